@@ -1,0 +1,53 @@
+# Hearth: the two commands (see README.md).
+#   make run    install what is missing, build, start hearthd on 127.0.0.1:2222
+#   make test   the same set-up, then every test; ends "N passed, N failed"
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DATA ?= var
+LISTEN ?= 127.0.0.1:2222
+DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
+	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
+	libcmocka-dev openssh-client tmux sqlite3
+
+.PHONY: all deps build run test test-asan demo bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD) | grep -v '^ninja: no work to do' || true
+	@test -x $(BUILD)/hearthd
+
+run: build
+	@mkdir -p $(DATA) && chmod 700 $(DATA)
+	exec $(BUILD)/hearthd --data $(DATA) --listen $(LISTEN)
+
+test: build
+	@python3 tests/run.py --build $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debug >/dev/null
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD) | grep -v '^ninja: no work to do' || true
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		python3 tests/run.py --build $(ASAN_BUILD) --sanitized
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

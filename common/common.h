@@ -1,0 +1,163 @@
+/*
+ * common.h: code shared by hearthd, hearthctl and hearth.
+ *
+ * Allocation aborts (callers never check for NULL); everything that parses
+ * input returns an error instead. Sections follow the files of common/.
+ */
+#ifndef HEARTH_COMMON_H
+#define HEARTH_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define HEARTH_VERSION "0.1.0"
+#define HEARTH_PROTO 1
+/* Longest protocol line, not counting the newline. */
+#define PROTO_MAX_LINE (64 * 1024)
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+
+/* xmalloc.c */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+char *xasprintf(const char *, ...) PRINTFLIKE(1, 2);
+char *xvasprintf(const char *, va_list);
+
+/* log.c */
+enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+void log_init(const char *prog, int level);
+int log_get_level(void);
+void log_msg(int level, const char *func, uint64_t conn, const char *fmt, ...)
+    PRINTFLIKE(4, 5);
+/* conn is a connection id, or 0 for none. */
+#define log_error(conn, ...) log_msg(LOG_ERROR, __func__, conn, __VA_ARGS__)
+#define log_warn(conn, ...) log_msg(LOG_WARN, __func__, conn, __VA_ARGS__)
+#define log_info(conn, ...) log_msg(LOG_INFO, __func__, conn, __VA_ARGS__)
+#define log_debug(conn, ...) log_msg(LOG_DEBUG, __func__, conn, __VA_ARGS__)
+void fatal(const char *fmt, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
+
+/* buf.c: a growable byte buffer with a read offset. */
+struct buf {
+	char *data;
+	size_t off; /* first unread byte */
+	size_t len; /* end of data */
+	size_t cap;
+};
+void buf_init(struct buf *);
+void buf_free(struct buf *);
+void buf_append(struct buf *, const void *, size_t);
+void buf_puts(struct buf *, const char *);
+void buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+/* Bytes not yet consumed. */
+size_t buf_used(const struct buf *);
+const char *buf_head(const struct buf *);
+void buf_consume(struct buf *, size_t);
+void buf_clear(struct buf *);
+
+/*
+ * frame.c: splits a byte stream into '\n'-terminated lines of at most max
+ * bytes. Feed bytes, then call frame_next until it returns FRAME_MORE.
+ * A returned line (without '\n', NUL-terminated) stays valid until the next
+ * frame_feed or frame_next call. After FRAME_TOO_LARGE the stream is dead.
+ */
+enum frame_rc { FRAME_LINE, FRAME_MORE, FRAME_TOO_LARGE };
+struct frame {
+	struct buf in;
+	size_t max;
+	size_t scanned; /* bytes of in already known to hold no '\n' */
+	bool dead;
+};
+void frame_init(struct frame *, size_t max);
+void frame_free(struct frame *);
+void frame_feed(struct frame *, const void *, size_t);
+enum frame_rc frame_next(struct frame *, char **line, size_t *len);
+
+/* utf8.c */
+bool utf8_valid(const char *, size_t);
+/* Display width in terminal columns of a UTF-8 string (invalid bytes count 1). */
+int utf8_width(const char *, size_t);
+/* Decode one code point at s (len bytes); returns bytes used, 0 on error. */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Columns taken by one code point: 0 (combining), 1 or 2 (wide). */
+int utf8_cpwidth(uint32_t cp);
+
+/*
+ * proto.c: protocol v1 lines (see docs/protocol.md). The proto_* builders
+ * return a malloc'd string ending in '\n'; they steal the json_t references
+ * passed to them.
+ */
+enum proto_err {
+	ERR_BAD_REQUEST,
+	ERR_NOT_FOUND,
+	ERR_FORBIDDEN,
+	ERR_CONFLICT,
+	ERR_RATE_LIMITED,
+	ERR_TOO_LARGE,
+	ERR_UNAVAILABLE,
+	ERR_INTERNAL,
+};
+const char *proto_err_name(enum proto_err);
+struct request {
+	json_t *root; /* owned */
+	json_int_t id; /* 0 when the request has none */
+	bool has_id;
+	const char *op;
+	json_t *args; /* borrowed from root; an empty object when absent */
+};
+/*
+ * Parse one line. On error fills err (a message for the client) and returns
+ * -1; the request holds nothing to free then. On success call
+ * request_free when done.
+ */
+int proto_parse(const char *line, size_t len, struct request *, char *err,
+    size_t errlen);
+void request_free(struct request *);
+char *proto_ok(const struct request *, json_t *result);
+char *proto_error(const struct request *, enum proto_err, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
+char *proto_event(const char *name, json_t *data);
+/* Serialise compactly (one line, no '\n'). */
+char *json_line(json_t *);
+
+/*
+ * Argument helpers: each returns 0 and sets *out, or -1 with a message
+ * naming the field in err. Absent optional fields leave *out unchanged.
+ */
+int arg_str(json_t *args, const char *name, bool required, size_t maxlen,
+    const char **out, char *err, size_t errlen);
+int arg_int(json_t *args, const char *name, bool required, json_int_t min,
+    json_int_t max, json_int_t *out, char *err, size_t errlen);
+int arg_bool(json_t *args, const char *name, bool required, bool *out,
+    char *err, size_t errlen);
+
+/* sha256.c */
+void sha256(const void *, size_t, uint8_t out[32]);
+void hex_encode(const uint8_t *, size_t, char *out); /* out: 2n+1 bytes */
+
+/* code.c: invite codes ("HRTH-XXXX-XXXX-XXXX", Crockford base32). */
+#define CODE_LEN 19
+void rand_bytes(void *, size_t);
+void code_generate(char out[CODE_LEN + 1]);
+/* Uppercase, drop spaces and dashes, map O->0 and I/L->1; -1 if malformed. */
+int code_normalize(const char *in, char *out, size_t outlen);
+/* Hex SHA-256 of the normalised code (65 bytes with NUL). */
+int code_hash(const char *code, char out[65]);
+
+/* timeutil.c */
+int64_t now_unix(void);
+uint64_t now_ms(void);
+void time_iso8601(int64_t t, char out[32]);
+/* "90s", "15m", "12h", "7d", "2w" or plain seconds; -1 if malformed. */
+int64_t parse_duration(const char *);
+/* True if s is a valid handle: 2-32 of [a-z0-9_-], starting with a letter. */
+bool handle_valid(const char *s);
+bool slug_valid(const char *s);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * timeutil.c: clocks, ISO 8601, durations, and the shapes of names
+ * (handles, slugs).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+int64_t
+now_unix(void)
+{
+	return (int64_t)time(NULL);
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+time_iso8601(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t
+parse_duration(const char *s)
+{
+	char *end;
+	long long n;
+	int64_t mult = 1;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || n < 0 || n > 100LL * 365 * 86400)
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0')
+			return -1;
+		switch (*end) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		case 'w': mult = 7 * 86400; break;
+		default: return -1;
+		}
+	}
+	return (int64_t)n * mult;
+}
+
+bool
+handle_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 32 || !(*s >= 'a' && *s <= 'z'))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+bool
+slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 40 || !(*s >= 'a' && *s <= 'z') || s[n - 1] == '-')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-'))
+			return false;
+	return true;
+}

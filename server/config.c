@@ -1,0 +1,153 @@
+/*
+ * config.c: hearthd settings. Defaults first, then an optional INI file
+ * (key = value lines, '#' or ';' comments, [sections] ignored), then
+ * command-line flags.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server.h"
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->listen_host = xstrdup("127.0.0.1");
+	c->listen_port = 2222;
+	c->login_grace = 30;
+	c->idle_timeout = 2 * 3600;
+	c->max_unauth = 64;
+	c->max_unauth_per_ip = 10;
+	c->out_cap = 4 * 1024 * 1024;
+	c->synchronous = xstrdup("NORMAL");
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->data_dir);
+	free(c->listen_host);
+	free(c->synchronous);
+	free(c->tui_path);
+}
+
+int
+config_set_listen(struct config *c, const char *hostport)
+{
+	const char *colon = strrchr(hostport, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == hostport)
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port < 0 || port > 65535)
+		return -1;
+	free(c->listen_host);
+	c->listen_host = xstrndup(hostport, colon - hostport);
+	c->listen_port = (int)port;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse a non-negative integer setting. */
+static int
+set_int(int *dst, const char *v, int max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0 || n > max)
+		return -1;
+	*dst = (int)n;
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], *k, *v, *eq;
+	int lineno = 0, n, rc = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		k = trim(line);
+		if (*k == '\0' || *k == '#' || *k == ';' || *k == '[')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%d: expected key = value",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		if (strcmp(k, "listen") == 0)
+			rc = config_set_listen(c, v);
+		else if (strcmp(k, "login_grace") == 0)
+			rc = set_int(&c->login_grace, v, 3600);
+		else if (strcmp(k, "idle_timeout") == 0)
+			rc = set_int(&c->idle_timeout, v, INT_MAX);
+		else if (strcmp(k, "max_unauth") == 0)
+			rc = set_int(&c->max_unauth, v, 100000);
+		else if (strcmp(k, "max_unauth_per_ip") == 0)
+			rc = set_int(&c->max_unauth_per_ip, v, 100000);
+		else if (strcmp(k, "output_cap_kb") == 0) {
+			if ((rc = set_int(&n, v, 1024 * 1024)) == 0 && n >= 128)
+				c->out_cap = (size_t)n * 1024;
+			else
+				rc = -1;
+		} else if (strcmp(k, "synchronous") == 0) {
+			if (strcasecmp(v, "NORMAL") != 0 &&
+			    strcasecmp(v, "FULL") != 0)
+				rc = -1;
+			else {
+				free(c->synchronous);
+				c->synchronous = xstrdup(v);
+			}
+		} else if (strcmp(k, "tui") == 0) {
+			free(c->tui_path);
+			c->tui_path = xstrdup(v);
+		} else if (strcmp(k, "verbose") == 0)
+			rc = set_int(&c->verbose, v, 3);
+		else {
+			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
+			    path, lineno, k);
+			rc = -1;
+			break;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "%s:%d: bad value for '%s'", path,
+			    lineno, k);
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,357 @@
+/*
+ * conn.c: protocol connections. A conn frames input into lines, hands each
+ * to the dispatcher, and queues replies and events in a bounded output
+ * buffer that its transport flushes. This file also owns the stream
+ * transport used for hearthctl (unix socket) and TUI children (socketpair).
+ *
+ * Lifetime: the transport creates the conn and calls conn_free when it is
+ * done with it; conn_close only asks the transport to finish.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+uint64_t conn_next_id = 1;
+static struct conn *conns;
+
+struct conn *
+conn_new(enum conn_kind kind, const struct conn_transport *tr, void *data)
+{
+	struct conn *c = xcalloc(1, sizeof *c);
+
+	c->id = conn_next_id++;
+	c->kind = kind;
+	c->tr = tr;
+	c->tr_data = data;
+	frame_init(&c->in, PROTO_MAX_LINE);
+	buf_init(&c->out);
+	c->next = conns;
+	if (conns != NULL)
+		conns->prev = c;
+	conns = c;
+	return c;
+}
+
+struct conn *
+conn_first(void)
+{
+	return conns;
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->on_free != NULL)
+		c->on_free(c, c->on_free_arg);
+	log_debug(c->id, "conn freed after %llu requests",
+	    (unsigned long long)c->requests);
+	frame_free(&c->in);
+	buf_free(&c->out);
+	member_clear(&c->member);
+	sshkey_info_clear(&c->key);
+	free(c->close_reason);
+	free(c);
+}
+
+int
+conn_input(struct conn *c, const void *data, size_t len)
+{
+	char *line;
+	size_t n;
+	enum frame_rc rc;
+
+	if (c->closing)
+		return -1;
+	frame_feed(&c->in, data, len);
+	while (!c->closing) {
+		rc = frame_next(&c->in, &line, &n);
+		if (rc == FRAME_MORE)
+			break;
+		if (rc == FRAME_TOO_LARGE) {
+			conn_send(c, proto_error(NULL, ERR_TOO_LARGE,
+			    "request line longer than %d bytes; closing",
+			    PROTO_MAX_LINE));
+			conn_close(c, "request line too large");
+			break;
+		}
+		c->requests++;
+		dispatch_line(c, line, n);
+	}
+	return c->closing ? -1 : 0;
+}
+
+void
+conn_send(struct conn *c, char *line)
+{
+	if (c->closing && c->close_reason != NULL &&
+	    strcmp(c->close_reason, "output queue full") == 0) {
+		free(line);
+		return;
+	}
+	if (buf_used(&c->out) + strlen(line) > srv->cfg.out_cap) {
+		free(line);
+		log_warn(c->id, "output queue over %zu bytes: client not "
+		    "reading", srv->cfg.out_cap);
+		buf_clear(&c->out);
+		conn_close(c, "output queue full");
+		return;
+	}
+	buf_puts(&c->out, line);
+	free(line);
+	c->tr->kick(c);
+}
+
+void
+conn_event(struct conn *c, const char *name, json_t *data)
+{
+	conn_send(c, proto_event(name, data));
+}
+
+void
+conn_hello(struct conn *c)
+{
+	json_t *d = json_pack("{s:s, s:s, s:i}", "server", "hearth", "version",
+	    HEARTH_VERSION, "proto", HEARTH_PROTO);
+
+	if (c->member.id != 0 && !c->member.removed)
+		json_object_set_new(d, "member", member_json(&c->member));
+	else
+		json_object_set_new(d, "member", json_null());
+	if (c->member.removed)
+		json_object_set_new(d, "removed",
+		    member_removed_json(&c->member));
+	if (c->join)
+		json_object_set_new(d, "join", json_true());
+	if (c->console)
+		json_object_set_new(d, "console", json_true());
+	conn_event(c, "hello", d);
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->close_reason = xstrdup(reason);
+	log_info(c->id, "closing: %s", reason);
+	c->tr->close(c);
+}
+
+void
+conn_member_event(int64_t member_id, const char *name, json_t *data)
+{
+	for (struct conn *c = conns; c != NULL; c = c->next) {
+		if (c->member.id == member_id && !c->closing)
+			conn_event(c, name, json_incref(data));
+	}
+	json_decref(data);
+}
+
+void
+conn_member_end(int64_t member_id, json_t *ended)
+{
+	struct conn *c, *next;
+
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->member.id != member_id || c->closing)
+			continue;
+		c->member.removed = true;
+		conn_event(c, "session.ended", json_incref(ended));
+		conn_close(c, "member removed");
+	}
+	json_decref(ended);
+}
+
+void
+conn_shutdown_all(const char *message)
+{
+	struct conn *c, *next;
+
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->closing)
+			continue;
+		conn_event(c, "server.shutdown",
+		    json_pack("{s:s}", "message", message));
+		conn_close(c, "server shutting down");
+	}
+}
+
+/*
+ * The stream transport: a uv_pipe_t over a connected unix socket. One write
+ * is in flight at a time; it carries everything queued when it started.
+ */
+struct stream {
+	uv_pipe_t pipe;
+	struct conn *c;
+	uv_write_t wr;
+	char *wbuf;
+	bool writing;
+	bool shut;
+	bool reading;
+};
+
+static void stream_flush(struct stream *);
+
+static void
+stream_closed(uv_handle_t *h)
+{
+	struct stream *s = h->data;
+
+	conn_free(s->c);
+	free(s->wbuf);
+	free(s);
+}
+
+static void
+stream_end(struct stream *s)
+{
+	if (s->shut)
+		return;
+	s->shut = true;
+	uv_close((uv_handle_t *)&s->pipe, stream_closed);
+}
+
+static void
+stream_written(uv_write_t *wr, int status)
+{
+	struct stream *s = wr->data;
+
+	s->writing = false;
+	free(s->wbuf);
+	s->wbuf = NULL;
+	if (s->shut)
+		return;
+	if (status != 0) {
+		log_debug(s->c->id, "write: %s", uv_strerror(status));
+		s->c->closing = true;
+		stream_end(s);
+		return;
+	}
+	stream_flush(s);
+}
+
+/* Start a write of everything queued, or finish a close once drained. */
+static void
+stream_flush(struct stream *s)
+{
+	struct conn *c = s->c;
+	uv_buf_t b;
+	size_t n = buf_used(&c->out);
+	int rc;
+
+	if (s->writing || s->shut)
+		return;
+	if (n == 0) {
+		if (c->closing)
+			stream_end(s);
+		return;
+	}
+	s->wbuf = xmalloc(n);
+	memcpy(s->wbuf, buf_head(&c->out), n);
+	buf_consume(&c->out, n);
+	b = uv_buf_init(s->wbuf, (unsigned int)n);
+	s->wr.data = s;
+	rc = uv_write(&s->wr, (uv_stream_t *)&s->pipe, &b, 1, stream_written);
+	if (rc != 0) {
+		free(s->wbuf);
+		s->wbuf = NULL;
+		c->closing = true;
+		stream_end(s);
+		return;
+	}
+	s->writing = true;
+}
+
+static void
+stream_kick(struct conn *c)
+{
+	stream_flush(c->tr_data);
+}
+
+static void
+stream_close(struct conn *c)
+{
+	struct stream *s = c->tr_data;
+
+	if (s->reading) {
+		uv_read_stop((uv_stream_t *)&s->pipe);
+		s->reading = false;
+	}
+	stream_flush(s);
+}
+
+static const struct conn_transport stream_transport = {
+	.kick = stream_kick,
+	.close = stream_close,
+};
+
+static void
+stream_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	static char rbuf[64 * 1024];
+
+	b->base = rbuf;
+	b->len = sizeof rbuf;
+}
+
+static void
+stream_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct stream *s = st->data;
+
+	if (n < 0) {
+		if (n != UV_EOF)
+			log_debug(s->c->id, "read: %s", uv_strerror((int)n));
+		uv_read_stop(st);
+		s->reading = false;
+		if (!s->c->closing) {
+			s->c->closing = true;
+			s->c->close_reason = xstrdup("peer closed");
+		}
+		stream_flush(s);
+		return;
+	}
+	if (n > 0)
+		conn_input(s->c, b->base, (size_t)n);
+}
+
+struct conn *
+conn_stream_open(int fd, enum conn_kind kind, char *err, size_t errlen)
+{
+	struct stream *s = xcalloc(1, sizeof *s);
+	int rc;
+
+	if ((rc = uv_pipe_init(srv->loop, &s->pipe, 0)) != 0) {
+		snprintf(err, errlen, "pipe: %s", uv_strerror(rc));
+		free(s);
+		return NULL;
+	}
+	s->pipe.data = s;
+	s->c = conn_new(kind, &stream_transport, s);
+	if ((rc = uv_pipe_open(&s->pipe, fd)) != 0) {
+		snprintf(err, errlen, "pipe: %s", uv_strerror(rc));
+		s->c->closing = true;
+		stream_end(s);
+		return NULL;
+	}
+	if ((rc = uv_read_start((uv_stream_t *)&s->pipe, stream_alloc,
+	    stream_read)) != 0) {
+		snprintf(err, errlen, "read: %s", uv_strerror(rc));
+		s->c->closing = true;
+		stream_end(s);
+		return NULL;
+	}
+	s->reading = true;
+	return s->c;
+}

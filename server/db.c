@@ -1,0 +1,319 @@
+/*
+ * db.c: the SQLite store. Opens the database with the house pragmas, applies
+ * the embedded migrations (schema/NNN_*.sql) in one transaction recorded in
+ * PRAGMA user_version, and caches prepared statements by SQL text pointer.
+ * Used by hearthd (loop thread only) and hearthctl.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+struct stmt_cache {
+	sqlite3 *db;
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+#define STMT_CACHE_MAX 512
+static struct stmt_cache stmt_cache[STMT_CACHE_MAX];
+static size_t stmt_cache_len;
+
+int
+db_latest_version(void)
+{
+	int v = 0;
+
+	for (const struct migration *m = db_migrations; m->sql != NULL; m++)
+		v = m->version;
+	return v;
+}
+
+int
+db_schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Apply every migration newer than user_version in one transaction. */
+static int
+db_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	int cur = db_schema_version(db), latest = db_latest_version();
+	char *emsg = NULL, pragma[64];
+
+	if (cur < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (cur > latest) {
+		snprintf(err, errlen,
+		    "database schema %d is newer than this program (%d)", cur,
+		    latest);
+		return -1;
+	}
+	if (cur == latest)
+		return 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK)
+		goto fail;
+	for (const struct migration *m = db_migrations; m->sql != NULL; m++) {
+		if (m->version <= cur)
+			continue;
+		if (sqlite3_exec(db, m->sql, NULL, NULL, &emsg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %03d_%s: %s",
+			    m->version, m->name, emsg);
+			sqlite3_free(emsg);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info(0, "applied migration %03d_%s", m->version, m->name);
+	}
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", latest);
+	if (sqlite3_exec(db, pragma, NULL, NULL, &emsg) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, &emsg) != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "migrations: %s",
+	    emsg != NULL ? emsg : sqlite3_errmsg(db));
+	sqlite3_free(emsg);
+	return -1;
+}
+
+sqlite3 *
+db_open(const char *path, bool create, const char *synchronous,
+    bool *created, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	char pragmas[256];
+	char *emsg = NULL;
+	bool isnew = access(path, F_OK) != 0;
+	mode_t old;
+
+	if (isnew && !create) {
+		snprintf(err, errlen, "%s does not exist", path);
+		return NULL;
+	}
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	old = umask(077); /* the database and its -wal/-shm files */
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		umask(old);
+		snprintf(err, errlen, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	umask(old);
+	if (synchronous == NULL ||
+	    (strcasecmp(synchronous, "FULL") != 0 &&
+		strcasecmp(synchronous, "NORMAL") != 0))
+		synchronous = "NORMAL";
+	snprintf(pragmas, sizeof pragmas,
+	    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = %s; PRAGMA busy_timeout = 5000; "
+	    "PRAGMA temp_store = MEMORY;",
+	    synchronous);
+	if (sqlite3_exec(db, pragmas, NULL, NULL, &emsg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, emsg);
+		sqlite3_free(emsg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (db_migrate(db, err, errlen) != 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (isnew)
+		chmod(path, 0600);
+	if (created != NULL)
+		*created = isnew;
+	return db;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	size_t i, j = 0;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < stmt_cache_len; i++) {
+		if (stmt_cache[i].db == db)
+			sqlite3_finalize(stmt_cache[i].stmt);
+		else
+			stmt_cache[j++] = stmt_cache[i];
+	}
+	stmt_cache_len = j;
+	sqlite3_close(db);
+}
+
+sqlite3_stmt *
+db_stmt(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < stmt_cache_len; i++) {
+		if (stmt_cache[i].sql == sql && stmt_cache[i].db == db) {
+			st = stmt_cache[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK)
+		fatal("%s: cannot prepare \"%s\": %s", __func__, sql,
+		    sqlite3_errmsg(db));
+	if (stmt_cache_len == STMT_CACHE_MAX)
+		fatal("%s: statement cache full", __func__);
+	stmt_cache[stmt_cache_len].db = db;
+	stmt_cache[stmt_cache_len].sql = sql;
+	stmt_cache[stmt_cache_len].stmt = st;
+	stmt_cache_len++;
+	return st;
+}
+
+int
+db_exec(sqlite3 *db, const char *sql)
+{
+	char *emsg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &emsg) != SQLITE_OK) {
+		log_error(0, "%s: %s", sql, emsg);
+		sqlite3_free(emsg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(sqlite3 *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(sqlite3 *db)
+{
+	if (db_exec(db, "COMMIT") != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *
+db_errmsg(sqlite3 *db)
+{
+	return sqlite3_errmsg(db);
+}
+
+int
+db_backup(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	int rc, fd;
+	char *tmp = xasprintf("%s.tmp", path);
+
+	unlink(tmp);
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	bk = sqlite3_backup_init(dst, "main", db, "main");
+	if (bk == NULL) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
+		goto fail;
+	}
+	do {
+		rc = sqlite3_backup_step(bk, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	/* A backup file stands alone: no WAL beside it. */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
+		goto fail;
+	}
+	sqlite3_close(dst);
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+fail:
+	sqlite3_close(dst);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+json_t *
+db_col_json_text(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string((const char *)sqlite3_column_text(st, i));
+}
+
+json_t *
+db_col_json_time(sqlite3_stmt *st, int i)
+{
+	char buf[32];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	time_iso8601(sqlite3_column_int64(st, i), buf);
+	return json_string(buf);
+}

@@ -1,0 +1,630 @@
+/*
+ * hearthctl: the admin console. Most commands are requests to the running
+ * hearthd over DATA/ctl.sock (admin.* operations, see docs/protocol.md);
+ * `init` and `backup` work on the data directory directly, so they also
+ * work while the daemon is stopped.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "server.h"
+
+static const char *data_dir;
+static bool json_out;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hearthctl --data DIR [--json] COMMAND ...\n"
+	    "\n"
+	    "  init                                  create the data directory, "
+	    "host key and\n"
+	    "                                        database; print an admin "
+	    "invite\n"
+	    "  status                                what the running server is "
+	    "doing\n"
+	    "  invite create --name NAME [--role admin|staff|member]\n"
+	    "                [--community SLUG] [--expires 7d]\n"
+	    "  invite list [--all]\n"
+	    "  invite revoke CODE|ID\n"
+	    "  member list\n"
+	    "  member show HANDLE\n"
+	    "  member remove HANDLE --reason TEXT\n"
+	    "  member role HANDLE admin|staff|member\n"
+	    "  member key add HANDLE FILE.pub\n"
+	    "  community create SLUG --name NAME [--visibility "
+	    "private|platform|public]\n"
+	    "                [--join-policy open|request|invite] [--purpose "
+	    "TEXT] [--criteria TEXT]\n"
+	    "  community list\n"
+	    "  backup FILE                           a consistent copy of the "
+	    "database\n"
+	    "  audit [--member HANDLE] [--limit N]\n"
+	    "\n"
+	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
+	    "JSON result.\n");
+}
+
+static void __attribute__((noreturn))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hearthctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* Read one '\n'-terminated line from fd into a malloc'd string. */
+static char *
+read_line(int fd, struct frame *f)
+{
+	char buf[65536], *line;
+	size_t len;
+	ssize_t n;
+
+	for (;;) {
+		switch (frame_next(f, &line, &len)) {
+		case FRAME_LINE:
+			return xstrndup(line, len);
+		case FRAME_TOO_LARGE:
+			die("reply too large");
+		case FRAME_MORE:
+			break;
+		}
+		n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL;
+		frame_feed(f, buf, (size_t)n);
+	}
+}
+
+/* Send one request to the daemon; returns its result or exits. */
+static json_t *
+request(const char *op, json_t *args)
+{
+	struct sockaddr_un sun;
+	struct frame f;
+	json_t *req, *msg, *err;
+	json_error_t jerr;
+	char *path = xasprintf("%s/ctl.sock", data_dir), *line;
+	size_t len;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		die("%s: path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0)
+		die("cannot reach hearthd at %s (%s). Is it running with "
+		    "--data %s?", path, strerror(errno), data_dir);
+	frame_init(&f, 16 * 1024 * 1024);
+	req = json_pack("{s:i, s:s, s:o}", "id", 1, "op", op, "args", args);
+	line = json_line(req);
+	json_decref(req);
+	len = strlen(line);
+	line = xrealloc(line, len + 2);
+	line[len++] = '\n';
+	if (write(fd, line, len) != (ssize_t)len)
+		die("write: %s", strerror(errno));
+	free(line);
+	while ((line = read_line(fd, &f)) != NULL) {
+		msg = json_loads(line, 0, &jerr);
+		free(line);
+		if (msg == NULL)
+			die("bad reply from hearthd: %s", jerr.text);
+		if (json_integer_value(json_object_get(msg, "id")) != 1 ||
+		    json_object_get(msg, "ok") == NULL) {
+			json_decref(msg);
+			continue; /* hello and events */
+		}
+		close(fd);
+		frame_free(&f);
+		free(path);
+		if (json_is_true(json_object_get(msg, "ok"))) {
+			json_t *r = json_incref(json_object_get(msg, "result"));
+			json_decref(msg);
+			return r;
+		}
+		err = json_object_get(msg, "error");
+		fprintf(stderr, "hearthctl: %s (%s)\n",
+		    json_string_value(json_object_get(err, "message")),
+		    json_string_value(json_object_get(err, "code")));
+		exit(1);
+	}
+	die("hearthd closed the connection without answering");
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	return "-";
+}
+
+/* Print the result as JSON when asked; true if it was. */
+static bool
+print_json(json_t *r)
+{
+	char *s;
+
+	if (!json_out)
+		return false;
+	s = json_dumps(r, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("%s\n", s);
+	free(s);
+	return true;
+}
+
+static void
+print_date(const char *iso, char out[32])
+{
+	/* "2026-11-21T22:50:01Z" -> "2026-11-21 22:50" */
+	snprintf(out, 32, "%.10s %.5s", iso, strlen(iso) > 11 ? iso + 11 : "");
+}
+
+static int
+cmd_invite(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "community", required_argument, NULL, 'c' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *list, *it;
+	char d1[32];
+	size_t i;
+	int ch;
+
+	if (argc < 2)
+		die("invite create|list|revoke (see hearthctl --help)");
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			json_object_set_new(args, "name", json_string(optarg));
+			break;
+		case 'r':
+			json_object_set_new(args, "role", json_string(optarg));
+			break;
+		case 'c':
+			json_object_set_new(args, "community",
+			    json_string(optarg));
+			break;
+		case 'e':
+			json_object_set_new(args, "expires",
+			    json_string(optarg));
+			break;
+		case 'a':
+			json_object_set_new(args, "all", json_true());
+			break;
+		default:
+			exit(2);
+		}
+	}
+	if (strcmp(argv[1], "create") == 0) {
+		if (json_object_get(args, "name") == NULL)
+			die("invite create needs --name NAME (who it is for)");
+		r = request("admin.invite.create", args);
+		if (!print_json(r)) {
+			printf("%s\n", str(r, "code"));
+			fprintf(stderr, "Invite for %s (%s%s%s), valid until "
+			    "%s.\nThey join with: ssh -t -p PORT join@HOST "
+			    "and enter the code.\n", str(r, "name"),
+			    str(r, "role"),
+			    json_is_string(json_object_get(r, "community")) ?
+			    ", community " : "",
+			    json_is_string(json_object_get(r, "community")) ?
+			    str(r, "community") : "", str(r, "expires_at"));
+		}
+	} else if (strcmp(argv[1], "list") == 0) {
+		r = request("admin.invite.list", args);
+		if (!print_json(r)) {
+			list = json_object_get(r, "invites");
+			printf("%-5s %-6s %-24s %-7s %-14s %-8s %-16s %s\n",
+			    "ID", "HINT", "NAME", "ROLE", "COMMUNITY", "STATUS",
+			    "EXPIRES", "USED BY");
+			json_array_foreach(list, i, it) {
+				print_date(str(it, "expires_at"), d1);
+				printf("%-5lld ..%-4s %-24.24s %-7s %-14.14s "
+				    "%-8s %-16s %s\n",
+				    (long long)json_integer_value(
+				    json_object_get(it, "id")),
+				    str(it, "hint"), str(it, "name"),
+				    str(it, "role"), str(it, "community"),
+				    str(it, "status"), d1, str(it, "used_by"));
+			}
+			if (json_array_size(list) == 0)
+				printf("(no pending invites; --all shows "
+				    "used, expired and revoked ones)\n");
+		}
+	} else if (strcmp(argv[1], "revoke") == 0) {
+		if (optind >= argc)
+			die("invite revoke CODE|ID");
+		if (strncasecmp(argv[optind], "HRTH", 4) == 0)
+			json_object_set_new(args, "code",
+			    json_string(argv[optind]));
+		else
+			json_object_set_new(args, "id",
+			    json_integer(strtoll(argv[optind], NULL, 10)));
+		r = request("admin.invite.revoke", args);
+		if (!print_json(r))
+			printf("Invite %lld (..%s) revoked.\n",
+			    (long long)json_integer_value(
+			    json_object_get(r, "id")), str(r, "hint"));
+	} else
+		die("unknown invite command '%s'", argv[1]);
+	json_decref(r);
+	return 0;
+}
+
+static int
+cmd_member(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *list, *it, *m;
+	const char *reason = NULL;
+	char d1[32], line[16384];
+	size_t i;
+	FILE *f;
+	int ch;
+
+	if (argc < 2)
+		die("member list|show|remove|role|key (see hearthctl --help)");
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'r')
+			exit(2);
+		reason = optarg;
+	}
+	argv += optind - 2;
+	argc -= optind - 2;
+	if (strcmp(argv[1], "list") == 0) {
+		r = request("admin.member.list", args);
+		if (!print_json(r)) {
+			list = json_object_get(r, "members");
+			printf("%-20s %-24s %-7s %-8s %-4s %-6s %s\n", "HANDLE",
+			    "NAME", "ROLE", "STATUS", "KEYS", "ONLINE",
+			    "JOINED");
+			json_array_foreach(list, i, it) {
+				print_date(str(it, "created_at"), d1);
+				printf("%-20s %-24.24s %-7s %-8s %-4lld %-6s "
+				    "%s\n",
+				    str(it, "handle"), str(it, "display_name"),
+				    str(it, "role"), str(it, "status"),
+				    (long long)json_integer_value(
+				    json_object_get(it, "keys")),
+				    json_is_true(json_object_get(it,
+				    "online")) ? "yes" : "", d1);
+			}
+			if (json_array_size(list) == 0)
+				printf("(no members yet)\n");
+		}
+	} else if (strcmp(argv[1], "show") == 0) {
+		if (argc < 3)
+			die("member show HANDLE");
+		json_object_set_new(args, "handle", json_string(argv[2]));
+		r = request("admin.member.show", args);
+		if (!print_json(r)) {
+			m = json_object_get(r, "member");
+			printf("%s (@%s)\n  role:   %s\n  status: %s\n",
+			    str(m, "display_name"), str(m, "handle"),
+			    str(m, "role"), str(m, "status"));
+			if ((it = json_object_get(m, "removed")) != NULL)
+				printf("  removed %s: %s\n", str(it, "at"),
+				    str(it, "reason"));
+			printf("  keys:\n");
+			json_array_foreach(json_object_get(m, "keys"), i, it)
+				printf("    %s %s %s\n", str(it, "type"),
+				    str(it, "fingerprint"), str(it, "comment"));
+			printf("  communities:\n");
+			json_array_foreach(json_object_get(m, "communities"),
+			    i, it)
+				printf("    %-20s %s\n", str(it, "slug"),
+				    str(it, "role"));
+		}
+	} else if (strcmp(argv[1], "remove") == 0) {
+		if (argc < 3)
+			die("member remove HANDLE --reason TEXT");
+		if (reason == NULL || *reason == '\0')
+			die("member remove needs --reason TEXT: the member is "
+			    "told why");
+		json_object_set_new(args, "handle", json_string(argv[2]));
+		json_object_set_new(args, "reason", json_string(reason));
+		r = request("admin.member.remove", args);
+		if (!print_json(r))
+			printf("Removed @%s. They are told: \"%s\"\n", argv[2],
+			    reason);
+	} else if (strcmp(argv[1], "role") == 0) {
+		if (argc < 4)
+			die("member role HANDLE admin|staff|member");
+		json_object_set_new(args, "handle", json_string(argv[2]));
+		json_object_set_new(args, "role", json_string(argv[3]));
+		r = request("admin.member.role", args);
+		if (!print_json(r))
+			printf("@%s is now %s (was %s).\n", str(r, "handle"),
+			    str(r, "role"), str(r, "was"));
+	} else if (strcmp(argv[1], "key") == 0) {
+		if (argc < 5 || strcmp(argv[2], "add") != 0)
+			die("member key add HANDLE FILE.pub");
+		if ((f = fopen(argv[4], "r")) == NULL)
+			die("%s: %s", argv[4], strerror(errno));
+		if (fgets(line, sizeof line, f) == NULL)
+			die("%s: empty file", argv[4]);
+		fclose(f);
+		json_object_set_new(args, "handle", json_string(argv[3]));
+		json_object_set_new(args, "key", json_string(line));
+		r = request("admin.member.key_add", args);
+		if (!print_json(r))
+			printf("Added %s key %s to @%s.\n", str(r, "type"),
+			    str(r, "fingerprint"), str(r, "handle"));
+	} else
+		die("unknown member command '%s'", argv[1]);
+	json_decref(r);
+	return 0;
+}
+
+static int
+cmd_community(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "visibility", required_argument, NULL, 'v' },
+		{ "join-policy", required_argument, NULL, 'j' },
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "criteria", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const keys[] = { ['n'] = "name",
+		['v'] = "visibility", ['j'] = "join_policy", ['p'] = "purpose",
+		['c'] = "criteria" };
+	json_t *args = json_object(), *r, *list, *it;
+	size_t i;
+	int ch;
+
+	if (argc < 2)
+		die("community create|list (see hearthctl --help)");
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch < 0 || ch >= (int)(sizeof keys / sizeof keys[0]) ||
+		    keys[ch] == NULL)
+			exit(2);
+		json_object_set_new(args, keys[ch], json_string(optarg));
+	}
+	if (strcmp(argv[1], "create") == 0) {
+		if (optind >= argc || json_object_get(args, "name") == NULL)
+			die("community create SLUG --name NAME");
+		json_object_set_new(args, "slug", json_string(argv[optind]));
+		r = request("admin.community.create", args);
+		if (!print_json(r))
+			printf("Created %s (%s): %s, join policy %s.\n",
+			    str(r, "name"), str(r, "slug"),
+			    str(r, "visibility"), str(r, "join_policy"));
+	} else if (strcmp(argv[1], "list") == 0) {
+		r = request("community.list", args);
+		if (!print_json(r)) {
+			list = json_object_get(r, "communities");
+			printf("%-20s %-28s %-9s %-8s %s\n", "SLUG", "NAME",
+			    "VISIBLE", "JOIN", "MEMBERS");
+			json_array_foreach(list, i, it)
+				printf("%-20s %-28.28s %-9s %-8s %lld\n",
+				    str(it, "slug"), str(it, "name"),
+				    str(it, "visibility"),
+				    str(it, "join_policy"),
+				    (long long)json_integer_value(
+				    json_object_get(it, "members")));
+			if (json_array_size(list) == 0)
+				printf("(no communities yet)\n");
+		}
+	} else
+		die("unknown community command '%s'", argv[1]);
+	json_decref(r);
+	return 0;
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "member", required_argument, NULL, 'm' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *it;
+	char d1[32];
+	size_t i;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'm')
+			json_object_set_new(args, "handle", json_string(optarg));
+		else if (ch == 'l')
+			json_object_set_new(args, "limit",
+			    json_integer(strtoll(optarg, NULL, 10)));
+		else
+			exit(2);
+	}
+	r = request("admin.audit", args);
+	if (!print_json(r)) {
+		printf("%-16s %-16s %-20s %-20s %s\n", "WHEN", "WHO", "ACTION",
+		    "TARGET", "DETAIL");
+		json_array_foreach(json_object_get(r, "audit"), i, it) {
+			print_date(str(it, "at"), d1);
+			printf("%-16s %-16s %-20s %-20s %s\n", d1,
+			    str(it, "actor"), str(it, "action"),
+			    str(it, "target"), str(it, "detail"));
+		}
+	}
+	json_decref(r);
+	return 0;
+}
+
+static int
+cmd_status(void)
+{
+	json_t *r = request("admin.status", json_object());
+
+	if (!print_json(r))
+		printf("hearthd %s, schema %lld, %lld connections, %lld SSH "
+		    "sessions, data in %s\n", str(r, "version"),
+		    (long long)json_integer_value(json_object_get(r, "schema")),
+		    (long long)json_integer_value(json_object_get(r, "conns")),
+		    (long long)json_integer_value(json_object_get(r,
+		    "ssh_sessions")), str(r, "data"));
+	json_decref(r);
+	return 0;
+}
+
+/* Open the database directly (init, backup). */
+static sqlite3 *
+open_db(bool create)
+{
+	char err[512], *path = xasprintf("%s/hearth.db", data_dir);
+	sqlite3 *db = db_open(path, create, "NORMAL", NULL, err, sizeof err);
+
+	free(path);
+	if (db == NULL)
+		die("%s", err);
+	return db;
+}
+
+static int
+cmd_init(void)
+{
+	char err[512], code[CODE_LEN + 1], *key;
+	sqlite3 *db;
+
+	if (mkdir(data_dir, 0700) != 0 && errno != EEXIST)
+		die("%s: %s", data_dir, strerror(errno));
+	chmod(data_dir, 0700);
+	key = xasprintf("%s/host_ed25519", data_dir);
+	if (sshkey_host_ensure(key, err, sizeof err) != 0)
+		die("%s", err);
+	free(key);
+	db = open_db(true);
+	if (member_admin_exists(db)) {
+		db_close(db);
+		printf("%s is ready; it already has an admin. Create invites "
+		    "with: hearthctl --data %s invite create --name NAME\n",
+		    data_dir, data_dir);
+		return 0;
+	}
+	if (db_begin(db) != 0 ||
+	    invite_create(db, NULL, "first admin", ROLE_ADMIN, 0, 7 * 86400,
+	    code) < 0 || db_commit(db) != 0)
+		die("cannot create the admin invite: %s", db_errmsg(db));
+	db_close(db);
+	if (json_out)
+		printf("{\"code\": \"%s\", \"role\": \"admin\"}\n", code);
+	else
+		printf("%s is ready.\n\nOne-time admin invite code (valid 7 "
+		    "days):\n\n    %s\n\nStart hearthd, then: ssh -t -p PORT "
+		    "join@HOST and enter the code.\n", data_dir, code);
+	return 0;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	char err[512];
+	sqlite3 *db;
+
+	if (argc < 2)
+		die("backup FILE");
+	db = open_db(false);
+	if (db_backup(db, argv[1], err, sizeof err) != 0)
+		die("%s", err);
+	db_close(db);
+	if (json_out)
+		printf("{\"backup\": \"%s\"}\n", argv[1]);
+	else
+		printf("Backed up %s/hearth.db to %s.\n", data_dir, argv[1]);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i = 1;
+
+	log_init("hearthctl", LOG_WARN);
+	data_dir = getenv("HEARTH_DATA");
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			data_dir = argv[i += 1];
+		else if (strncmp(argv[i], "--data=", 7) == 0)
+			data_dir = argv[i] + 7;
+		else if (strcmp(argv[i], "--json") == 0)
+			json_out = true;
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+		i++;
+	}
+	argc -= i;
+	argv += i;
+	if (argc == 0) {
+		usage(stderr);
+		return 2;
+	}
+	/* Options may also follow the command. */
+	for (int j = 0; j < argc; j++) {
+		if (strcmp(argv[j], "--json") == 0) {
+			json_out = true;
+			memmove(&argv[j], &argv[j + 1],
+			    (argc - j) * sizeof *argv);
+			argc--;
+			j--;
+		}
+	}
+	if (data_dir == NULL)
+		die("say where the data is: --data DIR (or HEARTH_DATA)");
+	umask(077);
+	if (strcmp(argv[0], "init") == 0)
+		return cmd_init();
+	if (strcmp(argv[0], "backup") == 0)
+		return cmd_backup(argc, argv);
+	if (strcmp(argv[0], "status") == 0)
+		return cmd_status();
+	if (strcmp(argv[0], "invite") == 0)
+		return cmd_invite(argc, argv);
+	if (strcmp(argv[0], "member") == 0)
+		return cmd_member(argc, argv);
+	if (strcmp(argv[0], "community") == 0)
+		return cmd_community(argc, argv);
+	if (strcmp(argv[0], "audit") == 0)
+		return cmd_audit(argc, argv);
+	die("unknown command '%s' (see hearthctl --help)", argv[0]);
+}

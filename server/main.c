@@ -1,0 +1,284 @@
+/*
+ * main.c: hearthd. Reads its settings, prepares the data directory (host
+ * key, database), listens for SSH and for hearthctl, and runs the one libuv
+ * loop until SIGINT or SIGTERM, when it tells every connection and stops.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "server.h"
+
+struct server *srv;
+static struct server the_server;
+static uv_signal_t sig_int, sig_term, sig_chld;
+static uv_timer_t stop_timer;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hearthd --data DIR [--listen HOST:PORT] [--config FILE] "
+	    "[-v]\n"
+	    "  --data DIR         data directory (created if missing)\n"
+	    "  --listen HOST:PORT where to accept SSH (default "
+	    "127.0.0.1:2222)\n"
+	    "  --config FILE      settings file (see docs/admin.md)\n"
+	    "  --tui PATH         the hearth program for terminal logins\n"
+	    "  -v                 more log detail (twice for debug)\n");
+}
+
+/* The hearth binary beside this one, for terminal logins. */
+static char *
+default_tui(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup("hearth");
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return xstrdup("hearth");
+	*slash = '\0';
+	/* Build tree: build/hearthd beside build/hearth. */
+	return xasprintf("%s/hearth", self);
+}
+
+static void
+reap(uv_signal_t *h, int sig)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		sshd_child_exited(pid, status);
+}
+
+static void
+walk_close(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void
+stop_now(uv_timer_t *t)
+{
+	sshd_close();
+	ctl_close();
+	uv_walk(srv->loop, walk_close, NULL);
+}
+
+static void
+on_signal(uv_signal_t *h, int sig)
+{
+	if (srv->stopping) {
+		log_warn(0, "second signal: stopping at once");
+		stop_now(NULL);
+		return;
+	}
+	srv->stopping = true;
+	log_info(0, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	conn_shutdown_all("The server is shutting down for maintenance. "
+	    "Please reconnect in a few minutes.");
+	/* Let the goodbyes flush, then close everything. */
+	uv_timer_start(&stop_timer, stop_now, 1000, 0);
+}
+
+/* Create the first admin invite while nobody is admin yet. */
+static void
+first_admin_invite(void)
+{
+	char code[CODE_LEN + 1];
+
+	if (member_admin_exists(srv->db))
+		return;
+	if (db_begin(srv->db) != 0 ||
+	    invite_create(srv->db, NULL, "first admin", ROLE_ADMIN, 0,
+	    7 * 86400, code) < 0 || db_commit(srv->db) != 0) {
+		db_rollback(srv->db);
+		log_error(0, "cannot create the first admin invite");
+		return;
+	}
+	printf("\n"
+	    "  No admin yet. One-time admin invite code (valid 7 days):\n"
+	    "\n"
+	    "      %s\n"
+	    "\n"
+	    "  Become the first admin with any SSH key:\n"
+	    "      ssh -t -p %d join@%s\n"
+	    "  and enter the code when asked.\n\n",
+	    code, srv->cfg.listen_port, srv->cfg.listen_host);
+	fflush(stdout);
+}
+
+/* The operation table as markdown rows, for docs/protocol.md. */
+static void
+list_ops(void)
+{
+	const struct op *const *ops = dispatch_table();
+
+	printf("| operation | who may call it | writes | what it does |\n"
+	    "|---|---|---|---|\n");
+	for (size_t i = 0; ops[i] != NULL; i++) {
+		unsigned f = ops[i]->flags;
+		const char *who = (f & OP_ADMIN) ? "console, admin" :
+		    (f & OP_STAFF) ? "console, admin, staff" :
+		    (f & OP_ANY) ? "anyone connected" :
+		    (f & OP_JOIN) ? "join session" : "member";
+		printf("| `%s` | %s | %s | %s |\n", ops[i]->name, who,
+		    (f & OP_WRITE) ? "yes" : "", ops[i]->summary);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "tui", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "list-ops", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *listen_arg = NULL, *tui_arg = NULL;
+	char err[512], *dbpath;
+	int ch, verbose = 0;
+	bool created;
+
+	srv = &the_server;
+	config_defaults(&srv->cfg);
+	while ((ch = getopt_long(argc, argv, "d:l:c:t:vhV", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'd':
+			free(srv->cfg.data_dir);
+			srv->cfg.data_dir = xstrdup(optarg);
+			break;
+		case 'l':
+			listen_arg = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			tui_arg = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("hearthd %s\n", HEARTH_VERSION);
+			return 0;
+		case 'O':
+			list_ops();
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || srv->cfg.data_dir == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_path != NULL &&
+	    config_load(&srv->cfg, config_path, err, sizeof err) != 0) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		return 2;
+	}
+	if (listen_arg != NULL && config_set_listen(&srv->cfg, listen_arg) != 0) {
+		fprintf(stderr, "hearthd: --listen wants HOST:PORT, not '%s'\n",
+		    listen_arg);
+		return 2;
+	}
+	if (tui_arg != NULL) {
+		free(srv->cfg.tui_path);
+		srv->cfg.tui_path = xstrdup(tui_arg);
+	}
+	if (srv->cfg.tui_path == NULL)
+		srv->cfg.tui_path = default_tui();
+	if (verbose > srv->cfg.verbose)
+		srv->cfg.verbose = verbose;
+	log_init("hearthd", srv->cfg.verbose > 0 ? LOG_DEBUG : LOG_INFO);
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (mkdir(srv->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "hearthd: %s: %s\n", srv->cfg.data_dir,
+		    strerror(errno));
+		return 1;
+	}
+	ssh_init();
+	if (srv->cfg.verbose > 2)
+		ssh_set_log_level(SSH_LOG_PROTOCOL);
+	srv->hostkey_path = xasprintf("%s/host_ed25519", srv->cfg.data_dir);
+	srv->ctl_path = xasprintf("%s/ctl.sock", srv->cfg.data_dir);
+	dbpath = xasprintf("%s/hearth.db", srv->cfg.data_dir);
+	if (sshkey_host_ensure(srv->hostkey_path, err, sizeof err) != 0) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		return 1;
+	}
+	srv->db = db_open(dbpath, true, srv->cfg.synchronous, &created, err,
+	    sizeof err);
+	if (srv->db == NULL) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		return 1;
+	}
+	if (created)
+		log_info(0, "created database %s", dbpath);
+	free(dbpath);
+
+	srv->loop = uv_default_loop();
+	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
+	    sizeof err) != 0 ||
+	    ctl_listen(srv->ctl_path, err, sizeof err) != 0) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		return 1;
+	}
+	uv_signal_init(srv->loop, &sig_int);
+	uv_signal_init(srv->loop, &sig_term);
+	uv_signal_init(srv->loop, &sig_chld);
+	uv_signal_start(&sig_int, on_signal, SIGINT);
+	uv_signal_start(&sig_term, on_signal, SIGTERM);
+	uv_signal_start(&sig_chld, reap, SIGCHLD);
+	uv_timer_init(srv->loop, &stop_timer);
+
+	log_info(0, "hearthd %s listening on %s:%d, data in %s",
+	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
+	    srv->cfg.data_dir);
+	printf("hearthd %s ready on %s:%d (data: %s)\n"
+	    "  Connect:  ssh -p %d %s\n",
+	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
+	    srv->cfg.data_dir, srv->cfg.listen_port, srv->cfg.listen_host);
+	fflush(stdout);
+	first_admin_invite();
+
+	uv_run(srv->loop, UV_RUN_DEFAULT);
+	uv_loop_close(srv->loop);
+	db_close(srv->db);
+	ssh_finalize();
+	log_info(0, "stopped");
+	free(srv->hostkey_path);
+	free(srv->ctl_path);
+	config_free(&srv->cfg);
+	return 0;
+}

@@ -1,0 +1,579 @@
+/*
+ * op-admin.c: platform administration (hearthctl over the control socket,
+ * or a platform admin's session): invites, members, keys, communities and
+ * the audit log. Every change writes an audit row in the same transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+/* The member acting: NULL for the console. */
+static const struct member *
+actor(struct call *x)
+{
+	return x->conn->console ? NULL : &x->conn->member;
+}
+
+static int
+db_fail(struct call *x)
+{
+	return call_fail(x, ERR_INTERNAL, "database error: %s",
+	    db_errmsg(srv->db));
+}
+
+/* Look up a member by args.handle; fails the call if absent. */
+static int
+arg_member(struct call *x, struct member *m)
+{
+	const char *handle = NULL;
+	int rc;
+
+	if (arg_str(x->args, "handle", true, 40, &handle, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	rc = member_by_handle(srv->db, handle, m);
+	if (rc < 0)
+		return db_fail(x);
+	if (rc == 0)
+		return call_fail(x, ERR_NOT_FOUND, "No member '%s'.", handle);
+	return 0;
+}
+
+static int64_t
+community_id_by_slug(const char *slug)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT id FROM communities WHERE slug = ?");
+	int64_t id = 0;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+static int
+op_invite_create(struct call *x)
+{
+	const char *name = NULL, *rolestr = "member", *slug = NULL,
+	    *expires = "7d";
+	char code[CODE_LEN + 1], when[32];
+	int64_t ttl, community = 0, id;
+	enum role role;
+
+	if (arg_str(x->args, "name", true, 120, &name, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "role", false, 16, &rolestr, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "expires", false, 16, &expires, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (*name == '\0')
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.name must say who the invite is for");
+	if (role_parse(rolestr, &role) != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.role must be admin, staff or member");
+	ttl = parse_duration(expires);
+	if (ttl <= 0 || ttl > 366LL * 86400)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.expires must be a duration like 90m, 12h, 7d or 2w "
+		    "(at most a year)");
+	if (slug != NULL && (community = community_id_by_slug(slug)) == 0)
+		return call_fail(x, ERR_NOT_FOUND, "No community '%s'.", slug);
+	if (role != ROLE_MEMBER && actor(x) != NULL &&
+	    actor(x)->role != ROLE_ADMIN)
+		return call_fail(x, ERR_FORBIDDEN,
+		    "Only admins may invite staff or admins.");
+	id = invite_create(srv->db, actor(x), name, role, community, ttl, code);
+	if (id < 0)
+		return db_fail(x);
+	time_iso8601(now_unix() + ttl, when);
+	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+	    (json_int_t)id, "code", code, "name", name, "role",
+	    role_name(role), "expires_at", when);
+	json_object_set_new(x->result, "community",
+	    slug != NULL ? json_string(slug) : json_null());
+	return 0;
+}
+
+static int
+op_invite_list(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT i.id, i.code_hint, i.name, i.role, c.slug, i.created_at, "
+	    "i.expires_at, i.used_at, i.revoked_at, m.handle, "
+	    "coalesce(cb.handle, 'console') "
+	    "FROM invites i LEFT JOIN communities c ON c.id = i.community_id "
+	    "LEFT JOIN members m ON m.id = i.used_by "
+	    "LEFT JOIN members cb ON cb.id = i.created_by "
+	    "WHERE ?1 OR (i.used_at IS NULL AND i.revoked_at IS NULL "
+	    "AND i.expires_at > ?2) ORDER BY i.id DESC LIMIT 1000");
+	json_t *list = json_array(), *o;
+	bool all = false;
+	int64_t now = now_unix();
+	const char *status;
+	int rc;
+
+	if (arg_bool(x->args, "all", false, &all, x->msg, sizeof x->msg) != 0) {
+		json_decref(list);
+		return call_bad(x);
+	}
+	sqlite3_bind_int(st, 1, all);
+	sqlite3_bind_int64(st, 2, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+			status = "used";
+		else if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+			status = "revoked";
+		else if (sqlite3_column_int64(st, 6) <= now)
+			status = "expired";
+		else
+			status = "pending";
+		o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, "
+		    "s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0), "hint",
+		    db_col_text(st, 1), "name", db_col_text(st, 2), "role",
+		    db_col_text(st, 3), "community", db_col_json_text(st, 4),
+		    "created_at", db_col_json_time(st, 5), "expires_at",
+		    db_col_json_time(st, 6), "status", status, "used_by",
+		    db_col_json_text(st, 9), "created_by", db_col_text(st, 10));
+		json_array_append_new(list, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return db_fail(x);
+	}
+	x->result = json_pack("{s:o}", "invites", list);
+	return 0;
+}
+
+static int
+op_invite_revoke(struct call *x)
+{
+	const char *code = NULL;
+	json_int_t id = 0;
+	char hash[65], hint[8];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (arg_str(x->args, "code", false, 64, &code, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "id", false, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if ((code == NULL) == (id == 0))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "give args.code or args.id (one of them)");
+	if (code != NULL && code_hash(code, hash) != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.code is not an invite code (HRTH-XXXX-XXXX-XXXX)");
+	st = db_stmt(srv->db,
+	    "SELECT id, code_hint, used_at, revoked_at FROM invites "
+	    "WHERE (?1 IS NOT NULL AND code_hash = ?1) OR id = ?2");
+	if (code != NULL)
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
+		    "No such invite.") : db_fail(x);
+	}
+	id = sqlite3_column_int64(st, 0);
+	snprintf(hint, sizeof hint, "%s", db_col_text(st, 1));
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_CONFLICT,
+		    "That invite has already been used.");
+	}
+	rc = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	sqlite3_reset(st);
+	if (rc)
+		return call_fail(x, ERR_CONFLICT,
+		    "That invite was already revoked.");
+	st = db_stmt(srv->db, "UPDATE invites SET revoked_at = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now_unix());
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE ||
+	    audit_add(srv->db, actor(x), "invite.revoke", 0, hint, NULL) != 0)
+		return db_fail(x);
+	x->result = json_pack("{s:I, s:s}", "id", id, "hint", hint);
+	return 0;
+}
+
+static int
+op_member_list(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT m.handle, m.display_name, m.role, m.status, m.created_at, "
+	    "(SELECT count(*) FROM keys k WHERE k.member_id = m.id), m.id "
+	    "FROM members m ORDER BY m.handle");
+	json_t *list = json_array(), *o;
+	bool online;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		online = false;
+		for (struct conn *c = conn_first(); c != NULL; c = c->next)
+			if (c->member.id == sqlite3_column_int64(st, 6) &&
+			    !c->closing)
+				online = true;
+		o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:b}", "handle",
+		    db_col_text(st, 0), "display_name", db_col_text(st, 1),
+		    "role", db_col_text(st, 2), "status", db_col_text(st, 3),
+		    "created_at", db_col_json_time(st, 4), "keys",
+		    (json_int_t)sqlite3_column_int64(st, 5), "online", online);
+		json_array_append_new(list, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return db_fail(x);
+	}
+	x->result = json_pack("{s:o}", "members", list);
+	return 0;
+}
+
+static int
+op_member_show(struct call *x)
+{
+	struct member m = { 0 };
+	sqlite3_stmt *st;
+	json_t *keys, *comms, *o;
+
+	if (arg_member(x, &m) != 0)
+		return -1;
+	o = member_json(&m);
+	json_object_set_new(o, "status",
+	    json_string(m.removed ? "removed" : "active"));
+	if (m.removed)
+		json_object_set_new(o, "removed", member_removed_json(&m));
+	keys = json_array();
+	st = db_stmt(srv->db,
+	    "SELECT fingerprint, key_type, comment, created_at FROM keys "
+	    "WHERE member_id = ? ORDER BY id");
+	sqlite3_bind_int64(st, 1, m.id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(keys, json_pack("{s:s, s:s, s:o, s:o}",
+		    "fingerprint", db_col_text(st, 0), "type",
+		    db_col_text(st, 1), "comment", db_col_json_text(st, 2),
+		    "added_at", db_col_json_time(st, 3)));
+	sqlite3_reset(st);
+	comms = json_array();
+	st = db_stmt(srv->db,
+	    "SELECT c.slug, c.name, cm.role, cm.joined_at FROM "
+	    "community_members cm JOIN communities c ON c.id = "
+	    "cm.community_id WHERE cm.member_id = ? ORDER BY c.slug");
+	sqlite3_bind_int64(st, 1, m.id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(comms, json_pack("{s:s, s:s, s:s, s:o}",
+		    "slug", db_col_text(st, 0), "name", db_col_text(st, 1),
+		    "role", db_col_text(st, 2), "joined_at",
+		    db_col_json_time(st, 3)));
+	sqlite3_reset(st);
+	json_object_set_new(o, "keys", keys);
+	json_object_set_new(o, "communities", comms);
+	x->result = json_pack("{s:o}", "member", o);
+	member_clear(&m);
+	return 0;
+}
+
+struct member_end {
+	int64_t member_id;
+	json_t *removed;
+};
+
+static void
+member_end_after(void *arg)
+{
+	struct member_end *end = arg;
+
+	conn_member_end(end->member_id, end->removed);
+	free(end);
+}
+
+static int
+op_member_remove(struct call *x)
+{
+	struct member_end *end;
+	struct member m = { 0 };
+	const char *reason = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (arg_str(x->args, "reason", true, 1000, &reason, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (*reason == '\0')
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.reason is required: the member is told it");
+	if (arg_member(x, &m) != 0)
+		return -1;
+	if (m.removed) {
+		member_clear(&m);
+		return call_fail(x, ERR_CONFLICT, "'%s' was already removed.",
+		    x->args ? json_string_value(json_object_get(x->args,
+		    "handle")) : "");
+	}
+	st = db_stmt(srv->db,
+	    "UPDATE members SET status = 'removed', removed_at = ?, "
+	    "removed_reason = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now_unix());
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m.id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE ||
+	    audit_add(srv->db, actor(x), "member.remove", m.id, m.handle,
+	    reason) != 0) {
+		member_clear(&m);
+		return db_fail(x);
+	}
+	m.removed = true;
+	m.removed_at = now_unix();
+	m.removed_reason = xstrdup(reason);
+	/* Live sessions end with the reason, once the removal is committed. */
+	end = xmalloc(sizeof *end);
+	end->member_id = m.id;
+	end->removed = member_removed_json(&m);
+	x->after_commit = member_end_after;
+	x->after_arg = end;
+	x->result = json_pack("{s:o}", "removed", member_removed_json(&m));
+	member_clear(&m);
+	return 0;
+}
+
+static int
+op_member_role(struct call *x)
+{
+	struct member m = { 0 };
+	const char *rolestr = NULL;
+	sqlite3_stmt *st;
+	enum role role;
+	int rc;
+
+	if (arg_str(x->args, "role", true, 16, &rolestr, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (role_parse(rolestr, &role) != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.role must be admin, staff or member");
+	if (arg_member(x, &m) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE members SET role = ? WHERE id = ?");
+	sqlite3_bind_text(st, 1, role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m.id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE ||
+	    audit_add(srv->db, actor(x), "member.role", m.id, m.handle,
+	    role_name(role)) != 0) {
+		member_clear(&m);
+		return db_fail(x);
+	}
+	for (struct conn *c = conn_first(); c != NULL; c = c->next)
+		if (c->member.id == m.id)
+			c->member.role = role;
+	x->result = json_pack("{s:s, s:s, s:s}", "handle", m.handle, "role",
+	    role_name(role), "was", role_name(m.role));
+	member_clear(&m);
+	return 0;
+}
+
+static int
+op_member_key_add(struct call *x)
+{
+	struct member m = { 0 };
+	struct sshkey_info ki;
+	const char *line = NULL;
+	char err[200];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (arg_str(x->args, "key", true, 16384, &line, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (sshkey_parse_line(line, &ki, err, sizeof err) != 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.key: %s", err);
+	if (arg_member(x, &m) != 0) {
+		sshkey_info_clear(&ki);
+		return -1;
+	}
+	st = db_stmt(srv->db,
+	    "INSERT INTO keys (member_id, fingerprint, key_type, public_key, "
+	    "comment, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, m.id);
+	sqlite3_bind_text(st, 2, ki.fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ki.type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ki.b64, -1, SQLITE_STATIC);
+	if (ki.comment != NULL)
+		sqlite3_bind_text(st, 5, ki.comment, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now_unix());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT)
+		rc = call_fail(x, ERR_CONFLICT,
+		    "That key (%s) already belongs to a member.", ki.fp);
+	else if (rc != SQLITE_DONE ||
+	    audit_add(srv->db, actor(x), "member.key_add", m.id, m.handle,
+	    ki.fp) != 0)
+		rc = db_fail(x);
+	else {
+		rc = 0;
+		x->result = json_pack("{s:s, s:s, s:s}", "handle", m.handle,
+		    "fingerprint", ki.fp, "type", ki.type);
+	}
+	sshkey_info_clear(&ki);
+	member_clear(&m);
+	return rc;
+}
+
+static int
+op_community_create(struct call *x)
+{
+	const char *slug = NULL, *name = NULL, *vis = "private",
+	    *policy = "request", *purpose = "", *criteria = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (arg_str(x->args, "slug", true, 40, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "name", true, 80, &name, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "visibility", false, 16, &vis, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "join_policy", false, 16, &policy, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "purpose", false, 4000, &purpose, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "criteria", false, 4000, &criteria, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (!slug_valid(slug))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.slug must be 2-40 characters: lowercase letters, "
+		    "digits and '-', starting with a letter");
+	if (*name == '\0')
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.name must not be empty");
+	if (strcmp(vis, "private") != 0 && strcmp(vis, "platform") != 0 &&
+	    strcmp(vis, "public") != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.visibility must be private, platform or public");
+	if (strcmp(policy, "open") != 0 && strcmp(policy, "request") != 0 &&
+	    strcmp(policy, "invite") != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.join_policy must be open, request or invite");
+	st = db_stmt(srv->db,
+	    "INSERT INTO communities (slug, name, purpose, criteria, "
+	    "visibility, join_policy, created_at) VALUES (?,?,?,?,?,?,?)");
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, criteria, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, vis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, now_unix());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return call_fail(x, ERR_CONFLICT,
+		    "A community with slug '%s' already exists.", slug);
+	if (rc != SQLITE_DONE ||
+	    audit_add(srv->db, actor(x), "community.create", 0, slug,
+	    name) != 0)
+		return db_fail(x);
+	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "slug", slug,
+	    "name", name, "visibility", vis, "join_policy", policy);
+	return 0;
+}
+
+static int
+op_audit(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT a.at, a.actor, a.action, a.target, a.detail FROM audit a "
+	    "WHERE ?1 IS NULL OR a.target_id = ?1 OR a.actor_id = ?1 "
+	    "ORDER BY a.id DESC LIMIT ?2");
+	struct member m = { 0 };
+	json_int_t limit = 100;
+	json_t *list;
+	int rc;
+
+	if (arg_int(x->args, "limit", false, 1, 10000, &limit, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (json_object_get(x->args, "handle") != NULL &&
+	    arg_member(x, &m) != 0)
+		return -1;
+	if (m.id != 0)
+		sqlite3_bind_int64(st, 1, m.id);
+	sqlite3_bind_int64(st, 2, limit);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:o, "
+		    "s:o}", "at", db_col_json_time(st, 0), "actor",
+		    db_col_text(st, 1), "action", db_col_text(st, 2),
+		    "target", db_col_json_text(st, 3), "detail",
+		    db_col_json_text(st, 4)));
+	sqlite3_reset(st);
+	member_clear(&m);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return db_fail(x);
+	}
+	x->result = json_pack("{s:o}", "audit", list);
+	return 0;
+}
+
+static int
+op_status(struct call *x)
+{
+	size_t n = 0;
+
+	for (struct conn *c = conn_first(); c != NULL; c = c->next)
+		n++;
+	x->result = json_pack("{s:s, s:i, s:I, s:I, s:s}", "version",
+	    HEARTH_VERSION, "schema", db_schema_version(srv->db), "conns",
+	    (json_int_t)n, "ssh_sessions", (json_int_t)sshd_count(), "data",
+	    srv->cfg.data_dir);
+	return 0;
+}
+
+const struct op op_admin_table[] = {
+	{ "admin.status", OP_ADMIN, op_status,
+	    "Server version, schema version and connection counts." },
+	{ "admin.invite.create", OP_ADMIN | OP_WRITE, op_invite_create,
+	    "Create an invite {name, role?, community?, expires?}; the code is "
+	    "returned once and stored only hashed." },
+	{ "admin.invite.list", OP_ADMIN, op_invite_list,
+	    "Pending invites, or all of them with {all: true}." },
+	{ "admin.invite.revoke", OP_ADMIN | OP_WRITE, op_invite_revoke,
+	    "Withdraw an unused invite by {code} or {id}." },
+	{ "admin.member.list", OP_ADMIN, op_member_list,
+	    "Every member with role, status and whether they are online." },
+	{ "admin.member.show", OP_ADMIN, op_member_show,
+	    "One member {handle}: keys, communities, removal." },
+	{ "admin.member.remove", OP_ADMIN | OP_WRITE, op_member_remove,
+	    "Remove a member {handle, reason}; their sessions end and they are "
+	    "told the reason whenever they connect." },
+	{ "admin.member.role", OP_ADMIN | OP_WRITE, op_member_role,
+	    "Set a member's platform role {handle, role}." },
+	{ "admin.member.key_add", OP_ADMIN | OP_WRITE, op_member_key_add,
+	    "Add an SSH public key {handle, key: \"ssh-ed25519 AAAA...\"}." },
+	{ "admin.community.create", OP_ADMIN | OP_WRITE, op_community_create,
+	    "Create a community {slug, name, visibility?, join_policy?, "
+	    "purpose?, criteria?}." },
+	{ "admin.audit", OP_ADMIN, op_audit,
+	    "The audit log, newest first {handle?, limit?}." },
+	{ NULL, 0, NULL, NULL },
+};

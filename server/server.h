@@ -1,0 +1,250 @@
+/*
+ * server.h: hearthd and hearthctl internals, sectioned by file.
+ *
+ * Threading: everything here runs on the one libuv loop thread unless a
+ * comment says otherwise. The writer database connection belongs to it.
+ */
+#ifndef HEARTH_SERVER_H
+#define HEARTH_SERVER_H
+
+#include <sqlite3.h>
+#include <uv.h>
+
+#include "common.h"
+
+struct conn;
+struct sess;
+
+/* db.c: opening, migrations, cached statements, transactions. */
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct migration db_migrations[];
+/*
+ * Open (creating if asked) the database at path, set the pragmas and apply
+ * pending migrations in one transaction. *created is set when the file was
+ * new. Returns NULL with a message in err.
+ */
+sqlite3 *db_open(const char *path, bool create, const char *synchronous,
+    bool *created, char *err, size_t errlen);
+void db_close(sqlite3 *);
+int db_schema_version(sqlite3 *);
+int db_latest_version(void);
+/* A prepared statement cached by its SQL text pointer (use literals). */
+sqlite3_stmt *db_stmt(sqlite3 *, const char *sql);
+int db_exec(sqlite3 *, const char *sql);
+int db_begin(sqlite3 *);
+int db_commit(sqlite3 *);
+void db_rollback(sqlite3 *);
+const char *db_errmsg(sqlite3 *);
+/* Copy the live database to path with the online backup API. */
+int db_backup(sqlite3 *, const char *path, char *err, size_t errlen);
+/* Column helpers returning NULL-safe values. */
+const char *db_col_text(sqlite3_stmt *, int);
+json_t *db_col_json_text(sqlite3_stmt *, int); /* json null if NULL */
+json_t *db_col_json_time(sqlite3_stmt *, int); /* ISO 8601 or null */
+
+/* sshkey.c: host key creation and user key fingerprints. */
+#define SSHKEY_FP_LEN 80
+struct sshkey_info {
+	char fp[SSHKEY_FP_LEN]; /* "SHA256:..." as ssh-keygen -lf prints it */
+	char *type;
+	char *b64;
+	char *comment;
+};
+/* Load the host key at path, generating it (mode 0600) if missing. */
+int sshkey_host_ensure(const char *path, char *err, size_t errlen);
+struct ssh_key_struct;
+int sshkey_fingerprint(struct ssh_key_struct *, char fp[SSHKEY_FP_LEN]);
+int sshkey_describe(struct ssh_key_struct *, struct sshkey_info *);
+/* Parse "type base64 [comment]" as found in a .pub file. */
+int sshkey_parse_line(const char *line, struct sshkey_info *, char *err,
+    size_t errlen);
+void sshkey_info_clear(struct sshkey_info *);
+
+/* member.c: members, keys, invites and the audit log. */
+enum role { ROLE_MEMBER = 0, ROLE_STAFF, ROLE_ADMIN };
+const char *role_name(enum role);
+int role_parse(const char *, enum role *);
+struct member {
+	int64_t id;
+	char handle[40];
+	char *display_name;
+	enum role role;
+	bool removed;
+	int64_t removed_at;
+	char *removed_reason;
+};
+void member_clear(struct member *);
+/* Lookups return 1 when found, 0 when not, -1 on a database error. */
+int member_by_fingerprint(sqlite3 *, const char *fp, struct member *);
+int member_by_handle(sqlite3 *, const char *handle, struct member *);
+int member_by_id(sqlite3 *, int64_t id, struct member *);
+json_t *member_json(const struct member *);
+json_t *member_removed_json(const struct member *);
+bool member_admin_exists(sqlite3 *);
+/* Record an audit row (inside the caller's transaction). */
+int audit_add(sqlite3 *, const struct member *actor, const char *action,
+    int64_t target_id, const char *target, const char *detail);
+/*
+ * Create an invite; writes the code (shown once, never stored) into code.
+ * Returns the invite id or -1.
+ */
+int64_t invite_create(sqlite3 *, const struct member *actor, const char *name,
+    enum role role, int64_t community_id, int64_t ttl,
+    char code[CODE_LEN + 1]);
+
+/* config.c */
+struct config {
+	char *data_dir;
+	char *listen_host;
+	int listen_port;
+	int login_grace; /* seconds to authenticate and open a channel */
+	int idle_timeout; /* seconds without client input; 0 = never */
+	int max_unauth; /* unauthenticated connections in total */
+	int max_unauth_per_ip;
+	size_t out_cap; /* bytes queued for one connection before it is dropped */
+	char *synchronous; /* NORMAL or FULL */
+	char *tui_path; /* the hearth binary spawned for terminal logins */
+	int verbose;
+};
+void config_defaults(struct config *);
+/* Apply an INI file; -1 with a message naming the line on error. */
+int config_load(struct config *, const char *path, char *err, size_t errlen);
+int config_set_listen(struct config *, const char *hostport);
+void config_free(struct config *);
+
+/* main.c: the process-wide state. */
+struct server {
+	uv_loop_t *loop;
+	struct config cfg;
+	sqlite3 *db;
+	bool stopping;
+	char *ctl_path;
+	char *hostkey_path;
+};
+extern struct server *srv;
+
+/*
+ * conn.c: one protocol peer (ssh subsystem, a TUI child over a socketpair,
+ * or hearthctl over the control socket). Handlers append to the output
+ * queue; the transport flushes. A conn is freed by its transport after
+ * conn_close has run and the transport has let go.
+ */
+enum conn_kind { CONN_SSH, CONN_PTY, CONN_CTL };
+struct conn_transport {
+	void (*kick)(struct conn *); /* output is waiting */
+	void (*close)(struct conn *); /* flush what is queued, then end */
+};
+struct conn {
+	uint64_t id;
+	enum conn_kind kind;
+	const struct conn_transport *tr;
+	void *tr_data;
+	struct member member; /* id 0 when none */
+	bool join; /* may only redeem an invite */
+	struct sshkey_info key; /* the key a join session proved */
+	bool console; /* hearthctl: may run admin operations */
+	bool closing;
+	char *close_reason;
+	struct frame in;
+	struct buf out;
+	char addr[64];
+	uint64_t requests;
+	/* Told when the conn is freed (a TUI session watching its child's conn). */
+	void (*on_free)(struct conn *, void *);
+	void *on_free_arg;
+	struct conn *next, *prev;
+};
+extern uint64_t conn_next_id;
+struct conn *conn_new(enum conn_kind, const struct conn_transport *, void *);
+/* Feed bytes from the peer; returns -1 once the conn is closing. */
+int conn_input(struct conn *, const void *, size_t);
+/* Queue a line (steals it). Over the cap the conn is closed as slow. */
+void conn_send(struct conn *, char *line);
+void conn_event(struct conn *, const char *name, json_t *data);
+void conn_hello(struct conn *);
+/* Stop reading, flush what is queued, then end; reason is logged. */
+void conn_close(struct conn *, const char *reason);
+/* Called by the transport when it has finished with the conn. */
+void conn_free(struct conn *);
+struct conn *conn_first(void);
+/* Send an event to every conn of a member. */
+void conn_member_event(int64_t member_id, const char *name, json_t *data);
+/* Close every conn of a member after telling them why. */
+void conn_member_end(int64_t member_id, json_t *ended);
+/* Stream transport over a unix socket or socketpair fd. */
+struct conn *conn_stream_open(int fd, enum conn_kind, char *err,
+    size_t errlen);
+void conn_shutdown_all(const char *message);
+
+/* dispatch.c: the operation table and the checks before any handler. */
+enum op_flags {
+	OP_JOIN = 1 << 0, /* allowed to a join session */
+	OP_MEMBER = 1 << 1, /* needs a member identity */
+	OP_ADMIN = 1 << 2, /* console or platform admin */
+	OP_STAFF = 1 << 3, /* console, admin or staff */
+	OP_WRITE = 1 << 4, /* writes: runs inside a transaction */
+	OP_ANY = 1 << 5, /* console, member or join session */
+};
+struct call {
+	struct conn *conn;
+	struct request *req;
+	json_t *args;
+	json_t *result; /* set by a handler that succeeds */
+	/* Run once the transaction has committed (effects on other conns). */
+	void (*after_commit)(void *);
+	void *after_arg;
+	enum proto_err err;
+	char msg[512];
+};
+struct op {
+	const char *name;
+	unsigned flags;
+	int (*fn)(struct call *); /* 0 ok, -1 error in call->err/msg */
+	const char *summary;
+};
+/* One line from a conn. */
+void dispatch_line(struct conn *, char *line, size_t len);
+const struct op *dispatch_find(const char *name);
+const struct op *const *dispatch_table(void);
+int call_fail(struct call *, enum proto_err, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
+/* After an arg_* helper failed: the message is already in call->msg. */
+int call_bad(struct call *);
+
+/* authz.c: the one place that decides who may do what. */
+int authz_op(const struct conn *, const struct op *, char *msg, size_t len);
+
+/* op-community.c */
+json_t *community_row_json(sqlite3_stmt *);
+
+/* op-*.c: each exports a NULL-terminated table of operations. */
+extern const struct op op_session_table[];
+extern const struct op op_community_table[];
+extern const struct op op_admin_table[];
+
+/* ctl.c: the control socket hearthctl talks to. */
+int ctl_listen(const char *path, char *err, size_t errlen);
+void ctl_close(void);
+
+/* pty.c */
+/*
+ * Start the TUI on a new pty. fd is the child's end of the protocol
+ * socketpair, passed as --fd. Returns the child pid and the master fd
+ * (non-blocking, close-on-exec) or -1.
+ */
+pid_t pty_spawn(const char *tui, const char *term, int cols, int rows,
+    int fd, int *master);
+void pty_resize(int master, int cols, int rows);
+
+/* sshd.c: SSH sessions. */
+int sshd_listen(const char *host, int port, char *err, size_t errlen);
+void sshd_close(void);
+/* SIGCHLD: a TUI child exited. */
+void sshd_child_exited(pid_t, int status);
+size_t sshd_count(void);
+
+#endif

@@ -1,0 +1,1047 @@
+/*
+ * sshd.c: SSH sessions on the one libuv loop (see shared/notes/
+ * libssh-libuv.md). We own the listening socket; each accepted socket gets
+ * a non-blocking libssh session driven by a uv_poll_t, its own ssh_event,
+ * a timer for the login grace period and then idleness, and a zero-delay
+ * "kick" timer used to flush output produced outside its own pump.
+ *
+ * A session opens one channel, which becomes one of:
+ *  - the "hearth" subsystem: a conn whose transport is this channel;
+ *  - a shell (with or without pty-req): the TUI child on a pty, speaking
+ *    the protocol to us over a socketpair conn, its screen relayed here;
+ *  - an exec request: one-shot text output.
+ *
+ * Sessions are never freed inside libssh callbacks: callbacks set flags,
+ * and sess_pump acts on them after ssh_event_dopoll returns.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include "server.h"
+
+enum sess_mode { MODE_NONE, MODE_SUBSYS, MODE_SHELL, MODE_EXEC };
+
+struct sess {
+	uint64_t id;
+	ssh_session ssh;
+	ssh_event ev;
+	int fd;
+	uv_poll_t poll;
+	uv_timer_t timer; /* login grace, then idle */
+	uv_timer_t kick;
+	int open_handles;
+	char addr[64];
+	char ip[48];
+
+	bool kex_done;
+	bool authed;
+	bool unauth_counted;
+	bool dead; /* tear down after the current pump */
+	bool finishing; /* exit status sent, waiting for the client */
+	int auth_fails;
+	struct member member;
+	bool join;
+	struct sshkey_info key;
+
+	struct ssh_server_callbacks_struct scb;
+	struct ssh_channel_callbacks_struct ccb;
+	ssh_channel chan;
+	bool chan_gone; /* closed by the client */
+	enum sess_mode mode;
+	bool started; /* the channel's request has been acted on */
+	char *exec_cmd;
+	uint64_t last_input;
+
+	struct conn *conn; /* subsystem conn, or the TUI child's conn */
+	bool conn_ended; /* the conn asked to close */
+
+	/* shell */
+	bool pty;
+	char term[64];
+	int cols, rows;
+	pid_t pid;
+	int master;
+	uv_poll_t mpoll;
+	bool mpoll_on;
+	bool master_eof;
+	bool child_done;
+	int child_status;
+	struct buf to_child; /* client keystrokes the pty did not take yet */
+	struct buf from_child; /* screen bytes the channel did not take yet */
+	char *end_text; /* shown on the terminal once the child has gone */
+
+	struct sess *next, *prev;
+};
+
+static ssh_bind sbind;
+static int listen_fd = -1;
+static uv_poll_t listen_poll;
+static struct sess *sessions;
+static size_t nsessions;
+static int unauth_total;
+
+static void sess_pump(struct sess *);
+static void sess_rearm(struct sess *);
+static void sess_teardown(struct sess *);
+static void sess_kick(struct sess *);
+static void timer_cb(uv_timer_t *);
+
+size_t
+sshd_count(void)
+{
+	return nsessions;
+}
+
+/* Count unauthenticated sessions from one address. */
+static int
+unauth_from(const char *ip)
+{
+	int n = 0;
+
+	for (struct sess *s = sessions; s != NULL; s = s->next)
+		if (s->unauth_counted && strcmp(s->ip, ip) == 0)
+			n++;
+	return n;
+}
+
+static void
+sess_authed(struct sess *s)
+{
+	s->authed = true;
+	if (s->unauth_counted) {
+		s->unauth_counted = false;
+		unauth_total--;
+	}
+}
+
+/* ---- the subsystem transport: a conn over this session's channel ---- */
+
+static void
+chan_kick(struct conn *c)
+{
+	sess_kick(c->tr_data);
+}
+
+static void
+chan_close(struct conn *c)
+{
+	struct sess *s = c->tr_data;
+
+	s->conn_ended = true;
+	sess_kick(s);
+}
+
+static const struct conn_transport chan_transport = {
+	.kick = chan_kick,
+	.close = chan_close,
+};
+
+/* Send exit status, EOF and close on the channel; the client then leaves. */
+static void
+sess_finish(struct sess *s, int status)
+{
+	if (s->finishing)
+		return;
+	s->finishing = true;
+	if (s->chan != NULL && !s->chan_gone) {
+		ssh_channel_request_send_exit_status(s->chan, status);
+		ssh_channel_send_eof(s->chan);
+		ssh_channel_close(s->chan);
+	}
+	/* Give the client a few seconds to close its end, then drop it. */
+	uv_timer_start(&s->timer, timer_cb, 5000, 0);
+}
+
+/* Write as much of b as the channel window allows; -1 if the channel died. */
+static int
+chan_write_buf(struct sess *s, struct buf *b)
+{
+	uint32_t win;
+	size_t n;
+	int w;
+
+	while (buf_used(b) > 0) {
+		win = ssh_channel_window_size(s->chan);
+		if (win == 0)
+			break;
+		n = buf_used(b);
+		if (n > win)
+			n = win;
+		if (n > 32768)
+			n = 32768;
+		w = ssh_channel_write(s->chan, buf_head(b), (uint32_t)n);
+		if (w == SSH_ERROR)
+			return -1;
+		if (w == 0)
+			break; /* rekey in progress: retry after the next pump */
+		buf_consume(b, (size_t)w);
+	}
+	return 0;
+}
+
+/* ---- the TUI child on a pty ---- */
+
+static void
+master_closed(uv_handle_t *h)
+{
+	struct sess *s = h->data;
+
+	close(s->master);
+	s->master = -1;
+	if (--s->open_handles == 0)
+		free(s);
+}
+
+static void master_io(uv_poll_t *, int, int);
+
+/* Watch the pty for output only while the channel can take it. */
+static void
+master_arm(struct sess *s)
+{
+	int ev = 0;
+
+	if (s->master < 0)
+		return;
+	if (s->master_eof) {
+		if (s->mpoll_on)
+			uv_poll_stop(&s->mpoll);
+		s->mpoll_on = false;
+		return;
+	}
+	if (buf_used(&s->from_child) == 0 && s->chan != NULL &&
+	    !s->chan_gone && ssh_channel_window_size(s->chan) > 0 &&
+	    !(ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING))
+		ev |= UV_READABLE;
+	if (buf_used(&s->to_child) > 0)
+		ev |= UV_WRITABLE;
+	if (ev == 0) {
+		if (s->mpoll_on)
+			uv_poll_stop(&s->mpoll);
+		s->mpoll_on = false;
+		return;
+	}
+	uv_poll_start(&s->mpoll, ev, master_io);
+	s->mpoll_on = true;
+}
+
+/* Push queued keystrokes into the pty. */
+static void
+master_write(struct sess *s)
+{
+	ssize_t n;
+
+	while (buf_used(&s->to_child) > 0) {
+		n = write(s->master, buf_head(&s->to_child),
+		    buf_used(&s->to_child));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				buf_clear(&s->to_child);
+			break;
+		}
+		buf_consume(&s->to_child, (size_t)n);
+	}
+}
+
+static void
+master_io(uv_poll_t *h, int status, int events)
+{
+	struct sess *s = h->data;
+	char tmp[16384];
+	uint32_t win;
+	ssize_t n;
+
+	if (events & UV_WRITABLE)
+		master_write(s);
+	if ((events & UV_READABLE) || status < 0) {
+		win = s->chan != NULL ? ssh_channel_window_size(s->chan) : 0;
+		if (win > sizeof tmp)
+			win = sizeof tmp;
+		if (win > 0) {
+			n = read(s->master, tmp, win);
+			if (n > 0) {
+				buf_append(&s->from_child, tmp, (size_t)n);
+				if (chan_write_buf(s, &s->from_child) != 0)
+					s->dead = true;
+			} else if (n == 0 || (errno != EAGAIN &&
+			    errno != EINTR)) {
+				/* EIO: the child and its terminal are gone. */
+				s->master_eof = true;
+			}
+		}
+	}
+	sess_kick(s);
+}
+
+/* The TUI child's conn was freed (child exited, or we ended it). */
+static void
+child_conn_gone(struct conn *c, void *arg)
+{
+	struct sess *s = arg;
+	struct member m = { 0 };
+	char at[32];
+
+	s->conn = NULL;
+	if (c->member.removed && member_by_id(srv->db, c->member.id, &m) == 1 &&
+	    m.removed) {
+		time_iso8601(m.removed_at, at);
+		free(s->end_text);
+		s->end_text = xasprintf("\r\n\r\n  Your Hearth membership was "
+		    "removed on %s.\r\n  Reason: %s\r\n\r\n", at,
+		    m.removed_reason != NULL ? m.removed_reason : "");
+		if (s->pid > 0 && !s->child_done)
+			kill(s->pid, SIGHUP);
+	}
+	member_clear(&m);
+}
+
+/* Start the TUI for a shell request; false if it could not start. */
+static bool
+shell_start(struct sess *s)
+{
+	int sv[2], master;
+	char err[128];
+	const char *tui = srv->cfg.tui_path;
+	struct conn *c;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_error(s->id, "socketpair: %s", strerror(errno));
+		return false;
+	}
+	s->pid = pty_spawn(tui, s->pty ? s->term : "dumb", s->cols, s->rows,
+	    sv[1], &master);
+	close(sv[1]);
+	if (s->pid < 0) {
+		close(sv[0]);
+		return false;
+	}
+	s->master = master;
+	uv_poll_init(srv->loop, &s->mpoll, master);
+	s->mpoll.data = s;
+	s->open_handles++;
+	if ((c = conn_stream_open(sv[0], CONN_PTY, err, sizeof err)) == NULL) {
+		log_error(s->id, "%s", err);
+		kill(s->pid, SIGHUP);
+		return true; /* the child exits on EOF; we relay its end */
+	}
+	s->conn = c;
+	snprintf(c->addr, sizeof c->addr, "%s", s->addr);
+	c->on_free = child_conn_gone;
+	c->on_free_arg = s;
+	if (s->join) {
+		c->join = true;
+		c->key = s->key;
+		memset(&s->key, 0, sizeof s->key);
+	} else {
+		c->member = s->member;
+		c->member.display_name = xstrdup(s->member.display_name);
+		c->member.removed_reason = NULL;
+	}
+	log_info(s->id, "terminal session: TUI pid %d, %dx%d, TERM=%s",
+	    (int)s->pid, s->cols, s->rows, s->pty ? s->term : "dumb");
+	conn_hello(c);
+	master_arm(s);
+	return true;
+}
+
+void
+sshd_child_exited(pid_t pid, int status)
+{
+	for (struct sess *s = sessions; s != NULL; s = s->next) {
+		if (s->pid == pid) {
+			s->child_done = true;
+			s->child_status = WIFEXITED(status) ?
+			    WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			log_info(s->id, "TUI pid %d exited with status %d",
+			    (int)pid, s->child_status);
+			sess_kick(s);
+			return;
+		}
+	}
+}
+
+/* Relay the child's last output and end the channel once it has gone. */
+static void
+shell_progress(struct sess *s)
+{
+	if (s->chan == NULL || s->chan_gone)
+		return;
+	if (buf_used(&s->from_child) > 0 &&
+	    chan_write_buf(s, &s->from_child) != 0) {
+		s->dead = true;
+		return;
+	}
+	if (s->master >= 0 && !s->master_eof) {
+		master_arm(s);
+		return;
+	}
+	if (!s->child_done || buf_used(&s->from_child) > 0)
+		return;
+	if (s->end_text != NULL) {
+		buf_puts(&s->from_child, s->end_text);
+		free(s->end_text);
+		s->end_text = NULL;
+		s->child_status = 1;
+		chan_write_buf(s, &s->from_child);
+		if (buf_used(&s->from_child) > 0)
+			return;
+	}
+	sess_finish(s, s->child_status);
+}
+
+/* ---- libssh callbacks (no freeing in here) ---- */
+
+static int
+cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
+    int is_stderr, void *ud)
+{
+	struct sess *s = ud;
+	size_t room;
+
+	s->last_input = now_ms();
+	if (s->mode == MODE_SUBSYS) {
+		if (s->conn != NULL)
+			conn_input(s->conn, data, len);
+		return (int)len;
+	}
+	if (s->mode == MODE_SHELL && s->master >= 0 && !s->master_eof) {
+		/* Take what fits; the rest waits in libssh (and its window). */
+		room = 256 * 1024 - buf_used(&s->to_child);
+		if (len > room)
+			len = (uint32_t)room;
+		buf_append(&s->to_child, data, len);
+		master_write(s);
+		master_arm(s);
+		return (int)len;
+	}
+	return (int)len; /* nothing listens: discard */
+}
+
+static void
+cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
+{
+	struct sess *s = ud;
+
+	/* A subsystem client that is done sending: answer, then end. */
+	if (s->mode == MODE_SUBSYS && s->conn != NULL)
+		conn_close(s->conn, "client sent EOF");
+}
+
+static void
+cb_close(ssh_session ssh, ssh_channel ch, void *ud)
+{
+	struct sess *s = ud;
+
+	s->chan_gone = true;
+	s->dead = true;
+}
+
+static int
+cb_pty(ssh_session ssh, ssh_channel ch, const char *term, int w, int h,
+    int pw, int ph, void *ud)
+{
+	struct sess *s = ud;
+
+	if (s->mode != MODE_NONE)
+		return -1;
+	s->pty = true;
+	snprintf(s->term, sizeof s->term, "%s", term);
+	for (char *p = s->term; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '+'))
+			*p = '_';
+	s->cols = w;
+	s->rows = h;
+	return 0;
+}
+
+static int
+cb_winch(ssh_session ssh, ssh_channel ch, int w, int h, int pw, int ph,
+    void *ud)
+{
+	struct sess *s = ud;
+
+	s->cols = w;
+	s->rows = h;
+	if (s->master >= 0)
+		pty_resize(s->master, w, h);
+	return 0;
+}
+
+static int
+cb_shell(ssh_session ssh, ssh_channel ch, void *ud)
+{
+	struct sess *s = ud;
+
+	if (s->mode != MODE_NONE)
+		return 1;
+	s->mode = MODE_SHELL;
+	return 0;
+}
+
+static int
+cb_exec(ssh_session ssh, ssh_channel ch, const char *cmd, void *ud)
+{
+	struct sess *s = ud;
+
+	if (s->mode != MODE_NONE)
+		return 1;
+	s->mode = MODE_EXEC;
+	s->exec_cmd = xstrdup(cmd);
+	return 0;
+}
+
+static int
+cb_subsystem(ssh_session ssh, ssh_channel ch, const char *name, void *ud)
+{
+	struct sess *s = ud;
+
+	if (s->mode != MODE_NONE || strcmp(name, "hearth") != 0)
+		return 1;
+	s->mode = MODE_SUBSYS;
+	return 0;
+}
+
+static ssh_channel
+cb_channel_open(ssh_session ssh, void *ud)
+{
+	struct sess *s = ud;
+
+	if (!s->authed || s->chan != NULL)
+		return NULL;
+	s->chan = ssh_channel_new(ssh);
+	if (s->chan == NULL)
+		return NULL;
+	memset(&s->ccb, 0, sizeof s->ccb);
+	s->ccb.userdata = s;
+	s->ccb.channel_data_function = cb_data;
+	s->ccb.channel_eof_function = cb_eof;
+	s->ccb.channel_close_function = cb_close;
+	s->ccb.channel_pty_request_function = cb_pty;
+	s->ccb.channel_pty_window_change_function = cb_winch;
+	s->ccb.channel_shell_request_function = cb_shell;
+	s->ccb.channel_exec_request_function = cb_exec;
+	s->ccb.channel_subsystem_request_function = cb_subsystem;
+	ssh_callbacks_init(&s->ccb);
+	ssh_set_channel_callbacks(s->chan, &s->ccb);
+	return s->chan;
+}
+
+static int
+cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
+    char state, void *ud)
+{
+	struct sess *s = ud;
+	char fp[SSHKEY_FP_LEN];
+	struct member m = { 0 };
+	bool join = strcmp(user, "join") == 0;
+	int found;
+
+	if (s->authed)
+		return SSH_AUTH_DENIED;
+	if (sshkey_fingerprint(key, fp) != 0)
+		goto deny;
+	found = member_by_fingerprint(srv->db, fp, &m);
+	if (found < 0) {
+		log_error(s->id, "key lookup failed: %s", db_errmsg(srv->db));
+		goto deny;
+	}
+	if (state == SSH_PUBLICKEY_STATE_NONE) {
+		member_clear(&m);
+		if (found || join)
+			return SSH_AUTH_SUCCESS; /* "this key would do" */
+		goto deny;
+	}
+	if (state != SSH_PUBLICKEY_STATE_VALID)
+		goto deny;
+	if (found) {
+		member_clear(&s->member);
+		s->member = m;
+		sess_authed(s);
+		log_info(s->id, "authenticated %s (%s)%s", s->member.handle, fp,
+		    s->member.removed ? " [removed member]" : "");
+		return SSH_AUTH_SUCCESS;
+	}
+	if (join) {
+		if (sshkey_describe(key, &s->key) != 0)
+			goto deny;
+		s->join = true;
+		sess_authed(s);
+		log_info(s->id, "newcomer with key %s joining", fp);
+		return SSH_AUTH_SUCCESS;
+	}
+	log_info(s->id, "unknown key %s for user '%s' refused", fp, user);
+deny:
+	member_clear(&m);
+	if (++s->auth_fails > 20)
+		s->dead = true;
+	return SSH_AUTH_DENIED;
+}
+
+/* ---- the session's life ---- */
+
+static void
+handle_closed(uv_handle_t *h)
+{
+	struct sess *s = h->data;
+
+	if (h == (uv_handle_t *)&s->poll) {
+		/* libssh owns the fd: free it only after the poll is gone. */
+		if (s->ev != NULL) {
+			ssh_event_remove_session(s->ev, s->ssh);
+			ssh_event_free(s->ev);
+		}
+		ssh_disconnect(s->ssh);
+		ssh_free(s->ssh);
+	}
+	if (--s->open_handles == 0)
+		free(s);
+}
+
+static void
+sess_teardown(struct sess *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	nsessions--;
+	if (s->unauth_counted)
+		unauth_total--;
+	log_info(s->id, "session ended");
+	if (s->conn != NULL) {
+		s->conn->on_free = NULL;
+		if (s->mode == MODE_SUBSYS) {
+			/* The conn lives in this session: free it now. */
+			conn_free(s->conn);
+		} else
+			conn_close(s->conn, "terminal closed");
+		s->conn = NULL;
+	}
+	if (s->pid > 0 && !s->child_done)
+		kill(s->pid, SIGHUP);
+	if (s->master >= 0)
+		uv_close((uv_handle_t *)&s->mpoll, master_closed);
+	uv_close((uv_handle_t *)&s->timer, handle_closed);
+	uv_close((uv_handle_t *)&s->kick, handle_closed);
+	uv_close((uv_handle_t *)&s->poll, handle_closed);
+	member_clear(&s->member);
+	sshkey_info_clear(&s->key);
+	buf_free(&s->to_child);
+	buf_free(&s->from_child);
+	free(s->exec_cmd);
+	free(s->end_text);
+}
+
+/* Text for a removed member, in a terminal or on stderr. */
+static char *
+removed_text(struct sess *s)
+{
+	char at[32];
+
+	time_iso8601(s->member.removed_at, at);
+	return xasprintf("Your Hearth membership was removed on %s.\r\n"
+	    "Reason: %s\r\n", at,
+	    s->member.removed_reason != NULL ? s->member.removed_reason : "");
+}
+
+/* The channel's request has arrived: start what it asked for. */
+static void
+sess_start_mode(struct sess *s)
+{
+	char *text;
+
+	s->started = true;
+	uv_timer_stop(&s->timer); /* the login grace period is over */
+	if (srv->cfg.idle_timeout > 0)
+		uv_timer_start(&s->timer, timer_cb,
+		    (uint64_t)srv->cfg.idle_timeout * 1000, 0);
+	switch (s->mode) {
+	case MODE_SUBSYS:
+		s->conn = conn_new(CONN_SSH, &chan_transport, s);
+		snprintf(s->conn->addr, sizeof s->conn->addr, "%s", s->addr);
+		if (s->join) {
+			s->conn->join = true;
+			s->conn->key = s->key;
+			memset(&s->key, 0, sizeof s->key);
+		} else {
+			s->conn->member = s->member;
+			s->conn->member.display_name =
+			    xstrdup(s->member.display_name);
+			s->conn->member.removed_reason =
+			    s->member.removed_reason != NULL ?
+			    xstrdup(s->member.removed_reason) : NULL;
+		}
+		conn_hello(s->conn);
+		if (s->member.removed)
+			conn_close(s->conn, "removed member");
+		break;
+	case MODE_SHELL:
+		if (s->member.removed) {
+			text = removed_text(s);
+			buf_printf(&s->from_child, "\r\n%s\r\n", text);
+			free(text);
+			s->child_done = true;
+			s->master_eof = true;
+			s->child_status = 1;
+			break;
+		}
+		if (!shell_start(s)) {
+			buf_puts(&s->from_child, "Hearth could not start its "
+			    "screen; please try again later.\r\n");
+			s->child_done = true;
+			s->master_eof = true;
+			s->child_status = 1;
+		}
+		break;
+	case MODE_EXEC:
+		if (s->member.removed) {
+			text = removed_text(s);
+			ssh_channel_write_stderr(s->chan, text,
+			    (uint32_t)strlen(text));
+			free(text);
+			sess_finish(s, 1);
+			break;
+		}
+		text = xasprintf("hearth: unknown command '%.60s'. Connect "
+		    "with: ssh -p %d %s\r\n", s->exec_cmd,
+		    srv->cfg.listen_port, srv->cfg.listen_host);
+		ssh_channel_write_stderr(s->chan, text,
+		    (uint32_t)strlen(text));
+		free(text);
+		sess_finish(s, 2);
+		break;
+	case MODE_NONE:
+		break;
+	}
+}
+
+/* Move queued output onto the channel and act on closes. */
+static void
+sess_flush(struct sess *s)
+{
+	if (s->chan == NULL || s->chan_gone || s->finishing)
+		return;
+	if (s->mode == MODE_SUBSYS && s->conn != NULL) {
+		if (chan_write_buf(s, &s->conn->out) != 0) {
+			s->dead = true;
+			return;
+		}
+		if (s->conn_ended && buf_used(&s->conn->out) == 0)
+			sess_finish(s, 0);
+	} else if (s->mode == MODE_SHELL)
+		shell_progress(s);
+}
+
+static void
+sess_pump(struct sess *s)
+{
+	int rc;
+
+	if (s->dead)
+		goto out;
+	if (!s->kex_done) {
+		rc = ssh_handle_key_exchange(s->ssh);
+		if (rc == SSH_AGAIN)
+			goto out;
+		if (rc != SSH_OK) {
+			log_info(s->id, "key exchange failed: %s",
+			    ssh_get_error(s->ssh));
+			s->dead = true;
+			goto out;
+		}
+		s->kex_done = true;
+		s->ev = ssh_event_new();
+		ssh_event_add_session(s->ev, s->ssh);
+	}
+	rc = ssh_event_dopoll(s->ev, 0);
+	if (rc == SSH_ERROR) {
+		log_debug(s->id, "connection lost: %s", ssh_get_error(s->ssh));
+		s->dead = true;
+	}
+	if (ssh_get_status(s->ssh) & (SSH_CLOSED | SSH_CLOSED_ERROR))
+		s->dead = true;
+	if (!s->dead && s->mode != MODE_NONE && !s->started)
+		sess_start_mode(s);
+out:
+	if (!s->dead)
+		sess_flush(s);
+	if (s->dead) {
+		sess_teardown(s);
+		return;
+	}
+	sess_rearm(s);
+}
+
+static void
+sess_io(uv_poll_t *h, int status, int events)
+{
+	sess_pump(h->data);
+}
+
+static void
+sess_rearm(struct sess *s)
+{
+	int ev = UV_READABLE;
+
+	if (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING)
+		ev |= UV_WRITABLE;
+	uv_poll_start(&s->poll, ev, sess_io);
+	if (s->mode == MODE_SHELL)
+		master_arm(s);
+}
+
+static void
+kick_cb(uv_timer_t *t)
+{
+	sess_pump(t->data);
+}
+
+static void
+sess_kick(struct sess *s)
+{
+	if (!uv_is_active((uv_handle_t *)&s->kick))
+		uv_timer_start(&s->kick, kick_cb, 0, 0);
+}
+
+/* The grace, idle and goodbye timer. */
+static void
+timer_cb(uv_timer_t *t)
+{
+	struct sess *s = t->data;
+	uint64_t idle_ms, since;
+
+	if (s->finishing) {
+		log_debug(s->id, "client did not close; dropping");
+		s->dead = true;
+	} else if (!s->started) {
+		log_info(s->id, "login grace time (%ds) over; dropping",
+		    srv->cfg.login_grace);
+		s->dead = true;
+	} else {
+		idle_ms = (uint64_t)srv->cfg.idle_timeout * 1000;
+		since = now_ms() - s->last_input;
+		if (since < idle_ms) {
+			uv_timer_start(&s->timer, timer_cb, idle_ms - since, 0);
+			return;
+		}
+		log_info(s->id, "idle for %ds; closing", srv->cfg.idle_timeout);
+		if (s->conn != NULL && s->mode == MODE_SUBSYS) {
+			conn_event(s->conn, "session.idle", json_pack("{s:i}",
+			    "seconds", srv->cfg.idle_timeout));
+			conn_close(s->conn, "idle");
+		} else {
+			free(s->end_text);
+			s->end_text = xasprintf("\r\n\r\n  Closed after %d "
+			    "minutes without input. Come back soon.\r\n\r\n",
+			    srv->cfg.idle_timeout / 60);
+			if (s->pid > 0 && !s->child_done)
+				kill(s->pid, SIGHUP);
+			else
+				sess_finish(s, 0);
+		}
+	}
+	sess_kick(s);
+}
+
+static void
+sess_accept(int fd, const char *ip, int port)
+{
+	struct sess *s;
+	int one = 1;
+
+	if (srv->stopping || unauth_total >= srv->cfg.max_unauth ||
+	    unauth_from(ip) >= srv->cfg.max_unauth_per_ip) {
+		log_warn(0, "refusing %s:%d: too many unauthenticated "
+		    "connections", ip, port);
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	s = xcalloc(1, sizeof *s);
+	s->id = conn_next_id++;
+	s->fd = fd;
+	s->master = -1;
+	s->last_input = now_ms();
+	snprintf(s->ip, sizeof s->ip, "%s", ip);
+	snprintf(s->addr, sizeof s->addr, "%s:%d", ip, port);
+	buf_init(&s->to_child);
+	buf_init(&s->from_child);
+	s->ssh = ssh_new();
+	if (s->ssh == NULL || ssh_bind_accept_fd(sbind, s->ssh, fd) != SSH_OK) {
+		log_error(0, "cannot start SSH on %s: %s", s->addr,
+		    s->ssh != NULL ? ssh_get_error(s->ssh) : "no memory");
+		/* libssh may or may not own fd now; leak it rather than
+		 * risk closing it twice. */
+		if (s->ssh != NULL)
+			ssh_free(s->ssh);
+		free(s);
+		return;
+	}
+	ssh_set_blocking(s->ssh, 0);
+	memset(&s->scb, 0, sizeof s->scb);
+	s->scb.userdata = s;
+	s->scb.auth_pubkey_function = cb_auth_pubkey;
+	s->scb.channel_open_request_session_function = cb_channel_open;
+	ssh_callbacks_init(&s->scb);
+	ssh_set_server_callbacks(s->ssh, &s->scb);
+	ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
+
+	uv_poll_init(srv->loop, &s->poll, fd);
+	uv_timer_init(srv->loop, &s->timer);
+	uv_timer_init(srv->loop, &s->kick);
+	s->poll.data = s->timer.data = s->kick.data = s;
+	s->open_handles = 3;
+	uv_timer_start(&s->timer, timer_cb,
+	    (uint64_t)srv->cfg.login_grace * 1000, 0);
+
+	s->unauth_counted = true;
+	unauth_total++;
+	s->next = sessions;
+	if (sessions != NULL)
+		sessions->prev = s;
+	sessions = s;
+	nsessions++;
+	log_info(s->id, "accepted %s", s->addr);
+	sess_pump(s);
+}
+
+static void
+listen_io(uv_poll_t *h, int status, int events)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char ip[48];
+	int fd, port;
+
+	for (;;) {
+		len = sizeof ss;
+		fd = accept4(listen_fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn(0, "accept: %s", strerror(errno));
+			return;
+		}
+		if (getnameinfo((struct sockaddr *)&ss, len, ip, sizeof ip,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(ip, sizeof ip, "?");
+		port = ss.ss_family == AF_INET6 ?
+		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+		    ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		sess_accept(fd, ip, port);
+	}
+}
+
+int
+sshd_listen(const char *host, int port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	char portstr[16], *keypath = srv->hostkey_path;
+	bool no = false;
+	int one = 1, rc;
+
+	sbind = ssh_bind_new();
+	if (sbind == NULL) {
+		snprintf(err, errlen, "ssh_bind_new failed");
+		return -1;
+	}
+	if (ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) <
+	    0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY, keypath) < 0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_KEY_EXCHANGE,
+	    "curve25519-sha256,curve25519-sha256@libssh.org") < 0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
+	    "ssh-ed25519") < 0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_C_S,
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
+	    "aes128-gcm@openssh.com") < 0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_S_C,
+	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
+	    "aes128-gcm@openssh.com") < 0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_C_S,
+	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
+	    0 ||
+	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_S_C,
+	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
+	    0 ||
+	    ssh_bind_options_set(sbind,
+	    SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES,
+	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
+	    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256") < 0) {
+		snprintf(err, errlen, "ssh options: %s", ssh_get_error(sbind));
+		return -1;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
+		snprintf(err, errlen, "%s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	listen_fd = socket(ai->ai_family,
+	    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (listen_fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		freeaddrinfo(ai);
+		return -1;
+	}
+	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(listen_fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(listen_fd, 511) != 0) {
+		snprintf(err, errlen, "listen on %s:%d: %s", host, port,
+		    strerror(errno));
+		freeaddrinfo(ai);
+		close(listen_fd);
+		listen_fd = -1;
+		return -1;
+	}
+	freeaddrinfo(ai);
+	uv_poll_init(srv->loop, &listen_poll, listen_fd);
+	uv_poll_start(&listen_poll, UV_READABLE, listen_io);
+	return 0;
+}
+
+static void
+listen_closed(uv_handle_t *h)
+{
+	close(listen_fd);
+	listen_fd = -1;
+}
+
+void
+sshd_close(void)
+{
+	struct sess *s, *next;
+
+	if (listen_fd >= 0)
+		uv_close((uv_handle_t *)&listen_poll, listen_closed);
+	for (s = sessions; s != NULL; s = next) {
+		next = s->next;
+		sess_teardown(s);
+	}
+	if (sbind != NULL) {
+		ssh_bind_free(sbind);
+		sbind = NULL;
+	}
+}

@@ -1,0 +1,324 @@
+"""Integration test harness: a real hearthd on a free loopback port with a
+temporary data directory, driven with the real OpenSSH client and the real
+hearthctl. Every server a test starts is stopped (SIGTERM, clean exit
+checked, sanitizer reports checked) when the test ends."""
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+BUILD = None
+SANITIZED = False
+_servers = []
+_procs = []
+_tmpdirs = []
+
+
+def configure(build, sanitized):
+    global BUILD, SANITIZED
+    BUILD = build
+    SANITIZED = sanitized
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix='hearth-test-')
+    _tmpdirs.append(d)
+    return d
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def cleanup(check=True):
+    """Stop everything the test started; returns extra failure detail."""
+    detail = ''
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+        try:
+            p.wait(timeout=5)
+        except Exception:
+            pass
+    _procs.clear()
+    errors = []
+    for srv in _servers:
+        try:
+            srv.stop()
+        except Exception as e:
+            errors.append(str(e))
+        detail += '\n--- hearthd log (tail) ---\n' + srv.log_tail()
+    _servers.clear()
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+    _tmpdirs.clear()
+    if errors and check:
+        raise AssertionError('; '.join(errors) + detail)
+    return detail
+
+
+class Key:
+    """An ed25519 key pair made with ssh-keygen."""
+
+    def __init__(self, name='key'):
+        d = tmpdir()
+        self.path = os.path.join(d, name)
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', name,
+                        '-f', self.path], check=True)
+        self.pub = self.path + '.pub'
+        out = subprocess.run(['ssh-keygen', '-lf', self.pub], capture_output=True,
+                             text=True, check=True).stdout
+        self.fingerprint = out.split()[1]
+
+
+class Server:
+    def __init__(self, config=None, data=None):
+        self.data = data or os.path.join(tmpdir(), 'data')
+        self.port = free_port()
+        self.logpath = os.path.join(tmpdir(), 'hearthd.log')
+        cfg = {'login_grace': 3}
+        cfg.update(config or {})
+        self.config = os.path.join(tmpdir(), 'hearthd.conf')
+        with open(self.config, 'w') as f:
+            for k, v in cfg.items():
+                f.write('%s = %s\n' % (k, v))
+        self.proc = None
+        self.stdout = ''
+        self.start()
+        _servers.append(self)
+
+    def start(self):
+        self.log = open(self.logpath, 'a')
+        self.proc = subprocess.Popen(
+            [os.path.join(BUILD, 'hearthd'), '--data', self.data, '--listen',
+             '127.0.0.1:%d' % self.port, '--config', self.config, '-v'],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if r:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                self.stdout += line
+                if 'ready on' in line:
+                    # the admin invite lines, if any, follow at once
+                    time.sleep(0.05)
+                    while select.select([self.proc.stdout], [], [], 0.1)[0]:
+                        more = self.proc.stdout.readline()
+                        if not more:
+                            break
+                        self.stdout += more
+                    return
+            if self.proc.poll() is not None:
+                break
+        raise AssertionError('hearthd did not start:\n' + self.log_tail())
+
+    def admin_invite(self):
+        for line in self.stdout.splitlines():
+            line = line.strip()
+            if line.startswith('HRTH-'):
+                return line
+        return None
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is not None:
+            rc = self.proc.returncode
+            self.proc = None
+            raise AssertionError('hearthd died (exit %s)' % rc)
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            raise AssertionError('hearthd did not stop on SIGTERM')
+        self.proc = None
+        self.log.close()
+        if rc != 0:
+            raise AssertionError('hearthd exited %d after SIGTERM' % rc)
+        text = open(self.logpath, errors='replace').read()
+        for marker in ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer',
+                       'runtime error:'):
+            if marker in text:
+                raise AssertionError('sanitizer report in hearthd log')
+
+    def log_tail(self, n=60):
+        try:
+            with open(self.logpath, errors='replace') as f:
+                return ''.join(f.readlines()[-n:])
+        except OSError:
+            return ''
+
+    def db(self):
+        return sqlite3.connect(os.path.join(self.data, 'hearth.db'))
+
+    def query(self, sql, *args):
+        con = self.db()
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def ctl(self, *args, check=True, json_out=True):
+        cmd = [os.path.join(BUILD, 'hearthctl'), '--data', self.data]
+        if json_out:
+            cmd.append('--json')
+        cmd += list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if check and p.returncode != 0:
+            raise AssertionError('hearthctl %s failed (%d): %s' %
+                                 (' '.join(args), p.returncode, p.stderr))
+        if json_out and p.returncode == 0:
+            return json.loads(p.stdout)
+        return p
+
+    def ssh_base(self, key, user='member'):
+        return ['ssh', '-F', '/dev/null', '-p', str(self.port),
+                '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+                '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
+                '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR',
+                '-o', 'ConnectTimeout=10', '-i', key.path, '-l', user]
+
+    def session(self, key, user='member'):
+        """Open the hearth subsystem; returns a Session after the hello."""
+        return Session(self, key, user)
+
+    def new_member(self, handle, role='member', name=None):
+        """Invite and redeem a member; returns their Key."""
+        key = Key(handle)
+        inv = self.ctl('invite', 'create', '--name', name or handle, '--role', role)
+        s = self.session(key, 'join')
+        r = s.call('invite.redeem', code=inv['code'], handle=handle,
+                   display_name=name or handle.title())
+        assert r['ok'], r
+        s.close()
+        return key
+
+
+class Session:
+    def __init__(self, server, key, user):
+        cmd = server.ssh_base(key, user) + ['-s', '127.0.0.1', 'hearth']
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        _procs.append(self.proc)
+        self.buf = b''
+        self.next_id = 1
+        self.events = []
+        self.hello = self.recv(timeout=15)
+        assert self.hello is not None, 'no hello: ' + self.stderr()
+
+    def stderr(self):
+        if self.proc.poll() is None:
+            return ''
+        return self.proc.stderr.read().decode(errors='replace')
+
+    def send_raw(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode() + b'\n')
+
+    def recv(self, timeout=10):
+        """The next message, or None at EOF."""
+        deadline = time.time() + timeout
+        fd = self.proc.stdout.fileno()
+        while b'\n' not in self.buf:
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError('timed out waiting for the server')
+            r, _, _ = select.select([fd], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def reply(self, rid, timeout=10):
+        while True:
+            m = self.recv(timeout)
+            if m is None:
+                return None
+            if m.get('id') == rid:
+                return m
+            self.events.append(m)
+
+    def call(self, op, timeout=10, **args):
+        rid = self.next_id
+        self.next_id += 1
+        self.send({'id': rid, 'op': op, 'args': args})
+        return self.reply(rid, timeout)
+
+    def wait_eof(self, timeout=10):
+        """Read until the server closes; returns the messages seen."""
+        seen = []
+        while True:
+            m = self.recv(timeout)
+            if m is None:
+                break
+            seen.append(m)
+        self.proc.wait(timeout=timeout)
+        return seen
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Tmux:
+    """A tmux session running a command, for reading screens back."""
+
+    def __init__(self, cmd, width=80, height=24):
+        self.name = 'hearth%d' % os.getpid() + str(int(time.time() * 1000) % 100000)
+        self.sock = os.path.join(tmpdir(), 'tmux.sock')
+        subprocess.run(['tmux', '-S', self.sock, '-f', '/dev/null', 'new-session', '-d',
+                        '-s', self.name, '-x', str(width), '-y', str(height), cmd],
+                       check=True)
+        self.alive = True
+
+    def screen(self):
+        p = subprocess.run(['tmux', '-S', self.sock, 'capture-pane', '-p', '-t', self.name],
+                           capture_output=True, text=True)
+        return p.stdout
+
+    def keys(self, *keys):
+        subprocess.run(['tmux', '-S', self.sock, 'send-keys', '-t', self.name] + list(keys),
+                       check=True)
+
+    def wait_for(self, text, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.screen()
+            if text in s:
+                return s
+            time.sleep(0.1)
+        raise AssertionError('%r not on screen:\n%s' % (text, self.screen()))
+
+    def kill(self):
+        subprocess.run(['tmux', '-S', self.sock, 'kill-server'], capture_output=True)
