@@ -2,6 +2,7 @@
  * buf.c: a growable byte buffer read from the front. Consumed space is
  * reclaimed when the buffer empties or when appending would grow it.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@ buf_reserve(struct buf *b, size_t n)
 {
 	size_t need, cap;
 
+	if (n > SIZE_MAX - b->len - 1)
+		fatal("%s: buffer too large", __func__);
+
 	if (b->off > 0 && b->len + n > b->cap) {
 		memmove(b->data, b->data + b->off, b->len - b->off);
 		b->len -= b->off;
@@ -37,11 +41,12 @@ buf_reserve(struct buf *b, size_t n)
 		return;
 	cap = b->cap != 0 ? b->cap : 256;
 	while (cap < need)
-		cap *= 2;
+		cap = cap <= SIZE_MAX / 2 ? cap * 2 : need;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 
+/* Append n bytes, keeping a NUL after the data. */
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
@@ -84,6 +89,7 @@ buf_head(const struct buf *b)
 	return b->data != NULL ? b->data + b->off : "";
 }
 
+/* Drop n bytes from the front; the space is reused once all is read. */
 void
 buf_consume(struct buf *b, size_t n)
 {

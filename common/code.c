@@ -3,7 +3,6 @@
  * (60 random bits) in groups of four; only its SHA-256 is stored.
  */
 #include <errno.h>
-#include <ctype.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -11,6 +10,7 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/* Fill p with n bytes from the kernel's random pool; fatal if it fails. */
 void
 rand_bytes(void *p, size_t n)
 {
@@ -29,6 +29,7 @@ rand_bytes(void *p, size_t n)
 	}
 }
 
+/* A new code: 12 characters of 5 random bits each. */
 void
 code_generate(char out[CODE_LEN + 1])
 {
@@ -46,14 +47,22 @@ code_generate(char out[CODE_LEN + 1])
 	*p = '\0';
 }
 
+/*
+ * Reduce what a person typed to "HRTH" and 12 code characters, so that case,
+ * spaces, dashes and the look-alikes O, I and L do not matter.
+ */
 int
 code_normalize(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 	int c;
 
+	if (outlen == 0)
+		return -1;
 	for (; *in != '\0'; in++) {
-		c = toupper((unsigned char)*in);
+		c = (unsigned char)*in;
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
 		if (c == '-' || c == ' ' || c == '\t')
 			continue;
 		if (c == 'O')
@@ -73,6 +82,7 @@ code_normalize(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
+/* Hex SHA-256 of the normalised code, as stored in the database. */
 int
 code_hash(const char *code, char out[65])
 {

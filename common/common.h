@@ -113,8 +113,9 @@ struct request {
 };
 /*
  * Parse one line. On error fills err (a message for the client) and returns
- * -1; the request holds nothing to free then. On success call
- * request_free when done.
+ * -1; the request holds nothing to free then (root is NULL), but id and
+ * has_id are set if the id could be read, so the error reply echoes it. On
+ * success call request_free when done.
  */
 int proto_parse(const char *line, size_t len, struct request *, char *err,
     size_t errlen);

@@ -8,6 +8,9 @@
 
 #include "common.h"
 
+/* Longest operation name. */
+#define PROTO_MAX_OP 64
+
 static const char *const err_names[] = {
 	[ERR_BAD_REQUEST] = "bad_request",
 	[ERR_NOT_FOUND] = "not_found",
@@ -22,9 +25,15 @@ static const char *const err_names[] = {
 const char *
 proto_err_name(enum proto_err e)
 {
+	if ((unsigned)e >= sizeof err_names / sizeof err_names[0])
+		return "internal";
 	return err_names[e];
 }
 
+/*
+ * Parse and check the envelope of one request line. On failure the id, if it
+ * was read, is left in req so that the error reply can echo it.
+ */
 int
 proto_parse(const char *line, size_t len, struct request *req, char *err,
     size_t errlen)
@@ -63,9 +72,14 @@ proto_parse(const char *line, size_t len, struct request *req, char *err,
 		goto fail;
 	}
 	if (!json_is_string(op) || json_string_length(op) == 0 ||
-	    json_string_length(op) > 64) {
+	    strlen(json_string_value(op)) != json_string_length(op)) {
 		snprintf(err, errlen, "op must be a string such as "
 		    "\"community.list\"");
+		goto fail;
+	}
+	if (json_string_length(op) > PROTO_MAX_OP) {
+		snprintf(err, errlen, "op is too long (max %d bytes)",
+		    PROTO_MAX_OP);
 		goto fail;
 	}
 	args = json_object_get(root, "args");
@@ -93,6 +107,7 @@ request_free(struct request *req)
 	memset(req, 0, sizeof *req);
 }
 
+/* Serialise v compactly with UTF-8 left as is; aborts if it cannot. */
 char *
 json_line(json_t *v)
 {
@@ -101,6 +116,37 @@ json_line(json_t *v)
 	if (s == NULL)
 		fatal("%s: cannot encode JSON", __func__);
 	return s;
+}
+
+/*
+ * A JSON string for s; bytes that are not valid UTF-8 (say, from a message
+ * quoting bad input) become U+FFFD so the line can still be built.
+ */
+static json_t *
+text(const char *s)
+{
+	struct buf b;
+	json_t *v;
+	uint32_t cp;
+	size_t len = strlen(s), n;
+
+	if ((v = json_stringn(s, len)) != NULL)
+		return v;
+	buf_init(&b);
+	while (len > 0) {
+		if ((n = utf8_decode(s, len, &cp)) == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			n = 1;
+		} else
+			buf_append(&b, s, n);
+		s += n;
+		len -= n;
+	}
+	v = json_stringn(buf_head(&b), buf_used(&b));
+	buf_free(&b);
+	if (v == NULL)
+		fatal("%s: cannot make a JSON string", __func__);
+	return v;
 }
 
 /* Serialise with a trailing newline; steals o. */
@@ -119,6 +165,7 @@ line_of(json_t *o)
 	return out;
 }
 
+/* A success reply; a NULL result becomes {}. */
 char *
 proto_ok(const struct request *req, json_t *result)
 {
@@ -132,6 +179,7 @@ proto_ok(const struct request *req, json_t *result)
 	return line_of(o);
 }
 
+/* An error reply; the message is formatted like printf. */
 char *
 proto_error(const struct request *req, enum proto_err e, const char *fmt, ...)
 {
@@ -145,22 +193,24 @@ proto_error(const struct request *req, enum proto_err e, const char *fmt, ...)
 	if (req != NULL && req->has_id)
 		json_object_set_new(o, "id", json_integer(req->id));
 	json_object_set_new(o, "ok", json_false());
-	json_object_set_new(o, "error", json_pack("{s:s, s:s}", "code",
-	    err_names[e], "message", msg));
+	json_object_set_new(o, "error", json_pack("{s:s, s:o}", "code",
+	    proto_err_name(e), "message", text(msg)));
 	free(msg);
 	return line_of(o);
 }
 
+/* An event line; NULL data becomes {}. */
 char *
 proto_event(const char *name, json_t *data)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "event", json_string(name));
+	json_object_set_new(o, "event", text(name));
 	json_object_set_new(o, "data", data != NULL ? data : json_object());
 	return line_of(o);
 }
 
+/* A string argument of at most maxlen bytes with no NUL inside. */
 int
 arg_str(json_t *args, const char *name, bool required, size_t maxlen,
     const char **out, char *err, size_t errlen)
@@ -183,13 +233,15 @@ arg_str(json_t *args, const char *name, bool required, size_t maxlen,
 		return -1;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		snprintf(err, errlen, "args.%s must not contain NUL", name);
+		snprintf(err, errlen, "args.%s must not contain NUL bytes",
+		    name);
 		return -1;
 	}
 	*out = json_string_value(v);
 	return 0;
 }
 
+/* An integer argument within [min, max]. */
 int
 arg_int(json_t *args, const char *name, bool required, json_int_t min,
     json_int_t max, json_int_t *out, char *err, size_t errlen)
@@ -213,6 +265,7 @@ arg_int(json_t *args, const char *name, bool required, json_int_t min,
 	return 0;
 }
 
+/* A true or false argument. */
 int
 arg_bool(json_t *args, const char *name, bool required, bool *out, char *err,
     size_t errlen)

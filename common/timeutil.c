@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@ now_unix(void)
 	return (int64_t)time(NULL);
 }
 
+/* Milliseconds on the monotonic clock, for timeouts and rates. */
 uint64_t
 now_ms(void)
 {
@@ -25,16 +27,19 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Format t as UTC "2026-11-21T22:50:01Z". */
 void
 time_iso8601(int64_t t, char out[32])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
+/* Seconds in "90s", "15m", "12h", "7d", "2w" or "3600" (the number < 100y). */
 int64_t
 parse_duration(const char *s)
 {
@@ -66,8 +71,11 @@ parse_duration(const char *s)
 bool
 handle_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n;
 
+	if (s == NULL)
+		return false;
+	n = strlen(s);
 	if (n < 2 || n > 32 || !(*s >= 'a' && *s <= 'z'))
 		return false;
 	for (; *s != '\0'; s++)
@@ -77,11 +85,15 @@ handle_valid(const char *s)
 	return true;
 }
 
+/* True if s is a valid slug: 2-40 of [a-z0-9-], from a letter, no '-' last. */
 bool
 slug_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n;
 
+	if (s == NULL)
+		return false;
+	n = strlen(s);
 	if (n < 2 || n > 40 || !(*s >= 'a' && *s <= 'z') || s[n - 1] == '-')
 		return false;
 	for (; *s != '\0'; s++)

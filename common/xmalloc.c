@@ -1,16 +1,21 @@
 /*
  * xmalloc.c: allocation that aborts on failure, so callers never check.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 
+/* Report a failed allocation of n bytes (0 if unknown) and abort. */
 static void __attribute__((noreturn))
 oom(size_t n)
 {
-	fprintf(stderr, "out of memory (allocating %zu bytes)\n", n);
+	if (n != 0)
+		fprintf(stderr, "out of memory (allocating %zu bytes)\n", n);
+	else
+		fprintf(stderr, "out of memory\n");
 	abort();
 }
 
@@ -32,7 +37,7 @@ xcalloc(size_t n, size_t size)
 	if (n == 0 || size == 0)
 		n = size = 1;
 	if ((p = calloc(n, size)) == NULL)
-		oom(n * size);
+		oom(n <= SIZE_MAX / size ? n * size : 0);
 	return p;
 }
 

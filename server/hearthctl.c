@@ -293,7 +293,8 @@ cmd_member(int argc, char **argv)
 	char d1[32], line[16384];
 	size_t i;
 	FILE *f;
-	int ch;
+	char **pos;
+	int ch, npos;
 
 	if (argc < 2)
 		die("member list|show|remove|role|key (see hearthctl --help)");
@@ -303,8 +304,9 @@ cmd_member(int argc, char **argv)
 			exit(2);
 		reason = optarg;
 	}
-	argv += optind - 2;
-	argc -= optind - 2;
+	/* Positional words after the subcommand, whatever order. */
+	pos = argv + optind - 2;
+	npos = argc - optind + 2;
 	if (strcmp(argv[1], "list") == 0) {
 		r = request("admin.member.list", args);
 		if (!print_json(r)) {
@@ -327,9 +329,9 @@ cmd_member(int argc, char **argv)
 				printf("(no members yet)\n");
 		}
 	} else if (strcmp(argv[1], "show") == 0) {
-		if (argc < 3)
+		if (npos < 3)
 			die("member show HANDLE");
-		json_object_set_new(args, "handle", json_string(argv[2]));
+		json_object_set_new(args, "handle", json_string(pos[2]));
 		r = request("admin.member.show", args);
 		if (!print_json(r)) {
 			m = json_object_get(r, "member");
@@ -350,35 +352,35 @@ cmd_member(int argc, char **argv)
 				    str(it, "role"));
 		}
 	} else if (strcmp(argv[1], "remove") == 0) {
-		if (argc < 3)
+		if (npos < 3)
 			die("member remove HANDLE --reason TEXT");
 		if (reason == NULL || *reason == '\0')
 			die("member remove needs --reason TEXT: the member is "
 			    "told why");
-		json_object_set_new(args, "handle", json_string(argv[2]));
+		json_object_set_new(args, "handle", json_string(pos[2]));
 		json_object_set_new(args, "reason", json_string(reason));
 		r = request("admin.member.remove", args);
 		if (!print_json(r))
-			printf("Removed @%s. They are told: \"%s\"\n", argv[2],
+			printf("Removed @%s. They are told: \"%s\"\n", pos[2],
 			    reason);
 	} else if (strcmp(argv[1], "role") == 0) {
-		if (argc < 4)
+		if (npos < 4)
 			die("member role HANDLE admin|staff|member");
-		json_object_set_new(args, "handle", json_string(argv[2]));
-		json_object_set_new(args, "role", json_string(argv[3]));
+		json_object_set_new(args, "handle", json_string(pos[2]));
+		json_object_set_new(args, "role", json_string(pos[3]));
 		r = request("admin.member.role", args);
 		if (!print_json(r))
 			printf("@%s is now %s (was %s).\n", str(r, "handle"),
 			    str(r, "role"), str(r, "was"));
 	} else if (strcmp(argv[1], "key") == 0) {
-		if (argc < 5 || strcmp(argv[2], "add") != 0)
+		if (npos < 5 || strcmp(pos[2], "add") != 0)
 			die("member key add HANDLE FILE.pub");
-		if ((f = fopen(argv[4], "r")) == NULL)
-			die("%s: %s", argv[4], strerror(errno));
+		if ((f = fopen(pos[4], "r")) == NULL)
+			die("%s: %s", pos[4], strerror(errno));
 		if (fgets(line, sizeof line, f) == NULL)
-			die("%s: empty file", argv[4]);
+			die("%s: empty file", pos[4]);
 		fclose(f);
-		json_object_set_new(args, "handle", json_string(argv[3]));
+		json_object_set_new(args, "handle", json_string(pos[3]));
 		json_object_set_new(args, "key", json_string(line));
 		r = request("admin.member.key_add", args);
 		if (!print_json(r))

@@ -37,22 +37,21 @@ usage(FILE *f)
 	    "  -v                 more log detail (twice for debug)\n");
 }
 
-/* The hearth binary beside this one, for terminal logins. */
+/* The directory this program is in (hearth and hearthctl live beside it). */
 static char *
-default_tui(void)
+self_dir(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	char *slash;
 
 	if (n <= 0)
-		return xstrdup("hearth");
+		return xstrdup(".");
 	self[n] = '\0';
 	if ((slash = strrchr(self, '/')) == NULL)
-		return xstrdup("hearth");
+		return xstrdup(".");
 	*slash = '\0';
-	/* Build tree: build/hearthd beside build/hearth. */
-	return xasprintf("%s/hearth", self);
+	return xstrdup(self);
 }
 
 static void
@@ -157,7 +156,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *listen_arg = NULL, *tui_arg = NULL;
-	char err[512], *dbpath;
+	char err[512], *dbpath, *bindir;
 	int ch, verbose = 0;
 	bool created;
 
@@ -214,8 +213,9 @@ main(int argc, char **argv)
 		free(srv->cfg.tui_path);
 		srv->cfg.tui_path = xstrdup(tui_arg);
 	}
+	bindir = self_dir();
 	if (srv->cfg.tui_path == NULL)
-		srv->cfg.tui_path = default_tui();
+		srv->cfg.tui_path = xasprintf("%s/hearth", bindir);
 	if (verbose > srv->cfg.verbose)
 		srv->cfg.verbose = verbose;
 	log_init("hearthd", srv->cfg.verbose > 0 ? LOG_DEBUG : LOG_INFO);
@@ -265,12 +265,16 @@ main(int argc, char **argv)
 	log_info(0, "hearthd %s listening on %s:%d, data in %s",
 	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
 	    srv->cfg.data_dir);
-	printf("hearthd %s ready on %s:%d (data: %s)\n"
-	    "  Connect:  ssh -p %d %s\n",
-	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
-	    srv->cfg.data_dir, srv->cfg.listen_port, srv->cfg.listen_host);
-	fflush(stdout);
 	first_admin_invite();
+	printf("hearthd %s ready on %s:%d (data: %s)\n"
+	    "  Connect:  ssh -p %d %s\n"
+	    "  Admin:    %s/hearthctl --data %s member list\n"
+	    "  Stop:     Ctrl-C\n",
+	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
+	    srv->cfg.data_dir, srv->cfg.listen_port, srv->cfg.listen_host,
+	    bindir, srv->cfg.data_dir);
+	free(bindir);
+	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv->loop);

@@ -102,23 +102,18 @@ class Server:
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, 'hearthd'), '--data', self.data, '--listen',
              '127.0.0.1:%d' % self.port, '--config', self.config, '-v'],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            stdout=subprocess.PIPE, stderr=self.log)
         deadline = time.time() + 20
+        fd = self.proc.stdout.fileno()
         while time.time() < deadline:
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            r, _, _ = select.select([fd], [], [], 0.2)
             if r:
-                line = self.proc.stdout.readline()
-                if not line:
+                chunk = os.read(fd, 65536)
+                if not chunk:
                     break
-                self.stdout += line
-                if 'ready on' in line:
-                    # the admin invite lines, if any, follow at once
-                    time.sleep(0.05)
-                    while select.select([self.proc.stdout], [], [], 0.1)[0]:
-                        more = self.proc.stdout.readline()
-                        if not more:
-                            break
-                        self.stdout += more
+                self.stdout += chunk.decode()
+                # the banner ends with the "Stop:" line
+                if 'Stop:' in self.stdout and self.stdout.endswith('\n'):
                     return
             if self.proc.poll() is not None:
                 break
