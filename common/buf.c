@@ -1,6 +1,7 @@
 /*
  * buf.c: a growable byte buffer read from the front. Consumed space is
- * reclaimed when the buffer empties or when appending would grow it.
+ * reclaimed when the buffer empties or when appending would grow it. A NUL
+ * always follows the data, so buf_head is also a C string.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,7 +95,7 @@ void
 buf_consume(struct buf *b, size_t n)
 {
 	if (n >= buf_used(b)) {
-		b->off = b->len = 0;
+		buf_clear(b);
 		return;
 	}
 	b->off += n;
@@ -104,4 +105,6 @@ void
 buf_clear(struct buf *b)
 {
 	b->off = b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
 }

@@ -73,8 +73,9 @@ struct range {
 /*
  * Generated from the Unicode 14.0 character database: zero_width holds the
  * nonspacing and enclosing marks (Mn, Me), invisible format characters (Cf)
- * and the conjoining Hangul vowels and finals; wide holds East Asian Wide and
- * Fullwidth characters, which include the emoji shown as pictures. Gaps of
+ * and the conjoining Hangul vowels and finals, plus the whole blocks of
+ * combining marks; wide holds East Asian Wide and Fullwidth characters, which
+ * include the emoji shown as pictures, plus the CJK ideograph blocks. Gaps of
  * unassigned code points inside a run are folded into it. Both are sorted.
  */
 static const struct range zero_width[] = {
@@ -129,7 +130,7 @@ static const struct range zero_width[] = {
 	{ 0x1c36, 0x1c37 }, { 0x1cd0, 0x1cd2 }, { 0x1cd4, 0x1ce0 },
 	{ 0x1ce2, 0x1ce8 }, { 0x1ced, 0x1ced }, { 0x1cf4, 0x1cf4 },
 	{ 0x1cf8, 0x1cf9 }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
-	{ 0x202a, 0x202e }, { 0x2060, 0x206f }, { 0x20d0, 0x20f0 },
+	{ 0x202a, 0x202e }, { 0x2060, 0x206f }, { 0x20d0, 0x20ff },
 	{ 0x2cef, 0x2cf1 }, { 0x2d7f, 0x2d7f }, { 0x2de0, 0x2dff },
 	{ 0x302a, 0x302d }, { 0x3099, 0x309a }, { 0xa66f, 0xa672 },
 	{ 0xa674, 0xa67d }, { 0xa69e, 0xa69f }, { 0xa6f0, 0xa6f1 },

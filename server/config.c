@@ -134,6 +134,15 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		} else if (strcmp(k, "tui") == 0) {
 			free(c->tui_path);
 			c->tui_path = xstrdup(v);
+		} else if (strcmp(k, "guest") == 0) {
+			if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0 ||
+			    strcmp(v, "true") == 0)
+				c->guest = true;
+			else if (strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
+			    strcmp(v, "false") == 0)
+				c->guest = false;
+			else
+				rc = -1;
 		} else if (strcmp(k, "verbose") == 0)
 			rc = set_int(&c->verbose, v, 3);
 		else {

@@ -130,6 +130,8 @@ conn_hello(struct conn *c)
 		    member_removed_json(&c->member));
 	if (c->join)
 		json_object_set_new(d, "join", json_true());
+	if (c->guest)
+		json_object_set_new(d, "guest", json_true());
 	if (c->console)
 		json_object_set_new(d, "console", json_true());
 	conn_event(c, "hello", d);

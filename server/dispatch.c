@@ -10,7 +10,7 @@
 #include "server.h"
 
 
-static const struct op *all_ops[128];
+static const struct op *all_ops[256];
 static size_t all_ops_len;
 
 /* Build the flat list of operations from the per-area tables once. */
@@ -18,7 +18,8 @@ static void
 dispatch_init(void)
 {
 	const struct op *tables[] = { op_session_table, op_community_table,
-		op_admin_table };
+		op_thread_table, op_profile_table, op_poll_table,
+		op_search_table, op_notify_table, op_admin_table };
 
 	if (all_ops_len != 0)
 		return;
@@ -120,6 +121,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		else
 			free(x.after_arg);
 	}
+	call_deferred_run(&x, rc == 0);
 	if (rc == 0) {
 		log_debug(c->id, "%s ok", op->name);
 		conn_send(c, proto_ok(&req, x.result != NULL ? x.result :

@@ -10,9 +10,9 @@ op_whoami(struct call *x)
 {
 	struct conn *c = x->conn;
 
-	x->result = json_pack("{s:o, s:b, s:b}", "member",
+	x->result = json_pack("{s:o, s:b, s:b, s:b}", "member",
 	    c->member.id != 0 ? member_json(&c->member) : json_null(), "join",
-	    c->join, "console", c->console);
+	    c->join, "console", c->console, "guest", c->guest);
 	if (c->key.fp[0] != '\0')
 		json_object_set_new(x->result, "key", json_string(c->key.fp));
 	return 0;

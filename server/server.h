@@ -76,6 +76,7 @@ struct member {
 	bool removed;
 	int64_t removed_at;
 	char *removed_reason;
+	int64_t coc_accepted_at; /* 0 until the code of conduct is accepted */
 };
 void member_clear(struct member *);
 /* Lookups return 1 when found, 0 when not, -1 on a database error. */
@@ -108,6 +109,7 @@ struct config {
 	size_t out_cap; /* bytes queued for one connection before it is dropped */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
+	bool guest; /* user "guest" may read public communities */
 	int verbose;
 };
 void config_defaults(struct config *);
@@ -145,6 +147,8 @@ struct conn {
 	void *tr_data;
 	struct member member; /* id 0 when none */
 	bool join; /* may only redeem an invite */
+	bool guest; /* read-only guest: public communities only */
+	int64_t watching_thread; /* thread.get sets it: thread.new_post events */
 	struct sshkey_info key; /* the key a join session proved */
 	bool console; /* hearthctl: may run admin operations */
 	bool closing;
@@ -188,6 +192,7 @@ enum op_flags {
 	OP_STAFF = 1 << 3, /* console, admin or staff */
 	OP_WRITE = 1 << 4, /* writes: runs inside a transaction */
 	OP_ANY = 1 << 5, /* console, member or join session */
+	OP_GUEST = 1 << 6, /* a read-only guest may call it too */
 };
 struct call {
 	struct conn *conn;
@@ -197,6 +202,7 @@ struct call {
 	/* Run once the transaction has committed (effects on other conns). */
 	void (*after_commit)(void *);
 	void *after_arg;
+	struct deferred *deferred; /* events to send after the commit */
 	enum proto_err err;
 	char msg[512];
 };
@@ -217,6 +223,69 @@ int call_bad(struct call *);
 
 /* authz.c: the one place that decides who may do what. */
 int authz_op(const struct conn *, const struct op *, char *msg, size_t len);
+/* Community roles, weakest first. */
+enum crole {
+	CROLE_NONE = 0,
+	CROLE_INTERESTED,
+	CROLE_MEMBER,
+	CROLE_LEADER,
+	CROLE_MANAGER,
+};
+const char *crole_name(enum crole); /* CROLE_NONE: NULL */
+int crole_parse(const char *, enum crole *);
+/* What a caller wants to do in a community. */
+enum cact {
+	CA_SEE, /* know it exists: name, purpose, criteria (every member) */
+	CA_READ, /* threads, posts, polls, members */
+	CA_REPLY, /* reply to threads, vote (interested and up) */
+	CA_POST, /* start threads and polls (members and up) */
+	CA_MODERATE, /* hide posts, pin and lock threads (leaders, managers) */
+	CA_MANAGE, /* settings, roles, join requests (managers) */
+};
+struct access {
+	int64_t community_id;
+	char slug[48];
+	char name[128];
+	char visibility[12]; /* private, platform, public */
+	char join_policy[12]; /* open, request, invite */
+	enum crole role; /* the caller's role here; CROLE_NONE if none */
+	bool admin; /* console or platform admin: may do anything */
+};
+/*
+ * Decide whether the caller may do act in the community; on refusal the
+ * call is failed (not_found when the community does not exist or may not
+ * even be seen, forbidden with a reason otherwise) and -1 returned. a is
+ * filled either way as far as known.
+ */
+int authz_community(struct call *, int64_t community_id, enum cact,
+    struct access *a);
+int authz_community_slug(struct call *, const char *slug, enum cact,
+    struct access *a);
+/*
+ * SQL selecting the ids of every community the caller may read, for
+ * filtering lists and search. Bind the caller's member id (0 for guests)
+ * to the parameter named :me.
+ */
+const char *authz_readable_sql(const struct conn *);
+
+/* notify.c: notifications and events that follow a commit. */
+struct deferred;
+/* Queue an event for every conn of a member, sent after the commit. */
+void call_defer_member_event(struct call *, int64_t member_id,
+    const char *name, json_t *data);
+/* Queue an event for every conn looking at a thread (thread.get). */
+void call_defer_thread_event(struct call *, int64_t thread_id,
+    const char *name, json_t *data);
+/* Send (commit succeeded) or drop the queued events. */
+void call_deferred_run(struct call *, bool committed);
+/*
+ * Store a notification for member_id (inside the caller's transaction) and
+ * queue a notify.new event. kind: mention, reply, thanks, join_decided,
+ * poll_closed, ... Ids may be 0. Not sent to the actor themself.
+ */
+int notify_add(struct call *, int64_t member_id, const char *kind,
+    int64_t community_id, int64_t thread_id, int64_t post_id,
+    int64_t poll_id, const char *fmt, ...) PRINTFLIKE(8, 9);
 
 /* op-community.c */
 json_t *community_row_json(sqlite3_stmt *);
@@ -225,6 +294,11 @@ json_t *community_row_json(sqlite3_stmt *);
 extern const struct op op_session_table[];
 extern const struct op op_community_table[];
 extern const struct op op_admin_table[];
+extern const struct op op_thread_table[];
+extern const struct op op_profile_table[];
+extern const struct op op_poll_table[];
+extern const struct op op_search_table[];
+extern const struct op op_notify_table[];
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

@@ -53,6 +53,7 @@ struct sess {
 	int auth_fails;
 	struct member member;
 	bool join;
+	bool guest;
 	struct sshkey_info key;
 
 	struct ssh_server_callbacks_struct scb;
@@ -341,6 +342,7 @@ shell_start(struct sess *s)
 	snprintf(c->addr, sizeof c->addr, "%s", s->addr);
 	c->on_free = child_conn_gone;
 	c->on_free_arg = s;
+	c->guest = s->guest;
 	if (s->join) {
 		c->join = true;
 		c->key = s->key;
@@ -549,6 +551,7 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 	char fp[SSHKEY_FP_LEN];
 	struct member m = { 0 };
 	bool join = strcmp(user, "join") == 0;
+	bool guest = srv->cfg.guest && strcmp(user, "guest") == 0;
 	int found;
 
 	if (s->authed)
@@ -562,7 +565,7 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 	}
 	if (state == SSH_PUBLICKEY_STATE_NONE) {
 		member_clear(&m);
-		if (found || join)
+		if (found || join || guest)
 			return SSH_AUTH_SUCCESS; /* "this key would do" */
 		goto deny;
 	}
@@ -582,6 +585,12 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 		s->join = true;
 		sess_authed(s);
 		log_info(s->id, "newcomer with key %s joining", fp);
+		return SSH_AUTH_SUCCESS;
+	}
+	if (guest) {
+		s->guest = true;
+		sess_authed(s);
+		log_info(s->id, "guest with key %s", fp);
 		return SSH_AUTH_SUCCESS;
 	}
 	log_info(s->id, "unknown key %s for user '%s' refused", fp, user);
@@ -676,6 +685,7 @@ sess_start_mode(struct sess *s)
 	case MODE_SUBSYS:
 		s->conn = conn_new(CONN_SSH, &chan_transport, s);
 		snprintf(s->conn->addr, sizeof s->conn->addr, "%s", s->addr);
+		s->conn->guest = s->guest;
 		if (s->join) {
 			s->conn->join = true;
 			s->conn->key = s->key;

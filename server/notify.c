@@ -1,0 +1,133 @@
+/*
+ * notify.c: what a request does to other people's screens. Handlers queue
+ * events on their call; dispatch sends them only after the transaction has
+ * committed (or drops them if it rolled back). Stored notifications
+ * (mentions, replies, thanks, decisions) are rows plus a notify.new event.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+struct deferred {
+	int64_t member_id; /* to this member's conns, or */
+	int64_t thread_id; /* to conns watching this thread */
+	char *name;
+	json_t *data;
+	struct deferred *next;
+};
+
+/* Append an event to the call's queue, keeping order. */
+static void
+defer(struct call *x, int64_t member_id, int64_t thread_id, const char *name,
+    json_t *data)
+{
+	struct deferred *d = xcalloc(1, sizeof *d), **tail = &x->deferred;
+
+	d->member_id = member_id;
+	d->thread_id = thread_id;
+	d->name = xstrdup(name);
+	d->data = data;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = d;
+}
+
+void
+call_defer_member_event(struct call *x, int64_t member_id, const char *name,
+    json_t *data)
+{
+	defer(x, member_id, 0, name, data);
+}
+
+void
+call_defer_thread_event(struct call *x, int64_t thread_id, const char *name,
+    json_t *data)
+{
+	defer(x, 0, thread_id, name, data);
+}
+
+void
+call_deferred_run(struct call *x, bool committed)
+{
+	struct deferred *d, *next;
+	struct conn *c;
+
+	for (d = x->deferred; d != NULL; d = next) {
+		next = d->next;
+		if (committed) {
+			for (c = conn_first(); c != NULL; c = c->next) {
+				if (c->closing)
+					continue;
+				if ((d->member_id != 0 &&
+				    c->member.id == d->member_id) ||
+				    (d->thread_id != 0 &&
+				    c->watching_thread == d->thread_id))
+					conn_event(c, d->name,
+					    json_incref(d->data));
+			}
+		}
+		json_decref(d->data);
+		free(d->name);
+		free(d);
+	}
+	x->deferred = NULL;
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v != 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+notify_add(struct call *x, int64_t member_id, const char *kind,
+    int64_t community_id, int64_t thread_id, int64_t post_id,
+    int64_t poll_id, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	int64_t actor = x->conn->member.id, now = now_unix(), id;
+	char *text, when[32];
+	va_list ap;
+	int rc;
+
+	if (member_id == 0 || member_id == actor)
+		return 0;
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	st = db_stmt(srv->db,
+	    "INSERT INTO notifications (member_id, kind, actor_id, "
+	    "community_id, thread_id, post_id, poll_id, text, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	bind_id(st, 3, actor);
+	bind_id(st, 4, community_id);
+	bind_id(st, 5, thread_id);
+	bind_id(st, 6, post_id);
+	bind_id(st, 7, poll_id);
+	sqlite3_bind_text(st, 8, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(text);
+		return call_fail(x, ERR_INTERNAL, "database error");
+	}
+	id = sqlite3_last_insert_rowid(srv->db);
+	time_iso8601(now, when);
+	call_defer_member_event(x, member_id, "notify.new",
+	    json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
+	    (json_int_t)id, "kind", kind, "text", text, "at", when,
+	    "community_id", community_id ? json_integer(community_id) :
+	    json_null(), "thread_id", thread_id ? json_integer(thread_id) :
+	    json_null(), "post_id", post_id ? json_integer(post_id) :
+	    json_null(), "poll_id", poll_id ? json_integer(poll_id) :
+	    json_null()));
+	free(text);
+	return 0;
+}
