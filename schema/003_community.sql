@@ -1,0 +1,1 @@
+-- 003: changes for the community area (none yet).

@@ -1,0 +1,1 @@
+-- 004: changes for the boards area (none yet).

@@ -1,0 +1,1 @@
+-- 005: changes for the profile_poll area (none yet).

@@ -1,0 +1,1 @@
+-- 006: changes for the search_notify area (none yet).
