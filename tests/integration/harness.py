@@ -171,6 +171,16 @@ class Server:
         finally:
             con.close()
 
+    def execute(self, sql, *args):
+        """Write to the database from the test (committed at once)."""
+        con = self.db()
+        try:
+            con.execute('PRAGMA busy_timeout = 5000')
+            con.execute(sql, args)
+            con.commit()
+        finally:
+            con.close()
+
     def ctl(self, *args, check=True, json_out=True):
         cmd = [os.path.join(BUILD, 'hearthctl'), '--data', self.data]
         if json_out:
