@@ -493,13 +493,20 @@ cmd_status(void)
 {
 	json_t *r = request("admin.status", json_object());
 
-	if (!print_json(r))
+	if (!print_json(r)) {
+		json_t *lag = json_object_get(r, "loop_lag");
+
 		printf("hearthd %s, schema %lld, %lld connections, %lld SSH "
 		    "sessions, data in %s\n", str(r, "version"),
 		    (long long)json_integer_value(json_object_get(r, "schema")),
 		    (long long)json_integer_value(json_object_get(r, "conns")),
 		    (long long)json_integer_value(json_object_get(r,
 		    "ssh_sessions")), str(r, "data"));
+		printf("loop lag: worst %.1f ms, %lld ticks late by over 10 "
+		    "ms\n", json_real_value(json_object_get(lag, "max_ms")),
+		    (long long)json_integer_value(json_object_get(lag,
+		    "over_10ms")));
+	}
 	json_decref(r);
 	return 0;
 }

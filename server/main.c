@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,39 @@ struct server *srv;
 static struct server the_server;
 static uv_signal_t sig_int, sig_term, sig_chld;
 static uv_timer_t stop_timer;
+static uv_timer_t lag_timer;
+static uint64_t lag_expected;
+
+/* Loop lag: how late a 10 ms tick fires (a stall shows as lateness). */
+struct lag lag_stats;
+
+static void
+lag_tick(uv_timer_t *t)
+{
+	uint64_t now = uv_hrtime() / 1000, late;
+
+	if (lag_expected != 0) {
+		late = now > lag_expected ? now - lag_expected : 0;
+		if (late > lag_stats.max_us)
+			lag_stats.max_us = late;
+		if (late > 10000)
+			lag_stats.over_10ms++;
+		lag_stats.ticks++;
+	}
+	lag_expected = now + 10000;
+}
+
+/* Allow as many open files as the hard limit (one socket per member). */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 static void
 usage(FILE *f)
@@ -221,6 +255,7 @@ main(int argc, char **argv)
 	log_init("hearthd", srv->cfg.verbose > 0 ? LOG_DEBUG : LOG_INFO);
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 
 	if (mkdir(srv->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "hearthd: %s: %s\n", srv->cfg.data_dir,
@@ -261,6 +296,9 @@ main(int argc, char **argv)
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
 	uv_signal_start(&sig_chld, reap, SIGCHLD);
 	uv_timer_init(srv->loop, &stop_timer);
+	uv_timer_init(srv->loop, &lag_timer);
+	uv_timer_start(&lag_timer, lag_tick, 10, 10);
+	uv_unref((uv_handle_t *)&lag_timer);
 
 	log_info(0, "hearthd %s listening on %s:%d, data in %s",
 	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,

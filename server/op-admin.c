@@ -538,20 +538,33 @@ op_audit(struct call *x)
 static int
 op_status(struct call *x)
 {
+	bool reset = false;
 	size_t n = 0;
 
 	for (struct conn *c = conn_first(); c != NULL; c = c->next)
 		n++;
-	x->result = json_pack("{s:s, s:i, s:I, s:I, s:s}", "version",
-	    HEARTH_VERSION, "schema", db_schema_version(srv->db), "conns",
-	    (json_int_t)n, "ssh_sessions", (json_int_t)sshd_count(), "data",
-	    srv->cfg.data_dir);
+	x->result = json_pack("{s:s, s:i, s:I, s:I, s:s, s:{s:f, s:I, s:I}}",
+	    "version", HEARTH_VERSION, "schema", db_schema_version(srv->db),
+	    "conns", (json_int_t)n, "ssh_sessions", (json_int_t)sshd_count(),
+	    "data", srv->cfg.data_dir, "loop_lag", "max_ms",
+	    lag_stats.max_us / 1000.0, "over_10ms",
+	    (json_int_t)lag_stats.over_10ms, "ticks",
+	    (json_int_t)lag_stats.ticks);
+	if (arg_bool(x->args, "reset_lag", false, &reset, x->msg,
+	    sizeof x->msg) != 0) {
+		json_decref(x->result);
+		x->result = NULL;
+		return call_bad(x);
+	}
+	if (reset)
+		memset(&lag_stats, 0, sizeof lag_stats);
 	return 0;
 }
 
 const struct op op_admin_table[] = {
 	{ "admin.status", OP_ADMIN, op_status,
-	    "Server version, schema version and connection counts." },
+	    "Server version, schema version, connection counts and loop lag "
+	    "(worst lateness of a 10 ms tick; {reset_lag: true} restarts it)." },
 	{ "admin.invite.create", OP_ADMIN | OP_WRITE, op_invite_create,
 	    "Create an invite {name, role?, community?, expires?}; the code is "
 	    "returned once and stored only hashed." },

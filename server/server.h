@@ -128,6 +128,13 @@ struct server {
 	char *hostkey_path;
 };
 extern struct server *srv;
+/* Loop lag, sampled by a 10 ms timer (see admin.status). */
+struct lag {
+	uint64_t max_us;
+	uint64_t over_10ms;
+	uint64_t ticks;
+};
+extern struct lag lag_stats;
 
 /*
  * conn.c: one protocol peer (ssh subsystem, a TUI child over a socketpair,

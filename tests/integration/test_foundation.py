@@ -303,3 +303,21 @@ def test_ctl_needs_running_daemon_message():
     p = subprocess.run([os.path.join(harness.BUILD, 'hearthctl'), '--data', d, 'member',
                         'list'], capture_output=True, text=True)
     assert p.returncode == 1 and 'cannot reach hearthd' in p.stderr
+
+
+def test_idle_session_closed_with_reason():
+    srv = Server({'idle_timeout': 2})
+    key = srv.new_member('ivy')
+    s = srv.session(key)
+    assert s.call('whoami')['ok']
+    seen = s.wait_eof(timeout=10)
+    idle = [m for m in seen if m.get('event') == 'session.idle']
+    assert idle and idle[0]['data']['seconds'] == 2, seen
+
+
+def test_status_reports_loop_lag():
+    srv = Server()
+    r = srv.ctl('status')
+    assert r['schema'] >= 2 and r['loop_lag']['ticks'] >= 0
+    p = srv.ctl('status', json_out=False)
+    assert 'loop lag' in p.stdout
