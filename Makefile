@@ -49,5 +49,17 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		python3 tests/run.py --build $(ASAN_BUILD) --sanitized
 
+DEMO_DATA ?= var-demo
+DEMO_LISTEN ?= 127.0.0.1:2223
+
+demo: build
+	@python3 tests/demo/seed.py --build $(BUILD) --data $(DEMO_DATA) \
+		--port $(lastword $(subst :, ,$(DEMO_LISTEN)))
+	@echo
+	@echo "  Log in as the demo newcomer Alex:"
+	@echo "      ssh -o IdentitiesOnly=yes -i $(DEMO_DATA)/demo_key -p $(lastword $(subst :, ,$(DEMO_LISTEN))) 127.0.0.1"
+	@echo
+	exec $(BUILD)/hearthd --data $(DEMO_DATA) --listen $(DEMO_LISTEN)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
