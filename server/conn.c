@@ -328,6 +328,20 @@ stream_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		conn_input(s->c, b->base, (size_t)n);
 }
 
+void
+conn_stream_close_all(void)
+{
+	struct conn *c, *next;
+
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->tr == &stream_transport) {
+			c->closing = true;
+			stream_end(c->tr_data);
+		}
+	}
+}
+
 struct conn *
 conn_stream_open(int fd, enum conn_kind kind, char *err, size_t errlen)
 {

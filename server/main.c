@@ -109,6 +109,7 @@ static void
 stop_now(uv_timer_t *t)
 {
 	sshd_close();
+	conn_stream_close_all();
 	ctl_close();
 	uv_walk(srv->loop, walk_close, NULL);
 }

@@ -190,6 +190,8 @@ void conn_member_end(int64_t member_id, json_t *ended);
 struct conn *conn_stream_open(int fd, enum conn_kind, char *err,
     size_t errlen);
 void conn_shutdown_all(const char *message);
+/* At exit: close every stream conn now, without flushing. */
+void conn_stream_close_all(void);
 
 /* dispatch.c: the operation table and the checks before any handler. */
 enum op_flags {
