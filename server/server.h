@@ -308,6 +308,13 @@ extern const struct op op_profile_table[];
 extern const struct op op_poll_table[];
 extern const struct op op_search_table[];
 extern const struct op op_notify_table[];
+extern const struct op op_event_table[];
+extern const struct op op_room_table[];
+extern const struct op op_expert_table[];
+
+/* op-event.c */
+/* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
+char *event_calendar(int64_t member_id);
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

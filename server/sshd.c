@@ -62,6 +62,7 @@ struct sess {
 	bool chan_gone; /* closed by the client */
 	enum sess_mode mode;
 	bool started; /* the channel's request has been acted on */
+	bool exec_output; /* from_child holds an exec's output to send */
 	char *exec_cmd;
 	uint64_t last_input;
 
@@ -729,9 +730,17 @@ sess_start_mode(struct sess *s)
 			sess_finish(s, 1);
 			break;
 		}
-		text = xasprintf("hearth: unknown command '%.60s'. Connect "
-		    "with: ssh -p %d %s\r\n", s->exec_cmd,
-		    srv->cfg.listen_port, srv->cfg.listen_host);
+		if (strcmp(s->exec_cmd, "calendar") == 0 && s->member.id != 0) {
+			/* One-shot text: the member's iCalendar feed. */
+			buf_puts(&s->from_child,
+			    (text = event_calendar(s->member.id)));
+			free(text);
+			s->exec_output = true;
+			break;
+		}
+		text = xasprintf("hearth: unknown command '%.60s'. Try "
+		    "'calendar', or connect with: ssh -p %d %s\r\n",
+		    s->exec_cmd, srv->cfg.listen_port, srv->cfg.listen_host);
 		ssh_channel_write_stderr(s->chan, text,
 		    (uint32_t)strlen(text));
 		free(text);
@@ -757,6 +766,12 @@ sess_flush(struct sess *s)
 			sess_finish(s, 0);
 	} else if (s->mode == MODE_SHELL)
 		shell_progress(s);
+	else if (s->mode == MODE_EXEC && s->exec_output) {
+		if (chan_write_buf(s, &s->from_child) != 0)
+			s->dead = true;
+		else if (buf_used(&s->from_child) == 0)
+			sess_finish(s, 0);
+	}
 }
 
 static void

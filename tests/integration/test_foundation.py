@@ -321,3 +321,12 @@ def test_status_reports_loop_lag():
     assert r['schema'] >= 2 and r['loop_lag']['ticks'] >= 0
     p = srv.ctl('status', json_out=False)
     assert 'loop lag' in p.stdout
+
+
+def test_calendar_exec_prints_icalendar():
+    srv = Server()
+    key = srv.new_member('cal')
+    p = subprocess.run(srv.ssh_base(key, 'cal') + ['127.0.0.1', 'calendar'],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    assert p.returncode == 0, p
+    assert p.stdout.startswith(b'BEGIN:VCALENDAR\r\n') and b'END:VCALENDAR' in p.stdout

@@ -1,0 +1,1 @@
+-- 007: changes for the events, rooms and expert requests area (none yet).
