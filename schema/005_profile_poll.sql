@@ -1,1 +1,2 @@
--- 005: changes for the profile_poll area (none yet).
+-- 005: changes for the profile_poll area: none needed; profiles, expertise,
+-- polls, options, votes and profiles_fts are all in 002_community.sql.

@@ -1,1 +1,3 @@
--- 006: changes for the search_notify area (none yet).
+-- 006: search and notifications need no schema changes: the FTS5 tables
+-- (threads_fts, posts_fts, profiles_fts) with their triggers and the
+-- notifications table are in 002.

@@ -49,10 +49,38 @@ conn_free(struct conn *c)
 		conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	room_conn_gone(c); /* op-room.c: out of every room */
 	if (c->on_free != NULL)
 		c->on_free(c, c->on_free_arg);
 	log_debug(c->id, "conn freed after %llu requests",
 	    (unsigned long long)c->requests);
+	if (c->refs > 0) {
+		/* Work in flight holds it: conn_release finishes. */
+		c->freed = true;
+		c->closing = true;
+		c->tr = NULL;
+		c->next = c->prev = NULL;
+		return;
+	}
+	frame_free(&c->in);
+	buf_free(&c->out);
+	member_clear(&c->member);
+	sshkey_info_clear(&c->key);
+	free(c->close_reason);
+	free(c);
+}
+
+void
+conn_hold(struct conn *c)
+{
+	c->refs++;
+}
+
+void
+conn_release(struct conn *c)
+{
+	if (--c->refs > 0 || !c->freed)
+		return;
 	frame_free(&c->in);
 	buf_free(&c->out);
 	member_clear(&c->member);

@@ -72,6 +72,25 @@ call_bad(struct call *x)
 }
 
 void
+dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
+    json_t *result, enum proto_err err, const char *msg)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof req);
+	req.id = id;
+	req.has_id = has_id;
+	if (c->freed || c->tr == NULL) {
+		json_decref(result);
+		return;
+	}
+	if (result != NULL)
+		conn_send(c, proto_ok(&req, result));
+	else
+		conn_send(c, proto_error(&req, err, "%s", msg));
+}
+
+void
 dispatch_line(struct conn *c, char *line, size_t len)
 {
 	struct request req;
@@ -109,6 +128,11 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		return;
 	}
 	rc = op->fn(&x);
+	if (rc == 1 && (op->flags & OP_ASYNC) && !tx) {
+		/* The handler took the request over: dispatch_reply_later. */
+		request_free(&req);
+		return;
+	}
 	if (tx) {
 		if (rc == 0 && db_commit(srv->db) != 0) {
 			rc = call_fail(&x, ERR_INTERNAL,

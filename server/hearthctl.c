@@ -401,17 +401,19 @@ cmd_community(int argc, char **argv)
 		{ "join-policy", required_argument, NULL, 'j' },
 		{ "purpose", required_argument, NULL, 'p' },
 		{ "criteria", required_argument, NULL, 'c' },
+		{ "privacy", required_argument, NULL, 'P' },
+		{ "manager", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keys[] = { ['n'] = "name",
 		['v'] = "visibility", ['j'] = "join_policy", ['p'] = "purpose",
-		['c'] = "criteria" };
+		['c'] = "criteria", ['P'] = "privacy", ['m'] = "manager" };
 	json_t *args = json_object(), *r, *list, *it;
 	size_t i;
 	int ch;
 
 	if (argc < 2)
-		die("community create|list (see hearthctl --help)");
+		die("community create|list|show|role (see hearthctl --help)");
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch < 0 || ch >= (int)(sizeof keys / sizeof keys[0]) ||
@@ -421,13 +423,45 @@ cmd_community(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "create") == 0) {
 		if (optind >= argc || json_object_get(args, "name") == NULL)
-			die("community create SLUG --name NAME");
+			die("community create SLUG --name NAME [--manager "
+			    "HANDLE]");
 		json_object_set_new(args, "slug", json_string(argv[optind]));
 		r = request("admin.community.create", args);
-		if (!print_json(r))
+		if (!print_json(r)) {
 			printf("Created %s (%s): %s, join policy %s.\n",
 			    str(r, "name"), str(r, "slug"),
 			    str(r, "visibility"), str(r, "join_policy"));
+			if (json_is_string(json_object_get(r, "manager")))
+				printf("@%s manages it.\n", str(r, "manager"));
+		}
+	} else if (strcmp(argv[1], "show") == 0) {
+		if (optind >= argc)
+			die("community show SLUG");
+		json_object_set_new(args, "slug", json_string(argv[optind]));
+		r = request("community.get", args);
+		if (!print_json(r)) {
+			it = json_object_get(r, "community");
+			printf("%s (%s): %s, join policy %s, %lld members\n"
+			    "Purpose: %s\nCriteria: %s\nPrivacy: %s\n",
+			    str(it, "name"), str(it, "slug"),
+			    str(it, "visibility"), str(it, "join_policy"),
+			    (long long)json_integer_value(
+			    json_object_get(it, "members")),
+			    str(it, "purpose"), str(it, "criteria"),
+			    str(it, "privacy"));
+		}
+	} else if (strcmp(argv[1], "role") == 0) {
+		if (optind + 3 != argc)
+			die("community role SLUG HANDLE "
+			    "manager|leader|member|interested|none");
+		json_object_set_new(args, "slug", json_string(argv[optind]));
+		json_object_set_new(args, "handle",
+		    json_string(argv[optind + 1]));
+		json_object_set_new(args, "role", json_string(argv[optind + 2]));
+		r = request("community.set_role", args);
+		if (!print_json(r))
+			printf("@%s in %s: %s (was %s).\n", str(r, "handle"),
+			    str(r, "slug"), str(r, "role"), str(r, "was"));
 	} else if (strcmp(argv[1], "list") == 0) {
 		r = request("community.list", args);
 		if (!print_json(r)) {

@@ -305,6 +305,7 @@ main(int argc, char **argv)
 	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
 	    srv->cfg.data_dir);
 	first_admin_invite();
+	poll_sweep_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
 	    "  Admin:    %s/hearthctl --data %s member list\n"

@@ -440,8 +440,11 @@ static int
 op_community_create(struct call *x)
 {
 	const char *slug = NULL, *name = NULL, *vis = "private",
-	    *policy = "request", *purpose = "", *criteria = "";
+	    *policy = "request", *purpose = "", *criteria = "", *privacy = "",
+	    *manager = NULL;
+	struct member m = { 0 };
 	sqlite3_stmt *st;
+	int64_t id;
 	int rc;
 
 	if (arg_str(x->args, "slug", true, 40, &slug, x->msg,
@@ -455,6 +458,10 @@ op_community_create(struct call *x)
 	    arg_str(x->args, "purpose", false, 4000, &purpose, x->msg,
 	    sizeof x->msg) != 0 ||
 	    arg_str(x->args, "criteria", false, 4000, &criteria, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "privacy", false, 4000, &privacy, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "manager", false, 40, &manager, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (!slug_valid(slug))
@@ -472,28 +479,57 @@ op_community_create(struct call *x)
 	    strcmp(policy, "invite") != 0)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.join_policy must be open, request or invite");
+	if (manager != NULL) {
+		rc = member_by_handle(srv->db, manager, &m);
+		if (rc != 1 || m.removed) {
+			member_clear(&m);
+			return rc < 0 ? db_fail(x) : call_fail(x, ERR_NOT_FOUND,
+			    "No member '%s' to make manager.", manager);
+		}
+	}
 	st = db_stmt(srv->db,
 	    "INSERT INTO communities (slug, name, purpose, criteria, "
-	    "visibility, join_policy, created_at) VALUES (?,?,?,?,?,?,?)");
+	    "privacy, visibility, join_policy, created_at) "
+	    "VALUES (?,?,?,?,?,?,?,?)");
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, criteria, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, vis, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, policy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, now_unix());
+	sqlite3_bind_text(st, 5, privacy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, vis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, now_unix());
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == SQLITE_CONSTRAINT) {
+		member_clear(&m);
 		return call_fail(x, ERR_CONFLICT,
 		    "A community with slug '%s' already exists.", slug);
+	}
+	id = sqlite3_last_insert_rowid(srv->db);
 	if (rc != SQLITE_DONE ||
 	    audit_add(srv->db, actor(x), "community.create", 0, slug,
-	    name) != 0)
+	    name) != 0) {
+		member_clear(&m);
 		return db_fail(x);
-	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
-	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "slug", slug,
-	    "name", name, "visibility", vis, "join_policy", policy);
+	}
+	/* The pinned welcome and introductions threads, and the manager. */
+	if (community_seed_threads(x, id) != 0 ||
+	    (m.id != 0 && community_member_add(x, id, m.id,
+	    CROLE_MANAGER) != 0)) {
+		member_clear(&m);
+		return -1;
+	}
+	if (m.id != 0 && audit_add(srv->db, actor(x), "community.set_role",
+	    m.id, slug, "manager") != 0) {
+		member_clear(&m);
+		return db_fail(x);
+	}
+	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+	    (json_int_t)id, "slug", slug, "name", name, "visibility", vis,
+	    "join_policy", policy, "manager", m.id != 0 ?
+	    json_string(m.handle) : json_null());
+	member_clear(&m);
 	return 0;
 }
 

@@ -1,16 +1,1447 @@
 /*
- * op-event.c: (being written).
+ * op-event.c: the programme of events. Events belong to a community or to
+ * the whole platform; members RSVP, hosts see who is coming, a timer sends
+ * reminders (a day and 15 minutes before each occurrence, recorded so none
+ * is sent twice), and each member has an iCalendar feed of their events
+ * (`ssh host calendar`, see event_calendar). Surgery members may queue with
+ * a topic before the event's room opens (event.queue; op-room.c takes the
+ * queue over when the room opens).
  */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "server.h"
 
-const struct op op_event_table[] = {
-	{ NULL, 0, NULL, NULL },
+#define EVENT_FOREVER 253402300799LL /* 9999-12-31T23:59:59Z */
+#define EVENT_SWEEP_MS 30000
+#define EVENT_MAX_HOSTS 10
+
+static const char *const event_kinds[] = { "drop_in", "surgery",
+	"show_and_tell", "summit", "other", NULL };
+static const char *const event_recurrences[] = { "none", "weekly",
+	"fortnightly", "monthly", NULL };
+
+/* One events row as handlers use it. */
+struct ev {
+	int64_t id;
+	int64_t community_id; /* 0: platform-wide */
+	char *slug; /* NULL when platform-wide */
+	char *title;
+	char *kind;
+	char *description;
+	int64_t starts;
+	int64_t duration;
+	char *recurrence;
+	int64_t capacity; /* 0: no limit */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t sequence;
+	int64_t cancelled_at;
+	char *cancel_reason;
+	int64_t thread_id;
 };
+
+static uv_timer_t sweep_timer;
+static bool sweep_started;
+
+static void sweep(uv_timer_t *);
+
+static void
+ev_clear(struct ev *e)
+{
+	free(e->slug);
+	free(e->title);
+	free(e->kind);
+	free(e->description);
+	free(e->recurrence);
+	free(e->cancel_reason);
+	memset(e, 0, sizeof *e);
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	return xstrdup(db_col_text(st, i));
+}
+
+static int
+db_fail(struct call *x)
+{
+	return call_fail(x, ERR_INTERNAL, "database error: %s",
+	    db_errmsg(srv->db));
+}
+
+static bool
+word_in(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(s, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+event_parse_time(const char *s, int64_t *out)
+{
+	struct tm tm, chk;
+	int y, mo, d, h, mi, sec = 0, n = 0, oh = 0, om = 0, sign = 0;
+	const char *p;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5)
+		return -1;
+	p = s + n;
+	if (*p == ':') {
+		if (!isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]))
+			return -1;
+		sec = (p[1] - '0') * 10 + (p[2] - '0');
+		p += 3;
+	}
+	if (*p == 'Z' && p[1] == '\0')
+		sign = 0;
+	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
+	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+	    p[3] == ':' && isdigit((unsigned char)p[4]) &&
+	    isdigit((unsigned char)p[5])) {
+		sign = *p == '+' ? 1 : -1;
+		oh = (p[1] - '0') * 10 + (p[2] - '0');
+		om = (p[4] - '0') * 10 + (p[5] - '0');
+	} else
+		return -1;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec > 59 || oh > 23 ||
+	    om > 59)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	/* timegm normalises 31 February: refuse dates that do not exist. */
+	gmtime_r(&t, &chk);
+	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
+		return -1;
+	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* The k-th occurrence (k >= 0) of a series, or -1 when it does not exist. */
+static int64_t
+occurrence(int64_t starts, const char *rec, int64_t k)
+{
+	struct tm tm;
+	time_t t = (time_t)starts;
+	int mday;
+
+	if (k == 0)
+		return starts;
+	if (strcmp(rec, "weekly") == 0)
+		return starts + k * 7 * 86400;
+	if (strcmp(rec, "fortnightly") == 0)
+		return starts + k * 14 * 86400;
+	if (strcmp(rec, "monthly") != 0)
+		return -1;
+	gmtime_r(&t, &tm);
+	mday = tm.tm_mday;
+	tm.tm_mon += (int)k;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	if (tm.tm_mday != mday)
+		return -1; /* like RRULE: months without that day are skipped */
+	return (int64_t)t;
+}
+
+int64_t
+event_next_start(int64_t starts, int64_t duration, const char *rec,
+    int64_t now)
+{
+	int64_t k = 0, period, t;
+
+	if (starts + duration > now)
+		return starts;
+	if (strcmp(rec, "none") == 0)
+		return 0;
+	if (strcmp(rec, "monthly") == 0) {
+		k = (now - duration - starts) / (31 * 86400);
+		for (int i = 0; i < 40; i++, k++) {
+			t = occurrence(starts, rec, k);
+			if (t >= 0 && t + duration > now)
+				return t;
+		}
+		return 0;
+	}
+	period = strcmp(rec, "weekly") == 0 ? 7 * 86400 : 14 * 86400;
+	k = (now - duration - starts) / period;
+	for (;; k++) {
+		t = occurrence(starts, rec, k);
+		if (t + duration > now)
+			return t;
+	}
+}
+
+static const char ev_cols[] =
+    "SELECT e.id, e.community_id, c.slug, e.title, e.kind, e.description, "
+    "e.starts_at, e.duration, e.recurrence, e.capacity, e.created_by, "
+    "e.created_at, e.updated_at, e.sequence, e.cancelled_at, "
+    "e.cancel_reason, e.thread_id FROM events e "
+    "LEFT JOIN communities c ON c.id = e.community_id ";
+
+static void
+ev_from_row(sqlite3_stmt *st, struct ev *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->community_id = sqlite3_column_int64(st, 1);
+	e->slug = col_dup(st, 2);
+	e->title = xstrdup(db_col_text(st, 3));
+	e->kind = xstrdup(db_col_text(st, 4));
+	e->description = xstrdup(db_col_text(st, 5));
+	e->starts = sqlite3_column_int64(st, 6);
+	e->duration = sqlite3_column_int64(st, 7);
+	e->recurrence = xstrdup(db_col_text(st, 8));
+	e->capacity = sqlite3_column_int64(st, 9);
+	e->created_by = sqlite3_column_int64(st, 10);
+	e->created_at = sqlite3_column_int64(st, 11);
+	e->updated_at = sqlite3_column_int64(st, 12);
+	e->sequence = sqlite3_column_int64(st, 13);
+	e->cancelled_at = sqlite3_column_int64(st, 14);
+	e->cancel_reason = col_dup(st, 15);
+	e->thread_id = sqlite3_column_int64(st, 16);
+}
+
+/* Load an event by id: 1 found, 0 not, -1 database error. */
+static int
+ev_get(int64_t id, struct ev *e)
+{
+	static char sql[sizeof ev_cols + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sql[0] == '\0')
+		snprintf(sql, sizeof sql, "%sWHERE e.id = ?", ev_cols);
+	st = db_stmt(srv->db, sql);
+	memset(e, 0, sizeof *e);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ev_from_row(st, e);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static bool
+is_staff(const struct conn *c)
+{
+	return c->console || (c->member.id != 0 &&
+	    c->member.role != ROLE_MEMBER);
+}
+
+/*
+ * May the caller do act to this event? Community events ask authz.c;
+ * platform-wide events are for every member to see and take part in, and
+ * for staff to run. Fails the call on refusal.
+ */
+static int
+ev_access(struct call *x, const struct ev *e, enum cact act)
+{
+	struct access a;
+
+	if (e->community_id != 0)
+		return authz_community(x, e->community_id, act, &a);
+	if (act == CA_SEE || act == CA_READ)
+		return 0;
+	if (act == CA_REPLY || act == CA_POST) {
+		if (x->conn->console || x->conn->member.coc_accepted_at != 0)
+			return 0;
+		return call_fail(x, ERR_FORBIDDEN,
+		    "Please read and accept the code of conduct "
+		    "(member.accept_coc) before taking part.");
+	}
+	if (is_staff(x->conn))
+		return 0;
+	return call_fail(x, ERR_FORBIDDEN,
+	    "Only staff may run platform-wide events.");
+}
+
+bool
+event_is_host(int64_t event_id, int64_t member_id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT 1 FROM event_hosts WHERE event_id = ? AND member_id = ?");
+	bool yes;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, member_id);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/* Hosts, the event's creator and the community's leaders may change it. */
+static int
+ev_may_manage(struct call *x, const struct ev *e)
+{
+	int64_t me = x->conn->member.id;
+
+	if (ev_access(x, e, CA_SEE) != 0)
+		return -1;
+	if (me != 0 && (event_is_host(e->id, me) || e->created_by == me))
+		return 0;
+	if (ev_access(x, e, CA_MODERATE) == 0)
+		return 0;
+	if (x->err == ERR_FORBIDDEN)
+		return call_fail(x, ERR_FORBIDDEN,
+		    "Only the event's hosts, its creator or the community's "
+		    "leaders and managers may change it.");
+	return -1;
+}
+
+/* Load the event named by args.id and check act; fails the call. */
+static int
+ev_arg(struct call *x, struct ev *e, enum cact act)
+{
+	json_int_t id = 0;
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	rc = ev_get(id, e);
+	if (rc < 0)
+		return db_fail(x);
+	if (rc == 0)
+		return call_fail(x, ERR_NOT_FOUND, "No such event.");
+	if (ev_access(x, e, CA_SEE) != 0 || ev_access(x, e, act) != 0) {
+		if (x->err == ERR_FORBIDDEN && act == CA_READ)
+			return call_fail(x, ERR_NOT_FOUND, "No such event.");
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+time_json(int64_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	time_iso8601(t, buf);
+	return json_string(buf);
+}
+
+/* The event's hosts as [{handle, display_name}]. */
+static json_t *
+hosts_json(int64_t event_id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT m.handle, m.display_name FROM event_hosts h "
+	    "JOIN members m ON m.id = h.member_id WHERE h.event_id = ? "
+	    "ORDER BY m.handle");
+	json_t *list = json_array();
+
+	sqlite3_bind_int64(st, 1, event_id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "handle",
+		    db_col_text(st, 0), "display_name", db_col_text(st, 1)));
+	sqlite3_reset(st);
+	return list;
+}
+
+static int64_t
+rsvp_count(int64_t event_id, const char *status)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT count(*) FROM event_rsvps WHERE event_id = ? "
+	    "AND status = ?");
+	int64_t n = 0;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static json_t *
+my_rsvp(int64_t event_id, int64_t me)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT status FROM event_rsvps WHERE event_id = ? "
+	    "AND member_id = ?");
+	json_t *v = json_null();
+
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, me);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		json_decref(v);
+		v = json_string(db_col_text(st, 0));
+	}
+	sqlite3_reset(st);
+	return v;
+}
+
+/* The public face of an event (no attendee names). */
+static json_t *
+ev_json(const struct ev *e, int64_t me)
+{
+	int64_t next = e->cancelled_at ? 0 : event_next_start(e->starts,
+	    e->duration, e->recurrence, now_unix());
+	int64_t room = room_for_event(e->id);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
+	    "id", (json_int_t)e->id, "title", e->title, "kind", e->kind,
+	    "description", e->description, "starts_at", time_json(e->starts),
+	    "next_start", time_json(next), "duration",
+	    (json_int_t)(e->duration / 60), "recurrence", e->recurrence);
+
+	json_object_set_new(o, "community", e->slug != NULL ?
+	    json_string(e->slug) : json_null());
+	json_object_set_new(o, "capacity", e->capacity != 0 ?
+	    json_integer(e->capacity) : json_null());
+	json_object_set_new(o, "hosts", hosts_json(e->id));
+	json_object_set_new(o, "going", json_integer(rsvp_count(e->id,
+	    "going")));
+	json_object_set_new(o, "maybe", json_integer(rsvp_count(e->id,
+	    "maybe")));
+	json_object_set_new(o, "my_rsvp", my_rsvp(e->id, me));
+	json_object_set_new(o, "cancelled", time_json(e->cancelled_at));
+	if (e->cancelled_at != 0)
+		json_object_set_new(o, "cancel_reason", e->cancel_reason ?
+		    json_string(e->cancel_reason) : json_null());
+	json_object_set_new(o, "thread_id", e->thread_id != 0 ?
+	    json_integer(e->thread_id) : json_null());
+	json_object_set_new(o, "room_id", room != 0 ? json_integer(room) :
+	    json_null());
+	return o;
+}
+
+/* Start (or hurry) the reminder sweep: it runs now and every 30 s. */
+void
+event_timers_start(void)
+{
+	if (srv->loop == NULL || srv->stopping)
+		return;
+	if (!sweep_started) {
+		uv_timer_init(srv->loop, &sweep_timer);
+		uv_unref((uv_handle_t *)&sweep_timer);
+		sweep_started = true;
+	}
+	if (uv_is_closing((uv_handle_t *)&sweep_timer))
+		return;
+	uv_timer_start(&sweep_timer, sweep, 0, EVENT_SWEEP_MS);
+}
+
+/* Resolve args.hosts (handles) into member ids; fails the call. */
+static int
+hosts_arg(struct call *x, int64_t *ids, size_t *n)
+{
+	json_t *v = json_object_get(x->args, "hosts"), *h;
+	struct member m;
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > EVENT_MAX_HOSTS)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.hosts must be a list of 1 to %d handles",
+		    EVENT_MAX_HOSTS);
+	json_array_foreach(v, i, h) {
+		if (!json_is_string(h))
+			return call_fail(x, ERR_BAD_REQUEST,
+			    "args.hosts must be a list of handles");
+		memset(&m, 0, sizeof m);
+		rc = member_by_handle(srv->db, json_string_value(h), &m);
+		if (rc < 0)
+			return db_fail(x);
+		if (rc == 0 || m.removed) {
+			member_clear(&m);
+			return call_fail(x, ERR_NOT_FOUND,
+			    "No member '%.40s' to host the event.",
+			    json_string_value(h));
+		}
+		ids[(*n)++] = m.id;
+		member_clear(&m);
+	}
+	return 0;
+}
+
+static int
+hosts_set(struct call *x, int64_t event_id, const int64_t *ids, size_t n)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "DELETE FROM event_hosts WHERE event_id = ?");
+	int rc;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(x);
+	st = db_stmt(srv->db, "INSERT OR IGNORE INTO event_hosts "
+	    "(event_id, member_id) VALUES (?, ?)");
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, event_id);
+		sqlite3_bind_int64(st, 2, ids[i]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(x);
+	}
+	return 0;
+}
+
+static int64_t
+ends_at(int64_t starts, int64_t duration, const char *rec)
+{
+	return strcmp(rec, "none") == 0 ? starts + duration : EVENT_FOREVER;
+}
+
+int
+event_insert(struct call *x, int64_t community_id, const char *title,
+    const char *kind, const char *description, int64_t starts,
+    int64_t duration, const char *recurrence, int64_t capacity,
+    const int64_t *hosts, size_t nhosts, int64_t *id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "INSERT INTO events (community_id, title, kind, description, "
+	    "starts_at, duration, ends_at, recurrence, capacity, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)");
+	int64_t now = now_unix();
+	int rc;
+
+	if (community_id != 0)
+		sqlite3_bind_int64(st, 1, community_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, starts);
+	sqlite3_bind_int64(st, 6, duration);
+	sqlite3_bind_int64(st, 7, ends_at(starts, duration, recurrence));
+	sqlite3_bind_text(st, 8, recurrence, -1, SQLITE_STATIC);
+	if (capacity != 0)
+		sqlite3_bind_int64(st, 9, capacity);
+	else
+		sqlite3_bind_null(st, 9);
+	if (x->conn->member.id != 0)
+		sqlite3_bind_int64(st, 10, x->conn->member.id);
+	else
+		sqlite3_bind_null(st, 10);
+	sqlite3_bind_int64(st, 11, now);
+	sqlite3_bind_int64(st, 12, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(x);
+	*id = sqlite3_last_insert_rowid(srv->db);
+	if (hosts_set(x, *id, hosts, nhosts) != 0)
+		return -1;
+	event_timers_start();
+	return 0;
+}
+
+/*
+ * The fields event.create and event.update share. On update (e != NULL)
+ * absent fields keep the event's values; fails the call on bad input.
+ */
+struct ev_args {
+	const char *title, *kind, *description, *recurrence, *starts_str;
+	int64_t starts, duration, capacity;
+};
+
+static int
+ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
+{
+	json_int_t minutes = 0, cap = -1;
+	json_t *capv;
+
+	a->title = e ? e->title : NULL;
+	a->kind = e ? e->kind : "drop_in";
+	a->description = e ? e->description : "";
+	a->recurrence = e ? e->recurrence : "none";
+	a->starts_str = NULL;
+	a->starts = e ? e->starts : 0;
+	a->duration = e ? e->duration : 3600;
+	a->capacity = e ? e->capacity : 0;
+	if (arg_str(x->args, "title", e == NULL, 120, &a->title, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "kind", false, 20, &a->kind, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "description", false, 4000, &a->description,
+	    x->msg, sizeof x->msg) != 0 ||
+	    arg_str(x->args, "recurrence", false, 20, &a->recurrence, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "starts_at", e == NULL, 40, &a->starts_str,
+	    x->msg, sizeof x->msg) != 0 ||
+	    arg_int(x->args, "duration", false, 5, 7 * 24 * 60, &minutes,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	capv = json_object_get(x->args, "capacity");
+	if (capv != NULL && !json_is_null(capv) &&
+	    arg_int(x->args, "capacity", false, 1, 100000, &cap, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (capv != NULL)
+		a->capacity = cap > 0 ? cap : 0;
+	if (minutes != 0)
+		a->duration = minutes * 60;
+	if (a->title[0] == '\0' || !utf8_valid(a->title, strlen(a->title)))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.title must be 1-120 bytes of UTF-8 text");
+	if (!utf8_valid(a->description, strlen(a->description)))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.description must be UTF-8 text");
+	if (!word_in(a->kind, event_kinds))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.kind must be drop_in, surgery, show_and_tell, summit "
+		    "or other");
+	if (!word_in(a->recurrence, event_recurrences))
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.recurrence must be none, weekly, fortnightly or "
+		    "monthly");
+	if (a->starts_str != NULL &&
+	    event_parse_time(a->starts_str, &a->starts) != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.starts_at must be a date and time like "
+		    "2026-12-01T15:00:00Z (UTC) or 2026-12-01T16:00+01:00");
+	return 0;
+}
+
+/* Notify hosts and everyone going or maybe, except the actor. */
+static int
+notify_attendees(struct call *x, const struct ev *e, const char *kind,
+    const char *text)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
+	    "AND status IN ('going', 'maybe') UNION "
+	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
+	int64_t ids[256];
+	size_t n = 0;
+
+	sqlite3_bind_int64(st, 1, e->id);
+	while (n < sizeof ids / sizeof ids[0] &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		if (notify_add(x, ids[i], kind, e->community_id, 0, 0, 0,
+		    "%s", text) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+op_event_create(struct call *x)
+{
+	struct ev_args a;
+	struct access acc;
+	const char *slug = NULL;
+	int64_t hosts[EVENT_MAX_HOSTS], id, community = 0;
+	size_t nhosts;
+	struct ev e;
+	int rc;
+
+	if (arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (slug != NULL) {
+		if (authz_community_slug(x, slug, CA_MODERATE, &acc) != 0) {
+			if (x->err == ERR_FORBIDDEN)
+				call_fail(x, ERR_FORBIDDEN, "Only leaders and "
+				    "managers of %s may add events to its "
+				    "programme.", acc.name);
+			return -1;
+		}
+		community = acc.community_id;
+	} else if (!is_staff(x->conn))
+		return call_fail(x, ERR_FORBIDDEN,
+		    "Only staff may create platform-wide events; give "
+		    "args.community for a community's event.");
+	if (ev_args_parse(x, &a, NULL) != 0 || hosts_arg(x, hosts, &nhosts))
+		return -1;
+	if (a.starts + a.duration <= now_unix() &&
+	    strcmp(a.recurrence, "none") == 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.starts_at is in the past; events are for the future");
+	if (nhosts == 0) {
+		if (x->conn->member.id == 0)
+			return call_fail(x, ERR_BAD_REQUEST,
+			    "args.hosts is required from the console");
+		hosts[nhosts++] = x->conn->member.id;
+	}
+	if (event_insert(x, community, a.title, a.kind, a.description,
+	    a.starts, a.duration, a.recurrence, a.capacity, hosts, nhosts,
+	    &id) != 0)
+		return -1;
+	rc = ev_get(id, &e);
+	if (rc != 1)
+		return db_fail(x);
+	x->result = json_pack("{s:o}", "event", ev_json(&e,
+	    x->conn->member.id));
+	ev_clear(&e);
+	return 0;
+}
+
+static int
+op_event_update(struct call *x)
+{
+	struct ev e;
+	struct ev_args a;
+	int64_t hosts[EVENT_MAX_HOSTS], id;
+	size_t nhosts;
+	sqlite3_stmt *st;
+	bool moved;
+	char when[32];
+	int rc;
+
+	if (ev_arg(x, &e, CA_READ) != 0 || ev_may_manage(x, &e) != 0)
+		goto fail;
+	if (e.cancelled_at != 0) {
+		call_fail(x, ERR_CONFLICT,
+		    "That event was cancelled; create a new one instead.");
+		goto fail;
+	}
+	if (ev_args_parse(x, &a, &e) != 0 || hosts_arg(x, hosts, &nhosts))
+		goto fail;
+	moved = a.starts != e.starts || a.duration != e.duration ||
+	    strcmp(a.recurrence, e.recurrence) != 0;
+	st = db_stmt(srv->db,
+	    "UPDATE events SET title = ?, kind = ?, description = ?, "
+	    "starts_at = ?, duration = ?, ends_at = ?, recurrence = ?, "
+	    "capacity = ?, updated_at = ?, sequence = sequence + 1 "
+	    "WHERE id = ?");
+	sqlite3_bind_text(st, 1, a.title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a.kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, a.description, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, a.starts);
+	sqlite3_bind_int64(st, 5, a.duration);
+	sqlite3_bind_int64(st, 6, ends_at(a.starts, a.duration,
+	    a.recurrence));
+	sqlite3_bind_text(st, 7, a.recurrence, -1, SQLITE_TRANSIENT);
+	if (a.capacity != 0)
+		sqlite3_bind_int64(st, 8, a.capacity);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, now_unix());
+	sqlite3_bind_int64(st, 10, e.id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(x);
+		goto fail;
+	}
+	if (nhosts > 0 && hosts_set(x, e.id, hosts, nhosts) != 0)
+		goto fail;
+	if (moved) {
+		time_iso8601(a.starts, when);
+		rc = 0;
+		{
+			char *text = xasprintf("“%s” has moved: it now "
+			    "starts %s.", a.title, when);
+
+			rc = notify_attendees(x, &e, "event_changed", text);
+			free(text);
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	event_timers_start();
+	id = e.id;
+	ev_clear(&e);
+	if (ev_get(id, &e) != 1) {
+		db_fail(x);
+		goto fail;
+	}
+	x->result = json_pack("{s:o}", "event", ev_json(&e,
+	    x->conn->member.id));
+	ev_clear(&e);
+	return 0;
+fail:
+	ev_clear(&e);
+	return -1;
+}
+
+static int
+op_event_cancel(struct call *x)
+{
+	struct ev e;
+	const char *reason = "";
+	sqlite3_stmt *st;
+	char *text;
+	int rc;
+
+	if (ev_arg(x, &e, CA_READ) != 0 || ev_may_manage(x, &e) != 0)
+		goto fail;
+	if (arg_str(x->args, "reason", false, 500, &reason, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		goto fail;
+	}
+	if (e.cancelled_at != 0) {
+		call_fail(x, ERR_CONFLICT, "That event is already cancelled.");
+		goto fail;
+	}
+	st = db_stmt(srv->db, "UPDATE events SET cancelled_at = ?, "
+	    "cancel_reason = ?, updated_at = ?1, sequence = sequence + 1 "
+	    "WHERE id = ?3");
+	sqlite3_bind_int64(st, 1, now_unix());
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, e.id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(x);
+		goto fail;
+	}
+	text = xasprintf("“%s” was cancelled%s%s", e.title,
+	    reason[0] ? ": " : ".", reason);
+	rc = notify_attendees(x, &e, "event_cancelled", text);
+	free(text);
+	if (rc != 0)
+		goto fail;
+	x->result = json_pack("{s:I, s:b}", "id", (json_int_t)e.id,
+	    "cancelled", 1);
+	ev_clear(&e);
+	return 0;
+fail:
+	ev_clear(&e);
+	return -1;
+}
+
+static int
+op_event_rsvp(struct call *x)
+{
+	struct ev e;
+	const char *status = NULL;
+	sqlite3_stmt *st;
+	json_t *mine;
+	bool was_going;
+	int rc;
+
+	if (ev_arg(x, &e, CA_READ) != 0)
+		goto fail;
+	if (arg_str(x->args, "status", true, 16, &status, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		goto fail;
+	}
+	if (strcmp(status, "going") != 0 && strcmp(status, "maybe") != 0 &&
+	    strcmp(status, "not_going") != 0) {
+		call_fail(x, ERR_BAD_REQUEST,
+		    "args.status must be going, maybe or not_going");
+		goto fail;
+	}
+	if (e.cancelled_at != 0) {
+		call_fail(x, ERR_CONFLICT, "That event was cancelled.");
+		goto fail;
+	}
+	if (event_next_start(e.starts, e.duration, e.recurrence,
+	    now_unix()) == 0) {
+		call_fail(x, ERR_CONFLICT, "That event is over.");
+		goto fail;
+	}
+	mine = my_rsvp(e.id, x->conn->member.id);
+	was_going = json_is_string(mine) &&
+	    strcmp(json_string_value(mine), "going") == 0;
+	json_decref(mine);
+	if (strcmp(status, "going") == 0 && !was_going && e.capacity != 0 &&
+	    rsvp_count(e.id, "going") >= e.capacity) {
+		call_fail(x, ERR_CONFLICT, "“%s” is full (%lld places). You "
+		    "can answer maybe and ask the hosts.", e.title,
+		    (long long)e.capacity);
+		goto fail;
+	}
+	st = db_stmt(srv->db, "INSERT INTO event_rsvps (event_id, member_id, "
+	    "status, at) VALUES (?, ?, ?, ?) ON CONFLICT (event_id, member_id) "
+	    "DO UPDATE SET status = excluded.status, at = excluded.at");
+	sqlite3_bind_int64(st, 1, e.id);
+	sqlite3_bind_int64(st, 2, x->conn->member.id);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_unix());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(x);
+		goto fail;
+	}
+	event_timers_start();
+	x->result = json_pack("{s:o}", "event", ev_json(&e,
+	    x->conn->member.id));
+	ev_clear(&e);
+	return 0;
+fail:
+	ev_clear(&e);
+	return -1;
+}
+
+/* Who is coming, for hosts and leaders: [{handle, display_name, status}]. */
+static json_t *
+attendees_json(int64_t event_id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT m.handle, m.display_name, r.status, r.at "
+	    "FROM event_rsvps r JOIN members m ON m.id = r.member_id "
+	    "WHERE r.event_id = ? ORDER BY r.at, m.handle");
+	json_t *list = json_array();
+
+	sqlite3_bind_int64(st, 1, event_id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}",
+		    "handle", db_col_text(st, 0), "display_name",
+		    db_col_text(st, 1), "status", db_col_text(st, 2), "at",
+		    db_col_json_time(st, 3)));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* The pre-room surgery queue: everyone's for hosts, else one's own. */
+static json_t *
+queue_json(int64_t event_id, int64_t only)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT m.handle, m.display_name, q.topic, q.at, q.member_id "
+	    "FROM event_queue q JOIN members m ON m.id = q.member_id "
+	    "WHERE q.event_id = ? ORDER BY q.at, q.member_id");
+	json_t *list = json_array();
+	int place = 0;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		place++;
+		if (only != 0 && sqlite3_column_int64(st, 4) != only)
+			continue;
+		json_array_append_new(list, json_pack("{s:i, s:s, s:s, s:s, "
+		    "s:o}", "place", place, "handle", db_col_text(st, 0),
+		    "display_name", db_col_text(st, 1), "topic",
+		    db_col_text(st, 2), "at", db_col_json_time(st, 3)));
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+static int
+op_event_get(struct call *x)
+{
+	struct ev e;
+	int64_t me = x->conn->member.id;
+	bool host;
+
+	if (ev_arg(x, &e, CA_READ) != 0) {
+		ev_clear(&e);
+		return -1;
+	}
+	x->result = json_pack("{s:o}", "event", ev_json(&e, me));
+	host = ev_may_manage(x, &e) == 0;
+	x->err = 0;
+	x->msg[0] = '\0';
+	if (host)
+		json_object_set_new(json_object_get(x->result, "event"),
+		    "attendees", attendees_json(e.id));
+	json_object_set_new(json_object_get(x->result, "event"), "queue",
+	    queue_json(e.id, host ? 0 : me));
+	json_object_set_new(json_object_get(x->result, "event"), "is_host",
+	    json_boolean(host));
+	ev_clear(&e);
+	return 0;
+}
+
+/*
+ * event.list: events not over yet, soonest first by first start, keyset
+ * on (starts_at, id) with args.after = the previous page's next.
+ */
+static int
+op_event_list(struct call *x)
+{
+	static const char *sql_key[3];
+	static char sql_all[3][1024], sql_one[1024];
+	const char *readable = authz_readable_sql(x->conn);
+	size_t k;
+	const char *slug = NULL, *after = NULL;
+	json_int_t limit = 50;
+	long long as = 0, aid = 0;
+	struct access acc;
+	sqlite3_stmt *st;
+	json_t *list;
+	int64_t now = now_unix(), last_s = 0, last_id = 0;
+	int n = 0;
+
+	if (arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "after", false, 64, &after, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "limit", false, 1, 200, &limit, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (after != NULL && sscanf(after, "%lld.%lld", &as, &aid) != 2)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.after must be the next value of a previous page");
+	if (after == NULL)
+		as = INT64_MIN / 2;
+	if (slug != NULL) {
+		if (authz_community_slug(x, slug, CA_READ, &acc) != 0)
+			return -1;
+		if (sql_one[0] == '\0')
+			snprintf(sql_one, sizeof sql_one, "%sWHERE "
+			    "e.community_id = :c AND e.cancelled_at IS NULL "
+			    "AND e.ends_at > :now AND (e.starts_at, e.id) > "
+			    "(:as, :aid) ORDER BY e.starts_at, e.id LIMIT :n",
+			    ev_cols);
+		st = db_stmt(srv->db, sql_one);
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":c"),
+		    acc.community_id);
+	} else {
+		/* authz_readable_sql has one text per kind of caller. */
+		for (k = 0; k < 3 && sql_key[k] != NULL &&
+		    sql_key[k] != readable; k++)
+			;
+		if (k == 3)
+			return call_fail(x, ERR_INTERNAL, "query cache full");
+		if (sql_key[k] == NULL) {
+			sql_key[k] = readable;
+			snprintf(sql_all[k], sizeof sql_all[k], "%sWHERE "
+			    "e.cancelled_at IS NULL AND e.ends_at > :now AND "
+			    "(e.community_id IS NULL OR e.community_id IN "
+			    "(%s)) AND (e.starts_at, e.id) > (:as, :aid) "
+			    "ORDER BY e.starts_at, e.id LIMIT :n", ev_cols,
+			    readable);
+		}
+		st = db_stmt(srv->db, sql_all[k]);
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st,
+		    ":me"), x->conn->member.id);
+	}
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), now);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":as"), as);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":aid"), aid);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":n"),
+	    limit + 1);
+	list = json_array();
+	/* Read the page first: ev_json runs other statements. */
+	{
+		struct ev page[201];
+
+		while (n <= limit && sqlite3_step(st) == SQLITE_ROW)
+			ev_from_row(st, &page[n++]);
+		sqlite3_reset(st);
+		for (int i = 0; i < n; i++) {
+			if (i < limit) {
+				json_array_append_new(list, ev_json(&page[i],
+				    x->conn->member.id));
+				last_s = page[i].starts;
+				last_id = page[i].id;
+			}
+			ev_clear(&page[i]);
+		}
+	}
+	x->result = json_pack("{s:o}", "events", list);
+	if (n > limit) {
+		char cur[64];
+
+		snprintf(cur, sizeof cur, "%lld.%lld", (long long)last_s,
+		    (long long)last_id);
+		json_object_set_new(x->result, "next", json_string(cur));
+	} else
+		json_object_set_new(x->result, "next", json_null());
+	return 0;
+}
+
+/* event.queue: join (or leave) a surgery's queue before its room opens. */
+static int
+op_event_queue(struct call *x)
+{
+	struct ev e;
+	const char *topic = NULL;
+	bool leave = false;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ev_arg(x, &e, CA_READ) != 0)
+		goto fail;
+	if (arg_str(x->args, "topic", false, 200, &topic, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "leave", false, &leave, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		goto fail;
+	}
+	if (ev_access(x, &e, CA_REPLY) != 0)
+		goto fail;
+	if (room_for_event(e.id) != 0) {
+		call_fail(x, ERR_CONFLICT, "The room for “%s” is open: join "
+		    "it (room.join) and queue there (room.queue_join).",
+		    e.title);
+		goto fail;
+	}
+	if (leave) {
+		st = db_stmt(srv->db, "DELETE FROM event_queue WHERE "
+		    "event_id = ? AND member_id = ?");
+		sqlite3_bind_int64(st, 1, e.id);
+		sqlite3_bind_int64(st, 2, x->conn->member.id);
+	} else {
+		if (topic == NULL || topic[0] == '\0' ||
+		    !utf8_valid(topic, strlen(topic))) {
+			call_fail(x, ERR_BAD_REQUEST, "args.topic is required: "
+			    "say in a few words what you would like help "
+			    "with");
+			goto fail;
+		}
+		if (e.cancelled_at != 0 || event_next_start(e.starts,
+		    e.duration, e.recurrence, now_unix()) == 0) {
+			call_fail(x, ERR_CONFLICT,
+			    "That event is cancelled or over.");
+			goto fail;
+		}
+		st = db_stmt(srv->db, "INSERT INTO event_queue (event_id, "
+		    "member_id, topic, at) VALUES (?, ?, ?, ?) ON CONFLICT "
+		    "(event_id, member_id) DO UPDATE SET topic = "
+		    "excluded.topic");
+		sqlite3_bind_int64(st, 1, e.id);
+		sqlite3_bind_int64(st, 2, x->conn->member.id);
+		sqlite3_bind_text(st, 3, topic, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now_unix());
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(x);
+		goto fail;
+	}
+	x->result = json_pack("{s:I, s:o}", "id", (json_int_t)e.id, "queue",
+	    queue_json(e.id, x->conn->member.id));
+	ev_clear(&e);
+	return 0;
+fail:
+	ev_clear(&e);
+	return -1;
+}
+
+/* One reminder to send once the sweep's transaction has committed. */
+struct reminder {
+	int64_t member_id;
+	json_t *notify;
+	json_t *event;
+};
+
+/* Store a reminder for one member, once; 1 if it is new. */
+static int
+reminder_add(const struct ev *e, int64_t occ, const char *kind,
+    int64_t member, int64_t now, struct reminder *r)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
+	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
+	char when[32], *text;
+	int64_t mins = (occ - now + 59) / 60;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, e->id);
+	sqlite3_bind_int64(st, 2, occ);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, member);
+	sqlite3_bind_int64(st, 5, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(srv->db) == 0)
+		return 0;
+	time_iso8601(occ, when);
+	if (mins >= 120)
+		text = xasprintf("Reminder: “%s” starts in %lld hours (%s).",
+		    e->title, (long long)(mins / 60), when);
+	else
+		text = xasprintf("Reminder: “%s” starts in %lld minutes "
+		    "(%s).", e->title, (long long)mins, when);
+	st = db_stmt(srv->db, "INSERT INTO notifications (member_id, kind, "
+	    "community_id, text, created_at) VALUES (?, 'event_reminder', ?, "
+	    "?, ?)");
+	sqlite3_bind_int64(st, 1, member);
+	if (e->community_id != 0)
+		sqlite3_bind_int64(st, 2, e->community_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(text);
+		return -1;
+	}
+	r->member_id = member;
+	r->notify = json_pack("{s:I, s:s, s:s, s:o, s:o, s:n, s:n, s:n}",
+	    "id", (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind",
+	    "event_reminder", "text", text, "at", time_json(now),
+	    "community_id", e->community_id ? json_integer(e->community_id) :
+	    json_null(), "thread_id", "post_id", "poll_id");
+	r->event = json_pack("{s:I, s:s, s:s, s:o, s:I}", "event_id",
+	    (json_int_t)e->id, "title", e->title, "kind", kind, "starts_at",
+	    time_json(occ), "minutes", (json_int_t)mins);
+	free(text);
+	return 1;
+}
+
+/*
+ * The reminder sweep: for every occurrence starting within a day, remind
+ * hosts and everyone going or maybe, a day before (while more than 15
+ * minutes are left) and 15 minutes before. Rows in event_reminders make
+ * each reminder happen once; live events follow the commit.
+ */
+static void
+sweep(uv_timer_t *t)
+{
+	static char sql[sizeof ev_cols + 128];
+	sqlite3_stmt *st, *who;
+	struct ev evs[64];
+	struct reminder *rs = NULL;
+	size_t nev = 0, nr = 0, cap = 0;
+	int64_t now = now_unix(), occ, ids[512];
+	const char *kind;
+	size_t nids;
+	bool ok = true;
+
+	(void)t;
+	if (srv->stopping || db_begin(srv->db) != 0)
+		return;
+	if (sql[0] == '\0')
+		snprintf(sql, sizeof sql, "%sWHERE e.cancelled_at IS NULL AND "
+		    "e.ends_at > ? AND e.starts_at <= ? + 86400 LIMIT 64",
+		    ev_cols);
+	st = db_stmt(srv->db, sql);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, now);
+	while (nev < 64 && sqlite3_step(st) == SQLITE_ROW)
+		ev_from_row(st, &evs[nev++]);
+	sqlite3_reset(st);
+	/* Past the 64 soonest is rare; the next sweep goes on. */
+	who = db_stmt(srv->db,
+	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
+	    "AND status IN ('going', 'maybe') UNION "
+	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
+	for (size_t i = 0; i < nev && ok; i++) {
+		occ = event_next_start(evs[i].starts, evs[i].duration,
+		    evs[i].recurrence, now);
+		if (occ <= now || occ - now > 86400)
+			continue;
+		kind = occ - now <= 900 ? "15m" : "day";
+		nids = 0;
+		sqlite3_bind_int64(who, 1, evs[i].id);
+		while (nids < 512 && sqlite3_step(who) == SQLITE_ROW)
+			ids[nids++] = sqlite3_column_int64(who, 0);
+		sqlite3_reset(who);
+		for (size_t j = 0; j < nids && ok; j++) {
+			if (nr == cap) {
+				cap = cap ? cap * 2 : 16;
+				rs = xrealloc(rs, cap * sizeof *rs);
+			}
+			switch (reminder_add(&evs[i], occ, kind, ids[j], now,
+			    &rs[nr])) {
+			case 1:
+				nr++;
+				break;
+			case -1:
+				ok = false;
+				break;
+			}
+		}
+	}
+	if (!ok || db_commit(srv->db) != 0) {
+		log_warn(0, "reminders not saved: %s", db_errmsg(srv->db));
+		db_rollback(srv->db);
+		ok = false;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		if (ok) {
+			conn_member_event(rs[i].member_id, "event.reminder",
+			    rs[i].event);
+			conn_member_event(rs[i].member_id, "notify.new",
+			    rs[i].notify);
+		} else {
+			json_decref(rs[i].event);
+			json_decref(rs[i].notify);
+		}
+	}
+	free(rs);
+	for (size_t i = 0; i < nev; i++)
+		ev_clear(&evs[i]);
+}
+
+/* iCalendar (RFC 5545) output: content lines folded at 75 octets. */
+static void
+ics_line(struct buf *b, const char *line)
+{
+	size_t len = strlen(line), used = 0, take, room = 75;
+
+	while (len - used > room) {
+		take = room;
+		/* never split a UTF-8 sequence */
+		while (take > 1 && ((unsigned char)line[used + take] & 0xC0) ==
+		    0x80)
+			take--;
+		buf_append(b, line + used, take);
+		buf_puts(b, "\r\n ");
+		used += take;
+		room = 74; /* the leading space counts */
+	}
+	buf_append(b, line + used, len - used);
+	buf_puts(b, "\r\n");
+}
+
+/* A TEXT value: backslash, semicolon, comma and newline escaped. */
+static char *
+ics_text(const char *name, const char *s)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b);
+	buf_puts(&b, name);
+	buf_puts(&b, ":");
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\': buf_puts(&b, "\\\\"); break;
+		case ';': buf_puts(&b, "\\;"); break;
+		case ',': buf_puts(&b, "\\,"); break;
+		case '\n': buf_puts(&b, "\\n"); break;
+		case '\r': break;
+		default:
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				buf_append(&b, s, 1);
+		}
+	}
+	buf_append(&b, "", 1);
+	out = xstrdup(b.data);
+	buf_free(&b);
+	return out;
+}
+
+static void
+ics_time(char out[20], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
+}
 
 char *
 event_calendar(int64_t member_id)
 {
-	return xstrdup("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	static char sql[sizeof ev_cols + 256];
+	sqlite3_stmt *st;
+	struct buf b;
+	struct ev e;
+	char *line, stamp[20], t1[20], t2[20], *out;
+	int64_t now = now_unix();
+
+	buf_init(&b);
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//Hearth//Hearth " HEARTH_VERSION "//EN\r\n"
-	    "END:VCALENDAR\r\n");
+	    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
+	    "X-WR-CALNAME:Hearth events\r\n");
+	ics_time(stamp, now);
+	if (sql[0] == '\0')
+		snprintf(sql, sizeof sql, "%sWHERE e.id IN (SELECT event_id "
+		    "FROM event_hosts WHERE member_id = ?1 UNION SELECT "
+		    "event_id FROM event_rsvps WHERE member_id = ?1 AND status "
+		    "IN ('going', 'maybe')) ORDER BY e.starts_at, e.id "
+		    "LIMIT 1000", ev_cols);
+	st = db_stmt(srv->db, sql);
+	sqlite3_bind_int64(st, 1, member_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ev_from_row(st, &e);
+		buf_puts(&b, "BEGIN:VEVENT\r\n");
+		line = xasprintf("UID:event-%lld@hearth", (long long)e.id);
+		ics_line(&b, line);
+		free(line);
+		buf_printf(&b, "DTSTAMP:%s\r\n", stamp);
+		ics_time(t1, e.starts);
+		buf_printf(&b, "DTSTART:%s\r\n", t1);
+		if (e.duration % 60 == 0)
+			buf_printf(&b, "DURATION:PT%lldM\r\n",
+			    (long long)(e.duration / 60));
+		else
+			buf_printf(&b, "DURATION:PT%lldS\r\n",
+			    (long long)e.duration);
+		if (strcmp(e.recurrence, "weekly") == 0)
+			buf_puts(&b, "RRULE:FREQ=WEEKLY\r\n");
+		else if (strcmp(e.recurrence, "fortnightly") == 0)
+			buf_puts(&b, "RRULE:FREQ=WEEKLY;INTERVAL=2\r\n");
+		else if (strcmp(e.recurrence, "monthly") == 0)
+			buf_puts(&b, "RRULE:FREQ=MONTHLY\r\n");
+		ics_time(t1, e.created_at);
+		ics_time(t2, e.updated_at);
+		buf_printf(&b, "CREATED:%s\r\nLAST-MODIFIED:%s\r\n"
+		    "SEQUENCE:%lld\r\n", t1, t2, (long long)e.sequence);
+		line = ics_text("SUMMARY", e.title);
+		ics_line(&b, line);
+		free(line);
+		{
+			char *d = xasprintf("%s%s%s\n\nJoin the room: ssh -p "
+			    "%d %s", e.description, e.description[0] ?
+			    "\n\n" : "", e.slug ? e.slug : "Hearth",
+			    srv->cfg.listen_port, srv->cfg.listen_host);
+
+			line = ics_text("DESCRIPTION", d);
+			free(d);
+		}
+		ics_line(&b, line);
+		free(line);
+		line = ics_text("CATEGORIES", e.kind);
+		ics_line(&b, line);
+		free(line);
+		buf_printf(&b, "STATUS:%s\r\n", e.cancelled_at ? "CANCELLED" :
+		    "CONFIRMED");
+		buf_puts(&b, "TRANSP:OPAQUE\r\nEND:VEVENT\r\n");
+		ev_clear(&e);
+	}
+	sqlite3_reset(st);
+	buf_puts(&b, "END:VCALENDAR\r\n");
+	buf_append(&b, "", 1);
+	out = xstrdup(b.data);
+	buf_free(&b);
+	return out;
 }
+
+const struct op op_event_table[] = {
+	{ "event.list", OP_MEMBER, op_event_list,
+	    "Upcoming events you may see {community?, limit?, after?}, by "
+	    "start; recurring ones with their next occurrence." },
+	{ "event.get", OP_MEMBER, op_event_get,
+	    "One event {id}: details, hosts, RSVP counts, your RSVP; hosts "
+	    "also see who is coming and the surgery queue." },
+	{ "event.create", OP_MEMBER | OP_WRITE, op_event_create,
+	    "Add an event {community?, title, kind?, starts_at, duration?, "
+	    "hosts?, recurrence?, capacity?, description?} (leaders, "
+	    "managers; staff for platform-wide events)." },
+	{ "event.update", OP_MEMBER | OP_WRITE, op_event_update,
+	    "Change an event {id, ...the fields of event.create} (hosts, "
+	    "creator, leaders)." },
+	{ "event.cancel", OP_MEMBER | OP_WRITE, op_event_cancel,
+	    "Cancel an event {id, reason?}; everyone coming is told." },
+	{ "event.rsvp", OP_MEMBER | OP_WRITE, op_event_rsvp,
+	    "Answer {id, status: going, maybe or not_going}; going is refused "
+	    "when the event is full." },
+	{ "event.queue", OP_MEMBER | OP_WRITE, op_event_queue,
+	    "Queue for a surgery before its room opens {id, topic}, or "
+	    "{id, leave: true}." },
+	{ NULL, 0, NULL, NULL },
+};

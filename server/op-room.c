@@ -1,8 +1,1864 @@
 /*
- * op-room.c: (being written).
+ * op-room.c: live rooms for drop-ins and surgeries. A room lives in
+ * hearthd's memory: who is present (as conn pointers, taken out by
+ * room_conn_gone when a conn goes), hosts, the surgery queue, private
+ * consults, "I need support" alerts and the recent messages. The database
+ * holds only the room's row, the messages its record mode keeps (inserted
+ * in their own transaction by room.say), and, at close, attendance and the
+ * record posted as a thread in the community.
+ *
+ * Record modes: off (nothing kept), transcript (kept with names, for the
+ * community's members), chatham (kept without names), summary (only the
+ * summary the host writes at close). Consults have their own rule: off or
+ * transcript, kept privately and never posted.
+ *
+ * None of these handlers but room.open and room.close write in the
+ * dispatch transaction; those two fan out only after the commit.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "server.h"
 
+#define ROOM_HISTORY 50
+#define ROOM_MSG_MAX 16000
+#define ROOM_BURST 10.0
+#define ROOM_RATE 5.0 /* messages a second after the burst */
+#define SUPPORT_ESCALATE_MS 120000
+#define POST_CHUNK 16000
+
+enum rmode { RM_OFF, RM_TRANSCRIPT, RM_CHATHAM, RM_SUMMARY };
+static const char *const rmode_names[] = { "off", "transcript", "chatham",
+	"summary" };
+
+/* A member's standing in one room (present or not). */
+struct person {
+	int64_t member_id;
+	char handle[40];
+	char *display_name;
+	bool host, muted, removed, hand, attended;
+	int present; /* conns in the room */
+	int64_t joined_at;
+	int64_t consult_with; /* member id, 0 when not in a consult */
+	bool consult_record; /* the consult keeps a private transcript */
+	struct person *next;
+};
+
+/* One conn in the room. */
+struct presence {
+	struct conn *c;
+	struct person *p;
+	struct presence *next;
+};
+
+struct qentry {
+	int64_t member_id;
+	char *topic;
+	int64_t at;
+	struct qentry *next;
+};
+
+struct alert {
+	int64_t id;
+	int64_t member_id;
+	char *text;
+	uint64_t at_ms;
+	bool answered, escalated;
+	struct alert *next;
+};
+
+struct room {
+	int64_t id, community_id, event_id;
+	char *slug; /* NULL: platform-wide */
+	char *title, *topic;
+	enum rmode mode;
+	bool surgery, paused;
+	int64_t opened_at, seq;
+	struct person *people;
+	struct presence *here;
+	struct qentry *queue;
+	struct alert *alerts;
+	json_t *history[ROOM_HISTORY]; /* ring of public messages, as kept */
+	int hist_head, hist_len;
+	struct room *next;
+};
+
+/* Per-member token bucket for room.say, across rooms. */
+struct bucket {
+	int64_t member_id;
+	double tokens;
+	uint64_t at_ms;
+	struct bucket *next;
+};
+
+static struct room *rooms;
+static struct room *pending_open; /* built by room.open, linked on commit */
+static struct bucket *buckets;
+static int64_t next_alert_id = 1;
+static uv_timer_t support_timer;
+static bool support_timer_init;
+
+static void support_tick(uv_timer_t *);
+
+static int
+db_fail(struct call *x)
+{
+	return call_fail(x, ERR_INTERNAL, "database error: %s",
+	    db_errmsg(srv->db));
+}
+
+static json_t *
+now_json(void)
+{
+	char buf[32];
+
+	time_iso8601(now_unix(), buf);
+	return json_string(buf);
+}
+
+static struct room *
+room_by_id(int64_t id)
+{
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->id == id)
+			return r;
+	}
+	return NULL;
+}
+
+int64_t
+room_for_event(int64_t event_id)
+{
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->event_id == event_id)
+			return r->id;
+	}
+	return 0;
+}
+
+static struct person *
+person_find(struct room *r, int64_t member_id)
+{
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (p->member_id == member_id)
+			return p;
+	}
+	return NULL;
+}
+
+/* The person for a member, created (absent) from the database if new. */
+static struct person *
+person_get(struct room *r, int64_t member_id)
+{
+	struct person *p = person_find(r, member_id);
+	struct member m;
+
+	if (p != NULL)
+		return p;
+	memset(&m, 0, sizeof m);
+	if (member_by_id(srv->db, member_id, &m) != 1) {
+		member_clear(&m);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->member_id = member_id;
+	snprintf(p->handle, sizeof p->handle, "%s", m.handle);
+	p->display_name = xstrdup(m.display_name ? m.display_name : m.handle);
+	p->next = r->people;
+	r->people = p;
+	member_clear(&m);
+	return p;
+}
+
+static void
+room_free(struct room *r)
+{
+	struct person *p, *pn;
+	struct presence *h, *hn;
+	struct qentry *q, *qn;
+	struct alert *a, *an;
+
+	for (p = r->people; p != NULL; p = pn) {
+		pn = p->next;
+		free(p->display_name);
+		free(p);
+	}
+	for (h = r->here; h != NULL; h = hn) {
+		hn = h->next;
+		free(h);
+	}
+	for (q = r->queue; q != NULL; q = qn) {
+		qn = q->next;
+		free(q->topic);
+		free(q);
+	}
+	for (a = r->alerts; a != NULL; a = an) {
+		an = a->next;
+		free(a->text);
+		free(a);
+	}
+	for (int i = 0; i < r->hist_len; i++)
+		json_decref(r->history[(r->hist_head + i) % ROOM_HISTORY]);
+	free(r->slug);
+	free(r->title);
+	free(r->topic);
+	free(r);
+}
+
+static void
+room_unlink(struct room *r)
+{
+	struct room **pp;
+
+	for (pp = &rooms; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			return;
+		}
+	}
+}
+
+static struct presence *
+presence_of(struct room *r, const struct conn *c)
+{
+	for (struct presence *h = r->here; h != NULL; h = h->next) {
+		if (h->c == c)
+			return h;
+	}
+	return NULL;
+}
+
+/* Send to every conn in the room (steals data). */
+static void
+send_all(struct room *r, const char *name, json_t *data)
+{
+	for (struct presence *h = r->here; h != NULL; h = h->next) {
+		if (!h->c->closing)
+			conn_event(h->c, name, json_incref(data));
+	}
+	json_decref(data);
+}
+
+/* Send to one member's conns in the room (steals data). */
+static void
+send_member(struct room *r, int64_t member_id, const char *name,
+    json_t *data)
+{
+	for (struct presence *h = r->here; h != NULL; h = h->next) {
+		if (h->p->member_id == member_id && !h->c->closing)
+			conn_event(h->c, name, json_incref(data));
+	}
+	json_decref(data);
+}
+
+static json_t *
+person_json(const struct person *p)
+{
+	return json_pack("{s:s, s:s, s:b, s:b, s:b}", "handle", p->handle,
+	    "display_name", p->display_name, "host", p->host, "muted",
+	    p->muted, "hand", p->hand);
+}
+
+static json_t *
+hosts_json(const struct room *r)
+{
+	json_t *list = json_array();
+
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (p->host)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
+			    "handle", p->handle, "display_name",
+			    p->display_name, "present", p->present > 0));
+	}
+	return list;
+}
+
+static json_t *
+state_json(const struct room *r)
+{
+	char when[32];
+	json_t *o;
+
+	time_iso8601(r->opened_at, when);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:s, s:o}", "room_id",
+	    (json_int_t)r->id, "title", r->title, "topic", r->topic ?
+	    r->topic : "", "record", rmode_names[r->mode], "surgery",
+	    r->surgery, "paused", r->paused, "opened_at", when, "hosts",
+	    hosts_json(r));
+	json_object_set_new(o, "community", r->slug ? json_string(r->slug) :
+	    json_null());
+	json_object_set_new(o, "event_id", r->event_id ?
+	    json_integer(r->event_id) : json_null());
+	return o;
+}
+
+static json_t *
+people_json(const struct room *r)
+{
+	json_t *list = json_array();
+
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (p->present > 0)
+			json_array_append_new(list, person_json(p));
+	}
+	return list;
+}
+
+static void
+send_presence(struct room *r, const char *what, const struct person *p)
+{
+	json_t *d = json_pack("{s:I, s:o}", "room_id", (json_int_t)r->id,
+	    "people", people_json(r));
+
+	if (what != NULL && p != NULL)
+		json_object_set_new(d, what, json_string(p->handle));
+	send_all(r, "room.presence", d);
+}
+
+static void
+send_state(struct room *r)
+{
+	send_all(r, "room.state", state_json(r));
+}
+
+static int
+queue_place(const struct room *r, int64_t member_id, int *len)
+{
+	int n = 0, place = 0;
+
+	for (struct qentry *q = r->queue; q != NULL; q = q->next) {
+		n++;
+		if (q->member_id == member_id)
+			place = n;
+	}
+	if (len != NULL)
+		*len = n;
+	return place;
+}
+
+static json_t *
+queue_full_json(struct room *r)
+{
+	json_t *list = json_array();
+	struct person *p;
+	int place = 0;
+	char when[32];
+
+	for (struct qentry *q = r->queue; q != NULL; q = q->next) {
+		p = person_find(r, q->member_id);
+		time_iso8601(q->at, when);
+		json_array_append_new(list, json_pack("{s:i, s:s, s:s, s:s, "
+		    "s:s, s:b}", "place", ++place, "handle", p ? p->handle :
+		    "?", "display_name", p ? p->display_name : "?", "topic",
+		    q->topic, "at", when, "present", p && p->present > 0));
+	}
+	return list;
+}
+
+/* What one person may know of the queue: all of it for hosts. */
+static json_t *
+queue_view(struct room *r, const struct person *p)
+{
+	int len, place = queue_place(r, p->member_id, &len);
+	json_t *d = json_pack("{s:I, s:i}", "room_id", (json_int_t)r->id,
+	    "length", len);
+
+	if (p->host)
+		json_object_set_new(d, "queue", queue_full_json(r));
+	json_object_set_new(d, "place", place ? json_integer(place) :
+	    json_null());
+	return d;
+}
+
+static void
+send_queue(struct room *r)
+{
+	for (struct presence *h = r->here; h != NULL; h = h->next) {
+		if (!h->c->closing)
+			conn_event(h->c, "room.queue", queue_view(r, h->p));
+	}
+}
+
+static void
+queue_remove(struct room *r, int64_t member_id)
+{
+	struct qentry **qq, *q;
+
+	for (qq = &r->queue; (q = *qq) != NULL; qq = &q->next) {
+		if (q->member_id == member_id) {
+			*qq = q->next;
+			free(q->topic);
+			free(q);
+			return;
+		}
+	}
+}
+
+static void
+queue_append(struct room *r, int64_t member_id, const char *topic,
+    int64_t at)
+{
+	struct qentry **qq, *q = xcalloc(1, sizeof *q);
+
+	q->member_id = member_id;
+	q->topic = xstrdup(topic);
+	q->at = at;
+	for (qq = &r->queue; *qq != NULL; qq = &(*qq)->next)
+		;
+	*qq = q;
+}
+
+static void
+consult_send(struct room *r, struct person *p, bool active)
+{
+	struct person *o = person_find(r, p->consult_with);
+	json_t *d = json_pack("{s:I, s:b, s:s, s:s}", "room_id",
+	    (json_int_t)r->id, "active", active, "with", o ? o->handle : "?",
+	    "record", p->consult_record ? "transcript" : "off");
+
+	send_member(r, p->member_id, "room.consult", d);
+}
+
+/* End a person's private consult, telling both. */
+static void
+consult_end(struct room *r, struct person *p)
+{
+	struct person *o;
+
+	if (p->consult_with == 0)
+		return;
+	o = person_find(r, p->consult_with);
+	consult_send(r, p, false);
+	if (o != NULL) {
+		consult_send(r, o, false);
+		o->consult_with = 0;
+		o->consult_record = false;
+	}
+	p->consult_with = 0;
+	p->consult_record = false;
+}
+
+/* Drop one presence; when a person's last conn goes, tell the room. */
+static void
+presence_drop(struct room *r, struct presence *h, bool leaving)
+{
+	struct presence **hh;
+	struct person *p = h->p;
+
+	for (hh = &r->here; *hh != NULL; hh = &(*hh)->next) {
+		if (*hh == h) {
+			*hh = h->next;
+			break;
+		}
+	}
+	free(h);
+	if (--p->present > 0)
+		return;
+	p->hand = false;
+	consult_end(r, p);
+	if (leaving && queue_place(r, p->member_id, NULL) != 0) {
+		queue_remove(r, p->member_id);
+		send_queue(r);
+	}
+	send_presence(r, "left", p);
+}
+
+void
+room_conn_gone(struct conn *c)
+{
+	struct presence *h;
+
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		while ((h = presence_of(r, c)) != NULL)
+			presence_drop(r, h, false);
+	}
+}
+
+/* Can the caller read the room's community? Fails the call if not. */
+static int
+room_readable(struct call *x, struct room *r)
+{
+	struct access a;
+
+	if (r->community_id == 0)
+		return 0;
+	if (authz_community(x, r->community_id, CA_READ, &a) != 0) {
+		if (x->err == ERR_FORBIDDEN)
+			return call_fail(x, ERR_NOT_FOUND, "That room is not "
+			    "open (it may have closed).");
+		return -1;
+	}
+	return 0;
+}
+
+/* The room named by args.room_id; fails the call if there is none. */
+static struct room *
+room_arg(struct call *x)
+{
+	json_int_t id = 0;
+	struct room *r;
+
+	if (arg_int(x->args, "room_id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		return NULL;
+	}
+	if ((r = room_by_id(id)) == NULL) {
+		call_fail(x, ERR_NOT_FOUND, "That room is not open (it may "
+		    "have closed).");
+		return NULL;
+	}
+	if (room_readable(x, r) != 0)
+		return NULL;
+	return r;
+}
+
+/* The caller's presence in the room named by args; fails the call. */
+static struct presence *
+here_arg(struct call *x, struct room **rp)
+{
+	struct room *r = room_arg(x);
+	struct presence *h;
+
+	*rp = r;
+	if (r == NULL)
+		return NULL;
+	if ((h = presence_of(r, x->conn)) == NULL)
+		call_fail(x, ERR_CONFLICT,
+		    "You are not in that room: join it first (room.join).");
+	return h;
+}
+
+static bool
+is_staff(const struct conn *c)
+{
+	return c->console || c->member.role != ROLE_MEMBER;
+}
+
+/* Hosts, and the community's leaders (staff for platform rooms). */
+static bool
+may_host(struct call *x, struct room *r, const struct person *p)
+{
+	struct access a;
+	bool ok;
+
+	if (p != NULL && p->host)
+		return true;
+	if (x->conn->console || x->conn->member.role == ROLE_ADMIN)
+		return true;
+	if (r->community_id == 0)
+		return is_staff(x->conn);
+	ok = authz_community(x, r->community_id, CA_MODERATE, &a) == 0;
+	x->err = 0;
+	x->msg[0] = '\0';
+	return ok;
+}
+
+/* The caller in the room, who must be able to host; fails the call. */
+static struct presence *
+host_arg(struct call *x, struct room **rp)
+{
+	struct presence *h = here_arg(x, rp);
+
+	if (h == NULL)
+		return NULL;
+	if (!may_host(x, *rp, h->p)) {
+		call_fail(x, ERR_FORBIDDEN, "Only the room's hosts may do "
+		    "that.");
+		return NULL;
+	}
+	return h;
+}
+
+/* Another person in the room named by args.handle; fails the call. */
+static struct person *
+target_arg(struct call *x, struct room *r, bool must_be_present)
+{
+	const char *handle = NULL;
+	struct person *p;
+
+	if (arg_str(x->args, "handle", true, 40, &handle, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		return NULL;
+	}
+	for (p = r->people; p != NULL; p = p->next) {
+		if (strcmp(p->handle, handle) == 0)
+			break;
+	}
+	if (p == NULL || (must_be_present && p->present == 0)) {
+		call_fail(x, ERR_NOT_FOUND, "'%.40s' is not in this room.",
+		    handle);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+mode_parse(const char *s, enum rmode *m)
+{
+	for (int i = 0; i <= RM_SUMMARY; i++) {
+		if (strcmp(s, rmode_names[i]) == 0) {
+			*m = (enum rmode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Keep a public message in the ring, as the record mode allows. */
+static void
+history_add(struct room *r, json_t *msg)
+{
+	json_t *kept;
+
+	if (r->mode != RM_TRANSCRIPT && r->mode != RM_CHATHAM)
+		return;
+	kept = json_deep_copy(msg);
+	if (r->mode == RM_CHATHAM) {
+		json_object_del(kept, "handle");
+		json_object_del(kept, "display_name");
+	}
+	if (r->hist_len == ROOM_HISTORY) {
+		json_decref(r->history[r->hist_head]);
+		r->history[r->hist_head] = kept;
+		r->hist_head = (r->hist_head + 1) % ROOM_HISTORY;
+	} else
+		r->history[(r->hist_head + r->hist_len++) % ROOM_HISTORY] =
+		    kept;
+}
+
+static json_t *
+history_json(const struct room *r)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; i < r->hist_len; i++)
+		json_array_append(list,
+		    r->history[(r->hist_head + i) % ROOM_HISTORY]);
+	return list;
+}
+
+/* A line from the room itself (topic, who is being helped). */
+static void
+system_message(struct room *r, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+static void
+system_message(struct room *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	json_t *d;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	d = json_pack("{s:I, s:I, s:o, s:b, s:s}", "room_id",
+	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    "system", 1, "text", text);
+	free(text);
+	history_add(r, d);
+	send_all(r, "room.message", d);
+}
+
+/* What a joining (or opening) member gets back. */
+static json_t *
+join_result(struct room *r, struct person *p)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o}", "room", state_json(r),
+	    "people", people_json(r), "history", history_json(r), "you",
+	    person_json(p));
+
+	json_object_set_new(o, "queue", queue_view(r, p));
+	return o;
+}
+
+/* Add a conn to the room; the caller has checked it may come in. */
+static struct person *
+room_enter(struct room *r, struct conn *c)
+{
+	struct person *p = person_get(r, c->member.id);
+	struct presence *h;
+
+	if (p == NULL)
+		return NULL;
+	if (presence_of(r, c) != NULL)
+		return p;
+	h = xcalloc(1, sizeof *h);
+	h->c = c;
+	h->p = p;
+	h->next = r->here;
+	r->here = h;
+	if (p->present++ == 0) {
+		if (!p->attended)
+			p->joined_at = now_unix();
+		p->attended = true;
+		send_presence(r, "joined", p);
+	}
+	return p;
+}
+
+/* After room.open commits: link the room and bring the opener in. */
+static void
+open_committed(void *arg)
+{
+	struct conn *c = arg == NULL ? NULL : *(struct conn **)arg;
+	struct room *r = pending_open;
+
+	free(arg);
+	pending_open = NULL;
+	if (r == NULL)
+		return;
+	r->next = rooms;
+	rooms = r;
+	if (c != NULL && c->member.id != 0 && !c->closing)
+		room_enter(r, c);
+	if (r->queue != NULL)
+		send_queue(r);
+}
+
+static int
+op_room_open(struct call *x)
+{
+	const char *slug = NULL, *title = NULL, *mode = NULL, *topic = "";
+	json_int_t event_id = 0;
+	bool surgery = false, surgery_set;
+	enum rmode m;
+	struct access a;
+	sqlite3_stmt *st;
+	struct room *r;
+	int64_t community = 0, hosts[16], now = now_unix();
+	char *ev_title = NULL, *ev_kind = NULL;
+	size_t nhosts = 0;
+	int rc;
+
+	if (pending_open != NULL) {
+		/* A previous open's commit failed: drop its room. */
+		room_free(pending_open);
+		pending_open = NULL;
+	}
+	if (x->conn->member.id == 0)
+		return call_fail(x, ERR_FORBIDDEN, "Rooms are for members.");
+	surgery_set = json_object_get(x->args, "surgery") != NULL;
+	if (arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "event_id", false, 1, INT64_MAX, &event_id,
+	    x->msg, sizeof x->msg) != 0 ||
+	    arg_str(x->args, "title", false, 120, &title, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "record", true, 16, &mode, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "topic", false, 200, &topic, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "surgery", false, &surgery, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (mode_parse(mode, &m) != 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.record must be off, "
+		    "transcript, chatham or summary: what the room keeps");
+	if (event_id != 0) {
+		if (slug != NULL)
+			return call_fail(x, ERR_BAD_REQUEST, "give args.event_id "
+			    "or args.community, not both");
+		st = db_stmt(srv->db, "SELECT community_id, title, kind, "
+		    "cancelled_at FROM events WHERE id = ?");
+		sqlite3_bind_int64(st, 1, event_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			community = sqlite3_column_int64(st, 0);
+			ev_title = xstrdup(db_col_text(st, 1));
+			ev_kind = xstrdup(db_col_text(st, 2));
+			rc = sqlite3_column_type(st, 3) != SQLITE_NULL ? -2 :
+			    SQLITE_ROW;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW) {
+			free(ev_title);
+			free(ev_kind);
+			if (rc == -2)
+				return call_fail(x, ERR_CONFLICT,
+				    "That event was cancelled.");
+			return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
+			    "No such event.") : db_fail(x);
+		}
+		if (!surgery_set)
+			surgery = strcmp(ev_kind, "surgery") == 0;
+		free(ev_kind);
+		if (title == NULL)
+			title = ev_title;
+		if (room_for_event(event_id) != 0) {
+			free(ev_title);
+			return call_fail(x, ERR_CONFLICT, "The event's room is "
+			    "already open (room %lld): join it.",
+			    (long long)room_for_event(event_id));
+		}
+		if (community != 0 && authz_community(x, community, CA_READ,
+		    &a) != 0) {
+			free(ev_title);
+			return x->err == ERR_FORBIDDEN ? call_fail(x,
+			    ERR_NOT_FOUND, "No such event.") : -1;
+		}
+		if (!event_is_host(event_id, x->conn->member.id) &&
+		    ((community != 0 && authz_community(x, community,
+		    CA_MODERATE, &a) != 0) ||
+		    (community == 0 && !is_staff(x->conn)))) {
+			free(ev_title);
+			return call_fail(x, ERR_FORBIDDEN, "Only the event's "
+			    "hosts, or the community's leaders and managers, "
+			    "may open its room.");
+		}
+	} else if (slug != NULL) {
+		if (authz_community_slug(x, slug, CA_MODERATE, &a) != 0) {
+			if (x->err == ERR_FORBIDDEN)
+				call_fail(x, ERR_FORBIDDEN, "Only leaders and "
+				    "managers of %s may open a room there (or "
+				    "an event's hosts, from the event).",
+				    a.name);
+			return -1;
+		}
+		community = a.community_id;
+	} else if (!is_staff(x->conn))
+		return call_fail(x, ERR_FORBIDDEN, "Give args.community or "
+		    "args.event_id; only staff may open platform-wide rooms.");
+	if (title == NULL || title[0] == '\0') {
+		free(ev_title);
+		return call_fail(x, ERR_BAD_REQUEST, "args.title is required "
+		    "for a room without an event");
+	}
+	r = xcalloc(1, sizeof *r);
+	r->community_id = community;
+	r->event_id = event_id;
+	r->title = xstrdup(title);
+	r->topic = xstrdup(topic);
+	r->mode = m;
+	r->surgery = surgery;
+	r->opened_at = now;
+	free(ev_title);
+	if (community != 0) {
+		st = db_stmt(srv->db, "SELECT slug FROM communities "
+		    "WHERE id = ?");
+		sqlite3_bind_int64(st, 1, community);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			r->slug = xstrdup(db_col_text(st, 0));
+		sqlite3_reset(st);
+	}
+	st = db_stmt(srv->db, "INSERT INTO rooms (community_id, event_id, "
+	    "title, record_mode, surgery, opened_by, opened_at) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?)");
+	if (community != 0)
+		sqlite3_bind_int64(st, 1, community);
+	else
+		sqlite3_bind_null(st, 1);
+	if (event_id != 0)
+		sqlite3_bind_int64(st, 2, event_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, rmode_names[m], -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, surgery);
+	sqlite3_bind_int64(st, 6, x->conn->member.id);
+	sqlite3_bind_int64(st, 7, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		room_free(r);
+		return db_fail(x);
+	}
+	r->id = sqlite3_last_insert_rowid(srv->db);
+	/* Hosts: the opener and the event's hosts. */
+	hosts[nhosts++] = x->conn->member.id;
+	if (event_id != 0) {
+		st = db_stmt(srv->db, "SELECT member_id FROM event_hosts "
+		    "WHERE event_id = ?");
+		sqlite3_bind_int64(st, 1, event_id);
+		while (nhosts < 16 && sqlite3_step(st) == SQLITE_ROW)
+			hosts[nhosts++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	for (size_t i = 0; i < nhosts; i++) {
+		struct person *p = person_get(r, hosts[i]);
+
+		if (p != NULL)
+			p->host = true;
+	}
+	/* The queue members joined before the room opened. */
+	if (event_id != 0) {
+		st = db_stmt(srv->db, "SELECT member_id, topic, at FROM "
+		    "event_queue WHERE event_id = ? ORDER BY at, member_id");
+		sqlite3_bind_int64(st, 1, event_id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (person_get(r, sqlite3_column_int64(st, 0)) == NULL)
+				continue;
+			queue_append(r, sqlite3_column_int64(st, 0),
+			    db_col_text(st, 1), sqlite3_column_int64(st, 2));
+		}
+		sqlite3_reset(st);
+		st = db_stmt(srv->db, "DELETE FROM event_queue WHERE "
+		    "event_id = ?");
+		sqlite3_bind_int64(st, 1, event_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			room_free(r);
+			return db_fail(x);
+		}
+		/* Tell everyone coming, and those queued, that it is open. */
+		st = db_stmt(srv->db, "SELECT member_id FROM event_rsvps "
+		    "WHERE event_id = ? AND status IN ('going', 'maybe')");
+		sqlite3_bind_int64(st, 1, event_id);
+		{
+			int64_t ids[256];
+			size_t n = 0;
+
+			while (n < 256 && sqlite3_step(st) == SQLITE_ROW)
+				ids[n++] = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			for (struct qentry *q = r->queue; q != NULL &&
+			    n < 256; q = q->next)
+				ids[n++] = q->member_id;
+			for (size_t i = 0; i < n; i++) {
+				bool dup = false;
+
+				for (size_t j = 0; j < i; j++)
+					dup = dup || ids[j] == ids[i];
+				if (!dup && notify_add(x, ids[i], "room_open",
+				    community, 0, 0, 0, "The room for “%s” is "
+				    "open: join it now.", r->title) != 0) {
+					room_free(r);
+					return -1;
+				}
+			}
+		}
+	}
+	pending_open = r;
+	x->after_commit = open_committed;
+	x->after_arg = xmalloc(sizeof(struct conn *));
+	*(struct conn **)x->after_arg = x->conn;
+	/* The opener is brought in after the commit; say what they'll see. */
+	x->result = json_pack("{s:o}", "room", state_json(r));
+	return 0;
+}
+
+static int
+op_room_join(struct call *x)
+{
+	struct room *r = room_arg(x);
+	struct person *p;
+
+	if (r == NULL)
+		return -1;
+	p = person_find(r, x->conn->member.id);
+	if (p != NULL && p->removed)
+		return call_fail(x, ERR_FORBIDDEN, "A host removed you from "
+		    "this room; you cannot rejoin it while it is open.");
+	if ((p = room_enter(r, x->conn)) == NULL)
+		return db_fail(x);
+	x->result = join_result(r, p);
+	return 0;
+}
+
+static int
+op_room_leave(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+
+	if (h == NULL)
+		return -1;
+	presence_drop(r, h, true);
+	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
+	return 0;
+}
+
+/* Spend one token of the member's bucket; false when over the rate. */
+static bool
+rate_take(int64_t member_id)
+{
+	struct bucket *b, **bb;
+	uint64_t now = now_ms();
+
+	for (bb = &buckets; (b = *bb) != NULL;) {
+		b->tokens += (double)(now - b->at_ms) * ROOM_RATE / 1000.0;
+		if (b->tokens > ROOM_BURST)
+			b->tokens = ROOM_BURST;
+		b->at_ms = now;
+		if (b->member_id == member_id)
+			break;
+		if (b->tokens >= ROOM_BURST) {
+			/* full again: forget it */
+			*bb = b->next;
+			free(b);
+			continue;
+		}
+		bb = &b->next;
+	}
+	if (b == NULL) {
+		b = xcalloc(1, sizeof *b);
+		b->member_id = member_id;
+		b->tokens = ROOM_BURST;
+		b->at_ms = now;
+		b->next = buckets;
+		buckets = b;
+	}
+	if (b->tokens < 1.0)
+		return false;
+	b->tokens -= 1.0;
+	return true;
+}
+
+/* Store a kept message in its own transaction; -1 fails the call. */
+static int
+message_store(struct call *x, struct room *r, int64_t author,
+    const char *text, int64_t pa, int64_t pb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(srv->db) != 0)
+		return call_fail(x, ERR_UNAVAILABLE, "The database is busy; "
+		    "your message was not sent. Send it again.");
+	st = db_stmt(srv->db, "INSERT INTO room_messages (room_id, "
+	    "member_id, body, at, private_a, private_b) VALUES (?, ?, ?, ?, "
+	    "?, ?)");
+	sqlite3_bind_int64(st, 1, r->id);
+	if (author != 0)
+		sqlite3_bind_int64(st, 2, author);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now_unix());
+	if (pa != 0) {
+		sqlite3_bind_int64(st, 5, pa);
+		sqlite3_bind_int64(st, 6, pb);
+	} else {
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || db_commit(srv->db) != 0) {
+		db_rollback(srv->db);
+		return call_fail(x, ERR_INTERNAL, "Could not keep your "
+		    "message; it was not sent. Send it again.");
+	}
+	return 0;
+}
+
+static bool
+blank(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s != ' ' && *s != '\n' && *s != '\r' && *s != '\t')
+			return false;
+	}
+	return true;
+}
+
+static int
+op_room_say(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+	struct person *p, *o;
+	struct access a;
+	const char *text = NULL;
+	json_t *d;
+
+	if (h == NULL)
+		return -1;
+	p = h->p;
+	if (arg_str(x->args, "text", true, ROOM_MSG_MAX, &text, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (blank(text))
+		return call_fail(x, ERR_BAD_REQUEST, "args.text is empty");
+	if (p->muted)
+		return call_fail(x, ERR_FORBIDDEN, "A host has muted you in "
+		    "this room; your message was not sent. You can still "
+		    "use room.support to reach the hosts privately.");
+	if (r->paused && !p->host && p->consult_with == 0)
+		return call_fail(x, ERR_CONFLICT, "A host has paused the room; "
+		    "your message was not sent. Try again when it resumes.");
+	if (r->community_id != 0 && authz_community(x, r->community_id,
+	    CA_REPLY, &a) != 0)
+		return -1;
+	if (r->community_id == 0 && x->conn->member.coc_accepted_at == 0)
+		return call_fail(x, ERR_FORBIDDEN, "Please read and accept the "
+		    "code of conduct (member.accept_coc) before writing.");
+	if (!rate_take(p->member_id))
+		return call_fail(x, ERR_RATE_LIMITED, "You are sending "
+		    "messages too fast (a burst of 10, then 5 a second). This "
+		    "message was not sent: send it again in a moment.");
+	if (p->consult_with != 0) {
+		/* A private consult: only the two see it. */
+		o = person_find(r, p->consult_with);
+		if (p->consult_record && message_store(x, r, p->member_id,
+		    text, p->member_id, p->consult_with) != 0)
+			return -1;
+		d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:b, s:s}",
+		    "room_id", (json_int_t)r->id, "seq", (json_int_t)++r->seq,
+		    "at", now_json(), "handle", p->handle, "display_name",
+		    p->display_name, "text", text, "private", 1, "with",
+		    o ? o->handle : "?");
+		send_member(r, p->member_id, "room.message", json_incref(d));
+		send_member(r, p->consult_with, "room.message", d);
+		x->result = json_pack("{s:I, s:b}", "seq",
+		    (json_int_t)r->seq, "private", 1);
+		return 0;
+	}
+	if (r->mode == RM_TRANSCRIPT && message_store(x, r, p->member_id,
+	    text, 0, 0) != 0)
+		return -1;
+	if (r->mode == RM_CHATHAM && message_store(x, r, 0, text, 0, 0) != 0)
+		return -1;
+	d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s}", "room_id",
+	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    "handle", p->handle, "display_name", p->display_name, "text",
+	    text);
+	history_add(r, d);
+	send_all(r, "room.message", d);
+	x->result = json_pack("{s:I}", "seq", (json_int_t)r->seq);
+	return 0;
+}
+
+static int
+op_room_topic(struct call *x)
+{
+	struct room *r;
+	const char *topic = NULL;
+
+	if (host_arg(x, &r) == NULL)
+		return -1;
+	if (arg_str(x->args, "topic", true, 200, &topic, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	free(r->topic);
+	r->topic = xstrdup(topic);
+	send_state(r);
+	x->result = state_json(r);
+	return 0;
+}
+
+static int
+op_room_mute(struct call *x)
+{
+	struct room *r;
+	struct person *t;
+	bool muted = true;
+
+	if (host_arg(x, &r) == NULL || (t = target_arg(x, r, false)) == NULL)
+		return -1;
+	if (arg_bool(x->args, "muted", false, &muted, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (t->host && muted)
+		return call_fail(x, ERR_CONFLICT, "%s is hosting; hosts cannot "
+		    "be muted.", t->handle);
+	t->muted = muted;
+	send_presence(r, muted ? "muted" : "unmuted", t);
+	x->result = person_json(t);
+	return 0;
+}
+
+static int
+op_room_remove(struct call *x)
+{
+	struct room *r;
+	struct person *t;
+	struct presence *h, *hn;
+	const char *reason = "";
+	json_t *d;
+
+	if (host_arg(x, &r) == NULL || (t = target_arg(x, r, false)) == NULL)
+		return -1;
+	if (arg_str(x->args, "reason", false, 300, &reason, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (t->host)
+		return call_fail(x, ERR_CONFLICT, "%s is hosting; hand hosting "
+		    "over before removing them.", t->handle);
+	t->removed = true;
+	queue_remove(r, t->member_id);
+	d = json_pack("{s:I, s:b, s:s}", "room_id", (json_int_t)r->id,
+	    "removed", 1, "reason", reason);
+	send_member(r, t->member_id, "room.state", d);
+	for (h = r->here; h != NULL; h = hn) {
+		hn = h->next;
+		if (h->p == t)
+			presence_drop(r, h, true);
+	}
+	x->result = json_pack("{s:s, s:b}", "handle", t->handle, "removed",
+	    1);
+	return 0;
+}
+
+static int
+op_room_pause(struct call *x)
+{
+	struct room *r;
+	bool paused = true;
+
+	if (host_arg(x, &r) == NULL)
+		return -1;
+	if (arg_bool(x->args, "paused", false, &paused, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	r->paused = paused;
+	send_state(r);
+	x->result = state_json(r);
+	return 0;
+}
+
+/* room.host: share hosting with someone present, or hand it over. */
+static int
+op_room_host(struct call *x)
+{
+	struct room *r;
+	struct presence *h = host_arg(x, &r);
+	struct person *t;
+	bool hand_over = false;
+
+	if (h == NULL || (t = target_arg(x, r, true)) == NULL)
+		return -1;
+	if (arg_bool(x->args, "hand_over", false, &hand_over, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	t->host = true;
+	t->muted = false;
+	if (hand_over && t != h->p)
+		h->p->host = false;
+	send_state(r);
+	send_presence(r, "host", t);
+	send_queue(r);
+	x->result = state_json(r);
+	return 0;
+}
+
+static int
+op_room_queue_join(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+	const char *topic = NULL;
+
+	if (h == NULL)
+		return -1;
+	if (arg_str(x->args, "topic", true, 200, &topic, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (!r->surgery)
+		return call_fail(x, ERR_CONFLICT, "This room is not a surgery: "
+		    "it has no queue. Just say what you need.");
+	if (blank(topic))
+		return call_fail(x, ERR_BAD_REQUEST, "args.topic is required: "
+		    "say in a few words what you would like help with");
+	if (queue_place(r, h->p->member_id, NULL) != 0)
+		queue_remove(r, h->p->member_id);
+	queue_append(r, h->p->member_id, topic, now_unix());
+	send_queue(r);
+	x->result = queue_view(r, h->p);
+	return 0;
+}
+
+static int
+op_room_queue_leave(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+
+	if (h == NULL)
+		return -1;
+	if (queue_place(r, h->p->member_id, NULL) == 0)
+		return call_fail(x, ERR_CONFLICT, "You are not in the queue.");
+	queue_remove(r, h->p->member_id);
+	send_queue(r);
+	x->result = queue_view(r, h->p);
+	return 0;
+}
+
+/*
+ * room.queue_take: the host takes the next person (or args.handle), in
+ * public (the room is told who and what about) or into a private consult.
+ */
+static int
+op_room_queue_take(struct call *x)
+{
+	struct room *r;
+	struct presence *h = host_arg(x, &r);
+	const char *handle = NULL, *record = "off";
+	bool private = false;
+	struct qentry *q;
+	struct person *t = NULL;
+	char *topic;
+
+	if (h == NULL)
+		return -1;
+	if (arg_str(x->args, "handle", false, 40, &handle, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "private", false, &private, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "record", false, 16, &record, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (strcmp(record, "off") != 0 && strcmp(record, "transcript") != 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.record for a "
+		    "consult must be off or transcript (kept privately)");
+	for (q = r->queue; q != NULL; q = q->next) {
+		t = person_find(r, q->member_id);
+		if (handle == NULL || (t != NULL && strcmp(t->handle,
+		    handle) == 0))
+			break;
+	}
+	if (q == NULL || t == NULL)
+		return call_fail(x, ERR_NOT_FOUND, handle ? "'%.40s' is not "
+		    "in the queue." : "%sThe queue is empty.", handle ? handle :
+		    "");
+	if (t->present == 0)
+		return call_fail(x, ERR_CONFLICT, "%s has not joined the room "
+		    "yet; take someone else or wait.", t->handle);
+	if (private && (h->p->consult_with != 0 || t->consult_with != 0))
+		return call_fail(x, ERR_CONFLICT, "End the current consult "
+		    "first (room.consult_end).");
+	if (t == h->p)
+		return call_fail(x, ERR_CONFLICT, "You cannot take yourself.");
+	topic = xstrdup(q->topic);
+	queue_remove(r, t->member_id);
+	t->hand = false;
+	if (private) {
+		h->p->consult_with = t->member_id;
+		t->consult_with = h->p->member_id;
+		h->p->consult_record = t->consult_record =
+		    strcmp(record, "transcript") == 0;
+		consult_send(r, h->p, true);
+		consult_send(r, t, true);
+	} else
+		system_message(r, "%s is now helping %s with: %s",
+		    h->p->display_name, t->display_name, topic);
+	send_queue(r);
+	x->result = json_pack("{s:s, s:s, s:b}", "handle", t->handle, "topic",
+	    topic, "private", private);
+	free(topic);
+	return 0;
+}
+
+static int
+op_room_consult_end(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+
+	if (h == NULL)
+		return -1;
+	if (h->p->consult_with == 0)
+		return call_fail(x, ERR_CONFLICT, "You are not in a private "
+		    "consult.");
+	consult_end(r, h->p);
+	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
+	return 0;
+}
+
+static int
+op_room_raise_hand(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+	bool raised = true;
+
+	if (h == NULL)
+		return -1;
+	if (arg_bool(x->args, "raised", false, &raised, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	h->p->hand = raised;
+	send_presence(r, raised ? "hand_up" : "hand_down", h->p);
+	x->result = person_json(h->p);
+	return 0;
+}
+
+static json_t *
+alert_json(struct room *r, struct alert *al, const struct person *p)
+{
+	json_t *d = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:b, s:b}",
+	    "room_id", (json_int_t)r->id, "room", r->title, "support_id",
+	    (json_int_t)al->id, "handle", p ? p->handle : "?", "display_name",
+	    p ? p->display_name : "?", "text", al->text, "answered",
+	    al->answered, "escalated", al->escalated);
+
+	return d;
+}
+
+/* Send an alert to every host's conns anywhere (not the room). */
+static void
+alert_to_hosts(struct room *r, struct alert *al)
+{
+	struct person *p = person_find(r, al->member_id);
+
+	for (struct person *hp = r->people; hp != NULL; hp = hp->next) {
+		if (hp->host && hp->member_id != al->member_id)
+			conn_member_event(hp->member_id, "room.support",
+			    alert_json(r, al, p));
+	}
+}
+
+static int
+op_room_support(struct call *x)
+{
+	struct room *r;
+	struct presence *h = here_arg(x, &r);
+	const char *text = "";
+	struct alert *al;
+
+	if (h == NULL)
+		return -1;
+	if (arg_str(x->args, "text", false, 1000, &text, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	al = xcalloc(1, sizeof *al);
+	al->id = next_alert_id++;
+	al->member_id = h->p->member_id;
+	al->text = xstrdup(text);
+	al->at_ms = now_ms();
+	al->next = r->alerts;
+	r->alerts = al;
+	alert_to_hosts(r, al);
+	if (!support_timer_init) {
+		uv_timer_init(srv->loop, &support_timer);
+		uv_unref((uv_handle_t *)&support_timer);
+		support_timer_init = true;
+	}
+	if (!uv_is_closing((uv_handle_t *)&support_timer) &&
+	    !uv_is_active((uv_handle_t *)&support_timer))
+		uv_timer_start(&support_timer, support_tick, 5000, 5000);
+	x->result = json_pack("{s:I, s:s}", "support_id", (json_int_t)al->id,
+	    "status", "The hosts have been told, privately. If no host "
+	    "answers within two minutes, staff will be told too.");
+	return 0;
+}
+
+static int
+op_room_support_answer(struct call *x)
+{
+	struct room *r;
+	struct presence *h = host_arg(x, &r);
+	json_int_t id = 0;
+	struct alert *al;
+
+	if (h == NULL)
+		return -1;
+	if (arg_int(x->args, "support_id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	for (al = r->alerts; al != NULL && al->id != id; al = al->next)
+		;
+	if (al == NULL)
+		return call_fail(x, ERR_NOT_FOUND, "No such support request "
+		    "in this room.");
+	al->answered = true;
+	conn_member_event(al->member_id, "room.support", json_pack("{s:I, "
+	    "s:I, s:b, s:s, s:s}", "room_id", (json_int_t)r->id, "support_id",
+	    (json_int_t)al->id, "answered", 1, "by", h->p->handle, "text",
+	    "A host has seen your request and will be with you."));
+	x->result = json_pack("{s:I, s:b}", "support_id", (json_int_t)al->id,
+	    "answered", 1);
+	return 0;
+}
+
+/*
+ * Escalate support alerts no host answered within two minutes: a live
+ * event and a notification for every staff member and admin.
+ */
+static void
+support_tick(uv_timer_t *t)
+{
+	sqlite3_stmt *st;
+	int64_t staff[256], now = now_unix();
+	size_t n = 0;
+	bool pending = false;
+	struct person *p;
+	char *text;
+
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		for (struct alert *al = r->alerts; al != NULL; al = al->next) {
+			if (al->answered || al->escalated)
+				continue;
+			if (now_ms() - al->at_ms < SUPPORT_ESCALATE_MS) {
+				pending = true;
+				continue;
+			}
+			al->escalated = true;
+			if (n == 0) {
+				st = db_stmt(srv->db, "SELECT id FROM members "
+				    "WHERE role IN ('staff', 'admin') AND "
+				    "status = 'active'");
+				while (n < 256 && sqlite3_step(st) ==
+				    SQLITE_ROW)
+					staff[n++] =
+					    sqlite3_column_int64(st, 0);
+				sqlite3_reset(st);
+			}
+			p = person_find(r, al->member_id);
+			text = xasprintf("%s needs support in the room “%s” "
+			    "and no host answered in two minutes.",
+			    p ? p->display_name : "A member", r->title);
+			if (db_begin(srv->db) == 0) {
+				st = db_stmt(srv->db, "INSERT INTO "
+				    "notifications (member_id, kind, "
+				    "community_id, text, created_at) VALUES "
+				    "(?, 'support', ?, ?, ?)");
+				for (size_t i = 0; i < n; i++) {
+					sqlite3_bind_int64(st, 1, staff[i]);
+					if (r->community_id != 0)
+						sqlite3_bind_int64(st, 2,
+						    r->community_id);
+					else
+						sqlite3_bind_null(st, 2);
+					sqlite3_bind_text(st, 3, text, -1,
+					    SQLITE_STATIC);
+					sqlite3_bind_int64(st, 4, now);
+					sqlite3_step(st);
+					sqlite3_reset(st);
+				}
+				if (db_commit(srv->db) != 0)
+					db_rollback(srv->db);
+			}
+			free(text);
+			for (size_t i = 0; i < n; i++)
+				conn_member_event(staff[i], "room.support",
+				    alert_json(r, al, p));
+			alert_to_hosts(r, al);
+		}
+	}
+	if (!pending)
+		uv_timer_stop(t);
+}
+
+/* Close bookkeeping handed from room.close to after the commit. */
+struct closing {
+	int64_t room_id;
+	int64_t thread_id;
+};
+
+static void
+close_committed(void *arg)
+{
+	struct closing *cl = arg;
+	struct room *r = room_by_id(cl->room_id);
+	json_t *d;
+
+	if (r != NULL) {
+		d = json_pack("{s:I, s:b, s:o}", "room_id", (json_int_t)r->id,
+		    "closed", 1, "thread_id", cl->thread_id ?
+		    json_integer(cl->thread_id) : json_null());
+		send_all(r, "room.state", d);
+		room_unlink(r);
+		room_free(r);
+	}
+	free(cl);
+}
+
+/* Insert one post of the record thread. */
+static int
+post_add(struct call *x, int64_t thread, int64_t author, const char *body,
+    int64_t now, int64_t *post)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO posts (thread_id, "
+	    "author_id, body, created_at) VALUES (?, ?, ?, ?)");
+	int rc;
+
+	sqlite3_bind_int64(st, 1, thread);
+	if (author != 0)
+		sqlite3_bind_int64(st, 2, author);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(x);
+	*post = sqlite3_last_insert_rowid(srv->db);
+	return 0;
+}
+
+/*
+ * Post the room's record as a thread in its community: a header post,
+ * then the transcript in posts of at most 16 KB (or the summary). Keeps
+ * threads.last_post_at, last_post_id and post_count right.
+ */
+static int
+record_post(struct call *x, struct room *r, const char *summary,
+    int attended, int64_t *thread)
+{
+	sqlite3_stmt *st;
+	struct buf b;
+	int64_t author = r->mode == RM_CHATHAM ? 0 : x->conn->member.id;
+	int64_t now = now_unix(), post = 0, count = 0;
+	char day[32], when[32], title[300];
+	int rc;
+
+	*thread = 0;
+	if (r->mode == RM_OFF || r->community_id == 0)
+		return 0;
+	time_iso8601(r->opened_at, day);
+	day[10] = '\0';
+	snprintf(title, sizeof title, "Room record: %s (%s)", r->title, day);
+	st = db_stmt(srv->db, "INSERT INTO threads (community_id, author_id, "
+	    "title, tags, created_at, last_post_at, post_count) VALUES (?, ?, "
+	    "?, 'room-record', ?, ?, 0)");
+	sqlite3_bind_int64(st, 1, r->community_id);
+	if (author != 0)
+		sqlite3_bind_int64(st, 2, author);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(x);
+	*thread = sqlite3_last_insert_rowid(srv->db);
+	buf_init(&b);
+	time_iso8601(r->opened_at, when);
+	buf_printf(&b, "Record of the room “%s”, opened %s, closed ",
+	    r->title, when);
+	time_iso8601(now, when);
+	buf_printf(&b, "%s. %d attended.\n\n", when, attended);
+	if (r->topic != NULL && r->topic[0] != '\0')
+		buf_printf(&b, "Topic: %s\n\n", r->topic);
+	switch (r->mode) {
+	case RM_TRANSCRIPT:
+		buf_puts(&b, "Record mode: transcript (kept for the "
+		    "community's members).\n");
+		break;
+	case RM_CHATHAM:
+		buf_puts(&b, "Held under the Chatham House Rule: what was "
+		    "said is kept, not who said it.\n");
+		break;
+	default:
+		buf_puts(&b, "Record mode: summary (only the host's summary "
+		    "is kept).\n");
+	}
+	if (summary != NULL && summary[0] != '\0')
+		buf_printf(&b, "\n## Summary\n\n%s\n", summary);
+	buf_append(&b, "", 1);
+	rc = post_add(x, *thread, author, b.data, now, &post);
+	buf_free(&b);
+	if (rc != 0)
+		return -1;
+	count++;
+	if (r->mode == RM_TRANSCRIPT || r->mode == RM_CHATHAM) {
+		st = db_stmt(srv->db, "SELECT m.display_name, m.handle, "
+		    "r.body, r.at FROM room_messages r LEFT JOIN members m ON "
+		    "m.id = r.member_id WHERE r.room_id = ? AND r.private_a "
+		    "IS NULL ORDER BY r.id");
+		buf_init(&b);
+		sqlite3_bind_int64(st, 1, r->id);
+		rc = 0;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			time_iso8601(sqlite3_column_int64(st, 3), when);
+			if (r->mode == RM_TRANSCRIPT)
+				buf_printf(&b, "**%s** (@%s) %.5s\n%s\n\n",
+				    db_col_text(st, 0), db_col_text(st, 1),
+				    when + 11, db_col_text(st, 2));
+			else
+				buf_printf(&b, "%.5s\n%s\n\n", when + 11,
+				    db_col_text(st, 2));
+			if (buf_used(&b) >= POST_CHUNK) {
+				buf_append(&b, "", 1);
+				/* post_add uses another statement */
+				rc = post_add(x, *thread, author, b.data, now,
+				    &post);
+				buf_clear(&b);
+				if (rc != 0)
+					break;
+				count++;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc == 0 && buf_used(&b) > 0) {
+			buf_append(&b, "", 1);
+			rc = post_add(x, *thread, author, b.data, now, &post);
+			count++;
+		}
+		buf_free(&b);
+		if (rc != 0)
+			return -1;
+	}
+	st = db_stmt(srv->db, "UPDATE threads SET last_post_at = ?, "
+	    "last_post_id = ?, post_count = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, post);
+	sqlite3_bind_int64(st, 3, count);
+	sqlite3_bind_int64(st, 4, *thread);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(x);
+}
+
+static int
+op_room_close(struct call *x)
+{
+	struct room *r;
+	struct presence *h;
+	const char *summary = NULL;
+	struct closing *cl;
+	sqlite3_stmt *st;
+	int64_t thread = 0, now = now_unix();
+	int attended = 0, rc;
+
+	if ((r = room_arg(x)) == NULL)
+		return -1;
+	h = presence_of(r, x->conn);
+	if (!may_host(x, r, h ? h->p : person_find(r, x->conn->member.id)))
+		return x->err == ERR_NOT_FOUND ? -1 : call_fail(x,
+		    ERR_FORBIDDEN, "Only the room's hosts may close it.");
+	if (arg_str(x->args, "summary", false, 20000, &summary, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (r->mode == RM_SUMMARY && (summary == NULL || blank(summary)))
+		return call_fail(x, ERR_BAD_REQUEST, "args.summary is "
+		    "required: this room keeps only the summary you write");
+	if (r->mode == RM_OFF && summary != NULL && !blank(summary))
+		return call_fail(x, ERR_BAD_REQUEST, "This room's record mode "
+		    "is off: nothing is kept, so leave args.summary out");
+	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
+	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (!p->attended)
+			continue;
+		attended++;
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, p->member_id);
+		sqlite3_bind_int64(st, 3, p->joined_at);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(x);
+	}
+	if (record_post(x, r, summary, attended, &thread) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
+	    "summary = ?, thread_id = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, x->conn->member.id);
+	if (r->mode == RM_SUMMARY || r->mode == RM_TRANSCRIPT ||
+	    r->mode == RM_CHATHAM)
+		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	if (thread != 0)
+		sqlite3_bind_int64(st, 4, thread);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, r->id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(x);
+	if (r->event_id != 0 && thread != 0) {
+		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
+		    "WHERE id = ?");
+		sqlite3_bind_int64(st, 1, thread);
+		sqlite3_bind_int64(st, 2, r->event_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(x);
+	}
+	cl = xcalloc(1, sizeof *cl);
+	cl->room_id = r->id;
+	cl->thread_id = thread;
+	x->after_commit = close_committed;
+	x->after_arg = cl;
+	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
+	    "attended", attended, "thread_id", thread ? json_integer(thread) :
+	    json_null());
+	return 0;
+}
+
+static int
+op_room_list(struct call *x)
+{
+	const char *slug = NULL;
+	struct access a;
+	json_t *list = json_array(), *o;
+	int n;
+
+	if (arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0) {
+		json_decref(list);
+		return call_bad(x);
+	}
+	if (slug != NULL && authz_community_slug(x, slug, CA_READ, &a) != 0) {
+		json_decref(list);
+		return -1;
+	}
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (slug != NULL && r->community_id != a.community_id)
+			continue;
+		if (room_readable(x, r) != 0) {
+			x->err = 0;
+			x->msg[0] = '\0';
+			continue;
+		}
+		n = 0;
+		for (struct person *p = r->people; p != NULL; p = p->next)
+			n += p->present > 0;
+		o = state_json(r);
+		json_object_set_new(o, "present", json_integer(n));
+		json_array_append_new(list, o);
+	}
+	x->result = json_pack("{s:o}", "rooms", list);
+	return 0;
+}
+
 const struct op op_room_table[] = {
+	{ "room.open", OP_MEMBER | OP_WRITE, op_room_open,
+	    "Open a room {event_id} or {community, title}, with {record: "
+	    "off, transcript, chatham or summary, surgery?, topic?}; you "
+	    "join it as host." },
+	{ "room.join", OP_MEMBER, op_room_join,
+	    "Join an open room {room_id}: its state, who is here, recent "
+	    "messages (as the record mode keeps them) and your queue place." },
+	{ "room.leave", OP_MEMBER, op_room_leave,
+	    "Leave a room {room_id} (and its queue)." },
+	{ "room.say", OP_MEMBER, op_room_say,
+	    "Say something {room_id, text} (multi-line is one message); "
+	    "in a private consult only the two of you see it." },
+	{ "room.topic", OP_MEMBER, op_room_topic,
+	    "Host: set the topic {room_id, topic}." },
+	{ "room.mute", OP_MEMBER, op_room_mute,
+	    "Host: mute or unmute someone {room_id, handle, muted?}." },
+	{ "room.remove", OP_MEMBER, op_room_remove,
+	    "Host: remove someone from the room {room_id, handle, reason?}; "
+	    "they may not rejoin while it is open." },
+	{ "room.pause", OP_MEMBER, op_room_pause,
+	    "Host: pause or resume the room {room_id, paused?}." },
+	{ "room.host", OP_MEMBER, op_room_host,
+	    "Host: share hosting with someone present {room_id, handle}, "
+	    "or hand it over {hand_over: true}." },
+	{ "room.queue_join", OP_MEMBER, op_room_queue_join,
+	    "Surgery: join the queue {room_id, topic}; you see your place." },
+	{ "room.queue_leave", OP_MEMBER, op_room_queue_leave,
+	    "Surgery: leave the queue {room_id}." },
+	{ "room.queue_take", OP_MEMBER, op_room_queue_take,
+	    "Host: take the next person (or {handle}) in public or into a "
+	    "private consult {room_id, private?, record?: off or "
+	    "transcript}." },
+	{ "room.consult_end", OP_MEMBER, op_room_consult_end,
+	    "End your private consult and return to the room {room_id}." },
+	{ "room.raise_hand", OP_MEMBER, op_room_raise_hand,
+	    "Raise or lower your hand {room_id, raised?}." },
+	{ "room.support", OP_MEMBER, op_room_support,
+	    "I need support {room_id, text?}: tells the hosts privately "
+	    "(and staff if no host answers in two minutes)." },
+	{ "room.support_answer", OP_MEMBER, op_room_support_answer,
+	    "Host: answer a support request {room_id, support_id}." },
+	{ "room.close", OP_MEMBER | OP_WRITE, op_room_close,
+	    "Host: close the room {room_id, summary?}; its record is posted "
+	    "as a thread in the community and attendance is kept." },
+	{ "room.list", OP_MEMBER, op_room_list,
+	    "Open rooms you may join {community?}." },
 	{ NULL, 0, NULL, NULL },
 };

@@ -1,8 +1,448 @@
 /*
- * op-search.c: (being written).
+ * op-search.c: search.query, full-text search over thread titles, posts and
+ * profiles (the FTS5 tables of 002). Access is decided on the loop thread
+ * (authz_community_slug, authz_readable_sql); the query itself runs in the
+ * libuv thread pool on read-only connections, so a slow search never stalls
+ * the loop, and the reply follows with dispatch_reply_later.
+ *
+ * Threads: search_work and search_done run on a pool thread and on the loop
+ * thread respectively; the reader pool is the only state they share and is
+ * guarded by a mutex.
  */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "server.h"
 
+#define SEARCH_LIMIT_MAX 50
+#define SEARCH_LIMIT_DEFAULT 20
+#define SEARCH_PAGES_MAX 10
+#define SEARCH_Q_MAX 256
+#define SEARCH_WORDS_MAX 16
+#define SEARCH_INFLIGHT_MAX 32
+#define SEARCH_TIMEOUT_MS 5000
+#define READERS_MAX 16
+
+/* Snippet markers: a match is wrapped in STX ... ETX. */
+#define MARK_OPEN "char(2)"
+#define MARK_CLOSE "char(3)"
+
+/* One search on its way through the thread pool. */
+struct search {
+	uv_work_t req;
+	struct conn *conn;
+	json_int_t id;
+	bool has_id;
+	char *sql; /* the whole query, built on the loop thread */
+	char *match; /* the FTS5 expression: quoted words */
+	int64_t me;
+	int64_t community; /* 0: every readable community */
+	int limit;
+	int page;
+	uint64_t deadline_ms;
+	json_t *result; /* set by the worker on success */
+	enum proto_err err;
+	char msg[256];
+};
+
+static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 *readers[READERS_MAX];
+static int readers_len;
+static char *db_path; /* set once on the loop thread before any work */
+static int inflight;
+
+/* At exit: close the pooled read-only connections. */
+static void
+readers_close(void)
+{
+	pthread_mutex_lock(&readers_lock);
+	while (readers_len > 0)
+		sqlite3_close(readers[--readers_len]);
+	pthread_mutex_unlock(&readers_lock);
+	free(db_path);
+	db_path = NULL;
+}
+
+/* A read-only connection from the pool, opened if none is free (worker). */
+static sqlite3 *
+reader_get(char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	pthread_mutex_lock(&readers_lock);
+	if (readers_len > 0)
+		db = readers[--readers_len];
+	pthread_mutex_unlock(&readers_lock);
+	if (db != NULL)
+		return db;
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", db != NULL ? sqlite3_errmsg(db) :
+		    "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
+/* Give a connection back to the pool (worker). */
+static void
+reader_put(sqlite3 *db)
+{
+	pthread_mutex_lock(&readers_lock);
+	if (readers_len < READERS_MAX) {
+		readers[readers_len++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&readers_lock);
+	if (db != NULL)
+		sqlite3_close(db);
+}
+
+/* Progress handler: abandon a search that has run past its deadline. */
+static int
+search_progress(void *arg)
+{
+	struct search *s = arg;
+
+	return uv_hrtime() / 1000000 > s->deadline_ms;
+}
+
+/* True if the word holds a letter or digit (ASCII, or any non-ASCII byte). */
+static bool
+word_searchable(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)w[i];
+
+		if (ch >= 0x80 || (ch >= '0' && ch <= '9') ||
+		    ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Turn the user's words into an FTS5 expression that cannot be a syntax
+ * error: each word a quoted phrase ('"' doubled), the last one a prefix.
+ * Returns NULL when no word is searchable.
+ */
+static char *
+search_match(const char *q)
+{
+	struct buf b;
+	const char *p = q, *w;
+	size_t n;
+	int words = 0;
+	char *out;
+
+	buf_init(&b);
+	while (*p != '\0' && words < SEARCH_WORDS_MAX) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		w = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
+		    *p != '\r')
+			p++;
+		n = (size_t)(p - w);
+		if (n == 0 || !word_searchable(w, n))
+			continue;
+		if (words++ > 0)
+			buf_puts(&b, " ");
+		buf_puts(&b, "\"");
+		for (size_t i = 0; i < n; i++) {
+			if (w[i] == '"')
+				buf_puts(&b, "\"\"");
+			else
+				buf_printf(&b, "%c", w[i]);
+		}
+		buf_puts(&b, "\"");
+	}
+	if (words == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_puts(&b, "*");
+	out = xmalloc(buf_used(&b) + 1);
+	memcpy(out, buf_head(&b), buf_used(&b));
+	out[buf_used(&b)] = '\0';
+	buf_free(&b);
+	return out;
+}
+
+/*
+ * The SQL for the kinds asked for. Every part has the same columns: kind,
+ * thread id, post id, handle, title, snippet, slug, community name, author
+ * handle, author display name, time, rank. readable is authz_readable_sql.
+ */
+static char *
+search_sql(const char *readable, bool threads, bool posts, bool profiles)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b);
+	if (threads) {
+		buf_printf(&b,
+		    "SELECT 'thread', t.id, NULL, NULL, t.title, "
+		    "snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE
+		    ", '…', 16), c.slug, c.name, a.handle, a.display_name, "
+		    "t.created_at, threads_fts.rank "
+		    "FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
+		    "JOIN communities c ON c.id = t.community_id "
+		    "LEFT JOIN members a ON a.id = t.author_id "
+		    "WHERE threads_fts MATCH :q AND t.community_id IN (%s) "
+		    "AND (:c = 0 OR t.community_id = :c)", readable);
+	}
+	if (posts) {
+		if (buf_used(&b) > 0)
+			buf_puts(&b, " UNION ALL ");
+		buf_printf(&b,
+		    "SELECT 'post', t.id, p.id, NULL, t.title, "
+		    "snippet(posts_fts, 0, " MARK_OPEN ", " MARK_CLOSE
+		    ", '…', 24), c.slug, c.name, a.handle, a.display_name, "
+		    "p.created_at, posts_fts.rank "
+		    "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
+		    "JOIN threads t ON t.id = p.thread_id "
+		    "JOIN communities c ON c.id = t.community_id "
+		    "LEFT JOIN members a ON a.id = p.author_id "
+		    "WHERE posts_fts MATCH :q AND p.hidden_at IS NULL "
+		    "AND p.deleted_at IS NULL AND t.community_id IN (%s) "
+		    "AND (:c = 0 OR t.community_id = :c)", readable);
+	}
+	if (profiles) {
+		if (buf_used(&b) > 0)
+			buf_puts(&b, " UNION ALL ");
+		buf_puts(&b,
+		    "SELECT 'profile', NULL, NULL, m.handle, m.display_name, "
+		    "snippet(profiles_fts, -1, " MARK_OPEN ", " MARK_CLOSE
+		    ", '…', 16), NULL, NULL, m.handle, m.display_name, "
+		    "m.created_at, profiles_fts.rank "
+		    "FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
+		    "WHERE profiles_fts MATCH :q AND m.status = 'active' "
+		    "AND (:c = 0 OR m.id IN (SELECT member_id FROM "
+		    "community_members WHERE community_id = :c))");
+	}
+	buf_puts(&b, " ORDER BY 12, 1, 2, 3, 4 LIMIT :limit OFFSET :offset");
+	out = xmalloc(buf_used(&b) + 1);
+	memcpy(out, buf_head(&b), buf_used(&b));
+	out[buf_used(&b)] = '\0';
+	buf_free(&b);
+	return out;
+}
+
+/* Bind a named parameter if the statement has it. */
+static void
+bind_named(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* One result row as the wire object. */
+static json_t *
+search_row(sqlite3_stmt *st)
+{
+	const char *kind = db_col_text(st, 0);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:f}", "kind", kind,
+	    "title", db_col_text(st, 4), "snippet", db_col_text(st, 5), "at",
+	    db_col_json_time(st, 10), "rank", sqlite3_column_double(st, 11));
+
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		json_object_set_new(o, "thread_id",
+		    json_integer(sqlite3_column_int64(st, 1)));
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		json_object_set_new(o, "post_id",
+		    json_integer(sqlite3_column_int64(st, 2)));
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+		json_object_set_new(o, "handle",
+		    json_string(db_col_text(st, 3)));
+	json_object_set_new(o, "community",
+	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 6), "name",
+	    db_col_text(st, 7)));
+	json_object_set_new(o, "author",
+	    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 8),
+	    "display_name", db_col_text(st, 9)));
+	return o;
+}
+
+/* The search itself, on a thread-pool thread: no loop state touched. */
+static void
+search_work(uv_work_t *req)
+{
+	struct search *s = req->data;
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	json_t *list;
+	int rc, n = 0;
+	bool more = false;
+
+	if ((db = reader_get(s->msg, sizeof s->msg)) == NULL) {
+		s->err = ERR_UNAVAILABLE;
+		return;
+	}
+	if (sqlite3_prepare_v2(db, s->sql, -1, &st, NULL) != SQLITE_OK) {
+		s->err = ERR_INTERNAL;
+		snprintf(s->msg, sizeof s->msg, "search failed: %s",
+		    sqlite3_errmsg(db));
+		reader_put(db);
+		return;
+	}
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"),
+	    s->match, -1, SQLITE_STATIC);
+	bind_named(st, ":me", s->me);
+	bind_named(st, ":c", s->community);
+	bind_named(st, ":limit", s->limit + 1);
+	bind_named(st, ":offset", (int64_t)(s->page - 1) * s->limit);
+	sqlite3_progress_handler(db, 1000, search_progress, s);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == s->limit) {
+			more = true;
+			break;
+		}
+		json_array_append_new(list, search_row(st));
+	}
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_decref(list);
+		if (rc == SQLITE_INTERRUPT) {
+			s->err = ERR_UNAVAILABLE;
+			snprintf(s->msg, sizeof s->msg, "That search took too "
+			    "long; use more specific words.");
+		} else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			s->err = ERR_UNAVAILABLE;
+			snprintf(s->msg, sizeof s->msg,
+			    "Search is busy; try again.");
+		} else {
+			s->err = ERR_INTERNAL;
+			snprintf(s->msg, sizeof s->msg, "search failed: %s",
+			    sqlite3_errmsg(db));
+		}
+	} else {
+		s->result = json_pack("{s:o, s:o}", "results", list,
+		    "next_page", more && s->page < SEARCH_PAGES_MAX ?
+		    json_integer(s->page + 1) : json_null());
+	}
+	sqlite3_finalize(st);
+	reader_put(db);
+}
+
+/* Back on the loop thread: answer, then let the conn go. */
+static void
+search_done(uv_work_t *req, int status)
+{
+	struct search *s = req->data;
+
+	inflight--;
+	if (status != 0 && s->result == NULL) {
+		s->err = ERR_UNAVAILABLE;
+		snprintf(s->msg, sizeof s->msg, "The search was cancelled; "
+		    "try again.");
+	}
+	if (s->conn->freed)
+		log_debug(s->conn->id, "search done after the conn went");
+	else
+		log_debug(s->conn->id, "search.query %s",
+		    s->result != NULL ? "ok" : proto_err_name(s->err));
+	dispatch_reply_later(s->conn, s->id, s->has_id, s->result, s->err,
+	    s->msg);
+	conn_release(s->conn);
+	free(s->sql);
+	free(s->match);
+	free(s);
+}
+
+static int
+op_search_query(struct call *x)
+{
+	const char *q = NULL, *kind = "all", *slug = NULL;
+	json_int_t limit = SEARCH_LIMIT_DEFAULT, page = 1;
+	bool all, threads, posts, profiles;
+	struct access a;
+	struct search *s;
+	char *match;
+	int rc;
+
+	if (arg_str(x->args, "q", true, SEARCH_Q_MAX, &q, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "kind", false, 16, &kind, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "community", false, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "limit", false, 1, SEARCH_LIMIT_MAX, &limit,
+	    x->msg, sizeof x->msg) != 0 ||
+	    arg_int(x->args, "page", false, 1, SEARCH_PAGES_MAX, &page,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	all = strcmp(kind, "all") == 0;
+	threads = all || strcmp(kind, "threads") == 0;
+	posts = all || strcmp(kind, "posts") == 0;
+	profiles = all || strcmp(kind, "profiles") == 0;
+	if (!threads && !posts && !profiles)
+		return call_fail(x, ERR_BAD_REQUEST, "args.kind must be all, "
+		    "threads, posts or profiles");
+	if ((match = search_match(q)) == NULL)
+		return call_fail(x, ERR_BAD_REQUEST, "args.q must contain a "
+		    "word to search for");
+	if (slug != NULL &&
+	    authz_community_slug(x, slug, CA_READ, &a) != 0) {
+		free(match);
+		return -1;
+	}
+	/* Guests see public communities only, and no profiles. */
+	if (x->conn->guest) {
+		profiles = false;
+		if (!threads && !posts) {
+			free(match);
+			return call_fail(x, ERR_FORBIDDEN, "Guests cannot "
+			    "search profiles. Ask for an invite to join.");
+		}
+	}
+	if (inflight >= SEARCH_INFLIGHT_MAX) {
+		free(match);
+		return call_fail(x, ERR_UNAVAILABLE, "The server is busy "
+		    "searching; try again in a moment.");
+	}
+	if (db_path == NULL) {
+		db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);
+		atexit(readers_close);
+	}
+	s = xcalloc(1, sizeof *s);
+	s->req.data = s;
+	s->conn = x->conn;
+	s->id = x->req->id;
+	s->has_id = x->req->has_id;
+	s->match = match;
+	s->sql = search_sql(authz_readable_sql(x->conn), threads, posts,
+	    profiles);
+	s->me = x->conn->member.id;
+	s->community = slug != NULL ? a.community_id : 0;
+	s->limit = (int)limit;
+	s->page = (int)page;
+	s->deadline_ms = uv_hrtime() / 1000000 + SEARCH_TIMEOUT_MS;
+	if ((rc = uv_queue_work(srv->loop, &s->req, search_work,
+	    search_done)) != 0) {
+		free(s->sql);
+		free(s->match);
+		free(s);
+		return call_fail(x, ERR_UNAVAILABLE, "search unavailable: %s",
+		    uv_strerror(rc));
+	}
+	conn_hold(x->conn);
+	inflight++;
+	return 1;
+}
+
 const struct op op_search_table[] = {
+	{ "search.query", OP_MEMBER | OP_GUEST | OP_ASYNC, op_search_query,
+	    "Search thread titles, posts and profiles you may read {q, kind?, "
+	    "community?, limit?, page?}; ranked, with highlighted snippets." },
 	{ NULL, 0, NULL, NULL },
 };

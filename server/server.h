@@ -168,6 +168,9 @@ struct conn {
 	void (*on_free)(struct conn *, void *);
 	void *on_free_arg;
 	struct conn *next, *prev;
+	/* Holds by work in flight (conn_hold); the memory outlives conn_free. */
+	int refs;
+	bool freed; /* conn_free ran while held: the transport is gone */
 };
 extern uint64_t conn_next_id;
 struct conn *conn_new(enum conn_kind, const struct conn_transport *, void *);
@@ -181,6 +184,13 @@ void conn_hello(struct conn *);
 void conn_close(struct conn *, const char *reason);
 /* Called by the transport when it has finished with the conn. */
 void conn_free(struct conn *);
+/*
+ * Keep a conn's memory alive across asynchronous work (op-search.c): a conn
+ * freed while held is unlinked at once (freed set, tr NULL) and its memory
+ * released by the last conn_release.
+ */
+void conn_hold(struct conn *);
+void conn_release(struct conn *);
 struct conn *conn_first(void);
 /* Send an event to every conn of a member. */
 void conn_member_event(int64_t member_id, const char *name, json_t *data);
@@ -202,6 +212,7 @@ enum op_flags {
 	OP_WRITE = 1 << 4, /* writes: runs inside a transaction */
 	OP_ANY = 1 << 5, /* console, member or join session */
 	OP_GUEST = 1 << 6, /* a read-only guest may call it too */
+	OP_ASYNC = 1 << 7, /* the handler may return 1: it replies later */
 };
 struct call {
 	struct conn *conn;
@@ -229,6 +240,13 @@ int call_fail(struct call *, enum proto_err, const char *fmt, ...)
     PRINTFLIKE(3, 4);
 /* After an arg_* helper failed: the message is already in call->msg. */
 int call_bad(struct call *);
+/*
+ * OP_ASYNC handlers return 1 to answer later, on the loop thread, with
+ * this: result (stolen) on success, or NULL with err and msg. Dropped if
+ * the conn has gone. Async replies may overtake later quick replies.
+ */
+void dispatch_reply_later(struct conn *, json_int_t id, bool has_id,
+    json_t *result, enum proto_err err, const char *msg);
 
 /* authz.c: the one place that decides who may do what. */
 int authz_op(const struct conn *, const struct op *, char *msg, size_t len);
@@ -298,6 +316,19 @@ int notify_add(struct call *, int64_t member_id, const char *kind,
 
 /* op-community.c */
 json_t *community_row_json(sqlite3_stmt *);
+/*
+ * A new community's pinned "Welcome and how we work here" and
+ * "Introductions" threads, inside the caller's transaction (fails the call
+ * and returns -1 on error).
+ */
+int community_seed_threads(struct call *, int64_t community_id);
+/*
+ * Add a member to a community (they must not be in it yet): the row, a
+ * "welcome" notification pointing at Introductions and a community.joined
+ * event to their sessions after the commit.
+ */
+int community_member_add(struct call *, int64_t community_id,
+    int64_t member_id, enum crole);
 
 /* op-*.c: each exports a NULL-terminated table of operations. */
 extern const struct op op_session_table[];
@@ -312,9 +343,35 @@ extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 
+/* op-poll.c */
+/*
+ * Start the timer that closes timed polls when they are due and notifies
+ * their voters (poll_closed). Idempotent; call once after srv->loop is set.
+ */
+void poll_sweep_start(void);
+
 /* op-event.c */
 /* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
 char *event_calendar(int64_t member_id);
+
+/* op-event.c, op-room.c, op-expert.c: events, rooms, expert requests. */
+/* Start the reminder sweep (now, then every 30 s); safe to call again. */
+void event_timers_start(void);
+/* "2026-12-01T15:00:00Z" or with a "+01:00" offset; -1 if malformed. */
+int event_parse_time(const char *, int64_t *);
+/* Start of the current or next occurrence, 0 when the series is over. */
+int64_t event_next_start(int64_t starts, int64_t duration,
+    const char *recurrence, int64_t now);
+bool event_is_host(int64_t event_id, int64_t member_id);
+/* Insert an event and its hosts inside the caller's transaction. */
+int event_insert(struct call *, int64_t community_id, const char *title,
+    const char *kind, const char *description, int64_t starts,
+    int64_t duration, const char *recurrence, int64_t capacity,
+    const int64_t *hosts, size_t nhosts, int64_t *id);
+/* The id of the event's open room, 0 when none. */
+int64_t room_for_event(int64_t event_id);
+/* Take a closing conn out of every room (called from conn_free). */
+void room_conn_gone(struct conn *);
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

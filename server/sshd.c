@@ -348,7 +348,7 @@ shell_start(struct sess *s)
 		c->join = true;
 		c->key = s->key;
 		memset(&s->key, 0, sizeof s->key);
-	} else {
+	} else if (s->member.id != 0) {
 		c->member = s->member;
 		c->member.display_name = xstrdup(s->member.display_name);
 		c->member.removed_reason = NULL;
@@ -691,7 +691,7 @@ sess_start_mode(struct sess *s)
 			s->conn->join = true;
 			s->conn->key = s->key;
 			memset(&s->key, 0, sizeof s->key);
-		} else {
+		} else if (s->member.id != 0) {
 			s->conn->member = s->member;
 			s->conn->member.display_name =
 			    xstrdup(s->member.display_name);

@@ -138,7 +138,7 @@ def test_removed_member_is_told_every_way():
     assert audit[0]['actor'] == 'console'
 
 
-def test_terminal_login_shows_placeholder_screen():
+def test_terminal_login_shows_home_screen():
     srv = Server()
     srv.ctl('community', 'create', 'students', '--name', 'Students', '--visibility',
             'platform')
@@ -146,13 +146,14 @@ def test_terminal_login_shows_placeholder_screen():
     cmd = ' '.join(srv.ssh_base(key, 'pat') + ['-tt', '127.0.0.1'])
     t = Tmux(cmd)
     try:
-        screen = t.wait_for('welcome, Pat Doe', timeout=15)
-        assert 'Students' in screen
-        t.keys('Enter')
+        screen = t.wait_for('Welcome, Pat Doe', timeout=15)
+        t.wait_for('Students')
+        assert '@pat' in t.screen()
+        t.keys('q')
         deadline = time.time() + 10
-        while time.time() < deadline and 'welcome' in t.screen():
+        while time.time() < deadline and 'Welcome' in t.screen():
             time.sleep(0.1)
-        assert 'welcome' not in t.screen()
+        assert 'Welcome' not in t.screen(), screen
     finally:
         t.kill()
 
@@ -170,7 +171,7 @@ def test_terminal_join_flow():
         t.keys('first', 'Enter')
         t.wait_for('name as others see it')
         t.keys('First Admin', 'Enter')
-        t.wait_for('welcome, First Admin', timeout=10)
+        t.wait_for('Welcome, First Admin', timeout=10)
     finally:
         t.kill()
     assert srv.query("SELECT handle, role FROM members") == [('first', 'admin')]

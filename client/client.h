@@ -1,0 +1,144 @@
+/*
+ * client.h: the internals of hearth, the member's program. render.c and
+ * editor.c know nothing of curses (they are unit-tested and fuzzed); ui.c
+ * owns the terminal, net.c the server connection, views.c the screens and
+ * plain.c the line mode for screen readers.
+ */
+#ifndef HEARTH_CLIENT_H
+#define HEARTH_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* ---- render.c: CommonMark to wrapped lines of styled text ---- */
+enum {
+	ST_BOLD = 1,
+	ST_ITALIC = 2,
+	ST_CODE = 4,
+	ST_HEAD = 8,
+	ST_QUOTE = 16,
+	ST_LINK = 32,
+	ST_DIM = 64,
+};
+/* One screen line: UTF-8 text with a style byte per text byte. */
+struct rline {
+	char *text;
+	uint8_t *style;
+	size_t len;
+	int width; /* columns, by utf8_cpwidth */
+};
+struct rdoc {
+	struct rline *lines;
+	size_t n, cap;
+};
+void rdoc_init(struct rdoc *);
+void rdoc_free(struct rdoc *);
+/* Append one line of plain text in one style (cut to width columns). */
+void rdoc_add(struct rdoc *, const char *text, uint8_t style, int width);
+/* Append markdown rendered for a terminal width columns wide. */
+void render_markdown(struct rdoc *, const char *md, size_t len, int width);
+/*
+ * Copy text made safe for a terminal: control characters and invalid
+ * UTF-8 become '?', so no input can send escape sequences.
+ */
+char *text_clean(const char *s, size_t len);
+/* Bytes of s that fit in cols columns (whole code points only). */
+size_t text_fit(const char *s, size_t len, int cols);
+
+/* ---- editor.c: the composer's text buffer ---- */
+struct editor {
+	char *text; /* UTF-8, '\n' between lines */
+	size_t len, cap;
+	size_t cur; /* byte offset of the cursor */
+	int want_col; /* column kept across up/down */
+	char *undo_text; /* the text before the last change */
+	size_t undo_cur;
+	int last_kind; /* groups typing into one undo step */
+};
+void ed_init(struct editor *, const char *text);
+void ed_free(struct editor *);
+void ed_insert(struct editor *, const char *s, size_t len);
+void ed_backspace(struct editor *);
+void ed_delete(struct editor *);
+void ed_left(struct editor *);
+void ed_right(struct editor *);
+void ed_home(struct editor *);
+void ed_end(struct editor *);
+/* Up and down by visual (wrapped) line for a given width. */
+void ed_up(struct editor *, int width);
+void ed_down(struct editor *, int width);
+void ed_undo(struct editor *);
+/*
+ * Wrapped layout: fills starts[] with the byte offset of each visual line
+ * (up to max), returns the count; *cy and *cx get the cursor's row and
+ * column.
+ */
+size_t ed_layout(const struct editor *, int width, size_t *starts, size_t max,
+    int *cy, int *cx);
+
+/* ---- net.c: the connection to hearthd ---- */
+typedef void (*reply_fn)(void *ctx, json_t *result, json_t *error);
+struct view;
+void net_start(int fd);
+/* Send op; cb runs with the result or the error object (one is NULL). */
+void net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
+    void *ctx);
+/* Forget replies owed to a view that is going away. */
+void net_forget(struct view *);
+bool net_connected(void);
+/* True if the error says the server lacks the operation. */
+bool err_unknown_op(json_t *error);
+const char *err_message(json_t *error);
+
+/* ---- json helpers ---- */
+const char *js(json_t *o, const char *key); /* "" when absent */
+json_int_t ji(json_t *o, const char *key);
+
+/* ---- ui.c: terminal, view stack, loop ---- */
+struct view {
+	const char *title;
+	const char *keys; /* shown on the status line */
+	const char *help; /* extra help text for '?' */
+	void (*draw)(struct view *, int rows, int cols);
+	/* ch is a character (is_key false) or a KEY_* code; true if used. */
+	bool (*key)(struct view *, int ch, bool is_key);
+	void (*event)(struct view *, const char *name, json_t *data);
+	void (*free)(struct view *);
+	struct view *below;
+};
+extern json_t *g_me; /* the member, from hello */
+extern int g_unread_notes;
+extern bool g_plain;
+void ui_push(struct view *);
+void ui_pop(void);
+/* Replace the top view (freeing it) with v. */
+void ui_replace(struct view *v);
+struct view *ui_top(void);
+void ui_dirty(void);
+void ui_flash(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ui_quit(int code);
+void ui_event(const char *name, json_t *data);
+void ui_lost(const char *why);
+int ui_run(int fd);
+
+/* Drawing helpers (ui.c). */
+enum { C_NORMAL, C_TITLE, C_STATUS, C_SEL, C_DIM, C_HEAD, C_QUOTE, C_CODE,
+	C_LINK, C_UNREAD, C_ERROR, C_OK };
+void put_text(int y, int x, int maxcols, const char *s, int color, int attr);
+void put_rline(int y, int x, int maxcols, const struct rline *);
+void put_fill(int y, int color);
+int text_width(const char *s);
+
+/* ---- views.c ---- */
+void views_start(json_t *hello);
+struct view *view_join(void);
+struct view *view_home(void);
+struct view *view_message(const char *title, const char *text);
+
+/* ---- plain.c ---- */
+int plain_run(int fd);
+
+#endif

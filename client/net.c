@@ -1,0 +1,229 @@
+/*
+ * net.c: the client's side of the protocol over one stream fd (the
+ * socketpair hearthd gives a terminal login). Requests carry ids; a reply
+ * runs the callback registered with it, unless the view that asked has
+ * gone. Events go to ui_event. All I/O runs on the libuv loop.
+ */
+#include <string.h>
+
+#include <uv.h>
+
+#include "common.h"
+#include "client.h"
+
+struct pending {
+	json_int_t id;
+	struct view *owner;
+	reply_fn cb;
+	void *ctx;
+	bool dead;
+	struct pending *next;
+};
+
+static uv_pipe_t pipe_h;
+static struct frame in;
+static json_int_t next_id = 1;
+static struct pending *head, *tail;
+static bool connected;
+static json_t *hello;
+
+bool
+net_connected(void)
+{
+	return connected;
+}
+
+const char *
+js(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+json_int_t
+ji(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_true(v))
+		return 1;
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+bool
+err_unknown_op(json_t *error)
+{
+	return strcmp(js(error, "code"), "bad_request") == 0 &&
+	    strstr(js(error, "message"), "unknown operation") != NULL;
+}
+
+const char *
+err_message(json_t *error)
+{
+	if (error == NULL)
+		return "";
+	if (err_unknown_op(error))
+		return "Not available yet on this server.";
+	return js(error, "message");
+}
+
+static void
+alloc_cb(uv_handle_t *h, size_t want, uv_buf_t *b)
+{
+	static char buf[65536];
+
+	(void)h;
+	(void)want;
+	b->base = buf;
+	b->len = sizeof buf;
+}
+
+/* One whole line from the server: a reply or an event. */
+static void
+on_line(const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *msg = json_loadb(line, len, 0, &jerr), *idv;
+	struct pending *p;
+
+	if (msg == NULL)
+		return;
+	idv = json_object_get(msg, "id");
+	if (json_is_integer(idv)) {
+		json_int_t id = json_integer_value(idv);
+		while ((p = head) != NULL && p->id <= id) {
+			head = p->next;
+			if (head == NULL)
+				tail = NULL;
+			if (p->id == id && !p->dead && p->cb != NULL) {
+				if (json_is_true(json_object_get(msg, "ok")))
+					p->cb(p->ctx, json_object_get(msg,
+					    "result"), NULL);
+				else
+					p->cb(p->ctx, NULL, json_object_get(
+					    msg, "error"));
+			}
+			free(p);
+		}
+		ui_dirty();
+	} else if (json_is_string(json_object_get(msg, "event"))) {
+		const char *ev = js(msg, "event");
+		if (strcmp(ev, "hello") == 0 && hello == NULL) {
+			hello = json_incref(json_object_get(msg, "data"));
+			views_start(hello);
+		} else
+			ui_event(ev, json_object_get(msg, "data"));
+		ui_dirty();
+	}
+	json_decref(msg);
+}
+
+static void
+read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	char *line;
+	size_t len;
+
+	if (n < 0) {
+		connected = false;
+		uv_read_stop(s);
+		ui_lost("The connection to the server was lost.");
+		return;
+	}
+	frame_feed(&in, b->base, (size_t)n);
+	for (;;) {
+		enum frame_rc rc = frame_next(&in, &line, &len);
+		if (rc == FRAME_MORE)
+			break;
+		if (rc == FRAME_TOO_LARGE) {
+			connected = false;
+			uv_read_stop(s);
+			ui_lost("The server sent a message too large to read.");
+			return;
+		}
+		on_line(line, len);
+	}
+}
+
+void
+net_start(int fd)
+{
+	frame_init(&in, PROTO_MAX_LINE);
+	uv_pipe_init(uv_default_loop(), &pipe_h, 0);
+	if (uv_pipe_open(&pipe_h, fd) != 0) {
+		ui_lost("Cannot use the server connection.");
+		return;
+	}
+	connected = true;
+	uv_read_start((uv_stream_t *)&pipe_h, alloc_cb, read_cb);
+}
+
+static void
+write_cb(uv_write_t *w, int status)
+{
+	free(w->data);
+	free(w);
+	if (status < 0 && connected) {
+		connected = false;
+		ui_lost("The connection to the server was lost.");
+	}
+}
+
+void
+net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
+    void *ctx)
+{
+	json_t *req;
+	char *line;
+	size_t len;
+	uv_write_t *w;
+	uv_buf_t b;
+	struct pending *p;
+
+	if (args == NULL)
+		args = json_object();
+	if (!connected) {
+		json_t *err = json_pack("{s:s, s:s}", "code", "unavailable",
+		    "message", "Not connected to the server.");
+		json_decref(args);
+		if (cb != NULL)
+			cb(ctx, NULL, err);
+		json_decref(err);
+		return;
+	}
+	req = json_pack("{s:I, s:s, s:o}", "id", next_id, "op", op, "args",
+	    args);
+	line = json_line(req);
+	json_decref(req);
+	len = strlen(line);
+	line = xrealloc(line, len + 2);
+	line[len++] = '\n';
+	p = xcalloc(1, sizeof *p);
+	p->id = next_id++;
+	p->owner = owner;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (tail != NULL)
+		tail->next = p;
+	else
+		head = p;
+	tail = p;
+	w = xcalloc(1, sizeof *w);
+	w->data = line;
+	b = uv_buf_init(line, (unsigned)len);
+	if (uv_write(w, (uv_stream_t *)&pipe_h, &b, 1, write_cb) != 0) {
+		free(line);
+		free(w);
+		connected = false;
+		ui_lost("The connection to the server was lost.");
+	}
+}
+
+void
+net_forget(struct view *v)
+{
+	for (struct pending *p = head; p != NULL; p = p->next)
+		if (p->owner == v)
+			p->dead = true;
+}

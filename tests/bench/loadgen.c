@@ -1,0 +1,746 @@
+/*
+ * loadgen.c: hearth-loadgen, a load tool for a running hearthd. It opens N
+ * authenticated "hearth" subsystem sessions over loopback (connect, key
+ * exchange, public-key authentication, channel, subsystem, the hello line,
+ * one whoami round trip) with C handshakes in flight at once, keeps them
+ * all open and idle, then measures hearthd's memory, checks every session
+ * still answers, and closes them cleanly.
+ *
+ * Each of the C worker threads drives sessions one after another with
+ * libssh in blocking mode; a session belongs to one thread at a time (the
+ * phases are separated by joins), so libssh needs no locking. The host key
+ * is not verified: this is a loopback benchmark, never a client.
+ *
+ * It prints a readable block and, last, one JSON line with the figures.
+ * Benchmarks are measured by hand (docs/performance.md), never by `make
+ * test`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "common.h"
+
+#define LOADGEN_TIMEOUT_S 30 /* any one SSH step or reply */
+#define LOADGEN_ERRLEN 160
+
+/* One benchmark session and what happened to it. */
+struct lg_sess {
+	ssh_session ssh;
+	ssh_channel chan;
+	struct buf in; /* bytes read but not yet split into lines */
+	double open_ms; /* connect until the whoami reply */
+	double rtt_ms; /* the whoami round trip on the idle session */
+	bool open;
+	bool ping_ok;
+	char err[LOADGEN_ERRLEN];
+};
+
+enum lg_phase { PHASE_OPEN, PHASE_PING, PHASE_CLOSE };
+
+static const char *opt_host = "127.0.0.1";
+static int opt_port = 2222;
+static const char *opt_key;
+static const char *opt_user = "bench";
+static int opt_sessions = 1000;
+static int opt_concurrency = 50;
+static long opt_pid = -1;
+static int opt_hold = 2;
+
+static struct lg_sess *sessions;
+static enum lg_phase phase;
+static atomic_int next_index;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hearth-loadgen --key PATH [--host 127.0.0.1] [--port P] "
+	    "[--user NAME]\n"
+	    "                      [--sessions N] [--concurrency C] "
+	    "[--pid PID] [--hold SECONDS]\n"
+	    "  --key PATH         private key (ed25519) of a member\n"
+	    "  --host, --port     where hearthd listens (127.0.0.1:2222)\n"
+	    "  --user NAME        SSH user name (bench; any name works for a "
+	    "member's key)\n"
+	    "  --sessions N       sessions to hold open at once (1000)\n"
+	    "  --concurrency C    handshakes in flight at once (50)\n"
+	    "  --pid PID          hearthd's pid: read its memory from /proc\n"
+	    "  --hold SECONDS     keep the sessions idle this long before "
+	    "measuring (2)\n");
+}
+
+/* Seconds on the monotonic clock. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parse a non-negative integer option no larger than max, or exit. */
+static long
+parse_num(const char *name, const char *v, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < 0 || n > max) {
+		fprintf(stderr, "hearth-loadgen: --%s wants a number from 0 to "
+		    "%ld, not '%s'\n", name, max, v);
+		exit(2);
+	}
+	return n;
+}
+
+/* A "Vm...:" figure in kB from /proc/PID/status; -1 if unreadable. */
+static long
+proc_status_kb(long pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	if (pid == 0)
+		snprintf(path, sizeof path, "/proc/self/status");
+	else
+		snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Open file descriptors of a process; -1 if unreadable. */
+static long
+proc_fds(long pid)
+{
+	char path[64];
+	struct dirent *de;
+	long n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* CPU seconds (user + system) a process has used; -1 if unreadable. */
+static double
+proc_cpu_s(long pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long long ut, st;
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	ok = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	/* Fields 14 and 15, counted after the ")" that ends the name. */
+	if (!ok || (p = strrchr(line, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+	    "%llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds this process (every thread) has used. */
+static double
+self_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Busy CPU seconds of the whole machine (all cores) since boot; -1 if
+ * unreadable. */
+static double
+machine_busy_s(void)
+{
+	unsigned long long v[8] = { 0 }, busy;
+	FILE *f;
+	int n;
+
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 5)
+		return -1;
+	/* user nice system idle iowait irq softirq steal: all but idle. */
+	busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Allow as many open files as the hard limit; returns the soft limit. */
+static long
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? LONG_MAX : (long)rl.rlim_cur;
+}
+
+/* Record the first error of a session. */
+static void PRINTFLIKE(2, 3)
+sess_fail(struct lg_sess *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+}
+
+/* Read one line from the channel into a new JSON value; NULL on error. */
+static json_t *
+sess_read_msg(struct lg_sess *s)
+{
+	char tmp[4096], *nl;
+	json_error_t jerr;
+	json_t *v;
+	size_t len;
+	int n;
+
+	while ((nl = memchr(buf_head(&s->in), '\n', buf_used(&s->in))) ==
+	    NULL) {
+		n = ssh_channel_read_timeout(s->chan, tmp, sizeof tmp, 0,
+		    LOADGEN_TIMEOUT_S * 1000);
+		if (n == SSH_ERROR) {
+			sess_fail(s, "read: %s", ssh_get_error(s->ssh));
+			return NULL;
+		}
+		if (n == 0) {
+			sess_fail(s, "read: %s", ssh_channel_is_eof(s->chan) ?
+			    "the server closed the channel" : "timed out");
+			return NULL;
+		}
+		buf_append(&s->in, tmp, (size_t)n);
+	}
+	len = (size_t)(nl - buf_head(&s->in));
+	v = json_loadb(buf_head(&s->in), len, 0, &jerr);
+	buf_consume(&s->in, len + 1);
+	if (v == NULL)
+		sess_fail(s, "bad JSON from the server: %s", jerr.text);
+	return v;
+}
+
+/* Send a request line in full; false on error. */
+static bool
+sess_send(struct lg_sess *s, const char *line)
+{
+	size_t len = strlen(line);
+
+	if (ssh_channel_write(s->chan, line, (uint32_t)len) != (int)len) {
+		sess_fail(s, "write: %s", ssh_get_error(s->ssh));
+		return false;
+	}
+	return true;
+}
+
+/* Send whoami with this id and check the reply; false on error. */
+static bool
+sess_whoami(struct lg_sess *s, int id)
+{
+	char line[64];
+	json_t *r;
+	bool ok;
+
+	snprintf(line, sizeof line, "{\"id\":%d,\"op\":\"whoami\"}\n", id);
+	if (!sess_send(s, line))
+		return false;
+	/* Skip pushed events until the reply with our id. */
+	for (;;) {
+		if ((r = sess_read_msg(s)) == NULL)
+			return false;
+		if (json_integer_value(json_object_get(r, "id")) == id)
+			break;
+		json_decref(r);
+	}
+	ok = json_is_true(json_object_get(r, "ok")) &&
+	    json_is_object(json_object_get(json_object_get(r, "result"),
+	    "member"));
+	if (!ok) {
+		char *text = json_dumps(r, JSON_COMPACT);
+
+		sess_fail(s, "whoami: %.100s", text != NULL ? text : "?");
+		free(text);
+	}
+	json_decref(r);
+	return ok;
+}
+
+/* Connect, authenticate, start the subsystem and make one round trip. */
+static bool
+sess_open(struct lg_sess *s, ssh_key key)
+{
+	long timeout = LOADGEN_TIMEOUT_S;
+	int port = opt_port, one = 1, rc;
+	bool no = false;
+	json_t *hello;
+	const char *ev;
+	double t0 = now_s();
+
+	if ((s->ssh = ssh_new()) == NULL) {
+		sess_fail(s, "ssh_new failed");
+		return false;
+	}
+	if (ssh_options_set(s->ssh, SSH_OPTIONS_HOST, opt_host) < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_PORT, &port) < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_USER, opt_user) < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
+	    "/dev/null") < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_NODELAY, &one) < 0 ||
+	    ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &timeout) < 0) {
+		sess_fail(s, "options: %s", ssh_get_error(s->ssh));
+		return false;
+	}
+	if (ssh_connect(s->ssh) != SSH_OK) {
+		sess_fail(s, "connect: %s", ssh_get_error(s->ssh));
+		return false;
+	}
+	/* Loopback benchmark: the host key is deliberately not checked. */
+	rc = ssh_userauth_publickey(s->ssh, NULL, key);
+	if (rc != SSH_AUTH_SUCCESS) {
+		sess_fail(s, "authentication: %s", rc == SSH_AUTH_DENIED ?
+		    "key refused" : ssh_get_error(s->ssh));
+		return false;
+	}
+	if ((s->chan = ssh_channel_new(s->ssh)) == NULL ||
+	    ssh_channel_open_session(s->chan) != SSH_OK) {
+		sess_fail(s, "channel: %s", ssh_get_error(s->ssh));
+		return false;
+	}
+	if (ssh_channel_request_subsystem(s->chan, "hearth") != SSH_OK) {
+		sess_fail(s, "subsystem: %s", ssh_get_error(s->ssh));
+		return false;
+	}
+	if ((hello = sess_read_msg(s)) == NULL)
+		return false;
+	ev = json_string_value(json_object_get(hello, "event"));
+	if (ev == NULL || strcmp(ev, "hello") != 0 ||
+	    !json_is_object(json_object_get(json_object_get(hello, "data"),
+	    "member"))) {
+		sess_fail(s, "the first line is not a member's hello");
+		json_decref(hello);
+		return false;
+	}
+	json_decref(hello);
+	if (!sess_whoami(s, 1))
+		return false;
+	s->open_ms = (now_s() - t0) * 1000.0;
+	s->open = true;
+	return true;
+}
+
+/* Send EOF, close the channel and disconnect. */
+static void
+sess_close(struct lg_sess *s)
+{
+	if (s->chan != NULL) {
+		if (s->open && ssh_channel_is_open(s->chan)) {
+			ssh_channel_send_eof(s->chan);
+			ssh_channel_close(s->chan);
+		}
+		ssh_channel_free(s->chan);
+		s->chan = NULL;
+	}
+	if (s->ssh != NULL) {
+		ssh_disconnect(s->ssh);
+		ssh_free(s->ssh);
+		s->ssh = NULL;
+	}
+	buf_free(&s->in);
+}
+
+/* A worker: take session indexes until none are left, acting on each. */
+static void *
+worker(void *arg)
+{
+	ssh_key key = NULL;
+	struct lg_sess *s;
+	double t0;
+	int i;
+
+	if (phase == PHASE_OPEN && ssh_pki_import_privkey_file(opt_key, NULL,
+	    NULL, NULL, &key) != SSH_OK)
+		key = NULL;
+	while ((i = atomic_fetch_add(&next_index, 1)) < opt_sessions) {
+		s = &sessions[i];
+		switch (phase) {
+		case PHASE_OPEN:
+			if (key == NULL)
+				sess_fail(s, "cannot read the key %s", opt_key);
+			else if (!sess_open(s, key))
+				sess_close(s); /* free what was set up */
+			break;
+		case PHASE_PING:
+			if (!s->open)
+				break;
+			t0 = now_s();
+			s->ping_ok = sess_whoami(s, 2);
+			s->rtt_ms = (now_s() - t0) * 1000.0;
+			break;
+		case PHASE_CLOSE:
+			sess_close(s);
+			break;
+		}
+	}
+	ssh_key_free(key);
+	return NULL;
+}
+
+/* Run one phase over every session with the worker pool; wall seconds. */
+static double
+run_phase(enum lg_phase p)
+{
+	int nthreads = opt_concurrency < opt_sessions ? opt_concurrency :
+	    opt_sessions;
+	pthread_t *tids = xcalloc((size_t)nthreads, sizeof *tids);
+	pthread_attr_t attr;
+	double t0 = now_s();
+	int started = 0, rc;
+
+	phase = p;
+	atomic_store(&next_index, 0);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	for (int i = 0; i < nthreads; i++) {
+		if ((rc = pthread_create(&tids[i], &attr, worker, NULL)) != 0) {
+			fprintf(stderr, "hearth-loadgen: thread: %s\n",
+			    strerror(rc));
+			break;
+		}
+		started++;
+	}
+	pthread_attr_destroy(&attr);
+	if (started == 0)
+		worker(NULL); /* no threads at all: do it here */
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	return now_s() - t0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile q (0..100) of n sorted values; 0 if none. */
+static double
+percentile(const double *v, int n, double q)
+{
+	int rank;
+
+	if (n == 0)
+		return 0;
+	rank = (int)((q / 100.0) * n + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return v[rank - 1];
+}
+
+/* Gather the sorted latencies of sessions that succeeded; their count. */
+static int
+collect(double *out, bool rtt)
+{
+	int n = 0;
+
+	for (int i = 0; i < opt_sessions; i++) {
+		if (rtt ? sessions[i].ping_ok : sessions[i].open)
+			out[n++] = rtt ? sessions[i].rtt_ms :
+			    sessions[i].open_ms;
+	}
+	qsort(out, (size_t)n, sizeof *out, cmp_double);
+	return n;
+}
+
+/* Print up to a few distinct session errors with their counts. */
+static void
+print_errors(void)
+{
+	const char *seen[5];
+	int counts[5], nseen = 0, other = 0, j;
+
+	for (int i = 0; i < opt_sessions; i++) {
+		const char *e = sessions[i].err;
+
+		if (e[0] == '\0')
+			continue;
+		for (j = 0; j < nseen; j++)
+			if (strcmp(seen[j], e) == 0)
+				break;
+		if (j < nseen)
+			counts[j]++;
+		else if (nseen < 5) {
+			seen[nseen] = e;
+			counts[nseen++] = 1;
+		} else
+			other++;
+	}
+	for (j = 0; j < nseen; j++)
+		printf("  error x%d: %s\n", counts[j], seen[j]);
+	if (other > 0)
+		printf("  and %d other errors\n", other);
+}
+
+/* Print "N kB (M MiB)" or "n/a". */
+static void
+print_kb(const char *label, long kb)
+{
+	if (kb < 0)
+		printf("  %-26s n/a\n", label);
+	else
+		printf("  %-26s %ld kB (%.1f MiB)\n", label, kb, kb / 1024.0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "sessions", required_argument, NULL, 'n' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "hold", required_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, '?' + 256 },
+		{ NULL, 0, NULL, 0 },
+	};
+	long rss_before = -1, rss_held = -1, rss_closed = -1, hwm = -1;
+	long fds_before = -1, fds_held = -1, nofile, self_rss;
+	double cpu_srv = -1, cpu_self, cpu_all = -1, cpu_other = -1;
+	double open_s, ping_s, close_s, *lat, open_p50, open_p99, rtt_p50,
+	    rtt_p99, per_sess_kb = -1, rate;
+	int nopen, nping, opt;
+	ssh_key probe = NULL;
+	json_t *j;
+	char *line;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'H':
+			opt_host = optarg;
+			break;
+		case 'p':
+			opt_port = (int)parse_num("port", optarg, 65535);
+			break;
+		case 'k':
+			opt_key = optarg;
+			break;
+		case 'u':
+			opt_user = optarg;
+			break;
+		case 'n':
+			opt_sessions = (int)parse_num("sessions", optarg,
+			    1000000);
+			break;
+		case 'c':
+			opt_concurrency = (int)parse_num("concurrency", optarg,
+			    4096);
+			break;
+		case 'P':
+			opt_pid = parse_num("pid", optarg, INT_MAX);
+			break;
+		case 'h':
+			opt_hold = (int)parse_num("hold", optarg, 86400);
+			break;
+		case '?' + 256:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || opt_key == NULL || opt_sessions < 1 ||
+	    opt_concurrency < 1) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0); /* keep what was printed if killed */
+	nofile = raise_nofile();
+	if (nofile >= 0 && nofile < (long)opt_sessions + 64)
+		fprintf(stderr, "hearth-loadgen: warning: the open-file limit "
+		    "is %ld, fewer than %d sessions need\n", nofile,
+		    opt_sessions + 64);
+	ssh_init();
+	if (ssh_pki_import_privkey_file(opt_key, NULL, NULL, NULL, &probe) !=
+	    SSH_OK) {
+		fprintf(stderr, "hearth-loadgen: cannot read the private key "
+		    "%s\n", opt_key);
+		return 2;
+	}
+	ssh_key_free(probe);
+	sessions = xcalloc((size_t)opt_sessions, sizeof *sessions);
+	for (int i = 0; i < opt_sessions; i++)
+		buf_init(&sessions[i].in);
+
+	if (opt_pid > 0) {
+		rss_before = proc_status_kb(opt_pid, "VmRSS");
+		fds_before = proc_fds(opt_pid);
+	}
+	printf("hearth-loadgen: %d sessions to %s:%d as '%s', %d in flight, "
+	    "hold %ds\n", opt_sessions, opt_host, opt_port, opt_user,
+	    opt_concurrency, opt_hold);
+	fflush(stdout);
+
+	cpu_self = self_cpu_s();
+	cpu_all = machine_busy_s();
+	if (opt_pid > 0)
+		cpu_srv = proc_cpu_s(opt_pid);
+	open_s = run_phase(PHASE_OPEN);
+	cpu_self = self_cpu_s() - cpu_self;
+	if (cpu_all >= 0)
+		cpu_all = machine_busy_s() - cpu_all;
+	if (cpu_srv >= 0)
+		cpu_srv = proc_cpu_s(opt_pid) - cpu_srv;
+	if (cpu_all >= 0 && cpu_srv >= 0) {
+		cpu_other = cpu_all - cpu_srv - cpu_self;
+		if (cpu_other < 0)
+			cpu_other = 0; /* clock-tick rounding */
+	}
+	lat = xcalloc((size_t)opt_sessions, sizeof *lat);
+	nopen = collect(lat, false);
+	open_p50 = percentile(lat, nopen, 50);
+	open_p99 = percentile(lat, nopen, 99);
+	rate = open_s > 0 ? nopen / open_s : 0;
+
+	sleep((unsigned)opt_hold);
+	if (opt_pid > 0) {
+		rss_held = proc_status_kb(opt_pid, "VmRSS");
+		hwm = proc_status_kb(opt_pid, "VmHWM");
+		fds_held = proc_fds(opt_pid);
+		if (rss_before >= 0 && rss_held >= 0 && nopen > 0)
+			per_sess_kb = (double)(rss_held - rss_before) / nopen;
+	}
+	self_rss = proc_status_kb(0, "VmRSS");
+
+	ping_s = run_phase(PHASE_PING);
+	nping = collect(lat, true);
+	rtt_p50 = percentile(lat, nping, 50);
+	rtt_p99 = percentile(lat, nping, 99);
+	free(lat);
+
+	close_s = run_phase(PHASE_CLOSE);
+	if (opt_pid > 0) {
+		sleep(1); /* hearthd tears sessions down on its next turns */
+		rss_closed = proc_status_kb(opt_pid, "VmRSS");
+	}
+
+	printf("\n");
+	printf("  sessions opened            %d of %d (%d failed)\n", nopen,
+	    opt_sessions, opt_sessions - nopen);
+	printf("  time to open all           %.2f s\n", open_s);
+	printf("  handshakes per second      %.1f\n", rate);
+	printf("  handshake + first reply    p50 %.1f ms, p99 %.1f ms\n",
+	    open_p50, open_p99);
+	printf("  CPU while opening          loadgen %.2f s", cpu_self);
+	if (cpu_srv >= 0)
+		printf(", hearthd %.2f s (%.2f ms per handshake)", cpu_srv,
+		    nopen > 0 ? cpu_srv * 1000.0 / nopen : 0);
+	if (cpu_other >= 0)
+		printf(", other processes %.2f s", cpu_other);
+	printf(" of %ld cores x %.2f s\n", sysconf(_SC_NPROCESSORS_ONLN),
+	    open_s);
+	printf("  whoami on an idle session  p50 %.1f ms, p99 %.1f ms "
+	    "(%d of %d answered, %.2f s)\n", rtt_p50, rtt_p99, nping, nopen,
+	    ping_s);
+	printf("  time to close all          %.2f s\n", close_s);
+	if (opt_pid > 0) {
+		printf("  hearthd pid %ld\n", opt_pid);
+		print_kb("RSS before", rss_before);
+		print_kb("RSS with all open", rss_held);
+		print_kb("RSS after closing", rss_closed);
+		print_kb("peak RSS (VmHWM)", hwm);
+		if (per_sess_kb >= 0)
+			printf("  %-26s %.1f kB\n", "memory per idle session",
+			    per_sess_kb);
+		printf("  %-26s %ld before, %ld with all open\n",
+		    "open fds", fds_before, fds_held);
+	}
+	print_kb("hearth-loadgen RSS", self_rss);
+	print_errors();
+
+	j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, "
+	    "s:f, s:f, s:i, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:f, s:f}",
+	    "bench", "ssh_sessions", "sessions", opt_sessions,
+	    "concurrency", opt_concurrency, "opened", nopen,
+	    "answered", nping, "open_s", open_s, "handshakes_per_s", rate,
+	    "open_p50_ms", open_p50, "open_p99_ms", open_p99,
+	    "idle_rtt_p50_ms", rtt_p50, "idle_rtt_p99_ms", rtt_p99,
+	    "close_s", close_s, "hold_s", opt_hold,
+	    "rss_before_kb", (json_int_t)rss_before,
+	    "rss_open_kb", (json_int_t)rss_held,
+	    "rss_closed_kb", (json_int_t)rss_closed,
+	    "rss_peak_kb", (json_int_t)hwm,
+	    "kb_per_idle_session", per_sess_kb,
+	    "fds_before", (json_int_t)fds_before,
+	    "fds_open", (json_int_t)fds_held,
+	    "cpu_hearthd_s", cpu_srv, "cpu_loadgen_s", cpu_self,
+	    "cpu_other_s", cpu_other);
+	line = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	printf("%s\n", line);
+	free(line);
+	json_decref(j);
+
+	for (int i = 0; i < opt_sessions; i++)
+		buf_free(&sessions[i].in);
+	free(sessions);
+	ssh_finalize();
+	return nopen == opt_sessions && nping == nopen ? 0 : 1;
+}

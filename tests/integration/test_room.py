@@ -1,0 +1,405 @@
+"""Rooms: live presence and chat with several simultaneous members, host
+controls, the surgery queue and private consults, support alerts, rate
+limits, and what each record mode keeps when the room closes."""
+import time
+
+from harness import Server
+from test_event import community, err, iso, ok, people
+
+
+def until(s, pred, timeout=10):
+    """The first event (already seen or arriving) for which pred is true."""
+    for i, m in enumerate(s.events):
+        if pred(m):
+            del s.events[i]
+            return m
+    deadline = time.time() + timeout
+    while True:
+        m = s.recv(max(0.05, deadline - time.time()))
+        assert m is not None, 'connection closed'
+        if pred(m):
+            return m
+        s.events.append(m)
+
+
+def ev(name, **match):
+    def pred(m):
+        if m.get('event') != name:
+            return False
+        return all(m['data'].get(k) == v for k, v in match.items())
+    return pred
+
+
+def drain(s, wait=0.3):
+    """Everything that arrives within wait seconds, plus what was seen."""
+    out = list(s.events)
+    s.events.clear()
+    deadline = time.time() + wait
+    while True:
+        left = deadline - time.time()
+        if left <= 0:
+            break
+        try:
+            m = s.recv(left)
+        except AssertionError:
+            break
+        if m is None:
+            break
+        out.append(m)
+    return out
+
+
+def setup(srv, visibility='private', extra=()):
+    keys = people(srv, ('host', 'member'), ('alice', 'member'), ('bob', 'member'),
+                  ('carol', 'member'), *extra)
+    community(srv, 'cop', visibility, [('host', 'leader'), ('alice', 'member'),
+                                       ('bob', 'member'), ('carol', 'member')])
+    return keys
+
+
+def open_room(h, **args):
+    r = ok(h.call('room.open', **args))
+    return r['room']['room_id']
+
+
+def test_room_messages_reach_everyone_in_order():
+    srv = Server()
+    keys = setup(srv, extra=(('dave', 'member'),))
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Drop-in', record='transcript')
+    ss = {n: srv.session(keys[n]) for n in ('alice', 'bob', 'carol')}
+    for n, s in ss.items():
+        j = ok(s.call('room.join', room_id=rid))
+        assert j['room']['record'] == 'transcript' and j['you']['handle'] == n
+    # presence: the host saw everyone arrive, hosting shown
+    p = until(h, lambda m: m.get('event') == 'room.presence' and
+              m['data'].get('joined') == 'carol')
+    people_ = {x['handle']: x for x in p['data']['people']}
+    assert set(people_) == {'host', 'alice', 'bob', 'carol'}
+    assert people_['host']['host'] and not people_['alice']['host']
+    # an outsider of the private community cannot even see the room
+    dave = srv.session(keys['dave'])
+    err(dave.call('room.join', room_id=rid), 'not_found')
+    assert ok(dave.call('room.list'))['rooms'] == []
+    assert [r['room_id'] for r in ok(ss['alice'].call('room.list'))['rooms']] == [rid]
+    # messages from everyone, sent without waiting, arrive everywhere in one order
+    senders = [h] + list(ss.values())
+    for i in range(3):
+        for k, s in enumerate(senders):
+            s.send({'id': 1000 + i, 'op': 'room.say',
+                    'args': {'room_id': rid, 'text': 'msg %d from %d' % (i, k)}})
+    paste = 'line one\nline two\n    indented code\n'
+    ok(ss['bob'].call('room.say', room_id=rid, text=paste))
+    orders = []
+    for s in senders:
+        got = []
+        while len(got) < 13:
+            m = until(s, lambda m: m.get('event') == 'room.message')
+            got.append(m['data'])
+        orders.append([(g['seq'], g['text']) for g in got])
+        assert [g['seq'] for g in got] == sorted(g['seq'] for g in got)
+        assert [g['handle'] for g in got if g['text'] == paste] == ['bob']
+        # each sender's messages keep the order they were sent in
+        for k in range(4):
+            mine = [g['text'] for g in got if g['text'].endswith('from %d' % k)]
+            assert mine == ['msg %d from %d' % (i, k) for i in range(3)], mine
+    assert all(o == orders[0] for o in orders)
+    for s in senders:
+        for m in drain(s, 0.1):
+            assert m.get('event') != 'room.message' or False, m
+            if 'id' in m:
+                assert m['ok'], m
+    # bad input
+    err(ss['alice'].call('room.say', room_id=rid, text='   \n'), 'bad_request')
+    err(ss['alice'].call('room.say', room_id=rid), 'bad_request')
+    err(ss['alice'].call('room.say', room_id=999, text='x'), 'not_found')
+    err(dave.call('room.say', room_id=rid, text='x'), 'not_found')
+    # a late joiner gets the recent history, with names (transcript)
+    ok(ss['carol'].call('room.leave', room_id=rid))
+    err(ss['carol'].call('room.say', room_id=rid, text='x'), 'conflict')
+    j = ok(ss['carol'].call('room.join', room_id=rid))
+    assert len(j['history']) == 13 and j['history'][-1]['handle'] == 'bob'
+    # a connection that goes is taken out of the room
+    ss['alice'].close()
+    until(h, lambda m: m.get('event') == 'room.presence' and
+          m['data'].get('left') == 'alice')
+    ok(h.call('room.say', room_id=rid, text='still here'))
+    assert srv.alive()
+
+
+def test_room_host_controls():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    # only leaders (or an event's hosts) open rooms; record mode is required
+    a = srv.session(keys['alice'])
+    err(a.call('room.open', community='cop', title='Mine', record='off'), 'forbidden')
+    err(h.call('room.open', community='cop', title='No mode'), 'bad_request')
+    err(h.call('room.open', community='cop', title='Bad', record='secret'), 'bad_request')
+    err(h.call('room.open', title='Platform', record='off'), 'forbidden')
+    rid = open_room(h, community='cop', title='Drop-in', record='off')
+    b = srv.session(keys['bob'])
+    ok(a.call('room.join', room_id=rid))
+    ok(b.call('room.join', room_id=rid))
+    # members may not use host controls
+    err(a.call('room.mute', room_id=rid, handle='bob'), 'forbidden')
+    err(a.call('room.topic', room_id=rid, topic='mine'), 'forbidden')
+    err(a.call('room.close', room_id=rid), 'forbidden')
+    # topic
+    ok(h.call('room.topic', room_id=rid, topic='Portfolios'))
+    assert until(b, ev('room.state', topic='Portfolios'))
+    # mute: refused with a reason, nothing sent; unmute
+    ok(h.call('room.mute', room_id=rid, handle='alice'))
+    msg = err(a.call('room.say', room_id=rid, text='hello?'), 'forbidden')
+    assert 'muted' in msg and 'not sent' in msg
+    err(h.call('room.mute', room_id=rid, handle='nobody'), 'not_found')
+    ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
+    ok(a.call('room.say', room_id=rid, text='hello!'))
+    assert until(b, ev('room.message', text='hello!'))
+    assert not any(m.get('event') == 'room.message' and m['data']['text'] == 'hello?'
+                   for m in drain(b))
+    # pause: members are refused, hosts may speak
+    ok(h.call('room.pause', room_id=rid))
+    assert until(a, ev('room.state', paused=True))
+    assert 'paused' in err(a.call('room.say', room_id=rid, text='x'), 'conflict')
+    ok(h.call('room.say', room_id=rid, text='one moment'))
+    ok(h.call('room.pause', room_id=rid, paused=False))
+    ok(a.call('room.say', room_id=rid, text='back'))
+    # raise hand shows in presence
+    ok(b.call('room.raise_hand', room_id=rid))
+    p = until(h, lambda m: m.get('event') == 'room.presence' and
+              m['data'].get('hand_up') == 'bob')
+    assert [x['hand'] for x in p['data']['people'] if x['handle'] == 'bob'] == [True]
+    # share hosting, then the new host may mute
+    ok(h.call('room.host', room_id=rid, handle='bob'))
+    ok(b.call('room.mute', room_id=rid, handle='alice'))
+    err(b.call('room.mute', room_id=rid, handle='host'), 'conflict')
+    ok(b.call('room.mute', room_id=rid, handle='alice', muted=False))
+    # remove: told, gone, may not rejoin
+    err(h.call('room.remove', room_id=rid, handle='bob'), 'conflict')
+    ok(h.call('room.remove', room_id=rid, handle='alice', reason='Off topic'))
+    m = until(a, ev('room.state', removed=True))
+    assert m['data']['reason'] == 'Off topic'
+    until(h, lambda m: m.get('event') == 'room.presence' and m['data'].get('left') == 'alice')
+    assert 'removed' in err(a.call('room.join', room_id=rid), 'forbidden')
+    err(a.call('room.say', room_id=rid, text='x'), 'conflict')
+    # hand over: the old host is no longer a host
+    ok(h.call('room.host', room_id=rid, handle='bob', hand_over=True))
+    st = ok(b.call('room.topic', room_id=rid, topic='New'))
+    assert [x['handle'] for x in st['hosts']] == ['bob']
+    # the leader keeps host powers in their community
+    ok(h.call('room.topic', room_id=rid, topic='Leader'))
+    # off: nothing kept, no thread, attendance kept
+    r = ok(b.call('room.close', room_id=rid))
+    assert r['thread_id'] is None and r['attended'] == 3
+    assert until(h, ev('room.state', closed=True))
+    assert srv.query('SELECT count(*) FROM room_messages') == [(0,)]
+    assert srv.query("SELECT count(*) FROM threads WHERE tags = 'room-record'") == [(0,)]
+    assert srv.query('SELECT count(*) FROM room_attendance WHERE room_id = ?', rid) == [(3,)]
+    err(b.call('room.say', room_id=rid, text='x'), 'not_found')
+
+
+def test_surgery_queue_and_private_consults():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    eid = ok(h.call('event.create', community='cop', title='CV surgery', kind='surgery',
+                    starts_at=iso(600)))['event']['id']
+    a, b, c = (srv.session(keys[n]) for n in ('alice', 'bob', 'carol'))
+    # alice queues before the room opens
+    ok(a.call('event.queue', id=eid, topic='My CV is long'))
+    # only the event's hosts (or leaders) open its room
+    err(b.call('room.open', event_id=eid, record='off'), 'forbidden')
+    r = ok(h.call('room.open', event_id=eid, record='transcript'))['room']
+    rid = r['room_id']
+    assert r['surgery'] and r['title'] == 'CV surgery' and r['event_id'] == eid
+    err(h.call('room.open', event_id=eid, record='off'), 'conflict')
+    assert ok(b.call('event.get', id=eid))['event']['room_id'] == rid
+    err(b.call('event.queue', id=eid, topic='x'), 'conflict')
+    # alice was told the room opened
+    until(a, lambda m: m.get('event') == 'notify.new' and m['data']['kind'] == 'room_open')
+    for s in (a, b, c):
+        ok(s.call('room.join', room_id=rid))
+    ok(b.call('room.queue_join', room_id=rid, topic='Interview nerves'))
+    q = ok(c.call('room.queue_join', room_id=rid, topic='Salary talk'))
+    assert q['place'] == 3 and q['length'] == 3 and 'queue' not in q
+    hq = until(h, lambda m: m.get('event') == 'room.queue' and m['data']['length'] == 3)
+    assert [(x['handle'], x['topic']) for x in hq['data']['queue']] == [
+        ('alice', 'My CV is long'), ('bob', 'Interview nerves'), ('carol', 'Salary talk')]
+    err(c.call('room.queue_take', room_id=rid), 'forbidden')
+    # take alice into a private consult, kept privately
+    t = ok(h.call('room.queue_take', room_id=rid, private=True, record='transcript'))
+    assert t['handle'] == 'alice' and t['private']
+    assert until(a, ev('room.consult', active=True, **{'with': 'host'}))
+    ok(a.call('room.say', room_id=rid, text='secret cv detail'))
+    ok(h.call('room.say', room_id=rid, text='secret advice'))
+    m = until(h, ev('room.message', text='secret cv detail'))
+    assert m['data']['private']
+    until(a, ev('room.message', text='secret advice'))
+    # bob speaks in the room meanwhile; carol hears bob, not the consult
+    ok(b.call('room.say', room_id=rid, text='public chatter'))
+    until(c, ev('room.message', text='public chatter'))
+    # queue places moved up: bob 1, carol 2
+    qc = until(c, lambda m: m.get('event') == 'room.queue' and m['data']['length'] == 2 and
+               m['data']['place'] is not None)
+    assert qc['data']['place'] == 2 and 'queue' not in qc['data']
+    ok(a.call('room.consult_end', room_id=rid))
+    until(h, ev('room.consult', active=False))
+    err(a.call('room.consult_end', room_id=rid), 'conflict')
+    # public take: the room is told who is being helped
+    t = ok(h.call('room.queue_take', room_id=rid, handle='carol'))
+    assert t['handle'] == 'carol' and not t['private']
+    m = until(b, lambda m: m.get('event') == 'room.message' and m['data'].get('system'))
+    assert 'Salary talk' in m['data']['text']
+    seen_c = drain(c, 0.5)
+    for m in seen_c:
+        text = str(m)
+        assert 'secret' not in text and 'My CV is long' not in text, m
+        assert 'Interview nerves' not in text, m
+        assert m.get('event') != 'room.consult', m
+    # close: the public transcript is posted, the consult never is
+    r = ok(h.call('room.close', room_id=rid))
+    tid = r['thread_id']
+    bodies = ' '.join(b_ for (b_,) in srv.query('SELECT body FROM posts WHERE thread_id = ?', tid))
+    assert 'public chatter' in bodies and 'secret' not in bodies
+    kept = srv.query('SELECT body FROM room_messages WHERE private_a IS NOT NULL ORDER BY id')
+    assert kept == [('secret cv detail',), ('secret advice',)]
+    assert srv.query('SELECT thread_id FROM events WHERE id = ?', eid) == [(tid,)]
+
+
+def close_record(srv, mode, summary=None):
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Show and tell', record=mode)
+    a, b = srv.session(keys['alice']), srv.session(keys['bob'])
+    ok(a.call('room.join', room_id=rid))
+    ok(b.call('room.join', room_id=rid))
+    ok(a.call('room.say', room_id=rid, text='first point about pipelines'))
+    ok(b.call('room.say', room_id=rid, text='second point\nwith two lines'))
+    c = srv.session(keys['carol'])
+    j = ok(c.call('room.join', room_id=rid))
+    args = {} if summary is None else {'summary': summary}
+    r = ok(h.call('room.close', room_id=rid, **args))
+    return rid, j, r
+
+
+def thread_text(srv, tid):
+    return '\n'.join(b for (b,) in srv.query(
+        'SELECT body FROM posts WHERE thread_id = ? ORDER BY id', tid))
+
+
+def check_thread_consistent(srv, tid):
+    (count, last_id, last_at), = srv.query(
+        'SELECT post_count, last_post_id, last_post_at FROM threads WHERE id = ?', tid)
+    (n, mx, mat), = srv.query('SELECT count(*), max(id), max(created_at) FROM posts '
+                              'WHERE thread_id = ?', tid)
+    assert (count, last_id, last_at) == (n, mx, mat)
+
+
+def test_record_transcript():
+    srv = Server()
+    rid, j, r = close_record(srv, 'transcript')
+    assert [m['handle'] for m in j['history']] == ['alice', 'bob']
+    rows = srv.query('SELECT m.handle, r.body FROM room_messages r JOIN members m '
+                     'ON m.id = r.member_id WHERE r.room_id = ? ORDER BY r.id', rid)
+    assert rows == [('alice', 'first point about pipelines'),
+                    ('bob', 'second point\nwith two lines')]
+    text = thread_text(srv, r['thread_id'])
+    assert 'Alice' in text and '@bob' in text and 'second point\nwith two lines' in text
+    check_thread_consistent(srv, r['thread_id'])
+    (cid, title, tags), = srv.query('SELECT community_id, title, tags FROM threads '
+                                    'WHERE id = ?', r['thread_id'])
+    assert title.startswith('Room record: Show and tell') and tags == 'room-record'
+    assert r['attended'] == 4
+
+
+def test_record_chatham_keeps_no_names():
+    srv = Server()
+    rid, j, r = close_record(srv, 'chatham')
+    assert [m['text'] for m in j['history']] == ['first point about pipelines',
+                                                 'second point\nwith two lines']
+    assert all('handle' not in m and 'display_name' not in m for m in j['history'])
+    assert srv.query('SELECT count(*), count(member_id) FROM room_messages') == [(2, 0)]
+    text = thread_text(srv, r['thread_id'])
+    assert 'first point about pipelines' in text
+    for name in ('alice', 'Alice', 'bob', 'Bob', 'carol', 'Carol', 'host', 'Host'):
+        assert name not in text, (name, text)
+    assert srv.query('SELECT author_id FROM threads WHERE id = ?', r['thread_id']) == [(None,)]
+    assert srv.query('SELECT count(author_id) FROM posts WHERE thread_id = ?',
+                     r['thread_id']) == [(0,)]
+    check_thread_consistent(srv, r['thread_id'])
+
+
+def test_record_summary_and_off():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Summit', record='summary')
+    ok(h.call('room.say', room_id=rid, text='this is not kept'))
+    a = srv.session(keys['alice'])
+    assert ok(a.call('room.join', room_id=rid))['history'] == []
+    err(h.call('room.close', room_id=rid), 'bad_request')
+    r = ok(h.call('room.close', room_id=rid, summary='We agreed on three things.'))
+    text = thread_text(srv, r['thread_id'])
+    assert 'We agreed on three things.' in text and 'not kept' not in text
+    assert srv.query('SELECT count(*) FROM room_messages') == [(0,)]
+    assert srv.query('SELECT summary FROM rooms WHERE id = ?', rid) == [
+        ('We agreed on three things.',)]
+    check_thread_consistent(srv, r['thread_id'])
+    rid = open_room(h, community='cop', title='Off', record='off')
+    ok(h.call('room.say', room_id=rid, text='gone'))
+    err(h.call('room.close', room_id=rid, summary='x'), 'bad_request')
+    assert ok(h.call('room.close', room_id=rid))['thread_id'] is None
+    assert srv.query("SELECT count(*) FROM threads WHERE tags = 'room-record'") == [(1,)]
+
+
+def test_room_rate_limit_refuses_and_says_so():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Fast', record='transcript')
+    a, b = srv.session(keys['alice']), srv.session(keys['bob'])
+    ok(a.call('room.join', room_id=rid))
+    ok(b.call('room.join', room_id=rid))
+    for i in range(20):
+        a.send({'id': 100 + i, 'op': 'room.say', 'args': {'room_id': rid,
+                                                         'text': 'm%d' % i}})
+    accepted, refused = [], []
+    for i in range(20):
+        r = a.reply(100 + i)
+        if r['ok']:
+            accepted.append('m%d' % i)
+        else:
+            assert r['error']['code'] == 'rate_limited', r
+            assert 'not sent' in r['error']['message']
+            refused.append(i)
+    assert 10 <= len(accepted) < 20 and refused, (accepted, refused)
+    # everything accepted reached bob, nothing refused did, and all were kept
+    got = []
+    while len(got) < len(accepted):
+        got.append(until(b, ev('room.message'))['data']['text'])
+    assert got == accepted
+    assert all(m.get('event') != 'room.message' for m in drain(b, 0.3))
+    assert srv.query('SELECT count(*) FROM room_messages') == [(len(accepted),)]
+    # a paste counts once; after a pause the member may speak again
+    time.sleep(1.2)
+    ok(a.call('room.say', room_id=rid, text='\n'.join('line %d' % i for i in range(200))))
+
+
+def test_room_support_is_private():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Drop-in', record='transcript')
+    a, b = srv.session(keys['alice']), srv.session(keys['bob'])
+    ok(a.call('room.join', room_id=rid))
+    ok(b.call('room.join', room_id=rid))
+    s = ok(a.call('room.support', room_id=rid, text='I feel unsafe'))
+    m = until(h, ev('room.support', handle='alice'))
+    assert m['data']['text'] == 'I feel unsafe' and m['data']['support_id'] == s['support_id']
+    err(b.call('room.support_answer', room_id=rid, support_id=s['support_id']), 'forbidden')
+    ok(h.call('room.support_answer', room_id=rid, support_id=s['support_id']))
+    until(a, ev('room.support', answered=True))
+    for m in drain(b, 0.5):
+        assert 'unsafe' not in str(m) and m.get('event') != 'room.support', m
+    assert srv.query('SELECT count(*) FROM room_messages') == [(0,)]

@@ -1,0 +1,292 @@
+"""The terminal front end, end to end: tmux runs the real OpenSSH client
+(`ssh -tt`) against a real hearthd, which starts `hearth --fd N` on a pty;
+we type keys and read the screen back. Also the plain line mode."""
+import subprocess
+import time
+
+from harness import Key, Server, Tmux
+
+
+def seeded(name='Pat Doe', community_name='Students'):
+    """A server with an open community, a member in it and a thread."""
+    srv = Server()
+    srv.ctl('community', 'create', 'students', '--name', community_name,
+            '--visibility', 'platform', '--join-policy', 'open',
+            '--purpose', 'Learning **together**.')
+    key = srv.new_member('pat', name=name)
+    other = srv.new_member('sam', name='Sam Kaur')
+    for k in (key, other):
+        s = srv.session(k)
+        assert s.call('member.accept_coc')['ok']
+        r = s.call('community.join', slug='students')
+        assert r['ok'], r
+        s.close()
+    s = srv.session(other)
+    r = s.call('thread.create', slug='students', title='Welcome thread',
+               body='# Hello\n\nThis is *the* first post with a [link](https://x.org).\n\n'
+                    '- one\n- two\n\n> quoted words\n\n```\ncode here\n```\n')
+    assert r['ok'], r
+    tid = r['result']['thread_id']
+    s.close()
+    return srv, key, other, tid
+
+
+def tui(srv, key, user, width=80, height=24, env=''):
+    cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
+    return Tmux(env + cmd, width, height)
+
+
+def wait_gone(t, text, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if text not in t.screen():
+            return
+        time.sleep(0.1)
+    raise AssertionError('%r still on screen:\n%s' % (text, t.screen()))
+
+
+def open_thread(t):
+    """From Home: open Students, then its first thread."""
+    t.wait_for('Welcome, Pat Doe', timeout=15)
+    t.wait_for('Students')
+    t.keys('Enter')
+    t.wait_for('Welcome thread')
+    t.keys('G', 'Enter')            # the last row: after the two pinned threads
+    return t.wait_for('first post')
+
+
+def test_tui_home_shows_communities_and_status_line():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        screen = t.wait_for('Welcome, Pat Doe', timeout=15)
+        screen = t.wait_for('Students')
+        assert '?:help' in screen and 'Enter:open' in screen
+        assert '@pat' in screen.splitlines()[0]
+        # the unread thread shows as new on Home
+        assert '1 new' in screen, screen
+        t.keys('?')
+        screen = t.wait_for('this help')
+        assert 'Home' in screen
+        t.keys('q')
+        t.wait_for('Welcome, Pat Doe')
+    finally:
+        t.kill()
+
+
+def test_tui_thread_renders_markdown():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        screen = open_thread(t)
+        assert 'Sam Kaur' in screen and '@sam' in screen
+        assert 'Hello' in screen
+        assert '# Hello' not in screen          # headings lose their marks
+        assert 'the first post' in screen       # emphasis without stars
+        assert '*the*' not in screen
+        assert '<https://x.org>' in screen       # links shown as text
+        assert '• one' in screen and '• two' in screen
+        assert '│ quoted words' in screen
+        assert 'code here' in screen and '```' not in screen
+    finally:
+        t.kill()
+
+
+def test_tui_reply_with_composer_reaches_screen_and_database():
+    srv, key, _, tid = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        open_thread(t)
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        t.keys('First line of my reply')
+        t.keys('Enter')
+        t.keys('second **line**')
+        t.keys('C-s')
+        screen = t.wait_for('second line', timeout=10)
+        assert 'First line of my reply' in screen
+        assert 'Pat Doe' in screen
+    finally:
+        t.kill()
+    rows = srv.query('SELECT body FROM posts WHERE thread_id = ? ORDER BY id', tid)
+    assert rows[-1][0] == 'First line of my reply\nsecond **line**', rows
+
+
+def test_tui_composer_undo_and_draft_kept():
+    srv, key, _, tid = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        open_thread(t)
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        t.keys('kept words')
+        t.keys('Left')                 # ends the typing run: next is a new change
+        t.keys(' gone')
+        t.wait_for('kept word gone')
+        t.keys('C-z')                  # undo the last change
+        wait_gone(t, 'gone')
+        assert 'kept words' in t.screen()
+        t.keys('Escape')               # close: the draft is kept
+        t.wait_for('Draft kept')
+        t.keys('r')
+        t.wait_for('kept words')
+    finally:
+        t.kill()
+    assert srv.query('SELECT count(*) FROM posts WHERE thread_id = ?', tid) == [(1,)]
+
+
+def test_tui_live_post_arrives_while_typing():
+    srv, key, other, tid = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        open_thread(t)
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        t.keys('half typed')
+        s = srv.session(other)
+        assert s.call('post.create', thread_id=tid, body='Live from Sam')['ok']
+        s.close()
+        t.wait_for('New post in this thread by Sam Kaur', timeout=10)
+        assert 'half typed' in t.screen()      # the input is untouched
+        t.keys('Escape')
+        t.wait_for('Live from Sam')
+    finally:
+        t.kill()
+
+
+def test_tui_resize_redraws():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        open_thread(t)
+        subprocess.run(['tmux', '-S', t.sock, 'resize-window', '-t', t.name,
+                        '-x', '120', '-y', '40'], check=True)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            lines = t.screen().splitlines()
+            if len(lines) >= 39 and '?:help' in lines[-1]:
+                break
+            time.sleep(0.1)
+        lines = t.screen().splitlines()
+        assert '?:help' in lines[-1], lines
+        assert any('@pat' in l and len(l.rstrip()) > 100 for l in lines[:1]), lines[:1]
+        subprocess.run(['tmux', '-S', t.sock, 'resize-window', '-t', t.name,
+                        '-x', '80', '-y', '24'], check=True)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            screen = t.screen()
+            lines = screen.splitlines()
+            if '?:help' in lines[-1] and len(lines) <= 24 and 'first post' in screen \
+                    and '@pat' in lines[0]:
+                break
+            time.sleep(0.1)
+        assert '?:help' in lines[-1] and 'first post' in screen, screen
+        assert '@pat' in lines[0] and len(lines[0].rstrip()) <= 80, lines[0]
+    finally:
+        t.kill()
+
+
+def test_tui_wide_characters_align():
+    srv, key, other, tid = seeded(community_name='日本語の会 🎉')
+    s = srv.session(other)
+    assert s.call('post.create', thread_id=tid,
+                  body='漢字とemoji 🎉🎉 café naïve — end|')['ok']
+    s.close()
+    t = tui(srv, key, 'pat')
+    try:
+        screen = t.wait_for('日本語の会', timeout=15)
+        line = [l for l in screen.splitlines() if '日本語の会' in l][0]
+        # the right-hand column (role) ends where it does for ASCII rows
+        assert line.rstrip().endswith('member'), line
+        t.keys('Enter')
+        t.wait_for('Welcome thread')
+        t.keys('G', 'Enter')
+        t.wait_for('first post')
+        t.keys('G')
+        screen = t.wait_for('end|')
+        line = [l for l in screen.splitlines() if 'end|' in l][0]
+        assert '漢字とemoji 🎉🎉 café naïve — end|' in line, line
+        # tmux measures the same way we do: the line is where we put it
+        assert line.startswith('  漢字'), line
+    finally:
+        t.kill()
+
+
+def test_tui_new_thread_on_8_colour_terminal():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat', env='TERM=xterm ')
+    try:
+        t.wait_for('Students', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Welcome thread')
+        t.keys('c')
+        t.wait_for('Title')
+        t.keys('My new topic', 'Enter')
+        t.keys('Body of the topic')
+        t.keys('C-s')
+        t.wait_for('Body of the topic', timeout=10)
+    finally:
+        t.kill()
+    assert srv.query("SELECT title FROM threads ORDER BY id DESC LIMIT 1") == \
+        [('My new topic',)]
+
+
+def test_tui_lost_connection_is_clear():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
+                        'remain-on-exit', 'on'], check=True)
+        t.wait_for('Students', timeout=15)
+        srv.proc.send_signal(15)
+        srv.proc.wait(timeout=10)
+        srv.proc = None
+        # the TUI puts its screen away and says why, before ssh ends
+        screen = t.wait_for('shutting down', timeout=10)
+        assert 'Students' not in screen, screen
+    finally:
+        t.kill()
+
+
+def test_tui_join_flow_then_home():
+    srv = Server()
+    srv.ctl('community', 'create', 'students', '--name', 'Students', '--visibility',
+            'platform')
+    code = srv.admin_invite()
+    key = Key('newbie')
+    t = tui(srv, key, 'join')
+    try:
+        t.wait_for('Invite code:', timeout=15)
+        t.keys('HRTH-0000-0000-0000', 'Enter', 'newbie', 'Enter', 'New Bie', 'Enter')
+        screen = t.wait_for('not known', timeout=10)
+        assert 'Welcome, New Bie' not in screen
+        # back to the code, fix it, join
+        t.keys('Up', 'Up', 'C-u', code, 'Enter', 'Enter', 'Enter')
+        t.wait_for('Welcome, New Bie', timeout=10)
+        t.wait_for('Students')
+    finally:
+        t.kill()
+    assert srv.query("SELECT handle, display_name FROM members") == [('newbie', 'New Bie')]
+
+
+def test_plain_mode_menus():
+    srv, key, _, tid = seeded()
+    cmd = srv.ssh_base(key, 'pat') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd))
+    try:
+        t.wait_for('Main menu', timeout=15)
+        assert 'Welcome, Pat Doe' in t.screen()
+        t.keys('1', 'Enter')
+        t.wait_for('1. Students')
+        t.keys('1', 'Enter')
+        t.wait_for('3. [new] Welcome thread')
+        t.keys('3', 'Enter')
+        t.wait_for('r reply')
+        t.keys('r', 'Enter')
+        t.wait_for('full stop')
+        t.keys('A plain reply', 'Enter', '.', 'Enter')
+        t.wait_for('Posted.')
+    finally:
+        t.kill()
+    assert srv.query('SELECT body FROM posts WHERE thread_id = ? ORDER BY id DESC LIMIT 1',
+                     tid) == [('A plain reply\n',)]
