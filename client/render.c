@@ -196,8 +196,10 @@ line_emit(struct rstate *r, struct para *lp)
 
 	l->text = xmalloc(lp->len + 1);
 	l->style = xmalloc(lp->len + 1);
-	memcpy(l->text, lp->text, lp->len);
-	memcpy(l->style, lp->style, lp->len);
+	if (lp->len > 0) {
+		memcpy(l->text, lp->text, lp->len);
+		memcpy(l->style, lp->style, lp->len);
+	}
 	l->text[lp->len] = '\0';
 	l->style[lp->len] = 0;
 	l->len = lp->len;
@@ -521,6 +523,12 @@ walk_exit(struct rstate *r, cmark_node *node)
 		break;
 	case CMARK_NODE_IMAGE:
 		para_add(&r->p, "]", 1, r->inl | ST_DIM);
+		url = cmark_node_get_url(node);
+		if (url != NULL && *url != '\0') {
+			para_add(&r->p, " <", 2, ST_DIM);
+			para_add(&r->p, url, strlen(url), ST_DIM | ST_LINK);
+			para_add(&r->p, ">", 1, ST_DIM);
+		}
 		break;
 	default:
 		break;

@@ -1104,6 +1104,7 @@ struct community {
 	struct list lists[NTABS];
 	char msg[NTABS][256];
 	bool loaded[NTABS];
+	json_int_t intro_thread;
 };
 
 static void comm_load(struct community *, int tab);
@@ -1292,7 +1293,7 @@ comm_load(struct community *c, int tab)
 		break;
 	default:
 		about_fill(c);
-		net_call("community.get", args, &c->v, comm_got, c);
+		json_decref(args);
 		break;
 	}
 }
@@ -1310,7 +1311,12 @@ joined(void *ctx, json_t *result, json_t *error)
 	if (strcmp(st, "pending") == 0 || strcmp(st, "requested") == 0)
 		ui_flash("Your request to join was sent to the hosts.");
 	else {
-		ui_flash("You joined %s.", c->name);
+		c->intro_thread = ji(result, "introduce_thread_id");
+		if (c->intro_thread != 0)
+			ui_flash("You joined %s. Press i to introduce "
+			    "yourself.", c->name);
+		else
+			ui_flash("You joined %s.", c->name);
 		json_object_set_new(c->c, "my_role", json_string(
 		    js(result, "role")[0] ? js(result, "role") : "member"));
 	}
@@ -1348,6 +1354,19 @@ comm_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'R') {
 		c->loaded[c->tab] = false;
+		return true;
+	}
+	if (!is_key && ch == 'i') {
+		json_int_t tid = c->intro_thread ? c->intro_thread :
+		    ji(c->c, "intro_thread_id");
+		if (tid == 0) {
+			ui_flash("This community has no Introductions thread.");
+			return true;
+		}
+		snprintf(key, sizeof key, "reply:%lld", (long long)tid);
+		ui_push(composer_open("Introduce yourself", "post.create",
+		    json_pack("{s:I}", "thread_id", tid), key, false,
+		    "Hello! I am ", NULL));
 		return true;
 	}
 	if (!is_key && ch == 'c') {
@@ -1413,7 +1432,8 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread  J:join  R:reload";
+	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread  J:join  "
+	    "i:introduce yourself";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy). **J** joins or asks to join.";
@@ -1426,6 +1446,8 @@ view_community(json_t *cj)
 	snprintf(c->name, sizeof c->name, "%s", js(cj, "name"));
 	if (js(cj, "my_role")[0] == '\0')
 		c->tab = TAB_ABOUT;
+	net_call("community.get", json_pack("{s:s}", "slug", c->slug), &c->v,
+	    comm_got, c);
 	return &c->v;
 }
 
@@ -1606,7 +1628,22 @@ struct profile {
 	int on;
 	struct field f[NPF];
 	bool mine;
+	bool first_run; /* open for editing as soon as it arrives */
+	bool was_first_run;
 };
+
+static void
+profile_edit(struct profile *pr)
+{
+	pr->editing = true;
+	pr->on = 0;
+	for (size_t i = 0; i < NPF; i++) {
+		pr->f[i].label = profile_fields[i][1];
+		snprintf(pr->f[i].text, sizeof pr->f[i].text, "%s",
+		    js(pr->p, profile_fields[i][0]));
+		pr->f[i].len = strlen(pr->f[i].text);
+	}
+}
 
 static void
 profile_got(void *ctx, json_t *result, json_t *error)
@@ -1625,6 +1662,11 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		    "handle"));
 	pr->mine = g_me != NULL && strcmp(pr->handle, js(g_me, "handle"))
 	    == 0;
+	if (pr->first_run && pr->mine) {
+		pr->first_run = false;
+		pr->was_first_run = true;
+		profile_edit(pr);
+	}
 }
 
 static void
@@ -1681,7 +1723,12 @@ profile_saved(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	pr->editing = false;
-	ui_flash("Profile saved.");
+	if (pr->was_first_run)
+		ui_flash("Profile saved. Next: open a community, join it (J) "
+		    "and introduce yourself (i).");
+	else
+		ui_flash("Profile saved.");
+	pr->was_first_run = false;
 	if (json_is_object(json_object_get(result, "profile")))
 		profile_got(pr, result, NULL);
 	else
@@ -1720,14 +1767,7 @@ profile_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (!is_key && ch == 'e' && pr->mine) {
-		pr->editing = true;
-		pr->on = 0;
-		for (size_t i = 0; i < NPF; i++) {
-			pr->f[i].label = profile_fields[i][1];
-			snprintf(pr->f[i].text, sizeof pr->f[i].text, "%s",
-			    js(pr->p, profile_fields[i][0]));
-			pr->f[i].len = strlen(pr->f[i].text);
-		}
+		profile_edit(pr);
 		return true;
 	}
 	return false;
@@ -2264,6 +2304,8 @@ views_global_key(int ch, bool is_key)
 	return false;
 }
 
+static void coc_checked(void *ctx, json_t *result, json_t *error);
+
 /* ---- join ---- */
 
 struct join {
@@ -2326,6 +2368,7 @@ join_done(void *ctx, json_t *result, json_t *error)
 	ui_replace(view_home());
 	ui_flash("Welcome, %s! Next time, connect with the same key as any "
 	    "user name.", js(m, "display_name"));
+	net_call("coc.get", NULL, ui_top(), coc_checked, ui_top());
 }
 
 static bool
@@ -2386,6 +2429,118 @@ view_join(void)
 	return &j->v;
 }
 
+/* ---- first run: code of conduct, profile, introduction ---- */
+
+struct coc {
+	struct view v;
+	char *text;
+	int scroll;
+	bool sending;
+	char err[256];
+};
+
+static void
+coc_draw(struct view *v, int rows, int cols)
+{
+	struct coc *c = (struct coc *)v;
+	struct rdoc d;
+	int y = 1;
+
+	put_text(y++, 2, cols - 4, "Before you start: our code of conduct",
+	    C_HEAD, A_BOLD);
+	put_text(y++, 2, cols - 4, "Read it (j/k, Space to scroll), then "
+	    "press a to accept it.", C_DIM, 0);
+	if (c->err[0] != '\0')
+		put_text(y++, 2, cols - 4, c->err, C_ERROR, A_BOLD);
+	y++;
+	rdoc_init(&d);
+	render_markdown(&d, c->text, strlen(c->text), cols - 4);
+	if (c->scroll > (int)d.n - 1)
+		c->scroll = d.n > 0 ? (int)d.n - 1 : 0;
+	for (int i = 0; y + i <= rows && (size_t)(c->scroll + i) < d.n; i++)
+		put_rline(y + i, 2, cols - 4, &d.lines[c->scroll + i]);
+	rdoc_free(&d);
+}
+
+static void
+coc_accepted(void *ctx, json_t *result, json_t *error)
+{
+	struct coc *c = ctx;
+	struct view *pv;
+
+	(void)result;
+	c->sending = false;
+	if (error != NULL) {
+		snprintf(c->err, sizeof c->err, "%s", err_message(error));
+		return;
+	}
+	/* next: the member's profile, opened for editing */
+	pv = view_profile(js(g_me, "handle"));
+	((struct profile *)pv)->first_run = true;
+	ui_replace(pv);
+	ui_flash("Thank you. Now tell others about yourself: fill in what "
+	    "you like, Ctrl-S saves.");
+}
+
+static bool
+coc_key(struct view *v, int ch, bool is_key)
+{
+	struct coc *c = (struct coc *)v;
+
+	if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+		c->scroll++;
+	else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+		c->scroll -= c->scroll > 0;
+	else if ((is_key && ch == KEY_NPAGE) || (!is_key && ch == ' '))
+		c->scroll += 10;
+	else if (!is_key && (ch == 'a' || ch == 'A') && !c->sending) {
+		c->sending = true;
+		net_call("member.accept_coc", NULL, v, coc_accepted, c);
+	} else if (!is_key && ch == 'q') {
+		/* not accepting: reading is fine, writing is refused */
+		ui_replace(view_home());
+		ui_flash("You can read, but need to accept the code of conduct "
+		    "to write.");
+	} else
+		return false;
+	return true;
+}
+
+static void
+coc_free(struct view *v)
+{
+	struct coc *c = (struct coc *)v;
+
+	free(c->text);
+	free(c);
+}
+
+static struct view *
+view_coc(const char *text)
+{
+	struct coc *c = xcalloc(1, sizeof *c);
+
+	c->v.title = "Welcome";
+	c->v.keys = "a:accept  j/k/Space:scroll  q:later";
+	c->v.draw = coc_draw;
+	c->v.key = coc_key;
+	c->v.free = coc_free;
+	c->text = xstrdup(text);
+	return &c->v;
+}
+
+/* If the code of conduct is not accepted yet, start the first run. */
+static void
+coc_checked(void *ctx, json_t *result, json_t *error)
+{
+	struct view *home = ctx;
+
+	if (error != NULL || json_is_string(json_object_get(result,
+	    "accepted_at")) || ui_top() != home)
+		return;
+	ui_push(view_coc(js(result, "text")));
+}
+
 /* The greeting decides the first screen. */
 void
 views_start(json_t *hello)
@@ -2413,4 +2568,5 @@ views_start(json_t *hello)
 	}
 	g_me = json_incref(m);
 	ui_push(view_home());
+	net_call("coc.get", NULL, ui_top(), coc_checked, ui_top());
 }

@@ -128,7 +128,8 @@ db_open(const char *path, bool create, const char *synchronous,
 	snprintf(pragmas, sizeof pragmas,
 	    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
 	    "PRAGMA synchronous = %s; PRAGMA busy_timeout = 5000; "
-	    "PRAGMA temp_store = MEMORY;",
+	    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; "
+	    "PRAGMA wal_autocheckpoint = 4000;",
 	    synchronous);
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &emsg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, emsg);

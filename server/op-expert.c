@@ -208,7 +208,7 @@ op_expert_reply(struct call *x)
 static int
 op_expert_list(struct call *x)
 {
-	static char sql[sizeof req_cols + 256];
+	static char sql[3][sizeof req_cols + 256];
 	const char *status = NULL;
 	json_int_t limit = 50, before = INT64_MAX;
 	bool mine = !is_staff(x->conn);
@@ -231,23 +231,26 @@ op_expert_list(struct call *x)
 	    strcmp(status, "accepted") != 0 && strcmp(status, "declined") != 0)
 		return call_fail(x, ERR_BAD_REQUEST, "args.status must be "
 		    "pending, more_info, accepted or declined");
-	if (sql[0] == '\0')
-		snprintf(sql, sizeof sql, "%sWHERE r.id < :before AND "
-		    "(:mine = 0 OR r.member_id = :me) AND (:status IS NULL OR "
-		    "r.status = :status) ORDER BY r.id DESC LIMIT :n",
+	/* One text per index: by member, by status, or all by id. */
+	if (sql[0][0] == '\0') {
+		snprintf(sql[0], sizeof sql[0], "%sWHERE r.member_id = :me "
+		    "AND r.id < :before AND (:status IS NULL OR r.status = "
+		    ":status) ORDER BY r.id DESC LIMIT :n", req_cols);
+		snprintf(sql[1], sizeof sql[1], "%sWHERE r.status = :status "
+		    "AND r.id < :before ORDER BY r.id DESC LIMIT :n",
 		    req_cols);
-	st = db_stmt(srv->db, sql);
+		snprintf(sql[2], sizeof sql[2], "%sWHERE r.id < :before "
+		    "ORDER BY r.id DESC LIMIT :n", req_cols);
+	}
+	st = db_stmt(srv->db, sql[mine ? 0 : status != NULL ? 1 : 2]);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":before"),
 	    before);
-	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":mine"), mine);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":me"),
-	    x->conn->member.id);
+	if (mine)
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st,
+		    ":me"), x->conn->member.id);
 	if (status != NULL)
 		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st,
 		    ":status"), status, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, sqlite3_bind_parameter_index(st,
-		    ":status"));
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":n"),
 	    limit + 1);
 	list = json_array();
@@ -266,8 +269,8 @@ op_expert_list(struct call *x)
 
 /* Accept: the speaker hosts a new event in the request's community. */
 static int
-decide_accept(struct call *x, int64_t id, int64_t community,
-    const char *topic, int64_t *event)
+decide_accept(struct call *x, int64_t community, const char *topic,
+    int64_t *event)
 {
 	const char *speaker = NULL, *starts_str = NULL, *title = topic,
 	    *kind = "show_and_tell", *desc = "";
@@ -314,7 +317,6 @@ decide_accept(struct call *x, int64_t id, int64_t community,
 	if (event_insert(x, community, title, kind, desc, starts,
 	    minutes * 60, "none", 0, &host, 1, event) != 0)
 		return -1;
-	(void)id;
 	return notify_add(x, host, "expert_speaker", community, 0, 0, 0,
 	    "You are the speaker for “%s”: see event %lld.", title,
 	    (long long)*event);
@@ -362,7 +364,7 @@ op_expert_decide(struct call *x)
 		    "%s.", was);
 	}
 	if (strcmp(status, "accepted") == 0 &&
-	    decide_accept(x, id, community, topic, &event) != 0) {
+	    decide_accept(x, community, topic, &event) != 0) {
 		free(topic);
 		return -1;
 	}

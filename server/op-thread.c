@@ -428,9 +428,9 @@ handle_char(char c)
 
 /*
  * Collect the distinct @handles in a body (lower-cased), at most max. A
- * mention starts at
- * '@' not preceded by a letter, digit or one of "_-.@/" (so e-mail addresses
- * do not count) and ends at the first character a handle cannot hold.
+ * mention starts at '@' not preceded by a letter, digit or one of "_-.@/"
+ * (so e-mail addresses do not count) and ends at the first character a
+ * handle cannot hold.
  */
 static int
 mentions_parse(const char *body, char (*out)[33], int max)

@@ -290,3 +290,34 @@ def test_plain_mode_menus():
         t.kill()
     assert srv.query('SELECT body FROM posts WHERE thread_id = ? ORDER BY id DESC LIMIT 1',
                      tid) == [('A plain reply\n',)]
+
+
+def test_tui_first_run_coc_profile_introduction():
+    srv = Server()
+    srv.ctl('community', 'create', 'students', '--name', 'Students',
+            '--visibility', 'platform', '--join-policy', 'open')
+    key = srv.new_member('pat', name='Pat Doe')      # has not accepted the code yet
+    t = tui(srv, key, 'pat')
+    try:
+        t.wait_for('code of conduct', timeout=15)
+        t.keys('a')
+        t.wait_for('Pronouns', timeout=10)             # the profile, open for editing
+        t.keys('Down', 'they/them', 'Down', 'Gardener', 'C-s')
+        t.wait_for('Profile saved', timeout=10)
+        assert srv.query("SELECT coc_accepted_at IS NOT NULL, pronouns, job_role "
+                         "FROM members WHERE handle = 'pat'") == [(1, 'they/them', 'Gardener')]
+        t.keys('h')                                    # Home
+        t.wait_for('Students')
+        t.keys('Enter')
+        t.wait_for('About')
+        t.keys('J')
+        t.wait_for('introduce', timeout=10)
+        t.keys('i')
+        t.wait_for('Introduce yourself')
+        t.keys('End', 'Pat, growing tomatoes.', 'C-s')
+        t.wait_for('Sent.', timeout=10)
+    finally:
+        t.kill()
+    rows = srv.query("SELECT p.body FROM posts p JOIN threads t ON t.id = p.thread_id "
+                     "WHERE t.title = 'Introductions' ORDER BY p.id DESC LIMIT 1")
+    assert rows == [('Hello! I am Pat, growing tomatoes.',)], rows
