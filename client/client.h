@@ -89,6 +89,8 @@ void net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
 /* Forget replies owed to a view that is going away. */
 void net_forget(struct view *);
 bool net_connected(void);
+/* The native client: reconnect (native_reconnect) after a loss. */
+void net_set_native(void);
 /* True if the error says the server lacks the operation. */
 bool err_unknown_op(json_t *error);
 const char *err_message(json_t *error);
@@ -122,6 +124,8 @@ void ui_flash(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ui_quit(int code);
 void ui_event(const char *name, json_t *data);
 void ui_lost(const char *why);
+/* A lasting status message (NULL clears it), e.g. while reconnecting. */
+void ui_status(const char *msg);
 int ui_run(int fd);
 
 /* Drawing helpers (ui.c). */
@@ -137,6 +141,12 @@ void views_start(json_t *hello);
 struct view *view_join(void);
 struct view *view_home(void);
 struct view *view_message(const char *title, const char *text);
+
+/* ---- native.c: hearth [user@]host[:port] over libssh ---- */
+/* Connect (asking about an unknown host key); the protocol fd or -1. */
+int native_connect(const char *target, char *err, size_t errlen);
+/* Connect again to the same server, never asking; fd or -1. */
+int native_reconnect(char *err, size_t errlen);
 
 /* ---- plain.c ---- */
 int plain_run(int fd);

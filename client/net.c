@@ -26,6 +26,15 @@ static json_int_t next_id = 1;
 static struct pending *head, *tail;
 static bool connected;
 static json_t *hello;
+static bool native; /* reconnect after a loss (the native client) */
+static uv_timer_t retry_h;
+static int retry_delay;
+
+void
+net_set_native(void)
+{
+	native = true;
+}
 
 bool
 net_connected(void)
@@ -112,11 +121,84 @@ on_line(const char *line, size_t len)
 		if (strcmp(ev, "hello") == 0 && hello == NULL) {
 			hello = json_incref(json_object_get(msg, "data"));
 			views_start(hello);
+		} else if (strcmp(ev, "hello") == 0) {
+			/* back after a reconnect: screens reload themselves */
+			ui_flash("Reconnected.");
+			ui_event("client.reconnected", json_object_get(msg,
+			    "data"));
 		} else
 			ui_event(ev, json_object_get(msg, "data"));
 		ui_dirty();
 	}
 	json_decref(msg);
+}
+
+/* Fail every call still waiting, so no screen waits forever. */
+static void
+fail_pending(void)
+{
+	json_t *err = json_pack("{s:s, s:s}", "code", "unavailable",
+	    "message", "The connection was lost; your text is kept. Try "
+	    "again once reconnected.");
+	struct pending *p;
+
+	while ((p = head) != NULL) {
+		head = p->next;
+		if (!p->dead && p->cb != NULL)
+			p->cb(p->ctx, NULL, err);
+		free(p);
+	}
+	tail = NULL;
+	json_decref(err);
+}
+
+static void retry_cb(uv_timer_t *t);
+
+static void
+pipe_closed(uv_handle_t *h)
+{
+	(void)h;
+	if (native) {
+		retry_delay = 1000;
+		uv_timer_start(&retry_h, retry_cb, (uint64_t)retry_delay, 0);
+	}
+}
+
+/* The connection is gone: say so, and (native client) try again. */
+static void
+conn_lost(const char *why)
+{
+	if (!connected)
+		return;
+	connected = false;
+	uv_read_stop((uv_stream_t *)&pipe_h);
+	uv_close((uv_handle_t *)&pipe_h, pipe_closed);
+	frame_free(&in);
+	fail_pending();
+	if (native)
+		ui_status("Connection lost: reconnecting...");
+	else
+		ui_lost(why);
+}
+
+static void
+retry_cb(uv_timer_t *t)
+{
+	char err[512];
+	int fd = native_reconnect(err, sizeof err);
+
+	(void)t;
+	if (fd < 0) {
+		char msg[600];
+		retry_delay = retry_delay < 30000 ? retry_delay * 2 : 30000;
+		snprintf(msg, sizeof msg, "Connection lost (%s); retrying in "
+		    "%d s.", err, retry_delay / 1000);
+		ui_status(msg);
+		uv_timer_start(&retry_h, retry_cb, (uint64_t)retry_delay, 0);
+		return;
+	}
+	ui_status(NULL);
+	net_start(fd);
 }
 
 static void
@@ -125,10 +207,9 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	char *line;
 	size_t len;
 
+	(void)s;
 	if (n < 0) {
-		connected = false;
-		uv_read_stop(s);
-		ui_lost("The connection to the server was lost.");
+		conn_lost("The connection to the server was lost.");
 		return;
 	}
 	frame_feed(&in, b->base, (size_t)n);
@@ -137,9 +218,8 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		if (rc == FRAME_MORE)
 			break;
 		if (rc == FRAME_TOO_LARGE) {
-			connected = false;
-			uv_read_stop(s);
-			ui_lost("The server sent a message too large to read.");
+			conn_lost("The server sent a message too large to "
+			    "read.");
 			return;
 		}
 		on_line(line, len);
@@ -149,6 +229,12 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 void
 net_start(int fd)
 {
+	static bool timer_ready;
+
+	if (!timer_ready) {
+		uv_timer_init(uv_default_loop(), &retry_h);
+		timer_ready = true;
+	}
 	frame_init(&in, PROTO_MAX_LINE);
 	uv_pipe_init(uv_default_loop(), &pipe_h, 0);
 	if (uv_pipe_open(&pipe_h, fd) != 0) {
@@ -164,10 +250,8 @@ write_cb(uv_write_t *w, int status)
 {
 	free(w->data);
 	free(w);
-	if (status < 0 && connected) {
-		connected = false;
-		ui_lost("The connection to the server was lost.");
-	}
+	if (status < 0 && connected)
+		conn_lost("The connection to the server was lost.");
 }
 
 void
@@ -215,8 +299,7 @@ net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
 	if (uv_write(w, (uv_stream_t *)&pipe_h, &b, 1, write_cb) != 0) {
 		free(line);
 		free(w);
-		connected = false;
-		ui_lost("The connection to the server was lost.");
+		conn_lost("The connection to the server was lost.");
 	}
 }
 

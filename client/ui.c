@@ -95,6 +95,15 @@ ui_replace(struct view *v)
 	dirty = true;
 }
 
+static char status_msg[600];
+
+void
+ui_status(const char *msg)
+{
+	snprintf(status_msg, sizeof status_msg, "%s", msg != NULL ? msg : "");
+	dirty = true;
+}
+
 static void
 flash_done(uv_timer_t *t)
 {
@@ -339,6 +348,8 @@ draw_all(void)
 	put_fill(LINES - 1, C_STATUS);
 	if (lost[0] != '\0')
 		put_text(LINES - 1, 1, COLS - 2, lost, C_ERROR, A_BOLD);
+	else if (status_msg[0] != '\0')
+		put_text(LINES - 1, 1, COLS - 2, status_msg, C_ERROR, A_BOLD);
 	else if (flash_msg[0] != '\0')
 		put_text(LINES - 1, 1, COLS - 2, flash_msg, C_STATUS, A_BOLD);
 	else {

@@ -963,6 +963,10 @@ thread_event(struct view *v, const char *name, json_t *data)
 	json_t *p;
 	json_int_t tid;
 
+	if (strcmp(name, "client.reconnected") == 0) {
+		thread_load(t); /* also watches the thread again */
+		return;
+	}
 	if (strcmp(name, "thread.new_post") != 0 || t->posts == NULL)
 		return;
 	tid = ji(data, "thread_id") ? ji(data, "thread_id") : ji(data,
@@ -1410,6 +1414,9 @@ comm_event(struct view *v, const char *name, json_t *data)
 	struct community *c = (struct community *)v;
 
 	(void)data;
+	if (strcmp(name, "client.reconnected") == 0)
+		for (int i = 0; i < NTABS; i++)
+			c->loaded[i] = false;
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
@@ -2024,7 +2031,8 @@ static void
 notes_event(struct view *v, const char *name, json_t *data)
 {
 	(void)data;
-	if (strcmp(name, "notify.new") == 0)
+	if (strcmp(name, "notify.new") == 0 ||
+	    strcmp(name, "client.reconnected") == 0)
 		net_call("notify.list", NULL, v, notes_got, v);
 }
 
@@ -2240,6 +2248,8 @@ home_event(struct view *v, const char *name, json_t *data)
 	struct home *h = (struct home *)v;
 
 	(void)data;
+	if (strcmp(name, "client.reconnected") == 0)
+		home_load(h);
 	if (strcmp(name, "notify.new") == 0 ||
 	    strcmp(name, "thread.new_post") == 0)
 		home_fill(h);

@@ -632,20 +632,24 @@ notify_attendees(struct call *x, const struct ev *e, const char *kind,
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
 	    "AND status IN ('going', 'maybe') UNION "
 	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
-	int64_t ids[256];
-	size_t n = 0;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
 
 	sqlite3_bind_int64(st, 1, e->id);
-	while (n < sizeof ids / sizeof ids[0] &&
-	    sqlite3_step(st) == SQLITE_ROW)
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			ids = xrealloc(ids, cap * sizeof *ids);
+		}
 		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	for (size_t i = 0; i < n; i++) {
-		if (notify_add(x, ids[i], kind, e->community_id, 0, 0, 0,
-		    "%s", text) != 0)
-			return -1;
 	}
-	return 0;
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = notify_add(x, ids[i], kind, e->community_id, 0, 0, 0,
+		    "%s", text);
+	free(ids);
+	return rc;
 }
 
 static int
@@ -1209,28 +1213,32 @@ sweep(uv_timer_t *t)
 {
 	static char sql[sizeof ev_cols + 128];
 	sqlite3_stmt *st, *who;
-	struct ev evs[64];
+	struct ev *evs = NULL;
 	struct reminder *rs = NULL;
-	size_t nev = 0, nr = 0, cap = 0;
-	int64_t now = now_unix(), occ, ids[512];
+	int64_t *ids = NULL;
+	size_t nev = 0, evcap = 0, nr = 0, cap = 0, nids, idcap = 0;
+	int64_t now = now_unix(), occ;
 	const char *kind;
-	size_t nids;
 	bool ok = true;
 
 	(void)t;
 	if (srv->stopping || db_begin(srv->db) != 0)
 		return;
+	/* Every series not over whose next start may be within a day. */
 	if (sql[0] == '\0')
 		snprintf(sql, sizeof sql, "%sWHERE e.cancelled_at IS NULL AND "
-		    "e.ends_at > ? AND e.starts_at <= ? + 86400 LIMIT 64",
-		    ev_cols);
+		    "e.ends_at > ? AND e.starts_at <= ? + 86400", ev_cols);
 	st = db_stmt(srv->db, sql);
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, now);
-	while (nev < 64 && sqlite3_step(st) == SQLITE_ROW)
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (nev == evcap) {
+			evcap = evcap ? evcap * 2 : 16;
+			evs = xrealloc(evs, evcap * sizeof *evs);
+		}
 		ev_from_row(st, &evs[nev++]);
+	}
 	sqlite3_reset(st);
-	/* Past the 64 soonest is rare; the next sweep goes on. */
 	who = db_stmt(srv->db,
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
 	    "AND status IN ('going', 'maybe') UNION "
@@ -1243,8 +1251,13 @@ sweep(uv_timer_t *t)
 		kind = occ - now <= 900 ? "15m" : "day";
 		nids = 0;
 		sqlite3_bind_int64(who, 1, evs[i].id);
-		while (nids < 512 && sqlite3_step(who) == SQLITE_ROW)
+		while (sqlite3_step(who) == SQLITE_ROW) {
+			if (nids == idcap) {
+				idcap = idcap ? idcap * 2 : 64;
+				ids = xrealloc(ids, idcap * sizeof *ids);
+			}
 			ids[nids++] = sqlite3_column_int64(who, 0);
+		}
 		sqlite3_reset(who);
 		for (size_t j = 0; j < nids && ok; j++) {
 			if (nr == cap) {
@@ -1279,8 +1292,10 @@ sweep(uv_timer_t *t)
 		}
 	}
 	free(rs);
+	free(ids);
 	for (size_t i = 0; i < nev; i++)
 		ev_clear(&evs[i]);
+	free(evs);
 }
 
 /* iCalendar (RFC 5545) output: content lines folded at 75 octets. */
@@ -1395,10 +1410,9 @@ event_calendar(int64_t member_id)
 		ics_line(&b, line);
 		free(line);
 		{
-			char *d = xasprintf("%s%s%s\n\nJoin the room: ssh -p "
-			    "%d %s", e.description, e.description[0] ?
-			    "\n\n" : "", e.slug ? e.slug : "Hearth",
-			    srv->cfg.listen_port, srv->cfg.listen_host);
+			char *d = xasprintf("%s%s%s on Hearth", e.description,
+			    e.description[0] ? "\n\n" : "", e.slug ?
+			    e.slug : "Everyone");
 
 			line = ics_text("DESCRIPTION", d);
 			free(d);

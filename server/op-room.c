@@ -1178,7 +1178,10 @@ op_room_remove(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "%s is hosting; hand hosting "
 		    "over before removing them.", t->handle);
 	t->removed = true;
-	queue_remove(r, t->member_id);
+	if (queue_place(r, t->member_id, NULL) != 0) {
+		queue_remove(r, t->member_id);
+		send_queue(r);
+	}
 	d = json_pack("{s:I, s:b, s:s}", "room_id", (json_int_t)r->id,
 	    "removed", 1, "reason", reason);
 	send_member(r, t->member_id, "room.state", d);

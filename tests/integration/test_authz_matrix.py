@@ -431,17 +431,7 @@ def consult(w, role, vis):
 # Answers known to differ from the rules above, each with its reason. A
 # fixed one must be taken out of here (the test fails when the answer
 # changes either way), so this list only shrinks.
-PRESENCE_OPS = ('room.leave', 'room.say', 'room.topic', 'room.mute', 'room.remove',
-                'room.pause', 'room.host', 'room.queue_join', 'room.queue_leave',
-                'room.queue_take', 'room.consult_end', 'room.raise_hand', 'room.support',
-                'room.support_answer', 'room.close')
 KNOWN = {}
-for _op in PRESENCE_OPS:
-    # op-room.c checks presence before readability, so a non-member who
-    # names a private community's open room learns it exists ("join it
-    # first") where room.join says not_found.
-    KNOWN[(_op, 'nonmember', 'private')] = C
-KNOWN[('room.close', 'nonmember', 'private')] = F  # the same, as forbidden
 for _vis in ('platform', 'public'):
     # room.queue_join lets any reader queue (a topic is text written in the
     # community), where event.queue for the same surgery needs CA_REPLY;

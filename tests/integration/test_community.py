@@ -565,9 +565,7 @@ def test_update_settings():
     assert ok(o.call('community.get', slug='eco'))['community']['readable'] is False
 
 
-# Not collected yet: a guest subsystem login crashes hearthd (sshd.c copies
-# the guest's NULL display_name); rename to test_... once that is fixed.
-def guest_sees_public_only():
+def test_guest_sees_public_only():
     srv = Server(config={'guest': 'true'})
     create(srv, 'pub', vis='public', policy='open')
     create(srv, 'plat', vis='platform', policy='open')

@@ -321,3 +321,103 @@ def test_tui_first_run_coc_profile_introduction():
     rows = srv.query("SELECT p.body FROM posts p JOIN threads t ON t.id = p.thread_id "
                      "WHERE t.title = 'Introductions' ORDER BY p.id DESC LIMIT 1")
     assert rows == [('Hello! I am Pat, growing tomatoes.',)], rows
+
+
+def native_home(key):
+    """A HOME holding the member's key as ~/.ssh/id_ed25519, no agent."""
+    import os
+    import shutil
+    from harness import tmpdir
+    home = tmpdir()
+    os.makedirs(os.path.join(home, '.ssh'), mode=0o700)
+    shutil.copy(key.path, os.path.join(home, '.ssh', 'id_ed25519'))
+    shutil.copy(key.pub, os.path.join(home, '.ssh', 'id_ed25519.pub'))
+    os.chmod(os.path.join(home, '.ssh', 'id_ed25519'), 0o600)
+    return home
+
+
+def native(srv, home, user='pat', env=''):
+    import os
+    from harness import BUILD
+    import harness
+    cmd = 'env -u SSH_AUTH_SOCK HOME=%s %s%s %s@127.0.0.1:%d' % (
+        home, env, os.path.join(harness.BUILD, 'hearth'), user, srv.port)
+    return Tmux(cmd)
+
+
+def test_native_client_known_hosts_and_reconnect():
+    import os
+    srv, key, _, _ = seeded()
+    home = native_home(key)
+    t = native(srv, home)
+    try:
+        t.wait_for('First connection', timeout=15)
+        assert 'SHA256:' in t.screen()
+        t.keys('yes', 'Enter')
+        t.wait_for('Welcome, Pat Doe', timeout=15)
+        t.wait_for('Students')
+        # the key was remembered
+        kh = open(os.path.join(home, '.ssh', 'known_hosts')).read()
+        assert '127.0.0.1' in kh
+        t.keys('Enter')
+        t.wait_for('Welcome thread')
+        # the server restarts: the client says so, reconnects, same screen
+        srv.stop()
+        t.wait_for('reconnecting', timeout=10)
+        srv.start()
+        t.wait_for('Reconnected', timeout=20)
+        screen = t.wait_for('Welcome thread', timeout=10)
+        assert 'Threads' in screen
+    finally:
+        t.kill()
+    # second contact: no question asked
+    t = native(srv, home)
+    try:
+        t.wait_for('Welcome, Pat Doe', timeout=15)
+    finally:
+        t.kill()
+
+
+def test_native_client_refuses_changed_host_key():
+    import os
+    srv, key, _, _ = seeded()
+    home = native_home(key)
+    other = Key('impostor')
+    pub = open(other.pub).read().split()
+    with open(os.path.join(home, '.ssh', 'known_hosts'), 'w') as f:
+        f.write('[127.0.0.1]:%d %s %s\n' % (srv.port, pub[0], pub[1]))
+    t = native(srv, home)
+    subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
+                    'remain-on-exit', 'on'], check=True)
+    try:
+        screen = t.wait_for('HAS CHANGED', timeout=15)
+        assert 'Refusing to connect' in screen
+        assert 'Welcome' not in screen
+    finally:
+        t.kill()
+
+
+def test_native_client_no_color_and_plain():
+    srv, key, _, _ = seeded()
+    home = native_home(key)
+    import os
+    with open(os.path.join(home, '.ssh', 'known_hosts'), 'w') as f:
+        pass
+    t = native(srv, home, env='NO_COLOR=1 TERM=xterm-256color ')
+    try:
+        t.wait_for('First connection', timeout=15)
+        t.keys('yes', 'Enter')
+        t.wait_for('Students', timeout=15)
+        p = subprocess.run(['tmux', '-S', t.sock, 'capture-pane', '-e', '-p', '-t', t.name],
+                           capture_output=True, text=True)
+        # attributes (reverse, bold) but no colours at all
+        assert '\x1b[7m' in p.stdout or ';7m' in p.stdout, repr(p.stdout[:400])
+        for sgr in ('[3', ';3', '[4', ';4', '[9', ';9'):
+            assert sgr + '0m' not in p.stdout and '38;' not in p.stdout, repr(p.stdout[:400])
+    finally:
+        t.kill()
+    t = native(srv, home, env='TERM=dumb ')
+    try:
+        t.wait_for('Main menu', timeout=15)
+    finally:
+        t.kill()
