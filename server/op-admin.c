@@ -621,7 +621,8 @@ const struct op op_admin_table[] = {
 	    "Add an SSH public key {handle, key: \"ssh-ed25519 AAAA...\"}." },
 	{ "admin.community.create", OP_ADMIN | OP_WRITE, op_community_create,
 	    "Create a community {slug, name, visibility?, join_policy?, "
-	    "purpose?, criteria?}." },
+	    "purpose?, criteria?, privacy?, manager?} with its pinned Welcome "
+	    "and Introductions threads." },
 	{ "admin.audit", OP_ADMIN, op_audit,
 	    "The audit log, newest first {handle?, limit?}." },
 	{ NULL, 0, NULL, NULL },

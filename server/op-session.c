@@ -146,16 +146,9 @@ op_invite_redeem(struct call *x)
 	sqlite3_bind_int64(st, 3, invite_id);
 	if (step_done(x, st) != 0)
 		return -1;
-	if (community != 0) {
-		st = db_stmt(srv->db,
-		    "INSERT OR IGNORE INTO community_members (community_id, "
-		    "member_id, role, joined_at) VALUES (?, ?, 'member', ?)");
-		sqlite3_bind_int64(st, 1, community);
-		sqlite3_bind_int64(st, 2, member_id);
-		sqlite3_bind_int64(st, 3, now);
-		if (step_done(x, st) != 0)
-			return -1;
-	}
+	if (community != 0 &&
+	    community_member_add(x, community, member_id, CROLE_MEMBER) != 0)
+		return -1;
 	if (member_by_id(srv->db, member_id, &m) != 1) {
 		member_clear(&m);
 		return call_fail(x, ERR_INTERNAL, "database error");
