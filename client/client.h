@@ -13,6 +13,12 @@
 
 #include <jansson.h>
 
+/*
+ * Longest line we accept from the server. The protocol caps lines at
+ * 64 KiB, but be lenient in what we read: a page of posts can be larger.
+ */
+#define CLIENT_MAX_LINE (4 * 1024 * 1024)
+
 /* ---- render.c: CommonMark to wrapped lines of styled text ---- */
 enum {
 	ST_BOLD = 1,
@@ -91,6 +97,7 @@ void net_forget(struct view *);
 bool net_connected(void);
 /* The native client: reconnect (native_reconnect) after a loss. */
 void net_set_native(void);
+bool net_is_native(void);
 /* True if the error says the server lacks the operation. */
 bool err_unknown_op(json_t *error);
 const char *err_message(json_t *error);
@@ -135,6 +142,76 @@ void put_text(int y, int x, int maxcols, const char *s, int color, int attr);
 void put_rline(int y, int x, int maxcols, const struct rline *);
 void put_fill(int y, int color);
 int text_width(const char *s);
+
+/* ---- widgets.c: pieces the screens share ---- */
+/* A list row and a scrolling list of them (the body of most screens). */
+struct row {
+	char *text;
+	char *right;
+	int color, attr;
+	json_t *data;
+	bool pick; /* selectable */
+};
+
+struct list {
+	struct row *rows;
+	size_t n, cap;
+	int sel, scroll;
+	int page; /* rows shown, from the last draw */
+};
+void list_clear(struct list *);
+void list_free(struct list *);
+/* Add a row; data is referenced (may be NULL); pick: selectable. */
+struct row *list_add(struct list *, const char *text, const char *right,
+    int color, json_t *data, bool pick);
+/* The selected row, or NULL. */
+struct row *list_cur(struct list *);
+void list_fix(struct list *);
+void list_move(struct list *, int d);
+void list_draw(struct list *, int y0, int rows, int cols);
+/* Movement keys; true if taken. */
+bool list_key(struct list *, int ch, bool is_key);
+
+/* A one-line text field. */
+struct field {
+	const char *label;
+	char text[512];
+	size_t len;
+};
+bool field_key(struct field *, int ch, bool is_key);
+/* Draw "label: text"; returns the column after the text. */
+int field_draw(struct field *, int y, int x, int cols, bool active);
+
+/* JSON and text helpers for screens. */
+json_t *jarr(json_t *o, const char *key);
+json_t *jobj(json_t *o, const char *key);
+void short_time(const char *iso, char out[20]);
+void author_of(json_t *o, char *out, size_t len);
+const char *author_handle(json_t *o);
+char *snippet_clean(const char *s);
+
+#define ENTER(ch, is_key) ((!(is_key) && ((ch) == '\r' || (ch) == '\n')) || \
+	((is_key) && (ch) == KEY_ENTER))
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+/* ---- compose.c: the composer ---- */
+/*
+ * Open the composer for op with args (stolen); key names the draft; done
+ * runs on the view below with the result after a successful send.
+ */
+struct view *composer_open(const char *title, const char *op, json_t *args,
+    const char *key, bool has_title, const char *initial,
+    void (*done)(struct view *, json_t *));
+
+/* ---- thread.c, community.c, views.c: the screens ---- */
+struct view *view_thread(json_int_t id, const char *title);
+struct view *view_community(json_t *community);
+struct view *view_poll(json_int_t id);
+struct view *view_profile(const char *handle);
+struct view *view_search(bool directory);
+struct view *view_notes(void);
+bool views_global_key(int ch, bool is_key);
+void ui_cursor(int y, int x);
 
 /* ---- views.c ---- */
 void views_start(json_t *hello);

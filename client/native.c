@@ -152,12 +152,19 @@ ssh_open(bool interactive, char *err, size_t errlen)
 	ssh_channel ch = NULL;
 	struct pump *p;
 	long timeout = 10;
+	const char *home;
 	int rc;
 
 	ssh_options_set(ssh, SSH_OPTIONS_HOST, tgt.host);
 	ssh_options_set(ssh, SSH_OPTIONS_PORT, &tgt.port);
 	ssh_options_set(ssh, SSH_OPTIONS_USER, tgt.user);
 	ssh_options_set(ssh, SSH_OPTIONS_TIMEOUT, &timeout);
+	/* keys and known_hosts live in $HOME/.ssh, as the member expects */
+	if ((home = getenv("HOME")) != NULL && *home != '\0') {
+		char dir[1024];
+		snprintf(dir, sizeof dir, "%s/.ssh", home);
+		ssh_options_set(ssh, SSH_OPTIONS_SSH_DIR, dir);
+	}
 	if (ssh_connect(ssh) != SSH_OK) {
 		snprintf(err, errlen, "cannot connect to %s port %d: %s",
 		    tgt.host, tgt.port, ssh_get_error(ssh));

@@ -37,6 +37,12 @@ net_set_native(void)
 }
 
 bool
+net_is_native(void)
+{
+	return native;
+}
+
+bool
 net_connected(void)
 {
 	return connected;
@@ -191,8 +197,8 @@ retry_cb(uv_timer_t *t)
 	if (fd < 0) {
 		char msg[600];
 		retry_delay = retry_delay < 30000 ? retry_delay * 2 : 30000;
-		snprintf(msg, sizeof msg, "Connection lost (%s); retrying in "
-		    "%d s.", err, retry_delay / 1000);
+		snprintf(msg, sizeof msg, "Connection lost: reconnecting in "
+		    "%d s (%s)", retry_delay / 1000, err);
 		ui_status(msg);
 		uv_timer_start(&retry_h, retry_cb, (uint64_t)retry_delay, 0);
 		return;
@@ -235,7 +241,7 @@ net_start(int fd)
 		uv_timer_init(uv_default_loop(), &retry_h);
 		timer_ready = true;
 	}
-	frame_init(&in, PROTO_MAX_LINE);
+	frame_init(&in, CLIENT_MAX_LINE);
 	uv_pipe_init(uv_default_loop(), &pipe_h, 0);
 	if (uv_pipe_open(&pipe_h, fd) != 0) {
 		ui_lost("Cannot use the server connection.");

@@ -250,6 +250,8 @@ show_thread(json_int_t id)
 	}
 }
 
+static void polls(json_t *c);
+
 static void
 show_community(json_t *c)
 {
@@ -272,7 +274,7 @@ show_community(json_t *c)
 			    (long long)ji(t, "post_count"));
 		if (json_array_size(a) == 0)
 			out("  No threads.\n");
-		s = ask("Number to read, n new thread, j join, 0 back: ");
+		s = ask("Number to read, n new thread, p polls, j join, 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s", ask("Title: "));
 			body = ask_text();
@@ -280,6 +282,8 @@ show_community(json_t *c)
 			    "slug", js(c, "slug"), "title", title, "body",
 			    body), "Thread started.");
 			free(body);
+		} else if (s[0] == 'p') {
+			polls(c);
 		} else if (s[0] == 'j') {
 			pdo("community.join", json_pack("{s:s}", "slug",
 			    js(c, "slug")), "Done.");
@@ -377,6 +381,82 @@ profile(void)
 	json_decref(r);
 }
 
+/* The code of conduct: show it, offer to accept it if not yet done. */
+static void
+coc(bool only_if_needed)
+{
+	json_t *r = pcall("coc.get", NULL), *res;
+
+	if ((res = presult(r)) != NULL) {
+		bool accepted = json_is_string(json_object_get(res,
+		    "accepted_at"));
+		if (accepted && only_if_needed) {
+			json_decref(r);
+			return;
+		}
+		out("\n");
+		print_md(js(res, "text"), "  ");
+		if (accepted)
+			out("\nYou accepted it on %s.\n", js(res,
+			    "accepted_at"));
+		else if (ask("\nType yes to accept the code of conduct (you "
+		    "need to before writing): ")[0] == 'y')
+			pdo("member.accept_coc", NULL, "Accepted. Thank you.");
+	}
+	json_decref(r);
+}
+
+/* A community's polls: list, show one with results, vote. */
+static void
+polls(json_t *c)
+{
+	json_t *r = pcall("poll.list", json_pack("{s:s}", "slug",
+	    js(c, "slug"))), *res, *a, *p, *g, *poll, *o;
+	size_t i;
+	char *s;
+
+	if ((res = presult(r)) == NULL) {
+		json_decref(r);
+		return;
+	}
+	a = arr(res, "polls");
+	json_array_foreach(a, i, p)
+		out("  %zu. %s (%s)\n", i + 1, js(p, "question"),
+		    ji(p, "closed") ? "closed" : "open");
+	if (json_array_size(a) == 0)
+		out("  No polls.\n");
+	s = ask("Number to open, 0 back: ");
+	if (atoi(s) > 0 && (p = json_array_get(a, (size_t)atoi(s) - 1)) !=
+	    NULL) {
+		g = pcall("poll.get", json_pack("{s:I}", "poll_id",
+		    ji(p, "id")));
+		if ((res = presult(g)) != NULL) {
+			poll = json_object_get(res, "poll");
+			out("\n%s\n", js(poll, "question"));
+			json_array_foreach(json_object_get(poll, "options"), i,
+			    o) {
+				if (json_is_integer(json_object_get(o,
+				    "votes")))
+					out("  %zu. %s: %lld votes\n", i + 1,
+					    js(o, "label"),
+					    (long long)ji(o, "votes"));
+				else
+					out("  %zu. %s\n", i + 1, js(o,
+					    "label"));
+			}
+			s = ask("Number to vote for, 0 back: ");
+			o = json_array_get(json_object_get(poll, "options"),
+			    (size_t)atoi(s) - 1);
+			if (atoi(s) > 0 && o != NULL)
+				pdo("poll.vote", json_pack("{s:I, s:[I]}",
+				    "poll_id", ji(p, "id"), "options",
+				    ji(o, "id")), "Vote recorded.");
+		}
+		json_decref(g);
+	}
+	json_decref(r);
+}
+
 /* Redeem an invite; returns the member or exits. */
 static json_t *
 pjoin(void)
@@ -414,7 +494,7 @@ plain_run(int fd)
 	char *s;
 
 	sfd = fd;
-	frame_init(&pin, PROTO_MAX_LINE);
+	frame_init(&pin, CLIENT_MAX_LINE);
 	hello = pread_msg();
 	if (hello == NULL) {
 		fprintf(stderr, "hearth: no greeting from the server\n");
@@ -435,10 +515,11 @@ plain_run(int fd)
 		return 1;
 	out("\nHearth (plain mode). Welcome, %s (@%s).\n",
 	    js(me, "display_name"), js(me, "handle"));
+	coc(true);
 	for (;;) {
 		out("\nMain menu:\n  1. Communities\n  2. Notifications\n"
 		    "  3. Search\n  4. Find members\n  5. My profile\n"
-		    "  0. Leave\n");
+		    "  6. Code of conduct\n  0. Leave\n");
 		s = ask("Choose a number: ");
 		switch (atoi(s)) {
 		case 1:
@@ -460,6 +541,9 @@ plain_run(int fd)
 			break;
 		case 5:
 			profile();
+			break;
+		case 6:
+			coc(false);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

@@ -74,6 +74,8 @@ ui_pop(void)
 	dirty = true;
 	if (top == NULL)
 		ui_quit(0);
+	else if (top->event != NULL)
+		top->event(top, "client.shown", NULL);
 }
 
 void
@@ -151,6 +153,12 @@ ui_event(const char *name, json_t *data)
 		    "Your Hearth membership was removed on %s.\n"
 		    "Reason: %s", js(data, "at"), js(data, "reason"));
 		ui_quit(1);
+		return;
+	}
+	if (strcmp(name, "server.shutdown") == 0 && net_is_native()) {
+		/* the native client reconnects when the server is back */
+		ui_status(js(data, "message")[0] ? js(data, "message") :
+		    "The Hearth server is stopping.");
 		return;
 	}
 	if (strcmp(name, "server.shutdown") == 0) {
@@ -366,7 +374,6 @@ static bool cursor_wanted;
 static int cursor_y, cursor_x;
 
 /* A view that edits text asks for the cursor here while drawing. */
-void ui_cursor(int y, int x);
 void
 ui_cursor(int y, int x)
 {
@@ -393,7 +400,6 @@ prepare_cb(uv_prepare_t *p)
 }
 
 static struct view *help_view(void);
-bool views_global_key(int ch, bool is_key);
 
 /* One key: the top view first, then the global keys. */
 static void
@@ -490,7 +496,7 @@ help_draw(struct view *v, int rows, int cols)
 		"  q, Esc, Left back to the previous screen (quits from Home)",
 		"  Up/Down, j/k move;  PgUp/PgDn, Space scroll;  Enter open",
 		"  h            Home      n   notifications",
-		"  /            search    p   your profile",
+		"  /            search    p   your profile    d   directory",
 		"  Ctrl-L       redraw the screen",
 		"",
 		NULL,

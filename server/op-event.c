@@ -46,6 +46,7 @@ struct ev {
 
 static uv_timer_t sweep_timer;
 static bool sweep_started;
+static uint64_t sweep_last_ms;
 
 static void sweep(uv_timer_t *);
 
@@ -430,6 +431,8 @@ ev_json(const struct ev *e, int64_t me)
 void
 event_timers_start(void)
 {
+	uint64_t since;
+
 	if (srv->loop == NULL || srv->stopping)
 		return;
 	if (!sweep_started) {
@@ -439,7 +442,10 @@ event_timers_start(void)
 	}
 	if (uv_is_closing((uv_handle_t *)&sweep_timer))
 		return;
-	uv_timer_start(&sweep_timer, sweep, 0, EVENT_SWEEP_MS);
+	/* At most one sweep a second, however busy the programme is. */
+	since = now_ms() - sweep_last_ms;
+	uv_timer_start(&sweep_timer, sweep, since >= 1000 ? 0 : 1000 - since,
+	    EVENT_SWEEP_MS);
 }
 
 /* Resolve args.hosts (handles) into member ids; fails the call. */
@@ -1222,6 +1228,7 @@ sweep(uv_timer_t *t)
 	bool ok = true;
 
 	(void)t;
+	sweep_last_ms = now_ms();
 	if (srv->stopping || db_begin(srv->db) != 0)
 		return;
 	/* Every series not over whose next start may be within a day. */

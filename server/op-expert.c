@@ -310,8 +310,8 @@ decide_accept(struct call *x, int64_t community, const char *topic,
 	}
 	if (rc == 0 || m.removed) {
 		member_clear(&m);
-		return call_fail(x, ERR_NOT_FOUND, "No member '%.40s' to speak.",
-		    speaker);
+		return call_fail(x, ERR_NOT_FOUND,
+		    "No member '%.40s' to speak.", speaker);
 	}
 	member_clear(&m);
 	if (event_insert(x, community, title, kind, desc, starts,

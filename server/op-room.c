@@ -758,8 +758,8 @@ op_room_open(struct call *x)
 		    "transcript, chatham or summary: what the room keeps");
 	if (event_id != 0) {
 		if (slug != NULL)
-			return call_fail(x, ERR_BAD_REQUEST, "give args.event_id "
-			    "or args.community, not both");
+			return call_fail(x, ERR_BAD_REQUEST,
+			    "give args.event_id or args.community, not both");
 		st = db_stmt(srv->db, "SELECT community_id, title, kind, "
 		    "cancelled_at FROM events WHERE id = ?");
 		sqlite3_bind_int64(st, 1, event_id);
@@ -930,12 +930,16 @@ op_room_open(struct call *x)
 			}
 		}
 	}
+	if (person_find(r, x->conn->member.id) == NULL) {
+		room_free(r);
+		return db_fail(x);
+	}
 	pending_open = r;
 	x->after_commit = open_committed;
 	x->after_arg = xmalloc(sizeof(struct conn *));
 	*(struct conn **)x->after_arg = x->conn;
 	/* The opener is brought in after the commit; say what they'll see. */
-	x->result = json_pack("{s:o}", "room", state_json(r));
+	x->result = join_result(r, person_find(r, x->conn->member.id));
 	return 0;
 }
 
@@ -1529,6 +1533,12 @@ support_tick(uv_timer_t *t)
 				conn_member_event(staff[i], "room.support",
 				    alert_json(r, al, p));
 			alert_to_hosts(r, al);
+			conn_member_event(al->member_id, "room.support",
+			    json_pack("{s:I, s:I, s:b, s:s}", "room_id",
+			    (json_int_t)r->id, "support_id",
+			    (json_int_t)al->id, "escalated", 1, "text",
+			    "No host answered yet, so staff have been told "
+			    "too."));
 		}
 	}
 	if (!pending)

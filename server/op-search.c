@@ -20,7 +20,8 @@
 #define SEARCH_PAGES_MAX 10
 #define SEARCH_Q_MAX 256
 #define SEARCH_WORDS_MAX 16
-#define SEARCH_INFLIGHT_MAX 32
+#define SEARCH_INFLIGHT_MAX 32 /* in the whole server */
+#define SEARCH_CONN_MAX 4 /* for one connection */
 #define SEARCH_TIMEOUT_MS 5000
 #define READERS_MAX 16
 
@@ -44,13 +45,15 @@ struct search {
 	json_t *result; /* set by the worker on success */
 	enum proto_err err;
 	char msg[256];
+	struct search *next, *prev; /* in flight (loop thread only) */
 };
 
 static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3 *readers[READERS_MAX];
 static int readers_len;
 static char *db_path; /* set once on the loop thread before any work */
-static int inflight;
+static struct search *inflight; /* loop thread only */
+static int inflight_len;
 
 /* At exit: close the pooled read-only connections. */
 static void
@@ -156,7 +159,7 @@ search_match(const char *q)
 			if (w[i] == '"')
 				buf_puts(&b, "\"\"");
 			else
-				buf_printf(&b, "%c", w[i]);
+				buf_append(&b, &w[i], 1);
 		}
 		buf_puts(&b, "\"");
 	}
@@ -340,7 +343,13 @@ search_done(uv_work_t *req, int status)
 {
 	struct search *s = req->data;
 
-	inflight--;
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		inflight = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	inflight_len--;
 	if (status != 0 && s->result == NULL) {
 		s->err = ERR_UNAVAILABLE;
 		snprintf(s->msg, sizeof s->msg, "The search was cancelled; "
@@ -357,6 +366,17 @@ search_done(uv_work_t *req, int status)
 	free(s->sql);
 	free(s->match);
 	free(s);
+}
+
+/* How many searches of this conn are in flight. */
+static int
+conn_searches(const struct conn *c)
+{
+	int n = 0;
+
+	for (const struct search *s = inflight; s != NULL; s = s->next)
+		n += s->conn == c;
+	return n;
 }
 
 static int
@@ -405,10 +425,15 @@ op_search_query(struct call *x)
 			    "search profiles. Ask for an invite to join.");
 		}
 	}
-	if (inflight >= SEARCH_INFLIGHT_MAX) {
+	if (inflight_len >= SEARCH_INFLIGHT_MAX) {
 		free(match);
 		return call_fail(x, ERR_UNAVAILABLE, "The server is busy "
 		    "searching; try again in a moment.");
+	}
+	if (conn_searches(x->conn) >= SEARCH_CONN_MAX) {
+		free(match);
+		return call_fail(x, ERR_RATE_LIMITED, "You have %d searches "
+		    "running; wait for their results.", SEARCH_CONN_MAX);
 	}
 	if (db_path == NULL) {
 		db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);
@@ -436,7 +461,11 @@ op_search_query(struct call *x)
 		    uv_strerror(rc));
 	}
 	conn_hold(x->conn);
-	inflight++;
+	s->next = inflight;
+	if (inflight != NULL)
+		inflight->prev = s;
+	inflight = s;
+	inflight_len++;
 	return 1;
 }
 

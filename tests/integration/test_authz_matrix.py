@@ -254,6 +254,14 @@ class World:
                 return rid, r['result']['support_id']
         return rid
 
+    def expert_request(self, role):
+        """A platform-wide request by role (the author's for a guest) that
+        staff asked more about."""
+        who = self.ids['author' if role == 'guest' else role]
+        return self.fresh("INSERT INTO expert_requests (member_id, topic, why, status, "
+                          "created_at, updated_at) VALUES (?, 'Tax', 'Why', 'more_info', "
+                          "?, ?)", who, T0, T0)
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -395,6 +403,16 @@ TABLE = {
         r, v, bystander='support'))), write('leader', True)),
     'room.close': (lambda w, r, v: {'room_id': w.room_with(r, v)}, write('leader', True)),
     'room.list': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    # expert speaker requests: anyone may ask (for a community they may
+    # read); only the asker adds to their own; staff (and admins) decide
+    'expert.request': (lambda w, r, v: {'topic': 'Pensions', 'why': 'Many ask',
+                                        'community': v}, read_slug(guest_op=False)),
+    'expert.reply': (lambda w, r, v: {'id': w.expert_request(r), 'text': 'Tuesdays'},
+                     members_only()),
+    'expert.list': (lambda w, r, v: {}, members_only()),
+    'expert.decide': (lambda w, r, v: {'id': w.expert_request('author'),
+                                       'decision': 'decline', 'reason': 'No speaker'},
+                      admin_only),
     # administration
     'admin.status': (lambda w, r, v: {}, admin_only),
     'admin.invite.create': (lambda w, r, v: {'name': 'Someone'}, admin_only),

@@ -166,6 +166,17 @@ def test_event_list_pagination_and_platform_events():
     assert [e['id'] for e in p2['events'] + p3['events']] == ids[2:]
     assert p3['next'] is None
     err(m.call('event.list', after='zz'), 'bad_request')
+    # a monthly series on the 31st skips months without one, like RRULE
+    e = ok(st.call('event.create', title='Month end', starts_at='2025-01-31T10:00:00Z',
+                   recurrence='monthly'))['event']
+    nxt = e['next_start']
+    assert nxt.endswith('-31T10:00:00Z') and nxt > iso(0), nxt
+    e = ok(st.call('event.create', title='Weekly', starts_at='2025-01-06T10:00:00Z',
+                   recurrence='weekly', duration=30))['event']
+    import datetime as dt
+    n = dt.datetime.strptime(e['next_start'], '%Y-%m-%dT%H:%M:%SZ')
+    assert n.weekday() == 0 and n.hour == 10 and e['next_start'] > iso(-1800)
+    assert e['next_start'] <= iso(7 * 86400)
     # any member may RSVP to a platform event once they accepted the code
     ok(m.call('event.rsvp', id=ids[0], status='going'))
 

@@ -211,8 +211,11 @@ def test_surgery_queue_and_private_consults():
     ok(a.call('event.queue', id=eid, topic='My CV is long'))
     # only the event's hosts (or leaders) open its room
     err(b.call('room.open', event_id=eid, record='off'), 'forbidden')
-    r = ok(h.call('room.open', event_id=eid, record='transcript'))['room']
+    o = ok(h.call('room.open', event_id=eid, record='transcript'))
+    r = o['room']
     rid = r['room_id']
+    assert o['you']['host'] and o['history'] == []
+    assert [x['handle'] for x in o['queue']['queue']] == ['alice']
     assert r['surgery'] and r['title'] == 'CV surgery' and r['event_id'] == eid
     err(h.call('room.open', event_id=eid, record='off'), 'conflict')
     assert ok(b.call('event.get', id=eid))['event']['room_id'] == rid
@@ -258,6 +261,13 @@ def test_surgery_queue_and_private_consults():
         assert 'secret' not in text and 'My CV is long' not in text, m
         assert 'Interview nerves' not in text, m
         assert m.get('event') != 'room.consult', m
+    # a consult ends when one of the two goes
+    ok(h.call('room.queue_take', room_id=rid, private=True))
+    until(b, ev('room.consult', active=True))
+    b.close()
+    until(h, ev('room.consult', active=False))
+    ok(h.call('room.say', room_id=rid, text='back in public'))
+    until(c, ev('room.message', text='back in public'))
     # close: the public transcript is posted, the consult never is
     r = ok(h.call('room.close', room_id=rid))
     tid = r['thread_id']
@@ -404,3 +414,37 @@ def test_room_support_is_private():
     for m in drain(b, 0.5):
         assert 'unsafe' not in str(m) and m.get('event') != 'room.support', m
     assert srv.query('SELECT count(*) FROM room_messages') == [(0,)]
+
+
+def test_events_rooms_experts_survive_bad_arguments():
+    srv = Server()
+    keys = setup(srv, extra=(('boss', 'staff'),))
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Drop-in', record='transcript')
+    eid = ok(h.call('event.create', community='cop', title='E',
+                    starts_at=iso(3600)))['event']['id']
+    ops = [o for o in ('event.list', 'event.get', 'event.create', 'event.update',
+                       'event.cancel', 'event.rsvp', 'event.queue', 'room.open',
+                       'room.join', 'room.leave', 'room.say', 'room.topic', 'room.mute',
+                       'room.remove', 'room.pause', 'room.host', 'room.queue_join',
+                       'room.queue_leave', 'room.queue_take', 'room.consult_end',
+                       'room.raise_hand', 'room.support', 'room.support_answer',
+                       'room.close', 'room.list', 'expert.request', 'expert.reply',
+                       'expert.list', 'expert.decide')]
+    bad = [{}, {'id': 'x', 'room_id': 'x'}, {'id': -1, 'room_id': 0},
+           {'id': eid, 'room_id': rid, 'handle': 5, 'text': ['x'], 'topic': {},
+            'record': 1, 'starts_at': 7, 'hosts': 'host', 'status': None,
+            'community': 3, 'muted': 'yes', 'limit': 10 ** 12},
+           {'id': eid, 'room_id': rid, 'hosts': [1, 2], 'capacity': 0,
+            'duration': 1, 'after': '1.2.3', 'before': 0}]
+    for s in (h, srv.session(keys['alice']), srv.session(keys['boss'])):
+        for op in ops:
+            for args in bad:
+                r = s.call(op, **args)
+                assert r is not None and 'ok' in r, (op, args, r)
+                if not r['ok']:
+                    assert r['error']['code'] != 'internal', (op, args, r)
+    # still fine (the host's room.close with stray arguments did close it)
+    rid = open_room(h, community='cop', title='Again', record='off')
+    ok(h.call('room.say', room_id=rid, text='alive'))
+    assert srv.alive()

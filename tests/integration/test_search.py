@@ -279,6 +279,15 @@ def test_search_runs_off_the_loop():
     assert search_ms > 100, search_ms
     limit = search_ms / 4 if busy else 10
     assert st['max_ms'] < limit, (st, search_ms, os.getloadavg())
+    # at most 4 searches in flight per connection
+    s.send_raw(b''.join(b'{"id": %d, "op": "search.query", "args": {"q": "common"}}\n' % i
+                        for i in range(400, 406)))
+    codes = {}
+    while len(codes) < 6:
+        m = s.recv(timeout=60)
+        if 'id' in m:
+            codes[m['id']] = 'ok' if m['ok'] else m['error']['code']
+    assert [codes[i] for i in range(400, 406)] == ['ok'] * 4 + ['rate_limited'] * 2, codes
     # a session that leaves while its search runs does no harm
     s.send({'id': 300, 'op': 'search.query', 'args': {'q': 'common', 'limit': 50}})
     s.close()
@@ -292,3 +301,8 @@ def test_search_runs_off_the_loop():
         assert time.time() < deadline, srv.log_tail()
         time.sleep(0.1)
     assert s2.call('whoami')['ok'] and srv.alive()
+    # the server stops cleanly with a search still running
+    s2.send({'id': 500, 'op': 'search.query', 'args': {'q': 'common', 'limit': 50}})
+    time.sleep(0.05)
+    srv.stop()
+    assert 'stopped' in srv.log_tail(5), srv.log_tail()

@@ -1,0 +1,571 @@
+/*
+ * community.c: a community's tabs (threads, polls, members, about), joining
+ * and introductions, and the poll screen (vote, results as bars).
+ */
+#include <ctype.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+/* ---- community ---- */
+
+enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, NTABS };
+static const char *tab_names[NTABS] = { "Threads", "Polls", "Members",
+	"About" };
+
+struct community {
+	struct view v;
+	json_t *c; /* from community.list, then community.get */
+	char slug[64];
+	char name[160];
+	int tab;
+	struct list lists[NTABS];
+	char msg[NTABS][256];
+	bool loaded[NTABS];
+	json_int_t intro_thread;
+};
+
+static void comm_load(struct community *, int tab);
+
+static void
+comm_draw(struct view *v, int rows, int cols)
+{
+	struct community *c = (struct community *)v;
+	int x = 2;
+	char head[256];
+	const char *role = js(c->c, "my_role");
+
+	snprintf(head, sizeof head, "%s%s%s%s", c->name, role[0] ? "  (" :
+	    "  (not a member", role, ")");
+	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
+	for (int i = 0; i < NTABS; i++) {
+		char t[40];
+		snprintf(t, sizeof t, " %d %s ", i + 1, tab_names[i]);
+		put_text(2, x, cols - x, t, i == c->tab ? C_SEL : C_DIM,
+		    i == c->tab ? A_BOLD : 0);
+		x += text_width(t) + 1;
+	}
+	if (!c->loaded[c->tab])
+		comm_load(c, c->tab);
+	if (c->msg[c->tab][0] != '\0')
+		put_text(4, 2, cols - 4, c->msg[c->tab], C_DIM, 0);
+	if (c->tab == TAB_ABOUT) {
+		struct list *l = &c->lists[TAB_ABOUT];
+		for (int i = 0; i < rows - 3 && (size_t)i < l->n; i++)
+			put_text(4 + i, 2, cols - 4, l->rows[i].text,
+			    l->rows[i].color, l->rows[i].attr);
+		return;
+	}
+	list_draw(&c->lists[c->tab], c->msg[c->tab][0] ? 5 : 4,
+	    rows - (c->msg[c->tab][0] ? 4 : 3), cols);
+}
+
+static void
+threads_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	struct list *l = &c->lists[TAB_THREADS];
+	json_t *a, *t, *next;
+	size_t i;
+
+	/* a later page replaces the "more" row at the end */
+	if (l->n > 0 && json_is_string(json_object_get(l->rows[l->n - 1].data,
+	    "more"))) {
+		l->n--;
+		free(l->rows[l->n].text);
+		free(l->rows[l->n].right);
+		json_decref(l->rows[l->n].data);
+	} else
+		list_clear(l);
+	if (error != NULL) {
+		snprintf(c->msg[TAB_THREADS], 256, "%s", err_message(error));
+		return;
+	}
+	a = jarr(result, "threads");
+	c->msg[TAB_THREADS][0] = '\0';
+	if (json_array_size(a) == 0 && l->n == 0)
+		snprintf(c->msg[TAB_THREADS], 256,
+		    "No threads yet. Press c to start one.");
+	json_array_foreach(a, i, t) {
+		char text[400], right[80], when[20];
+		json_int_t unread = ji(t, "unread");
+		bool pinned = ji(t, "pinned") != 0;
+		short_time(js(t, "last_post_at"), when);
+		json_int_t np = ji(t, "post_count");
+		snprintf(text, sizeof text, "%s%s%s", pinned ? "📌 " : "   ",
+		    unread ? "● " : "  ", js(t, "title"));
+		snprintf(right, sizeof right, "%lld post%s  %s", (long long)np,
+		    np == 1 ? "" : "s", when);
+		list_add(l, text, right, unread ? C_UNREAD : C_NORMAL, t,
+		    true)->attr = unread ? A_BOLD : 0;
+	}
+	next = json_object_get(result, "next");
+	if (json_is_string(next)) {
+		json_t *more = json_pack("{s:O}", "more", next);
+		list_add(l, "   … more threads (Enter)", NULL, C_DIM, more,
+		    true);
+		json_decref(more);
+	}
+	list_fix(l);
+}
+
+static void
+members_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	struct list *l = &c->lists[TAB_MEMBERS];
+	json_t *a, *m;
+	size_t i;
+
+	list_clear(l);
+	if (error != NULL) {
+		snprintf(c->msg[TAB_MEMBERS], 256, "%s", err_message(error));
+		return;
+	}
+	a = jarr(result, "members");
+	json_array_foreach(a, i, m) {
+		char text[300];
+		snprintf(text, sizeof text, "%s  @%s", js(m, "display_name"),
+		    js(m, "handle"));
+		list_add(l, text, js(m, "role"), C_NORMAL, m, true);
+	}
+	list_fix(l);
+}
+
+static void
+polls_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	struct list *l = &c->lists[TAB_POLLS];
+	json_t *a, *p;
+	size_t i;
+
+	list_clear(l);
+	if (error != NULL) {
+		snprintf(c->msg[TAB_POLLS], 256, "%s", err_message(error));
+		return;
+	}
+	a = jarr(result, "polls");
+	if (json_array_size(a) == 0)
+		snprintf(c->msg[TAB_POLLS], 256, "No polls yet.");
+	json_array_foreach(a, i, p) {
+		list_add(l, js(p, "question"), ji(p, "closed") ? "closed" :
+		    ji(p, "voted") ? "open, voted" : "open", C_NORMAL, p,
+		    true);
+	}
+	list_fix(l);
+}
+
+/* The About tab: purpose, criteria, privacy, from whatever we have. */
+static void
+about_fill(struct community *c)
+{
+	struct list *l = &c->lists[TAB_ABOUT];
+	static const char *fields[][2] = {
+		{ "purpose", "Purpose" }, { "criteria", "Who it is for" },
+		{ "privacy", "Privacy expectations" },
+		{ "visibility", "Visibility" }, { "join_policy", "Joining" },
+	};
+	char line[64];
+
+	list_clear(l);
+	static const char *words[][2] = {
+		{ "platform", "Seen by every Hearth member." },
+		{ "private", "Seen by its members only." },
+		{ "public", "Seen by anyone, even without an account." },
+		{ "open", "Anyone may join: press J." },
+		{ "request", "Ask to join (press J); its hosts decide." },
+		{ "invite", "By invitation only." },
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v = js(c->c, fields[i][0]);
+		struct rdoc d;
+		if (*v == '\0')
+			continue;
+		if (i >= 3)
+			for (size_t k = 0; k < sizeof words / sizeof words[0];
+			    k++)
+				if (strcmp(v, words[k][0]) == 0)
+					v = words[k][1];
+		list_add(l, fields[i][1], NULL, C_HEAD, NULL, false);
+		rdoc_init(&d);
+		render_markdown(&d, v, strlen(v), COLS - 6);
+		for (size_t k = 0; k < d.n; k++)
+			list_add(l, d.lines[k].text, NULL, C_NORMAL, NULL,
+			    false);
+		rdoc_free(&d);
+		list_add(l, "", NULL, C_NORMAL, NULL, false);
+	}
+	snprintf(line, sizeof line, "%lld members", (long long)ji(c->c,
+	    "members"));
+	list_add(l, line, NULL, C_DIM, NULL, false);
+	if (js(c->c, "my_role")[0] == '\0')
+		list_add(l, "Press J to join (or ask to join).", NULL,
+		    C_UNREAD, NULL, false);
+}
+
+static void
+comm_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	json_t *o;
+
+	if (error == NULL) {
+		o = jobj(result, "community");
+		/* keep fields community.list had that get does not */
+		json_object_update_missing(o, c->c);
+		json_decref(c->c);
+		c->c = json_deep_copy(o);
+	}
+	about_fill(c);
+}
+
+static void
+comm_load(struct community *c, int tab)
+{
+	json_t *args = json_pack("{s:s}", "slug", c->slug);
+
+	c->loaded[tab] = true;
+	switch (tab) {
+	case TAB_THREADS:
+		json_object_set_new(args, "limit", json_integer(100));
+		net_call("thread.list", args, &c->v, threads_got, c);
+		break;
+	case TAB_POLLS:
+		net_call("poll.list", args, &c->v, polls_got, c);
+		break;
+	case TAB_MEMBERS:
+		net_call("community.members", args, &c->v, members_got, c);
+		break;
+	default:
+		about_fill(c);
+		json_decref(args);
+		break;
+	}
+}
+
+static void
+joined(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	const char *st = js(result, "status");
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	if (strcmp(st, "pending") == 0 || strcmp(st, "requested") == 0)
+		ui_flash("Your request to join was sent to the hosts.");
+	else {
+		c->intro_thread = ji(result, "introduce_thread_id");
+		if (c->intro_thread != 0)
+			ui_flash("You joined %s. Press i to introduce "
+			    "yourself.", c->name);
+		else
+			ui_flash("You joined %s.", c->name);
+		json_object_set_new(c->c, "my_role", json_string(
+		    js(result, "role")[0] ? js(result, "role") : "member"));
+	}
+	for (int i = 0; i < NTABS; i++)
+		c->loaded[i] = false;
+}
+
+static void thread_created(struct view *v, json_t *result);
+
+static bool
+comm_key(struct view *v, int ch, bool is_key)
+{
+	struct community *c = (struct community *)v;
+	struct row *r;
+	char key[96];
+
+	if (!is_key && ch >= '1' && ch < '1' + NTABS) {
+		c->tab = ch - '1';
+		return true;
+	}
+	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
+		c->tab = (c->tab + 1) % NTABS;
+		return true;
+	}
+	if (is_key && ch == KEY_BTAB) {
+		c->tab = (c->tab + NTABS - 1) % NTABS;
+		return true;
+	}
+	if (!is_key && ch == 'J') {
+		net_call("community.join", json_pack("{s:s}", "slug",
+		    c->slug), v, joined, c);
+		return true;
+	}
+	if (!is_key && ch == 'R') {
+		c->loaded[c->tab] = false;
+		return true;
+	}
+	if (!is_key && ch == 'i') {
+		json_int_t tid = c->intro_thread ? c->intro_thread :
+		    ji(c->c, "intro_thread_id");
+		if (tid == 0) {
+			ui_flash("This community has no Introductions thread.");
+			return true;
+		}
+		snprintf(key, sizeof key, "reply:%lld", (long long)tid);
+		ui_push(composer_open("Introduce yourself", "post.create",
+		    json_pack("{s:I}", "thread_id", tid), key, false,
+		    "Hello! I am ", NULL));
+		return true;
+	}
+	if (!is_key && ch == 'c') {
+		snprintf(key, sizeof key, "thread:%s", c->slug);
+		ui_push(composer_open("New thread", "thread.create", json_pack(
+		    "{s:s}", "slug", c->slug), key, true, NULL,
+		    thread_created));
+		return true;
+	}
+	if (c->tab != TAB_ABOUT && list_key(&c->lists[c->tab], ch, is_key))
+		return true;
+	if (ENTER(ch, is_key) && (r = list_cur(&c->lists[c->tab])) != NULL) {
+		if (c->tab == TAB_THREADS && json_is_string(json_object_get(
+		    r->data, "more"))) {
+			net_call("thread.list", json_pack("{s:s, s:I, s:O}",
+			    "slug", c->slug, "limit", (json_int_t)100, "before",
+			    json_object_get(r->data, "more")), v, threads_got,
+			    c);
+		} else if (c->tab == TAB_THREADS) {
+			json_object_set_new(r->data, "unread",
+			    json_integer(0));
+			r->color = C_NORMAL;
+			r->attr = 0;
+			ui_push(view_thread(ji(r->data, "id"), js(r->data,
+			    "title")));
+		} else if (c->tab == TAB_POLLS)
+			ui_push(view_poll(ji(r->data, "id")));
+		else if (c->tab == TAB_MEMBERS)
+			ui_push(view_profile(js(r->data, "handle")));
+		return true;
+	}
+	return false;
+}
+
+static void
+thread_created(struct view *v, json_t *result)
+{
+	struct community *c = (struct community *)v;
+	c->loaded[TAB_THREADS] = false;
+	if (ji(result, "thread_id") != 0)
+		ui_push(view_thread(ji(result, "thread_id"), ""));
+}
+
+static void
+comm_event(struct view *v, const char *name, json_t *data)
+{
+	struct community *c = (struct community *)v;
+
+	(void)data;
+	if (strcmp(name, "client.reconnected") == 0)
+		for (int i = 0; i < NTABS; i++)
+			c->loaded[i] = false;
+	if (strcmp(name, "thread.new_post") == 0 ||
+	    strcmp(name, "thread.new") == 0)
+		c->loaded[TAB_THREADS] = false;
+}
+
+static void
+comm_free(struct view *v)
+{
+	struct community *c = (struct community *)v;
+
+	for (int i = 0; i < NTABS; i++)
+		list_free(&c->lists[i]);
+	json_decref(c->c);
+	free(c);
+}
+
+struct view *
+view_community(json_t *cj)
+{
+	struct community *c = xcalloc(1, sizeof *c);
+
+	c->v.title = "Community";
+	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread  J:join  "
+	    "i:introduce yourself";
+	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
+	    "polls, **3** members, **4** about (purpose, who it is for, "
+	    "privacy). **J** joins or asks to join.";
+	c->v.draw = comm_draw;
+	c->v.key = comm_key;
+	c->v.event = comm_event;
+	c->v.free = comm_free;
+	c->c = json_deep_copy(cj);
+	snprintf(c->slug, sizeof c->slug, "%s", js(cj, "slug"));
+	snprintf(c->name, sizeof c->name, "%s", js(cj, "name"));
+	if (js(cj, "my_role")[0] == '\0')
+		c->tab = TAB_ABOUT;
+	net_call("community.get", json_pack("{s:s}", "slug", c->slug), &c->v,
+	    comm_got, c);
+	return &c->v;
+}
+
+/* ---- poll ---- */
+
+struct poll {
+	struct view v;
+	json_int_t id;
+	json_t *p;
+	struct list l;
+	char msg[256];
+};
+
+static void poll_fill(struct poll *);
+
+static void
+poll_got(void *ctx, json_t *result, json_t *error)
+{
+	struct poll *p = ctx;
+
+	if (error != NULL) {
+		snprintf(p->msg, sizeof p->msg, "%s", err_message(error));
+		return;
+	}
+	p->msg[0] = '\0';
+	json_decref(p->p);
+	p->p = json_incref(jobj(result, "poll"));
+	poll_fill(p);
+}
+
+/* True if my_vote (an id or a list of ids) holds option id. */
+static bool
+voted_for(json_t *poll, json_int_t id)
+{
+	json_t *mv = json_object_get(poll, "my_vote"), *v;
+	size_t i;
+
+	if (json_is_integer(mv))
+		return json_integer_value(mv) == id;
+	json_array_foreach(mv, i, v)
+		if (json_integer_value(v) == id ||
+		    ji(v, "id") == id)
+			return true;
+	return false;
+}
+
+/* Options with result bars when the server gives counts. */
+static void
+poll_fill(struct poll *p)
+{
+	json_t *opts = jarr(p->p, "options"), *o;
+	size_t i;
+	json_int_t total = 0, votes;
+	int barw = COLS / 3;
+
+	list_clear(&p->l);
+	list_add(&p->l, js(p->p, "question"), NULL, C_HEAD, NULL, false);
+	list_add(&p->l, "", NULL, C_NORMAL, NULL, false);
+	json_array_foreach(opts, i, o)
+		total += ji(o, "votes");
+	json_array_foreach(opts, i, o) {
+		char text[600], bar[256];
+		int n = 0;
+		votes = ji(o, "votes");
+		bar[0] = '\0';
+		if (json_is_integer(json_object_get(o, "votes"))) {
+			n = total > 0 ? (int)(votes * barw / total) : 0;
+			for (int k = 0; k < n && k * 3 + 4 < (int)sizeof bar;
+			    k++)
+				strcat(bar, "█");
+		}
+		snprintf(text, sizeof text, "%s %s", voted_for(p->p, ji(o,
+		    "id")) ? "[x]" : "[ ]", js(o, "label"));
+		list_add(&p->l, text, json_is_integer(json_object_get(o,
+		    "votes")) ? bar : NULL, C_NORMAL, o, !ji(p->p, "closed"));
+		if (json_is_integer(json_object_get(o, "votes"))) {
+			snprintf(text, sizeof text, "      %lld vote%s",
+			    (long long)votes, votes == 1 ? "" : "s");
+			list_add(&p->l, text, NULL, C_DIM, NULL, false);
+		}
+	}
+	if (!json_is_integer(json_object_get(json_array_get(opts, 0),
+	    "votes")))
+		list_add(&p->l, "Results show once you vote (or when the poll "
+		    "closes).", NULL, C_DIM, NULL, false);
+	if (ji(p->p, "closed"))
+		list_add(&p->l, "This poll is closed.", NULL, C_DIM, NULL,
+		    false);
+	list_fix(&p->l);
+}
+
+static void
+poll_draw(struct view *v, int rows, int cols)
+{
+	struct poll *p = (struct poll *)v;
+
+	if (p->msg[0] != '\0')
+		put_text(1, 2, cols - 4, p->msg, C_DIM, 0);
+	list_draw(&p->l, 2, rows - 1, cols);
+}
+
+static void
+voted(void *ctx, json_t *result, json_t *error)
+{
+	struct poll *p = ctx;
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	ui_flash("Vote recorded.");
+	if (json_is_object(json_object_get(result, "poll")))
+		poll_got(p, result, NULL);
+	else
+		net_call("poll.get", json_pack("{s:I}", "poll_id", p->id), &p->v,
+		    poll_got, p);
+}
+
+static bool
+poll_key(struct view *v, int ch, bool is_key)
+{
+	struct poll *p = (struct poll *)v;
+	struct row *r;
+
+	if (list_key(&p->l, ch, is_key))
+		return true;
+	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&
+	    (r = list_cur(&p->l)) != NULL) {
+		net_call("poll.vote", json_pack("{s:I, s:[I]}", "poll_id", p->id,
+		    "options", ji(r->data, "id")), v, voted, p);
+		return true;
+	}
+	return false;
+}
+
+static void
+poll_free(struct view *v)
+{
+	struct poll *p = (struct poll *)v;
+
+	list_free(&p->l);
+	json_decref(p->p);
+	free(p);
+}
+
+struct view *
+view_poll(json_int_t id)
+{
+	struct poll *p = xcalloc(1, sizeof *p);
+
+	p->v.title = "Poll";
+	p->v.keys = "Enter/v:vote for the selected option";
+	p->v.draw = poll_draw;
+	p->v.key = poll_key;
+	p->v.free = poll_free;
+	p->id = id;
+	snprintf(p->msg, sizeof p->msg, "Loading...");
+	net_call("poll.get", json_pack("{s:I}", "poll_id", id), &p->v, poll_got,
+	    p);
+	return &p->v;
+}

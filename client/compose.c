@@ -1,0 +1,371 @@
+/*
+ * compose.c: the composer, a multi-line editor inside the TUI (the buffer
+ * itself is editor.c). Drafts survive closing it and a lost connection;
+ * the native client can hand the text to $VISUAL or $EDITOR.
+ */
+#include <ctype.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+/* ---- the composer ---- */
+
+/* Drafts survive closing the composer (and a lost connection). */
+struct draft {
+	char key[64];
+	char *text;
+	char *title;
+	struct draft *next;
+};
+static struct draft *drafts;
+
+static struct draft *
+draft_find(const char *key, bool make)
+{
+	struct draft *d;
+
+	for (d = drafts; d != NULL; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	if (!make)
+		return NULL;
+	d = xcalloc(1, sizeof *d);
+	snprintf(d->key, sizeof d->key, "%s", key);
+	d->next = drafts;
+	drafts = d;
+	return d;
+}
+
+struct composer {
+	struct view v;
+	struct editor ed;
+	struct field title; /* new threads only */
+	bool has_title, on_title, sending;
+	char op[32];
+	json_t *args; /* sent with body (and title) added */
+	char key[64];
+	char err[256];
+	int scroll;
+	int width;
+	void (*done)(struct view *below, json_t *result);
+};
+
+static void
+comp_draw(struct view *v, int rows, int cols)
+{
+	struct composer *c = (struct composer *)v;
+	int y = 2, cy = 0, cx = 0, w = cols - 4, body;
+	size_t n, *starts;
+
+	c->width = w;
+	if (c->has_title) {
+		int end = field_draw(&c->title, y, 2, cols - 4, c->on_title);
+		if (c->on_title)
+			ui_cursor(y, end);
+		y += 2;
+	}
+	put_text(y++, 2, w, c->sending ? "Sending..." : "Write in Markdown "
+	    "(**bold**, *italic*, > quote, - list, `code`):", C_DIM, 0);
+	if (c->err[0] != '\0')
+		put_text(y++, 2, w, c->err, C_ERROR, A_BOLD);
+	body = rows - y + 1;
+	if (body < 1)
+		return;
+	n = ed_layout(&c->ed, w, NULL, 0, &cy, &cx);
+	starts = xcalloc(n, sizeof *starts);
+	ed_layout(&c->ed, w, starts, n, NULL, NULL);
+	if (cy < c->scroll)
+		c->scroll = cy;
+	if (cy >= c->scroll + body)
+		c->scroll = cy - body + 1;
+	for (int i = 0; i < body && (size_t)(c->scroll + i) < n; i++) {
+		size_t s = starts[c->scroll + i];
+		size_t e = (size_t)(c->scroll + i) + 1 < n ?
+		    starts[c->scroll + i + 1] : c->ed.len;
+		char *line;
+		if (e > s && c->ed.text[e - 1] == '\n')
+			e--;
+		line = xstrndup(c->ed.text + s, e - s);
+		put_text(y + i, 2, w, line, C_NORMAL, 0);
+		free(line);
+	}
+	if (!c->on_title)
+		ui_cursor(y + cy - c->scroll, 2 + cx);
+	free(starts);
+}
+
+static void
+comp_save(struct composer *c)
+{
+	struct draft *d = draft_find(c->key, true);
+
+	free(d->text);
+	free(d->title);
+	d->text = xstrndup(c->ed.text, c->ed.len);
+	d->title = xstrdup(c->title.text);
+}
+
+static void
+comp_sent(void *ctx, json_t *result, json_t *error)
+{
+	struct composer *c = ctx;
+	struct draft *d;
+
+	c->sending = false;
+	if (error != NULL) {
+		snprintf(c->err, sizeof c->err, "%s", err_message(error));
+		return;
+	}
+	if ((d = draft_find(c->key, false)) != NULL) {
+		free(d->text);
+		d->text = NULL;
+		free(d->title);
+		d->title = NULL;
+	}
+	c->ed.len = 0; /* sent: nothing left to keep */
+	c->ed.text[0] = '\0';
+	c->title.len = 0;
+	c->title.text[0] = '\0';
+	{
+		void (*done)(struct view *, json_t *) = c->done;
+		struct view *below = c->v.below;
+		json_incref(result);
+		ui_pop();
+		if (done != NULL && below != NULL && ui_top() == below)
+			done(below, result);
+		json_decref(result);
+	}
+	ui_flash("Sent.");
+}
+
+static void
+comp_send(struct composer *c)
+{
+	json_t *args;
+
+	if (c->sending)
+		return;
+	if (c->ed.len == 0) {
+		snprintf(c->err, sizeof c->err, "Write something first.");
+		return;
+	}
+	if (c->has_title && c->title.len == 0) {
+		snprintf(c->err, sizeof c->err, "The thread needs a title.");
+		c->on_title = true;
+		return;
+	}
+	args = json_deep_copy(c->args);
+	json_object_set_new(args, "body", json_stringn(c->ed.text, c->ed.len));
+	if (c->has_title)
+		json_object_set_new(args, "title", json_string(c->title.text));
+	c->sending = true;
+	c->err[0] = '\0';
+	net_call(c->op, args, &c->v, comp_sent, c);
+}
+
+/*
+ * The native client may edit in $VISUAL or $EDITOR: the text goes to a
+ * private temporary file, the editor runs on the terminal, and what it
+ * saved comes back as one change (Ctrl-Z brings the old text back).
+ */
+static void
+comp_external(struct composer *c)
+{
+	const char *ed = getenv("VISUAL");
+	char path[] = "/tmp/hearth-draft-XXXXXX.md";
+	char *cmd, *old;
+	struct buf b;
+	FILE *f;
+	int fd, rc;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	if ((fd = mkstemps(path, 3)) < 0) {
+		snprintf(c->err, sizeof c->err, "Cannot make a temporary file.");
+		return;
+	}
+	if (write(fd, c->ed.text, c->ed.len) != (ssize_t)c->ed.len) {
+		close(fd);
+		unlink(path);
+		snprintf(c->err, sizeof c->err, "Cannot write the draft.");
+		return;
+	}
+	close(fd);
+	cmd = xasprintf("%s '%s'", ed, path);
+	def_prog_mode();
+	endwin();
+	rc = system(cmd);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	free(cmd);
+	if (rc != 0)
+		snprintf(c->err, sizeof c->err, "The editor (%s) exited with "
+		    "status %d; the text is unchanged.", ed, rc);
+	else if ((f = fopen(path, "r")) != NULL) {
+		char chunk[4096];
+		size_t n;
+		buf_init(&b);
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_append(&b, chunk, n);
+		fclose(f);
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.len--;
+		buf_append(&b, "", 1);
+		old = xstrndup(c->ed.text, c->ed.len);
+		ed_free(&c->ed);
+		ed_init(&c->ed, b.data);
+		c->ed.undo_text = old;
+		c->ed.undo_cur = 0;
+		buf_free(&b);
+	}
+	unlink(path);
+}
+
+static bool
+comp_key(struct view *v, int ch, bool is_key)
+{
+	struct composer *c = (struct composer *)v;
+	char mb[8];
+
+	if (!is_key && ch == KEY_CTRL('o') && net_is_native() && !c->on_title) {
+		comp_external(c);
+		return true;
+	}
+
+	if (!is_key && (ch == KEY_CTRL('s') || ch == KEY_CTRL('d'))) {
+		comp_send(c);
+		return true;
+	}
+	if (!is_key && ch == 27) {
+		comp_save(c);
+		if (c->ed.len > 0)
+			ui_flash("Draft kept: reopen the composer to go on.");
+		ui_pop();
+		return true;
+	}
+	if (!is_key && ch == '\t' && c->has_title) {
+		c->on_title = !c->on_title;
+		return true;
+	}
+	if (c->on_title) {
+		if (ENTER(ch, is_key) || (is_key && ch == KEY_DOWN)) {
+			c->on_title = false;
+			return true;
+		}
+		field_key(&c->title, ch, is_key);
+		return true;
+	}
+	if (!is_key && (ch == KEY_CTRL('z') || ch == KEY_CTRL('_'))) {
+		ed_undo(&c->ed);
+		return true;
+	}
+	if (is_key) {
+		switch (ch) {
+		case KEY_LEFT: ed_left(&c->ed); break;
+		case KEY_RIGHT: ed_right(&c->ed); break;
+		case KEY_UP:
+			if (c->has_title && c->ed.cur == 0)
+				c->on_title = true;
+			else
+				ed_up(&c->ed, c->width > 0 ? c->width : 76);
+			break;
+		case KEY_DOWN: ed_down(&c->ed, c->width > 0 ? c->width : 76);
+			break;
+		case KEY_HOME: ed_home(&c->ed); break;
+		case KEY_END: ed_end(&c->ed); break;
+		case KEY_BACKSPACE: ed_backspace(&c->ed); break;
+		case KEY_DC: ed_delete(&c->ed); break;
+		case KEY_ENTER: ed_insert(&c->ed, "\n", 1); break;
+		default: return true;
+		}
+		return true;
+	}
+	if (ch == 127 || ch == 8) {
+		ed_backspace(&c->ed);
+		return true;
+	}
+	if (ch == KEY_CTRL('a')) {
+		ed_home(&c->ed);
+		return true;
+	}
+	if (ch == KEY_CTRL('e')) {
+		ed_end(&c->ed);
+		return true;
+	}
+	if (ch == '\r' || ch == '\n') {
+		ed_insert(&c->ed, "\n", 1);
+		return true;
+	}
+	if (ch < 0x20 && ch != '\t')
+		return true;
+	{
+		struct field f = { 0 };
+		field_key(&f, ch == '\t' ? ' ' : ch, false);
+		memcpy(mb, f.text, f.len);
+		ed_insert(&c->ed, mb, f.len);
+	}
+	return true;
+}
+
+static void
+comp_free(struct view *v)
+{
+	struct composer *c = (struct composer *)v;
+
+	if (c->ed.len > 0 || c->title.len > 0)
+		comp_save(c);
+	ed_free(&c->ed);
+	json_decref(c->args);
+	free(c);
+}
+
+/*
+ * Open the composer for op with args; key names the draft; done runs on
+ * the view below with the result after a successful send.
+ */
+struct view *
+composer_open(const char *title, const char *op, json_t *args,
+    const char *key, bool has_title, const char *initial,
+    void (*done)(struct view *, json_t *))
+{
+	struct composer *c = xcalloc(1, sizeof *c);
+	struct draft *d = draft_find(key, false);
+
+	c->v.title = title;
+	c->v.keys = "Ctrl-S:send  Esc:close (keeps draft)  Ctrl-Z:undo"
+	    "  Tab:title/body";
+	c->v.help = "A multi-line editor. Enter starts a new line; arrows, "
+	    "Home and End move; Backspace and Delete remove; **Ctrl-Z** "
+	    "undoes the last change (again to redo). Paste works as typing. "
+	    "**Ctrl-S** (or Ctrl-D) sends. **Esc** closes and keeps a draft. "
+	    "With the native client, **Ctrl-O** edits the text in $VISUAL "
+	    "or $EDITOR.";
+	c->v.draw = comp_draw;
+	c->v.key = comp_key;
+	c->v.free = comp_free;
+	snprintf(c->op, sizeof c->op, "%s", op);
+	c->args = args;
+	snprintf(c->key, sizeof c->key, "%s", key);
+	c->has_title = has_title;
+	c->on_title = has_title;
+	c->title.label = "Title";
+	c->done = done;
+	if (d != NULL && d->text != NULL && *d->text != '\0') {
+		ed_init(&c->ed, d->text);
+		snprintf(c->title.text, sizeof c->title.text, "%s",
+		    d->title ? d->title : "");
+		c->title.len = strlen(c->title.text);
+		ui_flash("Your draft is back.");
+	} else
+		ed_init(&c->ed, initial);
+	return &c->v;
+}

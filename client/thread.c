@@ -1,0 +1,437 @@
+/*
+ * thread.c: a thread's posts rendered from CommonMark, loaded page by page
+ * and kept live with thread.new_post; reply, quote, thank and edit.
+ */
+#include <ctype.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+/* ---- thread ---- */
+
+struct thread {
+	struct view v;
+	json_int_t id;
+	char name[256];
+	json_t *thread;
+	json_t *posts; /* array */
+	struct rdoc doc;
+	size_t *post_line; /* first line of each post */
+	int doc_width;
+	size_t rendered; /* posts in doc */
+	int scroll, sel;
+	int rows;
+	bool loading, follow;
+	bool watch_lost; /* a later thread.get took the live events */
+	char err[256];
+};
+
+static void thread_load(struct thread *);
+static void thread_more(struct thread *, json_int_t after);
+
+/*
+ * Render the posts not rendered yet for the width (all of them after a
+ * width change or an edit): a header line, the body, a gap. New posts
+ * arriving only add to the end, so opening a long thread renders each
+ * post once.
+ */
+static void
+thread_render(struct thread *t, int width)
+{
+	size_t i, n = json_array_size(t->posts);
+	json_t *p;
+	char head[512], who[160], when[20];
+
+	if (t->doc_width != width) {
+		rdoc_free(&t->doc);
+		rdoc_init(&t->doc);
+		t->rendered = 0;
+		t->doc_width = width;
+	}
+	t->post_line = xrealloc(t->post_line, (n + 1) *
+	    sizeof *t->post_line);
+	for (i = t->rendered; i < n; i++) {
+		json_int_t thanks;
+		p = json_array_get(t->posts, i);
+		thanks = ji(p, "thanks");
+		t->post_line[i] = t->doc.n;
+		author_of(p, who, sizeof who);
+		short_time(js(p, "created_at"), when);
+		snprintf(head, sizeof head, "%s  @%s  %s%s%s", who,
+		    author_handle(p), when, js(p, "edited_at")[0] ?
+		    "  (edited)" : "", "");
+		if (thanks > 0) {
+			size_t l = strlen(head);
+			snprintf(head + l, sizeof head - l, "  ♥ %lld thank%s",
+			    (long long)thanks, thanks == 1 ? "" : "s");
+		}
+		rdoc_add(&t->doc, head, ST_BOLD | ST_HEAD, width);
+		if (ji(p, "deleted"))
+			rdoc_add(&t->doc, "(deleted by its author)", ST_DIM,
+			    width);
+		else if (ji(p, "hidden") && !json_is_string(json_object_get(p,
+		    "body")))
+			rdoc_add(&t->doc, "(hidden by a moderator)", ST_DIM,
+			    width);
+		else {
+			if (ji(p, "hidden")) {
+				char why[300];
+				snprintf(why, sizeof why, "(hidden from others: "
+				    "%s)", js(p, "hidden_reason"));
+				rdoc_add(&t->doc, why, ST_DIM, width);
+			}
+			const char *b = js(p, "body");
+			render_markdown(&t->doc, b, strlen(b), width - 2);
+		}
+		rdoc_add(&t->doc, "", 0, width);
+	}
+	t->rendered = n;
+	t->post_line[n] = t->doc.n;
+}
+
+static void
+thread_draw(struct view *v, int rows, int cols)
+{
+	struct thread *t = (struct thread *)v;
+	int body = rows - 3, maxscroll;
+	char line[300];
+
+	t->rows = body;
+	put_text(1, 1, cols - 2, t->name, C_HEAD, A_BOLD);
+	if (t->err[0] != '\0') {
+		put_text(3, 2, cols - 4, t->err, C_ERROR, 0);
+		return;
+	}
+	if (t->posts == NULL) {
+		put_text(3, 2, cols - 4, "Loading...", C_DIM, 0);
+		return;
+	}
+	if (t->doc_width != cols - 4 || t->rendered != json_array_size(
+	    t->posts))
+		thread_render(t, cols - 4);
+	maxscroll = (int)t->doc.n - body;
+	if (maxscroll < 0)
+		maxscroll = 0;
+	if (t->follow)
+		t->scroll = maxscroll;
+	if (t->scroll > maxscroll)
+		t->scroll = maxscroll;
+	if (t->scroll < 0)
+		t->scroll = 0;
+	for (int i = 0; i < body && (size_t)(t->scroll + i) < t->doc.n; i++) {
+		size_t ln = (size_t)(t->scroll + i);
+		bool mark = t->sel >= 0 && (size_t)t->sel <
+		    json_array_size(t->posts) && ln == t->post_line[t->sel];
+		if (mark)
+			put_text(3 + i, 0, 2, "▶", C_UNREAD, A_BOLD);
+		put_rline(3 + i, 2, cols - 4, &t->doc.lines[ln]);
+	}
+	snprintf(line, sizeof line, "post %d of %zu", t->sel + 1,
+	    json_array_size(t->posts));
+	put_text(2, 2, cols - 4, line, C_DIM, 0);
+}
+
+/* After a reply: add the new post (or reload) and follow the end. */
+static void
+thread_replied(struct view *v, json_t *result)
+{
+	struct thread *t = (struct thread *)v;
+	json_t *p = json_object_get(result, "post");
+
+	if (json_is_object(p) && t->posts != NULL) {
+		json_int_t id = ji(p, "id");
+		size_t i;
+		json_t *q;
+		json_array_foreach(t->posts, i, q)
+			if (ji(q, "id") == id)
+				return;
+		json_array_append(t->posts, p);
+		t->sel = (int)json_array_size(t->posts) - 1;
+		t->follow = true;
+	} else
+		thread_load(t);
+}
+
+static json_t *
+thread_cur_post(struct thread *t)
+{
+	return json_array_get(t->posts, (size_t)(t->sel < 0 ? 0 : t->sel));
+}
+
+static void
+thanked(void *ctx, json_t *result, json_t *error)
+{
+	struct thread *t = ctx;
+	json_t *p;
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	p = thread_cur_post(t);
+	if (p != NULL && json_is_integer(json_object_get(result, "thanks")))
+		json_object_set(p, "thanks", json_object_get(result,
+		    "thanks"));
+	else if (p != NULL)
+		json_object_set_new(p, "thanks", json_integer(ji(p, "thanks") +
+		    1));
+	t->doc_width = 0;
+	ui_flash("Thanked.");
+}
+
+/* Quote a post as Markdown: "> " before each line. */
+static char *
+quote_of(json_t *p)
+{
+	struct buf b;
+	const char *s = js(p, "body");
+	char who[160];
+
+	author_of(p, who, sizeof who);
+	buf_init(&b);
+	buf_printf(&b, "%s wrote:\n\n> ", who);
+	for (; *s != '\0'; s++) {
+		buf_append(&b, s, 1);
+		if (*s == '\n' && s[1] != '\0')
+			buf_puts(&b, "> ");
+	}
+	buf_puts(&b, "\n\n");
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
+static void
+thread_edited(struct view *v, json_t *result)
+{
+	(void)result;
+	thread_load((struct thread *)v);
+}
+
+static bool
+thread_key(struct view *v, int ch, bool is_key)
+{
+	struct thread *t = (struct thread *)v;
+	int page = t->rows > 2 ? t->rows - 2 : 1;
+	size_t np = t->posts ? json_array_size(t->posts) : 0;
+	char key[64];
+	json_t *p;
+
+	if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+		t->scroll++, t->follow = false;
+	else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+		t->scroll--, t->follow = false;
+	else if ((is_key && ch == KEY_NPAGE) || (!is_key && ch == ' '))
+		t->scroll += page, t->follow = false;
+	else if ((is_key && ch == KEY_PPAGE) || (!is_key && ch == 'b'))
+		t->scroll -= page, t->follow = false;
+	else if ((!is_key && (ch == 'g')) || (is_key && ch == KEY_HOME))
+		t->scroll = 0, t->sel = 0, t->follow = false;
+	else if ((!is_key && (ch == 'G')) || (is_key && ch == KEY_END)) {
+		t->follow = true;
+		t->sel = np > 0 ? (int)np - 1 : 0;
+	} else if (!is_key && (ch == '\t' || ch == ']' || ch == 'J')) {
+		if ((size_t)t->sel + 1 < np)
+			t->sel++;
+		if (t->post_line != NULL && (size_t)t->sel < t->rendered)
+			t->scroll = (int)t->post_line[t->sel];
+		t->follow = false;
+	} else if ((!is_key && (ch == '[' || ch == 'K')) || (is_key &&
+	    ch == KEY_BTAB)) {
+		if (t->sel > 0)
+			t->sel--;
+		if (t->post_line != NULL && (size_t)t->sel < t->rendered)
+			t->scroll = (int)t->post_line[t->sel];
+		t->follow = false;
+	} else if (!is_key && (ch == 'r' || ch == 'Q')) {
+		char *initial = NULL;
+		snprintf(key, sizeof key, "reply:%lld", (long long)t->id);
+		if (ch == 'Q' && (p = thread_cur_post(t)) != NULL)
+			initial = quote_of(p);
+		{
+			json_t *args = json_pack("{s:I}", "thread_id",
+			    (json_int_t)t->id);
+			if (ch == 'Q' && p != NULL)
+				json_object_set_new(args, "reply_to",
+				    json_integer(ji(p, "id")));
+			ui_push(composer_open("Reply", "post.create", args,
+			    key, false, initial, thread_replied));
+		}
+		free(initial);
+	} else if (!is_key && ch == 't') {
+		if ((p = thread_cur_post(t)) != NULL)
+			net_call("post.thank", json_pack("{s:I}", "post_id",
+			    ji(p, "id")), v, thanked, t);
+	} else if (!is_key && ch == 'e') {
+		p = thread_cur_post(t);
+		if (p == NULL || g_me == NULL || strcmp(author_handle(p),
+		    js(g_me, "handle")) != 0) {
+			ui_flash("You can edit only your own posts.");
+			return true;
+		}
+		snprintf(key, sizeof key, "edit:%lld", (long long)ji(p, "id"));
+		ui_push(composer_open("Edit post", "post.edit", json_pack(
+		    "{s:I}", "post_id", ji(p, "id")), key, false, js(p, "body"),
+		    thread_edited));
+	} else if (!is_key && ch == 'R') {
+		thread_load(t);
+	} else
+		return false;
+	return true;
+}
+
+static void
+thread_event(struct view *v, const char *name, json_t *data)
+{
+	struct thread *t = (struct thread *)v;
+	json_t *p;
+	json_int_t tid;
+
+	if (strcmp(name, "client.reconnected") == 0) {
+		thread_load(t); /* also watches the thread again */
+		return;
+	}
+	if (strcmp(name, "client.shown") == 0 && t->watch_lost &&
+	    t->posts != NULL) {
+		/* another thread was opened meanwhile: watch this one again
+		 * and fetch what arrived in between */
+		json_t *last = json_array_get(t->posts, json_array_size(
+		    t->posts) - 1);
+		t->watch_lost = false;
+		thread_more(t, last != NULL ? ji(last, "id") : 0);
+		return;
+	}
+	if (strcmp(name, "thread.new_post") != 0 || t->posts == NULL)
+		return;
+	tid = ji(data, "thread_id") ? ji(data, "thread_id") : ji(data,
+	    "thread");
+	p = json_object_get(data, "post");
+	if (tid == 0 && json_is_object(p))
+		tid = ji(p, "thread_id");
+	if (tid != t->id)
+		return;
+	if (!json_is_object(p))
+		p = data;
+	{
+		size_t i;
+		json_t *q;
+		json_int_t id = ji(p, "id");
+		json_array_foreach(t->posts, i, q)
+			if (ji(q, "id") == id)
+				return;
+	}
+	if (js(p, "body")[0] == '\0') {
+		thread_load(t);
+		return;
+	}
+	json_array_append(t->posts, p);
+	if (ui_top() != v) {
+		char who[160];
+		author_of(p, who, sizeof who);
+		ui_flash("New post in this thread by %s.", who);
+	}
+}
+
+/* A page of posts: the first replaces, later ones append. */
+static void
+thread_got(void *ctx, json_t *result, json_t *error)
+{
+	struct thread *t = ctx;
+	json_t *th, *posts, *last, *next;
+	bool first = t->loading;
+
+	t->loading = false;
+	if (error != NULL) {
+		snprintf(t->err, sizeof t->err, "%s", err_message(error));
+		return;
+	}
+	th = jobj(result, "thread");
+	posts = jarr(result, "posts");
+	json_decref(t->thread);
+	t->thread = json_incref(th);
+	if (js(th, "title")[0])
+		snprintf(t->name, sizeof t->name, "%s", js(th, "title"));
+	if (first || t->posts == NULL) {
+		json_decref(t->posts);
+		t->posts = json_array();
+	}
+	if (posts != NULL)
+		json_array_extend(t->posts, posts);
+	if (first)
+		t->doc_width = 0;
+	next = json_object_get(result, "next");
+	if (json_is_integer(next)) {
+		thread_more(t, json_integer_value(next));
+		return;
+	}
+	t->err[0] = '\0';
+	/* parsing the pages left free memory behind: give it back */
+	malloc_trim(0);
+	if (t->sel < 0 || (size_t)t->sel >= json_array_size(t->posts))
+		t->sel = 0;
+	last = json_array_get(t->posts, json_array_size(t->posts) - 1);
+	if (last != NULL)
+		net_call("thread.mark_read", json_pack("{s:I, s:I}", "thread_id",
+		    (json_int_t)t->id, "post_id", ji(last, "id")), NULL, NULL,
+		    NULL);
+}
+
+static void
+thread_load(struct thread *t)
+{
+	t->loading = true;
+	net_call("thread.get", json_pack("{s:I, s:I}", "thread_id",
+	    (json_int_t)t->id, "limit", (json_int_t)100), &t->v, thread_got,
+	    t);
+}
+
+static void
+thread_more(struct thread *t, json_int_t after)
+{
+	net_call("thread.get", json_pack("{s:I, s:I, s:I}", "thread_id",
+	    (json_int_t)t->id, "limit", (json_int_t)100, "after", after),
+	    &t->v, thread_got, t);
+}
+
+static void
+thread_free(struct view *v)
+{
+	struct thread *t = (struct thread *)v;
+
+	json_decref(t->thread);
+	json_decref(t->posts);
+	rdoc_free(&t->doc);
+	free(t->post_line);
+	free(t);
+}
+
+struct view *
+view_thread(json_int_t id, const char *title)
+{
+	struct thread *t = xcalloc(1, sizeof *t);
+
+	t->v.title = "Thread";
+	t->v.keys = "r:reply  Q:quote  t:thank  e:edit  Tab/[:next/prev post"
+	    "  Space:page";
+	t->v.help = "Posts are shown oldest first. The marker ▶ shows the "
+	    "selected post, which **Q** quotes, **t** thanks and **e** edits "
+	    "(your own). **r** replies to the thread. **G** goes to the end "
+	    "and follows new posts as they arrive; **R** reloads.";
+	t->v.draw = thread_draw;
+	t->v.key = thread_key;
+	t->v.event = thread_event;
+	t->v.free = thread_free;
+	t->id = id;
+	snprintf(t->name, sizeof t->name, "%s", title);
+	for (struct view *o = ui_top(); o != NULL; o = o->below)
+		if (o->draw == thread_draw)
+			((struct thread *)o)->watch_lost = true;
+	thread_load(t);
+	return &t->v;
+}
