@@ -278,6 +278,7 @@ joined(void *ctx, json_t *result, json_t *error)
 }
 
 static void thread_created(struct view *v, json_t *result);
+static void poll_created(struct view *v, json_t *result);
 
 static bool
 comm_key(struct view *v, int ch, bool is_key)
@@ -320,6 +321,13 @@ comm_key(struct view *v, int ch, bool is_key)
 		    "Hello! I am ", NULL));
 		return true;
 	}
+	if (!is_key && ch == 'c' && c->tab == TAB_POLLS) {
+		snprintf(key, sizeof key, "poll:%s", c->slug);
+		ui_push(composer_open("New poll: the question, then one option "
+		    "per line", "poll.create", json_pack("{s:s}", "slug",
+		    c->slug), key, true, NULL, poll_created));
+		return true;
+	}
 	if (!is_key && ch == 'c') {
 		snprintf(key, sizeof key, "thread:%s", c->slug);
 		ui_push(composer_open("New thread", "thread.create", json_pack(
@@ -350,6 +358,16 @@ comm_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	return false;
+}
+
+static void
+poll_created(struct view *v, json_t *result)
+{
+	struct community *c = (struct community *)v;
+
+	c->loaded[TAB_POLLS] = false;
+	if (ji(jobj(result, "poll"), "id") != 0)
+		ui_push(view_poll(ji(jobj(result, "poll"), "id")));
 }
 
 static void
@@ -392,11 +410,13 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread  J:join  "
-	    "i:introduce yourself";
+	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread (or poll)  "
+	    "J:join  i:introduce yourself";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
-	    "privacy). **J** joins or asks to join.";
+	    "privacy). **J** joins or asks to join. **c** starts a thread, "
+	    "or on the polls tab a poll (the title is the question, each "
+	    "line of the text an option).";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;

@@ -71,8 +71,10 @@ comp_draw(struct view *v, int rows, int cols)
 			ui_cursor(y, end);
 		y += 2;
 	}
-	put_text(y++, 2, w, c->sending ? "Sending..." : "Write in Markdown "
-	    "(**bold**, *italic*, > quote, - list, `code`):", C_DIM, 0);
+	put_text(y++, 2, w, c->sending ? "Sending..." : strcmp(c->op,
+	    "poll.create") == 0 ? "The options, one per line:" :
+	    "Write in Markdown (**bold**, *italic*, > quote, - list, "
+	    "`code`):", C_DIM, 0);
 	if (c->err[0] != '\0')
 		put_text(y++, 2, w, c->err, C_ERROR, A_BOLD);
 	body = rows - y + 1;
@@ -162,9 +164,31 @@ comp_send(struct composer *c)
 		return;
 	}
 	args = json_deep_copy(c->args);
-	json_object_set_new(args, "body", json_stringn(c->ed.text, c->ed.len));
-	if (c->has_title)
-		json_object_set_new(args, "title", json_string(c->title.text));
+	if (strcmp(c->op, "poll.create") == 0) {
+		/* a poll: the title is the question, each line an option */
+		json_t *opts = json_array();
+		const char *p = c->ed.text, *nl;
+		while (*p != '\0') {
+			nl = strchr(p, '\n');
+			if (nl == NULL)
+				nl = p + strlen(p);
+			while (p < nl && *p == ' ')
+				p++;
+			if (nl > p)
+				json_array_append_new(opts, json_stringn(p,
+				    (size_t)(nl - p)));
+			p = *nl != '\0' ? nl + 1 : nl;
+		}
+		json_object_set_new(args, "question", json_string(
+		    c->title.text));
+		json_object_set_new(args, "options", opts);
+	} else {
+		json_object_set_new(args, "body", json_stringn(c->ed.text,
+		    c->ed.len));
+		if (c->has_title)
+			json_object_set_new(args, "title", json_string(
+			    c->title.text));
+	}
 	c->sending = true;
 	c->err[0] = '\0';
 	net_call(c->op, args, &c->v, comp_sent, c);
@@ -357,7 +381,8 @@ composer_open(const char *title, const char *op, json_t *args,
 	snprintf(c->key, sizeof c->key, "%s", key);
 	c->has_title = has_title;
 	c->on_title = has_title;
-	c->title.label = "Title";
+	c->title.label = strcmp(op, "poll.create") == 0 ? "Question" :
+	    "Title";
 	c->done = done;
 	if (d != NULL && d->text != NULL && *d->text != '\0') {
 		ed_init(&c->ed, d->text);

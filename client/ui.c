@@ -169,7 +169,10 @@ ui_event(const char *name, json_t *data)
 		return;
 	}
 	if (strcmp(name, "session.idle") == 0) {
-		ui_lost("Closed after a long time without input.");
+		snprintf(final_msg, sizeof final_msg, "Hearth closed the "
+		    "session after %lld minutes without input. Connect again "
+		    "any time.", (long long)ji(data, "seconds") / 60);
+		ui_quit(0);
 		return;
 	}
 	if (strcmp(name, "notify.unread") == 0)
@@ -584,8 +587,12 @@ ui_run(int fd)
 	setlocale(LC_ALL, "");
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
-	if (initscr() == NULL)
-		return plain_run(fd);
+	/* a terminal type this machine does not know: most are xterm-like */
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		setenv("TERM", "xterm", 1);
+		if (newterm(NULL, stdout, stdin) == NULL)
+			return plain_run(fd);
+	}
 	raw();
 	noecho();
 	nonl();

@@ -325,6 +325,7 @@ field_draw(struct field *f, int y, int x, int cols, bool active)
 struct msgview {
 	struct view v;
 	char *text;
+	char *title;
 	int scroll;
 };
 
@@ -367,6 +368,7 @@ msg_free(struct view *v)
 	struct msgview *m = (struct msgview *)v;
 
 	free(m->text);
+	free(m->title);
 	free(m);
 }
 
@@ -375,7 +377,8 @@ view_message(const char *title, const char *text)
 {
 	struct msgview *m = xcalloc(1, sizeof *m);
 
-	m->v.title = xstrdup(title); /* leaks one short string per message */
+	m->title = xstrdup(title);
+	m->v.title = m->title;
 	m->v.keys = "Enter/q:close  j/k:scroll";
 	m->v.draw = msg_draw;
 	m->v.key = msg_key;

@@ -119,6 +119,8 @@ conn_input(struct conn *c, const void *data, size_t len)
 void
 conn_send(struct conn *c, char *line)
 {
+	if (dispatch_hold(c, line))
+		return;
 	if (c->closing && c->close_reason != NULL &&
 	    strcmp(c->close_reason, "output queue full") == 0) {
 		free(line);

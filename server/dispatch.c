@@ -15,7 +15,7 @@ static size_t all_ops_len;
 
 /* Build the flat list of operations from the per-area tables once. */
 static void
-dispatch_init(void)
+ops_init(void)
 {
 	const struct op *tables[] = { op_session_table, op_community_table,
 		op_thread_table, op_profile_table, op_poll_table,
@@ -37,7 +37,7 @@ dispatch_init(void)
 const struct op *
 dispatch_find(const char *name)
 {
-	dispatch_init();
+	ops_init();
 	for (size_t i = 0; i < all_ops_len; i++) {
 		if (strcmp(all_ops[i]->name, name) == 0)
 			return all_ops[i];
@@ -48,7 +48,7 @@ dispatch_find(const char *name)
 const struct op *const *
 dispatch_table(void)
 {
-	dispatch_init();
+	ops_init();
 	return all_ops;
 }
 
@@ -90,6 +90,167 @@ dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
 		conn_send(c, proto_error(&req, err, "%s", msg));
 }
 
+/*
+ * Group commit. While a group transaction is open, lines for conns and the
+ * after-commit actions of write requests queue here in order.
+ */
+struct held {
+	struct conn *c; /* a line for c (held reference), or */
+	char *line;
+	bool write_ok; /* the reply of a write: replaced if the commit fails */
+	json_int_t id;
+	bool has_id;
+	void (*after_commit)(void *); /* ... a write's after-commit work */
+	void *after_arg;
+	struct call deferred; /* only .deferred is used */
+	struct held *next;
+};
+static struct held *held_head, **held_tail = &held_head, *held_last;
+static bool group_open;
+static bool in_savepoint;
+static uv_check_t group_check;
+static bool group_ready;
+static uint64_t group_requests;
+
+static struct held *
+held_add(void)
+{
+	struct held *h = xcalloc(1, sizeof *h);
+
+	*held_tail = h;
+	held_tail = &h->next;
+	held_last = h;
+	return h;
+}
+
+bool
+dispatch_hold(struct conn *c, char *line)
+{
+	struct held *h;
+
+	if (!group_open)
+		return false;
+	h = held_add();
+	h->c = c;
+	h->line = line;
+	conn_hold(c);
+	return true;
+}
+
+int
+dispatch_flush(void)
+{
+	struct held *h, *next;
+	struct request req;
+	bool ok;
+
+	if (!group_open)
+		return 0;
+	if (in_savepoint) {
+		log_error(0, "a transaction was begun inside a write request");
+		return -1;
+	}
+	ok = db_exec(srv->db, "COMMIT") == 0;
+	if (!ok)
+		db_rollback(srv->db);
+	group_open = false;
+	uv_check_stop(&group_check);
+	log_debug(0, "group commit of %llu writes: %s",
+	    (unsigned long long)group_requests, ok ? "ok" : "FAILED");
+	group_requests = 0;
+	h = held_head;
+	held_head = held_last = NULL;
+	held_tail = &held_head;
+	for (; h != NULL; h = next) {
+		next = h->next;
+		if (h->c != NULL) {
+			if (!h->c->freed) {
+				if (h->write_ok && !ok) {
+					memset(&req, 0, sizeof req);
+					req.id = h->id;
+					req.has_id = h->has_id;
+					free(h->line);
+					h->line = proto_error(&req, ERR_INTERNAL,
+					    "could not save; nothing was "
+					    "changed");
+				}
+				conn_send(h->c, h->line);
+			} else
+				free(h->line);
+			conn_release(h->c);
+		} else {
+			if (h->after_commit != NULL) {
+				if (ok)
+					h->after_commit(h->after_arg);
+				else
+					free(h->after_arg);
+			}
+			call_deferred_run(&h->deferred, ok);
+		}
+		free(h);
+	}
+	return ok ? 0 : -1;
+}
+
+static void
+group_check_cb(uv_check_t *h)
+{
+	dispatch_flush();
+}
+
+void
+dispatch_init(uv_loop_t *loop)
+{
+	uv_check_init(loop, &group_check);
+	group_ready = true;
+	db_before_begin = dispatch_flush;
+}
+
+/* Run a write handler inside the group transaction, under a savepoint. */
+static int
+run_grouped(const struct op *op, struct call *x)
+{
+	struct held *h;
+	int rc;
+
+	if (!group_open) {
+		if (db_exec(srv->db, "BEGIN IMMEDIATE") != 0)
+			return call_fail(x, ERR_UNAVAILABLE,
+			    "the database is busy; try again");
+		group_open = true;
+		uv_check_start(&group_check, group_check_cb);
+	}
+	if (db_exec(srv->db, "SAVEPOINT req") != 0)
+		return call_fail(x, ERR_INTERNAL,
+		    "could not save; nothing was changed");
+	in_savepoint = true;
+	rc = op->fn(x);
+	in_savepoint = false;
+	if (rc == 0) {
+		if (db_exec(srv->db, "RELEASE req") != 0) {
+			db_exec(srv->db, "ROLLBACK TO req");
+			db_exec(srv->db, "RELEASE req");
+			rc = call_fail(x, ERR_INTERNAL,
+			    "could not save; nothing was changed");
+		}
+	} else {
+		db_exec(srv->db, "ROLLBACK TO req");
+		db_exec(srv->db, "RELEASE req");
+	}
+	if (rc == 0) {
+		group_requests++;
+		/* Its effects on others wait for the commit, in order. */
+		h = held_add();
+		h->after_commit = x->after_commit;
+		h->after_arg = x->after_arg;
+		h->deferred.deferred = x->deferred;
+		x->after_commit = NULL;
+		x->after_arg = NULL;
+		x->deferred = NULL;
+	}
+	return rc;
+}
+
 void
 dispatch_line(struct conn *c, char *line, size_t len)
 {
@@ -121,24 +282,24 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	x.req = &req;
 	x.args = req.args;
 	tx = (op->flags & OP_WRITE) != 0;
-	if (tx && db_begin(srv->db) != 0) {
-		conn_send(c, proto_error(&req, ERR_UNAVAILABLE,
-		    "the database is busy; try again"));
-		request_free(&req);
-		return;
-	}
-	rc = op->fn(&x);
+	if (tx && group_ready)
+		rc = run_grouped(op, &x);
+	else if (tx) {
+		/* Without a loop (never in hearthd): one transaction each. */
+		if (db_begin(srv->db) != 0)
+			rc = call_fail(&x, ERR_UNAVAILABLE,
+			    "the database is busy; try again");
+		else if ((rc = op->fn(&x)) == 0 && db_commit(srv->db) != 0)
+			rc = call_fail(&x, ERR_INTERNAL,
+			    "could not save; nothing was changed");
+		else if (rc != 0)
+			db_rollback(srv->db);
+	} else
+		rc = op->fn(&x);
 	if (rc == 1 && (op->flags & OP_ASYNC) && !tx) {
 		/* The handler took the request over: dispatch_reply_later. */
 		request_free(&req);
 		return;
-	}
-	if (tx) {
-		if (rc == 0 && db_commit(srv->db) != 0) {
-			rc = call_fail(&x, ERR_INTERNAL,
-			    "could not save; nothing was changed");
-		} else if (rc != 0)
-			db_rollback(srv->db);
 	}
 	if (x.after_commit != NULL) {
 		if (rc == 0)
@@ -151,6 +312,14 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		log_debug(c->id, "%s ok", op->name);
 		conn_send(c, proto_ok(&req, x.result != NULL ? x.result :
 		    json_object()));
+		if (tx && group_open && held_last != NULL &&
+		    held_last->c == c) {
+			/* The reply just held is a write's: a failed commit
+			 * turns it into an error. */
+			held_last->write_ok = true;
+			held_last->id = req.id;
+			held_last->has_id = req.has_id;
+		}
 	} else {
 		log_debug(c->id, "%s failed: %s: %s", op->name,
 		    proto_err_name(x.err), x.msg);

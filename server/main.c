@@ -108,6 +108,7 @@ walk_close(uv_handle_t *h, void *arg)
 static void
 stop_now(uv_timer_t *t)
 {
+	dispatch_flush();
 	sshd_close();
 	conn_stream_close_all();
 	ctl_close();
@@ -284,6 +285,7 @@ main(int argc, char **argv)
 	free(dbpath);
 
 	srv->loop = uv_default_loop();
+	dispatch_init(srv->loop);
 	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
 	    sizeof err) != 0 ||
 	    ctl_listen(srv->ctl_path, err, sizeof err) != 0) {
@@ -306,6 +308,7 @@ main(int argc, char **argv)
 	    srv->cfg.data_dir);
 	first_admin_invite();
 	poll_sweep_start();
+	event_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
 	    "  Admin:    %s/hearthctl --data %s member list\n"
@@ -317,6 +320,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);
+	dispatch_flush();
 	uv_loop_close(srv->loop);
 	db_close(srv->db);
 	ssh_finalize();

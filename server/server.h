@@ -36,6 +36,8 @@ int db_latest_version(void);
 sqlite3_stmt *db_stmt(sqlite3 *, const char *sql);
 int db_exec(sqlite3 *, const char *sql);
 int db_begin(sqlite3 *);
+/* Called by db_begin first (hearthd: commit the group transaction). */
+extern int (*db_before_begin)(void);
 int db_commit(sqlite3 *);
 void db_rollback(sqlite3 *);
 const char *db_errmsg(sqlite3 *);
@@ -234,6 +236,16 @@ struct op {
 };
 /* One line from a conn. */
 void dispatch_line(struct conn *, char *line, size_t len);
+/*
+ * Group commit: the write requests of one loop turn share a transaction
+ * (a savepoint each); every line sent to any conn while it is open is held
+ * and goes out, in order, once it has committed (end of the loop turn).
+ */
+void dispatch_init(uv_loop_t *);
+/* If a group transaction is open, hold this line (true) for after it. */
+bool dispatch_hold(struct conn *, char *line);
+/* Commit the group transaction now and send what it held; -1 on failure. */
+int dispatch_flush(void);
 const struct op *dispatch_find(const char *name);
 const struct op *const *dispatch_table(void);
 int call_fail(struct call *, enum proto_err, const char *fmt, ...)

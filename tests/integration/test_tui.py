@@ -597,3 +597,49 @@ def test_tui_thread_list_pages():
         t.wait_for('Bulk 000')
     finally:
         t.kill()
+
+
+def test_tui_unknown_terminal_type_still_works():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat', env='TERM=no-such-terminal-x ')
+    try:
+        screen = t.wait_for('Students', timeout=15)
+        assert '?:help' in screen
+    finally:
+        t.kill()
+
+
+def test_tui_idle_session_says_why():
+    srv = Server(config={'idle_timeout': 3})
+    key = srv.new_member('pat', name='Pat Doe')
+    srv.execute("UPDATE members SET coc_accepted_at = 1")
+    t = tui(srv, key, 'pat')
+    subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
+                    'remain-on-exit', 'on'], check=True)
+    try:
+        t.wait_for('Welcome, Pat Doe', timeout=15)
+        screen = t.wait_for('without input', timeout=15)
+        assert 'Welcome, Pat Doe' not in screen
+    finally:
+        t.kill()
+
+
+def test_tui_create_poll():
+    srv, key, _, _ = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        t.wait_for('Students', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Threads')
+        t.keys('2')
+        t.wait_for('No polls yet')
+        t.keys('c')
+        t.wait_for('Question')
+        t.keys('Tea or coffee?', 'Enter')
+        t.keys('Tea', 'Enter', 'Coffee', 'C-s')
+        screen = t.wait_for('[ ] Coffee', timeout=10)
+        assert 'Tea or coffee?' in screen
+    finally:
+        t.kill()
+    assert srv.query('SELECT label FROM poll_options ORDER BY position') == \
+        [('Tea',), ('Coffee',)]
