@@ -286,19 +286,26 @@ put_styled(int y, int x, int maxcols, const char *s, size_t len,
 				a |= A_BOLD;
 			if (st & ST_ITALIC)
 				a |= use_color ? A_ITALIC : A_UNDERLINE;
-			if (st & ST_HEAD)
-				pair = color_pair(C_HEAD), a |= A_BOLD;
-			if (st & ST_CODE)
-				pair = color_pair(C_CODE), a |= mono_attr(
-				    C_CODE);
-			if (st & ST_QUOTE)
-				pair = color_pair(C_QUOTE), a |= mono_attr(
-				    C_DIM);
-			if (st & ST_LINK)
-				pair = color_pair(C_LINK), a |= A_UNDERLINE;
-			if (st & ST_DIM)
-				a |= use_color ? 0 : A_DIM, pair = (st &
-				    ST_LINK) ? pair : color_pair(C_DIM);
+			if (st & ST_HEAD) {
+				pair = color_pair(C_HEAD);
+				a |= A_BOLD;
+			}
+			if (st & ST_CODE) {
+				pair = color_pair(C_CODE);
+				a |= mono_attr(C_CODE);
+			}
+			if (st & ST_QUOTE) {
+				pair = color_pair(C_QUOTE);
+				a |= mono_attr(C_DIM);
+			}
+			if (st & ST_LINK) {
+				pair = color_pair(C_LINK);
+				a |= A_UNDERLINE;
+			}
+			if ((st & ST_DIM) && !use_color)
+				a |= A_DIM;
+			if ((st & ST_DIM) && !(st & ST_LINK))
+				pair = color_pair(C_DIM);
 		}
 		put_cluster(y, x + col, wc, a | mono_attr(color), pair);
 		col += w;

@@ -296,7 +296,8 @@ search_key(struct view *v, int ch, bool is_key)
 			s->typing = false;
 			return true;
 		}
-		return field_key(&s->q, ch, is_key) || true;
+		field_key(&s->q, ch, is_key);
+		return true; /* typing: no key means anything else */
 	}
 	if (!is_key && ch == '/') {
 		s->typing = true;
@@ -684,8 +685,9 @@ home_event(struct view *v, const char *name, json_t *data)
 	struct home *h = (struct home *)v;
 
 	(void)data;
-	if (strcmp(name, "client.reconnected") == 0)
-		home_load(h);
+	if (strcmp(name, "client.reconnected") == 0 ||
+	    strcmp(name, "client.shown") == 0)
+		home_load(h); /* unread counts may have changed */
 	if (strcmp(name, "notify.new") == 0 ||
 	    strcmp(name, "thread.new_post") == 0)
 		home_fill(h);
@@ -826,8 +828,7 @@ join_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
 	    ch == KEY_DOWN)) {
-		if (j->on < 2 && (!ENTER(ch, is_key) || j->f[j->on].len > 0 ||
-		    true)) {
+		if (j->on < 2) {
 			j->on++;
 			return true;
 		}

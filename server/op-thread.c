@@ -16,7 +16,7 @@
 #define TAG_LEN 32
 #define REASON_MAX 500
 #define MENTIONS_MAX 20
-#define PAGE_BYTES (1024 * 1024) /* thread.get stops after this much text */
+#define PAGE_BYTES (48 * 1024) /* thread.get pages stay under one 64 KiB line */
 #define ROUNDUP_PER_COMMUNITY 20
 #define ROUNDUP_SCAN_COMMUNITY 100 /* threads looked at per community */
 #define ROUNDUP_ITEMS 50
@@ -725,10 +725,13 @@ op_thread_get(struct call *x)
 	bind_i64(st, ":n", limit + 1);
 	posts = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == limit || bytes > PAGE_BYTES)
+		size_t pb = (size_t)sqlite3_column_bytes(st, 3);
+
+		/* Always at least one post, however long. */
+		if (n == limit || (n > 0 && bytes + pb > PAGE_BYTES))
 			break;
 		json_array_append_new(posts, post_json(st, me(x), mod));
-		bytes += (size_t)sqlite3_column_bytes(st, 3);
+		bytes += pb;
 		last = sqlite3_column_int64(st, 0);
 		n++;
 	}

@@ -15,8 +15,8 @@
 #include "server.h"
 
 pid_t
-pty_spawn(const char *tui, const char *term, int cols, int rows, int fd,
-    int *master)
+pty_spawn(const char *tui, const char *term, bool no_color, int cols,
+    int rows, int fd, int *master)
 {
 	struct winsize ws;
 	char fdarg[16], termenv[96];
@@ -39,7 +39,8 @@ pty_spawn(const char *tui, const char *term, int cols, int rows, int fd,
 		/* Child: only async-signal-safe calls until exec. */
 		char *argv[] = { (char *)tui, "--fd", fdarg, NULL };
 		char *envp[] = { termenv, "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
-			"PATH=/usr/local/bin:/usr/bin:/bin", NULL };
+			"PATH=/usr/local/bin:/usr/bin:/bin",
+			no_color ? "NO_COLOR=1" : NULL, NULL };
 		struct sigaction sa;
 		int flags;
 

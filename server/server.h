@@ -395,8 +395,8 @@ void ctl_close(void);
  * socketpair, passed as --fd. Returns the child pid and the master fd
  * (non-blocking, close-on-exec) or -1.
  */
-pid_t pty_spawn(const char *tui, const char *term, int cols, int rows,
-    int fd, int *master);
+pid_t pty_spawn(const char *tui, const char *term, bool no_color, int cols,
+    int rows, int fd, int *master);
 void pty_resize(int master, int cols, int rows);
 
 /* sshd.c: SSH sessions. */

@@ -71,6 +71,7 @@ struct sess {
 
 	/* shell */
 	bool pty;
+	bool no_color; /* the client sent NO_COLOR (SendEnv) */
 	char term[64];
 	int cols, rows;
 	pid_t pid;
@@ -323,8 +324,8 @@ shell_start(struct sess *s)
 		log_error(s->id, "socketpair: %s", strerror(errno));
 		return false;
 	}
-	s->pid = pty_spawn(tui, s->pty ? s->term : "dumb", s->cols, s->rows,
-	    sv[1], &master);
+	s->pid = pty_spawn(tui, s->pty ? s->term : "dumb", s->no_color,
+	    s->cols, s->rows, sv[1], &master);
 	close(sv[1]);
 	if (s->pid < 0) {
 		close(sv[0]);
@@ -472,6 +473,19 @@ cb_pty(ssh_session ssh, ssh_channel ch, const char *term, int w, int h,
 	return 0;
 }
 
+/* Environment from the client: only NO_COLOR is taken (for the TUI). */
+static int
+cb_env(ssh_session ssh, ssh_channel ch, const char *name, const char *value,
+    void *ud)
+{
+	struct sess *s = ud;
+
+	if (strcmp(name, "NO_COLOR") != 0)
+		return -1;
+	s->no_color = true;
+	return 0;
+}
+
 static int
 cb_winch(ssh_session ssh, ssh_channel ch, int w, int h, int pw, int ph,
     void *ud)
@@ -536,6 +550,7 @@ cb_channel_open(ssh_session ssh, void *ud)
 	s->ccb.channel_close_function = cb_close;
 	s->ccb.channel_pty_request_function = cb_pty;
 	s->ccb.channel_pty_window_change_function = cb_winch;
+	s->ccb.channel_env_request_function = cb_env;
 	s->ccb.channel_shell_request_function = cb_shell;
 	s->ccb.channel_exec_request_function = cb_exec;
 	s->ccb.channel_subsystem_request_function = cb_subsystem;

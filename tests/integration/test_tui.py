@@ -50,7 +50,7 @@ def open_thread(t):
     t.wait_for('Welcome, Pat Doe', timeout=15)
     t.wait_for('Students')
     t.keys('Enter')
-    t.wait_for('Welcome thread')
+    t.wait_for('1 post')            # the thread list (Home's roundup has the titles too)
     t.keys('G', 'Enter')            # the last row: after the two pinned threads
     return t.wait_for('first post')
 
@@ -199,7 +199,7 @@ def test_tui_wide_characters_align():
         # the right-hand column (role) ends where it does for ASCII rows
         assert line.rstrip().endswith('member'), line
         t.keys('Enter')
-        t.wait_for('Welcome thread')
+        t.wait_for('1 post')
         t.keys('G', 'Enter')
         t.wait_for('first post')
         t.keys('G')
@@ -218,7 +218,7 @@ def test_tui_new_thread_on_8_colour_terminal():
     try:
         t.wait_for('Students', timeout=15)
         t.keys('Enter')
-        t.wait_for('Welcome thread')
+        t.wait_for('1 post')
         t.keys('c')
         t.wait_for('Title')
         t.keys('My new topic', 'Enter')
@@ -376,7 +376,7 @@ def test_native_client_known_hosts_and_reconnect():
         kh = open(os.path.join(home, '.ssh', 'known_hosts')).read()
         assert '127.0.0.1' in kh
         t.keys('Enter')
-        t.wait_for('Welcome thread')
+        t.wait_for('1 post')
         # the server restarts: the client says so, reconnects, same screen
         srv.stop()
         t.wait_for('reconnecting', timeout=10)
@@ -460,7 +460,7 @@ def test_tui_open_500_post_thread_speed_and_memory():
     try:
         t.wait_for('Students', timeout=15)
         t.keys('Enter')
-        t.wait_for('Welcome thread')
+        t.wait_for('1 post')
         t.keys('G')
         times = []
         for _ in range(5):
@@ -643,3 +643,31 @@ def test_tui_create_poll():
         t.kill()
     assert srv.query('SELECT label FROM poll_options ORDER BY position') == \
         [('Tea',), ('Coffee',)]
+
+
+def test_no_color_reaches_the_terminal_over_ssh():
+    import subprocess as sp
+    srv = Server()
+    key = srv.new_member('nocol')
+    base = ' '.join(srv.ssh_base(key, 'nocol'))
+    coloured = Tmux(base + ' -tt 127.0.0.1')
+    plain = Tmux('NO_COLOR=1 ' + base + ' -o SendEnv=NO_COLOR -tt 127.0.0.1')
+    try:
+        for t in (coloured, plain):
+            t.wait_for('Hearth', timeout=15)
+        time.sleep(0.5)
+
+        def escapes(t):
+            return sp.run(['tmux', '-S', t.sock, 'capture-pane', '-e', '-p', '-t', t.name],
+                          capture_output=True, text=True).stdout
+        # colours are SGR 30-37/40-47 (or 39/49 resets); NO_COLOR leaves only attributes
+        import re
+        col = re.findall(r'\x1b\[[0-9;]*m', escapes(coloured))
+        pl = re.findall(r'\x1b\[[0-9;]*m', escapes(plain))
+        has_colour = lambda seqs: any(re.search(r'(?<![0-9])(3[0-7]|4[0-7])(?![0-9])', s)
+                                      for s in seqs)
+        assert has_colour(col), col
+        assert not has_colour(pl), pl
+    finally:
+        coloured.kill()
+        plain.kill()
