@@ -188,12 +188,11 @@ def main():
             'poll.create', slug='students', question='When should the Students drop-in run?',
             options=['Tuesday 6pm', 'Thursday 12:30', 'Saturday 10am'])
         if poll:
-            opts = sessions['ruth'].call('poll.get', poll_id=poll['poll_id'])
-            ids = [o['id'] for o in (opts or {}).get('options', [])]
+            poll = poll['poll']
+            ids = [o['id'] for o in poll['options']]
             for i, who in enumerate(('priya', 'megan', 'sam_k')):
-                if ids:
-                    sessions[who].call('poll.vote', poll_id=poll['poll_id'],
-                                       options=[ids[(i + 1) % len(ids)]])
+                sessions[who].call('poll.vote', poll_id=poll['id'],
+                                   options=[ids[(i + 1) % len(ids)]])
         for s in sessions.values():
             s.close()
         # the newcomer can see the open platform communities but has joined none yet
