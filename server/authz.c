@@ -55,6 +55,12 @@ authz_op(const struct conn *c, const struct op *op, char *msg, size_t len)
 	return -1;
 }
 
+bool
+authz_is_staff(const struct conn *c)
+{
+	return c->console || (c->member.id != 0 && c->member.role != ROLE_MEMBER);
+}
+
 static const char *const crole_names[] = { NULL, "interested", "member",
 	"leader", "manager" };
 

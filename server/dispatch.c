@@ -65,6 +65,24 @@ call_fail(struct call *x, enum proto_err err, const char *fmt, ...)
 }
 
 int
+call_db_fail(struct call *x)
+{
+	return call_fail(x, ERR_INTERNAL, "database error: %s",
+	    db_errmsg(srv->db));
+}
+
+int
+call_step(struct call *x, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return call_db_fail(x);
+}
+
+int
 call_bad(struct call *x)
 {
 	x->err = ERR_BAD_REQUEST;

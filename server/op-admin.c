@@ -15,12 +15,6 @@ actor(struct call *x)
 	return x->conn->console ? NULL : &x->conn->member;
 }
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 /* Look up a member by args.handle; fails the call if absent. */
 static int
@@ -34,7 +28,7 @@ arg_member(struct call *x, struct member *m)
 		return call_bad(x);
 	rc = member_by_handle(srv->db, handle, m);
 	if (rc < 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (rc == 0)
 		return call_fail(x, ERR_NOT_FOUND, "No member '%s'.", handle);
 	return 0;
@@ -91,7 +85,7 @@ op_invite_create(struct call *x)
 		    "Only admins may invite staff or admins.");
 	id = invite_create(srv->db, actor(x), name, role, community, ttl, code);
 	if (id < 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	time_iso8601(now_unix() + ttl, when);
 	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
 	    (json_int_t)id, "code", code, "name", name, "role",
@@ -147,7 +141,7 @@ op_invite_list(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o}", "invites", list);
 	return 0;
@@ -183,7 +177,7 @@ op_invite_revoke(struct call *x)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
-		    "No such invite.") : db_fail(x);
+		    "No such invite.") : call_db_fail(x);
 	}
 	id = sqlite3_column_int64(st, 0);
 	snprintf(hint, sizeof hint, "%s", db_col_text(st, 1));
@@ -204,7 +198,7 @@ op_invite_revoke(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE ||
 	    audit_add(srv->db, actor(x), "invite.revoke", 0, hint, NULL) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	x->result = json_pack("{s:I, s:s}", "id", id, "hint", hint);
 	return 0;
 }
@@ -236,7 +230,7 @@ op_member_list(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o}", "members", list);
 	return 0;
@@ -335,7 +329,7 @@ op_member_remove(struct call *x)
 	    audit_add(srv->db, actor(x), "member.remove", m.id, m.handle,
 	    reason) != 0) {
 		member_clear(&m);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	m.removed = true;
 	m.removed_at = now_unix();
@@ -377,7 +371,7 @@ op_member_role(struct call *x)
 	    audit_add(srv->db, actor(x), "member.role", m.id, m.handle,
 	    role_name(role)) != 0) {
 		member_clear(&m);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	for (struct conn *c = conn_first(); c != NULL; c = c->next)
 		if (c->member.id == m.id)
@@ -425,7 +419,7 @@ op_member_key_add(struct call *x)
 	else if (rc != SQLITE_DONE ||
 	    audit_add(srv->db, actor(x), "member.key_add", m.id, m.handle,
 	    ki.fp) != 0)
-		rc = db_fail(x);
+		rc = call_db_fail(x);
 	else {
 		rc = 0;
 		x->result = json_pack("{s:s, s:s, s:s}", "handle", m.handle,
@@ -483,7 +477,7 @@ op_community_create(struct call *x)
 		rc = member_by_handle(srv->db, manager, &m);
 		if (rc != 1 || m.removed) {
 			member_clear(&m);
-			return rc < 0 ? db_fail(x) : call_fail(x, ERR_NOT_FOUND,
+			return rc < 0 ? call_db_fail(x) : call_fail(x, ERR_NOT_FOUND,
 			    "No member '%s' to make manager.", manager);
 		}
 	}
@@ -511,7 +505,7 @@ op_community_create(struct call *x)
 	    audit_add(srv->db, actor(x), "community.create", 0, slug,
 	    name) != 0) {
 		member_clear(&m);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	/* The pinned welcome and introductions threads, and the manager. */
 	if (community_seed_threads(x, id) != 0 ||
@@ -523,7 +517,7 @@ op_community_create(struct call *x)
 	if (m.id != 0 && audit_add(srv->db, actor(x), "community.set_role",
 	    m.id, slug, "manager") != 0) {
 		member_clear(&m);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
 	    (json_int_t)id, "slug", slug, "name", name, "visibility", vis,
@@ -565,7 +559,7 @@ op_audit(struct call *x)
 	member_clear(&m);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o}", "audit", list);
 	return 0;

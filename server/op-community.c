@@ -52,12 +52,6 @@ static const char coc_summary[] =
     "\n"
     "The full code of conduct is one command away (coc.get).";
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 /* The member acting: NULL for the console. */
 static const struct member *
@@ -76,17 +70,6 @@ need_member(struct call *x)
 	    "Only a member can do that; the console is not a member.");
 }
 
-/* Run a write statement that must succeed; fails the call otherwise. */
-static int
-step_done(struct call *x, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return db_fail(x);
-}
 
 /* A count from a statement whose first column is the answer. */
 static int64_t
@@ -250,7 +233,7 @@ notify_system(struct call *x, int64_t member_id, const char *kind,
 		sqlite3_bind_int64(st, 4, thread_id);
 	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	time_iso8601(now, when);
 	call_defer_member_event(x, member_id, "notify.new",
@@ -282,7 +265,7 @@ community_member_add(struct call *x, int64_t cid, int64_t member_id,
 	sqlite3_bind_int64(st, 2, member_id);
 	sqlite3_bind_text(st, 3, crole_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now_unix());
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	st = db_stmt(srv->db, "SELECT slug, name FROM communities WHERE id = ?");
 	sqlite3_bind_int64(st, 1, cid);
@@ -320,7 +303,7 @@ seed_thread(struct call *x, int64_t cid, const char *title,
 	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, now);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	*thread_id = sqlite3_last_insert_rowid(srv->db);
 	st = db_stmt(srv->db,
@@ -329,7 +312,7 @@ seed_thread(struct call *x, int64_t cid, const char *title,
 	sqlite3_bind_int64(st, 1, *thread_id);
 	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	post_id = sqlite3_last_insert_rowid(srv->db);
 	st = db_stmt(srv->db,
@@ -338,7 +321,7 @@ seed_thread(struct call *x, int64_t cid, const char *title,
 	sqlite3_bind_int64(st, 1, post_id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, *thread_id);
-	return step_done(x, st);
+	return call_step(x, st);
 }
 
 static const char *
@@ -414,7 +397,7 @@ community_seed_threads(struct call *x, int64_t cid)
 	sqlite3_bind_int64(st, 1, welcome_id);
 	sqlite3_bind_int64(st, 2, intro_id);
 	sqlite3_bind_int64(st, 3, cid);
-	return step_done(x, st);
+	return call_step(x, st);
 }
 
 /*
@@ -438,7 +421,7 @@ welcome_refresh(struct call *x, int64_t cid)
 	sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_unix());
 	sqlite3_bind_int64(st, 3, cid);
-	rc = step_done(x, st);
+	rc = call_step(x, st);
 	free(body);
 	return rc;
 }
@@ -499,7 +482,7 @@ op_community_list(struct call *x)
 		    SQLITE_OK) {
 			free(sql);
 			json_decref(list);
-			return db_fail(x);
+			return call_db_fail(x);
 		}
 	} else
 		st = db_stmt(srv->db, LIST_COLUMNS
@@ -523,7 +506,7 @@ op_community_list(struct call *x)
 		sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o}", "communities", list);
 	return 0;
@@ -753,12 +736,12 @@ op_community_join(struct call *x)
 			    "You have already asked to join %s; a manager or "
 			    "leader will answer soon.", a.name);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 		id = sqlite3_last_insert_rowid(srv->db);
 		if (notify_request(x, &a, role, message) != 0 ||
 		    audit_add(srv->db, me, "community.request", me->id,
 		    a.slug, crole_name(role)) != 0)
-			return db_fail(x);
+			return call_db_fail(x);
 		x->result = json_pack("{s:s, s:s, s:I, s:s, s:b}", "slug",
 		    a.slug, "status", "requested", "request_id",
 		    (json_int_t)id, "role", crole_name(role), "coc_accepted",
@@ -772,7 +755,7 @@ op_community_join(struct call *x)
 		return -1;
 	if (audit_add(srv->db, me, "community.join", me->id, a.slug,
 	    crole_name(role)) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	intro = intro_thread(a.community_id);
 	x->result = json_pack("{s:s, s:s, s:s, s:o, s:b}", "slug", a.slug,
 	    "status", "joined", "role", crole_name(role),
@@ -800,14 +783,14 @@ op_community_leave(struct call *x)
 		    "member_id = ? AND status = 'pending'");
 		sqlite3_bind_int64(st, 1, a.community_id);
 		sqlite3_bind_int64(st, 2, me->id);
-		if (step_done(x, st) != 0)
+		if (call_step(x, st) != 0)
 			return -1;
 		if (sqlite3_changes(srv->db) == 0)
 			return call_fail(x, ERR_CONFLICT,
 			    "You are not a member of %s.", a.name);
 		if (audit_add(srv->db, me, "community.withdraw", me->id,
 		    a.slug, NULL) != 0)
-			return db_fail(x);
+			return call_db_fail(x);
 		x->result = json_pack("{s:s, s:b, s:b}", "slug", a.slug,
 		    "left", false, "withdrawn", true);
 		return 0;
@@ -823,11 +806,11 @@ op_community_leave(struct call *x)
 	    "member_id = ?");
 	sqlite3_bind_int64(st, 1, a.community_id);
 	sqlite3_bind_int64(st, 2, me->id);
-	if (step_done(x, st) != 0 || cap_warn(x, &a, was_over) != 0)
+	if (call_step(x, st) != 0 || cap_warn(x, &a, was_over) != 0)
 		return -1;
 	if (audit_add(srv->db, me, "community.leave", me->id, a.slug,
 	    crole_name(a.role)) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	call_defer_member_event(x, me->id, "community.left",
 	    json_pack("{s:s}", "slug", a.slug));
 	x->result = json_pack("{s:s, s:b, s:b, s:s}", "slug", a.slug, "left",
@@ -883,7 +866,7 @@ op_community_requests(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:s, s:o, s:o}", "slug", a.slug, "requests",
 	    list, "next", n == limit ? json_integer(last) : json_null());
@@ -917,7 +900,7 @@ op_community_decide(struct call *x)
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
-		    "No join request %lld.", (long long)rid) : db_fail(x);
+		    "No join request %lld.", (long long)rid) : call_db_fail(x);
 	}
 	cid = sqlite3_column_int64(st, 0);
 	mid = sqlite3_column_int64(st, 1);
@@ -935,7 +918,7 @@ op_community_decide(struct call *x)
 		return -1;
 	if ((rc = member_by_id(srv->db, mid, &m)) != 1) {
 		member_clear(&m);
-		return rc < 0 ? db_fail(x) : call_fail(x, ERR_NOT_FOUND,
+		return rc < 0 ? call_db_fail(x) : call_fail(x, ERR_NOT_FOUND,
 		    "The member who asked no longer exists.");
 	}
 	if (approve && m.removed) {
@@ -975,7 +958,7 @@ op_community_decide(struct call *x)
 	sqlite3_bind_int64(st, 3, now_unix());
 	sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, rid);
-	rc = step_done(x, st);
+	rc = call_step(x, st);
 	if (rc == 0)
 		rc = notify_add(x, mid, "join_decided", cid, intro, 0, 0,
 		    "Your request to join %s was %s%s%s", a.name,
@@ -984,7 +967,7 @@ op_community_decide(struct call *x)
 	if (rc == 0 && audit_add(srv->db, actor(x), approve ?
 	    "community.approve" : "community.decline", mid, a.slug,
 	    *message != '\0' ? message : m.handle) != 0)
-		rc = db_fail(x);
+		rc = call_db_fail(x);
 	if (rc == 0)
 		x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}",
 		    "request_id", rid, "slug", a.slug, "handle", m.handle,
@@ -1070,7 +1053,7 @@ op_community_members(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:s, s:o}", "slug", a.slug, "members", list);
 	if (n == limit) {
@@ -1151,13 +1134,13 @@ op_community_update(struct call *x)
 	if (has_refuse)
 		sqlite3_bind_int(st, 7, refuse);
 	sqlite3_bind_int64(st, 8, a.community_id);
-	if (step_done(x, st) != 0 ||
+	if (call_step(x, st) != 0 ||
 	    ((v[0] != NULL || v[1] != NULL || v[2] != NULL || v[3] != NULL) &&
 	    welcome_refresh(x, a.community_id) != 0))
 		return -1;
 	if (audit_add(srv->db, actor(x), "community.update", 0, a.slug,
 	    changed) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (authz_community(x, a.community_id, CA_SEE, &a) != 0 ||
 	    community_detail(x, &a, &o) != 0)
 		return -1;
@@ -1203,7 +1186,7 @@ op_community_set_role(struct call *x)
 		return -1;
 	if ((rc = member_by_handle(srv->db, handle, &m)) != 1) {
 		member_clear(&m);
-		return rc < 0 ? db_fail(x) : call_fail(x, ERR_NOT_FOUND,
+		return rc < 0 ? call_db_fail(x) : call_fail(x, ERR_NOT_FOUND,
 		    "No member '%s'.", handle);
 	}
 	if (m.removed && role != CROLE_NONE) {
@@ -1239,7 +1222,7 @@ op_community_set_role(struct call *x)
 		sqlite3_bind_int64(st, 3, a.community_id);
 		sqlite3_bind_int64(st, 4, m.id);
 		if (rc == 0)
-			rc = step_done(x, st);
+			rc = call_step(x, st);
 	} else {
 		if (role == CROLE_NONE) {
 			st = db_stmt(srv->db,
@@ -1256,7 +1239,7 @@ op_community_set_role(struct call *x)
 		}
 		sqlite3_bind_int64(st, 1, a.community_id);
 		sqlite3_bind_int64(st, 2, m.id);
-		rc = step_done(x, st);
+		rc = call_step(x, st);
 		if (rc == 0)
 			rc = notify_role(x, &a, m.id, role);
 	}
@@ -1264,7 +1247,7 @@ op_community_set_role(struct call *x)
 		rc = cap_warn(x, &a, was_over);
 	if (rc == 0 && audit_add(srv->db, actor(x), "community.set_role",
 	    m.id, a.slug, role != CROLE_NONE ? crole_name(role) : "none") != 0)
-		rc = db_fail(x);
+		rc = call_db_fail(x);
 done:
 	if (rc == 0)
 		x->result = json_pack("{s:s, s:s, s:s, s:s}", "slug", a.slug,
@@ -1327,11 +1310,11 @@ op_member_accept_coc(struct call *x)
 		    "coc_accepted_at IS NULL");
 		sqlite3_bind_int64(st, 1, at);
 		sqlite3_bind_int64(st, 2, me->id);
-		if (step_done(x, st) != 0)
+		if (call_step(x, st) != 0)
 			return -1;
 		if (audit_add(srv->db, me, "member.accept_coc", me->id,
 		    me->handle, NULL) != 0)
-			return db_fail(x);
+			return call_db_fail(x);
 		ca = xmalloc(sizeof *ca);
 		ca->member_id = me->id;
 		ca->at = at;

@@ -70,12 +70,6 @@ col_dup(sqlite3_stmt *st, int i)
 	return xstrdup(db_col_text(st, i));
 }
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 static bool
 word_in(const char *s, const char *const *list)
@@ -239,12 +233,6 @@ ev_get(int64_t id, struct ev *e)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static bool
-is_staff(const struct conn *c)
-{
-	return c->console || (c->member.id != 0 &&
-	    c->member.role != ROLE_MEMBER);
-}
 
 /*
  * May the caller do act to this event? Community events ask authz.c;
@@ -267,7 +255,7 @@ ev_access(struct call *x, const struct ev *e, enum cact act)
 		    "Please read and accept the code of conduct "
 		    "(member.accept_coc) before taking part.");
 	}
-	if (is_staff(x->conn))
+	if (authz_is_staff(x->conn))
 		return 0;
 	return call_fail(x, ERR_FORBIDDEN,
 	    "Only staff may run platform-wide events.");
@@ -319,7 +307,7 @@ ev_arg(struct call *x, struct ev *e, enum cact act)
 		return call_bad(x);
 	rc = ev_get(id, e);
 	if (rc < 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (rc == 0)
 		return call_fail(x, ERR_NOT_FOUND, "No such event.");
 	if (ev_access(x, e, CA_SEE) != 0 || ev_access(x, e, act) != 0) {
@@ -472,7 +460,7 @@ hosts_arg(struct call *x, int64_t *ids, size_t *n)
 		memset(&m, 0, sizeof m);
 		rc = member_by_handle(srv->db, json_string_value(h), &m);
 		if (rc < 0)
-			return db_fail(x);
+			return call_db_fail(x);
 		if (rc == 0 || m.removed) {
 			member_clear(&m);
 			return call_fail(x, ERR_NOT_FOUND,
@@ -496,7 +484,7 @@ hosts_set(struct call *x, int64_t event_id, const int64_t *ids, size_t n)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	st = db_stmt(srv->db, "INSERT OR IGNORE INTO event_hosts "
 	    "(event_id, member_id) VALUES (?, ?)");
 	for (size_t i = 0; i < n; i++) {
@@ -505,7 +493,7 @@ hosts_set(struct call *x, int64_t event_id, const int64_t *ids, size_t n)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 	}
 	return 0;
 }
@@ -554,7 +542,7 @@ event_insert(struct call *x, int64_t community_id, const char *title,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	*id = sqlite3_last_insert_rowid(srv->db);
 	if (hosts_set(x, *id, hosts, nhosts) != 0)
 		return -1;
@@ -681,7 +669,7 @@ op_event_create(struct call *x)
 			return -1;
 		}
 		community = acc.community_id;
-	} else if (!is_staff(x->conn))
+	} else if (!authz_is_staff(x->conn))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "Only staff may create platform-wide events; give "
 		    "args.community for a community's event.");
@@ -703,7 +691,7 @@ op_event_create(struct call *x)
 		return -1;
 	rc = ev_get(id, &e);
 	if (rc != 1)
-		return db_fail(x);
+		return call_db_fail(x);
 	x->result = json_pack("{s:o}", "event", ev_json(&e,
 	    x->conn->member.id));
 	ev_clear(&e);
@@ -755,7 +743,7 @@ op_event_update(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_fail(x);
+		call_db_fail(x);
 		goto fail;
 	}
 	if (nhosts > 0 && hosts_set(x, e.id, hosts, nhosts) != 0)
@@ -777,7 +765,7 @@ op_event_update(struct call *x)
 	id = e.id;
 	ev_clear(&e);
 	if (ev_get(id, &e) != 1) {
-		db_fail(x);
+		call_db_fail(x);
 		goto fail;
 	}
 	x->result = json_pack("{s:o}", "event", ev_json(&e,
@@ -818,7 +806,7 @@ op_event_cancel(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_fail(x);
+		call_db_fail(x);
 		goto fail;
 	}
 	text = xasprintf("“%s” was cancelled%s%s", e.title,
@@ -889,7 +877,7 @@ op_event_rsvp(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_fail(x);
+		call_db_fail(x);
 		goto fail;
 	}
 	event_timers_start();
@@ -1130,7 +1118,7 @@ op_event_queue(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_fail(x);
+		call_db_fail(x);
 		goto fail;
 	}
 	x->result = json_pack("{s:I, s:o}", "id", (json_int_t)e.id, "queue",

@@ -18,19 +18,7 @@ static const char req_cols[] =
     "LEFT JOIN communities c ON c.id = r.community_id "
     "LEFT JOIN members d ON d.id = r.decided_by ";
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
-static bool
-is_staff(const struct conn *c)
-{
-	return c->console || (c->member.id != 0 &&
-	    c->member.role != ROLE_MEMBER);
-}
 
 static json_t *
 req_json(sqlite3_stmt *st)
@@ -69,14 +57,14 @@ req_load(struct call *x, int64_t id, json_t **out, int64_t *owner,
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
-		    "No such expert request.") : db_fail(x);
+		    "No such expert request.") : call_db_fail(x);
 	}
 	*owner = sqlite3_column_int64(st, 14);
 	*community = sqlite3_column_int64(st, 15);
 	snprintf(status, 16, "%s", db_col_text(st, 5));
 	*out = req_json(st);
 	sqlite3_reset(st);
-	if (*owner != x->conn->member.id && !is_staff(x->conn)) {
+	if (*owner != x->conn->member.id && !authz_is_staff(x->conn)) {
 		json_decref(*out);
 		*out = NULL;
 		return call_fail(x, ERR_NOT_FOUND, "No such expert request.");
@@ -147,7 +135,7 @@ op_expert_request(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	id = sqlite3_last_insert_rowid(srv->db);
 	if (req_load(x, id, &req, &owner, &community, status) != 0)
 		return -1;
@@ -193,7 +181,7 @@ op_expert_reply(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (req_load(x, id, &req, &owner, &community, status) != 0)
 		return -1;
 	tell_staff(x, json_incref(req));
@@ -211,7 +199,7 @@ op_expert_list(struct call *x)
 	static char sql[3][sizeof req_cols + 256];
 	const char *status = NULL;
 	json_int_t limit = 50, before = INT64_MAX;
-	bool mine = !is_staff(x->conn);
+	bool mine = !authz_is_staff(x->conn);
 	sqlite3_stmt *st;
 	json_t *list;
 	int64_t last = 0;
@@ -306,7 +294,7 @@ decide_accept(struct call *x, int64_t community, const char *topic,
 	host = m.id;
 	if (rc < 0) {
 		member_clear(&m);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	if (rc == 0 || m.removed) {
 		member_clear(&m);
@@ -390,7 +378,7 @@ op_expert_decide(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(topic);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	if (strcmp(status, "accepted") == 0)
 		rc = notify_add(x, owner, "expert_decided", community, 0, 0, 0,

@@ -12,12 +12,6 @@
 #define NOTIFY_LIMIT_MAX 100
 #define NOTIFY_IDS_MAX 500
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 /* The member's unread count, or -1 on a database error. */
 static int64_t
@@ -111,11 +105,11 @@ op_notify_list(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	if ((count = unread_count(me)) < 0) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o, s:I, s:o}", "notifications", list,
 	    "unread", (json_int_t)count, "next", n > limit ?
@@ -138,7 +132,7 @@ mark_one(struct call *x, json_int_t id, int64_t now)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (sqlite3_changes(srv->db) == 0)
 		return call_fail(x, ERR_NOT_FOUND, "No notification %lld of "
 		    "yours; nothing was marked read.", (long long)id);
@@ -170,7 +164,7 @@ op_notify_mark_read(struct call *x)
 		sqlite3_bind_int64(st, 2, now);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			sqlite3_reset(st);
-			return db_fail(x);
+			return call_db_fail(x);
 		}
 		sqlite3_reset(st);
 	} else {
@@ -190,7 +184,7 @@ op_notify_mark_read(struct call *x)
 		}
 	}
 	if ((count = unread_count(me)) < 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	x->result = json_pack("{s:I}", "unread", (json_int_t)count);
 	/* The member's other sessions update their badge. */
 	call_defer_member_event(x, me, "notify.unread",

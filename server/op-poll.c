@@ -32,12 +32,6 @@ struct poll {
 	int64_t created_at;
 };
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 static void
 poll_clear(struct poll *p)
@@ -85,7 +79,7 @@ poll_load(struct call *x, int64_t id, struct poll *p)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND, "No such poll.");
 	}
 	p->id = sqlite3_column_int64(st, 0);
@@ -529,7 +523,7 @@ op_poll_create(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	id = sqlite3_last_insert_rowid(srv->db);
 	st = db_stmt(srv->db,
 	    "INSERT INTO poll_options (poll_id, position, label) "
@@ -541,7 +535,7 @@ op_poll_create(struct call *x)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 	}
 	if (poll_load(x, id, &p) != 0)
 		return -1;
@@ -642,7 +636,7 @@ op_poll_vote(struct call *x)
 	sqlite3_bind_int64(st, 2, me);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
-		db_fail(x);
+		call_db_fail(x);
 		goto out;
 	}
 	sqlite3_reset(st);
@@ -656,7 +650,7 @@ op_poll_vote(struct call *x)
 		sqlite3_bind_int64(st, 4, now);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			sqlite3_reset(st);
-			db_fail(x);
+			call_db_fail(x);
 			goto out;
 		}
 		sqlite3_reset(st);
@@ -699,7 +693,7 @@ op_poll_close(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		rc = db_fail(x);
+		rc = call_db_fail(x);
 		goto out;
 	}
 	p.closed_at = now;
@@ -783,7 +777,7 @@ op_poll_list(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o, s:o}", "polls", list, "next",
 	    n > limit ? json_incref(json_object_get(json_array_get(list,

@@ -17,12 +17,6 @@
 #define SEARCH_LIMIT_MAX 100
 #define SEARCH_LIMIT_DEFAULT 50
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 /* True if the member has a live member session (not closing). */
 static bool
@@ -136,7 +130,7 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND,
 		    "No member '%s'. Check the handle, or find people with "
 		    "member.search.", handle != NULL ? handle : "");
@@ -289,7 +283,7 @@ expertise_store(struct call *x, int64_t member_id, char **tags, int n)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	st = db_stmt(srv->db,
 	    "INSERT INTO member_expertise (member_id, tag) VALUES (?, ?)");
 	for (int i = 0; i < n; i++) {
@@ -298,7 +292,7 @@ expertise_store(struct call *x, int64_t member_id, char **tags, int n)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 	}
 	return 0;
 }
@@ -392,7 +386,7 @@ op_profile_update(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		rc = db_fail(x);
+		rc = call_db_fail(x);
 	else if (ntags >= 0)
 		rc = expertise_store(x, me, tags, ntags);
 	else
@@ -554,7 +548,7 @@ op_member_search(struct call *x)
 	buf_free(&fts);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:o, s:o}", "members", list, "next",
 	    n > limit ? json_incref(json_object_get(json_array_get(list,

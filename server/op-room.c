@@ -100,12 +100,6 @@ static bool support_timer_init;
 
 static void support_tick(uv_timer_t *);
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 static json_t *
 now_json(void)
@@ -529,11 +523,6 @@ here_arg(struct call *x, struct room **rp)
 	return h;
 }
 
-static bool
-is_staff(const struct conn *c)
-{
-	return c->console || c->member.role != ROLE_MEMBER;
-}
 
 /* Hosts, and the community's leaders (staff for platform rooms). */
 static bool
@@ -547,7 +536,7 @@ may_host(struct call *x, struct room *r, const struct person *p)
 	if (x->conn->console || x->conn->member.role == ROLE_ADMIN)
 		return true;
 	if (r->community_id == 0)
-		return is_staff(x->conn);
+		return authz_is_staff(x->conn);
 	ok = authz_community(x, r->community_id, CA_MODERATE, &a) == 0;
 	x->err = 0;
 	x->msg[0] = '\0';
@@ -779,7 +768,7 @@ op_room_open(struct call *x)
 				return call_fail(x, ERR_CONFLICT,
 				    "That event was cancelled.");
 			return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND,
-			    "No such event.") : db_fail(x);
+			    "No such event.") : call_db_fail(x);
 		}
 		if (!surgery_set)
 			surgery = strcmp(ev_kind, "surgery") == 0;
@@ -801,7 +790,7 @@ op_room_open(struct call *x)
 		if (!event_is_host(event_id, x->conn->member.id) &&
 		    ((community != 0 && authz_community(x, community,
 		    CA_MODERATE, &a) != 0) ||
-		    (community == 0 && !is_staff(x->conn)))) {
+		    (community == 0 && !authz_is_staff(x->conn)))) {
 			free(ev_title);
 			return call_fail(x, ERR_FORBIDDEN, "Only the event's "
 			    "hosts, or the community's leaders and managers, "
@@ -817,7 +806,7 @@ op_room_open(struct call *x)
 			return -1;
 		}
 		community = a.community_id;
-	} else if (!is_staff(x->conn))
+	} else if (!authz_is_staff(x->conn))
 		return call_fail(x, ERR_FORBIDDEN, "Give args.community or "
 		    "args.event_id; only staff may open platform-wide rooms.");
 	if (title == NULL || title[0] == '\0') {
@@ -862,7 +851,7 @@ op_room_open(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		room_free(r);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	r->id = sqlite3_last_insert_rowid(srv->db);
 	/* Hosts: the opener and the event's hosts. */
@@ -900,7 +889,7 @@ op_room_open(struct call *x)
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
 			room_free(r);
-			return db_fail(x);
+			return call_db_fail(x);
 		}
 		/* Tell everyone coming, and those queued, that it is open. */
 		st = db_stmt(srv->db, "SELECT member_id FROM event_rsvps "
@@ -932,7 +921,7 @@ op_room_open(struct call *x)
 	}
 	if (person_find(r, x->conn->member.id) == NULL) {
 		room_free(r);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	pending_open = r;
 	x->after_commit = open_committed;
@@ -956,7 +945,7 @@ op_room_join(struct call *x)
 		return call_fail(x, ERR_FORBIDDEN, "A host removed you from "
 		    "this room; you cannot rejoin it while it is open.");
 	if ((p = room_enter(r, x->conn)) == NULL)
-		return db_fail(x);
+		return call_db_fail(x);
 	x->result = join_result(r, p);
 	return 0;
 }
@@ -1588,7 +1577,7 @@ post_add(struct call *x, int64_t thread, int64_t author, const char *body,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	*post = sqlite3_last_insert_rowid(srv->db);
 	return 0;
 }
@@ -1629,7 +1618,7 @@ record_post(struct call *x, struct room *r, const char *summary,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	*thread = sqlite3_last_insert_rowid(srv->db);
 	buf_init(&b);
 	time_iso8601(r->opened_at, when);
@@ -1706,7 +1695,7 @@ record_post(struct call *x, struct room *r, const char *summary,
 	sqlite3_bind_int64(st, 4, *thread);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(x);
+	return rc == SQLITE_DONE ? 0 : call_db_fail(x);
 }
 
 static int
@@ -1747,7 +1736,7 @@ op_room_close(struct call *x)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 	}
 	if (record_post(x, r, summary, attended, &thread) != 0)
 		return -1;
@@ -1768,7 +1757,7 @@ op_room_close(struct call *x)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (r->event_id != 0 && thread != 0) {
 		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
 		    "WHERE id = ?");
@@ -1777,7 +1766,7 @@ op_room_close(struct call *x)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 	}
 	cl = xcalloc(1, sizeof *cl);
 	cl->room_id = r->id;

@@ -62,12 +62,6 @@ struct post {
 	char title[TITLE_MAX + 8];
 };
 
-static int
-db_fail(struct call *x)
-{
-	return call_fail(x, ERR_INTERNAL, "database error: %s",
-	    db_errmsg(srv->db));
-}
 
 static void
 bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
@@ -86,17 +80,6 @@ bind_text(sqlite3_stmt *st, const char *name, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* Run a write statement that must succeed; fails the call otherwise. */
-static int
-step_done(struct call *x, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return db_fail(x);
-}
 
 static int64_t
 me(struct call *x)
@@ -235,7 +218,7 @@ thread_load(struct call *x, int64_t id, struct thread *t)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND, "No such thread.");
 	}
 	t->id = id;
@@ -271,7 +254,7 @@ post_load(struct call *x, int64_t id, struct post *p)
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(x);
+			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND, "No such post.");
 	}
 	p->id = id;
@@ -577,7 +560,7 @@ read_set(struct call *x, int64_t thread_id, int64_t post_id)
 	bind_i64(st, ":t", thread_id);
 	bind_i64(st, ":p", post_id);
 	bind_i64(st, ":now", now_unix());
-	return step_done(x, st);
+	return call_step(x, st);
 }
 
 /* Insert a post; returns its id or 0 after failing the call. */
@@ -597,7 +580,7 @@ post_insert(struct call *x, int64_t thread_id, int64_t reply_to,
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":b"), body,
 	    -1, SQLITE_STATIC);
 	bind_i64(st, ":now", now);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return 0;
 	return sqlite3_last_insert_rowid(srv->db);
 }
@@ -678,7 +661,7 @@ op_thread_list(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	snprintf(next, sizeof next, "%lld.%lld.%lld", (long long)last[0],
 	    (long long)last[1], (long long)last[2]);
@@ -739,7 +722,7 @@ op_thread_get(struct call *x)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(posts);
 		json_decref(t.json);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	json_object_set_new(t.json, "moderator", json_boolean(mod));
 	x->conn->watching_thread = id;
@@ -779,7 +762,7 @@ post_created(struct call *x, const struct access *a, const struct thread *t,
 	    &told) != 0)
 		return -1;
 	if ((*post = post_fetch(post_id, 0, false)) == NULL)
-		return db_fail(x);
+		return call_db_fail(x);
 	call_defer_thread_event(x, t->id, "thread.new_post",
 	    json_pack("{s:I, s:O}", "thread_id", (json_int_t)t->id, "post",
 	    *post));
@@ -818,7 +801,7 @@ op_thread_create(struct call *x)
 	bind_text(st, ":title", title);
 	bind_text(st, ":tags", tags);
 	bind_i64(st, ":now", now);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	memset(&t, 0, sizeof t);
 	t.id = sqlite3_last_insert_rowid(srv->db);
@@ -831,7 +814,7 @@ op_thread_create(struct call *x)
 	    "UPDATE threads SET last_post_id = :p WHERE id = :t");
 	bind_i64(st, ":p", post_id);
 	bind_i64(st, ":t", t.id);
-	if (step_done(x, st) != 0 || read_set(x, t.id, post_id) != 0 ||
+	if (call_step(x, st) != 0 || read_set(x, t.id, post_id) != 0 ||
 	    post_created(x, &a, &t, post_id, 0, 0, body, &post) != 0)
 		return -1;
 	json_decref(post);
@@ -890,7 +873,7 @@ op_post_create(struct call *x)
 	bind_i64(st, ":now", now);
 	bind_i64(st, ":p", post_id);
 	bind_i64(st, ":t", thread_id);
-	if (step_done(x, st) != 0 || read_set(x, thread_id, post_id) != 0 ||
+	if (call_step(x, st) != 0 || read_set(x, thread_id, post_id) != 0 ||
 	    post_created(x, &a, &t, post_id, reply_to, parent_author, body,
 	    &post) != 0)
 		return -1;
@@ -962,7 +945,7 @@ op_thread_update(struct call *x)
 	if (jl != NULL)
 		bind_i64(st, ":l", locked);
 	bind_i64(st, ":id", id);
-	if (step_done(x, st) != 0 || thread_load(x, id, &t) != 0)
+	if (call_step(x, st) != 0 || thread_load(x, id, &t) != 0)
 		return -1;
 	x->result = json_pack("{s:o}", "thread", t.json);
 	return 0;
@@ -1013,7 +996,7 @@ op_post_edit(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW) {
 		free(old);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	time_iso8601(now, when);
 	if (strcmp(old, body) == 0) {
@@ -1030,7 +1013,7 @@ op_post_edit(struct call *x)
 	    -1, SQLITE_STATIC);
 	bind_i64(st, ":now", now);
 	bind_i64(st, ":me", me(x));
-	rc = step_done(x, st);
+	rc = call_step(x, st);
 	if (rc == 0) {
 		st = db_stmt(srv->db,
 		    "UPDATE posts SET body = :b, edited_at = :now "
@@ -1039,7 +1022,7 @@ op_post_edit(struct call *x)
 		    body, -1, SQLITE_STATIC);
 		bind_i64(st, ":now", now);
 		bind_i64(st, ":id", id);
-		rc = step_done(x, st);
+		rc = call_step(x, st);
 	}
 	told_add(&told, me(x));
 	if (rc == 0)
@@ -1098,7 +1081,7 @@ op_post_history(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(versions);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	st = db_stmt(srv->db, "SELECT body FROM posts WHERE id = :id");
 	bind_i64(st, ":id", id);
@@ -1161,12 +1144,12 @@ op_post_hide(struct call *x)
 		bind_i64(st, ":me", me(x));
 	bind_text(st, ":r", reason);
 	bind_i64(st, ":id", id);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	snprintf(target, sizeof target, "post %lld", (long long)id);
 	if (audit_add(srv->db, x->conn->console ? NULL : &x->conn->member,
 	    "post.hide", p.author_id, target, reason) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (p.author_id != 0 && notify_add(x, p.author_id, "post_hidden",
 	    p.community_id, p.thread_id, id, 0,
 	    "A moderator hid your post in \"%s\": %s", p.title, reason) != 0)
@@ -1192,12 +1175,12 @@ op_post_unhide(struct call *x)
 	    "UPDATE posts SET hidden_at = NULL, hidden_by = NULL, "
 	    "hidden_reason = NULL WHERE id = :id");
 	bind_i64(st, ":id", id);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	snprintf(target, sizeof target, "post %lld", (long long)id);
 	if (audit_add(srv->db, x->conn->console ? NULL : &x->conn->member,
 	    "post.unhide", p.author_id, target, NULL) != 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "hidden", 0);
 	return 0;
 }
@@ -1228,11 +1211,11 @@ op_post_delete(struct call *x)
 	    "UPDATE posts SET body = '', deleted_at = :now WHERE id = :id");
 	bind_i64(st, ":now", now_unix());
 	bind_i64(st, ":id", id);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	st = db_stmt(srv->db, "DELETE FROM post_edits WHERE post_id = :id");
 	bind_i64(st, ":id", id);
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "deleted", 1);
 	return 0;
@@ -1268,7 +1251,7 @@ op_post_thank(struct call *x)
 	bind_i64(st, ":id", id);
 	bind_i64(st, ":me", me(x));
 	bind_i64(st, ":now", now_unix());
-	if (step_done(x, st) != 0)
+	if (call_step(x, st) != 0)
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
 		return call_fail(x, ERR_CONFLICT,
@@ -1281,7 +1264,7 @@ op_post_thank(struct call *x)
 		thanks = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (thanks == 0)
-		return db_fail(x);
+		return call_db_fail(x);
 	if (p.author_id != 0 && reader_id(&a, NULL, p.author_id) != 0 &&
 	    notify_add(x, p.author_id, "thanks", p.community_id, p.thread_id,
 	    id, 0, "@%s thanked you for your post in \"%s\"", me_handle(x),
@@ -1440,7 +1423,7 @@ roundup_threads(struct call *x, int64_t since, json_t **out, bool *more)
 	free(items);
 	if (rc != SQLITE_DONE) {
 		json_decref(*out);
-		return db_fail(x);
+		return call_db_fail(x);
 	}
 	return 0;
 }
@@ -1509,7 +1492,7 @@ roundup_notices(struct call *x, int64_t since, json_t *replies,
 	if (rc == SQLITE_ROW && seen == ROUNDUP_SCAN)
 		*more = true;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(x);
+		return call_db_fail(x);
 	return 0;
 }
 
@@ -1557,7 +1540,7 @@ op_roundup_get(struct call *x)
 		    "UPDATE members SET roundup_at = :now WHERE id = :me");
 		bind_i64(st, ":now", now);
 		bind_i64(st, ":me", me(x));
-		if (step_done(x, st) != 0) {
+		if (call_step(x, st) != 0) {
 			json_decref(threads);
 			json_decref(replies);
 			json_decref(mentions);

@@ -252,6 +252,10 @@ int call_fail(struct call *, enum proto_err, const char *fmt, ...)
     PRINTFLIKE(3, 4);
 /* After an arg_* helper failed: the message is already in call->msg. */
 int call_bad(struct call *);
+/* Fail with the database's error (internal). */
+int call_db_fail(struct call *);
+/* Step a write statement that must finish; fails the call otherwise. */
+int call_step(struct call *, sqlite3_stmt *);
 /*
  * OP_ASYNC handlers return 1 to answer later, on the loop thread, with
  * this: result (stolen) on success, or NULL with err and msg. Dropped if
@@ -262,6 +266,8 @@ void dispatch_reply_later(struct conn *, json_int_t id, bool has_id,
 
 /* authz.c: the one place that decides who may do what. */
 int authz_op(const struct conn *, const struct op *, char *msg, size_t len);
+/* Console, admin or staff. */
+bool authz_is_staff(const struct conn *);
 /* Community roles, weakest first. */
 enum crole {
 	CROLE_NONE = 0,

@@ -441,12 +441,8 @@ def test_native_client_no_color_and_plain():
         t.kill()
 
 
-def test_tui_open_500_post_thread_speed_and_memory():
-    """Keypress to drawn screen for a 500-post thread, through ssh on
-    loopback, and the client's memory. tmux polling adds a few ms to each
-    measurement, so the bound is the issue's 50 ms plus that slack."""
-    import re
-    srv, key, other, tid = seeded()
+def seed_500(srv, tid):
+    """Fill a thread to 500 posts (used here and by tests/bench/bench_tui.py)."""
     sam = srv.query("SELECT id FROM members WHERE handle = 'sam'")[0][0]
     body = ('A post of *ordinary* length, with a [link](https://example.org) and '
             'a list:\n\n- one\n- two\n\n> and a quote that wraps over the line end '
@@ -456,39 +452,25 @@ def test_tui_open_500_post_thread_speed_and_memory():
                     'VALUES (?, ?, ?, ?)', tid, sam, 'Post %d. ' % i + body, 1700000000 + i)
     srv.execute('UPDATE threads SET post_count = 500, last_post_id = (SELECT max(id) FROM '
                 'posts WHERE thread_id = ?) WHERE id = ?', tid, tid)
+
+
+def test_tui_opens_500_post_thread():
+    """A long thread opens, pages through to its last post and back.
+    (Its speed and the client's memory are measured in tests/bench/bench_tui.py.)"""
+    srv, key, other, tid = seeded()
+    seed_500(srv, tid)
     t = tui(srv, key, 'pat')
     try:
         t.wait_for('Students', timeout=15)
         t.keys('Enter')
         t.wait_for('1 post')
         t.keys('G')
-        times = []
-        for _ in range(5):
-            time.sleep(0.3)
-            t0 = time.time()
-            t.keys('Enter')
-            # poll tmux closely (wait_for sleeps 100 ms between looks)
-            while 'post 1 of 500' not in t.screen():
-                assert time.time() - t0 < 10, t.screen()
-                time.sleep(0.002)
-            times.append(time.time() - t0)
-            t.keys('G')
-            t.wait_for('Post 498.')
-            t.keys('q')
-            wait_gone(t, 'post 1 of 500')
-        times.sort()
-        print('open 500-post thread: median %.1f ms, best %.1f ms' %
-              (times[2] * 1000, times[0] * 1000))
-        import harness
-        assert times[2] < (0.5 if harness.SANITIZED else 0.05), times
-        pid = int(re.findall(r'TUI pid (\d+)', open(srv.logpath).read())[-1])
-        status = open('/proc/%d/status' % pid).read()
-        rss_kb = int(re.search(r'VmRSS:\s+(\d+)', status).group(1))
-        roll = open('/proc/%d/smaps_rollup' % pid).read()
-        pss_kb = int(re.search(r'Pss:\s+(\d+)', roll).group(1))
-        print('client memory after the thread: RSS %d kB (PSS %d kB)' % (rss_kb, pss_kb))
-        if not harness.SANITIZED:       # sanitizers multiply memory
-            assert rss_kb < 8 * 1024, rss_kb
+        t.keys('Enter')
+        t.wait_for('post 1 of 500', timeout=15)
+        t.keys('G')
+        t.wait_for('Post 498.', timeout=15)
+        t.keys('q')
+        wait_gone(t, 'post 1 of 500')
     finally:
         t.kill()
 
