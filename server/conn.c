@@ -89,20 +89,72 @@ conn_release(struct conn *c)
 	free(c);
 }
 
+/*
+ * Fairness: a conn runs at most CONN_BATCH requests per loop turn; the rest
+ * wait in its frame buffer and resume from an idle handle, so one client
+ * pipelining thousands of requests cannot stall everyone else. A backlog
+ * over CONN_BACKLOG_MAX bytes is a flood and ends the connection.
+ */
+#define CONN_BATCH 64
+#define CONN_BACKLOG_MAX (8 * 1024 * 1024)
+static uv_idle_t resume_idle;
+static bool resume_ready;
+
+static void
+resume_cb(uv_idle_t *h)
+{
+	struct conn *c, *next;
+	bool more = false;
+
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		if (!c->input_pending)
+			continue;
+		c->input_pending = false;
+		if (!c->closing)
+			conn_input(c, NULL, 0);
+		more |= c->input_pending;
+	}
+	if (!more)
+		uv_idle_stop(&resume_idle);
+}
+
+void
+conn_init(uv_loop_t *loop)
+{
+	uv_idle_init(loop, &resume_idle);
+	resume_ready = true;
+}
+
 int
 conn_input(struct conn *c, const void *data, size_t len)
 {
 	char *line;
 	size_t n;
 	enum frame_rc rc;
+	int done = 0;
 
 	if (c->closing)
 		return -1;
-	frame_feed(&c->in, data, len);
+	if (len > 0)
+		frame_feed(&c->in, data, len);
+	if (buf_used(&c->in.in) > CONN_BACKLOG_MAX) {
+		conn_send(c, proto_error(NULL, ERR_RATE_LIMITED,
+		    "more than %d MiB of requests waiting; closing",
+		    CONN_BACKLOG_MAX / (1024 * 1024)));
+		conn_close(c, "request flood");
+		return -1;
+	}
 	while (!c->closing) {
+		if (done == CONN_BATCH && resume_ready) {
+			c->input_pending = true;
+			uv_idle_start(&resume_idle, resume_cb);
+			break;
+		}
 		rc = frame_next(&c->in, &line, &n);
 		if (rc == FRAME_MORE)
 			break;
+		done++;
 		if (rc == FRAME_TOO_LARGE) {
 			conn_send(c, proto_error(NULL, ERR_TOO_LARGE,
 			    "request line longer than %d bytes; closing",
@@ -113,7 +165,17 @@ conn_input(struct conn *c, const void *data, size_t len)
 		c->requests++;
 		dispatch_line(c, line, n);
 	}
+	if (!c->input_pending && c->eof_seen && !c->closing)
+		conn_close(c, "client sent EOF");
 	return c->closing ? -1 : 0;
+}
+
+void
+conn_eof(struct conn *c)
+{
+	c->eof_seen = true;
+	if (!c->input_pending && !c->closing)
+		conn_close(c, "client sent EOF");
 }
 
 void

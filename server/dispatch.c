@@ -124,6 +124,7 @@ struct held {
 	struct held *next;
 };
 static struct held *held_head, **held_tail = &held_head, *held_last;
+#define GROUP_MAX 128 /* writes per group transaction at most */
 static bool group_open;
 static bool in_savepoint;
 static uv_check_t group_check;
@@ -231,6 +232,9 @@ run_grouped(const struct op *op, struct call *x)
 	struct held *h;
 	int rc;
 
+	/* Bound a group so one commit never holds replies for long. */
+	if (group_open && group_requests >= GROUP_MAX)
+		dispatch_flush();
 	if (!group_open) {
 		if (db_exec(srv->db, "BEGIN IMMEDIATE") != 0)
 			return call_fail(x, ERR_UNAVAILABLE,

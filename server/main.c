@@ -286,6 +286,7 @@ main(int argc, char **argv)
 
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);
+	conn_init(srv->loop);
 	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
 	    sizeof err) != 0 ||
 	    ctl_listen(srv->ctl_path, err, sizeof err) != 0) {

@@ -161,6 +161,8 @@ struct conn {
 	struct sshkey_info key; /* the key a join session proved */
 	bool console; /* hearthctl: may run admin operations */
 	bool closing;
+	bool input_pending; /* requests left over for the next loop turn */
+	bool eof_seen; /* the client is done sending: close once answered */
 	char *close_reason;
 	struct frame in;
 	struct buf out;
@@ -175,9 +177,12 @@ struct conn {
 	bool freed; /* conn_free ran while held: the transport is gone */
 };
 extern uint64_t conn_next_id;
+void conn_init(uv_loop_t *);
 struct conn *conn_new(enum conn_kind, const struct conn_transport *, void *);
 /* Feed bytes from the peer; returns -1 once the conn is closing. */
 int conn_input(struct conn *, const void *, size_t);
+/* The peer sent EOF: close once the requests already read are answered. */
+void conn_eof(struct conn *);
 /* Queue a line (steals it). Over the cap the conn is closed as slow. */
 void conn_send(struct conn *, char *line);
 void conn_event(struct conn *, const char *name, json_t *data);

@@ -441,7 +441,7 @@ cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
 
 	/* A subsystem client that is done sending: answer, then end. */
 	if (s->mode == MODE_SUBSYS && s->conn != NULL)
-		conn_close(s->conn, "client sent EOF");
+		conn_eof(s->conn);
 }
 
 static void

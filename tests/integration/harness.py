@@ -146,6 +146,7 @@ class Server:
             raise AssertionError('hearthd did not stop on SIGTERM')
         self.proc = None
         self.log.close()
+        self.reap_tuis()
         if rc != 0:
             raise AssertionError('hearthd exited %d after SIGTERM' % rc)
         text = open(self.logpath, errors='replace').read()
@@ -153,6 +154,32 @@ class Server:
                        'runtime error:'):
             if marker in text:
                 raise AssertionError('sanitizer report in hearthd log')
+
+    def reap_tuis(self):
+        """TUI children get SIGHUP when hearthd stops; give them a moment, then
+        make sure none outlives the test (a sanitizer's exit-time leak scan
+        can hang when its terminal vanishes under it)."""
+        import re
+        try:
+            pids = [int(p) for p in re.findall(r'TUI pid (\d+)', open(self.logpath).read())]
+        except OSError:
+            return
+        deadline = time.time() + 3
+        for pid in pids:
+            while time.time() < deadline:
+                try:
+                    if b'hearth' not in open('/proc/%d/cmdline' % pid, 'rb').read():
+                        break
+                    if open('/proc/%d/stat' % pid).read().split()[2] == 'Z':
+                        break
+                except OSError:
+                    break
+                time.sleep(0.05)
+            else:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
 
     def log_tail(self, n=60):
         try:

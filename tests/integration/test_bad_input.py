@@ -168,3 +168,36 @@ def test_client_that_stops_reading_is_dropped():
         assert r['ok']
     assert 'client not reading' in srv.log_tail(400) or 'output queue' in srv.log_tail(400)
     assert srv.alive()
+
+
+def test_batch_then_eof_is_answered_in_full():
+    import subprocess
+    srv = Server()
+    key, s = member(srv)
+    s.close()
+    n = 1000
+    batch = b''.join(b'{"id": %d, "op": "whoami"}\n' % i for i in range(1, n + 1))
+    p = subprocess.run(srv.ssh_base(key, 'tess') + ['-s', '127.0.0.1', 'hearth'],
+                       input=batch, capture_output=True, timeout=60)
+    import json
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    ids = [m['id'] for m in lines if 'id' in m]
+    assert ids == list(range(1, n + 1)), (len(ids), ids[-3:])
+
+
+def test_request_flood_ends_only_that_connection():
+    srv = Server()
+    key, s = member(srv)
+    other = srv.session(key, 'tess')
+    # 16 MiB of requests at once, never read: the backlog cap ends it
+    chunk = b'{"op": "whoami"}\n' * 65536
+    try:
+        for _ in range(16):
+            s.send_raw(chunk)
+    except BrokenPipeError:
+        pass
+    seen = s.wait_eof(timeout=60)
+    assert any(m.get('error', {}).get('code') == 'rate_limited' for m in seen) or \
+        'request flood' in srv.log_tail(500) or 'output queue' in srv.log_tail(500)
+    r = other.call('whoami')
+    assert r['ok']
