@@ -97,8 +97,25 @@ conn_release(struct conn *c)
  */
 #define CONN_BATCH 64
 #define CONN_BACKLOG_MAX (8 * 1024 * 1024)
+/* All conns together get this much handler time per loop turn. */
+#define TURN_BUDGET_NS (4 * 1000 * 1000)
 static uv_idle_t resume_idle;
 static bool resume_ready;
+static uint64_t turn_ms = UINT64_MAX, turn_start;
+
+/* True once this loop turn has spent its request-handling budget. */
+static bool
+turn_over(void)
+{
+	uint64_t ms = uv_now(srv->loop);
+
+	if (ms != turn_ms) {
+		turn_ms = ms;
+		turn_start = uv_hrtime();
+		return false;
+	}
+	return uv_hrtime() - turn_start > TURN_BUDGET_NS;
+}
 
 static void
 resume_cb(uv_idle_t *h)
@@ -146,7 +163,8 @@ conn_input(struct conn *c, const void *data, size_t len)
 		return -1;
 	}
 	while (!c->closing) {
-		if (done == CONN_BATCH && resume_ready) {
+		if (resume_ready && (done == CONN_BATCH ||
+		    (done > 0 && turn_over()))) {
 			c->input_pending = true;
 			uv_idle_start(&resume_idle, resume_cb);
 			break;

@@ -109,6 +109,7 @@ static void
 stop_now(uv_timer_t *t)
 {
 	dispatch_flush();
+	checkpoint_stop();
 	sshd_close();
 	conn_stream_close_all();
 	ctl_close();
@@ -282,11 +283,12 @@ main(int argc, char **argv)
 	}
 	if (created)
 		log_info(0, "created database %s", dbpath);
-	free(dbpath);
 
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);
 	conn_init(srv->loop);
+	checkpoint_start(srv->loop, dbpath);
+	free(dbpath);
 	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
 	    sizeof err) != 0 ||
 	    ctl_listen(srv->ctl_path, err, sizeof err) != 0) {

@@ -410,6 +410,10 @@ pid_t pty_spawn(const char *tui, const char *term, bool no_color, int cols,
     int rows, int fd, int *master);
 void pty_resize(int master, int cols, int rows);
 
+/* checkpoint.c: WAL checkpoints in the thread pool, once a second. */
+void checkpoint_start(uv_loop_t *, const char *dbpath);
+void checkpoint_stop(void);
+
 /* sshd.c: SSH sessions. */
 int sshd_listen(const char *host, int port, char *err, size_t errlen);
 void sshd_close(void);
