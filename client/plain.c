@@ -203,16 +203,40 @@ print_md(const char *md, const char *indent)
 	rdoc_free(&d);
 }
 
+/* The body of a post with every line quoted ("> "), then a blank line. */
+static char *
+quoted(const char *body)
+{
+	struct buf b;
+	const char *nl;
+
+	buf_init(&b);
+	while (*body != '\0') {
+		nl = strchr(body, '\n');
+		buf_puts(&b, "> ");
+		buf_append(&b, body, nl != NULL ? (size_t)(nl - body) :
+		    strlen(body));
+		buf_puts(&b, "\n");
+		if (nl == NULL)
+			break;
+		body = nl + 1;
+	}
+	buf_puts(&b, "\n");
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
 static void
 show_thread(json_int_t id)
 {
-	json_t *r, *res, *th, *posts, *p;
+	json_t *r, *res, *th, *posts, *p, *next;
+	json_int_t after = 0, first = 1;
 	size_t i;
-	char *s, *body;
+	char *s, *body, *q, *all;
 
 	for (;;) {
-		r = pcall("thread.get", json_pack("{s:I, s:I}", "thread_id", id,
-		    "limit", (json_int_t)200));
+		r = pcall("thread.get", json_pack("{s:I, s:I, s:I}", "thread_id",
+		    id, "limit", (json_int_t)200, "after", after));
 		if ((res = presult(r)) == NULL) {
 			json_decref(r);
 			return;
@@ -221,27 +245,53 @@ show_thread(json_int_t id)
 		posts = json_object_get(res, "posts");
 		if (!json_is_array(posts))
 			posts = arr(th, "posts");
+		next = json_object_get(res, "next");
 		out("\nThread: %s\n", js(th, "title"));
 		json_array_foreach(posts, i, p) {
 			json_t *a = json_object_get(p, "author");
-			out("\n%zu. %s (@%s), %s, %lld thanks\n", i + 1,
+			out("\n%zu. %s (@%s), %s, %lld thanks\n",
+			    (size_t)first + i,
 			    json_is_object(a) ? js(a, "display_name") :
 			    js(p, "author_name"), json_is_object(a) ?
 			    js(a, "handle") : js(p, "author_handle"),
 			    js(p, "created_at"), (long long)ji(p, "thanks"));
 			print_md(js(p, "body"), "   ");
 		}
-		s = ask("\nr reply, t N thank post N, 0 back: ");
+		if (json_is_integer(next))
+			out("\n(more posts follow: m for more)\n");
+		s = ask("\nr reply, q N quote post N, t N thank post N, e N edit "
+		    "your post N, m more, 0 back: ");
+		p = json_array_get(posts, (size_t)(atoi(s + 1) - first));
 		if (s[0] == 'r') {
 			body = ask_text();
 			pdo("post.create", json_pack("{s:I, s:s}", "thread_id",
 			    id, "body", body), "Posted.");
 			free(body);
-		} else if (s[0] == 't') {
-			p = json_array_get(posts, (size_t)atoi(s + 1) - 1);
-			if (p != NULL)
-				pdo("post.thank", json_pack("{s:I}", "post_id",
-				    ji(p, "id")), "Thanked.");
+		} else if (s[0] == 'q' && p != NULL) {
+			q = quoted(js(p, "body"));
+			body = ask_text();
+			all = xasprintf("%s%s", q, body);
+			pdo("post.create", json_pack("{s:I, s:s, s:I}",
+			    "thread_id", id, "body", all, "reply_to",
+			    ji(p, "id")), "Posted.");
+			free(all);
+			free(body);
+			free(q);
+		} else if (s[0] == 't' && p != NULL) {
+			pdo("post.thank", json_pack("{s:I}", "post_id",
+			    ji(p, "id")), "Thanked.");
+		} else if (s[0] == 'e' && p != NULL) {
+			out("The post now reads:\n");
+			print_md(js(p, "body"), "   ");
+			body = ask_text();
+			pdo("post.edit", json_pack("{s:I, s:s}", "post_id",
+			    ji(p, "id"), "body", body), "Edited.");
+			free(body);
+		} else if (s[0] == 'm' && json_is_integer(next)) {
+			first += (json_int_t)json_array_size(posts);
+			after = json_integer_value(next);
+		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
+			out("No post with that number on this page.\n");
 		} else {
 			json_decref(r);
 			return;

@@ -48,7 +48,20 @@ struct lg_sess {
 	char err[LOADGEN_ERRLEN];
 };
 
+/* Everything measured in one run; -1 where hearthd could not be read. */
+struct lg_result {
+	int opened, answered;
+	double open_s, ping_s, close_s, rate;
+	double open_p50, open_p99, rtt_p50, rtt_p99;
+	double cpu_srv, cpu_self, cpu_other; /* during the opening phase */
+	long rss_before, rss_open, rss_closed, rss_peak;
+	long fds_before, fds_open, self_rss;
+	double kb_per_sess;
+};
+
 enum lg_phase { PHASE_OPEN, PHASE_PING, PHASE_CLOSE };
+
+enum { OPT_HELP = 256 }; /* a long option with no short letter */
 
 static const char *opt_host = "127.0.0.1";
 static int opt_port = 2222;
@@ -92,18 +105,18 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Parse a non-negative integer option no larger than max, or exit. */
+/* Parse an integer option from min to max, or exit. */
 static long
-parse_num(const char *name, const char *v, long max)
+parse_num(const char *name, const char *v, long min, long max)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno != 0 || *v == '\0' || *end != '\0' || n < 0 || n > max) {
-		fprintf(stderr, "hearth-loadgen: --%s wants a number from 0 to "
-		    "%ld, not '%s'\n", name, max, v);
+	if (errno != 0 || *v == '\0' || *end != '\0' || n < min || n > max) {
+		fprintf(stderr, "hearth-loadgen: --%s wants a number from %ld "
+		    "to %ld, not '%s'\n", name, min, max, v);
 		exit(2);
 	}
 	return n;
@@ -546,6 +559,115 @@ print_kb(const char *label, long kb)
 		printf("  %-26s %ld kB (%.1f MiB)\n", label, kb, kb / 1024.0);
 }
 
+/* Open every session, recording the time, latencies and CPU it took. */
+static void
+measure_open(struct lg_result *r, double *lat)
+{
+	double all = machine_busy_s(), srv = -1;
+
+	r->cpu_self = self_cpu_s();
+	if (opt_pid > 0)
+		srv = proc_cpu_s(opt_pid);
+	r->open_s = run_phase(PHASE_OPEN);
+	r->cpu_self = self_cpu_s() - r->cpu_self;
+	if (srv >= 0 && (r->cpu_srv = proc_cpu_s(opt_pid)) >= 0)
+		r->cpu_srv -= srv;
+	if (all >= 0 && r->cpu_srv >= 0) {
+		r->cpu_other = machine_busy_s() - all - r->cpu_srv - r->cpu_self;
+		if (r->cpu_other < 0)
+			r->cpu_other = 0; /* clock-tick rounding */
+	}
+	r->opened = collect(lat, false);
+	r->open_p50 = percentile(lat, r->opened, 50);
+	r->open_p99 = percentile(lat, r->opened, 99);
+	r->rate = r->open_s > 0 ? r->opened / r->open_s : 0;
+}
+
+/* Read hearthd's memory and descriptors with every session open. */
+static void
+measure_held(struct lg_result *r)
+{
+	if (opt_pid > 0) {
+		r->rss_open = proc_status_kb(opt_pid, "VmRSS");
+		r->rss_peak = proc_status_kb(opt_pid, "VmHWM");
+		r->fds_open = proc_fds(opt_pid);
+		if (r->rss_before >= 0 && r->rss_open >= 0 && r->opened > 0)
+			r->kb_per_sess = (double)(r->rss_open - r->rss_before) /
+			    r->opened;
+	}
+	r->self_rss = proc_status_kb(0, "VmRSS");
+}
+
+/* The readable block. */
+static void
+print_result(const struct lg_result *r)
+{
+	printf("\n");
+	printf("  sessions opened            %d of %d (%d failed)\n",
+	    r->opened, opt_sessions, opt_sessions - r->opened);
+	printf("  time to open all           %.2f s\n", r->open_s);
+	printf("  handshakes per second      %.1f\n", r->rate);
+	printf("  handshake + first reply    p50 %.1f ms, p99 %.1f ms\n",
+	    r->open_p50, r->open_p99);
+	printf("  CPU while opening          loadgen %.2f s", r->cpu_self);
+	if (r->cpu_srv >= 0)
+		printf(", hearthd %.2f s (%.2f ms per handshake)", r->cpu_srv,
+		    r->opened > 0 ? r->cpu_srv * 1000.0 / r->opened : 0);
+	if (r->cpu_other >= 0)
+		printf(", other processes %.2f s", r->cpu_other);
+	printf(" of %ld cores x %.2f s\n", sysconf(_SC_NPROCESSORS_ONLN),
+	    r->open_s);
+	printf("  whoami on an idle session  p50 %.1f ms, p99 %.1f ms "
+	    "(%d of %d answered, %.2f s)\n", r->rtt_p50, r->rtt_p99,
+	    r->answered, r->opened, r->ping_s);
+	printf("  time to close all          %.2f s\n", r->close_s);
+	if (opt_pid > 0) {
+		printf("  hearthd pid %ld\n", opt_pid);
+		print_kb("RSS before", r->rss_before);
+		print_kb("RSS with all open", r->rss_open);
+		print_kb("RSS after closing", r->rss_closed);
+		print_kb("peak RSS (VmHWM)", r->rss_peak);
+		if (r->kb_per_sess >= 0)
+			printf("  %-26s %.1f kB\n", "memory per idle session",
+			    r->kb_per_sess);
+		printf("  %-26s %ld before, %ld with all open\n",
+		    "open fds", r->fds_before, r->fds_open);
+	}
+	print_kb("hearth-loadgen RSS", r->self_rss);
+	print_errors();
+}
+
+/* The same figures as one JSON line. */
+static void
+print_json(const struct lg_result *r)
+{
+	json_t *j;
+	char *line;
+
+	j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, "
+	    "s:f, s:f, s:i, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:f, s:f}",
+	    "bench", "ssh_sessions", "sessions", opt_sessions,
+	    "concurrency", opt_concurrency, "opened", r->opened,
+	    "answered", r->answered, "open_s", r->open_s,
+	    "handshakes_per_s", r->rate,
+	    "open_p50_ms", r->open_p50, "open_p99_ms", r->open_p99,
+	    "idle_rtt_p50_ms", r->rtt_p50, "idle_rtt_p99_ms", r->rtt_p99,
+	    "close_s", r->close_s, "hold_s", opt_hold,
+	    "rss_before_kb", (json_int_t)r->rss_before,
+	    "rss_open_kb", (json_int_t)r->rss_open,
+	    "rss_closed_kb", (json_int_t)r->rss_closed,
+	    "rss_peak_kb", (json_int_t)r->rss_peak,
+	    "kb_per_idle_session", r->kb_per_sess,
+	    "fds_before", (json_int_t)r->fds_before,
+	    "fds_open", (json_int_t)r->fds_open,
+	    "cpu_hearthd_s", r->cpu_srv, "cpu_loadgen_s", r->cpu_self,
+	    "cpu_other_s", r->cpu_other);
+	line = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	printf("%s\n", line);
+	free(line);
+	json_decref(j);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -558,18 +680,18 @@ main(int argc, char **argv)
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "hold", required_argument, NULL, 'h' },
-		{ "help", no_argument, NULL, '?' + 256 },
+		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	long rss_before = -1, rss_held = -1, rss_closed = -1, hwm = -1;
-	long fds_before = -1, fds_held = -1, nofile, self_rss;
-	double cpu_srv = -1, cpu_self, cpu_all = -1, cpu_other = -1;
-	double open_s, ping_s, close_s, *lat, open_p50, open_p99, rtt_p50,
-	    rtt_p99, per_sess_kb = -1, rate;
-	int nopen, nping, opt;
+	struct lg_result r = {
+		.cpu_srv = -1, .cpu_other = -1, .rss_before = -1,
+		.rss_open = -1, .rss_closed = -1, .rss_peak = -1,
+		.fds_before = -1, .fds_open = -1, .kb_per_sess = -1,
+	};
 	ssh_key probe = NULL;
-	json_t *j;
-	char *line;
+	double *lat;
+	long nofile;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -577,7 +699,7 @@ main(int argc, char **argv)
 			opt_host = optarg;
 			break;
 		case 'p':
-			opt_port = (int)parse_num("port", optarg, 65535);
+			opt_port = (int)parse_num("port", optarg, 1, 65535);
 			break;
 		case 'k':
 			opt_key = optarg;
@@ -586,20 +708,20 @@ main(int argc, char **argv)
 			opt_user = optarg;
 			break;
 		case 'n':
-			opt_sessions = (int)parse_num("sessions", optarg,
+			opt_sessions = (int)parse_num("sessions", optarg, 1,
 			    1000000);
 			break;
 		case 'c':
 			opt_concurrency = (int)parse_num("concurrency", optarg,
-			    4096);
+			    1, 4096);
 			break;
 		case 'P':
-			opt_pid = parse_num("pid", optarg, INT_MAX);
+			opt_pid = parse_num("pid", optarg, 1, INT_MAX);
 			break;
 		case 'h':
-			opt_hold = (int)parse_num("hold", optarg, 86400);
+			opt_hold = (int)parse_num("hold", optarg, 0, 86400);
 			break;
-		case '?' + 256:
+		case OPT_HELP:
 			usage(stdout);
 			return 0;
 		default:
@@ -607,8 +729,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || opt_key == NULL || opt_sessions < 1 ||
-	    opt_concurrency < 1) {
+	if (optind != argc || opt_key == NULL) {
 		usage(stderr);
 		return 2;
 	}
@@ -629,118 +750,38 @@ main(int argc, char **argv)
 	sessions = xcalloc((size_t)opt_sessions, sizeof *sessions);
 	for (int i = 0; i < opt_sessions; i++)
 		buf_init(&sessions[i].in);
+	lat = xcalloc((size_t)opt_sessions, sizeof *lat);
 
 	if (opt_pid > 0) {
-		rss_before = proc_status_kb(opt_pid, "VmRSS");
-		fds_before = proc_fds(opt_pid);
+		r.rss_before = proc_status_kb(opt_pid, "VmRSS");
+		r.fds_before = proc_fds(opt_pid);
 	}
 	printf("hearth-loadgen: %d sessions to %s:%d as '%s', %d in flight, "
 	    "hold %ds\n", opt_sessions, opt_host, opt_port, opt_user,
 	    opt_concurrency, opt_hold);
-	fflush(stdout);
 
-	cpu_self = self_cpu_s();
-	cpu_all = machine_busy_s();
-	if (opt_pid > 0)
-		cpu_srv = proc_cpu_s(opt_pid);
-	open_s = run_phase(PHASE_OPEN);
-	cpu_self = self_cpu_s() - cpu_self;
-	if (cpu_all >= 0)
-		cpu_all = machine_busy_s() - cpu_all;
-	if (cpu_srv >= 0)
-		cpu_srv = proc_cpu_s(opt_pid) - cpu_srv;
-	if (cpu_all >= 0 && cpu_srv >= 0) {
-		cpu_other = cpu_all - cpu_srv - cpu_self;
-		if (cpu_other < 0)
-			cpu_other = 0; /* clock-tick rounding */
-	}
-	lat = xcalloc((size_t)opt_sessions, sizeof *lat);
-	nopen = collect(lat, false);
-	open_p50 = percentile(lat, nopen, 50);
-	open_p99 = percentile(lat, nopen, 99);
-	rate = open_s > 0 ? nopen / open_s : 0;
-
+	measure_open(&r, lat);
 	sleep((unsigned)opt_hold);
-	if (opt_pid > 0) {
-		rss_held = proc_status_kb(opt_pid, "VmRSS");
-		hwm = proc_status_kb(opt_pid, "VmHWM");
-		fds_held = proc_fds(opt_pid);
-		if (rss_before >= 0 && rss_held >= 0 && nopen > 0)
-			per_sess_kb = (double)(rss_held - rss_before) / nopen;
-	}
-	self_rss = proc_status_kb(0, "VmRSS");
+	measure_held(&r);
 
-	ping_s = run_phase(PHASE_PING);
-	nping = collect(lat, true);
-	rtt_p50 = percentile(lat, nping, 50);
-	rtt_p99 = percentile(lat, nping, 99);
-	free(lat);
+	r.ping_s = run_phase(PHASE_PING);
+	r.answered = collect(lat, true);
+	r.rtt_p50 = percentile(lat, r.answered, 50);
+	r.rtt_p99 = percentile(lat, r.answered, 99);
 
-	close_s = run_phase(PHASE_CLOSE);
+	r.close_s = run_phase(PHASE_CLOSE);
 	if (opt_pid > 0) {
 		sleep(1); /* hearthd tears sessions down on its next turns */
-		rss_closed = proc_status_kb(opt_pid, "VmRSS");
+		r.rss_closed = proc_status_kb(opt_pid, "VmRSS");
 	}
 
-	printf("\n");
-	printf("  sessions opened            %d of %d (%d failed)\n", nopen,
-	    opt_sessions, opt_sessions - nopen);
-	printf("  time to open all           %.2f s\n", open_s);
-	printf("  handshakes per second      %.1f\n", rate);
-	printf("  handshake + first reply    p50 %.1f ms, p99 %.1f ms\n",
-	    open_p50, open_p99);
-	printf("  CPU while opening          loadgen %.2f s", cpu_self);
-	if (cpu_srv >= 0)
-		printf(", hearthd %.2f s (%.2f ms per handshake)", cpu_srv,
-		    nopen > 0 ? cpu_srv * 1000.0 / nopen : 0);
-	if (cpu_other >= 0)
-		printf(", other processes %.2f s", cpu_other);
-	printf(" of %ld cores x %.2f s\n", sysconf(_SC_NPROCESSORS_ONLN),
-	    open_s);
-	printf("  whoami on an idle session  p50 %.1f ms, p99 %.1f ms "
-	    "(%d of %d answered, %.2f s)\n", rtt_p50, rtt_p99, nping, nopen,
-	    ping_s);
-	printf("  time to close all          %.2f s\n", close_s);
-	if (opt_pid > 0) {
-		printf("  hearthd pid %ld\n", opt_pid);
-		print_kb("RSS before", rss_before);
-		print_kb("RSS with all open", rss_held);
-		print_kb("RSS after closing", rss_closed);
-		print_kb("peak RSS (VmHWM)", hwm);
-		if (per_sess_kb >= 0)
-			printf("  %-26s %.1f kB\n", "memory per idle session",
-			    per_sess_kb);
-		printf("  %-26s %ld before, %ld with all open\n",
-		    "open fds", fds_before, fds_held);
-	}
-	print_kb("hearth-loadgen RSS", self_rss);
-	print_errors();
-
-	j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, "
-	    "s:f, s:f, s:i, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:f, s:f, s:f}",
-	    "bench", "ssh_sessions", "sessions", opt_sessions,
-	    "concurrency", opt_concurrency, "opened", nopen,
-	    "answered", nping, "open_s", open_s, "handshakes_per_s", rate,
-	    "open_p50_ms", open_p50, "open_p99_ms", open_p99,
-	    "idle_rtt_p50_ms", rtt_p50, "idle_rtt_p99_ms", rtt_p99,
-	    "close_s", close_s, "hold_s", opt_hold,
-	    "rss_before_kb", (json_int_t)rss_before,
-	    "rss_open_kb", (json_int_t)rss_held,
-	    "rss_closed_kb", (json_int_t)rss_closed,
-	    "rss_peak_kb", (json_int_t)hwm,
-	    "kb_per_idle_session", per_sess_kb,
-	    "fds_before", (json_int_t)fds_before,
-	    "fds_open", (json_int_t)fds_held,
-	    "cpu_hearthd_s", cpu_srv, "cpu_loadgen_s", cpu_self,
-	    "cpu_other_s", cpu_other);
-	line = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	printf("%s\n", line);
-	free(line);
-	json_decref(j);
+	print_result(&r);
+	print_json(&r);
 
 	for (int i = 0; i < opt_sessions; i++)
 		buf_free(&sessions[i].in);
 	free(sessions);
+	free(lat);
 	ssh_finalize();
-	return nopen == opt_sessions && nping == nopen ? 0 : 1;
+	return r.opened == opt_sessions && r.answered == r.opened ? 0 : 1;
 }

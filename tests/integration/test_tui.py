@@ -292,6 +292,20 @@ def test_plain_mode_menus():
         t.wait_for('full stop')
         t.keys('A plain reply', 'Enter', '.', 'Enter')
         t.wait_for('Posted.')
+        # quote the first post, then edit that quoting reply (the last post)
+        t.keys('q 1', 'Enter')
+        t.wait_for('full stop')
+        t.keys('Quoting you', 'Enter', '.', 'Enter')
+        deadline = time.time() + 10
+        while time.time() < deadline and srv.query(
+                "SELECT count(*) FROM posts WHERE body LIKE '%Quoting you%'") != [(1,)]:
+            time.sleep(0.1)
+        n = srv.query('SELECT count(*) FROM posts WHERE thread_id = ?', tid)[0][0]
+        t.wait_for('e N edit')
+        t.keys('e %d' % n, 'Enter')
+        t.wait_for('The post now reads')
+        t.keys('Quoting you, edited', 'Enter', '.', 'Enter')
+        t.wait_for('Edited.')
         t.keys('0', 'Enter')
         t.wait_for('p polls')
         t.keys('p', 'Enter')
@@ -304,8 +318,15 @@ def test_plain_mode_menus():
         t.kill()
     assert srv.query('SELECT o.label FROM poll_votes v JOIN poll_options o ON '
                      'o.id = v.option_id') == [('Tuesday',)]
-    assert srv.query('SELECT body FROM posts WHERE thread_id = ? ORDER BY id DESC LIMIT 1',
-                     tid) == [('A plain reply\n',)]
+    bodies = [r[0] for r in srv.query('SELECT body FROM posts WHERE thread_id = ? '
+                                      'ORDER BY id DESC LIMIT 2', tid)]
+    assert bodies[1] == 'A plain reply\n', bodies
+    assert bodies[0] == 'Quoting you, edited\n', bodies
+    # the quote went in with the reply, and the edit kept it in the history
+    hist = srv.query('SELECT body FROM post_edits ORDER BY id DESC LIMIT 1')[0][0]
+    assert hist.startswith('> ') and 'Quoting you' in hist, hist
+    assert srv.query('SELECT reply_to IS NOT NULL FROM posts WHERE thread_id = ? '
+                     'ORDER BY id DESC LIMIT 1', tid) == [(1,)]
 
 
 def test_tui_first_run_coc_profile_introduction():
