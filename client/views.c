@@ -472,6 +472,7 @@ struct home {
 	json_t *communities;
 	json_t *roundup;
 	json_t *events;
+	json_t *rooms;
 	char msg[256];
 	bool loaded;
 };
@@ -551,6 +552,20 @@ home_fill(struct home *h)
 		}
 	}
 	(void)mine;
+	if (json_array_size(h->rooms) > 0) {
+		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+		list_add(&h->l, "Open rooms", NULL, C_HEAD, NULL, false);
+		json_array_foreach(h->rooms, i, r) {
+			char right[160];
+
+			snprintf(line, sizeof line, "  %s%s%s", js(r, "title"),
+			    js(r, "topic")[0] ? "  -  " : "", js(r, "topic"));
+			snprintf(right, sizeof right, "%s  record: %s",
+			    json_is_string(json_object_get(r, "community")) ?
+			    js(r, "community") : "platform", js(r, "record"));
+			list_add(&h->l, line, right, C_NORMAL, NULL, false);
+		}
+	}
 	if (json_array_size(h->events) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		list_add(&h->l, "Upcoming events", NULL, C_HEAD, NULL, false);
@@ -635,8 +650,21 @@ home_events(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_rooms(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->rooms);
+	h->rooms = json_incref(jarr(result, "rooms"));
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
+	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
 	    &h->v, home_events, h);
 	net_call("community.list", NULL, &h->v, home_communities, h);
@@ -702,6 +730,7 @@ home_free(struct view *v)
 	json_decref(h->communities);
 	json_decref(h->roundup);
 	json_decref(h->events);
+	json_decref(h->rooms);
 	free(h);
 }
 

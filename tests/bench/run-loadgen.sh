@@ -48,7 +48,10 @@ case $N in
 ''|*[!0-9]*) fail "N must be a number, not '$N'" ;;
 esac
 
-ninja -C "$BUILD" >/dev/null || fail "the build failed (ninja -C $BUILD)"
+if ! out=$(ninja -C "$BUILD" 2>&1); then
+	printf '%s\n' "$out" | tail -n 30 >&2
+	fail "the build failed (ninja -C $BUILD)"
+fi
 LOADGEN=$BUILD/tests/bench/hearth-loadgen
 [ -x "$LOADGEN" ] || fail "$LOADGEN was not built"
 

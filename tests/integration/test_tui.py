@@ -674,3 +674,19 @@ def test_no_color_reaches_the_terminal_over_ssh():
     finally:
         coloured.kill()
         plain.kill()
+
+
+def test_home_lists_open_rooms():
+    srv, key, other, tid = seeded()
+    srv.ctl('community', 'role', 'students', 'sam', 'leader')
+    s = srv.session(other)
+    r = s.call('room.open', community='students', title='Thursday drop-in',
+               record='transcript')
+    assert r['ok'], r
+    t = tui(srv, key, 'pat')
+    try:
+        screen = t.wait_for('Open rooms', timeout=15)
+        assert 'Thursday drop-in' in screen and 'record: transcript' in screen, screen
+    finally:
+        t.kill()
+        s.close()
