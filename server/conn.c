@@ -79,8 +79,14 @@ conn_hold(struct conn *c)
 void
 conn_release(struct conn *c)
 {
-	if (--c->refs > 0 || !c->freed)
+	if (--c->refs > 0)
 		return;
+	if (!c->freed) {
+		/* A closing conn waited for this: let its transport finish. */
+		if (c->closing && c->tr != NULL)
+			c->tr->kick(c);
+		return;
+	}
 	frame_free(&c->in);
 	buf_free(&c->out);
 	member_clear(&c->member);
@@ -365,7 +371,8 @@ stream_flush(struct stream *s)
 	if (s->writing || s->shut)
 		return;
 	if (n == 0) {
-		if (c->closing)
+		/* Held replies or work in flight (refs) still to come. */
+		if (c->closing && c->refs == 0)
 			stream_end(s);
 		return;
 	}

@@ -91,6 +91,7 @@ struct sess {
 static ssh_bind sbind;
 static int listen_fd = -1;
 static uv_poll_t listen_poll;
+static uv_timer_t listen_pause; /* out of file descriptors: wait a second */
 static struct sess *sessions;
 static size_t nsessions;
 static int unauth_total;
@@ -100,6 +101,7 @@ static void sess_rearm(struct sess *);
 static void sess_teardown(struct sess *);
 static void sess_kick(struct sess *);
 static void timer_cb(uv_timer_t *);
+static void sess_start_mode(struct sess *);
 
 size_t
 sshd_count(void)
@@ -415,6 +417,9 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 	struct sess *s = ud;
 	size_t room;
 
+	/* Data can come in the same read as the request: start it first. */
+	if (!s->started && s->mode != MODE_NONE)
+		sess_start_mode(s);
 	s->last_input = now_ms();
 	if (s->mode == MODE_SUBSYS) {
 		if (s->conn != NULL)
@@ -439,6 +444,8 @@ cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
 {
 	struct sess *s = ud;
 
+	if (!s->started && s->mode != MODE_NONE)
+		sess_start_mode(s);
 	/* A subsystem client that is done sending: answer, then end. */
 	if (s->mode == MODE_SUBSYS && s->conn != NULL)
 		conn_eof(s->conn);
@@ -777,7 +784,8 @@ sess_flush(struct sess *s)
 			s->dead = true;
 			return;
 		}
-		if (s->conn_ended && buf_used(&s->conn->out) == 0)
+		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
+		    s->conn->refs == 0)
 			sess_finish(s, 0);
 	} else if (s->mode == MODE_SHELL)
 		shell_progress(s);
@@ -962,6 +970,15 @@ sess_accept(int fd, const char *ip, int port)
 	sess_pump(s);
 }
 
+static void listen_io(uv_poll_t *, int, int);
+
+static void
+listen_resume(uv_timer_t *t)
+{
+	if (listen_fd >= 0 && !srv->stopping)
+		uv_poll_start(&listen_poll, UV_READABLE, listen_io);
+}
+
 static void
 listen_io(uv_poll_t *h, int status, int events)
 {
@@ -977,7 +994,15 @@ listen_io(uv_poll_t *h, int status, int events)
 		if (fd < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN)
+			if (errno == EMFILE || errno == ENFILE) {
+				/* The socket stays readable: stop watching it
+				 * for a second rather than spin. */
+				log_warn(0, "accept: %s; pausing new "
+				    "connections for a second", strerror(errno));
+				uv_poll_stop(&listen_poll);
+				uv_timer_start(&listen_pause, listen_resume,
+				    1000, 0);
+			} else if (errno != EAGAIN)
 				log_warn(0, "accept: %s", strerror(errno));
 			return;
 		}
@@ -1059,6 +1084,8 @@ sshd_listen(const char *host, int port, char *err, size_t errlen)
 	freeaddrinfo(ai);
 	uv_poll_init(srv->loop, &listen_poll, listen_fd);
 	uv_poll_start(&listen_poll, UV_READABLE, listen_io);
+	uv_timer_init(srv->loop, &listen_pause);
+	uv_unref((uv_handle_t *)&listen_pause);
 	return 0;
 }
 
@@ -1074,8 +1101,10 @@ sshd_close(void)
 {
 	struct sess *s, *next;
 
-	if (listen_fd >= 0)
+	if (listen_fd >= 0) {
+		uv_close((uv_handle_t *)&listen_pause, NULL);
 		uv_close((uv_handle_t *)&listen_poll, listen_closed);
+	}
 	for (s = sessions; s != NULL; s = next) {
 		next = s->next;
 		sess_teardown(s);

@@ -201,3 +201,20 @@ def test_request_flood_ends_only_that_connection():
         'request flood' in srv.log_tail(500) or 'output queue' in srv.log_tail(500)
     r = other.call('whoami')
     assert r['ok']
+
+
+def test_request_sent_with_the_subsystem_request_is_answered():
+    """A client that writes at once (data in the same read as the subsystem
+    request) and closes its input gets its answer every time."""
+    import subprocess
+    import json
+    srv = Server()
+    key, s = member(srv)
+    s.close()
+    for i in range(20):
+        p = subprocess.run(srv.ssh_base(key, 'tess') + ['-s', '127.0.0.1', 'hearth'],
+                           input=b'{"id": 1, "op": "whoami"}\n', capture_output=True,
+                           timeout=30)
+        msgs = [json.loads(l) for l in p.stdout.splitlines()]
+        assert [m.get('id') for m in msgs] == [None, 1], (i, msgs, p.stderr)
+        assert msgs[1]['ok']
