@@ -47,6 +47,7 @@ struct search {
 	int limit;
 	int page;
 	uint64_t deadline_ms;
+	uint64_t queued_ns, started_ns, ended_ns; /* for the log */
 	json_t *result; /* set by the worker on success */
 	enum proto_err err;
 	char msg[256];
@@ -299,6 +300,7 @@ search_work(uv_work_t *req)
 	int rc, n = 0;
 	bool more = false;
 
+	s->started_ns = uv_hrtime();
 	if ((db = reader_get(s->msg, sizeof s->msg)) == NULL) {
 		s->err = ERR_UNAVAILABLE;
 		return;
@@ -348,6 +350,7 @@ search_work(uv_work_t *req)
 	}
 	sqlite3_finalize(st);
 	reader_put(db);
+	s->ended_ns = uv_hrtime();
 }
 
 /* Back on the loop thread: answer, then let the conn go. */
@@ -371,8 +374,12 @@ search_done(uv_work_t *req, int status)
 	if (s->conn->freed)
 		log_debug(s->conn->id, "search done after the conn went");
 	else
-		log_debug(s->conn->id, "search.query %s",
-		    s->result != NULL ? "ok" : proto_err_name(s->err));
+		log_debug(s->conn->id, "search.query %s: waited %.1f ms, ran "
+		    "%.1f ms", s->result != NULL ? "ok" :
+		    proto_err_name(s->err),
+		    (s->started_ns - s->queued_ns) / 1e6,
+		    s->ended_ns > s->started_ns ?
+		    (s->ended_ns - s->started_ns) / 1e6 : 0.0);
 	dispatch_reply_later(s->conn, s->id, s->has_id, s->result, s->err,
 	    s->msg);
 	conn_release(s->conn);
@@ -464,7 +471,8 @@ op_search_query(struct call *x)
 	s->community = slug != NULL ? a.community_id : 0;
 	s->limit = (int)limit;
 	s->page = (int)page;
-	s->deadline_ms = uv_hrtime() / 1000000 + SEARCH_TIMEOUT_MS;
+	s->queued_ns = uv_hrtime();
+	s->deadline_ms = s->queued_ns / 1000000 + SEARCH_TIMEOUT_MS;
 	if ((rc = uv_queue_work(srv->loop, &s->req, search_work,
 	    search_done)) != 0) {
 		free(s->sql);
