@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -215,6 +216,9 @@ write_all(int fd, const char *b, size_t n)
 }
 
 /* The pump thread: channel <-> socketpair until either side ends. */
+/* Set to ask the pump thread to end (see pump_finish). */
+static atomic_bool pump_stop;
+
 static void *
 pump_run(void *arg)
 {
@@ -236,7 +240,9 @@ pump_run(void *arg)
 		if (n == SSH_ERROR || ssh_channel_is_eof(p->ch) ||
 		    ssh_channel_is_closed(p->ch))
 			goto done;
-		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
+		if (atomic_load(&pump_stop))
+			goto done;
+		if (poll(pf, 2, 200) < 0 && errno != EINTR)
 			goto done;
 		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t r = read(p->fd, buf, sizeof buf);
@@ -258,22 +264,47 @@ done:
 	return NULL;
 }
 
+static pthread_t pump_th;
+static bool pump_live;
+
+/*
+ * Stop the pump thread and wait for it (it looks at pump_stop at least five
+ * times a second), so libssh and OpenSSL are never used after exit has
+ * begun to tear them down. Registered with atexit after libssh's own setup,
+ * so it runs before OpenSSL's cleanup.
+ */
+static void
+pump_finish(void)
+{
+	if (!pump_live)
+		return;
+	atomic_store(&pump_stop, true);
+	pthread_join(pump_th, NULL);
+	atomic_store(&pump_stop, false);
+	pump_live = false;
+}
+
 /* Start a pump for an open session; returns the client's fd or -1. */
 static int
 pump_start(struct pump *p)
 {
+	static bool registered;
 	int sv[2];
-	pthread_t th;
 
+	pump_finish(); /* the previous session's pump, after a reconnect */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
 	p->fd = sv[1];
-	if (pthread_create(&th, NULL, pump_run, p) != 0) {
+	if (pthread_create(&pump_th, NULL, pump_run, p) != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
-	pthread_detach(th);
+	pump_live = true;
+	if (!registered) {
+		atexit(pump_finish);
+		registered = true;
+	}
 	return sv[0];
 }
 

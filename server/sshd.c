@@ -806,9 +806,11 @@ sess_pump(struct sess *s)
 		goto out;
 	if (!s->kex_done) {
 		rc = ssh_handle_key_exchange(s->ssh);
+		if (rc == SSH_AGAIN && ssh_get_fd(s->ssh) != s->fd)
+			rc = SSH_ERROR; /* libssh closed the socket */
 		if (rc == SSH_AGAIN)
 			goto out;
-		if (rc != SSH_OK) {
+		if (rc != SSH_OK || ssh_get_fd(s->ssh) != s->fd) {
 			log_info(s->id, "key exchange failed: %s",
 			    ssh_get_error(s->ssh));
 			s->dead = true;
@@ -825,11 +827,20 @@ sess_pump(struct sess *s)
 	}
 	if (ssh_get_status(s->ssh) & (SSH_CLOSED | SSH_CLOSED_ERROR))
 		s->dead = true;
+	/*
+	 * libssh closes the socket itself on an error or EOF. libuv must stop
+	 * watching it now: epoll on a closed (or reused) fd aborts the loop.
+	 */
+	if (ssh_get_fd(s->ssh) != s->fd)
+		s->dead = true;
 	if (!s->dead && s->mode != MODE_NONE && !s->started)
 		sess_start_mode(s);
 out:
 	if (!s->dead)
 		sess_flush(s);
+	/* Writes may have met a dead socket, which libssh then closed. */
+	if (ssh_get_fd(s->ssh) != s->fd)
+		s->dead = true;
 	if (s->dead) {
 		sess_teardown(s);
 		return;
