@@ -192,6 +192,19 @@ db_stmt(sqlite3 *db, const char *sql)
 	return st;
 }
 
+bool
+db_exists(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	bool yes;
+
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
 int
 db_exec(sqlite3 *db, const char *sql)
 {

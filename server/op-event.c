@@ -264,15 +264,9 @@ ev_access(struct call *x, const struct ev *e, enum cact act)
 bool
 event_is_host(int64_t event_id, int64_t member_id)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT 1 FROM event_hosts WHERE event_id = ? AND member_id = ?");
-	bool yes;
-
-	sqlite3_bind_int64(st, 1, event_id);
-	sqlite3_bind_int64(st, 2, member_id);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return yes;
+	return db_exists(srv->db,
+	    "SELECT 1 FROM event_hosts WHERE event_id = ? AND member_id = ?",
+	    event_id, member_id);
 }
 
 /* Hosts, the event's creator and the community's leaders may change it. */

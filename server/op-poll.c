@@ -564,15 +564,9 @@ op_poll_get(struct call *x)
 static bool
 option_of(int64_t poll_id, int64_t option_id)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT 1 FROM poll_options WHERE id = ? AND poll_id = ?");
-	bool yes;
-
-	sqlite3_bind_int64(st, 1, option_id);
-	sqlite3_bind_int64(st, 2, poll_id);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return yes;
+	return db_exists(srv->db,
+	    "SELECT 1 FROM poll_options WHERE id = ? AND poll_id = ?",
+	    option_id, poll_id);
 }
 
 static int

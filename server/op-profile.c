@@ -560,16 +560,9 @@ op_member_search(struct call *x)
 static bool
 community_has(int64_t community_id, int64_t member_id)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
+	return db_exists(srv->db,
 	    "SELECT 1 FROM community_members WHERE community_id = ? "
-	    "AND member_id = ?");
-	bool yes;
-
-	sqlite3_bind_int64(st, 1, community_id);
-	sqlite3_bind_int64(st, 2, member_id);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return yes;
+	    "AND member_id = ?", community_id, member_id);
 }
 
 /* Order online entries by handle. */

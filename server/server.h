@@ -35,6 +35,8 @@ int db_latest_version(void);
 /* A prepared statement cached by its SQL text pointer (use literals). */
 sqlite3_stmt *db_stmt(sqlite3 *, const char *sql);
 int db_exec(sqlite3 *, const char *sql);
+/* Does the (cached) query with two id parameters return a row? */
+bool db_exists(sqlite3 *, const char *sql, int64_t a, int64_t b);
 int db_begin(sqlite3 *);
 /* Called by db_begin first (hearthd: commit the group transaction). */
 extern int (*db_before_begin)(void);
