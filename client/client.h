@@ -219,6 +219,21 @@ struct view *view_join(void);
 struct view *view_home(void);
 struct view *view_message(const char *title, const char *text);
 
+/* ---- programme.c: the programme of events ---- */
+/* The programme: a list and a calendar week view; slug NULL: all. */
+struct view *view_programme(const char *community_slug);
+/* One event: details, RSVP, hosts' attendee list, open its room. */
+struct view *view_event(json_int_t id);
+
+/* ---- expert.c: expert speaker requests ---- */
+struct view *view_experts(void);
+
+/* ---- room.c: a live drop-in or surgery room ---- */
+/* Join an open room and show it. */
+struct view *view_room(json_int_t room_id);
+/* Open a room (room.open with args, stolen) and show it as its host. */
+struct view *view_room_open(json_t *open_args);
+
 /* ---- native.c: hearth [user@]host[:port] over libssh ---- */
 /* Connect (asking about an unknown host key); the protocol fd or -1. */
 int native_connect(const char *target, char *err, size_t errlen);

@@ -563,7 +563,7 @@ home_fill(struct home *h)
 			snprintf(right, sizeof right, "%s  record: %s",
 			    json_is_string(json_object_get(r, "community")) ?
 			    js(r, "community") : "platform", js(r, "record"));
-			list_add(&h->l, line, right, C_NORMAL, NULL, false);
+			list_add(&h->l, line, right, C_NORMAL, r, true);
 		}
 	}
 	if (json_array_size(h->events) > 0) {
@@ -581,10 +581,17 @@ home_fill(struct home *h)
 			if (js(r, "my_rsvp")[0])
 				strncat(right, js(r, "my_rsvp"), sizeof right -
 				    strlen(right) - 1);
-			list_add(&h->l, line, right, C_NORMAL, r,
-			    ji(r, "thread_id") != 0);
+			list_add(&h->l, line, right, C_NORMAL, r, true);
 		}
 	}
+	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+	c = json_pack("{s:s}", "open", "programme");
+	list_add(&h->l, "  Programme of events (E)", NULL, C_NORMAL, c, true);
+	json_decref(c);
+	c = json_pack("{s:s}", "open", "experts");
+	list_add(&h->l, "  Ask for an expert speaker (X)", NULL, C_NORMAL, c,
+	    true);
+	json_decref(c);
 	list_fix(&h->l);
 }
 
@@ -691,7 +698,16 @@ home_key(struct view *v, int ch, bool is_key)
 	if (list_key(&h->l, ch, is_key))
 		return true;
 	if (ENTER(ch, is_key) && (r = list_cur(&h->l)) != NULL) {
-		if (ji(r->data, "thread_id"))
+		if (strcmp(js(r->data, "open"), "programme") == 0)
+			ui_push(view_programme(NULL));
+		else if (strcmp(js(r->data, "open"), "experts") == 0)
+			ui_push(view_experts());
+		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
+		    json_object_get(r->data, "record") != NULL)
+			ui_push(view_room(ji(r->data, "room_id")));
+		else if (js(r->data, "starts_at")[0])
+			ui_push(view_event(ji(r->data, "id")));
+		else if (ji(r->data, "thread_id"))
 			ui_push(view_thread(ji(r->data, "thread_id"),
 			    js(r->data, "title")));
 		else
@@ -741,7 +757,7 @@ view_home(void)
 
 	h->v.title = "Home";
 	h->v.keys = "Enter:open  n:notifications  /:search  d:directory  "
-	    "p:profile";
+	    "p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
 	    "Hearth.";
@@ -772,6 +788,12 @@ views_global_key(int ch, bool is_key)
 		return true;
 	case 'p':
 		ui_push(view_profile(js(g_me, "handle")));
+		return true;
+	case 'E':
+		ui_push(view_programme(NULL));
+		return true;
+	case 'X':
+		ui_push(view_experts());
 		return true;
 	case 'h':
 		while (ui_top() != NULL && ui_top()->below != NULL)

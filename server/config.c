@@ -24,6 +24,7 @@ config_defaults(struct config *c)
 	c->max_unauth = 64;
 	c->max_unauth_per_ip = 10;
 	c->out_cap = 4 * 1024 * 1024;
+	c->stall_timeout = 30;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -118,6 +119,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->max_unauth, v, 100000);
 		else if (strcmp(k, "max_unauth_per_ip") == 0)
 			rc = set_int(&c->max_unauth_per_ip, v, 100000);
+		else if (strcmp(k, "stall_timeout") == 0)
+			rc = set_int(&c->stall_timeout, v, 86400);
 		else if (strcmp(k, "output_cap_kb") == 0) {
 			if ((rc = set_int(&n, v, 1024 * 1024)) == 0 && n >= 128)
 				c->out_cap = (size_t)n * 1024;

@@ -202,14 +202,26 @@ conn_eof(struct conn *c)
 		conn_close(c, "client sent EOF");
 }
 
+static const char NOT_READING[] = "client not reading";
+
 void
 conn_send(struct conn *c, char *line)
 {
 	if (dispatch_hold(c, line))
 		return;
 	if (c->closing && c->close_reason != NULL &&
-	    strcmp(c->close_reason, "output queue full") == 0) {
+	    strcmp(c->close_reason, NOT_READING) == 0) {
 		free(line);
+		return;
+	}
+	if (c->stalled_since != 0 && srv->cfg.stall_timeout > 0 &&
+	    now_ms() - c->stalled_since > (uint64_t)srv->cfg.stall_timeout *
+	    1000) {
+		free(line);
+		log_warn(c->id, "no output accepted for %d s: client not "
+		    "reading", srv->cfg.stall_timeout);
+		buf_clear(&c->out);
+		conn_close(c, NOT_READING);
 		return;
 	}
 	if (buf_used(&c->out) + strlen(line) > srv->cfg.out_cap) {
@@ -217,7 +229,7 @@ conn_send(struct conn *c, char *line)
 		log_warn(c->id, "output queue over %zu bytes: client not "
 		    "reading", srv->cfg.out_cap);
 		buf_clear(&c->out);
-		conn_close(c, "output queue full");
+		conn_close(c, NOT_READING);
 		return;
 	}
 	buf_puts(&c->out, line);
@@ -346,6 +358,7 @@ stream_written(uv_write_t *wr, int status)
 	struct stream *s = wr->data;
 
 	s->writing = false;
+	s->c->stalled_since = 0;
 	free(s->wbuf);
 	s->wbuf = NULL;
 	if (s->shut)
@@ -376,6 +389,8 @@ stream_flush(struct stream *s)
 			stream_end(s);
 		return;
 	}
+	if (c->stalled_since == 0)
+		c->stalled_since = now_ms(); /* until the write completes */
 	s->wbuf = xmalloc(n);
 	memcpy(s->wbuf, buf_head(&c->out), n);
 	buf_consume(&c->out, n);

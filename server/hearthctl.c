@@ -544,6 +544,14 @@ cmd_status(void)
 		    "ms\n", json_real_value(json_object_get(lag, "max_ms")),
 		    (long long)json_integer_value(json_object_get(lag,
 		    "over_10ms")));
+		lag = json_object_get(r, "room_fanout");
+		if (json_integer_value(json_object_get(lag, "count")) > 0)
+			printf("room fan-out: %lld messages, p50 %.2f ms, p99 "
+			    "%.2f ms, max %.2f ms\n", (long long)
+			    json_integer_value(json_object_get(lag, "count")),
+			    json_real_value(json_object_get(lag, "p50_ms")),
+			    json_real_value(json_object_get(lag, "p99_ms")),
+			    json_real_value(json_object_get(lag, "max_ms")));
 	}
 	json_decref(r);
 	return 0;

@@ -45,6 +45,36 @@ lag_tick(uv_timer_t *t)
 	lag_expected = now + 10000;
 }
 
+void
+fanout_record(struct fanout_stats *f, uint64_t us)
+{
+	uint64_t b = us / 10;
+
+	f->bucket[b < FANOUT_BUCKETS ? b : FANOUT_BUCKETS]++;
+	f->count++;
+	if (us > f->max_us)
+		f->max_us = us;
+}
+
+double
+fanout_pct(const struct fanout_stats *f, double p)
+{
+	uint64_t want, seen = 0;
+
+	if (f->count == 0)
+		return 0;
+	want = (uint64_t)(p / 100.0 * (double)f->count + 0.999999);
+	if (want == 0)
+		want = 1;
+	for (size_t i = 0; i <= FANOUT_BUCKETS; i++) {
+		seen += f->bucket[i];
+		if (seen >= want)
+			return i == FANOUT_BUCKETS ? f->max_us / 1000.0 :
+			    (double)(i + 1) / 100.0;
+	}
+	return f->max_us / 1000.0;
+}
+
 /* Allow as many open files as the hard limit (one socket per member). */
 static void
 raise_nofile(void)

@@ -569,6 +569,7 @@ static int
 op_status(struct call *x)
 {
 	bool reset = false;
+	struct fanout_stats *fo;
 	size_t n = 0;
 
 	for (struct conn *c = conn_first(); c != NULL; c = c->next)
@@ -586,15 +587,23 @@ op_status(struct call *x)
 		x->result = NULL;
 		return call_bad(x);
 	}
-	if (reset)
+	fo = room_fanout_stats();
+	json_object_set_new(x->result, "room_fanout", json_pack("{s:I, s:f, "
+	    "s:f, s:f, s:f}", "count", (json_int_t)fo->count, "p50_ms",
+	    fanout_pct(fo, 50), "p99_ms", fanout_pct(fo, 99), "p999_ms",
+	    fanout_pct(fo, 99.9), "max_ms", fo->max_us / 1000.0));
+	if (reset) {
 		memset(&lag_stats, 0, sizeof lag_stats);
+		memset(fo, 0, sizeof *fo);
+	}
 	return 0;
 }
 
 const struct op op_admin_table[] = {
 	{ "admin.status", OP_ADMIN, op_status,
-	    "Server version, schema version, connection counts and loop lag "
-	    "(worst lateness of a 10 ms tick; {reset_lag: true} restarts it)." },
+	    "Server version, schema version, connection counts, loop lag "
+	    "(worst lateness of a 10 ms tick) and room fan-out time "
+	    "({reset_lag: true} restarts both)." },
 	{ "admin.invite.create", OP_ADMIN | OP_WRITE, op_invite_create,
 	    "Create an invite {name, role?, community?, expires?}; the code is "
 	    "returned once and stored only hashed." },

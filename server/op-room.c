@@ -222,15 +222,62 @@ presence_of(struct room *r, const struct conn *c)
 	return NULL;
 }
 
-/* Send to every conn in the room (steals data). */
+/*
+ * Fan-out timing for room messages: from room.say being handled to the end
+ * of the loop step that ran every receiving session's write (libssh
+ * encrypts and writes the packet there). The sessions' write steps are 0 ms
+ * timers started while the message was queued; the probe timer is started
+ * after them, so it fires once they all have.
+ */
+#define FANOUT_PENDING 256
+static struct fanout_stats fanout;
+static uint64_t fanout_t0[FANOUT_PENDING];
+static size_t fanout_n;
+static uv_timer_t fanout_timer;
+static bool fanout_timer_init;
+
+static void
+fanout_fire(uv_timer_t *t)
+{
+	uint64_t now = uv_hrtime() / 1000;
+
+	(void)t;
+	for (size_t i = 0; i < fanout_n; i++)
+		fanout_record(&fanout, now - fanout_t0[i]);
+	fanout_n = 0;
+}
+
+static void
+fanout_probe(uint64_t t0_us)
+{
+	if (!fanout_timer_init) {
+		uv_timer_init(srv->loop, &fanout_timer);
+		uv_unref((uv_handle_t *)&fanout_timer);
+		fanout_timer_init = true;
+	}
+	if (fanout_n < FANOUT_PENDING)
+		fanout_t0[fanout_n++] = t0_us;
+	if (!uv_is_active((uv_handle_t *)&fanout_timer))
+		uv_timer_start(&fanout_timer, fanout_fire, 0, 0);
+}
+
+struct fanout_stats *
+room_fanout_stats(void)
+{
+	return &fanout;
+}
+
+/* Send to every conn in the room (steals data); the line is built once. */
 static void
 send_all(struct room *r, const char *name, json_t *data)
 {
+	char *line = proto_event(name, data); /* steals data */
+
 	for (struct presence *h = r->here; h != NULL; h = h->next) {
 		if (!h->c->closing)
-			conn_event(h->c, name, json_incref(data));
+			conn_send(h->c, xstrdup(line));
 	}
-	json_decref(data);
+	free(line);
 }
 
 /* Send to one member's conns in the room (steals data). */
@@ -1055,6 +1102,7 @@ op_room_say(struct call *x)
 	struct person *p, *o;
 	struct access a;
 	const char *text = NULL;
+	uint64_t t0 = uv_hrtime() / 1000;
 	json_t *d;
 
 	if (h == NULL)
@@ -1110,6 +1158,7 @@ op_room_say(struct call *x)
 	    text);
 	history_add(r, d);
 	send_all(r, "room.message", d);
+	fanout_probe(t0);
 	x->result = json_pack("{s:I}", "seq", (json_int_t)r->seq);
 	return 0;
 }

@@ -111,6 +111,7 @@ struct config {
 	int max_unauth; /* unauthenticated connections in total */
 	int max_unauth_per_ip;
 	size_t out_cap; /* bytes queued for one connection before it is dropped */
+	int stall_timeout; /* seconds output may make no progress; 0 = never */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -141,6 +142,21 @@ struct lag {
 extern struct lag lag_stats;
 
 /*
+ * A latency histogram (stats.c): 10 µs buckets up to 200 ms, then one
+ * overflow bucket; percentiles are bucket upper bounds.
+ */
+#define FANOUT_BUCKETS 20000
+struct fanout_stats {
+	uint32_t bucket[FANOUT_BUCKETS + 1];
+	uint64_t count, max_us;
+};
+void fanout_record(struct fanout_stats *, uint64_t us);
+/* The p-th percentile (0..100) in milliseconds. */
+double fanout_pct(const struct fanout_stats *, double p);
+/* op-room.c: room.say to the last receiving session's write step. */
+struct fanout_stats *room_fanout_stats(void);
+
+/*
  * conn.c: one protocol peer (ssh subsystem, a TUI child over a socketpair,
  * or hearthctl over the control socket). Handlers append to the output
  * queue; the transport flushes. A conn is freed by its transport after
@@ -168,6 +184,8 @@ struct conn {
 	char *close_reason;
 	struct frame in;
 	struct buf out;
+	/* When the transport last failed to move any output (0: it flows). */
+	uint64_t stalled_since;
 	char addr[64];
 	uint64_t requests;
 	/* Told when the conn is freed (a TUI session watching its child's conn). */

@@ -780,10 +780,17 @@ sess_flush(struct sess *s)
 	if (s->chan == NULL || s->chan_gone || s->finishing)
 		return;
 	if (s->mode == MODE_SUBSYS && s->conn != NULL) {
+		size_t before = buf_used(&s->conn->out);
+
 		if (chan_write_buf(s, &s->conn->out) != 0) {
 			s->dead = true;
 			return;
 		}
+		if (buf_used(&s->conn->out) == 0 ||
+		    buf_used(&s->conn->out) < before)
+			s->conn->stalled_since = 0;
+		else if (s->conn->stalled_since == 0)
+			s->conn->stalled_since = now_ms();
 		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
 		    s->conn->refs == 0)
 			sess_finish(s, 0);
