@@ -224,6 +224,25 @@ struct view *view_message(const char *title, const char *text);
 struct view *view_programme(const char *community_slug);
 /* One event: details, RSVP, hosts' attendee list, open its room. */
 struct view *view_event(json_int_t id);
+/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
+struct form_def {
+	const char *label;
+	const char *init;
+	const char *choices;
+	const char *hint;
+};
+/* Turn the form's values into args; false with err set refuses. */
+typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
+    char *err, size_t errlen);
+/*
+ * A form of one-line fields sending op with args (stolen) as build fills
+ * them; done runs on the view below with the result, like the composer.
+ */
+struct view *form_open(const char *title, const char *intro, const char *op,
+    json_t *args, const struct form_def *defs, int n, form_build_fn build,
+    void (*done)(struct view *, json_t *));
+/* "YYYY-MM-DD HH:MM" (UTC) or ISO 8601 as the server's starts_at. */
+bool utc_to_iso(const char *in, char *out, size_t len);
 
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);

@@ -1,19 +1,1318 @@
 /*
- * programme.c: the programme of events (screens being written).
+ * programme.c: the programme of events (a list, and a calendar week whose
+ * recurring events are expanded here from starts_at and recurrence), one
+ * event's screen (RSVP, the surgery queue, hosts' attendees, its room),
+ * the new event form, and the small form of one-line fields that this
+ * file and expert.c share. Every time is shown in UTC, as the server
+ * gives it: the member's own time zone is not known.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curses.h>
+
+#include "common.h"
 #include "client.h"
+
+/* ---- times ---- */
+
+/* "2026-11-24T15:00:00Z" as seconds since the epoch (0 if unreadable). */
+static time_t
+iso_parse(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec = 0;
+
+	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 5)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return timegm(&tm);
+}
+
+/* Format t (UTC) with strftime's fmt. */
+static void
+fmt_time(time_t t, const char *fmt, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, len, fmt, &tm) == 0 && len > 0)
+		out[0] = '\0';
+}
+
+bool
+utc_to_iso(const char *in, char *out, size_t len)
+{
+	int y, mo, d, h = -1, mi = -1, n = 0;
+	struct tm tm, chk;
+	time_t t;
+
+	while (*in == ' ')
+		in++;
+	if (sscanf(in, "%4d-%2d-%2d%*[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &n) != 5 || h < 0 || h > 23 || mi < 0 || mi > 59)
+		return false;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	t = timegm(&tm);
+	gmtime_r(&t, &chk);
+	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
+		return false; /* 31 February and the like */
+	/* anything after the minutes (seconds, Z, an offset) goes as given */
+	if (in[n] != '\0' && in[n] != ' ')
+		snprintf(out, len, "%.*sT%s", 10, in, in + 11);
+	else
+		snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, d,
+		    h, mi);
+	return true;
+}
+
+static const char *
+kind_label(const char *kind)
+{
+	if (strcmp(kind, "drop_in") == 0)
+		return "drop-in";
+	if (strcmp(kind, "show_and_tell") == 0)
+		return "show and tell";
+	return kind[0] != '\0' ? kind : "event";
+}
+
+/* The event's community, or "platform" for platform-wide ones. */
+static const char *
+ev_where(json_t *e)
+{
+	return js(e, "community")[0] ? js(e, "community") : "platform";
+}
+
+/* The start to show for an event: the next occurrence, else the first. */
+static const char *
+ev_start(json_t *e)
+{
+	return js(e, "next_start")[0] ? js(e, "next_start") : js(e,
+	    "starts_at");
+}
+
+/*
+ * Starts of e's occurrences in [from, to) from starts_at and recurrence
+ * (monthly ones skip months without the day, as the server does).
+ */
+static int
+ev_occurrences(json_t *e, time_t from, time_t to, time_t *out, int max)
+{
+	time_t st = iso_parse(js(e, "starts_at")), t;
+	const char *rec = js(e, "recurrence");
+	int n = 0;
+	long period = 0;
+
+	if (st == 0 || json_is_string(json_object_get(e, "cancelled")))
+		return 0;
+	if (strcmp(rec, "weekly") == 0)
+		period = 7 * 86400L;
+	else if (strcmp(rec, "fortnightly") == 0)
+		period = 14 * 86400L;
+	if (period > 0) {
+		t = st;
+		if (from > st)
+			t += (time_t)(((from - st) + period - 1) / period) *
+			    period;
+		for (; t < to && n < max; t += period)
+			out[n++] = t;
+	} else if (strcmp(rec, "monthly") == 0) {
+		struct tm s, f, m, chk;
+		int m0;
+		gmtime_r(&st, &s);
+		gmtime_r(&from, &f);
+		m0 = (f.tm_year * 12 + f.tm_mon) - (s.tm_year * 12 +
+		    s.tm_mon) - 1;
+		if (m0 < 0)
+			m0 = 0;
+		for (int k = m0; k < m0 + 3 && n < max; k++) {
+			m = s;
+			m.tm_year = s.tm_year + (s.tm_mon + k) / 12;
+			m.tm_mon = (s.tm_mon + k) % 12;
+			t = timegm(&m);
+			gmtime_r(&t, &chk);
+			if (chk.tm_mday != s.tm_mday)
+				continue;
+			if (t >= from && t < to)
+				out[n++] = t;
+		}
+	} else if (st >= from && st < to && max > 0)
+		out[n++] = st;
+	return n;
+}
+
+/* ---- a form of one-line fields ---- */
+
+#define FORM_MAX 10
+
+struct form {
+	struct view v;
+	char *title, *intro;
+	char op[32];
+	json_t *args;
+	int n, on;
+	struct field f[FORM_MAX];
+	char *choices[FORM_MAX];
+	char *hint[FORM_MAX];
+	char err[512];
+	bool sending;
+	form_build_fn build;
+	void (*done)(struct view *, json_t *);
+};
+
+/* Step a choice field to the next (d 1) or previous (d -1) choice. */
+static void
+form_cycle(struct field *f, const char *choices, int d)
+{
+	const char *opts[16];
+	size_t lens[16];
+	int n = 0, at = -1;
+	const char *p = choices;
+
+	while (*p != '\0' && n < 16) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		opts[n] = p;
+		lens[n] = l;
+		if (l == f->len && strncmp(p, f->text, l) == 0)
+			at = n;
+		n++;
+		p += l + (bar != NULL);
+	}
+	if (n == 0)
+		return;
+	at = at < 0 ? 0 : (at + d + n) % n;
+	snprintf(f->text, sizeof f->text, "%.*s", (int)lens[at], opts[at]);
+	f->len = strlen(f->text);
+}
+
+static void
+form_draw(struct view *v, int rows, int cols)
+{
+	struct form *fm = (struct form *)v;
+	int y = 1, gap, cy = -1, cx = 0;
+
+	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
+	if (fm->intro != NULL && fm->intro[0] != '\0')
+		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
+	if (fm->err[0] != '\0')
+		put_text(y++, 2, cols - 4, fm->err, C_ERROR, A_BOLD);
+	else if (fm->sending)
+		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
+	y++;
+	gap = rows - y >= fm->n * 2 ? 2 : 1;
+	for (int i = 0; i < fm->n && y <= rows; i++) {
+		bool on = i == fm->on;
+		if (fm->choices[i] != NULL) {
+			char shown[600];
+			int lw = text_width(fm->f[i].label);
+			put_text(y, 2, cols - 4, fm->f[i].label, on ? C_HEAD :
+			    C_NORMAL, A_BOLD);
+			snprintf(shown, sizeof shown, ": < %s >", fm->f[i].text);
+			put_text(y, 2 + lw, cols - 4 - lw, shown, on ? C_SEL :
+			    C_NORMAL, on ? A_REVERSE : 0);
+		} else {
+			int end = field_draw(&fm->f[i], y, 2, cols - 4, on);
+			if (on)
+				cy = y, cx = end;
+		}
+		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows)
+			put_text(y + 1, 4, cols - 6, fm->hint[i], C_DIM, 0);
+		y += gap;
+	}
+	if (cy >= 0)
+		ui_cursor(cy, cx);
+}
+
+static void
+form_sent(void *ctx, json_t *result, json_t *error)
+{
+	struct form *fm = ctx;
+	void (*done)(struct view *, json_t *) = fm->done;
+	struct view *below = fm->v.below;
+
+	fm->sending = false;
+	if (error != NULL) {
+		snprintf(fm->err, sizeof fm->err, "%s", err_message(error));
+		return;
+	}
+	json_incref(result);
+	ui_pop();
+	if (done != NULL && below != NULL && ui_top() == below)
+		done(below, result);
+	json_decref(result);
+}
+
+static void
+form_send(struct form *fm)
+{
+	const char *vals[FORM_MAX];
+	json_t *args;
+
+	if (fm->sending)
+		return;
+	for (int i = 0; i < fm->n; i++)
+		vals[i] = fm->f[i].text;
+	args = json_deep_copy(fm->args);
+	fm->err[0] = '\0';
+	if (fm->build != NULL && !fm->build(args, vals, fm->err,
+	    sizeof fm->err)) {
+		json_decref(args);
+		return;
+	}
+	fm->sending = true;
+	net_call(fm->op, args, &fm->v, form_sent, fm);
+}
+
+static bool
+form_key(struct view *v, int ch, bool is_key)
+{
+	struct form *fm = (struct form *)v;
+	struct field *f = &fm->f[fm->on];
+	const char *ch_list = fm->choices[fm->on];
+
+	if (!is_key && ch == 27) {
+		ui_pop();
+		return true;
+	}
+	if (!is_key && ch == KEY_CTRL('s')) {
+		form_send(fm);
+		return true;
+	}
+	if (ENTER(ch, is_key) && fm->on == fm->n - 1) {
+		form_send(fm);
+		return true;
+	}
+	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
+	    ch == KEY_DOWN)) {
+		fm->on = (fm->on + 1) % fm->n;
+		return true;
+	}
+	if (is_key && (ch == KEY_UP || ch == KEY_BTAB)) {
+		fm->on = (fm->on + fm->n - 1) % fm->n;
+		return true;
+	}
+	if (ch_list != NULL) {
+		if ((!is_key && ch == ' ') || (is_key && ch == KEY_RIGHT))
+			form_cycle(f, ch_list, 1);
+		else if (is_key && ch == KEY_LEFT)
+			form_cycle(f, ch_list, -1);
+		return true;
+	}
+	field_key(f, ch, is_key);
+	return true; /* a form takes every key: typing is not a command */
+}
+
+static void
+form_free(struct view *v)
+{
+	struct form *fm = (struct form *)v;
+
+	for (int i = 0; i < fm->n; i++) {
+		free(fm->choices[i]);
+		free(fm->hint[i]);
+		free((char *)fm->f[i].label);
+	}
+	free(fm->title);
+	free(fm->intro);
+	json_decref(fm->args);
+	free(fm);
+}
+
+struct view *
+form_open(const char *title, const char *intro, const char *op,
+    json_t *args, const struct form_def *defs, int n, form_build_fn build,
+    void (*done)(struct view *, json_t *))
+{
+	struct form *fm = xcalloc(1, sizeof *fm);
+
+	fm->title = xstrdup(title);
+	fm->intro = intro != NULL ? xstrdup(intro) : NULL;
+	fm->v.title = fm->title;
+	fm->v.keys = "Tab/Down:next  Up:previous  Space:change choice  "
+	    "Ctrl-S:send  Esc:cancel";
+	fm->v.help = "Fill in the fields; **Tab**, **Down** or **Enter** go "
+	    "to the next one (Enter on the last one sends). Fields in < > "
+	    "are choices: **Space** or **Right** shows the next, **Left** "
+	    "the previous. **Ctrl-U** clears a field, **Ctrl-S** sends, "
+	    "**Esc** cancels.";
+	fm->v.draw = form_draw;
+	fm->v.key = form_key;
+	fm->v.free = form_free;
+	snprintf(fm->op, sizeof fm->op, "%s", op);
+	fm->args = args != NULL ? args : json_object();
+	fm->n = n < FORM_MAX ? n : FORM_MAX;
+	for (int i = 0; i < fm->n; i++) {
+		fm->f[i].label = xstrdup(defs[i].label);
+		fm->choices[i] = defs[i].choices != NULL ?
+		    xstrdup(defs[i].choices) : NULL;
+		fm->hint[i] = defs[i].hint != NULL ? xstrdup(defs[i].hint) :
+		    NULL;
+		if (defs[i].init != NULL)
+			snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s",
+			    defs[i].init);
+		else if (fm->choices[i] != NULL)
+			form_cycle(&fm->f[i], fm->choices[i], 0);
+		fm->f[i].len = strlen(fm->f[i].text);
+	}
+	fm->build = build;
+	fm->done = done;
+	return &fm->v;
+}
+
+/* ---- the programme: a list and a calendar week ---- */
+
+#define PROG_MAX_PAGES 25
+
+struct programme {
+	struct view v;
+	char slug[64]; /* opened for one community ("": all) */
+	char filter[64]; /* shown: one community ("": all) */
+	json_t *events; /* every page, in the server's order */
+	json_t *pending; /* pages arriving for a reload */
+	int pages;
+	bool week, loaded;
+	time_t week_start; /* Monday 00:00 UTC of the week shown */
+	struct list l;
+	char msg[256];
+	char title[96];
+};
+
+static void prog_load(struct programme *);
+
+/* Monday 00:00 UTC of the week holding t. */
+static time_t
+week_of(time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return t - (((tm.tm_wday + 6) % 7) * 86400L + tm.tm_hour * 3600L +
+	    tm.tm_min * 60L + tm.tm_sec);
+}
+
+static bool
+prog_shown(struct programme *p, json_t *e)
+{
+	return p->filter[0] == '\0' || strcmp(js(e, "community"),
+	    p->filter) == 0;
+}
+
+static int
+by_next_start(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(ev_start(x), ev_start(y));
+
+	return c != 0 ? c : (ji(x, "id") > ji(y, "id")) - (ji(x, "id") <
+	    ji(y, "id"));
+}
+
+/* One line of details under an event's title. */
+static void
+ev_summary(json_t *e, char *out, size_t len)
+{
+	char cap[48] = "";
+	const char *mine = js(e, "my_rsvp");
+
+	if (json_is_integer(json_object_get(e, "capacity")))
+		snprintf(cap, sizeof cap, "/%lld", (long long)ji(e,
+		    "capacity"));
+	snprintf(out, len, "%s · %s · %lld%s going%s%s%s%s",
+	    kind_label(js(e, "kind")), ev_where(e), (long long)ji(e, "going"),
+	    cap, mine[0] ? " · you: " : "", mine[0] ? mine : "",
+	    strcmp(js(e, "recurrence"), "none") != 0 &&
+	    js(e, "recurrence")[0] ? " · " : "",
+	    strcmp(js(e, "recurrence"), "none") != 0 ? js(e, "recurrence") :
+	    "");
+}
+
+/* List mode: by next occurrence, two lines an event. */
+static void
+prog_fill_list(struct programme *p)
+{
+	size_t n = json_array_size(p->events), k = 0, i;
+	json_t **sorted = xcalloc(n + 1, sizeof *sorted), *e;
+
+	json_array_foreach(p->events, i, e)
+		if (prog_shown(p, e))
+			sorted[k++] = e;
+	qsort(sorted, k, sizeof *sorted, by_next_start);
+	for (i = 0; i < k; i++) {
+		char when[40], line[600], sum[300];
+		e = sorted[i];
+		fmt_time(iso_parse(ev_start(e)), "%a %d %b %Y %H:%M", when,
+		    sizeof when);
+		snprintf(line, sizeof line, "%s  %s", when, js(e, "title"));
+		list_add(&p->l, line, ji(e, "room_id") ? "● room open" : NULL,
+		    ji(e, "room_id") ? C_UNREAD : C_NORMAL, e, true)->attr =
+		    ji(e, "room_id") ? A_BOLD : 0;
+		ev_summary(e, sum, sizeof sum);
+		snprintf(line, sizeof line, "      %s", sum);
+		list_add(&p->l, line, NULL, C_DIM, NULL, false);
+	}
+	if (k == 0 && p->loaded)
+		list_add(&p->l, "No upcoming events.", NULL, C_DIM, NULL,
+		    false);
+	free(sorted);
+}
+
+struct occ {
+	time_t t;
+	json_t *e;
+};
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct occ *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (ji(x->e, "id") > ji(y->e, "id")) - (ji(x->e, "id") <
+	    ji(y->e, "id"));
+}
+
+/* Week mode: a row per day, each event on its day with its time. */
+static void
+prog_fill_week(struct programme *p)
+{
+	time_t ws = p->week_start, we = ws + 7 * 86400L, now = time(NULL);
+	size_t cap = 64, n = 0, i, k = 0;
+	struct occ *o = xcalloc(cap, sizeof *o);
+	json_t *e;
+
+	json_array_foreach(p->events, i, e) {
+		time_t ts[8];
+		int m;
+		if (!prog_shown(p, e))
+			continue;
+		m = ev_occurrences(e, ws, we, ts, 8);
+		for (int j = 0; j < m; j++) {
+			if (n == cap) {
+				cap *= 2;
+				o = xrealloc(o, cap * sizeof *o);
+			}
+			o[n].t = ts[j];
+			o[n++].e = e;
+		}
+	}
+	qsort(o, n, sizeof *o, by_time);
+	for (int d = 0; d < 7; d++) {
+		time_t ds = ws + d * 86400L, de = ds + 86400L;
+		char day[40], line[600], right[64];
+		bool today = now >= ds && now < de, first = true;
+		fmt_time(ds, "%a %d %b", day, sizeof day);
+		for (; k < n && o[k].t < de; k++) {
+			char at[16], end[16];
+			struct row *r;
+			fmt_time(o[k].t, "%H:%M", at, sizeof at);
+			fmt_time(o[k].t + ji(o[k].e, "duration") * 60, "%H:%M",
+			    end, sizeof end);
+			snprintf(line, sizeof line, "%-10s │ %s-%s  %s",
+			    first ? day : "", at, end, js(o[k].e, "title"));
+			snprintf(right, sizeof right, "%s%s",
+			    ji(o[k].e, "room_id") ? "● " : "",
+			    ev_where(o[k].e));
+			r = list_add(&p->l, line, right, o[k].t + ji(o[k].e,
+			    "duration") * 60 < now ? C_DIM : today ? C_UNREAD :
+			    C_NORMAL, o[k].e, true);
+			r->attr = today ? A_BOLD : 0;
+			first = false;
+		}
+		if (first) {
+			snprintf(line, sizeof line, "%-10s │ %s", day,
+			    today ? "(today) -" : "-");
+			list_add(&p->l, line, NULL, today ? C_UNREAD : C_DIM,
+			    NULL, false)->attr = today ? A_BOLD : 0;
+		}
+	}
+	if (n == 0)
+		list_add(&p->l, "Nothing this week: ] shows the next.", NULL,
+		    C_DIM, NULL, false);
+	free(o);
+}
+
+/* Rebuild the rows, keeping the selection where it was if it can. */
+static void
+prog_fill(struct programme *p)
+{
+	int sel = p->l.sel;
+
+	list_clear(&p->l);
+	if (p->week)
+		prog_fill_week(p);
+	else
+		prog_fill_list(p);
+	p->l.sel = sel;
+	list_fix(&p->l);
+}
+
+static void
+prog_got(void *ctx, json_t *result, json_t *error)
+{
+	struct programme *p = ctx;
+	json_t *next;
+
+	if (error != NULL) {
+		snprintf(p->msg, sizeof p->msg, "%s", err_message(error));
+		json_decref(p->pending);
+		p->pending = NULL;
+		return;
+	}
+	if (p->pending == NULL)
+		p->pending = json_array();
+	json_array_extend(p->pending, jarr(result, "events"));
+	next = json_object_get(result, "next");
+	if (json_is_string(next) && ++p->pages < PROG_MAX_PAGES) {
+		json_t *args = json_pack("{s:I, s:O}", "limit",
+		    (json_int_t)200, "after", next);
+		if (p->slug[0] != '\0')
+			json_object_set_new(args, "community",
+			    json_string(p->slug));
+		net_call("event.list", args, &p->v, prog_got, p);
+		return;
+	}
+	json_decref(p->events);
+	p->events = p->pending;
+	p->pending = NULL;
+	p->loaded = true;
+	p->msg[0] = '\0';
+	prog_fill(p);
+}
+
+static void
+prog_load(struct programme *p)
+{
+	json_t *args = json_pack("{s:I}", "limit", (json_int_t)200);
+
+	if (p->slug[0] != '\0')
+		json_object_set_new(args, "community", json_string(p->slug));
+	json_decref(p->pending);
+	p->pending = NULL;
+	p->pages = 0;
+	net_call("event.list", args, &p->v, prog_got, p);
+}
+
+static void
+prog_draw(struct view *v, int rows, int cols)
+{
+	struct programme *p = (struct programme *)v;
+	char head[256], a[32], b[32];
+
+	if (p->week) {
+		fmt_time(p->week_start, "%a %d %b", a, sizeof a);
+		fmt_time(p->week_start + 6 * 86400L, "%a %d %b %Y", b,
+		    sizeof b);
+		snprintf(head, sizeof head, "Week %s - %s  (times UTC)", a, b);
+	} else
+		snprintf(head, sizeof head, "Upcoming events  (times UTC)");
+	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
+	snprintf(head, sizeof head, "%s%s%s", p->filter[0] ? "Community: " :
+	    "All communities", p->filter, p->week ? "   w: list  [ ]: weeks" :
+	    "   w: calendar week");
+	put_text(2, 2, cols - 4, head, C_DIM, 0);
+	if (p->msg[0] != '\0' || !p->loaded)
+		put_text(3, 2, cols - 4, p->msg[0] ? p->msg : "Loading...",
+		    p->msg[0] ? C_ERROR : C_DIM, 0);
+	list_draw(&p->l, 4, rows - 3, cols);
+}
+
+/* The community slugs among the events, for the filter key. */
+static void
+prog_next_filter(struct programme *p)
+{
+	json_t *e;
+	size_t i;
+	bool take = p->filter[0] == '\0';
+
+	json_array_foreach(p->events, i, e) {
+		const char *c = js(e, "community");
+		if (c[0] == '\0')
+			continue;
+		if (take && strcmp(c, p->filter) != 0) {
+			snprintf(p->filter, sizeof p->filter, "%s", c);
+			return;
+		}
+		if (strcmp(c, p->filter) == 0)
+			take = true;
+	}
+	p->filter[0] = '\0';
+}
+
+static void
+ev_created(struct view *below, json_t *result)
+{
+	struct programme *p = (struct programme *)below;
+	json_int_t id = ji(jobj(result, "event"), "id");
+
+	prog_load(p);
+	ui_flash("Event created.");
+	if (id != 0)
+		ui_push(view_event(id));
+}
+
+/* event.create's arguments from the new event form. */
+static bool
+ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
+{
+	char iso[64];
+	long dur, cap = 0;
+	char *end;
+
+	if (vals[0][0] == '\0') {
+		snprintf(err, errlen, "The event needs a title.");
+		return false;
+	}
+	if (!utc_to_iso(vals[2], iso, sizeof iso)) {
+		snprintf(err, errlen, "Give the start as YYYY-MM-DD HH:MM "
+		    "(UTC), e.g. 2026-12-01 15:00.");
+		return false;
+	}
+	dur = strtol(vals[3], &end, 10);
+	if (*end != '\0' || dur <= 0) {
+		snprintf(err, errlen, "The duration is a number of minutes.");
+		return false;
+	}
+	if (vals[5][0] != '\0') {
+		cap = strtol(vals[5], &end, 10);
+		if (*end != '\0' || cap <= 0) {
+			snprintf(err, errlen, "Capacity: a number of places, "
+			    "or empty for no limit.");
+			return false;
+		}
+	}
+	json_object_set_new(args, "title", json_string(vals[0]));
+	json_object_set_new(args, "kind", json_string(vals[1]));
+	json_object_set_new(args, "starts_at", json_string(iso));
+	json_object_set_new(args, "duration", json_integer(dur));
+	json_object_set_new(args, "recurrence", json_string(vals[4]));
+	if (cap > 0)
+		json_object_set_new(args, "capacity", json_integer(cap));
+	if (vals[6][0] != '\0')
+		json_object_set_new(args, "community", json_string(vals[6]));
+	if (vals[7][0] != '\0')
+		json_object_set_new(args, "description", json_string(vals[7]));
+	return true;
+}
+
+/* The new event form, the community filled in from the filter. */
+static struct view *
+ev_form(const char *slug)
+{
+	char start[32];
+	struct form_def defs[] = {
+		{ "Title", NULL, NULL, NULL },
+		{ "Kind", NULL, "drop_in|surgery|show_and_tell|summit|other",
+		    "drop-in, surgery (a queue of people to help), show and "
+		    "tell, summit, other" },
+		{ "Starts (UTC)", start, NULL, "YYYY-MM-DD HH:MM, in UTC" },
+		{ "Duration (minutes)", "60", NULL, NULL },
+		{ "Repeats", NULL, "none|weekly|fortnightly|monthly",
+		    "monthly: on the same day of the month" },
+		{ "Capacity", NULL, NULL, "places; empty for no limit" },
+		{ "Community", slug, NULL, "its slug; empty for a "
+		    "platform-wide event (staff)" },
+		{ "Description", NULL, NULL, "Markdown; Enter here creates "
+		    "the event" },
+	};
+
+	fmt_time(time(NULL) + 86400, "%Y-%m-%d %H:00", start, sizeof start);
+	return form_open("New event", "Leaders and managers add events to "
+	    "their community's programme.", "event.create", NULL, defs,
+	    (int)(sizeof defs / sizeof defs[0]), ev_build, ev_created);
+}
+
+static bool
+prog_key(struct view *v, int ch, bool is_key)
+{
+	struct programme *p = (struct programme *)v;
+	struct row *r;
+
+	if (list_key(&p->l, ch, is_key))
+		return true;
+	if (is_key)
+		goto enter;
+	switch (ch) {
+	case 'w':
+		p->week = !p->week;
+		p->l.sel = 0;
+		p->l.scroll = 0;
+		prog_fill(p);
+		return true;
+	case '[':
+	case ']':
+		if (!p->week)
+			p->week = true;
+		else
+			p->week_start += (ch == ']' ? 7 : -7) * 86400L;
+		p->l.sel = 0;
+		p->l.scroll = 0;
+		prog_fill(p);
+		return true;
+	case 't':
+		p->week = true;
+		p->week_start = week_of(time(NULL));
+		prog_fill(p);
+		return true;
+	case 'f':
+		if (p->slug[0] != '\0') {
+			ui_flash("This programme is for %s only.", p->slug);
+			return true;
+		}
+		prog_next_filter(p);
+		p->l.sel = 0;
+		prog_fill(p);
+		return true;
+	case 'c':
+		ui_push(ev_form(p->slug[0] ? p->slug : p->filter));
+		return true;
+	case 'R':
+		prog_load(p);
+		return true;
+	}
+enter:
+	if (ENTER(ch, is_key) && (r = list_cur(&p->l)) != NULL) {
+		ui_push(view_event(ji(r->data, "id")));
+		return true;
+	}
+	return false;
+}
+
+static void
+prog_event(struct view *v, const char *name, json_t *data)
+{
+	struct programme *p = (struct programme *)v;
+
+	if (strcmp(name, "client.shown") == 0 ||
+	    strcmp(name, "client.reconnected") == 0 ||
+	    strcmp(name, "event.reminder") == 0 ||
+	    (strcmp(name, "room.state") == 0 && json_is_true(
+	    json_object_get(data, "closed"))))
+		prog_load(p);
+	else if (strcmp(name, "notify.new") == 0 && (strncmp(js(data,
+	    "kind"), "event", 5) == 0 || strncmp(js(data, "kind"), "room", 4)
+	    == 0 || strncmp(js(data, "kind"), "expert", 6) == 0))
+		prog_load(p);
+}
+
+static void
+prog_free(struct view *v)
+{
+	struct programme *p = (struct programme *)v;
+
+	list_free(&p->l);
+	json_decref(p->events);
+	json_decref(p->pending);
+	free(p);
+}
 
 struct view *
 view_programme(const char *community_slug)
 {
-	(void)community_slug;
-	return view_message("Programme", "The programme screen is not "
-	    "ready yet.");
+	struct programme *p = xcalloc(1, sizeof *p);
+
+	if (community_slug != NULL)
+		snprintf(p->slug, sizeof p->slug, "%s", community_slug);
+	snprintf(p->filter, sizeof p->filter, "%s", p->slug);
+	snprintf(p->title, sizeof p->title, "Programme%s%s", p->slug[0] ?
+	    ": " : "", p->slug);
+	p->v.title = p->title;
+	p->v.keys = "Enter:open  w:list/week  [ ]:weeks  t:this week  "
+	    "c:new  f:filter";
+	p->v.help = "The events you may attend, times in **UTC**. **w** "
+	    "switches between the list (soonest first, with kind, "
+	    "community, places taken, your answer and ● when the room is "
+	    "open) and a calendar week, Monday to Sunday, where repeating "
+	    "events show on each day they happen. **[** and **]** go to "
+	    "the previous and next week, **t** back to this one. **f** "
+	    "shows one community at a time (again for the next, then all). "
+	    "**c** adds an event (leaders and managers; staff for "
+	    "platform-wide ones). **R** reloads. Enter opens an event.";
+	p->v.draw = prog_draw;
+	p->v.key = prog_key;
+	p->v.event = prog_event;
+	p->v.free = prog_free;
+	p->events = json_array();
+	p->week_start = week_of(time(NULL));
+	prog_load(p);
+	return &p->v;
+}
+
+/* ---- one event ---- */
+
+struct event {
+	struct view v;
+	json_int_t id;
+	json_t *e;
+	char msg[512];
+	bool msg_err;
+	int scroll, body;
+	char keys[200];
+};
+
+static void event_load(struct event *);
+
+/* The status line: only the keys that make sense for this event. */
+static void
+event_keys(struct event *ev)
+{
+	json_t *e = ev->e;
+	bool host = ji(e, "is_host") != 0;
+	bool cancelled = json_is_string(json_object_get(e, "cancelled"));
+
+	snprintf(ev->keys, sizeof ev->keys, "%s%s%s%s%s%s",
+	    cancelled ? "" : "y:going  m:maybe  x:not going  ",
+	    !cancelled && strcmp(js(e, "kind"), "surgery") == 0 &&
+	    !ji(e, "room_id") ? "u/l:queue  " : "",
+	    ji(e, "room_id") ? "o:join room  " : "",
+	    host && !cancelled && !ji(e, "room_id") ? "O:open room  " : "",
+	    host && !cancelled ? "C:cancel  " : "",
+	    ji(e, "thread_id") ? "T:record" : "");
+	ev->v.keys = ev->keys;
+}
+
+/* Lay the event out as styled lines for a width. */
+static void
+event_render(struct event *ev, struct rdoc *d, int w)
+{
+	json_t *e = ev->e, *x, *q;
+	char line[1024], a[48], b[48], hosts[512] = "";
+	time_t st = iso_parse(js(e, "starts_at"));
+	time_t nx = iso_parse(js(e, "next_start"));
+	json_int_t dur = ji(e, "duration");
+	const char *rec = js(e, "recurrence");
+	size_t i;
+
+	rdoc_add(d, js(e, "title"), ST_HEAD | ST_BOLD, w);
+	json_array_foreach(json_object_get(e, "hosts"), i, x) {
+		size_t l = strlen(hosts);
+		snprintf(hosts + l, sizeof hosts - l, "%s%s (@%s)", i ? ", " :
+		    "", js(x, "display_name"), js(x, "handle"));
+	}
+	snprintf(line, sizeof line, "%s in %s, hosted by %s",
+	    kind_label(js(e, "kind")), ev_where(e), hosts);
+	rdoc_add(d, line, ST_DIM, w);
+	rdoc_add(d, "", 0, w);
+	if (json_is_string(json_object_get(e, "cancelled"))) {
+		short_time(js(e, "cancelled"), a);
+		snprintf(line, sizeof line, "CANCELLED on %s UTC%s%s", a,
+		    js(e, "cancel_reason")[0] ? ": " : "",
+		    js(e, "cancel_reason"));
+		rdoc_add(d, line, ST_BOLD, w);
+	}
+	fmt_time(st, "%a %d %b %Y %H:%M", a, sizeof a);
+	fmt_time(st + dur * 60, "%H:%M", b, sizeof b);
+	snprintf(line, sizeof line, "When:     %s-%s UTC (%lld min)", a, b,
+	    (long long)dur);
+	rdoc_add(d, line, 0, w);
+	if (rec[0] != '\0' && strcmp(rec, "none") != 0) {
+		char nb[48] = "over";
+		if (nx != 0)
+			fmt_time(nx, "%a %d %b %Y %H:%M UTC", nb, sizeof nb);
+		snprintf(line, sizeof line, "Repeats:  %s; next %s", rec, nb);
+		rdoc_add(d, line, 0, w);
+	}
+	if (json_is_integer(json_object_get(e, "capacity")))
+		snprintf(a, sizeof a, " of %lld places", (long long)ji(e,
+		    "capacity"));
+	else
+		snprintf(a, sizeof a, " (no limit)");
+	snprintf(line, sizeof line, "Coming:   %lld going%s, %lld maybe",
+	    (long long)ji(e, "going"), a, (long long)ji(e, "maybe"));
+	rdoc_add(d, line, 0, w);
+	snprintf(line, sizeof line, "You:      %s", js(e, "my_rsvp")[0] ?
+	    js(e, "my_rsvp") : "not answered (y going, m maybe, x not going)");
+	rdoc_add(d, line, js(e, "my_rsvp")[0] ? ST_BOLD : ST_DIM, w);
+	if (ji(e, "room_id"))
+		rdoc_add(d, "Room:     ● open now: press o to join", ST_BOLD,
+		    w);
+	else if (ji(e, "is_host") && !json_is_string(json_object_get(e,
+	    "cancelled")))
+		rdoc_add(d, "Room:     not open; as a host, press O to open "
+		    "it", ST_DIM, w);
+	if (ji(e, "thread_id"))
+		rdoc_add(d, "Record:   the last room's record is a thread: "
+		    "press T", 0, w);
+	if (js(e, "description")[0]) {
+		rdoc_add(d, "", 0, w);
+		render_markdown(d, js(e, "description"), strlen(js(e,
+		    "description")), w);
+	}
+	q = json_object_get(e, "queue");
+	if (strcmp(js(e, "kind"), "surgery") == 0) {
+		rdoc_add(d, "", 0, w);
+		if (ji(e, "is_host")) {
+			snprintf(line, sizeof line, "Surgery queue (%zu "
+			    "waiting)", json_array_size(q));
+			rdoc_add(d, line, ST_HEAD | ST_BOLD, w);
+			json_array_foreach(q, i, x) {
+				snprintf(line, sizeof line, "  %lld. %s (@%s): "
+				    "%s", (long long)ji(x, "place"),
+				    js(x, "display_name"), js(x, "handle"),
+				    js(x, "topic"));
+				rdoc_add(d, line, 0, w);
+			}
+		} else if (json_array_size(q) > 0) {
+			x = json_array_get(q, 0);
+			snprintf(line, sizeof line, "Surgery queue: you are "
+			    "number %lld, about \"%s\" (l leaves)",
+			    (long long)ji(x, "place"), js(x, "topic"));
+			rdoc_add(d, line, ST_BOLD, w);
+		} else if (!ji(e, "room_id"))
+			rdoc_add(d, "Surgery: press u to join the queue before "
+			    "the room opens, with a short topic.", ST_DIM, w);
+	}
+	if (json_is_array(json_object_get(e, "attendees"))) {
+		x = json_object_get(e, "attendees");
+		rdoc_add(d, "", 0, w);
+		snprintf(line, sizeof line, "Answers (%zu)",
+		    json_array_size(x));
+		rdoc_add(d, line, ST_HEAD | ST_BOLD, w);
+		json_array_foreach(x, i, q) {
+			snprintf(line, sizeof line, "  %-10s %s (@%s)",
+			    js(q, "status"), js(q, "display_name"),
+			    js(q, "handle"));
+			rdoc_add(d, line, 0, w);
+		}
+	}
+}
+
+static void
+event_draw(struct view *v, int rows, int cols)
+{
+	struct event *ev = (struct event *)v;
+	struct rdoc d;
+	int y = 1, body;
+
+	if (ev->msg[0] != '\0')
+		put_text(y++, 2, cols - 4, ev->msg, ev->msg_err ? C_ERROR :
+		    C_OK, A_BOLD);
+	if (ev->e == NULL) {
+		if (ev->msg[0] == '\0')
+			put_text(y, 2, cols - 4, "Loading...", C_DIM, 0);
+		return;
+	}
+	rdoc_init(&d);
+	event_render(ev, &d, cols - 4);
+	body = rows - y + 1;
+	ev->body = body;
+	if (ev->scroll > (int)d.n - body)
+		ev->scroll = (int)d.n - body;
+	if (ev->scroll < 0)
+		ev->scroll = 0;
+	for (int i = 0; i < body && (size_t)(ev->scroll + i) < d.n; i++)
+		put_rline(y + i, 2, cols - 4, &d.lines[ev->scroll + i]);
+	rdoc_free(&d);
+}
+
+static void
+event_got(void *ctx, json_t *result, json_t *error)
+{
+	struct event *ev = ctx;
+
+	if (error != NULL) {
+		snprintf(ev->msg, sizeof ev->msg, "%s", err_message(error));
+		ev->msg_err = true;
+		return;
+	}
+	json_decref(ev->e);
+	ev->e = json_incref(jobj(result, "event"));
+	event_keys(ev);
+}
+
+static void
+event_load(struct event *ev)
+{
+	net_call("event.get", json_pack("{s:I}", "id", ev->id), &ev->v,
+	    event_got, ev);
+}
+
+/* After a change: say so (or the server's refusal) and reload. */
+static void
+event_changed(void *ctx, json_t *result, json_t *error)
+{
+	struct event *ev = ctx;
+
+	(void)result;
+	if (error != NULL) {
+		snprintf(ev->msg, sizeof ev->msg, "%s", err_message(error));
+		ev->msg_err = true;
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	event_load(ev);
+}
+
+static void
+rsvp(struct event *ev, const char *status)
+{
+	snprintf(ev->msg, sizeof ev->msg, "Your answer: %s.", strcmp(status,
+	    "not_going") == 0 ? "not going" : status);
+	ev->msg_err = false;
+	net_call("event.rsvp", json_pack("{s:I, s:s}", "id", ev->id, "status",
+	    status), &ev->v, event_changed, ev);
+}
+
+static void
+form_done_reload(struct view *below, json_t *result)
+{
+	struct event *ev = (struct event *)below;
+
+	(void)result;
+	event_load(ev);
+}
+
+static void
+cancel_done(struct view *below, json_t *result)
+{
+	struct event *ev = (struct event *)below;
+
+	(void)result;
+	snprintf(ev->msg, sizeof ev->msg, "The event is cancelled; everyone "
+	    "coming is told.");
+	ev->msg_err = false;
+	event_load(ev);
+}
+
+static bool
+topic_build(json_t *args, const char *const *vals, char *err, size_t errlen)
+{
+	if (vals[0][0] == '\0') {
+		snprintf(err, errlen, "Say in a few words what you would like "
+		    "help with.");
+		return false;
+	}
+	json_object_set_new(args, "topic", json_string(vals[0]));
+	return true;
+}
+
+static bool
+reason_build(json_t *args, const char *const *vals, char *err,
+    size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (vals[0][0] != '\0')
+		json_object_set_new(args, "reason", json_string(vals[0]));
+	return true;
+}
+
+/* ---- choosing the record mode before opening a room ---- */
+
+struct recmode {
+	struct view v;
+	json_int_t event_id;
+	struct list l;
+};
+
+static void
+recmode_draw(struct view *v, int rows, int cols)
+{
+	struct recmode *r = (struct recmode *)v;
+
+	put_text(1, 1, cols - 2, "Open the room: what is kept of it?",
+	    C_HEAD, A_BOLD);
+	put_text(2, 2, cols - 4, "Everyone inside sees the record mode. "
+	    "Enter chooses, q goes back.", C_DIM, 0);
+	list_draw(&r->l, 4, rows - 3, cols);
+}
+
+static bool
+recmode_key(struct view *v, int ch, bool is_key)
+{
+	struct recmode *r = (struct recmode *)v;
+	struct row *row;
+
+	if (list_key(&r->l, ch, is_key))
+		return true;
+	if (ENTER(ch, is_key) && (row = list_cur(&r->l)) != NULL) {
+		ui_replace(view_room_open(json_pack("{s:I, s:s}", "event_id",
+		    r->event_id, "record", js(row->data, "record"))));
+		return true;
+	}
+	return false;
+}
+
+static void
+recmode_free(struct view *v)
+{
+	struct recmode *r = (struct recmode *)v;
+
+	list_free(&r->l);
+	free(r);
+}
+
+static struct view *
+view_recmode(json_int_t event_id)
+{
+	static const char *modes[][2] = {
+		{ "off", "nothing is kept; latecomers see no history" },
+		{ "transcript", "messages kept with names, posted to the "
+		    "community as a thread" },
+		{ "chatham", "kept without names (Chatham House Rule), then "
+		    "posted" },
+		{ "summary", "nothing kept but the summary you write when "
+		    "closing" },
+	};
+	struct recmode *r = xcalloc(1, sizeof *r);
+
+	r->v.title = "Open room";
+	r->v.keys = "Enter:open with this record mode";
+	r->v.draw = recmode_draw;
+	r->v.key = recmode_key;
+	r->v.free = recmode_free;
+	r->event_id = event_id;
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		char line[200];
+		json_t *d = json_pack("{s:s}", "record", modes[i][0]);
+		snprintf(line, sizeof line, "%-10s  %s", modes[i][0],
+		    modes[i][1]);
+		list_add(&r->l, line, NULL, C_NORMAL, d, true);
+		json_decref(d);
+	}
+	list_fix(&r->l);
+	return &r->v;
+}
+
+static bool
+event_key(struct view *v, int ch, bool is_key)
+{
+	struct event *ev = (struct event *)v;
+	json_t *e = ev->e;
+	int page = ev->body > 2 ? ev->body - 2 : 1;
+	static const struct form_def topic_def[] = {
+		{ "Topic", NULL, NULL, "what you would like help with (up to "
+		    "200 characters)" },
+	};
+	static const struct form_def reason_def[] = {
+		{ "Reason", NULL, NULL, "told to everyone coming; may be empty" },
+	};
+
+	if ((is_key && ch == KEY_DOWN) || (!is_key && ch == 'j'))
+		ev->scroll++;
+	else if ((is_key && ch == KEY_UP) || (!is_key && ch == 'k'))
+		ev->scroll--;
+	else if ((is_key && ch == KEY_NPAGE) || (!is_key && ch == ' '))
+		ev->scroll += page;
+	else if (is_key && ch == KEY_PPAGE)
+		ev->scroll -= page;
+	else if (is_key)
+		return false;
+	else if (ch == 'R')
+		event_load(ev);
+	else if (e == NULL)
+		return false;
+	else if (ch == 'y')
+		rsvp(ev, "going");
+	else if (ch == 'm')
+		rsvp(ev, "maybe");
+	else if (ch == 'x')
+		rsvp(ev, "not_going");
+	else if (ch == 'u') {
+		if (strcmp(js(e, "kind"), "surgery") != 0)
+			ui_flash("Only surgeries have a queue.");
+		else
+			ui_push(form_open("Join the surgery queue", "The hosts "
+			    "see your topic; others only see how long the "
+			    "queue is.", "event.queue", json_pack("{s:I}",
+			    "id", ev->id), topic_def, 1, topic_build,
+			    form_done_reload));
+	} else if (ch == 'l') {
+		snprintf(ev->msg, sizeof ev->msg, "You left the queue.");
+		ev->msg_err = false;
+		net_call("event.queue", json_pack("{s:I, s:b}", "id", ev->id,
+		    "leave", 1), v, event_changed, ev);
+	} else if (ch == 'o') {
+		if (ji(e, "room_id"))
+			ui_push(view_room(ji(e, "room_id")));
+		else
+			ui_flash("The room is not open.");
+	} else if (ch == 'O') {
+		if (ji(e, "room_id"))
+			ui_push(view_room(ji(e, "room_id")));
+		else if (!ji(e, "is_host"))
+			ui_flash("Only the event's hosts open its room.");
+		else
+			ui_push(view_recmode(ev->id));
+	} else if (ch == 'C') {
+		if (!ji(e, "is_host"))
+			ui_flash("Only hosts and leaders cancel an event.");
+		else
+			ui_push(form_open("Cancel this event", js(e, "title"),
+			    "event.cancel", json_pack("{s:I}", "id", ev->id),
+			    reason_def, 1, reason_build, cancel_done));
+	} else if (ch == 'T') {
+		if (ji(e, "thread_id"))
+			ui_push(view_thread(ji(e, "thread_id"), ""));
+		else
+			ui_flash("No room record yet.");
+	} else
+		return false;
+	return true;
+}
+
+static void
+event_event(struct view *v, const char *name, json_t *data)
+{
+	struct event *ev = (struct event *)v;
+
+	if (strcmp(name, "client.shown") == 0 ||
+	    strcmp(name, "client.reconnected") == 0)
+		event_load(ev);
+	else if (strcmp(name, "event.reminder") == 0 && ji(data,
+	    "event_id") == ev->id)
+		event_load(ev);
+	else if (strcmp(name, "room.state") == 0 && (ji(data, "event_id") ==
+	    ev->id || (ev->e != NULL && ji(ev->e, "room_id") != 0 &&
+	    ji(data, "room_id") == ji(ev->e, "room_id"))))
+		event_load(ev);
+	else if (strcmp(name, "notify.new") == 0)
+		event_load(ev); /* a room opened, a change, a cancellation */
+}
+
+static void
+event_free(struct view *v)
+{
+	struct event *ev = (struct event *)v;
+
+	json_decref(ev->e);
+	free(ev);
 }
 
 struct view *
 view_event(json_int_t id)
 {
-	(void)id;
-	return view_message("Event", "The event screen is not ready yet.");
+	struct event *ev = xcalloc(1, sizeof *ev);
+
+	ev->v.title = "Event";
+	ev->v.keys = "R:reload";
+	ev->v.help = "Times are **UTC**. **y** going, **m** maybe, **x** not "
+	    "going (going is refused when the event is full). For a "
+	    "surgery, **u** joins the queue before the room opens, with a "
+	    "short topic the hosts see, and **l** leaves it. **o** joins "
+	    "the open room. Hosts: **O** opens the room (choose what is "
+	    "kept of it), **C** cancels the event with a reason; hosts also "
+	    "see who answered and the queue. **T** reads the last room's "
+	    "record. **j/k/Space** scroll, **R** reloads.";
+	ev->v.draw = event_draw;
+	ev->v.key = event_key;
+	ev->v.event = event_event;
+	ev->v.free = event_free;
+	ev->id = id;
+	event_load(ev);
+	return &ev->v;
 }

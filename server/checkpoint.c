@@ -16,20 +16,28 @@ static bool ck_busy;
 static bool ck_stopping;
 static sqlite3 *ck_db; /* used only by the one worker in flight */
 static char *ck_path;
-static int ck_log, ck_done;
+static int ck_log, ck_done, ck_rc, ck_last_log, ck_last_done;
 
 static void
 ck_run(uv_work_t *w)
 {
-	if (ck_db == NULL && sqlite3_open_v2(ck_path, &ck_db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (ck_db == NULL && (ck_rc = sqlite3_open_v2(ck_path, &ck_db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
 		sqlite3_close(ck_db);
 		ck_db = NULL;
+		ck_log = ck_done = -1;
 		return;
 	}
 	sqlite3_busy_timeout(ck_db, 0);
-	if (sqlite3_wal_checkpoint_v2(ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &ck_log, &ck_done) != SQLITE_OK)
+	/*
+	 * A connection that has not read the database yet does not know it
+	 * is in WAL mode, and its checkpoint does nothing (-1 frames): read
+	 * the header first.
+	 */
+	sqlite3_exec(ck_db, "PRAGMA schema_version", NULL, NULL, NULL);
+	ck_rc = sqlite3_wal_checkpoint_v2(ck_db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &ck_log, &ck_done);
+	if (ck_rc != SQLITE_OK)
 		ck_log = ck_done = -1;
 	if (ck_stopping) {
 		sqlite3_close(ck_db);
@@ -41,8 +49,12 @@ static void
 ck_after(uv_work_t *w, int status)
 {
 	ck_busy = false;
-	if (ck_log > 0)
+	if (ck_rc != SQLITE_OK)
+		log_warn(0, "checkpoint failed: %s", sqlite3_errstr(ck_rc));
+	if (ck_log > 0 && (ck_log != ck_last_log || ck_done != ck_last_done))
 		log_debug(0, "checkpoint: %d of %d WAL frames", ck_done, ck_log);
+	ck_last_log = ck_log;
+	ck_last_done = ck_done;
 	if (ck_stopping) {
 		if (ck_db != NULL)
 			sqlite3_close(ck_db);
@@ -66,6 +78,8 @@ checkpoint_start(uv_loop_t *loop, const char *dbpath)
 {
 	ck_path = xstrdup(dbpath);
 	db_exec(srv->db, "PRAGMA wal_autocheckpoint = 0");
+	/* After a burst, give the disk back: cut the WAL file to 64 MiB. */
+	db_exec(srv->db, "PRAGMA journal_size_limit = 67108864");
 	uv_timer_init(loop, &ck_timer);
 	uv_timer_start(&ck_timer, ck_tick, 1000, 1000);
 	uv_unref((uv_handle_t *)&ck_timer);

@@ -125,6 +125,7 @@ struct held {
 };
 static struct held *held_head, **held_tail = &held_head, *held_last;
 #define GROUP_MAX 128 /* writes per group transaction at most */
+#define SLOW_HANDLER_US 10000 /* handlers slower than this are logged */
 static bool group_open;
 static bool in_savepoint;
 static uv_check_t group_check;
@@ -161,6 +162,7 @@ dispatch_flush(void)
 {
 	struct held *h, *next;
 	struct request req;
+	uint64_t t0;
 	bool ok;
 
 	if (!group_open)
@@ -169,9 +171,14 @@ dispatch_flush(void)
 		log_error(0, "a transaction was begun inside a write request");
 		return -1;
 	}
+	t0 = uv_hrtime();
 	ok = db_exec(srv->db, "COMMIT") == 0;
 	if (!ok)
 		db_rollback(srv->db);
+	t0 = (uv_hrtime() - t0) / 1000;
+	if (t0 >= SLOW_HANDLER_US)
+		log_info(0, "slow commit: %llu writes took %.1f ms on the loop",
+		    (unsigned long long)group_requests, t0 / 1000.0);
 	group_open = false;
 	uv_check_stop(&group_check);
 	log_debug(0, "group commit of %llu writes: %s",
@@ -280,6 +287,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	struct call x;
 	const struct op *op;
 	char err[256];
+	uint64_t t0;
 	bool tx;
 	int rc;
 
@@ -304,6 +312,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	x.req = &req;
 	x.args = req.args;
 	tx = (op->flags & OP_WRITE) != 0;
+	t0 = uv_hrtime();
 	if (tx && group_ready)
 		rc = run_grouped(op, &x);
 	else if (tx) {
@@ -318,6 +327,10 @@ dispatch_line(struct conn *c, char *line, size_t len)
 			db_rollback(srv->db);
 	} else
 		rc = op->fn(&x);
+	t0 = (uv_hrtime() - t0) / 1000;
+	if (t0 >= SLOW_HANDLER_US)
+		log_info(c->id, "slow request: %s took %.1f ms on the loop",
+		    op->name, t0 / 1000.0);
 	if (rc == 1 && (op->flags & OP_ASYNC) && !tx) {
 		/* The handler took the request over: dispatch_reply_later. */
 		request_free(&req);

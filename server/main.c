@@ -40,6 +40,8 @@ lag_tick(uv_timer_t *t)
 			lag_stats.max_us = late;
 		if (late > 10000)
 			lag_stats.over_10ms++;
+		if (late > 50000)
+			log_info(0, "the loop was %.1f ms late", late / 1000.0);
 		lag_stats.ticks++;
 	}
 	lag_expected = now + 10000;

@@ -67,3 +67,26 @@ def test_pipelined_writes_fail_alone_and_keep_order():
     count = srv.query('SELECT post_count FROM threads WHERE id = ?', tid)[0][0]
     assert count == good + 1
     assert 'group commit of' in srv.log_tail(2000)
+
+
+def test_wal_is_checkpointed_off_the_loop():
+    """The checkpoint worker really copies the WAL into the database: a
+    connection that never read the file does not know it is in WAL mode and
+    its checkpoint silently does nothing (the WAL then grows for ever)."""
+    import os
+    import re
+    import time
+    srv = Server()
+    (s,), tid = setup_board(srv, ['ann'])
+    for i in range(50):
+        assert s.call('post.create', thread_id=tid, body='wal %d ' % i + 'x' * 2000)['ok']
+    deadline = time.time() + 10
+    done = []
+    while time.time() < deadline and not done:
+        time.sleep(0.3)
+        done = [(int(a), int(b)) for a, b in
+                re.findall(r'checkpoint: (\d+) of (\d+) WAL frames', srv.log_tail(400))]
+        done = [d for d in done if d[1] > 0 and d[0] == d[1]]
+    assert done, 'no complete checkpoint logged:\n' + srv.log_tail(40)
+    # and the posts are in the database file itself, not only in the WAL
+    assert os.path.getsize(os.path.join(srv.data, 'hearth.db')) > 50 * 2000
