@@ -522,8 +522,8 @@ view_experts(void)
 
 	x->staff = is_staff();
 	x->v.title = "Expert speakers";
-	x->v.keys = x->staff ? "Enter:open  n:new  A:accept  D:decline  "
-	    "M:more info  f:status  m:mine" : "Enter:open  n:ask for a "
+	x->v.keys = x->staff ? "n:new  A:accept  D:decline  M:more info  "
+	    "f:status  m:mine" : "Enter:open  n:ask for a "
 	    "speaker  a:answer staff";
 	x->v.help = x->staff ? "Every member's requests for an internal "
 	    "expert speaker, newest first. **A** accepts the selected one: "

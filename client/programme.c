@@ -831,8 +831,8 @@ view_programme(const char *community_slug)
 	snprintf(p->title, sizeof p->title, "Programme%s%s", p->slug[0] ?
 	    ": " : "", p->slug);
 	p->v.title = p->title;
-	p->v.keys = "Enter:open  w:list/week  [ ]:weeks  t:this week  "
-	    "c:new  f:filter";
+	p->v.keys = "w:list/week  [ ]:weeks  t:this week  c:new event  "
+	    "f:filter";
 	p->v.help = "The events you may attend, times in **UTC**. **w** "
 	    "switches between the list (soonest first, with kind, "
 	    "community, places taken, your answer and ● when the room is "
@@ -875,7 +875,7 @@ event_keys(struct event *ev)
 	bool cancelled = json_is_string(json_object_get(e, "cancelled"));
 
 	snprintf(ev->keys, sizeof ev->keys, "%s%s%s%s%s%s",
-	    cancelled ? "" : "y:going  m:maybe  x:not going  ",
+	    cancelled ? "" : "y/m/x:going/maybe/not  ",
 	    !cancelled && strcmp(js(e, "kind"), "surgery") == 0 &&
 	    !ji(e, "room_id") ? "u/l:queue  " : "",
 	    ji(e, "room_id") ? "o:join room  " : "",

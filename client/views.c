@@ -600,6 +600,10 @@ home_communities(void *ctx, json_t *result, json_t *error)
 {
 	struct home *h = ctx;
 
+	/* first load: select the first community, not the row that was
+	 * first before the communities pushed it down */
+	if (!h->loaded)
+		h->l.sel = 0;
 	h->loaded = true;
 	if (error != NULL)
 		snprintf(h->msg, sizeof h->msg, "%s", err_message(error));

@@ -78,8 +78,6 @@ checkpoint_start(uv_loop_t *loop, const char *dbpath)
 {
 	ck_path = xstrdup(dbpath);
 	db_exec(srv->db, "PRAGMA wal_autocheckpoint = 0");
-	/* After a burst, give the disk back: cut the WAL file to 64 MiB. */
-	db_exec(srv->db, "PRAGMA journal_size_limit = 67108864");
 	uv_timer_init(loop, &ck_timer);
 	uv_timer_start(&ck_timer, ck_tick, 1000, 1000);
 	uv_unref((uv_handle_t *)&ck_timer);

@@ -225,23 +225,23 @@ presence_of(struct room *r, const struct conn *c)
 /*
  * Fan-out timing for room messages: from room.say being handled to the end
  * of the loop step that ran every receiving session's write (libssh
- * encrypts and writes the packet there). The sessions' write steps are 0 ms
- * timers started while the message was queued; the probe timer is started
- * after them, so it fires once they all have.
+ * encrypts and writes the packet there). Those writes are idle callbacks
+ * started while the message was queued; the probe's idle handle is started
+ * after them, so it runs once they all have.
  */
 #define FANOUT_PENDING 256
 static struct fanout_stats fanout;
 static uint64_t fanout_t0[FANOUT_PENDING];
 static size_t fanout_n;
-static uv_timer_t fanout_timer;
-static bool fanout_timer_init;
+static uv_idle_t fanout_idle;
+static bool fanout_idle_init;
 
 static void
-fanout_fire(uv_timer_t *t)
+fanout_fire(uv_idle_t *h)
 {
 	uint64_t now = uv_hrtime() / 1000;
 
-	(void)t;
+	uv_idle_stop(h);
 	for (size_t i = 0; i < fanout_n; i++)
 		fanout_record(&fanout, now - fanout_t0[i]);
 	fanout_n = 0;
@@ -250,15 +250,16 @@ fanout_fire(uv_timer_t *t)
 static void
 fanout_probe(uint64_t t0_us)
 {
-	if (!fanout_timer_init) {
-		uv_timer_init(srv->loop, &fanout_timer);
-		uv_unref((uv_handle_t *)&fanout_timer);
-		fanout_timer_init = true;
+	if (!fanout_idle_init) {
+		uv_idle_init(srv->loop, &fanout_idle);
+		uv_unref((uv_handle_t *)&fanout_idle);
+		fanout_idle_init = true;
 	}
 	if (fanout_n < FANOUT_PENDING)
 		fanout_t0[fanout_n++] = t0_us;
-	if (!uv_is_active((uv_handle_t *)&fanout_timer))
-		uv_timer_start(&fanout_timer, fanout_fire, 0, 0);
+	/* Restart it so it runs after the kicks just queued, not before. */
+	uv_idle_stop(&fanout_idle);
+	uv_idle_start(&fanout_idle, fanout_fire);
 }
 
 struct fanout_stats *

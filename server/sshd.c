@@ -2,8 +2,13 @@
  * sshd.c: SSH sessions on the one libuv loop (see shared/notes/
  * libssh-libuv.md). We own the listening socket; each accepted socket gets
  * a non-blocking libssh session driven by a uv_poll_t, its own ssh_event,
- * a timer for the login grace period and then idleness, and a zero-delay
- * "kick" timer used to flush output produced outside its own pump.
+ * a timer for the login grace period and then idleness, and a "kick" idle
+ * handle used to flush output produced outside its own pump. The kick is
+ * an idle handle, not a zero-delay timer: libuv 1.44 runs a zero-delay
+ * timer started inside the timer phase in that same phase, so busy clients
+ * answering at once kept the loop in one phase for hundreds of
+ * milliseconds; an idle handle restarted from its own callback runs in the
+ * next loop turn, after polling.
  *
  * A session opens one channel, which becomes one of:
  *  - the "hearth" subsystem: a conn whose transport is this channel;
@@ -40,7 +45,7 @@ struct sess {
 	int fd;
 	uv_poll_t poll;
 	uv_timer_t timer; /* login grace, then idle */
-	uv_timer_t kick;
+	uv_idle_t kick;
 	int open_handles;
 	char addr[64];
 	char ip[48];
@@ -874,16 +879,18 @@ sess_rearm(struct sess *s)
 }
 
 static void
-kick_cb(uv_timer_t *t)
+kick_cb(uv_idle_t *h)
 {
-	sess_pump(t->data);
+	uv_idle_stop(h);
+	sess_pump(h->data);
 }
 
+/* Pump this session once more in the next loop turn. */
 static void
 sess_kick(struct sess *s)
 {
 	if (!uv_is_active((uv_handle_t *)&s->kick))
-		uv_timer_start(&s->kick, kick_cb, 0, 0);
+		uv_idle_start(&s->kick, kick_cb);
 }
 
 /* The grace, idle and goodbye timer. */
@@ -971,7 +978,7 @@ sess_accept(int fd, const char *ip, int port)
 
 	uv_poll_init(srv->loop, &s->poll, fd);
 	uv_timer_init(srv->loop, &s->timer);
-	uv_timer_init(srv->loop, &s->kick);
+	uv_idle_init(srv->loop, &s->kick);
 	s->poll.data = s->timer.data = s->kick.data = s;
 	s->open_handles = 3;
 	uv_timer_start(&s->timer, timer_cb,

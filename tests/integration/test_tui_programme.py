@@ -233,9 +233,9 @@ def test_staff_accepts_request_in_tui():
         t.keys('Up', 'Up', 'Up', 'C-u', 'speaker', 'C-s')
         t.wait_for('accepted         Accessibility audits')
         t.keys('f')                              # status filter: pending only
-        t.wait_for('pending, ')
+        t.wait_for("everyone's, pending")
         t.wait_for('No requests here.')
-        t.keys('f', 'f', 'f')                    # accepted
+        t.keys('f', 'f')                         # more_info, then accepted
         t.wait_for('accepted         Accessibility audits')
         t.keys('Enter')
         t.wait_for('Accepted: the event is in the programme')

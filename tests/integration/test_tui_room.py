@@ -1,0 +1,274 @@
+"""The room screen, end to end: members in tmux run the real OpenSSH client
+(`ssh -tt`) into a real hearthd, join a room from Home and talk; hosts use
+the controls; protocol sessions stand in for the other people."""
+import subprocess
+import time
+
+from harness import Server, Tmux
+from test_event import community, ok, people
+
+
+def tui(srv, key, user, width=80, height=24):
+    cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
+    return Tmux(cmd, width, height)
+
+
+def wait_until(pred, timeout=10, what='condition'):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError('timed out waiting for ' + what)
+
+
+def wait_gone(t, text, timeout=10):
+    wait_until(lambda: text not in t.screen(), timeout, '%r to go:\n%s' % (text, t.screen()))
+
+
+def setup(srv, extra=()):
+    keys = people(srv, ('host', 'member'), ('alice', 'member'), ('bob', 'member'),
+                  ('carol', 'member'), *extra)
+    for h, name in (('host', 'Hana Host'), ('alice', 'Alice Able'), ('bob', 'Bob Baker'),
+                    ('carol', 'Carol Cole')):
+        srv.execute('UPDATE members SET display_name = ? WHERE handle = ?', name, h)
+    community(srv, 'cop', 'private', [('host', 'leader'), ('alice', 'member'),
+                                      ('bob', 'member'), ('carol', 'member')])
+    return keys
+
+
+def join_from_home(t, title):
+    """From Home: the room is in "Open rooms"; open it."""
+    t.wait_for('Open rooms', timeout=15)
+    t.wait_for(title)
+    t.keys('G', 'k', 'k', 'Enter')          # the last rows: room, Programme, Experts
+    return t.wait_for('Say:', timeout=10)
+
+
+def events(s, wait=0.5):
+    """What a protocol session received within wait seconds."""
+    out = list(s.events)
+    s.events.clear()
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            m = s.recv(max(0.05, deadline - time.time()))
+        except AssertionError:
+            break
+        if m is None:
+            break
+        out.append(m)
+    return out
+
+
+def test_tui_room_two_members_talk():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Thursday drop-in',
+                    record='transcript', topic='Grant writing'))['room']['room_id']
+    a = tui(srv, keys['alice'], 'alice')
+    b = tui(srv, keys['bob'], 'bob')
+    try:
+        screen = join_from_home(a, 'Thursday drop-in')
+        assert 'Record: transcript' in screen, screen
+        assert 'Thursday drop-in — Grant writing' in screen, screen
+        join_from_home(b, 'Thursday drop-in')
+        # both see each other (and the host) in the presence list
+        sa = a.wait_for('Bob Baker')
+        sb = b.wait_for('Alice Able')
+        assert 'Hana Host' in sa and 'host' in sa
+        line = [l for l in b.screen().splitlines() if 'Bob Baker' in l][0]
+        assert line.rstrip().endswith('you'), line
+        # messages typed in one appear in the other, in order
+        a.keys('hello from alice', 'Enter')
+        b.wait_for('Alice Able: hello from alice')
+        b.keys('hi alice, bob here', 'Enter')
+        a.wait_for('Bob Baker: hi alice, bob here')
+        a.keys('second from alice', 'Enter')
+        screen = b.wait_for('second from alice')
+        lines = screen.splitlines()
+        i1 = [i for i, l in enumerate(lines) if 'hello from alice' in l][0]
+        i2 = [i for i, l in enumerate(lines) if 'hi alice, bob here' in l][0]
+        i3 = [i for i, l in enumerate(lines) if 'second from alice' in l][0]
+        assert i1 < i2 < i3, screen
+        # the protocol side agrees: one message each, in order
+        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        assert got == ['hello from alice', 'hi alice, bob here', 'second from alice'], got
+        # a multi-line paste goes as one message
+        subprocess.run(['tmux', '-S', a.sock, 'set-buffer', 'line one\nline two\n'],
+                       check=True)
+        subprocess.run(['tmux', '-S', a.sock, 'paste-buffer', '-t', a.name], check=True)
+        b.wait_for('line two')
+        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        assert got == ['line one\nline two'], got
+        # Alt-Enter makes a new line in the same message
+        a.keys('first half', 'M-Enter', 'second half')
+        a.wait_for('second half')
+        a.keys('Enter')
+        b.wait_for('second half')
+        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        assert got == ['first half\nsecond half'], got
+        # Bob leaves (Esc, y): Alice sees him go
+        b.keys('Escape')
+        b.wait_for('Leave the room? y/n')
+        b.keys('y')
+        b.wait_for('Open rooms')
+        a.wait_for('Bob Baker left.')
+    finally:
+        a.kill()
+        b.kill()
+
+
+def said(s, wait=0.5):
+    return [m['data']['text'] for m in events(s, wait) if m.get('event') == 'room.message'
+            and not m['data'].get('system')]
+
+
+def test_tui_room_refusals_keep_the_text():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Quiet room',
+                    record='off'))['room']['room_id']
+    a = tui(srv, keys['alice'], 'alice')
+    try:
+        screen = join_from_home(a, 'Quiet room')
+        assert 'Record: off — nothing kept' in screen, screen
+        ok(h.call('room.mute', room_id=rid, handle='alice'))
+        a.wait_for('you are MUTED')
+        a.keys('my careful words', 'Enter')
+        screen = a.wait_for('Not sent')
+        assert 'muted you' in screen, screen
+        # the text is still in the input line, nothing reached the room
+        line = [l for l in screen.splitlines() if l.startswith(' Say')][0]
+        assert 'my careful words' in line, screen
+        assert said(h) == []
+        # unmuted: Enter sends the same text
+        ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
+        wait_gone(a, 'you are MUTED')
+        a.keys('Enter')
+        wait_until(lambda: 'my careful words' in said(h, 0.3), 10, 'the message')
+        # paused: conflict, also kept; the header says PAUSED
+        ok(h.call('room.pause', room_id=rid))
+        a.wait_for('PAUSED')
+        a.keys('while paused', 'Enter')
+        screen = a.wait_for('paused the room; your message was not sent')
+        assert 'Say: while paused' in screen, screen
+        ok(h.call('room.pause', room_id=rid, paused=False))
+        wait_gone(a, 'PAUSED')
+        # I need support: F4, a few words, Enter; the host answers
+        a.keys('C-u', 'F4')
+        a.wait_for('I need support:')
+        a.keys('feeling unsafe', 'Enter')
+        a.wait_for('The hosts have been told')
+        m = wait_until(lambda: [x for x in events(h, 0.3) if x.get('event') == 'room.support'],
+                       10, 'the alert')[0]['data']
+        assert m['handle'] == 'alice' and m['text'] == 'feeling unsafe', m
+        ok(h.call('room.support_answer', room_id=rid, support_id=m['support_id']))
+        a.wait_for('answered by @host')
+        # removed with a reason: said plainly
+        ok(h.call('room.remove', room_id=rid, handle='alice', reason='testing removal'))
+        screen = a.wait_for('A host removed you from this room: testing removal')
+        assert 'Say:' not in screen, screen
+    finally:
+        a.kill()
+
+
+def test_tui_room_host_consult_and_close():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='CV surgery', record='transcript',
+                    surgery=True))['room']['room_id']
+    al = srv.session(keys['alice'])
+    ok(al.call('room.join', room_id=rid))
+    ca = srv.session(keys['carol'])
+    ok(ca.call('room.join', room_id=rid))
+    ok(al.call('room.queue_join', room_id=rid, topic='my CV'))
+    t = tui(srv, keys['host'], 'host')
+    try:
+        screen = join_from_home(t, 'CV surgery')
+        assert 'you are hosting' in screen, screen
+        screen = t.wait_for('Queue (1)')
+        assert '1. Alice Able (@alice)' in screen and '   my CV' in screen, screen
+        # a support alert shows prominently to the host; F8 answers it
+        ok(al.call('room.support', room_id=rid, text='please help'))
+        t.wait_for('SUPPORT needed: Alice Able (@alice): please help')
+        t.keys('F8')
+        wait_gone(t, 'SUPPORT needed')
+        assert any(m.get('event') == 'room.support' and m['data'].get('answered')
+                   for m in events(al, 1)), 'alice not told'
+        # take Alice from the queue into a private consult, with the panel
+        t.keys('Tab', 'Tab')
+        t.wait_for('t/Enter:take')
+        t.keys('p')
+        screen = t.wait_for('PRIVATE consult with Alice Able')
+        assert 'record: off' in screen and 'Record: off, nothing kept' in screen, screen
+        t.wait_for('Private to Alice Able:')
+        t.keys('just between us', 'Enter')
+        got = wait_until(lambda: [m['data'] for m in events(al, 0.3)
+                                  if m.get('event') == 'room.message'], 10, 'the private line')
+        assert got[0]['text'] == 'just between us' and got[0]['private'], got
+        ok(al.call('room.say', room_id=rid, text='secret reply'))
+        t.wait_for('[private] Alice Able: secret reply')
+        # Carol, in the room, saw nothing of it
+        seen = events(ca, 0.5)
+        assert not any('between us' in str(m) or 'secret reply' in str(m) or
+                       m.get('event') == 'room.consult' for m in seen), seen
+        t.keys('C-x')
+        t.wait_for('consult with Alice Able has ended')
+        t.keys('back in public', 'Enter')
+        wait_until(lambda: 'back in public' in said(ca, 0.3), 10, 'public message')
+        # close: it asks, then says so, with the record thread a key away
+        t.keys('/close', 'Enter')
+        t.wait_for('Close the room for everyone?')
+        t.keys('y')
+        screen = t.wait_for('The room has closed')
+        assert 'press Enter to open' in screen, screen
+        t.keys('Enter')
+        t.wait_for('Room record: CV surgery', timeout=10)
+        t.wait_for('back in public')
+    finally:
+        t.kill()
+    assert srv.query("SELECT count(*) FROM room_messages WHERE body LIKE '%between us%'") \
+        == [(0,)]
+
+
+def test_tui_room_member_queue_and_summary_close_narrow():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Clinic', record='summary',
+                    surgery=True))['room']['room_id']
+    ca = srv.session(keys['carol'])
+    ok(ca.call('room.join', room_id=rid))
+    ok(ca.call('room.queue_join', room_id=rid, topic='first'))
+    a = tui(srv, keys['alice'], 'alice', width=60, height=20)
+    ht = tui(srv, keys['host'], 'host')
+    try:
+        screen = join_from_home(a, 'Clinic')
+        assert 'Record: summary only' in screen, screen
+        assert 'Here (' not in screen          # too narrow: the list is hidden
+        a.keys('F2')
+        a.wait_for('Here (3)')
+        a.keys('F2')
+        wait_gone(a, 'Here (3)')
+        a.keys('/queue help with my budget', 'Enter')
+        a.wait_for('you are 2nd of 2')
+        ok(h.call('room.queue_take', room_id=rid))      # Carol, in public
+        a.wait_for('you are 1st of 1')
+        a.wait_for('is now helping Carol Cole')
+        # the host closes from the TUI: this room keeps only a summary
+        join_from_home(ht, 'Clinic')
+        ht.keys('/close', 'Enter')
+        ht.wait_for('Summary:')
+        ht.keys('We covered budgets.', 'Enter', 'Next time: CVs.', 'C-s')
+        ht.wait_for('The room has closed')
+        a.wait_for('The room has closed')
+    finally:
+        a.kill()
+        ht.kill()
+    rows = srv.query('SELECT summary, thread_id IS NOT NULL FROM rooms WHERE id = ?', rid)
+    assert rows == [('We covered budgets.\nNext time: CVs.', 1)], rows
