@@ -252,6 +252,11 @@ struct view *view_experts(void);
 struct view *view_room(json_int_t room_id);
 /* Open a room (room.open with args, stolen) and show it as its host. */
 struct view *view_room_open(json_t *open_args);
+/* Line mode: what a room event says (malloc'd), or NULL. */
+char *room_describe(const char *event, json_t *data, const char *me);
+/* Line mode: a /command as an operation and its arguments, or NULL. */
+const char *room_line_command(const char *line, json_int_t room_id,
+    json_t **args);
 
 /* ---- native.c: hearth [user@]host[:port] over libssh ---- */
 /* Connect (asking about an unknown host key); the protocol fd or -1. */

@@ -87,6 +87,7 @@ reason_build(json_t *args, const char *const *vals, char *err,
 	return true;
 }
 
+/* expert.decide's accept arguments: speaker, start, length. */
 static bool
 accept_build(json_t *args, const char *const *vals, char *err,
     size_t errlen)
@@ -227,6 +228,7 @@ struct expreq {
 	int scroll, body;
 };
 
+/* The whole request: who, status, staff answer, why. */
 static void
 expreq_draw(struct view *v, int rows, int cols)
 {
@@ -286,6 +288,7 @@ expreq_done(struct view *below, json_t *result)
 	    "status")));
 }
 
+/* Scroll, or the action keys on this request. */
 static bool
 expreq_key(struct view *v, int ch, bool is_key)
 {
@@ -341,6 +344,7 @@ struct experts {
 
 static void experts_load(struct experts *, json_t *before);
 
+/* A page of requests: the first replaces, later ones append. */
 static void
 experts_got(void *ctx, json_t *result, json_t *error)
 {
@@ -403,6 +407,7 @@ experts_got(void *ctx, json_t *result, json_t *error)
 	list_fix(l);
 }
 
+/* Ask for the first page (or the one before id `before`). */
 static void
 experts_load(struct experts *x, json_t *before)
 {
@@ -418,6 +423,7 @@ experts_load(struct experts *x, json_t *before)
 	net_call("expert.list", args, &x->v, experts_got, x);
 }
 
+/* The heading (whose, which status), a message, the list. */
 static void
 experts_draw(struct view *v, int rows, int cols)
 {
@@ -449,6 +455,7 @@ experts_done(struct view *below, json_t *result)
 	experts_load(x, NULL);
 }
 
+/* Open, page, filter, new request, or act on the selected one. */
 static bool
 experts_key(struct view *v, int ch, bool is_key)
 {
@@ -493,6 +500,7 @@ experts_key(struct view *v, int ch, bool is_key)
 	return false;
 }
 
+/* Reload when a request arrives or a decision is made. */
 static void
 experts_event(struct view *v, const char *name, json_t *data)
 {

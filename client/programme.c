@@ -199,6 +199,7 @@ form_cycle(struct field *f, const char *choices, int d)
 	f->len = strlen(f->text);
 }
 
+/* The fields, each with its hint below when there is room. */
 static void
 form_draw(struct view *v, int rows, int cols)
 {
@@ -237,6 +238,7 @@ form_draw(struct view *v, int rows, int cols)
 		ui_cursor(cy, cx);
 }
 
+/* The server's answer: an error stays in the form, else done. */
 static void
 form_sent(void *ctx, json_t *result, json_t *error)
 {
@@ -256,6 +258,7 @@ form_sent(void *ctx, json_t *result, json_t *error)
 	json_decref(result);
 }
 
+/* Build the arguments from the fields and send them. */
 static void
 form_send(struct form *fm)
 {
@@ -277,6 +280,7 @@ form_send(struct form *fm)
 	net_call(fm->op, args, &fm->v, form_sent, fm);
 }
 
+/* Move between fields, cycle choices, type, send or cancel. */
 static bool
 form_key(struct view *v, int ch, bool is_key)
 {
@@ -524,9 +528,10 @@ prog_fill_week(struct programme *p)
 			    end, sizeof end);
 			snprintf(line, sizeof line, "%-10s │ %s-%s  %s",
 			    first ? day : "", at, end, js(o[k].e, "title"));
-			snprintf(right, sizeof right, "%s%s",
+			snprintf(right, sizeof right, "%s%s%s",
 			    ji(o[k].e, "room_id") ? "● " : "",
-			    ev_where(o[k].e));
+			    strcmp(js(o[k].e, "my_rsvp"), "going") == 0 ?
+			    "✓ " : "", ev_where(o[k].e));
 			r = list_add(&p->l, line, right, o[k].t + ji(o[k].e,
 			    "duration") * 60 < now ? C_DIM : today ? C_UNREAD :
 			    C_NORMAL, o[k].e, true);
@@ -561,6 +566,7 @@ prog_fill(struct programme *p)
 	list_fix(&p->l);
 }
 
+/* A page of events: ask for the next, or show them all. */
 static void
 prog_got(void *ctx, json_t *result, json_t *error)
 {
@@ -594,6 +600,7 @@ prog_got(void *ctx, json_t *result, json_t *error)
 	prog_fill(p);
 }
 
+/* Load every page of the programme again. */
 static void
 prog_load(struct programme *p)
 {
@@ -607,6 +614,7 @@ prog_load(struct programme *p)
 	net_call("event.list", args, &p->v, prog_got, p);
 }
 
+/* The heading (week or list, UTC), the filter, then the rows. */
 static void
 prog_draw(struct view *v, int rows, int cols)
 {
@@ -736,6 +744,7 @@ ev_form(const char *slug)
 	    (int)(sizeof defs / sizeof defs[0]), ev_build, ev_created);
 }
 
+/* Switch views and weeks, filter, add an event, open one. */
 static bool
 prog_key(struct view *v, int ch, bool is_key)
 {
@@ -792,6 +801,7 @@ enter:
 	return false;
 }
 
+/* Reload when something about events may have changed. */
 static void
 prog_event(struct view *v, const char *name, json_t *data)
 {
@@ -840,6 +850,7 @@ view_programme(const char *community_slug)
 	    "events show on each day they happen. **[** and **]** go to "
 	    "the previous and next week, **t** back to this one. **f** "
 	    "shows one community at a time (again for the next, then all). "
+	    "In the week, ● marks an open room and ✓ what you are going to. "
 	    "**c** adds an event (leaders and managers; staff for "
 	    "platform-wide ones). **R** reloads. Enter opens an event.";
 	p->v.draw = prog_draw;
@@ -991,6 +1002,7 @@ event_render(struct event *ev, struct rdoc *d, int w)
 	}
 }
 
+/* The message line, then the event scrolled to where it was. */
 static void
 event_draw(struct view *v, int rows, int cols)
 {
@@ -1131,6 +1143,7 @@ recmode_draw(struct view *v, int rows, int cols)
 	list_draw(&r->l, 4, rows - 3, cols);
 }
 
+/* Enter opens the room in the chosen mode, as its host. */
 static bool
 recmode_key(struct view *v, int ch, bool is_key)
 {
@@ -1188,6 +1201,7 @@ view_recmode(json_int_t event_id)
 	return &r->v;
 }
 
+/* Scroll, answer, queue, open or join the room, cancel. */
 static bool
 event_key(struct view *v, int ch, bool is_key)
 {
@@ -1265,6 +1279,7 @@ event_key(struct view *v, int ch, bool is_key)
 	return true;
 }
 
+/* Reload on this event's reminders, room changes, notices. */
 static void
 event_event(struct view *v, const char *name, json_t *data)
 {

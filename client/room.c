@@ -68,6 +68,7 @@ struct room {
 	enum ask ask;
 	char ask_handle[64];
 	bool multiline;
+	size_t restored; /* bytes of the input that came back refused */
 	char *summary; /* a summary sent with room.close, until it is done */
 	char *sent[SENDS_MAX]; /* room.say texts awaiting their reply */
 	size_t nsent;
@@ -781,16 +782,15 @@ said(void *ctx, json_t *result, json_t *error)
 	text = r->sent[0];
 	memmove(r->sent, r->sent + 1, --r->nsent * sizeof *r->sent);
 	if (error != NULL) {
-		if (r->ed.len > 0) {
-			char *both = xasprintf("%s\n%.*s", text,
-			    (int)r->ed.len, r->ed.text);
-			ed_free(&r->ed);
-			ed_init(&r->ed, both);
-			free(both);
-		} else {
-			ed_free(&r->ed);
-			ed_init(&r->ed, text);
-		}
+		/* after what came back before it, before anything new */
+		size_t at = r->restored < r->ed.len ? r->restored : r->ed.len;
+		char *all = xasprintf("%.*s%s%s%s%.*s", (int)at, r->ed.text,
+		    at > 0 ? "\n" : "", text, at < r->ed.len ? "\n" : "",
+		    (int)(r->ed.len - at), r->ed.text + at);
+		r->restored = at + (at > 0) + strlen(text);
+		ed_free(&r->ed);
+		ed_init(&r->ed, all);
+		free(all);
 		snprintf(r->err, sizeof r->err, "Not sent: %s Your text is "
 		    "still below: Enter sends it again.", err_message(error));
 		r->focus = FOCUS_INPUT;
@@ -811,6 +811,7 @@ say(struct room *r, const char *text)
 	net_call("room.say", json_pack("{s:I, s:s}", "room_id", r->id,
 	    "text", body), &r->v, said, r);
 	ed_clear(&r->ed);
+	r->restored = 0;
 	r->multiline = false;
 	r->err[0] = '\0';
 	r->scroll = 0;
@@ -1959,7 +1960,9 @@ room_draw(struct view *v, int rows, int cols)
 
 	if (r->state != NULL)
 		draw_header(r, cols);
-	nb = banners(r, b, rows / 4 > 1 ? rows / 4 : 1);
+	nb = rows / 4 > 1 ? rows / 4 : 1;
+	nb = banners(r, b, nb < (int)(sizeof b / sizeof b[0]) ? nb :
+	    (int)(sizeof b / sizeof b[0]));
 	for (int i = 0; i < nb; i++)
 		put_text(3 + i, 1, cols - 2, b[i].text, b[i].color,
 		    b[i].attr);
@@ -2054,7 +2057,8 @@ room_free(struct view *v)
 		defer_room = NULL;
 		uv_timer_stop(&defer_h);
 	}
-	if (r->joined)
+	/* still in, or a room.join on its way: leave (the reply is lost) */
+	if (r->joined || (r->loading && r->id != 0))
 		net_call("room.leave", room_args(r), NULL, NULL, NULL);
 	json_decref(r->state);
 	json_decref(r->people);
@@ -2111,4 +2115,204 @@ view_room_open(json_t *open_args)
 
 	net_call("room.open", open_args, &r->v, room_got, r);
 	return &r->v;
+}
+
+/* ---- for the line mode (plain.c) ---- */
+
+/* Lines of text, each after the first indented by two spaces. */
+static void
+buf_indented(struct buf *b, const char *text)
+{
+	for (; *text != '\0'; text++) {
+		buf_append(b, text, 1);
+		if (*text == '\n')
+			buf_puts(b, "  ");
+	}
+}
+
+/* What a room event says, as one or more lines; NULL for nothing. */
+char *
+room_describe(const char *ev, json_t *d, const char *me)
+{
+	struct buf b;
+	json_t *p;
+	size_t i;
+
+	buf_init(&b);
+	if (strcmp(ev, "room.joined") == 0) {
+		json_t *st = json_object_get(d, "room");
+		buf_printf(&b, "Room “%s”%s%s\n%s%s%s\n", js(st, "title"),
+		    js(st, "topic")[0] ? " — " : "", js(st, "topic"),
+		    record_words(js(st, "record")), ji(st, "paused") ?
+		    ". PAUSED" : "", ji(json_object_get(d, "you"), "host") ?
+		    ". You are hosting." : "");
+		buf_printf(&b, "Here (%zu):", json_array_size(jarr(d,
+		    "people")));
+		json_array_foreach(jarr(d, "people"), i, p)
+			buf_printf(&b, "%s %s (@%s)%s%s", i ? "," : "",
+			    js(p, "display_name"), js(p, "handle"), ji(p,
+			    "host") ? " host" : "", ji(p, "muted") ? " muted" :
+			    "");
+	} else if (strcmp(ev, "room.message") == 0) {
+		if (ji(d, "system"))
+			buf_puts(&b, "* ");
+		else
+			buf_printf(&b, "%s%s: ", ji(d, "private") ?
+			    "[private] " : "", js(d, "display_name")[0] ?
+			    js(d, "display_name") : js(d, "handle")[0] ?
+			    js(d, "handle") : "(name not kept)");
+		buf_indented(&b, js(d, "text"));
+	} else if (strcmp(ev, "room.presence") == 0) {
+		static const char *what[][3] = { { "joined", "joined",
+		    "joined" }, { "left", "left", "left" }, { "muted",
+		    "was muted by a host", "were muted by a host: what you "
+		    "say is not sent" }, { "unmuted", "can speak again",
+		    "can speak again" }, { "hand_up", "raised their hand",
+		    "raised your hand" }, { "host", "is now hosting",
+		    "are now hosting" } };
+		for (size_t k = 0; k < sizeof what / sizeof what[0]; k++) {
+			const char *h = js(d, what[k][0]);
+			if (h[0] == '\0')
+				continue;
+			if (strcmp(h, me) == 0)
+				buf_printf(&b, "* You %s.", what[k][2]);
+			else
+				buf_printf(&b, "* @%s %s.", h, what[k][1]);
+		}
+	} else if (strcmp(ev, "room.state") == 0) {
+		if (ji(d, "closed") && ji(d, "thread_id"))
+			buf_printf(&b, "* The room has closed. Its record is "
+			    "posted as a thread in the community (thread "
+			    "%lld).", (long long)ji(d, "thread_id"));
+		else if (ji(d, "closed"))
+			buf_puts(&b, "* The room has closed. Nothing was kept.");
+		else if (ji(d, "removed"))
+			buf_printf(&b, "* A host removed you from this room%s%s",
+			    js(d, "reason")[0] ? ": " : ".", js(d, "reason"));
+		else
+			buf_printf(&b, "* The room now: topic “%s”%s.",
+			    js(d, "topic"), ji(d, "paused") ? ", PAUSED (only "
+			    "hosts can speak)" : ", open");
+	} else if (strcmp(ev, "room.queue") == 0) {
+		json_int_t place = ji(d, "place");
+		if (place > 0)
+			buf_printf(&b, "* Queue: you are %lld%s of %lld.",
+			    (long long)place, ordinal(place),
+			    (long long)ji(d, "length"));
+		else if (json_is_array(json_object_get(d, "queue"))) {
+			buf_printf(&b, "* Queue: %lld waiting.",
+			    (long long)ji(d, "length"));
+			json_array_foreach(json_object_get(d, "queue"), i, p)
+				buf_printf(&b, "\n  %lld. @%s: %s", (long long)
+				    ji(p, "place"), js(p, "handle"),
+				    js(p, "topic"));
+		}
+	} else if (strcmp(ev, "room.consult") == 0) {
+		if (ji(d, "active"))
+			buf_printf(&b, "* A private consult with @%s has begun: "
+			    "only the two of you see what you say. Record: %s. "
+			    "/end ends it.", js(d, "with"),
+			    consult_words(js(d, "record")));
+		else
+			buf_puts(&b, "* The private consult has ended.");
+	} else if (strcmp(ev, "room.support") == 0) {
+		if (json_object_get(d, "handle") != NULL) {
+			if (!ji(d, "answered"))
+				buf_printf(&b, "* SUPPORT needed: %s (@%s)%s%s. "
+				    "\"/answer %lld\" answers.", js(d,
+				    "display_name"), js(d, "handle"), js(d,
+				    "text")[0] ? ": " : "", js(d, "text"),
+				    (long long)ji(d, "support_id"));
+		} else if (ji(d, "answered"))
+			buf_printf(&b, "* Support: answered by @%s. %s",
+			    js(d, "by"), js(d, "text"));
+		else
+			buf_printf(&b, "* Support: %s", js(d, "text"));
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
+/*
+ * A /command typed in the line mode as an operation and its arguments
+ * (for room_id); NULL when there is no such command.
+ */
+const char *
+room_line_command(const char *line, json_int_t room_id, json_t **args)
+{
+	char cmd[32], word[64];
+	const char *rest = line[0] == '/' ? line + 1 : line, *op = NULL;
+	json_t *a = json_pack("{s:I}", "room_id", room_id);
+
+	next_word(&rest, cmd, sizeof cmd);
+	if (strcmp(cmd, "hand") == 0 || strcmp(cmd, "lower") == 0) {
+		op = "room.raise_hand";
+		json_object_set_new(a, "raised", json_boolean(cmd[0] == 'h'));
+	} else if (strcmp(cmd, "queue") == 0) {
+		op = "room.queue_join";
+		json_object_set_new(a, "topic", json_string(rest));
+	} else if (strcmp(cmd, "unqueue") == 0)
+		op = "room.queue_leave";
+	else if (strcmp(cmd, "support") == 0) {
+		op = "room.support";
+		if (rest[0] != '\0')
+			json_object_set_new(a, "text", json_string(rest));
+	} else if (strcmp(cmd, "end") == 0)
+		op = "room.consult_end";
+	else if (strcmp(cmd, "topic") == 0) {
+		op = "room.topic";
+		json_object_set_new(a, "topic", json_string(rest));
+	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
+		op = "room.pause";
+		json_object_set_new(a, "paused", json_boolean(cmd[0] == 'p'));
+	} else if (strcmp(cmd, "mute") == 0 || strcmp(cmd, "unmute") == 0 ||
+	    strcmp(cmd, "remove") == 0 || strcmp(cmd, "host") == 0 ||
+	    strcmp(cmd, "handover") == 0) {
+		next_word(&rest, word, sizeof word);
+		json_object_set_new(a, "handle", json_string(word));
+		if (strcmp(cmd, "remove") == 0) {
+			op = "room.remove";
+			if (rest[0] != '\0')
+				json_object_set_new(a, "reason",
+				    json_string(rest));
+		} else if (cmd[0] == 'h') {
+			op = "room.host";
+			json_object_set_new(a, "hand_over", json_boolean(
+			    strcmp(cmd, "handover") == 0));
+		} else {
+			op = "room.mute";
+			json_object_set_new(a, "muted", json_boolean(
+			    cmd[0] == 'm'));
+		}
+	} else if (strcmp(cmd, "take") == 0) {
+		op = "room.queue_take";
+		while (*rest != '\0') {
+			next_word(&rest, word, sizeof word);
+			if (strcmp(word, "private") == 0 ||
+			    strcmp(word, "transcript") == 0) {
+				json_object_set_new(a, "private", json_true());
+				json_object_set_new(a, "record", json_string(
+				    word[0] == 't' ? "transcript" : "off"));
+			} else
+				json_object_set_new(a, "handle",
+				    json_string(word));
+		}
+	} else if (strcmp(cmd, "answer") == 0) {
+		op = "room.support_answer";
+		json_object_set_new(a, "support_id", json_integer(atoll(rest)));
+	} else if (strcmp(cmd, "close") == 0) {
+		op = "room.close";
+		if (rest[0] != '\0')
+			json_object_set_new(a, "summary", json_string(rest));
+	}
+	if (op == NULL) {
+		json_decref(a);
+		a = NULL;
+	}
+	*args = a;
+	return op;
 }

@@ -19,9 +19,10 @@
 #define SEARCH_LIMIT_DEFAULT 20
 /*
  * Ranking is done among the newest SEARCH_WINDOW matches of each kind, so a
- * word found in 80,000 posts costs what one found in 5,000 does.
+ * word found in 80,000 posts costs what one found in 2,000 does (bm25 reads
+ * each ranked row's length, so its cost grows with the rows it ranks).
  */
-#define SEARCH_WINDOW 5000
+#define SEARCH_WINDOW 2000
 #define SEARCH_PAGES_MAX 10
 #define SEARCH_Q_MAX 256
 #define SEARCH_WORDS_MAX 16
@@ -182,9 +183,11 @@ search_match(const char *q)
 }
 
 /*
- * The SQL for the kinds asked for. Every part has the same columns: kind,
- * thread id, post id, handle, title, snippet, slug, community name, author
- * handle, author display name, time, rank. readable is authz_readable_sql.
+ * The SQL for the kinds asked for: the first of two steps. It ranks the
+ * matches and keeps one page of them, as (kind, id, rank); snippets and
+ * names are fetched afterwards for that page only (detail_sql), since
+ * making a snippet means reading the whole text again. readable is
+ * authz_readable_sql.
  */
 static char *
 search_sql(const char *readable, bool threads, bool posts, bool profiles)
@@ -195,13 +198,8 @@ search_sql(const char *readable, bool threads, bool posts, bool profiles)
 	buf_init(&b);
 	if (threads) {
 		buf_printf(&b,
-		    "SELECT 'thread', t.id, NULL, NULL, t.title, "
-		    "snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE
-		    ", '…', 16), c.slug, c.name, a.handle, a.display_name, "
-		    "t.created_at, threads_fts.rank "
+		    "SELECT 'thread', t.id, threads_fts.rank "
 		    "FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
-		    "JOIN communities c ON c.id = t.community_id "
-		    "LEFT JOIN members a ON a.id = t.author_id "
 		    "WHERE threads_fts MATCH :q AND t.community_id IN (%s) "
 		    "AND (:c = 0 OR t.community_id = :c) "
 		    "AND threads_fts.rowid >= (SELECT coalesce(min(r), 0) FROM "
@@ -213,14 +211,9 @@ search_sql(const char *readable, bool threads, bool posts, bool profiles)
 		if (buf_used(&b) > 0)
 			buf_puts(&b, " UNION ALL ");
 		buf_printf(&b,
-		    "SELECT 'post', t.id, p.id, NULL, t.title, "
-		    "snippet(posts_fts, 0, " MARK_OPEN ", " MARK_CLOSE
-		    ", '…', 24), c.slug, c.name, a.handle, a.display_name, "
-		    "p.created_at, posts_fts.rank "
+		    "SELECT 'post', p.id, posts_fts.rank "
 		    "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
 		    "JOIN threads t ON t.id = p.thread_id "
-		    "JOIN communities c ON c.id = t.community_id "
-		    "LEFT JOIN members a ON a.id = p.author_id "
 		    "WHERE posts_fts MATCH :q AND p.hidden_at IS NULL "
 		    "AND p.deleted_at IS NULL AND t.community_id IN (%s) "
 		    "AND (:c = 0 OR t.community_id = :c) "
@@ -233,22 +226,48 @@ search_sql(const char *readable, bool threads, bool posts, bool profiles)
 		if (buf_used(&b) > 0)
 			buf_puts(&b, " UNION ALL ");
 		buf_puts(&b,
-		    "SELECT 'profile', NULL, NULL, m.handle, m.display_name, "
-		    "snippet(profiles_fts, -1, " MARK_OPEN ", " MARK_CLOSE
-		    ", '…', 16), NULL, NULL, m.handle, m.display_name, "
-		    "m.created_at, profiles_fts.rank "
+		    "SELECT 'profile', m.id, profiles_fts.rank "
 		    "FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
 		    "WHERE profiles_fts MATCH :q AND m.status = 'active' "
 		    "AND (:c = 0 OR m.id IN (SELECT member_id FROM "
 		    "community_members WHERE community_id = :c))");
 	}
-	buf_puts(&b, " ORDER BY 12, 1, 2, 3, 4 LIMIT :limit OFFSET :offset");
+	buf_puts(&b, " ORDER BY 3, 1, 2 LIMIT :limit OFFSET :offset");
 	out = xmalloc(buf_used(&b) + 1);
 	memcpy(out, buf_head(&b), buf_used(&b));
 	out[buf_used(&b)] = '\0';
 	buf_free(&b);
 	return out;
 }
+
+/*
+ * The second step, per kind: one matched row's snippet and names. Columns:
+ * thread id, post id, handle, title, snippet, slug, community name, author
+ * handle, author display name, time. MATCH with a rowid seeks that row.
+ */
+enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
+static const char *const detail_sql[K_COUNT] = {
+	"SELECT t.id, NULL, NULL, t.title, "
+	"snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
+	"c.slug, c.name, a.handle, a.display_name, t.created_at "
+	"FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
+	"JOIN communities c ON c.id = t.community_id "
+	"LEFT JOIN members a ON a.id = t.author_id "
+	"WHERE threads_fts MATCH ?1 AND threads_fts.rowid = ?2",
+	"SELECT t.id, p.id, NULL, t.title, "
+	"snippet(posts_fts, 0, " MARK_OPEN ", " MARK_CLOSE ", '…', 24), "
+	"c.slug, c.name, a.handle, a.display_name, p.created_at "
+	"FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
+	"JOIN threads t ON t.id = p.thread_id "
+	"JOIN communities c ON c.id = t.community_id "
+	"LEFT JOIN members a ON a.id = p.author_id "
+	"WHERE posts_fts MATCH ?1 AND posts_fts.rowid = ?2",
+	"SELECT NULL, NULL, m.handle, m.display_name, "
+	"snippet(profiles_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
+	"NULL, NULL, m.handle, m.display_name, m.created_at "
+	"FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
+	"WHERE profiles_fts MATCH ?1 AND profiles_fts.rowid = ?2",
+};
 
 /* Bind a named parameter if the statement has it. */
 static void
@@ -260,33 +279,60 @@ bind_named(sqlite3_stmt *st, const char *name, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
-/* One result row as the wire object. */
+/* One result row as the wire object, from a detail_sql row. */
 static json_t *
-search_row(sqlite3_stmt *st)
+search_row(const char *kind, double rank, sqlite3_stmt *st)
 {
-	const char *kind = db_col_text(st, 0);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:f}", "kind", kind,
-	    "title", db_col_text(st, 4), "snippet", db_col_text(st, 5), "at",
-	    db_col_json_time(st, 10), "rank", sqlite3_column_double(st, 11));
+	    "title", db_col_text(st, 3), "snippet", db_col_text(st, 4), "at",
+	    db_col_json_time(st, 9), "rank", rank);
 
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
 		json_object_set_new(o, "thread_id",
+		    json_integer(sqlite3_column_int64(st, 0)));
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		json_object_set_new(o, "post_id",
 		    json_integer(sqlite3_column_int64(st, 1)));
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		json_object_set_new(o, "post_id",
-		    json_integer(sqlite3_column_int64(st, 2)));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
 		json_object_set_new(o, "handle",
-		    json_string(db_col_text(st, 3)));
+		    json_string(db_col_text(st, 2)));
 	json_object_set_new(o, "community",
-	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 6), "name",
-	    db_col_text(st, 7)));
+	    sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 5), "name",
+	    db_col_text(st, 6)));
 	json_object_set_new(o, "author",
-	    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 8),
-	    "display_name", db_col_text(st, 9)));
+	    sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 7),
+	    "display_name", db_col_text(st, 8)));
 	return o;
+}
+
+/*
+ * Fetch the snippet and names of one ranked match and append it to list;
+ * returns the SQLite code of the step (a row that vanished is skipped).
+ */
+static int
+search_detail(sqlite3 *db, sqlite3_stmt **cache, struct search *s,
+    const char *kind, int64_t id, double rank, json_t *list)
+{
+	int k = strcmp(kind, "thread") == 0 ? K_THREAD :
+	    strcmp(kind, "post") == 0 ? K_POST : K_PROFILE;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (cache[k] == NULL && (rc = sqlite3_prepare_v2(db, detail_sql[k],
+	    -1, &cache[k], NULL)) != SQLITE_OK)
+		return rc;
+	st = cache[k];
+	sqlite3_bind_text(st, 1, s->match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		json_array_append_new(list, search_row(kind, rank, st));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* The search itself, on a thread-pool thread: no loop state touched. */
@@ -295,7 +341,7 @@ search_work(uv_work_t *req)
 {
 	struct search *s = req->data;
 	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *detail[K_COUNT] = { NULL };
 	json_t *list;
 	int rc, n = 0;
 	bool more = false;
@@ -325,9 +371,17 @@ search_work(uv_work_t *req)
 			more = true;
 			break;
 		}
-		json_array_append_new(list, search_row(st));
+		rc = search_detail(db, detail, s, db_col_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2),
+		    list);
+		if (rc != SQLITE_DONE)
+			break;
 	}
+	if (rc == SQLITE_DONE && more)
+		rc = SQLITE_ROW;
 	sqlite3_progress_handler(db, 0, NULL, NULL);
+	for (int k = 0; k < K_COUNT; k++)
+		sqlite3_finalize(detail[k]);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
 		if (rc == SQLITE_INTERRUPT) {

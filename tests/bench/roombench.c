@@ -1388,10 +1388,10 @@ cmd_run(void)
 		    jnum(st, "loop_lag", "over_10ms"),
 		    jnum(st, "loop_lag", "ticks"));
 	printf("  CPU over the measured time hearthd %.2f s (%.0f %% of a "
-	    "core), roombench %.2f s (%.0f %%), machine busy %.2f s of %ld "
-	    "cores x %.1f s\n", cpu_srv, cpu_srv * 100 / meas_s, cpu_self,
-	    cpu_self * 100 / meas_s, busy, sysconf(_SC_NPROCESSORS_ONLN),
-	    meas_s);
+	    "core), roombench %.2f s (%.0f %%), other processes %.2f s, of "
+	    "%ld cores x %.1f s\n", cpu_srv, cpu_srv * 100 / meas_s, cpu_self,
+	    cpu_self * 100 / meas_s, busy - cpu_srv - cpu_self,
+	    sysconf(_SC_NPROCESSORS_ONLN), meas_s);
 	printf("  hearthd's loop thread waited for a CPU %.2f s of the %.1f "
 	    "s\n", wait_srv, meas_s);
 	if (received > 0 && cpu_srv >= 0)

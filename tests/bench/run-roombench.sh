@@ -123,11 +123,29 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	done
 }
 
+# Wait (up to 60 s) until the machine has been at least 90 % idle for 2 s,
+# so other work disturbs the figures less; say so if it never was.
+wait_idle() {
+	i=0
+	while [ $i -lt 30 ]; do
+		idle=$(awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8 + $9;
+		    print b, $5 }' /proc/stat)
+		sleep 2
+		pct=$(awk -v a="$idle" '/^cpu / { split(a, x, " ");
+		    b = $2 + $3 + $4 + $7 + $8 + $9 - x[1]; d = $5 - x[2];
+		    printf "%d", 100 * d / (b + d) }' /proc/stat)
+		[ "$pct" -ge 90 ] && return 0
+		i=$((i + 1))
+	done
+	echo "run-roombench: the machine stayed busy (idle $pct %)"
+}
+
 # Run one mode against a fresh hearthd: run_mode LABEL [options...].
 RC=0
 run_mode() {
 	label=$1
 	shift
+	wait_idle
 	start_hearthd
 	echo
 	echo "=== $label: hearthd pid $HEARTHD_PID on 127.0.0.1:$PORT," \

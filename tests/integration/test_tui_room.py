@@ -158,6 +158,21 @@ def test_tui_room_refusals_keep_the_text():
         assert 'Say: while paused' in screen, screen
         ok(h.call('room.pause', room_id=rid, paused=False))
         wait_gone(a, 'PAUSED')
+        # too fast: the refused messages come back to the input, in order
+        a.keys('C-u')
+        burst = []
+        for i in range(14):
+            burst += ['m%02d' % i, 'C-s']
+        a.keys(*burst)
+        screen = a.wait_for('sending messages too fast')
+        sent = wait_until(lambda: said(h, 0.5), 10, 'the burst')
+        assert 10 <= len(sent) < 14, sent
+        lines = screen.splitlines()
+        at = [i for i, l in enumerate(lines) if l.startswith(' Say:')][0]
+        back = [lines[at][len(' Say: '):].strip()] + [l.strip() for l in lines[at + 1:-1]]
+        back = [x for x in back if x]
+        assert sent + back == ['m%02d' % i for i in range(14)], (sent, back, screen)
+        a.keys('C-u', 'C-u', 'C-u', 'C-u')
         # I need support: F4, a few words, Enter; the host answers
         a.keys('C-u', 'F4')
         a.wait_for('I need support:')
@@ -272,3 +287,38 @@ def test_tui_room_member_queue_and_summary_close_narrow():
         ht.kill()
     rows = srv.query('SELECT summary, thread_id IS NOT NULL FROM rooms WHERE id = ?', rid)
     assert rows == [('We covered budgets.\nNext time: CVs.', 1)], rows
+
+
+def test_plain_mode_room():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Line room',
+                    record='chatham'))['room']['room_id']
+    ok(h.call('room.say', room_id=rid, text='said before'))
+    cmd = srv.ssh_base(keys['alice'], 'alice') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd))
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('7', 'Enter')
+        t.wait_for('1. Line room (room %d' % rid)
+        t.keys('1', 'Enter')
+        screen = t.wait_for('/leave leaves')
+        assert 'Record: Chatham House Rule — kept without names' in screen, screen
+        assert '(name not kept): said before' in screen, screen
+        t.keys('hello in plain', 'Enter')
+        wait_until(lambda: 'hello in plain' in said(h, 0.3), 10, 'the line')
+        ok(h.call('room.say', room_id=rid, text='host answers'))
+        t.wait_for('Hana Host: host answers')
+        ok(h.call('room.mute', room_id=rid, handle='alice'))
+        t.wait_for('You were muted by a host')
+        t.keys('muted words', 'Enter')
+        t.wait_for('"/again" sends it again')
+        ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
+        t.keys('/again', 'Enter')
+        wait_until(lambda: 'muted words' in said(h, 0.3), 10, 'the resent line')
+        t.keys('/leave', 'Enter')
+        t.wait_for('You left the room.')
+        t.wait_for('Choose a number')
+    finally:
+        t.kill()
