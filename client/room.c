@@ -76,7 +76,7 @@ struct room {
 	size_t nok;
 	struct rdoc doc;
 	int doc_width;
-	size_t rendered, doc_prev;
+	size_t rendered;
 	int scroll; /* lines up from the end; 0 follows new messages */
 	int unseen, page;
 	enum focus focus;
@@ -424,12 +424,9 @@ room_render(struct room *r, int width)
 		rdoc_init(&r->doc);
 		r->rendered = 0;
 		r->doc_width = width;
-		r->doc_prev = 0;
 	}
 	for (; r->rendered < n; r->rendered++)
 		render_msg(r, json_array_get(r->msgs, r->rendered), width);
-	if (r->doc_prev == 0)
-		r->doc_prev = r->doc.n;
 }
 
 /* Add a message; history and live events may overlap, so by seq. */
@@ -451,6 +448,12 @@ msg_add(struct room *r, json_t *m)
 		for (int i = 0; i < 100; i++)
 			json_array_remove(r->msgs, 0);
 		r->doc_width = 0;
+	} else if (r->doc_width > 0) {
+		/* render now, so scrolled-up text stays where it is */
+		size_t before = r->doc.n;
+		room_render(r, r->doc_width);
+		if (r->scroll > 0)
+			r->scroll += (int)(r->doc.n - before);
 	}
 	ui_dirty();
 }
@@ -556,6 +559,7 @@ room_got(void *ctx, json_t *result, json_t *error)
 	room_apply(r, result);
 }
 
+/* Who is here changed: keep the list, and say what happened. */
 static void
 ev_presence(struct room *r, json_t *d)
 {
@@ -607,6 +611,7 @@ ev_presence(struct room *r, json_t *d)
 		note(r, "%s is now hosting.", name);
 }
 
+/* Topic, pause or hosts changed; or the room closed, or we were removed. */
 static void
 ev_state(struct room *r, json_t *d)
 {
@@ -649,6 +654,7 @@ ev_state(struct room *r, json_t *d)
 	me_update(r);
 }
 
+/* A private consult began or ended for us. */
 static void
 ev_consult(struct room *r, json_t *d)
 {
@@ -671,6 +677,10 @@ ev_consult(struct room *r, json_t *d)
 	}
 }
 
+/*
+ * A support request: to hosts, an alert to show until answered; to the
+ * member who asked, how it stands.
+ */
 static void
 ev_support(struct room *r, json_t *d)
 {
@@ -698,6 +708,7 @@ ev_support(struct room *r, json_t *d)
 		    "answers.", js(d, "display_name"), js(d, "handle"));
 }
 
+/* Events for this room (the server sends those of every room we are in). */
 static void
 room_event(struct view *v, const char *name, json_t *d)
 {
@@ -747,6 +758,7 @@ did(void *ctx, json_t *result, json_t *error)
 		ui_flash("%s", ok);
 }
 
+/* Call op; ok is flashed when it succeeds (replies come in order). */
 static void
 room_do(struct room *r, const char *op, json_t *args, const char *ok)
 {
@@ -760,6 +772,7 @@ room_do(struct room *r, const char *op, json_t *args, const char *ok)
 	net_call(op, args, &r->v, did, r);
 }
 
+/* Leave the room and the screen. */
 static void
 room_leave(struct room *r)
 {
@@ -798,6 +811,7 @@ said(void *ctx, json_t *result, json_t *error)
 	free(text);
 }
 
+/* Send a message; the input empties now and refills if refused. */
 static void
 say(struct room *r, const char *text)
 {
@@ -828,6 +842,7 @@ hand(struct room *r)
 	    "Hand raised: the hosts can see it.");
 }
 
+/* Host: take someone (the first when handle is empty) from the queue. */
 static void
 take(struct room *r, const char *handle, bool private, bool transcript)
 {
@@ -880,6 +895,7 @@ support_got(void *ctx, json_t *result, json_t *error)
 	    "status"));
 }
 
+/* I need support: tell the hosts, privately. */
 static void
 support(struct room *r, const char *text)
 {
@@ -912,6 +928,7 @@ close_got(void *ctx, json_t *result, json_t *error)
 	r->summary = NULL;
 }
 
+/* Host: close the room (the summary is kept to retry on failure). */
 static void
 room_close(struct room *r, const char *summary)
 {
@@ -1367,6 +1384,7 @@ panel_cur(struct room *r)
 	return NULL;
 }
 
+/* Keys on the people list or the queue, for the selected person. */
 static bool
 panel_key(struct room *r, int ch, bool is_key)
 {
@@ -1487,6 +1505,10 @@ ask_key(struct room *r, int ch, bool is_key)
 	return true;
 }
 
+/*
+ * Keys: typing goes to the input line, so actions are control and
+ * function keys, /commands, or keys on the panel after Tab.
+ */
 static bool
 room_key(struct view *v, int ch, bool is_key)
 {
@@ -1588,6 +1610,7 @@ room_key(struct view *v, int ch, bool is_key)
 
 /* ---- drawing ---- */
 
+/* Columns of the people panel: 0 when hidden. */
 static int
 side_width(struct room *r, int cols)
 {
@@ -1612,6 +1635,7 @@ put_seg(int y, int x, int maxx, const char *s, int color, int attr)
 	return x + w;
 }
 
+/* Title and topic; then the record mode in words and our state. */
 static void
 draw_header(struct room *r, int cols)
 {
@@ -1698,7 +1722,7 @@ banners(struct room *r, struct banner *b, int max)
 		    waiting - 2);
 	if (r->support[0] != '\0' && r->joined)
 		BAN(C_OK, 0, "%s", r->support);
-	if (r->joined && ji(r->state, "surgery")) {
+	if (r->joined && ji(r->state, "surgery") && r->consult[0] == '\0') {
 		json_int_t place = ji(r->queue, "place");
 		json_int_t len = ji(r->queue, "length");
 		if (place > 0)
@@ -1738,6 +1762,7 @@ side_row(int y, int x, int w, const char *left, const char *right, bool sel,
 		put_text(y, x + w - rw, rw, right, sel ? C_SEL : C_DIM, 0);
 }
 
+/* The people here, and for hosts the queue under them. */
 static void
 draw_side(struct room *r, int y0, int h, int x, int w)
 {
@@ -1805,6 +1830,7 @@ draw_side(struct room *r, int y0, int h, int x, int w)
 	}
 }
 
+/* The scrollback, following the end unless scrolled up. */
 static void
 draw_messages(struct room *r, int y0, int h, int w)
 {
@@ -1813,9 +1839,6 @@ draw_messages(struct room *r, int y0, int h, int w)
 	if (h <= 0 || w <= 4)
 		return;
 	room_render(r, w);
-	if (r->doc.n > r->doc_prev && r->scroll > 0)
-		r->scroll += (int)(r->doc.n - r->doc_prev);
-	r->doc_prev = r->doc.n;
 	total = (int)r->doc.n;
 	if (r->scroll > 0)
 		h--; /* the last line says there is more below */
@@ -1893,8 +1916,12 @@ prompts(struct room *r, char *prompt, size_t plen, char *hint, size_t hlen)
 	if (r->consult[0] != '\0') {
 		name_of(r, r->consult, name, sizeof name);
 		snprintf(prompt, plen, "Private to %s:", name);
-		snprintf(hint, hlen, "PRIVATE consult · record: %s · Ctrl-X "
-		    "ends it", consult_words(r->consult_rec));
+		if (r->multiline)
+			snprintf(hint, hlen, "PRIVATE · Multi-line · Enter new "
+			    "line · Ctrl-S sends · Ctrl-E one line");
+		else
+			snprintf(hint, hlen, "PRIVATE consult · record: %s · "
+			    "Ctrl-X ends it", consult_words(r->consult_rec));
 	} else {
 		snprintf(prompt, plen, "%s", r->muted ? "Say (muted):" :
 		    "Say:");
@@ -1946,6 +1973,10 @@ editor_lines(struct editor *e, int w)
 	return n > INPUT_LINES ? INPUT_LINES : (int)n;
 }
 
+/*
+ * Header, banners, messages and panel, then the rule with a hint, a
+ * refusal if any, and the input line (growing to a few lines).
+ */
 static void
 room_draw(struct view *v, int rows, int cols)
 {

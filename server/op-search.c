@@ -19,10 +19,10 @@
 #define SEARCH_LIMIT_DEFAULT 20
 /*
  * Ranking is done among the newest SEARCH_WINDOW matches of each kind, so a
- * word found in 80,000 posts costs what one found in 2,000 does (bm25 reads
+ * word found in 80,000 posts costs what one found in 1,000 does (bm25 reads
  * each ranked row's length, so its cost grows with the rows it ranks).
  */
-#define SEARCH_WINDOW 2000
+#define SEARCH_WINDOW 1000
 #define SEARCH_PAGES_MAX 10
 #define SEARCH_Q_MAX 256
 #define SEARCH_WORDS_MAX 16

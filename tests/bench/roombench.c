@@ -96,6 +96,7 @@ struct rb_room {
 	long nmax; /* message numbers 0..nmax-1 */
 	int64_t *sent_ns; /* 0: not sent */
 	unsigned char *acked;
+	_Atomic int64_t *last_ns; /* when the last member read it */
 	atomic_int present; /* sessions in it, for the join pacing */
 	_Atomic long rate_limited, say_errors;
 };
@@ -667,6 +668,13 @@ on_message(struct worker *w, struct rb_sess *s, const char *line, size_t len,
 	if (sent < t_meas0 || sent >= t_meas1 || s->slow)
 		return;
 	s->got++;
+	{
+		_Atomic int64_t *l = &rooms[room].last_ns[n];
+		int64_t cur = atomic_load(l);
+
+		while (now > cur && !atomic_compare_exchange_weak(l, &cur, now))
+			;
+	}
 	if (w->nsamples == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 65536;
 		w->samples = xrealloc(w->samples, w->cap * sizeof *w->samples);
@@ -1036,6 +1044,38 @@ latency(int64_t from, int64_t to)
 	return l;
 }
 
+/* Per message: percentiles of the time until the last member read it. */
+static struct lat
+last_member(void)
+{
+	struct lat l = { 0 };
+	size_t n = 0, cap = 0;
+	float *v = NULL;
+
+	for (int r = 0; r < opt_rooms; r++) {
+		struct rb_room *rm = &rooms[r];
+
+		cap += (size_t)rm->nmax;
+		v = xrealloc(v, cap * sizeof *v);
+		for (long i = 0; i < rm->nmax; i++) {
+			int64_t t = atomic_load(&rm->last_ns[i]);
+
+			if (rm->acked[i] && t != 0 && rm->sent_ns[i] >= t_meas0 &&
+			    rm->sent_ns[i] < t_meas1)
+				v[n++] = (float)((double)(t - rm->sent_ns[i]) /
+				    1e6);
+		}
+	}
+	qsort(v, n, sizeof *v, cmp_float);
+	l.n = n;
+	l.p50 = pct(v, n, 50);
+	l.p99 = pct(v, n, 99);
+	l.p999 = pct(v, n, 99.9);
+	l.max = n > 0 ? v[n - 1] : 0;
+	free(v);
+	return l;
+}
+
 /* A number from a JSON object path, or -1. */
 static double
 jnum(json_t *o, const char *a, const char *b)
@@ -1129,7 +1169,7 @@ cmd_run(void)
 	long order_bad = 0, dup = 0, dead = 0, rl = 0, serr = 0;
 	int opened = 0, slow_left = 0;
 	json_t *st = NULL, *j;
-	struct lat all, pre, during, post;
+	struct lat all, pre, during, post, last;
 	int64_t slow_drop_max = 0;
 	char *jl;
 
@@ -1155,6 +1195,8 @@ cmd_run(void)
 		rooms[r].sent_ns = xcalloc((size_t)rooms[r].nmax,
 		    sizeof(int64_t));
 		rooms[r].acked = xcalloc((size_t)rooms[r].nmax, 1);
+		rooms[r].last_ns = xcalloc((size_t)rooms[r].nmax,
+		    sizeof(_Atomic int64_t));
 		atomic_init(&rooms[r].present, 1); /* the opener */
 	}
 	for (int i = 0; i < opt_members; i++) {
@@ -1360,6 +1402,7 @@ cmd_run(void)
 		dead += s->st == ST_DEAD;
 	}
 	all = latency(t_meas0, t_meas1);
+	last = last_member();
 	pre = latency(t_meas0, t_slow);
 	during = latency(t_slow, t_slow + slow_drop_max);
 	post = latency(t_slow + slow_drop_max, t_meas1);
@@ -1375,6 +1418,9 @@ cmd_run(void)
 	printf("  client latency (send to member's read) p50 %.2f ms, p99 "
 	    "%.2f ms, p99.9 %.2f ms, max %.2f ms over %zu deliveries\n",
 	    all.p50, all.p99, all.p999, all.max, all.n);
+	printf("  until the last member read it (per message) p50 %.2f ms, "
+	    "p99 %.2f ms, max %.2f ms over %zu messages\n", last.p50,
+	    last.p99, last.max, last.n);
 	if (st != NULL)
 		printf("  server fan-out (room.say to the last write) count "
 		    "%.0f, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f "
@@ -1439,6 +1485,9 @@ cmd_run(void)
 	    1e6));
 	json_object_set_new(j, "join_cpu_hearthd_s", json_real(join_cpu_srv));
 	json_object_set_new(j, "hearthd_loop_wait_s", json_real(wait_srv));
+	json_object_set_new(j, "last_member_p50_ms", json_real(last.p50));
+	json_object_set_new(j, "last_member_p99_ms", json_real(last.p99));
+	json_object_set_new(j, "last_member_max_ms", json_real(last.max));
 	json_object_set_new(j, "join_cpu_bench_s", json_real(join_cpu_self));
 	if (opt_slow > 0)
 		json_object_set_new(j, "slow", json_pack("{s:i, s:i, s:f, "
@@ -1511,55 +1560,77 @@ main(int argc, char **argv)
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'H': opt_host = optarg; break;
-		case 'p': opt_port = (int)parse_num("port", optarg, 1, 65535);
+		case 'H':
+			opt_host = optarg;
 			break;
-		case 'k': opt_keys = optarg; break;
-		case 'd': opt_data = optarg; break;
-		case 'P': opt_pid = (long)parse_num("pid", optarg, 1, INT_MAX);
+		case 'p':
+			opt_port = (int)parse_num("port", optarg, 1, 65535);
 			break;
-		case 'm': opt_members = (int)parse_num("members", optarg, 1,
-			    100000);
+		case 'k':
+			opt_keys = optarg;
 			break;
-		case 'R': opt_rooms = (int)parse_num("rooms", optarg, 1, 1000);
+		case 'd':
+			opt_data = optarg;
 			break;
-		case 'r': opt_rate = parse_num("rate", optarg, 0.1, 100000);
+		case 'P':
+			opt_pid = (long)parse_num("pid", optarg, 1, INT_MAX);
 			break;
-		case 'S': opt_senders = (int)parse_num("senders", optarg, 1,
-			    100000);
+		case 'm':
+			opt_members = (int)parse_num("members", optarg, 1, 100000);
 			break;
-		case 'D': opt_duration = parse_num("duration", optarg, 1,
-			    3600);
+		case 'R':
+			opt_rooms = (int)parse_num("rooms", optarg, 1, 1000);
 			break;
-		case 'W': opt_warmup = parse_num("warmup", optarg, 0, 600);
+		case 'r':
+			opt_rate = parse_num("rate", optarg, 0.1, 100000);
 			break;
-		case 'x': opt_pad = (int)parse_num("pad", optarg, 0, 15000);
+		case 'S':
+			opt_senders = (int)parse_num("senders", optarg, 1, 100000);
 			break;
-		case 'M': opt_record = optarg; break;
-		case 'c': opt_community = optarg; break;
-		case 's': opt_slow = (int)parse_num("slow", optarg, 0, 1000);
+		case 'D':
+			opt_duration = parse_num("duration", optarg, 1, 3600);
 			break;
-		case 'a': opt_slow_after = parse_num("slow-after", optarg, 0,
-			    3600);
+		case 'W':
+			opt_warmup = parse_num("warmup", optarg, 0, 600);
 			break;
-		case 't': opt_threads = (int)parse_num("threads", optarg, 1,
-			    64);
+		case 'x':
+			opt_pad = (int)parse_num("pad", optarg, 0, 15000);
 			break;
-		case 'C': opt_concurrency = (int)parse_num("concurrency",
-			    optarg, 1, 4096);
+		case 'M':
+			opt_record = optarg;
 			break;
-		case 'J': opt_join_window = (int)parse_num("join-window",
-			    optarg, 1, 10000);
+		case 'c':
+			opt_community = optarg;
 			break;
-		case 'j': opt_join_lag = (long)parse_num("join-lag", optarg, 0,
-			    1e9);
+		case 's':
+			opt_slow = (int)parse_num("slow", optarg, 0, 1000);
 			break;
-		case 'L': opt_label = optarg; break;
-		case 'n': count = (int)parse_num("count", optarg, 1, 1000000);
+		case 'a':
+			opt_slow_after = parse_num("slow-after", optarg, 0, 3600);
 			break;
-		case 'o': out = optarg; break;
-		case 'l': leaders = (int)parse_num("leaders", optarg, 0,
-			    1000000);
+		case 't':
+			opt_threads = (int)parse_num("threads", optarg, 1, 64);
+			break;
+		case 'C':
+			opt_concurrency = (int)parse_num("concurrency", optarg, 1, 4096);
+			break;
+		case 'J':
+			opt_join_window = (int)parse_num("join-window", optarg, 1, 10000);
+			break;
+		case 'j':
+			opt_join_lag = (long)parse_num("join-lag", optarg, 0, 1e9);
+			break;
+		case 'L':
+			opt_label = optarg;
+			break;
+		case 'n':
+			count = (int)parse_num("count", optarg, 1, 1000000);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			leaders = (int)parse_num("leaders", optarg, 0, 1000000);
 			break;
 		case 'h':
 			usage(stdout);

@@ -15,11 +15,11 @@
 # MODE (default all):
 #   latency     1,000 members in one room, 10 msg/s from 10 senders, 20 s
 #   transcript  the same with record "transcript" (a database write each)
-#   throughput  1,000 members in one room at 60 msg/s from 15 senders, 15 s
+#   throughput  1,000 members in one room at 50 msg/s from 15 senders, 15 s
 #   rooms       10 rooms of 100 members, 60 msg/s each (600 in all), 15 s
-#   slow        latency, plus 2 members who stop reading 2 s in (their
-#               texts padded to 2,000 bytes so their 1.28 MB SSH window
-#               fills in about a minute)
+#   slow        latency for 60 s, plus 2 members who stop reading 2 s in
+#               (texts padded to 4,000 bytes, so their 1.28 MB SSH window
+#               and socket buffers fill in about half a minute)
 #   all         each of the above in turn
 # Options after MODE go to hearth-roombench run (e.g. --duration 30
 # --members 500); see hearth-roombench --help. BUILD (default: build) names
@@ -174,11 +174,11 @@ want latency && run_mode latency --rooms 1 --rate 10 --senders 10 \
     --duration 20 "$@"
 want transcript && run_mode transcript --rooms 1 --rate 10 --senders 10 \
     --duration 20 --record transcript "$@"
-want throughput && run_mode throughput --rooms 1 --rate 60 --senders 15 \
+want throughput && run_mode throughput --rooms 1 --rate 50 --senders 15 \
     --duration 15 "$@"
 want rooms && run_mode rooms --rooms 10 --rate 60 --senders 15 \
     --duration 15 "$@"
 want slow && run_mode slow --rooms 1 --rate 10 --senders 10 \
-    --duration 20 --slow 2 --slow-after 2 --pad 2000 "$@"
+    --duration 60 --slow 2 --slow-after 2 --pad 4000 "$@"
 [ "$RC" -eq 0 ] || fail "hearth-roombench exited $RC (lost, out of order" \
     "or dropped members; see above)"

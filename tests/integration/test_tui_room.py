@@ -216,9 +216,7 @@ def test_tui_room_host_consult_and_close():
         assert any(m.get('event') == 'room.support' and m['data'].get('answered')
                    for m in events(al, 1)), 'alice not told'
         # take Alice from the queue into a private consult, with the panel
-        t.keys('Tab', 'Tab')
-        t.wait_for('t/Enter:take')
-        t.keys('p')
+        t.keys('Tab', 'Tab', 'p')
         screen = t.wait_for('PRIVATE consult with Alice Able')
         assert 'record: off' in screen and 'Record: off, nothing kept' in screen, screen
         t.wait_for('Private to Alice Able:')
@@ -320,5 +318,57 @@ def test_plain_mode_room():
         t.keys('/leave', 'Enter')
         t.wait_for('You left the room.')
         t.wait_for('Choose a number')
+    finally:
+        t.kill()
+
+
+def panel_rows(t):
+    """The names in the people panel, top to bottom."""
+    rows = [l.split('│')[1].strip() for l in t.screen().splitlines() if '│' in l]
+    return [r for r in rows if r and not r.startswith('Here') and not r.startswith('Queue')]
+
+
+def bob_row(t):
+    return [l for l in t.screen().splitlines() if 'Bob Baker' in l and '│' in l][0]
+
+
+def test_tui_room_host_panel_controls():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Panel room',
+                    record='transcript'))['room']['room_id']
+    bo = srv.session(keys['bob'])
+    ok(bo.call('room.join', room_id=rid))
+    ca = srv.session(keys['carol'])
+    ok(ca.call('room.join', room_id=rid))
+    t = tui(srv, keys['host'], 'host', width=100, height=30)
+    try:
+        join_from_home(t, 'Panel room')
+        t.wait_for('Carol Cole')
+        t.keys('/topic Budgets and bids', 'Enter')
+        t.wait_for('Panel room — Budgets and bids')
+        t.keys('/pause', 'Enter')
+        t.wait_for('PAUSED')
+        t.keys('/resume', 'Enter')
+        wait_gone(t, 'PAUSED')
+        # the people list: pick Bob, mute him, then remove him with a reason
+        t.keys('Tab')                   # keys go in order: no need to wait
+        i = [k for k, r in enumerate(panel_rows(t)) if r.startswith('Bob Baker')][0]
+        t.keys(*(['Down'] * i + ['m']))
+        wait_until(lambda: 'muted' in bob_row(t), 10, 'bob muted')
+        t.keys('r')
+        t.wait_for('Remove @bob, because:')
+        t.keys('off topic', 'Enter')
+        t.wait_for('Bob Baker left.')
+        st = [m['data'] for m in events(bo, 0.3) if m.get('event') == 'room.state']
+        assert st and st[-1].get('removed') and st[-1]['reason'] == 'off topic', st
+        # share hosting with Carol from the list
+        t.keys('Tab')
+        i = [k for k, r in enumerate(panel_rows(t)) if r.startswith('Carol Cole')][0]
+        t.keys(*(['Up'] * 5 + ['Down'] * i + ['s']))
+        t.wait_for('Carol Cole is now hosting.')
+        line = [l for l in t.screen().splitlines() if 'Carol Cole' in l and '│' in l][0]
+        assert 'host' in line.split('│')[1], line
     finally:
         t.kill()
