@@ -507,6 +507,7 @@ help_draw(struct view *v, int rows, int cols)
 		"  Up/Down, j/k move;  PgUp/PgDn, Space scroll;  Enter open",
 		"  h            Home      n   notifications",
 		"  /            search    p   your profile    d   directory",
+		"  E            programme of events   X   expert speakers",
 		"  Ctrl-L       redraw the screen",
 		"",
 		NULL,

@@ -170,6 +170,33 @@ def test_client_that_stops_reading_is_dropped():
     assert srv.alive()
 
 
+def test_client_whose_output_stalls_is_dropped_before_the_cap():
+    # A cap far away: only the stall rule can end this connection.
+    srv = Server({'output_cap_kb': 131072, 'stall_timeout': 2})
+    key, s = member(srv)
+    other = srv.session(key, 'tess')
+    payload = b''.join(b'{"id": %d, "op": "whoami"}\n' % i for i in range(200000))
+    try:
+        s.send_raw(payload)
+    except BrokenPipeError:
+        pass
+    t0 = time.time()
+    deadline = t0 + 40
+    while time.time() < deadline and 'no output accepted' not in srv.log_tail(400):
+        time.sleep(0.5)
+        r = other.call('whoami')
+        assert r['ok']  # nobody else waits for the stuck client
+        try:  # the rule is applied when the next line for it comes
+            s.send_raw(b'{"id": 0, "op": "whoami"}\n')
+        except (BrokenPipeError, OSError):
+            pass
+    log = srv.log_tail(400)
+    assert 'no output accepted for 2 s' in log, log
+    assert 'closing: client not reading' in log
+    assert srv.alive()
+    still_fine(other)
+
+
 def test_batch_then_eof_is_answered_in_full():
     import subprocess
     srv = Server()
