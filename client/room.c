@@ -1800,7 +1800,8 @@ draw_side(struct room *r, int y0, int h, int x, int w)
 		    ji(p, "muted") ? " muted" : "", ji(p, "hand") ? " hand" :
 		    "");
 		side_row(y++, x, w, line, tags[0] ? tags + 1 : NULL,
-		    r->focus == FOCUS_PEOPLE && (int)i == r->psel, ji(p, "hand") ? C_UNREAD : C_NORMAL);
+		    r->focus == FOCUS_PEOPLE && (int)i == r->psel,
+		    ji(p, "hand") ? C_UNREAD : C_NORMAL);
 	}
 	if (q == NULL || qh < 2)
 		return;
@@ -1821,11 +1822,14 @@ draw_side(struct room *r, int y0, int h, int x, int w)
 	    i++) {
 		bool on = r->focus == FOCUS_QUEUE && (int)i == r->qsel;
 		p = json_array_get(q, i);
-		snprintf(line, sizeof line, "%lld. %s (@%s)", (long long)ji(p,
-		    "place"), js(p, "display_name"), js(p, "handle"));
-		side_row(y++, x, w, line, ji(p, "present") ? NULL : "away", on,
-		    C_NORMAL);
-		snprintf(line, sizeof line, "   %s", js(p, "topic"));
+		snprintf(line, sizeof line, "%lld. %s", (long long)ji(p,
+		    "place"), js(p, "display_name"));
+		/* the queue's "present" is as of its last change: ask the
+		 * people list, which follows arrivals */
+		side_row(y++, x, w, line, person_of(r, js(p, "handle")) ?
+		    NULL : "away", on, C_NORMAL);
+		snprintf(line, sizeof line, "   @%s: %s", js(p, "handle"),
+		    js(p, "topic"));
 		side_row(y++, x, w, line, NULL, on, C_DIM);
 	}
 }

@@ -110,12 +110,33 @@ def test_tui_room_two_members_talk():
         b.wait_for('second half')
         got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
         assert got == ['first half\nsecond half'], got
+        # scrolled up, new messages are counted, not lost
+        for i in range(8):
+            ok(h.call('room.say', room_id=rid, text='filler %d' % i))
+        a.wait_for('filler 7')
+        a.keys('PPage')
+        a.wait_for('more below')
+        ok(h.call('room.say', room_id=rid, text='arrived while scrolled'))
+        a.wait_for('1 new message below')
+        assert 'arrived while scrolled' not in a.screen()
+        a.keys('NPage', 'NPage', 'NPage')
+        a.wait_for('arrived while scrolled')
+        wait_gone(a, 'below · PgDn')
         # Bob leaves (Esc, y): Alice sees him go
         b.keys('Escape')
         b.wait_for('Leave the room? y/n')
         b.keys('y')
         b.wait_for('Open rooms')
         a.wait_for('Bob Baker left.')
+        # narrow, the people list gives way to the messages; wide, it is back
+        subprocess.run(['tmux', '-S', a.sock, 'resize-window', '-t', a.name, '-x', '60',
+                        '-y', '20'], check=True)
+        wait_gone(a, 'Here (')
+        assert 'Record: transcript' in a.screen()
+        subprocess.run(['tmux', '-S', a.sock, 'resize-window', '-t', a.name, '-x', '120',
+                        '-y', '30'], check=True)
+        screen = a.wait_for('Here (2)')
+        assert max(len(l.rstrip()) for l in screen.splitlines()) > 100, screen
     finally:
         a.kill()
         b.kill()
@@ -207,7 +228,7 @@ def test_tui_room_host_consult_and_close():
         screen = join_from_home(t, 'CV surgery')
         assert 'you are hosting' in screen, screen
         screen = t.wait_for('Queue (1)')
-        assert '1. Alice Able (@alice)' in screen and '   my CV' in screen, screen
+        assert '1. Alice Able' in screen and '   @alice: my CV' in screen, screen
         # a support alert shows prominently to the host; F8 answers it
         ok(al.call('room.support', room_id=rid, text='please help'))
         t.wait_for('SUPPORT needed: Alice Able (@alice): please help')
@@ -370,5 +391,41 @@ def test_tui_room_host_panel_controls():
         t.wait_for('Carol Cole is now hosting.')
         line = [l for l in t.screen().splitlines() if 'Carol Cole' in l and '│' in l][0]
         assert 'host' in line.split('│')[1], line
+    finally:
+        t.kill()
+
+
+def test_tui_room_opened_from_event_takes_its_queue():
+    import datetime
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    start = (datetime.datetime.utcnow() + datetime.timedelta(hours=2)).strftime(
+        '%Y-%m-%dT%H:%M:00Z')
+    ev = ok(h.call('event.create', community='cop', title='Grant surgery', kind='surgery',
+                   starts_at=start))['event']
+    al = srv.session(keys['alice'])
+    ok(al.call('event.queue', id=ev['id'], topic='budget lines'))
+    t = tui(srv, keys['host'], 'host')
+    try:
+        t.wait_for('Welcome, Hana Host', timeout=15)
+        t.keys('E')
+        t.wait_for('Grant surgery')
+        t.keys('Enter')
+        t.wait_for('O:open room')
+        t.keys('O')
+        t.wait_for('Enter:open with this record mode')
+        t.keys('Down', 'Enter')                    # transcript
+        screen = t.wait_for('you are hosting')
+        assert 'Record: transcript' in screen and 'Grant surgery' in screen, screen
+        screen = t.wait_for('Queue (1)')
+        assert '1. Alice Able' in screen and '@alice: budget' in screen, screen
+        assert 'away' in screen                     # queued, not here yet
+        rid = ok(al.call('room.list'))['rooms'][0]['room_id']
+        ok(al.call('room.join', room_id=rid))
+        wait_gone(t, 'away')
+        t.keys('/take', 'Enter')                   # the first, in public
+        t.wait_for('is now helping Alice')
+        wait_gone(t, '1. Alice Able')
     finally:
         t.kill()
