@@ -116,6 +116,8 @@ struct view {
 	bool (*key)(struct view *, int ch, bool is_key);
 	void (*event)(struct view *, const char *name, json_t *data);
 	void (*free)(struct view *);
+	/* Printable keys go to an input line: Esc leaves, not q. */
+	bool typing;
 	struct view *below;
 };
 extern json_t *g_me; /* the member, from hello */

@@ -2064,8 +2064,10 @@ room_draw(struct view *v, int rows, int cols)
 		    "q goes back";
 		put_text(y, 1, cols - 2, msg, C_DIM, 0);
 		r->v.keys = "Enter:open the record  PgUp/PgDn:scroll";
+		r->v.typing = false;
 		return;
 	}
+	r->v.typing = r->focus == FOCUS_INPUT;
 	put_text(y, 1, pw, prompt, r->focus != FOCUS_INPUT ? C_DIM :
 	    r->consult[0] || yn ? C_UNREAD : C_HEAD, r->focus != FOCUS_INPUT ?
 	    0 : A_BOLD);
@@ -2079,8 +2081,8 @@ room_draw(struct view *v, int rows, int cols)
 		r->v.keys = "t/Enter:take  p:take privately  T:private, kept  "
 		    "Tab/Esc:typing";
 	else
-		r->v.keys = "Enter:send  Tab:people  PgUp/PgDn:scroll  F1:help"
-		    "  F3:hand  F4:support  Esc:leave";
+		r->v.keys = "Enter:send  Tab:people  PgUp/PgDn:scroll  "
+		    "F3:hand  F4:support";
 }
 
 static void
@@ -2120,6 +2122,7 @@ room_new(void)
 	r->v.help = room_help;
 	r->v.draw = room_draw;
 	r->v.key = room_key;
+	r->v.typing = true;
 	r->v.event = room_event;
 	r->v.free = room_free;
 	r->msgs = json_array();

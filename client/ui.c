@@ -177,6 +177,13 @@ ui_event(const char *name, json_t *data)
 	}
 	if (strcmp(name, "notify.unread") == 0)
 		g_unread_notes = (int)ji(data, "unread");
+	if (strcmp(name, "room.support") == 0 && js(data, "handle")[0] &&
+	    !json_is_true(json_object_get(data, "answered")))
+		ui_flash("%s needs support in the room \"%s\"%s",
+		    js(data, "display_name")[0] ? js(data, "display_name") :
+		    js(data, "handle"), js(data, "room"),
+		    json_is_true(json_object_get(data, "escalated")) ?
+		    " (no host answered)" : "");
 	if (strcmp(name, "notify.new") == 0) {
 		if (g_unread_notes < 0)
 			g_unread_notes = 0;
@@ -336,6 +343,7 @@ put_fill(int y, int color)
 }
 
 static const char *global_keys = "?:help  q:back ";
+static const char *typing_keys = "F1:help  Esc:leave ";
 
 /* Title bar, the top view, and the status line with its keys. */
 static void
@@ -372,7 +380,8 @@ draw_all(void)
 		put_text(LINES - 1, 1, COLS - 2, flash_msg, C_STATUS, A_BOLD);
 	else {
 		char keys[512];
-		snprintf(keys, sizeof keys, "%s  %s", global_keys,
+		snprintf(keys, sizeof keys, "%s  %s", top != NULL &&
+		    top->typing ? typing_keys : global_keys,
 		    top != NULL && top->keys != NULL ? top->keys : "");
 		put_text(LINES - 1, 1, COLS - 2, keys, C_STATUS, 0);
 	}

@@ -498,8 +498,11 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		return;
 	p->hand = false;
 	consult_end(r, p);
-	if (leaving && queue_place(r, p->member_id, NULL) != 0) {
-		queue_remove(r, p->member_id);
+	if (queue_place(r, p->member_id, NULL) != 0) {
+		/* Leaving gives up the place; a lost connection keeps it, but
+		 * hosts see them as away. */
+		if (leaving)
+			queue_remove(r, p->member_id);
 		send_queue(r);
 	}
 	send_presence(r, "left", p);
@@ -731,6 +734,8 @@ room_enter(struct room *r, struct conn *c)
 			p->joined_at = now_unix();
 		p->attended = true;
 		send_presence(r, "joined", p);
+		if (queue_place(r, p->member_id, NULL) != 0)
+			send_queue(r); /* hosts see them present */
 	}
 	return p;
 }

@@ -216,6 +216,7 @@ def test_surgery_queue_and_private_consults():
     rid = r['room_id']
     assert o['you']['host'] and o['history'] == []
     assert [x['handle'] for x in o['queue']['queue']] == ['alice']
+    assert not o['queue']['queue'][0]['present']
     assert r['surgery'] and r['title'] == 'CV surgery' and r['event_id'] == eid
     err(h.call('room.open', event_id=eid, record='off'), 'conflict')
     assert ok(b.call('event.get', id=eid))['event']['room_id'] == rid
@@ -224,6 +225,8 @@ def test_surgery_queue_and_private_consults():
     until(a, lambda m: m.get('event') == 'notify.new' and m['data']['kind'] == 'room_open')
     for s in (a, b, c):
         ok(s.call('room.join', room_id=rid))
+    # hosts see a queued member arrive (the queue is sent again)
+    until(h, lambda m: m.get('event') == 'room.queue' and m['data']['queue'][0]['present'])
     ok(b.call('room.queue_join', room_id=rid, topic='Interview nerves'))
     q = ok(c.call('room.queue_join', room_id=rid, topic='Salary talk'))
     assert q['place'] == 3 and q['length'] == 3 and 'queue' not in q
