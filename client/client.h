@@ -166,6 +166,8 @@ void list_free(struct list *);
 /* Add a row; data is referenced (may be NULL); pick: selectable. */
 struct row *list_add(struct list *, const char *text, const char *right,
     int color, json_t *data, bool pick);
+/* A "… more WHAT (Enter)" row whose data is {more: next}, if next is set. */
+void list_add_more(struct list *, json_t *next, const char *what);
 /* The selected row, or NULL. */
 struct row *list_cur(struct list *);
 void list_fix(struct list *);

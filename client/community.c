@@ -72,7 +72,7 @@ threads_got(void *ctx, json_t *result, json_t *error)
 {
 	struct community *c = ctx;
 	struct list *l = &c->lists[TAB_THREADS];
-	json_t *a, *t, *next;
+	json_t *a, *t;
 	size_t i;
 
 	/* a later page replaces the "more" row at the end */
@@ -106,13 +106,7 @@ threads_got(void *ctx, json_t *result, json_t *error)
 		list_add(l, text, right, unread ? C_UNREAD : C_NORMAL, t,
 		    true)->attr = unread ? A_BOLD : 0;
 	}
-	next = json_object_get(result, "next");
-	if (json_is_string(next)) {
-		json_t *more = json_pack("{s:O}", "more", next);
-		list_add(l, "   … more threads (Enter)", NULL, C_DIM, more,
-		    true);
-		json_decref(more);
-	}
+	list_add_more(l, json_object_get(result, "next"), "threads");
 	list_fix(l);
 }
 

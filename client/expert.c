@@ -350,7 +350,7 @@ experts_got(void *ctx, json_t *result, json_t *error)
 {
 	struct experts *x = ctx;
 	struct list *l = &x->l;
-	json_t *a, *q, *next;
+	json_t *a, *q;
 	size_t i;
 
 	/* a later page replaces the "more" row at the end */
@@ -397,13 +397,7 @@ experts_got(void *ctx, json_t *result, json_t *error)
 			    false);
 		}
 	}
-	next = json_object_get(result, "next");
-	if (json_is_integer(next)) {
-		json_t *more = json_pack("{s:O}", "more", next);
-		list_add(l, "   … more requests (Enter)", NULL, C_DIM, more,
-		    true);
-		json_decref(more);
-	}
+	list_add_more(l, json_object_get(result, "next"), "requests");
 	list_fix(l);
 }
 

@@ -145,6 +145,21 @@ list_add(struct list *l, const char *text, const char *right, int color,
 	return r;
 }
 
+/* A "… more WHAT (Enter)" row whose data is {more: next}, if next is set. */
+void
+list_add_more(struct list *l, json_t *next, const char *what)
+{
+	char text[128];
+	json_t *more;
+
+	if (!json_is_string(next) && !json_is_integer(next))
+		return;
+	snprintf(text, sizeof text, "   … more %s (Enter)", what);
+	more = json_pack("{s:O}", "more", next);
+	list_add(l, text, NULL, C_DIM, more, true);
+	json_decref(more);
+}
+
 struct row *
 list_cur(struct list *l)
 {
