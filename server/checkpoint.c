@@ -21,6 +21,7 @@ static int ck_log, ck_done, ck_rc, ck_last_log, ck_last_done;
 static void
 ck_run(uv_work_t *w)
 {
+	worker_background();
 	if (ck_db == NULL && (ck_rc = sqlite3_open_v2(ck_path, &ck_db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
 		sqlite3_close(ck_db);

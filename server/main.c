@@ -47,6 +47,21 @@ lag_tick(uv_timer_t *t)
 	lag_expected = now + 10000;
 }
 
+/*
+ * Run this thread-pool thread below the loop thread's priority, so slow
+ * work there (searches, checkpoints) never keeps the loop from a CPU.
+ */
+void
+worker_background(void)
+{
+	static _Thread_local bool done;
+
+	if (!done) {
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+		done = true;
+	}
+}
+
 void
 fanout_record(struct fanout_stats *f, uint64_t us)
 {
@@ -229,6 +244,11 @@ main(int argc, char **argv)
 	int ch, verbose = 0;
 	bool created;
 
+	/*
+	 * No allocation statistics: with them every SQLite malloc takes one
+	 * global mutex, which the search workers fight over.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	srv = &the_server;
 	config_defaults(&srv->cfg);
 	while ((ch = getopt_long(argc, argv, "d:l:c:t:vhV", longopts, NULL)) !=

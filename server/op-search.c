@@ -19,10 +19,10 @@
 #define SEARCH_LIMIT_DEFAULT 20
 /*
  * Ranking is done among the newest SEARCH_WINDOW matches of each kind, so a
- * word found in 80,000 posts costs what one found in 1,000 does (bm25 reads
+ * word found in 80,000 posts costs what one found in 500 does (bm25 reads
  * each ranked row's length, so its cost grows with the rows it ranks).
  */
-#define SEARCH_WINDOW 1000
+#define SEARCH_WINDOW 500
 #define SEARCH_PAGES_MAX 10
 #define SEARCH_Q_MAX 256
 #define SEARCH_WORDS_MAX 16
@@ -241,32 +241,50 @@ search_sql(const char *readable, bool threads, bool posts, bool profiles)
 }
 
 /*
- * The second step, per kind: one matched row's snippet and names. Columns:
- * thread id, post id, handle, title, snippet, slug, community name, author
- * handle, author display name, time. MATCH with a rowid seeks that row.
+ * The second step, one query per kind for the whole page: snippets and
+ * names of the ranked rows. Columns: thread id, post id, handle, title,
+ * snippet, slug, community name, author handle, author display name, time,
+ * the row's FTS rowid. ?1 is the match, ?2..?3 the rowid range of the page
+ * (so FTS5 evaluates the match, a prefix included, once and only over that
+ * range) and ?4 the page's rowids as a JSON array.
  */
 enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
+static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
 static const char *const detail_sql[K_COUNT] = {
 	"SELECT t.id, NULL, NULL, t.title, "
 	"snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
-	"c.slug, c.name, a.handle, a.display_name, t.created_at "
+	"c.slug, c.name, a.handle, a.display_name, t.created_at, "
+	"threads_fts.rowid "
 	"FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
 	"JOIN communities c ON c.id = t.community_id "
 	"LEFT JOIN members a ON a.id = t.author_id "
-	"WHERE threads_fts MATCH ?1 AND threads_fts.rowid = ?2",
+	"WHERE threads_fts MATCH ?1 AND threads_fts.rowid BETWEEN ?2 AND ?3 "
+	"AND +threads_fts.rowid IN (SELECT value FROM json_each(?4))",
 	"SELECT t.id, p.id, NULL, t.title, "
 	"snippet(posts_fts, 0, " MARK_OPEN ", " MARK_CLOSE ", '…', 24), "
-	"c.slug, c.name, a.handle, a.display_name, p.created_at "
+	"c.slug, c.name, a.handle, a.display_name, p.created_at, "
+	"posts_fts.rowid "
 	"FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
 	"JOIN threads t ON t.id = p.thread_id "
 	"JOIN communities c ON c.id = t.community_id "
 	"LEFT JOIN members a ON a.id = p.author_id "
-	"WHERE posts_fts MATCH ?1 AND posts_fts.rowid = ?2",
+	"WHERE posts_fts MATCH ?1 AND posts_fts.rowid BETWEEN ?2 AND ?3 "
+	"AND +posts_fts.rowid IN (SELECT value FROM json_each(?4))",
 	"SELECT NULL, NULL, m.handle, m.display_name, "
 	"snippet(profiles_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
-	"NULL, NULL, m.handle, m.display_name, m.created_at "
+	"NULL, NULL, m.handle, m.display_name, m.created_at, "
+	"profiles_fts.rowid "
 	"FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
-	"WHERE profiles_fts MATCH ?1 AND profiles_fts.rowid = ?2",
+	"WHERE profiles_fts MATCH ?1 AND profiles_fts.rowid BETWEEN ?2 AND ?3 "
+	"AND +profiles_fts.rowid IN (SELECT value FROM json_each(?4))",
+};
+
+/* One ranked row of the page, and its wire object once fetched. */
+struct hit {
+	int kind;
+	int64_t id;
+	double rank;
+	json_t *json;
 };
 
 /* Bind a named parameter if the statement has it. */
@@ -308,30 +326,54 @@ search_row(const char *kind, double rank, sqlite3_stmt *st)
 }
 
 /*
- * Fetch the snippet and names of one ranked match and append it to list;
- * returns the SQLite code of the step (a row that vanished is skipped).
+ * Fill in the page's rows of one kind with a single query; returns the
+ * SQLite code of the last step (SQLITE_DONE when all went well).
  */
 static int
-search_detail(sqlite3 *db, sqlite3_stmt **cache, struct search *s,
-    const char *kind, int64_t id, double rank, json_t *list)
+search_details(sqlite3 *db, struct search *s, struct hit *hits, int n,
+    int kind)
 {
-	int k = strcmp(kind, "thread") == 0 ? K_THREAD :
-	    strcmp(kind, "post") == 0 ? K_POST : K_PROFILE;
 	sqlite3_stmt *st;
-	int rc;
+	struct buf ids;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, id;
+	int rc, i, count = 0;
 
-	if (cache[k] == NULL && (rc = sqlite3_prepare_v2(db, detail_sql[k],
-	    -1, &cache[k], NULL)) != SQLITE_OK)
-		return rc;
-	st = cache[k];
-	sqlite3_bind_text(st, 1, s->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		json_array_append_new(list, search_row(kind, rank, st));
-		rc = SQLITE_DONE;
+	buf_init(&ids);
+	buf_puts(&ids, "[");
+	for (i = 0; i < n; i++) {
+		if (hits[i].kind != kind)
+			continue;
+		buf_printf(&ids, "%s%lld", count++ ? "," : "",
+		    (long long)hits[i].id);
+		lo = hits[i].id < lo ? hits[i].id : lo;
+		hi = hits[i].id > hi ? hits[i].id : hi;
 	}
-	sqlite3_reset(st);
+	buf_puts(&ids, "]");
+	if (count == 0) {
+		buf_free(&ids);
+		return SQLITE_DONE;
+	}
+	if ((rc = sqlite3_prepare_v2(db, detail_sql[kind], -1, &st, NULL)) !=
+	    SQLITE_OK) {
+		buf_free(&ids);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, s->match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_text(st, 4, buf_head(&ids), (int)buf_used(&ids),
+	    SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 10);
+		for (i = 0; i < n; i++) {
+			if (hits[i].kind == kind && hits[i].id == id &&
+			    hits[i].json == NULL)
+				hits[i].json = search_row(kind_names[kind],
+				    hits[i].rank, st);
+		}
+	}
+	sqlite3_finalize(st);
+	buf_free(&ids);
 	return rc;
 }
 
@@ -341,12 +383,15 @@ search_work(uv_work_t *req)
 {
 	struct search *s = req->data;
 	sqlite3 *db;
-	sqlite3_stmt *st = NULL, *detail[K_COUNT] = { NULL };
+	sqlite3_stmt *st = NULL;
+	struct hit *hits;
+	const char *kind;
 	json_t *list;
-	int rc, n = 0;
+	int rc, n = 0, k;
 	bool more = false;
 
 	s->started_ns = uv_hrtime();
+	worker_background();
 	if ((db = reader_get(s->msg, sizeof s->msg)) == NULL) {
 		s->err = ERR_UNAVAILABLE;
 		return;
@@ -365,23 +410,33 @@ search_work(uv_work_t *req)
 	bind_named(st, ":limit", s->limit + 1);
 	bind_named(st, ":offset", (int64_t)(s->page - 1) * s->limit);
 	sqlite3_progress_handler(db, 1000, search_progress, s);
-	list = json_array();
+	hits = xcalloc((size_t)s->limit, sizeof *hits);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++ == s->limit) {
+		if (n == s->limit) {
 			more = true;
+			rc = SQLITE_DONE;
 			break;
 		}
-		rc = search_detail(db, detail, s, db_col_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2),
-		    list);
-		if (rc != SQLITE_DONE)
-			break;
+		kind = db_col_text(st, 0);
+		for (k = 0; k < K_COUNT - 1; k++)
+			if (strcmp(kind, kind_names[k]) == 0)
+				break;
+		hits[n].kind = k;
+		hits[n].id = sqlite3_column_int64(st, 1);
+		hits[n].rank = sqlite3_column_double(st, 2);
+		n++;
 	}
-	if (rc == SQLITE_DONE && more)
-		rc = SQLITE_ROW;
+	sqlite3_reset(st);
+	for (k = 0; k < K_COUNT && rc == SQLITE_DONE; k++)
+		rc = search_details(db, s, hits, n, k);
 	sqlite3_progress_handler(db, 0, NULL, NULL);
-	for (int k = 0; k < K_COUNT; k++)
-		sqlite3_finalize(detail[k]);
+	list = json_array();
+	for (int i = 0; i < n; i++) {
+		/* a row deleted between the two steps is left out */
+		if (hits[i].json != NULL)
+			json_array_append_new(list, hits[i].json);
+	}
+	free(hits);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
 		if (rc == SQLITE_INTERRUPT) {

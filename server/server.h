@@ -151,6 +151,8 @@ struct fanout_stats {
 	uint64_t count, max_us;
 };
 void fanout_record(struct fanout_stats *, uint64_t us);
+/* main.c: a thread-pool worker lowers its own priority below the loop's. */
+void worker_background(void);
 /* The p-th percentile (0..100) in milliseconds. */
 double fanout_pct(const struct fanout_stats *, double p);
 /* op-room.c: room.say to the last receiving session's write step. */
