@@ -44,6 +44,7 @@ struct sess {
 	ssh_event ev;
 	int fd;
 	uv_poll_t poll;
+	int poll_ev; /* the events poll was last started with; -1: none */
 	uv_timer_t timer; /* login grace, then idle */
 	uv_idle_t kick;
 	int open_handles;
@@ -102,6 +103,7 @@ static size_t nsessions;
 static int unauth_total;
 
 static void sess_pump(struct sess *);
+static void sess_pump_io(struct sess *, bool readable);
 static void sess_rearm(struct sess *);
 static void sess_teardown(struct sess *);
 static void sess_kick(struct sess *);
@@ -812,9 +814,22 @@ sess_flush(struct sess *s)
 static void
 sess_pump(struct sess *s)
 {
+	sess_pump_io(s, true);
+}
+
+/*
+ * Drive the session: read and process what the socket holds (readable),
+ * then flush queued output. A kick that only has output to flush skips the
+ * read: a poll(2) per recipient per room message is measurable.
+ */
+static void
+sess_pump_io(struct sess *s, bool readable)
+{
 	int rc;
 
 	if (s->dead)
+		goto out;
+	if (!readable && s->kex_done && s->ev != NULL)
 		goto out;
 	if (!s->kex_done) {
 		rc = ssh_handle_key_exchange(s->ssh);
@@ -873,7 +888,14 @@ sess_rearm(struct sess *s)
 
 	if (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING)
 		ev |= UV_WRITABLE;
-	uv_poll_start(&s->poll, ev, sess_io);
+	/*
+	 * libuv 1.44's uv_poll_start takes the fd out of epoll and puts it
+	 * back: only call it when the events change.
+	 */
+	if (ev != s->poll_ev) {
+		uv_poll_start(&s->poll, ev, sess_io);
+		s->poll_ev = ev;
+	}
 	if (s->mode == MODE_SHELL)
 		master_arm(s);
 }
@@ -882,7 +904,7 @@ static void
 kick_cb(uv_idle_t *h)
 {
 	uv_idle_stop(h);
-	sess_pump(h->data);
+	sess_pump_io(h->data, false);
 }
 
 /* Pump this session once more in the next loop turn. */
@@ -977,6 +999,7 @@ sess_accept(int fd, const char *ip, int port)
 	ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
 
 	uv_poll_init(srv->loop, &s->poll, fd);
+	s->poll_ev = -1;
 	uv_timer_init(srv->loop, &s->timer);
 	uv_idle_init(srv->loop, &s->kick);
 	s->poll.data = s->timer.data = s->kick.data = s;

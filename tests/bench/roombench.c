@@ -421,6 +421,7 @@ load_keys(const char *path)
 
 /* ---- lines ---- */
 
+/* Append bytes, reusing the space of lines already consumed. */
 static void
 lb_append(struct linebuf *b, const char *p, size_t n)
 {
@@ -609,6 +610,8 @@ open_all(void)
 
 /* ---- the event threads ---- */
 
+/* Mark a session gone (closed by the server or failed) and stop polling
+ * it. */
 static void
 sess_dead(struct worker *w, struct rb_sess *s, const char *why)
 {
@@ -986,6 +989,7 @@ out:
 
 /* ---- figures ---- */
 
+/* qsort order for floats. */
 static int
 cmp_float(const void *a, const void *b)
 {
@@ -1158,6 +1162,7 @@ bytes_total(void)
 	return t;
 }
 
+/* The run command: open, join, send and measure, then print. */
 static int
 cmd_run(void)
 {
