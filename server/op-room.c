@@ -225,23 +225,29 @@ presence_of(struct room *r, const struct conn *c)
 /*
  * Fan-out timing for room messages: from room.say being handled to the end
  * of the loop step that ran every receiving session's write (libssh
- * encrypts and writes the packet there). Those writes are idle callbacks
- * started while the message was queued; the probe's idle handle is started
- * after them, so it runs once they all have.
+ * encrypts and writes the packet there). Those writes are kicks (idle
+ * handles) started while the message was queued; the probe is a prepare
+ * handle, which runs after the idle phase, and it records only once no
+ * kick is left (so under steady load it may record late, never early). A
+ * session whose SSH window is full is written when its client makes room,
+ * which this does not wait for.
  */
 #define FANOUT_PENDING 256
 static struct fanout_stats fanout;
 static uint64_t fanout_t0[FANOUT_PENDING];
 static size_t fanout_n;
-static uv_idle_t fanout_idle;
-static bool fanout_idle_init;
+static uv_prepare_t fanout_prep;
+static bool fanout_prep_init;
 
 static void
-fanout_fire(uv_idle_t *h)
+fanout_fire(uv_prepare_t *h)
 {
-	uint64_t now = uv_hrtime() / 1000;
+	uint64_t now;
 
-	uv_idle_stop(h);
+	if (sshd_kicks_pending() > 0)
+		return; /* writes still to run: look again next turn */
+	now = uv_hrtime() / 1000;
+	uv_prepare_stop(h);
 	for (size_t i = 0; i < fanout_n; i++)
 		fanout_record(&fanout, now - fanout_t0[i]);
 	fanout_n = 0;
@@ -250,16 +256,14 @@ fanout_fire(uv_idle_t *h)
 static void
 fanout_probe(uint64_t t0_us)
 {
-	if (!fanout_idle_init) {
-		uv_idle_init(srv->loop, &fanout_idle);
-		uv_unref((uv_handle_t *)&fanout_idle);
-		fanout_idle_init = true;
+	if (!fanout_prep_init) {
+		uv_prepare_init(srv->loop, &fanout_prep);
+		uv_unref((uv_handle_t *)&fanout_prep);
+		fanout_prep_init = true;
 	}
 	if (fanout_n < FANOUT_PENDING)
 		fanout_t0[fanout_n++] = t0_us;
-	/* Restart it so it runs after the kicks just queued, not before. */
-	uv_idle_stop(&fanout_idle);
-	uv_idle_start(&fanout_idle, fanout_fire);
+	uv_prepare_start(&fanout_prep, fanout_fire);
 }
 
 struct fanout_stats *

@@ -442,5 +442,7 @@ void sshd_close(void);
 /* SIGCHLD: a TUI child exited. */
 void sshd_child_exited(pid_t, int status);
 size_t sshd_count(void);
+/* Sessions whose output flush (kick) has not run yet. */
+size_t sshd_kicks_pending(void);
 
 #endif

@@ -110,6 +110,14 @@ static void sess_kick(struct sess *);
 static void timer_cb(uv_timer_t *);
 static void sess_start_mode(struct sess *);
 
+static size_t kicks_pending; /* sessions with a kick not yet run */
+
+size_t
+sshd_kicks_pending(void)
+{
+	return kicks_pending;
+}
+
 size_t
 sshd_count(void)
 {
@@ -678,6 +686,8 @@ sess_teardown(struct sess *s)
 	if (s->master >= 0)
 		uv_close((uv_handle_t *)&s->mpoll, master_closed);
 	uv_close((uv_handle_t *)&s->timer, handle_closed);
+	if (uv_is_active((uv_handle_t *)&s->kick))
+		kicks_pending--;
 	uv_close((uv_handle_t *)&s->kick, handle_closed);
 	uv_close((uv_handle_t *)&s->poll, handle_closed);
 	member_clear(&s->member);
@@ -904,6 +914,7 @@ static void
 kick_cb(uv_idle_t *h)
 {
 	uv_idle_stop(h);
+	kicks_pending--;
 	sess_pump_io(h->data, false);
 }
 
@@ -911,8 +922,10 @@ kick_cb(uv_idle_t *h)
 static void
 sess_kick(struct sess *s)
 {
-	if (!uv_is_active((uv_handle_t *)&s->kick))
+	if (!uv_is_active((uv_handle_t *)&s->kick)) {
 		uv_idle_start(&s->kick, kick_cb);
+		kicks_pending++;
+	}
 }
 
 /* The grace, idle and goodbye timer. */
