@@ -560,11 +560,41 @@ room_got(void *ctx, json_t *result, json_t *error)
 }
 
 /* Who is here changed: keep the list, and say what happened. */
+/*
+ * Keep our list of the people here from room.presence: it carries one
+ * person's change (the whole list came with room.join).
+ */
+#define ROOM_QUIET_PEOPLE 50 /* above this, no joined/left notes */
+
+static void
+people_apply(struct room *r, const char *what, json_t *person)
+{
+	const char *handle = js(person, "handle");
+	json_t *p;
+	size_t i, at = (size_t)-1;
+
+	if (what == NULL || !json_is_object(person) || handle[0] == '\0')
+		return;
+	json_array_foreach(r->people, i, p) {
+		if (strcmp(js(p, "handle"), handle) == 0) {
+			at = i;
+			break;
+		}
+	}
+	if (strcmp(what, "left") == 0) {
+		if (at != (size_t)-1)
+			json_array_remove(r->people, at);
+	} else if (at != (size_t)-1)
+		json_array_set(r->people, at, person);
+	else
+		json_array_append(r->people, person);
+}
+
 static void
 ev_presence(struct room *r, json_t *d)
 {
 	static const char *whats[] = { "joined", "left", "muted", "unmuted",
-	    "hand_up", "host", NULL };
+	    "hand_up", "hand_down", "host", "unhost", NULL };
 	char name[200];
 	const char *who = NULL, *what = NULL;
 
@@ -576,10 +606,7 @@ ev_presence(struct room *r, json_t *d)
 		}
 	if (who != NULL)
 		name_of(r, who, name, sizeof name); /* before they go */
-	json_decref(r->people);
-	r->people = json_incref(jarr(d, "people"));
-	if (r->people == NULL)
-		r->people = json_array();
+	people_apply(r, what, json_object_get(d, "person"));
 	if (who != NULL && strcmp(what, "left") != 0)
 		name_of(r, who, name, sizeof name);
 	me_update(r);
@@ -595,8 +622,14 @@ ev_presence(struct room *r, json_t *d)
 		else if (strcmp(what, "host") == 0)
 			note(r, "You are now hosting: /help lists the host "
 			    "commands.");
+		else if (strcmp(what, "unhost") == 0)
+			note(r, "You are no longer hosting.");
 		return;
 	}
+	/* In a big room, arrivals would bury the conversation. */
+	if (json_array_size(r->people) > ROOM_QUIET_PEOPLE &&
+	    (strcmp(what, "joined") == 0 || strcmp(what, "left") == 0))
+		return;
 	if (strcmp(what, "joined") == 0)
 		note(r, "%s joined.", name);
 	else if (strcmp(what, "left") == 0)

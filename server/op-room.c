@@ -350,15 +350,22 @@ people_json(const struct room *r)
 	return list;
 }
 
+/*
+ * Tell the room about one person's change (what: joined, left, muted, ...)
+ * with that person's flags and the head count. The whole list goes only in
+ * room.join's reply: sending it on every change would make a room of n
+ * filling up cost n² people sent.
+ */
 static void
 send_presence(struct room *r, const char *what, const struct person *p)
 {
-	json_t *d = json_pack("{s:I, s:o}", "room_id", (json_int_t)r->id,
-	    "people", people_json(r));
+	int here = 0;
 
-	if (what != NULL && p != NULL)
-		json_object_set_new(d, what, json_string(p->handle));
-	send_all(r, "room.presence", d);
+	for (const struct person *q = r->people; q != NULL; q = q->next)
+		here += q->present > 0;
+	send_all(r, "room.presence", json_pack("{s:I, s:i, s:o, s:s}",
+	    "room_id", (json_int_t)r->id, "count", here, "person",
+	    person_json(p), what, p->handle));
 }
 
 static void
@@ -1284,6 +1291,8 @@ op_room_host(struct call *x)
 		h->p->host = false;
 	send_state(r);
 	send_presence(r, "host", t);
+	if (!h->p->host)
+		send_presence(r, "unhost", h->p);
 	send_queue(r);
 	x->result = state_json(r);
 	return 0;
@@ -1378,7 +1387,10 @@ op_room_queue_take(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "You cannot take yourself.");
 	topic = xstrdup(q->topic);
 	queue_remove(r, t->member_id);
-	t->hand = false;
+	if (t->hand) {
+		t->hand = false;
+		send_presence(r, "hand_down", t);
+	}
 	if (private) {
 		h->p->consult_with = t->member_id;
 		t->consult_with = h->p->member_id;

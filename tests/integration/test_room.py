@@ -74,7 +74,10 @@ def test_room_messages_reach_everyone_in_order():
     # presence: the host saw everyone arrive, hosting shown
     p = until(h, lambda m: m.get('event') == 'room.presence' and
               m['data'].get('joined') == 'carol')
-    people_ = {x['handle']: x for x in p['data']['people']}
+    # one person's change and the head count, never the whole list
+    assert p['data']['count'] == 4 and 'people' not in p['data']
+    assert p['data']['person']['handle'] == 'carol' and not p['data']['person']['host']
+    people_ = {x['handle']: x for x in ok(ss['carol'].call('room.join', room_id=rid))['people']}
     assert set(people_) == {'host', 'alice', 'bob', 'carol'}
     assert people_['host']['host'] and not people_['alice']['host']
     # an outsider of the private community cannot even see the room
@@ -170,7 +173,7 @@ def test_room_host_controls():
     ok(b.call('room.raise_hand', room_id=rid))
     p = until(h, lambda m: m.get('event') == 'room.presence' and
               m['data'].get('hand_up') == 'bob')
-    assert [x['hand'] for x in p['data']['people'] if x['handle'] == 'bob'] == [True]
+    assert p['data']['person']['handle'] == 'bob' and p['data']['person']['hand']
     # share hosting, then the new host may mute
     ok(h.call('room.host', room_id=rid, handle='bob'))
     ok(b.call('room.mute', room_id=rid, handle='alice'))
@@ -186,6 +189,8 @@ def test_room_host_controls():
     err(a.call('room.say', room_id=rid, text='x'), 'conflict')
     # hand over: the old host is no longer a host
     ok(h.call('room.host', room_id=rid, handle='bob', hand_over=True))
+    p = until(b, lambda m: m.get('event') == 'room.presence' and m['data'].get('unhost') == 'host')
+    assert not p['data']['person']['host']
     st = ok(b.call('room.topic', room_id=rid, topic='New'))
     assert [x['handle'] for x in st['hosts']] == ['bob']
     # the leader keeps host powers in their community
