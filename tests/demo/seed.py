@@ -5,6 +5,7 @@ threads, replies, thanks and a poll. Used by `make demo`; it starts its own
 hearthd on the demo port, seeds, stops it, and writes DATA/demo_key for the
 newcomer `alex` to log in with. Never point it at a real data directory."""
 import argparse
+import datetime
 import json
 import os
 import select
@@ -193,6 +194,28 @@ def main():
             for i, who in enumerate(('priya', 'megan', 'sam_k')):
                 sessions[who].call('poll.vote', poll_id=poll['id'],
                                    options=[ids[(i + 1) % len(ids)]])
+        # the programme: a weekly drop-in and a fortnightly surgery with a queue
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def next_day(weekday, hour, minute):
+            t = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            t += datetime.timedelta(days=(weekday - now.weekday()) % 7 or 7)
+            return t.strftime('%Y-%m-%dT%H:%M:%SZ')
+        ruth.call('event.create', community='students', title='Students drop-in',
+                  kind='drop_in', starts_at=next_day(1, 18, 0), duration=60,
+                  recurrence='weekly', description='Bring a question, a worry or a '
+                  'win from placement. Cameras off, kettles on.')
+        surgery = sessions['sam_k'].call(
+            'event.create', community='supervisors', title='Supervision surgery',
+            kind='surgery', starts_at=next_day(3, 12, 30), duration=45,
+            recurrence='fortnightly', capacity=12,
+            description='One-to-one help with supervision dilemmas: join the '
+            'queue with a short topic and Sam takes you in turn, publicly or '
+            'in a private consult.')
+        if surgery:
+            eid = surgery['event']['id']
+            sessions['megan'].call('event.rsvp', id=eid, status='going')
+            sessions['megan'].call('event.queue', id=eid, topic='Contracting with a new supervisee')
         for s in sessions.values():
             s.close()
         # the newcomer can see the open platform communities but has joined none yet

@@ -24,6 +24,9 @@ def test_demo_seed_and_newcomer_login():
                      'Supervisors']
     assert con.execute('SELECT count(*) FROM posts').fetchone()[0] >= 20
     assert con.execute('SELECT count(*) FROM poll_votes').fetchone()[0] == 3
+    assert [r[0] for r in con.execute('SELECT kind FROM events ORDER BY id')] == [
+        'drop_in', 'surgery']
+    assert con.execute('SELECT count(*) FROM event_queue').fetchone()[0] == 1
     con.close()
     srv = Server(data=data)
     key = harness.Key.__new__(harness.Key)
