@@ -878,6 +878,17 @@ out:
 	/* Writes may have met a dead socket, which libssh then closed. */
 	if (ssh_get_fd(s->ssh) != s->fd)
 		s->dead = true;
+	/*
+	 * libssh asks for POLLOUT after every send, even when the socket took
+	 * everything. One poll(2) here settles it; arming UV_WRITABLE instead
+	 * would cost epoll changes, a wakeup and another pump per recipient
+	 * of every room line.
+	 */
+	if (!s->dead && s->ev != NULL &&
+	    (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) &&
+	    (ssh_event_dopoll(s->ev, 0) == SSH_ERROR ||
+	    ssh_get_fd(s->ssh) != s->fd))
+		s->dead = true;
 	if (s->dead) {
 		sess_teardown(s);
 		return;

@@ -1292,7 +1292,7 @@ cmd_run(void)
 		join_cpu_srv = proc_cpu_s(opt_pid) - join_cpu_srv;
 	join_cpu_self = self_cpu_s() - join_cpu_self;
 	printf("  joined %d of %d in %.2f s (%d failed); %.1f MB read by "
-	    "the members while joining (presence lists), quiet after %.2f "
+	    "the members while joining (presence), quiet after %.2f "
 	    "s;\n    CPU while joining: hearthd %.1f s, roombench %.1f s\n",
 	    atomic_load(&joined), opt_members - opt_rooms, join_s,
 	    atomic_load(&join_failed), (double)join_bytes / 1e6,
