@@ -15,6 +15,7 @@
 
 uint64_t conn_next_id = 1;
 static struct conn *conns;
+static void pend_remove(struct conn *);
 
 struct conn *
 conn_new(enum conn_kind kind, const struct conn_transport *tr, void *data)
@@ -49,6 +50,7 @@ conn_free(struct conn *c)
 		conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	pend_remove(c);
 	room_conn_gone(c); /* op-room.c: out of every room */
 	if (c->on_free != NULL)
 		c->on_free(c, c->on_free_arg);
@@ -106,17 +108,19 @@ conn_release(struct conn *c)
 /* All conns together get this much handler time per loop turn. */
 #define TURN_BUDGET_NS (4 * 1000 * 1000)
 static uv_idle_t resume_idle;
+static uv_check_t turn_check;
 static bool resume_ready;
-static uint64_t turn_ms = UINT64_MAX, turn_start;
+static uint64_t turn_start; /* 0: no request handled yet this turn */
 
-/* True once this loop turn has spent its request-handling budget. */
+/*
+ * True once this loop turn has spent its request-handling budget. A turn
+ * runs from the idle phase (resumed backlogs) through polling (new input)
+ * and ends at the check phase, which starts the next budget.
+ */
 static bool
 turn_over(void)
 {
-	uint64_t ms = uv_now(srv->loop);
-
-	if (ms != turn_ms) {
-		turn_ms = ms;
+	if (turn_start == 0) {
 		turn_start = uv_hrtime();
 		return false;
 	}
@@ -124,28 +128,77 @@ turn_over(void)
 }
 
 static void
+turn_end(uv_check_t *h)
+{
+	(void)h;
+	turn_start = 0;
+}
+
+/*
+ * Conns with requests left over wait in arrival order; each turn resumes
+ * them from the front and one that runs out of budget again goes to the
+ * back, so none waits behind a busy one for ever.
+ */
+static struct conn *pend_head, **pend_tail = &pend_head;
+static size_t pend_len;
+
+static void resume_cb(uv_idle_t *);
+
+static void
+pend_add(struct conn *c)
+{
+	if (c->input_pending)
+		return;
+	c->input_pending = true;
+	c->pend_next = NULL;
+	*pend_tail = c;
+	pend_tail = &c->pend_next;
+	pend_len++;
+	uv_idle_start(&resume_idle, resume_cb);
+}
+
+static void
+pend_remove(struct conn *c)
+{
+	struct conn **pp;
+
+	if (!c->input_pending)
+		return;
+	for (pp = &pend_head; *pp != NULL; pp = &(*pp)->pend_next) {
+		if (*pp == c) {
+			*pp = c->pend_next;
+			if (pend_tail == &c->pend_next)
+				pend_tail = pp;
+			pend_len--;
+			break;
+		}
+	}
+	c->input_pending = false;
+}
+
+static void
 resume_cb(uv_idle_t *h)
 {
-	struct conn *c, *next;
-	bool more = false;
+	struct conn *c;
+	size_t n = pend_len;
 
-	for (c = conns; c != NULL; c = next) {
-		next = c->next;
-		if (!c->input_pending)
-			continue;
-		c->input_pending = false;
+	while (n-- > 0 && pend_head != NULL) {
+		c = pend_head;
+		pend_remove(c);
 		if (!c->closing)
-			conn_input(c, NULL, 0);
-		more |= c->input_pending;
+			conn_input(c, NULL, 0); /* may queue it again */
 	}
-	if (!more)
-		uv_idle_stop(&resume_idle);
+	if (pend_head == NULL)
+		uv_idle_stop(h);
 }
 
 void
 conn_init(uv_loop_t *loop)
 {
 	uv_idle_init(loop, &resume_idle);
+	uv_check_init(loop, &turn_check);
+	uv_check_start(&turn_check, turn_end);
+	uv_unref((uv_handle_t *)&turn_check);
 	resume_ready = true;
 }
 
@@ -169,10 +222,13 @@ conn_input(struct conn *c, const void *data, size_t len)
 		return -1;
 	}
 	while (!c->closing) {
-		if (resume_ready && (done == CONN_BATCH ||
-		    (done > 0 && turn_over()))) {
-			c->input_pending = true;
-			uv_idle_start(&resume_idle, resume_cb);
+		/*
+		 * Over the budget even a conn's first request waits: with
+		 * many clients each sending one slow request, "one each"
+		 * would make a turn as long as all of them.
+		 */
+		if (resume_ready && (done == CONN_BATCH || turn_over())) {
+			pend_add(c);
 			break;
 		}
 		rc = frame_next(&c->in, &line, &n);

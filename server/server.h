@@ -182,6 +182,7 @@ struct conn {
 	bool console; /* hearthctl: may run admin operations */
 	bool closing;
 	bool input_pending; /* requests left over for the next loop turn */
+	struct conn *pend_next; /* in conn.c's queue of those */
 	bool eof_seen; /* the client is done sending: close once answered */
 	char *close_reason;
 	struct frame in;
