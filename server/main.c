@@ -57,7 +57,7 @@ worker_background(void)
 	static _Thread_local bool done;
 
 	if (!done) {
-		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
 		done = true;
 	}
 }
