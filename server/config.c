@@ -25,6 +25,8 @@ config_defaults(struct config *c)
 	c->max_unauth_per_ip = 10;
 	c->out_cap = 4 * 1024 * 1024;
 	c->stall_timeout = 30;
+	c->write_threads = -1;
+	c->write_batch_min = 64;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -121,7 +123,13 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->max_unauth_per_ip, v, 100000);
 		else if (strcmp(k, "stall_timeout") == 0)
 			rc = set_int(&c->stall_timeout, v, 86400);
-		else if (strcmp(k, "output_cap_kb") == 0) {
+		else if (strcmp(k, "write_threads") == 0)
+			rc = set_int(&c->write_threads, v, 8);
+		else if (strcmp(k, "write_batch_min") == 0) {
+			if ((rc = set_int(&c->write_batch_min, v, 1000000)) ==
+			    0 && c->write_batch_min < 2)
+				rc = -1;
+		}		else if (strcmp(k, "output_cap_kb") == 0) {
 			if ((rc = set_int(&n, v, 1024 * 1024)) == 0 && n >= 128)
 				c->out_cap = (size_t)n * 1024;
 			else

@@ -223,14 +223,14 @@ presence_of(struct room *r, const struct conn *c)
 }
 
 /*
- * Fan-out timing for room messages: from room.say being handled to the end
- * of the loop step that ran every receiving session's write (libssh
- * encrypts and writes the packet there). Those writes are kicks (idle
- * handles) started while the message was queued; the probe is a prepare
- * handle, which runs after the idle phase, and it records only once no
- * kick is left (so under steady load it may record late, never early). A
- * session whose SSH window is full is written when its client makes room,
- * which this does not wait for.
+ * Fan-out timing for room messages: from room.say being handled to the
+ * last write of a receiving session (libssh encrypts and sends the packet
+ * there). Those writes are kicks started while the message was queued
+ * (sshd.c's write batch); the probe is a prepare handle, which runs after
+ * the idle phase, and it records only once no kick is left, taking the
+ * time of the last write sshd made (so under steady load it may record
+ * late, never early). A session whose SSH window is full is written when
+ * its client makes room, which this does not wait for.
  */
 #define FANOUT_PENDING 256
 static struct fanout_stats fanout;
@@ -242,14 +242,16 @@ static bool fanout_prep_init;
 static void
 fanout_fire(uv_prepare_t *h)
 {
-	uint64_t now;
+	uint64_t now, last;
 
 	if (sshd_kicks_pending() > 0)
 		return; /* writes still to run: look again next turn */
 	now = uv_hrtime() / 1000;
+	last = sshd_last_write_ns() / 1000;
 	uv_prepare_stop(h);
 	for (size_t i = 0; i < fanout_n; i++)
-		fanout_record(&fanout, now - fanout_t0[i]);
+		fanout_record(&fanout, (last >= fanout_t0[i] ? last : now) -
+		    fanout_t0[i]);
 	fanout_n = 0;
 }
 

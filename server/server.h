@@ -112,6 +112,8 @@ struct config {
 	int max_unauth_per_ip;
 	size_t out_cap; /* bytes queued for one connection before it is dropped */
 	int stall_timeout; /* seconds output may make no progress; 0 = never */
+	int write_threads; /* helpers for big fan-outs; -1: one per extra CPU */
+	int write_batch_min; /* sessions in a write batch to use the helpers */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -445,5 +447,19 @@ void sshd_child_exited(pid_t, int status);
 size_t sshd_count(void);
 /* Sessions whose output flush (kick) has not run yet. */
 size_t sshd_kicks_pending(void);
+/* When conn output last went onto an SSH channel (uv_hrtime ns). */
+uint64_t sshd_last_write_ns(void);
+
+/*
+ * writers.c: helper threads that share a batch of work with the loop
+ * thread (sshd.c's writes of one room line to many sessions).
+ */
+typedef void (*writers_fn)(void **items, size_t n);
+/* Start n helpers (0: the loop does all the work); returns how many run. */
+int writers_init(int n);
+int writers_count(void);
+/* Call fn on slices of items, one per thread; returns when all are done. */
+void writers_run(void **items, size_t n, writers_fn fn);
+void writers_stop(void);
 
 #endif

@@ -18,6 +18,16 @@
  *
  * Sessions are never freed inside libssh callbacks: callbacks set flags,
  * and sess_pump acts on them after ssh_event_dopoll returns.
+ *
+ * The write batch: a subsystem session whose kick only has conn output to
+ * move joins one list instead of starting its own idle handle, and one idle
+ * callback writes the whole list, every write before any other work. A big
+ * batch (a room line to a thousand members; write_batch_min sessions or
+ * more) is split between the loop thread and the helper threads of
+ * writers.c, each encrypting and sending for its own sessions. While a
+ * batch writes, the libssh callbacks it can raise (input read while libssh
+ * waits to flush) only keep what came in; the loop thread hands that to the
+ * conns after the writes, so no request runs in the middle of a batch.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,6 +84,14 @@ struct sess {
 
 	struct conn *conn; /* subsystem conn, or the TUI child's conn */
 	bool conn_ended; /* the conn asked to close */
+	bool wrote; /* the last write moved some conn output */
+	bool gone; /* torn down: its memory lasts until the close callbacks */
+
+	/* the write batch */
+	bool in_batch;
+	struct sess *batch_next, *batch_prev;
+	struct buf defer_in; /* input read during a threaded batch */
+	bool defer_eof;
 
 	/* shell */
 	bool pty;
@@ -108,14 +126,34 @@ static void sess_rearm(struct sess *);
 static void sess_teardown(struct sess *);
 static void sess_kick(struct sess *);
 static void timer_cb(uv_timer_t *);
+static void sshd_start_writers(void);
 static void sess_start_mode(struct sess *);
 
 static size_t kicks_pending; /* sessions with a kick not yet run */
+
+/* The write batch (see the top of the file); loop thread only. */
+static struct sess *batch_head, *batch_tail;
+static size_t batch_len;
+static uv_idle_t batch_idle;
+static struct sess **batch_vec;
+static size_t batch_cap;
+/* A batch's writes run: callbacks defer (set and cleared around
+ * writers_run, whose mutex orders it for the helpers). */
+static bool batch_writing;
+/* When conn output last went onto a channel (uv_hrtime; atomic in a
+ * threaded batch). */
+static uint64_t last_write_ns;
 
 size_t
 sshd_kicks_pending(void)
 {
 	return kicks_pending;
+}
+
+uint64_t
+sshd_last_write_ns(void)
+{
+	return last_write_ns;
 }
 
 size_t
@@ -432,6 +470,11 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 	struct sess *s = ud;
 	size_t room;
 
+	if (batch_writing) {
+		/* Maybe on a helper thread: keep it for the loop thread. */
+		buf_append(&s->defer_in, data, len);
+		return (int)len;
+	}
 	/* Data can come in the same read as the request: start it first. */
 	if (!s->started && s->mode != MODE_NONE)
 		sess_start_mode(s);
@@ -459,6 +502,10 @@ cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
 {
 	struct sess *s = ud;
 
+	if (batch_writing) {
+		s->defer_eof = true; /* for the loop thread, after the batch */
+		return;
+	}
 	if (!s->started && s->mode != MODE_NONE)
 		sess_start_mode(s);
 	/* A subsystem client that is done sending: answer, then end. */
@@ -671,6 +718,20 @@ sess_teardown(struct sess *s)
 	nsessions--;
 	if (s->unauth_counted)
 		unauth_total--;
+	s->gone = true;
+	if (s->in_batch) {
+		if (s->batch_prev != NULL)
+			s->batch_prev->batch_next = s->batch_next;
+		else
+			batch_head = s->batch_next;
+		if (s->batch_next != NULL)
+			s->batch_next->batch_prev = s->batch_prev;
+		else
+			batch_tail = s->batch_prev;
+		s->in_batch = false;
+		batch_len--;
+		kicks_pending--;
+	}
 	log_info(s->id, "session ended");
 	if (s->conn != NULL) {
 		s->conn->on_free = NULL;
@@ -694,6 +755,7 @@ sess_teardown(struct sess *s)
 	sshkey_info_clear(&s->key);
 	buf_free(&s->to_child);
 	buf_free(&s->from_child);
+	buf_free(&s->defer_in);
 	free(s->exec_cmd);
 	free(s->end_text);
 }
@@ -790,6 +852,43 @@ sess_start_mode(struct sess *s)
 	}
 }
 
+/*
+ * Move a subsystem session's conn output onto its channel. This part of a
+ * flush touches only the session and its conn's output buffer, so a
+ * threaded batch may run it on a helper thread.
+ */
+static void
+sess_write_out(struct sess *s)
+{
+	size_t before = buf_used(&s->conn->out);
+
+	if (before == 0)
+		return;
+	if (chan_write_buf(s, &s->conn->out) != 0)
+		s->dead = true;
+	else if (buf_used(&s->conn->out) < before) {
+		s->wrote = true;
+		if (!batch_writing)
+			last_write_ns = uv_hrtime();
+	}
+}
+
+/*
+ * libssh asks for POLLOUT after every send, even when the socket took
+ * everything. One poll(2) settles it; arming UV_WRITABLE instead would cost
+ * epoll changes, a wakeup and another pump per recipient of every room
+ * line. (Thread-safe as sess_write_out is.)
+ */
+static void
+sess_settle(struct sess *s)
+{
+	if (!s->dead && s->ev != NULL &&
+	    (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) &&
+	    (ssh_event_dopoll(s->ev, 0) == SSH_ERROR ||
+	    ssh_get_fd(s->ssh) != s->fd))
+		s->dead = true;
+}
+
 /* Move queued output onto the channel and act on closes. */
 static void
 sess_flush(struct sess *s)
@@ -797,17 +896,14 @@ sess_flush(struct sess *s)
 	if (s->chan == NULL || s->chan_gone || s->finishing)
 		return;
 	if (s->mode == MODE_SUBSYS && s->conn != NULL) {
-		size_t before = buf_used(&s->conn->out);
-
-		if (chan_write_buf(s, &s->conn->out) != 0) {
-			s->dead = true;
+		sess_write_out(s);
+		if (s->dead)
 			return;
-		}
-		if (buf_used(&s->conn->out) == 0 ||
-		    buf_used(&s->conn->out) < before)
+		if (buf_used(&s->conn->out) == 0 || s->wrote)
 			s->conn->stalled_since = 0;
 		else if (s->conn->stalled_since == 0)
 			s->conn->stalled_since = now_ms();
+		s->wrote = false;
 		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
 		    s->conn->refs == 0)
 			sess_finish(s, 0);
@@ -878,17 +974,7 @@ out:
 	/* Writes may have met a dead socket, which libssh then closed. */
 	if (ssh_get_fd(s->ssh) != s->fd)
 		s->dead = true;
-	/*
-	 * libssh asks for POLLOUT after every send, even when the socket took
-	 * everything. One poll(2) here settles it; arming UV_WRITABLE instead
-	 * would cost epoll changes, a wakeup and another pump per recipient
-	 * of every room line.
-	 */
-	if (!s->dead && s->ev != NULL &&
-	    (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) &&
-	    (ssh_event_dopoll(s->ev, 0) == SSH_ERROR ||
-	    ssh_get_fd(s->ssh) != s->fd))
-		s->dead = true;
+	sess_settle(s);
 	if (s->dead) {
 		sess_teardown(s);
 		return;
@@ -929,10 +1015,124 @@ kick_cb(uv_idle_t *h)
 	sess_pump_io(h->data, false);
 }
 
+/* A session whose next pump would only move conn output to its channel. */
+static bool
+sess_batchable(const struct sess *s)
+{
+	return s->mode == MODE_SUBSYS && s->started && s->kex_done &&
+	    s->ev != NULL && s->conn != NULL && s->chan != NULL &&
+	    !s->chan_gone && !s->finishing && !s->dead;
+}
+
+/* One thread's slice of a threaded batch: writes first, then settles. */
+static void
+batch_slice(void **items, size_t n)
+{
+	uint64_t t, cur;
+
+	for (size_t i = 0; i < n; i++)
+		sess_write_out(items[i]);
+	/* The slice's writes are done: the fan-out probe's end point. */
+	t = uv_hrtime();
+	cur = __atomic_load_n(&last_write_ns, __ATOMIC_RELAXED);
+	while (t > cur && !__atomic_compare_exchange_n(&last_write_ns, &cur,
+	    t, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	for (size_t i = 0; i < n; i++)
+		sess_settle(items[i]);
+}
+
+/*
+ * Write the batch: first every session's output (on every thread when
+ * there are many sessions, so the last member's write comes sooner); then,
+ * on the loop thread, each session gets what it read meanwhile and its
+ * usual pump (which finds its output gone), in the order of the kicks.
+ */
+static void
+batch_cb(uv_idle_t *h)
+{
+	size_t n = 0, nout = 0;
+	struct sess *s;
+
+	uv_idle_stop(h);
+	if (batch_len > batch_cap) {
+		batch_cap = batch_len * 2;
+		batch_vec = xrealloc(batch_vec, batch_cap * sizeof *batch_vec);
+	}
+	for (s = batch_head; s != NULL; s = s->batch_next)
+		batch_vec[n++] = s;
+	for (size_t i = 0; i < n; i++) {
+		s = batch_vec[i];
+		s->in_batch = false;
+		s->batch_next = s->batch_prev = NULL;
+		if (sess_batchable(s) && buf_used(&s->conn->out) > 0)
+			nout++;
+	}
+	batch_head = batch_tail = NULL;
+	batch_len = 0;
+	kicks_pending -= n;
+
+	if (nout > 0) {
+		struct sess **out = xmalloc(nout * sizeof *out);
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			s = batch_vec[i];
+			if (sess_batchable(s) && buf_used(&s->conn->out) > 0)
+				out[k++] = s;
+		}
+		batch_writing = true;
+		if (k >= (size_t)srv->cfg.write_batch_min)
+			writers_run((void **)out, k, batch_slice);
+		else
+			batch_slice((void **)out, k);
+		batch_writing = false;
+		free(out);
+	}
+	for (size_t i = 0; i < n; i++) {
+		s = batch_vec[i];
+		if (s->gone)
+			continue; /* torn down by an earlier one's pump */
+		if (buf_used(&s->defer_in) > 0 && s->conn != NULL) {
+			log_debug(s->id, "%zu bytes read during the writes",
+			    buf_used(&s->defer_in));
+			conn_input(s->conn, buf_head(&s->defer_in),
+			    buf_used(&s->defer_in));
+			buf_clear(&s->defer_in);
+		}
+		if (s->defer_eof && s->conn != NULL) {
+			s->defer_eof = false;
+			conn_eof(s->conn);
+		}
+		sess_pump_io(s, false);
+	}
+}
+
 /* Pump this session once more in the next loop turn. */
 static void
 sess_kick(struct sess *s)
 {
+	if (sess_batchable(s)) {
+		if (s->in_batch)
+			return;
+		/* At the tail, so the batch keeps the order of the kicks. */
+		s->in_batch = true;
+		s->batch_prev = s->batch_next = NULL;
+		if (batch_head == NULL)
+			batch_head = s;
+		else {
+			struct sess *t = batch_tail;
+
+			t->batch_next = s;
+			s->batch_prev = t;
+		}
+		batch_tail = s;
+		batch_len++;
+		kicks_pending++;
+		if (!uv_is_active((uv_handle_t *)&batch_idle))
+			uv_idle_start(&batch_idle, batch_cb);
+		return;
+	}
 	if (!uv_is_active((uv_handle_t *)&s->kick)) {
 		uv_idle_start(&s->kick, kick_cb);
 		kicks_pending++;
@@ -1002,6 +1202,7 @@ sess_accept(int fd, const char *ip, int port)
 	snprintf(s->addr, sizeof s->addr, "%s:%d", ip, port);
 	buf_init(&s->to_child);
 	buf_init(&s->from_child);
+	buf_init(&s->defer_in);
 	s->ssh = ssh_new();
 	if (s->ssh == NULL || ssh_bind_accept_fd(sbind, s->ssh, fd) != SSH_OK) {
 		log_error(0, "cannot start SSH on %s: %s", s->addr,
@@ -1158,7 +1359,23 @@ sshd_listen(const char *host, int port, char *err, size_t errlen)
 	uv_poll_start(&listen_poll, UV_READABLE, listen_io);
 	uv_timer_init(srv->loop, &listen_pause);
 	uv_unref((uv_handle_t *)&listen_pause);
+	uv_idle_init(srv->loop, &batch_idle);
+	sshd_start_writers();
 	return 0;
+}
+
+/* Helper threads for big write batches: by default one per extra CPU. */
+static void
+sshd_start_writers(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = srv->cfg.write_threads;
+
+	if (n < 0)
+		n = cpus > 1 ? (int)(cpus > 4 ? 3 : cpus - 1) : 0;
+	if (n > 0)
+		log_info(0, "%d write helper thread%s for big fan-outs",
+		    writers_init(n), n == 1 ? "" : "s");
 }
 
 static void
@@ -1176,6 +1393,7 @@ sshd_close(void)
 	if (listen_fd >= 0) {
 		uv_close((uv_handle_t *)&listen_pause, NULL);
 		uv_close((uv_handle_t *)&listen_poll, listen_closed);
+		uv_close((uv_handle_t *)&batch_idle, NULL);
 	}
 	for (s = sessions; s != NULL; s = next) {
 		next = s->next;
@@ -1185,4 +1403,8 @@ sshd_close(void)
 		ssh_bind_free(sbind);
 		sbind = NULL;
 	}
+	writers_stop();
+	free(batch_vec);
+	batch_vec = NULL;
+	batch_cap = 0;
 }

@@ -24,6 +24,8 @@
 # Options after MODE go to hearth-roombench run (e.g. --duration 30
 # --members 500); see hearth-roombench --help. BUILD (default: build) names
 # the meson build directory; M (default 1000) the members made.
+# WRITE_THREADS=N sets hearthd's write_threads (0: every write on the loop
+# thread); CLIENT_NICE=N runs the load generator under nice -n N.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -93,6 +95,8 @@ max_unauth_per_ip = 2000
 login_grace = 60
 stall_timeout = 5
 EOF
+[ -n "${WRITE_THREADS:-}" ] &&
+    echo "write_threads = $WRITE_THREADS" >>"$TMP/bench.conf"
 
 # Members, keys and the community, before hearthd first starts.
 t0=$(date +%s.%N)
@@ -151,7 +155,7 @@ run_mode() {
 	echo "=== $label: hearthd pid $HEARTHD_PID on 127.0.0.1:$PORT," \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC"
 	set +e
-	timeout 900 "$BENCH" run --port "$PORT" --keys "$TMP/keys.pem" \
+	timeout 900 $CLIENT_NICE "$BENCH" run --port "$PORT" --keys "$TMP/keys.pem" \
 	    --data "$TMP/data" --pid "$HEARTHD_PID" --members "$M" \
 	    --label "$label" "$@"
 	rc=$?
@@ -167,6 +171,10 @@ run_mode() {
 	stop_hearthd check
 	rm -f "$TMP/hearthd.log" "$TMP/hearthd.out"
 }
+
+# CLIENT_NICE=N runs the load generator under nice -n N, standing in for
+# members on other machines: hearthd then gets the CPU it would have alone.
+CLIENT_NICE=${CLIENT_NICE:+nice -n $CLIENT_NICE}
 
 want() { [ "$MODE" = all ] || [ "$MODE" = "$1" ]; }
 

@@ -456,3 +456,54 @@ def test_events_rooms_experts_survive_bad_arguments():
     rid = open_room(h, community='cop', title='Again', record='off')
     ok(h.call('room.say', room_id=rid, text='alive'))
     assert srv.alive()
+
+
+def test_room_fanout_on_write_threads():
+    """With the write helpers on for every batch, a dozen members talking
+    at once (their input read while batches write) all get every line once,
+    each sender's in order, in one room order; a member who sends and hangs
+    up at once still gets the answer first."""
+    srv = Server(config={'write_threads': 3, 'write_batch_min': 2})
+    names = ['m%02d' % i for i in range(12)]
+    keys = people(srv, ('host', 'member'), *[(n, 'member') for n in names])
+    community(srv, 'big', 'private',
+              [('host', 'leader')] + [(n, 'member') for n in names])
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='big', title='Big drop-in', record='off')
+    ss = {n: srv.session(keys[n]) for n in names}
+    for s in ss.values():
+        ok(s.call('room.join', room_id=rid))
+    for n, s in ss.items():
+        for i in range(10):  # the rate limit's burst, sent without waiting
+            s.send({'id': 1000 + i, 'op': 'room.say',
+                    'args': {'room_id': rid, 'text': '%s line %d' % (n, i)}})
+    want = {'%s line %d' % (n, i) for n in names for i in range(10)}
+    for who, s in [('host', h)] + list(ss.items()):
+        got, replies = [], 0
+        while len(got) < len(want) or (who != 'host' and replies < 10):
+            m = s.recv(30)
+            assert m is not None, who + ' lost its connection'
+            if m.get('event') == 'room.message' and not m['data'].get('system'):
+                got.append(m['data'])
+            elif m.get('id', 0) >= 1000:
+                assert m['ok'], m
+                replies += 1
+        texts = [d['text'] for d in got]
+        assert set(texts) == want and len(texts) == len(want), who
+        seqs = [d['seq'] for d in got]
+        assert seqs == sorted(seqs), who + ': out of room order'
+        for n in names:
+            mine = [int(t.split()[-1]) for t in texts if t.startswith(n + ' ')]
+            assert mine == list(range(10)), (who, n, mine)
+    # send, then hang up at once: the answer comes before the end
+    time.sleep(0.5)  # past the rate limit's burst
+    last = ss['m00']
+    last.send({'id': 2000, 'op': 'room.say',
+               'args': {'room_id': rid, 'text': 'bye all'}})
+    last.proc.stdin.close()
+    seen = last.wait_eof(timeout=15)
+    assert any(m.get('id') == 2000 and m['ok'] for m in seen), seen
+    until(ss['m01'], lambda m: m.get('event') == 'room.message' and
+          m['data'].get('text') == 'bye all', timeout=15)
+    with open(srv.logpath) as f:
+        assert '3 write helper threads' in f.read()
