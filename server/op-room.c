@@ -225,16 +225,19 @@ presence_of(struct room *r, const struct conn *c)
 /*
  * Fan-out timing for room messages: from room.say being handled to the
  * last write of a receiving session (libssh encrypts and sends the packet
- * there). Those writes are kicks started while the message was queued
- * (sshd.c's write batch); the probe is a prepare handle, which runs after
- * the idle phase, and it records only once no kick is left, taking the
- * time of the last write sshd made (so under steady load it may record
- * late, never early). A session whose SSH window is full is written when
- * its client makes room, which this does not wait for.
+ * there). Those writes happen in the first write batch sshd.c starts after
+ * the message was queued (or, for a held reply, released), so the probe, a
+ * prepare handle that runs after the idle phase where batches run, records
+ * a message once a newer batch has run, with the time of that batch's last
+ * write. A message no batch took (no subsystem member in the room) is
+ * recorded at the first turn with no kick left. A session whose SSH window
+ * is full is written when its client makes room, which this does not wait
+ * for.
  */
 #define FANOUT_PENDING 256
 static struct fanout_stats fanout;
 static uint64_t fanout_t0[FANOUT_PENDING];
+static uint64_t fanout_batch[FANOUT_PENDING]; /* batches run before it */
 static size_t fanout_n;
 static uv_prepare_t fanout_prep;
 static bool fanout_prep_init;
@@ -242,17 +245,25 @@ static bool fanout_prep_init;
 static void
 fanout_fire(uv_prepare_t *h)
 {
-	uint64_t now, last;
+	uint64_t now = uv_hrtime() / 1000;
+	uint64_t last = sshd_last_write_ns() / 1000;
+	uint64_t batches = sshd_write_batches();
+	size_t i, k = 0;
 
-	if (sshd_kicks_pending() > 0)
-		return; /* writes still to run: look again next turn */
-	now = uv_hrtime() / 1000;
-	last = sshd_last_write_ns() / 1000;
-	uv_prepare_stop(h);
-	for (size_t i = 0; i < fanout_n; i++)
-		fanout_record(&fanout, (last >= fanout_t0[i] ? last : now) -
-		    fanout_t0[i]);
-	fanout_n = 0;
+	for (i = 0; i < fanout_n; i++) {
+		if (batches > fanout_batch[i] && last >= fanout_t0[i])
+			fanout_record(&fanout, last - fanout_t0[i]);
+		else if (sshd_kicks_pending() == 0)
+			fanout_record(&fanout, now - fanout_t0[i]);
+		else {
+			/* its writes are still to come: look next turn */
+			fanout_t0[k] = fanout_t0[i];
+			fanout_batch[k++] = fanout_batch[i];
+		}
+	}
+	fanout_n = k;
+	if (fanout_n == 0)
+		uv_prepare_stop(h);
 }
 
 static void
@@ -263,8 +274,10 @@ fanout_probe(uint64_t t0_us)
 		uv_unref((uv_handle_t *)&fanout_prep);
 		fanout_prep_init = true;
 	}
-	if (fanout_n < FANOUT_PENDING)
-		fanout_t0[fanout_n++] = t0_us;
+	if (fanout_n < FANOUT_PENDING) {
+		fanout_t0[fanout_n] = t0_us;
+		fanout_batch[fanout_n++] = sshd_write_batches();
+	}
 	uv_prepare_start(&fanout_prep, fanout_fire);
 }
 

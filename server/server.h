@@ -449,6 +449,8 @@ size_t sshd_count(void);
 size_t sshd_kicks_pending(void);
 /* When conn output last went onto an SSH channel (uv_hrtime ns). */
 uint64_t sshd_last_write_ns(void);
+/* Write batches started so far (one per loop turn at most). */
+uint64_t sshd_write_batches(void);
 
 /*
  * writers.c: helper threads that share a batch of work with the loop

@@ -143,6 +143,7 @@ static bool batch_writing;
 /* When conn output last went onto a channel (uv_hrtime; atomic in a
  * threaded batch). */
 static uint64_t last_write_ns;
+static uint64_t batches_started;
 
 size_t
 sshd_kicks_pending(void)
@@ -154,6 +155,12 @@ uint64_t
 sshd_last_write_ns(void)
 {
 	return last_write_ns;
+}
+
+uint64_t
+sshd_write_batches(void)
+{
+	return batches_started;
 }
 
 size_t
@@ -1024,7 +1031,7 @@ sess_batchable(const struct sess *s)
 	    !s->chan_gone && !s->finishing && !s->dead;
 }
 
-/* One thread's slice of a threaded batch: writes first, then settles. */
+/* A batch's writes, or one thread's slice of them; then the settles. */
 static void
 batch_slice(void **items, size_t n)
 {
@@ -1055,6 +1062,7 @@ batch_cb(uv_idle_t *h)
 	struct sess *s;
 
 	uv_idle_stop(h);
+	batches_started++; /* before the tail, whose output is the next's */
 	if (batch_len > batch_cap) {
 		batch_cap = batch_len * 2;
 		batch_vec = xrealloc(batch_vec, batch_cap * sizeof *batch_vec);
@@ -1373,9 +1381,9 @@ sshd_start_writers(void)
 
 	if (n < 0)
 		n = cpus > 1 ? (int)(cpus > 4 ? 3 : cpus - 1) : 0;
-	if (n > 0)
-		log_info(0, "%d write helper thread%s for big fan-outs",
-		    writers_init(n), n == 1 ? "" : "s");
+	if (n > 0 && (n = writers_init(n)) > 0)
+		log_info(0, "%d write helper thread%s for big fan-outs", n,
+		    n == 1 ? "" : "s");
 }
 
 static void

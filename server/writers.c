@@ -14,7 +14,6 @@
  * end of a batch orders everything the loop did before it with what the
  * helpers do, and what they did with what the loop does after.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -70,6 +69,7 @@ int
 writers_init(int n)
 {
 	sigset_t all, old;
+	int rc;
 
 	if (n > WRITERS_MAX)
 		n = WRITERS_MAX;
@@ -77,10 +77,11 @@ writers_init(int n)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (nwriters = 0; nwriters < n; nwriters++) {
-		if (pthread_create(&writers[nwriters].th, NULL, writer_main,
-		    &writers[nwriters]) != 0) {
-			log_warn(0, "cannot start writer thread %d: %s",
-			    nwriters, strerror(errno));
+		rc = pthread_create(&writers[nwriters].th, NULL, writer_main,
+		    &writers[nwriters]);
+		if (rc != 0) {
+			log_warn(0, "cannot start write helper %d: %s",
+			    nwriters, strerror(rc));
 			break;
 		}
 	}
