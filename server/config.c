@@ -27,6 +27,7 @@ config_defaults(struct config *c)
 	c->stall_timeout = 30;
 	c->write_threads = -1;
 	c->write_batch_min = 64;
+	c->support_escalate = 120;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -125,7 +126,11 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->stall_timeout, v, 86400);
 		else if (strcmp(k, "write_threads") == 0)
 			rc = set_int(&c->write_threads, v, 8);
-		else if (strcmp(k, "write_batch_min") == 0) {
+		else if (strcmp(k, "support_escalate") == 0) {
+			if ((rc = set_int(&c->support_escalate, v, 86400)) ==
+			    0 && c->support_escalate < 1)
+				rc = -1;
+		} else if (strcmp(k, "write_batch_min") == 0) {
 			if ((rc = set_int(&c->write_batch_min, v, 1000000)) ==
 			    0 && c->write_batch_min < 2)
 				rc = -1;

@@ -806,6 +806,13 @@ op_event_cancel(struct call *x)
 	text = xasprintf("“%s” was cancelled%s%s", e.title,
 	    reason[0] ? ": " : ".", reason);
 	rc = notify_attendees(x, &e, "event_cancelled", text);
+	if (rc == 0 && room_for_event(e.id) != 0) {
+		char *say = xasprintf("%s The room stays open until a host "
+		    "closes it.", text);
+
+		room_notice(room_for_event(e.id), say);
+		free(say);
+	}
 	free(text);
 	if (rc != 0)
 		goto fail;

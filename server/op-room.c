@@ -24,8 +24,8 @@
 #define ROOM_MSG_MAX 16000
 #define ROOM_BURST 10.0
 #define ROOM_RATE 5.0 /* messages a second after the burst */
-#define SUPPORT_ESCALATE_MS 120000
 #define POST_CHUNK 16000
+#define SUPPORT_TICK_MS 1000 /* how often unanswered requests are checked */
 
 enum rmode { RM_OFF, RM_TRANSCRIPT, RM_CHATHAM, RM_SUMMARY };
 static const char *const rmode_names[] = { "off", "transcript", "chatham",
@@ -99,6 +99,9 @@ static uv_timer_t support_timer;
 static bool support_timer_init;
 
 static void support_tick(uv_timer_t *);
+static void system_message(struct room *, const char *, ...) PRINTFLIKE(2, 3);
+static json_t *alert_json(struct room *, struct alert *,
+    const struct person *);
 
 
 static json_t *
@@ -524,6 +527,16 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		return;
 	p->hand = false;
 	consult_end(r, p);
+	if (p->host) {
+		bool hosted = false;
+
+		for (struct person *q = r->people; q != NULL; q = q->next)
+			hosted = hosted || (q->host && q->present > 0);
+		if (!hosted)
+			system_message(r, "No host is in the room now. It stays "
+			    "open; a host can come back, or the community's "
+			    "leaders can take over or close it.");
+	}
 	if (queue_place(r, p->member_id, NULL) != 0) {
 		/* Leaving gives up the place; a lost connection keeps it, but
 		 * hosts see them as away. */
@@ -532,6 +545,15 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		send_queue(r);
 	}
 	send_presence(r, "left", p);
+}
+
+void
+room_notice(int64_t room_id, const char *text)
+{
+	struct room *r = room_by_id(room_id);
+
+	if (r != NULL)
+		system_message(r, "%s", text);
 }
 
 void
@@ -545,7 +567,22 @@ room_conn_gone(struct conn *c)
 	}
 }
 
-/* Can the caller read the room's community? Fails the call if not. */
+/* Has a support request here gone to staff, with nobody answering yet? */
+static bool
+room_escalated(const struct room *r)
+{
+	for (const struct alert *al = r->alerts; al != NULL; al = al->next)
+		if (al->escalated && !al->answered)
+			return true;
+	return false;
+}
+
+/*
+ * Can the caller read the room's community? Fails the call if not. Staff
+ * may also come into a room of a private community while a support request
+ * there waits for them (they were told about it to come and help), and stay
+ * while they are in it.
+ */
 static int
 room_readable(struct call *x, struct room *r)
 {
@@ -553,6 +590,9 @@ room_readable(struct call *x, struct room *r)
 
 	if (r->community_id == 0)
 		return 0;
+	if (authz_is_staff(x->conn) && (room_escalated(r) ||
+	    presence_of(r, x->conn) != NULL))
+		return 0; /* (and stay while they help) */
 	if (authz_community(x, r->community_id, CA_READ, &a) != 0) {
 		if (x->err == ERR_FORBIDDEN)
 			return call_fail(x, ERR_NOT_FOUND, "That room is not "
@@ -707,9 +747,6 @@ history_json(const struct room *r)
 
 /* A line from the room itself (topic, who is being helped). */
 static void
-system_message(struct room *r, const char *fmt, ...) PRINTFLIKE(2, 3);
-
-static void
 system_message(struct room *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -727,15 +764,60 @@ system_message(struct room *r, const char *fmt, ...)
 	send_all(r, "room.message", d);
 }
 
-/* What a joining (or opening) member gets back. */
+/*
+ * May the caller speak in the room: write in its community, or be staff
+ * (who come into rooms to answer support calls)? If not, why goes in why;
+ * the call's error is left clear either way.
+ */
+static bool
+may_say(struct call *x, const struct room *r, char *why, size_t whylen)
+{
+	struct access a;
+	bool ok;
+
+	if (r->community_id == 0 || authz_is_staff(x->conn)) {
+		ok = x->conn->member.coc_accepted_at != 0;
+		if (!ok)
+			snprintf(why, whylen, "Please read and accept the "
+			    "code of conduct before writing.");
+		return ok;
+	}
+	ok = authz_community(x, r->community_id, CA_REPLY, &a) == 0;
+	if (!ok)
+		snprintf(why, whylen, "%s", x->msg);
+	x->err = 0;
+	x->msg[0] = '\0';
+	return ok;
+}
+
+/*
+ * What a joining (or opening) member gets back: the room, who is here, the
+ * history, themselves (with can_say: a reader of the community who is not
+ * a member may listen, not speak), their queue view, and for those who
+ * may host (staff too) the support requests nobody has answered yet.
+ */
 static json_t *
-join_result(struct room *r, struct person *p)
+join_result(struct call *x, struct room *r, struct person *p)
 {
 	json_t *o = json_pack("{s:o, s:o, s:o, s:o}", "room", state_json(r),
 	    "people", people_json(r), "history", history_json(r), "you",
 	    person_json(p));
+	json_t *you = json_object_get(o, "you"), *alerts;
+	char why[512] = "";
 
+	json_object_set_new(you, "can_say", json_boolean(may_say(x, r, why,
+	    sizeof why)));
+	if (why[0] != '\0')
+		json_object_set_new(you, "why_not", json_string(why));
 	json_object_set_new(o, "queue", queue_view(r, p));
+	if (may_host(x, r, p) || authz_is_staff(x->conn)) {
+		alerts = json_array();
+		for (struct alert *al = r->alerts; al != NULL; al = al->next)
+			if (!al->answered)
+				json_array_append_new(alerts, alert_json(r, al,
+				    person_find(r, al->member_id)));
+		json_object_set_new(o, "support", alerts);
+	}
 	return o;
 }
 
@@ -795,7 +877,8 @@ op_room_open(struct call *x)
 	struct access a;
 	sqlite3_stmt *st;
 	struct room *r;
-	int64_t community = 0, hosts[16], now = now_unix();
+	struct person *p;
+	int64_t community = 0, creator = 0, hosts[16], now = now_unix();
 	char *ev_title = NULL, *ev_kind = NULL;
 	size_t nhosts = 0;
 	int rc;
@@ -829,13 +912,14 @@ op_room_open(struct call *x)
 			return call_fail(x, ERR_BAD_REQUEST,
 			    "give args.event_id or args.community, not both");
 		st = db_stmt(srv->db, "SELECT community_id, title, kind, "
-		    "cancelled_at FROM events WHERE id = ?");
+		    "cancelled_at, created_by FROM events WHERE id = ?");
 		sqlite3_bind_int64(st, 1, event_id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
 			community = sqlite3_column_int64(st, 0);
 			ev_title = xstrdup(db_col_text(st, 1));
 			ev_kind = xstrdup(db_col_text(st, 2));
+			creator = sqlite3_column_int64(st, 4);
 			rc = sqlite3_column_type(st, 3) != SQLITE_NULL ? -2 :
 			    SQLITE_ROW;
 		}
@@ -866,14 +950,16 @@ op_room_open(struct call *x)
 			return x->err == ERR_FORBIDDEN ? call_fail(x,
 			    ERR_NOT_FOUND, "No such event.") : -1;
 		}
+		/* As event.get's is_host: hosts, the creator, leaders. */
 		if (!event_is_host(event_id, x->conn->member.id) &&
+		    creator != x->conn->member.id &&
 		    ((community != 0 && authz_community(x, community,
 		    CA_MODERATE, &a) != 0) ||
 		    (community == 0 && !authz_is_staff(x->conn)))) {
 			free(ev_title);
 			return call_fail(x, ERR_FORBIDDEN, "Only the event's "
-			    "hosts, or the community's leaders and managers, "
-			    "may open its room.");
+			    "hosts and creator, or the community's leaders and "
+			    "managers, may open its room.");
 		}
 	} else if (slug != NULL) {
 		if (authz_community_slug(x, slug, CA_MODERATE, &a) != 0) {
@@ -944,9 +1030,7 @@ op_room_open(struct call *x)
 		sqlite3_reset(st);
 	}
 	for (size_t i = 0; i < nhosts; i++) {
-		struct person *p = person_get(r, hosts[i]);
-
-		if (p != NULL)
+		if ((p = person_get(r, hosts[i])) != NULL)
 			p->host = true;
 	}
 	/* The queue members joined before the room opened. */
@@ -1006,8 +1090,12 @@ op_room_open(struct call *x)
 	x->after_commit = open_committed;
 	x->after_arg = xmalloc(sizeof(struct conn *));
 	*(struct conn **)x->after_arg = x->conn;
-	/* The opener is brought in after the commit; say what they'll see. */
-	x->result = join_result(r, person_find(r, x->conn->member.id));
+	/* The opener is brought in after the commit; say what they'll see,
+	 * themselves present. */
+	p = person_find(r, x->conn->member.id);
+	p->present++;
+	x->result = join_result(x, r, p);
+	p->present--;
 	return 0;
 }
 
@@ -1025,7 +1113,7 @@ op_room_join(struct call *x)
 		    "this room; you cannot rejoin it while it is open.");
 	if ((p = room_enter(r, x->conn)) == NULL)
 		return call_db_fail(x);
-	x->result = join_result(r, p);
+	x->result = join_result(x, r, p);
 	return 0;
 }
 
@@ -1132,8 +1220,8 @@ op_room_say(struct call *x)
 	struct room *r;
 	struct presence *h = here_arg(x, &r);
 	struct person *p, *o;
-	struct access a;
 	const char *text = NULL;
+	char why[512];
 	uint64_t t0 = uv_hrtime() / 1000;
 	json_t *d;
 
@@ -1148,16 +1236,12 @@ op_room_say(struct call *x)
 	if (p->muted)
 		return call_fail(x, ERR_FORBIDDEN, "A host has muted you in "
 		    "this room; your message was not sent. You can still "
-		    "use room.support to reach the hosts privately.");
+		    "reach the hosts privately with \"I need support\".");
 	if (r->paused && !p->host && p->consult_with == 0)
 		return call_fail(x, ERR_CONFLICT, "A host has paused the room; "
 		    "your message was not sent. Try again when it resumes.");
-	if (r->community_id != 0 && authz_community(x, r->community_id,
-	    CA_REPLY, &a) != 0)
-		return -1;
-	if (r->community_id == 0 && x->conn->member.coc_accepted_at == 0)
-		return call_fail(x, ERR_FORBIDDEN, "Please read and accept the "
-		    "code of conduct (member.accept_coc) before writing.");
+	if (!may_say(x, r, why, sizeof why))
+		return call_fail(x, ERR_FORBIDDEN, "%s", why);
 	if (!rate_take(p->member_id))
 		return call_fail(x, ERR_RATE_LIMITED, "You are sending "
 		    "messages too fast (a burst of 10, then 5 a second). This "
@@ -1510,7 +1594,8 @@ op_room_support(struct call *x)
 	}
 	if (!uv_is_closing((uv_handle_t *)&support_timer) &&
 	    !uv_is_active((uv_handle_t *)&support_timer))
-		uv_timer_start(&support_timer, support_tick, 5000, 5000);
+		uv_timer_start(&support_timer, support_tick, SUPPORT_TICK_MS,
+		    SUPPORT_TICK_MS);
 	x->result = json_pack("{s:I, s:s}", "support_id", (json_int_t)al->id,
 	    "status", "The hosts have been told, privately. If no host "
 	    "answers within two minutes, staff will be told too.");
@@ -1521,12 +1606,15 @@ static int
 op_room_support_answer(struct call *x)
 {
 	struct room *r;
-	struct presence *h = host_arg(x, &r);
+	struct presence *h = here_arg(x, &r);
 	json_int_t id = 0;
 	struct alert *al;
 
 	if (h == NULL)
 		return -1;
+	if (!may_host(x, r, h->p) && !authz_is_staff(x->conn))
+		return call_fail(x, ERR_FORBIDDEN, "Only the room's hosts, "
+		    "or staff, may answer a support request.");
 	if (arg_int(x->args, "support_id", true, 1, INT64_MAX, &id, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
@@ -1539,7 +1627,8 @@ op_room_support_answer(struct call *x)
 	conn_member_event(al->member_id, "room.support", json_pack("{s:I, "
 	    "s:I, s:b, s:s, s:s}", "room_id", (json_int_t)r->id, "support_id",
 	    (json_int_t)al->id, "answered", 1, "by", h->p->handle, "text",
-	    "A host has seen your request and will be with you."));
+	    h->p->host ? "A host has seen your request and will be with you." :
+	    "Staff have seen your request and will be with you."));
 	x->result = json_pack("{s:I, s:b}", "support_id", (json_int_t)al->id,
 	    "answered", 1);
 	return 0;
@@ -1563,7 +1652,8 @@ support_tick(uv_timer_t *t)
 		for (struct alert *al = r->alerts; al != NULL; al = al->next) {
 			if (al->answered || al->escalated)
 				continue;
-			if (now_ms() - al->at_ms < SUPPORT_ESCALATE_MS) {
+			if (now_ms() - al->at_ms <
+			    (uint64_t)srv->cfg.support_escalate * 1000) {
 				pending = true;
 				continue;
 			}
@@ -1673,6 +1763,38 @@ post_add(struct call *x, int64_t thread, int64_t author, const char *body,
  * then the transcript in posts of at most 16 KB (or the summary). Keeps
  * threads.last_post_at, last_post_id and post_count right.
  */
+/*
+ * Append chat text to a CommonMark post so that it shows as it was typed:
+ * the punctuation Markdown gives a meaning is backslash-escaped (a line
+ * "2. Yes" stays a line, not a list; *stars* stay stars), leading spaces stay (as no-break spaces, not a code block),
+ * and each line break is a hard break.
+ */
+static void
+buf_put_verbatim(struct buf *b, const char *text)
+{
+	bool line_start = true;
+
+	for (const char *t = text; *t != '\0'; t++) {
+		if (*t == '\r')
+			continue;
+		if (*t == '\n') {
+			if (t[1] != '\0')
+				buf_puts(b, "\\\n");
+			line_start = true;
+			continue;
+		}
+		if (line_start && (*t == ' ' || *t == '\t')) {
+			buf_puts(b, *t == ' ' ? "\xc2\xa0" :
+			    "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0");
+			continue;
+		}
+		line_start = false;
+		if (strchr("\\`*_[]<>#+-.)!|~&=", *t) != NULL)
+			buf_append(b, "\\", 1);
+		buf_append(b, t, 1);
+	}
+}
+
 static int
 record_post(struct call *x, struct room *r, const char *summary,
     int attended, int64_t *thread)
@@ -1688,8 +1810,10 @@ record_post(struct call *x, struct room *r, const char *summary,
 	if (r->mode == RM_OFF || r->community_id == 0)
 		return 0;
 	time_iso8601(r->opened_at, day);
-	day[10] = '\0';
-	snprintf(title, sizeof title, "Room record: %s (%s)", r->title, day);
+	day[10] = ' ';
+	day[16] = '\0'; /* YYYY-MM-DD HH:MM: a weekly room's records differ */
+	snprintf(title, sizeof title, "Room record: %s (%s UTC)", r->title,
+	    day);
 	st = db_stmt(srv->db, "INSERT INTO threads (community_id, author_id, "
 	    "title, tags, created_at, last_post_at, post_count) VALUES (?, ?, "
 	    "?, 'room-record', ?, ?, 0)");
@@ -1745,13 +1869,16 @@ record_post(struct call *x, struct room *r, const char *summary,
 		rc = 0;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			time_iso8601(sqlite3_column_int64(st, 3), when);
-			if (r->mode == RM_TRANSCRIPT)
-				buf_printf(&b, "**%s** (@%s) %.5s\n%s\n\n",
-				    db_col_text(st, 0), db_col_text(st, 1),
-				    when + 11, db_col_text(st, 2));
-			else
-				buf_printf(&b, "%.5s\n%s\n\n", when + 11,
-				    db_col_text(st, 2));
+			if (r->mode == RM_TRANSCRIPT) {
+				buf_puts(&b, "**");
+				buf_put_verbatim(&b, db_col_text(st, 0));
+				buf_puts(&b, "** (@");
+				buf_put_verbatim(&b, db_col_text(st, 1));
+				buf_printf(&b, ") %.5s\\\n", when + 11);
+			} else
+				buf_printf(&b, "%.5s\\\n", when + 11);
+			buf_put_verbatim(&b, db_col_text(st, 2));
+			buf_puts(&b, "\n\n");
 			if (buf_used(&b) >= POST_CHUNK) {
 				buf_append(&b, "", 1);
 				/* post_add uses another statement */

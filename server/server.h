@@ -114,6 +114,7 @@ struct config {
 	int stall_timeout; /* seconds output may make no progress; 0 = never */
 	int write_threads; /* helpers for big fan-outs; -1: one per extra CPU */
 	int write_batch_min; /* sessions in a write batch to use the helpers */
+	int support_escalate; /* seconds before staff hear of a support call */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -420,6 +421,8 @@ int event_insert(struct call *, int64_t community_id, const char *title,
 int64_t room_for_event(int64_t event_id);
 /* Take a closing conn out of every room (called from conn_free). */
 void room_conn_gone(struct conn *);
+/* A line from the room itself to everyone in it (no-op if it is gone). */
+void room_notice(int64_t room_id, const char *text);
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

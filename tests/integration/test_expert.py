@@ -61,6 +61,11 @@ def test_expert_request_queue_and_decisions():
     assert e['hosts'][0]['handle'] == 'speaker' and e['community'] == 'cop'
     assert e['title'] == 'Kubernetes in practice' and e['duration'] == 45
     assert e['kind'] == 'show_and_tell'
+    # staff who accepted it are told they may host its room, and may open it
+    assert ok(st.call('event.get', id=r['event_id']))['event']['is_host'] is True
+    assert e['is_host'] is False
+    room = ok(st.call('room.open', event_id=r['event_id'], record='off'))
+    ok(st.call('room.close', room_id=room['room']['room_id']))
     err(st.call('expert.decide', id=r1['id'], decision='decline', reason='x'), 'conflict')
     err(a.call('expert.reply', id=r1['id'], text='more'), 'conflict')
     # decline with a reason; the member sees the status and was notified

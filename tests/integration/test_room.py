@@ -324,7 +324,8 @@ def test_record_transcript():
     assert rows == [('alice', 'first point about pipelines'),
                     ('bob', 'second point\nwith two lines')]
     text = thread_text(srv, r['thread_id'])
-    assert 'Alice' in text and '@bob' in text and 'second point\nwith two lines' in text
+    # chat text shows as typed: line breaks are hard breaks in the Markdown
+    assert 'Alice' in text and '@bob' in text and 'second point\\\nwith two lines' in text
     check_thread_consistent(srv, r['thread_id'])
     (cid, title, tags), = srv.query('SELECT community_id, title, tags FROM threads '
                                     'WHERE id = ?', r['thread_id'])
@@ -422,6 +423,76 @@ def test_room_support_is_private():
     for m in drain(b, 0.5):
         assert 'unsafe' not in str(m) and m.get('event') != 'room.support', m
     assert srv.query('SELECT count(*) FROM room_messages') == [(0,)]
+
+
+def test_staff_see_and_answer_support_when_they_join():
+    """A request no host answers goes to staff, who may then come into the
+    room of a private community (not before), see it and answer it."""
+    srv = Server(config={'support_escalate': 1})
+    keys = setup(srv, extra=(('sam', 'staff'),))
+    h = srv.session(keys['host'])
+    rid = open_room(h, community='cop', title='Drop-in', record='off')
+    a = srv.session(keys['alice'])
+    ok(a.call('room.join', room_id=rid))
+    st = srv.session(keys['sam'])
+    err(st.call('room.join', room_id=rid), 'not_found')  # private: not yet
+    s = ok(a.call('room.support', room_id=rid, text='please help'))
+    # a member joining sees no support requests
+    b = srv.session(keys['bob'])
+    assert 'support' not in ok(b.call('room.join', room_id=rid))
+    m = until(st, ev('room.support', handle='alice'), timeout=10)
+    assert m['data']['escalated'] is True
+    assert 'no host answered' in ok(st.call('notify.list'))['notifications'][0]['text']
+    j = ok(st.call('room.join', room_id=rid))
+    assert [x['support_id'] for x in j['support']] == [s['support_id']]
+    assert j['support'][0]['handle'] == 'alice' and j['support'][0]['text'] == 'please help'
+    ok(st.call('room.support_answer', room_id=rid, support_id=s['support_id']))
+    m = until(a, ev('room.support', answered=True))
+    assert m['data']['by'] == 'sam' and 'Staff' in m['data']['text']
+    ok(st.call('room.say', room_id=rid, text='I am here, Alice'))
+    until(a, ev('room.message', handle='sam'))
+    ok(st.call('room.leave', room_id=rid))
+    err(st.call('room.join', room_id=rid), 'not_found')  # answered: private again
+    # answered requests are not shown again
+    assert ok(h.call('room.join', room_id=rid))['support'] == []
+
+
+def test_opener_is_present_and_listeners_are_told_they_cannot_speak():
+    srv = Server()
+    keys = setup(srv, visibility='platform', extra=(('dave', 'member'),))
+    h = srv.session(keys['host'])
+    o = ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
+    assert [p['handle'] for p in o['people']] == ['host']
+    assert o['you']['can_say'] is True and 'why_not' not in o['you']
+    assert [x['present'] for x in o['room']['hosts']] == [True]
+    rid = o['room']['room_id']
+    # dave reads the platform community but is not a member: he may listen
+    d = srv.session(keys['dave'])
+    j = ok(d.call('room.join', room_id=rid))
+    assert j['you']['can_say'] is False and 'members of' in j['you']['why_not']
+    assert err(d.call('room.say', room_id=rid, text='hello'), 'forbidden') == \
+        j['you']['why_not']
+    assert sorted(p['handle'] for p in j['people']) == ['dave', 'host']
+
+
+def test_room_told_when_no_host_is_left_and_when_its_event_is_cancelled():
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    eid = ok(h.call('event.create', community='cop', title='Tea drop-in', kind='drop_in',
+                    starts_at=iso(600), duration=60))['event']['id']
+    rid = ok(h.call('room.open', event_id=eid, record='off'))['room']['room_id']
+    a = srv.session(keys['alice'])
+    ok(a.call('room.join', room_id=rid))
+    ok(h.call('event.cancel', id=eid, reason='the host is ill'))
+    m = until(a, lambda m: m.get('event') == 'room.message' and m['data'].get('system') and
+              'cancelled' in m['data']['text'])
+    assert 'the host is ill' in m['data']['text'] and 'stays open' in m['data']['text']
+    ok(h.call('room.leave', room_id=rid))
+    m = until(a, lambda m: m.get('event') == 'room.message' and m['data'].get('system') and
+              'No host' in m['data']['text'])
+    # the room is still there for a host to come back to
+    assert ok(h.call('room.join', room_id=rid))['room']['room_id'] == rid
 
 
 def test_events_rooms_experts_survive_bad_arguments():
