@@ -633,9 +633,11 @@ notify_attendees(struct call *x, const struct ev *e, const char *kind,
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);
+	struct notify_ref ref = { .community_id = e->community_id,
+		.event_id = e->id };
+
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = notify_add(x, ids[i], kind, e->community_id, 0, 0, 0,
-		    "%s", text);
+		rc = notify_add_ref(x, ids[i], kind, &ref, "%s", text);
 	free(ids);
 	return rc;
 }
@@ -1169,8 +1171,8 @@ reminder_add(const struct ev *e, int64_t occ, const char *kind,
 		text = xasprintf("Reminder: “%s” starts in %lld minutes "
 		    "(%s).", e->title, (long long)mins, when);
 	st = db_stmt(srv->db, "INSERT INTO notifications (member_id, kind, "
-	    "community_id, text, created_at) VALUES (?, 'event_reminder', ?, "
-	    "?, ?)");
+	    "community_id, text, created_at, event_id) VALUES (?, "
+	    "'event_reminder', ?, ?, ?, ?)");
 	sqlite3_bind_int64(st, 1, member);
 	if (e->community_id != 0)
 		sqlite3_bind_int64(st, 2, e->community_id);
@@ -1178,6 +1180,7 @@ reminder_add(const struct ev *e, int64_t occ, const char *kind,
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, e->id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1185,11 +1188,11 @@ reminder_add(const struct ev *e, int64_t occ, const char *kind,
 		return -1;
 	}
 	r->member_id = member;
-	r->notify = json_pack("{s:I, s:s, s:s, s:o, s:o, s:n, s:n, s:n}",
-	    "id", (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind",
-	    "event_reminder", "text", text, "at", time_json(now),
-	    "community_id", e->community_id ? json_integer(e->community_id) :
-	    json_null(), "thread_id", "post_id", "poll_id");
+	r->notify = json_pack("{s:I, s:s, s:s, s:o}", "id",
+	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind",
+	    "event_reminder", "text", text, "at", time_json(now));
+	notify_ref_json(r->notify, &(struct notify_ref){ .community_id =
+	    e->community_id, .event_id = e->id });
 	r->event = json_pack("{s:I, s:s, s:s, s:o, s:I}", "event_id",
 	    (json_int_t)e->id, "title", e->title, "kind", kind, "starts_at",
 	    time_json(occ), "minutes", (json_int_t)mins);

@@ -257,8 +257,8 @@ op_expert_list(struct call *x)
 
 /* Accept: the speaker hosts a new event in the request's community. */
 static int
-decide_accept(struct call *x, int64_t community, const char *topic,
-    int64_t *event)
+decide_accept(struct call *x, int64_t request, int64_t community,
+    const char *topic, int64_t *event)
 {
 	const char *speaker = NULL, *starts_str = NULL, *title = topic,
 	    *kind = "show_and_tell", *desc = "";
@@ -305,9 +305,10 @@ decide_accept(struct call *x, int64_t community, const char *topic,
 	if (event_insert(x, community, title, kind, desc, starts,
 	    minutes * 60, "none", 0, &host, 1, event) != 0)
 		return -1;
-	return notify_add(x, host, "expert_speaker", community, 0, 0, 0,
-	    "You are the speaker for “%s”: see event %lld.", title,
-	    (long long)*event);
+	return notify_add_ref(x, host, "expert_speaker",
+	    &(struct notify_ref){ .community_id = community, .event_id =
+	    *event, .request_id = request }, "You are the speaker for “%s”, "
+	    "now in the programme.", title);
 }
 
 static int
@@ -316,6 +317,7 @@ op_expert_decide(struct call *x)
 	json_int_t id = 0;
 	const char *decision = NULL, *reason = NULL, *status;
 	int64_t owner, community, event = 0;
+	struct notify_ref ref;
 	char was[16];
 	json_t *req;
 	sqlite3_stmt *st;
@@ -352,7 +354,7 @@ op_expert_decide(struct call *x)
 		    "%s.", was);
 	}
 	if (strcmp(status, "accepted") == 0 &&
-	    decide_accept(x, community, topic, &event) != 0) {
+	    decide_accept(x, id, community, topic, &event) != 0) {
 		free(topic);
 		return -1;
 	}
@@ -380,18 +382,19 @@ op_expert_decide(struct call *x)
 		free(topic);
 		return call_db_fail(x);
 	}
+	ref = (struct notify_ref){ .community_id = community, .event_id =
+	    event, .request_id = id };
 	if (strcmp(status, "accepted") == 0)
-		rc = notify_add(x, owner, "expert_decided", community, 0, 0, 0,
-		    "Your expert request “%s” was accepted: see event %lld.",
-		    topic, (long long)event);
+		rc = notify_add_ref(x, owner, "expert_decided", &ref, "Your "
+		    "expert request “%s” was accepted: the talk is now in the "
+		    "programme.", topic);
 	else if (strcmp(status, "declined") == 0)
-		rc = notify_add(x, owner, "expert_decided", community, 0, 0, 0,
-		    "Your expert request “%s” was declined: %s", topic,
-		    reason);
+		rc = notify_add_ref(x, owner, "expert_decided", &ref, "Your "
+		    "expert request “%s” was declined: %s", topic, reason);
 	else
-		rc = notify_add(x, owner, "expert_decided", community, 0, 0, 0,
-		    "Staff would like to know more about your expert request "
-		    "“%s”: %s (answer with expert.reply)", topic, reason);
+		rc = notify_add_ref(x, owner, "expert_decided", &ref, "Staff "
+		    "would like to know more about your expert request “%s”: "
+		    "%s (answer it from the request)", topic, reason);
 	free(topic);
 	if (rc != 0)
 		return -1;

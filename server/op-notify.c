@@ -56,6 +56,9 @@ notification_json(sqlite3_stmt *st)
 	json_object_set_new(o, "thread_id", col_id(st, 8));
 	json_object_set_new(o, "post_id", col_id(st, 9));
 	json_object_set_new(o, "poll_id", col_id(st, 10));
+	json_object_set_new(o, "event_id", col_id(st, 11));
+	json_object_set_new(o, "room_id", col_id(st, 12));
+	json_object_set_new(o, "request_id", col_id(st, 13));
 	return o;
 }
 
@@ -65,13 +68,15 @@ op_notify_list(struct call *x)
 	/* Both use an index: notifications_member or notifications_unread. */
 	sqlite3_stmt *all = db_stmt(srv->db,
 	    "SELECT n.id, n.kind, n.text, n.created_at, n.read_at, a.handle, "
-	    "a.display_name, c.slug, n.thread_id, n.post_id, n.poll_id "
+	    "a.display_name, c.slug, n.thread_id, n.post_id, n.poll_id, "
+	    "n.event_id, n.room_id, n.request_id "
 	    "FROM notifications n LEFT JOIN members a ON a.id = n.actor_id "
 	    "LEFT JOIN communities c ON c.id = n.community_id "
 	    "WHERE n.member_id = ?1 AND n.id < ?2 ORDER BY n.id DESC LIMIT ?3");
 	sqlite3_stmt *unread = db_stmt(srv->db,
 	    "SELECT n.id, n.kind, n.text, n.created_at, n.read_at, a.handle, "
-	    "a.display_name, c.slug, n.thread_id, n.post_id, n.poll_id "
+	    "a.display_name, c.slug, n.thread_id, n.post_id, n.poll_id, "
+	    "n.event_id, n.room_id, n.request_id "
 	    "FROM notifications n INDEXED BY notifications_unread "
 	    "LEFT JOIN members a ON a.id = n.actor_id "
 	    "LEFT JOIN communities c ON c.id = n.community_id "

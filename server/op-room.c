@@ -1073,9 +1073,12 @@ op_room_open(struct call *x)
 
 				for (size_t j = 0; j < i; j++)
 					dup = dup || ids[j] == ids[i];
-				if (!dup && notify_add(x, ids[i], "room_open",
-				    community, 0, 0, 0, "The room for “%s” is "
-				    "open: join it now.", r->title) != 0) {
+				if (!dup && notify_add_ref(x, ids[i],
+				    "room_open", &(struct notify_ref){
+				    .community_id = community, .event_id =
+				    event_id, .room_id = r->id }, "The room "
+				    "for “%s” is open: join it now.",
+				    r->title) != 0) {
 					room_free(r);
 					return -1;
 				}
@@ -1675,8 +1678,8 @@ support_tick(uv_timer_t *t)
 			if (db_begin(srv->db) == 0) {
 				st = db_stmt(srv->db, "INSERT INTO "
 				    "notifications (member_id, kind, "
-				    "community_id, text, created_at) VALUES "
-				    "(?, 'support', ?, ?, ?)");
+				    "community_id, text, created_at, room_id) "
+				    "VALUES (?, 'support', ?, ?, ?, ?)");
 				for (size_t i = 0; i < n; i++) {
 					sqlite3_bind_int64(st, 1, staff[i]);
 					if (r->community_id != 0)
@@ -1687,6 +1690,7 @@ support_tick(uv_timer_t *t)
 					sqlite3_bind_text(st, 3, text, -1,
 					    SQLITE_STATIC);
 					sqlite3_bind_int64(st, 4, now);
+					sqlite3_bind_int64(st, 5, r->id);
 					sqlite3_step(st);
 					sqlite3_reset(st);
 				}

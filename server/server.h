@@ -362,6 +362,15 @@ void call_deferred_run(struct call *, bool committed);
 int notify_add(struct call *, int64_t member_id, const char *kind,
     int64_t community_id, int64_t thread_id, int64_t post_id,
     int64_t poll_id, const char *fmt, ...) PRINTFLIKE(8, 9);
+/* What a notification is about (ids 0 when not): a screen opens it. */
+struct notify_ref {
+	int64_t community_id, thread_id, post_id, poll_id;
+	int64_t event_id, room_id, request_id;
+};
+int notify_add_ref(struct call *, int64_t member_id, const char *kind,
+    const struct notify_ref *, const char *fmt, ...) PRINTFLIKE(5, 6);
+/* A notification's ids as the fields of its wire object. */
+void notify_ref_json(json_t *, const struct notify_ref *);
 
 /* op-community.c */
 json_t *community_row_json(sqlite3_stmt *);

@@ -296,3 +296,5 @@ def test_reminders_sent_once():
     ok(m.call('event.rsvp', id=far, status='maybe'))
     time.sleep(1)
     assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'event_reminder'")[0][0] == 4
+    assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'event_reminder' "
+                     "AND event_id IS NULL") == [(0,)]

@@ -77,3 +77,13 @@ def test_expert_request_queue_and_decisions():
                       "ON m.id = n.member_id WHERE n.kind LIKE 'expert%' ORDER BY n.id")
     assert kinds == [('asker', 'expert_decided'), ('speaker', 'expert_speaker'),
                      ('asker', 'expert_decided'), ('asker', 'expert_decided')], kinds
+    # each says which request (and, once accepted, which event) it is about,
+    # so a screen can open it
+    refs = srv.query("SELECT n.kind, n.request_id, n.event_id FROM notifications n "
+                     "WHERE n.kind LIKE 'expert%' ORDER BY n.id")
+    assert refs == [('expert_decided', r1['id'], None), ('expert_speaker', r1['id'], r['event_id']),
+                    ('expert_decided', r1['id'], r['event_id']),
+                    ('expert_decided', r2['id'], None)], refs
+    n = ok(a.call('notify.list'))['notifications']
+    assert {(x['request_id'], x['event_id']) for x in n if x['kind'] == 'expert_decided'} == \
+        {(r1['id'], None), (r1['id'], r['event_id']), (r2['id'], None)}

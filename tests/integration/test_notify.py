@@ -56,7 +56,8 @@ def test_notify_list_own_newest_first_and_paged():
     assert top == {'id': mine[-1], 'kind': 'join_decided', 'text': 'You joined Garden',
                    'at': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(T0 + 7)),
                    'read': True, 'actor': None, 'community': None, 'thread_id': None,
-                   'post_id': None, 'poll_id': None}, top
+                   'post_id': None, 'poll_id': None, 'event_id': None, 'room_id': None,
+                   'request_id': None}, top
     assert first['actor'] == {'handle': 'nel', 'display_name': 'Nel'}
     assert first['community'] == 'garden' and first['read'] is False
     assert first['kind'] == 'mention' and first['text'].startswith('Nel mentioned you')

@@ -227,7 +227,8 @@ def test_surgery_queue_and_private_consults():
     assert ok(b.call('event.get', id=eid))['event']['room_id'] == rid
     err(b.call('event.queue', id=eid, topic='x'), 'conflict')
     # alice was told the room opened
-    until(a, lambda m: m.get('event') == 'notify.new' and m['data']['kind'] == 'room_open')
+    m = until(a, lambda m: m.get('event') == 'notify.new' and m['data']['kind'] == 'room_open')
+    assert m['data']['room_id'] == rid and m['data']['event_id'] == eid
     for s in (a, b, c):
         ok(s.call('room.join', room_id=rid))
     # hosts see a queued member arrive (the queue is sent again)

@@ -1,0 +1,7 @@
+-- 010: what a notification is about beyond threads, posts and polls, so a
+-- screen can open it: an event (reminders, changes, cancellations, "the
+-- room is open"), a room (support calls, a room's opening) and an expert
+-- request (decisions, "you are the speaker"). Older rows keep NULL.
+ALTER TABLE notifications ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;
+ALTER TABLE notifications ADD COLUMN room_id INTEGER REFERENCES rooms(id) ON DELETE SET NULL;
+ALTER TABLE notifications ADD COLUMN request_id INTEGER REFERENCES expert_requests(id) ON DELETE CASCADE;
