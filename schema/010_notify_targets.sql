@@ -5,3 +5,9 @@
 ALTER TABLE notifications ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;
 ALTER TABLE notifications ADD COLUMN room_id INTEGER REFERENCES rooms(id) ON DELETE SET NULL;
 ALTER TABLE notifications ADD COLUMN request_id INTEGER REFERENCES expert_requests(id) ON DELETE CASCADE;
+
+-- room.consults: a member's kept private consults, found by either party.
+CREATE INDEX room_messages_private_a ON room_messages(private_a, id)
+	WHERE private_a IS NOT NULL;
+CREATE INDEX room_messages_private_b ON room_messages(private_b, id)
+	WHERE private_b IS NOT NULL;

@@ -1996,6 +1996,82 @@ op_room_close(struct call *x)
 	return 0;
 }
 
+/*
+ * room.consults: the private consults kept for the caller (record
+ * "transcript" in a consult), newest first, each with the room, the other
+ * person and its messages in order. Only the two people in a consult ever
+ * see it; it is never posted.
+ */
+static int
+op_room_consults(struct call *x)
+{
+	json_int_t limit = 20;
+	int64_t me = x->conn->member.id, room, other;
+	json_t *list = json_array(), *c = NULL, *msgs, *m;
+	int64_t c_room = 0, c_other = 0;
+	sqlite3_stmt *st;
+	size_t idx;
+	int rc;
+
+	if (arg_int(x->args, "limit", false, 1, 50, &limit, x->msg,
+	    sizeof x->msg) != 0) {
+		json_decref(list);
+		return call_bad(x);
+	}
+	/* The newest 2,000 messages of mine, newest first (two indexes). */
+	st = db_stmt(srv->db, "SELECT r.room_id, rm.title, r.at, m.handle, "
+	    "m.display_name, r.body, CASE WHEN r.private_a = ?1 THEN "
+	    "r.private_b ELSE r.private_a END, o.handle, o.display_name "
+	    "FROM room_messages r JOIN rooms rm ON rm.id = r.room_id "
+	    "LEFT JOIN members m ON m.id = r.member_id "
+	    "LEFT JOIN members o ON o.id = CASE WHEN r.private_a = ?1 THEN "
+	    "r.private_b ELSE r.private_a END "
+	    "WHERE r.private_a = ?1 OR r.private_b = ?1 "
+	    "ORDER BY r.id DESC LIMIT 2000");
+	sqlite3_bind_int64(st, 1, me);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		room = sqlite3_column_int64(st, 0);
+		other = sqlite3_column_int64(st, 6);
+		if (c == NULL || room != c_room || other != c_other) {
+			/* rows come newest first: a new consult begins */
+			c = NULL;
+			json_array_foreach(list, idx, m) {
+				if (json_integer_value(json_object_get(m,
+				    "room_id")) == room && json_integer_value(
+				    json_object_get(m, "other_id")) == other)
+					c = m;
+			}
+			if (c == NULL) {
+				if (json_array_size(list) >= (size_t)limit)
+					continue;
+				c = json_pack("{s:I, s:s, s:I, s:{s:s, s:s}, "
+				    "s:[]}", "room_id", (json_int_t)room,
+				    "room", db_col_text(st, 1), "other_id",
+				    (json_int_t)other, "with", "handle",
+				    db_col_text(st, 7), "display_name",
+				    db_col_text(st, 8), "messages");
+				json_array_append_new(list, c);
+			}
+			c_room = room;
+			c_other = other;
+		}
+		msgs = json_object_get(c, "messages");
+		json_array_insert_new(msgs, 0, json_pack("{s:o, s:s, s:s, "
+		    "s:s}", "at", db_col_json_time(st, 2), "handle",
+		    db_col_text(st, 3), "display_name", db_col_text(st, 4),
+		    "text", db_col_text(st, 5)));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_db_fail(x);
+	}
+	json_array_foreach(list, idx, m)
+		json_object_del(m, "other_id");
+	x->result = json_pack("{s:o}", "consults", list);
+	return 0;
+}
+
 static int
 op_room_list(struct call *x)
 {
@@ -2079,5 +2155,7 @@ const struct op op_room_table[] = {
 	    "as a thread in the community and attendance is kept." },
 	{ "room.list", OP_MEMBER, op_room_list,
 	    "Open rooms you may join {community?}." },
+	{ "room.consults", OP_MEMBER, op_room_consults,
+	    "Your private consults that were kept, newest first {limit?}." },
 	{ NULL, 0, NULL, NULL },
 };

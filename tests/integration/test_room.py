@@ -285,6 +285,14 @@ def test_surgery_queue_and_private_consults():
     kept = srv.query('SELECT body FROM room_messages WHERE private_a IS NOT NULL ORDER BY id')
     assert kept == [('secret cv detail',), ('secret advice',)]
     assert srv.query('SELECT thread_id FROM events WHERE id = ?', eid) == [(tid,)]
+    # the two may read their kept consult; nobody else sees it
+    for s_, other in ((a, 'host'), (h, 'alice')):
+        cs = ok(s_.call('room.consults'))['consults']
+        assert len(cs) == 1 and cs[0]['with']['handle'] == other, cs
+        assert cs[0]['room'] == 'CV surgery' and cs[0]['room_id'] == rid
+        assert [(m['handle'], m['text']) for m in cs[0]['messages']] == \
+            [('alice', 'secret cv detail'), ('host', 'secret advice')]
+    assert ok(c.call('room.consults'))['consults'] == []
 
 
 def close_record(srv, mode, summary=None):
