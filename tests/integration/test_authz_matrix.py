@@ -403,6 +403,7 @@ TABLE = {
         r, v, bystander='support'))), write('leader', True)),
     'room.close': (lambda w, r, v: {'room_id': w.room_with(r, v)}, write('leader', True)),
     'room.list': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    'room.consults': (lambda w, r, v: {}, members_only()),  # only one's own
     # expert speaker requests: anyone may ask (for a community they may
     # read); only the asker adds to their own; staff (and admins) decide
     'expert.request': (lambda w, r, v: {'topic': 'Pensions', 'why': 'Many ask',
