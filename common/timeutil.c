@@ -39,6 +39,20 @@ time_iso8601(int64_t t, char out[32])
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
+/* Format t for people, in UTC: "Sun 6 Dec 14:00 UTC". */
+void
+time_human(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%a %e %b %H:%M UTC", &tm) == 0)
+		snprintf(out, 32, "?");
+	else if (out[4] == ' ') /* %e pads a one-digit day */
+		memmove(out + 4, out + 5, strlen(out + 5) + 1);
+}
+
 /* Seconds in "90s", "15m", "12h", "7d", "2w" or "3600" (the number < 100y). */
 int64_t
 parse_duration(const char *s)

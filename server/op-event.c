@@ -1163,7 +1163,7 @@ reminder_add(const struct ev *e, int64_t occ, const char *kind,
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
 		return 0;
-	time_iso8601(occ, when);
+	time_human(occ, when);
 	if (mins >= 120)
 		text = xasprintf("Reminder: “%s” starts in %lld hours (%s).",
 		    e->title, (long long)(mins / 60), when);
@@ -1246,6 +1246,10 @@ sweep(uv_timer_t *t)
 		occ = event_next_start(evs[i].starts, evs[i].duration,
 		    evs[i].recurrence, now);
 		if (occ <= now || occ - now > 86400)
+			continue;
+		/* In the last hour only the 15-minute reminder is sent: an
+		 * event made (or joined) late gets one, not two. */
+		if (occ - now > 900 && occ - now <= 3600)
 			continue;
 		kind = occ - now <= 900 ? "15m" : "day";
 		nids = 0;

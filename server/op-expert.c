@@ -88,6 +88,32 @@ tell_staff(struct call *x, json_t *req)
 	json_decref(req);
 }
 
+/* A stored notification for every staff member and admin: a new request. */
+static int
+notify_staff_new(struct call *x, int64_t id, int64_t community,
+    const char *topic)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT id FROM members WHERE "
+	    "role IN ('staff', 'admin') AND status = 'active'");
+	struct notify_ref ref = { .community_id = community, .request_id =
+	    id };
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = notify_add_ref(x, ids[i], "expert_request", &ref,
+		    "%s asks for an expert speaker on “%s”.",
+		    x->conn->member.display_name, topic);
+	free(ids);
+	return rc;
+}
+
 static int
 op_expert_request(struct call *x)
 {
@@ -140,6 +166,10 @@ op_expert_request(struct call *x)
 	if (req_load(x, id, &req, &owner, &community, status) != 0)
 		return -1;
 	tell_staff(x, json_incref(req));
+	if (notify_staff_new(x, id, community, topic) != 0) {
+		json_decref(req);
+		return -1;
+	}
 	x->result = json_pack("{s:o}", "request", req);
 	return 0;
 }

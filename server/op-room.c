@@ -1835,10 +1835,10 @@ record_post(struct call *x, struct room *r, const char *summary,
 		return call_db_fail(x);
 	*thread = sqlite3_last_insert_rowid(srv->db);
 	buf_init(&b);
-	time_iso8601(r->opened_at, when);
+	time_human(r->opened_at, when);
 	buf_printf(&b, "Record of the room “%s”, opened %s, closed ",
 	    r->title, when);
-	time_iso8601(now, when);
+	time_human(now, when);
 	buf_printf(&b, "%s. %d attended.\n\n", when, attended);
 	if (r->topic != NULL && r->topic[0] != '\0')
 		buf_printf(&b, "Topic: %s\n\n", r->topic);

@@ -2,6 +2,7 @@
 and the iCalendar feed (`ssh host calendar`)."""
 import datetime
 import subprocess
+import re
 import time
 
 from harness import Server
@@ -269,8 +270,11 @@ def test_reminders_sent_once():
                       starts_at=iso(20 * 3600)))['event']['id']
     far = ok(h.call('event.create', community='cop', title='Far away',
                     starts_at=iso(3 * 86400)))['event']['id']
+    # in the last hour only the 15-minute reminder comes (not two in a row)
+    hour = ok(h.call('event.create', community='cop', title='Within the hour',
+                     starts_at=iso(40 * 60)))['event']['id']
     m = srv.session(keys['mem'])
-    for eid in (soon, later, far):
+    for eid in (soon, later, far, hour):
         ok(m.call('event.rsvp', id=eid, status='going'))
     # the sweep runs at once after changes and then every 30 s: wait <= 35 s
     deadline = time.time() + 35
@@ -292,6 +296,9 @@ def test_reminders_sent_once():
     assert rows == [('Starting soon', '15m', 2), ('Tomorrow-ish', 'day', 2)], rows
     n = srv.query("SELECT count(*) FROM notifications WHERE kind = 'event_reminder'")[0][0]
     assert n == 4
+    # times for people: "Sun 6 Dec 14:00 UTC", not ISO 8601
+    for (text,) in srv.query("SELECT text FROM notifications WHERE kind = 'event_reminder'"):
+        assert text.endswith(' UTC).') and not re.search(r'\d{4}-\d\d-\d\dT', text), text
     # another change triggers a sweep: nothing is sent twice
     ok(m.call('event.rsvp', id=far, status='maybe'))
     time.sleep(1)

@@ -74,16 +74,25 @@ def test_expert_request_queue_and_decisions():
     assert mine[r2['id']]['status'] == 'declined'
     assert mine[r2['id']]['response'] == 'No one free'
     kinds = srv.query("SELECT m.handle, n.kind FROM notifications n JOIN members m "
-                      "ON m.id = n.member_id WHERE n.kind LIKE 'expert%' ORDER BY n.id")
+                      "ON m.id = n.member_id WHERE n.kind LIKE 'expert%' "
+                      "AND n.kind != 'expert_request' ORDER BY n.id")
     assert kinds == [('asker', 'expert_decided'), ('speaker', 'expert_speaker'),
                      ('asker', 'expert_decided'), ('asker', 'expert_decided')], kinds
     # each says which request (and, once accepted, which event) it is about,
     # so a screen can open it
     refs = srv.query("SELECT n.kind, n.request_id, n.event_id FROM notifications n "
-                     "WHERE n.kind LIKE 'expert%' ORDER BY n.id")
+                     "WHERE n.kind LIKE 'expert%' AND n.kind != 'expert_request' "
+                     "ORDER BY n.id")
     assert refs == [('expert_decided', r1['id'], None), ('expert_speaker', r1['id'], r['event_id']),
                     ('expert_decided', r1['id'], r['event_id']),
                     ('expert_decided', r2['id'], None)], refs
+    # staff and admins were told of each new request (stored, to open later)
+    staff = [h for (h,) in srv.query("SELECT handle FROM members WHERE role IN "
+                                     "('staff', 'admin') AND status = 'active'")]
+    assert 'staffer' in staff
+    new = srv.query("SELECT m.handle, n.request_id FROM notifications n JOIN members m "
+                    "ON m.id = n.member_id WHERE n.kind = 'expert_request' ORDER BY n.id")
+    assert sorted(new) == sorted((h, r_['id']) for h in staff for r_ in (r1, r2, r3)), new
     n = ok(a.call('notify.list'))['notifications']
     assert {(x['request_id'], x['event_id']) for x in n if x['kind'] == 'expert_decided'} == \
         {(r1['id'], None), (r1['id'], r['event_id']), (r2['id'], None)}
