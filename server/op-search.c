@@ -9,6 +9,7 @@
  * thread respectively; the reader pool is the only state they share and is
  * guarded by a mutex.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,7 @@
 #define SEARCH_LIMIT_DEFAULT 20
 /*
  * Ranking is done among the newest SEARCH_WINDOW matches of each kind, so a
- * word found in 80,000 posts costs what one found in 500 does (bm25 reads
- * each ranked row's length, so its cost grows with the rows it ranks).
+ * word found in 80,000 posts costs what one found in 500 does.
  */
 #define SEARCH_WINDOW 500
 #define SEARCH_PAGES_MAX 10
@@ -30,10 +30,18 @@
 #define SEARCH_CONN_MAX 4 /* for one connection */
 #define SEARCH_TIMEOUT_MS 5000
 #define READERS_MAX 16
+#define READER_STMTS_MAX 16 /* kinds × the three readable_sql variants */
+
+/* bm25's constants, as FTS5's bm25() has them. */
+#define BM25_K1 1.2
+#define BM25_B 0.75
 
 /* Snippet markers: a match is wrapped in STX ... ETX. */
 #define MARK_OPEN "char(2)"
 #define MARK_CLOSE "char(3)"
+
+enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
+static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
 
 /* One search on its way through the thread pool. */
 struct search {
@@ -41,8 +49,10 @@ struct search {
 	struct conn *conn;
 	json_int_t id;
 	bool has_id;
-	char *sql; /* the whole query, built on the loop thread */
+	const char *readable; /* authz_readable_sql: a static string */
+	bool kinds[K_COUNT];
 	char *match; /* the FTS5 expression: quoted words */
+	int words; /* phrases in match */
 	int64_t me;
 	int64_t community; /* 0: every readable community */
 	int limit;
@@ -55,12 +65,43 @@ struct search {
 	struct search *next, *prev; /* in flight (loop thread only) */
 };
 
+/*
+ * A read-only connection and the statements prepared on it, kept across
+ * searches (preparing the ranking SQL cost about 0.5 ms a search). Owned by
+ * one worker at a time: taken from and given back to the pool under
+ * readers_lock.
+ */
+struct reader {
+	sqlite3 *db;
+	struct {
+		int kind;
+		const char *readable;
+		sqlite3_stmt *st;
+	} rank[READER_STMTS_MAX];
+	int rank_len;
+	sqlite3_stmt *detail[K_COUNT];
+};
+
 static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
-static sqlite3 *readers[READERS_MAX];
+static struct reader *readers[READERS_MAX];
 static int readers_len;
 static char *db_path; /* set once on the loop thread before any work */
 static struct search *inflight; /* loop thread only */
 static int inflight_len;
+
+/* Finalize a reader's statements and close it. */
+static void
+reader_free(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->rank_len; i++)
+		sqlite3_finalize(r->rank[i].st);
+	for (int k = 0; k < K_COUNT; k++)
+		sqlite3_finalize(r->detail[k]);
+	sqlite3_close(r->db);
+	free(r);
+}
 
 /* At exit: close the pooled read-only connections. */
 static void
@@ -68,47 +109,129 @@ readers_close(void)
 {
 	pthread_mutex_lock(&readers_lock);
 	while (readers_len > 0)
-		sqlite3_close(readers[--readers_len]);
+		reader_free(readers[--readers_len]);
 	pthread_mutex_unlock(&readers_lock);
 	free(db_path);
 	db_path = NULL;
 }
 
+/*
+ * FTS5 auxiliary function search_tf(fts): bm25's term-frequency part for
+ * the current row, sum over phrases of f(k1 + 1) / (f + k1(1 - b + b D /
+ * avgdl)), without the inverse document frequency. FTS5's own bm25() finds
+ * each phrase's document count by walking that phrase's whole doclist once
+ * per query (2-3 ms for a common word in a million posts, most of a
+ * search); search_work estimates it from the window instead.
+ */
+static void
+search_tf(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	double freq[SEARCH_WORDS_MAX] = { 0 }, avgdl, norm, score = 0;
+	sqlite3_int64 rows, tokens;
+	int rc, nphrase, ninst, phrase, col, off, len;
+
+	(void)nval;
+	(void)val;
+	nphrase = api->xPhraseCount(fts);
+	if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK ||
+	    (rc = api->xColumnTotalSize(fts, -1, &tokens)) != SQLITE_OK ||
+	    (rc = api->xColumnSize(fts, -1, &len)) != SQLITE_OK ||
+	    (rc = api->xInstCount(fts, &ninst)) != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	for (int i = 0; i < ninst; i++) {
+		if ((rc = api->xInst(fts, i, &phrase, &col, &off)) !=
+		    SQLITE_OK) {
+			sqlite3_result_error_code(ctx, rc);
+			return;
+		}
+		if (phrase >= 0 && phrase < SEARCH_WORDS_MAX)
+			freq[phrase] += 1.0;
+	}
+	avgdl = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
+	norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len / avgdl);
+	for (int i = 0; i < nphrase && i < SEARCH_WORDS_MAX; i++)
+		score += freq[i] * (BM25_K1 + 1.0) / (freq[i] + norm);
+	sqlite3_result_double(ctx, score);
+}
+
+/* FTS5 auxiliary function search_rows(fts): the rows in the index. */
+static void
+search_rows(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	sqlite3_int64 rows;
+	int rc;
+
+	(void)nval;
+	(void)val;
+	if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_int64(ctx, rows);
+}
+
+/* Register search_tf and search_rows on a connection; SQLite code. */
+static int
+reader_functions(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	fts5_api *api = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (api == NULL || api->iVersion < 2)
+		return SQLITE_ERROR;
+	if ((rc = api->xCreateFunction(api, "search_tf", NULL, search_tf,
+	    NULL)) != SQLITE_OK)
+		return rc;
+	return api->xCreateFunction(api, "search_rows", NULL, search_rows,
+	    NULL);
+}
+
 /* A read-only connection from the pool, opened if none is free (worker). */
-static sqlite3 *
+static struct reader *
 reader_get(char *err, size_t errlen)
 {
-	sqlite3 *db = NULL;
+	struct reader *r = NULL;
 
 	pthread_mutex_lock(&readers_lock);
 	if (readers_len > 0)
-		db = readers[--readers_len];
+		r = readers[--readers_len];
 	pthread_mutex_unlock(&readers_lock);
-	if (db != NULL)
-		return db;
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", db != NULL ? sqlite3_errmsg(db) :
-		    "out of memory");
-		sqlite3_close(db);
+	if (r != NULL)
+		return r;
+	r = xcalloc(1, sizeof *r);
+	if (sqlite3_open_v2(db_path, &r->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    reader_functions(r->db) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", r->db != NULL ?
+		    sqlite3_errmsg(r->db) : "out of memory");
+		reader_free(r);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 2000);
-	return db;
+	sqlite3_busy_timeout(r->db, 2000);
+	return r;
 }
 
 /* Give a connection back to the pool (worker). */
 static void
-reader_put(sqlite3 *db)
+reader_put(struct reader *r)
 {
 	pthread_mutex_lock(&readers_lock);
 	if (readers_len < READERS_MAX) {
-		readers[readers_len++] = db;
-		db = NULL;
+		readers[readers_len++] = r;
+		r = NULL;
 	}
 	pthread_mutex_unlock(&readers_lock);
-	if (db != NULL)
-		sqlite3_close(db);
+	reader_free(r);
 }
 
 /* Progress handler: abandon a search that has run past its deadline. */
@@ -137,19 +260,19 @@ word_searchable(const char *w, size_t n)
 /*
  * Turn the user's words into an FTS5 expression that cannot be a syntax
  * error: each word a quoted phrase ('"' doubled), the last one a prefix.
- * Returns NULL when no word is searchable.
+ * Returns NULL when no word is searchable; *words is the number of words.
  */
 static char *
-search_match(const char *q)
+search_match(const char *q, int *words)
 {
 	struct buf b;
 	const char *p = q, *w;
 	size_t n;
-	int words = 0;
 	char *out;
 
+	*words = 0;
 	buf_init(&b);
-	while (*p != '\0' && words < SEARCH_WORDS_MAX) {
+	while (*p != '\0' && *words < SEARCH_WORDS_MAX) {
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++;
 		w = p;
@@ -159,7 +282,7 @@ search_match(const char *q)
 		n = (size_t)(p - w);
 		if (n == 0 || !word_searchable(w, n))
 			continue;
-		if (words++ > 0)
+		if ((*words)++ > 0)
 			buf_puts(&b, " ");
 		buf_puts(&b, "\"");
 		for (size_t i = 0; i < n; i++) {
@@ -170,7 +293,7 @@ search_match(const char *q)
 		}
 		buf_puts(&b, "\"");
 	}
-	if (words == 0) {
+	if (*words == 0) {
 		buf_free(&b);
 		return NULL;
 	}
@@ -183,56 +306,44 @@ search_match(const char *q)
 }
 
 /*
- * The SQL for the kinds asked for: the first of two steps. It ranks the
- * matches and keeps one page of them, as (kind, id, rank); snippets and
- * names are fetched afterwards for that page only (detail_sql), since
- * making a snippet means reading the whole text again. readable is
- * authz_readable_sql.
+ * The first step, one statement per kind: the newest SEARCH_WINDOW matches,
+ * newest first, each with its search_tf score and whether this searcher may
+ * see it (readable is authz_readable_sql), so FTS5 reads the doclists once
+ * and search_work can size the window. Columns: rowid, score, rows in the
+ * index, the table's largest id, visible. Snippets and names come after,
+ * for one page only (detail_sql), since a snippet reads the text again.
  */
 static char *
-search_sql(const char *readable, bool threads, bool posts, bool profiles)
+rank_sql(int kind, const char *readable)
 {
+	static const char *const fts[K_COUNT] = { "threads_fts", "posts_fts",
+	    "profiles_fts" };
+	static const char *const table[K_COUNT] = { "threads", "posts",
+	    "members" };
+	static const char *const joins[K_COUNT] = {
+		"LEFT JOIN threads t ON t.id = w.r",
+		"LEFT JOIN posts p ON p.id = w.r "
+		"LEFT JOIN threads t ON t.id = p.thread_id",
+		"LEFT JOIN members m ON m.id = w.r",
+	};
 	struct buf b;
 	char *out;
 
 	buf_init(&b);
-	if (threads) {
-		buf_printf(&b,
-		    "SELECT 'thread', t.id, threads_fts.rank "
-		    "FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
-		    "WHERE threads_fts MATCH :q AND t.community_id IN (%s) "
-		    "AND (:c = 0 OR t.community_id = :c) "
-		    "AND threads_fts.rowid >= (SELECT coalesce(min(r), 0) FROM "
-		    "(SELECT rowid AS r FROM threads_fts WHERE threads_fts "
-		    "MATCH :q ORDER BY rowid DESC LIMIT %d))", readable,
-		    SEARCH_WINDOW);
-	}
-	if (posts) {
-		if (buf_used(&b) > 0)
-			buf_puts(&b, " UNION ALL ");
-		buf_printf(&b,
-		    "SELECT 'post', p.id, posts_fts.rank "
-		    "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
-		    "JOIN threads t ON t.id = p.thread_id "
-		    "WHERE posts_fts MATCH :q AND p.hidden_at IS NULL "
-		    "AND p.deleted_at IS NULL AND t.community_id IN (%s) "
-		    "AND (:c = 0 OR t.community_id = :c) "
-		    "AND posts_fts.rowid >= (SELECT coalesce(min(r), 0) FROM "
-		    "(SELECT rowid AS r FROM posts_fts WHERE posts_fts "
-		    "MATCH :q ORDER BY rowid DESC LIMIT %d))", readable,
-		    SEARCH_WINDOW);
-	}
-	if (profiles) {
-		if (buf_used(&b) > 0)
-			buf_puts(&b, " UNION ALL ");
-		buf_puts(&b,
-		    "SELECT 'profile', m.id, profiles_fts.rank "
-		    "FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
-		    "WHERE profiles_fts MATCH :q AND m.status = 'active' "
-		    "AND (:c = 0 OR m.id IN (SELECT member_id FROM "
-		    "community_members WHERE community_id = :c))");
-	}
-	buf_puts(&b, " ORDER BY 3, 1, 2 LIMIT :limit OFFSET :offset");
+	buf_printf(&b, "SELECT w.r, w.s, w.n, (SELECT max(id) FROM %s), "
+	    "coalesce(", table[kind]);
+	if (kind == K_PROFILE)
+		buf_puts(&b, "m.status = 'active' AND (:c = 0 OR m.id IN "
+		    "(SELECT member_id FROM community_members WHERE "
+		    "community_id = :c))");
+	else
+		buf_printf(&b, "%st.community_id IN (%s) AND (:c = 0 OR "
+		    "t.community_id = :c)", kind == K_POST ? "p.hidden_at IS "
+		    "NULL AND p.deleted_at IS NULL AND " : "", readable);
+	buf_printf(&b, ", 0) FROM (SELECT rowid AS r, search_tf(%s) AS s, "
+	    "search_rows(%s) AS n FROM %s WHERE %s MATCH :q ORDER BY rowid "
+	    "DESC LIMIT %d) w %s", fts[kind], fts[kind], fts[kind], fts[kind],
+	    SEARCH_WINDOW, joins[kind]);
 	out = xmalloc(buf_used(&b) + 1);
 	memcpy(out, buf_head(&b), buf_used(&b));
 	out[buf_used(&b)] = '\0';
@@ -248,8 +359,6 @@ search_sql(const char *readable, bool threads, bool posts, bool profiles)
  * (so FTS5 evaluates the match, a prefix included, once and only over that
  * range) and ?4 the page's rowids as a JSON array.
  */
-enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
-static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
 static const char *const detail_sql[K_COUNT] = {
 	"SELECT t.id, NULL, NULL, t.title, "
 	"snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
@@ -279,13 +388,77 @@ static const char *const detail_sql[K_COUNT] = {
 	"AND +profiles_fts.rowid IN (SELECT value FROM json_each(?4))",
 };
 
-/* One ranked row of the page, and its wire object once fetched. */
+/* A reader's prepared statement for SQL it keeps (worker). */
+static int
+reader_prepare(struct reader *r, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    st, NULL);
+}
+
+/* The reader's ranking statement for a kind and a readable_sql (worker). */
+static int
+reader_rank_stmt(struct reader *r, int kind, const char *readable,
+    sqlite3_stmt **st)
+{
+	char *sql;
+	int rc;
+
+	if (kind == K_PROFILE)
+		readable = NULL; /* profiles do not depend on it */
+	for (int i = 0; i < r->rank_len; i++) {
+		if (r->rank[i].kind == kind && r->rank[i].readable == readable) {
+			*st = r->rank[i].st;
+			return SQLITE_OK;
+		}
+	}
+	sql = rank_sql(kind, readable != NULL ? readable : "");
+	rc = reader_prepare(r, sql, st);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (r->rank_len < READER_STMTS_MAX) {
+		r->rank[r->rank_len].kind = kind;
+		r->rank[r->rank_len].readable = readable;
+		r->rank[r->rank_len].st = *st;
+		r->rank_len++;
+	}
+	return SQLITE_OK;
+}
+
+/* Done with a statement from reader_rank_stmt: finalize it if not kept. */
+static void
+reader_rank_done(struct reader *r, sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (int i = 0; i < r->rank_len; i++)
+		if (r->rank[i].st == st)
+			return;
+	sqlite3_finalize(st);
+}
+
+/* One visible match: its kind, id and rank, and its wire object later. */
 struct hit {
 	int kind;
 	int64_t id;
 	double rank;
 	json_t *json;
 };
+
+/* Best first: rank, then kind name, then id (as the protocol says). */
+static int
+hit_cmp(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+	int c;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((c = strcmp(kind_names[a->kind], kind_names[b->kind])) != 0)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
 
 /* Bind a named parameter if the statement has it. */
 static void
@@ -295,6 +468,63 @@ bind_named(sqlite3_stmt *st, const char *name, int64_t v)
 
 	if (i > 0)
 		sqlite3_bind_int64(st, i, v);
+}
+
+/*
+ * Rank one kind: append its visible matches among the newest SEARCH_WINDOW
+ * to hits (room for SEARCH_WINDOW more). The rank is bm25's: -idf times
+ * search_tf's score, where the inverse document frequency comes from the
+ * window: a window that is not full holds every match, so n is exact; a
+ * full one holding the newest SEARCH_WINDOW matches spreads them over ids
+ * lo..max, so n is about SEARCH_WINDOW * max / (max - lo + 1). Under
+ * independence the words' idfs add up to the idf of all of them together,
+ * so each phrase gets its share. Returns the SQLite code of the last step.
+ */
+static int
+search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
+    int *n)
+{
+	sqlite3_stmt *st;
+	int64_t lo = INT64_MAX, max = 0, rows = 0, id;
+	double est, idf;
+	int rc, found = 0, first = *n;
+
+	if ((rc = reader_rank_stmt(r, kind, s->readable, &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"),
+	    s->match, -1, SQLITE_STATIC);
+	bind_named(st, ":me", s->me);
+	bind_named(st, ":c", s->community);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (found++ == 0) {
+			rows = sqlite3_column_int64(st, 2);
+			max = sqlite3_column_int64(st, 3);
+		}
+		lo = id < lo ? id : lo;
+		if (sqlite3_column_int(st, 4) == 0 || *n - first >=
+		    SEARCH_WINDOW)
+			continue;
+		hits[*n].kind = kind;
+		hits[*n].id = id;
+		hits[*n].rank = sqlite3_column_double(st, 1);
+		hits[*n].json = NULL;
+		(*n)++;
+	}
+	reader_rank_done(r, st);
+	if (found == 0)
+		return rc;
+	est = found;
+	if (found >= SEARCH_WINDOW && max >= lo)
+		est = (double)SEARCH_WINDOW * (double)max /
+		    (double)(max - lo + 1);
+	if (rows < est)
+		rows = (int64_t)est;
+	idf = log(((double)rows - est + 0.5) / (est + 0.5));
+	idf = idf > 0 ? idf / s->words : 1e-6;
+	for (int i = first; i < *n; i++)
+		hits[i].rank *= -idf;
+	return rc;
 }
 
 /* One result row as the wire object, from a detail_sql row. */
@@ -330,7 +560,7 @@ search_row(const char *kind, double rank, sqlite3_stmt *st)
  * SQLite code of the last step (SQLITE_DONE when all went well).
  */
 static int
-search_details(sqlite3 *db, struct search *s, struct hit *hits, int n,
+search_details(struct reader *r, struct search *s, struct hit *hits, int n,
     int kind)
 {
 	sqlite3_stmt *st;
@@ -353,11 +583,12 @@ search_details(sqlite3 *db, struct search *s, struct hit *hits, int n,
 		buf_free(&ids);
 		return SQLITE_DONE;
 	}
-	if ((rc = sqlite3_prepare_v2(db, detail_sql[kind], -1, &st, NULL)) !=
-	    SQLITE_OK) {
+	if (r->detail[kind] == NULL && (rc = reader_prepare(r,
+	    detail_sql[kind], &r->detail[kind])) != SQLITE_OK) {
 		buf_free(&ids);
 		return rc;
 	}
+	st = r->detail[kind];
 	sqlite3_bind_text(st, 1, s->match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, lo);
 	sqlite3_bind_int64(st, 3, hi);
@@ -372,72 +603,60 @@ search_details(sqlite3 *db, struct search *s, struct hit *hits, int n,
 				    hits[i].rank, st);
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	buf_free(&ids);
 	return rc;
 }
 
-/* The search itself, on a thread-pool thread: no loop state touched. */
+/*
+ * The search itself, on a thread-pool thread: no loop state touched. Both
+ * steps read one snapshot (a read transaction), so a row hidden between
+ * them cannot reach the page.
+ */
 static void
 search_work(uv_work_t *req)
 {
 	struct search *s = req->data;
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
-	struct hit *hits;
-	const char *kind;
+	struct reader *r;
+	struct hit *hits, *page;
 	json_t *list;
-	int rc, n = 0, k;
-	bool more = false;
+	int rc = SQLITE_DONE, n = 0, offset, count;
+	bool more;
 
 	s->started_ns = uv_hrtime();
 	worker_background();
-	if ((db = reader_get(s->msg, sizeof s->msg)) == NULL) {
+	if ((r = reader_get(s->msg, sizeof s->msg)) == NULL) {
 		s->err = ERR_UNAVAILABLE;
 		return;
 	}
-	if (sqlite3_prepare_v2(db, s->sql, -1, &st, NULL) != SQLITE_OK) {
-		s->err = ERR_INTERNAL;
-		snprintf(s->msg, sizeof s->msg, "search failed: %s",
-		    sqlite3_errmsg(db));
-		reader_put(db);
-		return;
-	}
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"),
-	    s->match, -1, SQLITE_STATIC);
-	bind_named(st, ":me", s->me);
-	bind_named(st, ":c", s->community);
-	bind_named(st, ":limit", s->limit + 1);
-	bind_named(st, ":offset", (int64_t)(s->page - 1) * s->limit);
-	sqlite3_progress_handler(db, 1000, search_progress, s);
-	hits = xcalloc((size_t)s->limit, sizeof *hits);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == s->limit) {
-			more = true;
-			rc = SQLITE_DONE;
-			break;
-		}
-		kind = db_col_text(st, 0);
-		for (k = 0; k < K_COUNT - 1; k++)
-			if (strcmp(kind, kind_names[k]) == 0)
-				break;
-		hits[n].kind = k;
-		hits[n].id = sqlite3_column_int64(st, 1);
-		hits[n].rank = sqlite3_column_double(st, 2);
-		n++;
-	}
-	sqlite3_reset(st);
-	for (k = 0; k < K_COUNT && rc == SQLITE_DONE; k++)
-		rc = search_details(db, s, hits, n, k);
-	sqlite3_progress_handler(db, 0, NULL, NULL);
+	sqlite3_progress_handler(r->db, 1000, search_progress, s);
+	hits = xcalloc(K_COUNT * SEARCH_WINDOW, sizeof *hits);
+	if ((rc = sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL)) ==
+	    SQLITE_OK)
+		rc = SQLITE_DONE;
+	for (int k = 0; k < K_COUNT && rc == SQLITE_DONE; k++)
+		if (s->kinds[k])
+			rc = search_rank(r, s, k, hits, &n);
+	if (rc == SQLITE_DONE)
+		qsort(hits, (size_t)n, sizeof *hits, hit_cmp);
+	offset = (s->page - 1) * s->limit;
+	page = hits + (offset < n ? offset : n);
+	count = n - offset < s->limit ? n - offset : s->limit;
+	count = count > 0 ? count : 0;
+	more = n > offset + s->limit;
+	for (int k = 0; k < K_COUNT && rc == SQLITE_DONE; k++)
+		rc = search_details(r, s, page, count, k);
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_progress_handler(r->db, 0, NULL, NULL);
 	list = json_array();
-	for (int i = 0; i < n; i++) {
-		/* a row deleted between the two steps is left out */
-		if (hits[i].json != NULL)
-			json_array_append_new(list, hits[i].json);
+	for (int i = 0; i < count; i++) {
+		/* (both steps read one snapshot: a page row always has one) */
+		if (page[i].json != NULL)
+			json_array_append_new(list, page[i].json);
 	}
 	free(hits);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		if (rc == SQLITE_INTERRUPT) {
 			s->err = ERR_UNAVAILABLE;
@@ -450,15 +669,14 @@ search_work(uv_work_t *req)
 		} else {
 			s->err = ERR_INTERNAL;
 			snprintf(s->msg, sizeof s->msg, "search failed: %s",
-			    sqlite3_errmsg(db));
+			    sqlite3_errmsg(r->db));
 		}
 	} else {
 		s->result = json_pack("{s:o, s:o}", "results", list,
 		    "next_page", more && s->page < SEARCH_PAGES_MAX ?
 		    json_integer(s->page + 1) : json_null());
 	}
-	sqlite3_finalize(st);
-	reader_put(db);
+	reader_put(r);
 	s->ended_ns = uv_hrtime();
 }
 
@@ -492,7 +710,6 @@ search_done(uv_work_t *req, int status)
 	dispatch_reply_later(s->conn, s->id, s->has_id, s->result, s->err,
 	    s->msg);
 	conn_release(s->conn);
-	free(s->sql);
 	free(s->match);
 	free(s);
 }
@@ -517,7 +734,7 @@ op_search_query(struct call *x)
 	struct access a;
 	struct search *s;
 	char *match;
-	int rc;
+	int rc, words;
 
 	if (arg_str(x->args, "q", true, SEARCH_Q_MAX, &q, x->msg,
 	    sizeof x->msg) != 0 ||
@@ -537,7 +754,7 @@ op_search_query(struct call *x)
 	if (!threads && !posts && !profiles)
 		return call_fail(x, ERR_BAD_REQUEST, "args.kind must be all, "
 		    "threads, posts or profiles");
-	if ((match = search_match(q)) == NULL)
+	if ((match = search_match(q, &words)) == NULL)
 		return call_fail(x, ERR_BAD_REQUEST, "args.q must contain a "
 		    "word to search for");
 	if (slug != NULL &&
@@ -574,8 +791,11 @@ op_search_query(struct call *x)
 	s->id = x->req->id;
 	s->has_id = x->req->has_id;
 	s->match = match;
-	s->sql = search_sql(authz_readable_sql(x->conn), threads, posts,
-	    profiles);
+	s->words = words;
+	s->readable = authz_readable_sql(x->conn);
+	s->kinds[K_THREAD] = threads;
+	s->kinds[K_POST] = posts;
+	s->kinds[K_PROFILE] = profiles;
 	s->me = x->conn->member.id;
 	s->community = slug != NULL ? a.community_id : 0;
 	s->limit = (int)limit;
@@ -584,7 +804,6 @@ op_search_query(struct call *x)
 	s->deadline_ms = s->queued_ns / 1000000 + SEARCH_TIMEOUT_MS;
 	if ((rc = uv_queue_work(srv->loop, &s->req, search_work,
 	    search_done)) != 0) {
-		free(s->sql);
 		free(s->match);
 		free(s);
 		return call_fail(x, ERR_UNAVAILABLE, "search unavailable: %s",
