@@ -49,6 +49,8 @@
 
 enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
 static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
+/* Ties are broken by kind name: post, profile, thread. */
+static const int kind_order[K_COUNT] = { 2, 0, 1 };
 
 /* One search on its way through the thread pool. */
 struct search {
@@ -459,12 +461,11 @@ static int
 hit_cmp(const void *pa, const void *pb)
 {
 	const struct hit *a = pa, *b = pb;
-	int c;
 
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	if ((c = strcmp(kind_names[a->kind], kind_names[b->kind])) != 0)
-		return c;
+	if (a->kind != b->kind)
+		return kind_order[a->kind] - kind_order[b->kind];
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
