@@ -43,9 +43,20 @@
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
-/* Snippet markers: a match is wrapped in STX ... ETX. */
-#define MARK_OPEN "char(2)"
-#define MARK_CLOSE "char(3)"
+/*
+ * Snippets: a match is wrapped in STX ... ETX, cut text is marked with an
+ * ellipsis; at most SNIPPET_TOKENS of a post, SNIPPET_TOKENS_SHORT of a
+ * title or profile. They are made with the tokenizer the FTS tables are
+ * declared with (schema/002, 009), which this must name.
+ */
+#define MARK_OPEN "\002"
+#define MARK_CLOSE "\003"
+#define ELLIPSIS "\xe2\x80\xa6"
+#define SNIPPET_TOKENS 24
+#define SNIPPET_TOKENS_SHORT 16
+#define SEARCH_TOKENIZER "unicode61"
+#define SEARCH_TOKENIZER_ARGS "remove_diacritics", "2"
+#define SNIPPET_COLS_MAX 6 /* profiles_fts */
 
 enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
 static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
@@ -89,6 +100,8 @@ struct reader {
 	} rank[READER_STMTS_MAX];
 	int rank_len;
 	sqlite3_stmt *detail[K_COUNT];
+	fts5_tokenizer tok; /* the tables' tokenizer, for snippets */
+	Fts5Tokenizer *tokenizer;
 };
 
 static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -108,6 +121,8 @@ reader_free(struct reader *r)
 		sqlite3_finalize(r->rank[i].st);
 	for (int k = 0; k < K_COUNT; k++)
 		sqlite3_finalize(r->detail[k]);
+	if (r->tokenizer != NULL)
+		r->tok.xDelete(r->tokenizer);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -182,16 +197,21 @@ search_rows(const Fts5ExtensionApi *api, Fts5Context *fts,
 		sqlite3_result_int64(ctx, rows);
 }
 
-/* Register search_tf and search_rows on a connection; SQLite code. */
+/*
+ * Register search_tf and search_rows on a reader's connection and make it
+ * the tokenizer the FTS tables use (SEARCH_TOKENIZER); SQLite code.
+ */
 static int
-reader_functions(sqlite3 *db)
+reader_functions(struct reader *r)
 {
+	static const char *const args[] = { SEARCH_TOKENIZER_ARGS };
 	sqlite3_stmt *st;
 	fts5_api *api = NULL;
+	void *ud;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL)) !=
-	    SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(r->db, "SELECT fts5(?1)", -1, &st,
+	    NULL)) != SQLITE_OK)
 		return rc;
 	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
 	sqlite3_step(st);
@@ -199,10 +219,14 @@ reader_functions(sqlite3 *db)
 	if (api == NULL || api->iVersion < 2)
 		return SQLITE_ERROR;
 	if ((rc = api->xCreateFunction(api, "search_tf", NULL, search_tf,
-	    NULL)) != SQLITE_OK)
+	    NULL)) != SQLITE_OK ||
+	    (rc = api->xCreateFunction(api, "search_rows", NULL, search_rows,
+	    NULL)) != SQLITE_OK ||
+	    (rc = api->xFindTokenizer(api, SEARCH_TOKENIZER, &ud, &r->tok)) !=
+	    SQLITE_OK)
 		return rc;
-	return api->xCreateFunction(api, "search_rows", NULL, search_rows,
-	    NULL);
+	return r->tok.xCreate(ud, (const char **)args,
+	    (int)(sizeof args / sizeof args[0]), &r->tokenizer);
 }
 
 /* A read-only connection from the pool, opened if none is free (worker). */
@@ -220,7 +244,7 @@ reader_get(char *err, size_t errlen)
 	r = xcalloc(1, sizeof *r);
 	if (sqlite3_open_v2(db_path, &r->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    reader_functions(r->db) != SQLITE_OK) {
+	    reader_functions(r) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", r->db != NULL ?
 		    sqlite3_errmsg(r->db) : "out of memory");
 		reader_free(r);
@@ -362,41 +386,36 @@ rank_sql(int kind, const char *readable)
 }
 
 /*
- * The second step, one query per kind for the whole page: snippets and
- * names of the ranked rows. Columns: thread id, post id, handle, title,
- * snippet, slug, community name, author handle, author display name, time,
- * the row's FTS rowid. ?1 is the match, ?2..?3 the rowid range of the page
- * (so FTS5 evaluates the match, a prefix included, once and only over that
- * range) and ?4 the page's rowids as a JSON array.
+ * The second step, one query per kind for the whole page: names and the
+ * indexed text of the ranked rows, by id (no MATCH: evaluating it again
+ * cost as much as ranking for two common words), for search_snippet.
+ * Columns: thread id, post id, handle, title, community slug and name,
+ * author handle and display name, time, the row's id, then the FTS
+ * table's columns (DETAIL_TEXT on). ?1 is the page's ids as a JSON array.
  */
+#define DETAIL_TEXT 10
 static const char *const detail_sql[K_COUNT] = {
-	"SELECT t.id, NULL, NULL, t.title, "
-	"snippet(threads_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
-	"c.slug, c.name, a.handle, a.display_name, t.created_at, "
-	"threads_fts.rowid "
-	"FROM threads_fts JOIN threads t ON t.id = threads_fts.rowid "
-	"JOIN communities c ON c.id = t.community_id "
+	"SELECT t.id, NULL, NULL, t.title, c.slug, c.name, a.handle, "
+	"a.display_name, t.created_at, t.id, t.title, t.tags "
+	"FROM threads t JOIN communities c ON c.id = t.community_id "
 	"LEFT JOIN members a ON a.id = t.author_id "
-	"WHERE threads_fts MATCH ?1 AND threads_fts.rowid BETWEEN ?2 AND ?3 "
-	"AND +threads_fts.rowid IN (SELECT value FROM json_each(?4))",
-	"SELECT t.id, p.id, NULL, t.title, "
-	"snippet(posts_fts, 0, " MARK_OPEN ", " MARK_CLOSE ", '…', 24), "
-	"c.slug, c.name, a.handle, a.display_name, p.created_at, "
-	"posts_fts.rowid "
-	"FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
-	"JOIN threads t ON t.id = p.thread_id "
+	"WHERE t.id IN (SELECT value FROM json_each(?1))",
+	"SELECT t.id, p.id, NULL, t.title, c.slug, c.name, a.handle, "
+	"a.display_name, p.created_at, p.id, p.body "
+	"FROM posts p JOIN threads t ON t.id = p.thread_id "
 	"JOIN communities c ON c.id = t.community_id "
 	"LEFT JOIN members a ON a.id = p.author_id "
-	"WHERE posts_fts MATCH ?1 AND posts_fts.rowid BETWEEN ?2 AND ?3 "
-	"AND +posts_fts.rowid IN (SELECT value FROM json_each(?4))",
-	"SELECT NULL, NULL, m.handle, m.display_name, "
-	"snippet(profiles_fts, -1, " MARK_OPEN ", " MARK_CLOSE ", '…', 16), "
-	"NULL, NULL, m.handle, m.display_name, m.created_at, "
-	"profiles_fts.rowid "
-	"FROM profiles_fts JOIN members m ON m.id = profiles_fts.rowid "
-	"WHERE profiles_fts MATCH ?1 AND profiles_fts.rowid BETWEEN ?2 AND ?3 "
-	"AND +profiles_fts.rowid IN (SELECT value FROM json_each(?4))",
+	"WHERE p.id IN (SELECT value FROM json_each(?1))",
+	"SELECT NULL, NULL, m.handle, m.display_name, NULL, NULL, m.handle, "
+	"m.display_name, m.created_at, m.id, m.display_name, m.handle, "
+	"m.job_role, m.organisation, m.region, m.bio "
+	"FROM members m WHERE m.id IN (SELECT value FROM json_each(?1))",
 };
+/* Per kind: the FTS columns, the one snippets come from (-1: the best). */
+static const int detail_cols[K_COUNT] = { 2, 1, 6 };
+static const int snippet_col[K_COUNT] = { -1, 0, -1 };
+static const int snippet_tokens[K_COUNT] = { SNIPPET_TOKENS_SHORT,
+	SNIPPET_TOKENS, SNIPPET_TOKENS_SHORT };
 
 /* A reader's prepared statement for SQL it keeps (worker). */
 static int
@@ -536,13 +555,376 @@ search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
 	return rc;
 }
 
+/*
+ * Snippets. FTS5's snippet() works only on a row under a MATCH cursor, so
+ * it needed the match evaluated a second time; search_snippet makes the
+ * same snippet from the row's text instead. The query's words and the text
+ * are split by the tables' own tokenizer, a word matches where FTS5 finds
+ * it (its tokens in a row; the last word's last token as a prefix), and the
+ * window follows snippet()'s rules: for each match, the n tokens around it
+ * score 1000 for each word found there and 1 for each repeat, or the n
+ * tokens from the start of its sentence (a token after '.' or ':' and white
+ * space) score 100 more (120 at the start of the text); the best window is
+ * centred on its matches, matches overlapping each other are marked as
+ * one, and an ellipsis stands where text was cut.
+ */
+
+/* A token of a text: its bytes there and its folded form in a buf. */
+struct token {
+	int start, end;
+	size_t fold;
+	int fold_len;
+};
+
+/* A text split into tokens. */
+struct tokens {
+	struct token *v;
+	int len, cap;
+	struct buf folded;
+};
+
+/* A match of one of the query's words: which word, column and token. */
+struct inst {
+	int word, col, off;
+};
+
+/* The query's words, split into tokens. */
+struct query {
+	struct tokens word[SEARCH_WORDS_MAX];
+	int len;
+};
+
+/* One row's snippet in the making: its columns, split, and the matches. */
+struct snippet {
+	const struct query *q;
+	int ncol;
+	const char *text[SNIPPET_COLS_MAX];
+	int text_len[SNIPPET_COLS_MAX];
+	struct tokens col[SNIPPET_COLS_MAX];
+	struct inst *inst;
+	int ninst, inst_cap;
+	int *sentence; /* token numbers, for one column at a time */
+	int sentence_cap;
+};
+
+/* Tokenizer callback: keep one token. */
+static int
+tokens_add(void *arg, int flags, const char *tok, int ntok, int start,
+    int end)
+{
+	struct tokens *t = arg;
+
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (t->len == t->cap) {
+		t->cap = t->cap > 0 ? 2 * t->cap : 64;
+		t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
+	}
+	t->v[t->len].start = start;
+	t->v[t->len].end = end;
+	t->v[t->len].fold = buf_used(&t->folded);
+	t->v[t->len].fold_len = ntok;
+	buf_append(&t->folded, tok, (size_t)ntok);
+	t->len++;
+	return SQLITE_OK;
+}
+
+/* Split text into t (emptied first) with the reader's tokenizer. */
+static int
+tokens_split(struct reader *r, int flags, const char *text, int n,
+    struct tokens *t)
+{
+	t->len = 0;
+	buf_clear(&t->folded);
+	return r->tok.xTokenize(r->tokenizer, t, flags, n > 0 ? text : "", n,
+	    tokens_add);
+}
+
+/* A token's folded form. */
+static const char *
+tokens_fold(const struct tokens *t, int i)
+{
+	return buf_head(&t->folded) + t->v[i].fold;
+}
+
+static void
+tokens_free(struct tokens *t)
+{
+	free(t->v);
+	buf_free(&t->folded);
+}
+
+/* The words of a match expression ("a" "b"*, from search_match), split. */
+static int
+query_split(struct reader *r, const char *match, struct query *q)
+{
+	struct buf word;
+	const char *p = match;
+	int rc = SQLITE_OK, flags;
+
+	buf_init(&word);
+	while (*p == '"' && q->len < SEARCH_WORDS_MAX && rc == SQLITE_OK) {
+		buf_clear(&word);
+		for (p++; *p != '\0' && (*p != '"' || p[1] == '"'); p++) {
+			buf_append(&word, p, 1);
+			if (*p == '"')
+				p++; /* "" is one quote */
+		}
+		if (*p == '"')
+			p++;
+		while (*p == ' ' || *p == '*')
+			p++;
+		flags = FTS5_TOKENIZE_QUERY | (*p == '\0' ?
+		    FTS5_TOKENIZE_PREFIX : 0);
+		rc = tokens_split(r, flags, buf_head(&word),
+		    (int)buf_used(&word), &q->word[q->len++]);
+	}
+	buf_free(&word);
+	return rc;
+}
+
+/* Whether word w of the query matches text t from token i. */
+static bool
+query_match_at(const struct query *q, int w, const struct tokens *t, int i)
+{
+	const struct tokens *word = &q->word[w];
+	const struct token *a, *b;
+
+	if (word->len == 0 || i + word->len > t->len)
+		return false;
+	for (int k = 0; k < word->len; k++) {
+		a = &word->v[k];
+		b = &t->v[i + k];
+		if (b->fold_len < a->fold_len || (b->fold_len != a->fold_len &&
+		    (w < q->len - 1 || k < word->len - 1)) ||
+		    memcmp(tokens_fold(word, k), tokens_fold(t, i + k),
+		    (size_t)a->fold_len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Find the query's matches in every column, by column, token and word. */
+static void
+snippet_matches(struct snippet *sn)
+{
+	for (int c = 0; c < sn->ncol; c++) {
+		for (int i = 0; i < sn->col[c].len; i++) {
+			for (int w = 0; w < sn->q->len; w++) {
+				if (!query_match_at(sn->q, w, &sn->col[c], i))
+					continue;
+				if (sn->ninst == sn->inst_cap) {
+					sn->inst_cap = sn->inst_cap > 0 ?
+					    2 * sn->inst_cap : 16;
+					sn->inst = xrealloc(sn->inst,
+					    (size_t)sn->inst_cap *
+					    sizeof *sn->inst);
+				}
+				sn->inst[sn->ninst].word = w;
+				sn->inst[sn->ninst].col = c;
+				sn->inst[sn->ninst].off = i;
+				sn->ninst++;
+			}
+		}
+	}
+}
+
+/*
+ * The score of the n tokens of column col from pos; *adj (if not NULL)
+ * is where n tokens would start to centre the matches found there.
+ */
+static int
+snippet_score(const struct snippet *sn, int col, int pos, int n, int *adj)
+{
+	bool seen[SEARCH_WORDS_MAX] = { false };
+	int score = 0, first = -1, last = 0, a;
+	const struct inst *in;
+
+	for (int i = 0; i < sn->ninst; i++) {
+		in = &sn->inst[i];
+		if (in->col != col || in->off < pos || in->off - pos >= n)
+			continue;
+		score += seen[in->word] ? 1 : 1000;
+		seen[in->word] = true;
+		if (first < 0)
+			first = in->off;
+		last = in->off + sn->q->word[in->word].len;
+	}
+	if (adj != NULL) {
+		a = first - (n - (last - first)) / 2;
+		if (a + n > sn->col[col].len)
+			a = sn->col[col].len - n;
+		*adj = a > 0 ? a : 0;
+	}
+	return score;
+}
+
+/* The tokens of column col that begin a sentence; returns how many. */
+static int
+snippet_sentences(struct snippet *sn, int col)
+{
+	const struct tokens *t = &sn->col[col];
+	const char *text = sn->text[col];
+	int n = 0, i;
+	char ch;
+
+	if (sn->sentence_cap < t->len) {
+		sn->sentence_cap = t->len;
+		sn->sentence = xrealloc(sn->sentence,
+		    (size_t)t->len * sizeof *sn->sentence);
+	}
+	for (int k = 0; k < t->len; k++) {
+		if (k == 0) {
+			sn->sentence[n++] = 0;
+			continue;
+		}
+		ch = '\0';
+		for (i = t->v[k].start - 1; i >= 0; i--) {
+			ch = text[i];
+			if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+				break;
+		}
+		if (i != t->v[k].start - 1 && (ch == '.' || ch == ':'))
+			sn->sentence[n++] = k;
+	}
+	return n;
+}
+
+/* The next run of overlapping matches in column col, from inst *i. */
+static void
+snippet_run(const struct snippet *sn, int col, int *i, int *start, int *end)
+{
+	const struct inst *in;
+	int e;
+
+	*start = *end = -1;
+	for (; *i < sn->ninst; (*i)++) {
+		in = &sn->inst[*i];
+		if (in->col != col)
+			continue;
+		e = in->off - 1 + sn->q->word[in->word].len;
+		if (*start < 0) {
+			*start = in->off;
+			*end = e;
+		} else if (in->off <= *end) {
+			*end = e > *end ? e : *end;
+		} else {
+			break;
+		}
+	}
+}
+
+/* Choose the window (column col, n tokens) and write it, marked, to out. */
+static void
+snippet_write(struct snippet *sn, int col, int n, struct buf *out)
+{
+	int best = 0, bcol = col >= 0 ? col : 0, bstart = 0, score, adj, s;
+	int nsent, j, i = 0, start, end, off = 0, rend;
+	const struct tokens *t;
+	const struct token *k;
+	const char *text;
+
+	for (int c = 0; c < sn->ncol; c++) {
+		if (col >= 0 && c != col)
+			continue;
+		nsent = snippet_sentences(sn, c);
+		for (int m = 0; m < sn->ninst; m++) {
+			if (sn->inst[m].col != c)
+				continue;
+			s = sn->inst[m].off;
+			score = snippet_score(sn, c, s, n, &adj);
+			if (score > best) {
+				best = score;
+				bcol = c;
+				bstart = adj;
+			}
+			if (nsent == 0 || sn->col[c].len <= n)
+				continue;
+			for (j = 0; j < nsent - 1 && sn->sentence[j + 1] <= s;)
+				j++;
+			if (sn->sentence[j] >= s)
+				continue;
+			score = snippet_score(sn, c, sn->sentence[j], n, NULL) +
+			    (sn->sentence[j] == 0 ? 120 : 100);
+			if (score > best) {
+				best = score;
+				bcol = c;
+				bstart = sn->sentence[j];
+			}
+		}
+	}
+	t = &sn->col[bcol];
+	text = sn->text[bcol];
+	rend = bstart + n - 1;
+	if (bstart > 0)
+		buf_puts(out, ELLIPSIS);
+	do
+		snippet_run(sn, bcol, &i, &start, &end);
+	while (start >= 0 && start < bstart);
+	for (int pos = bstart; pos <= rend && pos < t->len; pos++) {
+		k = &t->v[pos];
+		if (bstart > 0 && pos == bstart)
+			off = k->start;
+		if (pos == start) {
+			buf_append(out, text + off, (size_t)(k->start - off));
+			buf_puts(out, MARK_OPEN);
+			off = k->start;
+		}
+		if (pos == end) {
+			if (start < bstart)
+				buf_puts(out, MARK_OPEN);
+			buf_append(out, text + off, (size_t)(k->end - off));
+			buf_puts(out, MARK_CLOSE);
+			off = k->end;
+			snippet_run(sn, bcol, &i, &start, &end);
+		}
+		if (pos == rend) {
+			buf_append(out, text + off, (size_t)(k->end - off));
+			off = k->end;
+			if (pos >= start && pos < end)
+				buf_puts(out, MARK_CLOSE);
+		}
+	}
+	if (rend >= t->len - 1)
+		buf_append(out, text + off, (size_t)(sn->text_len[bcol] - off));
+	else
+		buf_puts(out, ELLIPSIS);
+}
+
+/*
+ * The snippet of a detail_sql row of a kind into out (cleared first);
+ * SQLite code. sn is scratch space kept across rows.
+ */
+static int
+search_snippet(struct reader *r, struct snippet *sn, sqlite3_stmt *st,
+    int kind, struct buf *out)
+{
+	int rc;
+
+	sn->ncol = detail_cols[kind];
+	sn->ninst = 0;
+	for (int c = 0; c < sn->ncol; c++) {
+		sn->text[c] = db_col_text(st, DETAIL_TEXT + c);
+		sn->text_len[c] = sqlite3_column_bytes(st, DETAIL_TEXT + c);
+		if ((rc = tokens_split(r, FTS5_TOKENIZE_DOCUMENT, sn->text[c],
+		    sn->text_len[c], &sn->col[c])) != SQLITE_OK)
+			return rc;
+	}
+	snippet_matches(sn);
+	buf_clear(out);
+	snippet_write(sn, snippet_col[kind], snippet_tokens[kind], out);
+	buf_append(out, "", 1);
+	return SQLITE_OK;
+}
+
 /* One result row as the wire object, from a detail_sql row. */
 static json_t *
-search_row(const char *kind, double rank, sqlite3_stmt *st)
+search_row(const char *kind, double rank, sqlite3_stmt *st,
+    const char *snippet)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:f}", "kind", kind,
-	    "title", db_col_text(st, 3), "snippet", db_col_text(st, 4), "at",
-	    db_col_json_time(st, 9), "rank", rank);
+	    "title", db_col_text(st, 3), "snippet", snippet, "at",
+	    db_col_json_time(st, 8), "rank", rank);
 
 	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
 		json_object_set_new(o, "thread_id",
@@ -554,38 +936,36 @@ search_row(const char *kind, double rank, sqlite3_stmt *st)
 		json_object_set_new(o, "handle",
 		    json_string(db_col_text(st, 2)));
 	json_object_set_new(o, "community",
-	    sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 5), "name",
-	    db_col_text(st, 6)));
+	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 4), "name",
+	    db_col_text(st, 5)));
 	json_object_set_new(o, "author",
-	    sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 7),
-	    "display_name", db_col_text(st, 8)));
+	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 6),
+	    "display_name", db_col_text(st, 7)));
 	return o;
 }
 
 /*
- * Fill in the page's rows of one kind with a single query; returns the
- * SQLite code of the last step (SQLITE_DONE when all went well).
+ * Fill in the page's rows of one kind with a single query and their
+ * snippets; returns the SQLite code of the last step (SQLITE_DONE when all
+ * went well). sn is scratch space for search_snippet.
  */
 static int
-search_details(struct reader *r, struct search *s, struct hit *hits, int n,
-    int kind)
+search_details(struct reader *r, struct snippet *sn, struct hit *hits,
+    int n, int kind)
 {
 	sqlite3_stmt *st;
-	struct buf ids;
-	int64_t lo = INT64_MAX, hi = INT64_MIN, id;
-	int rc, i, count = 0;
+	struct buf ids, text;
+	int64_t id;
+	int rc, snip = SQLITE_OK, i, count = 0;
 
 	buf_init(&ids);
 	buf_puts(&ids, "[");
 	for (i = 0; i < n; i++) {
-		if (hits[i].kind != kind)
-			continue;
-		buf_printf(&ids, "%s%lld", count++ ? "," : "",
-		    (long long)hits[i].id);
-		lo = hits[i].id < lo ? hits[i].id : lo;
-		hi = hits[i].id > hi ? hits[i].id : hi;
+		if (hits[i].kind == kind)
+			buf_printf(&ids, "%s%lld", count++ ? "," : "",
+			    (long long)hits[i].id);
 	}
 	buf_puts(&ids, "]");
 	if (count == 0) {
@@ -598,22 +978,26 @@ search_details(struct reader *r, struct search *s, struct hit *hits, int n,
 		return rc;
 	}
 	st = r->detail[kind];
-	sqlite3_bind_text(st, 1, s->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	sqlite3_bind_text(st, 4, buf_head(&ids), (int)buf_used(&ids),
+	sqlite3_bind_text(st, 1, buf_head(&ids), (int)buf_used(&ids),
 	    SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 10);
-		for (i = 0; i < n; i++) {
-			if (hits[i].kind == kind && hits[i].id == id &&
-			    hits[i].json == NULL)
+	buf_init(&text);
+	while (snip == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 9);
+		for (i = 0; i < n && snip == SQLITE_OK; i++) {
+			if (hits[i].kind != kind || hits[i].id != id ||
+			    hits[i].json != NULL)
+				continue;
+			if ((snip = search_snippet(r, sn, st, kind, &text)) ==
+			    SQLITE_OK)
 				hits[i].json = search_row(kind_names[kind],
-				    hits[i].rank, st);
+				    hits[i].rank, st, buf_head(&text));
 		}
 	}
+	if (snip != SQLITE_OK)
+		rc = snip;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	buf_free(&text);
 	buf_free(&ids);
 	return rc;
 }
@@ -629,6 +1013,8 @@ search_work(uv_work_t *req)
 	struct search *s = req->data;
 	struct reader *r;
 	struct hit *hits, *page;
+	struct query q;
+	struct snippet sn;
 	json_t *list;
 	int rc = SQLITE_DONE, n = 0, offset, count;
 	bool more;
@@ -641,6 +1027,9 @@ search_work(uv_work_t *req)
 	}
 	sqlite3_progress_handler(r->db, 1000, search_progress, s);
 	hits = xcalloc(K_COUNT * SEARCH_WINDOW, sizeof *hits);
+	memset(&q, 0, sizeof q);
+	memset(&sn, 0, sizeof sn);
+	sn.q = &q;
 	if ((rc = sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL)) ==
 	    SQLITE_OK)
 		rc = SQLITE_DONE;
@@ -654,8 +1043,17 @@ search_work(uv_work_t *req)
 	count = n - offset < s->limit ? n - offset : s->limit;
 	count = count > 0 ? count : 0;
 	more = n > offset + s->limit;
+	if (rc == SQLITE_DONE && count > 0 &&
+	    (rc = query_split(r, s->match, &q)) == SQLITE_OK)
+		rc = SQLITE_DONE;
 	for (int k = 0; k < K_COUNT && rc == SQLITE_DONE; k++)
-		rc = search_details(r, s, page, count, k);
+		rc = search_details(r, &sn, page, count, k);
+	for (int w = 0; w < SEARCH_WORDS_MAX; w++)
+		tokens_free(&q.word[w]);
+	for (int c = 0; c < SNIPPET_COLS_MAX; c++)
+		tokens_free(&sn.col[c]);
+	free(sn.inst);
+	free(sn.sentence);
 	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
 	list = json_array();
