@@ -3,7 +3,10 @@
  * profiles (the FTS5 tables of 002). Access is decided on the loop thread
  * (authz_community_slug, authz_readable_sql); the query itself runs in the
  * libuv thread pool on read-only connections, so a slow search never stalls
- * the loop, and the reply follows with dispatch_reply_later.
+ * the loop, and the reply follows with dispatch_reply_later. A search
+ * reads FTS5 once per kind: the newest matches, scored by search_tf, are
+ * ranked and paged in C; then the page's names and text are read by id and
+ * its snippets made with the tables' tokenizer (search_snippet).
  *
  * Threads: search_work and search_done run on a pool thread and on the loop
  * thread respectively; the reader pool is the only state they share and is
@@ -198,7 +201,7 @@ search_rows(const Fts5ExtensionApi *api, Fts5Context *fts,
 }
 
 /*
- * Register search_tf and search_rows on a reader's connection and make it
+ * Register search_tf and search_rows on a reader's connection and create
  * the tokenizer the FTS tables use (SEARCH_TOKENIZER); SQLite code.
  */
 static int
@@ -344,8 +347,8 @@ search_match(const char *q, int *words)
  * newest first, each with its search_tf score and whether this searcher may
  * see it (readable is authz_readable_sql), so FTS5 reads the doclists once
  * and search_work can size the window. Columns: rowid, score, rows in the
- * index, the table's largest id, visible. Snippets and names come after,
- * for one page only (detail_sql), since a snippet reads the text again.
+ * index, the table's largest id, visible. Names, text and snippets come
+ * after, for one page only (detail_sql, search_snippet).
  */
 static char *
 rank_sql(int kind, const char *readable)
@@ -1054,8 +1057,11 @@ search_work(uv_work_t *req)
 		tokens_free(&sn.col[c]);
 	free(sn.inst);
 	free(sn.sentence);
-	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	/* end the read transaction whatever happened: the pool keeps r */
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(r->db))
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 	list = json_array();
 	for (int i = 0; i < count; i++) {
 		/* (both steps read one snapshot: a page row always has one) */
