@@ -205,6 +205,9 @@ def main():
     ap.add_argument('--debug', action='store_true',
                     help='run hearthd with -v -v and report group commit sizes')
     ap.add_argument('--only-writes', action='store_true')
+    ap.add_argument('--only-search', action='store_true',
+                    help='the whoami and search.query phases only: no writes, so the data '
+                    'stays as it was and runs can be repeated')
     ap.add_argument('--server-nice', type=int, default=0,
                     help='start hearthd under nice -n N (e.g. -10: ahead of the clients)')
     a = ap.parse_args()
@@ -321,7 +324,7 @@ def main():
                 do_get(s, rnd, st)
 
         # warm up the page cache a little (not timed)
-        run_clients(readers, do_mixed, Stats(), 10)
+        run_clients(readers, do_search if a.only_search else do_mixed, Stats(), 10)
 
         if a.only_writes:
             a.requests = 0
@@ -329,12 +332,14 @@ def main():
         base = pct(st.t['whoami'], 50)
         print(st.table(), flush=True)
         report.append(('whoami', st, lg))
-        for title, fn, n in (('thread.list', do_list, a.requests),
-                             ('thread.get', do_get, a.requests),
-                             ('search.query', do_search, a.requests // 2),
-                             ('roundup.get', do_roundup, a.requests // 2),
-                             ('mixed: search and roundup with lists and gets', do_mixed,
-                              a.requests)):
+        phases = (('thread.list', do_list, a.requests),
+                  ('thread.get', do_get, a.requests),
+                  ('search.query', do_search, a.requests // 2),
+                  ('roundup.get', do_roundup, a.requests // 2),
+                  ('mixed: search and roundup with lists and gets', do_mixed, a.requests))
+        if a.only_search:
+            phases = [p for p in phases if p[0] == 'search.query']
+        for title, fn, n in phases:
             if n == 0:
                 continue
             st, lg, _ = phase(title, fn, n)
@@ -345,8 +350,9 @@ def main():
             s.close()
 
         # Writers: each a different bench member; posts in random open threads.
-        writers = [Session(port, keys[i % len(keys)]) for i in range(a.writers)]
-        for window in (1, a.window):
+        writers = [Session(port, keys[i % len(keys)]) for i in range(a.writers)] \
+            if not a.only_search else []
+        for window in (1, a.window) if not a.only_search else ():
             lag(data, reset=True)
             acked = [0]
             errs = []

@@ -302,3 +302,145 @@ def test_search_runs_off_the_loop():
     time.sleep(0.05)
     srv.stop()
     assert 'stopped' in srv.log_tail(5), srv.log_tail()
+
+
+def fts_match(q):
+    """The FTS5 expression search.query builds: quoted words, the last a prefix."""
+    words = ['"%s"' % w.replace('"', '""') for w in q.split()]
+    return ' '.join(words) + '*'
+
+
+SNIPPET_SQL = {  # what FTS5's own snippet() makes of a row, as search promises
+    'post': "SELECT snippet(posts_fts, 0, char(2), char(3), '…', 24) FROM posts_fts "
+            "WHERE posts_fts MATCH ? AND rowid = ?",
+    'thread': "SELECT snippet(threads_fts, -1, char(2), char(3), '…', 16) FROM threads_fts "
+              "WHERE threads_fts MATCH ? AND rowid = ?",
+    'profile': "SELECT snippet(profiles_fts, -1, char(2), char(3), '…', 16) FROM "
+               "profiles_fts WHERE profiles_fts MATCH ? AND rowid = ?",
+}
+
+
+def test_search_snippets_are_fts5_snippets():
+    """Snippets are made from the text without a second MATCH; they must be
+    exactly what FTS5's snippet() gives: the window, sentence starts,
+    ellipses, several words, prefixes, accents and hyphenated words."""
+    srv, keys, _ = world()
+    cid = community_id(srv, 'public')
+    mo = member_id(srv, 'mo')
+    bodies = [
+        'Short compost note.',
+        'First we dug the beds. Then the compost went on: two barrows of '
+        'well-rotted compost, and the seedlings came up in May. After that '
+        'nothing much happened for weeks, apart from slugs, rain and more '
+        'rain. By July the café next door was giving us coffee grounds for '
+        'the compost heap, which the worms loved.',
+        'Nothing about it here until the very end of a long post that goes on '
+        'and on about other things entirely, such as the rota, the hand-over '
+        'notes, the night-shift and the mother-in-law who visits: compost.',
+        '"Compost" — said the naïve gardener — "is just rot." Rot, compost, '
+        'composting, composted: all the same word to me.\n\nSecond paragraph: '
+        'seed trays, seedlings, seeds and a seed drill.',
+        'e-mail the co-op about the compost delivery. e-mail again if no reply.',
+    ]
+    con = srv.db()
+    add_thread(con, cid, mo, 'Compost and seedlings: a diary', bodies)
+    add_thread(con, cid, mo, 'Rota hand-over', ['night-shift compost: see the e-mail'])
+    con.execute("UPDATE members SET job_role = 'compost officer', region = 'North', "
+                "bio = 'I write about composting. Also seeds: lots of seeds.' "
+                "WHERE handle = 'mo'")
+    con.commit()
+    con.close()
+    s = srv.session(keys['nel'])
+    check = srv.db()
+    seen = 0
+    for q in ('compost', 'comp', 'co', 'compost seed', 'seed compost', 'cafe', 'naive gard',
+              'e-mail', 'hand-over not', 'rain rain', 'compost compost', 'the', 'mother in law'):
+        for kind in ('all', 'posts', 'threads', 'profiles'):
+            for r in search(s, q=q, kind=kind, limit=50)['results']:
+                rowid = r['post_id'] if r['kind'] == 'post' else r['thread_id'] \
+                    if r['kind'] == 'thread' else member_id(srv, r['handle'])
+                [(want,)] = check.execute(SNIPPET_SQL[r['kind']],
+                                          (fts_match(q), rowid)).fetchall()
+                assert r['snippet'] == want, (q, kind, r, want)
+                seen += 1
+    check.close()
+    assert seen > 50, seen
+
+
+def test_search_rank_is_bm25_below_the_window():
+    """With fewer matches than the ranking window every match is counted, so
+    one word's rank is FTS5's bm25() itself (and the order follows it)."""
+    srv, keys, _ = world()
+    cid = community_id(srv, 'platform')
+    mo = member_id(srv, 'mo')
+    con = srv.db()
+    for i in range(30):
+        add_thread(con, cid, mo, 'Leeks %d' % i, [' '.join(['leek'] * (1 + i % 4) +
+                                                          ['filler'] * (i % 7)),
+                                                 'no match here %d' % i])
+    con.commit()
+    con.close()
+    s = srv.session(keys['nel'])
+    check = srv.db()
+    for q, table in (('leek', 'posts_fts'), ('leeks', 'threads_fts'), ('lee', 'posts_fts')):
+        kind = 'posts' if table == 'posts_fts' else 'threads'
+        res = search(s, q=q, kind=kind, limit=50)['results']
+        want = dict(check.execute('SELECT rowid, bm25(%s) FROM %s WHERE %s MATCH ?' %
+                                  (table, table, table), (fts_match(q),)).fetchall())
+        assert len(res) == len(want) >= 30, (q, res)
+        for r in res:
+            got = r['post_id'] if kind == 'posts' else r['thread_id']
+            assert abs(r['rank'] - want[got]) < 1e-9 * max(1.0, abs(want[got])), (q, r, want[got])
+    check.close()
+
+
+def test_search_plans_use_no_table_scan():
+    """The statements of op-search.c (copied, with bm25 standing in for its
+    own ranking functions, which only hearthd registers): FTS5 and primary
+    keys only, no scan of a table and no sort in a temporary b-tree."""
+    srv, _, _ = world()
+    readable = ("SELECT id FROM communities WHERE visibility IN ('platform', 'public') "
+                "UNION SELECT community_id FROM community_members WHERE member_id = :me")
+    window = ("FROM (SELECT rowid AS r, bm25(%s) AS s, bm25(%s) AS n FROM %s WHERE %s "
+              "MATCH :q ORDER BY rowid DESC LIMIT 500) w ")
+    rank = [
+        "SELECT w.r, w.s, w.n, (SELECT max(id) FROM threads), coalesce(t.community_id IN "
+        "(" + readable + ") AND (:c = 0 OR t.community_id = :c), 0) " +
+        window % (('threads_fts',) * 4) + "LEFT JOIN threads t ON t.id = w.r",
+        "SELECT w.r, w.s, w.n, (SELECT max(id) FROM posts), coalesce(p.hidden_at IS NULL "
+        "AND p.deleted_at IS NULL AND t.community_id IN (" + readable + ") AND (:c = 0 OR "
+        "t.community_id = :c), 0) " + window % (('posts_fts',) * 4) +
+        "LEFT JOIN posts p ON p.id = w.r LEFT JOIN threads t ON t.id = p.thread_id",
+        "SELECT w.r, w.s, w.n, (SELECT max(id) FROM members), coalesce(m.status = 'active' "
+        "AND (:c = 0 OR m.id IN (SELECT member_id FROM community_members WHERE "
+        "community_id = :c)), 0) " + window % (('profiles_fts',) * 4) +
+        "LEFT JOIN members m ON m.id = w.r",
+    ]
+    detail = [
+        "SELECT t.id, NULL, NULL, t.title, c.slug, c.name, a.handle, a.display_name, "
+        "t.created_at, t.id, t.title, t.tags FROM threads t JOIN communities c ON c.id = "
+        "t.community_id LEFT JOIN members a ON a.id = t.author_id "
+        "WHERE t.id IN (SELECT value FROM json_each(:ids))",
+        "SELECT t.id, p.id, NULL, t.title, c.slug, c.name, a.handle, a.display_name, "
+        "p.created_at, p.id, p.body FROM posts p JOIN threads t ON t.id = p.thread_id "
+        "JOIN communities c ON c.id = t.community_id LEFT JOIN members a ON a.id = "
+        "p.author_id WHERE p.id IN (SELECT value FROM json_each(:ids))",
+        "SELECT NULL, NULL, m.handle, m.display_name, NULL, NULL, m.handle, "
+        "m.display_name, m.created_at, m.id, m.display_name, m.handle, m.job_role, "
+        "m.organisation, m.region, m.bio FROM members m "
+        "WHERE m.id IN (SELECT value FROM json_each(:ids))",
+    ]
+    con = srv.db()
+    try:
+        for sql in rank + detail:
+            plan = con.execute('EXPLAIN QUERY PLAN ' + sql,
+                               {'q': 'x', 'me': 1, 'c': 0, 'ids': '[1]'}).fetchall()
+            text = '\n'.join(r[3] for r in plan)
+            # (the window w is read once; the readable list (authz_readable_sql)
+            # is built once per statement from the communities, a few dozen rows)
+            scans = [line for line in text.splitlines() if line.startswith('SCAN ') and
+                     'VIRTUAL TABLE' not in line and line not in ('SCAN w', 'SCAN communities')]
+            assert not scans, (sql, text)
+            assert 'USE TEMP B-TREE' not in text, (sql, text)
+    finally:
+        con.close()
