@@ -2188,6 +2188,15 @@ view_room_open(json_t *open_args)
 	return &r->v;
 }
 
+struct view *
+view_room_opened(json_t *result)
+{
+	struct room *r = room_new();
+
+	room_apply(r, result);
+	return &r->v;
+}
+
 /* ---- for the line mode (plain.c) ---- */
 
 /* Lines of text, each after the first indented by two spaces. */

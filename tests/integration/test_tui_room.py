@@ -429,3 +429,54 @@ def test_tui_room_opened_from_event_takes_its_queue():
         wait_gone(t, '1. Alice Able')
     finally:
         t.kill()
+
+
+def open_community(t, name):
+    """From Home: Enter on the (first) community."""
+    t.wait_for(name, timeout=15)
+    t.keys('Enter')
+    return t.wait_for('Threads')
+
+
+def test_tui_room_adhoc_from_community():
+    srv = Server()
+    keys = setup(srv)
+    hst = tui(srv, keys['host'], 'host')
+    b = tui(srv, keys['bob'], 'bob')
+    try:
+        open_community(hst, 'COP')
+        screen = hst.wait_for('O:open a room')
+        hst.keys('O')
+        screen = hst.wait_for('Open a room')
+        hst.keys('Coffee break', 'Tab')
+        screen = hst.wait_for('off: nothing is kept; latecomers see no history')
+        hst.keys('Space')
+        hst.wait_for('transcript: messages kept with names')
+        hst.keys('C-s')
+        screen = hst.wait_for('Say:')
+        assert 'Coffee break' in screen and 'Record: transcript' in screen, screen
+        assert 'you are hosting' in screen, screen
+        # Bob sees it on the community's Rooms tab and joins from there
+        open_community(b, 'COP')
+        b.wait_for('5 Rooms (1 open)')
+        b.keys('5')
+        b.wait_for('● Coffee break')
+        b.keys('Enter')
+        b.wait_for('Say:')
+        hst.wait_for('Bob Baker joined.')
+        b.keys('hello from the community screen', 'Enter')
+        hst.wait_for('Bob Baker: hello from the community screen')
+        hst.keys('welcome bob', 'Enter')
+        b.wait_for('Hana Host: welcome bob')
+        # a member who may not open rooms is told why, by the server
+        b.keys('Escape')
+        b.wait_for('Leave the room? y/n')
+        b.keys('y')
+        b.wait_for('Rooms (1 open)')
+        b.keys('O')
+        b.wait_for('Open a room')
+        b.keys('Not allowed', 'C-s')
+        b.wait_for('Only leaders and managers of')
+    finally:
+        hst.kill()
+        b.kill()
