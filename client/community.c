@@ -253,6 +253,8 @@ comm_got(void *ctx, json_t *result, json_t *error)
 		json_object_update_missing(o, c->c);
 		json_decref(c->c);
 		c->c = json_deep_copy(o);
+		if (js(o, "name")[0])
+			snprintf(c->name, sizeof c->name, "%s", js(o, "name"));
 	}
 	about_fill(c);
 }

@@ -480,3 +480,37 @@ def test_tui_room_adhoc_from_community():
     finally:
         hst.kill()
         b.kill()
+
+
+def test_tui_notifications_open_rooms_and_events():
+    from test_event import iso
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    long_title = 'Monthly drop-in for everyone who writes grant applications and reports'
+    ev = ok(h.call('event.create', community='cop', title=long_title,
+                   starts_at=iso(3 * 86400)))['event']
+    a = srv.session(keys['alice'])
+    ok(a.call('event.rsvp', id=ev['id'], status='going'))
+    a.close()
+    # the event moves: alice is told; then its room opens: told again
+    ok(h.call('event.update', id=ev['id'], starts_at=iso(4 * 86400)))
+    rid = ok(h.call('room.open', event_id=ev['id'], record='off'))['room']['room_id']
+    t = tui(srv, keys['alice'], 'alice')
+    try:
+        t.wait_for('COP', timeout=15)
+        t.keys('n')
+        screen = t.wait_for('in full')
+        # the newest (the room) is selected; its whole text is readable
+        assert 'is open: join it now.' in screen, screen
+        t.keys('Enter')
+        screen = t.wait_for('Say:')
+        assert long_title[:40] in screen, screen
+        t.keys('/leave', 'Enter')
+        t.wait_for('in full')
+        t.keys('j', 'Enter')             # the move: opens the event
+        screen = t.wait_for('hosted by')
+        assert 'When:' in screen and 'o to join' in screen, screen
+        assert rid
+    finally:
+        t.kill()
