@@ -422,9 +422,36 @@ struct programme {
 	struct list l;
 	char msg[256];
 	char title[96];
+	bool roles_known, may_create; /* staff, or a leader or manager */
 };
 
 static void prog_load(struct programme *);
+
+static const char prog_keys[] = "w:list/week  [ ]:weeks  t:this week  "
+    "c:new event  f:filter";
+static const char prog_keys_member[] = "w:list/week  [ ]:weeks  "
+    "t:this week  f:filter";
+
+/* community.list came: may we add events (and offer c)? */
+static void
+prog_roles(void *ctx, json_t *result, json_t *error)
+{
+	struct programme *p = ctx;
+	const char *role = js(g_me, "role");
+	json_t *c;
+	size_t i;
+
+	p->may_create = strcmp(role, "staff") == 0 || strcmp(role, "admin") ==
+	    0;
+	if (error != NULL)
+		p->may_create = true; /* unknown: offer it, the server decides */
+	json_array_foreach(jarr(result, "communities"), i, c)
+		if (strcmp(js(c, "my_role"), "leader") == 0 ||
+		    strcmp(js(c, "my_role"), "manager") == 0)
+			p->may_create = true;
+	p->roles_known = true;
+	p->v.keys = p->may_create ? prog_keys : prog_keys_member;
+}
 
 /* Monday 00:00 UTC of the week holding t. */
 static time_t
@@ -816,7 +843,11 @@ prog_key(struct view *v, int ch, bool is_key)
 		prog_fill(p);
 		return true;
 	case 'c':
-		ui_push(ev_form(p->slug[0] ? p->slug : p->filter));
+		if (p->roles_known && !p->may_create)
+			ui_flash("Only a community's leaders and managers (and "
+			    "staff) add events: ask one of them.");
+		else
+			ui_push(ev_form(p->slug[0] ? p->slug : p->filter));
 		return true;
 	case 'R':
 		prog_load(p);
@@ -870,8 +901,7 @@ view_programme(const char *community_slug)
 	snprintf(p->title, sizeof p->title, "Programme%s%s", p->slug[0] ?
 	    ": " : "", p->slug);
 	p->v.title = p->title;
-	p->v.keys = "w:list/week  [ ]:weeks  t:this week  c:new event  "
-	    "f:filter";
+	p->v.keys = prog_keys_member;
 	p->v.help = "The events you may attend, times in **UTC**. **w** "
 	    "switches between the list (soonest first, with kind, "
 	    "community, places taken, your answer and ● when the room is "
@@ -889,6 +919,7 @@ view_programme(const char *community_slug)
 	p->events = json_array();
 	p->week_start = week_of(time(NULL));
 	prog_load(p);
+	net_call("community.list", NULL, &p->v, prog_roles, p);
 	return &p->v;
 }
 

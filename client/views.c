@@ -74,6 +74,13 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		pr->first_run = false;
 		pr->was_first_run = true;
 		profile_edit(pr);
+		/* the name is filled in already: start on the first empty
+		 * field, so typing does not run on into the name */
+		for (size_t i = 0; i < NPF; i++)
+			if (pr->f[i].len == 0) {
+				pr->on = (int)i;
+				break;
+			}
 	}
 }
 
