@@ -245,6 +245,8 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
     void (*done)(struct view *, json_t *));
+/* Open an ad hoc room in a community: its title and record mode. */
+struct view *room_open_form(const char *slug, const char *name);
 /* "YYYY-MM-DD HH:MM" (UTC) or ISO 8601 as the server's starts_at. */
 bool utc_to_iso(const char *in, char *out, size_t len);
 
@@ -256,6 +258,8 @@ struct view *view_experts(void);
 struct view *view_room(json_int_t room_id);
 /* Open a room (room.open with args, stolen) and show it as its host. */
 struct view *view_room_open(json_t *open_args);
+/* Show a room already opened: room.open's result. */
+struct view *view_room_opened(json_t *result);
 /* Line mode: what a room event says (malloc'd), or NULL. */
 char *room_describe(const char *event, json_t *data, const char *me);
 /* Line mode: a /command as an operation and its arguments, or NULL. */

@@ -1,6 +1,7 @@
 /*
- * community.c: a community's tabs (threads, polls, members, about), joining
- * and introductions, and the poll screen (vote, results as bars).
+ * community.c: a community's tabs (threads, polls, members, about, its
+ * open rooms), joining and introductions, opening an ad hoc room, and the
+ * poll screen (vote, results as bars).
  */
 #include <ctype.h>
 #include <malloc.h>
@@ -16,9 +17,9 @@
 
 /* ---- community ---- */
 
-enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, NTABS };
+enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, TAB_ROOMS, NTABS };
 static const char *tab_names[NTABS] = { "Threads", "Polls", "Members",
-	"About" };
+	"About", "Rooms" };
 
 struct community {
 	struct view v;
@@ -47,7 +48,12 @@ comm_draw(struct view *v, int rows, int cols)
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	for (int i = 0; i < NTABS; i++) {
 		char t[40];
-		snprintf(t, sizeof t, " %d %s ", i + 1, tab_names[i]);
+		size_t nrooms = c->lists[TAB_ROOMS].n;
+		if (i == TAB_ROOMS && nrooms > 0)
+			snprintf(t, sizeof t, " %d %s (%zu open) ", i + 1,
+			    tab_names[i], nrooms);
+		else
+			snprintf(t, sizeof t, " %d %s ", i + 1, tab_names[i]);
 		put_text(2, x, cols - x, t, i == c->tab ? C_SEL : C_DIM,
 		    i == c->tab ? A_BOLD : 0);
 		x += text_width(t) + 1;
@@ -157,6 +163,36 @@ polls_got(void *ctx, json_t *result, json_t *error)
 	list_fix(l);
 }
 
+/* The Rooms tab: the community's open rooms, which Enter joins. */
+static void
+rooms_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	struct list *l = &c->lists[TAB_ROOMS];
+	json_t *a, *r;
+	size_t i;
+
+	list_clear(l);
+	c->msg[TAB_ROOMS][0] = '\0';
+	if (error != NULL) {
+		snprintf(c->msg[TAB_ROOMS], 256, "%s", err_message(error));
+		return;
+	}
+	a = jarr(result, "rooms");
+	if (json_array_size(a) == 0)
+		snprintf(c->msg[TAB_ROOMS], 256, "No room is open. Leaders and "
+		    "managers open one with O.");
+	json_array_foreach(a, i, r) {
+		char text[400], right[80];
+		snprintf(text, sizeof text, "● %s%s%s", js(r, "title"),
+		    js(r, "topic")[0] ? " — " : "", js(r, "topic"));
+		snprintf(right, sizeof right, "%lld here  record: %s",
+		    (long long)ji(r, "present"), js(r, "record"));
+		list_add(l, text, right, C_NORMAL, r, true);
+	}
+	list_fix(l);
+}
+
 /* The About tab: purpose, criteria, privacy, from whatever we have. */
 static void
 about_fill(struct community *c)
@@ -217,6 +253,8 @@ comm_got(void *ctx, json_t *result, json_t *error)
 		json_object_update_missing(o, c->c);
 		json_decref(c->c);
 		c->c = json_deep_copy(o);
+		if (js(o, "name")[0])
+			snprintf(c->name, sizeof c->name, "%s", js(o, "name"));
 	}
 	about_fill(c);
 }
@@ -237,6 +275,11 @@ comm_load(struct community *c, int tab)
 		break;
 	case TAB_MEMBERS:
 		net_call("community.members", args, &c->v, members_got, c);
+		break;
+	case TAB_ROOMS:
+		json_decref(args);
+		net_call("room.list", json_pack("{s:s}", "community", c->slug),
+		    &c->v, rooms_got, c);
 		break;
 	default:
 		about_fill(c);
@@ -302,6 +345,11 @@ comm_key(struct view *v, int ch, bool is_key)
 		c->loaded[c->tab] = false;
 		return true;
 	}
+	if (!is_key && ch == 'O') {
+		/* the server says who may (leaders, managers, staff) */
+		ui_push(room_open_form(c->slug, c->name));
+		return true;
+	}
 	if (!is_key && ch == 'i') {
 		json_int_t tid = c->intro_thread ? c->intro_thread :
 		    ji(c->c, "intro_thread_id");
@@ -349,6 +397,8 @@ comm_key(struct view *v, int ch, bool is_key)
 			ui_push(view_poll(ji(r->data, "id")));
 		else if (c->tab == TAB_MEMBERS)
 			ui_push(view_profile(js(r->data, "handle")));
+		else if (c->tab == TAB_ROOMS)
+			ui_push(view_room(ji(r->data, "room_id")));
 		return true;
 	}
 	return false;
@@ -382,6 +432,8 @@ comm_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "client.reconnected") == 0)
 		for (int i = 0; i < NTABS; i++)
 			c->loaded[i] = false;
+	if (strcmp(name, "client.shown") == 0) /* back from a room */
+		comm_load(c, TAB_ROOMS);
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
@@ -404,13 +456,16 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-4/Tab:tabs  Enter:open  c:new thread (or poll)  "
-	    "J:join  i:introduce yourself";
+	c->v.keys = "1-5:tabs  Enter:open  c:new  J:join  i:intro  "
+	    "O:open a room";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
-	    "privacy). **J** joins or asks to join. **c** starts a thread, "
-	    "or on the polls tab a poll (the title is the question, each "
-	    "line of the text an option).";
+	    "privacy), **5** the rooms open now (Enter joins one). **J** "
+	    "joins or asks to join. **c** starts a thread, or on the polls "
+	    "tab a poll (the title is the question, each line of the text an "
+	    "option). **O** opens an ad hoc room, without an event "
+	    "(leaders and managers, and staff): give it a title and choose "
+	    "what is kept of it; you go straight in as its host.";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;
@@ -422,6 +477,7 @@ view_community(json_t *cj)
 		c->tab = TAB_ABOUT;
 	net_call("community.get", json_pack("{s:s}", "slug", c->slug), &c->v,
 	    comm_got, c);
+	comm_load(c, TAB_ROOMS); /* the Rooms tab shows how many are open */
 	return &c->v;
 }
 

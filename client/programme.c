@@ -199,6 +199,32 @@ form_cycle(struct field *f, const char *choices, int d)
 	f->len = strlen(f->text);
 }
 
+/*
+ * A field's hint; a choice field's hint may hold one part per choice
+ * ("a|b|c"), and then the current choice's part is shown.
+ */
+static void
+form_hint(struct form *fm, int i, char *out, size_t len)
+{
+	const char *c = fm->choices[i], *h = fm->hint[i];
+	struct field *f = &fm->f[i];
+
+	if (c == NULL || strchr(h, '|') == NULL) {
+		snprintf(out, len, "%s", h);
+		return;
+	}
+	while (*c != '\0' && *h != '\0') {
+		size_t cl = strcspn(c, "|"), hl = strcspn(h, "|");
+		if (cl == f->len && strncmp(c, f->text, cl) == 0) {
+			snprintf(out, len, "%.*s", (int)hl, h);
+			return;
+		}
+		c += cl + (c[cl] == '|');
+		h += hl + (h[hl] == '|');
+	}
+	out[0] = '\0';
+}
+
 /* The fields, each with its hint below when there is room. */
 static void
 form_draw(struct view *v, int rows, int cols)
@@ -230,8 +256,11 @@ form_draw(struct view *v, int rows, int cols)
 			if (on)
 				cy = y, cx = end;
 		}
-		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows)
-			put_text(y + 1, 4, cols - 6, fm->hint[i], C_DIM, 0);
+		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows) {
+			char h[512];
+			form_hint(fm, i, h, sizeof h);
+			put_text(y + 1, 4, cols - 6, h, C_DIM, 0);
+		}
 		y += gap;
 	}
 	if (cy >= 0)
@@ -393,9 +422,36 @@ struct programme {
 	struct list l;
 	char msg[256];
 	char title[96];
+	bool roles_known, may_create; /* staff, or a leader or manager */
 };
 
 static void prog_load(struct programme *);
+
+static const char prog_keys[] = "w:list/week  [ ]:weeks  t:this week  "
+    "c:new event  f:filter";
+static const char prog_keys_member[] = "w:list/week  [ ]:weeks  "
+    "t:this week  f:filter";
+
+/* community.list came: may we add events (and offer c)? */
+static void
+prog_roles(void *ctx, json_t *result, json_t *error)
+{
+	struct programme *p = ctx;
+	const char *role = js(g_me, "role");
+	json_t *c;
+	size_t i;
+
+	p->may_create = strcmp(role, "staff") == 0 || strcmp(role, "admin") ==
+	    0;
+	if (error != NULL)
+		p->may_create = true; /* unknown: offer it, the server decides */
+	json_array_foreach(jarr(result, "communities"), i, c)
+		if (strcmp(js(c, "my_role"), "leader") == 0 ||
+		    strcmp(js(c, "my_role"), "manager") == 0)
+			p->may_create = true;
+	p->roles_known = true;
+	p->v.keys = p->may_create ? prog_keys : prog_keys_member;
+}
 
 /* Monday 00:00 UTC of the week holding t. */
 static time_t
@@ -787,7 +843,11 @@ prog_key(struct view *v, int ch, bool is_key)
 		prog_fill(p);
 		return true;
 	case 'c':
-		ui_push(ev_form(p->slug[0] ? p->slug : p->filter));
+		if (p->roles_known && !p->may_create)
+			ui_flash("Only a community's leaders and managers (and "
+			    "staff) add events: ask one of them.");
+		else
+			ui_push(ev_form(p->slug[0] ? p->slug : p->filter));
 		return true;
 	case 'R':
 		prog_load(p);
@@ -841,8 +901,7 @@ view_programme(const char *community_slug)
 	snprintf(p->title, sizeof p->title, "Programme%s%s", p->slug[0] ?
 	    ": " : "", p->slug);
 	p->v.title = p->title;
-	p->v.keys = "w:list/week  [ ]:weeks  t:this week  c:new event  "
-	    "f:filter";
+	p->v.keys = prog_keys_member;
 	p->v.help = "The events you may attend, times in **UTC**. **w** "
 	    "switches between the list (soonest first, with kind, "
 	    "community, places taken, your answer and ● when the room is "
@@ -860,6 +919,7 @@ view_programme(const char *community_slug)
 	p->events = json_array();
 	p->week_start = week_of(time(NULL));
 	prog_load(p);
+	net_call("community.list", NULL, &p->v, prog_roles, p);
 	return &p->v;
 }
 
@@ -1125,6 +1185,16 @@ reason_build(json_t *args, const char *const *vals, char *err,
 
 /* ---- choosing the record mode before opening a room ---- */
 
+/* What each record mode keeps, in the words every opener sees. */
+static const char *record_modes[][2] = {
+	{ "off", "nothing is kept; latecomers see no history" },
+	{ "transcript", "messages kept with names, posted to the community as "
+	    "a thread" },
+	{ "chatham", "kept without names (Chatham House Rule), then posted" },
+	{ "summary", "nothing kept but the summary you write when closing" },
+};
+#define NRECORD_MODES (sizeof record_modes / sizeof record_modes[0])
+
 struct recmode {
 	struct view v;
 	json_int_t event_id;
@@ -1172,15 +1242,6 @@ recmode_free(struct view *v)
 static struct view *
 view_recmode(json_int_t event_id)
 {
-	static const char *modes[][2] = {
-		{ "off", "nothing is kept; latecomers see no history" },
-		{ "transcript", "messages kept with names, posted to the "
-		    "community as a thread" },
-		{ "chatham", "kept without names (Chatham House Rule), then "
-		    "posted" },
-		{ "summary", "nothing kept but the summary you write when "
-		    "closing" },
-	};
 	struct recmode *r = xcalloc(1, sizeof *r);
 
 	r->v.title = "Open room";
@@ -1189,16 +1250,63 @@ view_recmode(json_int_t event_id)
 	r->v.key = recmode_key;
 	r->v.free = recmode_free;
 	r->event_id = event_id;
-	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+	for (size_t i = 0; i < NRECORD_MODES; i++) {
 		char line[200];
-		json_t *d = json_pack("{s:s}", "record", modes[i][0]);
-		snprintf(line, sizeof line, "%-10s  %s", modes[i][0],
-		    modes[i][1]);
+		json_t *d = json_pack("{s:s}", "record", record_modes[i][0]);
+		snprintf(line, sizeof line, "%-10s  %s", record_modes[i][0],
+		    record_modes[i][1]);
 		list_add(&r->l, line, NULL, C_NORMAL, d, true);
 		json_decref(d);
 	}
 	list_fix(&r->l);
 	return &r->v;
+}
+
+/* An ad hoc room is open: go in as its host. */
+static void
+adhoc_opened(struct view *below, json_t *result)
+{
+	(void)below;
+	ui_push(view_room_opened(result));
+}
+
+static bool
+adhoc_build(json_t *args, const char *const *vals, char *err, size_t errlen)
+{
+	if (vals[0][0] == '\0') {
+		snprintf(err, errlen, "Give the room a title.");
+		return false;
+	}
+	json_object_set_new(args, "title", json_string(vals[0]));
+	json_object_set_new(args, "record", json_string(vals[1]));
+	return true;
+}
+
+struct view *
+room_open_form(const char *slug, const char *name)
+{
+	static char choices[64], hints[512];
+	static struct form_def defs[] = {
+		{ "Title", NULL, NULL, "what the room is for; everyone sees "
+		    "it" },
+		{ "Record", NULL, choices, hints },
+	};
+	char intro[300];
+
+	if (choices[0] == '\0')
+		for (size_t i = 0; i < NRECORD_MODES; i++) {
+			size_t cl = strlen(choices), hl = strlen(hints);
+			snprintf(choices + cl, sizeof choices - cl, "%s%s",
+			    i ? "|" : "", record_modes[i][0]);
+			snprintf(hints + hl, sizeof hints - hl, "%s%s: %s",
+			    i ? "|" : "", record_modes[i][0],
+			    record_modes[i][1]);
+		}
+	snprintf(intro, sizeof intro, "A room without an event, in %s; you "
+	    "host it. Everyone inside sees what is kept (Space changes it).",
+	    name[0] ? name : slug);
+	return form_open("Open a room", intro, "room.open", json_pack("{s:s}",
+	    "community", slug), defs, 2, adhoc_build, adhoc_opened);
 }
 
 /* Scroll, answer, queue, open or join the room, cancel. */

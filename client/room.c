@@ -60,6 +60,8 @@ struct room {
 	char reason[400]; /* why a host removed us */
 	char me[64];
 	bool host, muted, hand;
+	bool can_say; /* false: listening only (not a member) */
+	bool fresh; /* the input holds only refused text: typing replaces it */
 	char consult[64], consult_rec[16]; /* private consult with */
 	char support[400]; /* the state of our own support request */
 	char err[600]; /* the last refusal, over the input line */
@@ -479,6 +481,14 @@ note(struct room *r, const char *fmt, ...)
 
 /* ---- state from the server ---- */
 
+/* The community a listener must join to speak. */
+static const char *
+room_community(struct room *r)
+{
+	return js(r->state, "community")[0] ? js(r->state, "community") :
+	    "the community";
+}
+
 /* Our own flags from the people here. */
 static void
 me_update(struct room *r)
@@ -490,6 +500,9 @@ me_update(struct room *r)
 		r->host = ji(p, "host") != 0;
 		r->muted = ji(p, "muted") != 0;
 		r->hand = ji(p, "hand") != 0;
+		if (json_object_get(p, "can_say") != NULL)
+			r->can_say = !json_is_false(json_object_get(p,
+			    "can_say"));
 		return;
 	}
 	r->host = false;
@@ -532,11 +545,17 @@ room_apply(struct room *r, json_t *res)
 	r->host = ji(h, "host") != 0;
 	r->muted = ji(h, "muted") != 0;
 	r->hand = ji(h, "hand") != 0;
+	/* a missing can_say is an older server: everyone may speak */
+	r->can_say = !json_is_false(json_object_get(h, "can_say"));
 	title_update(r);
 	json_array_foreach(json_object_get(res, "history"), i, m)
 		msg_add(r, m);
 	n = (int)json_array_size(r->people);
-	if (!r->joined)
+	if (!r->joined && !r->can_say)
+		note(r, "You are in “%s”, listening only: join %s to speak. "
+		    "%d here. /help lists the commands.", js(r->state,
+		    "title"), room_community(r), n);
+	else if (!r->joined)
 		note(r, "You are in “%s”%s. %d here. Enter sends; /help lists "
 		    "the commands.", js(r->state, "title"), r->host ?
 		    " as a host" : "", n);
@@ -651,6 +670,8 @@ ev_state(struct room *r, json_t *d)
 	if (ji(d, "closed")) {
 		r->closed = true;
 		r->joined = false;
+		r->host = r->muted = r->hand = false;
+		json_array_clear(r->people);
 		r->thread_id = ji(d, "thread_id");
 		r->ask = ASK_NONE;
 		r->focus = FOCUS_INPUT;
@@ -665,6 +686,8 @@ ev_state(struct room *r, json_t *d)
 	if (ji(d, "removed")) {
 		r->removed = true;
 		r->joined = false;
+		r->host = r->muted = r->hand = false;
+		json_array_clear(r->people);
 		r->ask = ASK_NONE;
 		r->focus = FOCUS_INPUT;
 		snprintf(r->reason, sizeof r->reason, "%s", js(d, "reason"));
@@ -834,6 +857,8 @@ said(void *ctx, json_t *result, json_t *error)
 		    at > 0 ? "\n" : "", text, at < r->ed.len ? "\n" : "",
 		    (int)(r->ed.len - at), r->ed.text + at);
 		r->restored = at + (at > 0) + strlen(text);
+		/* nothing new typed after it: typing starts afresh */
+		r->fresh = at == r->ed.len;
 		ed_free(&r->ed);
 		ed_init(&r->ed, all);
 		free(all);
@@ -859,6 +884,7 @@ say(struct room *r, const char *text)
 	    "text", body), &r->v, said, r);
 	ed_clear(&r->ed);
 	r->restored = 0;
+	r->fresh = false;
 	r->multiline = false;
 	r->err[0] = '\0';
 	r->scroll = 0;
@@ -1185,8 +1211,10 @@ command(struct room *r, const char *line)
 				remove_person(r, word, rest);
 			else
 				ask(r, ASK_REASON, word, NULL);
-		} else
-			share_host(r, word, strcmp(cmd, "handover") == 0);
+		} else if (strcmp(cmd, "handover") == 0)
+			ask(r, ASK_HANDOVER, word, NULL);
+		else
+			share_host(r, word, false);
 	} else if (strcmp(cmd, "take") == 0) {
 		bool private = false, transcript = false;
 		char who[64] = "";
@@ -1227,8 +1255,13 @@ room_submit(struct room *r)
 	if (text[0] == '/' && text[1] != '/') {
 		ed_clear(&r->ed);
 		r->multiline = false;
+		r->fresh = false;
 		r->err[0] = '\0';
 		command(r, text); /* may leave: r is then gone */
+	} else if (!r->can_say) {
+		ed_clear(&r->ed);
+		snprintf(r->err, sizeof r->err, "You are listening only: join "
+		    "%s to speak.", room_community(r));
 	} else
 		say(r, text);
 	free(text);
@@ -1637,6 +1670,27 @@ room_key(struct view *v, int ch, bool is_key)
 			scroll_by(r, ch == KEY_UP ? 1 : -1);
 		return true;
 	}
+	if (!r->can_say && r->ed.len == 0 && !is_key && ch != '/' &&
+	    ch >= 0x20) {
+		snprintf(r->err, sizeof r->err, "You are listening only: join "
+		    "%s to speak. Commands (/help, /leave) still work.",
+		    room_community(r));
+		return true;
+	}
+	if (r->fresh && !is_key && ch >= 0x20 && ch != 0x7f) {
+		/* a new message replaces the refused one; Ctrl-Z undoes */
+		char *old = xstrndup(r->ed.text, r->ed.len), mb[8];
+		ed_clear(&r->ed);
+		ed_insert(&r->ed, mb, utf8_put(mb, ch));
+		free(r->ed.undo_text);
+		r->ed.undo_text = old;
+		r->ed.undo_cur = strlen(old);
+		r->restored = 0;
+		r->fresh = false;
+		r->err[0] = '\0';
+		return true;
+	}
+	r->fresh = false;
 	edit_key(&r->ed, ch, is_key);
 	return true; /* typing: nothing else reads keys */
 }
@@ -1675,8 +1729,12 @@ draw_header(struct room *r, int cols)
 	char line[700], right[64];
 	int x, rw;
 
-	snprintf(right, sizeof right, "%d here%s", people_count(r),
-	    ji(r->state, "surgery") ? " · surgery" : "");
+	if (r->closed || r->removed)
+		snprintf(right, sizeof right, "%s", r->closed ? "closed" :
+		    "removed");
+	else
+		snprintf(right, sizeof right, "%d here%s", people_count(r),
+		    ji(r->state, "surgery") ? " · surgery" : "");
 	rw = text_width(right);
 	if (js(r->state, "topic")[0])
 		snprintf(line, sizeof line, "%s — %s", js(r->state, "title"),
@@ -1701,7 +1759,14 @@ draw_header(struct room *r, int cols)
 	}
 	if (r->hand) {
 		x = put_seg(2, x, cols - 1, "  ·  ", C_DIM, 0);
-		put_seg(2, x, cols - 1, "your hand is up", C_UNREAD, 0);
+		x = put_seg(2, x, cols - 1, "your hand is up", C_UNREAD, 0);
+	}
+	if (!r->can_say && r->joined) {
+		char l[160];
+		snprintf(l, sizeof l, "listening only — join %s to speak",
+		    room_community(r));
+		x = put_seg(2, x, cols - 1, "  ·  ", C_DIM, 0);
+		put_seg(2, x, cols - 1, l, C_UNREAD, A_BOLD);
 	}
 }
 
@@ -1937,15 +2002,19 @@ prompts(struct room *r, char *prompt, size_t plen, char *hint, size_t hlen)
 		return;
 	case ASK_LEAVE:
 		snprintf(prompt, plen, "Leave the room? y/n");
+		snprintf(hint, hlen, "y leaves · n or Esc stays");
 		return;
 	case ASK_CLOSE:
-		snprintf(prompt, plen, "Close the room for everyone? %s y/n",
+		snprintf(prompt, plen, "Close the room for everyone? y/n");
+		snprintf(hint, hlen, "%s · y closes · n or Esc cancels",
 		    strcmp(js(r->state, "record"), "off") == 0 ? "Nothing is "
-		    "kept." : "Its record is posted to the community.");
+		    "kept" : "Its record is posted to the community");
 		return;
 	case ASK_HANDOVER:
-		snprintf(prompt, plen, "Hand hosting over to @%s (you stop "
-		    "hosting)? y/n", r->ask_handle);
+		snprintf(prompt, plen, "Hand hosting to @%s? y/n",
+		    r->ask_handle);
+		snprintf(hint, hlen, "You stop hosting · y hands over · n or "
+		    "Esc cancels");
 		return;
 	case ASK_NONE:
 		break;
@@ -1959,6 +2028,10 @@ prompts(struct room *r, char *prompt, size_t plen, char *hint, size_t hlen)
 		else
 			snprintf(hint, hlen, "PRIVATE consult · record: %s · "
 			    "Ctrl-X ends it", consult_words(r->consult_rec));
+	} else if (!r->can_say) {
+		snprintf(prompt, plen, "Listening only:");
+		snprintf(hint, hlen, "Join %s to speak · /leave · /help "
+		    "commands · F1 help", room_community(r));
 	} else {
 		snprintf(prompt, plen, "%s", r->muted ? "Say (muted):" :
 		    "Say:");
@@ -2038,8 +2111,9 @@ room_draw(struct view *v, int rows, int cols)
 	/* the bottom: rule, refusal, input */
 	prompts(r, prompt, sizeof prompt, hint, sizeof hint);
 	pw = text_width(prompt) + 1;
-	if (pw > cols / 2)
-		pw = cols / 2;
+	/* a question has no text after it: it may take the whole line */
+	if (pw > (yn ? cols - 2 : cols / 2))
+		pw = yn ? cols - 2 : cols / 2;
 	iw = cols - 2 - pw;
 	r->in_width = iw > 4 ? iw : 4;
 	inh = r->joined && !yn ? editor_lines(e, r->in_width) : 1;
@@ -2113,6 +2187,17 @@ room_draw(struct view *v, int rows, int cols)
 	else if (r->focus == FOCUS_QUEUE)
 		r->v.keys = "t/Enter:take  p:take privately  T:private, kept  "
 		    "Tab/Esc:typing";
+	else if (yn)
+		r->v.keys = "y:yes  n/Esc:no";
+	else if (r->ask == ASK_SUMMARY)
+		r->v.keys = "Enter:new line  Ctrl-S:close the room  Esc:cancel";
+	else if (r->ask != ASK_NONE)
+		r->v.keys = "Enter:done  Esc:cancel";
+	else if (!r->can_say)
+		r->v.keys = "/leave  Tab:people  PgUp/PgDn:scroll  F1:help";
+	else if (r->multiline)
+		r->v.keys = "Enter:new line  Ctrl-S:send  Ctrl-E:one line  "
+		    "Tab:people";
 	else
 		r->v.keys = "Enter:send  Tab:people  PgUp/PgDn:scroll  "
 		    "F3:hand  F4:support";
@@ -2162,6 +2247,7 @@ room_new(void)
 	r->people = json_array();
 	r->alerts = json_array();
 	r->loading = true;
+	r->can_say = true;
 	ed_init(&r->ed, NULL);
 	ed_init(&r->ask_ed, NULL);
 	if (g_me != NULL)
@@ -2185,6 +2271,15 @@ view_room_open(json_t *open_args)
 	struct room *r = room_new();
 
 	net_call("room.open", open_args, &r->v, room_got, r);
+	return &r->v;
+}
+
+struct view *
+view_room_opened(json_t *result)
+{
+	struct room *r = room_new();
+
+	room_apply(r, result);
 	return &r->v;
 }
 
@@ -2217,6 +2312,11 @@ room_describe(const char *ev, json_t *d, const char *me)
 		    record_words(js(st, "record")), ji(st, "paused") ?
 		    ". PAUSED" : "", ji(json_object_get(d, "you"), "host") ?
 		    ". You are hosting." : "");
+		if (json_is_false(json_object_get(json_object_get(d, "you"),
+		    "can_say")))
+			buf_printf(&b, "Listening only: join %s to speak.\n",
+			    js(st, "community")[0] ? js(st, "community") :
+			    "the community");
 		buf_printf(&b, "Here (%zu):", json_array_size(jarr(d,
 		    "people")));
 		json_array_foreach(jarr(d, "people"), i, p)

@@ -343,6 +343,7 @@ put_fill(int y, int color)
 }
 
 static const char *global_keys = "?:help  q:back ";
+static void help_draw(struct view *, int, int);
 static const char *typing_keys = "F1:help  Esc:leave ";
 
 /* Title bar, the top view, and the status line with its keys. */
@@ -380,7 +381,9 @@ draw_all(void)
 		put_text(LINES - 1, 1, COLS - 2, flash_msg, C_STATUS, A_BOLD);
 	else {
 		char keys[512];
+		/* the help screen has only its own keys, not "q:back" too */
 		snprintf(keys, sizeof keys, "%s  %s", top != NULL &&
+		    top->draw == help_draw ? "" : top != NULL &&
 		    top->typing ? typing_keys : global_keys,
 		    top != NULL && top->keys != NULL ? top->keys : "");
 		put_text(LINES - 1, 1, COLS - 2, keys, C_STATUS, 0);
@@ -562,7 +565,7 @@ help_view(void)
 	struct help *h = xcalloc(1, sizeof *h);
 
 	h->v.title = "Help";
-	h->v.keys = "q:close help";
+	h->v.keys = "q, Esc or ?:close help";
 	h->v.draw = help_draw;
 	h->v.key = help_key;
 	h->of = top;

@@ -74,6 +74,13 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		pr->first_run = false;
 		pr->was_first_run = true;
 		profile_edit(pr);
+		/* the name is filled in already: start on the first empty
+		 * field, so typing does not run on into the name */
+		for (size_t i = 0; i < NPF; i++)
+			if (pr->f[i].len == 0) {
+				pr->on = (int)i;
+				break;
+			}
 	}
 }
 
@@ -345,10 +352,17 @@ view_search(bool directory)
 
 /* ---- notifications ---- */
 
+/*
+ * A notification carries community, thread_id, post_id and poll_id, but
+ * no event, room or request id: event and room notices are found by the
+ * title their text quotes (“…”), and "see event N" by its number.
+ */
 struct notes {
 	struct view v;
 	struct list l;
 	char msg[256];
+	char want[300]; /* the title being looked for */
+	char slug[64]; /* in this community ("": any) */
 };
 
 static void
@@ -381,15 +395,59 @@ notes_got(void *ctx, json_t *result, json_t *error)
 	list_fix(&n->l);
 }
 
+/* Word-wrap text to width columns into d (plain, no Markdown). */
+static void
+wrap_plain(struct rdoc *d, const char *text, int width)
+{
+	char *clean = text_clean(text, strlen(text)), *p = clean;
+
+	while (*p != '\0') {
+		size_t len = strlen(p), fit = text_fit(p, len, width);
+		if (fit < len) {
+			size_t sp = fit;
+			while (sp > 0 && p[sp] != ' ')
+				sp--;
+			if (sp > 0)
+				fit = sp;
+		}
+		if (fit == 0)
+			fit = 1;
+		{
+			char *line = xstrndup(p, fit);
+			rdoc_add(d, line, 0, width);
+			free(line);
+		}
+		p += fit;
+		while (*p == ' ')
+			p++;
+	}
+	free(clean);
+}
+
+/* The list, and under it the selected notification in full. */
 static void
 notes_draw(struct view *v, int rows, int cols)
 {
 	struct notes *n = (struct notes *)v;
+	struct row *r = list_cur(&n->l);
+	struct rdoc d;
+	int dh;
 
 	put_text(1, 1, cols - 2, "Notifications", C_HEAD, A_BOLD);
 	if (n->msg[0] != '\0')
 		put_text(2, 2, cols - 4, n->msg, C_DIM, 0);
-	list_draw(&n->l, 3, rows - 2, cols);
+	rdoc_init(&d);
+	if (r != NULL)
+		wrap_plain(&d, js(r->data, "text"), cols - 4);
+	dh = (int)d.n > 5 ? 5 : (int)d.n;
+	list_draw(&n->l, 3, rows - 2 - (dh > 0 ? dh + 1 : 0), cols);
+	for (int i = 0; i < dh; i++)
+		put_rline(rows - dh + 1 + i, 2, cols - 4, &d.lines[i]);
+	if (dh > 0)
+		put_text(rows - dh, 1, cols - 2, "── in full "
+		    "──────────────────────────────────────────────────────"
+		    "──────────────", C_DIM, 0);
+	rdoc_free(&d);
 }
 
 static void
@@ -402,6 +460,100 @@ marked(void *ctx, json_t *result, json_t *error)
 		g_unread_notes = 0;
 		net_call("notify.list", NULL, ctx, notes_got, ctx);
 	}
+}
+
+/* The title a notification's text quotes (“…”), or "". */
+static void
+quoted_title(const char *text, char *out, size_t len)
+{
+	const char *a = strstr(text, "“"), *b;
+
+	out[0] = '\0';
+	if (a == NULL)
+		return;
+	a += strlen("“");
+	b = strstr(a, "”");
+	if (b != NULL)
+		snprintf(out, len, "%.*s", (int)(b - a), a);
+}
+
+/* room.list came: join the room the notice names, if it is still open. */
+static void
+notes_room_found(void *ctx, json_t *result, json_t *error)
+{
+	struct notes *n = ctx;
+	json_t *r, *best = NULL;
+	size_t i;
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	json_array_foreach(jarr(result, "rooms"), i, r)
+		if (strcmp(js(r, "title"), n->want) == 0 && (best == NULL ||
+		    ji(r, "room_id") > ji(best, "room_id")))
+			best = r;
+	if (best != NULL)
+		ui_push(view_room(ji(best, "room_id")));
+	else
+		ui_flash("The room for “%s” is not open any more.", n->want);
+}
+
+/* event.list came: open the event the notice names, else the programme. */
+static void
+notes_event_found(void *ctx, json_t *result, json_t *error)
+{
+	struct notes *n = ctx;
+	json_t *e;
+	size_t i;
+
+	if (error == NULL)
+		json_array_foreach(jarr(result, "events"), i, e)
+			if (strcmp(js(e, "title"), n->want) == 0) {
+				ui_push(view_event(ji(e, "id")));
+				return;
+			}
+	ui_flash("“%s” is not in the programme any more.", n->want);
+	ui_push(view_programme(n->slug[0] ? n->slug : NULL));
+}
+
+/* Enter: open what a notification is about. */
+static void
+notes_open(struct notes *n, json_t *x)
+{
+	const char *kind = js(x, "kind"), *text = js(x, "text");
+	const char *see = strstr(text, "see event ");
+	json_t *args;
+
+	snprintf(n->slug, sizeof n->slug, "%s", js(x, "community"));
+	quoted_title(text, n->want, sizeof n->want);
+	args = n->slug[0] ? json_pack("{s:s}", "community", n->slug) :
+	    json_object();
+	if (ji(x, "thread_id"))
+		ui_push(view_thread(ji(x, "thread_id"), ""));
+	else if (ji(x, "poll_id"))
+		ui_push(view_poll(ji(x, "poll_id")));
+	else if (see != NULL && atoll(see + 10) > 0)
+		ui_push(view_event(atoll(see + 10)));
+	else if (strncmp(kind, "expert", 6) == 0)
+		ui_push(view_experts());
+	else if (strcmp(kind, "room_open") == 0 && n->want[0]) {
+		net_call("room.list", args, &n->v, notes_room_found, n);
+		return;
+	} else if (strcmp(kind, "event_cancelled") == 0)
+		ui_flash("The event was cancelled: it is no longer in the "
+		    "programme.");
+	else if (strncmp(kind, "event", 5) == 0 && n->want[0]) {
+		json_object_set_new(args, "limit", json_integer(200));
+		net_call("event.list", args, &n->v, notes_event_found, n);
+		return;
+	} else if (n->slug[0]) {
+		json_t *c = json_pack("{s:s, s:s}", "slug", n->slug, "name",
+		    n->slug);
+		ui_push(view_community(c));
+		json_decref(c);
+	}
+	json_decref(args);
 }
 
 static bool
@@ -418,13 +570,16 @@ notes_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (ENTER(ch, is_key) && (r = list_cur(&n->l)) != NULL) {
-		if (ji(r->data, "id"))
+		if (ji(r->data, "id") && !ji(r->data, "read")) {
 			net_call("notify.mark_read", json_pack("{s:[I]}",
 			    "ids", ji(r->data, "id")), NULL, NULL, NULL);
-		if (ji(r->data, "thread_id"))
-			ui_push(view_thread(ji(r->data, "thread_id"), ""));
-		else if (ji(r->data, "poll_id"))
-			ui_push(view_poll(ji(r->data, "poll_id")));
+			json_object_set_new(r->data, "read", json_true());
+			r->color = C_NORMAL;
+			r->attr = 0;
+			if (g_unread_notes > 0)
+				g_unread_notes--;
+		}
+		notes_open(n, r->data);
 		return true;
 	}
 	return false;
@@ -454,7 +609,12 @@ view_notes(void)
 	struct notes *n = xcalloc(1, sizeof *n);
 
 	n->v.title = "Notifications";
-	n->v.keys = "Enter:open  a:mark all read";
+	n->v.keys = "Enter:open what it is about  a:mark all read";
+	n->v.help = "Newest first, unread in bold; the selected one is shown "
+	    "in full under the list. **Enter** marks it read and opens what "
+	    "it is about: a thread or poll, the event (reminders, changes, "
+	    "\"see event N\"), the room when it is open, your expert "
+	    "requests, or the community. **a** marks all read.";
 	n->v.draw = notes_draw;
 	n->v.key = notes_key;
 	n->v.event = notes_event;

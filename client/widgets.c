@@ -394,7 +394,7 @@ view_message(const char *title, const char *text)
 
 	m->title = xstrdup(title);
 	m->v.title = m->title;
-	m->v.keys = "Enter/q:close  j/k:scroll";
+	m->v.keys = "Enter:close  j/k:scroll";
 	m->v.draw = msg_draw;
 	m->v.key = msg_key;
 	m->v.free = msg_free;

@@ -68,6 +68,8 @@ def test_tui_home_shows_communities_and_status_line():
         t.keys('?')
         screen = t.wait_for('this help')
         assert 'Home' in screen
+        bar = screen.rstrip().splitlines()[-1]
+        assert 'close help' in bar and 'q:back' not in bar, bar   # once, not twice
         t.keys('q')
         t.wait_for('Welcome, Pat Doe')
     finally:
@@ -339,7 +341,8 @@ def test_tui_first_run_coc_profile_introduction():
         t.wait_for('code of conduct', timeout=15)
         t.keys('a')
         t.wait_for('Pronouns', timeout=10)             # the profile, open for editing
-        t.keys('Down', 'they/them', 'Down', 'Gardener', 'C-s')
+        # the name is already filled in: typing starts in the first empty field
+        t.keys('they/them', 'Down', 'Gardener', 'C-s')
         t.wait_for('Profile saved', timeout=10)
         assert srv.query("SELECT coc_accepted_at IS NOT NULL, pronouns, job_role "
                          "FROM members WHERE handle = 'pat'") == [(1, 'they/them', 'Gardener')]

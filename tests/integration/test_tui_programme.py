@@ -118,7 +118,10 @@ def test_surgery_queue_joined_from_event_screen():
     t = tui(srv, keys['mem'], 'mem')
     try:
         programme(t, 'Mem')
-        t.wait_for('CV surgery')
+        screen = t.wait_for('CV surgery')
+        assert 'c:new event' not in screen, screen    # a member: not offered
+        t.keys('c')
+        t.wait_for('leaders and managers (and staff) add events')
         t.keys('Enter')
         t.wait_for('press u to join the queue')
         t.keys('u')
@@ -148,6 +151,7 @@ def test_leader_creates_then_cancels_event_in_tui():
     t = tui(srv, keys['lead'], 'lead')
     try:
         programme(t, 'Lead')
+        t.wait_for('c:new event')
         t.keys('c')
         t.wait_for('New event')
         t.keys('Book club', 'Tab')

@@ -159,7 +159,20 @@ def test_tui_room_refusals_keep_the_text():
         assert 'Record: off — nothing kept' in screen, screen
         ok(h.call('room.mute', room_id=rid, handle='alice'))
         a.wait_for('you are MUTED')
+        a.keys('Hi, first time here!', 'Enter')
+        screen = a.wait_for('Not sent')
+        line = [l for l in screen.splitlines() if l.startswith(' Say')][0]
+        assert 'Hi, first time here!' in line, screen
+        # typing something new replaces the refused text (Ctrl-Z brings it back)
+        a.keys('/foo bar')
+        screen = a.wait_for('/foo bar')
+        line = [l for l in screen.splitlines() if l.startswith(' Say')][0]
+        assert 'first time' not in line, screen
+        a.keys('C-z')
+        a.wait_for('Hi, first time here!')
+        a.keys('C-u')
         a.keys('my careful words', 'Enter')
+        screen = a.wait_for('my careful words')
         screen = a.wait_for('Not sent')
         assert 'muted you' in screen, screen
         # the text is still in the input line, nothing reached the room
@@ -255,12 +268,28 @@ def test_tui_room_host_consult_and_close():
         t.wait_for('consult with Alice Able has ended')
         t.keys('back in public', 'Enter')
         wait_until(lambda: 'back in public' in said(ca, 0.3), 10, 'public message')
-        # close: it asks, then says so, with the record thread a key away
+        # /handover asks first; n keeps hosting and nothing lands in the input
+        t.keys('/handover carol', 'Enter')
+        t.wait_for('Hand hosting to @carol? y/n')
+        t.keys('n')
+        screen = t.wait_for('Say:')
+        line = [l for l in screen.splitlines() if l.startswith(' Say:')][0]
+        assert line.strip() == 'Say:', screen
+        assert 'you are hosting' in screen, screen
+        # multi-line mode says its real keys
+        t.keys('C-e')
+        t.wait_for('Ctrl-S:send')
+        t.keys('C-e')
+        # close: it asks (question and y/n whole), then says so
         t.keys('/close', 'Enter')
-        t.wait_for('Close the room for everyone?')
+        screen = t.wait_for('Close the room for everyone? y/n')
+        assert 'Its record is posted to the community' in screen, screen
         t.keys('y')
         screen = t.wait_for('The room has closed')
         assert 'press Enter to open' in screen, screen
+        head = screen.splitlines()[1]
+        assert 'closed' in head and 'here' not in head, screen
+        assert 'you are hosting' not in screen, screen
         t.keys('Enter')
         t.wait_for('Room record: CV surgery', timeout=10)
         t.wait_for('back in public')
@@ -289,6 +318,10 @@ def test_tui_room_member_queue_and_summary_close_narrow():
         a.wait_for('Here (3)')
         a.keys('F2')
         wait_gone(a, 'Here (3)')
+        # narrow, a question still shows whole with its y/n
+        a.keys('Escape')
+        a.wait_for('Leave the room? y/n')
+        a.keys('n')
         a.keys('/queue help with my budget', 'Enter')
         a.wait_for('you are 2nd of 2')
         ok(h.call('room.queue_take', room_id=rid))      # Carol, in public
@@ -298,6 +331,7 @@ def test_tui_room_member_queue_and_summary_close_narrow():
         join_from_home(ht, 'Clinic')
         ht.keys('/close', 'Enter')
         ht.wait_for('Summary:')
+        ht.wait_for('Ctrl-S:close the room')
         ht.keys('We covered budgets.', 'Enter', 'Next time: CVs.', 'C-s')
         ht.wait_for('The room has closed')
         a.wait_for('The room has closed')
@@ -427,5 +461,124 @@ def test_tui_room_opened_from_event_takes_its_queue():
         t.keys('/take', 'Enter')                   # the first, in public
         t.wait_for('is now helping Alice')
         wait_gone(t, '1. Alice Able')
+    finally:
+        t.kill()
+
+
+def open_community(t, name):
+    """From Home: Enter on the (first) community."""
+    t.wait_for(name, timeout=15)
+    t.keys('Enter')
+    return t.wait_for('Threads')
+
+
+def test_tui_room_adhoc_from_community():
+    srv = Server()
+    keys = setup(srv)
+    hst = tui(srv, keys['host'], 'host')
+    b = tui(srv, keys['bob'], 'bob')
+    try:
+        open_community(hst, 'COP')
+        screen = hst.wait_for('O:open a room')
+        hst.keys('O')
+        screen = hst.wait_for('Open a room')
+        hst.keys('Coffee break', 'Tab')
+        screen = hst.wait_for('off: nothing is kept; latecomers see no history')
+        hst.keys('Space')
+        hst.wait_for('transcript: messages kept with names')
+        hst.keys('C-s')
+        screen = hst.wait_for('Say:')
+        assert 'Coffee break' in screen and 'Record: transcript' in screen, screen
+        assert 'you are hosting' in screen, screen
+        # Bob sees it on the community's Rooms tab and joins from there
+        open_community(b, 'COP')
+        b.wait_for('5 Rooms (1 open)')
+        b.keys('5')
+        b.wait_for('● Coffee break')
+        b.keys('Enter')
+        b.wait_for('Say:')
+        hst.wait_for('Bob Baker joined.')
+        b.keys('hello from the community screen', 'Enter')
+        hst.wait_for('Bob Baker: hello from the community screen')
+        hst.keys('welcome bob', 'Enter')
+        b.wait_for('Hana Host: welcome bob')
+        # a member who may not open rooms is told why, by the server
+        b.keys('Escape')
+        b.wait_for('Leave the room? y/n')
+        b.keys('y')
+        b.wait_for('Rooms (1 open)')
+        b.keys('O')
+        b.wait_for('Open a room')
+        b.keys('Not allowed', 'C-s')
+        b.wait_for('Only leaders and managers of')
+    finally:
+        hst.kill()
+        b.kill()
+
+
+def test_tui_notifications_open_rooms_and_events():
+    from test_event import iso
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    long_title = 'Monthly drop-in for everyone who writes grant applications and reports'
+    ev = ok(h.call('event.create', community='cop', title=long_title,
+                   starts_at=iso(3 * 86400)))['event']
+    a = srv.session(keys['alice'])
+    ok(a.call('event.rsvp', id=ev['id'], status='going'))
+    a.close()
+    # the event moves: alice is told; then its room opens: told again
+    ok(h.call('event.update', id=ev['id'], starts_at=iso(4 * 86400)))
+    rid = ok(h.call('room.open', event_id=ev['id'], record='off'))['room']['room_id']
+    t = tui(srv, keys['alice'], 'alice')
+    try:
+        t.wait_for('COP', timeout=15)
+        t.keys('n')
+        screen = t.wait_for('in full')
+        # the newest (the room) is selected; its whole text is readable
+        assert 'is open: join it now.' in screen, screen
+        t.keys('Enter')
+        screen = t.wait_for('Say:')
+        assert long_title[:40] in screen, screen
+        t.keys('/leave', 'Enter')
+        t.wait_for('in full')
+        t.keys('j', 'Enter')             # the move: opens the event
+        screen = t.wait_for('hosted by')
+        assert 'When:' in screen and 'o to join' in screen, screen
+        assert rid
+    finally:
+        t.kill()
+
+
+def test_tui_room_listener_only():
+    """Someone who is not a member of a platform community's room may listen;
+    the server says so with you.can_say = false (a missing field: may speak)."""
+    srv = Server()
+    keys = people(srv, ('host', 'member'), ('dave', 'member'))
+    community(srv, 'pub', 'platform', [('host', 'leader')])
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='pub', title='Open house',
+                    record='off'))['room']['room_id']
+    d = srv.session(keys['dave'])
+    you = ok(d.call('room.join', room_id=rid))['you']
+    ok(d.call('room.leave', room_id=rid))
+    d.close()
+    t = tui(srv, keys['dave'], 'dave')
+    try:
+        screen = join_from_home(t, 'Open house') if you.get('can_say', True) else None
+        if screen is not None:
+            # this server lets everyone speak: the screen offers the input line
+            assert 'listening only' not in screen, screen
+            return
+        t.wait_for('Open rooms', timeout=15)
+        t.keys('G', 'k', 'k', 'Enter')
+        screen = t.wait_for('listening only — join pub to speak')
+        assert 'Say:' not in screen and 'Listening only:' in screen, screen
+        t.keys('hello')
+        screen = t.wait_for('You are listening only: join pub to speak')
+        line = [l for l in screen.splitlines() if l.startswith(' Listening only:')][0]
+        assert 'hello' not in line, screen
+        t.keys('/leave', 'Enter')
+        t.wait_for('Open rooms')
     finally:
         t.kill()
