@@ -353,16 +353,13 @@ view_search(bool directory)
 /* ---- notifications ---- */
 
 /*
- * A notification carries community, thread_id, post_id and poll_id, but
- * no event, room or request id: event and room notices are found by the
- * title their text quotes (“…”), and "see event N" by its number.
+ * A notification names what it is about: a thread, poll, event, room or
+ * expert request (ids null when not), and its community.
  */
 struct notes {
 	struct view v;
 	struct list l;
 	char msg[256];
-	char want[300]; /* the title being looked for */
-	char slug[64]; /* in this community ("": any) */
 };
 
 static void
@@ -462,98 +459,30 @@ marked(void *ctx, json_t *result, json_t *error)
 	}
 }
 
-/* The title a notification's text quotes (“…”), or "". */
-static void
-quoted_title(const char *text, char *out, size_t len)
-{
-	const char *a = strstr(text, "“"), *b;
-
-	out[0] = '\0';
-	if (a == NULL)
-		return;
-	a += strlen("“");
-	b = strstr(a, "”");
-	if (b != NULL)
-		snprintf(out, len, "%.*s", (int)(b - a), a);
-}
-
-/* room.list came: join the room the notice names, if it is still open. */
-static void
-notes_room_found(void *ctx, json_t *result, json_t *error)
-{
-	struct notes *n = ctx;
-	json_t *r, *best = NULL;
-	size_t i;
-
-	if (error != NULL) {
-		ui_flash("%s", err_message(error));
-		return;
-	}
-	json_array_foreach(jarr(result, "rooms"), i, r)
-		if (strcmp(js(r, "title"), n->want) == 0 && (best == NULL ||
-		    ji(r, "room_id") > ji(best, "room_id")))
-			best = r;
-	if (best != NULL)
-		ui_push(view_room(ji(best, "room_id")));
-	else
-		ui_flash("The room for “%s” is not open any more.", n->want);
-}
-
-/* event.list came: open the event the notice names, else the programme. */
-static void
-notes_event_found(void *ctx, json_t *result, json_t *error)
-{
-	struct notes *n = ctx;
-	json_t *e;
-	size_t i;
-
-	if (error == NULL)
-		json_array_foreach(jarr(result, "events"), i, e)
-			if (strcmp(js(e, "title"), n->want) == 0) {
-				ui_push(view_event(ji(e, "id")));
-				return;
-			}
-	ui_flash("“%s” is not in the programme any more.", n->want);
-	ui_push(view_programme(n->slug[0] ? n->slug : NULL));
-}
-
 /* Enter: open what a notification is about. */
 static void
 notes_open(struct notes *n, json_t *x)
 {
-	const char *kind = js(x, "kind"), *text = js(x, "text");
-	const char *see = strstr(text, "see event ");
-	json_t *args;
+	const char *slug = js(x, "community");
 
-	snprintf(n->slug, sizeof n->slug, "%s", js(x, "community"));
-	quoted_title(text, n->want, sizeof n->want);
-	args = n->slug[0] ? json_pack("{s:s}", "community", n->slug) :
-	    json_object();
 	if (ji(x, "thread_id"))
 		ui_push(view_thread(ji(x, "thread_id"), ""));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));
-	else if (see != NULL && atoll(see + 10) > 0)
-		ui_push(view_event(atoll(see + 10)));
-	else if (strncmp(kind, "expert", 6) == 0)
+	else if (ji(x, "room_id")) /* a room opening, a support call */
+		ui_push(view_room(ji(x, "room_id")));
+	else if (ji(x, "event_id"))
+		ui_push(view_event(ji(x, "event_id")));
+	else if (ji(x, "request_id"))
 		ui_push(view_experts());
-	else if (strcmp(kind, "room_open") == 0 && n->want[0]) {
-		net_call("room.list", args, &n->v, notes_room_found, n);
-		return;
-	} else if (strcmp(kind, "event_cancelled") == 0)
-		ui_flash("The event was cancelled: it is no longer in the "
-		    "programme.");
-	else if (strncmp(kind, "event", 5) == 0 && n->want[0]) {
-		json_object_set_new(args, "limit", json_integer(200));
-		net_call("event.list", args, &n->v, notes_event_found, n);
-		return;
-	} else if (n->slug[0]) {
-		json_t *c = json_pack("{s:s, s:s}", "slug", n->slug, "name",
-		    n->slug);
+	else if (slug[0] != '\0') {
+		json_t *c = json_pack("{s:s, s:s}", "slug", slug, "name",
+		    slug);
 		ui_push(view_community(c));
 		json_decref(c);
-	}
-	json_decref(args);
+	} else
+		ui_flash("There is nothing more to open for this one.");
+	(void)n;
 }
 
 static bool
@@ -612,9 +541,10 @@ view_notes(void)
 	n->v.keys = "Enter:open what it is about  a:mark all read";
 	n->v.help = "Newest first, unread in bold; the selected one is shown "
 	    "in full under the list. **Enter** marks it read and opens what "
-	    "it is about: a thread or poll, the event (reminders, changes, "
-	    "\"see event N\"), the room when it is open, your expert "
-	    "requests, or the community. **a** marks all read.";
+	    "it is about: a thread or poll, the room (it opened, or someone "
+	    "there needs support), the event (reminders, changes, an "
+	    "accepted talk), your expert requests, or the community. **a** "
+	    "marks all read.";
 	n->v.draw = notes_draw;
 	n->v.key = notes_key;
 	n->v.event = notes_event;

@@ -330,6 +330,11 @@ def main():
     log('threads_fts rebuilt', t0)
     con.execute("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
     log('posts_fts rebuilt', t0)
+    # As migration 010 does after 009's rebuild: one segment each, or the
+    # first posts written merge the rebuilt index on hearthd's loop thread.
+    con.execute("INSERT INTO threads_fts(threads_fts) VALUES ('optimize')")
+    con.execute("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
+    log('indexes optimized', t0)
     con.execute('COMMIT')
     con.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     con.close()
