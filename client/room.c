@@ -90,6 +90,7 @@ struct room {
 
 static void room_submit(struct room *);
 static void room_esc(struct room *);
+static void ev_support(struct room *, json_t *);
 
 /* ---- Enter and Esc held back a moment (pastes, Alt-Enter) ---- */
 
@@ -550,6 +551,14 @@ room_apply(struct room *r, json_t *res)
 	title_update(r);
 	json_array_foreach(json_object_get(res, "history"), i, m)
 		msg_add(r, m);
+	/* hosts and staff: the support calls nobody has answered yet */
+	json_array_foreach(json_object_get(res, "support"), i, m) {
+		ev_support(r, m);
+		note(r, "* SUPPORT needed: %s (@%s)%s%s. F8 or \"/answer %s\" "
+		    "answers.", js(m, "display_name"), js(m, "handle"),
+		    js(m, "text")[0] ? ": " : "", js(m, "text"),
+		    js(m, "handle"));
+	}
 	n = (int)json_array_size(r->people);
 	if (!r->joined && !r->can_say)
 		note(r, "You are in “%s”, listening only: join %s to speak. "

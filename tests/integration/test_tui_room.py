@@ -578,3 +578,38 @@ def test_tui_room_listener_only():
         t.wait_for('Open rooms')
     finally:
         t.kill()
+
+
+def test_tui_staff_answer_a_support_call_from_the_notification():
+    """No host answers a support call: staff are told, open the notification
+    (it names the room), find the call waiting there, and answer it."""
+    srv = Server(config={'support_escalate': 1})
+    keys = setup(srv, extra=(('sam', 'staff'),))
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Quiet drop-in',
+                    record='off'))['room']['room_id']
+    a = srv.session(keys['alice'])
+    ok(a.call('room.join', room_id=rid))
+    ok(a.call('room.support', room_id=rid, text='I am struggling'))
+    wait_until(lambda: srv.query("SELECT count(*) FROM notifications WHERE kind = 'support'")
+               [0][0] > 0, 15, 'the call to go to staff')
+    t = tui(srv, keys['sam'], 'sam', width=100, height=30)
+    try:
+        t.wait_for('Hearth', timeout=15)
+        t.keys('n')
+        screen = t.wait_for('in full')
+        assert 'needs support' in screen, screen
+        t.keys('Enter')
+        screen = t.wait_for('SUPPORT needed', timeout=10)
+        assert 'Alice Able (@alice): I am struggling' in screen, screen
+        t.keys('F8')
+        m = None
+        deadline = time.time() + 10
+        while time.time() < deadline and m is None:
+            for e in events(a, 0.3):
+                if e.get('event') == 'room.support' and e['data'].get('answered'):
+                    m = e
+        assert m is not None and m['data']['by'] == 'sam', 'alice was not answered'
+        assert 'Staff' in m['data']['text']
+    finally:
+        t.kill()
