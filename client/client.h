@@ -253,6 +253,9 @@ bool utc_to_iso(const char *in, char *out, size_t len);
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);
 
+/* ---- consults.c: private consults kept for the member ---- */
+struct view *view_consults(void);
+
 /* ---- room.c: a live drop-in or surgery room ---- */
 /* Join an open room and show it. */
 struct view *view_room(json_int_t room_id);

@@ -682,6 +682,10 @@ home_fill(struct home *h)
 	list_add(&h->l, "  Ask for an expert speaker (X)", NULL, C_NORMAL, c,
 	    true);
 	json_decref(c);
+	c = json_pack("{s:s}", "open", "consults");
+	list_add(&h->l, "  Private consults kept for you (K)", NULL, C_NORMAL,
+	    c, true);
+	json_decref(c);
 	list_fix(&h->l);
 }
 
@@ -796,6 +800,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_programme(NULL));
 		else if (strcmp(js(r->data, "open"), "experts") == 0)
 			ui_push(view_experts());
+		else if (strcmp(js(r->data, "open"), "consults") == 0)
+			ui_push(view_consults());
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
 		    json_object_get(r->data, "record") != NULL)
 			ui_push(view_room(ji(r->data, "room_id")));
@@ -888,6 +894,9 @@ views_global_key(int ch, bool is_key)
 		return true;
 	case 'X':
 		ui_push(view_experts());
+		return true;
+	case 'K':
+		ui_push(view_consults());
 		return true;
 	case 'h':
 		while (ui_top() != NULL && ui_top()->below != NULL)

@@ -42,7 +42,7 @@ def join_from_home(t, title):
     """From Home: the room is in "Open rooms"; open it."""
     t.wait_for('Open rooms', timeout=15)
     t.wait_for(title)
-    t.keys('G', 'k', 'k', 'Enter')          # the last rows: room, Programme, Experts
+    t.keys('G', 'k', 'k', 'k', 'Enter')     # the last rows: room, Programme, Experts, Consults
     return t.wait_for('Say:', timeout=10)
 
 
@@ -567,7 +567,7 @@ def test_tui_room_listener_only():
     assert you['can_say'] is False
     try:
         t.wait_for('Open rooms', timeout=15)
-        t.keys('G', 'k', 'k', 'Enter')
+        t.keys('G', 'k', 'k', 'k', 'Enter')
         screen = t.wait_for('listening only — join pub to speak')
         assert 'Say:' not in screen and 'Listening only:' in screen, screen
         t.keys('hello')
@@ -611,5 +611,42 @@ def test_tui_staff_answer_a_support_call_from_the_notification():
                     m = e
         assert m is not None and m['data']['by'] == 'sam', 'alice was not answered'
         assert 'Staff' in m['data']['text']
+    finally:
+        t.kill()
+
+
+def test_tui_kept_consult_readable_by_the_two_only():
+    """A consult a host kept is on each of the two members' Home (K) to
+    read later; a third member finds none."""
+    srv = Server()
+    keys = setup(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='CV surgery', record='off',
+                    surgery=True))['room']['room_id']
+    a, b = srv.session(keys['alice']), srv.session(keys['bob'])
+    ok(a.call('room.join', room_id=rid))
+    ok(b.call('room.join', room_id=rid))
+    ok(a.call('room.queue_join', room_id=rid, topic='my CV'))
+    ok(h.call('room.queue_take', room_id=rid, private=True, record='transcript'))
+    ok(a.call('room.say', room_id=rid, text='my CV is four pages'))
+    ok(h.call('room.say', room_id=rid, text='cut it to two'))
+    ok(h.call('room.consult_end', room_id=rid))
+    ok(h.call('room.close', room_id=rid))
+    t = tui(srv, keys['alice'], 'alice', width=100, height=30)
+    try:
+        t.wait_for('Private consults kept for you', timeout=15)
+        t.keys('K')
+        screen = t.wait_for('With Hana Host (@host)')
+        assert 'CV surgery' in screen, screen
+        t.keys('Enter')
+        screen = t.wait_for('cut it to two')
+        assert 'my CV is four pages' in screen and 'Nobody else can read' in screen, screen
+    finally:
+        t.kill()
+    t = tui(srv, keys['bob'], 'bob')
+    try:
+        t.wait_for('Private consults kept for you', timeout=15)
+        t.keys('K')
+        t.wait_for('None kept')
     finally:
         t.kill()
