@@ -27,15 +27,21 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Format t as UTC "2026-11-21T22:50:01Z". */
-void
-time_iso8601(int64_t t, char out[32])
+/* strftime t (UTC) into out; false if it cannot be shown. */
+static bool
+time_format(int64_t t, const char *fmt, char out[32])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	return gmtime_r(&tt, &tm) != NULL && strftime(out, 32, fmt, &tm) != 0;
+}
+
+/* Format t as UTC "2026-11-21T22:50:01Z". */
+void
+time_iso8601(int64_t t, char out[32])
+{
+	if (!time_format(t, "%Y-%m-%dT%H:%M:%SZ", out))
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
@@ -43,11 +49,7 @@ time_iso8601(int64_t t, char out[32])
 void
 time_human(int64_t t, char out[32])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%a %e %b %H:%M UTC", &tm) == 0)
+	if (!time_format(t, "%a %e %b %H:%M UTC", out))
 		snprintf(out, 32, "?");
 	else if (out[4] == ' ') /* %e pads a one-digit day */
 		memmove(out + 4, out + 5, strlen(out + 5) + 1);
