@@ -275,7 +275,34 @@ int native_connect(const char *target, char *err, size_t errlen);
 /* Connect again to the same server, never asking; fd or -1. */
 int native_reconnect(char *err, size_t errlen);
 
-/* ---- plain.c ---- */
+/* ---- plain.c: the line mode ---- */
 int plain_run(int fd);
+/* Print, with control characters made harmless ('?'). */
+void plain_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print prompt and read a line (static storage, valid until the next). */
+char *plain_ask(const char *prompt);
+/* A multi-line text ending with a line holding only "." (malloc'd). */
+char *plain_ask_text(void);
+/* Call op and wait for its reply (events meanwhile print); exits if lost. */
+json_t *plain_call(const char *op, json_t *args);
+/* The reply's result, or NULL after printing its error. */
+json_t *plain_result(json_t *reply);
+/* Call for effect: print okmsg or the error; true if it worked. */
+bool plain_do(const char *op, json_t *args, const char *okmsg);
+void plain_print_md(const char *md, const char *indent);
+/* The member, from hello. */
+json_t *plain_me(void);
+/* A thread, read and answered line by line. */
+void plain_thread(json_int_t id);
+/* Join an open room and take part line by line until /leave. */
+void plain_room(json_int_t id);
+
+/* ---- plain-programme.c: the line mode's programme and experts ---- */
+/* The programme of events; slug NULL: every community. */
+void plain_programme_run(const char *slug);
+/* Expert speaker requests: the member's own, or staff's queue. */
+void plain_programme_experts(void);
+/* The private consults kept for the member (room.consults). */
+void plain_programme_consults(void);
 
 #endif
