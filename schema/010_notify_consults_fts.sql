@@ -22,3 +22,4 @@ CREATE INDEX room_messages_private_b ON room_messages(private_b, id)
 -- few seconds per million posts, once.
 INSERT INTO posts_fts(posts_fts) VALUES ('optimize');
 INSERT INTO threads_fts(threads_fts) VALUES ('optimize');
+INSERT INTO profiles_fts(profiles_fts) VALUES ('optimize');

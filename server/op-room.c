@@ -527,6 +527,11 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		return;
 	p->hand = false;
 	consult_end(r, p);
+	/* gone: their unanswered support calls no longer wait (nor open the
+	 * room to staff) */
+	for (struct alert *al = r->alerts; al != NULL; al = al->next)
+		if (al->member_id == p->member_id)
+			al->answered = true;
 	if (p->host) {
 		bool hosted = false;
 
@@ -577,11 +582,26 @@ room_escalated(const struct room *r)
 	return false;
 }
 
+/* May the caller read the room's community (the ordinary rule)? */
+static bool
+room_readable_by_rule(struct call *x, const struct room *r)
+{
+	struct access a;
+	bool ok;
+
+	if (r->community_id == 0)
+		return true;
+	ok = authz_community(x, r->community_id, CA_READ, &a) == 0;
+	x->err = 0;
+	x->msg[0] = '\0';
+	return ok;
+}
+
 /*
  * Can the caller read the room's community? Fails the call if not. Staff
  * may also come into a room of a private community while a support request
  * there waits for them (they were told about it to come and help), and stay
- * while they are in it.
+ * while they are in it; they do not get its history (join_result).
  */
 static int
 room_readable(struct call *x, struct room *r)
@@ -799,9 +819,10 @@ may_say(struct call *x, const struct room *r, char *why, size_t whylen)
 static json_t *
 join_result(struct call *x, struct room *r, struct person *p)
 {
+	/* staff let in to help with a support call hear only what follows */
 	json_t *o = json_pack("{s:o, s:o, s:o, s:o}", "room", state_json(r),
-	    "people", people_json(r), "history", history_json(r), "you",
-	    person_json(p));
+	    "people", people_json(r), "history", room_readable_by_rule(x, r) ?
+	    history_json(r) : json_array(), "you", person_json(p));
 	json_t *you = json_object_get(o, "you"), *alerts;
 	char why[512] = "";
 
@@ -1569,6 +1590,18 @@ alert_to_hosts(struct room *r, struct alert *al)
 	}
 }
 
+/* How long a support call waits before staff hear of it, in words. */
+static void
+escalate_words(char *out, size_t len)
+{
+	int s = srv->cfg.support_escalate;
+
+	if (s % 60 == 0)
+		snprintf(out, len, "%d minute%s", s / 60, s == 60 ? "" : "s");
+	else
+		snprintf(out, len, "%d second%s", s, s == 1 ? "" : "s");
+}
+
 static int
 op_room_support(struct call *x)
 {
@@ -1576,6 +1609,7 @@ op_room_support(struct call *x)
 	struct presence *h = here_arg(x, &r);
 	const char *text = "";
 	struct alert *al;
+	char wait[32];
 
 	if (h == NULL)
 		return -1;
@@ -1599,9 +1633,11 @@ op_room_support(struct call *x)
 	    !uv_is_active((uv_handle_t *)&support_timer))
 		uv_timer_start(&support_timer, support_tick, SUPPORT_TICK_MS,
 		    SUPPORT_TICK_MS);
-	x->result = json_pack("{s:I, s:s}", "support_id", (json_int_t)al->id,
-	    "status", "The hosts have been told, privately. If no host "
-	    "answers within two minutes, staff will be told too.");
+	escalate_words(wait, sizeof wait);
+	x->result = json_pack("{s:I, s:s++}", "support_id",
+	    (json_int_t)al->id, "status", "The hosts have been told, "
+	    "privately. If no host answers within ", wait, ", staff will be "
+	    "told too.");
 	return 0;
 }
 
@@ -1638,7 +1674,7 @@ op_room_support_answer(struct call *x)
 }
 
 /*
- * Escalate support alerts no host answered within two minutes: a live
+ * Escalate support alerts no host answered in support_escalate: a live
  * event and a notification for every staff member and admin.
  */
 static void
@@ -1649,7 +1685,7 @@ support_tick(uv_timer_t *t)
 	size_t n = 0;
 	bool pending = false;
 	struct person *p;
-	char *text;
+	char *text, wait[32];
 
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		for (struct alert *al = r->alerts; al != NULL; al = al->next) {
@@ -1672,9 +1708,10 @@ support_tick(uv_timer_t *t)
 				sqlite3_reset(st);
 			}
 			p = person_find(r, al->member_id);
+			escalate_words(wait, sizeof wait);
 			text = xasprintf("%s needs support in the room “%s” "
-			    "and no host answered in two minutes.",
-			    p ? p->display_name : "A member", r->title);
+			    "and no host answered in %s.",
+			    p ? p->display_name : "A member", r->title, wait);
 			if (db_begin(srv->db) == 0) {
 				st = db_stmt(srv->db, "INSERT INTO "
 				    "notifications (member_id, kind, "
@@ -2092,11 +2129,11 @@ op_room_list(struct call *x)
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		if (slug != NULL && r->community_id != a.community_id)
 			continue;
-		if (room_readable(x, r) != 0) {
-			x->err = 0;
-			x->msg[0] = '\0';
+		/* staff's way into a private room (a support call) is the
+		 * notification, not this list */
+		if (!room_readable_by_rule(x, r) && presence_of(r, x->conn) ==
+		    NULL)
 			continue;
-		}
 		n = 0;
 		for (struct person *p = r->people; p != NULL; p = p->next)
 			n += p->present > 0;
@@ -2147,7 +2184,8 @@ const struct op op_room_table[] = {
 	    "Raise or lower your hand {room_id, raised?}." },
 	{ "room.support", OP_MEMBER, op_room_support,
 	    "I need support {room_id, text?}: tells the hosts privately "
-	    "(and staff if no host answers in two minutes)." },
+	    "(and staff if no host answers in support_escalate seconds, two "
+	    "minutes by default)." },
 	{ "room.support_answer", OP_MEMBER, op_room_support_answer,
 	    "Host: answer a support request {room_id, support_id}." },
 	{ "room.close", OP_MEMBER | OP_WRITE, op_room_close,

@@ -480,6 +480,7 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 	if (batch_writing) {
 		/* Maybe on a helper thread: keep it for the loop thread. */
 		buf_append(&s->defer_in, data, len);
+		s->last_input = now_ms();
 		return (int)len;
 	}
 	/* Data can come in the same read as the request: start it first. */
@@ -1401,12 +1402,14 @@ sshd_close(void)
 	if (listen_fd >= 0) {
 		uv_close((uv_handle_t *)&listen_pause, NULL);
 		uv_close((uv_handle_t *)&listen_poll, listen_closed);
-		uv_close((uv_handle_t *)&batch_idle, NULL);
 	}
 	for (s = sessions; s != NULL; s = next) {
 		next = s->next;
 		sess_teardown(s);
 	}
+	/* After the sessions: their teardown may kick others into a batch. */
+	if (listen_fd >= 0)
+		uv_close((uv_handle_t *)&batch_idle, NULL);
 	if (sbind != NULL) {
 		ssh_bind_free(sbind);
 		sbind = NULL;

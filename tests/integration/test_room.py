@@ -440,19 +440,25 @@ def test_staff_see_and_answer_support_when_they_join():
     srv = Server(config={'support_escalate': 1})
     keys = setup(srv, extra=(('sam', 'staff'),))
     h = srv.session(keys['host'])
-    rid = open_room(h, community='cop', title='Drop-in', record='off')
+    rid = open_room(h, community='cop', title='Drop-in', record='transcript')
     a = srv.session(keys['alice'])
     ok(a.call('room.join', room_id=rid))
+    ok(a.call('room.say', room_id=rid, text='earlier private talk'))
     st = srv.session(keys['sam'])
     err(st.call('room.join', room_id=rid), 'not_found')  # private: not yet
     s = ok(a.call('room.support', room_id=rid, text='please help'))
-    # a member joining sees no support requests
+    # a member joining sees no support requests (but the history)
     b = srv.session(keys['bob'])
-    assert 'support' not in ok(b.call('room.join', room_id=rid))
+    jb = ok(b.call('room.join', room_id=rid))
+    assert 'support' not in jb and [m['text'] for m in jb['history']] == ['earlier private talk']
     m = until(st, ev('room.support', handle='alice'), timeout=10)
     assert m['data']['escalated'] is True
-    assert 'no host answered' in ok(st.call('notify.list'))['notifications'][0]['text']
+    n = ok(st.call('notify.list'))['notifications'][0]
+    assert 'no host answered in 1 second' in n['text'] and n['room_id'] == rid
+    # the way in is the notification: the private room is not listed to staff
+    assert rid not in [x['room_id'] for x in ok(st.call('room.list'))['rooms']]
     j = ok(st.call('room.join', room_id=rid))
+    assert j['history'] == []  # staff come to help, not to read what went before
     assert [x['support_id'] for x in j['support']] == [s['support_id']]
     assert j['support'][0]['handle'] == 'alice' and j['support'][0]['text'] == 'please help'
     ok(st.call('room.support_answer', room_id=rid, support_id=s['support_id']))
@@ -462,6 +468,11 @@ def test_staff_see_and_answer_support_when_they_join():
     until(a, ev('room.message', handle='sam'))
     ok(st.call('room.leave', room_id=rid))
     err(st.call('room.join', room_id=rid), 'not_found')  # answered: private again
+    # a member who leaves withdraws their unanswered call: staff cannot come in
+    ok(b.call('room.support', room_id=rid, text='me too'))
+    until(st, ev('room.support', handle='bob'), timeout=10)
+    ok(b.call('room.leave', room_id=rid))
+    err(st.call('room.join', room_id=rid), 'not_found')
     # answered requests are not shown again
     assert ok(h.call('room.join', room_id=rid))['support'] == []
 
