@@ -20,30 +20,11 @@
 
 /* ---- times and words ---- */
 
-/* "2026-11-24T15:00:00Z" as seconds since the epoch (0 if unreadable). */
-static time_t
-iso_time(const char *s)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec = 0;
-
-	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 5)
-		return 0;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return timegm(&tm);
-}
-
 /* An ISO time as "Sun 6 Dec 14:00 UTC" (with the year if not this one). */
 static void
 when(const char *iso, char *out, size_t len)
 {
-	time_t t = iso_time(iso), now = time(NULL);
+	time_t t = time_from_iso8601(iso), now = time(NULL);
 	struct tm a, b;
 	char h[32];
 	size_t n;
@@ -96,7 +77,7 @@ static void
 recurrence_words(json_t *e, char *out, size_t len)
 {
 	const char *rec = js(e, "recurrence");
-	time_t t = iso_time(js(e, "starts_at"));
+	time_t t = time_from_iso8601(js(e, "starts_at"));
 	struct tm tm;
 	char day[16], hm[8];
 	int d;
@@ -317,7 +298,7 @@ static void
 event_print(json_t *e)
 {
 	char w[48], hm[8], rec[160];
-	time_t st = iso_time(ev_start(e));
+	time_t st = time_from_iso8601(ev_start(e));
 	json_int_t dur = ji(e, "duration");
 	bool host = ji(e, "is_host") != 0;
 	json_t *x, *q = json_object_get(e, "queue");

@@ -18,25 +18,6 @@
 
 /* ---- times ---- */
 
-/* "2026-11-24T15:00:00Z" as seconds since the epoch (0 if unreadable). */
-static time_t
-iso_parse(const char *s)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec = 0;
-
-	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 5)
-		return 0;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return timegm(&tm);
-}
-
 /* Format t (UTC) with strftime's fmt. */
 static void
 fmt_time(time_t t, const char *fmt, char *out, size_t len)
@@ -111,7 +92,7 @@ ev_start(json_t *e)
 static int
 ev_occurrences(json_t *e, time_t from, time_t to, time_t *out, int max)
 {
-	time_t st = iso_parse(js(e, "starts_at")), t;
+	time_t st = time_from_iso8601(js(e, "starts_at")), t;
 	const char *rec = js(e, "recurrence");
 	int n = 0;
 	long period = 0;
@@ -514,7 +495,7 @@ prog_fill_list(struct programme *p)
 	for (i = 0; i < k; i++) {
 		char when[40], line[600], sum[300];
 		e = sorted[i];
-		fmt_time(iso_parse(ev_start(e)), "%a %d %b %Y %H:%M", when,
+		fmt_time(time_from_iso8601(ev_start(e)), "%a %d %b %Y %H:%M", when,
 		    sizeof when);
 		snprintf(line, sizeof line, "%s  %s", when, js(e, "title"));
 		list_add(&p->l, line, ji(e, "room_id") ? "● room open" : NULL,
@@ -962,8 +943,8 @@ event_render(struct event *ev, struct rdoc *d, int w)
 {
 	json_t *e = ev->e, *x, *q;
 	char line[1024], a[48], b[48], hosts[512] = "";
-	time_t st = iso_parse(js(e, "starts_at"));
-	time_t nx = iso_parse(js(e, "next_start"));
+	time_t st = time_from_iso8601(js(e, "starts_at"));
+	time_t nx = time_from_iso8601(js(e, "next_start"));
 	json_int_t dur = ji(e, "duration");
 	const char *rec = js(e, "recurrence");
 	size_t i;

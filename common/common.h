@@ -157,6 +157,8 @@ uint64_t now_ms(void);
 void time_iso8601(int64_t t, char out[32]);
 /* "Sun 6 Dec 14:00 UTC": a time for people to read. */
 void time_human(int64_t t, char out[32]);
+/* "2026-11-24T15:00:00Z" (seconds optional) as Unix time; 0 if not. */
+int64_t time_from_iso8601(const char *);
 /* "90s", "15m", "12h", "7d", "2w" or plain seconds; -1 if malformed. */
 int64_t parse_duration(const char *);
 /* True if s is a valid handle: 2-32 of [a-z0-9_-], starting with a letter. */

@@ -55,6 +55,25 @@ time_human(int64_t t, char out[32])
 		memmove(out + 4, out + 5, strlen(out + 5) + 1);
 }
 
+/* "2026-11-24T15:00:00Z" as seconds since the epoch (0 if unreadable). */
+int64_t
+time_from_iso8601(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec = 0;
+
+	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 5)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm);
+}
+
 /* Seconds in "90s", "15m", "12h", "7d", "2w" or "3600" (the number < 100y). */
 int64_t
 parse_duration(const char *s)
