@@ -228,6 +228,10 @@ struct view *view_message(const char *title, const char *text);
 struct view *view_programme(const char *community_slug);
 /* One event: details, RSVP, hosts' attendee list, open its room. */
 struct view *view_event(json_int_t id);
+/* "drop-in", "show and tell", ... for an event kind. */
+const char *event_kind_words(const char *kind);
+/* The start to show for an event: the next occurrence, else the first. */
+const char *event_start_iso(json_t *e);
 /* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
 struct form_def {
 	const char *label;

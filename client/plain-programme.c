@@ -54,24 +54,6 @@ hour_min(time_t t, char out[8])
 	snprintf(out, 8, "%02d:%02d", tm.tm_hour, tm.tm_min);
 }
 
-static const char *
-kind_words(const char *kind)
-{
-	if (strcmp(kind, "drop_in") == 0)
-		return "drop-in";
-	if (strcmp(kind, "show_and_tell") == 0)
-		return "show and tell";
-	return kind[0] != '\0' ? kind : "event";
-}
-
-/* The start that matters: the next occurrence, else the first. */
-static const char *
-ev_start(json_t *e)
-{
-	return js(e, "next_start")[0] ? js(e, "next_start") :
-	    js(e, "starts_at");
-}
-
 /* How an event repeats, in words. */
 static void
 recurrence_words(json_t *e, char *out, size_t len)
@@ -217,7 +199,7 @@ static int
 by_start(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(ev_start(x), ev_start(y));
+	int c = strcmp(event_start_iso(x), event_start_iso(y));
 
 	if (c != 0)
 		return c;
@@ -278,12 +260,12 @@ event_line(size_t k, json_t *e)
 	char w[48], cap[48] = "";
 	const char *mine = js(e, "my_rsvp");
 
-	when(ev_start(e), w, sizeof w);
+	when(event_start_iso(e), w, sizeof w);
 	if (json_is_integer(json_object_get(e, "capacity")))
 		snprintf(cap, sizeof cap, " of %lld places",
 		    (long long)ji(e, "capacity"));
 	plain_out("  %zu. %s: %s (%s, %s; %lld going%s%s%s%s%s%s)\n", k, w,
-	    js(e, "title"), kind_words(js(e, "kind")),
+	    js(e, "title"), event_kind_words(js(e, "kind")),
 	    js(e, "community")[0] ? js(e, "community") : "whole platform",
 	    (long long)ji(e, "going"), cap, mine[0] ? "; you: " : "",
 	    strcmp(mine, "not_going") == 0 ? "not going" : mine,
@@ -298,14 +280,14 @@ static void
 event_print(json_t *e)
 {
 	char w[48], hm[8], rec[160];
-	time_t st = time_from_iso8601(ev_start(e));
+	time_t st = time_from_iso8601(event_start_iso(e));
 	json_int_t dur = ji(e, "duration");
 	bool host = ji(e, "is_host") != 0;
 	json_t *x, *q = json_object_get(e, "queue");
 	size_t i;
 
 	plain_out("\nEvent: %s\n", js(e, "title"));
-	plain_out("  Kind: %s, %s\n", kind_words(js(e, "kind")),
+	plain_out("  Kind: %s, %s\n", event_kind_words(js(e, "kind")),
 	    js(e, "community")[0] ? js(e, "community") : "for the whole "
 	    "platform");
 	if (json_is_string(json_object_get(e, "cancelled"))) {
@@ -314,14 +296,14 @@ event_print(json_t *e)
 		    js(e, "cancel_reason")[0] ? ". Reason: " : "",
 		    js(e, "cancel_reason"));
 	}
-	when(ev_start(e), w, sizeof w);
+	when(event_start_iso(e), w, sizeof w);
 	hour_min(st + (time_t)dur * 60, hm);
 	plain_out("  When: %s, for %lld minutes (until %s UTC)\n", w,
 	    (long long)dur, hm);
 	recurrence_words(e, rec, sizeof rec);
 	plain_out("  Repeats: %s\n", rec);
 	if (strcmp(js(e, "recurrence"), "none") != 0 &&
-	    strcmp(js(e, "starts_at"), ev_start(e)) != 0) {
+	    strcmp(js(e, "starts_at"), event_start_iso(e)) != 0) {
 		when(js(e, "starts_at"), w, sizeof w);
 		plain_out("  First time: %s\n", w);
 	}
@@ -615,7 +597,7 @@ event_create(json_t *mine, const char *slug)
 	if ((res = plain_result(r)) != NULL) {
 		json_t *e = json_object_get(res, "event");
 		char w[48];
-		when(ev_start(e), w, sizeof w);
+		when(event_start_iso(e), w, sizeof w);
 		plain_out("  Event created: %s, %s (event %lld).\n",
 		    js(e, "title"), w, (long long)ji(e, "id"));
 	}

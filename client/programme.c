@@ -60,8 +60,8 @@ utc_to_iso(const char *in, char *out, size_t len)
 	return true;
 }
 
-static const char *
-kind_label(const char *kind)
+const char *
+event_kind_words(const char *kind)
 {
 	if (strcmp(kind, "drop_in") == 0)
 		return "drop-in";
@@ -78,8 +78,8 @@ ev_where(json_t *e)
 }
 
 /* The start to show for an event: the next occurrence, else the first. */
-static const char *
-ev_start(json_t *e)
+const char *
+event_start_iso(json_t *e)
 {
 	return js(e, "next_start")[0] ? js(e, "next_start") : js(e,
 	    "starts_at");
@@ -456,7 +456,7 @@ static int
 by_next_start(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(ev_start(x), ev_start(y));
+	int c = strcmp(event_start_iso(x), event_start_iso(y));
 
 	return c != 0 ? c : (ji(x, "id") > ji(y, "id")) - (ji(x, "id") <
 	    ji(y, "id"));
@@ -473,7 +473,7 @@ ev_summary(json_t *e, char *out, size_t len)
 		snprintf(cap, sizeof cap, "/%lld", (long long)ji(e,
 		    "capacity"));
 	snprintf(out, len, "%s · %s · %lld%s going%s%s%s%s",
-	    kind_label(js(e, "kind")), ev_where(e), (long long)ji(e, "going"),
+	    event_kind_words(js(e, "kind")), ev_where(e), (long long)ji(e, "going"),
 	    cap, mine[0] ? " · you: " : "", mine[0] ? mine : "",
 	    strcmp(js(e, "recurrence"), "none") != 0 &&
 	    js(e, "recurrence")[0] ? " · " : "",
@@ -495,8 +495,8 @@ prog_fill_list(struct programme *p)
 	for (i = 0; i < k; i++) {
 		char when[40], line[600], sum[300];
 		e = sorted[i];
-		fmt_time(time_from_iso8601(ev_start(e)), "%a %d %b %Y %H:%M", when,
-		    sizeof when);
+		fmt_time(time_from_iso8601(event_start_iso(e)),
+		    "%a %d %b %Y %H:%M", when, sizeof when);
 		snprintf(line, sizeof line, "%s  %s", when, js(e, "title"));
 		list_add(&p->l, line, ji(e, "room_id") ? "● room open" : NULL,
 		    ji(e, "room_id") ? C_UNREAD : C_NORMAL, e, true)->attr =
@@ -956,7 +956,7 @@ event_render(struct event *ev, struct rdoc *d, int w)
 		    "", js(x, "display_name"), js(x, "handle"));
 	}
 	snprintf(line, sizeof line, "%s in %s, hosted by %s",
-	    kind_label(js(e, "kind")), ev_where(e), hosts);
+	    event_kind_words(js(e, "kind")), ev_where(e), hosts);
 	rdoc_add(d, line, ST_DIM, w);
 	rdoc_add(d, "", 0, w);
 	if (json_is_string(json_object_get(e, "cancelled"))) {
