@@ -1807,8 +1807,9 @@ post_add(struct call *x, int64_t thread, int64_t author, const char *body,
 /*
  * Append chat text to a CommonMark post so that it shows as it was typed:
  * the punctuation Markdown gives a meaning is backslash-escaped (a line
- * "2. Yes" stays a line, not a list; *stars* stay stars), leading spaces stay (as no-break spaces, not a code block),
- * and each line break is a hard break.
+ * "2. Yes" stays a line, not a list; *stars* stay stars), leading spaces
+ * stay (as no-break spaces, not a code block), and each line break is a
+ * hard break.
  */
 static void
 buf_put_verbatim(struct buf *b, const char *text)
