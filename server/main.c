@@ -23,6 +23,7 @@ struct server *srv;
 static struct server the_server;
 static uv_signal_t sig_int, sig_term, sig_chld;
 static uv_timer_t stop_timer;
+static uv_prepare_t stop_check;
 static uv_timer_t lag_timer;
 static uint64_t lag_expected;
 
@@ -152,6 +153,9 @@ walk_close(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* The longest a shutdown waits for connections to take their goodbye. */
+#define STOP_WAIT_MS 5000
+
 static void
 stop_now(uv_timer_t *t)
 {
@@ -161,6 +165,29 @@ stop_now(uv_timer_t *t)
 	conn_stream_close_all();
 	ctl_close();
 	uv_walk(srv->loop, walk_close, NULL);
+}
+
+/*
+ * Shutting down: stop once every conn has flushed its goodbye and gone and
+ * every session that got past login has ended. A prepare handle runs just
+ * before the loop would block, after the close callbacks that free conns.
+ */
+static void
+stop_when_done(uv_prepare_t *h)
+{
+	if (conn_first() == NULL && sshd_started_count() == 0) {
+		log_debug(0, "every connection has closed");
+		stop_now(NULL);
+	}
+}
+
+/* Shutting down: clients that do not read or close get this long. */
+static void
+stop_late(uv_timer_t *t)
+{
+	log_warn(0, "connections still open after %d ms; closing them",
+	    STOP_WAIT_MS);
+	stop_now(NULL);
 }
 
 static void
@@ -176,7 +203,8 @@ on_signal(uv_signal_t *h, int sig)
 	conn_shutdown_all("The server is shutting down for maintenance. "
 	    "Please reconnect in a few minutes.");
 	/* Let the goodbyes flush, then close everything. */
-	uv_timer_start(&stop_timer, stop_now, 1000, 0);
+	uv_prepare_start(&stop_check, stop_when_done);
+	uv_timer_start(&stop_timer, stop_late, STOP_WAIT_MS, 0);
 }
 
 /* Create the first admin invite while nobody is admin yet. */
@@ -354,6 +382,7 @@ main(int argc, char **argv)
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
 	uv_signal_start(&sig_chld, reap, SIGCHLD);
 	uv_timer_init(srv->loop, &stop_timer);
+	uv_prepare_init(srv->loop, &stop_check);
 	uv_timer_init(srv->loop, &lag_timer);
 	uv_timer_start(&lag_timer, lag_tick, 10, 10);
 	uv_unref((uv_handle_t *)&lag_timer);

@@ -457,6 +457,8 @@ void sshd_close(void);
 /* SIGCHLD: a TUI child exited. */
 void sshd_child_exited(pid_t, int status);
 size_t sshd_count(void);
+/* Sessions that got past login and have not ended (shutdown waits). */
+size_t sshd_started_count(void);
 /* Sessions whose output flush (kick) has not run yet. */
 size_t sshd_kicks_pending(void);
 /* When conn output last went onto an SSH channel (uv_hrtime ns). */

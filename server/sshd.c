@@ -169,6 +169,17 @@ sshd_count(void)
 	return nsessions;
 }
 
+size_t
+sshd_started_count(void)
+{
+	size_t n = 0;
+
+	for (struct sess *s = sessions; s != NULL; s = s->next)
+		if (s->started)
+			n++;
+	return n;
+}
+
 /* Count unauthenticated sessions from one address. */
 static int
 unauth_from(const char *ip)
