@@ -960,8 +960,16 @@ sess_pump_io(struct sess *s, bool readable)
 		rc = ssh_handle_key_exchange(s->ssh);
 		if (rc == SSH_AGAIN && ssh_get_fd(s->ssh) != s->fd)
 			rc = SSH_ERROR; /* libssh closed the socket */
-		if (rc == SSH_AGAIN)
+		if (rc == SSH_AGAIN) {
+			/*
+			 * Acknowledge the client's KEXINIT now: OpenSSH without
+			 * a tty keeps Nagle on, so its next packet waited for
+			 * our delayed ACK, 40 ms on every login.
+			 */
+			setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 },
+			    sizeof(int));
 			goto out;
+		}
 		if (rc != SSH_OK || ssh_get_fd(s->ssh) != s->fd) {
 			log_info(s->id, "key exchange failed: %s",
 			    ssh_get_error(s->ssh));
