@@ -1,10 +1,12 @@
 # Hearth: the two commands (see README.md).
 #   make run    install what is missing, build, start hearthd on 127.0.0.1:2222
 #   make test   the same set-up, then every test; ends "N passed, N failed"
+#               (JOBS=N: tests at a time; default twice the CPUs)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DATA ?= var
 LISTEN ?= 127.0.0.1:2222
+JOBS ?= 0
 DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev openssh-client tmux sqlite3
@@ -37,7 +39,7 @@ run: build
 	exec $(BUILD)/hearthd --data $(DATA) --listen $(LISTEN)
 
 test: build
-	@python3 tests/run.py --build $(BUILD)
+	@python3 tests/run.py --build $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
@@ -47,7 +49,7 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD) | grep -v '^ninja: no work to do' || true
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		python3 tests/run.py --build $(ASAN_BUILD) --sanitized
+		python3 tests/run.py --build $(ASAN_BUILD) --sanitized -j $(JOBS)
 
 DEMO_DATA ?= var-demo
 DEMO_LISTEN ?= 127.0.0.1:2223
