@@ -2,6 +2,9 @@
 temporary data directory, driven with the real OpenSSH client and the real
 hearthctl. Every server a test starts is stopped (SIGTERM, clean exit
 checked, sanitizer reports checked) when the test ends."""
+import atexit
+import base64
+import hashlib
 import json
 import os
 import select
@@ -62,23 +65,55 @@ def cleanup(check=True):
     for d in _tmpdirs:
         shutil.rmtree(d, ignore_errors=True)
     _tmpdirs.clear()
+    _key_used.clear()
     if errors and check:
         raise AssertionError('; '.join(errors) + detail)
     return detail
 
 
-class Key:
-    """An ed25519 key pair made with ssh-keygen."""
+_key_dir = None
+_key_pool = {}    # name -> [Key, ...] made so far in this process
+_key_used = {}    # name -> how many of them this test has taken
 
-    def __init__(self, name='key'):
-        d = tmpdir()
-        self.path = os.path.join(d, name)
+
+def _fingerprint(pub):
+    """The SHA256 fingerprint of a public key file, as ssh-keygen -l says it."""
+    blob = base64.b64decode(open(pub).read().split()[1])
+    return 'SHA256:' + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip('=')
+
+
+class Key:
+    """An ed25519 key pair made with ssh-keygen. Keys are kept for the whole
+    process (every server starts empty, so a key may serve many tests), but
+    within one test each Key(name) is a different key."""
+
+    def __new__(cls, name='key'):
+        global _key_dir
+        n = _key_used.get(name, 0)
+        _key_used[name] = n + 1
+        pool = _key_pool.setdefault(name, [])
+        if n < len(pool):
+            return pool[n]
+        if _key_dir is None:
+            _key_dir = tempfile.mkdtemp(prefix='hearth-keys-')
+            atexit.register(shutil.rmtree, _key_dir, True)
+        self = super().__new__(cls)
+        self.path = os.path.join(_key_dir, '%s.%d' % (name, n))
         subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', name,
                         '-f', self.path], check=True)
         self.pub = self.path + '.pub'
-        out = subprocess.run(['ssh-keygen', '-lf', self.pub], capture_output=True,
-                             text=True, check=True).stdout
-        self.fingerprint = out.split()[1]
+        self.fingerprint = _fingerprint(self.pub)
+        pool.append(self)
+        return self
+
+    @classmethod
+    def from_file(cls, path):
+        """A key pair some other program wrote (not one of the kept keys)."""
+        self = super().__new__(cls)
+        self.path = path
+        self.pub = path + '.pub'
+        self.fingerprint = _fingerprint(self.pub) if os.path.exists(self.pub) else None
+        return self
 
 
 class Server:

@@ -29,8 +29,7 @@ def test_demo_seed_and_newcomer_login():
     assert con.execute('SELECT count(*) FROM event_queue').fetchone()[0] == 1
     con.close()
     srv = Server(data=data)
-    key = harness.Key.__new__(harness.Key)
-    key.path = os.path.join(data, 'demo_key')
+    key = harness.Key.from_file(os.path.join(data, 'demo_key'))
     s = srv.session(key, 'alex')
     assert s.hello['data']['member']['handle'] == 'alex'
     lst = s.call('community.list')['result']['communities']
