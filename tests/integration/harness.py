@@ -133,6 +133,25 @@ class Server:
         _servers.append(self)
 
     def start(self):
+        """Start hearthd and wait for its banner. free_port() only finds a
+        port that was free a moment ago: if another program took it since,
+        try another one."""
+        for _ in range(5):
+            start = os.path.getsize(self.logpath) if os.path.exists(self.logpath) else 0
+            try:
+                self.start_once()
+                return
+            except AssertionError:
+                with open(self.logpath, errors='replace') as f:
+                    f.seek(start)
+                    taken = 'Address already in use' in f.read()
+                if not taken:
+                    raise
+                self.log.close()
+                self.port = free_port()
+        raise AssertionError('hearthd found no free port:\n' + self.log_tail())
+
+    def start_once(self):
         self.log = open(self.logpath, 'a')
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, 'hearthd'), '--data', self.data, '--listen',
@@ -152,6 +171,9 @@ class Server:
                     return
             if self.proc.poll() is not None:
                 break
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         raise AssertionError('hearthd did not start:\n' + self.log_tail())
 
     def admin_invite(self):
