@@ -401,12 +401,16 @@ class Tmux:
                        check=True)
 
     def wait_for(self, text, timeout=10):
+        """The screen once it shows text. Read back often at first (most
+        screens are drawn within milliseconds), then every 0.1 s."""
         deadline = time.time() + timeout
+        pause = 0.01
         while time.time() < deadline:
             s = self.screen()
             if text in s:
                 return s
-            time.sleep(0.1)
+            time.sleep(pause)
+            pause = min(0.1, pause * 1.5)
         raise AssertionError('%r not on screen:\n%s' % (text, self.screen()))
 
     def kill(self):
