@@ -225,7 +225,10 @@ class Report:
             else:
                 print('%s %s' % ('PASS' if r[1] else 'FAIL', r[0]), flush=True)
             if not r[1]:
-                print('    ' + r[2].replace('\n', '\n    ')[-6000:], flush=True)
+                detail = r[2]
+                if len(detail) > 8000:   # keep the traceback and the log's end
+                    detail = detail[:4000] + '\n[...]\n' + detail[-4000:]
+                print('    ' + detail.replace('\n', '\n    '), flush=True)
 
 
 def run_serial(args, report, units, items):
