@@ -565,6 +565,8 @@ op_audit(struct call *x)
 	return 0;
 }
 
+struct sweep_counts sweep_counts;
+
 static int
 op_status(struct call *x)
 {
@@ -592,6 +594,9 @@ op_status(struct call *x)
 	    "s:f, s:f, s:f}", "count", (json_int_t)fo->count, "p50_ms",
 	    fanout_pct(fo, 50), "p99_ms", fanout_pct(fo, 99), "p999_ms",
 	    fanout_pct(fo, 99.9), "max_ms", fo->max_us / 1000.0));
+	json_object_set_new(x->result, "sweeps", json_pack("{s:I, s:I}",
+	    "polls", (json_int_t)sweep_counts.polls, "reminders",
+	    (json_int_t)sweep_counts.reminders));
 	if (reset) {
 		memset(&lag_stats, 0, sizeof lag_stats);
 		memset(fo, 0, sizeof *fo);

@@ -1299,6 +1299,7 @@ sweep(uv_timer_t *t)
 	for (size_t i = 0; i < nev; i++)
 		ev_clear(&evs[i]);
 	free(evs);
+	sweep_counts.reminders++;
 }
 
 /* iCalendar (RFC 5545) output: content lines folded at 75 octets. */

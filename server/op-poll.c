@@ -389,6 +389,7 @@ sweep_run(void)
 		sweep_arm(1000);
 	else
 		sweep_arm_for(next != 0 ? next : now + SWEEP_INTERVAL_MS);
+	sweep_counts.polls++;
 }
 
 static void

@@ -143,6 +143,12 @@ struct lag {
 	uint64_t ticks;
 };
 extern struct lag lag_stats;
+/* Timer sweeps finished so far (admin.status "sweeps"; tests wait on them). */
+struct sweep_counts {
+	uint64_t polls; /* op-poll.c: closing timed polls */
+	uint64_t reminders; /* op-event.c: event reminders */
+};
+extern struct sweep_counts sweep_counts;
 
 /*
  * A latency histogram (stats.c): 10 µs buckets up to 200 ms, then one
