@@ -1,47 +1,11 @@
 """Events: the programme (CRUD, RSVP, capacity, permissions), reminders
 and the iCalendar feed (`ssh host calendar`)."""
-import datetime
 import subprocess
 import re
 import time
 
+from fixtures import community, err, iso, ok, people
 from harness import Server
-
-
-def iso(delta_seconds):
-    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
-        seconds=delta_seconds)
-    return t.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def community(srv, slug='cop', visibility='platform', members=()):
-    """Create a community; members is [(handle, role)] (set in the DB)."""
-    srv.ctl('community', 'create', slug, '--name', slug.upper(),
-            '--visibility', visibility)
-    cid = srv.query('SELECT id FROM communities WHERE slug = ?', slug)[0][0]
-    for handle, role in members:
-        srv.execute("INSERT OR REPLACE INTO community_members (community_id, member_id, "
-                    "role, joined_at) SELECT ?, id, ?, 1 FROM members WHERE handle = ?",
-                    cid, role, handle)
-    return cid
-
-
-def people(srv, *specs):
-    """specs: (handle, platform role); everyone has accepted the code."""
-    keys = {h: srv.new_member(h, role=r) for h, r in specs}
-    srv.execute('UPDATE members SET coc_accepted_at = 1')
-    return keys
-
-
-def ok(r):
-    assert r is not None and r['ok'], r
-    return r['result']
-
-
-def err(r, code):
-    assert r is not None and not r['ok'], r
-    assert r['error']['code'] == code, r
-    return r['error']['message']
 
 
 def test_event_create_get_update_cancel():

@@ -1,7 +1,7 @@
 """Expert speaker requests: members ask, staff see the queue and accept
 (creating an event with the speaker as host), decline or ask for more."""
 from harness import Server
-from test_event import community, err, iso, ok, people
+from fixtures import community, err, iso, ok, people
 
 
 def test_expert_request_queue_and_decisions():

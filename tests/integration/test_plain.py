@@ -7,7 +7,7 @@ import time
 
 from harness import Tmux
 from harness import Server
-from test_event import community, ok, people
+from fixtures import community, ok, people
 
 
 def plain(srv, key, user, height=60):

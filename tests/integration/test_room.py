@@ -4,7 +4,7 @@ limits, and what each record mode keeps when the room closes."""
 import time
 
 from harness import Server
-from test_event import community, err, iso, ok, people
+from fixtures import community, err, iso, ok, people
 
 
 def until(s, pred, timeout=10):

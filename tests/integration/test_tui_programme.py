@@ -5,7 +5,7 @@ import datetime
 import time
 
 from harness import Server
-from test_event import community, ok, people
+from fixtures import community, ok, people
 from test_tui import tui, wait_gone
 
 

@@ -5,7 +5,7 @@ import subprocess
 import time
 
 from harness import Server, Tmux
-from test_event import community, ok, people
+from fixtures import community, ok, people
 
 
 def tui(srv, key, user, width=80, height=24):
@@ -517,7 +517,7 @@ def test_tui_room_adhoc_from_community():
 
 
 def test_tui_notifications_open_rooms_and_events():
-    from test_event import iso
+    from fixtures import iso
     srv = Server()
     keys = setup(srv)
     h = srv.session(keys['host'])
