@@ -3,14 +3,9 @@ sweep that closes timed polls."""
 import json
 import time
 
+import fixtures
+from fixtures import community, err_code, people, until
 from harness import Key, Server
-
-
-def join(srv, slug, handle, role='member'):
-    """Put a member in a community directly (until community.join exists)."""
-    srv.execute("INSERT INTO community_members(community_id, member_id, role, joined_at) "
-                "SELECT c.id, m.id, ?, 0 FROM communities c, members m "
-                "WHERE c.slug = ? AND m.handle = ?", role, slug, handle)
 
 
 def setup(visibility='platform', roles=None, config=None):
@@ -19,19 +14,10 @@ def setup(visibility='platform', roles=None, config=None):
     srv = Server(config=config)
     roles = roles or {'alice': 'member', 'bob': 'member', 'carol': 'member',
                       'lee': 'leader', 'ivy': 'interested', 'nora': None}
-    srv.ctl('community', 'create', 'forum', '--name', 'Forum', '--visibility', visibility)
-    keys = {}
-    for h, role in roles.items():
-        keys[h] = srv.new_member(h)
-        if role:
-            join(srv, 'forum', h, role)
-    srv.execute("UPDATE members SET coc_accepted_at = 1")
+    keys = people(srv, *roles)
+    community(srv, 'forum', visibility, [(h, r) for h, r in roles.items() if r],
+              name='Forum')
     return srv, keys
-
-
-def err(r):
-    assert not r['ok'], r
-    return r['error']['code']
 
 
 def create(s, **args):
@@ -40,19 +26,6 @@ def create(s, **args):
     r = s.call('poll.create', **base)
     assert r['ok'], r
     return r['result']['poll']
-
-
-def event(s, name, timeout=10):
-    """The first event called name, already received or still to come."""
-    for i, m in enumerate(s.events):
-        if m.get('event') == name:
-            return s.events.pop(i)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = s.recv(timeout=deadline - time.time())
-        if m is not None and m.get('event') == name:
-            return m
-    raise AssertionError('no %s event' % name)
 
 
 def opt_ids(poll):
@@ -90,10 +63,10 @@ def test_poll_create_and_validation():
         args = dict(slug='forum', question='Which day suits?', options=['Mon', 'Tue'])
         args.update(b)
         r = a.call('poll.create', **args)
-        assert err(r) == 'bad_request', (b, r)
+        assert err_code(r) == 'bad_request', (b, r)
         assert r['error']['message']
-    assert err(a.call('poll.create', question='Q?', options=['a', 'b'])) == 'bad_request'
-    assert err(a.call('poll.create', slug='nope', question='Q?',
+    assert err_code(a.call('poll.create', question='Q?', options=['a', 'b'])) == 'bad_request'
+    assert err_code(a.call('poll.create', slug='nope', question='Q?',
                       options=['a', 'b'])) == 'not_found'
     # nothing half-written
     assert srv.query('SELECT count(*) FROM polls') == [(0,)]
@@ -124,24 +97,24 @@ def test_who_may_create_and_vote():
     # interested members may vote, not start polls
     ivy = srv.session(keys['ivy'])
     r = ivy.call('poll.create', slug='forum', question='Q?', options=['a', 'b'])
-    assert err(r) == 'forbidden' and 'Interested' in r['error']['message'], r
+    assert err_code(r) == 'forbidden' and 'Interested' in r['error']['message'], r
     r = ivy.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])
     assert r['ok'], r
     # a member of the platform who is not in the community may read, not vote
     nora = srv.session(keys['nora'])
     r = nora.call('poll.get', poll_id=p['id'])
     assert r['ok'], r
-    assert err(nora.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])) == \
+    assert err_code(nora.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])) == \
         'forbidden'
-    assert err(nora.call('poll.create', slug='forum', question='Q?',
+    assert err_code(nora.call('poll.create', slug='forum', question='Q?',
                          options=['a', 'b'])) == 'forbidden'
     # the code of conduct comes first
     srv.execute("UPDATE members SET coc_accepted_at = NULL WHERE handle = 'bob'")
     b = srv.session(keys['bob'])
     r = b.call('poll.create', slug='forum', question='Q?', options=['a', 'b'])
-    assert err(r) == 'forbidden' and 'code of conduct' in r['error']['message']
+    assert err_code(r) == 'forbidden' and 'code of conduct' in r['error']['message']
     r = b.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])
-    assert err(r) == 'forbidden'
+    assert err_code(r) == 'forbidden'
     assert srv.query('SELECT count(*) FROM polls') == [(1,)]
     assert srv.query('SELECT count(*) FROM poll_votes') == [(1,)]
 
@@ -156,13 +129,13 @@ def test_single_and_multiple_choice_and_changing_a_vote():
                    multiple=True)
     g, e, m = opt_ids(multi)
     # single choice takes exactly one
-    assert err(b.call('poll.vote', poll_id=single['id'], options=[mon, tue])) == \
+    assert err_code(b.call('poll.vote', poll_id=single['id'], options=[mon, tue])) == \
         'bad_request'
-    assert err(b.call('poll.vote', poll_id=single['id'], options=[])) == 'bad_request'
-    assert err(b.call('poll.vote', poll_id=single['id'])) == 'bad_request'
-    assert err(b.call('poll.vote', poll_id=single['id'], options=[g])) == 'bad_request'
-    assert err(b.call('poll.vote', poll_id=single['id'], options=['Mon'])) == 'bad_request'
-    assert err(b.call('poll.vote', poll_id=999999, options=[mon])) == 'not_found'
+    assert err_code(b.call('poll.vote', poll_id=single['id'], options=[])) == 'bad_request'
+    assert err_code(b.call('poll.vote', poll_id=single['id'])) == 'bad_request'
+    assert err_code(b.call('poll.vote', poll_id=single['id'], options=[g])) == 'bad_request'
+    assert err_code(b.call('poll.vote', poll_id=single['id'], options=['Mon'])) == 'bad_request'
+    assert err_code(b.call('poll.vote', poll_id=999999, options=[mon])) == 'not_found'
     assert srv.query('SELECT count(*) FROM poll_votes') == [(0,)]
     r = b.call('poll.vote', poll_id=single['id'], options=[mon])
     assert r['ok'], r
@@ -260,9 +233,9 @@ def test_close_by_author_or_moderator_only():
     b.events.clear()
     # another member may not close it
     r = c.call('poll.close', poll_id=p1['id'])
-    assert err(r) == 'forbidden' and 'author' in r['error']['message'], r
+    assert err_code(r) == 'forbidden' and 'author' in r['error']['message'], r
     ivy = srv.session(keys['ivy'])
-    assert err(ivy.call('poll.close', poll_id=p1['id'])) == 'forbidden'
+    assert err_code(ivy.call('poll.close', poll_id=p1['id'])) == 'forbidden'
     assert srv.query('SELECT closed_at FROM polls WHERE id = ?', p1['id']) == [(None,)]
     # the author may
     r = a.call('poll.close', poll_id=p1['id'])
@@ -270,15 +243,15 @@ def test_close_by_author_or_moderator_only():
     q = r['result']['poll']
     assert q['closed'] is True and q['closed_at'] is not None and counts(q) == [1, 1, 0]
     r = a.call('poll.close', poll_id=p1['id'])
-    assert err(r) == 'conflict', r
+    assert err_code(r) == 'conflict', r
     # votes are refused once closed
     r = b.call('poll.vote', poll_id=p1['id'], options=[opt_ids(p1)[0]])
-    assert err(r) == 'conflict' and 'closed' in r['error']['message'], r
+    assert err_code(r) == 'conflict' and 'closed' in r['error']['message'], r
     # voters are told (the author closed it herself: no notification for her)
     rows = srv.query("SELECT m.handle, n.kind, n.poll_id FROM notifications n "
                      "JOIN members m ON m.id = n.member_id ORDER BY m.handle")
     assert rows == [('bob', 'poll_closed', p1['id']), ('carol', 'poll_closed', p1['id'])]
-    ev = event(b, 'notify.new')
+    ev = until(b, fixtures.ev('notify.new'))
     assert ev['data']['kind'] == 'poll_closed', ev
     assert ev['data']['poll_id'] == p1['id'] and 'First?' in ev['data']['text']
     # a leader may close someone else's poll; the author is told
@@ -287,15 +260,15 @@ def test_close_by_author_or_moderator_only():
     assert srv.query("SELECT count(*) FROM notifications n JOIN members m ON "
                      "m.id = n.member_id WHERE m.handle = 'alice' AND n.poll_id = ?",
                      p2['id']) == [(1,)]
-    assert err(a.call('poll.close', poll_id=123456)) == 'not_found'
-    assert err(a.call('poll.close')) == 'bad_request'
+    assert err_code(a.call('poll.close', poll_id=123456)) == 'not_found'
+    assert err_code(a.call('poll.close')) == 'bad_request'
 
 
 def test_timed_close_refuses_votes_and_notifies():
     srv, keys = setup()
     a = srv.session(keys['alice'])
     b = srv.session(keys['bob'])
-    assert err(a.call('poll.create', slug='forum', question='Q?', options=['a', 'b'],
+    assert err_code(a.call('poll.create', slug='forum', question='Q?', options=['a', 'b'],
                       closes_in='-5s')) == 'bad_request'
     p = create(a, closes_in='2s', results='after_close')
     assert p['closed'] is False and p['closes_at'] is not None
@@ -304,13 +277,13 @@ def test_timed_close_refuses_votes_and_notifies():
     time.sleep(2.6)
     # closed in every read, even before the sweep has run
     r = b.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])
-    assert err(r) == 'conflict', r
+    assert err_code(r) == 'conflict', r
     q = b.call('poll.get', poll_id=p['id'])['result']['poll']
     assert q['closed'] is True and q['closed_at'] == q['closes_at']
     assert q['results_visible'] is True and counts(q) == [0, 1, 0]
     r = a.call('poll.list', slug='forum', open=True)
     assert r['result']['polls'] == [], r
-    assert err(a.call('poll.close', poll_id=p['id'])) == 'conflict'
+    assert err_code(a.call('poll.close', poll_id=p['id'])) == 'conflict'
     # the sweep stamps it and tells the voter and the author
     deadline = time.time() + 10
     rows = []
@@ -324,7 +297,7 @@ def test_timed_close_refuses_votes_and_notifies():
     assert rows == [('alice',), ('bob',)], rows
     closed = srv.query('SELECT closed_at, closes_at FROM polls WHERE id = ?', p['id'])
     assert closed[0][0] == closed[0][1], closed
-    ev = event(b, 'notify.new')
+    ev = until(b, fixtures.ev('notify.new'))
     assert ev['data']['kind'] == 'poll_closed' and ev['data']['poll_id'] == p['id'], ev
     # once only
     time.sleep(1)
@@ -341,11 +314,11 @@ def test_private_community_polls_are_not_found_by_outsiders():
                      ('poll.vote', {'poll_id': p['id'], 'options': [opt_ids(p)[0]]}),
                      ('poll.close', {'poll_id': p['id']})):
         r = nora.call(op, **args)
-        assert err(r) == 'not_found', (op, r)
+        assert err_code(r) == 'not_found', (op, r)
         assert r['error']['message'] == 'No such poll.'
     # the community itself is known to exist; its polls are not readable
-    assert err(nora.call('poll.list', slug='forum')) == 'forbidden'
-    assert err(nora.call('poll.create', slug='forum', question='Q?',
+    assert err_code(nora.call('poll.list', slug='forum')) == 'forbidden'
+    assert err_code(nora.call('poll.create', slug='forum', question='Q?',
                          options=['a', 'b'])) == 'forbidden'
     assert srv.query('SELECT count(*) FROM poll_votes') == [(0,)]
     # members of it, and platform admins, see it
@@ -385,8 +358,8 @@ def test_poll_list_pages_and_filters():
         args.update(bad)
         if not bad:
             del args['slug']
-        assert err(b.call('poll.list', **args)) == 'bad_request', bad
-    assert err(b.call('poll.list', slug='nope')) == 'not_found'
+        assert err_code(b.call('poll.list', **args)) == 'bad_request', bad
+    assert err_code(b.call('poll.list', slug='nope')) == 'not_found'
 
 
 def test_guests_read_public_polls_without_names():
@@ -403,6 +376,6 @@ def test_guests_read_public_polls_without_names():
     assert all('voters' not in o for o in q['options'])
     r = g.call('poll.list', slug='forum')
     assert r['ok'] and len(r['result']['polls']) == 1, r
-    assert err(g.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])) == 'forbidden'
-    assert err(g.call('poll.create', slug='forum', question='Q?',
+    assert err_code(g.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])) == 'forbidden'
+    assert err_code(g.call('poll.create', slug='forum', question='Q?',
                       options=['a', 'b'])) == 'forbidden'
