@@ -1,34 +1,45 @@
 """Server lifecycle: shutting down with terminal and subsystem sessions open
-ends every child and frees everything (checked under the sanitizers)."""
-import time
+ends every child and frees everything (checked under the sanitizers), and
+every connection is told before it closes."""
+import os
+import socket
 
-from harness import Server, Tmux
+from fixtures import tui
+from harness import Server
 
 
 def test_shutdown_with_terminal_and_subsystem_sessions_open():
     srv = Server()
     key = srv.new_member('ola')
-    t = Tmux(' '.join(srv.ssh_base(key, 'ola') + ['-tt', '127.0.0.1']))
+    t = tui(srv, key, 'ola')
     try:
-        deadline = time.time() + 15
-        while time.time() < deadline and 'terminal session: TUI pid' not in srv.log_tail(200):
-            time.sleep(0.1)
+        t.wait_for('code of conduct', timeout=15)   # the TUI is up and talking
         assert 'terminal session: TUI pid' in srv.log_tail(200)
         s = srv.session(key)
         assert s.call('whoami')['ok']
-        time.sleep(0.5)
         srv.stop()        # SIGTERM: exit 0, no sanitizer report
-        assert s.wait_eof() is not None
+        seen = s.wait_eof()
+        assert seen and seen[-1].get('event') == 'server.shutdown', seen
     finally:
         t.kill()
 
 
 def test_ctl_connection_left_open_at_shutdown():
-    import socket
-    import os
     srv = Server()
     c = socket.socket(socket.AF_UNIX)
     c.connect(os.path.join(srv.data, 'ctl.sock'))
-    assert b'"console":true' in c.recv(4096)
+    c.settimeout(10)
+    data = b''
+    while b'\n' not in data:
+        chunk = c.recv(4096)
+        assert chunk, data
+        data += chunk
+    assert b'"console":true' in data.split(b'\n')[0], data
     srv.stop()
+    while True:             # the goodbye, then the end
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    assert data.endswith(b'\n') and b'"server.shutdown"' in data.split(b'\n')[-2], data
     c.close()
