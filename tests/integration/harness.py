@@ -400,18 +400,21 @@ class Tmux:
         subprocess.run(['tmux', '-S', self.sock, 'send-keys', '-t', self.name] + list(keys),
                        check=True)
 
-    def wait_for(self, text, timeout=10):
-        """The screen once it shows text. Read back often at first (most
-        screens are drawn within milliseconds), then every 0.1 s."""
+    def wait_for(self, *texts, timeout=10):
+        """The screen once it shows every one of texts (in one read-back: a
+        screen half redrawn may show one and not yet the other). Read back
+        often at first (most screens are drawn within milliseconds), then
+        every 0.1 s."""
         deadline = time.time() + timeout
         pause = 0.01
         while time.time() < deadline:
             s = self.screen()
-            if text in s:
+            if all(text in s for text in texts):
                 return s
             time.sleep(pause)
             pause = min(0.1, pause * 1.5)
-        raise AssertionError('%r not on screen:\n%s' % (text, self.screen()))
+        raise AssertionError('%s not on screen:\n%s' % (
+            ' and '.join(repr(t) for t in texts), self.screen()))
 
     def kill(self):
         subprocess.run(['tmux', '-S', self.sock, 'kill-server'], capture_output=True)

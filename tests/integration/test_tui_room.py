@@ -132,7 +132,7 @@ def test_tui_room_two_members_talk():
         subprocess.run(['tmux', '-S', a.sock, 'resize-window', '-t', a.name, '-x', '60',
                         '-y', '20'], check=True)
         wait_gone(a, 'Here (')
-        assert 'Record: transcript' in a.screen()
+        a.wait_for('Record: transcript')
         subprocess.run(['tmux', '-S', a.sock, 'resize-window', '-t', a.name, '-x', '120',
                         '-y', '30'], check=True)
         screen = a.wait_for('Here (2)')
@@ -172,12 +172,18 @@ def test_tui_room_refusals_keep_the_text():
         a.wait_for('Hi, first time here!')
         a.keys('C-u')
         a.keys('my careful words', 'Enter')
-        screen = a.wait_for('my careful words')
-        screen = a.wait_for('Not sent')
-        assert 'muted you' in screen, screen
+        # the first refusal's words are still on the screen: wait for the
+        # server to refuse this one too, then for the text to come back
+        wait_until(lambda: open(srv.logpath).read().count('room.say failed') >= 2, 10,
+                   'the second refusal')
+
+        def back():
+            screen = a.screen()
+            line = [l for l in screen.splitlines() if l.startswith(' Say')][0]
+            return screen if 'Not sent' in screen and 'my careful words' in line else None
         # the text is still in the input line, nothing reached the room
-        line = [l for l in screen.splitlines() if l.startswith(' Say')][0]
-        assert 'my careful words' in line, screen
+        screen = wait_until(back, 10, lambda: 'the text back:\n' + a.screen())
+        assert 'muted you' in screen, screen
         assert said(h) == []
         # unmuted: Enter sends the same text
         ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
@@ -188,8 +194,7 @@ def test_tui_room_refusals_keep_the_text():
         ok(h.call('room.pause', room_id=rid))
         a.wait_for('PAUSED')
         a.keys('while paused', 'Enter')
-        screen = a.wait_for('paused the room; your message was not sent')
-        assert 'Say: while paused' in screen, screen
+        a.wait_for('paused the room; your message was not sent', 'Say: while paused')
         ok(h.call('room.pause', room_id=rid, paused=False))
         wait_gone(a, 'PAUSED')
         # too fast: the refused messages come back to the input, in order
