@@ -171,6 +171,17 @@ def drain(s, wait=0.3):
     return out
 
 
+def settle(s):
+    """Everything a session has received so far, s.events included: a
+    whoami round trip, whose reply comes after every message the server
+    queued for the session before it (for checking that something did not
+    come)."""
+    ok(s.call('whoami'))
+    out = list(s.events)
+    s.events.clear()
+    return out
+
+
 def wait_db(srv, sql, want, *args, timeout=10):
     """Wait until a query returns want."""
     wait_until(lambda: srv.query(sql, *args) == want, timeout,

@@ -4,57 +4,7 @@ limits, and what each record mode keeps when the room closes."""
 import time
 
 from harness import Server
-from fixtures import community, err, iso, ok, people
-
-
-def until(s, pred, timeout=10):
-    """The first event (already seen or arriving) for which pred is true."""
-    for i, m in enumerate(s.events):
-        if pred(m):
-            del s.events[i]
-            return m
-    deadline = time.time() + timeout
-    while True:
-        m = s.recv(max(0.05, deadline - time.time()))
-        assert m is not None, 'connection closed'
-        if pred(m):
-            return m
-        s.events.append(m)
-
-
-def ev(name, **match):
-    def pred(m):
-        if m.get('event') != name:
-            return False
-        return all(m['data'].get(k) == v for k, v in match.items())
-    return pred
-
-
-def drain(s, wait=0.3):
-    """Everything that arrives within wait seconds, plus what was seen."""
-    out = list(s.events)
-    s.events.clear()
-    deadline = time.time() + wait
-    while True:
-        left = deadline - time.time()
-        if left <= 0:
-            break
-        try:
-            m = s.recv(left)
-        except AssertionError:
-            break
-        if m is None:
-            break
-        out.append(m)
-    return out
-
-
-def setup(srv, visibility='private', extra=()):
-    keys = people(srv, ('host', 'member'), ('alice', 'member'), ('bob', 'member'),
-                  ('carol', 'member'), *extra)
-    community(srv, 'cop', visibility, [('host', 'leader'), ('alice', 'member'),
-                                       ('bob', 'member'), ('carol', 'member')])
-    return keys
+from fixtures import community, drain, err, ev, iso, ok, people, room_circle, until
 
 
 def open_room(h, **args):
@@ -64,7 +14,7 @@ def open_room(h, **args):
 
 def test_room_messages_reach_everyone_in_order():
     srv = Server()
-    keys = setup(srv, extra=(('dave', 'member'),))
+    keys = room_circle(srv, extra=(('dave', 'member'),))
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Drop-in', record='transcript')
     ss = {n: srv.session(keys[n]) for n in ('alice', 'bob', 'carol')}
@@ -133,7 +83,7 @@ def test_room_messages_reach_everyone_in_order():
 
 def test_room_host_controls():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     # only leaders (or an event's hosts) open rooms; record mode is required
     a = srv.session(keys['alice'])
@@ -207,7 +157,7 @@ def test_room_host_controls():
 
 def test_surgery_queue_and_private_consults():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     eid = ok(h.call('event.create', community='cop', title='CV surgery', kind='surgery',
                     starts_at=iso(600)))['event']['id']
@@ -296,7 +246,7 @@ def test_surgery_queue_and_private_consults():
 
 
 def close_record(srv, mode, summary=None):
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Show and tell', record=mode)
     a, b = srv.session(keys['alice']), srv.session(keys['bob'])
@@ -361,7 +311,7 @@ def test_record_chatham_keeps_no_names():
 
 def test_record_summary_and_off():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Summit', record='summary')
     ok(h.call('room.say', room_id=rid, text='this is not kept'))
@@ -384,7 +334,7 @@ def test_record_summary_and_off():
 
 def test_room_rate_limit_refuses_and_says_so():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Fast', record='transcript')
     a, b = srv.session(keys['alice']), srv.session(keys['bob'])
@@ -417,7 +367,7 @@ def test_room_rate_limit_refuses_and_says_so():
 
 def test_room_support_is_private():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Drop-in', record='transcript')
     a, b = srv.session(keys['alice']), srv.session(keys['bob'])
@@ -438,7 +388,7 @@ def test_staff_see_and_answer_support_when_they_join():
     """A request no host answers goes to staff, who may then come into the
     room of a private community (not before), see it and answer it."""
     srv = Server(config={'support_escalate': 1})
-    keys = setup(srv, extra=(('sam', 'staff'),))
+    keys = room_circle(srv, extra=(('sam', 'staff'),))
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Drop-in', record='transcript')
     a = srv.session(keys['alice'])
@@ -479,7 +429,7 @@ def test_staff_see_and_answer_support_when_they_join():
 
 def test_opener_is_present_and_listeners_are_told_they_cannot_speak():
     srv = Server()
-    keys = setup(srv, visibility='platform', extra=(('dave', 'member'),))
+    keys = room_circle(srv, visibility='platform', extra=(('dave', 'member'),))
     h = srv.session(keys['host'])
     o = ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
     assert [p['handle'] for p in o['people']] == ['host']
@@ -497,7 +447,7 @@ def test_opener_is_present_and_listeners_are_told_they_cannot_speak():
 
 def test_room_told_when_no_host_is_left_and_when_its_event_is_cancelled():
     srv = Server()
-    keys = setup(srv)
+    keys = room_circle(srv)
     h = srv.session(keys['host'])
     eid = ok(h.call('event.create', community='cop', title='Tea drop-in', kind='drop_in',
                     starts_at=iso(600), duration=60))['event']['id']
@@ -517,7 +467,7 @@ def test_room_told_when_no_host_is_left_and_when_its_event_is_cancelled():
 
 def test_events_rooms_experts_survive_bad_arguments():
     srv = Server()
-    keys = setup(srv, extra=(('boss', 'staff'),))
+    keys = room_circle(srv, extra=(('boss', 'staff'),))
     h = srv.session(keys['host'])
     rid = open_room(h, community='cop', title='Drop-in', record='transcript')
     eid = ok(h.call('event.create', community='cop', title='E',

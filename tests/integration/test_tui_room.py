@@ -4,37 +4,16 @@ the controls; protocol sessions stand in for the other people."""
 import subprocess
 import time
 
+from fixtures import (community, drain, ok, people, room_circle, settle, tui, wait_gone,
+                      wait_until)
 from harness import Server, Tmux
-from fixtures import community, ok, people
-
-
-def tui(srv, key, user, width=80, height=24):
-    cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
-    return Tmux(cmd, width, height)
-
-
-def wait_until(pred, timeout=10, what='condition'):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise AssertionError('timed out waiting for ' + what)
-
-
-def wait_gone(t, text, timeout=10):
-    wait_until(lambda: text not in t.screen(), timeout, '%r to go:\n%s' % (text, t.screen()))
 
 
 def setup(srv, extra=()):
-    keys = people(srv, ('host', 'member'), ('alice', 'member'), ('bob', 'member'),
-                  ('carol', 'member'), *extra)
+    keys = room_circle(srv, extra=extra)
     for h, name in (('host', 'Hana Host'), ('alice', 'Alice Able'), ('bob', 'Bob Baker'),
                     ('carol', 'Carol Cole')):
         srv.execute('UPDATE members SET display_name = ? WHERE handle = ?', name, h)
-    community(srv, 'cop', 'private', [('host', 'leader'), ('alice', 'member'),
-                                      ('bob', 'member'), ('carol', 'member')])
     return keys
 
 
@@ -44,22 +23,6 @@ def join_from_home(t, title):
     t.wait_for(title)
     t.keys('G', 'k', 'k', 'k', 'Enter')     # the last rows: room, Programme, Experts, Consults
     return t.wait_for('Say:', timeout=10)
-
-
-def events(s, wait=0.5):
-    """What a protocol session received within wait seconds."""
-    out = list(s.events)
-    s.events.clear()
-    deadline = time.time() + wait
-    while time.time() < deadline:
-        try:
-            m = s.recv(max(0.05, deadline - time.time()))
-        except AssertionError:
-            break
-        if m is None:
-            break
-        out.append(m)
-    return out
 
 
 def test_tui_room_two_members_talk():
@@ -94,21 +57,21 @@ def test_tui_room_two_members_talk():
         i3 = [i for i, l in enumerate(lines) if 'second from alice' in l][0]
         assert i1 < i2 < i3, screen
         # the protocol side agrees: one message each, in order
-        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        got = [m['data']['text'] for m in settle(h) if m.get('event') == 'room.message']
         assert got == ['hello from alice', 'hi alice, bob here', 'second from alice'], got
         # a multi-line paste goes as one message
         subprocess.run(['tmux', '-S', a.sock, 'set-buffer', 'line one\nline two\n'],
                        check=True)
         subprocess.run(['tmux', '-S', a.sock, 'paste-buffer', '-t', a.name], check=True)
         b.wait_for('line two')
-        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        got = [m['data']['text'] for m in settle(h) if m.get('event') == 'room.message']
         assert got == ['line one\nline two'], got
         # Alt-Enter makes a new line in the same message
         a.keys('first half', 'M-Enter', 'second half')
         a.wait_for('second half')
         a.keys('Enter')
         b.wait_for('second half')
-        got = [m['data']['text'] for m in events(h) if m.get('event') == 'room.message']
+        got = [m['data']['text'] for m in settle(h) if m.get('event') == 'room.message']
         assert got == ['first half\nsecond half'], got
         # scrolled up, new messages are counted, not lost
         for i in range(8):
@@ -143,7 +106,7 @@ def test_tui_room_two_members_talk():
 
 
 def said(s, wait=0.5):
-    return [m['data']['text'] for m in events(s, wait) if m.get('event') == 'room.message'
+    return [m['data']['text'] for m in drain(s, wait) if m.get('event') == 'room.message'
             and not m['data'].get('system')]
 
 
@@ -217,7 +180,7 @@ def test_tui_room_refusals_keep_the_text():
         a.wait_for('I need support:')
         a.keys('feeling unsafe', 'Enter')
         a.wait_for('The hosts have been told')
-        m = wait_until(lambda: [x for x in events(h, 0.3) if x.get('event') == 'room.support'],
+        m = wait_until(lambda: [x for x in drain(h, 0.3) if x.get('event') == 'room.support'],
                        10, 'the alert')[0]['data']
         assert m['handle'] == 'alice' and m['text'] == 'feeling unsafe', m
         ok(h.call('room.support_answer', room_id=rid, support_id=m['support_id']))
@@ -253,20 +216,20 @@ def test_tui_room_host_consult_and_close():
         t.keys('F8')
         wait_gone(t, 'SUPPORT needed')
         assert any(m.get('event') == 'room.support' and m['data'].get('answered')
-                   for m in events(al, 1)), 'alice not told'
+                   for m in drain(al, 1)), 'alice not told'
         # take Alice from the queue into a private consult, with the panel
         t.keys('Tab', 'Tab', 'p')
         screen = t.wait_for('PRIVATE consult with Alice Able')
         assert 'record: off' in screen and 'Record: off, nothing kept' in screen, screen
         t.wait_for('Private to Alice Able:')
         t.keys('just between us', 'Enter')
-        got = wait_until(lambda: [m['data'] for m in events(al, 0.3)
+        got = wait_until(lambda: [m['data'] for m in drain(al, 0.3)
                                   if m.get('event') == 'room.message'], 10, 'the private line')
         assert got[0]['text'] == 'just between us' and got[0]['private'], got
         ok(al.call('room.say', room_id=rid, text='secret reply'))
         t.wait_for('[private] Alice Able: secret reply')
         # Carol, in the room, saw nothing of it
-        seen = events(ca, 0.5)
+        seen = settle(ca)
         assert not any('between us' in str(m) or 'secret reply' in str(m) or
                        m.get('event') == 'room.consult' for m in seen), seen
         t.keys('C-x')
@@ -421,7 +384,7 @@ def test_tui_room_host_panel_controls():
         t.wait_for('Remove @bob, because:')
         t.keys('off topic', 'Enter')
         t.wait_for('Bob Baker left.')
-        st = [m['data'] for m in events(bo, 0.3) if m.get('event') == 'room.state']
+        st = [m['data'] for m in drain(bo, 0.3) if m.get('event') == 'room.state']
         assert st and st[-1].get('removed') and st[-1]['reason'] == 'off topic', st
         # share hosting with Carol from the list
         t.keys('Tab')
@@ -611,7 +574,7 @@ def test_tui_staff_answer_a_support_call_from_the_notification():
         m = None
         deadline = time.time() + 10
         while time.time() < deadline and m is None:
-            for e in events(a, 0.3):
+            for e in drain(a, 0.3):
                 if e.get('event') == 'room.support' and e['data'].get('answered'):
                     m = e
         assert m is not None and m['data']['by'] == 'sam', 'alice was not answered'
