@@ -4,45 +4,28 @@ we type keys and read the screen back. Also the plain line mode."""
 import subprocess
 import time
 
+from fixtures import community, ok, tui, wait_gone
 from harness import Key, Server, Tmux
 
 
 def seeded(name='Pat Doe', community_name='Students'):
     """A server with an open community, a member in it and a thread."""
     srv = Server()
-    srv.ctl('community', 'create', 'students', '--name', community_name,
-            '--visibility', 'platform', '--join-policy', 'open',
-            '--purpose', 'Learning **together**.')
+    community(srv, 'students', name=community_name, policy='open',
+              purpose='Learning **together**.')
     key = srv.new_member('pat', name=name)
     other = srv.new_member('sam', name='Sam Kaur')
     for k in (key, other):
         s = srv.session(k)
-        assert s.call('member.accept_coc')['ok']
-        r = s.call('community.join', slug='students')
-        assert r['ok'], r
+        ok(s.call('member.accept_coc'))
+        ok(s.call('community.join', slug='students'))
         s.close()
     s = srv.session(other)
-    r = s.call('thread.create', slug='students', title='Welcome thread',
-               body='# Hello\n\nThis is *the* first post with a [link](https://x.org).\n\n'
-                    '- one\n- two\n\n> quoted words\n\n```\ncode here\n```\n')
-    assert r['ok'], r
-    tid = r['result']['thread_id']
+    tid = ok(s.call('thread.create', slug='students', title='Welcome thread',
+                    body='# Hello\n\nThis is *the* first post with a [link](https://x.org).\n\n'
+                         '- one\n- two\n\n> quoted words\n\n```\ncode here\n```\n'))['thread_id']
     s.close()
     return srv, key, other, tid
-
-
-def tui(srv, key, user, width=80, height=24, env=''):
-    cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
-    return Tmux(env + cmd, width, height)
-
-
-def wait_gone(t, text, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if text not in t.screen():
-            return
-        time.sleep(0.1)
-    raise AssertionError('%r still on screen:\n%s' % (text, t.screen()))
 
 
 def open_thread(t):
@@ -252,8 +235,7 @@ def test_tui_lost_connection_is_clear():
 
 def test_tui_join_flow_then_home():
     srv = Server()
-    srv.ctl('community', 'create', 'students', '--name', 'Students', '--visibility',
-            'platform')
+    community(srv, 'students', name='Students')
     code = srv.admin_invite()
     key = Key('newbie')
     t = tui(srv, key, 'join')
@@ -333,8 +315,7 @@ def test_plain_mode_menus():
 
 def test_tui_first_run_coc_profile_introduction():
     srv = Server()
-    srv.ctl('community', 'create', 'students', '--name', 'Students',
-            '--visibility', 'platform', '--join-policy', 'open')
+    community(srv, 'students', name='Students', policy='open')
     key = srv.new_member('pat', name='Pat Doe')      # has not accepted the code yet
     t = tui(srv, key, 'pat')
     try:

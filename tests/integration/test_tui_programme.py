@@ -2,11 +2,9 @@
 `ssh -tt` against a real hearthd; events and decisions are also made over
 the protocol to check what the screens show and store."""
 import datetime
-import time
 
 from harness import Server
-from fixtures import community, ok, people
-from test_tui import tui, wait_gone
+from fixtures import community, ok, people, tui
 
 
 def at(days, hour=15, minute=0):
