@@ -203,10 +203,11 @@ def wait_sweep(srv, kind, past, timeout=40):
 
 # ---- screens ----
 
-def tui(srv, key, user, width=80, height=24, env=''):
-    """A member's terminal login (`ssh -tt`) in tmux."""
+def tui(srv, key, user, width=80, height=24, env='', remain=False):
+    """A member's terminal login (`ssh -tt`) in tmux (remain: the screen
+    stays after ssh ends)."""
     cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
-    return Tmux(env + cmd, width, height)
+    return Tmux(env + cmd, width, height, remain)
 
 
 def wait_gone(t, text, timeout=10):

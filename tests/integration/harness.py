@@ -383,10 +383,18 @@ class Session:
 class Tmux:
     """A tmux session running a command, for reading screens back."""
 
-    def __init__(self, cmd, width=80, height=24):
+    def __init__(self, cmd, width=80, height=24, remain=False):
+        """remain: keep the screen after the command ends (set before it
+        starts, so that even a command that ends at once leaves it)."""
+        d = tmpdir()
         self.name = 'hearth%d' % os.getpid() + str(int(time.time() * 1000) % 100000)
-        self.sock = os.path.join(tmpdir(), 'tmux.sock')
-        subprocess.run(['tmux', '-S', self.sock, '-f', '/dev/null', 'new-session', '-d',
+        self.sock = os.path.join(d, 'tmux.sock')
+        conf = '/dev/null'
+        if remain:
+            conf = os.path.join(d, 'tmux.conf')
+            with open(conf, 'w') as f:
+                f.write('set-option -g remain-on-exit on\n')
+        subprocess.run(['tmux', '-S', self.sock, '-f', conf, 'new-session', '-d',
                         '-s', self.name, '-x', str(width), '-y', str(height), cmd],
                        check=True)
         self.alive = True

@@ -218,10 +218,8 @@ def test_tui_new_thread_on_8_colour_terminal():
 
 def test_tui_lost_connection_is_clear():
     srv, key, _, _ = seeded()
-    t = tui(srv, key, 'pat')
+    t = tui(srv, key, 'pat', remain=True)
     try:
-        subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
-                        'remain-on-exit', 'on'], check=True)
         t.wait_for('Students', timeout=15)
         srv.proc.send_signal(15)
         srv.proc.wait(timeout=10)
@@ -357,13 +355,12 @@ def native_home(key):
     return home
 
 
-def native(srv, home, user='pat', env=''):
+def native(srv, home, user='pat', env='', remain=False):
     import os
-    from harness import BUILD
     import harness
     cmd = 'env -u SSH_AUTH_SOCK HOME=%s %s%s %s@127.0.0.1:%d' % (
         home, env, os.path.join(harness.BUILD, 'hearth'), user, srv.port)
-    return Tmux(cmd)
+    return Tmux(cmd, remain=remain)
 
 
 def test_native_client_known_hosts_and_reconnect():
@@ -407,9 +404,7 @@ def test_native_client_refuses_changed_host_key():
     pub = open(other.pub).read().split()
     with open(os.path.join(home, '.ssh', 'known_hosts'), 'w') as f:
         f.write('[127.0.0.1]:%d %s %s\n' % (srv.port, pub[0], pub[1]))
-    t = native(srv, home)
-    subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
-                    'remain-on-exit', 'on'], check=True)
+    t = native(srv, home, remain=True)
     try:
         t.wait_for('Refusing to connect', timeout=15)
         screen = subprocess.run(['tmux', '-S', t.sock, 'capture-pane', '-p', '-S', '-100',
@@ -600,9 +595,7 @@ def test_tui_idle_session_says_why():
     srv = Server(config={'idle_timeout': 3})
     key = srv.new_member('pat', name='Pat Doe')
     srv.execute("UPDATE members SET coc_accepted_at = 1")
-    t = tui(srv, key, 'pat')
-    subprocess.run(['tmux', '-S', t.sock, 'set-option', '-t', t.name,
-                    'remain-on-exit', 'on'], check=True)
+    t = tui(srv, key, 'pat', remain=True)
     try:
         t.wait_for('Welcome, Pat Doe', timeout=15)
         screen = t.wait_for('without input', timeout=15)
