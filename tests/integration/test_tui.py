@@ -516,8 +516,8 @@ def test_tui_notifications_search_polls_profiles():
     try:
         t.wait_for('Students', timeout=15)
         # notifications: the mention, opened into its thread
-        t.keys('n')
-        screen = t.wait_for('mentioned you')
+        t.keys('n')      # (Home lists the mention too: wait for this screen's keys)
+        screen = t.wait_for('Enter:open what it is about', 'mentioned you')
         t.keys('Enter')
         t.wait_for('Over to you @pat')
         t.keys('q', 'q')
@@ -574,7 +574,7 @@ def test_tui_thread_list_pages():
         t.wait_for('more threads')
         assert 'Bulk 000' not in t.screen()
         t.keys('Enter')
-        t.wait_for('Bulk 0')
+        wait_gone(t, 'more threads')     # loaded ("Bulk 0" was on screen already)
         t.keys('G')
         t.wait_for('Bulk 000')
     finally:

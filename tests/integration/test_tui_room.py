@@ -240,6 +240,7 @@ def test_tui_room_host_consult_and_close():
         t.keys('/handover carol', 'Enter')
         t.wait_for('Hand hosting to @carol? y/n')
         t.keys('n')
+        wait_gone(t, 'Hand hosting to @carol? y/n')
         screen = t.wait_for('Say:')
         line = [l for l in screen.splitlines() if l.startswith(' Say:')][0]
         assert line.strip() == 'Say:', screen
@@ -411,8 +412,8 @@ def test_tui_room_opened_from_event_takes_its_queue():
     t = tui(srv, keys['host'], 'host')
     try:
         t.wait_for('Welcome, Hana Host', timeout=15)
-        t.keys('E')
-        t.wait_for('Grant surgery')
+        t.keys('E')      # (Home lists the event too: wait for the programme)
+        t.wait_for('Upcoming events  (times UTC)', 'Grant surgery')
         t.keys('Enter')
         t.wait_for('O:open room')
         t.keys('O')
