@@ -242,8 +242,8 @@ class Server:
         try:
             with open(self.logpath, errors='replace') as f:
                 return ''.join(f.readlines()[-n:])
-        except OSError:
-            return ''
+        except OSError as e:
+            return '(no hearthd log: %s)\n' % e
 
     def db(self):
         return sqlite3.connect(os.path.join(self.data, 'hearth.db'))
