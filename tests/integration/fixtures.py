@@ -151,6 +151,11 @@ def ev(name, **match):
     return pred
 
 
+def wait_event(s, name, timeout=10, **match):
+    """The data of the first event called name whose data has these values."""
+    return until(s, ev(name, **match), timeout)['data']
+
+
 def drain(s, wait=0.3):
     """Everything a session has seen plus what arrives within wait seconds
     (for checking that something does not come)."""

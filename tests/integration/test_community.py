@@ -7,39 +7,8 @@ import subprocess
 import time
 
 import harness
+from fixtures import community, err, member_session, ok, wait_event
 from harness import Key, Server
-
-
-def ok(r):
-    assert r is not None and r['ok'], r
-    return r['result']
-
-
-def err(r, code, text=None):
-    assert r is not None and not r['ok'], r
-    assert r['error']['code'] == code, r
-    if text is not None:
-        assert text in r['error']['message'], r
-    return r['error']['message']
-
-
-def create(srv, slug, vis='platform', policy='open', manager=None, **extra):
-    args = ['community', 'create', slug, '--name', slug.title(), '--visibility', vis,
-            '--join-policy', policy]
-    if manager:
-        args += ['--manager', manager]
-    for k, v in extra.items():
-        args += ['--' + k.replace('_', '-'), v]
-    return srv.ctl(*args)
-
-
-def member(srv, handle, role='member', coc=True):
-    """A new member's open session (code of conduct accepted if coc)."""
-    key = srv.new_member(handle, role=role)
-    s = srv.session(key, handle)
-    if coc:
-        ok(s.call('member.accept_coc'))
-    return s
 
 
 def notes(srv, handle, kind):
@@ -53,24 +22,6 @@ def audit_actions(srv, slug):
                                     slug)]
 
 
-def wait_event(s, name, timeout=5, **match):
-    """The first event called name whose data has the given values."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for m in s.events:
-            if m.get('event') == name and all(m['data'].get(k) == v
-                                               for k, v in match.items()):
-                s.events.remove(m)
-                return m['data']
-        try:
-            m = s.recv(timeout=max(0.1, deadline - time.time()))
-        except AssertionError:
-            break
-        if m is not None:
-            s.events.append(m)
-    raise AssertionError('no %s event in %r' % (name, s.events))
-
-
 def ops():
     out = subprocess.run([os.path.join(harness.BUILD, 'hearthd'), '--list-ops'],
                          capture_output=True, text=True, check=True).stdout
@@ -79,7 +30,7 @@ def ops():
 
 def test_create_seeds_pinned_threads_and_manager():
     srv = Server()
-    mgr = member(srv, 'morgan')
+    mgr = member_session(srv, 'morgan')
     r = srv.ctl('community', 'create', 'students', '--name', 'Students', '--visibility',
                 'platform', '--join-policy', 'request', '--purpose', 'Support students in training.',
                 '--criteria', 'Student members in training.', '--privacy',
@@ -130,14 +81,14 @@ def test_create_seeds_pinned_threads_and_manager():
 
 def test_join_each_policy():
     srv = Server()
-    create(srv, 'openc', policy='open', manager=None)
-    create(srv, 'askc', policy='request')
-    create(srv, 'invc', policy='invite')
-    boss = member(srv, 'boss')
+    community(srv, 'openc', name='Openc', policy='open', manager=None)
+    community(srv, 'askc', name='Askc', policy='request')
+    community(srv, 'invc', name='Invc', policy='invite')
+    boss = member_session(srv, 'boss')
     srv.ctl('community', 'role', 'askc', 'boss', 'manager')
-    lead = member(srv, 'lee')
+    lead = member_session(srv, 'lee')
     srv.ctl('community', 'role', 'askc', 'lee', 'leader')
-    s = member(srv, 'sam', coc=False)
+    s = member_session(srv, 'sam', coc=False)
     # open: joined now, told to introduce themselves
     r = ok(s.call('community.join', slug='openc'))
     iid = srv.query("SELECT intro_thread_id FROM communities WHERE slug = 'openc'")[0][0]
@@ -179,15 +130,15 @@ def test_join_each_policy():
 
 def test_request_then_decide_approve_and_decline():
     srv = Server()
-    create(srv, 'sup', policy='request', manager=None)
-    mgr = member(srv, 'mia')
+    community(srv, 'sup', name='Sup', policy='request', manager=None)
+    mgr = member_session(srv, 'mia')
     srv.ctl('community', 'role', 'sup', 'mia', 'manager')
-    lee = member(srv, 'lee')
+    lee = member_session(srv, 'lee')
     srv.ctl('community', 'role', 'sup', 'lee', 'leader')
-    plain = member(srv, 'pat')
+    plain = member_session(srv, 'pat')
     srv.ctl('community', 'role', 'sup', 'pat', 'member')
-    a = member(srv, 'ann')
-    b = member(srv, 'bob')
+    a = member_session(srv, 'ann')
+    b = member_session(srv, 'bob')
     ra = ok(a.call('community.join', slug='sup', message='Supervisor for 10 years'))
     rb = ok(b.call('community.join', slug='sup', **{'as': 'interested'}))
     # only leaders and managers see and decide requests
@@ -239,10 +190,10 @@ def test_request_then_decide_approve_and_decline():
 
 def test_interested_cap_warns_and_refuses():
     srv = Server()
-    create(srv, 'eco', policy='open')
-    mgr = member(srv, 'mo')
+    community(srv, 'eco', name='Eco', policy='open')
+    mgr = member_session(srv, 'mo')
     srv.ctl('community', 'role', 'eco', 'mo', 'manager')
-    i1 = member(srv, 'ivy')
+    i1 = member_session(srv, 'ivy')
     cid = srv.query("SELECT id FROM communities WHERE slug = 'eco'")[0][0]
     # pad the community with members straight in the database: 9 in all
     now = int(time.time())
@@ -257,19 +208,19 @@ def test_interested_cap_warns_and_refuses():
     assert r['role'] == 'interested'
     assert notes(srv, 'mo', 'interested_over_cap') == []
     # 2 of 11 is: the manager is warned, once
-    i2 = member(srv, 'ian')
+    i2 = member_session(srv, 'ian')
     ok(i2.call('community.join', slug='eco', **{'as': 'interested'}))
     got = notes(srv, 'mo', 'interested_over_cap')
     assert len(got) == 1 and '2 of 11' in got[0][0] and got[0][1] == cid, got
     assert wait_event(mgr, 'notify.new', kind='interested_over_cap')['community_id'] == cid
-    i3 = member(srv, 'ira')
+    i3 = member_session(srv, 'ira')
     ok(i3.call('community.join', slug='eco', **{'as': 'interested'}))
     assert len(notes(srv, 'mo', 'interested_over_cap')) == 1
     # the community turns refusal on: new interested joins are refused
     err(i3.call('community.update', slug='eco', refuse_interested_over_cap=True),
         'forbidden', 'Only managers')
     ok(mgr.call('community.update', slug='eco', refuse_interested_over_cap=True))
-    i4 = member(srv, 'ida')
+    i4 = member_session(srv, 'ida')
     msg = err(i4.call('community.join', slug='eco', **{'as': 'interested'}), 'conflict',
               'at most 10%')
     assert 'as a member' in msg
@@ -277,7 +228,7 @@ def test_interested_cap_warns_and_refuses():
     counts = ok(mgr.call('community.get', slug='eco'))['community']['counts']
     assert counts == {'manager': 1, 'leader': 0, 'member': 9, 'interested': 3}, counts
     # request communities refuse at request and at approval time
-    create(srv, 'req', policy='request')
+    community(srv, 'req', name='Req', policy='request')
     srv.ctl('community', 'role', 'req', 'mo', 'manager')
     ok(mgr.call('community.update', slug='req', refuse_interested_over_cap=True))
     err(i4.call('community.join', slug='req', **{'as': 'interested'}), 'conflict', '10%')
@@ -293,9 +244,9 @@ def test_interested_cap_warns_and_refuses():
 
 def test_interested_may_reply_not_start_threads():
     srv = Server()
-    create(srv, 'eco', policy='open')
-    i = member(srv, 'ivy')
-    m = member(srv, 'max')
+    community(srv, 'eco', name='Eco', policy='open')
+    i = member_session(srv, 'ivy')
+    m = member_session(srv, 'max')
     ok(i.call('community.join', slug='eco', **{'as': 'interested'}))
     ok(m.call('community.join', slug='eco'))
     assert ok(i.call('community.get', slug='eco'))['community']['my_role'] == 'interested'
@@ -317,7 +268,7 @@ def test_interested_may_reply_not_start_threads():
 
 def test_code_of_conduct():
     srv = Server()
-    create(srv, 'eco', policy='open')
+    community(srv, 'eco', name='Eco', policy='open')
     key = srv.new_member('cat')
     s = srv.session(key, 'cat')
     other = srv.session(key, 'cat')
@@ -358,10 +309,10 @@ def test_code_of_conduct():
 
 def test_leave_rules():
     srv = Server()
-    create(srv, 'eco', policy='open')
-    m1 = member(srv, 'mia')
+    community(srv, 'eco', name='Eco', policy='open')
+    m1 = member_session(srv, 'mia')
     srv.ctl('community', 'role', 'eco', 'mia', 'manager')
-    m2 = member(srv, 'max')
+    m2 = member_session(srv, 'max')
     ok(m2.call('community.join', slug='eco'))
     err(m1.call('community.leave', slug='eco'), 'conflict', 'last manager')
     ok(m1.call('community.set_role', slug='eco', handle='max', role='manager'))
@@ -372,7 +323,7 @@ def test_leave_rules():
     err(m2.call('community.leave', slug='eco'), 'conflict', 'last manager')
     err(m2.call('community.leave', slug='nowhere'), 'not_found')
     # leaving a request community you only asked to join withdraws the request
-    create(srv, 'req', policy='request')
+    community(srv, 'req', name='Req', policy='request')
     ok(m1.call('community.join', slug='req'))
     r = ok(m1.call('community.leave', slug='req'))
     assert r['withdrawn'] is True and r['left'] is False
@@ -383,17 +334,17 @@ def test_leave_rules():
 
 def test_set_role_rules():
     srv = Server()
-    create(srv, 'sup', vis='platform', policy='invite')
-    admin = member(srv, 'ada', role='admin')
+    community(srv, 'sup', name='Sup', visibility='platform', policy='invite')
+    admin = member_session(srv, 'ada', role='admin')
     # a platform admin may manage a community without being in it
     r = ok(admin.call('community.set_role', slug='sup', handle='ada', role='manager'))
     assert r == {'slug': 'sup', 'handle': 'ada', 'role': 'manager', 'was': 'none'}
-    m = member(srv, 'mia')
+    m = member_session(srv, 'mia')
     # invite-only: a manager adds people directly
     ok(admin.call('community.set_role', slug='sup', handle='mia', role='manager'))
     assert wait_event(m, 'community.joined')['role'] == 'manager'
     assert notes(srv, 'mia', 'welcome')
-    p = member(srv, 'pat')
+    p = member_session(srv, 'pat')
     ok(m.call('community.set_role', slug='sup', handle='pat', role='member'))
     err(p.call('community.set_role', slug='sup', handle='pat', role='manager'),
         'forbidden', 'Only managers')
@@ -430,7 +381,7 @@ def test_set_role_rules():
     assert len(audit_actions(srv, 'sup')) == before
     assert audit_actions(srv, 'sup').count('community.set_role') == 6
     # a pending request is answered by being added
-    create(srv, 'req', policy='request')
+    community(srv, 'req', name='Req', policy='request')
     ok(p.call('community.join', slug='req'))
     ok(admin.call('community.set_role', slug='req', handle='pat', role='member'))
     assert srv.query('SELECT status FROM join_requests') == [('approved',)]
@@ -438,8 +389,8 @@ def test_set_role_rules():
 
 def test_members_listing_and_pagination():
     srv = Server()
-    create(srv, 'big', policy='open')
-    s = member(srv, 'sam')
+    community(srv, 'big', name='Big', policy='open')
+    s = member_session(srv, 'sam')
     ok(s.call('community.join', slug='big'))
     cid = srv.query("SELECT id FROM communities WHERE slug = 'big'")[0][0]
     base = int(time.time()) - 1000
@@ -473,18 +424,19 @@ def test_members_listing_and_pagination():
     err(s.call('community.members', slug='big', limit=0), 'bad_request', 'args.limit')
     # removed members are not listed
     srv.ctl('member', 'remove', 'sam', '--reason', 'test')
-    other = member(srv, 'oli')
+    other = member_session(srv, 'oli')
     r = ok(other.call('community.members', slug='big', limit=50))
     assert 'sam' not in [m['handle'] for m in r['members']]
 
 
 def test_private_community_shows_little_to_outsiders():
     srv = Server()
-    create(srv, 'circle', vis='private', policy='request', purpose='Peer support.',
-           criteria='Practising supervisors.', privacy='Not to be repeated.')
-    mgr = member(srv, 'mia')
+    community(srv, 'circle', 'private', name='Circle', policy='request',
+              purpose='Peer support.', criteria='Practising supervisors.',
+              privacy='Not to be repeated.')
+    mgr = member_session(srv, 'mia')
     srv.ctl('community', 'role', 'circle', 'mia', 'manager')
-    out = member(srv, 'oli')
+    out = member_session(srv, 'oli')
     got = ok(out.call('community.get', slug='circle'))['community']
     assert got['readable'] is False
     assert got['purpose'] == 'Peer support.' and got['criteria'] == 'Practising supervisors.'
@@ -503,15 +455,15 @@ def test_private_community_shows_little_to_outsiders():
     assert [m['handle'] for m in ok(mgr.call('community.members',
                                               slug='circle'))['members']] == ['mia']
     # platform admins too
-    adm = member(srv, 'ada', role='admin')
+    adm = member_session(srv, 'ada', role='admin')
     assert ok(adm.call('community.get', slug='circle'))['community']['readable'] is True
     assert ok(adm.call('community.list'))['communities'][0]['pending_requests'] == 0
 
 
 def test_list_unread_counts_threads():
     srv = Server()
-    create(srv, 'eco', policy='open')
-    s = member(srv, 'sam')
+    community(srv, 'eco', name='Eco', policy='open')
+    s = member_session(srv, 'sam')
     r = ok(s.call('community.list'))['communities'][0]
     assert r['unread'] is None and r['my_role'] is None
     ok(s.call('community.join', slug='eco'))
@@ -535,10 +487,10 @@ def test_list_unread_counts_threads():
 
 def test_update_settings():
     srv = Server()
-    create(srv, 'eco', policy='open')
-    m = member(srv, 'mia')
+    community(srv, 'eco', name='Eco', policy='open')
+    m = member_session(srv, 'mia')
     srv.ctl('community', 'role', 'eco', 'mia', 'manager')
-    p = member(srv, 'pat')
+    p = member_session(srv, 'pat')
     ok(p.call('community.join', slug='eco'))
     err(p.call('community.update', slug='eco', name='Mine'), 'forbidden', 'Only managers')
     err(m.call('community.update', slug='eco'), 'bad_request', 'Nothing to change')
@@ -561,15 +513,15 @@ def test_update_settings():
     row = srv.query("SELECT detail FROM audit WHERE action = 'community.update'")
     assert row == [('name, purpose, criteria, privacy, visibility, join_policy',)]
     # now private: an outsider sees less
-    o = member(srv, 'oli')
+    o = member_session(srv, 'oli')
     assert ok(o.call('community.get', slug='eco'))['community']['readable'] is False
 
 
 def test_guest_sees_public_only():
     srv = Server(config={'guest': 'true'})
-    create(srv, 'pub', vis='public', policy='open')
-    create(srv, 'plat', vis='platform', policy='open')
-    create(srv, 'priv', vis='private', policy='open')
+    community(srv, 'pub', name='Pub', visibility='public', policy='open')
+    community(srv, 'plat', name='Plat', visibility='platform', policy='open')
+    community(srv, 'priv', name='Priv', visibility='private', policy='open')
     g = srv.session(Key('visitor'), 'guest')
     assert g.hello['data'].get('guest') is True, g.hello
     lst = ok(g.call('community.list'))['communities']
