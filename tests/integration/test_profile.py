@@ -1,36 +1,12 @@
 """Profiles and the member directory: profile.get, profile.update,
 member.search and member.online."""
-import time
-
+from fixtures import community, err_code, join, people, wait_until
 from harness import Key, Server
-
-
-def join(srv, slug, handle, role='member'):
-    """Put a member in a community directly (until community.join exists)."""
-    srv.execute("INSERT INTO community_members(community_id, member_id, role, joined_at) "
-                "SELECT c.id, m.id, ?, 0 FROM communities c, members m "
-                "WHERE c.slug = ? AND m.handle = ?", role, slug, handle)
-
-
-def community(srv, slug, visibility):
-    srv.ctl('community', 'create', slug, '--name', slug.title(), '--visibility',
-            visibility)
-
-
-def members(srv, *handles):
-    keys = {h: srv.new_member(h) for h in handles}
-    srv.execute("UPDATE members SET coc_accepted_at = 1")
-    return keys
-
-
-def err(r):
-    assert not r['ok'], r
-    return r['error']['code']
 
 
 def test_profile_update_get_round_trip():
     srv = Server()
-    keys = members(srv, 'alice', 'bob')
+    keys = people(srv, 'alice', 'bob')
     s = srv.session(keys['alice'])
     r = s.call('profile.get')
     assert r['ok'], r
@@ -71,7 +47,7 @@ def test_profile_update_get_round_trip():
     p = r['result']['profile']
     assert p['display_name'] == 'Alice Smith' and p['self'] is False
     assert 'contact_visibility' not in p and p['online'] is True
-    assert err(b.call('profile.get', handle='nobody_here')) == 'not_found'
+    assert err_code(b.call('profile.get', handle='nobody_here')) == 'not_found'
     # a new session starts with the stored name
     s.close()
     s = srv.session(keys['alice'])
@@ -82,7 +58,7 @@ def test_profile_update_get_round_trip():
 
 def test_profile_update_bad_arguments_change_nothing():
     srv = Server()
-    keys = members(srv, 'alice')
+    keys = people(srv, 'alice')
     s = srv.session(keys['alice'])
     assert s.call('profile.update', bio='before', expertise=['x'])['ok']
     bad = [
@@ -103,7 +79,7 @@ def test_profile_update_bad_arguments_change_nothing():
     ]
     for args in bad:
         r = s.call('profile.update', **args)
-        assert err(r) == 'bad_request', (args, r)
+        assert err_code(r) == 'bad_request', (args, r)
         assert r['error']['message'], r
     p = s.call('profile.get')['result']['profile']
     assert p['bio'] == 'before' and p['expertise'] == ['x'], p
@@ -116,8 +92,8 @@ def test_profile_update_bad_arguments_change_nothing():
 
 def test_contact_visibility_each_setting():
     srv = Server()
-    keys = members(srv, 'alice', 'bob', 'carol')
-    community(srv, 'students', 'private')
+    keys = people(srv, 'alice', 'bob', 'carol')
+    community(srv, 'students', 'private', name='Students')
     join(srv, 'students', 'alice')
     join(srv, 'students', 'bob')
     a = srv.session(keys['alice'])
@@ -149,7 +125,7 @@ def test_contact_visibility_each_setting():
 
 def test_guests_never_see_profiles():
     srv = Server(config={'guest': 'yes'})
-    keys = members(srv, 'alice')
+    keys = people(srv, 'alice')
     a = srv.session(keys['alice'])
     assert a.call('profile.update', contact='x', contact_visibility='platform')['ok']
     g = srv.session(Key('visitor'), 'guest')
@@ -157,14 +133,14 @@ def test_guests_never_see_profiles():
     for op, args in (('profile.get', {'handle': 'alice'}), ('member.search', {}),
                      ('member.online', {}), ('profile.update', {'bio': 'x'})):
         r = g.call(op, **args)
-        assert err(r) == 'forbidden', (op, r)
+        assert err_code(r) == 'forbidden', (op, r)
 
 
 def test_directory_search():
     srv = Server()
-    keys = members(srv, 'alice', 'bob', 'carol', 'dave', 'erin')
-    community(srv, 'rural', 'platform')
-    community(srv, 'secret', 'private')
+    keys = people(srv, 'alice', 'bob', 'carol', 'dave', 'erin')
+    community(srv, 'rural', 'platform', name='Rural')
+    community(srv, 'secret', 'private', name='Secret')
     join(srv, 'rural', 'alice')
     join(srv, 'rural', 'bob')
     join(srv, 'secret', 'carol')
@@ -227,8 +203,8 @@ def test_directory_search():
                  'mentoring': True, 'online': False}, r
     # a private community's member list is not searchable by outsiders
     r = s.call('member.search', community='secret')
-    assert err(r) == 'forbidden', r
-    assert err(s.call('member.search', community='no-such')) == 'not_found'
+    assert err_code(r) == 'forbidden', r
+    assert err_code(s.call('member.search', community='no-such')) == 'not_found'
     c = srv.session(keys['carol'])
     r = c.call('member.search', community='secret')
     assert [m['handle'] for m in r['result']['members']] == ['carol', 'dave']
@@ -242,20 +218,20 @@ def test_directory_search():
     assert [m['handle'] for m in r['result']['members']] == ['erin']
     assert r['result']['next'] is None
     for bad in (dict(limit=0), dict(limit=101), dict(q=5), dict(mentoring='y')):
-        assert err(s.call('member.search', **bad)) == 'bad_request', bad
+        assert err_code(s.call('member.search', **bad)) == 'bad_request', bad
     # removed members never appear, and their profile is gone
     srv.ctl('member', 'remove', 'bob', '--reason', 'Left')
     assert handles(q='bob') == []
     assert handles(expertise='students') == []
     assert handles(community='rural') == ['alice']
     assert 'bob' not in handles()
-    assert err(s.call('profile.get', handle='bob')) == 'not_found'
+    assert err_code(s.call('profile.get', handle='bob')) == 'not_found'
 
 
 def test_member_online():
     srv = Server()
-    keys = members(srv, 'alice', 'bob', 'carol')
-    community(srv, 'secret', 'private')
+    keys = people(srv, 'alice', 'bob', 'carol')
+    community(srv, 'secret', 'private', name='Secret')
     join(srv, 'secret', 'alice')
     join(srv, 'secret', 'bob')
     a1 = srv.session(keys['alice'])
@@ -271,18 +247,14 @@ def test_member_online():
     # in a community: only its members, and only for readers
     r = a2.call('member.online', community='secret')
     assert [m['handle'] for m in r['result']['online']] == ['alice', 'bob']
-    assert err(c.call('member.online', community='secret')) == 'forbidden'
-    assert err(c.call('member.online', community='nope')) == 'not_found'
+    assert err_code(c.call('member.online', community='secret')) == 'forbidden'
+    assert err_code(c.call('member.online', community='nope')) == 'not_found'
     # searching shows who is online too
     r = c.call('member.search', q='bob')['result']['members']
     assert r[0]['online'] is True
     b.close()
     a1.close()
     # the server notices the closed sessions
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        names = [m['handle'] for m in a2.call('member.online')['result']['online']]
-        if names == ['alice', 'carol']:
-            break
-        time.sleep(0.2)
-    assert names == ['alice', 'carol'], names
+    def online():
+        return [m['handle'] for m in a2.call('member.online')['result']['online']]
+    wait_until(lambda: online() == ['alice', 'carol'], 10, lambda: repr(online()))
