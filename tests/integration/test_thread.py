@@ -2,6 +2,8 @@
 read positions, the roundup, live thread.new_post events and query plans."""
 import time
 
+import fixtures
+from fixtures import community, err, ok
 from harness import Server
 
 
@@ -9,31 +11,14 @@ def board(vis='platform', people=(('ann', 'member'), ('bob', 'member'))):
     """A server with community 'garden' and members in given roles (role None:
     a platform member outside the community); returns (srv, sessions)."""
     srv = Server()
-    srv.ctl('community', 'create', 'garden', '--name', 'Garden', '--visibility', vis)
-    keys = {h: srv.new_member(h) for h, _ in people}
-    srv.execute("UPDATE members SET coc_accepted_at = 1")
+    keys = fixtures.people(srv, *[h for h, _ in people])
+    community(srv, 'garden', vis, [(h, r) for h, r in people if r], name='Garden')
     # start from an empty board (the community's welcome threads removed)
     srv.execute("UPDATE communities SET welcome_thread_id = NULL, intro_thread_id = NULL")
     for table in ('notifications', 'read_positions', 'post_thanks', 'post_edits', 'posts',
                   'threads'):
         srv.execute("DELETE FROM %s" % table)
-    cid = srv.query("SELECT id FROM communities WHERE slug = 'garden'")[0][0]
-    for h, role in people:
-        if role:
-            srv.execute("INSERT INTO community_members (community_id, member_id, role, "
-                        "joined_at) SELECT ?, id, ?, 1 FROM members WHERE handle = ?",
-                        cid, role, h)
     return srv, {h: srv.session(k) for h, k in keys.items()}
-
-
-def ok(r):
-    assert r is not None and r['ok'], r
-    return r['result']
-
-
-def err(r, code):
-    assert r is not None and not r['ok'] and r['error']['code'] == code, r
-    return r['error']['message']
 
 
 def notes(srv, handle, kind=None):
