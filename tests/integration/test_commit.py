@@ -3,12 +3,12 @@ yet each request succeeds or fails on its own, replies keep request order,
 and an ok reply means the row is already committed."""
 import json
 
+from fixtures import community
 from harness import Server
 
 
 def setup_board(srv, handles):
-    srv.ctl('community', 'create', 'c1', '--name', 'C1', '--visibility', 'platform',
-            '--join-policy', 'open')
+    community(srv, 'c1', policy='open')
     sessions = []
     for h in handles:
         s = srv.session(srv.new_member(h), h)

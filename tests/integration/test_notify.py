@@ -3,13 +3,10 @@ unread counts, all-or-nothing marking, the notify.unread event), and live
 notify.new delivery through operations of other areas that notify."""
 import time
 
+from fixtures import community, member_id, people
 from harness import Key, Server
 
 T0 = 1763700000
-
-
-def member_id(srv, handle):
-    return srv.query('SELECT id FROM members WHERE handle = ?', handle)[0][0]
 
 
 def add_note(con, member, kind, text, actor=None, community=None, at=T0, read=None):
@@ -31,9 +28,8 @@ def wait_notify(s, timeout=5):
 def world():
     srv = Server({'guest': 'on'})
     keys = {h: srv.new_member(h) for h in ('mo', 'nel')}
-    srv.ctl('community', 'create', 'garden', '--name', 'Garden', '--visibility', 'platform')
+    cid = community(srv, 'garden', name='Garden')
     mo, nel = member_id(srv, 'mo'), member_id(srv, 'nel')
-    cid = srv.query("SELECT id FROM communities WHERE slug = 'garden'")[0][0]
     con = srv.db()
     mine = [add_note(con, mo, 'mention', 'Nel mentioned you in "Compost" (%d)' % i,
                      actor=nel, community=cid, at=T0 + i) for i in range(7)]
@@ -142,13 +138,8 @@ def test_notify_needs_a_member():
 
 def test_notify_new_live_from_replies_mentions_and_thanks():
     srv = Server()
-    keys = {h: srv.new_member(h) for h in ('mo', 'nel')}
-    srv.ctl('community', 'create', 'garden', '--name', 'Garden', '--visibility', 'platform')
-    cid = srv.query("SELECT id FROM communities WHERE slug = 'garden'")[0][0]
-    for h in ('mo', 'nel'):
-        srv.execute('INSERT INTO community_members (community_id, member_id, role, joined_at) '
-                    "VALUES (?, ?, 'member', ?)", cid, member_id(srv, h), T0)
-    srv.execute('UPDATE members SET coc_accepted_at = ?', T0)
+    keys = people(srv, 'mo', 'nel')
+    community(srv, 'garden', members=[('mo', 'member'), ('nel', 'member')], name='Garden')
     mo, nel = srv.session(keys['mo']), srv.session(keys['nel'])
     r = mo.call('thread.create', slug='garden', title='Compost heaps', body='How hot?')
     assert r['ok'], r

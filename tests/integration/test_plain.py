@@ -3,11 +3,9 @@ events, expert speaker requests and kept private consults, through the
 real OpenSSH client in tmux against a real hearthd. Other people act
 through protocol sessions where the test is not about them."""
 import datetime
-import time
 
-from harness import Tmux
-from harness import Server
-from fixtures import community, ok, people
+from fixtures import community, ev, ok, people, until, wait_db
+from harness import Server, Tmux
 
 
 def plain(srv, key, user, height=60):
@@ -27,16 +25,6 @@ def at(days, hour=14):
     shown = '%s %d %s%s %s UTC' % (d.strftime('%a'), d.day, d.strftime('%b'), year,
                                    d.strftime('%H:%M'))
     return d.strftime('%Y-%m-%dT%H:%M:%SZ'), d.strftime('%Y-%m-%d %H:%M'), shown
-
-
-def wait_db(srv, sql, want, *args, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        got = srv.query(sql, *args)
-        if got == want:
-            return
-        time.sleep(0.1)
-    raise AssertionError('%s: %r, not %r' % (sql, srv.query(sql, *args), want))
 
 
 def last_screen_lines(t, n=40):
@@ -117,14 +105,7 @@ def test_plain_programme_rsvp_queue_and_room():
         t.keys('6', 'Enter')
         t.wait_for('/leave leaves')
         t.keys('hello from the programme', 'Enter')
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            m = lead.recv(1)
-            if m and m.get('event') == 'room.message' and \
-                    m['data'].get('text') == 'hello from the programme':
-                break
-        else:
-            raise AssertionError('the line did not reach the room')
+        until(lead, ev('room.message', text='hello from the programme'))
         t.keys('/leave', 'Enter')
         t.wait_for('You left the room.')
         t.wait_for('0. Back to the programme')
@@ -285,11 +266,7 @@ def test_plain_reads_kept_consult():
     rid = ok(lead.call('room.open', event_id=eid, record='off'))['room']['room_id']
     ok(mem.call('room.join', room_id=rid))
     ok(lead.call('room.queue_take', room_id=rid, private=True, record='transcript'))
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        m = mem.recv(1)
-        if m and m.get('event') == 'room.consult' and m['data'].get('active'):
-            break
+    until(mem, lambda m: m.get('event') == 'room.consult' and m['data'].get('active'))
     ok(mem.call('room.say', room_id=rid, text='my secret detail'))
     ok(lead.call('room.say', room_id=rid, text='some private advice'))
     ok(lead.call('room.close', room_id=rid))

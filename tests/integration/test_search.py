@@ -4,18 +4,11 @@ the loop thread (other requests are answered while a big search runs)."""
 import os
 import time
 
+from fixtures import community, community_id, member_id
 from harness import Key, Server
 
 VIS = ('private', 'platform', 'public')
 T0 = 1763700000
-
-
-def member_id(srv, handle):
-    return srv.query('SELECT id FROM members WHERE handle = ?', handle)[0][0]
-
-
-def community_id(srv, slug):
-    return srv.query('SELECT id FROM communities WHERE slug = ?', slug)[0][0]
 
 
 def add_thread(con, cid, author, title, bodies, t=T0):
@@ -42,8 +35,7 @@ def world(config=None):
     keys = {h: srv.new_member(h, role=r) for h, r in
             (('ada', 'admin'), ('mo', 'member'), ('nel', 'member'), ('rita', 'member'))}
     for vis in VIS:
-        srv.ctl('community', 'create', vis, '--name', vis.title() + ' Circle',
-                '--visibility', vis)
+        community(srv, vis, vis, name=vis.title() + ' Circle')
     mo, rita = member_id(srv, 'mo'), member_id(srv, 'rita')
     con = srv.db()
     ids = {}
@@ -236,7 +228,7 @@ def test_search_query_text_cannot_break_fts():
 def test_search_runs_off_the_loop():
     srv = Server()
     keys = {h: srv.new_member(h, role=r) for h, r in (('ada', 'admin'), ('mo', 'member'))}
-    srv.ctl('community', 'create', 'big', '--name', 'Big', '--visibility', 'platform')
+    community(srv, 'big', name='Big')
     cid, mo = community_id(srv, 'big'), member_id(srv, 'mo')
     con = srv.db()
     con.execute('PRAGMA busy_timeout = 5000')
