@@ -25,6 +25,7 @@ import subprocess
 import time
 
 import harness
+from fixtures import community, member_id, people
 from harness import Key, Server
 
 ROLES = ('admin', 'manager', 'leader', 'member', 'interested', 'nonmember', 'guest')
@@ -121,15 +122,12 @@ class World:
     def __init__(self, guest):
         self.srv = Server({'guest': 'on'})
         srv = self.srv
-        self.keys = {}
-        for role in ROLES[:-1] + ('author', 'bystander'):
-            self.keys[role] = srv.new_member(role[:3] + 'x' + role,
-                                             role='admin' if role == 'admin' else 'member')
-        self.ids = {r: self.member_id(r[:3] + 'x' + r) for r in self.keys}
-        self.cid = {}
-        for vis in VIS:
-            srv.ctl('community', 'create', vis, '--name', vis.title(), '--visibility', vis)
-            self.cid[vis] = srv.query('SELECT id FROM communities WHERE slug = ?', vis)[0][0]
+        roles = ROLES[:-1] + ('author', 'bystander')
+        handles = people(srv, *[(r[:3] + 'x' + r, 'admin' if r == 'admin' else 'member')
+                                for r in roles])
+        self.keys = {r: handles[r[:3] + 'x' + r] for r in roles}
+        self.ids = {r: member_id(srv, r[:3] + 'x' + r) for r in self.keys}
+        self.cid = {vis: community(srv, vis, vis, name=vis.title()) for vis in VIS}
         self.community_rows = srv.query('SELECT id, name, purpose, criteria, visibility, '
                                         'join_policy FROM communities')
         srv.execute('UPDATE members SET coc_accepted_at = ?', T0)
@@ -140,9 +138,6 @@ class World:
         if guest:
             self.sessions['guest'] = srv.session(Key('visitor'), 'guest')
             assert self.sessions['guest'].hello['data'].get('guest') is True
-
-    def member_id(self, handle):
-        return self.srv.query('SELECT id FROM members WHERE handle = ?', handle)[0][0]
 
     def restore(self):
         """Put memberships, settings and the code of conduct back."""
