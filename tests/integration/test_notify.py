@@ -27,7 +27,7 @@ def wait_notify(s, timeout=5):
 
 def world():
     srv = Server({'guest': 'on'})
-    keys = {h: srv.new_member(h) for h in ('mo', 'nel')}
+    keys = people(srv, 'mo', 'nel', coc=False)
     cid = community(srv, 'garden', name='Garden')
     mo, nel = member_id(srv, 'mo'), member_id(srv, 'nel')
     con = srv.db()

@@ -4,7 +4,7 @@ the loop thread (other requests are answered while a big search runs)."""
 import os
 import time
 
-from fixtures import community, community_id, member_id
+from fixtures import community, community_id, member_id, people
 from harness import Key, Server
 
 VIS = ('private', 'platform', 'public')
@@ -32,8 +32,7 @@ def world(config=None):
     cfg = {'guest': 'on'}
     cfg.update(config or {})
     srv = Server(cfg)
-    keys = {h: srv.new_member(h, role=r) for h, r in
-            (('ada', 'admin'), ('mo', 'member'), ('nel', 'member'), ('rita', 'member'))}
+    keys = people(srv, ('ada', 'admin'), 'mo', 'nel', 'rita', coc=False)
     for vis in VIS:
         community(srv, vis, vis, name=vis.title() + ' Circle')
     mo, rita = member_id(srv, 'mo'), member_id(srv, 'rita')
@@ -227,7 +226,7 @@ def test_search_query_text_cannot_break_fts():
 
 def test_search_runs_off_the_loop():
     srv = Server()
-    keys = {h: srv.new_member(h, role=r) for h, r in (('ada', 'admin'), ('mo', 'member'))}
+    keys = people(srv, ('ada', 'admin'), 'mo', coc=False)
     community(srv, 'big', name='Big')
     cid, mo = community_id(srv, 'big'), member_id(srv, 'mo')
     con = srv.db()
