@@ -187,6 +187,14 @@ def settle(s):
     return out
 
 
+def next_second():
+    """Wait until the clock has moved on to the next whole second: hearthd
+    keeps times in whole seconds, so what happens after this is later than
+    everything before it."""
+    now = int(time.time())
+    wait_until(lambda: int(time.time()) > now, 2, 'the next second')
+
+
 def wait_db(srv, sql, want, *args, timeout=10):
     """Wait until a query returns want."""
     wait_until(lambda: srv.query(sql, *args) == want, timeout,

@@ -4,6 +4,7 @@ after the grace time while others carry on."""
 import socket
 import time
 
+from fixtures import wait_until
 from harness import Server
 
 
@@ -126,7 +127,7 @@ def test_unauthenticated_cap_per_address():
     srv = Server({'login_grace': 2, 'max_unauth_per_ip': 3})
     key, s = member(srv)
     held = [socket.create_connection(('127.0.0.1', srv.port)) for _ in range(3)]
-    time.sleep(0.3)
+    wait_until(lambda: srv.ctl('status')['ssh_sessions'] == 4, 10, 'the three held')
     extra = socket.create_connection(('127.0.0.1', srv.port))
     extra.settimeout(5)
     t0 = time.time()
@@ -135,7 +136,7 @@ def test_unauthenticated_cap_per_address():
     still_fine(s)                    # authenticated members unaffected
     for h in held:
         h.close()
-    time.sleep(0.5)
+    wait_until(lambda: srv.ctl('status')['ssh_sessions'] == 1, 10, 'the held ones to go')
     s2 = srv.session(key, 'tess')    # once they are gone, new logins work
     assert s2.hello['data']['member']['handle'] == 'tess'
 

@@ -1,10 +1,12 @@
 """Foundation: identity, invites, the join flow, removal, hearthctl, files."""
+import calendar
 import os
 import socket
 import stat
 import subprocess
 import time
 
+from fixtures import wait_until
 from harness import Key, Server, Tmux, tmpdir
 
 
@@ -86,7 +88,8 @@ def test_code_reuse_unknown_and_expired_refused():
     r = s.call('invite.redeem', code='hello', handle='bbb', display_name='B')
     assert r['error']['code'] == 'bad_request', r
     short = srv.ctl('invite', 'create', '--name', 'B', '--expires', '1s')
-    time.sleep(2.1)
+    expires = calendar.timegm(time.strptime(short['expires_at'], '%Y-%m-%dT%H:%M:%SZ'))
+    wait_until(lambda: time.time() >= expires + 1, 5, 'the invite to expire')
     r = s.call('invite.redeem', code=short['code'], handle='bbb', display_name='B')
     assert r['error']['code'] == 'conflict' and 'expired' in r['error']['message'], r
     revoked = srv.ctl('invite', 'create', '--name', 'B')

@@ -277,7 +277,6 @@ def test_search_runs_off_the_loop():
     done_before = open(srv.logpath).read().count('search_done:')
     s.send({'id': 300, 'op': 'search.query', 'args': {'q': 'common', 'limit': 50}})
     s.close()
-    time.sleep(0.2)
     s2 = srv.session(keys['mo'])
     res = s2.call('search.query', timeout=60, q='bravo hotel', kind='posts', limit=5)
     assert res['ok'] and len(res['result']['results']) == 5, res
@@ -290,7 +289,7 @@ def test_search_runs_off_the_loop():
     assert s2.call('whoami')['ok'] and srv.alive()
     # the server stops cleanly with a search still running
     s2.send({'id': 500, 'op': 'search.query', 'args': {'q': 'common', 'limit': 50}})
-    time.sleep(0.05)
+    assert s2.call('whoami')['ok']     # answered once the search has been handed on
     srv.stop()
     assert 'stopped' in srv.log_tail(5), srv.log_tail()
 

@@ -1,9 +1,8 @@
 """Boards: threads and posts, replies, edits, moderation, thanks, mentions,
 read positions, the roundup, live thread.new_post events and query plans."""
-import time
 
 import fixtures
-from fixtures import community, err, ok
+from fixtures import community, err, next_second, ok
 from harness import Server
 
 
@@ -39,7 +38,7 @@ def test_thread_create_list_get_pagination_pinned_first():
     # leader pins the oldest; a reply bumps the second oldest
     t = ok(s['lea'].call('thread.update', thread_id=ids[0], pinned=True))['thread']
     assert t['pinned'] is True
-    time.sleep(1.1)
+    next_second()
     ok(s['bob'].call('post.create', thread_id=ids[1], body='bump'))
     first = ok(s['bob'].call('thread.list', slug='garden', limit=2))
     assert [t['id'] for t in first['threads']] == [ids[0], ids[1]]
@@ -367,7 +366,7 @@ def test_roundup_since_last_visit():
     assert r['marked'] is False
     # not marked: the same again; then marked
     assert len(ok(s['ann'].call('roundup.get', mark=True))['threads']) == 1
-    time.sleep(1.1)
+    next_second()
     r = ok(s['ann'].call('roundup.get'))
     assert r['threads'] == [] and r['replies'] == [] and r['mentions'] == []
     # an explicit since looks further back

@@ -633,9 +633,8 @@ def test_no_color_reaches_the_terminal_over_ssh():
     coloured = Tmux(base + ' -tt 127.0.0.1')
     plain = Tmux('NO_COLOR=1 ' + base + ' -o SendEnv=NO_COLOR -tt 127.0.0.1')
     try:
-        for t in (coloured, plain):
-            t.wait_for('Hearth', timeout=15)
-        time.sleep(0.5)
+        for t in (coloured, plain):     # the code of conduct, drawn to its last line
+            t.wait_for('Report concerns', 'a:accept', timeout=15)
 
         def escapes(t):
             return sp.run(['tmux', '-S', t.sock, 'capture-pane', '-e', '-p', '-t', t.name],
