@@ -192,7 +192,8 @@ def next_second():
     keeps times in whole seconds, so what happens after this is later than
     everything before it."""
     now = int(time.time())
-    wait_until(lambda: int(time.time()) > now, 2, 'the next second')
+    # (its time(2) is the kernel's coarse clock, a tick behind at most)
+    wait_until(lambda: time.time() >= now + 1.05, 2, 'the next second')
 
 
 def wait_db(srv, sql, want, *args, timeout=10):
