@@ -69,6 +69,7 @@ def setup_harness(build, sanitized):
 
 
 _modules = {}
+_in_worker = False
 
 
 def load_module(path):
@@ -108,16 +109,18 @@ def full_name(path, name):
 
 def run_test(harness, path, name):
     """Run one integration test here; (full name, ok, detail, seconds)."""
-    fn = getattr(load_module(path), name)
     t0 = time.time()
     try:
-        fn()
+        getattr(load_module(path), name)()
         harness.cleanup(check=True)
         return (full_name(path, name), True, '', time.time() - t0)
     except BaseException as e:
         detail = traceback.format_exc()
         if isinstance(e, KeyboardInterrupt):
-            detail = 'interrupted (timed out?)\n' + detail
+            if not _in_worker:
+                harness.cleanup(check=False)
+                raise               # Ctrl-C: stop the run
+            detail = 'interrupted (timed out)\n' + detail
         detail += harness.cleanup(check=False)
         return (full_name(path, name), False, detail, time.time() - t0)
 
@@ -126,6 +129,8 @@ def worker(args):
     """Run the tests named on stdin ("path<TAB>name" lines), one JSON
     result line each on the original stdout; anything a test prints goes
     to stderr."""
+    global _in_worker
+    _in_worker = True      # SIGINT from run.py: this test timed out
     out = os.fdopen(os.dup(1), 'w')
     os.dup2(2, 1)
     sys.stdout = sys.stderr
