@@ -103,6 +103,10 @@ def discover(pattern):
     return items, broken
 
 
+def is_alone(path, name):
+    return getattr(getattr(load_module(path), name), 'alone', False)
+
+
 def full_name(path, name):
     return '%s:%s' % (os.path.splitext(os.path.basename(path))[0], name)
 
@@ -245,6 +249,36 @@ def run_serial(args, report, units, items):
         report.add(run_test(harness, path, name))
 
 
+class Gate:
+    """Tests run together, except those marked harness.alone (timings that
+    a busy machine would upset), which wait for the others to finish and
+    keep the rest waiting while they run."""
+
+    def __init__(self):
+        self.cv = threading.Condition()
+        self.running = 0
+        self.alone = False
+        self.waiting_alone = 0
+
+    def enter(self, alone):
+        with self.cv:
+            if alone:
+                self.waiting_alone += 1
+                self.cv.wait_for(lambda: self.running == 0)
+                self.waiting_alone -= 1
+                self.alone = True
+            else:
+                self.cv.wait_for(lambda: not self.alone and self.waiting_alone == 0)
+            self.running += 1
+
+    def leave(self, alone):
+        with self.cv:
+            self.running -= 1
+            if alone:
+                self.alone = False
+            self.cv.notify_all()
+
+
 def run_parallel(args, report, units, items, jobs):
     times = load_times(args.build)
     work = [('unit', prog, None) for prog in units]
@@ -252,10 +286,13 @@ def run_parallel(args, report, units, items, jobs):
     # the slowest first (unknown: as if slow), so none starts last
     work.sort(key=lambda w: -times.get(full_name(w[1], w[2]) if w[0] == 'test'
                                        else 'unit/' + os.path.basename(w[1]), 1e6))
+    # the ones that run alone first, while nothing else has started
+    work.sort(key=lambda w: not (w[0] == 'test' and is_alone(w[1], w[2])))
     todo = queue.Queue()
     for w in work:
         todo.put(w)
     workers = []
+    gate = Gate()
 
     def runner():
         wk = None
@@ -266,8 +303,12 @@ def run_parallel(args, report, units, items, jobs):
                 except queue.Empty:
                     return
                 if kind == 'unit':
+                    gate.enter(False)
                     t0 = time.time()
-                    rs = run_unit(path)
+                    try:
+                        rs = run_unit(path)
+                    finally:
+                        gate.leave(False)
                     for r in rs:
                         report.add(r, timed=False)
                     with report.lock:
@@ -277,7 +318,13 @@ def run_parallel(args, report, units, items, jobs):
                     wk = Worker(args)
                     with report.lock:
                         workers.append(wk)
-                report.add(wk.run(path, name, args.timeout))
+                alone = is_alone(path, name)
+                gate.enter(alone)
+                try:
+                    r = wk.run(path, name, args.timeout)
+                finally:
+                    gate.leave(alone)
+                report.add(r)
         finally:
             if wk is not None:
                 wk.close()

@@ -29,6 +29,13 @@ def configure(build, sanitized):
     SANITIZED = sanitized
 
 
+def alone(test):
+    """Mark a test that measures time against limits a busy machine could
+    overrun: run.py -j runs it with no other test beside it."""
+    test.alone = True
+    return test
+
+
 def tmpdir():
     d = tempfile.mkdtemp(prefix='hearth-test-')
     _tmpdirs.append(d)

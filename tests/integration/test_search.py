@@ -5,7 +5,7 @@ import os
 import time
 
 from fixtures import community, community_id, member_id, people
-from harness import Key, Server
+from harness import Key, Server, alone
 
 VIS = ('private', 'platform', 'public')
 T0 = 1763700000
@@ -224,6 +224,7 @@ def test_search_query_text_cannot_break_fts():
     assert srv.alive()
 
 
+@alone      # its searches have a time limit, and the loop a latency one
 def test_search_runs_off_the_loop():
     srv = Server()
     keys = people(srv, ('ada', 'admin'), 'mo', coc=False)
