@@ -155,7 +155,7 @@ walk_close(uv_handle_t *h, void *arg)
 static void
 stop_now(uv_timer_t *t)
 {
-	dispatch_flush();
+	dispatch_turn_end();
 	checkpoint_stop();
 	sshd_close();
 	conn_stream_close_all();
@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);
-	dispatch_flush();
+	dispatch_turn_end();
 	uv_loop_close(srv->loop);
 	db_close(srv->db);
 	ssh_finalize();

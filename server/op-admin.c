@@ -280,24 +280,9 @@ op_member_show(struct call *x)
 	return 0;
 }
 
-struct member_end {
-	int64_t member_id;
-	json_t *removed;
-};
-
-static void
-member_end_after(void *arg)
-{
-	struct member_end *end = arg;
-
-	conn_member_end(end->member_id, end->removed);
-	free(end);
-}
-
 static int
 op_member_remove(struct call *x)
 {
-	struct member_end *end;
 	struct member m = { 0 };
 	const char *reason = NULL;
 	sqlite3_stmt *st;
@@ -335,11 +320,7 @@ op_member_remove(struct call *x)
 	m.removed_at = now_unix();
 	m.removed_reason = xstrdup(reason);
 	/* Live sessions end with the reason, once the removal is committed. */
-	end = xmalloc(sizeof *end);
-	end->member_id = m.id;
-	end->removed = member_removed_json(&m);
-	x->after_commit = member_end_after;
-	x->after_arg = end;
+	outbox_end_sessions(&x->out, m.id, member_removed_json(&m));
 	x->result = json_pack("{s:o}", "removed", member_removed_json(&m));
 	member_clear(&m);
 	return 0;
@@ -373,9 +354,10 @@ op_member_role(struct call *x)
 		member_clear(&m);
 		return call_db_fail(x);
 	}
-	for (struct conn *c = conn_first(); c != NULL; c = c->next)
-		if (c->member.id == m.id)
-			c->member.role = role;
+	/* Live sessions take the new role once it is committed; one that
+	 * lost staff rights leaves the rooms it was only let into. */
+	outbox_identity(&x->out, m.id);
+	outbox_access(&x->out, 0, m.id);
 	x->result = json_pack("{s:s, s:s, s:s}", "handle", m.handle, "role",
 	    role_name(role), "was", role_name(m.role));
 	member_clear(&m);

@@ -812,7 +812,7 @@ op_event_cancel(struct call *x)
 		char *say = xasprintf("%s The room stays open until a host "
 		    "closes it.", text);
 
-		room_notice(room_for_event(e.id), say);
+		room_notice(&x->out, room_for_event(e.id), say);
 		free(say);
 	}
 	free(text);
@@ -1133,96 +1133,61 @@ fail:
 	return -1;
 }
 
-/* One reminder to send once the sweep's transaction has committed. */
-struct reminder {
-	int64_t member_id;
-	json_t *notify;
-	json_t *event;
-};
-
-/* Store a reminder for one member, once; 1 if it is new. */
+/* Remind one member of an occurrence, once (as the server, x). */
 static int
-reminder_add(const struct ev *e, int64_t occ, const char *kind,
-    int64_t member, int64_t now, struct reminder *r)
+reminder_add(struct call *x, const struct ev *e, int64_t occ,
+    const char *kind, int64_t member, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
 	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
-	char when[32], *text;
+	char when[32];
 	int64_t mins = (occ - now + 59) / 60;
-	int rc;
+	const struct notify_ref ref = { .community_id = e->community_id,
+		.event_id = e->id };
 
 	sqlite3_bind_int64(st, 1, e->id);
 	sqlite3_bind_int64(st, 2, occ);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, member);
 	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (call_step(x, st) != 0)
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
-		return 0;
+		return 0; /* reminded already */
 	time_human(occ, when);
-	if (mins >= 120)
-		text = xasprintf("Reminder: “%s” starts in %lld hours (%s).",
-		    e->title, (long long)(mins / 60), when);
-	else
-		text = xasprintf("Reminder: “%s” starts in %lld minutes "
-		    "(%s).", e->title, (long long)mins, when);
-	st = db_stmt(srv->db, "INSERT INTO notifications (member_id, kind, "
-	    "community_id, text, created_at, event_id) VALUES (?, "
-	    "'event_reminder', ?, ?, ?, ?)");
-	sqlite3_bind_int64(st, 1, member);
-	if (e->community_id != 0)
-		sqlite3_bind_int64(st, 2, e->community_id);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, e->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(text);
+	if ((mins >= 120 ? notify_add_ref(x, member, "event_reminder", &ref,
+	    "Reminder: “%s” starts in %lld hours (%s).", e->title,
+	    (long long)(mins / 60), when) : notify_add_ref(x, member,
+	    "event_reminder", &ref, "Reminder: “%s” starts in %lld minutes "
+	    "(%s).", e->title, (long long)mins, when)) != 0)
 		return -1;
-	}
-	r->member_id = member;
-	r->notify = json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind",
-	    "event_reminder", "text", text, "at", time_json(now));
-	notify_ref_json(r->notify, &(struct notify_ref){ .community_id =
-	    e->community_id, .event_id = e->id });
-	r->event = json_pack("{s:I, s:s, s:s, s:o, s:I}", "event_id",
-	    (json_int_t)e->id, "title", e->title, "kind", kind, "starts_at",
-	    time_json(occ), "minutes", (json_int_t)mins);
-	free(text);
-	return 1;
+	outbox_member_event(&x->out, member, "event.reminder", json_pack(
+	    "{s:I, s:s, s:s, s:o, s:I}", "event_id", (json_int_t)e->id,
+	    "title", e->title, "kind", kind, "starts_at", time_json(occ),
+	    "minutes", (json_int_t)mins));
+	return 0;
 }
 
 /*
- * The reminder sweep: for every occurrence starting within a day, remind
- * hosts and everyone going or maybe, a day before (while more than 15
- * minutes are left) and 15 minutes before. Rows in event_reminders make
- * each reminder happen once; live events follow the commit.
+ * As the server: for every occurrence starting within a day, remind hosts
+ * and everyone going or maybe, a day before (while more than 15 minutes
+ * are left) and 15 minutes before. Rows in event_reminders make each
+ * reminder happen once; the live events follow the commit.
  */
-static void
-sweep(uv_timer_t *t)
+static int
+remind_due(struct call *x, void *arg)
 {
 	static char sql[sizeof ev_cols + 128];
 	sqlite3_stmt *st, *who;
 	struct ev *evs = NULL;
-	struct reminder *rs = NULL;
 	int64_t *ids = NULL;
-	size_t nev = 0, evcap = 0, nr = 0, cap = 0, nids, idcap = 0;
+	size_t nev = 0, evcap = 0, nids, idcap = 0;
 	int64_t now = now_unix(), occ;
 	const char *kind;
-	bool ok = true;
+	int rc = 0;
 
-	(void)t;
-	sweep_last_ms = now_ms();
-	if (srv->stopping || db_begin(srv->db) != 0)
-		return;
+	(void)arg;
 	/* Every series not over whose next start may be within a day. */
 	if (sql[0] == '\0')
 		snprintf(sql, sizeof sql, "%sWHERE e.cancelled_at IS NULL AND "
@@ -1242,7 +1207,7 @@ sweep(uv_timer_t *t)
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
 	    "AND status IN ('going', 'maybe') UNION "
 	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
-	for (size_t i = 0; i < nev && ok; i++) {
+	for (size_t i = 0; i < nev && rc == 0; i++) {
 		occ = event_next_start(evs[i].starts, evs[i].duration,
 		    evs[i].recurrence, now);
 		if (occ <= now || occ - now > 86400)
@@ -1262,43 +1227,23 @@ sweep(uv_timer_t *t)
 			ids[nids++] = sqlite3_column_int64(who, 0);
 		}
 		sqlite3_reset(who);
-		for (size_t j = 0; j < nids && ok; j++) {
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 16;
-				rs = xrealloc(rs, cap * sizeof *rs);
-			}
-			switch (reminder_add(&evs[i], occ, kind, ids[j], now,
-			    &rs[nr])) {
-			case 1:
-				nr++;
-				break;
-			case -1:
-				ok = false;
-				break;
-			}
-		}
+		for (size_t j = 0; j < nids && rc == 0; j++)
+			rc = reminder_add(x, &evs[i], occ, kind, ids[j], now);
 	}
-	if (!ok || db_commit(srv->db) != 0) {
-		log_warn(0, "reminders not saved: %s", db_errmsg(srv->db));
-		db_rollback(srv->db);
-		ok = false;
-	}
-	for (size_t i = 0; i < nr; i++) {
-		if (ok) {
-			conn_member_event(rs[i].member_id, "event.reminder",
-			    rs[i].event);
-			conn_member_event(rs[i].member_id, "notify.new",
-			    rs[i].notify);
-		} else {
-			json_decref(rs[i].event);
-			json_decref(rs[i].notify);
-		}
-	}
-	free(rs);
 	free(ids);
 	for (size_t i = 0; i < nev; i++)
 		ev_clear(&evs[i]);
 	free(evs);
+	return rc;
+}
+
+/* The reminder timer: the sweep runs as the server, in the group commit. */
+static void
+sweep(uv_timer_t *t)
+{
+	(void)t;
+	sweep_last_ms = now_ms();
+	dispatch_server("event reminders", remind_due, NULL);
 }
 
 /* iCalendar (RFC 5545) output: content lines folded at 75 octets. */

@@ -81,7 +81,7 @@ tell_staff(struct call *x, json_t *req)
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_int64(st, 0) != x->conn->member.id)
-			call_defer_member_event(x, sqlite3_column_int64(st, 0),
+			outbox_member_event(&x->out, sqlite3_column_int64(st, 0),
 			    "expert.request", json_incref(req));
 	}
 	sqlite3_reset(st);

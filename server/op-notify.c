@@ -192,7 +192,7 @@ op_notify_mark_read(struct call *x)
 		return call_db_fail(x);
 	x->result = json_pack("{s:I}", "unread", (json_int_t)count);
 	/* The member's other sessions update their badge. */
-	call_defer_member_event(x, me, "notify.unread",
+	outbox_member_event(&x->out, me, "notify.unread",
 	    json_pack("{s:I}", "unread", (json_int_t)count));
 	return 0;
 }

@@ -297,27 +297,6 @@ expertise_store(struct call *x, int64_t member_id, char **tags, int n)
 	return 0;
 }
 
-struct rename {
-	int64_t member_id;
-	char *display_name;
-};
-
-/* After the commit: every live session of the member shows the new name. */
-static void
-rename_after(void *arg)
-{
-	struct rename *r = arg;
-
-	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
-		if (c->member.id != r->member_id)
-			continue;
-		free(c->member.display_name);
-		c->member.display_name = xstrdup(r->display_name);
-	}
-	free(r->display_name);
-	free(r);
-}
-
 static int
 op_profile_update(struct call *x)
 {
@@ -325,7 +304,6 @@ op_profile_update(struct call *x)
 	    *region = NULL, *bio = NULL, *contact = NULL, *vis = NULL;
 	char *tags[EXPERTISE_MAX];
 	int64_t me = x->conn->member.id;
-	struct rename *r;
 	json_t *ev, *p;
 	bool mentoring = false, has_mentoring;
 	sqlite3_stmt *st;
@@ -397,13 +375,8 @@ op_profile_update(struct call *x)
 		return -1;
 	if (profile_load(x, NULL, me, &p) != 0)
 		return -1;
-	if (name != NULL) {
-		r = xmalloc(sizeof *r);
-		r->member_id = me;
-		r->display_name = xstrdup(name);
-		x->after_commit = rename_after;
-		x->after_arg = r;
-	}
+	if (name != NULL) /* every live session shows the new name */
+		outbox_identity(&x->out, me);
 	x->result = json_pack("{s:o}", "profile", p);
 	return 0;
 }

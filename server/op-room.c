@@ -73,6 +73,7 @@ struct room {
 	char *title, *topic;
 	enum rmode mode;
 	bool surgery, paused;
+	bool closing; /* a room.close waits for its commit */
 	int64_t opened_at, seq;
 	struct person *people;
 	struct presence *here;
@@ -92,14 +93,14 @@ struct bucket {
 };
 
 static struct room *rooms;
-static struct room *pending_open; /* built by room.open, linked on commit */
 static struct bucket *buckets;
 static int64_t next_alert_id = 1;
 static uv_timer_t support_timer;
 static bool support_timer_init;
 
 static void support_tick(uv_timer_t *);
-static void system_message(struct room *, const char *, ...) PRINTFLIKE(2, 3);
+static void system_message(struct outbox *, struct room *, const char *, ...)
+    PRINTFLIKE(3, 4);
 static json_t *alert_json(struct room *, struct alert *,
     const struct person *);
 
@@ -290,29 +291,49 @@ room_fanout_stats(void)
 	return &fanout;
 }
 
-/* Send to every conn in the room (steals data); the line is built once. */
+/* An event for everyone in the room, once the call's effects apply. */
 static void
-send_all(struct room *r, const char *name, json_t *data)
+send_all(struct outbox *ob, struct room *r, const char *name, json_t *data)
 {
-	char *line = proto_event(name, data); /* steals data */
+	outbox_room_event(ob, r->id, 0, 0, name, data);
+}
 
+/* An event for one member's sessions in the room. */
+static void
+send_member(struct outbox *ob, struct room *r, int64_t member_id,
+    const char *name, json_t *data)
+{
+	outbox_room_event(ob, r->id, member_id, 0, name, data);
+}
+
+static void history_add(struct room *, json_t *);
+
+/*
+ * outbox.c delivers a room effect here: to the sessions present at the
+ * time of delivery (presence is the authorization: outbox_access ends the
+ * presences a change of access no longer allows). The line is built once.
+ * Nothing happens if the room has gone.
+ */
+void
+room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
+    const char *name, json_t *data)
+{
+	struct room *r = room_by_id(room_id);
+	char *line;
+
+	if (r == NULL) {
+		json_decref(data);
+		return;
+	}
+	if (flags & ROOM_EV_KEEP)
+		history_add(r, data);
+	line = proto_event(name, data); /* steals data */
 	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (!h->c->closing)
+		if (!h->c->closing && (member_id == 0 ||
+		    h->p->member_id == member_id))
 			conn_send(h->c, xstrdup(line));
 	}
 	free(line);
-}
-
-/* Send to one member's conns in the room (steals data). */
-static void
-send_member(struct room *r, int64_t member_id, const char *name,
-    json_t *data)
-{
-	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (h->p->member_id == member_id && !h->c->closing)
-			conn_event(h->c, name, json_incref(data));
-	}
-	json_decref(data);
 }
 
 static json_t *
@@ -375,21 +396,22 @@ people_json(const struct room *r)
  * filling up cost n² people sent.
  */
 static void
-send_presence(struct room *r, const char *what, const struct person *p)
+send_presence(struct outbox *ob, struct room *r, const char *what,
+    const struct person *p)
 {
 	int here = 0;
 
 	for (const struct person *q = r->people; q != NULL; q = q->next)
 		here += q->present > 0;
-	send_all(r, "room.presence", json_pack("{s:I, s:i, s:o, s:s}",
+	send_all(ob, r, "room.presence", json_pack("{s:I, s:i, s:o, s:s}",
 	    "room_id", (json_int_t)r->id, "count", here, "person",
 	    person_json(p), what, p->handle));
 }
 
 static void
-send_state(struct room *r)
+send_state(struct outbox *ob, struct room *r)
 {
-	send_all(r, "room.state", state_json(r));
+	send_all(ob, r, "room.state", state_json(r));
 }
 
 static int
@@ -441,12 +463,14 @@ queue_view(struct room *r, const struct person *p)
 	return d;
 }
 
+/* Everyone present gets their own view of the queue. */
 static void
-send_queue(struct room *r)
+send_queue(struct outbox *ob, struct room *r)
 {
-	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (!h->c->closing)
-			conn_event(h->c, "room.queue", queue_view(r, h->p));
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (p->present > 0)
+			send_member(ob, r, p->member_id, "room.queue",
+			    queue_view(r, p));
 	}
 }
 
@@ -480,28 +504,29 @@ queue_append(struct room *r, int64_t member_id, const char *topic,
 }
 
 static void
-consult_send(struct room *r, struct person *p, bool active)
+consult_send(struct outbox *ob, struct room *r, struct person *p,
+    bool active)
 {
 	struct person *o = person_find(r, p->consult_with);
 	json_t *d = json_pack("{s:I, s:b, s:s, s:s}", "room_id",
 	    (json_int_t)r->id, "active", active, "with", o ? o->handle : "?",
 	    "record", p->consult_record ? "transcript" : "off");
 
-	send_member(r, p->member_id, "room.consult", d);
+	send_member(ob, r, p->member_id, "room.consult", d);
 }
 
 /* End a person's private consult, telling both. */
 static void
-consult_end(struct room *r, struct person *p)
+consult_end(struct outbox *ob, struct room *r, struct person *p)
 {
 	struct person *o;
 
 	if (p->consult_with == 0)
 		return;
 	o = person_find(r, p->consult_with);
-	consult_send(r, p, false);
+	consult_send(ob, r, p, false);
 	if (o != NULL) {
-		consult_send(r, o, false);
+		consult_send(ob, r, o, false);
 		o->consult_with = 0;
 		o->consult_record = false;
 	}
@@ -511,7 +536,8 @@ consult_end(struct room *r, struct person *p)
 
 /* Drop one presence; when a person's last conn goes, tell the room. */
 static void
-presence_drop(struct room *r, struct presence *h, bool leaving)
+presence_drop(struct outbox *ob, struct room *r, struct presence *h,
+    bool leaving)
 {
 	struct presence **hh;
 	struct person *p = h->p;
@@ -526,7 +552,7 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 	if (--p->present > 0)
 		return;
 	p->hand = false;
-	consult_end(r, p);
+	consult_end(ob, r, p);
 	/* gone: their unanswered support calls no longer wait (nor open the
 	 * room to staff) */
 	for (struct alert *al = r->alerts; al != NULL; al = al->next)
@@ -538,7 +564,7 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		for (struct person *q = r->people; q != NULL; q = q->next)
 			hosted = hosted || (q->host && q->present > 0);
 		if (!hosted)
-			system_message(r, "No host is in the room now. It stays "
+			system_message(ob, r, "No host is in the room now. It stays "
 			    "open; a host can come back, or the community's "
 			    "leaders can take over or close it.");
 	}
@@ -547,29 +573,64 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 		 * hosts see them as away. */
 		if (leaving)
 			queue_remove(r, p->member_id);
-		send_queue(r);
+		send_queue(ob, r);
 	}
-	send_presence(r, "left", p);
+	send_presence(ob, r, "left", p);
 }
 
 void
-room_notice(int64_t room_id, const char *text)
+room_notice(struct outbox *ob, int64_t room_id, const char *text)
 {
 	struct room *r = room_by_id(room_id);
 
 	if (r != NULL)
-		system_message(r, "%s", text);
+		system_message(ob, r, "%s", text);
 }
 
+/* Not a handler: the room hears of a lost session at once. */
 void
 room_conn_gone(struct conn *c)
 {
 	struct presence *h;
+	struct outbox ob;
 
+	outbox_init(&ob);
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		while ((h = presence_of(r, c)) != NULL)
-			presence_drop(r, h, false);
+			presence_drop(&ob, r, h, false);
 	}
+	outbox_apply(&ob, true);
+}
+
+static bool room_escalated(const struct room *);
+
+/*
+ * Take c out of the rooms of community_id (0: every room) that it may no
+ * longer be in: its member left or was removed from the community, the
+ * community became private, or staff rights ended. They are told why.
+ * Staff who came in to answer a support call stay while they are staff.
+ */
+void
+room_recheck(struct conn *c, int64_t community_id)
+{
+	struct presence *h;
+	struct outbox ob;
+
+	outbox_init(&ob);
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->community_id == 0 || (community_id != 0 &&
+		    r->community_id != community_id) ||
+		    (h = presence_of(r, c)) == NULL ||
+		    authz_is_staff(c) || authz_conn_reads(c, r->community_id))
+			continue;
+		conn_event(c, "room.state", json_pack("{s:I, s:b, s:s}",
+		    "room_id", (json_int_t)r->id, "removed", 1, "reason",
+		    "You can no longer read this community, so you have left "
+		    "its room."));
+		while ((h = presence_of(r, c)) != NULL)
+			presence_drop(&ob, r, h, true);
+	}
+	outbox_apply(&ob, true);
 }
 
 /* Has a support request here gone to staff, with nobody answering yet? */
@@ -634,7 +695,7 @@ room_arg(struct call *x)
 		call_bad(x);
 		return NULL;
 	}
-	if ((r = room_by_id(id)) == NULL) {
+	if ((r = room_by_id(id)) == NULL || r->closing) {
 		call_fail(x, ERR_NOT_FOUND, "That room is not open (it may "
 		    "have closed).");
 		return NULL;
@@ -767,7 +828,7 @@ history_json(const struct room *r)
 
 /* A line from the room itself (topic, who is being helped). */
 static void
-system_message(struct room *r, const char *fmt, ...)
+system_message(struct outbox *ob, struct room *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -780,8 +841,7 @@ system_message(struct room *r, const char *fmt, ...)
 	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
 	    "system", 1, "text", text);
 	free(text);
-	history_add(r, d);
-	send_all(r, "room.message", d);
+	outbox_room_event(ob, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 }
 
 /*
@@ -844,7 +904,7 @@ join_result(struct call *x, struct room *r, struct person *p)
 
 /* Add a conn to the room; the caller has checked it may come in. */
 static struct person *
-room_enter(struct room *r, struct conn *c)
+room_enter(struct outbox *ob, struct room *r, struct conn *c)
 {
 	struct person *p = person_get(r, c->member.id);
 	struct presence *h;
@@ -862,30 +922,47 @@ room_enter(struct room *r, struct conn *c)
 		if (!p->attended)
 			p->joined_at = now_unix();
 		p->attended = true;
-		send_presence(r, "joined", p);
+		send_presence(ob, r, "joined", p);
 		if (queue_place(r, p->member_id, NULL) != 0)
-			send_queue(r); /* hosts see them present */
+			send_queue(ob, r); /* hosts see them present */
 	}
 	return p;
 }
 
-/* After room.open commits: link the room and bring the opener in. */
-static void
-open_committed(void *arg)
-{
-	struct conn *c = arg == NULL ? NULL : *(struct conn **)arg;
-	struct room *r = pending_open;
+/* A room that room.open built, and the session that opened it. */
+struct opening {
+	struct room *room;
+	uint64_t conn_id;
+};
 
-	free(arg);
-	pending_open = NULL;
-	if (r == NULL)
+/*
+ * room.open's effect: once committed, link the room and bring the opener
+ * in (if that session is still here); if the commit failed, the room was
+ * never open.
+ */
+static void
+open_link(void *arg, bool committed)
+{
+	struct opening *op = arg;
+	struct room *r = op->room;
+	uint64_t conn_id = op->conn_id;
+	struct outbox ob;
+
+	free(op);
+	if (!committed) {
+		room_free(r);
 		return;
+	}
 	r->next = rooms;
 	rooms = r;
-	if (c != NULL && c->member.id != 0 && !c->closing)
-		room_enter(r, c);
+	outbox_init(&ob);
+	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
+		if (c->id == conn_id && c->member.id != 0 && !c->closing)
+			room_enter(&ob, r, c);
+	}
 	if (r->queue != NULL)
-		send_queue(r);
+		send_queue(&ob, r);
+	outbox_apply(&ob, true);
 }
 
 static int
@@ -901,14 +978,10 @@ op_room_open(struct call *x)
 	struct person *p;
 	int64_t community = 0, creator = 0, hosts[16], now = now_unix();
 	char *ev_title = NULL, *ev_kind = NULL;
+	struct opening *opening;
 	size_t nhosts = 0;
 	int rc;
 
-	if (pending_open != NULL) {
-		/* A previous open's commit failed: drop its room. */
-		room_free(pending_open);
-		pending_open = NULL;
-	}
 	if (x->conn->member.id == 0)
 		return call_fail(x, ERR_FORBIDDEN, "Rooms are for members.");
 	surgery_set = json_object_get(x->args, "surgery") != NULL;
@@ -1110,16 +1183,16 @@ op_room_open(struct call *x)
 		room_free(r);
 		return call_db_fail(x);
 	}
-	pending_open = r;
-	x->after_commit = open_committed;
-	x->after_arg = xmalloc(sizeof(struct conn *));
-	*(struct conn **)x->after_arg = x->conn;
 	/* The opener is brought in after the commit; say what they'll see,
 	 * themselves present. */
 	p = person_find(r, x->conn->member.id);
 	p->present++;
 	x->result = join_result(x, r, p);
 	p->present--;
+	opening = xmalloc(sizeof *opening);
+	opening->room = r;
+	opening->conn_id = x->conn->id;
+	outbox_fn(&x->out, open_link, opening);
 	return 0;
 }
 
@@ -1135,7 +1208,7 @@ op_room_join(struct call *x)
 	if (p != NULL && p->removed)
 		return call_fail(x, ERR_FORBIDDEN, "A host removed you from "
 		    "this room; you cannot rejoin it while it is open.");
-	if ((p = room_enter(r, x->conn)) == NULL)
+	if ((p = room_enter(&x->out, r, x->conn)) == NULL)
 		return call_db_fail(x);
 	x->result = join_result(x, r, p);
 	return 0;
@@ -1149,7 +1222,7 @@ op_room_leave(struct call *x)
 
 	if (h == NULL)
 		return -1;
-	presence_drop(r, h, true);
+	presence_drop(&x->out, r, h, true);
 	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
 	return 0;
 }
@@ -1190,7 +1263,7 @@ rate_take(int64_t member_id)
 	return true;
 }
 
-/* Store a kept message in its own transaction; -1 fails the call. */
+/* Keep a message (room.say writes in the group transaction). */
 static int
 message_store(struct call *x, struct room *r, int64_t author,
     const char *text, int64_t pa, int64_t pb)
@@ -1198,9 +1271,6 @@ message_store(struct call *x, struct room *r, int64_t author,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_begin(srv->db) != 0)
-		return call_fail(x, ERR_UNAVAILABLE, "The database is busy; "
-		    "your message was not sent. Send it again.");
 	st = db_stmt(srv->db, "INSERT INTO room_messages (room_id, "
 	    "member_id, body, at, private_a, private_b) VALUES (?, ?, ?, ?, "
 	    "?, ?)");
@@ -1220,11 +1290,9 @@ message_store(struct call *x, struct room *r, int64_t author,
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || db_commit(srv->db) != 0) {
-		db_rollback(srv->db);
+	if (rc != SQLITE_DONE)
 		return call_fail(x, ERR_INTERNAL, "Could not keep your "
 		    "message; it was not sent. Send it again.");
-	}
 	return 0;
 }
 
@@ -1281,8 +1349,9 @@ op_room_say(struct call *x)
 		    "at", now_json(), "handle", p->handle, "display_name",
 		    p->display_name, "text", text, "private", 1, "with",
 		    o ? o->handle : "?");
-		send_member(r, p->member_id, "room.message", json_incref(d));
-		send_member(r, p->consult_with, "room.message", d);
+		send_member(&x->out, r, p->member_id, "room.message",
+		    json_incref(d));
+		send_member(&x->out, r, p->consult_with, "room.message", d);
 		x->result = json_pack("{s:I, s:b}", "seq",
 		    (json_int_t)r->seq, "private", 1);
 		return 0;
@@ -1296,8 +1365,7 @@ op_room_say(struct call *x)
 	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
 	    "handle", p->handle, "display_name", p->display_name, "text",
 	    text);
-	history_add(r, d);
-	send_all(r, "room.message", d);
+	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 	fanout_probe(t0);
 	x->result = json_pack("{s:I}", "seq", (json_int_t)r->seq);
 	return 0;
@@ -1316,7 +1384,7 @@ op_room_topic(struct call *x)
 		return call_bad(x);
 	free(r->topic);
 	r->topic = xstrdup(topic);
-	send_state(r);
+	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1337,7 +1405,7 @@ op_room_mute(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "%s is hosting; hosts cannot "
 		    "be muted.", t->handle);
 	t->muted = muted;
-	send_presence(r, muted ? "muted" : "unmuted", t);
+	send_presence(&x->out, r, muted ? "muted" : "unmuted", t);
 	x->result = person_json(t);
 	return 0;
 }
@@ -1362,15 +1430,16 @@ op_room_remove(struct call *x)
 	t->removed = true;
 	if (queue_place(r, t->member_id, NULL) != 0) {
 		queue_remove(r, t->member_id);
-		send_queue(r);
+		send_queue(&x->out, r);
 	}
 	d = json_pack("{s:I, s:b, s:s}", "room_id", (json_int_t)r->id,
 	    "removed", 1, "reason", reason);
-	send_member(r, t->member_id, "room.state", d);
+	/* to all their sessions: the presences go before it is delivered */
+	outbox_member_event(&x->out, t->member_id, "room.state", d);
 	for (h = r->here; h != NULL; h = hn) {
 		hn = h->next;
 		if (h->p == t)
-			presence_drop(r, h, true);
+			presence_drop(&x->out, r, h, true);
 	}
 	x->result = json_pack("{s:s, s:b}", "handle", t->handle, "removed",
 	    1);
@@ -1389,7 +1458,7 @@ op_room_pause(struct call *x)
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	r->paused = paused;
-	send_state(r);
+	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1412,11 +1481,11 @@ op_room_host(struct call *x)
 	t->muted = false;
 	if (hand_over && t != h->p)
 		h->p->host = false;
-	send_state(r);
-	send_presence(r, "host", t);
+	send_state(&x->out, r);
+	send_presence(&x->out, r, "host", t);
 	if (!h->p->host)
-		send_presence(r, "unhost", h->p);
-	send_queue(r);
+		send_presence(&x->out, r, "unhost", h->p);
+	send_queue(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1442,7 +1511,7 @@ op_room_queue_join(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) != 0)
 		queue_remove(r, h->p->member_id);
 	queue_append(r, h->p->member_id, topic, now_unix());
-	send_queue(r);
+	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
 }
@@ -1458,7 +1527,7 @@ op_room_queue_leave(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) == 0)
 		return call_fail(x, ERR_CONFLICT, "You are not in the queue.");
 	queue_remove(r, h->p->member_id);
-	send_queue(r);
+	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
 }
@@ -1512,19 +1581,19 @@ op_room_queue_take(struct call *x)
 	queue_remove(r, t->member_id);
 	if (t->hand) {
 		t->hand = false;
-		send_presence(r, "hand_down", t);
+		send_presence(&x->out, r, "hand_down", t);
 	}
 	if (private) {
 		h->p->consult_with = t->member_id;
 		t->consult_with = h->p->member_id;
 		h->p->consult_record = t->consult_record =
 		    strcmp(record, "transcript") == 0;
-		consult_send(r, h->p, true);
-		consult_send(r, t, true);
+		consult_send(&x->out, r, h->p, true);
+		consult_send(&x->out, r, t, true);
 	} else
-		system_message(r, "%s is now helping %s with: %s",
+		system_message(&x->out, r, "%s is now helping %s with: %s",
 		    h->p->display_name, t->display_name, topic);
-	send_queue(r);
+	send_queue(&x->out, r);
 	x->result = json_pack("{s:s, s:s, s:b}", "handle", t->handle, "topic",
 	    topic, "private", private);
 	free(topic);
@@ -1542,7 +1611,7 @@ op_room_consult_end(struct call *x)
 	if (h->p->consult_with == 0)
 		return call_fail(x, ERR_CONFLICT, "You are not in a private "
 		    "consult.");
-	consult_end(r, h->p);
+	consult_end(&x->out, r, h->p);
 	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
 	return 0;
 }
@@ -1560,7 +1629,7 @@ op_room_raise_hand(struct call *x)
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	h->p->hand = raised;
-	send_presence(r, raised ? "hand_up" : "hand_down", h->p);
+	send_presence(&x->out, r, raised ? "hand_up" : "hand_down", h->p);
 	x->result = person_json(h->p);
 	return 0;
 }
@@ -1577,15 +1646,15 @@ alert_json(struct room *r, struct alert *al, const struct person *p)
 	return d;
 }
 
-/* Send an alert to every host's conns anywhere (not the room). */
+/* Send an alert to every host's sessions anywhere (not the room). */
 static void
-alert_to_hosts(struct room *r, struct alert *al)
+alert_to_hosts(struct outbox *ob, struct room *r, struct alert *al)
 {
 	struct person *p = person_find(r, al->member_id);
 
 	for (struct person *hp = r->people; hp != NULL; hp = hp->next) {
 		if (hp->host && hp->member_id != al->member_id)
-			conn_member_event(hp->member_id, "room.support",
+			outbox_member_event(ob, hp->member_id, "room.support",
 			    alert_json(r, al, p));
 	}
 }
@@ -1623,7 +1692,7 @@ op_room_support(struct call *x)
 	al->at_ms = now_ms();
 	al->next = r->alerts;
 	r->alerts = al;
-	alert_to_hosts(r, al);
+	alert_to_hosts(&x->out, r, al);
 	if (!support_timer_init) {
 		uv_timer_init(srv->loop, &support_timer);
 		uv_unref((uv_handle_t *)&support_timer);
@@ -1663,7 +1732,8 @@ op_room_support_answer(struct call *x)
 		return call_fail(x, ERR_NOT_FOUND, "No such support request "
 		    "in this room.");
 	al->answered = true;
-	conn_member_event(al->member_id, "room.support", json_pack("{s:I, "
+	outbox_member_event(&x->out, al->member_id, "room.support",
+	    json_pack("{s:I, "
 	    "s:I, s:b, s:s, s:s}", "room_id", (json_int_t)r->id, "support_id",
 	    (json_int_t)al->id, "answered", 1, "by", h->p->handle, "text",
 	    h->p->host ? "A host has seen your request and will be with you." :
@@ -1673,19 +1743,41 @@ op_room_support_answer(struct call *x)
 	return 0;
 }
 
-/*
- * Escalate support alerts no host answered in support_escalate: a live
- * event and a notification for every staff member and admin.
- */
+/* A support alert going to staff (unmarked if that does not commit). */
+struct escalation {
+	int64_t room_id, alert_id;
+};
+
 static void
-support_tick(uv_timer_t *t)
+escalated_mark(void *arg, bool committed)
 {
+	struct escalation *e = arg;
+	struct room *r = room_by_id(e->room_id);
+
+	for (struct alert *al = r ? r->alerts : NULL; al != NULL;
+	    al = al->next)
+		if (al->id == e->alert_id && !committed)
+			al->escalated = false;
+	free(e);
+}
+
+/*
+ * As the server: escalate the support alerts no host answered within
+ * support_escalate, with a stored notification (and so a live notify.new)
+ * and a room.support event for every staff member and admin. *arg is set
+ * when an alert is still waiting.
+ */
+static int
+support_escalate(struct call *x, void *arg)
+{
+	bool *pending = arg;
 	sqlite3_stmt *st;
-	int64_t staff[256], now = now_unix();
+	int64_t staff[256];
 	size_t n = 0;
-	bool pending = false;
+	bool listed = false;
+	struct escalation *esc;
 	struct person *p;
-	char *text, wait[32];
+	char wait[32];
 
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		for (struct alert *al = r->alerts; al != NULL; al = al->next) {
@@ -1693,11 +1785,15 @@ support_tick(uv_timer_t *t)
 				continue;
 			if (now_ms() - al->at_ms <
 			    (uint64_t)srv->cfg.support_escalate * 1000) {
-				pending = true;
+				*pending = true;
 				continue;
 			}
 			al->escalated = true;
-			if (n == 0) {
+			esc = xmalloc(sizeof *esc);
+			esc->room_id = r->id;
+			esc->alert_id = al->id;
+			outbox_fn(&x->out, escalated_mark, esc);
+			if (!listed) {
 				st = db_stmt(srv->db, "SELECT id FROM members "
 				    "WHERE role IN ('staff', 'admin') AND "
 				    "status = 'active'");
@@ -1706,69 +1802,71 @@ support_tick(uv_timer_t *t)
 					staff[n++] =
 					    sqlite3_column_int64(st, 0);
 				sqlite3_reset(st);
+				listed = true;
 			}
 			p = person_find(r, al->member_id);
 			escalate_words(wait, sizeof wait);
-			text = xasprintf("%s needs support in the room “%s” "
-			    "and no host answered in %s.",
-			    p ? p->display_name : "A member", r->title, wait);
-			if (db_begin(srv->db) == 0) {
-				st = db_stmt(srv->db, "INSERT INTO "
-				    "notifications (member_id, kind, "
-				    "community_id, text, created_at, room_id) "
-				    "VALUES (?, 'support', ?, ?, ?, ?)");
-				for (size_t i = 0; i < n; i++) {
-					sqlite3_bind_int64(st, 1, staff[i]);
-					if (r->community_id != 0)
-						sqlite3_bind_int64(st, 2,
-						    r->community_id);
-					else
-						sqlite3_bind_null(st, 2);
-					sqlite3_bind_text(st, 3, text, -1,
-					    SQLITE_STATIC);
-					sqlite3_bind_int64(st, 4, now);
-					sqlite3_bind_int64(st, 5, r->id);
-					sqlite3_step(st);
-					sqlite3_reset(st);
-				}
-				if (db_commit(srv->db) != 0)
-					db_rollback(srv->db);
+			for (size_t i = 0; i < n; i++) {
+				if (notify_add_ref(x, staff[i], "support",
+				    &(struct notify_ref){ .community_id =
+				    r->community_id, .room_id = r->id },
+				    "%s needs support in the room “%s” and no "
+				    "host answered in %s.", p ?
+				    p->display_name : "A member", r->title,
+				    wait) != 0)
+					return -1;
+				outbox_member_event(&x->out, staff[i],
+				    "room.support", alert_json(r, al, p));
 			}
-			free(text);
-			for (size_t i = 0; i < n; i++)
-				conn_member_event(staff[i], "room.support",
-				    alert_json(r, al, p));
-			alert_to_hosts(r, al);
-			conn_member_event(al->member_id, "room.support",
-			    json_pack("{s:I, s:I, s:b, s:s}", "room_id",
-			    (json_int_t)r->id, "support_id",
+			alert_to_hosts(&x->out, r, al);
+			outbox_member_event(&x->out, al->member_id,
+			    "room.support", json_pack("{s:I, s:I, s:b, s:s}",
+			    "room_id", (json_int_t)r->id, "support_id",
 			    (json_int_t)al->id, "escalated", 1, "text",
 			    "No host answered yet, so staff have been told "
 			    "too."));
 		}
 	}
+	return 0;
+}
+
+/* The support timer: escalation runs as the server, in the group commit. */
+static void
+support_tick(uv_timer_t *t)
+{
+	bool pending = false;
+
+	if (dispatch_server("support escalation", support_escalate,
+	    &pending) != 0)
+		pending = true; /* try again on the next tick */
 	if (!pending)
 		uv_timer_stop(t);
 }
 
-/* Close bookkeeping handed from room.close to after the commit. */
+/* What room.close leaves for its commit. */
 struct closing {
 	int64_t room_id;
 	int64_t thread_id;
 };
 
+/*
+ * room.close's effect: once committed, tell everyone present and free the
+ * room; if the commit failed the room stays open. Until then the room is
+ * marked closing, so nothing said after the close is acknowledged.
+ */
 static void
-close_committed(void *arg)
+close_done(void *arg, bool committed)
 {
 	struct closing *cl = arg;
 	struct room *r = room_by_id(cl->room_id);
-	json_t *d;
 
-	if (r != NULL) {
-		d = json_pack("{s:I, s:b, s:o}", "room_id", (json_int_t)r->id,
-		    "closed", 1, "thread_id", cl->thread_id ?
-		    json_integer(cl->thread_id) : json_null());
-		send_all(r, "room.state", d);
+	if (r != NULL && !committed)
+		r->closing = false;
+	else if (r != NULL) {
+		room_deliver(r->id, 0, 0, "room.state", json_pack("{s:I, s:b, "
+		    "s:o}", "room_id", (json_int_t)r->id, "closed", 1,
+		    "thread_id", cl->thread_id ? json_integer(cl->thread_id) :
+		    json_null()));
 		room_unlink(r);
 		room_free(r);
 	}
@@ -2026,8 +2124,8 @@ op_room_close(struct call *x)
 	cl = xcalloc(1, sizeof *cl);
 	cl->room_id = r->id;
 	cl->thread_id = thread;
-	x->after_commit = close_committed;
-	x->after_arg = cl;
+	r->closing = true;
+	outbox_fn(&x->out, close_done, cl);
 	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
 	    "attended", attended, "thread_id", thread ? json_integer(thread) :
 	    json_null());
@@ -2156,7 +2254,7 @@ const struct op op_room_table[] = {
 	    "messages (as the record mode keeps them) and your queue place." },
 	{ "room.leave", OP_MEMBER, op_room_leave,
 	    "Leave a room {room_id} (and its queue)." },
-	{ "room.say", OP_MEMBER, op_room_say,
+	{ "room.say", OP_MEMBER | OP_WRITE, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
 	    "in a private consult only the two of you see it." },
 	{ "room.topic", OP_MEMBER, op_room_topic,

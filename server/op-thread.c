@@ -763,7 +763,7 @@ post_created(struct call *x, const struct access *a, const struct thread *t,
 		return -1;
 	if ((*post = post_fetch(post_id, 0, false)) == NULL)
 		return call_db_fail(x);
-	call_defer_thread_event(x, t->id, "thread.new_post",
+	outbox_thread_event(&x->out, t->id, "thread.new_post",
 	    json_pack("{s:I, s:O}", "thread_id", (json_int_t)t->id, "post",
 	    *post));
 	return 0;
