@@ -28,6 +28,7 @@ config_defaults(struct config *c)
 	c->write_threads = -1;
 	c->write_batch_min = 64;
 	c->support_escalate = 120;
+	c->room_idle_close = 30 * 60;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -126,7 +127,18 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->stall_timeout, v, 86400);
 		else if (strcmp(k, "write_threads") == 0)
 			rc = set_int(&c->write_threads, v, 8);
-		else if (strcmp(k, "support_escalate") == 0) {
+		else if (strcmp(k, "room_idle_close") == 0) {
+			/* minutes, decimals allowed; 0: never */
+			char *end;
+			double min;
+
+			errno = 0;
+			min = strtod(v, &end);
+			rc = errno != 0 || end == v || *end != '\0' ||
+			    min < 0 || min > 7 * 24 * 60 ? -1 : 0;
+			if (rc == 0)
+				c->room_idle_close = (int)(min * 60 + 0.5);
+		} else if (strcmp(k, "support_escalate") == 0) {
 			if ((rc = set_int(&c->support_escalate, v, 86400)) ==
 			    0 && c->support_escalate < 1)
 				rc = -1;

@@ -364,6 +364,7 @@ main(int argc, char **argv)
 	first_admin_invite();
 	poll_sweep_start();
 	event_timers_start();
+	room_restore();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
 	    "  Admin:    %s/hearthctl --data %s member list\n"

@@ -75,6 +75,8 @@ struct room {
 	bool surgery, paused;
 	bool closing; /* a room.close waits for its commit */
 	int64_t opened_at, seq;
+	int64_t opened_by; /* a record no present host closes is theirs */
+	int64_t hostless_since; /* unix time the last host left; 0: hosted */
 	struct person *people;
 	struct presence *here;
 	struct qentry *queue;
@@ -112,6 +114,20 @@ now_json(void)
 
 	time_iso8601(now_unix(), buf);
 	return json_string(buf);
+}
+
+/*
+ * Message numbers: increasing within a room and across restarts (they are
+ * the time in ms, or one more than the last when two share a ms), so a
+ * client that dedups by seq never drops a line after a restart.
+ */
+static int64_t
+next_seq(struct room *r)
+{
+	int64_t now = (int64_t)now_ms();
+
+	r->seq = now > r->seq ? now : r->seq + 1;
+	return r->seq;
 }
 
 static struct room *
@@ -166,6 +182,66 @@ person_get(struct room *r, int64_t member_id)
 	r->people = p;
 	member_clear(&m);
 	return p;
+}
+
+/*
+ * Durable room state, written in the handler's transaction as it changes,
+ * so a restart (clean or not) finds the room as acknowledged: the room's
+ * topic and pause, each person's standing, the queue. Presence, raised
+ * hands, consults and support calls are live only.
+ */
+static int
+room_row_save(struct call *x, const struct room *r)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "UPDATE rooms SET topic = ?, "
+	    "paused = ? WHERE id = ?");
+
+	sqlite3_bind_text(st, 1, r->topic ? r->topic : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->paused);
+	sqlite3_bind_int64(st, 3, r->id);
+	return call_step(x, st);
+}
+
+static int
+person_save(struct call *x, const struct room *r, const struct person *p)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO room_people "
+	    "(room_id, member_id, host, muted, removed, joined_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (room_id, member_id) DO "
+	    "UPDATE SET host = ?3, muted = ?4, removed = ?5, joined_at = ?6");
+
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, p->member_id);
+	sqlite3_bind_int(st, 3, p->host);
+	sqlite3_bind_int(st, 4, p->muted);
+	sqlite3_bind_int(st, 5, p->removed);
+	if (p->attended)
+		sqlite3_bind_int64(st, 6, p->joined_at);
+	else
+		sqlite3_bind_null(st, 6);
+	return call_step(x, st);
+}
+
+static int
+queue_save(struct call *x, const struct room *r)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "DELETE FROM room_queue WHERE "
+	    "room_id = ?");
+
+	sqlite3_bind_int64(st, 1, r->id);
+	if (call_step(x, st) != 0)
+		return -1;
+	st = db_stmt(srv->db, "INSERT INTO room_queue (room_id, member_id, "
+	    "topic, at) VALUES (?, ?, ?, ?)");
+	for (const struct qentry *q = r->queue; q != NULL; q = q->next) {
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, q->member_id);
+		sqlite3_bind_text(st, 3, q->topic, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, q->at);
+		if (call_step(x, st) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -534,6 +610,23 @@ consult_end(struct outbox *ob, struct room *r, struct person *p)
 	p->consult_record = false;
 }
 
+/* " If no host comes back within N minutes, it closes by itself." */
+static void
+idle_words(char *out, size_t len)
+{
+	int s = srv->cfg.room_idle_close;
+
+	if (s <= 0)
+		*out = '\0';
+	else if (s % 60 == 0)
+		snprintf(out, len, " If no host comes back within %d minute%s, "
+		    "it closes by itself and keeps its record.", s / 60,
+		    s == 60 ? "" : "s");
+	else
+		snprintf(out, len, " If no host comes back within %d seconds, "
+		    "it closes by itself and keeps its record.", s);
+}
+
 /* Drop one presence; when a person's last conn goes, tell the room. */
 static void
 presence_drop(struct outbox *ob, struct room *r, struct presence *h,
@@ -563,10 +656,15 @@ presence_drop(struct outbox *ob, struct room *r, struct presence *h,
 
 		for (struct person *q = r->people; q != NULL; q = q->next)
 			hosted = hosted || (q->host && q->present > 0);
-		if (!hosted)
+		if (!hosted) {
+			char wait[128];
+
+			r->hostless_since = now_unix();
+			idle_words(wait, sizeof wait);
 			system_message(ob, r, "No host is in the room now. It stays "
 			    "open; a host can come back, or the community's "
-			    "leaders can take over or close it.");
+			    "leaders can take over or close it.%s", wait);
+		}
 	}
 	if (queue_place(r, p->member_id, NULL) != 0) {
 		/* Leaving gives up the place; a lost connection keeps it, but
@@ -838,7 +936,7 @@ system_message(struct outbox *ob, struct room *r, const char *fmt, ...)
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
 	d = json_pack("{s:I, s:I, s:o, s:b, s:s}", "room_id",
-	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at", now_json(),
 	    "system", 1, "text", text);
 	free(text);
 	outbox_room_event(ob, r->id, 0, ROOM_EV_KEEP, "room.message", d);
@@ -918,6 +1016,8 @@ room_enter(struct outbox *ob, struct room *r, struct conn *c)
 	h->p = p;
 	h->next = r->here;
 	r->here = h;
+	if (p->host)
+		r->hostless_since = 0;
 	if (p->present++ == 0) {
 		if (!p->attended)
 			p->joined_at = now_unix();
@@ -1081,6 +1181,7 @@ op_room_open(struct call *x)
 	r->mode = m;
 	r->surgery = surgery;
 	r->opened_at = now;
+	r->opened_by = x->conn->member.id;
 	free(ev_title);
 	if (community != 0) {
 		st = db_stmt(srv->db, "SELECT slug FROM communities "
@@ -1091,8 +1192,8 @@ op_room_open(struct call *x)
 		sqlite3_reset(st);
 	}
 	st = db_stmt(srv->db, "INSERT INTO rooms (community_id, event_id, "
-	    "title, record_mode, surgery, opened_by, opened_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?)");
+	    "title, record_mode, surgery, opened_by, opened_at, topic) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)");
 	if (community != 0)
 		sqlite3_bind_int64(st, 1, community);
 	else
@@ -1106,6 +1207,7 @@ op_room_open(struct call *x)
 	sqlite3_bind_int(st, 5, surgery);
 	sqlite3_bind_int64(st, 6, x->conn->member.id);
 	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_text(st, 8, r->topic, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1183,6 +1285,16 @@ op_room_open(struct call *x)
 		room_free(r);
 		return call_db_fail(x);
 	}
+	for (p = r->people; p != NULL; p = p->next) {
+		if (person_save(x, r, p) != 0) {
+			room_free(r);
+			return -1;
+		}
+	}
+	if (queue_save(x, r) != 0) {
+		room_free(r);
+		return -1;
+	}
 	/* The opener is brought in after the commit; say what they'll see,
 	 * themselves present. */
 	p = person_find(r, x->conn->member.id);
@@ -1210,6 +1322,8 @@ op_room_join(struct call *x)
 		    "this room; you cannot rejoin it while it is open.");
 	if ((p = room_enter(&x->out, r, x->conn)) == NULL)
 		return call_db_fail(x);
+	if (person_save(x, r, p) != 0)
+		return -1;
 	x->result = join_result(x, r, p);
 	return 0;
 }
@@ -1223,6 +1337,8 @@ op_room_leave(struct call *x)
 	if (h == NULL)
 		return -1;
 	presence_drop(&x->out, r, h, true);
+	if (queue_save(x, r) != 0)
+		return -1;
 	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
 	return 0;
 }
@@ -1345,7 +1461,7 @@ op_room_say(struct call *x)
 		    text, p->member_id, p->consult_with) != 0)
 			return -1;
 		d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:b, s:s}",
-		    "room_id", (json_int_t)r->id, "seq", (json_int_t)++r->seq,
+		    "room_id", (json_int_t)r->id, "seq", (json_int_t)next_seq(r),
 		    "at", now_json(), "handle", p->handle, "display_name",
 		    p->display_name, "text", text, "private", 1, "with",
 		    o ? o->handle : "?");
@@ -1362,7 +1478,7 @@ op_room_say(struct call *x)
 	if (r->mode == RM_CHATHAM && message_store(x, r, 0, text, 0, 0) != 0)
 		return -1;
 	d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s}", "room_id",
-	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at", now_json(),
 	    "handle", p->handle, "display_name", p->display_name, "text",
 	    text);
 	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP, "room.message", d);
@@ -1384,6 +1500,8 @@ op_room_topic(struct call *x)
 		return call_bad(x);
 	free(r->topic);
 	r->topic = xstrdup(topic);
+	if (room_row_save(x, r) != 0)
+		return -1;
 	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
@@ -1405,6 +1523,8 @@ op_room_mute(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "%s is hosting; hosts cannot "
 		    "be muted.", t->handle);
 	t->muted = muted;
+	if (person_save(x, r, t) != 0)
+		return -1;
 	send_presence(&x->out, r, muted ? "muted" : "unmuted", t);
 	x->result = person_json(t);
 	return 0;
@@ -1441,6 +1561,8 @@ op_room_remove(struct call *x)
 		if (h->p == t)
 			presence_drop(&x->out, r, h, true);
 	}
+	if (person_save(x, r, t) != 0 || queue_save(x, r) != 0)
+		return -1;
 	x->result = json_pack("{s:s, s:b}", "handle", t->handle, "removed",
 	    1);
 	return 0;
@@ -1458,6 +1580,8 @@ op_room_pause(struct call *x)
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	r->paused = paused;
+	if (room_row_save(x, r) != 0)
+		return -1;
 	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
@@ -1479,8 +1603,12 @@ op_room_host(struct call *x)
 		return call_bad(x);
 	t->host = true;
 	t->muted = false;
+	if (t->present > 0)
+		r->hostless_since = 0;
 	if (hand_over && t != h->p)
 		h->p->host = false;
+	if (person_save(x, r, t) != 0 || person_save(x, r, h->p) != 0)
+		return -1;
 	send_state(&x->out, r);
 	send_presence(&x->out, r, "host", t);
 	if (!h->p->host)
@@ -1511,6 +1639,8 @@ op_room_queue_join(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) != 0)
 		queue_remove(r, h->p->member_id);
 	queue_append(r, h->p->member_id, topic, now_unix());
+	if (queue_save(x, r) != 0)
+		return -1;
 	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
@@ -1527,6 +1657,8 @@ op_room_queue_leave(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) == 0)
 		return call_fail(x, ERR_CONFLICT, "You are not in the queue.");
 	queue_remove(r, h->p->member_id);
+	if (queue_save(x, r) != 0)
+		return -1;
 	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
@@ -1594,6 +1726,10 @@ op_room_queue_take(struct call *x)
 		system_message(&x->out, r, "%s is now helping %s with: %s",
 		    h->p->display_name, t->display_name, topic);
 	send_queue(&x->out, r);
+	if (queue_save(x, r) != 0) {
+		free(topic);
+		return -1;
+	}
 	x->result = json_pack("{s:s, s:s, s:b}", "handle", t->handle, "topic",
 	    topic, "private", private);
 	free(topic);
@@ -1937,11 +2073,11 @@ buf_put_verbatim(struct buf *b, const char *text)
 
 static int
 record_post(struct call *x, struct room *r, const char *summary,
-    int attended, int64_t *thread)
+    int attended, int64_t closer, int64_t *thread)
 {
 	sqlite3_stmt *st;
 	struct buf b;
-	int64_t author = r->mode == RM_CHATHAM ? 0 : x->conn->member.id;
+	int64_t author = r->mode == RM_CHATHAM ? 0 : closer;
 	int64_t now = now_unix(), post = 0, count = 0;
 	char day[32], when[32], title[300];
 	int rc;
@@ -2051,16 +2187,85 @@ record_post(struct call *x, struct room *r, const char *summary,
 	return rc == SQLITE_DONE ? 0 : call_db_fail(x);
 }
 
+/*
+ * Close the room in the caller's transaction: attendance, the record
+ * thread (by closer, 0 for the server), the room's row; the room is
+ * marked closing and its close_done effect frees it after the commit.
+ */
+static int
+room_close_write(struct call *x, struct room *r, const char *summary,
+    int64_t closer)
+{
+	struct closing *cl;
+	sqlite3_stmt *st;
+	int64_t thread = 0, now = now_unix();
+	int attended = 0, rc;
+
+	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
+	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (!p->attended)
+			continue;
+		attended++;
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, p->member_id);
+		sqlite3_bind_int64(st, 3, p->joined_at);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return call_db_fail(x);
+	}
+	if (record_post(x, r, summary, attended, closer != 0 ? closer :
+	    r->opened_by, &thread) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
+	    "summary = ?, thread_id = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now);
+	if (closer != 0)
+		sqlite3_bind_int64(st, 2, closer);
+	else
+		sqlite3_bind_null(st, 2);
+	if (r->mode == RM_SUMMARY || r->mode == RM_TRANSCRIPT ||
+	    r->mode == RM_CHATHAM)
+		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	if (thread != 0)
+		sqlite3_bind_int64(st, 4, thread);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, r->id);
+	if (call_step(x, st) != 0)
+		return -1;
+	st = db_stmt(srv->db, "DELETE FROM room_queue WHERE room_id = ?");
+	sqlite3_bind_int64(st, 1, r->id);
+	if (call_step(x, st) != 0)
+		return -1;
+	if (r->event_id != 0 && thread != 0) {
+		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
+		    "WHERE id = ?");
+		sqlite3_bind_int64(st, 1, thread);
+		sqlite3_bind_int64(st, 2, r->event_id);
+		if (call_step(x, st) != 0)
+			return -1;
+	}
+	cl = xcalloc(1, sizeof *cl);
+	cl->room_id = r->id;
+	cl->thread_id = thread;
+	r->closing = true;
+	outbox_fn(&x->out, close_done, cl);
+	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
+	    "attended", attended, "thread_id", thread ? json_integer(thread) :
+	    json_null());
+	return 0;
+}
+
 static int
 op_room_close(struct call *x)
 {
 	struct room *r;
 	struct presence *h;
 	const char *summary = NULL;
-	struct closing *cl;
-	sqlite3_stmt *st;
-	int64_t thread = 0, now = now_unix();
-	int attended = 0, rc;
 
 	if ((r = room_arg(x)) == NULL)
 		return -1;
@@ -2077,59 +2282,162 @@ op_room_close(struct call *x)
 	if (r->mode == RM_OFF && summary != NULL && !blank(summary))
 		return call_fail(x, ERR_BAD_REQUEST, "This room's record mode "
 		    "is off: nothing is kept, so leave args.summary out");
-	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
-	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
-	for (struct person *p = r->people; p != NULL; p = p->next) {
-		if (!p->attended)
+	return room_close_write(x, r, summary, x->conn->member.id);
+}
+
+/*
+ * As the server: close every room no host has been in for
+ * room_idle_close. Its record is kept as for any close, in the name of
+ * whoever opened it.
+ */
+static int
+idle_close(struct call *x, void *arg)
+{
+	int64_t now = now_unix();
+
+	(void)arg;
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->closing || r->hostless_since == 0 ||
+		    now - r->hostless_since < srv->cfg.room_idle_close)
 			continue;
-		attended++;
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, p->member_id);
-		sqlite3_bind_int64(st, 3, p->joined_at);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return call_db_fail(x);
+		log_info(0, "room %lld: no host for %d s: closing it",
+		    (long long)r->id, srv->cfg.room_idle_close);
+		system_message(&x->out, r, "No host has been here for a "
+		    "while, so the room has closed. Its record is kept.");
+		if (room_close_write(x, r, NULL, 0) != 0)
+			return -1;
+		json_decref(x->result);
+		x->result = NULL;
 	}
-	if (record_post(x, r, summary, attended, &thread) != 0)
-		return -1;
-	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
-	    "summary = ?, thread_id = ? WHERE id = ?");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, x->conn->member.id);
-	if (r->mode == RM_SUMMARY || r->mode == RM_TRANSCRIPT ||
-	    r->mode == RM_CHATHAM)
-		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	if (thread != 0)
-		sqlite3_bind_int64(st, 4, thread);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, r->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	if (r->event_id != 0 && thread != 0) {
-		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
-		    "WHERE id = ?");
-		sqlite3_bind_int64(st, 1, thread);
-		sqlite3_bind_int64(st, 2, r->event_id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return call_db_fail(x);
-	}
-	cl = xcalloc(1, sizeof *cl);
-	cl->room_id = r->id;
-	cl->thread_id = thread;
-	r->closing = true;
-	outbox_fn(&x->out, close_done, cl);
-	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
-	    "attended", attended, "thread_id", thread ? json_integer(thread) :
-	    json_null());
 	return 0;
+}
+
+static uv_timer_t idle_timer;
+
+static void
+idle_tick(uv_timer_t *t)
+{
+	(void)t;
+	dispatch_server("idle rooms", idle_close, NULL);
+	log_debug(0, "idle rooms swept");
+}
+
+/* The member and room columns of a kept message, as room.say sends it. */
+static json_t *
+kept_json(struct room *r, sqlite3_stmt *st)
+{
+	json_t *d = json_pack("{s:I, s:I, s:o, s:s}", "room_id",
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at",
+	    db_col_json_time(st, 3), "text", db_col_text(st, 2));
+
+	if (r->mode == RM_TRANSCRIPT &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		json_object_set_new(d, "handle", json_string(db_col_text(st,
+		    0)));
+		json_object_set_new(d, "display_name",
+		    json_string(db_col_text(st, 1)));
+	}
+	return d;
+}
+
+/* Load one open room from its rows: cast, queue and recent history. */
+static struct room *
+room_load(sqlite3_stmt *rs)
+{
+	struct room *r = xcalloc(1, sizeof *r);
+	struct person *p;
+	sqlite3_stmt *st;
+	json_t *hist[ROOM_HISTORY];
+	int n = 0;
+
+	r->id = sqlite3_column_int64(rs, 0);
+	r->community_id = sqlite3_column_int64(rs, 1);
+	r->event_id = sqlite3_column_int64(rs, 2);
+	r->title = xstrdup(db_col_text(rs, 3));
+	if (mode_parse(db_col_text(rs, 4), &r->mode) != 0)
+		r->mode = RM_OFF;
+	r->surgery = sqlite3_column_int(rs, 5) != 0;
+	r->opened_at = sqlite3_column_int64(rs, 6);
+	r->topic = xstrdup(db_col_text(rs, 7));
+	r->paused = sqlite3_column_int(rs, 8) != 0;
+	if (sqlite3_column_type(rs, 9) != SQLITE_NULL)
+		r->slug = xstrdup(db_col_text(rs, 9));
+	r->opened_by = sqlite3_column_int64(rs, 10);
+	r->hostless_since = now_unix(); /* nobody is here after a restart */
+	st = db_stmt(srv->db, "SELECT member_id, host, muted, removed, "
+	    "joined_at FROM room_people WHERE room_id = ? ORDER BY member_id");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((p = person_get(r, sqlite3_column_int64(st, 0))) == NULL)
+			continue;
+		p->host = sqlite3_column_int(st, 1) != 0;
+		p->muted = sqlite3_column_int(st, 2) != 0;
+		p->removed = sqlite3_column_int(st, 3) != 0;
+		p->attended = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		p->joined_at = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	st = db_stmt(srv->db, "SELECT member_id, topic, at FROM room_queue "
+	    "WHERE room_id = ? ORDER BY at, member_id");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (person_get(r, sqlite3_column_int64(st, 0)) != NULL)
+			queue_append(r, sqlite3_column_int64(st, 0),
+			    db_col_text(st, 1), sqlite3_column_int64(st, 2));
+	}
+	sqlite3_reset(st);
+	/* the newest kept public lines, oldest first */
+	st = db_stmt(srv->db, "SELECT m.handle, m.display_name, rm.body, "
+	    "rm.at FROM room_messages rm LEFT JOIN members m ON m.id = "
+	    "rm.member_id WHERE rm.room_id = ? AND rm.private_a IS NULL "
+	    "ORDER BY rm.id DESC LIMIT 50");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (n < ROOM_HISTORY && sqlite3_step(st) == SQLITE_ROW)
+		hist[n++] = kept_json(r, st);
+	sqlite3_reset(st);
+	r->seq = 0;
+	while (n > 0) {
+		json_t *d = hist[--n];
+
+		json_object_set_new(d, "seq", json_integer(next_seq(r)));
+		history_add(r, d);
+		json_decref(d);
+	}
+	return r;
+}
+
+int
+room_restore(void)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT r.id, r.community_id, "
+	    "r.event_id, r.title, r.record_mode, r.surgery, r.opened_at, "
+	    "r.topic, r.paused, c.slug, r.opened_by FROM rooms r LEFT JOIN "
+	    "communities c ON c.id = r.community_id WHERE r.closed_at IS NULL "
+	    "ORDER BY r.id DESC");
+	struct room *r;
+	int n = 0;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		r = room_load(st);
+		r->next = rooms;
+		rooms = r;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (srv->cfg.room_idle_close > 0) {
+		uint64_t every = (uint64_t)srv->cfg.room_idle_close * 1000 / 4;
+
+		if (every > 60000)
+			every = 60000;
+		if (every < 250)
+			every = 250;
+		uv_timer_init(srv->loop, &idle_timer);
+		uv_unref((uv_handle_t *)&idle_timer);
+		uv_timer_start(&idle_timer, idle_tick, every, every);
+	}
+	if (n > 0)
+		log_info(0, "restored %d open room%s", n, n == 1 ? "" : "s");
+	return n;
 }
 
 /*
@@ -2249,31 +2557,31 @@ const struct op op_room_table[] = {
 	    "Open a room {event_id} or {community, title}, with {record: "
 	    "off, transcript, chatham or summary, surgery?, topic?}; you "
 	    "join it as host." },
-	{ "room.join", OP_MEMBER, op_room_join,
+	{ "room.join", OP_MEMBER | OP_WRITE, op_room_join,
 	    "Join an open room {room_id}: its state, who is here, recent "
 	    "messages (as the record mode keeps them) and your queue place." },
-	{ "room.leave", OP_MEMBER, op_room_leave,
+	{ "room.leave", OP_MEMBER | OP_WRITE, op_room_leave,
 	    "Leave a room {room_id} (and its queue)." },
 	{ "room.say", OP_MEMBER | OP_WRITE, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
 	    "in a private consult only the two of you see it." },
-	{ "room.topic", OP_MEMBER, op_room_topic,
+	{ "room.topic", OP_MEMBER | OP_WRITE, op_room_topic,
 	    "Host: set the topic {room_id, topic}." },
-	{ "room.mute", OP_MEMBER, op_room_mute,
+	{ "room.mute", OP_MEMBER | OP_WRITE, op_room_mute,
 	    "Host: mute or unmute someone {room_id, handle, muted?}." },
-	{ "room.remove", OP_MEMBER, op_room_remove,
+	{ "room.remove", OP_MEMBER | OP_WRITE, op_room_remove,
 	    "Host: remove someone from the room {room_id, handle, reason?}; "
 	    "they may not rejoin while it is open." },
-	{ "room.pause", OP_MEMBER, op_room_pause,
+	{ "room.pause", OP_MEMBER | OP_WRITE, op_room_pause,
 	    "Host: pause or resume the room {room_id, paused?}." },
-	{ "room.host", OP_MEMBER, op_room_host,
+	{ "room.host", OP_MEMBER | OP_WRITE, op_room_host,
 	    "Host: share hosting with someone present {room_id, handle}, "
 	    "or hand it over {hand_over: true}." },
-	{ "room.queue_join", OP_MEMBER, op_room_queue_join,
+	{ "room.queue_join", OP_MEMBER | OP_WRITE, op_room_queue_join,
 	    "Surgery: join the queue {room_id, topic}; you see your place." },
-	{ "room.queue_leave", OP_MEMBER, op_room_queue_leave,
+	{ "room.queue_leave", OP_MEMBER | OP_WRITE, op_room_queue_leave,
 	    "Surgery: leave the queue {room_id}." },
-	{ "room.queue_take", OP_MEMBER, op_room_queue_take,
+	{ "room.queue_take", OP_MEMBER | OP_WRITE, op_room_queue_take,
 	    "Host: take the next person (or {handle}) in public or into a "
 	    "private consult {room_id, private?, record?: off or "
 	    "transcript}." },

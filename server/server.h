@@ -114,6 +114,7 @@ struct config {
 	int write_threads; /* helpers for big fan-outs; -1: one per extra CPU */
 	int write_batch_min; /* sessions in a write batch to use the helpers */
 	int support_escalate; /* seconds before staff hear of a support call */
+	int room_idle_close; /* seconds a room may have no host; 0: never */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -475,6 +476,12 @@ int event_insert(struct call *, int64_t community_id, const char *title,
     const int64_t *hosts, size_t nhosts, int64_t *id);
 /* The id of the event's open room, 0 when none. */
 int64_t room_for_event(int64_t event_id);
+/*
+ * Bring back every room left open (hearthd's start, before listening),
+ * and start the timer that closes rooms no host has been in for
+ * room_idle_close. Returns the number of rooms restored.
+ */
+int room_restore(void);
 /* Take a closing conn out of every room (called from conn_free). */
 void room_conn_gone(struct conn *);
 /* A line from the room itself to everyone in it (no-op if it is gone). */
