@@ -157,8 +157,38 @@ uint64_t now_ms(void);
 void time_iso8601(int64_t t, char out[32]);
 /* "Sun 6 Dec 14:00 UTC": a time for people to read. */
 void time_human(int64_t t, char out[32]);
-/* "2026-11-24T15:00:00Z" (seconds optional) as Unix time; 0 if not. */
+/* The last second time_parse knows: 9999-12-31T23:59:59Z. */
+#define TIME_MAX 253402300799LL
+/* What time_parse takes: the protocol's form, or what people type. */
+enum time_form {
+	TIME_WIRE,	/* 2026-12-01T15:00[:00] then Z, +01:00 or -05:30 */
+	TIME_TYPED,	/* also "2026-12-1 9:00", no zone (UTC), " UTC" */
+};
+/* Why time_parse refused (TIME_OK: it did not). */
+enum time_error {
+	TIME_OK,
+	TIME_E_SHAPE,	 /* not YYYY-MM-DDTHH:MM, or fractions */
+	TIME_E_YEAR,	 /* outside 1970-9999 */
+	TIME_E_MONTH,	 /* not 01-12 */
+	TIME_E_DAY,	 /* the month has no such day (30 February) */
+	TIME_E_HOUR,	 /* 24 or more */
+	TIME_E_MINUTE,
+	TIME_E_SECOND,	 /* 60 or more: no leap seconds in Unix time */
+	TIME_E_ZONE,	 /* missing (wire) or malformed */
+	TIME_E_OFFSET,	 /* past +-23:59 */
+	TIME_E_TRAILING, /* something after the time */
+	TIME_E_RANGE,	 /* before 1970 or after TIME_MAX in UTC */
+};
+/* ISO 8601 text as Unix time into *out; TIME_OK or a TIME_E_ code. */
+int time_parse(const char *s, enum time_form form, int64_t *out);
+/* A time_parse code in words, for error messages. */
+const char *time_parse_error(int err);
+/* A TIME_WIRE time as Unix time; 0 if it is not one. */
 int64_t time_from_iso8601(const char *);
+/* Days in month mo (1-12) of year y, leap years counted. */
+int time_month_days(int y, int mo);
+/* Unix time of a UTC date and time given in range (not checked). */
+int64_t time_from_utc(int y, int mo, int d, int h, int mi, int s);
 /* "90s", "15m", "12h", "7d", "2w" or plain seconds; -1 if malformed. */
 int64_t parse_duration(const char *);
 /* True if s is a valid handle: 2-32 of [a-z0-9_-], starting with a letter. */
