@@ -157,7 +157,7 @@ uint64_t now_ms(void);
 void time_iso8601(int64_t t, char out[32]);
 /* "Sun 6 Dec 14:00 UTC": a time for people to read. */
 void time_human(int64_t t, char out[32]);
-/* The last second time_parse knows: 9999-12-31T23:59:59Z. */
+/* The last second time_parse and recur.c know: 9999-12-31T23:59:59Z. */
 #define TIME_MAX 253402300799LL
 /* What time_parse takes: the protocol's form, or what people type. */
 enum time_form {
@@ -194,5 +194,27 @@ int64_t parse_duration(const char *);
 /* True if s is a valid handle: 2-32 of [a-z0-9_-], starting with a letter. */
 bool handle_valid(const char *s);
 bool slug_valid(const char *s);
+
+/* recur.c: when events repeat. A rule is a word of recur_rules; times
+ * are Unix seconds, and -1 means there is no such occurrence. */
+extern const char *const recur_rules[]; /* none weekly fortnightly monthly */
+/* True if word is one of recur_rules. */
+bool recur_valid(const char *word);
+/* True if word is a rule that repeats (not none, not unknown). */
+bool recur_repeats(const char *word);
+/* The RFC 5545 RRULE value ("FREQ=WEEKLY;INTERVAL=2"), NULL for none. */
+const char *recur_rrule(const char *word);
+/* Start of slot k (0: first); -1 past TIME_MAX or a month without the day. */
+int64_t recur_nth(const char *word, int64_t first, int64_t k);
+/* The first start at or after at. */
+int64_t recur_next(const char *word, int64_t first, int64_t at);
+/* The first start of an occurrence not over at now (start + duration). */
+int64_t recur_upcoming(const char *word, int64_t first, int64_t duration,
+    int64_t now);
+/* Up to max starts in [from, to) into out, in order; how many. */
+size_t recur_between(const char *word, int64_t first, int64_t from,
+    int64_t to, int64_t *out, size_t max);
+/* When the series is over: the one-off's end, else TIME_MAX. */
+int64_t recur_end(const char *word, int64_t first, int64_t duration);
 
 #endif
