@@ -7,7 +7,6 @@
  * a topic before the event's room opens (event.queue; op-room.c takes the
  * queue over when the room opens).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -79,55 +78,6 @@ word_in(const char *s, const char *const *list)
 			return true;
 	}
 	return false;
-}
-
-int
-event_parse_time(const char *s, int64_t *out)
-{
-	struct tm tm, chk;
-	int y, mo, d, h, mi, sec = 0, n = 0, oh = 0, om = 0, sign = 0;
-	const char *p;
-	time_t t;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5)
-		return -1;
-	p = s + n;
-	if (*p == ':') {
-		if (!isdigit((unsigned char)p[1]) ||
-		    !isdigit((unsigned char)p[2]))
-			return -1;
-		sec = (p[1] - '0') * 10 + (p[2] - '0');
-		p += 3;
-	}
-	if (*p == 'Z' && p[1] == '\0')
-		sign = 0;
-	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
-	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-	    p[3] == ':' && isdigit((unsigned char)p[4]) &&
-	    isdigit((unsigned char)p[5])) {
-		sign = *p == '+' ? 1 : -1;
-		oh = (p[1] - '0') * 10 + (p[2] - '0');
-		om = (p[4] - '0') * 10 + (p[5] - '0');
-	} else
-		return -1;
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec > 59 || oh > 23 ||
-	    om > 59)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	/* timegm normalises 31 February: refuse dates that do not exist. */
-	gmtime_r(&t, &chk);
-	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
-		return -1;
-	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
-	return 0;
 }
 
 /* The k-th occurrence (k >= 0) of a series, or -1 when it does not exist. */
@@ -558,6 +508,7 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 {
 	json_int_t minutes = 0, cap = -1;
 	json_t *capv;
+	int rc;
 
 	a->title = e ? e->title : NULL;
 	a->kind = e ? e->kind : "drop_in";
@@ -603,11 +554,12 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.recurrence must be none, weekly, fortnightly or "
 		    "monthly");
-	if (a->starts_str != NULL &&
-	    event_parse_time(a->starts_str, &a->starts) != 0)
+	if (a->starts_str != NULL && (rc = time_parse(a->starts_str,
+	    TIME_WIRE, &a->starts)) != TIME_OK)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.starts_at must be a date and time like "
-		    "2026-12-01T15:00:00Z (UTC) or 2026-12-01T16:00+01:00");
+		    "2026-12-01T15:00:00Z (UTC) or 2026-12-01T16:00+01:00: %s",
+		    time_parse_error(rc));
 	return 0;
 }
 
