@@ -13,14 +13,11 @@
 
 #include "server.h"
 
-#define EVENT_FOREVER 253402300799LL /* 9999-12-31T23:59:59Z */
 #define EVENT_SWEEP_MS 30000
 #define EVENT_MAX_HOSTS 10
 
 static const char *const event_kinds[] = { "drop_in", "surgery",
 	"show_and_tell", "summit", "other", NULL };
-static const char *const event_recurrences[] = { "none", "weekly",
-	"fortnightly", "monthly", NULL };
 
 /* One events row as handlers use it. */
 struct ev {
@@ -78,60 +75,6 @@ word_in(const char *s, const char *const *list)
 			return true;
 	}
 	return false;
-}
-
-/* The k-th occurrence (k >= 0) of a series, or -1 when it does not exist. */
-static int64_t
-occurrence(int64_t starts, const char *rec, int64_t k)
-{
-	struct tm tm;
-	time_t t = (time_t)starts;
-	int mday;
-
-	if (k == 0)
-		return starts;
-	if (strcmp(rec, "weekly") == 0)
-		return starts + k * 7 * 86400;
-	if (strcmp(rec, "fortnightly") == 0)
-		return starts + k * 14 * 86400;
-	if (strcmp(rec, "monthly") != 0)
-		return -1;
-	gmtime_r(&t, &tm);
-	mday = tm.tm_mday;
-	tm.tm_mon += (int)k;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	if (tm.tm_mday != mday)
-		return -1; /* like RRULE: months without that day are skipped */
-	return (int64_t)t;
-}
-
-int64_t
-event_next_start(int64_t starts, int64_t duration, const char *rec,
-    int64_t now)
-{
-	int64_t k = 0, period, t;
-
-	if (starts + duration > now)
-		return starts;
-	if (strcmp(rec, "none") == 0)
-		return 0;
-	if (strcmp(rec, "monthly") == 0) {
-		k = (now - duration - starts) / (31 * 86400);
-		for (int i = 0; i < 40; i++, k++) {
-			t = occurrence(starts, rec, k);
-			if (t >= 0 && t + duration > now)
-				return t;
-		}
-		return 0;
-	}
-	period = strcmp(rec, "weekly") == 0 ? 7 * 86400 : 14 * 86400;
-	k = (now - duration - starts) / period;
-	for (;; k++) {
-		t = occurrence(starts, rec, k);
-		if (t + duration > now)
-			return t;
-	}
 }
 
 static const char ev_cols[] =
@@ -267,7 +210,7 @@ time_json(int64_t t)
 {
 	char buf[32];
 
-	if (t == 0)
+	if (t <= 0)
 		return json_null();
 	time_iso8601(t, buf);
 	return json_string(buf);
@@ -329,8 +272,8 @@ my_rsvp(int64_t event_id, int64_t me)
 static json_t *
 ev_json(const struct ev *e, int64_t me)
 {
-	int64_t next = e->cancelled_at ? 0 : event_next_start(e->starts,
-	    e->duration, e->recurrence, now_unix());
+	int64_t next = e->cancelled_at ? 0 : recur_upcoming(e->recurrence,
+	    e->starts, e->duration, now_unix());
 	int64_t room = room_for_event(e->id);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
 	    "id", (json_int_t)e->id, "title", e->title, "kind", e->kind,
@@ -442,12 +385,6 @@ hosts_set(struct call *x, int64_t event_id, const int64_t *ids, size_t n)
 	return 0;
 }
 
-static int64_t
-ends_at(int64_t starts, int64_t duration, const char *rec)
-{
-	return strcmp(rec, "none") == 0 ? starts + duration : EVENT_FOREVER;
-}
-
 int
 event_insert(struct call *x, int64_t community_id, const char *title,
     const char *kind, const char *description, int64_t starts,
@@ -471,7 +408,7 @@ event_insert(struct call *x, int64_t community_id, const char *title,
 	sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, starts);
 	sqlite3_bind_int64(st, 6, duration);
-	sqlite3_bind_int64(st, 7, ends_at(starts, duration, recurrence));
+	sqlite3_bind_int64(st, 7, recur_end(recurrence, starts, duration));
 	sqlite3_bind_text(st, 8, recurrence, -1, SQLITE_STATIC);
 	if (capacity != 0)
 		sqlite3_bind_int64(st, 9, capacity);
@@ -550,7 +487,7 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.kind must be drop_in, surgery, show_and_tell, summit "
 		    "or other");
-	if (!word_in(a->recurrence, event_recurrences))
+	if (!recur_valid(a->recurrence))
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.recurrence must be none, weekly, fortnightly or "
 		    "monthly");
@@ -679,8 +616,8 @@ op_event_update(struct call *x)
 	sqlite3_bind_text(st, 3, a.description, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, a.starts);
 	sqlite3_bind_int64(st, 5, a.duration);
-	sqlite3_bind_int64(st, 6, ends_at(a.starts, a.duration,
-	    a.recurrence));
+	sqlite3_bind_int64(st, 6, recur_end(a.recurrence, a.starts,
+	    a.duration));
 	sqlite3_bind_text(st, 7, a.recurrence, -1, SQLITE_TRANSIENT);
 	if (a.capacity != 0)
 		sqlite3_bind_int64(st, 8, a.capacity);
@@ -806,8 +743,8 @@ op_event_rsvp(struct call *x)
 		call_fail(x, ERR_CONFLICT, "That event was cancelled.");
 		goto fail;
 	}
-	if (event_next_start(e.starts, e.duration, e.recurrence,
-	    now_unix()) == 0) {
+	if (recur_upcoming(e.recurrence, e.starts, e.duration,
+	    now_unix()) < 0) {
 		call_fail(x, ERR_CONFLICT, "That event is over.");
 		goto fail;
 	}
@@ -1055,8 +992,8 @@ op_event_queue(struct call *x)
 			    "with");
 			goto fail;
 		}
-		if (e.cancelled_at != 0 || event_next_start(e.starts,
-		    e.duration, e.recurrence, now_unix()) == 0) {
+		if (e.cancelled_at != 0 || recur_upcoming(e.recurrence,
+		    e.starts, e.duration, now_unix()) < 0) {
 			call_fail(x, ERR_CONFLICT,
 			    "That event is cancelled or over.");
 			goto fail;
@@ -1195,8 +1132,8 @@ sweep(uv_timer_t *t)
 	    "AND status IN ('going', 'maybe') UNION "
 	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
 	for (size_t i = 0; i < nev && ok; i++) {
-		occ = event_next_start(evs[i].starts, evs[i].duration,
-		    evs[i].recurrence, now);
+		occ = recur_upcoming(evs[i].recurrence, evs[i].starts,
+		    evs[i].duration, now);
 		if (occ <= now || occ - now > 86400)
 			continue;
 		/* In the last hour only the 15-minute reminder is sent: an
@@ -1351,12 +1288,9 @@ event_calendar(int64_t member_id)
 		else
 			buf_printf(&b, "DURATION:PT%lldS\r\n",
 			    (long long)e.duration);
-		if (strcmp(e.recurrence, "weekly") == 0)
-			buf_puts(&b, "RRULE:FREQ=WEEKLY\r\n");
-		else if (strcmp(e.recurrence, "fortnightly") == 0)
-			buf_puts(&b, "RRULE:FREQ=WEEKLY;INTERVAL=2\r\n");
-		else if (strcmp(e.recurrence, "monthly") == 0)
-			buf_puts(&b, "RRULE:FREQ=MONTHLY\r\n");
+		if (recur_rrule(e.recurrence) != NULL)
+			buf_printf(&b, "RRULE:%s\r\n",
+			    recur_rrule(e.recurrence));
 		ics_time(t1, e.created_at);
 		ics_time(t2, e.updated_at);
 		buf_printf(&b, "CREATED:%s\r\nLAST-MODIFIED:%s\r\n"
