@@ -135,9 +135,17 @@ ask_start(char *iso, size_t len)
 		    "example 2026-12-06 14:00); Enter alone goes back: ");
 		if (s[0] == '\0')
 			return false;
-		if (utc_to_iso(s, iso, len))
+		char w[32];
+		int64_t t;
+		int rc = time_parse(s, TIME_TYPED, &t);
+		if (rc == TIME_OK) {
+			time_iso8601(t, w);
+			snprintf(iso, len, "%s", w);
 			return true;
-		plain_out("  That is not a date and time I can read.\n");
+		}
+		plain_out("  That is not a date and time I can read%s%s.\n",
+		    rc == TIME_E_SHAPE ? "" : ": ", rc == TIME_E_SHAPE ? "" :
+		    time_parse_error(rc));
 	}
 }
 

@@ -29,37 +29,6 @@ fmt_time(time_t t, const char *fmt, char *out, size_t len)
 		out[0] = '\0';
 }
 
-bool
-utc_to_iso(const char *in, char *out, size_t len)
-{
-	int y, mo, d, h = -1, mi = -1, n = 0;
-	struct tm tm, chk;
-	time_t t;
-
-	while (*in == ' ')
-		in++;
-	if (sscanf(in, "%4d-%2d-%2d%*[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &n) != 5 || h < 0 || h > 23 || mi < 0 || mi > 59)
-		return false;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	gmtime_r(&t, &chk);
-	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
-		return false; /* 31 February and the like */
-	/* anything after the minutes (seconds, Z, an offset) goes as given */
-	if (in[n] != '\0' && in[n] != ' ')
-		snprintf(out, len, "%.*sT%s", 10, in, in + 11);
-	else
-		snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, d,
-		    h, mi);
-	return true;
-}
-
 const char *
 event_kind_words(const char *kind)
 {
@@ -717,16 +686,19 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 	char iso[64];
 	long dur, cap = 0;
 	char *end;
+	int64_t t;
+	int rc;
 
 	if (vals[0][0] == '\0') {
 		snprintf(err, errlen, "The event needs a title.");
 		return false;
 	}
-	if (!utc_to_iso(vals[2], iso, sizeof iso)) {
-		snprintf(err, errlen, "Give the start as YYYY-MM-DD HH:MM "
-		    "(UTC), e.g. 2026-12-01 15:00.");
+	if ((rc = time_parse(vals[2], TIME_TYPED, &t)) != TIME_OK) {
+		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
+		    "(UTC).", time_parse_error(rc));
 		return false;
 	}
+	time_iso8601(t, iso);
 	dur = strtol(vals[3], &end, 10);
 	if (*end != '\0' || dur <= 0) {
 		snprintf(err, errlen, "The duration is a number of minutes.");
