@@ -1,6 +1,6 @@
 /*
  * programme.c: the programme of events (a list, and a calendar week whose
- * recurring events are expanded here from starts_at and recurrence), one
+ * recurring events are expanded by recur.c from starts_at and recurrence), one
  * event's screen (RSVP, the surgery queue, hosts' attendees, its room),
  * the new event form, and the small form of one-line fields that this
  * file and expert.c share. Every time is shown in UTC, as the server
@@ -54,54 +54,16 @@ event_start_iso(json_t *e)
 	    "starts_at");
 }
 
-/*
- * Starts of e's occurrences in [from, to) from starts_at and recurrence
- * (monthly ones skip months without the day, as the server does).
- */
+/* Starts of e's occurrences in [from, to), at most max (recur.c). */
 static int
-ev_occurrences(json_t *e, time_t from, time_t to, time_t *out, int max)
+ev_occurrences(json_t *e, time_t from, time_t to, int64_t *out, int max)
 {
-	time_t st = time_from_iso8601(js(e, "starts_at")), t;
-	const char *rec = js(e, "recurrence");
-	int n = 0;
-	long period = 0;
+	int64_t st = time_from_iso8601(js(e, "starts_at"));
 
 	if (st == 0 || json_is_string(json_object_get(e, "cancelled")))
 		return 0;
-	if (strcmp(rec, "weekly") == 0)
-		period = 7 * 86400L;
-	else if (strcmp(rec, "fortnightly") == 0)
-		period = 14 * 86400L;
-	if (period > 0) {
-		t = st;
-		if (from > st)
-			t += (time_t)(((from - st) + period - 1) / period) *
-			    period;
-		for (; t < to && n < max; t += period)
-			out[n++] = t;
-	} else if (strcmp(rec, "monthly") == 0) {
-		struct tm s, f, m, chk;
-		int m0;
-		gmtime_r(&st, &s);
-		gmtime_r(&from, &f);
-		m0 = (f.tm_year * 12 + f.tm_mon) - (s.tm_year * 12 +
-		    s.tm_mon) - 1;
-		if (m0 < 0)
-			m0 = 0;
-		for (int k = m0; k < m0 + 3 && n < max; k++) {
-			m = s;
-			m.tm_year = s.tm_year + (s.tm_mon + k) / 12;
-			m.tm_mon = (s.tm_mon + k) % 12;
-			t = timegm(&m);
-			gmtime_r(&t, &chk);
-			if (chk.tm_mday != s.tm_mday)
-				continue;
-			if (t >= from && t < to)
-				out[n++] = t;
-		}
-	} else if (st >= from && st < to && max > 0)
-		out[n++] = st;
-	return n;
+	return (int)recur_between(js(e, "recurrence"), st, from, to, out,
+	    (size_t)max);
 }
 
 /* ---- a form of one-line fields ---- */
@@ -506,7 +468,7 @@ prog_fill_week(struct programme *p)
 	json_t *e;
 
 	json_array_foreach(p->events, i, e) {
-		time_t ts[8];
+		int64_t ts[8];
 		int m;
 		if (!prog_shown(p, e))
 			continue;
