@@ -190,8 +190,7 @@ static const char *const kinds[] = { "drop_in", "surgery", "show_and_tell",
 	"summit", "other" };
 static const char *const kind_names[] = { "drop-in", "surgery",
 	"show and tell", "summit", "other" };
-static const char *const recurrences[] = { "none", "weekly", "fortnightly",
-	"monthly" };
+/* In recur_rules' order. */
 static const char *const recurrence_names[] = { "once (does not repeat)",
 	"every week", "every two weeks", "every month (same day)" };
 static const char *const record_modes[] = { "off", "transcript", "chatham",
@@ -584,7 +583,7 @@ event_create(json_t *mine, const char *slug)
 	json_object_set_new(args, "duration", json_integer(dur));
 	if ((k = ask_choice("Does it repeat?", recurrence_names, 4, 0)) < 0)
 		goto back;
-	json_object_set_new(args, "recurrence", json_string(recurrences[k]));
+	json_object_set_new(args, "recurrence", json_string(recur_rules[k]));
 	for (;;) {
 		s = plain_ask("How many places? Type a number, or Enter for no "
 		    "limit: ");
