@@ -251,8 +251,6 @@ struct view *form_open(const char *title, const char *intro, const char *op,
     void (*done)(struct view *, json_t *));
 /* Open an ad hoc room in a community: its title and record mode. */
 struct view *room_open_form(const char *slug, const char *name);
-/* "YYYY-MM-DD HH:MM" (UTC) or ISO 8601 as the server's starts_at. */
-bool utc_to_iso(const char *in, char *out, size_t len);
 
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);

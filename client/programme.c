@@ -1,6 +1,6 @@
 /*
  * programme.c: the programme of events (a list, and a calendar week whose
- * recurring events are expanded here from starts_at and recurrence), one
+ * recurring events are expanded by recur.c from starts_at and recurrence), one
  * event's screen (RSVP, the surgery queue, hosts' attendees, its room),
  * the new event form, and the small form of one-line fields that this
  * file and expert.c share. Every time is shown in UTC, as the server
@@ -29,37 +29,6 @@ fmt_time(time_t t, const char *fmt, char *out, size_t len)
 		out[0] = '\0';
 }
 
-bool
-utc_to_iso(const char *in, char *out, size_t len)
-{
-	int y, mo, d, h = -1, mi = -1, n = 0;
-	struct tm tm, chk;
-	time_t t;
-
-	while (*in == ' ')
-		in++;
-	if (sscanf(in, "%4d-%2d-%2d%*[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &n) != 5 || h < 0 || h > 23 || mi < 0 || mi > 59)
-		return false;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	gmtime_r(&t, &chk);
-	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
-		return false; /* 31 February and the like */
-	/* anything after the minutes (seconds, Z, an offset) goes as given */
-	if (in[n] != '\0' && in[n] != ' ')
-		snprintf(out, len, "%.*sT%s", 10, in, in + 11);
-	else
-		snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, d,
-		    h, mi);
-	return true;
-}
-
 const char *
 event_kind_words(const char *kind)
 {
@@ -85,54 +54,16 @@ event_start_iso(json_t *e)
 	    "starts_at");
 }
 
-/*
- * Starts of e's occurrences in [from, to) from starts_at and recurrence
- * (monthly ones skip months without the day, as the server does).
- */
+/* Starts of e's occurrences in [from, to), at most max (recur.c). */
 static int
-ev_occurrences(json_t *e, time_t from, time_t to, time_t *out, int max)
+ev_occurrences(json_t *e, time_t from, time_t to, int64_t *out, int max)
 {
-	time_t st = time_from_iso8601(js(e, "starts_at")), t;
-	const char *rec = js(e, "recurrence");
-	int n = 0;
-	long period = 0;
+	int64_t st = time_from_iso8601(js(e, "starts_at"));
 
 	if (st == 0 || json_is_string(json_object_get(e, "cancelled")))
 		return 0;
-	if (strcmp(rec, "weekly") == 0)
-		period = 7 * 86400L;
-	else if (strcmp(rec, "fortnightly") == 0)
-		period = 14 * 86400L;
-	if (period > 0) {
-		t = st;
-		if (from > st)
-			t += (time_t)(((from - st) + period - 1) / period) *
-			    period;
-		for (; t < to && n < max; t += period)
-			out[n++] = t;
-	} else if (strcmp(rec, "monthly") == 0) {
-		struct tm s, f, m, chk;
-		int m0;
-		gmtime_r(&st, &s);
-		gmtime_r(&from, &f);
-		m0 = (f.tm_year * 12 + f.tm_mon) - (s.tm_year * 12 +
-		    s.tm_mon) - 1;
-		if (m0 < 0)
-			m0 = 0;
-		for (int k = m0; k < m0 + 3 && n < max; k++) {
-			m = s;
-			m.tm_year = s.tm_year + (s.tm_mon + k) / 12;
-			m.tm_mon = (s.tm_mon + k) % 12;
-			t = timegm(&m);
-			gmtime_r(&t, &chk);
-			if (chk.tm_mday != s.tm_mday)
-				continue;
-			if (t >= from && t < to)
-				out[n++] = t;
-		}
-	} else if (st >= from && st < to && max > 0)
-		out[n++] = st;
-	return n;
+	return (int)recur_between(js(e, "recurrence"), st, from, to, out,
+	    (size_t)max);
 }
 
 /* ---- a form of one-line fields ---- */
@@ -537,7 +468,7 @@ prog_fill_week(struct programme *p)
 	json_t *e;
 
 	json_array_foreach(p->events, i, e) {
-		time_t ts[8];
+		int64_t ts[8];
 		int m;
 		if (!prog_shown(p, e))
 			continue;
@@ -717,16 +648,19 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 	char iso[64];
 	long dur, cap = 0;
 	char *end;
+	int64_t t;
+	int rc;
 
 	if (vals[0][0] == '\0') {
 		snprintf(err, errlen, "The event needs a title.");
 		return false;
 	}
-	if (!utc_to_iso(vals[2], iso, sizeof iso)) {
-		snprintf(err, errlen, "Give the start as YYYY-MM-DD HH:MM "
-		    "(UTC), e.g. 2026-12-01 15:00.");
+	if ((rc = time_parse(vals[2], TIME_TYPED, &t)) != TIME_OK) {
+		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
+		    "(UTC).", time_parse_error(rc));
 		return false;
 	}
+	time_iso8601(t, iso);
 	dur = strtol(vals[3], &end, 10);
 	if (*end != '\0' || dur <= 0) {
 		snprintf(err, errlen, "The duration is a number of minutes.");

@@ -310,8 +310,11 @@ decide_accept(struct call *x, int64_t request, int64_t community,
 	    arg_str(x->args, "description", false, 4000, &desc, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (event_parse_time(starts_str, &starts) != 0 ||
-	    starts <= now_unix())
+	if ((rc = time_parse(starts_str, TIME_WIRE, &starts)) != TIME_OK)
+		return call_fail(x, ERR_BAD_REQUEST, "args.starts_at must be a "
+		    "future date and time like 2026-12-01T15:00:00Z: %s",
+		    time_parse_error(rc));
+	if (starts <= now_unix())
 		return call_fail(x, ERR_BAD_REQUEST, "args.starts_at must be a "
 		    "future date and time like 2026-12-01T15:00:00Z");
 	if (strcmp(kind, "drop_in") != 0 && strcmp(kind, "surgery") != 0 &&

@@ -1315,30 +1315,6 @@ op_thread_mark_read(struct call *x)
 	return 0;
 }
 
-/* "2026-11-21T22:50:01Z" as Unix seconds; -1 if malformed. */
-static int64_t
-iso_parse(const char *s)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-	int64_t days;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 20 || s[n] != '\0' || y < 1970 ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || h < 0 || mi < 0 || sec < 0)
-		return -1;
-	/* days from 1970-01-01 (Howard Hinnant's days_from_civil) */
-	y -= mo <= 2;
-	{
-		int era = y / 400, yoe = y - era * 400;
-		int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = (int64_t)era * 146097 + doe - 719468;
-	}
-	return days * 86400 + h * 3600 + mi * 60 + sec;
-}
-
 /* One roundup entry: a thread, kept with its time for sorting. */
 struct rthread {
 	int64_t at;
@@ -1505,15 +1481,18 @@ op_roundup_get(struct call *x)
 	json_t *threads = NULL, *replies, *mentions;
 	sqlite3_stmt *st;
 	char when[32];
+	int rc;
 
 	if (arg_str(x->args, "since", false, 32, &since_s, x->msg,
 	    sizeof x->msg) != 0 ||
 	    arg_bool(x->args, "mark", false, &mark, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (since_s != NULL && (since = iso_parse(since_s)) < 0)
+	if (since_s != NULL && (rc = time_parse(since_s, TIME_WIRE,
+	    &since)) != TIME_OK)
 		return call_fail(x, ERR_BAD_REQUEST,
-		    "args.since must be a time like 2026-11-21T22:50:01Z");
+		    "args.since must be a time like 2026-11-21T22:50:01Z: %s",
+		    time_parse_error(rc));
 	if (since < 0) {
 		st = db_stmt(srv->db,
 		    "SELECT roundup_at FROM members WHERE id = :me");

@@ -463,11 +463,6 @@ char *event_calendar(int64_t member_id);
 /* op-event.c, op-room.c, op-expert.c: events, rooms, expert requests. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
 void event_timers_start(void);
-/* "2026-12-01T15:00:00Z" or with a "+01:00" offset; -1 if malformed. */
-int event_parse_time(const char *, int64_t *);
-/* Start of the current or next occurrence, 0 when the series is over. */
-int64_t event_next_start(int64_t starts, int64_t duration,
-    const char *recurrence, int64_t now);
 bool event_is_host(int64_t event_id, int64_t member_id);
 /* Insert an event and its hosts inside the caller's transaction. */
 int event_insert(struct call *, int64_t community_id, const char *title,

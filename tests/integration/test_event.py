@@ -75,6 +75,15 @@ def test_event_create_get_update_cancel():
         'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at='2026-02-31T10:00Z'),
         'bad_request')
+    # one strict reader (common/timeutil.c), which says what is wrong
+    msg = err(lead.call('event.create', community='cop', title='x',
+                        starts_at='2031-02-29T10:00Z'), 'bad_request')
+    assert msg.endswith('that month has no such day'), msg
+    for junk in ('2031-01-06T24:00:00Z', '2031-01-06T10:00:00Z junk', '2031-01-06T10:00:00',
+                 '2031-01-06 10:00Z', '2031-13-06T10:00Z', '2031-01-06T10:00:00.5Z',
+                 '2031-01-06T10:00+1:00'):
+        err(lead.call('event.create', community='cop', title='x', starts_at=junk),
+            'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at=iso(3600),
                   kind='party'), 'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at=iso(-7200)),
@@ -103,6 +112,10 @@ def test_event_create_get_update_cancel():
     got = ok(lead.call('event.get', id=eid))['event']
     assert got['cancelled'] is not None and got['cancel_reason'] == 'Snow'
     assert ok(mem.call('event.list'))['events'] == []
+    # an offset across midnight (and the year's end) is kept in UTC
+    late = ok(lead.call('event.create', community='cop', title='Late',
+                        starts_at='2031-01-01T00:30+01:00'))['event']
+    assert late['starts_at'] == '2030-12-31T23:30:00Z', late
     for s in (lead, mem, out):
         s.close()
 
