@@ -450,6 +450,9 @@ state_json(const struct room *r)
 	    json_null());
 	json_object_set_new(o, "event_id", r->event_id ?
 	    json_integer(r->event_id) : json_null());
+	/* seconds with no host before it closes by itself (0: never) */
+	json_object_set_new(o, "idle_close",
+	    json_integer(srv->cfg.room_idle_close));
 	return o;
 }
 
