@@ -29,6 +29,7 @@ config_defaults(struct config *c)
 	c->write_batch_min = 64;
 	c->support_escalate = 120;
 	c->room_idle_close = 30 * 60;
+	c->room_review = 72 * 3600;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -138,6 +139,17 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			    min < 0 || min > 7 * 24 * 60 ? -1 : 0;
 			if (rc == 0)
 				c->room_idle_close = (int)(min * 60 + 0.5);
+		} else if (strcmp(k, "room_review_hours") == 0) {
+			/* hours, decimals allowed; at least a second */
+			char *end;
+			double h;
+
+			errno = 0;
+			h = strtod(v, &end);
+			rc = errno != 0 || end == v || *end != '\0' ||
+			    h * 3600 < 1 || h > 24 * 90 ? -1 : 0;
+			if (rc == 0)
+				c->room_review = (int)(h * 3600 + 0.5);
 		} else if (strcmp(k, "support_escalate") == 0) {
 			if ((rc = set_int(&c->support_escalate, v, 86400)) ==
 			    0 && c->support_escalate < 1)

@@ -365,6 +365,7 @@ main(int argc, char **argv)
 	poll_sweep_start();
 	event_timers_start();
 	room_restore();
+	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
 	    "  Admin:    %s/hearthctl --data %s member list\n"

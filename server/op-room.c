@@ -1986,6 +1986,7 @@ support_tick(uv_timer_t *t)
 struct closing {
 	int64_t room_id;
 	int64_t thread_id;
+	bool review; /* the record waits for the hosts' review */
 };
 
 /*
@@ -2003,197 +2004,20 @@ close_done(void *arg, bool committed)
 		r->closing = false;
 	else if (r != NULL) {
 		room_deliver(r->id, 0, 0, "room.state", json_pack("{s:I, s:b, "
-		    "s:o}", "room_id", (json_int_t)r->id, "closed", 1,
+		    "s:o, s:b}", "room_id", (json_int_t)r->id, "closed", 1,
 		    "thread_id", cl->thread_id ? json_integer(cl->thread_id) :
-		    json_null()));
+		    json_null(), "review", cl->review));
 		room_unlink(r);
 		room_free(r);
 	}
 	free(cl);
 }
 
-/* Insert one post of the record thread. */
-static int
-post_add(struct call *x, int64_t thread, int64_t author, const char *body,
-    int64_t now, int64_t *post)
-{
-	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO posts (thread_id, "
-	    "author_id, body, created_at) VALUES (?, ?, ?, ?)");
-	int rc;
-
-	sqlite3_bind_int64(st, 1, thread);
-	if (author != 0)
-		sqlite3_bind_int64(st, 2, author);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	*post = sqlite3_last_insert_rowid(srv->db);
-	return 0;
-}
-
 /*
- * Post the room's record as a thread in its community: a header post,
- * then the transcript in posts of at most 16 KB (or the summary). Keeps
- * threads.last_post_at, last_post_id and post_count right.
- */
-/*
- * Append chat text to a CommonMark post so that it shows as it was typed:
- * the punctuation Markdown gives a meaning is backslash-escaped (a line
- * "2. Yes" stays a line, not a list; *stars* stay stars), leading spaces
- * stay (as no-break spaces, not a code block), and each line break is a
- * hard break.
- */
-static void
-buf_put_verbatim(struct buf *b, const char *text)
-{
-	bool line_start = true;
-
-	for (const char *t = text; *t != '\0'; t++) {
-		if (*t == '\r')
-			continue;
-		if (*t == '\n') {
-			if (t[1] != '\0')
-				buf_puts(b, "\\\n");
-			line_start = true;
-			continue;
-		}
-		if (line_start && (*t == ' ' || *t == '\t')) {
-			buf_puts(b, *t == ' ' ? "\xc2\xa0" :
-			    "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0");
-			continue;
-		}
-		line_start = false;
-		if (strchr("\\`*_[]<>#+-.)!|~&=", *t) != NULL)
-			buf_append(b, "\\", 1);
-		buf_append(b, t, 1);
-	}
-}
-
-static int
-record_post(struct call *x, struct room *r, const char *summary,
-    int attended, int64_t closer, int64_t *thread)
-{
-	sqlite3_stmt *st;
-	struct buf b;
-	int64_t author = r->mode == RM_CHATHAM ? 0 : closer;
-	int64_t now = now_unix(), post = 0, count = 0;
-	char day[32], when[32], title[300];
-	int rc;
-
-	*thread = 0;
-	if (r->mode == RM_OFF || r->community_id == 0)
-		return 0;
-	time_iso8601(r->opened_at, day);
-	day[10] = ' ';
-	day[16] = '\0'; /* YYYY-MM-DD HH:MM: a weekly room's records differ */
-	snprintf(title, sizeof title, "Room record: %s (%s UTC)", r->title,
-	    day);
-	st = db_stmt(srv->db, "INSERT INTO threads (community_id, author_id, "
-	    "title, tags, created_at, last_post_at, post_count) VALUES (?, ?, "
-	    "?, 'room-record', ?, ?, 0)");
-	sqlite3_bind_int64(st, 1, r->community_id);
-	if (author != 0)
-		sqlite3_bind_int64(st, 2, author);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	*thread = sqlite3_last_insert_rowid(srv->db);
-	buf_init(&b);
-	time_human(r->opened_at, when);
-	buf_printf(&b, "Record of the room “%s”, opened %s, closed ",
-	    r->title, when);
-	time_human(now, when);
-	buf_printf(&b, "%s. %d attended.\n\n", when, attended);
-	if (r->topic != NULL && r->topic[0] != '\0')
-		buf_printf(&b, "Topic: %s\n\n", r->topic);
-	switch (r->mode) {
-	case RM_TRANSCRIPT:
-		buf_puts(&b, "Record mode: transcript (kept for the "
-		    "community's members).\n");
-		break;
-	case RM_CHATHAM:
-		buf_puts(&b, "Held under the Chatham House Rule: what was "
-		    "said is kept, not who said it.\n");
-		break;
-	default:
-		buf_puts(&b, "Record mode: summary (only the host's summary "
-		    "is kept).\n");
-	}
-	if (summary != NULL && summary[0] != '\0')
-		buf_printf(&b, "\n## Summary\n\n%s\n", summary);
-	buf_append(&b, "", 1);
-	rc = post_add(x, *thread, author, b.data, now, &post);
-	buf_free(&b);
-	if (rc != 0)
-		return -1;
-	count++;
-	if (r->mode == RM_TRANSCRIPT || r->mode == RM_CHATHAM) {
-		st = db_stmt(srv->db, "SELECT m.display_name, m.handle, "
-		    "r.body, r.at FROM room_messages r LEFT JOIN members m ON "
-		    "m.id = r.member_id WHERE r.room_id = ? AND r.private_a "
-		    "IS NULL ORDER BY r.id");
-		buf_init(&b);
-		sqlite3_bind_int64(st, 1, r->id);
-		rc = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			time_iso8601(sqlite3_column_int64(st, 3), when);
-			if (r->mode == RM_TRANSCRIPT) {
-				buf_puts(&b, "**");
-				buf_put_verbatim(&b, db_col_text(st, 0));
-				buf_puts(&b, "** (@");
-				buf_put_verbatim(&b, db_col_text(st, 1));
-				buf_printf(&b, ") %.5s\\\n", when + 11);
-			} else
-				buf_printf(&b, "%.5s\\\n", when + 11);
-			buf_put_verbatim(&b, db_col_text(st, 2));
-			buf_puts(&b, "\n\n");
-			if (buf_used(&b) >= POST_CHUNK) {
-				buf_append(&b, "", 1);
-				/* post_add uses another statement */
-				rc = post_add(x, *thread, author, b.data, now,
-				    &post);
-				buf_clear(&b);
-				if (rc != 0)
-					break;
-				count++;
-			}
-		}
-		sqlite3_reset(st);
-		if (rc == 0 && buf_used(&b) > 0) {
-			buf_append(&b, "", 1);
-			rc = post_add(x, *thread, author, b.data, now, &post);
-			count++;
-		}
-		buf_free(&b);
-		if (rc != 0)
-			return -1;
-	}
-	st = db_stmt(srv->db, "UPDATE threads SET last_post_at = ?, "
-	    "last_post_id = ?, post_count = ? WHERE id = ?");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, post);
-	sqlite3_bind_int64(st, 3, count);
-	sqlite3_bind_int64(st, 4, *thread);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : call_db_fail(x);
-}
-
-/*
- * Close the room in the caller's transaction: attendance, the record
- * thread (by closer, 0 for the server), the room's row; the room is
- * marked closing and its close_done effect frees it after the commit.
+ * Close the room in the caller's transaction: attendance and the room's
+ * row, then its record (record.c: a summary is posted at once, a kept
+ * transcript waits for the hosts' review). The room is marked closing and
+ * its close_done effect frees it after the commit.
  */
 static int
 room_close_write(struct call *x, struct room *r, const char *summary,
@@ -2203,6 +2027,7 @@ room_close_write(struct call *x, struct room *r, const char *summary,
 	sqlite3_stmt *st;
 	int64_t thread = 0, now = now_unix();
 	int attended = 0, rc;
+	bool review = false;
 
 	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
 	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
@@ -2218,11 +2043,8 @@ room_close_write(struct call *x, struct room *r, const char *summary,
 		if (rc != SQLITE_DONE)
 			return call_db_fail(x);
 	}
-	if (record_post(x, r, summary, attended, closer != 0 ? closer :
-	    r->opened_by, &thread) != 0)
-		return -1;
 	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
-	    "summary = ?, thread_id = ? WHERE id = ?");
+	    "summary = ? WHERE id = ?");
 	sqlite3_bind_int64(st, 1, now);
 	if (closer != 0)
 		sqlite3_bind_int64(st, 2, closer);
@@ -2233,33 +2055,23 @@ room_close_write(struct call *x, struct room *r, const char *summary,
 		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 3);
-	if (thread != 0)
-		sqlite3_bind_int64(st, 4, thread);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, r->id);
+	sqlite3_bind_int64(st, 4, r->id);
 	if (call_step(x, st) != 0)
 		return -1;
 	st = db_stmt(srv->db, "DELETE FROM room_queue WHERE room_id = ?");
 	sqlite3_bind_int64(st, 1, r->id);
-	if (call_step(x, st) != 0)
+	if (call_step(x, st) != 0 ||
+	    record_close(x, r->id, &thread, &review) != 0)
 		return -1;
-	if (r->event_id != 0 && thread != 0) {
-		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
-		    "WHERE id = ?");
-		sqlite3_bind_int64(st, 1, thread);
-		sqlite3_bind_int64(st, 2, r->event_id);
-		if (call_step(x, st) != 0)
-			return -1;
-	}
 	cl = xcalloc(1, sizeof *cl);
 	cl->room_id = r->id;
 	cl->thread_id = thread;
+	cl->review = review;
 	r->closing = true;
 	outbox_fn(&x->out, close_done, cl);
-	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
-	    "attended", attended, "thread_id", thread ? json_integer(thread) :
-	    json_null());
+	x->result = json_pack("{s:I, s:i, s:o, s:b}", "room_id",
+	    (json_int_t)r->id, "attended", attended, "thread_id", thread ?
+	    json_integer(thread) : json_null(), "review", review);
 	return 0;
 }
 

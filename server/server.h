@@ -115,6 +115,8 @@ struct config {
 	int write_batch_min; /* sessions in a write batch to use the helpers */
 	int support_escalate; /* seconds before staff hear of a support call */
 	int room_idle_close; /* seconds a room may have no host; 0: never */
+	int room_review; /* seconds a record waits for review before it is
+			  * published as it stands */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -448,6 +450,19 @@ extern const struct op op_notify_table[];
 extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
+extern const struct op op_record_table[];
+
+/* record.c: a closed room's record, its review and publication. */
+/*
+ * In room.close's transaction (the room's row already closed): post a
+ * summary record now (*thread), or start the review of kept lines
+ * (*review), telling the hosts. Nothing for rooms that keep nothing.
+ */
+int record_close(struct call *, int64_t room_id, int64_t *thread,
+    bool *review);
+/* Start the sweep that publishes records whose review time is over. */
+void record_timers_start(void);
+uint64_t record_review_sweeps(void);
 
 /* op-poll.c */
 /*

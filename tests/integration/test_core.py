@@ -24,9 +24,13 @@ def pipeline(s, *calls):
 
 
 def record_of(srv, rid):
-    """The bodies of the posts of a closed room's record thread."""
+    """A closed room's record: its published posts, or while the hosts
+    review it, the lines it keeps."""
     rows = srv.query('SELECT p.body FROM posts p JOIN rooms r ON r.thread_id = '
                      'p.thread_id WHERE r.id = ? ORDER BY p.id', rid)
+    if not rows:
+        rows = srv.query('SELECT body FROM room_messages WHERE room_id = ? AND '
+                         'dropped = 0 AND private_a IS NULL ORDER BY id', rid)
     return '\n'.join(r[0] for r in rows)
 
 

@@ -127,7 +127,8 @@ def test_room_with_no_host_closes_by_itself_and_keeps_its_record():
     m = until(a, ev('room.message', system=True), timeout=5)
     assert 'closes by itself' in m['data']['text']
     until(a, ev('room.state', room_id=rid, closed=True), timeout=15)
-    row = srv.query('SELECT closed_at, closed_by, thread_id FROM rooms WHERE id = ?', rid)[0]
+    row = srv.query('SELECT closed_at, closed_by, review_until FROM rooms WHERE id = ?',
+                    rid)[0]
     assert row[0] is not None and row[1] is None and row[2] is not None
     assert 'see you all next week' in record_of(srv, rid)
     err(a.call('room.join', room_id=rid), 'not_found')
