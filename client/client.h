@@ -198,6 +198,25 @@ char *snippet_clean(const char *s);
 	((is_key) && (ch) == KEY_ENTER))
 #define KEY_CTRL(c) ((c) & 0x1f)
 
+/* ---- form.c: a screen of one-line fields sending one operation ---- */
+/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
+struct form_def {
+	const char *label;
+	const char *init;
+	const char *choices;
+	const char *hint;
+};
+/* Turn the form's values into args; false with err set refuses. */
+typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
+    char *err, size_t errlen);
+/*
+ * A form of one-line fields sending op with args (stolen) as build fills
+ * them; done runs on the view below with the result, like the composer.
+ */
+struct view *form_open(const char *title, const char *intro, const char *op,
+    json_t *args, const struct form_def *defs, int n, form_build_fn build,
+    void (*done)(struct view *, json_t *));
+
 /* ---- compose.c: the composer ---- */
 /*
  * Open the composer for op with args (stolen); key names the draft; done
@@ -232,23 +251,6 @@ struct view *view_event(json_int_t id);
 const char *event_kind_words(const char *kind);
 /* The start to show for an event: the next occurrence, else the first. */
 const char *event_start_iso(json_t *e);
-/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
-struct form_def {
-	const char *label;
-	const char *init;
-	const char *choices;
-	const char *hint;
-};
-/* Turn the form's values into args; false with err set refuses. */
-typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
-    char *err, size_t errlen);
-/*
- * A form of one-line fields sending op with args (stolen) as build fills
- * them; done runs on the view below with the result, like the composer.
- */
-struct view *form_open(const char *title, const char *intro, const char *op,
-    json_t *args, const struct form_def *defs, int n, form_build_fn build,
-    void (*done)(struct view *, json_t *));
 /* Open an ad hoc room in a community: its title and record mode. */
 struct view *room_open_form(const char *slug, const char *name);
 /* "YYYY-MM-DD HH:MM" (UTC) or ISO 8601 as the server's starts_at. */
