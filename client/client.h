@@ -85,9 +85,24 @@ void ed_undo(struct editor *);
 size_t ed_layout(const struct editor *, int width, size_t *starts, size_t max,
     int *cy, int *cx);
 
-/* ---- net.c: the connection to hearthd ---- */
+/* ---- calls.c: calls waiting for their reply ---- */
 typedef void (*reply_fn)(void *ctx, json_t *result, json_t *error);
 struct view;
+/* Register a call and return its id (the next one). */
+json_int_t calls_add(struct view *owner, reply_fn cb, void *ctx);
+/*
+ * A reply line from the server: run its call's callback with the result
+ * or the error object (one is NULL). False if no call waits for its id.
+ */
+bool calls_answer(json_t *msg);
+/* The view is going away: its calls' replies are dropped unseen. */
+void calls_forget(struct view *owner);
+/* Run every waiting call's callback with error and drop them all. */
+void calls_fail(json_t *error);
+/* How many calls wait for a reply. */
+size_t calls_waiting(void);
+
+/* ---- net.c: the connection to hearthd ---- */
 void net_start(int fd);
 /* Send op; cb runs with the result or the error object (one is NULL). */
 void net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
