@@ -1,7 +1,10 @@
 /*
  * calls.c: the calls sent to hearthd that still wait for their reply. Each
- * call gets the next id; the reply that carries it runs the callback
- * registered with it, unless the view that asked has gone (calls_forget).
+ * call gets the next id; the reply that carries that id, and only that
+ * one, runs the callback registered with it, once, unless the view that
+ * asked has gone (calls_forget). Replies may come in any order: the server
+ * answers slow operations (search.query) after later requests. When the
+ * connection is lost, calls_fail answers every call still waiting.
  * net.c owns the socket and hands each reply line here; this file knows
  * nothing of libuv, so it is unit-tested on its own.
  */
@@ -55,24 +58,26 @@ bool
 calls_answer(json_t *msg)
 {
 	json_t *idv = json_object_get(msg, "id");
+	struct call *c, *prev = NULL;
 	json_int_t id;
-	struct call *c;
-	bool found = false;
 
 	if (!json_is_integer(idv))
 		return false;
 	id = json_integer_value(idv);
-	while ((c = head) != NULL && c->id <= id) {
+	for (c = head; c != NULL && c->id != id; c = c->next)
+		prev = c;
+	if (c == NULL)
+		return false; /* answered already, or never asked */
+	/* unlink first: the callback may call again or forget views */
+	if (prev != NULL)
+		prev->next = c->next;
+	else
 		head = c->next;
-		if (head == NULL)
-			tail = NULL;
-		if (c->id == id) {
-			call_run(c, msg);
-			found = true;
-		}
-		free(c);
-	}
-	return found;
+	if (tail == c)
+		tail = prev;
+	call_run(c, msg);
+	free(c);
+	return true;
 }
 
 void
