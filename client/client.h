@@ -66,6 +66,8 @@ struct editor {
 };
 void ed_init(struct editor *, const char *text);
 void ed_free(struct editor *);
+/* Empty the text (and forget its undo). */
+void ed_clear(struct editor *);
 void ed_insert(struct editor *, const char *s, size_t len);
 void ed_backspace(struct editor *);
 void ed_delete(struct editor *);
@@ -277,7 +279,108 @@ struct view *view_experts(void);
 /* ---- consults.c: private consults kept for the member ---- */
 struct view *view_consults(void);
 
-/* ---- room.c: a live drop-in or surgery room ---- */
+/* ---- room.c, room-draw.c, room-key.c: a live drop-in or surgery room ---- */
+/*
+ * The room screen's state, shared by its model (room.c), its drawing
+ * (room-draw.c) and its keys (room-key.c); no other file looks inside.
+ */
+#define SENDS_MAX 32 /* calls in flight a room remembers */
+enum room_focus { ROOM_FOCUS_INPUT, ROOM_FOCUS_PEOPLE, ROOM_FOCUS_QUEUE };
+
+/* What the bottom line asks for, when it is not a message. */
+enum room_ask {
+	ROOM_ASK_NONE,
+	ROOM_ASK_TOPIC, /* a line of text: Enter submits */
+	ROOM_ASK_REASON,
+	ROOM_ASK_QUEUE,
+	ROOM_ASK_SUPPORT,
+	ROOM_ASK_SUMMARY, /* several lines: Ctrl-S submits */
+	ROOM_ASK_LEAVE, /* y or n */
+	ROOM_ASK_CLOSE,
+	ROOM_ASK_HANDOVER,
+};
+
+struct room {
+	struct view v;
+	json_int_t id;
+	char title[300];
+	json_t *state; /* room state */
+	json_t *people; /* [person] */
+	json_t *queue; /* queue view */
+	json_t *msgs; /* messages, and our own notes ({note: true}) */
+	json_t *alerts; /* support alerts, hosts only */
+	json_int_t last_seq;
+	bool loading, joined, closed, removed;
+	json_int_t thread_id;
+	char fail[400]; /* why joining failed */
+	char reason[400]; /* why a host removed us */
+	char me[64];
+	bool host, muted, hand;
+	bool can_say; /* false: listening only (not a member) */
+	bool fresh; /* the input holds only refused text: typing replaces it */
+	char consult[64], consult_rec[16]; /* private consult with */
+	char support[400]; /* the state of our own support request */
+	char err[600]; /* the last refusal, over the input line */
+	struct editor ed; /* the message being written */
+	struct editor ask_ed; /* the answer to a question */
+	enum room_ask ask;
+	char ask_handle[64];
+	bool multiline;
+	size_t restored; /* bytes of the input that came back refused */
+	char *summary; /* a summary sent with room.close, until it is done */
+	char *sent[SENDS_MAX]; /* room.say texts awaiting their reply */
+	size_t nsent;
+	const char *okq[SENDS_MAX]; /* what to say when other calls succeed */
+	size_t nok;
+	struct rdoc doc;
+	int doc_width;
+	size_t rendered;
+	int scroll; /* lines up from the end; 0 follows new messages */
+	int unseen, page;
+	enum room_focus focus;
+	int psel, qsel;
+	int side; /* the people panel: -1 hidden, 1 shown, 0 as wide allows */
+	int in_width;
+	bool enter_wait, esc_wait;
+};
+/* room.c: the model, and the calls the keys and /commands make. */
+void room_do(struct room *, const char *op, json_t *args, const char *ok);
+void room_say(struct room *, const char *text);
+void room_leave(struct room *);
+void room_hand(struct room *);
+void room_take(struct room *, const char *handle, bool private,
+    bool transcript);
+void room_answer(struct room *, const char *handle);
+void room_support(struct room *, const char *text);
+void room_close(struct room *, const char *summary);
+void room_ask(struct room *, enum room_ask what, const char *handle,
+    const char *initial);
+void room_ask_close(struct room *);
+void room_mute(struct room *, const char *handle, bool muted);
+void room_remove(struct room *, const char *handle, const char *reason);
+void room_share_host(struct room *, const char *handle, bool hand_over);
+void room_set_topic(struct room *, const char *topic);
+void room_queue_join(struct room *, const char *topic);
+void room_pause(struct room *, bool paused);
+void room_end_consult(struct room *);
+void room_show_help(void);
+void room_command(struct room *, const char *line);
+/* Helpers for the room's files. */
+bool room_blank(const char *s);
+const char *room_ordinal(json_int_t n);
+const char *room_record_words(const char *mode);
+const char *room_consult_words(const char *rec);
+json_t *room_person_of(struct room *, const char *handle);
+void room_name_of(struct room *, const char *handle, char *out, size_t len);
+const char *room_community(struct room *);
+int room_people_count(struct room *);
+json_t *room_queue_list(struct room *);
+/* room-draw.c: the screen; render messages not rendered yet for width. */
+void room_draw(struct view *, int rows, int cols);
+void room_draw_render(struct room *, int width);
+/* room-key.c: the keys; forget a room going away (a held-back Enter). */
+bool room_key(struct view *, int ch, bool is_key);
+void room_key_forget(struct room *);
 /* Join an open room and show it. */
 struct view *view_room(json_int_t room_id);
 /* Open a room (room.open with args, stolen) and show it as its host. */
