@@ -279,6 +279,60 @@ struct view *view_experts(void);
 /* ---- consults.c: private consults kept for the member ---- */
 struct view *view_consults(void);
 
+/* ---- room-command.c: a room's /commands, for the TUI and the line mode ---- */
+/* What a command asks for when the line lacks it. */
+enum room_ask {
+	ROOM_ASK_NONE,
+	ROOM_ASK_TOPIC, /* a line of text */
+	ROOM_ASK_REASON, /* why a person is removed */
+	ROOM_ASK_QUEUE, /* what about (not blank) */
+	ROOM_ASK_SUPPORT, /* words optional */
+	ROOM_ASK_SUMMARY, /* several lines, not blank */
+	ROOM_ASK_LEAVE, /* y or n */
+	ROOM_ASK_CLOSE,
+	ROOM_ASK_HANDOVER,
+};
+/* What only a front end can do. */
+enum room_local {
+	ROOM_HELP, /* show the commands */
+	ROOM_LEAVE, /* leave the room (and its screen) */
+	ROOM_PEOPLE, /* who is here */
+	ROOM_MULTI, /* write a message of several lines */
+	ROOM_AGAIN, /* send the last refused message again */
+};
+/*
+ * A front end that runs room commands: the room screen or the line mode.
+ * It fills the fields before each room_command_* call and does what the
+ * hooks ask, each with ctx.
+ */
+struct room_front {
+	json_int_t room_id;
+	json_t *state; /* the room: record, topic (NULL: not known) */
+	json_t *alerts; /* support requests seen (hosts); /answer marks them */
+	bool hand; /* our hand is up */
+	bool consult; /* we are in a private consult */
+	void *ctx;
+	/* Call op with args (stolen); ok, if set, is said when it works. */
+	void (*call)(void *ctx, const char *op, json_t *args, const char *ok);
+	/* Ask for what the command lacks; the answer goes to
+	 * room_command_answer with what and handle. */
+	void (*ask)(void *ctx, enum room_ask what, const char *handle,
+	    const char *initial);
+	/* Say msg: refused, it is why a command was not sent. */
+	void (*tell)(void *ctx, bool refused, const char *msg);
+	void (*local)(void *ctx, enum room_local what);
+};
+/* A line starting with '/' (not "//"); false if there is no such command. */
+bool room_command_run(struct room_front *, const char *line);
+/* Run command name (no '/') with its argument text: what a key does. */
+void room_command_exec(struct room_front *, const char *name,
+    const char *rest);
+/* The answer to a question: the text typed, or "y" or "n". */
+void room_command_answer(struct room_front *, enum room_ask what,
+    const char *handle, const char *text);
+/* The commands, for help: markdown (the room screen) or text lines. */
+void room_command_help(struct buf *, bool markdown);
+
 /* ---- room.c, room-draw.c, room-key.c: a live drop-in or surgery room ---- */
 /*
  * The room screen's state, shared by its model (room.c), its drawing
@@ -286,19 +340,6 @@ struct view *view_consults(void);
  */
 #define SENDS_MAX 32 /* calls in flight a room remembers */
 enum room_focus { ROOM_FOCUS_INPUT, ROOM_FOCUS_PEOPLE, ROOM_FOCUS_QUEUE };
-
-/* What the bottom line asks for, when it is not a message. */
-enum room_ask {
-	ROOM_ASK_NONE,
-	ROOM_ASK_TOPIC, /* a line of text: Enter submits */
-	ROOM_ASK_REASON,
-	ROOM_ASK_QUEUE,
-	ROOM_ASK_SUPPORT,
-	ROOM_ASK_SUMMARY, /* several lines: Ctrl-S submits */
-	ROOM_ASK_LEAVE, /* y or n */
-	ROOM_ASK_CLOSE,
-	ROOM_ASK_HANDOVER,
-};
 
 struct room {
 	struct view v;
@@ -327,6 +368,7 @@ struct room {
 	char ask_handle[64];
 	bool multiline;
 	size_t restored; /* bytes of the input that came back refused */
+	char *unsent; /* the last message refused, for /again */
 	char *summary; /* a summary sent with room.close, until it is done */
 	char *sent[SENDS_MAX]; /* room.say texts awaiting their reply */
 	size_t nsent;
@@ -342,29 +384,16 @@ struct room {
 	int side; /* the people panel: -1 hidden, 1 shown, 0 as wide allows */
 	int in_width;
 	bool enter_wait, esc_wait;
+	struct room_front front; /* for the commands: see room_front */
 };
 /* room.c: the model, and the calls the keys and /commands make. */
-void room_do(struct room *, const char *op, json_t *args, const char *ok);
+/* The room as a front end for room_command_*, brought up to date. */
+struct room_front *room_front(struct room *);
+/* Send a message; the input empties now and refills if refused. */
 void room_say(struct room *, const char *text);
-void room_leave(struct room *);
-void room_hand(struct room *);
-void room_take(struct room *, const char *handle, bool private,
-    bool transcript);
-void room_answer(struct room *, const char *handle);
-void room_support(struct room *, const char *text);
-void room_close(struct room *, const char *summary);
+/* Ask a question on the bottom line; initial fills a text answer. */
 void room_ask(struct room *, enum room_ask what, const char *handle,
     const char *initial);
-void room_ask_close(struct room *);
-void room_mute(struct room *, const char *handle, bool muted);
-void room_remove(struct room *, const char *handle, const char *reason);
-void room_share_host(struct room *, const char *handle, bool hand_over);
-void room_set_topic(struct room *, const char *topic);
-void room_queue_join(struct room *, const char *topic);
-void room_pause(struct room *, bool paused);
-void room_end_consult(struct room *);
-void room_show_help(void);
-void room_command(struct room *, const char *line);
 /* Helpers for the room's files. */
 bool room_blank(const char *s);
 const char *room_ordinal(json_int_t n);
@@ -375,6 +404,12 @@ void room_name_of(struct room *, const char *handle, char *out, size_t len);
 const char *room_community(struct room *);
 int room_people_count(struct room *);
 json_t *room_queue_list(struct room *);
+/* A room.presence's change ("joined", "hand_up"...; NULL: none) and whose. */
+const char *room_presence(json_t *data, const char **who);
+/* Keep a list of the people here up to date from a room.presence. */
+void room_people_apply(json_t *people, json_t *data);
+/* Add or update a support alert (room.support about someone); true if new. */
+bool room_alert_apply(json_t *alerts, json_t *data);
 /* room-draw.c: the screen; render messages not rendered yet for width. */
 void room_draw(struct view *, int rows, int cols);
 void room_draw_render(struct room *, int width);
@@ -387,12 +422,6 @@ struct view *view_room(json_int_t room_id);
 struct view *view_room_open(json_t *open_args);
 /* Show a room already opened: room.open's result. */
 struct view *view_room_opened(json_t *result);
-/* Line mode: what a room event says (malloc'd), or NULL. */
-char *room_describe(const char *event, json_t *data, const char *me);
-/* Line mode: a /command as an operation and its arguments, or NULL. */
-const char *room_line_command(const char *line, json_int_t room_id,
-    json_t **args);
-
 /* ---- native.c: hearth [user@]host[:port] over libssh ---- */
 /* Connect (asking about an unknown host key); the protocol fd or -1. */
 int native_connect(const char *target, char *err, size_t errlen);
@@ -418,8 +447,16 @@ void plain_print_md(const char *md, const char *indent);
 json_t *plain_me(void);
 /* A thread, read and answered line by line. */
 void plain_thread(json_int_t id);
+/* Wait for typed input, printing events, unless stop() says stop first. */
+bool plain_wait_input(bool (*stop)(void));
+
+/* ---- plain-room.c: the line mode's rooms ---- */
+/* The rooms open now: pick one to join. */
+void plain_room_list(void);
 /* Join an open room and take part line by line until /leave. */
 void plain_room(json_int_t id);
+/* A room.* event: printed and kept if it is the room we are in. */
+void plain_room_event(const char *event, json_t *data);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

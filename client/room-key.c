@@ -126,7 +126,8 @@ room_submit(struct room *r)
 		r->multiline = false;
 		r->fresh = false;
 		r->err[0] = '\0';
-		room_command(r, text); /* may leave: r is then gone */
+		/* may leave: r is then gone */
+		room_command_run(room_front(r), text);
 	} else if (!r->can_say) {
 		ed_clear(&r->ed);
 		snprintf(r->err, sizeof r->err, "You are listening only: join "
@@ -144,35 +145,7 @@ ask_submit(struct room *r)
 	enum room_ask what = r->ask;
 
 	r->ask = ROOM_ASK_NONE;
-	switch (what) {
-	case ROOM_ASK_TOPIC:
-		room_set_topic(r, text);
-		break;
-	case ROOM_ASK_REASON:
-		room_remove(r, r->ask_handle, text);
-		break;
-	case ROOM_ASK_QUEUE:
-		if (room_blank(text)) {
-			r->ask = what;
-			snprintf(r->err, sizeof r->err, "Say in a few words "
-			    "what you would like help with.");
-		} else
-			room_queue_join(r, text);
-		break;
-	case ROOM_ASK_SUPPORT:
-		room_support(r, text);
-		break;
-	case ROOM_ASK_SUMMARY:
-		if (room_blank(text)) {
-			r->ask = what;
-			snprintf(r->err, sizeof r->err, "This room keeps only "
-			    "your summary: write it first.");
-		} else
-			room_close(r, text);
-		break;
-	default:
-		break;
-	}
+	room_command_answer(room_front(r), what, r->ask_handle, text);
 	free(text);
 	if (r->ask == ROOM_ASK_NONE)
 		ed_clear(&r->ask_ed);
@@ -266,28 +239,30 @@ common_key(struct room *r, int ch, bool is_key)
 		switch (ch) {
 		case KEY_PPAGE: scroll_by(r, page); return true;
 		case KEY_NPAGE: scroll_by(r, -page); return true;
-		case KEY_F(1): room_show_help(); return true;
-		case KEY_F(2): r->side = r->side > 0 ? -1 :
-		    (r->side < 0 ? 1 : (COLS >= 70 ? -1 : 1));
+		case KEY_F(1):
+			room_command_exec(room_front(r), "help", NULL);
+			return true;
+		case KEY_F(2):
+			room_command_exec(room_front(r), "people", NULL);
 			return true;
 		}
 	}
 	if (!r->joined)
 		return false;
 	if ((is_key && ch == KEY_F(3)) || (!is_key && ch == KEY_CTRL('r'))) {
-		room_hand(r);
+		room_command_exec(room_front(r), "hand", NULL);
 		return true;
 	}
 	if (is_key && ch == KEY_F(4)) {
-		room_ask(r, ROOM_ASK_SUPPORT, NULL, NULL);
+		room_command_exec(room_front(r), "support", NULL);
 		return true;
 	}
 	if (is_key && ch == KEY_F(8)) {
-		room_answer(r, NULL);
+		room_command_exec(room_front(r), "answer", NULL);
 		return true;
 	}
 	if (!is_key && ch == KEY_CTRL('x')) {
-		room_end_consult(r);
+		room_command_exec(room_front(r), "end", NULL);
 		return true;
 	}
 	return false;
@@ -347,12 +322,15 @@ panel_key(struct room *r, int ch, bool is_key)
 	if (p == NULL)
 		return false;
 	if (r->focus == ROOM_FOCUS_QUEUE) {
+		char how[100];
 		if (ENTER(ch, is_key) || (!is_key && ch == 't'))
-			room_take(r, h, false, false);
+			snprintf(how, sizeof how, "%s", h);
 		else if (!is_key && (ch == 'p' || ch == 'T'))
-			room_take(r, h, true, ch == 'T');
+			snprintf(how, sizeof how, "%s %s", h, ch == 'T' ?
+			    "transcript" : "private");
 		else
 			return false;
+		room_command_exec(room_front(r), "take", how);
 		r->focus = ROOM_FOCUS_INPUT; /* to speak with them */
 		return true;
 	}
@@ -364,16 +342,17 @@ panel_key(struct room *r, int ch, bool is_key)
 		return false;
 	switch (ch) {
 	case 'm':
-		room_mute(r, h, !ji(p, "muted"));
+		room_command_exec(room_front(r), ji(p, "muted") ? "unmute" :
+		    "mute", h);
 		return true;
 	case 'r':
-		room_ask(r, ROOM_ASK_REASON, h, NULL);
+		room_command_exec(room_front(r), "remove", h);
 		return true;
 	case 's':
-		room_share_host(r, h, false);
+		room_command_exec(room_front(r), "host", h);
 		return true;
 	case 'H':
-		room_ask(r, ROOM_ASK_HANDOVER, h, NULL);
+		room_command_exec(room_front(r), "handover", h);
 		return true;
 	}
 	return false;
@@ -390,14 +369,9 @@ ask_key(struct room *r, int ch, bool is_key)
 		    ch != 'N' && ch != 27))
 			return true;
 		r->ask = ROOM_ASK_NONE;
-		if (ch != 'y' && ch != 'Y')
-			return true;
-		if (what == ROOM_ASK_LEAVE)
-			room_leave(r);
-		else if (what == ROOM_ASK_CLOSE)
-			room_close(r, NULL);
-		else
-			room_share_host(r, r->ask_handle, true);
+		/* y to leave: r is then gone */
+		room_command_answer(room_front(r), what, r->ask_handle,
+		    ch == 'y' || ch == 'Y' ? "y" : "n");
 		return true;
 	}
 	if (!is_key && ch == 27) {

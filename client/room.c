@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <curses.h>
-#include <uv.h>
 
 #include "common.h"
 #include "client.h"
@@ -98,12 +97,6 @@ room_name_of(struct room *r, const char *handle, char *out, size_t len)
 		snprintf(out, len, "%s", js(p, "display_name"));
 	else
 		snprintf(out, len, "@%s", handle);
-}
-
-static const char *
-strip_at(const char *h)
-{
-	return h[0] == '@' ? h + 1 : h;
 }
 
 /* Add a message; history and live events may overlap, so by seq. */
@@ -261,23 +254,38 @@ room_got(void *ctx, json_t *result, json_t *error)
 	room_apply(r, result);
 }
 
-/* Who is here changed: keep the list, and say what happened. */
-/*
- * Keep our list of the people here from room.presence: it carries one
- * person's change (the whole list came with room.join).
- */
 #define ROOM_QUIET_PEOPLE 50 /* above this, no joined/left notes */
 
-static void
-people_apply(struct room *r, const char *what, json_t *person)
+const char *
+room_presence(json_t *d, const char **who)
 {
+	static const char *whats[] = { "joined", "left", "muted", "unmuted",
+	    "hand_up", "hand_down", "host", "unhost", NULL };
+
+	for (int i = 0; whats[i] != NULL; i++)
+		if (js(d, whats[i])[0]) {
+			*who = js(d, whats[i]);
+			return whats[i];
+		}
+	*who = NULL;
+	return NULL;
+}
+
+/*
+ * room.presence carries one person's change (the whole list came with
+ * room.join): put the person in, take them out, or update them.
+ */
+void
+room_people_apply(json_t *people, json_t *d)
+{
+	const char *who, *what = room_presence(d, &who);
+	json_t *person = json_object_get(d, "person"), *p;
 	const char *handle = js(person, "handle");
-	json_t *p;
 	size_t i, at = (size_t)-1;
 
 	if (what == NULL || !json_is_object(person) || handle[0] == '\0')
 		return;
-	json_array_foreach(r->people, i, p) {
+	json_array_foreach(people, i, p) {
 		if (strcmp(js(p, "handle"), handle) == 0) {
 			at = i;
 			break;
@@ -285,30 +293,23 @@ people_apply(struct room *r, const char *what, json_t *person)
 	}
 	if (strcmp(what, "left") == 0) {
 		if (at != (size_t)-1)
-			json_array_remove(r->people, at);
+			json_array_remove(people, at);
 	} else if (at != (size_t)-1)
-		json_array_set(r->people, at, person);
+		json_array_set(people, at, person);
 	else
-		json_array_append(r->people, person);
+		json_array_append(people, person);
 }
 
+/* Who is here changed: keep the list, and say what happened. */
 static void
 ev_presence(struct room *r, json_t *d)
 {
-	static const char *whats[] = { "joined", "left", "muted", "unmuted",
-	    "hand_up", "hand_down", "host", "unhost", NULL };
 	char name[200];
-	const char *who = NULL, *what = NULL;
+	const char *who, *what = room_presence(d, &who);
 
-	for (int i = 0; whats[i] != NULL; i++)
-		if (js(d, whats[i])[0]) {
-			what = whats[i];
-			who = js(d, whats[i]);
-			break;
-		}
 	if (who != NULL)
 		room_name_of(r, who, name, sizeof name); /* before they go */
-	people_apply(r, what, json_object_get(d, "person"));
+	room_people_apply(r->people, d);
 	if (who != NULL && strcmp(what, "left") != 0)
 		room_name_of(r, who, name, sizeof name);
 	me_update(r);
@@ -416,6 +417,21 @@ ev_consult(struct room *r, json_t *d)
 	}
 }
 
+bool
+room_alert_apply(json_t *alerts, json_t *d)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(alerts, i, a)
+		if (ji(a, "support_id") == ji(d, "support_id")) {
+			json_array_set(alerts, i, d);
+			return false;
+		}
+	json_array_append(alerts, d);
+	return !ji(d, "answered");
+}
+
 /*
  * A support request: to hosts, an alert to show until answered; to the
  * member who asked, how it stands.
@@ -423,9 +439,6 @@ ev_consult(struct room *r, json_t *d)
 static void
 ev_support(struct room *r, json_t *d)
 {
-	json_t *a;
-	size_t i;
-
 	if (json_object_get(d, "handle") == NULL) {
 		/* about our own request */
 		if (ji(d, "answered"))
@@ -436,13 +449,7 @@ ev_support(struct room *r, json_t *d)
 			    js(d, "text"));
 		return;
 	}
-	json_array_foreach(r->alerts, i, a)
-		if (ji(a, "support_id") == ji(d, "support_id")) {
-			json_array_set(r->alerts, i, d);
-			return;
-		}
-	json_array_append(r->alerts, d);
-	if (!ji(d, "answered"))
+	if (room_alert_apply(r->alerts, d))
 		ui_flash("Support needed: %s (@%s) in this room. F8 or /answer "
 		    "answers.", js(d, "display_name"), js(d, "handle"));
 }
@@ -478,7 +485,7 @@ room_event(struct view *v, const char *name, json_t *d)
 		ev_support(r, d);
 }
 
-/* ---- actions ---- */
+/* ---- calls ---- */
 
 /* A call whose success needs only a word; failures show over the input. */
 static void
@@ -498,7 +505,7 @@ did(void *ctx, json_t *result, json_t *error)
 }
 
 /* Call op; ok is flashed when it succeeds (replies come in order). */
-void
+static void
 room_do(struct room *r, const char *op, json_t *args, const char *ok)
 {
 	if (r->nok == SENDS_MAX) {
@@ -512,7 +519,7 @@ room_do(struct room *r, const char *op, json_t *args, const char *ok)
 }
 
 /* Leave the room and the screen. */
-void
+static void
 room_leave(struct room *r)
 {
 	if (r->joined)
@@ -548,11 +555,13 @@ said(void *ctx, json_t *result, json_t *error)
 		snprintf(r->err, sizeof r->err, "Not sent: %s Your text is "
 		    "still below: Enter sends it again.", err_message(error));
 		r->focus = ROOM_FOCUS_INPUT;
+		free(r->unsent);
+		r->unsent = text;
+		return;
 	}
 	free(text);
 }
 
-/* Send a message; the input empties now and refills if refused. */
 void
 room_say(struct room *r, const char *text)
 {
@@ -574,56 +583,6 @@ room_say(struct room *r, const char *text)
 	r->unseen = 0;
 }
 
-void
-room_hand(struct room *r)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "raised", json_boolean(!r->hand));
-	room_do(r, "room.raise_hand", a, r->hand ? "Hand lowered." :
-	    "Hand raised: the hosts can see it.");
-}
-
-/* Host: take someone (the first when handle is empty) from the queue. */
-void
-room_take(struct room *r, const char *handle, bool private, bool transcript)
-{
-	json_t *a = room_args(r);
-
-	if (handle != NULL && handle[0] != '\0')
-		json_object_set_new(a, "handle", json_string(handle));
-	if (private) {
-		json_object_set_new(a, "private", json_true());
-		json_object_set_new(a, "record", json_string(transcript ?
-		    "transcript" : "off"));
-	}
-	room_do(r, "room.queue_take", a, private ? "Taken into a private "
-	    "consult: Ctrl-X or /end returns to the room." : NULL);
-}
-
-/* Answer the first unanswered support alert (or the one from handle). */
-void
-room_answer(struct room *r, const char *handle)
-{
-	json_t *a;
-	size_t i;
-
-	json_array_foreach(r->alerts, i, a) {
-		json_t *args;
-		if (ji(a, "answered") || (handle != NULL && handle[0] &&
-		    strcmp(js(a, "handle"), handle) != 0))
-			continue;
-		args = room_args(r);
-		json_object_set_new(args, "support_id", json_integer(ji(a,
-		    "support_id")));
-		json_object_set_new(a, "answered", json_true());
-		room_do(r, "room.support_answer", args, "Answered: they have "
-		    "been told a host will be with them.");
-		return;
-	}
-	ui_flash("No support request is waiting.");
-}
-
 static void
 support_got(void *ctx, json_t *result, json_t *error)
 {
@@ -635,19 +594,6 @@ support_got(void *ctx, json_t *result, json_t *error)
 	}
 	snprintf(r->support, sizeof r->support, "Support: %s", js(result,
 	    "status"));
-}
-
-/* I need support: tell the hosts, privately. */
-void
-room_support(struct room *r, const char *text)
-{
-	json_t *a = room_args(r);
-
-	if (text != NULL && !room_blank(text))
-		json_object_set_new(a, "text", json_string(text));
-	snprintf(r->support, sizeof r->support, "Support: asking the "
-	    "hosts...");
-	net_call("room.support", a, &r->v, support_got, r);
 }
 
 static void
@@ -670,21 +616,6 @@ close_got(void *ctx, json_t *result, json_t *error)
 	r->summary = NULL;
 }
 
-/* Host: close the room (the summary is kept to retry on failure). */
-void
-room_close(struct room *r, const char *summary)
-{
-	json_t *a = room_args(r);
-
-	if (summary != NULL) {
-		json_object_set_new(a, "summary", json_string(summary));
-		free(r->summary);
-		r->summary = xstrdup(summary);
-	}
-	net_call("room.close", a, &r->v, close_got, r);
-}
-
-/* Ask a question at the bottom; initial fills a text answer. */
 void
 room_ask(struct room *r, enum room_ask what, const char *handle,
     const char *initial)
@@ -697,88 +628,9 @@ room_ask(struct room *r, enum room_ask what, const char *handle,
 	ed_init(&r->ask_ed, initial);
 }
 
-void
-room_ask_close(struct room *r)
-{
-	const char *mode = js(r->state, "record");
+/* ---- the screen as a front end for the room's commands ---- */
 
-	if (strcmp(mode, "summary") == 0)
-		room_ask(r, ROOM_ASK_SUMMARY, NULL, NULL);
-	else
-		room_ask(r, ROOM_ASK_CLOSE, NULL, NULL);
-}
-
-void
-room_mute(struct room *r, const char *handle, bool muted)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "handle", json_string(handle));
-	json_object_set_new(a, "muted", json_boolean(muted));
-	room_do(r, "room.mute", a, muted ? "Muted." : "Unmuted.");
-}
-
-void
-room_remove(struct room *r, const char *handle, const char *reason)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "handle", json_string(handle));
-	if (reason != NULL && reason[0] != '\0')
-		json_object_set_new(a, "reason", json_string(reason));
-	room_do(r, "room.remove", a, "Removed from the room.");
-}
-
-void
-room_share_host(struct room *r, const char *handle, bool hand_over)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "handle", json_string(handle));
-	if (hand_over)
-		json_object_set_new(a, "hand_over", json_true());
-	room_do(r, "room.host", a, hand_over ? "Hosting handed over." :
-	    "Hosting shared.");
-}
-
-void
-room_set_topic(struct room *r, const char *topic)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "topic", json_string(topic));
-	room_do(r, "room.topic", a, "Topic set.");
-}
-
-void
-room_queue_join(struct room *r, const char *topic)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "topic", json_string(topic));
-	room_do(r, "room.queue_join", a, "You are in the queue.");
-}
-
-void
-room_pause(struct room *r, bool paused)
-{
-	json_t *a = room_args(r);
-
-	json_object_set_new(a, "paused", json_boolean(paused));
-	room_do(r, "room.pause", a, paused ? "Paused." : "Resumed.");
-}
-
-void
-room_end_consult(struct room *r)
-{
-	if (r->consult[0] == '\0') {
-		ui_flash("You are not in a private consult.");
-		return;
-	}
-	room_do(r, "room.consult_end", room_args(r), NULL);
-}
-
-static const char room_help_text[] =
+static const char room_help_head[] =
     "**Talking.** Type and press **Enter** to send. **Alt-Enter** starts a "
     "new line in the same message; **Ctrl-E** switches to multi-line "
     "mode, where Enter starts a new line and **Ctrl-S** sends. A pasted "
@@ -799,130 +651,126 @@ static const char room_help_text[] =
     "**H** hands hosting over.\n\n"
     "**Queue** (hosts, Tab twice): **t** or Enter takes the person "
     "publicly, **p** into a private consult (nothing kept), **T** into a "
-    "private consult kept privately as a transcript.\n\n"
-    "**Commands** (type them and Enter): `/topic TEXT`, `/pause`, "
-    "`/resume`, `/mute HANDLE`, `/unmute HANDLE`, `/remove HANDLE "
-    "REASON`, `/host HANDLE` (share hosting), `/handover HANDLE`, `/take "
-    "[HANDLE] [private] [transcript]`, `/end` (the consult), `/answer` "
-    "(support), `/close`; for everyone: `/queue TOPIC`, `/unqueue`, "
-    "`/hand`, `/support [TEXT]`, `/people`, `/leave`, `/help`. Start a "
-    "message with `//` to send a line beginning with `/`.\n\n"
-    "**Record modes.** *off*: nothing is kept and latecomers see no "
+    "private consult kept privately as a transcript.\n\n";
+static const char room_help_tail[] =
+    "\n\n**Record modes.** *off*: nothing is kept and latecomers see no "
     "history. *transcript*: kept with names and posted to the community "
     "when the room closes. *Chatham House Rule*: kept without names. "
     "*summary*: only the summary the host writes when closing is kept. A "
     "private consult is never posted; it is kept privately only if the "
     "host chose a transcript for it.";
 
-void
-room_show_help(void)
+/* The help screen's text, its commands from the shared table. */
+static const char *
+room_help(void)
 {
-	ui_push(view_message("Room help", room_help_text));
+	static char *text;
+	struct buf b;
+
+	if (text == NULL) {
+		buf_init(&b);
+		buf_puts(&b, room_help_head);
+		room_command_help(&b, true);
+		buf_puts(&b, room_help_tail);
+		buf_append(&b, "", 1);
+		text = b.data;
+	}
+	return text;
 }
 
-/* Take the next word of *p into out (without a leading '@'). */
+/* A command's call: close and support keep their own state. */
 static void
-next_word(const char **p, char *out, size_t len)
+front_call(void *ctx, const char *op, json_t *args, const char *ok)
 {
-	const char *s = *p, *e;
+	struct room *r = ctx;
+	const char *summary = js(args, "summary");
 
-	while (*s == ' ')
-		s++;
-	e = s;
-	while (*e != '\0' && *e != ' ')
-		e++;
-	snprintf(out, len, "%.*s", (int)(e - s), s);
-	memmove(out, strip_at(out), strlen(strip_at(out)) + 1);
-	while (*e == ' ')
-		e++;
-	*p = e;
+	if (strcmp(op, "room.close") == 0) {
+		/* the summary is kept to write again if refused */
+		free(r->summary);
+		r->summary = summary[0] != '\0' ? xstrdup(summary) : NULL;
+		net_call(op, args, &r->v, close_got, r);
+	} else if (strcmp(op, "room.support") == 0) {
+		snprintf(r->support, sizeof r->support, "Support: asking the "
+		    "hosts...");
+		net_call(op, args, &r->v, support_got, r);
+	} else
+		room_do(r, op, args, ok);
 }
 
-/* A line beginning with '/': a command. */
-void
-room_command(struct room *r, const char *line)
+static void
+front_ask(void *ctx, enum room_ask what, const char *handle,
+    const char *initial)
 {
-	char cmd[32], word[64];
-	const char *rest = line + 1;
+	room_ask(ctx, what, handle, initial);
+}
 
-	next_word(&rest, cmd, sizeof cmd);
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0)
-		room_show_help();
-	else if (strcmp(cmd, "leave") == 0 || strcmp(cmd, "quit") == 0)
-		room_leave(r);
-	else if (strcmp(cmd, "people") == 0)
-		r->side = r->side > 0 ? -1 : 1;
-	else if (strcmp(cmd, "hand") == 0)
-		room_hand(r);
-	else if (strcmp(cmd, "support") == 0) {
-		if (rest[0] != '\0')
-			room_support(r, rest);
-		else
-			room_ask(r, ROOM_ASK_SUPPORT, NULL, NULL);
-	} else if (strcmp(cmd, "queue") == 0) {
-		if (rest[0] != '\0')
-			room_queue_join(r, rest);
-		else
-			room_ask(r, ROOM_ASK_QUEUE, NULL, NULL);
-	} else if (strcmp(cmd, "unqueue") == 0)
-		room_do(r, "room.queue_leave", room_args(r), "You left the "
-		    "queue.");
-	else if (strcmp(cmd, "end") == 0)
-		room_end_consult(r);
-	else if (strcmp(cmd, "topic") == 0) {
-		if (rest[0] != '\0')
-			room_set_topic(r, rest);
-		else
-			room_ask(r, ROOM_ASK_TOPIC, NULL, js(r->state, "topic"));
-	} else if (strcmp(cmd, "pause") == 0)
-		room_pause(r, true);
-	else if (strcmp(cmd, "resume") == 0)
-		room_pause(r, false);
-	else if (strcmp(cmd, "mute") == 0 || strcmp(cmd, "unmute") == 0 ||
-	    strcmp(cmd, "remove") == 0 || strcmp(cmd, "host") == 0 ||
-	    strcmp(cmd, "handover") == 0) {
-		next_word(&rest, word, sizeof word);
-		if (word[0] == '\0') {
-			snprintf(r->err, sizeof r->err, "Whom? /%s HANDLE "
-			    "(or Tab to the people list and pick someone).",
-			    cmd);
-			return;
-		}
-		if (strcmp(cmd, "mute") == 0 || strcmp(cmd, "unmute") == 0)
-			room_mute(r, word, cmd[0] == 'm');
-		else if (strcmp(cmd, "remove") == 0) {
-			if (rest[0] != '\0')
-				room_remove(r, word, rest);
-			else
-				room_ask(r, ROOM_ASK_REASON, word, NULL);
-		} else if (strcmp(cmd, "handover") == 0)
-			room_ask(r, ROOM_ASK_HANDOVER, word, NULL);
-		else
-			room_share_host(r, word, false);
-	} else if (strcmp(cmd, "take") == 0) {
-		bool private = false, transcript = false;
-		char who[64] = "";
-		while (*rest != '\0') {
-			next_word(&rest, word, sizeof word);
-			if (strcmp(word, "private") == 0)
-				private = true;
-			else if (strcmp(word, "transcript") == 0)
-				private = transcript = true;
-			else
-				snprintf(who, sizeof who, "%s", word);
-		}
-		room_take(r, who, private, transcript);
-	} else if (strcmp(cmd, "answer") == 0) {
-		next_word(&rest, word, sizeof word);
-		room_answer(r, word);
-	} else if (strcmp(cmd, "close") == 0)
-		room_ask_close(r);
+/* A refusal stays over the input line; anything else flashes. */
+static void
+front_tell(void *ctx, bool refused, const char *msg)
+{
+	struct room *r = ctx;
+
+	if (refused)
+		snprintf(r->err, sizeof r->err, "%s", msg);
 	else
-		snprintf(r->err, sizeof r->err, "There is no command /%s: "
-		    "/help lists them (start with // to send a line beginning "
-		    "with /).", cmd);
+		ui_flash("%s", msg);
 }
 
+static void
+front_local(void *ctx, enum room_local what)
+{
+	struct room *r = ctx;
+
+	switch (what) {
+	case ROOM_HELP:
+		ui_push(view_message("Room help", room_help()));
+		break;
+	case ROOM_LEAVE:
+		room_leave(r); /* r is gone */
+		break;
+	case ROOM_PEOPLE:
+		/* show or hide the list, shown by width or not */
+		r->side = r->side > 0 ? -1 : (r->side < 0 ? 1 : (COLS >= 70 ?
+		    -1 : 1));
+		break;
+	case ROOM_MULTI:
+		r->multiline = true;
+		break;
+	case ROOM_AGAIN:
+		if (r->unsent == NULL)
+			snprintf(r->err, sizeof r->err, "No message was "
+			    "refused: there is nothing to send again.");
+		else if (!r->can_say)
+			snprintf(r->err, sizeof r->err, "You are listening "
+			    "only: join %s to speak.", room_community(r));
+		else {
+			char *text = r->unsent;
+			r->unsent = NULL;
+			room_say(r, text);
+			free(text);
+		}
+		break;
+	}
+}
+
+struct room_front *
+room_front(struct room *r)
+{
+	struct room_front *f = &r->front;
+
+	f->room_id = r->id;
+	f->state = r->state;
+	f->alerts = r->alerts;
+	f->hand = r->hand;
+	f->consult = r->consult[0] != '\0';
+	f->ctx = r;
+	f->call = front_call;
+	f->ask = front_ask;
+	f->tell = front_tell;
+	f->local = front_local;
+	return f;
+}
 
 int
 room_people_count(struct room *r)
@@ -957,6 +805,7 @@ room_free(struct view *v)
 	for (size_t i = 0; i < r->nsent; i++)
 		free(r->sent[i]);
 	free(r->summary);
+	free(r->unsent);
 	rdoc_free(&r->doc);
 	free(r);
 }
@@ -969,7 +818,7 @@ room_new(void)
 	snprintf(r->title, sizeof r->title, "Room");
 	r->v.title = r->title;
 	r->v.keys = "PgUp/PgDn:scroll";
-	r->v.help = room_help_text;
+	r->v.help = room_help();
 	r->v.draw = room_draw;
 	r->v.key = room_key;
 	r->v.typing = true;
@@ -1013,209 +862,4 @@ view_room_opened(json_t *result)
 
 	room_apply(r, result);
 	return &r->v;
-}
-
-/* ---- for the line mode (plain.c) ---- */
-
-/* Lines of text, each after the first indented by two spaces. */
-static void
-buf_indented(struct buf *b, const char *text)
-{
-	for (; *text != '\0'; text++) {
-		buf_append(b, text, 1);
-		if (*text == '\n')
-			buf_puts(b, "  ");
-	}
-}
-
-/* What a room event says, as one or more lines; NULL for nothing. */
-char *
-room_describe(const char *ev, json_t *d, const char *me)
-{
-	struct buf b;
-	json_t *p;
-	size_t i;
-
-	buf_init(&b);
-	if (strcmp(ev, "room.joined") == 0) {
-		json_t *st = json_object_get(d, "room");
-		buf_printf(&b, "Room “%s”%s%s\n%s%s%s\n", js(st, "title"),
-		    js(st, "topic")[0] ? " — " : "", js(st, "topic"),
-		    room_record_words(js(st, "record")), ji(st, "paused") ?
-		    ". PAUSED" : "", ji(json_object_get(d, "you"), "host") ?
-		    ". You are hosting." : "");
-		if (json_is_false(json_object_get(json_object_get(d, "you"),
-		    "can_say")))
-			buf_printf(&b, "Listening only: join %s to speak.\n",
-			    js(st, "community")[0] ? js(st, "community") :
-			    "the community");
-		buf_printf(&b, "Here (%zu):", json_array_size(jarr(d,
-		    "people")));
-		json_array_foreach(jarr(d, "people"), i, p)
-			buf_printf(&b, "%s %s (@%s)%s%s", i ? "," : "",
-			    js(p, "display_name"), js(p, "handle"), ji(p,
-			    "host") ? " host" : "", ji(p, "muted") ? " muted" :
-			    "");
-	} else if (strcmp(ev, "room.message") == 0) {
-		if (ji(d, "system"))
-			buf_puts(&b, "* ");
-		else
-			buf_printf(&b, "%s%s: ", ji(d, "private") ?
-			    "[private] " : "", js(d, "display_name")[0] ?
-			    js(d, "display_name") : js(d, "handle")[0] ?
-			    js(d, "handle") : "(name not kept)");
-		buf_indented(&b, js(d, "text"));
-	} else if (strcmp(ev, "room.presence") == 0) {
-		static const char *what[][3] = { { "joined", "joined",
-		    "joined" }, { "left", "left", "left" }, { "muted",
-		    "was muted by a host", "were muted by a host: what you "
-		    "say is not sent" }, { "unmuted", "can speak again",
-		    "can speak again" }, { "hand_up", "raised their hand",
-		    "raised your hand" }, { "host", "is now hosting",
-		    "are now hosting" } };
-		for (size_t k = 0; k < sizeof what / sizeof what[0]; k++) {
-			const char *h = js(d, what[k][0]);
-			if (h[0] == '\0')
-				continue;
-			if (strcmp(h, me) == 0)
-				buf_printf(&b, "* You %s.", what[k][2]);
-			else
-				buf_printf(&b, "* @%s %s.", h, what[k][1]);
-		}
-	} else if (strcmp(ev, "room.state") == 0) {
-		if (ji(d, "closed") && ji(d, "thread_id"))
-			buf_printf(&b, "* The room has closed. Its record is "
-			    "posted as a thread in the community (thread "
-			    "%lld).", (long long)ji(d, "thread_id"));
-		else if (ji(d, "closed"))
-			buf_puts(&b, "* The room has closed. Nothing was kept.");
-		else if (ji(d, "removed"))
-			buf_printf(&b, "* A host removed you from this room%s%s",
-			    js(d, "reason")[0] ? ": " : ".", js(d, "reason"));
-		else
-			buf_printf(&b, "* The room now: topic “%s”%s.",
-			    js(d, "topic"), ji(d, "paused") ? ", PAUSED (only "
-			    "hosts can speak)" : ", open");
-	} else if (strcmp(ev, "room.queue") == 0) {
-		json_int_t place = ji(d, "place");
-		if (place > 0)
-			buf_printf(&b, "* Queue: you are %lld%s of %lld.",
-			    (long long)place, room_ordinal(place),
-			    (long long)ji(d, "length"));
-		else if (json_is_array(json_object_get(d, "queue"))) {
-			buf_printf(&b, "* Queue: %lld waiting.",
-			    (long long)ji(d, "length"));
-			json_array_foreach(json_object_get(d, "queue"), i, p)
-				buf_printf(&b, "\n  %lld. @%s: %s", (long long)
-				    ji(p, "place"), js(p, "handle"),
-				    js(p, "topic"));
-		}
-	} else if (strcmp(ev, "room.consult") == 0) {
-		if (ji(d, "active"))
-			buf_printf(&b, "* A private consult with @%s has begun: "
-			    "only the two of you see what you say. Record: %s. "
-			    "/end ends it.", js(d, "with"),
-			    room_consult_words(js(d, "record")));
-		else
-			buf_puts(&b, "* The private consult has ended.");
-	} else if (strcmp(ev, "room.support") == 0) {
-		if (json_object_get(d, "handle") != NULL) {
-			if (!ji(d, "answered"))
-				buf_printf(&b, "* SUPPORT needed: %s (@%s)%s%s. "
-				    "\"/answer %lld\" answers.", js(d,
-				    "display_name"), js(d, "handle"), js(d,
-				    "text")[0] ? ": " : "", js(d, "text"),
-				    (long long)ji(d, "support_id"));
-		} else if (ji(d, "answered"))
-			buf_printf(&b, "* Support: answered by @%s. %s",
-			    js(d, "by"), js(d, "text"));
-		else
-			buf_printf(&b, "* Support: %s", js(d, "text"));
-	}
-	if (b.len == 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	buf_append(&b, "", 1);
-	return b.data;
-}
-
-/*
- * A /command typed in the line mode as an operation and its arguments
- * (for room_id); NULL when there is no such command.
- */
-const char *
-room_line_command(const char *line, json_int_t room_id, json_t **args)
-{
-	char cmd[32], word[64];
-	const char *rest = line[0] == '/' ? line + 1 : line, *op = NULL;
-	json_t *a = json_pack("{s:I}", "room_id", room_id);
-
-	next_word(&rest, cmd, sizeof cmd);
-	if (strcmp(cmd, "hand") == 0 || strcmp(cmd, "lower") == 0) {
-		op = "room.raise_hand";
-		json_object_set_new(a, "raised", json_boolean(cmd[0] == 'h'));
-	} else if (strcmp(cmd, "queue") == 0) {
-		op = "room.queue_join";
-		json_object_set_new(a, "topic", json_string(rest));
-	} else if (strcmp(cmd, "unqueue") == 0)
-		op = "room.queue_leave";
-	else if (strcmp(cmd, "support") == 0) {
-		op = "room.support";
-		if (rest[0] != '\0')
-			json_object_set_new(a, "text", json_string(rest));
-	} else if (strcmp(cmd, "end") == 0)
-		op = "room.consult_end";
-	else if (strcmp(cmd, "topic") == 0) {
-		op = "room.topic";
-		json_object_set_new(a, "topic", json_string(rest));
-	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
-		op = "room.pause";
-		json_object_set_new(a, "paused", json_boolean(cmd[0] == 'p'));
-	} else if (strcmp(cmd, "mute") == 0 || strcmp(cmd, "unmute") == 0 ||
-	    strcmp(cmd, "remove") == 0 || strcmp(cmd, "host") == 0 ||
-	    strcmp(cmd, "handover") == 0) {
-		next_word(&rest, word, sizeof word);
-		json_object_set_new(a, "handle", json_string(word));
-		if (strcmp(cmd, "remove") == 0) {
-			op = "room.remove";
-			if (rest[0] != '\0')
-				json_object_set_new(a, "reason",
-				    json_string(rest));
-		} else if (cmd[0] == 'h') {
-			op = "room.host";
-			json_object_set_new(a, "hand_over", json_boolean(
-			    strcmp(cmd, "handover") == 0));
-		} else {
-			op = "room.mute";
-			json_object_set_new(a, "muted", json_boolean(
-			    cmd[0] == 'm'));
-		}
-	} else if (strcmp(cmd, "take") == 0) {
-		op = "room.queue_take";
-		while (*rest != '\0') {
-			next_word(&rest, word, sizeof word);
-			if (strcmp(word, "private") == 0 ||
-			    strcmp(word, "transcript") == 0) {
-				json_object_set_new(a, "private", json_true());
-				json_object_set_new(a, "record", json_string(
-				    word[0] == 't' ? "transcript" : "off"));
-			} else
-				json_object_set_new(a, "handle",
-				    json_string(word));
-		}
-	} else if (strcmp(cmd, "answer") == 0) {
-		op = "room.support_answer";
-		json_object_set_new(a, "support_id", json_integer(atoll(rest)));
-	} else if (strcmp(cmd, "close") == 0) {
-		op = "room.close";
-		if (rest[0] != '\0')
-			json_object_set_new(a, "summary", json_string(rest));
-	}
-	if (op == NULL) {
-		json_decref(a);
-		a = NULL;
-	}
-	*args = a;
-	return op;
 }
