@@ -341,6 +341,13 @@ void room_command_help(struct buf *, bool markdown);
 #define SENDS_MAX 32 /* calls in flight a room remembers */
 enum room_focus { ROOM_FOCUS_INPUT, ROOM_FOCUS_PEOPLE, ROOM_FOCUS_QUEUE };
 
+/* A call the room made, until its reply (the reply's ctx). */
+struct room_call {
+	struct room *room; /* NULL: the slot is free */
+	char *text; /* room.say: the message, back to the input if refused */
+	const char *ok; /* other calls: what to say when it works */
+};
+
 struct room {
 	struct view v;
 	json_int_t id;
@@ -370,10 +377,7 @@ struct room {
 	size_t restored; /* bytes of the input that came back refused */
 	char *unsent; /* the last message refused, for /again */
 	char *summary; /* a summary sent with room.close, until it is done */
-	char *sent[SENDS_MAX]; /* room.say texts awaiting their reply */
-	size_t nsent;
-	const char *okq[SENDS_MAX]; /* what to say when other calls succeed */
-	size_t nok;
+	struct room_call calls[SENDS_MAX]; /* awaiting their reply */
 	struct rdoc doc;
 	int doc_width;
 	size_t rendered;

@@ -487,16 +487,29 @@ room_event(struct view *v, const char *name, json_t *d)
 
 /* ---- calls ---- */
 
+/* A free slot for a call, or NULL (after saying so) if all are busy. */
+static struct room_call *
+call_slot(struct room *r)
+{
+	for (size_t i = 0; i < SENDS_MAX; i++)
+		if (r->calls[i].room == NULL) {
+			r->calls[i].room = r;
+			return &r->calls[i];
+		}
+	ui_flash("Wait a moment: the server has not answered yet.");
+	return NULL;
+}
+
 /* A call whose success needs only a word; failures show over the input. */
 static void
 did(void *ctx, json_t *result, json_t *error)
 {
-	struct room *r = ctx;
-	const char *ok = r->nok > 0 ? r->okq[0] : NULL;
+	struct room_call *c = ctx;
+	struct room *r = c->room;
+	const char *ok = c->ok;
 
 	(void)result;
-	if (r->nok > 0)
-		memmove(r->okq, r->okq + 1, --r->nok * sizeof *r->okq);
+	c->room = NULL;
 	if (error != NULL) {
 		snprintf(r->err, sizeof r->err, "%s", err_message(error));
 		ui_flash("%s", err_message(error));
@@ -504,18 +517,19 @@ did(void *ctx, json_t *result, json_t *error)
 		ui_flash("%s", ok);
 }
 
-/* Call op; ok is flashed when it succeeds (replies come in order). */
+/* Call op; ok is flashed when it succeeds. */
 static void
 room_do(struct room *r, const char *op, json_t *args, const char *ok)
 {
-	if (r->nok == SENDS_MAX) {
+	struct room_call *c = call_slot(r);
+
+	if (c == NULL) {
 		json_decref(args);
-		ui_flash("Wait a moment: the server has not answered yet.");
 		return;
 	}
-	r->okq[r->nok++] = ok;
+	c->ok = ok;
 	r->err[0] = '\0';
-	net_call(op, args, &r->v, did, r);
+	net_call(op, args, &r->v, did, c);
 }
 
 /* Leave the room and the screen. */
@@ -532,14 +546,13 @@ room_leave(struct room *r)
 static void
 said(void *ctx, json_t *result, json_t *error)
 {
-	struct room *r = ctx;
-	char *text;
+	struct room_call *c = ctx;
+	struct room *r = c->room;
+	char *text = c->text;
 
 	(void)result;
-	if (r->nsent == 0)
-		return;
-	text = r->sent[0];
-	memmove(r->sent, r->sent + 1, --r->nsent * sizeof *r->sent);
+	c->room = NULL;
+	c->text = NULL;
 	if (error != NULL) {
 		/* after what came back before it, before anything new */
 		size_t at = r->restored < r->ed.len ? r->restored : r->ed.len;
@@ -566,14 +579,13 @@ void
 room_say(struct room *r, const char *text)
 {
 	const char *body = text[0] == '/' ? text + 1 : text; /* "//..." */
+	struct room_call *c = call_slot(r);
 
-	if (r->nsent == SENDS_MAX) {
-		ui_flash("Wait a moment: the server has not answered yet.");
+	if (c == NULL)
 		return;
-	}
-	r->sent[r->nsent++] = xstrdup(text);
+	c->text = xstrdup(text);
 	net_call("room.say", json_pack("{s:I, s:s}", "room_id", r->id,
-	    "text", body), &r->v, said, r);
+	    "text", body), &r->v, said, c);
 	ed_clear(&r->ed);
 	r->restored = 0;
 	r->fresh = false;
@@ -802,8 +814,8 @@ room_free(struct view *v)
 	json_decref(r->alerts);
 	ed_free(&r->ed);
 	ed_free(&r->ask_ed);
-	for (size_t i = 0; i < r->nsent; i++)
-		free(r->sent[i]);
+	for (size_t i = 0; i < SENDS_MAX; i++)
+		free(r->calls[i].text);
 	free(r->summary);
 	free(r->unsent);
 	rdoc_free(&r->doc);
