@@ -584,8 +584,7 @@ room_say(struct room *r, const char *text)
 	if (c == NULL)
 		return;
 	c->text = xstrdup(text);
-	net_call("room.say", json_pack("{s:I, s:s}", "room_id", r->id,
-	    "text", body), &r->v, said, c);
+	/* first: a call that fails at once (not connected) refills them */
 	ed_clear(&r->ed);
 	r->restored = 0;
 	r->fresh = false;
@@ -593,6 +592,8 @@ room_say(struct room *r, const char *text)
 	r->err[0] = '\0';
 	r->scroll = 0;
 	r->unseen = 0;
+	net_call("room.say", json_pack("{s:I, s:s}", "room_id", r->id,
+	    "text", body), &r->v, said, c);
 }
 
 static void
