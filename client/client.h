@@ -1,8 +1,9 @@
 /*
  * client.h: the internals of hearth, the member's program. render.c and
  * editor.c know nothing of curses (they are unit-tested and fuzzed); ui.c
- * owns the terminal, net.c the server connection, views.c the screens and
- * plain.c the line mode for screen readers.
+ * owns the terminal and the view stack, net.c the server connection (and
+ * calls.c the calls awaiting replies), one file per screen, and plain*.c
+ * the line mode for screen readers. docs/architecture.md has the map.
  */
 #ifndef HEARTH_CLIENT_H
 #define HEARTH_CLIENT_H
@@ -153,6 +154,8 @@ void ui_lost(const char *why);
 /* A lasting status message (NULL clears it), e.g. while reconnecting. */
 void ui_status(const char *msg);
 int ui_run(int fd);
+/* Where the terminal's cursor goes after this draw. */
+void ui_cursor(int y, int x);
 
 /* Drawing helpers (ui.c). */
 enum { C_NORMAL, C_TITLE, C_STATUS, C_SEL, C_DIM, C_HEAD, C_QUOTE, C_CODE,
@@ -210,6 +213,8 @@ void short_time(const char *iso, char out[20]);
 void author_of(json_t *o, char *out, size_t len);
 const char *author_handle(json_t *o);
 char *snippet_clean(const char *s);
+/* A screen of markdown text to read. */
+struct view *view_message(const char *title, const char *text);
 
 #define ENTER(ch, is_key) ((!(is_key) && ((ch) == '\r' || (ch) == '\n')) || \
 	((is_key) && (ch) == KEY_ENTER))
@@ -243,21 +248,35 @@ struct view *composer_open(const char *title, const char *op, json_t *args,
     const char *key, bool has_title, const char *initial,
     void (*done)(struct view *, json_t *));
 
-/* ---- thread.c, community.c, views.c: the screens ---- */
+/* ---- thread.c, community.c: a thread; a community and its polls ---- */
 struct view *view_thread(json_int_t id, const char *title);
 struct view *view_community(json_t *community);
 struct view *view_poll(json_int_t id);
-struct view *view_profile(const char *handle);
-struct view *view_search(bool directory);
-struct view *view_notes(void);
-bool views_global_key(int ch, bool is_key);
-void ui_cursor(int y, int x);
 
-/* ---- views.c ---- */
-void views_start(json_t *hello);
-struct view *view_join(void);
+/* ---- profile.c: a member's profile ---- */
+struct view *view_profile(const char *handle);
+/* The member's own profile open for editing: the first run's last step. */
+struct view *view_profile_first_run(void);
+
+/* ---- search.c: search, and the member directory ---- */
+struct view *view_search(bool directory);
+
+/* ---- notes.c: notifications ---- */
+struct view *view_notes(void);
+
+/* ---- home.c: Home, and the keys every screen shares ---- */
 struct view *view_home(void);
-struct view *view_message(const char *title, const char *text);
+/* Keys that work on every screen but the composer and forms. */
+bool home_global_key(int ch, bool is_key);
+
+/* ---- join.c: the join form of a join session ---- */
+struct view *view_join(void);
+
+/* ---- welcome.c: the first screen and the first run ---- */
+/* The greeting's data decides the first screen. */
+void welcome_start(json_t *hello);
+/* On Home: if the code of conduct is not accepted yet, the first run. */
+void welcome_first_run(void);
 
 /* ---- programme.c: the programme of events ---- */
 /* The programme: a list and a calendar week view; slug NULL: all. */

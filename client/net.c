@@ -100,7 +100,7 @@ on_line(const char *line, size_t len)
 		const char *ev = js(msg, "event");
 		if (strcmp(ev, "hello") == 0 && hello == NULL) {
 			hello = json_incref(json_object_get(msg, "data"));
-			views_start(hello);
+			welcome_start(hello);
 		} else if (strcmp(ev, "hello") == 0) {
 			/* back after a reconnect: screens reload themselves */
 			ui_flash("Reconnected.");
