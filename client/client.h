@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+struct buf; /* common.h */
+
 /*
  * Longest line we accept from the server. The protocol caps lines at
  * 64 KiB, but be lenient in what we read: a page of posts can be larger.
