@@ -3,8 +3,8 @@
  * numbered menus and plain text, one prompt at a time, for screen readers
  * and dumb terminals. Calls wait for their reply; events that arrive
  * meanwhile are printed as lines ("New: ..."). The programme, expert
- * requests and kept consults are in plain-programme.c, which uses the
- * plain_* calls exported here.
+ * requests and kept consults are in plain-programme.c, and rooms in
+ * plain-room.c; both use the plain_* calls exported here.
  */
 #include <errno.h>
 #include <poll.h>

@@ -4,8 +4,8 @@
  * room's state, the people here, the queue, the scrollback of messages
  * and its own notes, support alerts) current from live events
  * (room.message, .presence, .queue, .state, .consult, .support), and makes
- * the calls the screen's keys and /commands ask for. room-draw.c draws it
- * and room-key.c reads its keys.
+ * the calls the room's commands (room-command.c) ask for, as their front
+ * end on screen. room-draw.c draws it and room-key.c reads its keys.
  */
 #include <stdarg.h>
 #include <stdio.h>
