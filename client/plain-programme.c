@@ -5,7 +5,7 @@
  * answering staff, and staff's queue) and the private consults kept for
  * the member. Every list is numbered, every prompt says what to type and
  * how to go back, and times are in UTC as "Sun 6 Dec 14:00 UTC". Calls go
- * through plain.c (plain_call and friends); rooms are plain.c's too.
+ * through plain.c (plain_call and friends); rooms are plain-room.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -541,6 +541,8 @@ def test_tui_notifications_search_polls_profiles():
         t.wait_for('Students', timeout=15)
         # notifications: the mention, opened into its thread
         t.keys('n')
+        # Home says "mentioned you" too: wait for the loaded list's preview
+        t.wait_for('── in full')
         screen = t.wait_for('mentioned you')
         t.keys('Enter')
         t.wait_for('Over to you @pat')
