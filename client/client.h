@@ -298,6 +298,12 @@ struct view *view_experts(void);
 /* ---- consults.c: private consults kept for the member ---- */
 struct view *view_consults(void);
 
+/* ---- record.c: reviewing closed rooms' records before they are posted ---- */
+/* The records waiting for the member's review (room.records). */
+struct view *view_records(void);
+/* One record: drop or reword lines, publish. */
+struct view *view_record(json_int_t room_id);
+
 /* ---- room-command.c: a room's /commands, for the TUI and the line mode ---- */
 /* What a command asks for when the line lacks it. */
 enum room_ask {
@@ -351,6 +357,9 @@ void room_command_answer(struct room_front *, enum room_ask what,
     const char *handle, const char *text);
 /* The commands, for help: markdown (the room screen) or text lines. */
 void room_command_help(struct buf *, bool markdown);
+/* What leaving (the last host) or closing means, for the y/n question. */
+void room_command_consequence(json_t *state, const char *me,
+    enum room_ask what, char *out, size_t len);
 
 /* ---- room.c, room-draw.c, room-key.c: a live drop-in or surgery room ---- */
 /*
@@ -378,6 +387,7 @@ struct room {
 	json_t *alerts; /* support alerts, hosts only */
 	json_int_t last_seq;
 	bool loading, joined, closed, removed;
+	bool review, was_host; /* closed: the record waits for its hosts */
 	json_int_t thread_id;
 	char fail[400]; /* why joining failed */
 	char reason[400]; /* why a host removed us */
@@ -480,6 +490,8 @@ void plain_room_list(void);
 void plain_room(json_int_t id);
 /* A room.* event: printed and kept if it is the room we are in. */
 void plain_room_event(const char *event, json_t *data);
+/* Closed rooms' records waiting for the member's review. */
+void plain_room_records(void);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

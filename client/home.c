@@ -19,6 +19,7 @@ struct home {
 	json_t *roundup;
 	json_t *events;
 	json_t *rooms;
+	json_t *records; /* room records waiting for my review */
 	char msg[256];
 	bool loaded;
 };
@@ -98,6 +99,21 @@ home_fill(struct home *h)
 		}
 	}
 	(void)mine;
+	if (json_array_size(h->records) > 0) {
+		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+		snprintf(line, sizeof line, "Room records to review (%zu)",
+		    json_array_size(h->records));
+		list_add(&h->l, line, NULL, C_HEAD, NULL, false);
+		json_array_foreach(h->records, i, r) {
+			char when[20], right[64];
+
+			short_time(js(r, "review_until"), when);
+			snprintf(line, sizeof line, "  Review: %s",
+			    js(r, "title"));
+			snprintf(right, sizeof right, "published %s", when);
+			list_add(&h->l, line, right, C_UNREAD, r, true);
+		}
+	}
 	if (json_array_size(h->rooms) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		list_add(&h->l, "Open rooms", NULL, C_HEAD, NULL, false);
@@ -223,8 +239,21 @@ home_rooms(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_records(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->records);
+	h->records = json_incref(jarr(result, "records"));
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
+	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
 	    &h->v, home_events, h);
@@ -258,6 +287,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_experts());
 		else if (strcmp(js(r->data, "open"), "consults") == 0)
 			ui_push(view_consults());
+		else if (js(r->data, "review_until")[0])
+			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
 		    json_object_get(r->data, "record") != NULL)
 			ui_push(view_room(ji(r->data, "room_id")));
@@ -284,13 +315,15 @@ home_event(struct view *v, const char *name, json_t *data)
 {
 	struct home *h = (struct home *)v;
 
-	(void)data;
 	if (strcmp(name, "client.reconnected") == 0 ||
 	    strcmp(name, "client.shown") == 0)
 		home_load(h); /* unread counts may have changed */
 	if (strcmp(name, "notify.new") == 0 ||
 	    strcmp(name, "thread.new_post") == 0)
 		home_fill(h);
+	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
+	    "record_", 7) == 0)
+		net_call("room.records", NULL, v, home_records, h);
 }
 
 static void
@@ -303,6 +336,7 @@ home_free(struct view *v)
 	json_decref(h->roundup);
 	json_decref(h->events);
 	json_decref(h->rooms);
+	json_decref(h->records);
 	free(h);
 }
 

@@ -129,6 +129,9 @@ notes_open(struct notes *n, json_t *x)
 		ui_push(view_thread(ji(x, "thread_id"), ""));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));
+	else if (ji(x, "room_id") && strcmp(js(x, "kind"),
+	    "record_review") == 0)
+		ui_push(view_record(ji(x, "room_id")));
 	else if (ji(x, "room_id")) /* a room opening, a support call */
 		ui_push(view_room(ji(x, "room_id")));
 	else if (ji(x, "event_id"))

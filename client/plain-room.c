@@ -101,6 +101,11 @@ describe(const char *ev, json_t *d, const char *me)
 			buf_printf(&b, "* The room has closed. Its record is "
 			    "posted as a thread in the community (thread "
 			    "%lld).", (long long)ji(d, "thread_id"));
+		else if (ji(d, "closed") && json_is_true(json_object_get(d,
+		    "review")))
+			buf_puts(&b, "* The room has closed. Its record is "
+			    "posted once the hosts have reviewed it (hosts: "
+			    "main menu 11, Room records to review).");
 		else if (ji(d, "closed"))
 			buf_puts(&b, "* The room has closed. Nothing was kept.");
 		else if (ji(d, "removed"))
@@ -257,7 +262,7 @@ static void
 front_ask(void *ctx, enum room_ask what, const char *handle,
     const char *initial)
 {
-	char prompt[300] = "", *text = NULL;
+	char prompt[600] = "", words[300], *text = NULL;
 
 	(void)ctx;
 	switch (what) {
@@ -283,13 +288,16 @@ front_ask(void *ctx, enum room_ask what, const char *handle,
 		text = plain_ask_text();
 		break;
 	case ROOM_ASK_LEAVE:
-		snprintf(prompt, sizeof prompt, "Leave the room? y/n: ");
+		room_command_consequence(pstate, js(g_me, "handle"),
+		    ROOM_ASK_LEAVE, words, sizeof words);
+		snprintf(prompt, sizeof prompt, "%s%sLeave the room? y/n: ",
+		    words, words[0] ? ". " : "");
 		break;
 	case ROOM_ASK_CLOSE:
+		room_command_consequence(pstate, js(g_me, "handle"),
+		    ROOM_ASK_CLOSE, words, sizeof words);
 		snprintf(prompt, sizeof prompt, "Close the room for everyone? "
-		    "%s y/n: ", strcmp(js(pstate, "record"), "off") == 0 ?
-		    "Nothing is kept." : "Its record is posted to the "
-		    "community.");
+		    "%s. y/n: ", words);
 		break;
 	case ROOM_ASK_HANDOVER:
 		snprintf(prompt, sizeof prompt, "Hand hosting to @%s? You stop "
@@ -484,4 +492,123 @@ plain_room_list(void)
 		return;
 	}
 	json_decref(r);
+}
+
+/* One record under review: its lines, numbered, and what to do. */
+static void
+record_review(json_int_t room_id)
+{
+	json_t *r, *res, *x;
+	size_t i, n;
+	char *s;
+	long k;
+
+	for (;;) {
+		r = plain_call("room.record.get", json_pack("{s:I}", "room_id",
+		    room_id));
+		if ((res = plain_result(r)) == NULL) {
+			json_decref(r);
+			return;
+		}
+		x = json_object_get(res, "record");
+		plain_out("\nRecord of \"%s\" (%s). Only its hosts and the "
+		    "community's managers see it until it is published; it is "
+		    "published as it stands at %s.\n", js(x, "title"),
+		    js(x, "record"), js(x, "review_until"));
+		if (json_is_true(json_object_get(x, "published"))) {
+			plain_out("It is published now.\n");
+			json_decref(r);
+			return;
+		}
+		n = json_array_size(json_object_get(res, "lines"));
+		json_array_foreach(json_object_get(res, "lines"), i, x) {
+			plain_out("  %zu. %s%s%s%s%s\n", i + 1,
+			    json_is_true(json_object_get(x, "dropped")) ?
+			    "[dropped] " : "", js(x, "display_name"),
+			    js(x, "display_name")[0] ? ": " : "",
+			    js(x, "text"), json_is_true(json_object_get(x,
+			    "edited")) ? " (edited)" : "");
+		}
+		if (n == 0)
+			plain_out("  Nothing was said that the record keeps.\n");
+		s = plain_ask("d N drops or keeps line N, e N rewords it, p "
+		    "publishes now, 0 back: ");
+		if ((s[0] == 'd' || s[0] == 'e') && (k = atol(s + 1)) >= 1 &&
+		    (size_t)k <= n) {
+			json_int_t line = ji(json_array_get(json_object_get(res,
+			    "lines"), (size_t)k - 1), "id");
+			bool dropped = json_is_true(json_object_get(
+			    json_array_get(json_object_get(res, "lines"),
+			    (size_t)k - 1), "dropped"));
+
+			if (s[0] == 'd')
+				plain_do("room.record.edit", json_pack("{s:I, "
+				    "s:I, s:b}", "room_id", room_id, "line_id",
+				    line, "drop", !dropped), dropped ?
+				    "Kept." : "Dropped from the record.");
+			else {
+				char *text;
+
+				plain_out("The line as the record should keep "
+				    "it (end with a line holding only \".\"; "
+				    "empty cancels):\n");
+				text = plain_ask_text();
+				for (size_t e = text ? strlen(text) : 0; e > 0 &&
+				    (text[e - 1] == '\n' || text[e - 1] == ' ');)
+					text[--e] = '\0';
+				if (text != NULL && text[0] != '\0')
+					plain_do("room.record.edit", json_pack(
+					    "{s:I, s:I, s:s}", "room_id",
+					    room_id, "line_id", line, "body",
+					    text), "Reworded.");
+				free(text);
+			}
+		} else if (s[0] == 'p') {
+			s = plain_ask("Publish it to the community now? y/n: ");
+			if (s[0] == 'y' || s[0] == 'Y')
+				plain_do("room.record.publish", json_pack(
+				    "{s:I}", "room_id", room_id), "Published "
+				    "to the community.");
+		} else if (s[0] == '0' || s[0] == 'q' || s[0] == '\0') {
+			json_decref(r);
+			return;
+		}
+		json_decref(r);
+	}
+}
+
+void
+plain_room_records(void)
+{
+	json_t *r, *res, *a, *x;
+	size_t i;
+	long k;
+	char *s;
+
+	for (;;) {
+		r = plain_call("room.records", NULL);
+		if ((res = plain_result(r)) == NULL) {
+			json_decref(r);
+			return;
+		}
+		a = json_object_get(res, "records");
+		if (json_array_size(a) == 0) {
+			plain_out("\nNo room records wait for your review.\n");
+			json_decref(r);
+			return;
+		}
+		plain_out("\nRoom records waiting for your review:\n");
+		json_array_foreach(a, i, x)
+			plain_out("  %zu. %s (%s), published as it stands at "
+			    "%s\n", i + 1, js(x, "title"), js(x, "record"),
+			    js(x, "review_until"));
+		s = plain_ask("Number to review, 0 back: ");
+		k = atol(s);
+		if (k < 1 || (size_t)k > json_array_size(a)) {
+			json_decref(r);
+			return;
+		}
+		record_review(ji(json_array_get(a, (size_t)k - 1), "room_id"));
+		json_decref(r);
+	}
 }

@@ -468,3 +468,46 @@ room_command_help(struct buf *b, bool markdown)
 	    "beginning with `/`." : "  \"//text\" says a line beginning with "
 	    "/.\n");
 }
+
+/*
+ * What leaving or closing means for the room, in words both front ends
+ * show with their y/n question: state is the room (hosts, record,
+ * idle_close), me the member's handle.
+ */
+void
+room_command_consequence(json_t *state, const char *me, enum room_ask what,
+    char *out, size_t len)
+{
+	const char *rec = js(state, "record");
+	json_t *h;
+	size_t i;
+	bool me_host = false, other = false;
+	json_int_t idle = ji(state, "idle_close");
+
+	*out = '\0';
+	if (what == ROOM_ASK_CLOSE) {
+		snprintf(out, len, "%s", strcmp(rec, "off") == 0 ? "Nothing is "
+		    "kept" : strcmp(rec, "summary") == 0 ? "Your summary is "
+		    "posted" : "Its record is reviewed by the hosts, then "
+		    "posted");
+		return;
+	}
+	if (what != ROOM_ASK_LEAVE)
+		return;
+	json_array_foreach(jarr(state, "hosts"), i, h) {
+		if (strcmp(js(h, "handle"), me) == 0)
+			me_host = true;
+		else if (json_is_true(json_object_get(h, "present")))
+			other = true;
+	}
+	if (!me_host || other)
+		return;
+	if (idle > 0 && idle % 60 == 0)
+		snprintf(out, len, "Last host: it closes by itself after %lld "
+		    "min without one", (long long)(idle / 60));
+	else if (idle > 0)
+		snprintf(out, len, "Last host: it closes by itself after %lld "
+		    "s without one", (long long)idle);
+	else
+		snprintf(out, len, "Last host: it stays open without one");
+}

@@ -297,7 +297,11 @@ banners(struct room *r, struct banner *b, int max)
 	if (r->closed)
 		BAN(C_HEAD, A_BOLD, r->thread_id ? "The room has closed. Its "
 		    "record is a thread in the community: press Enter to open "
-		    "it." : "The room has closed. Nothing was kept.");
+		    "it." : r->review ? (r->was_host ? "The room has closed. "
+		    "Its record waits for your review: press Enter." : "The "
+		    "room has closed. Its record is posted once the hosts "
+		    "have reviewed it.") : "The room has closed. Nothing was "
+		    "kept.");
 	if (r->removed)
 		BAN(C_ERROR, A_BOLD, "A host removed you from this room%s%s",
 		    r->reason[0] ? ": " : ".", r->reason);
@@ -474,6 +478,8 @@ draw_messages(struct room *r, int y0, int h, int w)
 static void
 prompts(struct room *r, char *prompt, size_t plen, char *hint, size_t hlen)
 {
+	char words[240];
+
 	char name[200];
 
 	hint[0] = '\0';
@@ -505,13 +511,16 @@ prompts(struct room *r, char *prompt, size_t plen, char *hint, size_t hlen)
 		return;
 	case ROOM_ASK_LEAVE:
 		snprintf(prompt, plen, "Leave the room? y/n");
-		snprintf(hint, hlen, "y leaves · n or Esc stays");
+		room_command_consequence(r->state, r->me, ROOM_ASK_LEAVE,
+		    words, sizeof words);
+		snprintf(hint, hlen, "%s%sy leaves · n stays", words,
+		    words[0] ? " · " : "");
 		return;
 	case ROOM_ASK_CLOSE:
 		snprintf(prompt, plen, "Close the room for everyone? y/n");
-		snprintf(hint, hlen, "%s · y closes · n or Esc cancels",
-		    strcmp(js(r->state, "record"), "off") == 0 ? "Nothing is "
-		    "kept" : "Its record is posted to the community");
+		room_command_consequence(r->state, r->me, ROOM_ASK_CLOSE,
+		    words, sizeof words);
+		snprintf(hint, hlen, "%s · y closes · n or Esc cancels", words);
 		return;
 	case ROOM_ASK_HANDOVER:
 		snprintf(prompt, plen, "Hand hosting to @%s? y/n",
@@ -595,7 +604,7 @@ room_draw(struct view *v, int rows, int cols)
 {
 	struct room *r = (struct room *)v;
 	struct banner b[8];
-	char prompt[300], hint[300], rule[1200];
+	char prompt[300], hint[400], rule[1200];
 	int nb, sw, mw, ytop, ybot, inh, pw, iw, y, hl;
 	bool yn = r->ask == ROOM_ASK_LEAVE || r->ask == ROOM_ASK_CLOSE ||
 	    r->ask == ROOM_ASK_HANDOVER;
@@ -669,7 +678,8 @@ room_draw(struct view *v, int rows, int cols)
 	y++;
 	if (!r->joined) {
 		const char *msg = r->closed ? (r->thread_id ? "Enter opens the "
-		    "room's record · q goes back" : "q goes back") :
+		    "room's record · q goes back" : r->review && r->was_host ?
+		    "Enter reviews the record · q goes back" : "q goes back") :
 		    r->removed ? "q goes back" : r->loading ? "" :
 		    "q goes back";
 		put_text(y, 1, cols - 2, msg, C_DIM, 0);

@@ -445,6 +445,11 @@ room_key(struct view *v, int ch, bool is_key)
 			ui_push(view_thread(r->thread_id, ""));
 			return true;
 		}
+		if (ENTER(ch, is_key) && r->closed && r->review &&
+		    r->was_host) {
+			ui_push(view_record(r->id));
+			return true;
+		}
 		if ((is_key && (ch == KEY_UP || ch == KEY_DOWN))) {
 			scroll_by(r, ch == KEY_UP ? 1 : -1);
 			return true;

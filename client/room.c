@@ -354,6 +354,8 @@ ev_state(struct room *r, json_t *d)
 	if (ji(d, "closed")) {
 		r->closed = true;
 		r->joined = false;
+		r->was_host = r->host;
+		r->review = json_is_true(json_object_get(d, "review"));
 		r->host = r->muted = r->hand = false;
 		json_array_clear(r->people);
 		r->thread_id = ji(d, "thread_id");
@@ -363,6 +365,13 @@ ev_state(struct room *r, json_t *d)
 		if (r->thread_id != 0)
 			note(r, "The room has closed. Its record is posted as "
 			    "a thread: press Enter to open it.");
+		else if (r->review && r->was_host)
+			note(r, "The room has closed. Its record waits for "
+			    "your review before it is posted: press Enter to "
+			    "review it (drop or reword lines, then publish).");
+		else if (r->review)
+			note(r, "The room has closed. Its record is posted "
+			    "once the hosts have reviewed it.");
 		else
 			note(r, "The room has closed. Nothing was kept.");
 		return;

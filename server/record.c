@@ -615,14 +615,14 @@ op_record_edit(struct call *x)
 	if (rec_arg(x, &r, true) != 0)
 		return -1;
 	rc = arg_int(x->args, "line_id", true, 1, INT64_MAX, &id, x->msg,
-	    sizeof x->msg) != 0 || arg_str(x->args, "text", false, 16000,
+	    sizeof x->msg) != 0 || arg_str(x->args, "body", false, 16000,
 	    &text, x->msg, sizeof x->msg) != 0 || arg_bool(x->args, "drop",
 	    false, &drop, x->msg, sizeof x->msg) != 0 ? call_bad(x) : 0;
 	if (rc == 0 && text == NULL && !has_drop)
-		rc = call_fail(x, ERR_BAD_REQUEST, "give args.text (the line "
+		rc = call_fail(x, ERR_BAD_REQUEST, "give args.body (the line "
 		    "as it should be kept) or args.drop");
 	if (rc == 0 && text != NULL && text[strspn(text, " \t\r\n")] == '\0')
-		rc = call_fail(x, ERR_BAD_REQUEST, "args.text is empty: drop "
+		rc = call_fail(x, ERR_BAD_REQUEST, "args.body is empty: drop "
 		    "the line instead");
 	if (rc == 0) {
 		st = db_stmt(srv->db, "UPDATE room_messages SET body = "
@@ -787,7 +787,7 @@ const struct op op_record_table[] = {
 	    "room and its kept lines {id, at, handle?, text, dropped, "
 	    "edited} (no names under the Chatham House Rule)." },
 	{ "room.record.edit", OP_MEMBER | OP_WRITE, op_record_edit,
-	    "Before publishing: reword a line {room_id, line_id, text} or "
+	    "Before publishing: reword a line {room_id, line_id, body} or "
 	    "drop (or restore) it {room_id, line_id, drop}." },
 	{ "room.record.publish", OP_MEMBER | OP_WRITE, op_record_publish,
 	    "Publish a reviewed record now {room_id}: it is posted to the "

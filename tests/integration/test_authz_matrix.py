@@ -278,7 +278,7 @@ class World:
         rid = self.record(vis)
         return {'room_id': rid, 'line_id': self.srv.query(
             'SELECT id FROM room_messages WHERE room_id = ?', rid)[0][0],
-            'text': 'a line, reworded'}
+            'body': 'a line, reworded'}
 
     def expert_request(self, role):
         """A platform-wide request by role (the author's for a guest) that

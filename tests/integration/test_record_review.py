@@ -59,9 +59,9 @@ def test_hosts_edit_and_drop_lines_then_publish():
     assert lines[0]['handle'] == 'alice' and got['record']['published'] is False
     # the host rewords one line and drops another
     ok(h.call('room.record.edit', room_id=rid, line_id=lines[0]['id'],
-              text='my client said something'))
+              body='my client said something'))
     ok(h.call('room.record.edit', room_id=rid, line_id=lines[1]['id'], drop=True))
-    err(h.call('room.record.edit', room_id=rid, line_id=lines[1]['id'], text='  '),
+    err(h.call('room.record.edit', room_id=rid, line_id=lines[1]['id'], body='  '),
         'bad_request')
     err(h.call('room.record.edit', room_id=rid, line_id=999999, drop=True), 'not_found')
     after = ok(h.call('room.record.get', room_id=rid))['lines']

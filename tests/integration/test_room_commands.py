@@ -24,6 +24,7 @@ def test_plain_room_commands_from_the_screen():
                     record='transcript'))['room']['room_id']
     al = srv.session(keys['alice'])
     ok(al.call('room.join', room_id=rid))
+    ok(al.call('room.say', room_id=rid, text='said from the line mode'))
     t = plain(srv, keys['host'], 'host')
     try:
         t.keys('7', 'Enter')
@@ -64,18 +65,38 @@ def test_plain_room_commands_from_the_screen():
                    10, 'alice told')
         # /close asks first: n keeps the room, y closes it
         t.keys('/close', 'Enter')
-        t.wait_for('Close the room for everyone? Its record is posted')
+        t.wait_for('Close the room for everyone? Its record is reviewed by the hosts')
         t.keys('n', 'Enter')
         t.keys('/close', 'Enter')
         wait_until(lambda: t.screen().count('Close the room for everyone?') == 2,
                    10, 'the second question')
         assert srv.query('SELECT closed_at IS NULL FROM rooms WHERE id = ?', rid) == [(1,)]
         t.keys('y', 'Enter')
-        t.wait_for('* The room has closed.')
+        t.wait_for('* The room has closed. Its record is posted once the hosts')
         t.wait_for('Choose a number')
+        # the review, from the main menu: the lines, one reworded, publish
+        t.keys('11', 'Enter')
+        t.wait_for('Room records waiting for your review:')
+        t.wait_for('1. Line commands (transcript)')
+        t.keys('1', 'Enter')
+        screen = t.wait_for('d N drops or keeps line N')
+        line = [l for l in screen.splitlines() if 'said from the line mode' in l][0]
+        n = line.strip().split('.')[0]
+        t.keys('e ' + n, 'Enter')
+        t.wait_for('The line as the record should keep it')
+        t.keys('reworded by the host', 'Enter', '.', 'Enter')
+        t.wait_for('Reworded.')
+        t.wait_for('reworded by the host (edited)')
+        t.keys('p', 'Enter')
+        t.wait_for('Publish it to the community now? y/n')
+        t.keys('y', 'Enter')
+        t.wait_for('Published to the community.')
     finally:
         t.kill()
     assert srv.query('SELECT closed_at IS NOT NULL FROM rooms WHERE id = ?', rid) == [(1,)]
+    tid = srv.query('SELECT thread_id FROM rooms WHERE id = ?', rid)[0][0]
+    body = ' '.join(b for (b,) in srv.query('SELECT body FROM posts WHERE thread_id = ?', tid))
+    assert 'reworded by the host' in body and 'said from the line mode' not in body
 
 
 def test_tui_room_commands_from_the_line_mode():

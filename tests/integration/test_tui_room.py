@@ -283,16 +283,29 @@ def test_tui_room_host_consult_and_close():
         # close: it asks (question and y/n whole), then says so
         t.keys('/close', 'Enter')
         screen = t.wait_for('Close the room for everyone? y/n')
-        assert 'Its record is posted to the community' in screen, screen
+        assert 'Its record is reviewed by the hosts, then posted' in screen, screen
         t.keys('y')
         screen = t.wait_for('The room has closed')
-        assert 'press Enter to open' in screen, screen
+        assert 'waits for your review' in screen, screen
         head = screen.splitlines()[1]
         assert 'closed' in head and 'here' not in head, screen
         assert 'you are hosting' not in screen, screen
+        # the review: the kept lines, one dropped, then published
         t.keys('Enter')
-        t.wait_for('Room record: CV surgery', timeout=10)
-        t.wait_for('back in public')
+        screen = t.wait_for('Record of “CV surgery” (transcript)', timeout=10)
+        assert 'Only its hosts' in screen and 'back in public' in screen, screen
+        t.keys('G', 'd')
+        t.wait_for('[dropped] Hana Host: back in public')
+        t.keys('d')
+        wait_gone(t, '[dropped]')
+        t.keys('P')
+        t.wait_for('Publish it to the community now? y/n')
+        t.keys('y')
+        t.wait_for('Published: it is a thread of the community now.')
+        tid = srv.query('SELECT thread_id FROM rooms WHERE id = ?', rid)[0][0]
+        assert tid is not None
+        assert 'back in public' in ' '.join(b for (b,) in srv.query(
+            'SELECT body FROM posts WHERE thread_id = ?', tid))
     finally:
         t.kill()
     assert srv.query("SELECT count(*) FROM room_messages WHERE body LIKE '%between us%'") \
