@@ -409,6 +409,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	} else {
 		log_debug(c->id, "%s failed: %s: %s", op->name,
 		    proto_err_name(x.err), x.msg);
+		rate_refused(c, op->rate);
 		json_decref(x.result);
 		conn_send(c, proto_error(&req, x.err, "%s", x.msg));
 	}

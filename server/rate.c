@@ -17,6 +17,7 @@ struct rate_def {
 	double burst; /* 0: never limited */
 	double per_sec;
 	int running; /* answers a connection may wait for at once; 0: any */
+	bool sent_only; /* a request its handler refuses gives its token back */
 	const char *doing; /* "You are %s too fast" */
 	const char *tail; /* after the limit; NULL: "try again in N s" */
 	const char *what; /* "You have N %s running" */
@@ -24,15 +25,17 @@ struct rate_def {
 
 /* The defaults; the settings file may change the numbers (rate_set). */
 static struct rate_def defs[RATE_CLASSES] = {
-	[RATE_NONE] = { "none", 0, 0, 0, NULL, NULL, NULL },
-	[RATE_READ] = { "read", 200, 50, 0, "sending requests", NULL, NULL },
-	[RATE_WRITE] = { "write", 200, 20, 0, "making changes", NULL,
+	[RATE_NONE] = { "none", 0, 0, 0, false, NULL, NULL, NULL },
+	[RATE_READ] = { "read", 200, 50, 0, false, "sending requests", NULL,
 	    NULL },
-	[RATE_SAY] = { "say", 10, 5, 0, "sending messages",
+	[RATE_WRITE] = { "write", 200, 20, 0, false, "making changes", NULL,
+	    NULL },
+	/* only messages that reach the room count (not muted or paused) */
+	[RATE_SAY] = { "say", 10, 5, 0, true, "sending messages",
 	    "This message was not sent: send it again in a moment.", NULL },
-	[RATE_SEARCH] = { "search", 60, 5, 4, "searching", NULL,
+	[RATE_SEARCH] = { "search", 60, 5, 4, false, "searching", NULL,
 	    "searches" },
-	[RATE_EXPENSIVE] = { "expensive", 30, 1, 0,
+	[RATE_EXPENSIVE] = { "expensive", 30, 1, 0, false,
 	    "sending heavy requests", NULL, NULL },
 };
 
@@ -104,8 +107,9 @@ rate_describe(enum rate_class rc, char *out, size_t len)
 		    "running at a time per connection", d->burst, d->per_sec,
 		    d->running, d->what);
 	else
-		snprintf(out, len, "a burst of %g, then %g a second",
-		    d->burst, d->per_sec);
+		snprintf(out, len, "a burst of %g, then %g a second%s",
+		    d->burst, d->per_sec, d->sent_only ? "; what the handler "
+		    "refuses (muted, paused) does not count" : "");
 }
 
 static size_t
@@ -200,12 +204,21 @@ bucket_get(uint64_t key, enum rate_class rc, uint64_t now)
 	return b;
 }
 
+/* Whose bucket: the member's, or this connection's. */
+static uint64_t
+key_of(const struct conn *c)
+{
+	if (c->member.id != 0 && !c->join && !c->guest)
+		return (uint64_t)c->member.id << 1;
+	return c->id << 1 | 1;
+}
+
 int
 rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 {
 	const struct rate_def *d;
 	struct bucket *b;
-	uint64_t key, wait_ms;
+	uint64_t wait_ms;
 	char limit[160];
 
 	if (rc <= RATE_UNSET || rc >= RATE_CLASSES)
@@ -218,11 +231,7 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 		    "results.", d->running, d->what);
 		return -1;
 	}
-	if (c->member.id != 0 && !c->join && !c->guest)
-		key = (uint64_t)c->member.id << 1;
-	else
-		key = c->id << 1 | 1;
-	b = bucket_get(key, rc, now_ms());
+	b = bucket_get(key_of(c), rc, now_ms());
 	if (b->tokens >= 1.0) {
 		b->tokens -= 1.0;
 		return 0;
@@ -240,4 +249,17 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 	    "again in %.1f seconds.", d->doing, limit,
 	    (double)((wait_ms + 99) / 100) / 10.0);
 	return -1;
+}
+
+void
+rate_refused(const struct conn *c, enum rate_class rc)
+{
+	struct bucket *b;
+
+	if (rc <= RATE_UNSET || rc >= RATE_CLASSES || !defs[rc].sent_only ||
+	    c->console || defs[rc].burst == 0)
+		return;
+	b = bucket_get(key_of(c), rc, now_ms());
+	if ((b->tokens += 1.0) > defs[rc].burst)
+		b->tokens = defs[rc].burst;
 }

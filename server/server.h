@@ -259,6 +259,11 @@ enum rate_class {
  */
 int rate_take(const struct conn *, enum rate_class rc, char *msg,
     size_t len);
+/*
+ * The handler refused a request that took a token: classes that count only
+ * what goes through (say: messages that reached the room) give it back.
+ */
+void rate_refused(const struct conn *, enum rate_class rc);
 const char *rate_class_name(enum rate_class);
 /*
  * A setting rate_NAME = "BURST/PER_SECOND" or "off" for the class called

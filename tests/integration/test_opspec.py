@@ -286,6 +286,11 @@ def test_default_classes_and_the_room_message():
     rid = ok(h.call('room.open', community='cop', title='Fast',
                     record='off'))['room']['room_id']
     ok(a.call('room.join', room_id=rid))
+    # messages the room refuses (muted) do not count
+    ok(h.call('room.mute', room_id=rid, handle='alice'))
+    for r in pipeline(a, 'room.say', 12, 1500, room_id=rid, text='muted'):
+        err(r, 'forbidden')
+    ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
     rs = pipeline(a, 'room.say', 14, 2000, room_id=rid, text='hello')
     said = [r['ok'] for r in rs]
     assert said[:10] == [True] * 10 and False in said, said
