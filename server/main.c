@@ -115,7 +115,9 @@ usage(FILE *f)
 	    "127.0.0.1:2222)\n"
 	    "  --config FILE      settings file (see docs/admin.md)\n"
 	    "  --tui PATH         the hearth program for terminal logins\n"
-	    "  -v                 more log detail (twice for debug)\n");
+	    "  -v                 more log detail (twice for debug)\n"
+	    "  --list-ops         print the operation table (markdown) and "
+	    "exit\n");
 }
 
 /* The directory this program is in (hearth and hearthctl live beside it). */
