@@ -1438,6 +1438,14 @@ event_calendar(int64_t member_id)
 	return out;
 }
 
+/* The fields of event.create that event.update may change (ev_args_parse). */
+#define EVENT_FIELDS(req) ARG_STR("title", (req), 120), \
+	ARG_STR("kind", ARG_OPT, 20), ARG_STR("description", ARG_OPT, 4000), \
+	ARG_STR("recurrence", ARG_OPT, 20), ARG_STR("starts_at", (req), 40), \
+	ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60), \
+	ARG_INT("capacity", ARG_OPT, 1, 100000), \
+	ARG_STRS("hosts", ARG_OPT, 1, EVENT_MAX_HOSTS, 40)
+
 const struct op op_event_table[] = {
 	{ "event.list", OP_MEMBER, op_event_list,
 	    "Upcoming events you may see {community?, limit?, after?}, by "
@@ -1452,25 +1460,11 @@ const struct op op_event_table[] = {
 	    "Add an event {community?, title, kind?, starts_at, duration?, "
 	    "hosts?, recurrence?, capacity?, description?} (leaders, "
 	    "managers; staff for platform-wide events).", RATE_WRITE,
-	    ARGS(ARG_STR("community", ARG_OPT, 64),
-	    ARG_STR("title", ARG_REQ, 120), ARG_STR("kind", ARG_OPT, 20),
-	    ARG_STR("description", ARG_OPT, 4000),
-	    ARG_STR("recurrence", ARG_OPT, 20),
-	    ARG_STR("starts_at", ARG_REQ, 40),
-	    ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60),
-	    ARG_INT("capacity", ARG_OPT, 1, 100000),
-	    ARG_STRS("hosts", ARG_OPT, 1, EVENT_MAX_HOSTS, 40)) },
+	    ARGS(ARG_STR("community", ARG_OPT, 64), EVENT_FIELDS(ARG_REQ)) },
 	{ "event.update", OP_MEMBER | OP_WRITE, op_event_update,
 	    "Change an event {id, ...the fields of event.create} (hosts, "
 	    "creator, leaders).", RATE_WRITE,
-	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
-	    ARG_STR("title", ARG_OPT, 120), ARG_STR("kind", ARG_OPT, 20),
-	    ARG_STR("description", ARG_OPT, 4000),
-	    ARG_STR("recurrence", ARG_OPT, 20),
-	    ARG_STR("starts_at", ARG_OPT, 40),
-	    ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60),
-	    ARG_INT("capacity", ARG_OPT, 1, 100000),
-	    ARG_STRS("hosts", ARG_OPT, 1, EVENT_MAX_HOSTS, 40)) },
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX), EVENT_FIELDS(ARG_OPT)) },
 	{ "event.cancel", OP_MEMBER | OP_WRITE, op_event_cancel,
 	    "Cancel an event {id, reason?}; everyone coming is told.",
 	    RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
