@@ -138,6 +138,48 @@ int arg_int(json_t *args, const char *name, bool required, json_int_t min,
 int arg_bool(json_t *args, const char *name, bool required, bool *out,
     char *err, size_t errlen);
 
+/*
+ * Argument specs: what an operation takes, checked as a whole by arg_check
+ * with the messages of the helpers above. A spec is an array ended by an
+ * entry whose name is NULL; write entries with the ARG_* macros.
+ */
+enum arg_type { ARG_T_STR = 1, ARG_T_INT, ARG_T_BOOL, ARG_T_ARRAY,
+	ARG_T_OBJECT };
+enum { ARG_OPT = 0, ARG_REQ = 1 };
+struct arg_spec {
+	const char *name;
+	enum arg_type type;
+	bool required; /* absent or null is an error */
+	/* string: max bytes (min unused); integer: the range; array: items */
+	json_int_t min, max;
+	enum arg_type item; /* array: each item's type (string, int, bool) */
+	json_int_t item_min, item_max; /* array: as min and max, per item */
+};
+#define ARG_STR(name, req, maxb) { (name), ARG_T_STR, (req), 0, (maxb), \
+	0, 0, 0 }
+#define ARG_INT(name, req, lo, hi) { (name), ARG_T_INT, (req), (lo), (hi), \
+	0, 0, 0 }
+#define ARG_BOOL(name, req) { (name), ARG_T_BOOL, (req), 0, 0, 0, 0, 0 }
+#define ARG_OBJECT(name, req) { (name), ARG_T_OBJECT, (req), 0, 0, 0, 0, \
+	0 }
+/* A list of lo to hi strings of at most maxb bytes each. */
+#define ARG_STRS(name, req, lo, hi, maxb) { (name), ARG_T_ARRAY, (req), \
+	(lo), (hi), ARG_T_STR, 0, (maxb) }
+/* A list of lo to hi integers, each within [ilo, ihi]. */
+#define ARG_INTS(name, req, lo, hi, ilo, ihi) { (name), ARG_T_ARRAY, \
+	(req), (lo), (hi), ARG_T_INT, (ilo), (ihi) }
+/*
+ * Check args against spec: types, ranges, lengths and required fields;
+ * with open false a name the spec does not have is an error too. Returns
+ * 0, or -1 with a message naming the field in err.
+ */
+int arg_check(json_t *args, const struct arg_spec *spec, bool open,
+    char *err, size_t errlen);
+/* A spec entry as the protocol reference shows it: "`limit?` int 1–200". */
+void arg_describe(const struct arg_spec *, char *out, size_t len);
+/* An impossible spec (no max, min over max, a name twice): its message. */
+const char *arg_spec_invalid(const struct arg_spec *spec);
+
 /* sha256.c */
 void sha256(const void *, size_t, uint8_t out[32]);
 void hex_encode(const uint8_t *, size_t, char *out); /* out: 2n+1 bytes */

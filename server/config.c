@@ -185,6 +185,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 				rc = -1;
 		} else if (strcmp(k, "verbose") == 0)
 			rc = set_int(&c->verbose, v, 3);
+		else if (strncmp(k, "rate_", 5) == 0)
+			rc = rate_set(k + 5, v);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

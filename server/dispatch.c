@@ -1,9 +1,10 @@
 /*
  * dispatch.c: the operation table. Every request line passes through
- * dispatch_line: parse, look up, authorize (authz_op), then the handler,
- * inside the turn's group transaction when the operation writes. The reply
- * is queued only after the commit, so "ok" means the data is on disk, and
- * so are the effects (outbox.c) the handler left for others.
+ * dispatch_line: parse, look up, authorize (authz_op), check the arguments
+ * against the op's spec and take a token of its rate class (rate.c), then
+ * the handler, inside the turn's group transaction when the operation
+ * writes. The reply is queued only after the commit, so "ok" means the data
+ * is on disk, and so are the effects (outbox.c) the handler left for others.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,25 @@
 
 static const struct op *all_ops[256];
 static size_t all_ops_len;
+
+/* An entry without a rate class or an argument spec stops the server. */
+static void
+op_check(const struct op *o)
+{
+	const char *why;
+
+	if (o->rate <= RATE_UNSET || o->rate >= RATE_CLASSES)
+		fatal("operation %s has no rate class", o->name);
+	if (o->args == NULL)
+		fatal("operation %s has no argument spec (ARGS or NO_ARGS)",
+		    o->name);
+	if ((why = arg_spec_invalid(o->args)) != NULL)
+		fatal("operation %s: the argument spec has %s", o->name, why);
+	for (size_t i = 0; i < all_ops_len; i++) {
+		if (strcmp(all_ops[i]->name, o->name) == 0)
+			fatal("operation %s is in the table twice", o->name);
+	}
+}
 
 /* Build the flat list of operations from the per-area tables once. */
 static void
@@ -29,6 +49,7 @@ ops_init(void)
 		for (const struct op *o = tables[t]; o->name != NULL; o++) {
 			if (all_ops_len + 1 >= sizeof all_ops / sizeof all_ops[0])
 				fatal("%s: too many operations", __func__);
+			op_check(o);
 			all_ops[all_ops_len++] = o;
 		}
 	}
@@ -99,6 +120,7 @@ dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
 	memset(&req, 0, sizeof req);
 	req.id = id;
 	req.has_id = has_id;
+	c->async_pending--;
 	if (c->freed || c->tr == NULL) {
 		json_decref(result);
 		return;
@@ -233,6 +255,7 @@ turn_check_cb(uv_check_t *h)
 void
 dispatch_init(uv_loop_t *loop)
 {
+	ops_init();
 	uv_check_init(loop, &turn_check);
 	uv_check_start(&turn_check, turn_check_cb);
 	uv_unref((uv_handle_t *)&turn_check);
@@ -314,6 +337,29 @@ dispatch_server(const char *what, int (*fn)(struct call *, void *),
 	return rc;
 }
 
+/*
+ * The checks between authz_op and the handler: the arguments against the
+ * op's spec, then a token of its rate class. On refusal the error is sent
+ * and -1 returned; the connection goes on.
+ */
+static int
+admit(struct conn *c, const struct op *op, const struct request *req)
+{
+	char err[512];
+
+	if (arg_check(req->args, op->args, (op->flags & OP_OPEN_ARGS) != 0,
+	    err, sizeof err) != 0) {
+		conn_send(c, proto_error(req, ERR_BAD_REQUEST, "%s", err));
+		return -1;
+	}
+	if (rate_take(c, op->rate, err, sizeof err) != 0) {
+		log_debug(c->id, "%s refused: %s", op->name, err);
+		conn_send(c, proto_error(req, ERR_RATE_LIMITED, "%s", err));
+		return -1;
+	}
+	return 0;
+}
+
 void
 dispatch_line(struct conn *c, char *line, size_t len)
 {
@@ -341,6 +387,10 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		request_free(&req);
 		return;
 	}
+	if (admit(c, op, &req) != 0) {
+		request_free(&req);
+		return;
+	}
 	memset(&x, 0, sizeof x);
 	outbox_init(&x.out);
 	x.conn = c;
@@ -359,6 +409,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	if (rc == 1 && (op->flags & OP_ASYNC) && !tx) {
 		/* The handler took the request over: dispatch_reply_later. */
 		outbox_apply(&x.out, true);
+		c->async_pending++;
 		request_free(&req);
 		return;
 	}
@@ -380,6 +431,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	} else {
 		log_debug(c->id, "%s failed: %s: %s", op->name,
 		    proto_err_name(x.err), x.msg);
+		rate_refused(c, op->rate);
 		json_decref(x.result);
 		conn_send(c, proto_error(&req, x.err, "%s", x.msg));
 	}

@@ -115,7 +115,9 @@ usage(FILE *f)
 	    "127.0.0.1:2222)\n"
 	    "  --config FILE      settings file (see docs/admin.md)\n"
 	    "  --tui PATH         the hearth program for terminal logins\n"
-	    "  -v                 more log detail (twice for debug)\n");
+	    "  -v                 more log detail (twice for debug)\n"
+	    "  --list-ops         print the operation table (markdown) and "
+	    "exit\n");
 }
 
 /* The directory this program is in (hearth and hearthctl live beside it). */
@@ -206,22 +208,49 @@ first_admin_invite(void)
 	fflush(stdout);
 }
 
-/* The operation table as markdown rows, for docs/protocol.md. */
+/*
+ * The operation table as markdown, for docs/protocol.md: each operation with
+ * who may call it, whether it writes, its rate class and its arguments,
+ * then the rate classes.
+ */
 static void
 list_ops(void)
 {
 	const struct op *const *ops = dispatch_table();
+	char arg[256], limit[256];
 
-	printf("| operation | who may call it | writes | what it does |\n"
-	    "|---|---|---|---|\n");
+	printf("| operation | who may call it | writes | rate | arguments | "
+	    "what it does |\n|---|---|---|---|---|---|\n");
 	for (size_t i = 0; ops[i] != NULL; i++) {
 		unsigned f = ops[i]->flags;
 		const char *who = (f & OP_ADMIN) ? "console, admin" :
 		    (f & OP_STAFF) ? "console, admin, staff" :
 		    (f & OP_ANY) ? "anyone connected" :
-		    (f & OP_JOIN) ? "join session" : "member";
-		printf("| `%s` | %s | %s | %s |\n", ops[i]->name, who,
-		    (f & OP_WRITE) ? "yes" : "", ops[i]->summary);
+		    (f & OP_JOIN) ? "join session" :
+		    (f & OP_GUEST) ? "member, guest" : "member";
+
+		printf("| `%s` | %s | %s | %s | ", ops[i]->name, who,
+		    (f & OP_WRITE) ? "yes" : "", rate_class_name(ops[i]->rate));
+		for (const struct arg_spec *a = ops[i]->args; a->name != NULL;
+		    a++) {
+			arg_describe(a, arg, sizeof arg);
+			printf("%s%s", a == ops[i]->args ? "" : ", ", arg);
+		}
+		if (ops[i]->args[0].name == NULL)
+			printf("%s", (f & OP_OPEN_ARGS) ? "any (ignored)" : "—");
+		printf(" | ");
+		for (const char *s = ops[i]->summary; *s != '\0'; s++) {
+			if (*s == '|') /* not a cell's end */
+				putchar('\\');
+			putchar(*s);
+		}
+		printf(" |\n");
+	}
+	printf("\n| rate class | limit (per member; per connection for join "
+	    "sessions and guests) |\n|---|---|\n");
+	for (int rc = RATE_UNSET + 1; rc < RATE_CLASSES; rc++) {
+		rate_describe(rc, limit, sizeof limit);
+		printf("| %s | %s |\n", rate_class_name(rc), limit);
 	}
 }
 

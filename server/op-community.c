@@ -1314,35 +1314,56 @@ const struct op op_community_table[] = {
 	{ "community.list", OP_MEMBER | OP_GUEST, op_community_list,
 	    "Every community: name, purpose, visibility, join policy, member "
 	    "count, your role (null when you are not a member), unread "
-	    "threads and pending join requests." },
+	    "threads and pending join requests.", RATE_READ, NO_ARGS },
 	{ "community.get", OP_MEMBER | OP_GUEST, op_community_get,
 	    "One community {slug}: purpose, criteria, privacy, counts by role, "
-	    "your role and pending request, welcome and intro threads." },
+	    "your role and pending request, welcome and intro threads.",
+	    RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40)) },
 	{ "community.join", OP_MEMBER | OP_WRITE, op_community_join,
 	    "Join {slug, message?, as?: member|interested}: open joins now, "
-	    "request asks the managers, invite is refused." },
+	    "request asks the managers, invite is refused.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_STR("message", ARG_OPT, 2000), ARG_STR("as", ARG_OPT, 16)) },
 	{ "community.leave", OP_MEMBER | OP_WRITE, op_community_leave,
 	    "Leave a community {slug}, or withdraw a pending request; the last "
-	    "manager may not leave." },
+	    "manager may not leave.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40)) },
 	{ "community.requests", OP_MEMBER, op_community_requests,
 	    "Pending join requests {slug, limit?, before?} (leaders and "
-	    "managers)." },
+	    "managers).", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_INT("limit", ARG_OPT, 1, 200),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
 	{ "community.decide", OP_MEMBER | OP_WRITE, op_community_decide,
 	    "Approve or decline a join request {request_id, approve, message?, "
-	    "as?}; the member is told." },
+	    "as?}; the member is told.", RATE_WRITE,
+	    ARGS(ARG_INT("request_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("approve", ARG_REQ), ARG_STR("message", ARG_OPT, 2000),
+	    ARG_STR("as", ARG_OPT, 16)) },
 	{ "community.members", OP_MEMBER, op_community_members,
 	    "A community's members {slug, role?, limit?, before?}, newest "
-	    "first." },
+	    "first.", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_INT("limit", ARG_OPT, 1, 200), ARG_STR("role", ARG_OPT, 16),
+	    ARG_STR("before", ARG_OPT, 64)) },
 	{ "community.update", OP_MEMBER | OP_WRITE, op_community_update,
 	    "Change settings {slug, name?, purpose?, criteria?, privacy?, "
 	    "visibility?, join_policy?, refuse_interested_over_cap?} "
-	    "(managers)." },
+	    "(managers).", RATE_WRITE, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_STR("name", ARG_OPT, 80), ARG_STR("purpose", ARG_OPT, 4000),
+	    ARG_STR("criteria", ARG_OPT, 4000),
+	    ARG_STR("privacy", ARG_OPT, 4000),
+	    ARG_STR("visibility", ARG_OPT, 16),
+	    ARG_STR("join_policy", ARG_OPT, 16),
+	    ARG_BOOL("refuse_interested_over_cap", ARG_OPT)) },
 	{ "community.set_role", OP_MEMBER | OP_WRITE, op_community_set_role,
 	    "Set a member's role {slug, handle, role: manager|leader|member|"
-	    "interested|none} (managers)." },
+	    "interested|none} (managers).", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40), ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("role", ARG_REQ, 16)) },
 	{ "coc.get", OP_ANY, op_coc_get,
-	    "The platform's code of conduct and when you accepted it." },
+	    "The platform's code of conduct and when you accepted it.",
+	    RATE_READ, NO_ARGS },
 	{ "member.accept_coc", OP_MEMBER | OP_WRITE, op_member_accept_coc,
-	    "Accept the code of conduct (once); needed before writing." },
-	{ NULL, 0, NULL, NULL },
+	    "Accept the code of conduct (once); needed before writing.",
+	    RATE_WRITE, NO_ARGS },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -1269,27 +1269,46 @@ event_calendar(int64_t member_id)
 	return out;
 }
 
+/* The fields of event.create that event.update may change (ev_args_parse). */
+#define EVENT_FIELDS(req) ARG_STR("title", (req), 120), \
+	ARG_STR("kind", ARG_OPT, 20), ARG_STR("description", ARG_OPT, 4000), \
+	ARG_STR("recurrence", ARG_OPT, 20), ARG_STR("starts_at", (req), 40), \
+	ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60), \
+	ARG_INT("capacity", ARG_OPT, 1, 100000), \
+	ARG_STRS("hosts", ARG_OPT, 1, EVENT_MAX_HOSTS, 40)
+
 const struct op op_event_table[] = {
 	{ "event.list", OP_MEMBER, op_event_list,
 	    "Upcoming events you may see {community?, limit?, after?}, by "
-	    "start; recurring ones with their next occurrence." },
+	    "start; recurring ones with their next occurrence.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64),
+	    ARG_STR("after", ARG_OPT, 64), ARG_INT("limit", ARG_OPT, 1, 200)) },
 	{ "event.get", OP_MEMBER, op_event_get,
 	    "One event {id}: details, hosts, RSVP counts, your RSVP; hosts "
-	    "also see who is coming and the surgery queue." },
+	    "also see who is coming and the surgery queue.", RATE_READ,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
 	{ "event.create", OP_MEMBER | OP_WRITE, op_event_create,
 	    "Add an event {community?, title, kind?, starts_at, duration?, "
 	    "hosts?, recurrence?, capacity?, description?} (leaders, "
-	    "managers; staff for platform-wide events)." },
+	    "managers; staff for platform-wide events).", RATE_WRITE,
+	    ARGS(ARG_STR("community", ARG_OPT, 64), EVENT_FIELDS(ARG_REQ)) },
 	{ "event.update", OP_MEMBER | OP_WRITE, op_event_update,
 	    "Change an event {id, ...the fields of event.create} (hosts, "
-	    "creator, leaders)." },
+	    "creator, leaders).", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX), EVENT_FIELDS(ARG_OPT)) },
 	{ "event.cancel", OP_MEMBER | OP_WRITE, op_event_cancel,
-	    "Cancel an event {id, reason?}; everyone coming is told." },
+	    "Cancel an event {id, reason?}; everyone coming is told.",
+	    RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("reason", ARG_OPT, 500)) },
 	{ "event.rsvp", OP_MEMBER | OP_WRITE, op_event_rsvp,
 	    "Answer {id, status: going, maybe or not_going}; going is refused "
-	    "when the event is full." },
+	    "when the event is full.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("status", ARG_REQ, 16)) },
 	{ "event.queue", OP_MEMBER | OP_WRITE, op_event_queue,
 	    "Queue for a surgery before its room opens {id, topic}, or "
-	    "{id, leave: true}." },
-	{ NULL, 0, NULL, NULL },
+	    "{id, leave: true}.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_OPT, 200), ARG_BOOL("leave", ARG_OPT)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -780,18 +780,33 @@ op_poll_list(struct call *x)
 const struct op op_poll_table[] = {
 	{ "poll.create", OP_MEMBER | OP_WRITE, op_poll_create,
 	    "Start a poll in a community {slug, question, options, multiple?, "
-	    "anonymous?, results?, closes_in?}." },
+	    "anonymous?, results?, closes_in?}.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 64),
+	    ARG_STR("question", ARG_REQ, POLL_QUESTION_MAX),
+	    ARG_STRS("options", ARG_REQ, POLL_OPTIONS_MIN, POLL_OPTIONS_MAX,
+	    POLL_OPTION_MAX),
+	    ARG_BOOL("multiple", ARG_OPT), ARG_BOOL("anonymous", ARG_OPT),
+	    ARG_STR("results", ARG_OPT, 16),
+	    ARG_STR("closes_in", ARG_OPT, 16)) },
 	{ "poll.get", OP_MEMBER | OP_GUEST, op_poll_get,
 	    "One poll {poll_id}: options, your vote, and counts once results "
-	    "are visible." },
+	    "are visible.", RATE_READ,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "poll.vote", OP_MEMBER | OP_WRITE, op_poll_vote,
 	    "Vote {poll_id, options: [option ids]}; replaces your earlier "
-	    "vote while the poll is open." },
+	    "vote while the poll is open.", RATE_WRITE,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INTS("options", ARG_REQ, 1, POLL_OPTIONS_MAX, 1,
+	    INT64_MAX)) },
 	{ "poll.close", OP_MEMBER | OP_WRITE, op_poll_close,
 	    "Close a poll {poll_id} (its author, or a leader or manager); "
-	    "voters are notified." },
+	    "voters are notified.", RATE_WRITE,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "poll.list", OP_MEMBER | OP_GUEST, op_poll_list,
 	    "A community's polls, newest first {slug, open?, limit?, "
-	    "before?}." },
-	{ NULL, 0, NULL, NULL },
+	    "before?}.", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 64),
+	    ARG_BOOL("open", ARG_OPT),
+	    ARG_INT("limit", ARG_OPT, 1, POLL_LIST_MAX),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

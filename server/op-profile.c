@@ -596,15 +596,33 @@ op_member_online(struct call *x)
 const struct op op_profile_table[] = {
 	{ "profile.get", OP_MEMBER, op_profile_get,
 	    "A member's profile {handle?} (default: yours), with the "
-	    "communities you share; contact details as their owner allows." },
+	    "communities you share; contact details as their owner allows.",
+	    RATE_READ, ARGS(ARG_STR("handle", ARG_OPT, 40)) },
 	{ "profile.update", OP_MEMBER | OP_WRITE, op_profile_update,
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
-	    "mentoring, contact, contact_visibility)." },
+	    "mentoring, contact, contact_visibility).", RATE_WRITE,
+	    ARGS(ARG_STR("display_name", ARG_OPT, 80),
+	    ARG_STR("pronouns", ARG_OPT, 40), ARG_STR("job_role", ARG_OPT, 120),
+	    ARG_STR("organisation", ARG_OPT, 120),
+	    ARG_STR("region", ARG_OPT, 80), ARG_STR("bio", ARG_OPT, BIO_MAX),
+	    ARG_STR("contact", ARG_OPT, 300),
+	    ARG_STR("contact_visibility", ARG_OPT, 16),
+	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
+	    TAG_MAX_CHARS * 4)) },
 	{ "member.search", OP_MEMBER, op_member_search,
 	    "The member directory {q?, expertise?, organisation?, region?, "
-	    "community?, mentoring?, limit?, before?}, by handle." },
+	    "community?, mentoring?, limit?, before?}, by handle.",
+	    RATE_SEARCH, ARGS(ARG_STR("q", ARG_OPT, 200),
+	    ARG_STR("expertise", ARG_OPT, TAG_MAX_CHARS * 4),
+	    ARG_STR("organisation", ARG_OPT, 120),
+	    ARG_STR("region", ARG_OPT, 80), ARG_STR("community", ARG_OPT, 64),
+	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_INT("limit", ARG_OPT, 1, SEARCH_LIMIT_MAX),
+	    ARG_STR("before", ARG_OPT, 40)) },
 	{ "member.online", OP_MEMBER, op_member_online,
-	    "Members with a live session now {community?}." },
-	{ NULL, 0, NULL, NULL },
+	    "Members with a live session now {community?}.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -22,8 +22,6 @@
 
 #define ROOM_HISTORY 50
 #define ROOM_MSG_MAX 16000
-#define ROOM_BURST 10.0
-#define ROOM_RATE 5.0 /* messages a second after the burst */
 #define POST_CHUNK 16000
 #define SUPPORT_TICK_MS 1000 /* how often unanswered requests are checked */
 
@@ -86,16 +84,7 @@ struct room {
 	struct room *next;
 };
 
-/* Per-member token bucket for room.say, across rooms. */
-struct bucket {
-	int64_t member_id;
-	double tokens;
-	uint64_t at_ms;
-	struct bucket *next;
-};
-
 static struct room *rooms;
-static struct bucket *buckets;
 static int64_t next_alert_id = 1;
 static uv_timer_t support_timer;
 static bool support_timer_init;
@@ -1346,42 +1335,6 @@ op_room_leave(struct call *x)
 	return 0;
 }
 
-/* Spend one token of the member's bucket; false when over the rate. */
-static bool
-rate_take(int64_t member_id)
-{
-	struct bucket *b, **bb;
-	uint64_t now = now_ms();
-
-	for (bb = &buckets; (b = *bb) != NULL;) {
-		b->tokens += (double)(now - b->at_ms) * ROOM_RATE / 1000.0;
-		if (b->tokens > ROOM_BURST)
-			b->tokens = ROOM_BURST;
-		b->at_ms = now;
-		if (b->member_id == member_id)
-			break;
-		if (b->tokens >= ROOM_BURST) {
-			/* full again: forget it */
-			*bb = b->next;
-			free(b);
-			continue;
-		}
-		bb = &b->next;
-	}
-	if (b == NULL) {
-		b = xcalloc(1, sizeof *b);
-		b->member_id = member_id;
-		b->tokens = ROOM_BURST;
-		b->at_ms = now;
-		b->next = buckets;
-		buckets = b;
-	}
-	if (b->tokens < 1.0)
-		return false;
-	b->tokens -= 1.0;
-	return true;
-}
-
 /* Keep a message (room.say writes in the group transaction). */
 static int
 message_store(struct call *x, struct room *r, int64_t author,
@@ -1453,10 +1406,6 @@ op_room_say(struct call *x)
 		    "your message was not sent. Try again when it resumes.");
 	if (!may_say(x, r, why, sizeof why))
 		return call_fail(x, ERR_FORBIDDEN, "%s", why);
-	if (!rate_take(p->member_id))
-		return call_fail(x, ERR_RATE_LIMITED, "You are sending "
-		    "messages too fast (a burst of 10, then 5 a second). This "
-		    "message was not sent: send it again in a moment.");
 	if (p->consult_with != 0) {
 		/* A private consult: only the two see it. */
 		o = person_find(r, p->consult_with);
@@ -2371,51 +2320,86 @@ const struct op op_room_table[] = {
 	{ "room.open", OP_MEMBER | OP_WRITE, op_room_open,
 	    "Open a room {event_id} or {community, title}, with {record: "
 	    "off, transcript, chatham or summary, surgery?, topic?}; you "
-	    "join it as host." },
+	    "join it as host.", RATE_WRITE,
+	    ARGS(ARG_STR("community", ARG_OPT, 64),
+	    ARG_INT("event_id", ARG_OPT, 1, INT64_MAX),
+	    ARG_STR("title", ARG_OPT, 120), ARG_STR("record", ARG_REQ, 16),
+	    ARG_STR("topic", ARG_OPT, 200), ARG_BOOL("surgery", ARG_OPT)) },
 	{ "room.join", OP_MEMBER | OP_WRITE, op_room_join,
 	    "Join an open room {room_id}: its state, who is here, recent "
-	    "messages (as the record mode keeps them) and your queue place." },
+	    "messages (as the record mode keeps them) and your queue place.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.leave", OP_MEMBER | OP_WRITE, op_room_leave,
-	    "Leave a room {room_id} (and its queue)." },
+	    "Leave a room {room_id} (and its queue).", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.say", OP_MEMBER | OP_WRITE, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
-	    "in a private consult only the two of you see it." },
+	    "in a private consult only the two of you see it.", RATE_SAY,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("text", ARG_REQ, ROOM_MSG_MAX)) },
 	{ "room.topic", OP_MEMBER | OP_WRITE, op_room_topic,
-	    "Host: set the topic {room_id, topic}." },
+	    "Host: set the topic {room_id, topic}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_REQ, 200)) },
 	{ "room.mute", OP_MEMBER | OP_WRITE, op_room_mute,
-	    "Host: mute or unmute someone {room_id, handle, muted?}." },
+	    "Host: mute or unmute someone {room_id, handle, muted?}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("muted", ARG_OPT)) },
 	{ "room.remove", OP_MEMBER | OP_WRITE, op_room_remove,
 	    "Host: remove someone from the room {room_id, handle, reason?}; "
-	    "they may not rejoin while it is open." },
+	    "they may not rejoin while it is open.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_STR("reason", ARG_OPT, 300)) },
 	{ "room.pause", OP_MEMBER | OP_WRITE, op_room_pause,
-	    "Host: pause or resume the room {room_id, paused?}." },
+	    "Host: pause or resume the room {room_id, paused?}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("paused", ARG_OPT)) },
 	{ "room.host", OP_MEMBER | OP_WRITE, op_room_host,
 	    "Host: share hosting with someone present {room_id, handle}, "
-	    "or hand it over {hand_over: true}." },
+	    "or hand it over {hand_over: true}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("hand_over", ARG_OPT)) },
 	{ "room.queue_join", OP_MEMBER | OP_WRITE, op_room_queue_join,
-	    "Surgery: join the queue {room_id, topic}; you see your place." },
+	    "Surgery: join the queue {room_id, topic}; you see your place.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_REQ, 200)) },
 	{ "room.queue_leave", OP_MEMBER | OP_WRITE, op_room_queue_leave,
-	    "Surgery: leave the queue {room_id}." },
+	    "Surgery: leave the queue {room_id}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.queue_take", OP_MEMBER | OP_WRITE, op_room_queue_take,
 	    "Host: take the next person (or {handle}) in public or into a "
 	    "private consult {room_id, private?, record?: off or "
-	    "transcript}." },
+	    "transcript}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_OPT, 40), ARG_BOOL("private", ARG_OPT),
+	    ARG_STR("record", ARG_OPT, 16)) },
 	{ "room.consult_end", OP_MEMBER, op_room_consult_end,
-	    "End your private consult and return to the room {room_id}." },
+	    "End your private consult and return to the room {room_id}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.raise_hand", OP_MEMBER, op_room_raise_hand,
-	    "Raise or lower your hand {room_id, raised?}." },
+	    "Raise or lower your hand {room_id, raised?}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("raised", ARG_OPT)) },
 	{ "room.support", OP_MEMBER, op_room_support,
 	    "I need support {room_id, text?}: tells the hosts privately "
 	    "(and staff if no host answers in support_escalate seconds, two "
-	    "minutes by default)." },
+	    "minutes by default).", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("text", ARG_OPT, 1000)) },
 	{ "room.support_answer", OP_MEMBER, op_room_support_answer,
-	    "Host: answer a support request {room_id, support_id}." },
+	    "Host: answer a support request {room_id, support_id}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("support_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.close", OP_MEMBER | OP_WRITE, op_room_close,
 	    "Host: close the room {room_id, summary?}; its record is posted "
-	    "as a thread in the community and attendance is kept." },
+	    "as a thread in the community and attendance is kept.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("summary", ARG_OPT, 20000)) },
 	{ "room.list", OP_MEMBER, op_room_list,
-	    "Open rooms you may join {community?}." },
+	    "Open rooms you may join {community?}.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64)) },
 	{ "room.consults", OP_MEMBER, op_room_consults,
-	    "Your private consults that were kept, newest first {limit?}." },
-	{ NULL, 0, NULL, NULL },
+	    "Your private consults that were kept, newest first {limit?}.",
+	    RATE_READ, ARGS(ARG_INT("limit", ARG_OPT, 1, 50)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -781,16 +781,21 @@ record_review_sweeps(void)
 const struct op op_record_table[] = {
 	{ "room.records", OP_MEMBER, op_records,
 	    "The closed rooms whose records wait for your review (as their "
-	    "host, or a manager of their community)." },
+	    "host, or a manager of their community).", RATE_READ, NO_ARGS },
 	{ "room.record.get", OP_MEMBER, op_record_get,
 	    "A closed room's record as its hosts review it {room_id}: the "
 	    "room and its kept lines {id, at, handle?, text, dropped, "
-	    "edited} (no names under the Chatham House Rule)." },
+	    "edited} (no names under the Chatham House Rule).", RATE_READ,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.record.edit", OP_MEMBER | OP_WRITE, op_record_edit,
 	    "Before publishing: reword a line {room_id, line_id, body} or "
-	    "drop (or restore) it {room_id, line_id, drop}." },
+	    "drop (or restore) it {room_id, line_id, drop}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("line_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("body", ARG_OPT, 16000), ARG_BOOL("drop", ARG_OPT)) },
 	{ "room.record.publish", OP_MEMBER | OP_WRITE, op_record_publish,
 	    "Publish a reviewed record now {room_id}: it is posted to the "
-	    "community as a thread." },
-	{ NULL, 0, NULL, NULL },
+	    "community as a thread.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

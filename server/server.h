@@ -196,6 +196,7 @@ struct conn {
 	uint64_t stalled_since;
 	char addr[64];
 	uint64_t requests;
+	int async_pending; /* OP_ASYNC requests taken over, not answered yet */
 	/* Told when the conn is freed (a TUI session watching its child's conn). */
 	void (*on_free)(struct conn *, void *);
 	void *on_free_arg;
@@ -240,6 +241,42 @@ void conn_shutdown_all(const char *message);
 /* At exit: close every stream conn now, without flushing. */
 void conn_stream_close_all(void);
 
+/*
+ * rate.c: rate classes. Every operation names one in its table entry;
+ * dispatch takes a token from the caller's bucket for that class before
+ * the handler. Buckets are per member (shared by their sessions), or per
+ * connection for join sessions and guests; the console is never limited.
+ */
+enum rate_class {
+	RATE_UNSET = 0, /* not given: the operation table is refused */
+	RATE_NONE, /* never limited (whoami) */
+	RATE_READ,
+	RATE_WRITE, /* changes, in the database or in a room */
+	RATE_SAY, /* room.say */
+	RATE_SEARCH, /* full-text searches */
+	RATE_EXPENSIVE, /* admin operations and other heavy ones */
+	RATE_CLASSES
+};
+/*
+ * Spend one token of class rc for the caller of conn; -1 when over the
+ * rate, with a message saying when to try again.
+ */
+int rate_take(const struct conn *, enum rate_class rc, char *msg,
+    size_t len);
+/*
+ * The handler refused a request that took a token: classes that count only
+ * what goes through (say: messages that reached the room) give it back.
+ */
+void rate_refused(const struct conn *, enum rate_class rc);
+const char *rate_class_name(enum rate_class);
+/*
+ * A setting rate_NAME = "BURST/PER_SECOND" or "off" for the class called
+ * name (read, write, ...); -1 if either is not understood.
+ */
+int rate_set(const char *name, const char *value);
+/* The limit in words: "a burst of 10, then 5 a second". */
+void rate_describe(enum rate_class, char *out, size_t len);
+
 /* dispatch.c: the operation table and the checks before any handler. */
 enum op_flags {
 	OP_JOIN = 1 << 0, /* allowed to a join session */
@@ -250,6 +287,7 @@ enum op_flags {
 	OP_ANY = 1 << 5, /* console, member or join session */
 	OP_GUEST = 1 << 6, /* a read-only guest may call it too */
 	OP_ASYNC = 1 << 7, /* the handler may return 1: it replies later */
+	OP_OPEN_ARGS = 1 << 8, /* arguments outside the spec are ignored */
 };
 /*
  * outbox.c: the one door for effects. A handler (or a timer acting as the
@@ -307,7 +345,16 @@ struct op {
 	unsigned flags;
 	int (*fn)(struct call *); /* 0 ok, -1 error in call->err/msg */
 	const char *summary;
+	enum rate_class rate;
+	/*
+	 * What it takes (ARGS or NO_ARGS): dispatch checks every request
+	 * against it before the handler, so the arg_* helpers a handler
+	 * reads with cannot fail on type, range or length.
+	 */
+	const struct arg_spec *args;
 };
+#define ARGS(...) ((const struct arg_spec[]){ __VA_ARGS__, { NULL } })
+#define NO_ARGS ((const struct arg_spec[]){ { NULL } })
 /* One line from a conn. */
 void dispatch_line(struct conn *, char *line, size_t len);
 /*

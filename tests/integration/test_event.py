@@ -132,7 +132,7 @@ def test_event_rsvp_capacity_and_attendees():
     sa, sb, sc = (srv.session(keys[k]) for k in ('aa', 'bb', 'cc'))
     err(sa.call('event.rsvp', id=eid, status='yes'), 'bad_request')
     err(sa.call('event.rsvp', id=eid), 'bad_request')
-    err(sa.call('event.rsvp', id=999), 'not_found')
+    err(sa.call('event.rsvp', id=999, status='going'), 'not_found')
     assert ok(sa.call('event.rsvp', id=eid, status='going'))['event']['my_rsvp'] == 'going'
     ok(sb.call('event.rsvp', id=eid, status='going'))
     # c reads the platform community and may come, but it is full
