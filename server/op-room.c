@@ -1964,7 +1964,7 @@ close_done(void *arg, bool committed)
 
 /*
  * Close the room in the caller's transaction: attendance and the room's
- * row, then its record (record.c: a summary is posted at once, a kept
+ * row, then its record (op-record.c: a summary is posted at once, a kept
  * transcript waits for the hosts' review). The room is marked closing and
  * its close_done effect frees it after the commit.
  */

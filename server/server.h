@@ -499,7 +499,7 @@ extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
 
-/* record.c: a closed room's record, its review and publication. */
+/* op-record.c: a closed room's record, its review and publication. */
 /*
  * In room.close's transaction (the room's row already closed): post a
  * summary record now (*thread), or start the review of kept lines

@@ -1,5 +1,5 @@
 /*
- * record.c: what a closed room keeps, from the database alone (rooms,
+ * op-record.c: what a closed room keeps, from the database alone (rooms,
  * room_messages, room_attendance). A summary room's record is posted at
  * once. A transcript or Chatham room's record waits for review: until it
  * is published only the room's hosts and the community's managers may read
