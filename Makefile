@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, start hearthd on 127.0.0.1:2222
 #   make test   the same set-up, then every test; ends "N passed, N failed"
 #               (JOBS=N: tests at a time; default twice the CPUs)
+#   make docs   rewrite docs/protocol.md's operation tables from the server
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DATA ?= var
@@ -11,7 +12,7 @@ DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev openssh-client tmux sqlite3
 
-.PHONY: all deps build run test test-asan demo bench clean
+.PHONY: all deps build run test test-asan demo bench docs clean
 
 all: build
 
@@ -40,6 +41,9 @@ run: build
 
 test: build
 	@python3 tests/run.py --build $(BUILD) -j $(JOBS)
+
+docs: build
+	@python3 tests/docs_ops.py --build $(BUILD) --write
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \

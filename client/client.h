@@ -1,8 +1,9 @@
 /*
  * client.h: the internals of hearth, the member's program. render.c and
  * editor.c know nothing of curses (they are unit-tested and fuzzed); ui.c
- * owns the terminal, net.c the server connection, views.c the screens and
- * plain.c the line mode for screen readers.
+ * owns the terminal and the view stack, net.c the server connection (and
+ * calls.c the calls awaiting replies), one file per screen, and plain*.c
+ * the line mode for screen readers. docs/architecture.md has the map.
  */
 #ifndef HEARTH_CLIENT_H
 #define HEARTH_CLIENT_H
@@ -12,6 +13,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+struct buf; /* common.h */
 
 /*
  * Longest line we accept from the server. The protocol caps lines at
@@ -66,6 +69,8 @@ struct editor {
 };
 void ed_init(struct editor *, const char *text);
 void ed_free(struct editor *);
+/* Empty the text (and forget its undo). */
+void ed_clear(struct editor *);
 void ed_insert(struct editor *, const char *s, size_t len);
 void ed_backspace(struct editor *);
 void ed_delete(struct editor *);
@@ -85,9 +90,24 @@ void ed_undo(struct editor *);
 size_t ed_layout(const struct editor *, int width, size_t *starts, size_t max,
     int *cy, int *cx);
 
-/* ---- net.c: the connection to hearthd ---- */
+/* ---- calls.c: calls waiting for their reply ---- */
 typedef void (*reply_fn)(void *ctx, json_t *result, json_t *error);
 struct view;
+/* Register a call and return its id (the next one). */
+json_int_t calls_add(struct view *owner, reply_fn cb, void *ctx);
+/*
+ * A reply line from the server: run its call's callback with the result
+ * or the error object (one is NULL). False if no call waits for its id.
+ */
+bool calls_answer(json_t *msg);
+/* The view is going away: its calls' replies are dropped unseen. */
+void calls_forget(struct view *owner);
+/* Run every waiting call's callback with error and drop them all. */
+void calls_fail(json_t *error);
+/* How many calls wait for a reply. */
+size_t calls_waiting(void);
+
+/* ---- net.c: the connection to hearthd ---- */
 void net_start(int fd);
 /* Send op; cb runs with the result or the error object (one is NULL). */
 void net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
@@ -136,6 +156,8 @@ void ui_lost(const char *why);
 /* A lasting status message (NULL clears it), e.g. while reconnecting. */
 void ui_status(const char *msg);
 int ui_run(int fd);
+/* Where the terminal's cursor goes after this draw. */
+void ui_cursor(int y, int x);
 
 /* Drawing helpers (ui.c). */
 enum { C_NORMAL, C_TITLE, C_STATUS, C_SEL, C_DIM, C_HEAD, C_QUOTE, C_CODE,
@@ -193,45 +215,14 @@ void short_time(const char *iso, char out[20]);
 void author_of(json_t *o, char *out, size_t len);
 const char *author_handle(json_t *o);
 char *snippet_clean(const char *s);
+/* A screen of markdown text to read. */
+struct view *view_message(const char *title, const char *text);
 
 #define ENTER(ch, is_key) ((!(is_key) && ((ch) == '\r' || (ch) == '\n')) || \
 	((is_key) && (ch) == KEY_ENTER))
 #define KEY_CTRL(c) ((c) & 0x1f)
 
-/* ---- compose.c: the composer ---- */
-/*
- * Open the composer for op with args (stolen); key names the draft; done
- * runs on the view below with the result after a successful send.
- */
-struct view *composer_open(const char *title, const char *op, json_t *args,
-    const char *key, bool has_title, const char *initial,
-    void (*done)(struct view *, json_t *));
-
-/* ---- thread.c, community.c, views.c: the screens ---- */
-struct view *view_thread(json_int_t id, const char *title);
-struct view *view_community(json_t *community);
-struct view *view_poll(json_int_t id);
-struct view *view_profile(const char *handle);
-struct view *view_search(bool directory);
-struct view *view_notes(void);
-bool views_global_key(int ch, bool is_key);
-void ui_cursor(int y, int x);
-
-/* ---- views.c ---- */
-void views_start(json_t *hello);
-struct view *view_join(void);
-struct view *view_home(void);
-struct view *view_message(const char *title, const char *text);
-
-/* ---- programme.c: the programme of events ---- */
-/* The programme: a list and a calendar week view; slug NULL: all. */
-struct view *view_programme(const char *community_slug);
-/* One event: details, RSVP, hosts' attendee list, open its room. */
-struct view *view_event(json_int_t id);
-/* "drop-in", "show and tell", ... for an event kind. */
-const char *event_kind_words(const char *kind);
-/* The start to show for an event: the next occurrence, else the first. */
-const char *event_start_iso(json_t *e);
+/* ---- form.c: a screen of one-line fields sending one operation ---- */
 /* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
 struct form_def {
 	const char *label;
@@ -249,10 +240,57 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
     void (*done)(struct view *, json_t *));
+
+/* ---- compose.c: the composer ---- */
+/*
+ * Open the composer for op with args (stolen); key names the draft; done
+ * runs on the view below with the result after a successful send.
+ */
+struct view *composer_open(const char *title, const char *op, json_t *args,
+    const char *key, bool has_title, const char *initial,
+    void (*done)(struct view *, json_t *));
+
+/* ---- thread.c, community.c: a thread; a community and its polls ---- */
+struct view *view_thread(json_int_t id, const char *title);
+struct view *view_community(json_t *community);
+struct view *view_poll(json_int_t id);
+
+/* ---- profile.c: a member's profile ---- */
+struct view *view_profile(const char *handle);
+/* The member's own profile open for editing: the first run's last step. */
+struct view *view_profile_first_run(void);
+
+/* ---- search.c: search, and the member directory ---- */
+struct view *view_search(bool directory);
+
+/* ---- notes.c: notifications ---- */
+struct view *view_notes(void);
+
+/* ---- home.c: Home, and the keys every screen shares ---- */
+struct view *view_home(void);
+/* Keys that work on every screen but the composer and forms. */
+bool home_global_key(int ch, bool is_key);
+
+/* ---- join.c: the join form of a join session ---- */
+struct view *view_join(void);
+
+/* ---- welcome.c: the first screen and the first run ---- */
+/* The greeting's data decides the first screen. */
+void welcome_start(json_t *hello);
+/* On Home: if the code of conduct is not accepted yet, the first run. */
+void welcome_first_run(void);
+
+/* ---- programme.c: the programme of events ---- */
+/* The programme: a list and a calendar week view; slug NULL: all. */
+struct view *view_programme(const char *community_slug);
+/* One event: details, RSVP, hosts' attendee list, open its room. */
+struct view *view_event(json_int_t id);
+/* "drop-in", "show and tell", ... for an event kind. */
+const char *event_kind_words(const char *kind);
+/* The start to show for an event: the next occurrence, else the first. */
+const char *event_start_iso(json_t *e);
 /* Open an ad hoc room in a community: its title and record mode. */
 struct view *room_open_form(const char *slug, const char *name);
-/* "YYYY-MM-DD HH:MM" (UTC) or ISO 8601 as the server's starts_at. */
-bool utc_to_iso(const char *in, char *out, size_t len);
 
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);
@@ -260,19 +298,163 @@ struct view *view_experts(void);
 /* ---- consults.c: private consults kept for the member ---- */
 struct view *view_consults(void);
 
-/* ---- room.c: a live drop-in or surgery room ---- */
+/* ---- record.c: reviewing closed rooms' records before they are posted ---- */
+/* The records waiting for the member's review (room.records). */
+struct view *view_records(void);
+/* One record: drop or reword lines, publish. */
+struct view *view_record(json_int_t room_id);
+
+/* ---- room-command.c: a room's /commands, for the TUI and the line mode ---- */
+/* What a command asks for when the line lacks it. */
+enum room_ask {
+	ROOM_ASK_NONE,
+	ROOM_ASK_TOPIC, /* a line of text */
+	ROOM_ASK_REASON, /* why a person is removed */
+	ROOM_ASK_QUEUE, /* what about (not blank) */
+	ROOM_ASK_SUPPORT, /* words optional */
+	ROOM_ASK_SUMMARY, /* several lines, not blank */
+	ROOM_ASK_LEAVE, /* y or n */
+	ROOM_ASK_CLOSE,
+	ROOM_ASK_HANDOVER,
+};
+/* What only a front end can do. */
+enum room_local {
+	ROOM_HELP, /* show the commands */
+	ROOM_LEAVE, /* leave the room (and its screen) */
+	ROOM_PEOPLE, /* who is here */
+	ROOM_MULTI, /* write a message of several lines */
+	ROOM_AGAIN, /* send the last refused message again */
+};
+/*
+ * A front end that runs room commands: the room screen or the line mode.
+ * It fills the fields before each room_command_* call and does what the
+ * hooks ask, each with ctx.
+ */
+struct room_front {
+	json_int_t room_id;
+	json_t *state; /* the room: record, topic (NULL: not known) */
+	json_t *alerts; /* support requests seen (hosts); /answer marks them */
+	bool hand; /* our hand is up */
+	bool consult; /* we are in a private consult */
+	void *ctx;
+	/* Call op with args (stolen); ok, if set, is said when it works. */
+	void (*call)(void *ctx, const char *op, json_t *args, const char *ok);
+	/* Ask for what the command lacks; the answer goes to
+	 * room_command_answer with what and handle. */
+	void (*ask)(void *ctx, enum room_ask what, const char *handle,
+	    const char *initial);
+	/* Say msg: refused, it is why a command was not sent. */
+	void (*tell)(void *ctx, bool refused, const char *msg);
+	void (*local)(void *ctx, enum room_local what);
+};
+/* A line starting with '/' (not "//"); false if there is no such command. */
+bool room_command_run(struct room_front *, const char *line);
+/* Run command name (no '/') with its argument text: what a key does. */
+void room_command_exec(struct room_front *, const char *name,
+    const char *rest);
+/* The answer to a question: the text typed, or "y" or "n". */
+void room_command_answer(struct room_front *, enum room_ask what,
+    const char *handle, const char *text);
+/* The commands, for help: markdown (the room screen) or text lines. */
+void room_command_help(struct buf *, bool markdown);
+/* What leaving (the last host) or closing means, for the y/n question. */
+void room_command_consequence(json_t *state, const char *me,
+    enum room_ask what, char *out, size_t len);
+
+/* ---- room.c, room-draw.c, room-key.c: a live drop-in or surgery room ---- */
+/*
+ * The room screen's state, shared by its model (room.c), its drawing
+ * (room-draw.c) and its keys (room-key.c); no other file looks inside.
+ */
+#define SENDS_MAX 32 /* calls in flight a room remembers */
+enum room_focus { ROOM_FOCUS_INPUT, ROOM_FOCUS_PEOPLE, ROOM_FOCUS_QUEUE };
+
+/* A call the room made, until its reply (the reply's ctx). */
+struct room_call {
+	struct room *room; /* NULL: the slot is free */
+	char *text; /* room.say: the message, back to the input if refused */
+	const char *ok; /* other calls: what to say when it works */
+};
+
+struct room {
+	struct view v;
+	json_int_t id;
+	char title[300];
+	json_t *state; /* room state */
+	json_t *people; /* [person] */
+	json_t *queue; /* queue view */
+	json_t *msgs; /* messages, and our own notes ({note: true}) */
+	json_t *alerts; /* support alerts, hosts only */
+	json_int_t last_seq;
+	bool loading, joined, closed, removed;
+	bool review, was_host; /* closed: the record waits for its hosts */
+	json_int_t thread_id;
+	char fail[400]; /* why joining failed */
+	char reason[400]; /* why a host removed us */
+	char me[64];
+	bool host, muted, hand;
+	bool can_say; /* false: listening only (not a member) */
+	bool fresh; /* the input holds only refused text: typing replaces it */
+	char consult[64], consult_rec[16]; /* private consult with */
+	char support[400]; /* the state of our own support request */
+	char err[600]; /* the last refusal, over the input line */
+	struct editor ed; /* the message being written */
+	struct editor ask_ed; /* the answer to a question */
+	enum room_ask ask;
+	char ask_handle[64];
+	bool multiline;
+	size_t restored; /* bytes of the input that came back refused */
+	char *unsent; /* the last message refused, for /again */
+	char *summary; /* a summary sent with room.close, until it is done */
+	struct room_call calls[SENDS_MAX]; /* awaiting their reply */
+	struct rdoc doc;
+	int doc_width;
+	size_t rendered;
+	int scroll; /* lines up from the end; 0 follows new messages */
+	int unseen, page;
+	enum room_focus focus;
+	int psel, qsel;
+	int side; /* the people panel: -1 hidden, 1 shown, 0 as wide allows */
+	int in_width;
+	bool enter_wait, esc_wait;
+	struct room_front front; /* for the commands: see room_front */
+};
+/* room.c: the model, and the calls the keys and /commands make. */
+/* The room as a front end for room_command_*, brought up to date. */
+struct room_front *room_front(struct room *);
+/* Send a message; the input empties now and refills if refused. */
+void room_say(struct room *, const char *text);
+/* Ask a question on the bottom line; initial fills a text answer. */
+void room_ask(struct room *, enum room_ask what, const char *handle,
+    const char *initial);
+/* Helpers for the room's files. */
+bool room_blank(const char *s);
+const char *room_ordinal(json_int_t n);
+const char *room_record_words(const char *mode);
+const char *room_consult_words(const char *rec);
+json_t *room_person_of(struct room *, const char *handle);
+void room_name_of(struct room *, const char *handle, char *out, size_t len);
+const char *room_community(struct room *);
+int room_people_count(struct room *);
+json_t *room_queue_list(struct room *);
+/* A room.presence's change ("joined", "hand_up"...; NULL: none) and whose. */
+const char *room_presence(json_t *data, const char **who);
+/* Keep a list of the people here up to date from a room.presence. */
+void room_people_apply(json_t *people, json_t *data);
+/* Add or update a support alert (room.support about someone); true if new. */
+bool room_alert_apply(json_t *alerts, json_t *data);
+/* room-draw.c: the screen; render messages not rendered yet for width. */
+void room_draw(struct view *, int rows, int cols);
+void room_draw_render(struct room *, int width);
+/* room-key.c: the keys; forget a room going away (a held-back Enter). */
+bool room_key(struct view *, int ch, bool is_key);
+void room_key_forget(struct room *);
 /* Join an open room and show it. */
 struct view *view_room(json_int_t room_id);
 /* Open a room (room.open with args, stolen) and show it as its host. */
 struct view *view_room_open(json_t *open_args);
 /* Show a room already opened: room.open's result. */
 struct view *view_room_opened(json_t *result);
-/* Line mode: what a room event says (malloc'd), or NULL. */
-char *room_describe(const char *event, json_t *data, const char *me);
-/* Line mode: a /command as an operation and its arguments, or NULL. */
-const char *room_line_command(const char *line, json_int_t room_id,
-    json_t **args);
-
 /* ---- native.c: hearth [user@]host[:port] over libssh ---- */
 /* Connect (asking about an unknown host key); the protocol fd or -1. */
 int native_connect(const char *target, char *err, size_t errlen);
@@ -298,8 +480,18 @@ void plain_print_md(const char *md, const char *indent);
 json_t *plain_me(void);
 /* A thread, read and answered line by line. */
 void plain_thread(json_int_t id);
+/* Wait for typed input, printing events, unless stop() says stop first. */
+bool plain_wait_input(bool (*stop)(void));
+
+/* ---- plain-room.c: the line mode's rooms ---- */
+/* The rooms open now: pick one to join. */
+void plain_room_list(void);
 /* Join an open room and take part line by line until /leave. */
 void plain_room(json_int_t id);
+/* A room.* event: printed and kept if it is the room we are in. */
+void plain_room_event(const char *event, json_t *data);
+/* Closed rooms' records waiting for the member's review. */
+void plain_room_records(void);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

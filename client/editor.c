@@ -35,6 +35,13 @@ ed_free(struct editor *e)
 	memset(e, 0, sizeof *e);
 }
 
+void
+ed_clear(struct editor *e)
+{
+	ed_free(e);
+	ed_init(e, NULL);
+}
+
 /* Remember the text before a change, unless it continues the last one. */
 static void
 snapshot(struct editor *e, int kind)

@@ -96,16 +96,19 @@ accept_build(json_t *args, const char *const *vals, char *err,
 	const char *speaker = vals[0][0] == '@' ? vals[0] + 1 : vals[0];
 	long dur;
 	char *end;
+	int64_t t;
+	int rc;
 
 	if (speaker[0] == '\0') {
 		snprintf(err, errlen, "Name the speaker by their handle.");
 		return false;
 	}
-	if (!utc_to_iso(vals[1], iso, sizeof iso)) {
-		snprintf(err, errlen, "Give the start as YYYY-MM-DD HH:MM "
-		    "(UTC), e.g. 2026-12-01 15:00.");
+	if ((rc = time_parse(vals[1], TIME_TYPED, &t)) != TIME_OK) {
+		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
+		    "(UTC).", time_parse_error(rc));
 		return false;
 	}
+	time_iso8601(t, iso);
 	dur = strtol(vals[2], &end, 10);
 	if (*end != '\0' || dur <= 0) {
 		snprintf(err, errlen, "The duration is a number of minutes.");

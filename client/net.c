@@ -1,8 +1,9 @@
 /*
  * net.c: the client's side of the protocol over one stream fd (the
- * socketpair hearthd gives a terminal login). Requests carry ids; a reply
- * runs the callback registered with it, unless the view that asked has
- * gone. Events go to ui_event. All I/O runs on the libuv loop.
+ * socketpair hearthd gives a terminal login, or the native client's
+ * libssh channel). Requests carry ids from calls.c, and replies go back
+ * there to find their call; events go to ui_event. All I/O runs on the
+ * libuv loop.
  */
 #include <string.h>
 
@@ -11,19 +12,8 @@
 #include "common.h"
 #include "client.h"
 
-struct pending {
-	json_int_t id;
-	struct view *owner;
-	reply_fn cb;
-	void *ctx;
-	bool dead;
-	struct pending *next;
-};
-
 static uv_pipe_t pipe_h;
 static struct frame in;
-static json_int_t next_id = 1;
-static struct pending *head, *tail;
 static bool connected;
 static json_t *hello;
 static bool native; /* reconnect after a loss (the native client) */
@@ -99,34 +89,18 @@ static void
 on_line(const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *msg = json_loadb(line, len, 0, &jerr), *idv;
-	struct pending *p;
+	json_t *msg = json_loadb(line, len, 0, &jerr);
 
 	if (msg == NULL)
 		return;
-	idv = json_object_get(msg, "id");
-	if (json_is_integer(idv)) {
-		json_int_t id = json_integer_value(idv);
-		while ((p = head) != NULL && p->id <= id) {
-			head = p->next;
-			if (head == NULL)
-				tail = NULL;
-			if (p->id == id && !p->dead && p->cb != NULL) {
-				if (json_is_true(json_object_get(msg, "ok")))
-					p->cb(p->ctx, json_object_get(msg,
-					    "result"), NULL);
-				else
-					p->cb(p->ctx, NULL, json_object_get(
-					    msg, "error"));
-			}
-			free(p);
-		}
+	if (json_is_integer(json_object_get(msg, "id"))) {
+		calls_answer(msg);
 		ui_dirty();
 	} else if (json_is_string(json_object_get(msg, "event"))) {
 		const char *ev = js(msg, "event");
 		if (strcmp(ev, "hello") == 0 && hello == NULL) {
 			hello = json_incref(json_object_get(msg, "data"));
-			views_start(hello);
+			welcome_start(hello);
 		} else if (strcmp(ev, "hello") == 0) {
 			/* back after a reconnect: screens reload themselves */
 			ui_flash("Reconnected.");
@@ -146,15 +120,8 @@ fail_pending(void)
 	json_t *err = json_pack("{s:s, s:s}", "code", "unavailable",
 	    "message", "The connection was lost; your text is kept. Try "
 	    "again once reconnected.");
-	struct pending *p;
 
-	while ((p = head) != NULL) {
-		head = p->next;
-		if (!p->dead && p->cb != NULL)
-			p->cb(p->ctx, NULL, err);
-		free(p);
-	}
-	tail = NULL;
+	calls_fail(err);
 	json_decref(err);
 }
 
@@ -269,7 +236,7 @@ net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
 	size_t len;
 	uv_write_t *w;
 	uv_buf_t b;
-	struct pending *p;
+	json_int_t id;
 
 	if (args == NULL)
 		args = json_object();
@@ -282,23 +249,13 @@ net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
 		json_decref(err);
 		return;
 	}
-	req = json_pack("{s:I, s:s, s:o}", "id", next_id, "op", op, "args",
-	    args);
+	id = calls_add(owner, cb, ctx);
+	req = json_pack("{s:I, s:s, s:o}", "id", id, "op", op, "args", args);
 	line = json_line(req);
 	json_decref(req);
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len++] = '\n';
-	p = xcalloc(1, sizeof *p);
-	p->id = next_id++;
-	p->owner = owner;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (tail != NULL)
-		tail->next = p;
-	else
-		head = p;
-	tail = p;
 	w = xcalloc(1, sizeof *w);
 	w->data = line;
 	b = uv_buf_init(line, (unsigned)len);
@@ -312,7 +269,5 @@ net_call(const char *op, json_t *args, struct view *owner, reply_fn cb,
 void
 net_forget(struct view *v)
 {
-	for (struct pending *p = head; p != NULL; p = p->next)
-		if (p->owner == v)
-			p->dead = true;
+	calls_forget(v);
 }

@@ -5,7 +5,7 @@
  * answering staff, and staff's queue) and the private consults kept for
  * the member. Every list is numbered, every prompt says what to type and
  * how to go back, and times are in UTC as "Sun 6 Dec 14:00 UTC". Calls go
- * through plain.c (plain_call and friends); rooms are plain.c's too.
+ * through plain.c (plain_call and friends); rooms are plain-room.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,9 +135,17 @@ ask_start(char *iso, size_t len)
 		    "example 2026-12-06 14:00); Enter alone goes back: ");
 		if (s[0] == '\0')
 			return false;
-		if (utc_to_iso(s, iso, len))
+		char w[32];
+		int64_t t;
+		int rc = time_parse(s, TIME_TYPED, &t);
+		if (rc == TIME_OK) {
+			time_iso8601(t, w);
+			snprintf(iso, len, "%s", w);
 			return true;
-		plain_out("  That is not a date and time I can read.\n");
+		}
+		plain_out("  That is not a date and time I can read%s%s.\n",
+		    rc == TIME_E_SHAPE ? "" : ": ", rc == TIME_E_SHAPE ? "" :
+		    time_parse_error(rc));
 	}
 }
 
@@ -182,8 +190,7 @@ static const char *const kinds[] = { "drop_in", "surgery", "show_and_tell",
 	"summit", "other" };
 static const char *const kind_names[] = { "drop-in", "surgery",
 	"show and tell", "summit", "other" };
-static const char *const recurrences[] = { "none", "weekly", "fortnightly",
-	"monthly" };
+/* In recur_rules' order. */
 static const char *const recurrence_names[] = { "once (does not repeat)",
 	"every week", "every two weeks", "every month (same day)" };
 static const char *const record_modes[] = { "off", "transcript", "chatham",
@@ -576,7 +583,7 @@ event_create(json_t *mine, const char *slug)
 	json_object_set_new(args, "duration", json_integer(dur));
 	if ((k = ask_choice("Does it repeat?", recurrence_names, 4, 0)) < 0)
 		goto back;
-	json_object_set_new(args, "recurrence", json_string(recurrences[k]));
+	json_object_set_new(args, "recurrence", json_string(recur_rules[k]));
 	for (;;) {
 		s = plain_ask("How many places? Type a number, or Enter for no "
 		    "limit: ");

@@ -3,8 +3,8 @@
  * numbered menus and plain text, one prompt at a time, for screen readers
  * and dumb terminals. Calls wait for their reply; events that arrive
  * meanwhile are printed as lines ("New: ..."). The programme, expert
- * requests and kept consults are in plain-programme.c, which uses the
- * plain_* calls exported here.
+ * requests and kept consults are in plain-programme.c, and rooms in
+ * plain-room.c; both use the plain_* calls exported here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,7 +21,6 @@ static int sfd = -1;
 static struct frame pin;
 static json_int_t pid = 1;
 static json_t *me;
-static json_int_t proom; /* the room shown line by line (room.c) */
 
 /* Print with control characters made harmless. */
 void
@@ -88,16 +87,8 @@ pevent(json_t *msg)
 		plain_out("\nNew: %s\n", js(d, "text"));
 	else if (strcmp(ev, "thread.new_post") == 0)
 		plain_out("\nNew post in a thread you follow.\n");
-	else if (strncmp(ev, "room.", 5) == 0 && proom != 0 &&
-	    ji(d, "room_id") == proom) {
-		char *l = room_describe(ev, d, js(me, "handle"));
-		if (l != NULL)
-			plain_out("%s\n", l);
-		free(l);
-		if (strcmp(ev, "room.state") == 0 && (ji(d, "closed") ||
-		    ji(d, "removed")))
-			proom = 0; /* out of the room */
-	}
+	else if (strncmp(ev, "room.", 5) == 0)
+		plain_room_event(ev, d);
 }
 
 /* Call and wait; returns the reply (result or error inside) or exits. */
@@ -532,153 +523,44 @@ polls(json_t *c)
 	json_decref(r);
 }
 
-/* One line typed in a room: said, or a /command. */
-static void
-proom_line(char *line, char *unsent, size_t unsent_len)
-{
-	json_t *args, *r;
-	const char *op;
-
-	if (line[0] == '\0')
-		return;
-	if (strcmp(line, "/leave") == 0) {
-		plain_do("room.leave", json_pack("{s:I}", "room_id", proom),
-		    "You left the room.");
-		proom = 0;
-		return;
-	}
-	if (strcmp(line, "/help") == 0) {
-		plain_out("  A line is said to the room (a pasted block goes "
-		    "as one message); \"/multi\" writes several lines; "
-		    "\"/again\" sends a refused message again. /hand, /lower, "
-		    "/queue TOPIC, /unqueue, /support TEXT, /end (a private "
-		    "consult), "
-		    "/leave. Hosts: /topic TEXT, /pause, /resume, /mute H, "
-		    "/unmute H, /remove H REASON, /host H, /handover H, /take "
-		    "[H] [private|transcript], /answer ID, /close [SUMMARY]. "
-		    "\"//text\" says a line beginning with /.\n");
-		return;
-	}
-	if (strcmp(line, "/multi") == 0 || strcmp(line, "/again") == 0) {
-		char *t = line[1] == 'm' ? plain_ask_text() : xstrdup(unsent);
-		snprintf(unsent, unsent_len, "%s", t);
-		free(t);
-		line = unsent;
-	} else if (line[0] == '/' && line[1] != '/') {
-		if ((op = room_line_command(line, proom, &args)) == NULL)
-			plain_out("  There is no command %s: /help lists "
-			    "them.\n", line);
-		else
-			plain_do(op, args, "Done.");
-		return;
-	}
-	r = plain_call("room.say", json_pack("{s:I, s:s}", "room_id", proom,
-	    "text", line[0] == '/' ? line + 1 : line));
-	if (!json_is_true(json_object_get(r, "ok"))) {
-		if (line != unsent)
-			snprintf(unsent, unsent_len, "%s", line);
-		plain_out("  Not sent: %s\n  \"/again\" sends it again.\n",
-		    err_message(json_object_get(r, "error")));
-	}
-	json_decref(r);
-}
-
 /*
- * A live room, line by line: what is said prints as it comes (pevent),
- * each line typed is said, /commands act, /leave leaves.
+ * Wait until a line is typed, printing the events that come meanwhile;
+ * false as soon as stop says so (an event may end what we wait for).
  */
-void
-plain_room(json_int_t id)
+bool
+plain_wait_input(bool (*stop)(void))
 {
-	json_t *r = plain_call("room.join", json_pack("{s:I}", "room_id", id));
-	json_t *res = plain_result(r), *m;
-	static char unsent[16384];
-	char in[16384], *l;
-	size_t i, len;
+	char buf[8192], *l;
+	size_t len;
 	ssize_t n;
 
-	if (res == NULL) {
-		json_decref(r);
-		return;
-	}
-	l = room_describe("room.joined", res, js(me, "handle"));
-	plain_out("\n%s\n", l);
-	free(l);
-	json_array_foreach(json_object_get(res, "history"), i, m) {
-		l = room_describe("room.message", m, js(me, "handle"));
-		plain_out("%s\n", l);
-		free(l);
-	}
-	json_decref(r);
-	proom = id;
-	plain_out("Type a line and Enter to say it; /help lists the commands, "
-	    "/leave leaves.\n");
-	while (proom != 0) {
+	for (;;) {
 		struct pollfd pf[2] = { { 0, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		while (proom != 0 && frame_next(&pin, &l, &len) == FRAME_LINE) {
+		while (!stop() && frame_next(&pin, &l, &len) == FRAME_LINE) {
 			json_t *msg = json_loadb(l, len, 0, NULL);
 			if (msg != NULL)
 				pevent(msg);
 			json_decref(msg);
 		}
-		if (proom == 0)
-			break;
+		if (stop())
+			return false;
 		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return false;
 		}
 		if (pf[1].revents != 0) {
-			if ((n = read(sfd, in, sizeof in)) <= 0) {
+			if ((n = read(sfd, buf, sizeof buf)) <= 0) {
 				plain_out("\nThe connection to the server was "
 				    "lost.\n");
 				exit(1);
 			}
-			frame_feed(&pin, in, (size_t)n);
+			frame_feed(&pin, buf, (size_t)n);
 			continue;
 		}
-		if (pf[0].revents == 0)
-			continue;
-		/* a line, or a pasted block read at once: one message */
-		if ((n = read(0, in, sizeof in - 1)) <= 0)
-			exit(0);
-		while (n > 0 && (in[n - 1] == '\n' || in[n - 1] == '\r'))
-			n--;
-		in[n] = '\0';
-		proom_line(in, unsent, sizeof unsent);
+		if (pf[0].revents != 0)
+			return true;
 	}
-	proom = 0;
-}
-
-/* The rooms open now: pick one to join. */
-static void
-rooms(void)
-{
-	json_t *r = plain_call("room.list", NULL), *res = plain_result(r), *x;
-	size_t i;
-	char *s;
-
-	if (res == NULL) {
-		json_decref(r);
-		return;
-	}
-	if (json_array_size(arr(res, "rooms")) == 0)
-		plain_out("  No rooms are open now.\n");
-	json_array_foreach(arr(res, "rooms"), i, x)
-		plain_out("  %zu. %s%s%s (room %lld, %lld here, record: "
-		    "%s)\n", i + 1, js(x, "title"),
-		    js(x, "topic")[0] ? " — " : "", js(x, "topic"),
-		    (long long)ji(x, "room_id"), (long long)ji(x, "present"),
-		    js(x, "record"));
-	s = plain_ask("Number to join, 0 back: ");
-	x = json_array_get(arr(res, "rooms"), (size_t)(atoi(s) - 1));
-	if (atoi(s) > 0 && x != NULL) {
-		json_int_t id = ji(x, "room_id");
-		json_decref(r);
-		plain_room(id);
-		return;
-	}
-	json_decref(r);
 }
 
 /* Redeem an invite; returns the member or exits. */
@@ -745,7 +627,8 @@ plain_run(int fd)
 		    "  3. Search\n  4. Find members\n  5. My profile\n"
 		    "  6. Code of conduct\n  7. Rooms open now (or: room ID)\n"
 		    "  8. Programme of events\n  9. Expert speakers\n"
-		    "  10. Kept private consults\n  0. Leave\n");
+		    "  10. Kept private consults\n"
+		    "  11. Room records to review\n  0. Leave\n");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
@@ -776,7 +659,7 @@ plain_run(int fd)
 			coc(false);
 			break;
 		case 7:
-			rooms();
+			plain_room_list();
 			break;
 		case 8:
 			plain_programme_run(NULL);
@@ -786,6 +669,9 @@ plain_run(int fd)
 			break;
 		case 10:
 			plain_programme_consults();
+			break;
+		case 11:
+			plain_room_records();
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

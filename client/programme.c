@@ -1,10 +1,9 @@
 /*
  * programme.c: the programme of events (a list, and a calendar week whose
- * recurring events are expanded here from starts_at and recurrence), one
+ * recurring events are expanded by recur.c from starts_at and recurrence), one
  * event's screen (RSVP, the surgery queue, hosts' attendees, its room),
- * the new event form, and the small form of one-line fields that this
- * file and expert.c share. Every time is shown in UTC, as the server
- * gives it: the member's own time zone is not known.
+ * and the new event form (a form.c form). Every time is shown in UTC, as
+ * the server gives it: the member's own time zone is not known.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,37 +26,6 @@ fmt_time(time_t t, const char *fmt, char *out, size_t len)
 	gmtime_r(&t, &tm);
 	if (strftime(out, len, fmt, &tm) == 0 && len > 0)
 		out[0] = '\0';
-}
-
-bool
-utc_to_iso(const char *in, char *out, size_t len)
-{
-	int y, mo, d, h = -1, mi = -1, n = 0;
-	struct tm tm, chk;
-	time_t t;
-
-	while (*in == ' ')
-		in++;
-	if (sscanf(in, "%4d-%2d-%2d%*[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &n) != 5 || h < 0 || h > 23 || mi < 0 || mi > 59)
-		return false;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	gmtime_r(&t, &chk);
-	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
-		return false; /* 31 February and the like */
-	/* anything after the minutes (seconds, Z, an offset) goes as given */
-	if (in[n] != '\0' && in[n] != ' ')
-		snprintf(out, len, "%.*sT%s", 10, in, in + 11);
-	else
-		snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, d,
-		    h, mi);
-	return true;
 }
 
 const char *
@@ -85,306 +53,16 @@ event_start_iso(json_t *e)
 	    "starts_at");
 }
 
-/*
- * Starts of e's occurrences in [from, to) from starts_at and recurrence
- * (monthly ones skip months without the day, as the server does).
- */
+/* Starts of e's occurrences in [from, to), at most max (recur.c). */
 static int
-ev_occurrences(json_t *e, time_t from, time_t to, time_t *out, int max)
+ev_occurrences(json_t *e, time_t from, time_t to, int64_t *out, int max)
 {
-	time_t st = time_from_iso8601(js(e, "starts_at")), t;
-	const char *rec = js(e, "recurrence");
-	int n = 0;
-	long period = 0;
+	int64_t st = time_from_iso8601(js(e, "starts_at"));
 
 	if (st == 0 || json_is_string(json_object_get(e, "cancelled")))
 		return 0;
-	if (strcmp(rec, "weekly") == 0)
-		period = 7 * 86400L;
-	else if (strcmp(rec, "fortnightly") == 0)
-		period = 14 * 86400L;
-	if (period > 0) {
-		t = st;
-		if (from > st)
-			t += (time_t)(((from - st) + period - 1) / period) *
-			    period;
-		for (; t < to && n < max; t += period)
-			out[n++] = t;
-	} else if (strcmp(rec, "monthly") == 0) {
-		struct tm s, f, m, chk;
-		int m0;
-		gmtime_r(&st, &s);
-		gmtime_r(&from, &f);
-		m0 = (f.tm_year * 12 + f.tm_mon) - (s.tm_year * 12 +
-		    s.tm_mon) - 1;
-		if (m0 < 0)
-			m0 = 0;
-		for (int k = m0; k < m0 + 3 && n < max; k++) {
-			m = s;
-			m.tm_year = s.tm_year + (s.tm_mon + k) / 12;
-			m.tm_mon = (s.tm_mon + k) % 12;
-			t = timegm(&m);
-			gmtime_r(&t, &chk);
-			if (chk.tm_mday != s.tm_mday)
-				continue;
-			if (t >= from && t < to)
-				out[n++] = t;
-		}
-	} else if (st >= from && st < to && max > 0)
-		out[n++] = st;
-	return n;
-}
-
-/* ---- a form of one-line fields ---- */
-
-#define FORM_MAX 10
-
-struct form {
-	struct view v;
-	char *title, *intro;
-	char op[32];
-	json_t *args;
-	int n, on;
-	struct field f[FORM_MAX];
-	char *choices[FORM_MAX];
-	char *hint[FORM_MAX];
-	char err[512];
-	bool sending;
-	form_build_fn build;
-	void (*done)(struct view *, json_t *);
-};
-
-/* Step a choice field to the next (d 1) or previous (d -1) choice. */
-static void
-form_cycle(struct field *f, const char *choices, int d)
-{
-	const char *opts[16];
-	size_t lens[16];
-	int n = 0, at = -1;
-	const char *p = choices;
-
-	while (*p != '\0' && n < 16) {
-		const char *bar = strchr(p, '|');
-		size_t l = bar != NULL ? (size_t)(bar - p) : strlen(p);
-		opts[n] = p;
-		lens[n] = l;
-		if (l == f->len && strncmp(p, f->text, l) == 0)
-			at = n;
-		n++;
-		p += l + (bar != NULL);
-	}
-	if (n == 0)
-		return;
-	at = at < 0 ? 0 : (at + d + n) % n;
-	snprintf(f->text, sizeof f->text, "%.*s", (int)lens[at], opts[at]);
-	f->len = strlen(f->text);
-}
-
-/*
- * A field's hint; a choice field's hint may hold one part per choice
- * ("a|b|c"), and then the current choice's part is shown.
- */
-static void
-form_hint(struct form *fm, int i, char *out, size_t len)
-{
-	const char *c = fm->choices[i], *h = fm->hint[i];
-	struct field *f = &fm->f[i];
-
-	if (c == NULL || strchr(h, '|') == NULL) {
-		snprintf(out, len, "%s", h);
-		return;
-	}
-	while (*c != '\0' && *h != '\0') {
-		size_t cl = strcspn(c, "|"), hl = strcspn(h, "|");
-		if (cl == f->len && strncmp(c, f->text, cl) == 0) {
-			snprintf(out, len, "%.*s", (int)hl, h);
-			return;
-		}
-		c += cl + (c[cl] == '|');
-		h += hl + (h[hl] == '|');
-	}
-	out[0] = '\0';
-}
-
-/* The fields, each with its hint below when there is room. */
-static void
-form_draw(struct view *v, int rows, int cols)
-{
-	struct form *fm = (struct form *)v;
-	int y = 1, gap, cy = -1, cx = 0;
-
-	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
-	if (fm->intro != NULL && fm->intro[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
-	if (fm->err[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->err, C_ERROR, A_BOLD);
-	else if (fm->sending)
-		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
-	y++;
-	gap = rows - y >= fm->n * 2 ? 2 : 1;
-	for (int i = 0; i < fm->n && y <= rows; i++) {
-		bool on = i == fm->on;
-		if (fm->choices[i] != NULL) {
-			char shown[600];
-			int lw = text_width(fm->f[i].label);
-			put_text(y, 2, cols - 4, fm->f[i].label, on ? C_HEAD :
-			    C_NORMAL, A_BOLD);
-			snprintf(shown, sizeof shown, ": < %s >", fm->f[i].text);
-			put_text(y, 2 + lw, cols - 4 - lw, shown, on ? C_SEL :
-			    C_NORMAL, on ? A_REVERSE : 0);
-		} else {
-			int end = field_draw(&fm->f[i], y, 2, cols - 4, on);
-			if (on)
-				cy = y, cx = end;
-		}
-		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows) {
-			char h[512];
-			form_hint(fm, i, h, sizeof h);
-			put_text(y + 1, 4, cols - 6, h, C_DIM, 0);
-		}
-		y += gap;
-	}
-	if (cy >= 0)
-		ui_cursor(cy, cx);
-}
-
-/* The server's answer: an error stays in the form, else done. */
-static void
-form_sent(void *ctx, json_t *result, json_t *error)
-{
-	struct form *fm = ctx;
-	void (*done)(struct view *, json_t *) = fm->done;
-	struct view *below = fm->v.below;
-
-	fm->sending = false;
-	if (error != NULL) {
-		snprintf(fm->err, sizeof fm->err, "%s", err_message(error));
-		return;
-	}
-	json_incref(result);
-	ui_pop();
-	if (done != NULL && below != NULL && ui_top() == below)
-		done(below, result);
-	json_decref(result);
-}
-
-/* Build the arguments from the fields and send them. */
-static void
-form_send(struct form *fm)
-{
-	const char *vals[FORM_MAX];
-	json_t *args;
-
-	if (fm->sending)
-		return;
-	for (int i = 0; i < fm->n; i++)
-		vals[i] = fm->f[i].text;
-	args = json_deep_copy(fm->args);
-	fm->err[0] = '\0';
-	if (fm->build != NULL && !fm->build(args, vals, fm->err,
-	    sizeof fm->err)) {
-		json_decref(args);
-		return;
-	}
-	fm->sending = true;
-	net_call(fm->op, args, &fm->v, form_sent, fm);
-}
-
-/* Move between fields, cycle choices, type, send or cancel. */
-static bool
-form_key(struct view *v, int ch, bool is_key)
-{
-	struct form *fm = (struct form *)v;
-	struct field *f = &fm->f[fm->on];
-	const char *ch_list = fm->choices[fm->on];
-
-	if (!is_key && ch == 27) {
-		ui_pop();
-		return true;
-	}
-	if (!is_key && ch == KEY_CTRL('s')) {
-		form_send(fm);
-		return true;
-	}
-	if (ENTER(ch, is_key) && fm->on == fm->n - 1) {
-		form_send(fm);
-		return true;
-	}
-	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
-	    ch == KEY_DOWN)) {
-		fm->on = (fm->on + 1) % fm->n;
-		return true;
-	}
-	if (is_key && (ch == KEY_UP || ch == KEY_BTAB)) {
-		fm->on = (fm->on + fm->n - 1) % fm->n;
-		return true;
-	}
-	if (ch_list != NULL) {
-		if ((!is_key && ch == ' ') || (is_key && ch == KEY_RIGHT))
-			form_cycle(f, ch_list, 1);
-		else if (is_key && ch == KEY_LEFT)
-			form_cycle(f, ch_list, -1);
-		return true;
-	}
-	field_key(f, ch, is_key);
-	return true; /* a form takes every key: typing is not a command */
-}
-
-static void
-form_free(struct view *v)
-{
-	struct form *fm = (struct form *)v;
-
-	for (int i = 0; i < fm->n; i++) {
-		free(fm->choices[i]);
-		free(fm->hint[i]);
-		free((char *)fm->f[i].label);
-	}
-	free(fm->title);
-	free(fm->intro);
-	json_decref(fm->args);
-	free(fm);
-}
-
-struct view *
-form_open(const char *title, const char *intro, const char *op,
-    json_t *args, const struct form_def *defs, int n, form_build_fn build,
-    void (*done)(struct view *, json_t *))
-{
-	struct form *fm = xcalloc(1, sizeof *fm);
-
-	fm->title = xstrdup(title);
-	fm->intro = intro != NULL ? xstrdup(intro) : NULL;
-	fm->v.title = fm->title;
-	fm->v.keys = "Tab/Down:next  Up:previous  Space:change choice  "
-	    "Ctrl-S:send  Esc:cancel";
-	fm->v.help = "Fill in the fields; **Tab**, **Down** or **Enter** go "
-	    "to the next one (Enter on the last one sends). Fields in < > "
-	    "are choices: **Space** or **Right** shows the next, **Left** "
-	    "the previous. **Ctrl-U** clears a field, **Ctrl-S** sends, "
-	    "**Esc** cancels.";
-	fm->v.draw = form_draw;
-	fm->v.key = form_key;
-	fm->v.free = form_free;
-	snprintf(fm->op, sizeof fm->op, "%s", op);
-	fm->args = args != NULL ? args : json_object();
-	fm->n = n < FORM_MAX ? n : FORM_MAX;
-	for (int i = 0; i < fm->n; i++) {
-		fm->f[i].label = xstrdup(defs[i].label);
-		fm->choices[i] = defs[i].choices != NULL ?
-		    xstrdup(defs[i].choices) : NULL;
-		fm->hint[i] = defs[i].hint != NULL ? xstrdup(defs[i].hint) :
-		    NULL;
-		if (defs[i].init != NULL)
-			snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s",
-			    defs[i].init);
-		else if (fm->choices[i] != NULL)
-			form_cycle(&fm->f[i], fm->choices[i], 0);
-		fm->f[i].len = strlen(fm->f[i].text);
-	}
-	fm->build = build;
-	fm->done = done;
-	return &fm->v;
+	return (int)recur_between(js(e, "recurrence"), st, from, to, out,
+	    (size_t)max);
 }
 
 /* ---- the programme: a list and a calendar week ---- */
@@ -537,7 +215,7 @@ prog_fill_week(struct programme *p)
 	json_t *e;
 
 	json_array_foreach(p->events, i, e) {
-		time_t ts[8];
+		int64_t ts[8];
 		int m;
 		if (!prog_shown(p, e))
 			continue;
@@ -717,16 +395,19 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 	char iso[64];
 	long dur, cap = 0;
 	char *end;
+	int64_t t;
+	int rc;
 
 	if (vals[0][0] == '\0') {
 		snprintf(err, errlen, "The event needs a title.");
 		return false;
 	}
-	if (!utc_to_iso(vals[2], iso, sizeof iso)) {
-		snprintf(err, errlen, "Give the start as YYYY-MM-DD HH:MM "
-		    "(UTC), e.g. 2026-12-01 15:00.");
+	if ((rc = time_parse(vals[2], TIME_TYPED, &t)) != TIME_OK) {
+		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
+		    "(UTC).", time_parse_error(rc));
 		return false;
 	}
+	time_iso8601(t, iso);
 	dur = strtol(vals[3], &end, 10);
 	if (*end != '\0' || dur <= 0) {
 		snprintf(err, errlen, "The duration is a number of minutes.");

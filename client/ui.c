@@ -440,7 +440,7 @@ handle_key(int ch, bool is_key)
 		dirty = true;
 		return;
 	}
-	if (views_global_key(ch, is_key))
+	if (home_global_key(ch, is_key))
 		return;
 	if (!is_key && ch == '?') {
 		ui_push(help_view());

@@ -138,6 +138,48 @@ int arg_int(json_t *args, const char *name, bool required, json_int_t min,
 int arg_bool(json_t *args, const char *name, bool required, bool *out,
     char *err, size_t errlen);
 
+/*
+ * Argument specs: what an operation takes, checked as a whole by arg_check
+ * with the messages of the helpers above. A spec is an array ended by an
+ * entry whose name is NULL; write entries with the ARG_* macros.
+ */
+enum arg_type { ARG_T_STR = 1, ARG_T_INT, ARG_T_BOOL, ARG_T_ARRAY,
+	ARG_T_OBJECT };
+enum { ARG_OPT = 0, ARG_REQ = 1 };
+struct arg_spec {
+	const char *name;
+	enum arg_type type;
+	bool required; /* absent or null is an error */
+	/* string: max bytes (min unused); integer: the range; array: items */
+	json_int_t min, max;
+	enum arg_type item; /* array: each item's type (string, int, bool) */
+	json_int_t item_min, item_max; /* array: as min and max, per item */
+};
+#define ARG_STR(name, req, maxb) { (name), ARG_T_STR, (req), 0, (maxb), \
+	0, 0, 0 }
+#define ARG_INT(name, req, lo, hi) { (name), ARG_T_INT, (req), (lo), (hi), \
+	0, 0, 0 }
+#define ARG_BOOL(name, req) { (name), ARG_T_BOOL, (req), 0, 0, 0, 0, 0 }
+#define ARG_OBJECT(name, req) { (name), ARG_T_OBJECT, (req), 0, 0, 0, 0, \
+	0 }
+/* A list of lo to hi strings of at most maxb bytes each. */
+#define ARG_STRS(name, req, lo, hi, maxb) { (name), ARG_T_ARRAY, (req), \
+	(lo), (hi), ARG_T_STR, 0, (maxb) }
+/* A list of lo to hi integers, each within [ilo, ihi]. */
+#define ARG_INTS(name, req, lo, hi, ilo, ihi) { (name), ARG_T_ARRAY, \
+	(req), (lo), (hi), ARG_T_INT, (ilo), (ihi) }
+/*
+ * Check args against spec: types, ranges, lengths and required fields;
+ * with open false a name the spec does not have is an error too. Returns
+ * 0, or -1 with a message naming the field in err.
+ */
+int arg_check(json_t *args, const struct arg_spec *spec, bool open,
+    char *err, size_t errlen);
+/* A spec entry as the protocol reference shows it: "`limit?` int 1–200". */
+void arg_describe(const struct arg_spec *, char *out, size_t len);
+/* An impossible spec (no max, min over max, a name twice): its message. */
+const char *arg_spec_invalid(const struct arg_spec *spec);
+
 /* sha256.c */
 void sha256(const void *, size_t, uint8_t out[32]);
 void hex_encode(const uint8_t *, size_t, char *out); /* out: 2n+1 bytes */
@@ -157,12 +199,64 @@ uint64_t now_ms(void);
 void time_iso8601(int64_t t, char out[32]);
 /* "Sun 6 Dec 14:00 UTC": a time for people to read. */
 void time_human(int64_t t, char out[32]);
-/* "2026-11-24T15:00:00Z" (seconds optional) as Unix time; 0 if not. */
+/* The last second time_parse and recur.c know: 9999-12-31T23:59:59Z. */
+#define TIME_MAX 253402300799LL
+/* What time_parse takes: the protocol's form, or what people type. */
+enum time_form {
+	TIME_WIRE,	/* 2026-12-01T15:00[:00] then Z, +01:00 or -05:30 */
+	TIME_TYPED,	/* also "2026-12-1 9:00", no zone (UTC), " UTC" */
+};
+/* Why time_parse refused (TIME_OK: it did not). */
+enum time_error {
+	TIME_OK,
+	TIME_E_SHAPE,	 /* not YYYY-MM-DDTHH:MM, or fractions */
+	TIME_E_YEAR,	 /* outside 1970-9999 */
+	TIME_E_MONTH,	 /* not 01-12 */
+	TIME_E_DAY,	 /* the month has no such day (30 February) */
+	TIME_E_HOUR,	 /* 24 or more */
+	TIME_E_MINUTE,
+	TIME_E_SECOND,	 /* 60 or more: no leap seconds in Unix time */
+	TIME_E_ZONE,	 /* missing (wire) or malformed */
+	TIME_E_OFFSET,	 /* past +-23:59 */
+	TIME_E_TRAILING, /* something after the time */
+	TIME_E_RANGE,	 /* before 1970 or after TIME_MAX in UTC */
+};
+/* ISO 8601 text as Unix time into *out; TIME_OK or a TIME_E_ code. */
+int time_parse(const char *s, enum time_form form, int64_t *out);
+/* A time_parse code in words, for error messages. */
+const char *time_parse_error(int err);
+/* A TIME_WIRE time as Unix time; 0 if it is not one. */
 int64_t time_from_iso8601(const char *);
+/* Days in month mo (1-12) of year y, leap years counted. */
+int time_month_days(int y, int mo);
+/* Unix time of a UTC date and time given in range (not checked). */
+int64_t time_from_utc(int y, int mo, int d, int h, int mi, int s);
 /* "90s", "15m", "12h", "7d", "2w" or plain seconds; -1 if malformed. */
 int64_t parse_duration(const char *);
 /* True if s is a valid handle: 2-32 of [a-z0-9_-], starting with a letter. */
 bool handle_valid(const char *s);
 bool slug_valid(const char *s);
+
+/* recur.c: when events repeat. A rule is a word of recur_rules; times
+ * are Unix seconds, and -1 means there is no such occurrence. */
+extern const char *const recur_rules[]; /* none weekly fortnightly monthly */
+/* True if word is one of recur_rules. */
+bool recur_valid(const char *word);
+/* True if word is a rule that repeats (not none, not unknown). */
+bool recur_repeats(const char *word);
+/* The RFC 5545 RRULE value ("FREQ=WEEKLY;INTERVAL=2"), NULL for none. */
+const char *recur_rrule(const char *word);
+/* Start of slot k (0: first); -1 past TIME_MAX or a month without the day. */
+int64_t recur_nth(const char *word, int64_t first, int64_t k);
+/* The first start at or after at. */
+int64_t recur_next(const char *word, int64_t first, int64_t at);
+/* The first start of an occurrence not over at now (start + duration). */
+int64_t recur_upcoming(const char *word, int64_t first, int64_t duration,
+    int64_t now);
+/* Up to max starts in [from, to) into out, in order; how many. */
+size_t recur_between(const char *word, int64_t first, int64_t from,
+    int64_t to, int64_t *out, size_t max);
+/* When the series is over: the one-off's end, else TIME_MAX. */
+int64_t recur_end(const char *word, int64_t first, int64_t duration);
 
 #endif

@@ -210,19 +210,21 @@ proto_event(const char *name, json_t *data)
 	return line_of(o);
 }
 
-/* A string argument of at most maxlen bytes with no NUL inside. */
-int
-arg_str(json_t *args, const char *name, bool required, size_t maxlen,
-    const char **out, char *err, size_t errlen)
+/* An argument that is absent (or null): an error only when required. */
+static int
+absent(const char *name, bool required, char *err, size_t errlen)
 {
-	json_t *v = json_object_get(args, name);
+	if (!required)
+		return 0;
+	snprintf(err, errlen, "args.%s is required", name);
+	return -1;
+}
 
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return 0;
-		snprintf(err, errlen, "args.%s is required", name);
-		return -1;
-	}
+/* A string value of at most maxlen bytes with no NUL inside. */
+static int
+check_str(json_t *v, const char *name, size_t maxlen, char *err,
+    size_t errlen)
+{
 	if (!json_is_string(v)) {
 		snprintf(err, errlen, "args.%s must be a string", name);
 		return -1;
@@ -237,6 +239,45 @@ arg_str(json_t *args, const char *name, bool required, size_t maxlen,
 		    name);
 		return -1;
 	}
+	return 0;
+}
+
+/* An integer value within [min, max]. */
+static int
+check_int(json_t *v, const char *name, json_int_t min, json_int_t max,
+    char *err, size_t errlen)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		snprintf(err, errlen,
+		    "args.%s must be an integer between %lld and %lld", name,
+		    (long long)min, (long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_bool(json_t *v, const char *name, char *err, size_t errlen)
+{
+	if (!json_is_boolean(v)) {
+		snprintf(err, errlen, "args.%s must be true or false", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A string argument of at most maxlen bytes with no NUL inside. */
+int
+arg_str(json_t *args, const char *name, bool required, size_t maxlen,
+    const char **out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, name);
+
+	if (v == NULL || json_is_null(v))
+		return absent(name, required, err, errlen);
+	if (check_str(v, name, maxlen, err, errlen) != 0)
+		return -1;
 	*out = json_string_value(v);
 	return 0;
 }
@@ -248,19 +289,10 @@ arg_int(json_t *args, const char *name, bool required, json_int_t min,
 {
 	json_t *v = json_object_get(args, name);
 
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return 0;
-		snprintf(err, errlen, "args.%s is required", name);
+	if (v == NULL || json_is_null(v))
+		return absent(name, required, err, errlen);
+	if (check_int(v, name, min, max, err, errlen) != 0)
 		return -1;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > max) {
-		snprintf(err, errlen,
-		    "args.%s must be an integer between %lld and %lld", name,
-		    (long long)min, (long long)max);
-		return -1;
-	}
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -272,16 +304,222 @@ arg_bool(json_t *args, const char *name, bool required, bool *out, char *err,
 {
 	json_t *v = json_object_get(args, name);
 
-	if (v == NULL || json_is_null(v)) {
-		if (!required)
-			return 0;
-		snprintf(err, errlen, "args.%s is required", name);
+	if (v == NULL || json_is_null(v))
+		return absent(name, required, err, errlen);
+	if (check_bool(v, name, err, errlen) != 0)
 		return -1;
-	}
-	if (!json_is_boolean(v)) {
-		snprintf(err, errlen, "args.%s must be true or false", name);
-		return -1;
-	}
 	*out = json_is_true(v);
 	return 0;
+}
+
+/* One value of a scalar type (an argument or a list item). */
+static int
+check_scalar(json_t *v, const char *name, enum arg_type type, json_int_t min,
+    json_int_t max, char *err, size_t errlen)
+{
+	switch (type) {
+	case ARG_T_STR:
+		return check_str(v, name, (size_t)max, err, errlen);
+	case ARG_T_INT:
+		return check_int(v, name, min, max, err, errlen);
+	case ARG_T_BOOL:
+		return check_bool(v, name, err, errlen);
+	case ARG_T_OBJECT:
+		if (json_is_object(v))
+			return 0;
+		snprintf(err, errlen, "args.%s must be an object", name);
+		return -1;
+	case ARG_T_ARRAY:
+		break;
+	}
+	snprintf(err, errlen, "args.%s cannot be checked", name);
+	return -1;
+}
+
+/* "at most 8", "1 to 500": how many items a list takes, for messages. */
+static void
+count_words(json_int_t min, json_int_t max, char *out, size_t len)
+{
+	if (min <= 0)
+		snprintf(out, len, "at most %lld", (long long)max);
+	else if (min == max)
+		snprintf(out, len, "exactly %lld", (long long)max);
+	else
+		snprintf(out, len, "%lld to %lld", (long long)min,
+		    (long long)max);
+}
+
+/* A list argument: its length, then each item as args.name[i]. */
+static int
+check_array(json_t *v, const struct arg_spec *a, char *err, size_t errlen)
+{
+	char count[64], item[80];
+	const char *what;
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v) || (json_int_t)json_array_size(v) < a->min ||
+	    (json_int_t)json_array_size(v) > a->max) {
+		count_words(a->min, a->max, count, sizeof count);
+		what = a->item == ARG_T_STR ? "strings" :
+		    a->item == ARG_T_INT ? "integers" : "true or false values";
+		snprintf(err, errlen, "args.%s must be a list of %s %s",
+		    a->name, count, what);
+		return -1;
+	}
+	json_array_foreach(v, i, e) {
+		snprintf(item, sizeof item, "%.40s[%zu]", a->name, i);
+		if (check_scalar(e, item, a->item, a->item_min, a->item_max,
+		    err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct arg_spec *
+spec_find(const struct arg_spec *spec, const char *name)
+{
+	for (; spec->name != NULL; spec++) {
+		if (strcmp(spec->name, name) == 0)
+			return spec;
+	}
+	return NULL;
+}
+
+/* "args.x is not an argument ... (it takes a, b, c)". */
+static void
+unknown(const struct arg_spec *spec, const char *name, char *err,
+    size_t errlen)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "args.%.40s is not an argument of this operation "
+	    "(it takes ", name);
+	if (spec->name == NULL)
+		buf_puts(&b, "none");
+	for (const struct arg_spec *a = spec; a->name != NULL; a++)
+		buf_printf(&b, "%s%s", a == spec ? "" : ", ", a->name);
+	buf_puts(&b, ")");
+	snprintf(err, errlen, "%.*s", (int)buf_used(&b), buf_head(&b));
+	buf_free(&b);
+}
+
+int
+arg_check(json_t *args, const struct arg_spec *spec, bool open, char *err,
+    size_t errlen)
+{
+	const struct arg_spec *a;
+	const char *key;
+	json_t *v;
+
+	if (!open) {
+		json_object_foreach(args, key, v) {
+			if (spec_find(spec, key) == NULL) {
+				unknown(spec, key, err, errlen);
+				return -1;
+			}
+		}
+	}
+	for (a = spec; a->name != NULL; a++) {
+		v = json_object_get(args, a->name);
+		if (v == NULL || json_is_null(v)) {
+			if (absent(a->name, a->required, err, errlen) != 0)
+				return -1;
+			continue;
+		}
+		if (a->type == ARG_T_ARRAY) {
+			if (check_array(v, a, err, errlen) != 0)
+				return -1;
+		} else if (check_scalar(v, a->name, a->type, a->min, a->max,
+		    err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A type with its limits as the reference shows it: "int 1–200". */
+static void
+type_words(enum arg_type type, json_int_t min, json_int_t max, char *out,
+    size_t len)
+{
+	switch (type) {
+	case ARG_T_STR:
+		snprintf(out, len, "string ≤ %lld bytes", (long long)max);
+		break;
+	case ARG_T_INT:
+		if (max == INT64_MAX)
+			snprintf(out, len, "int ≥ %lld", (long long)min);
+		else
+			snprintf(out, len, "int %lld–%lld", (long long)min,
+			    (long long)max);
+		break;
+	case ARG_T_BOOL:
+		snprintf(out, len, "bool");
+		break;
+	case ARG_T_OBJECT:
+		snprintf(out, len, "object");
+		break;
+	case ARG_T_ARRAY:
+		snprintf(out, len, "list");
+		break;
+	}
+}
+
+void
+arg_describe(const struct arg_spec *a, char *out, size_t len)
+{
+	char type[160], item[64];
+
+	if (a->type == ARG_T_ARRAY) {
+		type_words(a->item, a->item_min, a->item_max, item,
+		    sizeof item);
+		if (a->min <= 0)
+			snprintf(type, sizeof type, "list of ≤ %lld × %s",
+			    (long long)a->max, item);
+		else
+			snprintf(type, sizeof type, "list of %lld–%lld × %s",
+			    (long long)a->min, (long long)a->max, item);
+	} else
+		type_words(a->type, a->min, a->max, type, sizeof type);
+	snprintf(out, len, "`%s%s` %s", a->name, a->required ? "" : "?",
+	    type);
+}
+
+const char *
+arg_spec_invalid(const struct arg_spec *spec)
+{
+	for (const struct arg_spec *a = spec; a->name != NULL; a++) {
+		if (a->name[0] == '\0')
+			return "an argument without a name";
+		if (spec_find(spec, a->name) != a)
+			return "an argument named twice";
+		switch (a->type) {
+		case ARG_T_STR:
+			if (a->max <= 0)
+				return "a string without a maximum length";
+			break;
+		case ARG_T_INT:
+			if (a->min > a->max)
+				return "an integer range that is empty";
+			break;
+		case ARG_T_BOOL:
+		case ARG_T_OBJECT:
+			break;
+		case ARG_T_ARRAY:
+			if (a->max <= 0 || a->min > a->max || a->min < 0)
+				return "a list without a sensible length";
+			if (a->item == ARG_T_STR && a->item_max <= 0)
+				return "list items without a maximum length";
+			if (a->item == ARG_T_INT && a->item_min > a->item_max)
+				return "list items with an empty range";
+			if (a->item != ARG_T_STR && a->item != ARG_T_INT &&
+			    a->item != ARG_T_BOOL)
+				return "list items of an unknown type";
+			break;
+		default:
+			return "an argument of an unknown type";
+		}
+	}
+	return NULL;
 }

@@ -28,6 +28,8 @@ config_defaults(struct config *c)
 	c->write_threads = -1;
 	c->write_batch_min = 64;
 	c->support_escalate = 120;
+	c->room_idle_close = 30 * 60;
+	c->room_review = 72 * 3600;
 	c->synchronous = xstrdup("NORMAL");
 }
 
@@ -126,7 +128,29 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->stall_timeout, v, 86400);
 		else if (strcmp(k, "write_threads") == 0)
 			rc = set_int(&c->write_threads, v, 8);
-		else if (strcmp(k, "support_escalate") == 0) {
+		else if (strcmp(k, "room_idle_close") == 0) {
+			/* minutes, decimals allowed; 0: never */
+			char *end;
+			double min;
+
+			errno = 0;
+			min = strtod(v, &end);
+			rc = errno != 0 || end == v || *end != '\0' ||
+			    min < 0 || min > 7 * 24 * 60 ? -1 : 0;
+			if (rc == 0)
+				c->room_idle_close = (int)(min * 60 + 0.5);
+		} else if (strcmp(k, "room_review_hours") == 0) {
+			/* hours, decimals allowed; at least a second */
+			char *end;
+			double h;
+
+			errno = 0;
+			h = strtod(v, &end);
+			rc = errno != 0 || end == v || *end != '\0' ||
+			    h * 3600 < 1 || h > 24 * 90 ? -1 : 0;
+			if (rc == 0)
+				c->room_review = (int)(h * 3600 + 0.5);
+		} else if (strcmp(k, "support_escalate") == 0) {
 			if ((rc = set_int(&c->support_escalate, v, 86400)) ==
 			    0 && c->support_escalate < 1)
 				rc = -1;
@@ -161,6 +185,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 				rc = -1;
 		} else if (strcmp(k, "verbose") == 0)
 			rc = set_int(&c->verbose, v, 3);
+		else if (strncmp(k, "rate_", 5) == 0)
+			rc = rate_set(k + 5, v);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

@@ -108,7 +108,6 @@ conn_release(struct conn *c)
 /* All conns together get this much handler time per loop turn. */
 #define TURN_BUDGET_NS (4 * 1000 * 1000)
 static uv_idle_t resume_idle;
-static uv_check_t turn_check;
 static bool resume_ready;
 static uint64_t turn_start; /* 0: no request handled yet this turn */
 
@@ -127,10 +126,10 @@ turn_over(void)
 	return uv_hrtime() - turn_start > TURN_BUDGET_NS;
 }
 
-static void
-turn_end(uv_check_t *h)
+/* Called by dispatch_turn_end: the next request starts a new budget. */
+void
+conn_turn_reset(void)
 {
-	(void)h;
 	turn_start = 0;
 }
 
@@ -196,9 +195,6 @@ void
 conn_init(uv_loop_t *loop)
 {
 	uv_idle_init(loop, &resume_idle);
-	uv_check_init(loop, &turn_check);
-	uv_check_start(&turn_check, turn_end);
-	uv_unref((uv_handle_t *)&turn_check);
 	resume_ready = true;
 }
 

@@ -218,14 +218,9 @@ db_exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
-/* Set by hearthd: ends its group transaction before anyone else begins. */
-int (*db_before_begin)(void);
-
 int
 db_begin(sqlite3 *db)
 {
-	if (db_before_begin != NULL && db_before_begin() != 0)
-		return -1;
 	return db_exec(db, "BEGIN IMMEDIATE");
 }
 

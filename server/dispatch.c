@@ -1,8 +1,10 @@
 /*
  * dispatch.c: the operation table. Every request line passes through
- * dispatch_line: parse, look up, authorize (authz_op), then the handler,
- * inside a transaction when the operation writes. The reply is queued only
- * after the commit, so "ok" means the data is on disk.
+ * dispatch_line: parse, look up, authorize (authz_op), check the arguments
+ * against the op's spec and take a token of its rate class (rate.c), then
+ * the handler, inside the turn's group transaction when the operation
+ * writes. The reply is queued only after the commit, so "ok" means the data
+ * is on disk, and so are the effects (outbox.c) the handler left for others.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,25 @@
 static const struct op *all_ops[256];
 static size_t all_ops_len;
 
+/* An entry without a rate class or an argument spec stops the server. */
+static void
+op_check(const struct op *o)
+{
+	const char *why;
+
+	if (o->rate <= RATE_UNSET || o->rate >= RATE_CLASSES)
+		fatal("operation %s has no rate class", o->name);
+	if (o->args == NULL)
+		fatal("operation %s has no argument spec (ARGS or NO_ARGS)",
+		    o->name);
+	if ((why = arg_spec_invalid(o->args)) != NULL)
+		fatal("operation %s: the argument spec has %s", o->name, why);
+	for (size_t i = 0; i < all_ops_len; i++) {
+		if (strcmp(all_ops[i]->name, o->name) == 0)
+			fatal("operation %s is in the table twice", o->name);
+	}
+}
+
 /* Build the flat list of operations from the per-area tables once. */
 static void
 ops_init(void)
@@ -20,7 +41,7 @@ ops_init(void)
 	const struct op *tables[] = { op_session_table, op_community_table,
 		op_thread_table, op_profile_table, op_poll_table,
 		op_search_table, op_notify_table, op_event_table,
-		op_room_table, op_expert_table, op_admin_table };
+		op_room_table, op_record_table, op_expert_table, op_admin_table };
 
 	if (all_ops_len != 0)
 		return;
@@ -28,6 +49,7 @@ ops_init(void)
 		for (const struct op *o = tables[t]; o->name != NULL; o++) {
 			if (all_ops_len + 1 >= sizeof all_ops / sizeof all_ops[0])
 				fatal("%s: too many operations", __func__);
+			op_check(o);
 			all_ops[all_ops_len++] = o;
 		}
 	}
@@ -98,6 +120,7 @@ dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
 	memset(&req, 0, sizeof req);
 	req.id = id;
 	req.has_id = has_id;
+	c->async_pending--;
 	if (c->freed || c->tr == NULL) {
 		json_decref(result);
 		return;
@@ -108,9 +131,16 @@ dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
 		conn_send(c, proto_error(&req, err, "%s", msg));
 }
 
+int64_t
+call_actor(const struct call *x)
+{
+	return x->conn != NULL ? x->conn->member.id : 0;
+}
+
 /*
  * Group commit. While a group transaction is open, lines for conns and the
- * after-commit actions of write requests queue here in order.
+ * outboxes of write requests queue here in order; dispatch_turn_end
+ * commits, then sends and applies them.
  */
 struct held {
 	struct conn *c; /* a line for c (held reference), or */
@@ -118,9 +148,7 @@ struct held {
 	bool write_ok; /* the reply of a write: replaced if the commit fails */
 	json_int_t id;
 	bool has_id;
-	void (*after_commit)(void *); /* ... a write's after-commit work */
-	void *after_arg;
-	struct call deferred; /* only .deferred is used */
+	struct outbox out; /* ... a write's effects */
 	struct held *next;
 };
 static struct held *held_head, **held_tail = &held_head, *held_last;
@@ -128,7 +156,7 @@ static struct held *held_head, **held_tail = &held_head, *held_last;
 #define SLOW_HANDLER_US 10000 /* handlers slower than this are logged */
 static bool group_open;
 static bool in_savepoint;
-static uv_check_t group_check;
+static uv_check_t turn_check;
 static bool group_ready;
 static uint64_t group_requests;
 
@@ -137,6 +165,7 @@ held_add(void)
 {
 	struct held *h = xcalloc(1, sizeof *h);
 
+	outbox_init(&h->out);
 	*held_tail = h;
 	held_tail = &h->next;
 	held_last = h;
@@ -157,8 +186,9 @@ dispatch_hold(struct conn *c, char *line)
 	return true;
 }
 
-int
-dispatch_flush(void)
+/* Commit the group transaction and send or apply what it held, in order. */
+static int
+group_commit(void)
 {
 	struct held *h, *next;
 	struct request req;
@@ -167,10 +197,8 @@ dispatch_flush(void)
 
 	if (!group_open)
 		return 0;
-	if (in_savepoint) {
-		log_error(0, "a transaction was begun inside a write request");
-		return -1;
-	}
+	if (in_savepoint)
+		fatal("%s: the group committed inside a request", __func__);
 	t0 = uv_hrtime();
 	ok = db_exec(srv->db, "COMMIT") == 0;
 	if (!ok)
@@ -180,7 +208,6 @@ dispatch_flush(void)
 		log_info(0, "slow commit: %llu writes took %.1f ms on the loop",
 		    (unsigned long long)group_requests, t0 / 1000.0);
 	group_open = false;
-	uv_check_stop(&group_check);
 	log_debug(0, "group commit of %llu writes: %s",
 	    (unsigned long long)group_requests, ok ? "ok" : "FAILED");
 	group_requests = 0;
@@ -204,56 +231,62 @@ dispatch_flush(void)
 			} else
 				free(h->line);
 			conn_release(h->c);
-		} else {
-			if (h->after_commit != NULL) {
-				if (ok)
-					h->after_commit(h->after_arg);
-				else
-					free(h->after_arg);
-			}
-			call_deferred_run(&h->deferred, ok);
-		}
+		} else
+			outbox_apply(&h->out, ok);
 		free(h);
 	}
 	return ok ? 0 : -1;
 }
 
-static void
-group_check_cb(uv_check_t *h)
+void
+dispatch_turn_end(void)
 {
-	dispatch_flush();
+	group_commit();
+	conn_turn_reset();
+}
+
+static void
+turn_check_cb(uv_check_t *h)
+{
+	(void)h;
+	dispatch_turn_end();
 }
 
 void
 dispatch_init(uv_loop_t *loop)
 {
-	uv_check_init(loop, &group_check);
+	ops_init();
+	uv_check_init(loop, &turn_check);
+	uv_check_start(&turn_check, turn_check_cb);
+	uv_unref((uv_handle_t *)&turn_check);
 	group_ready = true;
-	db_before_begin = dispatch_flush;
 }
 
-/* Run a write handler inside the group transaction, under a savepoint. */
+/*
+ * Run fn inside the group transaction under a savepoint of its own (a
+ * failing one undoes only itself); its outbox waits for the commit, in
+ * order with everything else.
+ */
 static int
-run_grouped(const struct op *op, struct call *x)
+run_grouped(struct call *x, int (*fn)(struct call *, void *), void *arg)
 {
 	struct held *h;
 	int rc;
 
 	/* Bound a group so one commit never holds replies for long. */
 	if (group_open && group_requests >= GROUP_MAX)
-		dispatch_flush();
+		group_commit();
 	if (!group_open) {
 		if (db_exec(srv->db, "BEGIN IMMEDIATE") != 0)
 			return call_fail(x, ERR_UNAVAILABLE,
 			    "the database is busy; try again");
 		group_open = true;
-		uv_check_start(&group_check, group_check_cb);
 	}
 	if (db_exec(srv->db, "SAVEPOINT req") != 0)
 		return call_fail(x, ERR_INTERNAL,
 		    "could not save; nothing was changed");
 	in_savepoint = true;
-	rc = op->fn(x);
+	rc = fn(x, arg);
 	in_savepoint = false;
 	if (rc == 0) {
 		if (db_exec(srv->db, "RELEASE req") != 0) {
@@ -270,14 +303,61 @@ run_grouped(const struct op *op, struct call *x)
 		group_requests++;
 		/* Its effects on others wait for the commit, in order. */
 		h = held_add();
-		h->after_commit = x->after_commit;
-		h->after_arg = x->after_arg;
-		h->deferred.deferred = x->deferred;
-		x->after_commit = NULL;
-		x->after_arg = NULL;
-		x->deferred = NULL;
+		outbox_splice(&h->out, &x->out);
 	}
 	return rc;
+}
+
+static int
+op_call(struct call *x, void *arg)
+{
+	const struct op *op = arg;
+
+	return op->fn(x);
+}
+
+int
+dispatch_server(const char *what, int (*fn)(struct call *, void *),
+    void *arg)
+{
+	struct call x;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	outbox_init(&x.out);
+	if (!group_ready || srv->stopping)
+		return -1;
+	rc = run_grouped(&x, fn, arg);
+	if (rc != 0)
+		log_warn(0, "%s: %s", what, x.msg[0] != '\0' ? x.msg :
+		    "failed; nothing was changed");
+	/* A failed run's effects are dropped (closures told so). */
+	outbox_apply(&x.out, false);
+	json_decref(x.result);
+	return rc;
+}
+
+/*
+ * The checks between authz_op and the handler: the arguments against the
+ * op's spec, then a token of its rate class. On refusal the error is sent
+ * and -1 returned; the connection goes on.
+ */
+static int
+admit(struct conn *c, const struct op *op, const struct request *req)
+{
+	char err[512];
+
+	if (arg_check(req->args, op->args, (op->flags & OP_OPEN_ARGS) != 0,
+	    err, sizeof err) != 0) {
+		conn_send(c, proto_error(req, ERR_BAD_REQUEST, "%s", err));
+		return -1;
+	}
+	if (rate_take(c, op->rate, err, sizeof err) != 0) {
+		log_debug(c->id, "%s refused: %s", op->name, err);
+		conn_send(c, proto_error(req, ERR_RATE_LIMITED, "%s", err));
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -307,25 +387,20 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		request_free(&req);
 		return;
 	}
+	if (admit(c, op, &req) != 0) {
+		request_free(&req);
+		return;
+	}
 	memset(&x, 0, sizeof x);
+	outbox_init(&x.out);
 	x.conn = c;
 	x.req = &req;
 	x.args = req.args;
 	tx = (op->flags & OP_WRITE) != 0;
 	t0 = uv_hrtime();
-	if (tx && group_ready)
-		rc = run_grouped(op, &x);
-	else if (tx) {
-		/* Without a loop (never in hearthd): one transaction each. */
-		if (db_begin(srv->db) != 0)
-			rc = call_fail(&x, ERR_UNAVAILABLE,
-			    "the database is busy; try again");
-		else if ((rc = op->fn(&x)) == 0 && db_commit(srv->db) != 0)
-			rc = call_fail(&x, ERR_INTERNAL,
-			    "could not save; nothing was changed");
-		else if (rc != 0)
-			db_rollback(srv->db);
-	} else
+	if (tx)
+		rc = run_grouped(&x, op_call, (void *)op);
+	else
 		rc = op->fn(&x);
 	t0 = (uv_hrtime() - t0) / 1000;
 	if (t0 >= SLOW_HANDLER_US)
@@ -333,16 +408,14 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		    op->name, t0 / 1000.0);
 	if (rc == 1 && (op->flags & OP_ASYNC) && !tx) {
 		/* The handler took the request over: dispatch_reply_later. */
+		outbox_apply(&x.out, true);
+		c->async_pending++;
 		request_free(&req);
 		return;
 	}
-	if (x.after_commit != NULL) {
-		if (rc == 0)
-			x.after_commit(x.after_arg);
-		else
-			free(x.after_arg);
-	}
-	call_deferred_run(&x, rc == 0);
+	/* A write's effects are held for the commit (run_grouped took
+	 * them); anything left is a read's, or a failed write's. */
+	outbox_apply(&x.out, rc == 0);
 	if (rc == 0) {
 		log_debug(c->id, "%s ok", op->name);
 		conn_send(c, proto_ok(&req, x.result != NULL ? x.result :
@@ -358,6 +431,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	} else {
 		log_debug(c->id, "%s failed: %s: %s", op->name,
 		    proto_err_name(x.err), x.msg);
+		rate_refused(c, op->rate);
 		json_decref(x.result);
 		conn_send(c, proto_error(&req, x.err, "%s", x.msg));
 	}

@@ -116,7 +116,9 @@ usage(FILE *f)
 	    "127.0.0.1:2222)\n"
 	    "  --config FILE      settings file (see docs/admin.md)\n"
 	    "  --tui PATH         the hearth program for terminal logins\n"
-	    "  -v                 more log detail (twice for debug)\n");
+	    "  -v                 more log detail (twice for debug)\n"
+	    "  --list-ops         print the operation table (markdown) and "
+	    "exit\n");
 }
 
 /* The directory this program is in (hearth and hearthctl live beside it). */
@@ -159,7 +161,7 @@ walk_close(uv_handle_t *h, void *arg)
 static void
 stop_now(uv_timer_t *t)
 {
-	dispatch_flush();
+	dispatch_turn_end();
 	checkpoint_stop();
 	sshd_close();
 	conn_stream_close_all();
@@ -234,22 +236,49 @@ first_admin_invite(void)
 	fflush(stdout);
 }
 
-/* The operation table as markdown rows, for docs/protocol.md. */
+/*
+ * The operation table as markdown, for docs/protocol.md: each operation with
+ * who may call it, whether it writes, its rate class and its arguments,
+ * then the rate classes.
+ */
 static void
 list_ops(void)
 {
 	const struct op *const *ops = dispatch_table();
+	char arg[256], limit[256];
 
-	printf("| operation | who may call it | writes | what it does |\n"
-	    "|---|---|---|---|\n");
+	printf("| operation | who may call it | writes | rate | arguments | "
+	    "what it does |\n|---|---|---|---|---|---|\n");
 	for (size_t i = 0; ops[i] != NULL; i++) {
 		unsigned f = ops[i]->flags;
 		const char *who = (f & OP_ADMIN) ? "console, admin" :
 		    (f & OP_STAFF) ? "console, admin, staff" :
 		    (f & OP_ANY) ? "anyone connected" :
-		    (f & OP_JOIN) ? "join session" : "member";
-		printf("| `%s` | %s | %s | %s |\n", ops[i]->name, who,
-		    (f & OP_WRITE) ? "yes" : "", ops[i]->summary);
+		    (f & OP_JOIN) ? "join session" :
+		    (f & OP_GUEST) ? "member, guest" : "member";
+
+		printf("| `%s` | %s | %s | %s | ", ops[i]->name, who,
+		    (f & OP_WRITE) ? "yes" : "", rate_class_name(ops[i]->rate));
+		for (const struct arg_spec *a = ops[i]->args; a->name != NULL;
+		    a++) {
+			arg_describe(a, arg, sizeof arg);
+			printf("%s%s", a == ops[i]->args ? "" : ", ", arg);
+		}
+		if (ops[i]->args[0].name == NULL)
+			printf("%s", (f & OP_OPEN_ARGS) ? "any (ignored)" : "—");
+		printf(" | ");
+		for (const char *s = ops[i]->summary; *s != '\0'; s++) {
+			if (*s == '|') /* not a cell's end */
+				putchar('\\');
+			putchar(*s);
+		}
+		printf(" |\n");
+	}
+	printf("\n| rate class | limit (per member; per connection for join "
+	    "sessions and guests) |\n|---|---|\n");
+	for (int rc = RATE_UNSET + 1; rc < RATE_CLASSES; rc++) {
+		rate_describe(rc, limit, sizeof limit);
+		printf("| %s | %s |\n", rate_class_name(rc), limit);
 	}
 }
 
@@ -393,6 +422,8 @@ main(int argc, char **argv)
 	first_admin_invite();
 	poll_sweep_start();
 	event_timers_start();
+	room_restore();
+	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
 	    "  Admin:    %s/hearthctl --data %s member list\n"
@@ -404,7 +435,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);
-	dispatch_flush();
+	dispatch_turn_end();
 	uv_loop_close(srv->loop);
 	db_close(srv->db);
 	ssh_finalize();

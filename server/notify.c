@@ -1,78 +1,13 @@
 /*
- * notify.c: what a request does to other people's screens. Handlers queue
- * events on their call; dispatch sends them only after the transaction has
- * committed (or drops them if it rolled back). Stored notifications
- * (mentions, replies, thanks, decisions) are rows plus a notify.new event.
+ * notify.c: stored notifications (mentions, replies, thanks, decisions,
+ * reminders, support calls): one row each plus a notify.new event on the
+ * call's outbox, so it goes out only once the row is committed. Timers
+ * acting as the server use the same function with no actor.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "server.h"
-
-struct deferred {
-	int64_t member_id; /* to this member's conns, or */
-	int64_t thread_id; /* to conns watching this thread */
-	char *name;
-	json_t *data;
-	struct deferred *next;
-};
-
-/* Append an event to the call's queue, keeping order. */
-static void
-defer(struct call *x, int64_t member_id, int64_t thread_id, const char *name,
-    json_t *data)
-{
-	struct deferred *d = xcalloc(1, sizeof *d), **tail = &x->deferred;
-
-	d->member_id = member_id;
-	d->thread_id = thread_id;
-	d->name = xstrdup(name);
-	d->data = data;
-	while (*tail != NULL)
-		tail = &(*tail)->next;
-	*tail = d;
-}
-
-void
-call_defer_member_event(struct call *x, int64_t member_id, const char *name,
-    json_t *data)
-{
-	defer(x, member_id, 0, name, data);
-}
-
-void
-call_defer_thread_event(struct call *x, int64_t thread_id, const char *name,
-    json_t *data)
-{
-	defer(x, 0, thread_id, name, data);
-}
-
-void
-call_deferred_run(struct call *x, bool committed)
-{
-	struct deferred *d, *next;
-	struct conn *c;
-
-	for (d = x->deferred; d != NULL; d = next) {
-		next = d->next;
-		if (committed) {
-			for (c = conn_first(); c != NULL; c = c->next) {
-				if (c->closing)
-					continue;
-				if ((d->member_id != 0 &&
-				    c->member.id == d->member_id) ||
-				    (d->thread_id != 0 &&
-				    c->watching_thread == d->thread_id))
-					conn_event(c, d->name,
-					    json_incref(d->data));
-			}
-		}
-		json_decref(d->data);
-		free(d->name);
-		free(d);
-	}
-	x->deferred = NULL;
-}
 
 static void
 bind_id(sqlite3_stmt *st, int i, int64_t v)
@@ -102,7 +37,7 @@ notify_vadd(struct call *x, int64_t member_id, const char *kind,
     const struct notify_ref *ref, const char *fmt, va_list ap)
 {
 	sqlite3_stmt *st;
-	int64_t actor = x->conn->member.id, now = now_unix(), id;
+	int64_t actor = call_actor(x), now = now_unix(), id;
 	char *text, when[32];
 	json_t *ev;
 	int rc;
@@ -138,7 +73,7 @@ notify_vadd(struct call *x, int64_t member_id, const char *kind,
 	ev = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "kind",
 	    kind, "text", text, "at", when);
 	notify_ref_json(ev, ref);
-	call_defer_member_event(x, member_id, "notify.new", ev);
+	outbox_member_event(&x->out, member_id, "notify.new", ev);
 	free(text);
 	return 0;
 }

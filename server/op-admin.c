@@ -280,24 +280,9 @@ op_member_show(struct call *x)
 	return 0;
 }
 
-struct member_end {
-	int64_t member_id;
-	json_t *removed;
-};
-
-static void
-member_end_after(void *arg)
-{
-	struct member_end *end = arg;
-
-	conn_member_end(end->member_id, end->removed);
-	free(end);
-}
-
 static int
 op_member_remove(struct call *x)
 {
-	struct member_end *end;
 	struct member m = { 0 };
 	const char *reason = NULL;
 	sqlite3_stmt *st;
@@ -335,11 +320,7 @@ op_member_remove(struct call *x)
 	m.removed_at = now_unix();
 	m.removed_reason = xstrdup(reason);
 	/* Live sessions end with the reason, once the removal is committed. */
-	end = xmalloc(sizeof *end);
-	end->member_id = m.id;
-	end->removed = member_removed_json(&m);
-	x->after_commit = member_end_after;
-	x->after_arg = end;
+	outbox_end_sessions(&x->out, m.id, member_removed_json(&m));
 	x->result = json_pack("{s:o}", "removed", member_removed_json(&m));
 	member_clear(&m);
 	return 0;
@@ -373,9 +354,10 @@ op_member_role(struct call *x)
 		member_clear(&m);
 		return call_db_fail(x);
 	}
-	for (struct conn *c = conn_first(); c != NULL; c = c->next)
-		if (c->member.id == m.id)
-			c->member.role = role;
+	/* Live sessions take the new role once it is committed; one that
+	 * lost staff rights leaves the rooms it was only let into. */
+	outbox_identity(&x->out, m.id);
+	outbox_access(&x->out, 0, m.id);
 	x->result = json_pack("{s:s, s:s, s:s}", "handle", m.handle, "role",
 	    role_name(role), "was", role_name(m.role));
 	member_clear(&m);
@@ -608,30 +590,54 @@ const struct op op_admin_table[] = {
 	{ "admin.status", OP_ADMIN, op_status,
 	    "Server version, schema version, connection counts, loop lag "
 	    "(worst lateness of a 10 ms tick) and room fan-out time "
-	    "({reset_lag: true} restarts both)." },
+	    "({reset_lag: true} restarts both).", RATE_EXPENSIVE,
+	    ARGS(ARG_BOOL("reset_lag", ARG_OPT)) },
 	{ "admin.invite.create", OP_ADMIN | OP_WRITE, op_invite_create,
 	    "Create an invite {name, role?, community?, expires?}; the code is "
-	    "returned once and stored only hashed." },
+	    "returned once and stored only hashed.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("name", ARG_REQ, 120), ARG_STR("role", ARG_OPT, 16),
+	    ARG_STR("community", ARG_OPT, 64),
+	    ARG_STR("expires", ARG_OPT, 16)) },
 	{ "admin.invite.list", OP_ADMIN, op_invite_list,
-	    "Pending invites, or all of them with {all: true}." },
+	    "Pending invites, or all of them with {all: true}.",
+	    RATE_EXPENSIVE, ARGS(ARG_BOOL("all", ARG_OPT)) },
 	{ "admin.invite.revoke", OP_ADMIN | OP_WRITE, op_invite_revoke,
-	    "Withdraw an unused invite by {code} or {id}." },
+	    "Withdraw an unused invite by {code} or {id}.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("code", ARG_OPT, 64),
+	    ARG_INT("id", ARG_OPT, 1, INT64_MAX)) },
 	{ "admin.member.list", OP_ADMIN, op_member_list,
-	    "Every member with role, status and whether they are online." },
+	    "Every member with role, status and whether they are online.",
+	    RATE_EXPENSIVE, NO_ARGS },
 	{ "admin.member.show", OP_ADMIN, op_member_show,
-	    "One member {handle}: keys, communities, removal." },
+	    "One member {handle}: keys, communities, removal.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("handle", ARG_REQ, 40)) },
 	{ "admin.member.remove", OP_ADMIN | OP_WRITE, op_member_remove,
 	    "Remove a member {handle, reason}; their sessions end and they are "
-	    "told the reason whenever they connect." },
+	    "told the reason whenever they connect.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("reason", ARG_REQ, 1000)) },
 	{ "admin.member.role", OP_ADMIN | OP_WRITE, op_member_role,
-	    "Set a member's platform role {handle, role}." },
+	    "Set a member's platform role {handle, role}.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("role", ARG_REQ, 16)) },
 	{ "admin.member.key_add", OP_ADMIN | OP_WRITE, op_member_key_add,
-	    "Add an SSH public key {handle, key: \"ssh-ed25519 AAAA...\"}." },
+	    "Add an SSH public key {handle, key: \"ssh-ed25519 AAAA...\"}.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("key", ARG_REQ, 16384)) },
 	{ "admin.community.create", OP_ADMIN | OP_WRITE, op_community_create,
 	    "Create a community {slug, name, visibility?, join_policy?, "
 	    "purpose?, criteria?, privacy?, manager?} with its pinned Welcome "
-	    "and Introductions threads." },
+	    "and Introductions threads.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40), ARG_STR("name", ARG_REQ, 80),
+	    ARG_STR("visibility", ARG_OPT, 16),
+	    ARG_STR("join_policy", ARG_OPT, 16),
+	    ARG_STR("purpose", ARG_OPT, 4000),
+	    ARG_STR("criteria", ARG_OPT, 4000),
+	    ARG_STR("privacy", ARG_OPT, 4000),
+	    ARG_STR("manager", ARG_OPT, 40)) },
 	{ "admin.audit", OP_ADMIN, op_audit,
-	    "The audit log, newest first {handle?, limit?}." },
-	{ NULL, 0, NULL, NULL },
+	    "The audit log, newest first {handle?, limit?}.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("handle", ARG_OPT, 40),
+	    ARG_INT("limit", ARG_OPT, 1, 10000)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -236,7 +236,7 @@ notify_system(struct call *x, int64_t member_id, const char *kind,
 	if (call_step(x, st) != 0)
 		return -1;
 	time_iso8601(now, when);
-	call_defer_member_event(x, member_id, "notify.new",
+	outbox_member_event(&x->out, member_id, "notify.new",
 	    json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:n, s:n}", "id",
 	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind", kind,
 	    "text", text, "at", when, "community_id", (json_int_t)cid,
@@ -281,7 +281,7 @@ community_member_add(struct call *x, int64_t cid, int64_t member_id,
 	free(text);
 	if (rc != 0)
 		return -1;
-	call_defer_member_event(x, member_id, "community.joined",
+	outbox_member_event(&x->out, member_id, "community.joined",
 	    json_pack("{s:s, s:s, s:s, s:o}", "slug", slug, "name", name,
 	    "role", crole_name(role), "introduce_thread_id",
 	    intro ? json_integer(intro) : json_null()));
@@ -811,8 +811,9 @@ op_community_leave(struct call *x)
 	if (audit_add(srv->db, me, "community.leave", me->id, a.slug,
 	    crole_name(a.role)) != 0)
 		return call_db_fail(x);
-	call_defer_member_event(x, me->id, "community.left",
+	outbox_member_event(&x->out, me->id, "community.left",
 	    json_pack("{s:s}", "slug", a.slug));
+	outbox_access(&x->out, a.community_id, me->id);
 	x->result = json_pack("{s:s, s:b, s:b, s:s}", "slug", a.slug, "left",
 	    true, "withdrawn", false, "was", crole_name(a.role));
 	return 0;
@@ -1141,6 +1142,8 @@ op_community_update(struct call *x)
 	if (audit_add(srv->db, actor(x), "community.update", 0, a.slug,
 	    changed) != 0)
 		return call_db_fail(x);
+	if (v[4] != NULL) /* who may read it may have changed */
+		outbox_access(&x->out, a.community_id, 0);
 	if (authz_community(x, a.community_id, CA_SEE, &a) != 0 ||
 	    community_detail(x, &a, &o) != 0)
 		return -1;
@@ -1228,8 +1231,10 @@ op_community_set_role(struct call *x)
 			st = db_stmt(srv->db,
 			    "DELETE FROM community_members WHERE "
 			    "community_id = ? AND member_id = ?");
-			call_defer_member_event(x, m.id, "community.left",
+			outbox_member_event(&x->out, m.id, "community.left",
 			    json_pack("{s:s}", "slug", a.slug));
+			/* their watches and rooms here end once committed */
+			outbox_access(&x->out, a.community_id, m.id);
 		} else {
 			st = db_stmt(srv->db,
 			    "UPDATE community_members SET role = ?3 WHERE "
@@ -1275,28 +1280,10 @@ op_coc_get(struct call *x)
 	return 0;
 }
 
-struct coc_accepted {
-	int64_t member_id;
-	int64_t at;
-};
-
-/* After the commit: every session of the member may write at once. */
-static void
-coc_accepted_after(void *arg)
-{
-	struct coc_accepted *ca = arg;
-
-	for (struct conn *c = conn_first(); c != NULL; c = c->next)
-		if (c->member.id == ca->member_id)
-			c->member.coc_accepted_at = ca->at;
-	free(ca);
-}
-
 static int
 op_member_accept_coc(struct call *x)
 {
 	struct member *me = &x->conn->member;
-	struct coc_accepted *ca;
 	sqlite3_stmt *st;
 	char when[32];
 	int64_t at = me->coc_accepted_at;
@@ -1315,11 +1302,8 @@ op_member_accept_coc(struct call *x)
 		if (audit_add(srv->db, me, "member.accept_coc", me->id,
 		    me->handle, NULL) != 0)
 			return call_db_fail(x);
-		ca = xmalloc(sizeof *ca);
-		ca->member_id = me->id;
-		ca->at = at;
-		x->after_commit = coc_accepted_after;
-		x->after_arg = ca;
+		/* every session of the member may write once committed */
+		outbox_identity(&x->out, me->id);
 	}
 	time_iso8601(at, when);
 	x->result = json_pack("{s:s}", "accepted_at", when);
@@ -1330,35 +1314,56 @@ const struct op op_community_table[] = {
 	{ "community.list", OP_MEMBER | OP_GUEST, op_community_list,
 	    "Every community: name, purpose, visibility, join policy, member "
 	    "count, your role (null when you are not a member), unread "
-	    "threads and pending join requests." },
+	    "threads and pending join requests.", RATE_READ, NO_ARGS },
 	{ "community.get", OP_MEMBER | OP_GUEST, op_community_get,
 	    "One community {slug}: purpose, criteria, privacy, counts by role, "
-	    "your role and pending request, welcome and intro threads." },
+	    "your role and pending request, welcome and intro threads.",
+	    RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40)) },
 	{ "community.join", OP_MEMBER | OP_WRITE, op_community_join,
 	    "Join {slug, message?, as?: member|interested}: open joins now, "
-	    "request asks the managers, invite is refused." },
+	    "request asks the managers, invite is refused.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_STR("message", ARG_OPT, 2000), ARG_STR("as", ARG_OPT, 16)) },
 	{ "community.leave", OP_MEMBER | OP_WRITE, op_community_leave,
 	    "Leave a community {slug}, or withdraw a pending request; the last "
-	    "manager may not leave." },
+	    "manager may not leave.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40)) },
 	{ "community.requests", OP_MEMBER, op_community_requests,
 	    "Pending join requests {slug, limit?, before?} (leaders and "
-	    "managers)." },
+	    "managers).", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_INT("limit", ARG_OPT, 1, 200),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
 	{ "community.decide", OP_MEMBER | OP_WRITE, op_community_decide,
 	    "Approve or decline a join request {request_id, approve, message?, "
-	    "as?}; the member is told." },
+	    "as?}; the member is told.", RATE_WRITE,
+	    ARGS(ARG_INT("request_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("approve", ARG_REQ), ARG_STR("message", ARG_OPT, 2000),
+	    ARG_STR("as", ARG_OPT, 16)) },
 	{ "community.members", OP_MEMBER, op_community_members,
 	    "A community's members {slug, role?, limit?, before?}, newest "
-	    "first." },
+	    "first.", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_INT("limit", ARG_OPT, 1, 200), ARG_STR("role", ARG_OPT, 16),
+	    ARG_STR("before", ARG_OPT, 64)) },
 	{ "community.update", OP_MEMBER | OP_WRITE, op_community_update,
 	    "Change settings {slug, name?, purpose?, criteria?, privacy?, "
 	    "visibility?, join_policy?, refuse_interested_over_cap?} "
-	    "(managers)." },
+	    "(managers).", RATE_WRITE, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    ARG_STR("name", ARG_OPT, 80), ARG_STR("purpose", ARG_OPT, 4000),
+	    ARG_STR("criteria", ARG_OPT, 4000),
+	    ARG_STR("privacy", ARG_OPT, 4000),
+	    ARG_STR("visibility", ARG_OPT, 16),
+	    ARG_STR("join_policy", ARG_OPT, 16),
+	    ARG_BOOL("refuse_interested_over_cap", ARG_OPT)) },
 	{ "community.set_role", OP_MEMBER | OP_WRITE, op_community_set_role,
 	    "Set a member's role {slug, handle, role: manager|leader|member|"
-	    "interested|none} (managers)." },
+	    "interested|none} (managers).", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40), ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("role", ARG_REQ, 16)) },
 	{ "coc.get", OP_ANY, op_coc_get,
-	    "The platform's code of conduct and when you accepted it." },
+	    "The platform's code of conduct and when you accepted it.",
+	    RATE_READ, NO_ARGS },
 	{ "member.accept_coc", OP_MEMBER | OP_WRITE, op_member_accept_coc,
-	    "Accept the code of conduct (once); needed before writing." },
-	{ NULL, 0, NULL, NULL },
+	    "Accept the code of conduct (once); needed before writing.",
+	    RATE_WRITE, NO_ARGS },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -7,21 +7,17 @@
  * a topic before the event's room opens (event.queue; op-room.c takes the
  * queue over when the room opens).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "server.h"
 
-#define EVENT_FOREVER 253402300799LL /* 9999-12-31T23:59:59Z */
 #define EVENT_SWEEP_MS 30000
 #define EVENT_MAX_HOSTS 10
 
 static const char *const event_kinds[] = { "drop_in", "surgery",
 	"show_and_tell", "summit", "other", NULL };
-static const char *const event_recurrences[] = { "none", "weekly",
-	"fortnightly", "monthly", NULL };
 
 /* One events row as handlers use it. */
 struct ev {
@@ -79,109 +75,6 @@ word_in(const char *s, const char *const *list)
 			return true;
 	}
 	return false;
-}
-
-int
-event_parse_time(const char *s, int64_t *out)
-{
-	struct tm tm, chk;
-	int y, mo, d, h, mi, sec = 0, n = 0, oh = 0, om = 0, sign = 0;
-	const char *p;
-	time_t t;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5)
-		return -1;
-	p = s + n;
-	if (*p == ':') {
-		if (!isdigit((unsigned char)p[1]) ||
-		    !isdigit((unsigned char)p[2]))
-			return -1;
-		sec = (p[1] - '0') * 10 + (p[2] - '0');
-		p += 3;
-	}
-	if (*p == 'Z' && p[1] == '\0')
-		sign = 0;
-	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
-	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-	    p[3] == ':' && isdigit((unsigned char)p[4]) &&
-	    isdigit((unsigned char)p[5])) {
-		sign = *p == '+' ? 1 : -1;
-		oh = (p[1] - '0') * 10 + (p[2] - '0');
-		om = (p[4] - '0') * 10 + (p[5] - '0');
-	} else
-		return -1;
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec > 59 || oh > 23 ||
-	    om > 59)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	/* timegm normalises 31 February: refuse dates that do not exist. */
-	gmtime_r(&t, &chk);
-	if (chk.tm_mday != d || chk.tm_mon != mo - 1)
-		return -1;
-	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-/* The k-th occurrence (k >= 0) of a series, or -1 when it does not exist. */
-static int64_t
-occurrence(int64_t starts, const char *rec, int64_t k)
-{
-	struct tm tm;
-	time_t t = (time_t)starts;
-	int mday;
-
-	if (k == 0)
-		return starts;
-	if (strcmp(rec, "weekly") == 0)
-		return starts + k * 7 * 86400;
-	if (strcmp(rec, "fortnightly") == 0)
-		return starts + k * 14 * 86400;
-	if (strcmp(rec, "monthly") != 0)
-		return -1;
-	gmtime_r(&t, &tm);
-	mday = tm.tm_mday;
-	tm.tm_mon += (int)k;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	if (tm.tm_mday != mday)
-		return -1; /* like RRULE: months without that day are skipped */
-	return (int64_t)t;
-}
-
-int64_t
-event_next_start(int64_t starts, int64_t duration, const char *rec,
-    int64_t now)
-{
-	int64_t k = 0, period, t;
-
-	if (starts + duration > now)
-		return starts;
-	if (strcmp(rec, "none") == 0)
-		return 0;
-	if (strcmp(rec, "monthly") == 0) {
-		k = (now - duration - starts) / (31 * 86400);
-		for (int i = 0; i < 40; i++, k++) {
-			t = occurrence(starts, rec, k);
-			if (t >= 0 && t + duration > now)
-				return t;
-		}
-		return 0;
-	}
-	period = strcmp(rec, "weekly") == 0 ? 7 * 86400 : 14 * 86400;
-	k = (now - duration - starts) / period;
-	for (;; k++) {
-		t = occurrence(starts, rec, k);
-		if (t + duration > now)
-			return t;
-	}
 }
 
 static const char ev_cols[] =
@@ -317,7 +210,7 @@ time_json(int64_t t)
 {
 	char buf[32];
 
-	if (t == 0)
+	if (t <= 0)
 		return json_null();
 	time_iso8601(t, buf);
 	return json_string(buf);
@@ -379,8 +272,8 @@ my_rsvp(int64_t event_id, int64_t me)
 static json_t *
 ev_json(const struct ev *e, int64_t me)
 {
-	int64_t next = e->cancelled_at ? 0 : event_next_start(e->starts,
-	    e->duration, e->recurrence, now_unix());
+	int64_t next = e->cancelled_at ? 0 : recur_upcoming(e->recurrence,
+	    e->starts, e->duration, now_unix());
 	int64_t room = room_for_event(e->id);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
 	    "id", (json_int_t)e->id, "title", e->title, "kind", e->kind,
@@ -492,12 +385,6 @@ hosts_set(struct call *x, int64_t event_id, const int64_t *ids, size_t n)
 	return 0;
 }
 
-static int64_t
-ends_at(int64_t starts, int64_t duration, const char *rec)
-{
-	return strcmp(rec, "none") == 0 ? starts + duration : EVENT_FOREVER;
-}
-
 int
 event_insert(struct call *x, int64_t community_id, const char *title,
     const char *kind, const char *description, int64_t starts,
@@ -521,7 +408,7 @@ event_insert(struct call *x, int64_t community_id, const char *title,
 	sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, starts);
 	sqlite3_bind_int64(st, 6, duration);
-	sqlite3_bind_int64(st, 7, ends_at(starts, duration, recurrence));
+	sqlite3_bind_int64(st, 7, recur_end(recurrence, starts, duration));
 	sqlite3_bind_text(st, 8, recurrence, -1, SQLITE_STATIC);
 	if (capacity != 0)
 		sqlite3_bind_int64(st, 9, capacity);
@@ -558,6 +445,7 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 {
 	json_int_t minutes = 0, cap = -1;
 	json_t *capv;
+	int rc;
 
 	a->title = e ? e->title : NULL;
 	a->kind = e ? e->kind : "drop_in";
@@ -599,15 +487,16 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.kind must be drop_in, surgery, show_and_tell, summit "
 		    "or other");
-	if (!word_in(a->recurrence, event_recurrences))
+	if (!recur_valid(a->recurrence))
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.recurrence must be none, weekly, fortnightly or "
 		    "monthly");
-	if (a->starts_str != NULL &&
-	    event_parse_time(a->starts_str, &a->starts) != 0)
+	if (a->starts_str != NULL && (rc = time_parse(a->starts_str,
+	    TIME_WIRE, &a->starts)) != TIME_OK)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.starts_at must be a date and time like "
-		    "2026-12-01T15:00:00Z (UTC) or 2026-12-01T16:00+01:00");
+		    "2026-12-01T15:00:00Z (UTC) or 2026-12-01T16:00+01:00: %s",
+		    time_parse_error(rc));
 	return 0;
 }
 
@@ -727,8 +616,8 @@ op_event_update(struct call *x)
 	sqlite3_bind_text(st, 3, a.description, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, a.starts);
 	sqlite3_bind_int64(st, 5, a.duration);
-	sqlite3_bind_int64(st, 6, ends_at(a.starts, a.duration,
-	    a.recurrence));
+	sqlite3_bind_int64(st, 6, recur_end(a.recurrence, a.starts,
+	    a.duration));
 	sqlite3_bind_text(st, 7, a.recurrence, -1, SQLITE_TRANSIENT);
 	if (a.capacity != 0)
 		sqlite3_bind_int64(st, 8, a.capacity);
@@ -812,7 +701,7 @@ op_event_cancel(struct call *x)
 		char *say = xasprintf("%s The room stays open until a host "
 		    "closes it.", text);
 
-		room_notice(room_for_event(e.id), say);
+		room_notice(&x->out, room_for_event(e.id), say);
 		free(say);
 	}
 	free(text);
@@ -854,8 +743,8 @@ op_event_rsvp(struct call *x)
 		call_fail(x, ERR_CONFLICT, "That event was cancelled.");
 		goto fail;
 	}
-	if (event_next_start(e.starts, e.duration, e.recurrence,
-	    now_unix()) == 0) {
+	if (recur_upcoming(e.recurrence, e.starts, e.duration,
+	    now_unix()) < 0) {
 		call_fail(x, ERR_CONFLICT, "That event is over.");
 		goto fail;
 	}
@@ -1103,8 +992,8 @@ op_event_queue(struct call *x)
 			    "with");
 			goto fail;
 		}
-		if (e.cancelled_at != 0 || event_next_start(e.starts,
-		    e.duration, e.recurrence, now_unix()) == 0) {
+		if (e.cancelled_at != 0 || recur_upcoming(e.recurrence,
+		    e.starts, e.duration, now_unix()) < 0) {
 			call_fail(x, ERR_CONFLICT,
 			    "That event is cancelled or over.");
 			goto fail;
@@ -1133,96 +1022,61 @@ fail:
 	return -1;
 }
 
-/* One reminder to send once the sweep's transaction has committed. */
-struct reminder {
-	int64_t member_id;
-	json_t *notify;
-	json_t *event;
-};
-
-/* Store a reminder for one member, once; 1 if it is new. */
+/* Remind one member of an occurrence, once (as the server, x). */
 static int
-reminder_add(const struct ev *e, int64_t occ, const char *kind,
-    int64_t member, int64_t now, struct reminder *r)
+reminder_add(struct call *x, const struct ev *e, int64_t occ,
+    const char *kind, int64_t member, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
 	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
-	char when[32], *text;
+	char when[32];
 	int64_t mins = (occ - now + 59) / 60;
-	int rc;
+	const struct notify_ref ref = { .community_id = e->community_id,
+		.event_id = e->id };
 
 	sqlite3_bind_int64(st, 1, e->id);
 	sqlite3_bind_int64(st, 2, occ);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, member);
 	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (call_step(x, st) != 0)
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
-		return 0;
+		return 0; /* reminded already */
 	time_human(occ, when);
-	if (mins >= 120)
-		text = xasprintf("Reminder: “%s” starts in %lld hours (%s).",
-		    e->title, (long long)(mins / 60), when);
-	else
-		text = xasprintf("Reminder: “%s” starts in %lld minutes "
-		    "(%s).", e->title, (long long)mins, when);
-	st = db_stmt(srv->db, "INSERT INTO notifications (member_id, kind, "
-	    "community_id, text, created_at, event_id) VALUES (?, "
-	    "'event_reminder', ?, ?, ?, ?)");
-	sqlite3_bind_int64(st, 1, member);
-	if (e->community_id != 0)
-		sqlite3_bind_int64(st, 2, e->community_id);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, e->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(text);
+	if ((mins >= 120 ? notify_add_ref(x, member, "event_reminder", &ref,
+	    "Reminder: “%s” starts in %lld hours (%s).", e->title,
+	    (long long)(mins / 60), when) : notify_add_ref(x, member,
+	    "event_reminder", &ref, "Reminder: “%s” starts in %lld minutes "
+	    "(%s).", e->title, (long long)mins, when)) != 0)
 		return -1;
-	}
-	r->member_id = member;
-	r->notify = json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind",
-	    "event_reminder", "text", text, "at", time_json(now));
-	notify_ref_json(r->notify, &(struct notify_ref){ .community_id =
-	    e->community_id, .event_id = e->id });
-	r->event = json_pack("{s:I, s:s, s:s, s:o, s:I}", "event_id",
-	    (json_int_t)e->id, "title", e->title, "kind", kind, "starts_at",
-	    time_json(occ), "minutes", (json_int_t)mins);
-	free(text);
-	return 1;
+	outbox_member_event(&x->out, member, "event.reminder", json_pack(
+	    "{s:I, s:s, s:s, s:o, s:I}", "event_id", (json_int_t)e->id,
+	    "title", e->title, "kind", kind, "starts_at", time_json(occ),
+	    "minutes", (json_int_t)mins));
+	return 0;
 }
 
 /*
- * The reminder sweep: for every occurrence starting within a day, remind
- * hosts and everyone going or maybe, a day before (while more than 15
- * minutes are left) and 15 minutes before. Rows in event_reminders make
- * each reminder happen once; live events follow the commit.
+ * As the server: for every occurrence starting within a day, remind hosts
+ * and everyone going or maybe, a day before (while more than 15 minutes
+ * are left) and 15 minutes before. Rows in event_reminders make each
+ * reminder happen once; the live events follow the commit.
  */
-static void
-sweep(uv_timer_t *t)
+static int
+remind_due(struct call *x, void *arg)
 {
 	static char sql[sizeof ev_cols + 128];
 	sqlite3_stmt *st, *who;
 	struct ev *evs = NULL;
-	struct reminder *rs = NULL;
 	int64_t *ids = NULL;
-	size_t nev = 0, evcap = 0, nr = 0, cap = 0, nids, idcap = 0;
+	size_t nev = 0, evcap = 0, nids, idcap = 0;
 	int64_t now = now_unix(), occ;
 	const char *kind;
-	bool ok = true;
+	int rc = 0;
 
-	(void)t;
-	sweep_last_ms = now_ms();
-	if (srv->stopping || db_begin(srv->db) != 0)
-		return;
+	(void)arg;
 	/* Every series not over whose next start may be within a day. */
 	if (sql[0] == '\0')
 		snprintf(sql, sizeof sql, "%sWHERE e.cancelled_at IS NULL AND "
@@ -1242,9 +1096,9 @@ sweep(uv_timer_t *t)
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
 	    "AND status IN ('going', 'maybe') UNION "
 	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
-	for (size_t i = 0; i < nev && ok; i++) {
-		occ = event_next_start(evs[i].starts, evs[i].duration,
-		    evs[i].recurrence, now);
+	for (size_t i = 0; i < nev && rc == 0; i++) {
+		occ = recur_upcoming(evs[i].recurrence, evs[i].starts,
+		    evs[i].duration, now);
 		if (occ <= now || occ - now > 86400)
 			continue;
 		/* In the last hour only the 15-minute reminder is sent: an
@@ -1262,44 +1116,24 @@ sweep(uv_timer_t *t)
 			ids[nids++] = sqlite3_column_int64(who, 0);
 		}
 		sqlite3_reset(who);
-		for (size_t j = 0; j < nids && ok; j++) {
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 16;
-				rs = xrealloc(rs, cap * sizeof *rs);
-			}
-			switch (reminder_add(&evs[i], occ, kind, ids[j], now,
-			    &rs[nr])) {
-			case 1:
-				nr++;
-				break;
-			case -1:
-				ok = false;
-				break;
-			}
-		}
+		for (size_t j = 0; j < nids && rc == 0; j++)
+			rc = reminder_add(x, &evs[i], occ, kind, ids[j], now);
 	}
-	if (!ok || db_commit(srv->db) != 0) {
-		log_warn(0, "reminders not saved: %s", db_errmsg(srv->db));
-		db_rollback(srv->db);
-		ok = false;
-	}
-	for (size_t i = 0; i < nr; i++) {
-		if (ok) {
-			conn_member_event(rs[i].member_id, "event.reminder",
-			    rs[i].event);
-			conn_member_event(rs[i].member_id, "notify.new",
-			    rs[i].notify);
-		} else {
-			json_decref(rs[i].event);
-			json_decref(rs[i].notify);
-		}
-	}
-	free(rs);
 	free(ids);
 	for (size_t i = 0; i < nev; i++)
 		ev_clear(&evs[i]);
 	free(evs);
-	sweep_counts.reminders++;
+	return rc;
+}
+
+/* The reminder timer: the sweep runs as the server, in the group commit. */
+static void
+sweep(uv_timer_t *t)
+{
+	(void)t;
+	sweep_last_ms = now_ms();
+	if (dispatch_server("event reminders", remind_due, NULL) == 0)
+		sweep_counts.reminders++;
 }
 
 /* iCalendar (RFC 5545) output: content lines folded at 75 octets. */
@@ -1400,12 +1234,9 @@ event_calendar(int64_t member_id)
 		else
 			buf_printf(&b, "DURATION:PT%lldS\r\n",
 			    (long long)e.duration);
-		if (strcmp(e.recurrence, "weekly") == 0)
-			buf_puts(&b, "RRULE:FREQ=WEEKLY\r\n");
-		else if (strcmp(e.recurrence, "fortnightly") == 0)
-			buf_puts(&b, "RRULE:FREQ=WEEKLY;INTERVAL=2\r\n");
-		else if (strcmp(e.recurrence, "monthly") == 0)
-			buf_puts(&b, "RRULE:FREQ=MONTHLY\r\n");
+		if (recur_rrule(e.recurrence) != NULL)
+			buf_printf(&b, "RRULE:%s\r\n",
+			    recur_rrule(e.recurrence));
 		ics_time(t1, e.created_at);
 		ics_time(t2, e.updated_at);
 		buf_printf(&b, "CREATED:%s\r\nLAST-MODIFIED:%s\r\n"
@@ -1439,27 +1270,46 @@ event_calendar(int64_t member_id)
 	return out;
 }
 
+/* The fields of event.create that event.update may change (ev_args_parse). */
+#define EVENT_FIELDS(req) ARG_STR("title", (req), 120), \
+	ARG_STR("kind", ARG_OPT, 20), ARG_STR("description", ARG_OPT, 4000), \
+	ARG_STR("recurrence", ARG_OPT, 20), ARG_STR("starts_at", (req), 40), \
+	ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60), \
+	ARG_INT("capacity", ARG_OPT, 1, 100000), \
+	ARG_STRS("hosts", ARG_OPT, 1, EVENT_MAX_HOSTS, 40)
+
 const struct op op_event_table[] = {
 	{ "event.list", OP_MEMBER, op_event_list,
 	    "Upcoming events you may see {community?, limit?, after?}, by "
-	    "start; recurring ones with their next occurrence." },
+	    "start; recurring ones with their next occurrence.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64),
+	    ARG_STR("after", ARG_OPT, 64), ARG_INT("limit", ARG_OPT, 1, 200)) },
 	{ "event.get", OP_MEMBER, op_event_get,
 	    "One event {id}: details, hosts, RSVP counts, your RSVP; hosts "
-	    "also see who is coming and the surgery queue." },
+	    "also see who is coming and the surgery queue.", RATE_READ,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
 	{ "event.create", OP_MEMBER | OP_WRITE, op_event_create,
 	    "Add an event {community?, title, kind?, starts_at, duration?, "
 	    "hosts?, recurrence?, capacity?, description?} (leaders, "
-	    "managers; staff for platform-wide events)." },
+	    "managers; staff for platform-wide events).", RATE_WRITE,
+	    ARGS(ARG_STR("community", ARG_OPT, 64), EVENT_FIELDS(ARG_REQ)) },
 	{ "event.update", OP_MEMBER | OP_WRITE, op_event_update,
 	    "Change an event {id, ...the fields of event.create} (hosts, "
-	    "creator, leaders)." },
+	    "creator, leaders).", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX), EVENT_FIELDS(ARG_OPT)) },
 	{ "event.cancel", OP_MEMBER | OP_WRITE, op_event_cancel,
-	    "Cancel an event {id, reason?}; everyone coming is told." },
+	    "Cancel an event {id, reason?}; everyone coming is told.",
+	    RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("reason", ARG_OPT, 500)) },
 	{ "event.rsvp", OP_MEMBER | OP_WRITE, op_event_rsvp,
 	    "Answer {id, status: going, maybe or not_going}; going is refused "
-	    "when the event is full." },
+	    "when the event is full.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("status", ARG_REQ, 16)) },
 	{ "event.queue", OP_MEMBER | OP_WRITE, op_event_queue,
 	    "Queue for a surgery before its room opens {id, topic}, or "
-	    "{id, leave: true}." },
-	{ NULL, 0, NULL, NULL },
+	    "{id, leave: true}.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_OPT, 200), ARG_BOOL("leave", ARG_OPT)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -81,7 +81,7 @@ tell_staff(struct call *x, json_t *req)
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_int64(st, 0) != x->conn->member.id)
-			call_defer_member_event(x, sqlite3_column_int64(st, 0),
+			outbox_member_event(&x->out, sqlite3_column_int64(st, 0),
 			    "expert.request", json_incref(req));
 	}
 	sqlite3_reset(st);
@@ -310,8 +310,11 @@ decide_accept(struct call *x, int64_t request, int64_t community,
 	    arg_str(x->args, "description", false, 4000, &desc, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (event_parse_time(starts_str, &starts) != 0 ||
-	    starts <= now_unix())
+	if ((rc = time_parse(starts_str, TIME_WIRE, &starts)) != TIME_OK)
+		return call_fail(x, ERR_BAD_REQUEST, "args.starts_at must be a "
+		    "future date and time like 2026-12-01T15:00:00Z: %s",
+		    time_parse_error(rc));
+	if (starts <= now_unix())
 		return call_fail(x, ERR_BAD_REQUEST, "args.starts_at must be a "
 		    "future date and time like 2026-12-01T15:00:00Z");
 	if (strcmp(kind, "drop_in") != 0 && strcmp(kind, "surgery") != 0 &&
@@ -437,17 +440,30 @@ op_expert_decide(struct call *x)
 const struct op op_expert_table[] = {
 	{ "expert.request", OP_MEMBER | OP_WRITE, op_expert_request,
 	    "Ask for an internal expert speaker {topic, why, community?, "
-	    "preferred_times?}." },
+	    "preferred_times?}.", RATE_WRITE,
+	    ARGS(ARG_STR("topic", ARG_REQ, 200), ARG_STR("why", ARG_REQ, 2000),
+	    ARG_STR("preferred_times", ARG_OPT, 500),
+	    ARG_STR("community", ARG_OPT, 64)) },
 	{ "expert.reply", OP_MEMBER | OP_WRITE, op_expert_reply,
 	    "Answer staff's question on your request {id, text}; it goes "
-	    "back to the queue." },
+	    "back to the queue.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("text", ARG_REQ, 2000)) },
 	{ "expert.list", OP_MEMBER, op_expert_list,
 	    "Expert requests, newest first {status?, limit?, before?}: "
 	    "staff see the queue ({mine: true} for their own), members "
-	    "their own." },
+	    "their own.", RATE_READ, ARGS(ARG_STR("status", ARG_OPT, 16),
+	    ARG_INT("limit", ARG_OPT, 1, 200),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX),
+	    ARG_BOOL("mine", ARG_OPT)) },
 	{ "expert.decide", OP_STAFF | OP_WRITE, op_expert_decide,
 	    "Staff: {id, decision: accept, speaker, starts_at, duration?, "
 	    "title?} creates the event; decline or more_info need a "
-	    "reason." },
-	{ NULL, 0, NULL, NULL },
+	    "reason.", RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("decision", ARG_REQ, 16), ARG_STR("reason", ARG_OPT, 2000),
+	    ARG_STR("speaker", ARG_OPT, 40), ARG_STR("starts_at", ARG_OPT, 40),
+	    ARG_INT("duration", ARG_OPT, 5, 7 * 24 * 60),
+	    ARG_STR("title", ARG_OPT, 120), ARG_STR("kind", ARG_OPT, 20),
+	    ARG_STR("description", ARG_OPT, 4000)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

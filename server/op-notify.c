@@ -192,7 +192,7 @@ op_notify_mark_read(struct call *x)
 		return call_db_fail(x);
 	x->result = json_pack("{s:I}", "unread", (json_int_t)count);
 	/* The member's other sessions update their badge. */
-	call_defer_member_event(x, me, "notify.unread",
+	outbox_member_event(&x->out, me, "notify.unread",
 	    json_pack("{s:I}", "unread", (json_int_t)count));
 	return 0;
 }
@@ -200,9 +200,14 @@ op_notify_mark_read(struct call *x)
 const struct op op_notify_table[] = {
 	{ "notify.list", OP_MEMBER, op_notify_list,
 	    "Your notifications, newest first {unread_only?, limit?, before?}, "
-	    "with your unread count." },
+	    "with your unread count.", RATE_READ,
+	    ARGS(ARG_BOOL("unread_only", ARG_OPT),
+	    ARG_INT("limit", ARG_OPT, 1, NOTIFY_LIMIT_MAX),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
 	{ "notify.mark_read", OP_MEMBER | OP_WRITE, op_notify_mark_read,
 	    "Mark your notifications read {ids: [...]} or {all: true}; "
-	    "returns the unread count." },
-	{ NULL, 0, NULL, NULL },
+	    "returns the unread count.", RATE_WRITE,
+	    ARGS(ARG_INTS("ids", ARG_OPT, 1, NOTIFY_IDS_MAX, 1, INT64_MAX),
+	    ARG_BOOL("all", ARG_OPT)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -313,70 +313,68 @@ poll_notify_closed(struct call *x, int64_t poll_id, int64_t community_id,
 	return rc;
 }
 
-/* The identity the sweep acts as: the server itself, like the console. */
-static struct conn sweep_conn = { .console = true };
+/* The timed polls one sweep closes. */
+struct sweep_due {
+	int64_t ids[64], cids[64];
+	char *questions[64], *names[64];
+	size_t n;
+};
+
+/* As the server: close the due polls and notify their voters. */
+static int
+sweep_close(struct call *x, void *arg)
+{
+	struct sweep_due *d = arg;
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "UPDATE polls SET closed_at = closes_at WHERE id = ? "
+	    "AND closed_at IS NULL");
+
+	for (size_t i = 0; i < d->n; i++) {
+		sqlite3_bind_int64(st, 1, d->ids[i]);
+		if (call_step(x, st) != 0 || poll_notify_closed(x, d->ids[i],
+		    d->cids[i], d->names[i], d->questions[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
 
 /*
- * Close every timed poll that is due, in one transaction, and notify its
- * voters; then arm the timer for the next one (at most 30 s away).
+ * Close every timed poll that is due, in the group transaction, and notify
+ * its voters; then arm the timer for the next one (at most 30 s away).
  */
 static void
 sweep_run(void)
 {
 	sqlite3_stmt *st;
-	struct call x;
-	int64_t now = now_unix(), ids[64], cids[64], next = 0;
-	char *questions[64], *names[64];
-	size_t n = 0, i;
+	struct sweep_due d;
+	int64_t now = now_unix(), next = 0;
+	size_t i;
 	int rc = 0;
 
+	d.n = 0;
 	st = db_stmt(srv->db,
 	    "SELECT p.id, p.community_id, p.question, c.name FROM polls p "
 	    "JOIN communities c ON c.id = p.community_id WHERE "
 	    "p.closed_at IS NULL AND p.closes_at IS NOT NULL AND "
 	    "p.closes_at <= ? ORDER BY p.closes_at LIMIT 64");
 	sqlite3_bind_int64(st, 1, now);
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW) {
-		ids[n] = sqlite3_column_int64(st, 0);
-		cids[n] = sqlite3_column_int64(st, 1);
-		questions[n] = xstrdup(db_col_text(st, 2));
-		names[n] = xstrdup(db_col_text(st, 3));
-		n++;
+	while (d.n < 64 && sqlite3_step(st) == SQLITE_ROW) {
+		d.ids[d.n] = sqlite3_column_int64(st, 0);
+		d.cids[d.n] = sqlite3_column_int64(st, 1);
+		d.questions[d.n] = xstrdup(db_col_text(st, 2));
+		d.names[d.n] = xstrdup(db_col_text(st, 3));
+		d.n++;
 	}
 	sqlite3_reset(st);
-	if (n > 0) {
-		memset(&x, 0, sizeof x);
-		x.conn = &sweep_conn;
-		if (db_begin(srv->db) != 0) {
-			log_warn(0, "poll sweep: database busy; retrying");
-			rc = -1;
-		}
-		st = db_stmt(srv->db,
-		    "UPDATE polls SET closed_at = closes_at WHERE id = ? "
-		    "AND closed_at IS NULL");
-		for (i = 0; i < n && rc == 0; i++) {
-			sqlite3_bind_int64(st, 1, ids[i]);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = -1;
-			sqlite3_reset(st);
-			if (rc == 0)
-				rc = poll_notify_closed(&x, ids[i], cids[i],
-				    names[i], questions[i]);
-		}
+	if (d.n > 0) {
+		rc = dispatch_server("poll sweep", sweep_close, &d);
 		if (rc == 0)
-			rc = db_commit(srv->db);
-		else
-			db_rollback(srv->db);
-		call_deferred_run(&x, rc == 0);
-		if (rc == 0)
-			log_info(0, "poll sweep: closed %zu timed poll(s)", n);
-		else
-			log_warn(0, "poll sweep failed: %s",
-			    db_errmsg(srv->db));
+			log_info(0, "poll sweep: closed %zu timed poll(s)",
+			    d.n);
 	}
-	for (i = 0; i < n; i++) {
-		free(questions[i]);
-		free(names[i]);
+	for (i = 0; i < d.n; i++) {
+		free(d.questions[i]);
+		free(d.names[i]);
 	}
 	st = db_stmt(srv->db,
 	    "SELECT min(closes_at) FROM polls WHERE closed_at IS NULL AND "
@@ -385,11 +383,12 @@ sweep_run(void)
 		next = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	sweep_next_ms = 0;
-	if (rc != 0 || n == 64)
+	if (rc != 0 || d.n == 64)
 		sweep_arm(1000);
 	else
 		sweep_arm_for(next != 0 ? next : now + SWEEP_INTERVAL_MS);
-	sweep_counts.polls++;
+	if (rc == 0)
+		sweep_counts.polls++;
 }
 
 static void
@@ -783,18 +782,33 @@ op_poll_list(struct call *x)
 const struct op op_poll_table[] = {
 	{ "poll.create", OP_MEMBER | OP_WRITE, op_poll_create,
 	    "Start a poll in a community {slug, question, options, multiple?, "
-	    "anonymous?, results?, closes_in?}." },
+	    "anonymous?, results?, closes_in?}.", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 64),
+	    ARG_STR("question", ARG_REQ, POLL_QUESTION_MAX),
+	    ARG_STRS("options", ARG_REQ, POLL_OPTIONS_MIN, POLL_OPTIONS_MAX,
+	    POLL_OPTION_MAX),
+	    ARG_BOOL("multiple", ARG_OPT), ARG_BOOL("anonymous", ARG_OPT),
+	    ARG_STR("results", ARG_OPT, 16),
+	    ARG_STR("closes_in", ARG_OPT, 16)) },
 	{ "poll.get", OP_MEMBER | OP_GUEST, op_poll_get,
 	    "One poll {poll_id}: options, your vote, and counts once results "
-	    "are visible." },
+	    "are visible.", RATE_READ,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "poll.vote", OP_MEMBER | OP_WRITE, op_poll_vote,
 	    "Vote {poll_id, options: [option ids]}; replaces your earlier "
-	    "vote while the poll is open." },
+	    "vote while the poll is open.", RATE_WRITE,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INTS("options", ARG_REQ, 1, POLL_OPTIONS_MAX, 1,
+	    INT64_MAX)) },
 	{ "poll.close", OP_MEMBER | OP_WRITE, op_poll_close,
 	    "Close a poll {poll_id} (its author, or a leader or manager); "
-	    "voters are notified." },
+	    "voters are notified.", RATE_WRITE,
+	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "poll.list", OP_MEMBER | OP_GUEST, op_poll_list,
 	    "A community's polls, newest first {slug, open?, limit?, "
-	    "before?}." },
-	{ NULL, 0, NULL, NULL },
+	    "before?}.", RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 64),
+	    ARG_BOOL("open", ARG_OPT),
+	    ARG_INT("limit", ARG_OPT, 1, POLL_LIST_MAX),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

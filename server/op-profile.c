@@ -297,27 +297,6 @@ expertise_store(struct call *x, int64_t member_id, char **tags, int n)
 	return 0;
 }
 
-struct rename {
-	int64_t member_id;
-	char *display_name;
-};
-
-/* After the commit: every live session of the member shows the new name. */
-static void
-rename_after(void *arg)
-{
-	struct rename *r = arg;
-
-	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
-		if (c->member.id != r->member_id)
-			continue;
-		free(c->member.display_name);
-		c->member.display_name = xstrdup(r->display_name);
-	}
-	free(r->display_name);
-	free(r);
-}
-
 static int
 op_profile_update(struct call *x)
 {
@@ -325,7 +304,6 @@ op_profile_update(struct call *x)
 	    *region = NULL, *bio = NULL, *contact = NULL, *vis = NULL;
 	char *tags[EXPERTISE_MAX];
 	int64_t me = x->conn->member.id;
-	struct rename *r;
 	json_t *ev, *p;
 	bool mentoring = false, has_mentoring;
 	sqlite3_stmt *st;
@@ -397,13 +375,8 @@ op_profile_update(struct call *x)
 		return -1;
 	if (profile_load(x, NULL, me, &p) != 0)
 		return -1;
-	if (name != NULL) {
-		r = xmalloc(sizeof *r);
-		r->member_id = me;
-		r->display_name = xstrdup(name);
-		x->after_commit = rename_after;
-		x->after_arg = r;
-	}
+	if (name != NULL) /* every live session shows the new name */
+		outbox_identity(&x->out, me);
 	x->result = json_pack("{s:o}", "profile", p);
 	return 0;
 }
@@ -623,15 +596,33 @@ op_member_online(struct call *x)
 const struct op op_profile_table[] = {
 	{ "profile.get", OP_MEMBER, op_profile_get,
 	    "A member's profile {handle?} (default: yours), with the "
-	    "communities you share; contact details as their owner allows." },
+	    "communities you share; contact details as their owner allows.",
+	    RATE_READ, ARGS(ARG_STR("handle", ARG_OPT, 40)) },
 	{ "profile.update", OP_MEMBER | OP_WRITE, op_profile_update,
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
-	    "mentoring, contact, contact_visibility)." },
+	    "mentoring, contact, contact_visibility).", RATE_WRITE,
+	    ARGS(ARG_STR("display_name", ARG_OPT, 80),
+	    ARG_STR("pronouns", ARG_OPT, 40), ARG_STR("job_role", ARG_OPT, 120),
+	    ARG_STR("organisation", ARG_OPT, 120),
+	    ARG_STR("region", ARG_OPT, 80), ARG_STR("bio", ARG_OPT, BIO_MAX),
+	    ARG_STR("contact", ARG_OPT, 300),
+	    ARG_STR("contact_visibility", ARG_OPT, 16),
+	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
+	    TAG_MAX_CHARS * 4)) },
 	{ "member.search", OP_MEMBER, op_member_search,
 	    "The member directory {q?, expertise?, organisation?, region?, "
-	    "community?, mentoring?, limit?, before?}, by handle." },
+	    "community?, mentoring?, limit?, before?}, by handle.",
+	    RATE_SEARCH, ARGS(ARG_STR("q", ARG_OPT, 200),
+	    ARG_STR("expertise", ARG_OPT, TAG_MAX_CHARS * 4),
+	    ARG_STR("organisation", ARG_OPT, 120),
+	    ARG_STR("region", ARG_OPT, 80), ARG_STR("community", ARG_OPT, 64),
+	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_INT("limit", ARG_OPT, 1, SEARCH_LIMIT_MAX),
+	    ARG_STR("before", ARG_OPT, 40)) },
 	{ "member.online", OP_MEMBER, op_member_online,
-	    "Members with a live session now {community?}." },
-	{ NULL, 0, NULL, NULL },
+	    "Members with a live session now {community?}.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

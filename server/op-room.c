@@ -22,8 +22,6 @@
 
 #define ROOM_HISTORY 50
 #define ROOM_MSG_MAX 16000
-#define ROOM_BURST 10.0
-#define ROOM_RATE 5.0 /* messages a second after the burst */
 #define POST_CHUNK 16000
 #define SUPPORT_TICK_MS 1000 /* how often unanswered requests are checked */
 
@@ -73,7 +71,10 @@ struct room {
 	char *title, *topic;
 	enum rmode mode;
 	bool surgery, paused;
+	bool closing; /* a room.close waits for its commit */
 	int64_t opened_at, seq;
+	int64_t opened_by; /* a record no present host closes is theirs */
+	int64_t hostless_since; /* unix time the last host left; 0: hosted */
 	struct person *people;
 	struct presence *here;
 	struct qentry *queue;
@@ -83,23 +84,14 @@ struct room {
 	struct room *next;
 };
 
-/* Per-member token bucket for room.say, across rooms. */
-struct bucket {
-	int64_t member_id;
-	double tokens;
-	uint64_t at_ms;
-	struct bucket *next;
-};
-
 static struct room *rooms;
-static struct room *pending_open; /* built by room.open, linked on commit */
-static struct bucket *buckets;
 static int64_t next_alert_id = 1;
 static uv_timer_t support_timer;
 static bool support_timer_init;
 
 static void support_tick(uv_timer_t *);
-static void system_message(struct room *, const char *, ...) PRINTFLIKE(2, 3);
+static void system_message(struct outbox *, struct room *, const char *, ...)
+    PRINTFLIKE(3, 4);
 static json_t *alert_json(struct room *, struct alert *,
     const struct person *);
 
@@ -111,6 +103,20 @@ now_json(void)
 
 	time_iso8601(now_unix(), buf);
 	return json_string(buf);
+}
+
+/*
+ * Message numbers: increasing within a room and across restarts (they are
+ * the time in ms, or one more than the last when two share a ms), so a
+ * client that dedups by seq never drops a line after a restart.
+ */
+static int64_t
+next_seq(struct room *r)
+{
+	int64_t now = (int64_t)now_ms();
+
+	r->seq = now > r->seq ? now : r->seq + 1;
+	return r->seq;
 }
 
 static struct room *
@@ -165,6 +171,66 @@ person_get(struct room *r, int64_t member_id)
 	r->people = p;
 	member_clear(&m);
 	return p;
+}
+
+/*
+ * Durable room state, written in the handler's transaction as it changes,
+ * so a restart (clean or not) finds the room as acknowledged: the room's
+ * topic and pause, each person's standing, the queue. Presence, raised
+ * hands, consults and support calls are live only.
+ */
+static int
+room_row_save(struct call *x, const struct room *r)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "UPDATE rooms SET topic = ?, "
+	    "paused = ? WHERE id = ?");
+
+	sqlite3_bind_text(st, 1, r->topic ? r->topic : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->paused);
+	sqlite3_bind_int64(st, 3, r->id);
+	return call_step(x, st);
+}
+
+static int
+person_save(struct call *x, const struct room *r, const struct person *p)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO room_people "
+	    "(room_id, member_id, host, muted, removed, joined_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (room_id, member_id) DO "
+	    "UPDATE SET host = ?3, muted = ?4, removed = ?5, joined_at = ?6");
+
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, p->member_id);
+	sqlite3_bind_int(st, 3, p->host);
+	sqlite3_bind_int(st, 4, p->muted);
+	sqlite3_bind_int(st, 5, p->removed);
+	if (p->attended)
+		sqlite3_bind_int64(st, 6, p->joined_at);
+	else
+		sqlite3_bind_null(st, 6);
+	return call_step(x, st);
+}
+
+static int
+queue_save(struct call *x, const struct room *r)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "DELETE FROM room_queue WHERE "
+	    "room_id = ?");
+
+	sqlite3_bind_int64(st, 1, r->id);
+	if (call_step(x, st) != 0)
+		return -1;
+	st = db_stmt(srv->db, "INSERT INTO room_queue (room_id, member_id, "
+	    "topic, at) VALUES (?, ?, ?, ?)");
+	for (const struct qentry *q = r->queue; q != NULL; q = q->next) {
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, q->member_id);
+		sqlite3_bind_text(st, 3, q->topic, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, q->at);
+		if (call_step(x, st) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -290,29 +356,49 @@ room_fanout_stats(void)
 	return &fanout;
 }
 
-/* Send to every conn in the room (steals data); the line is built once. */
+/* An event for everyone in the room, once the call's effects apply. */
 static void
-send_all(struct room *r, const char *name, json_t *data)
+send_all(struct outbox *ob, struct room *r, const char *name, json_t *data)
 {
-	char *line = proto_event(name, data); /* steals data */
+	outbox_room_event(ob, r->id, 0, 0, name, data);
+}
 
+/* An event for one member's sessions in the room. */
+static void
+send_member(struct outbox *ob, struct room *r, int64_t member_id,
+    const char *name, json_t *data)
+{
+	outbox_room_event(ob, r->id, member_id, 0, name, data);
+}
+
+static void history_add(struct room *, json_t *);
+
+/*
+ * outbox.c delivers a room effect here: to the sessions present at the
+ * time of delivery (presence is the authorization: outbox_access ends the
+ * presences a change of access no longer allows). The line is built once.
+ * Nothing happens if the room has gone.
+ */
+void
+room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
+    const char *name, json_t *data)
+{
+	struct room *r = room_by_id(room_id);
+	char *line;
+
+	if (r == NULL) {
+		json_decref(data);
+		return;
+	}
+	if (flags & ROOM_EV_KEEP)
+		history_add(r, data);
+	line = proto_event(name, data); /* steals data */
 	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (!h->c->closing)
+		if (!h->c->closing && (member_id == 0 ||
+		    h->p->member_id == member_id))
 			conn_send(h->c, xstrdup(line));
 	}
 	free(line);
-}
-
-/* Send to one member's conns in the room (steals data). */
-static void
-send_member(struct room *r, int64_t member_id, const char *name,
-    json_t *data)
-{
-	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (h->p->member_id == member_id && !h->c->closing)
-			conn_event(h->c, name, json_incref(data));
-	}
-	json_decref(data);
 }
 
 static json_t *
@@ -353,6 +439,9 @@ state_json(const struct room *r)
 	    json_null());
 	json_object_set_new(o, "event_id", r->event_id ?
 	    json_integer(r->event_id) : json_null());
+	/* seconds with no host before it closes by itself (0: never) */
+	json_object_set_new(o, "idle_close",
+	    json_integer(srv->cfg.room_idle_close));
 	return o;
 }
 
@@ -375,21 +464,22 @@ people_json(const struct room *r)
  * filling up cost n² people sent.
  */
 static void
-send_presence(struct room *r, const char *what, const struct person *p)
+send_presence(struct outbox *ob, struct room *r, const char *what,
+    const struct person *p)
 {
 	int here = 0;
 
 	for (const struct person *q = r->people; q != NULL; q = q->next)
 		here += q->present > 0;
-	send_all(r, "room.presence", json_pack("{s:I, s:i, s:o, s:s}",
+	send_all(ob, r, "room.presence", json_pack("{s:I, s:i, s:o, s:s}",
 	    "room_id", (json_int_t)r->id, "count", here, "person",
 	    person_json(p), what, p->handle));
 }
 
 static void
-send_state(struct room *r)
+send_state(struct outbox *ob, struct room *r)
 {
-	send_all(r, "room.state", state_json(r));
+	send_all(ob, r, "room.state", state_json(r));
 }
 
 static int
@@ -441,12 +531,14 @@ queue_view(struct room *r, const struct person *p)
 	return d;
 }
 
+/* Everyone present gets their own view of the queue. */
 static void
-send_queue(struct room *r)
+send_queue(struct outbox *ob, struct room *r)
 {
-	for (struct presence *h = r->here; h != NULL; h = h->next) {
-		if (!h->c->closing)
-			conn_event(h->c, "room.queue", queue_view(r, h->p));
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (p->present > 0)
+			send_member(ob, r, p->member_id, "room.queue",
+			    queue_view(r, p));
 	}
 }
 
@@ -480,28 +572,29 @@ queue_append(struct room *r, int64_t member_id, const char *topic,
 }
 
 static void
-consult_send(struct room *r, struct person *p, bool active)
+consult_send(struct outbox *ob, struct room *r, struct person *p,
+    bool active)
 {
 	struct person *o = person_find(r, p->consult_with);
 	json_t *d = json_pack("{s:I, s:b, s:s, s:s}", "room_id",
 	    (json_int_t)r->id, "active", active, "with", o ? o->handle : "?",
 	    "record", p->consult_record ? "transcript" : "off");
 
-	send_member(r, p->member_id, "room.consult", d);
+	send_member(ob, r, p->member_id, "room.consult", d);
 }
 
 /* End a person's private consult, telling both. */
 static void
-consult_end(struct room *r, struct person *p)
+consult_end(struct outbox *ob, struct room *r, struct person *p)
 {
 	struct person *o;
 
 	if (p->consult_with == 0)
 		return;
 	o = person_find(r, p->consult_with);
-	consult_send(r, p, false);
+	consult_send(ob, r, p, false);
 	if (o != NULL) {
-		consult_send(r, o, false);
+		consult_send(ob, r, o, false);
 		o->consult_with = 0;
 		o->consult_record = false;
 	}
@@ -509,9 +602,27 @@ consult_end(struct room *r, struct person *p)
 	p->consult_record = false;
 }
 
+/* " If no host comes back within N minutes, it closes by itself." */
+static void
+idle_words(char *out, size_t len)
+{
+	int s = srv->cfg.room_idle_close;
+
+	if (s <= 0)
+		*out = '\0';
+	else if (s % 60 == 0)
+		snprintf(out, len, " If no host comes back within %d minute%s, "
+		    "it closes by itself and keeps its record.", s / 60,
+		    s == 60 ? "" : "s");
+	else
+		snprintf(out, len, " If no host comes back within %d seconds, "
+		    "it closes by itself and keeps its record.", s);
+}
+
 /* Drop one presence; when a person's last conn goes, tell the room. */
 static void
-presence_drop(struct room *r, struct presence *h, bool leaving)
+presence_drop(struct outbox *ob, struct room *r, struct presence *h,
+    bool leaving)
 {
 	struct presence **hh;
 	struct person *p = h->p;
@@ -526,7 +637,7 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 	if (--p->present > 0)
 		return;
 	p->hand = false;
-	consult_end(r, p);
+	consult_end(ob, r, p);
 	/* gone: their unanswered support calls no longer wait (nor open the
 	 * room to staff) */
 	for (struct alert *al = r->alerts; al != NULL; al = al->next)
@@ -537,39 +648,79 @@ presence_drop(struct room *r, struct presence *h, bool leaving)
 
 		for (struct person *q = r->people; q != NULL; q = q->next)
 			hosted = hosted || (q->host && q->present > 0);
-		if (!hosted)
-			system_message(r, "No host is in the room now. It stays "
+		if (!hosted) {
+			char wait[128];
+
+			r->hostless_since = now_unix();
+			idle_words(wait, sizeof wait);
+			system_message(ob, r, "No host is in the room now. It stays "
 			    "open; a host can come back, or the community's "
-			    "leaders can take over or close it.");
+			    "leaders can take over or close it.%s", wait);
+		}
 	}
 	if (queue_place(r, p->member_id, NULL) != 0) {
 		/* Leaving gives up the place; a lost connection keeps it, but
 		 * hosts see them as away. */
 		if (leaving)
 			queue_remove(r, p->member_id);
-		send_queue(r);
+		send_queue(ob, r);
 	}
-	send_presence(r, "left", p);
+	send_presence(ob, r, "left", p);
 }
 
 void
-room_notice(int64_t room_id, const char *text)
+room_notice(struct outbox *ob, int64_t room_id, const char *text)
 {
 	struct room *r = room_by_id(room_id);
 
 	if (r != NULL)
-		system_message(r, "%s", text);
+		system_message(ob, r, "%s", text);
 }
 
+/* Not a handler: the room hears of a lost session at once. */
 void
 room_conn_gone(struct conn *c)
 {
 	struct presence *h;
+	struct outbox ob;
 
+	outbox_init(&ob);
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		while ((h = presence_of(r, c)) != NULL)
-			presence_drop(r, h, false);
+			presence_drop(&ob, r, h, false);
 	}
+	outbox_apply(&ob, true);
+}
+
+static bool room_escalated(const struct room *);
+
+/*
+ * Take c out of the rooms of community_id (0: every room) that it may no
+ * longer be in: its member left or was removed from the community, the
+ * community became private, or staff rights ended. They are told why.
+ * Staff who came in to answer a support call stay while they are staff.
+ */
+void
+room_recheck(struct conn *c, int64_t community_id)
+{
+	struct presence *h;
+	struct outbox ob;
+
+	outbox_init(&ob);
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->community_id == 0 || (community_id != 0 &&
+		    r->community_id != community_id) ||
+		    (h = presence_of(r, c)) == NULL ||
+		    authz_is_staff(c) || authz_conn_reads(c, r->community_id))
+			continue;
+		conn_event(c, "room.state", json_pack("{s:I, s:b, s:s}",
+		    "room_id", (json_int_t)r->id, "removed", 1, "reason",
+		    "You can no longer read this community, so you have left "
+		    "its room."));
+		while ((h = presence_of(r, c)) != NULL)
+			presence_drop(&ob, r, h, true);
+	}
+	outbox_apply(&ob, true);
 }
 
 /* Has a support request here gone to staff, with nobody answering yet? */
@@ -634,7 +785,7 @@ room_arg(struct call *x)
 		call_bad(x);
 		return NULL;
 	}
-	if ((r = room_by_id(id)) == NULL) {
+	if ((r = room_by_id(id)) == NULL || r->closing) {
 		call_fail(x, ERR_NOT_FOUND, "That room is not open (it may "
 		    "have closed).");
 		return NULL;
@@ -767,7 +918,7 @@ history_json(const struct room *r)
 
 /* A line from the room itself (topic, who is being helped). */
 static void
-system_message(struct room *r, const char *fmt, ...)
+system_message(struct outbox *ob, struct room *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -777,11 +928,10 @@ system_message(struct room *r, const char *fmt, ...)
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
 	d = json_pack("{s:I, s:I, s:o, s:b, s:s}", "room_id",
-	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at", now_json(),
 	    "system", 1, "text", text);
 	free(text);
-	history_add(r, d);
-	send_all(r, "room.message", d);
+	outbox_room_event(ob, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 }
 
 /*
@@ -844,7 +994,7 @@ join_result(struct call *x, struct room *r, struct person *p)
 
 /* Add a conn to the room; the caller has checked it may come in. */
 static struct person *
-room_enter(struct room *r, struct conn *c)
+room_enter(struct outbox *ob, struct room *r, struct conn *c)
 {
 	struct person *p = person_get(r, c->member.id);
 	struct presence *h;
@@ -858,34 +1008,53 @@ room_enter(struct room *r, struct conn *c)
 	h->p = p;
 	h->next = r->here;
 	r->here = h;
+	if (p->host)
+		r->hostless_since = 0;
 	if (p->present++ == 0) {
 		if (!p->attended)
 			p->joined_at = now_unix();
 		p->attended = true;
-		send_presence(r, "joined", p);
+		send_presence(ob, r, "joined", p);
 		if (queue_place(r, p->member_id, NULL) != 0)
-			send_queue(r); /* hosts see them present */
+			send_queue(ob, r); /* hosts see them present */
 	}
 	return p;
 }
 
-/* After room.open commits: link the room and bring the opener in. */
-static void
-open_committed(void *arg)
-{
-	struct conn *c = arg == NULL ? NULL : *(struct conn **)arg;
-	struct room *r = pending_open;
+/* A room that room.open built, and the session that opened it. */
+struct opening {
+	struct room *room;
+	uint64_t conn_id;
+};
 
-	free(arg);
-	pending_open = NULL;
-	if (r == NULL)
+/*
+ * room.open's effect: once committed, link the room and bring the opener
+ * in (if that session is still here); if the commit failed, the room was
+ * never open.
+ */
+static void
+open_link(void *arg, bool committed)
+{
+	struct opening *op = arg;
+	struct room *r = op->room;
+	uint64_t conn_id = op->conn_id;
+	struct outbox ob;
+
+	free(op);
+	if (!committed) {
+		room_free(r);
 		return;
+	}
 	r->next = rooms;
 	rooms = r;
-	if (c != NULL && c->member.id != 0 && !c->closing)
-		room_enter(r, c);
+	outbox_init(&ob);
+	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
+		if (c->id == conn_id && c->member.id != 0 && !c->closing)
+			room_enter(&ob, r, c);
+	}
 	if (r->queue != NULL)
-		send_queue(r);
+		send_queue(&ob, r);
+	outbox_apply(&ob, true);
 }
 
 static int
@@ -901,14 +1070,10 @@ op_room_open(struct call *x)
 	struct person *p;
 	int64_t community = 0, creator = 0, hosts[16], now = now_unix();
 	char *ev_title = NULL, *ev_kind = NULL;
+	struct opening *opening;
 	size_t nhosts = 0;
 	int rc;
 
-	if (pending_open != NULL) {
-		/* A previous open's commit failed: drop its room. */
-		room_free(pending_open);
-		pending_open = NULL;
-	}
 	if (x->conn->member.id == 0)
 		return call_fail(x, ERR_FORBIDDEN, "Rooms are for members.");
 	surgery_set = json_object_get(x->args, "surgery") != NULL;
@@ -1008,6 +1173,7 @@ op_room_open(struct call *x)
 	r->mode = m;
 	r->surgery = surgery;
 	r->opened_at = now;
+	r->opened_by = x->conn->member.id;
 	free(ev_title);
 	if (community != 0) {
 		st = db_stmt(srv->db, "SELECT slug FROM communities "
@@ -1018,8 +1184,8 @@ op_room_open(struct call *x)
 		sqlite3_reset(st);
 	}
 	st = db_stmt(srv->db, "INSERT INTO rooms (community_id, event_id, "
-	    "title, record_mode, surgery, opened_by, opened_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?)");
+	    "title, record_mode, surgery, opened_by, opened_at, topic) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)");
 	if (community != 0)
 		sqlite3_bind_int64(st, 1, community);
 	else
@@ -1033,6 +1199,7 @@ op_room_open(struct call *x)
 	sqlite3_bind_int(st, 5, surgery);
 	sqlite3_bind_int64(st, 6, x->conn->member.id);
 	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_text(st, 8, r->topic, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1110,16 +1277,26 @@ op_room_open(struct call *x)
 		room_free(r);
 		return call_db_fail(x);
 	}
-	pending_open = r;
-	x->after_commit = open_committed;
-	x->after_arg = xmalloc(sizeof(struct conn *));
-	*(struct conn **)x->after_arg = x->conn;
+	for (p = r->people; p != NULL; p = p->next) {
+		if (person_save(x, r, p) != 0) {
+			room_free(r);
+			return -1;
+		}
+	}
+	if (queue_save(x, r) != 0) {
+		room_free(r);
+		return -1;
+	}
 	/* The opener is brought in after the commit; say what they'll see,
 	 * themselves present. */
 	p = person_find(r, x->conn->member.id);
 	p->present++;
 	x->result = join_result(x, r, p);
 	p->present--;
+	opening = xmalloc(sizeof *opening);
+	opening->room = r;
+	opening->conn_id = x->conn->id;
+	outbox_fn(&x->out, open_link, opening);
 	return 0;
 }
 
@@ -1135,8 +1312,10 @@ op_room_join(struct call *x)
 	if (p != NULL && p->removed)
 		return call_fail(x, ERR_FORBIDDEN, "A host removed you from "
 		    "this room; you cannot rejoin it while it is open.");
-	if ((p = room_enter(r, x->conn)) == NULL)
+	if ((p = room_enter(&x->out, r, x->conn)) == NULL)
 		return call_db_fail(x);
+	if (person_save(x, r, p) != 0)
+		return -1;
 	x->result = join_result(x, r, p);
 	return 0;
 }
@@ -1149,48 +1328,14 @@ op_room_leave(struct call *x)
 
 	if (h == NULL)
 		return -1;
-	presence_drop(r, h, true);
+	presence_drop(&x->out, r, h, true);
+	if (queue_save(x, r) != 0)
+		return -1;
 	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
 	return 0;
 }
 
-/* Spend one token of the member's bucket; false when over the rate. */
-static bool
-rate_take(int64_t member_id)
-{
-	struct bucket *b, **bb;
-	uint64_t now = now_ms();
-
-	for (bb = &buckets; (b = *bb) != NULL;) {
-		b->tokens += (double)(now - b->at_ms) * ROOM_RATE / 1000.0;
-		if (b->tokens > ROOM_BURST)
-			b->tokens = ROOM_BURST;
-		b->at_ms = now;
-		if (b->member_id == member_id)
-			break;
-		if (b->tokens >= ROOM_BURST) {
-			/* full again: forget it */
-			*bb = b->next;
-			free(b);
-			continue;
-		}
-		bb = &b->next;
-	}
-	if (b == NULL) {
-		b = xcalloc(1, sizeof *b);
-		b->member_id = member_id;
-		b->tokens = ROOM_BURST;
-		b->at_ms = now;
-		b->next = buckets;
-		buckets = b;
-	}
-	if (b->tokens < 1.0)
-		return false;
-	b->tokens -= 1.0;
-	return true;
-}
-
-/* Store a kept message in its own transaction; -1 fails the call. */
+/* Keep a message (room.say writes in the group transaction). */
 static int
 message_store(struct call *x, struct room *r, int64_t author,
     const char *text, int64_t pa, int64_t pb)
@@ -1198,9 +1343,6 @@ message_store(struct call *x, struct room *r, int64_t author,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_begin(srv->db) != 0)
-		return call_fail(x, ERR_UNAVAILABLE, "The database is busy; "
-		    "your message was not sent. Send it again.");
 	st = db_stmt(srv->db, "INSERT INTO room_messages (room_id, "
 	    "member_id, body, at, private_a, private_b) VALUES (?, ?, ?, ?, "
 	    "?, ?)");
@@ -1220,11 +1362,9 @@ message_store(struct call *x, struct room *r, int64_t author,
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || db_commit(srv->db) != 0) {
-		db_rollback(srv->db);
+	if (rc != SQLITE_DONE)
 		return call_fail(x, ERR_INTERNAL, "Could not keep your "
 		    "message; it was not sent. Send it again.");
-	}
 	return 0;
 }
 
@@ -1266,10 +1406,6 @@ op_room_say(struct call *x)
 		    "your message was not sent. Try again when it resumes.");
 	if (!may_say(x, r, why, sizeof why))
 		return call_fail(x, ERR_FORBIDDEN, "%s", why);
-	if (!rate_take(p->member_id))
-		return call_fail(x, ERR_RATE_LIMITED, "You are sending "
-		    "messages too fast (a burst of 10, then 5 a second). This "
-		    "message was not sent: send it again in a moment.");
 	if (p->consult_with != 0) {
 		/* A private consult: only the two see it. */
 		o = person_find(r, p->consult_with);
@@ -1277,12 +1413,13 @@ op_room_say(struct call *x)
 		    text, p->member_id, p->consult_with) != 0)
 			return -1;
 		d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:b, s:s}",
-		    "room_id", (json_int_t)r->id, "seq", (json_int_t)++r->seq,
+		    "room_id", (json_int_t)r->id, "seq", (json_int_t)next_seq(r),
 		    "at", now_json(), "handle", p->handle, "display_name",
 		    p->display_name, "text", text, "private", 1, "with",
 		    o ? o->handle : "?");
-		send_member(r, p->member_id, "room.message", json_incref(d));
-		send_member(r, p->consult_with, "room.message", d);
+		send_member(&x->out, r, p->member_id, "room.message",
+		    json_incref(d));
+		send_member(&x->out, r, p->consult_with, "room.message", d);
 		x->result = json_pack("{s:I, s:b}", "seq",
 		    (json_int_t)r->seq, "private", 1);
 		return 0;
@@ -1293,11 +1430,10 @@ op_room_say(struct call *x)
 	if (r->mode == RM_CHATHAM && message_store(x, r, 0, text, 0, 0) != 0)
 		return -1;
 	d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s}", "room_id",
-	    (json_int_t)r->id, "seq", (json_int_t)++r->seq, "at", now_json(),
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at", now_json(),
 	    "handle", p->handle, "display_name", p->display_name, "text",
 	    text);
-	history_add(r, d);
-	send_all(r, "room.message", d);
+	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 	fanout_probe(t0);
 	x->result = json_pack("{s:I}", "seq", (json_int_t)r->seq);
 	return 0;
@@ -1316,7 +1452,9 @@ op_room_topic(struct call *x)
 		return call_bad(x);
 	free(r->topic);
 	r->topic = xstrdup(topic);
-	send_state(r);
+	if (room_row_save(x, r) != 0)
+		return -1;
+	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1337,7 +1475,9 @@ op_room_mute(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "%s is hosting; hosts cannot "
 		    "be muted.", t->handle);
 	t->muted = muted;
-	send_presence(r, muted ? "muted" : "unmuted", t);
+	if (person_save(x, r, t) != 0)
+		return -1;
+	send_presence(&x->out, r, muted ? "muted" : "unmuted", t);
 	x->result = person_json(t);
 	return 0;
 }
@@ -1362,16 +1502,19 @@ op_room_remove(struct call *x)
 	t->removed = true;
 	if (queue_place(r, t->member_id, NULL) != 0) {
 		queue_remove(r, t->member_id);
-		send_queue(r);
+		send_queue(&x->out, r);
 	}
 	d = json_pack("{s:I, s:b, s:s}", "room_id", (json_int_t)r->id,
 	    "removed", 1, "reason", reason);
-	send_member(r, t->member_id, "room.state", d);
+	/* to all their sessions: the presences go before it is delivered */
+	outbox_member_event(&x->out, t->member_id, "room.state", d);
 	for (h = r->here; h != NULL; h = hn) {
 		hn = h->next;
 		if (h->p == t)
-			presence_drop(r, h, true);
+			presence_drop(&x->out, r, h, true);
 	}
+	if (person_save(x, r, t) != 0 || queue_save(x, r) != 0)
+		return -1;
 	x->result = json_pack("{s:s, s:b}", "handle", t->handle, "removed",
 	    1);
 	return 0;
@@ -1389,7 +1532,9 @@ op_room_pause(struct call *x)
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	r->paused = paused;
-	send_state(r);
+	if (room_row_save(x, r) != 0)
+		return -1;
+	send_state(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1410,13 +1555,17 @@ op_room_host(struct call *x)
 		return call_bad(x);
 	t->host = true;
 	t->muted = false;
+	if (t->present > 0)
+		r->hostless_since = 0;
 	if (hand_over && t != h->p)
 		h->p->host = false;
-	send_state(r);
-	send_presence(r, "host", t);
+	if (person_save(x, r, t) != 0 || person_save(x, r, h->p) != 0)
+		return -1;
+	send_state(&x->out, r);
+	send_presence(&x->out, r, "host", t);
 	if (!h->p->host)
-		send_presence(r, "unhost", h->p);
-	send_queue(r);
+		send_presence(&x->out, r, "unhost", h->p);
+	send_queue(&x->out, r);
 	x->result = state_json(r);
 	return 0;
 }
@@ -1442,7 +1591,9 @@ op_room_queue_join(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) != 0)
 		queue_remove(r, h->p->member_id);
 	queue_append(r, h->p->member_id, topic, now_unix());
-	send_queue(r);
+	if (queue_save(x, r) != 0)
+		return -1;
+	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
 }
@@ -1458,7 +1609,9 @@ op_room_queue_leave(struct call *x)
 	if (queue_place(r, h->p->member_id, NULL) == 0)
 		return call_fail(x, ERR_CONFLICT, "You are not in the queue.");
 	queue_remove(r, h->p->member_id);
-	send_queue(r);
+	if (queue_save(x, r) != 0)
+		return -1;
+	send_queue(&x->out, r);
 	x->result = queue_view(r, h->p);
 	return 0;
 }
@@ -1512,19 +1665,23 @@ op_room_queue_take(struct call *x)
 	queue_remove(r, t->member_id);
 	if (t->hand) {
 		t->hand = false;
-		send_presence(r, "hand_down", t);
+		send_presence(&x->out, r, "hand_down", t);
 	}
 	if (private) {
 		h->p->consult_with = t->member_id;
 		t->consult_with = h->p->member_id;
 		h->p->consult_record = t->consult_record =
 		    strcmp(record, "transcript") == 0;
-		consult_send(r, h->p, true);
-		consult_send(r, t, true);
+		consult_send(&x->out, r, h->p, true);
+		consult_send(&x->out, r, t, true);
 	} else
-		system_message(r, "%s is now helping %s with: %s",
+		system_message(&x->out, r, "%s is now helping %s with: %s",
 		    h->p->display_name, t->display_name, topic);
-	send_queue(r);
+	send_queue(&x->out, r);
+	if (queue_save(x, r) != 0) {
+		free(topic);
+		return -1;
+	}
 	x->result = json_pack("{s:s, s:s, s:b}", "handle", t->handle, "topic",
 	    topic, "private", private);
 	free(topic);
@@ -1542,7 +1699,7 @@ op_room_consult_end(struct call *x)
 	if (h->p->consult_with == 0)
 		return call_fail(x, ERR_CONFLICT, "You are not in a private "
 		    "consult.");
-	consult_end(r, h->p);
+	consult_end(&x->out, r, h->p);
 	x->result = json_pack("{s:I}", "room_id", (json_int_t)r->id);
 	return 0;
 }
@@ -1560,7 +1717,7 @@ op_room_raise_hand(struct call *x)
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	h->p->hand = raised;
-	send_presence(r, raised ? "hand_up" : "hand_down", h->p);
+	send_presence(&x->out, r, raised ? "hand_up" : "hand_down", h->p);
 	x->result = person_json(h->p);
 	return 0;
 }
@@ -1577,15 +1734,15 @@ alert_json(struct room *r, struct alert *al, const struct person *p)
 	return d;
 }
 
-/* Send an alert to every host's conns anywhere (not the room). */
+/* Send an alert to every host's sessions anywhere (not the room). */
 static void
-alert_to_hosts(struct room *r, struct alert *al)
+alert_to_hosts(struct outbox *ob, struct room *r, struct alert *al)
 {
 	struct person *p = person_find(r, al->member_id);
 
 	for (struct person *hp = r->people; hp != NULL; hp = hp->next) {
 		if (hp->host && hp->member_id != al->member_id)
-			conn_member_event(hp->member_id, "room.support",
+			outbox_member_event(ob, hp->member_id, "room.support",
 			    alert_json(r, al, p));
 	}
 }
@@ -1623,7 +1780,7 @@ op_room_support(struct call *x)
 	al->at_ms = now_ms();
 	al->next = r->alerts;
 	r->alerts = al;
-	alert_to_hosts(r, al);
+	alert_to_hosts(&x->out, r, al);
 	if (!support_timer_init) {
 		uv_timer_init(srv->loop, &support_timer);
 		uv_unref((uv_handle_t *)&support_timer);
@@ -1663,7 +1820,8 @@ op_room_support_answer(struct call *x)
 		return call_fail(x, ERR_NOT_FOUND, "No such support request "
 		    "in this room.");
 	al->answered = true;
-	conn_member_event(al->member_id, "room.support", json_pack("{s:I, "
+	outbox_member_event(&x->out, al->member_id, "room.support",
+	    json_pack("{s:I, "
 	    "s:I, s:b, s:s, s:s}", "room_id", (json_int_t)r->id, "support_id",
 	    (json_int_t)al->id, "answered", 1, "by", h->p->handle, "text",
 	    h->p->host ? "A host has seen your request and will be with you." :
@@ -1673,19 +1831,41 @@ op_room_support_answer(struct call *x)
 	return 0;
 }
 
-/*
- * Escalate support alerts no host answered in support_escalate: a live
- * event and a notification for every staff member and admin.
- */
+/* A support alert going to staff (unmarked if that does not commit). */
+struct escalation {
+	int64_t room_id, alert_id;
+};
+
 static void
-support_tick(uv_timer_t *t)
+escalated_mark(void *arg, bool committed)
 {
+	struct escalation *e = arg;
+	struct room *r = room_by_id(e->room_id);
+
+	for (struct alert *al = r ? r->alerts : NULL; al != NULL;
+	    al = al->next)
+		if (al->id == e->alert_id && !committed)
+			al->escalated = false;
+	free(e);
+}
+
+/*
+ * As the server: escalate the support alerts no host answered within
+ * support_escalate, with a stored notification (and so a live notify.new)
+ * and a room.support event for every staff member and admin. *arg is set
+ * when an alert is still waiting.
+ */
+static int
+support_escalate(struct call *x, void *arg)
+{
+	bool *pending = arg;
 	sqlite3_stmt *st;
-	int64_t staff[256], now = now_unix();
+	int64_t staff[256];
 	size_t n = 0;
-	bool pending = false;
+	bool listed = false;
+	struct escalation *esc;
 	struct person *p;
-	char *text, wait[32];
+	char wait[32];
 
 	for (struct room *r = rooms; r != NULL; r = r->next) {
 		for (struct alert *al = r->alerts; al != NULL; al = al->next) {
@@ -1693,11 +1873,15 @@ support_tick(uv_timer_t *t)
 				continue;
 			if (now_ms() - al->at_ms <
 			    (uint64_t)srv->cfg.support_escalate * 1000) {
-				pending = true;
+				*pending = true;
 				continue;
 			}
 			al->escalated = true;
-			if (n == 0) {
+			esc = xmalloc(sizeof *esc);
+			esc->room_id = r->id;
+			esc->alert_id = al->id;
+			outbox_fn(&x->out, escalated_mark, esc);
+			if (!listed) {
 				st = db_stmt(srv->db, "SELECT id FROM members "
 				    "WHERE role IN ('staff', 'admin') AND "
 				    "status = 'active'");
@@ -1706,251 +1890,138 @@ support_tick(uv_timer_t *t)
 					staff[n++] =
 					    sqlite3_column_int64(st, 0);
 				sqlite3_reset(st);
+				listed = true;
 			}
 			p = person_find(r, al->member_id);
 			escalate_words(wait, sizeof wait);
-			text = xasprintf("%s needs support in the room “%s” "
-			    "and no host answered in %s.",
-			    p ? p->display_name : "A member", r->title, wait);
-			if (db_begin(srv->db) == 0) {
-				st = db_stmt(srv->db, "INSERT INTO "
-				    "notifications (member_id, kind, "
-				    "community_id, text, created_at, room_id) "
-				    "VALUES (?, 'support', ?, ?, ?, ?)");
-				for (size_t i = 0; i < n; i++) {
-					sqlite3_bind_int64(st, 1, staff[i]);
-					if (r->community_id != 0)
-						sqlite3_bind_int64(st, 2,
-						    r->community_id);
-					else
-						sqlite3_bind_null(st, 2);
-					sqlite3_bind_text(st, 3, text, -1,
-					    SQLITE_STATIC);
-					sqlite3_bind_int64(st, 4, now);
-					sqlite3_bind_int64(st, 5, r->id);
-					sqlite3_step(st);
-					sqlite3_reset(st);
-				}
-				if (db_commit(srv->db) != 0)
-					db_rollback(srv->db);
+			for (size_t i = 0; i < n; i++) {
+				if (notify_add_ref(x, staff[i], "support",
+				    &(struct notify_ref){ .community_id =
+				    r->community_id, .room_id = r->id },
+				    "%s needs support in the room “%s” and no "
+				    "host answered in %s.", p ?
+				    p->display_name : "A member", r->title,
+				    wait) != 0)
+					return -1;
+				outbox_member_event(&x->out, staff[i],
+				    "room.support", alert_json(r, al, p));
 			}
-			free(text);
-			for (size_t i = 0; i < n; i++)
-				conn_member_event(staff[i], "room.support",
-				    alert_json(r, al, p));
-			alert_to_hosts(r, al);
-			conn_member_event(al->member_id, "room.support",
-			    json_pack("{s:I, s:I, s:b, s:s}", "room_id",
-			    (json_int_t)r->id, "support_id",
+			alert_to_hosts(&x->out, r, al);
+			outbox_member_event(&x->out, al->member_id,
+			    "room.support", json_pack("{s:I, s:I, s:b, s:s}",
+			    "room_id", (json_int_t)r->id, "support_id",
 			    (json_int_t)al->id, "escalated", 1, "text",
 			    "No host answered yet, so staff have been told "
 			    "too."));
 		}
 	}
+	return 0;
+}
+
+/* The support timer: escalation runs as the server, in the group commit. */
+static void
+support_tick(uv_timer_t *t)
+{
+	bool pending = false;
+
+	if (dispatch_server("support escalation", support_escalate,
+	    &pending) != 0)
+		pending = true; /* try again on the next tick */
 	if (!pending)
 		uv_timer_stop(t);
 }
 
-/* Close bookkeeping handed from room.close to after the commit. */
+/* What room.close leaves for its commit. */
 struct closing {
 	int64_t room_id;
 	int64_t thread_id;
+	bool review; /* the record waits for the hosts' review */
 };
 
+/*
+ * room.close's effect: once committed, tell everyone present and free the
+ * room; if the commit failed the room stays open. Until then the room is
+ * marked closing, so nothing said after the close is acknowledged.
+ */
 static void
-close_committed(void *arg)
+close_done(void *arg, bool committed)
 {
 	struct closing *cl = arg;
 	struct room *r = room_by_id(cl->room_id);
-	json_t *d;
 
-	if (r != NULL) {
-		d = json_pack("{s:I, s:b, s:o}", "room_id", (json_int_t)r->id,
-		    "closed", 1, "thread_id", cl->thread_id ?
-		    json_integer(cl->thread_id) : json_null());
-		send_all(r, "room.state", d);
+	if (r != NULL && !committed)
+		r->closing = false;
+	else if (r != NULL) {
+		room_deliver(r->id, 0, 0, "room.state", json_pack("{s:I, s:b, "
+		    "s:o, s:b}", "room_id", (json_int_t)r->id, "closed", 1,
+		    "thread_id", cl->thread_id ? json_integer(cl->thread_id) :
+		    json_null(), "review", cl->review));
 		room_unlink(r);
 		room_free(r);
 	}
 	free(cl);
 }
 
-/* Insert one post of the record thread. */
-static int
-post_add(struct call *x, int64_t thread, int64_t author, const char *body,
-    int64_t now, int64_t *post)
-{
-	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO posts (thread_id, "
-	    "author_id, body, created_at) VALUES (?, ?, ?, ?)");
-	int rc;
-
-	sqlite3_bind_int64(st, 1, thread);
-	if (author != 0)
-		sqlite3_bind_int64(st, 2, author);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	*post = sqlite3_last_insert_rowid(srv->db);
-	return 0;
-}
-
 /*
- * Post the room's record as a thread in its community: a header post,
- * then the transcript in posts of at most 16 KB (or the summary). Keeps
- * threads.last_post_at, last_post_id and post_count right.
+ * Close the room in the caller's transaction: attendance and the room's
+ * row, then its record (op-record.c: a summary is posted at once, a kept
+ * transcript waits for the hosts' review). The room is marked closing and
+ * its close_done effect frees it after the commit.
  */
-/*
- * Append chat text to a CommonMark post so that it shows as it was typed:
- * the punctuation Markdown gives a meaning is backslash-escaped (a line
- * "2. Yes" stays a line, not a list; *stars* stay stars), leading spaces
- * stay (as no-break spaces, not a code block), and each line break is a
- * hard break.
- */
-static void
-buf_put_verbatim(struct buf *b, const char *text)
-{
-	bool line_start = true;
-
-	for (const char *t = text; *t != '\0'; t++) {
-		if (*t == '\r')
-			continue;
-		if (*t == '\n') {
-			if (t[1] != '\0')
-				buf_puts(b, "\\\n");
-			line_start = true;
-			continue;
-		}
-		if (line_start && (*t == ' ' || *t == '\t')) {
-			buf_puts(b, *t == ' ' ? "\xc2\xa0" :
-			    "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0");
-			continue;
-		}
-		line_start = false;
-		if (strchr("\\`*_[]<>#+-.)!|~&=", *t) != NULL)
-			buf_append(b, "\\", 1);
-		buf_append(b, t, 1);
-	}
-}
-
 static int
-record_post(struct call *x, struct room *r, const char *summary,
-    int attended, int64_t *thread)
+room_close_write(struct call *x, struct room *r, const char *summary,
+    int64_t closer)
 {
+	struct closing *cl;
 	sqlite3_stmt *st;
-	struct buf b;
-	int64_t author = r->mode == RM_CHATHAM ? 0 : x->conn->member.id;
-	int64_t now = now_unix(), post = 0, count = 0;
-	char day[32], when[32], title[300];
-	int rc;
+	int64_t thread = 0, now = now_unix();
+	int attended = 0, rc;
+	bool review = false;
 
-	*thread = 0;
-	if (r->mode == RM_OFF || r->community_id == 0)
-		return 0;
-	time_iso8601(r->opened_at, day);
-	day[10] = ' ';
-	day[16] = '\0'; /* YYYY-MM-DD HH:MM: a weekly room's records differ */
-	snprintf(title, sizeof title, "Room record: %s (%s UTC)", r->title,
-	    day);
-	st = db_stmt(srv->db, "INSERT INTO threads (community_id, author_id, "
-	    "title, tags, created_at, last_post_at, post_count) VALUES (?, ?, "
-	    "?, 'room-record', ?, ?, 0)");
-	sqlite3_bind_int64(st, 1, r->community_id);
-	if (author != 0)
-		sqlite3_bind_int64(st, 2, author);
+	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
+	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
+	for (struct person *p = r->people; p != NULL; p = p->next) {
+		if (!p->attended)
+			continue;
+		attended++;
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, p->member_id);
+		sqlite3_bind_int64(st, 3, p->joined_at);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return call_db_fail(x);
+	}
+	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
+	    "summary = ? WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now);
+	if (closer != 0)
+		sqlite3_bind_int64(st, 2, closer);
 	else
 		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	*thread = sqlite3_last_insert_rowid(srv->db);
-	buf_init(&b);
-	time_human(r->opened_at, when);
-	buf_printf(&b, "Record of the room “%s”, opened %s, closed ",
-	    r->title, when);
-	time_human(now, when);
-	buf_printf(&b, "%s. %d attended.\n\n", when, attended);
-	if (r->topic != NULL && r->topic[0] != '\0')
-		buf_printf(&b, "Topic: %s\n\n", r->topic);
-	switch (r->mode) {
-	case RM_TRANSCRIPT:
-		buf_puts(&b, "Record mode: transcript (kept for the "
-		    "community's members).\n");
-		break;
-	case RM_CHATHAM:
-		buf_puts(&b, "Held under the Chatham House Rule: what was "
-		    "said is kept, not who said it.\n");
-		break;
-	default:
-		buf_puts(&b, "Record mode: summary (only the host's summary "
-		    "is kept).\n");
-	}
-	if (summary != NULL && summary[0] != '\0')
-		buf_printf(&b, "\n## Summary\n\n%s\n", summary);
-	buf_append(&b, "", 1);
-	rc = post_add(x, *thread, author, b.data, now, &post);
-	buf_free(&b);
-	if (rc != 0)
+	if (r->mode == RM_SUMMARY || r->mode == RM_TRANSCRIPT ||
+	    r->mode == RM_CHATHAM)
+		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, r->id);
+	if (call_step(x, st) != 0)
 		return -1;
-	count++;
-	if (r->mode == RM_TRANSCRIPT || r->mode == RM_CHATHAM) {
-		st = db_stmt(srv->db, "SELECT m.display_name, m.handle, "
-		    "r.body, r.at FROM room_messages r LEFT JOIN members m ON "
-		    "m.id = r.member_id WHERE r.room_id = ? AND r.private_a "
-		    "IS NULL ORDER BY r.id");
-		buf_init(&b);
-		sqlite3_bind_int64(st, 1, r->id);
-		rc = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			time_iso8601(sqlite3_column_int64(st, 3), when);
-			if (r->mode == RM_TRANSCRIPT) {
-				buf_puts(&b, "**");
-				buf_put_verbatim(&b, db_col_text(st, 0));
-				buf_puts(&b, "** (@");
-				buf_put_verbatim(&b, db_col_text(st, 1));
-				buf_printf(&b, ") %.5s\\\n", when + 11);
-			} else
-				buf_printf(&b, "%.5s\\\n", when + 11);
-			buf_put_verbatim(&b, db_col_text(st, 2));
-			buf_puts(&b, "\n\n");
-			if (buf_used(&b) >= POST_CHUNK) {
-				buf_append(&b, "", 1);
-				/* post_add uses another statement */
-				rc = post_add(x, *thread, author, b.data, now,
-				    &post);
-				buf_clear(&b);
-				if (rc != 0)
-					break;
-				count++;
-			}
-		}
-		sqlite3_reset(st);
-		if (rc == 0 && buf_used(&b) > 0) {
-			buf_append(&b, "", 1);
-			rc = post_add(x, *thread, author, b.data, now, &post);
-			count++;
-		}
-		buf_free(&b);
-		if (rc != 0)
-			return -1;
-	}
-	st = db_stmt(srv->db, "UPDATE threads SET last_post_at = ?, "
-	    "last_post_id = ?, post_count = ? WHERE id = ?");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, post);
-	sqlite3_bind_int64(st, 3, count);
-	sqlite3_bind_int64(st, 4, *thread);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : call_db_fail(x);
+	st = db_stmt(srv->db, "DELETE FROM room_queue WHERE room_id = ?");
+	sqlite3_bind_int64(st, 1, r->id);
+	if (call_step(x, st) != 0 ||
+	    record_close(x, r->id, &thread, &review) != 0)
+		return -1;
+	cl = xcalloc(1, sizeof *cl);
+	cl->room_id = r->id;
+	cl->thread_id = thread;
+	cl->review = review;
+	r->closing = true;
+	outbox_fn(&x->out, close_done, cl);
+	x->result = json_pack("{s:I, s:i, s:o, s:b}", "room_id",
+	    (json_int_t)r->id, "attended", attended, "thread_id", thread ?
+	    json_integer(thread) : json_null(), "review", review);
+	return 0;
 }
 
 static int
@@ -1959,10 +2030,6 @@ op_room_close(struct call *x)
 	struct room *r;
 	struct presence *h;
 	const char *summary = NULL;
-	struct closing *cl;
-	sqlite3_stmt *st;
-	int64_t thread = 0, now = now_unix();
-	int attended = 0, rc;
 
 	if ((r = room_arg(x)) == NULL)
 		return -1;
@@ -1979,59 +2046,162 @@ op_room_close(struct call *x)
 	if (r->mode == RM_OFF && summary != NULL && !blank(summary))
 		return call_fail(x, ERR_BAD_REQUEST, "This room's record mode "
 		    "is off: nothing is kept, so leave args.summary out");
-	st = db_stmt(srv->db, "INSERT OR IGNORE INTO room_attendance "
-	    "(room_id, member_id, joined_at) VALUES (?, ?, ?)");
-	for (struct person *p = r->people; p != NULL; p = p->next) {
-		if (!p->attended)
+	return room_close_write(x, r, summary, x->conn->member.id);
+}
+
+/*
+ * As the server: close every room no host has been in for
+ * room_idle_close. Its record is kept as for any close, in the name of
+ * whoever opened it.
+ */
+static int
+idle_close(struct call *x, void *arg)
+{
+	int64_t now = now_unix();
+
+	(void)arg;
+	for (struct room *r = rooms; r != NULL; r = r->next) {
+		if (r->closing || r->hostless_since == 0 ||
+		    now - r->hostless_since < srv->cfg.room_idle_close)
 			continue;
-		attended++;
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, p->member_id);
-		sqlite3_bind_int64(st, 3, p->joined_at);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return call_db_fail(x);
+		log_info(0, "room %lld: no host for %d s: closing it",
+		    (long long)r->id, srv->cfg.room_idle_close);
+		system_message(&x->out, r, "No host has been here for a "
+		    "while, so the room has closed. Its record is kept.");
+		if (room_close_write(x, r, NULL, 0) != 0)
+			return -1;
+		json_decref(x->result);
+		x->result = NULL;
 	}
-	if (record_post(x, r, summary, attended, &thread) != 0)
-		return -1;
-	st = db_stmt(srv->db, "UPDATE rooms SET closed_at = ?, closed_by = ?, "
-	    "summary = ?, thread_id = ? WHERE id = ?");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, x->conn->member.id);
-	if (r->mode == RM_SUMMARY || r->mode == RM_TRANSCRIPT ||
-	    r->mode == RM_CHATHAM)
-		sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	if (thread != 0)
-		sqlite3_bind_int64(st, 4, thread);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, r->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return call_db_fail(x);
-	if (r->event_id != 0 && thread != 0) {
-		st = db_stmt(srv->db, "UPDATE events SET thread_id = ? "
-		    "WHERE id = ?");
-		sqlite3_bind_int64(st, 1, thread);
-		sqlite3_bind_int64(st, 2, r->event_id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return call_db_fail(x);
-	}
-	cl = xcalloc(1, sizeof *cl);
-	cl->room_id = r->id;
-	cl->thread_id = thread;
-	x->after_commit = close_committed;
-	x->after_arg = cl;
-	x->result = json_pack("{s:I, s:i, s:o}", "room_id", (json_int_t)r->id,
-	    "attended", attended, "thread_id", thread ? json_integer(thread) :
-	    json_null());
 	return 0;
+}
+
+static uv_timer_t idle_timer;
+
+static void
+idle_tick(uv_timer_t *t)
+{
+	(void)t;
+	dispatch_server("idle rooms", idle_close, NULL);
+	log_debug(0, "idle rooms swept");
+}
+
+/* The member and room columns of a kept message, as room.say sends it. */
+static json_t *
+kept_json(struct room *r, sqlite3_stmt *st)
+{
+	json_t *d = json_pack("{s:I, s:I, s:o, s:s}", "room_id",
+	    (json_int_t)r->id, "seq", (json_int_t)next_seq(r), "at",
+	    db_col_json_time(st, 3), "text", db_col_text(st, 2));
+
+	if (r->mode == RM_TRANSCRIPT &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		json_object_set_new(d, "handle", json_string(db_col_text(st,
+		    0)));
+		json_object_set_new(d, "display_name",
+		    json_string(db_col_text(st, 1)));
+	}
+	return d;
+}
+
+/* Load one open room from its rows: cast, queue and recent history. */
+static struct room *
+room_load(sqlite3_stmt *rs)
+{
+	struct room *r = xcalloc(1, sizeof *r);
+	struct person *p;
+	sqlite3_stmt *st;
+	json_t *hist[ROOM_HISTORY];
+	int n = 0;
+
+	r->id = sqlite3_column_int64(rs, 0);
+	r->community_id = sqlite3_column_int64(rs, 1);
+	r->event_id = sqlite3_column_int64(rs, 2);
+	r->title = xstrdup(db_col_text(rs, 3));
+	if (mode_parse(db_col_text(rs, 4), &r->mode) != 0)
+		r->mode = RM_OFF;
+	r->surgery = sqlite3_column_int(rs, 5) != 0;
+	r->opened_at = sqlite3_column_int64(rs, 6);
+	r->topic = xstrdup(db_col_text(rs, 7));
+	r->paused = sqlite3_column_int(rs, 8) != 0;
+	if (sqlite3_column_type(rs, 9) != SQLITE_NULL)
+		r->slug = xstrdup(db_col_text(rs, 9));
+	r->opened_by = sqlite3_column_int64(rs, 10);
+	r->hostless_since = now_unix(); /* nobody is here after a restart */
+	st = db_stmt(srv->db, "SELECT member_id, host, muted, removed, "
+	    "joined_at FROM room_people WHERE room_id = ? ORDER BY member_id");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((p = person_get(r, sqlite3_column_int64(st, 0))) == NULL)
+			continue;
+		p->host = sqlite3_column_int(st, 1) != 0;
+		p->muted = sqlite3_column_int(st, 2) != 0;
+		p->removed = sqlite3_column_int(st, 3) != 0;
+		p->attended = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		p->joined_at = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	st = db_stmt(srv->db, "SELECT member_id, topic, at FROM room_queue "
+	    "WHERE room_id = ? ORDER BY at, member_id");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (person_get(r, sqlite3_column_int64(st, 0)) != NULL)
+			queue_append(r, sqlite3_column_int64(st, 0),
+			    db_col_text(st, 1), sqlite3_column_int64(st, 2));
+	}
+	sqlite3_reset(st);
+	/* the newest kept public lines, oldest first */
+	st = db_stmt(srv->db, "SELECT m.handle, m.display_name, rm.body, "
+	    "rm.at FROM room_messages rm LEFT JOIN members m ON m.id = "
+	    "rm.member_id WHERE rm.room_id = ? AND rm.private_a IS NULL "
+	    "ORDER BY rm.id DESC LIMIT 50");
+	sqlite3_bind_int64(st, 1, r->id);
+	while (n < ROOM_HISTORY && sqlite3_step(st) == SQLITE_ROW)
+		hist[n++] = kept_json(r, st);
+	sqlite3_reset(st);
+	r->seq = 0;
+	while (n > 0) {
+		json_t *d = hist[--n];
+
+		json_object_set_new(d, "seq", json_integer(next_seq(r)));
+		history_add(r, d);
+		json_decref(d);
+	}
+	return r;
+}
+
+int
+room_restore(void)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT r.id, r.community_id, "
+	    "r.event_id, r.title, r.record_mode, r.surgery, r.opened_at, "
+	    "r.topic, r.paused, c.slug, r.opened_by FROM rooms r LEFT JOIN "
+	    "communities c ON c.id = r.community_id WHERE r.closed_at IS NULL "
+	    "ORDER BY r.id DESC");
+	struct room *r;
+	int n = 0;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		r = room_load(st);
+		r->next = rooms;
+		rooms = r;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (srv->cfg.room_idle_close > 0) {
+		uint64_t every = (uint64_t)srv->cfg.room_idle_close * 1000 / 4;
+
+		if (every > 60000)
+			every = 60000;
+		if (every < 250)
+			every = 250;
+		uv_timer_init(srv->loop, &idle_timer);
+		uv_unref((uv_handle_t *)&idle_timer);
+		uv_timer_start(&idle_timer, idle_tick, every, every);
+	}
+	if (n > 0)
+		log_info(0, "restored %d open room%s", n, n == 1 ? "" : "s");
+	return n;
 }
 
 /*
@@ -2150,51 +2320,86 @@ const struct op op_room_table[] = {
 	{ "room.open", OP_MEMBER | OP_WRITE, op_room_open,
 	    "Open a room {event_id} or {community, title}, with {record: "
 	    "off, transcript, chatham or summary, surgery?, topic?}; you "
-	    "join it as host." },
-	{ "room.join", OP_MEMBER, op_room_join,
+	    "join it as host.", RATE_WRITE,
+	    ARGS(ARG_STR("community", ARG_OPT, 64),
+	    ARG_INT("event_id", ARG_OPT, 1, INT64_MAX),
+	    ARG_STR("title", ARG_OPT, 120), ARG_STR("record", ARG_REQ, 16),
+	    ARG_STR("topic", ARG_OPT, 200), ARG_BOOL("surgery", ARG_OPT)) },
+	{ "room.join", OP_MEMBER | OP_WRITE, op_room_join,
 	    "Join an open room {room_id}: its state, who is here, recent "
-	    "messages (as the record mode keeps them) and your queue place." },
-	{ "room.leave", OP_MEMBER, op_room_leave,
-	    "Leave a room {room_id} (and its queue)." },
-	{ "room.say", OP_MEMBER, op_room_say,
+	    "messages (as the record mode keeps them) and your queue place.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
+	{ "room.leave", OP_MEMBER | OP_WRITE, op_room_leave,
+	    "Leave a room {room_id} (and its queue).", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
+	{ "room.say", OP_MEMBER | OP_WRITE, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
-	    "in a private consult only the two of you see it." },
-	{ "room.topic", OP_MEMBER, op_room_topic,
-	    "Host: set the topic {room_id, topic}." },
-	{ "room.mute", OP_MEMBER, op_room_mute,
-	    "Host: mute or unmute someone {room_id, handle, muted?}." },
-	{ "room.remove", OP_MEMBER, op_room_remove,
+	    "in a private consult only the two of you see it.", RATE_SAY,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("text", ARG_REQ, ROOM_MSG_MAX)) },
+	{ "room.topic", OP_MEMBER | OP_WRITE, op_room_topic,
+	    "Host: set the topic {room_id, topic}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_REQ, 200)) },
+	{ "room.mute", OP_MEMBER | OP_WRITE, op_room_mute,
+	    "Host: mute or unmute someone {room_id, handle, muted?}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("muted", ARG_OPT)) },
+	{ "room.remove", OP_MEMBER | OP_WRITE, op_room_remove,
 	    "Host: remove someone from the room {room_id, handle, reason?}; "
-	    "they may not rejoin while it is open." },
-	{ "room.pause", OP_MEMBER, op_room_pause,
-	    "Host: pause or resume the room {room_id, paused?}." },
-	{ "room.host", OP_MEMBER, op_room_host,
+	    "they may not rejoin while it is open.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_STR("reason", ARG_OPT, 300)) },
+	{ "room.pause", OP_MEMBER | OP_WRITE, op_room_pause,
+	    "Host: pause or resume the room {room_id, paused?}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("paused", ARG_OPT)) },
+	{ "room.host", OP_MEMBER | OP_WRITE, op_room_host,
 	    "Host: share hosting with someone present {room_id, handle}, "
-	    "or hand it over {hand_over: true}." },
-	{ "room.queue_join", OP_MEMBER, op_room_queue_join,
-	    "Surgery: join the queue {room_id, topic}; you see your place." },
-	{ "room.queue_leave", OP_MEMBER, op_room_queue_leave,
-	    "Surgery: leave the queue {room_id}." },
-	{ "room.queue_take", OP_MEMBER, op_room_queue_take,
+	    "or hand it over {hand_over: true}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("hand_over", ARG_OPT)) },
+	{ "room.queue_join", OP_MEMBER | OP_WRITE, op_room_queue_join,
+	    "Surgery: join the queue {room_id, topic}; you see your place.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("topic", ARG_REQ, 200)) },
+	{ "room.queue_leave", OP_MEMBER | OP_WRITE, op_room_queue_leave,
+	    "Surgery: leave the queue {room_id}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
+	{ "room.queue_take", OP_MEMBER | OP_WRITE, op_room_queue_take,
 	    "Host: take the next person (or {handle}) in public or into a "
 	    "private consult {room_id, private?, record?: off or "
-	    "transcript}." },
+	    "transcript}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("handle", ARG_OPT, 40), ARG_BOOL("private", ARG_OPT),
+	    ARG_STR("record", ARG_OPT, 16)) },
 	{ "room.consult_end", OP_MEMBER, op_room_consult_end,
-	    "End your private consult and return to the room {room_id}." },
+	    "End your private consult and return to the room {room_id}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.raise_hand", OP_MEMBER, op_room_raise_hand,
-	    "Raise or lower your hand {room_id, raised?}." },
+	    "Raise or lower your hand {room_id, raised?}.", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_BOOL("raised", ARG_OPT)) },
 	{ "room.support", OP_MEMBER, op_room_support,
 	    "I need support {room_id, text?}: tells the hosts privately "
 	    "(and staff if no host answers in support_escalate seconds, two "
-	    "minutes by default)." },
+	    "minutes by default).", RATE_WRITE,
+	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("text", ARG_OPT, 1000)) },
 	{ "room.support_answer", OP_MEMBER, op_room_support_answer,
-	    "Host: answer a support request {room_id, support_id}." },
+	    "Host: answer a support request {room_id, support_id}.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("support_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.close", OP_MEMBER | OP_WRITE, op_room_close,
 	    "Host: close the room {room_id, summary?}; its record is posted "
-	    "as a thread in the community and attendance is kept." },
+	    "as a thread in the community and attendance is kept.",
+	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("summary", ARG_OPT, 20000)) },
 	{ "room.list", OP_MEMBER, op_room_list,
-	    "Open rooms you may join {community?}." },
+	    "Open rooms you may join {community?}.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_OPT, 64)) },
 	{ "room.consults", OP_MEMBER, op_room_consults,
-	    "Your private consults that were kept, newest first {limit?}." },
-	{ NULL, 0, NULL, NULL },
+	    "Your private consults that were kept, newest first {limit?}.",
+	    RATE_READ, ARGS(ARG_INT("limit", ARG_OPT, 1, 50)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -30,7 +30,6 @@
 #define SEARCH_Q_MAX 256
 #define SEARCH_WORDS_MAX 16
 #define SEARCH_INFLIGHT_MAX 32 /* in the whole server */
-#define SEARCH_CONN_MAX 4 /* for one connection */
 #define SEARCH_TIMEOUT_MS 5000
 #define READERS_MAX 16
 #define READER_STMTS_MAX 16 /* kinds × the three readable_sql variants */
@@ -1127,17 +1126,6 @@ search_done(uv_work_t *req, int status)
 	free(s);
 }
 
-/* How many searches of this conn are in flight. */
-static int
-conn_searches(const struct conn *c)
-{
-	int n = 0;
-
-	for (const struct search *s = inflight; s != NULL; s = s->next)
-		n += s->conn == c;
-	return n;
-}
-
 static int
 op_search_query(struct call *x)
 {
@@ -1189,11 +1177,6 @@ op_search_query(struct call *x)
 		return call_fail(x, ERR_UNAVAILABLE, "The server is busy "
 		    "searching; try again in a moment.");
 	}
-	if (conn_searches(x->conn) >= SEARCH_CONN_MAX) {
-		free(match);
-		return call_fail(x, ERR_RATE_LIMITED, "You have %d searches "
-		    "running; wait for their results.", SEARCH_CONN_MAX);
-	}
 	if (db_path == NULL) {
 		db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);
 		atexit(readers_close);
@@ -1234,6 +1217,10 @@ op_search_query(struct call *x)
 const struct op op_search_table[] = {
 	{ "search.query", OP_MEMBER | OP_GUEST | OP_ASYNC, op_search_query,
 	    "Search thread titles, posts and profiles you may read {q, kind?, "
-	    "community?, limit?, page?}; ranked, with highlighted snippets." },
-	{ NULL, 0, NULL, NULL },
+	    "community?, limit?, page?}; ranked, with highlighted snippets.",
+	    RATE_SEARCH, ARGS(ARG_STR("q", ARG_REQ, SEARCH_Q_MAX),
+	    ARG_STR("kind", ARG_OPT, 16), ARG_STR("community", ARG_OPT, 64),
+	    ARG_INT("limit", ARG_OPT, 1, SEARCH_LIMIT_MAX),
+	    ARG_INT("page", ARG_OPT, 1, SEARCH_PAGES_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

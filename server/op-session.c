@@ -169,10 +169,13 @@ op_invite_redeem(struct call *x)
 }
 
 const struct op op_session_table[] = {
-	{ "whoami", OP_ANY, op_whoami,
-	    "Who this session is: member (or null), join, console." },
+	{ "whoami", OP_ANY | OP_OPEN_ARGS, op_whoami,
+	    "Who this session is: member (or null), join, console. Takes no "
+	    "arguments and ignores any (a ping).", RATE_NONE, NO_ARGS },
 	{ "invite.redeem", OP_JOIN | OP_WRITE, op_invite_redeem,
 	    "Redeem an invite code: binds this session's key to a new "
-	    "member with the invite's role." },
-	{ NULL, 0, NULL, NULL },
+	    "member with the invite's role.", RATE_WRITE,
+	    ARGS(ARG_STR("code", ARG_REQ, 64), ARG_STR("handle", ARG_REQ, 32),
+	    ARG_STR("display_name", ARG_REQ, 80)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

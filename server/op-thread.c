@@ -763,7 +763,7 @@ post_created(struct call *x, const struct access *a, const struct thread *t,
 		return -1;
 	if ((*post = post_fetch(post_id, 0, false)) == NULL)
 		return call_db_fail(x);
-	call_defer_thread_event(x, t->id, "thread.new_post",
+	outbox_thread_event(&x->out, t->id, "thread.new_post",
 	    json_pack("{s:I, s:O}", "thread_id", (json_int_t)t->id, "post",
 	    *post));
 	return 0;
@@ -1315,30 +1315,6 @@ op_thread_mark_read(struct call *x)
 	return 0;
 }
 
-/* "2026-11-21T22:50:01Z" as Unix seconds; -1 if malformed. */
-static int64_t
-iso_parse(const char *s)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-	int64_t days;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 20 || s[n] != '\0' || y < 1970 ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || h < 0 || mi < 0 || sec < 0)
-		return -1;
-	/* days from 1970-01-01 (Howard Hinnant's days_from_civil) */
-	y -= mo <= 2;
-	{
-		int era = y / 400, yoe = y - era * 400;
-		int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = (int64_t)era * 146097 + doe - 719468;
-	}
-	return days * 86400 + h * 3600 + mi * 60 + sec;
-}
-
 /* One roundup entry: a thread, kept with its time for sorting. */
 struct rthread {
 	int64_t at;
@@ -1505,15 +1481,18 @@ op_roundup_get(struct call *x)
 	json_t *threads = NULL, *replies, *mentions;
 	sqlite3_stmt *st;
 	char when[32];
+	int rc;
 
 	if (arg_str(x->args, "since", false, 32, &since_s, x->msg,
 	    sizeof x->msg) != 0 ||
 	    arg_bool(x->args, "mark", false, &mark, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (since_s != NULL && (since = iso_parse(since_s)) < 0)
+	if (since_s != NULL && (rc = time_parse(since_s, TIME_WIRE,
+	    &since)) != TIME_OK)
 		return call_fail(x, ERR_BAD_REQUEST,
-		    "args.since must be a time like 2026-11-21T22:50:01Z");
+		    "args.since must be a time like 2026-11-21T22:50:01Z: %s",
+		    time_parse_error(rc));
 	if (since < 0) {
 		st = db_stmt(srv->db,
 		    "SELECT roundup_at FROM members WHERE id = :me");
@@ -1557,39 +1536,65 @@ op_roundup_get(struct call *x)
 const struct op op_thread_table[] = {
 	{ "thread.list", OP_MEMBER | OP_GUEST, op_thread_list,
 	    "Threads of a community {slug, limit?, before?}: pinned first, "
-	    "then newest activity." },
+	    "then newest activity.", RATE_READ,
+	    ARGS(ARG_STR("slug", ARG_REQ, 48), ARG_INT("limit", ARG_OPT, 1, 100),
+	    ARG_STR("before", ARG_OPT, 64)) },
 	{ "thread.get", OP_MEMBER | OP_GUEST, op_thread_get,
 	    "A thread and its posts in order {thread_id, limit?, after?}; "
-	    "this session then receives thread.new_post for it." },
+	    "this session then receives thread.new_post for it.", RATE_READ,
+	    ARGS(ARG_INT("thread_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("limit", ARG_OPT, 1, 200),
+	    ARG_INT("after", ARG_OPT, 0, INT64_MAX)) },
 	{ "thread.create", OP_MEMBER | OP_WRITE, op_thread_create,
 	    "Start a thread {slug, title, body, tags?} (members of the "
-	    "community)." },
+	    "community).", RATE_WRITE, ARGS(ARG_STR("slug", ARG_REQ, 48),
+	    ARG_STR("title", ARG_REQ, TITLE_MAX),
+	    ARG_STR("body", ARG_REQ, BODY_MAX),
+	    ARG_STRS("tags", ARG_OPT, 0, TAGS_MAX, TAG_LEN)) },
 	{ "post.create", OP_MEMBER | OP_WRITE, op_post_create,
-	    "Reply in a thread {thread_id, body, reply_to?}." },
+	    "Reply in a thread {thread_id, body, reply_to?}.", RATE_WRITE,
+	    ARGS(ARG_INT("thread_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("body", ARG_REQ, BODY_MAX),
+	    ARG_INT("reply_to", ARG_OPT, 1, INT64_MAX)) },
 	{ "thread.update", OP_MEMBER | OP_WRITE, op_thread_update,
 	    "Change a thread {thread_id, title?, tags?, pinned?, locked?}: "
 	    "title and tags by its author or a moderator, pinned and locked "
-	    "by moderators." },
+	    "by moderators.", RATE_WRITE,
+	    ARGS(ARG_INT("thread_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("title", ARG_OPT, TITLE_MAX),
+	    ARG_STRS("tags", ARG_OPT, 0, TAGS_MAX, TAG_LEN),
+	    ARG_BOOL("pinned", ARG_OPT), ARG_BOOL("locked", ARG_OPT)) },
 	{ "thread.mark_read", OP_MEMBER | OP_WRITE, op_thread_mark_read,
 	    "Set your read position in a thread {thread_id, post_id?} "
-	    "(default: its last post)." },
+	    "(default: its last post).", RATE_WRITE,
+	    ARGS(ARG_INT("thread_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("post_id", ARG_OPT, 1, INT64_MAX)) },
 	{ "post.edit", OP_MEMBER | OP_WRITE, op_post_edit,
 	    "Edit your own post {post_id, body}; the previous text is kept "
-	    "(post.history)." },
+	    "(post.history).", RATE_WRITE,
+	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("body", ARG_REQ, BODY_MAX)) },
 	{ "post.history", OP_MEMBER | OP_GUEST, op_post_history,
-	    "Every version of a post {post_id}, oldest first." },
+	    "Every version of a post {post_id}, oldest first.", RATE_READ,
+	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "post.hide", OP_MEMBER | OP_WRITE, op_post_hide,
 	    "Hide a post {post_id, reason} (moderators); its author sees the "
-	    "reason." },
+	    "reason.", RATE_WRITE,
+	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("reason", ARG_REQ, REASON_MAX)) },
 	{ "post.unhide", OP_MEMBER | OP_WRITE, op_post_unhide,
-	    "Show a hidden post again {post_id} (moderators)." },
+	    "Show a hidden post again {post_id} (moderators).", RATE_WRITE,
+	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "post.delete", OP_MEMBER | OP_WRITE, op_post_delete,
 	    "Delete your own post {post_id}: the text goes, a tombstone "
-	    "stays." },
+	    "stays.", RATE_WRITE,
+	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "post.thank", OP_MEMBER | OP_WRITE, op_post_thank,
-	    "Thank someone for a post {post_id} (once; not your own)." },
+	    "Thank someone for a post {post_id} (once; not your own).",
+	    RATE_WRITE, ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "roundup.get", OP_MEMBER | OP_WRITE, op_roundup_get,
 	    "Since your last visit {since?, mark?}: new threads in your "
-	    "communities, replies to you, mentions of you." },
-	{ NULL, 0, NULL, NULL },
+	    "communities, replies to you, mentions of you.", RATE_WRITE,
+	    ARGS(ARG_STR("since", ARG_OPT, 32), ARG_BOOL("mark", ARG_OPT)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
 };

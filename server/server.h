@@ -37,9 +37,8 @@ sqlite3_stmt *db_stmt(sqlite3 *, const char *sql);
 int db_exec(sqlite3 *, const char *sql);
 /* Does the (cached) query with two id parameters return a row? */
 bool db_exists(sqlite3 *, const char *sql, int64_t a, int64_t b);
+/* Transactions outside hearthd's group commit (hearthctl, start-up). */
 int db_begin(sqlite3 *);
-/* Called by db_begin first (hearthd: commit the group transaction). */
-extern int (*db_before_begin)(void);
 int db_commit(sqlite3 *);
 void db_rollback(sqlite3 *);
 const char *db_errmsg(sqlite3 *);
@@ -115,6 +114,9 @@ struct config {
 	int write_threads; /* helpers for big fan-outs; -1: one per extra CPU */
 	int write_batch_min; /* sessions in a write batch to use the helpers */
 	int support_escalate; /* seconds before staff hear of a support call */
+	int room_idle_close; /* seconds a room may have no host; 0: never */
+	int room_review; /* seconds a record waits for review before it is
+			  * published as it stands */
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
@@ -200,6 +202,7 @@ struct conn {
 	uint64_t stalled_since;
 	char addr[64];
 	uint64_t requests;
+	int async_pending; /* OP_ASYNC requests taken over, not answered yet */
 	/* Told when the conn is freed (a TUI session watching its child's conn). */
 	void (*on_free)(struct conn *, void *);
 	void *on_free_arg;
@@ -210,6 +213,8 @@ struct conn {
 };
 extern uint64_t conn_next_id;
 void conn_init(uv_loop_t *);
+/* The loop turn ended (dispatch_turn_end): reset the request budget. */
+void conn_turn_reset(void);
 struct conn *conn_new(enum conn_kind, const struct conn_transport *, void *);
 /* Feed bytes from the peer; returns -1 once the conn is closing. */
 int conn_input(struct conn *, const void *, size_t);
@@ -242,6 +247,42 @@ void conn_shutdown_all(const char *message);
 /* At exit: close every stream conn now, without flushing. */
 void conn_stream_close_all(void);
 
+/*
+ * rate.c: rate classes. Every operation names one in its table entry;
+ * dispatch takes a token from the caller's bucket for that class before
+ * the handler. Buckets are per member (shared by their sessions), or per
+ * connection for join sessions and guests; the console is never limited.
+ */
+enum rate_class {
+	RATE_UNSET = 0, /* not given: the operation table is refused */
+	RATE_NONE, /* never limited (whoami) */
+	RATE_READ,
+	RATE_WRITE, /* changes, in the database or in a room */
+	RATE_SAY, /* room.say */
+	RATE_SEARCH, /* full-text searches */
+	RATE_EXPENSIVE, /* admin operations and other heavy ones */
+	RATE_CLASSES
+};
+/*
+ * Spend one token of class rc for the caller of conn; -1 when over the
+ * rate, with a message saying when to try again.
+ */
+int rate_take(const struct conn *, enum rate_class rc, char *msg,
+    size_t len);
+/*
+ * The handler refused a request that took a token: classes that count only
+ * what goes through (say: messages that reached the room) give it back.
+ */
+void rate_refused(const struct conn *, enum rate_class rc);
+const char *rate_class_name(enum rate_class);
+/*
+ * A setting rate_NAME = "BURST/PER_SECOND" or "off" for the class called
+ * name (read, write, ...); -1 if either is not understood.
+ */
+int rate_set(const char *name, const char *value);
+/* The limit in words: "a burst of 10, then 5 a second". */
+void rate_describe(enum rate_class, char *out, size_t len);
+
 /* dispatch.c: the operation table and the checks before any handler. */
 enum op_flags {
 	OP_JOIN = 1 << 0, /* allowed to a join session */
@@ -252,25 +293,74 @@ enum op_flags {
 	OP_ANY = 1 << 5, /* console, member or join session */
 	OP_GUEST = 1 << 6, /* a read-only guest may call it too */
 	OP_ASYNC = 1 << 7, /* the handler may return 1: it replies later */
+	OP_OPEN_ARGS = 1 << 8, /* arguments outside the spec are ignored */
 };
+/*
+ * outbox.c: the one door for effects. A handler (or a timer acting as the
+ * server) never writes to a conn: it appends typed effects to its call's
+ * outbox, and dispatch applies them exactly once, after the group commit
+ * for writes (dropped if it rolled back), right after the handler
+ * otherwise. Every effect names its recipients by id and is authorized for
+ * each recipient when it is delivered, so nothing an effect refers to can
+ * have been freed in between.
+ */
+struct effect;
+struct outbox {
+	struct effect *head, **tail;
+};
+void outbox_init(struct outbox *);
+/* An event to every session of a member. Steals data. */
+void outbox_member_event(struct outbox *, int64_t member_id,
+    const char *name, json_t *data);
+/* An event to every session watching a thread that may still read it. */
+void outbox_thread_event(struct outbox *, int64_t thread_id,
+    const char *name, json_t *data);
+/* Room events: to everyone present (member_id 0) or one member there. */
+enum { ROOM_EV_KEEP = 1 }; /* also goes into the room's recent history */
+void outbox_room_event(struct outbox *, int64_t room_id, int64_t member_id,
+    unsigned flags, const char *name, json_t *data);
+/* Reload a member's live identity (role, name, code of conduct). */
+void outbox_identity(struct outbox *, int64_t member_id);
+/* End every session of a member after telling them why. Steals ended. */
+void outbox_end_sessions(struct outbox *, int64_t member_id, json_t *ended);
+/*
+ * A member's (0: everyone's) access to a community changed: end the thread
+ * watches and room presences it no longer allows, telling them why.
+ */
+void outbox_access(struct outbox *, int64_t community_id, int64_t member_id);
+/* A closure with its own state: fn(arg, committed) runs exactly once. */
+void outbox_fn(struct outbox *, void (*fn)(void *, bool), void *arg);
+/* Move src's effects to the end of dst. */
+void outbox_splice(struct outbox *dst, struct outbox *src);
+/* Deliver (committed) or drop every effect, then empty the outbox. */
+void outbox_apply(struct outbox *, bool committed);
+
 struct call {
-	struct conn *conn;
+	struct conn *conn; /* NULL: the server itself (timers) */
 	struct request *req;
 	json_t *args;
 	json_t *result; /* set by a handler that succeeds */
-	/* Run once the transaction has committed (effects on other conns). */
-	void (*after_commit)(void *);
-	void *after_arg;
-	struct deferred *deferred; /* events to send after the commit */
+	struct outbox out; /* effects, applied by dispatch */
 	enum proto_err err;
 	char msg[512];
 };
+/* The member acting (0 for the server or the console). */
+int64_t call_actor(const struct call *);
 struct op {
 	const char *name;
 	unsigned flags;
 	int (*fn)(struct call *); /* 0 ok, -1 error in call->err/msg */
 	const char *summary;
+	enum rate_class rate;
+	/*
+	 * What it takes (ARGS or NO_ARGS): dispatch checks every request
+	 * against it before the handler, so the arg_* helpers a handler
+	 * reads with cannot fail on type, range or length.
+	 */
+	const struct arg_spec *args;
 };
+#define ARGS(...) ((const struct arg_spec[]){ __VA_ARGS__, { NULL } })
+#define NO_ARGS ((const struct arg_spec[]){ { NULL } })
 /* One line from a conn. */
 void dispatch_line(struct conn *, char *line, size_t len);
 /*
@@ -281,8 +371,21 @@ void dispatch_line(struct conn *, char *line, size_t len);
 void dispatch_init(uv_loop_t *);
 /* If a group transaction is open, hold this line (true) for after it. */
 bool dispatch_hold(struct conn *, char *line);
-/* Commit the group transaction now and send what it held; -1 on failure. */
-int dispatch_flush(void);
+/*
+ * The end of a loop turn, and the only place that commits or delivers:
+ * commit the group transaction, send the lines and apply the outboxes it
+ * held, in order, then start the next turn's request budget (conn.c).
+ * Also called once at shutdown.
+ */
+void dispatch_turn_end(void);
+/*
+ * Run fn as the server (timers: poll sweep, reminders, support escalation,
+ * idle rooms) inside the group transaction, under a savepoint of its own;
+ * its outbox is applied after the commit like a write request's. Returns
+ * fn's result (-1: rolled back, with the reason logged).
+ */
+int dispatch_server(const char *what, int (*fn)(struct call *, void *),
+    void *arg);
 const struct op *dispatch_find(const char *name);
 const struct op *const *dispatch_table(void);
 int call_fail(struct call *, enum proto_err, const char *fmt, ...)
@@ -343,6 +446,8 @@ int authz_community(struct call *, int64_t community_id, enum cact,
     struct access *a);
 int authz_community_slug(struct call *, const char *slug, enum cact,
     struct access *a);
+/* May this session read the community now (delivery-time checks)? */
+bool authz_conn_reads(struct conn *, int64_t community_id);
 /*
  * SQL selecting the ids of every community the caller may read, for
  * filtering lists and search. Bind the caller's member id (0 for guests)
@@ -350,20 +455,12 @@ int authz_community_slug(struct call *, const char *slug, enum cact,
  */
 const char *authz_readable_sql(const struct conn *);
 
-/* notify.c: notifications and events that follow a commit. */
-struct deferred;
-/* Queue an event for every conn of a member, sent after the commit. */
-void call_defer_member_event(struct call *, int64_t member_id,
-    const char *name, json_t *data);
-/* Queue an event for every conn looking at a thread (thread.get). */
-void call_defer_thread_event(struct call *, int64_t thread_id,
-    const char *name, json_t *data);
-/* Send (commit succeeded) or drop the queued events. */
-void call_deferred_run(struct call *, bool committed);
+/* notify.c: stored notifications (a row plus a live notify.new event). */
 /*
  * Store a notification for member_id (inside the caller's transaction) and
- * queue a notify.new event. kind: mention, reply, thanks, join_decided,
- * poll_closed, ... Ids may be 0. Not sent to the actor themself.
+ * queue a notify.new event on its outbox. kind: mention, reply, thanks,
+ * join_decided, poll_closed, support, ... Ids may be 0. Not sent to the
+ * actor themself.
  */
 int notify_add(struct call *, int64_t member_id, const char *kind,
     int64_t community_id, int64_t thread_id, int64_t post_id,
@@ -406,6 +503,19 @@ extern const struct op op_notify_table[];
 extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
+extern const struct op op_record_table[];
+
+/* op-record.c: a closed room's record, its review and publication. */
+/*
+ * In room.close's transaction (the room's row already closed): post a
+ * summary record now (*thread), or start the review of kept lines
+ * (*review), telling the hosts. Nothing for rooms that keep nothing.
+ */
+int record_close(struct call *, int64_t room_id, int64_t *thread,
+    bool *review);
+/* Start the sweep that publishes records whose review time is over. */
+void record_timers_start(void);
+uint64_t record_review_sweeps(void);
 
 /* op-poll.c */
 /*
@@ -421,11 +531,6 @@ char *event_calendar(int64_t member_id);
 /* op-event.c, op-room.c, op-expert.c: events, rooms, expert requests. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
 void event_timers_start(void);
-/* "2026-12-01T15:00:00Z" or with a "+01:00" offset; -1 if malformed. */
-int event_parse_time(const char *, int64_t *);
-/* Start of the current or next occurrence, 0 when the series is over. */
-int64_t event_next_start(int64_t starts, int64_t duration,
-    const char *recurrence, int64_t now);
 bool event_is_host(int64_t event_id, int64_t member_id);
 /* Insert an event and its hosts inside the caller's transaction. */
 int event_insert(struct call *, int64_t community_id, const char *title,
@@ -434,10 +539,21 @@ int event_insert(struct call *, int64_t community_id, const char *title,
     const int64_t *hosts, size_t nhosts, int64_t *id);
 /* The id of the event's open room, 0 when none. */
 int64_t room_for_event(int64_t event_id);
+/*
+ * Bring back every room left open (hearthd's start, before listening),
+ * and start the timer that closes rooms no host has been in for
+ * room_idle_close. Returns the number of rooms restored.
+ */
+int room_restore(void);
 /* Take a closing conn out of every room (called from conn_free). */
 void room_conn_gone(struct conn *);
 /* A line from the room itself to everyone in it (no-op if it is gone). */
-void room_notice(int64_t room_id, const char *text);
+void room_notice(struct outbox *, int64_t room_id, const char *text);
+/* outbox.c delivers room effects through these (op-room.c). */
+void room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
+    const char *name, json_t *data);
+/* Take c out of the rooms of community_id (0: all) it may no longer read. */
+void room_recheck(struct conn *, int64_t community_id);
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Keep docs/protocol.md's operation table equal to `hearthd --list-ops`.
+"""Keep docs/protocol.md's operation tables equal to `hearthd --list-ops`.
   python3 tests/docs_ops.py --build build          check (exit 1 if stale)
-  python3 tests/docs_ops.py --build build --write  rewrite the table"""
+  python3 tests/docs_ops.py --build build --write  rewrite them (make docs)"""
 import argparse
 import os
 import re
@@ -33,8 +33,7 @@ def main():
         open(DOC, 'w').write(text)
         return
     if m.group(2) != table:
-        sys.exit('docs/protocol.md operation table is stale: run '
-                 'python3 tests/docs_ops.py --write')
+        sys.exit('docs/protocol.md operation tables are stale: run make docs')
 
 
 if __name__ == '__main__':

@@ -99,14 +99,30 @@ def join(srv, slug, handle, role='member'):
                 "WHERE c.slug = ? AND m.handle = ?", role, slug, handle)
 
 
-def room_circle(srv, visibility='private', extra=()):
+def room_circle(srv, visibility='private', extra=(), names=False):
     """Members host (a leader), alice, bob and carol of community cop, plus
-    extra (handle, platform role) people outside it; returns their keys."""
+    extra (handle, platform role) people outside it; returns their keys.
+    names: display names for screens (Hana Host, Alice Able, ...)."""
     keys = people(srv, ('host', 'member'), ('alice', 'member'), ('bob', 'member'),
                   ('carol', 'member'), *extra)
     community(srv, 'cop', visibility, [('host', 'leader'), ('alice', 'member'),
                                        ('bob', 'member'), ('carol', 'member')])
+    if names:
+        for h, name in (('host', 'Hana Host'), ('alice', 'Alice Able'),
+                        ('bob', 'Bob Baker'), ('carol', 'Carol Cole')):
+            srv.execute('UPDATE members SET display_name = ? WHERE handle = ?', name, h)
     return keys
+
+
+def record_of(srv, rid):
+    """A closed room's record: its published posts, or while the hosts
+    review it, the lines it keeps."""
+    rows = srv.query('SELECT p.body FROM posts p JOIN rooms r ON r.thread_id = '
+                     'p.thread_id WHERE r.id = ? ORDER BY p.id', rid)
+    if not rows:
+        rows = srv.query('SELECT body FROM room_messages WHERE room_id = ? AND '
+                         'dropped = 0 AND private_a IS NULL ORDER BY id', rid)
+    return '\n'.join(r[0] for r in rows)
 
 
 # ---- waiting ----
@@ -196,6 +212,13 @@ def next_second():
     wait_until(lambda: time.time() >= now + 1.05, 2, 'the next second')
 
 
+def said(s, wait=0.5):
+    """The texts of the room messages (not the room's own notices) a session
+    has seen and receives within wait seconds."""
+    return [m['data']['text'] for m in drain(s, wait) if m.get('event') == 'room.message'
+            and not m['data'].get('system')]
+
+
 def wait_db(srv, sql, want, *args, timeout=10):
     """Wait until a query returns want."""
     wait_until(lambda: srv.query(sql, *args) == want, timeout,
@@ -222,6 +245,14 @@ def tui(srv, key, user, width=80, height=24, env='', remain=False):
     stays after ssh ends)."""
     cmd = ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1'])
     return Tmux(env + cmd, width, height, remain)
+
+
+def join_from_home(t, title):
+    """From Home: the room is in "Open rooms"; open it."""
+    t.wait_for('Open rooms', timeout=15)
+    t.wait_for(title)
+    t.keys('G', 'k', 'k', 'k', 'Enter')     # the last rows: room, Programme, Experts, Consults
+    return t.wait_for('Say:', timeout=10)
 
 
 def wait_gone(t, text, timeout=10):

@@ -51,6 +51,13 @@ def admin_only(role, vis):
     return OK if role == 'admin' else F
 
 
+def reviewers(role, vis):
+    """A room record under review (opened and hosted by another leader)."""
+    if role == 'guest':
+        return F
+    return OK if role in ('admin', 'manager') else NF
+
+
 def can_read(role, vis):
     if role == 'admin':
         return True
@@ -120,7 +127,11 @@ def override(rule, **cases):
 
 class World:
     def __init__(self, guest):
-        self.srv = Server({'guest': 'on'})
+        # every case at machine speed (one session sets up a room for each,
+        # the admin runs every admin.* op in a few seconds): far more than a
+        # member makes, so those rate classes are not limited here
+        self.srv = Server({'guest': 'on', 'rate_write': 'off',
+                           'rate_expensive': 'off'})
         srv = self.srv
         roles = ROLES[:-1] + ('author', 'bystander')
         handles = people(srv, *[(r[:3] + 'x' + r, 'admin' if r == 'admin' else 'member')
@@ -248,6 +259,25 @@ class World:
                 assert r['ok'], r
                 return rid, r['result']['support_id']
         return rid
+
+    def record(self, vis):
+        """A closed transcript room's record, waiting for review: opened,
+        said in and closed by the author (a leader, its host)."""
+        a = self.sessions['author']
+        rid = a.call('room.open', community=vis, title='Rec %d' % self.uniq(),
+                     record='transcript')['result']['room']['room_id']
+        # (a line as room.say keeps it: the author's rate is not the point)
+        self.fresh("INSERT INTO room_messages (room_id, member_id, body, at) "
+                   "VALUES (?, ?, 'a line to review', ?)", rid, self.ids['author'], T0)
+        r = a.call('room.close', room_id=rid)
+        assert r['ok'] and r['result']['review'], r
+        return rid
+
+    def record_line(self, vis):
+        rid = self.record(vis)
+        return {'room_id': rid, 'line_id': self.srv.query(
+            'SELECT id FROM room_messages WHERE room_id = ?', rid)[0][0],
+            'body': 'a line, reworded'}
 
     def expert_request(self, role):
         """A platform-wide request by role (the author's for a guest) that
@@ -399,6 +429,12 @@ TABLE = {
     'room.close': (lambda w, r, v: {'room_id': w.room_with(r, v)}, write('leader', True)),
     'room.list': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
     'room.consults': (lambda w, r, v: {}, members_only()),  # only one's own
+    # a closed room's record under review: its hosts, the community's
+    # managers and admins; nobody else may know it exists
+    'room.records': (lambda w, r, v: {}, members_only()),  # only one's own
+    'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
+    'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
+    'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     # expert speaker requests: anyone may ask (for a community they may
     # read); only the asker adds to their own; staff (and admins) decide
     'expert.request': (lambda w, r, v: {'topic': 'Pensions', 'why': 'Many ask',

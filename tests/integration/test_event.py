@@ -38,6 +38,15 @@ def test_event_create_get_update_cancel():
         'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at='2026-02-31T10:00Z'),
         'bad_request')
+    # one strict reader (common/timeutil.c), which says what is wrong
+    msg = err(lead.call('event.create', community='cop', title='x',
+                        starts_at='2031-02-29T10:00Z'), 'bad_request')
+    assert msg.endswith('that month has no such day'), msg
+    for junk in ('2031-01-06T24:00:00Z', '2031-01-06T10:00:00Z junk', '2031-01-06T10:00:00',
+                 '2031-01-06 10:00Z', '2031-13-06T10:00Z', '2031-01-06T10:00:00.5Z',
+                 '2031-01-06T10:00+1:00'):
+        err(lead.call('event.create', community='cop', title='x', starts_at=junk),
+            'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at=iso(3600),
                   kind='party'), 'bad_request')
     err(lead.call('event.create', community='cop', title='x', starts_at=iso(-7200)),
@@ -66,6 +75,10 @@ def test_event_create_get_update_cancel():
     got = ok(lead.call('event.get', id=eid))['event']
     assert got['cancelled'] is not None and got['cancel_reason'] == 'Snow'
     assert ok(mem.call('event.list'))['events'] == []
+    # an offset across midnight (and the year's end) is kept in UTC
+    late = ok(lead.call('event.create', community='cop', title='Late',
+                        starts_at='2031-01-01T00:30+01:00'))['event']
+    assert late['starts_at'] == '2030-12-31T23:30:00Z', late
     for s in (lead, mem, out):
         s.close()
 
@@ -82,7 +95,7 @@ def test_event_rsvp_capacity_and_attendees():
     sa, sb, sc = (srv.session(keys[k]) for k in ('aa', 'bb', 'cc'))
     err(sa.call('event.rsvp', id=eid, status='yes'), 'bad_request')
     err(sa.call('event.rsvp', id=eid), 'bad_request')
-    err(sa.call('event.rsvp', id=999), 'not_found')
+    err(sa.call('event.rsvp', id=999, status='going'), 'not_found')
     assert ok(sa.call('event.rsvp', id=eid, status='going'))['event']['my_rsvp'] == 'going'
     ok(sb.call('event.rsvp', id=eid, status='going'))
     # c reads the platform community and may come, but it is full

@@ -137,6 +137,8 @@ def test_plain_leader_creates_and_cancels_event():
         t.wait_for('YYYY-MM-DD HH:MM')
         t.keys('next tuesday', 'Enter')
         t.wait_for('not a date and time I can read')
+        t.keys('2031-02-29 10:00', 'Enter')
+        t.wait_for('I can read: that month has no such day.')
         t.keys(typed, 'Enter')
         t.wait_for('Duration in minutes')
         t.keys('45', 'Enter')

@@ -229,7 +229,10 @@ def test_surgery_queue_and_private_consults():
     until(c, ev('room.message', text='back in public'))
     # close: the public transcript is posted, the consult never is
     r = ok(h.call('room.close', room_id=rid))
-    tid = r['thread_id']
+    assert r['review'] is True
+    got = ' '.join(x['text'] for x in ok(h.call('room.record.get', room_id=rid))['lines'])
+    assert 'public chatter' in got and 'secret' not in got  # not even in review
+    tid = ok(h.call('room.record.publish', room_id=rid))['thread_id']
     bodies = ' '.join(b_ for (b_,) in srv.query('SELECT body FROM posts WHERE thread_id = ?', tid))
     assert 'public chatter' in bodies and 'secret' not in bodies
     kept = srv.query('SELECT body FROM room_messages WHERE private_a IS NOT NULL ORDER BY id')
@@ -258,6 +261,11 @@ def close_record(srv, mode, summary=None):
     j = ok(c.call('room.join', room_id=rid))
     args = {} if summary is None else {'summary': summary}
     r = ok(h.call('room.close', room_id=rid, **args))
+    if mode in ('transcript', 'chatham'):
+        # kept lines wait for the hosts' review; the host publishes them
+        assert r['review'] is True and r['thread_id'] is None
+        assert srv.query("SELECT count(*) FROM threads WHERE tags = 'room-record'") == [(0,)]
+        r['thread_id'] = ok(h.call('room.record.publish', room_id=rid))['thread_id']
     return rid, j, r
 
 

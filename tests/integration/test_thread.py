@@ -372,6 +372,10 @@ def test_roundup_since_last_visit():
     # an explicit since looks further back
     r = ok(s['ann'].call('roundup.get', since='2000-01-01T00:00:00Z'))
     assert len(r['threads']) == 1 and r['since'] == '2000-01-01T00:00:00Z'
+    # the same reader as starts_at: an offset, or minutes only, read as UTC
+    r = ok(s['ann'].call('roundup.get', since='2000-01-01T01:00+01:00'))
+    assert r['since'] == '2000-01-01T00:00:00Z'
+    err(s['ann'].call('roundup.get', since='2000-02-30T00:00:00Z'), 'bad_request')
 
 
 def test_hot_path_queries_use_indexes():

@@ -516,8 +516,9 @@ def test_tui_notifications_search_polls_profiles():
     try:
         t.wait_for('Students', timeout=15)
         # notifications: the mention, opened into its thread
-        t.keys('n')      # (Home lists the mention too: wait for this screen's keys)
-        screen = t.wait_for('Enter:open what it is about', 'mentioned you')
+        t.keys('n')
+        # Home says "mentioned you" too: wait for the loaded list's preview
+        screen = t.wait_for('── in full', 'mentioned you')
         t.keys('Enter')
         t.wait_for('Over to you @pat')
         t.keys('q', 'q')

@@ -325,6 +325,124 @@ test_arg_bool(void **state)
 	json_decref(args);
 }
 
+/* Check the JSON text args against spec; want NULL means it passes. */
+static void
+check_args(const struct arg_spec *spec, bool open, const char *args,
+    const char *want)
+{
+	json_t *v = json_loads(args, JSON_ALLOW_NUL, NULL);
+	char err[512];
+
+	assert_non_null(v);
+	if (want == NULL)
+		assert_int_equal(arg_check(v, spec, open, err, sizeof err), 0);
+	else {
+		assert_int_equal(arg_check(v, spec, open, err, sizeof err), -1);
+		assert_string_equal(err, want);
+	}
+	json_decref(v);
+}
+
+static void
+test_arg_check(void **state)
+{
+	static const struct arg_spec spec[] = {
+		ARG_STR("slug", ARG_REQ, 8),
+		ARG_INT("limit", ARG_OPT, 1, 100),
+		ARG_BOOL("all", ARG_OPT),
+		ARG_STRS("tags", ARG_OPT, 0, 2, 3),
+		ARG_INTS("ids", ARG_OPT, 1, 3, 1, INT64_MAX),
+		ARG_OBJECT("extra", ARG_OPT),
+		{ NULL },
+	};
+	static const struct arg_spec none[] = { { NULL } };
+
+	check_args(spec, false, "{\"slug\": \"abc\"}", NULL);
+	check_args(spec, false, "{\"slug\": \"abcdefgh\", \"limit\": 100, "
+	    "\"all\": false, \"tags\": [\"a\", \"bcd\"], \"ids\": [1, 2, 3], "
+	    "\"extra\": {\"x\": 1}}", NULL);
+	/* null is absent, like the arg_* helpers */
+	check_args(spec, false, "{\"slug\": \"a\", \"limit\": null}", NULL);
+	check_args(spec, false, "{}", "args.slug is required");
+	check_args(spec, false, "{\"slug\": null}", "args.slug is required");
+	check_args(spec, false, "{\"slug\": 5}", "args.slug must be a string");
+	check_args(spec, false, "{\"slug\": \"abcdefghi\"}",
+	    "args.slug is too long (max 8 bytes)");
+	check_args(spec, false, "{\"slug\": \"a\\u0000b\"}",
+	    "args.slug must not contain NUL bytes");
+	check_args(spec, false, "{\"slug\": \"a\", \"limit\": 0}",
+	    "args.limit must be an integer between 1 and 100");
+	check_args(spec, false, "{\"slug\": \"a\", \"limit\": 2.0}",
+	    "args.limit must be an integer between 1 and 100");
+	check_args(spec, false, "{\"slug\": \"a\", \"all\": 1}",
+	    "args.all must be true or false");
+	check_args(spec, false, "{\"slug\": \"a\", \"tags\": \"x\"}",
+	    "args.tags must be a list of at most 2 strings");
+	check_args(spec, false, "{\"slug\": \"a\", \"tags\": [\"a\", \"b\", "
+	    "\"c\"]}", "args.tags must be a list of at most 2 strings");
+	check_args(spec, false, "{\"slug\": \"a\", \"tags\": [\"abcd\"]}",
+	    "args.tags[0] is too long (max 3 bytes)");
+	check_args(spec, false, "{\"slug\": \"a\", \"tags\": [\"a\", 7]}",
+	    "args.tags[1] must be a string");
+	check_args(spec, false, "{\"slug\": \"a\", \"ids\": []}",
+	    "args.ids must be a list of 1 to 3 integers");
+	check_args(spec, false, "{\"slug\": \"a\", \"ids\": [1, 0]}",
+	    "args.ids[1] must be an integer between 1 and "
+	    "9223372036854775807");
+	check_args(spec, false, "{\"slug\": \"a\", \"extra\": [1]}",
+	    "args.extra must be an object");
+	/* unknown names are refused unless the spec is open */
+	check_args(spec, false, "{\"slug\": \"a\", \"slgu\": 1}",
+	    "args.slgu is not an argument of this operation (it takes slug, "
+	    "limit, all, tags, ids, extra)");
+	check_args(spec, true, "{\"slug\": \"a\", \"slgu\": 1}", NULL);
+	check_args(none, false, "{}", NULL);
+	check_args(none, false, "{\"pad\": \"x\"}",
+	    "args.pad is not an argument of this operation (it takes none)");
+	check_args(none, true, "{\"pad\": \"x\"}", NULL);
+}
+
+static void
+test_arg_describe_and_invalid(void **state)
+{
+	static const struct arg_spec ok[] = {
+		ARG_STR("slug", ARG_REQ, 40),
+		ARG_INT("limit", ARG_OPT, 1, 200),
+		ARG_INT("before", ARG_OPT, 1, INT64_MAX),
+		ARG_BOOL("all", ARG_OPT),
+		ARG_STRS("tags", ARG_OPT, 0, 8, 32),
+		ARG_INTS("ids", ARG_REQ, 1, 500, 1, INT64_MAX),
+		{ NULL },
+	};
+	static const char *const want[] = {
+		"`slug` string ≤ 40 bytes",
+		"`limit?` int 1–200",
+		"`before?` int ≥ 1",
+		"`all?` bool",
+		"`tags?` list of ≤ 8 × string ≤ 32 bytes",
+		"`ids` list of 1–500 × int ≥ 1",
+	};
+	static const struct arg_spec twice[] = {
+		ARG_BOOL("a", ARG_OPT), ARG_BOOL("a", ARG_OPT), { NULL } };
+	static const struct arg_spec nomax[] = {
+		ARG_STR("s", ARG_OPT, 0), { NULL } };
+	static const struct arg_spec empty[] = {
+		ARG_INT("i", ARG_OPT, 5, 4), { NULL } };
+	static const struct arg_spec list[] = {
+		ARG_STRS("l", ARG_OPT, 0, 3, 0), { NULL } };
+	char out[256];
+
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		arg_describe(&ok[i], out, sizeof out);
+		assert_string_equal(out, want[i]);
+	}
+	assert_null(arg_spec_invalid(ok));
+	assert_non_null(arg_spec_invalid(twice));
+	assert_non_null(arg_spec_invalid(nomax));
+	assert_non_null(arg_spec_invalid(empty));
+	assert_non_null(arg_spec_invalid(list));
+}
+
 static void
 test_names(void **state)
 {
@@ -400,6 +518,8 @@ main(void)
 		cmocka_unit_test(test_arg_str),
 		cmocka_unit_test(test_arg_int),
 		cmocka_unit_test(test_arg_bool),
+		cmocka_unit_test(test_arg_check),
+		cmocka_unit_test(test_arg_describe_and_invalid),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_durations_and_times),
 	};

@@ -1,0 +1,133 @@
+/*
+ * join.c: the join form of a join session (user "join"): the invite code,
+ * a handle and a name, sent with invite.redeem; then Home and the first
+ * run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+struct join {
+	struct view v;
+	struct field f[3];
+	int on;
+	char err[512];
+	bool sending;
+};
+
+static void
+join_draw(struct view *v, int rows, int cols)
+{
+	struct join *j = (struct join *)v;
+	static const char *intro[] = {
+		"Welcome to Hearth.",
+		"",
+		"To join, enter the invite code you were sent, then choose a",
+		"handle (how others @mention you) and the name people see.",
+		NULL,
+	};
+	int y = 2, cy = 0, cx = 0;
+
+	(void)rows;
+	for (int i = 0; intro[i] != NULL; i++)
+		put_text(y++, 2, cols - 4, intro[i], i == 0 ? C_HEAD : C_NORMAL,
+		    i == 0 ? A_BOLD : 0);
+	y++;
+	for (int i = 0; i < 3; i++) {
+		int end = field_draw(&j->f[i], y, 2, cols - 4, i == j->on);
+		if (i == j->on)
+			cy = y, cx = end;
+		y += 2;
+	}
+	if (j->sending)
+		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
+	if (j->err[0] != '\0')
+		put_text(y++, 2, cols - 4, j->err, C_ERROR, A_BOLD);
+	ui_cursor(cy, cx);
+}
+
+static void
+join_done(void *ctx, json_t *result, json_t *error)
+{
+	struct join *j = ctx;
+	json_t *m;
+
+	j->sending = false;
+	if (error != NULL) {
+		snprintf(j->err, sizeof j->err, "%s", err_message(error));
+		if (strstr(j->err, "handle") != NULL)
+			j->on = 1;
+		else if (strstr(j->err, "code") != NULL)
+			j->on = 0;
+		return;
+	}
+	m = json_object_get(result, "member");
+	json_decref(g_me);
+	g_me = json_incref(m);
+	ui_replace(view_home());
+	ui_flash("Welcome, %s! Next time, connect with the same key as any "
+	    "user name.", js(m, "display_name"));
+	welcome_first_run();
+}
+
+static bool
+join_key(struct view *v, int ch, bool is_key)
+{
+	struct join *j = (struct join *)v;
+
+	if (j->sending)
+		return true;
+	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
+	    ch == KEY_DOWN)) {
+		if (j->on < 2) {
+			j->on++;
+			return true;
+		}
+		if (!ENTER(ch, is_key))
+			return true;
+		for (int i = 0; i < 3; i++)
+			if (j->f[i].len == 0) {
+				j->on = i;
+				snprintf(j->err, sizeof j->err, "Please fill "
+				    "in the %s.", i == 0 ? "invite code" :
+				    i == 1 ? "handle" : "name");
+				return true;
+			}
+		j->sending = true;
+		j->err[0] = '\0';
+		net_call("invite.redeem", json_pack("{s:s, s:s, s:s}", "code",
+		    j->f[0].text, "handle", j->f[1].text, "display_name",
+		    j->f[2].text), v, join_done, j);
+		return true;
+	}
+	if ((is_key && (ch == KEY_UP || ch == KEY_BTAB)) && j->on > 0) {
+		j->on--;
+		return true;
+	}
+	if (!is_key && (ch == 27 || ch == KEY_CTRL('c'))) {
+		ui_quit(1);
+		return true;
+	}
+	field_key(&j->f[j->on], ch, is_key);
+	return true;
+}
+
+struct view *
+view_join(void)
+{
+	struct join *j = xcalloc(1, sizeof *j);
+
+	j->v.title = "Join";
+	j->v.keys = "Enter:next/join  Up:previous field  Esc:leave";
+	j->v.draw = join_draw;
+	j->v.key = join_key;
+	j->f[0].label = "Invite code";
+	j->f[1].label = "Handle (lowercase, e.g. sam_k)";
+	j->f[2].label = "Your name as others see it";
+	return &j->v;
+}
