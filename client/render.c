@@ -274,8 +274,10 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 		end = i;
 		while (!hard && end > start && p->text[end - 1] == ' ')
 			end--;
-		para_raw(&lp, p->text + start, p->style + start, end - start,
-		    extra);
+		/* an empty paragraph may have no text buffer at all */
+		if (end > start)
+			para_raw(&lp, p->text + start, p->style + start,
+			    end - start, extra);
 		line_emit(r, &lp);
 		wrapped = true;
 		if (i < p->len && p->text[i] == '\n') {
