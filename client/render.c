@@ -3,6 +3,8 @@
  * parses; we walk the nodes, gather each block's inline text with a style
  * byte per byte, then wrap it at word boundaries using the one width
  * function (utf8_cpwidth). Links are shown as text followed by the address.
+ * No line is wider than the width asked for (2 at least: one wide
+ * character); nesting too deep for it loses its innermost bars and bullets.
  * Nothing here knows about curses, so it is unit-tested and fuzzed.
  */
 #include <string.h>
@@ -171,18 +173,38 @@ struct rstate {
 	bool blank_pending;
 };
 
+/*
+ * How many of the prefixes are drawn: together they take at most half the
+ * width, so the text keeps room and no line is wider than asked; deeper
+ * ones are left out. A prefix's first and rest are equally wide.
+ */
+static int
+prefixes_shown(const struct rstate *r)
+{
+	int i, w = 0;
+
+	for (i = 0; i < r->npre; i++) {
+		w += utf8_width(r->pre[i].first, strlen(r->pre[i].first));
+		if (w > r->width / 2)
+			break;
+	}
+	return i;
+}
+
 /* Start a line holding the current prefixes; returns its width. */
 static int
 line_start(struct rstate *r, struct rline *l, struct para *lp)
 {
-	int w = 0;
+	int w = 0, shown = prefixes_shown(r);
 
 	(void)l;
 	for (int i = 0; i < r->npre; i++) {
 		struct prefix *x = &r->pre[i];
 		const char *s = x->used ? x->rest : x->first;
-		para_add(lp, s, strlen(s), x->style);
-		w += utf8_width(s, strlen(s));
+		if (i < shown) {
+			para_add(lp, s, strlen(s), x->style);
+			w += utf8_width(s, strlen(s));
+		}
 		x->used = true;
 	}
 	return w;
@@ -211,9 +233,10 @@ static void
 blank_line(struct rstate *r)
 {
 	struct para lp = { 0 };
+	int shown = prefixes_shown(r);
 
 	/* a blank line between blocks keeps quote bars but not bullets */
-	for (int i = 0; i < r->npre; i++) {
+	for (int i = 0; i < shown; i++) {
 		struct prefix *x = &r->pre[i];
 		const char *s = x->used ? x->rest : x->first;
 		size_t n = strlen(s);
@@ -246,10 +269,9 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 		r->blank_pending = false;
 	}
 	do {
+		/* at least half the width, and never less than 2 columns */
 		prew = line_start(r, NULL, &lp);
 		avail = r->width - prew;
-		if (avail < 8)
-			avail = 8;
 		/* skip spaces at a wrapped line's start */
 		if (!hard && wrapped)
 			while (i < p->len && p->text[i] == ' ')
@@ -547,7 +569,7 @@ render_markdown(struct rdoc *d, const char *md, size_t len, int width)
 
 	memset(&r, 0, sizeof r);
 	r.d = d;
-	r.width = width < 10 ? 10 : width;
+	r.width = width < 2 ? 2 : width; /* room for one wide character */
 	doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
 	it = cmark_iter_new(doc);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {

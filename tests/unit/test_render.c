@@ -30,8 +30,9 @@ render(const char *md, int width)
 		assert_int_equal(strlen(d.lines[i].text), d.lines[i].len);
 		assert_int_equal(utf8_width(d.lines[i].text, d.lines[i].len),
 		    d.lines[i].width);
-		/* deep nesting keeps 8 columns for text past a narrow width */
-		assert_true(d.lines[i].width <= (width < 40 ? 40 : width));
+		/* never wider than asked (2 columns at least: one wide
+		 * character), however deep the nesting */
+		assert_true(d.lines[i].width <= (width < 2 ? 2 : width));
 		buf_append(&b, d.lines[i].text, d.lines[i].len);
 		if (i + 1 < d.n)
 			buf_append(&b, "\n", 1);
@@ -162,6 +163,10 @@ test_tiny_width(void **state)
 	got = render("日本", 1);
 	assert_non_null(got);
 	free(got);
+	/* prefixes take at most half the width; deeper ones are left out */
+	RENDERS("> > > - - - 1. deep nesting with words", 12,
+	    "│ │ │ deep\n│ │ │ nestin\n│ │ │ g\n│ │ │ with\n│ │ │ words");
+	RENDERS("- 日本語", 3, "日\n本\n語");
 }
 
 static void
