@@ -167,7 +167,8 @@ struct rstate {
 	uint8_t inl; /* current inline style */
 	struct prefix pre[32];
 	int npre;
-	int list_no[32]; /* next number per nested list, 0 = bullets */
+	int list_no[32]; /* next number per nested ordered list */
+	bool ordered[32]; /* numbers, not bullets */
 	int nlist;
 	bool tight[32];
 	bool blank_pending;
@@ -374,9 +375,9 @@ walk_enter(struct rstate *r, cmark_node *node)
 		if (r->p.len > 0)
 			flush_para(r, 0, false);
 		if (r->nlist < 32) {
-			r->list_no[r->nlist] = cmark_node_get_list_type(node) ==
-			    CMARK_ORDERED_LIST ? cmark_node_get_list_start(node) :
-			    0;
+			r->ordered[r->nlist] = cmark_node_get_list_type(node) ==
+			    CMARK_ORDERED_LIST;
+			r->list_no[r->nlist] = cmark_node_get_list_start(node);
 			r->tight[r->nlist] = cmark_node_get_list_tight(node);
 			r->nlist++;
 		}
@@ -384,7 +385,7 @@ walk_enter(struct rstate *r, cmark_node *node)
 	case CMARK_NODE_ITEM:
 		if (r->p.len > 0)
 			flush_para(r, 0, false);
-		if (r->nlist > 0 && r->list_no[r->nlist - 1] > 0) {
+		if (r->nlist > 0 && r->ordered[r->nlist - 1]) {
 			snprintf(num, sizeof num, "%d. ",
 			    r->list_no[r->nlist - 1]++ % 100000);
 			push_prefix(r, num, "", 0);

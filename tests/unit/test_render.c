@@ -99,6 +99,7 @@ test_blocks(void **state)
 	RENDERS("- one\n- two", 40, "• one\n• two");
 	RENDERS("1. one\n2. two", 40, "1. one\n2. two");
 	RENDERS("3. three\n4. four", 40, "3. three\n4. four");
+	RENDERS("0. zero\n1. one", 40, "0. zero\n1. one");
 	RENDERS("> quoted", 40, "│ quoted");
 	RENDERS("> a\n>\n> b", 40, "│ a\n│\n│ b");
 	RENDERS("```\ncode  x\n\n  y\n```", 40, "  code  x\n  \n    y");
