@@ -167,9 +167,11 @@ struct rstate {
 	uint8_t inl; /* current inline style */
 	struct prefix pre[32];
 	int npre;
+	int pre_over; /* prefixes past the 32 kept, still to be popped */
 	int list_no[32]; /* next number per nested ordered list */
 	bool ordered[32]; /* numbers, not bullets */
 	int nlist;
+	int list_over; /* lists past the 32 kept */
 	bool tight[32];
 	bool blank_pending;
 };
@@ -313,25 +315,34 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 	p->len = 0;
 }
 
-static void
+/*
+ * Prefixes nest with the blocks; past 32 levels they are only counted, so
+ * that every pop still matches its push. False if not kept.
+ */
+static bool
 push_prefix(struct rstate *r, const char *first, const char *rest,
     uint8_t style)
 {
 	struct prefix *x;
 
-	if (r->npre >= 32)
-		return;
+	if (r->npre >= 32) {
+		r->pre_over++;
+		return false;
+	}
 	x = &r->pre[r->npre++];
 	snprintf(x->first, sizeof x->first, "%s", first);
 	snprintf(x->rest, sizeof x->rest, "%s", rest);
 	x->style = style;
 	x->used = false;
+	return true;
 }
 
 static void
 pop_prefix(struct rstate *r)
 {
-	if (r->npre > 0)
+	if (r->pre_over > 0)
+		r->pre_over--;
+	else if (r->npre > 0)
 		r->npre--;
 }
 
@@ -380,18 +391,22 @@ walk_enter(struct rstate *r, cmark_node *node)
 			r->list_no[r->nlist] = cmark_node_get_list_start(node);
 			r->tight[r->nlist] = cmark_node_get_list_tight(node);
 			r->nlist++;
-		}
+		} else
+			r->list_over++;
 		break;
 	case CMARK_NODE_ITEM:
 		if (r->p.len > 0)
 			flush_para(r, 0, false);
-		if (r->nlist > 0 && r->ordered[r->nlist - 1]) {
+		if (r->list_over == 0 && r->nlist > 0 &&
+		    r->ordered[r->nlist - 1]) {
 			snprintf(num, sizeof num, "%d. ",
 			    r->list_no[r->nlist - 1]++ % 100000);
-			push_prefix(r, num, "", 0);
 			/* continuation lines line up under the text */
-			memset(r->pre[r->npre - 1].rest, ' ', strlen(num));
-			r->pre[r->npre - 1].rest[strlen(num)] = '\0';
+			if (push_prefix(r, num, "", 0)) {
+				memset(r->pre[r->npre - 1].rest, ' ',
+				    strlen(num));
+				r->pre[r->npre - 1].rest[strlen(num)] = '\0';
+			}
 		} else
 			push_prefix(r, "• ", "  ", 0);
 		break;
@@ -528,7 +543,9 @@ walk_exit(struct rstate *r, cmark_node *node)
 		pop_prefix(r);
 		break;
 	case CMARK_NODE_LIST:
-		if (r->nlist > 0)
+		if (r->list_over > 0)
+			r->list_over--;
+		else if (r->nlist > 0)
 			r->nlist--;
 		block_done(r, node);
 		break;

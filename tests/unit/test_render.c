@@ -114,6 +114,27 @@ test_blocks(void **state)
 }
 
 static void
+test_deep_nesting(void **state)
+{
+	struct buf md;
+	char *got;
+
+	/* past 32 levels the prefixes run out, but leaving the deep ones
+	 * must not take the outer levels' prefixes with them */
+	buf_init(&md);
+	for (int i = 0; i < 34; i++) {
+		for (int k = 0; k < i; k++)
+			buf_puts(&md, "  ");
+		buf_printf(&md, "- l%d\n", i);
+	}
+	buf_puts(&md, "\n  first item again\n- next");
+	got = render(buf_head(&md), 200);
+	assert_non_null(strstr(got, "\n\n  first item again\n\n• next"));
+	free(got);
+	buf_free(&md);
+}
+
+static void
 test_inline(void **state)
 {
 	RENDERS("*em* **strong** `code`", 40, "em strong code");
@@ -305,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_paragraphs),
 		cmocka_unit_test(test_wrapping),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_escapes_neutralised),
 		cmocka_unit_test(test_tiny_width),
