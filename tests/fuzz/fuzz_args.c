@@ -1,7 +1,8 @@
 /*
  * fuzz_args.c: libFuzzer target for the checks that handlers run on
  * string arguments after arg_str has taken them from a request, and for
- * the UTF-8 code under proto_parse (common/utf8.c, code.c, timeutil.c).
+ * the UTF-8 code under proto_parse (common/utf8.c, code.c, timeutil.c,
+ * recur.c).
  *
  * The input is one argument value. Each check must agree with a plain
  * model of what it accepts:
@@ -12,13 +13,22 @@
  *  - code_normalize (invite.redeem, reached before a member is known):
  *    success only for "HRTH" and 12 code characters, idempotent, and
  *    code_hash succeeding exactly then, with 64 hex digits;
- *  - parse_duration: -1, or a number (with one unit letter) within bounds.
+ *  - parse_duration: -1, or a number (with one unit letter) within bounds;
+ *  - time_parse (event.create, thread since, expert requests): a known
+ *    code; a time it accepts is in range and, taken back to the writer's
+ *    zone, is exactly the date and time written; what the wire form
+ *    accepts the typed form accepts as the same time;
+ *  - recur.c on a series starting at that time, as event lists and
+ *    reminders ask: slot 0 is the start, every next start is a start of
+ *    the series (same weekday or day of the month, same time of day) at or
+ *    after the time asked, and starts in a window come in order.
  * Values with a NUL byte are cut there, as arg_str refuses them.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -146,6 +156,112 @@ check_duration(const char *s)
 	CHECK(i == n || (i + 1 == n && strchr("smhdw", s[i]) != NULL));
 }
 
+/* A start of the series word beginning at first, or -1; checked so. */
+static void
+check_start(const char *word, int64_t first, int64_t t)
+{
+	time_t a = (time_t)first, b = (time_t)t;
+	struct tm ta, tb;
+
+	if (t == -1)
+		return;
+	CHECK(t >= first && t <= TIME_MAX);
+	if (strcmp(word, "weekly") == 0)
+		CHECK((t - first) % (7 * 86400) == 0);
+	else if (strcmp(word, "fortnightly") == 0)
+		CHECK((t - first) % (14 * 86400) == 0);
+	else if (strcmp(word, "monthly") == 0) {
+		CHECK(gmtime_r(&a, &ta) != NULL && gmtime_r(&b, &tb) != NULL);
+		CHECK(ta.tm_mday == tb.tm_mday && ta.tm_hour == tb.tm_hour &&
+		    ta.tm_min == tb.tm_min && ta.tm_sec == tb.tm_sec);
+	} else
+		CHECK(t == first); /* none, or not a rule: one start */
+}
+
+/* The series of every rule (and of a word that is none) from first. */
+static void
+check_recur(int64_t first, uint32_t salt)
+{
+	static const char *const words[] = { "none", "weekly", "fortnightly",
+		"monthly", "daily" };
+	const int64_t ats[] = { first - 7, first + 1, first + 86400 * 8 + 5,
+		first + 86400 * 62 + (salt % 86400), first + (int64_t)salt *
+		977, TIME_MAX - 1, TIME_MAX, TIME_MAX + 1 };
+	int64_t out[80], t;
+	size_t n;
+
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+		const char *word = words[w];
+		CHECK(recur_valid(word) == (w < 4));
+		CHECK(recur_repeats(word) == (w >= 1 && w <= 3));
+		CHECK((recur_rrule(word) != NULL) == recur_repeats(word));
+		CHECK(recur_nth(word, first, 0) == first);
+		CHECK(recur_next(word, first, first) == first);
+		for (int64_t k = 1; k < 40; k += 13)
+			check_start(word, first, recur_nth(word, first, k));
+		for (size_t i = 0; i < sizeof ats / sizeof ats[0]; i++) {
+			t = recur_next(word, first, ats[i]);
+			check_start(word, first, t);
+			CHECK(t == -1 || t >= ats[i]);
+			if (!recur_repeats(word) && ats[i] > first)
+				CHECK(t == -1);
+		}
+		check_start(word, first, recur_upcoming(word, first, 90 * 60,
+		    first + (int64_t)(salt % 4000000)));
+		n = recur_between(word, first, first, first + 400LL * 86400,
+		    out, sizeof out / sizeof out[0]);
+		CHECK(n <= sizeof out / sizeof out[0]);
+		CHECK(n >= 1 && out[0] == first);
+		for (size_t i = 0; i < n; i++) {
+			check_start(word, first, out[i]);
+			CHECK(out[i] < first + 400LL * 86400);
+			CHECK(i == 0 || out[i] > out[i - 1]);
+			/* nothing of the series between two starts */
+			CHECK(i == 0 || recur_next(word, first,
+			    out[i - 1] + 1) == out[i]);
+		}
+		CHECK(recur_end(word, first, 3600) == (recur_repeats(word) ?
+		    TIME_MAX : first + 3600));
+	}
+}
+
+/* time_parse in both forms; the series from the time when it is one. */
+static void
+check_time(const char *s, uint32_t salt)
+{
+	int64_t wire = -42, typed = -42, t;
+	int rw, rt, offset = 0;
+	char iso[32];
+	size_t dt;
+
+	rw = time_parse(s, TIME_WIRE, &wire);
+	rt = time_parse(s, TIME_TYPED, &typed);
+	CHECK(rw >= TIME_OK && rw <= TIME_E_RANGE);
+	CHECK(rt >= TIME_OK && rt <= TIME_E_RANGE);
+	CHECK(time_parse_error(rw)[0] != '\0');
+	CHECK(time_from_iso8601(s) == (rw == TIME_OK ? wire : 0));
+	if (rt == TIME_OK) {
+		CHECK(typed >= 0 && typed <= TIME_MAX);
+		time_iso8601(typed, iso);
+		CHECK(time_parse(iso, TIME_WIRE, &t) == TIME_OK && t == typed);
+	}
+	if (rw != TIME_OK)
+		return;
+	CHECK(rt == TIME_OK && typed == wire);
+	/* back in the writer's zone it is what was written */
+	dt = s[16] == ':' ? 19 : 16;
+	if (s[dt] != 'Z') {
+		offset = ((s[dt + 1] - '0') * 10 + (s[dt + 2] - '0')) * 3600 +
+		    ((s[dt + 4] - '0') * 10 + (s[dt + 5] - '0')) * 60;
+		if (s[dt] == '-')
+			offset = -offset;
+	}
+	time_iso8601(wire + offset, iso);
+	CHECK(memcmp(iso, s, 16) == 0);
+	CHECK(memcmp(iso + 16, dt == 19 ? s + 16 : ":00", 3) == 0);
+	check_recur(wire, salt);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -159,6 +275,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(slug_valid(s) == model_slug(s));
 	check_code(s);
 	check_duration(s);
+	check_time(s, (uint32_t)size * 2654435761u ^ (size > 0 ? data[0] : 0));
 	free(s);
 	return 0;
 }
