@@ -69,3 +69,31 @@ demo: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Fuzzing (docs/fuzzing.md): `make fuzz` installs clang, builds the libFuzzer
+# targets in $(FUZZ_BUILD) and runs each for FUZZ_TIME seconds from its
+# corpus in tests/fuzz/corpus/; a crash fails it. Only this needs clang.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 25
+FUZZ_TARGETS ?= frame proto args render
+# llvm-14 brings llvm-symbolizer, for readable crash reports
+FUZZ_DEBS = clang-14 libclang-rt-14-dev llvm-14
+
+.PHONY: fuzz fuzz-deps fuzz-build clean-fuzz
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEBS="$(DEBS) $(FUZZ_DEBS)"
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-14 meson setup $(FUZZ_BUILD) -Dfuzzing=true >/dev/null
+
+fuzz-build: fuzz-deps $(FUZZ_BUILD)/build.ninja
+	@ninja -C $(FUZZ_BUILD) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS)) \
+		>$(FUZZ_BUILD)/ninja.log 2>&1 || { cat $(FUZZ_BUILD)/ninja.log; exit 1; }
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)

@@ -3,6 +3,8 @@
  * parses; we walk the nodes, gather each block's inline text with a style
  * byte per byte, then wrap it at word boundaries using the one width
  * function (utf8_cpwidth). Links are shown as text followed by the address.
+ * No line is wider than the width asked for (2 at least: one wide
+ * character); nesting too deep for it loses its innermost bars and bullets.
  * Nothing here knows about curses, so it is unit-tested and fuzzed.
  */
 #include <string.h>
@@ -165,24 +167,47 @@ struct rstate {
 	uint8_t inl; /* current inline style */
 	struct prefix pre[32];
 	int npre;
-	int list_no[32]; /* next number per nested list, 0 = bullets */
+	int pre_over; /* prefixes past the 32 kept, still to be popped */
+	int list_no[32]; /* next number per nested ordered list */
+	bool ordered[32]; /* numbers, not bullets */
 	int nlist;
+	int list_over; /* lists past the 32 kept */
 	bool tight[32];
 	bool blank_pending;
 };
+
+/*
+ * How many of the prefixes are drawn: together they take at most half the
+ * width, so the text keeps room and no line is wider than asked; deeper
+ * ones are left out. A prefix's first and rest are equally wide.
+ */
+static int
+prefixes_shown(const struct rstate *r)
+{
+	int i, w = 0;
+
+	for (i = 0; i < r->npre; i++) {
+		w += utf8_width(r->pre[i].first, strlen(r->pre[i].first));
+		if (w > r->width / 2)
+			break;
+	}
+	return i;
+}
 
 /* Start a line holding the current prefixes; returns its width. */
 static int
 line_start(struct rstate *r, struct rline *l, struct para *lp)
 {
-	int w = 0;
+	int w = 0, shown = prefixes_shown(r);
 
 	(void)l;
 	for (int i = 0; i < r->npre; i++) {
 		struct prefix *x = &r->pre[i];
 		const char *s = x->used ? x->rest : x->first;
-		para_add(lp, s, strlen(s), x->style);
-		w += utf8_width(s, strlen(s));
+		if (i < shown) {
+			para_add(lp, s, strlen(s), x->style);
+			w += utf8_width(s, strlen(s));
+		}
 		x->used = true;
 	}
 	return w;
@@ -211,9 +236,10 @@ static void
 blank_line(struct rstate *r)
 {
 	struct para lp = { 0 };
+	int shown = prefixes_shown(r);
 
 	/* a blank line between blocks keeps quote bars but not bullets */
-	for (int i = 0; i < r->npre; i++) {
+	for (int i = 0; i < shown; i++) {
 		struct prefix *x = &r->pre[i];
 		const char *s = x->used ? x->rest : x->first;
 		size_t n = strlen(s);
@@ -246,10 +272,9 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 		r->blank_pending = false;
 	}
 	do {
+		/* at least half the width, and never less than 2 columns */
 		prew = line_start(r, NULL, &lp);
 		avail = r->width - prew;
-		if (avail < 8)
-			avail = 8;
 		/* skip spaces at a wrapped line's start */
 		if (!hard && wrapped)
 			while (i < p->len && p->text[i] == ' ')
@@ -274,8 +299,10 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 		end = i;
 		while (!hard && end > start && p->text[end - 1] == ' ')
 			end--;
-		para_raw(&lp, p->text + start, p->style + start, end - start,
-		    extra);
+		/* an empty paragraph may have no text buffer at all */
+		if (end > start)
+			para_raw(&lp, p->text + start, p->style + start,
+			    end - start, extra);
 		line_emit(r, &lp);
 		wrapped = true;
 		if (i < p->len && p->text[i] == '\n') {
@@ -288,25 +315,34 @@ flush_para(struct rstate *r, uint8_t extra, bool hard)
 	p->len = 0;
 }
 
-static void
+/*
+ * Prefixes nest with the blocks; past 32 levels they are only counted, so
+ * that every pop still matches its push. False if not kept.
+ */
+static bool
 push_prefix(struct rstate *r, const char *first, const char *rest,
     uint8_t style)
 {
 	struct prefix *x;
 
-	if (r->npre >= 32)
-		return;
+	if (r->npre >= 32) {
+		r->pre_over++;
+		return false;
+	}
 	x = &r->pre[r->npre++];
 	snprintf(x->first, sizeof x->first, "%s", first);
 	snprintf(x->rest, sizeof x->rest, "%s", rest);
 	x->style = style;
 	x->used = false;
+	return true;
 }
 
 static void
 pop_prefix(struct rstate *r)
 {
-	if (r->npre > 0)
+	if (r->pre_over > 0)
+		r->pre_over--;
+	else if (r->npre > 0)
 		r->npre--;
 }
 
@@ -350,23 +386,27 @@ walk_enter(struct rstate *r, cmark_node *node)
 		if (r->p.len > 0)
 			flush_para(r, 0, false);
 		if (r->nlist < 32) {
-			r->list_no[r->nlist] = cmark_node_get_list_type(node) ==
-			    CMARK_ORDERED_LIST ? cmark_node_get_list_start(node) :
-			    0;
+			r->ordered[r->nlist] = cmark_node_get_list_type(node) ==
+			    CMARK_ORDERED_LIST;
+			r->list_no[r->nlist] = cmark_node_get_list_start(node);
 			r->tight[r->nlist] = cmark_node_get_list_tight(node);
 			r->nlist++;
-		}
+		} else
+			r->list_over++;
 		break;
 	case CMARK_NODE_ITEM:
 		if (r->p.len > 0)
 			flush_para(r, 0, false);
-		if (r->nlist > 0 && r->list_no[r->nlist - 1] > 0) {
+		if (r->list_over == 0 && r->nlist > 0 &&
+		    r->ordered[r->nlist - 1]) {
 			snprintf(num, sizeof num, "%d. ",
 			    r->list_no[r->nlist - 1]++ % 100000);
-			push_prefix(r, num, "", 0);
 			/* continuation lines line up under the text */
-			memset(r->pre[r->npre - 1].rest, ' ', strlen(num));
-			r->pre[r->npre - 1].rest[strlen(num)] = '\0';
+			if (push_prefix(r, num, "", 0)) {
+				memset(r->pre[r->npre - 1].rest, ' ',
+				    strlen(num));
+				r->pre[r->npre - 1].rest[strlen(num)] = '\0';
+			}
 		} else
 			push_prefix(r, "• ", "  ", 0);
 		break;
@@ -503,7 +543,9 @@ walk_exit(struct rstate *r, cmark_node *node)
 		pop_prefix(r);
 		break;
 	case CMARK_NODE_LIST:
-		if (r->nlist > 0)
+		if (r->list_over > 0)
+			r->list_over--;
+		else if (r->nlist > 0)
 			r->nlist--;
 		block_done(r, node);
 		break;
@@ -545,7 +587,7 @@ render_markdown(struct rdoc *d, const char *md, size_t len, int width)
 
 	memset(&r, 0, sizeof r);
 	r.d = d;
-	r.width = width < 10 ? 10 : width;
+	r.width = width < 2 ? 2 : width; /* room for one wide character */
 	doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
 	it = cmark_iter_new(doc);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {

@@ -30,8 +30,9 @@ render(const char *md, int width)
 		assert_int_equal(strlen(d.lines[i].text), d.lines[i].len);
 		assert_int_equal(utf8_width(d.lines[i].text, d.lines[i].len),
 		    d.lines[i].width);
-		/* deep nesting keeps 8 columns for text past a narrow width */
-		assert_true(d.lines[i].width <= (width < 40 ? 40 : width));
+		/* never wider than asked (2 columns at least: one wide
+		 * character), however deep the nesting */
+		assert_true(d.lines[i].width <= (width < 2 ? 2 : width));
 		buf_append(&b, d.lines[i].text, d.lines[i].len);
 		if (i + 1 < d.n)
 			buf_append(&b, "\n", 1);
@@ -98,6 +99,7 @@ test_blocks(void **state)
 	RENDERS("- one\n- two", 40, "• one\n• two");
 	RENDERS("1. one\n2. two", 40, "1. one\n2. two");
 	RENDERS("3. three\n4. four", 40, "3. three\n4. four");
+	RENDERS("0. zero\n1. one", 40, "0. zero\n1. one");
 	RENDERS("> quoted", 40, "│ quoted");
 	RENDERS("> a\n>\n> b", 40, "│ a\n│\n│ b");
 	RENDERS("```\ncode  x\n\n  y\n```", 40, "  code  x\n  \n    y");
@@ -109,6 +111,27 @@ test_blocks(void **state)
 	RENDERS("10. aaa bbb ccc", 12, "10. aaa bbb\n    ccc");
 	/* nested: a quote in a list */
 	RENDERS("- item\n\n  > q", 40, "• item\n\n  │ q");
+}
+
+static void
+test_deep_nesting(void **state)
+{
+	struct buf md;
+	char *got;
+
+	/* past 32 levels the prefixes run out, but leaving the deep ones
+	 * must not take the outer levels' prefixes with them */
+	buf_init(&md);
+	for (int i = 0; i < 34; i++) {
+		for (int k = 0; k < i; k++)
+			buf_puts(&md, "  ");
+		buf_printf(&md, "- l%d\n", i);
+	}
+	buf_puts(&md, "\n  first item again\n- next");
+	got = render(buf_head(&md), 200);
+	assert_non_null(strstr(got, "\n\n  first item again\n\n• next"));
+	free(got);
+	buf_free(&md);
 }
 
 static void
@@ -162,6 +185,10 @@ test_tiny_width(void **state)
 	got = render("日本", 1);
 	assert_non_null(got);
 	free(got);
+	/* prefixes take at most half the width; deeper ones are left out */
+	RENDERS("> > > - - - 1. deep nesting with words", 12,
+	    "│ │ │ deep\n│ │ │ nestin\n│ │ │ g\n│ │ │ with\n│ │ │ words");
+	RENDERS("- 日本語", 3, "日\n本\n語");
 }
 
 static void
@@ -299,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_paragraphs),
 		cmocka_unit_test(test_wrapping),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_escapes_neutralised),
 		cmocka_unit_test(test_tiny_width),
