@@ -490,6 +490,8 @@ extern const struct op op_session_table[];
 extern const struct op op_community_table[];
 extern const struct op op_admin_table[];
 extern const struct op op_thread_table[];
+extern const struct op op_post_table[];
+extern const struct op op_roundup_table[];
 extern const struct op op_profile_table[];
 extern const struct op op_poll_table[];
 extern const struct op op_search_table[];
@@ -498,6 +500,62 @@ extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
+
+/*
+ * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
+ * only. Threads are op-thread.c's, posts op-post.c's; both, and the
+ * roundup, read the same columns into the same objects.
+ */
+#define POST_BODY_MAX 60000 /* protocol lines are at most 64 KiB */
+#define THREAD_TITLE_MAX 200
+/* The columns of a thread as lists show it (thread_json reads them). */
+#define THREAD_COLS \
+	"t.id, t.title, t.tags, t.pinned, t.locked, m.handle, " \
+	"m.display_name, t.created_at, t.last_post_at, t.post_count, " \
+	"(:me != 0 AND coalesce((SELECT r.last_post_id FROM read_positions r " \
+	"WHERE r.member_id = :me AND r.thread_id = t.id), 0) < " \
+	"coalesce(t.last_post_id, 0))"
+/* The columns of a post (post_json reads them). */
+#define POST_COLS \
+	"p.id, m.handle, m.display_name, p.body, p.created_at, p.edited_at, " \
+	"p.reply_to, p.thanks, EXISTS (SELECT 1 FROM post_thanks pt WHERE " \
+	"pt.post_id = p.id AND pt.member_id = :me), p.hidden_at, " \
+	"p.hidden_reason, p.deleted_at, p.author_id"
+/* A thread as the handlers need it. */
+struct thread {
+	int64_t id;
+	int64_t community_id;
+	int64_t author_id;
+	int64_t last_post_id;
+	bool locked;
+	char title[THREAD_TITLE_MAX + 8];
+	json_t *json; /* header: thread_json plus slug and read_up_to */
+};
+/* op-thread.c */
+json_t *thread_json(sqlite3_stmt *); /* from the THREAD_COLS columns */
+/* {handle, display_name} from two columns, or null when there is none. */
+json_t *thread_author_json(sqlite3_stmt *, int col);
+/*
+ * May the caller do act inside the community? Not being able to read it
+ * is not_found with nf; *mod (if asked) says whether they may moderate.
+ */
+int thread_authz(struct call *, int64_t community_id, enum cact,
+    struct access *, bool *mod, const char *nf);
+/* op-post.c */
+/* A post from the POST_COLS columns, as the viewer may see it. */
+json_t *post_json(sqlite3_stmt *, int64_t viewer, bool mod);
+/* args.body: required, at most POST_BODY_MAX bytes, not blank. */
+int post_body_arg(struct call *, const char **body);
+/* Insert a post; returns its id, or 0 after failing the call. */
+int64_t post_insert(struct call *, int64_t thread_id, int64_t reply_to,
+    const char *body, int64_t now);
+/*
+ * A post was written in t: notify the people it replies to and mentions,
+ * send thread.new_post to its watchers, and set *post (the new post).
+ */
+int post_created(struct call *, const struct access *,
+    const struct thread *t, int64_t post_id, int64_t reply_to,
+    int64_t parent_author, const char *body, json_t **post);
 
 /* record.c: a closed room's record, its review and publication. */
 /*
