@@ -576,13 +576,13 @@ uint64_t record_review_sweeps(void);
  */
 void poll_sweep_start(void);
 
-/* op-event.c */
+/* event-ics.c */
 /* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
-char *event_calendar(int64_t member_id);
+char *event_ics(int64_t member_id);
 
-/* op-event.c, room.c: events and rooms, as other files use them. */
+/* event-remind.c, op-event.c, room.c: events and rooms, as others use them. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
-void event_timers_start(void);
+void event_remind_start(void);
 bool event_is_host(int64_t event_id, int64_t member_id);
 /* Insert an event and its hosts inside the caller's transaction. */
 int event_insert(struct call *, int64_t community_id, const char *title,
@@ -606,6 +606,41 @@ void room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
     const char *name, json_t *data);
 /* Take c out of the rooms of community_id (0: all) it may no longer read. */
 void room_recheck(struct conn *, int64_t community_id);
+
+/*
+ * op-event.c, event-remind.c, event-ics.c: an events row, for these three
+ * files only.
+ */
+/* The start of a query for events rows (event_from_row reads them). */
+#define EVENT_SELECT \
+	"SELECT e.id, e.community_id, c.slug, e.title, e.kind, " \
+	"e.description, e.starts_at, e.duration, e.recurrence, e.capacity, " \
+	"e.created_by, e.created_at, e.updated_at, e.sequence, " \
+	"e.cancelled_at, e.cancel_reason, e.thread_id FROM events e " \
+	"LEFT JOIN communities c ON c.id = e.community_id "
+/* One events row as the handlers, reminders and calendar use it. */
+struct event {
+	int64_t id;
+	int64_t community_id; /* 0: platform-wide */
+	char *slug; /* NULL when platform-wide */
+	char *title;
+	char *kind;
+	char *description;
+	int64_t starts;
+	int64_t duration;
+	char *recurrence;
+	int64_t capacity; /* 0: no limit */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t sequence;
+	int64_t cancelled_at;
+	char *cancel_reason;
+	int64_t thread_id;
+};
+/* op-event.c: fill e from an EVENT_SELECT row; event_clear frees it. */
+void event_from_row(sqlite3_stmt *, struct event *e);
+void event_clear(struct event *);
 
 /*
  * room.c, room-support.c, op-room.c: for the room files only. The live
