@@ -51,7 +51,7 @@ conn_free(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	pend_remove(c);
-	room_conn_gone(c); /* op-room.c: out of every room */
+	room_conn_gone(c); /* room.c: out of every room */
 	if (c->on_free != NULL)
 		c->on_free(c, c->on_free_arg);
 	log_debug(c->id, "conn freed after %llu requests",

@@ -39,9 +39,10 @@ static void
 ops_init(void)
 {
 	const struct op *tables[] = { op_session_table, op_community_table,
-		op_thread_table, op_profile_table, op_poll_table,
-		op_search_table, op_notify_table, op_event_table,
-		op_room_table, op_record_table, op_expert_table, op_admin_table };
+		op_thread_table, op_post_table, op_roundup_table,
+		op_profile_table, op_poll_table, op_search_table,
+		op_notify_table, op_event_table, op_room_table,
+		op_record_table, op_expert_table, op_admin_table };
 
 	if (all_ops_len != 0)
 		return;

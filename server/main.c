@@ -421,7 +421,7 @@ main(int argc, char **argv)
 	    srv->cfg.data_dir);
 	first_admin_invite();
 	poll_sweep_start();
-	event_timers_start();
+	event_remind_start();
 	room_restore();
 	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"

@@ -1,53 +1,23 @@
 /*
  * op-event.c: the programme of events. Events belong to a community or to
- * the whole platform; members RSVP, hosts see who is coming, a timer sends
- * reminders (a day and 15 minutes before each occurrence, recorded so none
- * is sent twice), and each member has an iCalendar feed of their events
- * (`ssh host calendar`, see event_calendar). Surgery members may queue with
- * a topic before the event's room opens (event.queue; op-room.c takes the
- * queue over when the room opens).
+ * the whole platform; members RSVP, hosts see who is coming, and surgery
+ * members may queue with a topic before the event's room opens
+ * (event.queue; op-room.c takes the queue over when the room opens). The
+ * reminders are event-remind.c's, the iCalendar feed event-ics.c's; the
+ * three read events rows the same way (event_from_row, in server.h).
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "server.h"
 
-#define EVENT_SWEEP_MS 30000
 #define EVENT_MAX_HOSTS 10
 
 static const char *const event_kinds[] = { "drop_in", "surgery",
 	"show_and_tell", "summit", "other", NULL };
 
-/* One events row as handlers use it. */
-struct ev {
-	int64_t id;
-	int64_t community_id; /* 0: platform-wide */
-	char *slug; /* NULL when platform-wide */
-	char *title;
-	char *kind;
-	char *description;
-	int64_t starts;
-	int64_t duration;
-	char *recurrence;
-	int64_t capacity; /* 0: no limit */
-	int64_t created_by;
-	int64_t created_at;
-	int64_t updated_at;
-	int64_t sequence;
-	int64_t cancelled_at;
-	char *cancel_reason;
-	int64_t thread_id;
-};
-
-static uv_timer_t sweep_timer;
-static bool sweep_started;
-static uint64_t sweep_last_ms;
-
-static void sweep(uv_timer_t *);
-
-static void
-ev_clear(struct ev *e)
+void
+event_clear(struct event *e)
 {
 	free(e->slug);
 	free(e->title);
@@ -66,7 +36,6 @@ col_dup(sqlite3_stmt *st, int i)
 	return xstrdup(db_col_text(st, i));
 }
 
-
 static bool
 word_in(const char *s, const char *const *list)
 {
@@ -77,15 +46,8 @@ word_in(const char *s, const char *const *list)
 	return false;
 }
 
-static const char ev_cols[] =
-    "SELECT e.id, e.community_id, c.slug, e.title, e.kind, e.description, "
-    "e.starts_at, e.duration, e.recurrence, e.capacity, e.created_by, "
-    "e.created_at, e.updated_at, e.sequence, e.cancelled_at, "
-    "e.cancel_reason, e.thread_id FROM events e "
-    "LEFT JOIN communities c ON c.id = e.community_id ";
-
-static void
-ev_from_row(sqlite3_stmt *st, struct ev *e)
+void
+event_from_row(sqlite3_stmt *st, struct event *e)
 {
 	e->id = sqlite3_column_int64(st, 0);
 	e->community_id = sqlite3_column_int64(st, 1);
@@ -108,24 +70,23 @@ ev_from_row(sqlite3_stmt *st, struct ev *e)
 
 /* Load an event by id: 1 found, 0 not, -1 database error. */
 static int
-ev_get(int64_t id, struct ev *e)
+ev_get(int64_t id, struct event *e)
 {
-	static char sql[sizeof ev_cols + 32];
+	static char sql[sizeof EVENT_SELECT + 32];
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sql[0] == '\0')
-		snprintf(sql, sizeof sql, "%sWHERE e.id = ?", ev_cols);
+		snprintf(sql, sizeof sql, "%sWHERE e.id = ?", EVENT_SELECT);
 	st = db_stmt(srv->db, sql);
 	memset(e, 0, sizeof *e);
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		ev_from_row(st, e);
+		event_from_row(st, e);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
-
 
 /*
  * May the caller do act to this event? Community events ask authz.c;
@@ -133,7 +94,7 @@ ev_get(int64_t id, struct ev *e)
  * for staff to run. Fails the call on refusal.
  */
 static int
-ev_access(struct call *x, const struct ev *e, enum cact act)
+ev_access(struct call *x, const struct event *e, enum cact act)
 {
 	struct access a;
 
@@ -164,7 +125,7 @@ event_is_host(int64_t event_id, int64_t member_id)
 
 /* Hosts, the event's creator and the community's leaders may change it. */
 static int
-ev_may_manage(struct call *x, const struct ev *e)
+ev_may_manage(struct call *x, const struct event *e)
 {
 	int64_t me = x->conn->member.id;
 
@@ -183,7 +144,7 @@ ev_may_manage(struct call *x, const struct ev *e)
 
 /* Load the event named by args.id and check act; fails the call. */
 static int
-ev_arg(struct call *x, struct ev *e, enum cact act)
+ev_arg(struct call *x, struct event *e, enum cact act)
 {
 	json_int_t id = 0;
 	int rc;
@@ -270,7 +231,7 @@ my_rsvp(int64_t event_id, int64_t me)
 
 /* The public face of an event (no attendee names). */
 static json_t *
-ev_json(const struct ev *e, int64_t me)
+ev_json(const struct event *e, int64_t me)
 {
 	int64_t next = e->cancelled_at ? 0 : recur_upcoming(e->recurrence,
 	    e->starts, e->duration, now_unix());
@@ -300,27 +261,6 @@ ev_json(const struct ev *e, int64_t me)
 	json_object_set_new(o, "room_id", room != 0 ? json_integer(room) :
 	    json_null());
 	return o;
-}
-
-/* Start (or hurry) the reminder sweep: it runs now and every 30 s. */
-void
-event_timers_start(void)
-{
-	uint64_t since;
-
-	if (srv->loop == NULL || srv->stopping)
-		return;
-	if (!sweep_started) {
-		uv_timer_init(srv->loop, &sweep_timer);
-		uv_unref((uv_handle_t *)&sweep_timer);
-		sweep_started = true;
-	}
-	if (uv_is_closing((uv_handle_t *)&sweep_timer))
-		return;
-	/* At most one sweep a second, however busy the programme is. */
-	since = now_ms() - sweep_last_ms;
-	uv_timer_start(&sweep_timer, sweep, since >= 1000 ? 0 : 1000 - since,
-	    EVENT_SWEEP_MS);
 }
 
 /* Resolve args.hosts (handles) into member ids; fails the call. */
@@ -427,7 +367,7 @@ event_insert(struct call *x, int64_t community_id, const char *title,
 	*id = sqlite3_last_insert_rowid(srv->db);
 	if (hosts_set(x, *id, hosts, nhosts) != 0)
 		return -1;
-	event_timers_start();
+	event_remind_start();
 	return 0;
 }
 
@@ -441,7 +381,7 @@ struct ev_args {
 };
 
 static int
-ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
+ev_args_parse(struct call *x, struct ev_args *a, const struct event *e)
 {
 	json_int_t minutes = 0, cap = -1;
 	json_t *capv;
@@ -502,7 +442,7 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct ev *e)
 
 /* Notify hosts and everyone going or maybe, except the actor. */
 static int
-notify_attendees(struct call *x, const struct ev *e, const char *kind,
+notify_attendees(struct call *x, const struct event *e, const char *kind,
     const char *text)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
@@ -539,7 +479,7 @@ op_event_create(struct call *x)
 	const char *slug = NULL;
 	int64_t hosts[EVENT_MAX_HOSTS], id, community = 0;
 	size_t nhosts;
-	struct ev e;
+	struct event e;
 	int rc;
 
 	if (arg_str(x->args, "community", false, 64, &slug, x->msg,
@@ -579,14 +519,14 @@ op_event_create(struct call *x)
 		return call_db_fail(x);
 	x->result = json_pack("{s:o}", "event", ev_json(&e,
 	    x->conn->member.id));
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 }
 
 static int
 op_event_update(struct call *x)
 {
-	struct ev e;
+	struct event e;
 	struct ev_args a;
 	int64_t hosts[EVENT_MAX_HOSTS], id;
 	size_t nhosts;
@@ -646,26 +586,26 @@ op_event_update(struct call *x)
 		if (rc != 0)
 			goto fail;
 	}
-	event_timers_start();
+	event_remind_start();
 	id = e.id;
-	ev_clear(&e);
+	event_clear(&e);
 	if (ev_get(id, &e) != 1) {
 		call_db_fail(x);
 		goto fail;
 	}
 	x->result = json_pack("{s:o}", "event", ev_json(&e,
 	    x->conn->member.id));
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 fail:
-	ev_clear(&e);
+	event_clear(&e);
 	return -1;
 }
 
 static int
 op_event_cancel(struct call *x)
 {
-	struct ev e;
+	struct event e;
 	const char *reason = "";
 	sqlite3_stmt *st;
 	char *text;
@@ -709,17 +649,17 @@ op_event_cancel(struct call *x)
 		goto fail;
 	x->result = json_pack("{s:I, s:b}", "id", (json_int_t)e.id,
 	    "cancelled", 1);
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 fail:
-	ev_clear(&e);
+	event_clear(&e);
 	return -1;
 }
 
 static int
 op_event_rsvp(struct call *x)
 {
-	struct ev e;
+	struct event e;
 	const char *status = NULL;
 	sqlite3_stmt *st;
 	json_t *mine;
@@ -772,13 +712,13 @@ op_event_rsvp(struct call *x)
 		call_db_fail(x);
 		goto fail;
 	}
-	event_timers_start();
+	event_remind_start();
 	x->result = json_pack("{s:o}", "event", ev_json(&e,
 	    x->conn->member.id));
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 fail:
-	ev_clear(&e);
+	event_clear(&e);
 	return -1;
 }
 
@@ -830,12 +770,12 @@ queue_json(int64_t event_id, int64_t only)
 static int
 op_event_get(struct call *x)
 {
-	struct ev e;
+	struct event e;
 	int64_t me = x->conn->member.id;
 	bool host;
 
 	if (ev_arg(x, &e, CA_READ) != 0) {
-		ev_clear(&e);
+		event_clear(&e);
 		return -1;
 	}
 	x->result = json_pack("{s:o}", "event", ev_json(&e, me));
@@ -849,7 +789,7 @@ op_event_get(struct call *x)
 	    queue_json(e.id, host ? 0 : me));
 	json_object_set_new(json_object_get(x->result, "event"), "is_host",
 	    json_boolean(host));
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 }
 
@@ -893,7 +833,7 @@ op_event_list(struct call *x)
 			    "e.community_id = :c AND e.cancelled_at IS NULL "
 			    "AND e.ends_at > :now AND (e.starts_at, e.id) > "
 			    "(:as, :aid) ORDER BY e.starts_at, e.id LIMIT :n",
-			    ev_cols);
+			    EVENT_SELECT);
 		st = db_stmt(srv->db, sql_one);
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":c"),
 		    acc.community_id);
@@ -910,7 +850,7 @@ op_event_list(struct call *x)
 			    "e.cancelled_at IS NULL AND e.ends_at > :now AND "
 			    "(e.community_id IS NULL OR e.community_id IN "
 			    "(%s)) AND (e.starts_at, e.id) > (:as, :aid) "
-			    "ORDER BY e.starts_at, e.id LIMIT :n", ev_cols,
+			    "ORDER BY e.starts_at, e.id LIMIT :n", EVENT_SELECT,
 			    readable);
 		}
 		st = db_stmt(srv->db, sql_all[k]);
@@ -925,10 +865,10 @@ op_event_list(struct call *x)
 	list = json_array();
 	/* Read the page first: ev_json runs other statements. */
 	{
-		struct ev page[201];
+		struct event page[201];
 
 		while (n <= limit && sqlite3_step(st) == SQLITE_ROW)
-			ev_from_row(st, &page[n++]);
+			event_from_row(st, &page[n++]);
 		sqlite3_reset(st);
 		for (int i = 0; i < n; i++) {
 			if (i < limit) {
@@ -937,7 +877,7 @@ op_event_list(struct call *x)
 				last_s = page[i].starts;
 				last_id = page[i].id;
 			}
-			ev_clear(&page[i]);
+			event_clear(&page[i]);
 		}
 	}
 	x->result = json_pack("{s:o}", "events", list);
@@ -956,7 +896,7 @@ op_event_list(struct call *x)
 static int
 op_event_queue(struct call *x)
 {
-	struct ev e;
+	struct event e;
 	const char *topic = NULL;
 	bool leave = false;
 	sqlite3_stmt *st;
@@ -1015,259 +955,11 @@ op_event_queue(struct call *x)
 	}
 	x->result = json_pack("{s:I, s:o}", "id", (json_int_t)e.id, "queue",
 	    queue_json(e.id, x->conn->member.id));
-	ev_clear(&e);
+	event_clear(&e);
 	return 0;
 fail:
-	ev_clear(&e);
+	event_clear(&e);
 	return -1;
-}
-
-/* Remind one member of an occurrence, once (as the server, x). */
-static int
-reminder_add(struct call *x, const struct ev *e, int64_t occ,
-    const char *kind, int64_t member, int64_t now)
-{
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
-	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
-	char when[32];
-	int64_t mins = (occ - now + 59) / 60;
-	const struct notify_ref ref = { .community_id = e->community_id,
-		.event_id = e->id };
-
-	sqlite3_bind_int64(st, 1, e->id);
-	sqlite3_bind_int64(st, 2, occ);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, member);
-	sqlite3_bind_int64(st, 5, now);
-	if (call_step(x, st) != 0)
-		return -1;
-	if (sqlite3_changes(srv->db) == 0)
-		return 0; /* reminded already */
-	time_human(occ, when);
-	if ((mins >= 120 ? notify_add_ref(x, member, "event_reminder", &ref,
-	    "Reminder: “%s” starts in %lld hours (%s).", e->title,
-	    (long long)(mins / 60), when) : notify_add_ref(x, member,
-	    "event_reminder", &ref, "Reminder: “%s” starts in %lld minutes "
-	    "(%s).", e->title, (long long)mins, when)) != 0)
-		return -1;
-	outbox_member_event(&x->out, member, "event.reminder", json_pack(
-	    "{s:I, s:s, s:s, s:o, s:I}", "event_id", (json_int_t)e->id,
-	    "title", e->title, "kind", kind, "starts_at", time_json(occ),
-	    "minutes", (json_int_t)mins));
-	return 0;
-}
-
-/*
- * As the server: for every occurrence starting within a day, remind hosts
- * and everyone going or maybe, a day before (while more than 15 minutes
- * are left) and 15 minutes before. Rows in event_reminders make each
- * reminder happen once; the live events follow the commit.
- */
-static int
-remind_due(struct call *x, void *arg)
-{
-	static char sql[sizeof ev_cols + 128];
-	sqlite3_stmt *st, *who;
-	struct ev *evs = NULL;
-	int64_t *ids = NULL;
-	size_t nev = 0, evcap = 0, nids, idcap = 0;
-	int64_t now = now_unix(), occ;
-	const char *kind;
-	int rc = 0;
-
-	(void)arg;
-	/* Every series not over whose next start may be within a day. */
-	if (sql[0] == '\0')
-		snprintf(sql, sizeof sql, "%sWHERE e.cancelled_at IS NULL AND "
-		    "e.ends_at > ? AND e.starts_at <= ? + 86400", ev_cols);
-	st = db_stmt(srv->db, sql);
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, now);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (nev == evcap) {
-			evcap = evcap ? evcap * 2 : 16;
-			evs = xrealloc(evs, evcap * sizeof *evs);
-		}
-		ev_from_row(st, &evs[nev++]);
-	}
-	sqlite3_reset(st);
-	who = db_stmt(srv->db,
-	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
-	    "AND status IN ('going', 'maybe') UNION "
-	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
-	for (size_t i = 0; i < nev && rc == 0; i++) {
-		occ = recur_upcoming(evs[i].recurrence, evs[i].starts,
-		    evs[i].duration, now);
-		if (occ <= now || occ - now > 86400)
-			continue;
-		/* In the last hour only the 15-minute reminder is sent: an
-		 * event made (or joined) late gets one, not two. */
-		if (occ - now > 900 && occ - now <= 3600)
-			continue;
-		kind = occ - now <= 900 ? "15m" : "day";
-		nids = 0;
-		sqlite3_bind_int64(who, 1, evs[i].id);
-		while (sqlite3_step(who) == SQLITE_ROW) {
-			if (nids == idcap) {
-				idcap = idcap ? idcap * 2 : 64;
-				ids = xrealloc(ids, idcap * sizeof *ids);
-			}
-			ids[nids++] = sqlite3_column_int64(who, 0);
-		}
-		sqlite3_reset(who);
-		for (size_t j = 0; j < nids && rc == 0; j++)
-			rc = reminder_add(x, &evs[i], occ, kind, ids[j], now);
-	}
-	free(ids);
-	for (size_t i = 0; i < nev; i++)
-		ev_clear(&evs[i]);
-	free(evs);
-	return rc;
-}
-
-/* The reminder timer: the sweep runs as the server, in the group commit. */
-static void
-sweep(uv_timer_t *t)
-{
-	(void)t;
-	sweep_last_ms = now_ms();
-	if (dispatch_server("event reminders", remind_due, NULL) == 0)
-		sweep_counts.reminders++;
-}
-
-/* iCalendar (RFC 5545) output: content lines folded at 75 octets. */
-static void
-ics_line(struct buf *b, const char *line)
-{
-	size_t len = strlen(line), used = 0, take, room = 75;
-
-	while (len - used > room) {
-		take = room;
-		/* never split a UTF-8 sequence */
-		while (take > 1 && ((unsigned char)line[used + take] & 0xC0) ==
-		    0x80)
-			take--;
-		buf_append(b, line + used, take);
-		buf_puts(b, "\r\n ");
-		used += take;
-		room = 74; /* the leading space counts */
-	}
-	buf_append(b, line + used, len - used);
-	buf_puts(b, "\r\n");
-}
-
-/* A TEXT value: backslash, semicolon, comma and newline escaped. */
-static char *
-ics_text(const char *name, const char *s)
-{
-	struct buf b;
-	char *out;
-
-	buf_init(&b);
-	buf_puts(&b, name);
-	buf_puts(&b, ":");
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\': buf_puts(&b, "\\\\"); break;
-		case ';': buf_puts(&b, "\\;"); break;
-		case ',': buf_puts(&b, "\\,"); break;
-		case '\n': buf_puts(&b, "\\n"); break;
-		case '\r': break;
-		default:
-			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-				buf_append(&b, s, 1);
-		}
-	}
-	buf_append(&b, "", 1);
-	out = xstrdup(b.data);
-	buf_free(&b);
-	return out;
-}
-
-static void
-ics_time(char out[20], int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
-}
-
-char *
-event_calendar(int64_t member_id)
-{
-	static char sql[sizeof ev_cols + 256];
-	sqlite3_stmt *st;
-	struct buf b;
-	struct ev e;
-	char *line, stamp[20], t1[20], t2[20], *out;
-	int64_t now = now_unix();
-
-	buf_init(&b);
-	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-	    "PRODID:-//Hearth//Hearth " HEARTH_VERSION "//EN\r\n"
-	    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
-	    "X-WR-CALNAME:Hearth events\r\n");
-	ics_time(stamp, now);
-	if (sql[0] == '\0')
-		snprintf(sql, sizeof sql, "%sWHERE e.id IN (SELECT event_id "
-		    "FROM event_hosts WHERE member_id = ?1 UNION SELECT "
-		    "event_id FROM event_rsvps WHERE member_id = ?1 AND status "
-		    "IN ('going', 'maybe')) ORDER BY e.starts_at, e.id "
-		    "LIMIT 1000", ev_cols);
-	st = db_stmt(srv->db, sql);
-	sqlite3_bind_int64(st, 1, member_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ev_from_row(st, &e);
-		buf_puts(&b, "BEGIN:VEVENT\r\n");
-		line = xasprintf("UID:event-%lld@hearth", (long long)e.id);
-		ics_line(&b, line);
-		free(line);
-		buf_printf(&b, "DTSTAMP:%s\r\n", stamp);
-		ics_time(t1, e.starts);
-		buf_printf(&b, "DTSTART:%s\r\n", t1);
-		if (e.duration % 60 == 0)
-			buf_printf(&b, "DURATION:PT%lldM\r\n",
-			    (long long)(e.duration / 60));
-		else
-			buf_printf(&b, "DURATION:PT%lldS\r\n",
-			    (long long)e.duration);
-		if (recur_rrule(e.recurrence) != NULL)
-			buf_printf(&b, "RRULE:%s\r\n",
-			    recur_rrule(e.recurrence));
-		ics_time(t1, e.created_at);
-		ics_time(t2, e.updated_at);
-		buf_printf(&b, "CREATED:%s\r\nLAST-MODIFIED:%s\r\n"
-		    "SEQUENCE:%lld\r\n", t1, t2, (long long)e.sequence);
-		line = ics_text("SUMMARY", e.title);
-		ics_line(&b, line);
-		free(line);
-		{
-			char *d = xasprintf("%s%s%s on Hearth", e.description,
-			    e.description[0] ? "\n\n" : "", e.slug ?
-			    e.slug : "Everyone");
-
-			line = ics_text("DESCRIPTION", d);
-			free(d);
-		}
-		ics_line(&b, line);
-		free(line);
-		line = ics_text("CATEGORIES", e.kind);
-		ics_line(&b, line);
-		free(line);
-		buf_printf(&b, "STATUS:%s\r\n", e.cancelled_at ? "CANCELLED" :
-		    "CONFIRMED");
-		buf_puts(&b, "TRANSP:OPAQUE\r\nEND:VEVENT\r\n");
-		ev_clear(&e);
-	}
-	sqlite3_reset(st);
-	buf_puts(&b, "END:VCALENDAR\r\n");
-	buf_append(&b, "", 1);
-	out = xstrdup(b.data);
-	buf_free(&b);
-	return out;
 }
 
 /* The fields of event.create that event.update may change (ev_args_parse). */

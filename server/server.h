@@ -166,7 +166,7 @@ void fanout_record(struct fanout_stats *, uint64_t us);
 void worker_background(void);
 /* The p-th percentile (0..100) in milliseconds. */
 double fanout_pct(const struct fanout_stats *, double p);
-/* op-room.c: room.say to the last receiving session's write step. */
+/* room.c: room.say to the last receiving session's write step. */
 struct fanout_stats *room_fanout_stats(void);
 
 /*
@@ -496,6 +496,8 @@ extern const struct op op_session_table[];
 extern const struct op op_community_table[];
 extern const struct op op_admin_table[];
 extern const struct op op_thread_table[];
+extern const struct op op_post_table[];
+extern const struct op op_roundup_table[];
 extern const struct op op_profile_table[];
 extern const struct op op_poll_table[];
 extern const struct op op_search_table[];
@@ -504,6 +506,62 @@ extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
+
+/*
+ * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
+ * only. Threads are op-thread.c's, posts op-post.c's; both, and the
+ * roundup, read the same columns into the same objects.
+ */
+#define POST_BODY_MAX 60000 /* protocol lines are at most 64 KiB */
+#define THREAD_TITLE_MAX 200
+/* The columns of a thread as lists show it (thread_json reads them). */
+#define THREAD_COLS \
+	"t.id, t.title, t.tags, t.pinned, t.locked, m.handle, " \
+	"m.display_name, t.created_at, t.last_post_at, t.post_count, " \
+	"(:me != 0 AND coalesce((SELECT r.last_post_id FROM read_positions r " \
+	"WHERE r.member_id = :me AND r.thread_id = t.id), 0) < " \
+	"coalesce(t.last_post_id, 0))"
+/* The columns of a post (post_json reads them). */
+#define POST_COLS \
+	"p.id, m.handle, m.display_name, p.body, p.created_at, p.edited_at, " \
+	"p.reply_to, p.thanks, EXISTS (SELECT 1 FROM post_thanks pt WHERE " \
+	"pt.post_id = p.id AND pt.member_id = :me), p.hidden_at, " \
+	"p.hidden_reason, p.deleted_at, p.author_id"
+/* A thread as the handlers need it. */
+struct thread {
+	int64_t id;
+	int64_t community_id;
+	int64_t author_id;
+	int64_t last_post_id;
+	bool locked;
+	char title[THREAD_TITLE_MAX + 8];
+	json_t *json; /* header: thread_json plus slug and read_up_to */
+};
+/* op-thread.c */
+json_t *thread_json(sqlite3_stmt *); /* from the THREAD_COLS columns */
+/* {handle, display_name} from two columns, or null when there is none. */
+json_t *thread_author_json(sqlite3_stmt *, int col);
+/*
+ * May the caller do act inside the community? Not being able to read it
+ * is not_found with nf; *mod (if asked) says whether they may moderate.
+ */
+int thread_authz(struct call *, int64_t community_id, enum cact,
+    struct access *, bool *mod, const char *nf);
+/* op-post.c */
+/* A post from the POST_COLS columns, as the viewer may see it. */
+json_t *post_json(sqlite3_stmt *, int64_t viewer, bool mod);
+/* args.body: required, at most POST_BODY_MAX bytes, not blank. */
+int post_body_arg(struct call *, const char **body);
+/* Insert a post; returns its id, or 0 after failing the call. */
+int64_t post_insert(struct call *, int64_t thread_id, int64_t reply_to,
+    const char *body, int64_t now);
+/*
+ * A post was written in t: notify the people it replies to and mentions,
+ * send thread.new_post to its watchers, and set *post (the new post).
+ */
+int post_created(struct call *, const struct access *,
+    const struct thread *t, int64_t post_id, int64_t reply_to,
+    int64_t parent_author, const char *body, json_t **post);
 
 /* op-record.c: a closed room's record, its review and publication. */
 /*
@@ -524,13 +582,13 @@ uint64_t record_review_sweeps(void);
  */
 void poll_sweep_start(void);
 
-/* op-event.c */
+/* event-ics.c */
 /* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
-char *event_calendar(int64_t member_id);
+char *event_ics(int64_t member_id);
 
-/* op-event.c, op-room.c, op-expert.c: events, rooms, expert requests. */
+/* event-remind.c, op-event.c, room.c: events and rooms, as others use them. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
-void event_timers_start(void);
+void event_remind_start(void);
 bool event_is_host(int64_t event_id, int64_t member_id);
 /* Insert an event and its hosts inside the caller's transaction. */
 int event_insert(struct call *, int64_t community_id, const char *title,
@@ -549,11 +607,172 @@ int room_restore(void);
 void room_conn_gone(struct conn *);
 /* A line from the room itself to everyone in it (no-op if it is gone). */
 void room_notice(struct outbox *, int64_t room_id, const char *text);
-/* outbox.c delivers room effects through these (op-room.c). */
+/* outbox.c delivers room effects through these (room.c). */
 void room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
     const char *name, json_t *data);
 /* Take c out of the rooms of community_id (0: all) it may no longer read. */
 void room_recheck(struct conn *, int64_t community_id);
+
+/*
+ * op-event.c, event-remind.c, event-ics.c: an events row, for these three
+ * files only.
+ */
+/* The start of a query for events rows (event_from_row reads them). */
+#define EVENT_SELECT \
+	"SELECT e.id, e.community_id, c.slug, e.title, e.kind, " \
+	"e.description, e.starts_at, e.duration, e.recurrence, e.capacity, " \
+	"e.created_by, e.created_at, e.updated_at, e.sequence, " \
+	"e.cancelled_at, e.cancel_reason, e.thread_id FROM events e " \
+	"LEFT JOIN communities c ON c.id = e.community_id "
+/* One events row as the handlers, reminders and calendar use it. */
+struct event {
+	int64_t id;
+	int64_t community_id; /* 0: platform-wide */
+	char *slug; /* NULL when platform-wide */
+	char *title;
+	char *kind;
+	char *description;
+	int64_t starts;
+	int64_t duration;
+	char *recurrence;
+	int64_t capacity; /* 0: no limit */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t sequence;
+	int64_t cancelled_at;
+	char *cancel_reason;
+	int64_t thread_id;
+};
+/* op-event.c: fill e from an EVENT_SELECT row; event_clear frees it. */
+void event_from_row(sqlite3_stmt *, struct event *e);
+void event_clear(struct event *);
+
+/*
+ * room.c, room-support.c, op-room.c: for the room files only. The live
+ * rooms are room.c's; op-room.c's handlers read and change them in place
+ * and room-support.c keeps their support alerts, so the structs are shared
+ * here (struct alert stays private to room-support.c). Every other file
+ * goes through the room functions above.
+ */
+#define ROOM_HISTORY 50 /* public lines kept in memory for those joining */
+enum rmode { RM_OFF, RM_TRANSCRIPT, RM_CHATHAM, RM_SUMMARY };
+extern const char *const room_mode_names[]; /* by enum rmode */
+/* A member's standing in one room (present or not). */
+struct person {
+	int64_t member_id;
+	char handle[40];
+	char *display_name;
+	bool host, muted, removed, hand, attended;
+	int present; /* conns in the room */
+	int64_t joined_at;
+	int64_t consult_with; /* member id, 0 when not in a consult */
+	bool consult_record; /* the consult keeps a private transcript */
+	struct person *next;
+};
+/* One conn in the room. */
+struct presence {
+	struct conn *c;
+	struct person *p;
+	struct presence *next;
+};
+/* A place in a surgery's queue. */
+struct qentry {
+	int64_t member_id;
+	char *topic;
+	int64_t at;
+	struct qentry *next;
+};
+struct alert;
+struct room {
+	int64_t id, community_id, event_id;
+	char *slug; /* NULL: platform-wide */
+	char *title, *topic;
+	enum rmode mode;
+	bool surgery, paused;
+	bool closing; /* a room.close waits for its commit */
+	int64_t opened_at, seq;
+	int64_t opened_by; /* a record no present host closes is theirs */
+	int64_t hostless_since; /* unix time the last host left; 0: hosted */
+	struct person *people;
+	struct presence *here;
+	struct qentry *queue;
+	struct alert *alerts; /* room-support.c's */
+	json_t *history[ROOM_HISTORY]; /* ring of public messages, as kept */
+	int hist_head, hist_len;
+	struct room *next;
+};
+/* room.c: the model. The open rooms: follow ->next from room_first. */
+struct room *room_first(void);
+struct room *room_by_id(int64_t id);
+int room_mode_parse(const char *, enum rmode *);
+/* The next message number: increasing, also across restarts. */
+int64_t room_next_seq(struct room *);
+struct person *room_person_find(struct room *, int64_t member_id);
+/* The person for a member, created (absent) if new; NULL: no such member. */
+struct person *room_person_get(struct room *, int64_t member_id);
+struct presence *room_presence(struct room *, const struct conn *);
+/* Durable state, in the caller's transaction (0, or -1: the call failed). */
+int room_row_save(struct call *, const struct room *);
+int room_person_save(struct call *, const struct room *,
+    const struct person *);
+int room_queue_save(struct call *, const struct room *);
+void room_free(struct room *);
+/* room.open made r: link it once the call commits (else free it). */
+void room_opened(struct outbox *, struct room *, uint64_t conn_id);
+/* Add a conn to the room (the caller checked it may come in). */
+struct person *room_enter(struct outbox *, struct room *, struct conn *);
+/* Drop one presence; leaving (not a lost session) gives up a queue place. */
+void room_presence_drop(struct outbox *, struct room *, struct presence *,
+    bool leaving);
+/*
+ * Close the room in the call's transaction with its record (op-record.c);
+ * it is marked closing and freed once the call commits. closer 0: the
+ * server.
+ */
+int room_close_write(struct call *, struct room *, const char *summary,
+    int64_t closer);
+/* Effects to the room: see outbox_room_event. */
+void room_send_member(struct outbox *, struct room *, int64_t member_id,
+    const char *name, json_t *data);
+void room_send_state(struct outbox *, struct room *);
+/* One person's change (what: joined, left, muted, ...) and the head count. */
+void room_send_presence(struct outbox *, struct room *, const char *what,
+    const struct person *);
+/* Everyone present gets their own view of the queue. */
+void room_send_queue(struct outbox *, struct room *);
+/* A line from the room itself, kept in its history. */
+void room_system_message(struct outbox *, struct room *, const char *fmt,
+    ...) PRINTFLIKE(3, 4);
+void room_consult_send(struct outbox *, struct room *, struct person *,
+    bool active);
+/* End a person's private consult, telling both. */
+void room_consult_end(struct outbox *, struct room *, struct person *);
+json_t *room_state_json(const struct room *);
+json_t *room_person_json(const struct person *);
+json_t *room_history_json(const struct room *);
+/* Queue: a member's place (1 first; 0 not queued) and the length. */
+int room_queue_place(const struct room *, int64_t member_id, int *len);
+/* What one person may know of the queue: all of it for hosts. */
+json_t *room_queue_view(struct room *, const struct person *);
+void room_queue_remove(struct room *, int64_t member_id);
+void room_queue_append(struct room *, int64_t member_id, const char *topic,
+    int64_t at);
+/* Time room.say's fan-out from t0 (µs) to its last session write. */
+void room_fanout_probe(uint64_t t0_us);
+/* room-support.c: "I need support" alerts; each returns the reply. */
+json_t *room_support_raise(struct outbox *, struct room *,
+    int64_t member_id, const char *text);
+/* NULL: no such request in the room. */
+json_t *room_support_answer(struct outbox *, struct room *, int64_t id,
+    const struct person *by);
+/* The unanswered requests, for those who may host. */
+json_t *room_support_json(struct room *);
+/* Has a request here gone to staff, with nobody answering yet? */
+bool room_support_escalated(const struct room *);
+/* A member's last session left: their requests no longer wait. */
+void room_support_gone(struct room *, int64_t member_id);
+void room_support_free(struct room *);
 
 /* ctl.c: the control socket hearthctl talks to. */
 int ctl_listen(const char *path, char *err, size_t errlen);

@@ -853,7 +853,7 @@ sess_start_mode(struct sess *s)
 		if (strcmp(s->exec_cmd, "calendar") == 0 && s->member.id != 0) {
 			/* One-shot text: the member's iCalendar feed. */
 			buf_puts(&s->from_child,
-			    (text = event_calendar(s->member.id)));
+			    (text = event_ics(s->member.id)));
 			free(text);
 			s->exec_output = true;
 			break;

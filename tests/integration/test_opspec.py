@@ -88,25 +88,51 @@ def handler_reads(body, defines):
     return reads
 
 
+FUNC = re.compile(r'^(\w+)\([^{;]*?\)\n\{\n(.*?)^\}$', re.M | re.S)
+
+
+def c_defines(text):
+    return dict(re.findall(r'^#define (\w+) (\d+)\b', text, re.M))
+
+
+def exported_functions(header):
+    """{name: (body, defines)} for the functions server files export (not
+    static), so that a helper another file shares is followed too."""
+    out = {}
+    for path in glob.glob(os.path.join(SERVER, '*.c')):
+        text = open(path).read()
+        defines = {**header, **c_defines(text)}
+        for m in FUNC.finditer(text):
+            before = text[text.rfind('\n', 0, m.start() - 1) + 1:m.start()]
+            if not before.startswith('static'):
+                out[m.group(1)] = (m.group(2), defines)
+    return out
+
+
 def test_handler_reads_agree_with_the_specs():
     """What each operation's handler reads (arg_str, arg_int, arg_bool,
     arg_text or json_object_get on x->args, in the handler or the functions
-    of its file it calls) is in the operation's spec with the same type and
-    limits, and each argument of the spec is named by the handler: no
-    handler limit contradicts the spec, and nothing a handler reads is
-    refused before it."""
+    it calls: its file's, or those another server file exports) is in the
+    operation's spec with the same type and limits, and each argument of
+    the spec is named by the handler: no handler limit contradicts the
+    spec, and nothing a handler reads is refused before it."""
     ops, _ = list_ops()
     wrong, seen = [], set()
-    files = sorted(glob.glob(os.path.join(SERVER, 'op-*.c')))
-    assert len(files) >= 11, files
+    header = c_defines(open(os.path.join(SERVER, 'server.h')).read())
+    exported = exported_functions(header)
+    # every file with an operation table (op-*.c, including op-record.c)
+    files = sorted(p for p in glob.glob(os.path.join(SERVER, '*.c'))
+                   if re.search(r'^const struct op op_\w+_table\[\] = \{$',
+                                open(p).read(), re.M))
+    assert len(files) >= 12, files
     for path in files:
         text = open(path).read()
         base = os.path.basename(path)
-        defines = dict(re.findall(r'^#define (\w+) (\d+)\b', text, re.M))
-        funcs = {m.group(1): m.group(2) for m in re.finditer(
-            r'^(\w+)\([^{;]*?\)\n\{\n(.*?)^\}$', text, re.M | re.S)}
+        defines = {**header, **c_defines(text)}
+        funcs = {**exported, **{m.group(1): (m.group(2), defines)
+                                for m in FUNC.finditer(text)}}
         calls = {f: {c for c in re.findall(r'\b(\w+)\(', b) if c in funcs and c != f}
-                 for f, b in funcs.items()}
+                 for f, (b, _) in funcs.items()}
         table = text[re.search(r'^const struct op op_\w+_table\[\] = \{$', text,
                                re.M).start():]
         entries = re.findall(r'^\t\{ "([a-z_.]+)", [^,]+, (\w+),', table, re.M)
@@ -122,14 +148,14 @@ def test_handler_reads_agree_with_the_specs():
             spec = ops[op][3]
             named = set()
             for f in reach:
-                for name, want in handler_reads(funcs[f], defines):
+                for name, want in handler_reads(*funcs[f]):
                     if name not in spec:
                         wrong.append('%s %s: args.%s is read but not in the spec' % (
                             base, op, name))
                     elif want is not None and spec[name][1] != want:
                         wrong.append('%s %s: args.%s read as "%s", the spec says "%s"'
                                      % (base, op, name, want, spec[name][1]))
-                named |= set(re.findall(r'"(\w+)"', funcs[f]))
+                named |= set(re.findall(r'"(\w+)"', funcs[f][0]))
             for name in spec:
                 if name not in named:
                     wrong.append('%s %s: args.%s is in the spec but the handler never '
