@@ -128,6 +128,7 @@ def test_tui_live_post_arrives_while_typing():
         t.keys('r')
         t.wait_for('Ctrl-S:send')
         t.keys('half typed')
+        t.wait_for('half typed')               # typed before the post comes
         s = srv.session(other)
         assert s.call('post.create', thread_id=tid, body='Live from Sam')['ok']
         s.close()
