@@ -32,17 +32,21 @@ notify_ref_json(json_t *o, const struct notify_ref *ref)
 		    json_integer(ids[i]) : json_null());
 }
 
+/*
+ * The one place a notification is stored and its notify.new built. From
+ * the system (no actor), it goes to the member who acted too.
+ */
 static int
 notify_vadd(struct call *x, int64_t member_id, const char *kind,
-    const struct notify_ref *ref, const char *fmt, va_list ap)
+    const struct notify_ref *ref, bool system, const char *fmt, va_list ap)
 {
 	sqlite3_stmt *st;
-	int64_t actor = call_actor(x), now = now_unix(), id;
+	int64_t actor = system ? 0 : call_actor(x), now = now_unix(), id;
 	char *text, when[32];
 	json_t *ev;
 	int rc;
 
-	if (member_id == 0 || member_id == actor)
+	if (member_id == 0 || (member_id == call_actor(x) && !system))
 		return 0;
 	text = xvasprintf(fmt, ap);
 	st = db_stmt(srv->db,
@@ -89,7 +93,7 @@ notify_add(struct call *x, int64_t member_id, const char *kind,
 	int rc;
 
 	va_start(ap, fmt);
-	rc = notify_vadd(x, member_id, kind, &ref, fmt, ap);
+	rc = notify_vadd(x, member_id, kind, &ref, false, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -102,7 +106,20 @@ notify_add_ref(struct call *x, int64_t member_id, const char *kind,
 	int rc;
 
 	va_start(ap, fmt);
-	rc = notify_vadd(x, member_id, kind, ref, fmt, ap);
+	rc = notify_vadd(x, member_id, kind, ref, false, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+notify_system(struct call *x, int64_t member_id, const char *kind,
+    const struct notify_ref *ref, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = notify_vadd(x, member_id, kind, ref, true, fmt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -213,39 +213,6 @@ intro_thread(int64_t cid)
 }
 
 /*
- * Store a notification from the system (no actor), even to the member who
- * acted: the welcome after joining an open community.
- */
-static int
-notify_system(struct call *x, int64_t member_id, const char *kind,
-    int64_t cid, int64_t thread_id, const char *text)
-{
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "INSERT INTO notifications (member_id, kind, community_id, "
-	    "thread_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?)");
-	int64_t now = now_unix();
-	char when[32];
-
-	sqlite3_bind_int64(st, 1, member_id);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, cid);
-	if (thread_id != 0)
-		sqlite3_bind_int64(st, 4, thread_id);
-	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now);
-	if (call_step(x, st) != 0)
-		return -1;
-	time_iso8601(now, when);
-	outbox_member_event(&x->out, member_id, "notify.new",
-	    json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:n, s:n}", "id",
-	    (json_int_t)sqlite3_last_insert_rowid(srv->db), "kind", kind,
-	    "text", text, "at", when, "community_id", (json_int_t)cid,
-	    "thread_id", thread_id ? json_integer(thread_id) : json_null(),
-	    "post_id", "poll_id"));
-	return 0;
-}
-
-/*
  * Add a member to a community with a role: the row, a welcome notification
  * pointing at the Introductions thread and a community.joined event to the
  * member's sessions. The caller has checked they are not a member yet.
@@ -258,8 +225,7 @@ community_member_add(struct call *x, int64_t cid, int64_t member_id,
 	    "INSERT INTO community_members (community_id, member_id, role, "
 	    "joined_at) VALUES (?, ?, ?, ?)");
 	int64_t intro = intro_thread(cid);
-	char slug[48] = "", name[128] = "", *text;
-	int rc;
+	char slug[48] = "", name[128] = "";
 
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, member_id);
@@ -274,12 +240,11 @@ community_member_add(struct call *x, int64_t cid, int64_t member_id,
 		snprintf(name, sizeof name, "%s", db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
-	text = xasprintf("Welcome to %s! Say hello in its Introductions "
-	    "thread: who you are, where you work and what you hope to find "
-	    "here.", name);
-	rc = notify_system(x, member_id, "welcome", cid, intro, text);
-	free(text);
-	if (rc != 0)
+	/* from the system: the member who joined an open community too */
+	if (notify_system(x, member_id, "welcome", &(struct notify_ref){
+	    .community_id = cid, .thread_id = intro }, "Welcome to %s! Say "
+	    "hello in its Introductions thread: who you are, where you work "
+	    "and what you hope to find here.", name) != 0)
 		return -1;
 	outbox_member_event(&x->out, member_id, "community.joined",
 	    json_pack("{s:s, s:s, s:s, s:o}", "slug", slug, "name", name,

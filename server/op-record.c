@@ -449,7 +449,7 @@ record_close(struct call *x, int64_t room_id, int64_t *thread, bool *review)
 	review_words(wait, sizeof wait);
 	n = hosts_of(room_id, hosts, 64);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = notify_add_ref(x, hosts[i], "record_review",
+		rc = notify_system(x, hosts[i], "record_review",
 		    &(struct notify_ref){ .community_id = r.community_id,
 		    .room_id = room_id }, "The record of the room “%s” waits "
 		    "for your review: drop or edit lines, then publish it. "

@@ -472,6 +472,9 @@ struct notify_ref {
 };
 int notify_add_ref(struct call *, int64_t member_id, const char *kind,
     const struct notify_ref *, const char *fmt, ...) PRINTFLIKE(5, 6);
+/* From the system, with no actor: the member who acted gets it too. */
+int notify_system(struct call *, int64_t member_id, const char *kind,
+    const struct notify_ref *, const char *fmt, ...) PRINTFLIKE(5, 6);
 /* A notification's ids as the fields of its wire object. */
 void notify_ref_json(json_t *, const struct notify_ref *);
 
