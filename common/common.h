@@ -197,6 +197,8 @@ int code_hash(const char *code, char out[65]);
 int64_t now_unix(void);
 uint64_t now_ms(void);
 void time_iso8601(int64_t t, char out[32]);
+/* The same as a JSON string; null for t <= 0 (no time). */
+json_t *time_json(int64_t t);
 /* "Sun 6 Dec 14:00 UTC": a time for people to read. */
 void time_human(int64_t t, char out[32]);
 /* The last second time_parse and recur.c know: 9999-12-31T23:59:59Z. */

@@ -46,6 +46,17 @@ time_iso8601(int64_t t, char out[32])
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
+json_t *
+time_json(int64_t t)
+{
+	char buf[32];
+
+	if (t <= 0)
+		return json_null();
+	time_iso8601(t, buf);
+	return json_string(buf);
+}
+
 /* Format t for people, in UTC: "Sun 6 Dec 14:00 UTC". */
 void
 time_human(int64_t t, char out[32])

@@ -331,3 +331,20 @@ db_col_json_time(sqlite3_stmt *st, int i)
 	time_iso8601(sqlite3_column_int64(st, i), buf);
 	return json_string(buf);
 }
+
+void
+db_bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
+}
+
+void
+db_bind_text(sqlite3_stmt *st, const char *name, const char *s)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}

@@ -19,17 +19,6 @@ static uint64_t sweep_last_ms;
 
 static void sweep(uv_timer_t *);
 
-static json_t *
-time_json(int64_t t)
-{
-	char buf[32];
-
-	if (t <= 0)
-		return json_null();
-	time_iso8601(t, buf);
-	return json_string(buf);
-}
-
 /* Start (or hurry) the reminder sweep: it runs now and every 30 s. */
 void
 event_remind_start(void)

@@ -166,17 +166,6 @@ ev_arg(struct call *x, struct event *e, enum cact act)
 	return 0;
 }
 
-static json_t *
-time_json(int64_t t)
-{
-	char buf[32];
-
-	if (t <= 0)
-		return json_null();
-	time_iso8601(t, buf);
-	return json_string(buf);
-}
-
 /* The event's hosts as [{handle, display_name}]. */
 static json_t *
 hosts_json(int64_t event_id)

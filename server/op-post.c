@@ -28,44 +28,11 @@ struct post {
 	char title[THREAD_TITLE_MAX + 8];
 };
 
-static void
-bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
-}
-
-static void
-bind_text(sqlite3_stmt *st, const char *name, const char *s)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static int64_t
-me(struct call *x)
-{
-	return x->conn->member.id;
-}
-
 /* The acting member's handle for notification texts. */
 static const char *
 me_handle(struct call *x)
 {
 	return x->conn->member.id != 0 ? x->conn->member.handle : "console";
-}
-
-/* A Unix time as an ISO 8601 string. */
-static json_t *
-time_json(int64_t t)
-{
-	char when[32];
-
-	time_iso8601(t, when);
-	return json_string(when);
 }
 
 /*
@@ -109,8 +76,8 @@ post_fetch(int64_t post_id, int64_t viewer, bool mod)
 	    "m.id = p.author_id WHERE p.id = :id");
 	json_t *o = NULL;
 
-	bind_i64(st, ":id", post_id);
-	bind_i64(st, ":me", viewer);
+	db_bind_i64(st, ":id", post_id);
+	db_bind_i64(st, ":me", viewer);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		o = post_json(st, viewer, mod);
 	sqlite3_reset(st);
@@ -129,7 +96,7 @@ post_load(struct call *x, int64_t id, struct post *p)
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -235,17 +202,17 @@ reader_id(const struct access *a, const char *handle, int64_t id)
 		    "m.status = 'active' AND (m.role = 'admin' OR :vis != "
 		    "'private' OR EXISTS (SELECT 1 FROM community_members cm "
 		    "WHERE cm.community_id = :c AND cm.member_id = m.id))");
-		bind_text(st, ":h", handle);
+		db_bind_text(st, ":h", handle);
 	} else {
 		st = db_stmt(srv->db,
 		    "SELECT m.id FROM members m WHERE m.id = :id AND "
 		    "m.status = 'active' AND (m.role = 'admin' OR :vis != "
 		    "'private' OR EXISTS (SELECT 1 FROM community_members cm "
 		    "WHERE cm.community_id = :c AND cm.member_id = m.id))");
-		bind_i64(st, ":id", id);
+		db_bind_i64(st, ":id", id);
 	}
-	bind_text(st, ":vis", a->visibility);
-	bind_i64(st, ":c", a->community_id);
+	db_bind_text(st, ":vis", a->visibility);
+	db_bind_i64(st, ":c", a->community_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		found = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -298,7 +265,7 @@ notify_mentions(struct call *x, const struct access *a, int64_t thread_id,
 		if (j < nb)
 			continue;
 		id = reader_id(a, handles[i], 0);
-		if (id == 0 || id == me(x) || told_has(told, id))
+		if (id == 0 || id == call_actor(x) || told_has(told, id))
 			continue;
 		told_add(told, id);
 		if (notify_add(x, id, "mention", a->community_id, thread_id,
@@ -318,14 +285,14 @@ post_insert(struct call *x, int64_t thread_id, int64_t reply_to,
 	    "INSERT INTO posts (thread_id, author_id, reply_to, body, "
 	    "created_at) VALUES (:t, :a, :r, :b, :now)");
 
-	bind_i64(st, ":t", thread_id);
-	if (me(x) != 0)
-		bind_i64(st, ":a", me(x));
+	db_bind_i64(st, ":t", thread_id);
+	if (call_actor(x) != 0)
+		db_bind_i64(st, ":a", call_actor(x));
 	if (reply_to != 0)
-		bind_i64(st, ":r", reply_to);
+		db_bind_i64(st, ":r", reply_to);
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":b"), body,
 	    -1, SQLITE_STATIC);
-	bind_i64(st, ":now", now);
+	db_bind_i64(st, ":now", now);
 	if (call_step(x, st) != 0)
 		return 0;
 	return sqlite3_last_insert_rowid(srv->db);
@@ -340,7 +307,7 @@ post_created(struct call *x, const struct access *a, const struct thread *t,
 	struct told told = { .n = 0 };
 	int64_t id;
 
-	told_add(&told, me(x));
+	told_add(&told, call_actor(x));
 	if (t->author_id != 0 && (id = reader_id(a, NULL, t->author_id)) != 0 &&
 	    !told_has(&told, id)) {
 		told_add(&told, id);
@@ -391,7 +358,7 @@ op_post_edit(struct call *x)
 	if (thread_authz(x, p.community_id, CA_READ, &a,
 	    p.locked ? &mod : NULL, "No such post.") != 0)
 		return -1;
-	if (p.author_id == 0 || p.author_id != me(x))
+	if (p.author_id == 0 || p.author_id != call_actor(x))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "Only the author may edit a post.");
 	if (p.deleted)
@@ -407,7 +374,7 @@ op_post_edit(struct call *x)
 	if (authz_community(x, p.community_id, CA_REPLY, &a) != 0)
 		return -1;
 	st = db_stmt(srv->db, "SELECT body FROM posts WHERE id = :id");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	rc = sqlite3_step(st);
 	old = xstrdup(rc == SQLITE_ROW ? db_col_text(st, 0) : "");
 	sqlite3_reset(st);
@@ -425,11 +392,11 @@ op_post_edit(struct call *x)
 	st = db_stmt(srv->db,
 	    "INSERT INTO post_edits (post_id, body, edited_at, edited_by) "
 	    "VALUES (:id, :old, :now, :me)");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":old"), old,
 	    -1, SQLITE_STATIC);
-	bind_i64(st, ":now", now);
-	bind_i64(st, ":me", me(x));
+	db_bind_i64(st, ":now", now);
+	db_bind_i64(st, ":me", call_actor(x));
 	rc = call_step(x, st);
 	if (rc == 0) {
 		st = db_stmt(srv->db,
@@ -437,11 +404,11 @@ op_post_edit(struct call *x)
 		    "WHERE id = :id");
 		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":b"),
 		    body, -1, SQLITE_STATIC);
-		bind_i64(st, ":now", now);
-		bind_i64(st, ":id", id);
+		db_bind_i64(st, ":now", now);
+		db_bind_i64(st, ":id", id);
 		rc = call_step(x, st);
 	}
-	told_add(&told, me(x));
+	told_add(&told, call_actor(x));
 	if (rc == 0)
 		rc = notify_mentions(x, &a, p.thread_id, id, p.title, body, old,
 		    &told);
@@ -473,7 +440,7 @@ op_post_history(struct call *x)
 	if (thread_authz(x, p.community_id, CA_READ, &a, &mod,
 	    "No such post.") != 0)
 		return -1;
-	if (p.hidden && !mod && (p.author_id == 0 || p.author_id != me(x)))
+	if (p.hidden && !mod && (p.author_id == 0 || p.author_id != call_actor(x)))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "A moderator hid this post; only its author and "
 		    "moderators may read it.");
@@ -488,7 +455,7 @@ op_post_history(struct call *x)
 	st = db_stmt(srv->db,
 	    "SELECT body, edited_at FROM post_edits WHERE post_id = :id "
 	    "ORDER BY id LIMIT 1000");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_array_append_new(versions, json_pack("{s:s, s:o, s:b}",
 		    "body", db_col_text(st, 0), "at", time_json(at),
@@ -501,7 +468,7 @@ op_post_history(struct call *x)
 		return call_db_fail(x);
 	}
 	st = db_stmt(srv->db, "SELECT body FROM posts WHERE id = :id");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(versions, json_pack("{s:s, s:o, s:b}",
 		    "body", db_col_text(st, 0), "at", time_json(at),
@@ -556,11 +523,11 @@ op_post_hide(struct call *x)
 	st = db_stmt(srv->db,
 	    "UPDATE posts SET hidden_at = :now, hidden_by = :me, "
 	    "hidden_reason = :r WHERE id = :id");
-	bind_i64(st, ":now", now_unix());
-	if (me(x) != 0)
-		bind_i64(st, ":me", me(x));
-	bind_text(st, ":r", reason);
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":now", now_unix());
+	if (call_actor(x) != 0)
+		db_bind_i64(st, ":me", call_actor(x));
+	db_bind_text(st, ":r", reason);
+	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0)
 		return -1;
 	snprintf(target, sizeof target, "post %lld", (long long)id);
@@ -591,7 +558,7 @@ op_post_unhide(struct call *x)
 	st = db_stmt(srv->db,
 	    "UPDATE posts SET hidden_at = NULL, hidden_by = NULL, "
 	    "hidden_reason = NULL WHERE id = :id");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0)
 		return -1;
 	snprintf(target, sizeof target, "post %lld", (long long)id);
@@ -618,7 +585,7 @@ op_post_delete(struct call *x)
 	if (thread_authz(x, p.community_id, CA_READ, &a, NULL,
 	    "No such post.") != 0)
 		return -1;
-	if (p.author_id == 0 || p.author_id != me(x))
+	if (p.author_id == 0 || p.author_id != call_actor(x))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "Only the author may delete a post; moderators can hide "
 		    "it (post.hide).");
@@ -626,12 +593,12 @@ op_post_delete(struct call *x)
 		return call_fail(x, ERR_CONFLICT, "This post is already deleted.");
 	st = db_stmt(srv->db,
 	    "UPDATE posts SET body = '', deleted_at = :now WHERE id = :id");
-	bind_i64(st, ":now", now_unix());
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":now", now_unix());
+	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0)
 		return -1;
 	st = db_stmt(srv->db, "DELETE FROM post_edits WHERE post_id = :id");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0)
 		return -1;
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "deleted", 1);
@@ -655,7 +622,7 @@ op_post_thank(struct call *x)
 	if (thread_authz(x, p.community_id, CA_REPLY, &a, NULL,
 	    "No such post.") != 0)
 		return -1;
-	if (p.author_id != 0 && p.author_id == me(x))
+	if (p.author_id != 0 && p.author_id == call_actor(x))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "You cannot thank your own post.");
 	if (p.deleted || p.hidden)
@@ -665,9 +632,9 @@ op_post_thank(struct call *x)
 	st = db_stmt(srv->db,
 	    "INSERT OR IGNORE INTO post_thanks (post_id, member_id, at) "
 	    "VALUES (:id, :me, :now)");
-	bind_i64(st, ":id", id);
-	bind_i64(st, ":me", me(x));
-	bind_i64(st, ":now", now_unix());
+	db_bind_i64(st, ":id", id);
+	db_bind_i64(st, ":me", call_actor(x));
+	db_bind_i64(st, ":now", now_unix());
 	if (call_step(x, st) != 0)
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
@@ -676,7 +643,7 @@ op_post_thank(struct call *x)
 	st = db_stmt(srv->db,
 	    "UPDATE posts SET thanks = thanks + 1 WHERE id = :id "
 	    "RETURNING thanks");
-	bind_i64(st, ":id", id);
+	db_bind_i64(st, ":id", id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		thanks = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

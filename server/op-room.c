@@ -17,15 +17,6 @@
 
 #define ROOM_MSG_MAX 16000
 
-static json_t *
-now_json(void)
-{
-	char buf[32];
-
-	time_iso8601(now_unix(), buf);
-	return json_string(buf);
-}
-
 /* May the caller read the room's community (the ordinary rule)? */
 static bool
 room_readable_by_rule(struct call *x, const struct room *r)
@@ -582,7 +573,7 @@ op_room_say(struct call *x)
 			return -1;
 		d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:b, s:s}",
 		    "room_id", (json_int_t)r->id, "seq",
-		    (json_int_t)room_next_seq(r), "at", now_json(), "handle",
+		    (json_int_t)room_next_seq(r), "at", time_json(now_unix()), "handle",
 		    p->handle, "display_name", p->display_name, "text", text,
 		    "private", 1, "with", o ? o->handle : "?");
 		room_send_member(&x->out, r, p->member_id, "room.message",
@@ -600,7 +591,7 @@ op_room_say(struct call *x)
 		return -1;
 	d = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s}", "room_id",
 	    (json_int_t)r->id, "seq", (json_int_t)room_next_seq(r), "at",
-	    now_json(), "handle", p->handle, "display_name", p->display_name,
+	    time_json(now_unix()), "handle", p->handle, "display_name", p->display_name,
 	    "text", text);
 	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 	room_fanout_probe(t0);

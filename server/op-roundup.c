@@ -15,28 +15,6 @@
 #define ROUNDUP_SCAN 500 /* notifications looked at, newest first */
 #define ROUNDUP_DEFAULT (7 * 86400)
 
-static void
-bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
-}
-
-static int64_t
-me(struct call *x)
-{
-	return x->conn->member.id;
-}
-
-/* A Unix time as an ISO 8601 string. */
-static json_t *
-time_json(int64_t t)
-{
-	char when[32];
-
-	time_iso8601(t, when);
-	return json_string(when);
-}
-
 /* One roundup entry: a thread, kept with its time for sorting. */
 struct rthread {
 	int64_t at;
@@ -67,24 +45,24 @@ roundup_threads(struct call *x, int64_t since, json_t **out, bool *more)
 	size_t n = 0, cap = 0, i;
 	int rc, trc, k, scanned;
 
-	bind_i64(cs, ":me", me(x));
+	db_bind_i64(cs, ":me", call_actor(x));
 	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
 		ts = db_stmt(srv->db,
 		    "SELECT " THREAD_COLS ", t.author_id FROM threads t LEFT "
 		    "JOIN members m ON m.id = t.author_id WHERE t.community_id = "
 		    ":c AND t.created_at > :since ORDER BY t.created_at DESC, "
 		    "t.id DESC LIMIT :n");
-		bind_i64(ts, ":c", sqlite3_column_int64(cs, 0));
-		bind_i64(ts, ":since", since);
-		bind_i64(ts, ":me", me(x));
-		bind_i64(ts, ":n", ROUNDUP_SCAN_COMMUNITY);
+		db_bind_i64(ts, ":c", sqlite3_column_int64(cs, 0));
+		db_bind_i64(ts, ":since", since);
+		db_bind_i64(ts, ":me", call_actor(x));
+		db_bind_i64(ts, ":n", ROUNDUP_SCAN_COMMUNITY);
 		k = 0;
 		scanned = 0;
 		while ((trc = sqlite3_step(ts)) == SQLITE_ROW) {
 			if (++scanned == ROUNDUP_SCAN_COMMUNITY)
 				*more = true;
 			/* skip the caller's own threads (the scan is bounded) */
-			if (me(x) != 0 && sqlite3_column_int64(ts, 11) == me(x))
+			if (call_actor(x) != 0 && sqlite3_column_int64(ts, 11) == call_actor(x))
 				continue;
 			if (++k > ROUNDUP_PER_COMMUNITY) {
 				*more = true;
@@ -161,7 +139,7 @@ roundup_notices(struct call *x, int64_t since, json_t *replies,
 	}
 	sql = cached_sql[i];
 	st = db_stmt(srv->db, sql);
-	bind_i64(st, ":me", me(x));
+	db_bind_i64(st, ":me", call_actor(x));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seen++;
 		if (sqlite3_column_int64(st, 2) <= since)
@@ -219,7 +197,7 @@ op_roundup_get(struct call *x)
 	if (since < 0) {
 		st = db_stmt(srv->db,
 		    "SELECT roundup_at FROM members WHERE id = :me");
-		bind_i64(st, ":me", me(x));
+		db_bind_i64(st, ":me", call_actor(x));
 		if (sqlite3_step(st) == SQLITE_ROW &&
 		    sqlite3_column_type(st, 0) != SQLITE_NULL)
 			since = sqlite3_column_int64(st, 0);
@@ -237,11 +215,11 @@ op_roundup_get(struct call *x)
 		json_decref(mentions);
 		return -1;
 	}
-	if (mark && me(x) != 0) {
+	if (mark && call_actor(x) != 0) {
 		st = db_stmt(srv->db,
 		    "UPDATE members SET roundup_at = :now WHERE id = :me");
-		bind_i64(st, ":now", now);
-		bind_i64(st, ":me", me(x));
+		db_bind_i64(st, ":now", now);
+		db_bind_i64(st, ":me", call_actor(x));
 		if (call_step(x, st) != 0) {
 			json_decref(threads);
 			json_decref(replies);

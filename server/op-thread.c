@@ -18,29 +18,6 @@
 #define TAG_LEN 32
 #define PAGE_BYTES (48 * 1024) /* thread.get pages stay under one 64 KiB line */
 
-static void
-bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
-}
-
-static void
-bind_text(sqlite3_stmt *st, const char *name, const char *s)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static int64_t
-me(struct call *x)
-{
-	return x->conn->member.id;
-}
-
 /* {handle, display_name} from two columns, or null when there is none. */
 json_t *
 thread_author_json(sqlite3_stmt *st, int col)
@@ -100,8 +77,8 @@ thread_load(struct call *x, int64_t id, struct thread *t)
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	bind_i64(st, ":id", id);
-	bind_i64(st, ":me", me(x));
+	db_bind_i64(st, ":id", id);
+	db_bind_i64(st, ":me", call_actor(x));
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -245,17 +222,17 @@ read_set(struct call *x, int64_t thread_id, int64_t post_id)
 {
 	sqlite3_stmt *st;
 
-	if (me(x) == 0)
+	if (call_actor(x) == 0)
 		return 0;
 	st = db_stmt(srv->db,
 	    "INSERT INTO read_positions (member_id, thread_id, last_post_id, "
 	    "at) VALUES (:me, :t, :p, :now) ON CONFLICT (member_id, thread_id) "
 	    "DO UPDATE SET last_post_id = excluded.last_post_id, "
 	    "at = excluded.at");
-	bind_i64(st, ":me", me(x));
-	bind_i64(st, ":t", thread_id);
-	bind_i64(st, ":p", post_id);
-	bind_i64(st, ":now", now_unix());
+	db_bind_i64(st, ":me", call_actor(x));
+	db_bind_i64(st, ":t", thread_id);
+	db_bind_i64(st, ":p", post_id);
+	db_bind_i64(st, ":now", now_unix());
 	return call_step(x, st);
 }
 
@@ -315,13 +292,13 @@ op_thread_list(struct call *x)
 		    "(t.pinned, t.last_post_at, t.id) < (:p, :at, :id) "
 		    "ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
 		    "LIMIT :n");
-		bind_i64(st, ":p", cur[0]);
-		bind_i64(st, ":at", cur[1]);
-		bind_i64(st, ":id", cur[2]);
+		db_bind_i64(st, ":p", cur[0]);
+		db_bind_i64(st, ":at", cur[1]);
+		db_bind_i64(st, ":id", cur[2]);
 	}
-	bind_i64(st, ":c", a.community_id);
-	bind_i64(st, ":me", me(x));
-	bind_i64(st, ":n", limit + 1);
+	db_bind_i64(st, ":c", a.community_id);
+	db_bind_i64(st, ":me", call_actor(x));
+	db_bind_i64(st, ":n", limit + 1);
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == limit)
@@ -376,10 +353,10 @@ op_thread_get(struct call *x)
 	    "SELECT " POST_COLS " FROM posts p LEFT JOIN members m ON "
 	    "m.id = p.author_id WHERE p.thread_id = :t AND p.id > :after "
 	    "ORDER BY p.id LIMIT :n");
-	bind_i64(st, ":t", id);
-	bind_i64(st, ":after", after);
-	bind_i64(st, ":me", me(x));
-	bind_i64(st, ":n", limit + 1);
+	db_bind_i64(st, ":t", id);
+	db_bind_i64(st, ":after", after);
+	db_bind_i64(st, ":me", call_actor(x));
+	db_bind_i64(st, ":n", limit + 1);
 	posts = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t pb = (size_t)sqlite3_column_bytes(st, 3);
@@ -387,7 +364,7 @@ op_thread_get(struct call *x)
 		/* Always at least one post, however long. */
 		if (n == limit || (n > 0 && bytes + pb > PAGE_BYTES))
 			break;
-		json_array_append_new(posts, post_json(st, me(x), mod));
+		json_array_append_new(posts, post_json(st, call_actor(x), mod));
 		bytes += pb;
 		last = sqlite3_column_int64(st, 0);
 		n++;
@@ -432,25 +409,25 @@ op_thread_create(struct call *x)
 	    "INSERT INTO threads (community_id, author_id, title, tags, "
 	    "created_at, last_post_at, post_count) VALUES (:c, :a, :title, "
 	    ":tags, :now, :now, 1)");
-	bind_i64(st, ":c", a.community_id);
-	if (me(x) != 0)
-		bind_i64(st, ":a", me(x));
-	bind_text(st, ":title", title);
-	bind_text(st, ":tags", tags);
-	bind_i64(st, ":now", now);
+	db_bind_i64(st, ":c", a.community_id);
+	if (call_actor(x) != 0)
+		db_bind_i64(st, ":a", call_actor(x));
+	db_bind_text(st, ":title", title);
+	db_bind_text(st, ":tags", tags);
+	db_bind_i64(st, ":now", now);
 	if (call_step(x, st) != 0)
 		return -1;
 	memset(&t, 0, sizeof t);
 	t.id = sqlite3_last_insert_rowid(srv->db);
 	t.community_id = a.community_id;
-	t.author_id = me(x);
+	t.author_id = call_actor(x);
 	snprintf(t.title, sizeof t.title, "%s", title);
 	if ((post_id = post_insert(x, t.id, 0, body, now)) == 0)
 		return -1;
 	st = db_stmt(srv->db,
 	    "UPDATE threads SET last_post_id = :p WHERE id = :t");
-	bind_i64(st, ":p", post_id);
-	bind_i64(st, ":t", t.id);
+	db_bind_i64(st, ":p", post_id);
+	db_bind_i64(st, ":t", t.id);
 	if (call_step(x, st) != 0 || read_set(x, t.id, post_id) != 0 ||
 	    post_created(x, &a, &t, post_id, 0, 0, body, &post) != 0)
 		return -1;
@@ -490,7 +467,7 @@ op_post_create(struct call *x)
 	if (reply_to != 0) {
 		st = db_stmt(srv->db,
 		    "SELECT thread_id, author_id FROM posts WHERE id = :id");
-		bind_i64(st, ":id", reply_to);
+		db_bind_i64(st, ":id", reply_to);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
 			if (sqlite3_column_int64(st, 0) != thread_id)
@@ -507,9 +484,9 @@ op_post_create(struct call *x)
 	st = db_stmt(srv->db,
 	    "UPDATE threads SET last_post_at = :now, last_post_id = :p, "
 	    "post_count = post_count + 1 WHERE id = :t");
-	bind_i64(st, ":now", now);
-	bind_i64(st, ":p", post_id);
-	bind_i64(st, ":t", thread_id);
+	db_bind_i64(st, ":now", now);
+	db_bind_i64(st, ":p", post_id);
+	db_bind_i64(st, ":t", thread_id);
 	if (call_step(x, st) != 0 || read_set(x, thread_id, post_id) != 0 ||
 	    post_created(x, &a, &t, post_id, reply_to, parent_author, body,
 	    &post) != 0)
@@ -564,7 +541,7 @@ op_thread_update(struct call *x)
 	    authz_community(x, t.community_id, CA_MODERATE, &a) != 0)
 		return -1;
 	if ((title != NULL || tags_given) && !mod) {
-		if (t.author_id == 0 || t.author_id != me(x))
+		if (t.author_id == 0 || t.author_id != call_actor(x))
 			return call_fail(x, ERR_FORBIDDEN,
 			    "Only the thread's author or a moderator may change "
 			    "its title or tags.");
@@ -575,13 +552,13 @@ op_thread_update(struct call *x)
 	    "UPDATE threads SET title = coalesce(:title, title), "
 	    "tags = coalesce(:tags, tags), pinned = coalesce(:p, pinned), "
 	    "locked = coalesce(:l, locked) WHERE id = :id");
-	bind_text(st, ":title", title);
-	bind_text(st, ":tags", tags_given ? tags : NULL);
+	db_bind_text(st, ":title", title);
+	db_bind_text(st, ":tags", tags_given ? tags : NULL);
 	if (jp != NULL)
-		bind_i64(st, ":p", pinned);
+		db_bind_i64(st, ":p", pinned);
 	if (jl != NULL)
-		bind_i64(st, ":l", locked);
-	bind_i64(st, ":id", id);
+		db_bind_i64(st, ":l", locked);
+	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0 || thread_load(x, id, &t) != 0)
 		return -1;
 	x->result = json_pack("{s:o}", "thread", t.json);
@@ -613,8 +590,8 @@ op_thread_mark_read(struct call *x)
 	else {
 		st = db_stmt(srv->db,
 		    "SELECT 1 FROM posts WHERE id = :id AND thread_id = :t");
-		bind_i64(st, ":id", post_id);
-		bind_i64(st, ":t", id);
+		db_bind_i64(st, ":id", post_id);
+		db_bind_i64(st, ":t", id);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW)

@@ -33,15 +33,6 @@ const char *const room_mode_names[] = { "off", "transcript", "chatham",
 
 static struct room *rooms;
 
-static json_t *
-now_json(void)
-{
-	char buf[32];
-
-	time_iso8601(now_unix(), buf);
-	return json_string(buf);
-}
-
 /*
  * Message numbers: increasing within a room and across restarts (they are
  * the time in ms, or one more than the last when two share a ms), so a
@@ -705,7 +696,7 @@ room_system_message(struct outbox *ob, struct room *r, const char *fmt, ...)
 	va_end(ap);
 	d = json_pack("{s:I, s:I, s:o, s:b, s:s}", "room_id",
 	    (json_int_t)r->id, "seq", (json_int_t)room_next_seq(r), "at",
-	    now_json(), "system", 1, "text", text);
+	    time_json(now_unix()), "system", 1, "text", text);
 	free(text);
 	outbox_room_event(ob, r->id, 0, ROOM_EV_KEEP, "room.message", d);
 }

@@ -44,6 +44,9 @@ void db_rollback(sqlite3 *);
 const char *db_errmsg(sqlite3 *);
 /* Copy the live database to path with the online backup API. */
 int db_backup(sqlite3 *, const char *path, char *err, size_t errlen);
+/* Bind by parameter name (":me"); text NULL binds NULL (copied). */
+void db_bind_i64(sqlite3_stmt *, const char *name, int64_t);
+void db_bind_text(sqlite3_stmt *, const char *name, const char *);
 /* Column helpers returning NULL-safe values. */
 const char *db_col_text(sqlite3_stmt *, int);
 json_t *db_col_json_text(sqlite3_stmt *, int); /* json null if NULL */
