@@ -13,8 +13,14 @@ authz_op(const struct conn *c, const struct op *op, char *msg, size_t len)
 {
 	const struct member *m = &c->member;
 
-	if (c->console)
-		return 0; /* the server's own console: peer uid was checked */
+	if (c->console) {
+		/* the server's own console: peer uid was checked */
+		if (!(op->flags & OP_SELF))
+			return 0;
+		snprintf(msg, len, "'%s' acts as a member; the console is "
+		    "not one.", op->name);
+		return -1;
+	}
 	if (m->id != 0 && m->removed) {
 		snprintf(msg, len, "Your membership was removed.");
 		return -1;

@@ -1284,12 +1284,12 @@ const struct op op_community_table[] = {
 	    "One community {slug}: purpose, criteria, privacy, counts by role, "
 	    "your role and pending request, welcome and intro threads.",
 	    RATE_READ, ARGS(ARG_STR("slug", ARG_REQ, 40)) },
-	{ "community.join", OP_MEMBER | OP_WRITE, op_community_join,
+	{ "community.join", OP_MEMBER | OP_SELF | OP_WRITE, op_community_join,
 	    "Join {slug, message?, as?: member|interested}: open joins now, "
 	    "request asks the managers, invite is refused.", RATE_WRITE,
 	    ARGS(ARG_STR("slug", ARG_REQ, 40),
 	    ARG_STR("message", ARG_OPT, 2000), ARG_STR("as", ARG_OPT, 16)) },
-	{ "community.leave", OP_MEMBER | OP_WRITE, op_community_leave,
+	{ "community.leave", OP_MEMBER | OP_SELF | OP_WRITE, op_community_leave,
 	    "Leave a community {slug}, or withdraw a pending request; the last "
 	    "manager may not leave.", RATE_WRITE,
 	    ARGS(ARG_STR("slug", ARG_REQ, 40)) },
@@ -1327,7 +1327,7 @@ const struct op op_community_table[] = {
 	{ "coc.get", OP_ANY, op_coc_get,
 	    "The platform's code of conduct and when you accepted it.",
 	    RATE_READ, NO_ARGS },
-	{ "member.accept_coc", OP_MEMBER | OP_WRITE, op_member_accept_coc,
+	{ "member.accept_coc", OP_MEMBER | OP_SELF | OP_WRITE, op_member_accept_coc,
 	    "Accept the code of conduct (once); needed before writing.",
 	    RATE_WRITE, NO_ARGS },
 	{ NULL, 0, NULL, NULL, 0, NULL },

@@ -982,12 +982,12 @@ const struct op op_event_table[] = {
 	    "Cancel an event {id, reason?}; everyone coming is told.",
 	    RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("reason", ARG_OPT, 500)) },
-	{ "event.rsvp", OP_MEMBER | OP_WRITE, op_event_rsvp,
+	{ "event.rsvp", OP_MEMBER | OP_SELF | OP_WRITE, op_event_rsvp,
 	    "Answer {id, status: going, maybe or not_going}; going is refused "
 	    "when the event is full.", RATE_WRITE,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("status", ARG_REQ, 16)) },
-	{ "event.queue", OP_MEMBER | OP_WRITE, op_event_queue,
+	{ "event.queue", OP_MEMBER | OP_SELF | OP_WRITE, op_event_queue,
 	    "Queue for a surgery before its room opens {id, topic}, or "
 	    "{id, leave: true}.", RATE_WRITE,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),

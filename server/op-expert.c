@@ -438,13 +438,13 @@ op_expert_decide(struct call *x)
 }
 
 const struct op op_expert_table[] = {
-	{ "expert.request", OP_MEMBER | OP_WRITE, op_expert_request,
+	{ "expert.request", OP_MEMBER | OP_SELF | OP_WRITE, op_expert_request,
 	    "Ask for an internal expert speaker {topic, why, community?, "
 	    "preferred_times?}.", RATE_WRITE,
 	    ARGS(ARG_STR("topic", ARG_REQ, 200), ARG_STR("why", ARG_REQ, 2000),
 	    ARG_STR("preferred_times", ARG_OPT, 500),
 	    ARG_STR("community", ARG_OPT, 64)) },
-	{ "expert.reply", OP_MEMBER | OP_WRITE, op_expert_reply,
+	{ "expert.reply", OP_MEMBER | OP_SELF | OP_WRITE, op_expert_reply,
 	    "Answer staff's question on your request {id, text}; it goes "
 	    "back to the queue.", RATE_WRITE,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),

@@ -204,7 +204,7 @@ const struct op op_notify_table[] = {
 	    ARGS(ARG_BOOL("unread_only", ARG_OPT),
 	    ARG_INT("limit", ARG_OPT, 1, NOTIFY_LIMIT_MAX),
 	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
-	{ "notify.mark_read", OP_MEMBER | OP_WRITE, op_notify_mark_read,
+	{ "notify.mark_read", OP_MEMBER | OP_SELF | OP_WRITE, op_notify_mark_read,
 	    "Mark your notifications read {ids: [...]} or {all: true}; "
 	    "returns the unread count.", RATE_WRITE,
 	    ARGS(ARG_INTS("ids", ARG_OPT, 1, NOTIFY_IDS_MAX, 1, INT64_MAX),

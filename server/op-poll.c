@@ -794,7 +794,7 @@ const struct op op_poll_table[] = {
 	    "One poll {poll_id}: options, your vote, and counts once results "
 	    "are visible.", RATE_READ,
 	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "poll.vote", OP_MEMBER | OP_WRITE, op_poll_vote,
+	{ "poll.vote", OP_MEMBER | OP_SELF | OP_WRITE, op_poll_vote,
 	    "Vote {poll_id, options: [option ids]}; replaces your earlier "
 	    "vote while the poll is open.", RATE_WRITE,
 	    ARGS(ARG_INT("poll_id", ARG_REQ, 1, INT64_MAX),

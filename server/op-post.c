@@ -680,7 +680,7 @@ const struct op op_post_table[] = {
 	    "Delete your own post {post_id}: the text goes, a tombstone "
 	    "stays.", RATE_WRITE,
 	    ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "post.thank", OP_MEMBER | OP_WRITE, op_post_thank,
+	{ "post.thank", OP_MEMBER | OP_SELF | OP_WRITE, op_post_thank,
 	    "Thank someone for a post {post_id} (once; not your own).",
 	    RATE_WRITE, ARGS(ARG_INT("post_id", ARG_REQ, 1, INT64_MAX)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },

@@ -598,7 +598,7 @@ const struct op op_profile_table[] = {
 	    "A member's profile {handle?} (default: yours), with the "
 	    "communities you share; contact details as their owner allows.",
 	    RATE_READ, ARGS(ARG_STR("handle", ARG_OPT, 40)) },
-	{ "profile.update", OP_MEMBER | OP_WRITE, op_profile_update,
+	{ "profile.update", OP_MEMBER | OP_SELF | OP_WRITE, op_profile_update,
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
 	    "mentoring, contact, contact_visibility).", RATE_WRITE,

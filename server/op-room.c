@@ -1057,7 +1057,7 @@ op_room_list(struct call *x)
 }
 
 const struct op op_room_table[] = {
-	{ "room.open", OP_MEMBER | OP_WRITE, op_room_open,
+	{ "room.open", OP_MEMBER | OP_SELF | OP_WRITE, op_room_open,
 	    "Open a room {event_id} or {community, title}, with {record: "
 	    "off, transcript, chatham or summary, surgery?, topic?}; you "
 	    "join it as host.", RATE_WRITE,
@@ -1065,14 +1065,14 @@ const struct op op_room_table[] = {
 	    ARG_INT("event_id", ARG_OPT, 1, INT64_MAX),
 	    ARG_STR("title", ARG_OPT, 120), ARG_STR("record", ARG_REQ, 16),
 	    ARG_STR("topic", ARG_OPT, 200), ARG_BOOL("surgery", ARG_OPT)) },
-	{ "room.join", OP_MEMBER | OP_WRITE, op_room_join,
+	{ "room.join", OP_MEMBER | OP_SELF | OP_WRITE, op_room_join,
 	    "Join an open room {room_id}: its state, who is here, recent "
 	    "messages (as the record mode keeps them) and your queue place.",
 	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "room.leave", OP_MEMBER | OP_WRITE, op_room_leave,
+	{ "room.leave", OP_MEMBER | OP_SELF | OP_WRITE, op_room_leave,
 	    "Leave a room {room_id} (and its queue).", RATE_WRITE,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "room.say", OP_MEMBER | OP_WRITE, op_room_say,
+	{ "room.say", OP_MEMBER | OP_SELF | OP_WRITE, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
 	    "in a private consult only the two of you see it.", RATE_SAY,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
@@ -1099,11 +1099,11 @@ const struct op op_room_table[] = {
 	    "or hand it over {hand_over: true}.", RATE_WRITE,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("hand_over", ARG_OPT)) },
-	{ "room.queue_join", OP_MEMBER | OP_WRITE, op_room_queue_join,
+	{ "room.queue_join", OP_MEMBER | OP_SELF | OP_WRITE, op_room_queue_join,
 	    "Surgery: join the queue {room_id, topic}; you see your place.",
 	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("topic", ARG_REQ, 200)) },
-	{ "room.queue_leave", OP_MEMBER | OP_WRITE, op_room_queue_leave,
+	{ "room.queue_leave", OP_MEMBER | OP_SELF | OP_WRITE, op_room_queue_leave,
 	    "Surgery: leave the queue {room_id}.", RATE_WRITE,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
 	{ "room.queue_take", OP_MEMBER | OP_WRITE, op_room_queue_take,
@@ -1113,14 +1113,14 @@ const struct op op_room_table[] = {
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("handle", ARG_OPT, 40), ARG_BOOL("private", ARG_OPT),
 	    ARG_STR("record", ARG_OPT, 16)) },
-	{ "room.consult_end", OP_MEMBER, op_room_consult_end,
+	{ "room.consult_end", OP_MEMBER | OP_SELF, op_room_consult_end,
 	    "End your private consult and return to the room {room_id}.",
 	    RATE_WRITE, ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "room.raise_hand", OP_MEMBER, op_room_raise_hand,
+	{ "room.raise_hand", OP_MEMBER | OP_SELF, op_room_raise_hand,
 	    "Raise or lower your hand {room_id, raised?}.", RATE_WRITE,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_BOOL("raised", ARG_OPT)) },
-	{ "room.support", OP_MEMBER, op_room_support,
+	{ "room.support", OP_MEMBER | OP_SELF, op_room_support,
 	    "I need support {room_id, text?}: tells the hosts privately "
 	    "(and staff if no host answers in support_escalate seconds, two "
 	    "minutes by default).", RATE_WRITE,

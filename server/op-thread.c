@@ -636,7 +636,7 @@ const struct op op_thread_table[] = {
 	    ARG_STR("title", ARG_OPT, THREAD_TITLE_MAX),
 	    ARG_STRS("tags", ARG_OPT, 0, TAGS_MAX, TAG_LEN),
 	    ARG_BOOL("pinned", ARG_OPT), ARG_BOOL("locked", ARG_OPT)) },
-	{ "thread.mark_read", OP_MEMBER | OP_WRITE, op_thread_mark_read,
+	{ "thread.mark_read", OP_MEMBER | OP_SELF | OP_WRITE, op_thread_mark_read,
 	    "Set your read position in a thread {thread_id, post_id?} "
 	    "(default: its last post).", RATE_WRITE,
 	    ARGS(ARG_INT("thread_id", ARG_REQ, 1, INT64_MAX),

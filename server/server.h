@@ -297,6 +297,12 @@ enum op_flags {
 	OP_GUEST = 1 << 6, /* a read-only guest may call it too */
 	OP_ASYNC = 1 << 7, /* the handler may return 1: it replies later */
 	OP_OPEN_ARGS = 1 << 8, /* arguments outside the spec are ignored */
+	/*
+	 * Acts as the caller's own member (thanks, votes, RSVPs, presence in
+	 * a room, their own profile): the console, which is no member, is
+	 * refused it with forbidden before the handler runs.
+	 */
+	OP_SELF = 1 << 9,
 };
 /*
  * outbox.c: the one door for effects. A handler (or a timer acting as the
