@@ -87,6 +87,33 @@ int utf8_width(const char *, size_t);
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Columns taken by one code point: 0 (combining), 1 or 2 (wide). */
 int utf8_cpwidth(uint32_t cp);
+/*
+ * What a text may hold, by use. UTF8_LINE and UTF8_LINES refuse C0 and C1
+ * controls and the bidi embeddings, overrides and isolates (which reorder
+ * everything after them on a screen); UTF8_LINES lets newline and tab
+ * through. UTF8_NAME (handles, display names, community names) also
+ * refuses every invisible or format character: zero-width spaces and
+ * joiners, marks of direction, word joiners, byte order marks, fillers
+ * and tags, so that two names that look alike are alike.
+ */
+enum utf8_use { UTF8_LINE, UTF8_LINES, UTF8_NAME };
+/* True for U+202A-U+202E and U+2066-U+2069. */
+bool utf8_is_bidi_control(uint32_t cp);
+/* True for a code point that shows nothing (format, zero-width, filler). */
+bool utf8_is_invisible(uint32_t cp);
+/*
+ * 0 if the len bytes at s are valid UTF-8 fit for use, else -1 with the
+ * first refused code point in *bad (U+FFFD for an invalid byte).
+ */
+int utf8_check(const char *s, size_t len, enum utf8_use use, uint32_t *bad);
+/* Why utf8_check refused cp, for a message: "a control character". */
+const char *utf8_refusal(uint32_t cp);
+/*
+ * utf8_check for the argument called name (NULL passes): -1 with "args.NAME
+ * must not contain a control character (U+001B)" in err.
+ */
+int utf8_check_arg(const char *name, const char *s, enum utf8_use use,
+    char *err, size_t errlen);
 
 /*
  * proto.c: protocol v1 lines (see docs/protocol.md). The proto_* builders

@@ -2,8 +2,13 @@
  * utf8.c: strict UTF-8 decoding and the one display-width function used for
  * everything drawn on a terminal. Widths come from our own tables of wide
  * (East Asian Wide/Fullwidth, emoji) and zero-width (combining) ranges, so
- * they do not depend on the locale.
+ * they do not depend on the locale. utf8_check decides which characters a
+ * name or a text may hold (no controls, no direction overrides, nothing
+ * invisible in a name).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "common.h"
 
 /* Decode one code point; overlongs, surrogates and truncation are errors. */
@@ -269,4 +274,88 @@ utf8_width(const char *s, size_t len)
 		len -= n;
 	}
 	return w;
+}
+
+bool
+utf8_is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Characters that draw nothing on their own: the format characters (Cf) of
+ * Unicode 14.0, the fillers that render blank, and the invisible joiners
+ * and separators. Variation selectors are not here: emoji need them.
+ */
+static const struct range invisible[] = {
+	{ 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x0600, 0x0605 },
+	{ 0x061c, 0x061c }, { 0x06dd, 0x06dd }, { 0x070f, 0x070f },
+	{ 0x0890, 0x0891 }, { 0x08e2, 0x08e2 }, { 0x115f, 0x1160 },
+	{ 0x17b4, 0x17b5 }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+	{ 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0x2800, 0x2800 },
+	{ 0x3164, 0x3164 }, { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 },
+	{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0000, 0xe007f },
+};
+
+bool
+utf8_is_invisible(uint32_t cp)
+{
+	return in_table(cp, invisible, sizeof invisible / sizeof invisible[0]);
+}
+
+static bool
+is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+}
+
+int
+utf8_check(const char *s, size_t len, enum utf8_use use, uint32_t *bad)
+{
+	uint32_t cp;
+	size_t n;
+
+	while (len > 0) {
+		if ((n = utf8_decode(s, len, &cp)) == 0) {
+			*bad = 0xfffd;
+			return -1;
+		}
+		s += n;
+		len -= n;
+		if (use == UTF8_LINES && (cp == '\n' || cp == '\t'))
+			continue;
+		if (is_control(cp) || utf8_is_bidi_control(cp) ||
+		    (use == UTF8_NAME && utf8_is_invisible(cp))) {
+			*bad = cp;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *
+utf8_refusal(uint32_t cp)
+{
+	if (cp == 0xfffd)
+		return "a byte that is not UTF-8";
+	if (is_control(cp))
+		return "a control character";
+	if (utf8_is_bidi_control(cp))
+		return "a character that changes the direction of text";
+	return "an invisible character";
+}
+
+int
+utf8_check_arg(const char *name, const char *s, enum utf8_use use,
+    char *err, size_t errlen)
+{
+	uint32_t bad;
+
+	if (s == NULL || utf8_check(s, strlen(s), use, &bad) == 0)
+		return 0;
+	snprintf(err, errlen, "args.%s must not contain %s (U+%04X)", name,
+	    utf8_refusal(bad), (unsigned)bad);
+	return -1;
 }

@@ -233,6 +233,97 @@ test_width_invalid(void **state)
 	assert_int_equal(utf8_width("\xe6\x97\xa5", 2), 2);
 }
 
+#define CHECK(s, use, bad) utf8_check((s), sizeof(s) - 1, (use), (bad))
+
+/* Names refuse controls, direction changes and everything invisible. */
+static void
+test_check_name(void **state)
+{
+	static const char *const refused[] = {
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
+		"\xe2\x80\xad", "\xe2\x80\xae",	/* U+202A-U+202E */
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",
+		"\xe2\x81\xa9",			/* U+2066-U+2069 */
+		"\xe2\x80\x8b", "\xe2\x80\x8c", "\xe2\x80\x8d",
+		"\xe2\x81\xa0", "\xef\xbb\xbf",	/* ZWSP ZWNJ ZWJ WJ BOM */
+		"\xe2\x80\x8e", "\xe2\x80\x8f",	/* LRM RLM */
+		"\xc2\xad", "\xe3\x85\xa4",	/* soft hyphen, U+3164 */
+		"\xe2\xa0\x80", "\xf3\xa0\x80\x81", /* U+2800, U+E0001 */
+		"\xe2\x80\xa8",			/* line separator */
+		"\t", "\n", "\x1b", "\x7f", "\xc2\x85", "\xc2\x9b",
+	};
+	uint32_t bad = 0;
+	char buf[32];
+
+	assert_int_equal(CHECK("Ada Lovelace", UTF8_NAME, &bad), 0);
+	assert_int_equal(CHECK("Zo\xc3\xab \xe6\x97\xa5\xe6\x9c\xac",
+	    UTF8_NAME, &bad), 0);
+	assert_int_equal(CHECK("\xd9\x85\xd8\xad\xd9\x85\xd8\xaf",
+	    UTF8_NAME, &bad), 0);			/* Arabic: no marks */
+	assert_int_equal(CHECK("\xe2\x9d\xa4\xef\xb8\x8f", UTF8_NAME,
+	    &bad), 0);					/* VS16 kept */
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(buf, sizeof buf, "Ann%se", refused[i]);
+		bad = 0;
+		assert_int_equal(utf8_check(buf, strlen(buf), UTF8_NAME,
+		    &bad), -1);
+		assert_int_not_equal(bad, 0);
+	}
+	assert_int_equal(CHECK("Bob\xe2\x80\xae" "evil", UTF8_NAME, &bad), -1);
+	assert_int_equal(bad, 0x202e);
+	assert_string_equal(utf8_refusal(bad),
+	    "a character that changes the direction of text");
+	assert_int_equal(CHECK("a\xe2\x80\x8b" "b", UTF8_NAME, &bad), -1);
+	assert_int_equal(bad, 0x200b);
+	assert_string_equal(utf8_refusal(bad), "an invisible character");
+	assert_int_equal(CHECK("a\xff" "b", UTF8_NAME, &bad), -1);
+	assert_int_equal(bad, 0xfffd);
+	assert_int_equal(CHECK("a\0b", UTF8_NAME, &bad), -1);
+	assert_int_equal(bad, 0);
+	assert_string_equal(utf8_refusal(0), "a control character");
+	assert_int_equal(utf8_check_arg("display_name", NULL, UTF8_NAME, buf,
+	    sizeof buf), 0);
+	{
+		char msg[128];
+
+		assert_int_equal(utf8_check_arg("display_name",
+		    "Bob\xe2\x80\xae", UTF8_NAME, msg, sizeof msg), -1);
+		assert_string_equal(msg, "args.display_name must not contain "
+		    "a character that changes the direction of text "
+		    "(U+202E)");
+	}
+}
+
+/* Texts: one line or several; joiners stay (emoji, Persian). */
+static void
+test_check_text(void **state)
+{
+	uint32_t bad = 0;
+
+	assert_int_equal(CHECK("one line", UTF8_LINE, &bad), 0);
+	assert_int_equal(CHECK("a\nb", UTF8_LINE, &bad), -1);
+	assert_int_equal(bad, '\n');
+	assert_int_equal(CHECK("a\tb", UTF8_LINE, &bad), -1);
+	assert_int_equal(CHECK("a\nb\tc\n", UTF8_LINES, &bad), 0);
+	assert_int_equal(CHECK("a\rb", UTF8_LINES, &bad), -1);
+	assert_int_equal(bad, '\r');
+	assert_int_equal(CHECK("\x1b[2J", UTF8_LINES, &bad), -1);
+	assert_int_equal(bad, 0x1b);
+	assert_int_equal(CHECK("x\xc2\x9b", UTF8_LINES, &bad), -1);
+	assert_int_equal(bad, 0x9b);
+	assert_int_equal(CHECK("x\xe2\x81\xa7y", UTF8_LINES, &bad), -1);
+	assert_int_equal(bad, 0x2067);
+	/* a family emoji (ZWJ) and a zero-width non-joiner are text */
+	assert_int_equal(CHECK("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f"
+	    "\x91\xa9", UTF8_LINES, &bad), 0);
+	assert_int_equal(CHECK("\xd9\x85\xe2\x80\x8c\xd9\x87", UTF8_LINE,
+	    &bad), 0);
+	assert_false(utf8_is_bidi_control(0x2029));
+	assert_true(utf8_is_bidi_control(0x2069));
+	assert_false(utf8_is_invisible('a'));
+	assert_true(utf8_is_invisible(0xfeff));
+}
+
 int
 main(void)
 {
@@ -244,6 +335,8 @@ main(void)
 		cmocka_unit_test(test_cpwidth_edges),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_width_invalid),
+		cmocka_unit_test(test_check_name),
+		cmocka_unit_test(test_check_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
