@@ -69,6 +69,9 @@ op_invite_create(struct call *x)
 	if (*name == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.name must say who the invite is for");
+	if (utf8_check_arg("name", name, UTF8_NAME, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
 	if (role_parse(rolestr, &role) != 0)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.role must be admin, staff or member");
@@ -447,6 +450,15 @@ op_community_create(struct call *x)
 	if (*name == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.name must not be empty");
+	if (utf8_check_arg("name", name, UTF8_NAME, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("purpose", purpose, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("criteria", criteria, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("privacy", privacy, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
 	if (strcmp(vis, "private") != 0 && strcmp(vis, "platform") != 0 &&
 	    strcmp(vis, "public") != 0)
 		return call_fail(x, ERR_BAD_REQUEST,

@@ -1065,6 +1065,10 @@ op_community_update(struct call *x)
 	if (v[0] != NULL && *v[0] == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.name must not be empty");
+	for (i = 0; i < 4; i++)
+		if (utf8_check_arg(fields[i], v[i], i == 0 ? UTF8_NAME :
+		    UTF8_LINES, x->msg, sizeof x->msg) != 0)
+			return call_bad(x);
 	if (v[4] != NULL && !one_of(v[4], "private", "platform", "public"))
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.visibility must be private, platform or public");

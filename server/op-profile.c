@@ -46,19 +46,6 @@ expertise_json(int64_t member_id)
 	return a;
 }
 
-/* No control characters (tab and newline too, unless multiline). */
-static bool
-text_clean(const char *s, bool multiline)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (multiline && (*p == '\n' || *p == '\t'))
-			continue;
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	}
-	return true;
-}
-
 /* Count UTF-8 code points (the string is valid UTF-8: jansson checked). */
 static size_t
 utf8_chars(const char *s)
@@ -186,20 +173,17 @@ op_profile_get(struct call *x)
 }
 
 /*
- * Read an optional single-line (or multiline) text field of at most max
- * bytes into *out; -1 with the call failed on bad input.
+ * Read an optional text field of at most max bytes into *out, fit for use
+ * (utf8_check); -1 with the call failed on bad input.
  */
 static int
-arg_text(struct call *x, const char *name, size_t max, bool multiline,
+arg_text(struct call *x, const char *name, size_t max, enum utf8_use use,
     const char **out)
 {
 	if (arg_str(x->args, name, false, max, out, x->msg,
-	    sizeof x->msg) != 0)
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg(name, *out, use, x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
-	if (*out != NULL && !text_clean(*out, multiline))
-		return call_fail(x, ERR_BAD_REQUEST,
-		    "args.%s must not contain control characters%s", name,
-		    multiline ? " (other than newlines and tabs)" : "");
 	return 0;
 }
 
@@ -222,6 +206,7 @@ static int
 expertise_parse(struct call *x, json_t *v, char *tags[EXPERTISE_MAX])
 {
 	size_t i, len;
+	uint32_t bad;
 	json_t *e;
 	char *t, *s;
 	int n = 0;
@@ -248,7 +233,7 @@ expertise_parse(struct call *x, json_t *v, char *tags[EXPERTISE_MAX])
 		for (char *p = t; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		if (len == 0 || utf8_chars(t) > TAG_MAX_CHARS ||
-		    !text_clean(t, false)) {
+		    utf8_check(t, len, UTF8_NAME, &bad) != 0) {
 			free(t);
 			goto bad;
 		}
@@ -268,7 +253,7 @@ bad:
 		free(tags[--n]);
 	return call_fail(x, ERR_BAD_REQUEST,
 	    "args.expertise[%zu] must be a tag of 1-%d characters "
-	    "(no control characters)", i, TAG_MAX_CHARS);
+	    "(no control or invisible characters)", i, TAG_MAX_CHARS);
 }
 
 /* Replace the member's expertise tags. */
@@ -312,14 +297,14 @@ op_profile_update(struct call *x)
 	if (me == 0)
 		return call_fail(x, ERR_FORBIDDEN,
 		    "Only a member can update their profile.");
-	if (arg_text(x, "display_name", 80, false, &name) != 0 ||
-	    arg_text(x, "pronouns", 40, false, &pronouns) != 0 ||
-	    arg_text(x, "job_role", 120, false, &job) != 0 ||
-	    arg_text(x, "organisation", 120, false, &org) != 0 ||
-	    arg_text(x, "region", 80, false, &region) != 0 ||
-	    arg_text(x, "bio", BIO_MAX, true, &bio) != 0 ||
-	    arg_text(x, "contact", 300, true, &contact) != 0 ||
-	    arg_text(x, "contact_visibility", 16, false, &vis) != 0)
+	if (arg_text(x, "display_name", 80, UTF8_NAME, &name) != 0 ||
+	    arg_text(x, "pronouns", 40, UTF8_LINE, &pronouns) != 0 ||
+	    arg_text(x, "job_role", 120, UTF8_LINE, &job) != 0 ||
+	    arg_text(x, "organisation", 120, UTF8_LINE, &org) != 0 ||
+	    arg_text(x, "region", 80, UTF8_LINE, &region) != 0 ||
+	    arg_text(x, "bio", BIO_MAX, UTF8_LINES, &bio) != 0 ||
+	    arg_text(x, "contact", 300, UTF8_LINES, &contact) != 0 ||
+	    arg_text(x, "contact_visibility", 16, UTF8_LINE, &vis) != 0)
 		return -1;
 	if (arg_bool(x->args, "mentoring", false, &mentoring, x->msg,
 	    sizeof x->msg) != 0)

@@ -107,9 +107,12 @@ op_invite_redeem(struct call *x)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.handle must be 2-32 characters: lowercase letters, "
 		    "digits, '-' or '_', starting with a letter");
-	if (*name == '\0' || !utf8_valid(name, strlen(name)))
+	if (*name == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.display_name must not be empty");
+	if (utf8_check_arg("display_name", name, UTF8_NAME, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
 	if (invite_find(x, code, &invite_id, &role, &community) != 0)
 		return -1;
 	if (member_by_handle(srv->db, handle, &m) != 0) {
