@@ -409,9 +409,11 @@ ev_args_parse(struct call *x, struct ev_args *a, const struct event *e)
 	if (a->title[0] == '\0' || !utf8_valid(a->title, strlen(a->title)))
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.title must be 1-120 bytes of UTF-8 text");
-	if (!utf8_valid(a->description, strlen(a->description)))
-		return call_fail(x, ERR_BAD_REQUEST,
-		    "args.description must be UTF-8 text");
+	if (utf8_check_arg("title", a->title, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("description", a->description, UTF8_LINES,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
 	if (!word_in(a->kind, event_kinds))
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.kind must be drop_in, surgery, show_and_tell, summit "
@@ -603,6 +605,8 @@ op_event_cancel(struct call *x)
 	if (ev_arg(x, &e, CA_READ) != 0 || ev_may_manage(x, &e) != 0)
 		goto fail;
 	if (arg_str(x->args, "reason", false, 500, &reason, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("reason", reason, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0) {
 		call_bad(x);
 		goto fail;
@@ -896,6 +900,8 @@ op_event_queue(struct call *x)
 	if (arg_str(x->args, "topic", false, 200, &topic, x->msg,
 	    sizeof x->msg) != 0 ||
 	    arg_bool(x->args, "leave", false, &leave, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("topic", topic, UTF8_LINE, x->msg,
 	    sizeof x->msg) != 0) {
 		call_bad(x);
 		goto fail;

@@ -617,7 +617,9 @@ op_record_edit(struct call *x)
 	rc = arg_int(x->args, "line_id", true, 1, INT64_MAX, &id, x->msg,
 	    sizeof x->msg) != 0 || arg_str(x->args, "body", false, 16000,
 	    &text, x->msg, sizeof x->msg) != 0 || arg_bool(x->args, "drop",
-	    false, &drop, x->msg, sizeof x->msg) != 0 ? call_bad(x) : 0;
+	    false, &drop, x->msg, sizeof x->msg) != 0 ||
+	    utf8_check_arg("body", text, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0 ? call_bad(x) : 0;
 	if (rc == 0 && text == NULL && !has_drop)
 		rc = call_fail(x, ERR_BAD_REQUEST, "give args.body (the line "
 		    "as it should be kept) or args.drop");

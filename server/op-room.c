@@ -249,6 +249,10 @@ op_room_open(struct call *x)
 	    arg_str(x->args, "topic", false, 200, &topic, x->msg,
 	    sizeof x->msg) != 0 ||
 	    arg_bool(x->args, "surgery", false, &surgery, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("title", title, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("topic", topic, UTF8_LINE, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (room_mode_parse(mode, &m) != 0)
@@ -552,6 +556,8 @@ op_room_say(struct call *x)
 		return -1;
 	p = h->p;
 	if (arg_str(x->args, "text", true, ROOM_MSG_MAX, &text, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("text", text, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (blank(text))
@@ -608,6 +614,8 @@ op_room_topic(struct call *x)
 	if (host_arg(x, &r) == NULL)
 		return -1;
 	if (arg_str(x->args, "topic", true, 200, &topic, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("topic", topic, UTF8_LINE, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	free(r->topic);
@@ -654,6 +662,8 @@ op_room_remove(struct call *x)
 	if (host_arg(x, &r) == NULL || (t = target_arg(x, r, false)) == NULL)
 		return -1;
 	if (arg_str(x->args, "reason", false, 300, &reason, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("reason", reason, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (t->host)
@@ -740,6 +750,8 @@ op_room_queue_join(struct call *x)
 	if (h == NULL)
 		return -1;
 	if (arg_str(x->args, "topic", true, 200, &topic, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("topic", topic, UTF8_LINE, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (!r->surgery)
@@ -892,6 +904,8 @@ op_room_support(struct call *x)
 	if (h == NULL)
 		return -1;
 	if (arg_str(x->args, "text", false, 1000, &text, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("text", text, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	x->result = room_support_raise(&x->out, r, h->p->member_id, text);
@@ -933,6 +947,8 @@ op_room_close(struct call *x)
 		return x->err == ERR_NOT_FOUND ? -1 : call_fail(x,
 		    ERR_FORBIDDEN, "Only the room's hosts may close it.");
 	if (arg_str(x->args, "summary", false, 20000, &summary, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("summary", summary, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (r->mode == RM_SUMMARY && (summary == NULL || blank(summary)))

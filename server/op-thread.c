@@ -161,6 +161,10 @@ title_check(struct call *x, const char *title)
 	if (blank)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.title must not be empty");
+	/* C1 controls and direction changes too */
+	if (utf8_check_arg("title", title, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
 	return 0;
 }
 

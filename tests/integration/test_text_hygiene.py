@@ -4,7 +4,7 @@ invisible or format character (so two names that look alike are alike);
 event and room texts refuse controls (multi-line ones keep newline and tab)
 and the bidi overrides and isolates. Each refusal is a bad_request naming
 the field, and nothing is saved."""
-from fixtures import community, err, ok, people
+from fixtures import community, err, iso, ok, people, room_circle
 from harness import Key, Server
 from test_console_ops import Console
 
@@ -74,3 +74,64 @@ def test_names_from_the_console():
     assert srv.query("SELECT name FROM communities WHERE slug = 'cop'") == [('COP',)]
     assert ok(con.call('community.update', slug='cop', purpose='Two\nlines'))
     con.close()
+
+
+def test_event_texts():
+    srv = Server()
+    keys = room_circle(srv)
+    h = srv.session(keys['host'], 'host')
+    a = srv.session(keys['alice'], 'alice')
+    when = iso(7 * 86400)
+    for ch in TEXT_BAD:
+        err(h.call('event.create', community='cop', title='Drop' + ch + 'in', starts_at=when),
+            'bad_request', 'args.title')
+        err(h.call('event.create', community='cop', title='Drop-in', starts_at=when,
+                   description='Come\n' + ch), 'bad_request', 'args.description')
+    err(h.call('event.create', community='cop', title='Drop\nin', starts_at=when),
+        'bad_request', 'args.title')
+    assert srv.query('SELECT count(*) FROM events') == [(0,)]
+    e = ok(h.call('event.create', community='cop', title='Drop-in', starts_at=when,
+                  kind='surgery', description='Come along\n\tall welcome'))['event']
+    err(h.call('event.update', id=e['id'], title='X' + RLO), 'bad_request', 'args.title')
+    err(a.call('event.queue', id=e['id'], topic='My CV\x1b]0;x\x07'), 'bad_request',
+        'args.topic')
+    err(h.call('event.cancel', id=e['id'], reason='Ill\x1b[31m'), 'bad_request', 'args.reason')
+    assert srv.query('SELECT title, cancelled_at FROM events') == [('Drop-in', None)]
+
+
+def test_room_texts():
+    srv = Server()
+    keys = room_circle(srv)
+    h = srv.session(keys['host'], 'host')
+    a = srv.session(keys['alice'], 'alice')
+    for ch in TEXT_BAD:
+        err(h.call('room.open', community='cop', title='Drop' + ch, record='off'),
+            'bad_request', 'args.title')
+        err(h.call('room.open', community='cop', title='Drop', topic='CV' + ch,
+                   record='off'), 'bad_request', 'args.topic')
+    rid = ok(h.call('room.open', community='cop', title='Drop-in', record='transcript',
+                    surgery=True))['room']['room_id']
+    ok(a.call('room.join', room_id=rid))
+    for ch in TEXT_BAD:
+        err(a.call('room.say', room_id=rid, text='hello' + ch + 'there'), 'bad_request',
+            'args.text')
+        err(h.call('room.topic', room_id=rid, topic='CVs' + ch), 'bad_request', 'args.topic')
+        err(a.call('room.queue_join', room_id=rid, topic='Me' + ch), 'bad_request',
+            'args.topic')
+        err(a.call('room.support', room_id=rid, text='Help' + ch), 'bad_request', 'args.text')
+    err(h.call('room.topic', room_id=rid, topic='two\nlines'), 'bad_request', 'args.topic')
+    # messages are multi-line: newline and tab stay
+    ok(a.call('room.say', room_id=rid, text='line one\n\tline two'))
+    assert srv.query('SELECT body FROM room_messages') == [('line one\n\tline two',)]
+    h.call('room.say', room_id=rid, text='bye')
+    err(h.call('room.close', room_id=rid, summary='x\x1b'), 'bad_request', 'args.summary')
+
+
+def test_thread_title_direction():
+    srv = Server()
+    keys = room_circle(srv)
+    a = srv.session(keys['alice'], 'alice')
+    for ch in ('\x85', '\u202e', '\u2067'):
+        err(a.call('thread.create', slug='cop', title='Hi' + ch, body='x'), 'bad_request',
+            'args.title')
+    assert srv.query("SELECT count(*) FROM threads WHERE title LIKE 'Hi%'") == [(0,)]
