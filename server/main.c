@@ -367,6 +367,8 @@ main(int argc, char **argv)
 	log_init("hearthd", srv->cfg.verbose > 0 ? LOG_DEBUG : LOG_INFO);
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past RLIMIT_FSIZE fails (disk full), it does not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 	raise_nofile();
 
 	if (mkdir(srv->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
