@@ -6,6 +6,11 @@
  * writes. The reply is queued only after the commit, so "ok" means the data
  * is on disk, and so are the effects (outbox.c) the handler left for others.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,9 +92,75 @@ call_fail(struct call *x, enum proto_err err, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * After a write error that does not say why (SQLite reports ENOSPC as
+ * SQLITE_FULL, but a write past the file size limit, EFBIG, as a plain
+ * write error): true if the data directory's file system has less than
+ * 1 MiB left for us, or the database or its WAL has reached our
+ * RLIMIT_FSIZE.
+ */
+static bool
+disk_full_now(void)
+{
+	static const char *const files[] = { "hearth.db", "hearth.db-wal" };
+	struct statvfs vfs;
+	struct rlimit rl;
+	struct stat st;
+	char path[4096];
+
+	if (statvfs(srv->cfg.data_dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20))
+		return true;
+	if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return false;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", srv->cfg.data_dir,
+		    files[i]);
+		if (stat(path, &st) == 0 &&
+		    (uint64_t)st.st_size + 65536 >= (uint64_t)rl.rlim_cur)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * If the database's last error is the disk refusing a write (full, over
+ * the file size limit, or failing), what to tell the member: it is
+ * unavailable, not internal, since they can only wait. NULL otherwise.
+ * Call it at once after the failure, before anything else touches the
+ * database.
+ */
+static const char *
+disk_refusal(void)
+{
+	int xrc = sqlite3_extended_errcode(srv->db);
+
+	if (xrc != SQLITE_FULL && xrc != SQLITE_IOERR_WRITE &&
+	    xrc != SQLITE_IOERR_FSYNC && xrc != SQLITE_IOERR_TRUNCATE &&
+	    xrc != SQLITE_IOERR_DIR_FSYNC)
+		return NULL;
+	if (xrc == SQLITE_FULL || disk_full_now())
+		return "the server's disk is full; nothing was saved";
+	return "the server could not write to its disk; nothing was saved";
+}
+
+/* A failed write's error, told by disk_refusal (why) or internal. */
+static int
+write_fail(struct call *x, const char *why)
+{
+	if (why != NULL)
+		return call_fail(x, ERR_UNAVAILABLE, "%s", why);
+	return call_fail(x, ERR_INTERNAL, "could not save; nothing was "
+	    "changed");
+}
+
 int
 call_db_fail(struct call *x)
 {
+	const char *why = disk_refusal();
+
+	if (why != NULL)
+		return call_fail(x, ERR_UNAVAILABLE, "%s", why);
 	return call_fail(x, ERR_INTERNAL, "database error: %s",
 	    db_errmsg(srv->db));
 }
@@ -194,6 +265,7 @@ group_commit(void)
 	struct held *h, *next;
 	struct request req;
 	uint64_t t0;
+	const char *why = NULL;
 	bool ok;
 
 	if (!group_open)
@@ -202,8 +274,10 @@ group_commit(void)
 		fatal("%s: the group committed inside a request", __func__);
 	t0 = uv_hrtime();
 	ok = db_exec(srv->db, "COMMIT") == 0;
-	if (!ok)
+	if (!ok) {
+		why = disk_refusal();
 		db_rollback(srv->db);
+	}
 	t0 = (uv_hrtime() - t0) / 1000;
 	if (t0 >= SLOW_HANDLER_US)
 		log_info(0, "slow commit: %llu writes took %.1f ms on the loop",
@@ -224,7 +298,10 @@ group_commit(void)
 					req.id = h->id;
 					req.has_id = h->has_id;
 					free(h->line);
-					h->line = proto_error(&req, ERR_INTERNAL,
+					h->line = why != NULL ?
+					    proto_error(&req, ERR_UNAVAILABLE,
+					    "%s", why) :
+					    proto_error(&req, ERR_INTERNAL,
 					    "could not save; nothing was "
 					    "changed");
 				}
@@ -272,6 +349,7 @@ static int
 run_grouped(struct call *x, int (*fn)(struct call *, void *), void *arg)
 {
 	struct held *h;
+	const char *why;
 	int rc;
 
 	/* Bound a group so one commit never holds replies for long. */
@@ -284,19 +362,22 @@ run_grouped(struct call *x, int (*fn)(struct call *, void *), void *arg)
 		group_open = true;
 	}
 	if (db_exec(srv->db, "SAVEPOINT req") != 0)
-		return call_fail(x, ERR_INTERNAL,
-		    "could not save; nothing was changed");
+		return write_fail(x, disk_refusal());
 	in_savepoint = true;
 	rc = fn(x, arg);
 	in_savepoint = false;
 	if (rc == 0) {
 		if (db_exec(srv->db, "RELEASE req") != 0) {
+			why = disk_refusal();
 			db_exec(srv->db, "ROLLBACK TO req");
 			db_exec(srv->db, "RELEASE req");
-			rc = call_fail(x, ERR_INTERNAL,
-			    "could not save; nothing was changed");
+			rc = write_fail(x, why);
 		}
 	} else {
+		/* A handler's own "database error" when the disk refused. */
+		why = disk_refusal();
+		if (x->err == ERR_INTERNAL && why != NULL)
+			call_fail(x, ERR_UNAVAILABLE, "%s", why);
 		db_exec(srv->db, "ROLLBACK TO req");
 		db_exec(srv->db, "RELEASE req");
 	}
