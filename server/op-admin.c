@@ -566,6 +566,7 @@ op_status(struct call *x)
 {
 	bool reset = false;
 	struct fanout_stats *fo;
+	sqlite3_stmt *st;
 	size_t n = 0;
 
 	for (struct conn *c = conn_first(); c != NULL; c = c->next)
@@ -591,6 +592,14 @@ op_status(struct call *x)
 	json_object_set_new(x->result, "sweeps", json_pack("{s:I, s:I}",
 	    "polls", (json_int_t)sweep_counts.polls, "reminders",
 	    (json_int_t)sweep_counts.reminders));
+	/* What the writer connection really does (config: synchronous). */
+	st = db_stmt(srv->db, "PRAGMA synchronous");
+	json_object_set_new(x->result, "synchronous", json_string(
+	    sqlite3_step(st) != SQLITE_ROW ? "unknown" :
+	    sqlite3_column_int(st, 0) == 0 ? "OFF" :
+	    sqlite3_column_int(st, 0) == 1 ? "NORMAL" :
+	    sqlite3_column_int(st, 0) == 2 ? "FULL" : "EXTRA"));
+	sqlite3_reset(st);
 	if (reset) {
 		memset(&lag_stats, 0, sizeof lag_stats);
 		memset(fo, 0, sizeof *fo);
