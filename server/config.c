@@ -30,7 +30,7 @@ config_defaults(struct config *c)
 	c->support_escalate = 120;
 	c->room_idle_close = 30 * 60;
 	c->room_review = 72 * 3600;
-	c->synchronous = xstrdup("NORMAL");
+	c->synchronous = xstrdup("FULL"); /* an ok survives power loss */
 }
 
 void
