@@ -70,14 +70,17 @@ def test_console_never_gets_internal():
                     op, vis, got, '' if r['ok'] else r['error']['message']))
             if ops[op]:
                 w.restore()
-    # closing a room that keeps a transcript (a record to review)
+    # closing a room whatever it keeps (a record to review, a summary)
     for vis in VIS:
-        rid = w.sessions['author'].call('room.open', community=vis, title='T',
-                                        record='transcript')['result']['room']['room_id']
-        assert w.sessions['author'].call('room.say', room_id=rid, text='a line')['ok']
-        r = con.call('room.close', room_id=rid)
-        if not r['ok'] and r['error']['code'] == 'internal':
-            wrong.append('room.close (transcript) %s: %s' % (vis, r['error']['message']))
+        for mode in ('transcript', 'chatham', 'summary'):
+            rid = w.sessions['author'].call('room.open', community=vis, title='T',
+                                            record=mode)['result']['room']['room_id']
+            assert w.sessions['author'].call('room.say', room_id=rid, text='a line')['ok']
+            for args in ({}, {'summary': 'We talked.'}):
+                r = con.call('room.close', room_id=rid, **args)
+                if not r['ok'] and r['error']['code'] == 'internal':
+                    wrong.append('room.close (%s) %s: %s' % (mode, vis,
+                                                           r['error']['message']))
     con.close()
     assert w.srv.alive()
     assert not wrong, '%d console answers wrong:\n%s' % (len(wrong), '\n'.join(wrong))
