@@ -209,6 +209,12 @@ struct source {
 	struct source *next;
 };
 
+/* Sources past which the sweep runs at once (at most once a second)
+ * rather than wait for its minute: many addresses, each refused once. */
+#define SRC_SWEEP_AT 65536
+
+static void src_sweep_cb(uv_timer_t *);
+static uint64_t src_swept_ms;
 static struct source **src_tab;
 static size_t src_buckets, src_count;
 static uv_timer_t src_sweep;
@@ -255,6 +261,8 @@ src_get(const char *key)
 		for (e = src_tab[h & (src_buckets - 1)]; e != NULL; e = e->next)
 			if (e->hash == h && strcmp(e->key, key) == 0)
 				return e;
+	if (src_count >= SRC_SWEEP_AT && now_ms() - src_swept_ms >= 1000)
+		src_sweep_cb(NULL); /* many sources: forget the idle ones now */
 	if (src_count >= src_buckets)
 		src_grow();
 	e = xcalloc(1, sizeof *e);
@@ -324,13 +332,15 @@ src_refuse(struct source *e, const char *why)
 		    "summarised each minute)", e->key, why);
 }
 
-/* Once a minute: summarise refusals, forgive, forget idle sources. */
+/* Once a minute (or sooner with very many sources): summarise refusals,
+ * forgive, forget idle sources. */
 static void
 src_sweep_cb(uv_timer_t *t)
 {
 	uint64_t now = now_ms();
 	struct source **pp, *e;
 
+	src_swept_ms = now;
 	for (size_t i = 0; i < src_buckets; i++) {
 		for (pp = &src_tab[i]; (e = *pp) != NULL;) {
 			if (e->refused > 1)
