@@ -163,3 +163,23 @@ def test_join_sessions_beyond_the_cap_are_refused():
     wait_until(admitted, 10, 'a newcomer to be let in again')
     for s in held:
         s.close()
+
+
+def test_member_gets_in_when_the_full_count_is_reached():
+    # a small full count that idle sockets from ten addresses can reach:
+    # room is made by dropping one from an address holding more
+    srv = Server({'login_grace': 30, 'max_startups': '5:30:20'})
+    key = srv.new_member('tess')
+    held = []
+    for src in ['127.0.6.%d' % h for h in range(1, 11)]:
+        for _ in range(6):
+            s = connect(srv, src)
+            if banner_or_closed(s, 2):
+                held.append(s)
+            else:
+                s.close()
+    assert len(held) >= 20, len(held)
+    assert login(srv, key, 'tess') is not None
+    assert 'dropped to make room for 127.0.0.1' in srv.log_tail(400)
+    for s in held:
+        s.close()
