@@ -37,6 +37,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -223,14 +224,20 @@ static size_t unauth_cap;
 static int join_total;
 static uint64_t rng_state;
 
+/* FNV-1a from a random start, so that addresses chosen to share a
+ * bucket cannot be worked out in advance. */
 static uint32_t
 src_hash(const char *k)
 {
-	uint32_t h = 2166136261u;
+	static uint32_t seed;
+	uint32_t h;
 
+	if (seed == 0 && getrandom(&seed, sizeof seed, 0) != sizeof seed)
+		seed = (uint32_t)uv_hrtime() | 1;
+	h = 2166136261u ^ seed;
 	for (; *k != '\0'; k++)
 		h = (h ^ (unsigned char)*k) * 16777619u;
-	return h;
+	return h ^ (h >> 15);
 }
 
 static void
