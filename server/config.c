@@ -4,6 +4,7 @@
  * command-line flags.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ void
 config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof *c);
+	config_preauth_defaults(c);
 	c->listen_host = xstrdup("127.0.0.1");
 	c->listen_port = 2222;
 	c->login_grace = 30;
@@ -187,6 +189,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->verbose, v, 3);
 		else if (strncmp(k, "rate_", 5) == 0)
 			rc = rate_set(k + 5, v);
+		else if (config_preauth_set(c, k, v, &rc))
+			;
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);
@@ -201,4 +205,91 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	fclose(f);
 	return rc;
+}
+
+/* ---- settings for connections before login (sshd.c) ---- */
+
+void
+config_preauth_defaults(struct config *c)
+{
+	c->preauth_timeout = 10;
+	c->startups_start = 10;
+	c->startups_rate = 30;
+	c->startups_full = 1000;
+	c->max_unauth_per_range = 100;
+	c->penalty_timeout = 10;
+	c->penalty_authfail = 5;
+	c->penalty_min = 30;
+	c->penalty_max = 600;
+	c->max_join = 100;
+	c->max_join_per_ip = 5;
+	c->join_idle_timeout = 15;
+}
+
+/* "start:rate:full" as OpenSSH's MaxStartups (or a single number). */
+static int
+set_startups(struct config *c, const char *v)
+{
+	int start, rate, full, used = 0;
+
+	if (sscanf(v, "%d:%d:%d%n", &start, &rate, &full, &used) == 3 &&
+	    v[used] == '\0') {
+		if (start < 1 || rate < 0 || rate > 100 || full < start ||
+		    full > 1000000)
+			return -1;
+	} else if (sscanf(v, "%d%n", &full, &used) == 1 && v[used] == '\0') {
+		if (full < 1 || full > 1000000)
+			return -1;
+		start = full;
+		rate = 100;
+	} else
+		return -1;
+	c->startups_start = start;
+	c->startups_rate = rate;
+	c->startups_full = full;
+	return 0;
+}
+
+int
+config_preauth_set(struct config *c, const char *k, const char *v, int *rc)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		int min, max;
+	} ints[] = {
+		{ "preauth_timeout", offsetof(struct config, preauth_timeout),
+		    1, 3600 },
+		{ "max_unauth_per_range",
+		    offsetof(struct config, max_unauth_per_range), 1, 1000000 },
+		{ "penalty_timeout", offsetof(struct config, penalty_timeout),
+		    0, 86400 },
+		{ "penalty_authfail", offsetof(struct config, penalty_authfail),
+		    0, 86400 },
+		{ "penalty_min", offsetof(struct config, penalty_min), 1, 86400 },
+		{ "penalty_max", offsetof(struct config, penalty_max), 0, 86400 },
+		{ "max_join", offsetof(struct config, max_join), 0, 1000000 },
+		{ "max_join_per_ip", offsetof(struct config, max_join_per_ip), 0,
+		    1000000 },
+		{ "join_idle_timeout",
+		    offsetof(struct config, join_idle_timeout), 0, 7 * 24 * 60 },
+	};
+	int *field, n;
+
+	if (strcmp(k, "max_startups") == 0) {
+		*rc = set_startups(c, v);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		if (strcmp(k, ints[i].key) != 0)
+			continue;
+		field = (int *)((char *)c + ints[i].off);
+		*rc = set_int(&n, v, ints[i].max);
+		if (*rc == 0 && n < ints[i].min)
+			*rc = -1;
+		if (*rc == 0)
+			*field = n;
+		return 1;
+	}
+	return 0;
 }

@@ -124,7 +124,25 @@ struct config {
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
 	int verbose;
+	/* before authentication (sshd.c) */
+	int preauth_timeout; /* seconds for the banner and key exchange */
+	int startups_start; /* max_startups start:rate:full */
+	int startups_rate; /* percent dropped at start */
+	int startups_full; /* unauthenticated connections in total */
+	int max_unauth_per_range; /* from one /24 (IPv4) or /64 (IPv6) */
+	int penalty_timeout; /* seconds for a deadline missed before login */
+	int penalty_authfail; /* seconds for a connection that failed auth */
+	int penalty_min; /* accumulated seconds before a source is refused */
+	int penalty_max; /* at most this many seconds of penalty */
+	int max_join; /* join and guest sessions in total */
+	int max_join_per_ip;
+	int join_idle_timeout; /* minutes; join and guest sessions */
 };
+/* Defaults and keys for the settings above (config.c). */
+void config_preauth_defaults(struct config *);
+/* 1 if k is one of them (rc: 0 or -1 for a bad value), else 0. */
+int config_preauth_set(struct config *, const char *k, const char *v,
+    int *rc);
 void config_defaults(struct config *);
 /* Apply an INI file; -1 with a message naming the line on error. */
 int config_load(struct config *, const char *path, char *err, size_t errlen);

@@ -64,6 +64,11 @@ max_unauth = 2000
 max_unauth_per_ip = 2000
 login_grace = 60
 EOF
+# builds with max_startups (early drop, per-range caps): raise those too
+if grep -q max_startups "$BUILD/hearthd"; then
+	printf 'max_startups = 2000\nmax_unauth_per_range = 2000\n' \
+	    >>"$TMP/bench.conf"
+fi
 
 "$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" \
     --config "$TMP/bench.conf" >"$TMP/hearthd.out" 2>"$TMP/hearthd.log" &

@@ -95,6 +95,11 @@ max_unauth_per_ip = 2000
 login_grace = 60
 stall_timeout = 5
 EOF
+# builds with max_startups (early drop, per-range caps): raise those too
+if grep -q max_startups "$BUILD/hearthd"; then
+	printf 'max_startups = 2000\nmax_unauth_per_range = 2000\n' \
+	    >>"$TMP/bench.conf"
+fi
 [ -n "${WRITE_THREADS:-}" ] &&
     echo "write_threads = $WRITE_THREADS" >>"$TMP/bench.conf"
 
