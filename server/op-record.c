@@ -23,6 +23,7 @@
 /* A closed room's row, as the record needs it. */
 struct rec {
 	int64_t id, community_id, event_id, opened_at, opened_by, closed_by;
+	int64_t closed_at;
 	int64_t review_until, published_at, thread_id;
 	char *title, *topic, *mode, *summary, *slug;
 };
@@ -62,6 +63,7 @@ rec_load(struct call *x, int64_t id, struct rec *r)
 		r->review_until = sqlite3_column_int64(st, 6);
 		r->published_at = sqlite3_column_int64(st, 7);
 		r->thread_id = sqlite3_column_int64(st, 8);
+		r->closed_at = sqlite3_column_int64(st, 14);
 		r->title = xstrdup(db_col_text(st, 9));
 		r->topic = xstrdup(db_col_text(st, 10));
 		r->mode = xstrdup(db_col_text(st, 11));
@@ -145,6 +147,18 @@ struct names {
 };
 
 static void
+names_add(struct names *nm, size_t *cap, const char *s)
+{
+	if (strlen(s) < 2)
+		return; /* a one-letter name is no name */
+	if (nm->n + 1 >= *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		nm->v = xrealloc(nm->v, *cap * sizeof *nm->v);
+	}
+	nm->v[nm->n++] = xstrdup(s);
+}
+
+static void
 names_load(int64_t room_id, struct names *nm)
 {
 	sqlite3_stmt *st = db_stmt(srv->db, "SELECT m.handle, m.display_name "
@@ -158,17 +172,17 @@ names_load(int64_t room_id, struct names *nm)
 	nm->n = 0;
 	sqlite3_bind_int64(st, 1, room_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (int i = 0; i < 2; i++) {
-			const char *s = db_col_text(st, i);
+		/* the handle, the whole display name and each word of it (a
+		 * first name or a surname alone is a name too) */
+		char *words = xstrdup(db_col_text(st, 1)), *w, *save = NULL;
 
-			if (strlen(s) < 2)
-				continue; /* a one-letter name is no name */
-			if (nm->n + 1 >= cap) {
-				cap = cap ? cap * 2 : 16;
-				nm->v = xrealloc(nm->v, cap * sizeof *nm->v);
-			}
-			nm->v[nm->n++] = xstrdup(s);
-		}
+		names_add(nm, &cap, db_col_text(st, 0));
+		names_add(nm, &cap, db_col_text(st, 1));
+		for (w = strtok_r(words, " \t-", &save); w != NULL;
+		    w = strtok_r(NULL, " \t-", &save))
+			if (strlen(w) >= 3)
+				names_add(nm, &cap, w);
+		free(words);
 	}
 	sqlite3_reset(st);
 }
@@ -181,11 +195,40 @@ names_free(struct names *nm)
 	free(nm->v);
 }
 
+/*
+ * Is the code point starting at s part of a word? ASCII letters, digits
+ * and '_' are; so are other letters, but not the punctuation and spaces
+ * of Latin-1 and General Punctuation (’ “ ” … — and the like), so a name
+ * next to a curly quote or a dash is still a whole word.
+ */
 static bool
-word_char(char c)
+word_at(const char *s)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || (unsigned char)c >= 0x80;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+
+	if (u[0] < 0x80)
+		return (u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' &&
+		    u[0] <= 'Z') || (u[0] >= '0' && u[0] <= '9') || u[0] == '_';
+	if ((u[0] & 0xE0) == 0xC0 && u[1] != 0)
+		cp = (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu);
+	else if ((u[0] & 0xF0) == 0xE0 && u[1] != 0 && u[2] != 0)
+		cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 |
+		    (u[2] & 0x3Fu);
+	else
+		return true; /* other scripts' letters */
+	return !((cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+	    (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F));
+}
+
+/* The start of the code point before s (s > text). */
+static const char *
+prev_cp(const char *text, const char *s)
+{
+	do
+		s--;
+	while (s > text && ((unsigned char)*s & 0xC0) == 0x80);
+	return s;
 }
 
 /*
@@ -203,13 +246,13 @@ names_scrub(const struct names *nm, const char *text)
 	buf_init(&b);
 	while (*t != '\0') {
 		best = 0;
-		if (t == text || !word_char(t[-1])) {
+		if (t == text || !word_at(prev_cp(text, t))) {
 			const char *s = *t == '@' ? t + 1 : t;
 
 			for (size_t i = 0; i < nm->n; i++) {
 				len = strlen(nm->v[i]);
 				if (strncasecmp(s, nm->v[i], len) == 0 &&
-				    !word_char(s[len]) &&
+				    (s[len] == '\0' || !word_at(s + len)) &&
 				    (size_t)(s - t) + len > best)
 					best = (size_t)(s - t) + len;
 			}
@@ -271,7 +314,7 @@ record_post(struct call *x, const struct rec *r, int64_t *thread)
 	time_human(r->opened_at, when);
 	buf_printf(&b, "Record of the room “%s”, opened %s, closed ",
 	    r->title, when);
-	time_human(now, when);
+	time_human(r->closed_at, when); /* not when it is published */
 	buf_printf(&b, "%s. %lld attended.\n\n", when, (long long)attended);
 	if (r->topic != NULL && r->topic[0] != '\0')
 		buf_printf(&b, "Topic: %s\n\n", r->topic);
@@ -396,24 +439,11 @@ record_publish(struct call *x, struct rec *r, int64_t *thread)
 	for (size_t i = 0; i < n; i++) {
 		if (notify_add_ref(x, hosts[i], "record_published",
 		    &(struct notify_ref){ .community_id = r->community_id,
-		    .thread_id = *thread, .room_id = r->id }, "The record of "
-		    "the room “%s” is published.", r->title) != 0)
+		    .thread_id = *thread, .room_id = r->id }, "Published: the "
+		    "record of the room “%s”.", r->title) != 0)
 			return -1;
 	}
 	return 0;
-}
-
-static void
-review_words(char *out, size_t len)
-{
-	int s = srv->cfg.room_review;
-
-	if (s % 3600 == 0)
-		snprintf(out, len, "%d hour%s", s / 3600, s == 3600 ? "" : "s");
-	else if (s % 60 == 0)
-		snprintf(out, len, "%d minute%s", s / 60, s == 60 ? "" : "s");
-	else
-		snprintf(out, len, "%d seconds", s);
 }
 
 int
@@ -422,7 +452,7 @@ record_close(struct call *x, int64_t room_id, int64_t *thread, bool *review)
 	struct rec r;
 	sqlite3_stmt *st;
 	int64_t hosts[64], now = now_unix();
-	char wait[32];
+	char wait[40];
 	size_t n;
 	int rc;
 
@@ -446,14 +476,14 @@ record_close(struct call *x, int64_t room_id, int64_t *thread, bool *review)
 	sqlite3_bind_int64(st, 1, now + srv->cfg.room_review);
 	sqlite3_bind_int64(st, 2, room_id);
 	rc = call_step(x, st);
-	review_words(wait, sizeof wait);
+	time_human(now + srv->cfg.room_review, wait);
 	n = hosts_of(room_id, hosts, 64);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = notify_system(x, hosts[i], "record_review",
 		    &(struct notify_ref){ .community_id = r.community_id,
-		    .room_id = room_id }, "The record of the room “%s” waits "
-		    "for your review: drop or edit lines, then publish it. "
-		    "In %s it is published as it stands.", r.title, wait);
+		    .room_id = room_id }, "Review the record of “%s”: drop or "
+		    "edit lines, then publish it. On %s it is published as it "
+		    "stands.", r.title, wait);
 	rec_clear(&r);
 	return rc;
 }
@@ -568,12 +598,15 @@ op_record_get(struct call *x)
 	struct rec r;
 	sqlite3_stmt *st;
 	json_t *lines = json_array(), *l;
-	char when[32];
+	struct names nm = { 0 };
+	char when[32], *pub;
 
 	if (rec_arg(x, &r, false) != 0) {
 		json_decref(lines);
 		return -1;
 	}
+	if (chatham(&r))
+		names_load(r.id, &nm);
 	st = db_stmt(srv->db, "SELECT rm.id, rm.at, m.handle, m.display_name, "
 	    "rm.body, rm.dropped, rm.edited_at FROM room_messages rm LEFT JOIN "
 	    "members m ON m.id = rm.member_id WHERE rm.room_id = ? AND "
@@ -586,7 +619,12 @@ op_record_get(struct call *x)
 		    "text", db_col_text(st, 4), "dropped",
 		    sqlite3_column_int(st, 5), "edited",
 		    sqlite3_column_type(st, 6) != SQLITE_NULL);
-		if (!chatham(&r) && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		if (chatham(&r)) {
+			/* what publishing keeps: no name of anyone there */
+			pub = names_scrub(&nm, db_col_text(st, 4));
+			json_object_set_new(l, "as_published", json_string(pub));
+			free(pub);
+		} else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
 			json_object_set_new(l, "handle",
 			    json_string(db_col_text(st, 2)));
 			json_object_set_new(l, "display_name",
@@ -595,6 +633,7 @@ op_record_get(struct call *x)
 		json_array_append_new(lines, l);
 	}
 	sqlite3_reset(st);
+	names_free(&nm);
 	x->result = json_pack("{s:o, s:o}", "record", rec_json(&r), "lines",
 	    lines);
 	rec_clear(&r);
@@ -732,9 +771,9 @@ review_sweep(struct call *x, void *arg)
 		for (size_t j = 0; j < nh; j++) {
 			if (notify_add_ref(x, hosts[j], "record_review",
 			    &(struct notify_ref){ .community_id =
-			    r.community_id, .room_id = r.id }, "The record of "
-			    "the room “%s” is published as it stands on %s "
-			    "unless you review it first.", r.title, when) != 0) {
+			    r.community_id, .room_id = r.id }, "Last call to "
+			    "review “%s”: published as it stands on %s "
+			    "unless you publish it first.", r.title, when) != 0) {
 				rec_clear(&r);
 				return -1;
 			}

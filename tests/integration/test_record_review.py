@@ -43,7 +43,7 @@ def test_hosts_edit_and_drop_lines_then_publish():
     # the other hosts are told (the closer has the reply); nothing is posted
     n = [x for x in ok(c.call('notify.list'))['notifications']
          if x['kind'] == 'record_review']
-    assert n and n[0]['room_id'] == rid and 'review' in n[0]['text']
+    assert n and n[0]['room_id'] == rid and 'review' in n[0]['text'].lower()
     assert [x['room_id'] for x in ok(c.call('room.records'))['records']] == [rid]
     assert srv.query("SELECT count(*) FROM threads WHERE tags = 'room-record'") == [(0,)]
     assert [x['room_id'] for x in ok(h.call('room.records'))['records']] == [rid]
@@ -81,18 +81,22 @@ def test_hosts_edit_and_drop_lines_then_publish():
 def test_chatham_record_names_nobody_who_was_there():
     srv = Server()
     keys = room_circle(srv)
+    srv.execute("UPDATE members SET display_name = 'Alice Able' WHERE handle = 'alice'")
+    srv.execute("UPDATE members SET display_name = 'Hana Host' WHERE handle = 'host'")
     h, a, rid = room_with_lines(srv, keys, 'chatham', [
-        ('alice', 'thanks Host and @host for this'),
-        ('host', 'Alice makes a fair point, alice'),
-        ('alice', 'Carol could not come')])  # carol was not there
+        ('alice', 'thanks Hana and @host for this'),
+        ('host', 'Alice’s point is fair, alice—and “Able” agrees…'),
+        ('alice', 'ABLE, you said it; Carol could not come')])  # carol was not there
     ok(h.call('room.close', room_id=rid))
     got = ok(h.call('room.record.get', room_id=rid))
     assert all('handle' not in x for x in got['lines'])
+    # the review shows what publishing keeps
+    assert got['lines'][0]['as_published'] == 'thanks [name removed] and [name removed] for this'
     tid = ok(h.call('room.record.publish', room_id=rid))['thread_id']
     text = posts(srv, tid).replace('\\', '')  # Markdown escapes
-    for name in ('Host', 'host', 'Alice', 'alice'):
+    for name in ('Hana', 'Host', 'host', 'Alice', 'alice', 'Able', 'ABLE'):
         assert name not in text, (name, text)
-    assert '[name removed] makes a fair point, [name removed]' in text
+    assert '[name removed]’s point is fair, [name removed]—and “[name removed]” agrees…' in text
     assert 'Carol could not come' in text
 
 
@@ -113,7 +117,7 @@ def test_record_is_published_as_it_stands_when_review_time_is_over():
     texts = {x['kind']: x['text'] for x in ok(h.call('notify.list'))['notifications']}
     # the host who closed it was told before it went out, and that it did
     assert 'published as it stands' in texts['record_review']
-    assert 'is published' in texts['record_published']
+    assert texts['record_published'].startswith('Published: the record')
 
 
 def test_summary_and_off_rooms_have_no_review():
