@@ -217,6 +217,8 @@ const char *author_handle(json_t *o);
 char *snippet_clean(const char *s);
 /* A screen of markdown text to read. */
 struct view *view_message(const char *title, const char *text);
+/* Word-wrap plain text (no Markdown) to width columns into d. */
+void rdoc_wrap(struct rdoc *d, const char *text, int width);
 
 #define ENTER(ch, is_key) ((!(is_key) && ((ch) == '\r' || (ch) == '\n')) || \
 	((is_key) && (ch) == KEY_ENTER))
@@ -391,6 +393,7 @@ struct room {
 	json_int_t thread_id;
 	char fail[400]; /* why joining failed */
 	char reason[400]; /* why a host removed us */
+	bool access_lost; /* removed because we may no longer read it */
 	char me[64];
 	bool host, muted, hand;
 	bool can_say; /* false: listening only (not a member) */

@@ -110,7 +110,7 @@ home_fill(struct home *h)
 			short_time(js(r, "review_until"), when);
 			snprintf(line, sizeof line, "  Review: %s",
 			    js(r, "title"));
-			snprintf(right, sizeof right, "published %s", when);
+			snprintf(right, sizeof right, "due %s", when);
 			list_add(&h->l, line, right, C_UNREAD, r, true);
 		}
 	}

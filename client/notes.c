@@ -52,35 +52,6 @@ notes_got(void *ctx, json_t *result, json_t *error)
 	list_fix(&n->l);
 }
 
-/* Word-wrap text to width columns into d (plain, no Markdown). */
-static void
-wrap_plain(struct rdoc *d, const char *text, int width)
-{
-	char *clean = text_clean(text, strlen(text)), *p = clean;
-
-	while (*p != '\0') {
-		size_t len = strlen(p), fit = text_fit(p, len, width);
-		if (fit < len) {
-			size_t sp = fit;
-			while (sp > 0 && p[sp] != ' ')
-				sp--;
-			if (sp > 0)
-				fit = sp;
-		}
-		if (fit == 0)
-			fit = 1;
-		{
-			char *line = xstrndup(p, fit);
-			rdoc_add(d, line, 0, width);
-			free(line);
-		}
-		p += fit;
-		while (*p == ' ')
-			p++;
-	}
-	free(clean);
-}
-
 /* The list, and under it the selected notification in full. */
 static void
 notes_draw(struct view *v, int rows, int cols)
@@ -95,7 +66,7 @@ notes_draw(struct view *v, int rows, int cols)
 		put_text(2, 2, cols - 4, n->msg, C_DIM, 0);
 	rdoc_init(&d);
 	if (r != NULL)
-		wrap_plain(&d, js(r->data, "text"), cols - 4);
+		rdoc_wrap(&d, js(r->data, "text"), cols - 4);
 	dh = (int)d.n > 5 ? 5 : (int)d.n;
 	list_draw(&n->l, 3, rows - 2 - (dh > 0 ? dh + 1 : 0), cols);
 	for (int i = 0; i < dh; i++)

@@ -108,6 +108,8 @@ describe(const char *ev, json_t *d, const char *me)
 			    "main menu 11, Room records to review).");
 		else if (ji(d, "closed"))
 			buf_puts(&b, "* The room has closed. Nothing was kept.");
+		else if (ji(d, "removed") && ji(d, "access"))
+			buf_printf(&b, "* %s", js(d, "reason"));
 		else if (ji(d, "removed"))
 			buf_printf(&b, "* A host removed you from this room%s%s",
 			    js(d, "reason")[0] ? ": " : ".", js(d, "reason"));
@@ -494,10 +496,20 @@ plain_room_list(void)
 	json_decref(r);
 }
 
+/* "Sun 6 Dec 17:52 UTC" from the server's ISO 8601 time. */
+static const char *
+human(const char *iso, char out[32])
+{
+	time_human(time_from_iso8601(iso), out);
+	return out;
+}
+
 /* One record under review: its lines, numbered, and what to do. */
 static void
 record_review(json_int_t room_id)
 {
+	char due[32];
+
 	json_t *r, *res, *x;
 	size_t i, n;
 	char *s;
@@ -511,23 +523,29 @@ record_review(json_int_t room_id)
 			return;
 		}
 		x = json_object_get(res, "record");
-		plain_out("\nRecord of \"%s\" (%s). Only its hosts and the "
-		    "community's managers see it until it is published; it is "
-		    "published as it stands at %s.\n", js(x, "title"),
-		    js(x, "record"), js(x, "review_until"));
 		if (json_is_true(json_object_get(x, "published"))) {
-			plain_out("It is published now.\n");
+			plain_out("\nThe record of \"%s\" is published now.\n",
+			    js(x, "title"));
 			json_decref(r);
 			return;
 		}
+		plain_out("\nRecord of \"%s\" (%s). Only its hosts and the "
+		    "community's managers see it until it is published; it is "
+		    "published as it stands on %s.%s\n", js(x, "title"),
+		    js(x, "record"), human(js(x, "review_until"), due),
+		    strcmp(js(x, "record"), "chatham") == 0 ? " Lines show "
+		    "what is published: no name of anyone who was there." :
+		    "");
 		n = json_array_size(json_object_get(res, "lines"));
 		json_array_foreach(json_object_get(res, "lines"), i, x) {
 			plain_out("  %zu. %s%s%s%s%s\n", i + 1,
 			    json_is_true(json_object_get(x, "dropped")) ?
 			    "[dropped] " : "", js(x, "display_name"),
 			    js(x, "display_name")[0] ? ": " : "",
-			    js(x, "text"), json_is_true(json_object_get(x,
-			    "edited")) ? " (edited)" : "");
+			    json_is_string(json_object_get(x, "as_published")) ?
+			    js(x, "as_published") : js(x, "text"),
+			    json_is_true(json_object_get(x, "edited")) ?
+			    " (edited)" : "");
 		}
 		if (n == 0)
 			plain_out("  Nothing was said that the record keeps.\n");
@@ -550,8 +568,7 @@ record_review(json_int_t room_id)
 				char *text;
 
 				plain_out("The line as the record should keep "
-				    "it (end with a line holding only \".\"; "
-				    "empty cancels):\n");
+				    "it (empty cancels).\n");
 				text = plain_ask_text();
 				for (size_t e = text ? strlen(text) : 0; e > 0 &&
 				    (text[e - 1] == '\n' || text[e - 1] == ' ');)
@@ -572,7 +589,10 @@ record_review(json_int_t room_id)
 		} else if (s[0] == '0' || s[0] == 'q' || s[0] == '\0') {
 			json_decref(r);
 			return;
-		}
+		} else
+			plain_out("  Not understood: \"d 3\" drops line 3, \"e 3\" "
+			    "rewords it, \"p\" publishes, 0 goes back (lines "
+			    "1 to %zu).\n", n);
 		json_decref(r);
 	}
 }
@@ -598,10 +618,14 @@ plain_room_records(void)
 			return;
 		}
 		plain_out("\nRoom records waiting for your review:\n");
-		json_array_foreach(a, i, x)
-			plain_out("  %zu. %s (%s), published as it stands at "
-			    "%s\n", i + 1, js(x, "title"), js(x, "record"),
-			    js(x, "review_until"));
+		json_array_foreach(a, i, x) {
+			char due[32], opened[32];
+
+			plain_out("  %zu. %s (%s), opened %s; published as it "
+			    "stands on %s\n", i + 1, js(x, "title"),
+			    js(x, "record"), human(js(x, "opened_at"), opened),
+			    human(js(x, "review_until"), due));
+		}
 		s = plain_ask("Number to review, 0 back: ");
 		k = atol(s);
 		if (k < 1 || (size_t)k > json_array_size(a)) {

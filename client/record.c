@@ -153,11 +153,13 @@ record_got(void *ctx, json_t *result, json_t *error)
 		bool dropped = json_is_true(json_object_get(x, "dropped"));
 
 		short_time(js(x, "at"), when);
+		/* what publishing keeps (Chatham: names removed) */
 		snprintf(line, sizeof line, "%s%s%s%s%s", dropped ?
-		    "[dropped] " : "", js(x, "display_name"),
-		    js(x, "display_name")[0] ? ": " : "", js(x, "text"),
-		    json_is_true(json_object_get(x, "edited")) ?
-		    "  (edited)" : "");
+		    "[dropped] " : "", json_is_true(json_object_get(x,
+		    "edited")) ? "(edited) " : "", js(x, "display_name"),
+		    js(x, "display_name")[0] ? ": " : "",
+		    json_is_string(json_object_get(x, "as_published")) ?
+		    js(x, "as_published") : js(x, "text"));
 		for (char *p = line; *p != '\0'; p++)
 			if (*p == '\n')
 				*p = ' ';
@@ -206,7 +208,10 @@ static void
 record_draw(struct view *v, int rows, int cols)
 {
 	struct record *r = (struct record *)v;
+	struct row *row = list_cur(&r->l);
 	char head[400], when[20];
+	struct rdoc d;
+	int dh;
 
 	if (r->rec != NULL) {
 		short_time(js(r->rec, "review_until"), when);
@@ -214,19 +219,34 @@ record_draw(struct view *v, int rows, int cols)
 		    js(r->rec, "title"), js(r->rec, "record"));
 		put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 		if (!r->published) {
-			snprintf(head, sizeof head, "Only its hosts and the "
-			    "community's managers see it. Published as it "
-			    "stands %s unless you publish it first.", when);
+			snprintf(head, sizeof head, "Due %s · hosts and "
+			    "managers only until published", when);
 			put_text(2, 2, cols - 4, head, C_DIM, 0);
 		}
 	} else
 		put_text(1, 1, cols - 2, "Record", C_HEAD, A_BOLD);
 	if (r->msg[0] != '\0')
 		put_text(3, 2, cols - 4, r->msg, C_DIM, 0);
-	list_draw(&r->l, 4, rows - (r->asking ? 4 : 3), cols);
+	/* the selected line in full, as it will be published */
+	rdoc_init(&d);
+	if (row != NULL && row->data != NULL)
+		rdoc_wrap(&d, row->text, cols - 4);
+	dh = (int)d.n > 6 ? 6 : (int)d.n;
+	list_draw(&r->l, 4, rows - 2 - (dh > 0 ? dh + 1 : 0) -
+	    (r->asking ? 1 : 0), cols);
+	if (dh > 0)
+		put_text(rows - dh - (r->asking ? 1 : 0), 1, cols - 2, "── "
+		    "the selected line in full ─────────────────────────────"
+		    "──────────────────", C_DIM, 0);
+	for (int i = 0; i < dh; i++)
+		put_rline(rows - dh + 1 + i - (r->asking ? 1 : 0), 2, cols - 4,
+		    &d.lines[i]);
+	rdoc_free(&d);
 	if (r->asking)
 		put_text(rows, 1, cols - 2, "Publish it to the community now? "
 		    "y/n", C_HEAD, A_BOLD);
+	r->v.keys = r->asking ? "y:publish  n:not yet" : r->published ?
+	    "q:back" : "d:drop/keep line  e:reword  P:publish";
 }
 
 /* The composer sent the reworded line. */

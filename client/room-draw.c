@@ -302,7 +302,9 @@ banners(struct room *r, struct banner *b, int max)
 		    "room has closed. Its record is posted once the hosts "
 		    "have reviewed it.") : "The room has closed. Nothing was "
 		    "kept.");
-	if (r->removed)
+	if (r->removed && r->access_lost)
+		BAN(C_ERROR, A_BOLD, "%s", r->reason);
+	else if (r->removed)
 		BAN(C_ERROR, A_BOLD, "A host removed you from this room%s%s",
 		    r->reason[0] ? ": " : ".", r->reason);
 	if (r->consult[0] != '\0') {
@@ -683,7 +685,10 @@ room_draw(struct view *v, int rows, int cols)
 		    r->removed ? "q goes back" : r->loading ? "" :
 		    "q goes back";
 		put_text(y, 1, cols - 2, msg, C_DIM, 0);
-		r->v.keys = "Enter:open the record  PgUp/PgDn:scroll";
+		r->v.keys = r->closed && r->thread_id ? "Enter:open the record  "
+		    "PgUp/PgDn:scroll" : r->closed && r->review && r->was_host ?
+		    "Enter:review the record  PgUp/PgDn:scroll" :
+		    "PgUp/PgDn:scroll";
 		r->v.typing = false;
 		return;
 	}

@@ -384,8 +384,12 @@ ev_state(struct room *r, json_t *d)
 		r->ask = ROOM_ASK_NONE;
 		r->focus = ROOM_FOCUS_INPUT;
 		snprintf(r->reason, sizeof r->reason, "%s", js(d, "reason"));
-		note(r, "A host removed you from this room%s%s", r->reason[0] ?
-		    ": " : ".", r->reason);
+		r->access_lost = json_is_true(json_object_get(d, "access"));
+		if (r->access_lost)
+			note(r, "You have left this room: %s", r->reason);
+		else
+			note(r, "A host removed you from this room%s%s",
+			    r->reason[0] ? ": " : ".", r->reason);
 		return;
 	}
 	if (r->state != NULL) {

@@ -401,3 +401,32 @@ view_message(const char *title, const char *text)
 	m->text = xstrdup(text);
 	return &m->v;
 }
+
+/* Word-wrap text to width columns into d (plain, no Markdown). */
+void
+rdoc_wrap(struct rdoc *d, const char *text, int width)
+{
+	char *clean = text_clean(text, strlen(text)), *p = clean;
+
+	while (*p != '\0') {
+		size_t len = strlen(p), fit = text_fit(p, len, width);
+		if (fit < len) {
+			size_t sp = fit;
+			while (sp > 0 && p[sp] != ' ')
+				sp--;
+			if (sp > 0)
+				fit = sp;
+		}
+		if (fit == 0)
+			fit = 1;
+		{
+			char *line = xstrndup(p, fit);
+			rdoc_add(d, line, 0, width);
+			free(line);
+		}
+		p += fit;
+		while (*p == ' ')
+			p++;
+	}
+	free(clean);
+}

@@ -628,8 +628,9 @@ room_recheck(struct conn *c, int64_t community_id)
 		    (h = room_presence(r, c)) == NULL ||
 		    authz_is_staff(c) || authz_conn_reads(c, r->community_id))
 			continue;
-		conn_event(c, "room.state", json_pack("{s:I, s:b, s:s}",
-		    "room_id", (json_int_t)r->id, "removed", 1, "reason",
+		conn_event(c, "room.state", json_pack("{s:I, s:b, s:b, s:s}",
+		    "room_id", (json_int_t)r->id, "removed", 1, "access", 1,
+		    "reason",
 		    "You can no longer read this community, so you have left "
 		    "its room."));
 		while ((h = room_presence(r, c)) != NULL)
@@ -717,8 +718,10 @@ room_enter(struct outbox *ob, struct room *r, struct conn *c)
 	h->p = p;
 	h->next = r->here;
 	r->here = h;
-	if (p->host)
+	if (p->host && r->hostless_since != 0) {
 		r->hostless_since = 0;
+		room_system_message(ob, r, "A host is here again.");
+	}
 	if (p->present++ == 0) {
 		if (!p->attended)
 			p->joined_at = now_unix();
@@ -1004,15 +1007,23 @@ room_restore(void)
 	    "communities c ON c.id = r.community_id WHERE r.closed_at IS NULL "
 	    "ORDER BY r.id DESC");
 	struct room *r;
+	struct outbox ob;
+	char wait[128];
 	int n = 0;
 
+	outbox_init(&ob);
+	idle_words(wait, sizeof wait);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		r = room_load(st);
 		r->next = rooms;
 		rooms = r;
 		n++;
+		/* in the history those who come back get */
+		room_system_message(&ob, r, "Hearth restarted: no host is in "
+		    "the room yet.%s", wait);
 	}
 	sqlite3_reset(st);
+	outbox_apply(&ob, true);
 	if (srv->cfg.room_idle_close > 0) {
 		uint64_t every = (uint64_t)srv->cfg.room_idle_close * 1000 / 4;
 

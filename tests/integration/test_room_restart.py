@@ -108,8 +108,13 @@ def test_clean_restart_keeps_rooms_and_removed_stay_out():
     h = srv.session(keys['host'])
     j = ok(h.call('room.join', room_id=rid))
     assert j['room']['paused'] is True
-    assert [m['text'] for m in j['history']] == ['kept without a name']
-    assert 'handle' not in j['history'][0]  # Chatham: no names, ever
+    said = [m for m in j['history'] if not m.get('system')]
+    assert [m['text'] for m in said] == ['kept without a name']
+    assert 'handle' not in said[0]  # Chatham: no names, ever
+    # those who come back are told the room has no host yet, and for how long
+    notes = [m['text'] for m in j['history'] if m.get('system')]
+    assert any('no host is in the room yet' in t and 'closes by itself' in t
+               for t in notes), notes
 
 
 def test_room_with_no_host_closes_by_itself_and_keeps_its_record():

@@ -241,7 +241,7 @@ def test_tui_room_host_consult_and_close():
         # the review: the kept lines, one dropped, then published
         t.keys('Enter')
         screen = t.wait_for('Record of “CV surgery” (transcript)', timeout=10)
-        assert 'Only its hosts' in screen and 'back in public' in screen, screen
+        assert 'hosts and managers only' in screen and 'back in public' in screen, screen
         t.keys('G', 'd')
         t.wait_for('[dropped] Hana Host: back in public')
         t.keys('d')
