@@ -2,6 +2,9 @@
  * db.c: the SQLite store. Opens the database with the house pragmas, applies
  * the embedded migrations (schema/NNN_*.sql) in one transaction recorded in
  * PRAGMA user_version, and caches prepared statements by SQL text pointer.
+ * Only hearthd migrates, and only after copying the old file to
+ * DATA/backups/pre-NNN.db; hearthctl opens an existing database as it is
+ * (db_open_existing), read-only unless it must write.
  * Used by hearthd (loop thread only) and hearthctl.
  */
 #include <errno.h>
@@ -47,9 +50,48 @@ db_schema_version(sqlite3 *db)
 	return v;
 }
 
-/* Apply every migration newer than user_version in one transaction. */
+/*
+ * Before migrating, copy the database as it is to backups/pre-NNN.db beside
+ * it (NNN: its schema version; the directory 0700, the copy 0600). An
+ * earlier copy of the same version is kept: the new one gets -2, -3, ...
+ */
 static int
-db_migrate(sqlite3 *db, char *err, size_t errlen)
+db_keep_old(sqlite3 *db, const char *path, int version, char *err,
+    size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *out;
+	int n, rc;
+
+	if (slash == NULL)
+		dir = xstrdup("backups");
+	else
+		dir = xasprintf("%.*s/backups", (int)(slash - path), path);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	chmod(dir, 0700);
+	out = xasprintf("%s/pre-%03d.db", dir, version);
+	for (n = 2; access(out, F_OK) == 0; n++) {
+		free(out);
+		out = xasprintf("%s/pre-%03d-%d.db", dir, version, n);
+	}
+	rc = db_backup(db, out, err, errlen);
+	if (rc == 0)
+		log_info(0, "kept the schema %d database as %s", version, out);
+	free(out);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Apply every migration newer than user_version in one transaction, after
+ * keeping a copy of an existing database (path) as it was.
+ */
+static int
+db_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int cur = db_schema_version(db), latest = db_latest_version();
 	char *emsg = NULL, pragma[64];
@@ -67,6 +109,8 @@ db_migrate(sqlite3 *db, char *err, size_t errlen)
 	}
 	if (cur == latest)
 		return 0;
+	if (cur > 0 && db_keep_old(db, path, cur, err, errlen) != 0)
+		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK)
 		goto fail;
 	for (const struct migration *m = db_migrations; m->sql != NULL; m++) {
@@ -137,7 +181,7 @@ db_open(const char *path, bool create, const char *synchronous,
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (db_migrate(db, err, errlen) != 0) {
+	if (db_migrate(db, path, err, errlen) != 0) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -145,6 +189,42 @@ db_open(const char *path, bool create, const char *synchronous,
 		chmod(path, 0600);
 	if (created != NULL)
 		*created = isnew;
+	return db;
+}
+
+sqlite3 *
+db_open_existing(const char *path, bool readonly, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_NOMUTEX;
+	char *emsg = NULL;
+
+	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "%s does not exist", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
+	    NULL, NULL, &emsg) != SQLITE_OK ||
+	    (readonly && sqlite3_exec(db, "PRAGMA query_only = ON", NULL, NULL,
+	    &emsg) != SQLITE_OK)) {
+		snprintf(err, errlen, "%s: %s", path, emsg);
+		sqlite3_free(emsg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (db_schema_version(db) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	return db;
 }
 

@@ -557,16 +557,31 @@ cmd_status(void)
 	return 0;
 }
 
-/* Open the database directly (init, backup). */
+/*
+ * Open the database directly (init, backup). Only hearthd migrates (after
+ * keeping a copy of the old file), so an existing database is opened as it
+ * is: read-only unless asked to write, and a write needs the current schema.
+ * A new database (init) is created with the whole schema.
+ */
 static sqlite3 *
-open_db(bool create)
+open_db(bool create, bool write)
 {
 	char err[512], *path = xasprintf("%s/hearth.db", data_dir);
-	sqlite3 *db = db_open(path, create, "NORMAL", NULL, err, sizeof err);
+	sqlite3 *db;
+	int v;
 
-	free(path);
+	if (create && access(path, F_OK) != 0)
+		db = db_open(path, true, "NORMAL", NULL, err, sizeof err);
+	else
+		db = db_open_existing(path, !write, err, sizeof err);
 	if (db == NULL)
 		die("%s", err);
+	if (write && (v = db_schema_version(db)) != db_latest_version())
+		die("%s is at schema version %d and this hearthctl expects %d: "
+		    "start hearthd once to upgrade it (it keeps a copy of the "
+		    "old file in %s/backups)", path, v, db_latest_version(),
+		    data_dir);
+	free(path);
 	return db;
 }
 
@@ -583,7 +598,7 @@ cmd_init(void)
 	if (sshkey_host_ensure(key, err, sizeof err) != 0)
 		die("%s", err);
 	free(key);
-	db = open_db(true);
+	db = open_db(true, true);
 	if (member_admin_exists(db)) {
 		db_close(db);
 		printf("%s is ready; it already has an admin. Create invites "
@@ -613,7 +628,7 @@ cmd_backup(int argc, char **argv)
 
 	if (argc < 2)
 		die("backup FILE");
-	db = open_db(false);
+	db = open_db(false, false);
 	if (db_backup(db, argv[1], err, sizeof err) != 0)
 		die("%s", err);
 	db_close(db);

@@ -29,6 +29,12 @@ extern const struct migration db_migrations[];
  */
 sqlite3 *db_open(const char *path, bool create, const char *synchronous,
     bool *created, char *err, size_t errlen);
+/*
+ * Open an existing database as it is: no migrations, no journal mode
+ * change (hearthctl). readonly: SQLITE_OPEN_READONLY and query_only.
+ */
+sqlite3 *db_open_existing(const char *path, bool readonly, char *err,
+    size_t errlen);
 void db_close(sqlite3 *);
 int db_schema_version(sqlite3 *);
 int db_latest_version(void);
