@@ -31,6 +31,7 @@ config_defaults(struct config *c)
 	c->room_idle_close = 30 * 60;
 	c->room_review = 72 * 3600;
 	c->synchronous = xstrdup("NORMAL");
+	c->wal_max_mb = 64;
 }
 
 void
@@ -187,6 +188,11 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->verbose, v, 3);
 		else if (strncmp(k, "rate_", 5) == 0)
 			rc = rate_set(k + 5, v);
+		else if (strcmp(k, "wal_max_mb") == 0) {
+			if ((rc = set_int(&c->wal_max_mb, v, 1024 * 1024)) == 0 &&
+			    c->wal_max_mb < 1)
+				rc = -1;
+		}
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

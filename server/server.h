@@ -130,6 +130,7 @@ struct config {
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
 	int verbose;
+	int wal_max_mb; /* the WAL is brought back under this when writes pause */
 };
 void config_defaults(struct config *);
 /* Apply an INI file; -1 with a message naming the line on error. */
@@ -800,8 +801,11 @@ pid_t pty_spawn(const char *tui, const char *term, bool no_color, int cols,
     int rows, int fd, int *master);
 void pty_resize(int master, int cols, int rows);
 
-/* checkpoint.c: WAL checkpoints in the thread pool, once a second. */
-void checkpoint_start(uv_loop_t *, const char *dbpath);
+/*
+ * checkpoint.c: WAL checkpoints in the thread pool, once a second; the WAL
+ * is truncated when it is over wal_max bytes and writes have paused.
+ */
+void checkpoint_start(uv_loop_t *, const char *dbpath, int64_t wal_max);
 void checkpoint_stop(void);
 
 /* sshd.c: SSH sessions. */

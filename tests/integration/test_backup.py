@@ -8,6 +8,7 @@ import stat
 import subprocess
 
 import harness
+from fixtures import community, member_session, ok, wait_until
 from harness import Server, tmpdir
 
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
@@ -95,3 +96,49 @@ def test_hearthctl_never_migrates_hearthd_keeps_the_old_file():
     srv.start()
     assert os.listdir(os.path.dirname(pre)) == ['pre-%03d.db' % old]
     srv.stop()
+
+
+def flood(s, thread_id, n, body, batch=100):
+    """n replies to a thread, batch requests at a time on one session."""
+    for start in range(0, n, batch):
+        ids = []
+        for i in range(start, min(n, start + batch)):
+            rid = s.next_id
+            s.next_id += 1
+            s.send({'id': rid, 'op': 'post.create',
+                    'args': {'thread_id': thread_id, 'body': '%d %s' % (i, body)}})
+            ids.append(rid)
+        for rid in ids:
+            r = s.reply(rid, timeout=30)
+            assert r and r['ok'], r
+
+
+def wal_size(srv):
+    try:
+        return os.path.getsize(os.path.join(srv.data, 'hearth.db-wal'))
+    except OSError:
+        return 0
+
+
+def test_wal_comes_back_under_the_limit_after_a_flood():
+    srv = Server(config={'rate_write': 'off', 'wal_max_mb': 1})
+    s = member_session(srv, 'ann')
+    community(srv, 'cop', members=[('ann', 'member')])
+    t = ok(s.call('thread.create', slug='cop', title='Flood', body='start'))
+    # a long reader (a backup, a report) keeps the checkpoints from
+    # finishing, so the flood grows the WAL well past the limit
+    reader = sqlite3.connect(os.path.join(srv.data, 'hearth.db'),
+                             isolation_level=None)
+    reader.execute('BEGIN')
+    reader.execute('SELECT count(*) FROM posts').fetchone()
+    flood(s, t['thread_id'], 1500, 'words ' * 500)
+    grown = wal_size(srv)
+    assert grown > 4 * 1024 * 1024, grown
+    reader.execute('COMMIT')
+    reader.close()
+    # writes have paused: within seconds the WAL is back under 1 MB
+    wait_until(lambda: wal_size(srv) < 1024 * 1024, timeout=10,
+               what='the WAL under wal_max_mb (%d bytes)' % wal_size(srv))
+    wait_until(lambda: 'WAL truncated' in srv.log_tail(400), what='the log')
+    assert srv.query('SELECT count(*) FROM posts')[0][0] >= 1501
+    s.close()
