@@ -51,8 +51,8 @@ usage(FILE *f)
 	    "  community show SLUG\n"
 	    "  community role SLUG HANDLE manager|leader|member|interested|none"
 	    "\n"
-	    "  backup FILE                           a consistent copy of the "
-	    "database\n"
+	    "  backup FILE [--force]                 a consistent, checked copy "
+	    "of the database\n"
 	    "  audit [--member HANDLE] [--limit N]\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
@@ -620,22 +620,64 @@ cmd_init(void)
 	return 0;
 }
 
+/* Progress of a backup on stderr: every tenth, and the check. */
+static void
+backup_progress(void *arg, int done, int total)
+{
+	int *last = arg, tenth;
+
+	if (done < 0) {
+		fprintf(stderr, "hearthctl: checking the copy "
+		    "(PRAGMA integrity_check)\n");
+		return;
+	}
+	tenth = total > 0 ? (int)((int64_t)done * 10 / total) : 10;
+	if (tenth == *last)
+		return;
+	*last = tenth;
+	fprintf(stderr, "hearthctl: backup %3d%% (%d of %d pages)\n",
+	    tenth * 10, done, total);
+}
+
+/*
+ * backup FILE [--force]: the database copied by this process on its own
+ * read-only connection, in one read transaction, whether hearthd runs or
+ * not (WAL: the daemon's writes go on meanwhile).
+ */
 static int
 cmd_backup(int argc, char **argv)
 {
+	const char *out = NULL;
 	char err[512];
+	bool force = false;
+	int last = -1;
+	double t0, took;
 	sqlite3 *db;
 
-	if (argc < 2)
-		die("backup FILE");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (argv[i][0] == '-' || out != NULL)
+			die("backup FILE [--force]");
+		else
+			out = argv[i];
+	}
+	if (out == NULL)
+		die("backup FILE [--force]");
+	if (!force && access(out, F_OK) == 0)
+		die("%s exists; add --force to replace it", out);
 	db = open_db(false, false);
-	if (db_backup(db, argv[1], err, sizeof err) != 0)
+	t0 = (double)now_ms();
+	if (db_backup(db, out, backup_progress, &last, err, sizeof err) != 0)
 		die("%s", err);
+	took = ((double)now_ms() - t0) / 1000.0;
 	db_close(db);
 	if (json_out)
-		printf("{\"backup\": \"%s\"}\n", argv[1]);
+		printf("{\"backup\": \"%s\", \"seconds\": %.2f, "
+		    "\"integrity\": \"ok\"}\n", out, took);
 	else
-		printf("Backed up %s/hearth.db to %s.\n", data_dir, argv[1]);
+		printf("Backed up %s/hearth.db to %s in %.1f s (integrity "
+		    "check ok).\n", data_dir, out, took);
 	return 0;
 }
 

@@ -48,8 +48,16 @@ int db_begin(sqlite3 *);
 int db_commit(sqlite3 *);
 void db_rollback(sqlite3 *);
 const char *db_errmsg(sqlite3 *);
-/* Copy the live database to path with the online backup API. */
-int db_backup(sqlite3 *, const char *path, char *err, size_t errlen);
+/*
+ * Copy the database to path with the online backup API, in one read
+ * transaction (one snapshot; the writer is never blocked), through path.tmp
+ * (0600, synced, then renamed over path), checked with PRAGMA
+ * integrity_check before the rename. progress(arg, done, total) is called
+ * with pages copied as it goes, and with done -1 before the check.
+ */
+typedef void (*db_progress_fn)(void *arg, int done, int total);
+int db_backup(sqlite3 *, const char *path, db_progress_fn progress,
+    void *arg, char *err, size_t errlen);
 /* Bind by parameter name (":me"); text NULL binds NULL (copied). */
 void db_bind_i64(sqlite3_stmt *, const char *name, int64_t);
 void db_bind_text(sqlite3_stmt *, const char *name, const char *);

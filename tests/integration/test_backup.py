@@ -6,6 +6,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+import threading
 
 import harness
 from fixtures import community, member_session, ok, wait_until
@@ -141,4 +142,56 @@ def test_wal_comes_back_under_the_limit_after_a_flood():
                what='the WAL under wal_max_mb (%d bytes)' % wal_size(srv))
     wait_until(lambda: 'WAL truncated' in srv.log_tail(400), what='the log')
     assert srv.query('SELECT count(*) FROM posts')[0][0] >= 1501
+    s.close()
+
+
+def test_backup_while_members_write_is_checked_and_never_overwrites():
+    srv = Server(config={'rate_write': 'off'})
+    s = member_session(srv, 'ann')
+    community(srv, 'cop', members=[('ann', 'member')])
+    t = ok(s.call('thread.create', slug='cop', title='Busy', body='start'))
+    flood(s, t['thread_id'], 300, 'text ' * 200)
+    # members keep writing while the backup runs
+    stop = threading.Event()
+    written = []
+
+    def writer():
+        while not stop.is_set():
+            r = s.call('post.create', thread_id=t['thread_id'], body='during')
+            assert r['ok'], r
+            written.append(r)
+    th = threading.Thread(target=writer)
+    th.start()
+    try:
+        wait_until(lambda: len(written) >= 5, what='writes before the backup')
+        out = os.path.join(tmpdir(), 'busy.db')
+        p = hearthctl(srv.data, 'backup', out)
+        n = len(written)
+        wait_until(lambda: len(written) > n + 5, what='writes after the backup')
+    finally:
+        stop.set()
+        th.join()
+    assert p.returncode == 0, p.stderr
+    assert 'backup 100% (' in p.stderr, p.stderr
+    assert 'integrity_check' in p.stderr and 'integrity check ok' in p.stdout
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert not os.path.exists(out + '-wal') and not os.path.exists(out + '.tmp')
+    con = sqlite3.connect(out)
+    assert con.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+    assert con.execute('PRAGMA journal_mode').fetchone()[0] == 'delete'
+    copied = con.execute('SELECT count(*) FROM posts').fetchone()[0]
+    con.close()
+    live = srv.query('SELECT count(*) FROM posts')[0][0]
+    assert 301 + 5 <= copied < live, (copied, live)
+
+    # an existing file is kept unless --force says otherwise
+    before = digest(out)
+    p = hearthctl(srv.data, 'backup', out)
+    assert p.returncode == 1 and 'exists' in p.stderr and '--force' in p.stderr
+    assert digest(out) == before
+    p = hearthctl(srv.data, 'backup', out, '--force')
+    assert p.returncode == 0, p.stderr
+    con = sqlite3.connect(out)
+    assert con.execute('SELECT count(*) FROM posts').fetchone()[0] == live
+    con.close()
     s.close()
