@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -667,6 +668,9 @@ cmd_backup(int argc, char **argv)
 	if (!force && access(out, F_OK) == 0)
 		die("%s exists; add --force to replace it", out);
 	db = open_db(false, false);
+	/* A backup may take its time; hearthd's loop may not. */
+	if (setpriority(PRIO_PROCESS, 0, 10) != 0)
+		log_debug(0, "setpriority: %s", strerror(errno));
 	t0 = (double)now_ms();
 	if (db_backup(db, out, backup_progress, &last, err, sizeof err) != 0)
 		die("%s", err);
