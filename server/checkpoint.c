@@ -13,6 +13,12 @@
  * lock only to truncate (the frames are already copied) and gives up at
  * once if a reader or the writer is busy (no busy handler): it tries again
  * a second later.
+ *
+ * Scheduled backups are here too, as the other database work that runs in
+ * the thread pool on a timer: every backup_every a worker copies the
+ * database on its own read-only connection (backup_scheduled: one read
+ * transaction, so the writer is never blocked; integrity-checked) into
+ * DATA/backups and removes the oldest beyond backup_keep.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -131,10 +137,100 @@ checkpoint_start(uv_loop_t *loop, const char *dbpath, int64_t wal_max)
 	uv_unref((uv_handle_t *)&ck_timer);
 }
 
+static uv_timer_t bk_timer;
+static uv_work_t bk_work;
+static bool bk_started, bk_busy;
+static char *bk_dbpath, *bk_dir, *bk_made, bk_err[512];
+static double bk_every;
+static int bk_keep, bk_pruned;
+static uint64_t bk_t0;
+
+static void
+bk_run(uv_work_t *w)
+{
+	worker_background();
+	bk_made = backup_scheduled(bk_dbpath, bk_dir, bk_keep, &bk_pruned,
+	    bk_err, sizeof bk_err);
+}
+
+static void
+bk_free(void)
+{
+	free(bk_dbpath);
+	free(bk_dir);
+	bk_dbpath = bk_dir = NULL;
+}
+
+static void
+bk_after(uv_work_t *w, int status)
+{
+	bk_busy = false;
+	if (status == UV_ECANCELED)
+		log_info(0, "scheduled backup cancelled: shutting down");
+	else if (bk_made == NULL)
+		log_error(0, "scheduled backup failed: %s", bk_err);
+	else
+		log_info(0, "scheduled backup %s written and checked in %.1f "
+		    "s; %d old one(s) removed", bk_made,
+		    (now_ms() - bk_t0) / 1000.0, bk_pruned);
+	free(bk_made);
+	bk_made = NULL;
+	if (ck_stopping)
+		bk_free();
+}
+
+static void
+bk_tick(uv_timer_t *t)
+{
+	if (ck_stopping)
+		return;
+	if (!bk_busy) {
+		bk_busy = true;
+		bk_t0 = now_ms();
+		uv_queue_work(t->loop, &bk_work, bk_run, bk_after);
+	}
+	uv_timer_start(&bk_timer, bk_tick, (uint64_t)(bk_every * 1000), 0);
+}
+
+void
+checkpoint_backups_start(uv_loop_t *loop, const char *dbpath,
+    const char *data_dir, double every, int keep)
+{
+	int64_t newest, due_ms;
+
+	if (every <= 0)
+		return;
+	bk_dbpath = xstrdup(dbpath);
+	bk_dir = backup_dir(data_dir);
+	bk_every = every;
+	bk_keep = keep;
+	newest = backup_newest_scheduled(bk_dir);
+	due_ms = (int64_t)(every * 1000);
+	if (newest > 0) {
+		due_ms = (int64_t)((newest + every - (double)now_unix()) * 1000);
+		if (due_ms < 0)
+			due_ms = 0;
+	}
+	uv_timer_init(loop, &bk_timer);
+	uv_timer_start(&bk_timer, bk_tick, (uint64_t)due_ms, 0);
+	uv_unref((uv_handle_t *)&bk_timer);
+	bk_started = true;
+	log_info(0, "scheduled backups every %.0f s into %s (newest %d kept); "
+	    "the next in %.0f s", every, bk_dir, keep, due_ms / 1000.0);
+}
+
 void
 checkpoint_stop(void)
 {
 	ck_stopping = true;
+	if (bk_started) {
+		if (!uv_is_closing((uv_handle_t *)&bk_timer))
+			uv_close((uv_handle_t *)&bk_timer, NULL);
+		if (bk_busy)
+			uv_cancel((uv_req_t *)&bk_work);
+		else
+			bk_free();
+	}
 	if (!uv_is_closing((uv_handle_t *)&ck_timer))
 		uv_close((uv_handle_t *)&ck_timer, NULL);
 	if (ck_busy)

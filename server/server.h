@@ -66,6 +66,28 @@ const char *db_col_text(sqlite3_stmt *, int);
 json_t *db_col_json_text(sqlite3_stmt *, int); /* json null if NULL */
 json_t *db_col_json_time(sqlite3_stmt *, int); /* ISO 8601 or null */
 
+/*
+ * backup.c: DATA/backups: scheduled copies (hearth-YYYYMMDD-HHMMSS.db, the
+ * newest backup_keep kept), pre-NNN.db (before a migration),
+ * before-restore-*.db (what a restore replaced). Thread-safe: no globals.
+ */
+char *backup_dir(const char *data_dir); /* DATA/backups, malloc'd */
+int backup_dir_ensure(const char *dir, char *err, size_t errlen); /* 0700 */
+/* [{file, path, kind, bytes, time}] sorted by name. */
+json_t *backup_list(const char *dir);
+/* The mtime of the newest scheduled copy, 0 if none. */
+int64_t backup_newest_scheduled(const char *dir);
+/* dir/PREFIXYYYYMMDD-HHMMSS.db (UTC), made unique; malloc'd. */
+char *backup_stamped(const char *dir, const char *prefix);
+/*
+ * A scheduled copy of dbpath into dir on its own read-only connection
+ * (db_backup: one read transaction, integrity-checked), then the oldest
+ * scheduled copies beyond keep removed (*pruned: how many). Returns the new
+ * file's path (malloc'd) or NULL with a message in err.
+ */
+char *backup_scheduled(const char *dbpath, const char *dir, int keep,
+    int *pruned, char *err, size_t errlen);
+
 /* sshkey.c: host key creation and user key fingerprints. */
 #define SSHKEY_FP_LEN 80
 struct sshkey_info {
@@ -139,6 +161,8 @@ struct config {
 	bool guest; /* user "guest" may read public communities */
 	int verbose;
 	int wal_max_mb; /* the WAL is brought back under this when writes pause */
+	double backup_every; /* seconds between scheduled backups; 0: none */
+	int backup_keep; /* scheduled backups kept */
 };
 void config_defaults(struct config *);
 /* Apply an INI file; -1 with a message naming the line on error. */
@@ -814,6 +838,14 @@ void pty_resize(int master, int cols, int rows);
  * is truncated when it is over wal_max bytes and writes have paused.
  */
 void checkpoint_start(uv_loop_t *, const char *dbpath, int64_t wal_max);
+/*
+ * Scheduled backups into backup_dir(data_dir) every `every` seconds (the
+ * first one `every` after the newest one there, or after start), each on a
+ * thread-pool thread; the newest `keep` are kept. Stopped by
+ * checkpoint_stop (a backup under way is finished first).
+ */
+void checkpoint_backups_start(uv_loop_t *, const char *dbpath,
+    const char *data_dir, double every, int keep);
 void checkpoint_stop(void);
 
 /* sshd.c: SSH sessions. */
