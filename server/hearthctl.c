@@ -1,8 +1,8 @@
 /*
  * hearthctl: the admin console. Most commands are requests to the running
  * hearthd over DATA/ctl.sock (admin.* operations, see docs/protocol.md);
- * `init` and `backup` work on the data directory directly, so they also
- * work while the daemon is stopped.
+ * `init`, `backup` and `restore` work on the data directory directly, so
+ * they also work while the daemon is stopped (restore only then).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +54,10 @@ usage(FILE *f)
 	    "\n"
 	    "  backup FILE [--force]                 a consistent, checked copy "
 	    "of the database\n"
+	    "  backup list                           the copies in DIR/backups"
+	    "\n"
+	    "  restore FILE                          (hearthd stopped) FILE "
+	    "becomes the database\n"
 	    "  audit [--member HANDLE] [--limit N]\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
@@ -685,6 +689,121 @@ cmd_backup(int argc, char **argv)
 	return 0;
 }
 
+/* backup list: what DATA/backups holds (read from the directory). */
+static int
+cmd_backup_list(void)
+{
+	char *dir = backup_dir(data_dir), d[32];
+	json_t *list = backup_list(dir), *it, *r;
+	size_t i;
+
+	r = json_pack("{s:s, s:o}", "dir", dir, "backups", list);
+	if (!print_json(r)) {
+		if (json_array_size(list) == 0)
+			printf("No backups in %s.\n", dir);
+		else
+			printf("%-36s %-15s %10s  %s\n", "FILE", "KIND", "MB",
+			    "WRITTEN (UTC)");
+		json_array_foreach(list, i, it) {
+			print_date(str(it, "time"), d);
+			printf("%-36s %-15s %10.1f  %s\n", str(it, "file"),
+			    str(it, "kind"), json_integer_value(json_object_get(
+			    it, "bytes")) / 1048576.0, d);
+		}
+	}
+	json_decref(r);
+	free(dir);
+	return 0;
+}
+
+/* Does hearthd answer on DATA/ctl.sock? */
+static bool
+daemon_running(void)
+{
+	struct sockaddr_un sun;
+	char *path = xasprintf("%s/ctl.sock", data_dir);
+	bool yes = false;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) < sizeof sun.sun_path &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		yes = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		close(fd);
+	}
+	free(path);
+	return yes;
+}
+
+/*
+ * restore FILE: with hearthd stopped, put a checked copy of FILE in place
+ * of DATA/hearth.db; the database it replaces (with its WAL, if a crash
+ * left one) is moved to backups/before-restore-*.db first.
+ */
+static int
+cmd_restore(int argc, char **argv)
+{
+	char err[512], *db, *dir, *kept = NULL, *from, *to;
+	sqlite3 *src;
+	int v, last = -1;
+
+	if (argc != 2)
+		die("restore FILE");
+	if (daemon_running())
+		die("hearthd is running (%s/ctl.sock answers): stop it first, "
+		    "then restore", data_dir);
+	if ((src = db_open_existing(argv[1], true, err, sizeof err)) == NULL)
+		die("%s", err);
+	v = db_schema_version(src);
+	if (v <= 0 || v > db_latest_version())
+		die("%s is not a Hearth database this program can use (schema "
+		    "version %d, this one knows up to %d)", argv[1], v,
+		    db_latest_version());
+	db = xasprintf("%s/hearth.db", data_dir);
+	dir = backup_dir(data_dir);
+	if (backup_dir_ensure(dir, err, sizeof err) != 0)
+		die("%s", err);
+	if (access(db, F_OK) == 0) {
+		kept = backup_stamped(dir, "before-restore-");
+		if (rename(db, kept) != 0)
+			die("%s: %s", kept, strerror(errno));
+		from = xasprintf("%s-wal", db);
+		to = xasprintf("%s-wal", kept);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			die("%s: %s", to, strerror(errno));
+		free(from);
+		free(to);
+		from = xasprintf("%s-shm", db);
+		unlink(from);
+		free(from);
+	}
+	if (db_backup(src, db, backup_progress, &last, err, sizeof err) != 0) {
+		if (kept != NULL && rename(kept, db) == 0)
+			die("%s (the database was left as it was)", err);
+		die("%s", err);
+	}
+	sqlite3_close(src);
+	if (json_out)
+		printf("{\"restored\": \"%s\", \"schema\": %d, "
+		    "\"kept\": %s%s%s}\n", argv[1], v, kept ? "\"" : "",
+		    kept ? kept : "null", kept ? "\"" : "");
+	else {
+		printf("Restored %s (schema %d) to %s.\n", argv[1], v, db);
+		if (kept != NULL)
+			printf("The database it replaced is %s.\n", kept);
+		if (v < db_latest_version())
+			printf("hearthd will migrate it to schema %d when it "
+			    "starts (keeping a copy first).\n",
+			    db_latest_version());
+	}
+	free(kept);
+	free(dir);
+	free(db);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -730,8 +849,13 @@ main(int argc, char **argv)
 	umask(077);
 	if (strcmp(argv[0], "init") == 0)
 		return cmd_init();
+	if (strcmp(argv[0], "backup") == 0 && argc == 2 &&
+	    strcmp(argv[1], "list") == 0)
+		return cmd_backup_list();
 	if (strcmp(argv[0], "backup") == 0)
 		return cmd_backup(argc, argv);
+	if (strcmp(argv[0], "restore") == 0)
+		return cmd_restore(argc, argv);
 	if (strcmp(argv[0], "status") == 0)
 		return cmd_status();
 	if (strcmp(argv[0], "invite") == 0)

@@ -195,3 +195,69 @@ def test_backup_while_members_write_is_checked_and_never_overwrites():
     assert con.execute('SELECT count(*) FROM posts').fetchone()[0] == live
     con.close()
     s.close()
+
+
+def scheduled(srv):
+    d = os.path.join(srv.data, 'backups')
+    if not os.path.isdir(d):
+        return []
+    return sorted(f for f in os.listdir(d) if f.startswith('hearth-') and f.endswith('.db'))
+
+
+def test_scheduled_backups_kept_listed_and_restored():
+    # a backup every 1.8 s, the newest 2 kept
+    srv = Server(config={'backup_every': '0.0005', 'backup_keep': 2})
+    srv.new_member('bo')
+    wait_until(lambda: srv.log_tail(400).count('written and checked') >= 3,
+               timeout=20, what='three scheduled backups')
+    wait_until(lambda: len(scheduled(srv)) == 2, what='two kept')
+    files = scheduled(srv)
+    for f in files:
+        path = os.path.join(srv.data, 'backups', f)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        con = sqlite3.connect(path)
+        assert con.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+        assert con.execute('SELECT handle FROM members').fetchall() == [('bo',)]
+        con.close()
+    assert 'removed' in srv.log_tail(400)
+    listed = srv.ctl('backup', 'list')['backups']
+    names = [b['file'] for b in listed if b['kind'] == 'scheduled']
+    assert set(files) <= set(names) and len(names) <= 3, (files, names)
+    assert all(b['bytes'] > 0 and b['time'] for b in listed)
+    p = srv.ctl('backup', 'list', json_out=False)
+    assert files[0] in p.stdout and 'scheduled' in p.stdout
+
+    # restore refuses while hearthd runs
+    keep = os.path.join(tmpdir(), 'keep.db')
+    srv.ctl('backup', keep)
+    p = hearthctl(srv.data, 'restore', keep)
+    assert p.returncode == 1 and 'stop it first' in p.stderr, p.stderr
+    srv.new_member('cy')   # after the copy: the restore takes it away
+    srv.stop()
+    p = hearthctl(srv.data, 'restore', keep)
+    assert p.returncode == 0, p.stderr
+    assert 'Restored' in p.stdout and 'before-restore-' in p.stdout
+    kept = [f for f in os.listdir(os.path.join(srv.data, 'backups'))
+            if f.startswith('before-restore-')]
+    assert len(kept) == 1
+    con = sqlite3.connect(os.path.join(srv.data, 'backups', kept[0]))
+    assert ('cy',) in con.execute('SELECT handle FROM members').fetchall()
+    con.close()
+    db = os.path.join(srv.data, 'hearth.db')
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    srv.start()
+    assert [r[0] for r in srv.query('SELECT handle FROM members')] == ['bo']
+    srv.stop()
+
+
+def test_restore_refuses_what_is_not_a_database():
+    srv = Server()
+    srv.stop()
+    junk = os.path.join(tmpdir(), 'junk.db')
+    with open(junk, 'w') as f:
+        f.write('not a database' * 100)
+    before = digest(os.path.join(srv.data, 'hearth.db'))
+    p = hearthctl(srv.data, 'restore', junk)
+    assert p.returncode == 1, p.stdout
+    assert digest(os.path.join(srv.data, 'hearth.db')) == before
+    assert not os.path.exists(os.path.join(srv.data, 'backups'))
