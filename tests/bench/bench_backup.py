@@ -12,7 +12,7 @@ read after), the write waits, and for the backup its wall time.
 
     tests/bench/bench_backup.py --dir /tmp/hearth-bench [--build build]
         [--rate 100] [--writers 4] [--quiet 10] [--timeout 120]
-        [--out /tmp/hearth-backup.db]
+        [--out /tmp/hearth-backup.db] [--hearthctl PATH]
 """
 import argparse
 import json
@@ -39,6 +39,8 @@ def main():
     ap.add_argument('--quiet', type=float, default=10.0)
     ap.add_argument('--timeout', type=float, default=120.0)
     ap.add_argument('--out', default='/tmp/hearth-backup.db')
+    ap.add_argument('--hearthctl', default=None,
+                    help='the hearthctl to run (default: the one in --build)')
     a = ap.parse_args()
     meta = json.load(open(os.path.join(a.dir, 'bench.json')))
     data = meta['data']
@@ -107,7 +109,7 @@ def main():
         lag(data, reset=True)
         t0 = time.time()
         try:
-            p = subprocess.run([os.path.join(a.build, 'hearthctl'), '--data', data,
+            p = subprocess.run([a.hearthctl or os.path.join(a.build, 'hearthctl'), '--data', data,
                                 'backup', a.out, '--force'], capture_output=True,
                                text=True, timeout=a.timeout)
             res = 'exit %d' % p.returncode
