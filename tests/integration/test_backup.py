@@ -261,3 +261,18 @@ def test_restore_refuses_what_is_not_a_database():
     assert p.returncode == 1, p.stdout
     assert digest(os.path.join(srv.data, 'hearth.db')) == before
     assert not os.path.exists(os.path.join(srv.data, 'backups'))
+
+
+def test_no_copy_no_migration():
+    data = os.path.join(tmpdir(), 'data')
+    old = old_database(data)
+    with open(os.path.join(data, 'backups'), 'w') as f:
+        f.write('a file where the backups directory would go\n')
+    db = os.path.join(data, 'hearth.db')
+    before = digest(db)
+    p = subprocess.run([os.path.join(harness.BUILD, 'hearthd'), '--data', data,
+                        '--listen', '127.0.0.1:%d' % harness.free_port()],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, p.stderr
+    assert 'backups' in p.stderr, p.stderr
+    assert user_version(db) == old and digest(db) == before
