@@ -67,12 +67,10 @@ db_keep_old(sqlite3 *db, const char *path, int version, char *err,
 		dir = xstrdup("backups");
 	else
 		dir = xasprintf("%.*s/backups", (int)(slash - path), path);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (backup_dir_ensure(dir, err, errlen) != 0) {
 		free(dir);
 		return -1;
 	}
-	chmod(dir, 0700);
 	out = xasprintf("%s/pre-%03d.db", dir, version);
 	for (n = 2; access(out, F_OK) == 0; n++) {
 		free(out);

@@ -24,8 +24,10 @@ struct migration {
 extern const struct migration db_migrations[];
 /*
  * Open (creating if asked) the database at path, set the pragmas and apply
- * pending migrations in one transaction. *created is set when the file was
- * new. Returns NULL with a message in err.
+ * pending migrations in one transaction (hearthd), after copying an
+ * existing database to backups/pre-NNN.db beside it; no copy, no
+ * migration. *created is set when the file was new. Returns NULL with a
+ * message in err.
  */
 sqlite3 *db_open(const char *path, bool create, const char *synchronous,
     bool *created, char *err, size_t errlen);
