@@ -22,7 +22,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -145,12 +147,19 @@ static double bk_every;
 static int bk_keep, bk_pruned;
 static uint64_t bk_t0;
 
+/*
+ * On a pool thread, at the lowest priority while it copies and checks (it
+ * may take seconds of CPU; members' requests may not wait for it), then
+ * back at the pool's usual background priority.
+ */
 static void
 bk_run(uv_work_t *w)
 {
 	worker_background();
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 	bk_made = backup_scheduled(bk_dbpath, bk_dir, bk_keep, &bk_pruned,
 	    bk_err, sizeof bk_err);
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
 }
 
 static void
