@@ -12,7 +12,7 @@ read after), the write waits, and for the backup its wall time.
 
     tests/bench/bench_backup.py --dir /tmp/hearth-bench [--build build]
         [--rate 100] [--writers 4] [--quiet 10] [--timeout 120]
-        [--out /tmp/hearth-backup.db] [--hearthctl PATH]
+        [--out /tmp/hearth-backup.db] [--hearthctl PATH | --scheduled]
 """
 import argparse
 import json
@@ -39,6 +39,9 @@ def main():
     ap.add_argument('--quiet', type=float, default=10.0)
     ap.add_argument('--timeout', type=float, default=120.0)
     ap.add_argument('--out', default='/tmp/hearth-backup.db')
+    ap.add_argument('--scheduled', action='store_true',
+                    help="time hearthd's own scheduled backup (backup_every) "
+                    'instead of hearthctl backup')
     ap.add_argument('--hearthctl', default=None,
                     help='the hearthctl to run (default: the one in --build)')
     a = ap.parse_args()
@@ -54,6 +57,14 @@ def main():
     with open(conf, 'w') as f:
         f.write('max_unauth = 1000\nmax_unauth_per_ip = 1000\nlogin_grace = 30\n'
                 'rate_read = off\nrate_write = off\n')
+        if a.scheduled:
+            # no earlier scheduled copy: the first one comes this long after start: after the quiet phase
+            f.write('backup_every = %f\nbackup_keep = 1\n' % ((a.quiet + 8) / 3600.0))
+    if a.scheduled:
+        bdir = os.path.join(data, 'backups')
+        for f in os.listdir(bdir) if os.path.isdir(bdir) else []:
+            if f.startswith('hearth-'):
+                os.unlink(os.path.join(bdir, f))
     port = free_port()
     logf = open(os.path.join(a.dir, 'bench-backup-hearthd.log'), 'w')
     hd = subprocess.Popen([os.path.join(a.build, 'hearthd'), '--data', data, '--listen',
@@ -108,6 +119,16 @@ def main():
 
         lag(data, reset=True)
         t0 = time.time()
+        if a.scheduled:
+            logpath = os.path.join(a.dir, 'bench-backup-hearthd.log')
+            line = None
+            while line is None and time.time() < t0 + a.timeout:
+                time.sleep(0.1)
+                line = next((ln for ln in open(logpath) if 'scheduled backup ' in ln), None)
+            t1 = time.time()
+            summary('window with the scheduled backup', t0, t1, lag(data))
+            print('  ' + (line or 'no scheduled backup in %.0f s' % a.timeout).strip())
+            return
         try:
             p = subprocess.run([a.hearthctl or os.path.join(a.build, 'hearthctl'), '--data', data,
                                 'backup', a.out, '--force'], capture_output=True,
