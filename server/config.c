@@ -33,6 +33,9 @@ config_defaults(struct config *c)
 	c->room_idle_close = 30 * 60;
 	c->room_review = 72 * 3600;
 	c->synchronous = xstrdup("FULL"); /* an ok survives power loss */
+	c->wal_max_mb = 64;
+	c->backup_every = 24 * 3600;
+	c->backup_keep = 7;
 }
 
 void
@@ -191,6 +194,27 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = rate_set(k + 5, v);
 		else if (config_preauth_set(c, k, v, &rc))
 			;
+		else if (strcmp(k, "wal_max_mb") == 0) {
+			if ((rc = set_int(&c->wal_max_mb, v, 1024 * 1024)) == 0 &&
+			    c->wal_max_mb < 1)
+				rc = -1;
+		}
+		else if (strcmp(k, "backup_every") == 0) {
+			/* hours, decimals allowed; 0: no scheduled backups */
+			char *end;
+			double h;
+
+			errno = 0;
+			h = strtod(v, &end);
+			rc = errno != 0 || end == v || *end != '\0' || h < 0 ||
+			    h > 24 * 366 || (h > 0 && h * 3600 < 1) ? -1 : 0;
+			if (rc == 0)
+				c->backup_every = h * 3600;
+		} else if (strcmp(k, "backup_keep") == 0) {
+			if ((rc = set_int(&c->backup_keep, v, 100000)) == 0 &&
+			    c->backup_keep < 1)
+				rc = -1;
+		}
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

@@ -2,6 +2,9 @@
  * db.c: the SQLite store. Opens the database with the house pragmas, applies
  * the embedded migrations (schema/NNN_*.sql) in one transaction recorded in
  * PRAGMA user_version, and caches prepared statements by SQL text pointer.
+ * Only hearthd migrates, and only after copying the old file to
+ * DATA/backups/pre-NNN.db; hearthctl opens an existing database as it is
+ * (db_open_existing), read-only unless it must write.
  * Used by hearthd (loop thread only) and hearthctl.
  */
 #include <errno.h>
@@ -47,9 +50,46 @@ db_schema_version(sqlite3 *db)
 	return v;
 }
 
-/* Apply every migration newer than user_version in one transaction. */
+/*
+ * Before migrating, copy the database as it is to backups/pre-NNN.db beside
+ * it (NNN: its schema version; the directory 0700, the copy 0600). An
+ * earlier copy of the same version is kept: the new one gets -2, -3, ...
+ */
 static int
-db_migrate(sqlite3 *db, char *err, size_t errlen)
+db_keep_old(sqlite3 *db, const char *path, int version, char *err,
+    size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *out;
+	int n, rc;
+
+	if (slash == NULL)
+		dir = xstrdup("backups");
+	else
+		dir = xasprintf("%.*s/backups", (int)(slash - path), path);
+	if (backup_dir_ensure(dir, err, errlen) != 0) {
+		free(dir);
+		return -1;
+	}
+	out = xasprintf("%s/pre-%03d.db", dir, version);
+	for (n = 2; access(out, F_OK) == 0; n++) {
+		free(out);
+		out = xasprintf("%s/pre-%03d-%d.db", dir, version, n);
+	}
+	rc = db_backup(db, out, NULL, NULL, err, errlen);
+	if (rc == 0)
+		log_info(0, "kept the schema %d database as %s", version, out);
+	free(out);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Apply every migration newer than user_version in one transaction, after
+ * keeping a copy of an existing database (path) as it was.
+ */
+static int
+db_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int cur = db_schema_version(db), latest = db_latest_version();
 	char *emsg = NULL, pragma[64];
@@ -67,6 +107,8 @@ db_migrate(sqlite3 *db, char *err, size_t errlen)
 	}
 	if (cur == latest)
 		return 0;
+	if (cur > 0 && db_keep_old(db, path, cur, err, errlen) != 0)
+		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &emsg) != SQLITE_OK)
 		goto fail;
 	for (const struct migration *m = db_migrations; m->sql != NULL; m++) {
@@ -137,7 +179,7 @@ db_open(const char *path, bool create, const char *synchronous,
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (db_migrate(db, err, errlen) != 0) {
+	if (db_migrate(db, path, err, errlen) != 0) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -145,6 +187,42 @@ db_open(const char *path, bool create, const char *synchronous,
 		chmod(path, 0600);
 	if (created != NULL)
 		*created = isnew;
+	return db;
+}
+
+sqlite3 *
+db_open_existing(const char *path, bool readonly, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_NOMUTEX;
+	char *emsg = NULL;
+
+	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "%s does not exist", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
+	    NULL, NULL, &emsg) != SQLITE_OK ||
+	    (readonly && sqlite3_exec(db, "PRAGMA query_only = ON", NULL, NULL,
+	    &emsg) != SQLITE_OK)) {
+		snprintf(err, errlen, "%s: %s", path, emsg);
+		sqlite3_free(emsg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (db_schema_version(db) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	return db;
 }
 
@@ -247,13 +325,61 @@ db_errmsg(sqlite3 *db)
 	return sqlite3_errmsg(db);
 }
 
+/* Flush a file (or directory) to disk; 0 or -1 with errno. */
+static int
+db_sync_path(const char *path, bool dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* PRAGMA integrity_check on the file at path: 0 if "ok". */
+static int
+db_check_file(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "%s: integrity_check: %s", path,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	if (strcmp(db_col_text(st, 0), "ok") != 0) {
+		snprintf(err, errlen, "%s: integrity_check: %s", path,
+		    db_col_text(st, 0));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
 int
-db_backup(sqlite3 *db, const char *path, char *err, size_t errlen)
+db_backup(sqlite3 *db, const char *path, db_progress_fn progress, void *arg,
+    char *err, size_t errlen)
 {
 	sqlite3 *dst = NULL;
-	sqlite3_backup *bk;
-	int rc, fd;
-	char *tmp = xasprintf("%s.tmp", path);
+	sqlite3_backup *bk = NULL;
+	int rc, fd, total, step;
+	bool began = false;
+	char *tmp = xasprintf("%s.tmp", path), *dir, *slash;
 
 	unlink(tmp);
 	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
@@ -263,8 +389,24 @@ db_backup(sqlite3 *db, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	/*
+	 * One read transaction on the source for the whole copy: one snapshot,
+	 * never restarted by the writer's commits (WAL readers do not block
+	 * the writer). The copy itself is unjournalled and synced once at the
+	 * end: it is a temporary file until the rename.
+	 */
+	if (sqlite3_get_autocommit(db)) {
+		if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_master",
+		    NULL, NULL, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "backup: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		began = true;
+	}
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
+	    SQLITE_OK ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode = OFF; "
+	    "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(dst));
 		goto fail;
 	}
@@ -273,12 +415,24 @@ db_backup(sqlite3 *db, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
 		goto fail;
 	}
+	step = 1024;
 	do {
-		rc = sqlite3_backup_step(bk, 256);
+		rc = sqlite3_backup_step(bk, step);
+		total = sqlite3_backup_pagecount(bk);
+		if (progress != NULL && rc == SQLITE_OK)
+			progress(arg, total - sqlite3_backup_remaining(bk),
+			    total);
+		if (total / 20 > step)
+			step = total / 20;
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(20);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	if (progress != NULL && rc == SQLITE_DONE)
+		progress(arg, total, total);
 	sqlite3_backup_finish(bk);
+	if (began)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	began = false;
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));
 		goto fail;
@@ -290,15 +444,31 @@ db_backup(sqlite3 *db, const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_close(dst);
+	dst = NULL;
+	if (db_sync_path(tmp, false) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (progress != NULL)
+		progress(arg, -1, total);
+	if (db_check_file(tmp, err, errlen) != 0)
+		goto fail;
 	if (rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto fail;
 	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		db_sync_path(dir, true);
+	} else
+		db_sync_path(".", true);
+	free(dir);
 	free(tmp);
 	return 0;
 fail:
+	if (began)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(dst);
 	unlink(tmp);
 	free(tmp);

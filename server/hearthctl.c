@@ -1,14 +1,15 @@
 /*
  * hearthctl: the admin console. Most commands are requests to the running
  * hearthd over DATA/ctl.sock (admin.* operations, see docs/protocol.md);
- * `init` and `backup` work on the data directory directly, so they also
- * work while the daemon is stopped.
+ * `init`, `backup` and `restore` work on the data directory directly, so
+ * they also work while the daemon is stopped (restore only then).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -51,8 +52,12 @@ usage(FILE *f)
 	    "  community show SLUG\n"
 	    "  community role SLUG HANDLE manager|leader|member|interested|none"
 	    "\n"
-	    "  backup FILE                           a consistent copy of the "
-	    "database\n"
+	    "  backup FILE [--force]                 a consistent, checked copy "
+	    "of the database\n"
+	    "  backup list                           the copies in DIR/backups"
+	    "\n"
+	    "  restore FILE                          (hearthd stopped) FILE "
+	    "becomes the database\n"
 	    "  audit [--member HANDLE] [--limit N]\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
@@ -557,16 +562,31 @@ cmd_status(void)
 	return 0;
 }
 
-/* Open the database directly (init, backup). */
+/*
+ * Open the database directly (init, backup). Only hearthd migrates (after
+ * keeping a copy of the old file), so an existing database is opened as it
+ * is: read-only unless asked to write, and a write needs the current schema.
+ * A new database (init) is created with the whole schema.
+ */
 static sqlite3 *
-open_db(bool create)
+open_db(bool create, bool write)
 {
 	char err[512], *path = xasprintf("%s/hearth.db", data_dir);
-	sqlite3 *db = db_open(path, create, "NORMAL", NULL, err, sizeof err);
+	sqlite3 *db;
+	int v;
 
-	free(path);
+	if (create && access(path, F_OK) != 0)
+		db = db_open(path, true, "NORMAL", NULL, err, sizeof err);
+	else
+		db = db_open_existing(path, !write, err, sizeof err);
 	if (db == NULL)
 		die("%s", err);
+	if (write && (v = db_schema_version(db)) != db_latest_version())
+		die("%s is at schema version %d and this hearthctl expects %d: "
+		    "start hearthd once to upgrade it (it keeps a copy of the "
+		    "old file in %s/backups)", path, v, db_latest_version(),
+		    data_dir);
+	free(path);
 	return db;
 }
 
@@ -583,7 +603,7 @@ cmd_init(void)
 	if (sshkey_host_ensure(key, err, sizeof err) != 0)
 		die("%s", err);
 	free(key);
-	db = open_db(true);
+	db = open_db(true, true);
 	if (member_admin_exists(db)) {
 		db_close(db);
 		printf("%s is ready; it already has an admin. Create invites "
@@ -605,22 +625,182 @@ cmd_init(void)
 	return 0;
 }
 
+/* Progress of a backup on stderr: every tenth, and the check. */
+static void
+backup_progress(void *arg, int done, int total)
+{
+	int *last = arg, tenth;
+
+	if (done < 0) {
+		fprintf(stderr, "hearthctl: checking the copy "
+		    "(PRAGMA integrity_check)\n");
+		return;
+	}
+	tenth = total > 0 ? (int)((int64_t)done * 10 / total) : 10;
+	if (tenth == *last)
+		return;
+	*last = tenth;
+	fprintf(stderr, "hearthctl: backup %3d%% (%d of %d pages)\n",
+	    tenth * 10, done, total);
+}
+
+/*
+ * backup FILE [--force]: the database copied by this process on its own
+ * read-only connection, in one read transaction, whether hearthd runs or
+ * not (WAL: the daemon's writes go on meanwhile).
+ */
 static int
 cmd_backup(int argc, char **argv)
 {
+	const char *out = NULL;
 	char err[512];
+	bool force = false;
+	int last = -1;
+	double t0, took;
 	sqlite3 *db;
 
-	if (argc < 2)
-		die("backup FILE");
-	db = open_db(false);
-	if (db_backup(db, argv[1], err, sizeof err) != 0)
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (argv[i][0] == '-' || out != NULL)
+			die("backup FILE [--force]");
+		else
+			out = argv[i];
+	}
+	if (out == NULL)
+		die("backup FILE [--force]");
+	if (!force && access(out, F_OK) == 0)
+		die("%s exists; add --force to replace it", out);
+	db = open_db(false, false);
+	/* A backup may take its time; hearthd's loop may not. */
+	if (setpriority(PRIO_PROCESS, 0, 10) != 0)
+		log_debug(0, "setpriority: %s", strerror(errno));
+	t0 = (double)now_ms();
+	if (db_backup(db, out, backup_progress, &last, err, sizeof err) != 0)
 		die("%s", err);
+	took = ((double)now_ms() - t0) / 1000.0;
 	db_close(db);
 	if (json_out)
-		printf("{\"backup\": \"%s\"}\n", argv[1]);
+		printf("{\"backup\": \"%s\", \"seconds\": %.2f, "
+		    "\"integrity\": \"ok\"}\n", out, took);
 	else
-		printf("Backed up %s/hearth.db to %s.\n", data_dir, argv[1]);
+		printf("Backed up %s/hearth.db to %s in %.1f s (integrity "
+		    "check ok).\n", data_dir, out, took);
+	return 0;
+}
+
+/* backup list: what DATA/backups holds (read from the directory). */
+static int
+cmd_backup_list(void)
+{
+	char *dir = backup_dir(data_dir), d[32];
+	json_t *list = backup_list(dir), *it, *r;
+	size_t i;
+
+	r = json_pack("{s:s, s:o}", "dir", dir, "backups", list);
+	if (!print_json(r)) {
+		if (json_array_size(list) == 0)
+			printf("No backups in %s.\n", dir);
+		else
+			printf("%-36s %-15s %10s  %s\n", "FILE", "KIND", "MB",
+			    "WRITTEN (UTC)");
+		json_array_foreach(list, i, it) {
+			print_date(str(it, "time"), d);
+			printf("%-36s %-15s %10.1f  %s\n", str(it, "file"),
+			    str(it, "kind"), json_integer_value(json_object_get(
+			    it, "bytes")) / 1048576.0, d);
+		}
+	}
+	json_decref(r);
+	free(dir);
+	return 0;
+}
+
+/* Does hearthd answer on DATA/ctl.sock? */
+static bool
+daemon_running(void)
+{
+	struct sockaddr_un sun;
+	char *path = xasprintf("%s/ctl.sock", data_dir);
+	bool yes = false;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) < sizeof sun.sun_path &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		yes = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		close(fd);
+	}
+	free(path);
+	return yes;
+}
+
+/*
+ * restore FILE: with hearthd stopped, put a checked copy of FILE in place
+ * of DATA/hearth.db; the database it replaces (with its WAL, if a crash
+ * left one) is moved to backups/before-restore-*.db first.
+ */
+static int
+cmd_restore(int argc, char **argv)
+{
+	char err[512], *db, *dir, *kept = NULL, *from, *to;
+	sqlite3 *src;
+	int v, last = -1;
+
+	if (argc != 2)
+		die("restore FILE");
+	if (daemon_running())
+		die("hearthd is running (%s/ctl.sock answers): stop it first, "
+		    "then restore", data_dir);
+	if ((src = db_open_existing(argv[1], true, err, sizeof err)) == NULL)
+		die("%s", err);
+	v = db_schema_version(src);
+	if (v <= 0 || v > db_latest_version())
+		die("%s is not a Hearth database this program can use (schema "
+		    "version %d, this one knows up to %d)", argv[1], v,
+		    db_latest_version());
+	db = xasprintf("%s/hearth.db", data_dir);
+	dir = backup_dir(data_dir);
+	if (backup_dir_ensure(dir, err, sizeof err) != 0)
+		die("%s", err);
+	if (access(db, F_OK) == 0) {
+		kept = backup_stamped(dir, "before-restore-");
+		if (rename(db, kept) != 0)
+			die("%s: %s", kept, strerror(errno));
+		from = xasprintf("%s-wal", db);
+		to = xasprintf("%s-wal", kept);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			die("%s: %s", to, strerror(errno));
+		free(from);
+		free(to);
+		from = xasprintf("%s-shm", db);
+		unlink(from);
+		free(from);
+	}
+	if (db_backup(src, db, backup_progress, &last, err, sizeof err) != 0) {
+		if (kept != NULL && rename(kept, db) == 0)
+			die("%s (the database was left as it was)", err);
+		die("%s", err);
+	}
+	sqlite3_close(src);
+	if (json_out)
+		printf("{\"restored\": \"%s\", \"schema\": %d, "
+		    "\"kept\": %s%s%s}\n", argv[1], v, kept ? "\"" : "",
+		    kept ? kept : "null", kept ? "\"" : "");
+	else {
+		printf("Restored %s (schema %d) to %s.\n", argv[1], v, db);
+		if (kept != NULL)
+			printf("The database it replaced is %s.\n", kept);
+		if (v < db_latest_version())
+			printf("hearthd will migrate it to schema %d when it "
+			    "starts (keeping a copy first).\n",
+			    db_latest_version());
+	}
+	free(kept);
+	free(dir);
+	free(db);
 	return 0;
 }
 
@@ -669,8 +849,13 @@ main(int argc, char **argv)
 	umask(077);
 	if (strcmp(argv[0], "init") == 0)
 		return cmd_init();
+	if (strcmp(argv[0], "backup") == 0 && argc == 2 &&
+	    strcmp(argv[1], "list") == 0)
+		return cmd_backup_list();
 	if (strcmp(argv[0], "backup") == 0)
 		return cmd_backup(argc, argv);
+	if (strcmp(argv[0], "restore") == 0)
+		return cmd_restore(argc, argv);
 	if (strcmp(argv[0], "status") == 0)
 		return cmd_status();
 	if (strcmp(argv[0], "invite") == 0)

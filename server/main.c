@@ -398,7 +398,10 @@ main(int argc, char **argv)
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);
 	conn_init(srv->loop);
-	checkpoint_start(srv->loop, dbpath);
+	checkpoint_start(srv->loop, dbpath,
+	    (int64_t)srv->cfg.wal_max_mb * 1024 * 1024);
+	checkpoint_backups_start(srv->loop, dbpath, srv->cfg.data_dir,
+	    srv->cfg.backup_every, srv->cfg.backup_keep);
 	free(dbpath);
 	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
 	    sizeof err) != 0 ||

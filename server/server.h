@@ -24,11 +24,19 @@ struct migration {
 extern const struct migration db_migrations[];
 /*
  * Open (creating if asked) the database at path, set the pragmas and apply
- * pending migrations in one transaction. *created is set when the file was
- * new. Returns NULL with a message in err.
+ * pending migrations in one transaction (hearthd), after copying an
+ * existing database to backups/pre-NNN.db beside it; no copy, no
+ * migration. *created is set when the file was new. Returns NULL with a
+ * message in err.
  */
 sqlite3 *db_open(const char *path, bool create, const char *synchronous,
     bool *created, char *err, size_t errlen);
+/*
+ * Open an existing database as it is: no migrations, no journal mode
+ * change (hearthctl). readonly: SQLITE_OPEN_READONLY and query_only.
+ */
+sqlite3 *db_open_existing(const char *path, bool readonly, char *err,
+    size_t errlen);
 void db_close(sqlite3 *);
 int db_schema_version(sqlite3 *);
 int db_latest_version(void);
@@ -42,8 +50,16 @@ int db_begin(sqlite3 *);
 int db_commit(sqlite3 *);
 void db_rollback(sqlite3 *);
 const char *db_errmsg(sqlite3 *);
-/* Copy the live database to path with the online backup API. */
-int db_backup(sqlite3 *, const char *path, char *err, size_t errlen);
+/*
+ * Copy the database to path with the online backup API, in one read
+ * transaction (one snapshot; the writer is never blocked), through path.tmp
+ * (0600, synced, then renamed over path), checked with PRAGMA
+ * integrity_check before the rename. progress(arg, done, total) is called
+ * with pages copied as it goes, and with done -1 before the check.
+ */
+typedef void (*db_progress_fn)(void *arg, int done, int total);
+int db_backup(sqlite3 *, const char *path, db_progress_fn progress,
+    void *arg, char *err, size_t errlen);
 /* Bind by parameter name (":me"); text NULL binds NULL (copied). */
 void db_bind_i64(sqlite3_stmt *, const char *name, int64_t);
 void db_bind_text(sqlite3_stmt *, const char *name, const char *);
@@ -51,6 +67,28 @@ void db_bind_text(sqlite3_stmt *, const char *name, const char *);
 const char *db_col_text(sqlite3_stmt *, int);
 json_t *db_col_json_text(sqlite3_stmt *, int); /* json null if NULL */
 json_t *db_col_json_time(sqlite3_stmt *, int); /* ISO 8601 or null */
+
+/*
+ * backup.c: DATA/backups: scheduled copies (hearth-YYYYMMDD-HHMMSS.db, the
+ * newest backup_keep kept), pre-NNN.db (before a migration),
+ * before-restore-*.db (what a restore replaced). Thread-safe: no globals.
+ */
+char *backup_dir(const char *data_dir); /* DATA/backups, malloc'd */
+int backup_dir_ensure(const char *dir, char *err, size_t errlen); /* 0700 */
+/* [{file, path, kind, bytes, time}] sorted by name. */
+json_t *backup_list(const char *dir);
+/* The mtime of the newest scheduled copy, 0 if none. */
+int64_t backup_newest_scheduled(const char *dir);
+/* dir/PREFIXYYYYMMDD-HHMMSS.db (UTC), made unique; malloc'd. */
+char *backup_stamped(const char *dir, const char *prefix);
+/*
+ * A scheduled copy of dbpath into dir on its own read-only connection
+ * (db_backup: one read transaction, integrity-checked), then the oldest
+ * scheduled copies beyond keep removed (*pruned: how many). Returns the new
+ * file's path (malloc'd) or NULL with a message in err.
+ */
+char *backup_scheduled(const char *dbpath, const char *dir, int keep,
+    int *pruned, char *err, size_t errlen);
 
 /* sshkey.c: host key creation and user key fingerprints. */
 #define SSHKEY_FP_LEN 80
@@ -137,6 +175,9 @@ struct config {
 	int max_join; /* join and guest sessions in total */
 	int max_join_per_ip;
 	int join_idle_timeout; /* minutes; join and guest sessions */
+	int wal_max_mb; /* the WAL is brought back under this when writes pause */
+	double backup_every; /* seconds between scheduled backups; 0: none */
+	int backup_keep; /* scheduled backups kept */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -818,8 +859,19 @@ pid_t pty_spawn(const char *tui, const char *term, bool no_color, int cols,
     int rows, int fd, int *master);
 void pty_resize(int master, int cols, int rows);
 
-/* checkpoint.c: WAL checkpoints in the thread pool, once a second. */
-void checkpoint_start(uv_loop_t *, const char *dbpath);
+/*
+ * checkpoint.c: WAL checkpoints in the thread pool, once a second; the WAL
+ * is truncated when it is over wal_max bytes and writes have paused.
+ */
+void checkpoint_start(uv_loop_t *, const char *dbpath, int64_t wal_max);
+/*
+ * Scheduled backups into backup_dir(data_dir) every `every` seconds (the
+ * first one `every` after the newest one there, or after start), each on a
+ * thread-pool thread; the newest `keep` are kept. Stopped by
+ * checkpoint_stop (a backup under way is finished first).
+ */
+void checkpoint_backups_start(uv_loop_t *, const char *dbpath,
+    const char *data_dir, double every, int keep);
 void checkpoint_stop(void);
 
 /* sshd.c: SSH sessions. */
