@@ -80,8 +80,17 @@ cmd_local(struct room_front *f, const char *name, const char *rest)
 	(void)rest;
 	if (strcmp(name, "help") == 0)
 		f->local(f->ctx, ROOM_HELP);
-	else if (strcmp(name, "leave") == 0)
-		f->local(f->ctx, ROOM_LEAVE);
+	else if (strcmp(name, "leave") == 0) {
+		char words[240];
+
+		/* the last host is asked first: the room goes on without them */
+		room_command_consequence(f->state, js(g_me, "handle"),
+		    ROOM_ASK_LEAVE, words, sizeof words);
+		if (words[0] != '\0')
+			f->ask(f->ctx, ROOM_ASK_LEAVE, NULL, NULL);
+		else
+			f->local(f->ctx, ROOM_LEAVE);
+	}
 	else if (strcmp(name, "people") == 0)
 		f->local(f->ctx, ROOM_PEOPLE);
 	else if (strcmp(name, "multi") == 0)

@@ -614,3 +614,32 @@ def test_tui_kept_consult_readable_by_the_two_only():
         t.wait_for('None kept')
     finally:
         t.kill()
+
+
+def test_tui_last_host_is_asked_before_leaving_and_told_what_follows():
+    srv = Server(config={'room_idle_close': 30})
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Last host', record='off'))['room']['room_id']
+    h.close()
+    al = srv.session(keys['alice'])
+    ok(al.call('room.join', room_id=rid))
+    t = tui(srv, keys['host'], 'host')
+    try:
+        join_from_home(t, 'Last host')
+        t.wait_for('you are hosting')
+        t.keys('/leave', 'Enter')
+        screen = t.wait_for('Leave the room? y/n')
+        assert 'Last host: it closes by itself after 30 min without one' in screen, screen
+        t.keys('n')
+        wait_gone(t, 'Leave the room? y/n')
+        assert 'you are hosting' in t.screen()
+        t.keys('/leave', 'Enter')
+        t.wait_for('Leave the room? y/n')
+        t.keys('y')
+        m = wait_until(lambda: [x['data']['text'] for x in drain(al, 0.3)
+                                if x.get('event') == 'room.message' and
+                                'closes by itself' in x['data']['text']], 10, 'the room told')
+        assert 'No host is in the room now' in m[0], m
+    finally:
+        t.kill()
