@@ -49,7 +49,7 @@ def test_tui_home_shows_communities_and_status_line():
         # the unread thread shows as new on Home
         assert '1 new' in screen, screen
         t.keys('?')
-        screen = t.wait_for('this help')
+        screen = t.wait_for('this help', 'close help')
         assert 'Home' in screen
         bar = screen.rstrip().splitlines()[-1]
         assert 'close help' in bar and 'q:back' not in bar, bar   # once, not twice
