@@ -162,7 +162,7 @@ struct config {
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
 	int verbose;
-	/* before authentication (sshd.c) */
+	/* before authentication (sshd.c, preauth.c) */
 	int preauth_timeout; /* seconds for the banner and key exchange */
 	int startups_start; /* max_startups start:rate:full */
 	int startups_rate; /* percent dropped at start */
@@ -873,6 +873,45 @@ void checkpoint_start(uv_loop_t *, const char *dbpath, int64_t wal_max);
 void checkpoint_backups_start(uv_loop_t *, const char *dbpath,
     const char *data_dir, double every, int keep);
 void checkpoint_stop(void);
+
+/*
+ * preauth.c: connections before login, by address and by /24 or /64
+ * range: the caps, penalties, random early drop (max_startups), fairness
+ * at the full count, the join and guest caps and the minute's summary of
+ * refusals. sshd.c holds one ticket per session from preauth_admit to
+ * preauth_end; loop thread only.
+ */
+struct preauth;
+/* How preauth.c reaches sshd.c's sessions (owner: preauth_start's). */
+struct preauth_hooks {
+	/* May it be dropped for fairness (not logged in, not ending)?
+	 * *early: it has not finished its key exchange. */
+	bool (*droppable)(void *owner, bool *early);
+	/* Drop it now; its teardown calls preauth_end. */
+	void (*drop)(void *owner);
+};
+enum preauth_how { PREAUTH_CLOSED, PREAUTH_AUTHFAIL };
+void preauth_init(uv_loop_t *, const struct preauth_hooks *);
+/* Stop the sweep, free everything; after the last preauth_end. */
+void preauth_close(void);
+/* A ticket for a new connection from ip, or NULL with the reason in why
+ * (the refusal is logged or summarised here). */
+struct preauth *preauth_admit(const char *ip, const char **why);
+/* The session is set up: counted as not logged in from now on. */
+void preauth_start(struct preauth *, void *owner, uint64_t id);
+/* A member logged in. */
+void preauth_login(struct preauth *);
+/* A newcomer or guest logged in: false if over max_join or
+ * max_join_per_ip, else counted against them until redeemed or ended. */
+bool preauth_join(struct preauth *);
+/* Counted against the join caps (false for NULL). */
+bool preauth_newcomer(const struct preauth *);
+/* The newcomer redeemed an invite: no longer counted. */
+void preauth_redeemed(struct preauth *);
+/* Penalise the connection's address for a missed deadline. */
+void preauth_penalise(struct preauth *, int seconds, const char *why);
+/* The session ended; frees the ticket. */
+void preauth_end(struct preauth *, enum preauth_how);
 
 /* sshd.c: SSH sessions. */
 int sshd_listen(const char *host, int port, char *err, size_t errlen);

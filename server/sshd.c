@@ -19,6 +19,11 @@
  * Sessions are never freed inside libssh callbacks: callbacks set flags,
  * and sess_pump acts on them after ssh_event_dopoll returns.
  *
+ * Before login: preauth.c decides whether to accept a connection and keeps
+ * the counts per address and range (each session holds its ticket); here
+ * are the deadlines: preauth_timeout for the banner and key exchange, then
+ * login_grace for the login, a missed one penalising the address.
+ *
  * The write batch: a subsystem session whose kick only has conn output to
  * move joins one list instead of starting its own idle handle, and one idle
  * callback writes the whole list, every write before any other work. A big
@@ -29,7 +34,6 @@
  * waits to flush) only keep what came in; the loop thread hands that to the
  * conns after the writes, so no request runs in the middle of a batch.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -37,7 +41,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -64,12 +67,8 @@ struct sess {
 
 	bool kex_done;
 	bool authed;
-	bool unauth_counted;
-	size_t unauth_idx; /* in unauth_vec while unauth_counted */
-	struct source *src, *net; /* its address and its /24 or /64 */
+	struct preauth *pre; /* preauth.c's ticket, until teardown */
 	uint64_t accepted_ms;
-	bool penalised; /* a penalty was given for this connection */
-	bool join_counted; /* counts against max_join until redeemed */
 	bool join_refused; /* over the join caps: told so, then closed */
 	bool dead; /* tear down after the current pump */
 	bool finishing; /* exit status sent, waiting for the client */
@@ -125,7 +124,6 @@ static uv_poll_t listen_poll;
 static uv_timer_t listen_pause; /* out of file descriptors: wait a second */
 static struct sess *sessions;
 static size_t nsessions;
-static int unauth_total; /* sessions counted as not logged in */
 
 static void sess_pump(struct sess *);
 static void sess_pump_io(struct sess *, bool readable);
@@ -188,325 +186,36 @@ sshd_started_count(void)
 	return n;
 }
 
-/*
- * Sources: what we know of each address and each /24 (IPv4) or /64 (IPv6)
- * range with connections not yet logged in, kept in a hash table so that
- * an accept costs the same with 20,000 sessions held as with none. A
- * source counts its unauthenticated sessions (join and guest ones too,
- * until an invite is redeemed), carries the penalty earned by its failed
- * connections, and the refusals to report in the next minute's summary.
- * Sources with nothing to remember are freed by the minute's sweep.
- */
-struct source {
-	char key[56];
-	uint32_t hash;
-	int refs; /* sessions pointing here */
-	int unauth;
-	int joins;
-	uint64_t pen_until; /* ms; penalty accumulated until then */
-	bool blocked; /* refused until pen_until */
-	int refused; /* since the last summary */
-	const char *why; /* the last refusal's reason */
-	struct source *next;
-};
-
-/* Sources past which the sweep runs at once (at most once a second)
- * rather than wait for its minute: many addresses, each refused once. */
-#define SRC_SWEEP_AT 65536
-
-static void src_sweep_cb(uv_timer_t *);
-static uint64_t src_swept_ms;
-static struct source **src_tab;
-static size_t src_buckets, src_count;
-static uv_timer_t src_sweep;
-static struct sess **unauth_vec; /* the counted ones, for eviction */
-static size_t unauth_cap;
-static int join_total;
-static uint64_t rng_state;
-
-/* FNV-1a from a random start, so that addresses chosen to share a
- * bucket cannot be worked out in advance. */
-static uint32_t
-src_hash(const char *k)
-{
-	static uint32_t seed;
-	uint32_t h;
-
-	if (seed == 0 && getrandom(&seed, sizeof seed, 0) != sizeof seed)
-		seed = (uint32_t)uv_hrtime() | 1;
-	h = 2166136261u ^ seed;
-	for (; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 16777619u;
-	return h ^ (h >> 15);
-}
-
-static void
-src_grow(void)
-{
-	size_t n = src_buckets == 0 ? 1024 : src_buckets * 2;
-	struct source **t = xcalloc(n, sizeof *t), *e, *next;
-
-	for (size_t i = 0; i < src_buckets; i++)
-		for (e = src_tab[i]; e != NULL; e = next) {
-			next = e->next;
-			e->next = t[e->hash & (n - 1)];
-			t[e->hash & (n - 1)] = e;
-		}
-	free(src_tab);
-	src_tab = t;
-	src_buckets = n;
-}
-
-/* The source for key, made if new. */
-static struct source *
-src_get(const char *key)
-{
-	uint32_t h = src_hash(key);
-	struct source *e;
-
-	if (src_buckets != 0)
-		for (e = src_tab[h & (src_buckets - 1)]; e != NULL; e = e->next)
-			if (e->hash == h && strcmp(e->key, key) == 0)
-				return e;
-	if (src_count >= SRC_SWEEP_AT && now_ms() - src_swept_ms >= 1000)
-		src_sweep_cb(NULL); /* many sources: forget the idle ones now */
-	if (src_count >= src_buckets)
-		src_grow();
-	e = xcalloc(1, sizeof *e);
-	snprintf(e->key, sizeof e->key, "%s", key);
-	e->hash = h;
-	e->next = src_tab[h & (src_buckets - 1)];
-	src_tab[h & (src_buckets - 1)] = e;
-	src_count++;
-	return e;
-}
-
-/* The range an address belongs to: a.b.c.0/24, or its /64. */
-static void
-src_range(const char *ip, char *out, size_t len)
-{
-	unsigned char a[16];
-	char txt[INET6_ADDRSTRLEN];
-
-	if (inet_pton(AF_INET, ip, a) == 1) {
-		snprintf(out, len, "%u.%u.%u.0/24", a[0], a[1], a[2]);
-		return;
-	}
-	if (inet_pton(AF_INET6, ip, a) != 1) {
-		snprintf(out, len, "%s", ip);
-		return;
-	}
-	if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		snprintf(out, len, "%u.%u.%u.0/24", a[12], a[13], a[14]);
-		return;
-	}
-	memset(a + 8, 0, 8);
-	inet_ntop(AF_INET6, a, txt, sizeof txt);
-	snprintf(out, len, "%s/64", txt);
-}
-
-/* Penalise a source for a failed connection: refused once it has earned
- * penalty_min seconds, until they have run out (at most penalty_max). */
-static void
-src_penalise(struct source *e, int secs, const char *why)
-{
-	uint64_t now = now_ms(), base, cap;
-
-	if (secs <= 0)
-		return;
-	base = e->pen_until > now ? e->pen_until : now;
-	cap = now + (uint64_t)srv->cfg.penalty_max * 1000;
-	e->pen_until = base + (uint64_t)secs * 1000;
-	if (e->pen_until > cap)
-		e->pen_until = cap;
-	if (!e->blocked && e->pen_until >=
-	    now + (uint64_t)srv->cfg.penalty_min * 1000) {
-		e->blocked = true;
-		log_warn(0, "refusing %s for %llu s: %s, again and again",
-		    e->key, (unsigned long long)(e->pen_until - now) / 1000,
-		    why);
-	}
-}
-
-/* Note a refused connection; the first of a minute is logged at once, the
- * rest in the minute's summary. */
-static void
-src_refuse(struct source *e, const char *why)
-{
-	e->why = why;
-	if (e->refused++ == 0)
-		log_warn(0, "refusing connections from %s: %s (more are "
-		    "summarised each minute)", e->key, why);
-}
-
-/* Once a minute (or sooner with very many sources): summarise refusals,
- * forgive, forget idle sources. */
-static void
-src_sweep_cb(uv_timer_t *t)
-{
-	uint64_t now = now_ms();
-	struct source **pp, *e;
-
-	src_swept_ms = now;
-	for (size_t i = 0; i < src_buckets; i++) {
-		for (pp = &src_tab[i]; (e = *pp) != NULL;) {
-			if (e->refused > 1)
-				log_warn(0, "refused %d connections from %s in "
-				    "the last minute: %s", e->refused, e->key,
-				    e->why);
-			e->refused = 0;
-			if (e->blocked && e->pen_until <= now) {
-				e->blocked = false;
-				log_info(0, "%s forgiven: accepting it again",
-				    e->key);
-			}
-			if (e->refs == 0 && !e->blocked &&
-			    e->pen_until <= now) {
-				*pp = e->next;
-				free(e);
-				src_count--;
-				continue;
-			}
-			pp = &e->next;
-		}
-	}
-}
-
-static void
-unauth_add(struct sess *s)
-{
-	if (s->unauth_counted)
-		return;
-	if ((size_t)unauth_total >= unauth_cap) {
-		unauth_cap = unauth_cap == 0 ? 256 : unauth_cap * 2;
-		unauth_vec = xrealloc(unauth_vec, unauth_cap * sizeof *unauth_vec);
-	}
-	s->unauth_idx = (size_t)unauth_total;
-	unauth_vec[unauth_total++] = s;
-	s->unauth_counted = true;
-	s->src->unauth++;
-	s->net->unauth++;
-}
-
-static void
-unauth_remove(struct sess *s)
-{
-	struct sess *last;
-
-	if (!s->unauth_counted)
-		return;
-	last = unauth_vec[--unauth_total];
-	unauth_vec[s->unauth_idx] = last;
-	last->unauth_idx = s->unauth_idx;
-	s->unauth_counted = false;
-	s->src->unauth--;
-	s->net->unauth--;
-}
-
-static void
-join_release(struct sess *s)
-{
-	if (s->join_counted) {
-		s->join_counted = false;
-		join_total--;
-		s->src->joins--;
-	}
-	unauth_remove(s);
-}
-
-static uint32_t
-rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	if (x == 0)
-		x = uv_hrtime() | 1;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return (uint32_t)(x >> 32);
-}
-
-/*
- * At the full count: make room for a connection from src by dropping one
- * not yet logged in from a source holding more (the heaviest of a few
- * picked at random). False if none is found.
- */
-static bool
-unauth_evict(struct source *src)
-{
-	struct sess *victim = NULL, *c;
-
-	for (int i = 0; i < 8 && unauth_total > 0; i++) {
-		c = unauth_vec[rng_next() % (uint32_t)unauth_total];
-		if (c->authed || c->dead)
-			continue;
-		if (victim == NULL || c->src->unauth > victim->src->unauth ||
-		    (c->src->unauth == victim->src->unauth && !c->kex_done))
-			victim = c;
-	}
-	if (victim == NULL || victim->src->unauth <= src->unauth + 1)
-		return false;
-	log_debug(victim->id, "dropped to make room for %s (%s holds %d)",
-	    src->key, victim->src->key, victim->src->unauth);
-	src_refuse(victim->src, "dropped for fairness at the full count");
-	sess_teardown(victim);
-	return true;
-}
-
-/*
- * Whether to take a new connection from src (in net): penalties, the caps
- * per address and per range, then MaxStartups-style random early drop for
- * sources already holding a connection, and at the full count room made
- * by dropping one from a heavier source. Sets why when refusing.
- */
-static bool
-admit(struct source *src, struct source *net, const char **why)
-{
-	const struct config *c = &srv->cfg;
-	int n = unauth_total, p;
-
-	if (src->blocked) {
-		if (src->pen_until > now_ms()) {
-			*why = "penalised for failed connections";
-			return false;
-		}
-		src->blocked = false;
-		log_info(0, "%s forgiven: accepting it again", src->key);
-	}
-	if (src->unauth >= c->max_unauth_per_ip) {
-		*why = "too many connections not logged in from this address";
-		return false;
-	}
-	if (net->unauth >= c->max_unauth_per_range) {
-		*why = "too many connections not logged in from this range";
-		return false;
-	}
-	if (n >= c->startups_start && n < c->startups_full && src->unauth > 0) {
-		p = c->startups_rate + (100 - c->startups_rate) *
-		    (n - c->startups_start) /
-		    (c->startups_full - c->startups_start);
-		if ((int)(rng_next() % 100) < p) {
-			*why = "early drop (max_startups)";
-			return false;
-		}
-	}
-	if (n >= c->startups_full && !unauth_evict(src)) {
-		*why = "too many connections not logged in (max_startups)";
-		return false;
-	}
-	return true;
-}
-
 static void
 sess_authed(struct sess *s)
 {
 	s->authed = true;
 	/* join and guest sessions stay counted until an invite is redeemed */
 	if (!s->join && !s->guest)
-		unauth_remove(s);
+		preauth_login(s->pre);
 }
+
+/* preauth.c's hook: a session not logged in nor ending may be dropped for
+ * fairness; early: before its key exchange. */
+static bool
+sess_droppable(void *owner, bool *early)
+{
+	struct sess *s = owner;
+
+	*early = !s->kex_done;
+	return !s->authed && !s->dead;
+}
+
+static void
+sess_drop(void *owner)
+{
+	sess_teardown(owner);
+}
+
+static const struct preauth_hooks preauth_hooks = {
+	.droppable = sess_droppable,
+	.drop = sess_drop,
+};
 
 /* ---- the subsystem transport: a conn over this session's channel ---- */
 
@@ -989,17 +698,9 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 		    s->member.removed ? " [removed member]" : "");
 		return SSH_AUTH_SUCCESS;
 	}
-	if ((join || guest) && !s->join_counted &&
-	    (join_total >= srv->cfg.max_join ||
-	    s->src->joins >= srv->cfg.max_join_per_ip)) {
-		/* Let it in only to be told why, then closed. */
+	/* Over the join caps: let it in only to be told why, then closed. */
+	if ((join || guest) && !preauth_join(s->pre))
 		s->join_refused = true;
-		src_refuse(s->src, "too many newcomers and guests");
-	} else if ((join || guest) && !s->join_counted) {
-		s->join_counted = true;
-		join_total++;
-		s->src->joins++;
-	}
 	if (join) {
 		if (sshkey_describe(key, &s->key) != 0)
 			goto deny;
@@ -1052,12 +753,9 @@ sess_teardown(struct sess *s)
 	if (s->next != NULL)
 		s->next->prev = s->prev;
 	nsessions--;
-	if (!s->authed && s->auth_fails > 0 && !s->penalised)
-		src_penalise(s->src, srv->cfg.penalty_authfail,
-		    "authentication failed");
-	join_release(s);
-	s->src->refs--;
-	s->net->refs--;
+	preauth_end(s->pre, !s->authed && s->auth_fails > 0 ?
+	    PREAUTH_AUTHFAIL : PREAUTH_CLOSED);
+	s->pre = NULL;
 	s->gone = true;
 	if (s->in_batch) {
 		if (s->batch_prev != NULL)
@@ -1252,10 +950,10 @@ sess_settle(struct sess *s)
 static void
 sess_flush(struct sess *s)
 {
-	if (s->join_counted && s->conn != NULL && !s->conn->join &&
+	if (preauth_newcomer(s->pre) && s->conn != NULL && !s->conn->join &&
 	    s->conn->member.id != 0) {
 		log_info(s->id, "invite redeemed: no longer a newcomer");
-		join_release(s);
+		preauth_redeemed(s->pre);
 	}
 	if (s->chan == NULL || s->chan_gone || s->finishing)
 		return;
@@ -1524,7 +1222,7 @@ sess_kick(struct sess *s)
 static int
 sess_idle_limit(const struct sess *s)
 {
-	if (s->guest || (s->join && s->join_counted))
+	if (s->guest || (s->join && preauth_newcomer(s->pre)))
 		return srv->cfg.join_idle_timeout * 60;
 	return srv->cfg.idle_timeout;
 }
@@ -1543,16 +1241,14 @@ timer_cb(uv_timer_t *t)
 		log_info(s->id, "no key exchange within %ds; dropping",
 		    srv->cfg.preauth_timeout < srv->cfg.login_grace ?
 		    srv->cfg.preauth_timeout : srv->cfg.login_grace);
-		s->penalised = true;
-		src_penalise(s->src, srv->cfg.penalty_timeout,
+		preauth_penalise(s->pre, srv->cfg.penalty_timeout,
 		    "no key exchange in time");
 		s->dead = true;
 	} else if (!s->started) {
 		log_info(s->id, "login grace time (%ds) over; dropping",
 		    srv->cfg.login_grace);
 		if (!s->authed) {
-			s->penalised = true;
-			src_penalise(s->src, srv->cfg.penalty_timeout,
+			preauth_penalise(s->pre, srv->cfg.penalty_timeout,
 			    "no login in time");
 		}
 		s->dead = true;
@@ -1590,20 +1286,15 @@ static void
 sess_accept(int fd, const char *ip, int port)
 {
 	struct sess *s;
-	struct source *src, *net;
-	char range[56];
-	const char *why = NULL;
+	struct preauth *pre;
+	const char *why;
 	int one = 1;
 
 	if (srv->stopping) {
 		close(fd);
 		return;
 	}
-	src_range(ip, range, sizeof range);
-	src = src_get(ip);
-	net = src_get(range);
-	if (!admit(src, net, &why)) {
-		src_refuse(src, why);
+	if ((pre = preauth_admit(ip, &why)) == NULL) {
 		close(fd);
 		return;
 	}
@@ -1628,6 +1319,7 @@ sess_accept(int fd, const char *ip, int port)
 		if (s->ssh != NULL)
 			ssh_free(s->ssh);
 		free(s);
+		preauth_end(pre, PREAUTH_CLOSED);
 		return;
 	}
 	ssh_set_blocking(s->ssh, 0);
@@ -1650,11 +1342,8 @@ sess_accept(int fd, const char *ip, int port)
 	    < srv->cfg.login_grace ? srv->cfg.preauth_timeout :
 	    srv->cfg.login_grace) * 1000, 0);
 
-	s->src = src;
-	s->net = net;
-	src->refs++;
-	net->refs++;
-	unauth_add(s);
+	s->pre = pre;
+	preauth_start(pre, s, s->id);
 	s->next = sessions;
 	if (sessions != NULL)
 		sessions->prev = s;
@@ -1781,9 +1470,7 @@ sshd_listen(const char *host, int port, char *err, size_t errlen)
 	uv_timer_init(srv->loop, &listen_pause);
 	uv_unref((uv_handle_t *)&listen_pause);
 	uv_idle_init(srv->loop, &batch_idle);
-	uv_timer_init(srv->loop, &src_sweep);
-	uv_timer_start(&src_sweep, src_sweep_cb, 60000, 60000);
-	uv_unref((uv_handle_t *)&src_sweep);
+	preauth_init(srv->loop, &preauth_hooks);
 	sshd_start_writers();
 	return 0;
 }
@@ -1815,7 +1502,6 @@ sshd_close(void)
 	struct sess *s, *next;
 
 	if (listen_fd >= 0) {
-		uv_close((uv_handle_t *)&src_sweep, NULL);
 		uv_close((uv_handle_t *)&listen_pause, NULL);
 		uv_close((uv_handle_t *)&listen_poll, listen_closed);
 	}
@@ -1834,15 +1520,5 @@ sshd_close(void)
 	free(batch_vec);
 	batch_vec = NULL;
 	batch_cap = 0;
-	for (size_t i = 0; i < src_buckets; i++)
-		for (struct source *e = src_tab[i], *n; e != NULL; e = n) {
-			n = e->next;
-			free(e);
-		}
-	free(src_tab);
-	src_tab = NULL;
-	src_buckets = src_count = 0;
-	free(unauth_vec);
-	unauth_vec = NULL;
-	unauth_cap = 0;
+	preauth_close();
 }
