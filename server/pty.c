@@ -140,9 +140,9 @@ pty_spawn(const char *tui, const char *term, bool no_color, int cols,
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		if (child_drop(fd, root, uid, gid) != 0) {
-			ssize_t n = write(1, refused, sizeof refused - 1);
-
-			_exit(n < 0 ? 126 : 126);
+			if (write(1, refused, sizeof refused - 1) < 0)
+				_exit(126); /* the member cannot be told */
+			_exit(126);
 		}
 		execve(tui, argv, envp);
 		_exit(127);
