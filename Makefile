@@ -8,6 +8,9 @@ ASAN_BUILD ?= build-asan
 DATA ?= var
 LISTEN ?= 127.0.0.1:2222
 JOBS ?= 0
+# hearthd refuses to run as root unless told to: the demo targets tell it
+# when make itself runs as root (as on a fresh VM or in CI).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev openssh-client tmux sqlite3
@@ -37,7 +40,7 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	@mkdir -p $(DATA) && chmod 700 $(DATA)
-	exec $(BUILD)/hearthd --data $(DATA) --listen $(LISTEN)
+	exec $(BUILD)/hearthd --data $(DATA) --listen $(LISTEN) $(ALLOW_ROOT)
 
 test: build
 	@python3 tests/run.py --build $(BUILD) -j $(JOBS)
@@ -65,7 +68,8 @@ demo: build
 	@echo "  Log in as the demo newcomer Alex:"
 	@echo "      ssh -o IdentitiesOnly=yes -i $(DEMO_DATA)/demo_key -p $(lastword $(subst :, ,$(DEMO_LISTEN))) 127.0.0.1"
 	@echo
-	exec $(BUILD)/hearthd --data $(DEMO_DATA) --listen $(DEMO_LISTEN)
+	exec $(BUILD)/hearthd --data $(DEMO_DATA) --listen $(DEMO_LISTEN) \
+		$(ALLOW_ROOT)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -117,8 +117,30 @@ usage(FILE *f)
 	    "  --config FILE      settings file (see docs/admin.md)\n"
 	    "  --tui PATH         the hearth program for terminal logins\n"
 	    "  -v                 more log detail (twice for debug)\n"
+	    "  --allow-root       run even as root (a throwaway demo only)\n"
 	    "  --list-ops         print the operation table (markdown) and "
 	    "exit\n");
+}
+
+/*
+ * hearthd reads what strangers send it over the network; as root, one bug
+ * would give them the machine. Say so, and what to do instead.
+ */
+static void
+refuse_root(void)
+{
+	fprintf(stderr,
+	    "hearthd: refusing to run as root.\n"
+	    "  hearthd parses what anyone on the network sends it, so a bug in "
+	    "it must not\n"
+	    "  be able to reach the whole machine. Run it as its own "
+	    "unprivileged user:\n"
+	    "      systemctl start hearthd    (the installed unit runs it as "
+	    "'hearth')\n"
+	    "  or, by hand:  runuser -u hearth -- hearthd --data DIR\n"
+	    "  For a throwaway demo only, --allow-root runs it as root anyway "
+	    "(its\n"
+	    "  terminal-login children then run as 'nobody').\n");
 }
 
 /* The directory this program is in (hearth and hearthctl live beside it). */
@@ -294,12 +316,13 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "list-ops", no_argument, NULL, 'O' },
+		{ "allow-root", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *listen_arg = NULL, *tui_arg = NULL;
 	char err[512], *dbpath, *bindir;
 	int ch, verbose = 0;
-	bool created;
+	bool created, allow_root = false;
 
 	/*
 	 * No allocation statistics: with them every SQLite malloc takes one
@@ -336,6 +359,9 @@ main(int argc, char **argv)
 		case 'O':
 			list_ops();
 			return 0;
+		case 'R':
+			allow_root = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -344,6 +370,10 @@ main(int argc, char **argv)
 	if (optind != argc || srv->cfg.data_dir == NULL) {
 		usage(stderr);
 		return 2;
+	}
+	if (geteuid() == 0 && !allow_root) {
+		refuse_root();
+		return 1;
 	}
 	if (config_path != NULL &&
 	    config_load(&srv->cfg, config_path, err, sizeof err) != 0) {

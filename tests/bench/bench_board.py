@@ -238,7 +238,8 @@ def main():
     logf = open(os.path.join(a.dir, 'bench-hearthd.log'), 'w')
     nice = ['nice', '-n', str(a.server_nice)] if a.server_nice else []
     hd = subprocess.Popen(nice + [os.path.join(a.build, 'hearthd'), '--data', data, '--listen',
-                           '127.0.0.1:%d' % port, '--config', conf] + (['-v', '-v'] if a.debug else []),
+                           '127.0.0.1:%d' % port, '--config', conf] + (['-v', '-v'] if a.debug else []) +
+                          (['--allow-root'] if os.geteuid() == 0 else []),
                           stdout=subprocess.PIPE, stderr=logf)
     out = b''
     while b'Stop:' not in out:

@@ -97,7 +97,8 @@ def make_schema(build, data):
     port = free_port()
     logf = open(os.path.join(os.path.dirname(data), 'schema-hearthd.log'), 'w')
     p = subprocess.Popen([os.path.join(build, 'hearthd'), '--data', data,
-                          '--listen', '127.0.0.1:%d' % port],
+                          '--listen', '127.0.0.1:%d' % port] +
+                         (['--allow-root'] if os.geteuid() == 0 else []),
                          stdout=subprocess.PIPE, stderr=logf)
     out = ''
     deadline = time.time() + 30

@@ -70,7 +70,9 @@ if grep -q max_startups "$BUILD/hearthd"; then
 	    >>"$TMP/bench.conf"
 fi
 
-"$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" \
+ALLOW_ROOT=
+[ "$(id -u)" = 0 ] && ALLOW_ROOT=--allow-root	# hearthd refuses root otherwise
+"$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" $ALLOW_ROOT \
     --config "$TMP/bench.conf" >"$TMP/hearthd.out" 2>"$TMP/hearthd.log" &
 HEARTHD_PID=$!
 i=0

@@ -21,6 +21,8 @@ SANITIZED = False
 _servers = []
 _procs = []
 _tmpdirs = []
+# hearthd refuses root unless told; CI runs the tests as root.
+ALLOW_ROOT = ['--allow-root'] if os.geteuid() == 0 else []
 
 
 def configure(build, sanitized):
@@ -162,7 +164,7 @@ class Server:
         self.log = open(self.logpath, 'a')
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, 'hearthd'), '--data', self.data, '--listen',
-             '127.0.0.1:%d' % self.port, '--config', self.config, '-v'],
+             '127.0.0.1:%d' % self.port, '--config', self.config, '-v'] + ALLOW_ROOT,
             stdout=subprocess.PIPE, stderr=self.log)
         deadline = time.time() + 20
         fd = self.proc.stdout.fileno()
