@@ -67,7 +67,9 @@ def main():
                 os.unlink(os.path.join(bdir, f))
     port = free_port()
     logf = open(os.path.join(a.dir, 'bench-backup-hearthd.log'), 'w')
-    hd = subprocess.Popen([os.path.join(a.build, 'hearthd'), '--data', data, '--listen',
+    hd = subprocess.Popen([os.path.join(a.build, 'hearthd')] +
+                          (['--allow-root'] if os.geteuid() == 0 else []) +
+                          ['--data', data, '--listen',
                            '127.0.0.1:%d' % port, '--config', conf],
                           stdout=subprocess.PIPE, stderr=logf)
     out = b''

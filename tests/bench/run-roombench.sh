@@ -118,7 +118,9 @@ echo "run-roombench: $M members with keys in" \
 start_hearthd() {
 	PORT=$(python3 -c 'import socket; s = socket.socket(); \
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" \
+	ALLOW_ROOT=
+	[ "$(id -u)" = 0 ] && ALLOW_ROOT=--allow-root	# hearthd refuses root otherwise
+	"$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" $ALLOW_ROOT \
 	    --config "$TMP/bench.conf" >"$TMP/hearthd.out" \
 	    2>"$TMP/hearthd.log" &
 	HEARTHD_PID=$!

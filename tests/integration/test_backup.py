@@ -271,7 +271,8 @@ def test_no_copy_no_migration():
     db = os.path.join(data, 'hearth.db')
     before = digest(db)
     p = subprocess.run([os.path.join(harness.BUILD, 'hearthd'), '--data', data,
-                        '--listen', '127.0.0.1:%d' % harness.free_port()],
+                        '--listen', '127.0.0.1:%d' % harness.free_port()] +
+                       harness.ALLOW_ROOT,
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 1, p.stderr
     assert 'backups' in p.stderr, p.stderr
