@@ -64,9 +64,13 @@ thread_render(struct thread *t, int width)
 		t->post_line[i] = t->doc.n;
 		author_of(p, who, sizeof who);
 		short_time(js(p, "created_at"), when);
-		snprintf(head, sizeof head, "%s  @%s  %s%s%s", who,
-		    author_handle(p), when, js(p, "edited_at")[0] ?
-		    "  (edited)" : "", "");
+		if (author_handle(p)[0] != '\0')
+			snprintf(head, sizeof head, "%s  @%s  %s%s", who,
+			    author_handle(p), when, js(p, "edited_at")[0] ?
+			    "  (edited)" : "");
+		else /* Hearth's own posts; Chatham records name nobody */
+			snprintf(head, sizeof head, "Hearth  %s%s", when,
+			    js(p, "edited_at")[0] ? "  (edited)" : "");
 		if (thanks > 0) {
 			size_t l = strlen(head);
 			snprintf(head + l, sizeof head - l, "  ♥ %lld thank%s",
