@@ -8,7 +8,7 @@
  * per member. Buckets that have filled up again are forgotten, so the
  * table only holds recent callers. Besides the classes, each member has a
  * budget of bytes written an hour (write_mb_per_hour): a bucket of its own
- * kind, charged with the request line of every write-class request.
+ * kind, charged with the request line of every write or say request.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -324,7 +324,8 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 	d = &defs[rc];
 	if (c->console)
 		return 0;
-	if (rc == RATE_WRITE && bytes_over(c, &bytes, msg, len) != 0)
+	if ((rc == RATE_WRITE || rc == RATE_SAY) &&
+	    bytes_over(c, &bytes, msg, len) != 0)
 		return -1;
 	if (d->burst == 0)
 		goto take_bytes;
@@ -375,4 +376,10 @@ rate_refused(const struct conn *c, enum rate_class rc)
 	b = bucket_get(key_of(c), rc, now_ms());
 	if ((b->tokens += 1.0) > defs[rc].burst)
 		b->tokens = defs[rc].burst;
+	/* what was not sent is not charged to the bytes budget either */
+	if (rc == RATE_SAY && bytes_def()->burst > 0 && c->line_len > 0) {
+		b = bucket_get(key_of(c), RATE_BYTES, now_ms());
+		if ((b->tokens += (double)c->line_len) > defs[RATE_BYTES].burst)
+			b->tokens = defs[RATE_BYTES].burst;
+	}
 }
