@@ -241,12 +241,20 @@ bytes_def(void)
 	return d;
 }
 
+/* The running counts' chain for a key (not slot: the table resizes). */
+static size_t
+running_slot(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 56) &
+	    (RUNNING_SLOTS - 1);
+}
+
 /* The caller's running count, or NULL if none (and not create). */
 static struct running *
 running_get(uint64_t key, bool create)
 {
 	struct running *r;
-	size_t i = slot(key, 0) & (RUNNING_SLOTS - 1);
+	size_t i = running_slot(key);
 
 	for (r = running[i]; r != NULL; r = r->next)
 		if (r->key == key)
@@ -270,26 +278,29 @@ rate_running(const struct conn *c, int delta)
 		return;
 	if ((r->n += delta) > 0)
 		return;
-	rr = &running[slot(key, 0) & (RUNNING_SLOTS - 1)];
+	rr = &running[running_slot(key)];
 	while (*rr != r)
 		rr = &(*rr)->next;
 	*rr = r->next;
 	free(r);
 }
 
-/* Over the member's bytes budget? Then msg says when it frees up. */
+/*
+ * Over the member's bytes budget? Then msg says when it frees up. *charge:
+ * the request is to be charged if it passes the other checks.
+ */
 static int
-bytes_over(const struct conn *c, struct bucket **out, char *msg, size_t len)
+bytes_over(const struct conn *c, bool *charge, char *msg, size_t len)
 {
 	const struct rate_def *d = bytes_def();
 	struct bucket *b;
 	double need = (double)c->line_len, wait_s;
 
-	*out = NULL;
+	*charge = false;
 	if (d->burst == 0 || c->line_len == 0)
 		return 0;
 	b = bucket_get(key_of(c), RATE_BYTES, now_ms());
-	*out = b;
+	*charge = true;
 	if (b->tokens >= need)
 		return 0;
 	if (need > d->burst) {
@@ -314,8 +325,9 @@ int
 rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 {
 	const struct rate_def *d;
-	struct bucket *b, *bytes = NULL;
+	struct bucket *b;
 	struct running *r;
+	bool charge = false;
 	uint64_t wait_ms;
 	char limit[160];
 
@@ -325,7 +337,7 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 	if (c->console)
 		return 0;
 	if ((rc == RATE_WRITE || rc == RATE_SAY) &&
-	    bytes_over(c, &bytes, msg, len) != 0)
+	    bytes_over(c, &charge, msg, len) != 0)
 		return -1;
 	if (d->burst == 0)
 		goto take_bytes;
@@ -360,8 +372,10 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 	    (double)((wait_ms + 99) / 100) / 10.0);
 	return -1;
 take_bytes:
-	if (bytes != NULL)
-		bytes->tokens -= (double)c->line_len;
+	/* looked up again: taking the class token may have pruned it */
+	if (charge)
+		bucket_get(key_of(c), RATE_BYTES, now_ms())->tokens -=
+		    (double)c->line_len;
 	return 0;
 }
 
