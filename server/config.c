@@ -36,6 +36,10 @@ config_defaults(struct config *c)
 	c->wal_max_mb = 64;
 	c->backup_every = 24 * 3600;
 	c->backup_keep = 7;
+	c->write_mb_per_hour = 20;
+	c->search_per_member = 4;
+	c->max_sessions_per_member = 20;
+	c->member_out_cap_mb = 32;
 }
 
 void
@@ -214,7 +218,14 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			if ((rc = set_int(&c->backup_keep, v, 100000)) == 0 &&
 			    c->backup_keep < 1)
 				rc = -1;
-		}
+		} else if (strcmp(k, "write_mb_per_hour") == 0)
+			rc = set_int(&c->write_mb_per_hour, v, 1024 * 1024);
+		else if (strcmp(k, "search_per_member") == 0)
+			rc = set_int(&c->search_per_member, v, 1000);
+		else if (strcmp(k, "max_sessions_per_member") == 0)
+			rc = set_int(&c->max_sessions_per_member, v, 100000);
+		else if (strcmp(k, "member_out_cap_mb") == 0)
+			rc = set_int(&c->member_out_cap_mb, v, 1024 * 1024);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

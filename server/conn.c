@@ -239,7 +239,9 @@ conn_input(struct conn *c, const void *data, size_t len)
 			break;
 		}
 		c->requests++;
+		c->line_len = n;
 		dispatch_line(c, line, n);
+		c->line_len = 0;
 	}
 	if (!c->input_pending && c->eof_seen && !c->closing)
 		conn_close(c, "client sent EOF");
@@ -255,6 +257,46 @@ conn_eof(struct conn *c)
 }
 
 static const char NOT_READING[] = "client not reading";
+
+/* A member's output is summed each time one conn's queue crosses a step. */
+#define MEMBER_OUT_STEP (64 * 1024)
+
+/*
+ * Is the output queued across c's member's sessions (with add more for c)
+ * over member_out_cap_mb? Then close the one with the most queued (the
+ * slowest reader) as not reading; returns true if that was c.
+ */
+static bool
+member_out_over(struct conn *c, size_t add)
+{
+	struct conn *o, *slowest = c;
+	size_t total = 0, cap, most = 0, q, mine = buf_used(&c->out) + add;
+
+	if (srv->cfg.member_out_cap_mb == 0 || c->member.id == 0 ||
+	    c->console || c->join || c->guest ||
+	    buf_used(&c->out) / MEMBER_OUT_STEP == mine / MEMBER_OUT_STEP)
+		return false;
+	cap = (size_t)srv->cfg.member_out_cap_mb * 1024 * 1024;
+	for (o = conns; o != NULL; o = o->next) {
+		if (o->member.id != c->member.id || o->console || o->join ||
+		    o->guest || o->closing)
+			continue;
+		q = o == c ? mine : buf_used(&o->out);
+		total += q;
+		if (q > most) {
+			most = q;
+			slowest = o;
+		}
+	}
+	if (total <= cap)
+		return false;
+	log_warn(slowest->id, "output queued across member %lld's sessions "
+	    "over %d MB: the slowest (%zu bytes queued) is not reading",
+	    (long long)c->member.id, srv->cfg.member_out_cap_mb, most);
+	buf_clear(&slowest->out);
+	conn_close(slowest, NOT_READING);
+	return slowest == c;
+}
 
 void
 conn_send(struct conn *c, char *line)
@@ -282,6 +324,10 @@ conn_send(struct conn *c, char *line)
 		    "reading", srv->cfg.out_cap);
 		buf_clear(&c->out);
 		conn_close(c, NOT_READING);
+		return;
+	}
+	if (member_out_over(c, strlen(line))) {
+		free(line);
 		return;
 	}
 	buf_puts(&c->out, line);

@@ -1119,6 +1119,7 @@ search_done(uv_work_t *req, int status)
 		    (s->started_ns - s->queued_ns) / 1e6,
 		    s->ended_ns > s->started_ns ?
 		    (s->ended_ns - s->started_ns) / 1e6 : 0.0);
+	rate_running(s->conn, -1);
 	dispatch_reply_later(s->conn, s->id, s->has_id, s->result, s->err,
 	    s->msg);
 	conn_release(s->conn);
@@ -1206,6 +1207,7 @@ op_search_query(struct call *x)
 		    uv_strerror(rc));
 	}
 	conn_hold(x->conn);
+	rate_running(x->conn, 1);
 	s->next = inflight;
 	if (inflight != NULL)
 		inflight->prev = s;

@@ -4,8 +4,11 @@
  * caller's tokens for one class. Callers are members (all their sessions
  * share the buckets) or, for join sessions and guests, connections. A
  * class may also cap how many of a connection's requests wait for an
- * answer at once (searches run in the thread pool). Buckets that have
- * filled up again are forgotten, so the table only holds recent callers.
+ * answer at once (searches run in the thread pool), per connection and
+ * per member. Buckets that have filled up again are forgotten, so the
+ * table only holds recent callers. Besides the classes, each member has a
+ * budget of bytes written an hour (write_mb_per_hour): a bucket of its own
+ * kind, charged with the request line of every write or say request.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +26,11 @@ struct rate_def {
 	const char *what; /* "You have N %s running" */
 };
 
+/* The bytes-written budget's buckets: a kind after the classes. */
+#define RATE_BYTES RATE_CLASSES
+
 /* The defaults; the settings file may change the numbers (rate_set). */
-static struct rate_def defs[RATE_CLASSES] = {
+static struct rate_def defs[RATE_CLASSES + 1] = {
 	[RATE_NONE] = { "none", 0, 0, 0, false, NULL, NULL, NULL },
 	[RATE_READ] = { "read", 200, 50, 0, false, "sending requests", NULL,
 	    NULL },
@@ -37,11 +43,13 @@ static struct rate_def defs[RATE_CLASSES] = {
 	    "searches" },
 	[RATE_EXPENSIVE] = { "expensive", 30, 1, 0, false,
 	    "sending heavy requests", NULL, NULL },
+	/* burst and per_sec from write_mb_per_hour (bytes_def) */
+	[RATE_BYTES] = { "bytes", 0, 0, 0, false, "writing", NULL, NULL },
 };
 
 struct bucket {
 	uint64_t key; /* member id << 1, or conn id << 1 | 1 */
-	enum rate_class rc;
+	int rc; /* enum rate_class, or RATE_BYTES */
 	double tokens;
 	uint64_t at_ms; /* when tokens was last brought up to date */
 	struct bucket *next;
@@ -52,6 +60,15 @@ struct bucket {
 
 static struct bucket **table;
 static size_t table_size, table_count, prune_at = RATE_PRUNE_MIN;
+
+/* Requests of one caller waiting for their answers (searches in flight). */
+struct running {
+	uint64_t key;
+	int n;
+	struct running *next;
+};
+#define RUNNING_SLOTS 256 /* hash chains (a power of two) */
+static struct running *running[RUNNING_SLOTS];
 
 int
 rate_set(const char *name, const char *value)
@@ -113,7 +130,7 @@ rate_describe(enum rate_class rc, char *out, size_t len)
 }
 
 static size_t
-slot(uint64_t key, enum rate_class rc)
+slot(uint64_t key, int rc)
 {
 	uint64_t h = key * 0x9e3779b97f4a7c15ULL + (uint64_t)rc;
 
@@ -179,7 +196,7 @@ prune(uint64_t now)
 
 /* The caller's bucket for rc, up to date; a new one is full. */
 static struct bucket *
-bucket_get(uint64_t key, enum rate_class rc, uint64_t now)
+bucket_get(uint64_t key, int rc, uint64_t now)
 {
 	struct bucket *b;
 	size_t i;
@@ -213,28 +230,133 @@ key_of(const struct conn *c)
 	return c->id << 1 | 1;
 }
 
+/* The bytes budget from the settings: burst an hour's worth, 0: none. */
+static const struct rate_def *
+bytes_def(void)
+{
+	struct rate_def *d = &defs[RATE_BYTES];
+
+	d->burst = (double)srv->cfg.write_mb_per_hour * 1024 * 1024;
+	d->per_sec = d->burst / 3600.0;
+	return d;
+}
+
+/* The running counts' chain for a key (not slot: the table resizes). */
+static size_t
+running_slot(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 56) &
+	    (RUNNING_SLOTS - 1);
+}
+
+/* The caller's running count, or NULL if none (and not create). */
+static struct running *
+running_get(uint64_t key, bool create)
+{
+	struct running *r;
+	size_t i = running_slot(key);
+
+	for (r = running[i]; r != NULL; r = r->next)
+		if (r->key == key)
+			return r;
+	if (!create)
+		return NULL;
+	r = xcalloc(1, sizeof *r);
+	r->key = key;
+	r->next = running[i];
+	running[i] = r;
+	return r;
+}
+
+void
+rate_running(const struct conn *c, int delta)
+{
+	struct running *r, **rr;
+	uint64_t key = key_of(c);
+
+	if (c->console || (r = running_get(key, delta > 0)) == NULL)
+		return;
+	if ((r->n += delta) > 0)
+		return;
+	rr = &running[running_slot(key)];
+	while (*rr != r)
+		rr = &(*rr)->next;
+	*rr = r->next;
+	free(r);
+}
+
+/*
+ * Over the member's bytes budget? Then msg says when it frees up. *charge:
+ * the request is to be charged if it passes the other checks.
+ */
+static int
+bytes_over(const struct conn *c, bool *charge, char *msg, size_t len)
+{
+	const struct rate_def *d = bytes_def();
+	struct bucket *b;
+	double need = (double)c->line_len, wait_s;
+
+	*charge = false;
+	if (d->burst == 0 || c->line_len == 0)
+		return 0;
+	b = bucket_get(key_of(c), RATE_BYTES, now_ms());
+	*charge = true;
+	if (b->tokens >= need)
+		return 0;
+	if (need > d->burst) {
+		snprintf(msg, len, "This change is larger than your whole "
+		    "budget for writing (%d MB an hour). Nothing was done.",
+		    srv->cfg.write_mb_per_hour);
+		return -1;
+	}
+	wait_s = (need - b->tokens) / d->per_sec;
+	if (wait_s < 60)
+		snprintf(msg, len, "You have written more than your budget "
+		    "(%d MB an hour). Nothing was done; try again in %.0f "
+		    "seconds.", srv->cfg.write_mb_per_hour, wait_s + 1);
+	else
+		snprintf(msg, len, "You have written more than your budget "
+		    "(%d MB an hour). Nothing was done; try again in %.0f "
+		    "minutes.", srv->cfg.write_mb_per_hour, wait_s / 60 + 1);
+	return -1;
+}
+
 int
 rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 {
 	const struct rate_def *d;
 	struct bucket *b;
+	struct running *r;
+	bool charge = false;
 	uint64_t wait_ms;
 	char limit[160];
 
 	if (rc <= RATE_UNSET || rc >= RATE_CLASSES)
 		fatal("%s: rate class %d", __func__, (int)rc);
 	d = &defs[rc];
-	if (c->console || d->burst == 0)
+	if (c->console)
 		return 0;
+	if ((rc == RATE_WRITE || rc == RATE_SAY) &&
+	    bytes_over(c, &charge, msg, len) != 0)
+		return -1;
+	if (d->burst == 0)
+		goto take_bytes;
 	if (d->running > 0 && c->async_pending >= d->running) {
 		snprintf(msg, len, "You have %d %s running; wait for their "
 		    "results.", d->running, d->what);
 		return -1;
 	}
+	if (rc == RATE_SEARCH && srv->cfg.search_per_member > 0 &&
+	    (r = running_get(key_of(c), false)) != NULL &&
+	    r->n >= srv->cfg.search_per_member) {
+		snprintf(msg, len, "You have %d %s running across your "
+		    "sessions; wait for their results.", r->n, d->what);
+		return -1;
+	}
 	b = bucket_get(key_of(c), rc, now_ms());
 	if (b->tokens >= 1.0) {
 		b->tokens -= 1.0;
-		return 0;
+		goto take_bytes;
 	}
 	snprintf(limit, sizeof limit, "a burst of %g, then %g a second",
 	    d->burst, d->per_sec);
@@ -249,6 +371,12 @@ rate_take(const struct conn *c, enum rate_class rc, char *msg, size_t len)
 	    "again in %.1f seconds.", d->doing, limit,
 	    (double)((wait_ms + 99) / 100) / 10.0);
 	return -1;
+take_bytes:
+	/* looked up again: taking the class token may have pruned it */
+	if (charge)
+		bucket_get(key_of(c), RATE_BYTES, now_ms())->tokens -=
+		    (double)c->line_len;
+	return 0;
 }
 
 void
@@ -262,4 +390,10 @@ rate_refused(const struct conn *c, enum rate_class rc)
 	b = bucket_get(key_of(c), rc, now_ms());
 	if ((b->tokens += 1.0) > defs[rc].burst)
 		b->tokens = defs[rc].burst;
+	/* what was not sent is not charged to the bytes budget either */
+	if (rc == RATE_SAY && bytes_def()->burst > 0 && c->line_len > 0) {
+		b = bucket_get(key_of(c), RATE_BYTES, now_ms());
+		if ((b->tokens += (double)c->line_len) > defs[RATE_BYTES].burst)
+			b->tokens = defs[RATE_BYTES].burst;
+	}
 }

@@ -178,6 +178,11 @@ struct config {
 	int wal_max_mb; /* the WAL is brought back under this when writes pause */
 	double backup_every; /* seconds between scheduled backups; 0: none */
 	int backup_keep; /* scheduled backups kept */
+	/* per-member budgets (rate.c, conn.c, sshd.c); 0: no limit */
+	int write_mb_per_hour; /* request bytes of write-class requests */
+	int search_per_member; /* searches in flight across their sessions */
+	int max_sessions_per_member; /* ssh sessions at once */
+	int member_out_cap_mb; /* output queued across their sessions */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -264,6 +269,7 @@ struct conn {
 	uint64_t stalled_since;
 	char addr[64];
 	uint64_t requests;
+	size_t line_len; /* bytes of the request being dispatched */
 	int async_pending; /* OP_ASYNC requests taken over, not answered yet */
 	/* Told when the conn is freed (a TUI session watching its child's conn). */
 	void (*on_free)(struct conn *, void *);
@@ -336,6 +342,12 @@ int rate_take(const struct conn *, enum rate_class rc, char *msg,
  * what goes through (say: messages that reached the room) give it back.
  */
 void rate_refused(const struct conn *, enum rate_class rc);
+/*
+ * A request of conn's caller started (delta 1) or finished (-1) waiting
+ * for its answer (op-search.c): rate_take refuses a search once the
+ * member has search_per_member of them running across their sessions.
+ */
+void rate_running(const struct conn *, int delta);
 const char *rate_class_name(enum rate_class);
 /*
  * A setting rate_NAME = "BURST/PER_SECOND" or "off" for the class called

@@ -70,6 +70,7 @@ struct sess {
 	struct preauth *pre; /* preauth.c's ticket, until teardown */
 	uint64_t accepted_ms;
 	bool join_refused; /* over the join caps: told so, then closed */
+	bool member_refused; /* over max_sessions_per_member: the same */
 	bool dead; /* tear down after the current pump */
 	bool finishing; /* exit status sent, waiting for the client */
 	int auth_fails;
@@ -662,6 +663,21 @@ cb_channel_open(ssh_session ssh, void *ud)
 	return s->chan;
 }
 
+/* Has the member max_sessions_per_member sessions logged in already? */
+static bool
+member_sessions_full(int64_t member_id)
+{
+	int n = 0;
+
+	if (srv->cfg.max_sessions_per_member == 0)
+		return false;
+	for (struct sess *o = sessions; o != NULL; o = o->next)
+		if (o->authed && !o->dead && !o->member_refused && !o->join &&
+		    !o->guest && o->member.id == member_id)
+			n++;
+	return n >= srv->cfg.max_sessions_per_member;
+}
+
 static int
 cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
     char state, void *ud)
@@ -693,6 +709,7 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 	if (found) {
 		member_clear(&s->member);
 		s->member = m;
+		s->member_refused = member_sessions_full(m.id);
 		sess_authed(s);
 		log_info(s->id, "authenticated %s (%s)%s", s->member.handle, fp,
 		    s->member.removed ? " [removed member]" : "");
@@ -821,8 +838,13 @@ sess_start_mode(struct sess *s)
 	if (sess_idle_limit(s) > 0)
 		uv_timer_start(&s->timer, timer_cb,
 		    (uint64_t)sess_idle_limit(s) * 1000, 0);
-	if (s->join_refused) {
-		text = xasprintf("Hearth: too many newcomers and guests are "
+	if (s->join_refused || s->member_refused) {
+		text = s->member_refused ? xasprintf("Hearth: you already "
+		    "have %d sessions open (at most %d for one member). Close "
+		    "one, then try again.\r\n",
+		    srv->cfg.max_sessions_per_member,
+		    srv->cfg.max_sessions_per_member) :
+		    xasprintf("Hearth: too many newcomers and guests are "
 		    "connected just now (at most %d, %d from one address). "
 		    "Please try again in a few minutes.\r\n",
 		    srv->cfg.max_join, srv->cfg.max_join_per_ip);
@@ -837,7 +859,9 @@ sess_start_mode(struct sess *s)
 			sess_finish(s, 1);
 		}
 		free(text);
-		log_info(s->id, "newcomer or guest refused: over the caps");
+		log_info(s->id, "%s", s->member_refused ? "member refused: "
+		    "over max_sessions_per_member" :
+		    "newcomer or guest refused: over the caps");
 		return;
 	}
 	switch (s->mode) {
