@@ -1457,6 +1457,9 @@ sess_accept(int fd, const char *ip, int port)
 		return;
 	}
 	ssh_set_blocking(s->ssh, 0);
+	/* No zlib: it costs memory per session and adds attack surface. */
+	ssh_options_set(s->ssh, SSH_OPTIONS_COMPRESSION_C_S, "none");
+	ssh_options_set(s->ssh, SSH_OPTIONS_COMPRESSION_S_C, "none");
 	memset(&s->scb, 0, sizeof s->scb);
 	s->scb.userdata = s;
 	s->scb.auth_pubkey_function = cb_auth_pubkey;
