@@ -163,7 +163,7 @@ static uint64_t batches_started;
  * callback works through that queue in slices of later_budget_ns, so no
  * loop turn runs much past those budgets however many sessions end.
  */
-#define IO_BUDGET_NS (10 * 1000 * 1000)
+#define IO_BUDGET_NS (5 * 1000 * 1000)
 #define LATER_BUDGET_NS (5 * 1000 * 1000)
 static struct sess *later_head, *later_tail;
 static uv_idle_t later_idle;
