@@ -158,10 +158,11 @@ static uint64_t batches_started;
 
 /*
  * Bounded turns: when many sessions wake at once (a mass disconnect, a
- * shutdown), socket callbacks past io_budget_ns in one loop turn leave their
- * pump for later, and dead sessions are torn down later too; one idle
- * callback works through that queue in slices of later_budget_ns, so no
- * loop turn runs much past those budgets however many sessions end.
+ * shutdown), socket callbacks past IO_BUDGET_NS in one loop turn leave their
+ * pump for later (poll stopped, queued), and dead sessions are torn down
+ * later too; one idle callback works through that queue in slices of
+ * LATER_BUDGET_NS, so no loop turn runs much past those budgets however
+ * many sessions end. The check handle marks a turn's end.
  */
 #define IO_BUDGET_NS (5 * 1000 * 1000)
 #define LATER_BUDGET_NS (5 * 1000 * 1000)
