@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,28 @@ read_line(int fd, struct frame *f)
 	}
 }
 
+/*
+ * hearthd closed the control connection (EOF, EPIPE or ECONNRESET) without
+ * an answer: say why when it is the uid check (ctl.c answers only root and
+ * its own user), found from the daemon's credentials on the socket.
+ */
+static void __attribute__((noreturn))
+die_closed(int fd, int err)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    getuid() != 0 && cred.uid != getuid())
+		die("hearthd refused this user (uid %d): its control socket "
+		    "answers only root and the user hearthd runs as (uid %d)",
+		    (int)getuid(), (int)cred.uid);
+	if (err != 0)
+		die("hearthd closed the connection without answering (%s)",
+		    strerror(err));
+	die("hearthd closed the connection without answering");
+}
+
 /* Send one request to the daemon; returns its result or exits. */
 static json_t *
 request(const char *op, json_t *args)
@@ -131,8 +154,11 @@ request(const char *op, json_t *args)
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len++] = '\n';
-	if (write(fd, line, len) != (ssize_t)len)
+	if (write(fd, line, len) != (ssize_t)len) {
+		if (errno == EPIPE || errno == ECONNRESET)
+			die_closed(fd, errno);
 		die("write: %s", strerror(errno));
+	}
 	free(line);
 	while ((line = read_line(fd, &f)) != NULL) {
 		msg = json_loads(line, 0, &jerr);
@@ -158,7 +184,7 @@ request(const char *op, json_t *args)
 		    json_string_value(json_object_get(err, "code")));
 		exit(1);
 	}
-	die("hearthd closed the connection without answering");
+	die_closed(fd, errno == ECONNRESET ? errno : 0);
 }
 
 static const char *
@@ -810,6 +836,8 @@ main(int argc, char **argv)
 	int i = 1;
 
 	log_init("hearthctl", LOG_WARN);
+	/* A daemon that closes on us is an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	data_dir = getenv("HEARTH_DATA");
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)

@@ -116,6 +116,8 @@ usage(FILE *f)
 	    "127.0.0.1:2222)\n"
 	    "  --config FILE      settings file (see docs/admin.md)\n"
 	    "  --tui PATH         the hearth program for terminal logins\n"
+	    "                     (default: the one beside hearthd, else "
+	    HEARTH_TUI_PATH ")\n"
 	    "  -v                 more log detail (twice for debug)\n"
 	    "  --allow-root       run even as root (a throwaway demo only)\n"
 	    "  --list-ops         print the operation table (markdown) and "
@@ -158,6 +160,22 @@ self_dir(void)
 		return xstrdup(".");
 	*slash = '\0';
 	return xstrdup(self);
+}
+
+/*
+ * The hearth program for terminal logins: the one beside hearthd when there
+ * is one (the build tree, or bin and sbin the same), else the installed one
+ * (hearthd in sbin, hearth in bin).
+ */
+static char *
+default_tui(const char *dir)
+{
+	char *beside = xasprintf("%s/hearth", dir);
+
+	if (access(beside, X_OK) == 0)
+		return beside;
+	free(beside);
+	return xstrdup(HEARTH_TUI_PATH);
 }
 
 static void
@@ -391,10 +409,15 @@ main(int argc, char **argv)
 	}
 	bindir = self_dir();
 	if (srv->cfg.tui_path == NULL)
-		srv->cfg.tui_path = xasprintf("%s/hearth", bindir);
+		srv->cfg.tui_path = default_tui(bindir);
 	if (verbose > srv->cfg.verbose)
 		srv->cfg.verbose = verbose;
 	log_init("hearthd", srv->cfg.verbose > 0 ? LOG_DEBUG : LOG_INFO);
+	if (access(srv->cfg.tui_path, X_OK) != 0)
+		log_warn(0, "terminal logins cannot start %s: %s (see --tui)",
+		    srv->cfg.tui_path, strerror(errno));
+	else
+		log_info(0, "terminal logins start %s", srv->cfg.tui_path);
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past RLIMIT_FSIZE fails (disk full), it does not kill us. */

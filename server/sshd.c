@@ -94,6 +94,11 @@ struct sess {
 	bool wrote; /* the last write moved some conn output */
 	bool gone; /* torn down: its memory lasts until the close callbacks */
 
+	/* the "later" queue: a pump or a teardown left for the next turns */
+	enum { LATER_NONE, LATER_PUMP, LATER_TEARDOWN } later;
+	struct sess *later_next, *later_prev;
+	bool poll_closed; /* closed when queued for teardown: the fd may go */
+
 	/* the write batch */
 	bool in_batch;
 	struct sess *batch_next, *batch_prev;
@@ -151,6 +156,21 @@ static bool batch_writing;
  * threaded batch). */
 static uint64_t last_write_ns;
 static uint64_t batches_started;
+
+/*
+ * Bounded turns: when many sessions wake at once (a mass disconnect, a
+ * shutdown), socket callbacks past IO_BUDGET_NS in one loop turn leave their
+ * pump for later (poll stopped, queued), and dead sessions are torn down
+ * later too; one idle callback works through that queue in slices of
+ * LATER_BUDGET_NS, so no loop turn runs much past those budgets however
+ * many sessions end. The check handle marks a turn's end.
+ */
+#define IO_BUDGET_NS (5 * 1000 * 1000)
+#define LATER_BUDGET_NS (5 * 1000 * 1000)
+static struct sess *later_head, *later_tail;
+static uv_idle_t later_idle;
+static uv_check_t turn_check;
+static uint64_t io_turn_start; /* first socket callback this turn; 0: none */
 
 size_t
 sshd_kicks_pending(void)
@@ -742,20 +762,25 @@ deny:
 
 /* ---- the session's life ---- */
 
+/* Free the libssh session, which closes the fd: the poll must be closed. */
+static void
+sess_free_ssh(struct sess *s)
+{
+	if (s->ev != NULL) {
+		ssh_event_remove_session(s->ev, s->ssh);
+		ssh_event_free(s->ev);
+	}
+	ssh_disconnect(s->ssh);
+	ssh_free(s->ssh);
+}
+
 static void
 handle_closed(uv_handle_t *h)
 {
 	struct sess *s = h->data;
 
-	if (h == (uv_handle_t *)&s->poll) {
-		/* libssh owns the fd: free it only after the poll is gone. */
-		if (s->ev != NULL) {
-			ssh_event_remove_session(s->ev, s->ssh);
-			ssh_event_free(s->ev);
-		}
-		ssh_disconnect(s->ssh);
-		ssh_free(s->ssh);
-	}
+	if (h == (uv_handle_t *)&s->poll && !s->poll_closed)
+		sess_free_ssh(s); /* libssh owns the fd: after the poll */
 	if (--s->open_handles == 0)
 		free(s);
 }
@@ -787,6 +812,17 @@ sess_teardown(struct sess *s)
 		batch_len--;
 		kicks_pending--;
 	}
+	if (s->later != LATER_NONE) {
+		if (s->later_prev != NULL)
+			s->later_prev->later_next = s->later_next;
+		else
+			later_head = s->later_next;
+		if (s->later_next != NULL)
+			s->later_next->later_prev = s->later_prev;
+		else
+			later_tail = s->later_prev;
+		s->later = LATER_NONE;
+	}
 	log_info(s->id, "session ended");
 	if (s->conn != NULL) {
 		s->conn->on_free = NULL;
@@ -805,7 +841,10 @@ sess_teardown(struct sess *s)
 	if (uv_is_active((uv_handle_t *)&s->kick))
 		kicks_pending--;
 	uv_close((uv_handle_t *)&s->kick, handle_closed);
-	uv_close((uv_handle_t *)&s->poll, handle_closed);
+	if (s->poll_closed)
+		sess_free_ssh(s);
+	else
+		uv_close((uv_handle_t *)&s->poll, handle_closed);
 	member_clear(&s->member);
 	sshkey_info_clear(&s->key);
 	buf_free(&s->to_child);
@@ -1003,6 +1042,86 @@ sess_flush(struct sess *s)
 	}
 }
 
+static void later_cb(uv_idle_t *);
+
+/* Queue s for a pump (LATER_PUMP) or a teardown in the next turns. */
+static void
+sess_later(struct sess *s, int what)
+{
+	if (s->later == LATER_NONE) {
+		s->later_next = NULL;
+		s->later_prev = later_tail;
+		if (later_tail != NULL)
+			later_tail->later_next = s;
+		else
+			later_head = s;
+		later_tail = s;
+		if (!uv_is_active((uv_handle_t *)&later_idle))
+			uv_idle_start(&later_idle, later_cb);
+	}
+	if (what == LATER_TEARDOWN || s->later == LATER_NONE)
+		s->later = what;
+	/* Nothing but the queue touches it meanwhile. */
+	if (s->poll_ev != -1 && !s->poll_closed)
+		uv_poll_stop(&s->poll);
+	s->poll_ev = -1;
+	if (s->master >= 0 && s->mpoll_on)
+		uv_poll_stop(&s->mpoll);
+	s->mpoll_on = false;
+	if (what == LATER_TEARDOWN) {
+		/*
+		 * libssh may have closed the fd, and a new connection may get
+		 * its number before the teardown: close the poll now (libuv
+		 * takes the fd out of epoll here, which must not hit the new
+		 * one's), and free the libssh session in sess_teardown.
+		 */
+		if (!s->poll_closed) {
+			s->poll_closed = true;
+			uv_close((uv_handle_t *)&s->poll, handle_closed);
+		}
+		uv_timer_stop(&s->timer);
+		if (uv_is_active((uv_handle_t *)&s->kick)) {
+			uv_idle_stop(&s->kick);
+			kicks_pending--;
+		}
+	}
+}
+
+/* Work through the later queue, one slice per loop turn. */
+static void
+later_cb(uv_idle_t *h)
+{
+	uint64_t start = uv_hrtime();
+	unsigned n = 0;
+	struct sess *s;
+
+	while ((s = later_head) != NULL) {
+		later_head = s->later_next;
+		if (later_head != NULL)
+			later_head->later_prev = NULL;
+		else
+			later_tail = NULL;
+		if (s->later == LATER_TEARDOWN) {
+			s->later = LATER_NONE;
+			sess_teardown(s);
+		} else {
+			s->later = LATER_NONE;
+			sess_pump(s);
+		}
+		if (++n % 8 == 0 && uv_hrtime() - start > LATER_BUDGET_NS)
+			break;
+	}
+	if (later_head == NULL)
+		uv_idle_stop(h);
+}
+
+/* A new loop turn: socket callbacks have a new budget. */
+static void
+turn_check_cb(uv_check_t *h)
+{
+	io_turn_start = 0;
+}
+
 static void
 sess_pump(struct sess *s)
 {
@@ -1019,6 +1138,8 @@ sess_pump_io(struct sess *s, bool readable)
 {
 	int rc;
 
+	if (s->later == LATER_TEARDOWN)
+		return; /* only the queue tears it down */
 	if (s->dead)
 		goto out;
 	if (!readable && s->kex_done && s->ev != NULL)
@@ -1077,16 +1198,28 @@ out:
 		s->dead = true;
 	sess_settle(s);
 	if (s->dead) {
-		sess_teardown(s);
+		/* Many may end at once: tear down in slices, in later turns. */
+		sess_later(s, LATER_TEARDOWN);
 		return;
 	}
+	if (s->later != LATER_NONE)
+		return; /* the queue pumps it again, then re-arms */
 	sess_rearm(s);
 }
 
 static void
 sess_io(uv_poll_t *h, int status, int events)
 {
-	sess_pump(h->data);
+	struct sess *s = h->data;
+	uint64_t t = uv_hrtime();
+
+	if (io_turn_start == 0)
+		io_turn_start = t;
+	else if (t - io_turn_start > IO_BUDGET_NS) {
+		sess_later(s, LATER_PUMP);
+		return;
+	}
+	sess_pump(s);
 }
 
 static void
@@ -1214,6 +1347,8 @@ batch_cb(uv_idle_t *h)
 static void
 sess_kick(struct sess *s)
 {
+	if (s->later != LATER_NONE)
+		return; /* the queue pumps it */
 	if (sess_batchable(s)) {
 		if (s->in_batch)
 			return;
@@ -1347,6 +1482,9 @@ sess_accept(int fd, const char *ip, int port)
 		return;
 	}
 	ssh_set_blocking(s->ssh, 0);
+	/* No zlib: it costs memory per session and adds attack surface. */
+	ssh_options_set(s->ssh, SSH_OPTIONS_COMPRESSION_C_S, "none");
+	ssh_options_set(s->ssh, SSH_OPTIONS_COMPRESSION_S_C, "none");
 	memset(&s->scb, 0, sizeof s->scb);
 	s->scb.userdata = s;
 	s->scb.auth_pubkey_function = cb_auth_pubkey;
@@ -1494,6 +1632,10 @@ sshd_listen(const char *host, int port, char *err, size_t errlen)
 	uv_timer_init(srv->loop, &listen_pause);
 	uv_unref((uv_handle_t *)&listen_pause);
 	uv_idle_init(srv->loop, &batch_idle);
+	uv_idle_init(srv->loop, &later_idle);
+	uv_check_init(srv->loop, &turn_check);
+	uv_check_start(&turn_check, turn_check_cb);
+	uv_unref((uv_handle_t *)&turn_check);
 	preauth_init(srv->loop, &preauth_hooks);
 	sshd_start_writers();
 	return 0;
@@ -1534,8 +1676,11 @@ sshd_close(void)
 		sess_teardown(s);
 	}
 	/* After the sessions: their teardown may kick others into a batch. */
-	if (listen_fd >= 0)
+	if (listen_fd >= 0) {
 		uv_close((uv_handle_t *)&batch_idle, NULL);
+		uv_close((uv_handle_t *)&later_idle, NULL);
+		uv_close((uv_handle_t *)&turn_check, NULL);
+	}
 	if (sbind != NULL) {
 		ssh_bind_free(sbind);
 		sbind = NULL;
