@@ -4,7 +4,7 @@ we type keys and read the screen back. Also the plain line mode."""
 import subprocess
 import time
 
-from fixtures import community, ok, tui, wait_gone
+from fixtures import community, ok, tui, wait_gone, wait_until
 from harness import Key, Server, Tmux
 
 
@@ -210,11 +210,13 @@ def test_tui_new_thread_on_8_colour_terminal():
         t.keys('My new topic', 'Enter')
         t.keys('Body of the topic')
         t.keys('C-s')
-        t.wait_for('Body of the topic', timeout=10)
+        # the composer shows the body too: wait for the saved thread itself
+        wait_until(lambda: srv.query("SELECT title FROM threads ORDER BY id DESC "
+                                     "LIMIT 1") == [('My new topic',)], 10,
+                   'the new thread in the database')
+        t.wait_for('My new topic', 'Body of the topic', timeout=10)
     finally:
         t.kill()
-    assert srv.query("SELECT title FROM threads ORDER BY id DESC LIMIT 1") == \
-        [('My new topic',)]
 
 
 def test_tui_lost_connection_is_clear():
