@@ -105,11 +105,12 @@ home_fill(struct home *h)
 		    json_array_size(h->records));
 		list_add(&h->l, line, NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->records, i, r) {
-			char when[20], right[64];
+			char when[20], held[20], right[64];
 
 			short_time(js(r, "review_until"), when);
-			snprintf(line, sizeof line, "  Review: %s",
-			    js(r, "title"));
+			short_time(js(r, "opened_at"), held);
+			snprintf(line, sizeof line, "  Review: %s (held %s)",
+			    js(r, "title"), held);
 			snprintf(right, sizeof right, "due %s", when);
 			list_add(&h->l, line, right, C_UNREAD, r, true);
 		}

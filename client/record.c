@@ -40,12 +40,15 @@ records_got(void *ctx, json_t *result, json_t *error)
 	    "unless you publish it first." : "No room records wait for your "
 	    "review.");
 	json_array_foreach(jarr(result, "records"), i, x) {
-		char line[300], when[20], right[64];
+		char line[300], when[20], held[20], right[64];
 
+		/* Two records of one event differ by when they were held. */
 		short_time(js(x, "review_until"), when);
-		snprintf(line, sizeof line, "%s  (%s, %s)", js(x, "title"),
-		    json_is_string(json_object_get(x, "community")) ?
-		    js(x, "community") : "platform", js(x, "record"));
+		short_time(js(x, "opened_at"), held);
+		snprintf(line, sizeof line, "%s  (%s, %s, held %s)",
+		    js(x, "title"), json_is_string(json_object_get(x,
+		    "community")) ? js(x, "community") : "platform",
+		    js(x, "record"), held);
 		snprintf(right, sizeof right, "due %s", when);
 		list_add(&rs->l, line, right, C_NORMAL, x, true);
 	}
