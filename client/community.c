@@ -432,7 +432,8 @@ comm_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "client.reconnected") == 0)
 		for (int i = 0; i < NTABS; i++)
 			c->loaded[i] = false;
-	if (strcmp(name, "client.shown") == 0) /* back from a room */
+	if (strcmp(name, "client.shown") == 0 || /* back from a room */
+	    strcmp(name, "room.listed") == 0) /* opened or closed anywhere */
 		comm_load(c, TAB_ROOMS);
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)

@@ -325,6 +325,11 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);
+	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
+		net_call("room.list", NULL, v, home_rooms, h);
+		if (!json_is_true(json_object_get(data, "open")))
+			net_call("room.records", NULL, v, home_records, h);
+	}
 }
 
 static void
