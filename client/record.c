@@ -86,7 +86,8 @@ records_event(struct view *v, const char *name, json_t *data)
 {
 	(void)data;
 	if (strcmp(name, "client.shown") == 0 ||
-	    strcmp(name, "client.reconnected") == 0)
+	    strcmp(name, "client.reconnected") == 0 ||
+	    strcmp(name, "record.changed") == 0)
 		net_call("room.records", NULL, v, records_got, v);
 }
 
@@ -306,6 +307,18 @@ record_key(struct view *v, int ch, bool is_key)
 	return false;
 }
 
+/* A co-host, or another front end of ours, changed or published it. */
+static void
+record_event(struct view *v, const char *name, json_t *data)
+{
+	struct record *r = (struct record *)v;
+
+	if ((strcmp(name, "record.changed") == 0 &&
+	    ji(data, "room_id") == r->room_id) ||
+	    strcmp(name, "client.reconnected") == 0)
+		record_load(r);
+}
+
 static void
 record_free(struct view *v)
 {
@@ -332,6 +345,7 @@ view_record(json_int_t room_id)
 	    "there is removed when it is published.";
 	r->v.draw = record_draw;
 	r->v.key = record_key;
+	r->v.event = record_event;
 	r->v.free = record_free;
 	snprintf(r->msg, sizeof r->msg, "Loading…");
 	record_load(r);
