@@ -574,6 +574,14 @@ int community_seed_threads(struct call *, int64_t community_id);
 int community_member_add(struct call *, int64_t community_id,
     int64_t member_id, enum crole);
 
+/* op-membership.c: who left a community, for its managers. */
+/*
+ * Record that a member left (by 0: themselves) or was removed (by: the
+ * manager's member id, or -1 for the console) with the role they had.
+ */
+int community_departure_add(struct call *, int64_t community_id,
+    int64_t member_id, enum crole had, int64_t by);
+
 /* op-*.c: each exports a NULL-terminated table of operations. */
 extern const struct op op_session_table[];
 extern const struct op op_community_table[];
@@ -589,6 +597,7 @@ extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
+extern const struct op op_membership_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files

@@ -1,0 +1,16 @@
+-- 013: running a community: its interested cap as a percentage (10 by
+-- default, as the handbook suggests) and who left it, for its managers.
+
+ALTER TABLE communities ADD COLUMN interested_cap INTEGER NOT NULL DEFAULT 10
+	CHECK (interested_cap BETWEEN 1 AND 100);
+
+CREATE TABLE community_departures (
+	id            INTEGER PRIMARY KEY,
+	community_id  INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+	member_id     INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+	role          TEXT NOT NULL,           -- the role they had
+	left_at       INTEGER NOT NULL,
+	removed_by    INTEGER REFERENCES members(id),  -- NULL: they left themselves
+	removed       INTEGER NOT NULL DEFAULT 0       -- 1: a manager removed them
+);
+CREATE INDEX community_departures_list ON community_departures(community_id, id);
