@@ -921,7 +921,8 @@ op_community_requests(struct call *x)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT j.id, m.handle, m.display_name, j.role, j.message, "
-	    "j.created_at FROM join_requests j JOIN members m ON "
+	    "j.created_at, m.job_role, m.organisation, m.region FROM "
+	    "join_requests j JOIN members m ON "
 	    "m.id = j.member_id WHERE j.community_id = ? AND "
 	    "j.status = 'pending' AND j.id < ? ORDER BY j.id DESC LIMIT ?");
 	const char *slug = NULL;
@@ -945,10 +946,12 @@ op_community_requests(struct call *x)
 		last = sqlite3_column_int64(st, 0);
 		n++;
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, "
-		    "s:s, s:o}", "id", last, "handle", db_col_text(st, 1),
-		    "display_name", db_col_text(st, 2), "role",
-		    db_col_text(st, 3), "message", db_col_text(st, 4),
-		    "created_at", db_col_json_time(st, 5)));
+		    "s:s, s:o, s:s, s:s, s:s}", "id", last, "handle",
+		    db_col_text(st, 1), "display_name", db_col_text(st, 2),
+		    "role", db_col_text(st, 3), "message", db_col_text(st, 4),
+		    "created_at", db_col_json_time(st, 5), "job_role",
+		    db_col_text(st, 6), "organisation", db_col_text(st, 7),
+		    "region", db_col_text(st, 8)));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
