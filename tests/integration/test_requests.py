@@ -4,7 +4,7 @@ request at once, settings that the pinned Welcome thread follows, roles and
 leaving, and who left."""
 import json
 
-from fixtures import community, err, member_session, ok, wait_event
+from fixtures import community, err, member_session, ok, tui, wait_event
 from harness import Server
 
 
@@ -199,3 +199,132 @@ def test_plain_member_and_leader_cannot_decide_or_update():
     assert ok(lee.call('community.get', slug='sup'))['community']['pending_requests'] == 1
     # a leader answers join requests (the managers and leaders are told of them)
     ok(lee.call('community.decide', request_id=rid, approve=True))
+
+
+def tui_people(srv):
+    """A request-policy community managed by Mia; Ann is not in it yet."""
+    community(srv, 'sup', name='Supervision', policy='request',
+              criteria='Qualified supervisors.')
+    mia = srv.new_member('mia', name='Mia Manager')
+    ann = srv.new_member('ann', name='Ann Asker')
+    srv.execute('UPDATE members SET coc_accepted_at = 1')
+    srv.execute("UPDATE members SET job_role = 'Counsellor', organisation = 'Mind Matters' "
+                "WHERE handle = 'ann'")
+    srv.ctl('community', 'role', 'sup', 'mia', 'manager')
+    return mia, ann
+
+
+def test_tui_request_approved_from_requests_tab_and_member_sees_answer():
+    srv = Server()
+    mia, ann = tui_people(srv)
+    ta = tui(srv, ann, 'ann')
+    try:
+        # Ann asks from the community's screen, with a message
+        ta.wait_for('Welcome, Ann Asker', timeout=15)
+        ta.wait_for('Supervision')
+        ta.keys('Enter')
+        ta.wait_for('Supervision  (not a member)', 'Qualified supervisors.')
+        ta.keys('J')
+        ta.wait_for('Ask to join Supervision', 'Message to its managers')
+        ta.keys('Down')
+        ta.keys('-l', 'Ten years supervising trainees.')
+        ta.keys('Enter')
+        screen = ta.wait_for('Supervision  (request sent)', 'waiting for an answer')
+        assert 'Press L to withdraw' in screen
+    finally:
+        ta.kill()
+    assert srv.query("SELECT message FROM join_requests") == [('Ten years supervising trainees.',)]
+    tm = tui(srv, mia, 'mia')
+    try:
+        # the count on Home, then on the community's tab
+        tm.wait_for('Welcome, Mia Manager', timeout=15)
+        tm.wait_for('1 request')
+        tm.keys('Enter')
+        tm.wait_for('6 Requests (1)')
+        tm.keys('6')
+        screen = tm.wait_for('Ann Asker  @ann  asks to join as member',
+                             'Ten years supervising trainees.')
+        assert 'Counsellor, Mind Matters' in screen, screen
+        tm.keys('a')
+        tm.wait_for('Approve Ann Asker (@ann)', 'Message to them')
+        tm.keys('Down')
+        tm.keys('-l', 'Welcome aboard, Ann!')
+        tm.keys('Enter')
+        tm.wait_for('@ann is in, as member')
+        tm.wait_for('No join requests are waiting', '6 Requests (0)')
+    finally:
+        tm.kill()
+    assert srv.query("SELECT cm.role FROM community_members cm JOIN members m ON "
+                     "m.id = cm.member_id WHERE m.handle = 'ann'") == [('member',)]
+    ta = tui(srv, ann, 'ann')
+    try:
+        # Ann's notification opens the answer, with its message
+        ta.wait_for('Welcome, Ann Asker', timeout=15)
+        ta.keys('n')
+        ta.wait_for('Your request to join Supervision was approved')
+        ta.keys('Enter')
+        screen = ta.wait_for('Supervision  (member)', 'Your request to join was approved: '
+                             'Welcome aboard, Ann!')
+    finally:
+        ta.kill()
+
+
+def test_tui_settings_change_reaches_welcome_thread_and_roles_and_leave():
+    srv = Server()
+    mia, ann = tui_people(srv)
+    srv.execute("INSERT INTO community_members (community_id, member_id, role, joined_at) "
+                "SELECT c.id, m.id, 'member', 1 FROM communities c, members m "
+                "WHERE c.slug = 'sup' AND m.handle = 'ann'")
+    tm = tui(srv, mia, 'mia')
+    try:
+        tm.wait_for('Welcome, Mia Manager', timeout=15)
+        tm.wait_for('Supervision')
+        tm.keys('Enter')
+        tm.wait_for('Supervision  (manager)')
+        tm.keys('S')
+        tm.wait_for('Settings of Supervision', 'Membership criteria')
+        tm.keys('Down')                       # purpose
+        tm.keys('C-u')
+        tm.keys('-l', 'Reflective practice for supervisors.')
+        tm.keys('Down', 'Down', 'Down', 'Down', 'Space')   # join policy: request -> invite
+        tm.keys('C-s')
+        tm.wait_for('Saved. The pinned Welcome thread')
+        # the pinned Welcome thread says so
+        tm.keys('1')
+        tm.wait_for('Welcome and how we work here')
+        tm.keys('g', 'Enter')
+        screen = tm.wait_for('Reflective practice for supervisors.', 'Welcome to Supervision')
+        assert 'coc.get' not in screen and 'write this' not in screen
+        tm.keys('q')
+        # a role from the Members tab, with confirmation
+        tm.keys('3')
+        tm.wait_for('Ann Asker  @ann', 'r: set the selected')
+        tm.keys('G')           # Ann: she joined first, listed last
+        tm.keys('r')
+        tm.wait_for('Role of Ann Asker (@ann) in Supervision (now: member)')
+        tm.keys('Up', 'Enter')                 # member -> leader
+        tm.wait_for('Make Ann Asker (@ann) a leader of Supervision')
+        tm.keys('y')
+        tm.wait_for('Ann Asker (@ann) is now leader')
+    finally:
+        tm.kill()
+    body = welcome_post(srv, 'sup')
+    assert 'Reflective practice for supervisors.' in body and 'invitation only' in body
+    assert srv.query("SELECT join_policy FROM communities WHERE slug = 'sup'") == [('invite',)]
+    assert srv.query("SELECT cm.role FROM community_members cm JOIN members m ON "
+                     "m.id = cm.member_id WHERE m.handle = 'ann'") == [('leader',)]
+    ta = tui(srv, ann, 'ann')
+    try:
+        ta.wait_for('Welcome, Ann Asker', timeout=15)
+        ta.wait_for('Supervision')
+        ta.keys('Enter')
+        ta.wait_for('Supervision  (leader)')
+        ta.keys('L')
+        ta.wait_for('Leave Supervision?')
+        ta.keys('y')
+        ta.wait_for('You left Supervision.')
+        ta.wait_for('Supervision  (not a member)')
+    finally:
+        ta.kill()
+    left = srv.ctl('community', 'left', 'sup')['departures']
+    assert [(d['handle'], d['role'], d['removed']) for d in left] == [('ann', 'leader', False)]
