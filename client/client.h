@@ -517,6 +517,12 @@ void plain_room_event(const char *event, json_t *data);
 /* Closed rooms' records waiting for the member's review. */
 void plain_room_records(void);
 
+/* ---- plain-manage.c: the line mode's membership and managing ---- */
+/* Join now (open) or ask with a message (request). */
+void plain_manage_join(json_t *community);
+/* Requests, settings, roles, who left; leaving; the request's answer. */
+void plain_manage(const char *slug);
+
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */
 void plain_programme_run(const char *slug);

@@ -5,7 +5,7 @@ leaving, and who left."""
 import json
 
 from fixtures import community, err, member_session, ok, tui, wait_event
-from harness import Server
+from harness import Server, Tmux
 
 
 def welcome_post(srv, slug):
@@ -328,3 +328,91 @@ def test_tui_settings_change_reaches_welcome_thread_and_roles_and_leave():
         ta.kill()
     left = srv.ctl('community', 'left', 'sup')['departures']
     assert [(d['handle'], d['role'], d['removed']) for d in left] == [('ann', 'leader', False)]
+
+
+def plain(srv, key, handle):
+    return Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(key, handle) + ['-tt', '127.0.0.1']),
+                height=50)
+
+
+def test_line_mode_approve_settings_role_and_leave():
+    srv = Server()
+    mia, ann = tui_people(srv)
+    t = plain(srv, ann, 'ann')
+    try:
+        # Ann asks in the line mode, with a message
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('1. Supervision (not a member)')
+        t.keys('1', 'Enter')
+        t.wait_for('j join')
+        t.keys('j', 'Enter')
+        t.wait_for('Join as a member (m) or as interested (i)?')
+        t.keys('m', 'Enter')
+        t.wait_for('full stop')
+        t.keys('Ten years supervising.', 'Enter', '.', 'Enter')
+        t.wait_for('Request sent.')
+    finally:
+        t.kill()
+    t = plain(srv, mia, 'mia')
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('1. Supervision (manager, new posts, 1 join request)')
+        t.keys('1', 'Enter')
+        t.wait_for('m membership')
+        t.keys('m', 'Enter')
+        t.wait_for('1. Join requests (1 waiting)')
+        t.keys('1', 'Enter')
+        t.wait_for('1. Ann Asker (@ann)', 'Counsellor, Mind Matters', '> Ten years supervising.')
+        t.keys('a 1', 'Enter')
+        t.wait_for('As a member (m) or as interested (i)?')
+        t.keys('i', 'Enter')
+        t.wait_for('A message they will see')
+        t.keys('Welcome, as interested for now.', 'Enter', '.', 'Enter')
+        t.wait_for('Approved; they have been told.', 'Join requests waiting: 0')
+        t.keys('0', 'Enter')
+        # settings by numbered field
+        t.wait_for('2. Settings')
+        t.keys('2', 'Enter')
+        t.wait_for('2. Purpose: (not written yet)')
+        t.keys('2', 'Enter')
+        t.wait_for('The new Purpose')
+        t.keys('Peer supervision.', 'Enter', '.', 'Enter')
+        t.wait_for('2. Purpose: Peer supervision.')
+        t.keys('7', 'Enter')
+        t.wait_for('New value:')
+        t.keys('25', 'Enter')
+        t.wait_for('7. Interested cap (percent, 1-100): 25')
+        t.keys('0', 'Enter')
+        # a role, with confirmation
+        t.keys('3', 'Enter')
+        t.wait_for('Ann Asker (@ann): interested')
+        screen = t.screen()
+        n = [line for line in screen.splitlines() if '(@ann)' in line][-1].split('.')[0].strip()
+        t.keys('r %s member' % n, 'Enter')
+        t.wait_for('Make @ann: member instead of interested? y/n')
+        t.keys('y', 'Enter')
+        t.wait_for('Ann Asker (@ann): member')
+    finally:
+        t.kill()
+    assert srv.query("SELECT purpose, interested_cap FROM communities WHERE slug = 'sup'") == [
+        ('Peer supervision.\n', 25)]
+    assert 'Peer supervision.' in welcome_post(srv, 'sup')
+    assert srv.query("SELECT status, response FROM join_requests") == [
+        ('approved', 'Welcome, as interested for now.\n')]
+    t = plain(srv, ann, 'ann')
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.keys('1', 'Enter')
+        t.wait_for('m membership')
+        t.keys('m', 'Enter')
+        t.wait_for('you are member', 'Your request to join was approved: Welcome, as interested')
+        t.keys('5', 'Enter')
+        t.wait_for('Leave this community?')
+        t.keys('y', 'Enter')
+        t.wait_for('You left.', 'you are not a member')
+    finally:
+        t.kill()
+    assert srv.query("SELECT count(*) FROM community_departures") == [(1,)]
