@@ -271,7 +271,8 @@ about_fill(struct community *c)
 		{ "private", "Seen by its members only." },
 		{ "public", "Seen by anyone, even without an account." },
 		{ "open", "Anyone may join: press J." },
-		{ "request", "Ask to join (press J); its hosts decide." },
+		{ "request", "Ask to join (press J); its managers and "
+		    "leaders answer." },
 		{ "invite", "By invitation only." },
 	};
 	char state[600];

@@ -1025,8 +1025,8 @@ op_community_decide(struct call *x)
 			return call_fail(x, ERR_CONFLICT,
 			    "Approving @%s as interested would take interested "
 			    "members of %s above its cap, which this community "
-			    "refuses. Approve them as a member ({as: "
-			    "\"member\"}) if they meet the criteria, or decline.",
+			    "refuses. Approve them as a member instead if they "
+			    "meet the criteria, or decline.",
 			    m.handle, a.name);
 		}
 		was_over = interested_over(cid);
