@@ -275,6 +275,9 @@ struct view *view_confirm(const char *question, const char *op, json_t *args,
     const char *done_msg);
 struct view *community_leave_confirm(json_t *community);
 struct view *community_join_form(json_t *community);
+/* A form's build: "as" from the first field, "message" from the second. */
+bool community_as_message_build(json_t *args, const char *const *vals,
+    char *err, size_t len);
 struct view *community_settings_form(json_t *community);
 struct view *community_role_picker(const char *slug, const char *name,
     json_t *member);

@@ -133,8 +133,9 @@ community_leave_confirm(json_t *community)
 
 /* ---- asking to join ---- */
 
-static bool
-join_build(json_t *args, const char *const *vals, char *err, size_t len)
+bool
+community_as_message_build(json_t *args, const char *const *vals, char *err,
+    size_t len)
 {
 	(void)err;
 	(void)len;
@@ -173,7 +174,8 @@ community_join_form(json_t *community)
 	    js(community, "criteria")[0] ? js(community, "criteria") :
 	    "see the About tab.");
 	return form_open(title, intro, "community.join", json_pack("{s:s}",
-	    "slug", js(community, "slug")), defs, 2, join_build, join_sent);
+	    "slug", js(community, "slug")), defs, 2, community_as_message_build,
+	    join_sent);
 }
 
 /* ---- settings ---- */

@@ -206,17 +206,6 @@ decided(struct view *below, json_t *result)
 }
 
 static bool
-approve_build(json_t *args, const char *const *vals, char *err, size_t len)
-{
-	(void)err;
-	(void)len;
-	json_object_set_new(args, "as", json_string(vals[0]));
-	if (vals[1][0] != '\0')
-		json_object_set_new(args, "message", json_string(vals[1]));
-	return true;
-}
-
-static bool
 decline_build(json_t *args, const char *const *vals, char *err, size_t len)
 {
 	(void)err;
@@ -249,7 +238,7 @@ decide_open(json_t *r, bool approve)
 			    "it with the answer. Enter sends." },
 		};
 		ui_push(form_open(title, intro, "community.decide", args, defs,
-		    2, approve_build, decided));
+		    2, community_as_message_build, decided));
 	} else {
 		struct form_def defs[] = {
 			{ "Message to them", NULL, NULL, "Why, kindly; they "
