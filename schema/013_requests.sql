@@ -14,3 +14,14 @@ CREATE TABLE community_departures (
 	removed       INTEGER NOT NULL DEFAULT 0       -- 1: a manager removed them
 );
 CREATE INDEX community_departures_list ON community_departures(community_id, id);
+
+-- Welcome posts written before this release: no placeholder for a setting
+-- not written yet, and no protocol operation's name.
+UPDATE posts SET body = replace(replace(replace(replace(body,
+	'## Our purpose' || char(10) || '(The community''s managers will write this soon.)' || char(10) || char(10), ''),
+	'## Who this community is for' || char(10) || '(The community''s managers will write this soon.)' || char(10) || char(10), ''),
+	'## Privacy' || char(10) || '(The community''s managers will write this soon.)' || char(10) || char(10), ''),
+	'The full code of conduct is one command away (coc.get).',
+	'Everyone accepts the platform''s full code of conduct on joining Hearth; read it again any time from Help.')
+WHERE author_id IS NULL AND id IN (SELECT min(p.id) FROM posts p JOIN communities c
+	ON p.thread_id = c.welcome_thread_id GROUP BY c.id);

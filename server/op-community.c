@@ -45,7 +45,7 @@ static const char coc_summary[] =
     "- Treat everyone with respect, and be kind to newcomers.\n"
     "- Keep confidences: nothing that could identify a client, and what "
     "members share about clients or colleagues stays here.\n"
-    "- Respect this community's privacy expectations (above).\n"
+    "- Respect this community's privacy expectations.\n"
     "- No selling, advertising or recruiting.\n"
     "- Report concerns to a leader or manager; they are handled in "
     "confidence.\n"
