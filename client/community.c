@@ -48,6 +48,14 @@ comm_staff(const struct community *c)
 	return json_is_integer(json_object_get(c->c, "pending_requests"));
 }
 
+/* Managers and platform admins change settings and roles. */
+static bool
+comm_manager(const struct community *c)
+{
+	return strcmp(js(c->c, "my_role"), "manager") == 0 ||
+	    strcmp(js(g_me, "role"), "admin") == 0;
+}
+
 /* "request sent ..." or the answer, for someone not in the community. */
 static void
 request_state(const struct community *c, char *out, size_t len)
@@ -183,8 +191,7 @@ members_got(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	a = jarr(result, "members");
-	if (strcmp(js(c->c, "my_role"), "manager") == 0 ||
-	    strcmp(js(g_me, "role"), "admin") == 0)
+	if (comm_manager(c))
 		snprintf(c->msg[TAB_MEMBERS], 256, "r: set the selected "
 		    "member's role   l: who left   Enter: profile");
 	else if (comm_staff(c))
@@ -443,12 +450,19 @@ comm_key(struct view *v, int ch, bool is_key)
 			return true;
 	} else if (c->tab == TAB_MEMBERS && !is_key && ch == 'r' &&
 	    (r = list_cur(&c->lists[TAB_MEMBERS])) != NULL) {
-		/* the server says who may (managers, admins) */
-		ui_push(community_role_picker(c->slug, c->name, r->data));
+		if (comm_manager(c))
+			ui_push(community_role_picker(c->slug, c->name,
+			    r->data));
+		else
+			ui_flash("Only the managers of %s set roles.", c->name);
 		return true;
 	}
 	if (!is_key && ch == 'S') {
-		ui_push(community_settings_form(c->c));
+		if (comm_manager(c))
+			ui_push(community_settings_form(c->c));
+		else
+			ui_flash("Only the managers of %s change its settings; "
+			    "the About tab shows them.", c->name);
 		return true;
 	}
 	if (!is_key && ch == 'L') {

@@ -319,6 +319,8 @@ def test_tui_settings_change_reaches_welcome_thread_and_roles_and_leave():
         ta.wait_for('Supervision')
         ta.keys('Enter')
         ta.wait_for('Supervision  (leader)')
+        ta.keys('S')                          # a leader: no settings form
+        ta.wait_for('Only the managers of Supervision change its settings')
         ta.keys('L')
         ta.wait_for('Leave Supervision?')
         ta.keys('y')
