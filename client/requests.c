@@ -127,8 +127,8 @@ departures_got(void *ctx, json_t *result, json_t *error)
 	}
 	a = jarr(result, "departures");
 	snprintf(p->msg, sizeof p->msg, json_array_size(a) == 0 ?
-	    "Nobody has left %s. (L: back to the members)" :
-	    "Who left %s, newest first. (L: back to the members)", p->name);
+	    "Nobody has left %s. (l: back to the members)" :
+	    "Who left %s, newest first. (l: back to the members)", p->name);
 	json_array_foreach(a, i, r) {
 		char text[400], when[20];
 		short_time(js(r, "left_at"), when);
@@ -185,7 +185,7 @@ reqpane_draw(struct reqpane *p, int y, int rows, int cols)
 	}
 	list_draw(&p->l, y, rows - (dh > 0 ? dh + 1 : 0), cols);
 	if (dh > 0)
-		put_text(y + rows - dh - 1, 1, cols - 2, "── their message "
+		put_text(y + rows - dh - 1, 1, cols - 2, "── who they are, their message "
 		    "─────────────────────────────────────────────────────────",
 		    C_DIM, 0);
 	for (int i = 0; i < dh; i++)
