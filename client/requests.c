@@ -168,7 +168,7 @@ reqpane_draw(struct reqpane *p, int y, int rows, int cols)
 {
 	struct row *r = list_cur(&p->l);
 	struct rdoc d;
-	char prof[300], head[400];
+	char prof[300];
 	int dh = 0;
 
 	if (p->msg[0] != '\0')
@@ -176,18 +176,17 @@ reqpane_draw(struct reqpane *p, int y, int rows, int cols)
 	rdoc_init(&d);
 	if (r != NULL && !p->departures) {
 		profile_line(r->data, prof, sizeof prof);
-		snprintf(head, sizeof head, "%s%s", prof[0] ? prof :
-		    "(no profile details yet)", "");
-		rdoc_add(&d, head, ST_DIM, cols - 4);
+		rdoc_add(&d, prof[0] ? prof : "(no profile details yet)",
+		    ST_DIM, cols - 4);
 		rdoc_wrap(&d, js(r->data, "message")[0] ? js(r->data,
 		    "message") : "(no message)", cols - 4);
 		dh = (int)d.n > rows / 2 ? rows / 2 : (int)d.n;
 	}
 	list_draw(&p->l, y, rows - (dh > 0 ? dh + 1 : 0), cols);
 	if (dh > 0)
-		put_text(y + rows - dh - 1, 1, cols - 2, "── who they are, their message "
-		    "─────────────────────────────────────────────────────────",
-		    C_DIM, 0);
+		put_text(y + rows - dh - 1, 1, cols - 2, "── who they are, "
+		    "their message ──────────────────────────────────────────"
+		    "──────────────", C_DIM, 0);
 	for (int i = 0; i < dh; i++)
 		put_rline(y + rows - dh + i, 2, cols - 4, &d.lines[i]);
 	rdoc_free(&d);
