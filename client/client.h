@@ -257,6 +257,30 @@ struct view *view_thread(json_int_t id, const char *title);
 struct view *view_community(json_t *community);
 struct view *view_poll(json_int_t id);
 
+/* A community on its Requests tab with handle's request selected. */
+struct view *view_community_requests(const char *slug, const char *handle);
+/* ---- requests.c: the Requests tab and the list of who left ---- */
+struct reqpane;
+/* departures: who left (community.departures), else the join requests. */
+struct reqpane *reqpane_new(struct view *owner, const char *slug,
+    const char *name, bool departures);
+void reqpane_free(struct reqpane *);
+void reqpane_load(struct reqpane *);
+void reqpane_draw(struct reqpane *, int y, int rows, int cols);
+bool reqpane_key(struct reqpane *, int ch, bool is_key);
+void reqpane_select(struct reqpane *, const char *handle);
+/* ---- manage.c: settings, roles, joining and leaving ---- */
+/* A y/n question; y sends op with args (stolen) and flashes done_msg. */
+struct view *view_confirm(const char *question, const char *op, json_t *args,
+    const char *done_msg);
+struct view *community_leave_confirm(json_t *community);
+struct view *community_join_form(json_t *community);
+/* A form's build: "as" from the first field, "message" from the second. */
+bool community_as_message_build(json_t *args, const char *const *vals,
+    char *err, size_t len);
+struct view *community_settings_form(json_t *community);
+struct view *community_role_picker(const char *slug, const char *name,
+    json_t *member);
 /* ---- profile.c: a member's profile ---- */
 struct view *view_profile(const char *handle);
 /* The member's own profile open for editing: the first run's last step. */
@@ -495,6 +519,12 @@ void plain_room(json_int_t id);
 void plain_room_event(const char *event, json_t *data);
 /* Closed rooms' records waiting for the member's review. */
 void plain_room_records(void);
+
+/* ---- plain-manage.c: the line mode's membership and managing ---- */
+/* Join now (open) or ask with a message (request). */
+void plain_manage_join(json_t *community);
+/* Requests, settings, roles, who left; leaving; the request's answer. */
+void plain_manage(const char *slug);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

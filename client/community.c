@@ -1,7 +1,9 @@
 /*
  * community.c: a community's tabs (threads, polls, members, about, its
- * open rooms), joining and introductions, opening an ad hoc room, and the
- * poll screen (vote, results as bars).
+ * open rooms, and join requests for its leaders and managers), joining
+ * and introductions, opening an ad hoc room, and the poll screen (vote,
+ * results as bars). requests.c draws the Requests tab and the list of who
+ * left; manage.c has the settings, role, join and leave screens.
  */
 #include <ctype.h>
 #include <malloc.h>
@@ -17,9 +19,10 @@
 
 /* ---- community ---- */
 
-enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, TAB_ROOMS, NTABS };
+enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, TAB_ROOMS,
+	TAB_REQUESTS, NTABS };
 static const char *tab_names[NTABS] = { "Threads", "Polls", "Members",
-	"About", "Rooms" };
+	"About", "Rooms", "Requests" };
 
 struct community {
 	struct view v;
@@ -31,9 +34,47 @@ struct community {
 	char msg[NTABS][256];
 	bool loaded[NTABS];
 	json_int_t intro_thread;
+	struct reqpane *requests; /* the Requests tab */
+	struct reqpane *left; /* the Members tab's "who left" (l) */
+	bool show_left;
 };
 
 static void comm_load(struct community *, int tab);
+
+/* Leaders, managers and admins see join requests (a count, not null). */
+static bool
+comm_staff(const struct community *c)
+{
+	return json_is_integer(json_object_get(c->c, "pending_requests"));
+}
+
+/* Managers and platform admins change settings and roles. */
+static bool
+comm_manager(const struct community *c)
+{
+	return strcmp(js(c->c, "my_role"), "manager") == 0 ||
+	    strcmp(js(g_me, "role"), "admin") == 0;
+}
+
+/* "request sent ..." or the answer, for someone not in the community. */
+static void
+request_state(const struct community *c, char *out, size_t len)
+{
+	json_t *r = json_object_get(c->c, "my_request");
+	const char *st = js(r, "status");
+	char when[20];
+
+	out[0] = '\0';
+	if (!json_is_object(r))
+		return;
+	if (strcmp(st, "pending") == 0) {
+		short_time(js(r, "created_at"), when);
+		snprintf(out, len, "Request sent %s: waiting for an answer.",
+		    when);
+	} else if (strcmp(st, "declined") == 0 || js(c->c, "my_role")[0])
+		snprintf(out, len, "Your request to join was %s%s%s", st,
+		    js(r, "response")[0] ? ": " : ".", js(r, "response"));
+}
 
 static void
 comm_draw(struct view *v, int rows, int cols)
@@ -43,15 +84,27 @@ comm_draw(struct view *v, int rows, int cols)
 	char head[256];
 	const char *role = js(c->c, "my_role");
 
-	snprintf(head, sizeof head, "%s%s%s%s", c->name, role[0] ? "  (" :
-	    "  (not a member", role, ")");
+	char state[600];
+
+	request_state(c, state, sizeof state);
+	if (!role[0] && strncmp(state, "Request sent", 12) == 0)
+		snprintf(head, sizeof head, "%s  (request sent)", c->name);
+	else
+		snprintf(head, sizeof head, "%s%s%s%s", c->name, role[0] ?
+		    "  (" : "  (not a member", role, ")");
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	for (int i = 0; i < NTABS; i++) {
 		char t[40];
 		size_t nrooms = c->lists[TAB_ROOMS].n;
+		if (i == TAB_REQUESTS && !comm_staff(c))
+			continue;
 		if (i == TAB_ROOMS && nrooms > 0)
 			snprintf(t, sizeof t, " %d %s (%zu open) ", i + 1,
 			    tab_names[i], nrooms);
+		else if (i == TAB_REQUESTS)
+			snprintf(t, sizeof t, " %d %s (%lld) ", i + 1,
+			    tab_names[i], (long long)ji(c->c,
+			    "pending_requests"));
 		else
 			snprintf(t, sizeof t, " %d %s ", i + 1, tab_names[i]);
 		put_text(2, x, cols - x, t, i == c->tab ? C_SEL : C_DIM,
@@ -60,6 +113,14 @@ comm_draw(struct view *v, int rows, int cols)
 	}
 	if (!c->loaded[c->tab])
 		comm_load(c, c->tab);
+	if (c->tab == TAB_REQUESTS) {
+		reqpane_draw(c->requests, 4, rows - 3, cols);
+		return;
+	}
+	if (c->tab == TAB_MEMBERS && c->show_left) {
+		reqpane_draw(c->left, 4, rows - 3, cols);
+		return;
+	}
 	if (c->msg[c->tab][0] != '\0')
 		put_text(4, 2, cols - 4, c->msg[c->tab], C_DIM, 0);
 	if (c->tab == TAB_ABOUT) {
@@ -130,6 +191,12 @@ members_got(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	a = jarr(result, "members");
+	if (comm_manager(c))
+		snprintf(c->msg[TAB_MEMBERS], 256, "r: set the selected "
+		    "member's role   l: who left   Enter: profile");
+	else if (comm_staff(c))
+		snprintf(c->msg[TAB_MEMBERS], 256, "l: who left   Enter: "
+		    "profile");
 	json_array_foreach(a, i, m) {
 		char text[300];
 		snprintf(text, sizeof text, "%s  @%s", js(m, "display_name"),
@@ -211,9 +278,11 @@ about_fill(struct community *c)
 		{ "private", "Seen by its members only." },
 		{ "public", "Seen by anyone, even without an account." },
 		{ "open", "Anyone may join: press J." },
-		{ "request", "Ask to join (press J); its hosts decide." },
+		{ "request", "Ask to join (press J); its managers and "
+		    "leaders answer." },
 		{ "invite", "By invitation only." },
 	};
+	char state[600];
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		const char *v = js(c->c, fields[i][0]);
 		struct rdoc d;
@@ -236,9 +305,29 @@ about_fill(struct community *c)
 	snprintf(line, sizeof line, "%lld members", (long long)ji(c->c,
 	    "members"));
 	list_add(l, line, NULL, C_DIM, NULL, false);
-	if (js(c->c, "my_role")[0] == '\0')
+	request_state(c, state, sizeof state);
+	if (state[0] != '\0') {
+		struct rdoc d;
+		list_add(l, "", NULL, C_NORMAL, NULL, false);
+		list_add(l, "Your request", NULL, C_HEAD, NULL, false);
+		rdoc_init(&d);
+		rdoc_wrap(&d, state, COLS - 6);
+		for (size_t k = 0; k < d.n; k++)
+			list_add(l, d.lines[k].text, NULL, C_UNREAD, NULL,
+			    false);
+		rdoc_free(&d);
+	}
+	if (js(c->c, "my_role")[0] == '\0' && strncmp(state, "Request sent",
+	    12) == 0)
+		list_add(l, "Press L to withdraw your request.", NULL, C_DIM,
+		    NULL, false);
+	else if (js(c->c, "my_role")[0] == '\0')
 		list_add(l, "Press J to join (or ask to join).", NULL,
 		    C_UNREAD, NULL, false);
+	else
+		list_add(l, strcmp(js(c->c, "my_role"), "manager") == 0 ?
+		    "S: settings.  L: leave this community." :
+		    "L: leave this community.", NULL, C_DIM, NULL, false);
 }
 
 static void
@@ -274,12 +363,18 @@ comm_load(struct community *c, int tab)
 		net_call("poll.list", args, &c->v, polls_got, c);
 		break;
 	case TAB_MEMBERS:
+		if (c->show_left)
+			reqpane_load(c->left);
 		net_call("community.members", args, &c->v, members_got, c);
 		break;
 	case TAB_ROOMS:
 		json_decref(args);
 		net_call("room.list", json_pack("{s:s}", "community", c->slug),
 		    &c->v, rooms_got, c);
+		break;
+	case TAB_REQUESTS:
+		json_decref(args);
+		reqpane_load(c->requests);
 		break;
 	default:
 		about_fill(c);
@@ -299,7 +394,8 @@ joined(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	if (strcmp(st, "pending") == 0 || strcmp(st, "requested") == 0)
-		ui_flash("Your request to join was sent to the hosts.");
+		ui_flash("Request sent. You will be told the answer here and in "
+		    "your notifications.");
 	else {
 		c->intro_thread = ji(result, "introduce_thread_id");
 		if (c->intro_thread != 0)
@@ -325,15 +421,61 @@ comm_key(struct view *v, int ch, bool is_key)
 	char key[96];
 
 	if (!is_key && ch >= '1' && ch < '1' + NTABS) {
-		c->tab = ch - '1';
+		if (ch - '1' != TAB_REQUESTS || comm_staff(c))
+			c->tab = ch - '1';
 		return true;
 	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
+		if (c->tab == TAB_REQUESTS && !comm_staff(c))
+			c->tab = 0;
 		return true;
 	}
 	if (is_key && ch == KEY_BTAB) {
 		c->tab = (c->tab + NTABS - 1) % NTABS;
+		if (c->tab == TAB_REQUESTS && !comm_staff(c))
+			c->tab--;
+		return true;
+	}
+	if (c->tab == TAB_REQUESTS && reqpane_key(c->requests, ch, is_key))
+		return true;
+	if (c->tab == TAB_MEMBERS && !is_key && ch == 'l' && comm_staff(c)) {
+		c->show_left = !c->show_left;
+		if (c->show_left)
+			reqpane_load(c->left);
+		return true;
+	}
+	if (c->tab == TAB_MEMBERS && c->show_left) {
+		if (reqpane_key(c->left, ch, is_key))
+			return true;
+	} else if (c->tab == TAB_MEMBERS && !is_key && ch == 'r' &&
+	    (r = list_cur(&c->lists[TAB_MEMBERS])) != NULL) {
+		if (comm_manager(c))
+			ui_push(community_role_picker(c->slug, c->name,
+			    r->data));
+		else
+			ui_flash("Only the managers of %s set roles.", c->name);
+		return true;
+	}
+	if (!is_key && ch == 'S') {
+		if (comm_manager(c))
+			ui_push(community_settings_form(c->c));
+		else
+			ui_flash("Only the managers of %s change its settings; "
+			    "the About tab shows them.", c->name);
+		return true;
+	}
+	if (!is_key && ch == 'L') {
+		if (js(c->c, "my_role")[0] == '\0' && strcmp(js(json_object_get(
+		    c->c, "my_request"), "status"), "pending") != 0)
+			ui_flash("You are not a member of %s.", c->name);
+		else
+			ui_push(community_leave_confirm(c->c));
+		return true;
+	}
+	if (!is_key && ch == 'J' && js(c->c, "my_role")[0] == '\0' &&
+	    strcmp(js(c->c, "join_policy"), "request") == 0) {
+		ui_push(community_join_form(c->c));
 		return true;
 	}
 	if (!is_key && ch == 'J') {
@@ -377,7 +519,8 @@ comm_key(struct view *v, int ch, bool is_key)
 		    thread_created));
 		return true;
 	}
-	if (c->tab != TAB_ABOUT && list_key(&c->lists[c->tab], ch, is_key))
+	if (c->tab != TAB_ABOUT && c->tab != TAB_REQUESTS &&
+	    list_key(&c->lists[c->tab], ch, is_key))
 		return true;
 	if (ENTER(ch, is_key) && (r = list_cur(&c->lists[c->tab])) != NULL) {
 		if (c->tab == TAB_THREADS && json_is_string(json_object_get(
@@ -428,13 +571,25 @@ comm_event(struct view *v, const char *name, json_t *data)
 {
 	struct community *c = (struct community *)v;
 
-	(void)data;
 	if (strcmp(name, "client.reconnected") == 0)
 		for (int i = 0; i < NTABS; i++)
 			c->loaded[i] = false;
 	if (strcmp(name, "client.shown") == 0 || /* back from a room */
 	    strcmp(name, "room.listed") == 0) /* opened or closed anywhere */
 		comm_load(c, TAB_ROOMS);
+	/* back from a form or a question; joined, left, answered, asked */
+	if (strcmp(name, "client.shown") == 0 ||
+	    ((strcmp(name, "community.joined") == 0 ||
+	    strcmp(name, "community.left") == 0) &&
+	    strcmp(js(data, "slug"), c->slug) == 0) ||
+	    (strcmp(name, "notify.new") == 0 &&
+	    strncmp(js(data, "kind"), "join_", 5) == 0) ||
+	    (strcmp(name, "client.community_changed") == 0 &&
+	    strcmp(js(data, "slug"), c->slug) == 0)) {
+		net_call("community.get", json_pack("{s:s}", "slug", c->slug),
+		    &c->v, comm_got, c);
+		c->loaded[TAB_MEMBERS] = c->loaded[TAB_REQUESTS] = false;
+	}
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
@@ -447,6 +602,8 @@ comm_free(struct view *v)
 
 	for (int i = 0; i < NTABS; i++)
 		list_free(&c->lists[i]);
+	reqpane_free(c->requests);
+	reqpane_free(c->left);
 	json_decref(c->c);
 	free(c);
 }
@@ -457,8 +614,8 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-5:tabs  Enter:open  c:new  J:join  i:intro  "
-	    "O:open a room";
+	c->v.keys = "1-6:tabs  Enter:open  c:new  J:join  i:intro  "
+	    "O:open a room  S:settings  L:leave";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy), **5** the rooms open now (Enter joins one). **J** "
@@ -466,7 +623,14 @@ view_community(json_t *cj)
 	    "tab a poll (the title is the question, each line of the text an "
 	    "option). **O** opens an ad hoc room, without an event "
 	    "(leaders and managers, and staff): give it a title and choose "
-	    "what is kept of it; you go straight in as its host.";
+	    "what is kept of it; you go straight in as its host. **L** "
+	    "leaves the community (or withdraws your request to join). "
+	    "For leaders and managers, **6** lists join requests: **a** "
+	    "approves (as a member or interested) and **d** declines, each "
+	    "with a message the person sees; on the members tab **l** shows "
+	    "who left. Managers: **S** edits the settings (the pinned "
+	    "Welcome thread follows them) and **r** on the members tab sets "
+	    "the selected member's role.";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;
@@ -474,6 +638,8 @@ view_community(json_t *cj)
 	c->c = json_deep_copy(cj);
 	snprintf(c->slug, sizeof c->slug, "%s", js(cj, "slug"));
 	snprintf(c->name, sizeof c->name, "%s", js(cj, "name"));
+	c->requests = reqpane_new(&c->v, c->slug, c->name, false);
+	c->left = reqpane_new(&c->v, c->slug, c->name, true);
 	if (js(cj, "my_role")[0] == '\0')
 		c->tab = TAB_ABOUT;
 	net_call("community.get", json_pack("{s:s}", "slug", c->slug), &c->v,
@@ -639,4 +805,22 @@ view_poll(json_int_t id)
 	net_call("poll.get", json_pack("{s:I}", "poll_id", id), &p->v, poll_got,
 	    p);
 	return &p->v;
+}
+
+/* A community on its Requests tab, the request of handle selected. */
+struct view *
+view_community_requests(const char *slug, const char *handle)
+{
+	json_t *cj = json_pack("{s:s, s:s, s:s}", "slug", slug, "name", slug,
+	    "my_role", "leader");
+	struct view *v = view_community(cj);
+	struct community *c = (struct community *)v;
+
+	json_decref(cj);
+	/* until community.get answers: the tab shows, the role is unknown */
+	json_object_set_new(c->c, "my_role", json_null());
+	json_object_set_new(c->c, "pending_requests", json_integer(0));
+	c->tab = TAB_REQUESTS;
+	reqpane_select(c->requests, handle);
+	return v;
 }

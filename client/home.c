@@ -58,6 +58,11 @@ home_fill(struct home *h)
 		else
 			snprintf(right, sizeof right, "%s", role[0] ? role :
 			    js(c, "visibility"));
+		if (ji(c, "pending_requests") > 0) /* leaders and managers */
+			snprintf(right + strlen(right), sizeof right -
+			    strlen(right), "  %lld request%s",
+			    (long long)ji(c, "pending_requests"),
+			    ji(c, "pending_requests") == 1 ? "" : "s");
 		snprintf(line, sizeof line, "%s %s", unread > 0 ? "●" : " ",
 		    js(c, "name"));
 		list_add(&h->l, line, right, unread > 0 ? C_UNREAD :
@@ -322,6 +327,11 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "notify.new") == 0 ||
 	    strcmp(name, "thread.new_post") == 0)
 		home_fill(h);
+	/* request counts and memberships change with these */
+	if ((strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
+	    "join_", 5) == 0) || strcmp(name, "community.joined") == 0 ||
+	    strcmp(name, "community.left") == 0)
+		home_load(h);
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);

@@ -95,8 +95,18 @@ static void
 notes_open(struct notes *n, json_t *x)
 {
 	const char *slug = js(x, "community");
+	const char *kind = js(x, "kind");
 
-	if (ji(x, "thread_id"))
+	/* a join request opens on the Requests tab; an answer on About */
+	if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
+		ui_push(view_community_requests(slug, js(jobj(x, "actor"),
+		    "handle")));
+	else if (strcmp(kind, "join_decided") == 0 && slug[0] != '\0') {
+		json_t *c = json_pack("{s:s, s:s}", "slug", slug, "name",
+		    slug);
+		ui_push(view_community(c));
+		json_decref(c);
+	} else if (ji(x, "thread_id"))
 		ui_push(view_thread(ji(x, "thread_id"), ""));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));

@@ -335,7 +335,7 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, 0 back: ");
+		    "j join, m membership, 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s",
 			    plain_ask("Title: "));
@@ -349,8 +349,9 @@ show_community(json_t *c)
 		} else if (s[0] == 'e') {
 			plain_programme_run(js(c, "slug"));
 		} else if (s[0] == 'j') {
-			plain_do("community.join", json_pack("{s:s}", "slug",
-			    js(c, "slug")), "Done.");
+			plain_manage_join(c);
+		} else if (s[0] == 'm') {
+			plain_manage(js(c, "slug"));
 		} else if (atoi(s) > 0 && (t = json_array_get(a,
 		    (size_t)atoi(s) - 1)) != NULL) {
 			json_int_t id = ji(t, "id");
@@ -380,9 +381,14 @@ communities(void)
 	plain_out("\nCommunities:\n");
 	json_array_foreach(a, i, c) {
 		json_t *role = json_object_get(c, "my_role");
+		char req[48] = "";
+		if (ji(c, "pending_requests") > 0)
+			snprintf(req, sizeof req, ", %lld join request%s",
+			    (long long)ji(c, "pending_requests"),
+			    ji(c, "pending_requests") == 1 ? "" : "s");
 		plain_out("  %zu. %s (%s%s%s)\n", i + 1, js(c, "name"),
 		    json_is_string(role) ? json_string_value(role) :
-		    "not a member", ji(c, "unread") ? ", new posts" : "", "");
+		    "not a member", ji(c, "unread") ? ", new posts" : "", req);
 	}
 	if (json_array_size(a) == 0)
 		plain_out("  There are no communities yet.\n");

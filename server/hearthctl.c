@@ -53,6 +53,19 @@ usage(FILE *f)
 	    "  community show SLUG\n"
 	    "  community role SLUG HANDLE manager|leader|member|interested|none"
 	    "\n"
+	    "  community requests SLUG               join requests waiting for "
+	    "an answer\n"
+	    "  community decide ID --approve|--decline [--as member|interested]"
+	    "\n"
+	    "                [--message TEXT]\n"
+	    "  community update SLUG [--name NAME] [--purpose TEXT] [--criteria "
+	    "TEXT]\n"
+	    "                [--privacy TEXT] [--visibility V] [--join-policy P]"
+	    "\n"
+	    "                [--interested-cap PERCENT] [--refuse-over-cap "
+	    "yes|no]\n"
+	    "  community left SLUG                   who left it (or was "
+	    "removed)\n"
 	    "  backup FILE [--force]                 a consistent, checked copy "
 	    "of the database\n"
 	    "  backup list                           the copies in DIR/backups"
@@ -443,12 +456,15 @@ cmd_community(int argc, char **argv)
 	static const char *const keys[] = { ['n'] = "name",
 		['v'] = "visibility", ['j'] = "join_policy", ['p'] = "purpose",
 		['c'] = "criteria", ['P'] = "privacy", ['m'] = "manager" };
-	json_t *args = json_object(), *r, *list, *it;
-	size_t i;
+	json_t *args = json_object(), *r;
 	int ch;
 
 	if (argc < 2)
 		die("community create|list|show|role (see hearthctl --help)");
+	if ((ch = ctl_community_more(argc, argv)) >= 0) {
+		json_decref(args);
+		return ch;
+	}
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch < 0 || ch >= (int)(sizeof keys / sizeof keys[0]) ||
@@ -469,22 +485,6 @@ cmd_community(int argc, char **argv)
 			if (json_is_string(json_object_get(r, "manager")))
 				printf("@%s manages it.\n", str(r, "manager"));
 		}
-	} else if (strcmp(argv[1], "show") == 0) {
-		if (optind >= argc)
-			die("community show SLUG");
-		json_object_set_new(args, "slug", json_string(argv[optind]));
-		r = request("community.get", args);
-		if (!print_json(r)) {
-			it = json_object_get(r, "community");
-			printf("%s (%s): %s, join policy %s, %lld members\n"
-			    "Purpose: %s\nCriteria: %s\nPrivacy: %s\n",
-			    str(it, "name"), str(it, "slug"),
-			    str(it, "visibility"), str(it, "join_policy"),
-			    (long long)json_integer_value(
-			    json_object_get(it, "members")),
-			    str(it, "purpose"), str(it, "criteria"),
-			    str(it, "privacy"));
-		}
 	} else if (strcmp(argv[1], "role") == 0) {
 		if (optind + 3 != argc)
 			die("community role SLUG HANDLE "
@@ -497,22 +497,6 @@ cmd_community(int argc, char **argv)
 		if (!print_json(r))
 			printf("@%s in %s: %s (was %s).\n", str(r, "handle"),
 			    str(r, "slug"), str(r, "role"), str(r, "was"));
-	} else if (strcmp(argv[1], "list") == 0) {
-		r = request("community.list", args);
-		if (!print_json(r)) {
-			list = json_object_get(r, "communities");
-			printf("%-20s %-28s %-9s %-8s %s\n", "SLUG", "NAME",
-			    "VISIBLE", "JOIN", "MEMBERS");
-			json_array_foreach(list, i, it)
-				printf("%-20s %-28.28s %-9s %-8s %lld\n",
-				    str(it, "slug"), str(it, "name"),
-				    str(it, "visibility"),
-				    str(it, "join_policy"),
-				    (long long)json_integer_value(
-				    json_object_get(it, "members")));
-			if (json_array_size(list) == 0)
-				printf("(no communities yet)\n");
-		}
 	} else
 		die("unknown community command '%s'", argv[1]);
 	json_decref(r);
@@ -895,4 +879,29 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "audit") == 0)
 		return cmd_audit(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
+}
+
+/* For the hearthctl-*.c subcommands: the daemon call and printing. */
+json_t *
+ctl_request(const char *op, json_t *args)
+{
+	return request(op, args);
+}
+
+bool
+ctl_print_json(json_t *r)
+{
+	return print_json(r);
+}
+
+const char *
+ctl_str(json_t *o, const char *key)
+{
+	return str(o, key);
+}
+
+void
+ctl_print_date(const char *iso, char out[32])
+{
+	print_date(iso, out);
 }

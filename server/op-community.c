@@ -45,12 +45,13 @@ static const char coc_summary[] =
     "- Treat everyone with respect, and be kind to newcomers.\n"
     "- Keep confidences: nothing that could identify a client, and what "
     "members share about clients or colleagues stays here.\n"
-    "- Respect this community's privacy expectations (above).\n"
+    "- Respect this community's privacy expectations.\n"
     "- No selling, advertising or recruiting.\n"
     "- Report concerns to a leader or manager; they are handled in "
     "confidence.\n"
     "\n"
-    "The full code of conduct is one command away (coc.get).";
+    "Everyone accepts the platform's full code of conduct on joining "
+    "Hearth; read it again any time from Help.";
 
 
 /* The member acting: NULL for the console. */
@@ -70,6 +71,25 @@ need_member(struct call *x)
 	    "Only a member can do that; the console is not a member.");
 }
 
+/*
+ * An audit row about a member in a community: the member is the target and
+ * the detail starts "community=SLUG", then " role=ROLE" and " message=..."
+ * when given.
+ */
+static int
+audit_membership(struct call *x, const char *action, int64_t mid,
+    const char *handle, const char *slug, const char *role,
+    const char *message)
+{
+	char *detail = xasprintf("community=%s%s%s%s%s", slug,
+	    role != NULL ? " role=" : "", role != NULL ? role : "",
+	    message != NULL && *message != '\0' ? " message=" : "",
+	    message != NULL ? message : "");
+	int rc = audit_add(srv->db, actor(x), action, mid, handle, detail);
+
+	free(detail);
+	return rc != 0 ? call_db_fail(x) : 0;
+}
 
 /* A count from a statement whose first column is the answer. */
 static int64_t
@@ -129,14 +149,25 @@ interested_counts(int64_t cid, int64_t *interested, int64_t *total)
 	sqlite3_reset(st);
 }
 
-/* True when interested members are more than 10% of the community. */
+/* A community's interested cap, in percent (10 unless its managers chose). */
+static int64_t
+interested_cap(int64_t cid)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT interested_cap FROM communities WHERE id = ?");
+
+	sqlite3_bind_int64(st, 1, cid);
+	return step_count(st);
+}
+
+/* True when interested members are more than the cap of the community. */
 static bool
 interested_over(int64_t cid)
 {
 	int64_t interested, total;
 
 	interested_counts(cid, &interested, &total);
-	return interested * 10 > total;
+	return interested * 100 > total * interested_cap(cid);
 }
 
 /*
@@ -148,19 +179,20 @@ interested_refused(struct call *x, const struct access *a)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT refuse_interested_over_cap FROM communities WHERE id = ?");
-	int64_t interested, total;
+	int64_t interested, total, cap;
 
 	sqlite3_bind_int64(st, 1, a->community_id);
 	if (step_count(st) == 0)
 		return 0;
 	interested_counts(a->community_id, &interested, &total);
-	if ((interested + 1) * 10 <= total + 1)
+	cap = interested_cap(a->community_id);
+	if ((interested + 1) * 100 <= (total + 1) * cap)
 		return 0;
 	return call_fail(x, ERR_CONFLICT,
-	    "%s keeps interested members to at most 10%% of the community "
-	    "and has reached that limit, so it cannot take more interested "
-	    "members just now. If you meet its membership criteria, ask to "
-	    "join as a member instead.", a->name);
+	    "%s keeps interested members to at most %" PRId64 "%% of the "
+	    "community and has reached that limit, so it cannot take more "
+	    "interested members just now. If you meet its membership "
+	    "criteria, ask to join as a member instead.", a->name, cap);
 }
 
 /* Collect the ids of a community's managers (and leaders if asked). */
@@ -195,8 +227,9 @@ cap_warn(struct call *x, const struct access *a, bool was_over)
 		if (notify_add(x, ids[i], "interested_over_cap",
 		    a->community_id, 0, 0, 0,
 		    "Interested members are now %" PRId64 " of %" PRId64
-		    " in %s, over the 10%% the handbook suggests.",
-		    interested, total, a->name) != 0)
+		    " in %s, over its cap of %" PRId64 "%%.",
+		    interested, total, a->name,
+		    interested_cap(a->community_id)) != 0)
 			return -1;
 	}
 	return 0;
@@ -289,44 +322,81 @@ seed_thread(struct call *x, int64_t cid, const char *title,
 	return call_step(x, st);
 }
 
+/* How a community is seen and joined, in a member's words. */
 static const char *
-or_soon(const char *s)
+joining_words(const char *visibility, const char *policy)
 {
-	return *s != '\0' ? s : "(The community's managers will write this "
-	    "soon.)";
+	static const char *const words[][3] = {
+		{ "private", "open", "Only its members see this community. "
+		    "Any Hearth member who finds it may join." },
+		{ "private", "request", "Only its members see this community. "
+		    "To join, ask from its page; a manager or leader answers." },
+		{ "private", "invite", "Only its members see this community, "
+		    "and it is by invitation only." },
+		{ "platform", "open", "Every Hearth member can read this "
+		    "community and join it from its page." },
+		{ "platform", "request", "Every Hearth member can read this "
+		    "community. To join, ask from its page; a manager or "
+		    "leader answers." },
+		{ "platform", "invite", "Every Hearth member can read this "
+		    "community; joining is by invitation only." },
+		{ "public", "open", "Anyone can read this community, even "
+		    "without an account; Hearth members join from its page." },
+		{ "public", "request", "Anyone can read this community, even "
+		    "without an account. To join, ask from its page; a "
+		    "manager or leader answers." },
+		{ "public", "invite", "Anyone can read this community, even "
+		    "without an account; joining is by invitation only." },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], visibility) == 0 &&
+		    strcmp(words[i][1], policy) == 0)
+			return words[i][2];
+	return "";
+}
+
+/* Append "## head\ntext\n\n" when text is not empty. */
+static void
+welcome_section(struct buf *b, const char *head, const char *text)
+{
+	if (*text != '\0')
+		buf_printf(b, "## %s\n%s\n\n", head, text);
 }
 
 /*
  * The welcome post's text from the community's row (malloc'd), and its
- * name into *name when asked; NULL if there is no such community.
+ * name into *name when asked; NULL if there is no such community. A
+ * setting not written yet leaves its section out.
  */
 static char *
 welcome_body(int64_t cid, char **name)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT name, purpose, criteria, privacy FROM communities "
-	    "WHERE id = ?");
-	char *body;
+	    "SELECT name, purpose, criteria, privacy, visibility, join_policy "
+	    "FROM communities WHERE id = ?");
+	struct buf b;
 
 	sqlite3_bind_int64(st, 1, cid);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return NULL;
 	}
-	body = xasprintf("Welcome to **%s**.\n\n"
-	    "## Our purpose\n%s\n\n"
-	    "## Who this community is for\n%s\n\n"
-	    "## Privacy\n%s\n\n"
-	    "## How we treat each other\n%s\n\n"
-	    "Questions about how we work are welcome in this thread. When you "
-	    "are ready, say hello in **Introductions**.",
-	    db_col_text(st, 0), or_soon(db_col_text(st, 1)),
-	    or_soon(db_col_text(st, 2)), or_soon(db_col_text(st, 3)),
-	    coc_summary);
+	buf_init(&b);
+	buf_printf(&b, "Welcome to **%s**.\n\n", db_col_text(st, 0));
+	welcome_section(&b, "Our purpose", db_col_text(st, 1));
+	welcome_section(&b, "Who this community is for", db_col_text(st, 2));
+	welcome_section(&b, "Privacy", db_col_text(st, 3));
+	welcome_section(&b, "Joining", joining_words(db_col_text(st, 4),
+	    db_col_text(st, 5)));
+	welcome_section(&b, "How we treat each other", coc_summary);
+	buf_printf(&b, "Questions about how we work are welcome in this "
+	    "thread. When you are ready, say hello in **Introductions**.");
 	if (name != NULL)
 		*name = xstrdup(db_col_text(st, 0));
 	sqlite3_reset(st);
-	return body;
+	buf_append(&b, "", 1); /* the NUL: b.data is the string */
+	return b.data;
 }
 
 /*
@@ -498,6 +568,46 @@ pending_request_json(int64_t cid, int64_t member_id)
 }
 
 /*
+ * The caller's latest join request in a community, whatever its answer
+ * (status, the role asked, their message, the response), or json null:
+ * the member's screen shows "request sent" and then the answer.
+ */
+static json_t *
+my_request_json(int64_t cid, int64_t member_id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT id, role, message, status, created_at, response, "
+	    "decided_at FROM join_requests WHERE community_id = ? AND "
+	    "member_id = ? ORDER BY id DESC LIMIT 1");
+	json_t *o = json_null();
+
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, member_id);
+	if (member_id != 0 && sqlite3_step(st) == SQLITE_ROW)
+		o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "role",
+		    db_col_text(st, 1), "message", db_col_text(st, 2),
+		    "status", db_col_text(st, 3), "created_at",
+		    db_col_json_time(st, 4), "response",
+		    db_col_json_text(st, 5), "decided_at",
+		    db_col_json_time(st, 6));
+	sqlite3_reset(st);
+	return o;
+}
+
+/* Join requests waiting for an answer in a community. */
+static int64_t
+pending_count(int64_t cid)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT count(*) FROM join_requests WHERE community_id = ? AND "
+	    "status = 'pending'");
+
+	sqlite3_bind_int64(st, 1, cid);
+	return step_count(st);
+}
+
+/*
  * Whether the caller may read the community: asks authz and, on a plain
  * refusal, clears the failure so the caller can show less instead.
  */
@@ -536,7 +646,8 @@ community_detail(struct call *x, const struct access *a, json_t **out)
 	st = db_stmt(srv->db,
 	    "SELECT id, slug, name, purpose, criteria, privacy, visibility, "
 	    "join_policy, refuse_interested_over_cap, created_at, "
-	    "welcome_thread_id, intro_thread_id FROM communities WHERE id = ?");
+	    "welcome_thread_id, intro_thread_id, interested_cap FROM "
+	    "communities WHERE id = ?");
 	sqlite3_bind_int64(st, 1, a->community_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -553,6 +664,8 @@ community_detail(struct call *x, const struct access *a, json_t **out)
 		    json_string(db_col_text(st, 5)));
 		json_object_set_new(o, "refuse_interested_over_cap",
 		    json_boolean(sqlite3_column_int(st, 8)));
+		json_object_set_new(o, "interested_cap",
+		    json_integer(sqlite3_column_int64(st, 12)));
 		json_object_set_new(o, "created_at", db_col_json_time(st, 9));
 		json_object_set_new(o, "welcome_thread_id",
 		    sqlite3_column_type(st, 10) == SQLITE_NULL ? json_null() :
@@ -585,6 +698,11 @@ community_detail(struct call *x, const struct access *a, json_t **out)
 	    json_string(crole_name(a->role)) : json_null());
 	json_object_set_new(o, "pending_request",
 	    pending_request_json(a->community_id, x->conn->member.id));
+	json_object_set_new(o, "my_request",
+	    my_request_json(a->community_id, x->conn->member.id));
+	json_object_set_new(o, "pending_requests",
+	    a->admin || a->role >= CROLE_LEADER ?
+	    json_integer(pending_count(a->community_id)) : json_null());
 	*out = o;
 	return 0;
 }
@@ -640,13 +758,16 @@ notify_request(struct call *x, const struct access *a, enum crole role,
     const char *message)
 {
 	const struct member *m = &x->conn->member;
+	/* notifications.request_id is an expert request's: the requester
+	 * (the notification's actor) names the join request */
+	const struct notify_ref ref = { .community_id = a->community_id };
 	int64_t ids[200];
 	size_t n, i;
 
 	n = staff_ids(a->community_id, true, ids, 200);
 	for (i = 0; i < n; i++) {
-		if (notify_add(x, ids[i], "join_request", a->community_id, 0,
-		    0, 0, "%s (@%s) asks to join %s as %s%s%s%s",
+		if (notify_add_ref(x, ids[i], "join_request", &ref,
+		    "%s (@%s) asks to join %s as %s%s%s%s",
 		    m->display_name, m->handle, a->name, crole_name(role),
 		    *message != '\0' ? ": \"" : ".", message,
 		    *message != '\0' ? "\"" : "") != 0)
@@ -704,9 +825,9 @@ op_community_join(struct call *x)
 			return call_db_fail(x);
 		id = sqlite3_last_insert_rowid(srv->db);
 		if (notify_request(x, &a, role, message) != 0 ||
-		    audit_add(srv->db, me, "community.request", me->id,
-		    a.slug, crole_name(role)) != 0)
-			return call_db_fail(x);
+		    audit_membership(x, "community.request", me->id,
+		    me->handle, a.slug, crole_name(role), message) != 0)
+			return -1;
 		x->result = json_pack("{s:s, s:s, s:I, s:s, s:b}", "slug",
 		    a.slug, "status", "requested", "request_id",
 		    (json_int_t)id, "role", crole_name(role), "coc_accepted",
@@ -718,9 +839,9 @@ op_community_join(struct call *x)
 	if (community_member_add(x, a.community_id, me->id, role) != 0 ||
 	    cap_warn(x, &a, was_over) != 0)
 		return -1;
-	if (audit_add(srv->db, me, "community.join", me->id, a.slug,
-	    crole_name(role)) != 0)
-		return call_db_fail(x);
+	if (audit_membership(x, "community.join", me->id, me->handle, a.slug,
+	    crole_name(role), NULL) != 0)
+		return -1;
 	intro = intro_thread(a.community_id);
 	x->result = json_pack("{s:s, s:s, s:s, s:o, s:b}", "slug", a.slug,
 	    "status", "joined", "role", crole_name(role),
@@ -753,9 +874,9 @@ op_community_leave(struct call *x)
 		if (sqlite3_changes(srv->db) == 0)
 			return call_fail(x, ERR_CONFLICT,
 			    "You are not a member of %s.", a.name);
-		if (audit_add(srv->db, me, "community.withdraw", me->id,
-		    a.slug, NULL) != 0)
-			return call_db_fail(x);
+		if (audit_membership(x, "community.withdraw", me->id,
+		    me->handle, a.slug, NULL, NULL) != 0)
+			return -1;
 		x->result = json_pack("{s:s, s:b, s:b}", "slug", a.slug,
 		    "left", false, "withdrawn", true);
 		return 0;
@@ -763,7 +884,7 @@ op_community_leave(struct call *x)
 	if (a.role == CROLE_MANAGER && manager_count(a.community_id) <= 1)
 		return call_fail(x, ERR_CONFLICT,
 		    "You are the last manager of %s, so you cannot leave yet. "
-		    "Make someone else a manager first (community.set_role).",
+		    "Make someone else a manager first (on the Members tab).",
 		    a.name);
 	was_over = interested_over(a.community_id);
 	st = db_stmt(srv->db,
@@ -771,11 +892,11 @@ op_community_leave(struct call *x)
 	    "member_id = ?");
 	sqlite3_bind_int64(st, 1, a.community_id);
 	sqlite3_bind_int64(st, 2, me->id);
-	if (call_step(x, st) != 0 || cap_warn(x, &a, was_over) != 0)
+	if (call_step(x, st) != 0 || cap_warn(x, &a, was_over) != 0 ||
+	    community_departure_add(x, a.community_id, me->id, a.role, 0) != 0 ||
+	    audit_membership(x, "community.leave", me->id, me->handle, a.slug,
+	    crole_name(a.role), NULL) != 0)
 		return -1;
-	if (audit_add(srv->db, me, "community.leave", me->id, a.slug,
-	    crole_name(a.role)) != 0)
-		return call_db_fail(x);
 	outbox_member_event(&x->out, me->id, "community.left",
 	    json_pack("{s:s}", "slug", a.slug));
 	outbox_access(&x->out, a.community_id, me->id);
@@ -800,7 +921,8 @@ op_community_requests(struct call *x)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT j.id, m.handle, m.display_name, j.role, j.message, "
-	    "j.created_at FROM join_requests j JOIN members m ON "
+	    "j.created_at, m.job_role, m.organisation, m.region FROM "
+	    "join_requests j JOIN members m ON "
 	    "m.id = j.member_id WHERE j.community_id = ? AND "
 	    "j.status = 'pending' AND j.id < ? ORDER BY j.id DESC LIMIT ?");
 	const char *slug = NULL;
@@ -824,10 +946,12 @@ op_community_requests(struct call *x)
 		last = sqlite3_column_int64(st, 0);
 		n++;
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, "
-		    "s:s, s:o}", "id", last, "handle", db_col_text(st, 1),
-		    "display_name", db_col_text(st, 2), "role",
-		    db_col_text(st, 3), "message", db_col_text(st, 4),
-		    "created_at", db_col_json_time(st, 5)));
+		    "s:s, s:o, s:s, s:s, s:s}", "id", last, "handle",
+		    db_col_text(st, 1), "display_name", db_col_text(st, 2),
+		    "role", db_col_text(st, 3), "message", db_col_text(st, 4),
+		    "created_at", db_col_json_time(st, 5), "job_role",
+		    db_col_text(st, 6), "organisation", db_col_text(st, 7),
+		    "region", db_col_text(st, 8)));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -900,9 +1024,9 @@ op_community_decide(struct call *x)
 			member_clear(&m);
 			return call_fail(x, ERR_CONFLICT,
 			    "Approving @%s as interested would take interested "
-			    "members of %s above 10%%, which this community "
-			    "refuses. Approve them as a member ({as: "
-			    "\"member\"}) if they meet the criteria, or decline.",
+			    "members of %s above its cap, which this community "
+			    "refuses. Approve them as a member instead if they "
+			    "meet the criteria, or decline.",
 			    m.handle, a.name);
 		}
 		was_over = interested_over(cid);
@@ -926,14 +1050,16 @@ op_community_decide(struct call *x)
 	sqlite3_bind_int64(st, 5, rid);
 	rc = call_step(x, st);
 	if (rc == 0)
-		rc = notify_add(x, mid, "join_decided", cid, intro, 0, 0,
+		rc = notify_add_ref(x, mid, "join_decided", &(struct notify_ref){
+		    .community_id = cid, .thread_id = intro },
 		    "Your request to join %s was %s%s%s", a.name,
 		    approve ? "approved" : "declined",
 		    *message != '\0' ? ": " : ".", message);
-	if (rc == 0 && audit_add(srv->db, actor(x), approve ?
-	    "community.approve" : "community.decline", mid, a.slug,
-	    *message != '\0' ? message : m.handle) != 0)
-		rc = call_db_fail(x);
+	if (rc == 0)
+		rc = audit_membership(x, approve ? "community.approve" :
+		    "community.decline", mid, m.handle, a.slug, approve ?
+		    crole_name(have != CROLE_NONE ? have : role) : NULL,
+		    message);
 	if (rc == 0)
 		x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}",
 		    "request_id", rid, "slug", a.slug, "handle", m.handle,
@@ -1046,6 +1172,7 @@ op_community_update(struct call *x)
 	const char *slug = NULL, *v[6] = { NULL };
 	size_t max[6] = { 80, 4000, 4000, 4000, 16, 16 }, i;
 	bool refuse = false, has_refuse;
+	json_int_t cap = 0;
 	struct access a;
 	sqlite3_stmt *st;
 	char changed[200] = "";
@@ -1062,6 +1189,9 @@ op_community_update(struct call *x)
 		return call_bad(x);
 	has_refuse = json_is_boolean(json_object_get(x->args,
 	    "refuse_interested_over_cap"));
+	if (arg_int(x->args, "interested_cap", false, 1, 100, &cap, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
 	if (v[0] != NULL && *v[0] == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.name must not be empty");
@@ -1084,10 +1214,15 @@ op_community_update(struct call *x)
 		snprintf(changed + strlen(changed), sizeof changed -
 		    strlen(changed), "%s%s", changed[0] != '\0' ? ", " : "",
 		    "refuse_interested_over_cap");
+	if (cap != 0)
+		snprintf(changed + strlen(changed), sizeof changed -
+		    strlen(changed), "%sinterested_cap=%lld",
+		    changed[0] != '\0' ? ", " : "", (long long)cap);
 	if (changed[0] == '\0')
 		return call_fail(x, ERR_BAD_REQUEST, "Nothing to change: give "
 		    "name, purpose, criteria, privacy, visibility, "
-		    "join_policy or refuse_interested_over_cap.");
+		    "join_policy, interested_cap or "
+		    "refuse_interested_over_cap.");
 	if (authz_community_slug(x, slug, CA_MANAGE, &a) != 0)
 		return -1;
 	st = db_stmt(srv->db,
@@ -1096,17 +1231,19 @@ op_community_update(struct call *x)
 	    "criteria), privacy = coalesce(?4, privacy), visibility = "
 	    "coalesce(?5, visibility), join_policy = coalesce(?6, "
 	    "join_policy), refuse_interested_over_cap = coalesce(?7, "
-	    "refuse_interested_over_cap) WHERE id = ?8");
+	    "refuse_interested_over_cap), interested_cap = coalesce(?9, "
+	    "interested_cap) WHERE id = ?8");
 	for (i = 0; i < 6; i++)
 		if (v[i] != NULL)
 			sqlite3_bind_text(st, (int)i + 1, v[i], -1,
 			    SQLITE_STATIC);
 	if (has_refuse)
 		sqlite3_bind_int(st, 7, refuse);
+	if (cap != 0)
+		sqlite3_bind_int64(st, 9, cap);
 	sqlite3_bind_int64(st, 8, a.community_id);
-	if (call_step(x, st) != 0 ||
-	    ((v[0] != NULL || v[1] != NULL || v[2] != NULL || v[3] != NULL) &&
-	    welcome_refresh(x, a.community_id) != 0))
+	/* the welcome thread says all but the cap: refresh it on any change */
+	if (call_step(x, st) != 0 || welcome_refresh(x, a.community_id) != 0)
 		return -1;
 	if (audit_add(srv->db, actor(x), "community.update", 0, a.slug,
 	    changed) != 0)
@@ -1202,6 +1339,12 @@ op_community_set_role(struct call *x)
 			    "community_id = ? AND member_id = ?");
 			outbox_member_event(&x->out, m.id, "community.left",
 			    json_pack("{s:s}", "slug", a.slug));
+			if (community_departure_add(x, a.community_id, m.id,
+			    have, x->conn->member.id != 0 ?
+			    x->conn->member.id : -1) != 0) {
+				rc = -1;
+				goto done;
+			}
 			/* their watches and rooms here end once committed */
 			outbox_access(&x->out, a.community_id, m.id);
 		} else {
@@ -1219,9 +1362,10 @@ op_community_set_role(struct call *x)
 	}
 	if (rc == 0)
 		rc = cap_warn(x, &a, was_over);
-	if (rc == 0 && audit_add(srv->db, actor(x), "community.set_role",
-	    m.id, a.slug, role != CROLE_NONE ? crole_name(role) : "none") != 0)
-		rc = call_db_fail(x);
+	if (rc == 0)
+		rc = audit_membership(x, "community.set_role", m.id, m.handle,
+		    a.slug, role != CROLE_NONE ? crole_name(role) : "none",
+		    NULL);
 done:
 	if (rc == 0)
 		x->result = json_pack("{s:s, s:s, s:s, s:s}", "slug", a.slug,
@@ -1315,14 +1459,16 @@ const struct op op_community_table[] = {
 	    ARG_STR("before", ARG_OPT, 64)) },
 	{ "community.update", OP_MEMBER | OP_WRITE, op_community_update,
 	    "Change settings {slug, name?, purpose?, criteria?, privacy?, "
-	    "visibility?, join_policy?, refuse_interested_over_cap?} "
-	    "(managers).", RATE_WRITE, ARGS(ARG_STR("slug", ARG_REQ, 40),
+	    "visibility?, join_policy?, interested_cap? (percent), "
+	    "refuse_interested_over_cap?} (managers).", RATE_WRITE,
+	    ARGS(ARG_STR("slug", ARG_REQ, 40),
 	    ARG_STR("name", ARG_OPT, 80), ARG_STR("purpose", ARG_OPT, 4000),
 	    ARG_STR("criteria", ARG_OPT, 4000),
 	    ARG_STR("privacy", ARG_OPT, 4000),
 	    ARG_STR("visibility", ARG_OPT, 16),
 	    ARG_STR("join_policy", ARG_OPT, 16),
-	    ARG_BOOL("refuse_interested_over_cap", ARG_OPT)) },
+	    ARG_BOOL("refuse_interested_over_cap", ARG_OPT),
+	    ARG_INT("interested_cap", ARG_OPT, 1, 100)) },
 	{ "community.set_role", OP_MEMBER | OP_WRITE, op_community_set_role,
 	    "Set a member's role {slug, handle, role: manager|leader|member|"
 	    "interested|none} (managers).", RATE_WRITE,

@@ -577,6 +577,26 @@ int community_seed_threads(struct call *, int64_t community_id);
 int community_member_add(struct call *, int64_t community_id,
     int64_t member_id, enum crole);
 
+/*
+ * hearthctl.c, for hearthctl-*.c (the hearthctl program only): one call
+ * to the running daemon (exits on an error), --json printing, a string
+ * field ("-" if absent) and a short date.
+ */
+json_t *ctl_request(const char *op, json_t *args);
+bool ctl_print_json(json_t *);
+const char *ctl_str(json_t *, const char *key);
+void ctl_print_date(const char *iso, char out[32]);
+/* hearthctl-community.c: community subcommands; -1 if not one of them. */
+int ctl_community_more(int argc, char **argv);
+
+/* op-membership.c: who left a community, for its managers. */
+/*
+ * Record that a member left (by 0: themselves) or was removed (by: the
+ * manager's member id, or -1 for the console) with the role they had.
+ */
+int community_departure_add(struct call *, int64_t community_id,
+    int64_t member_id, enum crole had, int64_t by);
+
 /* op-*.c: each exports a NULL-terminated table of operations. */
 extern const struct op op_session_table[];
 extern const struct op op_community_table[];
@@ -592,6 +612,7 @@ extern const struct op op_event_table[];
 extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
+extern const struct op op_membership_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files

@@ -327,6 +327,8 @@ TABLE = {
     'community.decide': (lambda w, r, v: {'request_id': w.join_request(v), 'approve': True},
                          write('leader', False)),
     'community.members': (slug, read_slug(guest_op=False)),
+    # who left: leaders and managers, like the requests
+    'community.departures': (slug, write('leader', False)),
     'community.update': (lambda w, r, v: {'slug': v, 'purpose': 'Changed'},
                          write('manager', False)),
     'community.set_role': (lambda w, r, v: {'slug': v, 'handle': w.newcomer(v, 'member')[0],

@@ -18,8 +18,11 @@ def notes(srv, handle, kind):
 
 
 def audit_actions(srv, slug):
-    return [r[0] for r in srv.query('SELECT action FROM audit WHERE target = ? ORDER BY id',
-                                    slug)]
+    """Audit actions about a community: on it (target) or on a member in it
+    (the member is the target, the detail starts community=SLUG)."""
+    return [r[0] for r in srv.query("SELECT action FROM audit WHERE target = ? OR "
+                                    "detail = ? OR detail LIKE ? ORDER BY id",
+                                    slug, 'community=' + slug, 'community=' + slug + ' %')]
 
 
 def ops():
