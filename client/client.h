@@ -257,6 +257,41 @@ struct view *view_thread(json_int_t id, const char *title);
 struct view *view_community(json_t *community);
 struct view *view_poll(json_int_t id);
 
+/* ---- moderate.c: forms acting on a post, a thread or a member ---- */
+/* "30m", "2h", "3d", "1w", "90s" (a bare number: minutes) as seconds; -1. */
+int64_t mod_duration_parse(const char *);
+/* Each runs done on the view below with the server's result. */
+struct view *mod_hide_form(json_int_t post_id, const char *who,
+    void (*done)(struct view *, json_t *));
+struct view *mod_unhide_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+struct view *mod_delete_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+struct view *mod_report_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+/* The thread's title and tags (thread: thread.get's header). */
+struct view *mod_thread_form(json_t *thread,
+    void (*done)(struct view *, json_t *));
+struct view *mod_mute_form(const char *slug, const char *handle,
+    void (*done)(struct view *, json_t *));
+struct view *mod_unmute_form(const char *slug, const char *handle,
+    void (*done)(struct view *, json_t *));
+struct view *mod_poll_close_form(json_int_t poll_id,
+    void (*done)(struct view *, json_t *));
+/* Show a post's versions (post.history) over owner. */
+void mod_history(json_int_t post_id, struct view *owner);
+
+/* ---- reports.c: the reports queue, a tab of the community screen ---- */
+struct reports;
+/* For a community's leaders and managers; owner is the community screen. */
+struct reports *reports_new(struct view *owner, const char *slug);
+void reports_free(struct reports *);
+void reports_load(struct reports *);
+/* Open reports (-1 until known). */
+int reports_count(struct reports *);
+void reports_draw(struct reports *, int y, int rows, int cols);
+bool reports_key(struct reports *, int ch, bool is_key);
+
 /* ---- profile.c: a member's profile ---- */
 struct view *view_profile(const char *handle);
 /* The member's own profile open for editing: the first run's last step. */
