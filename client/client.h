@@ -539,4 +539,18 @@ void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
 
+/* ---- plain-moderate.c: the line mode's moderation ---- */
+/* A post's text, or what stands for it (hidden, deleted). */
+void plain_moderate_print_post(json_t *post);
+/* The thread commands below, as the member may use them. */
+void plain_moderate_help(json_t *thread);
+/*
+ * A thread command (! N report, d N delete, v N history; moderators: h N
+ * hide or show, x N mute the author, P pin, L lock, T rename): false if
+ * s is none of them. post: post N on this page, or NULL.
+ */
+bool plain_moderate_thread_cmd(const char *s, json_t *thread, json_t *post);
+/* A community's reports queue and mutes (leaders and managers). */
+void plain_moderate_reports(json_t *community);
+
 #endif

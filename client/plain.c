@@ -265,8 +265,9 @@ plain_thread(json_int_t id)
 			    js(p, "author_name"), json_is_object(a) ?
 			    js(a, "handle") : js(p, "author_handle"),
 			    js(p, "created_at"), (long long)ji(p, "thanks"));
-			plain_print_md(js(p, "body"), "   ");
+			plain_moderate_print_post(p);
 		}
+		plain_moderate_help(th);
 		if (json_is_integer(next))
 			plain_out("\n(more posts follow: m for more)\n");
 		s = plain_ask("\nr reply, q N quote post N, t N thank post N, "
@@ -300,6 +301,8 @@ plain_thread(json_int_t id)
 		} else if (s[0] == 'm' && json_is_integer(next)) {
 			first += (json_int_t)json_array_size(posts);
 			after = json_integer_value(next);
+		} else if (plain_moderate_thread_cmd(s, th, p)) {
+			/* plain-moderate.c: report, hide, pin... */
 		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
 			plain_out("No post with that number on this page.\n");
 		} else {
@@ -335,7 +338,7 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, 0 back: ");
+		    "j join, R reports (leaders, managers), 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s",
 			    plain_ask("Title: "));
@@ -348,6 +351,8 @@ show_community(json_t *c)
 			polls(c);
 		} else if (s[0] == 'e') {
 			plain_programme_run(js(c, "slug"));
+		} else if (s[0] == 'R') {
+			plain_moderate_reports(c);
 		} else if (s[0] == 'j') {
 			plain_do("community.join", json_pack("{s:s}", "slug",
 			    js(c, "slug")), "Done.");
@@ -510,7 +515,12 @@ polls(json_t *c)
 					plain_out("  %zu. %s\n", i + 1, js(o,
 					    "label"));
 			}
-			s = plain_ask("Number to vote for, 0 back: ");
+			s = plain_ask("Number to vote for, C close the poll, 0 "
+			    "back: ");
+			if (s[0] == 'C' && plain_ask("Close it for good? "
+			    "y/n: ")[0] == 'y')
+				plain_do("poll.close", json_pack("{s:I}",
+				    "poll_id", ji(p, "id")), "Closed.");
 			o = json_array_get(json_object_get(poll, "options"),
 			    (size_t)atoi(s) - 1);
 			if (atoi(s) > 0 && o != NULL)
