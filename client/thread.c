@@ -263,8 +263,11 @@ thread_flagged(void *ctx, json_t *result, json_t *error)
 		ui_flash("%s", err_message(error));
 		return;
 	}
+	/* thread.update's header lacks what thread.get adds (moderator) */
+	th = json_deep_copy(th);
+	json_object_update_missing(th, t->thread);
 	json_decref(t->thread);
-	t->thread = json_incref(th);
+	t->thread = th;
 	ui_flash("This thread is now %s and %s.", ji(th, "pinned") ? "pinned" :
 	    "not pinned", ji(th, "locked") ? "locked (no new replies)" :
 	    "open for replies");

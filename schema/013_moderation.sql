@@ -38,3 +38,14 @@ CREATE TABLE post_reports (
 CREATE UNIQUE INDEX post_reports_open ON post_reports(post_id, reporter_id)
 	WHERE resolved_at IS NULL;
 CREATE INDEX post_reports_queue ON post_reports(community_id, resolved_at);
+
+-- A published room record's own posts (those up to this id in its thread)
+-- change only through its review or by the community's moderators; replies
+-- after it stay their authors' to edit.
+ALTER TABLE rooms ADD COLUMN record_last_post INTEGER;
+UPDATE rooms SET record_last_post = (
+	SELECT max(p.id) FROM posts p JOIN threads t ON t.id = p.thread_id
+	WHERE p.thread_id = rooms.thread_id AND p.created_at <= t.created_at
+	AND p.author_id IS t.author_id)
+WHERE published_at IS NOT NULL AND thread_id IS NOT NULL;
+CREATE INDEX rooms_record_thread ON rooms(thread_id) WHERE thread_id IS NOT NULL;

@@ -93,9 +93,9 @@ post_load(struct call *x, int64_t id, struct post *p)
 	    "SELECT p.thread_id, p.author_id, p.hidden_at IS NOT NULL, "
 	    "p.deleted_at IS NOT NULL, t.community_id, t.title, p.created_at, "
 	    "t.locked, EXISTS (SELECT 1 FROM rooms r WHERE r.thread_id = t.id "
-	    "AND r.published_at IS NOT NULL) AND p.created_at <= t.created_at "
-	    "AND p.author_id IS t.author_id FROM posts p JOIN threads t ON "
-	    "t.id = p.thread_id WHERE p.id = :id");
+	    "AND r.published_at IS NOT NULL AND p.id <= r.record_last_post) "
+	    "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = "
+	    ":id");
 	int rc;
 
 	memset(p, 0, sizeof *p);
