@@ -5,6 +5,7 @@ the same from the line mode; mutes that block writing and end by
 themselves; who may see and resolve reports, and who is never named; two
 resolutions, or a hide and an edit, in one write; published room records
 changed only by moderators. A real hearthd, real ssh, tmux for screens."""
+import datetime
 import json
 import re
 
@@ -445,3 +446,34 @@ def test_published_record_changes_only_by_moderators():
     r = ok(lead.call('post.create', thread_id=thread, body='Slides to follow'))
     rp = r['post']['id'] if 'post' in r else r['post_id']
     ok(lead.call('post.edit', post_id=rp, body='Slides attached'))
+
+
+def test_tui_leader_edits_event():
+    srv, keys, tid, pid = world()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    first = (now + datetime.timedelta(days=4)).replace(hour=15, minute=0, second=0,
+                                                       microsecond=0)
+    moved = first + datetime.timedelta(days=1, hours=2)
+    lead = srv.session(keys['lead'])
+    eid = ok(lead.call('event.create', community='cop', title='Pay clinic', kind='drop_in',
+                       starts_at=first.strftime('%Y-%m-%dT%H:%M:%SZ'), duration=60,
+                       capacity=10, description='Bring payslips.'))['event']['id']
+    lead.close()
+    t = tui(srv, keys['lead'], 'lead', width=100, height=30)
+    try:
+        t.wait_for('Welcome, Lena Lead', timeout=15)
+        t.keys('E')
+        t.wait_for('Upcoming events  (times UTC)', 'Pay clinic')
+        t.keys('Enter')
+        t.wait_for('Coming:', 'e:edit')
+        t.keys('e')
+        screen = t.wait_for('Edit the event', 'Bring payslips.')
+        assert first.strftime('%Y-%m-%d %H:%M') in screen, screen
+        t.keys('C-u', 'Pay clinic, moved', 'Tab', 'Tab')
+        t.keys('C-u', moved.strftime('%Y-%m-%d %H:%M'), 'Tab', 'C-u', '90', 'C-s')
+        t.wait_for('Pay clinic, moved', 'Coming:')
+    finally:
+        t.kill()
+    assert srv.query('SELECT title, starts_at, duration, capacity, description FROM events '
+                     'WHERE id = ?', eid) == [('Pay clinic, moved', int(moved.timestamp()),
+                                               5400, 10, 'Bring payslips.')]
