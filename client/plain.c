@@ -243,6 +243,7 @@ plain_thread(json_int_t id)
 	json_int_t after = 0, first = 1;
 	size_t i;
 	char *s, *body, *q, *all;
+	bool helped = false; /* plain-moderate.c's commands, once */
 
 	for (;;) {
 		r = plain_call("thread.get", json_pack("{s:I, s:I, s:I}",
@@ -267,7 +268,8 @@ plain_thread(json_int_t id)
 			    js(p, "created_at"), (long long)ji(p, "thanks"));
 			plain_moderate_print_post(p);
 		}
-		plain_moderate_help(th);
+		if (!helped)
+			plain_moderate_help(th), helped = true;
 		if (json_is_integer(next))
 			plain_out("\n(more posts follow: m for more)\n");
 		s = plain_ask("\nr reply, q N quote post N, t N thank post N, "

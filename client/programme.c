@@ -613,9 +613,9 @@ event_keys(struct event *ev)
 	    !ji(e, "room_id") ? "u/l:queue  " : "",
 	    ji(e, "room_id") ? "o:join room  " : "",
 	    host && !cancelled && !ji(e, "room_id") ? "O:open room  " : "",
-	    host && !cancelled ? "e:edit  " : "",
 	    host && !cancelled ? "C:cancel  " : "",
-	    ji(e, "thread_id") ? "T:record" : "");
+	    ji(e, "thread_id") ? "T:record  " : "",
+	    host && !cancelled ? "e:edit" : "");
 	ev->v.keys = ev->keys;
 }
 

@@ -14,7 +14,7 @@
 #include "server.h"
 
 #define REASON_MAX 500
-#define MUTE_MAX (366 * 86400) /* a year */
+#define MUTE_MAX 31622400 /* a year (366 days), in seconds */
 #define REPORTERS_MAX 64
 
 static const struct member *
