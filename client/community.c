@@ -471,7 +471,8 @@ comm_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "client.reconnected") == 0)
 		for (int i = 0; i < NTABS; i++)
 			c->loaded[i] = false;
-	if (strcmp(name, "client.shown") == 0) /* back from a room */
+	if (strcmp(name, "client.shown") == 0 || /* back from a room */
+	    strcmp(name, "room.listed") == 0) /* opened or closed anywhere */
 		comm_load(c, TAB_ROOMS);
 	if (c->reports != NULL && (strcmp(name, "client.shown") == 0 ||
 	    (strcmp(name, "notify.new") == 0 && strcmp(js(data, "kind"),

@@ -105,11 +105,12 @@ home_fill(struct home *h)
 		    json_array_size(h->records));
 		list_add(&h->l, line, NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->records, i, r) {
-			char when[20], right[64];
+			char when[20], held[20], right[64];
 
 			short_time(js(r, "review_until"), when);
-			snprintf(line, sizeof line, "  Review: %s",
-			    js(r, "title"));
+			short_time(js(r, "opened_at"), held);
+			snprintf(line, sizeof line, "  Review: %s (held %s)",
+			    js(r, "title"), held);
 			snprintf(right, sizeof right, "due %s", when);
 			list_add(&h->l, line, right, C_UNREAD, r, true);
 		}
@@ -324,6 +325,11 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);
+	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
+		net_call("room.list", NULL, v, home_rooms, h);
+		if (!json_is_true(json_object_get(data, "open")))
+			net_call("room.records", NULL, v, home_records, h);
+	}
 }
 
 static void

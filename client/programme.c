@@ -532,6 +532,7 @@ prog_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "client.shown") == 0 ||
 	    strcmp(name, "client.reconnected") == 0 ||
 	    strcmp(name, "event.reminder") == 0 ||
+	    strcmp(name, "room.listed") == 0 ||
 	    (strcmp(name, "room.state") == 0 && json_is_true(
 	    json_object_get(data, "closed"))))
 		prog_load(p);

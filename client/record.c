@@ -40,12 +40,15 @@ records_got(void *ctx, json_t *result, json_t *error)
 	    "unless you publish it first." : "No room records wait for your "
 	    "review.");
 	json_array_foreach(jarr(result, "records"), i, x) {
-		char line[300], when[20], right[64];
+		char line[300], when[20], held[20], right[64];
 
+		/* Two records of one event differ by when they were held. */
 		short_time(js(x, "review_until"), when);
-		snprintf(line, sizeof line, "%s  (%s, %s)", js(x, "title"),
-		    json_is_string(json_object_get(x, "community")) ?
-		    js(x, "community") : "platform", js(x, "record"));
+		short_time(js(x, "opened_at"), held);
+		snprintf(line, sizeof line, "%s  (%s, %s, held %s)",
+		    js(x, "title"), json_is_string(json_object_get(x,
+		    "community")) ? js(x, "community") : "platform",
+		    js(x, "record"), held);
 		snprintf(right, sizeof right, "due %s", when);
 		list_add(&rs->l, line, right, C_NORMAL, x, true);
 	}
@@ -83,7 +86,8 @@ records_event(struct view *v, const char *name, json_t *data)
 {
 	(void)data;
 	if (strcmp(name, "client.shown") == 0 ||
-	    strcmp(name, "client.reconnected") == 0)
+	    strcmp(name, "client.reconnected") == 0 ||
+	    strcmp(name, "record.changed") == 0)
 		net_call("room.records", NULL, v, records_got, v);
 }
 
@@ -303,6 +307,18 @@ record_key(struct view *v, int ch, bool is_key)
 	return false;
 }
 
+/* A co-host, or another front end of ours, changed or published it. */
+static void
+record_event(struct view *v, const char *name, json_t *data)
+{
+	struct record *r = (struct record *)v;
+
+	if ((strcmp(name, "record.changed") == 0 &&
+	    ji(data, "room_id") == r->room_id) ||
+	    strcmp(name, "client.reconnected") == 0)
+		record_load(r);
+}
+
 static void
 record_free(struct view *v)
 {
@@ -329,6 +345,7 @@ view_record(json_int_t room_id)
 	    "there is removed when it is published.";
 	r->v.draw = record_draw;
 	r->v.key = record_key;
+	r->v.event = record_event;
 	r->v.free = record_free;
 	snprintf(r->msg, sizeof r->msg, "Loading…");
 	record_load(r);

@@ -471,7 +471,9 @@ walk_enter(struct rstate *r, cmark_node *node)
 			para_add(&r->p, lit, strlen(lit), r->inl | ST_DIM);
 		break;
 	case CMARK_NODE_SOFTBREAK:
-		para_add(&r->p, " ", 1, r->inl);
+		/* One Enter between two lines keeps them apart, as the
+		 * member typed them (Discourse does the same). */
+		para_add(&r->p, "\n", 1, r->inl);
 		break;
 	case CMARK_NODE_LINEBREAK:
 		para_add(&r->p, "\n", 1, r->inl);

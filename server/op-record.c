@@ -408,6 +408,20 @@ hosts_of(int64_t room_id, int64_t *ids, size_t max)
 	return n;
 }
 
+/* Every session of the record's hosts reloads it (another front end of
+ * theirs, or a co-host, may have it open). */
+static void
+record_changed(struct call *x, int64_t room_id, bool published)
+{
+	int64_t hosts[64];
+	size_t n = hosts_of(room_id, hosts, 64);
+
+	for (size_t i = 0; i < n; i++)
+		outbox_member_event(&x->out, hosts[i], "record.changed",
+		    json_pack("{s:I, s:b}", "room_id", (json_int_t)room_id,
+		    "published", published));
+}
+
 /* Publish a record now: the thread, the room and event rows, the hosts. */
 static int
 record_publish(struct call *x, struct rec *r, int64_t *thread)
@@ -437,6 +451,7 @@ record_publish(struct call *x, struct rec *r, int64_t *thread)
 	}
 	if (r->review_until == 0)
 		return 0; /* a summary, posted as the room closed */
+	record_changed(x, r->id, true);
 	n = hosts_of(r->id, hosts, 64);
 	for (size_t i = 0; i < n; i++) {
 		if (notify_add_ref(x, hosts[i], "record_published",
@@ -698,10 +713,12 @@ op_record_edit(struct call *x)
 		    "record.drop", 0, target, NULL) == 0 ? 0 :
 		    call_db_fail(x);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		record_changed(x, r.id, false);
 		x->result = json_pack("{s:I, s:I, s:b}", "room_id",
 		    (json_int_t)r.id, "line_id", (json_int_t)id, "dropped",
 		    drop);
+	}
 	rec_clear(&r);
 	return rc;
 }

@@ -19,6 +19,7 @@ enum effect_kind {
 	EFF_IDENTITY, /* reload a member's live identity */
 	EFF_END, /* end a member's sessions */
 	EFF_ACCESS, /* re-check watches and room presences */
+	EFF_COMMUNITY, /* everyone who may read a community (0: everyone) */
 	EFF_FN, /* a closure with its own state */
 };
 
@@ -84,6 +85,17 @@ outbox_room_event(struct outbox *ob, int64_t room_id, int64_t member_id,
 	e->room_id = room_id;
 	e->member_id = member_id;
 	e->flags = flags;
+	e->name = xstrdup(name);
+	e->data = data;
+}
+
+void
+outbox_community_event(struct outbox *ob, int64_t community_id,
+    const char *name, json_t *data)
+{
+	struct effect *e = effect_add(ob, EFF_COMMUNITY);
+
+	e->community_id = community_id;
 	e->name = xstrdup(name);
 	e->data = data;
 }
@@ -209,6 +221,20 @@ deliver_access(struct effect *e)
 	}
 }
 
+/* To every member's session that may read the community (0: all). */
+static void
+deliver_community(struct effect *e)
+{
+	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
+		if (c->closing || c->member.id == 0)
+			continue;
+		if (e->community_id != 0 &&
+		    !authz_conn_reads(c, e->community_id))
+			continue;
+		conn_event(c, e->name, json_incref(e->data));
+	}
+}
+
 static void
 effect_run(struct effect *e, bool committed)
 {
@@ -237,6 +263,9 @@ effect_run(struct effect *e, bool committed)
 		break;
 	case EFF_ACCESS:
 		deliver_access(e);
+		break;
+	case EFF_COMMUNITY:
+		deliver_community(e);
 		break;
 	case EFF_FN:
 		break;

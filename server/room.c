@@ -740,6 +740,18 @@ struct opening {
 };
 
 /*
+ * Tell everyone who may see the room that it opened or closed, so lists of
+ * open rooms (Home, the programme) stay true.
+ */
+static void
+room_listed(struct outbox *ob, const struct room *r, bool open)
+{
+	outbox_community_event(ob, r->community_id, "room.listed",
+	    json_pack("{s:I, s:b}", "room_id", (json_int_t)r->id, "open",
+	    open));
+}
+
+/*
  * room.open's effect: once committed, link the room and bring the opener
  * in (if that session is still here); if the commit failed, the room was
  * never open.
@@ -766,6 +778,7 @@ open_link(void *arg, bool committed)
 	}
 	if (r->queue != NULL)
 		room_send_queue(&ob, r);
+	room_listed(&ob, r, true);
 	outbox_apply(&ob, true);
 }
 
@@ -799,6 +812,7 @@ static void
 close_done(void *arg, bool committed)
 {
 	struct closing *cl = arg;
+	struct outbox ob;
 	struct room *r = room_by_id(cl->room_id);
 
 	if (r != NULL && !committed)
@@ -808,6 +822,9 @@ close_done(void *arg, bool committed)
 		    "s:o, s:b}", "room_id", (json_int_t)r->id, "closed", 1,
 		    "thread_id", cl->thread_id ? json_integer(cl->thread_id) :
 		    json_null(), "review", cl->review));
+		outbox_init(&ob);
+		room_listed(&ob, r, false);
+		outbox_apply(&ob, true);
 		room_unlink(r);
 		room_free(r);
 	}

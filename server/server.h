@@ -399,6 +399,9 @@ void outbox_thread_event(struct outbox *, int64_t thread_id,
 enum { ROOM_EV_KEEP = 1 }; /* also goes into the room's recent history */
 void outbox_room_event(struct outbox *, int64_t room_id, int64_t member_id,
     unsigned flags, const char *name, json_t *data);
+/* An event to every session that may read a community (0: every member). */
+void outbox_community_event(struct outbox *, int64_t community_id,
+    const char *name, json_t *data);
 /* Reload a member's live identity (role, name, code of conduct). */
 void outbox_identity(struct outbox *, int64_t member_id);
 /* End every session of a member after telling them why. Steals ended. */

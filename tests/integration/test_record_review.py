@@ -131,3 +131,56 @@ def test_summary_and_off_rooms_have_no_review():
     rid = ok(h.call('room.open', community='cop', title='O', record='off'))['room']['room_id']
     assert ok(h.call('room.close', room_id=rid))['review'] is False
     err(h.call('room.record.publish', room_id=rid), 'not_found')
+
+
+def test_two_records_of_one_title_are_told_apart_on_screen():
+    """Two closed rooms with one title wait for review: Home and the
+    review list say when each was held."""
+    from fixtures import tui
+    srv = Server()
+    keys = room_circle(srv)
+    rids = []
+    for _ in range(2):
+        h, a, rid = room_with_lines(srv, keys, 'transcript', [('alice', 'a line')])
+        ok(h.call('room.close', room_id=rid))
+        rids.append(rid)
+    # the first was held the day before
+    srv.execute('UPDATE rooms SET opened_at = opened_at - 86400 WHERE id = ?', rids[0])
+    ok(srv.session(keys['host']).call('member.accept_coc'))
+    t = tui(srv, keys['host'], 'host')
+    try:
+        screen = t.wait_for('Room records to review (2)', timeout=15)
+        held = [ln for ln in screen.splitlines() if 'Review: Supervision (held' in ln]
+        assert len(held) == 2, screen
+        assert held[0].split('(held')[1] != held[1].split('(held')[1], screen
+    finally:
+        t.kill()
+
+
+def test_review_screen_follows_a_co_host_editing_and_publishing():
+    """A host has the record open in the TUI while a co-host drops a line
+    and publishes from another front end: the screen follows both."""
+    from fixtures import tui
+    srv = Server()
+    keys = room_circle(srv)
+    h, a, rid = room_with_lines(srv, keys, 'transcript', [
+        ('alice', 'keep this one'), ('alice', 'drop that one')])
+    c = srv.session(keys['carol'])
+    ok(c.call('room.join', room_id=rid))
+    ok(h.call('room.host', room_id=rid, handle='carol'))
+    ok(h.call('room.close', room_id=rid))
+    ok(h.call('member.accept_coc'))
+    t = tui(srv, keys['host'], 'host')
+    try:
+        t.wait_for('Review: Supervision', timeout=15)
+        # the last rows of Home: the record, Programme, Experts, Consults
+        t.keys('G', 'k', 'k', 'k', 'Enter')
+        t.wait_for('Review a record')
+        t.wait_for('drop that one')
+        lines = ok(c.call('room.record.get', room_id=rid))['lines']
+        ok(c.call('room.record.edit', room_id=rid, line_id=lines[1]['id'], drop=True))
+        t.wait_for('[dropped]')
+        ok(c.call('room.record.publish', room_id=rid))
+        t.wait_for('Published: it is a thread')
+    finally:
+        t.kill()

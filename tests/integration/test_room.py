@@ -4,7 +4,8 @@ limits, and what each record mode keeps when the room closes."""
 import time
 
 from harness import Server
-from fixtures import community, drain, err, ev, iso, ok, people, room_circle, until
+from fixtures import (community, drain, err, ev, iso, ok, people, room_circle, settle,
+                      until, wait_event)
 
 
 def open_room(h, **args):
@@ -556,3 +557,25 @@ def test_room_fanout_on_write_threads():
           m['data'].get('text') == 'bye all', timeout=15)
     with open(srv.logpath) as f:
         assert '3 write helper threads' in f.read()
+
+
+def test_room_opening_and_closing_is_announced_only_to_who_may_read_it():
+    """room.listed reaches the sessions of a private community's members
+    after the commit, and never an outsider; a platform room reaches every
+    member."""
+    srv = Server()
+    keys = room_circle(srv, extra=(('out', 'member'), ('boss', 'staff')))
+    alice = srv.session(keys['alice'])
+    out = srv.session(keys['out'])
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Drop-in',
+                     record='off'))['room']['room_id']
+    wait_event(alice, 'room.listed', room_id=rid, open=True)
+    ok(h.call('room.close', room_id=rid))
+    wait_event(alice, 'room.listed', room_id=rid, open=False)
+    # the outsider heard of neither
+    assert not [m for m in settle(out) if m.get('event') == 'room.listed']
+    # a platform room is announced to every member
+    b = srv.session(keys['boss'])
+    prid = ok(b.call('room.open', title='Town hall', record='off'))['room']['room_id']
+    wait_event(out, 'room.listed', room_id=prid, open=True)

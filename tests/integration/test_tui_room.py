@@ -643,3 +643,22 @@ def test_tui_last_host_is_asked_before_leaving_and_told_what_follows():
         assert 'No host is in the room now' in m[0], m
     finally:
         t.kill()
+
+
+def test_tui_home_follows_rooms_opened_and_closed_elsewhere():
+    """A member sitting on Home sees a room appear when a host opens it
+    from another front end, and go when it closes, without pressing a key."""
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    a = tui(srv, keys['alice'], 'alice')
+    try:
+        screen = a.wait_for('Welcome', timeout=15)
+        assert 'Friday surgery' not in screen
+        h = srv.session(keys['host'])
+        rid = ok(h.call('room.open', community='cop', title='Friday surgery',
+                        record='off'))['room']['room_id']
+        a.wait_for('Friday surgery')
+        ok(h.call('room.close', room_id=rid))
+        wait_gone(a, 'Friday surgery')
+    finally:
+        a.kill()

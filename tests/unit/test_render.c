@@ -71,7 +71,8 @@ test_paragraphs(void **state)
 {
 	RENDERS("", 40, "");
 	RENDERS("hello", 40, "hello");
-	RENDERS("one\ntwo", 40, "one two");		/* soft break */
+	RENDERS("one\ntwo", 40, "one\ntwo");		/* a single Enter is kept */
+	RENDERS("a *b\nc* d", 40, "a b\nc d");	/* inside emphasis too */
 	RENDERS("one  \ntwo", 40, "one\ntwo");		/* hard break */
 	RENDERS("one\n\ntwo", 40, "one\n\ntwo");
 }
