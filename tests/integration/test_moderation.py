@@ -10,7 +10,8 @@ import json
 import re
 
 from fixtures import community, err, ok, people, tui, wait_db, wait_gone, wait_until
-from harness import Server, Tmux
+from harness import Server
+from test_plain import plain
 
 
 def world():
@@ -224,13 +225,6 @@ def test_tui_author_deletes_with_confirmation_and_closes_poll():
     finally:
         t.kill()
     assert srv.query('SELECT closed_at IS NOT NULL FROM polls WHERE id = ?', poll) == [(1,)]
-
-
-def plain(srv, key, user):
-    cmd = srv.ssh_base(key, user) + ['-tt', '127.0.0.1']
-    t = Tmux('TERM=dumb ' + ' '.join(cmd), 120, 60)
-    t.wait_for('Main menu', timeout=15)
-    return t
 
 
 def pick(t, title):
