@@ -150,9 +150,9 @@ def test_tui_thread_moderator_keys():
         t.keys('T')
         t.wait_for('Rename and retag')
         t.keys('C-u', 'Pay and salaries', 'Tab', 'pay, careers', 'Enter')
-        t.wait_for('Pay and salaries')
-        assert srv.query('SELECT title FROM threads WHERE id = ?', tid) == \
-            [('Pay and salaries',)]
+        t.wait_for('post 1 of', 'Pay and salaries')     # the thread again, renamed
+        assert srv.query('SELECT title, tags FROM threads WHERE id = ?', tid) == \
+            [('Pay and salaries', 'pay careers')]
         # the post's history: never edited
         t.keys('V')
         t.wait_for('Edit history', 'never edited')
