@@ -281,6 +281,41 @@ bool community_as_message_build(json_t *args, const char *const *vals,
 struct view *community_settings_form(json_t *community);
 struct view *community_role_picker(const char *slug, const char *name,
     json_t *member);
+/* ---- moderate.c: forms acting on a post, a thread or a member ---- */
+/* "30m", "2h", "3d", "1w", "90s" (a bare number: minutes) as seconds; -1. */
+int64_t mod_duration_parse(const char *);
+/* Each runs done on the view below with the server's result. */
+struct view *mod_hide_form(json_int_t post_id, const char *who,
+    void (*done)(struct view *, json_t *));
+struct view *mod_unhide_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+struct view *mod_delete_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+struct view *mod_report_form(json_int_t post_id,
+    void (*done)(struct view *, json_t *));
+/* The thread's title and tags (thread: thread.get's header). */
+struct view *mod_thread_form(json_t *thread,
+    void (*done)(struct view *, json_t *));
+struct view *mod_mute_form(const char *slug, const char *handle,
+    void (*done)(struct view *, json_t *));
+struct view *mod_unmute_form(const char *slug, const char *handle,
+    void (*done)(struct view *, json_t *));
+struct view *mod_poll_close_form(json_int_t poll_id,
+    void (*done)(struct view *, json_t *));
+/* Show a post's versions (post.history) over owner. */
+void mod_history(json_int_t post_id, struct view *owner);
+
+/* ---- reports.c: the reports queue, a tab of the community screen ---- */
+struct reports;
+/* For a community's leaders and managers; owner is the community screen. */
+struct reports *reports_new(struct view *owner, const char *slug);
+void reports_free(struct reports *);
+void reports_load(struct reports *);
+/* Open reports (-1 until known). */
+int reports_count(struct reports *);
+void reports_draw(struct reports *, int y, int rows, int cols);
+bool reports_key(struct reports *, int ch, bool is_key);
+
 /* ---- profile.c: a member's profile ---- */
 struct view *view_profile(const char *handle);
 /* The member's own profile open for editing: the first run's last step. */
@@ -533,5 +568,19 @@ void plain_programme_run(const char *slug);
 void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
+
+/* ---- plain-moderate.c: the line mode's moderation ---- */
+/* A post's text, or what stands for it (hidden, deleted). */
+void plain_moderate_print_post(json_t *post);
+/* The thread commands below, as the member may use them. */
+void plain_moderate_help(json_t *thread);
+/*
+ * A thread command (! N report, d N delete, v N history; moderators: h N
+ * hide or show, x N mute the author, P pin, L lock, T rename): false if
+ * s is none of them. post: post N on this page, or NULL.
+ */
+bool plain_moderate_thread_cmd(const char *s, json_t *thread, json_t *post);
+/* A community's reports queue and mutes (leaders and managers). */
+void plain_moderate_reports(json_t *community);
 
 #endif

@@ -20,9 +20,9 @@
 /* ---- community ---- */
 
 enum { TAB_THREADS, TAB_POLLS, TAB_MEMBERS, TAB_ABOUT, TAB_ROOMS,
-	TAB_REQUESTS, NTABS };
+	TAB_REQUESTS, TAB_REPORTS, NTABS };
 static const char *tab_names[NTABS] = { "Threads", "Polls", "Members",
-	"About", "Rooms", "Requests" };
+	"About", "Rooms", "Requests", "Reports" };
 
 struct community {
 	struct view v;
@@ -37,7 +37,22 @@ struct community {
 	struct reqpane *requests; /* the Requests tab */
 	struct reqpane *left; /* the Members tab's "who left" (l) */
 	bool show_left;
+	struct reports *reports; /* leaders and managers: reports.c */
 };
+
+/* Leaders, managers and admins get the Reports tab (reports.c). */
+static void
+comm_reports_hook(struct community *c)
+{
+	const char *role = js(c->c, "my_role");
+
+	if (c->reports != NULL || !(strcmp(role, "leader") == 0 ||
+	    strcmp(role, "manager") == 0 || (g_me != NULL &&
+	    strcmp(js(g_me, "role"), "admin") == 0)))
+		return;
+	c->reports = reports_new(&c->v, c->slug);
+	reports_load(c->reports);
+}
 
 static void comm_load(struct community *, int tab);
 
@@ -98,7 +113,12 @@ comm_draw(struct view *v, int rows, int cols)
 		size_t nrooms = c->lists[TAB_ROOMS].n;
 		if (i == TAB_REQUESTS && !comm_staff(c))
 			continue;
-		if (i == TAB_ROOMS && nrooms > 0)
+		if (i == TAB_REPORTS && c->reports == NULL)
+			continue;
+		if (i == TAB_REPORTS && reports_count(c->reports) > 0)
+			snprintf(t, sizeof t, " %d %s (%d) ", i + 1,
+			    tab_names[i], reports_count(c->reports));
+		else if (i == TAB_ROOMS && nrooms > 0)
 			snprintf(t, sizeof t, " %d %s (%zu open) ", i + 1,
 			    tab_names[i], nrooms);
 		else if (i == TAB_REQUESTS)
@@ -119,6 +139,10 @@ comm_draw(struct view *v, int rows, int cols)
 	}
 	if (c->tab == TAB_MEMBERS && c->show_left) {
 		reqpane_draw(c->left, 4, rows - 3, cols);
+		return;
+	}
+	if (c->tab == TAB_REPORTS && c->reports != NULL) {
+		reports_draw(c->reports, 4, rows - 3, cols);
 		return;
 	}
 	if (c->msg[c->tab][0] != '\0')
@@ -344,6 +368,7 @@ comm_got(void *ctx, json_t *result, json_t *error)
 		c->c = json_deep_copy(o);
 		if (js(o, "name")[0])
 			snprintf(c->name, sizeof c->name, "%s", js(o, "name"));
+		comm_reports_hook(c);
 	}
 	about_fill(c);
 }
@@ -375,6 +400,11 @@ comm_load(struct community *c, int tab)
 	case TAB_REQUESTS:
 		json_decref(args);
 		reqpane_load(c->requests);
+		break;
+	case TAB_REPORTS:
+		json_decref(args);
+		if (c->reports != NULL)
+			reports_load(c->reports);
 		break;
 	default:
 		about_fill(c);
@@ -421,18 +451,23 @@ comm_key(struct view *v, int ch, bool is_key)
 	char key[96];
 
 	if (!is_key && ch >= '1' && ch < '1' + NTABS) {
-		if (ch - '1' != TAB_REQUESTS || comm_staff(c))
+		if ((ch - '1' != TAB_REQUESTS || comm_staff(c)) &&
+		    (ch - '1' != TAB_REPORTS || c->reports != NULL))
 			c->tab = ch - '1';
 		return true;
 	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
 		if (c->tab == TAB_REQUESTS && !comm_staff(c))
+			c->tab++;
+		if (c->tab == TAB_REPORTS && c->reports == NULL)
 			c->tab = 0;
 		return true;
 	}
 	if (is_key && ch == KEY_BTAB) {
 		c->tab = (c->tab + NTABS - 1) % NTABS;
+		if (c->tab == TAB_REPORTS && c->reports == NULL)
+			c->tab--;
 		if (c->tab == TAB_REQUESTS && !comm_staff(c))
 			c->tab--;
 		return true;
@@ -478,6 +513,9 @@ comm_key(struct view *v, int ch, bool is_key)
 		ui_push(community_join_form(c->c));
 		return true;
 	}
+	if (c->tab == TAB_REPORTS && c->reports != NULL &&
+	    reports_key(c->reports, ch, is_key))
+		return true;
 	if (!is_key && ch == 'J') {
 		net_call("community.join", json_pack("{s:s}", "slug",
 		    c->slug), v, joined, c);
@@ -590,6 +628,10 @@ comm_event(struct view *v, const char *name, json_t *data)
 		    &c->v, comm_got, c);
 		c->loaded[TAB_MEMBERS] = c->loaded[TAB_REQUESTS] = false;
 	}
+	if (c->reports != NULL && (strcmp(name, "client.shown") == 0 ||
+	    (strcmp(name, "notify.new") == 0 && strcmp(js(data, "kind"),
+	    "report") == 0)))
+		reports_load(c->reports);
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
@@ -604,6 +646,7 @@ comm_free(struct view *v)
 		list_free(&c->lists[i]);
 	reqpane_free(c->requests);
 	reqpane_free(c->left);
+	reports_free(c->reports);
 	json_decref(c->c);
 	free(c);
 }
@@ -614,7 +657,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-6:tabs  Enter:open  c:new  J:join  i:intro  "
+	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
 	    "O:open a room  S:settings  L:leave";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
@@ -630,7 +673,11 @@ view_community(json_t *cj)
 	    "with a message the person sees; on the members tab **l** shows "
 	    "who left. Managers: **S** edits the settings (the pinned "
 	    "Welcome thread follows them) and **r** on the members tab sets "
-	    "the selected member's role.";
+	    "the selected member's role. Leaders "
+	    "and managers also have **7** Reports: the posts members "
+	    "reported (**H** hides the post with a reason, **x** dismisses, "
+	    "**c** writes to its author, **M** mutes them, **Enter** opens "
+	    "the thread) and who is muted now (**u** lifts a mute).";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;
@@ -645,6 +692,7 @@ view_community(json_t *cj)
 	net_call("community.get", json_pack("{s:s}", "slug", c->slug), &c->v,
 	    comm_got, c);
 	comm_load(c, TAB_ROOMS); /* the Rooms tab shows how many are open */
+	comm_reports_hook(c);
 	return &c->v;
 }
 
@@ -763,6 +811,14 @@ voted(void *ctx, json_t *result, json_t *error)
 		    poll_got, p);
 }
 
+/* poll.close went through: show the results. */
+static void
+poll_closed(struct view *v, json_t *result)
+{
+	ui_flash("The poll is closed; its voters are told.");
+	poll_got(v, result, NULL);
+}
+
 static bool
 poll_key(struct view *v, int ch, bool is_key)
 {
@@ -771,6 +827,10 @@ poll_key(struct view *v, int ch, bool is_key)
 
 	if (list_key(&p->l, ch, is_key))
 		return true;
+	if (!is_key && ch == 'C') {
+		ui_push(mod_poll_close_form(p->id, poll_closed));
+		return true;
+	}
 	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&
 	    (r = list_cur(&p->l)) != NULL) {
 		net_call("poll.vote", json_pack("{s:I, s:[I]}", "poll_id", p->id,
@@ -796,7 +856,10 @@ view_poll(json_int_t id)
 	struct poll *p = xcalloc(1, sizeof *p);
 
 	p->v.title = "Poll";
-	p->v.keys = "Enter/v:vote for the selected option";
+	p->v.keys = "Enter/v:vote for the selected option  C:close the poll";
+	p->v.help = "**C** closes the poll for good (its author, or the "
+	    "community's leaders and managers, after you confirm); its "
+	    "voters are told and everyone sees the results.";
 	p->v.draw = poll_draw;
 	p->v.key = poll_key;
 	p->v.free = poll_free;

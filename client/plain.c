@@ -243,6 +243,7 @@ plain_thread(json_int_t id)
 	json_int_t after = 0, first = 1;
 	size_t i;
 	char *s, *body, *q, *all;
+	bool helped = false; /* plain-moderate.c's commands, once */
 
 	for (;;) {
 		r = plain_call("thread.get", json_pack("{s:I, s:I, s:I}",
@@ -265,8 +266,10 @@ plain_thread(json_int_t id)
 			    js(p, "author_name"), json_is_object(a) ?
 			    js(a, "handle") : js(p, "author_handle"),
 			    js(p, "created_at"), (long long)ji(p, "thanks"));
-			plain_print_md(js(p, "body"), "   ");
+			plain_moderate_print_post(p);
 		}
+		if (!helped)
+			plain_moderate_help(th), helped = true;
 		if (json_is_integer(next))
 			plain_out("\n(more posts follow: m for more)\n");
 		s = plain_ask("\nr reply, q N quote post N, t N thank post N, "
@@ -300,6 +303,8 @@ plain_thread(json_int_t id)
 		} else if (s[0] == 'm' && json_is_integer(next)) {
 			first += (json_int_t)json_array_size(posts);
 			after = json_integer_value(next);
+		} else if (plain_moderate_thread_cmd(s, th, p)) {
+			/* plain-moderate.c: report, hide, pin... */
 		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
 			plain_out("No post with that number on this page.\n");
 		} else {
@@ -335,7 +340,7 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, 0 back: ");
+		    "j join, m membership, R reports (leaders, managers), 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s",
 			    plain_ask("Title: "));
@@ -348,6 +353,8 @@ show_community(json_t *c)
 			polls(c);
 		} else if (s[0] == 'e') {
 			plain_programme_run(js(c, "slug"));
+		} else if (s[0] == 'R') {
+			plain_moderate_reports(c);
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {
@@ -516,7 +523,12 @@ polls(json_t *c)
 					plain_out("  %zu. %s\n", i + 1, js(o,
 					    "label"));
 			}
-			s = plain_ask("Number to vote for, 0 back: ");
+			s = plain_ask("Number to vote for, C close the poll, 0 "
+			    "back: ");
+			if (s[0] == 'C' && plain_ask("Close it for good? "
+			    "y/n: ")[0] == 'y')
+				plain_do("poll.close", json_pack("{s:I}",
+				    "poll_id", ji(p, "id")), "Closed.");
 			o = json_array_get(json_object_get(poll, "options"),
 			    (size_t)atoi(s) - 1);
 			if (atoi(s) > 0 && o != NULL)

@@ -608,14 +608,15 @@ event_keys(struct event *ev)
 	bool host = ji(e, "is_host") != 0;
 	bool cancelled = json_is_string(json_object_get(e, "cancelled"));
 
-	snprintf(ev->keys, sizeof ev->keys, "%s%s%s%s%s%s",
+	snprintf(ev->keys, sizeof ev->keys, "%s%s%s%s%s%s%s",
 	    cancelled ? "" : "y/m/x:going/maybe/not  ",
 	    !cancelled && strcmp(js(e, "kind"), "surgery") == 0 &&
 	    !ji(e, "room_id") ? "u/l:queue  " : "",
 	    ji(e, "room_id") ? "o:join room  " : "",
 	    host && !cancelled && !ji(e, "room_id") ? "O:open room  " : "",
 	    host && !cancelled ? "C:cancel  " : "",
-	    ji(e, "thread_id") ? "T:record" : "");
+	    ji(e, "thread_id") ? "T:record  " : "",
+	    host && !cancelled ? "e:edit" : "");
 	ev->v.keys = ev->keys;
 }
 
@@ -972,6 +973,56 @@ room_open_form(const char *slug, const char *name)
 	    "community", slug), defs, 2, adhoc_build, adhoc_opened);
 }
 
+/* event.update's arguments: the new event form's, less the community. */
+static bool
+ev_edit_build(json_t *args, const char *const *vals, char *err,
+    size_t errlen)
+{
+	if (!ev_build(args, vals, err, errlen))
+		return false;
+	json_object_del(args, "community");
+	if (json_object_get(args, "capacity") == NULL)
+		json_object_set_new(args, "capacity", json_null());
+	if (json_object_get(args, "description") == NULL)
+		json_object_set_new(args, "description", json_string(""));
+	return true;
+}
+
+/* The event's fields in the new event form, to change and save. */
+static struct view *
+ev_edit_form(json_t *e)
+{
+	char start[32], dur[16], cap[16];
+	struct form_def defs[] = {
+		{ "Title", js(e, "title"), NULL, NULL },
+		{ "Kind", js(e, "kind"), "drop_in|surgery|show_and_tell|summit|"
+		    "other", "drop-in, surgery (a queue of people to help), "
+		    "show and tell, summit, other" },
+		{ "Starts (UTC)", start, NULL, "YYYY-MM-DD HH:MM, in UTC (the "
+		    "first time, for a repeating event)" },
+		{ "Duration (minutes)", dur, NULL, NULL },
+		{ "Repeats", js(e, "recurrence")[0] ? js(e, "recurrence") :
+		    "none", "none|weekly|fortnightly|monthly",
+		    "monthly: on the same day of the month" },
+		{ "Capacity", cap, NULL, "places; empty for no limit" },
+		{ "Community", js(e, "community"), NULL, "cannot be changed "
+		    "here" },
+		{ "Description", js(e, "description"), NULL, "Markdown; Enter "
+		    "here saves; everyone coming is told of a new time" },
+	};
+
+	fmt_time(time_from_iso8601(js(e, "starts_at")), "%Y-%m-%d %H:%M",
+	    start, sizeof start);
+	snprintf(dur, sizeof dur, "%lld", (long long)ji(e, "duration"));
+	cap[0] = '\0';
+	if (ji(e, "capacity") > 0)
+		snprintf(cap, sizeof cap, "%lld", (long long)ji(e, "capacity"));
+	return form_open("Edit the event", "Hosts and the community's leaders "
+	    "and managers may change it.", "event.update", json_pack("{s:I}",
+	    "id", ji(e, "id")), defs, (int)(sizeof defs / sizeof defs[0]),
+	    ev_edit_build, form_done_reload);
+}
+
 /* Scroll, answer, queue, open or join the room, cancel. */
 static bool
 event_key(struct view *v, int ch, bool is_key)
@@ -1040,6 +1091,13 @@ event_key(struct view *v, int ch, bool is_key)
 			ui_push(form_open("Cancel this event", js(e, "title"),
 			    "event.cancel", json_pack("{s:I}", "id", ev->id),
 			    reason_def, 1, reason_build, cancel_done));
+	} else if (ch == 'e') {
+		if (!ji(e, "is_host"))
+			ui_flash("Only hosts and leaders change an event.");
+		else if (json_is_string(json_object_get(e, "cancelled")))
+			ui_flash("This event is cancelled.");
+		else
+			ui_push(ev_edit_form(e));
 	} else if (ch == 'T') {
 		if (ji(e, "thread_id"))
 			ui_push(view_thread(ji(e, "thread_id"), ""));
@@ -1091,7 +1149,9 @@ view_event(json_int_t id)
 	    "surgery, **u** joins the queue before the room opens, with a "
 	    "short topic the hosts see, and **l** leaves it. **o** joins "
 	    "the open room. Hosts: **O** opens the room (choose what is "
-	    "kept of it), **C** cancels the event with a reason; hosts also "
+	    "kept of it), **e** edits it (title, kind, time, duration, "
+	    "repeats, capacity, description; everyone coming is told of a "
+	    "new time), **C** cancels the event with a reason; hosts also "
 	    "see who answered and the queue. **T** reads the last room's "
 	    "record. **j/k/Space** scroll, **R** reloads.";
 	ev->v.draw = event_draw;

@@ -1,6 +1,7 @@
 /*
  * thread.c: a thread's posts rendered from CommonMark, loaded page by page
- * and kept live with thread.new_post; reply, quote, thank and edit.
+ * and kept live with thread.new_post; reply, quote, thank and edit;
+ * report, delete, history, and moderators' keys (moderate.c's forms).
  */
 #include <ctype.h>
 #include <malloc.h>
@@ -218,6 +219,156 @@ thread_edited(struct view *v, json_t *result)
 	thread_load((struct thread *)v);
 }
 
+/* A moderator's or author's change went through: show the thread anew. */
+static void
+thread_changed(struct view *v, json_t *result)
+{
+	struct thread *t = (struct thread *)v;
+	json_t *th = jobj(result, "thread");
+
+	if (js(th, "title")[0])
+		snprintf(t->name, sizeof t->name, "%s", js(th, "title"));
+	if (ji(result, "hidden") && json_is_boolean(json_object_get(result,
+	    "hidden")))
+		ui_flash("Hidden. Its author sees your reason; others see "
+		    "\"hidden by a moderator\".");
+	thread_load(t);
+}
+
+static void
+thread_reported(struct view *v, json_t *result)
+{
+	(void)v;
+	(void)result;
+	ui_flash("Reported. The community's leaders and managers decide; you "
+	    "will be told the outcome.");
+}
+
+static void
+thread_muted(struct view *v, json_t *result)
+{
+	(void)v;
+	ui_flash("@%s is muted in %s until %.16s UTC.", js(result, "handle"),
+	    js(result, "slug"), js(result, "until"));
+}
+
+/* thread.update's answer to a pin or lock. */
+static void
+thread_flagged(void *ctx, json_t *result, json_t *error)
+{
+	struct thread *t = ctx;
+	json_t *th = jobj(result, "thread");
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	/* thread.update's header lacks what thread.get adds (moderator) */
+	th = json_deep_copy(th);
+	json_object_update_missing(th, t->thread);
+	json_decref(t->thread);
+	t->thread = th;
+	ui_flash("This thread is now %s and %s.", ji(th, "pinned") ? "pinned" :
+	    "not pinned", ji(th, "locked") ? "locked (no new replies)" :
+	    "open for replies");
+}
+
+/* Whether the selected post is the member's own. */
+static bool
+thread_mine(json_t *p)
+{
+	return p != NULL && g_me != NULL && author_handle(p)[0] != '\0' &&
+	    strcmp(author_handle(p), js(g_me, "handle")) == 0;
+}
+
+/*
+ * Keys for moderators (hide, pin, lock, rename, mute) and for every reader
+ * (report, history) and author (delete). The server decides; the screen
+ * only spares a form that would be refused.
+ */
+static bool
+thread_moderate_key(struct thread *t, int ch)
+{
+	json_t *p = t->posts != NULL ? thread_cur_post(t) : NULL;
+	bool mod = t->thread != NULL && ji(t->thread, "moderator");
+	char who[160];
+
+	switch (ch) {
+	case 'H':
+		if (p == NULL)
+			break;
+		if (!mod)
+			ui_flash("Only the community's leaders and managers "
+			    "hide posts. Press ! to report it to them.");
+		else if (ji(p, "deleted"))
+			ui_flash("Its author deleted this post.");
+		else if (ji(p, "hidden"))
+			ui_push(mod_unhide_form(ji(p, "id"), thread_changed));
+		else {
+			author_of(p, who, sizeof who);
+			ui_push(mod_hide_form(ji(p, "id"), who,
+			    thread_changed));
+		}
+		return true;
+	case '!':
+		if (p == NULL)
+			break;
+		if (thread_mine(p))
+			ui_flash("That is your own post: e edits it, D "
+			    "deletes it.");
+		else if (ji(p, "deleted"))
+			ui_flash("Its author deleted this post.");
+		else
+			ui_push(mod_report_form(ji(p, "id"), thread_reported));
+		return true;
+	case 'D':
+		if (p == NULL)
+			break;
+		if (!thread_mine(p))
+			ui_flash("You can delete only your own posts.");
+		else if (ji(p, "deleted"))
+			ui_flash("This post is already deleted.");
+		else
+			ui_push(mod_delete_form(ji(p, "id"), thread_changed));
+		return true;
+	case 'V':
+		if (p != NULL)
+			mod_history(ji(p, "id"), &t->v);
+		return true;
+	case 'P':
+	case 'L':
+		if (t->thread == NULL)
+			break;
+		if (!mod) {
+			ui_flash("Only the community's leaders and managers "
+			    "pin and lock threads.");
+			return true;
+		}
+		net_call("thread.update", json_pack("{s:I, s:b}", "thread_id",
+		    (json_int_t)t->id, ch == 'P' ? "pinned" : "locked",
+		    !ji(t->thread, ch == 'P' ? "pinned" : "locked")), &t->v,
+		    thread_flagged, t);
+		return true;
+	case 'T':
+		if (t->thread != NULL)
+			ui_push(mod_thread_form(t->thread, thread_changed));
+		return true;
+	case 'M':
+		if (p == NULL || t->thread == NULL)
+			break;
+		if (!mod)
+			ui_flash("Only the community's leaders and managers "
+			    "mute members.");
+		else if (author_handle(p)[0] == '\0' || thread_mine(p))
+			ui_flash("Choose a post by the member to mute.");
+		else
+			ui_push(mod_mute_form(js(t->thread, "community"),
+			    author_handle(p), thread_muted));
+		return true;
+	}
+	return false;
+}
+
 static bool
 thread_key(struct view *v, int ch, bool is_key)
 {
@@ -285,7 +436,9 @@ thread_key(struct view *v, int ch, bool is_key)
 		    thread_edited));
 	} else if (!is_key && ch == 'R') {
 		thread_load(t);
-	} else
+	} else if (!is_key)
+		return thread_moderate_key(t, ch);
+	else
 		return false;
 	return true;
 }
@@ -421,12 +574,22 @@ view_thread(json_int_t id, const char *title)
 	struct thread *t = xcalloc(1, sizeof *t);
 
 	t->v.title = "Thread";
-	t->v.keys = "r:reply  Q:quote  t:thank  e:edit  Tab/[:next/prev post"
-	    "  Space:page";
+	t->v.keys = "r:reply  Q:quote  t:thank  e:edit  !:report  "
+	    "Tab/[:next/prev post  Space:page  ?:more";
 	t->v.help = "Posts are shown oldest first. The marker ▶ shows the "
 	    "selected post, which **Q** quotes, **t** thanks and **e** edits "
 	    "(your own). **r** replies to the thread. **G** goes to the end "
-	    "and follows new posts as they arrive; **R** reloads.";
+	    "and follows new posts as they arrive; **R** reloads.\n\n"
+	    "On the selected post: **!** reports it to the community's "
+	    "leaders and managers (with what is wrong; its author is never "
+	    "told who), **V** shows its edit history, **D** deletes it "
+	    "(your own, after you confirm).\n\n"
+	    "Leaders and managers: **H** hides the selected post with a "
+	    "reason its author sees (others see \"hidden by a moderator\"), "
+	    "or shows a hidden one again; **M** mutes its author in this "
+	    "community for a time; **P** pins or unpins the thread, **L** "
+	    "locks or unlocks it; **T** renames and retags it (its author "
+	    "may too).";
 	t->v.draw = thread_draw;
 	t->v.key = thread_key;
 	t->v.event = thread_event;

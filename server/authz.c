@@ -114,6 +114,39 @@ access_load(struct call *x, sqlite3_stmt *st, struct access *a)
 	return 0;
 }
 
+/*
+ * A mute in force for the caller here: fail the call telling them why and
+ * until when, and return -1; 0 when there is none. Mutes end by
+ * themselves: the times decide, nothing sweeps.
+ */
+static int
+mute_check(struct call *x, const struct access *a)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT reason, ends_at FROM community_mutes WHERE "
+	    "community_id = ? AND member_id = ? AND ended_at IS NULL AND "
+	    "ends_at > ? ORDER BY ends_at DESC LIMIT 1");
+	char until[32], reason[512];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, a->community_id);
+	sqlite3_bind_int64(st, 2, call_actor(x));
+	sqlite3_bind_int64(st, 3, now_unix());
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(reason, sizeof reason, "%s", db_col_text(st, 0));
+		time_human(sqlite3_column_int64(st, 1), until);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return call_fail(x, ERR_INTERNAL, "database error");
+	return call_fail(x, ERR_FORBIDDEN,
+	    "A moderator muted you in %s until %s: %s. You can still read "
+	    "it.", a->name, until, reason);
+}
+
 /* The decision itself, once the facts are known. */
 static int
 access_decide(struct call *x, enum cact act, struct access *a)
@@ -159,7 +192,7 @@ access_decide(struct call *x, enum cact act, struct access *a)
 			return call_fail(x, ERR_FORBIDDEN,
 			    "Please read and accept the code of conduct "
 			    "(member.accept_coc) before writing.");
-		return 0;
+		return mute_check(x, a);
 	case CA_MODERATE:
 		if (a->role >= CROLE_LEADER)
 			return 0;

@@ -25,6 +25,7 @@ struct post {
 	bool hidden;
 	bool deleted;
 	bool locked; /* its thread */
+	bool record; /* part of a published room record, as the server wrote it */
 	char title[THREAD_TITLE_MAX + 8];
 };
 
@@ -91,8 +92,10 @@ post_load(struct call *x, int64_t id, struct post *p)
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT p.thread_id, p.author_id, p.hidden_at IS NOT NULL, "
 	    "p.deleted_at IS NOT NULL, t.community_id, t.title, p.created_at, "
-	    "t.locked FROM posts p JOIN threads t ON t.id = p.thread_id "
-	    "WHERE p.id = :id");
+	    "t.locked, EXISTS (SELECT 1 FROM rooms r WHERE r.thread_id = t.id "
+	    "AND r.published_at IS NOT NULL AND p.id <= r.record_last_post) "
+	    "FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = "
+	    ":id");
 	int rc;
 
 	memset(p, 0, sizeof *p);
@@ -113,6 +116,7 @@ post_load(struct call *x, int64_t id, struct post *p)
 	snprintf(p->title, sizeof p->title, "%s", db_col_text(st, 5));
 	p->created_at = sqlite3_column_int64(st, 6);
 	p->locked = sqlite3_column_int(st, 7) != 0;
+	p->record = sqlite3_column_int(st, 8) != 0;
 	sqlite3_reset(st);
 	return 0;
 }
@@ -356,9 +360,18 @@ op_post_edit(struct call *x)
 	if (post_body_arg(x, &body) != 0 || post_load(x, id, &p) != 0)
 		return -1;
 	if (thread_authz(x, p.community_id, CA_READ, &a,
-	    p.locked ? &mod : NULL, "No such post.") != 0)
+	    p.locked || p.record ? &mod : NULL, "No such post.") != 0)
 		return -1;
-	if (p.author_id == 0 || p.author_id != call_actor(x))
+	/*
+	 * A published room record changes only through its review (before
+	 * it is published) or by the community's moderators afterwards, not
+	 * by the host it is posted under.
+	 */
+	if (p.record && !mod)
+		return call_fail(x, ERR_FORBIDDEN,
+		    "This post is a published room record: only the "
+		    "community's leaders and managers may change it now.");
+	if (!p.record && (p.author_id == 0 || p.author_id != call_actor(x)))
 		return call_fail(x, ERR_FORBIDDEN,
 		    "Only the author may edit a post.");
 	if (p.deleted)
@@ -498,26 +511,67 @@ moderate_load(struct call *x, json_int_t *id, struct post *p,
 	return 0;
 }
 
-static int
-op_post_hide(struct call *x)
+/* The handle of a member (for audit rows); "" when none. */
+static void
+handle_of(int64_t id, char *out, size_t len)
 {
-	json_int_t id = 0;
-	const char *reason = NULL, *s;
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT handle FROM members WHERE id = :id");
+
+	out[0] = '\0';
+	db_bind_i64(st, ":id", id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, len, "%s", db_col_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/*
+ * Audit a moderator's act on a post: the row names its author (the member
+ * acted on), the community and the post.
+ */
+static int
+post_audit(struct call *x, const char *action, const struct post *p,
+    const char *slug, const char *reason)
+{
+	char handle[64], *detail;
+	int rc;
+
+	handle_of(p->author_id, handle, sizeof handle);
+	detail = xasprintf("community=%s post=%lld%s%s", slug,
+	    (long long)p->id, reason != NULL ? " reason=" : "",
+	    reason != NULL ? reason : "");
+	rc = audit_add(srv->db, x->conn == NULL || x->conn->console ? NULL :
+	    &x->conn->member, action, p->author_id, handle[0] != '\0' ?
+	    handle : NULL, detail);
+	free(detail);
+	return rc == 0 ? 0 : call_db_fail(x);
+}
+
+int
+post_hide(struct call *x, int64_t id, const char *reason, bool *was_hidden)
+{
+	const char *s;
 	struct post p;
 	struct access a;
 	sqlite3_stmt *st;
-	char target[32];
 
-	if (arg_str(x->args, "reason", true, REASON_MAX, &reason, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
 	for (s = reason; *s == ' ' || *s == '\n' || *s == '\t'; s++)
 		;
 	if (*s == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.reason must say why (the author will see it)");
-	if (moderate_load(x, &id, &p, &a) != 0)
+	if (post_load(x, id, &p) != 0)
 		return -1;
+	if (thread_authz(x, p.community_id, CA_MODERATE, &a, NULL,
+	    "No such post.") != 0)
+		return -1;
+	if (p.deleted)
+		return call_fail(x, ERR_CONFLICT,
+		    "Its author deleted this post.");
+	if (was_hidden != NULL)
+		*was_hidden = p.hidden;
+	if (p.hidden && was_hidden != NULL)
+		return 0;
 	if (p.hidden)
 		return call_fail(x, ERR_CONFLICT, "This post is already hidden.");
 	st = db_stmt(srv->db,
@@ -528,15 +582,28 @@ op_post_hide(struct call *x)
 		db_bind_i64(st, ":me", call_actor(x));
 	db_bind_text(st, ":r", reason);
 	db_bind_i64(st, ":id", id);
-	if (call_step(x, st) != 0)
+	if (call_step(x, st) != 0 ||
+	    post_audit(x, "post.hide", &p, a.slug, reason) != 0)
 		return -1;
-	snprintf(target, sizeof target, "post %lld", (long long)id);
-	if (audit_add(srv->db, x->conn->console ? NULL : &x->conn->member,
-	    "post.hide", p.author_id, target, reason) != 0)
-		return call_db_fail(x);
 	if (p.author_id != 0 && notify_add(x, p.author_id, "post_hidden",
 	    p.community_id, p.thread_id, id, 0,
 	    "A moderator hid your post in \"%s\": %s", p.title, reason) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+op_post_hide(struct call *x)
+{
+	json_int_t id = 0;
+	const char *reason = NULL;
+
+	if (arg_str(x->args, "reason", true, REASON_MAX, &reason, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "post_id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (post_hide(x, id, reason, NULL) != 0)
 		return -1;
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "hidden", 1);
 	return 0;
@@ -549,7 +616,6 @@ op_post_unhide(struct call *x)
 	struct post p;
 	struct access a;
 	sqlite3_stmt *st;
-	char target[32];
 
 	if (moderate_load(x, &id, &p, &a) != 0)
 		return -1;
@@ -561,10 +627,12 @@ op_post_unhide(struct call *x)
 	db_bind_i64(st, ":id", id);
 	if (call_step(x, st) != 0)
 		return -1;
-	snprintf(target, sizeof target, "post %lld", (long long)id);
-	if (audit_add(srv->db, x->conn->console ? NULL : &x->conn->member,
-	    "post.unhide", p.author_id, target, NULL) != 0)
-		return call_db_fail(x);
+	if (post_audit(x, "post.unhide", &p, a.slug, NULL) != 0)
+		return -1;
+	if (p.author_id != 0 && notify_add(x, p.author_id, "post_unhidden",
+	    p.community_id, p.thread_id, id, 0,
+	    "A moderator showed your post in \"%s\" again.", p.title) != 0)
+		return -1;
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "hidden", 0);
 	return 0;
 }

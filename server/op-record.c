@@ -432,8 +432,10 @@ record_publish(struct call *x, struct rec *r, int64_t *thread)
 
 	if (record_post(x, r, thread) != 0)
 		return -1;
-	st = db_stmt(srv->db, "UPDATE rooms SET thread_id = ?, published_at "
-	    "= ? WHERE id = ?");
+	/* its posts so far are the record's own (op-post.c's post.edit) */
+	st = db_stmt(srv->db, "UPDATE rooms SET thread_id = ?1, published_at "
+	    "= ?2, record_last_post = (SELECT last_post_id FROM threads WHERE "
+	    "id = ?1) WHERE id = ?3");
 	sqlite3_bind_int64(st, 1, *thread);
 	sqlite3_bind_int64(st, 2, now_unix());
 	sqlite3_bind_int64(st, 3, r->id);

@@ -613,6 +613,7 @@ extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
 extern const struct op op_membership_table[];
+extern const struct op op_moderate_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
@@ -669,6 +670,13 @@ int64_t post_insert(struct call *, int64_t thread_id, int64_t reply_to,
 int post_created(struct call *, const struct access *,
     const struct thread *t, int64_t post_id, int64_t reply_to,
     int64_t parent_author, const char *body, json_t **post);
+/*
+ * Hide a post with a reason as a moderator of its community: the row, an
+ * audit row naming its author, and the author told why. With was_hidden
+ * set, a post already hidden is no error (*was_hidden says so).
+ */
+int post_hide(struct call *, int64_t post_id, const char *reason,
+    bool *was_hidden);
 
 /* op-record.c: a closed room's record, its review and publication. */
 /*

@@ -287,6 +287,21 @@ class World:
                           "created_at, updated_at) VALUES (?, 'Tax', 'Why', 'more_info', "
                           "?, ?)", who, T0, T0)
 
+    def report(self, vis):
+        """An open report by the bystander of a fresh post by the author."""
+        pid = self.post(self.thread(vis))
+        return self.fresh("INSERT INTO post_reports (post_id, community_id, reporter_id, "
+                          "reason, created_at) VALUES (?, ?, ?, 'rude', ?)", pid,
+                          self.cid[vis], self.ids['bystander'], T0)
+
+    def muted(self, vis):
+        """A fresh member of the community, muted there for an hour."""
+        handle, mid = self.newcomer(vis, 'member')
+        self.fresh("INSERT INTO community_mutes (community_id, member_id, reason, "
+                   "created_at, ends_at) VALUES (?, ?, 'test', ?, ?)", self.cid[vis], mid,
+                   T0, int(time.time()) + 3600)
+        return handle
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -356,6 +371,19 @@ TABLE = {
                              nonmember_public=OK)),
     'post.thank': (lambda w, r, v: {'post_id': w.post(w.thread(v))},
                    write('interested', True)),
+    # moderation: anyone who reads a post may report it; leaders and
+    # managers see the queue, resolve reports and mute members below them
+    'post.report': (lambda w, r, v: {'post_id': w.post(w.thread(v)), 'reason': 'rude'},
+                    read_id(False)),
+    'report.list': (slug, write('leader', False)),
+    'report.resolve': (lambda w, r, v: {'report_id': w.report(v), 'action': 'dismiss'},
+                       write('leader', True)),
+    'member.mute': (lambda w, r, v: {'slug': v, 'handle': w.newcomer(v, 'member')[0],
+                                     'seconds': 600, 'reason': 'cool off'},
+                    write('leader', False)),
+    'member.unmute': (lambda w, r, v: {'slug': v, 'handle': w.muted(v)},
+                      write('leader', False)),
+    'community.mutes': (slug, write('leader', False)),
     'roundup.get': (lambda w, r, v: {}, members_only()),
     # profiles
     'profile.get': (lambda w, r, v: {'handle': 'autxauthor'}, members_only()),
