@@ -262,6 +262,9 @@ struct view *view_profile(const char *handle);
 /* The member's own profile open for editing: the first run's last step. */
 struct view *view_profile_first_run(void);
 
+/* ---- devices.c: Profile → Devices, the member's keys ---- */
+struct view *view_devices(void);
+
 /* ---- search.c: search, and the member directory ---- */
 struct view *view_search(bool directory);
 
@@ -495,6 +498,16 @@ void plain_room(json_int_t id);
 void plain_room_event(const char *event, json_t *data);
 /* Closed rooms' records waiting for the member's review. */
 void plain_room_records(void);
+
+/* ---- plain-devices.c: the line mode's devices and device codes ---- */
+/* List the member's keys, remove one, make a device code. */
+void plain_devices(void);
+/*
+ * A join session: redeem code as a device code. The member (a reference)
+ * on success; NULL with *tried false if it is no device code (an invite,
+ * perhaps), or with *tried true after printing why it did not work.
+ */
+json_t *plain_devices_redeem(const char *code, bool *tried);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

@@ -1,7 +1,9 @@
 /*
  * join.c: the join form of a join session (user "join"): the invite code,
  * a handle and a name, sent with invite.redeem; then Home and the first
- * run.
+ * run. A member adding a new device enters the device code made on their
+ * other device in the same first field: it is tried as one first
+ * (device.redeem), and only when it is none do the handle and name follow.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ struct join {
 	int on;
 	char err[512];
 	bool sending;
+	bool checked; /* the code was tried as a device code: not one */
 };
 
 static void
@@ -29,6 +32,9 @@ join_draw(struct view *v, int rows, int cols)
 		"",
 		"To join, enter the invite code you were sent, then choose a",
 		"handle (how others @mention you) and the name people see.",
+		"",
+		"Adding this device to your membership? Enter the device code",
+		"you made on your other device (Profile, then Devices).",
 		NULL,
 	};
 	int y = 2, cy = 0, cx = 0;
@@ -45,7 +51,8 @@ join_draw(struct view *v, int rows, int cols)
 		y += 2;
 	}
 	if (j->sending)
-		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
+		put_text(y++, 2, cols - 4, j->on == 0 ? "Checking the code..." :
+		    "Joining...", C_DIM, 0);
 	if (j->err[0] != '\0')
 		put_text(y++, 2, cols - 4, j->err, C_ERROR, A_BOLD);
 	ui_cursor(cy, cx);
@@ -75,6 +82,34 @@ join_done(void *ctx, json_t *result, json_t *error)
 	welcome_first_run();
 }
 
+/* The code was tried as a device code. */
+static void
+device_done(void *ctx, json_t *result, json_t *error)
+{
+	struct join *j = ctx;
+	json_t *m;
+
+	j->sending = false;
+	if (error != NULL) {
+		if (strcmp(js(error, "code"), "not_found") == 0) {
+			/* no device code: an invite, then name and handle */
+			j->checked = true;
+			j->err[0] = '\0';
+			j->on = 1;
+		} else
+			snprintf(j->err, sizeof j->err, "%s",
+			    err_message(error));
+		return;
+	}
+	m = json_object_get(result, "member");
+	json_decref(g_me);
+	g_me = json_incref(m);
+	ui_replace(view_home());
+	ui_flash("This device is now signed in as %s. Next time, connect "
+	    "with it as any user name.", js(m, "display_name"));
+	welcome_first_run();
+}
+
 static bool
 join_key(struct view *v, int ch, bool is_key)
 {
@@ -82,6 +117,15 @@ join_key(struct view *v, int ch, bool is_key)
 
 	if (j->sending)
 		return true;
+	if (j->on == 0 && j->f[0].len > 0 && !j->checked &&
+	    (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
+	    ch == KEY_DOWN))) {
+		j->sending = true;
+		j->err[0] = '\0';
+		net_call("device.redeem", json_pack("{s:s}", "code",
+		    j->f[0].text), v, device_done, j);
+		return true;
+	}
 	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
 	    ch == KEY_DOWN)) {
 		if (j->on < 2) {
@@ -113,7 +157,8 @@ join_key(struct view *v, int ch, bool is_key)
 		ui_quit(1);
 		return true;
 	}
-	field_key(&j->f[j->on], ch, is_key);
+	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0)
+		j->checked = false; /* a changed code is tried again */
 	return true;
 }
 
@@ -126,7 +171,7 @@ view_join(void)
 	j->v.keys = "Enter:next/join  Up:previous field  Esc:leave";
 	j->v.draw = join_draw;
 	j->v.key = join_key;
-	j->f[0].label = "Invite code";
+	j->f[0].label = "Invite or device code";
 	j->f[1].label = "Handle (lowercase, e.g. sam_k)";
 	j->f[2].label = "Your name as others see it";
 	return &j->v;
