@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -110,7 +111,13 @@ plain_call(const char *op, json_t *args)
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len++] = '\n';
-	if (write(sfd, line, len) != (ssize_t)len) {
+	if (send(sfd, line, len, MSG_NOSIGNAL) != (ssize_t)len &&
+	    (errno != ENOTSOCK || write(sfd, line, len) != (ssize_t)len)) {
+		/* the server may have said why it closed (session.ended) */
+		while ((msg = pread_msg()) != NULL) {
+			pevent(msg);
+			json_decref(msg);
+		}
 		plain_out("\nThe connection to the server was lost.\n");
 		exit(1);
 	}
