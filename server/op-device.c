@@ -242,7 +242,7 @@ op_device_code(struct call *x)
 }
 
 static int
-op_admin_device_code(struct call *x)
+op_admin_code(struct call *x)
 {
 	const char *handle = NULL, *name = NULL;
 	struct member m = { 0 };
@@ -438,8 +438,7 @@ const struct op op_device_table[] = {
 	    "session's key to the member who made it; the session continues "
 	    "as that member. not_found if it is no device code.", RATE_WRITE,
 	    ARGS(ARG_STR("code", ARG_REQ, 64)) },
-	{ "admin.member.device_code", OP_ADMIN | OP_WRITE,
-	    op_admin_device_code,
+	{ "admin.member.device_code", OP_ADMIN | OP_WRITE, op_admin_code,
 	    "A one-time device code for a member who lost every device "
 	    "{handle, name?}: 15 minutes, replaces their pending one, "
 	    "audited.", RATE_EXPENSIVE,
