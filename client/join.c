@@ -2,8 +2,11 @@
  * join.c: the join form of a join session (user "join"): the invite code,
  * a handle and a name, sent with invite.redeem; then Home and the first
  * run. A member adding a new device enters the device code made on their
- * other device in the same first field: it is tried as one first
- * (device.redeem), and only when it is none do the handle and name follow.
+ * other device in the same first field: leaving the field tries it as one
+ * (device.redeem) while the form goes on to the handle; if it was one, the
+ * device is signed in and Home replaces the form, else the invite path
+ * goes on (the server answers in order, so an invite.redeem sent meanwhile
+ * comes after the check).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@ struct join {
 	int on;
 	char err[512];
 	bool sending;
+	bool checking; /* device.redeem of the code is under way */
 	bool checked; /* the code was tried as a device code: not one */
 };
 
@@ -48,11 +52,13 @@ join_draw(struct view *v, int rows, int cols)
 		int end = field_draw(&j->f[i], y, 2, cols - 4, i == j->on);
 		if (i == j->on)
 			cy = y, cx = end;
+		if (i == 0)
+			put_text(y + 1, 4, cols - 6, "(or the device code from "
+			    "your other device)", C_DIM, 0);
 		y += 2;
 	}
 	if (j->sending)
-		put_text(y++, 2, cols - 4, j->on == 0 ? "Checking the code..." :
-		    "Joining...", C_DIM, 0);
+		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
 	if (j->err[0] != '\0')
 		put_text(y++, 2, cols - 4, j->err, C_ERROR, A_BOLD);
 	ui_cursor(cy, cx);
@@ -89,16 +95,15 @@ device_done(void *ctx, json_t *result, json_t *error)
 	struct join *j = ctx;
 	json_t *m;
 
-	j->sending = false;
+	j->checking = false;
 	if (error != NULL) {
-		if (strcmp(js(error, "code"), "not_found") == 0) {
-			/* no device code: an invite, then name and handle */
-			j->checked = true;
-			j->err[0] = '\0';
-			j->on = 1;
-		} else
+		if (strcmp(js(error, "code"), "not_found") == 0)
+			j->checked = true; /* no device code: an invite */
+		else {
 			snprintf(j->err, sizeof j->err, "%s",
 			    err_message(error));
+			j->on = 0;
+		}
 		return;
 	}
 	m = json_object_get(result, "member");
@@ -117,14 +122,13 @@ join_key(struct view *v, int ch, bool is_key)
 
 	if (j->sending)
 		return true;
-	if (j->on == 0 && j->f[0].len > 0 && !j->checked &&
+	if (j->on == 0 && j->f[0].len > 0 && !j->checked && !j->checking &&
 	    (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
 	    ch == KEY_DOWN))) {
-		j->sending = true;
+		j->checking = true;
 		j->err[0] = '\0';
 		net_call("device.redeem", json_pack("{s:s}", "code",
 		    j->f[0].text), v, device_done, j);
-		return true;
 	}
 	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
 	    ch == KEY_DOWN)) {
@@ -171,7 +175,7 @@ view_join(void)
 	j->v.keys = "Enter:next/join  Up:previous field  Esc:leave";
 	j->v.draw = join_draw;
 	j->v.key = join_key;
-	j->f[0].label = "Invite or device code";
+	j->f[0].label = "Invite code";
 	j->f[1].label = "Handle (lowercase, e.g. sam_k)";
 	j->f[2].label = "Your name as others see it";
 	return &j->v;

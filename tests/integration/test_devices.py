@@ -199,7 +199,7 @@ def test_device_code_from_the_tui_adds_a_second_key():
         laptop = Key('laptop')
         new = Tmux(' '.join(srv.ssh_base(laptop, 'join') + ['-tt', '127.0.0.1']), 100, 30,
                    remain=True)
-        new.wait_for('Invite or device code', timeout=15)
+        new.wait_for('Invite code:', 'device code from your other device', timeout=15)
         new.keys(code.lower(), 'Enter')
         new.wait_for('Welcome, Tess', timeout=10)
         # the old device's list shows the new one at once
@@ -219,7 +219,7 @@ def test_device_code_from_the_tui_adds_a_second_key():
         old.keys('Enter')
         new.kill()
         new = Tmux(' '.join(srv.ssh_base(laptop, 'join') + ['-tt', '127.0.0.1']), 100, 30)
-        new.wait_for('Invite or device code', timeout=15)
+        new.wait_for('Invite code:', 'device code from your other device', timeout=15)
         new.keys(code, 'Enter')
         new.wait_for('Welcome, Tess', timeout=10)
     finally:
