@@ -105,10 +105,11 @@ kbdint_ask(ssh_message m, bool join)
 	char *text = kbdint_text(join);
 	int rc;
 
-	prompts[0] = join ? "Make a key as shown above, then connect again. "
-	    "Press Enter to close: " :
-	    "This key is not known: connect as join to come in. Press "
-	    "Enter to close: ";
+	/* (all OpenSSH shows when run with -q: the prompt says it too) */
+	prompts[0] = join ? "No SSH key yet: make one with ssh-keygen -t "
+	    "ed25519, then connect again. Press Enter to close: " :
+	    "This key is not known here: connect as join to come in, or ask "
+	    "your Hearth administrator. Press Enter to close: ";
 	rc = ssh_message_auth_interactive_request(m, "Hearth", text, 1,
 	    prompts, echo);
 	free(text);

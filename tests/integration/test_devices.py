@@ -41,6 +41,13 @@ def flat(screen):
     return screen.replace('\n', '')
 
 
+def wait_flat(t, *texts, timeout=15):
+    """Like Tmux.wait_for, on the screen with wrapped lines joined."""
+    wait_until(lambda: all(x in flat(t.screen()) for x in texts), timeout,
+               lambda: '%r on screen:\n%s' % (texts, t.screen()))
+    return flat(t.screen())
+
+
 def keyless(srv, user='join', source=None, **kw):
     """`ssh -t join@host` from a machine with no key, in tmux; the screen
     stays after ssh ends, with its exit status."""
@@ -52,7 +59,7 @@ def test_keyless_join_reaches_the_key_making_text():
     srv = Server({'login_grace': 30})
     t = keyless(srv)
     try:
-        s = t.wait_for('ssh-keygen -t ed25519', 'Press Enter to close', timeout=15)
+        s = wait_flat(t, 'ssh-keygen -t ed25519', 'Press Enter to close')
         for words in ('Windows (in PowerShell)', 'macOS (in Terminal)',
                       'Linux (in a terminal)', 'Connect again',
                       'ssh -t -p %d join@127.0.0.1' % srv.port, 'invite code',
@@ -62,6 +69,16 @@ def test_keyless_join_reaches_the_key_making_text():
         s = flat(t.wait_for('ssh exit', timeout=10))
         assert 'make your SSH key as shown, then connect again as join' in s, s
         assert 'Permission denied' not in s, s
+    finally:
+        t.kill()
+    # quiet (-q): OpenSSH prints no instruction text, but the prompt says it
+    t = keyless(srv, extra=('-q',))
+    try:
+        s = wait_flat(t, 'Press Enter to close')
+        assert 'No SSH key yet: make one with ssh-keygen -t ed25519, then connect ' \
+            'again.' in s, s
+        t.keys('Enter')
+        assert 'Permission denied' not in flat(t.wait_for('ssh exit', timeout=10))
     finally:
         t.kill()
     # nobody logged in, nothing created
@@ -80,7 +97,7 @@ def test_unknown_key_as_a_member_name_is_told_who_to_ask():
     cmd = ' '.join(ssh_cmd(srv, 'tess', key=stranger) + ['-t', '127.0.0.1'])
     t = Tmux(cmd + '; echo "ssh exit $?"', 100, 40, remain=True)
     try:
-        s = t.wait_for('Press Enter to close', timeout=15)
+        s = wait_flat(t, 'Press Enter to close')
         for words in ('does not know the key of this computer',
                       'Hearth administrator', 'connect as join',
                       'ssh -t -p %d join@127.0.0.1' % srv.port,
@@ -155,7 +172,7 @@ def test_kbdint_never_logs_in_and_the_preauth_rules_hold():
     readers = [keyless(srv, source='127.0.0.50') for _ in range(2)]
     try:
         for t in readers:
-            t.wait_for('Press Enter to close', timeout=15)
+            wait_flat(t, 'Press Enter to close')
         s = socket.create_connection(('127.0.0.1', srv.port), timeout=5,
                                      source_address=('127.0.0.50', 0))
         s.settimeout(5)
