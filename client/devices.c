@@ -50,8 +50,8 @@ devices_fill(struct devices *d)
 			snprintf(right, sizeof right, "not used yet");
 		list_add(&d->l, line, right, C_NORMAL, k, true);
 		short_time(js(k, "added_at"), when);
-		snprintf(line, sizeof line, "    %s %s  added %.10s",
-		    js(k, "type"), js(k, "fingerprint"), when);
+		snprintf(line, sizeof line, "    %s  added %.10s",
+		    js(k, "fingerprint"), when);
 		list_add(&d->l, line, NULL, C_DIM, NULL, false);
 	}
 	if (json_array_size(d->keys) == 0 && d->msg[0] == '\0')
@@ -162,9 +162,12 @@ devices_draw(struct view *v, int rows, int cols)
 	if (d->mode == DEV_ASKING) {
 		bool cur = json_is_true(json_object_get(d->asking, "current"));
 
-		snprintf(line, sizeof line, "Remove \"%s\" (%s)?",
-		    js(d->asking, "name"), js(d->asking, "fingerprint"));
+		snprintf(line, sizeof line, "Remove \"%s\"?",
+		    js(d->asking, "name"));
 		put_text(y++, 2, cols - 4, line, C_HEAD, A_BOLD);
+		snprintf(line, sizeof line, "  key %s",
+		    js(d->asking, "fingerprint"));
+		put_text(y++, 2, cols - 4, line, C_DIM, 0);
 		if (cur) {
 			put_text(y++, 2, cols - 4, "This is the device you are "
 			    "using now. Once its key is removed, this device",
@@ -317,8 +320,7 @@ view_devices(void)
 	struct devices *d = xcalloc(1, sizeof *d);
 
 	d->v.title = "Devices";
-	d->v.keys = "c:device code for a new device  x:remove  R:reload  "
-	    "q:back";
+	d->v.keys = "c:device code for a new device  x:remove  R:reload";
 	d->v.help = "Every computer you sign in from has its own SSH key; "
 	    "here are yours. To sign in from a **new device**, press **c** "
 	    "here: you get a code that works once, for 15 minutes. On the "
