@@ -337,8 +337,10 @@ cmd_member(int argc, char **argv)
 
 	if (argc < 2)
 		die("member list|show|remove|role|key (see hearthctl --help)");
-	if (strcmp(argv[1], "device-code") == 0)
+	if (strcmp(argv[1], "device-code") == 0) {
+		json_decref(args);
 		return hearthctl_device_code(argc, argv, request, json_out);
+	}
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'r')
