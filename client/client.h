@@ -321,6 +321,9 @@ struct view *view_profile(const char *handle);
 /* The member's own profile open for editing: the first run's last step. */
 struct view *view_profile_first_run(void);
 
+/* ---- devices.c: Profile → Devices, the member's keys ---- */
+struct view *view_devices(void);
+
 /* ---- search.c: search, and the member directory ---- */
 struct view *view_search(bool directory);
 
@@ -560,6 +563,15 @@ void plain_room_records(void);
 void plain_manage_join(json_t *community);
 /* Requests, settings, roles, who left; leaving; the request's answer. */
 void plain_manage(const char *slug);
+/* ---- plain-devices.c: the line mode's devices and device codes ---- */
+/* List the member's keys, remove one, make a device code. */
+void plain_devices(void);
+/*
+ * A join session: redeem code as a device code. The member (a reference)
+ * on success; NULL with *tried false if it is no device code (an invite,
+ * perhaps), or with *tried true after printing why it did not work.
+ */
+json_t *plain_devices_redeem(const char *code, bool *tried);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

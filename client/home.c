@@ -26,6 +26,28 @@ struct home {
 
 static void home_load(struct home *);
 
+/* An admin or staff member on an empty Home: how the first community is
+ * made (on the server's console, by an admin). */
+static void
+home_first_community(struct home *h)
+{
+	const char *role = js(g_me, "role");
+	char line[300];
+
+	if (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0)
+		return;
+	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&h->l, strcmp(role, "admin") == 0 ? "  To create the first "
+	    "community, run this on the server's console:" : "  An admin "
+	    "creates the first community on the server's console:", NULL,
+	    C_NORMAL, NULL, false);
+	snprintf(line, sizeof line, "    hearthctl community create students "
+	    "--name \"Students\" --manager %s", js(g_me, "handle"));
+	list_add(&h->l, line, NULL, C_CODE, NULL, false);
+	list_add(&h->l, "  (any short lowercase name instead of students; "
+	    "hearthctl --help lists the rest)", NULL, C_DIM, NULL, false);
+}
+
 /* Rebuild the rows: greeting, communities, roundup. */
 static void
 home_fill(struct home *h)
@@ -69,9 +91,11 @@ home_fill(struct home *h)
 		    (role[0] ? C_NORMAL : C_DIM), c, true);
 		mine += role[0] != '\0';
 	}
-	if (json_array_size(h->communities) == 0 && h->loaded)
+	if (json_array_size(h->communities) == 0 && h->loaded) {
 		list_add(&h->l, "  There are no communities yet.", NULL, C_DIM,
 		    NULL, false);
+		home_first_community(h);
+	}
 	{
 		static const char *parts[][2] = { { "mentions", "Mentions of "
 		    "you" }, { "replies", "Replies to you" }, { "threads",

@@ -1,7 +1,12 @@
 /*
  * join.c: the join form of a join session (user "join"): the invite code,
  * a handle and a name, sent with invite.redeem; then Home and the first
- * run.
+ * run. A member adding a new device enters the device code made on their
+ * other device in the same first field: leaving the field tries it as one
+ * (device.redeem) while the form goes on to the handle; if it was one, the
+ * device is signed in and Home replaces the form, else the invite path
+ * goes on (the server answers in order, so an invite.redeem sent meanwhile
+ * comes after the check).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,8 @@ struct join {
 	int on;
 	char err[512];
 	bool sending;
+	bool checking; /* device.redeem of the code is under way */
+	bool checked; /* the code was tried as a device code: not one */
 };
 
 static void
@@ -29,6 +36,9 @@ join_draw(struct view *v, int rows, int cols)
 		"",
 		"To join, enter the invite code you were sent, then choose a",
 		"handle (how others @mention you) and the name people see.",
+		"",
+		"Adding this device to your membership? Enter the device code",
+		"you made on your other device (Profile, then Devices).",
 		NULL,
 	};
 	int y = 2, cy = 0, cx = 0;
@@ -42,6 +52,9 @@ join_draw(struct view *v, int rows, int cols)
 		int end = field_draw(&j->f[i], y, 2, cols - 4, i == j->on);
 		if (i == j->on)
 			cy = y, cx = end;
+		if (i == 0)
+			put_text(y + 1, 4, cols - 6, "(or the device code from "
+			    "your other device)", C_DIM, 0);
 		y += 2;
 	}
 	if (j->sending)
@@ -75,6 +88,33 @@ join_done(void *ctx, json_t *result, json_t *error)
 	welcome_first_run();
 }
 
+/* The code was tried as a device code. */
+static void
+device_done(void *ctx, json_t *result, json_t *error)
+{
+	struct join *j = ctx;
+	json_t *m;
+
+	j->checking = false;
+	if (error != NULL) {
+		if (strcmp(js(error, "code"), "not_found") == 0)
+			j->checked = true; /* no device code: an invite */
+		else {
+			snprintf(j->err, sizeof j->err, "%s",
+			    err_message(error));
+			j->on = 0;
+		}
+		return;
+	}
+	m = json_object_get(result, "member");
+	json_decref(g_me);
+	g_me = json_incref(m);
+	ui_replace(view_home());
+	ui_flash("This device is now signed in as %s. Next time, connect "
+	    "with it as any user name.", js(m, "display_name"));
+	welcome_first_run();
+}
+
 static bool
 join_key(struct view *v, int ch, bool is_key)
 {
@@ -82,6 +122,14 @@ join_key(struct view *v, int ch, bool is_key)
 
 	if (j->sending)
 		return true;
+	if (j->on == 0 && j->f[0].len > 0 && !j->checked && !j->checking &&
+	    (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
+	    ch == KEY_DOWN))) {
+		j->checking = true;
+		j->err[0] = '\0';
+		net_call("device.redeem", json_pack("{s:s}", "code",
+		    j->f[0].text), v, device_done, j);
+	}
 	if (ENTER(ch, is_key) || (!is_key && ch == '\t') || (is_key &&
 	    ch == KEY_DOWN)) {
 		if (j->on < 2) {
@@ -113,7 +161,8 @@ join_key(struct view *v, int ch, bool is_key)
 		ui_quit(1);
 		return true;
 	}
-	field_key(&j->f[j->on], ch, is_key);
+	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0)
+		j->checked = false; /* a changed code is tried again */
 	return true;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -75,8 +76,11 @@ pevent(json_t *msg)
 	json_t *d = json_object_get(msg, "data");
 
 	if (strcmp(ev, "session.ended") == 0) {
-		plain_out("\nYour Hearth membership was removed on %s.\n"
-		    "Reason: %s\n", js(d, "at"), js(d, "reason"));
+		if (js(d, "message")[0])
+			plain_out("\n%s\n", js(d, "message"));
+		else
+			plain_out("\nYour Hearth membership was removed on "
+			    "%s.\nReason: %s\n", js(d, "at"), js(d, "reason"));
 		exit(1);
 	}
 	if (strcmp(ev, "server.shutdown") == 0) {
@@ -107,7 +111,13 @@ plain_call(const char *op, json_t *args)
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len++] = '\n';
-	if (write(sfd, line, len) != (ssize_t)len) {
+	if (send(sfd, line, len, MSG_NOSIGNAL) != (ssize_t)len &&
+	    (errno != ENOTSOCK || write(sfd, line, len) != (ssize_t)len)) {
+		/* the server may have said why it closed (session.ended) */
+		while ((msg = pread_msg()) != NULL) {
+			pevent(msg);
+			json_decref(msg);
+		}
 		plain_out("\nThe connection to the server was lost.\n");
 		exit(1);
 	}
@@ -441,7 +451,11 @@ profile(void)
 			p = res;
 		for (int i = 0; f[i] != NULL; i++)
 			plain_out("  %s: %s\n", f[i], js(p, f[i]));
-		if (plain_ask("e to edit, Enter to go back: ")[0] == 'e') {
+		const char *a = plain_ask("e to edit, d for your devices "
+		    "(keys, device codes), Enter to go back: ");
+		if (a[0] == 'd')
+			plain_devices();
+		else if (a[0] == 'e') {
 			json_t *args = json_object();
 			for (int i = 0; f[i] != NULL; i++) {
 				char prompt[96];
@@ -590,9 +604,17 @@ pjoin(void)
 
 	plain_out("Welcome to Hearth.\n\nTo join, enter the invite code you "
 	    "were sent, then choose a\nhandle (how others @mention you) and "
-	    "the name people see.\n\n");
+	    "the name people see.\nA member adding this device: enter the "
+	    "device code you made on\nyour other device instead.\n\n");
 	for (int tries = 0; tries < 5; tries++) {
-		snprintf(code, sizeof code, "%s", plain_ask("Invite code: "));
+		bool tried = false;
+
+		snprintf(code, sizeof code, "%s",
+		    plain_ask("Invite or device code: "));
+		if ((r = plain_devices_redeem(code, &tried)) != NULL)
+			return r;
+		if (tried)
+			continue;
 		snprintf(handle, sizeof handle, "%s",
 		    plain_ask("Handle (lowercase, e.g. sam_k): "));
 		snprintf(name, sizeof name, "%s",

@@ -119,6 +119,9 @@ profile_draw(struct view *v, int rows, int cols)
 			put_text(y++, 18, cols - 20, tags, C_NORMAL, 0);
 		}
 	}
+	if (pr->mine && !pr->editing && y + 1 < rows)
+		put_text(y + 1, 2, cols - 4, "Devices (D): the computers you "
+		    "sign in from, and a code to add a new one.", C_DIM, 0);
 }
 
 static void
@@ -178,6 +181,10 @@ profile_key(struct view *v, int ch, bool is_key)
 		profile_edit(pr);
 		return true;
 	}
+	if (!is_key && ch == 'D' && pr->mine) {
+		ui_push(view_devices());
+		return true;
+	}
 	return false;
 }
 
@@ -197,8 +204,8 @@ view_profile(const char *handle)
 	json_t *args = json_object();
 
 	pr->v.title = "Profile";
-	pr->v.keys = "e:edit (yours)  editing: Tab/Down:next field  "
-	    "Ctrl-S:save  Esc:cancel";
+	pr->v.keys = "e:edit (yours)  D:devices (yours)  editing: Tab/Down:"
+	    "next field  Ctrl-S:save  Esc:cancel";
 	pr->v.draw = profile_draw;
 	pr->v.key = profile_key;
 	pr->v.free = profile_free;

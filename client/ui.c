@@ -149,9 +149,13 @@ ui_event(const char *name, json_t *data)
 {
 	/* the connection ends now: leave with the reason on the screen */
 	if (strcmp(name, "session.ended") == 0) {
-		snprintf(final_msg, sizeof final_msg,
-		    "Your Hearth membership was removed on %s.\n"
-		    "Reason: %s", js(data, "at"), js(data, "reason"));
+		if (js(data, "message")[0])
+			snprintf(final_msg, sizeof final_msg, "%s",
+			    js(data, "message"));
+		else
+			snprintf(final_msg, sizeof final_msg,
+			    "Your Hearth membership was removed on %s.\n"
+			    "Reason: %s", js(data, "at"), js(data, "reason"));
 		ui_quit(1);
 		return;
 	}

@@ -44,6 +44,10 @@ usage(FILE *f)
 	    "  member remove HANDLE --reason TEXT\n"
 	    "  member role HANDLE admin|staff|member\n"
 	    "  member key add HANDLE FILE.pub\n"
+	    "  member device-code HANDLE [--name NAME]  a one-time code (15 "
+	    "minutes)\n"
+	    "                                        that adds a new device's "
+	    "key\n"
 	    "  community create SLUG --name NAME [--visibility "
 	    "private|platform|public]\n"
 	    "                [--join-policy open|request|invite] [--purpose "
@@ -346,6 +350,10 @@ cmd_member(int argc, char **argv)
 
 	if (argc < 2)
 		die("member list|show|remove|role|key (see hearthctl --help)");
+	if (strcmp(argv[1], "device-code") == 0) {
+		json_decref(args);
+		return hearthctl_device_code(argc, argv, request, json_out);
+	}
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'r')

@@ -984,4 +984,25 @@ int writers_count(void);
 void writers_run(void **items, size_t n, writers_fn fn);
 void writers_stop(void);
 
+/*
+ * kbdint.c: keyboard-interactive for a client with no known key: how to
+ * make a key (user join) or who to ask (anyone else); never a login.
+ */
+struct ssh_message_struct;
+/* Send the text for user join (join) or any other user; -1 on failure. */
+int kbdint_ask(struct ssh_message_struct *, bool join);
+/* The disconnect message once the person pressed Enter. */
+const char *kbdint_goodbye(bool join);
+/* "ssh -t -p PORT join@HOST" for this server. */
+void kbdint_connect_line(char *out, size_t len);
+
+/* op-device.c: a member's keys (devices) and one-time device codes. */
+extern const struct op op_device_table[];
+/* A member signed in with key fp: note its last use. */
+void device_key_used(const char *fp);
+
+/* hearthctl-keys.c: `hearthctl member device-code HANDLE [--name N]`. */
+int hearthctl_device_code(int argc, char **argv,
+    json_t *(*request)(const char *op, json_t *args), bool json_out);
+
 #endif

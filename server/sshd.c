@@ -77,7 +77,9 @@ struct sess {
 	struct member member;
 	bool join;
 	bool guest;
-	struct sshkey_info key;
+	struct sshkey_info key; /* a join session's key; a member's: fp only */
+	bool kbd_asked; /* kbdint.c's text was sent (once per connection) */
+	bool kbd_join; /* ... to user "join" */
 
 	struct ssh_server_callbacks_struct scb;
 	struct ssh_channel_callbacks_struct ccb;
@@ -462,6 +464,7 @@ shell_start(struct sess *s)
 		c->member = s->member;
 		c->member.display_name = xstrdup(s->member.display_name);
 		c->member.removed_reason = NULL;
+		snprintf(c->key.fp, sizeof c->key.fp, "%s", s->key.fp);
 	}
 	log_info(s->id, "terminal session: TUI pid %d, %dx%d, TERM=%s",
 	    (int)s->pid, s->cols, s->rows, s->pty ? s->term : "dumb");
@@ -730,6 +733,8 @@ cb_auth_pubkey(ssh_session ssh, const char *user, struct ssh_key_struct *key,
 		member_clear(&s->member);
 		s->member = m;
 		s->member_refused = member_sessions_full(m.id);
+		snprintf(s->key.fp, sizeof s->key.fp, "%s", fp);
+		device_key_used(fp);
 		sess_authed(s);
 		log_info(s->id, "authenticated %s (%s)%s", s->member.handle, fp,
 		    s->member.removed ? " [removed member]" : "");
@@ -758,6 +763,37 @@ deny:
 	if (++s->auth_fails > 20)
 		s->dead = true;
 	return SSH_AUTH_DENIED;
+}
+
+/*
+ * Keyboard-interactive (kbdint.c), reached only when no key got in: the
+ * text once, then, on the answer, the end with a goodbye. Never a login;
+ * it counts as a failed one (auth_fails) for preauth.c's penalty.
+ */
+static int
+cb_message(ssh_session ssh, ssh_message m, void *ud)
+{
+	struct sess *s = ud;
+
+	if (ssh_message_type(m) != SSH_REQUEST_AUTH ||
+	    ssh_message_subtype(m) != SSH_AUTH_METHOD_INTERACTIVE || s->authed)
+		return 1;
+	if (!ssh_message_auth_kbdint_is_response(m)) {
+		if (s->kbd_asked)
+			return 1;
+		s->kbd_asked = true;
+		s->kbd_join = ssh_message_auth_user(m) != NULL &&
+		    strcmp(ssh_message_auth_user(m), "join") == 0;
+		s->auth_fails++;
+		log_info(s->id, "no known key%s: showing how to get in",
+		    s->kbd_join ? " (join)" : "");
+		return kbdint_ask(m, s->kbd_join) == 0 ? 0 : 1;
+	}
+	if (!s->kbd_asked)
+		return 1;
+	ssh_session_set_disconnect_message(ssh, kbdint_goodbye(s->kbd_join));
+	s->dead = true;
+	return 0;
 }
 
 /* ---- the session's life ---- */
@@ -919,6 +955,8 @@ sess_start_mode(struct sess *s)
 			s->conn->member.removed_reason =
 			    s->member.removed_reason != NULL ?
 			    xstrdup(s->member.removed_reason) : NULL;
+			snprintf(s->conn->key.fp, sizeof s->conn->key.fp, "%s",
+			    s->key.fp);
 		}
 		conn_hello(s->conn);
 		if (s->member.removed)
@@ -1406,7 +1444,8 @@ timer_cb(uv_timer_t *t)
 	} else if (!s->started) {
 		log_info(s->id, "login grace time (%ds) over; dropping",
 		    srv->cfg.login_grace);
-		if (!s->authed) {
+		/* kbdint.c's reader is penalised as a failed login */
+		if (!s->authed && !s->kbd_asked) {
 			preauth_penalise(s->pre, srv->cfg.penalty_timeout,
 			    "no login in time");
 		}
@@ -1491,7 +1530,9 @@ sess_accept(int fd, const char *ip, int port)
 	s->scb.channel_open_request_session_function = cb_channel_open;
 	ssh_callbacks_init(&s->scb);
 	ssh_set_server_callbacks(s->ssh, &s->scb);
-	ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
+	ssh_set_message_callback(s->ssh, cb_message, s);
+	ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY |
+	    SSH_AUTH_METHOD_INTERACTIVE);
 
 	uv_poll_init(srv->loop, &s->poll, fd);
 	s->poll_ev = -1;

@@ -302,6 +302,15 @@ class World:
                    T0, int(time.time()) + 3600)
         return handle
 
+    def extra_key(self, role):
+        """A second key of the caller's (the author's for a guest), not the
+        one it signed in with: one it may remove."""
+        n = self.uniq()
+        return self.fresh("INSERT INTO keys (member_id, fingerprint, key_type, "
+                          "public_key, created_at) VALUES (?, ?, 'ssh-ed25519', ?, ?)",
+                          self.ids['author' if role == 'guest' else role],
+                          'SHA256:extra%d' % n, 'AAAA%d' % n, T0)
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -495,6 +504,12 @@ TABLE = {
     'admin.community.create': (lambda w, r, v: {'slug': 'c%d' % w.uniq(), 'name': 'C'},
                                admin_only),
     'admin.audit': (lambda w, r, v: {}, admin_only),
+    # devices: a member's own keys only (test_devices.py: never another's)
+    'device.list': (lambda w, r, v: {}, members_only()),
+    'device.remove': (lambda w, r, v: {'id': w.extra_key(r)}, members_only()),
+    'device.code': (lambda w, r, v: {}, members_only()),
+    'device.redeem': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000'}, everyone(F)),
+    'admin.member.device_code': (lambda w, r, v: {'handle': w.newcomer()[0]}, admin_only),
 }
 
 
