@@ -166,7 +166,7 @@ may_say(struct call *x, const struct room *r, char *why, size_t whylen)
 	bool ok;
 
 	if (r->community_id == 0 || authz_is_staff(x->conn)) {
-		ok = x->conn->member.coc_accepted_at != 0;
+		ok = coc_accepted(&x->conn->member);
 		if (!ok)
 			snprintf(why, whylen, "Please read and accept the "
 			    "code of conduct before writing.");
