@@ -276,6 +276,19 @@ bool home_global_key(int ch, bool is_key);
 /* ---- join.c: the join form of a join session ---- */
 struct view *view_join(void);
 
+/* ---- coc.c: the code of conduct, read again and accepted again ---- */
+/* The text, to read (Help, then C), accepting it if not yet done. */
+struct view *view_coc_read(void);
+/* coc.get's result: if it changed since accepted, the accept screen. */
+bool coc_changed(json_t *coc);
+/* Every reply: a coc_required refusal opens the accept screen. */
+void coc_reply(json_t *msg);
+
+/* ---- admin.c: the Admin screen (platform admins and staff) ---- */
+struct view *view_admin(void);
+/* True for a platform admin or staff member (g_me's role). */
+bool admin_may(void);
+
 /* ---- welcome.c: the first screen and the first run ---- */
 /* The greeting's data decides the first screen. */
 void welcome_start(json_t *hello);

@@ -122,6 +122,8 @@ coc_checked(void *ctx, json_t *result, json_t *error)
 	if (error != NULL || json_is_string(json_object_get(result,
 	    "accepted_at")) || ui_top() != home)
 		return;
+	if (coc_changed(result))
+		return;
 	ui_push(view_coc(js(result, "text")));
 }
 
