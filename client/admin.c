@@ -94,12 +94,14 @@ fill_invites(struct admin *a)
 	char line[400], right[64], when[20];
 
 	json_array_foreach(jarr(a->data, "invites"), i, it) {
-		short_time(js(it, "expires_at"), when);
-		snprintf(line, sizeof line, "..%s  %-20.20s %-7s %s",
+		/* "2026-12-13T19:18:27Z": the month and day are enough */
+		snprintf(when, sizeof when, "%.5s", strlen(js(it,
+		    "expires_at")) >= 10 ? js(it, "expires_at") + 5 : "");
+		snprintf(line, sizeof line, "..%s  %-18.18s %-6s %s",
 		    js(it, "hint"), js(it, "name"), js(it, "role"),
 		    json_is_string(json_object_get(it, "community")) ?
 		    js(it, "community") : "");
-		snprintf(right, sizeof right, "%s  until %s", js(it, "status"),
+		snprintf(right, sizeof right, "%s, until %s", js(it, "status"),
 		    when);
 		list_add(&a->l, line, right, strcmp(js(it, "status"),
 		    "pending") == 0 ? C_NORMAL : C_DIM, it, true);

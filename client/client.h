@@ -509,6 +509,12 @@ void plain_room_event(const char *event, json_t *data);
 /* Closed rooms' records waiting for the member's review. */
 void plain_room_records(void);
 
+/* ---- plain-admin.c: the line mode's Admin menu ---- */
+bool plain_admin_may(void);
+void plain_admin(void);
+/* After an error: coc_required offers the code of conduct to accept. */
+void plain_coc_refused(json_t *error);
+
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */
 void plain_programme_run(const char *slug);
