@@ -48,7 +48,7 @@ def test_tui_admin_invites_with_code_and_connect_line():
         code = re.search(r'HRTH-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}', screen).group(0)
         assert 'PORT' not in screen and 'HOST' not in screen
         t.keys('Enter')                     # the code is not shown again
-        screen = t.wait_for('Nia Newcomer')
+        screen = t.wait_for('c:invite', 'Nia Newcomer')
         assert code not in screen and 'staff' in screen and 'students' in screen, screen
     finally:
         t.kill()

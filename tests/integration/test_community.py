@@ -304,7 +304,7 @@ def test_code_of_conduct():
         k2 = srv.new_member('dan')
         d = srv.session(k2, 'dan')
         ok(d.call('community.join', slug='eco'))
-        err(d.call('thread.create', slug='eco', title='Hi', body='Hello'), 'forbidden',
+        err(d.call('thread.create', slug='eco', title='Hi', body='Hello'), 'coc_required',
             'code of conduct')
         ok(d.call('member.accept_coc'))
         ok(d.call('thread.create', slug='eco', title='Hi', body='Hello'))
