@@ -201,3 +201,19 @@ def test_admin_community_list_flags_no_manager():
     err(s.call('admin.coc.set', body='mine'), 'forbidden')
     err(s.call('admin.member.reinstate', handle='ada'), 'forbidden')
     s.close()
+
+
+def test_room_say_after_a_new_coc_answers_coc_required():
+    srv = Server()
+    keys = people(srv, 'lea')
+    community(srv, 'cop', members=[('lea', 'leader')])
+    s = srv.session(keys['lea'])
+    rid = ok(s.call('room.open', community='cop', title='Drop-in',
+                    record='off'))['room']['room_id']
+    ok(s.call('room.say', room_id=rid, text='hello'))
+    srv.ctl('coc', 'set', coc_file(NEW_COC))
+    err(s.call('room.say', room_id=rid, text='after the change'), 'coc_required',
+        'code of conduct')
+    ok(s.call('member.accept_coc'))
+    ok(s.call('room.say', room_id=rid, text='accepted now'))
+    s.close()

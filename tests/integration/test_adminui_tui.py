@@ -85,6 +85,11 @@ def test_tui_admin_removes_and_reinstates_a_member():
         t.wait_for('@riley is a member again')
         wait_until(lambda: srv.query("SELECT status FROM members WHERE handle = 'riley'")
                    == [('active',)])
+        t.keys('Enter')                     # show: communities and keys kept
+        screen = t.wait_for('Communities', 'Keys')
+        assert 'Students (students): member' in screen and 'ssh-ed25519' in screen, screen
+        t.keys('Enter')
+        t.wait_for('u:reinstate')
         # the audit tab names the member acted on
         t.keys('4')
         screen = t.wait_for('member.reinstate')
