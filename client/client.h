@@ -279,8 +279,11 @@ struct view *view_join(void);
 /* ---- coc.c: the code of conduct, read again and accepted again ---- */
 /* The text, to read (Help, then C), accepting it if not yet done. */
 struct view *view_coc_read(void);
-/* coc.get's result: if it changed since accepted, the accept screen. */
-bool coc_changed(json_t *coc);
+/*
+ * coc.get's result at start: not accepted yet, the first run (then the
+ * profile); accepted an older version, the new one to accept.
+ */
+void coc_first_run(json_t *coc);
 /* Every reply: a coc_required refusal opens the accept screen. */
 void coc_reply(json_t *msg);
 

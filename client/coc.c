@@ -1,11 +1,10 @@
 /*
- * coc.c: the code of conduct on screen after the first run: read again
- * from Help (C), and accepted again when the association changed it. A
- * write the server refuses with coc_required (net.c hands every reply to
- * coc_reply) opens the accept screen over whatever was being written, so
- * the member reads the new text, accepts, and is back where they were.
- * welcome.c asks coc_changed at start for a member who accepted an older
- * version. The first run (welcome.c) keeps its own screen.
+ * coc.c: the code of conduct on screen: at the first run (then the
+ * profile), read again from Help (C), and accepted again when the
+ * association changed it. A write the server refuses with coc_required
+ * (net.c hands every reply to coc_reply) opens the accept screen over
+ * whatever was being written, so the member reads the text, accepts, and
+ * is back where they were. welcome.c calls coc_first_run at start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +15,17 @@
 #include "common.h"
 #include "client.h"
 
+enum coc_mode {
+	COC_READ, /* from Help */
+	COC_ACCEPT, /* a new version, or a write refused */
+	COC_FIRST, /* the first run: the profile comes next */
+};
+
 struct cocv {
 	struct view v;
 	json_t *coc; /* coc.get's result; NULL while loading */
-	bool accept; /* opened to accept a new version */
+	enum coc_mode mode;
+	bool accept; /* not COC_READ */
 	bool sending;
 	int scroll;
 	char err[256];
@@ -41,7 +47,13 @@ cocv_draw(struct view *v, int rows, int cols)
 		    c->err[0] ? C_ERROR : C_DIM, 0);
 		return;
 	}
-	if (c->accept) {
+	if (c->mode == COC_FIRST) {
+		snprintf(line, sizeof line, "Welcome, %s. Before you start: "
+		    "our code of conduct", js(g_me, "display_name"));
+		put_text(y++, 2, cols - 4, line, C_HEAD, A_BOLD);
+		put_text(y++, 2, cols - 4, "Read it (j/k, Space to scroll), "
+		    "then press a to accept it.", C_DIM, 0);
+	} else if (c->accept) {
 		put_text(y++, 2, cols - 4, json_is_true(json_object_get(
 		    c->coc, "changed")) ? "The code of conduct has changed" :
 		    "Before you write: our code of conduct", C_HEAD, A_BOLD);
@@ -95,6 +107,13 @@ cocv_accepted(void *ctx, json_t *result, json_t *error)
 		snprintf(c->err, sizeof c->err, "%s", err_message(error));
 		return;
 	}
+	if (c->mode == COC_FIRST) {
+		/* next: the member's profile, opened for editing */
+		ui_replace(view_profile_first_run());
+		ui_flash("Thank you. Now tell others about yourself: fill in "
+		    "what you like, Ctrl-S saves.");
+		return;
+	}
 	if (c->accept) {
 		ui_pop();
 		ui_flash("Thank you. You can write again: send what you "
@@ -146,11 +165,12 @@ cocv_free(struct view *v)
 
 /* The screen; coc (stolen) when already known, else it is asked for. */
 static struct view *
-cocv_new(bool accept, json_t *coc)
+cocv_new(enum coc_mode mode, json_t *coc)
 {
 	struct cocv *c = xcalloc(1, sizeof *c);
+	bool accept = mode != COC_READ;
 
-	c->v.title = "Code of conduct";
+	c->v.title = mode == COC_FIRST ? "Welcome" : "Code of conduct";
 	c->v.keys = accept ? "a:accept  j/k/Space:scroll  q:later" :
 	    "a:accept  j/k/Space:scroll  q:back";
 	c->v.help = "The association's code of conduct, which every member "
@@ -159,6 +179,7 @@ cocv_new(bool accept, json_t *coc)
 	c->v.draw = cocv_draw;
 	c->v.key = cocv_key;
 	c->v.free = cocv_free;
+	c->mode = mode;
 	c->accept = accept;
 	c->coc = coc;
 	if (accept)
@@ -171,16 +192,17 @@ cocv_new(bool accept, json_t *coc)
 struct view *
 view_coc_read(void)
 {
-	return cocv_new(false, NULL);
+	return cocv_new(COC_READ, NULL);
 }
 
-bool
-coc_changed(json_t *coc)
+void
+coc_first_run(json_t *coc)
 {
-	if (!json_is_true(json_object_get(coc, "changed")) || coc_open)
-		return false;
-	ui_push(cocv_new(true, json_incref(coc)));
-	return true;
+	if (coc_open || json_is_string(json_object_get(coc, "accepted_at")))
+		return;
+	/* accepted before: only the new version, no first run */
+	ui_push(cocv_new(json_is_true(json_object_get(coc, "changed")) ?
+	    COC_ACCEPT : COC_FIRST, json_incref(coc)));
 }
 
 void
@@ -191,5 +213,5 @@ coc_reply(json_t *msg)
 	if (json_is_true(json_object_get(msg, "ok")) || coc_open ||
 	    strcmp(js(e, "code"), "coc_required") != 0 || g_me == NULL)
 		return;
-	ui_push(cocv_new(true, NULL));
+	ui_push(cocv_new(COC_ACCEPT, NULL));
 }
