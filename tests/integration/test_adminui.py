@@ -166,6 +166,8 @@ def test_audit_names_manager_and_pages():
 
 def test_invite_connect_line_from_settings():
     srv = Server()
+    # the first admin's invite, printed at start, says the same
+    assert 'ssh -t -p %d join@127.0.0.1' % srv.port in srv.stdout
     inv = srv.ctl('invite', 'create', '--name', 'Nia')
     assert inv['connect'] == 'ssh -t -p %d join@127.0.0.1' % srv.port
     p = srv.ctl('invite', 'create', '--name', 'Nia', json_out=False)
