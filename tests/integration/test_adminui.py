@@ -219,3 +219,28 @@ def test_room_say_after_a_new_coc_answers_coc_required():
     ok(s.call('member.accept_coc'))
     ok(s.call('room.say', room_id=rid, text='accepted now'))
     s.close()
+
+
+def test_coc_and_reinstate_refuse_bad_input_and_staff():
+    srv = Server()
+    keys = people(srv, ('ada', 'admin'), ('stella', 'staff'))
+    a = srv.session(keys['ada'])
+    err(a.call('admin.coc.set', body='Be kind\x1b[2J'), 'bad_request', 'args.body')
+    err(a.call('admin.coc.set', body='\n\t '), 'bad_request', 'args.body')
+    err(a.call('admin.coc.set', body='x' * 32001), 'bad_request')
+    err(a.call('admin.member.reinstate', handle='stella', reason='ok\x07'), 'bad_request')
+    assert ok(a.call('coc.get'))['version'] == 0
+    a.close()
+    st = srv.session(keys['stella'])
+    for op, args in (('admin.coc.set', {'body': 'Mine'}),
+                     ('admin.member.reinstate', {'handle': 'ada'}),
+                     ('admin.community.list', {}), ('admin.audit', {})):
+        err(st.call(op, **args), 'forbidden', 'Only platform admins')
+    assert ok(st.call('coc.get'))['version'] == 0
+    st.close()
+    # hearthctl coc set - reads standard input
+    p = subprocess.run([os.path.join(harness.BUILD, 'hearthctl'), '--data', srv.data,
+                        'coc', 'set', '-'], input='From stdin\n', capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0 and 'version 1 saved' in p.stdout, p
+    assert srv.ctl('coc', 'show')['text'] == 'From stdin\n'
