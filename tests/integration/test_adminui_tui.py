@@ -50,6 +50,14 @@ def test_tui_admin_invites_with_code_and_connect_line():
         t.keys('Enter')                     # the code is not shown again
         screen = t.wait_for('c:invite', 'Nia Newcomer')
         assert code not in screen and 'staff' in screen and 'students' in screen, screen
+        # revoke the other one (the first admin's), after y
+        t.keys('j', 'x')
+        t.wait_for('Revoke the invite for first admin')
+        t.keys('y')
+        t.wait_for('revoked: its code no longer works')
+        wait_gone(t, 'first admin')
+        assert srv.query("SELECT name FROM invites WHERE revoked_at IS NOT NULL") == \
+            [('first admin',)]
     finally:
         t.kill()
     # the code on the screen is the one that works
