@@ -605,11 +605,14 @@ op_member_reinstate(struct call *x)
 	    "UPDATE members SET status = 'active', removed_at = NULL, "
 	    "removed_reason = NULL WHERE id = ?");
 	sqlite3_bind_int64(st, 1, m.id);
-	if (call_step(x, st) != 0 ||
-	    audit_add(srv->db, actor(x), "member.reinstate", m.id, m.handle,
+	if (call_step(x, st) != 0) {
+		member_clear(&m);
+		return -1;
+	}
+	if (audit_add(srv->db, actor(x), "member.reinstate", m.id, m.handle,
 	    *reason != '\0' ? reason : NULL) != 0) {
 		member_clear(&m);
-		return x->err != 0 ? -1 : call_db_fail(x);
+		return call_db_fail(x);
 	}
 	x->result = json_pack("{s:s, s:s, s:o}", "handle", m.handle, "status",
 	    "active", "was_removed", member_removed_json(&m));
@@ -618,7 +621,7 @@ op_member_reinstate(struct call *x)
 }
 
 /*
- * Every community as the platform's admins see them: counts by role, the
+ * Every community as the platform's admins see them: its member count, the
  * managers by handle (none: the community is flagged), pending requests.
  */
 static int
