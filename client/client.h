@@ -338,6 +338,22 @@ bool home_global_key(int ch, bool is_key);
 /* ---- join.c: the join form of a join session ---- */
 struct view *view_join(void);
 
+/* ---- coc.c: the code of conduct, read again and accepted again ---- */
+/* The text, to read (Help, then C), accepting it if not yet done. */
+struct view *view_coc_read(void);
+/*
+ * coc.get's result at start: not accepted yet, the first run (then the
+ * profile); accepted an older version, the new one to accept.
+ */
+void coc_first_run(json_t *coc);
+/* Every reply: a coc_required refusal opens the accept screen. */
+void coc_reply(json_t *msg);
+
+/* ---- admin.c: the Admin screen (platform admins and staff) ---- */
+struct view *view_admin(void);
+/* True for a platform admin or staff member (g_me's role). */
+bool admin_may(void);
+
 /* ---- welcome.c: the first screen and the first run ---- */
 /* The greeting's data decides the first screen. */
 void welcome_start(json_t *hello);
@@ -572,6 +588,11 @@ void plain_devices(void);
  * perhaps), or with *tried true after printing why it did not work.
  */
 json_t *plain_devices_redeem(const char *code, bool *tried);
+/* ---- plain-admin.c: the line mode's Admin menu ---- */
+bool plain_admin_may(void);
+void plain_admin(void);
+/* After an error: coc_required offers the code of conduct to accept. */
+void plain_coc_refused(json_t *error);
 
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */

@@ -188,6 +188,12 @@ home_fill(struct home *h)
 	list_add(&h->l, "  Private consults kept for you (K)", NULL, C_NORMAL,
 	    c, true);
 	json_decref(c);
+	if (admin_may()) {
+		c = json_pack("{s:s}", "open", "admin");
+		list_add(&h->l, "  Admin: invites, members, communities, code "
+		    "of conduct (A)", NULL, C_NORMAL, c, true);
+		json_decref(c);
+	}
 	list_fix(&h->l);
 }
 
@@ -317,6 +323,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_experts());
 		else if (strcmp(js(r->data, "open"), "consults") == 0)
 			ui_push(view_consults());
+		else if (strcmp(js(r->data, "open"), "admin") == 0)
+			ui_push(view_admin());
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -333,6 +341,10 @@ home_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'R') {
 		home_load(h);
+		return true;
+	}
+	if (!is_key && ch == 'A' && admin_may()) {
+		ui_push(view_admin());
 		return true;
 	}
 	if (!is_key && (ch == 'q' || ch == 27 || ch == 'h'))
@@ -386,7 +398,9 @@ view_home(void)
 	struct home *h = xcalloc(1, sizeof *h);
 
 	h->v.title = "Home";
-	h->v.keys = "Enter:open  n:notifications  /:search  d:directory  "
+	h->v.keys = admin_may() ? "Enter:open  A:admin  n:notifications  "
+	    "/:search  d:directory  p:profile  E:programme" :
+	    "Enter:open  n:notifications  /:search  d:directory  "
 	    "p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "

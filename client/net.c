@@ -95,6 +95,7 @@ on_line(const char *line, size_t len)
 		return;
 	if (json_is_integer(json_object_get(msg, "id"))) {
 		calls_answer(msg);
+		coc_reply(msg);
 		ui_dirty();
 	} else if (json_is_string(json_object_get(msg, "event"))) {
 		const char *ev = js(msg, "event");

@@ -139,6 +139,7 @@ plain_result(json_t *reply)
 	if (json_is_true(json_object_get(reply, "ok")))
 		return json_object_get(reply, "result");
 	plain_out("  %s\n", err_message(json_object_get(reply, "error")));
+	plain_coc_refused(json_object_get(reply, "error"));
 	return NULL;
 }
 
@@ -668,7 +669,9 @@ plain_run(int fd)
 		    "  6. Code of conduct\n  7. Rooms open now (or: room ID)\n"
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
-		    "  11. Room records to review\n  0. Leave\n");
+		    "  11. Room records to review\n%s  0. Leave\n",
+		    plain_admin_may() ? "  12. Admin: invites, members, code "
+		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
@@ -712,6 +715,10 @@ plain_run(int fd)
 			break;
 		case 11:
 			plain_room_records();
+			break;
+		case 12:
+			if (plain_admin_may())
+				plain_admin();
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

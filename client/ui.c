@@ -525,6 +525,7 @@ help_draw(struct view *v, int rows, int cols)
 		"  /            search    p   your profile    d   directory",
 		"  E            programme of events   X   expert speakers",
 		"  Ctrl-L       redraw the screen",
+		"  C            (in this help) read the code of conduct",
 		"",
 		NULL,
 	};
@@ -558,6 +559,10 @@ help_key(struct view *v, int ch, bool is_key)
 	(void)v;
 	if (!is_key && ch == '?') {
 		ui_pop();
+		return true;
+	}
+	if (!is_key && ch == 'C' && g_me != NULL) {
+		ui_replace(view_coc_read());
 		return true;
 	}
 	return false;

@@ -129,6 +129,7 @@ enum proto_err {
 	ERR_TOO_LARGE,
 	ERR_UNAVAILABLE,
 	ERR_INTERNAL,
+	ERR_COC_REQUIRED, /* a write before accepting the code of conduct */
 };
 const char *proto_err_name(enum proto_err);
 struct request {

@@ -20,6 +20,7 @@ static const char *const err_names[] = {
 	[ERR_TOO_LARGE] = "too_large",
 	[ERR_UNAVAILABLE] = "unavailable",
 	[ERR_INTERNAL] = "internal",
+	[ERR_COC_REQUIRED] = "coc_required",
 };
 
 const char *

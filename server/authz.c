@@ -158,8 +158,15 @@ access_decide(struct call *x, enum cact act, struct access *a)
 	/* No conn: the server itself (a timer), which may do anything. */
 	a->admin = c == NULL || c->console ||
 	    (c->member.id != 0 && c->member.role == ROLE_ADMIN);
-	if (a->admin)
+	if (a->admin) {
+		/* admins too write only under the current code of conduct */
+		if ((act == CA_REPLY || act == CA_POST) && c != NULL &&
+		    !c->console && !coc_accepted(&c->member))
+			return call_fail(x, ERR_COC_REQUIRED,
+			    "Please read and accept the code of conduct "
+			    "(member.accept_coc) before writing.");
 		return 0;
+	}
 	if (c->guest) {
 		if (public && (act == CA_SEE || act == CA_READ))
 			return 0;
@@ -188,8 +195,8 @@ access_decide(struct call *x, enum cact act, struct access *a)
 			return call_fail(x, ERR_FORBIDDEN,
 			    "Interested members may read and reply in %s, but "
 			    "not start threads or polls.", a->name);
-		if (c->member.coc_accepted_at == 0)
-			return call_fail(x, ERR_FORBIDDEN,
+		if (!coc_accepted(&c->member))
+			return call_fail(x, ERR_COC_REQUIRED,
 			    "Please read and accept the code of conduct "
 			    "(member.accept_coc) before writing.");
 		return mute_check(x, a);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -49,6 +50,7 @@ config_free(struct config *c)
 	free(c->listen_host);
 	free(c->synchronous);
 	free(c->tui_path);
+	free(c->public_host);
 }
 
 int
@@ -192,6 +194,16 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 				c->guest = false;
 			else
 				rc = -1;
+		} else if (strcmp(k, "public_host") == 0) {
+			rc = *v == '\0' || strpbrk(v, " \t@'\"") != NULL ? -1 : 0;
+			if (rc == 0) {
+				free(c->public_host);
+				c->public_host = xstrdup(v);
+			}
+		} else if (strcmp(k, "public_port") == 0) {
+			if ((rc = set_int(&c->public_port, v, 65535)) == 0 &&
+			    c->public_port < 1)
+				rc = -1;
 		} else if (strcmp(k, "verbose") == 0)
 			rc = set_int(&c->verbose, v, 3);
 		else if (strncmp(k, "rate_", 5) == 0)
@@ -327,4 +339,33 @@ config_preauth_set(struct config *c, const char *k, const char *v, int *rc)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The ssh command that reaches this server as user: public_host and
+ * public_port, or where hearthd listens (a wildcard address gives the
+ * machine's name), with -p only when the port is not 22.
+ */
+void
+config_connect_line(const struct config *c, const char *user, char *out,
+    size_t len)
+{
+	char name[256];
+	const char *host = c->public_host;
+	int port = c->public_port > 0 ? c->public_port : c->listen_port;
+
+	if (host == NULL) {
+		host = c->listen_host;
+		if (*host == '\0' || strcmp(host, "0.0.0.0") == 0 ||
+		    strcmp(host, "::") == 0 || strcmp(host, "*") == 0) {
+			if (gethostname(name, sizeof name) != 0)
+				snprintf(name, sizeof name, "localhost");
+			name[sizeof name - 1] = '\0';
+			host = name;
+		}
+	}
+	if (port == 22)
+		snprintf(out, len, "ssh -t %s@%s", user, host);
+	else
+		snprintf(out, len, "ssh -t -p %d %s@%s", port, user, host);
 }

@@ -42,6 +42,7 @@ usage(FILE *f)
 	    "  member list\n"
 	    "  member show HANDLE\n"
 	    "  member remove HANDLE --reason TEXT\n"
+	    "  member reinstate HANDLE [--reason TEXT]\n"
 	    "  member role HANDLE admin|staff|member\n"
 	    "  member key add HANDLE FILE.pub\n"
 	    "  member device-code HANDLE [--name NAME]  a one-time code (15 "
@@ -76,7 +77,11 @@ usage(FILE *f)
 	    "\n"
 	    "  restore FILE                          (hearthd stopped) FILE "
 	    "becomes the database\n"
-	    "  audit [--member HANDLE] [--limit N]\n"
+	    "  audit [--member HANDLE] [--limit N] [--before ID]\n"
+	    "  coc show                              the code of conduct "
+	    "members accept\n"
+	    "  coc set FILE                          a new version of it "
+	    "(- reads stdin)\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -284,13 +289,14 @@ cmd_invite(int argc, char **argv)
 		if (!print_json(r)) {
 			printf("%s\n", str(r, "code"));
 			fprintf(stderr, "Invite for %s (%s%s%s), valid until "
-			    "%s.\nThey join with: ssh -t -p PORT join@HOST "
-			    "and enter the code.\n", str(r, "name"),
+			    "%s.\nThey join with: %s\nand enter the code.\n",
+			    str(r, "name"),
 			    str(r, "role"),
 			    json_is_string(json_object_get(r, "community")) ?
 			    ", community " : "",
 			    json_is_string(json_object_get(r, "community")) ?
-			    str(r, "community") : "", str(r, "expires_at"));
+			    str(r, "community") : "", str(r, "expires_at"),
+			    str(r, "connect"));
 		}
 	} else if (strcmp(argv[1], "list") == 0) {
 		r = request("admin.invite.list", args);
@@ -517,6 +523,7 @@ cmd_audit(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "member", required_argument, NULL, 'm' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "before", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	json_t *args = json_object(), *r, *it;
@@ -531,19 +538,29 @@ cmd_audit(int argc, char **argv)
 		else if (ch == 'l')
 			json_object_set_new(args, "limit",
 			    json_integer(strtoll(optarg, NULL, 10)));
+		else if (ch == 'b')
+			json_object_set_new(args, "before",
+			    json_integer(strtoll(optarg, NULL, 10)));
 		else
 			exit(2);
 	}
 	r = request("admin.audit", args);
 	if (!print_json(r)) {
-		printf("%-16s %-16s %-20s %-20s %s\n", "WHEN", "WHO", "ACTION",
-		    "TARGET", "DETAIL");
+		printf("%-6s %-16s %-16s %-20s %-16s %s\n", "ID", "WHEN", "WHO",
+		    "ACTION", "MEMBER", "DETAIL");
 		json_array_foreach(json_object_get(r, "audit"), i, it) {
 			print_date(str(it, "at"), d1);
-			printf("%-16s %-16s %-20s %-20s %s\n", d1,
-			    str(it, "actor"), str(it, "action"),
-			    str(it, "target"), str(it, "detail"));
+			/* the member acted on; else what was (slug, invite) */
+			printf("%-6lld %-16s %-16s %-20s %-16s %s\n",
+			    (long long)json_integer_value(json_object_get(it,
+			    "id")), d1, str(it, "actor"), str(it, "action"),
+			    json_is_string(json_object_get(it, "member")) ?
+			    str(it, "member") : str(it, "target"),
+			    str(it, "detail"));
 		}
+		if (json_is_integer(json_object_get(r, "next")))
+			printf("(older: --before %lld)\n", (long long)
+			    json_integer_value(json_object_get(r, "next")));
 	}
 	json_decref(r);
 	return 0;
@@ -822,6 +839,44 @@ cmd_restore(int argc, char **argv)
 	return 0;
 }
 
+/* For hearthctl-admin.c (server.h, "hearthctl.c"). */
+json_t *
+hctl_request(const char *op, json_t *args)
+{
+	return request(op, args);
+}
+
+bool
+hctl_print_json(json_t *r)
+{
+	return print_json(r);
+}
+
+const char *
+hctl_str(json_t *o, const char *key)
+{
+	return str(o, key);
+}
+
+void
+hctl_print_date(const char *iso, char out[32])
+{
+	print_date(iso, out);
+}
+
+void
+hctl_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hearthctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -880,6 +935,11 @@ main(int argc, char **argv)
 		return cmd_status();
 	if (strcmp(argv[0], "invite") == 0)
 		return cmd_invite(argc, argv);
+	if (strcmp(argv[0], "member") == 0 && argc > 1 &&
+	    strcmp(argv[1], "reinstate") == 0)
+		return hctl_member_reinstate(argc, argv);
+	if (strcmp(argv[0], "coc") == 0)
+		return hctl_coc(argc, argv);
 	if (strcmp(argv[0], "member") == 0)
 		return cmd_member(argc, argv);
 	if (strcmp(argv[0], "community") == 0)

@@ -253,7 +253,7 @@ on_signal(uv_signal_t *h, int sig)
 static void
 first_admin_invite(void)
 {
-	char code[CODE_LEN + 1];
+	char code[CODE_LEN + 1], line[300];
 
 	if (member_admin_exists(srv->db))
 		return;
@@ -264,15 +264,16 @@ first_admin_invite(void)
 		log_error(0, "cannot create the first admin invite");
 		return;
 	}
+	config_connect_line(&srv->cfg, "join", line, sizeof line);
 	printf("\n"
 	    "  No admin yet. One-time admin invite code (valid 7 days):\n"
 	    "\n"
 	    "      %s\n"
 	    "\n"
 	    "  Become the first admin with any SSH key:\n"
-	    "      ssh -t -p %d join@%s\n"
+	    "      %s\n"
 	    "  and enter the code when asked.\n\n",
-	    code, srv->cfg.listen_port, srv->cfg.listen_host);
+	    code, line);
 	fflush(stdout);
 }
 

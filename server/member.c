@@ -38,7 +38,7 @@ member_clear(struct member *m)
 
 #define MEMBER_COLS                                                      \
 	"m.id, m.handle, m.display_name, m.role, m.status, m.removed_at, " \
-	"m.removed_reason, m.coc_accepted_at"
+	"m.removed_reason, m.coc_accepted_at, m.coc_version"
 
 /* Fill m from a row of MEMBER_COLS. */
 static void
@@ -55,6 +55,7 @@ member_row(sqlite3_stmt *st, struct member *m)
 	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 		m->removed_reason = xstrdup(db_col_text(st, 6));
 	m->coc_accepted_at = sqlite3_column_int64(st, 7);
+	m->coc_version = sqlite3_column_int64(st, 8);
 }
 
 /* Step a lookup statement: 1 found, 0 not, -1 error. */

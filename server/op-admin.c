@@ -53,7 +53,7 @@ op_invite_create(struct call *x)
 {
 	const char *name = NULL, *rolestr = "member", *slug = NULL,
 	    *expires = "7d";
-	char code[CODE_LEN + 1], when[32];
+	char code[CODE_LEN + 1], when[32], connect[300];
 	int64_t ttl, community = 0, id;
 	enum role role;
 
@@ -90,9 +90,10 @@ op_invite_create(struct call *x)
 	if (id < 0)
 		return call_db_fail(x);
 	time_iso8601(now_unix() + ttl, when);
-	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+	config_connect_line(&srv->cfg, "join", connect, sizeof connect);
+	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
 	    (json_int_t)id, "code", code, "name", name, "role",
-	    role_name(role), "expires_at", when);
+	    role_name(role), "expires_at", when, "connect", connect);
 	json_object_set_new(x->result, "community",
 	    slug != NULL ? json_string(slug) : json_null());
 	return 0;
@@ -508,10 +509,16 @@ op_community_create(struct call *x)
 		member_clear(&m);
 		return -1;
 	}
-	if (m.id != 0 && audit_add(srv->db, actor(x), "community.set_role",
-	    m.id, slug, "manager") != 0) {
-		member_clear(&m);
-		return call_db_fail(x);
+	if (m.id != 0) {
+		char *detail = xasprintf("community=%s role=manager", slug);
+
+		rc = audit_add(srv->db, actor(x), "community.set_role", m.id,
+		    m.handle, detail);
+		free(detail);
+		if (rc != 0) {
+			member_clear(&m);
+			return call_db_fail(x);
+		}
 	}
 	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
 	    (json_int_t)id, "slug", slug, "name", name, "visibility", vis,
@@ -525,15 +532,18 @@ static int
 op_audit(struct call *x)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT a.at, a.actor, a.action, a.target, a.detail FROM audit a "
-	    "WHERE ?1 IS NULL OR a.target_id = ?1 OR a.actor_id = ?1 "
-	    "ORDER BY a.id DESC LIMIT ?2");
+	    "SELECT a.at, a.actor, a.action, a.target, a.detail, a.id, "
+	    "t.handle FROM audit a LEFT JOIN members t ON t.id = a.target_id "
+	    "WHERE (?1 IS NULL OR a.target_id = ?1 OR a.actor_id = ?1) "
+	    "AND a.id < ?3 ORDER BY a.id DESC LIMIT ?2");
 	struct member m = { 0 };
-	json_int_t limit = 100;
-	json_t *list;
+	json_int_t limit = 100, before = INT64_MAX, last = 0;
+	json_t *list, *o;
 	int rc;
 
 	if (arg_int(x->args, "limit", false, 1, 10000, &limit, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "before", false, 1, INT64_MAX, &before, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (json_object_get(x->args, "handle") != NULL &&
@@ -542,20 +552,141 @@ op_audit(struct call *x)
 	if (m.id != 0)
 		sqlite3_bind_int64(st, 1, m.id);
 	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, before);
 	list = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:o, "
-		    "s:o}", "at", db_col_json_time(st, 0), "actor",
-		    db_col_text(st, 1), "action", db_col_text(st, 2),
-		    "target", db_col_json_text(st, 3), "detail",
-		    db_col_json_text(st, 4)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* member: the member acted on, whatever else target names */
+		o = json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:o}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 5), "at",
+		    db_col_json_time(st, 0), "actor", db_col_text(st, 1),
+		    "action", db_col_text(st, 2), "target",
+		    db_col_json_text(st, 3), "detail", db_col_json_text(st, 4),
+		    "member", db_col_json_text(st, 6));
+		json_array_append_new(list, o);
+		last = sqlite3_column_int64(st, 5);
+	}
 	sqlite3_reset(st);
 	member_clear(&m);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return call_db_fail(x);
 	}
-	x->result = json_pack("{s:o}", "audit", list);
+	/* next: the cursor for the older page, while a full page came */
+	x->result = json_pack("{s:o, s:o}", "audit", list, "next",
+	    (json_int_t)json_array_size(list) == limit && last > 1 ?
+	    json_integer(last) : json_null());
+	return 0;
+}
+
+/*
+ * Bring a removed member back: their status is active again and nothing
+ * of theirs was lost (posts, keys, communities were kept by the removal).
+ */
+static int
+op_member_reinstate(struct call *x)
+{
+	struct member m = { 0 };
+	const char *reason = "";
+	sqlite3_stmt *st;
+
+	if (arg_str(x->args, "reason", false, 1000, &reason, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("reason", reason, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (arg_member(x, &m) != 0)
+		return -1;
+	if (!m.removed) {
+		call_fail(x, ERR_CONFLICT, "'%s' is not removed.", m.handle);
+		member_clear(&m);
+		return -1;
+	}
+	st = db_stmt(srv->db,
+	    "UPDATE members SET status = 'active', removed_at = NULL, "
+	    "removed_reason = NULL WHERE id = ?");
+	sqlite3_bind_int64(st, 1, m.id);
+	if (call_step(x, st) != 0) {
+		member_clear(&m);
+		return -1;
+	}
+	if (audit_add(srv->db, actor(x), "member.reinstate", m.id, m.handle,
+	    *reason != '\0' ? reason : NULL) != 0) {
+		member_clear(&m);
+		return call_db_fail(x);
+	}
+	x->result = json_pack("{s:s, s:s, s:o}", "handle", m.handle, "status",
+	    "active", "was_removed", member_removed_json(&m));
+	member_clear(&m);
+	return 0;
+}
+
+/*
+ * Every community as the platform's admins see them: its member count, the
+ * managers by handle (none: the community is flagged), pending requests.
+ */
+static int
+op_community_list(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT c.slug, c.name, c.visibility, c.join_policy, c.created_at, "
+	    "(SELECT count(*) FROM community_members cm WHERE "
+	    " cm.community_id = c.id), "
+	    "(SELECT group_concat(m.handle, ' ') FROM community_members cm "
+	    " JOIN members m ON m.id = cm.member_id WHERE cm.community_id = "
+	    " c.id AND cm.role = 'manager' AND m.status = 'active'), "
+	    "(SELECT count(*) FROM join_requests r WHERE r.community_id = c.id "
+	    " AND r.status = 'pending') "
+	    "FROM communities c ORDER BY c.slug");
+	json_t *list = json_array(), *managers;
+	const char *mg;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		managers = json_array();
+		mg = db_col_text(st, 6);
+		while (*mg != '\0') {
+			size_t n = strcspn(mg, " ");
+			json_array_append_new(managers, json_stringn(mg, n));
+			mg += n + (mg[n] == ' ');
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:o, s:I, s:o, s:b, s:I}", "slug", db_col_text(st, 0),
+		    "name", db_col_text(st, 1), "visibility",
+		    db_col_text(st, 2), "join_policy", db_col_text(st, 3),
+		    "created_at", db_col_json_time(st, 4), "members",
+		    (json_int_t)sqlite3_column_int64(st, 5), "managers",
+		    managers, "no_manager", json_array_size(managers) == 0,
+		    "pending_requests",
+		    (json_int_t)sqlite3_column_int64(st, 7)));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_db_fail(x);
+	}
+	x->result = json_pack("{s:o}", "communities", list);
+	return 0;
+}
+
+/* A new version of the code of conduct; members accept it to write. */
+static int
+op_coc_set(struct call *x)
+{
+	const char *body = NULL;
+	bool changed;
+
+	if (arg_str(x->args, "body", true, 32000, &body, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("body", body, UTF8_LINES, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (body[strspn(body, " \t\r\n")] == '\0')
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.body must hold the code of conduct's text");
+	if (coc_set(x, actor(x), body, &changed) != 0)
+		return -1;
+	x->result = json_pack("{s:I, s:b}", "version",
+	    (json_int_t)coc_version(), "changed", changed);
 	return 0;
 }
 
@@ -657,8 +788,23 @@ const struct op op_admin_table[] = {
 	    ARG_STR("privacy", ARG_OPT, 4000),
 	    ARG_STR("manager", ARG_OPT, 40)) },
 	{ "admin.audit", OP_ADMIN, op_audit,
-	    "The audit log, newest first {handle?, limit?}.", RATE_EXPENSIVE,
+	    "The audit log, newest first {handle?, limit?, before?}: each row "
+	    "with its id, and member (the member acted on); next is the "
+	    "before of the older page.", RATE_EXPENSIVE,
 	    ARGS(ARG_STR("handle", ARG_OPT, 40),
-	    ARG_INT("limit", ARG_OPT, 1, 10000)) },
+	    ARG_INT("limit", ARG_OPT, 1, 10000),
+	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
+	{ "admin.member.reinstate", OP_ADMIN | OP_WRITE, op_member_reinstate,
+	    "Bring a removed member back {handle, reason?}, with everything "
+	    "they had: posts, keys, communities.", RATE_EXPENSIVE,
+	    ARGS(ARG_STR("handle", ARG_REQ, 40),
+	    ARG_STR("reason", ARG_OPT, 1000)) },
+	{ "admin.community.list", OP_ADMIN, op_community_list,
+	    "Every community with its member count, managers (no_manager: "
+	    "none) and pending join requests.", RATE_EXPENSIVE, NO_ARGS },
+	{ "admin.coc.set", OP_ADMIN | OP_WRITE, op_coc_set,
+	    "A new version of the code of conduct {body} (Markdown); every "
+	    "member accepts it before writing again. The same text changes "
+	    "nothing.", RATE_EXPENSIVE, ARGS(ARG_STR("body", ARG_REQ, 32000)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

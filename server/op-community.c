@@ -831,7 +831,7 @@ op_community_join(struct call *x)
 		x->result = json_pack("{s:s, s:s, s:I, s:s, s:b}", "slug",
 		    a.slug, "status", "requested", "request_id",
 		    (json_int_t)id, "role", crole_name(role), "coc_accepted",
-		    me->coc_accepted_at != 0);
+		    coc_accepted(me));
 		return 0;
 	}
 	/* Open (or a platform admin): joined now. */
@@ -846,7 +846,7 @@ op_community_join(struct call *x)
 	x->result = json_pack("{s:s, s:s, s:s, s:o, s:b}", "slug", a.slug,
 	    "status", "joined", "role", crole_name(role),
 	    "introduce_thread_id", intro ? json_integer(intro) : json_null(),
-	    "coc_accepted", me->coc_accepted_at != 0);
+	    "coc_accepted", coc_accepted(me));
 	return 0;
 }
 
@@ -1376,20 +1376,32 @@ done:
 	return rc;
 }
 
+const char *
+community_coc_builtin(void)
+{
+	return coc_text;
+}
+
+/*
+ * The current code of conduct, and whether the caller accepted it:
+ * accepted_at is null until they accept this version; changed says they
+ * accepted an earlier one (the text changed since).
+ */
 static int
 op_coc_get(struct call *x)
 {
 	const struct member *m = &x->conn->member;
+	char when[32];
 
-	x->result = json_pack("{s:s}", "text", coc_text);
-	if (m->id != 0 && m->coc_accepted_at != 0) {
-		char when[32];
-
+	x->result = coc_json();
+	if (m->id != 0 && coc_accepted(m)) {
 		time_iso8601(m->coc_accepted_at, when);
 		json_object_set_new(x->result, "accepted_at",
 		    json_string(when));
 	} else
 		json_object_set_new(x->result, "accepted_at", json_null());
+	json_object_set_new(x->result, "changed", json_boolean(m->id != 0 &&
+	    m->coc_accepted_at != 0 && !coc_accepted(m)));
 	return 0;
 }
 
@@ -1398,28 +1410,34 @@ op_member_accept_coc(struct call *x)
 {
 	struct member *me = &x->conn->member;
 	sqlite3_stmt *st;
-	char when[32];
-	int64_t at = me->coc_accepted_at;
+	char when[32], detail[64];
+	int64_t at = me->coc_accepted_at, v = coc_version();
 
 	if (need_member(x) != 0)
 		return -1;
-	if (at == 0) {
+	if (!coc_accepted(me)) {
 		at = now_unix();
 		st = db_stmt(srv->db,
-		    "UPDATE members SET coc_accepted_at = ? WHERE id = ? AND "
-		    "coc_accepted_at IS NULL");
+		    "UPDATE members SET coc_accepted_at = ?, coc_version = ? "
+		    "WHERE id = ? AND (coc_accepted_at IS NULL OR "
+		    "coc_version < ?)");
 		sqlite3_bind_int64(st, 1, at);
-		sqlite3_bind_int64(st, 2, me->id);
+		sqlite3_bind_int64(st, 2, v);
+		sqlite3_bind_int64(st, 3, me->id);
+		sqlite3_bind_int64(st, 4, v);
 		if (call_step(x, st) != 0)
 			return -1;
-		if (audit_add(srv->db, me, "member.accept_coc", me->id,
-		    me->handle, NULL) != 0)
+		snprintf(detail, sizeof detail, "version=%lld", (long long)v);
+		if (sqlite3_changes(srv->db) > 0 &&
+		    audit_add(srv->db, me, "member.accept_coc", me->id,
+		    me->handle, detail) != 0)
 			return call_db_fail(x);
 		/* every session of the member may write once committed */
 		outbox_identity(&x->out, me->id);
 	}
 	time_iso8601(at, when);
-	x->result = json_pack("{s:s}", "accepted_at", when);
+	x->result = json_pack("{s:s, s:I}", "accepted_at", when, "version",
+	    (json_int_t)v);
 	return 0;
 }
 
@@ -1475,10 +1493,13 @@ const struct op op_community_table[] = {
 	    ARGS(ARG_STR("slug", ARG_REQ, 40), ARG_STR("handle", ARG_REQ, 40),
 	    ARG_STR("role", ARG_REQ, 16)) },
 	{ "coc.get", OP_ANY, op_coc_get,
-	    "The platform's code of conduct and when you accepted it.",
+	    "The code of conduct {text, version, updated_at, updated_by}, when "
+	    "you accepted this version (accepted_at) and whether it changed "
+	    "since you accepted an earlier one.",
 	    RATE_READ, NO_ARGS },
 	{ "member.accept_coc", OP_MEMBER | OP_SELF | OP_WRITE, op_member_accept_coc,
-	    "Accept the code of conduct (once); needed before writing.",
+	    "Accept the current code of conduct; needed before writing (again "
+	    "after each new version).",
 	    RATE_WRITE, NO_ARGS },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

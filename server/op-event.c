@@ -103,9 +103,9 @@ ev_access(struct call *x, const struct event *e, enum cact act)
 	if (act == CA_SEE || act == CA_READ)
 		return 0;
 	if (act == CA_REPLY || act == CA_POST) {
-		if (x->conn->console || x->conn->member.coc_accepted_at != 0)
+		if (x->conn->console || coc_accepted(&x->conn->member))
 			return 0;
-		return call_fail(x, ERR_FORBIDDEN,
+		return call_fail(x, ERR_COC_REQUIRED,
 		    "Please read and accept the code of conduct "
 		    "(member.accept_coc) before taking part.");
 	}

@@ -142,8 +142,8 @@ op_expert_request(struct call *x)
 			return -1;
 		community = a.community_id;
 	}
-	if (x->conn->member.coc_accepted_at == 0)
-		return call_fail(x, ERR_FORBIDDEN, "Please read and accept the "
+	if (!coc_accepted(&x->conn->member))
+		return call_fail(x, ERR_COC_REQUIRED, "Please read and accept the "
 		    "code of conduct (member.accept_coc) before writing.");
 	st = db_stmt(srv->db, "INSERT INTO expert_requests (member_id, "
 	    "community_id, topic, why, preferred_times, created_at, "

@@ -156,25 +156,32 @@ target_arg(struct call *x, struct room *r, bool must_be_present)
 
 /*
  * May the caller speak in the room: write in its community, or be staff
- * (who come into rooms to answer support calls)? If not, why goes in why;
- * the call's error is left clear either way.
+ * (who come into rooms to answer support calls)? If not, why goes in why
+ * and the error to answer in *code; the call's error is left clear either
+ * way.
  */
 static bool
-may_say(struct call *x, const struct room *r, char *why, size_t whylen)
+may_say(struct call *x, const struct room *r, char *why, size_t whylen,
+    enum proto_err *code)
 {
 	struct access a;
 	bool ok;
 
+	*code = ERR_FORBIDDEN;
 	if (r->community_id == 0 || authz_is_staff(x->conn)) {
-		ok = x->conn->member.coc_accepted_at != 0;
-		if (!ok)
+		ok = coc_accepted(&x->conn->member);
+		if (!ok) {
 			snprintf(why, whylen, "Please read and accept the "
 			    "code of conduct before writing.");
+			*code = ERR_COC_REQUIRED;
+		}
 		return ok;
 	}
 	ok = authz_community(x, r->community_id, CA_REPLY, &a) == 0;
-	if (!ok)
+	if (!ok) {
 		snprintf(why, whylen, "%s", x->msg);
+		*code = x->err;
+	}
 	x->err = 0;
 	x->msg[0] = '\0';
 	return ok;
@@ -208,9 +215,10 @@ join_result(struct call *x, struct room *r, struct person *p)
 	    "you", room_person_json(p));
 	json_t *you = json_object_get(o, "you");
 	char why[512] = "";
+	enum proto_err code;
 
 	json_object_set_new(you, "can_say", json_boolean(may_say(x, r, why,
-	    sizeof why)));
+	    sizeof why, &code)));
 	if (why[0] != '\0')
 		json_object_set_new(you, "why_not", json_string(why));
 	json_object_set_new(o, "queue", room_queue_view(r, p));
@@ -549,6 +557,7 @@ op_room_say(struct call *x)
 	struct person *p, *o;
 	const char *text = NULL;
 	char why[512];
+	enum proto_err code;
 	uint64_t t0 = uv_hrtime() / 1000;
 	json_t *d;
 
@@ -569,8 +578,8 @@ op_room_say(struct call *x)
 	if (r->paused && !p->host && p->consult_with == 0)
 		return call_fail(x, ERR_CONFLICT, "A host has paused the room; "
 		    "your message was not sent. Try again when it resumes.");
-	if (!may_say(x, r, why, sizeof why))
-		return call_fail(x, ERR_FORBIDDEN, "%s", why);
+	if (!may_say(x, r, why, sizeof why, &code))
+		return call_fail(x, code, "%s", why);
 	if (p->consult_with != 0) {
 		/* A private consult: only the two see it. */
 		o = room_person_find(r, p->consult_with);

@@ -192,6 +192,7 @@ deliver_identity(int64_t member_id)
 			continue;
 		c->member.role = m.role;
 		c->member.coc_accepted_at = m.coc_accepted_at;
+		c->member.coc_version = m.coc_version;
 		free(c->member.display_name);
 		c->member.display_name = xstrdup(m.display_name ?
 		    m.display_name : m.handle);

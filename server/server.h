@@ -121,6 +121,7 @@ struct member {
 	int64_t removed_at;
 	char *removed_reason;
 	int64_t coc_accepted_at; /* 0 until the code of conduct is accepted */
+	int64_t coc_version; /* the version of it last accepted */
 };
 void member_clear(struct member *);
 /* Lookups return 1 when found, 0 when not, -1 on a database error. */
@@ -183,6 +184,10 @@ struct config {
 	int search_per_member; /* searches in flight across their sessions */
 	int max_sessions_per_member; /* ssh sessions at once */
 	int member_out_cap_mb; /* output queued across their sessions */
+	/* what members type to connect (invites' connect line); NULL, 0:
+	 * from listen (the machine's name for a wildcard address) */
+	char *public_host;
+	int public_port;
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -1004,5 +1009,41 @@ void device_key_used(const char *fp);
 /* hearthctl-keys.c: `hearthctl member device-code HANDLE [--name N]`. */
 int hearthctl_device_code(int argc, char **argv,
     json_t *(*request)(const char *op, json_t *args), bool json_out);
+
+/*
+ * coc.c: the code of conduct's versions (0: the built-in text). A member
+ * may write once they accepted the current version.
+ */
+int64_t coc_version(void);
+bool coc_accepted(const struct member *);
+/* The current text: {text, version, updated_at, updated_by}. */
+json_t *coc_json(void);
+/*
+ * Make body the new version (unless it is the current text: *changed is
+ * false then), with its audit row, inside the caller's transaction.
+ */
+int coc_set(struct call *, const struct member *actor, const char *body,
+    bool *changed);
+/* op-community.c: the text built into hearthd (version 0). */
+const char *community_coc_builtin(void);
+/*
+ * config.c: where members reach this server (public_host, public_port),
+ * for connect lines: the exact ssh command for a user ("join").
+ */
+void config_connect_line(const struct config *, const char *user, char *out,
+    size_t len);
+
+/*
+ * hearthctl.c, shared with hearthctl-admin.c: a request to hearthd (its
+ * result, or exit with the error), --json output, and printing helpers.
+ */
+json_t *hctl_request(const char *op, json_t *args);
+bool hctl_print_json(json_t *);
+const char *hctl_str(json_t *, const char *key);
+void hctl_print_date(const char *iso, char out[32]);
+void hctl_die(const char *fmt, ...) __attribute__((noreturn,
+    format(printf, 1, 2)));
+int hctl_coc(int argc, char **argv);
+int hctl_member_reinstate(int argc, char **argv);
 
 #endif

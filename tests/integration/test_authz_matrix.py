@@ -510,7 +510,20 @@ TABLE = {
     'device.code': (lambda w, r, v: {}, members_only()),
     'device.redeem': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000'}, everyone(F)),
     'admin.member.device_code': (lambda w, r, v: {'handle': w.newcomer()[0]}, admin_only),
+    'admin.member.reinstate': (lambda w, r, v: {'handle': removed_member(w)}, admin_only),
+    'admin.community.list': (lambda w, r, v: {}, admin_only),
+    # the current text again: authorized, and nobody must accept anew
+    'admin.coc.set': (lambda w, r, v: {'body': w.sessions['admin'].call('coc.get')[
+        'result']['text']}, admin_only),
 }
+
+
+def removed_member(w):
+    """A fresh member who was removed (for reinstating)."""
+    handle, mid = w.newcomer()
+    w.fresh("UPDATE members SET status = 'removed', removed_at = ?, removed_reason = "
+            "'test' WHERE id = ?", T0, mid)
+    return handle
 
 
 def consult(w, role, vis):

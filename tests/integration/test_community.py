@@ -68,7 +68,10 @@ def test_create_seeds_pinned_threads_and_manager():
     data = wait_event(mgr, 'community.joined')
     assert data['slug'] == 'students' and data['role'] == 'manager'
     assert data['introduce_thread_id'] == iid
-    assert audit_actions(srv, 'students') == ['community.create', 'community.set_role']
+    assert audit_actions(srv, 'students') == ['community.create']
+    # the manager's row names the member, the community in its detail
+    assert srv.query("SELECT target, detail FROM audit WHERE action = 'community.set_role'") \
+        == [('morgan', 'community=students role=manager')]
     # an unknown manager: nothing at all is created
     p = srv.ctl('community', 'create', 'ghosts', '--name', 'Ghosts', '--manager', 'nobody',
                 check=False, json_out=False)
@@ -304,7 +307,7 @@ def test_code_of_conduct():
         k2 = srv.new_member('dan')
         d = srv.session(k2, 'dan')
         ok(d.call('community.join', slug='eco'))
-        err(d.call('thread.create', slug='eco', title='Hi', body='Hello'), 'forbidden',
+        err(d.call('thread.create', slug='eco', title='Hi', body='Hello'), 'coc_required',
             'code of conduct')
         ok(d.call('member.accept_coc'))
         ok(d.call('thread.create', slug='eco', title='Hi', body='Hello'))

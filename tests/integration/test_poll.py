@@ -114,9 +114,9 @@ def test_who_may_create_and_vote():
     srv.execute("UPDATE members SET coc_accepted_at = NULL WHERE handle = 'bob'")
     b = srv.session(keys['bob'])
     r = b.call('poll.create', slug='forum', question='Q?', options=['a', 'b'])
-    assert err_code(r) == 'forbidden' and 'code of conduct' in r['error']['message']
+    assert err_code(r) == 'coc_required' and 'code of conduct' in r['error']['message']
     r = b.call('poll.vote', poll_id=p['id'], options=[opt_ids(p)[0]])
-    assert err_code(r) == 'forbidden'
+    assert err_code(r) == 'coc_required'
     assert srv.query('SELECT count(*) FROM polls') == [(1,)]
     assert srv.query('SELECT count(*) FROM poll_votes') == [(1,)]
 
