@@ -68,7 +68,7 @@ def test_create_seeds_pinned_threads_and_manager():
     data = wait_event(mgr, 'community.joined')
     assert data['slug'] == 'students' and data['role'] == 'manager'
     assert data['introduce_thread_id'] == iid
-    assert audit_actions(srv, 'students') == ['community.create']
+    assert audit_actions(srv, 'students') == ['community.create', 'community.set_role']
     # the manager's row names the member, the community in its detail
     assert srv.query("SELECT target, detail FROM audit WHERE action = 'community.set_role'") \
         == [('morgan', 'community=students role=manager')]
