@@ -47,7 +47,8 @@ ops_init(void)
 		op_thread_table, op_post_table, op_roundup_table,
 		op_profile_table, op_poll_table, op_search_table,
 		op_notify_table, op_event_table, op_room_table,
-		op_record_table, op_expert_table, op_admin_table };
+		op_record_table, op_expert_table, op_admin_table,
+		op_health_table };
 
 	if (all_ops_len != 0)
 		return;

@@ -1,0 +1,201 @@
+"""Community health (docs/health.md): a known community built on a
+controlled clock (every row's time is set, the window given), and every
+figure, the pyramid, the ratios and the score asserted exactly; who may
+see it; visits recorded from reading."""
+import datetime
+
+from fixtures import community, err, member_id, ok, people, wait_until
+from harness import Server
+
+DAY = 86400
+# The end of the window: a fixed past time, so nothing the server does
+# "now" (welcome threads, the invites) falls inside it.
+U = int(datetime.datetime(2026, 9, 30, tzinfo=datetime.timezone.utc).timestamp())
+UNTIL = '2026-09-30T00:00:00Z'
+SINCE = '2026-07-02T00:00:00Z'          # U - 90 days
+
+
+def at(days_before):
+    return int(U - days_before * DAY)
+
+
+class Town:
+    """The known community 'cop' and its people."""
+
+    def __init__(self):
+        self.srv = srv = Server()
+        self.keys = people(srv, 'mgr', 'lead', 'cat', 'eng', 'reg', 'newb', 'lurk',
+                           'inact', 'gone', 'removed', 'intr', 'outsider',
+                           ('boss', 'staff'))
+        self.cid = community(srv, 'cop', visibility='private')
+        srv.execute('UPDATE members SET created_at = ?', at(200))
+        joined = {'mgr': (200, 'manager'), 'lead': (200, 'leader'), 'cat': (150, 'member'),
+                  'eng': (150, 'member'), 'reg': (150, 'member'), 'newb': (10, 'member'),
+                  'lurk': (150, 'member'), 'inact': (150, 'member'), 'gone': (150, 'member'),
+                  'removed': (150, 'member'), 'intr': (60, 'interested')}
+        for h, (d, role) in joined.items():
+            srv.execute('INSERT INTO community_members (community_id, member_id, role, '
+                        'joined_at) VALUES (?, ?, ?, ?)', self.cid, self.id(h), role, at(d))
+        # gone leaves 20 days before the end; removed is removed 5 days before
+        srv.execute('DELETE FROM community_members WHERE member_id = ?', self.id('gone'))
+        srv.execute("UPDATE membership_log SET at = ? WHERE what = 'left'", at(20))
+        srv.execute("UPDATE members SET status = 'removed', removed_at = ?, removed_reason "
+                    "= 'test' WHERE handle = 'removed'", at(5))
+        self.threads = {}
+
+    def id(self, handle):
+        return member_id(self.srv, handle)
+
+    def thread(self, name, author, days):
+        tid = self.srv.execute(
+            'INSERT INTO threads (community_id, author_id, title, created_at, last_post_at) '
+            'VALUES (?, ?, ?, ?, ?)', self.cid, self.id(author), name, at(days), at(days))
+        self.threads[name] = tid
+        self.post(name, author, days)
+        return tid
+
+    def post(self, thread, author, days, hidden=False):
+        return self.srv.execute(
+            'INSERT INTO posts (thread_id, author_id, body, created_at, hidden_at) '
+            'VALUES (?, ?, ?, ?, ?)', self.threads[thread], self.id(author), 'x', at(days),
+            at(days) if hidden else None)
+
+
+def build():
+    t = Town()
+    srv = t.srv
+    t.thread('T0', 'lead', 120)
+    t.post('T0', 'cat', 119)                     # before the window
+    t.thread('T1', 'lead', 80)
+    for d in (79, 78, 77, 76):
+        t.post('T1', 'cat', d)
+    t.post('T1', 'gone', 30)
+    t.thread('T2', 'cat', 70)
+    for d in (69.5, 61, 59):
+        t.post('T2', 'eng', d)
+    t.post('T2', 'eng', 58.5, hidden=True)       # hidden: does not count
+    thanked = t.post('T2', 'cat', 58)
+    for d in (57, 56, 55, 54):
+        t.post('T2', 'cat', d)
+    t.thread('T3', 'lead', 1)                    # under 48 hours old
+    t.thread('T4', 'mgr', 10)                    # never answered
+    for who, d in (('lead', 50), ('eng', 40)):
+        srv.execute('INSERT INTO post_thanks (post_id, member_id, at) VALUES (?, ?, ?)',
+                    thanked, t.id(who), at(d))
+    poll = srv.execute('INSERT INTO polls (community_id, author_id, question, created_at) '
+                       'VALUES (?, ?, ?, ?)', t.cid, t.id('lead'), 'Q?', at(100))
+    opt = srv.execute('INSERT INTO poll_options (poll_id, position, label) VALUES (?, 1, ?)',
+                      poll, 'A')
+    srv.execute('INSERT INTO poll_votes (poll_id, option_id, member_id, at) VALUES (?, ?, ?, ?)',
+                poll, opt, t.id('reg'), at(60))
+    ev = srv.execute('INSERT INTO events (community_id, title, starts_at, duration, ends_at, '
+                     'created_by, created_at, updated_at) VALUES (?, ?, ?, 3600, ?, ?, ?, ?)',
+                     t.cid, 'Drop-in', at(30), at(30) + 3600, t.id('lead'), at(40), at(40))
+    room = srv.execute('INSERT INTO rooms (community_id, event_id, title, record_mode, '
+                       'opened_by, opened_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                       t.cid, ev, 'Drop-in', 'off', t.id('lead'), at(30), at(30) + 3600)
+    for who in ('cat', 'eng', 'lurk'):
+        srv.execute('INSERT INTO room_attendance (room_id, member_id, joined_at) '
+                    'VALUES (?, ?, ?)', room, t.id(who), at(30))
+    srv.execute('INSERT INTO expert_requests (member_id, community_id, topic, why, '
+                'created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+                t.id('eng'), t.cid, 'Ethics', 'why', at(45), at(45))
+    for who, d in (('lurk', 20), ('newb', 5)):
+        srv.execute('INSERT INTO visit_log (member_id, community_id, day) VALUES (?, ?, ?)',
+                    t.id(who), t.cid, at(d) // DAY)
+    return t
+
+
+def test_every_figure_of_a_known_community():
+    t = build()
+    s = t.srv.session(t.keys['mgr'])
+    h = ok(s.call('health.get', community='cop', since=SINCE, until=UNTIL))
+    assert h['community'] == 'cop'
+    assert (h['since'], h['until']) == (SINCE, UNTIL)
+    assert h['size'] == {'members': 8, 'interested': 1, 'members_before': 9, 'growth': -1,
+                         'joined': 2, 'left': 2}, h['size']
+    p = h['participation']
+    assert {k: p[k] for k in (
+        'threads', 'replies', 'contributors', 'first_time_contributors',
+        'newcomer_contributions', 'thanks', 'thankers', 'thanked', 'poll_votes',
+        'rooms_held', 'events_held', 'attendances', 'attendees', 'expert_requests',
+        'member_events', 'sessions_proposed', 'threads_replied', 'threads_48h_old',
+        'unanswered_48h', 'first_reply_median_s', 'first_reply_p90_s')} == {
+        'threads': 4, 'replies': 13, 'contributors': 5, 'first_time_contributors': 3,
+        'newcomer_contributions': 7, 'thanks': 2, 'thankers': 2, 'thanked': 1,
+        'poll_votes': 1, 'rooms_held': 1, 'events_held': 1, 'attendances': 3,
+        'attendees': 3, 'expert_requests': 1, 'member_events': 1, 'sessions_proposed': 2,
+        'threads_replied': 2, 'threads_48h_old': 3, 'unanswered_48h': 1,
+        'first_reply_median_s': DAY // 2, 'first_reply_p90_s': DAY}, p
+    assert h['pyramid'] == {'managers': 1, 'leaders': 1, 'catalysts': 1, 'engaged': 1,
+                            'regulars': 1, 'newbies': 1, 'lurkers': 1, 'inactive': 1}
+    r = h['ratios']
+    assert r['leaders'] == 2 and r['members_per_leader'] == 4.0
+    assert r['interested_share'] == 0.125
+    assert r['members_per_leader_target'] == 30 and r['interested_share_target'] == 0.1
+    comps = {c['name']: c for c in h['score']['components']}
+    assert {k: c['score'] for k, c in comps.items()} == {
+        'participation': 100, 'newcomers': 0, 'responsiveness': 74, 'leaders': 100,
+        'lurkers': 100, 'growth': 0}, comps
+    assert comps['participation']['value'] == 0.625
+    assert comps['responsiveness']['value'] == 0.667
+    assert comps['growth']['value'] == -0.111
+    assert h['score']['value'] == 60
+    mk = h['makeup']
+    assert mk['community_role'] == {'manager': 1, 'leader': 1, 'member': 6, 'interested': 1}, mk
+    assert mk['region'] == {'not given': 9}
+    # the window before: 9 members at its end, T0 and its reply
+    c = h['compare']
+    assert c['size']['members'] == {'previous': 9, 'delta': -1, 'pct': -11.1}
+    assert c['participation']['threads']['previous'] == 1
+    # small groups merged for reports outside the managers
+    h2 = ok(s.call('health.get', community='cop', since=SINCE, until=UNTIL, suppress=True))
+    assert h2['makeup']['community_role'] == {'member': 6, 'other': 3}
+
+
+def test_weekly_series():
+    t = build()
+    s = t.srv.session(t.keys['lead'])
+    w = ok(s.call('health.series', community='cop', until=UNTIL, weeks=12))['weeks']
+    assert len(w) == 12
+    assert w[-1]['week'] == '2026-09-23T00:00:00Z'
+    def week(d):        # the week (0 the oldest) of a time d days before the end
+        return 11 - int((d * DAY - 1) // (7 * DAY))
+    want = [0] * 12
+    for d in (80, 70, 1, 10):                    # T1 … T4
+        want[week(d)] += 1
+    assert [x['threads'] for x in w] == want, w
+    assert sum(x['posts'] for x in w) == 4 + 13, w
+    # gone left at 20 days, newb joined at 10, removed went at 5
+    assert [x['members'] for x in w][-4:] == [9, 8, 9, 8], w
+    assert [x['visitors'] for x in w][-3:] == [1, 0, 1], w
+    assert w[-1]['members'] == 8 and w[-1]['visitors'] == 1
+
+
+def test_who_may_see_health():
+    t = build()
+    for who in ('cat', 'intr'):
+        err(t.srv.session(t.keys[who]).call('health.get', community='cop'), 'forbidden')
+    err(t.srv.session(t.keys['outsider']).call('health.get', community='cop'), 'forbidden')
+    err(t.srv.session(t.keys['lead']).call('health.get'), 'forbidden')
+    b = t.srv.session(t.keys['boss'])
+    ok(b.call('health.get', community='cop'))
+    plat = ok(b.call('health.get', since=SINCE, until=UNTIL))
+    assert plat['community'] is None
+    # the platform: every active member created by then (removed excluded)
+    assert plat['size']['members'] + plat['size']['interested'] == 12
+    err(b.call('health.get', community='cop', since=UNTIL, until=SINCE), 'bad_request')
+    err(b.call('health.get', since='yesterday'), 'bad_request')
+
+
+def test_reading_a_community_records_a_visit():
+    t = build()
+    s = t.srv.session(t.keys['inact'])
+    ok(s.call('thread.list', slug='cop'))
+    wait_until(lambda: t.srv.query('SELECT count(*) FROM visit_log WHERE member_id = ?',
+                                   t.id('inact'))[0][0] == 1, 15, 'the visit to be written')
+    ok(s.call('thread.list', slug='cop'))        # once a day
+    ok(s.call('thread.get', thread_id=t.threads['T1']))
+    ok(t.srv.session(t.keys['mgr']).call('whoami'))
+    assert t.srv.query('SELECT count(*) FROM visit_log WHERE member_id = ?',
+                       t.id('inact'))[0][0] == 1
