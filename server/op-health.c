@@ -139,54 +139,28 @@ health_authz(struct call *x, const char *slug, struct access *a)
 	return 0;
 }
 
+/* Queue the counting; the reply follows from health_done. */
 static int
-health_start(struct call *x, bool series)
+health_queue(struct call *x, struct job *proto, const char *slug)
 {
-	const char *slug = NULL;
-	json_int_t days = health_window_days(), weeks = 12;
-	bool suppress = false;
-	int64_t since = 0, until = 0;
 	struct access a;
 	struct job *j;
 	int rc;
 
-	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_int(x->args, "weeks", false, 1, SERIES_WEEKS_MAX, &weeks,
-	    x->msg, sizeof x->msg) != 0 ||
-	    arg_bool(x->args, "suppress", false, &suppress, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if (arg_when(x, "since", &since) != 0 ||
-	    arg_when(x, "until", &until) != 0)
-		return -1;
-	if (until == 0)
-		until = now_unix();
-	if (since == 0)
-		since = until - (int64_t)days * 86400;
-	if (since >= until)
-		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
-		    "before args.until.");
 	if (health_authz(x, slug, &a) != 0)
 		return -1;
 	if (inflight >= HEALTH_INFLIGHT_MAX)
 		return call_fail(x, ERR_UNAVAILABLE, "The server is busy "
 		    "counting; try again in a moment.");
-	j = xcalloc(1, sizeof *j);
+	j = xmalloc(sizeof *j);
+	*j = *proto;
 	j->req.data = j;
 	j->conn = x->conn;
 	j->id = x->req->id;
 	j->has_id = x->req->has_id;
-	j->series = series;
 	j->community_id = slug != NULL ? a.community_id : 0;
 	snprintf(j->slug, sizeof j->slug, "%s", a.slug);
 	snprintf(j->name, sizeof j->name, "%s", a.name);
-	j->since = since;
-	j->until = until;
-	j->weeks = (int)weeks;
-	j->suppress = suppress;
 	j->db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);
 	if ((rc = uv_queue_work(srv->loop, &j->req, health_work,
 	    health_done)) != 0) {
@@ -204,13 +178,48 @@ health_start(struct call *x, bool series)
 static int
 op_health_get(struct call *x)
 {
-	return health_start(x, false);
+	const char *slug = NULL;
+	json_int_t days = health_window_days();
+	struct job j = { 0 };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (arg_when(x, "since", &j.since) != 0 ||
+	    arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix();
+	if (j.since == 0)
+		j.since = j.until - (int64_t)days * 86400;
+	if (j.since >= j.until)
+		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
+		    "before args.until.");
+	return health_queue(x, &j, slug);
 }
 
 static int
 op_health_series(struct call *x)
 {
-	return health_start(x, true);
+	const char *slug = NULL;
+	json_int_t weeks = 12;
+	struct job j = { .series = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "weeks", false, 1, SERIES_WEEKS_MAX, &weeks,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix();
+	j.weeks = (int)weeks;
+	return health_queue(x, &j, slug);
 }
 
 const struct op op_health_table[] = {

@@ -432,6 +432,9 @@ TABLE = {
     # a closed room's record under review: its hosts, the community's
     # managers and admins; nobody else may know it exists
     'room.records': (lambda w, r, v: {}, members_only()),  # only one's own
+    # a community's health: its leaders and managers (staff and admins too)
+    'health.get': (lambda w, r, v: {'community': v}, write('leader', False)),
+    'health.series': (lambda w, r, v: {'community': v, 'weeks': 2}, write('leader', False)),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
