@@ -31,6 +31,8 @@ struct job {
 	int64_t since, until;
 	int weeks;
 	bool suppress;
+	int format; /* report.get: report_format(), or -1 for JSON */
+	bool report;
 	char *db_path;
 	json_t *result;
 	enum proto_err err;
@@ -62,6 +64,16 @@ health_work(uv_work_t *req)
 	else
 		r = health_compute(db, j->community_id, j->since, j->until,
 		    j->suppress, j->msg, sizeof j->msg);
+	if (r != NULL && j->report) {
+		json_t *weeks = health_series(db, j->community_id, j->until,
+		    12, j->msg, sizeof j->msg);
+
+		if (weeks == NULL) {
+			json_decref(r);
+			r = NULL;
+		} else
+			json_object_set_new(r, "weeks", weeks);
+	}
 	sqlite3_close(db);
 	if (r == NULL) {
 		j->err = ERR_INTERNAL;
@@ -73,6 +85,17 @@ health_work(uv_work_t *req)
 	    json_string(j->slug) : json_null());
 	json_object_set_new(r, "name", json_string(j->community_id != 0 ?
 	    j->name : "the whole platform"));
+	if (j->report && j->format >= 0) {
+		char *text = report_render(r, json_object_get(r, "weeks"),
+		    j->format);
+
+		json_decref(r);
+		r = json_pack("{s:s, s:s%}", "format", j->format == 0 ? "text" :
+		    j->format == 1 ? "md" : j->format == 2 ? "csv" : "html",
+		    "text", text, strlen(text));
+		free(text);
+	} else if (j->report)
+		r = json_pack("{s:s, s:o}", "format", "json", "report", r);
 	j->result = r;
 }
 
@@ -203,6 +226,40 @@ op_health_get(struct call *x)
 }
 
 static int
+op_report_get(struct call *x)
+{
+	const char *slug = NULL, *format = "md";
+	json_int_t days = health_window_days();
+	struct job j = { .report = true, .suppress = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "format", false, 8, &format, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (strcmp(format, "json") == 0)
+		j.format = -1;
+	else if ((j.format = report_format(format)) < 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.format must be "
+		    "text, md, csv, html or json");
+	if (arg_when(x, "since", &j.since) != 0 ||
+	    arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix();
+	if (j.since == 0)
+		j.since = j.until - (int64_t)days * 86400;
+	if (j.since >= j.until)
+		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
+		    "before args.until.");
+	return health_queue(x, &j, slug);
+}
+
+static int
 op_health_series(struct call *x)
 {
 	const char *slug = NULL;
@@ -238,5 +295,13 @@ const struct op op_health_table[] = {
 	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47),
 	    ARG_STR("until", ARG_OPT, 40),
 	    ARG_INT("weeks", ARG_OPT, 1, SERIES_WEEKS_MAX)) },
+	{ "report.get", OP_MEMBER | OP_ASYNC, op_report_get,
+	    "The state-of-the-community report {community?, since?, until?, "
+	    "days?, format?, suppress?}: text, md, csv, html or json; small "
+	    "groups merged unless suppress is false.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47),
+	    ARG_STR("since", ARG_OPT, 40), ARG_STR("until", ARG_OPT, 40),
+	    ARG_INT("days", ARG_OPT, 1, 3660), ARG_STR("format", ARG_OPT, 8),
+	    ARG_BOOL("suppress", ARG_OPT)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

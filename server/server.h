@@ -686,6 +686,10 @@ json_t *health_compute(sqlite3 *, int64_t community_id, int64_t since,
     int64_t until, bool suppress, char *err, size_t errlen);
 json_t *health_series(sqlite3 *, int64_t community_id, int64_t until,
     int weeks, char *err, size_t errlen);
+/* report.c: text 0, md 1, csv 2, html 3; -1 unknown. */
+int report_format(const char *name);
+/* The report of health_compute's result and its weeks (malloc'd). */
+char *report_render(json_t *health, json_t *weeks, int format);
 /* A health_* setting (k without the prefix); -1 if bad. */
 int health_set(const char *k, const char *v);
 int health_window_days(void);

@@ -435,6 +435,7 @@ TABLE = {
     # a community's health: its leaders and managers (staff and admins too)
     'health.get': (lambda w, r, v: {'community': v}, write('leader', False)),
     'health.series': (lambda w, r, v: {'community': v, 'weeks': 2}, write('leader', False)),
+    'report.get': (lambda w, r, v: {'community': v, 'format': 'csv'}, write('leader', False)),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),

@@ -199,3 +199,56 @@ def test_reading_a_community_records_a_visit():
     ok(t.srv.session(t.keys['mgr']).call('whoami'))
     assert t.srv.query('SELECT count(*) FROM visit_log WHERE member_id = ?',
                        t.id('inact'))[0][0] == 1
+
+
+def report(t, *args):
+    p = t.srv.ctl('report', '--community', 'cop', '--since', '2026-07-02',
+                  '--until', '2026-09-30', *args, json_out=False)
+    return p.stdout
+
+
+def test_report_in_every_format():
+    import csv
+    import io
+    import json
+    import os
+    t = build()
+    text = report(t)
+    assert 'STATE OF THE COMMUNITY: COP' in text
+    assert 'Health score: 60 / 100' in text
+    row = [ln for ln in text.splitlines() if ln.strip().startswith('Replies')][0]
+    assert row.split()[1:3] == ['13', '1'], row          # now, before (T0's reply)
+    assert 'median 12.0 h, 90th percentile 24.0 h' in text
+    md = report(t, '--format', 'md')
+    assert md.startswith('# State of the community: COP')
+    assert '| Threads started | 4 | 1 | +3 (+300.0%) |' in md
+    assert '| catalysts | 1 |' in md
+    rows = list(csv.DictReader(io.StringIO(report(t, '--format', 'csv'))))
+    fig = {(r['section'], r['figure']): r for r in rows}
+    assert fig[('size', 'members')]['value'] == '8'
+    assert fig[('size', 'members')]['previous'] == '9'
+    assert fig[('size', 'members')]['change'] == '-1'
+    assert fig[('score', 'health score')]['value'] == '60'
+    assert fig[('pyramid', 'lurkers')]['value'] == '1'
+    # small groups merged by default in reports; not when asked
+    assert fig[('makeup:community_role', 'other')]['value'] == '3'
+    rows = list(csv.DictReader(io.StringIO(report(t, '--format', 'csv', '--no-suppress'))))
+    assert ('makeup:community_role', 'leader') in {(r['section'], r['figure']) for r in rows}
+    assert sum(1 for r in rows if r['section'].startswith('week:')) == 12 * 5
+    j = json.loads(report(t, '--format', 'json'))
+    assert j['participation']['replies'] == 13 and len(j['weeks']) == 12
+    out = os.path.join(t.srv.data, 'board.html')
+    report(t, '--format', 'html', '--out', out)
+    assert os.stat(out).st_mode & 0o077 == 0
+    html = open(out).read()
+    assert html.startswith('<!DOCTYPE html>') and '<script' not in html
+    assert 'http' not in html.replace('http-equiv', '')     # nothing external
+    p = t.srv.ctl('report', '--community', 'cop', '--format', 'md', '--out', out,
+                  json_out=False, check=False)
+    assert p.returncode != 0 and 'exists' in p.stderr
+    # a leader posts it from the protocol
+    s = t.srv.session(t.keys['lead'])
+    r = ok(s.call('report.get', community='cop', since=SINCE, until=UNTIL, format='md'))
+    assert r['format'] == 'md' and '| Replies | 13 |' in r['text']
+    err(t.srv.session(t.keys['cat']).call('report.get', community='cop'), 'forbidden')
+    err(s.call('report.get', community='cop', format='pdf'), 'bad_request')
