@@ -294,6 +294,14 @@ const char *event_start_iso(json_t *e);
 /* Open an ad hoc room in a community: its title and record mode. */
 struct view *room_open_form(const char *slug, const char *name);
 
+/* ---- health.c: community and platform health (docs/health.md) ---- */
+/* slug NULL: the platform (staff). */
+struct view *view_health(const char *slug, const char *name);
+/* Plain characters where the terminal cannot draw blocks. */
+bool health_ascii(void);
+/* ▁▂▃▄▅▆▇█ (or _.-~=+*#) for one field of each week. */
+void health_sparkline(char *out, size_t len, json_t *weeks, const char *key);
+
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);
 

@@ -328,6 +328,10 @@ comm_key(struct view *v, int ch, bool is_key)
 		c->tab = ch - '1';
 		return true;
 	}
+	if (!is_key && ch == 'H') { /* leaders, managers, staff: health */
+		ui_push(view_health(c->slug, c->name));
+		return true;
+	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
 		return true;
@@ -466,7 +470,9 @@ view_community(json_t *cj)
 	    "tab a poll (the title is the question, each line of the text an "
 	    "option). **O** opens an ad hoc room, without an event "
 	    "(leaders and managers, and staff): give it a title and choose "
-	    "what is kept of it; you go straight in as its host.";
+	    "what is kept of it; you go straight in as its host. **H** "
+	    "shows the community's health (its leaders and managers, and "
+	    "staff).";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;

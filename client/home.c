@@ -356,7 +356,7 @@ view_home(void)
 	    "p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
-	    "Hearth.";
+	    "Hearth. Staff: **H** shows the platform's health.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;
@@ -393,6 +393,14 @@ home_global_key(int ch, bool is_key)
 		return true;
 	case 'K':
 		ui_push(view_consults());
+		return true;
+	case 'H': /* staff: the platform's health */
+		if (strcmp(js(g_me, "role"), "member") == 0) {
+			ui_flash("The platform's health is for staff. Open a "
+			    "community you lead or manage and press H.");
+			return true;
+		}
+		ui_push(view_health(NULL, NULL));
 		return true;
 	case 'h':
 		while (ui_top() != NULL && ui_top()->below != NULL)

@@ -216,7 +216,7 @@ op_health_get(struct call *x)
 	    arg_when(x, "until", &j.until) != 0)
 		return -1;
 	if (j.until == 0)
-		j.until = now_unix();
+		j.until = now_unix() + 1; /* this second too */
 	if (j.since == 0)
 		j.since = j.until - (int64_t)days * 86400;
 	if (j.since >= j.until)
@@ -250,7 +250,7 @@ op_report_get(struct call *x)
 	    arg_when(x, "until", &j.until) != 0)
 		return -1;
 	if (j.until == 0)
-		j.until = now_unix();
+		j.until = now_unix() + 1; /* this second too */
 	if (j.since == 0)
 		j.since = j.until - (int64_t)days * 86400;
 	if (j.since >= j.until)
@@ -274,7 +274,7 @@ op_health_series(struct call *x)
 	if (arg_when(x, "until", &j.until) != 0)
 		return -1;
 	if (j.until == 0)
-		j.until = now_unix();
+		j.until = now_unix() + 1; /* this second too */
 	j.weeks = (int)weeks;
 	return health_queue(x, &j, slug);
 }
