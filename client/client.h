@@ -512,4 +512,7 @@ void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
 
+/* ---- plain-health.c: health and reports in the line mode ---- */
+void plain_health(void);
+
 #endif

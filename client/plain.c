@@ -628,7 +628,8 @@ plain_run(int fd)
 		    "  6. Code of conduct\n  7. Rooms open now (or: room ID)\n"
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
-		    "  11. Room records to review\n  0. Leave\n");
+		    "  11. Room records to review\n"
+		    "  12. Community health and reports\n  0. Leave\n");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
@@ -672,6 +673,9 @@ plain_run(int fd)
 			break;
 		case 11:
 			plain_room_records();
+			break;
+		case 12:
+			plain_health();
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

@@ -249,8 +249,11 @@ render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 		for (size_t k = 0; k < 4; k++) {
 			buf_printf(b, "%s%-13s ", f == F_MD ? "- " : "  ",
 			    keys[k]);
-			sparkline(b, weeks, keys[k]);
-			buf_puts(b, "  ");
+			/* text is also for screen readers: numbers only */
+			if (f == F_MD) {
+				sparkline(b, weeks, keys[k]);
+				buf_puts(b, "  ");
+			}
 			json_array_foreach(weeks, i, c)
 				buf_printf(b, "%s%lld", i ? " " : "",
 				    (long long)gi(c, keys[k]));

@@ -90,3 +90,32 @@ def test_tui_health_without_block_characters():
         assert '#' in screen
     finally:
         t.kill()
+
+
+def test_line_mode_health_report():
+    from harness import Tmux
+    srv, keys = town()
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['lead'], 'lead') + ['-tt', '127.0.0.1']),
+             80, 120)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('12', 'Enter')
+        t.wait_for('1. Supervisors')
+        t.keys('1', 'Enter')
+        t.wait_for('how many days')
+        t.keys('Enter')
+        screen = t.wait_for('Definitions:', timeout=15)
+        assert 'Health score:' in screen
+        row = [ln for ln in screen.splitlines() if ln.strip().startswith('Replies')][0]
+        assert row.split()[1] == '1', row
+        assert '█' not in screen and '▁' not in screen
+    finally:
+        t.kill()
+    # a member who leads nothing is told so
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['ann'], 'ann') + ['-tt', '127.0.0.1']))
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('12', 'Enter')
+        t.wait_for('you lead none')
+    finally:
+        t.kill()
