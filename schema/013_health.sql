@@ -77,3 +77,45 @@ CREATE INDEX visit_log_member ON visit_log(member_id, community_id, day);
 
 -- Windows of time over posts (health, reports).
 CREATE INDEX posts_created ON posts(created_at);
+
+-- Goals with key results (docs/health.md "Goals"): a community's, kept by
+-- its managers, or the platform's (community_id NULL), kept by staff. A key
+-- result is bound to a metric (measured) or manual (progress entered by its
+-- owner).
+CREATE TABLE goals (
+	id            INTEGER PRIMARY KEY,
+	community_id  INTEGER REFERENCES communities(id) ON DELETE CASCADE,
+	title         TEXT NOT NULL,
+	description   TEXT NOT NULL DEFAULT '',
+	starts_at     INTEGER NOT NULL,
+	ends_at       INTEGER NOT NULL,
+	created_by    INTEGER REFERENCES members(id),
+	created_at    INTEGER NOT NULL,
+	archived_at   INTEGER
+);
+CREATE INDEX goals_community ON goals(community_id, id);
+
+CREATE TABLE key_results (
+	id            INTEGER PRIMARY KEY,
+	goal_id       INTEGER NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+	title         TEXT NOT NULL,
+	metric        TEXT,                -- NULL: manual
+	start_value   REAL NOT NULL DEFAULT 0,
+	target        REAL NOT NULL,
+	due_at        INTEGER NOT NULL,
+	owner_id      INTEGER REFERENCES members(id) ON DELETE SET NULL,
+	progress      REAL,                -- manual: the value now
+	note          TEXT NOT NULL DEFAULT '',
+	updated_at    INTEGER NOT NULL
+);
+CREATE INDEX key_results_goal ON key_results(goal_id, id);
+
+-- Posts a manager marked as impact stories (reports quote them).
+CREATE TABLE impact_stories (
+	post_id       INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
+	community_id  INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+	marked_by     INTEGER REFERENCES members(id),
+	marked_at     INTEGER NOT NULL,
+	note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX impact_stories_community ON impact_stories(community_id, marked_at);

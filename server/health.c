@@ -744,3 +744,172 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 	}
 	return list;
 }
+
+
+/* ---- goals: key results measured ---- */
+
+/* A metric's value now: a count at until, or since the goal began. */
+static json_int_t
+metric_value(struct hq *h, const char *metric, int64_t since, int64_t until,
+    json_t **cache)
+{
+	json_t *v;
+
+	if (strcmp(metric, "communities") == 0)
+		return q1(h, "SELECT count(*) FROM communities");
+	if (strcmp(metric, "members") == 0 ||
+	    strcmp(metric, "interested") == 0) {
+		members_at(h, until);
+		return q1(h, strcmp(metric, "members") == 0 ?
+		    "SELECT count(*) FROM hm WHERE role != 'interested'" :
+		    "SELECT count(*) FROM hm WHERE role = 'interested'");
+	}
+	/* participation since the goal's start, counted once a start */
+	{
+		char key[32];
+
+		snprintf(key, sizeof key, "%lld", (long long)since);
+		if ((v = json_object_get(*cache, key)) == NULL) {
+			h->s = since;
+			h->u = until;
+			members_at(h, until);
+			v = participation(h);
+			json_object_set_new(*cache, key, v);
+		}
+	}
+	if (strcmp(metric, "posts") == 0)
+		return json_integer_value(json_object_get(v, "threads")) +
+		    json_integer_value(json_object_get(v, "replies"));
+	return json_integer_value(json_object_get(v, metric));
+}
+
+/*
+ * Where a key result stands: its progress (0..1 of the way from start to
+ * target), where a straight line from the goal's start to its due date
+ * says it should be today, and in words: achieved, on track (at or past
+ * that line), at risk (within a fifth of the way behind it), behind,
+ * missed (due and not reached).
+ */
+static void
+kr_status(json_t *kr, double start, double target, double value,
+    int64_t begun, int64_t due, int64_t now)
+{
+	double span = target - start, done = (value - start) / span;
+	double t = due > begun ? (double)(now - begun) / (double)(due - begun) :
+	    1;
+	double expected = start + span * (t < 0 ? 0 : t > 1 ? 1 : t);
+	double behind = (expected - value) / span; /* in parts of the way */
+	const char *status;
+
+	if (done >= 1)
+		status = "achieved";
+	else if (now >= due)
+		status = "missed";
+	else if (behind <= 0)
+		status = "on_track";
+	else if (behind <= 0.2)
+		status = "at_risk";
+	else
+		status = "behind";
+	json_object_set_new(kr, "value", json_real(value));
+	json_object_set_new(kr, "progress", json_real(round(1000 * (done < 0 ?
+	    0 : done)) / 1000));
+	json_object_set_new(kr, "expected", json_real(round(10 * expected) /
+	    10));
+	json_object_set_new(kr, "status", json_string(status));
+}
+
+json_t *
+health_goals(sqlite3 *db, int64_t community_id, int64_t now, char *err,
+    size_t errlen)
+{
+	struct hq h = { .db = db, .c = community_id };
+	json_t *goals = json_array(), *stories = json_array(), *cache =
+	    json_object();
+	sqlite3_stmt *st, *ks;
+	char a[32], b[32];
+
+	exec(&h, "BEGIN");
+	st = prep(&h, "SELECT id, title, description, starts_at, ends_at FROM "
+	    "goals WHERE coalesce(community_id, 0) = :c AND archived_at IS "
+	    "NULL ORDER BY ends_at, id");
+	while (step_row(&h, st)) {
+		int64_t begun = sqlite3_column_int64(st, 3);
+		json_t *g, *krs = json_array();
+
+		time_iso8601(begun, a);
+		time_iso8601(sqlite3_column_int64(st, 4), b);
+		g = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "title",
+		    (const char *)sqlite3_column_text(st, 1), "description",
+		    (const char *)sqlite3_column_text(st, 2), "starts_at", a,
+		    "ends_at", b);
+		ks = prep(&h, "SELECT k.id, k.title, k.metric, k.start_value, "
+		    "k.target, k.due_at, k.progress, k.note, m.handle FROM "
+		    "key_results k LEFT JOIN members m ON m.id = k.owner_id "
+		    "WHERE k.goal_id = :t ORDER BY k.id");
+		sqlite3_bind_int64(ks, sqlite3_bind_parameter_index(ks, ":t"),
+		    sqlite3_column_int64(st, 0));
+		while (step_row(&h, ks)) {
+			const char *metric = (const char *)sqlite3_column_text(
+			    ks, 2);
+			double start = sqlite3_column_double(ks, 3);
+			double target = sqlite3_column_double(ks, 4);
+			int64_t due = sqlite3_column_int64(ks, 5);
+			double value = metric != NULL ? (double)metric_value(&h,
+			    metric, begun, now, &cache) :
+			    sqlite3_column_type(ks, 6) == SQLITE_NULL ? start :
+			    sqlite3_column_double(ks, 6);
+			json_t *kr;
+
+			time_iso8601(due, a);
+			kr = json_pack("{s:I, s:s, s:o, s:f, s:f, s:s, s:s, "
+			    "s:o}", "id", (json_int_t)sqlite3_column_int64(ks,
+			    0), "title", (const char *)sqlite3_column_text(ks,
+			    1), "metric", metric ? json_string(metric) :
+			    json_null(), "start", start, "target", target,
+			    "due_at", a, "note", (const char *)
+			    sqlite3_column_text(ks, 7), "owner",
+			    sqlite3_column_type(ks, 8) == SQLITE_NULL ?
+			    json_null() : json_string((const char *)
+			    sqlite3_column_text(ks, 8)));
+			kr_status(kr, start, target, value, begun, due, now);
+			json_array_append_new(krs, kr);
+		}
+		sqlite3_finalize(ks);
+		json_object_set_new(g, "key_results", krs);
+		json_array_append_new(goals, g);
+	}
+	sqlite3_finalize(st);
+	/* impact stories: the first words of each, its thread and author */
+	st = prep(&h, "SELECT s.post_id, p.thread_id, t.title, "
+	    "coalesce(m.display_name, ''), substr(p.body, 1, 400), s.note, "
+	    "s.marked_at FROM impact_stories s JOIN posts p ON p.id = "
+	    "s.post_id JOIN threads t ON t.id = p.thread_id LEFT JOIN members "
+	    "m ON m.id = p.author_id WHERE (:c = 0 OR s.community_id = :c) "
+	    "AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY "
+	    "s.marked_at DESC LIMIT 20");
+	while (step_row(&h, st)) {
+		time_iso8601(sqlite3_column_int64(st, 6), a);
+		json_array_append_new(stories, json_pack("{s:I, s:I, s:s, s:s, "
+		    "s:s, s:s, s:s}", "post_id", (json_int_t)
+		    sqlite3_column_int64(st, 0), "thread_id", (json_int_t)
+		    sqlite3_column_int64(st, 1), "thread", (const char *)
+		    sqlite3_column_text(st, 2), "author", (const char *)
+		    sqlite3_column_text(st, 3), "excerpt", (const char *)
+		    sqlite3_column_text(st, 4), "note", (const char *)
+		    sqlite3_column_text(st, 5), "marked_at", a));
+	}
+	sqlite3_finalize(st);
+	exec(&h, "DROP TABLE IF EXISTS temp.hm");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	json_decref(cache);
+	if (h.failed) {
+		snprintf(err, errlen, "%s", h.err);
+		json_decref(goals);
+		json_decref(stories);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "goals", goals, "impact_stories",
+	    stories);
+}

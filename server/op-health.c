@@ -33,6 +33,7 @@ struct job {
 	bool suppress;
 	int format; /* report.get: report_format(), or -1 for JSON */
 	bool report;
+	bool goals; /* goal.list */
 	char *db_path;
 	json_t *result;
 	enum proto_err err;
@@ -58,7 +59,10 @@ health_work(uv_work_t *req)
 	sqlite3_busy_timeout(db, 2000);
 	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; "
 	    "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-	if (j->series)
+	if (j->goals)
+		r = health_goals(db, j->community_id, j->until, j->msg,
+		    sizeof j->msg);
+	else if (j->series)
 		r = health_series(db, j->community_id, j->until, j->weeks,
 		    j->msg, sizeof j->msg);
 	else
@@ -68,11 +72,18 @@ health_work(uv_work_t *req)
 		json_t *weeks = health_series(db, j->community_id, j->until,
 		    12, j->msg, sizeof j->msg);
 
-		if (weeks == NULL) {
+		json_t *goals = weeks == NULL ? NULL : health_goals(db,
+		    j->community_id, j->until, j->msg, sizeof j->msg);
+
+		if (goals == NULL) {
+			json_decref(weeks);
 			json_decref(r);
 			r = NULL;
-		} else
+		} else {
 			json_object_set_new(r, "weeks", weeks);
+			json_object_update(r, goals);
+			json_decref(goals);
+		}
 	}
 	sqlite3_close(db);
 	if (r == NULL) {
@@ -260,6 +271,19 @@ op_report_get(struct call *x)
 }
 
 static int
+op_goal_list(struct call *x)
+{
+	const char *slug = NULL;
+	struct job j = { .goals = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	j.until = now_unix();
+	return health_queue(x, &j, slug);
+}
+
+static int
 op_health_series(struct call *x)
 {
 	const char *slug = NULL;
@@ -303,5 +327,10 @@ const struct op op_health_table[] = {
 	    ARG_STR("since", ARG_OPT, 40), ARG_STR("until", ARG_OPT, 40),
 	    ARG_INT("days", ARG_OPT, 1, 3660), ARG_STR("format", ARG_OPT, 8),
 	    ARG_BOOL("suppress", ARG_OPT)) },
+	{ "goal.list", OP_MEMBER | OP_ASYNC, op_goal_list,
+	    "A community's (or, for staff, the platform's) goals, each key "
+	    "result measured now with its status, and the impact stories "
+	    "{community?}.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

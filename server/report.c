@@ -132,6 +132,100 @@ sparkline(struct buf *b, json_t *weeks, const char *key)
 		buf_puts(b, bars[max > 0 ? (int)(gi(w, key) * 7 / max) : 0]);
 }
 
+/* "achieved", "on_track" ... in words. */
+static const char *
+status_words(const char *s)
+{
+	if (strcmp(s, "on_track") == 0)
+		return "on track";
+	if (strcmp(s, "at_risk") == 0)
+		return "at risk";
+	return s;
+}
+
+/* Goals with their key results, then impact stories (text, md, html). */
+static void
+render_goals(struct buf *b, enum fmt f, json_t *h)
+{
+	json_t *g, *k, *st;
+	size_t i, j;
+
+	if (json_array_size(json_object_get(h, "goals")) > 0) {
+		buf_puts(b, f == F_HTML ? "<h2>Goals</h2>\n" : f == F_MD ?
+		    "\n## Goals\n" : "\nGoals\n");
+		json_array_foreach(json_object_get(h, "goals"), i, g) {
+			if (f == F_HTML)
+				buf_puts(b, "<h3>");
+			else
+				buf_puts(b, f == F_MD ? "\n### " : "\n  ");
+			put_esc(b, f, gs(g, "title"));
+			buf_printf(b, " (%.10s to %.10s)%s", gs(g, "starts_at"),
+			    gs(g, "ends_at"), f == F_HTML ? "</h3>\n<table>"
+			    "<tr><th>key result</th><th>now</th><th>target"
+			    "</th><th>by</th><th>expected today</th><th>"
+			    "status</th></tr>" : "\n");
+			json_array_foreach(json_object_get(g, "key_results"),
+			    j, k) {
+				double v = json_number_value(json_object_get(k,
+				    "value"));
+				double t = json_number_value(json_object_get(k,
+				    "target"));
+				double e = json_number_value(json_object_get(k,
+				    "expected"));
+
+				if (f == F_HTML) {
+					buf_puts(b, "<tr><td>");
+					put_esc(b, f, gs(k, "title"));
+					buf_printf(b, "</td><td class=\"n\">%g"
+					    "</td><td class=\"n\">%g</td><td>"
+					    "%.10s</td><td class=\"n\">%g</td>"
+					    "<td>%s</td></tr>", v, t, gs(k,
+					    "due_at"), e, status_words(gs(k,
+					    "status")));
+					continue;
+				}
+				buf_puts(b, f == F_MD ? "- " : "    - ");
+				put_esc(b, f, gs(k, "title"));
+				buf_printf(b, ": %g of %g by %.10s, %s "
+				    "(expected by today: %g)\n", v, t,
+				    gs(k, "due_at"), status_words(gs(k,
+				    "status")), e);
+			}
+			if (f == F_HTML)
+				buf_puts(b, "</table>\n");
+		}
+	}
+	st = json_object_get(h, "impact_stories");
+	if (json_array_size(st) == 0)
+		return;
+	buf_puts(b, f == F_HTML ? "<h2>Impact stories</h2>\n" : f == F_MD ?
+	    "\n## Impact stories\n\n" : "\nImpact stories\n");
+	json_array_foreach(st, i, g) {
+		if (f == F_HTML) {
+			buf_puts(b, "<blockquote><p>");
+			put_esc(b, f, gs(g, "excerpt"));
+			buf_puts(b, "</p><footer>");
+			put_esc(b, f, gs(g, "author"));
+			buf_puts(b, ", in ");
+			put_esc(b, f, gs(g, "thread"));
+			buf_puts(b, "</footer></blockquote>\n");
+			continue;
+		}
+		buf_puts(b, f == F_MD ? "> " : "  \"");
+		for (const char *p = gs(g, "excerpt"); *p != '\0'; p++) {
+			if (*p == '\n')
+				buf_puts(b, f == F_MD ? "\n> " : " ");
+			else
+				buf_append(b, p, 1);
+		}
+		buf_puts(b, f == F_MD ? "\n>\n> — " : "\"\n    - ");
+		put_esc(b, f, gs(g, "author"));
+		buf_puts(b, ", in ");
+		put_esc(b, f, gs(g, "thread"));
+		buf_puts(b, "\n\n");
+	}
+}
+
 /* ---- text and Markdown ---- */
 
 static void
@@ -280,6 +374,7 @@ render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 			buf_puts(b, first ? "-\n" : "\n");
 		}
 	}
+	render_goals(b, f, h);
 	buf_puts(b, "\nDefinitions: docs/health.md. Groups under 5 people "
 	    "are merged into \"other\" when the report is for readers "
 	    "outside the community's managers.\n");
@@ -339,6 +434,19 @@ render_csv(struct buf *b, json_t *h, json_t *weeks)
 		snprintf(sect, sizeof sect, "makeup:%s", k);
 		json_object_foreach(c, name, v)
 			csv_row(b, sect, name, v, NULL);
+	}
+	json_array_foreach(json_object_get(h, "goals"), i, c) {
+		json_t *kr;
+		size_t j;
+
+		json_array_foreach(json_object_get(c, "key_results"), j, kr) {
+			buf_puts(b, "goal,\"");
+			put_esc(b, F_CSV, gs(c, "title"));
+			buf_puts(b, ": ");
+			put_esc(b, F_CSV, gs(kr, "title"));
+			buf_printf(b, "\",%g,,,\n", json_number_value(
+			    json_object_get(kr, "value")));
+		}
 	}
 	json_array_foreach(weeks, i, c) {
 		char sect[64];
@@ -504,6 +612,7 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 			buf_puts(b, "</table>\n");
 		}
 	}
+	render_goals(b, F_HTML, h);
 	buf_puts(b, "<p>Definitions: docs/health.md. Groups under 5 people "
 	    "are merged into \"other\".</p>\n</body></html>\n");
 }

@@ -593,6 +593,7 @@ extern const struct op op_room_table[];
 extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
 extern const struct op op_health_table[];
+extern const struct op op_goal_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
@@ -686,6 +687,11 @@ json_t *health_compute(sqlite3 *, int64_t community_id, int64_t since,
     int64_t until, bool suppress, char *err, size_t errlen);
 json_t *health_series(sqlite3 *, int64_t community_id, int64_t until,
     int weeks, char *err, size_t errlen);
+/* Goals with their key results measured at now, and impact stories. */
+json_t *health_goals(sqlite3 *, int64_t community_id, int64_t now,
+    char *err, size_t errlen);
+/* op-goal.c: a metric a key result may be bound to? */
+bool goal_metric_known(const char *metric);
 /* report.c: text 0, md 1, csv 2, html 3; -1 unknown. */
 int report_format(const char *name);
 /* The report of health_compute's result and its weeks (malloc'd). */

@@ -252,3 +252,74 @@ def test_report_in_every_format():
     assert r['format'] == 'md' and '| Replies | 13 |' in r['text']
     err(t.srv.session(t.keys['cat']).call('report.get', community='cop'), 'forbidden')
     err(s.call('report.get', community='cop', format='pdf'), 'bad_request')
+
+
+def test_goals_with_key_results_measured_and_manual():
+    """A goal a manager keeps: a key result bound to a metric measured from
+    the goal's start, a manual one its owner updates, each with expected
+    progress on a straight line and a status; an impact story quoted."""
+    t = build()
+    m = t.srv.session(t.keys['mgr'])
+    # a year-long goal that began 80 days before the end of the data
+    g = ok(m.call('goal.create', community='cop', title='A lively first year',
+                  starts_at='2026-07-12', ends_at='2027-07-12'))['goal_id']
+    kr_posts = ok(m.call('goal.kr_add', goal_id=g, title='Posts in the first year',
+                         metric='posts', target=30))['kr_id']
+    kr_req = ok(m.call('goal.kr_add', goal_id=g, title='Expert requests', metric='expert_requests',
+                       target=1, due_at='2026-08-31'))['kr_id']
+    kr_man = ok(m.call('goal.kr_add', goal_id=g, title='Case studies written', target=4,
+                       owner='lead'))['kr_id']
+    err(m.call('goal.kr_add', goal_id=g, title='x', metric='happiness', target=3), 'bad_request')
+    # the owner enters progress; someone else may not, nor change the target
+    ok(t.srv.session(t.keys['lead']).call('goal.kr_update', kr_id=kr_man, progress=1,
+                                          note='Two drafts'))
+    err(t.srv.session(t.keys['cat']).call('goal.kr_update', kr_id=kr_man, progress=4), 'forbidden')
+    err(t.srv.session(t.keys['lead']).call('goal.kr_update', kr_id=kr_man, target=1), 'forbidden')
+    err(t.srv.session(t.keys['lead']).call('goal.create', community='cop', title='x',
+                                           ends_at='2027-01-01'), 'forbidden')
+    # an impact story
+    pid = t.srv.query("SELECT id FROM posts WHERE thread_id = ? ORDER BY id LIMIT 1",
+                      t.threads['T2'])[0][0]
+    ok(m.call('post.impact', post_id=pid, note='Changed how we supervise'))
+    err(t.srv.session(t.keys['cat']).call('post.impact', post_id=pid), 'forbidden')
+    got = ok(t.srv.session(t.keys['lead']).call('goal.list', community='cop'))
+    (goal,) = got['goals']
+    krs = {k['id']: k for k in goal['key_results']}
+    # posts since 2026-07-12 (80 days before U): T1 at 80 (boundary, in) ... all 17
+    assert krs[kr_posts]['value'] == 17 and krs[kr_posts]['target'] == 30
+    # expected today (now is December 2026) on the line from 0 to 30 over a year
+    assert krs[kr_posts]['status'] in ('on_track', 'at_risk', 'behind')
+    assert krs[kr_req]['value'] == 1 and krs[kr_req]['status'] == 'achieved'
+    assert krs[kr_man]['value'] == 1 and krs[kr_man]['owner'] == 'lead'
+    assert krs[kr_man]['note'] == 'Two drafts'
+    assert [s['post_id'] for s in got['impact_stories']] == [pid]
+    err(t.srv.session(t.keys['cat']).call('goal.list', community='cop'), 'forbidden')
+    # the report carries them
+    md = report(t, '--format', 'md')
+    assert '## Goals' in md and 'Case studies written: 1 of 4' in md
+    assert '## Impact stories' in md
+
+
+def test_key_result_status_on_the_straight_line():
+    """Status from where the line says the value should be today: a
+    platform goal of staff, manual key results at known values."""
+    t = build()
+    b = t.srv.session(t.keys['boss'])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start = (now - datetime.timedelta(days=50)).strftime('%Y-%m-%d')
+    end = (now + datetime.timedelta(days=50)).strftime('%Y-%m-%d')   # halfway today
+    g = ok(b.call('goal.create', title='Fifteen communities', starts_at=start,
+                  ends_at=end))['goal_id']
+    want = {}
+    for value, status in ((60, 'on_track'), (45, 'at_risk'), (20, 'behind'), (100, 'achieved')):
+        k = ok(b.call('goal.kr_add', goal_id=g, title='at %d' % value, target=100))['kr_id']
+        ok(b.call('goal.kr_update', kr_id=k, progress=value))
+        want[k] = status
+    k = ok(b.call('goal.kr_add', goal_id=g, title='communities', metric='communities',
+                  target=15))['kr_id']
+    got = ok(b.call('goal.list'))['goals'][0]['key_results']
+    assert {x['id']: x['status'] for x in got if x['id'] in want} == want
+    (c,) = [x for x in got if x['id'] == k]
+    assert c['value'] == 1 and c['status'] == 'behind'       # 1 of 15, halfway
+    assert abs(c['expected'] - 7.5) <= 0.2
+    err(t.srv.session(t.keys['mgr']).call('goal.create', title='x', ends_at=end), 'forbidden')
