@@ -372,6 +372,14 @@ const char *event_start_iso(json_t *e);
 /* Open an ad hoc room in a community: its title and record mode. */
 struct view *room_open_form(const char *slug, const char *name);
 
+/* ---- health.c: community and platform health (docs/health.md) ---- */
+/* slug NULL: the platform (staff). */
+struct view *view_health(const char *slug, const char *name);
+/* Plain characters where the terminal cannot draw blocks. */
+bool health_ascii(void);
+/* ▁▂▃▄▅▆▇█ (or _.-~=+*#) for one field of each week. */
+void health_sparkline(char *out, size_t len, json_t *weeks, const char *key);
+
 /* ---- expert.c: expert speaker requests ---- */
 struct view *view_experts(void);
 
@@ -615,5 +623,7 @@ void plain_moderate_help(json_t *thread);
 bool plain_moderate_thread_cmd(const char *s, json_t *thread, json_t *post);
 /* A community's reports queue and mutes (leaders and managers). */
 void plain_moderate_reports(json_t *community);
+/* ---- plain-health.c: health and reports in the line mode ---- */
+void plain_health(void);
 
 #endif

@@ -56,6 +56,16 @@ comm_reports_hook(struct community *c)
 
 static void comm_load(struct community *, int tab);
 
+/* Its leaders and managers, and staff, see the community's health. */
+static bool
+comm_health_may(const struct community *c)
+{
+	const char *role = js(c->c, "my_role");
+
+	return strcmp(role, "leader") == 0 || strcmp(role, "manager") == 0 ||
+	    (g_me != NULL && strcmp(js(g_me, "role"), "member") != 0);
+}
+
 /* Leaders, managers and admins see join requests (a count, not null). */
 static bool
 comm_staff(const struct community *c)
@@ -108,28 +118,50 @@ comm_draw(struct view *v, int rows, int cols)
 		snprintf(head, sizeof head, "%s%s%s%s", c->name, role[0] ?
 		    "  (" : "  (not a member", role, ")");
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
-	for (int i = 0; i < NTABS; i++) {
-		char t[40];
-		size_t nrooms = c->lists[TAB_ROOMS].n;
-		if (i == TAB_REQUESTS && !comm_staff(c))
+	/* the tabs: roomy when they fit, else compact (80 columns) */
+	for (int pass = 0; pass < 2; pass++) {
+		char t[NTABS + 1][40];
+		bool shown[NTABS + 1];
+		bool compact = pass == 1;
+		int w = 0;
+
+		for (int i = 0; i <= NTABS; i++) {
+			size_t nrooms = c->lists[TAB_ROOMS].n;
+			long long n = -1;
+			const char *name = i < NTABS ? tab_names[i] : "Health";
+
+			shown[i] = !((i == TAB_REQUESTS && !comm_staff(c)) ||
+			    (i == TAB_REPORTS && c->reports == NULL) ||
+			    (i == NTABS && !comm_health_may(c)));
+			if (i == TAB_REPORTS && c->reports != NULL &&
+			    reports_count(c->reports) > 0)
+				n = reports_count(c->reports);
+			else if (i == TAB_ROOMS && nrooms > 0)
+				n = (long long)nrooms;
+			else if (i == TAB_REQUESTS && (!compact ||
+			    ji(c->c, "pending_requests") > 0))
+				n = ji(c->c, "pending_requests");
+			if (n < 0)
+				snprintf(t[i], sizeof t[i], compact ? "%d %s" :
+				    " %d %s ", i + 1, name);
+			else
+				snprintf(t[i], sizeof t[i], compact ?
+				    "%d %s (%lld)" : i == TAB_ROOMS ?
+				    " %d %s (%lld open) " : " %d %s (%lld) ",
+				    i + 1, name, n);
+			if (shown[i])
+				w += text_width(t[i]) + 1;
+		}
+		if (!compact && x + w > cols)
 			continue;
-		if (i == TAB_REPORTS && c->reports == NULL)
-			continue;
-		if (i == TAB_REPORTS && reports_count(c->reports) > 0)
-			snprintf(t, sizeof t, " %d %s (%d) ", i + 1,
-			    tab_names[i], reports_count(c->reports));
-		else if (i == TAB_ROOMS && nrooms > 0)
-			snprintf(t, sizeof t, " %d %s (%zu open) ", i + 1,
-			    tab_names[i], nrooms);
-		else if (i == TAB_REQUESTS)
-			snprintf(t, sizeof t, " %d %s (%lld) ", i + 1,
-			    tab_names[i], (long long)ji(c->c,
-			    "pending_requests"));
-		else
-			snprintf(t, sizeof t, " %d %s ", i + 1, tab_names[i]);
-		put_text(2, x, cols - x, t, i == c->tab ? C_SEL : C_DIM,
-		    i == c->tab ? A_BOLD : 0);
-		x += text_width(t) + 1;
+		for (int i = 0; i <= NTABS; i++) {
+			if (!shown[i])
+				continue;
+			put_text(2, x, cols - x, t[i], i == c->tab ? C_SEL :
+			    C_DIM, i == c->tab ? A_BOLD : 0);
+			x += text_width(t[i]) + 1;
+		}
+		break;
 	}
 	if (!c->loaded[c->tab])
 		comm_load(c, c->tab);
@@ -456,6 +488,11 @@ comm_key(struct view *v, int ch, bool is_key)
 			c->tab = ch - '1';
 		return true;
 	}
+	if (!is_key && ch == '1' + NTABS && comm_health_may(c)) {
+		/* the Health "tab" is a screen of its own (health.c) */
+		ui_push(view_health(c->slug, c->name));
+		return true;
+	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
 		if (c->tab == TAB_REQUESTS && !comm_staff(c))
@@ -677,7 +714,9 @@ view_community(json_t *cj)
 	    "and managers also have **7** Reports: the posts members "
 	    "reported (**H** hides the post with a reason, **x** dismisses, "
 	    "**c** writes to its author, **M** mutes them, **Enter** opens "
-	    "the thread) and who is muted now (**u** lifts a mute).";
+	    "the thread) and who is muted now (**u** lifts a mute). "
+	    "Leaders, managers and staff: **8** opens the community's "
+	    "health (docs/health.md).";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;

@@ -323,6 +323,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_experts());
 		else if (strcmp(js(r->data, "open"), "consults") == 0)
 			ui_push(view_consults());
+		else if (strcmp(js(r->data, "open"), "health") == 0)
+			ui_push(view_health(NULL, NULL));
 		else if (strcmp(js(r->data, "open"), "admin") == 0)
 			ui_push(view_admin());
 		else if (js(r->data, "review_until")[0])
@@ -345,6 +347,14 @@ home_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'A' && admin_may()) {
 		ui_push(view_admin());
+		return true;
+	}
+	if (!is_key && ch == 'H') { /* staff: the platform's health */
+		if (strcmp(js(g_me, "role"), "member") == 0)
+			ui_flash("The platform's health is for staff. Open a "
+			    "community you lead or manage: its tab 8.");
+		else
+			ui_push(view_health(NULL, NULL));
 		return true;
 	}
 	if (!is_key && (ch == 'q' || ch == 27 || ch == 'h'))
@@ -398,13 +408,13 @@ view_home(void)
 	struct home *h = xcalloc(1, sizeof *h);
 
 	h->v.title = "Home";
-	h->v.keys = admin_may() ? "Enter:open  A:admin  n:notifications  "
-	    "/:search  d:directory  p:profile  E:programme" :
+	h->v.keys = admin_may() ? "Enter:open  A:admin  H:health  "
+	    "n:notifications  /:search  d:directory  p:profile" :
 	    "Enter:open  n:notifications  /:search  d:directory  "
 	    "p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
-	    "Hearth.";
+	    "Hearth. Staff: **H** shows the platform's health.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;
@@ -442,6 +452,7 @@ home_global_key(int ch, bool is_key)
 	case 'K':
 		ui_push(view_consults());
 		return true;
+
 	case 'h':
 		while (ui_top() != NULL && ui_top()->below != NULL)
 			ui_pop();

@@ -669,8 +669,9 @@ plain_run(int fd)
 		    "  6. Code of conduct\n  7. Rooms open now (or: room ID)\n"
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
-		    "  11. Room records to review\n%s  0. Leave\n",
-		    plain_admin_may() ? "  12. Admin: invites, members, code "
+		    "  11. Room records to review\n"
+		    "  12. Community health and reports\n%s  0. Leave\n",
+		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
@@ -717,6 +718,9 @@ plain_run(int fd)
 			plain_room_records();
 			break;
 		case 12:
+			plain_health();
+			break;
+		case 13:
 			if (plain_admin_may())
 				plain_admin();
 			break;

@@ -48,7 +48,8 @@ ops_init(void)
 		op_profile_table, op_poll_table, op_search_table,
 		op_notify_table, op_event_table, op_room_table,
 		op_record_table, op_expert_table, op_admin_table,
-		op_membership_table, op_moderate_table, op_device_table };
+		op_membership_table, op_moderate_table, op_device_table,
+		op_health_table, op_goal_table };
 
 	if (all_ops_len != 0)
 		return;

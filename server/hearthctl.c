@@ -82,6 +82,10 @@ usage(FILE *f)
 	    "members accept\n"
 	    "  coc set FILE                          a new version of it "
 	    "(- reads stdin)\n"
+	    "  report [--community SLUG] [--since 90d|DATE] [--until DATE]\n"
+	    "         [--format text|md|csv|json|html] [--out FILE [--force]]"
+	    "\n         [--no-suppress]          the state-of-the-community "
+	    "report\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -566,6 +570,89 @@ cmd_audit(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * report: the state-of-the-community report (report.get), compared with
+ * the window before; to stdout or --out FILE (not over an existing one
+ * without --force). Groups under 5 people are merged unless
+ * --no-suppress: a report usually goes beyond the managers.
+ */
+static int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "community", required_argument, NULL, 'c' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "compare", no_argument, NULL, 'C' },
+		{ "no-suppress", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r;
+	const char *out = NULL, *format = "text", *text;
+	bool force = false;
+	char *end;
+	int ch, fd;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'c')
+			json_object_set_new(args, "community",
+			    json_string(optarg));
+		else if (ch == 's' && optarg[0] != '\0' &&
+		    strtol(optarg, &end, 10) > 0 && strcmp(end, "d") == 0)
+			json_object_set_new(args, "days",
+			    json_integer(strtol(optarg, NULL, 10)));
+		else if (ch == 's')
+			json_object_set_new(args, "since", json_string(optarg));
+		else if (ch == 'u')
+			json_object_set_new(args, "until", json_string(optarg));
+		else if (ch == 'f')
+			format = optarg;
+		else if (ch == 'o')
+			out = optarg;
+		else if (ch == 'F')
+			force = true;
+		else if (ch == 'n')
+			json_object_set_new(args, "suppress", json_false());
+		else if (ch != 'C')
+			exit(2);
+	}
+	if (optind < argc)
+		die("report takes no argument '%s' (see hearthctl --help)",
+		    argv[optind]);
+	if (json_out)
+		format = "json";
+	json_object_set_new(args, "format", json_string(format));
+	if (out != NULL && !force && access(out, F_OK) == 0)
+		die("%s exists; add --force to replace it", out);
+	r = request("report.get", args);
+	if (strcmp(format, "json") == 0) {
+		char *s = json_dumps(json_object_get(r, "report"),
+		    JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		json_decref(r);
+		r = json_pack("{s:s}", "text", s);
+		free(s);
+	}
+	text = str(r, "text");
+	if (out == NULL) {
+		fputs(text, stdout);
+		if (strcmp(format, "json") == 0)
+			fputs("\n", stdout);
+	} else {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, text, strlen(text)) !=
+		    (ssize_t)strlen(text) || close(fd) != 0)
+			die("%s: %s", out, strerror(errno));
+		fprintf(stderr, "hearthctl: the report is in %s\n", out);
+	}
+	json_decref(r);
+	return 0;
+}
+
 static int
 cmd_status(void)
 {
@@ -946,6 +1033,8 @@ main(int argc, char **argv)
 		return cmd_community(argc, argv);
 	if (strcmp(argv[0], "audit") == 0)
 		return cmd_audit(argc, argv);
+	if (strcmp(argv[0], "report") == 0)
+		return cmd_report(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

@@ -240,6 +240,7 @@ on_signal(uv_signal_t *h, int sig)
 		stop_now(NULL);
 		return;
 	}
+	visits_flush(); /* while the server may still write */
 	srv->stopping = true;
 	log_info(0, "%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	conn_shutdown_all("The server is shutting down for maintenance. "

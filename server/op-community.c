@@ -727,6 +727,8 @@ op_community_get(struct call *x)
 	    authz_community_slug(x, slug, CA_SEE, &a) != 0 ||
 	    community_detail(x, &a, &o) != 0)
 		return -1;
+	if (a.role != CROLE_NONE)
+		visits_note(call_actor(x), a.community_id);
 	x->result = json_pack("{s:o}", "community", o);
 	return 0;
 }

@@ -283,6 +283,7 @@ op_thread_list(struct call *x)
 	/* by slug: a private community's existence is no secret (CA_SEE) */
 	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
+	visits_note(call_actor(x), a.community_id);
 	if (before == NULL)
 		st = db_stmt(srv->db,
 		    "SELECT " THREAD_COLS " FROM threads t LEFT JOIN members m "
@@ -353,6 +354,7 @@ op_thread_get(struct call *x)
 		json_decref(t.json);
 		return -1;
 	}
+	visits_note(call_actor(x), t.community_id);
 	st = db_stmt(srv->db,
 	    "SELECT " POST_COLS " FROM posts p LEFT JOIN members m ON "
 	    "m.id = p.author_id WHERE p.thread_id = :t AND p.id > :after "

@@ -619,6 +619,8 @@ extern const struct op op_expert_table[];
 extern const struct op op_record_table[];
 extern const struct op op_membership_table[];
 extern const struct op op_moderate_table[];
+extern const struct op op_health_table[];
+extern const struct op op_goal_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
@@ -709,6 +711,32 @@ char *event_ics(int64_t member_id);
 /* event-remind.c, op-event.c, room.c: events and rooms, as others use them. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
 void event_remind_start(void);
+
+/*
+ * health.c: the measures of docs/health.md on a connection of the
+ * caller's (a read-only one in the thread pool). NULL with err on failure.
+ */
+#define HEALTH_NCOMP 6 /* the score's components */
+json_t *health_compute(sqlite3 *, int64_t community_id, int64_t since,
+    int64_t until, bool suppress, char *err, size_t errlen);
+json_t *health_series(sqlite3 *, int64_t community_id, int64_t until,
+    int weeks, char *err, size_t errlen);
+/* Goals with their key results measured at now, and impact stories. */
+json_t *health_goals(sqlite3 *, int64_t community_id, int64_t now,
+    char *err, size_t errlen);
+/* op-goal.c: a metric a key result may be bound to? */
+bool goal_metric_known(const char *metric);
+/* report.c: text 0, md 1, csv 2, html 3; -1 unknown. */
+int report_format(const char *name);
+/* The report of health_compute's result and its weeks (malloc'd). */
+char *report_render(json_t *health, json_t *weeks, int format);
+/* A health_* setting (k without the prefix); -1 if bad. */
+int health_set(const char *k, const char *v);
+int health_window_days(void);
+
+/* visits.c: a member opened a community today (for docs/health.md). */
+void visits_note(int64_t member_id, int64_t community_id);
+void visits_flush(void);
 bool event_is_host(int64_t event_id, int64_t member_id);
 /* Insert an event and its hosts inside the caller's transaction. */
 int event_insert(struct call *, int64_t community_id, const char *title,

@@ -265,12 +265,14 @@ class Server:
             con.close()
 
     def execute(self, sql, *args):
-        """Write to the database from the test (committed at once)."""
+        """Write to the database from the test (committed at once);
+        returns the last inserted row id."""
         con = self.db()
         try:
             con.execute('PRAGMA busy_timeout = 5000')
-            con.execute(sql, args)
+            cur = con.execute(sql, args)
             con.commit()
+            return cur.lastrowid
         finally:
             con.close()
 

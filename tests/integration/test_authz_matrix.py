@@ -201,6 +201,16 @@ class World:
                           self.ids[author], 'Post %d' % self.uniq(), T0,
                           T0 if hidden else None, self.ids['author'] if hidden else None)
 
+    def goal(self, vis):
+        return self.fresh('INSERT INTO goals (community_id, title, starts_at, ends_at, '
+                          'created_at) VALUES (?, ?, ?, ?, ?)', self.cid[vis],
+                          'Goal %d' % self.uniq(), T0, T0 + 365 * 86400, T0)
+
+    def key_result(self, vis):
+        return self.fresh('INSERT INTO key_results (goal_id, title, target, due_at, '
+                          'updated_at) VALUES (?, ?, 10, ?, ?)', self.goal(vis), 'KR', T0 + 86400,
+                          T0)
+
     def poll(self, vis):
         pid = self.fresh('INSERT INTO polls (community_id, author_id, question, created_at) '
                          'VALUES (?, ?, ?, ?)', self.cid[vis], self.ids['author'],
@@ -471,6 +481,20 @@ TABLE = {
     # a closed room's record under review: its hosts, the community's
     # managers and admins; nobody else may know it exists
     'room.records': (lambda w, r, v: {}, members_only()),  # only one's own
+    # a community's health: its leaders and managers (staff and admins too)
+    'health.get': (lambda w, r, v: {'community': v}, write('leader', False)),
+    'health.series': (lambda w, r, v: {'community': v, 'weeks': 2}, write('leader', False)),
+    'report.get': (lambda w, r, v: {'community': v, 'format': 'csv'}, write('leader', False)),
+    # goals: the community's managers keep them; leaders read them
+    'goal.list': (lambda w, r, v: {'community': v}, write('leader', False)),
+    'goal.create': (lambda w, r, v: {'community': v, 'title': 'G', 'ends_at': '2099-01-01'},
+                    write('manager', False)),
+    'goal.update': (lambda w, r, v: {'goal_id': w.goal(v), 'title': 'H'}, write('manager', True)),
+    'goal.kr_add': (lambda w, r, v: {'goal_id': w.goal(v), 'title': 'K', 'target': 5},
+                    write('manager', True)),
+    'goal.kr_update': (lambda w, r, v: {'kr_id': w.key_result(v), 'progress': 2},
+                       write('manager', True)),
+    'post.impact': (lambda w, r, v: {'post_id': w.post(w.thread(v))}, write('manager', True)),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),

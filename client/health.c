@@ -1,0 +1,427 @@
+/*
+ * health.c: a community's health for its leaders and managers, and the
+ * platform's for staff (health.get, health.series; docs/health.md): the
+ * score and its components with their change, the pyramid drawn in text,
+ * the ratios the handbook names, the figures against the window before,
+ * weekly sparklines, the make-up. The report can be published to the
+ * community as a thread from here (report.get in Markdown, in the
+ * composer first so it can be edited).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+static const int windows[] = { 90, 30, 365 };
+
+struct health {
+	struct view v;
+	char slug[64]; /* "" for the platform */
+	char name[160];
+	int win; /* index in windows */
+	json_t *h, *weeks;
+	struct list l;
+	char msg[256];
+};
+
+/* Block characters, or plain ones where the terminal cannot draw them. */
+bool
+health_ascii(void)
+{
+	const char *t = getenv("TERM");
+
+	if (getenv("HEARTH_ASCII") != NULL)
+		return true;
+	return t == NULL || strcmp(t, "dumb") == 0 || strcmp(t, "linux") == 0 ||
+	    strncmp(t, "vt1", 3) == 0 || strncmp(t, "vt2", 3) == 0 ||
+	    strcmp(t, "ansi") == 0;
+}
+
+void
+health_sparkline(char *out, size_t len, json_t *weeks, const char *key)
+{
+	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆",
+		"▇", "█" };
+	static const char plain[] = "_.-~=+*#";
+	json_int_t max = 0;
+	size_t i, o = 0;
+	json_t *w;
+
+	out[0] = '\0';
+	json_array_foreach(weeks, i, w)
+		if (ji(w, key) > max)
+			max = ji(w, key);
+	json_array_foreach(weeks, i, w) {
+		int k = max > 0 ? (int)(ji(w, key) * 7 / max) : 0;
+		const char *s = bars[k];
+		char c[2] = { plain[k], '\0' };
+
+		if (health_ascii())
+			s = c;
+		if (o + strlen(s) + 1 > len)
+			break;
+		memcpy(out + o, s, strlen(s) + 1);
+		o += strlen(s);
+	}
+}
+
+static const char *
+arrow(json_int_t change)
+{
+	if (health_ascii())
+		return change > 0 ? "+" : change < 0 ? "-" : "=";
+	return change > 0 ? "▲" : change < 0 ? "▼" : "·";
+}
+
+/* A bar of n of max cells, centred in width (the pyramid's rows). */
+static void
+bar(char *out, size_t len, json_int_t n, json_int_t max, int width)
+{
+	int w = max > 0 ? (int)((n * width + max - 1) / max) : 0, pad;
+	size_t o = 0;
+	const char *cell = health_ascii() ? "#" : "█";
+
+	if (n > 0 && w == 0)
+		w = 1;
+	pad = (width - w) / 2;
+	for (int i = 0; i < pad && o + 1 < len; i++)
+		out[o++] = ' ';
+	for (int i = 0; i < w && o + strlen(cell) < len; i++) {
+		memcpy(out + o, cell, strlen(cell));
+		o += strlen(cell);
+	}
+	out[o] = '\0';
+}
+
+static const struct {
+	const char *sect, *key, *label;
+} shown[] = {
+	{ "size", "members", "Members" },
+	{ "size", "interested", "Interested others" },
+	{ "size", "joined", "Joined" },
+	{ "size", "left", "Left" },
+	{ "participation", "threads", "Threads started" },
+	{ "participation", "replies", "Replies" },
+	{ "participation", "contributors", "Contributors" },
+	{ "participation", "first_time_contributors", "First-time" },
+	{ "participation", "thanks", "Thanks" },
+	{ "participation", "poll_votes", "Poll votes" },
+	{ "participation", "events_held", "Events held" },
+	{ "participation", "attendees", "Attendees" },
+	{ "participation", "sessions_proposed", "Sessions proposed" },
+	{ "participation", "unanswered_48h", "Unanswered 48 h" },
+};
+
+static void
+health_fill(struct health *hv)
+{
+	static const char *const levels[] = { "managers", "leaders",
+		"catalysts", "engaged", "regulars", "newbies", "lurkers",
+		"inactive" };
+	json_t *h = hv->h, *sc, *c, *pyr, *cmp, *r;
+	char line[512], right[160], b[256];
+	json_int_t max = 0;
+	size_t i;
+
+	list_clear(&hv->l);
+	if (h == NULL)
+		return;
+	snprintf(line, sizeof line, "%.10s to %.10s (%d days), against the "
+	    "%d days before", js(h, "since"), js(h, "until"),
+	    windows[hv->win], windows[hv->win]);
+	list_add(&hv->l, line, NULL, C_DIM, NULL, false);
+	sc = json_object_get(h, "score");
+	if (json_is_integer(json_object_get(sc, "value")))
+		snprintf(line, sizeof line, "Health score %lld / 100",
+		    (long long)ji(sc, "value"));
+	else
+		snprintf(line, sizeof line, "Health score: not enough to "
+		    "measure yet");
+	if (json_is_integer(json_object_get(sc, "previous")))
+		snprintf(right, sizeof right, "before: %lld",
+		    (long long)ji(sc, "previous"));
+	else
+		right[0] = '\0';
+	list_add(&hv->l, line, right, C_HEAD, NULL, false);
+	json_array_foreach(jarr(sc, "components"), i, c) {
+		json_t *s = json_object_get(c, "score");
+
+		if (!json_is_integer(s)) {
+			snprintf(line, sizeof line, "  %-15s  n/a", js(c,
+			    "name"));
+			list_add(&hv->l, line, "nothing to measure", C_DIM,
+			    NULL, false);
+			continue;
+		}
+		bar(b, sizeof b, ji(c, "score"), 100, 20);
+		snprintf(line, sizeof line, "  %-15s %3lld %s", js(c, "name"),
+		    (long long)ji(c, "score"), b + strspn(b, " "));
+		if (json_is_integer(json_object_get(c, "change")))
+			snprintf(right, sizeof right, "%s %+lld (weight %lld)",
+			    arrow(ji(c, "change")), (long long)ji(c, "change"),
+			    (long long)ji(c, "weight"));
+		else
+			snprintf(right, sizeof right, "(weight %lld)",
+			    (long long)ji(c, "weight"));
+		list_add(&hv->l, line, right, C_NORMAL, NULL, false);
+	}
+
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&hv->l, "The pyramid", NULL, C_HEAD, NULL, false);
+	pyr = json_object_get(h, "pyramid");
+	for (size_t k = 0; k < 8; k++)
+		if (ji(pyr, levels[k]) > max)
+			max = ji(pyr, levels[k]);
+	for (size_t k = 0; k < 8; k++) {
+		/* narrow at the top, as the handbook draws it */
+		bar(b, sizeof b, ji(pyr, levels[k]), max, 30);
+		snprintf(line, sizeof line, "  %-10s %5lld %s", levels[k],
+		    (long long)ji(pyr, levels[k]), b);
+		list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+	}
+
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	r = json_object_get(h, "ratios");
+	if (json_is_number(json_object_get(r, "members_per_leader")))
+		snprintf(line, sizeof line, "Members per leader: %.1f "
+		    "(aim: 30 or fewer)", json_number_value(json_object_get(r,
+		    "members_per_leader")));
+	else
+		snprintf(line, sizeof line, "Members per leader: no leader "
+		    "yet");
+	list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+	if (json_is_number(json_object_get(r, "interested_share"))) {
+		snprintf(line, sizeof line, "Interested others: %.1f%% of "
+		    "members (aim: 10%% or fewer)", 100 * json_number_value(
+		    json_object_get(r, "interested_share")));
+		list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+	}
+
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&hv->l, "Figures", "now  before", C_HEAD, NULL, false);
+	cmp = json_object_get(h, "compare");
+	for (size_t k = 0; k < sizeof shown / sizeof *shown; k++) {
+		json_t *cf = json_object_get(json_object_get(cmp,
+		    shown[k].sect), shown[k].key);
+
+		snprintf(line, sizeof line, "  %-20s %6lld", shown[k].label,
+		    (long long)ji(json_object_get(h, shown[k].sect),
+		    shown[k].key));
+		snprintf(right, sizeof right, "%6lld  %s %+lld",
+		    (long long)ji(cf, "previous"), arrow(ji(cf, "delta")),
+		    (long long)ji(cf, "delta"));
+		list_add(&hv->l, line, right, C_NORMAL, NULL, false);
+	}
+	c = json_object_get(h, "participation");
+	if (json_is_integer(json_object_get(c, "first_reply_median_s"))) {
+		snprintf(line, sizeof line, "  First reply: median %.1f h, "
+		    "90%% within %.1f h", ji(c, "first_reply_median_s") /
+		    3600.0, ji(c, "first_reply_p90_s") / 3600.0);
+		list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+	}
+
+	if (hv->weeks != NULL) {
+		static const char *const keys[] = { "members", "posts",
+			"contributors", "visitors" };
+
+		list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+		snprintf(line, sizeof line, "The last %zu weeks",
+		    json_array_size(hv->weeks));
+		list_add(&hv->l, line, NULL, C_HEAD, NULL, false);
+		for (size_t k = 0; k < 4; k++) {
+			json_t *last = json_array_get(hv->weeks,
+			    json_array_size(hv->weeks) - 1);
+
+			health_sparkline(b, sizeof b, hv->weeks, keys[k]);
+			snprintf(line, sizeof line, "  %-13s %s", keys[k], b);
+			snprintf(right, sizeof right, "this week %lld",
+			    (long long)ji(last, keys[k]));
+			list_add(&hv->l, line, right, C_NORMAL, NULL, false);
+		}
+	}
+
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&hv->l, "Make-up", NULL, C_HEAD, NULL, false);
+	{
+		const char *k, *name;
+		json_t *grp, *n;
+
+		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
+			size_t o = (size_t)snprintf(line, sizeof line,
+			    "  %s:", k);
+
+			json_object_foreach(grp, name, n)
+				if (o < sizeof line)
+					o += (size_t)snprintf(line + o,
+					    sizeof line - o, " %s %lld,", name,
+					    (long long)json_integer_value(n));
+			if (o > 0 && o < sizeof line && line[o - 1] == ',')
+				line[o - 1] = '\0';
+			list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+		}
+	}
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&hv->l, "What each figure means: docs/health.md, or ? here.",
+	    NULL, C_DIM, NULL, false);
+	list_fix(&hv->l);
+}
+
+static void
+health_got(void *ctx, json_t *result, json_t *error)
+{
+	struct health *hv = ctx;
+
+	if (error != NULL) {
+		snprintf(hv->msg, sizeof hv->msg, "%s", err_message(error));
+		return;
+	}
+	hv->msg[0] = '\0';
+	json_decref(hv->h);
+	hv->h = json_incref(result);
+	health_fill(hv);
+}
+
+static void
+series_got(void *ctx, json_t *result, json_t *error)
+{
+	struct health *hv = ctx;
+
+	if (error != NULL)
+		return;
+	json_decref(hv->weeks);
+	hv->weeks = json_incref(jarr(result, "weeks"));
+	health_fill(hv);
+}
+
+static json_t *
+scope_args(struct health *hv)
+{
+	json_t *a = json_object();
+
+	if (hv->slug[0] != '\0')
+		json_object_set_new(a, "community", json_string(hv->slug));
+	return a;
+}
+
+static void
+health_load(struct health *hv)
+{
+	json_t *a = scope_args(hv);
+
+	json_object_set_new(a, "days", json_integer(windows[hv->win]));
+	snprintf(hv->msg, sizeof hv->msg, "Counting…");
+	net_call("health.get", a, &hv->v, health_got, hv);
+	net_call("health.series", scope_args(hv), &hv->v, series_got, hv);
+}
+
+static void
+published(struct view *below, json_t *result)
+{
+	(void)below;
+	ui_flash("The report is posted as a thread (%lld).",
+	    (long long)ji(result, "thread_id"));
+}
+
+static void
+report_got(void *ctx, json_t *result, json_t *error)
+{
+	struct health *hv = ctx;
+	char key[96];
+
+	if (error != NULL) {
+		ui_flash("No report: %s", err_message(error));
+		return;
+	}
+	snprintf(key, sizeof key, "report:%s", hv->slug);
+	ui_push(composer_open("Publish the report (edit it first if you "
+	    "like; give it a title)", "thread.create", json_pack("{s:s}",
+	    "slug", hv->slug), key, true, js(result, "text"), published));
+}
+
+static void
+health_draw(struct view *v, int rows, int cols)
+{
+	struct health *hv = (struct health *)v;
+	char head[256];
+
+	snprintf(head, sizeof head, "Health of %s", hv->name);
+	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
+	if (hv->msg[0] != '\0')
+		put_text(2, 2, cols - 4, hv->msg, C_DIM, 0);
+	list_draw(&hv->l, 3, rows - 2, cols);
+}
+
+static bool
+health_key(struct view *v, int ch, bool is_key)
+{
+	struct health *hv = (struct health *)v;
+
+	if (list_key(&hv->l, ch, is_key))
+		return true;
+	if (!is_key && ch == 'w') {
+		hv->win = (hv->win + 1) % (int)(sizeof windows /
+		    sizeof *windows);
+		health_load(hv);
+		return true;
+	}
+	if (!is_key && ch == 'R') {
+		health_load(hv);
+		return true;
+	}
+	if (!is_key && ch == 'p' && hv->slug[0] != '\0') {
+		json_t *a = scope_args(hv);
+
+		json_object_set_new(a, "days", json_integer(
+		    windows[hv->win]));
+		json_object_set_new(a, "format", json_string("md"));
+		net_call("report.get", a, v, report_got, hv);
+		return true;
+	}
+	return false;
+}
+
+static void
+health_free(struct view *v)
+{
+	struct health *hv = (struct health *)v;
+
+	list_free(&hv->l);
+	json_decref(hv->h);
+	json_decref(hv->weeks);
+	free(hv);
+}
+
+struct view *
+view_health(const char *slug, const char *name)
+{
+	struct health *hv = xcalloc(1, sizeof *hv);
+
+	snprintf(hv->slug, sizeof hv->slug, "%s", slug ? slug : "");
+	snprintf(hv->name, sizeof hv->name, "%s", slug ? name :
+	    "the whole platform");
+	hv->v.title = slug ? "Community health" : "Platform health";
+	hv->v.keys = slug ? "w:window (90/30/365 days)  p:publish the report"
+	    "  R:reload" : "w:window (90/30/365 days)  R:reload";
+	hv->v.help = "The measures of docs/health.md, counted on the server "
+	    "from what Hearth records. **Score**: the weighted mean of six "
+	    "components, each 0-100, with its change since the window "
+	    "before: participation (members who contributed; 30% is full "
+	    "marks), newcomers (those who joined and contributed), "
+	    "responsiveness (threads answered within 48 hours), leaders (up "
+	    "to 30 members a leader), lurkers (members who only read or do "
+	    "not visit) and growth. **The pyramid**: each member by what "
+	    "they did in the window: catalysts (10 or more contributions), "
+	    "engaged (3 or more), regulars (1 or more), newbies (joined in "
+	    "the last 30 days), lurkers (visited, no contribution), inactive "
+	    "(no visit). **w** changes the window; **p** opens the report in "
+	    "the composer to post it to the community as a thread.";
+	hv->v.draw = health_draw;
+	hv->v.key = health_key;
+	hv->v.free = health_free;
+	health_load(hv);
+	return &hv->v;
+}

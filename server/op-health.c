@@ -1,0 +1,336 @@
+/*
+ * op-health.c: health.get and health.series, the community health
+ * measures (health.c; defined in docs/health.md). Who may see them is
+ * decided on the loop thread: a community's leaders and managers, staff
+ * and the console for any community, staff and the console for the whole
+ * platform. The counting runs in the libuv thread pool on a read-only
+ * connection of its own, and the reply follows with dispatch_reply_later,
+ * so a platform report over a million posts never stalls the loop.
+ *
+ * Threads: health_work runs on a pool thread with only its struct job;
+ * health_done on the loop thread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+#define HEALTH_INFLIGHT_MAX 4 /* in the whole server */
+#define SERIES_WEEKS_MAX 52
+
+static int inflight;
+
+struct job {
+	uv_work_t req;
+	struct conn *conn;
+	json_int_t id;
+	bool has_id;
+	bool series;
+	int64_t community_id;
+	char slug[48], name[128];
+	int64_t since, until;
+	int weeks;
+	bool suppress;
+	int format; /* report.get: report_format(), or -1 for JSON */
+	bool report;
+	bool goals; /* goal.list */
+	char *db_path;
+	json_t *result;
+	enum proto_err err;
+	char msg[256];
+};
+
+static void
+health_work(uv_work_t *req)
+{
+	struct job *j = req->data;
+	sqlite3 *db = NULL;
+	json_t *r;
+
+	worker_background();
+	if (sqlite3_open_v2(j->db_path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		j->err = ERR_UNAVAILABLE;
+		snprintf(j->msg, sizeof j->msg, "%s", db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; "
+	    "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	if (j->goals)
+		r = health_goals(db, j->community_id, j->until, j->msg,
+		    sizeof j->msg);
+	else if (j->series)
+		r = health_series(db, j->community_id, j->until, j->weeks,
+		    j->msg, sizeof j->msg);
+	else
+		r = health_compute(db, j->community_id, j->since, j->until,
+		    j->suppress, j->msg, sizeof j->msg);
+	if (r != NULL && j->report) {
+		json_t *weeks = health_series(db, j->community_id, j->until,
+		    12, j->msg, sizeof j->msg);
+
+		json_t *goals = weeks == NULL ? NULL : health_goals(db,
+		    j->community_id, j->until, j->msg, sizeof j->msg);
+
+		if (goals == NULL) {
+			json_decref(weeks);
+			json_decref(r);
+			r = NULL;
+		} else {
+			json_object_set_new(r, "weeks", weeks);
+			json_object_update(r, goals);
+			json_decref(goals);
+		}
+	}
+	sqlite3_close(db);
+	if (r == NULL) {
+		j->err = ERR_INTERNAL;
+		return;
+	}
+	if (j->series)
+		r = json_pack("{s:o}", "weeks", r);
+	json_object_set_new(r, "community", j->community_id != 0 ?
+	    json_string(j->slug) : json_null());
+	json_object_set_new(r, "name", json_string(j->community_id != 0 ?
+	    j->name : "the whole platform"));
+	if (j->report && j->format >= 0) {
+		char *text = report_render(r, json_object_get(r, "weeks"),
+		    j->format);
+
+		json_decref(r);
+		r = json_pack("{s:s, s:s%}", "format", j->format == 0 ? "text" :
+		    j->format == 1 ? "md" : j->format == 2 ? "csv" : "html",
+		    "text", text, strlen(text));
+		free(text);
+	} else if (j->report)
+		r = json_pack("{s:s, s:o}", "format", "json", "report", r);
+	j->result = r;
+}
+
+static void
+health_done(uv_work_t *req, int status)
+{
+	struct job *j = req->data;
+
+	inflight--;
+	if (status != 0 && j->result == NULL) {
+		j->err = ERR_UNAVAILABLE;
+		snprintf(j->msg, sizeof j->msg, "The measures were not "
+		    "counted; try again.");
+	}
+	if (j->result == NULL && j->err == ERR_INTERNAL)
+		log_error(j->conn->id, "health: %s", j->msg);
+	rate_running(j->conn, -1);
+	dispatch_reply_later(j->conn, j->id, j->has_id, j->result, j->err,
+	    j->err == ERR_INTERNAL ? "The measures could not be counted." :
+	    j->msg);
+	conn_release(j->conn);
+	free(j->db_path);
+	free(j);
+}
+
+/* A time argument: ISO 8601, or what people type ("2026-12-01"). */
+static int
+arg_when(struct call *x, const char *name, int64_t *out)
+{
+	const char *v = NULL;
+	char buf[48];
+	int e;
+
+	if (arg_str(x->args, name, false, 40, &v, x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (v == NULL)
+		return 0;
+	snprintf(buf, sizeof buf, "%s%s", v, strlen(v) == 10 ? " 00:00" : "");
+	if ((e = time_parse(buf, TIME_TYPED, out)) != TIME_OK)
+		return call_fail(x, ERR_BAD_REQUEST, "args.%s: %s", name,
+		    time_parse_error(e));
+	return 0;
+}
+
+/* Who may see: leaders and managers of the community, staff, console. */
+static int
+health_authz(struct call *x, const char *slug, struct access *a)
+{
+	memset(a, 0, sizeof *a);
+	if (slug == NULL) {
+		if (!authz_is_staff(x->conn))
+			return call_fail(x, ERR_FORBIDDEN, "The platform's "
+			    "health is for staff; give args.community for a "
+			    "community you lead or manage.");
+		return 0;
+	}
+	if (authz_is_staff(x->conn))
+		return authz_community_slug(x, slug, CA_SEE, a);
+	if (authz_community_slug(x, slug, CA_READ, a) != 0)
+		return -1;
+	if (a->role < CROLE_LEADER)
+		return call_fail(x, ERR_FORBIDDEN, "A community's health is "
+		    "for its leaders and managers.");
+	return 0;
+}
+
+/* Queue the counting; the reply follows from health_done. */
+static int
+health_queue(struct call *x, struct job *proto, const char *slug)
+{
+	struct access a;
+	struct job *j;
+	int rc;
+
+	if (health_authz(x, slug, &a) != 0)
+		return -1;
+	if (inflight >= HEALTH_INFLIGHT_MAX)
+		return call_fail(x, ERR_UNAVAILABLE, "The server is busy "
+		    "counting; try again in a moment.");
+	j = xmalloc(sizeof *j);
+	*j = *proto;
+	j->req.data = j;
+	j->conn = x->conn;
+	j->id = x->req->id;
+	j->has_id = x->req->has_id;
+	j->community_id = slug != NULL ? a.community_id : 0;
+	snprintf(j->slug, sizeof j->slug, "%s", a.slug);
+	snprintf(j->name, sizeof j->name, "%s", a.name);
+	j->db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);
+	if ((rc = uv_queue_work(srv->loop, &j->req, health_work,
+	    health_done)) != 0) {
+		free(j->db_path);
+		free(j);
+		return call_fail(x, ERR_UNAVAILABLE, "health unavailable: %s",
+		    uv_strerror(rc));
+	}
+	inflight++;
+	conn_hold(x->conn);
+	rate_running(x->conn, 1);
+	return 1;
+}
+
+static int
+op_health_get(struct call *x)
+{
+	const char *slug = NULL;
+	json_int_t days = health_window_days();
+	struct job j = { 0 };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (arg_when(x, "since", &j.since) != 0 ||
+	    arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix() + 1; /* this second too */
+	if (j.since == 0)
+		j.since = j.until - (int64_t)days * 86400;
+	if (j.since >= j.until)
+		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
+		    "before args.until.");
+	return health_queue(x, &j, slug);
+}
+
+static int
+op_report_get(struct call *x)
+{
+	const char *slug = NULL, *format = "md";
+	json_int_t days = health_window_days();
+	struct job j = { .report = true, .suppress = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_str(x->args, "format", false, 8, &format, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (strcmp(format, "json") == 0)
+		j.format = -1;
+	else if ((j.format = report_format(format)) < 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.format must be "
+		    "text, md, csv, html or json");
+	if (arg_when(x, "since", &j.since) != 0 ||
+	    arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix() + 1; /* this second too */
+	if (j.since == 0)
+		j.since = j.until - (int64_t)days * 86400;
+	if (j.since >= j.until)
+		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
+		    "before args.until.");
+	return health_queue(x, &j, slug);
+}
+
+static int
+op_goal_list(struct call *x)
+{
+	const char *slug = NULL;
+	struct job j = { .goals = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	j.until = now_unix();
+	return health_queue(x, &j, slug);
+}
+
+static int
+op_health_series(struct call *x)
+{
+	const char *slug = NULL;
+	json_int_t weeks = 12;
+	struct job j = { .series = true };
+
+	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "weeks", false, 1, SERIES_WEEKS_MAX, &weeks,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (arg_when(x, "until", &j.until) != 0)
+		return -1;
+	if (j.until == 0)
+		j.until = now_unix() + 1; /* this second too */
+	j.weeks = (int)weeks;
+	return health_queue(x, &j, slug);
+}
+
+const struct op op_health_table[] = {
+	{ "health.get", OP_MEMBER | OP_ASYNC, op_health_get,
+	    "A community's (or, for staff, the platform's) health over a "
+	    "window {community?, since?, until?, days?, suppress?}: size, "
+	    "make-up, participation, the pyramid, ratios, the score with its "
+	    "components, and the change from the window before.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47),
+	    ARG_STR("since", ARG_OPT, 40), ARG_STR("until", ARG_OPT, 40),
+	    ARG_INT("days", ARG_OPT, 1, 3660),
+	    ARG_BOOL("suppress", ARG_OPT)) },
+	{ "health.series", OP_MEMBER | OP_ASYNC, op_health_series,
+	    "Weekly figures for the last weeks {community?, weeks?, until?}: "
+	    "members, posts, threads, contributors, visitors.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47),
+	    ARG_STR("until", ARG_OPT, 40),
+	    ARG_INT("weeks", ARG_OPT, 1, SERIES_WEEKS_MAX)) },
+	{ "report.get", OP_MEMBER | OP_ASYNC, op_report_get,
+	    "The state-of-the-community report {community?, since?, until?, "
+	    "days?, format?, suppress?}: text, md, csv, html or json; small "
+	    "groups merged unless suppress is false.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47),
+	    ARG_STR("since", ARG_OPT, 40), ARG_STR("until", ARG_OPT, 40),
+	    ARG_INT("days", ARG_OPT, 1, 3660), ARG_STR("format", ARG_OPT, 8),
+	    ARG_BOOL("suppress", ARG_OPT)) },
+	{ "goal.list", OP_MEMBER | OP_ASYNC, op_goal_list,
+	    "A community's (or, for staff, the platform's) goals, each key "
+	    "result measured now with its status, and the impact stories "
+	    "{community?}.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
+};

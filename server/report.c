@@ -1,0 +1,649 @@
+/*
+ * report.c: the state-of-the-community report (report.get, hearthctl
+ * report) drawn from health_compute's and health_series' results, as plain
+ * text, Markdown (to post as a thread), CSV (one figure a row, for a
+ * spreadsheet) or one self-contained HTML file (inline SVG charts, each
+ * with the table of its figures behind it, no scripts, no external
+ * assets) that prints well to PDF.
+ *
+ * Threads: report_render is pure (its inputs and a buffer of its own), so
+ * it runs on the pool thread that counted the figures.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+enum fmt { F_TEXT, F_MD, F_CSV, F_HTML };
+
+static const char *const levels[] = { "managers", "leaders", "catalysts",
+	"engaged", "regulars", "newbies", "lurkers", "inactive" };
+#define NLEVELS (sizeof levels / sizeof *levels)
+
+/* The figures shown, in order, with the words for them. */
+static const struct fig {
+	const char *sect, *key, *label;
+} figs[] = {
+	{ "size", "members", "Members" },
+	{ "size", "interested", "Interested others" },
+	{ "size", "joined", "Joined" },
+	{ "size", "left", "Left" },
+	{ "size", "growth", "Growth (members)" },
+	{ "participation", "threads", "Threads started" },
+	{ "participation", "replies", "Replies" },
+	{ "participation", "contributors", "Contributors" },
+	{ "participation", "first_time_contributors",
+	    "First-time contributors" },
+	{ "participation", "newcomer_contributions",
+	    "Posts by members in their first 90 days" },
+	{ "participation", "thanks", "Thanks given" },
+	{ "participation", "poll_votes", "Poll votes" },
+	{ "participation", "events_held", "Events held" },
+	{ "participation", "rooms_held", "Rooms held" },
+	{ "participation", "attendees", "Attendees (distinct)" },
+	{ "participation", "sessions_proposed",
+	    "Sessions proposed by members" },
+	{ "participation", "unanswered_48h", "Threads unanswered after 48 h" },
+};
+#define NFIGS (sizeof figs / sizeof *figs)
+
+static json_int_t
+gi(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *
+gs(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* Text safe for HTML (and for Markdown table cells: no pipes). */
+static void
+put_esc(struct buf *b, enum fmt f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (f == F_HTML && *s == '<')
+			buf_puts(b, "&lt;");
+		else if (f == F_HTML && *s == '>')
+			buf_puts(b, "&gt;");
+		else if (f == F_HTML && *s == '&')
+			buf_puts(b, "&amp;");
+		else if (f == F_HTML && *s == '"')
+			buf_puts(b, "&quot;");
+		else if (f == F_MD && (*s == '|' || *s == '*' || *s == '_'))
+			buf_printf(b, "\\%c", *s);
+		else if (f == F_CSV && *s == '"')
+			buf_puts(b, "\"\"");
+		else if ((unsigned char)*s < 0x20)
+			buf_append(b, " ", 1);
+		else
+			buf_append(b, s, 1);
+	}
+}
+
+static void
+fmt_change(char *out, size_t len, json_t *cmp)
+{
+	json_t *pct = json_object_get(cmp, "pct");
+
+	if (cmp == NULL) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (json_is_number(pct))
+		snprintf(out, len, "%+lld (%+.1f%%)", (long long)gi(cmp,
+		    "delta"), json_number_value(pct));
+	else
+		snprintf(out, len, "%+lld", (long long)gi(cmp, "delta"));
+}
+
+static void
+fmt_duration(char *out, size_t len, json_t *v)
+{
+	double s = json_number_value(v);
+
+	if (!json_is_number(v))
+		snprintf(out, len, "-");
+	else if (s < 3600)
+		snprintf(out, len, "%.0f min", s / 60);
+	else
+		snprintf(out, len, "%.1f h", s / 3600);
+}
+
+/* ▁▂▃▄▅▆▇█ for a series of numbers. */
+static void
+sparkline(struct buf *b, json_t *weeks, const char *key)
+{
+	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆",
+		"▇", "█" };
+	json_int_t max = 0;
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(weeks, i, w)
+		if (gi(w, key) > max)
+			max = gi(w, key);
+	json_array_foreach(weeks, i, w)
+		buf_puts(b, bars[max > 0 ? (int)(gi(w, key) * 7 / max) : 0]);
+}
+
+/* "achieved", "on_track" ... in words. */
+static const char *
+status_words(const char *s)
+{
+	if (strcmp(s, "on_track") == 0)
+		return "on track";
+	if (strcmp(s, "at_risk") == 0)
+		return "at risk";
+	return s;
+}
+
+/* Goals with their key results, then impact stories (text, md, html). */
+static void
+render_goals(struct buf *b, enum fmt f, json_t *h)
+{
+	json_t *g, *k, *st;
+	size_t i, j;
+
+	if (json_array_size(json_object_get(h, "goals")) > 0) {
+		buf_puts(b, f == F_HTML ? "<h2>Goals</h2>\n" : f == F_MD ?
+		    "\n## Goals\n" : "\nGoals\n");
+		json_array_foreach(json_object_get(h, "goals"), i, g) {
+			if (f == F_HTML)
+				buf_puts(b, "<h3>");
+			else
+				buf_puts(b, f == F_MD ? "\n### " : "\n  ");
+			put_esc(b, f, gs(g, "title"));
+			buf_printf(b, " (%.10s to %.10s)%s", gs(g, "starts_at"),
+			    gs(g, "ends_at"), f == F_HTML ? "</h3>\n<table>"
+			    "<tr><th>key result</th><th>now</th><th>target"
+			    "</th><th>by</th><th>expected today</th><th>"
+			    "status</th></tr>" : "\n");
+			json_array_foreach(json_object_get(g, "key_results"),
+			    j, k) {
+				double v = json_number_value(json_object_get(k,
+				    "value"));
+				double t = json_number_value(json_object_get(k,
+				    "target"));
+				double e = json_number_value(json_object_get(k,
+				    "expected"));
+
+				if (f == F_HTML) {
+					buf_puts(b, "<tr><td>");
+					put_esc(b, f, gs(k, "title"));
+					buf_printf(b, "</td><td class=\"n\">%g"
+					    "</td><td class=\"n\">%g</td><td>"
+					    "%.10s</td><td class=\"n\">%g</td>"
+					    "<td>%s</td></tr>", v, t, gs(k,
+					    "due_at"), e, status_words(gs(k,
+					    "status")));
+					continue;
+				}
+				buf_puts(b, f == F_MD ? "- " : "    - ");
+				put_esc(b, f, gs(k, "title"));
+				buf_printf(b, ": %g of %g by %.10s, %s "
+				    "(expected by today: %g)\n", v, t,
+				    gs(k, "due_at"), status_words(gs(k,
+				    "status")), e);
+			}
+			if (f == F_HTML)
+				buf_puts(b, "</table>\n");
+		}
+	}
+	st = json_object_get(h, "impact_stories");
+	if (json_array_size(st) == 0)
+		return;
+	buf_puts(b, f == F_HTML ? "<h2>Impact stories</h2>\n" : f == F_MD ?
+	    "\n## Impact stories\n\n" : "\nImpact stories\n");
+	json_array_foreach(st, i, g) {
+		if (f == F_HTML) {
+			buf_puts(b, "<blockquote><p>");
+			put_esc(b, f, gs(g, "excerpt"));
+			buf_puts(b, "</p><footer>");
+			put_esc(b, f, gs(g, "author"));
+			buf_puts(b, ", in ");
+			put_esc(b, f, gs(g, "thread"));
+			buf_puts(b, "</footer></blockquote>\n");
+			continue;
+		}
+		buf_puts(b, f == F_MD ? "> " : "  \"");
+		for (const char *p = gs(g, "excerpt"); *p != '\0'; p++) {
+			if (*p == '\n')
+				buf_puts(b, f == F_MD ? "\n> " : " ");
+			else
+				buf_append(b, p, 1);
+		}
+		buf_puts(b, f == F_MD ? "\n>\n> — " : "\"\n    - ");
+		put_esc(b, f, gs(g, "author"));
+		buf_puts(b, ", in ");
+		put_esc(b, f, gs(g, "thread"));
+		buf_puts(b, "\n\n");
+	}
+}
+
+/* ---- text and Markdown ---- */
+
+static void
+table_row(struct buf *b, enum fmt f, const char *a, const char *c2,
+    const char *c3, const char *c4)
+{
+	if (f == F_MD)
+		buf_printf(b, "| %s | %s | %s | %s |\n", a, c2, c3, c4);
+	else
+		buf_printf(b, "  %-42s %10s %10s  %s\n", a, c2, c3, c4);
+}
+
+static void
+render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
+{
+	json_t *cmp = json_object_get(h, "compare"), *sc, *c, *pyr;
+	char v[32], p[32], ch[48];
+	size_t i;
+
+	if (f == F_MD)
+		buf_puts(b, "# State of the community: ");
+	else
+		buf_puts(b, "STATE OF THE COMMUNITY: ");
+	put_esc(b, f, gs(h, "name"));
+	buf_printf(b, "\n\n%s%s to %s (the %lld days before compared)%s\n\n",
+	    f == F_MD ? "*" : "", gs(h, "since"), gs(h, "until"),
+	    (long long)((time_from_iso8601(gs(h, "until")) -
+	    time_from_iso8601(gs(h, "since"))) / 86400), f == F_MD ? "*" : "");
+
+	sc = json_object_get(h, "score");
+	buf_printf(b, "%sHealth score: %s", f == F_MD ? "## " : "",
+	    json_is_integer(json_object_get(sc, "value")) ? "" : "n/a");
+	if (json_is_integer(json_object_get(sc, "value")))
+		buf_printf(b, "%lld / 100", (long long)gi(sc, "value"));
+	if (json_is_integer(json_object_get(sc, "previous")))
+		buf_printf(b, " (the window before: %lld)", (long long)gi(sc,
+		    "previous"));
+	buf_puts(b, "\n\n");
+	if (f == F_MD)
+		buf_puts(b, "| component | score | before | weight |\n"
+		    "|---|---|---|---|\n");
+	json_array_foreach(json_object_get(sc, "components"), i, c) {
+		snprintf(v, sizeof v, json_is_integer(json_object_get(c,
+		    "score")) ? "%lld" : "n/a", (long long)gi(c, "score"));
+		snprintf(p, sizeof p, json_is_integer(json_object_get(c,
+		    "previous_score")) ? "%lld" : "n/a", (long long)gi(c,
+		    "previous_score"));
+		snprintf(ch, sizeof ch, "weight %lld", (long long)gi(c,
+		    "weight"));
+		table_row(b, f, gs(c, "name"), v, p, ch);
+	}
+
+	buf_printf(b, "\n%sFigures\n\n", f == F_MD ? "## " : "");
+	if (f == F_MD)
+		buf_puts(b, "| figure | now | before | change |\n"
+		    "|---|---|---|---|\n");
+	else
+		table_row(b, f, "", "now", "before", "change");
+	for (size_t k = 0; k < NFIGS; k++) {
+		json_t *cf = json_object_get(json_object_get(cmp,
+		    figs[k].sect), figs[k].key);
+
+		snprintf(v, sizeof v, "%lld", (long long)gi(json_object_get(h,
+		    figs[k].sect), figs[k].key));
+		snprintf(p, sizeof p, cf ? "%lld" : "-", (long long)gi(cf,
+		    "previous"));
+		fmt_change(ch, sizeof ch, cf);
+		table_row(b, f, figs[k].label, v, p, ch);
+	}
+	fmt_duration(v, sizeof v, json_object_get(json_object_get(h,
+	    "participation"), "first_reply_median_s"));
+	fmt_duration(p, sizeof p, json_object_get(json_object_get(h,
+	    "participation"), "first_reply_p90_s"));
+	buf_printf(b, "\nTime to first reply: median %s, 90th percentile "
+	    "%s.\n", v, p);
+
+	pyr = json_object_get(h, "pyramid");
+	buf_printf(b, "\n%sThe pyramid\n\n", f == F_MD ? "## " : "");
+	if (f == F_MD)
+		buf_puts(b, "| level | people |\n|---|---|\n");
+	for (size_t k = 0; k < NLEVELS; k++) {
+		if (f == F_MD)
+			buf_printf(b, "| %s | %lld |\n", levels[k],
+			    (long long)gi(pyr, levels[k]));
+		else {
+			buf_printf(b, "  %-10s %5lld  ", levels[k],
+			    (long long)gi(pyr, levels[k]));
+			for (json_int_t n = 0; n < gi(pyr, levels[k]) && n < 50;
+			    n++)
+				buf_puts(b, "#");
+			buf_puts(b, "\n");
+		}
+	}
+	c = json_object_get(h, "ratios");
+	buf_printf(b, "\n%sRatios\n\n", f == F_MD ? "## " : "");
+	if (json_is_number(json_object_get(c, "members_per_leader")))
+		buf_printf(b, "%sMembers per leader: %.1f (the handbook: at "
+		    "most 30)\n", f == F_MD ? "- " : "  ", json_number_value(
+		    json_object_get(c, "members_per_leader")));
+	else
+		buf_printf(b, "%sMembers per leader: no leader\n",
+		    f == F_MD ? "- " : "  ");
+	if (json_is_number(json_object_get(c, "interested_share")))
+		buf_printf(b, "%sInterested others: %.1f%% of members (the "
+		    "handbook: at most 10%%)\n", f == F_MD ? "- " : "  ",
+		    100 * json_number_value(json_object_get(c,
+		    "interested_share")));
+
+	buf_printf(b, "\n%sWeekly, the last %zu weeks\n\n", f == F_MD ? "## " :
+	    "", json_array_size(weeks));
+	{
+		static const char *const keys[] = { "members", "posts",
+			"contributors", "visitors" };
+
+		for (size_t k = 0; k < 4; k++) {
+			buf_printf(b, "%s%-13s ", f == F_MD ? "- " : "  ",
+			    keys[k]);
+			/* text is also for screen readers: numbers only */
+			if (f == F_MD) {
+				sparkline(b, weeks, keys[k]);
+				buf_puts(b, "  ");
+			}
+			json_array_foreach(weeks, i, c)
+				buf_printf(b, "%s%lld", i ? " " : "",
+				    (long long)gi(c, keys[k]));
+			buf_puts(b, "\n");
+		}
+	}
+	buf_printf(b, "\n%sMake-up\n\n", f == F_MD ? "## " : "");
+	{
+		const char *k;
+		json_t *grp, *n;
+
+		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
+			const char *name;
+			bool first = true;
+
+			buf_printf(b, "%s%s: ", f == F_MD ? "- " : "  ", k);
+			json_object_foreach(grp, name, n) {
+				buf_printf(b, "%s", first ? "" : ", ");
+				put_esc(b, f, name);
+				buf_printf(b, " %lld", (long long)
+				    json_integer_value(n));
+				first = false;
+			}
+			buf_puts(b, first ? "-\n" : "\n");
+		}
+	}
+	render_goals(b, f, h);
+	buf_puts(b, "\nDefinitions: docs/health.md. Groups under 5 people "
+	    "are merged into \"other\" when the report is for readers "
+	    "outside the community's managers.\n");
+}
+
+/* ---- CSV ---- */
+
+static void
+csv_row(struct buf *b, const char *sect, const char *name, json_t *v,
+    json_t *cmp)
+{
+	buf_printf(b, "%s,\"", sect);
+	put_esc(b, F_CSV, name);
+	buf_puts(b, "\",");
+	if (json_is_integer(v))
+		buf_printf(b, "%lld", (long long)json_integer_value(v));
+	else if (json_is_number(v))
+		buf_printf(b, "%g", json_number_value(v));
+	if (cmp != NULL && json_is_integer(json_object_get(cmp, "previous")))
+		buf_printf(b, ",%lld,%lld,", (long long)gi(cmp, "previous"),
+		    (long long)gi(cmp, "delta"));
+	else
+		buf_puts(b, ",,,");
+	if (cmp != NULL && json_is_number(json_object_get(cmp, "pct")))
+		buf_printf(b, "%g", json_number_value(json_object_get(cmp,
+		    "pct")));
+	buf_puts(b, "\n");
+}
+
+static void
+render_csv(struct buf *b, json_t *h, json_t *weeks)
+{
+	static const char *const sects[] = { "size", "participation",
+		"pyramid", "ratios" };
+	json_t *cmp = json_object_get(h, "compare"), *v, *c;
+	const char *k;
+	size_t i;
+
+	buf_puts(b, "section,figure,value,previous,change,change_pct\n");
+	buf_printf(b, "window,since,%s,,,\nwindow,until,%s,,,\n",
+	    gs(h, "since"), gs(h, "until"));
+	csv_row(b, "score", "health score", json_object_get(json_object_get(
+	    h, "score"), "value"), NULL);
+	json_array_foreach(json_object_get(json_object_get(h, "score"),
+	    "components"), i, c)
+		csv_row(b, "score", gs(c, "name"), json_object_get(c, "score"),
+		    NULL);
+	for (size_t s = 0; s < 4; s++)
+		json_object_foreach(json_object_get(h, sects[s]), k, v)
+			if (json_is_number(v))
+				csv_row(b, sects[s], k, v, json_object_get(
+				    json_object_get(cmp, sects[s]), k));
+	json_object_foreach(json_object_get(h, "makeup"), k, c) {
+		const char *name;
+		char sect[64];
+
+		snprintf(sect, sizeof sect, "makeup:%s", k);
+		json_object_foreach(c, name, v)
+			csv_row(b, sect, name, v, NULL);
+	}
+	json_array_foreach(json_object_get(h, "goals"), i, c) {
+		json_t *kr;
+		size_t j;
+
+		json_array_foreach(json_object_get(c, "key_results"), j, kr) {
+			buf_puts(b, "goal,\"");
+			put_esc(b, F_CSV, gs(c, "title"));
+			buf_puts(b, ": ");
+			put_esc(b, F_CSV, gs(kr, "title"));
+			buf_printf(b, "\",%g,,,\n", json_number_value(
+			    json_object_get(kr, "value")));
+		}
+	}
+	json_array_foreach(weeks, i, c) {
+		char sect[64];
+
+		snprintf(sect, sizeof sect, "week:%.10s", gs(c, "week"));
+		json_object_foreach(c, k, v)
+			if (json_is_integer(v))
+				csv_row(b, sect, k, v, NULL);
+	}
+}
+
+/* ---- HTML ---- */
+
+/* A horizontal bar chart, then the table of its figures. */
+static void
+svg_bars(struct buf *b, const char *title, const char *const *names,
+    const json_int_t *vals, size_t n)
+{
+	json_int_t max = 1;
+	int h = (int)n * 24 + 8;
+
+	for (size_t i = 0; i < n; i++)
+		if (vals[i] > max)
+			max = vals[i];
+	buf_printf(b, "<figure><svg role=\"img\" aria-label=\"%s\" "
+	    "width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\">", title, h, h);
+	for (size_t i = 0; i < n; i++) {
+		int w = (int)(vals[i] * 360 / max);
+
+		buf_printf(b, "<text x=\"130\" y=\"%zu\" text-anchor=\"end\" "
+		    "font-size=\"13\">%s</text><rect x=\"140\" y=\"%zu\" "
+		    "width=\"%d\" height=\"16\" fill=\"#3b6e8f\"/><text "
+		    "x=\"%d\" y=\"%zu\" font-size=\"13\">%lld</text>",
+		    i * 24 + 20, names[i], i * 24 + 7, w, 146 + w, i * 24 + 20,
+		    (long long)vals[i]);
+	}
+	buf_printf(b, "</svg><figcaption>%s</figcaption></figure>\n<table>"
+	    "<tr><th></th><th>people</th></tr>", title);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%lld</td></tr>",
+		    names[i], (long long)vals[i]);
+	buf_puts(b, "</table>\n");
+}
+
+/* Weekly lines: one polyline a series, then the table. */
+static void
+svg_weeks(struct buf *b, json_t *weeks)
+{
+	static const char *const keys[] = { "posts", "contributors",
+		"visitors" };
+	static const char *const colours[] = { "#3b6e8f", "#b5651d",
+		"#4f8a3c" };
+	size_t n = json_array_size(weeks), i;
+	json_int_t max = 1;
+	json_t *w;
+
+	json_array_foreach(weeks, i, w)
+		for (size_t k = 0; k < 3; k++)
+			if (gi(w, keys[k]) > max)
+				max = gi(w, keys[k]);
+	buf_puts(b, "<figure><svg role=\"img\" aria-label=\"Weekly posts, "
+	    "contributors and visitors\" width=\"560\" height=\"200\" "
+	    "viewBox=\"0 0 560 200\"><line x1=\"40\" y1=\"170\" x2=\"550\" "
+	    "y2=\"170\" stroke=\"#888\"/>");
+	for (size_t k = 0; k < 3; k++) {
+		buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
+		    "stroke-width=\"2\" points=\"", colours[k]);
+		json_array_foreach(weeks, i, w)
+			buf_printf(b, "%d,%d ", 40 + (int)(n > 1 ? i * 500 /
+			    (n - 1) : 0), 170 - (int)(gi(w, keys[k]) * 150 /
+			    max));
+		buf_printf(b, "\"/><text x=\"%d\" y=\"195\" font-size=\"12\" "
+		    "fill=\"%s\">%s</text>", 40 + (int)k * 150, colours[k],
+		    keys[k]);
+	}
+	buf_printf(b, "<text x=\"4\" y=\"24\" font-size=\"12\">%lld</text>"
+	    "</svg><figcaption>Weekly, the last %zu weeks</figcaption>"
+	    "</figure>\n<table><tr><th>week</th><th>members</th><th>posts"
+	    "</th><th>threads</th><th>contributors</th><th>visitors</th></tr>",
+	    (long long)max, n);
+	json_array_foreach(weeks, i, w)
+		buf_printf(b, "<tr><td>%.10s</td><td class=\"n\">%lld</td><td "
+		    "class=\"n\">%lld</td><td class=\"n\">%lld</td><td "
+		    "class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
+		    gs(w, "week"), (long long)gi(w, "members"),
+		    (long long)gi(w, "posts"), (long long)gi(w, "threads"),
+		    (long long)gi(w, "contributors"), (long long)gi(w,
+		    "visitors"));
+	buf_puts(b, "</table>\n");
+}
+
+static void
+render_html(struct buf *b, json_t *h, json_t *weeks)
+{
+	json_t *sc = json_object_get(h, "score"), *cmp, *c;
+	json_int_t vals[NLEVELS > 8 ? NLEVELS : 8];
+	const char *names[8];
+	char ch[48];
+	size_t i, n = 0;
+
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	    "charset=\"utf-8\"><title>State of the community: ");
+	put_esc(b, F_HTML, gs(h, "name"));
+	buf_puts(b, "</title><style>body{font-family:sans-serif;max-width:"
+	    "46em;margin:2em auto;color:#222}table{border-collapse:collapse;"
+	    "margin:0.5em 0 1.5em}td,th{border:1px solid #bbb;padding:2px "
+	    "8px;text-align:left}td.n{text-align:right}figure{margin:1em 0 "
+	    "0}h2{border-bottom:1px solid #ccc;break-after:avoid}"
+	    "@media print{body{margin:0}table,figure{break-inside:avoid}}"
+	    "</style></head><body>\n<h1>State of the community: ");
+	put_esc(b, F_HTML, gs(h, "name"));
+	buf_printf(b, "</h1>\n<p>%s to %s, compared with the window before."
+	    "</p>\n<h2>Health score: <span id=\"score\">", gs(h, "since"),
+	    gs(h, "until"));
+	if (json_is_integer(json_object_get(sc, "value")))
+		buf_printf(b, "%lld</span> / 100</h2>\n", (long long)gi(sc,
+		    "value"));
+	else
+		buf_puts(b, "n/a</span></h2>\n");
+	json_array_foreach(json_object_get(sc, "components"), i, c) {
+		if (n < 8 && json_is_integer(json_object_get(c, "score"))) {
+			names[n] = gs(c, "name");
+			vals[n++] = gi(c, "score");
+		}
+	}
+	svg_bars(b, "Components of the score (0-100)", names, vals, n);
+	buf_puts(b, "<h2>Figures</h2>\n<table id=\"figures\"><tr><th>figure"
+	    "</th><th>now</th><th>before</th><th>change</th></tr>");
+	cmp = json_object_get(h, "compare");
+	for (size_t k = 0; k < NFIGS; k++) {
+		json_t *cf = json_object_get(json_object_get(cmp,
+		    figs[k].sect), figs[k].key);
+
+		fmt_change(ch, sizeof ch, cf);
+		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%lld</td><td "
+		    "class=\"n\">%lld</td><td class=\"n\">%s</td></tr>",
+		    figs[k].label, (long long)gi(json_object_get(h,
+		    figs[k].sect), figs[k].key), (long long)gi(cf, "previous"),
+		    ch);
+	}
+	buf_puts(b, "</table>\n<h2>The pyramid</h2>\n");
+	for (n = 0; n < NLEVELS; n++) {
+		names[n] = levels[n];
+		vals[n] = gi(json_object_get(h, "pyramid"), levels[n]);
+	}
+	svg_bars(b, "The pyramid: people at each level", names, vals, NLEVELS);
+	buf_puts(b, "<h2>Weekly</h2>\n");
+	svg_weeks(b, weeks);
+	buf_puts(b, "<h2>Make-up</h2>\n");
+	{
+		const char *k, *name;
+		json_t *grp, *v;
+
+		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
+			buf_printf(b, "<table><tr><th>%s</th><th>people</th>"
+			    "</tr>", k);
+			json_object_foreach(grp, name, v) {
+				buf_puts(b, "<tr><td>");
+				put_esc(b, F_HTML, name);
+				buf_printf(b, "</td><td class=\"n\">%lld</td>"
+				    "</tr>", (long long)json_integer_value(v));
+			}
+			buf_puts(b, "</table>\n");
+		}
+	}
+	render_goals(b, F_HTML, h);
+	buf_puts(b, "<p>Definitions: docs/health.md. Groups under 5 people "
+	    "are merged into \"other\".</p>\n</body></html>\n");
+}
+
+int
+report_format(const char *name)
+{
+	static const char *const names[] = { "text", "md", "csv", "html" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+char *
+report_render(json_t *health, json_t *weeks, int format)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b);
+	if (format == F_CSV)
+		render_csv(&b, health, weeks);
+	else if (format == F_HTML)
+		render_html(&b, health, weeks);
+	else
+		render_words(&b, (enum fmt)format, health, weeks);
+	out = xmalloc(buf_used(&b) + 1);
+	memcpy(out, buf_head(&b), buf_used(&b));
+	out[buf_used(&b)] = '\0';
+	buf_free(&b);
+	return out;
+}

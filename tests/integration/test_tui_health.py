@@ -1,0 +1,122 @@
+"""The health screens through real `ssh -tt` in tmux: a manager opens their
+community's health (score, pyramid, sparklines) and publishes the report as
+a thread; staff open the platform's; a member is refused."""
+from fixtures import community, ok, people, tui, wait_until
+from harness import Server
+
+
+def town():
+    srv = Server()
+    keys = people(srv, 'mgr', 'lead', 'ann', 'bob', ('boss', 'staff'))
+    community(srv, 'cop', visibility='private', name='Supervisors',
+              members=[('mgr', 'manager'), ('lead', 'leader'), ('ann', 'member'),
+                       ('bob', 'member')])
+    srv.execute("UPDATE community_members SET joined_at = strftime('%s', 'now') - 86400 * 60")
+    srv.execute("UPDATE membership_log SET at = strftime('%s', 'now') - 86400 * 60")
+    a = srv.session(keys['ann'])
+    tid = ok(a.call('thread.create', slug='cop', title='Case notes', body='Hello'))['thread_id']
+    ok(srv.session(keys['lead']).call('post.create', thread_id=tid, body='Welcome, Ann'))
+    return srv, keys
+
+
+def test_tui_manager_sees_health_and_publishes_the_report():
+    srv, keys = town()
+    t = tui(srv, keys['mgr'], 'mgr', height=60)
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        screen = t.wait_for('Health score', timeout=15)
+        assert 'Health of Supervisors' in screen
+        assert 'The pyramid' in screen and 'catalysts' in screen
+        rows = {ln.split()[0]: ln.split()[1] for ln in screen.splitlines()
+                if ln.strip() and ln.split()[0] in ('managers', 'leaders', 'regulars',
+                                                    'inactive')}
+        assert rows == {'managers': '1', 'leaders': '1', 'regulars': '1',
+                        'inactive': '1'}, screen
+        assert 'Members per leader: 2.0' in screen
+        t.wait_for('The last 12 weeks')
+        assert '▁' in t.screen() or '█' in t.screen()
+        t.keys('p')
+        t.wait_for('Publish the report', timeout=15)
+        t.wait_for('The pyramid')
+        t.keys('Board report, December')
+        t.keys('C-s')
+        wait_until(lambda: srv.query("SELECT count(*) FROM threads WHERE title = "
+                                     "'Board report, December'")[0][0] == 1, 10,
+                   'the report thread')
+        body = srv.query("SELECT p.body FROM posts p JOIN threads t ON t.id = p.thread_id "
+                         "WHERE t.title = 'Board report, December'")[0][0]
+        assert '# State of the community: Supervisors' in body
+        assert '| Replies | 1 |' in body
+    finally:
+        t.kill()
+
+
+def test_tui_platform_health_for_staff_only():
+    srv, keys = town()
+    t = tui(srv, keys['boss'], 'boss', height=50)
+    try:
+        t.wait_for('Welcome', timeout=15)
+        t.keys('H')
+        screen = t.wait_for('Health of the whole platform', timeout=15)
+        t.wait_for('Health score')
+    finally:
+        t.kill()
+    t = tui(srv, keys['ann'], 'ann')
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('H')
+        t.wait_for('for staff')
+        t.keys('Enter')
+        screen = t.wait_for('Threads')
+        assert 'Health' not in screen            # no Health tab for a member
+        t.keys('8')
+        assert 'Health of' not in t.screen()
+    finally:
+        t.kill()
+
+
+def test_tui_health_without_block_characters():
+    srv, keys = town()
+    t = tui(srv, keys['mgr'], 'mgr', height=60, env='TERM=vt100 ')
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        screen = t.wait_for('The last 12 weeks', timeout=15)
+        assert '█' not in screen and '▁' not in screen, screen
+        assert '#' in screen
+    finally:
+        t.kill()
+
+
+def test_line_mode_health_report():
+    from harness import Tmux
+    srv, keys = town()
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['lead'], 'lead') + ['-tt', '127.0.0.1']),
+             80, 120)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('12', 'Enter')
+        t.wait_for('1. Supervisors')
+        t.keys('1', 'Enter')
+        t.wait_for('how many days')
+        t.keys('Enter')
+        screen = t.wait_for('Definitions:', timeout=15)
+        assert 'Health score:' in screen
+        row = [ln for ln in screen.splitlines() if ln.strip().startswith('Replies')][0]
+        assert row.split()[1] == '1', row
+        assert '█' not in screen and '▁' not in screen
+    finally:
+        t.kill()
+    # a member who leads nothing is told so
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['ann'], 'ann') + ['-tt', '127.0.0.1']))
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('12', 'Enter')
+        t.wait_for('you lead none')
+    finally:
+        t.kill()
