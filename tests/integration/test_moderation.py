@@ -283,7 +283,9 @@ def test_plain_report_hide_resolve_pin_lock():
         t.keys('h 2', 'Enter')
         t.wait_for('Why hide it')
         t.keys('Piling on', 'Enter')
-        t.wait_for('y/n')
+        # the question is the last line now (an earlier one may still show)
+        wait_until(lambda: [ln for ln in t.screen().splitlines() if ln.strip()][-1]
+                   .rstrip().endswith('y/n'), 10, 'the hide question')
         t.keys('y', 'Enter')
         t.wait_for('Hidden; its author is told why.')
         t.keys('P', 'Enter')

@@ -27,7 +27,8 @@ def test_tui_manager_sees_health_and_publishes_the_report():
         t.keys('Enter')
         t.wait_for('8 Health')
         t.keys('8')
-        screen = t.wait_for('Health score', timeout=15)
+        t.wait_for('Health score', timeout=15)
+        screen = t.wait_for('inactive')          # the whole screen drawn
         assert 'Health of Supervisors' in screen
         assert 'The pyramid' in screen and 'catalysts' in screen
         rows = {ln.split()[0]: ln.split()[1] for ln in screen.splitlines()
