@@ -285,7 +285,7 @@ def test_plain_report_hide_resolve_pin_lock():
         t.keys('Piling on', 'Enter')
         # the question is the last line now (an earlier one may still show)
         wait_until(lambda: [ln for ln in t.screen().splitlines() if ln.strip()][-1]
-                   .rstrip().endswith('y/n'), 10, 'the hide question')
+                   .rstrip().endswith('y/n:'), 10, 'the hide question')
         t.keys('y', 'Enter')
         t.wait_for('Hidden; its author is told why.')
         t.keys('P', 'Enter')
