@@ -35,8 +35,9 @@ def test_tui_keeps_single_line_breaks():
         t.wait_for('Students', timeout=15)
         t.keys('Enter')
         t.wait_for('Three lines')
+        t.wait_for('1 post')         # the thread list (not Home's roundup)
         t.keys('G', 'Enter')
-        screen = t.wait_for('second line here')
+        screen = t.wait_for('second line here', timeout=15)
         a, b, c = rows_with(screen, 'Dear all,', 'first line here', 'second line here')
         assert a + 1 == b and b + 1 == c, screen
         assert 'Dear all, first' not in screen

@@ -139,7 +139,7 @@ def test_tui_thread_moderator_keys():
         t.wait_for('Show a hidden post')
         t.keys('Space', 'Enter')
         wait_gone(t, 'hidden from others')
-        assert srv.query('SELECT hidden_at FROM posts WHERE id = ?', pid) == [(None,)]
+        wait_db(srv, 'SELECT hidden_at FROM posts WHERE id = ?', [(None,)], pid)
         # pin and lock the thread
         t.keys('P')
         t.wait_for('now pinned')
