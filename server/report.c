@@ -462,8 +462,8 @@ render_csv(struct buf *b, json_t *h, json_t *weeks)
 
 /* A horizontal bar chart, then the table of its figures. */
 static void
-svg_bars(struct buf *b, const char *title, const char *const *names,
-    const json_int_t *vals, size_t n)
+svg_bars(struct buf *b, const char *title, const char *unit,
+    const char *const *names, const json_int_t *vals, size_t n)
 {
 	json_int_t max = 1;
 	int h = (int)n * 24 + 8;
@@ -484,7 +484,7 @@ svg_bars(struct buf *b, const char *title, const char *const *names,
 		    (long long)vals[i]);
 	}
 	buf_printf(b, "</svg><figcaption>%s</figcaption></figure>\n<table>"
-	    "<tr><th></th><th>people</th></tr>", title);
+	    "<tr><th></th><th>%s</th></tr>", title, unit);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%lld</td></tr>",
 		    names[i], (long long)vals[i]);
@@ -558,9 +558,9 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 	    "@media print{body{margin:0}table,figure{break-inside:avoid}}"
 	    "</style></head><body>\n<h1>State of the community: ");
 	put_esc(b, F_HTML, gs(h, "name"));
-	buf_printf(b, "</h1>\n<p>%s to %s, compared with the window before."
-	    "</p>\n<h2>Health score: <span id=\"score\">", gs(h, "since"),
-	    gs(h, "until"));
+	buf_printf(b, "</h1>\n<p>%.10s to %.10s (UTC), compared with the "
+	    "window of the same length before.</p>\n<h2>Health score: "
+	    "<span id=\"score\">", gs(h, "since"), gs(h, "until"));
 	if (json_is_integer(json_object_get(sc, "value")))
 		buf_printf(b, "%lld</span> / 100</h2>\n", (long long)gi(sc,
 		    "value"));
@@ -572,7 +572,8 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 			vals[n++] = gi(c, "score");
 		}
 	}
-	svg_bars(b, "Components of the score (0-100)", names, vals, n);
+	svg_bars(b, "Components of the score (0-100)", "score", names, vals,
+	    n);
 	buf_puts(b, "<h2>Figures</h2>\n<table id=\"figures\"><tr><th>figure"
 	    "</th><th>now</th><th>before</th><th>change</th></tr>");
 	cmp = json_object_get(h, "compare");
@@ -592,7 +593,8 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 		names[n] = levels[n];
 		vals[n] = gi(json_object_get(h, "pyramid"), levels[n]);
 	}
-	svg_bars(b, "The pyramid: people at each level", names, vals, NLEVELS);
+	svg_bars(b, "The pyramid: people at each level", "people", names, vals,
+	    NLEVELS);
 	buf_puts(b, "<h2>Weekly</h2>\n");
 	svg_weeks(b, weeks);
 	buf_puts(b, "<h2>Make-up</h2>\n");

@@ -323,3 +323,40 @@ def test_key_result_status_on_the_straight_line():
     assert c['value'] == 1 and c['status'] == 'behind'       # 1 of 15, halfway
     assert abs(c['expected'] - 7.5) <= 0.2
     err(t.srv.session(t.keys['mgr']).call('goal.create', title='x', ends_at=end), 'forbidden')
+
+
+def test_html_report_rendered_in_headless_chromium():
+    """The HTML report as a browser draws it (real headless Chromium, as
+    the Board would open it): the figures are in its tables, each chart's
+    bars follow its table, and it prints to PDF."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    chromium = shutil.which('chromium') or shutil.which('chromium-browser')
+    assert chromium, 'chromium is missing: make test installs it (Makefile DEBS)'
+    t = build()
+    out = os.path.join(t.srv.data, 'report.html')
+    report(t, '--format', 'html', '--out', out, '--no-suppress')
+    flags = [chromium, '--headless', '--no-sandbox', '--disable-gpu',
+             '--no-first-run', '--user-data-dir=' + os.path.join(t.srv.data, 'chromium')]
+    dom = subprocess.run(flags + ['--dump-dom', 'file://' + out], capture_output=True,
+                         text=True, timeout=120).stdout
+    assert '<span id="score">60</span>' in dom, dom[:2000]
+    rows = dict(re.findall(r'<tr><td>([^<]+)</td><td class="n">(\d+)</td>', dom))
+    assert rows['Replies'] == '13' and rows['Members'] == '8', rows
+    assert rows['Threads unanswered after 48 h'] == '1'
+    assert rows['catalysts'] == '1' and rows['inactive'] == '1'
+    # the pyramid's bars: equal counts, equal widths (and the table says so)
+    pyr = dom[dom.index('aria-label="The pyramid: people at each level"'):]
+    pyr = pyr[:pyr.index('</svg>')]
+    widths = re.findall(r'<rect x="140" y="\d+" width="(\d+)"', pyr)
+    assert len(widths) == 8 and len(set(widths)) == 1 and widths[0] != '0', widths
+    # nothing fetched: no script, no remote address
+    assert '<script' not in dom and 'src="http' not in dom
+    pdf = os.path.join(t.srv.data, 'report.pdf')
+    subprocess.run(flags + ['--print-to-pdf=' + pdf, '--no-pdf-header-footer',
+                            'file://' + out], capture_output=True, timeout=120)
+    with open(pdf, 'rb') as f:
+        head = f.read()
+    assert head.startswith(b'%PDF') and len(head) > 5000
