@@ -375,6 +375,8 @@ struct view *room_open_form(const char *slug, const char *name);
 /* ---- health.c: community and platform health (docs/health.md) ---- */
 /* slug NULL: the platform (staff). */
 struct view *view_health(const char *slug, const char *name);
+/* outreach.c: who a community's managers should reach. */
+struct view *view_outreach(const char *slug, const char *name);
 /* Plain characters where the terminal cannot draw blocks. */
 bool health_ascii(void);
 /* ▁▂▃▄▅▆▇█ (or _.-~=+*#) for one field of each week. */

@@ -23,7 +23,7 @@ struct health {
 	char slug[64]; /* "" for the platform */
 	char name[160];
 	int win; /* index in windows */
-	json_t *h, *weeks;
+	json_t *h, *weeks, *goals;
 	struct list l;
 	char msg[256];
 };
@@ -116,6 +116,52 @@ static const struct {
 	{ "participation", "unanswered_48h", "Unanswered 48 h" },
 };
 
+static const char *
+status_words(const char *st)
+{
+	return strcmp(st, "on_track") == 0 ? "on track" :
+	    strcmp(st, "at_risk") == 0 ? "at risk" : st;
+}
+
+/* Goals, each key result with a bar, where it should be, its status. */
+static void
+goals_fill(struct health *hv)
+{
+	json_t *g, *k;
+	size_t i, j;
+	char line[512], right[160], b[256];
+
+	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
+	list_add(&hv->l, "Goals", NULL, C_HEAD, NULL, false);
+	if (json_array_size(jarr(hv->goals, "goals")) == 0)
+		list_add(&hv->l, "  No goals yet. Managers: N adds one, K a key "
+		    "result to it.", NULL, C_DIM, NULL, false);
+	json_array_foreach(jarr(hv->goals, "goals"), i, g) {
+		snprintf(line, sizeof line, "  %s", js(g, "title"));
+		snprintf(right, sizeof right, "to %.10s", js(g, "ends_at"));
+		list_add(&hv->l, line, right, C_NORMAL, g, true);
+		json_array_foreach(jarr(g, "key_results"), j, k) {
+			const char *st = js(k, "status");
+			double v = json_number_value(json_object_get(k,
+			    "value"));
+			double t = json_number_value(json_object_get(k,
+			    "target"));
+
+			bar(b, sizeof b, (json_int_t)(1000 * json_number_value(
+			    json_object_get(k, "progress"))), 1000, 10);
+			snprintf(line, sizeof line, "    %-28.28s %g/%g %s",
+			    js(k, "title"), v, t, b + strspn(b, " "));
+			snprintf(right, sizeof right, "%s (by today: %g)",
+			    status_words(st), json_number_value(
+			    json_object_get(k, "expected")));
+			list_add(&hv->l, line, right, strcmp(st, "behind") ==
+			    0 || strcmp(st, "missed") == 0 ? C_ERROR :
+			    strcmp(st, "at_risk") == 0 ? C_UNREAD : C_NORMAL,
+			    k, true);
+		}
+	}
+}
+
 static void
 health_fill(struct health *hv)
 {
@@ -170,6 +216,7 @@ health_fill(struct health *hv)
 		list_add(&hv->l, line, right, C_NORMAL, NULL, false);
 	}
 
+	goals_fill(hv);
 	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&hv->l, "The pyramid", NULL, C_HEAD, NULL, false);
 	pyr = json_object_get(h, "pyramid");
@@ -297,6 +344,18 @@ series_got(void *ctx, json_t *result, json_t *error)
 	health_fill(hv);
 }
 
+static void
+goals_got(void *ctx, json_t *result, json_t *error)
+{
+	struct health *hv = ctx;
+
+	if (error != NULL)
+		return;
+	json_decref(hv->goals);
+	hv->goals = json_incref(result);
+	health_fill(hv);
+}
+
 static json_t *
 scope_args(struct health *hv)
 {
@@ -316,6 +375,7 @@ health_load(struct health *hv)
 	snprintf(hv->msg, sizeof hv->msg, "Counting…");
 	net_call("health.get", a, &hv->v, health_got, hv);
 	net_call("health.series", scope_args(hv), &hv->v, series_got, hv);
+	net_call("goal.list", scope_args(hv), &hv->v, goals_got, hv);
 }
 
 static void
@@ -340,6 +400,126 @@ report_got(void *ctx, json_t *result, json_t *error)
 	ui_push(composer_open("Publish the report (edit it first if you "
 	    "like; give it a title)", "thread.create", json_pack("{s:s}",
 	    "slug", hv->slug), key, true, js(result, "text"), published));
+}
+
+static void health_load(struct health *);
+
+static void
+goal_done(struct view *below, json_t *result)
+{
+	(void)result;
+	ui_flash("Saved.");
+	health_load((struct health *)below);
+}
+
+static bool
+goal_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	if (vals[0][0] == '\0' || vals[1][0] == '\0') {
+		snprintf(err, len, "A goal needs a title and an end date.");
+		return false;
+	}
+	json_object_set_new(args, "title", json_string(vals[0]));
+	json_object_set_new(args, "ends_at", json_string(vals[1]));
+	if (vals[2][0] != '\0')
+		json_object_set_new(args, "starts_at", json_string(vals[2]));
+	json_object_set_new(args, "description", json_string(vals[3]));
+	return true;
+}
+
+static bool
+kr_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	char *end;
+	long target = strtol(vals[2], &end, 10);
+
+	if (vals[0][0] == '\0' || end == vals[2] || *end != '\0') {
+		snprintf(err, len, "Give a title and a whole number to reach.");
+		return false;
+	}
+	json_object_set_new(args, "title", json_string(vals[0]));
+	if (strcmp(vals[1], "manual") != 0)
+		json_object_set_new(args, "metric", json_string(vals[1]));
+	json_object_set_new(args, "target", json_integer(target));
+	if (vals[3][0] != '\0')
+		json_object_set_new(args, "due_at", json_string(vals[3]));
+	if (vals[4][0] != '\0')
+		json_object_set_new(args, "owner", json_string(vals[4] +
+		    (vals[4][0] == '@')));
+	return true;
+}
+
+static bool
+progress_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	char *end;
+	long v = strtol(vals[0], &end, 10);
+
+	if (end == vals[0] || *end != '\0' || v < 0) {
+		snprintf(err, len, "The value now, as a whole number.");
+		return false;
+	}
+	json_object_set_new(args, "progress", json_integer(v));
+	if (vals[1][0] != '\0')
+		json_object_set_new(args, "note", json_string(vals[1]));
+	return true;
+}
+
+/* g, k, u on the health screen: a goal, a key result, progress. */
+static bool
+goal_key(struct health *hv, int ch)
+{
+	static const struct form_def goal_defs[] = {
+		{ "Title", NULL, NULL, "what the community will achieve" },
+		{ "Ends", NULL, NULL, "YYYY-MM-DD" },
+		{ "Starts", NULL, NULL, "YYYY-MM-DD; empty: today" },
+		{ "Description", NULL, NULL, NULL },
+	};
+	static const struct form_def kr_defs[] = {
+		{ "Key result", NULL, NULL, "e.g. 30 posts in the first year" },
+		{ "Measured by", "manual", "manual|posts|threads|replies|"
+		    "contributors|first_time_contributors|members|interested|"
+		    "communities|thanks|poll_votes|events_held|rooms_held|"
+		    "attendees|expert_requests|sessions_proposed", NULL },
+		{ "Target", NULL, NULL, "a whole number" },
+		{ "Due", NULL, NULL, "YYYY-MM-DD; empty: the goal's end" },
+		{ "Owner", NULL, NULL, "@handle who enters progress (manual)" },
+	};
+	static const struct form_def prog_defs[] = {
+		{ "Value now", NULL, NULL, NULL },
+		{ "Note", NULL, NULL, NULL },
+	};
+	struct row *r = list_cur(&hv->l);
+	json_t *d = r != NULL ? r->data : NULL;
+
+	if (ch == 'N') {
+		ui_push(form_open("New goal", "A goal with a timeline; add "
+		    "its key results with K.", "goal.create", scope_args(hv),
+		    goal_defs, 4, goal_build, goal_done));
+		return true;
+	}
+	if (ch == 'K' && d != NULL && json_object_get(d, "key_results")) {
+		ui_push(form_open("New key result", "Bound to a metric "
+		    "(measured for you) or manual (its owner enters the value).",
+		    "goal.kr_add", json_pack("{s:I}", "goal_id", ji(d, "id")),
+		    kr_defs, 5, kr_build, goal_done));
+		return true;
+	}
+	if (ch == 'K') {
+		ui_flash("Select a goal first (or N to add one).");
+		return true;
+	}
+	if (ch == 'U' && d != NULL && json_object_get(d, "target")) {
+		ui_push(form_open("Progress", js(d, "title"),
+		    "goal.kr_update", json_pack("{s:I}", "kr_id", ji(d, "id")),
+		    prog_defs, 2, progress_build, goal_done));
+		return true;
+	}
+	if (ch == 'U') {
+		ui_flash("Select a key result first.");
+		return true;
+	}
+	return false;
 }
 
 static void
@@ -372,6 +552,13 @@ health_key(struct view *v, int ch, bool is_key)
 		health_load(hv);
 		return true;
 	}
+	if (!is_key && (ch == 'N' || ch == 'K' || ch == 'U') &&
+	    goal_key(hv, ch))
+		return true;
+	if (!is_key && ch == 'o' && hv->slug[0] != '\0') {
+		ui_push(view_outreach(hv->slug, hv->name));
+		return true;
+	}
 	if (!is_key && ch == 'p' && hv->slug[0] != '\0') {
 		json_t *a = scope_args(hv);
 
@@ -392,6 +579,7 @@ health_free(struct view *v)
 	list_free(&hv->l);
 	json_decref(hv->h);
 	json_decref(hv->weeks);
+	json_decref(hv->goals);
 	free(hv);
 }
 
@@ -404,8 +592,8 @@ view_health(const char *slug, const char *name)
 	snprintf(hv->name, sizeof hv->name, "%s", slug ? name :
 	    "the whole platform");
 	hv->v.title = slug ? "Community health" : "Platform health";
-	hv->v.keys = slug ? "w:window (90/30/365 days)  p:publish the report"
-	    "  R:reload" : "w:window (90/30/365 days)  R:reload";
+	hv->v.keys = slug ? "w:window  p:publish report  o:outreach  "
+	    "N/K/U:goals" : "w:window  N/K/U:goals  R:reload";
 	hv->v.help = "The measures of docs/health.md, counted on the server "
 	    "from what Hearth records. **Score**: the weighted mean of six "
 	    "components, each 0-100, with its change since the window "
@@ -418,7 +606,13 @@ view_health(const char *slug, const char *name)
 	    "engaged (3 or more), regulars (1 or more), newbies (joined in "
 	    "the last 30 days), lurkers (visited, no contribution), inactive "
 	    "(no visit). **w** changes the window; **p** opens the report in "
-	    "the composer to post it to the community as a thread.";
+	    "the composer to post it to the community as a thread. "
+	    "**Goals**: **N** adds a goal, **K** a key result to the "
+	    "selected goal (measured from a metric, or manual), **U** "
+	    "enters the value of the selected key result (its owner, or a "
+	    "manager). **o** (managers) lists who to reach: newcomers to "
+	    "check in with, with a suggested mentor, lurkers, catalysts, "
+	    "members who never contributed.";
 	hv->v.draw = health_draw;
 	hv->v.key = health_key;
 	hv->v.free = health_free;

@@ -119,3 +119,13 @@ CREATE TABLE impact_stories (
 	note          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX impact_stories_community ON impact_stories(community_id, marked_at);
+
+-- Outreach check-ins: a newcomer's managers are reminded once at each of
+-- 1 week, 1 month and 2 months after they joined.
+CREATE TABLE outreach_reminders (
+	community_id  INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+	member_id     INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+	milestone     INTEGER NOT NULL,       -- days after joining: 7, 30 or 60
+	sent_at       INTEGER NOT NULL,
+	PRIMARY KEY (community_id, member_id, milestone)
+) WITHOUT ROWID;

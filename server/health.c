@@ -913,3 +913,140 @@ health_goals(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	return json_pack("{s:o, s:o}", "goals", goals, "impact_stories",
 	    stories);
 }
+
+
+/* ---- outreach: who to check in with ---- */
+
+static json_t *
+person(sqlite3_stmt *st, int col)
+{
+	return json_pack("{s:s, s:s}", "handle", (const char *)
+	    sqlite3_column_text(st, col), "display_name", (const char *)
+	    sqlite3_column_text(st, col + 1));
+}
+
+/*
+ * The managers' lists for one community (docs/health.md, "Outreach"):
+ * newcomers of the last 70 days with their next check-in (1 week, 1
+ * month, 2 months after joining) and a suggested mentor; lurkers (visited
+ * in the last 90 days, never contributed in them) with their last visit;
+ * catalysts; members who never contributed at all.
+ */
+json_t *
+health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
+    size_t errlen)
+{
+	struct hq h = { .db = db, .c = community_id };
+	json_t *newcomers = json_array(), *lurkers = json_array(),
+	    *catalysts = json_array(), *never = json_array(), *o;
+	sqlite3_stmt *st, *ms;
+	char a[32];
+
+	exec(&h, "BEGIN");
+	h.s = now - 90 * (int64_t)DAY;
+	h.u = now + 1;
+	members_at(&h, now);
+	contributions(&h);
+	st = prep(&h, "SELECT m.handle, m.display_name, hm.joined_at, m.id, "
+	    "m.region FROM hm JOIN members m ON m.id = hm.member_id WHERE "
+	    "hm.role IN ('member', 'interested') AND hm.joined_at >= :u - 70 * "
+	    "86400 "
+	    "ORDER BY hm.joined_at");
+	while (step_row(&h, st)) {
+		int64_t joined = sqlite3_column_int64(st, 2), age = (now -
+		    joined) / DAY, next = age < 7 ? 7 : age < 30 ? 30 : 60;
+		const char *label = next == 7 ? "1 week" : next == 30 ?
+		    "1 month" : "2 months";
+
+		o = person(st, 0);
+		time_iso8601(joined, a);
+		json_object_set_new(o, "joined_at", json_string(a));
+		time_iso8601(joined + next * DAY, a);
+		json_object_set_new(o, "check_in", json_string(label));
+		json_object_set_new(o, "check_in_at", json_string(a));
+		/* a mentor: mentoring, in the community, sharing an expertise
+		 * tag (first) or the region */
+		ms = prep(&h, "SELECT m.handle, m.display_name, (SELECT "
+		    "group_concat(e.tag, ', ') FROM member_expertise e JOIN "
+		    "member_expertise f ON f.tag = e.tag WHERE e.member_id = "
+		    "m.id AND f.member_id = :t) AS shared FROM hm JOIN members "
+		    "m ON m.id = hm.member_id WHERE m.mentoring = 1 AND m.id != "
+		    ":t AND m.status = 'active' AND (shared IS NOT NULL OR "
+		    "(m.region != '' AND m.region = :r)) ORDER BY shared IS "
+		    "NULL, m.handle LIMIT 1");
+		sqlite3_bind_int64(ms, sqlite3_bind_parameter_index(ms, ":t"),
+		    sqlite3_column_int64(st, 3));
+		sqlite3_bind_text(ms, sqlite3_bind_parameter_index(ms, ":r"),
+		    (const char *)sqlite3_column_text(st, 4), -1,
+		    SQLITE_TRANSIENT);
+		if (step_row(&h, ms)) {
+			json_t *mentor = person(ms, 0);
+			char why[300];
+
+			if (sqlite3_column_type(ms, 2) != SQLITE_NULL)
+				snprintf(why, sizeof why, "mentors; shares %s",
+				    (const char *)sqlite3_column_text(ms, 2));
+			else
+				snprintf(why, sizeof why, "mentors; same "
+				    "region");
+			json_object_set_new(mentor, "why", json_string(why));
+			json_object_set_new(o, "mentor", mentor);
+		} else
+			json_object_set_new(o, "mentor", json_null());
+		sqlite3_finalize(ms);
+		json_array_append_new(newcomers, o);
+	}
+	sqlite3_finalize(st);
+	st = prep(&h, "SELECT m.handle, m.display_name, max(coalesce((SELECT "
+	    "max(day) * 86400 FROM visit_log v WHERE v.member_id = m.id AND "
+	    "v.community_id = :c), 0), coalesce((SELECT max(r.at) FROM "
+	    "read_positions r JOIN threads t ON t.id = r.thread_id WHERE "
+	    "r.member_id = m.id AND t.community_id = :c), 0)) AS seen FROM hm "
+	    "JOIN members m ON m.id = hm.member_id LEFT JOIN hc USING "
+	    "(member_id) WHERE hm.role IN ('member', 'interested') AND "
+	    "coalesce(hc.n, 0) = 0 AND seen >= :s ORDER BY seen DESC");
+	while (step_row(&h, st)) {
+		o = person(st, 0);
+		time_iso8601(sqlite3_column_int64(st, 2), a);
+		json_object_set_new(o, "last_visit", json_string(a));
+		json_array_append_new(lurkers, o);
+	}
+	sqlite3_finalize(st);
+	st = prep(&h, "SELECT m.handle, m.display_name, hc.n FROM hm JOIN hc "
+	    "USING (member_id) JOIN members m ON m.id = hm.member_id WHERE "
+	    "hm.role IN ('member', 'interested') AND hc.n >= :cat ORDER BY "
+	    "hc.n DESC");
+	while (step_row(&h, st)) {
+		o = person(st, 0);
+		json_object_set_new(o, "contributions",
+		    json_integer(sqlite3_column_int64(st, 2)));
+		json_array_append_new(catalysts, o);
+	}
+	sqlite3_finalize(st);
+	st = prep(&h, "SELECT m.handle, m.display_name, hm.joined_at FROM hm "
+	    "JOIN members m ON m.id = hm.member_id WHERE hm.role IN "
+	    "('member', 'interested') AND NOT EXISTS (SELECT 1 FROM posts p "
+	    "JOIN threads t ON t.id = p.thread_id WHERE p.author_id = m.id "
+	    "AND t.community_id = :c AND p.deleted_at IS NULL) ORDER BY "
+	    "hm.joined_at");
+	while (step_row(&h, st)) {
+		o = person(st, 0);
+		time_iso8601(sqlite3_column_int64(st, 2), a);
+		json_object_set_new(o, "joined_at", json_string(a));
+		json_array_append_new(never, o);
+	}
+	sqlite3_finalize(st);
+	exec(&h, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS temp.hc");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (h.failed) {
+		snprintf(err, errlen, "%s", h.err);
+		json_decref(newcomers);
+		json_decref(lurkers);
+		json_decref(catalysts);
+		json_decref(never);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:o, s:o}", "newcomers", newcomers,
+	    "lurkers", lurkers, "catalysts", catalysts, "never_contributed",
+	    never);
+}

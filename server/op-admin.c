@@ -720,9 +720,10 @@ op_status(struct call *x)
 	    "s:f, s:f, s:f}", "count", (json_int_t)fo->count, "p50_ms",
 	    fanout_pct(fo, 50), "p99_ms", fanout_pct(fo, 99), "p999_ms",
 	    fanout_pct(fo, 99.9), "max_ms", fo->max_us / 1000.0));
-	json_object_set_new(x->result, "sweeps", json_pack("{s:I, s:I}",
+	json_object_set_new(x->result, "sweeps", json_pack("{s:I, s:I, s:I}",
 	    "polls", (json_int_t)sweep_counts.polls, "reminders",
-	    (json_int_t)sweep_counts.reminders));
+	    (json_int_t)sweep_counts.reminders, "outreach",
+	    (json_int_t)outreach_sweeps));
 	/* What the writer connection really does (config: synchronous). */
 	st = db_stmt(srv->db, "PRAGMA synchronous");
 	json_object_set_new(x->result, "synchronous", json_string(

@@ -34,6 +34,7 @@ struct job {
 	int format; /* report.get: report_format(), or -1 for JSON */
 	bool report;
 	bool goals; /* goal.list */
+	bool outreach; /* outreach.list */
 	char *db_path;
 	json_t *result;
 	enum proto_err err;
@@ -61,6 +62,9 @@ health_work(uv_work_t *req)
 	    "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	if (j->goals)
 		r = health_goals(db, j->community_id, j->until, j->msg,
+		    sizeof j->msg);
+	else if (j->outreach)
+		r = health_outreach(db, j->community_id, j->until, j->msg,
 		    sizeof j->msg);
 	else if (j->series)
 		r = health_series(db, j->community_id, j->until, j->weeks,
@@ -283,6 +287,24 @@ op_goal_list(struct call *x)
 	return health_queue(x, &j, slug);
 }
 
+/* A community's outreach lists: its managers (and staff) only. */
+static int
+op_outreach_list(struct call *x)
+{
+	const char *slug = NULL;
+	struct job j = { .outreach = true };
+	struct access a;
+
+	if (arg_str(x->args, "community", true, 47, &slug, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (!authz_is_staff(x->conn) &&
+	    authz_community_slug(x, slug, CA_MANAGE, &a) != 0)
+		return -1;
+	j.until = now_unix();
+	return health_queue(x, &j, slug);
+}
+
 static int
 op_health_series(struct call *x)
 {
@@ -332,5 +354,10 @@ const struct op op_health_table[] = {
 	    "result measured now with its status, and the impact stories "
 	    "{community?}.",
 	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_OPT, 47)) },
+	{ "outreach.list", OP_MEMBER | OP_ASYNC, op_outreach_list,
+	    "Who a community's managers should reach {community}: newcomers "
+	    "with their next check-in and a suggested mentor, lurkers with "
+	    "their last visit, catalysts, members who never contributed.",
+	    RATE_EXPENSIVE, ARGS(ARG_STR("community", ARG_REQ, 47)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

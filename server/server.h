@@ -724,6 +724,9 @@ json_t *health_series(sqlite3 *, int64_t community_id, int64_t until,
 /* Goals with their key results measured at now, and impact stories. */
 json_t *health_goals(sqlite3 *, int64_t community_id, int64_t now,
     char *err, size_t errlen);
+/* Outreach lists of one community (managers'), at now. */
+json_t *health_outreach(sqlite3 *, int64_t community_id, int64_t now,
+    char *err, size_t errlen);
 /* op-goal.c: a metric a key result may be bound to? */
 bool goal_metric_known(const char *metric);
 /* report.c: text 0, md 1, csv 2, html 3; -1 unknown. */
@@ -733,6 +736,10 @@ char *report_render(json_t *health, json_t *weeks, int format);
 /* A health_* setting (k without the prefix); -1 if bad. */
 int health_set(const char *k, const char *v);
 int health_window_days(void);
+
+/* outreach.c: managers reminded to check in with newcomers. */
+void outreach_start(void);
+extern uint64_t outreach_sweeps;
 
 /* visits.c: a member opened a community today (for docs/health.md). */
 void visits_note(int64_t member_id, int64_t community_id);

@@ -495,6 +495,7 @@ TABLE = {
     'goal.kr_update': (lambda w, r, v: {'kr_id': w.key_result(v), 'progress': 2},
                        write('manager', True)),
     'post.impact': (lambda w, r, v: {'post_id': w.post(w.thread(v))}, write('manager', True)),
+    'outreach.list': (lambda w, r, v: {'community': v}, write('manager', False)),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),

@@ -360,3 +360,63 @@ def test_html_report_rendered_in_headless_chromium():
     with open(pdf, 'rb') as f:
         head = f.read()
     assert head.startswith(b'%PDF') and len(head) > 5000
+
+
+def outreach_town():
+    """A community now: newcomers, a mentor, a lurker, a catalyst."""
+    srv = Server()
+    keys = people(srv, 'mgr', 'lead', 'new1', 'new2', 'old1', 'ment', 'lurky', 'busy', 'quiet')
+    cid = community(srv, 'cop', visibility='private')
+    now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    for h, days, role in (('mgr', 400, 'manager'), ('lead', 400, 'leader'), ('new1', 2, 'member'),
+                          ('new2', 7.05, 'member'), ('old1', 200, 'member'),
+                          ('ment', 300, 'member'), ('lurky', 300, 'member'),
+                          ('busy', 300, 'member'), ('quiet', 300, 'interested')):
+        srv.execute('INSERT INTO community_members (community_id, member_id, role, joined_at) '
+                    'VALUES (?, ?, ?, ?)', cid, member_id(srv, h), role, int(now - days * DAY))
+    srv.execute("UPDATE members SET mentoring = 1, region = 'North' WHERE handle = 'ment'")
+    srv.execute("UPDATE members SET region = 'North' WHERE handle = 'new2'")
+    for h in ('ment', 'new1'):
+        srv.execute("INSERT INTO member_expertise (member_id, tag) VALUES (?, 'trauma')",
+                    member_id(srv, h))
+    srv.execute('INSERT INTO visit_log (member_id, community_id, day) VALUES (?, ?, ?)',
+                member_id(srv, 'lurky'), cid, now // DAY - 3)
+    b = srv.session(keys['busy'])
+    tid = ok(b.call('thread.create', slug='cop', title='Busy', body='one'))['thread_id']
+    for i in range(9):
+        ok(b.call('post.create', thread_id=tid, body='more %d' % i))
+    ok(srv.session(keys['ment']).call('post.create', thread_id=tid, body='mentor here'))
+    return srv, keys, cid
+
+
+def test_outreach_lists_for_managers():
+    srv, keys, cid = outreach_town()
+    o = ok(srv.session(keys['mgr']).call('outreach.list', community='cop'))
+    new = {n['handle']: n for n in o['newcomers']}
+    assert set(new) == {'new1', 'new2'}
+    assert new['new1']['check_in'] == '1 week' and new['new2']['check_in'] == '1 month'
+    assert new['new1']['mentor']['handle'] == 'ment'
+    assert new['new1']['mentor']['why'] == 'mentors; shares trauma'
+    assert new['new2']['mentor']['why'] == 'mentors; same region'
+    assert [x['handle'] for x in o['lurkers']] == ['lurky']
+    assert [(x['handle'], x['contributions']) for x in o['catalysts']] == [('busy', 10)]
+    assert {x['handle'] for x in o['never_contributed']} == {'new1', 'new2', 'old1', 'lurky',
+                                                             'quiet'}
+    # managers only
+    err(srv.session(keys['lead']).call('outreach.list', community='cop'), 'forbidden')
+    err(srv.session(keys['old1']).call('outreach.list', community='cop'), 'forbidden')
+
+
+def test_managers_reminded_to_check_in_once():
+    srv, keys, cid = outreach_town()
+    srv.stop()
+    srv.start()        # the sweep runs soon after a start
+    wait_until(lambda: srv.ctl('status')['sweeps']['outreach'] >= 1, 20, 'the outreach sweep')
+    rows = srv.query("SELECT n.text FROM notifications n JOIN members m ON m.id = n.member_id "
+                     "WHERE m.handle = 'mgr' AND n.kind = 'outreach'")
+    assert rows == [('Check in with New2: they joined a week ago.',)], rows
+    assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'outreach'") == [(1,)]
+    srv.stop()
+    srv.start()
+    wait_until(lambda: srv.ctl('status')['sweeps']['outreach'] >= 1, 20, 'the outreach sweep')
+    assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'outreach'") == [(1,)]

@@ -97,7 +97,7 @@ def test_tui_health_without_block_characters():
 def test_line_mode_health_report():
     from harness import Tmux
     srv, keys = town()
-    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['lead'], 'lead') + ['-tt', '127.0.0.1']),
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['mgr'], 'mgr') + ['-tt', '127.0.0.1']),
              80, 120)
     try:
         t.wait_for('Main menu', timeout=15)
@@ -111,6 +111,21 @@ def test_line_mode_health_report():
         row = [ln for ln in screen.splitlines() if ln.strip().startswith('Replies')][0]
         assert row.split()[1] == '1', row
         assert '█' not in screen and '▁' not in screen
+        # goals from the line mode: add one, a key result, progress
+        t.keys('a', 'Enter')
+        t.wait_for('Goal:')
+        t.keys('Grow to 30', 'Enter')
+        t.wait_for('Ends (YYYY-MM-DD):')
+        t.keys('2027-12-31', 'Enter')
+        t.wait_for('Goal added.')
+        t.keys('k', 'Enter')
+        t.wait_for('Goal number:')
+        t.keys('1', 'Enter', 'Members', 'Enter', 'members', 'Enter', '30', 'Enter')
+        t.wait_for('Key result added.')
+        t.keys('g', 'Enter')
+        t.wait_for('1.1 Members: 4 of 30 by 2027-12-31')
+        t.keys('o', 'Enter')
+        t.wait_for('Newcomers to check in with: 2', 'Never contributed: 1')
     finally:
         t.kill()
     # a member who leads nothing is told so
@@ -121,3 +136,47 @@ def test_line_mode_health_report():
         t.wait_for('you lead none')
     finally:
         t.kill()
+
+
+def test_tui_goals_and_outreach():
+    """A manager adds a goal and a manual key result owned by a leader, the
+    leader enters progress, and the manager opens who to reach."""
+    srv, keys = town()
+    t = tui(srv, keys['mgr'], 'mgr', height=60)
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        t.wait_for('No goals yet', timeout=15)
+        t.keys('N')
+        t.wait_for('New goal')
+        t.keys('Case studies for the Board', 'Enter', '2027-06-30', 'C-s')
+        t.wait_for('Case studies for the Board', 'to 2027-06-30', timeout=15)
+        t.keys('K')                            # the goal is the selected row
+        t.wait_for('New key result')
+        t.keys('Case studies written', 'Enter', 'Enter', '4', 'Enter', 'Enter', '@lead', 'C-s')
+        t.wait_for('Case studies written', '0/4', timeout=15)
+        kr = srv.query("SELECT id, metric FROM key_results")
+        assert kr[0][1] is None, kr
+        t.keys('o')
+        screen = t.wait_for('Who to reach in Supervisors', 'Newcomers to check in with',
+                            timeout=15)
+        assert 'Never contributed (' in screen
+    finally:
+        t.kill()
+    # the owner enters progress from their own health screen
+    t = tui(srv, keys['lead'], 'lead', height=60)
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        t.wait_for('Case studies written', timeout=15)
+        t.keys('Down', 'U')
+        t.wait_for('Value now')
+        t.keys('2', 'Enter', 'Two drafted', 'Enter')
+        t.wait_for('2/4', timeout=15)
+    finally:
+        t.kill()
+    assert srv.query('SELECT progress, note FROM key_results') == [(2.0, 'Two drafted')]
