@@ -243,10 +243,8 @@ contributions(struct hq *h)
 	    "DELETE FROM hc");
 	sqlite3_stmt *st = prep(h, "INSERT INTO hc SELECT who, sum(n), "
 	    "sum(th) FROM ("
-	    "SELECT p.author_id AS who, count(*) AS n, 0 AS th FROM posts p "
-	    "JOIN threads t ON t.id = p.thread_id WHERE "
-	    IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND " IN_SCOPE
-	    " GROUP BY p.author_id "
+	    "SELECT author_id AS who, count(*) AS n, 0 AS th FROM hp "
+	    "GROUP BY author_id "
 	    "UNION ALL SELECT t.author_id, 0, count(*) FROM threads t WHERE "
 	    IN_WINDOW("t.created_at") " AND t.author_id IS NOT NULL AND "
 	    IN_SCOPE " GROUP BY t.author_id "
@@ -273,6 +271,16 @@ pyramid(struct hq *h)
 
 	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
 		json_object_set_new(o, levels[i], json_integer(0));
+	/* who visited in the window, once (each scope with its index) */
+	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
+	    "PRIMARY KEY); DELETE FROM hv");
+	st = prep(h, h->c != 0 ? "INSERT OR IGNORE INTO hv SELECT member_id "
+	    "FROM visit_log WHERE community_id = :c AND day >= :s / 86400 AND "
+	    "day < (:u + 86399) / 86400" : "INSERT OR IGNORE INTO hv SELECT "
+	    "DISTINCT member_id FROM visit_log WHERE day >= :s / 86400 AND "
+	    "day < (:u + 86399) / 86400");
+	step_row(h, st);
+	sqlite3_finalize(st);
 	st = prep(h, "SELECT CASE "
 	    "WHEN hm.role = 'manager' THEN 'managers' "
 	    "WHEN hm.role = 'leader' THEN 'leaders' "
@@ -280,9 +288,7 @@ pyramid(struct hq *h)
 	    "WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' "
 	    "WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' "
 	    "WHEN hm.joined_at >= :u - :newbie THEN 'newbies' "
-	    "WHEN EXISTS (SELECT 1 FROM visit_log v WHERE v.member_id = "
-	    " hm.member_id AND (:c = 0 OR v.community_id = :c) AND v.day >= "
-	    " :s / 86400 AND v.day < (:u + 86399) / 86400) OR EXISTS (SELECT "
+	    "WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT "
 	    " 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id "
 	    " WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at")
 	    " AND " IN_SCOPE ") THEN 'lurkers' "
@@ -388,34 +394,45 @@ responsiveness(struct hq *h, json_t *o)
 	free(d);
 }
 
+/* hp: the window's counted posts, read from posts once. */
+static void
+window_posts(struct hq *h)
+{
+	sqlite3_stmt *st;
+
+	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hp (id INTEGER PRIMARY KEY, "
+	    "author_id INTEGER, created_at INTEGER, reply INTEGER); "
+	    "DELETE FROM hp");
+	st = prep(h, "INSERT INTO hp SELECT p.id, p.author_id, p.created_at, "
+	    "p.id > (SELECT min(f.id) FROM posts f WHERE f.thread_id = "
+	    "p.thread_id) FROM posts p JOIN threads t ON t.id = p.thread_id "
+	    "WHERE " IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND "
+	    IN_SCOPE);
+	step_row(h, st);
+	sqlite3_finalize(st);
+}
+
 static json_t *
 participation(struct hq *h)
 {
 	json_t *o = json_object();
 	sqlite3_stmt *st;
 
+	window_posts(h);
 #define SET(k, v) json_object_set_new(o, k, json_integer(v))
 	SET("threads", q1(h, "SELECT count(*) FROM threads t WHERE "
 	    IN_WINDOW("t.created_at") " AND t.author_id IS NOT NULL AND "
 	    IN_SCOPE));
-	SET("replies", q1(h, "SELECT count(*) FROM posts p JOIN threads t "
-	    "ON t.id = p.thread_id WHERE " IN_WINDOW("p.created_at") " AND "
-	    POST_COUNTS " AND " IN_SCOPE " AND p.id > (SELECT min(f.id) "
-	    "FROM posts f WHERE f.thread_id = p.thread_id)"));
-	SET("contributors", q1(h, "SELECT count(DISTINCT p.author_id) FROM "
-	    "posts p JOIN threads t ON t.id = p.thread_id WHERE "
-	    IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND " IN_SCOPE));
+	SET("replies", q1(h, "SELECT count(*) FROM hp WHERE reply"));
+	SET("contributors", q1(h, "SELECT count(DISTINCT author_id) FROM "
+	    "hp"));
 	SET("first_time_contributors", q1(h, "SELECT count(*) FROM (SELECT "
-	    "DISTINCT p.author_id AS a FROM posts p JOIN threads t ON t.id = "
-	    "p.thread_id WHERE " IN_WINDOW("p.created_at") " AND "
-	    POST_COUNTS " AND " IN_SCOPE ") WHERE NOT EXISTS (SELECT 1 FROM "
+	    "DISTINCT author_id AS a FROM hp) WHERE NOT EXISTS (SELECT 1 FROM "
 	    "posts p JOIN threads t ON t.id = p.thread_id WHERE p.author_id = "
 	    "a AND p.created_at < :s AND " POST_COUNTS " AND " IN_SCOPE ")"));
-	SET("newcomer_contributions", q1(h, "SELECT count(*) FROM posts p "
-	    "JOIN threads t ON t.id = p.thread_id JOIN hm ON hm.member_id = "
-	    "p.author_id WHERE " IN_WINDOW("p.created_at") " AND "
-	    POST_COUNTS " AND " IN_SCOPE " AND p.created_at < hm.joined_at "
-	    "+ :newcomer"));
+	SET("newcomer_contributions", q1(h, "SELECT count(*) FROM hp JOIN hm "
+	    "ON hm.member_id = hp.author_id WHERE hp.created_at < "
+	    "hm.joined_at + :newcomer"));
 	st = prep(h, "SELECT count(*), count(DISTINCT x.member_id), "
 	    "count(DISTINCT p.author_id) FROM post_thanks x JOIN posts p ON "
 	    "p.id = x.post_id JOIN threads t ON t.id = p.thread_id WHERE "
@@ -686,7 +703,8 @@ health_compute(sqlite3 *db, int64_t community_id, int64_t since,
 	json_object_set_new(cur, "settings", json_pack("{s:i, s:i, s:i, s:i}",
 	    "window_days", cfg.window_days, "newbie_days", cfg.newbie_days,
 	    "catalyst", cfg.catalyst, "engaged", cfg.engaged));
-	exec(&h, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS temp.hc");
+	exec(&h, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS temp.hc; "
+	    "DROP TABLE IF EXISTS temp.hv; DROP TABLE IF EXISTS temp.hp");
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (h.failed) {
 		snprintf(err, errlen, "%s", h.err);
@@ -729,10 +747,13 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 		    "threads t ON t.id = p.thread_id WHERE "
 		    IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND "
 		    IN_SCOPE)));
+		/* one statement a scope, so each has its index */
 		json_object_set_new(wk, "visitors", json_integer(q1(&h,
-		    "SELECT count(DISTINCT member_id) FROM visit_log WHERE "
-		    "(:c = 0 OR community_id = :c) AND day >= :s / 86400 AND "
-		    "day < :u / 86400")));
+		    h.c != 0 ? "SELECT count(DISTINCT member_id) FROM "
+		    "visit_log WHERE community_id = :c AND day >= :s / 86400 "
+		    "AND day < :u / 86400" : "SELECT count(DISTINCT member_id) "
+		    "FROM visit_log WHERE day >= :s / 86400 AND day < :u / "
+		    "86400")));
 		json_array_append_new(list, wk);
 	}
 	exec(&h, "DROP TABLE IF EXISTS temp.hm");
@@ -946,6 +967,7 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	h.s = now - 90 * (int64_t)DAY;
 	h.u = now + 1;
 	members_at(&h, now);
+	window_posts(&h);
 	contributions(&h);
 	st = prep(&h, "SELECT m.handle, m.display_name, hm.joined_at, m.id, "
 	    "m.region FROM hm JOIN members m ON m.id = hm.member_id WHERE "

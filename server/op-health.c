@@ -41,6 +41,22 @@ struct job {
 	char msg[256];
 };
 
+/* hearthd -v -v: each statement's time, to see where counting goes. */
+static int
+trace_cb(unsigned type, void *ctx, void *p, void *x)
+{
+	char *sql;
+
+	(void)ctx;
+	if (type != SQLITE_TRACE_PROFILE)
+		return 0;
+	sql = sqlite3_expanded_sql(p);
+	log_debug(0, "health: %.1f ms: %.160s",
+	    (double)*(sqlite3_int64 *)x / 1e6, sql != NULL ? sql : "?");
+	sqlite3_free(sql);
+	return 0;
+}
+
 static void
 health_work(uv_work_t *req)
 {
@@ -58,6 +74,8 @@ health_work(uv_work_t *req)
 		return;
 	}
 	sqlite3_busy_timeout(db, 2000);
+	if (srv->cfg.verbose >= 2)
+		sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, trace_cb, NULL);
 	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; "
 	    "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	if (j->goals)

@@ -53,7 +53,7 @@ def add_history(data, now, seed=3):
             batch = []
     db.executemany('INSERT OR IGNORE INTO visit_log VALUES (?, ?, ?)', batch)
     # joins spread over the last year, as a community grows
-    db.execute('UPDATE membership_log SET at = ? - abs(random() %% (365 * 86400))' % now)
+    db.execute('UPDATE membership_log SET at = ? - abs(random() % (365 * 86400))', (now,))
     db.execute('UPDATE community_members SET joined_at = (SELECT max(at) FROM membership_log '
                'l WHERE l.community_id = community_members.community_id AND l.member_id = '
                'community_members.member_id)')
