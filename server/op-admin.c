@@ -629,8 +629,9 @@ op_community_list(struct call *x)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT c.slug, c.name, c.visibility, c.join_policy, c.created_at, "
-	    "(SELECT count(*) FROM community_members cm WHERE "
-	    " cm.community_id = c.id), "
+	    "(SELECT count(*) FROM community_members cm JOIN members m ON "
+	    " m.id = cm.member_id WHERE cm.community_id = c.id AND m.status = "
+	    " 'active'), "
 	    "(SELECT group_concat(m.handle, ' ') FROM community_members cm "
 	    " JOIN members m ON m.id = cm.member_id WHERE cm.community_id = "
 	    " c.id AND cm.role = 'manager' AND m.status = 'active'), "

@@ -108,7 +108,8 @@ manager_count(int64_t cid)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT count(*) FROM community_members WHERE community_id = ? "
-	    "AND role = 'manager'");
+	    "AND role = 'manager' AND member_id IN (SELECT id FROM members "
+	    "WHERE status = 'active')");
 
 	sqlite3_bind_int64(st, 1, cid);
 	return step_count(st);
@@ -138,7 +139,8 @@ interested_counts(int64_t cid, int64_t *interested, int64_t *total)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT count(*), coalesce(sum(role = 'interested'), 0) FROM "
-	    "community_members WHERE community_id = ?");
+	    "community_members WHERE community_id = ? AND member_id IN "
+	    "(SELECT id FROM members WHERE status = 'active')");
 
 	*interested = *total = 0;
 	sqlite3_bind_int64(st, 1, cid);
@@ -489,7 +491,8 @@ col_count_or_null(sqlite3_stmt *st, int i)
 	"SELECT c.id, c.slug, c.name, c.purpose, c.visibility, " \
 	"c.join_policy, " \
 	"(SELECT count(*) FROM community_members cm " \
-	" WHERE cm.community_id = c.id), me.role, " \
+	" WHERE cm.community_id = c.id AND cm.member_id IN (SELECT id " \
+	" FROM members WHERE status = 'active')), me.role, " \
 	"CASE WHEN me.role IS NOT NULL THEN (SELECT count(*) FROM threads t " \
 	" LEFT JOIN read_positions rp ON rp.member_id = :me AND " \
 	" rp.thread_id = t.id WHERE t.community_id = c.id AND " \
@@ -679,7 +682,8 @@ community_detail(struct call *x, const struct access *a, json_t **out)
 		counts = json_object();
 		st = db_stmt(srv->db,
 		    "SELECT role, count(*) FROM community_members WHERE "
-		    "community_id = ? GROUP BY role");
+		    "community_id = ? AND member_id IN (SELECT id FROM members "
+		    "WHERE status = 'active') GROUP BY role");
 		for (r = CROLE_INTERESTED; r <= CROLE_MANAGER; r++)
 			json_object_set_new(counts, crole_name(r),
 			    json_integer(0));

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import harness
-from fixtures import community, err, member_session, ok, wait_event
+from fixtures import community, err, member_session, ok, people, wait_event
 from harness import Key, Server
 
 
@@ -537,3 +537,20 @@ def test_guest_sees_public_only():
     err(g.call('community.join', slug='pub'), 'forbidden')
     err(g.call('member.accept_coc'), 'forbidden')
     assert ok(g.call('coc.get'))['accepted_at'] is None
+
+
+def test_removed_members_do_not_count():
+    """Counts of a community leave out members removed from the platform:
+    the list, its counts by role and the interested share behind the cap."""
+    srv = Server()
+    keys = people(srv, 'mgr', 'ann', 'bob', 'cat', 'gone')
+    community(srv, 'cop', members=[('mgr', 'manager'), ('ann', 'member'), ('bob', 'member'),
+                                   ('cat', 'member'), ('gone', 'interested')])
+    s = srv.session(keys['mgr'])
+    before = [c for c in ok(s.call('community.list'))['communities'] if c['slug'] == 'cop'][0]
+    assert before['members'] == 5
+    srv.ctl('member', 'remove', 'gone', '--reason', 'Left the association')
+    after = [c for c in ok(s.call('community.list'))['communities'] if c['slug'] == 'cop'][0]
+    assert after['members'] == 4
+    got = ok(s.call('community.get', slug='cop'))['community']
+    assert got['counts']['interested'] == 0 and got['members'] == 4, got
