@@ -375,6 +375,8 @@ struct view *room_open_form(const char *slug, const char *name);
 /* ---- health.c: community and platform health (docs/health.md) ---- */
 /* slug NULL: the platform (staff). */
 struct view *view_health(const char *slug, const char *name);
+/* A form marking a post as an impact story (post.impact). */
+struct view *health_impact_form(json_int_t post_id);
 /* outreach.c: who a community's managers should reach. */
 struct view *view_outreach(const char *slug, const char *name);
 /* Plain characters where the terminal cannot draw blocks. */
@@ -627,5 +629,7 @@ bool plain_moderate_thread_cmd(const char *s, json_t *thread, json_t *post);
 void plain_moderate_reports(json_t *community);
 /* ---- plain-health.c: health and reports in the line mode ---- */
 void plain_health(void);
+/* A manager marks a post as an impact story (asks for a note). */
+void plain_health_impact(json_t *post);
 
 #endif

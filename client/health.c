@@ -465,7 +465,38 @@ progress_build(json_t *args, const char *const *vals, char *err, size_t len)
 	return true;
 }
 
-/* g, k, u on the health screen: a goal, a key result, progress. */
+static bool
+impact_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	json_object_set_new(args, "note", json_string(vals[0]));
+	return true;
+}
+
+static void
+impact_done(struct view *below, json_t *result)
+{
+	(void)below;
+	(void)result;
+	ui_flash("Marked as an impact story: reports quote it.");
+}
+
+struct view *
+health_impact_form(json_int_t post_id)
+{
+	static const struct form_def defs[] = {
+		{ "Why it matters", NULL, NULL, "for reports; may be empty" },
+	};
+
+	return form_open("Impact story", "Reports to the Programme Board "
+	    "quote this post with its author's name. Mark only what its "
+	    "author would be glad to see there.", "post.impact",
+	    json_pack("{s:I}", "post_id", post_id), defs, 1, impact_build,
+	    impact_done);
+}
+
+/* N, K, U on the health screen: a goal, a key result, progress. */
 static bool
 goal_key(struct health *hv, int ch)
 {

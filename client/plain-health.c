@@ -11,6 +11,19 @@
 #include "common.h"
 #include "client.h"
 
+/* i N in a thread: a manager marks the post as an impact story. */
+void
+plain_health_impact(json_t *post)
+{
+	char note[512];
+
+	snprintf(note, sizeof note, "%s", plain_ask("Why it matters, for "
+	    "reports (Enter: no note): "));
+	plain_do("post.impact", json_pack("{s:I, s:s}", "post_id", ji(post,
+	    "id"), "note", note), "Marked as an impact story: reports quote "
+	    "it.");
+}
+
 /* Print the goals numbered; their key results as N.M. */
 static json_t *
 goals_print(const char *slug)

@@ -52,7 +52,8 @@ plain_moderate_help(json_t *thread)
 	    ", T rename or retag (your thread)");
 	if (ji(thread, "moderator"))
 		plain_out("Moderating: h N hide or show post N, x N mute its "
-		    "author, P %s, L %s, T rename or retag.\n",
+		    "author, P %s, L %s, T rename or retag; managers: i N "
+		    "marks post N as an impact story.\n",
 		    ji(thread, "pinned") ? "unpin" : "pin",
 		    ji(thread, "locked") ? "unlock" : "lock");
 }

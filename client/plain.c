@@ -316,6 +316,8 @@ plain_thread(json_int_t id)
 			after = json_integer_value(next);
 		} else if (plain_moderate_thread_cmd(s, th, p)) {
 			/* plain-moderate.c: report, hide, pin... */
+		} else if (s[0] == 'i' && s[1] == ' ' && p != NULL) {
+			plain_health_impact(p); /* managers: impact story */
 		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
 			plain_out("No post with that number on this page.\n");
 		} else {

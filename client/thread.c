@@ -335,6 +335,10 @@ thread_moderate_key(struct thread *t, int ch)
 		if (p != NULL)
 			mod_history(ji(p, "id"), &t->v);
 		return true;
+	case 'I': /* managers: mark it an impact story (health.c) */
+		if (p != NULL)
+			ui_push(health_impact_form(ji(p, "id")));
+		return true;
 	case 'P':
 	case 'L':
 		if (t->thread == NULL)
@@ -589,7 +593,8 @@ view_thread(json_int_t id, const char *title)
 	    "or shows a hidden one again; **M** mutes its author in this "
 	    "community for a time; **P** pins or unpins the thread, **L** "
 	    "locks or unlocks it; **T** renames and retags it (its author "
-	    "may too).";
+	    "may too). Managers: **I** marks the selected post as an impact "
+	    "story, which reports to the Programme Board quote.";
 	t->v.draw = thread_draw;
 	t->v.key = thread_key;
 	t->v.event = thread_event;

@@ -180,3 +180,42 @@ def test_tui_goals_and_outreach():
     finally:
         t.kill()
     assert srv.query('SELECT progress, note FROM key_results') == [(2.0, 'Two drafted')]
+
+
+def test_impact_story_from_the_thread_tui_and_line_mode():
+    from harness import Tmux
+    srv, keys = town()
+    t = tui(srv, keys['mgr'], 'mgr')
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Case notes')
+        t.keys('G', 'Enter')
+        t.wait_for('Welcome, Ann')
+        t.keys('I')
+        t.wait_for('Impact story', 'Why it matters')
+        t.keys('Our first real exchange', 'Enter')
+        t.wait_for('Marked as an impact story')
+    finally:
+        t.kill()
+    rows = srv.query('SELECT note FROM impact_stories')
+    assert rows == [('Our first real exchange',)], rows
+    # a leader may not; the line mode says why
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['lead'], 'lead') + ['-tt', '127.0.0.1']),
+             80, 60)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('1. Supervisors')
+        t.keys('1', 'Enter')
+        t.wait_for('Case notes')
+        line = [ln for ln in t.screen().splitlines() if 'Case notes' in ln][0]
+        t.keys(line.split('.')[0].strip(), 'Enter')
+        t.wait_for('i N marks post N')
+        t.keys('i 1', 'Enter')
+        t.wait_for('Why it matters')
+        t.keys('Enter')
+        t.wait_for('Only managers of Supervisors may do that.')
+    finally:
+        t.kill()
+    assert srv.query('SELECT count(*) FROM impact_stories') == [(1,)]
