@@ -25,7 +25,7 @@ static const char *const tab_names[T_COUNT] = { "Invites", "Members",
 	"Communities", "Audit", "Status", "Conduct" };
 static const char *const tab_keys[T_COUNT] = {
 	"c:invite  x:revoke  a:all  Tab:next",
-	"Enter:show  f:find  r:role  x:remove  u:reinstate  Tab",
+	"Enter:show  f:find  r:role  x:remove  u:reinstate  c:device code",
 	"c:create community  Tab:next",
 	"Enter on more:older  Tab:next",
 	"R:reload  Tab:next",
@@ -579,6 +579,26 @@ static const struct form_def reinstate_form[] = {
 	{ "Reason", "", NULL, "optional, for the audit log" },
 };
 
+/* The code, shown once, with what to type on the new device. */
+static void
+device_code_made(void *ctx, json_t *result, json_t *error)
+{
+	char text[800];
+
+	(void)ctx;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	snprintf(text, sizeof text, "A one-time device code for @%s, for "
+	    "%lld minutes (shown once; it replaces any code they had):\n\n"
+	    "    %s\n\nOn their new device they type:\n\n    %s\n\nand "
+	    "enter the code when asked. The audit log records it.",
+	    js(result, "handle"), (long long)ji(result, "minutes"),
+	    js(result, "code"), js(result, "connect"));
+	ui_push(view_message("Device code", text));
+}
+
 static bool
 member_key(struct admin *a, int ch, struct row *r)
 {
@@ -592,8 +612,13 @@ member_key(struct admin *a, int ch, struct row *r)
 		a->v.typing = true;
 		return true;
 	}
-	if (h[0] == '\0' || strchr("rxu", ch) == NULL)
+	if (h[0] == '\0' || strchr("rxuc", ch) == NULL)
 		return false;
+	if (ch == 'c') { /* a device code for someone who lost every device */
+		net_call("admin.member.device_code", json_pack("{s:s}",
+		    "handle", h), &a->v, device_code_made, a);
+		return true;
+	}
 	if (ch == 'r') {
 		snprintf(title, sizeof title, "Platform role of @%s", h);
 		role[0].init = js(r->data, "role");

@@ -450,6 +450,20 @@ kr_build(json_t *args, const char *const *vals, char *err, size_t len)
 }
 
 static bool
+goal_edit_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	if (vals[0][0] != '\0')
+		json_object_set_new(args, "title", json_string(vals[0]));
+	if (vals[1][0] != '\0')
+		json_object_set_new(args, "ends_at", json_string(vals[1]));
+	json_object_set_new(args, "archive", json_boolean(strcmp(vals[2],
+	    "archive it") == 0));
+	return true;
+}
+
+static bool
 progress_build(json_t *args, const char *const *vals, char *err, size_t len)
 {
 	char *end;
@@ -540,6 +554,22 @@ goal_key(struct health *hv, int ch)
 		ui_flash("Select a goal first (or N to add one).");
 		return true;
 	}
+	if (ch == 'E' && d != NULL && json_object_get(d, "key_results")) {
+		struct form_def edit[3] = {
+			{ "Title", js(d, "title"), NULL, NULL },
+			{ "Ends", NULL, NULL, "YYYY-MM-DD" },
+			{ "Keep", "keep it", "keep it|archive it",
+			    "an archived goal is no longer shown" },
+		};
+		char ends[16];
+
+		snprintf(ends, sizeof ends, "%.10s", js(d, "ends_at"));
+		edit[1].init = ends;
+		ui_push(form_open("Change the goal", NULL, "goal.update",
+		    json_pack("{s:I}", "goal_id", ji(d, "id")), edit, 3,
+		    goal_edit_build, goal_done));
+		return true;
+	}
 	if (ch == 'U' && d != NULL && json_object_get(d, "target")) {
 		ui_push(form_open("Progress", js(d, "title"),
 		    "goal.kr_update", json_pack("{s:I}", "kr_id", ji(d, "id")),
@@ -583,7 +613,7 @@ health_key(struct view *v, int ch, bool is_key)
 		health_load(hv);
 		return true;
 	}
-	if (!is_key && (ch == 'N' || ch == 'K' || ch == 'U') &&
+	if (!is_key && (ch == 'N' || ch == 'K' || ch == 'U' || ch == 'E') &&
 	    goal_key(hv, ch))
 		return true;
 	if (!is_key && ch == 'o' && hv->slug[0] != '\0') {
@@ -624,7 +654,7 @@ view_health(const char *slug, const char *name)
 	    "the whole platform");
 	hv->v.title = slug ? "Community health" : "Platform health";
 	hv->v.keys = slug ? "w:window  p:publish report  o:outreach  "
-	    "N/K/U:goals" : "w:window  N/K/U:goals  R:reload";
+	    "N/K/U/E:goals" : "w:window  N/K/U/E:goals  R:reload";
 	hv->v.help = "The measures of docs/health.md, counted on the server "
 	    "from what Hearth records. **Score**: the weighted mean of six "
 	    "components, each 0-100, with its change since the window "
@@ -641,7 +671,7 @@ view_health(const char *slug, const char *name)
 	    "**Goals**: **N** adds a goal, **K** a key result to the "
 	    "selected goal (measured from a metric, or manual), **U** "
 	    "enters the value of the selected key result (its owner, or a "
-	    "manager). **o** (managers) lists who to reach: newcomers to "
+	    "manager), **E** changes or archives the selected goal. **o** (managers) lists who to reach: newcomers to "
 	    "check in with, with a suggested mentor, lurkers, catalysts, "
 	    "members who never contributed.";
 	hv->v.draw = health_draw;

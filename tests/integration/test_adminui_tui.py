@@ -294,3 +294,23 @@ def test_plain_member_accepts_new_coc_when_a_write_is_refused():
                    == [(1,)])
     finally:
         t.kill()
+
+
+def test_tui_admin_device_code_for_a_member_who_lost_every_device():
+    srv, keys, _ = admin_world()
+    t = tui(srv, keys['ada'], 'ada')
+    try:
+        open_admin(t)
+        t.keys('2')
+        t.wait_for('Riley Reed @riley')
+        t.keys('f')
+        t.keys('rile', 'Enter')
+        wait_gone(t, 'Ada Admin @ada')
+        t.keys('c')
+        screen = t.wait_for('A one-time device code for @riley', 'join@')
+        assert 'ssh -t -p %d' % srv.port in screen, screen
+    finally:
+        t.kill()
+    assert srv.query("SELECT count(*) FROM device_codes dc JOIN members m ON "
+                     "m.id = dc.member_id WHERE m.handle = 'riley'") == [(1,)]
+    assert srv.query("SELECT count(*) FROM audit WHERE action = 'member.device_code'") == [(1,)]

@@ -180,6 +180,21 @@ def test_tui_goals_and_outreach():
     finally:
         t.kill()
     assert srv.query('SELECT progress, note FROM key_results') == [(2.0, 'Two drafted')]
+    # a goal archived from the screen is no longer shown
+    t = tui(srv, keys['mgr'], 'mgr', height=60)
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        t.wait_for('Case studies for the Board', timeout=15)
+        t.keys('g', 'E')                       # the first row that can be chosen: the goal
+        t.wait_for('Change the goal')
+        t.keys('Tab', 'Tab', 'Space', 'C-s')
+        t.wait_for('No goals yet', timeout=15)
+    finally:
+        t.kill()
+    assert srv.query('SELECT archived_at IS NOT NULL FROM goals') == [(1,)]
 
 
 def test_impact_story_from_the_thread_tui_and_line_mode():
