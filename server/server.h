@@ -311,7 +311,9 @@ void conn_member_end(int64_t member_id, json_t *ended);
 /* Stream transport over a unix socket or socketpair fd. */
 struct conn *conn_stream_open(int fd, enum conn_kind, char *err,
     size_t errlen);
+/* Shutting down: a goodbye to every conn, in slices over the next turns. */
 void conn_shutdown_all(const char *message);
+bool conn_shutdown_busy(void);
 /* At exit: close every stream conn now, without flushing. */
 void conn_stream_close_all(void);
 
