@@ -503,7 +503,9 @@ watch_goodbye(int opened)
 				s->goodbye = true;
 				got++;
 			}
-			buf_clear(&s->in);
+			/* keep a tail: the name may come in two reads */
+			if (buf_used(&s->in) > 64)
+				buf_consume(&s->in, buf_used(&s->in) - 32);
 			if (m < 0 || ssh_channel_is_eof(s->chan) ||
 			    ssh_channel_is_closed(s->chan)) {
 				epoll_ctl(ep, EPOLL_CTL_DEL, ssh_get_fd(s->ssh),
