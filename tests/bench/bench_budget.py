@@ -305,6 +305,11 @@ def attack_readers(a):
         f.seek(log_start)
         text = f.read()
     reasons = re.findall(r'closing: (.*)$', text, re.M)
+    why = {'the member cap (member_out_cap_mb)': r'across member .* the slowest',
+           'the connection cap (output_cap_kb)': r'output queue over',
+           'stalled (stall_timeout)': r'no output accepted for'}
+    whys = ', '.join('%s %d' % (k, len(re.findall(v, text)))
+                     for k, v in why.items())
     at_login = len(re.findall(r'over max_sessions_per_member', text))
     still = sum(1 for s in sleepers if s.proc.poll() is None)
     print('  readers: %d sessions of one member asked for: %d opened, %d '
@@ -315,8 +320,8 @@ def attack_readers(a):
     print('    hearthd RSS: %.0f MB before, %.0f MB with the sessions open, '
           'peak %.0f MB (+%.0f MB, at %.1f s), %.0f MB 3 s after'
           % (rss0, rss_open, peak, peak - rss0, peak_at, rss_end))
-    print('    closed by hearthd: %s; refused at login (log): %d; still open: %d'
-          % (counts(reasons) or 'none', at_login, still))
+    print('    closed by hearthd: %s (%s); refused at login (log): %d; '
+          'still open: %d' % (counts(reasons) or 'none', whys, at_login, still))
     for s in sleepers:
         if s.proc.poll() is None:
             s.proc.kill()
