@@ -10,9 +10,9 @@
 #   e.g. tests/bench/run-loadgen.sh 1000 --concurrency 50 --hold 5
 #
 # BUILD (default: build) names the meson build directory. HELD=M first
-# holds M idle sessions with a second hearth-loadgen (so the figures are
-# for handshakes made while M are held; raise the open-file limit first,
-# e.g. `ulimit -Hn 65536; ulimit -n 65536` as root).
+# holds M idle sessions with a second hearth-loadgen, so the figures are
+# for handshakes made while M are held; hearthd needs a descriptor for each
+# of the M + N sessions, so M + N stays under its open-file limit.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
