@@ -63,9 +63,7 @@ if [ "$HELD" -gt 0 ]; then
 	    >"$TMP/holder.out" 2>&1 &
 	HOLDER_PID=$!
 	i=0
-	until [ "$("$BUILD/hearthctl" --data "$TMP/data" --json status |
-	    python3 -c 'import json, sys
-print(json.load(sys.stdin)["ssh_sessions"])')" -ge "$HELD" ]; do
+	until [ "$(held)" -ge "$HELD" ]; do
 		kill -0 "$HOLDER_PID" 2>/dev/null ||
 		    fail "the holding hearth-loadgen ended early"
 		[ $i -lt 6000 ] || fail "$HELD sessions not open in 600 s"

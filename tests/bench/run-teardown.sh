@@ -48,12 +48,6 @@ fail() {
 
 . "$(dirname "$0")/bench-hearthd.sh"
 
-
-# Sessions hearthd holds now.
-held() {
-	"$BUILD/hearthctl" --data "$TMP/data" --json status | python3 -c \
-	    'import json, sys; print(json.load(sys.stdin)["ssh_sessions"])'
-}
 lag() {
 	"$BUILD/hearthctl" --data "$TMP/data" status | grep 'loop lag'
 }
