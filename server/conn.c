@@ -25,7 +25,9 @@ static void pend_remove(struct conn *);
 static struct conn *shut_next;
 static char *shut_message;
 static bool shut_busy;
+static unsigned shut_waited; /* turns skipped for sshd's backlog in a row */
 static uv_idle_t shut_idle;
+#define SHUTDOWN_WAIT_TURNS 50
 
 struct conn *
 conn_new(enum conn_kind kind, const struct conn_transport *tr, void *data)
@@ -425,8 +427,11 @@ shutdown_one(struct conn *c)
 /*
  * One slice of the goodbye: conns from shut_next on, until the list ends or
  * SHUTDOWN_BUDGET_NS is spent (each goodbye kicks a transport, whose own
- * work runs in bounded slices too). At the end of the list, conns made
- * since the pass began (new ones go to the front) get theirs in one more.
+ * work runs in bounded slices too). A turn in which sessions still wait for
+ * the pumps and teardowns of the last slice (up to SHUTDOWN_WAIT_TURNS in a
+ * row) skips it, so the two do not share one turn. At the end of the list,
+ * conns made since the pass began (new ones go to the front) get theirs in
+ * one more.
  */
 static void
 shutdown_cb(uv_idle_t *h)
@@ -435,6 +440,11 @@ shutdown_cb(uv_idle_t *h)
 	unsigned n = 0;
 	struct conn *c;
 
+	if (sshd_backlog() && shut_waited < SHUTDOWN_WAIT_TURNS) {
+		shut_waited++;
+		return;
+	}
+	shut_waited = 0;
 	for (;;) {
 		while ((c = shut_next) != NULL) {
 			shut_next = c->next;

@@ -932,6 +932,11 @@ int sshd_listen(const char *host, int port, char *err, size_t errlen);
 void sshd_close(void);
 /* SIGCHLD: a TUI child exited. */
 void sshd_child_exited(pid_t, int status);
+/*
+ * Sessions still wait for a pump or a teardown (a shutdown's goodbye waits
+ * for them, so one turn does not do both).
+ */
+bool sshd_backlog(void);
 size_t sshd_count(void);
 /* Sessions that got past login and have not ended (shutdown waits). */
 size_t sshd_started_count(void);

@@ -190,6 +190,12 @@ sshd_write_batches(void)
 	return batches_started;
 }
 
+bool
+sshd_backlog(void)
+{
+	return kicks_pending > 0 || later_head != NULL;
+}
+
 size_t
 sshd_count(void)
 {

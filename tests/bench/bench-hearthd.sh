@@ -35,6 +35,9 @@ if grep -q max_sessions_per_member "$BUILD/hearthd"; then
 	printf 'max_sessions_per_member = 0\n' >>"$TMP/bench.conf"
 fi
 
+# BENCH_CONF: more settings lines, e.g. BENCH_CONF='write_threads = 0'
+[ -n "${BENCH_CONF:-}" ] && printf '%s\n' "$BENCH_CONF" >>"$TMP/bench.conf"
+
 ALLOW_ROOT=
 [ "$(id -u)" = 0 ] && ALLOW_ROOT=--allow-root	# hearthd refuses root otherwise
 "$BUILD/hearthd" --data "$TMP/data" --listen "127.0.0.1:$PORT" $ALLOW_ROOT \

@@ -25,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -456,6 +459,22 @@ worker(void *arg)
 	return NULL;
 }
 
+/* --goodbye: a session closed without the event; say which (its port). */
+static void
+sess_tell_missed(struct lg_sess *s, int m)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+
+	if (getsockname(ssh_get_fd(s->ssh), (struct sockaddr *)&a, &len) != 0)
+		a.sin_port = 0;
+	fprintf(stderr, "hearth-loadgen: port %d closed without the goodbye "
+	    "(read %d, eof %d, closed %d, %zu bytes kept: %.*s)\n",
+	    ntohs(a.sin_port), m, ssh_channel_is_eof(s->chan),
+	    ssh_channel_is_closed(s->chan), buf_used(&s->in),
+	    (int)buf_used(&s->in), buf_head(&s->in));
+}
+
 /*
  * --goodbye: hold the sessions reading (one thread, epoll) until the server
  * closes each channel or --hold runs out; a session closes its end as soon
@@ -508,6 +527,8 @@ watch_goodbye(int opened)
 				buf_consume(&s->in, buf_used(&s->in) - 32);
 			if (m < 0 || ssh_channel_is_eof(s->chan) ||
 			    ssh_channel_is_closed(s->chan)) {
+				if (!s->goodbye && closed - got < 5)
+					sess_tell_missed(s, m);
 				epoll_ctl(ep, EPOLL_CTL_DEL, ssh_get_fd(s->ssh),
 				    NULL);
 				sess_close(s);

@@ -112,6 +112,10 @@ if [ -n "$TERM_MODE" ]; then
 	grep 'loop was' "$TMP/hearthd.log" | tail -n "+$((LATE + 1))" |
 	    sed 's/^/  /'
 	echo "  (end)"
+	# KEEP_LOG=FILE: keep hearthd's log and hearth-loadgen's output
+	if [ -n "${KEEP_LOG:-}" ]; then
+		cat "$TMP/hearthd.log" "$TMP/loadgen.out" >"$KEEP_LOG"
+	fi
 	exit 0
 fi
 kill -KILL "$LOADGEN_PID"
