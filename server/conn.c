@@ -17,6 +17,18 @@ uint64_t conn_next_id = 1;
 static struct conn *conns;
 static void pend_remove(struct conn *);
 
+/*
+ * A shutdown's goodbye, in slices (see conn_shutdown_all): the next conn to
+ * tell (conn_free moves it on), the text, and the idle handle that runs it.
+ */
+#define SHUTDOWN_BUDGET_NS (5 * 1000 * 1000)
+static struct conn *shut_next;
+static char *shut_message;
+static bool shut_busy;
+static unsigned shut_waited; /* turns skipped for sshd's backlog in a row */
+static uv_idle_t shut_idle;
+#define SHUTDOWN_WAIT_TURNS 50
+
 struct conn *
 conn_new(enum conn_kind kind, const struct conn_transport *tr, void *data)
 {
@@ -44,6 +56,8 @@ conn_first(void)
 void
 conn_free(struct conn *c)
 {
+	if (c == shut_next)
+		shut_next = c->next;
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -195,6 +209,7 @@ void
 conn_init(uv_loop_t *loop)
 {
 	uv_idle_init(loop, &resume_idle);
+	uv_idle_init(loop, &shut_idle);
 	resume_ready = true;
 }
 
@@ -400,19 +415,78 @@ conn_member_end(int64_t member_id, json_t *ended)
 	json_decref(ended);
 }
 
+/* Tell one conn the server is going and close it. */
+static void
+shutdown_one(struct conn *c)
+{
+	conn_event(c, "server.shutdown",
+	    json_pack("{s:s}", "message", shut_message));
+	conn_close(c, "server shutting down");
+}
+
+/*
+ * One slice of the goodbye: conns from shut_next on, until the list ends or
+ * SHUTDOWN_BUDGET_NS is spent (each goodbye kicks a transport, whose own
+ * work runs in bounded slices too). A turn in which sessions still wait for
+ * the pumps and teardowns of the last slice (up to SHUTDOWN_WAIT_TURNS in a
+ * row) skips it, so the two do not share one turn. At the end of the list,
+ * conns made since the pass began (new ones go to the front) get theirs in
+ * one more.
+ */
+static void
+shutdown_cb(uv_idle_t *h)
+{
+	uint64_t start = uv_hrtime();
+	unsigned n = 0;
+	struct conn *c;
+
+	if (sshd_backlog() && shut_waited < SHUTDOWN_WAIT_TURNS) {
+		shut_waited++;
+		return;
+	}
+	shut_waited = 0;
+	for (;;) {
+		while ((c = shut_next) != NULL) {
+			shut_next = c->next;
+			if (c->closing)
+				continue;
+			shutdown_one(c);
+			if (++n % 8 == 0 &&
+			    uv_hrtime() - start > SHUTDOWN_BUDGET_NS)
+				return;
+		}
+		for (c = conns; c != NULL && c->closing; c = c->next)
+			;
+		if (c == NULL)
+			break;
+		shut_next = c;
+	}
+	uv_idle_stop(h);
+	shut_busy = false;
+	free(shut_message);
+	shut_message = NULL;
+}
+
+/*
+ * Shutting down: every conn gets a server.shutdown event and is closed, a
+ * slice per loop turn from the next turn on, so thousands of conns do not
+ * stall the loop; conn_shutdown_busy says whether some are still to go.
+ */
 void
 conn_shutdown_all(const char *message)
 {
-	struct conn *c, *next;
+	if (shut_busy)
+		return;
+	shut_busy = true;
+	shut_message = xstrdup(message);
+	shut_next = conns;
+	uv_idle_start(&shut_idle, shutdown_cb);
+}
 
-	for (c = conns; c != NULL; c = next) {
-		next = c->next;
-		if (c->closing)
-			continue;
-		conn_event(c, "server.shutdown",
-		    json_pack("{s:s}", "message", message));
-		conn_close(c, "server shutting down");
-	}
+bool
+conn_shutdown_busy(void)
+{
+	return shut_busy;
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
@@ -30,10 +31,23 @@ static uint64_t lag_expected;
 /* Loop lag: how late a 10 ms tick fires (a stall shows as lateness). */
 struct lag lag_stats;
 
+static uint64_t lag_cpu_us; /* the loop thread's CPU time at the last tick */
+
+/* CPU time the calling thread has used, in microseconds. */
+static uint64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void
 lag_tick(uv_timer_t *t)
 {
-	uint64_t now = uv_hrtime() / 1000, late;
+	uint64_t now = uv_hrtime() / 1000, late, cpu = thread_cpu_us();
 
 	if (lag_expected != 0) {
 		late = now > lag_expected ? now - lag_expected : 0;
@@ -41,11 +55,15 @@ lag_tick(uv_timer_t *t)
 			lag_stats.max_us = late;
 		if (late > 10000)
 			lag_stats.over_10ms++;
+		/* The CPU part tells a long turn from a busy machine. */
 		if (late > 50000)
-			log_info(0, "the loop was %.1f ms late", late / 1000.0);
+			log_info(0, "the loop was %.1f ms late (%.1f ms on a "
+			    "CPU since the tick before)", late / 1000.0,
+			    (cpu - lag_cpu_us) / 1000.0);
 		lag_stats.ticks++;
 	}
 	lag_expected = now + 10000;
+	lag_cpu_us = cpu;
 }
 
 /*
@@ -209,6 +227,8 @@ stop_now(uv_timer_t *t)
 	uv_walk(srv->loop, walk_close, NULL);
 }
 
+static void stop_late(uv_timer_t *);
+
 /*
  * Shutting down: stop once every conn has flushed its goodbye and gone and
  * every session that got past login has ended. A prepare handle runs just
@@ -220,10 +240,17 @@ stop_when_done(uv_prepare_t *h)
 	if (conn_first() == NULL && sshd_started_count() == 0) {
 		log_debug(0, "every connection has closed");
 		stop_now(NULL);
+		return;
 	}
+	/* The wait for clients runs from the last goodbye (conn.c). */
+	if (!conn_shutdown_busy() && !uv_is_active((uv_handle_t *)&stop_timer))
+		uv_timer_start(&stop_timer, stop_late, STOP_WAIT_MS, 0);
 }
 
-/* Shutting down: clients that do not read or close get this long. */
+/*
+ * Shutting down: clients that do not read or close get this long after the
+ * last goodbye went out.
+ */
 static void
 stop_late(uv_timer_t *t)
 {
@@ -247,7 +274,6 @@ on_signal(uv_signal_t *h, int sig)
 	    "Please reconnect in a few minutes.");
 	/* Let the goodbyes flush, then close everything. */
 	uv_prepare_start(&stop_check, stop_when_done);
-	uv_timer_start(&stop_timer, stop_late, STOP_WAIT_MS, 0);
 }
 
 /* Create the first admin invite while nobody is admin yet. */

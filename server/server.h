@@ -316,7 +316,9 @@ void conn_member_end(int64_t member_id, json_t *ended);
 /* Stream transport over a unix socket or socketpair fd. */
 struct conn *conn_stream_open(int fd, enum conn_kind, char *err,
     size_t errlen);
+/* Shutting down: a goodbye to every conn, in slices over the next turns. */
 void conn_shutdown_all(const char *message);
+bool conn_shutdown_busy(void);
 /* At exit: close every stream conn now, without flushing. */
 void conn_stream_close_all(void);
 
@@ -1002,6 +1004,11 @@ int sshd_listen(const char *host, int port, char *err, size_t errlen);
 void sshd_close(void);
 /* SIGCHLD: a TUI child exited. */
 void sshd_child_exited(pid_t, int status);
+/*
+ * Sessions still wait for a pump or a teardown (a shutdown's goodbye waits
+ * for them, so one turn does not do both).
+ */
+bool sshd_backlog(void);
 size_t sshd_count(void);
 /* Sessions that got past login and have not ended (shutdown waits). */
 size_t sshd_started_count(void);

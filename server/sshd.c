@@ -192,6 +192,12 @@ sshd_write_batches(void)
 	return batches_started;
 }
 
+bool
+sshd_backlog(void)
+{
+	return kicks_pending > 0 || later_head != NULL;
+}
+
 size_t
 sshd_count(void)
 {
@@ -1325,6 +1331,8 @@ batch_cb(uv_idle_t *h)
 {
 	size_t n = 0, nout = 0;
 	struct sess *s;
+	uint64_t start;
+	bool over = false;
 
 	uv_idle_stop(h);
 	batches_started++; /* before the tail, whose output is the next's */
@@ -1362,6 +1370,7 @@ batch_cb(uv_idle_t *h)
 		batch_writing = false;
 		free(out);
 	}
+	start = uv_hrtime();
 	for (size_t i = 0; i < n; i++) {
 		s = batch_vec[i];
 		if (s->gone)
@@ -1377,7 +1386,15 @@ batch_cb(uv_idle_t *h)
 			s->defer_eof = false;
 			conn_eof(s->conn);
 		}
+		if (over) {
+			/* Past the turn's budget: the queue pumps the rest. */
+			if (!s->gone)
+				sess_later(s, LATER_PUMP);
+			continue;
+		}
 		sess_pump_io(s, false);
+		if (i % 8 == 7 && uv_hrtime() - start > LATER_BUDGET_NS)
+			over = true;
 	}
 }
 

@@ -3,7 +3,8 @@
 # Checks N, builds, starts a fresh hearthd on a free 127.0.0.1 port with a
 # temporary data directory and a bench config (caps on connections before
 # login raised), and makes a member "bench" with a new ed25519 key through
-# invite.redeem. Sets LOADGEN, TMP, PORT and HEARTHD_PID.
+# invite.redeem. Sets LOADGEN, TMP, PORT and HEARTHD_PID, and defines held
+# (the sessions hearthd holds now).
 case $N in
 ''|*[!0-9]*) fail "N must be a number, not '$N'" ;;
 esac
@@ -33,6 +34,9 @@ fi
 if grep -q max_sessions_per_member "$BUILD/hearthd"; then
 	printf 'max_sessions_per_member = 0\n' >>"$TMP/bench.conf"
 fi
+
+# BENCH_CONF: more settings lines, e.g. BENCH_CONF='write_threads = 0'
+[ -n "${BENCH_CONF:-}" ] && printf '%s\n' "$BENCH_CONF" >>"$TMP/bench.conf"
 
 ALLOW_ROOT=
 [ "$(id -u)" = 0 ] && ALLOW_ROOT=--allow-root	# hearthd refuses root otherwise
@@ -77,3 +81,9 @@ finally:
     ssh.wait(timeout=10)
 EOF
     fail "redeeming the invite failed"
+
+# Sessions hearthd holds now.
+held() {
+	"$BUILD/hearthctl" --data "$TMP/data" --json status | python3 -c \
+	    'import json, sys; print(json.load(sys.stdin)["ssh_sessions"])'
+}

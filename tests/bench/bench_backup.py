@@ -13,6 +13,7 @@ read after), the write waits, and for the backup its wall time.
     tests/bench/bench_backup.py --dir /tmp/hearth-bench [--build build]
         [--rate 100] [--writers 4] [--quiet 10] [--timeout 120]
         [--out /tmp/hearth-backup.db] [--hearthctl PATH | --scheduled]
+        [--synchronous FULL|NORMAL]
 """
 import argparse
 import json
@@ -39,6 +40,8 @@ def main():
     ap.add_argument('--quiet', type=float, default=10.0)
     ap.add_argument('--timeout', type=float, default=120.0)
     ap.add_argument('--out', default='/tmp/hearth-backup.db')
+    ap.add_argument('--synchronous', default=None,
+                    help='FULL or NORMAL (default: the build\'s default)')
     ap.add_argument('--scheduled', action='store_true',
                     help="time hearthd's own scheduled backup (backup_every) "
                     'instead of hearthctl backup')
@@ -57,6 +60,8 @@ def main():
     with open(conf, 'w') as f:
         f.write('max_unauth = 1000\nmax_unauth_per_ip = 1000\nlogin_grace = 30\n'
                 'rate_read = off\nrate_write = off\n')
+        if a.synchronous:
+            f.write('synchronous = %s\n' % a.synchronous)
         if a.scheduled:
             # no earlier scheduled copy: the first one comes this long after start: after the quiet phase
             f.write('backup_every = %f\nbackup_keep = 1\n' % ((a.quiet + 8) / 3600.0))

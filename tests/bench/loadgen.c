@@ -25,6 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +49,7 @@ struct lg_sess {
 	double rtt_ms; /* the whoami round trip on the idle session */
 	bool open;
 	bool ping_ok;
+	bool goodbye; /* --goodbye: a server.shutdown line came */
 	char err[LOADGEN_ERRLEN];
 };
 
@@ -71,6 +76,7 @@ static int opt_sessions = 1000;
 static int opt_concurrency = 50;
 static long opt_pid = -1;
 static int opt_hold = 2;
+static bool opt_goodbye;
 
 static struct lg_sess *sessions;
 static enum lg_phase phase;
@@ -83,7 +89,7 @@ usage(FILE *f)
 	    "usage: hearth-loadgen --key PATH [--host 127.0.0.1] [--port P] "
 	    "[--user NAME]\n"
 	    "                      [--sessions N] [--concurrency C] "
-	    "[--pid PID] [--hold SECONDS]\n"
+	    "[--pid PID] [--hold SECONDS] [--goodbye]\n"
 	    "  --key PATH         private key (ed25519) of a member\n"
 	    "  --host, --port     where hearthd listens (127.0.0.1:2222)\n"
 	    "  --user NAME        SSH user name (bench; any name works for a "
@@ -92,7 +98,11 @@ usage(FILE *f)
 	    "  --concurrency C    handshakes in flight at once (50)\n"
 	    "  --pid PID          hearthd's pid: read its memory from /proc\n"
 	    "  --hold SECONDS     keep the sessions idle this long before "
-	    "measuring (2)\n");
+	    "measuring (2)\n"
+	    "  --goodbye          hold them reading, until the server ends "
+	    "every one\n"
+	    "                     (or --hold runs out); count the "
+	    "server.shutdown events\n");
 }
 
 /* Seconds on the monotonic clock. */
@@ -449,6 +459,93 @@ worker(void *arg)
 	return NULL;
 }
 
+/* --goodbye: a session closed without the event; say which (its port). */
+static void
+sess_tell_missed(struct lg_sess *s, int m)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+
+	if (getsockname(ssh_get_fd(s->ssh), (struct sockaddr *)&a, &len) != 0)
+		a.sin_port = 0;
+	fprintf(stderr, "hearth-loadgen: port %d closed without the goodbye "
+	    "(read %d, eof %d, closed %d, %zu bytes kept: %.*s)\n",
+	    ntohs(a.sin_port), m, ssh_channel_is_eof(s->chan),
+	    ssh_channel_is_closed(s->chan), buf_used(&s->in),
+	    (int)buf_used(&s->in), buf_head(&s->in));
+}
+
+/*
+ * --goodbye: hold the sessions reading (one thread, epoll) until the server
+ * closes each channel or --hold runs out; a session closes its end as soon
+ * as the server closed its channel. Prints how many saw the server.shutdown
+ * event first. Returns 0 if every session got it and was closed.
+ */
+static int
+watch_goodbye(int opened)
+{
+	struct epoll_event ev, evs[256];
+	double deadline = now_s() + opt_hold, t0 = 0, t_end = 0;
+	int closed = 0, got = 0, live = 0, ep, k, m;
+	char tmp[4096];
+
+	if ((ep = epoll_create1(0)) < 0) {
+		perror("hearth-loadgen: epoll_create1");
+		return 1;
+	}
+	for (int i = 0; i < opt_sessions; i++) {
+		if (!sessions[i].open)
+			continue;
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, ssh_get_fd(sessions[i].ssh),
+		    &ev) == 0)
+			live++;
+	}
+	while (live > 0 && now_s() < deadline) {
+		k = epoll_wait(ep, evs, 256, 1000);
+		if (k < 0 && errno != EINTR)
+			break;
+		for (int j = 0; j < k; j++) {
+			struct lg_sess *s = &sessions[evs[j].data.u32];
+
+			if (!s->open)
+				continue;
+			if (t0 == 0)
+				t0 = now_s();
+			while ((m = ssh_channel_read_nonblocking(s->chan, tmp,
+			    sizeof tmp, 0)) > 0)
+				buf_append(&s->in, tmp, (size_t)m);
+			if (!s->goodbye && buf_used(&s->in) > 0 &&
+			    memmem(buf_head(&s->in), buf_used(&s->in),
+			    "\"server.shutdown\"", 17) != NULL) {
+				s->goodbye = true;
+				got++;
+			}
+			/* keep a tail: the name may come in two reads */
+			if (buf_used(&s->in) > 64)
+				buf_consume(&s->in, buf_used(&s->in) - 32);
+			if (m < 0 || ssh_channel_is_eof(s->chan) ||
+			    ssh_channel_is_closed(s->chan)) {
+				if (!s->goodbye && closed - got < 5)
+					sess_tell_missed(s, m);
+				epoll_ctl(ep, EPOLL_CTL_DEL, ssh_get_fd(s->ssh),
+				    NULL);
+				sess_close(s);
+				s->open = false;
+				closed++;
+				live--;
+				t_end = now_s();
+			}
+		}
+	}
+	close(ep);
+	printf("goodbye: %d of %d sessions got server.shutdown; %d closed by "
+	    "the server, over %.2f s from the first\n", got, opened, closed,
+	    t0 > 0 ? t_end - t0 : 0.0);
+	return got == opened && closed == opened ? 0 : 1;
+}
+
 /* Run one phase over every session with the worker pool; wall seconds. */
 static double
 run_phase(enum lg_phase p)
@@ -680,6 +777,7 @@ main(int argc, char **argv)
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "hold", required_argument, NULL, 'h' },
+		{ "goodbye", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -721,6 +819,9 @@ main(int argc, char **argv)
 		case 'h':
 			opt_hold = (int)parse_num("hold", optarg, 0, 86400);
 			break;
+		case 'g':
+			opt_goodbye = true;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
@@ -761,6 +862,18 @@ main(int argc, char **argv)
 	    opt_concurrency, opt_hold);
 
 	measure_open(&r, lat);
+	if (opt_goodbye) {
+		int rc = watch_goodbye(r.opened);
+
+		for (int i = 0; i < opt_sessions; i++) {
+			sess_close(&sessions[i]);
+			buf_free(&sessions[i].in);
+		}
+		free(sessions);
+		free(lat);
+		ssh_finalize();
+		return rc;
+	}
 	sleep((unsigned)opt_hold);
 	measure_held(&r);
 

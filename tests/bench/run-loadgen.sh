@@ -9,7 +9,10 @@
 #   tests/bench/run-loadgen.sh [N [hearth-loadgen options...]]
 #   e.g. tests/bench/run-loadgen.sh 1000 --concurrency 50 --hold 5
 #
-# BUILD (default: build) names the meson build directory.
+# BUILD (default: build) names the meson build directory. HELD=M first
+# holds M idle sessions with a second hearth-loadgen, so the figures are
+# for handshakes made while M are held; hearthd needs a descriptor for each
+# of the M + N sessions, so M + N stays under its open-file limit.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,10 +20,12 @@ BUILD=${BUILD:-$ROOT/build}
 N=${1:-1000}
 [ $# -gt 0 ] && shift
 HEARTHD_PID=
+HOLDER_PID=
 TMP=
 
 # Stop hearthd (SIGTERM, then SIGKILL after 20 s) and remove the temp dir.
 cleanup() {
+	[ -n "$HOLDER_PID" ] && kill -KILL "$HOLDER_PID" 2>/dev/null || true
 	if [ -n "$HEARTHD_PID" ] && kill -0 "$HEARTHD_PID" 2>/dev/null; then
 		kill -TERM "$HEARTHD_PID" 2>/dev/null || true
 		i=0
@@ -48,6 +53,26 @@ fail() {
 
 echo "hearthd pid $HEARTHD_PID on 127.0.0.1:$PORT (open-file limit" \
     "$(awk '/^Max open files/ { print $4 }' "/proc/$HEARTHD_PID/limits"))"
+HELD=${HELD:-0}
+case $HELD in
+''|*[!0-9]*) fail "HELD must be a number, not '$HELD'" ;;
+esac
+if [ "$HELD" -gt 0 ]; then
+	"$LOADGEN" --host 127.0.0.1 --port "$PORT" --key "$TMP/bench_key" \
+	    --user bench --sessions "$HELD" --concurrency 100 --hold 3600 \
+	    >"$TMP/holder.out" 2>&1 &
+	HOLDER_PID=$!
+	i=0
+	until [ "$(held)" -ge "$HELD" ]; do
+		kill -0 "$HOLDER_PID" 2>/dev/null ||
+		    fail "the holding hearth-loadgen ended early"
+		[ $i -lt 6000 ] || fail "$HELD sessions not open in 600 s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 2
+	echo "$HELD sessions held by a second hearth-loadgen (pid $HOLDER_PID)"
+fi
 set +e
 timeout 1200 "$LOADGEN" --host 127.0.0.1 --port "$PORT" \
     --key "$TMP/bench_key" --user bench --sessions "$N" \
@@ -57,6 +82,11 @@ set -e
 
 echo
 "$BUILD/hearthctl" --data "$TMP/data" status || true
+if [ -n "$HOLDER_PID" ]; then
+	kill -KILL "$HOLDER_PID" 2>/dev/null || true
+	wait "$HOLDER_PID" 2>/dev/null || true
+	HOLDER_PID=
+fi
 WARNS=$(grep -c -E ' (WARN|ERROR) ' "$TMP/hearthd.log" || true)
 echo "hearthd log: $(wc -l <"$TMP/hearthd.log") lines, $WARNS warnings" \
     "or errors"
