@@ -999,7 +999,8 @@ bool shell_reaped(pid_t, int status);
 struct shell *shell_open(void *owner, uint64_t log_id, const char *term,
     bool no_color, int cols, int rows);
 /* A terminal session that shows text and ends with status 1. */
-struct shell *shell_text(void *owner, uint64_t log_id, const char *text);
+struct shell *shell_text(void *owner, uint64_t log_id, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
 struct conn *shell_conn(struct shell *);
 /* Keystrokes from the channel: returns how many were taken. */
 size_t shell_input(struct shell *, const void *, size_t);

@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -404,11 +406,18 @@ shell_open(void *owner, uint64_t log_id, const char *term, bool no_color,
 }
 
 struct shell *
-shell_text(void *owner, uint64_t log_id, const char *text)
+shell_text(void *owner, uint64_t log_id, const char *fmt, ...)
 {
 	struct shell *sh = shell_new(owner, log_id);
+	va_list ap;
+	char *text;
 
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
 	buf_puts(&sh->from_child, text);
+	free(text);
 	sh->done = true;
 	sh->status = 1;
 	return sh;

@@ -724,16 +724,6 @@ removed_text(struct sess *s)
 	    s->member.removed_reason != NULL ? s->member.removed_reason : "");
 }
 
-/* A terminal session that only shows text, then ends. */
-static void
-shell_text_end(struct sess *s, const char *text)
-{
-	char *t = xasprintf("\r\n%s\r\n", text);
-
-	s->shell = shell_text(s, s->id, t);
-	free(t);
-}
-
 /* The channel's request has arrived: start what it asked for. */
 static void
 sess_start_mode(struct sess *s)
@@ -756,7 +746,7 @@ sess_start_mode(struct sess *s)
 		    "Please try again in a few minutes.\r\n",
 		    srv->cfg.max_join, srv->cfg.max_join_per_ip);
 		if (s->mode == MODE_SHELL && s->pty) {
-			shell_text_end(s, text);
+			s->shell = shell_text(s, s->id, "\r\n%s\r\n", text);
 		} else if (s->mode != MODE_NONE) {
 			ssh_channel_write_stderr(s->chan, text,
 			    (uint32_t)strlen(text));
@@ -779,7 +769,7 @@ sess_start_mode(struct sess *s)
 	case MODE_SHELL:
 		if (s->member.removed) {
 			text = removed_text(s);
-			shell_text_end(s, text);
+			s->shell = shell_text(s, s->id, "\r\n%s\r\n", text);
 			free(text);
 			break;
 		}
