@@ -22,6 +22,7 @@
  * again later. Loop thread only.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -87,7 +88,6 @@ spawner_start(void)
 	sigset_t none, all;
 	int sv[2], rc;
 	char *argv[] = { "hearthd", "--spawner", "3", srv->cfg.tui_path, NULL };
-	char *envp[] = { NULL };
 	extern char **environ;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
@@ -95,10 +95,12 @@ spawner_start(void)
 		log_error(0, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	/* The spawner's end blocks only for its own reads: it sets that. */
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
+	/* stdin and stdout are not its (a pipe someone waits on to end) */
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, 0, 1);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
 	posix_spawnattr_init(&at);
@@ -106,7 +108,6 @@ spawner_start(void)
 	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF);
-	(void)envp;
 	rc = posix_spawn(&spawner_pid, "/proc/self/exe", &fa, &at, argv,
 	    environ);
 	posix_spawn_file_actions_destroy(&fa);
