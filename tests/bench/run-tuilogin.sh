@@ -55,6 +55,7 @@ fail() {
 
 . "$(dirname "$0")/bench-hearthd.sh"
 
+BASE=$(ls "/proc/$HEARTHD_PID/fd" | wc -l)
 if [ "$HELD" -gt 0 ]; then
 	"$LOADGEN" --host 127.0.0.1 --port "$PORT" --key "$TMP/bench_key" \
 	    --user bench --sessions "$HELD" --concurrency 100 --hold 3600 \
@@ -63,10 +64,10 @@ if [ "$HELD" -gt 0 ]; then
 fi
 
 timeout 1200 python3 - "$PORT" "$TMP/bench_key" "$HEARTHD_PID" "$HELD" \
-    "$LOGINS" "$OPEN" "$TMP/hearthd.log" <<'PY' || fail "the logins failed"
+    "$LOGINS" "$OPEN" "$TMP/hearthd.log" "$BASE" <<'PY' || fail "the logins failed"
 import os, re, select, subprocess, sys, time
-port, key, pid, held, logins, nopen, logpath = sys.argv[1:]
-pid, held, logins, nopen = int(pid), int(held), int(logins), int(nopen)
+port, key, pid, held, logins, nopen, logpath, base = sys.argv[1:]
+pid, held, logins, nopen, base = map(int, (pid, held, logins, nopen, base))
 
 def fds(p):
     return len(os.listdir('/proc/%d/fd' % p))
@@ -85,7 +86,6 @@ def spawner():
     m = re.findall(r'spawner pid (\d+) starts', open(logpath).read())
     return int(m[-1]) if m else None
 
-base = fds(pid)
 deadline = time.time() + 600
 while held and fds(pid) < base + held - 1:
     if time.time() > deadline:
