@@ -182,3 +182,26 @@ def test_two_terminal_logins_at_the_same_instant():
     finally:
         a.kill()
         b.kill()
+
+
+def test_spawner_and_tuis_end_when_hearthd_dies():
+    srv = Server()
+    key = srv.new_member('eve')
+    t = screens(srv, key, 'eve', 1)[0]
+    try:
+        wait_until(lambda: tui_pids(srv), what='the TUI child')
+        spawner, child = spawner_pids(srv)[-1], tui_pids(srv)[-1]
+        srv.proc.kill()         # no goodbye: the spawner sees its socket end
+        srv.proc.wait()
+        srv.proc = None
+        srv.log.close()
+
+        def gone(pid):
+            try:
+                return status_of(pid)['State'].startswith('Z')
+            except OSError:
+                return True
+        wait_until(lambda: gone(spawner), what='the spawner to exit')
+        wait_until(lambda: gone(child), what='the TUI child to end')
+    finally:
+        t.kill()
