@@ -242,7 +242,7 @@ double fanout_pct(const struct fanout_stats *, double p);
 struct fanout_stats *room_fanout_stats(void);
 
 /*
- * conn.c: one protocol peer (ssh subsystem, a TUI child over a socketpair,
+ * conn.c: one protocol peer (ssh subsystem, a TUI child through the spawner,
  * or hearthctl over the control socket). Handlers append to the output
  * queue; the transport flushes. A conn is freed by its transport after
  * conn_close has run and the transport has let go.
