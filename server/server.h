@@ -998,9 +998,10 @@ bool shell_reaped(pid_t, int status);
  * is new; the caller sets whom it speaks for and says hello. */
 struct shell *shell_open(void *owner, uint64_t log_id, const char *term,
     bool no_color, int cols, int rows);
-/* A terminal session that shows text and ends with status 1. */
-struct shell *shell_text(void *owner, uint64_t log_id, const char *fmt, ...)
-    PRINTFLIKE(3, 4);
+/* A terminal session (or an exec's output) that shows text and ends
+ * with status. */
+struct shell *shell_text(void *owner, uint64_t log_id, int status,
+    const char *fmt, ...) PRINTFLIKE(4, 5);
 struct conn *shell_conn(struct shell *);
 /* Keystrokes from the channel: returns how many were taken. */
 size_t shell_input(struct shell *, const void *, size_t);

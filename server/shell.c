@@ -381,7 +381,14 @@ shell_open(void *owner, uint64_t log_id, const char *term, bool no_color,
 	while (next_id == 0 || shell_find(next_id) != NULL)
 		next_id++;
 	sh->id = next_id++;
+	/* TERM from the client becomes an environment variable: only the
+	 * characters of terminal names */
 	snprintf(sh->term, sizeof sh->term, "%s", term);
+	for (char *p = sh->term; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '+'))
+			*p = '_';
 	sh->cols = cols > 0 ? cols : 80;
 	sh->rows = rows > 0 ? rows : 24;
 	sh->tty_credit = sh->proto_credit = SPAWN_CREDIT;
@@ -407,7 +414,7 @@ shell_open(void *owner, uint64_t log_id, const char *term, bool no_color,
 }
 
 struct shell *
-shell_text(void *owner, uint64_t log_id, const char *fmt, ...)
+shell_text(void *owner, uint64_t log_id, int status, const char *fmt, ...)
 {
 	struct shell *sh = shell_new(owner, log_id);
 	va_list ap;
@@ -420,7 +427,7 @@ shell_text(void *owner, uint64_t log_id, const char *fmt, ...)
 	buf_puts(&sh->from_child, text);
 	free(text);
 	sh->done = true;
-	sh->status = 1;
+	sh->status = status;
 	return sh;
 }
 

@@ -49,6 +49,10 @@
 
 #include "server.h"
 
+#define SSHD_CIPHERS "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com," \
+	"aes128-gcm@openssh.com"
+#define SSHD_MACS "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com"
+
 enum sess_mode { MODE_NONE, MODE_SUBSYS, MODE_SHELL, MODE_EXEC };
 
 struct sess {
@@ -86,7 +90,6 @@ struct sess {
 	bool chan_gone; /* closed by the client */
 	enum sess_mode mode;
 	bool started; /* the channel's request has been acted on */
-	bool exec_output; /* exec_out holds an exec's output to send */
 	char *exec_cmd;
 	uint64_t last_input;
 
@@ -111,8 +114,7 @@ struct sess {
 	bool no_color; /* the client sent NO_COLOR (SendEnv) */
 	char term[64];
 	int cols, rows;
-	struct shell *shell; /* shell.c's terminal session */
-	struct buf exec_out; /* an exec's output the channel did not take */
+	struct shell *shell; /* shell.c's terminal session, or exec output */
 
 	struct sess *next, *prev;
 };
@@ -419,12 +421,7 @@ cb_pty(ssh_session ssh, ssh_channel ch, const char *term, int w, int h,
 	if (s->mode != MODE_NONE)
 		return -1;
 	s->pty = true;
-	snprintf(s->term, sizeof s->term, "%s", term);
-	for (char *p = s->term; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '+'))
-			*p = '_';
+	snprintf(s->term, sizeof s->term, "%s", term); /* shell.c cleans it */
 	s->cols = w;
 	s->rows = h;
 	return 0;
@@ -707,7 +704,6 @@ sess_teardown(struct sess *s)
 		uv_close((uv_handle_t *)&s->poll, handle_closed);
 	member_clear(&s->member);
 	sshkey_info_clear(&s->key);
-	buf_free(&s->exec_out);
 	buf_free(&s->defer_in);
 	free(s->exec_cmd);
 }
@@ -746,7 +742,7 @@ sess_start_mode(struct sess *s)
 		    "Please try again in a few minutes.\r\n",
 		    srv->cfg.max_join, srv->cfg.max_join_per_ip);
 		if (s->mode == MODE_SHELL && s->pty) {
-			s->shell = shell_text(s, s->id, "\r\n%s\r\n", text);
+			s->shell = shell_text(s, s->id, 1, "\r\n%s\r\n", text);
 		} else if (s->mode != MODE_NONE) {
 			ssh_channel_write_stderr(s->chan, text,
 			    (uint32_t)strlen(text));
@@ -769,12 +765,12 @@ sess_start_mode(struct sess *s)
 	case MODE_SHELL:
 		if (s->member.removed) {
 			text = removed_text(s);
-			s->shell = shell_text(s, s->id, "\r\n%s\r\n", text);
+			s->shell = shell_text(s, s->id, 1, "\r\n%s\r\n", text);
 			free(text);
 			break;
 		}
 		if (!shell_start(s))
-			s->shell = shell_text(s, s->id, "Hearth could not start "
+			s->shell = shell_text(s, s->id, 1, "Hearth could not start "
 			    "its screen; please try again later.\r\n");
 		break;
 	case MODE_EXEC:
@@ -788,9 +784,9 @@ sess_start_mode(struct sess *s)
 		}
 		if (strcmp(s->exec_cmd, "calendar") == 0 && s->member.id != 0) {
 			/* One-shot text: the member's iCalendar feed. */
-			buf_puts(&s->exec_out, (text = event_ics(s->member.id)));
+			text = event_ics(s->member.id);
+			s->shell = shell_text(s, s->id, 0, "%s", text);
 			free(text);
-			s->exec_output = true;
 			break;
 		}
 		text = xasprintf("hearth: unknown command '%.60s'. Try "
@@ -869,18 +865,13 @@ sess_flush(struct sess *s)
 		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
 		    s->conn->refs == 0)
 			sess_finish(s, 0);
-	} else if (s->mode == MODE_SHELL && s->shell != NULL) {
+	} else if (s->shell != NULL) {
 		int rc = shell_progress(s->shell, &status);
 
 		if (rc < 0)
 			s->dead = true;
 		else if (rc > 0)
 			sess_finish(s, status);
-	} else if (s->mode == MODE_EXEC && s->exec_output) {
-		if (chan_write_buf(s, &s->exec_out) != 0)
-			s->dead = true;
-		else if (buf_used(&s->exec_out) == 0)
-			sess_finish(s, 0);
 	}
 }
 
@@ -1301,7 +1292,6 @@ sess_accept(int fd, const char *ip, int port)
 	s->accepted_ms = now_ms();
 	snprintf(s->ip, sizeof s->ip, "%s", ip);
 	snprintf(s->addr, sizeof s->addr, "%s:%d", ip, port);
-	buf_init(&s->exec_out);
 	buf_init(&s->defer_in);
 	s->ssh = ssh_new();
 	if (s->ssh == NULL || ssh_bind_accept_fd(sbind, s->ssh, fd) != SSH_OK) {
@@ -1397,6 +1387,24 @@ listen_io(uv_poll_t *h, int status, int events)
 	}
 }
 
+/* What hearthd offers: modern algorithms only (NULL: the host key). */
+static const struct {
+	enum ssh_bind_options_e opt;
+	const char *value;
+} bind_opts[] = {
+	{ SSH_BIND_OPTIONS_HOSTKEY, NULL },
+	{ SSH_BIND_OPTIONS_KEY_EXCHANGE,
+	    "curve25519-sha256,curve25519-sha256@libssh.org" },
+	{ SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, "ssh-ed25519" },
+	{ SSH_BIND_OPTIONS_CIPHERS_C_S, SSHD_CIPHERS },
+	{ SSH_BIND_OPTIONS_CIPHERS_S_C, SSHD_CIPHERS },
+	{ SSH_BIND_OPTIONS_HMAC_C_S, SSHD_MACS },
+	{ SSH_BIND_OPTIONS_HMAC_S_C, SSHD_MACS },
+	{ SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, "ssh-ed25519,"
+	    "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+	    "rsa-sha2-512,rsa-sha2-256" },
+};
+
 int
 sshd_listen(const char *host, int port, char *err, size_t errlen)
 {
@@ -1410,29 +1418,12 @@ sshd_listen(const char *host, int port, char *err, size_t errlen)
 		snprintf(err, errlen, "ssh_bind_new failed");
 		return -1;
 	}
-	if (ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) <
-	    0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY, keypath) < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_KEY_EXCHANGE,
-	    "curve25519-sha256,curve25519-sha256@libssh.org") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
-	    "ssh-ed25519") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_C_S,
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
-	    "aes128-gcm@openssh.com") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_S_C,
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
-	    "aes128-gcm@openssh.com") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_C_S,
-	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
-	    0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_S_C,
-	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
-	    0 ||
-	    ssh_bind_options_set(sbind,
-	    SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES,
-	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-	    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256") < 0) {
+	rc = ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+	for (size_t i = 0; rc >= 0 && i < sizeof bind_opts / sizeof *bind_opts;
+	    i++)
+		rc = ssh_bind_options_set(sbind, bind_opts[i].opt,
+		    bind_opts[i].value != NULL ? bind_opts[i].value : keypath);
+	if (rc < 0) {
 		snprintf(err, errlen, "ssh options: %s", ssh_get_error(sbind));
 		return -1;
 	}
