@@ -1069,6 +1069,14 @@ void preauth_end(struct preauth *, enum preauth_how);
 
 /* sshd.c: SSH sessions. */
 int sshd_listen(const char *host, int port, char *err, size_t errlen);
+/* sshd-listen.c calls it with each accepted socket (non-blocking). */
+void sshd_accept(int fd, const char *ip, int port);
+/* sshd-listen.c: the listening socket and the libssh bind (host key,
+ * algorithms) for sshd_listen; close stops accepting, free the bind. */
+int sshd_listen_open(const char *host, int port, char *err, size_t errlen);
+struct ssh_bind_struct *sshd_listen_bind(void);
+void sshd_listen_close(void);
+void sshd_listen_free(void);
 void sshd_close(void);
 /* shell.c's way back to a terminal session's channel (owner: the
  * session): write what the window takes (-1: the channel is gone), and
