@@ -7,9 +7,14 @@ with a word to their member, a new spawner starts, and everything else
 keeps working."""
 import os
 import re
+import select
 import signal
+import socket
+import struct
+import subprocess
 import time
 
+import harness
 from fixtures import tui, wait_until
 from harness import Server, Tmux, tmpdir
 
@@ -205,3 +210,103 @@ def test_spawner_and_tuis_end_when_hearthd_dies():
         wait_until(lambda: gone(child), what='the TUI child to end')
     finally:
         t.kill()
+
+
+# ---- the spawner's socket, spoken directly (the frames of server.h) ----
+
+HDR = struct.Struct('=IIB3x')         # struct spawn_hdr: id, len, type
+(START, TTY_IN, PROTO_IN, WINCH, HANGUP, PROTO_CLOSE, FORGET, ACK_TTY, ACK_PROTO,
+ STARTED, FAILED, TTY_OUT, PROTO_OUT, PROTO_EOF, EXIT, ACK_TTY_IN, ACK_PROTO_IN) = range(1, 18)
+CREDIT = 64 * 1024
+
+
+class Mux:
+    """hearthd's side of a spawner's socket, in the test."""
+
+    def __init__(self, tui):
+        self.sock, theirs = socket.socketpair()
+        os.set_inheritable(theirs.fileno(), True)
+        self.proc = subprocess.Popen(
+            [os.path.join(harness.BUILD, 'hearthd'), '--spawner', str(theirs.fileno()), tui],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        self.buf = b''
+        self.out = {}         # id -> screen bytes received
+        self.frames = []
+
+    def send(self, sid, ftype, data=b''):
+        self.sock.sendall(HDR.pack(sid, len(data), ftype) + data)
+
+    def start(self, sid, term):
+        self.send(sid, START, struct.pack('=HHB3x', 80, 24, 0) + term.encode())
+
+    def pump(self, seconds):
+        """Read frames for a while; screen bytes are not acknowledged here."""
+        end = time.time() + seconds
+        while time.time() < end:
+            r, _, _ = select.select([self.sock], [], [], max(0, end - time.time()))
+            if not r:
+                break
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                break
+            self.buf += chunk
+            while len(self.buf) >= HDR.size:
+                sid, n, ftype = HDR.unpack_from(self.buf)
+                if len(self.buf) < HDR.size + n:
+                    break
+                data = self.buf[HDR.size:HDR.size + n]
+                self.buf = self.buf[HDR.size + n:]
+                self.frames.append((sid, ftype, data))
+                if ftype == TTY_OUT:
+                    self.out[sid] = self.out.get(sid, b'') + data
+
+    def wait(self, pred, what, timeout=10):
+        end = time.time() + timeout
+        while not pred():
+            if time.time() > end:
+                raise AssertionError('timed out waiting for ' + what)
+            self.pump(0.05)
+
+
+def test_spawner_holds_back_only_the_session_not_read():
+    """One member whose screen is not taken (no acknowledgement) gets at most
+    the credit in flight and their child is held back; another member's
+    session flows meanwhile, and acknowledging lets the first go on."""
+    d = tmpdir()
+    os.chmod(d, 0o755)       # run as nobody when the tests run as root
+    prog = os.path.join(d, "tui.sh")
+    with open(prog, "w") as f:
+        f.write('#!/bin/sh\ncase "$TERM" in\nflood) exec yes 0123456789abcdef ;;\n'
+                '*) echo ready; exec cat ;;\nesac\n')
+    os.chmod(prog, 0o755)
+    m = Mux(prog)
+    try:
+        m.start(1, 'flood')
+        m.start(2, 'echo')
+        m.wait(lambda: b'ready' in m.out.get(2, b''), 'the second screen')
+        m.pump(1.0)          # the flood has had time to fill anything
+        flood = len(m.out.get(1, b''))
+        assert 0 < flood <= CREDIT, flood
+        # the other session flows: keystrokes in, echo out
+        m.send(2, ACK_TTY, struct.pack('=I', len(m.out[2])))
+        m.send(2, TTY_IN, b'ping\n')
+        m.wait(lambda: m.out.get(2, b'').count(b'ping') >= 2, 'the echo (tty and cat)')
+        assert any(f[:2] == (2, ACK_TTY_IN) for f in m.frames)
+        assert len(m.out.get(1, b'')) == flood       # still held back
+        # acknowledging lets the flood go on, again only a credit at a time
+        m.send(1, ACK_TTY, struct.pack('=I', flood))
+        m.wait(lambda: len(m.out.get(1, b'')) > flood, 'more of the flood')
+        m.pump(0.5)
+        assert len(m.out[1]) <= flood + CREDIT, len(m.out[1])
+        # the second member leaves: its child's exit is reported
+        m.send(2, TTY_IN, b'\x04')
+        m.wait(lambda: any(f[:2] == (2, EXIT) for f in m.frames), 'the exit')
+        # hearthd forgets the flood; then its socket ends and so does the spawner
+        m.send(1, FORGET)
+        m.sock.close()
+        assert m.proc.wait(timeout=10) == 0      # (a sanitizer's report fails it)
+    finally:
+        if m.proc.poll() is None:
+            m.proc.kill()
+            m.proc.wait()
