@@ -2,7 +2,8 @@
  * conn.c: protocol connections. A conn frames input into lines, hands each
  * to the dispatcher, and queues replies and events in a bounded output
  * buffer that its transport flushes. This file also owns the stream
- * transport used for hearthctl (unix socket) and TUI children (socketpair).
+ * transport used for hearthctl (unix socket); TUI children's conns travel
+ * over the spawner's socket (shell.c).
  *
  * Lifetime: the transport creates the conn and calls conn_free when it is
  * done with it; conn_close only asks the transport to finish.

@@ -203,7 +203,7 @@ reap(uv_signal_t *h, int sig)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		sshd_child_exited(pid, status);
+		shell_reaped(pid, status);
 }
 
 static void
@@ -370,6 +370,11 @@ main(int argc, char **argv)
 	int ch, verbose = 0;
 	bool created, allow_root = false;
 
+	/* The spawner (shell.c starts it): hearthd --spawner FD TUI */
+	if (argc == 4 && strcmp(argv[1], "--spawner") == 0) {
+		log_init("hearthd-spawner", LOG_INFO);
+		return spawner_main(atoi(argv[2]), argv[3]);
+	}
 	/*
 	 * No allocation statistics: with them every SQLite malloc takes one
 	 * global mutex, which the search workers fight over.
@@ -457,6 +462,8 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
+	/* Before libssh, the database and the loop: a small process. */
+	shell_spawner_start();
 	ssh_init();
 	if (srv->cfg.verbose > 2)
 		ssh_set_log_level(SSH_LOG_PROTOCOL);
@@ -479,6 +486,7 @@ main(int argc, char **argv)
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);
 	conn_init(srv->loop);
+	shell_init(srv->loop);
 	checkpoint_start(srv->loop, dbpath,
 	    (int64_t)srv->cfg.wal_max_mb * 1024 * 1024);
 	checkpoint_backups_start(srv->loop, dbpath, srv->cfg.data_dir,

@@ -242,7 +242,7 @@ double fanout_pct(const struct fanout_stats *, double p);
 struct fanout_stats *room_fanout_stats(void);
 
 /*
- * conn.c: one protocol peer (ssh subsystem, a TUI child over a socketpair,
+ * conn.c: one protocol peer (ssh subsystem, a TUI child through the spawner,
  * or hearthctl over the control socket). Handlers append to the output
  * queue; the transport flushes. A conn is freed by its transport after
  * conn_close has run and the transport has let go.
@@ -935,15 +935,85 @@ void room_support_free(struct room *);
 int ctl_listen(const char *path, char *err, size_t errlen);
 void ctl_close(void);
 
-/* pty.c */
 /*
- * Start the TUI on a new pty. fd is the child's end of the protocol
- * socketpair, passed as --fd. Returns the child pid and the master fd
- * (non-blocking, close-on-exec) or -1.
+ * spawner.c: the spawner, a small process hearthd starts before its loop
+ * (hearthd --spawner FD TUI): it forks and execs each terminal login's
+ * TUI child on a new pty and relays the pty and the child's protocol
+ * socket to hearthd over one unix socket, in frames. Credits bound what
+ * either side may send for a session before the other acknowledges it.
  */
-pid_t pty_spawn(const char *tui, const char *term, bool no_color, int cols,
-    int rows, int fd, int *master);
-void pty_resize(int master, int cols, int rows);
+enum spawn_type {
+	/* hearthd -> spawner */
+	SPAWN_START = 1, /* struct spawn_start, then TERM */
+	SPAWN_TTY_IN, /* keystrokes for the pty (credit) */
+	SPAWN_PROTO_IN, /* protocol bytes for the child's fd 3 (credit) */
+	SPAWN_WINCH, /* struct spawn_winch */
+	SPAWN_HANGUP, /* SIGHUP the child; its end is still relayed */
+	SPAWN_PROTO_CLOSE, /* EOF on the child's fd 3 once it has all */
+	SPAWN_FORGET, /* hearthd is done with it: hang up and drop it */
+	SPAWN_ACK_TTY, /* uint32_t: screen bytes hearthd passed on */
+	SPAWN_ACK_PROTO, /* uint32_t: protocol bytes hearthd took */
+	/* spawner -> hearthd */
+	SPAWN_STARTED, /* int32_t pid */
+	SPAWN_FAILED, /* int32_t errno */
+	SPAWN_TTY_OUT, /* screen bytes (credit) */
+	SPAWN_PROTO_OUT, /* protocol bytes from the child (credit) */
+	SPAWN_PROTO_EOF, /* the child closed its protocol socket */
+	SPAWN_EXIT, /* int32_t exit status, 128 + signal if killed */
+	SPAWN_ACK_TTY_IN, /* uint32_t: keystrokes written to the pty */
+	SPAWN_ACK_PROTO_IN, /* uint32_t: protocol bytes written to fd 3 */
+};
+struct spawn_hdr {
+	uint32_t id; /* the session, chosen by hearthd; never 0 */
+	uint32_t len; /* payload bytes after the header */
+	uint8_t type;
+	uint8_t pad[3];
+};
+struct spawn_start {
+	uint16_t cols, rows;
+	uint8_t no_color;
+	uint8_t pad[3];
+};
+struct spawn_winch {
+	uint16_t cols, rows;
+};
+#define SPAWN_MAX_PAYLOAD (64 * 1024)
+/* Bytes one side may send for a session, per stream, unacknowledged. */
+#define SPAWN_CREDIT (64 * 1024)
+/* The spawner process: runs until fd (its socket to hearthd) ends. */
+int spawner_main(int fd, const char *tui);
+
+/*
+ * shell.c: terminal logins in hearthd: the spawner's socket, and one
+ * struct shell per terminal session, owned by its SSH session (owner).
+ */
+struct shell;
+/* Start the spawner; main, before the loop and libssh. */
+void shell_spawner_start(void);
+/* Watch the spawner's socket on the loop. */
+void shell_init(uv_loop_t *);
+/* At exit, after every session: the spawner then ends too. */
+void shell_stop(void);
+/* SIGCHLD: true if pid was the spawner. */
+bool shell_reaped(pid_t, int status);
+/* Start the TUI (NULL if no spawner is running). Its conn (shell_conn)
+ * is new; the caller sets whom it speaks for and says hello. */
+struct shell *shell_open(void *owner, uint64_t log_id, const char *term,
+    bool no_color, int cols, int rows);
+/* A terminal session (or an exec's output) that shows text and ends
+ * with status. */
+struct shell *shell_text(void *owner, uint64_t log_id, int status,
+    const char *fmt, ...) PRINTFLIKE(4, 5);
+struct conn *shell_conn(struct shell *);
+/* Keystrokes from the channel: returns how many were taken. */
+size_t shell_input(struct shell *, const void *, size_t);
+void shell_resize(struct shell *, int cols, int rows);
+/* Hang up the TUI and show text (steals it) once it has gone. */
+void shell_end(struct shell *, char *text);
+/* Move screen bytes to the channel: -1 the channel died, 1 the session
+ * is over (*status: its exit status), 0 not yet. */
+int shell_progress(struct shell *, int *status);
+void shell_free(struct shell *);
 
 /*
  * checkpoint.c: WAL checkpoints in the thread pool, once a second; the WAL
@@ -1001,14 +1071,25 @@ void preauth_end(struct preauth *, enum preauth_how);
 
 /* sshd.c: SSH sessions. */
 int sshd_listen(const char *host, int port, char *err, size_t errlen);
+/* sshd-listen.c calls it with each accepted socket (non-blocking). */
+void sshd_accept(int fd, const char *ip, int port);
+/* sshd-listen.c: the listening socket and the libssh bind (host key,
+ * algorithms) for sshd_listen; close stops accepting, free the bind. */
+int sshd_listen_open(const char *host, int port, char *err, size_t errlen);
+struct ssh_bind_struct *sshd_listen_bind(void);
+void sshd_listen_close(void);
+void sshd_listen_free(void);
 void sshd_close(void);
-/* SIGCHLD: a TUI child exited. */
-void sshd_child_exited(pid_t, int status);
 /*
  * Sessions still wait for a pump or a teardown (a shutdown's goodbye waits
  * for them, so one turn does not do both).
  */
 bool sshd_backlog(void);
+/* shell.c's way back to a terminal session's channel (owner: the
+ * session): write what the window takes (-1: the channel is gone), and
+ * pump the session in the next loop turn. */
+int sshd_shell_write(void *owner, struct buf *);
+void sshd_shell_kick(void *owner);
 size_t sshd_count(void);
 /* Sessions that got past login and have not ended (shutdown waits). */
 size_t sshd_started_count(void);

@@ -1,7 +1,8 @@
 /*
  * sshd.c: SSH sessions on the one libuv loop (see shared/notes/
- * libssh-libuv.md). We own the listening socket; each accepted socket gets
- * a non-blocking libssh session driven by a uv_poll_t, its own ssh_event,
+ * libssh-libuv.md). We own the listening socket (sshd-listen.c); each
+ * accepted socket gets a non-blocking libssh session driven by a
+ * uv_poll_t, its own ssh_event,
  * a timer for the login grace period and then idleness, and a "kick" idle
  * handle used to flush output produced outside its own pump. The kick is
  * an idle handle, not a zero-delay timer: libuv 1.44 runs a zero-delay
@@ -12,8 +13,8 @@
  *
  * A session opens one channel, which becomes one of:
  *  - the "hearth" subsystem: a conn whose transport is this channel;
- *  - a shell (with or without pty-req): the TUI child on a pty, speaking
- *    the protocol to us over a socketpair conn, its screen relayed here;
+ *  - a shell (with or without pty-req): the TUI child, started by the
+ *    spawner; shell.c relays its screen and protocol stream;
  *  - an exec request: one-shot text output.
  *
  * Sessions are never freed inside libssh callbacks: callbacks set flags,
@@ -35,10 +36,8 @@
  * conns after the writes, so no request runs in the middle of a batch.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -87,7 +86,6 @@ struct sess {
 	bool chan_gone; /* closed by the client */
 	enum sess_mode mode;
 	bool started; /* the channel's request has been acted on */
-	bool exec_output; /* from_child holds an exec's output to send */
 	char *exec_cmd;
 	uint64_t last_input;
 
@@ -112,24 +110,12 @@ struct sess {
 	bool no_color; /* the client sent NO_COLOR (SendEnv) */
 	char term[64];
 	int cols, rows;
-	pid_t pid;
-	int master;
-	uv_poll_t mpoll;
-	bool mpoll_on;
-	bool master_eof;
-	bool child_done;
-	int child_status;
-	struct buf to_child; /* client keystrokes the pty did not take yet */
-	struct buf from_child; /* screen bytes the channel did not take yet */
-	char *end_text; /* shown on the terminal once the child has gone */
+	struct shell *shell; /* shell.c's terminal session, or exec output */
 
 	struct sess *next, *prev;
 };
 
-static ssh_bind sbind;
-static int listen_fd = -1;
-static uv_poll_t listen_poll;
-static uv_timer_t listen_pause; /* out of file descriptors: wait a second */
+static bool listening; /* sshd_listen has set the loop's handles up */
 static struct sess *sessions;
 static size_t nsessions;
 
@@ -311,156 +297,29 @@ chan_write_buf(struct sess *s, struct buf *b)
 	return 0;
 }
 
-/* ---- the TUI child on a pty ---- */
+/* ---- the terminal session (shell.c) ---- */
 
-static void
-master_closed(uv_handle_t *h)
+int
+sshd_shell_write(void *owner, struct buf *b)
 {
-	struct sess *s = h->data;
+	struct sess *s = owner;
 
-	close(s->master);
-	s->master = -1;
-	if (--s->open_handles == 0)
-		free(s);
+	if (s->chan == NULL || s->chan_gone)
+		return -1;
+	return chan_write_buf(s, b);
 }
 
-static void master_io(uv_poll_t *, int, int);
-
-/* Watch the pty for output only while the channel can take it. */
-static void
-master_arm(struct sess *s)
+void
+sshd_shell_kick(void *owner)
 {
-	int ev = 0;
-
-	if (s->master < 0)
-		return;
-	if (s->master_eof) {
-		if (s->mpoll_on)
-			uv_poll_stop(&s->mpoll);
-		s->mpoll_on = false;
-		return;
-	}
-	if (buf_used(&s->from_child) == 0 && s->chan != NULL &&
-	    !s->chan_gone && ssh_channel_window_size(s->chan) > 0 &&
-	    !(ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING))
-		ev |= UV_READABLE;
-	if (buf_used(&s->to_child) > 0)
-		ev |= UV_WRITABLE;
-	if (ev == 0) {
-		if (s->mpoll_on)
-			uv_poll_stop(&s->mpoll);
-		s->mpoll_on = false;
-		return;
-	}
-	uv_poll_start(&s->mpoll, ev, master_io);
-	s->mpoll_on = true;
+	sess_kick(owner);
 }
 
-/* Push queued keystrokes into the pty. */
+/* Who the session's conn speaks for: the member, newcomer or guest. */
 static void
-master_write(struct sess *s)
+sess_conn_identity(struct sess *s, struct conn *c)
 {
-	ssize_t n;
-
-	while (buf_used(&s->to_child) > 0) {
-		n = write(s->master, buf_head(&s->to_child),
-		    buf_used(&s->to_child));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				buf_clear(&s->to_child);
-			break;
-		}
-		buf_consume(&s->to_child, (size_t)n);
-	}
-}
-
-static void
-master_io(uv_poll_t *h, int status, int events)
-{
-	struct sess *s = h->data;
-	char tmp[16384];
-	uint32_t win;
-	ssize_t n;
-
-	if (events & UV_WRITABLE)
-		master_write(s);
-	if ((events & UV_READABLE) || status < 0) {
-		win = s->chan != NULL ? ssh_channel_window_size(s->chan) : 0;
-		if (win > sizeof tmp)
-			win = sizeof tmp;
-		if (win > 0) {
-			n = read(s->master, tmp, win);
-			if (n > 0) {
-				buf_append(&s->from_child, tmp, (size_t)n);
-				if (chan_write_buf(s, &s->from_child) != 0)
-					s->dead = true;
-			} else if (n == 0 || (errno != EAGAIN &&
-			    errno != EINTR)) {
-				/* EIO: the child and its terminal are gone. */
-				s->master_eof = true;
-			}
-		}
-	}
-	sess_kick(s);
-}
-
-/* The TUI child's conn was freed (child exited, or we ended it). */
-static void
-child_conn_gone(struct conn *c, void *arg)
-{
-	struct sess *s = arg;
-	struct member m = { 0 };
-	char at[32];
-
-	s->conn = NULL;
-	if (c->member.removed && member_by_id(srv->db, c->member.id, &m) == 1 &&
-	    m.removed) {
-		time_iso8601(m.removed_at, at);
-		free(s->end_text);
-		s->end_text = xasprintf("\r\n\r\n  Your Hearth membership was "
-		    "removed on %s.\r\n  Reason: %s\r\n\r\n", at,
-		    m.removed_reason != NULL ? m.removed_reason : "");
-		if (s->pid > 0 && !s->child_done)
-			kill(s->pid, SIGHUP);
-	}
-	member_clear(&m);
-}
-
-/* Start the TUI for a shell request; false if it could not start. */
-static bool
-shell_start(struct sess *s)
-{
-	int sv[2], master;
-	char err[128];
-	const char *tui = srv->cfg.tui_path;
-	struct conn *c;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_error(s->id, "socketpair: %s", strerror(errno));
-		return false;
-	}
-	s->pid = pty_spawn(tui, s->pty ? s->term : "dumb", s->no_color,
-	    s->cols, s->rows, sv[1], &master);
-	close(sv[1]);
-	if (s->pid < 0) {
-		close(sv[0]);
-		return false;
-	}
-	s->master = master;
-	uv_poll_init(srv->loop, &s->mpoll, master);
-	s->mpoll.data = s;
-	s->open_handles++;
-	if ((c = conn_stream_open(sv[0], CONN_PTY, err, sizeof err)) == NULL) {
-		log_error(s->id, "%s", err);
-		kill(s->pid, SIGHUP);
-		return true; /* the child exits on EOF; we relay its end */
-	}
-	s->conn = c;
 	snprintf(c->addr, sizeof c->addr, "%s", s->addr);
-	c->on_free = child_conn_gone;
-	c->on_free_arg = s;
 	c->guest = s->guest;
 	if (s->join) {
 		c->join = true;
@@ -469,59 +328,33 @@ shell_start(struct sess *s)
 	} else if (s->member.id != 0) {
 		c->member = s->member;
 		c->member.display_name = xstrdup(s->member.display_name);
-		c->member.removed_reason = NULL;
+		c->member.removed_reason = s->member.removed_reason != NULL ?
+		    xstrdup(s->member.removed_reason) : NULL;
 		snprintf(c->key.fp, sizeof c->key.fp, "%s", s->key.fp);
 	}
-	log_info(s->id, "terminal session: TUI pid %d, %dx%d, TERM=%s",
-	    (int)s->pid, s->cols, s->rows, s->pty ? s->term : "dumb");
+}
+
+/* The protocol conn: the subsystem's, or the TUI child's. */
+static struct conn *
+sess_conn(struct sess *s)
+{
+	return s->shell != NULL ? shell_conn(s->shell) : s->conn;
+}
+
+/* Start the TUI for a shell request; false if it could not start. */
+static bool
+shell_start(struct sess *s)
+{
+	struct conn *c;
+
+	s->shell = shell_open(s, s->id, s->pty ? s->term : "dumb",
+	    s->no_color, s->cols, s->rows);
+	if (s->shell == NULL)
+		return false;
+	c = shell_conn(s->shell);
+	sess_conn_identity(s, c);
 	conn_hello(c);
-	master_arm(s);
 	return true;
-}
-
-void
-sshd_child_exited(pid_t pid, int status)
-{
-	for (struct sess *s = sessions; s != NULL; s = s->next) {
-		if (s->pid == pid) {
-			s->child_done = true;
-			s->child_status = WIFEXITED(status) ?
-			    WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			log_info(s->id, "TUI pid %d exited with status %d",
-			    (int)pid, s->child_status);
-			sess_kick(s);
-			return;
-		}
-	}
-}
-
-/* Relay the child's last output and end the channel once it has gone. */
-static void
-shell_progress(struct sess *s)
-{
-	if (s->chan == NULL || s->chan_gone)
-		return;
-	if (buf_used(&s->from_child) > 0 &&
-	    chan_write_buf(s, &s->from_child) != 0) {
-		s->dead = true;
-		return;
-	}
-	if (s->master >= 0 && !s->master_eof) {
-		master_arm(s);
-		return;
-	}
-	if (!s->child_done || buf_used(&s->from_child) > 0)
-		return;
-	if (s->end_text != NULL) {
-		buf_puts(&s->from_child, s->end_text);
-		free(s->end_text);
-		s->end_text = NULL;
-		s->child_status = 1;
-		chan_write_buf(s, &s->from_child);
-		if (buf_used(&s->from_child) > 0)
-			return;
-	}
-	sess_finish(s, s->child_status);
 }
 
 /* ---- libssh callbacks (no freeing in here) ---- */
@@ -531,7 +364,6 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
     int is_stderr, void *ud)
 {
 	struct sess *s = ud;
-	size_t room;
 
 	if (batch_writing) {
 		/* Maybe on a helper thread: keep it for the loop thread. */
@@ -548,16 +380,9 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 			conn_input(s->conn, data, len);
 		return (int)len;
 	}
-	if (s->mode == MODE_SHELL && s->master >= 0 && !s->master_eof) {
-		/* Take what fits; the rest waits in libssh (and its window). */
-		room = 256 * 1024 - buf_used(&s->to_child);
-		if (len > room)
-			len = (uint32_t)room;
-		buf_append(&s->to_child, data, len);
-		master_write(s);
-		master_arm(s);
-		return (int)len;
-	}
+	/* Take what fits; the rest waits in libssh (and its window). */
+	if (s->mode == MODE_SHELL && s->shell != NULL)
+		return (int)shell_input(s->shell, data, len);
 	return (int)len; /* nothing listens: discard */
 }
 
@@ -595,12 +420,7 @@ cb_pty(ssh_session ssh, ssh_channel ch, const char *term, int w, int h,
 	if (s->mode != MODE_NONE)
 		return -1;
 	s->pty = true;
-	snprintf(s->term, sizeof s->term, "%s", term);
-	for (char *p = s->term; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '+'))
-			*p = '_';
+	snprintf(s->term, sizeof s->term, "%s", term); /* shell.c cleans it */
 	s->cols = w;
 	s->rows = h;
 	return 0;
@@ -627,8 +447,8 @@ cb_winch(ssh_session ssh, ssh_channel ch, int w, int h, int pw, int ph,
 
 	s->cols = w;
 	s->rows = h;
-	if (s->master >= 0)
-		pty_resize(s->master, w, h);
+	if (s->shell != NULL)
+		shell_resize(s->shell, w, h);
 	return 0;
 }
 
@@ -867,18 +687,12 @@ sess_teardown(struct sess *s)
 	}
 	log_info(s->id, "session ended");
 	if (s->conn != NULL) {
-		s->conn->on_free = NULL;
-		if (s->mode == MODE_SUBSYS) {
-			/* The conn lives in this session: free it now. */
-			conn_free(s->conn);
-		} else
-			conn_close(s->conn, "terminal closed");
+		/* The conn lives in this session: free it now. */
+		conn_free(s->conn);
 		s->conn = NULL;
 	}
-	if (s->pid > 0 && !s->child_done)
-		kill(s->pid, SIGHUP);
-	if (s->master >= 0)
-		uv_close((uv_handle_t *)&s->mpoll, master_closed);
+	shell_free(s->shell); /* hangs up the TUI child */
+	s->shell = NULL;
 	uv_close((uv_handle_t *)&s->timer, handle_closed);
 	if (uv_is_active((uv_handle_t *)&s->kick))
 		kicks_pending--;
@@ -889,11 +703,8 @@ sess_teardown(struct sess *s)
 		uv_close((uv_handle_t *)&s->poll, handle_closed);
 	member_clear(&s->member);
 	sshkey_info_clear(&s->key);
-	buf_free(&s->to_child);
-	buf_free(&s->from_child);
 	buf_free(&s->defer_in);
 	free(s->exec_cmd);
-	free(s->end_text);
 }
 
 /* Text for a removed member, in a terminal or on stderr. */
@@ -930,10 +741,7 @@ sess_start_mode(struct sess *s)
 		    "Please try again in a few minutes.\r\n",
 		    srv->cfg.max_join, srv->cfg.max_join_per_ip);
 		if (s->mode == MODE_SHELL && s->pty) {
-			buf_printf(&s->from_child, "\r\n%s\r\n", text);
-			s->child_done = true;
-			s->master_eof = true;
-			s->child_status = 1;
+			s->shell = shell_text(s, s->id, 1, "\r\n%s\r\n", text);
 		} else if (s->mode != MODE_NONE) {
 			ssh_channel_write_stderr(s->chan, text,
 			    (uint32_t)strlen(text));
@@ -948,22 +756,7 @@ sess_start_mode(struct sess *s)
 	switch (s->mode) {
 	case MODE_SUBSYS:
 		s->conn = conn_new(CONN_SSH, &chan_transport, s);
-		snprintf(s->conn->addr, sizeof s->conn->addr, "%s", s->addr);
-		s->conn->guest = s->guest;
-		if (s->join) {
-			s->conn->join = true;
-			s->conn->key = s->key;
-			memset(&s->key, 0, sizeof s->key);
-		} else if (s->member.id != 0) {
-			s->conn->member = s->member;
-			s->conn->member.display_name =
-			    xstrdup(s->member.display_name);
-			s->conn->member.removed_reason =
-			    s->member.removed_reason != NULL ?
-			    xstrdup(s->member.removed_reason) : NULL;
-			snprintf(s->conn->key.fp, sizeof s->conn->key.fp, "%s",
-			    s->key.fp);
-		}
+		sess_conn_identity(s, s->conn);
 		conn_hello(s->conn);
 		if (s->member.removed)
 			conn_close(s->conn, "removed member");
@@ -971,20 +764,13 @@ sess_start_mode(struct sess *s)
 	case MODE_SHELL:
 		if (s->member.removed) {
 			text = removed_text(s);
-			buf_printf(&s->from_child, "\r\n%s\r\n", text);
+			s->shell = shell_text(s, s->id, 1, "\r\n%s\r\n", text);
 			free(text);
-			s->child_done = true;
-			s->master_eof = true;
-			s->child_status = 1;
 			break;
 		}
-		if (!shell_start(s)) {
-			buf_puts(&s->from_child, "Hearth could not start its "
-			    "screen; please try again later.\r\n");
-			s->child_done = true;
-			s->master_eof = true;
-			s->child_status = 1;
-		}
+		if (!shell_start(s))
+			s->shell = shell_text(s, s->id, 1, "Hearth could not start "
+			    "its screen; please try again later.\r\n");
 		break;
 	case MODE_EXEC:
 		if (s->member.removed) {
@@ -997,10 +783,9 @@ sess_start_mode(struct sess *s)
 		}
 		if (strcmp(s->exec_cmd, "calendar") == 0 && s->member.id != 0) {
 			/* One-shot text: the member's iCalendar feed. */
-			buf_puts(&s->from_child,
-			    (text = event_ics(s->member.id)));
+			text = event_ics(s->member.id);
+			s->shell = shell_text(s, s->id, 0, "%s", text);
 			free(text);
-			s->exec_output = true;
 			break;
 		}
 		text = xasprintf("hearth: unknown command '%.60s'. Try "
@@ -1057,8 +842,11 @@ sess_settle(struct sess *s)
 static void
 sess_flush(struct sess *s)
 {
-	if (preauth_newcomer(s->pre) && s->conn != NULL && !s->conn->join &&
-	    s->conn->member.id != 0) {
+	struct conn *c = sess_conn(s);
+	int status;
+
+	if (preauth_newcomer(s->pre) && c != NULL && !c->join &&
+	    c->member.id != 0) {
 		log_info(s->id, "invite redeemed: no longer a newcomer");
 		preauth_redeemed(s->pre);
 	}
@@ -1076,13 +864,13 @@ sess_flush(struct sess *s)
 		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
 		    s->conn->refs == 0)
 			sess_finish(s, 0);
-	} else if (s->mode == MODE_SHELL)
-		shell_progress(s);
-	else if (s->mode == MODE_EXEC && s->exec_output) {
-		if (chan_write_buf(s, &s->from_child) != 0)
+	} else if (s->shell != NULL) {
+		int rc = shell_progress(s->shell, &status);
+
+		if (rc < 0)
 			s->dead = true;
-		else if (buf_used(&s->from_child) == 0)
-			sess_finish(s, 0);
+		else if (rc > 0)
+			sess_finish(s, status);
 	}
 }
 
@@ -1109,9 +897,6 @@ sess_later(struct sess *s, int what)
 	if (s->poll_ev != -1 && !s->poll_closed)
 		uv_poll_stop(&s->poll);
 	s->poll_ev = -1;
-	if (s->master >= 0 && s->mpoll_on)
-		uv_poll_stop(&s->mpoll);
-	s->mpoll_on = false;
 	if (what == LATER_TEARDOWN) {
 		/*
 		 * libssh may have closed the fd, and a new connection may get
@@ -1281,8 +1066,6 @@ sess_rearm(struct sess *s)
 		uv_poll_start(&s->poll, ev, sess_io);
 		s->poll_ev = ev;
 	}
-	if (s->mode == MODE_SHELL)
-		master_arm(s);
 }
 
 static void
@@ -1484,12 +1267,10 @@ timer_cb(uv_timer_t *t)
 			    "seconds", limit));
 			conn_close(s->conn, "idle");
 		} else {
-			free(s->end_text);
-			s->end_text = xasprintf("\r\n\r\n  Closed after %d "
-			    "minutes without input. Come back soon.\r\n\r\n",
-			    limit / 60);
-			if (s->pid > 0 && !s->child_done)
-				kill(s->pid, SIGHUP);
+			if (s->shell != NULL)
+				shell_end(s->shell, xasprintf("\r\n\r\n  Closed "
+				    "after %d minutes without input. Come back "
+				    "soon.\r\n\r\n", limit / 60));
 			else
 				sess_finish(s, 0);
 		}
@@ -1497,8 +1278,8 @@ timer_cb(uv_timer_t *t)
 	sess_kick(s);
 }
 
-static void
-sess_accept(int fd, const char *ip, int port)
+void
+sshd_accept(int fd, const char *ip, int port)
 {
 	struct sess *s;
 	struct preauth *pre;
@@ -1517,16 +1298,14 @@ sess_accept(int fd, const char *ip, int port)
 	s = xcalloc(1, sizeof *s);
 	s->id = conn_next_id++;
 	s->fd = fd;
-	s->master = -1;
 	s->last_input = now_ms();
 	s->accepted_ms = now_ms();
 	snprintf(s->ip, sizeof s->ip, "%s", ip);
 	snprintf(s->addr, sizeof s->addr, "%s:%d", ip, port);
-	buf_init(&s->to_child);
-	buf_init(&s->from_child);
 	buf_init(&s->defer_in);
 	s->ssh = ssh_new();
-	if (s->ssh == NULL || ssh_bind_accept_fd(sbind, s->ssh, fd) != SSH_OK) {
+	if (s->ssh == NULL || ssh_bind_accept_fd(sshd_listen_bind(), s->ssh,
+	    fd) != SSH_OK) {
 		log_error(0, "cannot start SSH on %s: %s", s->addr,
 		    s->ssh != NULL ? ssh_get_error(s->ssh) : "no memory");
 		/* libssh may or may not own fd now; leak it rather than
@@ -1573,122 +1352,12 @@ sess_accept(int fd, const char *ip, int port)
 	sess_pump(s);
 }
 
-static void listen_io(uv_poll_t *, int, int);
-
-static void
-listen_resume(uv_timer_t *t)
-{
-	if (listen_fd >= 0 && !srv->stopping)
-		uv_poll_start(&listen_poll, UV_READABLE, listen_io);
-}
-
-static void
-listen_io(uv_poll_t *h, int status, int events)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char ip[48];
-	int fd, port;
-
-	for (;;) {
-		len = sizeof ss;
-		fd = accept4(listen_fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EMFILE || errno == ENFILE) {
-				/* The socket stays readable: stop watching it
-				 * for a second rather than spin. */
-				log_warn(0, "accept: %s; pausing new "
-				    "connections for a second", strerror(errno));
-				uv_poll_stop(&listen_poll);
-				uv_timer_start(&listen_pause, listen_resume,
-				    1000, 0);
-			} else if (errno != EAGAIN)
-				log_warn(0, "accept: %s", strerror(errno));
-			return;
-		}
-		if (getnameinfo((struct sockaddr *)&ss, len, ip, sizeof ip,
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(ip, sizeof ip, "?");
-		port = ss.ss_family == AF_INET6 ?
-		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
-		    ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		sess_accept(fd, ip, port);
-	}
-}
-
 int
 sshd_listen(const char *host, int port, char *err, size_t errlen)
 {
-	struct addrinfo hints, *ai = NULL;
-	char portstr[16], *keypath = srv->hostkey_path;
-	bool no = false;
-	int one = 1, rc;
-
-	sbind = ssh_bind_new();
-	if (sbind == NULL) {
-		snprintf(err, errlen, "ssh_bind_new failed");
+	if (sshd_listen_open(host, port, err, errlen) != 0)
 		return -1;
-	}
-	if (ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) <
-	    0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY, keypath) < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_KEY_EXCHANGE,
-	    "curve25519-sha256,curve25519-sha256@libssh.org") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS,
-	    "ssh-ed25519") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_C_S,
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
-	    "aes128-gcm@openssh.com") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_CIPHERS_S_C,
-	    "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,"
-	    "aes128-gcm@openssh.com") < 0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_C_S,
-	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
-	    0 ||
-	    ssh_bind_options_set(sbind, SSH_BIND_OPTIONS_HMAC_S_C,
-	    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com") <
-	    0 ||
-	    ssh_bind_options_set(sbind,
-	    SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES,
-	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-	    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256") < 0) {
-		snprintf(err, errlen, "ssh options: %s", ssh_get_error(sbind));
-		return -1;
-	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(portstr, sizeof portstr, "%d", port);
-	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
-		snprintf(err, errlen, "%s: %s", host, gai_strerror(rc));
-		return -1;
-	}
-	listen_fd = socket(ai->ai_family,
-	    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (listen_fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		freeaddrinfo(ai);
-		return -1;
-	}
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(listen_fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
-	    listen(listen_fd, 511) != 0) {
-		snprintf(err, errlen, "listen on %s:%d: %s", host, port,
-		    strerror(errno));
-		freeaddrinfo(ai);
-		close(listen_fd);
-		listen_fd = -1;
-		return -1;
-	}
-	freeaddrinfo(ai);
-	uv_poll_init(srv->loop, &listen_poll, listen_fd);
-	uv_poll_start(&listen_poll, UV_READABLE, listen_io);
-	uv_timer_init(srv->loop, &listen_pause);
-	uv_unref((uv_handle_t *)&listen_pause);
+	listening = true;
 	uv_idle_init(srv->loop, &batch_idle);
 	uv_idle_init(srv->loop, &later_idle);
 	uv_check_init(srv->loop, &turn_check);
@@ -1713,36 +1382,25 @@ sshd_start_writers(void)
 		    n == 1 ? "" : "s");
 }
 
-static void
-listen_closed(uv_handle_t *h)
-{
-	close(listen_fd);
-	listen_fd = -1;
-}
-
 void
 sshd_close(void)
 {
 	struct sess *s, *next;
 
-	if (listen_fd >= 0) {
-		uv_close((uv_handle_t *)&listen_pause, NULL);
-		uv_close((uv_handle_t *)&listen_poll, listen_closed);
-	}
+	sshd_listen_close();
 	for (s = sessions; s != NULL; s = next) {
 		next = s->next;
 		sess_teardown(s);
 	}
 	/* After the sessions: their teardown may kick others into a batch. */
-	if (listen_fd >= 0) {
+	if (listening) {
 		uv_close((uv_handle_t *)&batch_idle, NULL);
 		uv_close((uv_handle_t *)&later_idle, NULL);
 		uv_close((uv_handle_t *)&turn_check, NULL);
+		listening = false;
 	}
-	if (sbind != NULL) {
-		ssh_bind_free(sbind);
-		sbind = NULL;
-	}
+	sshd_listen_free();
+	shell_stop();
 	writers_stop();
 	free(batch_vec);
 	batch_vec = NULL;
