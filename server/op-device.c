@@ -397,23 +397,63 @@ op_device_redeem(struct call *x)
 	return 0;
 }
 
-/* Note when a member's key was last used (at most once a minute). */
+/*
+ * Note when a member's key was last used (at most once a minute). Logins
+ * happen inside libssh's callbacks (perhaps during a write batch), where
+ * no database work may run: the fingerprints wait here and a timer on the
+ * loop writes them, as the server, in the group commit.
+ */
+#define KEYS_PENDING_MAX 1024
+static char (*keys_pending)[SSHKEY_FP_LEN];
+static size_t keys_npending;
+static uv_timer_t keys_timer;
+static bool keys_timer_started;
+
 static int
 key_used(struct call *x, void *arg)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "UPDATE keys SET last_used_at = ?1 WHERE fingerprint = ?2 AND "
 	    "coalesce(last_used_at, 0) < ?1 - 60");
+	size_t n = *(size_t *)arg;
 
-	sqlite3_bind_int64(st, 1, now_unix());
-	sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
-	return call_step(x, st);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, now_unix());
+		sqlite3_bind_text(st, 2, keys_pending[i], -1, SQLITE_STATIC);
+		if (call_step(x, st) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+keys_flush(uv_timer_t *t)
+{
+	size_t n = keys_npending;
+
+	(void)t;
+	if (n == 0)
+		return;
+	dispatch_server("key last used", key_used, &n);
+	keys_npending = 0;
 }
 
 void
 device_key_used(const char *fp)
 {
-	dispatch_server("key last used", key_used, (void *)fp);
+	if (srv->loop == NULL || keys_npending >= KEYS_PENDING_MAX)
+		return; /* a later login notes it */
+	if (keys_pending == NULL)
+		keys_pending = xcalloc(KEYS_PENDING_MAX,
+		    sizeof *keys_pending);
+	snprintf(keys_pending[keys_npending++], SSHKEY_FP_LEN, "%s", fp);
+	if (!keys_timer_started) {
+		uv_timer_init(srv->loop, &keys_timer);
+		uv_unref((uv_handle_t *)&keys_timer);
+		keys_timer_started = true;
+	}
+	if (!uv_is_active((uv_handle_t *)&keys_timer))
+		uv_timer_start(&keys_timer, keys_flush, 1000, 0);
 }
 
 const struct op op_device_table[] = {

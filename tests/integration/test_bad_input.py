@@ -173,7 +173,7 @@ def test_client_that_stops_reading_is_dropped():
 
 def test_client_whose_output_stalls_is_dropped_before_the_cap():
     # A cap far away: only the stall rule can end this connection.
-    srv = Server({'output_cap_kb': 131072, 'stall_timeout': 2})
+    srv = Server({'output_cap_kb': 131072, 'stall_timeout': 2, 'member_out_cap_mb': 1024})
     key, s = member(srv)
     other = srv.session(key, 'tess')
     payload = b''.join(b'{"id": %d, "op": "whoami"}\n' % i for i in range(200000))
