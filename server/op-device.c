@@ -453,7 +453,7 @@ device_key_used(const char *fp)
 		keys_timer_started = true;
 	}
 	if (!uv_is_active((uv_handle_t *)&keys_timer))
-		uv_timer_start(&keys_timer, keys_flush, 1000, 0);
+		uv_timer_start(&keys_timer, keys_flush, 0, 0); /* next turn */
 }
 
 const struct op op_device_table[] = {
