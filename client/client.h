@@ -201,7 +201,7 @@ bool list_key(struct list *, int ch, bool is_key);
 /* A one-line text field. */
 struct field {
 	const char *label;
-	char text[512];
+	char text[4096]; /* a community's purpose fits whole */
 	size_t len;
 };
 bool field_key(struct field *, int ch, bool is_key);

@@ -181,7 +181,7 @@ community_join_form(json_t *community)
 /* ---- settings ---- */
 
 /* The values the settings form opened with: send only what changed. */
-static char settings_init[8][512];
+static char settings_init[8][4096];
 static const char *const settings_keys[8] = { "name", "purpose", "criteria",
 	"privacy", "visibility", "join_policy", "interested_cap",
 	"refuse_interested_over_cap" };
@@ -253,16 +253,19 @@ community_settings_form(json_t *c)
 		    "members past the cap" },
 	};
 
-	snprintf(settings_init[0], 512, "%s", js(c, "name"));
-	snprintf(settings_init[1], 512, "%s", js(c, "purpose"));
-	snprintf(settings_init[2], 512, "%s", js(c, "criteria"));
-	snprintf(settings_init[3], 512, "%s", js(c, "privacy"));
-	snprintf(settings_init[4], 512, "%s", js(c, "visibility"));
-	snprintf(settings_init[5], 512, "%s", js(c, "join_policy"));
-	snprintf(settings_init[6], 512, "%lld", ji(c, "interested_cap") > 0 ?
+#define INIT(i, ...) snprintf(settings_init[i], sizeof settings_init[i], \
+	__VA_ARGS__)
+	INIT(0, "%s", js(c, "name"));
+	INIT(1, "%s", js(c, "purpose"));
+	INIT(2, "%s", js(c, "criteria"));
+	INIT(3, "%s", js(c, "privacy"));
+	INIT(4, "%s", js(c, "visibility"));
+	INIT(5, "%s", js(c, "join_policy"));
+	INIT(6, "%lld", ji(c, "interested_cap") > 0 ?
 	    (long long)ji(c, "interested_cap") : 10LL);
-	snprintf(settings_init[7], 512, "%s", json_is_true(json_object_get(c,
+	INIT(7, "%s", json_is_true(json_object_get(c,
 	    "refuse_interested_over_cap")) ? "refuse" : "warn");
+#undef INIT
 	for (int i = 0; i < 8; i++)
 		defs[i].init = settings_init[i];
 	snprintf(title, sizeof title, "Settings of %s", js(c, "name"));

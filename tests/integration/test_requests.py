@@ -418,3 +418,27 @@ def test_line_mode_approve_settings_role_and_leave():
     finally:
         t.kill()
     assert srv.query("SELECT count(*) FROM community_departures") == [(1,)]
+
+
+def test_tui_settings_keep_a_long_purpose_whole():
+    """A purpose longer than a screen line (hearthctl allows 4,000 bytes)
+    survives the settings form: untouched when another field changes, and
+    whole when the manager adds to its end."""
+    srv = Server()
+    mia, ann = tui_people(srv)
+    long = ' '.join('Sentence %d about reflective supervision practice.' % i
+                    for i in range(30))                     # about 1,500 bytes
+    srv.ctl('community', 'update', 'sup', '--purpose', long)
+    tm = tui(srv, mia, 'mia')
+    try:
+        tm.wait_for('Supervision', timeout=15)
+        tm.keys('Enter')
+        tm.wait_for('Supervision  (manager)')
+        tm.keys('S')
+        tm.wait_for('Settings of Supervision', 'Membership criteria')
+        tm.keys('Down', 'End', ' And more.', 'C-s')
+        tm.wait_for('Saved. The pinned Welcome thread')
+    finally:
+        tm.kill()
+    assert srv.query("SELECT purpose FROM communities WHERE slug = 'sup'") == \
+        [(long + ' And more.',)]
