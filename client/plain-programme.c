@@ -394,7 +394,43 @@ event_open_room(json_int_t id)
 
 /* Actions on an event, by fixed numbers (only those that apply show). */
 enum { EA_GOING = 1, EA_MAYBE, EA_NOT, EA_QUEUE, EA_UNQUEUE, EA_JOIN,
-	EA_OPEN, EA_RECORD, EA_CANCEL };
+	EA_OPEN, EA_RECORD, EA_CANCEL, EA_EDIT };
+
+/* Hosts change an event: each field asked with its value; Enter keeps. */
+static void
+event_edit(json_t *e)
+{
+	json_t *args = json_pack("{s:I}", "id", ji(e, "id"));
+	char iso[40], *s;
+
+	plain_out("Change \"%s\": for each, type the new value or press "
+	    "Enter to keep it.\n", js(e, "title"));
+	s = plain_ask("Title: ");
+	if (s[0] != '\0')
+		json_object_set_new(args, "title", json_string(s));
+	plain_out("It starts %s.\n", js(e, "starts_at"));
+	s = plain_ask("Move it? y/n: ");
+	if ((s[0] == 'y' || s[0] == 'Y') && ask_start(iso, sizeof iso))
+		json_object_set_new(args, "starts_at", json_string(iso));
+	plain_out("It lasts %lld minutes.\n", (long long)ji(e, "duration"));
+	s = plain_ask("Duration in minutes: ");
+	if (atol(s) > 0)
+		json_object_set_new(args, "duration", json_integer(atol(s)));
+	s = plain_ask("A new description? y/n: ");
+	if (s[0] == 'y' || s[0] == 'Y') {
+		char *d = plain_ask_text();
+
+		json_object_set_new(args, "description", json_string(d));
+		free(d);
+	}
+	if (json_object_size(args) == 1) {
+		plain_out("Nothing changed.\n");
+		json_decref(args);
+		return;
+	}
+	plain_do("event.update", args, "Changed; everyone going or maybe is "
+	    "told when it moves.");
+}
 
 /* One event: print it and act on it until 0. */
 static void
@@ -438,7 +474,9 @@ event_show(json_int_t id)
 			plain_out("  %d. Read the record of its last room\n",
 			    EA_RECORD);
 		if (host && !cancelled)
-			plain_out("  %d. Cancel this event\n", EA_CANCEL);
+			plain_out("  %d. Cancel this event\n  %d. Change it "
+			    "(title, time, length, description)\n", EA_CANCEL,
+			    EA_EDIT);
 		plain_out("  0. Back to the programme\n");
 		s = plain_ask("Type a number, 0 to go back: ");
 		switch (atoi(s)) {
@@ -504,6 +542,10 @@ event_show(json_int_t id)
 				    "id", id, "reason", s), "The event is "
 				    "cancelled; everyone coming has been "
 				    "told.");
+			break;
+		case EA_EDIT:
+			if (host && !cancelled)
+				event_edit(e);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == '\0' || s[0] == 'q') {

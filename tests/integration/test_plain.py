@@ -162,6 +162,21 @@ def test_plain_leader_creates_and_cancels_event():
         s = t.wait_for('0. Back to the programme')
         assert 'Repeats: every month on the' in s and 'Room: not open (you may open it)' in s, s
         assert 'Surgery queue: 0 waiting' in s and '9. Cancel this event' in s, s
+        assert '10. Change it' in s, s
+        # change its title and length first (Enter keeps the rest)
+        t.keys('10', 'Enter')
+        t.wait_for('Title:')
+        t.keys('Grant clinic (drafts)', 'Enter')
+        t.wait_for('Move it? y/n')
+        t.keys('n', 'Enter')
+        t.wait_for('Duration in minutes:')
+        t.keys('60', 'Enter')
+        t.wait_for('A new description? y/n')
+        t.keys('n', 'Enter')
+        t.wait_for('Changed; everyone going or maybe')
+        wait_until(lambda: srv.query('SELECT title, duration FROM events') ==
+                   [('Grant clinic (drafts)', 3600)], 10, 'the change')
+        t.wait_for('Type a number, 0 to go back')
         t.keys('9', 'Enter')
         t.wait_for('Why is it cancelled?')
         t.keys('The trainer is ill', 'Enter')
