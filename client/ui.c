@@ -7,6 +7,9 @@
  * cell is placed by the one width function (utf8_cpwidth).
  */
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +39,7 @@ static uv_poll_t stdin_h;
 static uv_signal_t winch_h, hup_h;
 static uv_prepare_t prep_h;
 static uv_timer_t flash_h;
+static uv_timer_t trim_h;
 static int exit_code;
 
 void
@@ -408,6 +412,21 @@ ui_cursor(int y, int x)
 	cursor_x = x;
 }
 
+/*
+ * A second after the last redraw, hand the heap's free pages back: loading
+ * a screen parses and renders far more than it keeps, and a member idle on
+ * Home should cost only what the screen holds (hearthd runs one of these
+ * per terminal login; docs/performance.md, "Terminal logins at scale").
+ */
+static void
+trim_cb(uv_timer_t *t)
+{
+	(void)t;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static void
 prepare_cb(uv_prepare_t *p)
 {
@@ -423,6 +442,7 @@ prepare_cb(uv_prepare_t *p)
 	} else
 		curs_set(0);
 	refresh();
+	uv_timer_start(&trim_h, trim_cb, 1000, 0);
 }
 
 static struct view *help_view(void);
@@ -638,6 +658,7 @@ ui_run(int fd)
 	uv_prepare_init(loop, &prep_h);
 	uv_prepare_start(&prep_h, prepare_cb);
 	uv_timer_init(loop, &flash_h);
+	uv_timer_init(loop, &trim_h);
 	net_start(fd);
 	uv_run(loop, UV_RUN_DEFAULT);
 	endwin();
