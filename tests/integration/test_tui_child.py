@@ -30,12 +30,12 @@ def test_terminal_login_child_does_not_map_libssh():
         pid = pids[-1]
         exe = os.readlink('/proc/%d/exe' % pid)
         maps = open('/proc/%d/maps' % pid).read()
-        assert os.path.basename(exe) == 'hearth-tui', exe
-        # the code it runs is its own file, and no libssh (nor libcrypto,
-        # which only libssh needed) is in its address space
-        assert exe in maps, maps
+        # no libssh (nor libcrypto, which only libssh needed) is in its
+        # address space, and the code it runs is hearth-tui's
         assert 'libssh' not in maps, [l for l in maps.splitlines() if 'libssh' in l]
         assert 'libcrypto' not in maps, [l for l in maps.splitlines() if 'libcrypto' in l]
+        assert os.path.basename(exe) == 'hearth-tui', exe
+        assert exe in maps, maps
     finally:
         t.kill()
 
