@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -413,6 +415,43 @@ ui_cursor(int y, int x)
 }
 
 /*
+ * The same for the stack: starting ncurses reads the terminal's description
+ * through a 32 KB buffer on the stack, and those pages stay with the
+ * process. From the loop the stack is shallow: pages more than a few below
+ * the current frame hold nothing live (one thread; signal handlers run on
+ * top of the current frame), so give them back; they come back as zero
+ * pages if ever touched again.
+ */
+static void
+stack_trim(void)
+{
+#ifdef __linux__
+	static uintptr_t low;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t below = ((uintptr_t)__builtin_frame_address(0) & ~(page - 1)) -
+	    4 * page;
+
+	if (low == 0) {
+		/* the lowest address the stack mapping reaches */
+		FILE *f = fopen("/proc/self/maps", "r");
+		char line[256];
+		unsigned long a, b;
+
+		while (f != NULL && fgets(line, sizeof line, f) != NULL)
+			if (strstr(line, "[stack]") != NULL &&
+			    sscanf(line, "%lx-%lx", &a, &b) == 2)
+				low = a;
+		if (f != NULL)
+			fclose(f);
+		if (low == 0)
+			low = UINTPTR_MAX;
+	}
+	if (low < below)
+		madvise((void *)low, below - low, MADV_DONTNEED);
+#endif
+}
+
+/*
  * A second after the last redraw, hand the heap's free pages back: loading
  * a screen parses and renders far more than it keeps, and a member idle on
  * Home should cost only what the screen holds (hearthd runs one of these
@@ -425,6 +464,7 @@ trim_cb(uv_timer_t *t)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
+	stack_trim();
 }
 
 static void
