@@ -102,22 +102,31 @@ def comm(pid):
         return '?'
 
 
-def tree_memory(root):
-    """PSS and private memory of root and everything below it, in kB."""
+def tree_memory(root, tui=None):
+    """PSS and private memory of root and everything below it, in kB; the
+    per-child medians are of the TUI children (named as tui) only, not of a
+    spawner or other helper process, which is in the totals."""
     procs = [root] + descendants(root)
     r = {p: rollup(p) for p in procs}
     kids = [p for p in procs[1:] if r[p]]
+    name = os.path.basename(tui)[:15] if tui else None
+    tuis = [p for p in kids if name is None or comm(p) == name]
+
+    def median(f):
+        return statistics.median([f(r[p]) for p in tuis]) if tuis else 0
     return {
         'root_pss': r[root].get('Pss', 0),
         'children': len(kids),
+        'tui_children': len(tuis),
         'children_pss': sum(r[p].get('Pss', 0) for p in kids),
-        'child_pss_median': statistics.median([r[p].get('Pss', 0) for p in kids]) if kids else 0,
-        'child_private_median': statistics.median(
-            [r[p].get('Private_Clean', 0) + r[p].get('Private_Dirty', 0) for p in kids]) if kids else 0,
-        'child_rss_median': statistics.median([r[p].get('Rss', 0) for p in kids]) if kids else 0,
+        'other_pss': sum(r[p].get('Pss', 0) for p in kids if p not in tuis),
+        'child_pss_median': median(lambda v: v.get('Pss', 0)),
+        'child_private_median': median(
+            lambda v: v.get('Private_Clean', 0) + v.get('Private_Dirty', 0)),
+        'child_rss_median': median(lambda v: v.get('Rss', 0)),
         'total_pss': sum(v.get('Pss', 0) for v in r.values()),
         'kinds': sorted(set(comm(p) for p in kids)),
-        'pids': kids,
+        'pids': tuis,
     }
 
 
@@ -340,8 +349,8 @@ def bench_hearthd(a):
         # one idle child's own figures
         first = open_serial(terms, cmd_fn, 1, mark)
         terms.quiet(1.0, pid)
-        one = tree_memory(pid)
-        res['one'] = {'child_pss': one['children_pss'], 'child_private': one['child_private_median'],
+        one = tree_memory(pid, res['tui'])
+        res['one'] = {'child_pss': one['child_pss_median'], 'child_private': one['child_private_median'],
                       'child_rss': one['child_rss_median'], 'first_login_ms': first[0] * 1000}
         if one['pids']:
             maps = open('/proc/%d/maps' % one['pids'][-1]).read()
@@ -355,7 +364,7 @@ def bench_hearthd(a):
         terms = Terms()
         time.sleep(1)
 
-        base = tree_memory(pid)
+        base = tree_memory(pid, res['tui'])
         base_fds = nfds(pid)
         cpu0 = cpu_s(pid)
         t0 = time.time()
@@ -365,9 +374,9 @@ def bench_hearthd(a):
         wall = time.time() - t0
         cpu1 = cpu_s(pid)
         terms.quiet(2.0, pid)
-        m = tree_memory(pid)
+        m = tree_memory(pid, res['tui'])
         fds = nfds(pid)
-        kid_cpu = sum(cpu_s(p) for p in m['pids'])
+        kid_cpu = sum(cpu_s(p) for p in m['pids'])     # the TUI children's
         n = a.members
         res.update({
             'members': n, 'wave': a.wave, 'member_accounts': nm,
@@ -376,7 +385,9 @@ def bench_hearthd(a):
             'hearthd_pss_idle': base['root_pss'],
             'hearthd_pss': m['root_pss'],
             'children': m['children'], 'child_kinds': m['kinds'],
+            'tui_children': m['tui_children'],
             'children_pss': m['children_pss'],
+            'other_pss': m['other_pss'],
             'child_pss_median': m['child_pss_median'],
             'child_private_median': m['child_private_median'],
             'child_rss_median': m['child_rss_median'],
@@ -386,7 +397,7 @@ def bench_hearthd(a):
             'hearthd_pss_per_member_added': (m['root_pss'] - base['root_pss']) / n,
             'fds_per_member': (fds - base_fds) / n,
             'hearthd_cpu_ms_per_login': (cpu1 - cpu0) * 1000 / n,
-            'child_cpu_ms_per_login': kid_cpu * 1000 / max(1, m['children']),
+            'child_cpu_ms_per_login': kid_cpu * 1000 / max(1, m['tui_children']),
         })
         if a.serial:
             print('  %d more, one at a time, with %d held' % (a.serial, n), flush=True)
@@ -493,9 +504,10 @@ def main():
     print('  Home drawn from ssh start, %d at a time: %s' % (h['wave'], fmt_lat(h['login_waves'])))
     if 'login_serial' in h:
         print('  Home drawn, one at a time with %d held: %s' % (h['members'], fmt_lat(h['login_serial'])))
-    print('  PSS: hearthd %d kB (%d kB idle), %d children (%s) %d kB (median %d kB each)'
+    print('  PSS: hearthd %d kB (%d kB idle), %d processes below it (%s) %d kB (a TUI child:'
+          ' median %d kB; %d kB in the others)'
           % (h['hearthd_pss'], h['hearthd_pss_idle'], h['children'], ' '.join(h['child_kinds']),
-             h['children_pss'], h['child_pss_median']))
+             h['children_pss'], h['child_pss_median'], h['other_pss']))
     print('  per member: %.1f kB PSS (hearthd plus children / N); %.1f kB added over idle'
           ' (hearthd %.1f kB of it)' % (h['pss_per_member'], h['pss_per_member_added'],
                                         h['hearthd_pss_per_member_added']))
