@@ -15,7 +15,7 @@ DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev openssh-client tmux sqlite3 chromium
 
-.PHONY: all deps build run test test-asan demo bench docs clean
+.PHONY: all deps build run test test-asan demo bench docs clean bench-tui
 
 all: build
 
@@ -73,6 +73,14 @@ demo: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Terminal logins at scale (docs/performance.md): N `ssh -tt` logins held,
+# beside OpenSSH's sshd, which openssh-server brings (never started as a
+# service: the bench runs its own on a spare port).
+TUI_MEMBERS ?= 1000
+bench-tui: build
+	@$(MAKE) --no-print-directory deps DEBS="openssh-server"
+	python3 tests/bench/bench_tui_scale.py --build $(BUILD) --members $(TUI_MEMBERS)
 
 # Fuzzing (docs/fuzzing.md): `make fuzz` installs clang, builds the libFuzzer
 # targets in $(FUZZ_BUILD) and runs each for FUZZ_TIME seconds from its

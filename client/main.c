@@ -1,6 +1,7 @@
 /*
- * main.c: hearth, the member's program. hearthd runs `hearth --fd N` on a
- * pty for terminal logins (ssh -p 2222 host); N is the protocol stream.
+ * main.c: hearth, the member's program, and hearth-tui, which hearthd runs
+ * as `hearth-tui --fd N` on a pty for terminal logins (ssh -p 2222 host; N
+ * is the protocol stream; native-none.c stands in for native.c there).
  * `hearth [user@]host[:port]` is the native client: it connects over
  * libssh itself (native.c) and reconnects when the connection drops.
  * The full-screen TUI runs unless TERM is dumb or --plain asks for the

@@ -7,12 +7,17 @@
  * cell is placed by the one width function (utf8_cpwidth).
  */
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -36,6 +41,7 @@ static uv_poll_t stdin_h;
 static uv_signal_t winch_h, hup_h;
 static uv_prepare_t prep_h;
 static uv_timer_t flash_h;
+static uv_timer_t trim_h;
 static int exit_code;
 
 void
@@ -408,6 +414,59 @@ ui_cursor(int y, int x)
 	cursor_x = x;
 }
 
+/*
+ * The same for the stack: starting ncurses reads the terminal's description
+ * through a 32 KB buffer on the stack, and those pages stay with the
+ * process. From the loop the stack is shallow: pages more than a few below
+ * the current frame hold nothing live (one thread; signal handlers run on
+ * top of the current frame), so give them back; they come back as zero
+ * pages if ever touched again.
+ */
+static void
+stack_trim(void)
+{
+#ifdef __linux__
+	static uintptr_t low;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t below = ((uintptr_t)__builtin_frame_address(0) & ~(page - 1)) -
+	    4 * page;
+
+	if (low == 0) {
+		/* the lowest address the stack mapping reaches */
+		FILE *f = fopen("/proc/self/maps", "r");
+		char line[256];
+		unsigned long a, b;
+
+		while (f != NULL && fgets(line, sizeof line, f) != NULL)
+			if (strstr(line, "[stack]") != NULL &&
+			    sscanf(line, "%lx-%lx", &a, &b) == 2)
+				low = a;
+		if (f != NULL)
+			fclose(f);
+		if (low == 0)
+			low = UINTPTR_MAX;
+	}
+	if (low < below)
+		madvise((void *)low, below - low, MADV_DONTNEED);
+#endif
+}
+
+/*
+ * A second after the last redraw, hand the heap's free pages back: loading
+ * a screen parses and renders far more than it keeps, and a member idle on
+ * Home should cost only what the screen holds (hearthd runs one of these
+ * per terminal login; docs/performance.md, "Terminal logins at scale").
+ */
+static void
+trim_cb(uv_timer_t *t)
+{
+	(void)t;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	stack_trim();
+}
+
 static void
 prepare_cb(uv_prepare_t *p)
 {
@@ -423,6 +482,7 @@ prepare_cb(uv_prepare_t *p)
 	} else
 		curs_set(0);
 	refresh();
+	uv_timer_start(&trim_h, trim_cb, 1000, 0);
 }
 
 static struct view *help_view(void);
@@ -638,6 +698,7 @@ ui_run(int fd)
 	uv_prepare_init(loop, &prep_h);
 	uv_prepare_start(&prep_h, prepare_cb);
 	uv_timer_init(loop, &flash_h);
+	uv_timer_init(loop, &trim_h);
 	net_start(fd);
 	uv_run(loop, UV_RUN_DEFAULT);
 	endwin();

@@ -133,8 +133,8 @@ usage(FILE *f)
 	    "  --listen HOST:PORT where to accept SSH (default "
 	    "127.0.0.1:2222)\n"
 	    "  --config FILE      settings file (see docs/admin.md)\n"
-	    "  --tui PATH         the hearth program for terminal logins\n"
-	    "                     (default: the one beside hearthd, else "
+	    "  --tui PATH         the program for terminal logins\n"
+	    "                     (default: hearth-tui beside hearthd, else "
 	    HEARTH_TUI_PATH ")\n"
 	    "  -v                 more log detail (twice for debug)\n"
 	    "  --allow-root       run even as root (a throwaway demo only)\n"
@@ -181,14 +181,14 @@ self_dir(void)
 }
 
 /*
- * The hearth program for terminal logins: the one beside hearthd when there
- * is one (the build tree, or bin and sbin the same), else the installed one
- * (hearthd in sbin, hearth in bin).
+ * The program for terminal logins, hearth-tui (the hearth screens without
+ * libssh): the one beside hearthd when there is one (the build tree), else
+ * the installed one (hearthd in sbin, hearth-tui in libexec).
  */
 static char *
 default_tui(const char *dir)
 {
-	char *beside = xasprintf("%s/hearth", dir);
+	char *beside = xasprintf("%s/hearth-tui", dir);
 
 	if (access(beside, X_OK) == 0)
 		return beside;

@@ -21,7 +21,8 @@ def options():
     opts = {o['name']: o['value'] for o in json.loads(out)}
     prefix = opts['prefix']
     return {k: os.path.join(prefix, opts[k]) if k != 'prefix' else prefix
-            for k in ('prefix', 'bindir', 'sbindir', 'mandir', 'sysconfdir', 'datadir')}
+            for k in ('prefix', 'bindir', 'sbindir', 'libexecdir', 'mandir', 'sysconfdir',
+                      'datadir')}
 
 
 def install(dest):
@@ -47,6 +48,7 @@ def test_meson_install_puts_exactly_these_files():
         o['sbindir'] + '/hearthd',
         o['sbindir'] + '/hearthctl',
         o['bindir'] + '/hearth',
+        o['libexecdir'] + '/hearth-tui',
         o['mandir'] + '/man8/hearthd.8',
         o['mandir'] + '/man8/hearthctl.8',
         o['mandir'] + '/man1/hearth.1',
@@ -57,12 +59,13 @@ def test_meson_install_puts_exactly_these_files():
         o['sysconfdir'] + '/hearth/hearthd.conf',
     }
     assert installed(dest) == want, sorted(installed(dest) ^ want)
-    for prog in ('sbindir/hearthd', 'sbindir/hearthctl', 'bindir/hearth'):
+    for prog in ('sbindir/hearthd', 'sbindir/hearthctl', 'bindir/hearth',
+                 'libexecdir/hearth-tui'):
         d, name = prog.split('/')
         assert os.access(dest + o[d] + '/' + name, os.X_OK), prog
     unit = open(dest + o['prefix'] + '/lib/systemd/system/hearthd.service').read()
-    assert 'ExecStart=%s/hearthd --data /var/lib/hearth --tui %s/hearth' % (
-        o['sbindir'], o['bindir']) in unit, unit
+    assert 'ExecStart=%s/hearthd --data /var/lib/hearth --tui %s/hearth-tui' % (
+        o['sbindir'], o['libexecdir']) in unit, unit
     assert '--config %s/hearth/hearthd.conf' % o['sysconfdir'] in unit
     assert open(dest + o['prefix'] + '/lib/sysusers.d/hearth.conf').read().count(
         '\nu hearth ') == 1
@@ -90,7 +93,7 @@ def test_example_settings_file_is_accepted_by_hearthd():
     on = os.path.join(tmpdir(), 'all-on.conf')
     with open(on, 'w') as f:
         f.write(re.sub(r'(?m)^#([a-z_]+ = )', r'\1', body).replace(
-            o['bindir'] + '/hearth', os.path.join(harness.BUILD, 'hearth')))
+            o['libexecdir'] + '/hearth-tui', os.path.join(harness.BUILD, 'hearth-tui')))
     for path in (conf, on):
         srv = harness.Server()
         srv.stop()

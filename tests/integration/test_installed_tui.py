@@ -1,6 +1,6 @@
-"""An installed hearthd (sbin) starts the installed hearth (bin) for
-terminal logins without --tui; from the build tree it starts the hearth
-beside it. Installs into a temporary DESTDIR, never onto this machine."""
+"""An installed hearthd (sbin) starts the installed hearth-tui (libexec)
+for terminal logins without --tui; from the build tree it starts the
+hearth-tui beside it. Installs into a temporary DESTDIR, never onto this machine."""
 import os
 import subprocess
 import time
@@ -30,7 +30,7 @@ def started_log(cmd, log):
         return f.read()
 
 
-def test_installed_hearthd_finds_installed_hearth():
+def test_installed_hearthd_finds_installed_hearth_tui():
     o = options()
     dest = tmpdir()
     install(dest)
@@ -39,14 +39,14 @@ def test_installed_hearthd_finds_installed_hearth():
                        '--listen', '127.0.0.1:%d' % free_port()] + harness.ALLOW_ROOT,
                       os.path.join(tmpdir(), 'installed.log'))
     # The path it will have once installed for real (DESTDIR is staging).
-    want = o['bindir'] + '/hearth'
+    want = o['libexecdir'] + '/hearth-tui'
     assert ('terminal logins start %s' % want) in log or \
         ('terminal logins cannot start %s:' % want) in log, log
-    assert dest + o['sbindir'] + '/hearth' not in log, log
+    assert dest + o['sbindir'] + '/hearth-tui' not in log, log
 
 
-def test_build_tree_hearthd_uses_hearth_beside_it():
+def test_build_tree_hearthd_uses_hearth_tui_beside_it():
     srv = Server()
     with open(srv.logpath) as f:
         log = f.read()
-    assert 'terminal logins start %s/hearth\n' % harness.BUILD in log, log
+    assert 'terminal logins start %s/hearth-tui\n' % harness.BUILD in log, log
