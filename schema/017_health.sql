@@ -74,8 +74,8 @@ CREATE TABLE visit_log (
 	PRIMARY KEY (community_id, day, member_id)
 ) WITHOUT ROWID;
 CREATE INDEX visit_log_member ON visit_log(member_id, community_id, day);
--- the platform's visitors over a window
-CREATE INDEX visit_log_day ON visit_log(day, member_id);
+-- whether a member visited anywhere in a window (the platform's pyramid)
+CREATE INDEX visit_log_day ON visit_log(member_id, day);
 
 -- Windows of time over posts (health, reports).
 CREATE INDEX posts_created ON posts(created_at);

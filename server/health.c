@@ -271,14 +271,16 @@ pyramid(struct hq *h)
 
 	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
 		json_object_set_new(o, levels[i], json_integer(0));
-	/* who visited in the window, once (each scope with its index) */
+	/* who visited in the window: a probe a member, on its own index */
 	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
 	    "PRIMARY KEY); DELETE FROM hv");
-	st = prep(h, h->c != 0 ? "INSERT OR IGNORE INTO hv SELECT member_id "
-	    "FROM visit_log WHERE community_id = :c AND day >= :s / 86400 AND "
-	    "day < (:u + 86399) / 86400" : "INSERT OR IGNORE INTO hv SELECT "
-	    "DISTINCT member_id FROM visit_log WHERE day >= :s / 86400 AND "
-	    "day < (:u + 86399) / 86400");
+	st = prep(h, h->c != 0 ? "INSERT INTO hv SELECT member_id FROM hm "
+	    "WHERE EXISTS (SELECT 1 FROM visit_log v WHERE v.member_id = "
+	    "hm.member_id AND v.community_id = :c AND v.day >= :s / 86400 AND "
+	    "v.day < (:u + 86399) / 86400)" : "INSERT INTO hv SELECT member_id "
+	    "FROM hm WHERE EXISTS (SELECT 1 FROM visit_log v INDEXED BY "
+	    "visit_log_day WHERE v.member_id = hm.member_id AND v.day >= :s / "
+	    "86400 AND v.day < (:u + 86399) / 86400)");
 	step_row(h, st);
 	sqlite3_finalize(st);
 	st = prep(h, "SELECT CASE "
@@ -403,11 +405,14 @@ window_posts(struct hq *h)
 	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hp (id INTEGER PRIMARY KEY, "
 	    "author_id INTEGER, created_at INTEGER, reply INTEGER); "
 	    "DELETE FROM hp");
-	st = prep(h, "INSERT INTO hp SELECT p.id, p.author_id, p.created_at, "
-	    "p.id > (SELECT min(f.id) FROM posts f WHERE f.thread_id = "
-	    "p.thread_id) FROM posts p JOIN threads t ON t.id = p.thread_id "
-	    "WHERE " IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND "
-	    IN_SCOPE);
+	st = prep(h, h->c != 0 ? "INSERT INTO hp SELECT p.id, p.author_id, "
+	    "p.created_at, p.id > (SELECT min(f.id) FROM posts f WHERE "
+	    "f.thread_id = p.thread_id) FROM posts p JOIN threads t ON t.id = "
+	    "p.thread_id WHERE " IN_WINDOW("p.created_at") " AND " POST_COUNTS
+	    " AND t.community_id = :c" : "INSERT INTO hp SELECT p.id, "
+	    "p.author_id, p.created_at, p.id > (SELECT min(f.id) FROM posts f "
+	    "WHERE f.thread_id = p.thread_id) FROM posts p WHERE "
+	    IN_WINDOW("p.created_at") " AND " POST_COUNTS);
 	step_row(h, st);
 	sqlite3_finalize(st);
 }
@@ -426,10 +431,14 @@ participation(struct hq *h)
 	SET("replies", q1(h, "SELECT count(*) FROM hp WHERE reply"));
 	SET("contributors", q1(h, "SELECT count(DISTINCT author_id) FROM "
 	    "hp"));
-	SET("first_time_contributors", q1(h, "SELECT count(*) FROM (SELECT "
-	    "DISTINCT author_id AS a FROM hp) WHERE NOT EXISTS (SELECT 1 FROM "
-	    "posts p JOIN threads t ON t.id = p.thread_id WHERE p.author_id = "
-	    "a AND p.created_at < :s AND " POST_COUNTS " AND " IN_SCOPE ")"));
+	SET("first_time_contributors", q1(h, h->c != 0 ? "SELECT count(*) "
+	    "FROM (SELECT DISTINCT author_id AS a FROM hp) WHERE NOT EXISTS "
+	    "(SELECT 1 FROM posts p JOIN threads t ON t.id = p.thread_id WHERE "
+	    "p.author_id = a AND p.created_at < :s AND " POST_COUNTS " AND "
+	    "t.community_id = :c)" : "SELECT count(*) FROM (SELECT DISTINCT "
+	    "author_id AS a FROM hp) WHERE NOT EXISTS (SELECT 1 FROM posts p "
+	    "WHERE p.author_id = a AND p.created_at < :s AND " POST_COUNTS
+	    ")"));
 	SET("newcomer_contributions", q1(h, "SELECT count(*) FROM hp JOIN hm "
 	    "ON hm.member_id = hp.author_id WHERE hp.created_at < "
 	    "hm.joined_at + :newcomer"));
@@ -729,31 +738,52 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 
 		h.s = s;
 		h.u = u;
-		members_at(&h, u);
+		h.t = u;
 		time_iso8601(s, at);
 		wk = json_pack("{s:s}", "week", at);
-		json_object_set_new(wk, "members", json_integer(q1(&h,
-		    "SELECT count(*) FROM hm WHERE role != 'interested'")));
-		json_object_set_new(wk, "posts", json_integer(q1(&h,
+		if (h.c != 0) {
+			members_at(&h, u);
+			json_object_set_new(wk, "members", json_integer(q1(&h,
+			    "SELECT count(*) FROM hm WHERE role != "
+			    "'interested'")));
+			json_object_set_new(wk, "visitors", json_integer(q1(&h,
+			    "SELECT count(*) FROM hm WHERE EXISTS (SELECT 1 "
+			    "FROM visit_log v WHERE v.member_id = hm.member_id "
+			    "AND v.community_id = :c AND v.day >= :s / 86400 "
+			    "AND v.day < :u / 86400)")));
+		} else {
+			/* the platform's, counted straight from members: a
+			 * member is someone not only interested anywhere */
+			json_object_set_new(wk, "members", json_integer(q1(&h,
+			    "SELECT count(*) FROM members m WHERE m.created_at "
+			    "<= :t AND (m.status = 'active' OR m.removed_at > "
+			    ":t) AND (EXISTS (SELECT 1 FROM community_members "
+			    "cm WHERE cm.member_id = m.id AND cm.role != "
+			    "'interested') OR NOT EXISTS (SELECT 1 FROM "
+			    "community_members cm WHERE cm.member_id = m.id))")));
+			json_object_set_new(wk, "visitors", json_integer(q1(&h,
+			    "SELECT count(*) FROM members m WHERE EXISTS (SELECT "
+			    "1 FROM visit_log v INDEXED BY visit_log_day WHERE "
+			    "v.member_id = m.id AND v.day >= :s / 86400 AND "
+			    "v.day < :u / 86400)")));
+		}
+		json_object_set_new(wk, "posts", json_integer(q1(&h, h.c != 0 ?
 		    "SELECT count(*) FROM posts p JOIN threads t ON t.id = "
 		    "p.thread_id WHERE " IN_WINDOW("p.created_at") " AND "
-		    POST_COUNTS " AND " IN_SCOPE)));
+		    POST_COUNTS " AND t.community_id = :c" : "SELECT count(*) "
+		    "FROM posts p WHERE " IN_WINDOW("p.created_at") " AND "
+		    POST_COUNTS)));
 		json_object_set_new(wk, "threads", json_integer(q1(&h,
 		    "SELECT count(*) FROM threads t WHERE "
 		    IN_WINDOW("t.created_at") " AND t.author_id IS NOT NULL "
 		    "AND " IN_SCOPE)));
 		json_object_set_new(wk, "contributors", json_integer(q1(&h,
-		    "SELECT count(DISTINCT p.author_id) FROM posts p JOIN "
-		    "threads t ON t.id = p.thread_id WHERE "
+		    h.c != 0 ? "SELECT count(DISTINCT p.author_id) FROM posts p "
+		    "JOIN threads t ON t.id = p.thread_id WHERE "
 		    IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND "
-		    IN_SCOPE)));
-		/* one statement a scope, so each has its index */
-		json_object_set_new(wk, "visitors", json_integer(q1(&h,
-		    h.c != 0 ? "SELECT count(DISTINCT member_id) FROM "
-		    "visit_log WHERE community_id = :c AND day >= :s / 86400 "
-		    "AND day < :u / 86400" : "SELECT count(DISTINCT member_id) "
-		    "FROM visit_log WHERE day >= :s / 86400 AND day < :u / "
-		    "86400")));
+		    "t.community_id = :c" : "SELECT count(DISTINCT p.author_id) "
+		    "FROM posts p WHERE " IN_WINDOW("p.created_at") " AND "
+		    POST_COUNTS)));
 		json_array_append_new(list, wk);
 	}
 	exec(&h, "DROP TABLE IF EXISTS temp.hm");

@@ -10,6 +10,7 @@
  * Threads: health_work runs on a pool thread with only its struct job;
  * health_done on the loop thread.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,27 +58,69 @@ trace_cb(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
-static void
-health_work(uv_work_t *req)
+/* A read-only connection of the worker's own; NULL with msg set. */
+static sqlite3 *
+reader_open(struct job *j, char *msg, size_t len)
 {
-	struct job *j = req->data;
 	sqlite3 *db = NULL;
-	json_t *r;
 
-	worker_background();
 	if (sqlite3_open_v2(j->db_path, &db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		j->err = ERR_UNAVAILABLE;
-		snprintf(j->msg, sizeof j->msg, "%s", db != NULL ?
-		    sqlite3_errmsg(db) : "out of memory");
+		snprintf(msg, len, "%s", db != NULL ? sqlite3_errmsg(db) :
+		    "out of memory");
 		sqlite3_close(db);
-		return;
+		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
 	if (srv->cfg.verbose >= 2)
 		sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, trace_cb, NULL);
 	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; "
 	    "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	return db;
+}
+
+/* A report's weeks and goals, on a thread of their own beside the window. */
+struct side {
+	struct job *j;
+	json_t *weeks, *goals;
+	char msg[256];
+};
+
+static void *
+side_main(void *arg)
+{
+	struct side *sd = arg;
+	sqlite3 *db = reader_open(sd->j, sd->msg, sizeof sd->msg);
+
+	if (db == NULL)
+		return NULL;
+	sd->weeks = health_series(db, sd->j->community_id, sd->j->until, 12,
+	    sd->msg, sizeof sd->msg);
+	if (sd->weeks != NULL)
+		sd->goals = health_goals(db, sd->j->community_id, sd->j->until,
+		    sd->msg, sizeof sd->msg);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static void
+health_work(uv_work_t *req)
+{
+	struct job *j = req->data;
+	struct side sd = { .j = j };
+	pthread_t th;
+	bool side = false;
+	sqlite3 *db;
+	json_t *r;
+
+	worker_background();
+	if ((db = reader_open(j, j->msg, sizeof j->msg)) == NULL) {
+		j->err = ERR_UNAVAILABLE;
+		return;
+	}
+	/* a report: its weeks and goals counted at the same time */
+	if (j->report)
+		side = pthread_create(&th, NULL, side_main, &sd) == 0;
 	if (j->goals)
 		r = health_goals(db, j->community_id, j->until, j->msg,
 		    sizeof j->msg);
@@ -90,23 +133,23 @@ health_work(uv_work_t *req)
 	else
 		r = health_compute(db, j->community_id, j->since, j->until,
 		    j->suppress, j->msg, sizeof j->msg);
+	if (j->report && !side)
+		side_main(&sd);
+	else if (side)
+		pthread_join(th, NULL);
 	if (r != NULL && j->report) {
-		json_t *weeks = health_series(db, j->community_id, j->until,
-		    12, j->msg, sizeof j->msg);
-
-		json_t *goals = weeks == NULL ? NULL : health_goals(db,
-		    j->community_id, j->until, j->msg, sizeof j->msg);
-
-		if (goals == NULL) {
-			json_decref(weeks);
+		if (sd.goals == NULL) {
+			snprintf(j->msg, sizeof j->msg, "%s", sd.msg);
 			json_decref(r);
 			r = NULL;
 		} else {
-			json_object_set_new(r, "weeks", weeks);
-			json_object_update(r, goals);
-			json_decref(goals);
+			json_object_set_new(r, "weeks", sd.weeks);
+			sd.weeks = NULL;
+			json_object_update(r, sd.goals);
 		}
 	}
+	json_decref(sd.weeks);
+	json_decref(sd.goals);
 	sqlite3_close(db);
 	if (r == NULL) {
 		j->err = ERR_INTERNAL;
