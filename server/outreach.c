@@ -35,11 +35,14 @@ outreach_due(struct call *x, void *arg)
 	int rc = 0;
 
 	(void)arg;
+	/* by community, so its (community_id, joined_at) index serves */
 	st = db_stmt(srv->db, "SELECT cm.community_id, cm.member_id, "
-	    "m.display_name FROM community_members cm JOIN members m ON m.id "
-	    "= cm.member_id WHERE m.status = 'active' AND cm.role IN "
-	    "('member', 'interested') AND cm.joined_at + ?1 * 86400 <= ?2 AND "
-	    "cm.joined_at + ?1 * 86400 > ?2 - ?3 AND NOT EXISTS (SELECT 1 FROM "
+	    "m.display_name FROM communities c CROSS JOIN community_members "
+	    "cm INDEXED BY community_members_joined ON cm.community_id = c.id "
+	    "JOIN members m ON m.id = cm.member_id "
+	    "WHERE m.status = 'active' AND cm.role IN "
+	    "('member', 'interested') AND cm.joined_at <= ?2 - ?1 * 86400 AND "
+	    "cm.joined_at > ?2 - ?3 - ?1 * 86400 AND NOT EXISTS (SELECT 1 FROM "
 	    "outreach_reminders r WHERE r.community_id = cm.community_id AND "
 	    "r.member_id = cm.member_id AND r.milestone = ?1) LIMIT ?4");
 	for (size_t k = 0; k < 3 && n < OUTREACH_BATCH; k++) {
