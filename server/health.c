@@ -213,14 +213,16 @@ members_at(struct hq *h, int64_t t)
 	    "PRIMARY KEY, role TEXT NOT NULL, joined_at INTEGER NOT NULL); "
 	    "DELETE FROM hm");
 	if (h->c != 0)
-		st = prep(h, "INSERT INTO hm SELECT member_id, role, joined "
-		    "FROM (SELECT l.member_id, l.role, l.what, "
-		    "max(l.at * 1000000000 + l.id), (SELECT max(j.at) FROM "
-		    "membership_log j WHERE j.community_id = :c AND "
-		    "j.member_id = l.member_id AND j.what = 'joined' AND "
-		    "j.at <= :t) AS joined FROM membership_log l WHERE "
+		/* the last change (one max(): its row gives role and what),
+		 * and the last join, each in one grouped pass */
+		st = prep(h, "INSERT INTO hm SELECT x.member_id, x.role, "
+		    "y.joined FROM (SELECT l.member_id, l.role, l.what, "
+		    "max(l.at * 1000000000 + l.id) FROM membership_log l WHERE "
 		    "l.community_id = :c AND l.at <= :t GROUP BY l.member_id) "
-		    "WHERE what IN ('joined', 'role') AND role IS NOT NULL");
+		    "x JOIN (SELECT member_id, max(at) AS joined FROM "
+		    "membership_log WHERE community_id = :c AND what = 'joined' "
+		    "AND at <= :t GROUP BY member_id) y USING (member_id) "
+		    "WHERE x.what IN ('joined', 'role') AND x.role IS NOT NULL");
 	else
 		st = prep(h, "INSERT INTO hm SELECT m.id, coalesce((SELECT "
 		    "CASE min(CASE cm.role WHEN 'manager' THEN 1 WHEN "
@@ -729,6 +731,7 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 {
 	struct hq h = { .db = db, .c = community_id };
 	json_t *list = json_array();
+	sqlite3_stmt *st;
 
 	exec(&h, "BEGIN");
 	for (int k = weeks - 1; k >= 0 && !h.failed; k--) {
@@ -767,23 +770,24 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 			    "v.member_id = m.id AND v.day >= :s / 86400 AND "
 			    "v.day < :u / 86400)")));
 		}
-		json_object_set_new(wk, "posts", json_integer(q1(&h, h.c != 0 ?
-		    "SELECT count(*) FROM posts p JOIN threads t ON t.id = "
+		/* posts and their authors in one pass */
+		st = prep(&h, h.c != 0 ? "SELECT count(*), count(DISTINCT "
+		    "p.author_id) FROM posts p JOIN threads t ON t.id = "
 		    "p.thread_id WHERE " IN_WINDOW("p.created_at") " AND "
-		    POST_COUNTS " AND t.community_id = :c" : "SELECT count(*) "
-		    "FROM posts p WHERE " IN_WINDOW("p.created_at") " AND "
-		    POST_COUNTS)));
+		    POST_COUNTS " AND t.community_id = :c" : "SELECT count(*), "
+		    "count(DISTINCT p.author_id) FROM posts p WHERE "
+		    IN_WINDOW("p.created_at") " AND " POST_COUNTS);
+		if (step_row(&h, st)) {
+			json_object_set_new(wk, "posts", json_integer(
+			    sqlite3_column_int64(st, 0)));
+			json_object_set_new(wk, "contributors", json_integer(
+			    sqlite3_column_int64(st, 1)));
+		}
+		sqlite3_finalize(st);
 		json_object_set_new(wk, "threads", json_integer(q1(&h,
 		    "SELECT count(*) FROM threads t WHERE "
 		    IN_WINDOW("t.created_at") " AND t.author_id IS NOT NULL "
 		    "AND " IN_SCOPE)));
-		json_object_set_new(wk, "contributors", json_integer(q1(&h,
-		    h.c != 0 ? "SELECT count(DISTINCT p.author_id) FROM posts p "
-		    "JOIN threads t ON t.id = p.thread_id WHERE "
-		    IN_WINDOW("p.created_at") " AND " POST_COUNTS " AND "
-		    "t.community_id = :c" : "SELECT count(DISTINCT p.author_id) "
-		    "FROM posts p WHERE " IN_WINDOW("p.created_at") " AND "
-		    POST_COUNTS)));
 		json_array_append_new(list, wk);
 	}
 	exec(&h, "DROP TABLE IF EXISTS temp.hm");
