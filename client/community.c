@@ -233,6 +233,31 @@ threads_got(void *ctx, json_t *result, json_t *error)
 	list_fix(l);
 }
 
+/* Who is connected now (member.online): "online" beside them. */
+static void
+online_got(void *ctx, json_t *result, json_t *error)
+{
+	struct community *c = ctx;
+	struct list *l = &c->lists[TAB_MEMBERS];
+	json_t *o;
+	size_t i;
+
+	if (error != NULL)
+		return;
+	json_array_foreach(jarr(result, "online"), i, o)
+		for (size_t k = 0; k < l->n; k++) {
+			char right[96];
+
+			if (strcmp(js(l->rows[k].data, "handle"),
+			    js(o, "handle")) != 0)
+				continue;
+			snprintf(right, sizeof right, "%s  online",
+			    js(l->rows[k].data, "role"));
+			free(l->rows[k].right);
+			l->rows[k].right = xstrdup(right);
+		}
+}
+
 static void
 members_got(void *ctx, json_t *result, json_t *error)
 {
@@ -260,6 +285,8 @@ members_got(void *ctx, json_t *result, json_t *error)
 		list_add(l, text, js(m, "role"), C_NORMAL, m, true);
 	}
 	list_fix(l);
+	net_call("member.online", json_pack("{s:s}", "community", c->slug),
+	    &c->v, online_got, c);
 }
 
 static void

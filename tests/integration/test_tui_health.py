@@ -234,3 +234,21 @@ def test_impact_story_from_the_thread_tui_and_line_mode():
     finally:
         t.kill()
     assert srv.query('SELECT count(*) FROM impact_stories') == [(1,)]
+
+
+def test_members_tab_says_who_is_online():
+    srv, keys = town()
+    ann = srv.session(keys['ann'])             # Ann is connected; Bob is not
+    t = tui(srv, keys['mgr'], 'mgr')
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Threads')
+        t.keys('3')
+        screen = t.wait_for('manager  online', 'member  online')
+        rows = {ln.split('@')[1].split()[0]: ln for ln in screen.splitlines() if '@' in ln
+                and ('member' in ln or 'manager' in ln or 'leader' in ln)}
+        assert 'online' in rows['ann'] and 'online' not in rows['bob'], rows
+    finally:
+        t.kill()
+        ann.close()
