@@ -875,8 +875,8 @@ kr_status(json_t *kr, double start, double target, double value,
 }
 
 json_t *
-health_goals(sqlite3 *db, int64_t community_id, int64_t now, char *err,
-    size_t errlen)
+health_goals(sqlite3 *db, int64_t community_id, int64_t now, bool reads_all,
+    char *err, size_t errlen)
 {
 	struct hq h = { .db = db, .c = community_id };
 	json_t *goals = json_array(), *stories = json_array(), *cache =
@@ -941,9 +941,16 @@ health_goals(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	    "coalesce(m.display_name, ''), substr(p.body, 1, 400), s.note, "
 	    "s.marked_at FROM impact_stories s JOIN posts p ON p.id = "
 	    "s.post_id JOIN threads t ON t.id = p.thread_id LEFT JOIN members "
-	    "m ON m.id = p.author_id WHERE (:c = 0 OR s.community_id = :c) "
-	    "AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY "
+	    "m ON m.id = p.author_id WHERE (s.community_id = :c OR (:c = 0 "
+	    "AND (:all OR s.community_id IN (SELECT id FROM communities "
+	    "WHERE visibility != 'private')))) AND p.deleted_at IS NULL AND "
+	    "p.hidden_at IS NULL ORDER BY "
 	    "s.marked_at DESC LIMIT 20");
+	/* the platform's: a private community's stories only for those
+	 * who may read every community (admins, the console) */
+	if (st != NULL)
+		sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":all"),
+		    reads_all);
 	while (step_row(&h, st)) {
 		time_iso8601(sqlite3_column_int64(st, 6), a);
 		json_array_append_new(stories, json_pack("{s:I, s:I, s:s, s:s, "

@@ -36,6 +36,7 @@ struct job {
 	bool report;
 	bool goals; /* goal.list */
 	bool outreach; /* outreach.list */
+	bool reads_all; /* admin or console: every community's stories */
 	char *db_path;
 	json_t *result;
 	enum proto_err err;
@@ -98,6 +99,7 @@ side_main(void *arg)
 	    sd->msg, sizeof sd->msg);
 	if (sd->weeks != NULL)
 		sd->goals = health_goals(db, sd->j->community_id, sd->j->until,
+		    sd->j->reads_all,
 		    sd->msg, sizeof sd->msg);
 	sqlite3_close(db);
 	return NULL;
@@ -122,7 +124,8 @@ health_work(uv_work_t *req)
 	if (j->report)
 		side = pthread_create(&th, NULL, side_main, &sd) == 0;
 	if (j->goals)
-		r = health_goals(db, j->community_id, j->until, j->msg,
+		r = health_goals(db, j->community_id, j->until, j->reads_all,
+		    j->msg,
 		    sizeof j->msg);
 	else if (j->outreach)
 		r = health_outreach(db, j->community_id, j->until, j->msg,
@@ -258,6 +261,7 @@ health_queue(struct call *x, struct job *proto, const char *slug)
 	j->id = x->req->id;
 	j->has_id = x->req->has_id;
 	j->community_id = slug != NULL ? a.community_id : 0;
+	j->reads_all = x->conn->console || x->conn->member.role == ROLE_ADMIN;
 	snprintf(j->slug, sizeof j->slug, "%s", a.slug);
 	snprintf(j->name, sizeof j->name, "%s", a.name);
 	j->db_path = xasprintf("%s/hearth.db", srv->cfg.data_dir);

@@ -725,6 +725,7 @@ json_t *health_series(sqlite3 *, int64_t community_id, int64_t until,
     int weeks, char *err, size_t errlen);
 /* Goals with their key results measured at now, and impact stories. */
 json_t *health_goals(sqlite3 *, int64_t community_id, int64_t now,
+    bool reads_all,
     char *err, size_t errlen);
 /* Outreach lists of one community (managers'), at now. */
 json_t *health_outreach(sqlite3 *, int64_t community_id, int64_t now,

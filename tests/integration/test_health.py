@@ -294,6 +294,11 @@ def test_goals_with_key_results_measured_and_manual():
     assert krs[kr_man]['note'] == 'Two drafts'
     assert [s['post_id'] for s in got['impact_stories']] == [pid]
     err(t.srv.session(t.keys['cat']).call('goal.list', community='cop'), 'forbidden')
+    # the platform's list: staff (who may not read this private community)
+    # do not get its story; an admin, who reads everything, does
+    assert ok(t.srv.session(t.keys['boss']).call('goal.list'))['impact_stories'] == []
+    adm = t.srv.session(t.srv.new_member('ada', role='admin'))
+    assert [x['post_id'] for x in ok(adm.call('goal.list'))['impact_stories']] == [pid]
     # the report carries them
     md = report(t, '--format', 'md')
     assert '## Goals' in md and 'Case studies written: 1 of 4' in md
