@@ -107,7 +107,7 @@ form_draw(struct view *v, int rows, int cols)
 			int lw = text_width(fm->f[i].label);
 			put_text(y, 2, cols - 4, fm->f[i].label, on ? C_HEAD :
 			    C_NORMAL, A_BOLD);
-			snprintf(shown, sizeof shown, ": < %s >", fm->f[i].text);
+			snprintf(shown, sizeof shown, ": < %.500s >", fm->f[i].text);
 			put_text(y, 2 + lw, cols - 4 - lw, shown, on ? C_SEL :
 			    C_NORMAL, on ? A_REVERSE : 0);
 		} else {
