@@ -35,7 +35,9 @@ $(BUILD)/build.ninja:
 	meson setup $(BUILD) >/dev/null
 
 build: deps $(BUILD)/build.ninja
-	@ninja -C $(BUILD) | grep -v '^ninja: no work to do' || true
+	@ninja -C $(BUILD) > $(BUILD)/ninja.out 2>&1; rc=$$?; \
+		grep -v '^ninja: no work to do' $(BUILD)/ninja.out; \
+		exit $$rc
 	@test -x $(BUILD)/hearthd
 
 run: build
@@ -53,7 +55,9 @@ $(ASAN_BUILD)/build.ninja:
 		-Db_lundef=false -Dbuildtype=debug >/dev/null
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
-	@ninja -C $(ASAN_BUILD) | grep -v '^ninja: no work to do' || true
+	@ninja -C $(ASAN_BUILD) > $(ASAN_BUILD)/ninja.out 2>&1; rc=$$?; \
+		grep -v '^ninja: no work to do' $(ASAN_BUILD)/ninja.out; \
+		exit $$rc
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		python3 tests/run.py --build $(ASAN_BUILD) --sanitized -j $(JOBS)
