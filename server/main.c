@@ -164,20 +164,17 @@ refuse_root(void)
 }
 
 /* The directory this program is in (hearth and hearthctl live beside it). */
-static char *
+static const char *
 self_dir(void)
 {
-	char self[PATH_MAX];
+	static char self[PATH_MAX]; /* static: no exit path need free it */
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	char *slash;
 
-	if (n <= 0)
-		return xstrdup(".");
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return xstrdup(".");
+	if (n <= 0 || (self[n] = '\0', slash = strrchr(self, '/')) == NULL)
+		return ".";
 	*slash = '\0';
-	return xstrdup(self);
+	return self;
 }
 
 /*
@@ -366,7 +363,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *listen_arg = NULL, *tui_arg = NULL;
-	char err[512], *dbpath, *bindir;
+	char err[512], *dbpath;
+	const char *bindir;
 	int ch, verbose = 0;
 	bool created, allow_root = false;
 
@@ -526,7 +524,6 @@ main(int argc, char **argv)
 	    HEARTH_VERSION, srv->cfg.listen_host, srv->cfg.listen_port,
 	    srv->cfg.data_dir, srv->cfg.listen_port, srv->cfg.listen_host,
 	    bindir, srv->cfg.data_dir);
-	free(bindir);
 	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);

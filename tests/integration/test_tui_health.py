@@ -204,9 +204,9 @@ def test_impact_story_from_the_thread_tui_and_line_mode():
     try:
         t.wait_for('Supervisors', timeout=15)
         t.keys('Enter')
-        t.wait_for('Case notes')
+        t.wait_for('Case notes', '2 posts')   # the thread list (not Home's)
         t.keys('G', 'Enter')
-        t.wait_for('Welcome, Ann')
+        t.wait_for('Welcome, Ann', timeout=15)
         t.keys('I')
         t.wait_for('Impact story', 'Why it matters')
         t.keys('Our first real exchange', 'Enter')
