@@ -12,10 +12,23 @@
 
 #include <curses.h>
 
+#include <uv.h>
+
 #include "common.h"
 #include "client.h"
 
 /* ---- the composer ---- */
+
+/* A cheap fingerprint of the text, to tell an edit from a move (FNV-1a). */
+static uint32_t
+crc_text(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 
 /* Drafts survive closing the composer (and a lost connection). */
 struct draft {
@@ -55,7 +68,52 @@ struct composer {
 	int scroll;
 	int width;
 	void (*done)(struct view *below, json_t *result);
+	uv_timer_t *save_t; /* the server copy, 2 s after the last key */
+	bool dirty; /* changed since the server copy */
 };
+
+#define DRAFT_SAVE_MS 2000
+
+/* Keep the text on the server too (draft.save): the link may drop. */
+static void
+comp_save_server(struct composer *c)
+{
+	char *body;
+
+	if (!c->dirty || c->sending)
+		return;
+	c->dirty = false;
+	body = xstrndup(c->ed.text, c->ed.len);
+	net_call("draft.save", json_pack("{s:s, s:s, s:s}", "key", c->key,
+	    "title", c->title.text, "body", body), NULL, NULL, NULL);
+	free(body);
+}
+
+static void
+save_due(uv_timer_t *t)
+{
+	comp_save_server(t->data);
+}
+
+/* After a change: the server copy follows once the typing pauses. */
+static void
+comp_changed(struct composer *c)
+{
+	c->dirty = true;
+	if (c->save_t == NULL) {
+		c->save_t = xcalloc(1, sizeof *c->save_t);
+		uv_timer_init(uv_default_loop(), c->save_t);
+		c->save_t->data = c;
+	}
+	if (!uv_is_active((uv_handle_t *)c->save_t))
+		uv_timer_start(c->save_t, save_due, DRAFT_SAVE_MS, 0);
+}
+
+static void
+timer_freed(uv_handle_t *h)
+{
+	free(h);
+}
 
 static void
 comp_draw(struct view *v, int rows, int cols)
@@ -135,6 +193,9 @@ comp_sent(void *ctx, json_t *result, json_t *error)
 	c->ed.text[0] = '\0';
 	c->title.len = 0;
 	c->title.text[0] = '\0';
+	c->dirty = false;
+	net_call("draft.save", json_pack("{s:s}", "key", c->key), NULL, NULL,
+	    NULL);
 	{
 		void (*done)(struct view *, json_t *) = c->done;
 		struct view *below = c->v.below;
@@ -255,7 +316,7 @@ comp_external(struct composer *c)
 }
 
 static bool
-comp_key(struct view *v, int ch, bool is_key)
+comp_key_edit(struct view *v, int ch, bool is_key)
 {
 	struct composer *c = (struct composer *)v;
 	char mb[8];
@@ -340,16 +401,69 @@ comp_key(struct view *v, int ch, bool is_key)
 	return true;
 }
 
+/* Every key: the edit, then, if the text changed, the server copy. */
+static bool
+comp_key(struct view *v, int ch, bool is_key)
+{
+	struct composer *c = (struct composer *)v;
+	size_t len = c->ed.len, tlen = c->title.len;
+	uint32_t before = len > 0 ? crc_text(c->ed.text, len) : 0;
+	bool esc = !is_key && ch == 27;
+	bool used;
+
+	if (esc) /* closing: the server copy now, not in 2 s */
+		comp_save_server(c);
+	used = comp_key_edit(v, ch, is_key);
+	if (!esc && ui_top() == v && (c->ed.len != len ||
+	    c->title.len != tlen || (len > 0 &&
+	    crc_text(c->ed.text, c->ed.len) != before)))
+		comp_changed(c);
+	return used;
+}
+
 static void
 comp_free(struct view *v)
 {
 	struct composer *c = (struct composer *)v;
 
+	comp_save_server(c);
+	if (c->save_t != NULL) {
+		uv_timer_stop(c->save_t);
+		uv_close((uv_handle_t *)c->save_t, timer_freed);
+	}
 	if (c->ed.len > 0 || c->title.len > 0)
 		comp_save(c);
 	ed_free(&c->ed);
 	json_decref(c->args);
 	free(c);
+}
+
+/* The server's draft, if the member has not started typing here. */
+static void
+draft_got(void *ctx, json_t *result, json_t *error)
+{
+	struct composer *c = ctx;
+	json_t *d = error == NULL ? json_object_get(result, "draft") : NULL;
+
+	if (!json_is_object(d) || c->dirty || c->title.len > 0 ||
+	    (js(d, "body")[0] == '\0' && js(d, "title")[0] == '\0'))
+		return;
+	if (c->ed.len > 0 && strcmp(c->ed.text, js(d, "body")) != 0) {
+		/* it began with something (a quote): keep both */
+		char *both = xasprintf("%s\n\n%.*s", js(d, "body"),
+		    (int)c->ed.len, c->ed.text);
+
+		ed_free(&c->ed);
+		ed_init(&c->ed, both);
+		free(both);
+	} else {
+		ed_free(&c->ed);
+		ed_init(&c->ed, js(d, "body"));
+	}
+	snprintf(c->title.text, sizeof c->title.text, "%s", js(d, "title"));
+	c->title.len = strlen(c->title.text);
+	ui_flash("Your draft is back (kept on the server).");
+	ui_dirty();
 }
 
 /*
@@ -390,7 +504,11 @@ composer_open(const char *title, const char *op, json_t *args,
 		    d->title ? d->title : "");
 		c->title.len = strlen(c->title.text);
 		ui_flash("Your draft is back.");
-	} else
+	} else {
 		ed_init(&c->ed, initial);
+		/* another connection or device may have kept one */
+		net_call("draft.get", json_pack("{s:s}", "key", key), &c->v,
+		    draft_got, c);
+	}
 	return &c->v;
 }

@@ -623,6 +623,7 @@ extern const struct op op_membership_table[];
 extern const struct op op_moderate_table[];
 extern const struct op op_health_table[];
 extern const struct op op_goal_table[];
+extern const struct op op_draft_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files

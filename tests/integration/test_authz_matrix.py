@@ -496,6 +496,9 @@ TABLE = {
                        write('manager', True)),
     'post.impact': (lambda w, r, v: {'post_id': w.post(w.thread(v))}, write('manager', True)),
     'outreach.list': (lambda w, r, v: {'community': v}, write('manager', False)),
+    # drafts: each member's own, whatever their role
+    'draft.save': (lambda w, r, v: {'key': 'thread:' + v, 'body': 'words'}, members_only()),
+    'draft.get': (lambda w, r, v: {'key': 'thread:' + v}, members_only()),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),

@@ -1,0 +1,109 @@
+/*
+ * op-draft.c: drafts kept on the server, per member and composer key, so
+ * words typed survive a dropped link and follow the member to another
+ * connection or device (the composer saves as they type; client/compose.c).
+ * A draft is the member's own: no one else reads it, not even admins.
+ */
+#include <string.h>
+
+#include "server.h"
+
+#define DRAFT_KEY_MAX 64
+#define DRAFTS_MAX 200 /* per member: the oldest go first */
+
+static int
+arg_key(struct call *x, const char **key)
+{
+	if (arg_str(x->args, "key", true, DRAFT_KEY_MAX, key, x->msg,
+	    sizeof x->msg) != 0 || utf8_check_arg("key", *key, UTF8_LINE,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	return 0;
+}
+
+/* draft.save: the title and body as they stand; both empty deletes it. */
+static int
+op_draft_save(struct call *x)
+{
+	const char *key = NULL, *title = "", *body = "";
+	sqlite3_stmt *st;
+
+	if (arg_key(x, &key) != 0)
+		return -1;
+	if (arg_str(x->args, "title", false, THREAD_TITLE_MAX, &title, x->msg,
+	    sizeof x->msg) != 0 || arg_str(x->args, "body", false,
+	    POST_BODY_MAX, &body, x->msg, sizeof x->msg) != 0 ||
+	    utf8_check_arg("title", title, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0 || utf8_check_arg("body", body, UTF8_LINES,
+	    x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (*title == '\0' && *body == '\0') {
+		st = db_stmt(srv->db, "DELETE FROM drafts WHERE member_id = ? "
+		    "AND key = ?");
+		sqlite3_bind_int64(st, 1, call_actor(x));
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+		if (call_step(x, st) != 0)
+			return -1;
+		x->result = json_pack("{s:s, s:b}", "key", key, "saved", 0);
+		return 0;
+	}
+	st = db_stmt(srv->db, "INSERT INTO drafts (member_id, key, title, body, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (member_id, "
+	    "key) DO UPDATE SET title = excluded.title, body = excluded.body, "
+	    "updated_at = excluded.updated_at");
+	sqlite3_bind_int64(st, 1, call_actor(x));
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_unix());
+	if (call_step(x, st) != 0)
+		return -1;
+	/* a bound on what one member keeps: the oldest drafts go */
+	st = db_stmt(srv->db, "DELETE FROM drafts WHERE member_id = ?1 AND key "
+	    "IN (SELECT key FROM drafts WHERE member_id = ?1 ORDER BY "
+	    "updated_at DESC LIMIT -1 OFFSET ?2)");
+	sqlite3_bind_int64(st, 1, call_actor(x));
+	sqlite3_bind_int(st, 2, DRAFTS_MAX);
+	if (call_step(x, st) != 0)
+		return -1;
+	x->result = json_pack("{s:s, s:b}", "key", key, "saved", 1);
+	return 0;
+}
+
+/* draft.get: the member's draft under key, or null. */
+static int
+op_draft_get(struct call *x)
+{
+	const char *key = NULL;
+	sqlite3_stmt *st;
+	char when[32];
+
+	if (arg_key(x, &key) != 0)
+		return -1;
+	st = db_stmt(srv->db, "SELECT title, body, updated_at FROM drafts "
+	    "WHERE member_id = ? AND key = ?");
+	sqlite3_bind_int64(st, 1, call_actor(x));
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		time_iso8601(sqlite3_column_int64(st, 2), when);
+		x->result = json_pack("{s:s, s:{s:s, s:s, s:s}}", "key", key,
+		    "draft", "title", db_col_text(st, 0), "body",
+		    db_col_text(st, 1), "updated_at", when);
+	} else
+		x->result = json_pack("{s:s, s:n}", "key", key, "draft");
+	sqlite3_reset(st);
+	return 0;
+}
+
+const struct op op_draft_table[] = {
+	{ "draft.save", OP_MEMBER | OP_SELF | OP_WRITE, op_draft_save,
+	    "Keep what you are writing {key, title?, body?} (both empty: "
+	    "forget it); yours alone.", RATE_WRITE,
+	    ARGS(ARG_STR("key", ARG_REQ, DRAFT_KEY_MAX),
+	    ARG_STR("title", ARG_OPT, THREAD_TITLE_MAX),
+	    ARG_STR("body", ARG_OPT, POST_BODY_MAX)) },
+	{ "draft.get", OP_MEMBER | OP_SELF, op_draft_get,
+	    "Your draft under key {key}, or null.", RATE_READ,
+	    ARGS(ARG_STR("key", ARG_REQ, DRAFT_KEY_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
+};
