@@ -79,6 +79,9 @@ def test_slowloris_cut_at_the_preauth_deadline():
                 break
         except socket.timeout:
             pass
+        except ConnectionResetError:   # closed with a reset: closed too
+            closed = time.time() - t0
+            break
     assert closed is not None and 8 < closed < 14, closed
     assert 'no key exchange within 10s' in srv.log_tail(200)
     assert login(srv, key, 'tess') is not None
