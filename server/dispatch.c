@@ -185,6 +185,25 @@ call_bad(struct call *x)
 	return -1;
 }
 
+int
+call_arg_time(struct call *x, const char *name, bool required, int64_t *out)
+{
+	const char *v = NULL;
+	char buf[48];
+	int e;
+
+	if (arg_str(x->args, name, required, 40, &v, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (v == NULL)
+		return 0;
+	snprintf(buf, sizeof buf, "%s%s", v, strlen(v) == 10 ? " 00:00" : "");
+	if ((e = time_parse(buf, TIME_TYPED, out)) != TIME_OK)
+		return call_fail(x, ERR_BAD_REQUEST, "args.%s: %s", name,
+		    time_parse_error(e));
+	return 0;
+}
+
 void
 dispatch_reply_later(struct conn *c, json_int_t id, bool has_id,
     json_t *result, enum proto_err err, const char *msg)

@@ -47,25 +47,6 @@ goal_keeper(struct call *x, int64_t community_id, struct access *a)
 	return authz_community(x, community_id, CA_MANAGE, a);
 }
 
-static int
-arg_time(struct call *x, const char *name, bool required, int64_t *out)
-{
-	const char *v = NULL;
-	char buf[48];
-	int e;
-
-	if (arg_str(x->args, name, required, 40, &v, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if (v == NULL)
-		return 0;
-	snprintf(buf, sizeof buf, "%s%s", v, strlen(v) == 10 ? " 00:00" : "");
-	if ((e = time_parse(buf, TIME_TYPED, out)) != TIME_OK)
-		return call_fail(x, ERR_BAD_REQUEST, "args.%s: %s", name,
-		    time_parse_error(e));
-	return 0;
-}
-
 /* The goal's community (0: platform); -1 with not_found. */
 static int
 goal_load(struct call *x, int64_t id, int64_t *community, int64_t *ends)
@@ -115,8 +96,8 @@ op_goal_create(struct call *x)
 	    utf8_check_arg("description", desc, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (arg_time(x, "starts_at", false, &starts) != 0 ||
-	    arg_time(x, "ends_at", true, &ends) != 0)
+	if (call_arg_time(x, "starts_at", false, &starts) != 0 ||
+	    call_arg_time(x, "ends_at", true, &ends) != 0)
 		return -1;
 	if (starts == 0)
 		starts = now_unix();
@@ -170,8 +151,8 @@ op_goal_update(struct call *x)
 	    utf8_check_arg("description", desc, UTF8_LINES, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (arg_time(x, "starts_at", false, &starts) != 0 ||
-	    arg_time(x, "ends_at", false, &ends) != 0 ||
+	if (call_arg_time(x, "starts_at", false, &starts) != 0 ||
+	    call_arg_time(x, "ends_at", false, &ends) != 0 ||
 	    goal_load(x, id, &community, NULL) != 0 ||
 	    goal_keeper(x, community, &a) != 0)
 		return -1;
@@ -252,7 +233,7 @@ op_goal_kr_add(struct call *x)
 	if (target == start)
 		return call_fail(x, ERR_BAD_REQUEST, "args.target must differ "
 		    "from the start.");
-	if (arg_time(x, "due_at", false, &due) != 0 ||
+	if (call_arg_time(x, "due_at", false, &due) != 0 ||
 	    arg_owner(x, &owner) != 0 ||
 	    goal_load(x, goal, &community, &ends) != 0 ||
 	    goal_keeper(x, community, &a) != 0)
@@ -315,7 +296,7 @@ op_goal_kr_update(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return call_fail(x, ERR_NOT_FOUND, "No such key result.");
-	if (arg_time(x, "due_at", false, &due) != 0 ||
+	if (call_arg_time(x, "due_at", false, &due) != 0 ||
 	    arg_owner(x, &owner) != 0 ||
 	    goal_load(x, goal, &community, NULL) != 0)
 		return -1;

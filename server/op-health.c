@@ -200,25 +200,6 @@ health_done(uv_work_t *req, int status)
 	free(j);
 }
 
-/* A time argument: ISO 8601, or what people type ("2026-12-01"). */
-static int
-arg_when(struct call *x, const char *name, int64_t *out)
-{
-	const char *v = NULL;
-	char buf[48];
-	int e;
-
-	if (arg_str(x->args, name, false, 40, &v, x->msg, sizeof x->msg) != 0)
-		return call_bad(x);
-	if (v == NULL)
-		return 0;
-	snprintf(buf, sizeof buf, "%s%s", v, strlen(v) == 10 ? " 00:00" : "");
-	if ((e = time_parse(buf, TIME_TYPED, out)) != TIME_OK)
-		return call_fail(x, ERR_BAD_REQUEST, "args.%s: %s", name,
-		    time_parse_error(e));
-	return 0;
-}
-
 /* Who may see: leaders and managers of the community, staff, console. */
 static int
 health_authz(struct call *x, const char *slug, struct access *a)
@@ -278,30 +259,40 @@ health_queue(struct call *x, struct job *proto, const char *slug)
 	return 1;
 }
 
+/* The window both health.get and report.get take, into j. */
+static int
+window_args(struct call *x, struct job *j, const char **slug)
+{
+	json_int_t days = health_window_days();
+
+	if (arg_str(x->args, "community", false, 47, slug, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
+	    sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "suppress", false, &j->suppress, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (call_arg_time(x, "since", false, &j->since) != 0 ||
+	    call_arg_time(x, "until", false, &j->until) != 0)
+		return -1;
+	if (j->until == 0)
+		j->until = now_unix() + 1; /* this second too */
+	if (j->since == 0)
+		j->since = j->until - (int64_t)days * 86400;
+	if (j->since >= j->until)
+		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
+		    "before args.until.");
+	return 0;
+}
+
 static int
 op_health_get(struct call *x)
 {
 	const char *slug = NULL;
-	json_int_t days = health_window_days();
 	struct job j = { 0 };
 
-	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if (arg_when(x, "since", &j.since) != 0 ||
-	    arg_when(x, "until", &j.until) != 0)
+	if (window_args(x, &j, &slug) != 0)
 		return -1;
-	if (j.until == 0)
-		j.until = now_unix() + 1; /* this second too */
-	if (j.since == 0)
-		j.since = j.until - (int64_t)days * 86400;
-	if (j.since >= j.until)
-		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
-		    "before args.until.");
 	return health_queue(x, &j, slug);
 }
 
@@ -309,16 +300,9 @@ static int
 op_report_get(struct call *x)
 {
 	const char *slug = NULL, *format = "md";
-	json_int_t days = health_window_days();
 	struct job j = { .report = true, .suppress = true };
 
-	if (arg_str(x->args, "community", false, 47, &slug, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_int(x->args, "days", false, 1, 3660, &days, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_str(x->args, "format", false, 8, &format, x->msg,
-	    sizeof x->msg) != 0 ||
-	    arg_bool(x->args, "suppress", false, &j.suppress, x->msg,
+	if (arg_str(x->args, "format", false, 8, &format, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
 	if (strcmp(format, "json") == 0)
@@ -326,16 +310,8 @@ op_report_get(struct call *x)
 	else if ((j.format = report_format(format)) < 0)
 		return call_fail(x, ERR_BAD_REQUEST, "args.format must be "
 		    "text, md, csv, html or json");
-	if (arg_when(x, "since", &j.since) != 0 ||
-	    arg_when(x, "until", &j.until) != 0)
+	if (window_args(x, &j, &slug) != 0)
 		return -1;
-	if (j.until == 0)
-		j.until = now_unix() + 1; /* this second too */
-	if (j.since == 0)
-		j.since = j.until - (int64_t)days * 86400;
-	if (j.since >= j.until)
-		return call_fail(x, ERR_BAD_REQUEST, "args.since must be "
-		    "before args.until.");
 	return health_queue(x, &j, slug);
 }
 
@@ -382,7 +358,7 @@ op_health_series(struct call *x)
 	    arg_int(x->args, "weeks", false, 1, SERIES_WEEKS_MAX, &weeks,
 	    x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
-	if (arg_when(x, "until", &j.until) != 0)
+	if (call_arg_time(x, "until", false, &j.until) != 0)
 		return -1;
 	if (j.until == 0)
 		j.until = now_unix() + 1; /* this second too */

@@ -482,6 +482,12 @@ int call_fail(struct call *, enum proto_err, const char *fmt, ...)
     PRINTFLIKE(3, 4);
 /* After an arg_* helper failed: the message is already in call->msg. */
 int call_bad(struct call *);
+/*
+ * A time argument as people give it: ISO 8601, "2026-12-01 9:00" or a
+ * date (midnight UTC); *out untouched when absent (and not required).
+ */
+int call_arg_time(struct call *, const char *name, bool required,
+    int64_t *out);
 /* Fail with the database's error (internal). */
 int call_db_fail(struct call *);
 /* Step a write statement that must finish; fails the call otherwise. */
