@@ -387,6 +387,8 @@ conn_close(struct conn *c, const char *reason)
 	c->closing = true;
 	c->close_reason = xstrdup(reason);
 	log_info(c->id, "closing: %s", reason);
+	if (dispatch_hold_close(c)) /* after the lines it waits for */
+		return;
 	c->tr->close(c);
 }
 

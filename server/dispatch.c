@@ -233,18 +233,26 @@ call_actor(const struct call *x)
 /*
  * Group commit. While a group transaction is open, lines for conns and the
  * outboxes of write requests queue here in order; dispatch_turn_end
- * commits, then sends and applies them.
+ * commits, applies the outboxes, and sends the lines once the commit is on
+ * the disk. With the WAL synced off the loop (walsync.c) that is later:
+ * lines (and closes) wait in `waiting`, each marked with the commit it
+ * follows, and go out in order when walsync says that commit is synced.
+ * Every line sent meanwhile waits behind them, so a conn's replies keep
+ * their order and nobody hears of a write before its writer's ok could.
  */
 struct held {
 	struct conn *c; /* a line for c (held reference), or */
 	char *line;
+	bool close; /* ... close c once what came before has gone, or */
 	bool write_ok; /* the reply of a write: replaced if the commit fails */
 	json_int_t id;
 	bool has_id;
 	struct outbox out; /* ... a write's effects */
+	uint64_t need; /* waiting: sent once this commit is synced */
 	struct held *next;
 };
 static struct held *held_head, **held_tail = &held_head, *held_last;
+static struct held *wait_head, **wait_tail = &wait_head;
 #define GROUP_MAX 128 /* writes per group transaction at most */
 #define SLOW_HANDLER_US 10000 /* handlers slower than this are logged */
 static bool group_open;
@@ -252,6 +260,11 @@ static bool in_savepoint;
 static uv_check_t turn_check;
 static bool group_ready;
 static uint64_t group_requests;
+static uint64_t commit_seq; /* commits so far */
+static uint64_t synced_seq; /* of them, known to be on the disk */
+static bool sync_busy; /* a sync is in flight */
+static bool releasing; /* sends go straight out */
+static bool applying; /* a commit's outboxes run: their lines wait */
 
 static struct held *
 held_add(void)
@@ -265,21 +278,103 @@ held_add(void)
 	return h;
 }
 
+static void
+wait_add(struct held *h, uint64_t need)
+{
+	h->need = need;
+	h->next = NULL;
+	*wait_tail = h;
+	wait_tail = &h->next;
+}
+
+static struct held *
+wait_new(struct conn *c)
+{
+	struct held *h = xcalloc(1, sizeof *h);
+
+	h->c = c;
+	conn_hold(c);
+	wait_add(h, commit_seq);
+	return h;
+}
+
 bool
 dispatch_hold(struct conn *c, char *line)
 {
 	struct held *h;
 
-	if (!group_open)
+	if (releasing)
 		return false;
-	h = held_add();
-	h->c = c;
-	h->line = line;
-	conn_hold(c);
+	if (group_open) {
+		h = held_add();
+		h->c = c;
+		h->line = line;
+		conn_hold(c);
+		return true;
+	}
+	if (!applying && wait_head == NULL)
+		return false;
+	wait_new(c)->line = line;
 	return true;
 }
 
-/* Commit the group transaction and send or apply what it held, in order. */
+bool
+dispatch_hold_close(struct conn *c)
+{
+	struct held *h;
+
+	if (releasing)
+		return false;
+	if (group_open) {
+		h = held_add();
+		h->c = c;
+		h->close = true;
+		conn_hold(c);
+		return true;
+	}
+	if (!applying && wait_head == NULL)
+		return false;
+	wait_new(c)->close = true;
+	return true;
+}
+
+/* Send, in order, what waited for commits now on the disk. */
+static void
+release_synced(void)
+{
+	struct held *h;
+
+	releasing = true;
+	while ((h = wait_head) != NULL && h->need <= synced_seq) {
+		wait_head = h->next;
+		if (wait_head == NULL)
+			wait_tail = &wait_head;
+		if (h->c->freed)
+			free(h->line);
+		else if (h->close)
+			h->c->tr->close(h->c);
+		else
+			conn_send(h->c, h->line);
+		conn_release(h->c);
+		free(h);
+	}
+	releasing = false;
+}
+
+static void
+sync_done(uint64_t seq)
+{
+	sync_busy = false;
+	if (seq > synced_seq)
+		synced_seq = seq;
+	release_synced();
+	if (commit_seq > synced_seq && walsync_active()) {
+		sync_busy = true;
+		walsync_request(commit_seq);
+	}
+}
+
+/* Commit the group transaction; apply and (once synced) send what it held. */
 static int
 group_commit(void)
 {
@@ -298,7 +393,8 @@ group_commit(void)
 	if (!ok) {
 		why = disk_refusal();
 		db_rollback(srv->db);
-	}
+	} else
+		commit_seq++;
 	t0 = (uv_hrtime() - t0) / 1000;
 	if (t0 >= SLOW_HANDLER_US)
 		log_info(0, "slow commit: %llu writes took %.1f ms on the loop",
@@ -310,30 +406,39 @@ group_commit(void)
 	h = held_head;
 	held_head = held_last = NULL;
 	held_tail = &held_head;
+	/*
+	 * In order: lines wait for the sync of this commit (a failed one
+	 * needs none, only what came before); outboxes change the server's
+	 * state now, so the next request sees it, and their lines wait.
+	 */
+	applying = true;
 	for (; h != NULL; h = next) {
 		next = h->next;
 		if (h->c != NULL) {
-			if (!h->c->freed) {
-				if (h->write_ok && !ok) {
-					memset(&req, 0, sizeof req);
-					req.id = h->id;
-					req.has_id = h->has_id;
-					free(h->line);
-					h->line = why != NULL ?
-					    proto_error(&req, ERR_UNAVAILABLE,
-					    "%s", why) :
-					    proto_error(&req, ERR_INTERNAL,
-					    "could not save; nothing was "
-					    "changed");
-				}
-				conn_send(h->c, h->line);
-			} else
+			if (h->write_ok && !ok) {
+				memset(&req, 0, sizeof req);
+				req.id = h->id;
+				req.has_id = h->has_id;
 				free(h->line);
-			conn_release(h->c);
-		} else
+				h->line = why != NULL ?
+				    proto_error(&req, ERR_UNAVAILABLE, "%s", why) :
+				    proto_error(&req, ERR_INTERNAL,
+				    "could not save; nothing was changed");
+			}
+			wait_add(h, commit_seq);
+		} else {
 			outbox_apply(&h->out, ok);
-		free(h);
+			free(h);
+		}
 	}
+	applying = false;
+	if (!walsync_active())
+		synced_seq = commit_seq; /* COMMIT itself synced (or NORMAL) */
+	else if (commit_seq > synced_seq && !sync_busy) {
+		sync_busy = true;
+		walsync_request(commit_seq);
+	}
+	release_synced();
 	return ok ? 0 : -1;
 }
 
@@ -341,6 +446,29 @@ void
 dispatch_turn_end(void)
 {
 	group_commit();
+	conn_turn_reset();
+}
+
+int
+dispatch_sync_off_loop(const char *db_path)
+{
+	return walsync_start(srv->loop, db_path, sync_done);
+}
+
+void
+dispatch_stop(void)
+{
+	int err;
+
+	group_commit();
+	if (walsync_active()) {
+		if ((err = walsync_stop()) != 0)
+			fatal("could not sync the WAL to the disk: %s; stopping "
+			    "(nothing unsynced was acknowledged)", strerror(err));
+		sync_busy = false;
+		synced_seq = commit_seq;
+	}
+	release_synced();
 	conn_turn_reset();
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -216,7 +217,7 @@ walk_close(uv_handle_t *h, void *arg)
 static void
 stop_now(uv_timer_t *t)
 {
-	dispatch_turn_end();
+	dispatch_stop();
 	checkpoint_stop();
 	sshd_close();
 	conn_stream_close_all();
@@ -366,7 +367,7 @@ main(int argc, char **argv)
 	char err[512], *dbpath;
 	const char *bindir;
 	int ch, verbose = 0;
-	bool created, allow_root = false;
+	bool created, full, allow_root = false;
 
 	/* The spawner (shell.c starts it): hearthd --spawner FD TUI */
 	if (argc == 4 && strcmp(argv[1], "--spawner") == 0) {
@@ -472,8 +473,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "hearthd: %s\n", err);
 		return 1;
 	}
-	srv->db = db_open(dbpath, true, srv->cfg.synchronous, &created, err,
-	    sizeof err);
+	/* FULL: COMMIT writes, walsync.c syncs off the loop (dispatch.c). */
+	full = strcasecmp(srv->cfg.synchronous, "FULL") == 0;
+	srv->db = db_open(dbpath, true, full ? "NORMAL" : srv->cfg.synchronous,
+	    &created, err, sizeof err);
 	if (srv->db == NULL) {
 		fprintf(stderr, "hearthd: %s\n", err);
 		return 1;
@@ -483,6 +486,11 @@ main(int argc, char **argv)
 
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);
+	if (full && dispatch_sync_off_loop(dbpath) != 0) {
+		fprintf(stderr, "hearthd: could not start the WAL's sync "
+		    "thread\n");
+		return 1;
+	}
 	conn_init(srv->loop);
 	shell_init(srv->loop);
 	checkpoint_start(srv->loop, dbpath,
@@ -527,7 +535,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	uv_run(srv->loop, UV_RUN_DEFAULT);
-	dispatch_turn_end();
+	dispatch_stop();
 	uv_loop_close(srv->loop);
 	db_close(srv->db);
 	ssh_finalize();

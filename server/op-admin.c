@@ -728,11 +728,21 @@ op_status(struct call *x)
 	/* What the writer connection really does (config: synchronous). */
 	st = db_stmt(srv->db, "PRAGMA synchronous");
 	json_object_set_new(x->result, "synchronous", json_string(
+	    walsync_active() ? "FULL" : /* synced off the loop */
 	    sqlite3_step(st) != SQLITE_ROW ? "unknown" :
 	    sqlite3_column_int(st, 0) == 0 ? "OFF" :
 	    sqlite3_column_int(st, 0) == 1 ? "NORMAL" :
 	    sqlite3_column_int(st, 0) == 2 ? "FULL" : "EXTRA"));
 	sqlite3_reset(st);
+	if (walsync_active()) {
+		uint64_t syncs, max_us, total_us;
+
+		walsync_stats(&syncs, &max_us, &total_us, reset);
+		json_object_set_new(x->result, "wal_sync", json_pack(
+		    "{s:I, s:f, s:f}", "count", (json_int_t)syncs, "mean_ms",
+		    syncs ? total_us / 1000.0 / syncs : 0.0, "max_ms",
+		    max_us / 1000.0));
+	}
 	if (reset) {
 		memset(&lag_stats, 0, sizeof lag_stats);
 		memset(fo, 0, sizeof *fo);

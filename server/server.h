@@ -461,6 +461,8 @@ void dispatch_line(struct conn *, char *line, size_t len);
 void dispatch_init(uv_loop_t *);
 /* If a group transaction is open, hold this line (true) for after it. */
 bool dispatch_hold(struct conn *, char *line);
+/* Likewise a conn's close, so the lines before it go out first. */
+bool dispatch_hold_close(struct conn *);
 /*
  * The end of a loop turn, and the only place that commits or delivers:
  * commit the group transaction, send the lines and apply the outboxes it
@@ -468,6 +470,24 @@ bool dispatch_hold(struct conn *, char *line);
  * Also called once at shutdown.
  */
 void dispatch_turn_end(void);
+/* At shutdown: commit, sync (stopping walsync) and send what waits. */
+void dispatch_stop(void);
+/* synchronous = FULL: commits are synced by walsync, replies wait for it. */
+int dispatch_sync_off_loop(const char *db_path);
+
+/*
+ * walsync.c: with synchronous = FULL, the WAL's sync on a thread of its
+ * own instead of inside COMMIT on the loop; done(seq) runs on the loop
+ * when every commit up to seq is on the disk.
+ */
+int walsync_start(uv_loop_t *, const char *db_path, void (*done)(uint64_t));
+bool walsync_active(void);
+void walsync_request(uint64_t seq);
+/* Syncs done and how long they took (the longest, the sum); reset after. */
+void walsync_stats(uint64_t *count, uint64_t *max_us, uint64_t *total_us,
+    bool reset);
+/* Join the thread and sync once more on the caller's; errno or 0. */
+int walsync_stop(void);
 /*
  * Run fn as the server (timers: poll sweep, reminders, support escalation,
  * idle rooms) inside the group transaction, under a savepoint of its own;
