@@ -1,0 +1,1 @@
+/* plain-draft.c: placeholder, filled below */
