@@ -635,6 +635,17 @@ void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
 
+/* ---- plain-draft.c: the line mode's drafts ---- */
+/*
+ * Ask for a text (title too if not NULL: a kept draft's, else asked),
+ * offering the draft under key and keeping each line typed on the server.
+ */
+char *plain_compose(const char *key, char *title, size_t tlen);
+/* Sent: forget the draft under key. */
+void plain_draft_sent(const char *key);
+/* The member's drafts (draft.list); throw one away. */
+void plain_drafts(void);
+
 /* ---- where.c: where the member is (session.where), and coming back ---- */
 /* After a draw: keep the top screen's position on the server (debounced). */
 void where_track(void);
