@@ -670,6 +670,8 @@ struct draft_saver *draft_saver_new(const char *key);
 void draft_changed(struct draft_saver *, const char *title, const char *body);
 void draft_flush(struct draft_saver *);
 void draft_forget(struct draft_saver *);
+/* A draft from the server was offered: forgetting must delete it there. */
+void draft_offered(struct draft_saver *);
 void draft_saver_free(struct draft_saver *);
 /* Fetch the draft under key (draft.get); draft_of reads the reply. */
 void draft_fetch(const char *key, struct view *owner, reply_fn cb,

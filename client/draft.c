@@ -23,6 +23,7 @@ struct draft_saver {
 	uv_timer_t *t;
 	char *title, *body; /* what to send */
 	bool dirty;
+	bool stored; /* the server may hold one: forgetting must tell it */
 };
 
 struct draft_saver *
@@ -40,6 +41,7 @@ draft_flush(struct draft_saver *d)
 	if (d == NULL || !d->dirty)
 		return;
 	d->dirty = false;
+	d->stored = true;
 	if (d->t != NULL)
 		uv_timer_stop(d->t);
 	net_call("draft.save", json_pack("{s:s, s:s, s:s}", "key", d->key,
@@ -77,11 +79,21 @@ draft_forget(struct draft_saver *d)
 {
 	if (d == NULL)
 		return;
-	d->dirty = false;
 	if (d->t != NULL)
 		uv_timer_stop(d->t);
+	if (!d->stored && !d->dirty)
+		return; /* nothing kept: no write (a busy room's every line) */
+	d->dirty = false;
+	d->stored = false;
 	net_call("draft.save", json_pack("{s:s}", "key", d->key), NULL, NULL,
 	    NULL);
+}
+
+void
+draft_offered(struct draft_saver *d)
+{
+	if (d != NULL)
+		d->stored = true;
 }
 
 static void

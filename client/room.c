@@ -197,6 +197,7 @@ room_draft_got(void *ctx, json_t *result, json_t *error)
 
 	if (d == NULL || r->ed.len > 0)
 		return;
+	draft_offered(r->draft);
 	ed_free(&r->ed);
 	ed_init(&r->ed, js(d, "body"));
 	r->multiline = strchr(js(d, "body"), '\n') != NULL;
@@ -537,9 +538,10 @@ ev_muted(struct room *r, json_t *d)
 		return;
 	if (ji(d, "muted")) {
 		r->muted = true;
-		note(r, "A moderator muted you in %s until %.16s UTC: %s. You "
-		    "can still read and listen.", js(d, "name"), js(d,
-		    "until"), js(d, "reason"));
+		note(r, "A moderator muted you in %s until %.10s %.5s UTC: %s. "
+		    "You can still read and listen.", js(d, "name"), js(d,
+		    "until"), strlen(js(d, "until")) > 11 ? js(d, "until") + 11 :
+		    "", js(d, "reason"));
 	} else {
 		r->muted = false;
 		note(r, "A moderator lifted your mute in %s: you can speak "
@@ -674,6 +676,10 @@ said(void *ctx, json_t *result, json_t *error)
 		r->focus = ROOM_FOCUS_INPUT;
 		free(r->unsent);
 		r->unsent = text;
+		/* refused: the input is a draft again, kept on the server */
+		all = xstrndup(r->ed.text, r->ed.len);
+		draft_changed(r->draft, "", all);
+		free(all);
 		return;
 	}
 	free(text);
@@ -688,6 +694,7 @@ room_say(struct room *r, const char *text)
 	if (c == NULL)
 		return;
 	c->text = xstrdup(text);
+	draft_forget(r->draft); /* sent: a refusal keeps it again */
 	/* first: a call that fails at once (not connected) refills them */
 	ed_clear(&r->ed);
 	r->restored = 0;
