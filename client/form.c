@@ -61,9 +61,10 @@ form_draft_got(void *ctx, json_t *result, json_t *error)
 	bool differs = false;
 	size_t i;
 
+	if (d != NULL)
+		draft_offered(fm->draft); /* sending forgets it, whatever it is */
 	if (d == NULL || fm->touched)
 		return;
-	draft_offered(fm->draft);
 	a = json_loads(js(d, "body"), 0, NULL);
 	if (!json_is_array(a) || json_array_size(a) != (size_t)fm->n) {
 		json_decref(a);

@@ -43,9 +43,10 @@ profile_draft_got(void *ctx, json_t *result, json_t *error)
 	json_t *d = draft_of(result, error), *o;
 	bool differs = false;
 
+	if (d != NULL)
+		draft_offered(pr->draft);
 	if (d == NULL || pr->touched || !pr->editing)
 		return;
-	draft_offered(pr->draft);
 	o = json_loads(js(d, "body"), 0, NULL);
 	for (size_t i = 0; json_is_object(o) && i < NPF; i++) {
 		const char *v = js(o, profile_fields[i][0]);

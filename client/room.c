@@ -195,9 +195,10 @@ room_draft_got(void *ctx, json_t *result, json_t *error)
 	struct room *r = ctx;
 	json_t *d = draft_of(result, error);
 
+	if (d != NULL)
+		draft_offered(r->draft);
 	if (d == NULL || r->ed.len > 0)
 		return;
-	draft_offered(r->draft);
 	ed_free(&r->ed);
 	ed_init(&r->ed, js(d, "body"));
 	r->multiline = strchr(js(d, "body"), '\n') != NULL;
