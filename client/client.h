@@ -670,6 +670,8 @@ struct draft_saver *draft_saver_new(const char *key);
 void draft_changed(struct draft_saver *, const char *title, const char *body);
 void draft_flush(struct draft_saver *);
 void draft_forget(struct draft_saver *);
+/* FNV-1a over n bytes of s, from h (2166136261u to start): edit checks. */
+uint32_t text_hash(uint32_t h, const char *s, size_t n);
 /* A draft from the server was offered: forgetting must delete it there. */
 void draft_offered(struct draft_saver *);
 void draft_saver_free(struct draft_saver *);

@@ -26,6 +26,14 @@ struct draft_saver {
 	bool stored; /* the server may hold one: forgetting must tell it */
 };
 
+uint32_t
+text_hash(uint32_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
 struct draft_saver *
 draft_saver_new(const char *key)
 {

@@ -94,12 +94,10 @@ static void
 form_draft_key(struct form *fm, char *out, size_t len)
 {
 	char *a = json_dumps(fm->args, JSON_COMPACT | JSON_SORT_KEYS);
-	uint32_t h = 2166136261u;
+	uint32_t h = text_hash(2166136261u, a != NULL ? a : "", a != NULL ?
+	    strlen(a) : 0);
 
-	for (const char *p = a != NULL ? a : ""; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	for (const char *p = fm->title; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = text_hash(h, fm->title, strlen(fm->title));
 	free(a);
 	snprintf(out, len, "form:%.40s:%08x", fm->op, h);
 }
@@ -262,17 +260,15 @@ form_key(struct view *v, int ch, bool is_key)
 		draft_forget(fm->draft);
 		return true;
 	}
-	for (int i = 0; i < fm->n; i++)
-		for (size_t k = 0; k < fm->f[i].len; k++)
-			before = (before ^ (unsigned char)fm->f[i].text[k]) *
-			    16777619u + (uint32_t)i;
+	for (int i = 0; i < fm->n; i++) /* "|" between fields */
+		before = text_hash(before, "|", 1) + text_hash(2166136261u,
+		    fm->f[i].text, fm->f[i].len);
 	used = form_key_edit(v, ch, is_key);
 	if (ui_top() != v) /* sent or closed */
 		return used;
 	for (int i = 0; i < fm->n; i++)
-		for (size_t k = 0; k < fm->f[i].len; k++)
-			after = (after ^ (unsigned char)fm->f[i].text[k]) *
-			    16777619u + (uint32_t)i;
+		after = text_hash(after, "|", 1) + text_hash(2166136261u,
+		    fm->f[i].text, fm->f[i].len);
 	if (after != before) {
 		fm->touched = true;
 		form_draft_save(fm);

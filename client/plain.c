@@ -91,6 +91,10 @@ pevent(json_t *msg)
 		plain_out("\nNew: %s\n", js(d, "text"));
 	else if (strcmp(ev, "thread.new_post") == 0)
 		plain_out("\nNew post in a thread you follow.\n");
+	else if (strcmp(ev, "room.opened") == 0) /* one line, not a flood */
+		plain_out("\nA room opened in %s: \"%s\" (main menu: room %lld "
+		    "joins it).\n", js(d, "community"), js(d, "title"),
+		    (long long)ji(d, "room_id"));
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
 }

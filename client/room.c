@@ -556,17 +556,14 @@ room_key_drafted(struct view *v, int ch, bool is_key)
 {
 	struct room *r = (struct room *)v;
 	size_t len = r->ed.len;
-	uint32_t before = 2166136261u, after = 2166136261u;
+	uint32_t before = text_hash(2166136261u, r->ed.text, r->ed.len);
 	bool used;
 
-	for (size_t i = 0; i < r->ed.len; i++)
-		before = (before ^ (unsigned char)r->ed.text[i]) * 16777619u;
 	used = room_key(v, ch, is_key);
 	if (ui_top() != v || r->draft == NULL)
 		return used;
-	for (size_t i = 0; i < r->ed.len; i++)
-		after = (after ^ (unsigned char)r->ed.text[i]) * 16777619u;
-	if (r->ed.len == len && after == before)
+	if (r->ed.len == len && text_hash(2166136261u, r->ed.text, r->ed.len)
+	    == before)
 		return used;
 	{
 		char *text = xstrndup(r->ed.text, r->ed.len);
