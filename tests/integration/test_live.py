@@ -179,7 +179,7 @@ def test_room_open_banner_and_open_rooms_at_the_top_of_home():
         assert at < [i for i, l in enumerate(lines) if 'Communities' in l][0], screen
         # and Enter from the top (g) joins it
         t.keys('g', 'Enter')
-        t.wait_for('Say:')
+        t.wait_for('Say:', 'You are in')
         # the member outside the community was not told; the opener neither
         assert 'A room opened' not in o.screen()
         ok(m.call('room.close', room_id=rid))
@@ -267,7 +267,7 @@ def test_a_member_muted_while_in_a_room_is_told_there():
     try:
         t.wait_for('Open rooms', timeout=20)
         t.keys('g', 'Enter')
-        t.wait_for('Say:')
+        t.wait_for('Say:', 'You are in')
         ok(m.call('member.mute', slug='cop', handle='pat', seconds=3600,
                   reason='cooling off'))
         t.wait_for('A moderator muted you in Students', 'cooling off')
@@ -290,7 +290,7 @@ def test_room_line_draft_survives_a_killed_ssh_client():
     try:
         t.wait_for('Open rooms', timeout=20)
         t.keys('g', 'Enter')
-        t.wait_for('Say:')
+        t.wait_for('Say:', 'You are in')
         t.keys('-l', 'half a thought about supervision')
         wait_until(lambda: drafts(srv, 'pat').get('room:%d' % rid) ==
                    'half a thought about supervision', 15, 'the room draft')
@@ -350,8 +350,9 @@ def test_profile_edit_draft_follows_the_member():
     try:
         t.wait_for('Welcome, Pat Doe', timeout=20)
         t.keys('p')
-        t.wait_for('@pat')
+        t.wait_for('@pat', 'Devices (D)')     # loaded: e edits
         t.keys('e')
+        t.wait_for('Organisation:')
         t.keys('Down', 'Down', 'Down')      # Name, Pronouns, Role: Organisation
         t.keys('-l', 'Mind Matters CIC')
         wait_until(lambda: 'Mind Matters CIC' in drafts(srv, 'pat').get('profile', ''), 15,
@@ -364,7 +365,7 @@ def test_profile_edit_draft_follows_the_member():
         t.wait_for('Welcome, Pat Doe', timeout=20)
         t.wait_for('Your unsent drafts (1)')
         t.keys('p')
-        t.wait_for('@pat')
+        t.wait_for('@pat', 'Devices (D)')
         t.keys('e')
         t.wait_for('Your unsaved edits are back', 'Mind Matters CIC')
         t.keys('C-s')
