@@ -139,6 +139,8 @@ struct view {
 	/* Printable keys go to an input line: Esc leaves, not q. */
 	bool typing;
 	struct view *below;
+	/* Where the member is, for session.where (NULL: ask the view below). */
+	json_t *(*where)(struct view *);
 };
 extern json_t *g_me; /* the member, from hello */
 extern int g_unread_notes;
@@ -511,6 +513,7 @@ struct room {
 	int in_width;
 	bool enter_wait, esc_wait;
 	struct room_front front; /* for the commands: see room_front */
+	struct draft_saver *draft; /* the input line, kept on the server */
 };
 /* room.c: the model, and the calls the keys and /commands make. */
 /* The room as a front end for room_command_*, brought up to date. */
@@ -631,5 +634,53 @@ void plain_moderate_reports(json_t *community);
 void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
+
+/* ---- plain-draft.c: the line mode's drafts ---- */
+/*
+ * Ask for a text (title too if not NULL: a kept draft's, else asked),
+ * offering the draft under key and keeping each line typed on the server.
+ */
+char *plain_compose(const char *key, char *title, size_t tlen);
+/* Sent: forget the draft under key. */
+void plain_draft_sent(const char *key);
+/* The member's drafts (draft.list); throw one away. */
+void plain_drafts(void);
+
+/* ---- where.c: where the member is (session.where), and coming back ---- */
+/* After a draw: keep the top screen's position on the server (debounced). */
+void where_track(void);
+/* A clean quit: forget the position (the next login opens Home), then go. */
+void where_quit(void);
+/* At start, over Home: open the screen the member was on, if recent. */
+void where_resume(struct view *home);
+/* Open a thread with post_id selected and shown (0: as view_thread). */
+struct view *view_thread_at(json_int_t id, const char *title,
+    json_int_t post_id);
+/* A community by slug, on tab (from 0; -1: its usual first tab). */
+struct view *view_community_tab(const char *slug, const char *name, int tab);
+
+/* ---- draft.c: drafts kept on the server for any screen ---- */
+/*
+ * A debounced saver for one draft key: draft_changed after each edit sends
+ * draft.save a couple of seconds after the typing pauses; draft_flush
+ * sends now; draft_forget deletes it (sent). body is stolen JSON text.
+ */
+struct draft_saver;
+struct draft_saver *draft_saver_new(const char *key);
+void draft_changed(struct draft_saver *, const char *title, const char *body);
+void draft_flush(struct draft_saver *);
+void draft_forget(struct draft_saver *);
+/* FNV-1a over n bytes of s, from h (2166136261u to start): edit checks. */
+uint32_t text_hash(uint32_t h, const char *s, size_t n);
+/* A draft from the server was offered: forgetting must delete it there. */
+void draft_offered(struct draft_saver *);
+void draft_saver_free(struct draft_saver *);
+/* Fetch the draft under key (draft.get); draft_of reads the reply. */
+void draft_fetch(const char *key, struct view *owner, reply_fn cb,
+    void *ctx);
+/* The reply's draft {title, body} if it holds words, else NULL. */
+json_t *draft_of(json_t *result, json_t *error);
+/* Home's list of drafts: open the screen each one belongs to. */
+struct view *view_drafts(void);
 
 #endif

@@ -668,6 +668,8 @@ thread_created(struct view *v, json_t *result)
 		ui_push(view_thread(ji(result, "thread_id"), ""));
 }
 
+static void comm_activity(struct community *, json_t *);
+
 static void
 comm_event(struct view *v, const char *name, json_t *data)
 {
@@ -699,6 +701,43 @@ comm_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
+	if (strcmp(name, "community.activity") == 0)
+		comm_activity(c, data);
+}
+
+/* Live: what changed in this community (community.activity). */
+static void
+comm_activity(struct community *c, json_t *data)
+{
+	const char *what = js(data, "what");
+
+	if (strcmp(js(data, "slug"), c->slug) != 0)
+		return;
+	if (strcmp(what, "post") == 0) {
+		/* the open list refreshes now; others when next shown */
+		c->loaded[TAB_THREADS] = false;
+		return;
+	}
+	if (strcmp(what, "role") == 0 || strcmp(what, "requests") == 0) {
+		/* my role (and tabs), the members, the requests waiting */
+		net_call("community.get", json_pack("{s:s}", "slug", c->slug),
+		    &c->v, comm_got, c);
+		c->loaded[TAB_MEMBERS] = false;
+		if (c->tab == TAB_REQUESTS)
+			reqpane_load(c->requests);
+		else
+			c->loaded[TAB_REQUESTS] = false;
+	}
+}
+
+/* Where the member is: this community and its tab. */
+static json_t *
+comm_where(struct view *v)
+{
+	struct community *c = (struct community *)v;
+
+	return json_pack("{s:s, s:s, s:i, s:s}", "screen", "community",
+	    "slug", c->slug, "tab", c->tab, "title", c->name);
 }
 
 static void
@@ -748,6 +787,7 @@ view_community(json_t *cj)
 	c->v.key = comm_key;
 	c->v.event = comm_event;
 	c->v.free = comm_free;
+	c->v.where = comm_where;
 	c->c = json_deep_copy(cj);
 	snprintf(c->slug, sizeof c->slug, "%s", js(cj, "slug"));
 	snprintf(c->name, sizeof c->name, "%s", js(cj, "name"));
@@ -951,5 +991,25 @@ view_community_requests(const char *slug, const char *handle)
 	json_object_set_new(c->c, "pending_requests", json_integer(0));
 	c->tab = TAB_REQUESTS;
 	reqpane_select(c->requests, handle);
+	return v;
+}
+
+/* A community by slug on a tab (-1: its usual first tab). */
+struct view *
+view_community_tab(const char *slug, const char *name, int tab)
+{
+	json_t *cj = json_pack("{s:s, s:s}", "slug", slug, "name", name[0] ?
+	    name : slug);
+	struct view *v;
+	struct community *c;
+
+	/* the role is unknown until community.get: start as a member */
+	json_object_set_new(cj, "my_role", json_string("member"));
+	v = view_community(cj);
+	json_decref(cj);
+	c = (struct community *)v;
+	json_object_set_new(c->c, "my_role", json_null());
+	if (tab >= 0 && tab < NTABS)
+		c->tab = tab;
 	return v;
 }

@@ -4,7 +4,9 @@
  * each may have a hint (one part per choice). The caller's build function
  * turns the values into arguments or refuses with a message; the server's
  * error stays in the form, and its result goes to done on the view below.
- * The programme, the experts' screens and the room forms use it.
+ * The programme, the experts' screens and the room forms use it. What is
+ * typed is kept on the server as a draft (draft.c) under the form's
+ * operation and target, and offered again when the same form reopens.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,75 @@ struct form {
 	bool sending;
 	form_build_fn build;
 	void (*done)(struct view *, json_t *);
+	struct draft_saver *draft; /* the fields, kept on the server */
+	bool touched; /* changed here: a late draft does not overwrite */
+	char *orig[FORM_MAX]; /* the values it opened with (Ctrl-R) */
 };
+
+/* The fields as the draft's body: a JSON array of strings. */
+static void
+form_draft_save(struct form *fm)
+{
+	json_t *a = json_array();
+	char *body;
+
+	for (int i = 0; i < fm->n; i++)
+		json_array_append_new(a, json_string(fm->f[i].text));
+	body = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	draft_changed(fm->draft, fm->title, body);
+	free(body);
+}
+
+/* A draft kept from before (here or on another connection): offer it. */
+static void
+form_draft_got(void *ctx, json_t *result, json_t *error)
+{
+	struct form *fm = ctx;
+	json_t *d = draft_of(result, error), *a, *s;
+	bool differs = false;
+	size_t i;
+
+	if (d != NULL)
+		draft_offered(fm->draft); /* sending forgets it, whatever it is */
+	if (d == NULL || fm->touched)
+		return;
+	a = json_loads(js(d, "body"), 0, NULL);
+	if (!json_is_array(a) || json_array_size(a) != (size_t)fm->n) {
+		json_decref(a);
+		return;
+	}
+	json_array_foreach(a, i, s)
+		if (!json_is_string(s) || json_string_length(s) >=
+		    sizeof fm->f[i].text) {
+			json_decref(a);
+			return;
+		}
+	json_array_foreach(a, i, s) {
+		differs |= strcmp(fm->f[i].text, json_string_value(s)) != 0;
+		snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s",
+		    json_string_value(s));
+		fm->f[i].len = strlen(fm->f[i].text);
+	}
+	json_decref(a);
+	if (differs)
+		ui_flash("What you typed here before is back (Ctrl-R: start "
+		    "over).");
+	ui_dirty();
+}
+
+/* A short fingerprint of what the form and its target are (FNV-1a). */
+static void
+form_draft_key(struct form *fm, char *out, size_t len)
+{
+	char *a = json_dumps(fm->args, JSON_COMPACT | JSON_SORT_KEYS);
+	uint32_t h = text_hash(2166136261u, a != NULL ? a : "", a != NULL ?
+	    strlen(a) : 0);
+
+	h = text_hash(h, fm->title, strlen(fm->title));
+	free(a);
+	snprintf(out, len, "form:%.40s:%08x", fm->op, h);
+}
 
 /* Step a choice field to the next (d 1) or previous (d -1) choice. */
 static void
@@ -139,6 +209,7 @@ form_sent(void *ctx, json_t *result, json_t *error)
 		snprintf(fm->err, sizeof fm->err, "%s", err_message(error));
 		return;
 	}
+	draft_forget(fm->draft);
 	json_incref(result);
 	ui_pop();
 	if (done != NULL && below != NULL && ui_top() == below)
@@ -169,8 +240,44 @@ form_send(struct form *fm)
 }
 
 /* Move between fields, cycle choices, type, send or cancel. */
+static bool form_key_edit(struct view *, int, bool);
+
+/* Every key: then, if a field changed, the draft follows. */
 static bool
 form_key(struct view *v, int ch, bool is_key)
+{
+	struct form *fm = (struct form *)v;
+	uint32_t before = 0, after = 0;
+	bool used;
+
+	if (!is_key && ch == KEY_CTRL('r')) {
+		for (int i = 0; i < fm->n; i++) {
+			snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s",
+			    fm->orig[i]);
+			fm->f[i].len = strlen(fm->f[i].text);
+		}
+		fm->touched = true;
+		draft_forget(fm->draft);
+		return true;
+	}
+	for (int i = 0; i < fm->n; i++) /* "|" between fields */
+		before = text_hash(before, "|", 1) + text_hash(2166136261u,
+		    fm->f[i].text, fm->f[i].len);
+	used = form_key_edit(v, ch, is_key);
+	if (ui_top() != v) /* sent or closed */
+		return used;
+	for (int i = 0; i < fm->n; i++)
+		after = text_hash(after, "|", 1) + text_hash(2166136261u,
+		    fm->f[i].text, fm->f[i].len);
+	if (after != before) {
+		fm->touched = true;
+		form_draft_save(fm);
+	}
+	return used;
+}
+
+static bool
+form_key_edit(struct view *v, int ch, bool is_key)
 {
 	struct form *fm = (struct form *)v;
 	struct field *f = &fm->f[fm->on];
@@ -213,7 +320,9 @@ form_free(struct view *v)
 {
 	struct form *fm = (struct form *)v;
 
+	draft_saver_free(fm->draft); /* Esc keeps it: sent now */
 	for (int i = 0; i < fm->n; i++) {
+		free(fm->orig[i]);
 		free(fm->choices[i]);
 		free(fm->hint[i]);
 		free((char *)fm->f[i].label);
@@ -235,12 +344,14 @@ form_open(const char *title, const char *intro, const char *op,
 	fm->intro = intro != NULL ? xstrdup(intro) : NULL;
 	fm->v.title = fm->title;
 	fm->v.keys = "Tab/Down:next  Up:previous  Space:change choice  "
-	    "Ctrl-S:send  Esc:cancel";
+	    "Ctrl-S:send  Esc:cancel (kept as a draft)";
 	fm->v.help = "Fill in the fields; **Tab**, **Down** or **Enter** go "
 	    "to the next one (Enter on the last one sends). Fields in < > "
 	    "are choices: **Space** or **Right** shows the next, **Left** "
 	    "the previous. **Ctrl-U** clears a field, **Ctrl-S** sends, "
-	    "**Esc** cancels.";
+	    "**Esc** cancels. What you type is kept on the server as a "
+	    "draft and comes back when you open the same form again (here "
+	    "or from another computer); **Ctrl-R** starts over.";
 	fm->v.draw = form_draw;
 	fm->v.key = form_key;
 	fm->v.free = form_free;
@@ -262,5 +373,14 @@ form_open(const char *title, const char *intro, const char *op,
 	}
 	fm->build = build;
 	fm->done = done;
+	{
+		char key[64];
+
+		for (int i = 0; i < fm->n; i++)
+			fm->orig[i] = xstrdup(fm->f[i].text);
+		form_draft_key(fm, key, sizeof key);
+		fm->draft = draft_saver_new(key);
+		draft_fetch(key, &fm->v, form_draft_got, fm);
+	}
 	return &fm->v;
 }

@@ -22,6 +22,8 @@ struct home {
 	json_t *records; /* room records waiting for my review */
 	char msg[256];
 	bool loaded;
+	bool first_community; /* select the first community once listed */
+	int drafts; /* unsent drafts kept on the server */
 };
 
 static void home_load(struct home *);
@@ -57,6 +59,9 @@ home_fill(struct home *h)
 	size_t i;
 	int mine = 0;
 
+	json_t *keep = list_cur(&h->l) != NULL ? json_incref(
+	    list_cur(&h->l)->data) : NULL;
+
 	list_clear(&h->l);
 	snprintf(line, sizeof line, "Welcome, %s", js(g_me, "display_name"));
 	list_add(&h->l, line, NULL, C_HEAD, NULL, false);
@@ -65,6 +70,22 @@ home_fill(struct home *h)
 		    "notification%s (press n).", g_unread_notes,
 		    g_unread_notes == 1 ? "" : "s");
 		list_add(&h->l, line, NULL, C_UNREAD, NULL, false);
+	}
+	/* the rooms open now first: above the fold, whatever else there is */
+	if (json_array_size(h->rooms) > 0) {
+		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+		list_add(&h->l, "Open rooms (Enter joins)", NULL, C_HEAD, NULL,
+		    false);
+		json_array_foreach(h->rooms, i, r) {
+			char right[160];
+
+			snprintf(line, sizeof line, "  %s%s%s", js(r, "title"),
+			    js(r, "topic")[0] ? "  -  " : "", js(r, "topic"));
+			snprintf(right, sizeof right, "%s  record: %s",
+			    json_is_string(json_object_get(r, "community")) ?
+			    js(r, "community") : "platform", js(r, "record"));
+			list_add(&h->l, line, right, C_NORMAL, r, true);
+		}
 	}
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&h->l, "Communities", NULL, C_HEAD, NULL, false);
@@ -144,20 +165,6 @@ home_fill(struct home *h)
 			list_add(&h->l, line, right, C_UNREAD, r, true);
 		}
 	}
-	if (json_array_size(h->rooms) > 0) {
-		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
-		list_add(&h->l, "Open rooms", NULL, C_HEAD, NULL, false);
-		json_array_foreach(h->rooms, i, r) {
-			char right[160];
-
-			snprintf(line, sizeof line, "  %s%s%s", js(r, "title"),
-			    js(r, "topic")[0] ? "  -  " : "", js(r, "topic"));
-			snprintf(right, sizeof right, "%s  record: %s",
-			    json_is_string(json_object_get(r, "community")) ?
-			    js(r, "community") : "platform", js(r, "record"));
-			list_add(&h->l, line, right, C_NORMAL, r, true);
-		}
-	}
 	if (json_array_size(h->events) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		list_add(&h->l, "Upcoming events", NULL, C_HEAD, NULL, false);
@@ -177,6 +184,13 @@ home_fill(struct home *h)
 		}
 	}
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+	if (h->drafts > 0) {
+		snprintf(line, sizeof line, "  Your unsent drafts (%d)",
+		    h->drafts);
+		c = json_pack("{s:s}", "open", "drafts");
+		list_add(&h->l, line, NULL, C_UNREAD, c, true);
+		json_decref(c);
+	}
 	c = json_pack("{s:s}", "open", "programme");
 	list_add(&h->l, "  Programme of events (E)", NULL, C_NORMAL, c, true);
 	json_decref(c);
@@ -194,6 +208,26 @@ home_fill(struct home *h)
 		    "of conduct (A)", NULL, C_NORMAL, c, true);
 		json_decref(c);
 	}
+	/* the row selected before stays selected as rows come and go */
+	for (size_t k = 0; k < h->l.n; k++) {
+		json_t *d = h->l.rows[k].data;
+
+		if (!h->l.rows[k].pick || d == NULL)
+			continue;
+		if (h->first_community && json_is_string(json_object_get(d,
+		    "slug")) && !json_is_integer(json_object_get(d,
+		    "room_id"))) {
+			h->l.sel = (int)k;
+			h->first_community = false;
+			break;
+		}
+		if (!h->first_community && keep != NULL &&
+		    json_equal(d, keep)) {
+			h->l.sel = (int)k;
+			break;
+		}
+	}
+	json_decref(keep);
 	list_fix(&h->l);
 }
 
@@ -205,7 +239,7 @@ home_communities(void *ctx, json_t *result, json_t *error)
 	/* first load: select the first community, not the row that was
 	 * first before the communities pushed it down */
 	if (!h->loaded)
-		h->l.sel = 0;
+		h->first_community = true;
 	h->loaded = true;
 	if (error != NULL)
 		snprintf(h->msg, sizeof h->msg, "%s", err_message(error));
@@ -287,8 +321,20 @@ home_records(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_drafts(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	h->drafts = (int)json_array_size(jarr(result, "drafts"));
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
+	net_call("draft.list", NULL, &h->v, home_drafts, h);
 	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
@@ -327,6 +373,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_health(NULL, NULL));
 		else if (strcmp(js(r->data, "open"), "admin") == 0)
 			ui_push(view_admin());
+		else if (strcmp(js(r->data, "open"), "drafts") == 0)
+			ui_push(view_drafts());
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -335,8 +383,8 @@ home_key(struct view *v, int ch, bool is_key)
 		else if (js(r->data, "starts_at")[0])
 			ui_push(view_event(ji(r->data, "id")));
 		else if (ji(r->data, "thread_id"))
-			ui_push(view_thread(ji(r->data, "thread_id"),
-			    js(r->data, "title")));
+			ui_push(view_thread_at(ji(r->data, "thread_id"),
+			    js(r->data, "title"), ji(r->data, "post_id")));
 		else
 			ui_push(view_community(r->data));
 		return true;
@@ -381,6 +429,9 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);
+	/* a new post somewhere: the unread counts, if Home is in view */
+	if (strcmp(name, "community.activity") == 0 && ui_top() == v)
+		net_call("community.list", NULL, v, home_communities, h);
 	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
 		net_call("room.list", NULL, v, home_rooms, h);
 		if (!json_is_true(json_object_get(data, "open")))

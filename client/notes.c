@@ -106,8 +106,9 @@ notes_open(struct notes *n, json_t *x)
 		    slug);
 		ui_push(view_community(c));
 		json_decref(c);
-	} else if (ji(x, "thread_id"))
-		ui_push(view_thread(ji(x, "thread_id"), ""));
+	} else if (ji(x, "thread_id")) /* a mention or reply: its post */
+		ui_push(view_thread_at(ji(x, "thread_id"), "", ji(x,
+		    "post_id")));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));
 	else if (ji(x, "room_id") && strcmp(js(x, "kind"),

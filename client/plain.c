@@ -91,6 +91,10 @@ pevent(json_t *msg)
 		plain_out("\nNew: %s\n", js(d, "text"));
 	else if (strcmp(ev, "thread.new_post") == 0)
 		plain_out("\nNew post in a thread you follow.\n");
+	else if (strcmp(ev, "room.opened") == 0) /* one line, not a flood */
+		plain_out("\nA room opened in %s: \"%s\" (main menu: room %lld "
+		    "joins it).\n", js(d, "community"), js(d, "title"),
+		    (long long)ji(d, "room_id"));
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
 }
@@ -253,7 +257,7 @@ plain_thread(json_int_t id)
 	json_t *r, *res, *th, *posts, *p, *next;
 	json_int_t after = 0, first = 1;
 	size_t i;
-	char *s, *body, *q, *all;
+	char *s, *body, *q, *all, key[64];
 	bool helped = false; /* plain-moderate.c's commands, once */
 
 	for (;;) {
@@ -286,18 +290,21 @@ plain_thread(json_int_t id)
 		s = plain_ask("\nr reply, q N quote post N, t N thank post N, "
 		    "e N edit your post N, m more, 0 back: ");
 		p = json_array_get(posts, (size_t)(atoi(s + 1) - first));
+		snprintf(key, sizeof key, "reply:%lld", (long long)id);
 		if (s[0] == 'r') {
-			body = plain_ask_text();
-			plain_do("post.create", json_pack("{s:I, s:s}",
-			    "thread_id", id, "body", body), "Posted.");
+			body = plain_compose(key, NULL, 0);
+			if (plain_do("post.create", json_pack("{s:I, s:s}",
+			    "thread_id", id, "body", body), "Posted."))
+				plain_draft_sent(key);
 			free(body);
 		} else if (s[0] == 'q' && p != NULL) {
 			q = quoted(js(p, "body"));
-			body = plain_ask_text();
+			body = plain_compose(key, NULL, 0);
 			all = xasprintf("%s%s", q, body);
-			plain_do("post.create", json_pack("{s:I, s:s, s:I}",
+			if (plain_do("post.create", json_pack("{s:I, s:s, s:I}",
 			    "thread_id", id, "body", all, "reply_to",
-			    ji(p, "id")), "Posted.");
+			    ji(p, "id")), "Posted."))
+				plain_draft_sent(key);
 			free(all);
 			free(body);
 			free(q);
@@ -355,12 +362,15 @@ show_community(json_t *c)
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
 		    "j join, m membership, R reports (leaders, managers), 0 back: ");
 		if (s[0] == 'n') {
-			snprintf(title, sizeof title, "%s",
-			    plain_ask("Title: "));
-			body = plain_ask_text();
-			plain_do("thread.create", json_pack("{s:s, s:s, s:s}",
-			    "slug", js(c, "slug"), "title", title, "body",
-			    body), "Thread started.");
+			char key[64];
+
+			snprintf(key, sizeof key, "thread:%s", js(c, "slug"));
+			title[0] = '\0';
+			body = plain_compose(key, title, sizeof title);
+			if (plain_do("thread.create", json_pack("{s:s, s:s, "
+			    "s:s}", "slug", js(c, "slug"), "title", title,
+			    "body", body), "Thread started."))
+				plain_draft_sent(key);
 			free(body);
 		} else if (s[0] == 'p') {
 			polls(c);
@@ -672,12 +682,17 @@ plain_run(int fd)
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n%s  0. Leave\n",
+		    "  12. Community health and reports\n"
+		    "  D. Drafts you have not sent\n%s  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
+			continue;
+		}
+		if (strcmp(s, "D") == 0 || strcmp(s, "d") == 0) {
+			plain_drafts(); /* plain-draft.c */
 			continue;
 		}
 		switch (atoi(s)) {

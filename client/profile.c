@@ -31,13 +31,66 @@ struct profile {
 	bool mine;
 	bool first_run; /* open for editing as soon as it arrives */
 	bool was_first_run;
+	struct draft_saver *draft; /* the edits, kept on the server */
+	bool touched; /* edited here: a late draft does not overwrite */
 };
+
+/* Edits kept from before (a dropped link, another computer): offer them. */
+static void
+profile_draft_got(void *ctx, json_t *result, json_t *error)
+{
+	struct profile *pr = ctx;
+	json_t *d = draft_of(result, error), *o;
+	bool differs = false;
+
+	if (d != NULL)
+		draft_offered(pr->draft);
+	if (d == NULL || pr->touched || !pr->editing)
+		return;
+	o = json_loads(js(d, "body"), 0, NULL);
+	for (size_t i = 0; json_is_object(o) && i < NPF; i++) {
+		const char *v = js(o, profile_fields[i][0]);
+
+		if (!json_is_string(json_object_get(o, profile_fields[i][0])) ||
+		    strlen(v) >= sizeof pr->f[i].text)
+			continue;
+		differs |= strcmp(pr->f[i].text, v) != 0;
+		snprintf(pr->f[i].text, sizeof pr->f[i].text, "%s", v);
+		pr->f[i].len = strlen(pr->f[i].text);
+	}
+	json_decref(o);
+	if (differs)
+		ui_flash("Your unsaved edits are back (kept on the server); "
+		    "Ctrl-S saves them.");
+	ui_dirty();
+}
+
+/* After an edit: the fields as a draft (a JSON object by field). */
+static void
+profile_draft_save(struct profile *pr)
+{
+	json_t *o = json_object();
+	char *body;
+
+	for (size_t i = 0; i < NPF; i++)
+		json_object_set_new(o, profile_fields[i][0],
+		    json_string(pr->f[i].text));
+	body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	pr->touched = true;
+	draft_changed(pr->draft, "", body);
+	free(body);
+}
 
 static void
 profile_edit(struct profile *pr)
 {
 	pr->editing = true;
 	pr->on = 0;
+	pr->touched = false;
+	if (pr->draft == NULL)
+		pr->draft = draft_saver_new("profile");
+	draft_fetch("profile", &pr->v, profile_draft_got, pr);
 	for (size_t i = 0; i < NPF; i++) {
 		pr->f[i].label = profile_fields[i][1];
 		snprintf(pr->f[i].text, sizeof pr->f[i].text, "%s",
@@ -134,6 +187,7 @@ profile_saved(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	pr->editing = false;
+	draft_forget(pr->draft); /* saved: nothing left to keep */
 	if (pr->was_first_run)
 		ui_flash("Profile saved. Next: open a community, join it (J) "
 		    "and introduce yourself (i).");
@@ -155,6 +209,7 @@ profile_key(struct view *v, int ch, bool is_key)
 	if (pr->editing) {
 		if (!is_key && ch == 27) {
 			pr->editing = false;
+			draft_flush(pr->draft); /* kept: e brings it back */
 			return true;
 		}
 		if (!is_key && ch == KEY_CTRL('s')) {
@@ -174,7 +229,16 @@ profile_key(struct view *v, int ch, bool is_key)
 			pr->on = (pr->on + (int)NPF - 1) % (int)NPF;
 			return true;
 		}
-		field_key(&pr->f[pr->on], ch, is_key);
+		{
+			struct field *f = &pr->f[pr->on];
+			size_t len = f->len;
+			char before[sizeof f->text];
+
+			memcpy(before, f->text, len + 1);
+			field_key(f, ch, is_key);
+			if (f->len != len || memcmp(before, f->text, len) != 0)
+				profile_draft_save(pr);
+		}
 		return true;
 	}
 	if (!is_key && ch == 'e' && pr->mine) {
@@ -193,6 +257,7 @@ profile_free(struct view *v)
 {
 	struct profile *pr = (struct profile *)v;
 
+	draft_saver_free(pr->draft);
 	json_decref(pr->p);
 	free(pr);
 }

@@ -79,7 +79,7 @@ ui_pop(void)
 		free(v);
 	dirty = true;
 	if (top == NULL)
-		ui_quit(0);
+		where_quit(); /* a clean quit: the next login opens Home */
 	else if (top->event != NULL)
 		top->event(top, "client.shown", NULL);
 }
@@ -194,6 +194,9 @@ ui_event(const char *name, json_t *data)
 		    js(data, "handle"), js(data, "room"),
 		    json_is_true(json_object_get(data, "escalated")) ?
 		    " (no host answered)" : "");
+	if (strcmp(name, "room.opened") == 0) /* one line, not a notification */
+		ui_flash("A room opened in %s: \"%s\". Home lists it (h).",
+		    js(data, "community"), js(data, "title"));
 	if (strcmp(name, "notify.new") == 0) {
 		if (g_unread_notes < 0)
 			g_unread_notes = 0;
@@ -476,6 +479,7 @@ prepare_cb(uv_prepare_t *p)
 	dirty = false;
 	cursor_wanted = false;
 	draw_all();
+	where_track();
 	if (cursor_wanted) {
 		curs_set(1);
 		move(cursor_y, cursor_x);
@@ -495,6 +499,8 @@ handle_key(int ch, bool is_key)
 		ui_quit(1);
 		return;
 	}
+	if (top == NULL) /* quitting */
+		return;
 	if (!is_key && ch == 12) { /* ^L */
 		clearok(curscr, TRUE);
 		dirty = true;

@@ -56,5 +56,6 @@ welcome_start(json_t *hello)
 	}
 	g_me = json_incref(m);
 	ui_push(view_home());
+	where_resume(ui_top()); /* a dropped link: back where they were */
 	welcome_first_run();
 }

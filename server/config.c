@@ -41,6 +41,7 @@ config_defaults(struct config *c)
 	c->search_per_member = 4;
 	c->max_sessions_per_member = 20;
 	c->member_out_cap_mb = 32;
+	c->resume_minutes = 10;
 }
 
 void
@@ -240,6 +241,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->max_sessions_per_member, v, 100000);
 		else if (strcmp(k, "member_out_cap_mb") == 0)
 			rc = set_int(&c->member_out_cap_mb, v, 1024 * 1024);
+		else if (strcmp(k, "resume_minutes") == 0)
+			rc = set_int(&c->resume_minutes, v, 7 * 24 * 60);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

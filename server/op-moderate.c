@@ -451,6 +451,10 @@ op_member_mute(struct call *x)
 		rc = call_db_fail(x);
 		goto done;
 	}
+	/* the member's open screens (a room) show it now */
+	outbox_member_event(&x->out, m.id, "community.muted", json_pack(
+	    "{s:s, s:s, s:b, s:s, s:s}", "slug", a.slug, "name", a.name,
+	    "muted", 1, "until", iso, "reason", reason));
 	x->result = json_pack("{s:s, s:s, s:s, s:s}", "slug", a.slug,
 	    "handle", m.handle, "until", iso, "reason", reason);
 done:
@@ -496,6 +500,8 @@ op_member_unmute(struct call *x)
 		rc = call_db_fail(x);
 		goto done;
 	}
+	outbox_member_event(&x->out, m.id, "community.muted", json_pack(
+	    "{s:s, s:s, s:b}", "slug", a.slug, "name", a.name, "muted", 0));
 	x->result = json_pack("{s:s, s:s, s:b}", "slug", a.slug, "handle",
 	    m.handle, "muted", 0);
 done:

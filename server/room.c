@@ -752,6 +752,60 @@ room_listed(struct outbox *ob, const struct room *r, bool open)
 }
 
 /*
+ * The community's members online now get a one-line banner (room.opened):
+ * one event per member, whatever their sessions, not a notification. The
+ * opener is in the room already.
+ */
+static void
+room_banner(struct outbox *ob, const struct room *r)
+{
+	sqlite3_stmt *st;
+	int64_t *told = NULL;
+	size_t n = 0, cap = 0, i;
+	char *name = NULL;
+
+	if (r->community_id == 0)
+		return;
+	st = db_stmt(srv->db, "SELECT name FROM communities WHERE id = ?");
+	sqlite3_bind_int64(st, 1, r->community_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		name = xstrdup(db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (name == NULL)
+		return;
+	st = db_stmt(srv->db, "SELECT 1 FROM community_members WHERE "
+	    "community_id = ? AND member_id = ?");
+	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
+		int64_t mid = c->member.id;
+		bool member;
+
+		if (c->closing || mid == 0 || mid == r->opened_by)
+			continue;
+		for (i = 0; i < n && told[i] != mid; i++)
+			;
+		if (i < n)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			told = xrealloc(told, cap * sizeof *told);
+		}
+		told[n++] = mid;
+		sqlite3_bind_int64(st, 1, r->community_id);
+		sqlite3_bind_int64(st, 2, mid);
+		member = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (member)
+			outbox_member_event(ob, mid, "room.opened", json_pack(
+			    "{s:I, s:s, s:s, s:s}", "room_id",
+			    (json_int_t)r->id, "title", r->title, "slug",
+			    r->slug != NULL ? r->slug : "", "community",
+			    name));
+	}
+	free(told);
+	free(name);
+}
+
+/*
  * room.open's effect: once committed, link the room and bring the opener
  * in (if that session is still here); if the commit failed, the room was
  * never open.
@@ -779,6 +833,7 @@ open_link(void *arg, bool committed)
 	if (r->queue != NULL)
 		room_send_queue(&ob, r);
 	room_listed(&ob, r, true);
+	room_banner(&ob, r);
 	outbox_apply(&ob, true);
 }
 

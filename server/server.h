@@ -188,6 +188,7 @@ struct config {
 	 * from listen (the machine's name for a wildcard address) */
 	char *public_host;
 	int public_port;
+	int resume_minutes; /* a dropped TUI comes back where it was */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -650,6 +651,7 @@ extern const struct op op_moderate_table[];
 extern const struct op op_health_table[];
 extern const struct op op_goal_table[];
 extern const struct op op_draft_table[];
+extern const struct op op_where_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files

@@ -130,7 +130,8 @@ class Server:
         self.data = data or os.path.join(tmpdir(), 'data')
         self.port = free_port()
         self.logpath = os.path.join(tmpdir(), 'hearthd.log')
-        cfg = {'login_grace': 3}
+        # each login starts at Home unless a test asks for resume_minutes
+        cfg = {'login_grace': 3, 'resume_minutes': 0}
         cfg.update(config or {})
         self.config = os.path.join(tmpdir(), 'hearthd.conf')
         with open(self.config, 'w') as f:

@@ -499,6 +499,11 @@ TABLE = {
     # drafts: each member's own, whatever their role
     'draft.save': (lambda w, r, v: {'key': 'thread:' + v, 'body': 'words'}, members_only()),
     'draft.get': (lambda w, r, v: {'key': 'thread:' + v}, members_only()),
+    'draft.list': (lambda w, r, v: {}, members_only()),
+    # where a member was (the TUI's resume): their own, whatever their role
+    'session.where': (lambda w, r, v: {'screen': 'community', 'slug': v, 'tab': 0},
+                      members_only()),
+    'session.resume': (lambda w, r, v: {}, members_only()),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
