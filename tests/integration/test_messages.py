@@ -1,0 +1,215 @@
+"""Private messages (issue 14): a member writes to one member or a small
+group; only those in a conversation read it (a third member and an admin,
+through every operation, cannot); unread counts, notifications and live
+events; a block the blocked member is never told about; reports to staff;
+search over one's own conversations; removed members' conversations stay
+readable; the TUI's Messages screen and the line mode's messages menu."""
+import json
+
+from fixtures import (err, ok, people, settle, tui, wait_db, wait_event,
+                      wait_until)
+from harness import Server, Tmux
+
+SECRET = 'The supervision notes about Ravensworth are private'
+
+
+def setup(*extra):
+    srv = Server()
+    keys = people(srv, 'ann', 'bob', 'cat', ('root', 'admin'), ('sue', 'staff'), *extra)
+    return srv, keys, {h: srv.session(k) for h, k in keys.items()}
+
+
+def every_reading_op(s, conv, mid):
+    """Every way the protocol could show a message: none may show it."""
+    out = []
+    out.append(json.dumps(s.call('message.conversations')))
+    out.append(json.dumps(s.call('message.get', conversation_id=conv)))
+    out.append(json.dumps(s.call('message.search', q='Ravensworth')))
+    out.append(json.dumps(s.call('search.query', q='Ravensworth')))
+    out.append(json.dumps(s.call('notify.list')))
+    out.append(json.dumps(s.call('message.report', message_id=mid, reason='show me')))
+    out.append(json.dumps(s.call('message.send', conversation_id=conv, body='let me in')))
+    out.append(json.dumps(s.call('draft.get', key='message:%d' % conv)))
+    out.append(json.dumps(s.call('admin.audit')))
+    return out
+
+
+def test_a_message_between_two_that_a_third_and_an_admin_cannot_read():
+    srv, keys, s = setup()
+    r = ok(s['ann'].call('message.send', to=['bob'], body=SECRET + '\n\n*kindly*'))
+    conv, mid = r['conversation_id'], r['message_id']
+    # bob is told: a notification and a live event
+    ev = wait_event(s['bob'], 'message.new', conversation_id=conv)
+    assert ev['message']['body'].startswith(SECRET) and ev['unread'] == 1
+    wait_event(s['bob'], 'notify.new', kind='message')
+    got = ok(s['bob'].call('message.conversations'))
+    assert got['unread'] == 1 and got['conversations'][0]['unread'] == 1
+    assert got['conversations'][0]['participants'][0]['handle'] == 'ann'
+    assert got['conversations'][0]['last']['body'].startswith(SECRET)
+    page = ok(s['bob'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in page['messages']] == [SECRET + '\n\n*kindly*']
+    assert page['unread'] == 0
+    assert ok(s['bob'].call('message.conversations'))['unread'] == 0
+    # bob's own search finds it; the reply continues the same conversation
+    assert ok(s['bob'].call('message.search', q='ravens'))['results'][0]['id'] == mid
+    r2 = ok(s['bob'].call('message.send', to=['@ann'], body='Thanks, noted.'))
+    assert r2['conversation_id'] == conv
+    # a third member and an admin, through every operation: nothing
+    for who in ('cat', 'root', 'sue'):
+        for text in every_reading_op(s[who], conv, mid):
+            assert 'supervision notes' not in text and 'Thanks, noted' not in text, \
+                (who, text)
+        err(s[who].call('message.get', conversation_id=conv), 'not_found')
+        err(s[who].call('message.report', message_id=mid, reason='x'), 'not_found')
+        assert ok(s[who].call('message.search', q='Ravensworth'))['results'] == []
+        assert ok(s[who].call('message.conversations'))['conversations'] == []
+    assert srv.query('SELECT count(*) FROM messages WHERE conversation_id = ?', conv) == [(2,)]
+
+
+def test_bad_input_gets_sentences():
+    srv, keys, s = setup()
+    a = s['ann']
+    err(a.call('message.send', to=['nobody'], body='hi'), 'not_found', '@nobody')
+    err(a.call('message.send', to=['ann'], body='hi'), 'bad_request', 'whom to write to')
+    err(a.call('message.send', to=['bob'], body='  \n '), 'bad_request', 'empty')
+    err(a.call('message.send', to=['bob'], body='x' * 20001), 'too_large', 'at most 20000')
+    err(a.call('message.send', body='hi'), 'bad_request', 'either')
+    err(a.call('message.send', to=['bob'], conversation_id=1, body='hi'), 'bad_request',
+        'either')
+    err(a.call('message.send', to=['m%d' % i for i in range(11)], body='hi'), 'bad_request',
+        'at most 10')
+    err(a.call('message.send', conversation_id=999, body='hi'), 'not_found')
+    err(a.call('member.block', handle='ann'), 'bad_request', 'yourself')
+    err(a.call('message.search', q='   '), 'bad_request')
+    # Markdown and quotes that look like FTS syntax are just words
+    ok(a.call('message.send', to=['bob'], body='**NEAR** "quoted" (x OR y)'))
+    ok(a.call('message.search', q='"NEAR OR ('))
+    assert srv.alive()
+
+
+def test_group_of_three_and_unread_counts():
+    srv, keys, s = setup()
+    r = ok(s['ann'].call('message.send', to=['bob', 'cat'], body='Reading group on Friday?'))
+    conv = r['conversation_id']
+    for who in ('bob', 'cat'):
+        wait_event(s[who], 'message.new', conversation_id=conv)
+    ok(s['bob'].call('message.send', conversation_id=conv, body='Yes from me'))
+    got = ok(s['cat'].call('message.conversations'))
+    c = got['conversations'][0]
+    assert c['group'] and c['unread'] == 2
+    assert sorted(p['handle'] for p in c['participants']) == ['ann', 'bob']
+    # one notification for cat until she reads, not one per message
+    assert srv.query("SELECT count(*) FROM notifications n JOIN members m ON m.id = "
+                     "n.member_id WHERE m.handle = 'cat' AND kind = 'message'") == [(1,)]
+    page = ok(s['cat'].call('message.get', conversation_id=conv, limit=1))
+    assert [m['body'] for m in page['messages']] == ['Yes from me'] and page['next']
+    older = ok(s['cat'].call('message.get', conversation_id=conv, before=page['next']))
+    assert [m['body'] for m in older['messages']] == ['Reading group on Friday?']
+    # a new group with the same people is a new conversation; one-to-one is not
+    r2 = ok(s['ann'].call('message.send', to=['bob', 'cat'], body='Another topic'))
+    assert r2['conversation_id'] != conv
+    one = ok(s['ann'].call('message.send', to=['bob'], body='Just you'))['conversation_id']
+    assert ok(s['ann'].call('message.send', to=['bob'], body='Again'))['conversation_id'] == one
+
+
+def test_a_block_is_silent_and_final():
+    srv, keys, s = setup()
+    conv = ok(s['ann'].call('message.send', to=['bob'], body='Before the block'))[
+        'conversation_id']
+    ok(s['bob'].call('message.get', conversation_id=conv))
+    assert ok(s['bob'].call('member.block', handle='ann')) == {'handle': 'ann',
+                                                                'blocked': True}
+    settle(s['bob'])
+    # ann's send succeeds as ever: she is not told
+    r = ok(s['ann'].call('message.send', to=['bob'], body='Blocked words here'))
+    assert r['conversation_id'] == conv
+    mine = ok(s['ann'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in mine['messages']] == ['Before the block', 'Blocked words here']
+    assert 'blocked' not in json.dumps(mine['conversation']['participants']).replace(
+        '"blocked": false', '')
+    # bob hears nothing and sees nothing
+    seen = settle(s['bob'])
+    assert not [m for m in seen if m.get('event') in ('message.new', 'notify.new')], seen
+    got = ok(s['bob'].call('message.conversations'))
+    assert got['unread'] == 0 and got['blocked'] == ['ann']
+    page = ok(s['bob'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in page['messages']] == ['Before the block']
+    assert page['conversation']['participants'][0]['blocked'] is True
+    assert ok(s['bob'].call('message.search', q='Blocked'))['results'] == []
+    # a new group with bob in it: the others read ann; bob does not
+    g = ok(s['ann'].call('message.send', to=['bob', 'cat'], body='Group hello'))[
+        'conversation_id']
+    wait_event(s['cat'], 'message.new', conversation_id=g)
+    assert g not in [c['id'] for c in ok(s['bob'].call('message.conversations'))[
+        'conversations']]
+    # unblocking delivers nothing late; new messages arrive again
+    ok(s['bob'].call('member.block', handle='ann', blocked=False))
+    page = ok(s['bob'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in page['messages']] == ['Before the block']
+    ok(s['ann'].call('message.send', conversation_id=conv, body='After the block'))
+    wait_event(s['bob'], 'message.new', conversation_id=conv)
+    page = ok(s['bob'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in page['messages']] == ['Before the block', 'After the block']
+
+
+def test_report_reaches_staff_with_an_audit_row():
+    srv, keys, s = setup()
+    r = ok(s['ann'].call('message.send', to=['bob'], body='Something unkind'))
+    err(s['ann'].call('message.report', message_id=r['message_id'], reason='mine'),
+        'bad_request', 'your own')
+    err(s['bob'].call('message.report', message_id=r['message_id'], reason='  '),
+        'bad_request')
+    got = ok(s['bob'].call('message.report', message_id=r['message_id'],
+                           reason='This felt like harassment'))
+    assert got['reported'] and got['staff_told'] == 2
+    for who in ('root', 'sue'):
+        n = wait_event(s[who], 'notify.new', kind='message_report')
+        assert 'Something unkind' in n['text'] and 'harassment' in n['text'], n
+    err(s['bob'].call('message.report', message_id=r['message_id'], reason='again'),
+        'conflict', 'already')
+    rows = srv.query("SELECT a.action, a.target, a.detail FROM audit a WHERE "
+                     "a.action = 'message.report'")
+    assert len(rows) == 1 and rows[0][1] == 'ann' and 'harassment' in rows[0][2], rows
+    # the author is not told who reported
+    assert srv.query("SELECT count(*) FROM notifications n JOIN members m ON m.id = "
+                     "n.member_id WHERE m.handle = 'ann'") == [(0,)]
+
+
+def test_removed_members_conversations_stay_readable():
+    srv, keys, s = setup()
+    conv = ok(s['ann'].call('message.send', to=['bob'], body='Kept for the record'))[
+        'conversation_id']
+    g = ok(s['ann'].call('message.send', to=['bob', 'cat'], body='Group kept'))[
+        'conversation_id']
+    srv.ctl('member', 'remove', 'ann', '--reason', 'left the association')
+    page = ok(s['bob'].call('message.get', conversation_id=conv))
+    assert [m['body'] for m in page['messages']] == ['Kept for the record']
+    assert page['conversation']['participants'][0]['removed'] is True
+    # nobody left to read a one-to-one reply; the group goes on
+    err(s['bob'].call('message.send', conversation_id=conv, body='hello?'), 'conflict',
+        'still a member')
+    err(s['bob'].call('message.send', to=['ann'], body='hello?'), 'conflict', 'no longer')
+    ok(s['bob'].call('message.send', conversation_id=g, body='Still here'))
+
+
+def test_two_sends_pipelined_in_one_write_share_one_conversation():
+    srv, keys, s = setup()
+    lines = [{'id': 101, 'op': 'message.send', 'args': {'to': ['bob'], 'body': 'one'}},
+             {'id': 102, 'op': 'message.send', 'args': {'to': ['bob'], 'body': 'two'}},
+             {'id': 103, 'op': 'member.block', 'args': {'handle': 'cat'}},
+             {'id': 104, 'op': 'message.get', 'args': {'conversation_id': 1}}]
+    s['ann'].send_raw(''.join(json.dumps(x) + '\n' for x in lines).encode())
+    r1, r2 = ok(s['ann'].reply(101)), ok(s['ann'].reply(102))
+    ok(s['ann'].reply(103))
+    page = ok(s['ann'].reply(104))
+    assert r1['conversation_id'] == r2['conversation_id'] == 1
+    assert [m['body'] for m in page['messages']] == ['one', 'two']
+    # and from both sides at once: still one conversation
+    s['bob'].send_raw((json.dumps({'id': 7, 'op': 'message.send', 'args': {
+        'to': ['cat'], 'body': 'b to c'}}) + '\n').encode())
+    s['cat'].send_raw((json.dumps({'id': 7, 'op': 'message.send', 'args': {
+        'to': ['bob'], 'body': 'c to b'}}) + '\n').encode())
+    a, b = ok(s['bob'].reply(7)), ok(s['cat'].reply(7))
+    assert a['conversation_id'] == b['conversation_id']
+    assert srv.query('SELECT count(*) FROM conversations') == [(2,)]
+    wait_db(srv, 'SELECT count(*) FROM messages', [(4,)])
