@@ -672,7 +672,8 @@ plain_run(int fd)
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n%s  0. Leave\n",
+		    "  12. Community health and reports\n"
+		    "  14. Private messages\n%s  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
@@ -725,6 +726,9 @@ plain_run(int fd)
 		case 13:
 			if (plain_admin_may())
 				plain_admin();
+			break;
+		case 14:
+			plain_messages();
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {
