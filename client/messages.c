@@ -376,8 +376,11 @@ started(struct view *below, json_t *result)
 static struct view *
 compose_to(const char *handles)
 {
+	/* the composer keeps the title's pointer: one message composer at
+	 * a time is open over the Messages screen or another */
+	static char title[700];
 	json_t *to = json_array();
-	char buf[600], key[64], title[700], *save = NULL, *h;
+	char buf[600], key[64], *save = NULL, *h;
 
 	snprintf(buf, sizeof buf, "%s", handles);
 	for (h = strtok_r(buf, " ,", &save); h != NULL; h = strtok_r(NULL,

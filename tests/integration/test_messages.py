@@ -213,3 +213,164 @@ def test_two_sends_pipelined_in_one_write_share_one_conversation():
     assert a['conversation_id'] == b['conversation_id']
     assert srv.query('SELECT count(*) FROM conversations') == [(2,)]
     wait_db(srv, 'SELECT count(*) FROM messages', [(4,)])
+
+
+# ---- the TUI and the line mode ----
+
+def plain(srv, key, user, height=60):
+    cmd = srv.ssh_base(key, user) + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, height)
+    t.wait_for('Main menu', timeout=15)
+    return t
+
+
+def with_community(srv):
+    keys = people(srv, 'ann', 'bob', 'cat')
+    srv.execute("UPDATE members SET display_name = 'Bob Baker' WHERE handle = 'bob'")
+    from fixtures import community
+    community(srv, 'cop', 'platform', [('ann', 'member'), ('bob', 'member'),
+                                       ('cat', 'member')], name='Students')
+    return keys
+
+
+def test_tui_messages_from_home_reply_live_block_and_directory():
+    srv = Server()
+    keys = with_community(srv)
+    bob = srv.session(keys['bob'])
+    conv = ok(bob.call('message.send', to=['ann'], body='Are you **free** on Friday?'))[
+        'conversation_id']
+    t = tui(srv, keys['ann'], 'ann', height=30)
+    try:
+        t.wait_for('1 unread private message (press M)', timeout=15)
+        t.keys('M')
+        t.wait_for('Messages', '@bob', '1 new')
+        t.keys('Enter')
+        t.wait_for('With @bob', 'Bob Baker (@bob)', 'Are you free on Friday?')
+        wait_db(srv, 'SELECT last_read_id > 0 FROM conversation_members cm JOIN members m '
+                'ON m.id = cm.member_id WHERE m.handle = ?', [(1,)], 'ann')
+        # a reply with the composer
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        t.keys('-l', 'Yes, after two.')
+        # kept on the server under the conversation's key, offered again
+        wait_db(srv, 'SELECT key, body FROM drafts', [('message:%d' % conv,
+                                                       'Yes, after two.')], timeout=15)
+        t.keys('Escape')
+        t.wait_for('r:reply')
+        t.keys('r')
+        t.wait_for('Your draft is back', 'Yes, after two.')
+        t.keys('C-s')
+        t.wait_for('Yes, after two.', 'r:reply')
+        wait_db(srv, "SELECT count(*) FROM messages WHERE body = 'Yes, after two.'", [(1,)])
+        # bob writes again: it appears on the open screen
+        ok(bob.call('message.send', conversation_id=conv, body='Great, see you then'))
+        t.wait_for('Great, see you then')
+        # block bob from the conversation
+        t.keys('b')
+        t.wait_for('Block @bob?')
+        t.keys('y')
+        wait_db(srv, 'SELECT count(*) FROM member_blocks', [(1,)])
+        t.wait_for('(blocked)')
+        # and from the directory: write to cat
+        t.keys('d')
+        t.wait_for('Find members')
+        t.keys('-l', 'cat')
+        t.keys('Enter')
+        t.wait_for('@cat')
+        t.keys('Down', 'W')
+        t.wait_for('Message to cat')
+        t.keys('-l', 'Hello from the directory')
+        t.keys('C-s')
+        t.wait_for('With @cat', 'Hello from the directory')
+    finally:
+        t.kill()
+    assert srv.query("SELECT count(*) FROM messages m JOIN members a ON a.id = m.author_id "
+                     "WHERE a.handle = 'ann'") == [(2,)]
+
+
+def test_tui_write_to_a_posts_author_and_from_a_profile():
+    srv = Server()
+    keys = with_community(srv)
+    bob = srv.session(keys['bob'])
+    ok(bob.call('thread.create', slug='cop', title='Placements',
+                body='Who has a rural placement?'))
+    t = tui(srv, keys['ann'], 'ann', height=30)
+    try:
+        t.wait_for('Students', timeout=15)
+        t.keys('/')
+        t.wait_for('Search')
+        t.keys('-l', 'rural')
+        t.keys('Enter')
+        t.wait_for('Placements')
+        t.keys('Down', 'Enter')
+        t.wait_for('Who has a rural placement?')
+        t.keys('W')
+        t.wait_for('Message to bob')
+        t.keys('-l', 'I do, in Cumbria')
+        t.keys('C-s')
+        t.wait_for('With @bob', 'I do, in Cumbria')
+        # a member's profile (from the directory)
+        t.keys('d')
+        t.wait_for('Find members')
+        t.keys('-l', 'cat')
+        t.keys('Enter')
+        t.wait_for('@cat')
+        t.keys('Down', 'Enter')
+        t.wait_for('W:write privately')
+        t.keys('W')
+        t.wait_for('Message to cat')
+        t.keys('-l', 'Hello from your profile')
+        t.keys('C-s')
+        t.wait_for('With @cat', 'Hello from your profile')
+    finally:
+        t.kill()
+    wait_db(srv, "SELECT count(*) FROM messages WHERE body IN ('I do, in Cumbria', "
+            "'Hello from your profile')", [(2,)])
+
+
+def test_line_mode_list_read_reply_report_block_and_write():
+    srv = Server()
+    keys = with_community(srv)
+    people(srv, ('sue', 'staff'))
+    bob = srv.session(keys['bob'])
+    ok(bob.call('message.send', to=['ann'], body='First line\nsecond line'))
+    t = plain(srv, keys['ann'], 'ann')
+    try:
+        t.keys('14', 'Enter')
+        t.wait_for('Private messages: 1 unread.', '1. @bob, 1 unread.')
+        t.keys('1', 'Enter')
+        t.wait_for('Conversation with @bob', 'Bob Baker (@bob)', 'First line',
+                   'r to reply')
+        t.keys('r', 'Enter')
+        t.wait_for('End with a line')
+        t.keys('-l', 'Thanks Bob')
+        t.keys('Enter', '.', 'Enter')
+        t.wait_for('Sent.')
+        wait_db(srv, "SELECT count(*) FROM messages WHERE body LIKE 'Thanks Bob%'", [(1,)])
+        t.keys('!1', 'Enter')
+        t.wait_for('Why do you report it')
+        t.keys('-l', 'Pushy tone')
+        t.keys('Enter')
+        t.wait_for('Reported.')
+        wait_db(srv, "SELECT reason FROM message_reports", [('Pushy tone',)])
+        t.keys('b', 'Enter')
+        t.wait_for('Block @bob?')
+        t.keys('y', 'Enter')
+        t.wait_for('Blocked.')
+        wait_db(srv, 'SELECT count(*) FROM member_blocks', [(1,)])
+        t.keys('q', 'Enter')
+        t.wait_for('You block: @bob')
+        t.keys('w', 'Enter')
+        t.wait_for('Write to whom?')
+        t.keys('-l', 'cat bob')
+        t.keys('Enter')
+        t.wait_for('End with a line')
+        t.keys('-l', 'A group note')
+        t.keys('Enter', '.', 'Enter')
+        t.wait_for('Conversation with @bob (you block them) and @cat')
+    finally:
+        t.kill()
+    wait_db(srv, "SELECT count(*) FROM conversation_members cm JOIN messages m ON "
+            "m.conversation_id = cm.conversation_id WHERE m.body LIKE 'A group note%'", [(3,)])
+    # sue (staff) was told of the report
+    wait_db(srv, "SELECT count(*) FROM notifications WHERE kind = 'message_report'", [(1,)])
