@@ -445,7 +445,7 @@ op_message_send(struct call *x)
 
 /* message.conversations: the caller's, the latest first. */
 static int
-op_message_conversations(struct call *x)
+op_message_list(struct call *x)
 {
 	int64_t me = call_actor(x), total, nconv = 0;
 	json_int_t limit = CONV_PAGE_DEFAULT, before = 0;
@@ -820,11 +820,10 @@ const struct op op_message_table[] = {
 	    "of up to 10; one-to-one continues your conversation with them) "
 	    "or {conversation_id, body}; -> {conversation_id, message_id}.",
 	    RATE_WRITE,
-	    ARGS(ARG_STRS("to", ARG_OPT, 1, MESSAGE_TO_MAX + 1, 41),
+	    ARGS(ARG_STRS("to", ARG_OPT, 1, MESSAGE_TO_MAX + 1, 40),
 	    ARG_INT("conversation_id", ARG_OPT, 1, INT64_MAX),
 	    ARG_STR("body", ARG_REQ, POST_BODY_MAX)) },
-	{ "message.conversations", OP_MEMBER | OP_SELF,
-	    op_message_conversations,
+	{ "message.conversations", OP_MEMBER | OP_SELF, op_message_list,
 	    "Your conversations, the latest first, with unread counts, the "
 	    "last message and who is in each {limit?, before?}.", RATE_READ,
 	    ARGS(ARG_INT("limit", ARG_OPT, 1, CONV_PAGE_MAX),
@@ -832,7 +831,7 @@ const struct op op_message_table[] = {
 	{ "message.get", OP_MEMBER | OP_SELF | OP_WRITE, op_message_get,
 	    "A page of one of your conversations {conversation_id, limit?, "
 	    "before?}, oldest first; the latest page marks it read.",
-	    RATE_READ,
+	    RATE_WRITE,
 	    ARGS(ARG_INT("conversation_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_INT("limit", ARG_OPT, 1, MESSAGE_PAGE_MAX),
 	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
@@ -849,7 +848,7 @@ const struct op op_message_table[] = {
 	{ "member.block", OP_MEMBER | OP_SELF | OP_WRITE, op_member_block,
 	    "Block a member from writing to you privately {handle, "
 	    "blocked?} (false: unblock); they are not told.", RATE_WRITE,
-	    ARGS(ARG_STR("handle", ARG_REQ, 41), ARG_BOOL("blocked",
+	    ARGS(ARG_STR("handle", ARG_REQ, 40), ARG_BOOL("blocked",
 	    ARG_OPT)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };
