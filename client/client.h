@@ -644,5 +644,7 @@ void plain_health(void);
 void plain_health_impact(json_t *post);
 /* ---- plain-messages.c: private messages in the line mode ---- */
 void plain_messages(void);
+/* A message.new event: said unless the notification says it already. */
+void plain_messages_event(json_t *data);
 
 #endif

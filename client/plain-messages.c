@@ -247,6 +247,18 @@ search(void)
 }
 
 void
+plain_messages_event(json_t *data)
+{
+	json_t *m = json_object_get(data, "message");
+
+	/* the first unread one comes with a notification (notify.new) */
+	if (json_is_true(json_object_get(m, "mine")) || ji(data, "unread") <= 1)
+		return;
+	plain_out("\nNew private message from @%s (main menu, 14).\n",
+	    js(json_object_get(m, "author"), "handle"));
+}
+
+void
 plain_messages(void)
 {
 	for (;;) {

@@ -93,6 +93,8 @@ pevent(json_t *msg)
 		plain_out("\nNew post in a thread you follow.\n");
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
+	else if (strcmp(ev, "message.new") == 0)
+		plain_messages_event(d);
 }
 
 /* Call and wait; returns the reply (result or error inside) or exits. */

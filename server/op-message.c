@@ -278,7 +278,7 @@ message_deliver(struct call *x, int64_t conv, const char *body, int64_t now)
 	struct other others[MESSAGE_TO_MAX + 1];
 	size_t n = 0, active = 0;
 	sqlite3_stmt *st;
-	json_t *msg;
+	json_t *msg, *mine;
 
 	st = db_stmt(srv->db, "SELECT cm.member_id, m.status = 'removed', "
 	    "EXISTS (SELECT 1 FROM member_blocks b WHERE b.member_id = "
@@ -357,7 +357,7 @@ message_deliver(struct call *x, int64_t conv, const char *body, int64_t now)
 		/* one notification until they read: no flood of them */
 		if (unread == 1 && notify_add_ref(x, others[i].id, "message",
 		    &(struct notify_ref){ 0 }, "%s (@%s) wrote to you "
-		    "privately. Messages (M on Home) has it.",
+		    "privately.",
 		    x->conn->member.display_name, x->conn->member.handle) != 0)
 			goto fail;
 		outbox_member_event(&x->out, others[i].id, "message.new",
@@ -365,10 +365,12 @@ message_deliver(struct call *x, int64_t conv, const char *body, int64_t now)
 		    (json_int_t)conv, "message", msg, "unread",
 		    (json_int_t)unread));
 	}
-	/* the author's other sessions */
-	json_object_set_new(msg, "mine", json_true());
+	/* the author's other sessions (their own copy: the others' events
+	 * share msg until they are delivered) */
+	mine = json_deep_copy(msg);
+	json_object_set_new(mine, "mine", json_true());
 	outbox_member_event(&x->out, me, "message.new", json_pack("{s:I, "
-	    "s:O, s:I}", "conversation_id", (json_int_t)conv, "message", msg,
+	    "s:o, s:I}", "conversation_id", (json_int_t)conv, "message", mine,
 	    "unread", (json_int_t)0));
 	json_decref(msg);
 	return id;

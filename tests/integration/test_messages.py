@@ -41,6 +41,9 @@ def test_a_message_between_two_that_a_third_and_an_admin_cannot_read():
     # bob is told: a notification and a live event
     ev = wait_event(s['bob'], 'message.new', conversation_id=conv)
     assert ev['message']['body'].startswith(SECRET) and ev['unread'] == 1
+    assert ev['message']['mine'] is False and ev['message']['author']['handle'] == 'ann'
+    # the author's other sessions hear of it as theirs
+    assert wait_event(s['ann'], 'message.new', conversation_id=conv)['message']['mine']
     wait_event(s['bob'], 'notify.new', kind='message')
     got = ok(s['bob'].call('message.conversations'))
     assert got['unread'] == 1 and got['conversations'][0]['unread'] == 1
