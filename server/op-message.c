@@ -761,7 +761,12 @@ fts_words(struct buf *q, const char *text)
 	}
 }
 
-/* message.search: {q}: the caller's own conversations only. */
+/*
+ * message.search: {q}: the caller's own conversations only, newest first.
+ * The index is walked newest first (ORDER BY its rowid: no sort) and stops
+ * at the limit, so the common case reads few rows; a word common in
+ * others' conversations but rare in the caller's reads every match of it.
+ */
 static int
 op_message_search(struct call *x)
 {
@@ -791,7 +796,7 @@ op_message_search(struct call *x)
 	    "f.rowid JOIN conversation_members cm ON cm.conversation_id = "
 	    "m.conversation_id AND cm.member_id = :me JOIN members a ON a.id = "
 	    "m.author_id WHERE messages_fts MATCH :q AND " VISIBLE_TO_ME
-	    " ORDER BY m.id DESC LIMIT :n");
+	    " ORDER BY f.rowid DESC LIMIT :n");
 	db_bind_i64(st, ":me", me);
 	db_bind_text(st, ":q", fts.data);
 	db_bind_i64(st, ":n", limit);
