@@ -74,13 +74,13 @@ home_fill(struct home *h)
 		    g_unread_notes == 1 ? "" : "s");
 		list_add(&h->l, line, NULL, C_UNREAD, NULL, false);
 	}
-	if (g_unread_messages > 0) {
+	if (g_unread_messages > 0) { /* messages.c */
+		json_t *open = json_pack("{s:s}", "open", "messages");
 		snprintf(line, sizeof line, "You have %d unread private "
 		    "message%s (press M).", g_unread_messages,
 		    g_unread_messages == 1 ? "" : "s");
-		list_add(&h->l, line, NULL, C_UNREAD, json_pack("{s:s}",
-		    "open", "messages"), true);
-		json_decref(h->l.rows[h->l.n - 1].data);
+		list_add(&h->l, line, NULL, C_UNREAD, open, true);
+		json_decref(open);
 	}
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&h->l, "Communities", NULL, C_HEAD, NULL, false);
@@ -440,8 +440,8 @@ view_home(void)
 	    "d:directory  p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
-	    "Hearth. Staff: **H** shows the platform's health. **M**: your private "
-	    "messages.";
+	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
+	    "private messages.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;

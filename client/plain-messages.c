@@ -149,7 +149,8 @@ conversation(json_int_t id)
 			else {
 				char reason[1000];
 				snprintf(reason, sizeof reason, "%s", plain_ask(
-				    "Why do you report it (staff read this)? "));
+				    "Why do you report it (staff read "
+				    "this)? "));
 				if (reason[0] == '\0')
 					plain_out("Not reported: say why.\n");
 				else

@@ -29,8 +29,8 @@
 
 /* A message not withheld from :me (m is the messages row). */
 #define VISIBLE_TO_ME \
-	"NOT EXISTS (SELECT 1 FROM message_withheld w WHERE w.member_id = :me " \
-	"AND w.message_id = m.id)"
+	"NOT EXISTS (SELECT 1 FROM message_withheld w WHERE " \
+	"w.member_id = :me AND w.message_id = m.id)"
 
 /* Is member in the conversation? 1 yes, 0 no, -1 database error. */
 static int
@@ -107,14 +107,17 @@ participants_json(int64_t conv, int64_t me)
 	"m.id, a.handle, a.display_name, m.body, m.created_at, " \
 	"m.conversation_id "
 
+/* A message; body_max cuts its body to an excerpt (0: whole). */
 static json_t *
-message_json(sqlite3_stmt *st, const char *me_handle)
+message_json(sqlite3_stmt *st, const char *me_handle, size_t body_max)
 {
-	json_t *o = json_pack("{s:I, s:I, s:{s:s, s:s}, s:s, s:o}",
+	const char *body = db_col_text(st, 3);
+	json_t *o = json_pack("{s:I, s:I, s:{s:s, s:s}, s:o, s:o}",
 	    "id", (json_int_t)sqlite3_column_int64(st, 0), "conversation_id",
 	    (json_int_t)sqlite3_column_int64(st, 5), "author", "handle",
 	    db_col_text(st, 1), "display_name", db_col_text(st, 2), "body",
-	    db_col_text(st, 3), "at", db_col_json_time(st, 4));
+	    body_max > 0 ? excerpt(body, body_max) : json_string(body), "at",
+	    db_col_json_time(st, 4));
 
 	json_object_set_new(o, "mine", json_boolean(me_handle != NULL &&
 	    strcmp(me_handle, db_col_text(st, 1)) == 0));
@@ -333,7 +336,7 @@ message_deliver(struct call *x, int64_t conv, const char *body, int64_t now)
 		call_db_fail(x);
 		return 0;
 	}
-	msg = message_json(st, NULL);
+	msg = message_json(st, NULL, 0);
 	sqlite3_reset(st);
 
 	for (size_t i = 0; i < n; i++) {
@@ -480,21 +483,19 @@ op_message_list(struct call *x)
 		if (n++ == limit)
 			break;
 		lastseen = sqlite3_column_int64(st, 1);
-		if ((unread = unread_in(conv, me)) < 0)
+		if ((unread = unread_in(conv, me)) < 0) {
+			rc = SQLITE_ERROR;
 			break;
+		}
 		o = json_pack("{s:I, s:b, s:o, s:I}", "id", (json_int_t)conv,
 		    "group", sqlite3_column_int(st, 2), "participants",
 		    participants_json(conv, me), "unread", (json_int_t)unread);
 		last = db_stmt(srv->db, "SELECT " MESSAGE_COLS "FROM messages "
 		    "m JOIN members a ON a.id = m.author_id WHERE m.id = ?");
 		sqlite3_bind_int64(last, 1, lastseen);
-		if (sqlite3_step(last) == SQLITE_ROW) {
-			json_t *mj = message_json(last,
-			    x->conn->member.handle);
-			json_object_set_new(mj, "body", excerpt(json_string_value(
-			    json_object_get(mj, "body")), EXCERPT_BYTES));
-			json_object_set_new(o, "last", mj);
-		}
+		if (sqlite3_step(last) == SQLITE_ROW)
+			json_object_set_new(o, "last", message_json(last,
+			    x->conn->member.handle, EXCERPT_BYTES));
 		sqlite3_reset(last);
 		json_array_append_new(list, o);
 	}
@@ -554,7 +555,7 @@ op_message_get(struct call *x)
 			break;
 		first = sqlite3_column_int64(st, 0);
 		json_array_insert_new(page, 0, message_json(st,
-		    x->conn->member.handle));
+		    x->conn->member.handle, 0));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -802,10 +803,9 @@ op_message_search(struct call *x)
 	db_bind_i64(st, ":n", limit);
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = message_json(st, x->conn->member.handle);
+		json_t *o = message_json(st, x->conn->member.handle,
+		    EXCERPT_BYTES);
 
-		json_object_set_new(o, "body", excerpt(json_string_value(
-		    json_object_get(o, "body")), EXCERPT_BYTES));
 		json_object_set_new(o, "snippet", json_string(db_col_text(st,
 		    6)));
 		json_array_append_new(list, o);
