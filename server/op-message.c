@@ -735,7 +735,10 @@ out:
 	return rc;
 }
 
-/* Words of q as an FTS5 query: each quoted, the last a prefix. */
+/*
+ * Words of q as an FTS5 query, each quoted and a prefix (as op-profile.c's
+ * fts_terms for the directory, which is static to it).
+ */
 static void
 fts_words(struct buf *q, const char *text)
 {
