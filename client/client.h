@@ -332,6 +332,17 @@ struct view *view_search(bool directory);
 /* ---- notes.c: notifications ---- */
 struct view *view_notes(void);
 
+/* ---- messages.c: private messages ---- */
+/* Unread private messages, as last heard (Home shows it). */
+extern int g_unread_messages;
+/* Ask the server for it; then(owner) runs once it is known. */
+void messages_count(struct view *owner, void (*then)(struct view *));
+/* The Messages screen: conversations, writing to someone, search. */
+struct view *view_messages(void);
+struct view *view_conversation(json_int_t id);
+/* The composer for a new message to handle (NULL if it is the member). */
+struct view *view_message_to(const char *handle);
+
 /* ---- home.c: Home, and the keys every screen shares ---- */
 struct view *view_home(void);
 /* Keys that work on every screen but the composer and forms. */
@@ -634,6 +645,10 @@ void plain_moderate_reports(json_t *community);
 void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
+/* ---- plain-messages.c: private messages in the line mode ---- */
+void plain_messages(void);
+/* A message.new event: said unless the notification says it already. */
+void plain_messages_event(json_t *data);
 
 /* ---- plain-draft.c: the line mode's drafts ---- */
 /*

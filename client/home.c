@@ -27,6 +27,14 @@ struct home {
 };
 
 static void home_load(struct home *);
+static void home_fill(struct home *);
+
+/* The unread private messages are known (messages.c). */
+static void
+home_refill(struct view *v)
+{
+	home_fill((struct home *)v);
+}
 
 /* An admin or staff member on an empty Home: how the first community is
  * made (on the server's console, by an admin). */
@@ -70,6 +78,14 @@ home_fill(struct home *h)
 		    "notification%s (press n).", g_unread_notes,
 		    g_unread_notes == 1 ? "" : "s");
 		list_add(&h->l, line, NULL, C_UNREAD, NULL, false);
+	}
+	if (g_unread_messages > 0) { /* messages.c */
+		json_t *open = json_pack("{s:s}", "open", "messages");
+		snprintf(line, sizeof line, "You have %d unread private "
+		    "message%s (press M).", g_unread_messages,
+		    g_unread_messages == 1 ? "" : "s");
+		list_add(&h->l, line, NULL, C_UNREAD, open, true);
+		json_decref(open);
 	}
 	/* the rooms open now first: above the fold, whatever else there is */
 	if (json_array_size(h->rooms) > 0) {
@@ -344,6 +360,7 @@ home_load(struct home *h)
 		net_call("roundup.get", json_pack("{s:b}", "mark", 1), &h->v,
 		    home_roundup, h);
 	net_call("notify.list", NULL, &h->v, home_notes, h);
+	messages_count(&h->v, home_refill);
 }
 
 static void
@@ -363,7 +380,9 @@ home_key(struct view *v, int ch, bool is_key)
 	if (list_key(&h->l, ch, is_key))
 		return true;
 	if (ENTER(ch, is_key) && (r = list_cur(&h->l)) != NULL) {
-		if (strcmp(js(r->data, "open"), "programme") == 0)
+		if (strcmp(js(r->data, "open"), "messages") == 0)
+			ui_push(view_messages());
+		else if (strcmp(js(r->data, "open"), "programme") == 0)
 			ui_push(view_programme(NULL));
 		else if (strcmp(js(r->data, "open"), "experts") == 0)
 			ui_push(view_experts());
@@ -387,6 +406,10 @@ home_key(struct view *v, int ch, bool is_key)
 			    js(r->data, "title"), ji(r->data, "post_id")));
 		else
 			ui_push(view_community(r->data));
+		return true;
+	}
+	if (!is_key && ch == 'M') {
+		ui_push(view_messages());
 		return true;
 	}
 	if (!is_key && ch == 'R') {
@@ -432,6 +455,9 @@ home_event(struct view *v, const char *name, json_t *data)
 	/* a new post somewhere: the unread counts, if Home is in view */
 	if (strcmp(name, "community.activity") == 0 && ui_top() == v)
 		net_call("community.list", NULL, v, home_communities, h);
+	if (strcmp(name, "message.new") == 0 ||
+	    strcmp(name, "message.read") == 0)
+		messages_count(v, home_refill);
 	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
 		net_call("room.list", NULL, v, home_rooms, h);
 		if (!json_is_true(json_object_get(data, "open")))
@@ -460,12 +486,13 @@ view_home(void)
 
 	h->v.title = "Home";
 	h->v.keys = admin_may() ? "Enter:open  A:admin  H:health  "
-	    "n:notifications  /:search  d:directory  p:profile" :
-	    "Enter:open  n:notifications  /:search  d:directory  "
-	    "p:profile  E:programme";
+	    "n:notifications  M:messages  /:search  d:directory  p:profile" :
+	    "Enter:open  n:notifications  M:messages  /:search  "
+	    "d:directory  p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
-	    "Hearth. Staff: **H** shows the platform's health.";
+	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
+	    "private messages.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;

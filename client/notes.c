@@ -98,7 +98,9 @@ notes_open(struct notes *n, json_t *x)
 	const char *kind = js(x, "kind");
 
 	/* a join request opens on the Requests tab; an answer on About */
-	if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
+	if (strcmp(kind, "message") == 0)
+		ui_push(view_messages());
+	else if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
 		ui_push(view_community_requests(slug, js(jobj(x, "actor"),
 		    "handle")));
 	else if (strcmp(kind, "join_decided") == 0 && slug[0] != '\0') {

@@ -97,6 +97,8 @@ pevent(json_t *msg)
 		    (long long)ji(d, "room_id"));
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
+	else if (strcmp(ev, "message.new") == 0)
+		plain_messages_event(d);
 }
 
 /* Call and wait; returns the reply (result or error inside) or exits. */
@@ -683,6 +685,7 @@ plain_run(int fd)
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
 		    "  12. Community health and reports\n"
+		    "  14. Private messages\n"
 		    "  D. Drafts you have not sent\n%s  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
@@ -740,6 +743,9 @@ plain_run(int fd)
 		case 13:
 			if (plain_admin_may())
 				plain_admin();
+			break;
+		case 14:
+			plain_messages();
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

@@ -249,6 +249,12 @@ profile_key(struct view *v, int ch, bool is_key)
 		ui_push(view_devices());
 		return true;
 	}
+	if (!is_key && ch == 'W' && !pr->mine) { /* messages.c */
+		struct view *w = view_message_to(pr->handle);
+		if (w != NULL)
+			ui_push(w);
+		return true;
+	}
 	return false;
 }
 
@@ -269,8 +275,8 @@ view_profile(const char *handle)
 	json_t *args = json_object();
 
 	pr->v.title = "Profile";
-	pr->v.keys = "e:edit (yours)  D:devices (yours)  editing: Tab/Down:"
-	    "next field  Ctrl-S:save  Esc:cancel";
+	pr->v.keys = "e:edit (yours)  D:devices (yours)  W:write privately  "
+	    "editing: Tab/Down:next field  Ctrl-S:save  Esc:cancel";
 	pr->v.draw = profile_draw;
 	pr->v.key = profile_key;
 	pr->v.free = profile_free;

@@ -444,6 +444,13 @@ thread_key(struct view *v, int ch, bool is_key)
 		ui_push(composer_open("Edit post", "post.edit", json_pack(
 		    "{s:I}", "post_id", ji(p, "id")), key, false, js(p, "body"),
 		    thread_edited));
+	} else if (!is_key && ch == 'W') { /* write to its author: messages.c */
+		struct view *w;
+		p = thread_cur_post(t);
+		if (p == NULL || author_handle(p)[0] == '\0')
+			ui_flash("Choose a post by the member to write to.");
+		else if ((w = view_message_to(author_handle(p))) != NULL)
+			ui_push(w);
 	} else if (!is_key && ch == 'R') {
 		thread_load(t);
 	} else if (!is_key)
@@ -634,7 +641,8 @@ view_thread(json_int_t id, const char *title)
 	    "On the selected post: **!** reports it to the community's "
 	    "leaders and managers (with what is wrong; its author is never "
 	    "told who), **V** shows its edit history, **D** deletes it "
-	    "(your own, after you confirm).\n\n"
+	    "(your own, after you confirm), **W** writes privately to its "
+	    "author.\n\n"
 	    "Leaders and managers: **H** hides the selected post with a "
 	    "reason its author sees (others see \"hidden by a moderator\"), "
 	    "or shows a hidden one again; **M** mutes its author in this "

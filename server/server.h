@@ -1199,4 +1199,7 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
 
+/* op-message.c: private messages, blocks and their reports. */
+extern const struct op op_message_table[];
+
 #endif

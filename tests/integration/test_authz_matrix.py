@@ -321,6 +321,21 @@ class World:
                           self.ids['author' if role == 'guest' else role],
                           'SHA256:extra%d' % n, 'AAAA%d' % n, T0)
 
+    def private_message(self):
+        """A conversation between the author and the bystander, with one
+        message: (conversation id, message id). Nobody else may read it,
+        whatever their role (admins included)."""
+        cid = self.fresh('INSERT INTO conversations (created_by, created_at, last_at) '
+                         'VALUES (?, ?, ?)', self.ids['author'], T0, T0)
+        for who in ('author', 'bystander'):
+            self.fresh('INSERT INTO conversation_members (conversation_id, member_id) '
+                       'VALUES (?, ?)', cid, self.ids[who])
+        mid = self.fresh('INSERT INTO messages (conversation_id, author_id, body, created_at) '
+                         'VALUES (?, ?, ?, ?)', cid, self.ids['author'], 'Private %d' %
+                         self.uniq(), T0)
+        self.fresh('UPDATE conversations SET last_message_id = ? WHERE id = ?', mid, cid)
+        return cid, mid
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -504,6 +519,18 @@ TABLE = {
     'session.where': (lambda w, r, v: {'screen': 'community', 'slug': v, 'tab': 0},
                       members_only()),
     'session.resume': (lambda w, r, v: {}, members_only()),
+    # private messages: anyone writes to a member; a conversation is read
+    # only by those in it: not_found for everyone else, admins included
+    'message.send': (lambda w, r, v: {'to': ['autxauthor'], 'body': 'Hello ' + v},
+                     members_only()),
+    'message.conversations': (lambda w, r, v: {}, members_only()),  # only one's own
+    'message.get': (lambda w, r, v: {'conversation_id': w.private_message()[0]},
+                    members_only(NF)),
+    'message.report': (lambda w, r, v: {'message_id': w.private_message()[1],
+                                        'reason': 'Unkind'}, members_only(NF)),
+    'message.search': (lambda w, r, v: {'q': 'Private'}, members_only()),  # only one's own
+    'member.block': (lambda w, r, v: {'handle': 'bysxbystander', 'blocked': v != 'public'},
+                     members_only()),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
