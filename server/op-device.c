@@ -394,6 +394,7 @@ op_device_redeem(struct call *x)
 	log_info(c->id, "device code redeemed: a new key for '%s'", m.handle);
 	x->result = json_pack("{s:o, s:s}", "member", member_json(&c->member),
 	    "fingerprint", c->key.fp);
+	zone_add(json_object_get(x->result, "member"), c->member.id);
 	return 0;
 }
 

@@ -150,6 +150,8 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 	json_object_set_new(p, "expertise", expertise_json(owner));
 	json_object_set_new(p, "online", json_boolean(member_online(owner)));
 	json_object_set_new(p, "self", json_boolean(self));
+	if (self)
+		zone_add(p, owner);
 	*out = p;
 	return 0;
 }
@@ -290,7 +292,7 @@ op_profile_update(struct call *x)
 	char *tags[EXPERTISE_MAX];
 	int64_t me = x->conn->member.id;
 	json_t *ev, *p;
-	bool mentoring = false, has_mentoring;
+	bool mentoring = false, has_mentoring, zoned = false;
 	sqlite3_stmt *st;
 	int ntags = -1, rc;
 
@@ -324,6 +326,11 @@ op_profile_update(struct call *x)
 	if (ev != NULL && !json_is_null(ev) &&
 	    (ntags = expertise_parse(x, ev, tags)) < 0)
 		return -1;
+	if (zone_update(x, me, &zoned) != 0) {
+		while (ntags > 0)
+			free(tags[--ntags]);
+		return -1;
+	}
 	st = db_stmt(srv->db,
 	    "UPDATE members SET display_name = coalesce(?1, display_name), "
 	    "pronouns = coalesce(?2, pronouns), "

@@ -188,6 +188,7 @@ struct config {
 	 * from listen (the machine's name for a wildcard address) */
 	char *public_host;
 	int public_port;
+	char *timezone; /* members' default time zone (zone.c); NULL: UTC */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -1176,5 +1177,18 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
+
+/*
+ * zone.c: members' time zones (IANA names checked against the system's
+ * zoneinfo). zone_add sets "timezone" (the member's, else the server's)
+ * and "timezone_chosen" on a member object; zone_update applies
+ * args.timezone ("" for the server's) inside the caller's transaction,
+ * failing the call with a sentence for a name the system does not know.
+ */
+#define ZONE_MAX 64
+bool zone_valid(const char *name);
+const char *zone_default(void);
+void zone_add(json_t *member, int64_t member_id);
+int zone_update(struct call *, int64_t member_id, bool *changed);
 
 #endif
