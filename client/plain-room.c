@@ -496,11 +496,11 @@ plain_room_list(void)
 	json_decref(r);
 }
 
-/* "Sun 6 Dec 17:52 UTC" from the server's ISO 8601 time. */
+/* The server's ISO 8601 time, spoken in the member's zone (when.c). */
 static const char *
-human(const char *iso, char out[32])
+human(const char *iso, char out[80])
 {
-	time_human(time_from_iso8601(iso), out);
+	when_spoken_iso(iso, out, 80);
 	return out;
 }
 
@@ -508,7 +508,7 @@ human(const char *iso, char out[32])
 static void
 record_review(json_int_t room_id)
 {
-	char due[32];
+	char due[80];
 
 	json_t *r, *res, *x;
 	size_t i, n;
@@ -619,7 +619,7 @@ plain_room_records(void)
 		}
 		plain_out("\nRoom records waiting for your review:\n");
 		json_array_foreach(a, i, x) {
-			char due[32], opened[32];
+			char due[80], opened[80];
 
 			plain_out("  %zu. %s (%s), opened %s; published as it "
 			    "stands on %s\n", i + 1, js(x, "title"),

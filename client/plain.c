@@ -80,7 +80,8 @@ pevent(json_t *msg)
 			plain_out("\n%s\n", js(d, "message"));
 		else
 			plain_out("\nYour Hearth membership was removed on "
-			    "%s.\nReason: %s\n", js(d, "at"), js(d, "reason"));
+			    "%s.\nReason: %s\n", when_say(js(d, "at")),
+			    js(d, "reason"));
 		exit(1);
 	}
 	if (strcmp(ev, "server.shutdown") == 0) {
@@ -276,7 +277,8 @@ plain_thread(json_int_t id)
 			    json_is_object(a) ? js(a, "display_name") :
 			    js(p, "author_name"), json_is_object(a) ?
 			    js(a, "handle") : js(p, "author_handle"),
-			    js(p, "created_at"), (long long)ji(p, "thanks"));
+			    when_say(js(p, "created_at")),
+			    (long long)ji(p, "thanks"));
 			plain_moderate_print_post(p);
 		}
 		if (!helped)
@@ -430,6 +432,7 @@ simple_list(const char *op, json_t *args, const char *key,
 		a = arr(res, key);
 		json_array_foreach(a, i, x) {
 			plain_out("  %zu. %s  %s\n", i + 1, js(x, f1),
+			    strstr(f2, "_at") != NULL ? when_say(js(x, f2)) :
 			    js(x, f2));
 			if (js(x, "snippet")[0])
 				plain_out("     %s\n", js(x, "snippet"));
@@ -492,8 +495,8 @@ coc(bool only_if_needed)
 		plain_out("\n");
 		plain_print_md(js(res, "text"), "  ");
 		if (accepted)
-			plain_out("\nYou accepted it on %s.\n", js(res,
-			    "accepted_at"));
+			plain_out("\nYou accepted it on %s.\n",
+			    when_say(js(res, "accepted_at")));
 		else if (plain_ask("\nType yes to accept the code of conduct "
 		    "(you need to before writing): ")[0] == 'y')
 			plain_do("member.accept_coc", NULL,
@@ -653,7 +656,8 @@ plain_run(int fd)
 	if (json_is_object(json_object_get(data, "removed"))) {
 		json_t *rm = json_object_get(data, "removed");
 		plain_out("Your Hearth membership was removed on %s.\n"
-		    "Reason: %s\n", js(rm, "at"), js(rm, "reason"));
+		    "Reason: %s\n", when_say(js(rm, "at")),
+		    js(rm, "reason"));
 		return 1;
 	}
 	if (json_is_true(json_object_get(data, "join")))
@@ -662,6 +666,7 @@ plain_run(int fd)
 		me = json_incref(json_object_get(data, "member"));
 	if (!json_is_object(me))
 		return 1;
+	when_member(me);
 	plain_out("\nHearth (plain mode). Welcome, %s (@%s).\n",
 	    js(me, "display_name"), js(me, "handle"));
 	coc(true);

@@ -161,7 +161,8 @@ ui_event(const char *name, json_t *data)
 		else
 			snprintf(final_msg, sizeof final_msg,
 			    "Your Hearth membership was removed on %s.\n"
-			    "Reason: %s", js(data, "at"), js(data, "reason"));
+			    "Reason: %s", when_show(js(data, "at")),
+			    js(data, "reason"));
 		ui_quit(1);
 		return;
 	}
