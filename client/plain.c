@@ -447,9 +447,9 @@ static void
 profile(void)
 {
 	json_t *r = plain_call("profile.get", json_pack("{s:s}", "handle",
-	    js(me, "handle"))), *res, *p;
+	    js(me, "handle"))), *res, *p, *r2;
 	static const char *f[] = { "display_name", "pronouns", "job_role",
-		"organisation", "region", "bio", NULL };
+		"organisation", "region", "bio", "timezone", NULL };
 
 	if ((res = plain_result(r)) != NULL) {
 		p = json_object_get(res, "profile");
@@ -473,7 +473,12 @@ profile(void)
 					json_object_set_new(args, f[i],
 					    json_string(v));
 			}
-			plain_do("profile.update", args, "Saved.");
+			r2 = plain_call("profile.update", args);
+			if ((res = plain_result(r2)) != NULL) {
+				plain_out("Saved.\n");
+				when_member(json_object_get(res, "profile"));
+			}
+			json_decref(r2);
 		}
 	}
 	json_decref(r);
