@@ -271,12 +271,12 @@ plain_thread(json_int_t id)
 		next = json_object_get(res, "next");
 		plain_out("\nThread: %s\n", js(th, "title"));
 		json_array_foreach(posts, i, p) {
-			json_t *a = json_object_get(p, "author");
-			plain_out("\n%zu. %s (@%s), %s, %lld thanks\n",
-			    (size_t)first + i,
-			    json_is_object(a) ? js(a, "display_name") :
-			    js(p, "author_name"), json_is_object(a) ?
-			    js(a, "handle") : js(p, "author_handle"),
+			char who[200];
+			author_of(p, who, sizeof who);
+			plain_out("\n%zu. %s%s%s%s, %s, %lld thanks\n",
+			    (size_t)first + i, who, author_handle(p)[0] ?
+			    " (@" : "", author_handle(p), author_handle(p)[0] ?
+			    ")" : "",
 			    when_say(js(p, "created_at")),
 			    (long long)ji(p, "thanks"));
 			plain_moderate_print_post(p);

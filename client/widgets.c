@@ -62,8 +62,10 @@ author_of(json_t *o, char *out, size_t len)
 		snprintf(out, len, "%s", json_string_value(a));
 	else if (js(o, "author_name")[0])
 		snprintf(out, len, "%s", js(o, "author_name"));
-	else
+	else if (js(o, "author_handle")[0])
 		snprintf(out, len, "%s", js(o, "author_handle"));
+	else /* Hearth's own posts: welcome threads, room records */
+		snprintf(out, len, "Hearth");
 }
 
 const char *
