@@ -110,10 +110,11 @@ remind_due(struct call *x, void *arg)
 		event_from_row(st, &evs[nev++]);
 	}
 	sqlite3_reset(st);
+	/* answers for every occurrence, or for this one (019) */
 	who = db_stmt(srv->db,
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
-	    "AND status IN ('going', 'maybe') UNION "
-	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
+	    "AND status IN ('going', 'maybe') AND occurrence IN (0, ?2) "
+	    "UNION SELECT member_id FROM event_hosts WHERE event_id = ?1");
 	for (size_t i = 0; i < nev && rc == 0; i++) {
 		occ = recur_upcoming(evs[i].recurrence, evs[i].starts,
 		    evs[i].duration, now);
@@ -126,6 +127,7 @@ remind_due(struct call *x, void *arg)
 		kind = occ - now <= 900 ? "15m" : "day";
 		nids = 0;
 		sqlite3_bind_int64(who, 1, evs[i].id);
+		sqlite3_bind_int64(who, 2, occ);
 		while (sqlite3_step(who) == SQLITE_ROW) {
 			if (nids == idcap) {
 				idcap = idcap ? idcap * 2 : 64;
