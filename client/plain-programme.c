@@ -260,6 +260,40 @@ event_line(size_t k, json_t *e)
 	    "", ji(e, "room_id") ? "; room open now" : "");
 }
 
+/*
+ * Answer status; for a repeating event, first ask whether it is for the
+ * next time only or every time.
+ */
+static void
+rsvp_ask(json_t *e, const char *status)
+{
+	const char *rec = js(e, "recurrence"), *next = js(e, "next_start");
+	const char *occ = "every";
+	char *s, prompt[300];
+	json_t *r, *res;
+
+	if (rec[0] != '\0' && strcmp(rec, "none") != 0 && next[0] != '\0') {
+		plain_out("It repeats. Is your answer (%s) for\n  1. only the "
+		    "next time, %s\n  2. every time\n", strcmp(status,
+		    "not_going") == 0 ? "not going" : status, when_say(next));
+		snprintf(prompt, sizeof prompt, "Type 1 or 2, 0 to go back: ");
+		s = plain_ask(prompt);
+		if (atoi(s) == 1)
+			occ = next;
+		else if (atoi(s) != 2)
+			return;
+	}
+	r = plain_call("event.rsvp", json_pack("{s:I, s:s, s:s}", "id",
+	    ji(e, "id"), "status", status, "occurrence", occ));
+	if ((res = plain_result(r)) != NULL)
+		plain_out("Your answer is saved%s%s.\n",
+		    strcmp(js(res, "for"), "every") == 0 ? (occ == next ? "" :
+		    strcmp(rec, "none") != 0 && rec[0] ? ", for every time" :
+		    "") : ", for ", strcmp(js(res, "for"), "every") != 0 ?
+		    when_say(js(res, "for")) : "");
+	json_decref(r);
+}
+
 /* Print one event in full. */
 static void
 event_print(json_t *e)
@@ -306,9 +340,19 @@ event_print(json_t *e)
 	} else
 		plain_out("  Places: no limit; %lld going, %lld maybe\n",
 		    (long long)ji(e, "going"), (long long)ji(e, "maybe"));
-	plain_out("  Your answer: %s\n", strcmp(js(e, "my_rsvp"),
-	    "not_going") == 0 ? "not going" : js(e, "my_rsvp")[0] ?
-	    js(e, "my_rsvp") : "not answered yet");
+	{
+		bool answered = js(e, "my_rsvp")[0] != '\0';
+		bool repeats = strcmp(js(e, "recurrence"), "none") != 0 &&
+		    js(e, "recurrence")[0] != '\0';
+		bool every = strcmp(js(e, "my_rsvp_for"), "every") == 0;
+
+		plain_out("  Your answer: %s%s%s\n", strcmp(js(e, "my_rsvp"),
+		    "not_going") == 0 ? "not going" : answered ?
+		    js(e, "my_rsvp") : "not answered yet",
+		    !answered || !repeats ? "" : every ? ", every time" :
+		    ", only on ", answered && repeats && !every ?
+		    when_say(js(e, "my_rsvp_for")) : "");
+	}
 	if (ji(e, "room_id"))
 		plain_out("  Room: open now (room %lld)\n",
 		    (long long)ji(e, "room_id"));
@@ -463,10 +507,8 @@ event_show(json_int_t id)
 		case EA_NOT:
 			if (cancelled)
 				break;
-			plain_do("event.rsvp", json_pack("{s:I, s:s}", "id",
-			    id, "status", atoi(s) == EA_GOING ? "going" :
-			    atoi(s) == EA_MAYBE ? "maybe" : "not_going"),
-			    "Your answer is saved.");
+			rsvp_ask(e, atoi(s) == EA_GOING ? "going" :
+			    atoi(s) == EA_MAYBE ? "maybe" : "not_going");
 			break;
 		case EA_QUEUE:
 			if (cancelled || !surgery || host || ji(e, "room_id"))

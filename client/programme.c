@@ -605,6 +605,7 @@ struct event {
 	bool msg_err;
 	int scroll, body;
 	char keys[200];
+	char pending[16]; /* an answer to a repeating event: for which? */
 };
 
 static void event_load(struct event *);
@@ -678,8 +679,16 @@ event_render(struct event *ev, struct rdoc *d, int w)
 	snprintf(line, sizeof line, "Coming:   %lld going%s, %lld maybe",
 	    (long long)ji(e, "going"), a, (long long)ji(e, "maybe"));
 	rdoc_add(d, line, 0, w);
-	snprintf(line, sizeof line, "You:      %s", js(e, "my_rsvp")[0] ?
-	    js(e, "my_rsvp") : "not answered (y going, m maybe, x not going)");
+	if (js(e, "my_rsvp_for")[0] && strcmp(js(e, "my_rsvp_for"),
+	    "every") != 0)
+		when_human_iso(js(e, "my_rsvp_for"), a, sizeof a);
+	else
+		a[0] = '\0';
+	snprintf(line, sizeof line, "You:      %s%s%s%s", js(e, "my_rsvp")[0] ?
+	    (strcmp(js(e, "my_rsvp"), "not_going") == 0 ? "not going" :
+	    js(e, "my_rsvp")) : "not answered (y going, m maybe, x not going)",
+	    a[0] ? " (only " : js(e, "my_rsvp")[0] && strcmp(rec, "none") !=
+	    0 && rec[0] ? " (every time)" : "", a, a[0] ? ")" : "");
 	rdoc_add(d, line, js(e, "my_rsvp")[0] ? ST_BOLD : ST_DIM, w);
 	if (ji(e, "room_id"))
 		rdoc_add(d, "Room:     ● open now: press o to join", ST_BOLD,
@@ -802,14 +811,47 @@ event_changed(void *ctx, json_t *result, json_t *error)
 	event_load(ev);
 }
 
+/* The answer sent, for occurrence ("every" or one start). */
+static void
+rsvp_send(struct event *ev, const char *status, const char *occurrence)
+{
+	char when[48] = "";
+
+	if (strcmp(occurrence, "every") != 0)
+		when_human_iso(occurrence, when, sizeof when);
+	snprintf(ev->msg, sizeof ev->msg, "Your answer: %s%s%s.",
+	    strcmp(status, "not_going") == 0 ? "not going" : status,
+	    when[0] ? ", for " : strcmp(occurrence, "every") == 0 &&
+	    ev->pending[0] ? ", every time" : "", when);
+	ev->msg_err = false;
+	ev->pending[0] = '\0';
+	net_call("event.rsvp", json_pack("{s:I, s:s, s:s}", "id", ev->id,
+	    "status", status, "occurrence", occurrence), &ev->v,
+	    event_changed, ev);
+}
+
+/*
+ * Answer; for a repeating event first ask whether the answer is for the
+ * next time only or for every one (1 or 2, Esc neither).
+ */
 static void
 rsvp(struct event *ev, const char *status)
 {
-	snprintf(ev->msg, sizeof ev->msg, "Your answer: %s.", strcmp(status,
-	    "not_going") == 0 ? "not going" : status);
+	const char *rec = js(ev->e, "recurrence"), *next = js(ev->e,
+	    "next_start");
+	char when[48];
+
+	if (rec[0] == '\0' || strcmp(rec, "none") == 0 || next[0] == '\0') {
+		rsvp_send(ev, status, "every");
+		return;
+	}
+	snprintf(ev->pending, sizeof ev->pending, "%s", status);
+	when_human_iso(next, when, sizeof when);
+	snprintf(ev->msg, sizeof ev->msg, "It repeats. %s: 1 only the next "
+	    "time (%s), 2 every time (Esc: neither)",
+	    strcmp(status, "going") == 0 ? "Going" : strcmp(status, "maybe")
+	    == 0 ? "Maybe" : "Not going", when);
 	ev->msg_err = false;
-	net_call("event.rsvp", json_pack("{s:I, s:s}", "id", ev->id, "status",
-	    status), &ev->v, event_changed, ev);
 }
 
 static void
@@ -1062,7 +1104,18 @@ event_key(struct view *v, int ch, bool is_key)
 		event_load(ev);
 	else if (e == NULL)
 		return false;
-	else if (ch == 'y')
+	else if (ev->pending[0] != '\0') {
+		/* the choice rsvp asked for; any other key sends nothing */
+		if (ch == '1' || ch == '2') {
+			char status[16];
+			snprintf(status, sizeof status, "%s", ev->pending);
+			rsvp_send(ev, status, ch == '1' ? js(e, "next_start") :
+			    "every");
+		} else {
+			ev->pending[0] = '\0';
+			snprintf(ev->msg, sizeof ev->msg, "Not answered.");
+		}
+	} else if (ch == 'y')
 		rsvp(ev, "going");
 	else if (ch == 'm')
 		rsvp(ev, "maybe");

@@ -84,12 +84,17 @@ def test_plain_programme_rsvp_queue_and_room():
         assert 'Room: not open' in s and 'Bring questions.' in s, s
         assert 'Cancel this event' not in s, s
         t.keys('1', 'Enter')
-        t.wait_for('Your answer is saved.')
+        # a repeating event: the answer is for the next time or every time
+        t.wait_for('It repeats. Is your answer (going) for', '2. every time')
+        t.keys('2', 'Enter')
+        t.wait_for('Your answer is saved, for every time.')
         s = t.wait_for('Places: 1 going of 5, 4 left')
-        assert 'Your answer: going' in s, s
-        wait_db(srv, 'SELECT r.status FROM event_rsvps r JOIN members m ON '
+        assert 'Your answer: going, every time' in s, s
+        wait_db(srv, 'SELECT r.status, r.occurrence FROM event_rsvps r JOIN members m ON '
                 'm.id = r.member_id WHERE r.event_id = ? AND m.handle = ?',
-                [('going',)], e1, 'mem')
+                [('going', 0)], e1, 'mem')
+        t.keys('2', 'Enter')
+        t.wait_for('It repeats. Is your answer (maybe) for')
         t.keys('2', 'Enter')
         t.wait_for('Your answer: maybe')
         wait_db(srv, 'SELECT status FROM event_rsvps WHERE event_id = ?', [('maybe',)], e1)
