@@ -48,7 +48,7 @@ reminder_add(struct call *x, const struct event *e, int64_t occ,
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
 	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
-	char when[32];
+	char when[48];
 	int64_t mins = (occ - now + 59) / 60;
 	const struct notify_ref ref = { .community_id = e->community_id,
 		.event_id = e->id };
@@ -62,7 +62,7 @@ reminder_add(struct call *x, const struct event *e, int64_t occ,
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
 		return 0; /* reminded already */
-	time_human(occ, when);
+	zone_human(member, occ, when); /* in the member's time zone */
 	if ((mins >= 120 ? notify_add_ref(x, member, "event_reminder", &ref,
 	    "Reminder: “%s” starts in %lld hours (%s).", e->title,
 	    (long long)(mins / 60), when) : notify_add_ref(x, member,
