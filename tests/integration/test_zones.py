@@ -238,3 +238,103 @@ def test_typed_start_is_read_in_the_members_zone():
         t.kill()
     rows = srv.query("SELECT starts_at FROM events WHERE title = 'BST clinic'")
     assert rows == [(int(summer.timestamp()),)], rows
+
+
+def next_time(month, day=15, hour=14):
+    """The next month/day at hour:00 UTC after now (within a year)."""
+    now = datetime.datetime.now(UTC)
+    t = datetime.datetime(now.year, month, day, hour, tzinfo=UTC)
+    return t if t > now + datetime.timedelta(minutes=5) else t.replace(year=now.year + 1)
+
+
+def server_says(t, zone):
+    """How hearthd writes t for a member in zone: "Thu 15 Jul 15:00 BST"."""
+    lt = t.astimezone(ZoneInfo(zone))
+    return '%s %d %s %s' % (lt.strftime('%a'), lt.day, lt.strftime('%b %H:%M'), lt.tzname())
+
+
+def mute_notice(srv, lead, handle, until):
+    seconds = int((until - datetime.datetime.now(UTC)).total_seconds())
+    ok(lead.call('member.mute', slug='cop', handle=handle, seconds=seconds,
+                 reason='Cooling off'))
+    # the mute ends at now + seconds: the minute shown is the one it ends in
+    ends = srv.query("SELECT ends_at FROM community_mutes m JOIN members u ON "
+                     "u.id = m.member_id WHERE u.handle = ?", handle)[0][0]
+    texts = [r[0] for r in srv.query(
+        "SELECT n.text FROM notifications n JOIN members m ON m.id = n.member_id "
+        "WHERE m.handle = ? AND n.kind = 'muted'", handle)]
+    return datetime.datetime.fromtimestamp(ends, UTC), texts
+
+
+def check_server_texts(srv, zones):
+    """Each member, muted until next July and then January, is told the
+    time in their zone; a refused post says it too."""
+    keys = people(srv, 'lead', *zones)
+    community(srv, 'cop', 'platform', [('lead', 'leader')] + [(h, 'member') for h in zones])
+    lead = srv.session(keys['lead'])
+    tid = srv.query("SELECT welcome_thread_id FROM communities WHERE slug = 'cop'")[0][0]
+    for handle, zone in zones.items():
+        s = srv.session(keys[handle])
+        ok(s.call('profile.update', timezone=zone))
+        for month in (7, 1):
+            ends, texts = mute_notice(srv, lead, handle, next_time(month))
+            want = server_says(ends, zone)
+            assert any('until %s:' % want in x for x in texts), (want, texts)
+            r = s.call('post.create', thread_id=tid, body='Hello')
+            err(r, 'forbidden', want)
+
+
+def test_server_texts_in_the_members_zone():
+    srv = Server()
+    check_server_texts(srv, {'uk': 'Europe/London', 'syd': 'Australia/Sydney',
+                             'nyc': 'America/New_York'})
+    texts = [server_says(next_time(7), 'Europe/London'), server_says(next_time(1),
+                                                                     'Europe/London')]
+    assert texts[0].endswith('15:00 BST') and texts[1].endswith('14:00 GMT'), texts
+
+
+ZONE_SOURCE = """\
+Rule UK 1996 max - Mar lastSun 1:00u 1:00 BST
+Rule UK 1996 max - Oct lastSun 1:00u 0 GMT
+Zone Slim/London 0:00 UK %s
+Rule AN 2008 max - Apr Sun>=1 2:00s 0 AEST
+Rule AN 2008 max - Oct Sun>=1 2:00s 1:00 AEDT
+Zone Slim/Sydney 10:00 AN %s
+"""
+
+
+def test_slim_zone_files_use_their_rule():
+    """Zone files compiled "slim" (zic -b slim) hold few transitions and a
+    POSIX rule for the rest ("GMT0BST,M3.5.0/1,M10.5.0"): the server reads
+    the rule. TZDIR points hearthd at such files."""
+    import os
+    import subprocess
+    from harness import tmpdir
+    d = os.path.join(tmpdir(), 'zoneinfo')
+    src = os.path.join(tmpdir(), 'zones.txt')
+    with open(src, 'w') as f:
+        f.write(ZONE_SOURCE)
+    subprocess.run(['zic', '-b', 'slim', '-d', d, src], check=True)
+    with open(os.path.join(d, 'Slim', 'London'), 'rb') as f:
+        data = f.read()
+    assert data.endswith(b'\nGMT0BST,M3.5.0/1,M10.5.0\n'), data[-40:]
+    old = os.environ.get('TZDIR')
+    os.environ['TZDIR'] = d
+    try:
+        srv = Server()
+    finally:
+        if old is None:
+            del os.environ['TZDIR']
+        else:
+            os.environ['TZDIR'] = old
+    keys = people(srv, 'lead', 'uk', 'syd')
+    community(srv, 'cop', 'platform', [('lead', 'leader'), ('uk', 'member'),
+                                       ('syd', 'member')])
+    lead = srv.session(keys['lead'])
+    for handle, zone, real in (('uk', 'Slim/London', 'Europe/London'),
+                               ('syd', 'Slim/Sydney', 'Australia/Sydney')):
+        ok(srv.session(keys[handle]).call('profile.update', timezone=zone))
+        for month in (7, 1):
+            ends, texts = mute_notice(srv, lead, handle, next_time(month))
+            want = server_says(ends, real)
+            assert any('until %s:' % want in x for x in texts), (want, texts)
