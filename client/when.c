@@ -110,15 +110,23 @@ when_human(int64_t t, char *out, size_t len)
 	    out + strlen(out), len - strlen(out));
 }
 
-void
-when_human_iso(const char *iso, char *out, size_t len)
+/* An ISO time through fmt; not one: as it came ("?" when empty). */
+static void
+from_iso(const char *iso, char *out, size_t len,
+    void (*fmt)(int64_t, char *, size_t))
 {
 	int64_t t = time_from_iso8601(iso);
 
 	if (t == 0)
 		snprintf(out, len, "%s", *iso != '\0' ? iso : "?");
 	else
-		when_human(t, out, len);
+		fmt(t, out, len);
+}
+
+void
+when_human_iso(const char *iso, char *out, size_t len)
+{
+	from_iso(iso, out, len, when_human);
 }
 
 void
@@ -170,12 +178,7 @@ when_spoken(int64_t t, char *out, size_t len)
 void
 when_spoken_iso(const char *iso, char *out, size_t len)
 {
-	int64_t t = time_from_iso8601(iso);
-
-	if (t == 0)
-		snprintf(out, len, "%s", *iso != '\0' ? iso : "?");
-	else
-		when_spoken(t, out, len);
+	from_iso(iso, out, len, when_spoken);
 }
 
 void

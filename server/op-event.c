@@ -201,43 +201,29 @@ rsvp_count(int64_t event_id, const char *status)
 }
 
 /*
- * What the member's answer to a repeating event covers: "every" one, or
- * the start of the one occurrence (ISO 8601); null without an answer.
+ * The member's answer (null without one) and, when scope is not NULL,
+ * what it covers: "every" occurrence, or the start of one (ISO 8601).
  */
 static json_t *
-my_rsvp_for(int64_t event_id, int64_t me)
+my_rsvp(int64_t event_id, int64_t me, json_t **scope)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT occurrence FROM event_rsvps WHERE event_id = ? "
+	    "SELECT status, occurrence FROM event_rsvps WHERE event_id = ? "
 	    "AND member_id = ?");
 	json_t *v = json_null();
-
-	sqlite3_bind_int64(st, 1, event_id);
-	sqlite3_bind_int64(st, 2, me);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_decref(v);
-		v = sqlite3_column_int64(st, 0) == 0 ? json_string("every") :
-		    time_json(sqlite3_column_int64(st, 0));
-	}
-	sqlite3_reset(st);
-	return v;
-}
-
-static json_t *
-my_rsvp(int64_t event_id, int64_t me)
-{
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT status FROM event_rsvps WHERE event_id = ? "
-	    "AND member_id = ?");
-	json_t *v = json_null();
+	int64_t occ = 0;
 
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, me);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		json_decref(v);
 		v = json_string(db_col_text(st, 0));
+		occ = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	if (scope != NULL)
+		*scope = json_is_null(v) ? json_null() : occ == 0 ?
+		    json_string("every") : time_json(occ);
 	return v;
 }
 
@@ -248,7 +234,7 @@ ev_json(const struct event *e, int64_t me)
 	int64_t next = e->cancelled_at ? 0 : recur_upcoming(e->recurrence,
 	    e->starts, e->duration, now_unix());
 	int64_t room = room_for_event(e->id);
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
+	json_t *scope, *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
 	    "id", (json_int_t)e->id, "title", e->title, "kind", e->kind,
 	    "description", e->description, "starts_at", time_json(e->starts),
 	    "next_start", time_json(next), "duration",
@@ -263,8 +249,8 @@ ev_json(const struct event *e, int64_t me)
 	    "going")));
 	json_object_set_new(o, "maybe", json_integer(rsvp_count(e->id,
 	    "maybe")));
-	json_object_set_new(o, "my_rsvp", my_rsvp(e->id, me));
-	json_object_set_new(o, "my_rsvp_for", my_rsvp_for(e->id, me));
+	json_object_set_new(o, "my_rsvp", my_rsvp(e->id, me, &scope));
+	json_object_set_new(o, "my_rsvp_for", scope);
 	json_object_set_new(o, "cancelled", time_json(e->cancelled_at));
 	if (e->cancelled_at != 0)
 		json_object_set_new(o, "cancel_reason", e->cancel_reason ?
@@ -739,7 +725,7 @@ op_event_rsvp(struct call *x)
 	}
 	if (rsvp_occurrence(x, &e, &occ) != 0)
 		goto fail;
-	mine = my_rsvp(e.id, x->conn->member.id);
+	mine = my_rsvp(e.id, x->conn->member.id, NULL);
 	was_going = json_is_string(mine) &&
 	    strcmp(json_string_value(mine), "going") == 0;
 	json_decref(mine);

@@ -8,38 +8,20 @@ through tmux."""
 import datetime
 import subprocess
 
-from fixtures import (community, err, ev, join_from_home, ok, people, room_circle, settle,
-                      tui, until, wait_db)
-from harness import Server, Tmux
+from fixtures import (community, err, ev, join_from_home, ok, people, room_circle, tui,
+                      until, wait_db)
+from harness import Server
 from test_event import parse_ics
+from test_zones import open_event, plain
 
 UTC = datetime.timezone.utc
 
 
-def open_event(t):
-    """Enter on the programme's first event until its screen shows (a key
-    that lands while the list is being filled again is not lost for good)."""
-    for _ in range(5):
-        t.keys('Enter')
-        try:
-            return t.wait_for('Coming:', timeout=3)
-        except AssertionError:
-            if 'Coming:' in t.screen():
-                return t.screen()
-    return t.wait_for('Coming:')
-
-
 def at(days, hour=14):
+    """A UTC time days ahead at hour:00: (datetime, ISO)."""
     t = (datetime.datetime.now(UTC) + datetime.timedelta(days=days)).replace(
         hour=hour, minute=0, second=0, microsecond=0)
     return t, t.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def plain(srv, key, user):
-    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(key, user) + ['-tt', '127.0.0.1']),
-             160, 60)
-    t.wait_for('Main menu', timeout=15)
-    return t
 
 
 def test_hearths_own_posts_name_hearth():
