@@ -88,7 +88,9 @@ pevent(json_t *msg)
 		plain_out("\n%s\n", js(d, "message"));
 		exit(0);
 	}
-	if (strcmp(ev, "notify.new") == 0)
+	if (strcmp(ev, "member.timezone") == 0) /* changed elsewhere */
+		when_zone(js(d, "timezone"));
+	else if (strcmp(ev, "notify.new") == 0)
 		plain_out("\nNew: %s\n", js(d, "text"));
 	else if (strcmp(ev, "thread.new_post") == 0)
 		plain_out("\nNew post in a thread you follow.\n");

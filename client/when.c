@@ -25,7 +25,12 @@ when_zone(const char *name)
 	    strchr(name, ',') != NULL)
 		name = "UTC";
 	snprintf(zone, sizeof zone, "%s", name);
-	setenv("TZ", zone, 1);
+	{
+		/* ":" says a zoneinfo file, never a POSIX rule */
+		char tz[sizeof zone + 1];
+		snprintf(tz, sizeof tz, ":%s", zone);
+		setenv("TZ", tz, 1);
+	}
 	tzset();
 }
 

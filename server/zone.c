@@ -118,6 +118,9 @@ zone_update(struct call *x, int64_t member_id, bool *changed)
 	if (rc != SQLITE_DONE)
 		return call_db_fail(x);
 	*changed = true;
+	/* every live session of theirs shows times in it from now on */
+	outbox_member_event(&x->out, member_id, "member.timezone",
+	    json_pack("{s:s}", "timezone", *z != '\0' ? z : zone_default()));
 	return 0;
 }
 

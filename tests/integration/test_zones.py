@@ -7,7 +7,7 @@ Expected times come from Python's zoneinfo, over the same tzdata."""
 import datetime
 from zoneinfo import ZoneInfo
 
-from fixtures import community, err, ok, people, tui
+from fixtures import community, err, ev, ok, people, tui, until
 from harness import Server, Tmux
 
 UTC = datetime.timezone.utc
@@ -338,3 +338,18 @@ def test_slim_zone_files_use_their_rule():
             ends, texts = mute_notice(srv, lead, handle, next_time(month))
             want = server_says(ends, real)
             assert any('until %s:' % want in x for x in texts), (want, texts)
+
+
+def test_other_sessions_follow_a_new_zone():
+    """A zone changed on one connection reaches the member's others: the
+    event, and a line-mode session that shows times in it at once."""
+    srv, keys, summer, _ = setup()
+    other = srv.session(keys['uk'])
+    t = plain(srv, keys['uk'], 'uk')
+    try:
+        ok(srv.session(keys['uk']).call('profile.update', timezone='Europe/London'))
+        until(other, ev('member.timezone', timezone='Europe/London'))
+        t.keys('8', 'Enter')
+        t.wait_for('(times in Europe/London)', spoken(summer, 'Europe/London'))
+    finally:
+        t.kill()
