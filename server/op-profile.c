@@ -292,7 +292,7 @@ op_profile_update(struct call *x)
 	char *tags[EXPERTISE_MAX];
 	int64_t me = x->conn->member.id;
 	json_t *ev, *p;
-	bool mentoring = false, has_mentoring, zoned = false;
+	bool mentoring = false, has_mentoring;
 	sqlite3_stmt *st;
 	int ntags = -1, rc;
 
@@ -326,7 +326,7 @@ op_profile_update(struct call *x)
 	if (ev != NULL && !json_is_null(ev) &&
 	    (ntags = expertise_parse(x, ev, tags)) < 0)
 		return -1;
-	if (zone_update(x, me, &zoned) != 0) {
+	if (zone_update(x, me) != 0) {
 		while (ntags > 0)
 			free(tags[--ntags]);
 		return -1;

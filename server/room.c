@@ -519,9 +519,12 @@ room_consult_end(struct outbox *ob, struct room *r, struct person *p)
 	}
 	p->consult_with = 0;
 	p->consult_record = false;
-	if (p->host || (o != NULL && o->host))
+	/* the room hears the host is back (not when the host has gone) */
+	if (o != NULL && !p->host && o->host)
+		p = o;
+	if (p->host && p->present > 0)
 		room_system_message(ob, r, "%s is back from a private "
-		    "consult.", p->host ? p->display_name : o->display_name);
+		    "consult.", p->display_name);
 }
 
 /* " If no host comes back within N minutes, it closes by itself." */

@@ -1189,7 +1189,7 @@ int hctl_member_reinstate(int argc, char **argv);
 bool zone_valid(const char *name);
 const char *zone_default(void);
 void zone_add(json_t *member, int64_t member_id);
-int zone_update(struct call *, int64_t member_id, bool *changed);
+int zone_update(struct call *, int64_t member_id);
 /* "Sun 6 Dec 15:00 BST": t for the member (0: the default), in their zone. */
 void zone_human(int64_t member_id, int64_t t, char out[48]);
 

@@ -91,14 +91,13 @@ zone_add(json_t *o, int64_t member_id)
 }
 
 int
-zone_update(struct call *x, int64_t member_id, bool *changed)
+zone_update(struct call *x, int64_t member_id)
 {
 	json_t *v = json_object_get(x->args, "timezone");
 	const char *z;
 	sqlite3_stmt *st;
 	int rc;
 
-	*changed = false;
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
@@ -117,7 +116,6 @@ zone_update(struct call *x, int64_t member_id, bool *changed)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return call_db_fail(x);
-	*changed = true;
 	/* every live session of theirs shows times in it from now on */
 	outbox_member_event(&x->out, member_id, "member.timezone",
 	    json_pack("{s:s}", "timezone", *z != '\0' ? z : zone_default()));

@@ -8,8 +8,8 @@ through tmux."""
 import datetime
 import subprocess
 
-from fixtures import (community, err, ev, join_from_home, ok, people, room_circle, tui,
-                      until, wait_db)
+from fixtures import (community, err, ev, join_from_home, ok, people, room_circle, settle,
+                      tui, until, wait_db)
 from harness import Server
 from test_event import parse_ics
 from test_zones import open_event, plain
@@ -91,6 +91,15 @@ def test_room_sees_the_host_in_a_private_consult():
         ok(h.call('room.consult_end', room_id=rid))
         until(b, ev('room.message', text='Hana Host is back from a private consult.'))
         t.wait_for('Hana Host is back from a private')
+        # a consult that ends because the host left is no "back"
+        ok(a.call('room.queue_join', room_id=rid, topic='again'))
+        ok(h.call('room.queue_take', room_id=rid, private=True))
+        until(b, ev('room.message', system=True,
+                    text='Hana Host, the host, is with someone privately; back soon.'))
+        ok(h.call('room.leave', room_id=rid))
+        until(a, ev('room.consult', active=False))
+        seen = settle(b)
+        assert not any('is back from' in str(m) for m in seen), seen
     finally:
         t.kill()
 
