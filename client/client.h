@@ -642,6 +642,8 @@ void plain_health_impact(json_t *post);
 struct tm;
 void when_zone(const char *iana_name);
 void when_member(json_t *member);
+/* The member's zone changed (their profile, another session): use it. */
+void when_changed(const char *iana_name);
 const char *when_zone_name(void);
 bool when_local(int64_t t, struct tm *out);
 /* strftime in the member's zone. */

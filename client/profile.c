@@ -64,11 +64,8 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		    "handle"));
 	pr->mine = g_me != NULL && strcmp(pr->handle, js(g_me, "handle"))
 	    == 0;
-	if (pr->mine && js(pr->p, "timezone")[0] != '\0') {
-		when_member(pr->p);
-		json_object_set(g_me, "timezone", json_object_get(pr->p,
-		    "timezone"));
-	}
+	if (pr->mine && js(pr->p, "timezone")[0] != '\0')
+		when_changed(js(pr->p, "timezone"));
 	if (pr->first_run && pr->mine) {
 		pr->first_run = false;
 		pr->was_first_run = true;

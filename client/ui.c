@@ -166,12 +166,8 @@ ui_event(const char *name, json_t *data)
 		ui_quit(1);
 		return;
 	}
-	if (strcmp(name, "member.timezone") == 0) { /* changed elsewhere */
-		when_zone(js(data, "timezone"));
-		if (g_me != NULL)
-			json_object_set(g_me, "timezone", json_object_get(data,
-			    "timezone"));
-	}
+	if (strcmp(name, "member.timezone") == 0) /* changed elsewhere */
+		when_changed(js(data, "timezone"));
 	if (strcmp(name, "server.shutdown") == 0 && net_is_native()) {
 		/* the native client reconnects when the server is back */
 		ui_status(js(data, "message")[0] ? js(data, "message") :

@@ -43,6 +43,14 @@ when_member(json_t *member)
 		when_zone(z);
 }
 
+void
+when_changed(const char *name)
+{
+	when_zone(name);
+	if (g_me != NULL)
+		json_object_set_new(g_me, "timezone", json_string(zone));
+}
+
 const char *
 when_zone_name(void)
 {
