@@ -52,7 +52,7 @@ describe(const char *ev, json_t *d, const char *me)
 
 	buf_init(&b);
 	if (strcmp(ev, "room.joined") == 0) {
-		json_t *st = json_object_get(d, "room");
+		json_t *st = json_object_get(d, "room"), *h;
 		buf_printf(&b, "Room “%s”%s%s\n%s%s%s\n", js(st, "title"),
 		    js(st, "topic")[0] ? " — " : "", js(st, "topic"),
 		    room_record_words(js(st, "record")), ji(st, "paused") ?
@@ -70,6 +70,11 @@ describe(const char *ev, json_t *d, const char *me)
 			    js(p, "display_name"), js(p, "handle"), ji(p,
 			    "host") ? " host" : "", ji(p, "muted") ? " muted" :
 			    "");
+		json_array_foreach(jarr(st, "hosts"), i, h)
+			if (json_is_true(json_object_get(h, "in_consult")))
+				buf_printf(&b, "\n* %s, the host, is with "
+				    "someone privately; back soon.",
+				    js(h, "display_name"));
 	} else if (strcmp(ev, "room.message") == 0) {
 		if (ji(d, "system"))
 			buf_puts(&b, "* ");

@@ -84,10 +84,24 @@ def test_room_sees_the_host_in_a_private_consult():
         assert m['data']['text'] == 'Hana Host, the host, is with someone privately; back soon.'
         screen = t.wait_for('Hana Host, the host, is with someone privately;', 'back soon.')
         assert 'my CV' not in screen, screen
-        # who joins later sees it in the room's state
+        # who joins later sees it in the room's state, and on screen
         c = srv.session(keys['carol'])
         st = ok(c.call('room.join', room_id=rid))['room']
         assert [x['in_consult'] for x in st['hosts']] == [True], st
+        d = tui(srv, keys['bob'], 'bob')
+        try:
+            join_from_home(d, 'Drop-in')
+            d.wait_for('Hana Host, the host, is with someone privately;')
+        finally:
+            d.kill()
+        lm = plain(srv, keys['carol'], 'carol')
+        try:
+            lm.keys('7', 'Enter')
+            lm.wait_for('Drop-in')
+            lm.keys('1', 'Enter')
+            lm.wait_for('* Hana Host, the host, is with someone privately; back soon.')
+        finally:
+            lm.kill()
         ok(h.call('room.consult_end', room_id=rid))
         until(b, ev('room.message', text='Hana Host is back from a private consult.'))
         t.wait_for('Hana Host is back from a private')
