@@ -213,7 +213,8 @@ int field_draw(struct field *, int y, int x, int cols, bool active);
 /* JSON and text helpers for screens. */
 json_t *jarr(json_t *o, const char *key);
 json_t *jobj(json_t *o, const char *key);
-void short_time(const char *iso, char out[20]);
+/* An ISO time as "21 Nov 22:50 GMT", in the member's zone (when.c). */
+void short_time(const char *iso, char out[32]);
 void author_of(json_t *o, char *out, size_t len);
 const char *author_handle(json_t *o);
 char *snippet_clean(const char *s);
@@ -697,5 +698,49 @@ void draft_fetch(const char *key, struct view *owner, reply_fn cb,
 json_t *draft_of(json_t *result, json_t *error);
 /* Home's list of drafts: open the screen each one belongs to. */
 struct view *view_drafts(void);
+
+/*
+ * ---- when.c: times for people, in the member's time zone ----
+ * when_member takes the zone from a member object ("timezone"); every
+ * form carries the zone's abbreviation, and the year only when it is
+ * not this one.
+ */
+struct tm;
+void when_zone(const char *iana_name);
+void when_member(json_t *member);
+/* The member's zone changed (their profile, another session): use it. */
+void when_changed(const char *iana_name);
+const char *when_zone_name(void);
+bool when_local(int64_t t, struct tm *out);
+/* strftime in the member's zone. */
+void when_format(int64_t t, const char *fmt, char *out, size_t len);
+/* "GMT", "BST": the zone's abbreviation at t. */
+void when_abbrev(int64_t t, char *out, size_t len);
+/* "6 Dec 14:00 GMT", for lists. */
+void when_short(const char *iso, char *out, size_t len);
+/* "Sun 6 Dec 14:00 GMT". */
+void when_human(int64_t t, char *out, size_t len);
+void when_human_iso(const char *iso, char *out, size_t len);
+/* Spoken, for the line mode: "Sunday 6 December, 2 pm GMT". */
+void when_spoken(int64_t t, char *out, size_t len);
+void when_spoken_iso(const char *iso, char *out, size_t len);
+/* "2 pm GMT", "2:30 pm BST". */
+void when_clock_spoken(int64_t t, char *out, size_t len);
+/*
+ * The same for printf arguments (a few buffers used in turn; "" stays
+ * "?"): when_say speaks, when_show is short_time's form.
+ */
+const char *when_say(const char *iso);
+const char *when_show(const char *iso);
+/*
+ * What the member typed (time_parse's TIME_TYPED forms) into *out: with
+ * no zone written, in the member's zone. TIME_OK or a TIME_E_ code.
+ */
+int when_parse_typed(const char *typed, int64_t *out);
+/* t as the member would type it: "2026-07-12 14:00". */
+void when_typed(int64_t t, char *out, size_t len);
+/* Midnight of t's day, and days later, in the member's zone. */
+int64_t when_day_start(int64_t t);
+int64_t when_add_days(int64_t day_start, int days);
 
 #endif

@@ -87,7 +87,7 @@ request_state(const struct community *c, char *out, size_t len)
 {
 	json_t *r = json_object_get(c->c, "my_request");
 	const char *st = js(r, "status");
-	char when[20];
+	char when[32];
 
 	out[0] = '\0';
 	if (!json_is_object(r))
@@ -217,7 +217,7 @@ threads_got(void *ctx, json_t *result, json_t *error)
 		snprintf(c->msg[TAB_THREADS], 256,
 		    "No threads yet. Press c to start one.");
 	json_array_foreach(a, i, t) {
-		char text[400], right[80], when[20];
+		char text[400], right[80], when[32];
 		json_int_t unread = ji(t, "unread");
 		bool pinned = ji(t, "pinned") != 0;
 		short_time(js(t, "last_post_at"), when);

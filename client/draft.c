@@ -187,7 +187,7 @@ drafts_got(void *ctx, json_t *result, json_t *error)
 	    "drafts")) ? "Enter: open it where it was written   x: throw it "
 	    "away" : "No drafts: everything you wrote was sent.");
 	json_array_foreach(jarr(result, "drafts"), i, x) {
-		char what[160], line[400], when[20];
+		char what[160], line[400], when[32];
 		char *pre;
 
 		draft_words(js(x, "key"), what, sizeof what);

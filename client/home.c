@@ -171,7 +171,7 @@ home_fill(struct home *h)
 		    json_array_size(h->records));
 		list_add(&h->l, line, NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->records, i, r) {
-			char when[20], held[20], right[64];
+			char when[32], held[32], right[64];
 
 			short_time(js(r, "review_until"), when);
 			short_time(js(r, "opened_at"), held);
@@ -185,7 +185,7 @@ home_fill(struct home *h)
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		list_add(&h->l, "Upcoming events", NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->events, i, r) {
-			char when[20], right[160];
+			char when[32], right[160];
 			short_time(js(r, "next_start")[0] ? js(r, "next_start") :
 			    js(r, "starts_at"), when);
 			snprintf(line, sizeof line, "  %s  %s%s", when,

@@ -82,6 +82,7 @@ join_done(void *ctx, json_t *result, json_t *error)
 	m = json_object_get(result, "member");
 	json_decref(g_me);
 	g_me = json_incref(m);
+	when_member(m);
 	ui_replace(view_home());
 	ui_flash("Welcome, %s! Next time, connect with the same key as any "
 	    "user name.", js(m, "display_name"));
@@ -109,6 +110,7 @@ device_done(void *ctx, json_t *result, json_t *error)
 	m = json_object_get(result, "member");
 	json_decref(g_me);
 	g_me = json_incref(m);
+	when_member(m);
 	ui_replace(view_home());
 	ui_flash("This device is now signed in as %s. Next time, connect "
 	    "with it as any user name.", js(m, "display_name"));

@@ -127,7 +127,7 @@ conv_draw(struct view *v, int rows, int cols)
 	if (c->next)
 		rdoc_add(&d, "  (older messages: o)", ST_DIM, cols - 2);
 	json_array_foreach(c->msgs, i, m) {
-		char head[200], when[20];
+		char head[200], when[32];
 		json_t *a = jobj(m, "author");
 
 		short_time(js(m, "at"), when);
@@ -450,7 +450,7 @@ msgs_got(void *ctx, json_t *result, json_t *error)
 		    "Nothing unread." : "No conversations yet: press w to "
 		    "write to someone.");
 	json_array_foreach(a, i, x) {
-		char who[240], line[600], right[64], when[20];
+		char who[240], line[600], right[64], when[32];
 		json_t *last = jobj(x, "last");
 		json_int_t unread = ji(x, "unread");
 		char *ex;
@@ -501,7 +501,7 @@ msgs_found(void *ctx, json_t *result, json_t *error)
 	    "\"%s\" (R: back to the list).", json_array_size(a), js(result,
 	    "q"));
 	json_array_foreach(a, i, x) {
-		char line[600], when[20];
+		char line[600], when[32];
 		char *sn = snippet_clean(js(x, "snippet"));
 		snprintf(line, sizeof line, "@%s: %s", js(jobj(x, "author"),
 		    "handle"), sn);

@@ -39,7 +39,7 @@ notes_got(void *ctx, json_t *result, json_t *error)
 	snprintf(n->msg, sizeof n->msg, json_array_size(a) ? "" :
 	    "Nothing yet.");
 	json_array_foreach(a, i, x) {
-		char when[20];
+		char when[32];
 		bool is_unread = !ji(x, "read");
 		short_time(js(x, "at"), when);
 		unread += is_unread;

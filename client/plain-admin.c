@@ -67,7 +67,8 @@ invite(void)
 		    "  Give them this code (shown only now):\n\n      %s\n\n"
 		    "  They connect with:\n\n      %s\n\n"
 		    "  and enter the code when asked.\n", js(res, "name"),
-		    js(res, "role"), js(res, "expires_at"), js(res, "code"),
+		    js(res, "role"), when_say(js(res, "expires_at")),
+		    js(res, "code"),
 		    js(res, "connect"));
 	json_decref(r);
 }
@@ -85,7 +86,8 @@ invites(void)
 			    (long long)ji(it, "id"), js(it, "name"),
 			    js(it, "role"), json_is_string(json_object_get(it,
 			    "community")) ? ", " : "", js(it, "community"),
-			    js(it, "hint"), js(it, "expires_at"));
+			    js(it, "hint"),
+			    when_say(js(it, "expires_at")));
 		if (json_array_size(json_object_get(res, "invites")) == 0)
 			plain_out("  No pending invites.\n");
 		else {

@@ -80,14 +80,17 @@ pevent(json_t *msg)
 			plain_out("\n%s\n", js(d, "message"));
 		else
 			plain_out("\nYour Hearth membership was removed on "
-			    "%s.\nReason: %s\n", js(d, "at"), js(d, "reason"));
+			    "%s.\nReason: %s\n", when_say(js(d, "at")),
+			    js(d, "reason"));
 		exit(1);
 	}
 	if (strcmp(ev, "server.shutdown") == 0) {
 		plain_out("\n%s\n", js(d, "message"));
 		exit(0);
 	}
-	if (strcmp(ev, "notify.new") == 0)
+	if (strcmp(ev, "member.timezone") == 0) /* changed elsewhere */
+		when_zone(js(d, "timezone"));
+	else if (strcmp(ev, "notify.new") == 0)
 		plain_out("\nNew: %s\n", js(d, "text"));
 	else if (strcmp(ev, "thread.new_post") == 0)
 		plain_out("\nNew post in a thread you follow.\n");
@@ -276,13 +279,14 @@ plain_thread(json_int_t id)
 		next = json_object_get(res, "next");
 		plain_out("\nThread: %s\n", js(th, "title"));
 		json_array_foreach(posts, i, p) {
-			json_t *a = json_object_get(p, "author");
-			plain_out("\n%zu. %s (@%s), %s, %lld thanks\n",
-			    (size_t)first + i,
-			    json_is_object(a) ? js(a, "display_name") :
-			    js(p, "author_name"), json_is_object(a) ?
-			    js(a, "handle") : js(p, "author_handle"),
-			    js(p, "created_at"), (long long)ji(p, "thanks"));
+			char who[200];
+			author_of(p, who, sizeof who);
+			plain_out("\n%zu. %s%s%s%s, %s, %lld thanks\n",
+			    (size_t)first + i, who, author_handle(p)[0] ?
+			    " (@" : "", author_handle(p), author_handle(p)[0] ?
+			    ")" : "",
+			    when_say(js(p, "created_at")),
+			    (long long)ji(p, "thanks"));
 			plain_moderate_print_post(p);
 		}
 		if (!helped)
@@ -442,6 +446,7 @@ simple_list(const char *op, json_t *args, const char *key,
 		a = arr(res, key);
 		json_array_foreach(a, i, x) {
 			plain_out("  %zu. %s  %s\n", i + 1, js(x, f1),
+			    strstr(f2, "_at") != NULL ? when_say(js(x, f2)) :
 			    js(x, f2));
 			if (js(x, "snippet")[0])
 				plain_out("     %s\n", js(x, "snippet"));
@@ -456,9 +461,9 @@ static void
 profile(void)
 {
 	json_t *r = plain_call("profile.get", json_pack("{s:s}", "handle",
-	    js(me, "handle"))), *res, *p;
+	    js(me, "handle"))), *res, *p, *r2;
 	static const char *f[] = { "display_name", "pronouns", "job_role",
-		"organisation", "region", "bio", NULL };
+		"organisation", "region", "bio", "timezone", NULL };
 
 	if ((res = plain_result(r)) != NULL) {
 		p = json_object_get(res, "profile");
@@ -482,7 +487,12 @@ profile(void)
 					json_object_set_new(args, f[i],
 					    json_string(v));
 			}
-			plain_do("profile.update", args, "Saved.");
+			r2 = plain_call("profile.update", args);
+			if ((res = plain_result(r2)) != NULL) {
+				plain_out("Saved.\n");
+				when_member(json_object_get(res, "profile"));
+			}
+			json_decref(r2);
 		}
 	}
 	json_decref(r);
@@ -504,8 +514,8 @@ coc(bool only_if_needed)
 		plain_out("\n");
 		plain_print_md(js(res, "text"), "  ");
 		if (accepted)
-			plain_out("\nYou accepted it on %s.\n", js(res,
-			    "accepted_at"));
+			plain_out("\nYou accepted it on %s.\n",
+			    when_say(js(res, "accepted_at")));
 		else if (plain_ask("\nType yes to accept the code of conduct "
 		    "(you need to before writing): ")[0] == 'y')
 			plain_do("member.accept_coc", NULL,
@@ -665,7 +675,8 @@ plain_run(int fd)
 	if (json_is_object(json_object_get(data, "removed"))) {
 		json_t *rm = json_object_get(data, "removed");
 		plain_out("Your Hearth membership was removed on %s.\n"
-		    "Reason: %s\n", js(rm, "at"), js(rm, "reason"));
+		    "Reason: %s\n", when_say(js(rm, "at")),
+		    js(rm, "reason"));
 		return 1;
 	}
 	if (json_is_true(json_object_get(data, "join")))
@@ -674,6 +685,7 @@ plain_run(int fd)
 		me = json_incref(json_object_get(data, "member"));
 	if (!json_is_object(me))
 		return 1;
+	when_member(me);
 	plain_out("\nHearth (plain mode). Welcome, %s (@%s).\n",
 	    js(me, "display_name"), js(me, "handle"));
 	coc(true);

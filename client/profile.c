@@ -17,6 +17,7 @@ static const char *profile_fields[][2] = {
 	{ "job_role", "Role" }, { "organisation", "Organisation" },
 	{ "region", "Region" }, { "bio", "About" },
 	{ "contact", "Contact" },
+	{ "timezone", "Time zone" }, /* own profile only (when.c) */
 };
 #define NPF (sizeof profile_fields / sizeof profile_fields[0])
 
@@ -116,6 +117,8 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		    "handle"));
 	pr->mine = g_me != NULL && strcmp(pr->handle, js(g_me, "handle"))
 	    == 0;
+	if (pr->mine && js(pr->p, "timezone")[0] != '\0')
+		when_changed(js(pr->p, "timezone"));
 	if (pr->first_run && pr->mine) {
 		pr->first_run = false;
 		pr->was_first_run = true;

@@ -254,6 +254,12 @@ room_apply(struct room *r, json_t *res)
 		note(r, "You are in “%s”%s. %d here. Enter sends; /help lists "
 		    "the commands.", js(r->state, "title"), r->host ?
 		    " as a host" : "", n);
+	/* a host away in a private consult (room.c says so to those there) */
+	json_array_foreach(json_object_get(r->state, "hosts"), i, m)
+		if (!r->joined && json_is_true(json_object_get(m,
+		    "in_consult")) && strcmp(js(m, "handle"), r->me) != 0)
+			note(r, "%s, the host, is with someone privately; back "
+			    "soon.", js(m, "display_name"));
 	r->joined = true;
 	r->loading = false;
 	r->fail[0] = '\0';

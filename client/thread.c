@@ -50,7 +50,7 @@ thread_render(struct thread *t, int width)
 {
 	size_t i, n = json_array_size(t->posts);
 	json_t *p;
-	char head[512], who[160], when[20];
+	char head[512], who[160], when[32];
 
 	if (t->doc_width != width) {
 		rdoc_free(&t->doc);
@@ -254,8 +254,8 @@ static void
 thread_muted(struct view *v, json_t *result)
 {
 	(void)v;
-	ui_flash("@%s is muted in %s until %.16s UTC.", js(result, "handle"),
-	    js(result, "slug"), js(result, "until"));
+	ui_flash("@%s is muted in %s until %s.", js(result, "handle"),
+	    js(result, "slug"), when_show(js(result, "until")));
 }
 
 /* thread.update's answer to a pin or lock. */

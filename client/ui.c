@@ -161,10 +161,13 @@ ui_event(const char *name, json_t *data)
 		else
 			snprintf(final_msg, sizeof final_msg,
 			    "Your Hearth membership was removed on %s.\n"
-			    "Reason: %s", js(data, "at"), js(data, "reason"));
+			    "Reason: %s", when_show(js(data, "at")),
+			    js(data, "reason"));
 		ui_quit(1);
 		return;
 	}
+	if (strcmp(name, "member.timezone") == 0) /* changed elsewhere */
+		when_changed(js(data, "timezone"));
 	if (strcmp(name, "server.shutdown") == 0 && net_is_native()) {
 		/* the native client reconnects when the server is back */
 		ui_status(js(data, "message")[0] ? js(data, "message") :

@@ -52,6 +52,7 @@ config_free(struct config *c)
 	free(c->synchronous);
 	free(c->tui_path);
 	free(c->public_host);
+	free(c->timezone);
 }
 
 int
@@ -200,6 +201,12 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			if (rc == 0) {
 				free(c->public_host);
 				c->public_host = xstrdup(v);
+			}
+		} else if (strcmp(k, "timezone") == 0) {
+			rc = zone_valid(v) ? 0 : -1;
+			if (rc == 0) {
+				free(c->timezone);
+				c->timezone = xstrdup(v);
 			}
 		} else if (strcmp(k, "public_port") == 0) {
 			if ((rc = set_int(&c->public_port, v, 65535)) == 0 &&

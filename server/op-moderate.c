@@ -389,7 +389,7 @@ op_member_mute(struct call *x)
 	sqlite3_stmt *st;
 	enum crole theirs;
 	int64_t now = now_unix(), ends;
-	char until[32], iso[32], *detail;
+	char until[48], iso[32], *detail;
 	int rc = -1;
 
 	if (arg_int(x->args, "seconds", true, 1, MUTE_MAX, &seconds, x->msg,
@@ -436,7 +436,7 @@ op_member_mute(struct call *x)
 	sqlite3_bind_int64(st, 6, ends);
 	if ((rc = call_step(x, st)) != 0)
 		goto done;
-	time_human(ends, until);
+	zone_human(m.id, ends, until); /* the muted member's zone */
 	time_iso8601(ends, iso);
 	if ((rc = notify_add(x, m.id, "muted", a.community_id, 0, 0, 0,
 	    "A moderator muted you in %s until %s: %s. You can still read "

@@ -150,6 +150,8 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 	json_object_set_new(p, "expertise", expertise_json(owner));
 	json_object_set_new(p, "online", json_boolean(member_online(owner)));
 	json_object_set_new(p, "self", json_boolean(self));
+	if (self)
+		zone_add(p, owner);
 	*out = p;
 	return 0;
 }
@@ -324,6 +326,11 @@ op_profile_update(struct call *x)
 	if (ev != NULL && !json_is_null(ev) &&
 	    (ntags = expertise_parse(x, ev, tags)) < 0)
 		return -1;
+	if (zone_update(x, me) != 0) {
+		while (ntags > 0)
+			free(tags[--ntags]);
+		return -1;
+	}
 	st = db_stmt(srv->db,
 	    "UPDATE members SET display_name = coalesce(?1, display_name), "
 	    "pronouns = coalesce(?2, pronouns), "
@@ -586,7 +593,8 @@ const struct op op_profile_table[] = {
 	{ "profile.update", OP_MEMBER | OP_SELF | OP_WRITE, op_profile_update,
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
-	    "mentoring, contact, contact_visibility).", RATE_WRITE,
+	    "mentoring, contact, contact_visibility, timezone: an IANA name, "
+	    "\"\" for the server's).", RATE_WRITE,
 	    ARGS(ARG_STR("display_name", ARG_OPT, 80),
 	    ARG_STR("pronouns", ARG_OPT, 40), ARG_STR("job_role", ARG_OPT, 120),
 	    ARG_STR("organisation", ARG_OPT, 120),
@@ -594,6 +602,7 @@ const struct op op_profile_table[] = {
 	    ARG_STR("contact", ARG_OPT, 300),
 	    ARG_STR("contact_visibility", ARG_OPT, 16),
 	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_STR("timezone", ARG_OPT, 200),
 	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
 	    TAG_MAX_CHARS * 4)) },
 	{ "member.search", OP_MEMBER, op_member_search,

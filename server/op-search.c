@@ -941,10 +941,7 @@ search_row(const char *kind, double rank, sqlite3_stmt *st,
 	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
 	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 4), "name",
 	    db_col_text(st, 5)));
-	json_object_set_new(o, "author",
-	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 6),
-	    "display_name", db_col_text(st, 7)));
+	json_object_set_new(o, "author", thread_author_json(st, 6));
 	return o;
 }
 

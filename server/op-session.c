@@ -13,6 +13,7 @@ op_whoami(struct call *x)
 	x->result = json_pack("{s:o, s:b, s:b, s:b}", "member",
 	    c->member.id != 0 ? member_json(&c->member) : json_null(), "join",
 	    c->join, "console", c->console, "guest", c->guest);
+	zone_add(json_object_get(x->result, "member"), c->member.id);
 	if (c->key.fp[0] != '\0')
 		json_object_set_new(x->result, "key", json_string(c->key.fp));
 	return 0;
@@ -168,6 +169,7 @@ op_invite_redeem(struct call *x)
 	log_info(c->id, "invite redeemed: new %s '%s'", role_name(role),
 	    handle);
 	x->result = json_pack("{s:o}", "member", member_json(&c->member));
+	zone_add(json_object_get(x->result, "member"), c->member.id);
 	return 0;
 }
 

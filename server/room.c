@@ -346,9 +346,10 @@ hosts_json(const struct room *r)
 
 	for (struct person *p = r->people; p != NULL; p = p->next) {
 		if (p->host)
-			json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
-			    "handle", p->handle, "display_name",
-			    p->display_name, "present", p->present > 0));
+			json_array_append_new(list, json_pack("{s:s, s:s, s:b, "
+			    "s:b}", "handle", p->handle, "display_name",
+			    p->display_name, "present", p->present > 0,
+			    "in_consult", p->consult_with != 0));
 	}
 	return list;
 }
@@ -518,6 +519,12 @@ room_consult_end(struct outbox *ob, struct room *r, struct person *p)
 	}
 	p->consult_with = 0;
 	p->consult_record = false;
+	/* the room hears the host is back (not when the host has gone) */
+	if (o != NULL && !p->host && o->host)
+		p = o;
+	if (p->host && p->present > 0)
+		room_system_message(ob, r, "%s is back from a private "
+		    "consult.", p->display_name);
 }
 
 /* " If no host comes back within N minutes, it closes by itself." */

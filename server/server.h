@@ -189,6 +189,7 @@ struct config {
 	char *public_host;
 	int public_port;
 	int resume_minutes; /* a dropped TUI comes back where it was */
+	char *timezone; /* members' default time zone (zone.c); NULL: UTC */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -1201,5 +1202,19 @@ int hctl_member_reinstate(int argc, char **argv);
 
 /* op-message.c: private messages, blocks and their reports. */
 extern const struct op op_message_table[];
+/*
+ * zone.c: members' time zones (IANA names checked against the system's
+ * zoneinfo). zone_add sets "timezone" (the member's, else the server's)
+ * and "timezone_chosen" on a member object; zone_update applies
+ * args.timezone ("" for the server's) inside the caller's transaction,
+ * failing the call with a sentence for a name the system does not know.
+ */
+#define ZONE_MAX 64
+bool zone_valid(const char *name);
+const char *zone_default(void);
+void zone_add(json_t *member, int64_t member_id);
+int zone_update(struct call *, int64_t member_id);
+/* "Sun 6 Dec 15:00 BST": t for the member (0: the default), in their zone. */
+void zone_human(int64_t member_id, int64_t t, char out[48]);
 
 #endif

@@ -203,7 +203,8 @@ def test_tui_room_host_consult_and_close():
         t.wait_for('Private to Alice Able:')
         t.keys('just between us', 'Enter')
         got = wait_until(lambda: [m['data'] for m in drain(al, 0.3)
-                                  if m.get('event') == 'room.message'], 10, 'the private line')
+                                  if m.get('event') == 'room.message' and
+                                  not m['data'].get('system')], 10, 'the private line')
         assert got[0]['text'] == 'just between us' and got[0]['private'], got
         ok(al.call('room.say', room_id=rid, text='secret reply'))
         t.wait_for('[private] Alice Able: secret reply')
