@@ -121,6 +121,9 @@ bool net_is_native(void);
 /* True if the error says the server lacks the operation. */
 bool err_unknown_op(json_t *error);
 const char *err_message(json_t *error);
+/* errtext.c: a server message as a sentence a member reads ("args.handle
+ * must be ..." becomes "The handle must be ..."); msg itself, or out. */
+const char *err_text(const char *msg, char *out, size_t len);
 
 /* ---- json helpers ---- */
 const char *js(json_t *o, const char *key); /* "" when absent */
@@ -631,5 +634,21 @@ void plain_moderate_reports(json_t *community);
 void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
+
+/* ---- directory.c, people.c, plain-people.c: finding people ---- */
+/* The member directory: filters applied as one types, why each matched. */
+struct view *view_directory(void);
+/* Home's suggested connections: load, add their rows, open one. */
+void people_home_load(struct view *home, reply_fn done, void *ctx);
+void people_home_rows(struct list *l, json_t *result);
+bool people_home_open(json_t *row);
+/* The line mode's directory (filters, numbered results, profiles). */
+void plain_people_directory(void);
+/* A profile in the line mode with what one can do (own: edit it). */
+void plain_people_profile(const char *handle);
+/* For a newcomer after signing in: a few people to connect with. */
+void plain_people_welcome(void);
+/* Joining: check the invite code; name: whom it is for. -1: said why. */
+int plain_join_check(const char *code, char *name, size_t len);
 
 #endif

@@ -20,6 +20,7 @@ struct home {
 	json_t *events;
 	json_t *rooms;
 	json_t *records; /* room records waiting for my review */
+	json_t *suggest; /* member.suggestions (people.c) */
 	char msg[256];
 	bool loaded;
 };
@@ -128,6 +129,7 @@ home_fill(struct home *h)
 		}
 	}
 	(void)mine;
+	people_home_rows(&h->l, h->suggest);
 	if (json_array_size(h->records) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		snprintf(line, sizeof line, "Room records to review (%zu)",
@@ -287,8 +289,21 @@ home_records(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_suggest(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->suggest);
+	h->suggest = json_incref(result);
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
+	people_home_load(&h->v, home_suggest, h);
 	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
@@ -327,6 +342,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_health(NULL, NULL));
 		else if (strcmp(js(r->data, "open"), "admin") == 0)
 			ui_push(view_admin());
+		else if (people_home_open(r->data))
+			;
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -399,6 +416,7 @@ home_free(struct view *v)
 	json_decref(h->events);
 	json_decref(h->rooms);
 	json_decref(h->records);
+	json_decref(h->suggest);
 	free(h);
 }
 
@@ -438,7 +456,7 @@ home_global_key(int ch, bool is_key)
 		ui_push(view_search(false));
 		return true;
 	case 'd':
-		ui_push(view_search(true));
+		ui_push(view_directory());
 		return true;
 	case 'p':
 		ui_push(view_profile(js(g_me, "handle")));

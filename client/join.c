@@ -25,6 +25,7 @@ struct join {
 	bool sending;
 	bool checking; /* device.redeem of the code is under way */
 	bool checked; /* the code was tried as a device code: not one */
+	char info[300]; /* whom the invite is for (invite.check) */
 };
 
 static void
@@ -57,6 +58,8 @@ join_draw(struct view *v, int rows, int cols)
 			    "your other device)", C_DIM, 0);
 		y += 2;
 	}
+	if (j->info[0] != '\0')
+		put_text(y++, 2, cols - 4, j->info, C_OK, 0);
 	if (j->sending)
 		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
 	if (j->err[0] != '\0')
@@ -88,6 +91,33 @@ join_done(void *ctx, json_t *result, json_t *error)
 	welcome_first_run();
 }
 
+/* The invite check: the name it was made for fills the name field. */
+static void
+invite_checked(void *ctx, json_t *result, json_t *error)
+{
+	struct join *j = ctx;
+
+	if (error != NULL) {
+		if (!err_unknown_op(error)) {
+			snprintf(j->err, sizeof j->err, "%s",
+			    err_message(error));
+			j->on = 0;
+		}
+		return;
+	}
+	j->err[0] = '\0';
+	snprintf(j->info, sizeof j->info, "This invite is for %s%s%s. Choose "
+	    "a handle; change the name if you like.", js(result, "name"),
+	    json_is_string(json_object_get(result, "community")) ?
+	    ", to join " : "", json_is_string(json_object_get(result,
+	    "community")) ? js(result, "community") : "");
+	if (j->f[2].len == 0) {
+		snprintf(j->f[2].text, sizeof j->f[2].text, "%s",
+		    js(result, "name"));
+		j->f[2].len = strlen(j->f[2].text);
+	}
+}
+
 /* The code was tried as a device code. */
 static void
 device_done(void *ctx, json_t *result, json_t *error)
@@ -97,9 +127,11 @@ device_done(void *ctx, json_t *result, json_t *error)
 
 	j->checking = false;
 	if (error != NULL) {
-		if (strcmp(js(error, "code"), "not_found") == 0)
+		if (strcmp(js(error, "code"), "not_found") == 0) {
 			j->checked = true; /* no device code: an invite */
-		else {
+			net_call("invite.check", json_pack("{s:s}", "code",
+			    j->f[0].text), &j->v, invite_checked, j);
+		} else {
 			snprintf(j->err, sizeof j->err, "%s",
 			    err_message(error));
 			j->on = 0;
@@ -161,8 +193,10 @@ join_key(struct view *v, int ch, bool is_key)
 		ui_quit(1);
 		return true;
 	}
-	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0)
+	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0) {
 		j->checked = false; /* a changed code is tried again */
+		j->info[0] = '\0';
+	}
 	return true;
 }
 
@@ -176,7 +210,7 @@ view_join(void)
 	j->v.draw = join_draw;
 	j->v.key = join_key;
 	j->f[0].label = "Invite code";
-	j->f[1].label = "Handle (lowercase, e.g. sam_k)";
+	j->f[1].label = "Handle (a-z, 0-9, - or _; e.g. sam_k)";
 	j->f[2].label = "Your name as others see it";
 	return &j->v;
 }
