@@ -228,7 +228,10 @@ void rdoc_wrap(struct rdoc *d, const char *text, int width);
 #define KEY_CTRL(c) ((c) & 0x1f)
 
 /* ---- form.c: a screen of one-line fields sending one operation ---- */
-/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
+/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text).
+ * choices FORM_COMMUNITIES: a community chosen by name from the list (init:
+ * a slug to start on); build gets its slug, "" for none. */
+extern const char FORM_COMMUNITIES[];
 struct form_def {
 	const char *label;
 	const char *init;
@@ -650,5 +653,7 @@ void plain_people_profile(const char *handle);
 void plain_people_welcome(void);
 /* Joining: check the invite code; name: whom it is for. -1: said why. */
 int plain_join_check(const char *code, char *name, size_t len);
+/* Choose a community by number (0: none, worded as none); slug "" if so. */
+void plain_choose_community(const char *none, char *slug, size_t len);
 
 #endif

@@ -462,3 +462,26 @@ plain_join_check(const char *code, char *name, size_t len)
 	json_decref(r);
 	return 0;
 }
+
+void
+plain_choose_community(const char *none, char *slug, size_t len)
+{
+	json_t *r = plain_call("community.list", NULL), *res, *a, *c;
+	size_t i;
+	long k;
+
+	slug[0] = '\0';
+	if ((res = plain_result(r)) == NULL) {
+		json_decref(r);
+		return;
+	}
+	a = jarr(res, "communities");
+	plain_out("  0. %s\n", none);
+	json_array_foreach(a, i, c)
+		plain_out("  %zu. %s\n", i + 1, js(c, "name"));
+	k = atol(plain_ask("Number (Enter: 0): "));
+	if (k > 0 && (size_t)k <= json_array_size(a))
+		snprintf(slug, len, "%s", js(json_array_get(a, (size_t)k - 1),
+		    "slug"));
+	json_decref(r);
+}
