@@ -290,14 +290,14 @@ struct view *
 view_directory(void)
 {
 	struct directory *d = xcalloc(1, sizeof *d);
-	static const char *labels[D_TEXTS] = { "Find", "Expertise", "Region",
-		"Organisation" };
+	static const char *labels[D_TEXTS] = { "Find members", "Expertise",
+		"Region", "Organisation" };
 
 	d->v.title = "Directory";
 	d->v.keys = "type to filter  Tab:next filter  Esc/Enter:results  "
 	    "Enter:profile";
 	d->v.help = "Find members: type in any filter and the list follows "
-	    "as you type. **Find** looks in names, roles, organisations, "
+	    "as you type. **Find members** looks in names, roles, organisations, "
 	    "regions, About and expertise; **Expertise** matches the start "
 	    "of a tag (tags in use are suggested); **Community** and "
 	    "**Mentors only** change with Space. Each result says why it "

@@ -342,8 +342,7 @@ form_open(const char *title, const char *intro, const char *op,
 			    defs[i].init : "");
 			fm->choices[i] = xstrdup("(none)");
 			snprintf(fm->f[i].text, sizeof fm->f[i].text,
-			    "%s", fm->comm_init[i][0] ? fm->comm_init[i] :
-			    "(none)");
+			    "%s", "(loading)");
 			fm->f[i].len = strlen(fm->f[i].text);
 			fm->hint[i] = defs[i].hint != NULL ?
 			    xstrdup(defs[i].hint) : NULL;
