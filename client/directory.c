@@ -231,8 +231,12 @@ directory_key(struct view *v, int ch, bool is_key)
 			directory_changed(d);
 			return true;
 		}
-		if (!is_key && (ch == 127 || ch == 8)) {
+		if ((!is_key && (ch == 127 || ch == 8 ||
+		    ch == KEY_CTRL('u'))) || (is_key && ch == KEY_BACKSPACE)) {
+			/* editing keys edit the Find field */
 			d->on = D_FIND;
+			if (field_key(&d->f[D_FIND], ch, is_key))
+				directory_changed(d);
 			return true;
 		}
 		if (is_key && list_key(&d->l, ch, is_key))

@@ -102,9 +102,16 @@ form_draw(struct view *v, int rows, int cols)
 	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
 	if (fm->intro != NULL && fm->intro[0] != '\0')
 		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
-	if (fm->err[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->err, C_ERROR, A_BOLD);
-	else if (fm->sending)
+	if (fm->err[0] != '\0') { /* a sentence: wrapped, up to 3 lines */
+		struct rdoc d;
+
+		rdoc_init(&d);
+		rdoc_wrap(&d, fm->err, cols - 4);
+		for (size_t i = 0; i < d.n && i < 3; i++)
+			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
+			    A_BOLD);
+		rdoc_free(&d);
+	} else if (fm->sending)
 		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
 	y++;
 	gap = rows - y >= fm->n * 2 ? 2 : 1;

@@ -44,7 +44,6 @@ join_draw(struct view *v, int rows, int cols)
 	};
 	int y = 2, cy = 0, cx = 0;
 
-	(void)rows;
 	for (int i = 0; intro[i] != NULL; i++)
 		put_text(y++, 2, cols - 4, intro[i], i == 0 ? C_HEAD : C_NORMAL,
 		    i == 0 ? A_BOLD : 0);
@@ -62,8 +61,16 @@ join_draw(struct view *v, int rows, int cols)
 		put_text(y++, 2, cols - 4, j->info, C_OK, 0);
 	if (j->sending)
 		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
-	if (j->err[0] != '\0')
-		put_text(y++, 2, cols - 4, j->err, C_ERROR, A_BOLD);
+	if (j->err[0] != '\0') { /* whole sentences: wrapped */
+		struct rdoc d;
+
+		rdoc_init(&d);
+		rdoc_wrap(&d, j->err, cols - 4);
+		for (size_t i = 0; i < d.n && y < rows; i++)
+			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
+			    A_BOLD);
+		rdoc_free(&d);
+	}
 	ui_cursor(cy, cx);
 }
 
@@ -98,11 +105,12 @@ invite_checked(void *ctx, json_t *result, json_t *error)
 	struct join *j = ctx;
 
 	if (error != NULL) {
-		if (!err_unknown_op(error)) {
+		/* a used or expired code is said at once (focus stays where
+		 * the member types); an unknown one when they send the form */
+		if (!err_unknown_op(error) && !j->sending &&
+		    strcmp(js(error, "code"), "not_found") != 0)
 			snprintf(j->err, sizeof j->err, "%s",
 			    err_message(error));
-			j->on = 0;
-		}
 		return;
 	}
 	j->err[0] = '\0';
