@@ -157,12 +157,16 @@ choose_community(struct filters *f)
 	json_decref(r);
 }
 
-/* The suggested connections, numbered; returns them (or NULL). */
+/*
+ * The suggested connections, numbered; returns them (or NULL). Only for
+ * a newcomer when newcomers_only (after signing in); quiet: say nothing
+ * when there are none.
+ */
 static json_t *
-suggestions(bool quiet_if_none)
+suggestions(int limit, bool newcomers_only, bool quiet)
 {
 	json_t *r = plain_call("member.suggestions", json_pack("{s:i}",
-	    "limit", 10)), *res, *list, *p;
+	    "limit", limit)), *res, *list, *p;
 	size_t i;
 
 	if ((res = plain_result(r)) == NULL) {
@@ -170,9 +174,12 @@ suggestions(bool quiet_if_none)
 		return NULL;
 	}
 	list = json_incref(jarr(res, "suggestions"));
+	if (newcomers_only && !json_is_true(json_object_get(res,
+	    "newcomer")))
+		json_array_clear(list);
 	json_decref(r);
 	if (json_array_size(list) == 0) {
-		if (!quiet_if_none)
+		if (!quiet)
 			plain_out("No suggestions yet: add expertise tags and "
 			    "your region to your profile, or join a "
 			    "community.\n");
@@ -235,7 +242,7 @@ plain_people_directory(void)
 		} else if (strcmp(s, "x") == 0)
 			memset(&f, 0, sizeof f);
 		else if (strcmp(s, "s") == 0) {
-			json_t *l = suggestions(false);
+			json_t *l = suggestions(10, false, false);
 			if (l != NULL) {
 				json_decref(list);
 				list = l;
@@ -285,7 +292,6 @@ profile_edit(json_t *p)
 	}
 	say_tags("");
 	plain_out("Expertise: tags separated by commas, \"-\" for none.\n");
-	snprintf(cur + strlen(cur), sizeof cur - strlen(cur), "%s", "");
 	{
 		char prompt[900];
 		snprintf(prompt, sizeof prompt, "Expertise [%s]: ", cur);
@@ -422,19 +428,11 @@ plain_people_profile(const char *handle)
 void
 plain_people_welcome(void)
 {
-	json_t *r = plain_call("member.suggestions", json_pack("{s:i}",
-	    "limit", 3)), *res, *p;
-	size_t i;
+	json_t *l = suggestions(3, true, true);
 
-	if ((res = plain_result(r)) != NULL &&
-	    json_is_true(json_object_get(res, "newcomer")) &&
-	    json_array_size(jarr(res, "suggestions")) > 0) {
-		plain_out("\nPeople you might connect with:\n");
-		json_array_foreach(jarr(res, "suggestions"), i, p)
-			print_person(i + 1, p);
+	if (json_array_size(l) > 0)
 		plain_out("(Find members, then s, opens them.)\n");
-	}
-	json_decref(r);
+	json_decref(l);
 }
 
 int

@@ -195,3 +195,32 @@ def test_invite_check_names_the_invite():
                      display_name='王芳'), 'bad_request', 'args.handle')
     assert 'a-z' in msg and 'Chinese' in msg, msg
     ok(k.call('invite.redeem', code=inv['code'], handle='wang_fang', display_name='王芳'))
+
+
+def test_pipelined_update_then_reads_see_it():
+    """A profile change and the reads behind it in one write: the reads
+    answer after the change, in order, and see it."""
+    srv = Server()
+    keys = people(srv, 'alice', 'bob')
+    b = srv.session(keys['bob'])
+    ok(b.call('profile.update', expertise=['grief'], region='Leeds'))
+    a = srv.session(keys['alice'])
+    lines = [
+        {'id': 1, 'op': 'profile.update', 'args': {'expertise': ['grief', 'zines'],
+                                                    'region': 'Leeds', 'mentoring': True}},
+        {'id': 2, 'op': 'profile.tags', 'args': {'prefix': 'zin'}},
+        {'id': 3, 'op': 'member.search', 'args': {'expertise': 'zines'}},
+        {'id': 4, 'op': 'member.suggestions', 'args': {}},
+    ]
+    a.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    assert a.reply(1)['ok']
+    assert ok(a.reply(2))['tags'] == [{'tag': 'zines', 'members': 1}]
+    r = ok(a.reply(3))['members']
+    assert [(m['handle'], m['why']) for m in r] == [('alice', ['expertise: zines'])], r
+    # bob, asking at the same time, sees alice as a mentor now
+    b.send_raw(json.dumps({'id': 9, 'op': 'member.suggestions', 'args': {}}).encode()
+               + b'\n')
+    s = ok(b.reply(9))['suggestions']
+    assert s[0]['handle'] == 'alice' and s[0]['why'][:2] == [
+        'happy to mentor', 'expertise: grief'], s
+    assert ok(a.reply(4))['suggestions'][0]['handle'] == 'bob'

@@ -181,7 +181,8 @@ def test_line_mode_directory_profiles_and_suggestions():
     srv, keys = world()
     t = plain(srv, keys['erin'], 'erin')
     try:
-        s = t.wait_for('Main menu', 'People you might connect with:', timeout=15)
+        s = t.wait_for('Main menu', 'People you might connect with (mentors first):',
+                       timeout=15)
         assert ('1. Alice Andersson (@alice), Art therapist, North West, happy to mentor'
                 in s), s
         assert 'why: happy to mentor; expertise: trauma; region: North West; ' \
