@@ -224,3 +224,25 @@ def test_pipelined_update_then_reads_see_it():
     assert s[0]['handle'] == 'alice' and s[0]['why'][:2] == [
         'happy to mentor', 'expertise: grief'], s
     assert ok(a.reply(4))['suggestions'][0]['handle'] == 'bob'
+
+
+def test_migration_moves_open_contact_details_to_the_default():
+    """The people migration, applied to a database whose members chose
+    before it: details open to every member move to shared communities;
+    nobody stays nobody; running it again changes nothing."""
+    import glob
+    import os
+    import sqlite3
+    here = os.path.dirname(os.path.abspath(__file__))
+    path, = glob.glob(os.path.join(here, '..', '..', 'schema', '*_people.sql'))
+    sql = open(path).read()
+    srv = Server()
+    people(srv, 'open', 'closed', 'usual')
+    srv.execute("UPDATE members SET contact_visibility = 'platform' WHERE handle = 'open'")
+    srv.execute("UPDATE members SET contact_visibility = 'nobody' WHERE handle = 'closed'")
+    for _ in range(2):
+        db = sqlite3.connect(os.path.join(srv.data, 'hearth.db'), timeout=10)
+        db.executescript(sql)
+        db.close()
+        assert srv.query('SELECT handle, contact_visibility FROM members ORDER BY handle') == [
+            ('closed', 'nobody'), ('open', 'communities'), ('usual', 'communities')]
