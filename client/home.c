@@ -303,7 +303,6 @@ home_suggest(void *ctx, json_t *result, json_t *error)
 static void
 home_load(struct home *h)
 {
-	people_home_load(&h->v, home_suggest, h);
 	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
@@ -438,6 +437,7 @@ view_home(void)
 	h->v.event = home_event;
 	h->v.free = home_free;
 	home_fill(h);
+	people_home_load(&h->v, home_suggest, h); /* once: they change slowly */
 	home_load(h);
 	return &h->v;
 }

@@ -483,22 +483,99 @@ why_add(json_t *why, const char *reason)
 	json_array_append_new(why, json_string(reason));
 }
 
+/* Latin-1 letters without their accents (U+00C0..U+00FF), as FTS5's
+ * remove_diacritics folds them; '.' for the two that are not letters. */
+static const char latin1_base[] =
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyts"
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyty";
+
+/*
+ * Fold text into tokens as the profiles index sees them (letters and
+ * digits, ASCII lowercased, Latin-1 accents dropped; anything else a
+ * separator), each NUL-terminated in out; returns how many (at most max).
+ */
+static int
+fold_tokens(const char *s, char *out, size_t outlen, char **toks, int max)
+{
+	size_t len = strlen(s), o = 0, n;
+	bool in = false;
+	int nt = 0;
+	uint32_t cp;
+
+	while (len > 0 && o + 5 < outlen) {
+		n = utf8_decode(s, len, &cp);
+		if (n == 0)
+			n = 1, cp = '?';
+		if (cp >= 0xc0 && cp <= 0xff && latin1_base[cp - 0xc0] != '.')
+			cp = (uint32_t)latin1_base[cp - 0xc0];
+		if (cp < 0x80 && !isalnum((int)cp)) {
+			if (in)
+				out[o++] = '\0';
+			in = false;
+		} else {
+			if (!in) {
+				if (nt == max)
+					break;
+				toks[nt++] = out + o;
+				in = true;
+			}
+			if (cp < 0x80)
+				out[o++] = (char)tolower((int)cp);
+			else {
+				memcpy(out + o, s, n);
+				o += n;
+			}
+		}
+		s += n;
+		len -= n;
+	}
+	out[o] = '\0';
+	return nt;
+}
+
+#define FOLD_TOKENS 400
+
+/*
+ * Does text match word as the index would ("word"*: its tokens in a row,
+ * the last one as a prefix)?
+ */
+static bool
+text_matches(const char *text, const char *word)
+{
+	char tb[4096], wb[256], *tt[FOLD_TOKENS], *wt[16];
+	int nt = fold_tokens(text, tb, sizeof tb, tt, FOLD_TOKENS);
+	int nw = fold_tokens(word, wb, sizeof wb, wt, 16);
+
+	for (int i = 0; nw > 0 && i + nw <= nt; i++) {
+		int k;
+		for (k = 0; k < nw - 1; k++)
+			if (strcmp(tt[i + k], wt[k]) != 0)
+				break;
+		if (k == nw - 1 && strncmp(tt[i + k], wt[k],
+		    strlen(wt[k])) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Why one directory result matched a word of the free text: the first of
  * its expertise tags, name, handle, role, organisation, region and About
- * that the word starts a word of.
+ * that the word starts a word of. The row's text is matched here as the
+ * index would (the search itself is the index's); only if that finds
+ * nothing is the index asked, column by column.
  */
 static void
 why_word(json_t *why, sqlite3_stmt *row, const char *word)
 {
-	static const char *cols[][3] = {
-		{ "display_name", "name", "2" }, { "handle", "handle", "1" },
-		{ "job_role", "role", "3" },
-		{ "organisation", "organisation", "4" },
-		{ "region", "region", "5" }, { "bio", "about", NULL },
+	static const struct { const char *col, *label; int at; } cols[] = {
+		{ "display_name", "name", 2 }, { "handle", "handle", 1 },
+		{ "job_role", "role", 3 }, { "organisation", "organisation", 4 },
+		{ "region", "region", 5 }, { "bio", "about", 7 },
 	};
 	int64_t id = sqlite3_column_int64(row, 0);
 	struct buf b, q;
+	size_t i, hit = sizeof cols / sizeof cols[0];
 
 	buf_init(&b);
 	buf_puts(&b, "expertise: ");
@@ -509,26 +586,31 @@ why_word(json_t *why, sqlite3_stmt *row, const char *word)
 		return;
 	}
 	buf_free(&b);
-	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-		buf_init(&q);
-		fts_terms(&q, cols[i][0], word);
-		buf_append(&q, "", 1);
-		if (q.len > 1 && fts_row_matches(id, q.data)) {
-			buf_free(&q);
-			buf_init(&b);
-			if (cols[i][2] == NULL)
-				buf_printf(&b, "about: mentions \"%s\"", word);
-			else
-				buf_printf(&b, "%s: %s%s", cols[i][1],
-				    i == 1 ? "@" : "", db_col_text(row,
-				    atoi(cols[i][2])));
-			buf_append(&b, "", 1);
-			why_add(why, b.data);
-			buf_free(&b);
-			return;
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		if (text_matches(db_col_text(row, cols[i].at), word)) {
+			hit = i;
+			break;
 		}
+	for (i = 0; hit == sizeof cols / sizeof cols[0] &&
+	    i < sizeof cols / sizeof cols[0]; i++) {
+		buf_init(&q);
+		fts_terms(&q, cols[i].col, word);
+		buf_append(&q, "", 1);
+		if (q.len > 1 && fts_row_matches(id, q.data))
+			hit = i;
 		buf_free(&q);
 	}
+	if (hit == sizeof cols / sizeof cols[0])
+		return;
+	buf_init(&b);
+	if (cols[hit].at == 7)
+		buf_printf(&b, "about: mentions \"%s\"", word);
+	else
+		buf_printf(&b, "%s: %s%s", cols[hit].label, hit == 1 ? "@" : "",
+		    db_col_text(row, cols[hit].at));
+	buf_append(&b, "", 1);
+	why_add(why, b.data);
+	buf_free(&b);
 }
 
 #define SEARCH_WORDS_MAX 8
@@ -608,7 +690,7 @@ op_member_search(struct call *x)
 	buf_init(&fo);
 	buf_init(&fr);
 	buf_puts(&sql, "SELECT m.id, m.handle, m.display_name, m.job_role, "
-	    "m.organisation, m.region, m.mentoring FROM members m "
+	    "m.organisation, m.region, m.mentoring, m.bio FROM members m "
 	    "WHERE m.status = 'active'");
 	for (int i = 0; i < nw; i++) {
 		buf_init(&b);
@@ -814,36 +896,33 @@ op_member_suggestions(struct call *x)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return call_db_fail(x);
+	/* the top few by what they share, then what that is for those */
 	st = db_stmt(srv->db,
 	    "WITH mytags(tag) AS (SELECT tag FROM member_expertise WHERE "
 	    " member_id = ?1), "
 	    "mycomms(id) AS (SELECT community_id FROM community_members "
 	    " WHERE member_id = ?1), "
-	    "myregion(r) AS (SELECT region FROM members WHERE id = ?1), "
-	    "cand(id) AS (SELECT member_id FROM member_expertise WHERE tag IN "
-	    " mytags UNION SELECT id FROM members WHERE region != '' AND "
-	    " region = (SELECT r FROM myregion) UNION SELECT member_id FROM "
-	    " community_members WHERE community_id IN mycomms), "
-	    "scored AS (SELECT m.id, m.handle, m.display_name, m.job_role, "
-	    " m.region, m.mentoring, "
+	    "myregion(r) AS (SELECT region FROM members WHERE id = ?1 AND "
+	    " region != ''), "
+	    "shared(id, w) AS (SELECT member_id, 3 FROM member_expertise "
+	    " WHERE tag IN mytags UNION ALL SELECT id, 2 FROM members WHERE "
+	    " region = (SELECT r FROM myregion) UNION ALL SELECT member_id, 1 "
+	    " FROM community_members WHERE community_id IN mycomms), "
+	    "top AS (SELECT m.id, m.mentoring, sum(s.w) AS score FROM shared s "
+	    " JOIN members m ON m.id = s.id WHERE m.id != ?1 AND m.status = "
+	    " 'active' GROUP BY m.id ORDER BY m.mentoring DESC, score DESC, "
+	    " m.handle LIMIT ?2) "
+	    "SELECT m.handle, m.display_name, m.job_role, m.region, m.mentoring, "
 	    " (SELECT group_concat(tag, ', ') FROM (SELECT e.tag FROM "
 	    "  member_expertise e WHERE e.member_id = m.id AND e.tag IN mytags "
-	    "  ORDER BY e.tag)) AS tags, "
-	    " (SELECT count(*) FROM member_expertise e WHERE e.member_id = m.id "
-	    "  AND e.tag IN mytags) AS ntags, "
-	    " (m.region != '' AND m.region = (SELECT r FROM myregion)) AS "
-	    "  same_region, "
+	    "  ORDER BY e.tag)), "
+	    " m.region = (SELECT r FROM myregion), "
 	    " (SELECT group_concat(name, ', ') FROM (SELECT c.name FROM "
 	    "  community_members cm JOIN communities c ON c.id = "
 	    "  cm.community_id WHERE cm.member_id = m.id AND cm.community_id "
-	    "  IN mycomms ORDER BY c.name)) AS comms, "
-	    " (SELECT count(*) FROM community_members cm WHERE cm.member_id = "
-	    "  m.id AND cm.community_id IN mycomms) AS ncomms "
-	    " FROM cand JOIN members m ON m.id = cand.id WHERE m.id != ?1 AND "
-	    " m.status = 'active') "
-	    "SELECT handle, display_name, job_role, region, mentoring, tags, "
-	    " same_region, comms FROM scored ORDER BY mentoring DESC, "
-	    " ntags * 3 + same_region * 2 + ncomms DESC, handle LIMIT ?2");
+	    "  IN mycomms ORDER BY c.name)) "
+	    "FROM top JOIN members m ON m.id = top.id "
+	    "ORDER BY top.mentoring DESC, top.score DESC, m.handle");
 	sqlite3_bind_int64(st, 1, me);
 	sqlite3_bind_int64(st, 2, limit);
 	list = json_array();
