@@ -4,7 +4,9 @@
  * ..."); every screen and the line mode show errors through err_message
  * (net.c), which passes them through err_text here: the argument becomes
  * the words the screen uses for it ("The handle must be ..."), the first
- * letter a capital, and the sentence ends with a full stop.
+ * letter a capital, and the sentence ends with a full stop. Inside any
+ * message, "args.x" becomes "the x" and an operation's name in brackets
+ * ("(member.accept_coc)") is left out.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ static const char *labels[][2] = {
 	{ "pronouns", "pronouns" }, { "mentoring", "mentoring choice" },
 	{ "name", "name" }, { "title", "title" }, { "topic", "topic" },
 	{ "reason", "reason" }, { "role", "role" },
+	{ "since", "start" }, { "until", "end" }, { "days", "number of days" },
 };
 
 /* The words for argument name (len bytes) into out. */
@@ -46,6 +49,58 @@ label_of(const char *name, size_t len, char *out, size_t outlen)
 			*p = ' ';
 }
 
+/* Is s (n bytes) an operation's name, like member.accept_coc? */
+static bool
+is_op_name(const char *s, size_t n)
+{
+	size_t dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (!(s[i] >= 'a' && s[i] <= 'z') && s[i] != '_')
+			return false;
+	}
+	return dots > 0 && s[0] != '.' && s[n - 1] != '.';
+}
+
+/*
+ * Inside a sentence: "args.community" becomes "the community", and an
+ * operation's name in brackets (" (member.accept_coc)") goes.
+ */
+static void
+words_inside(char *s, size_t len)
+{
+	char *tmp = xmalloc(len), label[96];
+	size_t o = 0;
+	const char *p = s;
+
+	while (*p != '\0' && o + 1 < len) {
+		if (strncmp(p, "args.", 5) == 0 && p != s) {
+			size_t n = 0;
+			while (isalnum((unsigned char)p[5 + n]) || p[5 + n] == '_')
+				n++;
+			label_of(p + 5, n, label, sizeof label);
+			o += (size_t)snprintf(tmp + o, len - o, "the %s", label);
+			if (o >= len)
+				o = len - 1;
+			p += 5 + n;
+			continue;
+		}
+		if (p[0] == ' ' && p[1] == '(') {
+			const char *e = strchr(p + 2, ')');
+			if (e != NULL && is_op_name(p + 2, (size_t)(e - p - 2))) {
+				p = e + 1;
+				continue;
+			}
+		}
+		tmp[o++] = *p++;
+	}
+	tmp[o] = '\0';
+	memcpy(s, tmp, o + 1);
+	free(tmp);
+}
+
 const char *
 err_text(const char *msg, char *out, size_t len)
 {
@@ -59,7 +114,13 @@ err_text(const char *msg, char *out, size_t len)
 			snprintf(out, len, "This screen sent a request the "
 			    "server does not understand (%s). Please tell "
 			    "the people who run Hearth.", msg);
-		else
+		else if (strstr(msg, "args.") != NULL ||
+		    strstr(msg, " (") != NULL) {
+			snprintf(out, len, "%s", msg);
+			words_inside(out, len);
+			if (strcmp(out, msg) == 0)
+				return msg;
+		} else
 			return msg;
 		return out;
 	}
@@ -90,6 +151,7 @@ err_text(const char *msg, char *out, size_t len)
 		    "Hearth.", label);
 	else
 		snprintf(out, len, "The %s%s %s", label, item, rest);
+	words_inside(out, len);
 	out[0] = (char)toupper((unsigned char)out[0]);
 	n = strlen(out);
 	if (n > 0 && n + 1 < len && strchr(".!?", out[n - 1]) == NULL) {

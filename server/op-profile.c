@@ -121,8 +121,8 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 		if (rc != SQLITE_DONE)
 			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND,
-		    "No member '%s'. Check the handle, or find people with "
-		    "member.search.", handle != NULL ? handle : "");
+		    "No member '%s'. Check the handle, or find people in the "
+		    "directory.", handle != NULL ? handle : "");
 	}
 	owner = sqlite3_column_int64(st, 0);
 	self = viewer != 0 && viewer == owner;

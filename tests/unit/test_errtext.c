@@ -50,6 +50,24 @@ test_argument_errors_become_sentences(void **state)
 }
 
 static void
+test_names_inside_sentences(void **state)
+{
+	(void)state;
+	assert_string_equal(said("Accept the code of conduct "
+	    "(member.accept_coc) before writing."), "Accept the code of "
+	    "conduct before writing.");
+	assert_string_equal(said("The platform's health is for staff; give "
+	    "args.community for a community you lead."), "The platform's "
+	    "health is for staff; give the community for a community you "
+	    "lead.");
+	assert_string_equal(said("args.since must be before args.until."),
+	    "The start must be before the end.");
+	/* brackets that are not an operation stay */
+	assert_string_equal(said("Expired (on Monday)."), "Expired (on "
+	    "Monday).");
+}
+
+static void
 test_other_messages_are_kept(void **state)
 {
 	const char *m = "That invite code is not known.";
@@ -64,6 +82,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_argument_errors_become_sentences),
+		cmocka_unit_test(test_names_inside_sentences),
 		cmocka_unit_test(test_other_messages_are_kept),
 	};
 
