@@ -641,6 +641,8 @@ void plain_health_impact(json_t *post);
 /* ---- directory.c, people.c, plain-people.c: finding people ---- */
 /* The member directory: filters applied as one types, why each matched. */
 struct view *view_directory(void);
+/* The directory already filtered by an expertise tag or a region. */
+struct view *view_directory_for(const char *tag, const char *region);
 /* Home's suggested connections: load, add their rows, open one. */
 void people_home_load(struct view *home, reply_fn done, void *ctx);
 void people_home_rows(struct list *l, json_t *result);

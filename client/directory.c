@@ -139,10 +139,18 @@ directory_comms_got(void *ctx, json_t *result, json_t *error)
 {
 	struct directory *d = ctx;
 
+	json_t *c;
+	size_t i;
+
 	if (error != NULL)
 		return;
+	/* only those whose members one may list: joined, or not private */
 	json_decref(d->comms);
-	d->comms = json_incref(jarr(result, "communities"));
+	d->comms = json_array();
+	json_array_foreach(jarr(result, "communities"), i, c)
+		if (js(c, "my_role")[0] || strcmp(js(c, "visibility"),
+		    "private") != 0 || admin_may())
+			json_array_append(d->comms, c);
 }
 
 /* A filter changed: search again, and suggest tags for expertise. */
@@ -288,6 +296,23 @@ directory_free(struct view *v)
 	free(d->sent);
 	free(d->shown);
 	free(d);
+}
+
+struct view *
+view_directory_for(const char *tag, const char *region)
+{
+	struct view *v = view_directory();
+	struct directory *d = (struct directory *)v;
+
+	snprintf(d->f[D_TAG].text, sizeof d->f[D_TAG].text, "%s",
+	    tag != NULL ? tag : "");
+	snprintf(d->f[D_REGION].text, sizeof d->f[D_REGION].text, "%s",
+	    region != NULL ? region : "");
+	d->f[D_TAG].len = strlen(d->f[D_TAG].text);
+	d->f[D_REGION].len = strlen(d->f[D_REGION].text);
+	d->on = D_RESULTS;
+	directory_search(d); /* after the first, for these filters */
+	return v;
 }
 
 struct view *

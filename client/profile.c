@@ -343,6 +343,19 @@ profile_key(struct view *v, int ch, bool is_key)
 		profile_edit(pr);
 		return true;
 	}
+	if (!is_key && (ch == 't' || ch == 'r') && !pr->mine &&
+	    pr->p != NULL) {
+		json_t *tags = json_object_get(pr->p, "expertise");
+
+		if (ch == 't' && json_array_size(tags) > 0)
+			ui_push(view_directory_for(json_string_value(
+			    json_array_get(tags, 0)), NULL));
+		else if (ch == 'r' && js(pr->p, "region")[0])
+			ui_push(view_directory_for(NULL, js(pr->p, "region")));
+		else
+			ui_flash("Their profile does not say.");
+		return true;
+	}
 	if (!is_key && ch == 'D' && pr->mine) {
 		ui_push(view_devices());
 		return true;
@@ -367,8 +380,9 @@ view_profile(const char *handle)
 	json_t *args = json_object();
 
 	pr->v.title = "Profile";
-	pr->v.keys = "e:edit (yours)  D:devices (yours)  editing: Tab/Down:"
-	    "next field  Ctrl-S:save  Esc:cancel";
+	pr->v.keys = "e:edit (yours)  D:devices (yours)  t/r:others with "
+	    "their expertise/region  editing: Tab/Down:next field  "
+	    "Ctrl-S:save  Esc:cancel";
 	pr->v.draw = profile_draw;
 	pr->v.key = profile_key;
 	pr->v.free = profile_free;

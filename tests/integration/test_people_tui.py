@@ -124,7 +124,15 @@ def test_tui_profile_editor_tags_mentoring_visibility_and_about_wraps():
         t.keys('Enter')
         s = t.wait_for('@alice', 'seven.')
         assert 'Contact' in s and 'alice@example.org' in s, s   # they share Rural
-        t.keys('q', 'Escape')
+        # from a profile: others with the same expertise
+        t.keys('t')
+        t.wait_for('Expertise: art', '1 member found', 'why: expertise: art')
+        t.keys('Escape')
+        t.wait_for('@alice', 'seven.')
+        t.keys('r')
+        s = t.wait_for('Region: North West', '3 members found')
+        assert 'Bob Brown' in s and 'why: region: North West' in s, s
+        t.keys('Escape', 'q', 'Escape')
         t.wait_for('Welcome, Erin')
         t.keys('p')
         t.wait_for('@erin', 'Contact seen by')
