@@ -81,7 +81,7 @@ directory_got(void *ctx, json_t *result, json_t *error)
 		    "members", json_is_string(json_object_get(result, "next")) ?
 		    " (the first 100: add a filter)" : "");
 		json_array_foreach(a, i, r) {
-			char text[600], why[600] = "";
+			char text[600], why[500] = "";
 
 			snprintf(text, sizeof text, "%s  @%s%s%s%s",
 			    js(r, "display_name"), js(r, "handle"),
