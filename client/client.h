@@ -653,8 +653,10 @@ void plain_people_directory(void);
 void plain_people_profile(const char *handle);
 /* For a newcomer after signing in: a few people to connect with. */
 void plain_people_welcome(void);
-/* Joining: check the invite code; name: whom it is for. -1: said why. */
-int plain_join_check(const char *code, char *name, size_t len);
+/* Joining: check the invite code, ask the handle and the name (the
+ * invite's offered); -1 after saying why the code cannot be used. */
+int plain_join_ask(const char *code, char *handle, size_t hlen, char *name,
+    size_t nlen);
 /* Choose a community by number (0: none, worded as none); slug "" if so. */
 void plain_choose_community(const char *none, char *slug, size_t len);
 

@@ -435,8 +435,13 @@ plain_people_welcome(void)
 	json_decref(l);
 }
 
-int
-plain_join_check(const char *code, char *name, size_t len)
+/*
+ * Check the invite code (invite.check): whom it is for fills the name;
+ * -1 after saying why it cannot be used (an older server without the
+ * check: asked as before).
+ */
+static int
+join_check(const char *code, char *name, size_t len)
 {
 	json_t *r = plain_call("invite.check", json_pack("{s:s}", "code",
 	    code)), *res;
@@ -444,7 +449,7 @@ plain_join_check(const char *code, char *name, size_t len)
 	name[0] = '\0';
 	if (json_is_false(json_object_get(r, "ok")) &&
 	    err_unknown_op(json_object_get(r, "error"))) {
-		json_decref(r); /* an older server: ask as before */
+		json_decref(r);
 		return 0;
 	}
 	if ((res = plain_result(r)) == NULL) {
@@ -458,6 +463,25 @@ plain_join_check(const char *code, char *name, size_t len)
 	    ", to join " : "", json_is_string(json_object_get(res,
 	    "community")) ? js(res, "community") : "", js(res, "name"));
 	json_decref(r);
+	return 0;
+}
+
+int
+plain_join_ask(const char *code, char *handle, size_t hlen, char *name,
+    size_t nlen)
+{
+	char prompt[200];
+	const char *v;
+
+	if (join_check(code, name, nlen) != 0)
+		return -1;
+	snprintf(handle, hlen, "%s", plain_ask("Handle (lowercase letters "
+	    "a-z, digits, - or _; e.g. sam_k): "));
+	snprintf(prompt, sizeof prompt, "Your name as others see it%s%s%s: ",
+	    name[0] ? " [" : "", name, name[0] ? "]" : "");
+	v = plain_ask(prompt);
+	if (v[0] != '\0' || name[0] == '\0')
+		snprintf(name, nlen, "%s", v);
 	return 0;
 }
 

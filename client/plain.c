@@ -582,22 +582,9 @@ pjoin(void)
 			return r;
 		if (tried)
 			continue;
-		if (plain_join_check(code, name, sizeof name) != 0)
+		if (plain_join_ask(code, handle, sizeof handle, name,
+		    sizeof name) != 0)
 			continue;
-		snprintf(handle, sizeof handle, "%s",
-		    plain_ask("Handle (lowercase letters a-z, digits, - or _; "
-		    "e.g. sam_k): "));
-		{
-			char prompt[200];
-			const char *v;
-
-			snprintf(prompt, sizeof prompt, "Your name as others "
-			    "see it%s%s%s: ", name[0] ? " [" : "", name,
-			    name[0] ? "]" : "");
-			v = plain_ask(prompt);
-			if (v[0] != '\0' || name[0] == '\0')
-				snprintf(name, sizeof name, "%s", v);
-		}
 		r = plain_call("invite.redeem", json_pack("{s:s, s:s, s:s}",
 		    "code", code, "handle", handle, "display_name", name));
 		if (json_is_true(json_object_get(r, "ok"))) {
