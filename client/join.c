@@ -26,6 +26,7 @@ struct join {
 	bool checking; /* device.redeem of the code is under way */
 	bool checked; /* the code was tried as a device code: not one */
 	char info[300]; /* whom the invite is for (invite.check) */
+	bool prefilled; /* the name is the invite's: typing replaces it */
 };
 
 static void
@@ -115,7 +116,7 @@ invite_checked(void *ctx, json_t *result, json_t *error)
 	}
 	j->err[0] = '\0';
 	snprintf(j->info, sizeof j->info, "This invite is for %s%s%s. Choose "
-	    "a handle; change the name if you like.", js(result, "name"),
+	    "a handle; type another name if you like.", js(result, "name"),
 	    json_is_string(json_object_get(result, "community")) ?
 	    ", to join " : "", json_is_string(json_object_get(result,
 	    "community")) ? js(result, "community") : "");
@@ -123,6 +124,7 @@ invite_checked(void *ctx, json_t *result, json_t *error)
 		snprintf(j->f[2].text, sizeof j->f[2].text, "%s",
 		    js(result, "name"));
 		j->f[2].len = strlen(j->f[2].text);
+		j->prefilled = true;
 	}
 }
 
@@ -200,6 +202,15 @@ join_key(struct view *v, int ch, bool is_key)
 	if (!is_key && (ch == 27 || ch == KEY_CTRL('c'))) {
 		ui_quit(1);
 		return true;
+	}
+	if (j->on == 2 && j->prefilled) {
+		/* the invite's name is offered as a whole: a letter typed
+		 * replaces it, Enter keeps it, editing keys edit it */
+		j->prefilled = false;
+		if (!is_key && ch >= 0x20 && ch != 0x7f) {
+			j->f[2].len = 0;
+			j->f[2].text[0] = '\0';
+		}
 	}
 	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0) {
 		j->checked = false; /* a changed code is tried again */
