@@ -559,7 +559,8 @@ static const struct form_def invite_form[] = {
 	{ "Name", NULL, NULL, "who the invite is for (they choose a handle)" },
 	{ "Role", NULL, "member|staff|admin", "a member of the association|"
 	    "staff: hosts support and expert requests|admin: runs Hearth" },
-	{ "Community", "", NULL, "optional: a community slug they join" },
+	{ "Community", "", FORM_COMMUNITIES, "optional: the community they "
+	    "join (Space: the next one)" },
 	{ "Expires", "7d", NULL, "90m, 12h, 7d or 2w (at most a year)" },
 };
 

@@ -121,6 +121,9 @@ bool net_is_native(void);
 /* True if the error says the server lacks the operation. */
 bool err_unknown_op(json_t *error);
 const char *err_message(json_t *error);
+/* errtext.c: a server message as a sentence a member reads ("args.handle
+ * must be ..." becomes "The handle must be ..."); msg itself, or out. */
+const char *err_text(const char *msg, char *out, size_t len);
 
 /* ---- json helpers ---- */
 const char *js(json_t *o, const char *key); /* "" when absent */
@@ -228,7 +231,10 @@ void rdoc_wrap(struct rdoc *d, const char *text, int width);
 #define KEY_CTRL(c) ((c) & 0x1f)
 
 /* ---- form.c: a screen of one-line fields sending one operation ---- */
-/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
+/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text).
+ * choices FORM_COMMUNITIES: a community chosen by name from the list (init:
+ * a slug to start on); build gets its slug, "" for none. */
+extern const char FORM_COMMUNITIES[];
 struct form_def {
 	const char *label;
 	const char *init;
@@ -742,5 +748,27 @@ void when_typed(int64_t t, char *out, size_t len);
 /* Midnight of t's day, and days later, in the member's zone. */
 int64_t when_day_start(int64_t t);
 int64_t when_add_days(int64_t day_start, int days);
+
+/* ---- directory.c, people.c, plain-people.c: finding people ---- */
+/* The member directory: filters applied as one types, why each matched. */
+struct view *view_directory(void);
+/* The directory already filtered by an expertise tag or a region. */
+struct view *view_directory_for(const char *tag, const char *region);
+/* Home's suggested connections: load, add their rows, open one. */
+void people_home_load(struct view *home, reply_fn done, void *ctx);
+void people_home_rows(struct list *l, json_t *result);
+bool people_home_open(json_t *row);
+/* The line mode's directory (filters, numbered results, profiles). */
+void plain_people_directory(void);
+/* A profile in the line mode with what one can do (own: edit it). */
+void plain_people_profile(const char *handle);
+/* For a newcomer after signing in: a few people to connect with. */
+void plain_people_welcome(void);
+/* Joining: check the invite code, ask the handle and the name (the
+ * invite's offered); -1 after saying why the code cannot be used. */
+int plain_join_ask(const char *code, char *handle, size_t hlen, char *name,
+    size_t nlen);
+/* Choose a community by number (0: none, worded as none); slug "" if so. */
+void plain_choose_community(const char *none, char *slug, size_t len);
 
 #endif

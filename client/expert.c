@@ -129,8 +129,8 @@ expreq_form(void (*done)(struct view *, json_t *))
 	static const struct form_def defs[] = {
 		{ "Topic", NULL, NULL, "what the talk would be about" },
 		{ "Why", NULL, NULL, "why it would help you or your community" },
-		{ "Community", NULL, NULL, "its slug, for a talk to one "
-		    "community; empty for everyone" },
+		{ "Community", NULL, FORM_COMMUNITIES, "for a talk to one "
+		    "community (Space: the next one); (none) for everyone" },
 		{ "Preferred times", NULL, NULL, "free text, e.g. \"Tuesday "
 		    "afternoons\"; Enter here sends" },
 	};

@@ -7,6 +7,9 @@
  * The programme, the experts' screens and the room forms use it. What is
  * typed is kept on the server as a draft (draft.c) under the form's
  * operation and target, and offered again when the same form reopens.
+ * A field whose choices are FORM_COMMUNITIES chooses a community from
+ * community.list by name (and "(none)"); build gets its slug ("" for
+ * none), so no member ever types a slug.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,9 @@
 #include "client.h"
 
 #define FORM_MAX 10
+#define FORM_CHOICES 64
+
+const char FORM_COMMUNITIES[] = "\001communities";
 
 struct form {
 	struct view v;
@@ -28,6 +34,8 @@ struct form {
 	struct field f[FORM_MAX];
 	char *choices[FORM_MAX];
 	char *hint[FORM_MAX];
+	json_t *slugs[FORM_MAX]; /* a community field: the slug of each */
+	char *comm_init[FORM_MAX]; /* its first slug, until the list comes */
 	char err[512];
 	bool sending;
 	form_build_fn build;
@@ -106,12 +114,12 @@ form_draft_key(struct form *fm, char *out, size_t len)
 static void
 form_cycle(struct field *f, const char *choices, int d)
 {
-	const char *opts[16];
-	size_t lens[16];
+	const char *opts[FORM_CHOICES];
+	size_t lens[FORM_CHOICES];
 	int n = 0, at = -1;
 	const char *p = choices;
 
-	while (*p != '\0' && n < 16) {
+	while (*p != '\0' && n < FORM_CHOICES) {
 		const char *bar = strchr(p, '|');
 		size_t l = bar != NULL ? (size_t)(bar - p) : strlen(p);
 		opts[n] = p;
@@ -164,9 +172,16 @@ form_draw(struct view *v, int rows, int cols)
 	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
 	if (fm->intro != NULL && fm->intro[0] != '\0')
 		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
-	if (fm->err[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->err, C_ERROR, A_BOLD);
-	else if (fm->sending)
+	if (fm->err[0] != '\0') { /* a sentence: wrapped, up to 3 lines */
+		struct rdoc d;
+
+		rdoc_init(&d);
+		rdoc_wrap(&d, fm->err, cols - 4);
+		for (size_t i = 0; i < d.n && i < 3; i++)
+			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
+			    A_BOLD);
+		rdoc_free(&d);
+	} else if (fm->sending)
 		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
 	y++;
 	gap = rows - y >= fm->n * 2 ? 2 : 1;
@@ -217,6 +232,82 @@ form_sent(void *ctx, json_t *result, json_t *error)
 	json_decref(result);
 }
 
+/* Which choice of "a|b|c" the text is (-1: none). */
+static int
+choice_index(const char *choices, const char *text)
+{
+	size_t tl = strlen(text);
+	int i = 0;
+
+	for (const char *p = choices; *p != '\0'; i++) {
+		size_t l = strcspn(p, "|");
+		if (l == tl && strncmp(p, text, l) == 0)
+			return i;
+		p += l + (p[l] == '|');
+	}
+	return -1;
+}
+
+/* A field's value for build: a community field gives the slug. */
+static const char *
+form_value(struct form *fm, int i)
+{
+	int k;
+
+	if (fm->comm_init[i] == NULL)
+		return fm->f[i].text;
+	if (fm->slugs[i] == NULL)
+		return fm->comm_init[i]; /* the list has not come yet */
+	k = choice_index(fm->choices[i], fm->f[i].text);
+	return k <= 0 ? "" : json_string_value(json_array_get(fm->slugs[i],
+	    (size_t)k));
+}
+
+/* The communities came: each community field chooses among them. */
+static void
+form_comms_got(void *ctx, json_t *result, json_t *error)
+{
+	struct form *fm = ctx;
+	json_t *a = jarr(result, "communities"), *c;
+	size_t k;
+
+	if (error != NULL) {
+		snprintf(fm->err, sizeof fm->err, "%s", err_message(error));
+		return;
+	}
+	for (int i = 0; i < fm->n; i++) {
+		struct buf b;
+		const char *pick = "(none)";
+
+		if (fm->comm_init[i] == NULL)
+			continue;
+		buf_init(&b);
+		buf_puts(&b, "(none)");
+		json_decref(fm->slugs[i]);
+		fm->slugs[i] = json_array();
+		json_array_append_new(fm->slugs[i], json_string(""));
+		json_array_foreach(a, k, c) {
+			if (k + 1 >= FORM_CHOICES)
+				break;
+			buf_puts(&b, "|");
+			for (const char *p = js(c, "name"); *p; p++)
+				buf_append(&b, *p == '|' ? "/" : p, 1);
+			json_array_append_new(fm->slugs[i],
+			    json_string(js(c, "slug")));
+			if (strcmp(js(c, "slug"), fm->comm_init[i]) == 0)
+				pick = js(c, "name");
+		}
+		buf_append(&b, "", 1);
+		free(fm->choices[i]);
+		fm->choices[i] = b.data;
+		snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s", pick);
+		for (char *p = fm->f[i].text; *p; p++)
+			if (*p == '|')
+				*p = '/';
+		fm->f[i].len = strlen(fm->f[i].text);
+	}
+}
+
 /* Build the arguments from the fields and send them. */
 static void
 form_send(struct form *fm)
@@ -227,7 +318,7 @@ form_send(struct form *fm)
 	if (fm->sending)
 		return;
 	for (int i = 0; i < fm->n; i++)
-		vals[i] = fm->f[i].text;
+		vals[i] = form_value(fm, i);
 	args = json_deep_copy(fm->args);
 	fm->err[0] = '\0';
 	if (fm->build != NULL && !fm->build(args, vals, fm->err,
@@ -325,6 +416,8 @@ form_free(struct view *v)
 		free(fm->orig[i]);
 		free(fm->choices[i]);
 		free(fm->hint[i]);
+		free(fm->comm_init[i]);
+		json_decref(fm->slugs[i]);
 		free((char *)fm->f[i].label);
 	}
 	free(fm->title);
@@ -339,6 +432,7 @@ form_open(const char *title, const char *intro, const char *op,
     void (*done)(struct view *, json_t *))
 {
 	struct form *fm = xcalloc(1, sizeof *fm);
+	bool comms = false;
 
 	fm->title = xstrdup(title);
 	fm->intro = intro != NULL ? xstrdup(intro) : NULL;
@@ -360,6 +454,19 @@ form_open(const char *title, const char *intro, const char *op,
 	fm->n = n < FORM_MAX ? n : FORM_MAX;
 	for (int i = 0; i < fm->n; i++) {
 		fm->f[i].label = xstrdup(defs[i].label);
+		if (defs[i].choices == FORM_COMMUNITIES) {
+			/* chosen from the list when it comes */
+			fm->comm_init[i] = xstrdup(defs[i].init != NULL ?
+			    defs[i].init : "");
+			fm->choices[i] = xstrdup("(none)");
+			snprintf(fm->f[i].text, sizeof fm->f[i].text,
+			    "%s", "(loading)");
+			fm->f[i].len = strlen(fm->f[i].text);
+			fm->hint[i] = defs[i].hint != NULL ?
+			    xstrdup(defs[i].hint) : NULL;
+			comms = true;
+			continue;
+		}
 		fm->choices[i] = defs[i].choices != NULL ?
 		    xstrdup(defs[i].choices) : NULL;
 		fm->hint[i] = defs[i].hint != NULL ? xstrdup(defs[i].hint) :
@@ -382,5 +489,7 @@ form_open(const char *title, const char *intro, const char *op,
 		fm->draft = draft_saver_new(key);
 		draft_fetch(key, &fm->v, form_draft_got, fm);
 	}
+	if (comms)
+		net_call("community.list", NULL, &fm->v, form_comms_got, fm);
 	return &fm->v;
 }

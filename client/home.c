@@ -20,6 +20,7 @@ struct home {
 	json_t *events;
 	json_t *rooms;
 	json_t *records; /* room records waiting for my review */
+	json_t *suggest; /* member.suggestions (people.c) */
 	char msg[256];
 	bool loaded;
 	bool first_community; /* select the first community once listed */
@@ -165,6 +166,7 @@ home_fill(struct home *h)
 		}
 	}
 	(void)mine;
+	people_home_rows(&h->l, h->suggest);
 	if (json_array_size(h->records) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		snprintf(line, sizeof line, "Room records to review (%zu)",
@@ -348,6 +350,18 @@ home_drafts(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_suggest(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->suggest);
+	h->suggest = json_incref(result);
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
 	net_call("draft.list", NULL, &h->v, home_drafts, h);
@@ -394,6 +408,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_admin());
 		else if (strcmp(js(r->data, "open"), "drafts") == 0)
 			ui_push(view_drafts());
+		else if (people_home_open(r->data))
+			;
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -476,6 +492,7 @@ home_free(struct view *v)
 	json_decref(h->events);
 	json_decref(h->rooms);
 	json_decref(h->records);
+	json_decref(h->suggest);
 	free(h);
 }
 
@@ -498,6 +515,7 @@ view_home(void)
 	h->v.event = home_event;
 	h->v.free = home_free;
 	home_fill(h);
+	people_home_load(&h->v, home_suggest, h); /* once: they change slowly */
 	home_load(h);
 	return &h->v;
 }
@@ -516,7 +534,7 @@ home_global_key(int ch, bool is_key)
 		ui_push(view_search(false));
 		return true;
 	case 'd':
-		ui_push(view_search(true));
+		ui_push(view_directory());
 		return true;
 	case 'p':
 		ui_push(view_profile(js(g_me, "handle")));

@@ -56,9 +56,16 @@ invite(void)
 	json_object_set_new(args, "name", json_string(s));
 	s = plain_ask("Role: member, staff or admin [member]: ");
 	json_object_set_new(args, "role", json_string(*s ? s : "member"));
-	s = plain_ask("Community slug they join (Enter: none): ");
-	if (*s != '\0')
-		json_object_set_new(args, "community", json_string(s));
+	{
+		char slug[64];
+
+		plain_out("Which community do they join?\n");
+		plain_choose_community("None (they choose later)", slug,
+		    sizeof slug);
+		if (slug[0] != '\0')
+			json_object_set_new(args, "community",
+			    json_string(slug));
+	}
 	s = plain_ask("Valid for (90m, 12h, 7d, 2w) [7d]: ");
 	json_object_set_new(args, "expires", json_string(*s ? s : "7d"));
 	r = plain_call("admin.invite.create", args);

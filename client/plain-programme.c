@@ -819,8 +819,8 @@ expreq_new(void)
 	    "talk be about? Enter alone goes back: "));
 	if (topic[0] == '\0')
 		return;
-	snprintf(slug, sizeof slug, "%s", plain_ask("For one community? Type "
-	    "its slug (like students), or Enter for everyone: "));
+	plain_out("For one community?\n");
+	plain_choose_community("No: for everyone", slug, sizeof slug);
 	plain_out("Why would it help you or your community?\n");
 	why = plain_ask_text();
 	if (why[0] == '\0') {

@@ -457,47 +457,6 @@ simple_list(const char *op, json_t *args, const char *key,
 	json_decref(r);
 }
 
-static void
-profile(void)
-{
-	json_t *r = plain_call("profile.get", json_pack("{s:s}", "handle",
-	    js(me, "handle"))), *res, *p, *r2;
-	static const char *f[] = { "display_name", "pronouns", "job_role",
-		"organisation", "region", "bio", "timezone", NULL };
-
-	if ((res = plain_result(r)) != NULL) {
-		p = json_object_get(res, "profile");
-		if (!json_is_object(p))
-			p = res;
-		for (int i = 0; f[i] != NULL; i++)
-			plain_out("  %s: %s\n", f[i], js(p, f[i]));
-		const char *a = plain_ask("e to edit, d for your devices "
-		    "(keys, device codes), Enter to go back: ");
-		if (a[0] == 'd')
-			plain_devices();
-		else if (a[0] == 'e') {
-			json_t *args = json_object();
-			for (int i = 0; f[i] != NULL; i++) {
-				char prompt[96];
-				char *v;
-				snprintf(prompt, sizeof prompt, "%s [%s]: ",
-				    f[i], js(p, f[i]));
-				v = plain_ask(prompt);
-				if (*v != '\0')
-					json_object_set_new(args, f[i],
-					    json_string(v));
-			}
-			r2 = plain_call("profile.update", args);
-			if ((res = plain_result(r2)) != NULL) {
-				plain_out("Saved.\n");
-				when_member(json_object_get(res, "profile"));
-			}
-			json_decref(r2);
-		}
-	}
-	json_decref(r);
-}
-
 /* The code of conduct: show it, offer to accept it if not yet done. */
 static void
 coc(bool only_if_needed)
@@ -640,10 +599,9 @@ pjoin(void)
 			return r;
 		if (tried)
 			continue;
-		snprintf(handle, sizeof handle, "%s",
-		    plain_ask("Handle (lowercase, e.g. sam_k): "));
-		snprintf(name, sizeof name, "%s",
-		    plain_ask("Your name as others see it: "));
+		if (plain_join_ask(code, handle, sizeof handle, name,
+		    sizeof name) != 0)
+			continue;
 		r = plain_call("invite.redeem", json_pack("{s:s, s:s, s:s}",
 		    "code", code, "handle", handle, "display_name", name));
 		if (json_is_true(json_object_get(r, "ok"))) {
@@ -689,6 +647,7 @@ plain_run(int fd)
 	plain_out("\nHearth (plain mode). Welcome, %s (@%s).\n",
 	    js(me, "display_name"), js(me, "handle"));
 	coc(true);
+	plain_people_welcome();
 	for (;;) {
 		plain_out("\nMain menu:\n  1. Communities\n  2. Notifications\n"
 		    "  3. Search\n  4. Find members\n  5. My profile\n"
@@ -724,12 +683,10 @@ plain_run(int fd)
 			    "results", "title", "community_name");
 			break;
 		case 4:
-			s = plain_ask("Find members: ");
-			simple_list("member.search", json_pack("{s:s}", "q",
-			    s), "members", "display_name", "handle");
+			plain_people_directory();
 			break;
 		case 5:
-			profile();
+			plain_people_profile(js(me, "handle"));
 			break;
 		case 6:
 			coc(false);

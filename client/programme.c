@@ -455,8 +455,8 @@ ev_form(const char *slug)
 		{ "Repeats", NULL, "none|weekly|fortnightly|monthly",
 		    "monthly: on the same day of the month" },
 		{ "Capacity", NULL, NULL, "places; empty for no limit" },
-		{ "Community", slug, NULL, "its slug; empty for a "
-		    "platform-wide event (staff)" },
+		{ "Community", slug, FORM_COMMUNITIES, "Space: the next one; "
+		    "(none) for a platform-wide event (staff)" },
 		{ "Description", NULL, NULL, "Markdown; Enter here creates "
 		    "the event" },
 	};

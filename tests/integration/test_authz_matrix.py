@@ -362,6 +362,8 @@ TABLE = {
     'coc.get': (lambda w, r, v: {}, everyone(OK)),
     'invite.redeem': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000', 'handle': 'zed',
                                        'display_name': 'Zed'}, everyone(F)),
+    # only a join session checks an invite code
+    'invite.check': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000'}, everyone(F)),
     'member.accept_coc': (lambda w, r, v: {}, members_only()),
     # communities
     'community.list': (lambda w, r, v: {}, everyone(OK)),
@@ -424,6 +426,8 @@ TABLE = {
     'profile.update': (lambda w, r, v: {'bio': 'Gardener'}, members_only()),
     'member.search': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
     'member.online': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    'profile.tags': (lambda w, r, v: {'prefix': 'gr'}, members_only()),
+    'member.suggestions': (lambda w, r, v: {}, members_only()),
     # polls
     'poll.create': (lambda w, r, v: {'slug': v, 'question': 'Tea?', 'options': ['yes', 'no']},
                     write('member', False)),

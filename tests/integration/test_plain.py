@@ -217,8 +217,8 @@ def test_plain_expert_request_more_info_and_accept():
         m.keys('n', 'Enter')
         m.wait_for('Topic: what would the talk be about?')
         m.keys('Open data licences', 'Enter')
-        m.wait_for('For one community?')
-        m.keys('cop', 'Enter')
+        m.wait_for('For one community?', '1. COP')     # chosen by number, not typed
+        m.keys('1', 'Enter')
         m.wait_for('full stop')
         m.keys('We publish data and are unsure.', 'Enter', '.', 'Enter')
         m.wait_for('Preferred times')

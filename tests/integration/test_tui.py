@@ -544,7 +544,7 @@ def test_tui_notifications_search_polls_profiles():
         t.keys('Enter')
         screen = t.wait_for('Potter')
         assert 'Leeds' in screen
-        t.keys('q', 'q')
+        t.keys('q', 'Escape')     # typed letters in the directory filter; Esc leaves
         # a poll: vote, results as bars
         t.wait_for('Students')
         t.keys('Enter')
