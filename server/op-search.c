@@ -49,14 +49,14 @@
  * Snippets: a match is wrapped in STX ... ETX, cut text is marked with an
  * ellipsis; at most SNIPPET_TOKENS of a post, SNIPPET_TOKENS_SHORT of a
  * title or profile. They are made with the tokenizer the FTS tables are
- * declared with (schema/002, 009), which this must name.
+ * declared with (schema/019: server/tokenizer.c), which this must name.
  */
 #define MARK_OPEN "\002"
 #define MARK_CLOSE "\003"
 #define ELLIPSIS "\xe2\x80\xa6"
 #define SNIPPET_TOKENS 24
 #define SNIPPET_TOKENS_SHORT 16
-#define SEARCH_TOKENIZER "unicode61"
+#define SEARCH_TOKENIZER "hearth"
 #define SEARCH_TOKENIZER_ARGS "remove_diacritics", "2"
 #define SNIPPET_COLS_MAX 6 /* profiles_fts */
 
@@ -816,6 +816,19 @@ snippet_run(const struct snippet *sn, int col, int *i, int *start, int *end)
 	}
 }
 
+/*
+ * Append text[*off, to) to out and move *off there; nothing when to is not
+ * past it (CJK bigrams overlap: a token starts before the one before ends).
+ */
+static void
+snippet_text(struct buf *out, const char *text, int *off, int to)
+{
+	if (to > *off) {
+		buf_append(out, text + *off, (size_t)(to - *off));
+		*off = to;
+	}
+}
+
 /* Choose the window (column col, n tokens) and write it, marked, to out. */
 static void
 snippet_write(struct snippet *sn, int col, int n, struct buf *out)
@@ -868,27 +881,24 @@ snippet_write(struct snippet *sn, int col, int n, struct buf *out)
 		if (bstart > 0 && pos == bstart)
 			off = k->start;
 		if (pos == start) {
-			buf_append(out, text + off, (size_t)(k->start - off));
+			snippet_text(out, text, &off, k->start);
 			buf_puts(out, MARK_OPEN);
-			off = k->start;
 		}
 		if (pos == end) {
 			if (start < bstart)
 				buf_puts(out, MARK_OPEN);
-			buf_append(out, text + off, (size_t)(k->end - off));
+			snippet_text(out, text, &off, k->end);
 			buf_puts(out, MARK_CLOSE);
-			off = k->end;
 			snippet_run(sn, bcol, &i, &start, &end);
 		}
 		if (pos == rend) {
-			buf_append(out, text + off, (size_t)(k->end - off));
-			off = k->end;
+			snippet_text(out, text, &off, k->end);
 			if (pos >= start && pos < end)
 				buf_puts(out, MARK_CLOSE);
 		}
 	}
 	if (rend >= t->len - 1)
-		buf_append(out, text + off, (size_t)(sn->text_len[bcol] - off));
+		snippet_text(out, text, &off, sn->text_len[bcol]);
 	else
 		buf_puts(out, ELLIPSIS);
 }
