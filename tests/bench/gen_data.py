@@ -138,6 +138,21 @@ def make_key(path, comment):
     return fp, blob
 
 
+def load_tokenizer(build):
+    """The full-text tables' tokenizer on this process's connections
+    (build/hearth-fts.so, schema 019 on); older builds have none."""
+    import ctypes
+    so = os.path.join(build, 'hearth-fts.so')
+    if not os.path.exists(so):
+        return
+    ext = ctypes.CDLL(so)
+    lib = ctypes.CDLL('libsqlite3.so.0')  # the one the sqlite3 module uses
+    entry = ctypes.cast(ext.sqlite3_hearthfts_init, ctypes.c_void_p)
+    if lib.sqlite3_auto_extension(entry) != 0:
+        sys.exit('cannot register the hearth tokenizer from %s' % so)
+    load_tokenizer.keep = (ext, lib, entry)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', required=True, help='output directory (replaced)')
@@ -162,6 +177,7 @@ def main():
     data = os.path.join(out, 'data')
     make_schema(a.build, data)
     log('schema created by hearthd', t0)
+    load_tokenizer(a.build)
 
     con = sqlite3.connect(os.path.join(data, 'hearth.db'), isolation_level=None)
     con.execute('PRAGMA synchronous = OFF')
