@@ -575,6 +575,10 @@ json_t *plain_me(void);
 void plain_thread(json_int_t id);
 /* Wait for typed input, printing events, unless stop() says stop first. */
 bool plain_wait_input(bool (*stop)(void));
+/* A poll: its options (and votes, once seen), vote, close. */
+void plain_poll(json_int_t id);
+/* A community's threads and menus, by slug. */
+void plain_community(const char *slug);
 
 /* ---- plain-room.c: the line mode's rooms ---- */
 /* The rooms open now: pick one to join. */
@@ -614,6 +618,9 @@ void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
 
+/* An event of the programme, by id: its details and what to do. */
+void plain_programme_event(json_int_t id);
+
 /* ---- plain-moderate.c: the line mode's moderation ---- */
 /* A post's text, or what stands for it (hidden, deleted). */
 void plain_moderate_print_post(json_t *post);
@@ -631,5 +638,15 @@ void plain_moderate_reports(json_t *community);
 void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
+
+/* ---- plain-find.c: notifications, search, words for the line mode ---- */
+/* Notifications: open one by number (marked read), mark read. */
+void plain_notifications(void);
+/* Search: open a result by number, more pages, search again. */
+void plain_search(void);
+/* "1 post", "2 posts" (static storage: the last eight stay valid). */
+const char *plain_count(long long n, const char *one, const char *many);
+/* A profile field's label in words: "job_role" -> "Job role". */
+const char *plain_label(const char *field);
 
 #endif
