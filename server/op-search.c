@@ -571,11 +571,15 @@ search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
  * one, and an ellipsis stands where text was cut.
  */
 
-/* A token of a text: its bytes there and its folded form in a buf. */
+/*
+ * A token of a text: its bytes there and its folded form in a buf, and
+ * the form of a token at the same place (FTS5_TOKEN_COLOCATED: the last
+ * character of a CJK run), alt_len -1 when there is none.
+ */
 struct token {
 	int start, end;
-	size_t fold;
-	int fold_len;
+	size_t fold, alt;
+	int fold_len, alt_len;
 };
 
 /* A text split into tokens. */
@@ -616,8 +620,15 @@ tokens_add(void *arg, int flags, const char *tok, int ntok, int start,
 {
 	struct tokens *t = arg;
 
-	if (flags & FTS5_TOKEN_COLOCATED)
+	if (flags & FTS5_TOKEN_COLOCATED) {
+		/* FTS5 matches it at its token's place, and marks that one */
+		if (t->len > 0 && t->v[t->len - 1].alt_len < 0) {
+			t->v[t->len - 1].alt = buf_used(&t->folded);
+			t->v[t->len - 1].alt_len = ntok;
+			buf_append(&t->folded, tok, (size_t)ntok);
+		}
 		return SQLITE_OK;
+	}
 	if (t->len == t->cap) {
 		t->cap = t->cap > 0 ? 2 * t->cap : 64;
 		t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
@@ -626,6 +637,7 @@ tokens_add(void *arg, int flags, const char *tok, int ntok, int start,
 	t->v[t->len].end = end;
 	t->v[t->len].fold = buf_used(&t->folded);
 	t->v[t->len].fold_len = ntok;
+	t->v[t->len].alt_len = -1;
 	buf_append(&t->folded, tok, (size_t)ntok);
 	t->len++;
 	return SQLITE_OK;
@@ -685,22 +697,34 @@ query_split(struct reader *r, const char *match, struct query *q)
 	return rc;
 }
 
+/* Whether a query token (a, folded) matches a text's (b, blen bytes). */
+static bool
+token_match(const char *a, int alen, const char *b, int blen, bool prefix)
+{
+	return blen >= alen && (blen == alen || prefix) &&
+	    memcmp(a, b, (size_t)alen) == 0;
+}
+
 /* Whether word w of the query matches text t from token i. */
 static bool
 query_match_at(const struct query *q, int w, const struct tokens *t, int i)
 {
 	const struct tokens *word = &q->word[w];
 	const struct token *a, *b;
+	const char *af;
+	bool prefix;
 
 	if (word->len == 0 || i + word->len > t->len)
 		return false;
 	for (int k = 0; k < word->len; k++) {
 		a = &word->v[k];
 		b = &t->v[i + k];
-		if (b->fold_len < a->fold_len || (b->fold_len != a->fold_len &&
-		    (w < q->len - 1 || k < word->len - 1)) ||
-		    memcmp(tokens_fold(word, k), tokens_fold(t, i + k),
-		    (size_t)a->fold_len) != 0)
+		af = tokens_fold(word, k);
+		prefix = w == q->len - 1 && k == word->len - 1;
+		if (!token_match(af, a->fold_len, tokens_fold(t, i + k),
+		    b->fold_len, prefix) && (b->alt_len < 0 ||
+		    !token_match(af, a->fold_len, buf_head(&t->folded) +
+		    b->alt, b->alt_len, prefix)))
 			return false;
 	}
 	return true;
