@@ -314,7 +314,8 @@ plain_thread(json_int_t id)
 {
 	json_t *shown = json_array(), *th = NULL, *p;
 	json_int_t after = 0;
-	bool more = false, fresh;
+	size_t had;
+	bool more = false, fresh, asked;
 	char *s, *body, *q, *all;
 
 	if (!thread_more(id, &after, shown, &th, &more)) {
@@ -330,6 +331,8 @@ plain_thread(json_int_t id)
 		    "0 back: ");
 		p = json_array_get(shown, (size_t)(atoi(s + 1) - 1));
 		fresh = true; /* afterwards, print what is new */
+		asked = false;
+		had = json_array_size(shown);
 		if (s[0] == 'r') {
 			body = plain_ask_text();
 			plain_do("post.create", json_pack("{s:I, s:s}",
@@ -360,14 +363,13 @@ plain_thread(json_int_t id)
 				    json_string(body));
 			free(body);
 		} else if (s[0] == 'm' && s[1] == '\0') {
-			if (!more)
-				plain_out("That is the whole thread so far.\n");
+			asked = true;
 		} else if (s[0] == 'p' && s[1] == '\0') {
 			/* all of it again, up to where the member had read */
 			json_array_clear(shown);
 			after = 0;
 			fresh = thread_more(id, &after, shown, &th, &more);
-			while (fresh && more && json_array_size(shown) < 2000)
+			while (fresh && more && json_array_size(shown) < had)
 				fresh = thread_more(id, &after, shown, &th,
 				    &more);
 			fresh = false;
@@ -381,8 +383,10 @@ plain_thread(json_int_t id)
 		} else {
 			break;
 		}
-		if (fresh)
-			thread_more(id, &after, shown, &th, &more);
+		if (fresh && thread_more(id, &after, shown, &th, &more) &&
+		    asked && json_array_size(shown) == had)
+			plain_out("No new posts: that is the whole thread so "
+			    "far.\n");
 	}
 	json_decref(th);
 	json_decref(shown);
