@@ -202,7 +202,10 @@ plain_search(void)
 	char *s;
 	int n;
 
-	snprintf(q, sizeof q, "%s", plain_ask("Search for: "));
+	snprintf(q, sizeof q, "%s", plain_ask("Search for (Enter alone: "
+	    "back): "));
+	if (q[0] == '\0')
+		return;
 	for (;;) {
 		if (r == NULL) {
 			r = plain_call("search.query", json_pack("{s:s, s:I}",
@@ -230,7 +233,12 @@ plain_search(void)
 		    "next_page"))) {
 			page = ji(res, "next_page");
 		} else if (s[0] == 's') {
-			snprintf(q, sizeof q, "%s", plain_ask("Search for: "));
+			snprintf(q, sizeof q, "%s", plain_ask("Search for "
+			    "(Enter alone: back): "));
+			if (q[0] == '\0') {
+				json_decref(r);
+				return;
+			}
 			page = 1;
 		} else if (x != NULL) {
 			if (strcmp(js(x, "kind"), "profile") == 0)

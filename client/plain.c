@@ -22,6 +22,7 @@ static int sfd = -1;
 static struct frame pin;
 static json_int_t pid = 1;
 static json_t *me;
+static json_int_t reading; /* the thread plain_thread shows, or 0 */
 
 /* Print with control characters made harmless. */
 void
@@ -95,7 +96,8 @@ pevent(json_t *msg)
 	}
 	if (strcmp(ev, "notify.new") == 0)
 		plain_out("\nNew: %s\n", js(d, "text"));
-	else if (strcmp(ev, "thread.new_post") == 0)
+	else if (strcmp(ev, "thread.new_post") == 0 && ji(d, "thread_id") !=
+	    reading) /* the thread being read prints its new posts itself */
 		plain_out("\nNew post in a thread you follow.\n");
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
@@ -313,7 +315,7 @@ void
 plain_thread(json_int_t id)
 {
 	json_t *shown = json_array(), *th = NULL, *p;
-	json_int_t after = 0;
+	json_int_t after = 0, was;
 	size_t had;
 	bool more = false, fresh, asked;
 	char *s, *body, *q, *all;
@@ -322,6 +324,8 @@ plain_thread(json_int_t id)
 		json_decref(shown);
 		return;
 	}
+	was = reading;
+	reading = id;
 	plain_moderate_help(th);
 	for (;;) {
 		if (more)
@@ -388,6 +392,7 @@ plain_thread(json_int_t id)
 			plain_out("No new posts: that is the whole thread so "
 			    "far.\n");
 	}
+	reading = was;
 	json_decref(th);
 	json_decref(shown);
 }

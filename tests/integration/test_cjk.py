@@ -128,3 +128,29 @@ def test_cjk_search_in_line_mode_and_tui():
         t.wait_for('«心理咨询»')
     finally:
         t.kill()
+
+
+def test_cjk_tokenizer_takes_any_bytes():
+    """Text that is not valid UTF-8 (cut sequences, surrogates, stray
+    continuation bytes) mixed with CJK runs: the tokenizer never fails,
+    and the index stays consistent. Through SQLite with the tokenizer
+    hearthd uses (build/hearth-fts.so, the same source)."""
+    import random
+    import sqlite3
+    con = sqlite3.connect(':memory:')
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='hearth remove_diacritics 2', "
+                "prefix='2 3')")
+    rnd = random.Random(14)
+    parts = [b'\xe4', b'\xbd', b'\xa0', b'\xe5', b'\x80', b'a', b' ', b'\xf0', b'\x9f',
+             b'\xc3', b'\xa9', '伦敦'.encode(), 'カ'.encode(), '서'.encode(),
+             b'\xed\xa0\x80', b'\xff', b'\xef\xbd\xb6']
+    for _ in range(3000):
+        text = b''.join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
+        con.execute('INSERT INTO t VALUES (CAST(? AS TEXT))', (text,))
+        q = b''.join(rnd.choice(parts) for _ in range(rnd.randint(1, 6)))
+        q = '"%s"*' % q.decode('utf-8', 'replace').replace('"', '""')
+        con.execute("SELECT count(*), highlight(t, 0, '[', ']') FROM t WHERE t MATCH ?",
+                    (q,)).fetchall()
+    con.execute("INSERT INTO t(t) VALUES ('integrity-check')")
+    assert con.execute("SELECT count(*) FROM t WHERE t MATCH '伦敦'").fetchone()[0] > 100
+    con.close()
