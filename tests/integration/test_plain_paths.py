@@ -106,7 +106,7 @@ def test_plain_search_results_open_and_act():
     t = plain(srv, keys['pat'], 'pat')
     try:
         t.keys('3', 'Enter')
-        t.wait_for('Search for:')
+        t.wait_for('Search for (Enter alone: back):')
         t.keys('vermiculite', 'Enter')
         screen = t.wait_for('1 result for "vermiculite":',
                             '1. Post in "Soil notes", Students, by Sam Kaur')
@@ -123,7 +123,7 @@ def test_plain_search_results_open_and_act():
         t.wait_for('Back at the results for "vermiculite".')
         # a member: their profile, labelled in words
         t.keys('s', 'Enter')
-        t.wait_for('Search for:')
+        t.wait_for('Search for (Enter alone: back):')
         t.keys('counsellor', 'Enter')
         t.wait_for('1 result for "counsellor":', '1. Member: Sam Kaur (@sam)')
         t.keys('1', 'Enter')
@@ -133,7 +133,7 @@ def test_plain_search_results_open_and_act():
         t.wait_for('Choose a number')
         # nothing found is said, and a number that is not there
         t.keys('3', 'Enter')
-        t.wait_for('Search for:')
+        t.wait_for('Search for (Enter alone: back):')
         t.keys('zebra', 'Enter')
         t.wait_for('0 results for "zebra":', 'Nothing found.')
         t.keys('4', 'Enter')
