@@ -139,18 +139,11 @@ def make_key(path, comment):
 
 
 def load_tokenizer(build):
-    """The full-text tables' tokenizer on this process's connections
-    (build/hearth-fts.so, schema 019 on); older builds have none."""
-    import ctypes
-    so = os.path.join(build, 'hearth-fts.so')
-    if not os.path.exists(so):
-        return
-    ext = ctypes.CDLL(so)
-    lib = ctypes.CDLL('libsqlite3.so.0')  # the one the sqlite3 module uses
-    entry = ctypes.cast(ext.sqlite3_hearthfts_init, ctypes.c_void_p)
-    if lib.sqlite3_auto_extension(entry) != 0:
-        sys.exit('cannot register the hearth tokenizer from %s' % so)
-    load_tokenizer.keep = (ext, lib, entry)
+    """The full-text tables' tokenizer on this process's connections, as
+    the tests have it (harness.load_tokenizer); older builds have none."""
+    sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
+    import harness
+    harness.load_tokenizer(build)
 
 
 def main():

@@ -5,14 +5,8 @@ again), search highlights are plain text, field labels are words and
 counts agree in number. The real OpenSSH client in tmux (TERM=dumb)
 against a real hearthd; other members act through protocol sessions."""
 from fixtures import community, ok, people, wait_db
-from harness import Tmux
-
-
-def plain(srv, key, user, height=60):
-    cmd = srv.ssh_base(key, user) + ['-tt', '127.0.0.1']
-    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, height)
-    t.wait_for('Main menu', timeout=15)
-    return t
+from harness import Server
+from test_plain import plain
 
 
 def after(screen, marker):
@@ -21,7 +15,6 @@ def after(screen, marker):
 
 
 def setup():
-    from harness import Server
     srv = Server()
     keys = people(srv, 'pat', 'sam')
     srv.execute("UPDATE members SET display_name = 'Pat Doe' WHERE handle = 'pat'")
