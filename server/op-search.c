@@ -244,6 +244,7 @@ reader_get(char *err, size_t errlen)
 	if (r != NULL)
 		return r;
 	r = xcalloc(1, sizeof *r);
+	tokenizer_auto(); /* the tables' tokenizer (done already by db_open) */
 	if (sqlite3_open_v2(db_path, &r->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    reader_functions(r) != SQLITE_OK) {
