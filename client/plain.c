@@ -255,17 +255,26 @@ quoted(const char *body)
 	return b.data;
 }
 
-/* A post's first line: number, author, time, thanks in words. */
+/*
+ * A post's first line: number, author ("Hearth" for the platform's own
+ * posts), time, thanks in words.
+ */
 static void
 thread_post(size_t n, json_t *p)
 {
 	json_t *a = json_object_get(p, "author");
 	json_int_t thanks = ji(p, "thanks");
+	const char *name = json_is_object(a) ? js(a, "display_name") :
+	    js(p, "author_name");
+	const char *handle = json_is_object(a) ? js(a, "handle") :
+	    js(p, "author_handle");
 
-	plain_out("\n%zu. %s (@%s), %s%s%s\n", n,
-	    json_is_object(a) ? js(a, "display_name") : js(p, "author_name"),
-	    json_is_object(a) ? js(a, "handle") : js(p, "author_handle"),
-	    js(p, "created_at"), thanks > 0 ? ", thanked by " : "",
+	if (handle[0] != '\0')
+		plain_out("\n%zu. %s (@%s), %s", n, name, handle,
+		    js(p, "created_at"));
+	else
+		plain_out("\n%zu. Hearth, %s", n, js(p, "created_at"));
+	plain_out("%s%s\n", thanks > 0 ? ", thanked by " : "",
 	    thanks > 0 ? plain_count(thanks, "member", "members") : "");
 	plain_moderate_print_post(p);
 }
