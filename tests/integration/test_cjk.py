@@ -50,6 +50,7 @@ def test_cjk_words_are_found_by_search_query():
     assert post_ids(ts.search(s, q='상담', kind='posts')['results']) == [ko]
     # one character, typed last (a prefix): runs holding it, even at their end
     assert post_ids(ts.search(s, q='敦', kind='posts')['results']) == [zh, mixed]
+    assert post_ids(ts.search(s, q='理', kind='posts')['results']) == [zh]
     # two words, one in each script
     assert post_ids(ts.search(s, q='london 伦敦', kind='posts')['results']) == [mixed]
     # other text is split as before
