@@ -573,6 +573,8 @@ void plain_print_md(const char *md, const char *indent);
 json_t *plain_me(void);
 /* A thread, read and answered line by line. */
 void plain_thread(json_int_t id);
+/* The same, landing on a post of it (printed again last, numbered). */
+void plain_thread_at(json_int_t id, json_int_t post_id);
 /* Wait for typed input, printing events, unless stop() says stop first. */
 bool plain_wait_input(bool (*stop)(void));
 /* A poll: its options (and votes, once seen), vote, close. */

@@ -92,7 +92,7 @@ notification_open(json_t *x)
 	if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
 		plain_manage(slug);
 	else if (ji(x, "thread_id"))
-		plain_thread(ji(x, "thread_id"));
+		plain_thread_at(ji(x, "thread_id"), ji(x, "post_id"));
 	else if (ji(x, "poll_id"))
 		plain_poll(ji(x, "poll_id"));
 	else if (ji(x, "room_id") && strcmp(kind, "record_review") == 0)
@@ -244,7 +244,8 @@ plain_search(void)
 			if (strcmp(js(x, "kind"), "profile") == 0)
 				profile_show(js(x, "handle"));
 			else
-				plain_thread(ji(x, "thread_id"));
+				plain_thread_at(ji(x, "thread_id"),
+				    ji(x, "post_id"));
 			plain_out("\nBack at the results for \"%s\".\n", q);
 			continue;
 		} else if (n > 0) {

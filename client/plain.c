@@ -315,13 +315,47 @@ thread_more(json_int_t id, json_int_t *after, json_t *shown, json_t **th,
 	return true;
 }
 
+void
+plain_thread(json_int_t id)
+{
+	plain_thread_at(id, 0);
+}
+
+/*
+ * After the thread is printed: the post a search result or notification
+ * is about, found (reading on, a page at a time) and printed again last,
+ * with its number, so it is what is read out first.
+ */
+static void
+thread_land(json_int_t id, json_int_t post_id, json_int_t *after,
+    json_t *shown, json_t **th, bool *more)
+{
+	json_t *p;
+	size_t i;
+
+	for (;;) {
+		json_array_foreach(shown, i, p) {
+			if (ji(p, "id") == post_id) {
+				plain_out("\nThe post you opened, number %zu "
+				    "of %lld:", i + 1, (long long)ji(*th,
+				    "post_count"));
+				thread_post(i + 1, p);
+				return;
+			}
+		}
+		if (!*more || !thread_more(id, after, shown, th, more))
+			return;
+	}
+}
+
 /*
  * A thread, read and answered line by line. It is printed once; after
  * each command only what is new since is printed (posts written meanwhile,
  * by the member or others), and "p" prints it all again, as it is now.
+ * post_id (if not 0): the post to land on (thread_land).
  */
 void
-plain_thread(json_int_t id)
+plain_thread_at(json_int_t id, json_int_t post_id)
 {
 	json_t *shown = json_array(), *th = NULL, *p;
 	json_int_t after = 0, was;
@@ -336,6 +370,8 @@ plain_thread(json_int_t id)
 	was = reading;
 	reading = id;
 	plain_moderate_help(th);
+	if (post_id != 0)
+		thread_land(id, post_id, &after, shown, &th, &more);
 	for (;;) {
 		if (more)
 			plain_out("\n(more posts follow: m for more)\n");

@@ -55,6 +55,9 @@ def test_plain_notifications_open_act_and_mark_read():
         t.keys('1', 'Enter')
         screen = t.wait_for('Thread: Pat asks, 2 posts', 'p print the thread again')
         assert 'thanked by 1 member' in screen, screen
+        # the post it is about (the thanked one) comes again, last
+        assert '\nThe post you opened, number 1 of 2:\n1. Pat Doe (@pat)' in \
+            screen.replace('\n\n', '\n'), screen
         t.keys('r', 'Enter')
         t.wait_for('full stop')
         t.keys('Thank you, I will.', 'Enter', '.', 'Enter')
@@ -95,7 +98,9 @@ def test_plain_search_results_open_and_act():
     srv, keys = setup()
     sam = srv.session(keys['sam'])
     tid = ok(sam.call('thread.create', slug='students', title='Soil notes',
-                      body='Add vermiculite to the seed compost.'))['thread_id']
+                      body='Sieve the compost first.'))['thread_id']
+    ok(sam.call('post.create', thread_id=tid, body='Add vermiculite to the seed compost.'))
+    ok(sam.call('post.create', thread_id=tid, body='Water from below.'))
     t = plain(srv, keys['pat'], 'pat')
     try:
         t.keys('3', 'Enter')
@@ -106,10 +111,11 @@ def test_plain_search_results_open_and_act():
         # the highlight is plain text, never ?word?
         assert 'Add vermiculite to the seed compost.' in screen, screen
         assert '?vermiculite?' not in screen, screen
-        # open it, act on it (thank), back to the results
+        # open it: the thread, then the post found again, last; act on it
+        # (thank), back to the results
         t.keys('1', 'Enter')
-        t.wait_for('Thread: Soil notes, 1 post')
-        t.keys('t 1', 'Enter')
+        t.wait_for('Thread: Soil notes, 3 posts', 'The post you opened, number 2 of 3:')
+        t.keys('t 2', 'Enter')
         screen = t.wait_for('Thanked.')
         assert 'Thread:' not in after(screen, 'Thanked.'), screen
         t.keys('0', 'Enter')
