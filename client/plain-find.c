@@ -192,13 +192,28 @@ search_print(size_t n, json_t *x)
 		plain_out("     %s\n", js(x, "snippet"));
 }
 
+/* A page of results: how many, then each. */
+static void
+search_list(json_t *a, const char *q, json_int_t page)
+{
+	json_t *x;
+	size_t i;
+
+	plain_out("\n%s for \"%s\"%s:\n", plain_count(
+	    (long long)json_array_size(a), "result", "results"), q,
+	    page > 1 ? ", next page" : "");
+	json_array_foreach(a, i, x)
+		search_print(i + 1, x);
+	if (json_array_size(a) == 0)
+		plain_out("  Nothing found.\n");
+}
+
 void
 plain_search(void)
 {
 	char q[512];
 	json_t *r = NULL, *res, *a = NULL, *x;
 	json_int_t page = 1;
-	size_t i;
 	char *s;
 	int n;
 
@@ -215,21 +230,19 @@ plain_search(void)
 				return;
 			}
 			a = json_object_get(res, "results");
-			plain_out("\n%s for \"%s\"%s:\n",
-			    plain_count((long long)json_array_size(a), "result",
-			    "results"), q, page > 1 ? ", next page" : "");
-			json_array_foreach(a, i, x)
-				search_print(i + 1, x);
-			if (json_array_size(a) == 0)
-				plain_out("  Nothing found.\n");
+			search_list(a, q, page);
 		}
 		res = json_object_get(r, "result");
 		s = plain_ask(json_is_integer(json_object_get(res, "next_page")) ?
-		    "Number to open, n next page, s search again, 0 back: " :
-		    "Number to open, s search again, 0 back: ");
+		    "Number to open, l list again, n next page, s search again, "
+		    "0 back: " : "Number to open, l list again, s search again, "
+		    "0 back: ");
 		n = atoi(s);
 		x = n > 0 ? json_array_get(a, (size_t)n - 1) : NULL;
-		if (s[0] == 'n' && json_is_integer(json_object_get(res,
+		if (s[0] == 'l') {
+			search_list(a, q, page);
+			continue;
+		} else if (s[0] == 'n' && json_is_integer(json_object_get(res,
 		    "next_page"))) {
 			page = ji(res, "next_page");
 		} else if (s[0] == 's') {

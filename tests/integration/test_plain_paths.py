@@ -4,7 +4,7 @@ words, a thread is printed once and then only what is new ("p" prints it
 again), search highlights are plain text, field labels are words and
 counts agree in number. The real OpenSSH client in tmux (TERM=dumb)
 against a real hearthd; other members act through protocol sessions."""
-from fixtures import community, ok, people, wait_db
+from fixtures import community, ok, people, wait_db, wait_until
 from harness import Server
 from test_plain import plain
 
@@ -120,6 +120,9 @@ def test_plain_search_results_open_and_act():
         assert 'Thread:' not in after(screen, 'Thanked.'), screen
         t.keys('0', 'Enter')
         t.wait_for('Back at the results for "vermiculite".')
+        t.keys('l', 'Enter')
+        wait_until(lambda: '1. Post in "Soil notes"' in after(t.screen(), 'Back at the results'),
+                   what='the results listed again')
         # a member: their profile, labelled in words
         t.keys('s', 'Enter')
         t.wait_for('Search for (Enter alone: back):')
