@@ -62,6 +62,10 @@ def test_cjk_words_are_found_by_search_query():
     res = ts.search(s, q='伦敦', kind='profiles')['results']
     assert [r['handle'] for r in res] == ['mo'], res
     assert [r['handle'] for r in ts.search(s, q='東京', kind='profiles')['results']] == ['mo']
+    # the directory (member.search) reads the same index
+    for args in ({'q': '伦敦'}, {'region': '伦敦'}, {'organisation': '東京'}):
+        r = s.call('member.search', **args)
+        assert r['ok'] and [m['handle'] for m in r['result']['members']] == ['mo'], (args, r)
     s.close()
     # the index is consistent after the inserts and updates above
     for table in ('posts_fts', 'threads_fts', 'profiles_fts'):
