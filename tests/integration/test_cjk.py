@@ -2,7 +2,8 @@
 tokenizer "hearth" indexes runs of Han, Kana and Hangul as overlapping
 bigrams, so a two-character word inside a longer run is found, through
 search.query, the line mode and the TUI's search, with snippets that are
-FTS5's own and results ranked as any other."""
+FTS5's own and results ranked as any other. The tokenizer's own tokens
+and bad bytes: tests/unit/test_tokenizer.c."""
 import test_search as ts
 from fixtures import community_id, member_id, tui
 from harness import Tmux
@@ -134,29 +135,3 @@ def test_cjk_search_in_line_mode_and_tui():
     finally:
         t.kill()
 
-
-def test_cjk_tokenizer_takes_any_bytes():
-    """Text that is not valid UTF-8 (cut sequences, surrogates, stray
-    continuation bytes) mixed with CJK runs: the tokenizer never fails,
-    and the index stays consistent. Through SQLite with the tokenizer
-    hearthd uses (build/hearth-fts.so, the same source)."""
-    import random
-    import sqlite3
-    con = sqlite3.connect(':memory:')
-    con.text_factory = bytes  # the highlights hold the text's bad bytes too
-    con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='hearth remove_diacritics 2', "
-                "prefix='2 3')")
-    rnd = random.Random(14)
-    parts = [b'\xe4', b'\xbd', b'\xa0', b'\xe5', b'\x80', b'a', b' ', b'\xf0', b'\x9f',
-             b'\xc3', b'\xa9', '伦敦'.encode(), 'カ'.encode(), '서'.encode(),
-             b'\xed\xa0\x80', b'\xff', b'\xef\xbd\xb6']
-    for _ in range(1500):
-        text = b''.join(rnd.choice(parts) for _ in range(rnd.randint(0, 30)))
-        con.execute('INSERT INTO t VALUES (CAST(? AS TEXT))', (text,))
-        q = b''.join(rnd.choice(parts) for _ in range(rnd.randint(1, 6)))
-        q = '"%s"*' % q.decode('utf-8', 'replace').replace('"', '""')
-        con.execute("SELECT rowid, highlight(t, 0, '[', ']'), snippet(t, 0, '[', ']', '…', 4) "
-                    "FROM t WHERE t MATCH ?", (q,)).fetchall()
-    con.execute("INSERT INTO t(t) VALUES ('integrity-check')")
-    assert con.execute("SELECT count(*) FROM t WHERE t MATCH '伦敦'").fetchone()[0] > 100
-    con.close()
