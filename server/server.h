@@ -1177,13 +1177,11 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
 
-
 /*
  * tokenizer.c: the FTS5 tokenizer "hearth" (unicode61, and bigrams for
  * Han, Kana and Hangul); tokenizer_auto registers it on every connection
  * the process opens from then on (db_open and db_open_existing call it).
  */
-int tokenizer_register(sqlite3 *db);
 void tokenizer_auto(void);
 
 #endif

@@ -292,12 +292,6 @@ tokenizer_entry(sqlite3 *db, char **err,
 	return tok_register(db);
 }
 
-int
-tokenizer_register(sqlite3 *db)
-{
-	return tok_register(db);
-}
-
 void
 tokenizer_auto(void)
 {
