@@ -594,8 +594,14 @@ void plain_print_md(const char *md, const char *indent);
 json_t *plain_me(void);
 /* A thread, read and answered line by line. */
 void plain_thread(json_int_t id);
+/* The same, landing on a post of it (printed again last, numbered). */
+void plain_thread_at(json_int_t id, json_int_t post_id);
 /* Wait for typed input, printing events, unless stop() says stop first. */
 bool plain_wait_input(bool (*stop)(void));
+/* A poll: its options (and votes, once seen), vote, close. */
+void plain_poll(json_int_t id);
+/* A community's threads and menus, by slug. */
+void plain_community(const char *slug);
 
 /* ---- plain-room.c: the line mode's rooms ---- */
 /* The rooms open now: pick one to join. */
@@ -634,6 +640,9 @@ void plain_programme_run(const char *slug);
 void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
+
+/* An event of the programme, by id: its details and what to do. */
+void plain_programme_event(json_int_t id);
 
 /* ---- plain-moderate.c: the line mode's moderation ---- */
 /* A post's text, or what stands for it (hidden, deleted). */
@@ -770,5 +779,15 @@ int plain_join_ask(const char *code, char *handle, size_t hlen, char *name,
     size_t nlen);
 /* Choose a community by number (0: none, worded as none); slug "" if so. */
 void plain_choose_community(const char *none, char *slug, size_t len);
+
+/* ---- plain-find.c: notifications, search, words for the line mode ---- */
+/* Notifications: open one by number (marked read), mark read. */
+void plain_notifications(void);
+/* Search: open a result by number, more pages, search again. */
+void plain_search(void);
+/* "1 post", "2 posts" (static storage: the last eight stay valid). */
+const char *plain_count(long long n, const char *one, const char *many);
+/* A profile field's label in words: "job_role" -> "Job role". */
+const char *plain_label(const char *field);
 
 #endif

@@ -55,7 +55,7 @@ make_code(void)
 	r = plain_call("device.code", args);
 	if ((res = plain_result(r)) != NULL) {
 		plain_out("\nDevice code: %s\n", js(res, "code"));
-		plain_out("It works once, for %lld minutes (until %s). "
+		plain_out("It works once, for %s (until %s). "
 		    "Keep it to yourself.\n\nOn the new device:\n"
 		    "  1. If it has no SSH key yet, make one (press Enter at "
 		    "each question):\n"
@@ -64,7 +64,8 @@ make_code(void)
 		    "in a terminal.)\n"
 		    "  2. Connect as join:  %s\n"
 		    "  3. Enter this code where it asks for your code.\n",
-		    (long long)ji(res, "minutes"), when_say(js(res,
+		    plain_count(ji(res, "minutes"), "minute", "minutes"),
+		    when_say(js(res,
 		    "expires_at")), js(res, "connect"));
 	}
 	json_decref(r);

@@ -247,8 +247,8 @@ event_line(size_t k, json_t *e)
 
 	when(event_start_iso(e), w, sizeof w);
 	if (json_is_integer(json_object_get(e, "capacity")))
-		snprintf(cap, sizeof cap, " of %lld places",
-		    (long long)ji(e, "capacity"));
+		snprintf(cap, sizeof cap, " of %s", plain_count(ji(e,
+		    "capacity"), "place", "places"));
 	plain_out("  %zu. %s: %s (%s, %s; %lld going%s%s%s%s%s%s)\n", k, w,
 	    js(e, "title"), event_kind_words(js(e, "kind")),
 	    js(e, "community")[0] ? js(e, "community") : "whole platform",
@@ -317,8 +317,8 @@ event_print(json_t *e)
 	}
 	when(event_start_iso(e), w, sizeof w);
 	when_clock_spoken(st + (int64_t)dur * 60, hm, sizeof hm);
-	plain_out("  When: %s, for %lld minutes (until %s)\n", w,
-	    (long long)dur, hm);
+	plain_out("  When: %s, for %s (until %s)\n", w,
+	    plain_count(dur, "minute", "minutes"), hm);
 	recurrence_words(e, rec, sizeof rec);
 	plain_out("  Repeats: %s\n", rec);
 	if (strcmp(js(e, "recurrence"), "none") != 0 &&
@@ -434,7 +434,8 @@ event_edit(json_t *e)
 	s = plain_ask("Move it? y/n: ");
 	if ((s[0] == 'y' || s[0] == 'Y') && ask_start(iso, sizeof iso))
 		json_object_set_new(args, "starts_at", json_string(iso));
-	plain_out("It lasts %lld minutes.\n", (long long)ji(e, "duration"));
+	plain_out("It lasts %s.\n", plain_count(ji(e, "duration"), "minute",
+	    "minutes"));
 	s = plain_ask("Duration in minutes: ");
 	if (atol(s) > 0)
 		json_object_set_new(args, "duration", json_integer(atol(s)));
@@ -1143,4 +1144,10 @@ plain_programme_consults(void)
 		plain_ask("Enter to go back to the list: ");
 	}
 	json_decref(r);
+}
+
+void
+plain_programme_event(json_int_t id)
+{
+	event_show(id);
 }

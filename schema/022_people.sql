@@ -1,4 +1,4 @@
--- 019: finding people (issue 14). Contact details are never shown to all
+-- 022: finding people (issue 14). Contact details are never shown to all
 -- members unasked: the default is "members of shared communities", and
 -- members whose details were open to every member move to that default
 -- (a member who chose "nobody" keeps it). Indexes for the directory's

@@ -1216,5 +1216,11 @@ void zone_add(json_t *member, int64_t member_id);
 int zone_update(struct call *, int64_t member_id);
 /* "Sun 6 Dec 15:00 BST": t for the member (0: the default), in their zone. */
 void zone_human(int64_t member_id, int64_t t, char out[48]);
+/*
+ * tokenizer.c: the FTS5 tokenizer "hearth" (unicode61, and bigrams for
+ * Han, Kana and Hangul); tokenizer_auto registers it on every connection
+ * the process opens from then on (db_open and db_open_existing call it).
+ */
+void tokenizer_auto(void);
 
 #endif

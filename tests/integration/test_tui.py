@@ -270,7 +270,7 @@ def test_plain_mode_menus():
         t.keys('1', 'Enter')
         t.wait_for('1. Students')
         t.keys('1', 'Enter')
-        t.wait_for('3. [new] Welcome thread')
+        t.wait_for('3. Welcome thread (1 post, unread)')
         t.keys('3', 'Enter')
         t.wait_for('r reply')
         t.keys('r', 'Enter')
