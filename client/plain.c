@@ -561,65 +561,6 @@ communities(void)
 	json_decref(r);
 }
 
-static void
-simple_list(const char *op, json_t *args, const char *key,
-    const char *f1, const char *f2)
-{
-	json_t *r = plain_call(op, args), *res, *a, *x;
-	size_t i;
-
-	if ((res = plain_result(r)) != NULL) {
-		a = arr(res, key);
-		json_array_foreach(a, i, x) {
-			plain_out("  %zu. %s  %s\n", i + 1, js(x, f1),
-			    strstr(f2, "_at") != NULL ? when_say(js(x, f2)) :
-			    js(x, f2));
-			if (js(x, "snippet")[0])
-				plain_out("     %s\n", js(x, "snippet"));
-		}
-		if (json_array_size(a) == 0)
-			plain_out("  Nothing found.\n");
-	}
-	json_decref(r);
-}
-
-static void
-profile(void)
-{
-	json_t *r = plain_call("profile.get", json_pack("{s:s}", "handle",
-	    js(me, "handle"))), *res, *p;
-	static const char *f[] = { "display_name", "pronouns", "job_role",
-		"organisation", "region", "bio", NULL };
-
-	if ((res = plain_result(r)) != NULL) {
-		p = json_object_get(res, "profile");
-		if (!json_is_object(p))
-			p = res;
-		for (int i = 0; f[i] != NULL; i++)
-			plain_out("  %s: %s\n", plain_label(f[i]),
-			    js(p, f[i]));
-		const char *a = plain_ask("e to edit, d for your devices "
-		    "(keys, device codes), Enter to go back: ");
-		if (a[0] == 'd')
-			plain_devices();
-		else if (a[0] == 'e') {
-			json_t *args = json_object();
-			for (int i = 0; f[i] != NULL; i++) {
-				char prompt[96];
-				char *v;
-				snprintf(prompt, sizeof prompt, "%s [%s]: ",
-				    plain_label(f[i]), js(p, f[i]));
-				v = plain_ask(prompt);
-				if (*v != '\0')
-					json_object_set_new(args, f[i],
-					    json_string(v));
-			}
-			plain_do("profile.update", args, "Saved.");
-		}
-	}
-	json_decref(r);
-}
-
 /* The code of conduct: show it, offer to accept it if not yet done. */
 static void
 coc(bool only_if_needed)
