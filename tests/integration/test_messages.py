@@ -279,8 +279,10 @@ def test_tui_messages_from_home_reply_live_block_and_directory():
         t.wait_for('Find members')
         t.keys('-l', 'cat')
         t.keys('Enter')
-        t.wait_for('@cat')
-        t.keys('Down', 'W')
+        t.wait_for('@cat', '1 member found')
+        t.keys('Enter')                      # the profile: W writes privately
+        t.wait_for('W:write privately')
+        t.keys('W')
         t.wait_for('Message to cat')
         t.keys('-l', 'Hello from the directory')
         t.keys('C-s')

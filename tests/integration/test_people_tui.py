@@ -138,7 +138,7 @@ def test_tui_profile_editor_tags_mentoring_visibility_and_about_wraps():
         t.wait_for('@erin', 'Contact seen by')
         t.keys('e')
         t.wait_for('Expertise (tags, commas between): trauma')
-        for _ in range(7):
+        for _ in range(8):                    # name ... contact, time zone
             t.keys('Tab')
         t.keys(', ar')
         t.wait_for('in use: art (1)')
@@ -221,7 +221,7 @@ def test_line_mode_directory_profiles_and_suggestions():
         t.wait_for('Who sees your contact details: members of communities you share',
                    'e to edit')
         t.keys('e', 'Enter')
-        for _ in range(7):                    # name ... contact: kept
+        for _ in range(8):                    # name ... time zone: kept
             t.keys('Enter')
         t.wait_for('Tags in use: trauma (2)')
         t.keys('trauma, grief', 'Enter')

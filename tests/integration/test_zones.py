@@ -198,10 +198,13 @@ def test_line_mode_speaks_times_in_the_members_zone():
         t.keys('5', 'Enter')
         t.wait_for('e to edit')
         t.keys('e', 'Enter')
-        for _ in range(6):
+        for _ in range(7):
             t.keys('Enter')
-        t.wait_for('timezone [Europe/London]')
+        t.wait_for('Time zone (e.g. Europe/London) [Europe/London]')
         t.keys('Asia/Tokyo', 'Enter')
+        for prompt in ('Expertise [', 'Happy to mentor?', 'Number (Enter: keep'):
+            t.wait_for(prompt)
+            t.keys('Enter')
         t.wait_for('Saved.')
         t.keys('Enter')
         t.keys('8', 'Enter')
