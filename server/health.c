@@ -1113,3 +1113,64 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	    "lurkers", lurkers, "catalysts", catalysts, "never_contributed",
 	    never);
 }
+
+/*
+ * The members of one pyramid band (managers, leaders, catalysts, engaged,
+ * regulars, newbies, lurkers, inactive) of a community (0: the platform)
+ * over the window ending at now, as a JSON list of member ids; NULL with
+ * err on failure. Runs in the caller's transaction (no BEGIN): survey.create
+ * calls it on the writer for a band audience. The band names are those of
+ * health.get's pyramid.
+ */
+json_t *
+health_band_members(sqlite3 *db, int64_t community_id, int64_t now,
+    const char *band, char *err, size_t errlen)
+{
+	struct hq h = { .db = db, .c = community_id };
+	json_t *ids = json_array();
+	sqlite3_stmt *st;
+
+	h.s = now - (int64_t)cfg.window_days * DAY;
+	h.u = now;
+	members_at(&h, now);
+	window_posts(&h);
+	contributions(&h);
+	exec(&h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
+	    "PRIMARY KEY); DELETE FROM hv");
+	st = prep(&h, "INSERT INTO hv SELECT member_id FROM hm WHERE EXISTS "
+	    "(SELECT 1 FROM visit_log v WHERE v.member_id = hm.member_id AND "
+	    "(:c = 0 OR v.community_id = :c) AND v.day >= :s / 86400 AND "
+	    "v.day < (:u + 86399) / 86400)");
+	step_row(&h, st);
+	sqlite3_finalize(st);
+	st = prep(&h, "SELECT member_id FROM (SELECT hm.member_id, CASE "
+	    "WHEN hm.role = 'manager' THEN 'managers' "
+	    "WHEN hm.role = 'leader' THEN 'leaders' "
+	    "WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' "
+	    "WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' "
+	    "WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' "
+	    "WHEN hm.joined_at >= :u - :newbie THEN 'newbies' "
+	    "WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT "
+	    " 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id "
+	    " WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at")
+	    " AND " IN_SCOPE ") THEN 'lurkers' "
+	    "ELSE 'inactive' END AS level FROM hm LEFT JOIN hc USING "
+	    "(member_id) WHERE hm.role != 'interested') WHERE level = :band "
+	    "ORDER BY member_id");
+	if (st != NULL)
+		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st,
+		    ":band"), band, -1, SQLITE_STATIC);
+	while (step_row(&h, st))
+		json_array_append_new(ids,
+		    json_integer(sqlite3_column_int64(st, 0)));
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS "
+	    "temp.hc; DROP TABLE IF EXISTS temp.hv; DROP TABLE IF EXISTS "
+	    "temp.hp", NULL, NULL, NULL);
+	if (h.failed) {
+		snprintf(err, errlen, "%s", h.err);
+		json_decref(ids);
+		return NULL;
+	}
+	return ids;
+}
