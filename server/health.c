@@ -711,6 +711,8 @@ health_compute(sqlite3 *db, int64_t community_id, int64_t since,
 	score(cur, prev);
 	json_object_set_new(cur, "compare", compare(cur, prev));
 	json_decref(prev);
+	json_object_set_new(cur, "value", survey_value(db, community_id,
+	    until));
 	json_object_set_new(cur, "settings", json_pack("{s:i, s:i, s:i, s:i}",
 	    "window_days", cfg.window_days, "newbie_days", cfg.newbie_days,
 	    "catalyst", cfg.catalyst, "engaged", cfg.engaged));
