@@ -143,7 +143,9 @@ ask_question(json_t *q, size_t qi)
 			    (size_t)v <= n)
 				return json_pack("{s:I, s:I}", "question",
 				    (json_int_t)qi, "choice", (json_int_t)v - 1);
-			if (strncmp(kind, "scale", 5) == 0 && end != s)
+			if (strncmp(kind, "scale", 5) == 0 && end != s &&
+			    v >= (strcmp(kind, "scale5") == 0) &&
+			    v <= (strcmp(kind, "scale5") == 0 ? 5 : 10))
 				return json_pack("{s:I, s:I}", "question",
 				    (json_int_t)qi, "value", (json_int_t)v);
 		}

@@ -414,6 +414,8 @@ answer_go(struct answer *a, size_t q)
 	}
 	a->err[0] = '\0';
 	a->q = q;
+	a->l.sel = 0;
+	a->l.scroll = 0;
 	answer_fill(a);
 }
 
@@ -456,8 +458,6 @@ answer_key(struct view *v, int ch, bool is_key)
 		answer_go(a, a->q + 1);
 		return true;
 	}
-	if (list_key(&a->l, ch, is_key))
-		return true;
 	if ((ENTER(ch, is_key) || (!is_key && ch == ' ')) &&
 	    (r = list_cur(&a->l)) != NULL) {
 		json_int_t k = ji(r->data, "k");
@@ -504,6 +504,7 @@ answer_key(struct view *v, int ch, bool is_key)
 		a->l.sel = sel;
 		return true;
 	}
+	list_key(&a->l, ch, is_key);
 	return true; /* answering takes every key */
 }
 
@@ -721,15 +722,16 @@ surveys_fill(struct surveys *s)
 	json_array_foreach(s->list, i, x) {
 		bool mine = json_is_true(json_object_get(x, "can_answer"));
 
-		snprintf(line, sizeof line, "%s %s", mine ? "●" : " ",
-		    js(x, "title"));
 		short_time(js(x, "closes_at"), when);
-		snprintf(right, sizeof right, "%s%s%s, %lld answers",
-		    mine ? "to answer" : js(x, "status"),
-		    js(x, "closes_at")[0] && strcmp(js(x, "status"), "open") ==
-		    0 ? " until " : "", js(x, "closes_at")[0] && strcmp(js(x,
-		    "status"), "open") == 0 ? when : "", (long long)ji(x,
-		    "responses"));
+		snprintf(line, sizeof line, "%s %s%s%s%s", mine ? "●" : " ",
+		    js(x, "title"), strcmp(js(x, "status"), "open") == 0 &&
+		    js(x, "closes_at")[0] ? " (until " : "", strcmp(js(x,
+		    "status"), "open") == 0 && js(x, "closes_at")[0] ? when :
+		    "", strcmp(js(x, "status"), "open") == 0 && js(x,
+		    "closes_at")[0] ? ")" : "");
+		snprintf(right, sizeof right, "%lld answers  %s",
+		    (long long)ji(x, "responses"), mine ? "to answer" :
+		    js(x, "status"));
 		list_add(&s->l, line, right, mine ? C_UNREAD : C_NORMAL, x,
 		    true);
 	}
