@@ -177,6 +177,47 @@ answer(json_t *survey)
 	    "in.");
 }
 
+/* Staff: every response as CSV lines to copy (survey.export). */
+static void
+export_csv(json_int_t id)
+{
+	json_t *r = plain_call("survey.export", json_pack("{s:I}", "survey_id",
+	    id)), *res, *row, *v;
+	size_t i, j;
+
+	if ((res = plain_result(r)) == NULL) {
+		json_decref(r);
+		return;
+	}
+	plain_out("\n");
+	for (i = 0; i <= json_array_size(json_object_get(res, "rows")); i++) {
+		row = i == 0 ? json_object_get(res, "columns") : json_array_get(
+		    json_object_get(res, "rows"), i - 1);
+		json_array_foreach(row, j, v) {
+			const char *s = json_is_string(v) ? json_string_value(v) :
+			    NULL;
+
+			if (j > 0)
+				plain_out(",");
+			if (s == NULL)
+				plain_out("%lld", (long long)json_integer_value(v));
+			else if (strpbrk(s, ",\"\n") == NULL)
+				plain_out("%s", s);
+			else {
+				plain_out("\"");
+				for (; *s; s++)
+					if (*s == '"')
+						plain_out("\"\"");
+					else
+						plain_out("%c", *s);
+				plain_out("\"");
+			}
+		}
+		plain_out("\n");
+	}
+	json_decref(r);
+}
+
 static void
 open_survey(json_int_t id)
 {
@@ -196,10 +237,12 @@ open_survey(json_int_t id)
 		plain_out("  closes %.16s UTC\n", js(s, "closes_at"));
 	c = plain_ask(json_is_true(json_object_get(s, "can_answer")) ?
 	    (json_is_true(json_object_get(s, "can_manage")) ? "a answer, r "
-	    "results, c close, m remind those who have not answered, 0 back: " :
+	    "results, c close, m remind those who have not answered, x export "
+	    "as CSV (staff), 0 back: " :
 	    "a answer, 0 back: ") : json_is_true(json_object_get(s,
 	    "can_manage")) ? "r results, c close, m remind those who have not "
-	    "answered, 0 back: " : "r results (once closed), 0 back: ");
+	    "answered, x export as CSV (staff), 0 back: " :
+	    "r results (once closed), 0 back: ");
 	if (c[0] == 'a')
 		answer(s);
 	else if (c[0] == 'r')
@@ -211,6 +254,8 @@ open_survey(json_int_t id)
 	else if (c[0] == 'm')
 		plain_do("survey.remind", json_pack("{s:I}", "survey_id", id),
 		    "Reminded.");
+	else if (c[0] == 'x')
+		export_csv(id);
 	json_decref(r);
 }
 

@@ -215,6 +215,10 @@ def test_one_answer_when_two_come_in_one_write():
     # named: the manager sees who said it
     r = ok(m.call('survey.results', survey_id=sid))
     assert r['questions'][0]['texts'] == [{'text': 'first', 'by': 'm1'}]
+    # its export names who answered (a named survey)
+    out = srv.ctl('survey', 'export', str(sid), '--format', 'csv', json_out=False)
+    assert out.stdout.splitlines() == ['response,member,Say?', '1,m1,first'], out.stdout
+    err(m.call('survey.export', survey_id=sid), 'forbidden')     # staff only
 
 
 def test_bad_surveys_are_refused_with_the_reason():

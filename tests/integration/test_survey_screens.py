@@ -194,6 +194,10 @@ def test_plain_make_answer_and_read_a_survey():
         s = t.wait_for('mean 4.0')
         assert 'coffee' in s and '#' in s, s
         t.keys('1', 'Enter')
+        t.wait_for('x export as CSV')
+        t.keys('x', 'Enter')                  # mgr is a community manager, not staff
+        t.wait_for('Only staff may use')
+        t.keys('1', 'Enter')
         t.wait_for('r results, c close')
         t.keys('c', 'Enter')
         t.wait_for('Close it for good? y/n')
