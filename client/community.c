@@ -775,8 +775,8 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-7:tabs  Enter:open  c:new  Q:surveys  J:join  "
-	    "i:intro  O:open a room  S:settings  L:leave";
+	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
+	    "O:open a room  S:settings  L:leave  Q:surveys";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy), **5** the rooms open now (Enter joins one). **J** "

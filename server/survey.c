@@ -414,8 +414,18 @@ schedule_run(struct call *x, int64_t sid, int64_t now)
 	if (title == NULL || aud == NULL)
 		goto out;
 	who = survey_audience_members(x, aud);
-	if (who == NULL)
+	if (who == NULL) {
+		/* its community is gone, say: skip this run, not every sweep */
+		log_warn(0, "survey schedule %lld: %s; skipped", (long long)sid,
+		    x->msg);
+		x->msg[0] = '\0';
+		st = db_stmt(srv->db, "UPDATE survey_schedules SET next_at = ? "
+		    "WHERE id = ?");
+		sqlite3_bind_int64(st, 1, now + (every > 0 ? every : 1) * DAY);
+		sqlite3_bind_int64(st, 2, sid);
+		rc = call_step(x, st);
 		goto out;
+	}
 	qs = survey_temperature_questions();
 	qtext = json_dumps(qs, JSON_COMPACT);
 	json_decref(qs);

@@ -97,7 +97,7 @@ def test_tui_manager_makes_a_survey_in_the_composer():
     try:
         t.wait_for('Circle', timeout=15)
         t.keys('Enter')                         # the community
-        t.wait_for('Q:surveys')
+        t.wait_for('1 Threads')
         t.keys('Q')
         t.wait_for('Surveys in Circle', 'No surveys for you here')
         t.keys('c')
@@ -215,7 +215,7 @@ def test_tui_poll_form_settings_and_several_choices():
     try:
         t.wait_for('Circle', timeout=15)
         t.keys('Enter')
-        t.wait_for('Q:surveys')
+        t.wait_for('1 Threads')
         t.keys('2')
         t.wait_for('No polls yet')
         t.keys('c')
