@@ -262,18 +262,29 @@ contributions(struct hq *h)
 	sqlite3_finalize(st);
 }
 
-static json_t *
-pyramid(struct hq *h)
+/*
+ * A member's level of the pyramid (from hm, hc and hv): the bands
+ * health.get counts and a survey's band audience picks from.
+ */
+#define LEVEL_CASE "CASE " \
+	"WHEN hm.role = 'manager' THEN 'managers' " \
+	"WHEN hm.role = 'leader' THEN 'leaders' " \
+	"WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' " \
+	"WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' " \
+	"WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' " \
+	"WHEN hm.joined_at >= :u - :newbie THEN 'newbies' " \
+	"WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT " \
+	" 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id " \
+	" WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at") \
+	" AND " IN_SCOPE ") THEN 'lurkers' " \
+	"ELSE 'inactive' END"
+
+/* hv: who visited in the window (a probe a member, on its own index). */
+static void
+visitors(struct hq *h)
 {
-	static const char *const levels[] = { "managers", "leaders",
-		"catalysts", "engaged", "regulars", "newbies", "lurkers",
-		"inactive" };
-	json_t *o = json_object();
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
-		json_object_set_new(o, levels[i], json_integer(0));
-	/* who visited in the window: a probe a member, on its own index */
 	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
 	    "PRIMARY KEY); DELETE FROM hv");
 	st = prep(h, h->c != 0 ? "INSERT INTO hv SELECT member_id FROM hm "
@@ -285,19 +296,23 @@ pyramid(struct hq *h)
 	    "86400 AND v.day < (:u + 86399) / 86400)");
 	step_row(h, st);
 	sqlite3_finalize(st);
-	st = prep(h, "SELECT CASE "
-	    "WHEN hm.role = 'manager' THEN 'managers' "
-	    "WHEN hm.role = 'leader' THEN 'leaders' "
-	    "WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' "
-	    "WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' "
-	    "WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' "
-	    "WHEN hm.joined_at >= :u - :newbie THEN 'newbies' "
-	    "WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT "
-	    " 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id "
-	    " WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at")
-	    " AND " IN_SCOPE ") THEN 'lurkers' "
-	    "ELSE 'inactive' END AS level, count(*) FROM hm LEFT JOIN hc "
-	    "USING (member_id) WHERE hm.role != 'interested' GROUP BY level");
+}
+
+static json_t *
+pyramid(struct hq *h)
+{
+	static const char *const levels[] = { "managers", "leaders",
+		"catalysts", "engaged", "regulars", "newbies", "lurkers",
+		"inactive" };
+	json_t *o = json_object();
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
+		json_object_set_new(o, levels[i], json_integer(0));
+	visitors(h);
+	st = prep(h, "SELECT " LEVEL_CASE " AS level, count(*) FROM hm LEFT "
+	    "JOIN hc USING (member_id) WHERE hm.role != 'interested' GROUP BY "
+	    "level");
 	while (step_row(h, st))
 		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
 		    json_integer(sqlite3_column_int64(st, 1)));
@@ -1137,28 +1152,11 @@ health_band_members(sqlite3 *db, int64_t community_id, int64_t now,
 	members_at(&h, now);
 	window_posts(&h);
 	contributions(&h);
-	exec(&h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
-	    "PRIMARY KEY); DELETE FROM hv");
-	st = prep(&h, "INSERT INTO hv SELECT member_id FROM hm WHERE EXISTS "
-	    "(SELECT 1 FROM visit_log v WHERE v.member_id = hm.member_id AND "
-	    "(:c = 0 OR v.community_id = :c) AND v.day >= :s / 86400 AND "
-	    "v.day < (:u + 86399) / 86400)");
-	step_row(&h, st);
-	sqlite3_finalize(st);
-	st = prep(&h, "SELECT member_id FROM (SELECT hm.member_id, CASE "
-	    "WHEN hm.role = 'manager' THEN 'managers' "
-	    "WHEN hm.role = 'leader' THEN 'leaders' "
-	    "WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' "
-	    "WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' "
-	    "WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' "
-	    "WHEN hm.joined_at >= :u - :newbie THEN 'newbies' "
-	    "WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT "
-	    " 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id "
-	    " WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at")
-	    " AND " IN_SCOPE ") THEN 'lurkers' "
-	    "ELSE 'inactive' END AS level FROM hm LEFT JOIN hc USING "
-	    "(member_id) WHERE hm.role != 'interested') WHERE level = :band "
-	    "ORDER BY member_id");
+	visitors(&h);
+	st = prep(&h, "SELECT member_id FROM (SELECT hm.member_id, "
+	    LEVEL_CASE " AS level FROM hm LEFT JOIN hc USING (member_id) "
+	    "WHERE hm.role != 'interested') WHERE level = :band ORDER BY "
+	    "member_id");
 	if (st != NULL)
 		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st,
 		    ":band"), band, -1, SQLITE_STATIC);
