@@ -263,7 +263,7 @@ open_survey(json_int_t id)
 static json_t *
 ask_audience(const char *slug, bool schedule)
 {
-	char *s, what[200];
+	char *s, what[200], choice;
 	long long id;
 
 	plain_out("Send it to:\n%s  p. the whole platform (staff)\n"
@@ -272,7 +272,8 @@ ask_audience(const char *slug, bool schedule)
 	    schedule ? "" : "  r. the attendees of a room (sent when it "
 	    "closes)\n  e. the attendees of an event (sent when it ends)\n");
 	s = plain_ask("Choose: ");
-	switch (s[0]) {
+	choice = s[0]; /* s is plain_ask's buffer: the next question reuses it */
+	switch (choice) {
 	case 'c':
 		return slug ? json_pack("{s:s}", "community", slug) : NULL;
 	case 'p':
@@ -303,9 +304,9 @@ ask_audience(const char *slug, bool schedule)
 	case 'e':
 		if (schedule)
 			return NULL;
-		id = atoll(plain_ask(s[0] == 'r' ? "Room number: " :
+		id = atoll(plain_ask(choice == 'r' ? "Room number: " :
 		    "Event number: "));
-		return json_pack("{s:I}", s[0] == 'r' ? "room" : "event",
+		return json_pack("{s:I}", choice == 'r' ? "room" : "event",
 		    (json_int_t)id);
 	}
 	return NULL;

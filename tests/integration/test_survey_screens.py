@@ -238,3 +238,39 @@ def test_tui_poll_form_settings_and_several_choices():
     labels = srv.query('SELECT o.label FROM poll_votes v JOIN poll_options o ON '
                        'o.id = v.option_id ORDER BY o.position')
     assert labels == [('Mon',), ('Fri',)], labels
+
+
+def test_plain_host_attaches_a_survey_to_an_open_room():
+    srv = Server()
+    keys = town(srv)
+    srv.execute("UPDATE community_members SET role = 'leader' WHERE member_id = "
+                "(SELECT id FROM members WHERE handle = 'ann')")
+    a = srv.session(keys['ann'])
+    rid = ok(a.call('room.open', community='cop', title='Drop-in', record='off'))['room'][
+        'room_id']
+    t = plain(srv, keys['ann'], 'ann')
+    try:
+        t.keys('14', 'Enter')
+        t.wait_for('n new survey')
+        t.keys('n', 'Enter')
+        t.wait_for('Title:')
+        t.keys('How was the drop-in?', 'Enter')
+        t.wait_for('r. the attendees of a room')
+        t.keys('r', 'Enter')
+        t.wait_for('Room number:')
+        t.keys(str(rid), 'Enter')
+        t.wait_for('Anonymous')
+        t.keys('y', 'Enter')
+        t.wait_for('temperature check? y/n')
+        t.keys('y', 'Enter')
+        t.wait_for('Days it stays open')
+        t.keys('Enter')
+        t.wait_for('Survey made')
+    finally:
+        t.kill()
+    assert srv.query('SELECT status, room_id, anonymous, kind FROM surveys') == [
+        ('pending', rid, 1, 'temperature')]
+    ok(srv.session(keys['bob']).call('room.join', room_id=rid))
+    ok(a.call('room.close', room_id=rid))
+    wait_db(srv, "SELECT m.handle FROM survey_audience s JOIN members m ON m.id = s.member_id "
+            "ORDER BY m.handle", [('ann',), ('bob',)])
