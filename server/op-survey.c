@@ -1096,6 +1096,15 @@ op_survey_export(struct call *x)
 		json_decref(rows);
 		return -1;
 	}
+	if (s.anonymous && responses(s.id) < survey_min_responses()) {
+		/* as its results: no one answer may stand out */
+		json_decref(cols);
+		json_decref(rows);
+		survey_clear(&s);
+		return call_fail(x, ERR_CONFLICT, "An anonymous survey is "
+		    "exported once %d members have answered.",
+		    survey_min_responses());
+	}
 	nq = json_array_size(s.questions);
 	json_array_append_new(cols, json_string("response"));
 	if (!s.anonymous)

@@ -114,6 +114,9 @@ def test_anonymous_results_only_from_the_minimum():
     r = ok(m.call('survey.results', survey_id=sid))
     assert r['responses'] == 4 and r['min_responses'] == 5 and r['visible'] is False
     assert 'questions' not in r and '5' in r['why']
+    out = srv.ctl('survey', 'export', str(sid), '--format', 'csv', check=False,
+                  json_out=False)
+    assert out.returncode != 0 and 'once 5 members have answered' in out.stderr, out
     s = srv.session(keys['m5'])
     ok(s.call('survey.answer', survey_id=sid, answers=answers(5)))
     r = ok(m.call('survey.results', survey_id=sid))
