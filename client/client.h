@@ -247,6 +247,7 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 /*
  * A form of one-line fields sending op with args (stolen) as build fills
  * them; done runs on the view below with the result, like the composer.
+ * op "": nothing is sent; done gets the built args (to send itself).
  */
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
@@ -789,5 +790,13 @@ void plain_search(void);
 const char *plain_count(long long n, const char *one, const char *many);
 /* A profile field's label in words: "job_role" -> "Job role". */
 const char *plain_label(const char *field);
+/* ---- plain-survey.c: surveys in the line mode; slug NULL: all ---- */
+void plain_survey(const char *slug);
+/* ---- survey.c: surveys (a list, one, answering, results, a new one) ---- */
+/* Surveys for the member (slug NULL) or in one community. */
+struct view *view_surveys(const char *slug, const char *name);
+struct view *view_survey(json_int_t id);
+/* The composer's text, a question a line, as survey.create's questions. */
+json_t *survey_questions_parse(const char *text);
 
 #endif

@@ -501,6 +501,9 @@ joined(void *ctx, json_t *result, json_t *error)
 
 static void thread_created(struct view *v, json_t *result);
 static void poll_created(struct view *v, json_t *result);
+static bool poll_settings_build(json_t *args, const char *const *vals,
+    char *err, size_t len);
+static void poll_settings_done(struct view *v, json_t *args);
 
 static bool
 comm_key(struct view *v, int ch, bool is_key)
@@ -607,11 +610,27 @@ comm_key(struct view *v, int ch, bool is_key)
 		    "Hello! I am ", NULL));
 		return true;
 	}
+	if (!is_key && ch == 'Q') {
+		ui_push(view_surveys(c->slug, c->name));
+		return true;
+	}
 	if (!is_key && ch == 'c' && c->tab == TAB_POLLS) {
-		snprintf(key, sizeof key, "poll:%s", c->slug);
-		ui_push(composer_open("New poll: the question, then one option "
-		    "per line", "poll.create", json_pack("{s:s}", "slug",
-		    c->slug), key, true, NULL, poll_created));
+		/* the poll's settings, then its question and options */
+		static const struct form_def defs[] = {
+			{ "Choices", NULL, "one|several", "how many options a "
+			    "voter may choose" },
+			{ "Anonymous", NULL, "no|yes", "yes: nobody sees who "
+			    "voted for what" },
+			{ "Results shown", NULL, "after a vote|after closing",
+			    NULL },
+			{ "Closes in", "", NULL, "e.g. 90m, 12h, 3d, 2w; empty: "
+			    "when closed by hand (C)" },
+		};
+
+		ui_push(form_open("New poll", "Its settings; then the question "
+		    "and one option a line.", "", json_pack("{s:s}", "slug",
+		    c->slug), defs, 4, poll_settings_build,
+		    poll_settings_done));
 		return true;
 	}
 	if (!is_key && ch == 'c') {
@@ -647,6 +666,41 @@ comm_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	return false;
+}
+
+/* The new poll's settings (the form before the composer). */
+static bool
+poll_settings_build(json_t *args, const char *const *vals, char *err,
+    size_t len)
+{
+	json_object_set_new(args, "multiple", json_boolean(strcmp(vals[0],
+	    "several") == 0));
+	json_object_set_new(args, "anonymous", json_boolean(strcmp(vals[1],
+	    "yes") == 0));
+	json_object_set_new(args, "results", json_string(strcmp(vals[2],
+	    "after closing") == 0 ? "after_close" : "after_vote"));
+	if (vals[3][strspn(vals[3], " ")] != '\0') {
+		if (mod_duration_parse(vals[3]) <= 0) {
+			snprintf(err, len, "Closes in: a duration like 90m, 12h, "
+			    "3d or 2w, or nothing.");
+			return false;
+		}
+		json_object_set_new(args, "closes_in", json_string(vals[3] +
+		    strspn(vals[3], " ")));
+	}
+	return true;
+}
+
+static void
+poll_settings_done(struct view *v, json_t *args)
+{
+	struct community *c = (struct community *)v;
+	char key[120];
+
+	snprintf(key, sizeof key, "poll:%s", c->slug);
+	ui_push(composer_open("New poll: the question, then one option per "
+	    "line", "poll.create", json_incref(args), key, true, NULL,
+	    poll_created));
 }
 
 static void
@@ -761,13 +815,15 @@ view_community(json_t *cj)
 
 	c->v.title = "Community";
 	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
-	    "O:open a room  S:settings  L:leave";
+	    "O:open a room  S:settings  L:leave  Q:surveys";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy), **5** the rooms open now (Enter joins one). **J** "
 	    "joins or asks to join. **c** starts a thread, or on the polls "
-	    "tab a poll (the title is the question, each line of the text an "
-	    "option). **O** opens an ad hoc room, without an event "
+	    "tab a poll (first its settings: one or several choices, "
+	    "anonymous, when results show, when it closes; then the title is "
+	    "the question, each line of the text an option). **Q** lists the "
+	    "community's surveys (managers make them there). **O** opens an ad hoc room, without an event "
 	    "(leaders and managers, and staff): give it a title and choose "
 	    "what is kept of it; you go straight in as its host. **L** "
 	    "leaves the community (or withdraws your request to join). "
@@ -856,6 +912,20 @@ poll_fill(struct poll *p)
 
 	list_clear(&p->l);
 	list_add(&p->l, js(p->p, "question"), NULL, C_HEAD, NULL, false);
+	{
+		char how[200], when[32];
+
+		short_time(js(p->p, "closes_at"), when);
+		snprintf(how, sizeof how, "%s%s%s%s%s",
+		    ji(p->p, "multiple") ? "several choices (Enter marks or "
+		    "unmarks each)" : "one choice", ji(p->p, "anonymous") ?
+		    ", anonymous" : "", strcmp(js(p->p, "results"),
+		    "after_close") == 0 ? ", results when closed" : "",
+		    js(p->p, "closes_at")[0] && !ji(p->p, "closed") ?
+		    ", closes " : "", js(p->p, "closes_at")[0] &&
+		    !ji(p->p, "closed") ? when : "");
+		list_add(&p->l, how, NULL, C_DIM, NULL, false);
+	}
 	list_add(&p->l, "", NULL, C_NORMAL, NULL, false);
 	json_array_foreach(opts, i, o)
 		total += ji(o, "votes");
@@ -935,6 +1005,27 @@ poll_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (!is_key && ch == 'C') {
 		ui_push(mod_poll_close_form(p->id, poll_closed));
+		return true;
+	}
+	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&
+	    (r = list_cur(&p->l)) != NULL && ji(p->p, "multiple")) {
+		/* several choices: this option in or out of my vote */
+		json_t *opts = json_array(), *o;
+		json_int_t id = ji(r->data, "id");
+		size_t i;
+
+		json_array_foreach(jarr(p->p, "options"), i, o)
+			if ((ji(o, "id") == id) != voted_for(p->p, ji(o, "id")))
+				json_array_append_new(opts,
+				    json_integer(ji(o, "id")));
+		if (json_array_size(opts) == 0) {
+			json_decref(opts);
+			ui_flash("Choose at least one option (mark another "
+			    "first).");
+			return true;
+		}
+		net_call("poll.vote", json_pack("{s:I, s:o}", "poll_id", p->id,
+		    "options", opts), v, voted, p);
 		return true;
 	}
 	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&

@@ -326,6 +326,17 @@ form_send(struct form *fm)
 		json_decref(args);
 		return;
 	}
+	if (fm->op[0] == '\0') {
+		/* no operation: the values go to done, which sends them */
+		void (*done)(struct view *, json_t *) = fm->done;
+		struct view *below = fm->v.below;
+
+		ui_pop();
+		if (done != NULL && below != NULL && ui_top() == below)
+			done(below, args);
+		json_decref(args);
+		return;
+	}
 	fm->sending = true;
 	net_call(fm->op, args, &fm->v, form_sent, fm);
 }

@@ -21,6 +21,7 @@ struct home {
 	json_t *rooms;
 	json_t *records; /* room records waiting for my review */
 	json_t *suggest; /* member.suggestions (people.c) */
+	json_t *surveys; /* survey.list: those waiting for my answer */
 	char msg[256];
 	bool loaded;
 	bool first_community; /* select the first community once listed */
@@ -167,6 +168,34 @@ home_fill(struct home *h)
 	}
 	(void)mine;
 	people_home_rows(&h->l, h->suggest);
+	{
+		/* surveys waiting for my answer (S: every survey) */
+		size_t n = 0;
+
+		json_array_foreach(h->surveys, i, r)
+			n += json_is_true(json_object_get(r, "can_answer"));
+		if (n > 0) {
+			list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+			snprintf(line, sizeof line, "Surveys for you (%zu; S: "
+			    "all surveys)", n);
+			list_add(&h->l, line, NULL, C_HEAD, NULL, false);
+		}
+		json_array_foreach(h->surveys, i, r) {
+			json_t *d;
+			char when[32], right[48];
+
+			if (!json_is_true(json_object_get(r, "can_answer")))
+				continue;
+			d = json_pack("{s:s, s:I}", "open", "survey",
+			    "survey_id", ji(r, "id"));
+			short_time(js(r, "closes_at"), when);
+			snprintf(line, sizeof line, "  Answer: %s", js(r,
+			    "title"));
+			snprintf(right, sizeof right, "until %s", when);
+			list_add(&h->l, line, right, C_UNREAD, d, true);
+			json_decref(d);
+		}
+	}
 	if (json_array_size(h->records) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		snprintf(line, sizeof line, "Room records to review (%zu)",
@@ -362,9 +391,38 @@ home_suggest(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_surveys(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->surveys);
+	h->surveys = json_incref(jarr(result, "surveys"));
+	home_fill(h);
+}
+
+static void
+home_suggest(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->suggest);
+	h->suggest = json_incref(result);
+=======
+	json_decref(h->surveys);
+	h->surveys = json_incref(jarr(result, "surveys"));
+>>>>>>> surveys
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
 	net_call("draft.list", NULL, &h->v, home_drafts, h);
+	net_call("survey.list", NULL, &h->v, home_surveys, h);
 	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
@@ -410,6 +468,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_drafts());
 		else if (people_home_open(r->data))
 			;
+		else if (strcmp(js(r->data, "open"), "survey") == 0)
+			ui_push(view_survey(ji(r->data, "survey_id")));
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -430,6 +490,10 @@ home_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'R') {
 		home_load(h);
+		return true;
+	}
+	if (!is_key && ch == 'S') {
+		ui_push(view_surveys(NULL, NULL));
 		return true;
 	}
 	if (!is_key && ch == 'A' && admin_may()) {
@@ -474,6 +538,8 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "message.new") == 0 ||
 	    strcmp(name, "message.read") == 0)
 		messages_count(v, home_refill);
+	if (strcmp(name, "survey.opened") == 0)
+		net_call("survey.list", NULL, v, home_surveys, h);
 	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
 		net_call("room.list", NULL, v, home_rooms, h);
 		if (!json_is_true(json_object_get(data, "open")))
@@ -493,6 +559,7 @@ home_free(struct view *v)
 	json_decref(h->rooms);
 	json_decref(h->records);
 	json_decref(h->suggest);
+	json_decref(h->surveys);
 	free(h);
 }
 
@@ -510,6 +577,8 @@ view_home(void)
 	    "happened since your last visit. **q** on this screen leaves "
 	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
 	    "private messages.";
+	    "Hearth. Staff: **H** shows the platform's health. **S** lists "
+	    "your surveys (those waiting for your answer are on Home).";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;

@@ -479,7 +479,8 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), 0 back: ");
+		    "j join, m membership, R reports (leaders, managers), "
+		    "S surveys, 0 back: ");
 		if (s[0] == 'n') {
 			char key[64];
 
@@ -497,6 +498,8 @@ show_community(json_t *c)
 			plain_programme_run(js(c, "slug"));
 		} else if (s[0] == 'R') {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'S') {
+			plain_survey(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {
@@ -763,9 +766,9 @@ plain_run(int fd)
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n"
-		    "  14. Private messages\n"
-		    "  D. Drafts you have not sent\n%s  0. Leave\n",
+		    "  12. Community health and reports\n%s"
+		    "  14. Private messages\n  15. Surveys\n"
+		    "  D. Drafts you have not sent\n  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
@@ -820,6 +823,9 @@ plain_run(int fd)
 			break;
 		case 14:
 			plain_messages();
+			break;
+		case 15:
+			plain_survey(NULL);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

@@ -86,6 +86,10 @@ usage(FILE *f)
 	    "         [--format text|md|csv|json|html] [--out FILE [--force]]"
 	    "\n         [--no-suppress]          the state-of-the-community "
 	    "report\n"
+	    "  survey list                           surveys, open first\n"
+	    "  survey export ID --format csv         every response (no member "
+	    "column\n"
+	    "                                        when anonymous)\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -1035,6 +1039,8 @@ main(int argc, char **argv)
 		return cmd_audit(argc, argv);
 	if (strcmp(argv[0], "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(argv[0], "survey") == 0)
+		return hctl_survey(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

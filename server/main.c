@@ -523,6 +523,7 @@ main(int argc, char **argv)
 	poll_sweep_start();
 	event_remind_start();
 	outreach_start();
+	survey_sweep_start();
 	room_restore();
 	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"

@@ -941,7 +941,8 @@ room_close_write(struct call *x, struct room *r, const char *summary,
 	st = db_stmt(srv->db, "DELETE FROM room_queue WHERE room_id = ?");
 	sqlite3_bind_int64(st, 1, r->id);
 	if (call_step(x, st) != 0 ||
-	    record_close(x, r->id, &thread, &review) != 0)
+	    record_close(x, r->id, &thread, &review) != 0 ||
+	    survey_room_closed(x, r->id, r->event_id) != 0)
 		return -1;
 	cl = xcalloc(1, sizeof *cl);
 	cl->room_id = r->id;

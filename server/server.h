@@ -1222,5 +1222,41 @@ void zone_human(int64_t member_id, int64_t t, char out[48]);
  * the process opens from then on (db_open and db_open_existing call it).
  */
 void tokenizer_auto(void);
+/*
+ * survey.c, op-survey.c: surveys (issue 15). survey_set: hearthd.conf
+ * survey_* keys (min_responses). The sweep opens pending event surveys
+ * and scheduled temperature checks, reminds once and closes on a date.
+ */
+#define SURVEY_QUESTIONS_MAX 50
+#define SURVEY_PROMPT_MAX 500
+#define SURVEY_SECTION_MAX 120
+#define SURVEY_OPTIONS_MAX 12
+#define SURVEY_OPTION_MAX 200
+extern const struct op op_survey_table[];
+extern uint64_t survey_sweeps;
+int survey_set(const char *k, const char *v);
+int survey_min_responses(void);
+void survey_sweep_start(void);
+/* Check a questions list, giving the stored form; -1 with err. */
+int survey_questions_check(json_t *in, json_t **out, char *err,
+    size_t len);
+json_t *survey_temperature_questions(void);
+/* Open survey id to members (ids): audience rows and notifications. */
+int survey_open(struct call *, int64_t id, json_t *members);
+int survey_close(struct call *, int64_t id);
+/* The one reminder to those who have not answered (*n of them). */
+int survey_remind(struct call *, int64_t id, int *n);
+/* In room.close's transaction: send the room's (or its event's) pending
+ * post-experience surveys to its attendees. */
+int survey_room_closed(struct call *, int64_t room_id, int64_t event_id);
+/* op-survey.c: an audience object's members (as x may send to them). */
+json_t *survey_audience_members(struct call *, json_t *audience);
+/* The temperature checks over time (health report "value"); any thread. */
+json_t *survey_value(sqlite3 *, int64_t community_id, int64_t until);
+/* health.c: members in a pyramid band, in the caller's transaction. */
+json_t *health_band_members(sqlite3 *, int64_t community_id, int64_t now,
+    const char *band, char *err, size_t errlen);
+/* hearthctl-survey.c: `hearthctl survey ...`. */
+int hctl_survey(int argc, char **argv);
 
 #endif

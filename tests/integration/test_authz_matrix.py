@@ -579,7 +579,62 @@ TABLE = {
     # the current text again: authorized, and nobody must accept anew
     'admin.coc.set': (lambda w, r, v: {'body': w.sessions['admin'].call('coc.get')[
         'result']['text']}, admin_only),
+    # surveys: made by a community's managers (staff for the platform);
+    # seen and answered by their audience (here: the community's members),
+    # managed (results while open, close, remind) by managers and staff;
+    # exported by staff only
+    'survey.create': (lambda w, r, v: {'title': 'S', 'audience': {'community': v},
+                                       'questions': [{'kind': 'scale5', 'prompt': 'How?'}]},
+                      write('manager', False)),
+    'survey.list': (slug, read_slug(guest_op=False)),
+    'survey.get': (lambda w, r, v: {'survey_id': survey(w, v)}, lambda r, v: survey_rule(r)),
+    'survey.answer': (lambda w, r, v: {'survey_id': survey(w, v),
+                                       'answers': [{'question': 0, 'value': 3}]},
+                      lambda r, v: F if r == 'admin' else survey_rule(r)),
+    'survey.results': (lambda w, r, v: {'survey_id': survey(w, v)},
+                       lambda r, v: survey_rule(r, manage=True)),
+    'survey.close': (lambda w, r, v: {'survey_id': survey(w, v)},
+                     lambda r, v: survey_rule(r, manage=True)),
+    'survey.remind': (lambda w, r, v: {'survey_id': survey(w, v)},
+                      lambda r, v: survey_rule(r, manage=True)),
+    'survey.export': (lambda w, r, v: {'survey_id': survey(w, v)}, admin_only),
+    'survey.schedule': (lambda w, r, v: {'audience': {'community': v}},
+                        write('manager', False)),
+    'survey.schedules': (lambda w, r, v: {}, members_only()),
+    'survey.unschedule': (lambda w, r, v: {'schedule_id': survey_schedule(w, v)},
+                          write('manager', False)),
 }
+
+
+def survey(w, vis):
+    """A fresh open survey by the author (a leader) sent to the community's
+    members."""
+    sid = w.fresh("INSERT INTO surveys (title, community_id, audience, questions, status, "
+                  "created_by, created_at, opened_at, closes_at) VALUES (?, ?, '{}', "
+                  "'[{\"kind\":\"scale5\",\"prompt\":\"How?\",\"optional\":false}]', "
+                  "'open', ?, ?, ?, ?)", 'Survey %d' % w.uniq(), w.cid[vis],
+                  w.ids['author'], T0, T0, int(time.time()) + 86400)
+    w.fresh('INSERT INTO survey_audience SELECT ?, member_id FROM community_members '
+            'WHERE community_id = ?', sid, w.cid[vis])
+    return sid
+
+
+def survey_rule(role, manage=False):
+    """A survey of a community: its audience (every role in it) may see it,
+    only managers and admins manage it; others do not know it exists."""
+    if role == 'guest':
+        return F
+    if role in ('admin', 'manager'):
+        return OK
+    if role in CROLE:
+        return F if manage else OK
+    return NF
+
+
+def survey_schedule(w, vis):
+    return w.fresh("INSERT INTO survey_schedules (title, community_id, audience, next_at, "
+                   "created_by, created_at) VALUES ('T', ?, '{}', ?, ?, ?)", w.cid[vis],
+                   int(time.time()) + 86400 * 90, w.ids['author'], T0)
 
 
 def removed_member(w):

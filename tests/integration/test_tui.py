@@ -618,6 +618,8 @@ def test_tui_create_poll():
         t.keys('2')
         t.wait_for('No polls yet')
         t.keys('c')
+        t.wait_for('New poll', 'Choices: < one >')   # its settings first
+        t.keys('C-s')                                # as they are
         t.wait_for('Question')
         t.keys('Tea or coffee?', 'Enter')
         t.keys('Tea', 'Enter', 'Coffee', 'C-s')
