@@ -403,22 +403,6 @@ home_surveys(void *ctx, json_t *result, json_t *error)
 }
 
 static void
-home_suggest(void *ctx, json_t *result, json_t *error)
-{
-	struct home *h = ctx;
-
-	if (error != NULL)
-		return; /* optional */
-	json_decref(h->suggest);
-	h->suggest = json_incref(result);
-=======
-	json_decref(h->surveys);
-	h->surveys = json_incref(jarr(result, "surveys"));
->>>>>>> surveys
-	home_fill(h);
-}
-
-static void
 home_load(struct home *h)
 {
 	net_call("draft.list", NULL, &h->v, home_drafts, h);
@@ -576,9 +560,8 @@ view_home(void)
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
 	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
-	    "private messages.";
-	    "Hearth. Staff: **H** shows the platform's health. **S** lists "
-	    "your surveys (those waiting for your answer are on Home).";
+	    "private messages. **S** lists your surveys (those waiting for "
+	    "your answer are on Home).";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;
