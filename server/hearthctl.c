@@ -86,6 +86,8 @@ usage(FILE *f)
 	    "         [--format text|md|csv|json|html] [--out FILE [--force]]"
 	    "\n         [--no-suppress]          the state-of-the-community "
 	    "report\n"
+	    "  roadmap export SLUG|- [--format md|csv]  a community's roadmap "
+	    "(-: the platform's)\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -1035,6 +1037,8 @@ main(int argc, char **argv)
 		return cmd_audit(argc, argv);
 	if (strcmp(argv[0], "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(argv[0], "roadmap") == 0)
+		return hctl_roadmap(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 
