@@ -574,9 +574,16 @@ op_roadmap_accept(struct call *x)
 	if (rc != SQLITE_ROW)
 		return call_fail(x, ERR_NOT_FOUND, "No open proposal %lld.",
 		    (long long)id);
-	if (rm_open(x, community, RM_EDIT, &r) != 0) {
+	if (rm_open(x, community, RM_READ, &r) != 0) {
 		free(body);
-		return -1;
+		x->err = 0;
+		return call_fail(x, ERR_NOT_FOUND, "No open proposal %lld.",
+		    (long long)id);
+	}
+	if (!r.manager) {
+		free(body);
+		return call_fail(x, ERR_FORBIDDEN, "The community's managers "
+		    "accept or decline proposals.");
 	}
 	idx = roadmap_section_find(key);
 	st = db_stmt(srv->db, "UPDATE roadmap_proposals SET state = ?, "
