@@ -330,6 +330,8 @@ struct view *view_search(bool directory);
 /* ---- notes.c: notifications ---- */
 struct view *view_notes(void);
 
+/* ---- roadmap.c: a community's roadmap (slug NULL: the platform's) ---- */
+struct view *view_roadmap(const char *slug, const char *name);
 /* ---- home.c: Home, and the keys every screen shares ---- */
 struct view *view_home(void);
 /* Keys that work on every screen but the composer and forms. */
@@ -606,6 +608,8 @@ void plain_admin(void);
 /* After an error: coc_required offers the code of conduct to accept. */
 void plain_coc_refused(json_t *error);
 
+/* ---- plain-roadmap.c: the line mode's roadmap (NULL: the platform's) ---- */
+void plain_roadmap(const char *slug);
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */
 void plain_programme_run(const char *slug);

@@ -353,7 +353,8 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), 0 back: ");
+		    "j join, m membership, R reports (leaders, managers), "
+		    "r roadmap and personas, 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s",
 			    plain_ask("Title: "));
@@ -368,6 +369,8 @@ show_community(json_t *c)
 			plain_programme_run(js(c, "slug"));
 		} else if (s[0] == 'R') {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'r') {
+			plain_roadmap(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {
@@ -675,6 +678,7 @@ plain_run(int fd)
 		    "  12. Community health and reports\n%s  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
+		plain_out("  14. The platform's roadmap\n");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
@@ -725,6 +729,9 @@ plain_run(int fd)
 		case 13:
 			if (plain_admin_may())
 				plain_admin();
+			break;
+		case 14:
+			plain_roadmap(NULL);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {
