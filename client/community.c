@@ -158,6 +158,10 @@ comm_draw(struct view *v, int rows, int cols)
 		for (int i = 0; i <= NTABS + 1; i++) {
 			if (!shown[i])
 				continue;
+			/* the Roadmap screen's tab goes when there is no room
+			 * (80 columns, a manager's): the key line names it */
+			if (i > NTABS && x + text_width(t[i]) > cols)
+				break;
 			put_text(2, x, cols - x, t[i], i == c->tab ? C_SEL :
 			    C_DIM, i == c->tab ? A_BOLD : 0);
 			x += text_width(t[i]) + 1;
@@ -727,7 +731,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
+	c->v.keys = "1-7:tabs  9:roadmap  Enter:open  c:new  J:join  i:intro  "
 	    "O:open a room  S:settings  L:leave";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "

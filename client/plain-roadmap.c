@@ -143,15 +143,17 @@ static void
 actions_menu(const char *slug)
 {
 	json_t *rm, *a, *args;
-	char *s, title[256], owner[80], res[512];
+	char *s, cmd[256], title[256], owner[80], res[512];
 	int n;
 
 	for (;;) {
 		if ((rm = fetch(slug)) == NULL)
 			return;
 		actions_print(rm);
-		s = plain_ask("n new, s N STATUS (planned, doing, done, "
-		    "dropped), e N change, x N remove, 0 back: ");
+		snprintf(cmd, sizeof cmd, "%s", plain_ask("n new, s N STATUS "
+		    "(planned, doing, done, dropped), e N change, x N remove, "
+		    "0 back: "));
+		s = cmd;
 		n = atoi(s + (s[0] && s[1] == ' ' ? 2 : 0));
 		a = json_array_get(json_object_get(rm, "actions"),
 		    (size_t)(n > 0 ? n - 1 : 1000000));
@@ -210,7 +212,7 @@ personas_menu(const char *slug)
 		"Pain points", "Preferred ways to take part" };
 	json_t *r, *res, *p, *e, *args;
 	size_t i, j;
-	char *s;
+	char *s, cmd[256];
 	int n;
 
 	for (;;) {
@@ -231,8 +233,10 @@ personas_menu(const char *slug)
 		}
 		if (json_array_size(json_object_get(res, "personas")) == 0)
 			plain_out("  None yet.\n");
-		s = plain_ask("n new, e N change, x N remove, t N EVENT tag "
-		    "event number EVENT with persona N, 0 back: ");
+		snprintf(cmd, sizeof cmd, "%s", plain_ask("n new, e N change, "
+		    "x N remove, t N EVENT tag event number EVENT with persona "
+		    "N, 0 back: "));
+		s = cmd;
 		n = atoi(s + (s[0] && s[1] == ' ' ? 2 : 0));
 		p = json_array_get(json_object_get(res, "personas"),
 		    (size_t)(n > 0 ? n - 1 : 1000000));

@@ -675,10 +675,10 @@ plain_run(int fd)
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n%s  0. Leave\n",
+		    "  12. Community health and reports\n%s"
+		    "  14. The platform's roadmap\n  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
-		plain_out("  14. The platform's roadmap\n");
 		s = plain_ask("Choose a number: ");
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));

@@ -21,8 +21,8 @@ enum pane { P_SECTIONS, P_ACTIONS, P_PERSONAS, P_VERSIONS, P_PROPOSALS,
 static const char *const pane_names[NPANES] = { "s Sections", "a Actions",
 	"p Personas", "v Versions", "o Proposals" };
 
-#define TITLE_W 24 /* the grid's first column (the action), always shown */
-#define PERIOD_W 7
+#define TITLE_W 22 /* the grid's first column (the action), always shown */
+#define PERIOD_W 6
 
 struct roadmap {
 	struct view v;
@@ -952,7 +952,7 @@ static bool
 rm_key(struct view *v, int ch, bool is_key)
 {
 	struct roadmap *r = (struct roadmap *)v;
-	static const char panes[] = "savpo";
+	static const char panes[] = "sapvo";
 	const char *p;
 
 	if (!is_key && ch != 0 && (p = strchr(panes, ch)) != NULL) {
