@@ -106,7 +106,10 @@ notes_open(struct notes *n, json_t *x)
 		    slug);
 		ui_push(view_community(c));
 		json_decref(c);
-	} else if (ji(x, "thread_id"))
+	} else if (strncmp(kind, "roadmap_", 8) == 0)
+		ui_push(view_roadmap(slug[0] ? slug : NULL, slug[0] ? slug :
+		    NULL));
+	else if (ji(x, "thread_id"))
 		ui_push(view_thread(ji(x, "thread_id"), ""));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));

@@ -249,9 +249,8 @@ grid_cell(json_t *a, int c, char *out, size_t len)
 	if (c < 8) {
 		if (ji(a, "period") == c + 1)
 			snprintf(out, len, "%s", strcmp(js(a, "status"),
-			    "done") == 0 ? "[done]" : strcmp(js(a, "status"),
-			    "dropped") == 0 ? "[drop]" : strcmp(js(a, "status"),
-			    "doing") == 0 ? "[doing" : "[plan]");
+			    "dropped") == 0 ? "drop" : strcmp(js(a, "status"),
+			    "planned") == 0 ? "plan" : js(a, "status"));
 	} else if (c == 8) {
 		if (js(a, "owner")[0])
 			snprintf(out, len, "@%s", js(a, "owner"));

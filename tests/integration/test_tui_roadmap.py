@@ -53,7 +53,7 @@ def test_tui_manager_edits_the_roadmap_grid_and_personas():
         t.wait_for('New action')
         t.keys('Down', 'Kick-off meeting', 'Down', '@lead', 'Down', 'A room')
         t.keys('C-s')
-        screen = t.wait_for('[plan]', 'Kick-off meeting', timeout=10)
+        screen = t.wait_for(' plan', 'Kick-off meeting', timeout=10)
         assert 'M1' in screen and 'M7-9' in screen
         assert all(len(ln) <= 80 for ln in t.screen().splitlines())
         assert '@lead' not in t.screen()
