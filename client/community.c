@@ -731,7 +731,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-7:tabs  9:roadmap  Enter:open  c:new  J:join  i:intro  "
+	c->v.keys = "1-9:tabs  Enter:open  c:new  J:join  i:intro  "
 	    "O:open a room  S:settings  L:leave";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "

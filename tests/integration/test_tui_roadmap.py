@@ -26,7 +26,7 @@ def test_tui_manager_edits_the_roadmap_grid_and_personas():
     try:
         t.wait_for('Supervisors', timeout=15)
         t.keys('Enter')
-        t.wait_for('9:roadmap')
+        t.wait_for('1-9:tabs')
         t.keys('9')
         screen = t.wait_for('Roadmap of Supervisors', timeout=15)
         t.wait_for('Vision')
@@ -53,15 +53,16 @@ def test_tui_manager_edits_the_roadmap_grid_and_personas():
         t.wait_for('New action')
         t.keys('Down', 'Kick-off meeting', 'Down', '@lead', 'Down', 'A room')
         t.keys('C-s')
-        screen = t.wait_for(' plan', 'Kick-off meeting', timeout=10)
+        screen = t.wait_for('M10-12', 'Kick-off meeting', timeout=10)
+        row = next(ln for ln in screen.splitlines() if 'Kick-off meeting' in ln)
+        assert row.split()[-1] == 'plan', row       # in the M1 column
         assert 'M1' in screen and 'M7-9' in screen
         assert all(len(ln) <= 80 for ln in t.screen().splitlines())
         assert '@lead' not in t.screen()
         # sideways: who, status, resources
         for _ in range(8):
             t.keys('Right')
-        screen = t.wait_for('@lead')
-        assert 'Resources' in screen and 'A room' in screen
+        screen = t.wait_for('@lead', 'Resources', 'A room')
         t.keys('Left')
         t.wait_for('M10-12')
         # versions: Enter compares with the one before
@@ -91,7 +92,7 @@ def test_tui_leader_proposes_member_reads():
     try:
         t.wait_for('Supervisors', timeout=15)
         t.keys('Enter')
-        t.wait_for('9:roadmap')
+        t.wait_for('1-9:tabs')
         t.keys('9')
         t.wait_for('Community purpose', timeout=15)
         t.keys('Down', 'e')
@@ -108,7 +109,7 @@ def test_tui_leader_proposes_member_reads():
     try:
         t.wait_for('Supervisors', timeout=15)
         t.keys('Enter')
-        t.wait_for('9:roadmap')
+        t.wait_for('1-9:tabs')
         t.keys('9')
         t.wait_for('o Proposals (1)', timeout=15)
         t.keys('o')
@@ -124,7 +125,7 @@ def test_tui_leader_proposes_member_reads():
     try:
         t.wait_for('Supervisors', timeout=15)
         t.keys('Enter')
-        t.wait_for('9:roadmap')
+        t.wait_for('1-9:tabs')
         t.keys('9')
         t.wait_for('Community purpose: To share practice.', timeout=15)
         assert 'o Proposals' not in t.screen()
