@@ -20,14 +20,19 @@ def body(srv, key):
     return rows[0][0] if rows else None
 
 
+def roadmap_tab(t):
+    """From Home into the only community, then its Roadmap (9)."""
+    t.wait_for('Supervisors', timeout=15)
+    t.keys('Enter')
+    t.wait_for('1-9:tabs')
+    t.keys('9')
+
+
 def test_tui_manager_edits_the_roadmap_grid_and_personas():
     srv, keys = town()
     t = tui(srv, keys['mgr'], 'mgr', height=30)
     try:
-        t.wait_for('Supervisors', timeout=15)
-        t.keys('Enter')
-        t.wait_for('1-9:tabs')
-        t.keys('9')
+        roadmap_tab(t)
         screen = t.wait_for('Roadmap of Supervisors', timeout=15)
         t.wait_for('Vision')
         screen = t.screen()
@@ -90,10 +95,7 @@ def test_tui_leader_proposes_member_reads():
     srv, keys = town()
     t = tui(srv, keys['lead'], 'lead', height=30)
     try:
-        t.wait_for('Supervisors', timeout=15)
-        t.keys('Enter')
-        t.wait_for('1-9:tabs')
-        t.keys('9')
+        roadmap_tab(t)
         t.wait_for('Community purpose', timeout=15)
         t.keys('Down', 'e')
         t.wait_for('Propose a new text')
@@ -107,10 +109,7 @@ def test_tui_leader_proposes_member_reads():
     # a manager accepts it on the proposals pane
     t = tui(srv, keys['mgr'], 'mgr', height=30)
     try:
-        t.wait_for('Supervisors', timeout=15)
-        t.keys('Enter')
-        t.wait_for('1-9:tabs')
-        t.keys('9')
+        roadmap_tab(t)
         t.wait_for('o Proposals (1)', timeout=15)
         t.keys('o')
         t.wait_for('by @lead')
@@ -123,10 +122,7 @@ def test_tui_leader_proposes_member_reads():
         t.kill()
     t = tui(srv, keys['ann'], 'ann', height=30)
     try:
-        t.wait_for('Supervisors', timeout=15)
-        t.keys('Enter')
-        t.wait_for('1-9:tabs')
-        t.keys('9')
+        roadmap_tab(t)
         t.wait_for('Community purpose: To share practice.', timeout=15)
         assert 'o Proposals' not in t.screen()
         t.keys('Down', 'e')
