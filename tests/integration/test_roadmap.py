@@ -295,3 +295,42 @@ def test_personas_and_event_tags():
     out = srv.session(keys['out'])
     err(out.call('persona.list', slug='cop'), 'forbidden', 'private')
     err(out.call('persona.delete', persona_id=ids[0]), 'not_found')
+
+
+def test_bad_input_is_refused_clearly():
+    srv = Server()
+    keys = cop(srv)
+    ann = srv.session(keys['ann'])
+    community(srv, 'other', 'platform', [('ann', 'manager')])
+    err(ann.call('roadmap.update', slug='cop', key='vision'), 'bad_request',
+        'Nothing to change')
+    err(ann.call('roadmap.update', slug='cop', body='x'), 'bad_request', 'which section')
+    err(ann.call('roadmap.update', slug='cop', starts_on='someday'), 'bad_request')
+    err(ann.call('roadmap.update', slug='cop', key='vision', body='a\x01b'),
+        'bad_request')
+    err(ann.call('roadmap.update', slug='nosuch', key='vision', body='x'), 'not_found')
+    err(ann.call('roadmap.action', action_id=999, status='done'), 'not_found')
+    err(ann.call('roadmap.action', slug='cop', title='x'), 'bad_request', 'period')
+    err(ann.call('roadmap.action', slug='cop', period=1, title=''), 'bad_request')
+    err(ann.call('roadmap.accept', proposal_id=12345), 'not_found')
+    err(ann.call('roadmap.copy', slug='cop', **{'from': 'cop'}), 'bad_request')
+    err(ann.call('roadmap.export', slug='cop', format='pdf'), 'bad_request')
+    # a link must be the community's own
+    gid = ok(ann.call('goal.create', community='other', title='G',
+                      ends_at='2099-01-01'))['goal_id']
+    kr = ok(ann.call('goal.kr_add', goal_id=gid, title='K', target=3))['kr_id']
+    err(ann.call('roadmap.action', slug='cop', period=1, title='x', kr_id=kr),
+        'not_found', 'key result')
+    eid = ok(ann.call('event.create', community='other', title='E',
+                      starts_at='2099-01-01T10:00:00Z'))['event']['id']
+    err(ann.call('roadmap.action', slug='cop', period=1, title='x', event_id=eid),
+        'not_found', 'event')
+    pid = ok(ann.call('persona.save', slug='other', name='P'))['persona_id']
+    cev = ok(ann.call('event.create', community='cop', title='C',
+                      starts_at='2099-01-01T10:00:00Z'))['event']['id']
+    err(ann.call('persona.tag', event_id=cev, persona_ids=[pid]), 'not_found')
+    err(ann.call('persona.save', slug='cop', name=''), 'bad_request')
+    # nothing of that changed anything
+    assert ok(ann.call('roadmap.get', slug='cop'))['version'] == 0
+    assert srv.query('SELECT count(*) FROM roadmap_actions')[0][0] == 0
+    assert srv.alive()
