@@ -356,6 +356,19 @@ proposals_menu(const char *slug)
 	json_decref(r);
 }
 
+/* W: the whole roadmap as Markdown (roadmap.export), printed as is. */
+static void
+whole(const char *slug)
+{
+	json_t *a = scope(slug), *r, *res;
+
+	json_object_set_new(a, "format", json_string("md"));
+	r = plain_call("roadmap.export", a);
+	if ((res = plain_result(r)) != NULL)
+		plain_out("\n%s", js(res, "text"));
+	json_decref(r);
+}
+
 /* A community's roadmap (slug NULL: the platform's). */
 void
 plain_roadmap(const char *slug)
@@ -370,7 +383,8 @@ plain_roadmap(const char *slug)
 		print_overview(rm);
 		cmd = plain_ask("Number to read, e N edit (leaders: propose), "
 		    "m N managers only or not, a actions, p personas, v "
-		    "versions, o proposals, C copy from another, 0 back: ");
+		    "versions, o proposals, W the whole of it, C copy from "
+		    "another, 0 back: ");
 		n = atol(cmd + (cmd[0] && cmd[1] == ' ' ? 2 : 0));
 		s = section_by_number(rm, n);
 		if (cmd[0] >= '1' && cmd[0] <= '9' && s != NULL)
@@ -393,6 +407,8 @@ plain_roadmap(const char *slug)
 			versions_menu(slug);
 		else if (cmd[0] == 'o' && cmd[1] == '\0')
 			proposals_menu(slug);
+		else if (cmd[0] == 'W' && cmd[1] == '\0')
+			whole(slug);
 		else if (cmd[0] == 'C' && cmd[1] == '\0') {
 			snprintf(from, sizeof from, "%s", plain_ask("Copy from "
 			    "which community (its short name; - the "

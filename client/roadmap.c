@@ -947,6 +947,17 @@ pane_key(struct roadmap *r, int ch, bool is_key)
 	return false;
 }
 
+/* W: the whole roadmap as one document (roadmap.export, Markdown). */
+static void
+whole_got(void *ctx, json_t *result, json_t *error)
+{
+	(void)ctx;
+	if (error != NULL)
+		ui_flash("%s", err_message(error));
+	else
+		ui_push(view_message("The whole roadmap", js(result, "text")));
+}
+
 static bool
 rm_key(struct view *v, int ch, bool is_key)
 {
@@ -981,6 +992,13 @@ rm_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'R') {
 		rm_load(r);
+		return true;
+	}
+	if (!is_key && ch == 'W') {
+		json_t *args = slug_args(r);
+
+		json_object_set_new(args, "format", json_string("md"));
+		net_call("roadmap.export", args, &r->v, whole_got, r);
 		return true;
 	}
 	if (pane_key(r, ch, is_key))
@@ -1032,7 +1050,8 @@ view_roadmap(const char *slug, const char *name)
 	    "removes, **t** tags an upcoming event with it), **v** the "
 	    "versions (**Enter** compares one with the one before it; **c** "
 	    "marks one to compare others with), **o** proposals waiting "
-	    "(**A** accepts, **D** declines). **R** reloads.";
+	    "(**A** accepts, **D** declines). **W** shows the whole roadmap "
+	    "as one document. **R** reloads.";
 	r->v.draw = rm_draw;
 	r->v.key = rm_key;
 	r->v.event = rm_event;

@@ -86,6 +86,9 @@ def test_tui_manager_edits_the_roadmap_grid_and_personas():
         t.keys('Newcomer Nia', 'Down', 'Joined this month')
         t.keys('C-s')
         t.wait_for('Newcomer Nia: Joined this month')
+        # W: the whole roadmap as one document
+        t.keys('W')
+        t.wait_for('The whole roadmap', 'We learn together.')
         assert srv.query('SELECT name FROM personas') == [('Newcomer Nia',)]
     finally:
         t.kill()
@@ -154,7 +157,7 @@ def say(t, *steps):
         t.keys(line, 'Enter')
 
 
-ROADMAP = 'C copy from another, 0 back:'
+ROADMAP = "C copy from another, 0 back:"
 
 
 def open_roadmap(t):
@@ -188,6 +191,8 @@ def test_plain_roadmap_sections_actions_personas_versions():
         say(t, ('0 back:', '0'))
         say(t, (ROADMAP, 'v'), ('Enter back:', '0 1'))
         t.wait_for('+ Line one of the vision.')
+        say(t, (ROADMAP, 'W'))
+        t.wait_for('| Month 2 | Drop-in table | @ann |', '### Long-term actions')
         assert body(srv, 'vision') == 'Line one of the vision.\n'
     finally:
         t.kill()
