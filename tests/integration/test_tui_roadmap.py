@@ -192,7 +192,7 @@ def test_plain_roadmap_sections_actions_personas_versions():
         say(t, (ROADMAP, 'v'), ('Enter back:', '0 1'))
         t.wait_for('+ Line one of the vision.')
         say(t, (ROADMAP, 'W'))
-        t.wait_for('| Month 2 | Drop-in table | @ann |', '### Long-term actions')
+        t.wait_for('## Ambitions', '### Long-term actions (7-12 months)')
         assert body(srv, 'vision') == 'Line one of the vision.\n'
     finally:
         t.kill()
