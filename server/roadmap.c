@@ -416,14 +416,15 @@ diff_line(json_t *out, const char *op, const char *text)
  * A readable diff of two texts: [{op, text}] with op " " (the same), "-"
  * (only in a), "+" (only in b) and "@" (unchanged lines left out), two
  * lines of context about each change. Longest common subsequence of
- * lines; texts past ROADMAP_DIFF_LINES lines each are compared as
- * wholes, removed then added.
+ * the lines between the common beginning and end; past
+ * ROADMAP_DIFF_LINES lines on a side, that middle is shown removed, then
+ * added.
  */
 json_t *
 roadmap_diff(const char *a, const char *b)
 {
 	char *ca = xstrdup(a), *cb = xstrdup(b), **la, **lb;
-	size_t na, nb, i, j, k, n = 0;
+	size_t na, nb, i, j, k, n = 0, pre = 0, suf = 0, ma, mb;
 	uint32_t *len;
 	json_t *out = json_array();
 	struct { char op; const char *text; } *ops;
@@ -431,38 +432,58 @@ roadmap_diff(const char *a, const char *b)
 	la = split_lines(ca, &na);
 	lb = split_lines(cb, &nb);
 	ops = xmalloc((na + nb + 1) * sizeof *ops);
-	if (na > ROADMAP_DIFF_LINES || nb > ROADMAP_DIFF_LINES) {
-		for (i = 0; i < na; i++)
-			ops[n].op = '-', ops[n++].text = la[i];
-		for (j = 0; j < nb; j++)
-			ops[n].op = '+', ops[n++].text = lb[j];
+	/* the lines both begin and end with are the same: only the middle
+	 * (a change is usually small) goes through the quadratic part */
+	while (pre < na && pre < nb && strcmp(la[pre], lb[pre]) == 0)
+		pre++;
+	while (suf < na - pre && suf < nb - pre && strcmp(la[na - 1 - suf],
+	    lb[nb - 1 - suf]) == 0)
+		suf++;
+	for (k = 0; k < pre; k++)
+		ops[n].op = ' ', ops[n++].text = la[k];
+	ma = na - pre - suf;
+	mb = nb - pre - suf;
+	if (ma > ROADMAP_DIFF_LINES || mb > ROADMAP_DIFF_LINES) {
+		for (i = 0; i < ma; i++)
+			ops[n].op = '-', ops[n++].text = la[pre + i];
+		for (j = 0; j < mb; j++)
+			ops[n].op = '+', ops[n++].text = lb[pre + j];
 	} else {
-		/* len[i][j]: the LCS of la[i..] and lb[j..] */
-		len = xmalloc((na + 1) * (nb + 1) * sizeof *len);
-#define L(i, j) len[(i) * (nb + 1) + (j)]
-		for (i = na + 1; i-- > 0;)
-			for (j = nb + 1; j-- > 0;) {
-				if (i == na || j == nb)
+		/* len[i][j]: the LCS of the middles from line i and line j */
+		len = xmalloc((ma + 1) * (mb + 1) * sizeof *len);
+#define L(i, j) len[(i) * (mb + 1) + (j)]
+#define A(i) la[pre + (i)]
+#define B(j) lb[pre + (j)]
+		for (i = ma + 1; i-- > 0;)
+			for (j = mb + 1; j-- > 0;) {
+				if (i == ma || j == mb)
 					L(i, j) = 0;
-				else if (strcmp(la[i], lb[j]) == 0)
+				else if (strcmp(A(i), B(j)) == 0)
 					L(i, j) = L(i + 1, j + 1) + 1;
 				else
 					L(i, j) = L(i + 1, j) > L(i, j + 1) ?
 					    L(i + 1, j) : L(i, j + 1);
 			}
-		for (i = 0, j = 0; i < na || j < nb;) {
-			if (i < na && j < nb && strcmp(la[i], lb[j]) == 0) {
-				ops[n].op = ' ', ops[n++].text = la[i];
+		for (i = 0, j = 0; i < ma || j < mb;) {
+			if (i < ma && j < mb && strcmp(A(i), B(j)) == 0) {
+				ops[n].op = ' ', ops[n++].text = A(i);
 				i++, j++;
-			} else if (j < nb && (i == na ||
-			    L(i, j + 1) >= L(i + 1, j))) {
-				ops[n].op = '+', ops[n++].text = lb[j++];
-			} else
-				ops[n].op = '-', ops[n++].text = la[i++];
+			} else if (i < ma && (j == mb ||
+			    L(i + 1, j) >= L(i, j + 1))) {
+				ops[n].op = '-', ops[n++].text = A(i);
+				i++;
+			} else {
+				ops[n].op = '+', ops[n++].text = B(j);
+				j++;
+			}
 		}
 #undef L
+#undef A
+#undef B
 		free(len);
 	}
+	for (k = na - suf; k < na; k++)
+		ops[n].op = ' ', ops[n++].text = la[k];
 	/* keep changes and two lines about each; "@" for what is left out */
 	for (k = 0; k < n; k++) {
 		bool near = ops[k].op != ' ';

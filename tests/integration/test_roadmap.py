@@ -334,3 +334,22 @@ def test_bad_input_is_refused_clearly():
     assert ok(ann.call('roadmap.get', slug='cop'))['version'] == 0
     assert srv.query('SELECT count(*) FROM roadmap_actions')[0][0] == 0
     assert srv.alive()
+
+
+def test_compare_a_long_change():
+    """A change of thousands of lines compares (shown removed, then added,
+    past the line-by-line limit) and a small change beside it is exact."""
+    srv = Server()
+    keys = cop(srv)
+    ann = srv.session(keys['ann'])
+    long = ''.join('%d\n' % i for i in range(1800))
+    ok(ann.call('roadmap.update', slug='cop', key='results', body=long))
+    cmp = ok(ann.call('roadmap.compare', slug='cop', **{'from': 0, 'to': 1}))
+    plus = [l['text'] for l in cmp['lines'] if l['op'] == '+']
+    assert plus[:3] == ['0', '1', '2'] and len(plus) >= 1800
+    ok(ann.call('roadmap.update', slug='cop', key='results',
+                body=long.replace('\n900\n', '\nnine hundred\n')))
+    cmp = ok(ann.call('roadmap.compare', slug='cop', **{'from': 1, 'to': 2}))
+    changed = [(l['op'], l['text']) for l in cmp['lines'] if l['op'] in '+-']
+    assert changed == [('-', '900'), ('+', 'nine hundred')], changed
+    assert cmp['changed'] == 2
