@@ -351,6 +351,8 @@ struct view *view_conversation(json_int_t id);
 /* The composer for a new message to handle (NULL if it is the member). */
 struct view *view_message_to(const char *handle);
 
+/* ---- roadmap.c: a community's roadmap (slug NULL: the platform's) ---- */
+struct view *view_roadmap(const char *slug, const char *name);
 /* ---- home.c: Home, and the keys every screen shares ---- */
 struct view *view_home(void);
 /* Keys that work on every screen but the composer and forms. */
@@ -634,6 +636,8 @@ void plain_admin(void);
 /* After an error: coc_required offers the code of conduct to accept. */
 void plain_coc_refused(json_t *error);
 
+/* ---- plain-roadmap.c: the line mode's roadmap (NULL: the platform's) ---- */
+void plain_roadmap(const char *slug);
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */
 void plain_programme_run(const char *slug);

@@ -120,15 +120,16 @@ comm_draw(struct view *v, int rows, int cols)
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	/* the tabs: roomy when they fit, else compact (80 columns) */
 	for (int pass = 0; pass < 2; pass++) {
-		char t[NTABS + 1][40];
-		bool shown[NTABS + 1];
+		char t[NTABS + 2][40];
+		bool shown[NTABS + 2];
 		bool compact = pass == 1;
 		int w = 0;
 
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			size_t nrooms = c->lists[TAB_ROOMS].n;
 			long long n = -1;
-			const char *name = i < NTABS ? tab_names[i] : "Health";
+			const char *name = i < NTABS ? tab_names[i] : i == NTABS ?
+			    "Health" : "Roadmap";
 
 			shown[i] = !((i == TAB_REQUESTS && !comm_staff(c)) ||
 			    (i == TAB_REPORTS && c->reports == NULL) ||
@@ -154,9 +155,13 @@ comm_draw(struct view *v, int rows, int cols)
 		}
 		if (!compact && x + w > cols)
 			continue;
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			if (!shown[i])
 				continue;
+			/* the Roadmap screen's tab goes when there is no room
+			 * (80 columns, a manager's): the key line names it */
+			if (i > NTABS && x + text_width(t[i]) > cols)
+				break;
 			put_text(2, x, cols - x, t[i], i == c->tab ? C_SEL :
 			    C_DIM, i == c->tab ? A_BOLD : 0);
 			x += text_width(t[i]) + 1;
@@ -523,6 +528,11 @@ comm_key(struct view *v, int ch, bool is_key)
 		ui_push(view_health(c->slug, c->name));
 		return true;
 	}
+	if (!is_key && ch == '1' + NTABS + 1) {
+		/* the Roadmap "tab": a screen of its own (roadmap.c) */
+		ui_push(view_roadmap(c->slug, c->name));
+		return true;
+	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
 		if (c->tab == TAB_REQUESTS && !comm_staff(c))
@@ -814,7 +824,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
+	c->v.keys = "1-9:tabs  Enter:open  c:new  J:join  i:intro  "
 	    "O:open a room  S:settings  L:leave  Q:surveys";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
@@ -838,7 +848,8 @@ view_community(json_t *cj)
 	    "**c** writes to its author, **M** mutes them, **Enter** opens "
 	    "the thread) and who is muted now (**u** lifts a mute). "
 	    "Leaders, managers and staff: **8** opens the community's "
-	    "health (docs/health.md).";
+	    "health (docs/health.md). **9** opens the community's roadmap "
+	    "and personas.";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;

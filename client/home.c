@@ -484,6 +484,10 @@ home_key(struct view *v, int ch, bool is_key)
 		ui_push(view_admin());
 		return true;
 	}
+	if (!is_key && ch == 'P') { /* the platform's roadmap */
+		ui_push(view_roadmap(NULL, NULL));
+		return true;
+	}
 	if (!is_key && ch == 'H') { /* staff: the platform's health */
 		if (strcmp(js(g_me, "role"), "member") == 0)
 			ui_flash("The platform's health is for staff. Open a "
@@ -561,7 +565,7 @@ view_home(void)
 	    "happened since your last visit. **q** on this screen leaves "
 	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
 	    "private messages. **S** lists your surveys (those waiting for "
-	    "your answer are on Home).";
+	    "your answer are on Home). **P**: the platform's roadmap.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;

@@ -108,7 +108,10 @@ notes_open(struct notes *n, json_t *x)
 		    slug);
 		ui_push(view_community(c));
 		json_decref(c);
-	} else if (ji(x, "thread_id")) /* a mention or reply: its post */
+	} else if (strncmp(kind, "roadmap_", 8) == 0)
+		ui_push(view_roadmap(slug[0] ? slug : NULL, slug[0] ? slug :
+		    NULL));
+	else if (ji(x, "thread_id")) /* a mention or reply: its post */
 		ui_push(view_thread_at(ji(x, "thread_id"), "", ji(x,
 		    "post_id")));
 	else if (ji(x, "poll_id"))

@@ -480,7 +480,7 @@ show_community(json_t *c)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
 		    "j join, m membership, R reports (leaders, managers), "
-		    "S surveys, 0 back: ");
+		    "S surveys, r roadmap and personas, 0 back: ");
 		if (s[0] == 'n') {
 			char key[64];
 
@@ -500,6 +500,8 @@ show_community(json_t *c)
 			plain_moderate_reports(c);
 		} else if (s[0] == 'S') {
 			plain_survey(js(c, "slug"));
+		} else if (s[0] == 'r') {
+			plain_roadmap(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {
@@ -768,6 +770,7 @@ plain_run(int fd)
 		    "  11. Room records to review\n"
 		    "  12. Community health and reports\n%s"
 		    "  14. Private messages\n  15. Surveys\n"
+		    "  16. The platform's roadmap\n"
 		    "  D. Drafts you have not sent\n  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
@@ -826,6 +829,9 @@ plain_run(int fd)
 			break;
 		case 15:
 			plain_survey(NULL);
+			break;
+		case 16:
+			plain_roadmap(NULL);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

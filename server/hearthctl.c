@@ -90,6 +90,8 @@ usage(FILE *f)
 	    "  survey export ID --format csv         every response (no member "
 	    "column\n"
 	    "                                        when anonymous)\n"
+	    "  roadmap export SLUG|- [--format md|csv]  a community's roadmap "
+	    "(-: the platform's)\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -1041,6 +1043,8 @@ main(int argc, char **argv)
 		return cmd_report(argc, argv);
 	if (strcmp(argv[0], "survey") == 0)
 		return hctl_survey(argc, argv);
+	if (strcmp(argv[0], "roadmap") == 0)
+		return hctl_roadmap(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

@@ -522,6 +522,7 @@ main(int argc, char **argv)
 	first_admin_invite();
 	poll_sweep_start();
 	event_remind_start();
+	roadmap_remind_start();
 	outreach_start();
 	survey_sweep_start();
 	room_restore();

@@ -223,6 +223,7 @@ extern struct lag lag_stats;
 struct sweep_counts {
 	uint64_t polls; /* op-poll.c: closing timed polls */
 	uint64_t reminders; /* op-event.c: event reminders */
+	uint64_t roadmap; /* roadmap-remind.c: action reminders */
 };
 extern struct sweep_counts sweep_counts;
 
@@ -1199,6 +1200,36 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
+int hctl_roadmap(int argc, char **argv); /* hearthctl-roadmap.c */
+
+/*
+ * roadmap.c: the roadmap template (seeds/002), snapshots (what a version
+ * stores) and what is made of them: Markdown, CSV, a diff of two.
+ */
+#define ROADMAP_PERIODS 8 /* months 1..6, then 7: months 7-9, 8: 10-12 */
+#define ROADMAP_DIFF_LINES 1500
+struct roadmap_section {
+	const char *key, *title, *prompt;
+	bool ambition; /* short, medium, long: after the action grid */
+};
+const struct roadmap_section *roadmap_template(size_t *n);
+int roadmap_section_find(const char *key); /* its index, or -1 */
+const char *roadmap_period_label(int period);
+bool roadmap_status_known(const char *);
+/* When a period starts and ends, month 1 starting at starts_on. */
+void roadmap_period_bounds(int64_t starts_on, int period, int64_t *from,
+    int64_t *to);
+int64_t roadmap_day(int64_t t); /* midnight UTC of t's day */
+json_t *roadmap_snapshot(sqlite3 *, int64_t roadmap_id, int64_t starts_on);
+/* Malloc'd texts; managers-only sections only if private_too. */
+char *roadmap_markdown(json_t *snap, const char *name, bool private_too);
+char *roadmap_csv(json_t *snap);
+json_t *roadmap_diff(const char *a, const char *b);
+/* roadmap-remind.c: owners reminded as an action's period starts and ends. */
+void roadmap_remind_start(void);
+/* op-roadmap.c, op-persona.c */
+extern const struct op op_roadmap_table[];
+extern const struct op op_persona_table[];
 
 /* op-message.c: private messages, blocks and their reports. */
 extern const struct op op_message_table[];

@@ -211,6 +211,26 @@ class World:
                           'updated_at) VALUES (?, ?, 10, ?, ?)', self.goal(vis), 'KR', T0 + 86400,
                           T0)
 
+    def roadmap_proposal(self, vis):
+        self.fresh('INSERT OR IGNORE INTO roadmaps (community_id, starts_on) VALUES (?, ?)',
+                   self.cid[vis], T0)
+        rid = self.srv.query('SELECT id FROM roadmaps WHERE community_id = ?',
+                             self.cid[vis])[0][0]
+        return self.fresh("INSERT INTO roadmap_proposals (roadmap_id, key, body, member_id, "
+                          "created_at) VALUES (?, 'vision', 'Proposed', ?, ?)", rid,
+                          self.ids['leader'], T0)
+
+    def roadmap_action(self, vis):
+        self.roadmap_proposal(vis)
+        rid = self.srv.query('SELECT id FROM roadmaps WHERE community_id = ?',
+                             self.cid[vis])[0][0]
+        return self.fresh("INSERT INTO roadmap_actions (roadmap_id, period, title) VALUES "
+                          "(?, 2, ?)", rid, 'Action %d' % self.uniq())
+
+    def persona(self, vis):
+        return self.fresh('INSERT INTO personas (community_id, name, updated_at) VALUES '
+                          '(?, ?, ?)', self.cid[vis], 'Persona %d' % self.uniq(), T0)
+
     def poll(self, vis):
         pid = self.fresh('INSERT INTO polls (community_id, author_id, question, created_at) '
                          'VALUES (?, ?, ?, ?)', self.cid[vis], self.ids['author'],
@@ -515,6 +535,30 @@ TABLE = {
                        write('manager', True)),
     'post.impact': (lambda w, r, v: {'post_id': w.post(w.thread(v))}, write('manager', True)),
     'outreach.list': (lambda w, r, v: {'community': v}, write('manager', False)),
+    # roadmaps: members read (managers-only sections aside), leaders
+    # propose, managers edit and accept; staff and admins keep them all
+    'roadmap.get': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'roadmap.versions': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'roadmap.compare': (lambda w, r, v: {'slug': v, 'from': 0, 'to': 0},
+                        read_slug(guest_op=False)),
+    'roadmap.export': (lambda w, r, v: {'slug': v, 'format': 'csv'},
+                       read_slug(guest_op=False)),
+    'roadmap.update': (lambda w, r, v: {'slug': v, 'key': 'vision', 'body': 'V'},
+                       write('manager', False)),
+    'roadmap.action': (lambda w, r, v: {'slug': v, 'period': 1, 'title': 'A'},
+                       write('manager', False)),
+    'roadmap.copy': (lambda w, r, v: {'slug': v}, write('manager', False)),
+    'roadmap.propose': (lambda w, r, v: {'slug': v, 'key': 'vision', 'body': 'P'},
+                        write('leader', False)),
+    'roadmap.proposals': (lambda w, r, v: {'slug': v}, write('leader', False)),
+    'roadmap.accept': (lambda w, r, v: {'proposal_id': w.roadmap_proposal(v)},
+                       write('manager', True)),
+    # personas: members read; managers keep; leaders tag events with them
+    'persona.list': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'persona.save': (lambda w, r, v: {'slug': v, 'name': 'P'}, write('manager', False)),
+    'persona.delete': (lambda w, r, v: {'persona_id': w.persona(v)}, write('manager', True)),
+    'persona.tag': (lambda w, r, v: {'event_id': w.event(v), 'persona_ids': [w.persona(v)]},
+                    write('leader', True)),
     # drafts: each member's own, whatever their role
     'draft.save': (lambda w, r, v: {'key': 'thread:' + v, 'body': 'words'}, members_only()),
     'draft.get': (lambda w, r, v: {'key': 'thread:' + v}, members_only()),
