@@ -68,11 +68,35 @@ ics_time(char out[20], int64_t t)
 	strftime(out, 20, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+#define ICS_SQL_LEN (sizeof EVENT_SELECT + 256)
+static char *ics_calendar(char sql[ICS_SQL_LEN], const char *where,
+    int64_t id);
+
 /* The events the member hosts or is going (or may go) to, at most 1,000. */
 char *
 event_ics(int64_t member_id)
 {
-	static char sql[sizeof EVENT_SELECT + 256];
+	static char sql[ICS_SQL_LEN];
+
+	return ics_calendar(sql, "WHERE e.id IN (SELECT event_id FROM event_hosts "
+	    "WHERE member_id = ?1 UNION SELECT event_id FROM event_rsvps "
+	    "WHERE member_id = ?1 AND status IN ('going', 'maybe')) ORDER BY "
+	    "e.starts_at, e.id LIMIT 1000", member_id);
+}
+
+/* One event, as a calendar of its own (an e-mail's attachment). */
+char *
+event_ics_one(int64_t event_id)
+{
+	static char sql[ICS_SQL_LEN];
+
+	return ics_calendar(sql, "WHERE e.id = ?1", event_id);
+}
+
+/* sql: the caller's own static buffer (db_stmt caches by its address). */
+static char *
+ics_calendar(char sql[ICS_SQL_LEN], const char *where, int64_t id)
+{
 	sqlite3_stmt *st;
 	struct buf b;
 	struct event e;
@@ -86,13 +110,9 @@ event_ics(int64_t member_id)
 	    "X-WR-CALNAME:Hearth events\r\n");
 	ics_time(stamp, now);
 	if (sql[0] == '\0')
-		snprintf(sql, sizeof sql, "%sWHERE e.id IN (SELECT event_id "
-		    "FROM event_hosts WHERE member_id = ?1 UNION SELECT "
-		    "event_id FROM event_rsvps WHERE member_id = ?1 AND status "
-		    "IN ('going', 'maybe')) ORDER BY e.starts_at, e.id "
-		    "LIMIT 1000", EVENT_SELECT);
+		snprintf(sql, ICS_SQL_LEN, "%s%s", EVENT_SELECT, where);
 	st = db_stmt(srv->db, sql);
-	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		event_from_row(st, &e);
 		buf_puts(&b, "BEGIN:VEVENT\r\n");
