@@ -78,7 +78,7 @@ kind_pref(const char *kind)
 {
 	if (strcmp(kind, "mention") == 0)
 		return W_MENTION;
-	if (strncmp(kind, "message", 7) == 0)
+	if (strcmp(kind, "message") == 0)
 		return W_MESSAGE;
 	if (strcmp(kind, "reply") == 0)
 		return W_REPLY;

@@ -14,7 +14,7 @@
 #define EMAIL_MAX 254
 #define EMAIL_CODE_TTL 3600
 #define EMAIL_TRIES 5
-#define MAIL_IN_MAX (256 * 1024)
+#define MAIL_IN_MAX 262144 /* 256 KiB */
 
 /* A plausible address: local@domain.tld, no spaces or controls. */
 static bool
