@@ -455,9 +455,11 @@ profile(void)
 		for (int i = 0; f[i] != NULL; i++)
 			plain_out("  %s: %s\n", f[i], js(p, f[i]));
 		const char *a = plain_ask("e to edit, d for your devices "
-		    "(keys, device codes), Enter to go back: ");
+		    "(keys, device codes), m for e-mail, Enter to go back: ");
 		if (a[0] == 'd')
 			plain_devices();
+		else if (a[0] == 'm')
+			plain_email();
 		else if (a[0] == 'e') {
 			json_t *args = json_object();
 			for (int i = 0; f[i] != NULL; i++) {

@@ -121,7 +121,8 @@ profile_draw(struct view *v, int rows, int cols)
 	}
 	if (pr->mine && !pr->editing && y + 1 < rows)
 		put_text(y + 1, 2, cols - 4, "Devices (D): the computers you "
-		    "sign in from, and a code to add a new one.", C_DIM, 0);
+		    "sign in from, and a code to add a new one.  E-mail (E): "
+		    "what Hearth sends you.", C_DIM, 0);
 }
 
 static void
@@ -185,6 +186,10 @@ profile_key(struct view *v, int ch, bool is_key)
 		ui_push(view_devices());
 		return true;
 	}
+	if (!is_key && ch == 'E' && pr->mine) {
+		ui_push(view_email());
+		return true;
+	}
 	return false;
 }
 
@@ -204,7 +209,7 @@ view_profile(const char *handle)
 	json_t *args = json_object();
 
 	pr->v.title = "Profile";
-	pr->v.keys = "e:edit (yours)  D:devices (yours)  editing: Tab/Down:"
+	pr->v.keys = "e:edit (yours)  D:devices  E:e-mail  editing: Tab/Down:"
 	    "next field  Ctrl-S:save  Esc:cancel";
 	pr->v.draw = profile_draw;
 	pr->v.key = profile_key;

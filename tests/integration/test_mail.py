@@ -12,7 +12,8 @@ import subprocess
 import time
 
 from fixtures import community, ok
-from harness import BUILD, Server, free_port, tmpdir
+from fixtures import people
+from harness import BUILD, Server, Tmux, free_port, tmpdir
 from test_console_ops import Console
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -324,3 +325,85 @@ def test_password_file_readable_by_others_is_refused():
         assert 'chmod 600' in str(e), e
     else:
         raise AssertionError('hearthd started with a world-readable password file')
+
+
+def code_in(sink, n):
+    got = sink.wait(n)[-1]
+    return re.search(r'code for Hearth is (\d{6})', body(got)).group(1)
+
+
+def test_email_settings_in_the_tui():
+    sink = Sink()
+    srv = mail_server(sink, {'login_grace': 30})
+    keys = people(srv, 'tess')
+    t = Tmux(' '.join(srv.ssh_base(keys['tess'], 'tess') + ['-tt', '127.0.0.1']), 110, 34)
+    try:
+        t.wait_for('Welcome, Tess', timeout=15)
+        t.keys('p')
+        t.wait_for('E-mail (E)')
+        t.keys('E')
+        t.wait_for('Set your e-mail address')
+        t.keys('Enter')
+        t.wait_for('a code is sent to it')
+        t.keys('tess@example.org', 'Enter')
+        t.wait_for('Address: tess@example.org', 'not confirmed yet')
+        code = code_in(sink, 1)
+        t.keys('Down', 'Enter')
+        t.wait_for('six-digit code')
+        t.keys(code, 'Enter')
+        t.wait_for('confirmed', 'Digest: weekly', 'When someone mentions you')
+        # the digest: weekly -> daily; mentions off
+        t.keys('g', 'Down', 'Enter')
+        t.wait_for('Digest: daily')
+        t.keys('Down', 'Enter')      # the next row that acts: mentions
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            prefs = srv.query('SELECT digest, mentions, verified_at IS NOT NULL '
+                              'FROM member_email')
+            if prefs == [('daily', 0, 1)]:
+                break
+            time.sleep(0.1)
+        assert prefs == [('daily', 0, 1)], (prefs, t.screen())
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            s = t.screen()
+            line = [x for x in s.splitlines() if 'When someone mentions you' in x]
+            if line and line[0].rstrip().endswith('[ ] no'):
+                break
+            time.sleep(0.1)
+        assert line and line[0].rstrip().endswith('[ ] no'), s
+    finally:
+        t.kill()
+
+
+def test_email_settings_in_the_line_mode():
+    sink = Sink()
+    srv = mail_server(sink)
+    keys = people(srv, 'tess')
+    cmd = srv.ssh_base(keys['tess'], 'tess') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 50)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('5', 'Enter')
+        t.wait_for('m for e-mail')
+        t.keys('m', 'Enter')
+        t.wait_for('You have not given an address')
+        t.keys('a', 'Enter')
+        t.wait_for('Your e-mail address:')
+        t.keys('tess@example.org', 'Enter')
+        t.wait_for('not confirmed yet')
+        code = code_in(sink, 1)
+        t.keys('c', 'Enter')
+        t.wait_for('The code:')
+        t.keys(code, 'Enter')
+        t.wait_for('Confirmed: Hearth will e-mail you')
+        t.keys('d', 'Enter')
+        t.wait_for('weekly, daily or off?')
+        t.keys('off', 'Enter')
+        t.wait_for('Digest: off')
+        t.keys('4', 'Enter')
+        t.wait_for('4. Replies to your posts: no')
+        prefs = srv.query('SELECT digest, replies FROM member_email')
+        assert prefs == [('off', 0)], prefs
+    finally:
+        t.kill()
