@@ -407,3 +407,43 @@ def test_email_settings_in_the_line_mode():
         assert prefs == [('off', 0)], prefs
     finally:
         t.kill()
+
+
+def test_support_escalation_reaches_staff_who_are_not_connected():
+    """No host answers an "I need support": staff hear at once, and those
+    not connected by e-mail (no waiting for mail_batch_minutes)."""
+    from fixtures import room_circle
+    sink = Sink()
+    srv = mail_server(sink, {'support_escalate': 1, 'mail_batch_minutes': 60})
+    keys = room_circle(srv, extra=(('sam', 'staff'), ('tia', 'staff')))
+    for who in ('sam', 'tia'):
+        s = srv.session(keys[who])
+        verify(srv, sink, s, '%s@example.org' % who)
+        if who == 'sam':
+            s.close()          # sam is not connected; tia stays
+        else:
+            tia = s
+    # sam had an e-mail a moment ago: the batch window does not hold support
+    srv.execute('UPDATE member_email SET immediate_at = strftime(\'%s\', \'now\')')
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Drop-in',
+                       record='off'))['room']['room_id']
+    a = srv.session(keys['alice'])
+    ok(a.call('room.join', room_id=rid))
+    ok(a.call('room.support', room_id=rid, text='please help'))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        n = srv.query("SELECT count(*) FROM notifications WHERE kind = 'support'")[0][0]
+        if n >= 2:
+            break
+        time.sleep(0.1)
+    assert n >= 2, n
+    run_sweeps(srv)
+    got = sink.wait(3)
+    m = got[-1]
+    assert m['To'] == 'sam@example.org', m['To']
+    assert m['Subject'] == 'Hearth: someone in a room needs support'
+    run_sweeps(srv)
+    wait_queue_empty(srv)
+    assert [x['To'] for x in sink.messages()].count('tia@example.org') == 1  # the code only
+    assert tia.call('whoami')['ok']
