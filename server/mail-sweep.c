@@ -20,13 +20,13 @@
 #define DIGEST_EVERY_MS 60000
 #define IMMEDIATE_MEMBERS 200 /* members looked at per sweep */
 #define IMMEDIATE_ITEMS 50 /* notifications per e-mail */
-#define DIGEST_MEMBERS 500 /* digests built per job */
+#define DIGEST_MEMBERS 100 /* digests per job: the loop queues them in one turn */
 #define DIGEST_THREADS 5 /* new threads listed per community */
 #define DIGEST_ITEMS 20 /* replies and mentions listed */
 #define DAY 86400
 
 static uint64_t immediate_last, digest_last;
-static bool digest_busy, hurry;
+static bool digest_busy, digest_more, hurry;
 
 /* The first line of s without Markdown's marks, at most max bytes. */
 void
@@ -225,6 +225,7 @@ struct digest {
 	int64_t member_id, since;
 	char *address, *token, *period;
 	char *body; /* NULL: nothing happened */
+	char *message; /* the e-mail, built on the worker too */
 };
 
 struct djob {
@@ -363,8 +364,24 @@ digest_work(uv_work_t *req)
 	sqlite3_busy_timeout(db, 2000);
 	/* one snapshot for the whole batch */
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	for (size_t i = 0; i < j->n; i++)
-		digest_build(db, &j->d[i], j->now);
+	for (size_t i = 0; i < j->n; i++) {
+		struct digest *d = &j->d[i];
+		struct mail_msg mm;
+		char subject[100];
+
+		digest_build(db, d, j->now);
+		if (d->body == NULL)
+			continue;
+		snprintf(subject, sizeof subject, "Your %s Hearth digest",
+		    d->period);
+		memset(&mm, 0, sizeof mm);
+		mm.to = d->address;
+		mm.subject = subject;
+		mm.body = d->body;
+		mm.kind = "digest";
+		mm.unsub_token = d->token;
+		d->message = mail_message(&mm);
+	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(db);
 }
@@ -374,8 +391,6 @@ digest_queue(struct call *x, void *arg)
 {
 	struct djob *j = arg;
 	sqlite3_stmt *st;
-	struct mail_msg mm;
-	char subject[100], *msg;
 
 	for (size_t i = 0; i < j->n; i++) {
 		struct digest *d = &j->d[i];
@@ -386,23 +401,11 @@ digest_queue(struct call *x, void *arg)
 		sqlite3_bind_int64(st, 2, j->now);
 		if (call_step(x, st) != 0)
 			return -1;
-		if (d->body == NULL || sqlite3_changes(srv->db) == 0)
+		if (d->message == NULL || sqlite3_changes(srv->db) == 0)
 			continue;
-		snprintf(subject, sizeof subject, "Your %s Hearth digest",
-		    d->period);
-		memset(&mm, 0, sizeof mm);
-		mm.to = d->address;
-		mm.subject = subject;
-		mm.body = d->body;
-		mm.kind = "digest";
-		mm.unsub_token = d->token;
-		msg = mail_message(&mm);
 		if (mail_enqueue(x, d->member_id, d->address, "digest",
-		    msg) != 0) {
-			free(msg);
+		    d->message) != 0)
 			return -1;
-		}
-		free(msg);
 	}
 	return 0;
 }
@@ -419,11 +422,16 @@ digest_done(uv_work_t *req, int status)
 		free(j->d[i].token);
 		free(j->d[i].period);
 		free(j->d[i].body);
+		free(j->d[i].message);
 	}
+	/* a full batch: more may be due, at the next tick */
+	digest_more = j->n == DIGEST_MEMBERS;
 	free(j->d);
 	free(j->db_path);
 	free(j);
 	digest_busy = false;
+	if (digest_more)
+		mail_kick();
 }
 
 static void
@@ -454,6 +462,7 @@ digest_sweep(void)
 		j->d[j->n].period = xstrdup(db_col_text(st, 3));
 		j->d[j->n].since = sqlite3_column_int64(st, 4);
 		j->d[j->n].body = NULL;
+		j->d[j->n].message = NULL;
 		j->n++;
 	}
 	sqlite3_reset(st);
@@ -490,7 +499,9 @@ mail_sweep_tick(void)
 		immediate_last = now;
 		dispatch_server("mail: notifications", immediate_sweep, NULL);
 	}
-	if (!digest_busy && (hurry || now - digest_last >= DIGEST_EVERY_MS)) {
+	if (!digest_busy && (hurry || digest_more ||
+	    now - digest_last >= DIGEST_EVERY_MS)) {
+		digest_more = false;
 		digest_last = now;
 		digest_sweep();
 	}

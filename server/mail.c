@@ -608,6 +608,8 @@ mail_start(char *err, size_t len)
 		snprintf(err, len, "libcurl could not start");
 		return -1;
 	}
+	(void)mail_host(); /* its name settled before any worker asks */
+	(void)mail_from();
 	uv_timer_init(srv->loop, &ms.timer);
 	uv_unref((uv_handle_t *)&ms.timer);
 	ms.started = true;
