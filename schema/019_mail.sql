@@ -21,6 +21,9 @@ CREATE TABLE member_email (
 	immediate_at  INTEGER,             -- the last immediate e-mail
 	unsub_token   TEXT NOT NULL UNIQUE -- in List-Unsubscribe: turns the digest off
 );
+-- the digests due, and the members whose notification e-mail waits
+CREATE INDEX member_email_digest ON member_email(digest_at) WHERE verified_at IS NOT NULL;
+CREATE INDEX member_email_waiting ON member_email(immediate_at) WHERE verified_at IS NOT NULL;
 
 CREATE TABLE mail_queue (
 	id          INTEGER PRIMARY KEY,

@@ -20,12 +20,18 @@
 #define DIGEST_EVERY_MS 60000
 #define IMMEDIATE_MEMBERS 200 /* members looked at per sweep */
 #define IMMEDIATE_ITEMS 50 /* notifications per e-mail */
-#define DIGEST_MEMBERS 100 /* digests per job: the loop queues them in one turn */
+#define DIGEST_MEMBERS 50 /* digests per job: the loop queues them in one turn */
 #define DIGEST_THREADS 5 /* new threads listed per community */
 #define DIGEST_ITEMS 20 /* replies and mentions listed */
 #define DAY 86400
 
 static uint64_t immediate_last, digest_last;
+/*
+ * Notifications up to here were all looked at by the last complete sweep
+ * (-1: none yet); a sweep reads only newer ones, and those of members
+ * whose e-mail waits out mail_batch_minutes.
+ */
+static int64_t watermark = -1;
 static bool digest_busy, digest_more, hurry;
 
 /* The first line of s without Markdown's marks, at most max bytes. */
@@ -182,18 +188,34 @@ immediate_sweep(struct call *x, void *arg)
 	struct imm *list = NULL;
 	size_t n = 0, cap = 0, i;
 	int64_t window = (int64_t)mail_batch_minutes() * 60, now = now_unix();
+	int64_t hi, low;
 
 	(void)arg;
+	st = db_stmt(srv->db, "SELECT coalesce(max(id), 0) FROM notifications");
+	hi = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	/* from the watermark, or the oldest wait of a member held back */
+	st = db_stmt(srv->db, "SELECT min(mailed_upto) FROM member_email WHERE "
+	    "verified_at IS NOT NULL AND (?1 OR immediate_at > ?2)");
+	sqlite3_bind_int(st, 1, watermark < 0);
+	sqlite3_bind_int64(st, 2, now - window);
+	low = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
+	    SQLITE_NULL ? sqlite3_column_int64(st, 0) : hi;
+	sqlite3_reset(st);
+	if (watermark >= 0 && watermark < low)
+		low = watermark;
 	st = db_stmt(srv->db, "SELECT e.member_id, e.address, e.unsub_token, "
 	    "e.mentions, e.messages, e.replies, e.reminders, e.requests, "
 	    "e.messages_full, m.role IN ('admin', 'staff') FROM member_email e "
-	    "JOIN members m ON m.id = e.member_id WHERE e.verified_at IS NOT "
-	    "NULL AND m.status = 'active' AND EXISTS (SELECT 1 FROM "
+	    "JOIN members m ON m.id = e.member_id WHERE e.member_id IN (SELECT "
+	    "member_id FROM notifications WHERE id > ?3) AND e.verified_at IS "
+	    "NOT NULL AND m.status = 'active' AND EXISTS (SELECT 1 FROM "
 	    "notifications n WHERE n.member_id = e.member_id AND n.id > "
 	    "e.mailed_upto AND (e.immediate_at IS NULL OR e.immediate_at <= ?1 "
 	    "OR (n.kind = 'support' AND n.read_at IS NULL))) LIMIT ?2");
 	sqlite3_bind_int64(st, 1, now - window);
 	sqlite3_bind_int(st, 2, IMMEDIATE_MEMBERS);
+	sqlite3_bind_int64(st, 3, low);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -216,6 +238,8 @@ immediate_sweep(struct call *x, void *arg)
 		free(list[i].token);
 	}
 	free(list);
+	if (n < IMMEDIATE_MEMBERS) /* all looked at: next time, newer only */
+		watermark = hi;
 	return 0;
 }
 
@@ -444,9 +468,9 @@ digest_sweep(void)
 
 	st = db_stmt(srv->db, "SELECT e.member_id, e.address, e.unsub_token, "
 	    "e.digest, coalesce(e.digest_at, e.verified_at) FROM member_email e "
-	    "JOIN members m ON m.id = e.member_id WHERE e.verified_at IS NOT "
-	    "NULL AND m.status = 'active' AND e.digest != 'off' AND "
-	    "coalesce(e.digest_at, e.verified_at) <= ?1 - CASE e.digest WHEN "
+	    "JOIN members m ON m.id = e.member_id WHERE e.digest_at <= ?1 - "
+	    "86400 AND e.verified_at IS NOT NULL AND m.status = 'active' AND "
+	    "e.digest != 'off' AND e.digest_at <= ?1 - CASE e.digest WHEN "
 	    "'daily' THEN 86400 ELSE 604800 END LIMIT ?2");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int(st, 2, DIGEST_MEMBERS);
