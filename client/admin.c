@@ -91,12 +91,14 @@ fill_invites(struct admin *a)
 {
 	json_t *it;
 	size_t i;
-	char line[400], right[64], when[20];
+	char line[400], right[64], when[32];
 
 	json_array_foreach(jarr(a->data, "invites"), i, it) {
-		/* "2026-12-13T19:18:27Z": the month and day are enough */
-		snprintf(when, sizeof when, "%.5s", strlen(js(it,
-		    "expires_at")) >= 10 ? js(it, "expires_at") + 5 : "");
+		/* the day is enough: "13 Dec" */
+		when[0] = '\0';
+		if (time_from_iso8601(js(it, "expires_at")) != 0)
+			when_format(time_from_iso8601(js(it, "expires_at")),
+			    "%d %b", when, sizeof when);
 		snprintf(line, sizeof line, "..%s  %-18.18s %-6s %s",
 		    js(it, "hint"), js(it, "name"), js(it, "role"),
 		    json_is_string(json_object_get(it, "community")) ?
@@ -179,7 +181,7 @@ fill_audit(struct admin *a)
 {
 	json_t *r;
 	size_t i;
-	char line[600], when[20];
+	char line[600], when[32];
 
 	json_array_foreach(a->audit, i, r) {
 		short_time(js(r, "at"), when);
@@ -222,7 +224,7 @@ fill_coc(struct admin *a, int cols)
 {
 	struct rdoc d;
 	const char *text = js(a->data, "text");
-	char line[300], when[20];
+	char line[300], when[32];
 
 	if (a->data == NULL)
 		return;
@@ -374,7 +376,8 @@ invite_made(struct view *v, json_t *r)
 	    "command tells them how to make one.)", js(r, "name"), js(r,
 	    "role"), json_is_string(json_object_get(r, "community")) ?
 	    ", community " : "", json_is_string(json_object_get(r,
-	    "community")) ? js(r, "community") : "", js(r, "expires_at"),
+	    "community")) ? js(r, "community") : "",
+	    when_show(js(r, "expires_at")),
 	    js(r, "code"), js(r, "connect"));
 
 	admin_load((struct admin *)v);
@@ -517,7 +520,7 @@ shown(void *ctx, json_t *result, json_t *error)
 	    js(m, "status"));
 	if (json_is_object(json_object_get(m, "removed")))
 		buf_printf(&b, "Removed %s. Reason: %s\n\n",
-		    js(jobj(m, "removed"), "at"),
+		    when_show(js(jobj(m, "removed"), "at")),
 		    js(jobj(m, "removed"), "reason"));
 	buf_printf(&b, "## Communities\n");
 	json_array_foreach(jarr(m, "communities"), i, x)
@@ -556,7 +559,8 @@ static const struct form_def invite_form[] = {
 	{ "Name", NULL, NULL, "who the invite is for (they choose a handle)" },
 	{ "Role", NULL, "member|staff|admin", "a member of the association|"
 	    "staff: hosts support and expert requests|admin: runs Hearth" },
-	{ "Community", "", NULL, "optional: a community slug they join" },
+	{ "Community", "", FORM_COMMUNITIES, "optional: the community they "
+	    "join (Space: the next one)" },
 	{ "Expires", "7d", NULL, "90m, 12h, 7d or 2w (at most a year)" },
 };
 

@@ -121,6 +121,9 @@ bool net_is_native(void);
 /* True if the error says the server lacks the operation. */
 bool err_unknown_op(json_t *error);
 const char *err_message(json_t *error);
+/* errtext.c: a server message as a sentence a member reads ("args.handle
+ * must be ..." becomes "The handle must be ..."); msg itself, or out. */
+const char *err_text(const char *msg, char *out, size_t len);
 
 /* ---- json helpers ---- */
 const char *js(json_t *o, const char *key); /* "" when absent */
@@ -139,6 +142,8 @@ struct view {
 	/* Printable keys go to an input line: Esc leaves, not q. */
 	bool typing;
 	struct view *below;
+	/* Where the member is, for session.where (NULL: ask the view below). */
+	json_t *(*where)(struct view *);
 };
 extern json_t *g_me; /* the member, from hello */
 extern int g_unread_notes;
@@ -211,7 +216,8 @@ int field_draw(struct field *, int y, int x, int cols, bool active);
 /* JSON and text helpers for screens. */
 json_t *jarr(json_t *o, const char *key);
 json_t *jobj(json_t *o, const char *key);
-void short_time(const char *iso, char out[20]);
+/* An ISO time as "21 Nov 22:50 GMT", in the member's zone (when.c). */
+void short_time(const char *iso, char out[32]);
 void author_of(json_t *o, char *out, size_t len);
 const char *author_handle(json_t *o);
 char *snippet_clean(const char *s);
@@ -225,7 +231,10 @@ void rdoc_wrap(struct rdoc *d, const char *text, int width);
 #define KEY_CTRL(c) ((c) & 0x1f)
 
 /* ---- form.c: a screen of one-line fields sending one operation ---- */
-/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text). */
+/* A form field: choices "a|b|c" cycle with Space/Left/Right (else text).
+ * choices FORM_COMMUNITIES: a community chosen by name from the list (init:
+ * a slug to start on); build gets its slug, "" for none. */
+extern const char FORM_COMMUNITIES[];
 struct form_def {
 	const char *label;
 	const char *init;
@@ -238,6 +247,7 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 /*
  * A form of one-line fields sending op with args (stolen) as build fills
  * them; done runs on the view below with the result, like the composer.
+ * op "": nothing is sent; done gets the built args (to send itself).
  */
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
@@ -332,6 +342,19 @@ struct view *view_search(bool directory);
 /* ---- notes.c: notifications ---- */
 struct view *view_notes(void);
 
+/* ---- messages.c: private messages ---- */
+/* Unread private messages, as last heard (Home shows it). */
+extern int g_unread_messages;
+/* Ask the server for it; then(owner) runs once it is known. */
+void messages_count(struct view *owner, void (*then)(struct view *));
+/* The Messages screen: conversations, writing to someone, search. */
+struct view *view_messages(void);
+struct view *view_conversation(json_int_t id);
+/* The composer for a new message to handle (NULL if it is the member). */
+struct view *view_message_to(const char *handle);
+
+/* ---- roadmap.c: a community's roadmap (slug NULL: the platform's) ---- */
+struct view *view_roadmap(const char *slug, const char *name);
 /* ---- home.c: Home, and the keys every screen shares ---- */
 struct view *view_home(void);
 /* Keys that work on every screen but the composer and forms. */
@@ -513,6 +536,7 @@ struct room {
 	int in_width;
 	bool enter_wait, esc_wait;
 	struct room_front front; /* for the commands: see room_front */
+	struct draft_saver *draft; /* the input line, kept on the server */
 };
 /* room.c: the model, and the calls the keys and /commands make. */
 /* The room as a front end for room_command_*, brought up to date. */
@@ -575,8 +599,14 @@ void plain_print_md(const char *md, const char *indent);
 json_t *plain_me(void);
 /* A thread, read and answered line by line. */
 void plain_thread(json_int_t id);
+/* The same, landing on a post of it (printed again last, numbered). */
+void plain_thread_at(json_int_t id, json_int_t post_id);
 /* Wait for typed input, printing events, unless stop() says stop first. */
 bool plain_wait_input(bool (*stop)(void));
+/* A poll: its options (and votes, once seen), vote, close. */
+void plain_poll(json_int_t id);
+/* A community's threads and menus, by slug. */
+void plain_community(const char *slug);
 
 /* ---- plain-room.c: the line mode's rooms ---- */
 /* The rooms open now: pick one to join. */
@@ -610,6 +640,8 @@ void plain_admin(void);
 /* After an error: coc_required offers the code of conduct to accept. */
 void plain_coc_refused(json_t *error);
 
+/* ---- plain-roadmap.c: the line mode's roadmap (NULL: the platform's) ---- */
+void plain_roadmap(const char *slug);
 /* ---- plain-programme.c: the line mode's programme and experts ---- */
 /* The programme of events; slug NULL: every community. */
 void plain_programme_run(const char *slug);
@@ -617,6 +649,9 @@ void plain_programme_run(const char *slug);
 void plain_programme_experts(void);
 /* The private consults kept for the member (room.consults). */
 void plain_programme_consults(void);
+
+/* An event of the programme, by id: its details and what to do. */
+void plain_programme_event(json_int_t id);
 
 /* ---- plain-moderate.c: the line mode's moderation ---- */
 /* A post's text, or what stands for it (hidden, deleted). */
@@ -635,5 +670,141 @@ void plain_moderate_reports(json_t *community);
 void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
+/* ---- plain-messages.c: private messages in the line mode ---- */
+void plain_messages(void);
+/* A message.new event: said unless the notification says it already. */
+void plain_messages_event(json_t *data);
+
+/* ---- plain-draft.c: the line mode's drafts ---- */
+/*
+ * Ask for a text (title too if not NULL: a kept draft's, else asked),
+ * offering the draft under key and keeping each line typed on the server.
+ */
+char *plain_compose(const char *key, char *title, size_t tlen);
+/* Sent: forget the draft under key. */
+void plain_draft_sent(const char *key);
+/* The member's drafts (draft.list); throw one away. */
+void plain_drafts(void);
+
+/* ---- where.c: where the member is (session.where), and coming back ---- */
+/* After a draw: keep the top screen's position on the server (debounced). */
+void where_track(void);
+/* A clean quit: forget the position (the next login opens Home), then go. */
+void where_quit(void);
+/* At start, over Home: open the screen the member was on, if recent. */
+void where_resume(struct view *home);
+/* Open a thread with post_id selected and shown (0: as view_thread). */
+struct view *view_thread_at(json_int_t id, const char *title,
+    json_int_t post_id);
+/* A community by slug, on tab (from 0; -1: its usual first tab). */
+struct view *view_community_tab(const char *slug, const char *name, int tab);
+
+/* ---- draft.c: drafts kept on the server for any screen ---- */
+/*
+ * A debounced saver for one draft key: draft_changed after each edit sends
+ * draft.save a couple of seconds after the typing pauses; draft_flush
+ * sends now; draft_forget deletes it (sent). body is stolen JSON text.
+ */
+struct draft_saver;
+struct draft_saver *draft_saver_new(const char *key);
+void draft_changed(struct draft_saver *, const char *title, const char *body);
+void draft_flush(struct draft_saver *);
+void draft_forget(struct draft_saver *);
+/* FNV-1a over n bytes of s, from h (2166136261u to start): edit checks. */
+uint32_t text_hash(uint32_t h, const char *s, size_t n);
+/* A draft from the server was offered: forgetting must delete it there. */
+void draft_offered(struct draft_saver *);
+void draft_saver_free(struct draft_saver *);
+/* Fetch the draft under key (draft.get); draft_of reads the reply. */
+void draft_fetch(const char *key, struct view *owner, reply_fn cb,
+    void *ctx);
+/* The reply's draft {title, body} if it holds words, else NULL. */
+json_t *draft_of(json_t *result, json_t *error);
+/* Home's list of drafts: open the screen each one belongs to. */
+struct view *view_drafts(void);
+
+/*
+ * ---- when.c: times for people, in the member's time zone ----
+ * when_member takes the zone from a member object ("timezone"); every
+ * form carries the zone's abbreviation, and the year only when it is
+ * not this one.
+ */
+struct tm;
+void when_zone(const char *iana_name);
+void when_member(json_t *member);
+/* The member's zone changed (their profile, another session): use it. */
+void when_changed(const char *iana_name);
+const char *when_zone_name(void);
+bool when_local(int64_t t, struct tm *out);
+/* strftime in the member's zone. */
+void when_format(int64_t t, const char *fmt, char *out, size_t len);
+/* "GMT", "BST": the zone's abbreviation at t. */
+void when_abbrev(int64_t t, char *out, size_t len);
+/* "6 Dec 14:00 GMT", for lists. */
+void when_short(const char *iso, char *out, size_t len);
+/* "Sun 6 Dec 14:00 GMT". */
+void when_human(int64_t t, char *out, size_t len);
+void when_human_iso(const char *iso, char *out, size_t len);
+/* Spoken, for the line mode: "Sunday 6 December, 2 pm GMT". */
+void when_spoken(int64_t t, char *out, size_t len);
+void when_spoken_iso(const char *iso, char *out, size_t len);
+/* "2 pm GMT", "2:30 pm BST". */
+void when_clock_spoken(int64_t t, char *out, size_t len);
+/*
+ * The same for printf arguments (a few buffers used in turn; "" stays
+ * "?"): when_say speaks, when_show is short_time's form.
+ */
+const char *when_say(const char *iso);
+const char *when_show(const char *iso);
+/*
+ * What the member typed (time_parse's TIME_TYPED forms) into *out: with
+ * no zone written, in the member's zone. TIME_OK or a TIME_E_ code.
+ */
+int when_parse_typed(const char *typed, int64_t *out);
+/* t as the member would type it: "2026-07-12 14:00". */
+void when_typed(int64_t t, char *out, size_t len);
+/* Midnight of t's day, and days later, in the member's zone. */
+int64_t when_day_start(int64_t t);
+int64_t when_add_days(int64_t day_start, int days);
+
+/* ---- directory.c, people.c, plain-people.c: finding people ---- */
+/* The member directory: filters applied as one types, why each matched. */
+struct view *view_directory(void);
+/* The directory already filtered by an expertise tag or a region. */
+struct view *view_directory_for(const char *tag, const char *region);
+/* Home's suggested connections: load, add their rows, open one. */
+void people_home_load(struct view *home, reply_fn done, void *ctx);
+void people_home_rows(struct list *l, json_t *result);
+bool people_home_open(json_t *row);
+/* The line mode's directory (filters, numbered results, profiles). */
+void plain_people_directory(void);
+/* A profile in the line mode with what one can do (own: edit it). */
+void plain_people_profile(const char *handle);
+/* For a newcomer after signing in: a few people to connect with. */
+void plain_people_welcome(void);
+/* Joining: check the invite code, ask the handle and the name (the
+ * invite's offered); -1 after saying why the code cannot be used. */
+int plain_join_ask(const char *code, char *handle, size_t hlen, char *name,
+    size_t nlen);
+/* Choose a community by number (0: none, worded as none); slug "" if so. */
+void plain_choose_community(const char *none, char *slug, size_t len);
+
+/* ---- plain-find.c: notifications, search, words for the line mode ---- */
+/* Notifications: open one by number (marked read), mark read. */
+void plain_notifications(void);
+/* Search: open a result by number, more pages, search again. */
+void plain_search(void);
+/* "1 post", "2 posts" (static storage: the last eight stay valid). */
+const char *plain_count(long long n, const char *one, const char *many);
+/* A profile field's label in words: "job_role" -> "Job role". */
+const char *plain_label(const char *field);
+/* ---- plain-survey.c: surveys in the line mode; slug NULL: all ---- */
+void plain_survey(const char *slug);
+/* ---- survey.c: surveys (a list, one, answering, results, a new one) ---- */
+/* Surveys for the member (slug NULL) or in one community. */
+struct view *view_surveys(const char *slug, const char *name);
+struct view *view_survey(json_int_t id);
+/* The composer's text, a question a line, as survey.create's questions. */
+json_t *survey_questions_parse(const char *text);
 
 #endif

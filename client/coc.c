@@ -38,7 +38,7 @@ cocv_draw(struct view *v, int rows, int cols)
 {
 	struct cocv *c = (struct cocv *)v;
 	const char *text;
-	char line[300], when[20];
+	char line[300], when[32];
 	struct rdoc d;
 	int y = 1;
 

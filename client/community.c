@@ -87,7 +87,7 @@ request_state(const struct community *c, char *out, size_t len)
 {
 	json_t *r = json_object_get(c->c, "my_request");
 	const char *st = js(r, "status");
-	char when[20];
+	char when[32];
 
 	out[0] = '\0';
 	if (!json_is_object(r))
@@ -120,15 +120,16 @@ comm_draw(struct view *v, int rows, int cols)
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	/* the tabs: roomy when they fit, else compact (80 columns) */
 	for (int pass = 0; pass < 2; pass++) {
-		char t[NTABS + 1][40];
-		bool shown[NTABS + 1];
+		char t[NTABS + 2][40];
+		bool shown[NTABS + 2];
 		bool compact = pass == 1;
 		int w = 0;
 
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			size_t nrooms = c->lists[TAB_ROOMS].n;
 			long long n = -1;
-			const char *name = i < NTABS ? tab_names[i] : "Health";
+			const char *name = i < NTABS ? tab_names[i] : i == NTABS ?
+			    "Health" : "Roadmap";
 
 			shown[i] = !((i == TAB_REQUESTS && !comm_staff(c)) ||
 			    (i == TAB_REPORTS && c->reports == NULL) ||
@@ -154,9 +155,13 @@ comm_draw(struct view *v, int rows, int cols)
 		}
 		if (!compact && x + w > cols)
 			continue;
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			if (!shown[i])
 				continue;
+			/* the Roadmap screen's tab goes when there is no room
+			 * (80 columns, a manager's): the key line names it */
+			if (i > NTABS && x + text_width(t[i]) > cols)
+				break;
 			put_text(2, x, cols - x, t[i], i == c->tab ? C_SEL :
 			    C_DIM, i == c->tab ? A_BOLD : 0);
 			x += text_width(t[i]) + 1;
@@ -217,7 +222,7 @@ threads_got(void *ctx, json_t *result, json_t *error)
 		snprintf(c->msg[TAB_THREADS], 256,
 		    "No threads yet. Press c to start one.");
 	json_array_foreach(a, i, t) {
-		char text[400], right[80], when[20];
+		char text[400], right[80], when[32];
 		json_int_t unread = ji(t, "unread");
 		bool pinned = ji(t, "pinned") != 0;
 		short_time(js(t, "last_post_at"), when);
@@ -501,6 +506,9 @@ joined(void *ctx, json_t *result, json_t *error)
 
 static void thread_created(struct view *v, json_t *result);
 static void poll_created(struct view *v, json_t *result);
+static bool poll_settings_build(json_t *args, const char *const *vals,
+    char *err, size_t len);
+static void poll_settings_done(struct view *v, json_t *args);
 
 static bool
 comm_key(struct view *v, int ch, bool is_key)
@@ -518,6 +526,11 @@ comm_key(struct view *v, int ch, bool is_key)
 	if (!is_key && ch == '1' + NTABS && comm_health_may(c)) {
 		/* the Health "tab" is a screen of its own (health.c) */
 		ui_push(view_health(c->slug, c->name));
+		return true;
+	}
+	if (!is_key && ch == '1' + NTABS + 1) {
+		/* the Roadmap "tab": a screen of its own (roadmap.c) */
+		ui_push(view_roadmap(c->slug, c->name));
 		return true;
 	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
@@ -607,11 +620,27 @@ comm_key(struct view *v, int ch, bool is_key)
 		    "Hello! I am ", NULL));
 		return true;
 	}
+	if (!is_key && ch == 'Q') {
+		ui_push(view_surveys(c->slug, c->name));
+		return true;
+	}
 	if (!is_key && ch == 'c' && c->tab == TAB_POLLS) {
-		snprintf(key, sizeof key, "poll:%s", c->slug);
-		ui_push(composer_open("New poll: the question, then one option "
-		    "per line", "poll.create", json_pack("{s:s}", "slug",
-		    c->slug), key, true, NULL, poll_created));
+		/* the poll's settings, then its question and options */
+		static const struct form_def defs[] = {
+			{ "Choices", NULL, "one|several", "how many options a "
+			    "voter may choose" },
+			{ "Anonymous", NULL, "no|yes", "yes: nobody sees who "
+			    "voted for what" },
+			{ "Results shown", NULL, "after a vote|after closing",
+			    NULL },
+			{ "Closes in", "", NULL, "e.g. 90m, 12h, 3d, 2w; empty: "
+			    "when closed by hand (C)" },
+		};
+
+		ui_push(form_open("New poll", "Its settings; then the question "
+		    "and one option a line.", "", json_pack("{s:s}", "slug",
+		    c->slug), defs, 4, poll_settings_build,
+		    poll_settings_done));
 		return true;
 	}
 	if (!is_key && ch == 'c') {
@@ -649,6 +678,41 @@ comm_key(struct view *v, int ch, bool is_key)
 	return false;
 }
 
+/* The new poll's settings (the form before the composer). */
+static bool
+poll_settings_build(json_t *args, const char *const *vals, char *err,
+    size_t len)
+{
+	json_object_set_new(args, "multiple", json_boolean(strcmp(vals[0],
+	    "several") == 0));
+	json_object_set_new(args, "anonymous", json_boolean(strcmp(vals[1],
+	    "yes") == 0));
+	json_object_set_new(args, "results", json_string(strcmp(vals[2],
+	    "after closing") == 0 ? "after_close" : "after_vote"));
+	if (vals[3][strspn(vals[3], " ")] != '\0') {
+		if (mod_duration_parse(vals[3]) <= 0) {
+			snprintf(err, len, "Closes in: a duration like 90m, 12h, "
+			    "3d or 2w, or nothing.");
+			return false;
+		}
+		json_object_set_new(args, "closes_in", json_string(vals[3] +
+		    strspn(vals[3], " ")));
+	}
+	return true;
+}
+
+static void
+poll_settings_done(struct view *v, json_t *args)
+{
+	struct community *c = (struct community *)v;
+	char key[120];
+
+	snprintf(key, sizeof key, "poll:%s", c->slug);
+	ui_push(composer_open("New poll: the question, then one option per "
+	    "line", "poll.create", json_incref(args), key, true, NULL,
+	    poll_created));
+}
+
 static void
 poll_created(struct view *v, json_t *result)
 {
@@ -667,6 +731,8 @@ thread_created(struct view *v, json_t *result)
 	if (ji(result, "thread_id") != 0)
 		ui_push(view_thread(ji(result, "thread_id"), ""));
 }
+
+static void comm_activity(struct community *, json_t *);
 
 static void
 comm_event(struct view *v, const char *name, json_t *data)
@@ -699,6 +765,43 @@ comm_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "thread.new_post") == 0 ||
 	    strcmp(name, "thread.new") == 0)
 		c->loaded[TAB_THREADS] = false;
+	if (strcmp(name, "community.activity") == 0)
+		comm_activity(c, data);
+}
+
+/* Live: what changed in this community (community.activity). */
+static void
+comm_activity(struct community *c, json_t *data)
+{
+	const char *what = js(data, "what");
+
+	if (strcmp(js(data, "slug"), c->slug) != 0)
+		return;
+	if (strcmp(what, "post") == 0) {
+		/* the open list refreshes now; others when next shown */
+		c->loaded[TAB_THREADS] = false;
+		return;
+	}
+	if (strcmp(what, "role") == 0 || strcmp(what, "requests") == 0) {
+		/* my role (and tabs), the members, the requests waiting */
+		net_call("community.get", json_pack("{s:s}", "slug", c->slug),
+		    &c->v, comm_got, c);
+		c->loaded[TAB_MEMBERS] = false;
+		if (c->tab == TAB_REQUESTS)
+			reqpane_load(c->requests);
+		else
+			c->loaded[TAB_REQUESTS] = false;
+	}
+}
+
+/* Where the member is: this community and its tab. */
+static json_t *
+comm_where(struct view *v)
+{
+	struct community *c = (struct community *)v;
+
+	return json_pack("{s:s, s:s, s:i, s:s}", "screen", "community",
+	    "slug", c->slug, "tab", c->tab, "title", c->name);
 }
 
 static void
@@ -721,14 +824,16 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-7:tabs  Enter:open  c:new  J:join  i:intro  "
-	    "O:open a room  S:settings  L:leave";
+	c->v.keys = "1-9:tabs  Enter:open  c:new  J:join  i:intro  "
+	    "O:open a room  S:settings  L:leave  Q:surveys";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy), **5** the rooms open now (Enter joins one). **J** "
 	    "joins or asks to join. **c** starts a thread, or on the polls "
-	    "tab a poll (the title is the question, each line of the text an "
-	    "option). **O** opens an ad hoc room, without an event "
+	    "tab a poll (first its settings: one or several choices, "
+	    "anonymous, when results show, when it closes; then the title is "
+	    "the question, each line of the text an option). **Q** lists the "
+	    "community's surveys (managers make them there). **O** opens an ad hoc room, without an event "
 	    "(leaders and managers, and staff): give it a title and choose "
 	    "what is kept of it; you go straight in as its host. **L** "
 	    "leaves the community (or withdraws your request to join). "
@@ -743,11 +848,13 @@ view_community(json_t *cj)
 	    "**c** writes to its author, **M** mutes them, **Enter** opens "
 	    "the thread) and who is muted now (**u** lifts a mute). "
 	    "Leaders, managers and staff: **8** opens the community's "
-	    "health (docs/health.md).";
+	    "health (docs/health.md). **9** opens the community's roadmap "
+	    "and personas.";
 	c->v.draw = comm_draw;
 	c->v.key = comm_key;
 	c->v.event = comm_event;
 	c->v.free = comm_free;
+	c->v.where = comm_where;
 	c->c = json_deep_copy(cj);
 	snprintf(c->slug, sizeof c->slug, "%s", js(cj, "slug"));
 	snprintf(c->name, sizeof c->name, "%s", js(cj, "name"));
@@ -816,6 +923,20 @@ poll_fill(struct poll *p)
 
 	list_clear(&p->l);
 	list_add(&p->l, js(p->p, "question"), NULL, C_HEAD, NULL, false);
+	{
+		char how[200], when[32];
+
+		short_time(js(p->p, "closes_at"), when);
+		snprintf(how, sizeof how, "%s%s%s%s%s",
+		    ji(p->p, "multiple") ? "several choices (Enter marks or "
+		    "unmarks each)" : "one choice", ji(p->p, "anonymous") ?
+		    ", anonymous" : "", strcmp(js(p->p, "results"),
+		    "after_close") == 0 ? ", results when closed" : "",
+		    js(p->p, "closes_at")[0] && !ji(p->p, "closed") ?
+		    ", closes " : "", js(p->p, "closes_at")[0] &&
+		    !ji(p->p, "closed") ? when : "");
+		list_add(&p->l, how, NULL, C_DIM, NULL, false);
+	}
 	list_add(&p->l, "", NULL, C_NORMAL, NULL, false);
 	json_array_foreach(opts, i, o)
 		total += ji(o, "votes");
@@ -898,6 +1019,27 @@ poll_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&
+	    (r = list_cur(&p->l)) != NULL && ji(p->p, "multiple")) {
+		/* several choices: this option in or out of my vote */
+		json_t *opts = json_array(), *o;
+		json_int_t id = ji(r->data, "id");
+		size_t i;
+
+		json_array_foreach(jarr(p->p, "options"), i, o)
+			if ((ji(o, "id") == id) != voted_for(p->p, ji(o, "id")))
+				json_array_append_new(opts,
+				    json_integer(ji(o, "id")));
+		if (json_array_size(opts) == 0) {
+			json_decref(opts);
+			ui_flash("Choose at least one option (mark another "
+			    "first).");
+			return true;
+		}
+		net_call("poll.vote", json_pack("{s:I, s:o}", "poll_id", p->id,
+		    "options", opts), v, voted, p);
+		return true;
+	}
+	if ((ENTER(ch, is_key) || (!is_key && ch == 'v')) &&
 	    (r = list_cur(&p->l)) != NULL) {
 		net_call("poll.vote", json_pack("{s:I, s:[I]}", "poll_id", p->id,
 		    "options", ji(r->data, "id")), v, voted, p);
@@ -951,5 +1093,25 @@ view_community_requests(const char *slug, const char *handle)
 	json_object_set_new(c->c, "pending_requests", json_integer(0));
 	c->tab = TAB_REQUESTS;
 	reqpane_select(c->requests, handle);
+	return v;
+}
+
+/* A community by slug on a tab (-1: its usual first tab). */
+struct view *
+view_community_tab(const char *slug, const char *name, int tab)
+{
+	json_t *cj = json_pack("{s:s, s:s}", "slug", slug, "name", name[0] ?
+	    name : slug);
+	struct view *v;
+	struct community *c;
+
+	/* the role is unknown until community.get: start as a member */
+	json_object_set_new(cj, "my_role", json_string("member"));
+	v = view_community(cj);
+	json_decref(cj);
+	c = (struct community *)v;
+	json_object_set_new(c->c, "my_role", json_null());
+	if (tab >= 0 && tab < NTABS)
+		c->tab = tab;
 	return v;
 }

@@ -130,8 +130,10 @@ comp_draw(struct view *v, int rows, int cols)
 		y += 2;
 	}
 	put_text(y++, 2, w, c->sending ? "Sending..." : strcmp(c->op,
-	    "poll.create") == 0 ? "The options, one per line:" :
-	    "Write in Markdown (**bold**, *italic*, > quote, - list, "
+	    "poll.create") == 0 ? "The options, one per line:" : strcmp(c->op,
+	    "survey.create") == 0 ? "One question a line: single, multiple, "
+	    "scale5, scale10 or text (then optional), a colon, the question, "
+	    "| between choices:" : "Write in Markdown (**bold**, *italic*, > quote, - list, "
 	    "`code`):", C_DIM, 0);
 	if (c->err[0] != '\0')
 		put_text(y++, 2, w, c->err, C_ERROR, A_BOLD);
@@ -243,6 +245,14 @@ comp_send(struct composer *c)
 		json_object_set_new(args, "question", json_string(
 		    c->title.text));
 		json_object_set_new(args, "options", opts);
+	} else if (strcmp(c->op, "survey.create") == 0) {
+		/* a survey: the title, then a question a line (survey.c) */
+		char *text = xstrndup(c->ed.text, c->ed.len);
+
+		json_object_set_new(args, "questions",
+		    survey_questions_parse(text));
+		json_object_set_new(args, "title", json_string(c->title.text));
+		free(text);
 	} else {
 		json_object_set_new(args, "body", json_stringn(c->ed.text,
 		    c->ed.len));

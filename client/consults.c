@@ -36,7 +36,7 @@ consults_got(void *ctx, json_t *result, json_t *error)
 	json_array_foreach(jarr(result, "consults"), i, x) {
 		json_t *msgs = jarr(x, "messages");
 		json_t *last = json_array_get(msgs, json_array_size(msgs) - 1);
-		char line[400], when[20];
+		char line[400], when[32];
 
 		snprintf(line, sizeof line, "With %s (@%s) in “%s”",
 		    js(json_object_get(x, "with"), "display_name"),
@@ -73,7 +73,7 @@ consult_text(json_t *x)
 	    js(json_object_get(x, "with"), "display_name"),
 	    js(json_object_get(x, "with"), "handle"), js(x, "room"));
 	json_array_foreach(jarr(x, "messages"), i, m) {
-		char when[20];
+		char when[32];
 
 		short_time(js(m, "at"), when);
 		buf_printf(&b, "**%s** (@%s) %s\n\n%s\n\n", js(m,

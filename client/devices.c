@@ -34,7 +34,7 @@ static void devices_load(struct devices *);
 static void
 devices_fill(struct devices *d)
 {
-	char line[400], right[80], when[20];
+	char line[400], right[80], when[32];
 	json_t *k;
 	size_t i;
 
@@ -86,7 +86,7 @@ devices_load(struct devices *d)
 static void
 code_draw(struct devices *d, int rows, int cols)
 {
-	char line[600], when[20];
+	char line[600], when[32];
 	int y = 1;
 
 	(void)rows;
@@ -96,10 +96,11 @@ code_draw(struct devices *d, int rows, int cols)
 	snprintf(line, sizeof line, "    %s", js(d->code, "code"));
 	put_text(y++, 2, cols - 4, line, C_OK, A_BOLD);
 	y++;
-	short_time(js(d->code, "expires_at"), when);
+	when_format(time_from_iso8601(js(d->code, "expires_at")),
+	    "%H:%M %Z", when, sizeof when);
 	snprintf(line, sizeof line, "It works once, for %lld minutes (until "
-	    "%s UTC). Keep it to yourself.", (long long)ji(d->code,
-	    "minutes"), when + (strlen(when) > 11 ? 11 : 0));
+	    "%s). Keep it to yourself.", (long long)ji(d->code,
+	    "minutes"), when);
 	put_text(y++, 2, cols - 4, line, C_NORMAL, 0);
 	y++;
 	put_text(y++, 2, cols - 4, "On the new device:", C_HEAD, 0);
@@ -135,12 +136,12 @@ devices_draw(struct view *v, int rows, int cols)
 	put_text(y++, 2, cols - 4, "Each computer or phone you sign in from "
 	    "has its own key.", C_DIM, 0);
 	if (d->pending != NULL) {
-		char when[20];
+		char when[32];
 
-		short_time(js(d->pending, "expires_at"), when);
+		when_format(time_from_iso8601(js(d->pending, "expires_at")),
+		    "%H:%M %Z", when, sizeof when);
 		snprintf(line, sizeof line, "A device code ending %s waits "
-		    "to be used (until %s UTC).", js(d->pending, "hint"),
-		    when + (strlen(when) > 11 ? 11 : 0));
+		    "to be used (until %s).", js(d->pending, "hint"), when);
 		put_text(y++, 2, cols - 4, line, C_DIM, 0);
 	}
 	if (d->msg[0] != '\0')

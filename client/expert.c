@@ -103,9 +103,9 @@ accept_build(json_t *args, const char *const *vals, char *err,
 		snprintf(err, errlen, "Name the speaker by their handle.");
 		return false;
 	}
-	if ((rc = time_parse(vals[1], TIME_TYPED, &t)) != TIME_OK) {
+	if ((rc = when_parse_typed(vals[1], &t)) != TIME_OK) {
 		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
-		    "(UTC).", time_parse_error(rc));
+		    "(%s).", time_parse_error(rc), when_zone_name());
 		return false;
 	}
 	time_iso8601(t, iso);
@@ -129,8 +129,8 @@ expreq_form(void (*done)(struct view *, json_t *))
 	static const struct form_def defs[] = {
 		{ "Topic", NULL, NULL, "what the talk would be about" },
 		{ "Why", NULL, NULL, "why it would help you or your community" },
-		{ "Community", NULL, NULL, "its slug, for a talk to one "
-		    "community; empty for everyone" },
+		{ "Community", NULL, FORM_COMMUNITIES, "for a talk to one "
+		    "community (Space: the next one); (none) for everyone" },
 		{ "Preferred times", NULL, NULL, "free text, e.g. \"Tuesday "
 		    "afternoons\"; Enter here sends" },
 	};
@@ -172,12 +172,11 @@ expert_action(json_t *req, int ch, void (*done)(struct view *, json_t *))
 	}
 	case 'A': {
 		time_t t = time(NULL) + 7 * 86400;
-		struct tm tm;
+		char zone_hint[128];
 		struct form_def defs[] = {
 			{ "Speaker", NULL, NULL, "the expert's handle; they "
 			    "host the event" },
-			{ "Starts (UTC)", start, NULL, "YYYY-MM-DD HH:MM, in "
-			    "UTC" },
+			{ "Starts", start, NULL, zone_hint },
 			{ "Duration (minutes)", "60", NULL, NULL },
 			{ "Title", js(req, "topic"), NULL, "of the event; "
 			    "Enter here accepts" },
@@ -188,8 +187,9 @@ expert_action(json_t *req, int ch, void (*done)(struct view *, json_t *))
 			ui_flash("This request is already %s.", st);
 			return true;
 		}
-		gmtime_r(&t, &tm);
-		strftime(start, sizeof start, "%Y-%m-%d 15:00", &tm);
+		snprintf(zone_hint, sizeof zone_hint, "YYYY-MM-DD HH:MM, your "
+		    "time (%s)", when_zone_name());
+		when_format(t, "%Y-%m-%d 15:00", start, sizeof start);
 		ui_push(form_open("Accept: create the event", intro,
 		    "expert.decide", json_pack("{s:I, s:s}", "id", id,
 		    "decision", "accept"), defs, 4, accept_build, done));
@@ -238,13 +238,13 @@ expreq_draw(struct view *v, int rows, int cols)
 	struct expreq *r = (struct expreq *)v;
 	json_t *q = r->req, *by = jobj(q, "requested_by");
 	struct rdoc d;
-	char line[1024], when[20];
+	char line[1024], when[32];
 	int w = cols - 4;
 
 	rdoc_init(&d);
 	rdoc_add(&d, js(q, "topic"), ST_HEAD | ST_BOLD, w);
 	short_time(js(q, "created_at"), when);
-	snprintf(line, sizeof line, "Asked by %s (@%s) on %s UTC, for %s",
+	snprintf(line, sizeof line, "Asked by %s (@%s) on %s, for %s",
 	    js(by, "display_name"), js(by, "handle"), when,
 	    js(q, "community")[0] ? js(q, "community") : "everyone");
 	rdoc_add(&d, line, ST_DIM, w);
@@ -376,7 +376,7 @@ experts_got(void *ctx, json_t *result, json_t *error)
 		    "No requests here." : "You have not asked for a speaker "
 		    "yet: press n.");
 	json_array_foreach(a, i, q) {
-		char line[700], when[20];
+		char line[700], when[32];
 		json_t *by = jobj(q, "requested_by");
 		const char *st = js(q, "status");
 		bool ask = strcmp(st, "more_info") == 0;
@@ -532,7 +532,7 @@ view_experts(void)
 	    "speaker  a:answer staff";
 	x->v.help = x->staff ? "Every member's requests for an internal "
 	    "expert speaker, newest first. **A** accepts the selected one: "
-	    "name the speaker (their handle), the start in UTC and the "
+	    "name the speaker (their handle), the start in your time and the "
 	    "length, and the event is created with the speaker as host. "
 	    "**D** declines and **M** asks the member for more, both with a "
 	    "reason the member sees. **f** shows one status at a time, "

@@ -20,11 +20,23 @@ struct home {
 	json_t *events;
 	json_t *rooms;
 	json_t *records; /* room records waiting for my review */
+	json_t *suggest; /* member.suggestions (people.c) */
+	json_t *surveys; /* survey.list: those waiting for my answer */
 	char msg[256];
 	bool loaded;
+	bool first_community; /* select the first community once listed */
+	int drafts; /* unsent drafts kept on the server */
 };
 
 static void home_load(struct home *);
+static void home_fill(struct home *);
+
+/* The unread private messages are known (messages.c). */
+static void
+home_refill(struct view *v)
+{
+	home_fill((struct home *)v);
+}
 
 /* An admin or staff member on an empty Home: how the first community is
  * made (on the server's console, by an admin). */
@@ -57,6 +69,9 @@ home_fill(struct home *h)
 	size_t i;
 	int mine = 0;
 
+	json_t *keep = list_cur(&h->l) != NULL ? json_incref(
+	    list_cur(&h->l)->data) : NULL;
+
 	list_clear(&h->l);
 	snprintf(line, sizeof line, "Welcome, %s", js(g_me, "display_name"));
 	list_add(&h->l, line, NULL, C_HEAD, NULL, false);
@@ -65,6 +80,30 @@ home_fill(struct home *h)
 		    "notification%s (press n).", g_unread_notes,
 		    g_unread_notes == 1 ? "" : "s");
 		list_add(&h->l, line, NULL, C_UNREAD, NULL, false);
+	}
+	if (g_unread_messages > 0) { /* messages.c */
+		json_t *open = json_pack("{s:s}", "open", "messages");
+		snprintf(line, sizeof line, "You have %d unread private "
+		    "message%s (press M).", g_unread_messages,
+		    g_unread_messages == 1 ? "" : "s");
+		list_add(&h->l, line, NULL, C_UNREAD, open, true);
+		json_decref(open);
+	}
+	/* the rooms open now first: above the fold, whatever else there is */
+	if (json_array_size(h->rooms) > 0) {
+		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+		list_add(&h->l, "Open rooms (Enter joins)", NULL, C_HEAD, NULL,
+		    false);
+		json_array_foreach(h->rooms, i, r) {
+			char right[160];
+
+			snprintf(line, sizeof line, "  %s%s%s", js(r, "title"),
+			    js(r, "topic")[0] ? "  -  " : "", js(r, "topic"));
+			snprintf(right, sizeof right, "%s  record: %s",
+			    json_is_string(json_object_get(r, "community")) ?
+			    js(r, "community") : "platform", js(r, "record"));
+			list_add(&h->l, line, right, C_NORMAL, r, true);
+		}
 	}
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&h->l, "Communities", NULL, C_HEAD, NULL, false);
@@ -128,13 +167,42 @@ home_fill(struct home *h)
 		}
 	}
 	(void)mine;
+	people_home_rows(&h->l, h->suggest);
+	{
+		/* surveys waiting for my answer (S: every survey) */
+		size_t n = 0;
+
+		json_array_foreach(h->surveys, i, r)
+			n += json_is_true(json_object_get(r, "can_answer"));
+		if (n > 0) {
+			list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+			snprintf(line, sizeof line, "Surveys for you (%zu; S: "
+			    "all surveys)", n);
+			list_add(&h->l, line, NULL, C_HEAD, NULL, false);
+		}
+		json_array_foreach(h->surveys, i, r) {
+			json_t *d;
+			char when[32], right[48];
+
+			if (!json_is_true(json_object_get(r, "can_answer")))
+				continue;
+			d = json_pack("{s:s, s:I}", "open", "survey",
+			    "survey_id", ji(r, "id"));
+			short_time(js(r, "closes_at"), when);
+			snprintf(line, sizeof line, "  Answer: %s", js(r,
+			    "title"));
+			snprintf(right, sizeof right, "until %s", when);
+			list_add(&h->l, line, right, C_UNREAD, d, true);
+			json_decref(d);
+		}
+	}
 	if (json_array_size(h->records) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		snprintf(line, sizeof line, "Room records to review (%zu)",
 		    json_array_size(h->records));
 		list_add(&h->l, line, NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->records, i, r) {
-			char when[20], held[20], right[64];
+			char when[32], held[32], right[64];
 
 			short_time(js(r, "review_until"), when);
 			short_time(js(r, "opened_at"), held);
@@ -144,25 +212,11 @@ home_fill(struct home *h)
 			list_add(&h->l, line, right, C_UNREAD, r, true);
 		}
 	}
-	if (json_array_size(h->rooms) > 0) {
-		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
-		list_add(&h->l, "Open rooms", NULL, C_HEAD, NULL, false);
-		json_array_foreach(h->rooms, i, r) {
-			char right[160];
-
-			snprintf(line, sizeof line, "  %s%s%s", js(r, "title"),
-			    js(r, "topic")[0] ? "  -  " : "", js(r, "topic"));
-			snprintf(right, sizeof right, "%s  record: %s",
-			    json_is_string(json_object_get(r, "community")) ?
-			    js(r, "community") : "platform", js(r, "record"));
-			list_add(&h->l, line, right, C_NORMAL, r, true);
-		}
-	}
 	if (json_array_size(h->events) > 0) {
 		list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 		list_add(&h->l, "Upcoming events", NULL, C_HEAD, NULL, false);
 		json_array_foreach(h->events, i, r) {
-			char when[20], right[160];
+			char when[32], right[160];
 			short_time(js(r, "next_start")[0] ? js(r, "next_start") :
 			    js(r, "starts_at"), when);
 			snprintf(line, sizeof line, "  %s  %s%s", when,
@@ -177,6 +231,13 @@ home_fill(struct home *h)
 		}
 	}
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
+	if (h->drafts > 0) {
+		snprintf(line, sizeof line, "  Your unsent drafts (%d)",
+		    h->drafts);
+		c = json_pack("{s:s}", "open", "drafts");
+		list_add(&h->l, line, NULL, C_UNREAD, c, true);
+		json_decref(c);
+	}
 	c = json_pack("{s:s}", "open", "programme");
 	list_add(&h->l, "  Programme of events (E)", NULL, C_NORMAL, c, true);
 	json_decref(c);
@@ -194,6 +255,26 @@ home_fill(struct home *h)
 		    "of conduct (A)", NULL, C_NORMAL, c, true);
 		json_decref(c);
 	}
+	/* the row selected before stays selected as rows come and go */
+	for (size_t k = 0; k < h->l.n; k++) {
+		json_t *d = h->l.rows[k].data;
+
+		if (!h->l.rows[k].pick || d == NULL)
+			continue;
+		if (h->first_community && json_is_string(json_object_get(d,
+		    "slug")) && !json_is_integer(json_object_get(d,
+		    "room_id"))) {
+			h->l.sel = (int)k;
+			h->first_community = false;
+			break;
+		}
+		if (!h->first_community && keep != NULL &&
+		    json_equal(d, keep)) {
+			h->l.sel = (int)k;
+			break;
+		}
+	}
+	json_decref(keep);
 	list_fix(&h->l);
 }
 
@@ -205,7 +286,7 @@ home_communities(void *ctx, json_t *result, json_t *error)
 	/* first load: select the first community, not the row that was
 	 * first before the communities pushed it down */
 	if (!h->loaded)
-		h->l.sel = 0;
+		h->first_community = true;
 	h->loaded = true;
 	if (error != NULL)
 		snprintf(h->msg, sizeof h->msg, "%s", err_message(error));
@@ -287,8 +368,45 @@ home_records(void *ctx, json_t *result, json_t *error)
 }
 
 static void
+home_drafts(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	h->drafts = (int)json_array_size(jarr(result, "drafts"));
+	home_fill(h);
+}
+
+static void
+home_suggest(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->suggest);
+	h->suggest = json_incref(result);
+	home_fill(h);
+}
+
+static void
+home_surveys(void *ctx, json_t *result, json_t *error)
+{
+	struct home *h = ctx;
+
+	if (error != NULL)
+		return; /* optional */
+	json_decref(h->surveys);
+	h->surveys = json_incref(jarr(result, "surveys"));
+	home_fill(h);
+}
+
+static void
 home_load(struct home *h)
 {
+	net_call("draft.list", NULL, &h->v, home_drafts, h);
+	net_call("survey.list", NULL, &h->v, home_surveys, h);
 	net_call("room.records", NULL, &h->v, home_records, h);
 	net_call("room.list", NULL, &h->v, home_rooms, h);
 	net_call("event.list", json_pack("{s:I}", "limit", (json_int_t)5),
@@ -298,6 +416,7 @@ home_load(struct home *h)
 		net_call("roundup.get", json_pack("{s:b}", "mark", 1), &h->v,
 		    home_roundup, h);
 	net_call("notify.list", NULL, &h->v, home_notes, h);
+	messages_count(&h->v, home_refill);
 }
 
 static void
@@ -317,7 +436,9 @@ home_key(struct view *v, int ch, bool is_key)
 	if (list_key(&h->l, ch, is_key))
 		return true;
 	if (ENTER(ch, is_key) && (r = list_cur(&h->l)) != NULL) {
-		if (strcmp(js(r->data, "open"), "programme") == 0)
+		if (strcmp(js(r->data, "open"), "messages") == 0)
+			ui_push(view_messages());
+		else if (strcmp(js(r->data, "open"), "programme") == 0)
 			ui_push(view_programme(NULL));
 		else if (strcmp(js(r->data, "open"), "experts") == 0)
 			ui_push(view_experts());
@@ -327,6 +448,12 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_health(NULL, NULL));
 		else if (strcmp(js(r->data, "open"), "admin") == 0)
 			ui_push(view_admin());
+		else if (strcmp(js(r->data, "open"), "drafts") == 0)
+			ui_push(view_drafts());
+		else if (people_home_open(r->data))
+			;
+		else if (strcmp(js(r->data, "open"), "survey") == 0)
+			ui_push(view_survey(ji(r->data, "survey_id")));
 		else if (js(r->data, "review_until")[0])
 			ui_push(view_record(ji(r->data, "room_id")));
 		else if (ji(r->data, "room_id") && !ji(r->data, "starts_at") &&
@@ -335,18 +462,30 @@ home_key(struct view *v, int ch, bool is_key)
 		else if (js(r->data, "starts_at")[0])
 			ui_push(view_event(ji(r->data, "id")));
 		else if (ji(r->data, "thread_id"))
-			ui_push(view_thread(ji(r->data, "thread_id"),
-			    js(r->data, "title")));
+			ui_push(view_thread_at(ji(r->data, "thread_id"),
+			    js(r->data, "title"), ji(r->data, "post_id")));
 		else
 			ui_push(view_community(r->data));
+		return true;
+	}
+	if (!is_key && ch == 'M') {
+		ui_push(view_messages());
 		return true;
 	}
 	if (!is_key && ch == 'R') {
 		home_load(h);
 		return true;
 	}
+	if (!is_key && ch == 'S') {
+		ui_push(view_surveys(NULL, NULL));
+		return true;
+	}
 	if (!is_key && ch == 'A' && admin_may()) {
 		ui_push(view_admin());
+		return true;
+	}
+	if (!is_key && ch == 'P') { /* the platform's roadmap */
+		ui_push(view_roadmap(NULL, NULL));
 		return true;
 	}
 	if (!is_key && ch == 'H') { /* staff: the platform's health */
@@ -381,6 +520,14 @@ home_event(struct view *v, const char *name, json_t *data)
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);
+	/* a new post somewhere: the unread counts, if Home is in view */
+	if (strcmp(name, "community.activity") == 0 && ui_top() == v)
+		net_call("community.list", NULL, v, home_communities, h);
+	if (strcmp(name, "message.new") == 0 ||
+	    strcmp(name, "message.read") == 0)
+		messages_count(v, home_refill);
+	if (strcmp(name, "survey.opened") == 0)
+		net_call("survey.list", NULL, v, home_surveys, h);
 	if (strcmp(name, "room.listed") == 0) { /* opened or closed */
 		net_call("room.list", NULL, v, home_rooms, h);
 		if (!json_is_true(json_object_get(data, "open")))
@@ -399,6 +546,8 @@ home_free(struct view *v)
 	json_decref(h->events);
 	json_decref(h->rooms);
 	json_decref(h->records);
+	json_decref(h->suggest);
+	json_decref(h->surveys);
 	free(h);
 }
 
@@ -409,17 +558,20 @@ view_home(void)
 
 	h->v.title = "Home";
 	h->v.keys = admin_may() ? "Enter:open  A:admin  H:health  "
-	    "n:notifications  /:search  d:directory  p:profile" :
-	    "Enter:open  n:notifications  /:search  d:directory  "
-	    "p:profile  E:programme";
+	    "n:notifications  M:messages  /:search  d:directory  p:profile" :
+	    "Enter:open  n:notifications  M:messages  /:search  "
+	    "d:directory  p:profile  E:programme";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
-	    "Hearth. Staff: **H** shows the platform's health.";
+	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
+	    "private messages. **S** lists your surveys (those waiting for "
+	    "your answer are on Home). **P**: the platform's roadmap.";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;
 	h->v.free = home_free;
 	home_fill(h);
+	people_home_load(&h->v, home_suggest, h); /* once: they change slowly */
 	home_load(h);
 	return &h->v;
 }
@@ -438,7 +590,7 @@ home_global_key(int ch, bool is_key)
 		ui_push(view_search(false));
 		return true;
 	case 'd':
-		ui_push(view_search(true));
+		ui_push(view_directory());
 		return true;
 	case 'p':
 		ui_push(view_profile(js(g_me, "handle")));

@@ -25,6 +25,8 @@ struct join {
 	bool sending;
 	bool checking; /* device.redeem of the code is under way */
 	bool checked; /* the code was tried as a device code: not one */
+	char info[300]; /* whom the invite is for (invite.check) */
+	bool prefilled; /* the name is the invite's: typing replaces it */
 };
 
 static void
@@ -43,7 +45,6 @@ join_draw(struct view *v, int rows, int cols)
 	};
 	int y = 2, cy = 0, cx = 0;
 
-	(void)rows;
 	for (int i = 0; intro[i] != NULL; i++)
 		put_text(y++, 2, cols - 4, intro[i], i == 0 ? C_HEAD : C_NORMAL,
 		    i == 0 ? A_BOLD : 0);
@@ -57,10 +58,20 @@ join_draw(struct view *v, int rows, int cols)
 			    "your other device)", C_DIM, 0);
 		y += 2;
 	}
+	if (j->info[0] != '\0')
+		put_text(y++, 2, cols - 4, j->info, C_OK, 0);
 	if (j->sending)
 		put_text(y++, 2, cols - 4, "Joining...", C_DIM, 0);
-	if (j->err[0] != '\0')
-		put_text(y++, 2, cols - 4, j->err, C_ERROR, A_BOLD);
+	if (j->err[0] != '\0') { /* whole sentences: wrapped */
+		struct rdoc d;
+
+		rdoc_init(&d);
+		rdoc_wrap(&d, j->err, cols - 4);
+		for (size_t i = 0; i < d.n && y < rows; i++)
+			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
+			    A_BOLD);
+		rdoc_free(&d);
+	}
 	ui_cursor(cy, cx);
 }
 
@@ -82,10 +93,40 @@ join_done(void *ctx, json_t *result, json_t *error)
 	m = json_object_get(result, "member");
 	json_decref(g_me);
 	g_me = json_incref(m);
+	when_member(m);
 	ui_replace(view_home());
 	ui_flash("Welcome, %s! Next time, connect with the same key as any "
 	    "user name.", js(m, "display_name"));
 	welcome_first_run();
+}
+
+/* The invite check: the name it was made for fills the name field. */
+static void
+invite_checked(void *ctx, json_t *result, json_t *error)
+{
+	struct join *j = ctx;
+
+	if (error != NULL) {
+		/* a used or expired code is said at once (focus stays where
+		 * the member types); an unknown one when they send the form */
+		if (!err_unknown_op(error) && !j->sending &&
+		    strcmp(js(error, "code"), "not_found") != 0)
+			snprintf(j->err, sizeof j->err, "%s",
+			    err_message(error));
+		return;
+	}
+	j->err[0] = '\0';
+	snprintf(j->info, sizeof j->info, "This invite is for %s%s%s. Choose "
+	    "a handle; type another name if you like.", js(result, "name"),
+	    json_is_string(json_object_get(result, "community")) ?
+	    ", to join " : "", json_is_string(json_object_get(result,
+	    "community")) ? js(result, "community") : "");
+	if (j->f[2].len == 0) {
+		snprintf(j->f[2].text, sizeof j->f[2].text, "%s",
+		    js(result, "name"));
+		j->f[2].len = strlen(j->f[2].text);
+		j->prefilled = true;
+	}
 }
 
 /* The code was tried as a device code. */
@@ -97,9 +138,11 @@ device_done(void *ctx, json_t *result, json_t *error)
 
 	j->checking = false;
 	if (error != NULL) {
-		if (strcmp(js(error, "code"), "not_found") == 0)
+		if (strcmp(js(error, "code"), "not_found") == 0) {
 			j->checked = true; /* no device code: an invite */
-		else {
+			net_call("invite.check", json_pack("{s:s}", "code",
+			    j->f[0].text), &j->v, invite_checked, j);
+		} else {
 			snprintf(j->err, sizeof j->err, "%s",
 			    err_message(error));
 			j->on = 0;
@@ -109,6 +152,7 @@ device_done(void *ctx, json_t *result, json_t *error)
 	m = json_object_get(result, "member");
 	json_decref(g_me);
 	g_me = json_incref(m);
+	when_member(m);
 	ui_replace(view_home());
 	ui_flash("This device is now signed in as %s. Next time, connect "
 	    "with it as any user name.", js(m, "display_name"));
@@ -161,8 +205,19 @@ join_key(struct view *v, int ch, bool is_key)
 		ui_quit(1);
 		return true;
 	}
-	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0)
+	if (j->on == 2 && j->prefilled) {
+		/* the invite's name is offered as a whole: a letter typed
+		 * replaces it, Enter keeps it, editing keys edit it */
+		j->prefilled = false;
+		if (!is_key && ch >= 0x20 && ch != 0x7f) {
+			j->f[2].len = 0;
+			j->f[2].text[0] = '\0';
+		}
+	}
+	if (field_key(&j->f[j->on], ch, is_key) && j->on == 0) {
 		j->checked = false; /* a changed code is tried again */
+		j->info[0] = '\0';
+	}
 	return true;
 }
 
@@ -176,7 +231,7 @@ view_join(void)
 	j->v.draw = join_draw;
 	j->v.key = join_key;
 	j->f[0].label = "Invite code";
-	j->f[1].label = "Handle (lowercase, e.g. sam_k)";
+	j->f[1].label = "Handle (a-z, 0-9, - or _; e.g. sam_k)";
 	j->f[2].label = "Your name as others see it";
 	return &j->v;
 }

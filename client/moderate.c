@@ -178,7 +178,7 @@ history_got(void *ctx, json_t *result, json_t *error)
 	struct buf b;
 	json_t *v;
 	size_t i;
-	char when[20];
+	char when[32];
 
 	(void)ctx;
 	if (error != NULL) {

@@ -66,11 +66,13 @@ err_unknown_op(json_t *error)
 const char *
 err_message(json_t *error)
 {
+	static char text[1024];
+
 	if (error == NULL)
 		return "";
 	if (err_unknown_op(error))
 		return "Not available yet on this server.";
-	return js(error, "message");
+	return err_text(js(error, "message"), text, sizeof text);
 }
 
 static void

@@ -39,7 +39,7 @@ notes_got(void *ctx, json_t *result, json_t *error)
 	snprintf(n->msg, sizeof n->msg, json_array_size(a) ? "" :
 	    "Nothing yet.");
 	json_array_foreach(a, i, x) {
-		char when[20];
+		char when[32];
 		bool is_unread = !ji(x, "read");
 		short_time(js(x, "at"), when);
 		unread += is_unread;
@@ -98,7 +98,9 @@ notes_open(struct notes *n, json_t *x)
 	const char *kind = js(x, "kind");
 
 	/* a join request opens on the Requests tab; an answer on About */
-	if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
+	if (strcmp(kind, "message") == 0)
+		ui_push(view_messages());
+	else if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
 		ui_push(view_community_requests(slug, js(jobj(x, "actor"),
 		    "handle")));
 	else if (strcmp(kind, "join_decided") == 0 && slug[0] != '\0') {
@@ -106,8 +108,12 @@ notes_open(struct notes *n, json_t *x)
 		    slug);
 		ui_push(view_community(c));
 		json_decref(c);
-	} else if (ji(x, "thread_id"))
-		ui_push(view_thread(ji(x, "thread_id"), ""));
+	} else if (strncmp(kind, "roadmap_", 8) == 0)
+		ui_push(view_roadmap(slug[0] ? slug : NULL, slug[0] ? slug :
+		    NULL));
+	else if (ji(x, "thread_id")) /* a mention or reply: its post */
+		ui_push(view_thread_at(ji(x, "thread_id"), "", ji(x,
+		    "post_id")));
 	else if (ji(x, "poll_id"))
 		ui_push(view_poll(ji(x, "poll_id")));
 	else if (ji(x, "room_id") && strcmp(js(x, "kind"),

@@ -27,7 +27,7 @@ section(struct outreach *or, const char *title, const char *key,
 {
 	json_t *a = jarr(or->o, key), *p;
 	size_t i;
-	char line[512], right[200], when[20];
+	char line[512], right[200], when[32];
 
 	list_add(&or->l, "", NULL, C_NORMAL, NULL, false);
 	snprintf(line, sizeof line, "%s (%zu)", title, json_array_size(a));

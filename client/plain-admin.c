@@ -56,9 +56,16 @@ invite(void)
 	json_object_set_new(args, "name", json_string(s));
 	s = plain_ask("Role: member, staff or admin [member]: ");
 	json_object_set_new(args, "role", json_string(*s ? s : "member"));
-	s = plain_ask("Community slug they join (Enter: none): ");
-	if (*s != '\0')
-		json_object_set_new(args, "community", json_string(s));
+	{
+		char slug[64];
+
+		plain_out("Which community do they join?\n");
+		plain_choose_community("None (they choose later)", slug,
+		    sizeof slug);
+		if (slug[0] != '\0')
+			json_object_set_new(args, "community",
+			    json_string(slug));
+	}
 	s = plain_ask("Valid for (90m, 12h, 7d, 2w) [7d]: ");
 	json_object_set_new(args, "expires", json_string(*s ? s : "7d"));
 	r = plain_call("admin.invite.create", args);
@@ -67,7 +74,8 @@ invite(void)
 		    "  Give them this code (shown only now):\n\n      %s\n\n"
 		    "  They connect with:\n\n      %s\n\n"
 		    "  and enter the code when asked.\n", js(res, "name"),
-		    js(res, "role"), js(res, "expires_at"), js(res, "code"),
+		    js(res, "role"), when_say(js(res, "expires_at")),
+		    js(res, "code"),
 		    js(res, "connect"));
 	json_decref(r);
 }
@@ -85,7 +93,8 @@ invites(void)
 			    (long long)ji(it, "id"), js(it, "name"),
 			    js(it, "role"), json_is_string(json_object_get(it,
 			    "community")) ? ", " : "", js(it, "community"),
-			    js(it, "hint"), js(it, "expires_at"));
+			    js(it, "hint"),
+			    when_say(js(it, "expires_at")));
 		if (json_array_size(json_object_get(res, "invites")) == 0)
 			plain_out("  No pending invites.\n");
 		else {

@@ -12,13 +12,6 @@
 #include "common.h"
 #include "client.h"
 
-/* "HH:MM..." of an ISO time, or "". */
-static const char *
-clock_of(const char *iso)
-{
-	return strlen(iso) > 11 ? iso + 11 : "";
-}
-
 /* Print the keys; returns the reply (kept for the numbers) or NULL. */
 static json_t *
 show_keys(json_t **keys)
@@ -33,17 +26,18 @@ show_keys(json_t **keys)
 	*keys = json_object_get(res, "keys");
 	plain_out("\nYour devices (each has its own key):\n");
 	json_array_foreach(*keys, i, k)
-		plain_out("  %zu. %s%s\n     %s %s\n     added %.10s, %s%.10s "
-		    "%.5s\n", i + 1, js(k, "name"),
+		plain_out("  %zu. %s%s\n     %s %s\n     added %s, %s%s\n",
+		    i + 1, js(k, "name"),
 		    json_is_true(json_object_get(k, "current")) ?
 		    " (this device)" : "", js(k, "type"),
-		    js(k, "fingerprint"), js(k, "added_at"),
+		    js(k, "fingerprint"), when_say(js(k, "added_at")),
 		    js(k, "last_used_at")[0] ? "last used " : "not used yet",
-		    js(k, "last_used_at"), clock_of(js(k, "last_used_at")));
+		    js(k, "last_used_at")[0] ? when_say(js(k,
+		    "last_used_at")) : "");
 	if (json_is_object(json_object_get(res, "pending_code")))
 		plain_out("  A device code ending %s waits to be used (until "
-		    "%.5s UTC).\n", js(json_object_get(res, "pending_code"),
-		    "hint"), clock_of(js(json_object_get(res, "pending_code"),
+		    "%s).\n", js(json_object_get(res, "pending_code"),
+		    "hint"), when_say(js(json_object_get(res, "pending_code"),
 		    "expires_at")));
 	return r;
 }
@@ -61,7 +55,7 @@ make_code(void)
 	r = plain_call("device.code", args);
 	if ((res = plain_result(r)) != NULL) {
 		plain_out("\nDevice code: %s\n", js(res, "code"));
-		plain_out("It works once, for %lld minutes (until %.5s UTC). "
+		plain_out("It works once, for %s (until %s). "
 		    "Keep it to yourself.\n\nOn the new device:\n"
 		    "  1. If it has no SSH key yet, make one (press Enter at "
 		    "each question):\n"
@@ -70,7 +64,8 @@ make_code(void)
 		    "in a terminal.)\n"
 		    "  2. Connect as join:  %s\n"
 		    "  3. Enter this code where it asks for your code.\n",
-		    (long long)ji(res, "minutes"), clock_of(js(res,
+		    plain_count(ji(res, "minutes"), "minute", "minutes"),
+		    when_say(js(res,
 		    "expires_at")), js(res, "connect"));
 	}
 	json_decref(r);

@@ -43,7 +43,7 @@ request_state(json_t *c)
 		return;
 	if (strcmp(st, "pending") == 0)
 		plain_out("Request sent %s: waiting for an answer.\n",
-		    js(r, "created_at"));
+		    when_say(js(r, "created_at")));
 	else
 		plain_out("Your request to join was %s%s%s\n", st,
 		    js(r, "response")[0] ? ": " : ".", js(r, "response"));
@@ -98,7 +98,7 @@ requests(const char *slug)
 		json_array_foreach(a, i, q) {
 			plain_out("  %zu. %s (@%s), %s, asks to join as %s\n",
 			    i + 1, js(q, "display_name"), js(q, "handle"),
-			    js(q, "created_at"), js(q, "role"));
+			    when_say(js(q, "created_at")), js(q, "role"));
 			if (js(q, "job_role")[0] || js(q, "organisation")[0])
 				plain_out("     %s%s%s\n", js(q, "job_role"),
 				    js(q, "job_role")[0] &&
@@ -263,7 +263,8 @@ departures(const char *slug)
 			plain_out("  %s (@%s), %s, %s %s%s%s\n",
 			    js(d, "display_name"), js(d, "handle"),
 			    js(d, "role"), json_is_true(json_object_get(d,
-			    "removed")) ? "removed" : "left", js(d, "left_at"),
+			    "removed")) ? "removed" : "left",
+			    when_say(js(d, "left_at")),
 			    json_is_true(json_object_get(d, "removed")) &&
 			    js(d, "removed_by")[0] ? " by @" : "",
 			    js(d, "removed_by"));

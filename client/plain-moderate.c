@@ -99,7 +99,8 @@ history(json_int_t post_id)
 			    "history with it.\n");
 		json_array_foreach(json_object_get(res, "versions"), i, v) {
 			plain_out("%s, %s:\n", ji(v, "current") ? "Now" :
-			    i == 0 ? "First written" : "Earlier", js(v, "at"));
+			    i == 0 ? "First written" : "Earlier",
+			    when_say(js(v, "at")));
 			plain_print_md(js(v, "body"), "   ");
 		}
 	}
@@ -285,7 +286,7 @@ plain_moderate_reports(json_t *c)
 			plain_out("Muted now:\n");
 		json_array_foreach(mutes, i, m)
 			plain_out("  @%s until %s: %s\n", js(m, "handle"),
-			    js(m, "until"), js(m, "reason"));
+			    when_say(js(m, "until")), js(m, "reason"));
 		s = plain_ask("h N hide the post, x N dismiss, c N write to "
 		    "its author, m HANDLE mute, u HANDLE lift a mute, 0 back: ");
 		rep = json_array_get(a, (size_t)atoi(s + 1) - 1);

@@ -4,7 +4,8 @@
  * cancelling for those who run them), expert speaker requests (asking,
  * answering staff, and staff's queue) and the private consults kept for
  * the member. Every list is numbered, every prompt says what to type and
- * how to go back, and times are in UTC as "Sun 6 Dec 14:00 UTC". Calls go
+ * how to go back, and times are spoken in the member's time zone
+ * ("Sunday 6 December, 2 pm GMT", when.c). Calls go
  * through plain.c (plain_call and friends); rooms are plain-room.c's.
  */
 #include <stdio.h>
@@ -20,38 +21,11 @@
 
 /* ---- times and words ---- */
 
-/* An ISO time as "Sun 6 Dec 14:00 UTC" (with the year if not this one). */
+/* An ISO time spoken in the member's zone (when.c). */
 static void
 when(const char *iso, char *out, size_t len)
 {
-	time_t t = time_from_iso8601(iso), now = time(NULL);
-	struct tm a, b;
-	char h[32];
-	size_t n;
-
-	if (t == 0) {
-		snprintf(out, len, "%s", iso[0] != '\0' ? iso : "?");
-		return;
-	}
-	time_human((int64_t)t, h);
-	gmtime_r(&t, &a);
-	gmtime_r(&now, &b);
-	n = strlen(h);
-	if (a.tm_year == b.tm_year || n < 10)
-		snprintf(out, len, "%s", h);
-	else /* "Sun 6 Dec" + year + "14:00 UTC" */
-		snprintf(out, len, "%.*s %d %s", (int)(n - 10), h,
-		    a.tm_year + 1900, h + n - 9);
-}
-
-/* "HH:MM" of t, UTC. */
-static void
-hour_min(time_t t, char out[8])
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, 8, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	when_spoken_iso(iso, out, len);
 }
 
 /* How an event repeats, in words. */
@@ -59,25 +33,25 @@ static void
 recurrence_words(json_t *e, char *out, size_t len)
 {
 	const char *rec = js(e, "recurrence");
-	time_t t = time_from_iso8601(js(e, "starts_at"));
+	int64_t t = time_from_iso8601(js(e, "starts_at"));
 	struct tm tm;
-	char day[16], hm[8];
+	char day[16], hm[40];
 	int d;
 	const char *th;
 
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof day, "%A", &tm);
-	hour_min(t, hm);
+	when_local(t, &tm);
+	when_format(t, "%A", day, sizeof day);
+	when_clock_spoken(t, hm, sizeof hm);
 	d = tm.tm_mday;
 	th = d % 10 == 1 && d != 11 ? "st" : d % 10 == 2 && d != 12 ? "nd" :
 	    d % 10 == 3 && d != 13 ? "rd" : "th";
 	if (strcmp(rec, "weekly") == 0)
-		snprintf(out, len, "every week, on %ss at %s UTC", day, hm);
+		snprintf(out, len, "every week, on %ss at %s", day, hm);
 	else if (strcmp(rec, "fortnightly") == 0)
-		snprintf(out, len, "every two weeks, on %ss at %s UTC", day,
+		snprintf(out, len, "every two weeks, on %ss at %s", day,
 		    hm);
 	else if (strcmp(rec, "monthly") == 0)
-		snprintf(out, len, "every month on the %d%s at %s UTC (months "
+		snprintf(out, len, "every month on the %d%s at %s (months "
 		    "without that day are skipped)", d, th, hm);
 	else
 		snprintf(out, len, "does not repeat");
@@ -126,18 +100,22 @@ ask_choice(const char *what, const char *const *names, int n, int def)
 	return atoi(s) - 1;
 }
 
-/* A start time in UTC into iso; false when the member goes back. */
+/* A start time, typed in the member's zone, into iso (UTC); false when
+ * the member goes back. */
 static bool
 ask_start(char *iso, size_t len)
 {
 	for (;;) {
-		char *s = plain_ask("Starts, in UTC, as YYYY-MM-DD HH:MM (for "
-		    "example 2026-12-06 14:00); Enter alone goes back: ");
+		char prompt[200];
+		snprintf(prompt, sizeof prompt, "Starts, in your time zone "
+		    "(%s), as YYYY-MM-DD HH:MM (for example 2026-12-06 "
+		    "14:00); Enter alone goes back: ", when_zone_name());
+		char *s = plain_ask(prompt);
 		if (s[0] == '\0')
 			return false;
 		char w[32];
 		int64_t t;
-		int rc = time_parse(s, TIME_TYPED, &t);
+		int rc = when_parse_typed(s, &t);
 		if (rc == TIME_OK) {
 			time_iso8601(t, w);
 			snprintf(iso, len, "%s", w);
@@ -264,13 +242,13 @@ events_load(const char *slug)
 static void
 event_line(size_t k, json_t *e)
 {
-	char w[48], cap[48] = "";
+	char w[80], cap[48] = "";
 	const char *mine = js(e, "my_rsvp");
 
 	when(event_start_iso(e), w, sizeof w);
 	if (json_is_integer(json_object_get(e, "capacity")))
-		snprintf(cap, sizeof cap, " of %lld places",
-		    (long long)ji(e, "capacity"));
+		snprintf(cap, sizeof cap, " of %s", plain_count(ji(e,
+		    "capacity"), "place", "places"));
 	plain_out("  %zu. %s: %s (%s, %s; %lld going%s%s%s%s%s%s)\n", k, w,
 	    js(e, "title"), event_kind_words(js(e, "kind")),
 	    js(e, "community")[0] ? js(e, "community") : "whole platform",
@@ -282,12 +260,46 @@ event_line(size_t k, json_t *e)
 	    "", ji(e, "room_id") ? "; room open now" : "");
 }
 
+/*
+ * Answer status; for a repeating event, first ask whether it is for the
+ * next time only or every time.
+ */
+static void
+rsvp_ask(json_t *e, const char *status)
+{
+	const char *rec = js(e, "recurrence"), *next = js(e, "next_start");
+	const char *occ = "every";
+	char *s, prompt[300];
+	json_t *r, *res;
+
+	if (rec[0] != '\0' && strcmp(rec, "none") != 0 && next[0] != '\0') {
+		plain_out("It repeats. Is your answer (%s) for\n  1. only the "
+		    "next time, %s\n  2. every time\n", strcmp(status,
+		    "not_going") == 0 ? "not going" : status, when_say(next));
+		snprintf(prompt, sizeof prompt, "Type 1 or 2, 0 to go back: ");
+		s = plain_ask(prompt);
+		if (atoi(s) == 1)
+			occ = next;
+		else if (atoi(s) != 2)
+			return;
+	}
+	r = plain_call("event.rsvp", json_pack("{s:I, s:s, s:s}", "id",
+	    ji(e, "id"), "status", status, "occurrence", occ));
+	if ((res = plain_result(r)) != NULL)
+		plain_out("Your answer is saved%s%s.\n",
+		    strcmp(js(res, "for"), "every") == 0 ? (occ == next ? "" :
+		    strcmp(rec, "none") != 0 && rec[0] ? ", for every time" :
+		    "") : ", for ", strcmp(js(res, "for"), "every") != 0 ?
+		    when_say(js(res, "for")) : "");
+	json_decref(r);
+}
+
 /* Print one event in full. */
 static void
 event_print(json_t *e)
 {
-	char w[48], hm[8], rec[160];
-	time_t st = time_from_iso8601(event_start_iso(e));
+	char w[80], hm[40], rec[200];
+	int64_t st = time_from_iso8601(event_start_iso(e));
 	json_int_t dur = ji(e, "duration");
 	bool host = ji(e, "is_host") != 0;
 	json_t *x, *q = json_object_get(e, "queue");
@@ -304,9 +316,9 @@ event_print(json_t *e)
 		    js(e, "cancel_reason"));
 	}
 	when(event_start_iso(e), w, sizeof w);
-	hour_min(st + (time_t)dur * 60, hm);
-	plain_out("  When: %s, for %lld minutes (until %s UTC)\n", w,
-	    (long long)dur, hm);
+	when_clock_spoken(st + (int64_t)dur * 60, hm, sizeof hm);
+	plain_out("  When: %s, for %s (until %s)\n", w,
+	    plain_count(dur, "minute", "minutes"), hm);
 	recurrence_words(e, rec, sizeof rec);
 	plain_out("  Repeats: %s\n", rec);
 	if (strcmp(js(e, "recurrence"), "none") != 0 &&
@@ -328,9 +340,19 @@ event_print(json_t *e)
 	} else
 		plain_out("  Places: no limit; %lld going, %lld maybe\n",
 		    (long long)ji(e, "going"), (long long)ji(e, "maybe"));
-	plain_out("  Your answer: %s\n", strcmp(js(e, "my_rsvp"),
-	    "not_going") == 0 ? "not going" : js(e, "my_rsvp")[0] ?
-	    js(e, "my_rsvp") : "not answered yet");
+	{
+		bool answered = js(e, "my_rsvp")[0] != '\0';
+		bool repeats = strcmp(js(e, "recurrence"), "none") != 0 &&
+		    js(e, "recurrence")[0] != '\0';
+		bool every = strcmp(js(e, "my_rsvp_for"), "every") == 0;
+
+		plain_out("  Your answer: %s%s%s\n", strcmp(js(e, "my_rsvp"),
+		    "not_going") == 0 ? "not going" : answered ?
+		    js(e, "my_rsvp") : "not answered yet",
+		    !answered || !repeats ? "" : every ? ", every time" :
+		    ", only on ", answered && repeats && !every ?
+		    when_say(js(e, "my_rsvp_for")) : "");
+	}
 	if (ji(e, "room_id"))
 		plain_out("  Room: open now (room %lld)\n",
 		    (long long)ji(e, "room_id"));
@@ -408,11 +430,12 @@ event_edit(json_t *e)
 	s = plain_ask("Title: ");
 	if (s[0] != '\0')
 		json_object_set_new(args, "title", json_string(s));
-	plain_out("It starts %s.\n", js(e, "starts_at"));
+	plain_out("It starts %s.\n", when_say(js(e, "starts_at")));
 	s = plain_ask("Move it? y/n: ");
 	if ((s[0] == 'y' || s[0] == 'Y') && ask_start(iso, sizeof iso))
 		json_object_set_new(args, "starts_at", json_string(iso));
-	plain_out("It lasts %lld minutes.\n", (long long)ji(e, "duration"));
+	plain_out("It lasts %s.\n", plain_count(ji(e, "duration"), "minute",
+	    "minutes"));
 	s = plain_ask("Duration in minutes: ");
 	if (atol(s) > 0)
 		json_object_set_new(args, "duration", json_integer(atol(s)));
@@ -485,10 +508,8 @@ event_show(json_int_t id)
 		case EA_NOT:
 			if (cancelled)
 				break;
-			plain_do("event.rsvp", json_pack("{s:I, s:s}", "id",
-			    id, "status", atoi(s) == EA_GOING ? "going" :
-			    atoi(s) == EA_MAYBE ? "maybe" : "not_going"),
-			    "Your answer is saved.");
+			rsvp_ask(e, atoi(s) == EA_GOING ? "going" :
+			    atoi(s) == EA_MAYBE ? "maybe" : "not_going");
 			break;
 		case EA_QUEUE:
 			if (cancelled || !surgery || host || ji(e, "room_id"))
@@ -645,7 +666,7 @@ event_create(json_t *mine, const char *slug)
 	r = plain_call("event.create", args);
 	if ((res = plain_result(r)) != NULL) {
 		json_t *e = json_object_get(res, "event");
-		char w[48];
+		char w[80];
 		when(event_start_iso(e), w, sizeof w);
 		plain_out("  Event created: %s, %s (event %lld).\n",
 		    js(e, "title"), w, (long long)ji(e, "id"));
@@ -708,8 +729,8 @@ plain_programme_run(const char *slug)
 		n = json_array_size(evs);
 		if (from == 0)
 			plain_out("\nProgramme of %s%s, soonest first (times "
-			    "in UTC):\n", filter[0] ? "" : "every community",
-			    filter);
+			    "in %s):\n", filter[0] ? "" : "every community",
+			    filter, when_zone_name());
 		for (i = from; i < n && i < from + PAGE; i++)
 			event_line(i + 1, json_array_get(evs, i));
 		if (n == 0)
@@ -775,7 +796,7 @@ static void
 expreq_line(size_t k, json_t *q)
 {
 	json_t *by = json_object_get(q, "requested_by");
-	char w[48];
+	char w[80];
 
 	when(js(q, "created_at"), w, sizeof w);
 	plain_out("  %zu. %s: %s (for %s; asked %s by %s, @%s)\n", k,
@@ -799,8 +820,8 @@ expreq_new(void)
 	    "talk be about? Enter alone goes back: "));
 	if (topic[0] == '\0')
 		return;
-	snprintf(slug, sizeof slug, "%s", plain_ask("For one community? Type "
-	    "its slug (like students), or Enter for everyone: "));
+	plain_out("For one community?\n");
+	plain_choose_community("No: for everyone", slug, sizeof slug);
 	plain_out("Why would it help you or your community?\n");
 	why = plain_ask_text();
 	if (why[0] == '\0') {
@@ -894,7 +915,7 @@ expreq_show(json_t **qp)
 {
 	json_t *q, *by, *args, *r, *res;
 	bool mine, open, staff = is_staff();
-	char w[48], *s;
+	char w[80], *s;
 	int a;
 
 	for (;;) {
@@ -1071,7 +1092,7 @@ consult_print(json_t *c)
 {
 	json_t *with = json_object_get(c, "with"), *m;
 	size_t i;
-	char w[48];
+	char w[80];
 
 	plain_out("\nPrivate consult with %s (@%s) in the room \"%s\":\n",
 	    js(with, "display_name"), js(with, "handle"), js(c, "room"));
@@ -1091,7 +1112,7 @@ plain_programme_consults(void)
 	json_t *r = plain_call("room.consults", json_pack("{s:I}", "limit",
 	    (json_int_t)50)), *res, *a, *c, *msgs;
 	size_t i;
-	char w[48];
+	char w[80];
 	int k;
 
 	if ((res = plain_result(r)) == NULL) {
@@ -1123,4 +1144,10 @@ plain_programme_consults(void)
 		plain_ask("Enter to go back to the list: ");
 	}
 	json_decref(r);
+}
+
+void
+plain_programme_event(json_int_t id)
+{
+	event_show(id);
 }

@@ -52,7 +52,7 @@ describe(const char *ev, json_t *d, const char *me)
 
 	buf_init(&b);
 	if (strcmp(ev, "room.joined") == 0) {
-		json_t *st = json_object_get(d, "room");
+		json_t *st = json_object_get(d, "room"), *h;
 		buf_printf(&b, "Room “%s”%s%s\n%s%s%s\n", js(st, "title"),
 		    js(st, "topic")[0] ? " — " : "", js(st, "topic"),
 		    room_record_words(js(st, "record")), ji(st, "paused") ?
@@ -70,6 +70,11 @@ describe(const char *ev, json_t *d, const char *me)
 			    js(p, "display_name"), js(p, "handle"), ji(p,
 			    "host") ? " host" : "", ji(p, "muted") ? " muted" :
 			    "");
+		json_array_foreach(jarr(st, "hosts"), i, h)
+			if (json_is_true(json_object_get(h, "in_consult")))
+				buf_printf(&b, "\n* %s, the host, is with "
+				    "someone privately; back soon.",
+				    js(h, "display_name"));
 	} else if (strcmp(ev, "room.message") == 0) {
 		if (ji(d, "system"))
 			buf_puts(&b, "* ");
@@ -496,11 +501,11 @@ plain_room_list(void)
 	json_decref(r);
 }
 
-/* "Sun 6 Dec 17:52 UTC" from the server's ISO 8601 time. */
+/* The server's ISO 8601 time, spoken in the member's zone (when.c). */
 static const char *
-human(const char *iso, char out[32])
+human(const char *iso, char out[80])
 {
-	time_human(time_from_iso8601(iso), out);
+	when_spoken_iso(iso, out, 80);
 	return out;
 }
 
@@ -508,7 +513,7 @@ human(const char *iso, char out[32])
 static void
 record_review(json_int_t room_id)
 {
-	char due[32];
+	char due[80];
 
 	json_t *r, *res, *x;
 	size_t i, n;
@@ -619,7 +624,7 @@ plain_room_records(void)
 		}
 		plain_out("\nRoom records waiting for your review:\n");
 		json_array_foreach(a, i, x) {
-			char due[32], opened[32];
+			char due[80], opened[80];
 
 			plain_out("  %zu. %s (%s), opened %s; published as it "
 			    "stands on %s\n", i + 1, js(x, "title"),

@@ -22,6 +22,7 @@ static int sfd = -1;
 static struct frame pin;
 static json_int_t pid = 1;
 static json_t *me;
+static json_int_t reading; /* the thread plain_thread shows, or 0 */
 
 /* Print with control characters made harmless. */
 void
@@ -34,9 +35,15 @@ plain_out(const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	c = xstrdup(s);
-	for (char *p = c; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n')
-			*p = '?';
+	for (char *p = c, *q = c;; p++) {
+		/* search highlights (STX, ETX) are not read out as marks */
+		if (*p == '\002' || *p == '\003')
+			continue;
+		*q++ = (unsigned char)*p < 0x20 && *p != '\n' && *p != '\0' ?
+		    '?' : *p;
+		if (*p == '\0')
+			break;
+	}
 	fputs(c, stdout);
 	fflush(stdout);
 	free(s);
@@ -80,19 +87,29 @@ pevent(json_t *msg)
 			plain_out("\n%s\n", js(d, "message"));
 		else
 			plain_out("\nYour Hearth membership was removed on "
-			    "%s.\nReason: %s\n", js(d, "at"), js(d, "reason"));
+			    "%s.\nReason: %s\n", when_say(js(d, "at")),
+			    js(d, "reason"));
 		exit(1);
 	}
 	if (strcmp(ev, "server.shutdown") == 0) {
 		plain_out("\n%s\n", js(d, "message"));
 		exit(0);
 	}
-	if (strcmp(ev, "notify.new") == 0)
+	if (strcmp(ev, "member.timezone") == 0) /* changed elsewhere */
+		when_zone(js(d, "timezone"));
+	else if (strcmp(ev, "notify.new") == 0)
 		plain_out("\nNew: %s\n", js(d, "text"));
-	else if (strcmp(ev, "thread.new_post") == 0)
+	else if (strcmp(ev, "thread.new_post") == 0 && ji(d, "thread_id") !=
+	    reading) /* the thread being read prints its new posts itself */
 		plain_out("\nNew post in a thread you follow.\n");
+	else if (strcmp(ev, "room.opened") == 0) /* one line, not a flood */
+		plain_out("\nA room opened in %s: \"%s\" (main menu: room %lld "
+		    "joins it).\n", js(d, "community"), js(d, "title"),
+		    (long long)ji(d, "room_id"));
 	else if (strncmp(ev, "room.", 5) == 0)
 		plain_room_event(ev, d);
+	else if (strcmp(ev, "message.new") == 0)
+		plain_messages_event(d);
 }
 
 /* Call and wait; returns the reply (result or error inside) or exits. */
@@ -247,85 +264,194 @@ quoted(const char *body)
 	return b.data;
 }
 
+/*
+ * A post's first line: number, author ("Hearth" for the platform's own
+ * posts), time, thanks in words.
+ */
+static void
+thread_post(size_t n, json_t *p)
+{
+	json_t *a = json_object_get(p, "author");
+	json_int_t thanks = ji(p, "thanks");
+	const char *name = json_is_object(a) ? js(a, "display_name") :
+	    js(p, "author_name");
+	const char *handle = json_is_object(a) ? js(a, "handle") :
+	    js(p, "author_handle");
+
+	if (handle[0] != '\0')
+		plain_out("\n%zu. %s (@%s), %s", n, name, handle,
+		    when_say(js(p, "created_at")));
+	else
+		plain_out("\n%zu. Hearth, %s", n, when_say(js(p, "created_at")));
+	plain_out("%s%s\n", thanks > 0 ? ", thanked by " : "",
+	    thanks > 0 ? plain_count(thanks, "member", "members") : "");
+	plain_moderate_print_post(p);
+}
+
+/*
+ * Read the thread's posts after *after (one page), print those and add
+ * them to shown, numbered on from it; *th becomes the thread as it is now
+ * and *more whether a page follows. False after printing an error.
+ */
+static bool
+thread_more(json_int_t id, json_int_t *after, json_t *shown, json_t **th,
+    bool *more)
+{
+	json_t *r, *res, *posts, *p;
+	size_t i;
+
+	r = plain_call("thread.get", json_pack("{s:I, s:I, s:I}",
+	    "thread_id", id, "limit", (json_int_t)200, "after", *after));
+	if ((res = plain_result(r)) == NULL) {
+		json_decref(r);
+		return false;
+	}
+	json_decref(*th);
+	*th = json_incref(json_object_get(res, "thread"));
+	posts = json_object_get(res, "posts");
+	if (!json_is_array(posts))
+		posts = arr(*th, "posts");
+	if (*after == 0)
+		plain_out("\nThread: %s, %s\n", js(*th, "title"),
+		    plain_count(ji(*th, "post_count"), "post", "posts"));
+	json_array_foreach(posts, i, p) {
+		json_array_append(shown, p);
+		thread_post(json_array_size(shown), p);
+		*after = ji(p, "id");
+	}
+	*more = json_is_integer(json_object_get(res, "next"));
+	json_decref(r);
+	return true;
+}
+
 void
 plain_thread(json_int_t id)
 {
-	json_t *r, *res, *th, *posts, *p, *next;
-	json_int_t after = 0, first = 1;
+	plain_thread_at(id, 0);
+}
+
+/*
+ * After the thread is printed: the post a search result or notification
+ * is about, found (reading on, a page at a time) and printed again last,
+ * with its number, so it is what is read out first.
+ */
+static void
+thread_land(json_int_t id, json_int_t post_id, json_int_t *after,
+    json_t *shown, json_t **th, bool *more)
+{
+	json_t *p;
 	size_t i;
-	char *s, *body, *q, *all;
-	bool helped = false; /* plain-moderate.c's commands, once */
 
 	for (;;) {
-		r = plain_call("thread.get", json_pack("{s:I, s:I, s:I}",
-		    "thread_id", id, "limit", (json_int_t)200, "after", after));
-		if ((res = plain_result(r)) == NULL) {
-			json_decref(r);
+		json_array_foreach(shown, i, p) {
+			if (ji(p, "id") == post_id) {
+				plain_out("\nThe post you opened, number %zu "
+				    "of %lld:", i + 1, (long long)ji(*th,
+				    "post_count"));
+				thread_post(i + 1, p);
+				return;
+			}
+		}
+		if (!*more || !thread_more(id, after, shown, th, more))
 			return;
-		}
-		th = json_object_get(res, "thread");
-		posts = json_object_get(res, "posts");
-		if (!json_is_array(posts))
-			posts = arr(th, "posts");
-		next = json_object_get(res, "next");
-		plain_out("\nThread: %s\n", js(th, "title"));
-		json_array_foreach(posts, i, p) {
-			json_t *a = json_object_get(p, "author");
-			plain_out("\n%zu. %s (@%s), %s, %lld thanks\n",
-			    (size_t)first + i,
-			    json_is_object(a) ? js(a, "display_name") :
-			    js(p, "author_name"), json_is_object(a) ?
-			    js(a, "handle") : js(p, "author_handle"),
-			    js(p, "created_at"), (long long)ji(p, "thanks"));
-			plain_moderate_print_post(p);
-		}
-		if (!helped)
-			plain_moderate_help(th), helped = true;
-		if (json_is_integer(next))
+	}
+}
+
+/*
+ * A thread, read and answered line by line. It is printed once; after
+ * each command only what is new since is printed (posts written meanwhile,
+ * by the member or others), and "p" prints it all again, as it is now.
+ * post_id (if not 0): the post to land on (thread_land).
+ */
+void
+plain_thread_at(json_int_t id, json_int_t post_id)
+{
+	json_t *shown = json_array(), *th = NULL, *p;
+	json_int_t after = 0, was;
+	size_t had;
+	bool more = false, fresh, asked;
+	char *s, *body, *q, *all, key[64];
+
+	snprintf(key, sizeof key, "reply:%lld", (long long)id);
+	if (!thread_more(id, &after, shown, &th, &more)) {
+		json_decref(shown);
+		return;
+	}
+	was = reading;
+	reading = id;
+	plain_moderate_help(th);
+	if (post_id != 0)
+		thread_land(id, post_id, &after, shown, &th, &more);
+	for (;;) {
+		if (more)
 			plain_out("\n(more posts follow: m for more)\n");
 		s = plain_ask("\nr reply, q N quote post N, t N thank post N, "
-		    "e N edit your post N, m more, 0 back: ");
-		p = json_array_get(posts, (size_t)(atoi(s + 1) - first));
+		    "e N edit your post N, m more, p print the thread again, "
+		    "0 back: ");
+		p = json_array_get(shown, (size_t)(atoi(s + 1) - 1));
+		fresh = true; /* afterwards, print what is new */
+		asked = false;
+		had = json_array_size(shown);
 		if (s[0] == 'r') {
-			body = plain_ask_text();
-			plain_do("post.create", json_pack("{s:I, s:s}",
-			    "thread_id", id, "body", body), "Posted.");
+			body = plain_compose(key, NULL, 0);
+			if (plain_do("post.create", json_pack("{s:I, s:s}",
+			    "thread_id", id, "body", body), "Posted."))
+				plain_draft_sent(key);
 			free(body);
 		} else if (s[0] == 'q' && p != NULL) {
 			q = quoted(js(p, "body"));
-			body = plain_ask_text();
+			body = plain_compose(key, NULL, 0);
 			all = xasprintf("%s%s", q, body);
-			plain_do("post.create", json_pack("{s:I, s:s, s:I}",
+			if (plain_do("post.create", json_pack("{s:I, s:s, s:I}",
 			    "thread_id", id, "body", all, "reply_to",
-			    ji(p, "id")), "Posted.");
+			    ji(p, "id")), "Posted."))
+				plain_draft_sent(key);
 			free(all);
 			free(body);
 			free(q);
 		} else if (s[0] == 't' && p != NULL) {
-			plain_do("post.thank", json_pack("{s:I}", "post_id",
-			    ji(p, "id")), "Thanked.");
+			if (plain_do("post.thank", json_pack("{s:I}", "post_id",
+			    ji(p, "id")), "Thanked."))
+				json_object_set_new(p, "thanks",
+				    json_integer(ji(p, "thanks") + 1));
 		} else if (s[0] == 'e' && p != NULL) {
 			plain_out("The post now reads:\n");
 			plain_print_md(js(p, "body"), "   ");
 			body = plain_ask_text();
-			plain_do("post.edit", json_pack("{s:I, s:s}", "post_id",
-			    ji(p, "id"), "body", body), "Edited.");
+			if (plain_do("post.edit", json_pack("{s:I, s:s}",
+			    "post_id", ji(p, "id"), "body", body), "Edited."))
+				json_object_set_new(p, "body",
+				    json_string(body));
 			free(body);
-		} else if (s[0] == 'm' && json_is_integer(next)) {
-			first += (json_int_t)json_array_size(posts);
-			after = json_integer_value(next);
+		} else if (s[0] == 'm' && s[1] == '\0') {
+			asked = true;
+		} else if (s[0] == 'p' && s[1] == '\0') {
+			/* all of it again, up to where the member had read */
+			json_array_clear(shown);
+			after = 0;
+			fresh = thread_more(id, &after, shown, &th, &more);
+			while (fresh && more && json_array_size(shown) < had)
+				fresh = thread_more(id, &after, shown, &th,
+				    &more);
+			fresh = false;
 		} else if (plain_moderate_thread_cmd(s, th, p)) {
 			/* plain-moderate.c: report, hide, pin... */
 		} else if (s[0] == 'i' && s[1] == ' ' && p != NULL) {
 			plain_health_impact(p); /* managers: impact story */
 		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
-			plain_out("No post with that number on this page.\n");
+			plain_out("No post with that number.\n");
+			fresh = false;
 		} else {
-			json_decref(r);
-			return;
+			break;
 		}
-		json_decref(r);
+		if (fresh && thread_more(id, &after, shown, &th, &more) &&
+		    asked && json_array_size(shown) == had)
+			plain_out("No new posts: that is the whole thread so "
+			    "far.\n");
 	}
+	reading = was;
+	json_decref(th);
+	json_decref(shown);
 }
 
 static void polls(json_t *c);
@@ -347,20 +473,24 @@ show_community(json_t *c)
 		if ((res = plain_result(r)) != NULL)
 			a = arr(res, "threads");
 		json_array_foreach(a, i, t)
-			plain_out("  %zu. %s%s (%lld posts)\n", i + 1,
-			    ji(t, "unread") ? "[new] " : "", js(t, "title"),
-			    (long long)ji(t, "post_count"));
+			plain_out("  %zu. %s (%s%s)\n", i + 1, js(t, "title"),
+			    plain_count(ji(t, "post_count"), "post", "posts"),
+			    ji(t, "unread") ? ", unread" : "");
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), 0 back: ");
+		    "j join, m membership, R reports (leaders, managers), "
+		    "S surveys, r roadmap and personas, 0 back: ");
 		if (s[0] == 'n') {
-			snprintf(title, sizeof title, "%s",
-			    plain_ask("Title: "));
-			body = plain_ask_text();
-			plain_do("thread.create", json_pack("{s:s, s:s, s:s}",
-			    "slug", js(c, "slug"), "title", title, "body",
-			    body), "Thread started.");
+			char key[64];
+
+			snprintf(key, sizeof key, "thread:%s", js(c, "slug"));
+			title[0] = '\0';
+			body = plain_compose(key, title, sizeof title);
+			if (plain_do("thread.create", json_pack("{s:s, s:s, "
+			    "s:s}", "slug", js(c, "slug"), "title", title,
+			    "body", body), "Thread started."))
+				plain_draft_sent(key);
 			free(body);
 		} else if (s[0] == 'p') {
 			polls(c);
@@ -368,6 +498,10 @@ show_community(json_t *c)
 			plain_programme_run(js(c, "slug"));
 		} else if (s[0] == 'R') {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'S') {
+			plain_survey(js(c, "slug"));
+		} else if (s[0] == 'r') {
+			plain_roadmap(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {
@@ -384,6 +518,19 @@ show_community(json_t *c)
 		}
 		json_decref(r);
 	}
+}
+
+void
+plain_community(const char *slug)
+{
+	json_t *r = plain_call("community.get", json_pack("{s:s}", "slug",
+	    slug)), *res, *c;
+
+	if ((res = plain_result(r)) != NULL) {
+		c = json_object_get(res, "community");
+		show_community(json_is_object(c) ? c : res);
+	}
+	json_decref(r);
 }
 
 static void
@@ -403,9 +550,9 @@ communities(void)
 		json_t *role = json_object_get(c, "my_role");
 		char req[48] = "";
 		if (ji(c, "pending_requests") > 0)
-			snprintf(req, sizeof req, ", %lld join request%s",
-			    (long long)ji(c, "pending_requests"),
-			    ji(c, "pending_requests") == 1 ? "" : "s");
+			snprintf(req, sizeof req, ", %s", plain_count(
+			    ji(c, "pending_requests"), "join request",
+			    "join requests"));
 		plain_out("  %zu. %s (%s%s%s)\n", i + 1, js(c, "name"),
 		    json_is_string(role) ? json_string_value(role) :
 		    "not a member", ji(c, "unread") ? ", new posts" : "", req);
@@ -416,65 +563,6 @@ communities(void)
 	if (atoi(s) > 0 && (c = json_array_get(a, (size_t)atoi(s) - 1)) !=
 	    NULL)
 		show_community(c);
-	json_decref(r);
-}
-
-static void
-simple_list(const char *op, json_t *args, const char *key,
-    const char *f1, const char *f2)
-{
-	json_t *r = plain_call(op, args), *res, *a, *x;
-	size_t i;
-
-	if ((res = plain_result(r)) != NULL) {
-		a = arr(res, key);
-		json_array_foreach(a, i, x) {
-			plain_out("  %zu. %s  %s\n", i + 1, js(x, f1),
-			    js(x, f2));
-			if (js(x, "snippet")[0])
-				plain_out("     %s\n", js(x, "snippet"));
-		}
-		if (json_array_size(a) == 0)
-			plain_out("  Nothing found.\n");
-	}
-	json_decref(r);
-}
-
-static void
-profile(void)
-{
-	json_t *r = plain_call("profile.get", json_pack("{s:s}", "handle",
-	    js(me, "handle"))), *res, *p;
-	static const char *f[] = { "display_name", "pronouns", "job_role",
-		"organisation", "region", "bio", NULL };
-
-	if ((res = plain_result(r)) != NULL) {
-		p = json_object_get(res, "profile");
-		if (!json_is_object(p))
-			p = res;
-		for (int i = 0; f[i] != NULL; i++)
-			plain_out("  %s: %s\n", f[i], js(p, f[i]));
-		const char *a = plain_ask("e to edit, d for your devices "
-		    "(keys, device codes), m for e-mail, Enter to go back: ");
-		if (a[0] == 'd')
-			plain_devices();
-		else if (a[0] == 'm')
-			plain_email();
-		else if (a[0] == 'e') {
-			json_t *args = json_object();
-			for (int i = 0; f[i] != NULL; i++) {
-				char prompt[96];
-				char *v;
-				snprintf(prompt, sizeof prompt, "%s [%s]: ",
-				    f[i], js(p, f[i]));
-				v = plain_ask(prompt);
-				if (*v != '\0')
-					json_object_set_new(args, f[i],
-					    json_string(v));
-			}
-			plain_do("profile.update", args, "Saved.");
-		}
-	}
 	json_decref(r);
 }
 
@@ -494,8 +582,8 @@ coc(bool only_if_needed)
 		plain_out("\n");
 		plain_print_md(js(res, "text"), "  ");
 		if (accepted)
-			plain_out("\nYou accepted it on %s.\n", js(res,
-			    "accepted_at"));
+			plain_out("\nYou accepted it on %s.\n",
+			    when_say(js(res, "accepted_at")));
 		else if (plain_ask("\nType yes to accept the code of conduct "
 		    "(you need to before writing): ")[0] == 'y')
 			plain_do("member.accept_coc", NULL,
@@ -509,7 +597,7 @@ static void
 polls(json_t *c)
 {
 	json_t *r = plain_call("poll.list", json_pack("{s:s}", "slug",
-	    js(c, "slug"))), *res, *a, *p, *g, *poll, *o;
+	    js(c, "slug"))), *res, *a, *p;
 	size_t i;
 	char *s;
 
@@ -525,39 +613,43 @@ polls(json_t *c)
 		plain_out("  No polls.\n");
 	s = plain_ask("Number to open, 0 back: ");
 	if (atoi(s) > 0 && (p = json_array_get(a, (size_t)atoi(s) - 1)) !=
-	    NULL) {
-		g = plain_call("poll.get", json_pack("{s:I}", "poll_id",
-		    ji(p, "id")));
-		if ((res = plain_result(g)) != NULL) {
-			poll = json_object_get(res, "poll");
-			plain_out("\n%s\n", js(poll, "question"));
-			json_array_foreach(json_object_get(poll, "options"), i,
-			    o) {
-				if (json_is_integer(json_object_get(o,
-				    "votes")))
-					plain_out("  %zu. %s: %lld votes\n",
-					    i + 1, js(o, "label"),
-					    (long long)ji(o, "votes"));
-				else
-					plain_out("  %zu. %s\n", i + 1, js(o,
-					    "label"));
-			}
-			s = plain_ask("Number to vote for, C close the poll, 0 "
-			    "back: ");
-			if (s[0] == 'C' && plain_ask("Close it for good? "
-			    "y/n: ")[0] == 'y')
-				plain_do("poll.close", json_pack("{s:I}",
-				    "poll_id", ji(p, "id")), "Closed.");
-			o = json_array_get(json_object_get(poll, "options"),
-			    (size_t)atoi(s) - 1);
-			if (atoi(s) > 0 && o != NULL)
-				plain_do("poll.vote", json_pack("{s:I, s:[I]}",
-				    "poll_id", ji(p, "id"), "options",
-				    ji(o, "id")), "Vote recorded.");
-		}
-		json_decref(g);
-	}
+	    NULL)
+		plain_poll(ji(p, "id"));
 	json_decref(r);
+}
+
+void
+plain_poll(json_int_t id)
+{
+	json_t *g, *res, *poll, *o;
+	size_t i;
+	char *s;
+
+	g = plain_call("poll.get", json_pack("{s:I}", "poll_id", id));
+	if ((res = plain_result(g)) != NULL) {
+		poll = json_object_get(res, "poll");
+		plain_out("\n%s\n", js(poll, "question"));
+		json_array_foreach(json_object_get(poll, "options"), i, o) {
+			if (json_is_integer(json_object_get(o, "votes")))
+				plain_out("  %zu. %s: %s\n", i + 1,
+				    js(o, "label"), plain_count(ji(o, "votes"),
+				    "vote", "votes"));
+			else
+				plain_out("  %zu. %s\n", i + 1, js(o, "label"));
+		}
+		s = plain_ask("Number to vote for, C close the poll, 0 back: ");
+		if (s[0] == 'C' && plain_ask("Close it for good? y/n: ")[0] ==
+		    'y')
+			plain_do("poll.close", json_pack("{s:I}", "poll_id",
+			    id), "Closed.");
+		o = json_array_get(json_object_get(poll, "options"),
+		    (size_t)atoi(s) - 1);
+		if (atoi(s) > 0 && o != NULL)
+			plain_do("poll.vote", json_pack("{s:I, s:[I]}",
+			    "poll_id", id, "options", ji(o, "id")),
+			    "Vote recorded.");
+	}
+	json_decref(g);
 }
 
 /*
@@ -620,10 +712,9 @@ pjoin(void)
 			return r;
 		if (tried)
 			continue;
-		snprintf(handle, sizeof handle, "%s",
-		    plain_ask("Handle (lowercase, e.g. sam_k): "));
-		snprintf(name, sizeof name, "%s",
-		    plain_ask("Your name as others see it: "));
+		if (plain_join_ask(code, handle, sizeof handle, name,
+		    sizeof name) != 0)
+			continue;
 		r = plain_call("invite.redeem", json_pack("{s:s, s:s, s:s}",
 		    "code", code, "handle", handle, "display_name", name));
 		if (json_is_true(json_object_get(r, "ok"))) {
@@ -655,7 +746,8 @@ plain_run(int fd)
 	if (json_is_object(json_object_get(data, "removed"))) {
 		json_t *rm = json_object_get(data, "removed");
 		plain_out("Your Hearth membership was removed on %s.\n"
-		    "Reason: %s\n", js(rm, "at"), js(rm, "reason"));
+		    "Reason: %s\n", when_say(js(rm, "at")),
+		    js(rm, "reason"));
 		return 1;
 	}
 	if (json_is_true(json_object_get(data, "join")))
@@ -664,9 +756,11 @@ plain_run(int fd)
 		me = json_incref(json_object_get(data, "member"));
 	if (!json_is_object(me))
 		return 1;
+	when_member(me);
 	plain_out("\nHearth (plain mode). Welcome, %s (@%s).\n",
 	    js(me, "display_name"), js(me, "handle"));
 	coc(true);
+	plain_people_welcome();
 	for (;;) {
 		plain_out("\nMain menu:\n  1. Communities\n  2. Notifications\n"
 		    "  3. Search\n  4. Find members\n  5. My profile\n"
@@ -674,7 +768,10 @@ plain_run(int fd)
 		    "  8. Programme of events\n  9. Expert speakers\n"
 		    "  10. Kept private consults\n"
 		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n%s  0. Leave\n",
+		    "  12. Community health and reports\n%s"
+		    "  14. Private messages\n  15. Surveys\n"
+		    "  16. The platform's roadmap\n"
+		    "  D. Drafts you have not sent\n  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
 		s = plain_ask("Choose a number: ");
@@ -682,26 +779,25 @@ plain_run(int fd)
 			plain_room(atoll(s + 5));
 			continue;
 		}
+		if (strcmp(s, "D") == 0 || strcmp(s, "d") == 0) {
+			plain_drafts(); /* plain-draft.c */
+			continue;
+		}
 		switch (atoi(s)) {
 		case 1:
 			communities();
 			break;
 		case 2:
-			simple_list("notify.list", NULL, "notifications",
-			    "text", "created_at");
+			plain_notifications();
 			break;
 		case 3:
-			s = plain_ask("Search for: ");
-			simple_list("search.query", json_pack("{s:s}", "q", s),
-			    "results", "title", "community_name");
+			plain_search();
 			break;
 		case 4:
-			s = plain_ask("Find members: ");
-			simple_list("member.search", json_pack("{s:s}", "q",
-			    s), "members", "display_name", "handle");
+			plain_people_directory();
 			break;
 		case 5:
-			profile();
+			plain_people_profile(js(me, "handle"));
 			break;
 		case 6:
 			coc(false);
@@ -727,6 +823,15 @@ plain_run(int fd)
 		case 13:
 			if (plain_admin_may())
 				plain_admin();
+			break;
+		case 14:
+			plain_messages();
+			break;
+		case 15:
+			plain_survey(NULL);
+			break;
+		case 16:
+			plain_roadmap(NULL);
 			break;
 		case 0:
 			if (s[0] == '0' || s[0] == 'q') {

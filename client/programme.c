@@ -2,8 +2,8 @@
  * programme.c: the programme of events (a list, and a calendar week whose
  * recurring events are expanded by recur.c from starts_at and recurrence), one
  * event's screen (RSVP, the surgery queue, hosts' attendees, its room),
- * and the new event form (a form.c form). Every time is shown in UTC, as
- * the server gives it: the member's own time zone is not known.
+ * and the new event form (a form.c form). Every time is shown, and typed,
+ * in the member's time zone (when.c); weeks run Monday to Sunday there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +17,11 @@
 
 /* ---- times ---- */
 
-/* Format t (UTC) with strftime's fmt. */
+/* Format t with strftime's fmt, in the member's zone. */
 static void
 fmt_time(time_t t, const char *fmt, char *out, size_t len)
 {
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	if (strftime(out, len, fmt, &tm) == 0 && len > 0)
-		out[0] = '\0';
+	when_format((int64_t)t, fmt, out, len);
 }
 
 const char *
@@ -77,7 +73,7 @@ struct programme {
 	json_t *pending; /* pages arriving for a reload */
 	int pages;
 	bool week, loaded;
-	time_t week_start; /* Monday 00:00 UTC of the week shown */
+	time_t week_start; /* Monday 00:00 of the week shown, member's zone */
 	struct list l;
 	char msg[256];
 	char title[96];
@@ -112,15 +108,16 @@ prog_roles(void *ctx, json_t *result, json_t *error)
 	p->v.keys = p->may_create ? prog_keys : prog_keys_member;
 }
 
-/* Monday 00:00 UTC of the week holding t. */
+/* Monday 00:00 of the week holding t, in the member's zone. */
 static time_t
 week_of(time_t t)
 {
 	struct tm tm;
+	int64_t day = when_day_start(t);
 
-	gmtime_r(&t, &tm);
-	return t - (((tm.tm_wday + 6) % 7) * 86400L + tm.tm_hour * 3600L +
-	    tm.tm_min * 60L + tm.tm_sec);
+	if (!when_local(day, &tm))
+		return (time_t)day;
+	return (time_t)when_add_days(day, -((tm.tm_wday + 6) % 7));
 }
 
 static bool
@@ -174,7 +171,7 @@ prog_fill_list(struct programme *p)
 		char when[40], line[600], sum[300];
 		e = sorted[i];
 		fmt_time(time_from_iso8601(event_start_iso(e)),
-		    "%a %d %b %Y %H:%M", when, sizeof when);
+		    "%a %d %b %Y %H:%M %Z", when, sizeof when);
 		snprintf(line, sizeof line, "%s  %s", when, js(e, "title"));
 		list_add(&p->l, line, ji(e, "room_id") ? "● room open" : NULL,
 		    ji(e, "room_id") ? C_UNREAD : C_NORMAL, e, true)->attr =
@@ -209,7 +206,7 @@ by_time(const void *a, const void *b)
 static void
 prog_fill_week(struct programme *p)
 {
-	time_t ws = p->week_start, we = ws + 7 * 86400L, now = time(NULL);
+	time_t ws = p->week_start, we = when_add_days(ws, 7), now = time(NULL);
 	size_t cap = 64, n = 0, i, k = 0;
 	struct occ *o = xcalloc(cap, sizeof *o);
 	json_t *e;
@@ -231,7 +228,7 @@ prog_fill_week(struct programme *p)
 	}
 	qsort(o, n, sizeof *o, by_time);
 	for (int d = 0; d < 7; d++) {
-		time_t ds = ws + d * 86400L, de = ds + 86400L;
+		time_t ds = when_add_days(ws, d), de = when_add_days(ws, d + 1);
 		char day[40], line[600], right[64];
 		bool today = now >= ds && now < de, first = true;
 		fmt_time(ds, "%a %d %b", day, sizeof day);
@@ -329,20 +326,28 @@ prog_load(struct programme *p)
 	net_call("event.list", args, &p->v, prog_got, p);
 }
 
-/* The heading (week or list, UTC), the filter, then the rows. */
+/*
+ * The heading (week or list, with the member's zone: the week's
+ * abbreviations, "GMT/BST" when it changes), the filter, then the rows.
+ */
 static void
 prog_draw(struct view *v, int rows, int cols)
 {
 	struct programme *p = (struct programme *)v;
-	char head[256], a[32], b[32];
+	char head[256], a[32], b[32], z1[16], z2[16];
+	time_t last = when_add_days(p->week_start, 7) - 1;
 
 	if (p->week) {
 		fmt_time(p->week_start, "%a %d %b", a, sizeof a);
-		fmt_time(p->week_start + 6 * 86400L, "%a %d %b %Y", b,
-		    sizeof b);
-		snprintf(head, sizeof head, "Week %s - %s  (times UTC)", a, b);
+		fmt_time(last, "%a %d %b %Y", b, sizeof b);
+		when_abbrev(p->week_start, z1, sizeof z1);
+		when_abbrev(last, z2, sizeof z2);
+		snprintf(head, sizeof head, "Week %s - %s  (times %s%s%s)", a,
+		    b, z1, strcmp(z1, z2) != 0 ? "/" : "",
+		    strcmp(z1, z2) != 0 ? z2 : "");
 	} else
-		snprintf(head, sizeof head, "Upcoming events  (times UTC)");
+		snprintf(head, sizeof head, "Upcoming events  (times %s)",
+		    when_zone_name());
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	snprintf(head, sizeof head, "%s%s%s", p->filter[0] ? "Community: " :
 	    "All communities", p->filter, p->week ? "   w: list  [ ]: weeks" :
@@ -402,9 +407,9 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 		snprintf(err, errlen, "The event needs a title.");
 		return false;
 	}
-	if ((rc = time_parse(vals[2], TIME_TYPED, &t)) != TIME_OK) {
+	if ((rc = when_parse_typed(vals[2], &t)) != TIME_OK) {
 		snprintf(err, errlen, "Start: %s; give it as YYYY-MM-DD HH:MM "
-		    "(UTC).", time_parse_error(rc));
+		    "(%s).", time_parse_error(rc), when_zone_name());
 		return false;
 	}
 	time_iso8601(t, iso);
@@ -439,23 +444,25 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 static struct view *
 ev_form(const char *slug)
 {
-	char start[32];
+	char start[32], zone_hint[128];
 	struct form_def defs[] = {
 		{ "Title", NULL, NULL, NULL },
 		{ "Kind", NULL, "drop_in|surgery|show_and_tell|summit|other",
 		    "drop-in, surgery (a queue of people to help), show and "
 		    "tell, summit, other" },
-		{ "Starts (UTC)", start, NULL, "YYYY-MM-DD HH:MM, in UTC" },
+		{ "Starts", start, NULL, zone_hint },
 		{ "Duration (minutes)", "60", NULL, NULL },
 		{ "Repeats", NULL, "none|weekly|fortnightly|monthly",
 		    "monthly: on the same day of the month" },
 		{ "Capacity", NULL, NULL, "places; empty for no limit" },
-		{ "Community", slug, NULL, "its slug; empty for a "
-		    "platform-wide event (staff)" },
+		{ "Community", slug, FORM_COMMUNITIES, "Space: the next one; "
+		    "(none) for a platform-wide event (staff)" },
 		{ "Description", NULL, NULL, "Markdown; Enter here creates "
 		    "the event" },
 	};
 
+	snprintf(zone_hint, sizeof zone_hint, "YYYY-MM-DD HH:MM, your time "
+	    "(%s)", when_zone_name());
 	fmt_time(time(NULL) + 86400, "%Y-%m-%d %H:00", start, sizeof start);
 	return form_open("New event", "Leaders and managers add events to "
 	    "their community's programme.", "event.create", NULL, defs,
@@ -485,7 +492,8 @@ prog_key(struct view *v, int ch, bool is_key)
 		if (!p->week)
 			p->week = true;
 		else
-			p->week_start += (ch == ']' ? 7 : -7) * 86400L;
+			p->week_start = when_add_days(p->week_start,
+			    ch == ']' ? 7 : -7);
 		p->l.sel = 0;
 		p->l.scroll = 0;
 		prog_fill(p);
@@ -565,7 +573,8 @@ view_programme(const char *community_slug)
 	    ": " : "", p->slug);
 	p->v.title = p->title;
 	p->v.keys = prog_keys_member;
-	p->v.help = "The events you may attend, times in **UTC**. **w** "
+	p->v.help = "The events you may attend, times in your time zone "
+	    "(set it in your profile). **w** "
 	    "switches between the list (soonest first, with kind, "
 	    "community, places taken, your answer and ● when the room is "
 	    "open) and a calendar week, Monday to Sunday, where repeating "
@@ -596,6 +605,7 @@ struct event {
 	bool msg_err;
 	int scroll, body;
 	char keys[200];
+	char pending[16]; /* an answer to a repeating event: for which? */
 };
 
 static void event_load(struct event *);
@@ -644,20 +654,20 @@ event_render(struct event *ev, struct rdoc *d, int w)
 	rdoc_add(d, "", 0, w);
 	if (json_is_string(json_object_get(e, "cancelled"))) {
 		short_time(js(e, "cancelled"), a);
-		snprintf(line, sizeof line, "CANCELLED on %s UTC%s%s", a,
+		snprintf(line, sizeof line, "CANCELLED on %s%s%s", a,
 		    js(e, "cancel_reason")[0] ? ": " : "",
 		    js(e, "cancel_reason"));
 		rdoc_add(d, line, ST_BOLD, w);
 	}
 	fmt_time(st, "%a %d %b %Y %H:%M", a, sizeof a);
-	fmt_time(st + dur * 60, "%H:%M", b, sizeof b);
-	snprintf(line, sizeof line, "When:     %s-%s UTC (%lld min)", a, b,
+	fmt_time(st + dur * 60, "%H:%M %Z", b, sizeof b);
+	snprintf(line, sizeof line, "When:     %s-%s (%lld min)", a, b,
 	    (long long)dur);
 	rdoc_add(d, line, 0, w);
 	if (rec[0] != '\0' && strcmp(rec, "none") != 0) {
 		char nb[48] = "over";
 		if (nx != 0)
-			fmt_time(nx, "%a %d %b %Y %H:%M UTC", nb, sizeof nb);
+			fmt_time(nx, "%a %d %b %Y %H:%M %Z", nb, sizeof nb);
 		snprintf(line, sizeof line, "Repeats:  %s; next %s", rec, nb);
 		rdoc_add(d, line, 0, w);
 	}
@@ -669,8 +679,16 @@ event_render(struct event *ev, struct rdoc *d, int w)
 	snprintf(line, sizeof line, "Coming:   %lld going%s, %lld maybe",
 	    (long long)ji(e, "going"), a, (long long)ji(e, "maybe"));
 	rdoc_add(d, line, 0, w);
-	snprintf(line, sizeof line, "You:      %s", js(e, "my_rsvp")[0] ?
-	    js(e, "my_rsvp") : "not answered (y going, m maybe, x not going)");
+	if (js(e, "my_rsvp_for")[0] && strcmp(js(e, "my_rsvp_for"),
+	    "every") != 0)
+		when_human_iso(js(e, "my_rsvp_for"), a, sizeof a);
+	else
+		a[0] = '\0';
+	snprintf(line, sizeof line, "You:      %s%s%s%s", js(e, "my_rsvp")[0] ?
+	    (strcmp(js(e, "my_rsvp"), "not_going") == 0 ? "not going" :
+	    js(e, "my_rsvp")) : "not answered (y going, m maybe, x not going)",
+	    a[0] ? " (only " : js(e, "my_rsvp")[0] && strcmp(rec, "none") !=
+	    0 && rec[0] ? " (every time)" : "", a, a[0] ? ")" : "");
 	rdoc_add(d, line, js(e, "my_rsvp")[0] ? ST_BOLD : ST_DIM, w);
 	if (ji(e, "room_id"))
 		rdoc_add(d, "Room:     ● open now: press o to join", ST_BOLD,
@@ -793,14 +811,47 @@ event_changed(void *ctx, json_t *result, json_t *error)
 	event_load(ev);
 }
 
+/* The answer sent, for occurrence ("every" or one start). */
+static void
+rsvp_send(struct event *ev, const char *status, const char *occurrence)
+{
+	char when[48] = "";
+
+	if (strcmp(occurrence, "every") != 0)
+		when_human_iso(occurrence, when, sizeof when);
+	snprintf(ev->msg, sizeof ev->msg, "Your answer: %s%s%s.",
+	    strcmp(status, "not_going") == 0 ? "not going" : status,
+	    when[0] ? ", for " : strcmp(occurrence, "every") == 0 &&
+	    ev->pending[0] ? ", every time" : "", when);
+	ev->msg_err = false;
+	ev->pending[0] = '\0';
+	net_call("event.rsvp", json_pack("{s:I, s:s, s:s}", "id", ev->id,
+	    "status", status, "occurrence", occurrence), &ev->v,
+	    event_changed, ev);
+}
+
+/*
+ * Answer; for a repeating event first ask whether the answer is for the
+ * next time only or for every one (1 or 2, Esc neither).
+ */
 static void
 rsvp(struct event *ev, const char *status)
 {
-	snprintf(ev->msg, sizeof ev->msg, "Your answer: %s.", strcmp(status,
-	    "not_going") == 0 ? "not going" : status);
+	const char *rec = js(ev->e, "recurrence"), *next = js(ev->e,
+	    "next_start");
+	char when[48];
+
+	if (rec[0] == '\0' || strcmp(rec, "none") == 0 || next[0] == '\0') {
+		rsvp_send(ev, status, "every");
+		return;
+	}
+	snprintf(ev->pending, sizeof ev->pending, "%s", status);
+	when_human_iso(next, when, sizeof when);
+	snprintf(ev->msg, sizeof ev->msg, "It repeats. %s: 1 only the next "
+	    "time (%s), 2 every time (Esc: neither)",
+	    strcmp(status, "going") == 0 ? "Going" : strcmp(status, "maybe")
+	    == 0 ? "Maybe" : "Not going", when);
 	ev->msg_err = false;
-	net_call("event.rsvp", json_pack("{s:I, s:s}", "id", ev->id, "status",
-	    status), &ev->v, event_changed, ev);
 }
 
 static void
@@ -992,14 +1043,13 @@ ev_edit_build(json_t *args, const char *const *vals, char *err,
 static struct view *
 ev_edit_form(json_t *e)
 {
-	char start[32], dur[16], cap[16];
+	char start[32], dur[16], cap[16], zone_hint[160];
 	struct form_def defs[] = {
 		{ "Title", js(e, "title"), NULL, NULL },
 		{ "Kind", js(e, "kind"), "drop_in|surgery|show_and_tell|summit|"
 		    "other", "drop-in, surgery (a queue of people to help), "
 		    "show and tell, summit, other" },
-		{ "Starts (UTC)", start, NULL, "YYYY-MM-DD HH:MM, in UTC (the "
-		    "first time, for a repeating event)" },
+		{ "Starts", start, NULL, zone_hint },
 		{ "Duration (minutes)", dur, NULL, NULL },
 		{ "Repeats", js(e, "recurrence")[0] ? js(e, "recurrence") :
 		    "none", "none|weekly|fortnightly|monthly",
@@ -1011,6 +1061,8 @@ ev_edit_form(json_t *e)
 		    "here saves; everyone coming is told of a new time" },
 	};
 
+	snprintf(zone_hint, sizeof zone_hint, "YYYY-MM-DD HH:MM, your time "
+	    "(%s; the first time, for a repeating event)", when_zone_name());
 	fmt_time(time_from_iso8601(js(e, "starts_at")), "%Y-%m-%d %H:%M",
 	    start, sizeof start);
 	snprintf(dur, sizeof dur, "%lld", (long long)ji(e, "duration"));
@@ -1052,7 +1104,18 @@ event_key(struct view *v, int ch, bool is_key)
 		event_load(ev);
 	else if (e == NULL)
 		return false;
-	else if (ch == 'y')
+	else if (ev->pending[0] != '\0') {
+		/* the choice rsvp asked for; any other key sends nothing */
+		if (ch == '1' || ch == '2') {
+			char status[16];
+			snprintf(status, sizeof status, "%s", ev->pending);
+			rsvp_send(ev, status, ch == '1' ? js(e, "next_start") :
+			    "every");
+		} else {
+			ev->pending[0] = '\0';
+			snprintf(ev->msg, sizeof ev->msg, "Not answered.");
+		}
+	} else if (ch == 'y')
 		rsvp(ev, "going");
 	else if (ch == 'm')
 		rsvp(ev, "maybe");
@@ -1144,7 +1207,7 @@ view_event(json_int_t id)
 
 	ev->v.title = "Event";
 	ev->v.keys = "R:reload";
-	ev->v.help = "Times are **UTC**. **y** going, **m** maybe, **x** not "
+	ev->v.help = "Times are in your time zone (your profile's). **y** going, **m** maybe, **x** not "
 	    "going (going is refused when the event is full). For a "
 	    "surgery, **u** joins the queue before the room opens, with a "
 	    "short topic the hosts see, and **l** leaves it. **o** joins "

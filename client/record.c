@@ -40,7 +40,7 @@ records_got(void *ctx, json_t *result, json_t *error)
 	    "unless you publish it first." : "No room records wait for your "
 	    "review.");
 	json_array_foreach(jarr(result, "records"), i, x) {
-		char line[300], when[20], held[20], right[64];
+		char line[300], when[32], held[32], right[64];
 
 		/* Two records of one event differ by when they were held. */
 		short_time(js(x, "review_until"), when);
@@ -153,7 +153,7 @@ record_got(void *ctx, json_t *result, json_t *error)
 		list_add(&r->l, "  Nothing was said that the record keeps.",
 		    NULL, C_DIM, NULL, false);
 	json_array_foreach(jarr(result, "lines"), i, x) {
-		char line[600], when[20];
+		char line[600], when[32];
 		bool dropped = json_is_true(json_object_get(x, "dropped"));
 
 		short_time(js(x, "at"), when);
@@ -213,7 +213,7 @@ record_draw(struct view *v, int rows, int cols)
 {
 	struct record *r = (struct record *)v;
 	struct row *row = list_cur(&r->l);
-	char head[400], when[20];
+	char head[400], when[32];
 	struct rdoc d;
 	int dh;
 

@@ -68,7 +68,7 @@ reports_fill(struct reports *r)
 	    "author  Enter: open the thread", r->count, r->count == 1 ? "" :
 	    "s");
 	json_array_foreach(r->reports, i, rep) {
-		char text[600], who[160], when[20], *body;
+		char text[600], who[160], when[32], *body;
 		author_of(rep, who, sizeof who);
 		short_time(js(rep, "created_at"), when);
 		snprintf(text, sizeof text, "⚑ %s's post in \"%s\"%s", who,
@@ -94,8 +94,9 @@ reports_fill(struct reports *r)
 	}
 	json_array_foreach(r->mutes, i, m) {
 		char text[600];
-		snprintf(text, sizeof text, "  @%s until %.16s UTC: %s",
-		    js(m, "handle"), js(m, "until"), js(m, "reason"));
+		snprintf(text, sizeof text, "  @%s until %s: %s",
+		    js(m, "handle"), when_show(js(m, "until")),
+		    js(m, "reason"));
 		list_add(&r->l, text, NULL, C_NORMAL, m, true);
 	}
 	list_fix(&r->l);

@@ -101,7 +101,7 @@ requests_got(void *ctx, json_t *result, json_t *error)
 		snprintf(p->msg, sizeof p->msg, "%zu waiting. a:approve  "
 		    "d:decline  Enter:their profile", json_array_size(a));
 	json_array_foreach(a, i, r) {
-		char text[400], when[20];
+		char text[400], when[32];
 		short_time(js(r, "created_at"), when);
 		snprintf(text, sizeof text, "%s  @%s  asks to join as %s",
 		    js(r, "display_name"), js(r, "handle"), js(r, "role"));
@@ -130,7 +130,7 @@ departures_got(void *ctx, json_t *result, json_t *error)
 	    "Nobody has left %s. (l: back to the members)" :
 	    "Who left %s, newest first. (l: back to the members)", p->name);
 	json_array_foreach(a, i, r) {
-		char text[400], when[20];
+		char text[400], when[32];
 		short_time(js(r, "left_at"), when);
 		if (json_is_true(json_object_get(r, "removed")))
 			snprintf(text, sizeof text, "%s  @%s  (%s), removed by "

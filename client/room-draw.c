@@ -152,8 +152,11 @@ render_msg(struct room *r, json_t *m, int width)
 		    width);
 		return;
 	}
-	if (strlen(at) >= 16) {
-		lb_put(&b, at + 11, 5, ST_DIM, 5);
+	if (time_from_iso8601(at) != 0) { /* HH:MM, the member's zone */
+		char hm[8];
+
+		when_format(time_from_iso8601(at), "%H:%M", hm, sizeof hm);
+		lb_put(&b, hm, strlen(hm), ST_DIM, (int)strlen(hm));
 		lb_put(&b, " ", 1, 0, 1);
 	}
 	if (ji(m, "system")) {

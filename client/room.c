@@ -188,6 +188,25 @@ title_update(struct room *r)
 }
 
 /* What room.join (and room.open) returned: the room as it is now. */
+/* The input line kept from before (a dropped link, another computer). */
+static void
+room_draft_got(void *ctx, json_t *result, json_t *error)
+{
+	struct room *r = ctx;
+	json_t *d = draft_of(result, error);
+
+	if (d != NULL)
+		draft_offered(r->draft);
+	if (d == NULL || r->ed.len > 0)
+		return;
+	ed_free(&r->ed);
+	ed_init(&r->ed, js(d, "body"));
+	r->multiline = strchr(js(d, "body"), '\n') != NULL;
+	note(r, "What you were writing is back (kept on the server); Enter "
+	    "sends it.");
+	ui_dirty();
+}
+
 static void
 room_apply(struct room *r, json_t *res)
 {
@@ -235,9 +254,22 @@ room_apply(struct room *r, json_t *res)
 		note(r, "You are in “%s”%s. %d here. Enter sends; /help lists "
 		    "the commands.", js(r->state, "title"), r->host ?
 		    " as a host" : "", n);
+	/* a host away in a private consult (room.c says so to those there) */
+	json_array_foreach(json_object_get(r->state, "hosts"), i, m)
+		if (!r->joined && json_is_true(json_object_get(m,
+		    "in_consult")) && strcmp(js(m, "handle"), r->me) != 0)
+			note(r, "%s, the host, is with someone privately; back "
+			    "soon.", js(m, "display_name"));
 	r->joined = true;
 	r->loading = false;
 	r->fail[0] = '\0';
+	if (r->draft == NULL && r->id != 0) {
+		char key[64];
+
+		snprintf(key, sizeof key, "room:%lld", (long long)r->id);
+		r->draft = draft_saver_new(key);
+		draft_fetch(key, &r->v, room_draft_got, r);
+	}
 }
 
 static void
@@ -468,6 +500,8 @@ ev_support(struct room *r, json_t *d)
 }
 
 /* Events for this room (the server sends those of every room we are in). */
+static void ev_muted(struct room *, json_t *);
+
 static void
 room_event(struct view *v, const char *name, json_t *d)
 {
@@ -478,6 +512,10 @@ room_event(struct view *v, const char *name, json_t *d)
 			r->loading = true;
 			net_call("room.join", room_args(r), v, room_got, r);
 		}
+		return;
+	}
+	if (strcmp(name, "community.muted") == 0) {
+		ev_muted(r, d);
 		return;
 	}
 	if (strncmp(name, "room.", 5) != 0 || r->id == 0 ||
@@ -496,6 +534,65 @@ room_event(struct view *v, const char *name, json_t *d)
 		ev_consult(r, d);
 	else if (strcmp(name, "room.support") == 0)
 		ev_support(r, d);
+}
+
+/* A moderator muted (or unmuted) us in the room's community. */
+static void
+ev_muted(struct room *r, json_t *d)
+{
+	if (r->id == 0 || strcmp(js(d, "slug"), js(r->state, "community"))
+	    != 0)
+		return;
+	if (ji(d, "muted")) {
+		r->muted = true;
+		note(r, "A moderator muted you in %s until %.10s %.5s UTC: %s. "
+		    "You can still read and listen.", js(d, "name"), js(d,
+		    "until"), strlen(js(d, "until")) > 11 ? js(d, "until") + 11 :
+		    "", js(d, "reason"));
+	} else {
+		r->muted = false;
+		note(r, "A moderator lifted your mute in %s: you can speak "
+		    "again.", js(d, "name"));
+	}
+}
+
+/* Every key; then, if the input changed, its draft follows. */
+static bool
+room_key_drafted(struct view *v, int ch, bool is_key)
+{
+	struct room *r = (struct room *)v;
+	size_t len = r->ed.len;
+	uint32_t before = text_hash(2166136261u, r->ed.text, r->ed.len);
+	bool used;
+
+	used = room_key(v, ch, is_key);
+	if (ui_top() != v || r->draft == NULL)
+		return used;
+	if (r->ed.len == len && text_hash(2166136261u, r->ed.text, r->ed.len)
+	    == before)
+		return used;
+	{
+		char *text = xstrndup(r->ed.text, r->ed.len);
+
+		if (room_blank(text))
+			draft_forget(r->draft); /* sent, or emptied */
+		else
+			draft_changed(r->draft, "", text);
+		free(text);
+	}
+	return used;
+}
+
+/* Where the member is: this room. */
+static json_t *
+room_where(struct view *v)
+{
+	struct room *r = (struct room *)v;
+
+	if (r->id == 0 || r->closed || r->removed)
+		return NULL;
+	return json_pack("{s:s, s:I, s:s}", "screen", "room", "room_id",
+	    (json_int_t)r->id, "title", js(r->state, "title"));
 }
 
 /* ---- calls ---- */
@@ -583,6 +680,10 @@ said(void *ctx, json_t *result, json_t *error)
 		r->focus = ROOM_FOCUS_INPUT;
 		free(r->unsent);
 		r->unsent = text;
+		/* refused: the input is a draft again, kept on the server */
+		all = xstrndup(r->ed.text, r->ed.len);
+		draft_changed(r->draft, "", all);
+		free(all);
 		return;
 	}
 	free(text);
@@ -597,6 +698,7 @@ room_say(struct room *r, const char *text)
 	if (c == NULL)
 		return;
 	c->text = xstrdup(text);
+	draft_forget(r->draft); /* sent: a refusal keeps it again */
 	/* first: a call that fails at once (not connected) refills them */
 	ed_clear(&r->ed);
 	r->restored = 0;
@@ -818,6 +920,7 @@ room_free(struct view *v)
 	struct room *r = (struct room *)v;
 
 	room_key_forget(r);
+	draft_saver_free(r->draft);
 	/* still in, or a room.join on its way: leave (the reply is lost) */
 	if (r->joined || (r->loading && r->id != 0))
 		net_call("room.leave", room_args(r), NULL, NULL, NULL);
@@ -846,7 +949,8 @@ room_new(void)
 	r->v.keys = "PgUp/PgDn:scroll";
 	r->v.help = room_help();
 	r->v.draw = room_draw;
-	r->v.key = room_key;
+	r->v.key = room_key_drafted;
+	r->v.where = room_where;
 	r->v.typing = true;
 	r->v.event = room_event;
 	r->v.free = room_free;

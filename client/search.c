@@ -105,6 +105,13 @@ search_key(struct view *v, int ch, bool is_key)
 	}
 	if (list_key(&s->l, ch, is_key))
 		return true;
+	if (!is_key && ch == 'W' && (r = list_cur(&s->l)) != NULL &&
+	    s->directory && js(r->data, "handle")[0]) { /* messages.c */
+		struct view *w = view_message_to(js(r->data, "handle"));
+		if (w != NULL)
+			ui_push(w);
+		return true;
+	}
 	if (ENTER(ch, is_key) && (r = list_cur(&s->l)) != NULL) {
 		if (s->directory || (js(r->data, "handle")[0] &&
 		    !ji(r->data, "thread_id")))
@@ -133,7 +140,9 @@ view_search(bool directory)
 	struct search *s = xcalloc(1, sizeof *s);
 
 	s->v.title = directory ? "Directory" : "Search";
-	s->v.keys = "type, Enter:search  /:new search  Enter:open";
+	s->v.keys = directory ? "type, Enter:search  /:new search  "
+	    "Enter:open  W:write privately" : "type, Enter:search  /:new "
+	    "search  Enter:open";
 	s->v.draw = search_draw;
 	s->v.key = search_key;
 	s->v.free = search_free;

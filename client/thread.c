@@ -32,6 +32,8 @@ struct thread {
 	bool loading, follow;
 	bool watch_lost; /* a later thread.get took the live events */
 	char err[256];
+	json_int_t want_post; /* opened on this post (a notification) */
+	bool goto_sel; /* show the selected post once it is rendered */
 };
 
 static void thread_load(struct thread *);
@@ -48,7 +50,7 @@ thread_render(struct thread *t, int width)
 {
 	size_t i, n = json_array_size(t->posts);
 	json_t *p;
-	char head[512], who[160], when[20];
+	char head[512], who[160], when[32];
 
 	if (t->doc_width != width) {
 		rdoc_free(&t->doc);
@@ -121,6 +123,10 @@ thread_draw(struct view *v, int rows, int cols)
 	if (t->doc_width != cols - 4 || t->rendered != json_array_size(
 	    t->posts))
 		thread_render(t, cols - 4);
+	if (t->goto_sel && t->sel >= 0 && (size_t)t->sel < t->rendered) {
+		t->scroll = (int)t->post_line[t->sel];
+		t->goto_sel = false;
+	}
 	maxscroll = (int)t->doc.n - body;
 	if (maxscroll < 0)
 		maxscroll = 0;
@@ -248,8 +254,8 @@ static void
 thread_muted(struct view *v, json_t *result)
 {
 	(void)v;
-	ui_flash("@%s is muted in %s until %.16s UTC.", js(result, "handle"),
-	    js(result, "slug"), js(result, "until"));
+	ui_flash("@%s is muted in %s until %s.", js(result, "handle"),
+	    js(result, "slug"), when_show(js(result, "until")));
 }
 
 /* thread.update's answer to a pin or lock. */
@@ -438,6 +444,13 @@ thread_key(struct view *v, int ch, bool is_key)
 		ui_push(composer_open("Edit post", "post.edit", json_pack(
 		    "{s:I}", "post_id", ji(p, "id")), key, false, js(p, "body"),
 		    thread_edited));
+	} else if (!is_key && ch == 'W') { /* write to its author: messages.c */
+		struct view *w;
+		p = thread_cur_post(t);
+		if (p == NULL || author_handle(p)[0] == '\0')
+			ui_flash("Choose a post by the member to write to.");
+		else if ((w = view_message_to(author_handle(p))) != NULL)
+			ui_push(w);
 	} else if (!is_key && ch == 'R') {
 		thread_load(t);
 	} else if (!is_key)
@@ -536,6 +549,20 @@ thread_got(void *ctx, json_t *result, json_t *error)
 	malloc_trim(0);
 	if (t->sel < 0 || (size_t)t->sel >= json_array_size(t->posts))
 		t->sel = 0;
+	if (t->want_post != 0) { /* land on the post, not the top */
+		size_t i;
+		json_t *q;
+
+		json_array_foreach(t->posts, i, q)
+			if (ji(q, "id") == t->want_post) {
+				t->sel = (int)i;
+				t->follow = false;
+				t->goto_sel = true;
+			}
+		if (!t->goto_sel)
+			ui_flash("That post is no longer in the thread.");
+		t->want_post = 0;
+	}
 	last = json_array_get(t->posts, json_array_size(t->posts) - 1);
 	if (last != NULL)
 		net_call("thread.mark_read", json_pack("{s:I, s:I}", "thread_id",
@@ -572,6 +599,33 @@ thread_free(struct view *v)
 	free(t);
 }
 
+/* Where the member is: this thread and its selected post. */
+static json_t *
+thread_where(struct view *v)
+{
+	struct thread *t = (struct thread *)v;
+	json_t *w = json_pack("{s:s, s:I, s:s}", "screen", "thread",
+	    "thread_id", (json_int_t)t->id, "title", t->name);
+	json_t *p = t->posts != NULL && t->sel >= 0 ? json_array_get(t->posts,
+	    (size_t)t->sel) : NULL;
+
+	if (ji(p, "id") != 0)
+		json_object_set_new(w, "post_id", json_integer(ji(p, "id")));
+	if (js(t->thread, "community")[0])
+		json_object_set_new(w, "slug", json_string(js(t->thread,
+		    "community")));
+	return w;
+}
+
+struct view *
+view_thread_at(json_int_t id, const char *title, json_int_t post_id)
+{
+	struct view *v = view_thread(id, title);
+
+	((struct thread *)v)->want_post = post_id;
+	return v;
+}
+
 struct view *
 view_thread(json_int_t id, const char *title)
 {
@@ -587,7 +641,8 @@ view_thread(json_int_t id, const char *title)
 	    "On the selected post: **!** reports it to the community's "
 	    "leaders and managers (with what is wrong; its author is never "
 	    "told who), **V** shows its edit history, **D** deletes it "
-	    "(your own, after you confirm).\n\n"
+	    "(your own, after you confirm), **W** writes privately to its "
+	    "author.\n\n"
 	    "Leaders and managers: **H** hides the selected post with a "
 	    "reason its author sees (others see \"hidden by a moderator\"), "
 	    "or shows a hidden one again; **M** mutes its author in this "
@@ -599,6 +654,7 @@ view_thread(json_int_t id, const char *title)
 	t->v.key = thread_key;
 	t->v.event = thread_event;
 	t->v.free = thread_free;
+	t->v.where = thread_where;
 	t->id = id;
 	snprintf(t->name, sizeof t->name, "%s", title);
 	for (struct view *o = ui_top(); o != NULL; o = o->below)

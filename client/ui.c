@@ -79,7 +79,7 @@ ui_pop(void)
 		free(v);
 	dirty = true;
 	if (top == NULL)
-		ui_quit(0);
+		where_quit(); /* a clean quit: the next login opens Home */
 	else if (top->event != NULL)
 		top->event(top, "client.shown", NULL);
 }
@@ -161,10 +161,13 @@ ui_event(const char *name, json_t *data)
 		else
 			snprintf(final_msg, sizeof final_msg,
 			    "Your Hearth membership was removed on %s.\n"
-			    "Reason: %s", js(data, "at"), js(data, "reason"));
+			    "Reason: %s", when_show(js(data, "at")),
+			    js(data, "reason"));
 		ui_quit(1);
 		return;
 	}
+	if (strcmp(name, "member.timezone") == 0) /* changed elsewhere */
+		when_changed(js(data, "timezone"));
 	if (strcmp(name, "server.shutdown") == 0 && net_is_native()) {
 		/* the native client reconnects when the server is back */
 		ui_status(js(data, "message")[0] ? js(data, "message") :
@@ -194,6 +197,9 @@ ui_event(const char *name, json_t *data)
 		    js(data, "handle"), js(data, "room"),
 		    json_is_true(json_object_get(data, "escalated")) ?
 		    " (no host answered)" : "");
+	if (strcmp(name, "room.opened") == 0) /* one line, not a notification */
+		ui_flash("A room opened in %s: \"%s\". Home lists it (h).",
+		    js(data, "community"), js(data, "title"));
 	if (strcmp(name, "notify.new") == 0) {
 		if (g_unread_notes < 0)
 			g_unread_notes = 0;
@@ -476,6 +482,7 @@ prepare_cb(uv_prepare_t *p)
 	dirty = false;
 	cursor_wanted = false;
 	draw_all();
+	where_track();
 	if (cursor_wanted) {
 		curs_set(1);
 		move(cursor_y, cursor_x);
@@ -495,6 +502,8 @@ handle_key(int ch, bool is_key)
 		ui_quit(1);
 		return;
 	}
+	if (top == NULL) /* quitting */
+		return;
 	if (!is_key && ch == 12) { /* ^L */
 		clearok(curscr, TRUE);
 		dirty = true;

@@ -39,7 +39,7 @@ welcome_start(json_t *hello)
 	if (json_is_object(removed)) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "Your Hearth membership was removed "
-		    "on %s.\n\nReason: %s", js(removed, "at"),
+		    "on %s.\n\nReason: %s", when_show(js(removed, "at")),
 		    js(removed, "reason"));
 		ui_push(view_message("Membership removed", msg));
 		return;
@@ -55,6 +55,8 @@ welcome_start(json_t *hello)
 		return;
 	}
 	g_me = json_incref(m);
+	when_member(m);
 	ui_push(view_home());
+	where_resume(ui_top()); /* a dropped link: back where they were */
 	welcome_first_run();
 }

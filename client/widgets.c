@@ -42,13 +42,11 @@ jobj(json_t *o, const char *key)
 	return json_is_object(v) ? v : o;
 }
 
-/* "2026-11-21T22:50:01Z" shown as "2026-11-21 22:50". */
+/* "2026-11-21T22:50:01Z" shown as "21 Nov 22:50 GMT" (when.c). */
 void
-short_time(const char *iso, char out[20])
+short_time(const char *iso, char out[32])
 {
-	snprintf(out, 20, "%.16s", iso);
-	if (strlen(out) > 10 && out[10] == 'T')
-		out[10] = ' ';
+	when_short(iso, out, 32);
 }
 
 /* Name of a post's or thread's author, whatever shape it came in. */
@@ -64,8 +62,10 @@ author_of(json_t *o, char *out, size_t len)
 		snprintf(out, len, "%s", json_string_value(a));
 	else if (js(o, "author_name")[0])
 		snprintf(out, len, "%s", js(o, "author_name"));
-	else
+	else if (js(o, "author_handle")[0])
 		snprintf(out, len, "%s", js(o, "author_handle"));
+	else /* Hearth's own posts: welcome threads, room records */
+		snprintf(out, len, "Hearth");
 }
 
 const char *

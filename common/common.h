@@ -193,6 +193,9 @@ struct arg_spec {
 /* A list of lo to hi strings of at most maxb bytes each. */
 #define ARG_STRS(name, req, lo, hi, maxb) { (name), ARG_T_ARRAY, (req), \
 	(lo), (hi), ARG_T_STR, 0, (maxb) }
+/* A list of lo to hi objects (their fields are the handler's to check). */
+#define ARG_OBJS(name, req, lo, hi) { (name), ARG_T_ARRAY, (req), (lo), \
+	(hi), ARG_T_OBJECT, 0, 0 }
 /* A list of lo to hi integers, each within [ilo, ihi]. */
 #define ARG_INTS(name, req, lo, hi, ilo, ihi) { (name), ARG_T_ARRAY, \
 	(req), (lo), (hi), ARG_T_INT, (ilo), (ihi) }

@@ -363,7 +363,9 @@ check_array(json_t *v, const struct arg_spec *a, char *err, size_t errlen)
 	    (json_int_t)json_array_size(v) > a->max) {
 		count_words(a->min, a->max, count, sizeof count);
 		what = a->item == ARG_T_STR ? "strings" :
-		    a->item == ARG_T_INT ? "integers" : "true or false values";
+		    a->item == ARG_T_INT ? "integers" :
+		    a->item == ARG_T_OBJECT ? "objects" :
+		    "true or false values";
 		snprintf(err, errlen, "args.%s must be a list of %s %s",
 		    a->name, count, what);
 		return -1;
@@ -515,7 +517,7 @@ arg_spec_invalid(const struct arg_spec *spec)
 			if (a->item == ARG_T_INT && a->item_min > a->item_max)
 				return "list items with an empty range";
 			if (a->item != ARG_T_STR && a->item != ARG_T_INT &&
-			    a->item != ARG_T_BOOL)
+			    a->item != ARG_T_BOOL && a->item != ARG_T_OBJECT)
 				return "list items of an unknown type";
 			break;
 		default:

@@ -126,7 +126,7 @@ mute_check(struct call *x, const struct access *a)
 	    "SELECT reason, ends_at FROM community_mutes WHERE "
 	    "community_id = ? AND member_id = ? AND ended_at IS NULL AND "
 	    "ends_at > ? ORDER BY ends_at DESC LIMIT 1");
-	char until[32], reason[512];
+	char until[48], reason[512];
 	int rc;
 
 	sqlite3_bind_int64(st, 1, a->community_id);
@@ -135,7 +135,8 @@ mute_check(struct call *x, const struct access *a)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(reason, sizeof reason, "%s", db_col_text(st, 0));
-		time_human(sqlite3_column_int64(st, 1), until);
+		zone_human(call_actor(x), sqlite3_column_int64(st, 1),
+		    until);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)

@@ -41,6 +41,7 @@ config_defaults(struct config *c)
 	c->search_per_member = 4;
 	c->max_sessions_per_member = 20;
 	c->member_out_cap_mb = 32;
+	c->resume_minutes = 10;
 }
 
 void
@@ -51,6 +52,7 @@ config_free(struct config *c)
 	free(c->synchronous);
 	free(c->tui_path);
 	free(c->public_host);
+	free(c->timezone);
 }
 
 int
@@ -200,6 +202,12 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 				free(c->public_host);
 				c->public_host = xstrdup(v);
 			}
+		} else if (strcmp(k, "timezone") == 0) {
+			rc = zone_valid(v) ? 0 : -1;
+			if (rc == 0) {
+				free(c->timezone);
+				c->timezone = xstrdup(v);
+			}
 		} else if (strcmp(k, "public_port") == 0) {
 			if ((rc = set_int(&c->public_port, v, 65535)) == 0 &&
 			    c->public_port < 1)
@@ -212,6 +220,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = health_set(k + 7, v);
 		else if (mail_set(k, v, &rc))
 			;
+		else if (strncmp(k, "survey_", 7) == 0)
+			rc = survey_set(k + 7, v);
 		else if (config_preauth_set(c, k, v, &rc))
 			;
 		else if (strcmp(k, "wal_max_mb") == 0) {
@@ -242,6 +252,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->max_sessions_per_member, v, 100000);
 		else if (strcmp(k, "member_out_cap_mb") == 0)
 			rc = set_int(&c->member_out_cap_mb, v, 1024 * 1024);
+		else if (strcmp(k, "resume_minutes") == 0)
+			rc = set_int(&c->resume_minutes, v, 7 * 24 * 60);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

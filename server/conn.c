@@ -363,9 +363,10 @@ conn_hello(struct conn *c)
 	json_t *d = json_pack("{s:s, s:s, s:i}", "server", "hearth", "version",
 	    HEARTH_VERSION, "proto", HEARTH_PROTO);
 
-	if (c->member.id != 0 && !c->member.removed)
+	if (c->member.id != 0 && !c->member.removed) {
 		json_object_set_new(d, "member", member_json(&c->member));
-	else
+		zone_add(json_object_get(d, "member"), c->member.id);
+	} else
 		json_object_set_new(d, "member", json_null());
 	if (c->member.removed)
 		json_object_set_new(d, "removed",

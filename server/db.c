@@ -154,6 +154,7 @@ db_open(const char *path, bool create, const char *synchronous,
 	}
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
+	tokenizer_auto(); /* the FTS tables' tokenizer, on every connection */
 	old = umask(077); /* the database and its -wal/-shm files */
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		umask(old);
@@ -198,6 +199,7 @@ db_open_existing(const char *path, bool readonly, char *err, size_t errlen)
 	char *emsg = NULL;
 
 	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	tokenizer_auto(); /* the FTS tables' tokenizer, on every connection */
 	if (access(path, F_OK) != 0) {
 		snprintf(err, errlen, "%s does not exist", path);
 		return NULL;

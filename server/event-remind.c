@@ -48,7 +48,7 @@ reminder_add(struct call *x, const struct event *e, int64_t occ,
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "INSERT OR IGNORE INTO event_reminders (event_id, occurrence, "
 	    "kind, member_id, sent_at) VALUES (?, ?, ?, ?, ?)");
-	char when[32];
+	char when[48];
 	int64_t mins = (occ - now + 59) / 60;
 	const struct notify_ref ref = { .community_id = e->community_id,
 		.event_id = e->id };
@@ -62,7 +62,7 @@ reminder_add(struct call *x, const struct event *e, int64_t occ,
 		return -1;
 	if (sqlite3_changes(srv->db) == 0)
 		return 0; /* reminded already */
-	time_human(occ, when);
+	zone_human(member, occ, when); /* in the member's time zone */
 	if ((mins >= 120 ? notify_add_ref(x, member, "event_reminder", &ref,
 	    "Reminder: “%s” starts in %lld hours (%s).", e->title,
 	    (long long)(mins / 60), when) : notify_add_ref(x, member,
@@ -110,10 +110,11 @@ remind_due(struct call *x, void *arg)
 		event_from_row(st, &evs[nev++]);
 	}
 	sqlite3_reset(st);
+	/* answers for every occurrence, or for this one (019) */
 	who = db_stmt(srv->db,
 	    "SELECT member_id FROM event_rsvps WHERE event_id = ?1 "
-	    "AND status IN ('going', 'maybe') UNION "
-	    "SELECT member_id FROM event_hosts WHERE event_id = ?1");
+	    "AND status IN ('going', 'maybe') AND occurrence IN (0, ?2) "
+	    "UNION SELECT member_id FROM event_hosts WHERE event_id = ?1");
 	for (size_t i = 0; i < nev && rc == 0; i++) {
 		occ = recur_upcoming(evs[i].recurrence, evs[i].starts,
 		    evs[i].duration, now);
@@ -126,6 +127,7 @@ remind_due(struct call *x, void *arg)
 		kind = occ - now <= 900 ? "15m" : "day";
 		nids = 0;
 		sqlite3_bind_int64(who, 1, evs[i].id);
+		sqlite3_bind_int64(who, 2, occ);
 		while (sqlite3_step(who) == SQLITE_ROW) {
 			if (nids == idcap) {
 				idcap = idcap ? idcap * 2 : 64;

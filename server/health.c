@@ -262,18 +262,29 @@ contributions(struct hq *h)
 	sqlite3_finalize(st);
 }
 
-static json_t *
-pyramid(struct hq *h)
+/*
+ * A member's level of the pyramid (from hm, hc and hv): the bands
+ * health.get counts and a survey's band audience picks from.
+ */
+#define LEVEL_CASE "CASE " \
+	"WHEN hm.role = 'manager' THEN 'managers' " \
+	"WHEN hm.role = 'leader' THEN 'leaders' " \
+	"WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' " \
+	"WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' " \
+	"WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' " \
+	"WHEN hm.joined_at >= :u - :newbie THEN 'newbies' " \
+	"WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT " \
+	" 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id " \
+	" WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at") \
+	" AND " IN_SCOPE ") THEN 'lurkers' " \
+	"ELSE 'inactive' END"
+
+/* hv: who visited in the window (a probe a member, on its own index). */
+static void
+visitors(struct hq *h)
 {
-	static const char *const levels[] = { "managers", "leaders",
-		"catalysts", "engaged", "regulars", "newbies", "lurkers",
-		"inactive" };
-	json_t *o = json_object();
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
-		json_object_set_new(o, levels[i], json_integer(0));
-	/* who visited in the window: a probe a member, on its own index */
 	exec(h, "CREATE TEMP TABLE IF NOT EXISTS hv (member_id INTEGER "
 	    "PRIMARY KEY); DELETE FROM hv");
 	st = prep(h, h->c != 0 ? "INSERT INTO hv SELECT member_id FROM hm "
@@ -285,19 +296,23 @@ pyramid(struct hq *h)
 	    "86400 AND v.day < (:u + 86399) / 86400)");
 	step_row(h, st);
 	sqlite3_finalize(st);
-	st = prep(h, "SELECT CASE "
-	    "WHEN hm.role = 'manager' THEN 'managers' "
-	    "WHEN hm.role = 'leader' THEN 'leaders' "
-	    "WHEN coalesce(hc.n, 0) >= :cat THEN 'catalysts' "
-	    "WHEN coalesce(hc.n, 0) >= :eng THEN 'engaged' "
-	    "WHEN coalesce(hc.n, 0) >= 1 THEN 'regulars' "
-	    "WHEN hm.joined_at >= :u - :newbie THEN 'newbies' "
-	    "WHEN hm.member_id IN (SELECT member_id FROM hv) OR EXISTS (SELECT "
-	    " 1 FROM read_positions r JOIN threads t ON t.id = r.thread_id "
-	    " WHERE r.member_id = hm.member_id AND " IN_WINDOW("r.at")
-	    " AND " IN_SCOPE ") THEN 'lurkers' "
-	    "ELSE 'inactive' END AS level, count(*) FROM hm LEFT JOIN hc "
-	    "USING (member_id) WHERE hm.role != 'interested' GROUP BY level");
+}
+
+static json_t *
+pyramid(struct hq *h)
+{
+	static const char *const levels[] = { "managers", "leaders",
+		"catalysts", "engaged", "regulars", "newbies", "lurkers",
+		"inactive" };
+	json_t *o = json_object();
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
+		json_object_set_new(o, levels[i], json_integer(0));
+	visitors(h);
+	st = prep(h, "SELECT " LEVEL_CASE " AS level, count(*) FROM hm LEFT "
+	    "JOIN hc USING (member_id) WHERE hm.role != 'interested' GROUP BY "
+	    "level");
 	while (step_row(h, st))
 		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
 		    json_integer(sqlite3_column_int64(st, 1)));
@@ -711,6 +726,8 @@ health_compute(sqlite3 *db, int64_t community_id, int64_t since,
 	score(cur, prev);
 	json_object_set_new(cur, "compare", compare(cur, prev));
 	json_decref(prev);
+	json_object_set_new(cur, "value", survey_value(db, community_id,
+	    until));
 	json_object_set_new(cur, "settings", json_pack("{s:i, s:i, s:i, s:i}",
 	    "window_days", cfg.window_days, "newbie_days", cfg.newbie_days,
 	    "catalyst", cfg.catalyst, "engaged", cfg.engaged));
@@ -1112,4 +1129,48 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	return json_pack("{s:o, s:o, s:o, s:o}", "newcomers", newcomers,
 	    "lurkers", lurkers, "catalysts", catalysts, "never_contributed",
 	    never);
+}
+
+/*
+ * The members of one pyramid band (managers, leaders, catalysts, engaged,
+ * regulars, newbies, lurkers, inactive) of a community (0: the platform)
+ * over the window ending at now, as a JSON list of member ids; NULL with
+ * err on failure. Runs in the caller's transaction (no BEGIN): survey.create
+ * calls it on the writer for a band audience. The band names are those of
+ * health.get's pyramid.
+ */
+json_t *
+health_band_members(sqlite3 *db, int64_t community_id, int64_t now,
+    const char *band, char *err, size_t errlen)
+{
+	struct hq h = { .db = db, .c = community_id };
+	json_t *ids = json_array();
+	sqlite3_stmt *st;
+
+	h.s = now - (int64_t)cfg.window_days * DAY;
+	h.u = now;
+	members_at(&h, now);
+	window_posts(&h);
+	contributions(&h);
+	visitors(&h);
+	st = prep(&h, "SELECT member_id FROM (SELECT hm.member_id, "
+	    LEVEL_CASE " AS level FROM hm LEFT JOIN hc USING (member_id) "
+	    "WHERE hm.role != 'interested') WHERE level = :band ORDER BY "
+	    "member_id");
+	if (st != NULL)
+		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st,
+		    ":band"), band, -1, SQLITE_STATIC);
+	while (step_row(&h, st))
+		json_array_append_new(ids,
+		    json_integer(sqlite3_column_int64(st, 0)));
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS "
+	    "temp.hc; DROP TABLE IF EXISTS temp.hv; DROP TABLE IF EXISTS "
+	    "temp.hp", NULL, NULL, NULL);
+	if (h.failed) {
+		snprintf(err, errlen, "%s", h.err);
+		json_decref(ids);
+		return NULL;
+	}
+	return ids;
 }

@@ -92,6 +92,12 @@ usage(FILE *f)
 	    "         [--format text|md|csv|json|html] [--out FILE [--force]]"
 	    "\n         [--no-suppress]          the state-of-the-community "
 	    "report\n"
+	    "  survey list                           surveys, open first\n"
+	    "  survey export ID --format csv         every response (no member "
+	    "column\n"
+	    "                                        when anonymous)\n"
+	    "  roadmap export SLUG|- [--format md|csv]  a community's roadmap "
+	    "(-: the platform's)\n"
 	    "\n"
 	    "DIR may also come from $HEARTH_DATA. --json prints the server's "
 	    "JSON result.\n");
@@ -1045,6 +1051,10 @@ main(int argc, char **argv)
 		return cmd_audit(argc, argv);
 	if (strcmp(argv[0], "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(argv[0], "survey") == 0)
+		return hctl_survey(argc, argv);
+	if (strcmp(argv[0], "roadmap") == 0)
+		return hctl_roadmap(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

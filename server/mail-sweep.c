@@ -95,14 +95,44 @@ kind_pref(const char *kind)
 	return -1;
 }
 
+/*
+ * The unread private messages to the member, newest first: the sender's
+ * name and the first line, or the whole message if they chose that.
+ */
+static void
+message_lines(struct buf *body, struct imm *m)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT a.display_name, m.body "
+	    "FROM conversation_members cm JOIN messages m ON "
+	    "m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id "
+	    "JOIN members a ON a.id = m.author_id WHERE cm.member_id = ?1 AND "
+	    "m.author_id != ?1 AND NOT EXISTS (SELECT 1 FROM message_withheld "
+	    "w WHERE w.member_id = ?1 AND w.message_id = m.id) ORDER BY m.id "
+	    "DESC LIMIT 5");
+	char line[200];
+
+	sqlite3_bind_int64(st, 1, m->member_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (m->full_messages) {
+			buf_printf(body, "  %s wrote:\n%s\n\n",
+			    db_col_text(st, 0), db_col_text(st, 1));
+			continue;
+		}
+		mail_first_line(db_col_text(st, 1), line, sizeof line);
+		buf_printf(body, "  %s: %s\n", db_col_text(st, 0), line);
+	}
+	sqlite3_reset(st);
+}
+
 static int
 immediate_one(struct call *x, struct imm *m)
 {
 	sqlite3_stmt *st;
 	struct buf body;
 	int64_t upto = 0, thread = 0, event = 0;
-	int n = 0, pref;
-	bool support = false, online = member_online(m->member_id);
+	int n = 0, pref = -1;
+	bool support = false, messages = false;
+	bool online = member_online(m->member_id);
 	char subject[200], *msg, *ics = NULL;
 	struct mail_msg mm;
 
@@ -127,6 +157,8 @@ immediate_one(struct call *x, struct imm *m)
 			continue;
 		n++;
 		buf_printf(&body, "- %s\n", db_col_text(st, 2));
+		if (pref == W_MESSAGE)
+			messages = true;
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 			buf_printf(&body, "  in \"%s\"%s%s\n",
 			    db_col_text(st, 6), sqlite3_column_type(st, 7) !=
@@ -152,6 +184,10 @@ immediate_one(struct call *x, struct imm *m)
 		buf_free(&body);
 		return x->err != 0 ? -1 : 0;
 	}
+	if (messages) {
+		buf_puts(&body, "\nPrivate messages waiting for you:\n");
+		message_lines(&body, m);
+	}
 	buf_append(&body, "", 1);
 	if (support && n == 1)
 		snprintf(subject, sizeof subject, "Hearth: someone in a room "
@@ -164,7 +200,7 @@ immediate_one(struct call *x, struct imm *m)
 		    "you", n);
 	subject[strcspn(subject, "\n")] = '\0';
 	if (event != 0)
-		ics = event_ics_one(event);
+		ics = event_ics_one(m->member_id, event);
 	memset(&mm, 0, sizeof mm);
 	mm.to = m->address;
 	mm.subject = subject;
@@ -355,6 +391,25 @@ digest_build(sqlite3 *db, struct digest *d, int64_t now)
 			time_iso8601(at, when);
 			buf_printf(&b, "- %s, %.10s %.5s UTC\n",
 			    sqlite3_column_text(st, 0), when, when + 11);
+			items++;
+		}
+		sqlite3_finalize(st);
+	}
+	/* open surveys waiting for their answer */
+	if (sqlite3_prepare_v2(db, "SELECT s.title, s.closes_at FROM "
+	    "survey_audience a JOIN surveys s ON s.id = a.survey_id WHERE "
+	    "a.member_id = ?1 AND s.status = 'open' AND NOT EXISTS (SELECT 1 "
+	    "FROM survey_respondents r WHERE r.survey_id = s.id AND "
+	    "r.member_id = ?1) ORDER BY s.closes_at LIMIT 10", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, d->member_id);
+		k = 0;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (k++ == 0)
+				buf_puts(&b, "\nSURVEYS WAITING FOR YOUR ANSWER\n");
+			time_iso8601(sqlite3_column_int64(st, 1), when);
+			buf_printf(&b, "- %s (open until %.10s)\n",
+			    sqlite3_column_text(st, 0), when);
 			items++;
 		}
 		sqlite3_finalize(st);

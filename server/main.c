@@ -523,7 +523,9 @@ main(int argc, char **argv)
 	first_admin_invite();
 	poll_sweep_start();
 	event_remind_start();
+	roadmap_remind_start();
 	outreach_start();
+	survey_sweep_start();
 	if (mail_start(err, sizeof err) != 0) {
 		fprintf(stderr, "hearthd: mail: %s\n", err);
 		return 1;

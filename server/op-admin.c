@@ -730,6 +730,10 @@ op_status(struct call *x)
 	    "polls", (json_int_t)sweep_counts.polls, "reminders",
 	    (json_int_t)sweep_counts.reminders, "outreach",
 	    (json_int_t)outreach_sweeps));
+	json_object_set_new(json_object_get(x->result, "sweeps"), "surveys",
+	    json_integer((json_int_t)survey_sweeps));
+	json_object_set_new(json_object_get(x->result, "sweeps"), "roadmap",
+	    json_integer((json_int_t)sweep_counts.roadmap));
 	/* What the writer connection really does (config: synchronous). */
 	st = db_stmt(srv->db, "PRAGMA synchronous");
 	json_object_set_new(x->result, "synchronous", json_string(

@@ -782,6 +782,18 @@ notify_request(struct call *x, const struct access *a, enum crole role,
 	return 0;
 }
 
+/*
+ * Screens showing the community (its members, requests, roles) refresh:
+ * an event to everyone who may read it, naming only what changed.
+ */
+static void
+community_activity(struct call *x, int64_t cid, const char *slug,
+    const char *what)
+{
+	outbox_community_event(&x->out, cid, "community.activity",
+	    json_pack("{s:s, s:s}", "slug", slug, "what", what));
+}
+
 static int
 op_community_join(struct call *x)
 {
@@ -834,6 +846,7 @@ op_community_join(struct call *x)
 		    audit_membership(x, "community.request", me->id,
 		    me->handle, a.slug, crole_name(role), message) != 0)
 			return -1;
+		community_activity(x, a.community_id, a.slug, "requests");
 		x->result = json_pack("{s:s, s:s, s:I, s:s, s:b}", "slug",
 		    a.slug, "status", "requested", "request_id",
 		    (json_int_t)id, "role", crole_name(role), "coc_accepted",
@@ -1066,6 +1079,8 @@ op_community_decide(struct call *x)
 		    "community.decline", mid, m.handle, a.slug, approve ?
 		    crole_name(have != CROLE_NONE ? have : role) : NULL,
 		    message);
+	if (rc == 0)
+		community_activity(x, cid, a.slug, "requests");
 	if (rc == 0)
 		x->result = json_pack("{s:I, s:s, s:s, s:s, s:s}",
 		    "request_id", rid, "slug", a.slug, "handle", m.handle,
@@ -1373,6 +1388,8 @@ op_community_set_role(struct call *x)
 		    a.slug, role != CROLE_NONE ? crole_name(role) : "none",
 		    NULL);
 done:
+	if (rc == 0)
+		community_activity(x, a.community_id, a.slug, "role");
 	if (rc == 0)
 		x->result = json_pack("{s:s, s:s, s:s, s:s}", "slug", a.slug,
 		    "handle", m.handle, "role", role != CROLE_NONE ?

@@ -270,7 +270,7 @@ device_code_find(struct call *x, const char *code, int64_t *id,
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT id, member_id, name, expires_at, used_at, revoked_at "
 	    "FROM device_codes WHERE code_hash = ?");
-	char hash[65], when[32];
+	char hash[65], when[48];
 	int64_t expires;
 	int rc;
 
@@ -299,10 +299,11 @@ device_code_find(struct call *x, const char *code, int64_t *id,
 		rc = call_fail(x, ERR_CONFLICT, "That device code was "
 		    "replaced by a newer one. Use the newest code.");
 	else if (expires <= now_unix()) {
-		time_iso8601(expires, when);
+		/* in its owner's time zone: they made it */
+		zone_human(sqlite3_column_int64(st, 1), expires, when);
 		rc = call_fail(x, ERR_CONFLICT, "That device code expired at "
-		    "%.5s UTC (codes last %d minutes). Make a new one on your "
-		    "other device.", when + 11, DEVICE_CODE_MINUTES);
+		    "%s (codes last %d minutes). Make a new one on your "
+		    "other device.", when, DEVICE_CODE_MINUTES);
 	}
 	sqlite3_reset(st);
 	if (rc != 0) {
@@ -394,6 +395,7 @@ op_device_redeem(struct call *x)
 	log_info(c->id, "device code redeemed: a new key for '%s'", m.handle);
 	x->result = json_pack("{s:o, s:s}", "member", member_json(&c->member),
 	    "fingerprint", c->key.fp);
+	zone_add(json_object_get(x->result, "member"), c->member.id);
 	return 0;
 }
 

@@ -95,6 +95,35 @@ op_draft_get(struct call *x)
 	return 0;
 }
 
+/* draft.list: the member's drafts, newest first, each with a preview. */
+static int
+op_draft_list(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT key, title, "
+	    "substr(body, 1, 160), length(body), updated_at FROM drafts "
+	    "WHERE member_id = ? ORDER BY updated_at DESC, key");
+	json_t *a = json_array();
+	char when[32];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, call_actor(x));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		time_iso8601(sqlite3_column_int64(st, 4), when);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+		    "key", db_col_text(st, 0), "title", db_col_text(st, 1),
+		    "preview", db_col_text(st, 2), "length",
+		    (json_int_t)sqlite3_column_int64(st, 3), "updated_at",
+		    when));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return call_fail(x, ERR_INTERNAL, "database error");
+	}
+	x->result = json_pack("{s:o}", "drafts", a);
+	return 0;
+}
+
 const struct op op_draft_table[] = {
 	{ "draft.save", OP_MEMBER | OP_SELF | OP_WRITE, op_draft_save,
 	    "Keep what you are writing {key, title?, body?} (both empty: "
@@ -105,5 +134,8 @@ const struct op op_draft_table[] = {
 	{ "draft.get", OP_MEMBER | OP_SELF, op_draft_get,
 	    "Your draft under key {key}, or null.", RATE_READ,
 	    ARGS(ARG_STR("key", ARG_REQ, DRAFT_KEY_MAX)) },
+	{ "draft.list", OP_MEMBER | OP_SELF, op_draft_list,
+	    "Your drafts, newest first: each key, title, the body's start "
+	    "(preview) and length.", RATE_READ, NO_ARGS },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

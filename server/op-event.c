@@ -200,21 +200,30 @@ rsvp_count(int64_t event_id, const char *status)
 	return n;
 }
 
+/*
+ * The member's answer (null without one) and, when scope is not NULL,
+ * what it covers: "every" occurrence, or the start of one (ISO 8601).
+ */
 static json_t *
-my_rsvp(int64_t event_id, int64_t me)
+my_rsvp(int64_t event_id, int64_t me, json_t **scope)
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
-	    "SELECT status FROM event_rsvps WHERE event_id = ? "
+	    "SELECT status, occurrence FROM event_rsvps WHERE event_id = ? "
 	    "AND member_id = ?");
 	json_t *v = json_null();
+	int64_t occ = 0;
 
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, me);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		json_decref(v);
 		v = json_string(db_col_text(st, 0));
+		occ = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	if (scope != NULL)
+		*scope = json_is_null(v) ? json_null() : occ == 0 ?
+		    json_string("every") : time_json(occ);
 	return v;
 }
 
@@ -225,7 +234,7 @@ ev_json(const struct event *e, int64_t me)
 	int64_t next = e->cancelled_at ? 0 : recur_upcoming(e->recurrence,
 	    e->starts, e->duration, now_unix());
 	int64_t room = room_for_event(e->id);
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
+	json_t *scope, *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
 	    "id", (json_int_t)e->id, "title", e->title, "kind", e->kind,
 	    "description", e->description, "starts_at", time_json(e->starts),
 	    "next_start", time_json(next), "duration",
@@ -240,7 +249,8 @@ ev_json(const struct event *e, int64_t me)
 	    "going")));
 	json_object_set_new(o, "maybe", json_integer(rsvp_count(e->id,
 	    "maybe")));
-	json_object_set_new(o, "my_rsvp", my_rsvp(e->id, me));
+	json_object_set_new(o, "my_rsvp", my_rsvp(e->id, me, &scope));
+	json_object_set_new(o, "my_rsvp_for", scope);
 	json_object_set_new(o, "cancelled", time_json(e->cancelled_at));
 	if (e->cancelled_at != 0)
 		json_object_set_new(o, "cancel_reason", e->cancel_reason ?
@@ -649,10 +659,42 @@ fail:
 	return -1;
 }
 
+/*
+ * args.occurrence of a repeating event: "every" (the default) or the start
+ * of one occurrence not yet over, into *occ (0: every one). A one-off has
+ * only its one time, so its answer is simply for it (0).
+ */
+static int
+rsvp_occurrence(struct call *x, const struct event *e, int64_t *occ)
+{
+	const char *v = NULL;
+	int64_t t;
+
+	*occ = 0;
+	if (arg_str(x->args, "occurrence", false, 40, &v, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (v == NULL || strcmp(v, "every") == 0 || !recur_repeats(
+	    e->recurrence))
+		return 0;
+	if (call_arg_time(x, "occurrence", true, &t) != 0)
+		return -1;
+	if (recur_next(e->recurrence, e->starts, t) != t)
+		return call_fail(x, ERR_BAD_REQUEST, "“%s” does not happen "
+		    "then: answer for one of its times, or for every one.",
+		    e->title);
+	if (t + e->duration <= now_unix())
+		return call_fail(x, ERR_CONFLICT, "That time of “%s” is "
+		    "over.", e->title);
+	*occ = t;
+	return 0;
+}
+
 static int
 op_event_rsvp(struct call *x)
 {
 	struct event e;
+	int64_t occ = 0;
 	const char *status = NULL;
 	sqlite3_stmt *st;
 	json_t *mine;
@@ -681,7 +723,9 @@ op_event_rsvp(struct call *x)
 		call_fail(x, ERR_CONFLICT, "That event is over.");
 		goto fail;
 	}
-	mine = my_rsvp(e.id, x->conn->member.id);
+	if (rsvp_occurrence(x, &e, &occ) != 0)
+		goto fail;
+	mine = my_rsvp(e.id, x->conn->member.id, NULL);
 	was_going = json_is_string(mine) &&
 	    strcmp(json_string_value(mine), "going") == 0;
 	json_decref(mine);
@@ -693,12 +737,14 @@ op_event_rsvp(struct call *x)
 		goto fail;
 	}
 	st = db_stmt(srv->db, "INSERT INTO event_rsvps (event_id, member_id, "
-	    "status, at) VALUES (?, ?, ?, ?) ON CONFLICT (event_id, member_id) "
-	    "DO UPDATE SET status = excluded.status, at = excluded.at");
+	    "status, at, occurrence) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+	    "(event_id, member_id) DO UPDATE SET status = excluded.status, "
+	    "at = excluded.at, occurrence = excluded.occurrence");
 	sqlite3_bind_int64(st, 1, e.id);
 	sqlite3_bind_int64(st, 2, x->conn->member.id);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now_unix());
+	sqlite3_bind_int64(st, 5, occ);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -706,8 +752,9 @@ op_event_rsvp(struct call *x)
 		goto fail;
 	}
 	event_remind_start();
-	x->result = json_pack("{s:o}", "event", ev_json(&e,
-	    x->conn->member.id));
+	x->result = json_pack("{s:o, s:o}", "event", ev_json(&e,
+	    x->conn->member.id), "for", occ == 0 ? json_string("every") :
+	    time_json(occ));
 	event_clear(&e);
 	return 0;
 fail:
@@ -989,10 +1036,13 @@ const struct op op_event_table[] = {
 	    RATE_WRITE, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("reason", ARG_OPT, 500)) },
 	{ "event.rsvp", OP_MEMBER | OP_SELF | OP_WRITE, op_event_rsvp,
-	    "Answer {id, status: going, maybe or not_going}; going is refused "
-	    "when the event is full.", RATE_WRITE,
+	    "Answer {id, status: going, maybe or not_going, occurrence?: "
+	    "\"every\" (the default) or the start of one occurrence of a "
+	    "repeating event}; going is refused when the event is full. The "
+	    "result says what the answer is for.", RATE_WRITE,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
-	    ARG_STR("status", ARG_REQ, 16)) },
+	    ARG_STR("status", ARG_REQ, 16),
+	    ARG_STR("occurrence", ARG_OPT, 40)) },
 	{ "event.queue", OP_MEMBER | OP_SELF | OP_WRITE, op_event_queue,
 	    "Queue for a surgery before its room opens {id, topic}, or "
 	    "{id, leave: true}.", RATE_WRITE,

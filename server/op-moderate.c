@@ -389,7 +389,7 @@ op_member_mute(struct call *x)
 	sqlite3_stmt *st;
 	enum crole theirs;
 	int64_t now = now_unix(), ends;
-	char until[32], iso[32], *detail;
+	char until[48], iso[32], *detail;
 	int rc = -1;
 
 	if (arg_int(x->args, "seconds", true, 1, MUTE_MAX, &seconds, x->msg,
@@ -436,7 +436,7 @@ op_member_mute(struct call *x)
 	sqlite3_bind_int64(st, 6, ends);
 	if ((rc = call_step(x, st)) != 0)
 		goto done;
-	time_human(ends, until);
+	zone_human(m.id, ends, until); /* the muted member's zone */
 	time_iso8601(ends, iso);
 	if ((rc = notify_add(x, m.id, "muted", a.community_id, 0, 0, 0,
 	    "A moderator muted you in %s until %s: %s. You can still read "
@@ -451,6 +451,10 @@ op_member_mute(struct call *x)
 		rc = call_db_fail(x);
 		goto done;
 	}
+	/* the member's open screens (a room) show it now */
+	outbox_member_event(&x->out, m.id, "community.muted", json_pack(
+	    "{s:s, s:s, s:b, s:s, s:s}", "slug", a.slug, "name", a.name,
+	    "muted", 1, "until", iso, "reason", reason));
 	x->result = json_pack("{s:s, s:s, s:s, s:s}", "slug", a.slug,
 	    "handle", m.handle, "until", iso, "reason", reason);
 done:
@@ -496,6 +500,8 @@ op_member_unmute(struct call *x)
 		rc = call_db_fail(x);
 		goto done;
 	}
+	outbox_member_event(&x->out, m.id, "community.muted", json_pack(
+	    "{s:s, s:s, s:b}", "slug", a.slug, "name", a.name, "muted", 0));
 	x->result = json_pack("{s:s, s:s, s:b}", "slug", a.slug, "handle",
 	    m.handle, "muted", 0);
 done:

@@ -336,6 +336,10 @@ post_created(struct call *x, const struct access *a, const struct thread *t,
 	outbox_thread_event(&x->out, t->id, "thread.new_post",
 	    json_pack("{s:I, s:O}", "thread_id", (json_int_t)t->id, "post",
 	    *post));
+	/* open thread lists of the community refresh (not a notification) */
+	outbox_community_event(&x->out, a->community_id, "community.activity",
+	    json_pack("{s:s, s:s, s:I, s:I}", "slug", a->slug, "what", "post",
+	    "thread_id", (json_int_t)t->id, "post_id", (json_int_t)post_id));
 	return 0;
 }
 

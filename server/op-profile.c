@@ -1,6 +1,8 @@
 /*
  * op-profile.c: members' profiles and the member directory: profile.get,
- * profile.update, member.search (full-text over profiles_fts plus filters)
+ * profile.update, member.search (full-text over profiles_fts plus filters,
+ * each result with why it matched), profile.tags (tags in use, for
+ * suggestions), member.suggestions (people a newcomer might connect with)
  * and member.online (who has a live session now). Profiles live in the
  * members table (002) and member_expertise; contact details are shown only
  * as their owner's contact_visibility allows. Guests never see profiles.
@@ -119,8 +121,8 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 		if (rc != SQLITE_DONE)
 			return call_db_fail(x);
 		return call_fail(x, ERR_NOT_FOUND,
-		    "No member '%s'. Check the handle, or find people with "
-		    "member.search.", handle != NULL ? handle : "");
+		    "No member '%s'. Check the handle, or find people in the "
+		    "directory.", handle != NULL ? handle : "");
 	}
 	owner = sqlite3_column_int64(st, 0);
 	self = viewer != 0 && viewer == owner;
@@ -150,6 +152,8 @@ profile_load(struct call *x, const char *handle, int64_t id, json_t **out)
 	json_object_set_new(p, "expertise", expertise_json(owner));
 	json_object_set_new(p, "online", json_boolean(member_online(owner)));
 	json_object_set_new(p, "self", json_boolean(self));
+	if (self)
+		zone_add(p, owner);
 	*out = p;
 	return 0;
 }
@@ -324,6 +328,11 @@ op_profile_update(struct call *x)
 	if (ev != NULL && !json_is_null(ev) &&
 	    (ntags = expertise_parse(x, ev, tags)) < 0)
 		return -1;
+	if (zone_update(x, me) != 0) {
+		while (ntags > 0)
+			free(tags[--ntags]);
+		return -1;
+	}
 	st = db_stmt(srv->db,
 	    "UPDATE members SET display_name = coalesce(?1, display_name), "
 	    "pronouns = coalesce(?2, pronouns), "
@@ -402,37 +411,250 @@ fts_terms(struct buf *q, const char *column, const char *text)
 	}
 }
 
-/*
- * The directory query is driven from the most selective index (the FTS
- * table, a tag, a community, else members by handle); the filters every
- * variant shares follow. ?1 fts query, ?2 tag, ?3 community id, ?4
- * mentoring, ?5 the cursor (a handle), ?6 the limit.
- */
-#define SEARCH_COLS \
-	"SELECT m.id, m.handle, m.display_name, m.job_role, m.organisation, " \
-	"m.region, m.mentoring FROM "
-#define SEARCH_FILTERS \
-	" AND m.status = 'active' " \
-	"AND (?2 IS NULL OR EXISTS (SELECT 1 FROM member_expertise e " \
-	" WHERE e.tag = ?2 AND e.member_id = m.id)) " \
-	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM community_members cm " \
-	" WHERE cm.community_id = ?3 AND cm.member_id = m.id)) " \
-	"AND (?4 IS NULL OR m.mentoring = ?4) " \
-	"AND (?5 IS NULL OR m.handle > ?5) ORDER BY m.handle LIMIT ?6"
+/* Lowercase the ASCII letters of s in place (tags are stored so). */
+static void
+ascii_lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
 
+/*
+ * The words of q (at most max), each malloc'd and ASCII-lowercased;
+ * returns how many.
+ */
+static int
+split_words(const char *q, char **words, int max)
+{
+	const char *s = q, *e;
+	int n = 0;
+
+	while (q != NULL && n < max) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+			;
+		words[n] = xmalloc((size_t)(e - s) + 1);
+		memcpy(words[n], s, (size_t)(e - s));
+		words[n][e - s] = '\0';
+		ascii_lower(words[n]);
+		n++;
+		s = e;
+	}
+	return n;
+}
+
+/* Does the member's profile match the FTS5 query (one row's check)? */
+static bool
+fts_row_matches(int64_t member_id, const char *query)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT 1 FROM profiles_fts WHERE profiles_fts MATCH ?2 "
+	    "AND rowid = ?1");
+	bool yes;
+
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_text(st, 2, query, -1, SQLITE_TRANSIENT);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/* The member's tags starting with prefix, joined by ", " into out. */
+static bool
+tags_with_prefix(int64_t member_id, const char *prefix, struct buf *out)
+{
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT tag FROM member_expertise WHERE member_id = ?1 AND "
+	    "tag >= ?2 AND tag < ?2 || char(1114111) ORDER BY tag");
+	bool any = false;
+
+	sqlite3_bind_int64(st, 1, member_id);
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_printf(out, "%s%s", any ? ", " : "", db_col_text(st, 0));
+		any = true;
+	}
+	sqlite3_reset(st);
+	return any;
+}
+
+/* Add reason to the list why unless it is there already. */
+static void
+why_add(json_t *why, const char *reason)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(why, i, v)
+		if (strcmp(json_string_value(v), reason) == 0)
+			return;
+	json_array_append_new(why, json_string(reason));
+}
+
+/* Latin-1 letters without their accents (U+00C0..U+00FF), as FTS5's
+ * remove_diacritics folds them; '.' for the two that are not letters. */
+static const char latin1_base[] =
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyts"
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyty";
+
+/*
+ * Fold text into tokens as the profiles index sees them (letters and
+ * digits, ASCII lowercased, Latin-1 accents dropped; anything else a
+ * separator), each NUL-terminated in out; returns how many (at most max).
+ */
+static int
+fold_tokens(const char *s, char *out, size_t outlen, char **toks, int max)
+{
+	size_t len = strlen(s), o = 0, n;
+	bool in = false;
+	int nt = 0;
+	uint32_t cp;
+
+	while (len > 0 && o + 5 < outlen) {
+		n = utf8_decode(s, len, &cp);
+		if (n == 0)
+			n = 1, cp = '?';
+		if (cp >= 0xc0 && cp <= 0xff && latin1_base[cp - 0xc0] != '.')
+			cp = (uint32_t)latin1_base[cp - 0xc0];
+		if (cp < 0x80 && !isalnum((int)cp)) {
+			if (in)
+				out[o++] = '\0';
+			in = false;
+		} else {
+			if (!in) {
+				if (nt == max)
+					break;
+				toks[nt++] = out + o;
+				in = true;
+			}
+			if (cp < 0x80)
+				out[o++] = (char)tolower((int)cp);
+			else {
+				memcpy(out + o, s, n);
+				o += n;
+			}
+		}
+		s += n;
+		len -= n;
+	}
+	out[o] = '\0';
+	return nt;
+}
+
+#define FOLD_TOKENS 400
+
+/*
+ * Does text match word as the index would ("word"*: its tokens in a row,
+ * the last one as a prefix)?
+ */
+static bool
+text_matches(const char *text, const char *word)
+{
+	char tb[4096], wb[256], *tt[FOLD_TOKENS], *wt[16];
+	int nt = fold_tokens(text, tb, sizeof tb, tt, FOLD_TOKENS);
+	int nw = fold_tokens(word, wb, sizeof wb, wt, 16);
+
+	for (int i = 0; nw > 0 && i + nw <= nt; i++) {
+		int k;
+		for (k = 0; k < nw - 1; k++)
+			if (strcmp(tt[i + k], wt[k]) != 0)
+				break;
+		if (k == nw - 1 && strncmp(tt[i + k], wt[k],
+		    strlen(wt[k])) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Why one directory result matched a word of the free text: the first of
+ * its expertise tags, name, handle, role, organisation, region and About
+ * that the word starts a word of. The row's text is matched here as the
+ * index would (the search itself is the index's); only if that finds
+ * nothing is the index asked, column by column.
+ */
+static void
+why_word(json_t *why, sqlite3_stmt *row, const char *word)
+{
+	static const struct { const char *col, *label; int at; } cols[] = {
+		{ "display_name", "name", 2 }, { "handle", "handle", 1 },
+		{ "job_role", "role", 3 }, { "organisation", "organisation", 4 },
+		{ "region", "region", 5 }, { "bio", "about", 7 },
+	};
+	int64_t id = sqlite3_column_int64(row, 0);
+	struct buf b, q;
+	size_t i, hit = sizeof cols / sizeof cols[0];
+
+	buf_init(&b);
+	buf_puts(&b, "expertise: ");
+	if (tags_with_prefix(id, word, &b)) {
+		buf_append(&b, "", 1);
+		why_add(why, b.data);
+		buf_free(&b);
+		return;
+	}
+	buf_free(&b);
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		if (text_matches(db_col_text(row, cols[i].at), word)) {
+			hit = i;
+			break;
+		}
+	for (i = 0; hit == sizeof cols / sizeof cols[0] &&
+	    i < sizeof cols / sizeof cols[0]; i++) {
+		buf_init(&q);
+		fts_terms(&q, cols[i].col, word);
+		buf_append(&q, "", 1);
+		if (q.len > 1 && fts_row_matches(id, q.data))
+			hit = i;
+		buf_free(&q);
+	}
+	if (hit == sizeof cols / sizeof cols[0])
+		return;
+	buf_init(&b);
+	if (cols[hit].at == 7)
+		buf_printf(&b, "about: mentions \"%s\"", word);
+	else
+		buf_printf(&b, "%s: %s%s", cols[hit].label, hit == 1 ? "@" : "",
+		    db_col_text(row, cols[hit].at));
+	buf_append(&b, "", 1);
+	why_add(why, b.data);
+	buf_free(&b);
+}
+
+#define SEARCH_WORDS_MAX 8
+
+/* Bind n collected text parameters from index 1. */
+static void
+bind_all(sqlite3_stmt *st, const char **vals, int n)
+{
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * The directory: every filter given must hold. The free text q matches
+ * each of its words against the profile's text (full-text, prefixes,
+ * accents folded) or the start of an expertise tag; expertise matches the
+ * start of a tag; organisation and region words their own fields. Each
+ * result says why it matched.
+ */
 static int
 op_member_search(struct call *x)
 {
 	const char *q = NULL, *tag = NULL, *org = NULL, *region = NULL,
-	    *slug = NULL, *before = NULL;
+	    *slug = NULL, *before = NULL, *vals[3 * SEARCH_WORDS_MAX + 8];
 	json_int_t limit = SEARCH_LIMIT_DEFAULT;
-	char tagbuf[TAG_MAX_CHARS * 4 + 1];
+	char tagbuf[TAG_MAX_CHARS * 4 + 1], *words[SEARCH_WORDS_MAX];
+	char *wq[SEARCH_WORDS_MAX], lim[24], cname[200] = "";
 	struct access a = { 0 };
 	bool mentoring = false, has_mentoring;
-	json_t *list, *v;
-	struct buf fts;
+	json_t *list, *v, *why;
+	struct buf sql, fo, fr, b;
 	sqlite3_stmt *st;
-	int rc, n = 0;
+	int rc, n = 0, nv = 0, nw;
 
 	if (arg_str(x->args, "q", false, 200, &q, x->msg,
 	    sizeof x->msg) != 0 ||
@@ -453,61 +675,145 @@ op_member_search(struct call *x)
 		return call_bad(x);
 	has_mentoring = (v = json_object_get(x->args, "mentoring")) != NULL &&
 	    !json_is_null(v);
+	if (slug != NULL && *slug == '\0')
+		slug = NULL;
 	if (slug != NULL && authz_community_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
+	if (slug != NULL) {
+		st = db_stmt(srv->db, "SELECT name FROM communities WHERE "
+		    "id = ?");
+		sqlite3_bind_int64(st, 1, a.community_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(cname, sizeof cname, "%s", db_col_text(st, 0));
+		sqlite3_reset(st);
+	}
 	if (tag != NULL) {
+		while (*tag == ' ')
+			tag++;
 		snprintf(tagbuf, sizeof tagbuf, "%s", tag);
-		for (char *p = tagbuf; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		tag = tagbuf;
+		for (size_t l = strlen(tagbuf); l > 0 && tagbuf[l - 1] == ' ';)
+			tagbuf[--l] = '\0';
+		ascii_lower(tagbuf);
+		tag = tagbuf[0] != '\0' ? tagbuf : NULL;
 	}
-	buf_init(&fts);
-	if (q != NULL)
-		fts_terms(&fts, NULL, q);
+	nw = split_words(q, words, SEARCH_WORDS_MAX);
+	buf_init(&sql);
+	buf_init(&fo);
+	buf_init(&fr);
+	buf_puts(&sql, "SELECT m.id, m.handle, m.display_name, m.job_role, "
+	    "m.organisation, m.region, m.mentoring, m.bio FROM members m "
+	    "WHERE m.status = 'active'");
+	for (int i = 0; i < nw; i++) {
+		buf_init(&b);
+		fts_terms(&b, NULL, words[i]);
+		buf_append(&b, "", 1);
+		wq[i] = b.data;
+		buf_puts(&sql, " AND (m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?) OR EXISTS (SELECT 1 FROM "
+		    "member_expertise e WHERE e.member_id = m.id AND "
+		    "e.tag >= ? AND e.tag < ? || char(1114111)))");
+		vals[nv++] = wq[i];
+		vals[nv++] = words[i];
+		vals[nv++] = words[i];
+	}
 	if (org != NULL)
-		fts_terms(&fts, "organisation", org);
+		fts_terms(&fo, "organisation", org);
 	if (region != NULL)
-		fts_terms(&fts, "region", region);
-	buf_append(&fts, "", 1);
-	if (fts.len > 1)
-		st = db_stmt(srv->db, SEARCH_COLS "profiles_fts f JOIN members "
-		    "m ON m.id = f.rowid WHERE profiles_fts MATCH ?1"
-		    SEARCH_FILTERS);
-	else if (tag != NULL)
-		st = db_stmt(srv->db, SEARCH_COLS "member_expertise e0 JOIN "
-		    "members m ON m.id = e0.member_id WHERE e0.tag = ?2"
-		    SEARCH_FILTERS);
-	else if (slug != NULL)
-		st = db_stmt(srv->db, SEARCH_COLS "community_members c0 JOIN "
-		    "members m ON m.id = c0.member_id WHERE "
-		    "c0.community_id = ?3" SEARCH_FILTERS);
-	else
-		st = db_stmt(srv->db, SEARCH_COLS "members m WHERE 1"
-		    SEARCH_FILTERS);
-	if (fts.len > 1)
-		sqlite3_bind_text(st, 1, fts.data, -1, SQLITE_STATIC);
-	bind_opt(st, 2, tag);
-	if (slug != NULL)
-		sqlite3_bind_int64(st, 3, a.community_id);
-	if (has_mentoring)
-		sqlite3_bind_int(st, 4, mentoring);
-	bind_opt(st, 5, before);
-	sqlite3_bind_int64(st, 6, limit + 1);
-	list = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (++n > limit)
-			break;
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:s, s:o, s:b, s:b}", "handle", db_col_text(st, 1),
-		    "display_name", db_col_text(st, 2), "job_role",
-		    db_col_text(st, 3), "organisation", db_col_text(st, 4),
-		    "region", db_col_text(st, 5), "expertise",
-		    expertise_json(sqlite3_column_int64(st, 0)), "mentoring",
-		    sqlite3_column_int(st, 6) != 0, "online",
-		    member_online(sqlite3_column_int64(st, 0))));
+		fts_terms(&fr, "region", region);
+	buf_append(&fo, "", 1);
+	buf_append(&fr, "", 1);
+	if (fo.len > 1) {
+		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?)");
+		vals[nv++] = fo.data;
 	}
-	sqlite3_reset(st);
-	buf_free(&fts);
+	if (fr.len > 1) {
+		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?)");
+		vals[nv++] = fr.data;
+	}
+	if (tag != NULL) {
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM member_expertise e "
+		    "WHERE e.member_id = m.id AND e.tag >= ? AND "
+		    "e.tag < ? || char(1114111))");
+		vals[nv++] = tag;
+		vals[nv++] = tag;
+	}
+	if (slug != NULL)
+		buf_printf(&sql, " AND EXISTS (SELECT 1 FROM community_members "
+		    "cm WHERE cm.community_id = %lld AND cm.member_id = m.id)",
+		    (long long)a.community_id);
+	if (has_mentoring)
+		buf_printf(&sql, " AND m.mentoring = %d", mentoring ? 1 : 0);
+	if (before != NULL) {
+		buf_puts(&sql, " AND m.handle > ?");
+		vals[nv++] = before;
+	}
+	snprintf(lim, sizeof lim, "%lld", (long long)limit + 1);
+	buf_printf(&sql, " ORDER BY m.handle LIMIT %s", lim);
+	buf_append(&sql, "", 1);
+	rc = sqlite3_prepare_v2(srv->db, sql.data, -1, &st, NULL);
+	list = json_array();
+	if (rc == SQLITE_OK) {
+		bind_all(st, vals, nv);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+
+			if (++n > limit)
+				break;
+			why = json_array();
+			for (int i = 0; i < nw; i++)
+				why_word(why, st, words[i]);
+			if (tag != NULL) {
+				buf_init(&b);
+				buf_puts(&b, "expertise: ");
+				tags_with_prefix(id, tag, &b);
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (fr.len > 1) {
+				buf_init(&b);
+				buf_printf(&b, "region: %s", db_col_text(st, 5));
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (fo.len > 1) {
+				buf_init(&b);
+				buf_printf(&b, "organisation: %s",
+				    db_col_text(st, 4));
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (slug != NULL) {
+				buf_init(&b);
+				buf_printf(&b, "community: %s", cname);
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (has_mentoring && mentoring)
+				why_add(why, "happy to mentor");
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, "
+			    "s:s, s:s, s:o, s:b, s:b, s:o}", "handle",
+			    db_col_text(st, 1), "display_name",
+			    db_col_text(st, 2), "job_role", db_col_text(st, 3),
+			    "organisation", db_col_text(st, 4), "region",
+			    db_col_text(st, 5), "expertise", expertise_json(id),
+			    "mentoring", sqlite3_column_int(st, 6) != 0,
+			    "online", member_online(id), "why", why));
+		}
+		sqlite3_finalize(st);
+	}
+	for (int i = 0; i < nw; i++) {
+		free(words[i]);
+		free(wq[i]);
+	}
+	buf_free(&sql);
+	buf_free(&fo);
+	buf_free(&fr);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		json_decref(list);
 		return call_db_fail(x);
@@ -515,6 +821,157 @@ op_member_search(struct call *x)
 	x->result = json_pack("{s:o, s:o}", "members", list, "next",
 	    n > limit ? json_incref(json_object_get(json_array_get(list,
 	    (size_t)limit - 1), "handle")) : json_null());
+	return 0;
+}
+
+/*
+ * profile.tags: the expertise tags members use, the most used first, for
+ * suggestions as a member types their own or a directory filter.
+ */
+static int
+op_profile_tags(struct call *x)
+{
+	const char *prefix = NULL;
+	json_int_t limit = 20;
+	char pbuf[TAG_MAX_CHARS * 4 + 1] = "";
+	sqlite3_stmt *st;
+	json_t *list;
+	int rc;
+
+	if (arg_str(x->args, "prefix", false, TAG_MAX_CHARS * 4, &prefix,
+	    x->msg, sizeof x->msg) != 0 ||
+	    arg_int(x->args, "limit", false, 1, 100, &limit, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (prefix != NULL) {
+		while (*prefix == ' ')
+			prefix++;
+		snprintf(pbuf, sizeof pbuf, "%s", prefix);
+		ascii_lower(pbuf);
+	}
+	st = db_stmt(srv->db,
+	    "SELECT e.tag, count(*) AS n FROM member_expertise e JOIN "
+	    "members m ON m.id = e.member_id AND m.status = 'active' "
+	    "WHERE e.tag >= ?1 AND e.tag < ?1 || char(1114111) "
+	    "GROUP BY e.tag ORDER BY n DESC, e.tag LIMIT ?2");
+	sqlite3_bind_text(st, 1, pbuf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, limit);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:s, s:I}", "tag",
+		    db_col_text(st, 0), "members",
+		    (json_int_t)sqlite3_column_int64(st, 1)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_db_fail(x);
+	}
+	x->result = json_pack("{s:o}", "tags", list);
+	return 0;
+}
+
+/* A member is a newcomer for this long after joining, */
+#define NEWCOMER_DAYS 30
+/* or while they have written fewer posts than this. */
+#define NEWCOMER_POSTS 3
+#define SUGGEST_MAX 20
+
+/*
+ * member.suggestions: people a member might connect with: those who share
+ * an expertise tag, the region or a community with them, mentors first,
+ * then the most in common. Each says what is shared. Never contact
+ * details (those are profile.get's, as their owner allows).
+ */
+static int
+op_member_suggestions(struct call *x)
+{
+	int64_t me = x->conn->member.id;
+	json_int_t limit = 5;
+	sqlite3_stmt *st;
+	json_t *list, *why;
+	bool newcomer;
+	int rc;
+
+	if (arg_int(x->args, "limit", false, 1, SUGGEST_MAX, &limit, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	st = db_stmt(srv->db,
+	    "SELECT created_at > ?2 OR (SELECT count(*) FROM posts WHERE "
+	    "author_id = ?1 AND deleted_at IS NULL) < ?3 FROM members "
+	    "WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, me);
+	sqlite3_bind_int64(st, 2, now_unix() - NEWCOMER_DAYS * 86400);
+	sqlite3_bind_int(st, 3, NEWCOMER_POSTS);
+	rc = sqlite3_step(st);
+	newcomer = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return call_db_fail(x);
+	/* the top few by what they share, then what that is for those */
+	st = db_stmt(srv->db,
+	    "WITH mytags(tag) AS (SELECT tag FROM member_expertise WHERE "
+	    " member_id = ?1), "
+	    "mycomms(id) AS (SELECT community_id FROM community_members "
+	    " WHERE member_id = ?1), "
+	    "myregion(r) AS (SELECT region FROM members WHERE id = ?1 AND "
+	    " region != ''), "
+	    "shared(id, w) AS (SELECT member_id, 3 FROM member_expertise "
+	    " WHERE tag IN mytags UNION ALL SELECT id, 2 FROM members WHERE "
+	    " region = (SELECT r FROM myregion) UNION ALL SELECT member_id, 1 "
+	    " FROM community_members WHERE community_id IN mycomms), "
+	    "top AS (SELECT m.id, m.mentoring, sum(s.w) AS score FROM shared s "
+	    " JOIN members m ON m.id = s.id WHERE m.id != ?1 AND m.status = "
+	    " 'active' GROUP BY m.id ORDER BY m.mentoring DESC, score DESC, "
+	    " m.handle LIMIT ?2) "
+	    "SELECT m.handle, m.display_name, m.job_role, m.region, m.mentoring, "
+	    " (SELECT group_concat(tag, ', ') FROM (SELECT e.tag FROM "
+	    "  member_expertise e WHERE e.member_id = m.id AND e.tag IN mytags "
+	    "  ORDER BY e.tag)), "
+	    " m.region = (SELECT r FROM myregion), "
+	    " (SELECT group_concat(name, ', ') FROM (SELECT c.name FROM "
+	    "  community_members cm JOIN communities c ON c.id = "
+	    "  cm.community_id WHERE cm.member_id = m.id AND cm.community_id "
+	    "  IN mycomms ORDER BY c.name)) "
+	    "FROM top JOIN members m ON m.id = top.id "
+	    "ORDER BY top.mentoring DESC, top.score DESC, m.handle");
+	sqlite3_bind_int64(st, 1, me);
+	sqlite3_bind_int64(st, 2, limit);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char line[600];
+
+		why = json_array();
+		if (sqlite3_column_int(st, 4))
+			json_array_append_new(why,
+			    json_string("happy to mentor"));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			snprintf(line, sizeof line, "expertise: %s",
+			    db_col_text(st, 5));
+			json_array_append_new(why, json_string(line));
+		}
+		if (sqlite3_column_int(st, 6)) {
+			snprintf(line, sizeof line, "region: %s",
+			    db_col_text(st, 3));
+			json_array_append_new(why, json_string(line));
+		}
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+			snprintf(line, sizeof line, "community: %s",
+			    db_col_text(st, 7));
+			json_array_append_new(why, json_string(line));
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:b, s:o}", "handle", db_col_text(st, 0), "display_name",
+		    db_col_text(st, 1), "job_role", db_col_text(st, 2),
+		    "region", db_col_text(st, 3), "mentoring",
+		    sqlite3_column_int(st, 4) != 0, "why", why));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_db_fail(x);
+	}
+	x->result = json_pack("{s:b, s:o}", "newcomer", newcomer,
+	    "suggestions", list);
 	return 0;
 }
 
@@ -590,8 +1047,9 @@ const struct op op_profile_table[] = {
 	{ "profile.update", OP_MEMBER | OP_SELF | OP_WRITE, op_profile_update,
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
-	    "mentoring, contact, contact_visibility; email sends a code to "
-	    "confirm it, \"\" removes it).", RATE_WRITE,
+	    "mentoring, contact, contact_visibility, timezone: an IANA name, "
+	    "\"\" for the server's; email sends a code to confirm it, \"\" "
+	    "removes it).", RATE_WRITE,
 	    ARGS(ARG_STR("display_name", ARG_OPT, 80),
 	    ARG_STR("pronouns", ARG_OPT, 40), ARG_STR("job_role", ARG_OPT, 120),
 	    ARG_STR("organisation", ARG_OPT, 120),
@@ -600,11 +1058,14 @@ const struct op op_profile_table[] = {
 	    ARG_STR("contact_visibility", ARG_OPT, 16),
 	    ARG_BOOL("mentoring", ARG_OPT),
 	    ARG_STR("email", ARG_OPT, 254),
+	    ARG_STR("timezone", ARG_OPT, 200),
 	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
 	    TAG_MAX_CHARS * 4)) },
 	{ "member.search", OP_MEMBER, op_member_search,
 	    "The member directory {q?, expertise?, organisation?, region?, "
-	    "community?, mentoring?, limit?, before?}, by handle.",
+	    "community?, mentoring?, limit?, before?}, by handle; each "
+	    "result says why it matched (why: [\"expertise: trauma\", "
+	    "...]). q matches any profile text or the start of a tag.",
 	    RATE_SEARCH, ARGS(ARG_STR("q", ARG_OPT, 200),
 	    ARG_STR("expertise", ARG_OPT, TAG_MAX_CHARS * 4),
 	    ARG_STR("organisation", ARG_OPT, 120),
@@ -612,6 +1073,16 @@ const struct op op_profile_table[] = {
 	    ARG_BOOL("mentoring", ARG_OPT),
 	    ARG_INT("limit", ARG_OPT, 1, SEARCH_LIMIT_MAX),
 	    ARG_STR("before", ARG_OPT, 40)) },
+	{ "profile.tags", OP_MEMBER, op_profile_tags,
+	    "Expertise tags members use {prefix?, limit?}, the most used "
+	    "first: suggestions while typing tags.", RATE_READ,
+	    ARGS(ARG_STR("prefix", ARG_OPT, TAG_MAX_CHARS * 4),
+	    ARG_INT("limit", ARG_OPT, 1, 100)) },
+	{ "member.suggestions", OP_MEMBER, op_member_suggestions,
+	    "People you might connect with {limit?}: who share an expertise "
+	    "tag, your region or a community, mentors first, each with why; "
+	    "newcomer says whether you joined recently or wrote little.",
+	    RATE_READ, ARGS(ARG_INT("limit", ARG_OPT, 1, SUGGEST_MAX)) },
 	{ "member.online", OP_MEMBER, op_member_online,
 	    "Members with a live session now {community?}.", RATE_READ,
 	    ARGS(ARG_STR("community", ARG_OPT, 64)) },

@@ -469,7 +469,7 @@ record_close(struct call *x, int64_t room_id, int64_t *thread, bool *review)
 	struct rec r;
 	sqlite3_stmt *st;
 	int64_t hosts[64], now = now_unix();
-	char wait[40];
+	char wait[48];
 	size_t n;
 	int rc;
 
@@ -493,14 +493,15 @@ record_close(struct call *x, int64_t room_id, int64_t *thread, bool *review)
 	sqlite3_bind_int64(st, 1, now + srv->cfg.room_review);
 	sqlite3_bind_int64(st, 2, room_id);
 	rc = call_step(x, st);
-	time_human(now + srv->cfg.room_review, wait);
 	n = hosts_of(room_id, hosts, 64);
-	for (size_t i = 0; i < n && rc == 0; i++)
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		zone_human(hosts[i], now + srv->cfg.room_review, wait);
 		rc = notify_system(x, hosts[i], "record_review",
 		    &(struct notify_ref){ .community_id = r.community_id,
 		    .room_id = room_id }, "Review the record of “%s”: drop or "
 		    "edit lines, then publish it. On %s it is published as it "
 		    "stands.", r.title, wait);
+	}
 	rec_clear(&r);
 	return rc;
 }
@@ -754,7 +755,7 @@ review_sweep(struct call *x, void *arg)
 	    srv->cfg.room_review / 6 : 1;
 	size_t n = 0, nh;
 	struct rec r;
-	char when[32];
+	char when[48];
 	int rc = 0;
 
 	(void)arg;
@@ -785,9 +786,9 @@ review_sweep(struct call *x, void *arg)
 	for (size_t i = 0; i < n; i++) {
 		if (rec_load(x, ids[i], &r) != 1)
 			return -1;
-		time_human(r.review_until, when);
 		nh = hosts_of(r.id, hosts, 64);
 		for (size_t j = 0; j < nh; j++) {
+			zone_human(hosts[j], r.review_until, when);
 			if (notify_add_ref(x, hosts[j], "record_review",
 			    &(struct notify_ref){ .community_id =
 			    r.community_id, .room_id = r.id }, "Last call to "

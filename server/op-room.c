@@ -855,6 +855,9 @@ op_room_queue_take(struct call *x)
 		    strcmp(record, "transcript") == 0;
 		room_consult_send(&x->out, r, h->p, true);
 		room_consult_send(&x->out, r, t, true);
+		/* everyone else sees why the host has gone quiet */
+		room_system_message(&x->out, r, "%s, the host, is with someone "
+		    "privately; back soon.", h->p->display_name);
 	} else
 		room_system_message(&x->out, r, "%s is now helping %s with: %s",
 		    h->p->display_name, t->display_name, topic);

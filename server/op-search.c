@@ -49,14 +49,14 @@
  * Snippets: a match is wrapped in STX ... ETX, cut text is marked with an
  * ellipsis; at most SNIPPET_TOKENS of a post, SNIPPET_TOKENS_SHORT of a
  * title or profile. They are made with the tokenizer the FTS tables are
- * declared with (schema/002, 009), which this must name.
+ * declared with (schema/019: server/tokenizer.c), which this must name.
  */
 #define MARK_OPEN "\002"
 #define MARK_CLOSE "\003"
 #define ELLIPSIS "\xe2\x80\xa6"
 #define SNIPPET_TOKENS 24
 #define SNIPPET_TOKENS_SHORT 16
-#define SEARCH_TOKENIZER "unicode61"
+#define SEARCH_TOKENIZER "hearth"
 #define SEARCH_TOKENIZER_ARGS "remove_diacritics", "2"
 #define SNIPPET_COLS_MAX 6 /* profiles_fts */
 
@@ -244,6 +244,7 @@ reader_get(char *err, size_t errlen)
 	if (r != NULL)
 		return r;
 	r = xcalloc(1, sizeof *r);
+	tokenizer_auto(); /* the tables' tokenizer (done already by db_open) */
 	if (sqlite3_open_v2(db_path, &r->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    reader_functions(r) != SQLITE_OK) {
@@ -571,11 +572,15 @@ search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
  * one, and an ellipsis stands where text was cut.
  */
 
-/* A token of a text: its bytes there and its folded form in a buf. */
+/*
+ * A token of a text: its bytes there and its folded form in a buf, and
+ * the form of a token at the same place (FTS5_TOKEN_COLOCATED: the last
+ * character of a CJK run), alt_len -1 when there is none.
+ */
 struct token {
 	int start, end;
-	size_t fold;
-	int fold_len;
+	size_t fold, alt;
+	int fold_len, alt_len;
 };
 
 /* A text split into tokens. */
@@ -616,8 +621,15 @@ tokens_add(void *arg, int flags, const char *tok, int ntok, int start,
 {
 	struct tokens *t = arg;
 
-	if (flags & FTS5_TOKEN_COLOCATED)
+	if (flags & FTS5_TOKEN_COLOCATED) {
+		/* FTS5 matches it at its token's place, and marks that one */
+		if (t->len > 0 && t->v[t->len - 1].alt_len < 0) {
+			t->v[t->len - 1].alt = buf_used(&t->folded);
+			t->v[t->len - 1].alt_len = ntok;
+			buf_append(&t->folded, tok, (size_t)ntok);
+		}
 		return SQLITE_OK;
+	}
 	if (t->len == t->cap) {
 		t->cap = t->cap > 0 ? 2 * t->cap : 64;
 		t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
@@ -626,6 +638,7 @@ tokens_add(void *arg, int flags, const char *tok, int ntok, int start,
 	t->v[t->len].end = end;
 	t->v[t->len].fold = buf_used(&t->folded);
 	t->v[t->len].fold_len = ntok;
+	t->v[t->len].alt_len = -1;
 	buf_append(&t->folded, tok, (size_t)ntok);
 	t->len++;
 	return SQLITE_OK;
@@ -685,22 +698,34 @@ query_split(struct reader *r, const char *match, struct query *q)
 	return rc;
 }
 
+/* Whether a query token (a, folded) matches a text's (b, blen bytes). */
+static bool
+token_match(const char *a, int alen, const char *b, int blen, bool prefix)
+{
+	return blen >= alen && (blen == alen || prefix) &&
+	    memcmp(a, b, (size_t)alen) == 0;
+}
+
 /* Whether word w of the query matches text t from token i. */
 static bool
 query_match_at(const struct query *q, int w, const struct tokens *t, int i)
 {
 	const struct tokens *word = &q->word[w];
 	const struct token *a, *b;
+	const char *af;
+	bool prefix;
 
 	if (word->len == 0 || i + word->len > t->len)
 		return false;
 	for (int k = 0; k < word->len; k++) {
 		a = &word->v[k];
 		b = &t->v[i + k];
-		if (b->fold_len < a->fold_len || (b->fold_len != a->fold_len &&
-		    (w < q->len - 1 || k < word->len - 1)) ||
-		    memcmp(tokens_fold(word, k), tokens_fold(t, i + k),
-		    (size_t)a->fold_len) != 0)
+		af = tokens_fold(word, k);
+		prefix = w == q->len - 1 && k == word->len - 1;
+		if (!token_match(af, a->fold_len, tokens_fold(t, i + k),
+		    b->fold_len, prefix) && (b->alt_len < 0 ||
+		    !token_match(af, a->fold_len, buf_head(&t->folded) +
+		    b->alt, b->alt_len, prefix)))
 			return false;
 	}
 	return true;
@@ -816,6 +841,19 @@ snippet_run(const struct snippet *sn, int col, int *i, int *start, int *end)
 	}
 }
 
+/*
+ * Append text[*off, to) to out and move *off there; nothing when to is not
+ * past it (CJK bigrams overlap: a token starts before the one before ends).
+ */
+static void
+snippet_text(struct buf *out, const char *text, int *off, int to)
+{
+	if (to > *off) {
+		buf_append(out, text + *off, (size_t)(to - *off));
+		*off = to;
+	}
+}
+
 /* Choose the window (column col, n tokens) and write it, marked, to out. */
 static void
 snippet_write(struct snippet *sn, int col, int n, struct buf *out)
@@ -868,27 +906,24 @@ snippet_write(struct snippet *sn, int col, int n, struct buf *out)
 		if (bstart > 0 && pos == bstart)
 			off = k->start;
 		if (pos == start) {
-			buf_append(out, text + off, (size_t)(k->start - off));
+			snippet_text(out, text, &off, k->start);
 			buf_puts(out, MARK_OPEN);
-			off = k->start;
 		}
 		if (pos == end) {
 			if (start < bstart)
 				buf_puts(out, MARK_OPEN);
-			buf_append(out, text + off, (size_t)(k->end - off));
+			snippet_text(out, text, &off, k->end);
 			buf_puts(out, MARK_CLOSE);
-			off = k->end;
 			snippet_run(sn, bcol, &i, &start, &end);
 		}
 		if (pos == rend) {
-			buf_append(out, text + off, (size_t)(k->end - off));
-			off = k->end;
+			snippet_text(out, text, &off, k->end);
 			if (pos >= start && pos < end)
 				buf_puts(out, MARK_CLOSE);
 		}
 	}
 	if (rend >= t->len - 1)
-		buf_append(out, text + off, (size_t)(sn->text_len[bcol] - off));
+		snippet_text(out, text, &off, sn->text_len[bcol]);
 	else
 		buf_puts(out, ELLIPSIS);
 }
@@ -941,10 +976,7 @@ search_row(const char *kind, double rank, sqlite3_stmt *st,
 	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
 	    json_pack("{s:s, s:s}", "slug", db_col_text(st, 4), "name",
 	    db_col_text(st, 5)));
-	json_object_set_new(o, "author",
-	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-	    json_pack("{s:s, s:s}", "handle", db_col_text(st, 6),
-	    "display_name", db_col_text(st, 7)));
+	json_object_set_new(o, "author", thread_author_json(st, 6));
 	return o;
 }
 

@@ -13,6 +13,7 @@ op_whoami(struct call *x)
 	x->result = json_pack("{s:o, s:b, s:b, s:b}", "member",
 	    c->member.id != 0 ? member_json(&c->member) : json_null(), "join",
 	    c->join, "console", c->console, "guest", c->guest);
+	zone_add(json_object_get(x->result, "member"), c->member.id);
 	if (c->key.fp[0] != '\0')
 		json_object_set_new(x->result, "key", json_string(c->key.fp));
 	return 0;
@@ -105,8 +106,10 @@ op_invite_redeem(struct call *x)
 		    "key to redeem an invite.");
 	if (!handle_valid(handle))
 		return call_fail(x, ERR_BAD_REQUEST,
-		    "args.handle must be 2-32 characters: lowercase letters, "
-		    "digits, '-' or '_', starting with a letter");
+		    "args.handle must be 2-32 characters: lowercase letters "
+		    "a-z, digits 0-9, '-' or '_', starting with a letter "
+		    "(no spaces, capitals, accents, or Chinese, Japanese or "
+		    "Korean characters; your name may use any)");
 	if (*name == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.display_name must not be empty");
@@ -168,6 +171,43 @@ op_invite_redeem(struct call *x)
 	log_info(c->id, "invite redeemed: new %s '%s'", role_name(role),
 	    handle);
 	x->result = json_pack("{s:o}", "member", member_json(&c->member));
+	zone_add(json_object_get(x->result, "member"), c->member.id);
+	return 0;
+}
+
+/*
+ * invite.check: whether a code is a usable invite and whom it is for, so
+ * the join form can fill in the name the inviter gave (the newcomer may
+ * change it). Only a join session asks; the code stays unused.
+ */
+static int
+op_invite_check(struct call *x)
+{
+	const char *code = NULL;
+	int64_t invite_id = 0, community = 0;
+	enum role role = ROLE_MEMBER;
+	sqlite3_stmt *st;
+	json_t *cname = json_null();
+
+	if (arg_str(x->args, "code", true, 64, &code, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if (!x->conn->join)
+		return call_fail(x, ERR_CONFLICT, "You are already a member.");
+	if (invite_find(x, code, &invite_id, &role, &community) != 0)
+		return -1;
+	st = db_stmt(srv->db, "SELECT i.name, c.name FROM invites i LEFT "
+	    "JOIN communities c ON c.id = i.community_id WHERE i.id = ?");
+	sqlite3_bind_int64(st, 1, invite_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_INTERNAL, "database error");
+	}
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		cname = json_string(db_col_text(st, 1));
+	x->result = json_pack("{s:s, s:s, s:o}", "name", db_col_text(st, 0),
+	    "role", role_name(role), "community", cname);
+	sqlite3_reset(st);
 	return 0;
 }
 
@@ -180,5 +220,9 @@ const struct op op_session_table[] = {
 	    "member with the invite's role.", RATE_WRITE,
 	    ARGS(ARG_STR("code", ARG_REQ, 64), ARG_STR("handle", ARG_REQ, 32),
 	    ARG_STR("display_name", ARG_REQ, 80)) },
+	{ "invite.check", OP_JOIN, op_invite_check,
+	    "Whether an invite {code} can be redeemed, and the name, role and "
+	    "community it was made for (the join form fills the name in).",
+	    RATE_WRITE, ARGS(ARG_STR("code", ARG_REQ, 64)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -18,12 +18,16 @@
 #define TAG_LEN 32
 #define PAGE_BYTES (48 * 1024) /* thread.get pages stay under one 64 KiB line */
 
-/* {handle, display_name} from two columns, or null when there is none. */
+/*
+ * {handle, display_name} from two columns; with none (Hearth's own posts:
+ * welcome threads, room records) Hearth itself, with no handle.
+ */
 json_t *
 thread_author_json(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return json_null();
+		return json_pack("{s:n, s:s, s:b}", "handle", "display_name",
+		    "Hearth", "system", 1);
 	return json_pack("{s:s, s:s}", "handle", db_col_text(st, col),
 	    "display_name", db_col_text(st, col + 1));
 }

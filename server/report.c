@@ -226,6 +226,60 @@ render_goals(struct buf *b, enum fmt f, json_t *h)
 	}
 }
 
+/*
+ * The value metric: the temperature checks over time (survey.c's
+ * survey_value), each check's mean answers once it has enough of them.
+ */
+static void
+render_value(struct buf *b, enum fmt f, json_t *h)
+{
+	static const char *const keys[] = { "useful", "connected", "safe",
+		"recommend" };
+	json_t *checks = json_object_get(json_object_get(h, "value"),
+	    "checks"), *c, *v;
+	size_t i;
+
+	if (json_array_size(checks) == 0)
+		return;
+	buf_puts(b, f == F_HTML ? "<h2>Value: temperature checks</h2>\n"
+	    "<table><tr><th>check</th><th>opened</th><th>answers</th>"
+	    "<th>useful (1-5)</th><th>connected (1-5)</th><th>safe (1-5)"
+	    "</th><th>recommend (0-10)</th></tr>\n" : f == F_MD ?
+	    "\n## Value: temperature checks\n\n| check | opened | answers | "
+	    "useful (1-5) | connected (1-5) | safe (1-5) | recommend (0-10) "
+	    "|\n|---|---|---|---|---|---|---|\n" : "\nValue: temperature "
+	    "checks (means: useful, connected, safe 1-5; recommend 0-10)\n");
+	json_array_foreach(checks, i, c) {
+		buf_puts(b, f == F_HTML ? "<tr><td>" : f == F_MD ? "| " : "  ");
+		put_esc(b, f, gs(c, "title"));
+		buf_printf(b, f == F_HTML ? "</td><td>%.10s</td><td class=\"n\">"
+		    "%lld</td>" : f == F_MD ? " | %.10s | %lld |" :
+		    ", opened %.10s, %lld answers:", gs(c, "opened_at"),
+		    (long long)gi(c, "responses"));
+		for (size_t k = 0; k < 4; k++) {
+			v = json_object_get(c, keys[k]);
+			if (f == F_HTML)
+				buf_puts(b, "<td class=\"n\">");
+			else
+				buf_printf(b, f == F_MD ? " " : " %s ", keys[k]);
+			if (json_is_number(v))
+				buf_printf(b, "%.1f", json_number_value(v));
+			else
+				buf_puts(b, f == F_MD || f == F_HTML ? "-" :
+				    "n/a");
+			buf_puts(b, f == F_HTML ? "</td>" : f == F_MD ? " |" :
+			    "");
+		}
+		buf_puts(b, f == F_HTML ? "</tr>\n" : "\n");
+	}
+	if (f == F_HTML)
+		buf_puts(b, "</table>\n");
+	buf_printf(b, "%sMeans are shown once a check has %lld answers.%s\n",
+	    f == F_HTML ? "<p>" : f == F_MD ? "\n" : "  ", (long long)gi(
+	    json_object_get(h, "value"), "min_responses"), f == F_HTML ?
+	    "</p>" : "");
+}
+
 /* ---- text and Markdown ---- */
 
 static void
@@ -375,6 +429,7 @@ render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 		}
 	}
 	render_goals(b, f, h);
+	render_value(b, f, h);
 	buf_puts(b, "\nDefinitions: docs/health.md. Groups under 5 people "
 	    "are merged into \"other\" when the report is for readers "
 	    "outside the community's managers.\n");
@@ -447,6 +502,18 @@ render_csv(struct buf *b, json_t *h, json_t *weeks)
 			buf_printf(b, "\",%g,,,\n", json_number_value(
 			    json_object_get(kr, "value")));
 		}
+	}
+	json_array_foreach(json_object_get(json_object_get(h, "value"),
+	    "checks"), i, c) {
+		static const char *const vk[] = { "useful", "connected",
+			"safe", "recommend" };
+		char sect[64];
+
+		snprintf(sect, sizeof sect, "value:%.10s", gs(c, "opened_at"));
+		csv_row(b, sect, "answers", json_object_get(c, "responses"),
+		    NULL);
+		for (size_t q = 0; q < 4; q++)
+			csv_row(b, sect, vk[q], json_object_get(c, vk[q]), NULL);
 	}
 	json_array_foreach(weeks, i, c) {
 		char sect[64];
@@ -615,6 +682,7 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 		}
 	}
 	render_goals(b, F_HTML, h);
+	render_value(b, F_HTML, h);
 	buf_puts(b, "<p>Definitions: docs/health.md. Groups under 5 people "
 	    "are merged into \"other\".</p>\n</body></html>\n");
 }

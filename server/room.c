@@ -346,9 +346,10 @@ hosts_json(const struct room *r)
 
 	for (struct person *p = r->people; p != NULL; p = p->next) {
 		if (p->host)
-			json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
-			    "handle", p->handle, "display_name",
-			    p->display_name, "present", p->present > 0));
+			json_array_append_new(list, json_pack("{s:s, s:s, s:b, "
+			    "s:b}", "handle", p->handle, "display_name",
+			    p->display_name, "present", p->present > 0,
+			    "in_consult", p->consult_with != 0));
 	}
 	return list;
 }
@@ -518,6 +519,12 @@ room_consult_end(struct outbox *ob, struct room *r, struct person *p)
 	}
 	p->consult_with = 0;
 	p->consult_record = false;
+	/* the room hears the host is back (not when the host has gone) */
+	if (o != NULL && !p->host && o->host)
+		p = o;
+	if (p->host && p->present > 0)
+		room_system_message(ob, r, "%s is back from a private "
+		    "consult.", p->display_name);
 }
 
 /* " If no host comes back within N minutes, it closes by itself." */
@@ -752,6 +759,60 @@ room_listed(struct outbox *ob, const struct room *r, bool open)
 }
 
 /*
+ * The community's members online now get a one-line banner (room.opened):
+ * one event per member, whatever their sessions, not a notification. The
+ * opener is in the room already.
+ */
+static void
+room_banner(struct outbox *ob, const struct room *r)
+{
+	sqlite3_stmt *st;
+	int64_t *told = NULL;
+	size_t n = 0, cap = 0, i;
+	char *name = NULL;
+
+	if (r->community_id == 0)
+		return;
+	st = db_stmt(srv->db, "SELECT name FROM communities WHERE id = ?");
+	sqlite3_bind_int64(st, 1, r->community_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		name = xstrdup(db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (name == NULL)
+		return;
+	st = db_stmt(srv->db, "SELECT 1 FROM community_members WHERE "
+	    "community_id = ? AND member_id = ?");
+	for (struct conn *c = conn_first(); c != NULL; c = c->next) {
+		int64_t mid = c->member.id;
+		bool member;
+
+		if (c->closing || mid == 0 || mid == r->opened_by)
+			continue;
+		for (i = 0; i < n && told[i] != mid; i++)
+			;
+		if (i < n)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			told = xrealloc(told, cap * sizeof *told);
+		}
+		told[n++] = mid;
+		sqlite3_bind_int64(st, 1, r->community_id);
+		sqlite3_bind_int64(st, 2, mid);
+		member = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (member)
+			outbox_member_event(ob, mid, "room.opened", json_pack(
+			    "{s:I, s:s, s:s, s:s}", "room_id",
+			    (json_int_t)r->id, "title", r->title, "slug",
+			    r->slug != NULL ? r->slug : "", "community",
+			    name));
+	}
+	free(told);
+	free(name);
+}
+
+/*
  * room.open's effect: once committed, link the room and bring the opener
  * in (if that session is still here); if the commit failed, the room was
  * never open.
@@ -779,6 +840,7 @@ open_link(void *arg, bool committed)
 	if (r->queue != NULL)
 		room_send_queue(&ob, r);
 	room_listed(&ob, r, true);
+	room_banner(&ob, r);
 	outbox_apply(&ob, true);
 }
 
@@ -879,7 +941,8 @@ room_close_write(struct call *x, struct room *r, const char *summary,
 	st = db_stmt(srv->db, "DELETE FROM room_queue WHERE room_id = ?");
 	sqlite3_bind_int64(st, 1, r->id);
 	if (call_step(x, st) != 0 ||
-	    record_close(x, r->id, &thread, &review) != 0)
+	    record_close(x, r->id, &thread, &review) != 0 ||
+	    survey_room_closed(x, r->id, r->event_id) != 0)
 		return -1;
 	cl = xcalloc(1, sizeof *cl);
 	cl->room_id = r->id;

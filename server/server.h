@@ -188,6 +188,8 @@ struct config {
 	 * from listen (the machine's name for a wildcard address) */
 	char *public_host;
 	int public_port;
+	int resume_minutes; /* a dropped TUI comes back where it was */
+	char *timezone; /* members' default time zone (zone.c); NULL: UTC */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -221,6 +223,7 @@ extern struct lag lag_stats;
 struct sweep_counts {
 	uint64_t polls; /* op-poll.c: closing timed polls */
 	uint64_t reminders; /* op-event.c: event reminders */
+	uint64_t roadmap; /* roadmap-remind.c: action reminders */
 };
 extern struct sweep_counts sweep_counts;
 
@@ -650,6 +653,7 @@ extern const struct op op_moderate_table[];
 extern const struct op op_health_table[];
 extern const struct op op_goal_table[];
 extern const struct op op_draft_table[];
+extern const struct op op_where_table[];
 
 /*
  * op-thread.c, op-post.c, op-roundup.c: boards, for these three files
@@ -736,7 +740,8 @@ void poll_sweep_start(void);
 /* event-ics.c */
 /* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
 char *event_ics(int64_t member_id);
-char *event_ics_one(int64_t event_id);
+/* One event of the member's feed (an e-mail's attachment). */
+char *event_ics_one(int64_t member_id, int64_t event_id);
 
 /* event-remind.c, op-event.c, room.c: events and rooms, as others use them. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
@@ -1234,5 +1239,94 @@ void mail_first_line(const char *s, char *out, size_t max);
 int email_set(struct call *, const char *address);
 int email_removed(struct call *, int64_t member_id, const char *reason);
 extern const struct op op_email_table[];
+int hctl_roadmap(int argc, char **argv); /* hearthctl-roadmap.c */
+
+/*
+ * roadmap.c: the roadmap template (seeds/002), snapshots (what a version
+ * stores) and what is made of them: Markdown, CSV, a diff of two.
+ */
+#define ROADMAP_PERIODS 8 /* months 1..6, then 7: months 7-9, 8: 10-12 */
+#define ROADMAP_DIFF_LINES 1500
+struct roadmap_section {
+	const char *key, *title, *prompt;
+	bool ambition; /* short, medium, long: after the action grid */
+};
+const struct roadmap_section *roadmap_template(size_t *n);
+int roadmap_section_find(const char *key); /* its index, or -1 */
+const char *roadmap_period_label(int period);
+bool roadmap_status_known(const char *);
+/* When a period starts and ends, month 1 starting at starts_on. */
+void roadmap_period_bounds(int64_t starts_on, int period, int64_t *from,
+    int64_t *to);
+int64_t roadmap_day(int64_t t); /* midnight UTC of t's day */
+json_t *roadmap_snapshot(sqlite3 *, int64_t roadmap_id, int64_t starts_on);
+/* Malloc'd texts; managers-only sections only if private_too. */
+char *roadmap_markdown(json_t *snap, const char *name, bool private_too);
+char *roadmap_csv(json_t *snap);
+json_t *roadmap_diff(const char *a, const char *b);
+/* roadmap-remind.c: owners reminded as an action's period starts and ends. */
+void roadmap_remind_start(void);
+/* op-roadmap.c, op-persona.c */
+extern const struct op op_roadmap_table[];
+extern const struct op op_persona_table[];
+
+/* op-message.c: private messages, blocks and their reports. */
+extern const struct op op_message_table[];
+/*
+ * zone.c: members' time zones (IANA names checked against the system's
+ * zoneinfo). zone_add sets "timezone" (the member's, else the server's)
+ * and "timezone_chosen" on a member object; zone_update applies
+ * args.timezone ("" for the server's) inside the caller's transaction,
+ * failing the call with a sentence for a name the system does not know.
+ */
+#define ZONE_MAX 64
+bool zone_valid(const char *name);
+const char *zone_default(void);
+void zone_add(json_t *member, int64_t member_id);
+int zone_update(struct call *, int64_t member_id);
+/* "Sun 6 Dec 15:00 BST": t for the member (0: the default), in their zone. */
+void zone_human(int64_t member_id, int64_t t, char out[48]);
+/*
+ * tokenizer.c: the FTS5 tokenizer "hearth" (unicode61, and bigrams for
+ * Han, Kana and Hangul); tokenizer_auto registers it on every connection
+ * the process opens from then on (db_open and db_open_existing call it).
+ */
+void tokenizer_auto(void);
+/*
+ * survey.c, op-survey.c: surveys (issue 15). survey_set: hearthd.conf
+ * survey_* keys (min_responses). The sweep opens pending event surveys
+ * and scheduled temperature checks, reminds once and closes on a date.
+ */
+#define SURVEY_QUESTIONS_MAX 50
+#define SURVEY_PROMPT_MAX 500
+#define SURVEY_SECTION_MAX 120
+#define SURVEY_OPTIONS_MAX 12
+#define SURVEY_OPTION_MAX 200
+extern const struct op op_survey_table[];
+extern uint64_t survey_sweeps;
+int survey_set(const char *k, const char *v);
+int survey_min_responses(void);
+void survey_sweep_start(void);
+/* Check a questions list, giving the stored form; -1 with err. */
+int survey_questions_check(json_t *in, json_t **out, char *err,
+    size_t len);
+json_t *survey_temperature_questions(void);
+/* Open survey id to members (ids): audience rows and notifications. */
+int survey_open(struct call *, int64_t id, json_t *members);
+int survey_close(struct call *, int64_t id);
+/* The one reminder to those who have not answered (*n of them). */
+int survey_remind(struct call *, int64_t id, int *n);
+/* In room.close's transaction: send the room's (or its event's) pending
+ * post-experience surveys to its attendees. */
+int survey_room_closed(struct call *, int64_t room_id, int64_t event_id);
+/* op-survey.c: an audience object's members (as x may send to them). */
+json_t *survey_audience_members(struct call *, json_t *audience);
+/* The temperature checks over time (health report "value"); any thread. */
+json_t *survey_value(sqlite3 *, int64_t community_id, int64_t until);
+/* health.c: members in a pyramid band, in the caller's transaction. */
+json_t *health_band_members(sqlite3 *, int64_t community_id, int64_t now,
+    const char *band, char *err, size_t errlen);
+/* hearthctl-survey.c: `hearthctl survey ...`. */
+int hctl_survey(int argc, char **argv);
 
 #endif

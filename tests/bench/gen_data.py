@@ -138,6 +138,14 @@ def make_key(path, comment):
     return fp, blob
 
 
+def load_tokenizer(build):
+    """The full-text tables' tokenizer on this process's connections, as
+    the tests have it (harness.load_tokenizer); older builds have none."""
+    sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
+    import harness
+    harness.load_tokenizer(build)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', required=True, help='output directory (replaced)')
@@ -162,6 +170,7 @@ def main():
     data = os.path.join(out, 'data')
     make_schema(a.build, data)
     log('schema created by hearthd', t0)
+    load_tokenizer(a.build)
 
     con = sqlite3.connect(os.path.join(data, 'hearth.db'), isolation_level=None)
     con.execute('PRAGMA synchronous = OFF')

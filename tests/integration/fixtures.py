@@ -251,7 +251,7 @@ def join_from_home(t, title):
     """From Home: the room is in "Open rooms"; open it."""
     t.wait_for('Open rooms', timeout=15)
     t.wait_for(title)
-    t.keys('G', 'k', 'k', 'k', 'Enter')     # the last rows: room, Programme, Experts, Consults
+    t.keys('g', 'Enter')     # Open rooms sit at the top of Home
     return t.wait_for('Say:', timeout=10)
 
 

@@ -29,6 +29,28 @@ def configure(build, sanitized):
     global BUILD, SANITIZED
     BUILD = build
     SANITIZED = sanitized
+    load_tokenizer(build)
+
+
+_tokenizer = []
+
+
+def load_tokenizer(build):
+    """Register hearthd's FTS5 tokenizer (build/hearth-fts.so) on every
+    sqlite3 connection this process opens from now on: the full-text tables
+    use it, and their triggers run on the tests' own inserts."""
+    import ctypes
+    if _tokenizer:
+        return
+    so = os.path.join(build, 'hearth-fts.so')
+    if not os.path.exists(so):
+        return
+    ext = ctypes.CDLL(so)
+    lib = ctypes.CDLL('libsqlite3.so.0')  # the one the sqlite3 module uses
+    entry = ctypes.cast(ext.sqlite3_hearthfts_init, ctypes.c_void_p)
+    if lib.sqlite3_auto_extension(entry) != 0:
+        raise RuntimeError('cannot register the hearth tokenizer')
+    _tokenizer.extend([ext, lib, entry])
 
 
 def alone(test):
@@ -130,7 +152,8 @@ class Server:
         self.data = data or os.path.join(tmpdir(), 'data')
         self.port = free_port()
         self.logpath = os.path.join(tmpdir(), 'hearthd.log')
-        cfg = {'login_grace': 3}
+        # each login starts at Home unless a test asks for resume_minutes
+        cfg = {'login_grace': 3, 'resume_minutes': 0}
         cfg.update(config or {})
         self.config = os.path.join(tmpdir(), 'hearthd.conf')
         with open(self.config, 'w') as f:

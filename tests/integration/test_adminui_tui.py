@@ -41,7 +41,11 @@ def test_tui_admin_invites_with_code_and_connect_line():
         open_admin(t)
         t.keys('c')
         t.wait_for('Invite someone')
-        t.keys('Nia Newcomer', 'Tab', 'Space', 'Tab', 'students', 'C-s')   # role: staff
+        t.keys('Nia Newcomer', 'Tab', 'Space', 'Tab')    # role: staff
+        t.wait_for('< (none) >')                  # communities: chosen, never typed
+        t.keys('Space')
+        t.wait_for('< Students >')
+        t.keys('C-s')
         screen = t.wait_for('Invite created')
         line = 'ssh -t -p %d join@127.0.0.1' % srv.port
         assert line in screen, screen

@@ -211,6 +211,26 @@ class World:
                           'updated_at) VALUES (?, ?, 10, ?, ?)', self.goal(vis), 'KR', T0 + 86400,
                           T0)
 
+    def roadmap_proposal(self, vis):
+        self.fresh('INSERT OR IGNORE INTO roadmaps (community_id, starts_on) VALUES (?, ?)',
+                   self.cid[vis], T0)
+        rid = self.srv.query('SELECT id FROM roadmaps WHERE community_id = ?',
+                             self.cid[vis])[0][0]
+        return self.fresh("INSERT INTO roadmap_proposals (roadmap_id, key, body, member_id, "
+                          "created_at) VALUES (?, 'vision', 'Proposed', ?, ?)", rid,
+                          self.ids['leader'], T0)
+
+    def roadmap_action(self, vis):
+        self.roadmap_proposal(vis)
+        rid = self.srv.query('SELECT id FROM roadmaps WHERE community_id = ?',
+                             self.cid[vis])[0][0]
+        return self.fresh("INSERT INTO roadmap_actions (roadmap_id, period, title) VALUES "
+                          "(?, 2, ?)", rid, 'Action %d' % self.uniq())
+
+    def persona(self, vis):
+        return self.fresh('INSERT INTO personas (community_id, name, updated_at) VALUES '
+                          '(?, ?, ?)', self.cid[vis], 'Persona %d' % self.uniq(), T0)
+
     def poll(self, vis):
         pid = self.fresh('INSERT INTO polls (community_id, author_id, question, created_at) '
                          'VALUES (?, ?, ?, ?)', self.cid[vis], self.ids['author'],
@@ -321,6 +341,21 @@ class World:
                           self.ids['author' if role == 'guest' else role],
                           'SHA256:extra%d' % n, 'AAAA%d' % n, T0)
 
+    def private_message(self):
+        """A conversation between the author and the bystander, with one
+        message: (conversation id, message id). Nobody else may read it,
+        whatever their role (admins included)."""
+        cid = self.fresh('INSERT INTO conversations (created_by, created_at, last_at) '
+                         'VALUES (?, ?, ?)', self.ids['author'], T0, T0)
+        for who in ('author', 'bystander'):
+            self.fresh('INSERT INTO conversation_members (conversation_id, member_id) '
+                       'VALUES (?, ?)', cid, self.ids[who])
+        mid = self.fresh('INSERT INTO messages (conversation_id, author_id, body, created_at) '
+                         'VALUES (?, ?, ?, ?)', cid, self.ids['author'], 'Private %d' %
+                         self.uniq(), T0)
+        self.fresh('UPDATE conversations SET last_message_id = ? WHERE id = ?', mid, cid)
+        return cid, mid
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -347,6 +382,8 @@ TABLE = {
     'coc.get': (lambda w, r, v: {}, everyone(OK)),
     'invite.redeem': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000', 'handle': 'zed',
                                        'display_name': 'Zed'}, everyone(F)),
+    # only a join session checks an invite code
+    'invite.check': (lambda w, r, v: {'code': 'HRTH-0000-0000-0000'}, everyone(F)),
     'member.accept_coc': (lambda w, r, v: {}, members_only()),
     # communities
     'community.list': (lambda w, r, v: {}, everyone(OK)),
@@ -409,6 +446,8 @@ TABLE = {
     'profile.update': (lambda w, r, v: {'bio': 'Gardener'}, members_only()),
     'member.search': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
     'member.online': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    'profile.tags': (lambda w, r, v: {'prefix': 'gr'}, members_only()),
+    'member.suggestions': (lambda w, r, v: {}, members_only()),
     # polls
     'poll.create': (lambda w, r, v: {'slug': v, 'question': 'Tea?', 'options': ['yes', 'no']},
                     write('member', False)),
@@ -496,9 +535,50 @@ TABLE = {
                        write('manager', True)),
     'post.impact': (lambda w, r, v: {'post_id': w.post(w.thread(v))}, write('manager', True)),
     'outreach.list': (lambda w, r, v: {'community': v}, write('manager', False)),
+    # roadmaps: members read (managers-only sections aside), leaders
+    # propose, managers edit and accept; staff and admins keep them all
+    'roadmap.get': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'roadmap.versions': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'roadmap.compare': (lambda w, r, v: {'slug': v, 'from': 0, 'to': 0},
+                        read_slug(guest_op=False)),
+    'roadmap.export': (lambda w, r, v: {'slug': v, 'format': 'csv'},
+                       read_slug(guest_op=False)),
+    'roadmap.update': (lambda w, r, v: {'slug': v, 'key': 'vision', 'body': 'V'},
+                       write('manager', False)),
+    'roadmap.action': (lambda w, r, v: {'slug': v, 'period': 1, 'title': 'A'},
+                       write('manager', False)),
+    'roadmap.copy': (lambda w, r, v: {'slug': v}, write('manager', False)),
+    'roadmap.propose': (lambda w, r, v: {'slug': v, 'key': 'vision', 'body': 'P'},
+                        write('leader', False)),
+    'roadmap.proposals': (lambda w, r, v: {'slug': v}, write('leader', False)),
+    'roadmap.accept': (lambda w, r, v: {'proposal_id': w.roadmap_proposal(v)},
+                       write('manager', True)),
+    # personas: members read; managers keep; leaders tag events with them
+    'persona.list': (lambda w, r, v: {'slug': v}, read_slug(guest_op=False)),
+    'persona.save': (lambda w, r, v: {'slug': v, 'name': 'P'}, write('manager', False)),
+    'persona.delete': (lambda w, r, v: {'persona_id': w.persona(v)}, write('manager', True)),
+    'persona.tag': (lambda w, r, v: {'event_id': w.event(v), 'persona_ids': [w.persona(v)]},
+                    write('leader', True)),
     # drafts: each member's own, whatever their role
     'draft.save': (lambda w, r, v: {'key': 'thread:' + v, 'body': 'words'}, members_only()),
     'draft.get': (lambda w, r, v: {'key': 'thread:' + v}, members_only()),
+    'draft.list': (lambda w, r, v: {}, members_only()),
+    # where a member was (the TUI's resume): their own, whatever their role
+    'session.where': (lambda w, r, v: {'screen': 'community', 'slug': v, 'tab': 0},
+                      members_only()),
+    'session.resume': (lambda w, r, v: {}, members_only()),
+    # private messages: anyone writes to a member; a conversation is read
+    # only by those in it: not_found for everyone else, admins included
+    'message.send': (lambda w, r, v: {'to': ['autxauthor'], 'body': 'Hello ' + v},
+                     members_only()),
+    'message.conversations': (lambda w, r, v: {}, members_only()),  # only one's own
+    'message.get': (lambda w, r, v: {'conversation_id': w.private_message()[0]},
+                    members_only(NF)),
+    'message.report': (lambda w, r, v: {'message_id': w.private_message()[1],
+                                        'reason': 'Unkind'}, members_only(NF)),
+    'message.search': (lambda w, r, v: {'q': 'Private'}, members_only()),  # only one's own
+    'member.block': (lambda w, r, v: {'handle': 'bysxbystander', 'blocked': v != 'public'},
+                     members_only()),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
     'room.record.edit': (lambda w, r, v: w.record_line(v), reviewers),
     'room.record.publish': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),
@@ -551,7 +631,62 @@ TABLE = {
     # the current text again: authorized, and nobody must accept anew
     'admin.coc.set': (lambda w, r, v: {'body': w.sessions['admin'].call('coc.get')[
         'result']['text']}, admin_only),
+    # surveys: made by a community's managers (staff for the platform);
+    # seen and answered by their audience (here: the community's members),
+    # managed (results while open, close, remind) by managers and staff;
+    # exported by staff only
+    'survey.create': (lambda w, r, v: {'title': 'S', 'audience': {'community': v},
+                                       'questions': [{'kind': 'scale5', 'prompt': 'How?'}]},
+                      write('manager', False)),
+    'survey.list': (slug, read_slug(guest_op=False)),
+    'survey.get': (lambda w, r, v: {'survey_id': survey(w, v)}, lambda r, v: survey_rule(r)),
+    'survey.answer': (lambda w, r, v: {'survey_id': survey(w, v),
+                                       'answers': [{'question': 0, 'value': 3}]},
+                      lambda r, v: F if r == 'admin' else survey_rule(r)),
+    'survey.results': (lambda w, r, v: {'survey_id': survey(w, v)},
+                       lambda r, v: survey_rule(r, manage=True)),
+    'survey.close': (lambda w, r, v: {'survey_id': survey(w, v)},
+                     lambda r, v: survey_rule(r, manage=True)),
+    'survey.remind': (lambda w, r, v: {'survey_id': survey(w, v)},
+                      lambda r, v: survey_rule(r, manage=True)),
+    'survey.export': (lambda w, r, v: {'survey_id': survey(w, v)}, admin_only),
+    'survey.schedule': (lambda w, r, v: {'audience': {'community': v}},
+                        write('manager', False)),
+    'survey.schedules': (lambda w, r, v: {}, members_only()),
+    'survey.unschedule': (lambda w, r, v: {'schedule_id': survey_schedule(w, v)},
+                          write('manager', False)),
 }
+
+
+def survey(w, vis):
+    """A fresh open survey by the author (a leader) sent to the community's
+    members."""
+    sid = w.fresh("INSERT INTO surveys (title, community_id, audience, questions, status, "
+                  "created_by, created_at, opened_at, closes_at) VALUES (?, ?, '{}', "
+                  "'[{\"kind\":\"scale5\",\"prompt\":\"How?\",\"optional\":false}]', "
+                  "'open', ?, ?, ?, ?)", 'Survey %d' % w.uniq(), w.cid[vis],
+                  w.ids['author'], T0, T0, int(time.time()) + 86400)
+    w.fresh('INSERT INTO survey_audience SELECT ?, member_id FROM community_members '
+            'WHERE community_id = ?', sid, w.cid[vis])
+    return sid
+
+
+def survey_rule(role, manage=False):
+    """A survey of a community: its audience (every role in it) may see it,
+    only managers and admins manage it; others do not know it exists."""
+    if role == 'guest':
+        return F
+    if role in ('admin', 'manager'):
+        return OK
+    if role in CROLE:
+        return F if manage else OK
+    return NF
+
+
+def survey_schedule(w, vis):
+    return w.fresh("INSERT INTO survey_schedules (title, community_id, audience, next_at, "
+                   "created_by, created_at) VALUES ('T', ?, '{}', ?, ?, ?)", w.cid[vis],
+                   int(time.time()) + 86400 * 90, w.ids['author'], T0)
 
 
 def removed_member(w):

@@ -58,7 +58,8 @@ def test_invite_redeem_then_any_user_name():
                handle='sam_k', display_name='Sam Kaur')
     assert r['ok'], r
     assert r['result']['member'] == {'id': r['result']['member']['id'], 'handle': 'sam_k',
-                                     'display_name': 'Sam Kaur', 'role': 'member'}
+                                     'display_name': 'Sam Kaur', 'role': 'member',
+                                     'timezone': 'UTC', 'timezone_chosen': False}
     # the session goes on as the member
     r = s.call('community.list')
     assert r['ok'], r

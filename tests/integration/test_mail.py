@@ -182,6 +182,16 @@ def test_weekly_digest_has_its_items_and_nothing_from_a_community_she_left():
     t1 = ok(bob.call('thread.create', slug='open1', title='Rural supervision',
                      body='**Who** runs groups online?'))
     ok(bob.call('post.create', thread_id=t1['thread_id'], body='@ann any ideas?'))
+    # a survey waiting for her answer (the open1 community's)
+    lead_key = srv.new_member('lead')
+    srv.execute("INSERT INTO community_members (community_id, member_id, role, joined_at) "
+                "SELECT c.id, m.id, 'manager', 0 FROM communities c, members m "
+                "WHERE c.slug = 'open1' AND m.handle = 'lead'")
+    lead = srv.session(lead_key, 'lead')
+    ok(lead.call('member.accept_coc'))
+    sid = ok(lead.call('survey.create', title='How useful is open1?',
+                       audience={'community': 'open1'}, anonymous=True,
+                       questions=[{'kind': 'scale5', 'prompt': 'Useful?'}]))['survey_id']
     t2 = ok(bob.call('thread.create', slug='secret', title='Confidential case',
                      body='not for leavers'))
     ok(bob.call('post.create', thread_id=t2['thread_id'], body='@ann secret mention'))
@@ -197,11 +207,13 @@ def test_weekly_digest_has_its_items_and_nothing_from_a_community_she_left():
     assert 'Rural supervision' in text and 'Who runs groups online?' in text
     assert 'any ideas' in text or 'mentioned' in text
     assert 'Confidential' not in text and 'secret' not in text.lower(), text
+    assert 'How useful is open1?' in text, text
     # one digest a period: another sweep sends nothing
     run_sweeps(srv)
     wait_queue_empty(srv)
     assert len(sink.messages()) == 2
     # nothing happened: no e-mail, though the period passed
+    ok(lead.call('survey.close', survey_id=sid))
     srv.execute('UPDATE member_email SET digest_at = digest_at - 8 * 86400')
     srv.execute('UPDATE threads SET created_at = created_at - 30 * 86400')
     srv.execute('UPDATE notifications SET created_at = created_at - 30 * 86400')
@@ -447,3 +459,26 @@ def test_support_escalation_reaches_staff_who_are_not_connected():
     wait_queue_empty(srv)
     assert [x['To'] for x in sink.messages()].count('tia@example.org') == 1  # the code only
     assert tia.call('whoami')['ok']
+
+
+def test_private_message_mail_gives_the_first_line_or_the_whole_message():
+    sink = Sink()
+    srv = mail_server(sink)
+    ss = {h: srv.session(srv.new_member(h), h) for h in ('ann', 'bob', 'cat')}
+    for s in ss.values():
+        ok(s.call('member.accept_coc'))
+    verify(srv, sink, ss['ann'], 'ann@example.org')
+    verify(srv, sink, ss['cat'], 'cat@example.org')
+    ok(ss['cat'].call('email.prefs', messages_full=True))
+    ss['ann'].close()
+    ss['cat'].close()
+    for to in ('ann', 'cat'):
+        ok(ss['bob'].call('message.send', to=[to],
+                          body='Are you free Tuesday?\nSecond line, private.'))
+    run_sweeps(srv)
+    got = {m['To']: body(m) for m in sink.wait(4)[2:]}
+    assert set(got) == {'ann@example.org', 'cat@example.org'}, got
+    a, c = got['ann@example.org'], got['cat@example.org']
+    assert 'wrote to you privately' in a and 'Are you free Tuesday?' in a, a
+    assert 'Second line' not in a, a
+    assert 'Are you free Tuesday?' in c and 'Second line, private.' in c, c

@@ -10,9 +10,15 @@ from harness import Server, Tmux
 
 def plain(srv, key, user, height=60):
     cmd = srv.ssh_base(key, user) + ['-tt', '127.0.0.1']
-    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, height)
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 140, height)   # spoken times are long
     t.wait_for('Main menu', timeout=15)
     return t
+
+
+def spoken_hour(h):
+    """An hour as the line mode says it: "2 pm", "10 am", "noon"."""
+    return 'noon' if h == 12 else 'midnight' if h == 0 else \
+        '%d %s' % (h % 12 or 12, 'am' if h < 12 else 'pm')
 
 
 def at(days, hour=14):
@@ -22,8 +28,9 @@ def at(days, hour=14):
     d = d.replace(hour=hour, minute=0, second=0, microsecond=0)
     year = '' if d.year == datetime.datetime.now(datetime.timezone.utc).year \
         else ' %d' % d.year
-    shown = '%s %d %s%s %s UTC' % (d.strftime('%a'), d.day, d.strftime('%b'), year,
-                                   d.strftime('%H:%M'))
+    # spoken, in the member's zone (UTC here): "Sunday 6 December, 2 pm UTC"
+    shown = '%s %d %s%s, %s UTC' % (d.strftime('%A'), d.day, d.strftime('%B'), year,
+                                    spoken_hour(d.hour))
     return d.strftime('%Y-%m-%dT%H:%M:%SZ'), d.strftime('%Y-%m-%d %H:%M'), shown
 
 
@@ -68,21 +75,26 @@ def test_plain_programme_rsvp_queue_and_room():
         t.keys('1', 'Enter')
         s = t.wait_for('0. Back to the programme')
         assert 'Event: Weekly drop-in' in s, s
-        assert 'When: %s, for 90 minutes (until 15:30 UTC)' % shown1 in s, s
+        assert 'When: %s, for 90 minutes (until 3:30 pm UTC)' % shown1 in s, s
         day = datetime.datetime.strptime(iso1, '%Y-%m-%dT%H:%M:%SZ').strftime('%A')
-        assert 'Repeats: every week, on %ss at 14:00 UTC' % day in s, s
+        assert 'Repeats: every week, on %ss at 2 pm UTC' % day in s, s
         assert 'Hosts: Lena Lead (@lead)' in s, s
         assert 'Places: 0 going of 5, 5 left; 0 maybe' in s, s
         assert 'Your answer: not answered yet' in s, s
         assert 'Room: not open' in s and 'Bring questions.' in s, s
         assert 'Cancel this event' not in s, s
         t.keys('1', 'Enter')
-        t.wait_for('Your answer is saved.')
+        # a repeating event: the answer is for the next time or every time
+        t.wait_for('It repeats. Is your answer (going) for', '2. every time')
+        t.keys('2', 'Enter')
+        t.wait_for('Your answer is saved, for every time.')
         s = t.wait_for('Places: 1 going of 5, 4 left')
-        assert 'Your answer: going' in s, s
-        wait_db(srv, 'SELECT r.status FROM event_rsvps r JOIN members m ON '
+        assert 'Your answer: going, every time' in s, s
+        wait_db(srv, 'SELECT r.status, r.occurrence FROM event_rsvps r JOIN members m ON '
                 'm.id = r.member_id WHERE r.event_id = ? AND m.handle = ?',
-                [('going',)], e1, 'mem')
+                [('going', 0)], e1, 'mem')
+        t.keys('2', 'Enter')
+        t.wait_for('It repeats. Is your answer (maybe) for')
         t.keys('2', 'Enter')
         t.wait_for('Your answer: maybe')
         wait_db(srv, 'SELECT status FROM event_rsvps WHERE event_id = ?', [('maybe',)], e1)
@@ -205,8 +217,8 @@ def test_plain_expert_request_more_info_and_accept():
         m.keys('n', 'Enter')
         m.wait_for('Topic: what would the talk be about?')
         m.keys('Open data licences', 'Enter')
-        m.wait_for('For one community?')
-        m.keys('cop', 'Enter')
+        m.wait_for('For one community?', '1. COP')     # chosen by number, not typed
+        m.keys('1', 'Enter')
         m.wait_for('full stop')
         m.keys('We publish data and are unsure.', 'Enter', '.', 'Enter')
         m.wait_for('Preferred times')

@@ -200,7 +200,8 @@ def test_directory_search():
     assert r == {'handle': 'alice', 'display_name': 'Alice Andersson',
                  'job_role': 'Art therapist', 'organisation': 'NHS Scotland',
                  'region': 'Highlands', 'expertise': ['art', 'grief'],
-                 'mentoring': True, 'online': False}, r
+                 'mentoring': True, 'online': False,
+                 'why': ['name: Alice Andersson']}, r
     # a private community's member list is not searchable by outsiders
     r = s.call('member.search', community='secret')
     assert err_code(r) == 'forbidden', r

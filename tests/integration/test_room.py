@@ -213,7 +213,8 @@ def test_surgery_queue_and_private_consults():
     # public take: the room is told who is being helped
     t = ok(h.call('room.queue_take', room_id=rid, handle='carol'))
     assert t['handle'] == 'carol' and not t['private']
-    m = until(b, lambda m: m.get('event') == 'room.message' and m['data'].get('system'))
+    m = until(b, lambda m: m.get('event') == 'room.message' and m['data'].get('system') and
+              'is now helping' in m['data']['text'])
     assert 'Salary talk' in m['data']['text']
     seen_c = drain(c, 0.5)
     for m in seen_c:

@@ -270,7 +270,7 @@ def test_plain_mode_menus():
         t.keys('1', 'Enter')
         t.wait_for('1. Students')
         t.keys('1', 'Enter')
-        t.wait_for('3. [new] Welcome thread')
+        t.wait_for('3. Welcome thread (1 post, unread)')
         t.keys('3', 'Enter')
         t.wait_for('r reply')
         t.keys('r', 'Enter')
@@ -544,7 +544,7 @@ def test_tui_notifications_search_polls_profiles():
         t.keys('Enter')
         screen = t.wait_for('Potter')
         assert 'Leeds' in screen
-        t.keys('q', 'q')
+        t.keys('q', 'Escape')     # typed letters in the directory filter; Esc leaves
         # a poll: vote, results as bars
         t.wait_for('Students')
         t.keys('Enter')
@@ -618,6 +618,8 @@ def test_tui_create_poll():
         t.keys('2')
         t.wait_for('No polls yet')
         t.keys('c')
+        t.wait_for('New poll', 'Choices: < one >')   # its settings first
+        t.keys('C-s')                                # as they are
         t.wait_for('Question')
         t.keys('Tea or coffee?', 'Enter')
         t.keys('Tea', 'Enter', 'Coffee', 'C-s')

@@ -158,7 +158,10 @@ def test_leader_creates_then_cancels_event_in_tui():
         t.wait_for('< surgery >')
         t.keys('Tab', 'C-u', when.strftime('%Y-%m-%d %H:%M'), 'Tab')
         t.keys('C-u', '45', 'Tab', 'Space', 'Tab', '8', 'Tab')   # weekly, 8 places
-        t.keys('C-u', 'cop', 'Tab', 'We read *one* book')
+        t.wait_for('< (none) >')                 # the community: from the list
+        t.keys('Space')
+        t.wait_for('< COP >')
+        t.keys('Tab', 'We read *one* book')
         t.keys('Enter')
         screen = t.wait_for('Event created')
         t.wait_for('Book club')
@@ -189,7 +192,10 @@ def test_member_files_expert_request_and_sees_decision():
         t.keys('n')
         t.wait_for('Ask for an expert speaker')
         t.keys('Kubernetes basics', 'Enter', 'Our team starts next month', 'Enter')
-        t.keys('cop', 'Enter', 'Tuesday afternoons', 'Enter')
+        t.wait_for('< (none) >')
+        t.keys('Space')
+        t.wait_for('< COP >')
+        t.keys('Enter', 'Tuesday afternoons', 'Enter')
         t.wait_for('pending          Kubernetes basics')
         st = srv.session(keys['staffer'])
         reqs = ok(st.call('expert.list'))['requests']
