@@ -333,6 +333,8 @@ struct view *view_profile_first_run(void);
 
 /* ---- devices.c: Profile → Devices, the member's keys ---- */
 struct view *view_devices(void);
+/* email.c: Profile → E-mail, the address and what is sent to it. */
+struct view *view_email(void);
 
 /* ---- search.c: search, and the member directory ---- */
 struct view *view_search(bool directory);
@@ -624,6 +626,8 @@ void plain_manage(const char *slug);
 /* ---- plain-devices.c: the line mode's devices and device codes ---- */
 /* List the member's keys, remove one, make a device code. */
 void plain_devices(void);
+/* plain-email.c: Profile, then m: the address and what is e-mailed. */
+void plain_email(void);
 /*
  * A join session: redeem code as a device code. The member (a reference)
  * on success; NULL with *tried false if it is no device code (an invite,

@@ -391,7 +391,7 @@ plain_people_profile(const char *handle)
 		}
 		if (mine)
 			a = plain_ask("\ne to edit, d for your devices (keys, "
-			    "device codes), Enter to go back: ");
+			    "device codes), m for e-mail, Enter to go back: ");
 		else
 			a = plain_ask("\nt to find others with this expertise, "
 			    "r others in this region, Enter to go back: ");
@@ -402,6 +402,8 @@ plain_people_profile(const char *handle)
 		}
 		if (mine && a[0] == 'd')
 			plain_devices();
+		if (mine && a[0] == 'm')
+			plain_email(); /* plain-email.c */
 		if (!mine && (a[0] == 't' || a[0] == 'r')) {
 			struct filters fl = { 0 };
 			json_t *l;

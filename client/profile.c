@@ -261,7 +261,8 @@ profile_draw(struct view *v, int rows, int cols)
 	}
 	if (pr->mine && !pr->editing && y + 1 < rows)
 		put_text(y + 1, 2, cols - 4, "Devices (D): the computers you "
-		    "sign in from, and a code to add a new one.", C_DIM, 0);
+		    "sign in from, and a code to add a new one.  E-mail (E): "
+		    "what Hearth sends you.", C_DIM, 0);
 }
 
 static void
@@ -429,6 +430,10 @@ profile_key(struct view *v, int ch, bool is_key)
 		ui_push(view_devices());
 		return true;
 	}
+	if (!is_key && ch == 'E' && pr->mine) {
+		ui_push(view_email());
+		return true;
+	}
 	if (!is_key && ch == 'W' && !pr->mine) { /* messages.c */
 		struct view *w = view_message_to(pr->handle);
 		if (w != NULL)
@@ -456,7 +461,7 @@ view_profile(const char *handle)
 	json_t *args = json_object();
 
 	pr->v.title = "Profile";
-	pr->v.keys = "e:edit (yours)  D:devices  W:write privately  t/r:others "
+	pr->v.keys = "e:edit  D:devices  E:e-mail  W:write privately  t/r:others "
 	    "with their expertise/region  editing: Tab/Down:next field  "
 	    "Ctrl-S:save  Esc:cancel";
 	pr->v.draw = profile_draw;

@@ -218,6 +218,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = rate_set(k + 5, v);
 		else if (strncmp(k, "health_", 7) == 0)
 			rc = health_set(k + 7, v);
+		else if (mail_set(k, v, &rc))
+			;
 		else if (strncmp(k, "survey_", 7) == 0)
 			rc = survey_set(k + 7, v);
 		else if (config_preauth_set(c, k, v, &rc))

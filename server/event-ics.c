@@ -180,7 +180,15 @@ ics_time(char out[20], int64_t t)
 char *
 event_ics(int64_t member_id)
 {
-	static char sql[sizeof EVENT_SELECT + 256];
+	return event_ics_one(member_id, 0);
+}
+
+/* The member's feed, or (event_id not 0) that one event of it. */
+char *
+event_ics_one(int64_t member_id, int64_t event_id)
+{
+	static char sql[sizeof EVENT_SELECT + 256], sql1[sizeof EVENT_SELECT +
+	    256];
 	sqlite3_stmt *st;
 	struct buf b;
 	struct event e;
@@ -209,12 +217,19 @@ event_ics(int64_t member_id)
 		    "event_id FROM event_rsvps WHERE member_id = ?1 AND status "
 		    "IN ('going', 'maybe')) ORDER BY e.starts_at, e.id "
 		    "LIMIT 1000", EVENT_SELECT);
+	if (sql1[0] == '\0')
+		snprintf(sql1, sizeof sql1, "%sWHERE e.id = ?2 AND e.id IN "
+		    "(SELECT event_id FROM event_hosts WHERE member_id = ?1 "
+		    "UNION SELECT event_id FROM event_rsvps WHERE member_id = "
+		    "?1 AND status IN ('going', 'maybe'))", EVENT_SELECT);
 	who = db_stmt(srv->db, "SELECT r.occurrence FROM event_rsvps r "
 	    "WHERE r.event_id = ?1 AND r.member_id = ?2 AND NOT EXISTS "
 	    "(SELECT 1 FROM event_hosts h WHERE h.event_id = ?1 AND "
 	    "h.member_id = ?2)");
-	st = db_stmt(srv->db, sql);
+	st = db_stmt(srv->db, event_id != 0 ? sql1 : sql);
 	sqlite3_bind_int64(st, 1, member_id);
+	if (event_id != 0)
+		sqlite3_bind_int64(st, 2, event_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		event_from_row(st, &e);
 		occ = 0;

@@ -82,6 +82,12 @@ usage(FILE *f)
 	    "members accept\n"
 	    "  coc set FILE                          a new version of it "
 	    "(- reads stdin)\n"
+	    "  mail status                           outgoing e-mail: the "
+	    "queue, what was given up\n"
+	    "  mail run                              send due notifications "
+	    "and digests now\n"
+	    "  mail-in                               one message from the "
+	    "MTA on stdin (unsubscribes)\n"
 	    "  report [--community SLUG] [--since 90d|DATE] [--until DATE]\n"
 	    "         [--format text|md|csv|json|html] [--out FILE [--force]]"
 	    "\n         [--no-suppress]          the state-of-the-community "
@@ -1033,6 +1039,10 @@ main(int argc, char **argv)
 		return hctl_member_reinstate(argc, argv);
 	if (strcmp(argv[0], "coc") == 0)
 		return hctl_coc(argc, argv);
+	if (strcmp(argv[0], "mail") == 0)
+		return hctl_mail(argc, argv);
+	if (strcmp(argv[0], "mail-in") == 0)
+		return hctl_mail_in(argc, argv);
 	if (strcmp(argv[0], "member") == 0)
 		return cmd_member(argc, argv);
 	if (strcmp(argv[0], "community") == 0)

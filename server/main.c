@@ -218,6 +218,7 @@ static void
 stop_now(uv_timer_t *t)
 {
 	dispatch_stop();
+	mail_stop();
 	checkpoint_stop();
 	sshd_close();
 	conn_stream_close_all();
@@ -525,6 +526,10 @@ main(int argc, char **argv)
 	roadmap_remind_start();
 	outreach_start();
 	survey_sweep_start();
+	if (mail_start(err, sizeof err) != 0) {
+		fprintf(stderr, "hearthd: mail: %s\n", err);
+		return 1;
+	}
 	room_restore();
 	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"

@@ -323,6 +323,11 @@ op_member_remove(struct call *x)
 	m.removed = true;
 	m.removed_at = now_unix();
 	m.removed_reason = xstrdup(reason);
+	/* Told by e-mail too, if they gave an address (op-email.c). */
+	if (email_removed(x, m.id, reason) != 0) {
+		member_clear(&m);
+		return -1;
+	}
 	/* Live sessions end with the reason, once the removal is committed. */
 	outbox_end_sessions(&x->out, m.id, member_removed_json(&m));
 	x->result = json_pack("{s:o}", "removed", member_removed_json(&m));

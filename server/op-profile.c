@@ -367,6 +367,10 @@ op_profile_update(struct call *x)
 		free(tags[--ntags]);
 	if (rc != 0)
 		return -1;
+	/* an e-mail address: kept apart, a code sent to it (op-email.c) */
+	if ((ev = json_object_get(x->args, "email")) != NULL &&
+	    json_is_string(ev) && email_set(x, json_string_value(ev)) != 0)
+		return -1;
 	if (profile_load(x, NULL, me, &p) != 0)
 		return -1;
 	if (name != NULL) /* every live session shows the new name */
@@ -1044,7 +1048,8 @@ const struct op op_profile_table[] = {
 	    "Change your profile: only the fields given (display_name, "
 	    "pronouns, job_role, organisation, region, bio, expertise, "
 	    "mentoring, contact, contact_visibility, timezone: an IANA name, "
-	    "\"\" for the server's).", RATE_WRITE,
+	    "\"\" for the server's; email sends a code to confirm it, \"\" "
+	    "removes it).", RATE_WRITE,
 	    ARGS(ARG_STR("display_name", ARG_OPT, 80),
 	    ARG_STR("pronouns", ARG_OPT, 40), ARG_STR("job_role", ARG_OPT, 120),
 	    ARG_STR("organisation", ARG_OPT, 120),
@@ -1052,6 +1057,7 @@ const struct op op_profile_table[] = {
 	    ARG_STR("contact", ARG_OPT, 300),
 	    ARG_STR("contact_visibility", ARG_OPT, 16),
 	    ARG_BOOL("mentoring", ARG_OPT),
+	    ARG_STR("email", ARG_OPT, 254),
 	    ARG_STR("timezone", ARG_OPT, 200),
 	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
 	    TAG_MAX_CHARS * 4)) },

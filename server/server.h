@@ -740,6 +740,8 @@ void poll_sweep_start(void);
 /* event-ics.c */
 /* The member's programme as an iCalendar file (malloc'd, CRLF lines). */
 char *event_ics(int64_t member_id);
+/* One event of the member's feed (an e-mail's attachment). */
+char *event_ics_one(int64_t member_id, int64_t event_id);
 
 /* event-remind.c, op-event.c, room.c: events and rooms, as others use them. */
 /* Start the reminder sweep (now, then every 30 s); safe to call again. */
@@ -1200,6 +1202,43 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
+/* hearthctl-mail.c */
+int hctl_mail(int argc, char **argv);
+int hctl_mail_in(int argc, char **argv);
+
+/*
+ * mail.c, mail-sweep.c, op-email.c: e-mail to members who are not logged
+ * in (docs/admin.md "E-mail"). Settings smtp_*, mail_*, sendmail.
+ */
+struct mail_msg {
+	const char *to, *subject, *body; /* body: plain text, \n lines */
+	const char *kind; /* in the Message-ID: verify, digest, notify, ... */
+	int64_t thread_id; /* replies about one thread thread together */
+	const char *unsub_token; /* List-Unsubscribe, if any */
+	const char *ics; /* an event.ics attachment, if any */
+};
+/* A setting of mail's (1 if k is one; *rc 0 or -1 for its value). */
+int mail_set(const char *k, const char *v, int *rc);
+int mail_start(char *err, size_t len);
+void mail_stop(void);
+bool mail_configured(void);
+int mail_batch_minutes(void);
+const char *mail_host(void);
+void mail_connect_line(char *out, size_t len);
+/* The whole message (RFC 5322, MIME, UTF-8); the caller frees it. */
+char *mail_message(const struct mail_msg *);
+/* Queue it in the caller's transaction; sent after the commit. */
+int mail_enqueue(struct call *, int64_t member_id, const char *address,
+    const char *kind, const char *message);
+void mail_kick(void);
+json_t *mail_status_json(void);
+void mail_sweep_tick(void);
+void mail_sweep_hurry(void);
+void mail_first_line(const char *s, char *out, size_t max);
+/* op-email.c: profile.update's email (a code sent to it); removal notice. */
+int email_set(struct call *, const char *address);
+int email_removed(struct call *, int64_t member_id, const char *reason);
+extern const struct op op_email_table[];
 int hctl_roadmap(int argc, char **argv); /* hearthctl-roadmap.c */
 
 /*

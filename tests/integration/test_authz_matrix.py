@@ -620,6 +620,14 @@ TABLE = {
     'admin.member.device_code': (lambda w, r, v: {'handle': w.newcomer()[0]}, admin_only),
     'admin.member.reinstate': (lambda w, r, v: {'handle': removed_member(w)}, admin_only),
     'admin.community.list': (lambda w, r, v: {}, admin_only),
+    # e-mail: a member's own settings (no address set: not_found); the
+    # queue and the MTA's messages are the admin's
+    'email.verify': (lambda w, r, v: {'code': '123456'}, members_only(NF)),
+    'email.prefs': (lambda w, r, v: {}, members_only()),
+    'mail.status': (lambda w, r, v: {}, admin_only),
+    'mail.run': (lambda w, r, v: {}, admin_only),
+    'mail.inbound': (lambda w, r, v: {'message': 'Subject: hello\r\n\r\nhi'},
+                     admin_only),
     # the current text again: authorized, and nobody must accept anew
     'admin.coc.set': (lambda w, r, v: {'body': w.sessions['admin'].call('coc.get')[
         'result']['text']}, admin_only),
