@@ -263,7 +263,7 @@ def test_plain_mode_menus():
                   options=['Monday', 'Tuesday'])['ok']
     s.close()
     cmd = srv.ssh_base(key, 'pat') + ['-tt', '127.0.0.1']
-    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 50)   # the menu and the welcome
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 160, 50)   # the menu and the welcome
     try:
         t.wait_for('Main menu', timeout=15)
         assert 'Welcome, Pat Doe' in t.screen()
