@@ -807,4 +807,7 @@ struct view *view_survey(json_int_t id);
 /* The composer's text, a question a line, as survey.create's questions. */
 json_t *survey_questions_parse(const char *text);
 
+/* survey.c: "a, b" as a list of persona names (at most 5). */
+json_t *survey_personas(const char *list);
+
 #endif

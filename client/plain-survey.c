@@ -161,6 +161,14 @@ answer(json_t *survey)
 
 	if (js(survey, "intro")[0])
 		plain_print_md(js(survey, "intro"), "  ");
+	if (json_array_size(json_object_get(survey, "personas")) > 0) {
+		json_t *p;
+
+		plain_out("For:");
+		json_array_foreach(json_object_get(survey, "personas"), i, p)
+			plain_out("%s %s", i ? "," : "", json_string_value(p));
+		plain_out("\n");
+	}
 	if (json_is_true(json_object_get(survey, "anonymous")))
 		plain_out("This survey is anonymous: your answers are kept with "
 		    "no name and no time.\n");
@@ -373,6 +381,10 @@ create(const char *slug)
 	s = plain_ask("Days it stays open (Enter: 14): ");
 	if (atoi(s) > 0)
 		json_object_set_new(args, "open_days", json_integer(atoi(s)));
+	s = plain_ask("The personas it serves (names from the roadmap, commas "
+	    "between; Enter: none): ");
+	if (s[0] != '\0')
+		json_object_set_new(args, "personas", survey_personas(s));
 	plain_do("survey.create", args, "Survey made: it is sent now, or "
 	    "when its room closes or its event ends.");
 }

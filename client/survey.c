@@ -337,6 +337,16 @@ answer_draw(struct view *v, int rows, int cols)
 	    json_is_true(json_object_get(a->s, "anonymous")) ?
 	    "  (anonymous: kept with no name and no time)" : "");
 	put_text(y++, 1, cols - 2, line, C_HEAD, A_BOLD);
+	if (json_array_size(json_object_get(a->s, "personas")) > 0) {
+		json_t *p;
+		size_t i;
+
+		snprintf(line, sizeof line, "For:");
+		json_array_foreach(json_object_get(a->s, "personas"), i, p)
+			snprintf(line + strlen(line), sizeof line - strlen(line),
+			    "%s %s", i ? "," : "", json_string_value(p));
+		put_text(y++, 2, cols - 4, line, C_DIM, 0);
+	}
 	if (a->q >= a->nq) {
 		y++;
 		put_text(y++, 2, cols - 4, "That is every question. Enter "
@@ -831,6 +841,25 @@ created_reply(void *ctx, json_t *result, json_t *error)
 
 /* The settings form's values: the audience and the rest, then (own
  * questions) the composer or (the temperature check) sent at once. */
+json_t *
+survey_personas(const char *list)
+{
+	json_t *a = json_array();
+	char buf[600], *tok, *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL && json_array_size(
+	    a) < 5; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && e[-1] == ' '; )
+			*--e = '\0';
+		if (*tok != '\0')
+			json_array_append_new(a, json_string(tok));
+	}
+	return a;
+}
+
 static bool
 settings_build(json_t *args, const char *const *vals, char *err,
     size_t len)
@@ -879,6 +908,8 @@ settings_build(json_t *args, const char *const *vals, char *err,
 	if (vals[4][0] != '\0')
 		json_object_set_new(args, "open_days", json_integer(n));
 	json_object_set_new(args, "title", json_string(vals[5]));
+	if (vals[6][0] != '\0')
+		json_object_set_new(args, "personas", survey_personas(vals[6]));
 	return true;
 }
 
@@ -956,6 +987,8 @@ surveys_key(struct view *v, int ch, bool is_key)
 			{ "Days open", "14", NULL, NULL },
 			{ "Title", "", NULL, "the temperature check: its title"
 			    " (own questions: asked next)" },
+			{ "Serves personas", "", NULL, "the personas it is "
+			    "for (names from the roadmap, commas between)" },
 		};
 		json_t *args = json_object();
 
@@ -964,7 +997,7 @@ surveys_key(struct view *v, int ch, bool is_key)
 		ui_push(form_open("New survey", "Who it goes to, then its "
 		    "questions. A room's or event's survey is sent to those "
 		    "who came when the room closes or the event ends.", "",
-		    args, defs, 6, settings_build, settings_done));
+		    args, defs, 7, settings_build, settings_done));
 		return true;
 	}
 	if (ch == 'T') {

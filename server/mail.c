@@ -169,8 +169,13 @@ read_password(char *err, size_t len)
 	if (mc.password_file == NULL)
 		return 0;
 	if ((f = fopen(mc.password_file, "r")) == NULL) {
-		snprintf(err, len, "%s: %s", mc.password_file, strerror(errno));
-		return -1;
+		/* not there (yet): no e-mail is sent, and the log says why */
+		log_error(0, "mail: %s: %s; no e-mail is sent until it can be "
+		    "read (then restart hearthd)", mc.password_file,
+		    strerror(errno));
+		free(mc.smtp_url);
+		mc.smtp_url = NULL;
+		return 0;
 	}
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
 		snprintf(err, len, "%s: must be readable by hearthd's user "

@@ -3,6 +3,7 @@ against a real hearthd: a member answers from Home and a manager reads the
 results with bars (the TUI), a manager makes a survey and members answer
 and read it in the line mode, and the poll form's settings (several
 choices, anonymous, a closing time) and voting for several options."""
+import json
 import time
 
 from fixtures import community, ok, people, tui, wait_db, wait_until
@@ -103,7 +104,8 @@ def test_tui_manager_makes_a_survey_in_the_composer():
         t.keys('c')
         t.wait_for('New survey', 'Send to')
         t.keys('Down', 'Down', 'Space')         # anonymous: yes
-        t.keys('Enter', 'Enter', 'Enter')      # to the title: the last field
+        t.keys('Enter', 'Enter', 'Enter')      # to the title
+        t.keys('Enter', 'Rural counsellors')    # the personas it serves: the last field
         t.keys('Enter')                         # send the form: the composer next
         t.wait_for('One question a line')
         # the composer starts on the title; the example questions stand
@@ -159,11 +161,15 @@ def test_plain_make_answer_and_read_a_survey():
         t.keys('Enter')
         t.wait_for('Days it stays open')
         t.keys('7', 'Enter')
+        t.wait_for('The personas it serves')
+        t.keys('Newcomers, Rural counsellors', 'Enter')
         t.wait_for('Survey made')
         t.wait_for('1. Quick check (open')
     finally:
         t.kill()
     sid = srv.query('SELECT id FROM surveys')[0][0]
+    got = [json.loads(p) for (p,) in srv.query('SELECT personas FROM surveys')]
+    assert got == [['Newcomers', 'Rural counsellors']], got
     t = plain(srv, keys['ann'], 'ann')
     try:
         t.keys('15', 'Enter')
@@ -264,6 +270,8 @@ def test_plain_host_attaches_a_survey_to_an_open_room():
         t.wait_for('temperature check? y/n')
         t.keys('y', 'Enter')
         t.wait_for('Days it stays open')
+        t.keys('Enter')
+        t.wait_for('The personas it serves')
         t.keys('Enter')
         t.wait_for('Survey made')
     finally:
