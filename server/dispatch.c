@@ -351,7 +351,7 @@ release_synced(void)
 		wait_head = h->next;
 		if (wait_head == NULL)
 			wait_tail = &wait_head;
-		if (h->c->freed)
+		if (h->c->freed || h->c->tr == NULL)
 			free(h->line);
 		else if (h->close)
 			h->c->tr->close(h->c);
