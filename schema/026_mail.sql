@@ -34,8 +34,10 @@ CREATE TABLE mail_queue (
 	created_at  INTEGER NOT NULL,
 	next_at     INTEGER NOT NULL,      -- when to try (again)
 	tries       INTEGER NOT NULL DEFAULT 0,
+	-- sending: its end went to the mail server, whose answer is awaited;
+	-- never sent again (hearthd stopping then leaves it "unconfirmed")
 	state       TEXT NOT NULL DEFAULT 'queued'
-	            CHECK (state IN ('queued', 'sent', 'dead')),
+	            CHECK (state IN ('queued', 'sending', 'sent', 'dead')),
 	last_error  TEXT,
 	reply       TEXT,                  -- the server's reply to the message
 	sent_at     INTEGER

@@ -43,6 +43,7 @@ static struct {
 	bool started, busy;
 	uv_work_t req;
 	CURL *curl; /* one handle, used by one send at a time: connections reused */
+	char *db_path; /* for mark_sent_now's connection */
 	/* the message in flight */
 	int64_t id;
 	char *address, *message;
@@ -367,12 +368,16 @@ mail_enqueue(struct call *x, int64_t member_id, const char *address,
 
 /* ---- sending, on a pool thread ---- */
 
+static void mark_now(const char *state);
+
 static size_t
 read_cb(char *out, size_t size, size_t n, void *arg)
 {
 	size_t left = strlen(ms.message + ms.sent), take = size * n;
 
 	(void)arg;
+	if (left == 0) /* libcurl sends the final "." next */
+		mark_now("sending");
 	if (take > left)
 		take = left;
 	memcpy(out, ms.message + ms.sent, take);
@@ -472,6 +477,8 @@ send_sendmail(void)
 	close(in[0]);
 	while (off < len && (w = write(in[1], ms.message + off, len - off)) > 0)
 		off += (size_t)w;
+	if (off == len)
+		mark_now("sending"); /* its end of input hands it over */
 	close(in[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -482,6 +489,47 @@ send_sendmail(void)
 		snprintf(ms.reply, sizeof ms.reply, "%s: %s %d", mc.sendmail,
 		    WIFEXITED(status) ? "exit" : "signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+/*
+ * The row's state, from the sending thread with a connection of its own
+ * (no hop to the loop first): `sending` just before the message's end goes
+ * to the mail server (the final "." or sendmail's end of input), `sent`
+ * the moment it is taken. A message is never sent again once `sending`,
+ * so a crash cannot send it twice; the loop records the outcome again
+ * (a no-op then), and does it itself if this could not.
+ */
+static void
+mark_now(const char *state)
+{
+	static sqlite3 *db;
+	sqlite3_stmt *st;
+	bool sent = strcmp(state, "sent") == 0;
+
+	if (db == NULL) {
+		if (sqlite3_open_v2(ms.db_path, &db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			sqlite3_close(db);
+			db = NULL;
+			return;
+		}
+		sqlite3_busy_timeout(db, 1000);
+		sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+		    NULL);
+	}
+	if (sqlite3_prepare_v2(db, sent ? "UPDATE mail_queue SET state = "
+	    "'sent', sent_at = ?2, reply = ?3, tries = tries + 1 WHERE id = ?1 "
+	    "AND state IN ('queued', 'sending')" : "UPDATE mail_queue SET "
+	    "state = 'sending' WHERE id = ?1 AND state = 'queued'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, ms.id);
+	if (sent) {
+		sqlite3_bind_int64(st, 2, now_unix());
+		sqlite3_bind_text(st, 3, ms.reply, -1, SQLITE_STATIC);
+	}
+	sqlite3_step(st);
+	sqlite3_finalize(st);
 }
 
 static void
@@ -495,6 +543,8 @@ send_work(uv_work_t *req)
 		send_sendmail();
 	else
 		send_smtp();
+	if (ms.ok)
+		mark_now("sent");
 }
 
 /* Record the outcome of one send, as the server, in the group commit. */
@@ -508,7 +558,8 @@ record_sent(struct call *x, void *arg)
 	(void)arg;
 	if (ms.ok) {
 		st = db_stmt(srv->db, "UPDATE mail_queue SET state = 'sent', "
-		    "sent_at = ?2, reply = ?3, tries = tries + 1 WHERE id = ?1");
+		    "sent_at = ?2, reply = ?3, tries = tries + 1 WHERE id = ?1 "
+		    "AND state IN ('queued', 'sending')");
 		sqlite3_bind_int64(st, 1, ms.id);
 		sqlite3_bind_int64(st, 2, now);
 		sqlite3_bind_text(st, 3, ms.reply, -1, SQLITE_STATIC);
@@ -611,6 +662,15 @@ mail_start(char *err, size_t len)
 		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		snprintf(err, len, "libcurl could not start");
+		return -1;
+	}
+	ms.db_path = xstrdup(sqlite3_db_filename(srv->db, "main"));
+	/* handed over when hearthd stopped: never again, but said so */
+	if (db_exec(srv->db, "UPDATE mail_queue SET state = 'sent', sent_at = "
+	    "strftime('%s', 'now'), reply = 'unconfirmed: hearthd stopped "
+	    "before the mail server answered' WHERE state = 'sending'") != 0) {
+		snprintf(err, len, "the mail queue: %s",
+		    sqlite3_errmsg(srv->db));
 		return -1;
 	}
 	(void)mail_host(); /* its name settled before any worker asks */
