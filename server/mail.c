@@ -4,8 +4,9 @@
  * transaction like any write) and the sender: one message at a time on a
  * libuv pool thread, through the association's SMTP service with libcurl
  * (STARTTLS or TLS, AUTH) or a local sendmail program. A row is marked
- * sent in the same transaction that records the server's reply; failures
- * are retried with a growing pause and end as `dead` after mail_max_tries.
+ * `sending` just before the message's end goes out (never sent again) and
+ * `sent` with the server's reply (mark_now); failures are retried with a
+ * growing pause and end as `dead` after mail_max_tries.
  * What is sent when is mail-sweep.c's.
  */
 #include <ctype.h>
