@@ -230,16 +230,16 @@ immediate_sweep(struct call *x, void *arg)
 	st = db_stmt(srv->db, "SELECT coalesce(max(id), 0) FROM notifications");
 	hi = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	/* from the watermark, or the oldest wait of a member held back */
-	st = db_stmt(srv->db, "SELECT min(mailed_upto) FROM member_email WHERE "
-	    "verified_at IS NOT NULL AND (?1 OR immediate_at > ?2)");
-	sqlite3_bind_int(st, 1, watermark < 0);
-	sqlite3_bind_int64(st, 2, now - window);
-	low = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
-	    SQLITE_NULL ? sqlite3_column_int64(st, 0) : hi;
-	sqlite3_reset(st);
-	if (watermark >= 0 && watermark < low)
-		low = watermark;
+	/* from the watermark; at start, from the oldest not looked at */
+	low = watermark;
+	if (low < 0) {
+		st = db_stmt(srv->db, "SELECT min(mailed_upto) FROM "
+		    "member_email WHERE verified_at IS NOT NULL");
+		low = sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL ?
+		    sqlite3_column_int64(st, 0) : hi;
+		sqlite3_reset(st);
+	}
 	st = db_stmt(srv->db, "SELECT e.member_id, e.address, e.unsub_token, "
 	    "e.mentions, e.messages, e.replies, e.reminders, e.requests, "
 	    "e.messages_full, m.role IN ('admin', 'staff') FROM member_email e "
@@ -274,8 +274,20 @@ immediate_sweep(struct call *x, void *arg)
 		free(list[i].token);
 	}
 	free(list);
-	if (n < IMMEDIATE_MEMBERS) /* all looked at: next time, newer only */
-		watermark = hi;
+	if (n >= IMMEDIATE_MEMBERS)
+		return 0; /* more next time, from the same watermark */
+	/*
+	 * All looked at: next time only newer ones, and those still waiting
+	 * (a member held back by mail_batch_minutes) stay above the mark.
+	 */
+	st = db_stmt(srv->db, "SELECT min(n.id) FROM notifications n JOIN "
+	    "member_email e ON e.member_id = n.member_id JOIN members m ON "
+	    "m.id = n.member_id WHERE n.id > ?1 AND n.id > e.mailed_upto AND "
+	    "e.verified_at IS NOT NULL AND m.status = 'active'");
+	sqlite3_bind_int64(st, 1, low);
+	watermark = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st,
+	    0) != SQLITE_NULL ? sqlite3_column_int64(st, 0) - 1 : hi;
+	sqlite3_reset(st);
 	return 0;
 }
 

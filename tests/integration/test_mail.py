@@ -482,3 +482,72 @@ def test_private_message_mail_gives_the_first_line_or_the_whole_message():
     assert 'wrote to you privately' in a and 'Are you free Tuesday?' in a, a
     assert 'Second line' not in a, a
     assert 'Are you free Tuesday?' in c and 'Second line, private.' in c, c
+
+
+def test_mentions_in_a_burst_come_in_one_email_and_subjects_are_rfc2047():
+    sink = Sink()
+    srv = mail_server(sink, {'mail_batch_minutes': 10})
+    community(srv, 'c1', policy='open')
+    ann, bob = srv.session(srv.new_member('ann'), 'ann'), srv.session(srv.new_member('bob'), 'bob')
+    for s in (ann, bob):
+        ok(s.call('member.accept_coc'))
+        ok(s.call('community.join', slug='c1'))
+    verify(srv, sink, ann, 'ann@example.org')
+    ann.close()
+    t = ok(bob.call('thread.create', slug='c1', title='Café ☕ supervision', body='x'))
+    ok(bob.call('post.create', thread_id=t['thread_id'], body='@ann first'))
+    run_sweeps(srv)
+    first = sink.wait(2)[-1]
+    # its subject is the notification, encoded as RFC 2047 words
+    raw = open(os.path.join(sink.dir, sorted(f for f in os.listdir(sink.dir)
+                                             if f.endswith('.eml'))[-1]), 'rb').read()
+    head = raw.split(b'\r\n\r\n', 1)[0]
+    assert b'Subject: =?UTF-8?B?' in head, head
+    assert 'Café ☕ supervision' in first['Subject'], first['Subject']
+    # two more at once: held for the batch window, then one e-mail with both
+    ok(bob.call('post.create', thread_id=t['thread_id'], body='@ann second'))
+    ok(bob.call('post.create', thread_id=t['thread_id'], body='@ann third'))
+    run_sweeps(srv)
+    wait_queue_empty(srv)
+    assert len(sink.messages()) == 2
+    srv.execute('UPDATE member_email SET immediate_at = immediate_at - 601')
+    run_sweeps(srv)
+    m = sink.wait(3)[-1]
+    assert m['Subject'] == 'Hearth: 2 new things for you', m['Subject']
+    wait_queue_empty(srv)
+    assert len(sink.messages()) == 3
+
+
+def test_given_up_after_the_tries_listed_by_hearthctl_and_sendmail_instead():
+    sink = Sink()
+    sink.stop()                                   # never up: every try fails
+    srv = mail_server(sink, {'mail_max_tries': 2})
+    s = srv.session(srv.new_member('ann'), 'ann')
+    ok(s.call('member.accept_coc'))
+    ok(s.call('profile.update', email='ann@example.org'))
+    deadline = time.time() + 30
+    while time.time() < deadline and status(srv)['counts']['dead'] == 0:
+        time.sleep(0.2)
+    out = srv.ctl('mail', 'status', json_out=False).stdout
+    assert 'Given up: 1' in out and '#1 verify to ann@example.org' in out, out
+    assert '2 tries' in out, out
+    # a local sendmail program instead: it gets the message on its input
+    d = tmpdir()
+    prog = os.path.join(d, 'sendmail')
+    with open(prog, 'w') as f:
+        f.write('#!/bin/sh\ncat > "%s/sent-$$.eml"\necho "$@" > "%s/args-$$"\n' % (d, d))
+    os.chmod(prog, 0o755)
+    srv2 = Server({'sendmail': prog, 'mail_from': 'hearth@example.org'})
+    s2 = srv2.session(srv2.new_member('bob'), 'bob')
+    ok(s2.call('member.accept_coc'))
+    ok(s2.call('profile.update', email='bob@example.org'))
+    deadline = time.time() + 20
+    while time.time() < deadline and not [f for f in os.listdir(d) if f.startswith('args-')]:
+        time.sleep(0.1)
+    sent = [f for f in os.listdir(d) if f.startswith('sent-')]
+    assert len(sent) == 1, os.listdir(d)
+    msg = email.message_from_bytes(open(os.path.join(d, sent[0]), 'rb').read(),
+                                   policy=email.policy.default)
+    assert msg['Subject'] == 'Your Hearth code' and msg['To'] == 'bob@example.org'
+    args = open(os.path.join(d, [f for f in os.listdir(d) if f.startswith('args-')][0])).read()
+    assert args.split() == ['-i', '--', 'bob@example.org'], args
