@@ -20,7 +20,7 @@
 #define DIGEST_EVERY_MS 60000
 #define IMMEDIATE_MEMBERS 200 /* members looked at per sweep */
 #define IMMEDIATE_ITEMS 50 /* notifications per e-mail */
-#define DIGEST_MEMBERS 50 /* digests per job: the loop queues them in one turn */
+#define DIGEST_MEMBERS 20 /* digests per job: the loop queues them in one turn */
 #define DIGEST_THREADS 5 /* new threads listed per community */
 #define DIGEST_ITEMS 20 /* replies and mentions listed */
 #define DAY 86400
