@@ -41,6 +41,8 @@ config_defaults(struct config *c)
 	c->search_per_member = 4;
 	c->max_sessions_per_member = 20;
 	c->member_out_cap_mb = 32;
+	c->library_max_file_mb = 50;
+	c->library_quota_mb = 2048;
 }
 
 void
@@ -240,6 +242,10 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->max_sessions_per_member, v, 100000);
 		else if (strcmp(k, "member_out_cap_mb") == 0)
 			rc = set_int(&c->member_out_cap_mb, v, 1024 * 1024);
+		else if (strcmp(k, "library_max_file_mb") == 0)
+			rc = set_int(&c->library_max_file_mb, v, 1024 * 1024);
+		else if (strcmp(k, "library_quota_mb") == 0)
+			rc = set_int(&c->library_quota_mb, v, 1024 * 1024 * 1024);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

@@ -524,6 +524,7 @@ main(int argc, char **argv)
 	event_remind_start();
 	outreach_start();
 	room_restore();
+	library_start();
 	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"
