@@ -1342,6 +1342,8 @@ int sftp_input(struct sftp *, const void *, size_t);
 /* Work through input left waiting (after output drained or a sync). */
 int sftp_resume(struct sftp *);
 struct buf *sftp_out(struct sftp *);
+/* Lines for a person (the channel's stderr): refusals that say why. */
+struct buf *sftp_err(struct sftp *);
 /* No request waiting to be read or answered. */
 bool sftp_idle(const struct sftp *);
 /* The channel is gone: drop unfinished uploads, free when nothing waits. */

@@ -45,6 +45,8 @@ struct sftp {
 	uint64_t id;
 	struct conn *who;
 	struct buf in, out;
+	struct buf err; /* refusals worth telling a person, for stderr */
+	char last_err[256]; /* said once, not for every pipelined write */
 	bool inited;
 	bool ended;
 	bool freed; /* the session is gone; memory waits for refs */
@@ -96,6 +98,7 @@ sftp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 	s->id = log_id;
 	buf_init(&s->in);
 	buf_init(&s->out);
+	buf_init(&s->err);
 	s->who = conn_new(CONN_SSH, &who_transport, s);
 	s->who->guest = guest;
 	if (m->id != 0) {
@@ -279,11 +282,28 @@ lib_code(int rc)
 	}
 }
 
+/*
+ * OpenSSH's clients show their own words for a status ("Failure"), not
+ * ours: a refusal that says why (a limit, who may) also goes to the
+ * channel's stderr, which ssh prints.
+ */
+static void
+say(struct sftp *s, const char *msg)
+{
+	if (strcmp(msg, s->last_err) == 0)
+		return;
+	snprintf(s->last_err, sizeof s->last_err, "%s", msg);
+	if (buf_used(&s->err) < 4096)
+		buf_printf(&s->err, "hearth: %s\n", msg);
+}
+
 static void
 status_rc(struct sftp *s, uint32_t id, int rc, const char *msg)
 {
 	if (rc == LIB_NOENT)
 		msg = "No such file";
+	else if (rc != LIB_OK)
+		say(s, msg);
 	sftp_status(&s->out, id, lib_code(rc), rc == LIB_OK ? "Success" : msg);
 }
 
@@ -901,6 +921,12 @@ sftp_out(struct sftp *s)
 	return &s->out;
 }
 
+struct buf *
+sftp_err(struct sftp *s)
+{
+	return &s->err;
+}
+
 static void
 sftp_release(struct sftp *s)
 {
@@ -908,6 +934,7 @@ sftp_release(struct sftp *s)
 		return;
 	buf_free(&s->in);
 	buf_free(&s->out);
+	buf_free(&s->err);
 	free(s);
 }
 

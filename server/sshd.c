@@ -900,10 +900,15 @@ sess_settle(struct sess *s)
 static void
 sess_flush_sftp(struct sess *s)
 {
-	struct buf *o = sftp_out(s->sftp);
+	struct buf *o = sftp_out(s->sftp), *e = sftp_err(s->sftp);
 	size_t before;
+	int w;
 
 	for (int i = 0; i < 4; i++) {
+		/* a refusal's words before the status they explain */
+		while (buf_used(e) > 0 && (w = ssh_channel_write_stderr(
+		    s->chan, buf_head(e), (uint32_t)buf_used(e))) > 0)
+			buf_consume(e, (size_t)w);
 		if (chan_write_buf(s, o) != 0) {
 			s->dead = true;
 			return;
