@@ -91,7 +91,7 @@ bench-tui: build
 # corpus in tests/fuzz/corpus/; a crash fails it. Only this needs clang.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 25
-FUZZ_TARGETS ?= frame proto args render
+FUZZ_TARGETS ?= frame proto args render sftp
 # llvm-14 brings llvm-symbolizer, for readable crash reports
 FUZZ_DEBS = clang-14 libclang-rt-14-dev llvm-14
 

@@ -1252,6 +1252,14 @@ int sftp_wire_next(struct buf *in, const uint8_t **pkt, uint32_t *len);
 /* Decode one packet body; -1 if it is truncated (q->type, q->id set as far
  * as they were read). */
 int sftp_wire_parse(const uint8_t *, size_t, struct sftp_req *q);
+/*
+ * The canonical form of a path, taken from "/": no empty parts, no ".",
+ * ".." taking one part off (never above "/"); false if over len.
+ */
+bool sftp_canon(const char *path, char *out, size_t len);
+/* Split a canonical path (in place) into its folder and last name; false
+ * for "/". */
+bool sftp_split(char *path, const char **dir, const char **name);
 void sftp_put_u8(struct buf *, uint8_t);
 void sftp_put_u32(struct buf *, uint32_t);
 void sftp_put_u64(struct buf *, uint64_t);

@@ -214,6 +214,69 @@ sftp_wire_parse(const uint8_t *p, size_t len, struct sftp_req *q)
 	return 0;
 }
 
+/* ---- paths ---- */
+
+/*
+ * The canonical form of path, taken from "/": no empty parts, no ".", and
+ * ".." taking one part off (never above "/"). False if too long.
+ */
+bool
+sftp_canon(const char *path, char *out, size_t len)
+{
+	size_t n = 0, plen;
+	const char *p = path, *e;
+
+	out[0] = '\0';
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		plen = (size_t)(e - p);
+		if (plen == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (plen == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			out[n] = '\0';
+		} else {
+			if (n + 1 + plen + 1 > len)
+				return false;
+			out[n++] = '/';
+			memcpy(out + n, p, plen);
+			n += plen;
+			out[n] = '\0';
+		}
+		p = e;
+	}
+	if (n == 0)
+		snprintf(out, len, "/");
+	return true;
+}
+
+/* Split a canonical path into its folder's path and its last name. */
+bool
+sftp_split(char *path, const char **dir, const char **name)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash == NULL || slash[1] == '\0')
+		return false; /* "/" has no parent */
+	*name = slash + 1;
+	if (slash == path)
+		*dir = "/";
+	else {
+		*slash = '\0';
+		*dir = path;
+	}
+	return true;
+}
+
 /* ---- encoding ---- */
 
 void

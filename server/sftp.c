@@ -172,67 +172,6 @@ reply_handle(struct sftp *s, uint32_t id, struct handle *h)
 
 /* ---- paths and attributes ---- */
 
-/*
- * The canonical form of path, taken from "/": no empty parts, no ".", and
- * ".." taking one part off (never above "/"). False if too long.
- */
-static bool
-canon(const char *path, char *out, size_t len)
-{
-	size_t n = 0, plen;
-	const char *p = path, *e;
-
-	out[0] = '\0';
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		plen = (size_t)(e - p);
-		if (plen == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (plen == 2 && p[0] == '.' && p[1] == '.') {
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-			out[n] = '\0';
-		} else {
-			if (n + 1 + plen + 1 > len)
-				return false;
-			out[n++] = '/';
-			memcpy(out + n, p, plen);
-			n += plen;
-			out[n] = '\0';
-		}
-		p = e;
-	}
-	if (n == 0)
-		snprintf(out, len, "/");
-	return true;
-}
-
-/* Split a canonical path into its folder's path and its last name. */
-static bool
-split(char *path, const char **dir, const char **name)
-{
-	char *slash = strrchr(path, '/');
-
-	if (slash == NULL || slash[1] == '\0')
-		return false; /* "/" has no parent */
-	*name = slash + 1;
-	if (slash == path)
-		*dir = "/";
-	else {
-		*slash = '\0';
-		*dir = path;
-	}
-	return true;
-}
-
 static void
 node_attrs(const struct lib_node *n, struct sftp_attrs *a)
 {
@@ -315,7 +254,7 @@ resolve(struct sftp *s, const char *path, struct lib_node *n, char *canonp,
 	char buf[SFTP_MAX_PATH + 2];
 	char *c = canonp != NULL ? canonp : buf;
 
-	if (!canon(path, c, SFTP_MAX_PATH + 2)) {
+	if (!sftp_canon(path, c, SFTP_MAX_PATH + 2)) {
 		snprintf(msg, len, "No such file");
 		return LIB_NOENT;
 	}
@@ -380,7 +319,7 @@ do_realpath(struct sftp *s, const struct sftp_req *q)
 	struct sftp_attrs a;
 	size_t at;
 
-	if (!canon(q->path, c, sizeof c)) {
+	if (!sftp_canon(q->path, c, sizeof c)) {
 		sftp_status(&s->out, q->id, SFTP_NO_SUCH_FILE, "No such file");
 		return;
 	}
@@ -510,7 +449,7 @@ open_write(struct sftp *s, const struct sftp_req *q)
 	struct handle *h;
 	int rc;
 
-	if (!canon(q->path, c, sizeof c) || !split(c, &dirp, &name)) {
+	if (!sftp_canon(q->path, c, sizeof c) || !sftp_split(c, &dirp, &name)) {
 		sftp_status(&s->out, q->id, SFTP_FAILURE, "cannot write there");
 		return;
 	}
@@ -711,7 +650,7 @@ resolve_parent(struct sftp *s, const char *path, char *c, size_t clen,
 {
 	const char *dirp;
 
-	if (!canon(path, c, clen) || !split(c, &dirp, name)) {
+	if (!sftp_canon(path, c, clen) || !sftp_split(c, &dirp, name)) {
 		snprintf(msg, len, "cannot make that");
 		return LIB_FAIL;
 	}

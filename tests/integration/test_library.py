@@ -192,3 +192,214 @@ def test_size_limit_said_and_nothing_kept():
     ok = write(os.path.join(d, 'ok.bin'), blob(1024 * 1024))
     scp(srv, keys['pat'], 'pat', ok, remote('pat', '/students/'))
     assert docs(srv, 'students') == [('ok.bin', 1)]
+
+
+# ---- a raw SFTP client, for what OpenSSH's would never send ----
+
+class Raw:
+    """SFTP packets over `ssh -s sftp`, written and read as they are."""
+
+    def __init__(self, srv, key, handle):
+        self.p = subprocess.Popen(srv.ssh_base(key, handle) +
+                                  ['-s', '127.0.0.1', 'sftp'],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.next = 1
+        self.write(pkt(1, struct.pack('>I', 3)))
+        t, body = self.recv()
+        assert t == 2 and struct.unpack('>I', body[:4])[0] == 3
+
+    def write(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def read(self, n):
+        out = b''
+        while len(out) < n:
+            chunk = self.p.stdout.read(n - len(out))
+            if not chunk:
+                return None
+            out += chunk
+        return out
+
+    def recv(self):
+        head = self.read(4)
+        if head is None:
+            return None, None
+        body = self.read(struct.unpack('>I', head)[0])
+        return body[0], body[1:]
+
+    def req(self, typ, payload):
+        """One request (id first); returns its id."""
+        rid = self.next
+        self.next += 1
+        self.write(pkt(typ, struct.pack('>I', rid) + payload))
+        return rid
+
+    def status(self):
+        t, body = self.recv()
+        assert t == 101, (t, body)
+        rid, code = struct.unpack('>II', body[:8])
+        n = struct.unpack('>I', body[8:12])[0]
+        return rid, code, body[12:12 + n].decode()
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=10)
+
+
+def pkt(typ, payload):
+    return struct.pack('>IB', len(payload) + 1, typ) + payload
+
+
+def s(text):
+    text = text.encode() if isinstance(text, str) else text
+    return struct.pack('>I', len(text)) + text
+
+
+OPEN, CLOSE, WRITE, OPENDIR, MKDIR, STAT, SYMLINK, SETSTAT = 3, 4, 6, 11, 14, 17, 20, 9
+OK, EOF, NOFILE, DENIED, FAILURE, BADMSG, UNSUPPORTED = 0, 1, 2, 3, 4, 5, 8
+WRITE_CREAT_TRUNC = 0x02 | 0x08 | 0x10
+
+
+def open_write(r, path):
+    r.req(OPEN, s(path) + struct.pack('>II', WRITE_CREAT_TRUNC, 0))
+    t, body = r.recv()
+    assert t == 102, (t, body)
+    return body[4:]  # the handle string, with its length
+
+
+def test_hostile_paths_and_refusals():
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    cases = {
+        'dotdot': '/students/../../../etc/passwd',
+        'nul': b'/students/a\x00b',
+        'control': '/students/a\x01b',
+        'escape': '/students/\x1b[31mred',
+        'long': '/students/' + 'x' * 300,
+        'dot': '/students/.',
+        'top': '/newthing',
+        'badutf8': b'/students/\xff\xfe',
+    }
+    got = {}
+    for name, path in cases.items():
+        r.req(MKDIR, s(path) + struct.pack('>I', 0))
+        got[name] = r.status()[1:]
+    assert got["dotdot"][0] == NOFILE  # /etc: no such community
+    assert got['nul'][0] == NOFILE
+    for name in ('control', 'escape', 'badutf8'):
+        assert got[name][0] == FAILURE and 'UTF-8' in got[name][1], got[name]
+    assert got['long'][0] == FAILURE and '255' in got['long'][1], got['long']
+    assert got['top'][0] == DENIED, got['top']
+    # symlinks and permissions are refused, saying so
+    r.req(SYMLINK, s('/students/a') + s('/students/b'))
+    code, msg = r.status()[1:]
+    assert code == UNSUPPORTED and 'symbolic links' in msg
+    r.req(MKDIR, s('/students/ok') + struct.pack('>I', 0))
+    assert r.status()[1] == OK
+    r.req(SETSTAT, s('/students/ok') + struct.pack('>II', 4, 0o777))
+    code, msg = r.status()[1:]
+    assert code == UNSUPPORTED and 'permissions' in msg
+    r.close()
+    assert srv.query('SELECT name FROM library_folders') == [('ok',)]
+    assert srv.alive()
+
+
+def test_ten_thousand_opens_refused_past_the_cap():
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    n = 10000
+    import threading
+    # all in flight at once: written while the replies are read
+    reqs = b''.join(pkt(OPENDIR, struct.pack('>I', i + 1) + s('/students'))
+                    for i in range(n))
+    w = threading.Thread(target=r.write, args=(reqs,))
+    w.start()
+    handles = refused = 0
+    for _ in range(n):
+        t, body = r.recv()
+        if t == 102:
+            handles += 1
+        else:
+            assert t == 101 and struct.unpack('>I', body[4:8])[0] == FAILURE
+            assert b'at most 64' in body
+            refused += 1
+    w.join()
+    assert handles == 64 and refused == n - 64
+    r.close()
+    assert srv.alive()
+
+
+def test_malformed_packets_get_errors_not_a_crash():
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    # truncated bodies: an error status each, the session goes on
+    for body in (b'', b'\x00\x00', struct.pack('>I', 7) + b'\xff\xff\xff\xff',
+                 struct.pack('>I', 8) + s('x')[:3]):
+        r.write(pkt(OPEN, body))
+        t, reply = r.recv()
+        assert t == 101 and struct.unpack('>I', reply[4:8])[0] == BADMSG
+    # unknown types, and a handle never given
+    r.req(99, b'')
+    assert r.status()[1] == UNSUPPORTED
+    r.req(CLOSE, s(b'\x00' * 8))
+    assert r.status()[1] == FAILURE
+    r.req(STAT, s('/students'))
+    t, _ = r.recv()
+    assert t == 105
+    # a length past the cap ends the session
+    r.write(struct.pack('>I', 1 << 30) + b'\x03')
+    assert r.recv() == (None, None)
+    r.p.wait(timeout=10)
+    assert srv.alive()
+    # and a new one works
+    r = Raw(srv, keys['pat'], 'pat')
+    r.req(STAT, s('/students'))
+    assert r.recv()[0] == 105
+    r.close()
+
+
+def test_killed_mid_upload_leaves_no_document():
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    h = open_write(r, '/students/half.bin')
+    data = blob(32768)
+    for i in range(40):  # 1.25 MiB: chunks stored, no last byte
+        r.req(WRITE, h + struct.pack('>Q', i * len(data)) + s(data))
+    for _ in range(40):
+        assert r.status()[1] == OK
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_chunks')[0][0] >= 4,
+               what='chunks stored as they fill')
+    assert docs(srv, 'students') == []
+    r.p.send_signal(signal.SIGKILL)
+    r.p.wait()
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs')[0][0] == 0,
+               what='the unfinished upload dropped')
+    assert srv.query('SELECT count(*) FROM library_chunks')[0][0] == 0
+    assert docs(srv, 'students') == []
+
+
+def test_pipelined_mkdir_then_upload_inside_it():
+    """A folder made and a document put into it in one write: the upload
+    is read only after the folder's commit, so it finds the folder."""
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    r.write(pkt(MKDIR, struct.pack('>I', 1) + s('/students/new') +
+                struct.pack('>I', 0)) +
+            pkt(OPEN, struct.pack('>I', 2) + s('/students/new/a.txt') +
+                struct.pack('>II', WRITE_CREAT_TRUNC, 0)))
+    assert r.status()[:2] == (1, OK)
+    t, body = r.recv()
+    assert t == 102 and struct.unpack('>I', body[:4])[0] == 2
+    h = body[4:]
+    r.write(pkt(WRITE, struct.pack('>I', 3) + h + struct.pack('>Q', 0) + s('hello')) +
+            pkt(CLOSE, struct.pack('>I', 4) + h))
+    assert r.status()[:2] == (3, OK)
+    assert r.status()[:2] == (4, OK)
+    # the ok came after the version was committed
+    assert docs(srv, 'students') == [('a.txt', 1)]
+    r.close()
