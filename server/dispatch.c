@@ -49,7 +49,8 @@ ops_init(void)
 		op_notify_table, op_event_table, op_room_table,
 		op_record_table, op_expert_table, op_admin_table,
 		op_membership_table, op_moderate_table, op_device_table,
-		op_health_table, op_goal_table, op_draft_table };
+		op_health_table, op_goal_table, op_draft_table,
+		op_library_table };
 
 	if (all_ops_len != 0)
 		return;

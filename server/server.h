@@ -1186,6 +1186,8 @@ const char *community_coc_builtin(void);
  */
 void config_connect_line(const struct config *, const char *user, char *out,
     size_t len);
+/* The host members reach (into host) and the port (returned). */
+int config_connect_host(const struct config *, char *host, size_t len);
 
 /*
  * hearthctl.c, shared with hearthctl-admin.c: a request to hearthd (its
@@ -1356,5 +1358,8 @@ struct buf *sftp_err(struct sftp *);
 bool sftp_idle(const struct sftp *);
 /* The channel is gone: drop unfinished uploads, free when nothing waits. */
 void sftp_free(struct sftp *);
+
+/* op-library.c */
+extern const struct op op_library_table[];
 
 #endif

@@ -543,7 +543,23 @@ TABLE = {
     # the current text again: authorized, and nobody must accept anew
     'admin.coc.set': (lambda w, r, v: {'body': w.sessions['admin'].call('coc.get')[
         'result']['text']}, admin_only),
+    # the library: as the community's threads (sftp: test_library.py)
+    'library.list': (lambda w, r, v: {'community': v}, read_slug()),
+    'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
 }
+
+
+def library_doc(w, vis):
+    """A fresh document in the community's library, one version."""
+    n = w.uniq()
+    bid = w.fresh("INSERT INTO library_blobs (sha256, size, created_at) VALUES "
+                  "(?, 0, ?)", '%064x' % n, T0)
+    did = w.fresh("INSERT INTO library_documents (community_id, name, uploader_id, "
+                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?)", w.cid[vis],
+                  'doc%d.txt' % n, w.ids['author'], T0, T0)
+    w.fresh("INSERT INTO library_versions (document_id, version, blob_id, size, "
+            "created_at) VALUES (?, 1, ?, 0, ?)", did, bid, T0)
+    return did
 
 
 def removed_member(w):

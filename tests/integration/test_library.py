@@ -403,3 +403,33 @@ def test_pipelined_mkdir_then_upload_inside_it():
     # the ok came after the version was committed
     assert docs(srv, 'students') == [('a.txt', 1)]
     r.close()
+
+
+def test_library_ops_list_and_versions_with_scp_lines():
+    from fixtures import ok, err
+    srv, keys = setup()
+    d = tmpdir()
+    a = write(os.path.join(d, 'plan.md'), b'one\n')
+    b = write(os.path.join(d, 'plan2.md'), b'two, longer\n')
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n'
+         'put %s /students/term1/plan.md\nput %s /students/term1/plan.md\n' % (a, b))
+    s = srv.session(keys['sam'], 'sam')
+    top = ok(s.call('library.list', community='students'))
+    assert [f['name'] for f in top['folders']] == ['term1'] and top['documents'] == []
+    assert top['upload'] == "scp -P %d FILE 'sam@127.0.0.1:/students/'" % srv.port
+    sub = ok(s.call('library.list', community='students', path='term1'))
+    doc = sub['documents'][0]
+    assert (doc['name'], doc['size'], doc['versions'], doc['uploader']) == \
+        ('plan.md', 12, 2, 'pat')
+    assert doc['scp'] == "scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port
+    got = ok(s.call('library.get', id=doc['id']))
+    assert [v['version'] for v in got['versions']] == [2, 1]
+    assert got['versions'][0]['sha256'] == hashlib.sha256(b'two, longer\n').hexdigest()
+    assert got['path'] == '/students/term1/plan.md'
+    # the line works as given (with sam's key)
+    line = got['scp'].split()
+    rc, out = scp(srv, keys['sam'], 'sam', line[-2].strip("'"), os.path.join(d, 'x'))
+    assert open(os.path.join(d, 'x'), 'rb').read() == b'two, longer\n'
+    err(s.call('library.list', community='students', path='../secret'), 'not_found')
+    err(s.call('library.list', community='secret'), 'forbidden')
+    s.close()

@@ -1,0 +1,227 @@
+/*
+ * op-library.c: a community's library over the protocol (library.c keeps
+ * it; sftp.c serves it to sftp and scp): library.list, a folder's folders
+ * and documents, and library.get, one document with its versions. Both
+ * give the exact scp lines a member types on their own machine, since a
+ * terminal login cannot reach the member's files.
+ */
+#include <string.h>
+
+#include "server.h"
+
+#define LIB_PATH_MAX 1024
+
+/* "scp -P 2222 'pat@host:/students/notes.pdf' ." and the upload's. */
+static char *
+scp_get(const struct conn *c, const char *path)
+{
+	char host[256];
+	int port = config_connect_host(&srv->cfg, host, sizeof host);
+	const char *user = c->guest ? "guest" : c->member.id != 0 ?
+	    c->member.handle : "HANDLE";
+
+	if (port == 22)
+		return xasprintf("scp '%s@%s:%s' .", user, host, path);
+	return xasprintf("scp -P %d '%s@%s:%s' .", port, user, host, path);
+}
+
+static char *
+scp_put(const struct conn *c, const char *dir)
+{
+	char host[256];
+	int port = config_connect_host(&srv->cfg, host, sizeof host);
+	const char *user = c->member.id != 0 ? c->member.handle : "HANDLE";
+
+	if (port == 22)
+		return xasprintf("scp FILE '%s@%s:%s/'", user, host, dir);
+	return xasprintf("scp -P %d FILE '%s@%s:%s/'", port, user, host, dir);
+}
+
+/* The handle of a member id, or "". */
+static json_t *
+handle_of(sqlite3_stmt *st, int col)
+{
+	return json_string(db_col_text(st, col));
+}
+
+/* library.list: a folder of a community's library. */
+static int
+op_library_list(struct call *x)
+{
+	const char *slug = NULL, *sub = "";
+	struct access a;
+	struct lib_node dir;
+	char path[LIB_PATH_MAX + 80], canonp[LIB_PATH_MAX + 82], msg[256];
+	json_t *folders, *docs;
+	sqlite3_stmt *st;
+	int64_t folder;
+	char *line;
+
+	if (arg_str(x->args, "community", true, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 || arg_str(x->args, "path", false,
+	    LIB_PATH_MAX, &sub, x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
+		return -1;
+	snprintf(path, sizeof path, "/%s/%s", a.slug, sub);
+	if (!sftp_canon(path, canonp, sizeof canonp) ||
+	    strncmp(canonp + 1, a.slug, strlen(a.slug)) != 0 ||
+	    (canonp[strlen(a.slug) + 1] != '\0' &&
+	    canonp[strlen(a.slug) + 1] != '/'))
+		return call_fail(x, ERR_NOT_FOUND, "No such folder.");
+	if (library_resolve(x->conn, canonp, &dir, msg, sizeof msg) != LIB_OK ||
+	    (dir.kind != LIB_COMMUNITY && dir.kind != LIB_FOLDER))
+		return call_fail(x, ERR_NOT_FOUND, "No such folder.");
+	folder = dir.kind == LIB_FOLDER ? dir.folder_id : 0;
+	folders = json_array();
+	st = db_stmt(srv->db, "SELECT name, created_at FROM library_folders "
+	    "WHERE community_id = ? AND ifnull(parent_id, 0) = ? ORDER BY "
+	    "name");
+	sqlite3_bind_int64(st, 1, a.community_id);
+	sqlite3_bind_int64(st, 2, folder);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(folders, json_pack("{s:s, s:o}", "name",
+		    db_col_text(st, 0), "created_at",
+		    db_col_json_time(st, 1)));
+	sqlite3_reset(st);
+	docs = json_array();
+	st = db_stmt(srv->db, "SELECT d.id, d.name, d.title, d.type, "
+	    "v.size, (SELECT handle FROM members WHERE id = d.uploader_id), "
+	    "v.created_at, v.version, d.managers_only FROM library_documents "
+	    "d JOIN library_versions v ON v.document_id = d.id AND "
+	    "v.version = (SELECT max(version) FROM library_versions WHERE "
+	    "document_id = d.id) WHERE d.community_id = ? AND "
+	    "ifnull(d.folder_id, 0) = ? AND d.deleted_at IS NULL AND "
+	    "(d.managers_only = 0 OR ?) ORDER BY d.name");
+	sqlite3_bind_int64(st, 1, a.community_id);
+	sqlite3_bind_int64(st, 2, folder);
+	sqlite3_bind_int(st, 3, dir.power);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *full = xasprintf("%s/%s", canonp, db_col_text(st, 1));
+
+		line = scp_get(x->conn, full);
+		json_array_append_new(docs, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:I, s:o, s:o, s:I, s:b, s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "name",
+		    db_col_text(st, 1), "title", db_col_text(st, 2), "type",
+		    db_col_text(st, 3), "size",
+		    (json_int_t)sqlite3_column_int64(st, 4), "uploader",
+		    handle_of(st, 5), "updated_at", db_col_json_time(st, 6),
+		    "versions", (json_int_t)sqlite3_column_int64(st, 7),
+		    "managers_only", sqlite3_column_int(st, 8), "scp", line));
+		free(line);
+		free(full);
+	}
+	sqlite3_reset(st);
+	x->result = json_pack("{s:s, s:s, s:o, s:o, s:b}", "community",
+	    a.slug, "path", canonp, "folders", folders, "documents", docs,
+	    "may_upload", !x->conn->guest && (a.admin ||
+	    a.role >= CROLE_MEMBER));
+	line = scp_put(x->conn, canonp);
+	json_object_set_new(x->result, "upload", json_string(line));
+	free(line);
+	return 0;
+}
+
+/* The canonical path of a document (its folders up to the community). */
+static void
+doc_path(int64_t doc, const char *slug, const char *name, char *out,
+    size_t len)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "WITH RECURSIVE up(id, name, "
+	    "depth) AS (SELECT f.id, f.name, 0 FROM library_folders f JOIN "
+	    "library_documents d ON d.folder_id = f.id WHERE d.id = ?1 UNION "
+	    "ALL SELECT f.parent_id, p.name, up.depth + 1 FROM up JOIN "
+	    "library_folders f ON f.id = up.id JOIN library_folders p ON "
+	    "p.id = f.parent_id WHERE up.depth < 64) SELECT name FROM up "
+	    "ORDER BY depth DESC");
+	size_t n = (size_t)snprintf(out, len, "/%s", slug);
+
+	sqlite3_bind_int64(st, 1, doc);
+	while (sqlite3_step(st) == SQLITE_ROW && n < len)
+		n += (size_t)snprintf(out + n, len - n, "/%s",
+		    db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (n < len)
+		snprintf(out + n, len - n, "/%s", name);
+}
+
+/* library.get: a document and its versions. */
+static int
+op_library_get(struct call *x)
+{
+	json_int_t id;
+	struct access a;
+	sqlite3_stmt *st;
+	json_t *versions;
+	char path[LIB_PATH_MAX * 2], *line;
+	int64_t cid;
+	bool mo;
+
+	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	st = db_stmt(srv->db, "SELECT community_id, managers_only FROM "
+	    "library_documents WHERE id = ? AND deleted_at IS NULL");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	}
+	cid = sqlite3_column_int64(st, 0);
+	mo = sqlite3_column_int(st, 1) != 0;
+	sqlite3_reset(st);
+	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	    (mo && !a.admin && a.role < CROLE_MANAGER))
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	versions = json_array();
+	st = db_stmt(srv->db, "SELECT v.version, v.size, b.sha256, (SELECT "
+	    "handle FROM members WHERE id = v.uploader_id), v.created_at FROM "
+	    "library_versions v JOIN library_blobs b ON b.id = v.blob_id "
+	    "WHERE v.document_id = ? ORDER BY v.version DESC");
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(versions, json_pack("{s:I, s:I, s:s, "
+		    "s:o, s:o}", "version",
+		    (json_int_t)sqlite3_column_int64(st, 0), "size",
+		    (json_int_t)sqlite3_column_int64(st, 1), "sha256",
+		    db_col_text(st, 2), "uploader", handle_of(st, 3),
+		    "created_at", db_col_json_time(st, 4)));
+	sqlite3_reset(st);
+	st = db_stmt(srv->db, "SELECT name, title, description, tags, type, "
+	    "(SELECT handle FROM members WHERE id = uploader_id), created_at, "
+	    "updated_at FROM library_documents WHERE id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		json_decref(versions);
+		return call_db_fail(x);
+	}
+	doc_path(id, a.slug, db_col_text(st, 0), path, sizeof path);
+	line = scp_get(x->conn, path);
+	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, "
+	    "s:s, s:s, s:b, s:o, s:s}", "id", id, "name", db_col_text(st, 0),
+	    "title", db_col_text(st, 1), "description", db_col_text(st, 2),
+	    "tags", db_col_text(st, 3), "type", db_col_text(st, 4),
+	    "uploader", handle_of(st, 5), "created_at",
+	    db_col_json_time(st, 6), "updated_at", db_col_json_time(st, 7),
+	    "community", a.slug, "path", path, "managers_only", mo,
+	    "versions", versions, "scp", line);
+	sqlite3_reset(st);
+	free(line);
+	return 0;
+}
+
+const struct op op_library_table[] = {
+	{ "library.list", OP_MEMBER | OP_GUEST, op_library_list,
+	    "A folder of a community's library {community, path?}: its "
+	    "folders, its documents (size, uploader, versions) and the scp "
+	    "lines to fetch each and to upload there.", RATE_READ,
+	    ARGS(ARG_STR("community", ARG_REQ, 64),
+	    ARG_STR("path", ARG_OPT, LIB_PATH_MAX)) },
+	{ "library.get", OP_MEMBER | OP_GUEST, op_library_get,
+	    "A document {id}: its title, type, where it is, every version "
+	    "(size, SHA-256, uploader, date) and the scp line to fetch it.",
+	    RATE_READ, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
+	{ NULL, 0, NULL, NULL, 0, NULL },
+};
