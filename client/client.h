@@ -632,4 +632,11 @@ void plain_health(void);
 /* A manager marks a post as an impact story (asks for a note). */
 void plain_health_impact(json_t *post);
 
+/* library.c: a community's Library tab; sizes as "1.2 MB". */
+struct view *view_library(const char *slug, const char *name);
+void library_size(json_int_t n, char *out, size_t len);
+
+/* plain-library.c: a community's library in the line mode. */
+void plain_library(const char *slug);
+
 #endif

@@ -120,15 +120,16 @@ comm_draw(struct view *v, int rows, int cols)
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	/* the tabs: roomy when they fit, else compact (80 columns) */
 	for (int pass = 0; pass < 2; pass++) {
-		char t[NTABS + 1][40];
-		bool shown[NTABS + 1];
+		char t[NTABS + 2][40];
+		bool shown[NTABS + 2];
 		bool compact = pass == 1;
 		int w = 0;
 
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			size_t nrooms = c->lists[TAB_ROOMS].n;
 			long long n = -1;
-			const char *name = i < NTABS ? tab_names[i] : "Health";
+			const char *name = i < NTABS ? tab_names[i] :
+			    i == NTABS ? "Health" : "Library";
 
 			shown[i] = !((i == TAB_REQUESTS && !comm_staff(c)) ||
 			    (i == TAB_REPORTS && c->reports == NULL) ||
@@ -154,7 +155,7 @@ comm_draw(struct view *v, int rows, int cols)
 		}
 		if (!compact && x + w > cols)
 			continue;
-		for (int i = 0; i <= NTABS; i++) {
+		for (int i = 0; i <= NTABS + 1; i++) {
 			if (!shown[i])
 				continue;
 			put_text(2, x, cols - x, t[i], i == c->tab ? C_SEL :
@@ -518,6 +519,11 @@ comm_key(struct view *v, int ch, bool is_key)
 	if (!is_key && ch == '1' + NTABS && comm_health_may(c)) {
 		/* the Health "tab" is a screen of its own (health.c) */
 		ui_push(view_health(c->slug, c->name));
+		return true;
+	}
+	if (!is_key && ch == '2' + NTABS) {
+		/* the Library "tab" is a screen of its own (library.c) */
+		ui_push(view_library(c->slug, c->name));
 		return true;
 	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {

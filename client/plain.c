@@ -353,7 +353,8 @@ show_community(json_t *c)
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), 0 back: ");
+		    "j join, m membership, R reports (leaders, managers), "
+		    "l library, 0 back: ");
 		if (s[0] == 'n') {
 			snprintf(title, sizeof title, "%s",
 			    plain_ask("Title: "));
@@ -368,6 +369,8 @@ show_community(json_t *c)
 			plain_programme_run(js(c, "slug"));
 		} else if (s[0] == 'R') {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'l') {
+			plain_library(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {

@@ -90,7 +90,8 @@ def setup(**cfg):
     keys = people(srv, 'pat', 'sam', 'ola')
     community(srv, 'students', visibility='platform',
               members=[('pat', 'member'), ('ola', 'manager')])
-    community(srv, 'secret', visibility='private', members=[('pat', 'member')])
+    community(srv, 'secret', visibility='private', members=[('pat', 'member')],
+              name='Zeta circle')
     return srv, keys
 
 
@@ -433,3 +434,56 @@ def test_library_ops_list_and_versions_with_scp_lines():
     err(s.call('library.list', community='students', path='../secret'), 'not_found')
     err(s.call('library.list', community='secret'), 'forbidden')
     s.close()
+
+
+def test_tui_library_tab_lists_and_shows_the_scp_lines():
+    from fixtures import tui, join
+    srv, keys = setup()
+    join(srv, 'students', 'sam')
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\nput %s /students/term1/plan.md\n'
+         % write(os.path.join(d, 'plan.md'), b'# Plan\n'))
+    t = tui(srv, keys['sam'], 'sam', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('9 Library')
+        t.keys('9')
+        t.wait_for('term1/')
+        # at the top: the line to upload here from one's own machine
+        t.wait_for("scp -P %d FILE 'sam@127.0.0.1:/students/'" % srv.port)
+        t.keys('Enter')
+        t.wait_for('plan.md')
+        t.keys('j')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
+        t.keys('Enter')
+        t.wait_for('Versions')
+        t.wait_for('by pat')
+    finally:
+        t.kill()
+
+
+def test_plain_library_lists_and_shows_the_scp_lines():
+    from harness import Tmux
+    from fixtures import join
+    srv, keys = setup()
+    join(srv, 'students', 'sam')
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n'
+         % write(os.path.join(d, 'plan.md'), b'# Plan\n'))
+    cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. plan.md')
+        t.wait_for("scp -P %d FILE 'sam@127.0.0.1:/students/'" % srv.port)
+        t.keys('1', 'Enter')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/students/plan.md' ." % srv.port)
+        t.wait_for('version 1')
+    finally:
+        t.kill()

@@ -1,0 +1,227 @@
+/*
+ * library.c: a community's Library tab (library.list, library.get): its
+ * folders and documents with size, uploader, date and versions, and the
+ * exact scp lines to fetch the selected document or upload into this
+ * folder from the member's own machine (the TUI runs on the server, so it
+ * cannot reach their files; docs/tui.md says how sftp and scp work).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+struct library {
+	struct view v;
+	char slug[64];
+	char name[160];
+	char path[1024]; /* the folder inside the community; "" at the top */
+	json_t *r; /* the last library.list */
+	struct list l;
+	char msg[256];
+};
+
+static void library_load(struct library *);
+
+/* "1.2 MB" */
+void
+library_size(json_int_t n, char *out, size_t len)
+{
+	if (n < 1024)
+		snprintf(out, len, "%lld B", (long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(out, len, "%.1f KB", n / 1024.0);
+	else
+		snprintf(out, len, "%.1f MB", n / (1024.0 * 1024.0));
+}
+
+static void
+library_got(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+	size_t i;
+	json_t *e;
+	char text[600], right[160], size[32], when[20];
+
+	list_clear(&lv->l);
+	json_decref(lv->r);
+	lv->r = NULL;
+	if (error != NULL) {
+		snprintf(lv->msg, sizeof lv->msg, "%s", err_message(error));
+		ui_dirty();
+		return;
+	}
+	lv->r = json_incref(result);
+	lv->msg[0] = '\0';
+	if (lv->path[0] != '\0')
+		list_add(&lv->l, "../", "up", C_DIM, NULL, true);
+	json_array_foreach(jarr(result, "folders"), i, e) {
+		snprintf(text, sizeof text, "%s/", js(e, "name"));
+		list_add(&lv->l, text, "folder", C_HEAD, e, true);
+	}
+	json_array_foreach(jarr(result, "documents"), i, e) {
+		library_size(ji(e, "size"), size, sizeof size);
+		short_time(js(e, "updated_at"), when);
+		snprintf(right, sizeof right, "%s  %s  %s  v%lld", size,
+		    js(e, "uploader"), when, (long long)ji(e, "versions"));
+		list_add(&lv->l, js(e, "name"), right, C_NORMAL, e, true);
+	}
+	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
+		snprintf(lv->msg, sizeof lv->msg, "Nothing here yet.");
+	ui_dirty();
+}
+
+static void
+library_load(struct library *lv)
+{
+	json_t *a = json_pack("{s:s}", "community", lv->slug);
+
+	if (lv->path[0] != '\0')
+		json_object_set_new(a, "path", json_string(lv->path));
+	snprintf(lv->msg, sizeof lv->msg, "Loading…");
+	net_call("library.list", a, &lv->v, library_got, lv);
+}
+
+static void
+library_draw(struct view *v, int rows, int cols)
+{
+	struct library *lv = (struct library *)v;
+	struct row *r = list_cur(&lv->l);
+	char head[1400];
+	const char *line = "";
+	int y = 3;
+
+	snprintf(head, sizeof head, "%s library: %s", lv->name,
+	    lv->r != NULL ? js(lv->r, "path") : "");
+	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
+	if (lv->msg[0] != '\0')
+		put_text(y++, 2, cols - 4, lv->msg, C_DIM, 0);
+	list_draw(&lv->l, y, rows - y - 4, cols);
+	/* the line to type on one's own machine */
+	if (r != NULL && r->data != NULL && js(r->data, "scp")[0] != '\0') {
+		put_text(rows - 3, 2, cols - 4, "To fetch it, on your own "
+		    "machine:", C_DIM, 0);
+		line = js(r->data, "scp");
+	} else if (lv->r != NULL && json_is_true(json_object_get(lv->r,
+	    "may_upload"))) {
+		put_text(rows - 3, 2, cols - 4, "To upload a file here, on "
+		    "your own machine:", C_DIM, 0);
+		line = js(lv->r, "upload");
+	}
+	put_text(rows - 2, 4, cols - 6, line, C_CODE, 0);
+}
+
+static void
+doc_got(void *ctx, json_t *result, json_t *error)
+{
+	struct buf b;
+	size_t i;
+	json_t *e;
+	char size[32], when[20];
+
+	(void)ctx;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	buf_init(&b);
+	buf_printf(&b, "# %s\n\n%s\n\n", js(result, "name"),
+	    js(result, "path"));
+	buf_printf(&b, "Type: %s. Uploaded by %s.\n\n", js(result, "type"),
+	    js(result, "uploader"));
+	buf_printf(&b, "To fetch it, on your own machine:\n\n    %s\n\n",
+	    js(result, "scp"));
+	buf_printf(&b, "## Versions\n");
+	json_array_foreach(jarr(result, "versions"), i, e) {
+		library_size(ji(e, "size"), size, sizeof size);
+		short_time(js(e, "created_at"), when);
+		buf_printf(&b, "- %lld: %s by %s, %s (SHA-256 %.16s…)\n",
+		    (long long)ji(e, "version"), size, js(e, "uploader"),
+		    when, js(e, "sha256"));
+	}
+	buf_append(&b, "", 1);
+	ui_push(view_message(js(result, "name"), b.data));
+	buf_free(&b);
+}
+
+static bool
+library_key(struct view *v, int ch, bool is_key)
+{
+	struct library *lv = (struct library *)v;
+	struct row *r;
+	char *slash;
+
+	if (list_key(&lv->l, ch, is_key))
+		return true;
+	if (!is_key && ch == 'R') {
+		library_load(lv);
+		return true;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 'u' ||
+	    ch == 127 || ch == 8))) {
+		if (lv->path[0] == '\0')
+			return false;
+		slash = strrchr(lv->path, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		else
+			lv->path[0] = '\0';
+		library_load(lv);
+		return true;
+	}
+	if ((!is_key && (ch == '\n' || ch == '\r')) ||
+	    (is_key && ch == KEY_ENTER)) {
+		if ((r = list_cur(&lv->l)) == NULL)
+			return true;
+		if (r->data == NULL)
+			return library_key(v, 'u', false);
+		if (js(r->data, "scp")[0] == '\0') {
+			size_t n = strlen(lv->path);
+
+			snprintf(lv->path + n, sizeof lv->path - n, "%s%s",
+			    n > 0 ? "/" : "", js(r->data, "name"));
+			library_load(lv);
+			return true;
+		}
+		net_call("library.get", json_pack("{s:I}", "id",
+		    ji(r->data, "id")), v, doc_got, lv);
+		return true;
+	}
+	return false;
+}
+
+static void
+library_free(struct view *v)
+{
+	struct library *lv = (struct library *)v;
+
+	list_free(&lv->l);
+	json_decref(lv->r);
+	free(lv);
+}
+
+struct view *
+view_library(const char *slug, const char *name)
+{
+	struct library *lv = xcalloc(1, sizeof *lv);
+
+	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
+	snprintf(lv->name, sizeof lv->name, "%s", name);
+	lv->v.title = "Library";
+	lv->v.keys = "Enter:open  u:up  R:reload";
+	lv->v.help = "The community's library: folders and documents, with "
+	    "size, who uploaded it, when, and how many versions. **Enter** "
+	    "opens a folder, or a document's details and versions; **u** "
+	    "goes up. Files move with **scp** or **sftp** from your own "
+	    "machine, with the key you log in with: the line at the bottom "
+	    "fetches the selected document, or uploads a file (FILE) into "
+	    "this folder. Uploading over a name makes a new version.";
+	lv->v.draw = library_draw;
+	lv->v.key = library_key;
+	lv->v.free = library_free;
+	library_load(lv);
+	return &lv->v;
+}

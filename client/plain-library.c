@@ -1,0 +1,93 @@
+/*
+ * plain-library.c: a community's library in the line mode (library.list,
+ * library.get): folders and documents numbered, a document's versions,
+ * and the exact scp lines to fetch one or to upload into a folder from
+ * the member's own machine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "client.h"
+
+static void
+document(json_int_t id)
+{
+	json_t *r = plain_call("library.get", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r), *v;
+	char size[32];
+	size_t i;
+
+	if (res != NULL) {
+		plain_out("\n%s (%s, uploaded by %s)\n", js(res, "path"),
+		    js(res, "type"), js(res, "uploader"));
+		json_array_foreach(json_object_get(res, "versions"), i, v) {
+			library_size(ji(v, "size"), size, sizeof size);
+			plain_out("  version %lld: %s by %s, %.16s, SHA-256 "
+			    "%.16s...\n", (long long)ji(v, "version"), size,
+			    js(v, "uploader"), js(v, "created_at"),
+			    js(v, "sha256"));
+		}
+		plain_out("To fetch it, on your own machine:\n  %s\n",
+		    js(res, "scp"));
+	}
+	json_decref(r);
+}
+
+void
+plain_library(const char *slug)
+{
+	char path[1024] = "", *s, size[32], *slash;
+	json_t *r, *res, *f, *d;
+	size_t i, nf;
+
+	for (;;) {
+		r = plain_call("library.list", json_pack("{s:s, s:s}",
+		    "community", slug, "path", path));
+		if ((res = plain_result(r)) == NULL) {
+			json_decref(r);
+			return;
+		}
+		plain_out("\nLibrary %s\n", js(res, "path"));
+		nf = json_array_size(json_object_get(res, "folders"));
+		json_array_foreach(json_object_get(res, "folders"), i, f)
+			plain_out("  %zu. %s/\n", i + 1, js(f, "name"));
+		json_array_foreach(json_object_get(res, "documents"), i, d) {
+			library_size(ji(d, "size"), size, sizeof size);
+			plain_out("  %zu. %s  (%s, %s, %.10s, %lld version%s)\n",
+			    nf + i + 1, js(d, "name"), size,
+			    js(d, "uploader"), js(d, "updated_at"),
+			    (long long)ji(d, "versions"),
+			    ji(d, "versions") == 1 ? "" : "s");
+		}
+		if (nf + json_array_size(json_object_get(res, "documents")) ==
+		    0)
+			plain_out("  Nothing here yet.\n");
+		if (json_is_true(json_object_get(res, "may_upload")))
+			plain_out("To upload a file here, on your own "
+			    "machine:\n  %s\n", js(res, "upload"));
+		s = plain_ask("Number to open, u up, 0 back: ");
+		if (s[0] == 'u' && path[0] != '\0') {
+			if ((slash = strrchr(path, '/')) != NULL)
+				*slash = '\0';
+			else
+				path[0] = '\0';
+		} else if (atoi(s) > 0 && (size_t)atoi(s) <= nf) {
+			f = json_array_get(json_object_get(res, "folders"),
+			    (size_t)atoi(s) - 1);
+			size_t n = strlen(path);
+
+			snprintf(path + n, sizeof path - n, "%s%s",
+			    n > 0 ? "/" : "", js(f, "name"));
+		} else if (atoi(s) > 0 && (d = json_array_get(
+		    json_object_get(res, "documents"), (size_t)atoi(s) - 1 -
+		    nf)) != NULL) {
+			document(ji(d, "id"));
+		} else if (s[0] != 'u') {
+			json_decref(r);
+			return;
+		}
+		json_decref(r);
+	}
+}
