@@ -487,3 +487,18 @@ def test_plain_library_lists_and_shows_the_scp_lines():
         t.wait_for('version 1')
     finally:
         t.kill()
+
+
+def test_removed_member_loses_the_sftp_session_and_cannot_return():
+    srv, keys = setup()
+    r = Raw(srv, keys['sam'], 'sam')
+    r.req(STAT, s('/students'))
+    assert r.recv()[0] == 105
+    srv.ctl('member', 'remove', 'sam', '--reason', 'test')
+    # the open session ends (no more answers), and a new one is refused
+    assert r.recv() == (None, None)
+    r.p.wait(timeout=10)
+    p = subprocess.run(srv.ssh_base(keys['sam'], 'sam') + ['-s', '127.0.0.1', 'sftp'],
+                       input=pkt(1, struct.pack('>I', 3)), capture_output=True,
+                       timeout=20)
+    assert p.stdout == b'' and b'removed' in p.stderr, p
