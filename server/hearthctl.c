@@ -78,6 +78,10 @@ usage(FILE *f)
 	    "  restore FILE                          (hearthd stopped) FILE "
 	    "becomes the database\n"
 	    "  audit [--member HANDLE] [--limit N] [--before ID]\n"
+	    "  library SLUG [PATH]                   a folder of a community's "
+	    "library\n"
+	    "  library show ID                       a document and its "
+	    "versions\n"
 	    "  coc show                              the code of conduct "
 	    "members accept\n"
 	    "  coc set FILE                          a new version of it "
@@ -1035,6 +1039,8 @@ main(int argc, char **argv)
 		return cmd_audit(argc, argv);
 	if (strcmp(argv[0], "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(argv[0], "library") == 0)
+		return hctl_library(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

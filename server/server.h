@@ -1201,6 +1201,7 @@ void hctl_die(const char *fmt, ...) __attribute__((noreturn,
     format(printf, 1, 2)));
 int hctl_coc(int argc, char **argv);
 int hctl_member_reinstate(int argc, char **argv);
+int hctl_library(int argc, char **argv); /* hearthctl-library.c */
 
 /*
  * sftp-wire.c: SFTP version 3 packets (no database, no loop: the fuzz

@@ -431,6 +431,10 @@ def test_library_ops_list_and_versions_with_scp_lines():
     line = got['scp'].split()
     rc, out = scp(srv, keys['sam'], 'sam', line[-2].strip("'"), os.path.join(d, 'x'))
     assert open(os.path.join(d, 'x'), 'rb').read() == b'two, longer\n'
+    # the console sees the same (hearthctl library)
+    assert srv.ctl('library', 'students', 'term1')['documents'][0]['versions'] == 2
+    text = srv.ctl('library', 'show', str(doc['id']), json_out=False).stdout
+    assert '/students/term1/plan.md' in text and 'version 2' in text, text
     err(s.call('library.list', community='students', path='../secret'), 'not_found')
     err(s.call('library.list', community='secret'), 'forbidden')
     s.close()
