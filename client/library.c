@@ -147,6 +147,46 @@ doc_got(void *ctx, json_t *result, json_t *error)
 	buf_free(&b);
 }
 
+static void
+restored(struct view *below, json_t *result)
+{
+	ui_flash("Restored: it is now version %lld.",
+	    (long long)ji(result, "version"));
+	library_load((struct library *)below);
+}
+
+static bool
+restore_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	long long n = atoll(vals[0]);
+
+	if (n < 1) {
+		snprintf(err, len, "Which version? A number from the "
+		    "document's versions (Enter on it lists them).");
+		return false;
+	}
+	json_object_set_new(args, "version", json_integer(n));
+	return true;
+}
+
+/* V on a document (managers): an older version becomes the newest. */
+static void
+restore_open(struct library *lv, json_t *doc)
+{
+	static const struct form_def defs[] = {
+		{ "Version", NULL, NULL, "the number to bring back" },
+	};
+
+	if (!json_is_true(json_object_get(lv->r, "may_manage"))) {
+		ui_flash("Only the community's managers restore versions.");
+		return;
+	}
+	ui_push(form_open("Restore a version", "The version chosen becomes "
+	    "the newest, as a new version: none is lost.", "library.restore",
+	    json_pack("{s:I}", "id", ji(doc, "id")), defs, 1, restore_build,
+	    restored));
+}
+
 static bool
 library_key(struct view *v, int ch, bool is_key)
 {
@@ -158,6 +198,14 @@ library_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (!is_key && ch == 'R') {
 		library_load(lv);
+		return true;
+	}
+	if (!is_key && ch == 'V') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			restore_open(lv, r->data);
+		else
+			ui_flash("Select a document first.");
 		return true;
 	}
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 'u' ||
@@ -211,14 +259,15 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  u:up  R:reload";
+	lv->v.keys = "Enter:open  u:up  V:restore a version  R:reload";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
 	    "opens a folder, or a document's details and versions; **u** "
 	    "goes up. Files move with **scp** or **sftp** from your own "
 	    "machine, with the key you log in with: the line at the bottom "
 	    "fetches the selected document, or uploads a file (FILE) into "
-	    "this folder. Uploading over a name makes a new version.";
+	    "this folder. Uploading over a name makes a new version; "
+	    "**V** (managers) makes an older version the newest again.";
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
 	lv->v.free = library_free;

@@ -12,7 +12,7 @@
 #include "client.h"
 
 static void
-document(json_int_t id)
+document(json_int_t id, bool manage)
 {
 	json_t *r = plain_call("library.get", json_pack("{s:I}", "id", id));
 	json_t *res = plain_result(r), *v;
@@ -31,6 +31,16 @@ document(json_int_t id)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		if (manage) {
+			const char *s = plain_ask("Version number to restore "
+			    "as the newest (managers), Enter: back: ");
+
+			if (atoll(s) > 0)
+				plain_do("library.restore", json_pack("{s:I, "
+				    "s:I}", "id", id, "version",
+				    (json_int_t)atoll(s)), "Restored as the "
+				    "newest version.");
+		}
 	}
 	json_decref(r);
 }
@@ -83,7 +93,8 @@ plain_library(const char *slug)
 		} else if (atoi(s) > 0 && (d = json_array_get(
 		    json_object_get(res, "documents"), (size_t)atoi(s) - 1 -
 		    nf)) != NULL) {
-			document(ji(d, "id"));
+			document(ji(d, "id"), json_is_true(json_object_get(
+			    res, "may_manage")));
 		} else if (s[0] != 'u') {
 			json_decref(r);
 			return;

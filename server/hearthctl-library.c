@@ -1,8 +1,9 @@
 /*
  * hearthctl-library.c: `hearthctl library SLUG [PATH]` lists a folder of a
  * community's library (library.list), `hearthctl library show ID` one
- * document with its versions (library.get); each is one request to the
- * running hearthd (hctl_request in hearthctl.c).
+ * document with its versions (library.get), `hearthctl library restore ID
+ * VERSION` an older version made the newest (library.restore); each is one
+ * request to the running hearthd (hctl_request in hearthctl.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,17 @@ hctl_library(int argc, char **argv)
 			    json_object_get(e, "size")), hctl_str(e,
 			    "uploader"), d, hctl_str(e, "sha256"));
 		}
+		json_decref(r);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "restore") == 0) {
+		r = hctl_request("library.restore", json_pack("{s:I, s:I}", "id",
+		    (json_int_t)strtoll(argv[2], NULL, 10), "version",
+		    (json_int_t)strtoll(argv[3], NULL, 10)));
+		if (!hctl_print_json(r))
+			printf("Restored: it is now version %lld.\n",
+			    (long long)json_integer_value(json_object_get(r,
+			    "version")));
 		json_decref(r);
 		return 0;
 	}

@@ -82,6 +82,8 @@ usage(FILE *f)
 	    "library\n"
 	    "  library show ID                       a document and its "
 	    "versions\n"
+	    "  library restore ID VERSION            an older version becomes "
+	    "the newest\n"
 	    "  coc show                              the code of conduct "
 	    "members accept\n"
 	    "  coc set FILE                          a new version of it "

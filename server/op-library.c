@@ -117,6 +117,8 @@ op_library_list(struct call *x)
 	    a.slug, "path", canonp, "folders", folders, "documents", docs,
 	    "may_upload", !x->conn->guest && (a.admin ||
 	    a.role >= CROLE_MEMBER));
+	json_object_set_new(x->result, "may_manage", json_boolean(a.admin ||
+	    a.role >= CROLE_MANAGER));
 	line = scp_put(x->conn, canonp);
 	json_object_set_new(x->result, "upload", json_string(line));
 	free(line);
@@ -212,6 +214,79 @@ op_library_get(struct call *x)
 	return 0;
 }
 
+/* library.restore: an older version becomes the newest (managers). */
+static int
+op_library_restore(struct call *x)
+{
+	json_int_t id, version;
+	struct access a;
+	sqlite3_stmt *st;
+	int64_t cid, blob = 0, size = 0, next = 0;
+	char name[256], detail[400];
+	bool mo;
+
+	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0 || arg_int(x->args, "version", true, 1,
+	    INT32_MAX, &version, x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	st = db_stmt(srv->db, "SELECT community_id, managers_only, name FROM "
+	    "library_documents WHERE id = ? AND deleted_at IS NULL");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	}
+	cid = sqlite3_column_int64(st, 0);
+	mo = sqlite3_column_int(st, 1) != 0;
+	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
+	sqlite3_reset(st);
+	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	    (mo && !a.admin && a.role < CROLE_MANAGER))
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	if (authz_community(x, cid, CA_MANAGE, &a) != 0)
+		return call_fail(x, ERR_FORBIDDEN, "Only managers of %s may "
+		    "restore an older version.", a.name);
+	st = db_stmt(srv->db, "SELECT blob_id, size, (SELECT max(version) + 1 "
+	    "FROM library_versions WHERE document_id = ?1) FROM "
+	    "library_versions WHERE document_id = ?1 AND version = ?2");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, version);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		blob = sqlite3_column_int64(st, 0);
+		size = sqlite3_column_int64(st, 1);
+		next = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (blob == 0)
+		return call_fail(x, ERR_NOT_FOUND, "%s has no version %lld.",
+		    name, (long long)version);
+	st = db_stmt(srv->db, "INSERT INTO library_versions (document_id, "
+	    "version, blob_id, size, uploader_id, created_at) VALUES (?, ?, "
+	    "?, ?, nullif(?, 0), ?)");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next);
+	sqlite3_bind_int64(st, 3, blob);
+	sqlite3_bind_int64(st, 4, size);
+	sqlite3_bind_int64(st, 5, call_actor(x));
+	sqlite3_bind_int64(st, 6, now_unix());
+	if (call_step(x, st) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE library_documents SET updated_at = ? "
+	    "WHERE id = ?");
+	sqlite3_bind_int64(st, 1, now_unix());
+	sqlite3_bind_int64(st, 2, id);
+	if (call_step(x, st) != 0)
+		return -1;
+	snprintf(detail, sizeof detail, "%s: %s version %lld restored as %lld",
+	    a.slug, name, (long long)version, (long long)next);
+	if (audit_add(srv->db, &x->conn->member, "library.restore", 0, a.slug,
+	    detail) != 0)
+		return call_db_fail(x);
+	x->result = json_pack("{s:I, s:I}", "id", id, "version",
+	    (json_int_t)next);
+	return 0;
+}
+
 const struct op op_library_table[] = {
 	{ "library.list", OP_MEMBER | OP_GUEST, op_library_list,
 	    "A folder of a community's library {community, path?}: its "
@@ -223,5 +298,10 @@ const struct op op_library_table[] = {
 	    "A document {id}: its title, type, where it is, every version "
 	    "(size, SHA-256, uploader, date) and the scp line to fetch it.",
 	    RATE_READ, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
+	{ "library.restore", OP_MEMBER | OP_WRITE, op_library_restore,
+	    "Make an older version of a document {id, version} its newest "
+	    "(the community's managers); every version is kept.", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_INT("version", ARG_REQ, 1, INT32_MAX)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

@@ -546,6 +546,8 @@ TABLE = {
     # the library: as the community's threads (sftp: test_library.py)
     'library.list': (lambda w, r, v: {'community': v}, read_slug()),
     'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
+                        write('manager', True)),
 }
 
 

@@ -437,6 +437,19 @@ def test_library_ops_list_and_versions_with_scp_lines():
     assert '/students/term1/plan.md' in text and 'version 2' in text, text
     err(s.call('library.list', community='students', path='../secret'), 'not_found')
     err(s.call('library.list', community='secret'), 'forbidden')
+    # a manager brings version 1 back as the newest; nobody else may
+    err(s.call('library.restore', id=doc['id'], version=1), 'forbidden')
+    m = srv.session(keys['ola'], 'ola')
+    assert ok(m.call('library.list', community='students'))['may_manage']
+    assert ok(m.call('library.restore', id=doc['id'], version=1))['version'] == 3
+    err(m.call('library.restore', id=doc['id'], version=9), 'not_found')
+    m.close()
+    got = os.path.join(d, 'restored')
+    sftp(srv, keys['sam'], 'sam', 'get /students/term1/plan.md %s\n' % got)
+    assert open(got, 'rb').read() == b'one\n'
+    assert srv.query('SELECT count(*) FROM library_blobs')[0][0] == 2  # no copy
+    assert srv.query("SELECT actor, target FROM audit WHERE action = "
+                     "'library.restore'") == [('ola', 'students')]
     s.close()
 
 
