@@ -147,6 +147,30 @@ doc_got(void *ctx, json_t *result, json_t *error)
 	buf_free(&b);
 }
 
+/* A text document on screen: Markdown as such, other text as it is. */
+static void
+text_got(void *ctx, json_t *result, json_t *error)
+{
+	struct buf b;
+
+	(void)ctx;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	buf_init(&b);
+	if (strcmp(js(result, "type"), "text/markdown") == 0)
+		buf_puts(&b, js(result, "text"));
+	else
+		buf_printf(&b, "```\n%s\n```\n", js(result, "text"));
+	if (json_is_true(json_object_get(result, "truncated")))
+		buf_puts(&b, "\n\n(The rest is longer than the screen shows: "
+		    "fetch it with scp, i shows how.)\n");
+	buf_append(&b, "", 1);
+	ui_push(view_message(js(result, "name"), b.data));
+	buf_free(&b);
+}
+
 static void
 restored(struct view *below, json_t *result)
 {
@@ -234,8 +258,19 @@ library_key(struct view *v, int ch, bool is_key)
 			library_load(lv);
 			return true;
 		}
-		net_call("library.get", json_pack("{s:I}", "id",
-		    ji(r->data, "id")), v, doc_got, lv);
+		if (strncmp(js(r->data, "type"), "text/", 5) == 0)
+			net_call("library.text", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, text_got, lv);
+		else
+			net_call("library.get", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, doc_got, lv);
+		return true;
+	}
+	if (!is_key && ch == 'i') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			net_call("library.get", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, doc_got, lv);
 		return true;
 	}
 	return false;
@@ -259,11 +294,12 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  u:up  V:restore a version  R:reload";
+	lv->v.keys = "Enter:open  i:versions  u:up  V:restore a version";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
-	    "opens a folder, or a document's details and versions; **u** "
-	    "goes up. Files move with **scp** or **sftp** from your own "
+	    "opens a folder, shows a plain-text or Markdown document, or "
+	    "another document's details and versions; **i** shows them for "
+	    "any document; **u** goes up. Files move with **scp** or **sftp** from your own "
 	    "machine, with the key you log in with: the line at the bottom "
 	    "fetches the selected document, or uploads a file (FILE) into "
 	    "this folder. Uploading over a name makes a new version; "

@@ -11,6 +11,22 @@
 #include "common.h"
 #include "client.h"
 
+/* A plain-text or Markdown document, printed (its first 256 KiB). */
+static void
+text(json_int_t id)
+{
+	json_t *r = plain_call("library.text", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r);
+
+	if (res != NULL) {
+		plain_out("\n");
+		plain_print_md(js(res, "text"), "  ");
+		if (json_is_true(json_object_get(res, "truncated")))
+			plain_out("  (more: fetch it with scp)\n");
+	}
+	json_decref(r);
+}
+
 static void
 document(json_int_t id, bool manage)
 {
@@ -31,6 +47,8 @@ document(json_int_t id, bool manage)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		if (strncmp(js(res, "type"), "text/", 5) == 0)
+			text(id);
 		if (manage) {
 			const char *s = plain_ask("Version number to restore "
 			    "as the newest (managers), Enter: back: ");

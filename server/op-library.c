@@ -214,6 +214,67 @@ op_library_get(struct call *x)
 	return 0;
 }
 
+#define LIB_TEXT_MAX (256 * 1024) /* the text shown of a document */
+
+/* library.text: the start of a plain-text or Markdown document, to read. */
+static int
+op_library_text(struct call *x)
+{
+	json_int_t id;
+	struct access a;
+	sqlite3_stmt *st;
+	int64_t cid, blob, size;
+	char name[256], type[80], *text;
+	size_t got;
+	bool mo;
+
+	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	st = db_stmt(srv->db, "SELECT d.community_id, d.managers_only, d.name, "
+	    "d.type, v.blob_id, v.size FROM library_documents d JOIN "
+	    "library_versions v ON v.document_id = d.id AND v.version = "
+	    "(SELECT max(version) FROM library_versions WHERE document_id = "
+	    "d.id) WHERE d.id = ? AND d.deleted_at IS NULL");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	}
+	cid = sqlite3_column_int64(st, 0);
+	mo = sqlite3_column_int(st, 1) != 0;
+	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
+	snprintf(type, sizeof type, "%s", db_col_text(st, 3));
+	blob = sqlite3_column_int64(st, 4);
+	size = sqlite3_column_int64(st, 5);
+	sqlite3_reset(st);
+	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	    (mo && !a.admin && a.role < CROLE_MANAGER))
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	if (strncmp(type, "text/", 5) != 0)
+		return call_fail(x, ERR_BAD_REQUEST, "%s is not text (%s): "
+		    "fetch it with scp.", name, type);
+	text = xmalloc(LIB_TEXT_MAX + 1);
+	if (library_read(blob, 0, text, LIB_TEXT_MAX, &got) != 0) {
+		free(text);
+		return call_db_fail(x);
+	}
+	/* cut at the last whole character, and refuse what is not UTF-8 */
+	while (got > 0 && !utf8_valid(text, got) && size > (int64_t)got &&
+	    got > (size_t)LIB_TEXT_MAX - 4)
+		got--;
+	if (!utf8_valid(text, got)) {
+		free(text);
+		return call_fail(x, ERR_BAD_REQUEST, "%s is not UTF-8 text: "
+		    "fetch it with scp.", name);
+	}
+	x->result = json_pack("{s:I, s:s, s:s, s:s%, s:b}", "id", id, "name",
+	    name, "type", type, "text", text, got, "truncated",
+	    size > (int64_t)got);
+	free(text);
+	return 0;
+}
+
 /* library.restore: an older version becomes the newest (managers). */
 static int
 op_library_restore(struct call *x)
@@ -298,6 +359,10 @@ const struct op op_library_table[] = {
 	    "A document {id}: its title, type, where it is, every version "
 	    "(size, SHA-256, uploader, date) and the scp line to fetch it.",
 	    RATE_READ, ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
+	{ "library.text", OP_MEMBER | OP_GUEST, op_library_text,
+	    "The text of a plain-text or Markdown document {id} (its first "
+	    "256 KiB), to read on screen.", RATE_READ,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
 	{ "library.restore", OP_MEMBER | OP_WRITE, op_library_restore,
 	    "Make an older version of a document {id, version} its newest "
 	    "(the community's managers); every version is kept.", RATE_WRITE,

@@ -546,6 +546,7 @@ TABLE = {
     # the library: as the community's threads (sftp: test_library.py)
     'library.list': (lambda w, r, v: {'community': v}, read_slug()),
     'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
     'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
                         write('manager', True)),
 }
@@ -556,8 +557,8 @@ def library_doc(w, vis):
     n = w.uniq()
     bid = w.fresh("INSERT INTO library_blobs (sha256, size, created_at) VALUES "
                   "(?, 0, ?)", '%064x' % n, T0)
-    did = w.fresh("INSERT INTO library_documents (community_id, name, uploader_id, "
-                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?)", w.cid[vis],
+    did = w.fresh("INSERT INTO library_documents (community_id, name, type, uploader_id, "
+                  "created_at, updated_at) VALUES (?, ?, 'text/plain', ?, ?, ?)", w.cid[vis],
                   'doc%d.txt' % n, w.ids['author'], T0, T0)
     w.fresh("INSERT INTO library_versions (document_id, version, blob_id, size, "
             "created_at) VALUES (?, 1, ?, 0, ?)", did, bid, T0)

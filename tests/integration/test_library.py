@@ -459,7 +459,7 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
     join(srv, 'students', 'sam')
     d = tmpdir()
     sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\nput %s /students/term1/plan.md\n'
-         % write(os.path.join(d, 'plan.md'), b'# Plan\n'))
+         % write(os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire.\n'))
     t = tui(srv, keys['sam'], 'sam', width=100, height=30)
     try:
         t.wait_for('STUDENTS', timeout=15)
@@ -473,9 +473,14 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
         t.wait_for('plan.md')
         t.keys('j')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
-        t.keys('Enter')
+        t.keys('i')
         t.wait_for('Versions')
         t.wait_for('by pat')
+        # a Markdown document reads on screen
+        t.keys('q')
+        t.wait_for('plan.md')
+        t.keys('Enter')
+        t.wait_for('Reading list')
     finally:
         t.kill()
 
@@ -487,7 +492,7 @@ def test_plain_library_lists_and_shows_the_scp_lines():
     join(srv, 'students', 'sam')
     d = tmpdir()
     sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n'
-         % write(os.path.join(d, 'plan.md'), b'# Plan\n'))
+         % write(os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire.\n'))
     cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
     try:
@@ -502,6 +507,7 @@ def test_plain_library_lists_and_shows_the_scp_lines():
         t.keys('1', 'Enter')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/plan.md' ." % srv.port)
         t.wait_for('version 1')
+        t.wait_for('Reading list: Freire.')
     finally:
         t.kill()
 
