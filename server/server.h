@@ -1347,7 +1347,7 @@ void dispatch_after_sync(void (*fn)(void *, bool), void *arg);
 struct sftp;
 struct sftp *sftp_new(void *owner, void (*kick)(void *),
     void (*end)(void *), uint64_t log_id, const struct member *,
-    bool guest);
+    const char *key_fp, bool guest);
 /* Take bytes from the channel; -1 once the session must end. */
 int sftp_input(struct sftp *, const void *, size_t);
 /* Work through input left waiting (after output drained or a sync). */

@@ -88,7 +88,7 @@ static const struct conn_transport who_transport = {
 
 struct sftp *
 sftp_new(void *owner, void (*kick)(void *), void (*end)(void *),
-    uint64_t log_id, const struct member *m, bool guest)
+    uint64_t log_id, const struct member *m, const char *fp, bool guest)
 {
 	struct sftp *s = xcalloc(1, sizeof *s);
 
@@ -101,6 +101,8 @@ sftp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 	buf_init(&s->err);
 	s->who = conn_new(CONN_SSH, &who_transport, s);
 	s->who->guest = guest;
+	/* so that removing this device's key ends the session (op-device.c) */
+	snprintf(s->who->key.fp, sizeof s->who->key.fp, "%s", fp);
 	if (m->id != 0) {
 		s->who->member = *m;
 		s->who->member.display_name = xstrdup(m->display_name != NULL ?

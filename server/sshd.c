@@ -848,7 +848,7 @@ sess_start_mode(struct sess *s)
 			break;
 		}
 		s->sftp = sftp_new(s, sess_sftp_kick, sess_sftp_end, s->id,
-		    &s->member, s->guest);
+		    &s->member, s->key.fp, s->guest);
 		break;
 	case MODE_NONE:
 		break;
