@@ -21,8 +21,10 @@ hctl_library(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "show") == 0) {
 		r = hctl_request("library.get", json_pack("{s:I}", "id",
 		    (json_int_t)strtoll(argv[2], NULL, 10)));
-		if (hctl_print_json(r))
+		if (hctl_print_json(r)) {
+			json_decref(r);
 			return 0;
+		}
 		printf("%s (%s), uploaded by %s\n", hctl_str(r, "path"),
 		    hctl_str(r, "type"), hctl_str(r, "uploader"));
 		json_array_foreach(json_object_get(r, "versions"), i, e) {
@@ -52,8 +54,10 @@ hctl_library(int argc, char **argv)
 		    "ID");
 	r = hctl_request("library.list", json_pack("{s:s, s:s}", "community",
 	    argv[1], "path", argc == 3 ? argv[2] : ""));
-	if (hctl_print_json(r))
+	if (hctl_print_json(r)) {
+		json_decref(r);
 		return 0;
+	}
 	printf("%s\n", hctl_str(r, "path"));
 	json_array_foreach(json_object_get(r, "folders"), i, e)
 		printf("  %s/\n", hctl_str(e, "name"));
