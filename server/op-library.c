@@ -10,6 +10,7 @@
 #include "server.h"
 
 #define LIB_PATH_MAX 1024
+#define LIB_VERSION_MAX 1000000000
 
 /* "scp -P 2222 'pat@host:/students/notes.pdf' ." and the upload's. */
 static char *
@@ -288,7 +289,7 @@ op_library_restore(struct call *x)
 
 	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
 	    sizeof x->msg) != 0 || arg_int(x->args, "version", true, 1,
-	    INT32_MAX, &version, x->msg, sizeof x->msg) != 0)
+	    LIB_VERSION_MAX, &version, x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
 	st = db_stmt(srv->db, "SELECT community_id, managers_only, name FROM "
 	    "library_documents WHERE id = ? AND deleted_at IS NULL");
@@ -367,6 +368,6 @@ const struct op op_library_table[] = {
 	    "Make an older version of a document {id, version} its newest "
 	    "(the community's managers); every version is kept.", RATE_WRITE,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
-	    ARG_INT("version", ARG_REQ, 1, INT32_MAX)) },
+	    ARG_INT("version", ARG_REQ, 1, LIB_VERSION_MAX)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };
