@@ -690,11 +690,17 @@ do_rename(struct sftp *s, const struct sftp_req *q)
 	reply_synced(s, q->id, rc, msg);
 }
 
-/* setstat: times are taken as said (and ignored); the rest is refused. */
+/*
+ * setstat: times are taken as said (and ignored), and so is a size the
+ * file already has (OpenSSH's scp sets the size it wrote, after writing);
+ * permissions, owners and other sizes are refused, saying why.
+ */
 static void
 do_setstat(struct sftp *s, const struct sftp_req *q)
 {
+	struct handle *h = NULL;
 	struct lib_node n;
+	uint64_t size;
 	char msg[256];
 	int rc;
 
@@ -703,12 +709,21 @@ do_setstat(struct sftp *s, const struct sftp_req *q)
 		status_rc(s, q->id, rc, msg);
 		return;
 	}
-	if (q->type == SFTP_FSETSTAT && handle_find(s, q) == NULL) {
+	if (q->type == SFTP_FSETSTAT && (h = handle_find(s, q)) == NULL) {
 		sftp_status(&s->out, q->id, SFTP_FAILURE, "invalid handle");
 		return;
 	}
-	if (q->attrs.flags & (SFTP_ATTR_PERMISSIONS | SFTP_ATTR_UIDGID |
-	    SFTP_ATTR_SIZE)) {
+	if (h != NULL)
+		n = h->node;
+	size = h != NULL && h->kind == H_WRITE ? h->written :
+	    (uint64_t)n.size;
+	log_debug(s->id, "sftp: setstat flags %#x size %llu (has %llu)",
+	    q->attrs.flags, (unsigned long long)q->attrs.size,
+	    (unsigned long long)size);
+	if ((q->attrs.flags & (SFTP_ATTR_PERMISSIONS | SFTP_ATTR_UIDGID)) ||
+	    ((q->attrs.flags & SFTP_ATTR_SIZE) && q->attrs.size != size)) {
+		say(s, "the library keeps no permissions or owners, and a "
+		    "document's size is what was uploaded: nothing changed");
 		sftp_status(&s->out, q->id, SFTP_OP_UNSUPPORTED, "the library "
 		    "keeps no permissions, owners or sizes to set: who may "
 		    "read follows the community");
