@@ -553,3 +553,22 @@ def test_disk_full_mid_upload_leaves_no_document():
     back = os.path.join(d, 'back')
     scp(srv, keys['pat'], 'pat', remote('pat', '/students/big.bin'), back)
     assert sha(back) == sha(src)
+
+
+def test_scp_recursive_and_preserve_store_the_files():
+    """scp -r sets its folders' permissions and scp -p a file's, which the
+    library does not keep: refused with a word why, the files stored."""
+    srv, keys = setup()
+    d = tmpdir()
+    os.makedirs(d + '/notes/sub')
+    write(d + '/notes/a.txt', b'a')
+    write(d + '/notes/sub/b.txt', b'bb')
+    rc, out = scp(srv, keys['pat'], 'pat', '-r', d + '/notes', remote('pat', '/students/'))
+    assert 'keeps no permissions' in out, out
+    scp(srv, keys['pat'], 'pat', '-r', remote('pat', '/students/notes'), d + '/back')
+    assert open(d + '/back/sub/b.txt', 'rb').read() == b'bb'
+    rc, out = scp(srv, keys['pat'], 'pat', '-p', d + '/notes/a.txt',
+                  remote('pat', '/students/p.txt'))
+    assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1), ('p.txt', 1)]
+    assert srv.query('SELECT name FROM library_folders ORDER BY name') == \
+        [('notes',), ('sub',)]
