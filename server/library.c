@@ -349,7 +349,57 @@ struct lib_upload {
 	size_t fill;
 	bool failed;
 	char err[256];
+	struct lib_upload *next, *prev; /* the uploads under way */
 };
+static struct lib_upload *uploads;
+
+/* Take u into, or out of, the list of uploads under way. */
+static void
+upload_link(struct lib_upload *u, bool in)
+{
+	if (in) {
+		u->prev = NULL;
+		u->next = uploads;
+		if (uploads != NULL)
+			uploads->prev = u;
+		uploads = u;
+		return;
+	}
+	if (u->prev != NULL)
+		u->prev->next = u->next;
+	else if (uploads == u)
+		uploads = u->next;
+	if (u->next != NULL)
+		u->next->prev = u->prev;
+	u->next = u->prev = NULL;
+}
+
+/*
+ * Arriving contents no upload under way owns: left when an upload's own
+ * clean-up could not be saved (a full disk). Deleted as the next upload
+ * starts, in its transaction.
+ */
+static int
+sweep_orphans(struct call *x)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "DELETE FROM library_blobs WHERE "
+	    "sha256 IS NULL AND id NOT IN (SELECT value FROM json_each(?))");
+	json_t *live = json_array();
+	char *ids;
+	int rc;
+
+	for (struct lib_upload *u = uploads; u != NULL; u = u->next)
+		json_array_append_new(live, json_integer(u->blob_id));
+	ids = json_dumps(live, JSON_COMPACT);
+	json_decref(live);
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_TRANSIENT);
+	free(ids);
+	rc = call_step(x, st);
+	if (rc == 0 && sqlite3_changes(srv->db) > 0)
+		log_info(0, "library: dropped %d unfinished uploads left "
+		    "behind", sqlite3_changes(srv->db));
+	return rc;
+}
 
 /* Bytes the community's library takes: each distinct content once,
  * arriving uploads included. */
@@ -379,6 +429,8 @@ begin_fn(struct call *x, void *arg)
 	    "INSERT INTO library_blobs (sha256, size, community_id, "
 	    "created_at) VALUES (NULL, 0, ?, ?)");
 
+	if (sweep_orphans(x) != 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, u->community_id);
 	sqlite3_bind_int64(st, 2, now_unix());
 	if (call_step(x, st) != 0)
@@ -445,6 +497,7 @@ library_upload_begin(struct conn *who, const struct lib_node *dir,
 		*rc = LIB_FAIL;
 		return NULL;
 	}
+	upload_link(u, true);
 	*rc = LIB_OK;
 	return u;
 }
@@ -688,6 +741,7 @@ finish_fn(struct call *x, void *arg)
 static void
 upload_free(struct lib_upload *u)
 {
+	upload_link(u, false);
 	free(u->chunk);
 	free(u);
 }

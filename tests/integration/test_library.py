@@ -550,6 +550,9 @@ def test_disk_full_mid_upload_leaves_no_document():
                      (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     scp(srv, keys['pat'], 'pat', src, remote('pat', '/students/'))
     assert docs(srv, 'students') == [('big.bin', 1)]
+    # what the failed one left (its clean-up could not be saved either) went
+    # as the next upload started
+    assert srv.query('SELECT count(*) FROM library_blobs WHERE sha256 IS NULL') == [(0,)]
     back = os.path.join(d, 'back')
     scp(srv, keys['pat'], 'pat', remote('pat', '/students/big.bin'), back)
     assert sha(back) == sha(src)
