@@ -454,6 +454,13 @@ group_commit(void)
 	return ok ? 0 : -1;
 }
 
+bool
+dispatch_unsynced(void)
+{
+	return group_open || applying || wait_head != NULL ||
+	    synced_seq < commit_seq;
+}
+
 void
 dispatch_after_sync(void (*fn)(void *, bool), void *arg)
 {

@@ -1336,6 +1336,8 @@ void library_start(void);
  * commit failed. Runs at once (ok true) when nothing waits.
  */
 void dispatch_after_sync(void (*fn)(void *, bool), void *arg);
+/* Is a transaction open, or a commit not yet known to be on the disk? */
+bool dispatch_unsynced(void);
 
 /*
  * sftp.c: the "sftp" subsystem of an SSH session: packets parsed on the

@@ -44,7 +44,12 @@ struct sftp {
 	void (*end)(void *);
 	uint64_t id;
 	struct conn *who;
-	struct buf in, out;
+	struct buf in;
+	struct buf out; /* replies being made (handlers write here) */
+	struct buf held; /* made while a commit was not yet on the disk */
+	size_t held_mark; /* the bytes of held the pending sync covers */
+	bool holding; /* a sync is awaited for held */
+	struct buf ready; /* for the channel (sshd.c writes it) */
 	struct buf err; /* refusals worth telling a person, for stderr */
 	char last_err[256]; /* said once, not for every pipelined write */
 	bool inited;
@@ -98,6 +103,8 @@ sftp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 	s->id = log_id;
 	buf_init(&s->in);
 	buf_init(&s->out);
+	buf_init(&s->held);
+	buf_init(&s->ready);
 	buf_init(&s->err);
 	s->who = conn_new(CONN_SSH, &who_transport, s);
 	s->who->guest = guest;
@@ -263,9 +270,57 @@ resolve(struct sftp *s, const char *path, struct lib_node *n, char *canonp,
 	return library_resolve(s->who, c, n, msg, len);
 }
 
-/* ---- writes whose reply waits for the disk ---- */
+/* ---- replies wait for the disk ---- */
 
 static void sftp_release(struct sftp *);
+static void settle(struct sftp *);
+
+/* The sync that covers the first held_mark bytes of held is done. */
+static void
+held_synced(void *arg, bool ok)
+{
+	struct sftp *s = arg;
+
+	(void)ok; /* what they said was read, not written: true either way */
+	s->holding = false;
+	if (!s->freed) {
+		buf_append(&s->ready, buf_head(&s->held), s->held_mark);
+		buf_consume(&s->held, s->held_mark);
+		s->held_mark = 0;
+		settle(s); /* the rest, made later, waits for a later sync */
+		s->kick(s->owner);
+	}
+	sftp_release(s);
+}
+
+/*
+ * Replies go to the channel only once every commit made so far is on the
+ * disk, as dispatch.c holds protocol lines: what a reply shows (a listing,
+ * a document's bytes) may have come from a transaction whose sync is
+ * still to come, and nobody may see a write before its writer's ok could.
+ * In order: once some wait, the later ones wait behind them.
+ */
+static void
+settle(struct sftp *s)
+{
+	if (buf_used(&s->out) == 0 && (s->holding || buf_used(&s->held) == 0))
+		return;
+	if (buf_used(&s->held) == 0 && !dispatch_unsynced()) {
+		buf_append(&s->ready, buf_head(&s->out), buf_used(&s->out));
+		buf_clear(&s->out);
+		return;
+	}
+	buf_append(&s->held, buf_head(&s->out), buf_used(&s->out));
+	buf_clear(&s->out);
+	if (s->holding || buf_used(&s->held) == 0)
+		return;
+	s->holding = true;
+	s->held_mark = buf_used(&s->held);
+	s->refs++;
+	dispatch_after_sync(held_synced, s);
+}
+
+/* ---- writes whose reply waits for the disk ---- */
 
 static void
 after_sync(void *arg, bool ok)
@@ -280,6 +335,7 @@ after_sync(void *arg, bool ok)
 		else
 			sftp_status(&s->out, s->wait_id, SFTP_FAILURE,
 			    "could not save; nothing was changed");
+		settle(s);
 		s->kick(s->owner);
 	}
 	sftp_release(s);
@@ -834,7 +890,7 @@ sftp_resume(struct sftp *s)
 	int n = 0, rc;
 
 	while (!s->ended && !s->waiting &&
-	    buf_used(&s->out) < SFTP_OUT_HIGH) {
+	    buf_used(&s->ready) + buf_used(&s->held) < SFTP_OUT_HIGH) {
 		if (++n > SFTP_TURN_PACKETS) {
 			s->kick(s->owner); /* the rest in the next turn */
 			break;
@@ -849,6 +905,7 @@ sftp_resume(struct sftp *s)
 		handle_packet(s, pkt, len);
 		buf_consume(&s->in, (size_t)len + 4);
 	}
+	settle(s);
 	return s->ended ? -1 : 0;
 }
 
@@ -868,13 +925,14 @@ sftp_input(struct sftp *s, const void *data, size_t len)
 bool
 sftp_idle(const struct sftp *s)
 {
-	return !s->waiting && buf_used(&s->in) == 0;
+	return !s->waiting && !s->holding && buf_used(&s->in) == 0 &&
+	    buf_used(&s->held) == 0 && buf_used(&s->out) == 0;
 }
 
 struct buf *
 sftp_out(struct sftp *s)
 {
-	return &s->out;
+	return &s->ready;
 }
 
 struct buf *
@@ -890,6 +948,8 @@ sftp_release(struct sftp *s)
 		return;
 	buf_free(&s->in);
 	buf_free(&s->out);
+	buf_free(&s->held);
+	buf_free(&s->ready);
 	buf_free(&s->err);
 	free(s);
 }
