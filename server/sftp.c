@@ -11,6 +11,8 @@
  * is taken: the bytes wait in `in` (bounded: a client sending far past
  * what it was answered ends the session), so replies keep their order and
  * a client never hears "ok" for something a power cut could take back.
+ * Every reply also waits until the commits made before it are synced
+ * (settle), so none shows what a power cut could take back either.
  *
  * Identity: a conn of its own (never written to: events for the member are
  * dropped), so the member's removal or a shutdown closes the session too.
