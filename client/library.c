@@ -211,6 +211,53 @@ restore_open(struct library *lv, json_t *doc)
 	    restored));
 }
 
+static void
+edited(struct view *below, json_t *result)
+{
+	(void)result;
+	ui_flash("Saved.");
+	library_load((struct library *)below);
+}
+
+static bool
+edit_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "title", json_string(vals[0]));
+	json_object_set_new(args, "description", json_string(vals[1]));
+	json_object_set_new(args, "tags", json_string(vals[2]));
+	return true;
+}
+
+/* The managers' form: also who sees it. */
+static bool
+edit_build_mo(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "managers_only",
+	    json_boolean(strcmp(vals[3], "managers only") == 0));
+	return edit_build(args, vals, err, len);
+}
+
+/* e on a document: its title, description, tags (its uploader or a
+ * manager), and for managers who sees it. */
+static void
+edit_open(struct library *lv, json_t *doc)
+{
+	bool manage = json_is_true(json_object_get(lv->r, "may_manage"));
+	struct form_def defs[4] = {
+		{ "Title", js(doc, "title"), NULL, NULL },
+		{ "Description", js(doc, "description"), NULL, NULL },
+		{ "Tags", js(doc, "tags"), NULL, "words, separated by commas" },
+		{ "Who sees it", json_is_true(json_object_get(doc,
+		    "managers_only")) ? "managers only" : "every reader",
+		    "every reader|managers only", "work in progress: managers "
+		    "only" },
+	};
+
+	ui_push(form_open("About this document", NULL, "library.update",
+	    json_pack("{s:I}", "id", ji(doc, "id")), defs, manage ? 4 : 3,
+	    manage ? edit_build_mo : edit_build, edited));
+}
+
 static bool
 library_key(struct view *v, int ch, bool is_key)
 {
@@ -222,6 +269,14 @@ library_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (!is_key && ch == 'R') {
 		library_load(lv);
+		return true;
+	}
+	if (!is_key && ch == 'e') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			edit_open(lv, r->data);
+		else
+			ui_flash("Select a document first.");
 		return true;
 	}
 	if (!is_key && ch == 'V') {
@@ -294,7 +349,7 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  i:versions  u:up  V:restore a version";
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
 	    "opens a folder, shows a plain-text or Markdown document, or "
@@ -303,7 +358,10 @@ view_library(const char *slug, const char *name)
 	    "machine, with the key you log in with: the line at the bottom "
 	    "fetches the selected document, or uploads a file (FILE) into "
 	    "this folder. Uploading over a name makes a new version; "
-	    "**V** (managers) makes an older version the newest again.";
+	    "**V** (managers) makes an older version the newest again. "
+	    "**e** changes a document's title, description and tags (its "
+	    "uploader or a manager); managers also choose who sees it: "
+	    "every reader, or managers only (work in progress).";
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
 	lv->v.free = library_free;

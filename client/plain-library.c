@@ -27,6 +27,40 @@ text(json_int_t id)
 	json_decref(r);
 }
 
+/* Its title, description and tags (uploader, managers); who sees it. */
+static void
+edit(json_int_t id, json_t *doc, bool manage)
+{
+	char title[256], desc[2048], tags[256];
+	json_t *a;
+	const char *s;
+
+	s = plain_ask("e to change its title, description or tags, Enter: "
+	    "on: ");
+	if (s[0] != 'e')
+		return;
+	snprintf(title, sizeof title, "%s", plain_ask("Title (Enter: keep): "));
+	snprintf(desc, sizeof desc, "%s", plain_ask("Description (Enter: "
+	    "keep): "));
+	snprintf(tags, sizeof tags, "%s", plain_ask("Tags (Enter: keep): "));
+	a = json_pack("{s:I}", "id", id);
+	if (title[0])
+		json_object_set_new(a, "title", json_string(title));
+	if (desc[0])
+		json_object_set_new(a, "description", json_string(desc));
+	if (tags[0])
+		json_object_set_new(a, "tags", json_string(tags));
+	if (manage) {
+		s = plain_ask("Who sees it: 1 every reader, 2 managers only "
+		    "(Enter: keep): ");
+		if (s[0] == '1' || s[0] == '2')
+			json_object_set_new(a, "managers_only",
+			    json_boolean(s[0] == '2'));
+	}
+	(void)doc;
+	plain_do("library.update", a, "Saved.");
+}
+
 static void
 document(json_int_t id, bool manage)
 {
@@ -49,6 +83,9 @@ document(json_int_t id, bool manage)
 		    js(res, "scp"));
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);
+		if (manage || strcmp(js(res, "uploader"),
+		    js(plain_me(), "handle")) == 0)
+			edit(id, res, manage);
 		if (manage) {
 			const char *s = plain_ask("Version number to restore "
 			    "as the newest (managers), Enter: back: ");

@@ -88,7 +88,8 @@ op_library_list(struct call *x)
 	docs = json_array();
 	st = db_stmt(srv->db, "SELECT d.id, d.name, d.title, d.type, "
 	    "v.size, (SELECT handle FROM members WHERE id = d.uploader_id), "
-	    "v.created_at, v.version, d.managers_only FROM library_documents "
+	    "v.created_at, v.version, d.managers_only, d.description, d.tags "
+	    "FROM library_documents "
 	    "d JOIN library_versions v ON v.document_id = d.id AND "
 	    "v.version = (SELECT max(version) FROM library_versions WHERE "
 	    "document_id = d.id) WHERE d.community_id = ? AND "
@@ -102,14 +103,16 @@ op_library_list(struct call *x)
 
 		line = scp_get(x->conn, full);
 		json_array_append_new(docs, json_pack("{s:I, s:s, s:s, s:s, "
-		    "s:I, s:o, s:o, s:I, s:b, s:s}", "id",
+		    "s:I, s:o, s:o, s:I, s:b, s:s, s:s, s:s}", "id",
 		    (json_int_t)sqlite3_column_int64(st, 0), "name",
 		    db_col_text(st, 1), "title", db_col_text(st, 2), "type",
 		    db_col_text(st, 3), "size",
 		    (json_int_t)sqlite3_column_int64(st, 4), "uploader",
 		    handle_of(st, 5), "updated_at", db_col_json_time(st, 6),
 		    "versions", (json_int_t)sqlite3_column_int64(st, 7),
-		    "managers_only", sqlite3_column_int(st, 8), "scp", line));
+		    "managers_only", sqlite3_column_int(st, 8), "scp", line,
+		    "description", db_col_text(st, 9), "tags",
+		    db_col_text(st, 10)));
 		free(line);
 		free(full);
 	}
@@ -276,6 +279,90 @@ op_library_text(struct call *x)
 	return 0;
 }
 
+#define LIB_TITLE_MAX 200
+#define LIB_DESC_MAX 2000
+
+/* library.update: a document's title, description, tags, and whether only
+ * managers see it (that last: managers only). */
+static int
+op_library_update(struct call *x)
+{
+	json_int_t id;
+	const char *title = NULL, *desc = NULL, *tags = NULL;
+	bool mo_new = false, mo, power;
+	struct access a;
+	sqlite3_stmt *st;
+	int64_t cid, uploader;
+	char name[256], detail[400];
+
+	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0 || arg_str(x->args, "title", false,
+	    LIB_TITLE_MAX, &title, x->msg, sizeof x->msg) != 0 ||
+	    arg_str(x->args, "description", false, LIB_DESC_MAX, &desc,
+	    x->msg, sizeof x->msg) != 0 || arg_str(x->args, "tags", false,
+	    LIB_TITLE_MAX, &tags, x->msg, sizeof x->msg) != 0 ||
+	    arg_bool(x->args, "managers_only", false, &mo_new, x->msg,
+	    sizeof x->msg) != 0 ||
+	    utf8_check_arg("title", title, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0 || utf8_check_arg("description", desc,
+	    UTF8_LINES, x->msg, sizeof x->msg) != 0 ||
+	    utf8_check_arg("tags", tags, UTF8_LINE, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	st = db_stmt(srv->db, "SELECT community_id, managers_only, name, "
+	    "ifnull(uploader_id, 0) FROM library_documents WHERE id = ? AND "
+	    "deleted_at IS NULL");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	}
+	cid = sqlite3_column_int64(st, 0);
+	mo = sqlite3_column_int(st, 1) != 0;
+	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
+	uploader = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	    (mo && !a.admin && a.role < CROLE_MANAGER))
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	power = a.admin || a.role >= CROLE_MANAGER;
+	if (!power && (uploader == 0 || uploader != call_actor(x)))
+		return call_fail(x, ERR_FORBIDDEN, "Only who uploaded %s, or a "
+		    "manager of %s, may change it.", name, a.name);
+	if (!power && json_object_get(x->args, "managers_only") != NULL)
+		return call_fail(x, ERR_FORBIDDEN, "Only managers of %s mark "
+		    "documents for managers only.", a.name);
+	if (!power && authz_community(x, cid, CA_POST, &a) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE library_documents SET title = "
+	    "coalesce(?, title), description = coalesce(?, description), "
+	    "tags = coalesce(?, tags), managers_only = coalesce(?, "
+	    "managers_only), updated_at = ? WHERE id = ?");
+	sqlite3_clear_bindings(st); /* unbound: NULL, kept as it is */
+	if (title != NULL)
+		sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	if (desc != NULL)
+		sqlite3_bind_text(st, 2, desc, -1, SQLITE_STATIC);
+	if (tags != NULL)
+		sqlite3_bind_text(st, 3, tags, -1, SQLITE_STATIC);
+	if (json_object_get(x->args, "managers_only") != NULL)
+		sqlite3_bind_int(st, 4, mo_new);
+	sqlite3_bind_int64(st, 5, now_unix());
+	sqlite3_bind_int64(st, 6, id);
+	if (call_step(x, st) != 0)
+		return -1;
+	if (json_object_get(x->args, "managers_only") != NULL &&
+	    mo_new != mo) {
+		snprintf(detail, sizeof detail, "%s: %s %s", a.slug, name,
+		    mo_new ? "for managers only" : "for every reader");
+		if (audit_add(srv->db, &x->conn->member, "library.update", 0,
+		    a.slug, detail) != 0)
+			return call_db_fail(x);
+	}
+	x->result = json_pack("{s:I}", "id", id);
+	return 0;
+}
+
 /* library.restore: an older version becomes the newest (managers). */
 static int
 op_library_restore(struct call *x)
@@ -364,6 +451,15 @@ const struct op op_library_table[] = {
 	    "The text of a plain-text or Markdown document {id} (its first "
 	    "256 KiB), to read on screen.", RATE_READ,
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX)) },
+	{ "library.update", OP_MEMBER | OP_WRITE, op_library_update,
+	    "A document's title, description and tags {id, title?, "
+	    "description?, tags?} (its uploader or a manager), and "
+	    "managers_only? (managers: only they see it).", RATE_WRITE,
+	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("title", ARG_OPT, LIB_TITLE_MAX),
+	    ARG_STR("description", ARG_OPT, LIB_DESC_MAX),
+	    ARG_STR("tags", ARG_OPT, LIB_TITLE_MAX),
+	    ARG_BOOL("managers_only", ARG_OPT)) },
 	{ "library.restore", OP_MEMBER | OP_WRITE, op_library_restore,
 	    "Make an older version of a document {id, version} its newest "
 	    "(the community's managers); every version is kept.", RATE_WRITE,

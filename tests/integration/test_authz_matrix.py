@@ -547,6 +547,8 @@ TABLE = {
     'library.list': (lambda w, r, v: {'community': v}, read_slug()),
     'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
     'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.update': (lambda w, r, v: {'id': library_doc(w, v), 'title': 'T'},
+                       write('manager', True)),
     'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
                         write('manager', True)),
 }

@@ -575,3 +575,38 @@ def test_scp_recursive_and_preserve_store_the_files():
     assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1), ('p.txt', 1)]
     assert srv.query('SELECT name FROM library_folders ORDER BY name') == \
         [('notes',), ('sub',)]
+
+
+def test_titles_and_managers_only_documents():
+    from fixtures import ok, err
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/draft.md\n' %
+         write(os.path.join(d, 'draft.md'), b'# Work in progress\n'))
+    pat = srv.session(keys['pat'], 'pat')
+    doc = ok(pat.call('library.list', community='students'))['documents'][0]
+    # its uploader names it; a member who is not a manager cannot hide it
+    ok(pat.call('library.update', id=doc['id'], title='Term plan',
+                description='What we will read', tags='plan, reading'))
+    err(pat.call('library.update', id=doc['id'], managers_only=True), 'forbidden')
+    got = ok(pat.call('library.get', id=doc['id']))
+    assert (got['title'], got['description'], got['tags']) == \
+        ('Term plan', 'What we will read', 'plan, reading')
+    sam = srv.session(keys['sam'], 'sam')
+    err(sam.call('library.update', id=doc['id'], title='Mine'), 'forbidden')
+    # a manager keeps it for managers: for everyone else it is not there
+    ola = srv.session(keys['ola'], 'ola')
+    ok(ola.call('library.update', id=doc['id'], managers_only=True))
+    assert ok(sam.call('library.list', community='students'))['documents'] == []
+    err(sam.call('library.get', id=doc['id']), 'not_found')
+    rc, out = sftp(srv, keys['sam'], 'sam', 'get /students/draft.md %s\n' %
+                   os.path.join(d, 'x'), check=False)
+    assert rc != 0 and 'not found' in out, out
+    _, ls = sftp(srv, keys['ola'], 'ola', 'ls /students\n')
+    assert 'draft.md' in ls
+    # an empty title stays as given; unset fields are kept
+    ok(ola.call('library.update', id=doc['id'], managers_only=False))
+    got = ok(sam.call('library.get', id=doc['id']))
+    assert got['title'] == 'Term plan' and not got['managers_only']
+    for s_ in (pat, sam, ola):
+        s_.close()
