@@ -485,6 +485,24 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
         t.wait_for('Reading list')
     finally:
         t.kill()
+    # its uploader changes its title from the tab (e)
+    t = tui(srv, keys['pat'], 'pat', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('9 Library')
+        t.keys('9')
+        t.wait_for('term1/')
+        t.keys('Enter')
+        t.wait_for('plan.md')
+        t.keys('j', 'e')
+        t.wait_for('About this document')
+        t.keys('-l', ' for spring')
+        t.keys('C-s')
+        t.wait_for('Saved.')
+        assert srv.query('SELECT title FROM library_documents') == [('plan.md for spring',)]
+    finally:
+        t.kill()
 
 
 def test_plain_library_lists_and_shows_the_scp_lines():
