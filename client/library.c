@@ -259,6 +259,34 @@ edit_open(struct library *lv, json_t *doc)
 }
 
 static bool
+who_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "upload", json_string(
+	    strncmp(vals[0], "leaders", 7) == 0 ? "leaders" : "members"));
+	return true;
+}
+
+/* W (managers): who may add documents and folders. */
+static void
+who_open(struct library *lv)
+{
+	struct form_def defs[1] = {
+		{ "Who may add", strcmp(js(lv->r, "upload_by"), "leaders") == 0 ?
+		    "leaders and managers" : "members", "members|leaders and "
+		    "managers", "documents and folders, over scp and sftp" },
+	};
+
+	if (!json_is_true(json_object_get(lv->r, "may_manage"))) {
+		ui_flash("Only the community's managers choose who may add.");
+		return;
+	}
+	ui_push(form_open("The library", "Everyone who may read the community "
+	    "may fetch its documents.", "library.settings",
+	    json_pack("{s:s}", "community", lv->slug), defs, 1, who_build,
+	    edited));
+}
+
+static bool
 library_key(struct view *v, int ch, bool is_key)
 {
 	struct library *lv = (struct library *)v;
@@ -269,6 +297,11 @@ library_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (!is_key && ch == 'R') {
 		library_load(lv);
+		return true;
+	}
+	if (!is_key && ch == 'W') {
+		if (lv->r != NULL)
+			who_open(lv);
 		return true;
 	}
 	if (!is_key && ch == 'e') {
@@ -361,7 +394,9 @@ view_library(const char *slug, const char *name)
 	    "**V** (managers) makes an older version the newest again. "
 	    "**e** changes a document's title, description and tags (its "
 	    "uploader or a manager); managers also choose who sees it: "
-	    "every reader, or managers only (work in progress).";
+	    "every reader, or managers only (work in progress). **W** "
+	    "(managers) chooses who may add: members, or only leaders and "
+	    "managers.";
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
 	lv->v.free = library_free;

@@ -103,7 +103,7 @@ document(json_int_t id, bool manage)
 void
 plain_library(const char *slug)
 {
-	char path[1024] = "", *s, size[32], *slash;
+	char path[1024] = "", *s, size[32], *slash, prompt[128];
 	json_t *r, *res, *f, *d;
 	size_t i, nf;
 
@@ -132,7 +132,26 @@ plain_library(const char *slug)
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
 			    "machine:\n  %s\n", js(res, "upload"));
-		s = plain_ask("Number to open, u up, 0 back: ");
+		if (json_is_true(json_object_get(res, "may_manage")))
+			snprintf(prompt, sizeof prompt, "Number to open, u up, "
+			    "w who may add (now %s), 0 back: ",
+			    js(res, "upload_by"));
+		else
+			snprintf(prompt, sizeof prompt, "Number to open, u up, "
+			    "0 back: ");
+		s = plain_ask(prompt);
+		if (s[0] == 'w' && json_is_true(json_object_get(res,
+		    "may_manage"))) {
+			s = plain_ask("Who may add documents and folders: 1 "
+			    "members, 2 leaders and managers: ");
+			if (s[0] == '1' || s[0] == '2')
+				plain_do("library.settings", json_pack("{s:s, "
+				    "s:s}", "community", slug, "upload",
+				    s[0] == '1' ? "members" : "leaders"),
+				    "Saved.");
+			json_decref(r);
+			continue;
+		}
 		if (s[0] == 'u' && path[0] != '\0') {
 			if ((slash = strrchr(path, '/')) != NULL)
 				*slash = '\0';

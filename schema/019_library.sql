@@ -72,3 +72,8 @@ CREATE TABLE library_versions (
 	UNIQUE (document_id, version)
 );
 CREATE INDEX library_versions_blob ON library_versions(blob_id);
+
+-- Who may add documents and folders to a community's library: its members
+-- (and up), or only its leaders and managers.
+ALTER TABLE communities ADD COLUMN library_upload TEXT NOT NULL DEFAULT 'members'
+	CHECK (library_upload IN ('members', 'leaders'));

@@ -439,6 +439,20 @@ begin_fn(struct call *x, void *arg)
 	return 0;
 }
 
+bool
+library_members_add(int64_t community_id)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT library_upload = 'members' "
+	    "FROM communities WHERE id = ?");
+	bool yes = true;
+
+	sqlite3_bind_int64(st, 1, community_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		yes = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return yes;
+}
+
 /* May who put things (documents, folders) into dir? */
 static int
 may_add(struct conn *who, const struct lib_node *dir, struct access *a,
@@ -456,6 +470,12 @@ may_add(struct conn *who, const struct lib_node *dir, struct access *a,
 	}
 	if (lib_access(who, dir->community_id, CA_POST, a, msg, len) != 0)
 		return LIB_DENIED;
+	if (!a->admin && a->role < CROLE_LEADER &&
+	    !library_members_add(dir->community_id)) {
+		snprintf(msg, len, "In %s only leaders and managers add to the "
+		    "library.", a->name);
+		return LIB_DENIED;
+	}
 	return LIB_OK;
 }
 

@@ -57,6 +57,7 @@ op_library_list(struct call *x)
 	sqlite3_stmt *st;
 	int64_t folder;
 	char *line;
+	bool members;
 
 	if (arg_str(x->args, "community", true, 64, &slug, x->msg,
 	    sizeof x->msg) != 0 || arg_str(x->args, "path", false,
@@ -117,10 +118,12 @@ op_library_list(struct call *x)
 		free(full);
 	}
 	sqlite3_reset(st);
-	x->result = json_pack("{s:s, s:s, s:o, s:o, s:b}", "community",
+	members = library_members_add(a.community_id);
+	x->result = json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "community",
 	    a.slug, "path", canonp, "folders", folders, "documents", docs,
-	    "may_upload", !x->conn->guest && (a.admin ||
-	    a.role >= CROLE_MEMBER));
+	    "may_upload", !x->conn->guest && (a.admin || a.role >=
+	    (members ? CROLE_MEMBER : CROLE_LEADER)), "upload_by",
+	    members ? "members" : "leaders");
 	json_object_set_new(x->result, "may_manage", json_boolean(a.admin ||
 	    a.role >= CROLE_MANAGER));
 	line = scp_put(x->conn, canonp);
@@ -276,6 +279,40 @@ op_library_text(struct call *x)
 	    name, "type", type, "text", text, got, "truncated",
 	    size > (int64_t)got);
 	free(text);
+	return 0;
+}
+
+/* library.settings: who may add to the library (managers). */
+static int
+op_library_settings(struct call *x)
+{
+	const char *slug = NULL, *upload = NULL;
+	struct access a;
+	sqlite3_stmt *st;
+	char detail[200];
+
+	if (arg_str(x->args, "community", true, 64, &slug, x->msg,
+	    sizeof x->msg) != 0 || arg_str(x->args, "upload", true, 16,
+	    &upload, x->msg, sizeof x->msg) != 0)
+		return call_bad(x);
+	if (strcmp(upload, "members") != 0 && strcmp(upload, "leaders") != 0)
+		return call_fail(x, ERR_BAD_REQUEST, "args.upload: members or "
+		    "leaders");
+	if (authz_community_slug(x, slug, CA_MANAGE, &a) != 0)
+		return -1;
+	st = db_stmt(srv->db, "UPDATE communities SET library_upload = ? "
+	    "WHERE id = ?");
+	sqlite3_bind_text(st, 1, upload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a.community_id);
+	if (call_step(x, st) != 0)
+		return -1;
+	snprintf(detail, sizeof detail, "%s: the library takes uploads from "
+	    "%s", a.slug, upload);
+	if (audit_add(srv->db, &x->conn->member, "library.settings", 0,
+	    a.slug, detail) != 0)
+		return call_db_fail(x);
+	x->result = json_pack("{s:s, s:s}", "community", a.slug, "upload",
+	    upload);
 	return 0;
 }
 
@@ -460,6 +497,11 @@ const struct op op_library_table[] = {
 	    ARG_STR("description", ARG_OPT, LIB_DESC_MAX),
 	    ARG_STR("tags", ARG_OPT, LIB_TITLE_MAX),
 	    ARG_BOOL("managers_only", ARG_OPT)) },
+	{ "library.settings", OP_MEMBER | OP_WRITE, op_library_settings,
+	    "Who may add documents and folders to a community's library "
+	    "{community, upload: members|leaders} (its managers).",
+	    RATE_WRITE, ARGS(ARG_STR("community", ARG_REQ, 64),
+	    ARG_STR("upload", ARG_REQ, 16)) },
 	{ "library.restore", OP_MEMBER | OP_WRITE, op_library_restore,
 	    "Make an older version of a document {id, version} its newest "
 	    "(the community's managers); every version is kept.", RATE_WRITE,

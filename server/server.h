@@ -1327,6 +1327,8 @@ int library_remove(struct conn *who, const struct lib_node *, char *msg,
 int library_rename(struct conn *who, const struct lib_node *from,
     const struct lib_node *to_dir, const char *to_name, char *msg,
     size_t len);
+/* May the community's members add (else only leaders and managers)? */
+bool library_members_add(int64_t community_id);
 /* At start: drop uploads a crash left, empty the bin of old documents. */
 void library_start(void);
 

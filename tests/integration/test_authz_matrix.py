@@ -549,6 +549,8 @@ TABLE = {
     'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
     'library.update': (lambda w, r, v: {'id': library_doc(w, v), 'title': 'T'},
                        write('manager', True)),
+    'library.settings': (lambda w, r, v: {'community': v, 'upload': 'members'},
+                         write('manager', False)),
     'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
                         write('manager', True)),
 }

@@ -628,3 +628,30 @@ def test_titles_and_managers_only_documents():
     assert got['title'] == 'Term plan' and not got['managers_only']
     for s_ in (pat, sam, ola):
         s_.close()
+
+
+def test_a_community_can_take_uploads_from_leaders_only():
+    from fixtures import ok, err, join
+    srv, keys = setup()
+    join(srv, 'students', 'sam', 'leader')
+    d = tmpdir()
+    src = write(os.path.join(d, 'a.txt'), b'a\n')
+    pat = srv.session(keys['pat'], 'pat')
+    err(pat.call('library.settings', community='students', upload='leaders'), 'forbidden')
+    ola = srv.session(keys['ola'], 'ola')
+    ok(ola.call('library.settings', community='students', upload='leaders'))
+    err(ola.call('library.settings', community='students', upload='anyone'), 'bad_request')
+    r = ok(pat.call('library.list', community='students'))
+    assert r['upload_by'] == 'leaders' and not r['may_upload']
+    # a member is refused, saying why; a leader may
+    rc, out = scp(srv, keys['pat'], 'pat', src, remote('pat', '/students/'), check=False)
+    assert rc != 0 and 'only leaders and managers' in out, out
+    rc, out = sftp(srv, keys['pat'], 'pat', 'mkdir /students/x\n', check=False)
+    assert rc != 0
+    scp(srv, keys['sam'], 'sam', src, remote('sam', '/students/'))
+    assert docs(srv, 'students') == [('a.txt', 1)]
+    ok(ola.call('library.settings', community='students', upload='members'))
+    scp(srv, keys['pat'], 'pat', src, remote('pat', '/students/b.txt'))
+    assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1)]
+    for s_ in (pat, ola):
+        s_.close()
