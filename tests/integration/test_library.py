@@ -503,6 +503,24 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
         assert srv.query('SELECT title FROM library_documents') == [('plan.md for spring',)]
     finally:
         t.kill()
+    # a manager chooses who may add (W)
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('9 Library')
+        t.keys('9')
+        t.wait_for('term1/')
+        t.keys('W')
+        t.wait_for('Who may add')
+        t.keys('Space')
+        t.wait_for('leaders and managers')
+        t.keys('C-s')
+        t.wait_for('Saved.')
+        assert srv.query("SELECT library_upload FROM communities WHERE slug = "
+                         "'students'") == [('leaders',)]
+    finally:
+        t.kill()
 
 
 def test_plain_library_lists_and_shows_the_scp_lines():
