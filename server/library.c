@@ -375,9 +375,9 @@ upload_link(struct lib_upload *u, bool in)
 }
 
 /*
- * Arriving contents no upload under way owns: left when an upload's own
- * clean-up could not be saved (a full disk). Deleted as the next upload
- * starts, in its transaction.
+ * Arriving contents no upload under way owns: left by a crash, or when an
+ * upload's own clean-up could not be saved (a full disk). Deleted as the
+ * next upload starts, in its transaction, and by the hourly sweep.
  */
 static int
 sweep_orphans(struct call *x)
@@ -1037,33 +1037,48 @@ library_rename(struct conn *who, const struct lib_node *from,
 	    LIB_FAIL;
 }
 
-/* ---- at start ---- */
+/* ---- at start, and every hour ---- */
+
+#define SWEEP_EVERY_MS (3600 * 1000)
+static uv_timer_t sweep_timer;
 
 static int
-start_fn(struct call *x, void *arg)
+sweep_fn(struct call *x, void *arg)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "DELETE FROM library_blobs WHERE sha256 IS NULL");
+	sqlite3_stmt *st;
+	int n;
 
-	if (call_step(x, st) != 0)
+	(void)arg;
+	if (sweep_orphans(x) != 0)
 		return -1;
-	if (sqlite3_changes(srv->db) > 0)
-		log_info(0, "library: dropped %d unfinished uploads",
-		    sqlite3_changes(srv->db));
 	/* the bin: documents deleted more than BIN_DAYS ago go for good */
 	st = db_stmt(srv->db, "DELETE FROM library_documents WHERE "
 	    "deleted_at IS NOT NULL AND deleted_at < ?");
 	sqlite3_bind_int64(st, 1, now_unix() - BIN_DAYS * 86400);
 	if (call_step(x, st) != 0)
 		return -1;
+	if ((n = sqlite3_changes(srv->db)) > 0)
+		log_info(0, "library: %d documents out of the bin for good", n);
+	/* and contents no version names any more */
 	st = db_stmt(srv->db, "DELETE FROM library_blobs WHERE sha256 IS NOT "
 	    "NULL AND NOT EXISTS (SELECT 1 FROM library_versions WHERE "
 	    "blob_id = library_blobs.id)");
 	return call_step(x, st);
 }
 
+static void
+sweep_tick(uv_timer_t *t)
+{
+	(void)t;
+	dispatch_server("library sweep", sweep_fn, NULL);
+}
+
 void
 library_start(void)
 {
-	dispatch_server("library start", start_fn, NULL);
+	dispatch_server("library start", sweep_fn, NULL);
+	uv_timer_init(srv->loop, &sweep_timer);
+	uv_unref((uv_handle_t *)&sweep_timer); /* never keeps the loop up */
+	uv_timer_start(&sweep_timer, sweep_tick, SWEEP_EVERY_MS,
+	    SWEEP_EVERY_MS);
 }

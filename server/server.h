@@ -1329,7 +1329,8 @@ int library_rename(struct conn *who, const struct lib_node *from,
     size_t len);
 /* May the community's members add (else only leaders and managers)? */
 bool library_members_add(int64_t community_id);
-/* At start: drop uploads a crash left, empty the bin of old documents. */
+/* At start and then hourly: drop uploads nobody finishes, empty the bin of
+ * documents deleted 30 days ago, drop contents no version names. */
 void library_start(void);
 
 /*

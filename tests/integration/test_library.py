@@ -673,3 +673,37 @@ def test_a_community_can_take_uploads_from_leaders_only():
     assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1)]
     for s_ in (pat, ola):
         s_.close()
+
+
+def test_the_bin_empties_after_30_days_and_a_crash_leaves_no_upload():
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/old.txt\nput %s /students/new.txt\n'
+         'rm /students/old.txt\nrm /students/new.txt\n' % (
+             write(os.path.join(d, 'old.txt'), b'old\n'),
+             write(os.path.join(d, 'new.txt'), b'new\n')))
+    # one was deleted 31 days ago, the other just now; and an upload was
+    # arriving when hearthd was killed
+    srv.execute("UPDATE library_documents SET deleted_at = deleted_at - 31 * 86400 "
+                "WHERE name = 'old.txt'")
+    r = Raw(srv, keys['pat'], 'pat')
+    h = open_write(r, '/students/half.bin')
+    for i in range(10):
+        r.req(WRITE, h + struct.pack('>Q', i * 32768) + s(blob(32768)))
+    for _ in range(10):
+        assert r.status()[1] == OK
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_chunks WHERE blob_id IN '
+                                 '(SELECT id FROM library_blobs WHERE sha256 IS NULL)')[0][0] >= 1,
+               what='a chunk of the upload stored')
+    srv.proc.kill()
+    srv.proc.wait()
+    srv.proc = None
+    srv.log.close()
+    r.p.kill()
+    srv.start()
+    # the sweep at start commits in hearthd's first loop turn
+    wait_until(lambda: srv.query('SELECT name FROM library_documents') == [('new.txt',)],
+               what='the old document out of the bin')
+    assert srv.query('SELECT count(*) FROM library_blobs WHERE sha256 IS NULL') == [(0,)]
+    assert srv.query('SELECT count(*) FROM library_blobs') == [(1,)]
+    assert srv.query('SELECT count(*) FROM library_chunks') == [(1,)]
