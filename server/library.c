@@ -882,7 +882,7 @@ may_change(struct conn *who, const struct lib_node *n, char *msg, size_t len)
 	if (n->owner_id != 0 && n->owner_id == who->member.id &&
 	    lib_access(who, n->community_id, CA_POST, &a, msg, len) == 0)
 		return LIB_OK;
-	if (msg[0] == '\0' || n->owner_id != who->member.id)
+	if (n->owner_id != who->member.id || msg[0] == '\0')
 		snprintf(msg, len, "only who %s %s, or a manager of the "
 		    "community, may change it", n->kind == LIB_DOC ?
 		    "uploaded" : "made", n->name);
