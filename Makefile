@@ -13,7 +13,7 @@ JOBS ?= 0
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
-	libcmocka-dev openssh-client tmux sqlite3 chromium
+	libcmocka-dev openssh-client tmux sqlite3 chromium putty-tools
 
 .PHONY: all deps build run test test-asan demo bench docs clean bench-tui
 

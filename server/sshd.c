@@ -84,6 +84,7 @@ struct sess {
 	struct ssh_channel_callbacks_struct ccb;
 	ssh_channel chan;
 	bool chan_gone; /* closed by the client */
+	bool close_answered; /* ... and our close sent back */
 	enum sess_mode mode;
 	bool started; /* the channel's request has been acted on */
 	char *exec_cmd;
@@ -440,7 +441,9 @@ cb_close(ssh_session ssh, ssh_channel ch, void *ud)
 	struct sess *s = ud;
 
 	s->chan_gone = true;
-	s->dead = true;
+	/* sftp: answer the close and let the client leave first (below) */
+	if (s->mode != MODE_SFTP)
+		s->dead = true;
 }
 
 static int
@@ -1107,6 +1110,19 @@ sess_pump_io(struct sess *s, bool readable)
 		s->dead = true;
 	if (!s->dead && s->mode != MODE_NONE && !s->started)
 		sess_start_mode(s);
+	if (!s->dead && s->mode == MODE_SFTP && s->chan_gone &&
+	    !s->close_answered) {
+		/*
+		 * The sftp client closed the channel: our close back, then it
+		 * disconnects (or the timer drops it). Tearing down at once
+		 * could close the socket under the client's last packets;
+		 * PuTTY's psftp calls that a lost connection.
+		 */
+		s->close_answered = true;
+		ssh_channel_close(s->chan);
+		s->finishing = true;
+		uv_timer_start(&s->timer, timer_cb, 5000, 0);
+	}
 out:
 	if (!s->dead)
 		sess_flush(s);
@@ -1114,6 +1130,16 @@ out:
 	if (ssh_get_fd(s->ssh) != s->fd)
 		s->dead = true;
 	sess_settle(s);
+	if (s->dead && s->chan_gone && !s->close_answered &&
+	    ssh_get_fd(s->ssh) == s->fd) {
+		/*
+		 * The client closed the channel: answer with our close (libssh
+		 * does not), as SSH wants; PuTTY's psftp calls the connection
+		 * lost without it when its EOF and close came together.
+		 */
+		s->close_answered = true;
+		ssh_channel_close(s->chan);
+	}
 	if (s->dead) {
 		/* Many may end at once: tear down in slices, in later turns. */
 		sess_later(s, LATER_TEARDOWN);

@@ -707,3 +707,35 @@ def test_the_bin_empties_after_30_days_and_a_crash_leaves_no_upload():
     assert srv.query('SELECT count(*) FROM library_blobs WHERE sha256 IS NULL') == [(0,)]
     assert srv.query('SELECT count(*) FROM library_blobs') == [(1,)]
     assert srv.query('SELECT count(*) FROM library_chunks') == [(1,)]
+
+
+def test_psftp_from_putty_tools():
+    """PuTTY's psftp (Debian's putty-tools, which make test installs) with
+    the member's key converted by puttygen: put, ls, get, mkdir, mv, rm,
+    rmdir in one batch."""
+    import shutil
+    assert shutil.which('psftp') and shutil.which('puttygen'), \
+        'psftp is missing: make test installs it (Makefile DEBS: putty-tools)'
+    srv, keys = setup()
+    d = tmpdir()
+    src = write(os.path.join(d, 'a.bin'), blob(700000))
+    ppk = os.path.join(d, 'pat.ppk')
+    subprocess.run(['puttygen', keys['pat'].path, '-O', 'private', '-o', ppk], check=True,
+                   capture_output=True)
+    pub = subprocess.run(['ssh-keygen', '-y', '-f', os.path.join(srv.data, 'host_ed25519')],
+                         capture_output=True, text=True, check=True).stdout
+    write(os.path.join(d, 'host.pub'), pub.encode())
+    fp = subprocess.run(['ssh-keygen', '-l', '-f', os.path.join(d, 'host.pub')],
+                        capture_output=True, text=True, check=True).stdout.split()[1]
+    write(os.path.join(d, 'batch'), (
+        'put %s /students/a.bin\nls /students\nget /students/a.bin %s/back.bin\n'
+        'mkdir /students/f\nmv /students/a.bin /students/f/a.bin\n'
+        'rm /students/f/a.bin\nrmdir /students/f\n' % (src, d)).encode())
+    p = subprocess.run(['psftp', '-batch', '-b', os.path.join(d, 'batch'), '-P',
+                        str(srv.port), '-i', ppk, '-hostkey', fp, '-l', 'pat', '127.0.0.1'],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert 'a.bin' in p.stdout and 'rmdir /students/f: OK' in p.stdout, p.stdout
+    assert sha(os.path.join(d, 'back.bin')) == sha(src)
+    assert srv.query('SELECT name, deleted_at IS NOT NULL FROM library_documents') == \
+        [('a.bin', 1)]
