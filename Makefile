@@ -14,7 +14,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev libcurl4-openssl-dev openssh-client tmux sqlite3 chromium \
-	tzdata python3-aiosmtpd openssl
+	tzdata python3-aiosmtpd openssl putty-tools
 
 .PHONY: all deps build run test test-asan demo bench docs clean bench-tui
 
@@ -92,7 +92,7 @@ bench-tui: build
 # corpus in tests/fuzz/corpus/; a crash fails it. Only this needs clang.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 25
-FUZZ_TARGETS ?= frame proto args render
+FUZZ_TARGETS ?= frame proto args render sftp
 # llvm-14 brings llvm-symbolizer, for readable crash reports
 FUZZ_DEBS = clang-14 libclang-rt-14-dev llvm-14
 

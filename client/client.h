@@ -810,4 +810,11 @@ json_t *survey_questions_parse(const char *text);
 /* survey.c: "a, b" as a list of persona names (at most 5). */
 json_t *survey_personas(const char *list);
 
+/* library.c: a community's Library tab; sizes as "1.2 MB". */
+struct view *view_library(const char *slug, const char *name);
+void library_size(json_int_t n, char *out, size_t len);
+
+/* plain-library.c: a community's library in the line mode. */
+void plain_library(const char *slug);
+
 #endif

@@ -120,16 +120,16 @@ comm_draw(struct view *v, int rows, int cols)
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	/* the tabs: roomy when they fit, else compact (80 columns) */
 	for (int pass = 0; pass < 2; pass++) {
-		char t[NTABS + 2][40];
-		bool shown[NTABS + 2];
+		char t[NTABS + 3][40];
+		bool shown[NTABS + 3];
 		bool compact = pass == 1;
 		int w = 0;
 
-		for (int i = 0; i <= NTABS + 1; i++) {
+		for (int i = 0; i <= NTABS + 2; i++) {
 			size_t nrooms = c->lists[TAB_ROOMS].n;
 			long long n = -1;
 			const char *name = i < NTABS ? tab_names[i] : i == NTABS ?
-			    "Health" : "Roadmap";
+			    "Health" : i == NTABS + 1 ? "Roadmap" : "Library";
 
 			shown[i] = !((i == TAB_REQUESTS && !comm_staff(c)) ||
 			    (i == TAB_REPORTS && c->reports == NULL) ||
@@ -144,18 +144,18 @@ comm_draw(struct view *v, int rows, int cols)
 				n = ji(c->c, "pending_requests");
 			if (n < 0)
 				snprintf(t[i], sizeof t[i], compact ? "%d %s" :
-				    " %d %s ", i + 1, name);
+				    " %d %s ", (i + 1) % 10, name);
 			else
 				snprintf(t[i], sizeof t[i], compact ?
 				    "%d %s (%lld)" : i == TAB_ROOMS ?
 				    " %d %s (%lld open) " : " %d %s (%lld) ",
-				    i + 1, name, n);
+				    (i + 1) % 10, name, n);
 			if (shown[i])
 				w += text_width(t[i]) + 1;
 		}
 		if (!compact && x + w > cols)
 			continue;
-		for (int i = 0; i <= NTABS + 1; i++) {
+		for (int i = 0; i <= NTABS + 2; i++) {
 			if (!shown[i])
 				continue;
 			/* the Roadmap screen's tab goes when there is no room
@@ -533,6 +533,11 @@ comm_key(struct view *v, int ch, bool is_key)
 		ui_push(view_roadmap(c->slug, c->name));
 		return true;
 	}
+	if (!is_key && ch == '0') {
+		/* the Library "tab" is a screen of its own (library.c) */
+		ui_push(view_library(c->slug, c->name));
+		return true;
+	}
 	if ((!is_key && ch == '\t') || (is_key && ch == KEY_RIGHT)) {
 		c->tab = (c->tab + 1) % NTABS;
 		if (c->tab == TAB_REQUESTS && !comm_staff(c))
@@ -824,7 +829,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "1-9:tabs  Enter:open  c:new  J:join  i:intro  "
+	c->v.keys = "0-9:tabs  Enter:open  c:new  J:join  i:intro  "
 	    "O:open a room  S:settings  L:leave  Q:surveys";
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "

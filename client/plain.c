@@ -480,7 +480,7 @@ show_community(json_t *c)
 			plain_out("  No threads.\n");
 		s = plain_ask("Number to read, n new thread, p polls, e events, "
 		    "j join, m membership, R reports (leaders, managers), "
-		    "S surveys, r roadmap and personas, 0 back: ");
+		    "S surveys, r roadmap and personas, l library, 0 back: ");
 		if (s[0] == 'n') {
 			char key[64];
 
@@ -502,6 +502,8 @@ show_community(json_t *c)
 			plain_survey(js(c, "slug"));
 		} else if (s[0] == 'r') {
 			plain_roadmap(js(c, "slug"));
+		} else if (s[0] == 'l') {
+			plain_library(js(c, "slug"));
 		} else if (s[0] == 'j') {
 			plain_manage_join(c);
 		} else if (s[0] == 'm') {

@@ -214,6 +214,16 @@ const char *arg_spec_invalid(const struct arg_spec *spec);
 /* sha256.c */
 void sha256(const void *, size_t, uint8_t out[32]);
 void hex_encode(const uint8_t *, size_t, char *out); /* out: 2n+1 bytes */
+/* The same, fed in pieces (library uploads). */
+struct sha256_ctx {
+	uint32_t h[8];
+	uint8_t block[64];
+	size_t fill; /* bytes in block */
+	uint64_t len; /* bytes fed */
+};
+void sha256_init(struct sha256_ctx *);
+void sha256_update(struct sha256_ctx *, const void *, size_t);
+void sha256_final(struct sha256_ctx *, uint8_t out[32]);
 
 /* code.c: invite codes ("HRTH-XXXX-XXXX-XXXX", Crockford base32). */
 #define CODE_LEN 19

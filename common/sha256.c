@@ -92,3 +92,63 @@ hex_encode(const uint8_t *p, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+void
+sha256_init(struct sha256_ctx *c)
+{
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
+	memcpy(c->h, h0, sizeof h0);
+	c->fill = 0;
+	c->len = 0;
+}
+
+void
+sha256_update(struct sha256_ctx *c, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t n;
+
+	c->len += len;
+	if (c->fill > 0) {
+		n = 64 - c->fill < len ? 64 - c->fill : len;
+		memcpy(c->block + c->fill, p, n);
+		c->fill += n;
+		p += n;
+		len -= n;
+		if (c->fill < 64)
+			return;
+		sha256_block(c->h, c->block);
+		c->fill = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha256_block(c->h, p);
+	memcpy(c->block, p, len);
+	c->fill = len;
+}
+
+void
+sha256_final(struct sha256_ctx *c, uint8_t out[32])
+{
+	uint64_t bits = c->len * 8;
+	uint8_t tail[128];
+	size_t n;
+	int i;
+
+	memset(tail, 0, sizeof tail);
+	memcpy(tail, c->block, c->fill);
+	tail[c->fill] = 0x80;
+	n = c->fill + 1 + 8 <= 64 ? 64 : 128;
+	for (i = 0; i < 8; i++)
+		tail[n - 1 - i] = (uint8_t)(bits >> (8 * i));
+	sha256_block(c->h, tail);
+	if (n == 128)
+		sha256_block(c->h, tail + 64);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(c->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)c->h[i];
+	}
+}

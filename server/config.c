@@ -42,6 +42,8 @@ config_defaults(struct config *c)
 	c->max_sessions_per_member = 20;
 	c->member_out_cap_mb = 32;
 	c->resume_minutes = 10;
+	c->library_max_file_mb = 50;
+	c->library_quota_mb = 2048;
 }
 
 void
@@ -254,6 +256,10 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->member_out_cap_mb, v, 1024 * 1024);
 		else if (strcmp(k, "resume_minutes") == 0)
 			rc = set_int(&c->resume_minutes, v, 7 * 24 * 60);
+		else if (strcmp(k, "library_max_file_mb") == 0)
+			rc = set_int(&c->library_max_file_mb, v, 1024 * 1024);
+		else if (strcmp(k, "library_quota_mb") == 0)
+			rc = set_int(&c->library_quota_mb, v, 1024 * 1024 * 1024);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);
@@ -362,24 +368,33 @@ config_preauth_set(struct config *c, const char *k, const char *v, int *rc)
  * public_port, or where hearthd listens (a wildcard address gives the
  * machine's name), with -p only when the port is not 22.
  */
+int
+config_connect_host(const struct config *c, char *host, size_t len)
+{
+	const char *h = c->public_host;
+
+	if (h == NULL) {
+		h = c->listen_host;
+		if (*h == '\0' || strcmp(h, "0.0.0.0") == 0 ||
+		    strcmp(h, "::") == 0 || strcmp(h, "*") == 0) {
+			if (gethostname(host, len) != 0)
+				snprintf(host, len, "localhost");
+			host[len - 1] = '\0';
+			return c->public_port > 0 ? c->public_port :
+			    c->listen_port;
+		}
+	}
+	snprintf(host, len, "%s", h);
+	return c->public_port > 0 ? c->public_port : c->listen_port;
+}
+
 void
 config_connect_line(const struct config *c, const char *user, char *out,
     size_t len)
 {
-	char name[256];
-	const char *host = c->public_host;
-	int port = c->public_port > 0 ? c->public_port : c->listen_port;
+	char host[256];
+	int port = config_connect_host(c, host, sizeof host);
 
-	if (host == NULL) {
-		host = c->listen_host;
-		if (*host == '\0' || strcmp(host, "0.0.0.0") == 0 ||
-		    strcmp(host, "::") == 0 || strcmp(host, "*") == 0) {
-			if (gethostname(name, sizeof name) != 0)
-				snprintf(name, sizeof name, "localhost");
-			name[sizeof name - 1] = '\0';
-			host = name;
-		}
-	}
 	if (port == 22)
 		snprintf(out, len, "ssh -t %s@%s", user, host);
 	else

@@ -51,7 +51,8 @@ ops_init(void)
 		op_membership_table, op_moderate_table, op_device_table,
 		op_health_table, op_goal_table, op_draft_table,
 		op_where_table, op_message_table, op_survey_table,
-		op_roadmap_table, op_persona_table, op_email_table };
+		op_roadmap_table, op_persona_table, op_email_table,
+		op_library_table };
 
 	if (all_ops_len != 0)
 		return;
@@ -249,7 +250,10 @@ struct held {
 	bool write_ok; /* the reply of a write: replaced if the commit fails */
 	json_int_t id;
 	bool has_id;
-	struct outbox out; /* ... a write's effects */
+	struct outbox out; /* ... a write's effects, or */
+	void (*fn)(void *, bool); /* ... a call once synced (after_sync) */
+	void *fn_arg;
+	bool failed; /* its commit failed */
 	uint64_t need; /* waiting: sent once this commit is synced */
 	struct held *next;
 };
@@ -351,6 +355,11 @@ release_synced(void)
 		wait_head = h->next;
 		if (wait_head == NULL)
 			wait_tail = &wait_head;
+		if (h->fn != NULL) {
+			h->fn(h->fn_arg, !h->failed);
+			free(h);
+			continue;
+		}
 		if (h->c->freed || h->c->tr == NULL)
 			free(h->line);
 		else if (h->close)
@@ -428,6 +437,9 @@ group_commit(void)
 				    "could not save; nothing was changed");
 			}
 			wait_add(h, commit_seq);
+		} else if (h->fn != NULL) {
+			h->failed = !ok;
+			wait_add(h, commit_seq);
 		} else {
 			outbox_apply(&h->out, ok);
 			free(h);
@@ -442,6 +454,34 @@ group_commit(void)
 	}
 	release_synced();
 	return ok ? 0 : -1;
+}
+
+bool
+dispatch_unsynced(void)
+{
+	return group_open || applying || wait_head != NULL ||
+	    synced_seq < commit_seq;
+}
+
+void
+dispatch_after_sync(void (*fn)(void *, bool), void *arg)
+{
+	struct held *h;
+
+	if (group_open) {
+		h = held_add();
+		h->fn = fn;
+		h->fn_arg = arg;
+		return;
+	}
+	if (!applying && wait_head == NULL && synced_seq >= commit_seq) {
+		fn(arg, true);
+		return;
+	}
+	h = xcalloc(1, sizeof *h);
+	h->fn = fn;
+	h->fn_arg = arg;
+	wait_add(h, commit_seq);
 }
 
 void

@@ -78,6 +78,12 @@ usage(FILE *f)
 	    "  restore FILE                          (hearthd stopped) FILE "
 	    "becomes the database\n"
 	    "  audit [--member HANDLE] [--limit N] [--before ID]\n"
+	    "  library SLUG [PATH]                   a folder of a community's "
+	    "library\n"
+	    "  library show ID                       a document and its "
+	    "versions\n"
+	    "  library restore ID VERSION            an older version becomes "
+	    "the newest\n"
 	    "  coc show                              the code of conduct "
 	    "members accept\n"
 	    "  coc set FILE                          a new version of it "
@@ -1055,6 +1061,8 @@ main(int argc, char **argv)
 		return hctl_survey(argc, argv);
 	if (strcmp(argv[0], "roadmap") == 0)
 		return hctl_roadmap(argc, argv);
+	if (strcmp(argv[0], "library") == 0)
+		return hctl_library(argc, argv);
 	die("unknown command '%s' (see hearthctl --help)", argv[0]);
 }
 

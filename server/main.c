@@ -531,6 +531,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	room_restore();
+	library_start();
 	record_timers_start();
 	printf("hearthd %s ready on %s:%d (data: %s)\n"
 	    "  Connect:  ssh -p %d %s\n"

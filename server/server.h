@@ -190,6 +190,9 @@ struct config {
 	int public_port;
 	int resume_minutes; /* a dropped TUI comes back where it was */
 	char *timezone; /* members' default time zone (zone.c); NULL: UTC */
+	/* the libraries (library.c): one document's size, a community's */
+	int library_max_file_mb;
+	int library_quota_mb;
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -1189,6 +1192,8 @@ const char *community_coc_builtin(void);
  */
 void config_connect_line(const struct config *, const char *user, char *out,
     size_t len);
+/* The host members reach (into host) and the port (returned). */
+int config_connect_host(const struct config *, char *host, size_t len);
 
 /*
  * hearthctl.c, shared with hearthctl-admin.c: a request to hearthd (its
@@ -1328,5 +1333,171 @@ json_t *health_band_members(sqlite3 *, int64_t community_id, int64_t now,
     const char *band, char *err, size_t errlen);
 /* hearthctl-survey.c: `hearthctl survey ...`. */
 int hctl_survey(int argc, char **argv);
+int hctl_library(int argc, char **argv); /* hearthctl-library.c */
+
+/*
+ * sftp-wire.c: SFTP version 3 packets (no database, no loop: the fuzz
+ * target runs it). Requests are framed with sftp_wire_next and decoded
+ * with sftp_wire_parse; replies are built with sftp_begin ... sftp_end.
+ */
+enum {
+	SFTP_INIT = 1, SFTP_VERSION = 2, SFTP_OPEN = 3, SFTP_CLOSE = 4,
+	SFTP_READ = 5, SFTP_WRITE = 6, SFTP_LSTAT = 7, SFTP_FSTAT = 8,
+	SFTP_SETSTAT = 9, SFTP_FSETSTAT = 10, SFTP_OPENDIR = 11,
+	SFTP_READDIR = 12, SFTP_REMOVE = 13, SFTP_MKDIR = 14, SFTP_RMDIR = 15,
+	SFTP_REALPATH = 16, SFTP_STAT = 17, SFTP_RENAME = 18,
+	SFTP_READLINK = 19, SFTP_SYMLINK = 20, SFTP_STATUS = 101,
+	SFTP_HANDLE = 102, SFTP_DATA = 103, SFTP_NAME = 104, SFTP_ATTRS = 105,
+	SFTP_EXTENDED = 200, SFTP_EXTENDED_REPLY = 201,
+};
+enum {
+	SFTP_OK = 0, SFTP_EOF = 1, SFTP_NO_SUCH_FILE = 2,
+	SFTP_PERMISSION_DENIED = 3, SFTP_FAILURE = 4, SFTP_BAD_MESSAGE = 5,
+	SFTP_OP_UNSUPPORTED = 8,
+};
+enum {
+	SFTP_READ_FLAG = 1, SFTP_WRITE_FLAG = 2, SFTP_APPEND = 4,
+	SFTP_CREAT = 8, SFTP_TRUNC = 0x10, SFTP_EXCL = 0x20,
+};
+enum {
+	SFTP_ATTR_SIZE = 1, SFTP_ATTR_UIDGID = 2, SFTP_ATTR_PERMISSIONS = 4,
+	SFTP_ATTR_ACMODTIME = 8, SFTP_ATTR_EXTENDED = 0x80000000u,
+};
+#define SFTP_MAX_PACKET (256 * 1024) /* a longer one ends the session */
+#define SFTP_MAX_PATH 4096
+struct sftp_attrs {
+	uint32_t flags;
+	uint64_t size;
+	uint32_t uid, gid, perm, atime, mtime;
+};
+struct sftp_req {
+	uint8_t type;
+	uint32_t id; /* INIT: the client's version */
+	bool bad_path; /* a path with a NUL or longer than SFTP_MAX_PATH */
+	char path[SFTP_MAX_PATH + 1], path2[SFTP_MAX_PATH + 1];
+	const uint8_t *handle, *data; /* into the packet */
+	uint32_t handle_len, data_len;
+	uint64_t offset;
+	uint32_t len, pflags;
+	struct sftp_attrs attrs;
+};
+/* 1: a packet (its body at *pkt, *len bytes; consume len + 4 after), 0:
+ * more bytes needed, -1: a length of 0 or over SFTP_MAX_PACKET. */
+int sftp_wire_next(struct buf *in, const uint8_t **pkt, uint32_t *len);
+/* Decode one packet body; -1 if it is truncated (q->type, q->id set as far
+ * as they were read). */
+int sftp_wire_parse(const uint8_t *, size_t, struct sftp_req *q);
+/*
+ * The canonical form of a path, taken from "/": no empty parts, no ".",
+ * ".." taking one part off (never above "/"); false if over len.
+ */
+bool sftp_canon(const char *path, char *out, size_t len);
+/* Split a canonical path (in place) into its folder and last name; false
+ * for "/". */
+bool sftp_split(char *path, const char **dir, const char **name);
+void sftp_put_u8(struct buf *, uint8_t);
+void sftp_put_u32(struct buf *, uint32_t);
+void sftp_put_u64(struct buf *, uint64_t);
+void sftp_put_str(struct buf *, const void *, size_t);
+void sftp_put_attrs(struct buf *, const struct sftp_attrs *);
+/* Start a reply packet (returns where, for sftp_end to fill its length). */
+size_t sftp_begin(struct buf *, uint8_t type, uint32_t id);
+void sftp_end(struct buf *, size_t at);
+void sftp_status(struct buf *, uint32_t id, uint32_t code, const char *msg);
+
+/*
+ * library.c: each community's library, stored in the database: folders,
+ * documents with versions, contents as chunks of LIBRARY_CHUNK bytes (read
+ * with incremental blob I/O), one copy per distinct SHA-256. Paths are
+ * canonical ("/", "/slug", "/slug/folder/.../name"). Who asks is a conn
+ * (its member); a community they may not read does not exist for them.
+ * Writes run in the group transaction (dispatch_server); the caller waits
+ * for the commit's sync (dispatch_after_sync) before saying ok.
+ */
+#define LIBRARY_CHUNK (256 * 1024)
+enum lib_rc { LIB_OK = 0, LIB_NOENT, LIB_DENIED, LIB_FAIL, LIB_UNSUPPORTED,
+	LIB_EXISTS };
+enum lib_kind { LIB_ROOT, LIB_COMMUNITY, LIB_FOLDER, LIB_DOC };
+struct lib_node {
+	enum lib_kind kind;
+	int64_t community_id;
+	int64_t folder_id; /* a folder: itself; a document: its folder (0: top) */
+	int64_t doc_id;
+	int64_t blob_id, size, mtime; /* a document: its newest version's */
+	int64_t owner_id; /* who uploaded the document or made the folder */
+	bool power; /* the asker is a manager here, or an admin */
+	char name[256];
+};
+/* Refuse a name (msg) that breaks the rules; 0 if fine. */
+int library_name_check(const char *name, char *msg, size_t len);
+int library_resolve(struct conn *who, const char *path, struct lib_node *,
+    char *msg, size_t len);
+/* Everything in a directory node, in name order: fn per entry. */
+int library_list(struct conn *who, const struct lib_node *dir,
+    void (*fn)(void *, const struct lib_node *), void *arg, char *msg,
+    size_t len);
+/* Up to len bytes of a content from off (*got: how many; 0 at the end). */
+int library_read(int64_t blob_id, uint64_t off, void *out, size_t len,
+    size_t *got);
+struct lib_upload;
+struct lib_upload *library_upload_begin(struct conn *who,
+    const struct lib_node *dir, const char *name, int *rc, char *msg,
+    size_t len);
+/* Bytes in order (off must be where the last write ended). */
+int library_upload_write(struct lib_upload *, uint64_t off, const void *,
+    size_t, char *msg, size_t len);
+/* The last bytes and the version, in one transaction; frees u. */
+int library_upload_finish(struct lib_upload *, char *msg, size_t len);
+/* Drop what arrived (in a transaction of its own); frees u. */
+void library_upload_abort(struct lib_upload *);
+int library_mkdir(struct conn *who, const struct lib_node *dir,
+    const char *name, char *msg, size_t len);
+int library_rmdir(struct conn *who, const struct lib_node *, char *msg,
+    size_t len);
+int library_remove(struct conn *who, const struct lib_node *, char *msg,
+    size_t len);
+int library_rename(struct conn *who, const struct lib_node *from,
+    const struct lib_node *to_dir, const char *to_name, char *msg,
+    size_t len);
+/* May the community's members add (else only leaders and managers)? */
+bool library_members_add(int64_t community_id);
+/* At start and then hourly: drop uploads nobody finishes, empty the bin of
+ * documents deleted 30 days ago, drop contents no version names. */
+void library_start(void);
+
+/*
+ * dispatch.c: run fn(arg, ok) once everything committed so far (and the
+ * group transaction now open, if any) is on the disk; ok is false if that
+ * commit failed. Runs at once (ok true) when nothing waits.
+ */
+void dispatch_after_sync(void (*fn)(void *, bool), void *arg);
+/* Is a transaction open, or a commit not yet known to be on the disk? */
+bool dispatch_unsynced(void);
+
+/*
+ * sftp.c: the "sftp" subsystem of an SSH session: packets parsed on the
+ * loop, replies queued in out for sshd.c to write, input not taken while
+ * out is over SFTP_OUT_HIGH. kick: out has something, or input may go on;
+ * end: the session is over (a protocol error, or its member removed).
+ */
+#define SFTP_OUT_HIGH (1024 * 1024)
+struct sftp;
+struct sftp *sftp_new(void *owner, void (*kick)(void *),
+    void (*end)(void *), uint64_t log_id, const struct member *,
+    const char *key_fp, bool guest);
+/* Take bytes from the channel; -1 once the session must end. */
+int sftp_input(struct sftp *, const void *, size_t);
+/* Work through input left waiting (after output drained or a sync). */
+int sftp_resume(struct sftp *);
+struct buf *sftp_out(struct sftp *);
+/* Lines for a person (the channel's stderr): refusals that say why. */
+struct buf *sftp_err(struct sftp *);
+/* No request waiting to be read or answered. */
+bool sftp_idle(const struct sftp *);
+/* The channel is gone: drop unfinished uploads, free when nothing waits. */
+void sftp_free(struct sftp *);
+
+/* op-library.c */
+extern const struct op op_library_table[];
 
 #endif

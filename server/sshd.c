@@ -49,7 +49,7 @@
 
 #include "server.h"
 
-enum sess_mode { MODE_NONE, MODE_SUBSYS, MODE_SHELL, MODE_EXEC };
+enum sess_mode { MODE_NONE, MODE_SUBSYS, MODE_SHELL, MODE_EXEC, MODE_SFTP };
 
 struct sess {
 	uint64_t id;
@@ -84,6 +84,7 @@ struct sess {
 	struct ssh_channel_callbacks_struct ccb;
 	ssh_channel chan;
 	bool chan_gone; /* closed by the client */
+	bool close_answered; /* ... and our close sent back */
 	enum sess_mode mode;
 	bool started; /* the channel's request has been acted on */
 	char *exec_cmd;
@@ -111,6 +112,11 @@ struct sess {
 	char term[64];
 	int cols, rows;
 	struct shell *shell; /* shell.c's terminal session, or exec output */
+
+	/* the "sftp" subsystem (sftp.c) */
+	struct sftp *sftp;
+	bool sftp_eof; /* the client is done sending */
+	bool sftp_ended; /* sftp.c asked to end */
 
 	struct sess *next, *prev;
 };
@@ -297,6 +303,23 @@ chan_write_buf(struct sess *s, struct buf *b)
 	return 0;
 }
 
+/* ---- the sftp subsystem (sftp.c) ---- */
+
+static void
+sess_sftp_kick(void *owner)
+{
+	sess_kick(owner);
+}
+
+static void
+sess_sftp_end(void *owner)
+{
+	struct sess *s = owner;
+
+	s->sftp_ended = true;
+	sess_kick(s);
+}
+
 /* ---- the terminal session (shell.c) ---- */
 
 int
@@ -380,6 +403,12 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 			conn_input(s->conn, data, len);
 		return (int)len;
 	}
+	if (s->mode == MODE_SFTP) {
+		/* sftp.c keeps what it cannot answer yet (bounded) */
+		if (s->sftp != NULL && sftp_input(s->sftp, data, len) == 0)
+			sess_kick(s);
+		return (int)len;
+	}
 	/* Take what fits; the rest waits in libssh (and its window). */
 	if (s->mode == MODE_SHELL && s->shell != NULL)
 		return (int)shell_input(s->shell, data, len);
@@ -400,6 +429,10 @@ cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
 	/* A subsystem client that is done sending: answer, then end. */
 	if (s->mode == MODE_SUBSYS && s->conn != NULL)
 		conn_eof(s->conn);
+	if (s->mode == MODE_SFTP) {
+		s->sftp_eof = true;
+		sess_kick(s);
+	}
 }
 
 static void
@@ -408,7 +441,9 @@ cb_close(ssh_session ssh, ssh_channel ch, void *ud)
 	struct sess *s = ud;
 
 	s->chan_gone = true;
-	s->dead = true;
+	/* sftp: answer the close and let the client leave first (below) */
+	if (s->mode != MODE_SFTP)
+		s->dead = true;
 }
 
 static int
@@ -480,7 +515,13 @@ cb_subsystem(ssh_session ssh, ssh_channel ch, const char *name, void *ud)
 {
 	struct sess *s = ud;
 
-	if (s->mode != MODE_NONE || strcmp(name, "hearth") != 0)
+	if (s->mode != MODE_NONE)
+		return 1;
+	if (strcmp(name, "sftp") == 0) {
+		s->mode = MODE_SFTP;
+		return 0;
+	}
+	if (strcmp(name, "hearth") != 0)
 		return 1;
 	s->mode = MODE_SUBSYS;
 	return 0;
@@ -691,6 +732,8 @@ sess_teardown(struct sess *s)
 		conn_free(s->conn);
 		s->conn = NULL;
 	}
+	sftp_free(s->sftp); /* drops unfinished uploads */
+	s->sftp = NULL;
 	shell_free(s->shell); /* hangs up the TUI child */
 	s->shell = NULL;
 	uv_close((uv_handle_t *)&s->timer, handle_closed);
@@ -796,6 +839,20 @@ sess_start_mode(struct sess *s)
 		free(text);
 		sess_finish(s, 2);
 		break;
+	case MODE_SFTP:
+		if (s->member.removed || s->join) {
+			text = s->join ? xasprintf("Hearth: the library is for "
+			    "members; join first (ssh join@...).\r\n") :
+			    removed_text(s);
+			ssh_channel_write_stderr(s->chan, text,
+			    (uint32_t)strlen(text));
+			free(text);
+			sess_finish(s, 1);
+			break;
+		}
+		s->sftp = sftp_new(s, sess_sftp_kick, sess_sftp_end, s->id,
+		    &s->member, s->key.fp, s->guest);
+		break;
 	case MODE_NONE:
 		break;
 	}
@@ -838,6 +895,38 @@ sess_settle(struct sess *s)
 		s->dead = true;
 }
 
+/*
+ * An sftp session: its replies onto the channel as the window allows; as
+ * they drain below SFTP_OUT_HIGH it takes the requests waiting (sftp.c),
+ * and it ends once answered after the client's EOF or sftp.c's end.
+ */
+static void
+sess_flush_sftp(struct sess *s)
+{
+	struct buf *o = sftp_out(s->sftp), *e = sftp_err(s->sftp);
+	size_t before;
+	int w;
+
+	for (int i = 0; i < 4; i++) {
+		/* a refusal's words before the status they explain */
+		while (buf_used(e) > 0 && (w = ssh_channel_write_stderr(
+		    s->chan, buf_head(e), (uint32_t)buf_used(e))) > 0)
+			buf_consume(e, (size_t)w);
+		if (chan_write_buf(s, o) != 0) {
+			s->dead = true;
+			return;
+		}
+		if (buf_used(o) >= SFTP_OUT_HIGH || s->sftp_ended)
+			break;
+		before = buf_used(o);
+		if (sftp_resume(s->sftp) != 0 || buf_used(o) == before)
+			break;
+	}
+	if (buf_used(o) == 0 && (s->sftp_ended ||
+	    (s->sftp_eof && sftp_idle(s->sftp))))
+		sess_finish(s, 0);
+}
+
 /* Move queued output onto the channel and act on closes. */
 static void
 sess_flush(struct sess *s)
@@ -864,6 +953,8 @@ sess_flush(struct sess *s)
 		if (s->conn_ended && buf_used(&s->conn->out) == 0 &&
 		    s->conn->refs == 0)
 			sess_finish(s, 0);
+	} else if (s->mode == MODE_SFTP && s->sftp != NULL) {
+		sess_flush_sftp(s);
 	} else if (s->shell != NULL) {
 		int rc = shell_progress(s->shell, &status);
 
@@ -1019,6 +1110,19 @@ sess_pump_io(struct sess *s, bool readable)
 		s->dead = true;
 	if (!s->dead && s->mode != MODE_NONE && !s->started)
 		sess_start_mode(s);
+	if (!s->dead && s->mode == MODE_SFTP && s->chan_gone &&
+	    !s->close_answered) {
+		/*
+		 * The sftp client closed the channel: our close back, then it
+		 * disconnects (or the timer drops it). Tearing down at once
+		 * could close the socket under the client's last packets;
+		 * PuTTY's psftp calls that a lost connection.
+		 */
+		s->close_answered = true;
+		ssh_channel_close(s->chan);
+		s->finishing = true;
+		uv_timer_start(&s->timer, timer_cb, 5000, 0);
+	}
 out:
 	if (!s->dead)
 		sess_flush(s);
@@ -1026,6 +1130,16 @@ out:
 	if (ssh_get_fd(s->ssh) != s->fd)
 		s->dead = true;
 	sess_settle(s);
+	if (s->dead && s->chan_gone && !s->close_answered &&
+	    ssh_get_fd(s->ssh) == s->fd) {
+		/*
+		 * The client closed the channel: answer with our close (libssh
+		 * does not), as SSH wants; PuTTY's psftp calls the connection
+		 * lost without it when its EOF and close came together.
+		 */
+		s->close_answered = true;
+		ssh_channel_close(s->chan);
+	}
 	if (s->dead) {
 		/* Many may end at once: tear down in slices, in later turns. */
 		sess_later(s, LATER_TEARDOWN);

@@ -687,6 +687,30 @@ def survey_schedule(w, vis):
     return w.fresh("INSERT INTO survey_schedules (title, community_id, audience, next_at, "
                    "created_by, created_at) VALUES ('T', ?, '{}', ?, ?, ?)", w.cid[vis],
                    int(time.time()) + 86400 * 90, w.ids['author'], T0)
+    # the library: as the community's threads (sftp: test_library.py)
+    'library.list': (lambda w, r, v: {'community': v}, read_slug()),
+    'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.update': (lambda w, r, v: {'id': library_doc(w, v), 'title': 'T'},
+                       write('manager', True)),
+    'library.settings': (lambda w, r, v: {'community': v, 'upload': 'members'},
+                         write('manager', False)),
+    'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
+                        write('manager', True)),
+}
+
+
+def library_doc(w, vis):
+    """A fresh document in the community's library, one version."""
+    n = w.uniq()
+    bid = w.fresh("INSERT INTO library_blobs (sha256, size, created_at) VALUES "
+                  "(?, 0, ?)", '%064x' % n, T0)
+    did = w.fresh("INSERT INTO library_documents (community_id, name, type, uploader_id, "
+                  "created_at, updated_at) VALUES (?, ?, 'text/plain', ?, ?, ?)", w.cid[vis],
+                  'doc%d.txt' % n, w.ids['author'], T0, T0)
+    w.fresh("INSERT INTO library_versions (document_id, version, blob_id, size, "
+            "created_at) VALUES (?, 1, ?, 0, ?)", did, bid, T0)
+    return did
 
 
 def removed_member(w):

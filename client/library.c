@@ -1,0 +1,405 @@
+/*
+ * library.c: a community's Library tab (library.list, library.get): its
+ * folders and documents with size, uploader, date and versions, and the
+ * exact scp lines to fetch the selected document or upload into this
+ * folder from the member's own machine (the TUI runs on the server, so it
+ * cannot reach their files; docs/tui.md says how sftp and scp work).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "common.h"
+#include "client.h"
+
+struct library {
+	struct view v;
+	char slug[64];
+	char name[160];
+	char path[1024]; /* the folder inside the community; "" at the top */
+	json_t *r; /* the last library.list */
+	struct list l;
+	char msg[256];
+};
+
+static void library_load(struct library *);
+
+/* "1.2 MB" */
+void
+library_size(json_int_t n, char *out, size_t len)
+{
+	if (n < 1024)
+		snprintf(out, len, "%lld B", (long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(out, len, "%.1f KB", n / 1024.0);
+	else
+		snprintf(out, len, "%.1f MB", n / (1024.0 * 1024.0));
+}
+
+static void
+library_got(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+	size_t i;
+	json_t *e;
+	char text[600], right[160], size[32], when[32];
+
+	list_clear(&lv->l);
+	json_decref(lv->r);
+	lv->r = NULL;
+	if (error != NULL) {
+		snprintf(lv->msg, sizeof lv->msg, "%s", err_message(error));
+		ui_dirty();
+		return;
+	}
+	lv->r = json_incref(result);
+	lv->msg[0] = '\0';
+	if (lv->path[0] != '\0')
+		list_add(&lv->l, "../", "up", C_DIM, NULL, true);
+	json_array_foreach(jarr(result, "folders"), i, e) {
+		snprintf(text, sizeof text, "%s/", js(e, "name"));
+		list_add(&lv->l, text, "folder", C_HEAD, e, true);
+	}
+	json_array_foreach(jarr(result, "documents"), i, e) {
+		library_size(ji(e, "size"), size, sizeof size);
+		short_time(js(e, "updated_at"), when);
+		snprintf(right, sizeof right, "%s  %s  %s  v%lld", size,
+		    js(e, "uploader"), when, (long long)ji(e, "versions"));
+		list_add(&lv->l, js(e, "name"), right, C_NORMAL, e, true);
+	}
+	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
+		snprintf(lv->msg, sizeof lv->msg, "Nothing here yet.");
+	ui_dirty();
+}
+
+static void
+library_load(struct library *lv)
+{
+	json_t *a = json_pack("{s:s}", "community", lv->slug);
+
+	if (lv->path[0] != '\0')
+		json_object_set_new(a, "path", json_string(lv->path));
+	snprintf(lv->msg, sizeof lv->msg, "Loading…");
+	net_call("library.list", a, &lv->v, library_got, lv);
+}
+
+static void
+library_draw(struct view *v, int rows, int cols)
+{
+	struct library *lv = (struct library *)v;
+	struct row *r = list_cur(&lv->l);
+	char head[1400];
+	const char *line = "";
+	int y = 3;
+
+	snprintf(head, sizeof head, "%s library: %s", lv->name,
+	    lv->r != NULL ? js(lv->r, "path") : "");
+	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
+	if (lv->msg[0] != '\0')
+		put_text(y++, 2, cols - 4, lv->msg, C_DIM, 0);
+	list_draw(&lv->l, y, rows - y - 4, cols);
+	/* the line to type on one's own machine */
+	if (r != NULL && r->data != NULL && js(r->data, "scp")[0] != '\0') {
+		put_text(rows - 3, 2, cols - 4, "To fetch it, on your own "
+		    "machine:", C_DIM, 0);
+		line = js(r->data, "scp");
+	} else if (lv->r != NULL && json_is_true(json_object_get(lv->r,
+	    "may_upload"))) {
+		put_text(rows - 3, 2, cols - 4, "To upload a file here, on "
+		    "your own machine:", C_DIM, 0);
+		line = js(lv->r, "upload");
+	}
+	put_text(rows - 2, 4, cols - 6, line, C_CODE, 0);
+}
+
+static void
+doc_got(void *ctx, json_t *result, json_t *error)
+{
+	struct buf b;
+	size_t i;
+	json_t *e;
+	char size[32], when[32];
+
+	(void)ctx;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	buf_init(&b);
+	buf_printf(&b, "# %s\n\n%s\n\n", js(result, "name"),
+	    js(result, "path"));
+	buf_printf(&b, "Type: %s. Uploaded by %s.\n\n", js(result, "type"),
+	    js(result, "uploader"));
+	buf_printf(&b, "To fetch it, on your own machine:\n\n    %s\n\n",
+	    js(result, "scp"));
+	buf_printf(&b, "## Versions\n");
+	json_array_foreach(jarr(result, "versions"), i, e) {
+		library_size(ji(e, "size"), size, sizeof size);
+		short_time(js(e, "created_at"), when);
+		buf_printf(&b, "- %lld: %s by %s, %s (SHA-256 %.16s…)\n",
+		    (long long)ji(e, "version"), size, js(e, "uploader"),
+		    when, js(e, "sha256"));
+	}
+	buf_append(&b, "", 1);
+	ui_push(view_message(js(result, "name"), b.data));
+	buf_free(&b);
+}
+
+/* A text document on screen: Markdown as such, other text as it is. */
+static void
+text_got(void *ctx, json_t *result, json_t *error)
+{
+	struct buf b;
+
+	(void)ctx;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	buf_init(&b);
+	if (strcmp(js(result, "type"), "text/markdown") == 0)
+		buf_puts(&b, js(result, "text"));
+	else
+		buf_printf(&b, "```\n%s\n```\n", js(result, "text"));
+	if (json_is_true(json_object_get(result, "truncated")))
+		buf_puts(&b, "\n\n(The rest is longer than the screen shows: "
+		    "fetch it with scp, i shows how.)\n");
+	buf_append(&b, "", 1);
+	ui_push(view_message(js(result, "name"), b.data));
+	buf_free(&b);
+}
+
+static void
+restored(struct view *below, json_t *result)
+{
+	ui_flash("Restored: it is now version %lld.",
+	    (long long)ji(result, "version"));
+	library_load((struct library *)below);
+}
+
+static bool
+restore_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	long long n = atoll(vals[0]);
+
+	if (n < 1) {
+		snprintf(err, len, "Which version? A number from the "
+		    "document's versions (Enter on it lists them).");
+		return false;
+	}
+	json_object_set_new(args, "version", json_integer(n));
+	return true;
+}
+
+/* V on a document (managers): an older version becomes the newest. */
+static void
+restore_open(struct library *lv, json_t *doc)
+{
+	static const struct form_def defs[] = {
+		{ "Version", NULL, NULL, "the number to bring back" },
+	};
+
+	if (!json_is_true(json_object_get(lv->r, "may_manage"))) {
+		ui_flash("Only the community's managers restore versions.");
+		return;
+	}
+	ui_push(form_open("Restore a version", "The version chosen becomes "
+	    "the newest, as a new version: none is lost.", "library.restore",
+	    json_pack("{s:I}", "id", ji(doc, "id")), defs, 1, restore_build,
+	    restored));
+}
+
+static void
+edited(struct view *below, json_t *result)
+{
+	(void)result;
+	ui_flash("Saved.");
+	library_load((struct library *)below);
+}
+
+static bool
+edit_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "title", json_string(vals[0]));
+	json_object_set_new(args, "description", json_string(vals[1]));
+	json_object_set_new(args, "tags", json_string(vals[2]));
+	return true;
+}
+
+/* The managers' form: also who sees it. */
+static bool
+edit_build_mo(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "managers_only",
+	    json_boolean(strcmp(vals[3], "managers only") == 0));
+	return edit_build(args, vals, err, len);
+}
+
+/* e on a document: its title, description, tags (its uploader or a
+ * manager), and for managers who sees it. */
+static void
+edit_open(struct library *lv, json_t *doc)
+{
+	bool manage = json_is_true(json_object_get(lv->r, "may_manage"));
+	struct form_def defs[4] = {
+		{ "Title", js(doc, "title"), NULL, NULL },
+		{ "Description", js(doc, "description"), NULL, NULL },
+		{ "Tags", js(doc, "tags"), NULL, "words, separated by commas" },
+		{ "Who sees it", json_is_true(json_object_get(doc,
+		    "managers_only")) ? "managers only" : "every reader",
+		    "every reader|managers only", "work in progress: managers "
+		    "only" },
+	};
+
+	ui_push(form_open("About this document", NULL, "library.update",
+	    json_pack("{s:I}", "id", ji(doc, "id")), defs, manage ? 4 : 3,
+	    manage ? edit_build_mo : edit_build, edited));
+}
+
+static bool
+who_build(json_t *args, const char *const *vals, char *err, size_t len)
+{
+	json_object_set_new(args, "upload", json_string(
+	    strncmp(vals[0], "leaders", 7) == 0 ? "leaders" : "members"));
+	return true;
+}
+
+/* W (managers): who may add documents and folders. */
+static void
+who_open(struct library *lv)
+{
+	struct form_def defs[1] = {
+		{ "Who may add", strcmp(js(lv->r, "upload_by"), "leaders") == 0 ?
+		    "leaders and managers" : "members", "members|leaders and "
+		    "managers", "documents and folders, over scp and sftp" },
+	};
+
+	if (!json_is_true(json_object_get(lv->r, "may_manage"))) {
+		ui_flash("Only the community's managers choose who may add.");
+		return;
+	}
+	ui_push(form_open("The library", "Everyone who may read the community "
+	    "may fetch its documents.", "library.settings",
+	    json_pack("{s:s}", "community", lv->slug), defs, 1, who_build,
+	    edited));
+}
+
+static bool
+library_key(struct view *v, int ch, bool is_key)
+{
+	struct library *lv = (struct library *)v;
+	struct row *r;
+	char *slash;
+
+	if (list_key(&lv->l, ch, is_key))
+		return true;
+	if (!is_key && ch == 'R') {
+		library_load(lv);
+		return true;
+	}
+	if (!is_key && ch == 'W') {
+		if (lv->r != NULL)
+			who_open(lv);
+		return true;
+	}
+	if (!is_key && ch == 'e') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			edit_open(lv, r->data);
+		else
+			ui_flash("Select a document first.");
+		return true;
+	}
+	if (!is_key && ch == 'V') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			restore_open(lv, r->data);
+		else
+			ui_flash("Select a document first.");
+		return true;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 'u' ||
+	    ch == 127 || ch == 8))) {
+		if (lv->path[0] == '\0')
+			return false;
+		slash = strrchr(lv->path, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		else
+			lv->path[0] = '\0';
+		library_load(lv);
+		return true;
+	}
+	if ((!is_key && (ch == '\n' || ch == '\r')) ||
+	    (is_key && ch == KEY_ENTER)) {
+		if ((r = list_cur(&lv->l)) == NULL)
+			return true;
+		if (r->data == NULL)
+			return library_key(v, 'u', false);
+		if (js(r->data, "scp")[0] == '\0') {
+			size_t n = strlen(lv->path);
+
+			snprintf(lv->path + n, sizeof lv->path - n, "%s%s",
+			    n > 0 ? "/" : "", js(r->data, "name"));
+			library_load(lv);
+			return true;
+		}
+		if (strncmp(js(r->data, "type"), "text/", 5) == 0)
+			net_call("library.text", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, text_got, lv);
+		else
+			net_call("library.get", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, doc_got, lv);
+		return true;
+	}
+	if (!is_key && ch == 'i') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			net_call("library.get", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), v, doc_got, lv);
+		return true;
+	}
+	return false;
+}
+
+static void
+library_free(struct view *v)
+{
+	struct library *lv = (struct library *)v;
+
+	list_free(&lv->l);
+	json_decref(lv->r);
+	free(lv);
+}
+
+struct view *
+view_library(const char *slug, const char *name)
+{
+	struct library *lv = xcalloc(1, sizeof *lv);
+
+	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
+	snprintf(lv->name, sizeof lv->name, "%s", name);
+	lv->v.title = "Library";
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
+	lv->v.help = "The community's library: folders and documents, with "
+	    "size, who uploaded it, when, and how many versions. **Enter** "
+	    "opens a folder, shows a plain-text or Markdown document, or "
+	    "another document's details and versions; **i** shows them for "
+	    "any document; **u** goes up. Files move with **scp** or **sftp** from your own "
+	    "machine, with the key you log in with: the line at the bottom "
+	    "fetches the selected document, or uploads a file (FILE) into "
+	    "this folder. Uploading over a name makes a new version; "
+	    "**V** (managers) makes an older version the newest again. "
+	    "**e** changes a document's title, description and tags (its "
+	    "uploader or a manager); managers also choose who sees it: "
+	    "every reader, or managers only (work in progress). **W** "
+	    "(managers) chooses who may add: members, or only leaders and "
+	    "managers.";
+	lv->v.draw = library_draw;
+	lv->v.key = library_key;
+	lv->v.free = library_free;
+	library_load(lv);
+	return &lv->v;
+}

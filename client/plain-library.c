@@ -1,0 +1,178 @@
+/*
+ * plain-library.c: a community's library in the line mode (library.list,
+ * library.get): folders and documents numbered, a document's versions,
+ * and the exact scp lines to fetch one or to upload into a folder from
+ * the member's own machine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "client.h"
+
+/* A plain-text or Markdown document, printed (its first 256 KiB). */
+static void
+text(json_int_t id)
+{
+	json_t *r = plain_call("library.text", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r);
+
+	if (res != NULL) {
+		plain_out("\n");
+		plain_print_md(js(res, "text"), "  ");
+		if (json_is_true(json_object_get(res, "truncated")))
+			plain_out("  (more: fetch it with scp)\n");
+	}
+	json_decref(r);
+}
+
+/* Its title, description and tags (uploader, managers); who sees it. */
+static void
+edit(json_int_t id, json_t *doc, bool manage)
+{
+	char title[256], desc[2048], tags[256];
+	json_t *a;
+	const char *s;
+
+	s = plain_ask("e to change its title, description or tags, Enter: "
+	    "on: ");
+	if (s[0] != 'e')
+		return;
+	snprintf(title, sizeof title, "%s", plain_ask("Title (Enter: keep): "));
+	snprintf(desc, sizeof desc, "%s", plain_ask("Description (Enter: "
+	    "keep): "));
+	snprintf(tags, sizeof tags, "%s", plain_ask("Tags (Enter: keep): "));
+	a = json_pack("{s:I}", "id", id);
+	if (title[0])
+		json_object_set_new(a, "title", json_string(title));
+	if (desc[0])
+		json_object_set_new(a, "description", json_string(desc));
+	if (tags[0])
+		json_object_set_new(a, "tags", json_string(tags));
+	if (manage) {
+		s = plain_ask("Who sees it: 1 every reader, 2 managers only "
+		    "(Enter: keep): ");
+		if (s[0] == '1' || s[0] == '2')
+			json_object_set_new(a, "managers_only",
+			    json_boolean(s[0] == '2'));
+	}
+	(void)doc;
+	plain_do("library.update", a, "Saved.");
+}
+
+static void
+document(json_int_t id, bool manage)
+{
+	json_t *r = plain_call("library.get", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r), *v;
+	char size[32];
+	size_t i;
+
+	if (res != NULL) {
+		plain_out("\n%s (%s, uploaded by %s)\n", js(res, "path"),
+		    js(res, "type"), js(res, "uploader"));
+		json_array_foreach(json_object_get(res, "versions"), i, v) {
+			library_size(ji(v, "size"), size, sizeof size);
+			plain_out("  version %lld: %s by %s, %.16s, SHA-256 "
+			    "%.16s...\n", (long long)ji(v, "version"), size,
+			    js(v, "uploader"), js(v, "created_at"),
+			    js(v, "sha256"));
+		}
+		plain_out("To fetch it, on your own machine:\n  %s\n",
+		    js(res, "scp"));
+		if (strncmp(js(res, "type"), "text/", 5) == 0)
+			text(id);
+		if (manage || strcmp(js(res, "uploader"),
+		    js(plain_me(), "handle")) == 0)
+			edit(id, res, manage);
+		if (manage) {
+			const char *s = plain_ask("Version number to restore "
+			    "as the newest (managers), Enter: back: ");
+
+			if (atoll(s) > 0)
+				plain_do("library.restore", json_pack("{s:I, "
+				    "s:I}", "id", id, "version",
+				    (json_int_t)atoll(s)), "Restored as the "
+				    "newest version.");
+		}
+	}
+	json_decref(r);
+}
+
+void
+plain_library(const char *slug)
+{
+	char path[1024] = "", *s, size[32], *slash, prompt[128];
+	json_t *r, *res, *f, *d;
+	size_t i, nf;
+
+	for (;;) {
+		r = plain_call("library.list", json_pack("{s:s, s:s}",
+		    "community", slug, "path", path));
+		if ((res = plain_result(r)) == NULL) {
+			json_decref(r);
+			return;
+		}
+		plain_out("\nLibrary %s\n", js(res, "path"));
+		nf = json_array_size(json_object_get(res, "folders"));
+		json_array_foreach(json_object_get(res, "folders"), i, f)
+			plain_out("  %zu. %s/\n", i + 1, js(f, "name"));
+		json_array_foreach(json_object_get(res, "documents"), i, d) {
+			library_size(ji(d, "size"), size, sizeof size);
+			plain_out("  %zu. %s  (%s, %s, %.10s, %lld version%s)\n",
+			    nf + i + 1, js(d, "name"), size,
+			    js(d, "uploader"), js(d, "updated_at"),
+			    (long long)ji(d, "versions"),
+			    ji(d, "versions") == 1 ? "" : "s");
+		}
+		if (nf + json_array_size(json_object_get(res, "documents")) ==
+		    0)
+			plain_out("  Nothing here yet.\n");
+		if (json_is_true(json_object_get(res, "may_upload")))
+			plain_out("To upload a file here, on your own "
+			    "machine:\n  %s\n", js(res, "upload"));
+		if (json_is_true(json_object_get(res, "may_manage")))
+			snprintf(prompt, sizeof prompt, "Number to open, u up, "
+			    "w who may add (now %s), 0 back: ",
+			    js(res, "upload_by"));
+		else
+			snprintf(prompt, sizeof prompt, "Number to open, u up, "
+			    "0 back: ");
+		s = plain_ask(prompt);
+		if (s[0] == 'w' && json_is_true(json_object_get(res,
+		    "may_manage"))) {
+			s = plain_ask("Who may add documents and folders: 1 "
+			    "members, 2 leaders and managers: ");
+			if (s[0] == '1' || s[0] == '2')
+				plain_do("library.settings", json_pack("{s:s, "
+				    "s:s}", "community", slug, "upload",
+				    s[0] == '1' ? "members" : "leaders"),
+				    "Saved.");
+			json_decref(r);
+			continue;
+		}
+		if (s[0] == 'u' && path[0] != '\0') {
+			if ((slash = strrchr(path, '/')) != NULL)
+				*slash = '\0';
+			else
+				path[0] = '\0';
+		} else if (atoi(s) > 0 && (size_t)atoi(s) <= nf) {
+			f = json_array_get(json_object_get(res, "folders"),
+			    (size_t)atoi(s) - 1);
+			size_t n = strlen(path);
+
+			snprintf(path + n, sizeof path - n, "%s%s",
+			    n > 0 ? "/" : "", js(f, "name"));
+		} else if (atoi(s) > 0 && (d = json_array_get(
+		    json_object_get(res, "documents"), (size_t)atoi(s) - 1 -
+		    nf)) != NULL) {
+			document(ji(d, "id"), json_is_true(json_object_get(
+			    res, "may_manage")));
+		} else if (s[0] != 'u') {
+			json_decref(r);
+			return;
+		}
+		json_decref(r);
+	}
+}
