@@ -655,6 +655,16 @@ TABLE = {
     'survey.schedules': (lambda w, r, v: {}, members_only()),
     'survey.unschedule': (lambda w, r, v: {'schedule_id': survey_schedule(w, v)},
                           write('manager', False)),
+    # the library: as the community's threads (sftp: test_library.py)
+    'library.list': (lambda w, r, v: {'community': v}, read_slug()),
+    'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.update': (lambda w, r, v: {'id': library_doc(w, v), 'title': 'T'},
+                       write('manager', True)),
+    'library.settings': (lambda w, r, v: {'community': v, 'upload': 'members'},
+                         write('manager', False)),
+    'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
+                        write('manager', True)),
 }
 
 
@@ -687,17 +697,6 @@ def survey_schedule(w, vis):
     return w.fresh("INSERT INTO survey_schedules (title, community_id, audience, next_at, "
                    "created_by, created_at) VALUES ('T', ?, '{}', ?, ?, ?)", w.cid[vis],
                    int(time.time()) + 86400 * 90, w.ids['author'], T0)
-    # the library: as the community's threads (sftp: test_library.py)
-    'library.list': (lambda w, r, v: {'community': v}, read_slug()),
-    'library.get': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
-    'library.text': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
-    'library.update': (lambda w, r, v: {'id': library_doc(w, v), 'title': 'T'},
-                       write('manager', True)),
-    'library.settings': (lambda w, r, v: {'community': v, 'upload': 'members'},
-                         write('manager', False)),
-    'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
-                        write('manager', True)),
-}
 
 
 def library_doc(w, vis):

@@ -542,8 +542,7 @@ def test_tui_notifications_search_polls_profiles():
         t.keys('sam', 'Enter')
         t.wait_for('@sam')
         t.keys('Enter')
-        screen = t.wait_for('Potter')
-        assert 'Leeds' in screen
+        t.wait_for('Potter', 'Leeds')
         t.keys('q', 'Escape')     # typed letters in the directory filter; Esc leaves
         # a poll: vote, results as bars
         t.wait_for('Students')

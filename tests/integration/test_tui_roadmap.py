@@ -24,7 +24,7 @@ def roadmap_tab(t):
     """From Home into the only community, then its Roadmap (9)."""
     t.wait_for('Supervisors', timeout=15)
     t.keys('Enter')
-    t.wait_for('1-9:tabs')
+    t.wait_for('0-9:tabs')
     t.keys('9')
 
 
