@@ -526,6 +526,53 @@ handle_key(int ch, bool is_key)
 	}
 }
 
+/*
+ * An escape sequence the terminal's terminfo entry does not name (Home as
+ * ESC [ 1 ~ under a TERM that expects ESC [ H, and so on): read the rest
+ * and return the key it means, or 0 to drop it. Never ESC and then its
+ * letters, which screens would take as Esc followed by commands.
+ */
+static int
+escape_key(void)
+{
+	wint_t wc;
+	int rc, n = 0, final, intro;
+
+	if ((rc = get_wch(&wc)) == ERR)
+		return -1; /* ESC alone */
+	if (rc == KEY_CODE_YES || (wc != '[' && wc != 'O')) {
+		unget_wch(wc);
+		return -1;
+	}
+	intro = (int)wc;
+	for (;;) {
+		if ((rc = get_wch(&wc)) == ERR || rc == KEY_CODE_YES)
+			return 0;
+		if (wc >= '0' && wc <= '9')
+			n = n * 10 + (int)(wc - '0');
+		else if (wc != ';' && wc >= 0x40 && wc <= 0x7e) {
+			final = (int)wc;
+			break;
+		} else if (wc != ';')
+			return 0;
+	}
+	switch (final) {
+	case 'A': return KEY_UP;
+	case 'B': return KEY_DOWN;
+	case 'C': return KEY_RIGHT;
+	case 'D': return KEY_LEFT;
+	case 'H': return KEY_HOME;
+	case 'F': return KEY_END;
+	case 'Z': return KEY_BTAB;
+	case '~':
+		return n == 1 || n == 7 ? KEY_HOME : n == 4 || n == 8 ?
+		    KEY_END : n == 2 ? KEY_IC : n == 3 ? KEY_DC : n == 5 ?
+		    KEY_PPAGE : n == 6 ? KEY_NPAGE : 0;
+	}
+	(void)intro;
+	return 0;
+}
+
 static void
 stdin_cb(uv_poll_t *h, int status, int events)
 {
@@ -545,6 +592,13 @@ stdin_cb(uv_poll_t *h, int status, int events)
 				continue;
 			}
 			handle_key((int)wc, true);
+		} else if (wc == 27) {
+			int k = escape_key();
+
+			if (k < 0)
+				handle_key(27, false);
+			else if (k > 0)
+				handle_key(k, true);
 		} else
 			handle_key((int)wc, false);
 		if (exit_code != 0 || top == NULL)

@@ -97,6 +97,31 @@ def test_tui_reply_with_composer_reaches_screen_and_database():
     assert rows[-1][0] == 'First line of my reply\nsecond **line**', rows
 
 
+def test_tui_home_and_end_as_any_terminal_sends_them_stay_in_the_composer():
+    """Home and End arrive as whatever the member's terminal sends (ESC [ 1 ~,
+    ESC [ H, ESC [ 4 ~, ESC [ F), not only as its terminfo entry names
+    them: each moves the cursor; none closes the composer."""
+    srv, key, _, tid = seeded()
+    t = tui(srv, key, 'pat')
+    try:
+        open_thread(t)
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        t.keys('world')
+        for home, end, word in (('\x1b[1~', '\x1b[4~', 'one'), ('\x1b[H', '\x1b[F', 'two'),
+                                ('\x1b[7~', '\x1b[8~', 'three')):
+            t.keys('-l', home)
+            t.keys('-l', word + ' ')
+            t.keys('-l', end)
+            t.keys('-l', '!')
+        t.keys('C-s')
+        t.wait_for('three two one world!!!', timeout=10)
+    finally:
+        t.kill()
+    rows = srv.query('SELECT body FROM posts WHERE thread_id = ? ORDER BY id', tid)
+    assert rows[-1][0] == 'three two one world!!!', rows
+
+
 def test_tui_composer_undo_and_draft_kept():
     srv, key, _, tid = seeded()
     t = tui(srv, key, 'pat')
