@@ -164,8 +164,9 @@ fill_communities(struct admin *a)
 		snprintf(line, sizeof line, "%s (%s)%s", js(c, "name"),
 		    js(c, "slug"), json_is_true(json_object_get(c,
 		    "no_manager")) ? "  ! NO MANAGER" : "");
-		snprintf(right, sizeof right, "%lld members  %s%s%s",
-		    (long long)ji(c, "members"), who[0] ? "managed by " : "",
+		snprintf(right, sizeof right, "%lld member%s  %s%s%s",
+		    (long long)ji(c, "members"), ji(c, "members") == 1 ? "" :
+		    "s", who[0] ? "managed by " : "",
 		    who, ji(c, "pending_requests") > 0 ? "  requests" : "");
 		list_add(&a->l, line, right, json_is_true(json_object_get(c,
 		    "no_manager")) ? C_ERROR : C_NORMAL, c, true);

@@ -800,6 +800,10 @@ const char *plain_count(long long n, const char *one, const char *many);
 const char *plain_label(const char *field);
 /* ---- plain-survey.c: surveys in the line mode; slug NULL: all ---- */
 void plain_survey(const char *slug);
+/* One survey by id (a notification opens it). */
+void plain_survey_open(json_int_t id);
+/* The survey a "survey" notification is about (its text says "(survey N)"). */
+json_int_t notify_survey_id(json_t *notification);
 /* ---- survey.c: surveys (a list, one, answering, results, a new one) ---- */
 /* Surveys for the member (slug NULL) or in one community. */
 struct view *view_surveys(const char *slug, const char *name);

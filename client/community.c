@@ -390,8 +390,8 @@ about_fill(struct community *c)
 		rdoc_free(&d);
 		list_add(l, "", NULL, C_NORMAL, NULL, false);
 	}
-	snprintf(line, sizeof line, "%lld members", (long long)ji(c->c,
-	    "members"));
+	snprintf(line, sizeof line, "%lld member%s", (long long)ji(c->c,
+	    "members"), ji(c->c, "members") == 1 ? "" : "s");
 	list_add(l, line, NULL, C_DIM, NULL, false);
 	request_state(c, state, sizeof state);
 	if (state[0] != '\0') {
@@ -968,8 +968,10 @@ poll_fill(struct poll *p)
 	}
 	if (!json_is_integer(json_object_get(json_array_get(opts, 0),
 	    "votes")))
-		list_add(&p->l, "Results show once you vote (or when the poll "
-		    "closes).", NULL, C_DIM, NULL, false);
+		list_add(&p->l, strcmp(js(p->p, "results"), "after_close") ==
+		    0 ? "Results show when the poll closes." : "Results show "
+		    "once you vote (or when the poll closes).", NULL, C_DIM,
+		    NULL, false);
 	if (ji(p->p, "closed"))
 		list_add(&p->l, "This poll is closed.", NULL, C_DIM, NULL,
 		    false);

@@ -324,7 +324,7 @@ view_directory(void)
 
 	d->v.title = "Directory";
 	d->v.keys = "type to filter  Tab:next filter  Esc/Enter:results  "
-	    "Enter:profile";
+	    "Enter:profile  Esc on the results: back";
 	d->v.help = "Find members: type in any filter and the list follows "
 	    "as you type. **Find members** looks in names, roles, organisations, "
 	    "regions, About and expertise; **Expertise** matches the start "

@@ -127,14 +127,12 @@ email_draw(struct view *v, int rows, int cols)
 	int y = 1, end;
 
 	put_text(y++, 2, cols - 4, "E-mail", C_HEAD, A_BOLD);
-	put_text(y++, 2, cols - 4, "For when you are not connected: a digest "
-	    "of what happened, and the things you choose. Your address is "
-	    "never shown to anyone.", C_DIM, 0);
+	put_text(y++, 2, cols - 4, "For when you are not connected. Your "
+	    "address is shown to no one.", C_DIM, 0);
 	if (e->prefs != NULL && !json_is_true(json_object_get(e->prefs,
 	    "sending")))
-		put_text(y++, 2, cols - 4, "This server does not send e-mail "
-		    "yet: its administrator has not set it up. You can still "
-		    "save your address.", C_ERROR, 0);
+		put_text(y++, 2, cols - 4, "This server sends no e-mail yet "
+		    "(not set up by its administrator).", C_ERROR, 0);
 	if (e->msg[0] != '\0')
 		put_text(y++, 2, cols - 4, e->msg, e->error ? C_ERROR : C_OK,
 		    A_BOLD);
@@ -215,9 +213,16 @@ email_key(struct view *v, int ch, bool is_key)
 			if (e->mode == EM_ADDRESS) {
 				net_call("profile.update", json_pack("{s:s}",
 				    "email", e->f.text), v, got, e);
-				snprintf(e->msg, sizeof e->msg, "A code is on "
-				    "its way to %.300s: choose \"Type the code\" "
-				    "when it comes.", e->f.text);
+				if (json_is_true(json_object_get(e->prefs,
+				    "sending")))
+					snprintf(e->msg, sizeof e->msg, "A code "
+					    "is on its way to %.300s: choose "
+					    "\"Type the code\" when it comes.",
+					    e->f.text);
+				else
+					snprintf(e->msg, sizeof e->msg, "Saved. "
+					    "No code will come until this server "
+					    "sends e-mail; ask its administrator.");
 			} else
 				net_call("email.verify", json_pack("{s:s}",
 				    "code", e->f.text), v, got, e);

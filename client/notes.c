@@ -100,6 +100,8 @@ notes_open(struct notes *n, json_t *x)
 	/* a join request opens on the Requests tab; an answer on About */
 	if (strcmp(kind, "message") == 0)
 		ui_push(view_messages());
+	else if (strcmp(kind, "survey") == 0 && notify_survey_id(x) > 0)
+		ui_push(view_survey(notify_survey_id(x)));
 	else if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
 		ui_push(view_community_requests(slug, js(jobj(x, "actor"),
 		    "handle")));
@@ -202,4 +204,12 @@ view_notes(void)
 	snprintf(n->msg, sizeof n->msg, "Loading...");
 	net_call("notify.list", NULL, &n->v, notes_got, n);
 	return &n->v;
+}
+
+json_int_t
+notify_survey_id(json_t *x)
+{
+	const char *p = strstr(js(x, "text"), "(survey ");
+
+	return p != NULL ? (json_int_t)atoll(p + 8) : 0;
 }

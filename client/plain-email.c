@@ -72,8 +72,11 @@ plain_email(void)
 		}
 		if (a[0] == 'a')
 			plain_do("profile.update", json_pack("{s:s}", "email",
-			    plain_ask("Your e-mail address: ")), "A code is on "
-			    "its way; type c and the code when it comes.");
+			    plain_ask("Your e-mail address: ")), json_is_true(
+			    json_object_get(prefs, "sending")) ? "A code is on "
+			    "its way; type c and the code when it comes." :
+			    "Saved. No code will come until this server sends "
+			    "e-mail; ask its administrator.");
 		else if (a[0] == 'x')
 			plain_do("profile.update", json_pack("{s:s}", "email",
 			    ""), "Your address is removed.");

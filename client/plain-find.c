@@ -89,7 +89,11 @@ notification_open(json_t *x)
 {
 	const char *slug = js(x, "community"), *kind = js(x, "kind");
 
-	if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
+	if (strcmp(kind, "message") == 0)
+		plain_messages();
+	else if (strcmp(kind, "survey") == 0 && notify_survey_id(x) > 0)
+		plain_survey_open(notify_survey_id(x));
+	else if (strcmp(kind, "join_request") == 0 && slug[0] != '\0')
 		plain_manage(slug);
 	else if (ji(x, "thread_id"))
 		plain_thread_at(ji(x, "thread_id"), ji(x, "post_id"));
@@ -142,7 +146,7 @@ plain_notifications(void)
 		json_array_foreach(a, i, x)
 			plain_out("  %zu. %s: %s (%s)\n", i + 1,
 			    ji(x, "read") ? "Read" : "Unread", js(x, "text"),
-			    js(x, "at"));
+			    when_say(js(x, "at")));
 		if (json_array_size(a) == 0) {
 			plain_out("  Nothing yet.\n");
 			json_decref(r);

@@ -41,16 +41,15 @@ names(json_t *participants, char *out, size_t len)
 
 /* "YYYY-MM-DD HH:MM" of an ISO time. */
 static void
-when_of(const char *iso, char out[20])
+when_of(const char *iso, char out[64])
 {
-	snprintf(out, 20, "%.10s %.5s", iso, strlen(iso) > 11 ? iso + 11 :
-	    "");
+	snprintf(out, 64, "%s", when_say(iso));
 }
 
 static void
 print_message(size_t n, json_t *m)
 {
-	char when[32];
+	char when[64];
 	json_t *a = json_object_get(m, "author");
 
 	when_of(js(m, "at"), when);
@@ -223,7 +222,7 @@ search(void)
 	const char *q = plain_ask("Look for (in your own messages): ");
 	json_t *r, *res, *a, *m;
 	size_t i;
-	char when[32];
+	char when[64];
 
 	if (q[0] == '\0')
 		return;
@@ -279,7 +278,7 @@ plain_messages(void)
 			plain_out("\nPrivate messages: %lld unread.\n",
 			    (long long)ji(res, "unread"));
 		json_array_foreach(a, i, c) {
-			char who[600], when[32];
+			char who[600], when[64];
 			json_t *last = json_object_get(c, "last");
 			json_int_t u = ji(c, "unread");
 			names(arr_of(c, "participants"), who, sizeof who);

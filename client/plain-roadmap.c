@@ -299,8 +299,8 @@ versions_menu(const char *slug)
 	}
 	plain_out("\nVersions\n");
 	json_array_foreach(json_object_get(res, "versions"), i, v)
-		plain_out("  %lld. %.16s %s%s %s\n", (long long)ji(v, "version"),
-		    js(v, "at"), js(v, "by")[0] ? "@" : "", js(v, "by"),
+		plain_out("  %lld. %s %s%s %s\n", (long long)ji(v, "version"),
+		    when_say(js(v, "at")), js(v, "by")[0] ? "@" : "", js(v, "by"),
 		    js(v, "summary"));
 	json_decref(r);
 	s = plain_ask("Compare two: FROM TO (e.g. 1 3), Enter back: ");

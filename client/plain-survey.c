@@ -35,8 +35,9 @@ results(json_int_t id)
 		json_decref(r);
 		return;
 	}
-	plain_out("\nResults: %s (%lld answers%s)\n", js(res, "title"),
-	    (long long)ji(res, "responses"), json_is_true(json_object_get(res,
+	plain_out("\nResults: %s (%s%s)\n", js(res, "title"),
+	    plain_count(ji(res, "responses"), "answer", "answers"),
+	    json_is_true(json_object_get(res,
 	    "anonymous")) ? ", anonymous" : "");
 	if (!json_is_true(json_object_get(res, "visible"))) {
 		plain_out("  %s\n", js(res, "why"));
@@ -47,8 +48,8 @@ results(json_int_t id)
 		const char *kind = js(q, "kind");
 		long long n = (long long)ji(q, "answers");
 
-		plain_out("\n%zu. %s (%lld answers)\n", i + 1, js(q, "prompt"),
-		    n);
+		plain_out("\n%zu. %s (%s)\n", i + 1, js(q, "prompt"),
+		    plain_count(n, "answer", "answers"));
 		if (strcmp(kind, "text") == 0) {
 			json_array_foreach(json_object_get(q, "texts"), j, o) {
 				plain_out("  - %s", js(o, "text"));
@@ -226,6 +227,14 @@ export_csv(json_int_t id)
 	json_decref(r);
 }
 
+static void open_survey(json_int_t id);
+
+void
+plain_survey_open(json_int_t id)
+{
+	open_survey(id);
+}
+
 static void
 open_survey(json_int_t id)
 {
@@ -238,11 +247,12 @@ open_survey(json_int_t id)
 		return;
 	}
 	s = json_object_get(res, "survey");
-	plain_out("\n%s (%s, %lld answers%s)\n", js(s, "title"), js(s,
-	    "status"), (long long)ji(s, "responses"), json_is_true(
+	plain_out("\n%s (%s, %s%s)\n", js(s, "title"), js(s,
+	    "status"), plain_count(ji(s, "responses"), "answer", "answers"),
+	    json_is_true(
 	    json_object_get(s, "anonymous")) ? ", anonymous" : "");
 	if (js(s, "closes_at")[0])
-		plain_out("  closes %.16s UTC\n", js(s, "closes_at"));
+		plain_out("  closes %s\n", when_say(js(s, "closes_at")));
 	c = plain_ask(json_is_true(json_object_get(s, "can_answer")) ?
 	    (json_is_true(json_object_get(s, "can_manage")) ? "a answer, r "
 	    "results, c close, m remind those who have not answered, x export "
@@ -446,12 +456,12 @@ plain_survey(const char *slug)
 		plain_out("\nSurveys%s%s:\n", slug ? " in " : "", slug ? slug :
 		    "");
 		json_array_foreach(a, i, x)
-			plain_out("  %zu. %s (%s%s, %lld answers)\n", i + 1,
+			plain_out("  %zu. %s (%s%s, %s)\n", i + 1,
 			    js(x, "title"), js(x, "status"), json_is_true(
 			    json_object_get(x, "can_answer")) ? ", waiting for "
 			    "your answer" : json_is_true(json_object_get(x,
-			    "answered")) ? ", answered" : "", (long long)ji(x,
-			    "responses"));
+			    "answered")) ? ", answered" : "", plain_count(ji(x,
+			    "responses"), "answer", "answers"));
 		if (json_array_size(a) == 0)
 			plain_out("  No surveys for you.\n");
 		s = plain_ask("Number to open, n new survey, t temperature "

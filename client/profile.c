@@ -165,6 +165,9 @@ profile_got(void *ctx, json_t *result, json_t *error)
 		    "handle"));
 	pr->mine = g_me != NULL && strcmp(pr->handle, js(g_me, "handle"))
 	    == 0;
+	pr->v.keys = pr->mine ? "e:edit  D:devices  E:e-mail  editing: Tab/Down:"
+	    "next field  Ctrl-S:save  Esc:cancel" : "W:write privately  t/r:"
+	    "others with their expertise/region";
 	if (pr->mine && js(pr->p, "timezone")[0] != '\0')
 		when_changed(js(pr->p, "timezone"));
 	if (pr->first_run && pr->mine) {

@@ -138,8 +138,9 @@ results_got(void *ctx, json_t *result, json_t *error)
 		list_add(&r->l, err_message(error), NULL, C_ERROR, NULL, false);
 		return;
 	}
-	snprintf(line, sizeof line, "%s: %lld answers of %lld asked%s",
+	snprintf(line, sizeof line, "%s: %lld answer%s of %lld asked%s",
 	    js(result, "title"), (long long)ji(result, "responses"),
+	    ji(result, "responses") == 1 ? "" : "s",
 	    (long long)ji(result, "audience_size"), json_is_true(
 	    json_object_get(result, "anonymous")) ? " (anonymous)" : "");
 	list_add(&r->l, line, NULL, C_HEAD, NULL, false);
@@ -739,8 +740,9 @@ surveys_fill(struct surveys *s)
 		    "status"), "open") == 0 && js(x, "closes_at")[0] ? when :
 		    "", strcmp(js(x, "status"), "open") == 0 && js(x,
 		    "closes_at")[0] ? ")" : "");
-		snprintf(right, sizeof right, "%lld answers  %s",
-		    (long long)ji(x, "responses"), mine ? "to answer" :
+		snprintf(right, sizeof right, "%lld answer%s  %s",
+		    (long long)ji(x, "responses"), ji(x, "responses") == 1 ?
+		    "" : "s", mine ? "to answer" :
 		    js(x, "status"));
 		list_add(&s->l, line, right, mine ? C_UNREAD : C_NORMAL, x,
 		    true);

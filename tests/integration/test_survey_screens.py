@@ -193,7 +193,7 @@ def test_plain_make_answer_and_read_a_survey():
     t = plain(srv, keys['mgr'], 'mgr')
     try:
         t.keys('15', 'Enter')
-        t.wait_for('1. Quick check (open, waiting for your answer, 1 answers)')
+        t.wait_for('1. Quick check (open, waiting for your answer, 1 answer)')
         t.keys('1', 'Enter')
         t.wait_for('r results, c close')
         t.keys('r', 'Enter')
