@@ -97,6 +97,47 @@ plain_compose(const char *key, char *title, size_t tlen)
 }
 
 /* The drafts: each one's target and start; a number throws it away. */
+/* Where a draft was written, in words. */
+static void
+draft_where(const char *key, char *out, size_t len)
+{
+	const char *arg = strchr(key, ':') ? strchr(key, ':') + 1 : "";
+
+	if (strncmp(key, "reply:", 6) == 0)
+		snprintf(out, len, "a reply in thread %s", arg);
+	else if (strncmp(key, "thread:", 7) == 0)
+		snprintf(out, len, "a new thread in %s", arg);
+	else if (strncmp(key, "message:", 8) == 0)
+		snprintf(out, len, "a private message");
+	else if (strncmp(key, "room:", 5) == 0)
+		snprintf(out, len, "a line in room %s", arg);
+	else if (strcmp(key, "profile") == 0)
+		snprintf(out, len, "your profile");
+	else if (strncmp(key, "form:", 5) == 0)
+		snprintf(out, len, "a form");
+	else
+		snprintf(out, len, "%s", key);
+}
+
+/* Go where a draft was written: there it is offered again. */
+static void
+draft_open(const char *key)
+{
+	const char *arg = strchr(key, ':') ? strchr(key, ':') + 1 : "";
+
+	if (strncmp(key, "reply:", 6) == 0)
+		plain_thread(atoll(arg)); /* r offers the draft */
+	else if (strncmp(key, "thread:", 7) == 0)
+		plain_community(arg); /* n offers it */
+	else if (strncmp(key, "message:", 8) == 0)
+		plain_messages();
+	else if (strncmp(key, "room:", 5) == 0)
+		plain_room(atoll(arg));
+	else
+		plain_out("Open the screen it was written on to go on with "
+		    "it.\n");
+}
+
 void
 plain_drafts(void)
 {
@@ -115,14 +156,27 @@ plain_drafts(void)
 			json_decref(r);
 			return;
 		}
-		plain_out("\nYour unsent drafts (newest first). Open the same "
-		    "thread or community and write again: the draft is "
-		    "offered there.\n");
-		json_array_foreach(a, i, d)
-			plain_out("  %zu. %s%s%s: %s (%s)\n", i + 1, js(d, "key"),
+		plain_out("\nYour unsent drafts (newest first). A number goes "
+		    "where it was written, where it is offered again.\n");
+		json_array_foreach(a, i, d) {
+			char where[160];
+
+			draft_where(js(d, "key"), where, sizeof where);
+			plain_out("  %zu. %s%s%s: %s (%s)\n", i + 1, where,
 			    js(d, "title")[0] ? ", " : "", js(d, "title"),
-			    js(d, "preview"), js(d, "updated_at"));
-		s = plain_ask("x N throws draft N away, Enter goes back: ");
+			    js(d, "preview"), when_say(js(d, "updated_at")));
+		}
+		s = plain_ask("Number to go on with it, x N throws draft N away, "
+		    "Enter goes back: ");
+		if (atoi(s) > 0 && (d = json_array_get(a, (size_t)atoi(s) -
+		    1)) != NULL) {
+			char *key = xstrdup(js(d, "key"));
+
+			json_decref(r);
+			draft_open(key);
+			free(key);
+			continue;
+		}
 		if (s[0] == 'x' && (d = json_array_get(a, (size_t)atoi(s + 1) -
 		    1)) != NULL) {
 			plain_draft_sent(js(d, "key"));

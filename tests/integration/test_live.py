@@ -436,3 +436,26 @@ def test_line_mode_keeps_each_line_and_offers_the_draft():
                      "WHERE t.title = 'Placements in the hills'")[0][0]
     assert body == 'First line typed.\nSecond line typed.\nThird line.\n', body
     wait_until(lambda: 'thread:cop' not in drafts(srv, 'pat'), 10, 'sent: no draft')
+
+
+def test_line_mode_drafts_open_where_they_were_written():
+    srv = Server()
+    keys = people(srv, 'pat')
+    community(srv, 'circle', 'platform', [('pat', 'member')])
+    p = srv.session(keys['pat'])
+    ok(p.call('member.accept_coc'))
+    tid = ok(p.call('thread.create', slug='circle', title='Winter plans',
+                    body='first'))['thread_id']
+    ok(p.call('draft.save', key='reply:%d' % tid, body='half a reply kept'))
+    p.close()
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Choose a number', timeout=15)
+        t.keys('D', 'Enter')
+        t.wait_for('1. a reply in thread %d: half a reply kept' % tid)
+        t.keys('1', 'Enter')
+        t.wait_for('Thread: Winter plans')
+        t.keys('r', 'Enter')
+        t.wait_for('half a reply kept', 'c to continue it')
+    finally:
+        t.kill()
