@@ -93,8 +93,9 @@ ask_question(json_t *q, size_t qi)
 
 	if (js(q, "section")[0])
 		plain_out("\n== %s ==\n", js(q, "section"));
-	plain_out("\n%zu. %s%s\n", qi + 1, js(q, "prompt"), optional ?
-	    " (optional: Enter skips)" : "");
+	plain_out("\n%zu. %s%s\n", qi + 1, js(q, "prompt"), !optional ? "" :
+	    strcmp(kind, "text") == 0 ? " (optional: a full stop alone at "
+	    "once skips it)" : " (optional: Enter skips)");
 	for (;;) {
 		if (strcmp(kind, "text") == 0) {
 			s = plain_ask_text();
@@ -105,8 +106,17 @@ ask_question(json_t *q, size_t qi)
 				plain_out("This question needs an answer.\n");
 				continue;
 			}
-			o = json_pack("{s:I, s:s}", "question", (json_int_t)qi,
-			    "text", s);
+			{
+				/* the blank lines around it are not the answer */
+				char *a = s + strspn(s, " \n");
+				size_t k = strlen(a);
+
+				while (k > 0 && (a[k - 1] == '\n' ||
+				    a[k - 1] == ' '))
+					a[--k] = '\0';
+				o = json_pack("{s:I, s:s}", "question",
+				    (json_int_t)qi, "text", a);
+			}
 			free(s);
 			return o;
 		}

@@ -836,7 +836,9 @@ plain_run(int fd)
 			plain_roadmap(NULL);
 			break;
 		case 0:
-			if (s[0] == '0' || s[0] == 'q') {
+			/* "0 back" everywhere else: ask before leaving */
+			if ((s[0] == '0' || s[0] == 'q') && plain_ask("Leave "
+			    "Hearth? y/n (Enter: stay): ")[0] == 'y') {
 				plain_out("Goodbye.\n");
 				json_decref(hello);
 				return 0;
