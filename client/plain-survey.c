@@ -405,8 +405,22 @@ create(const char *slug)
 	    "between; Enter: none): ");
 	if (s[0] != '\0')
 		json_object_set_new(args, "personas", survey_personas(s));
-	plain_do("survey.create", args, "Survey made: it is sent now, or "
-	    "when its room closes or its event ends.");
+	{
+		json_t *r = plain_call("survey.create", args), *res;
+
+		if ((res = plain_result(r)) != NULL) {
+			plain_out("Survey made: it is sent now, or when its "
+			    "room closes or its event ends.\n");
+			if (json_is_integer(json_object_get(res,
+			    "min_responses")))
+				plain_out("It is anonymous: its results show "
+				    "only once %lld have answered, more than the "
+				    "%lld it was sent to.\n", (long long)ji(res,
+				    "min_responses"), (long long)ji(res,
+				    "audience_size"));
+		}
+		json_decref(r);
+	}
 }
 
 static void

@@ -825,9 +825,15 @@ surveys_draw(struct view *v, int rows, int cols)
 static void
 created(struct view *v, json_t *result)
 {
-	ui_flash(strcmp(js(result, "status"), "pending") == 0 ? "Survey made: "
-	    "it is sent when the room closes or the event ends." :
-	    "Survey sent.");
+	if (json_is_integer(json_object_get(result, "min_responses")))
+		ui_flash("Survey sent to %lld. It is anonymous: its results "
+		    "show only once %lld have answered, which is more than "
+		    "its audience.", (long long)ji(result, "audience_size"),
+		    (long long)ji(result, "min_responses"));
+	else
+		ui_flash(strcmp(js(result, "status"), "pending") == 0 ?
+		    "Survey made: it is sent when the room closes or the "
+		    "event ends." : "Survey sent.");
 	surveys_load((struct surveys *)v);
 }
 

@@ -573,6 +573,11 @@ op_survey_create(struct call *x)
 	x->result = json_pack("{s:I, s:s, s:I}", "survey_id", (json_int_t)id,
 	    "status", a.pending ? "pending" : "open", "audience_size",
 	    (json_int_t)(a.pending ? 0 : json_array_size(a.members)));
+	/* anonymous, and fewer asked than results need: say so at once */
+	if (anonymous && !a.pending && (json_int_t)json_array_size(a.members) <
+	    survey_min_responses())
+		json_object_set_new(x->result, "min_responses", json_integer(
+		    survey_min_responses()));
 	rc = 0;
 out:
 	json_decref(qs);

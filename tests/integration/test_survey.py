@@ -381,3 +381,20 @@ def test_event_survey_opens_when_the_event_ends():
     wait_until(lambda: srv.ctl('status')['sweeps']['surveys'] >= 1, 20, 'a survey sweep')
     assert srv.query('SELECT status FROM surveys') == [('open',)]
     assert audience(srv, sid) == {'m1', 'm2'}
+
+
+def test_anonymous_survey_to_fewer_than_the_minimum_says_so():
+    srv = Server()
+    keys = town(srv, n=1)             # three people in cop: results could never show
+    m = srv.session(keys['mgr'])
+    r = ok(m.call('survey.create', title='Small', audience={'community': 'cop'},
+                  anonymous=True, questions=ALL_KINDS))
+    assert r['min_responses'] == 5 and r['audience_size'] < 5, r
+    r = ok(m.call('survey.create', title='Named', audience={'community': 'cop'},
+                  anonymous=False, questions=ALL_KINDS))
+    assert 'min_responses' not in r, r
+    srv2 = Server()
+    m2 = srv2.session(town(srv2, n=6)['mgr'])
+    r = ok(m2.call('survey.create', title='Big enough', audience={'community': 'cop'},
+                   anonymous=True, questions=ALL_KINDS))
+    assert r['audience_size'] >= 5 and 'min_responses' not in r, r
