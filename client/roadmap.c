@@ -148,6 +148,9 @@ proposals_fill(struct roadmap *r)
 	json_array_foreach(jarr(r->proposals, "proposals"), i, p) {
 		snprintf(text, sizeof text, "%s by @%s: %.120s", js(p, "title"),
 		    js(p, "by"), js(p, "body"));
+		for (char *c = text; *c != '\0'; c++) /* one line each */
+			if (*c == '\n' || *c == '\r' || *c == '\t')
+				*c = ' ';
 		list_add(l, text, NULL, C_NORMAL, p, true);
 	}
 	if (l->n == 0)
@@ -1012,8 +1015,11 @@ rm_event(struct view *v, const char *name, json_t *data)
 	struct roadmap *r = (struct roadmap *)v;
 
 	if (strcmp(name, "roadmap.changed") == 0 && strcmp(js(data,
-	    "community"), r->slug) == 0)
+	    "community"), r->slug) == 0) {
 		rm_load(r);
+		if (r->pane == P_PROPOSALS) /* one accepted or declined goes */
+			proposals_load(r);
+	}
 }
 
 static void

@@ -99,7 +99,9 @@ search_key(struct view *v, int ch, bool is_key)
 		field_key(&s->q, ch, is_key);
 		return true; /* typing: no key means anything else */
 	}
-	if (!is_key && ch == '/') {
+	if (!is_key && ch == '/') { /* a new search: the field starts empty */
+		s->q.text[0] = '\0';
+		s->q.len = 0;
 		s->typing = true;
 		return true;
 	}
