@@ -545,9 +545,15 @@ escape_key(void)
 		return -1;
 	}
 	intro = (int)wc;
-	for (;;) {
-		if ((rc = get_wch(&wc)) == ERR || rc == KEY_CODE_YES)
+	for (int got = 0;; got++) {
+		if ((rc = get_wch(&wc)) == ERR || rc == KEY_CODE_YES) {
+			if (got == 0 && rc == ERR) {
+				/* ESC, then "[" or "O" typed: two keys */
+				unget_wch((wchar_t)intro);
+				return -1;
+			}
 			return 0;
+		}
 		if (wc >= '0' && wc <= '9')
 			n = n * 10 + (int)(wc - '0');
 		else if (wc != ';' && wc >= 0x40 && wc <= 0x7e) {

@@ -417,7 +417,7 @@ def test_line_mode_keeps_each_line_and_offers_the_draft():
     try:
         t.wait_for('Choose a number:', timeout=20)
         t.keys('D', 'Enter')
-        t.wait_for('thread:cop, Placements in the hills')
+        t.wait_for('a new thread in cop, Placements in the hills')
         t.keys('Enter')
         t.keys('1', 'Enter')
         t.wait_for('Students')
