@@ -23,7 +23,8 @@
  * One question a line: "KIND: prompt | choice | choice", KIND one of
  * single, multiple, scale5, scale10, text, with " optional" after it for
  * an optional question; a line "## Heading" starts a section. Other lines
- * are ignored. The server checks the result.
+ * (the examples the composer starts with, "# ...") are ignored. The
+ * server checks the result.
  */
 json_t *
 survey_questions_parse(const char *text)
@@ -36,6 +37,8 @@ survey_questions_parse(const char *text)
 	    line = strtok_r(NULL, "\n", &save)) {
 		while (*line == ' ')
 			line++;
+		if (line[0] == '#' && line[1] != '#')
+			continue; /* an example, or a note to oneself */
 		if (strncmp(line, "## ", 3) == 0) {
 			free(section);
 			section = xstrdup(line + 3);
@@ -91,14 +94,17 @@ survey_questions_parse(const char *text)
 }
 
 static const char example[] =
-    "## About the session\n"
-    "single: Was it the right length? | too short | about right | "
+    "\n\n"
+    "# Write your questions above, one a line. Examples (lines starting\n"
+    "# with one # are ignored: copy one without its # to use it):\n"
+    "# ## About the session\n"
+    "# single: Was it the right length? | too short | about right | "
     "too long\n"
-    "multiple: What helped? | the hosts | the topic | the people\n"
-    "scale5: How useful was it? (1 not at all, 5 very)\n"
-    "scale10: How likely are you to recommend it? (0-10)\n"
-    "## Anything else\n"
-    "text optional: What would help?\n";
+    "# multiple: What helped? | the hosts | the topic | the people\n"
+    "# scale5: How useful was it? (1 not at all, 5 very)\n"
+    "# scale10: How likely are you to recommend it? (0-10)\n"
+    "# ## Anything else\n"
+    "# text optional: What would help?\n";
 
 /* ---- results ---- */
 

@@ -108,14 +108,24 @@ def test_tui_manager_makes_a_survey_in_the_composer():
         t.keys('Enter', 'Rural counsellors')    # the personas it serves: the last field
         t.keys('Enter')                         # send the form: the composer next
         t.wait_for('One question a line')
-        # the composer starts on the title; the example questions stand
-        t.keys('Autumn check', 'C-s')
+        # the composer starts on the title; the examples are comments:
+        # only the questions typed above them are asked
+        t.keys('Autumn check', 'Enter')
+        t.keys('-l', 'scale5: How useful was it?')
+        t.keys('Enter')
+        t.keys('-l', '## Anything else')
+        t.keys('Enter')
+        t.keys('-l', 'scale10: Would you recommend it?')
+        t.keys('C-s')
         t.wait_for('● Autumn check', 'to answer', timeout=10)
     finally:
         t.kill()
     rows = srv.query('SELECT title, anonymous, status, questions FROM surveys')
     assert len(rows) == 1 and rows[0][:3] == ('Autumn check', 1, 'open'), rows
-    assert '"kind":"scale10"' in rows[0][3] and '"section":"Anything else"' in rows[0][3]
+    qs = json.loads(rows[0][3])
+    assert [(q['kind'], q['prompt'], q.get('section')) for q in qs] == [
+        ('scale5', 'How useful was it?', None),
+        ('scale10', 'Would you recommend it?', 'Anything else')], qs
     assert srv.query('SELECT count(*) FROM survey_audience') == [(3,)]
 
 
