@@ -28,7 +28,7 @@ static const char *const tab_keys[T_COUNT] = {
 	"Enter:show  f:find  r:role  x:remove  u:reinstate  c:device code",
 	"c:create community  Tab:next",
 	"Enter on more:older  Tab:next",
-	"R:reload  Tab:next",
+	"R:reload  m:send due e-mail now  Tab:next",
 	"e:edit (new version)  Tab:next",
 };
 
@@ -38,6 +38,7 @@ struct admin {
 	struct list l;
 	json_t *data; /* the tab's result */
 	json_t *audit; /* audit rows loaded so far */
+	json_t *mail; /* mail.status, on the Status tab */
 	json_t *next; /* the audit's older page */
 	bool all; /* invites: used, expired and revoked too */
 	bool finding;
@@ -218,6 +219,52 @@ fill_status(struct admin *a)
 	snprintf(line, sizeof line, "Database: synchronous %s, data in %s",
 	    js(r, "synchronous"), js(r, "data"));
 	list_add(&a->l, line, NULL, C_NORMAL, NULL, false);
+	if ((r = a->mail) != NULL) {
+		json_t *c = json_object_get(r, "counts"), *d;
+		size_t i;
+
+		snprintf(line, sizeof line, "E-mail: %s; %lld queued, %lld sent, "
+		    "%lld given up", json_is_true(json_object_get(r,
+		    "configured")) ? js(r, "via") : "not sent (no smtp_url or "
+		    "sendmail set)", (long long)ji(c, "queued"),
+		    (long long)ji(c, "sent"), (long long)ji(c, "dead"));
+		list_add(&a->l, line, NULL, C_NORMAL, NULL, false);
+		json_array_foreach(json_object_get(r, "dead"), i, d) {
+			snprintf(line, sizeof line, "  given up: %s to %s after "
+			    "%lld tries: %s", js(d, "kind"), js(d, "address"),
+			    (long long)ji(d, "tries"), js(d, "error"));
+			list_add(&a->l, line, NULL, C_DIM, NULL, false);
+		}
+	}
+}
+
+static void admin_fill(struct admin *);
+static void mail_got(void *ctx, json_t *result, json_t *error);
+
+/* m on Status went through: read the queue's counts again. */
+static void
+mail_ran(void *ctx, json_t *result, json_t *error)
+{
+	struct admin *a = ctx;
+
+	(void)result;
+	if (error != NULL)
+		ui_flash("%s", err_message(error));
+	else
+		net_call("mail.status", NULL, &a->v, mail_got, a);
+}
+
+static void
+mail_got(void *ctx, json_t *result, json_t *error)
+{
+	struct admin *a = ctx;
+
+	if (error != NULL)
+		return;
+	json_decref(a->mail);
+	a->mail = json_incref(result);
+	if (a->tab == T_STATUS)
+		admin_fill(a);
 }
 
 static void
@@ -332,6 +379,8 @@ admin_load(struct admin *a)
 	} else if (a->tab == T_INVITES)
 		args = json_pack("{s:b}", "all", a->all);
 	net_call(ops[a->tab], args, &a->v, loaded, pending_new(a));
+	if (a->tab == T_STATUS)
+		net_call("mail.status", NULL, &a->v, mail_got, a);
 	a->v.keys = tab_keys[a->tab];
 	list_clear(&a->l);
 	a->l.sel = 0;
@@ -740,6 +789,14 @@ admin_key(struct view *v, int ch, bool is_key)
 			return true;
 		}
 		return false;
+	case T_STATUS:
+		if (ch == 'm') { /* the sweeps now; the counts again */
+			net_call("mail.run", NULL, v, mail_ran, a);
+			ui_flash("Looking for due notifications and digests "
+			    "now.");
+			return true;
+		}
+		return false;
 	case T_COC:
 		if (ch == 'e' && a->data != NULL) {
 			ui_push(composer_open("Code of conduct: a new version",
@@ -802,6 +859,7 @@ admin_free(struct view *v)
 		open_admin = NULL;
 	list_free(&a->l);
 	json_decref(a->data);
+	json_decref(a->mail);
 	json_decref(a->audit);
 	json_decref(a->next);
 	free(a);

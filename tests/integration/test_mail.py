@@ -551,3 +551,33 @@ def test_given_up_after_the_tries_listed_by_hearthctl_and_sendmail_instead():
     assert msg['Subject'] == 'Your Hearth code' and msg['To'] == 'bob@example.org'
     args = open(os.path.join(d, [f for f in os.listdir(d) if f.startswith('args-')][0])).read()
     assert args.split() == ['-i', '--', 'bob@example.org'], args
+
+
+def test_admin_screen_shows_the_mail_queue_and_sends_due_mail():
+    from test_adminui_tui import open_admin
+    sink = Sink()
+    sink.stop()                                  # down: the code waits in the queue
+    srv = mail_server(sink, {'login_grace': 30})
+    keys = people(srv, ('ada', 'admin'))
+    srv.execute("UPDATE members SET display_name = 'Ada Admin' WHERE handle = 'ada'")
+    s = srv.session(keys['ada'], 'ada')
+    ok(s.call('member.accept_coc'))
+    ok(s.call('profile.update', email='ada@example.org'))
+    t = Tmux(' '.join(srv.ssh_base(keys['ada'], 'ada') + ['-tt', '127.0.0.1']), 120, 30)
+    try:
+        open_admin(t)
+        t.keys('5')
+        t.wait_for('E-mail: smtp://127.0.0.1:%d; 1 queued, 0 sent' % sink.port,
+                   'm:send due e-mail now')
+        sink.start()
+        srv.execute("UPDATE mail_queue SET next_at = 0")   # due again now
+        t.keys('m')
+        t.wait_for('Looking for due notifications')
+        deadline = time.time() + 20
+        while time.time() < deadline and srv.query(
+                "SELECT state FROM mail_queue") != [('sent',)]:
+            time.sleep(0.1)
+        t.keys('R')                                  # the counts, read again
+        t.wait_for('0 queued, 1 sent')
+    finally:
+        t.kill()
