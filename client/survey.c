@@ -597,14 +597,12 @@ one_got(void *ctx, json_t *result, json_t *error)
 	buf_init(&b);
 	buf_printf(&b, "# %s\n\n", js(s, "title"));
 	short_time(js(s, "closes_at"), when);
-	buf_printf(&b, "*%s%s%s*, %lld answers%s%s.\n\n", js(s, "status"),
+	buf_printf(&b, "*%s%s%s*, %lld answer%s%s%s%s.\n\n", js(s, "status"),
 	    js(s, "closes_at")[0] ? ", closes " : "", js(s, "closes_at")[0] ?
-	    when : "", (long long)ji(s, "responses"), json_is_true(
-	    json_object_get(s, "anonymous")) ? ", anonymous (answers kept "
-	    "with no name and no time)" : "", js(s, "community")[0] ?
-	    ", in " : "");
-	if (js(s, "community")[0])
-		buf_printf(&b, "%s\n\n", js(s, "community_name"));
+	    when : "", (long long)ji(s, "responses"), ji(s, "responses") == 1 ?
+	    "" : "s", json_is_true(json_object_get(s, "anonymous")) ?
+	    ", anonymous (answers kept with no name and no time)" : "",
+	    js(s, "community")[0] ? ", in " : "", js(s, "community_name"));
 	if (js(s, "intro")[0])
 		buf_printf(&b, "%s\n\n", js(s, "intro"));
 	if (json_is_true(json_object_get(s, "can_answer")))
@@ -740,8 +738,10 @@ surveys_fill(struct surveys *s)
 		bool mine = json_is_true(json_object_get(x, "can_answer"));
 
 		short_time(js(x, "closes_at"), when);
-		snprintf(line, sizeof line, "%s %s%s%s%s", mine ? "●" : " ",
-		    js(x, "title"), strcmp(js(x, "status"), "open") == 0 &&
+		snprintf(line, sizeof line, "%s %s%s%s%s%s", mine ? "●" : " ",
+		    js(x, "title"), json_is_true(json_object_get(x,
+		    "anonymous")) ? " (anonymous)" : "",
+		    strcmp(js(x, "status"), "open") == 0 &&
 		    js(x, "closes_at")[0] ? " (until " : "", strcmp(js(x,
 		    "status"), "open") == 0 && js(x, "closes_at")[0] ? when :
 		    "", strcmp(js(x, "status"), "open") == 0 && js(x,
