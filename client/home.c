@@ -50,9 +50,9 @@ home_first_community(struct home *h)
 		return;
 	list_add(&h->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&h->l, strcmp(role, "admin") == 0 ? "  To create the first "
-	    "community, run this on the server's console:" : "  An admin "
-	    "creates the first community on the server's console:", NULL,
-	    C_NORMAL, NULL, false);
+	    "community: A (Admin), 3 Communities, c. Or on the server's "
+	    "console:" : "  An admin creates the first community (Admin "
+	    "screen, or the server's console):", NULL, C_NORMAL, NULL, false);
 	snprintf(line, sizeof line, "    hearthctl community create students "
 	    "--name \"Students\" --manager %s", js(g_me, "handle"));
 	list_add(&h->l, line, NULL, C_CODE, NULL, false);

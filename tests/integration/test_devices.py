@@ -459,6 +459,7 @@ def test_first_admins_empty_home_says_how_to_make_a_community():
     try:
         s = t.wait_for('There are no communities yet', 'To create the first community',
                        timeout=15)
+        assert 'A (Admin), 3 Communities, c' in s, s
         assert 'hearthctl community create students --name "Students" --manager ada' in s
     finally:
         t.kill()
