@@ -63,7 +63,10 @@ def test_tui_thread_renders_markdown():
     srv, key, _, _ = seeded()
     t = tui(srv, key, 'pat')
     try:
-        screen = open_thread(t)
+        open_thread(t)
+        # the whole post, in one read of the screen (it may come in parts)
+        screen = t.wait_for('first post', '• one', '• two', '│ quoted words',
+                            'code here')
         assert 'Sam Kaur' in screen and '@sam' in screen
         assert 'Hello' in screen
         assert '# Hello' not in screen          # headings lose their marks
@@ -565,7 +568,7 @@ def test_tui_notifications_search_polls_profiles():
         t.keys('d')
         t.wait_for('Find members')
         t.keys('sam', 'Enter')
-        t.wait_for('@sam')
+        t.wait_for('@sam', '1 member found')   # the filtered list, not the first
         t.keys('Enter')
         t.wait_for('Potter', 'Leeds')
         t.keys('q', 'Escape')     # typed letters in the directory filter; Esc leaves
