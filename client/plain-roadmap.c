@@ -376,15 +376,23 @@ plain_roadmap(const char *slug)
 	json_t *rm, *s, *a;
 	char *cmd, from[64];
 	long n;
+	bool listed = false; /* the sections once, then on l: not after each */
 
 	for (;;) {
 		if ((rm = fetch(slug)) == NULL)
 			return;
-		print_overview(rm);
+		if (!listed)
+			print_overview(rm);
+		listed = true;
 		cmd = plain_ask("Number to read, e N edit (leaders: propose), "
 		    "m N managers only or not, a actions, p personas, v "
 		    "versions, o proposals, W the whole of it, C copy from "
-		    "another, 0 back: ");
+		    "another, l list the sections again, 0 back: ");
+		if (cmd[0] == 'l' && cmd[1] == '\0') {
+			listed = false;
+			json_decref(rm);
+			continue;
+		}
 		n = atol(cmd + (cmd[0] && cmd[1] == ' ' ? 2 : 0));
 		s = section_by_number(rm, n);
 		if (cmd[0] >= '1' && cmd[0] <= '9' && s != NULL)

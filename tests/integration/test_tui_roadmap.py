@@ -157,7 +157,7 @@ def say(t, *steps):
         t.keys(line, 'Enter')
 
 
-ROADMAP = "C copy from another, 0 back:"
+ROADMAP = "l list the sections again, 0 back:"
 
 
 def open_roadmap(t):
@@ -218,6 +218,7 @@ def test_plain_roadmap_sections_actions_personas_versions():
         open_roadmap(t)
         say(t, (ROADMAP, 'o'), ('Enter back:', 'a 1'))
         t.wait_for('Accepted: the section has its text.')
+        say(t, (ROADMAP, 'l'))                  # the sections once more, on asking
         t.wait_for('Community purpose: Why we meet.')
         say(t, (ROADMAP, '0'), ('0 back:', '0'), ('Choose a number:', '16'))
         t.wait_for('Roadmap of the platform')
