@@ -320,7 +320,14 @@ thread_more(json_int_t id, json_int_t *after, json_t *shown, json_t **th,
 		*after = ji(p, "id");
 	}
 	*more = json_is_integer(json_object_get(res, "next"));
+	i = json_array_size(posts);
 	json_decref(r);
+	/* read up to the last post printed, as the TUI marks it */
+	if (i > 0) {
+		r = plain_call("thread.mark_read", json_pack("{s:I, s:I}",
+		    "thread_id", id, "post_id", *after));
+		json_decref(r);
+	}
 	return true;
 }
 

@@ -190,3 +190,27 @@ def test_plain_counts_agree_and_labels_are_words():
         t.wait_for('Name [Pat Doe]:')
     finally:
         t.kill()
+
+
+def test_plain_reading_a_thread_marks_it_read():
+    srv = Server()
+    keys = people(srv, 'pat', 'sam')
+    community(srv, 'circle', 'platform', [('pat', 'member'), ('sam', 'member')])
+    s = srv.session(keys['sam'])
+    ok(s.call('member.accept_coc'))
+    ok(s.call('thread.create', slug='circle', title='Read me', body='words'))
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Choose a number', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('1. CIRCLE')
+        t.keys('1', 'Enter')
+        screen = t.wait_for('Read me (1 post, unread)')
+        n = [l for l in screen.splitlines() if 'Read me' in l][0].strip().split('.')[0]
+        t.keys(n, 'Enter')
+        t.wait_for('Thread: Read me')
+        t.keys('0', 'Enter')
+        screen = t.wait_for('Number to read')
+        assert 'Read me (1 post)' in after(screen, 'Thread: Read me'), screen
+    finally:
+        t.kill()
