@@ -736,36 +736,6 @@ out:
 }
 
 /*
- * Words of q as an FTS5 query, each quoted and a prefix (as op-profile.c's
- * fts_terms for the directory, which is static to it).
- */
-static void
-fts_words(struct buf *q, const char *text)
-{
-	const char *s = text, *e;
-
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
-			;
-		if (q->len > 0)
-			buf_puts(q, " ");
-		buf_puts(q, "\"");
-		for (const char *p = s; p < e; p++) {
-			if (*p == '"')
-				buf_puts(q, "\"\"");
-			else
-				buf_append(q, p, 1);
-		}
-		buf_puts(q, "\"*");
-		s = e;
-	}
-}
-
-/*
  * message.search: {q}: the caller's own conversations only, newest first.
  * The index is walked newest first (ORDER BY its rowid: no sort) and stops
  * at the limit, so the common case reads few rows; a word common in
@@ -788,7 +758,7 @@ op_message_search(struct call *x)
 	    UTF8_LINE, x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
 	buf_init(&fts);
-	fts_words(&fts, q);
+	fts_terms(&fts, NULL, q);
 	buf_append(&fts, "", 1);
 	if (fts.len <= 1) {
 		buf_free(&fts);

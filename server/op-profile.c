@@ -383,7 +383,7 @@ op_profile_update(struct call *x)
  * Append an FTS5 query term for each word of text to q: each word becomes
  * a quoted prefix phrase, restricted to column when it is not NULL.
  */
-static void
+void
 fts_terms(struct buf *q, const char *column, const char *text)
 {
 	const char *s = text, *e;
