@@ -43,11 +43,11 @@ def test_tui_home_shows_communities_and_status_line():
     t = tui(srv, key, 'pat')
     try:
         screen = t.wait_for('Welcome, Pat Doe', timeout=15)
-        screen = t.wait_for('Students')
+        # the unread thread shows as new on Home (once the welcome threads
+        # the first visit shows are marked read: a moment later when slow)
+        screen = t.wait_for('Students', '1 new')
         assert '?:help' in screen and 'Enter:open' in screen
         assert '@pat' in screen.splitlines()[0]
-        # the unread thread shows as new on Home
-        assert '1 new' in screen, screen
         t.keys('?')
         screen = t.wait_for('this help', 'close help')
         assert 'Home' in screen
