@@ -1,0 +1,70 @@
+"""The library's knowledge (issue 16): documents found by search.query
+(titles, descriptions, tags, the text of plain-text and Markdown documents),
+permission-aware like threads, and opened from the search screens."""
+import os
+
+from fixtures import ok, err, wait_until
+from harness import tmpdir
+from test_library import setup, sftp, write
+
+
+def kinds(res):
+    return [(r['kind'], r['title']) for r in res['results']]
+
+
+def test_search_finds_documents_as_their_readers_may_see_them():
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat',
+         'put %s /students/plan.md\nput %s /students/data.pdf\n'
+         'put %s /secret/minutes.txt\n' % (
+             write(os.path.join(d, 'plan.md'), b'# Plan\n\nWe read Freire '
+                   b'and the pedagogy of hope.\n'),
+             write(os.path.join(d, 'data.pdf'), b'%PDF-1.4 zebracorn\n'),
+             write(os.path.join(d, 'minutes.txt'), b'Secret zebracorn '
+                   b'meeting about Freire.\n')))
+    sam = srv.session(keys['sam'], 'sam')   # platform member, not in secret
+    pat = srv.session(keys['pat'], 'pat')   # member of both
+    ola = srv.session(keys['ola'], 'ola')   # manager of students
+    # the text of a Markdown document, as its file name titles it
+    res = ok(sam.call('search.query', q='pedagogy', kind='documents'))
+    assert kinds(res) == [('document', 'plan.md')], res
+    r = res['results'][0]
+    assert r['community']['slug'] == 'students' and r['author']['handle'] == 'pat'
+    assert '[pedagogy]' in r['snippet'] or 'pedagogy' in r['snippet'], r
+    doc_id = r['document_id']
+    assert ok(sam.call('library.get', id=doc_id))['name'] == 'plan.md'
+    # a private community's document never reaches a non-member
+    assert kinds(ok(sam.call('search.query', q='freire', kind='documents'))) == \
+        [('document', 'plan.md')]
+    got = kinds(ok(pat.call('search.query', q='freire', kind='documents')))
+    assert sorted(got) == [('document', 'minutes.txt'), ('document', 'plan.md')]
+    # the bytes of other types are not read; their names and titles are
+    assert ok(sam.call('search.query', q='zebracorn', kind='documents'))['results'] == []
+    # title, description and tags, kept current as they change
+    ok(pat.call('library.update', id=doc_id, title='Term plan',
+                description='Readings for spring', tags='syllabus'))
+    for q in ('term plan', 'spring', 'syllabus'):
+        assert kinds(ok(sam.call('search.query', q=q))) == \
+            [('document', 'Term plan')], q
+    assert ok(sam.call('search.query', q='pedagogy'))['results'][0]['title'] == 'Term plan'
+    # managers-only: to the community's managers only
+    ok(ola.call('library.update', id=doc_id, managers_only=True))
+    assert ok(sam.call('search.query', q='syllabus'))['results'] == []
+    assert ok(pat.call('search.query', q='syllabus'))['results'] == []
+    assert kinds(ok(ola.call('search.query', q='syllabus'))) == [('document', 'Term plan')]
+    ok(ola.call('library.update', id=doc_id, managers_only=False))
+    # a new version is what is searched; a deleted document is gone
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+         write(os.path.join(d, 'plan2.md'), b'Now about hooks and bell.\n'))
+    assert ok(sam.call('search.query', q='pedagogy', kind='documents'))['results'] == []
+    assert kinds(ok(sam.call('search.query', q='bell', kind='documents'))) == \
+        [('document', 'Term plan')]
+    sftp(srv, keys['pat'], 'pat', 'rm /students/plan.md\n')
+    assert ok(sam.call('search.query', q='bell', kind='documents'))['results'] == []
+    # within one community; a bad kind is said
+    assert ok(pat.call('search.query', q='freire', kind='documents',
+                       community='secret'))['results'][0]['title'] == 'minutes.txt'
+    e = err(pat.call('search.query', q='x', kind='files'), 'bad_request')
+    for s_ in (sam, pat, ola):
+        s_.close()
