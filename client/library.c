@@ -22,9 +22,11 @@ struct library {
 	json_t *r; /* the last library.list */
 	struct list l;
 	char msg[256];
+	json_int_t want; /* a document to select and open once listed */
 };
 
 static void library_load(struct library *);
+static void library_want(struct library *);
 
 /* "1.2 MB" */
 void
@@ -71,6 +73,8 @@ library_got(void *ctx, json_t *result, json_t *error)
 	}
 	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
 		snprintf(lv->msg, sizeof lv->msg, "Nothing here yet.");
+	if (lv->want != 0)
+		library_want(lv);
 	ui_dirty();
 }
 
@@ -401,5 +405,75 @@ view_library(const char *slug, const char *name)
 	lv->v.key = library_key;
 	lv->v.free = library_free;
 	library_load(lv);
+	return &lv->v;
+}
+
+/* Once its folder is listed: select the wanted document and open it. */
+static void
+library_want(struct library *lv)
+{
+	json_int_t id = lv->want;
+
+	lv->want = 0;
+	for (size_t i = 0; i < lv->l.n; i++) {
+		json_t *d = lv->l.rows[i].data;
+
+		if (d != NULL && js(d, "scp")[0] && ji(d, "id") == id) {
+			lv->l.sel = (int)i;
+			library_key(&lv->v, '\n', false);
+			return;
+		}
+	}
+	snprintf(lv->msg, sizeof lv->msg, "That document is no longer here.");
+}
+
+/* library.get of the wanted document: list the folder it is in. */
+static void
+library_found(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+	const char *p;
+	char *slash;
+
+	if (error != NULL) {
+		lv->want = 0;
+		snprintf(lv->msg, sizeof lv->msg, "%s", err_message(error));
+		library_load(lv);
+		return;
+	}
+	snprintf(lv->slug, sizeof lv->slug, "%s", js(result, "community"));
+	/* "/slug/folder/name" -> "folder" */
+	p = js(result, "path");
+	p = p[0] == '/' && strchr(p + 1, '/') != NULL ? strchr(p + 1, '/') +
+	    1 : "";
+	snprintf(lv->path, sizeof lv->path, "%s", p);
+	slash = strrchr(lv->path, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		lv->path[0] = '\0';
+	library_load(lv);
+}
+
+/*
+ * A document found elsewhere (a search result, a [[doc:ID]] link): the
+ * library of its community (name: for the heading) at its folder, the
+ * document selected and opened as Enter opens it.
+ */
+struct view *
+view_library_doc(json_int_t id, const char *name)
+{
+	struct library *lv = xcalloc(1, sizeof *lv);
+
+	snprintf(lv->name, sizeof lv->name, "%s", name);
+	lv->want = id;
+	lv->v.title = "Library";
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
+	lv->v.draw = library_draw;
+	lv->v.key = library_key;
+	lv->v.free = library_free;
+	snprintf(lv->msg, sizeof lv->msg, "Loading…");
+	net_call("library.get", json_pack("{s:I}", "id", id), &lv->v,
+	    library_found, lv);
 	return &lv->v;
 }

@@ -176,3 +176,23 @@ plain_library(const char *slug)
 		json_decref(r);
 	}
 }
+
+/* A document found elsewhere (search, a link): shown as the library shows
+ * it, with the managers' choices for its community's managers. */
+void
+plain_library_doc(json_int_t id)
+{
+	json_t *r = plain_call("library.get", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r), *l = NULL;
+	bool manage = false;
+
+	if (res != NULL) {
+		l = plain_call("library.list", json_pack("{s:s}", "community",
+		    js(res, "community")));
+		manage = json_is_true(json_object_get(json_object_get(l,
+		    "result"), "may_manage"));
+		document(id, manage);
+	}
+	json_decref(l);
+	json_decref(r);
+}

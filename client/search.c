@@ -113,7 +113,10 @@ search_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (ENTER(ch, is_key) && (r = list_cur(&s->l)) != NULL) {
-		if (s->directory || (js(r->data, "handle")[0] &&
+		if (!s->directory && ji(r->data, "document_id"))
+			ui_push(view_library_doc(ji(r->data, "document_id"),
+			    js(json_object_get(r->data, "community"), "name")));
+		else if (s->directory || (js(r->data, "handle")[0] &&
 		    !ji(r->data, "thread_id")))
 			ui_push(view_profile(js(r->data, "handle")));
 		else if (ji(r->data, "thread_id") || ji(r->data, "thread"))

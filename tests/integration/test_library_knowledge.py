@@ -68,3 +68,45 @@ def test_search_finds_documents_as_their_readers_may_see_them():
     e = err(pat.call('search.query', q='x', kind='files'), 'bad_request')
     for s_ in (sam, pat, ola):
         s_.close()
+
+
+def test_a_found_document_opens_in_the_library_tui_and_line_mode():
+    from fixtures import tui, join
+    from harness import Tmux
+    srv, keys = setup()
+    join(srv, 'students', 'sam')
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n'
+         'put %s /students/term1/plan.md\n' % write(
+             os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire '
+             b'and the pedagogy of hope.\n'))
+    t = tui(srv, keys['sam'], 'sam', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('/')
+        t.wait_for('Search:')
+        t.keys('pedagogy', 'Enter')
+        t.wait_for('1 found')
+        t.wait_for('plan.md')
+        t.keys('Enter')
+        # the document, shown as the library shows it
+        t.wait_for('Reading list: Freire')
+        t.keys('q')
+        # beneath it: its folder in the library, it selected
+        t.wait_for('library: /students/term1')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
+    finally:
+        t.kill()
+    cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('3', 'Enter')
+        t.wait_for('Search for (Enter alone: back):')
+        t.keys('pedagogy', 'Enter')
+        t.wait_for('1. Document "plan.md" in the library of')
+        t.keys('1', 'Enter')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
+        t.wait_for('Reading list: Freire')
+    finally:
+        t.kill()
