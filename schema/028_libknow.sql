@@ -43,3 +43,17 @@ INSERT INTO documents_fts(rowid, title, name, description, tags, body)
 			AND seq < 4 ORDER BY seq) c
 		WHERE d.type IN ('text/plain', 'text/markdown')), '')
 	FROM library_documents d;
+
+-- The knowledge bank: a thread, or one post of it, kept in its community's
+-- library by a leader or manager, with a note saying why (a case study,
+-- event notes, a room's record). Its community is its thread's.
+CREATE TABLE library_kept (
+	id         INTEGER PRIMARY KEY,
+	thread_id  INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+	post_id    INTEGER REFERENCES posts(id) ON DELETE CASCADE,
+	note       TEXT NOT NULL DEFAULT '',
+	kept_by    INTEGER REFERENCES members(id) ON DELETE SET NULL,
+	kept_at    INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX library_kept_item ON library_kept(thread_id, ifnull(post_id, 0));
+CREATE INDEX library_kept_post ON library_kept(post_id);

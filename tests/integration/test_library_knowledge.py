@@ -79,7 +79,8 @@ def test_a_found_document_opens_in_the_library_tui_and_line_mode():
     sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n'
          'put %s /students/term1/plan.md\n' % write(
              os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire '
-             b'and the pedagogy of hope.\n'))
+             b'and the pedagogy of hope.\n\n' + b'More words here. ' * 20 +
+             b'\n\nClosing words: zanzibar.\n'))
     t = tui(srv, keys['sam'], 'sam', width=100, height=30)
     try:
         t.wait_for('STUDENTS', timeout=15)
@@ -89,8 +90,9 @@ def test_a_found_document_opens_in_the_library_tui_and_line_mode():
         t.wait_for('1 found')
         t.wait_for('plan.md')
         t.keys('Enter')
-        # the document, shown as the library shows it
-        t.wait_for('Reading list: Freire')
+        # the document, shown as the library shows it (its name is the
+        # title bar's: the search's snippet holds the same words)
+        t.wait_for('Hearth plan.md', 'Reading list: Freire')
         t.keys('q')
         # beneath it: its folder in the library, it selected
         t.wait_for('library: /students/term1')
@@ -107,6 +109,89 @@ def test_a_found_document_opens_in_the_library_tui_and_line_mode():
         t.wait_for('1. Document "plan.md" in the library of')
         t.keys('1', 'Enter')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
-        t.wait_for('Reading list: Freire')
+        t.wait_for('Closing words: zanzibar')
     finally:
         t.kill()
+
+
+def test_leaders_and_managers_keep_threads_and_posts_with_a_note():
+    from fixtures import join
+    srv, keys = setup()
+    join(srv, 'students', 'sam', 'leader')
+    pat = srv.session(keys['pat'], 'pat')
+    sam = srv.session(keys['sam'], 'sam')
+    ola = srv.session(keys['ola'], 'ola')
+    tid = ok(pat.call('thread.create', slug='students', title='Event notes: '
+                      'spring fair', body='What we learnt at the fair.'))['thread_id']
+    pid = ok(pat.call('post.create', thread_id=tid, body='A case study: the '
+                      'reading circle that doubled.'))['post_id']
+    stid = ok(pat.call('thread.create', slug='secret', title='Hidden plans',
+                       body='x'))['thread_id']
+    # a member may not keep; a leader and a manager may
+    err(pat.call('library.keep', thread_id=tid, note='mine'), 'forbidden')
+    k1 = ok(sam.call('library.keep', thread_id=tid, note='How the fair went'))['id']
+    k2 = ok(ola.call('library.keep', post_id=pid, note='Best practice'))['id']
+    # both or neither named; another community's thread is not there
+    err(ola.call('library.keep', thread_id=tid, post_id=pid), 'bad_request')
+    err(ola.call('library.keep'), 'bad_request')
+    err(ola.call('library.keep', thread_id=stid), 'not_found')
+    err(ola.call('library.keep', post_id=999999), 'not_found')
+    # kept again: one item, the new note
+    assert ok(sam.call('library.keep', thread_id=tid, note='The fair, kept'))['id'] == k1
+    got = ok(pat.call('library.kept', community='students'))
+    assert not got['may_keep']
+    items = {k['id']: k for k in got['kept']}
+    assert set(items) == {k1, k2}
+    assert (items[k1]['title'], items[k1]['note'], items[k1]['kept_by'],
+            'post_id' in items[k1]) == ('Event notes: spring fair', 'The fair, kept',
+                                        'sam', False)
+    assert items[k2]['post_id'] == pid and items[k2]['thread_id'] == tid
+    assert 'reading circle' in items[k2]['excerpt']
+    assert items[k2]['author']['handle'] == 'pat'
+    assert ok(ola.call('library.kept', community='students'))['may_keep']
+    err(sam.call('library.kept', community='secret'), 'forbidden')
+    # a hidden post leaves the shelf
+    ok(ola.call('post.hide', post_id=pid, reason='test'))
+    assert [k['id'] for k in ok(pat.call('library.kept', community='students'))['kept']] == [k1]
+    # taking out: leaders and managers only
+    err(pat.call('library.unkeep', id=k1), 'forbidden')
+    ok(sam.call('library.unkeep', id=k1))
+    err(sam.call('library.unkeep', id=k1), 'not_found')
+    assert srv.query("SELECT action, target FROM audit WHERE action LIKE "
+                     "'library.%keep' ORDER BY id") == [
+        ('library.keep', 'students'), ('library.keep', 'students'),
+        ('library.keep', 'students'), ('library.unkeep', 'students')]
+    for s_ in (pat, sam, ola):
+        s_.close()
+
+
+def test_posts_link_documents_and_the_library_shows_where():
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\nput %s /secret/s.md\n'
+         % (write(os.path.join(d, 'plan.md'), b'# Plan\n'),
+            write(os.path.join(d, 's.md'), b'# S\n')))
+    pat = srv.session(keys['pat'], 'pat')
+    sam = srv.session(keys['sam'], 'sam')
+    doc = ok(pat.call('library.list', community='students'))['documents'][0]['id']
+    sdoc = ok(pat.call('library.list', community='secret'))['documents'][0]['id']
+    ok(pat.call('library.update', id=doc, title='Term plan'))
+    t1 = ok(pat.call('thread.create', slug='students', title='Reading',
+                     body='See [[doc:%d]] for the plan.' % doc))['thread_id']
+    t2 = ok(pat.call('thread.create', slug='secret', title='Private',
+                     body='Also [[doc:%d]] here.' % doc))['thread_id']
+    # a post that only says "doc N" does not link it
+    ok(pat.call('post.create', thread_id=t1, body='doc %d is not a link' % doc))
+    got = ok(sam.call('library.links', id=doc))
+    assert [(p['thread_id'], p['title']) for p in got['posts']] == [(t1, 'Reading')]
+    got = ok(pat.call('library.links', id=doc))
+    assert sorted(p['thread_id'] for p in got['posts']) == [t1, t2]
+    err(sam.call('library.links', id=sdoc), 'not_found')
+    # titles for the links a screen shows; unseen ones left out
+    got = ok(sam.call('library.titles', ids=[doc, sdoc, 999999]))['documents']
+    assert got == {str(doc): {'title': 'Term plan', 'community': 'Students'}} or \
+        list(got) == [str(doc)], got
+    err(sam.call('library.titles', ids=['x']), 'bad_request')
+    err(sam.call('library.titles', ids=list(range(1, 60))), 'bad_request')
+    pat.close()
+    sam.close()
