@@ -195,3 +195,61 @@ def test_posts_link_documents_and_the_library_shows_where():
     err(sam.call('library.titles', ids=list(range(1, 60))), 'bad_request')
     pat.close()
     sam.close()
+
+
+def test_tui_links_show_titles_keep_and_the_library_shows_both():
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+         write(os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire.\n'))
+    pat = srv.session(keys['pat'], 'pat')
+    doc = ok(pat.call('library.list', community='students'))['documents'][0]['id']
+    ok(pat.call('library.update', id=doc, title='Spring syllabus'))
+    tid = ok(pat.call('thread.create', slug='students', title='Quokka reading group',
+                      body='Start with [[doc:%d]] please.' % doc))['thread_id']
+    pat.close()
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('/')
+        t.wait_for('Search:')
+        t.keys('quokka', 'Enter')
+        t.wait_for('1 found')
+        t.keys('Enter')
+        # the link shows as the document's title
+        t.wait_for('Start with [Spring syllabus] please.')
+        assert '[[doc:' not in t.screen()
+        # S keeps the post, with a note
+        t.keys('S')
+        t.wait_for('Keep in the library')
+        t.keys('Down')
+        t.keys('A model reading group')
+        t.keys('C-s')
+        t.wait_for('Kept in the library')
+        assert srv.query('SELECT thread_id, post_id IS NOT NULL, note FROM library_kept') == \
+            [(tid, 1, 'A model reading group')]
+        # O opens the linked document in its library
+        t.keys('O')
+        t.wait_for('Hearth plan.md', 'Reading list: Freire.')
+        t.keys('q')
+        t.wait_for('library: /students')
+        # the library shows the kept post; i shows where plan.md is linked from
+        t.wait_for('Kept posts and threads', '* Post in Quokka reading group',
+                   'A model reading group')
+        t.keys('i')
+        t.wait_for('Linked from', '"Quokka reading group" in STUDENTS, by Pat')
+        t.keys('q')
+        t.wait_for('Kept posts and threads')
+        # Enter on the kept post opens its thread; X takes it out
+        t.keys('j')
+        t.wait_for('kept by ola')
+        t.keys('Enter')
+        t.wait_for('Start with [Spring syllabus] please.')
+        t.keys('q')
+        t.wait_for('Kept posts and threads')
+        t.keys('X')
+        t.wait_for('Taken out of the library')
+        wait_until(lambda: srv.query('SELECT count(*) FROM library_kept')[0][0] == 0)
+    finally:
+        t.kill()
