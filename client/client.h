@@ -830,6 +830,13 @@ void doc_links_want(json_t *posts, struct view *owner, int *width);
 bool doc_link_open(const char *body, const char *community_name);
 /* Keep a post, or its whole thread, in the library (a form). */
 struct view *keep_form(json_int_t thread_id, json_int_t post_id);
+/* plain-libknow.c: links, keeping and kept items in the line mode. */
+void plain_libknow_init(void);
+void plain_libknow_help(json_t *th);
+bool plain_libknow_cmd(const char *s, json_int_t thread_id, json_t *th,
+    json_t *p);
+size_t plain_libknow_kept(const char *slug, size_t first, json_t **out);
+void plain_libknow_links(json_int_t id);
 
 /* plain-library.c: a community's library in the line mode. */
 void plain_library(const char *slug);

@@ -81,6 +81,7 @@ document(json_int_t id, bool manage)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		plain_libknow_links(id); /* plain-libknow.c */
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);
 		if (manage || strcmp(js(res, "uploader"),
@@ -104,13 +105,14 @@ void
 plain_library(const char *slug)
 {
 	char path[1024] = "", *s, size[32], *slash, prompt[128];
-	json_t *r, *res, *f, *d;
-	size_t i, nf;
+	json_t *r, *res, *f, *d, *kept = NULL;
+	size_t i, nf, nd;
 
 	for (;;) {
 		r = plain_call("library.list", json_pack("{s:s, s:s}",
 		    "community", slug, "path", path));
 		if ((res = plain_result(r)) == NULL) {
+			json_decref(kept);
 			json_decref(r);
 			return;
 		}
@@ -129,6 +131,11 @@ plain_library(const char *slug)
 		if (nf + json_array_size(json_object_get(res, "documents")) ==
 		    0)
 			plain_out("  Nothing here yet.\n");
+		nd = json_array_size(json_object_get(res, "documents"));
+		json_decref(kept);
+		kept = NULL;
+		if (path[0] == '\0') /* plain-libknow.c */
+			plain_libknow_kept(slug, nf + nd + 1, &kept);
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
 			    "machine:\n  %s\n", js(res, "upload"));
@@ -169,7 +176,11 @@ plain_library(const char *slug)
 		    nf)) != NULL) {
 			document(ji(d, "id"), json_is_true(json_object_get(
 			    res, "may_manage")));
+		} else if (atoi(s) > 0 && (d = json_array_get(kept,
+		    (size_t)atoi(s) - 1 - nf - nd)) != NULL) {
+			plain_thread_at(ji(d, "thread_id"), ji(d, "post_id"));
 		} else if (s[0] != 'u') {
+			json_decref(kept);
 			json_decref(r);
 			return;
 		}

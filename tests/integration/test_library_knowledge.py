@@ -253,3 +253,58 @@ def test_tui_links_show_titles_keep_and_the_library_shows_both():
         wait_until(lambda: srv.query('SELECT count(*) FROM library_kept')[0][0] == 0)
     finally:
         t.kill()
+
+
+def test_line_mode_keeps_opens_links_and_lists_kept():
+    from harness import Tmux
+    from fixtures import join
+    srv, keys = setup()
+    join(srv, 'students', 'sam', 'leader')
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+         write(os.path.join(d, 'plan.md'), b'# Plan\n\nClosing words: zanzibar.\n'))
+    pat = srv.session(keys['pat'], 'pat')
+    doc = ok(pat.call('library.list', community='students'))['documents'][0]['id']
+    ok(pat.call('library.update', id=doc, title='Spring syllabus'))
+    tid = ok(pat.call('thread.create', slug='students', title='Quokka reading group',
+                      body='Start with [[doc:%d]] please.' % doc))['thread_id']
+    pat.close()
+    cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('3', 'Enter')
+        t.wait_for('Search for (Enter alone: back):')
+        t.keys('quokka', 'Enter')
+        t.wait_for('1. Thread in "Quokka reading group"')
+        t.keys('1', 'Enter')
+        # the link by its title; the commands said
+        t.wait_for('Start with [Spring syllabus] please.',
+                   'k N keeps post N in the library, K the whole thread')
+        t.keys('K', 'Enter')
+        t.wait_for('A note: why it is worth keeping')
+        t.keys('Our best reading group', 'Enter')
+        t.wait_for('Kept in the library')
+        assert srv.query('SELECT thread_id, post_id, note FROM library_kept') == \
+            [(tid, None, 'Our best reading group')]
+        t.keys('o 1', 'Enter')
+        t.wait_for("'sam@127.0.0.1:/students/plan.md'", 'Linked from:',
+                   '"Quokka reading group" in STUDENTS, by Pat',
+                   'Closing words: zanzibar.')
+    finally:
+        t.kill()
+    # the library lists what is kept, and opens it
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. plan.md', 'Kept posts and threads:',
+                   '2. Thread "Quokka reading group", kept by sam: Our best reading group')
+        t.keys('2', 'Enter')
+        t.wait_for('Start with [Spring syllabus] please.')
+    finally:
+        t.kill()
