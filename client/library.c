@@ -165,8 +165,10 @@ doc_show(json_t *result, json_t *links)
 		    js(jobj(e, "author"), "display_name"), when);
 	}
 	if (json_array_size(jarr(links, "posts")) == 0)
-		buf_printf(&b, "No post links it yet: write [[doc:%lld]] in a "
-		    "post to link it.\n", (long long)ji(result, "id"));
+		buf_printf(&b, "No post links it yet.\n");
+	/* (a code span: as text, render.c would show its title) */
+	buf_printf(&b, "\nTo link it from a post, write `[[doc:%lld]]`.\n",
+	    (long long)ji(result, "id"));
 	buf_append(&b, "", 1);
 	ui_push(view_message(js(result, "name"), b.data));
 	buf_free(&b);

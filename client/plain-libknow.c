@@ -133,8 +133,7 @@ plain_libknow_links(json_int_t id)
 	size_t i;
 
 	if (json_array_size(a) == 0)
-		plain_out("No post links it yet: [[doc:%lld]] in a post links "
-		    "it.\n", (long long)id);
+		plain_out("No post links it yet.\n");
 	else
 		plain_out("Linked from:\n");
 	json_array_foreach(a, i, e)

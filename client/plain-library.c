@@ -81,6 +81,8 @@ document(json_int_t id, bool manage)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		plain_out("To link it from a post, write [[doc:%lld]].\n",
+		    (long long)id);
 		plain_libknow_links(id); /* plain-libknow.c */
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);

@@ -238,7 +238,8 @@ def test_tui_links_show_titles_keep_and_the_library_shows_both():
         t.wait_for('Kept posts and threads', '* Post in Quokka reading group',
                    'A model reading group')
         t.keys('i')
-        t.wait_for('Linked from', '"Quokka reading group" in STUDENTS, by Pat')
+        t.wait_for('Linked from', '"Quokka reading group" in STUDENTS, by Pat',
+                   'To link it from a post, write [[doc:%d]].' % doc)
         t.keys('q')
         t.wait_for('Kept posts and threads')
         # Enter on the kept post opens its thread; X takes it out
@@ -290,6 +291,7 @@ def test_line_mode_keeps_opens_links_and_lists_kept():
         t.keys('o 1', 'Enter')
         t.wait_for("'sam@127.0.0.1:/students/plan.md'", 'Linked from:',
                    '"Quokka reading group" in STUDENTS, by Pat',
+                   'To link it from a post, write [[doc:%d]].' % doc,
                    'Closing words: zanzibar.')
     finally:
         t.kill()
