@@ -48,7 +48,7 @@ INSERT INTO documents_fts(rowid, title, name, description, tags, body)
 -- library by a leader or manager, with a note saying why (a case study,
 -- event notes, a room's record). Its community is its thread's.
 CREATE TABLE library_kept (
-	id         INTEGER PRIMARY KEY,
+	id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: unkeep by id
 	thread_id  INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
 	post_id    INTEGER REFERENCES posts(id) ON DELETE CASCADE,
 	note       TEXT NOT NULL DEFAULT '',

@@ -310,3 +310,42 @@ def test_line_mode_keeps_opens_links_and_lists_kept():
         t.wait_for('Start with [Spring syllabus] please.')
     finally:
         t.kill()
+
+
+def test_pipelined_keep_twice_unkeep_and_link_in_one_write():
+    import json
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+         write(os.path.join(d, 'plan.md'), b'# Plan\n'))
+    ola = srv.session(keys['ola'], 'ola')
+    doc = ok(ola.call('library.list', community='students'))['documents'][0]['id']
+    tid = ok(ola.call('thread.create', slug='students', title='Fair',
+                      body='Notes.'))['thread_id']
+    lines = [
+        {'id': 201, 'op': 'library.keep', 'args': {'thread_id': tid, 'note': 'one'}},
+        {'id': 202, 'op': 'library.keep', 'args': {'thread_id': tid, 'note': 'two'}},
+        {'id': 203, 'op': 'library.kept', 'args': {'community': 'students'}},
+        {'id': 204, 'op': 'post.create', 'args': {'thread_id': tid,
+                                                  'body': 'See [[doc:%d]].' % doc}},
+        {'id': 205, 'op': 'library.links', 'args': {'id': doc}},
+        {'id': 206, 'op': 'search.query', 'args': {'q': 'plan', 'kind': 'documents'}},
+    ]
+    ola.send_raw(''.join(json.dumps(x) + '\n' for x in lines).encode())
+    k1 = ok(ola.reply(201))['id']
+    assert ok(ola.reply(202))['id'] == k1        # the same item, the newer note
+    kept = ok(ola.reply(203))['kept']
+    assert [(k['id'], k['note']) for k in kept] == [(k1, 'two')]
+    pid = ok(ola.reply(204))['post_id']
+    assert [p['post_id'] for p in ok(ola.reply(205))['posts']] == [pid]
+    assert [r['document_id'] for r in ok(ola.reply(206))['results']] == [doc]
+    # taken out and kept again in one write: out, then a new item
+    lines = [{'id': 301, 'op': 'library.unkeep', 'args': {'id': k1}},
+             {'id': 302, 'op': 'library.keep', 'args': {'thread_id': tid}},
+             {'id': 303, 'op': 'library.kept', 'args': {'community': 'students'}}]
+    ola.send_raw(''.join(json.dumps(x) + '\n' for x in lines).encode())
+    ok(ola.reply(301))
+    k2 = ok(ola.reply(302))['id']
+    assert k2 != k1
+    assert [(k['id'], k['note']) for k in ok(ola.reply(303))['kept']] == [(k2, '')]
+    ola.close()
