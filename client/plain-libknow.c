@@ -119,6 +119,10 @@ plain_libknow_kept(const char *slug, size_t first, json_t **out)
 		    js(e, "kept_by"), js(e, "note")[0] ? ": " : "",
 		    js(e, "note"));
 	}
+	if (json_is_true(json_object_get(json_object_get(r, "result"),
+	    "may_keep")))
+		plain_out("x N takes kept item N out of the library (the post "
+		    "stays).\n");
 	*out = json_incref(a);
 	json_decref(r);
 	return json_array_size(a);

@@ -181,6 +181,10 @@ plain_library(const char *slug)
 		} else if (atoi(s) > 0 && (d = json_array_get(kept,
 		    (size_t)atoi(s) - 1 - nf - nd)) != NULL) {
 			plain_thread_at(ji(d, "thread_id"), ji(d, "post_id"));
+		} else if (s[0] == 'x' && (d = json_array_get(kept,
+		    (size_t)atoi(s + 1) - 1 - nf - nd)) != NULL) {
+			plain_do("library.unkeep", json_pack("{s:I}", "id",
+			    ji(d, "id")), "Taken out of the library.");
 		} else if (s[0] != 'u') {
 			json_decref(kept);
 			json_decref(r);

@@ -306,8 +306,14 @@ def test_line_mode_keeps_opens_links_and_lists_kept():
         t.keys('l', 'Enter')
         t.wait_for('1. plan.md', 'Kept posts and threads:',
                    '2. Thread "Quokka reading group", kept by sam: Our best reading group')
+        t.wait_for('x N takes kept item N out of the library')
         t.keys('2', 'Enter')
         t.wait_for('Start with [Spring syllabus] please.')
+        t.keys('0', 'Enter')
+        t.wait_for('u up')
+        t.keys('x 2', 'Enter')
+        t.wait_for('Taken out of the library.')
+        assert srv.query('SELECT count(*) FROM library_kept') == [(0,)]
     finally:
         t.kill()
 
