@@ -88,7 +88,7 @@ op_library_keep(struct call *x)
 		return -1;
 	/* kept again: its note is the new one */
 	st = db_stmt(srv->db, "INSERT INTO library_kept (thread_id, post_id, "
-	    "note, kept_by, kept_at) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5) "
+	    "note, kept_by, kept_at) VALUES (?1, nullif(?2, 0), ?3, nullif(?4, 0), ?5) "
 	    "ON CONFLICT (thread_id, ifnull(post_id, 0)) DO UPDATE SET "
 	    "note = excluded.note RETURNING id");
 	sqlite3_bind_int64(st, 1, tid);
