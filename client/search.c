@@ -1,7 +1,8 @@
 /*
- * search.c: search (search.query over threads, posts and profiles) and
- * the member directory (member.search): a query line and the results,
- * each opening its thread or profile.
+ * search.c: search (search.query over threads, posts, profiles and
+ * library documents) and the member directory (member.search): a query
+ * line and the results, each opening its thread, profile or document (in
+ * its library: library.c's view_library_doc).
  */
 #include <stdio.h>
 #include <stdlib.h>
