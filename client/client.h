@@ -817,8 +817,29 @@ json_t *survey_personas(const char *list);
 /* library.c: a community's Library tab; sizes as "1.2 MB". */
 struct view *view_library(const char *slug, const char *name);
 void library_size(json_int_t n, char *out, size_t len);
+/* A document found elsewhere, selected and opened in its library. */
+struct view *view_library_doc(json_int_t id, const char *name);
+/* render.c: the title of a linked document [[doc:ID]], NULL if unknown. */
+extern const char *(*render_doc_title)(long long id);
+/* libknow.c: [[doc:ID]] links in posts, and keeping posts in the library.
+ * The next link in s from *pos (0: none), *start where it begins. */
+json_int_t doc_link_next(const char *s, size_t *pos, size_t *start);
+/* Ask for the titles of the documents posts link; *width = 0 once known. */
+void doc_links_want(json_t *posts, struct view *owner, int *width);
+/* Open the first document body links (false: none). */
+bool doc_link_open(const char *body, const char *community_name);
+/* Keep a post, or its whole thread, in the library (a form). */
+struct view *keep_form(json_int_t thread_id, json_int_t post_id);
+/* plain-libknow.c: links, keeping and kept items in the line mode. */
+void plain_libknow_init(void);
+void plain_libknow_help(json_t *th);
+bool plain_libknow_cmd(const char *s, json_int_t thread_id, json_t *th,
+    json_t *p);
+size_t plain_libknow_kept(const char *slug, size_t first, json_t **out);
+void plain_libknow_links(json_int_t id);
 
 /* plain-library.c: a community's library in the line mode. */
 void plain_library(const char *slug);
+void plain_library_doc(json_int_t id);
 
 #endif

@@ -22,9 +22,22 @@ struct library {
 	json_t *r; /* the last library.list */
 	struct list l;
 	char msg[256];
+	json_int_t want; /* a document to select and open once listed */
+	size_t kept_from; /* rows from here: kept posts and threads */
+	bool may_keep;
 };
 
 static void library_load(struct library *);
+static void library_want(struct library *);
+static void library_kept_load(struct library *);
+/* (libknow) the Library's help about kept posts and links */
+#define LIBRARY_HELP_KEPT "At the top, after the documents: **Kept posts " \
+	"and threads**, which the community's leaders and managers keep in " \
+	"the library with a note (**S** on a post in a thread). **Enter** " \
+	"opens one; **X** (leaders and managers) takes it out of the " \
+	"library. **i** on a document also lists the posts that link it " \
+	"([[doc:ID]] in a post)."
+static bool library_kept_key(struct library *, int ch, bool is_key);
 
 /* "1.2 MB" */
 void
@@ -71,6 +84,11 @@ library_got(void *ctx, json_t *result, json_t *error)
 	}
 	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
 		snprintf(lv->msg, sizeof lv->msg, "Nothing here yet.");
+	if (lv->want != 0)
+		library_want(lv);
+	lv->kept_from = lv->l.n;
+	if (lv->path[0] == '\0')
+		library_kept_load(lv);
 	ui_dirty();
 }
 
@@ -114,19 +132,15 @@ library_draw(struct view *v, int rows, int cols)
 	put_text(rows - 2, 4, cols - 6, line, C_CODE, 0);
 }
 
+/* A document's details: links is library.links' answer (NULL: none). */
 static void
-doc_got(void *ctx, json_t *result, json_t *error)
+doc_show(json_t *result, json_t *links)
 {
 	struct buf b;
 	size_t i;
 	json_t *e;
 	char size[32], when[32];
 
-	(void)ctx;
-	if (error != NULL) {
-		ui_flash("%s", err_message(error));
-		return;
-	}
 	buf_init(&b);
 	buf_printf(&b, "# %s\n\n%s\n\n", js(result, "name"),
 	    js(result, "path"));
@@ -142,9 +156,44 @@ doc_got(void *ctx, json_t *result, json_t *error)
 		    (long long)ji(e, "version"), size, js(e, "uploader"),
 		    when, js(e, "sha256"));
 	}
+	/* where it is linked from: posts the reader may read */
+	buf_printf(&b, "\n## Linked from\n");
+	json_array_foreach(jarr(links, "posts"), i, e) {
+		short_time(js(e, "at"), when);
+		buf_printf(&b, "- \"%s\" in %s, by %s, %s\n", js(e, "title"),
+		    js(jobj(e, "community"), "name"),
+		    js(jobj(e, "author"), "display_name"), when);
+	}
+	if (json_array_size(jarr(links, "posts")) == 0)
+		buf_printf(&b, "No post links it yet.\n");
+	/* (a code span: as text, render.c would show its title) */
+	buf_printf(&b, "\nTo link it from a post, write `[[doc:%lld]]`.\n",
+	    (long long)ji(result, "id"));
 	buf_append(&b, "", 1);
 	ui_push(view_message(js(result, "name"), b.data));
 	buf_free(&b);
+}
+
+static void
+links_got(void *ctx, json_t *result, json_t *error)
+{
+	json_t *doc = ctx;
+
+	doc_show(doc, error == NULL ? result : NULL);
+	json_decref(doc);
+}
+
+static void
+doc_got(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	net_call("library.links", json_pack("{s:I}", "id", ji(result, "id")),
+	    &lv->v, links_got, json_incref(result));
 }
 
 /* A text document on screen: Markdown as such, other text as it is. */
@@ -295,6 +344,8 @@ library_key(struct view *v, int ch, bool is_key)
 
 	if (list_key(&lv->l, ch, is_key))
 		return true;
+	if (library_kept_key(lv, ch, is_key))
+		return true;
 	if (!is_key && ch == 'R') {
 		library_load(lv);
 		return true;
@@ -396,10 +447,173 @@ view_library(const char *slug, const char *name)
 	    "uploader or a manager); managers also choose who sees it: "
 	    "every reader, or managers only (work in progress). **W** "
 	    "(managers) chooses who may add: members, or only leaders and "
-	    "managers.";
+	    "managers.\n\n"
+	    LIBRARY_HELP_KEPT;
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
 	lv->v.free = library_free;
 	library_load(lv);
 	return &lv->v;
+}
+
+/* Once its folder is listed: select the wanted document and open it. */
+static void
+library_want(struct library *lv)
+{
+	json_int_t id = lv->want;
+
+	lv->want = 0;
+	for (size_t i = 0; i < lv->l.n; i++) {
+		json_t *d = lv->l.rows[i].data;
+
+		if (d != NULL && js(d, "scp")[0] && ji(d, "id") == id) {
+			lv->l.sel = (int)i;
+			library_key(&lv->v, '\n', false);
+			return;
+		}
+	}
+	snprintf(lv->msg, sizeof lv->msg, "That document is no longer here.");
+}
+
+/* library.get of the wanted document: list the folder it is in. */
+static void
+library_found(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+	const char *p;
+	char *slash;
+
+	if (error != NULL) {
+		lv->want = 0;
+		snprintf(lv->msg, sizeof lv->msg, "%s", err_message(error));
+		library_load(lv);
+		return;
+	}
+	snprintf(lv->slug, sizeof lv->slug, "%s", js(result, "community"));
+	if (lv->name[0] == '\0')
+		snprintf(lv->name, sizeof lv->name, "%s", lv->slug);
+	/* "/slug/folder/name" -> "folder" */
+	p = js(result, "path");
+	p = p[0] == '/' && strchr(p + 1, '/') != NULL ? strchr(p + 1, '/') +
+	    1 : "";
+	snprintf(lv->path, sizeof lv->path, "%s", p);
+	slash = strrchr(lv->path, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		lv->path[0] = '\0';
+	library_load(lv);
+}
+
+/*
+ * A document found elsewhere (a search result, a [[doc:ID]] link): the
+ * library of its community (name: for the heading) at its folder, the
+ * document selected and opened as Enter opens it.
+ */
+struct view *
+view_library_doc(json_int_t id, const char *name)
+{
+	struct library *lv = xcalloc(1, sizeof *lv);
+
+	snprintf(lv->name, sizeof lv->name, "%s", name);
+	lv->want = id;
+	lv->v.title = "Library";
+	lv->v.help = LIBRARY_HELP_KEPT;
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
+	lv->v.draw = library_draw;
+	lv->v.key = library_key;
+	lv->v.free = library_free;
+	snprintf(lv->msg, sizeof lv->msg, "Loading…");
+	net_call("library.get", json_pack("{s:I}", "id", id), &lv->v,
+	    library_found, lv);
+	return &lv->v;
+}
+
+/* ---- kept posts and threads (library.kept), at the top ---- */
+
+static void
+kept_got(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+	json_t *e;
+	size_t i;
+	char text[600], right[200], when[32];
+
+	if (error != NULL || lv->path[0] != '\0')
+		return;
+	/* an earlier answer's rows go */
+	for (i = lv->kept_from; i < lv->l.n; i++) {
+		free(lv->l.rows[i].text);
+		free(lv->l.rows[i].right);
+		json_decref(lv->l.rows[i].data);
+	}
+	if (lv->l.n > lv->kept_from)
+		lv->l.n = lv->kept_from;
+	lv->may_keep = json_is_true(json_object_get(result, "may_keep"));
+	if (json_array_size(jarr(result, "kept")) > 0)
+		list_add(&lv->l, "Kept posts and threads", NULL, C_DIM, NULL,
+		    false);
+	json_array_foreach(jarr(result, "kept"), i, e) {
+		short_time(js(e, "kept_at"), when);
+		snprintf(text, sizeof text, "* %s%s", ji(e, "post_id") ?
+		    "Post in " : "", js(e, "title"));
+		snprintf(right, sizeof right, "kept by %s  %s",
+		    js(e, "kept_by"), when);
+		list_add(&lv->l, text, right, C_NORMAL, e, true);
+		if (js(e, "note")[0] != '\0') {
+			snprintf(text, sizeof text, "    %s", js(e, "note"));
+			list_add(&lv->l, text, NULL, C_DIM, NULL, false);
+		}
+	}
+	if (lv->l.n > 0 && lv->msg[0] != '\0' &&
+	    strcmp(lv->msg, "Nothing here yet.") == 0)
+		lv->msg[0] = '\0';
+	list_fix(&lv->l);
+	ui_dirty();
+}
+
+static void
+library_kept_load(struct library *lv)
+{
+	net_call("library.kept", json_pack("{s:s}", "community", lv->slug),
+	    &lv->v, kept_got, lv);
+}
+
+static void
+unkept(void *ctx, json_t *result, json_t *error)
+{
+	struct library *lv = ctx;
+
+	(void)result;
+	if (error != NULL) {
+		ui_flash("%s", err_message(error));
+		return;
+	}
+	ui_flash("Taken out of the library; the post itself stays.");
+	library_kept_load(lv);
+}
+
+/* Enter opens a kept post or thread; X takes it out. */
+static bool
+library_kept_key(struct library *lv, int ch, bool is_key)
+{
+	struct row *r = list_cur(&lv->l);
+
+	if (r == NULL || r->data == NULL || js(r->data, "kept_at")[0] == '\0')
+		return false;
+	if (ENTER(ch, is_key)) {
+		ui_push(view_thread_at(ji(r->data, "thread_id"),
+		    js(r->data, "title"), ji(r->data, "post_id")));
+		return true;
+	}
+	if (!is_key && ch == 'X') {
+		if (!lv->may_keep)
+			ui_flash("Only the community's leaders and managers "
+			    "take kept posts out of the library.");
+		else
+			net_call("library.unkeep", json_pack("{s:I}", "id",
+			    ji(r->data, "id")), &lv->v, unkept, lv);
+		return true;
+	}
+	return false;
 }

@@ -187,6 +187,11 @@ search_print(size_t n, json_t *x)
 	if (strcmp(kind, "profile") == 0)
 		plain_out("  %zu. Member: %s (@%s)\n", n, js(x, "title"),
 		    js(x, "handle"));
+	else if (strcmp(kind, "document") == 0)
+		plain_out("  %zu. Document \"%s\" in the library of %s, by "
+		    "%s\n", n, js(x, "title"), json_is_object(c) ?
+		    js(c, "name") : "", json_is_object(a) ?
+		    js(a, "display_name") : "Hearth");
 	else
 		plain_out("  %zu. %s in \"%s\", %s, by %s\n", n,
 		    strcmp(kind, "post") == 0 ? "Post" : "Thread",
@@ -260,6 +265,8 @@ plain_search(void)
 		} else if (x != NULL) {
 			if (strcmp(js(x, "kind"), "profile") == 0)
 				profile_show(js(x, "handle"));
+			else if (strcmp(js(x, "kind"), "document") == 0)
+				plain_library_doc(ji(x, "document_id"));
 			else
 				plain_thread_at(ji(x, "thread_id"),
 				    ji(x, "post_id"));

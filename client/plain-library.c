@@ -81,6 +81,9 @@ document(json_int_t id, bool manage)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		plain_out("To link it from a post, write [[doc:%lld]].\n",
+		    (long long)id);
+		plain_libknow_links(id); /* plain-libknow.c */
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);
 		if (manage || strcmp(js(res, "uploader"),
@@ -104,13 +107,14 @@ void
 plain_library(const char *slug)
 {
 	char path[1024] = "", *s, size[32], *slash, prompt[128];
-	json_t *r, *res, *f, *d;
-	size_t i, nf;
+	json_t *r, *res, *f, *d, *kept = NULL;
+	size_t i, nf, nd;
 
 	for (;;) {
 		r = plain_call("library.list", json_pack("{s:s, s:s}",
 		    "community", slug, "path", path));
 		if ((res = plain_result(r)) == NULL) {
+			json_decref(kept);
 			json_decref(r);
 			return;
 		}
@@ -129,6 +133,11 @@ plain_library(const char *slug)
 		if (nf + json_array_size(json_object_get(res, "documents")) ==
 		    0)
 			plain_out("  Nothing here yet.\n");
+		nd = json_array_size(json_object_get(res, "documents"));
+		json_decref(kept);
+		kept = NULL;
+		if (path[0] == '\0') /* plain-libknow.c */
+			plain_libknow_kept(slug, nf + nd + 1, &kept);
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
 			    "machine:\n  %s\n", js(res, "upload"));
@@ -169,10 +178,38 @@ plain_library(const char *slug)
 		    nf)) != NULL) {
 			document(ji(d, "id"), json_is_true(json_object_get(
 			    res, "may_manage")));
+		} else if (atoi(s) > 0 && (d = json_array_get(kept,
+		    (size_t)atoi(s) - 1 - nf - nd)) != NULL) {
+			plain_thread_at(ji(d, "thread_id"), ji(d, "post_id"));
+		} else if (s[0] == 'x' && (d = json_array_get(kept,
+		    (size_t)atoi(s + 1) - 1 - nf - nd)) != NULL) {
+			plain_do("library.unkeep", json_pack("{s:I}", "id",
+			    ji(d, "id")), "Taken out of the library.");
 		} else if (s[0] != 'u') {
+			json_decref(kept);
 			json_decref(r);
 			return;
 		}
 		json_decref(r);
 	}
+}
+
+/* A document found elsewhere (search, a link): shown as the library shows
+ * it, with the managers' choices for its community's managers. */
+void
+plain_library_doc(json_int_t id)
+{
+	json_t *r = plain_call("library.get", json_pack("{s:I}", "id", id));
+	json_t *res = plain_result(r), *l = NULL;
+	bool manage = false;
+
+	if (res != NULL) {
+		l = plain_call("library.list", json_pack("{s:s}", "community",
+		    js(res, "community")));
+		manage = json_is_true(json_object_get(json_object_get(l,
+		    "result"), "may_manage"));
+		document(id, manage);
+	}
+	json_decref(l);
+	json_decref(r);
 }

@@ -380,6 +380,7 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 	char *s, *body, *q, *all, key[64];
 
 	snprintf(key, sizeof key, "reply:%lld", (long long)id);
+	plain_libknow_init(); /* [[doc:ID]] by title */
 	if (!thread_more(id, &after, shown, &th, &more)) {
 		json_decref(shown);
 		return;
@@ -387,6 +388,7 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 	was = reading;
 	reading = id;
 	plain_moderate_help(th);
+	plain_libknow_help(th);
 	if (post_id != 0)
 		thread_land(id, post_id, &after, shown, &th, &more);
 	for (;;) {
@@ -445,6 +447,8 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 			/* plain-moderate.c: report, hide, pin... */
 		} else if (s[0] == 'i' && s[1] == ' ' && p != NULL) {
 			plain_health_impact(p); /* managers: impact story */
+		} else if (plain_libknow_cmd(s, id, th, p)) {
+			/* plain-libknow.c: keep, open a linked document */
 		} else if (strchr("qte", s[0]) != NULL && s[0] != '\0') {
 			plain_out("No post with that number.\n");
 			fresh = false;

@@ -7,12 +7,16 @@
  * character); nesting too deep for it loses its innermost bars and bullets.
  * Nothing here knows about curses, so it is unit-tested and fuzzed.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <cmark.h>
 
 #include "common.h"
 #include "client.h"
+
+/* The title of a linked document, NULL if unknown (libknow.c sets it). */
+const char *(*render_doc_title)(long long id);
 
 void
 rdoc_init(struct rdoc *d)
@@ -361,6 +365,42 @@ block_done(struct rstate *r, cmark_node *node)
 		r->blank_pending = true;
 }
 
+/*
+ * Text, where a document link [[doc:ID]] shows as the document's title
+ * (render_doc_title), or "document ID" until it is known, as a link.
+ */
+static void
+text_add(struct rstate *r, const char *s)
+{
+	const char *p = s, *q, *title;
+	char label[64];
+	long long id;
+
+	while ((q = strstr(p, "[[doc:")) != NULL) {
+		const char *e = q + 6;
+
+		id = 0;
+		while (*e >= '0' && *e <= '9' && id < 100000000000000LL)
+			id = id * 10 + (*e++ - '0');
+		if (id <= 0 || e == q + 6 || e[0] != ']' || e[1] != ']') {
+			para_add(&r->p, p, (size_t)(q + 6 - p), r->inl);
+			p = q + 6;
+			continue;
+		}
+		para_add(&r->p, p, (size_t)(q - p), r->inl);
+		title = render_doc_title != NULL ? render_doc_title(id) : NULL;
+		if (title == NULL || title[0] == '\0') {
+			snprintf(label, sizeof label, "document %lld", id);
+			title = label;
+		}
+		para_add(&r->p, "[", 1, r->inl | ST_DIM);
+		para_add(&r->p, title, strlen(title), r->inl | ST_LINK);
+		para_add(&r->p, "]", 1, r->inl | ST_DIM);
+		p = e + 2;
+	}
+	para_add(&r->p, p, strlen(p), r->inl);
+}
+
 static void
 walk_enter(struct rstate *r, cmark_node *node)
 {
@@ -458,7 +498,7 @@ walk_enter(struct rstate *r, cmark_node *node)
 	case CMARK_NODE_TEXT:
 		lit = cmark_node_get_literal(node);
 		if (lit != NULL)
-			para_add(&r->p, lit, strlen(lit), r->inl);
+			text_add(r, lit);
 		break;
 	case CMARK_NODE_CODE:
 		lit = cmark_node_get_literal(node);
@@ -591,6 +631,7 @@ render_markdown(struct rdoc *d, const char *md, size_t len, int width)
 	r.d = d;
 	r.width = width < 2 ? 2 : width; /* room for one wide character */
 	doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
+	cmark_consolidate_text_nodes(doc); /* "[[doc:1]]" is one text */
 	it = cmark_iter_new(doc);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);

@@ -1,7 +1,8 @@
 /*
- * search.c: search (search.query over threads, posts and profiles) and
- * the member directory (member.search): a query line and the results,
- * each opening its thread or profile.
+ * search.c: search (search.query over threads, posts, profiles and
+ * library documents) and the member directory (member.search): a query
+ * line and the results, each opening its thread, profile or document (in
+ * its library: library.c's view_library_doc).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,10 @@ search_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (ENTER(ch, is_key) && (r = list_cur(&s->l)) != NULL) {
-		if (s->directory || (js(r->data, "handle")[0] &&
+		if (!s->directory && ji(r->data, "document_id"))
+			ui_push(view_library_doc(ji(r->data, "document_id"),
+			    js(json_object_get(r->data, "community"), "name")));
+		else if (s->directory || (js(r->data, "handle")[0] &&
 		    !ji(r->data, "thread_id")))
 			ui_push(view_profile(js(r->data, "handle")));
 		else if (ji(r->data, "thread_id") || ji(r->data, "thread"))

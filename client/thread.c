@@ -453,6 +453,20 @@ thread_key(struct view *v, int ch, bool is_key)
 			ui_push(w);
 	} else if (!is_key && ch == 'R') {
 		thread_load(t);
+	} else if (!is_key && ch == 'O') { /* libknow.c */
+		p = thread_cur_post(t);
+		if (p == NULL || !doc_link_open(js(p, "body"), js(t->thread,
+		    "community_name")))
+			ui_flash("This post links no document: [[doc:ID]] in a "
+			    "post links one.");
+	} else if (!is_key && ch == 'S') { /* libknow.c */
+		if ((p = thread_cur_post(t)) == NULL || t->thread == NULL)
+			;
+		else if (!ji(t->thread, "moderator"))
+			ui_flash("Only the community's leaders and managers "
+			    "keep posts in its library.");
+		else
+			ui_push(keep_form((json_int_t)t->id, ji(p, "id")));
 	} else if (!is_key)
 		return thread_moderate_key(t, ch);
 	else
@@ -537,6 +551,7 @@ thread_got(void *ctx, json_t *result, json_t *error)
 	}
 	if (posts != NULL)
 		json_array_extend(t->posts, posts);
+	doc_links_want(posts, &t->v, &t->doc_width); /* libknow.c */
 	if (first)
 		t->doc_width = 0;
 	next = json_object_get(result, "next");
@@ -649,7 +664,11 @@ view_thread(json_int_t id, const char *title)
 	    "community for a time; **P** pins or unpins the thread, **L** "
 	    "locks or unlocks it; **T** renames and retags it (its author "
 	    "may too). Managers: **I** marks the selected post as an impact "
-	    "story, which reports to the Programme Board quote.";
+	    "story, which reports to the Programme Board quote.\n\n"
+	    "A post's [[doc:ID]] shows as that library document's title; "
+	    "**O** opens the first the selected post links. Leaders and "
+	    "managers: **S** keeps the selected post, or the whole thread, "
+	    "in the community's library with a note.";
 	t->v.draw = thread_draw;
 	t->v.key = thread_key;
 	t->v.event = thread_event;

@@ -60,10 +60,11 @@
 #define SEARCH_TOKENIZER_ARGS "remove_diacritics", "2"
 #define SNIPPET_COLS_MAX 6 /* profiles_fts */
 
-enum { K_THREAD, K_POST, K_PROFILE, K_COUNT };
-static const char *const kind_names[K_COUNT] = { "thread", "post", "profile" };
-/* Ties are broken by kind name: post, profile, thread. */
-static const int kind_order[K_COUNT] = { 2, 0, 1 };
+enum { K_THREAD, K_POST, K_PROFILE, K_DOCUMENT, K_COUNT };
+static const char *const kind_names[K_COUNT] = { "thread", "post", "profile",
+    "document" };
+/* Ties are broken by kind name: document, post, profile, thread. */
+static const int kind_order[K_COUNT] = { 3, 1, 2, 0 };
 
 /* One search on its way through the thread pool. */
 struct search {
@@ -76,6 +77,7 @@ struct search {
 	char *match; /* the FTS5 expression: quoted words */
 	int words; /* phrases in match */
 	int64_t me;
+	bool admin; /* sees managers-only documents everywhere */
 	int64_t community; /* 0: every readable community */
 	int limit;
 	int page;
@@ -354,14 +356,15 @@ static char *
 rank_sql(int kind, const char *readable)
 {
 	static const char *const fts[K_COUNT] = { "threads_fts", "posts_fts",
-	    "profiles_fts" };
+	    "profiles_fts", "documents_fts" };
 	static const char *const table[K_COUNT] = { "threads", "posts",
-	    "members" };
+	    "members", "library_documents" };
 	static const char *const joins[K_COUNT] = {
 		"LEFT JOIN threads t ON t.id = w.r",
 		"LEFT JOIN posts p ON p.id = w.r "
 		"LEFT JOIN threads t ON t.id = p.thread_id",
 		"LEFT JOIN members m ON m.id = w.r",
+		"LEFT JOIN library_documents d ON d.id = w.r",
 	};
 	struct buf b;
 	char *out;
@@ -373,6 +376,14 @@ rank_sql(int kind, const char *readable)
 		buf_puts(&b, "m.status = 'active' AND (:c = 0 OR m.id IN "
 		    "(SELECT member_id FROM community_members WHERE "
 		    "community_id = :c))");
+	else if (kind == K_DOCUMENT)
+		/* as the library shows them: not in the bin, managers-only
+		 * ones to the community's managers (and admins) only */
+		buf_printf(&b, "d.deleted_at IS NULL AND d.community_id IN "
+		    "(%s) AND (:c = 0 OR d.community_id = :c) AND "
+		    "(d.managers_only = 0 OR :adm OR d.community_id IN "
+		    "(SELECT community_id FROM community_members WHERE "
+		    "member_id = :me AND role = 'manager'))", readable);
 	else
 		buf_printf(&b, "%st.community_id IN (%s) AND (:c = 0 OR "
 		    "t.community_id = :c)", kind == K_POST ? "p.hidden_at IS "
@@ -413,12 +424,19 @@ static const char *const detail_sql[K_COUNT] = {
 	"m.display_name, m.created_at, m.id, m.display_name, m.handle, "
 	"m.job_role, m.organisation, m.region, m.bio "
 	"FROM members m WHERE m.id IN (SELECT value FROM json_each(?1))",
+	"SELECT NULL, NULL, NULL, CASE d.title WHEN '' THEN d.name ELSE "
+	"d.title END, c.slug, c.name, a.handle, a.display_name, d.updated_at, "
+	"d.id, f.title, f.name, f.description, f.tags, f.body "
+	"FROM library_documents d JOIN communities c ON c.id = d.community_id "
+	"JOIN documents_fts f ON f.rowid = d.id "
+	"LEFT JOIN members a ON a.id = d.uploader_id "
+	"WHERE d.id IN (SELECT value FROM json_each(?1))",
 };
 /* Per kind: the FTS columns, the one snippets come from (-1: the best). */
-static const int detail_cols[K_COUNT] = { 2, 1, 6 };
-static const int snippet_col[K_COUNT] = { -1, 0, -1 };
+static const int detail_cols[K_COUNT] = { 2, 1, 6, 5 };
+static const int snippet_col[K_COUNT] = { -1, 0, -1, -1 };
 static const int snippet_tokens[K_COUNT] = { SNIPPET_TOKENS_SHORT,
-	SNIPPET_TOKENS, SNIPPET_TOKENS_SHORT };
+	SNIPPET_TOKENS, SNIPPET_TOKENS_SHORT, SNIPPET_TOKENS };
 
 /* A reader's prepared statement for SQL it keeps (worker). */
 static int
@@ -525,6 +543,7 @@ search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"),
 	    s->match, -1, SQLITE_STATIC);
 	bind_named(st, ":me", s->me);
+	bind_named(st, ":adm", s->admin);
 	bind_named(st, ":c", s->community);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
@@ -969,6 +988,9 @@ search_row(const char *kind, double rank, sqlite3_stmt *st,
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 		json_object_set_new(o, "post_id",
 		    json_integer(sqlite3_column_int64(st, 1)));
+	if (strcmp(kind, "document") == 0)
+		json_object_set_new(o, "document_id",
+		    json_integer(sqlite3_column_int64(st, 9)));
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 		json_object_set_new(o, "handle",
 		    json_string(db_col_text(st, 2)));
@@ -1164,7 +1186,7 @@ op_search_query(struct call *x)
 {
 	const char *q = NULL, *kind = "all", *slug = NULL;
 	json_int_t limit = SEARCH_LIMIT_DEFAULT, page = 1;
-	bool all, threads, posts, profiles;
+	bool all, threads, posts, profiles, documents;
 	struct access a;
 	struct search *s;
 	char *match;
@@ -1185,9 +1207,10 @@ op_search_query(struct call *x)
 	threads = all || strcmp(kind, "threads") == 0;
 	posts = all || strcmp(kind, "posts") == 0;
 	profiles = all || strcmp(kind, "profiles") == 0;
-	if (!threads && !posts && !profiles)
+	documents = all || strcmp(kind, "documents") == 0;
+	if (!threads && !posts && !profiles && !documents)
 		return call_fail(x, ERR_BAD_REQUEST, "args.kind must be all, "
-		    "threads, posts or profiles");
+		    "threads, posts, profiles or documents");
 	if ((match = search_match(q, &words)) == NULL)
 		return call_fail(x, ERR_BAD_REQUEST, "args.q must contain a "
 		    "word to search for");
@@ -1199,7 +1222,7 @@ op_search_query(struct call *x)
 	/* Guests see public communities only, and no profiles. */
 	if (x->conn->guest) {
 		profiles = false;
-		if (!threads && !posts) {
+		if (!threads && !posts && !documents) {
 			free(match);
 			return call_fail(x, ERR_FORBIDDEN, "Guests cannot "
 			    "search profiles. Ask for an invite to join.");
@@ -1225,6 +1248,8 @@ op_search_query(struct call *x)
 	s->kinds[K_THREAD] = threads;
 	s->kinds[K_POST] = posts;
 	s->kinds[K_PROFILE] = profiles;
+	s->kinds[K_DOCUMENT] = documents;
+	s->admin = x->conn->console || x->conn->member.role == ROLE_ADMIN;
 	s->me = x->conn->member.id;
 	s->community = slug != NULL ? a.community_id : 0;
 	s->limit = (int)limit;
@@ -1250,7 +1275,8 @@ op_search_query(struct call *x)
 
 const struct op op_search_table[] = {
 	{ "search.query", OP_MEMBER | OP_GUEST | OP_ASYNC, op_search_query,
-	    "Search thread titles, posts and profiles you may read {q, kind?, "
+	    "Search thread titles, posts, profiles and library documents you "
+	    "may read {q, kind?, "
 	    "community?, limit?, page?}; ranked, with highlighted snippets.",
 	    RATE_SEARCH, ARGS(ARG_STR("q", ARG_REQ, SEARCH_Q_MAX),
 	    ARG_STR("kind", ARG_OPT, 16), ARG_STR("community", ARG_OPT, 64),

@@ -1503,5 +1503,7 @@ extern const struct op op_library_table[];
 /* op-profile.c: each word of text as a quoted FTS5 prefix term, restricted
  * to column when not NULL (the directory, message.search). */
 void fts_terms(struct buf *q, const char *column, const char *text);
+/* op-libknow.c */
+extern const struct op op_libknow_table[];
 
 #endif

@@ -665,7 +665,21 @@ TABLE = {
                          write('manager', False)),
     'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
                         write('manager', True)),
+    # the knowledge bank: leaders and managers keep; readers see what is kept
+    'library.keep': (lambda w, r, v: {'post_id': w.post(w.thread(v)), 'note': 'N'},
+                     write('leader', True)),
+    'library.unkeep': (lambda w, r, v: {'id': library_kept(w, v)}, write('leader', True)),
+    'library.kept': (lambda w, r, v: {'community': v}, read_slug()),
+    # links: where a document is linked from; titles leave unseen ones out
+    'library.links': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
+    'library.titles': (lambda w, r, v: {'ids': [library_doc(w, v)]}, everyone(OK)),
 }
+
+
+def library_kept(w, vis):
+    """A fresh thread kept in the community's library."""
+    return w.fresh("INSERT INTO library_kept (thread_id, note, kept_at) VALUES "
+                   "(?, 'N', ?)", w.thread(vis), T0)
 
 
 def survey(w, vis):

@@ -320,6 +320,32 @@ test_editor_layout_and_moves(void **state)
 	ed_free(&e);
 }
 
+static const char *
+titles(long long id)
+{
+	return id == 12 ? "Spring syllabus" : NULL;
+}
+
+/* [[doc:ID]] shows as the document's title, or its number, as a link. */
+static void
+test_doc_links(void **state)
+{
+	(void)state;
+	render_doc_title = NULL;
+	RENDERS("See [[doc:12]].", 40, "See [document 12].");
+	render_doc_title = titles;
+	RENDERS("See [[doc:12]] and [[doc:7]].", 80,
+	    "See [Spring syllabus] and [document 7].");
+	assert_int_equal(style_of("See [[doc:12]] x", "Spring") & ST_LINK,
+	    ST_LINK);
+	/* not a link: left as written */
+	RENDERS("[[doc:]] [[doc:x]] [[doc:12] [doc:12]]", 80,
+	    "[[doc:]] [[doc:x]] [[doc:12] [doc:12]]");
+	RENDERS("*a [[doc:12]] b*", 80, "a [Spring syllabus] b");
+	RENDERS("`[[doc:12]]`", 80, "[[doc:12]]"); /* code is code */
+	render_doc_title = NULL;
+}
+
 int
 main(void)
 {
@@ -329,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_doc_links),
 		cmocka_unit_test(test_escapes_neutralised),
 		cmocka_unit_test(test_tiny_width),
 		cmocka_unit_test(test_text_helpers),
