@@ -6,7 +6,7 @@ record never carries the name of anyone who was there."""
 import time
 
 from harness import Server
-from fixtures import err, ok, room_circle
+from fixtures import err, ok, room_circle, wait_until
 
 
 def posts(srv, tid):
@@ -149,7 +149,11 @@ def test_two_records_of_one_title_are_told_apart_on_screen():
     ok(srv.session(keys['host']).call('member.accept_coc'))
     t = tui(srv, keys['host'], 'host')
     try:
-        screen = t.wait_for('Room records to review (2)', timeout=15)
+        t.wait_for('Room records to review (2)', timeout=15)
+        # both rows, in one read of the screen (it may be drawn in parts)
+        screen = wait_until(lambda: (lambda s: s if len(
+            [ln for ln in s.splitlines() if 'Review: Supervision (held' in ln]) == 2
+            else None)(t.screen()), 10, 'both records listed')
         held = [ln for ln in screen.splitlines() if 'Review: Supervision (held' in ln]
         assert len(held) == 2, screen
         assert held[0].split('(held')[1] != held[1].split('(held')[1], screen
