@@ -821,4 +821,7 @@ void library_size(json_int_t n, char *out, size_t len);
 /* plain-library.c: a community's library in the line mode. */
 void plain_library(const char *slug);
 
+/* libbin.c: a community library's bin (B on the Library tab). */
+struct view *view_libbin(const char *slug, const char *name);
+
 #endif

@@ -299,6 +299,10 @@ library_key(struct view *v, int ch, bool is_key)
 		library_load(lv);
 		return true;
 	}
+	if (!is_key && ch == 'B') {
+		ui_push(view_libbin(lv->slug, lv->name));
+		return true;
+	}
 	if (!is_key && ch == 'W') {
 		if (lv->r != NULL)
 			who_open(lv);
@@ -382,7 +386,7 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore  B:bin";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
 	    "opens a folder, shows a plain-text or Markdown document, or "
@@ -396,7 +400,8 @@ view_library(const char *slug, const char *name)
 	    "uploader or a manager); managers also choose who sees it: "
 	    "every reader, or managers only (work in progress). **W** "
 	    "(managers) chooses who may add: members, or only leaders and "
-	    "managers.";
+	    "managers. **B** opens the bin: deleted documents wait there 30 "
+	    "days, and their uploader or a manager can put them back.";
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
 	lv->v.free = library_free;

@@ -1500,4 +1500,7 @@ void sftp_free(struct sftp *);
 /* op-library.c */
 extern const struct op op_library_table[];
 
+/* op-libbin.c */
+extern const struct op op_libbin_table[];
+
 #endif
