@@ -824,4 +824,7 @@ void plain_library(const char *slug);
 /* libbin.c: a community library's bin (B on the Library tab). */
 struct view *view_libbin(const char *slug, const char *name);
 
+/* plain-libbin.c: a community library's bin in the line mode. */
+void plain_libbin(const char *slug);
+
 #endif

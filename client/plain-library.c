@@ -134,11 +134,11 @@ plain_library(const char *slug)
 			    "machine:\n  %s\n", js(res, "upload"));
 		if (json_is_true(json_object_get(res, "may_manage")))
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
-			    "w who may add (now %s), 0 back: ",
+			    "b bin, w who may add (now %s), 0 back: ",
 			    js(res, "upload_by"));
 		else
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
-			    "0 back: ");
+			    "b bin, 0 back: ");
 		s = plain_ask(prompt);
 		if (s[0] == 'w' && json_is_true(json_object_get(res,
 		    "may_manage"))) {
@@ -149,6 +149,11 @@ plain_library(const char *slug)
 				    "s:s}", "community", slug, "upload",
 				    s[0] == '1' ? "members" : "leaders"),
 				    "Saved.");
+			json_decref(r);
+			continue;
+		}
+		if (s[0] == 'b') {
+			plain_libbin(slug);
 			json_decref(r);
 			continue;
 		}
