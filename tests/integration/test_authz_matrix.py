@@ -665,6 +665,10 @@ TABLE = {
                          write('manager', False)),
     'library.restore': (lambda w, r, v: {'id': library_doc(w, v), 'version': 1},
                         write('manager', True)),
+    # the bin: a reader sees their own deleted uploads (managers: all)
+    'library.bin': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    'library.undelete': (lambda w, r, v: {'id': library_binned(w, v)},
+                         write('manager', True)),
 }
 
 
@@ -709,6 +713,14 @@ def library_doc(w, vis):
                   'doc%d.txt' % n, w.ids['author'], T0, T0)
     w.fresh("INSERT INTO library_versions (document_id, version, blob_id, size, "
             "created_at) VALUES (?, 1, ?, 0, ?)", did, bid, T0)
+    return did
+
+
+def library_binned(w, vis):
+    """A fresh document of the author's, deleted an hour ago (in the bin)."""
+    did = library_doc(w, vis)
+    w.fresh("UPDATE library_documents SET deleted_at = ? WHERE id = ?",
+            int(time.time()) - 3600, did)
     return did
 
 

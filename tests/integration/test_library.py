@@ -4,6 +4,7 @@ downloads round trip byte for byte, re-uploads make versions, a private
 community does not exist for a non-member, hostile paths and packets get
 an error and never a crash or a partial document."""
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -739,3 +740,120 @@ def test_psftp_from_putty_tools():
     assert sha(os.path.join(d, 'back.bin')) == sha(src)
     assert srv.query('SELECT name, deleted_at IS NOT NULL FROM library_documents') == \
         [('a.bin', 1)]
+
+
+def test_the_bin_lists_and_undeletes_for_uploader_and_manager():
+    from fixtures import ok, err
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n'
+         'put %s /students/term1/a.txt\nput %s /students/b.txt\n'
+         'rm /students/term1/a.txt\nrm /students/b.txt\n' % (
+             write(os.path.join(d, 'a.txt'), b'alpha\n'),
+             write(os.path.join(d, 'b.txt'), b'beta\n')))
+    assert docs(srv, 'students') == []
+    p = srv.session(keys['pat'], 'pat')
+    got = ok(p.call('library.bin', community='students'))
+    assert sorted((e['folder'], e['name'], e['uploader'], e['deleted_by'])
+                  for e in got['documents']) == [
+        ('', 'b.txt', 'pat', 'pat'), ('term1', 'a.txt', 'pat', 'pat')]
+    a = [e['id'] for e in got['documents'] if e['name'] == 'a.txt'][0]
+    b = [e['id'] for e in got['documents'] if e['name'] == 'b.txt'][0]
+    # sam (a reader, not the uploader) sees an empty bin and may not undelete
+    s = srv.session(keys['sam'], 'sam')
+    assert ok(s.call('library.bin', community='students'))['documents'] == []
+    err(s.call('library.undelete', id=a), 'forbidden')
+    err(s.call('library.bin', community='secret'), 'forbidden')
+    # the uploader puts a.txt back into its folder; the bytes are intact
+    assert ok(p.call('library.undelete', id=a))['name'] == 'a.txt'
+    err(p.call('library.undelete', id=a), 'not_found')  # no longer in the bin
+    back = os.path.join(d, 'back')
+    sftp(srv, keys['sam'], 'sam', 'get /students/term1/a.txt %s\n' % back)
+    assert open(back, 'rb').read() == b'alpha\n'
+    # a name taken meanwhile: refused, said, nothing lost
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/b.txt\n'
+         % write(os.path.join(d, 'b2.txt'), b'another\n'))
+    e = err(p.call('library.undelete', id=b), 'conflict')
+    assert 'b.txt' in str(e), e
+    sftp(srv, keys['pat'], 'pat', 'rm /students/b.txt\n')
+    # the console (a manager's view through hearthctl) lists and undeletes
+    text = srv.ctl('library', 'bin', 'students', json_out=False).stdout
+    assert 'b.txt' in text and 'by pat' in text, text
+    new_b = srv.query("SELECT id FROM library_documents WHERE name = 'b.txt' AND "
+                      "deleted_at IS NOT NULL AND id != ?", b)[0][0]
+    out = srv.ctl('library', 'undelete', str(b), json_out=False).stdout
+    assert 'b.txt is out of the bin' in out, out
+    assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1)]
+    assert srv.query("SELECT 1 FROM library_documents WHERE id = ? AND "
+                     "deleted_at IS NULL", b) == [(1,)]
+    err(p.call('library.undelete', id=new_b), 'conflict')
+    assert srv.query("SELECT count(*) FROM audit WHERE action = 'library.undelete'") == [(2,)]
+    # out of the bin after 30 days: gone from the list, cannot come back
+    srv.execute("UPDATE library_documents SET deleted_at = deleted_at - 31 * 86400 "
+                "WHERE id = ?", new_b)
+    assert ok(p.call('library.bin', community='students'))['documents'] == []
+    err(p.call('library.undelete', id=new_b), 'not_found')
+    p.close()
+    s.close()
+
+
+def test_undelete_pipelined_twice_puts_back_once():
+    from fixtures import ok
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/a.txt\nrm /students/a.txt\n'
+         % write(os.path.join(d, 'a.txt'), b'alpha\n'))
+    did = srv.query("SELECT id FROM library_documents")[0][0]
+    m = srv.session(keys['ola'], 'ola')
+    # both in one write: one puts it back, the other finds it gone from the bin
+    m.send_raw(b''.join(json.dumps({'id': i, 'op': 'library.undelete',
+                                    'args': {'id': did}}).encode() + b'\n'
+                        for i in (901, 902)))
+    got = [m.reply(901), m.reply(902)]
+    codes = sorted('ok' if r.get('ok') else r['error']['code'] for r in got)
+    assert codes == ['not_found', 'ok'], got
+    assert docs(srv, 'students') == [('a.txt', 1)]
+    m.close()
+
+
+def test_tui_and_plain_bin_put_a_document_back():
+    from harness import Tmux
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/gone.md\nput %s /students/lost.md\n'
+         'rm /students/gone.md\nrm /students/lost.md\n' % (
+             write(os.path.join(d, 'gone.md'), b'# Gone\n'),
+             write(os.path.join(d, 'lost.md'), b'# Lost\n')))
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('Nothing here yet')
+        t.keys('B')
+        t.wait_for('the bin')
+        t.wait_for('gone.md')
+        t.keys('Enter')
+        t.wait_for('is back in the library')
+        wait_until(lambda: len(docs(srv, 'students')) == 1, what='one document back')
+    finally:
+        t.kill()
+    cmd = srv.ssh_base(keys['pat'], 'pat') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('b bin')
+        t.keys('b', 'Enter')
+        t.wait_for('1. lost.md')
+        t.keys('1', 'Enter')
+        t.wait_for('It is back in the library.')
+        wait_until(lambda: len(docs(srv, 'students')) == 2, what='both documents back')
+    finally:
+        t.kill()
