@@ -53,7 +53,7 @@ ops_init(void)
 		op_where_table, op_message_table, op_survey_table,
 		op_roadmap_table, op_persona_table, op_email_table,
 		op_library_table,
-		op_libbin_table };
+		op_libbin_table, op_libxfer_table };
 
 	if (all_ops_len != 0)
 		return;

@@ -1503,4 +1503,8 @@ extern const struct op op_library_table[];
 /* op-libbin.c */
 extern const struct op op_libbin_table[];
 
+/* op-libxfer.c: the native client's uploads; the conn's go with it. */
+extern const struct op op_libxfer_table[];
+void libxfer_conn_gone(struct conn *);
+
 #endif
