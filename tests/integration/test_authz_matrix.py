@@ -669,6 +669,17 @@ TABLE = {
     'library.bin': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
     'library.undelete': (lambda w, r, v: {'id': library_binned(w, v)},
                          write('manager', True)),
+    # the native client's transfers: uploads as sftp's (members and up);
+    # an upload's number is its connection's alone (not_found elsewhere)
+    'library.upload_begin': (lambda w, r, v: {'community': v, 'name': 'up%d.txt' % w.uniq()},
+                             write('member', False)),
+    'library.upload_chunk': (lambda w, r, v: {'upload': 999999, 'offset': 0, 'data': ''},
+                             lambda r, v: F if r == 'guest' else NF),
+    'library.upload_end': (lambda w, r, v: {'upload': 999999},
+                           lambda r, v: F if r == 'guest' else NF),
+    'library.upload_abort': (lambda w, r, v: {'upload': 999999},
+                             lambda r, v: F if r == 'guest' else NF),
+    'library.download': (lambda w, r, v: {'id': library_doc(w, v)}, read_id(guest_op=False)),
 }
 
 

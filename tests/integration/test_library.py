@@ -857,3 +857,135 @@ def test_tui_and_plain_bin_put_a_document_back():
         wait_until(lambda: len(docs(srv, 'students')) == 2, what='both documents back')
     finally:
         t.kill()
+
+
+def upload_ops(s, community, name, data, path='', chunk=32 * 1024):
+    """Upload data with library.upload_begin/chunk/end; the end's reply."""
+    import base64
+    from fixtures import ok
+    b = ok(s.call('library.upload_begin', community=community, path=path, name=name))
+    assert b['max_chunk'] == chunk
+    for off in range(0, len(data), chunk):
+        r = ok(s.call('library.upload_chunk', upload=b['upload'], offset=off,
+                      data=base64.b64encode(data[off:off + chunk]).decode()))
+        assert r['size'] == min(off + chunk, len(data))
+    return s.call('library.upload_end', upload=b['upload'], timeout=30)
+
+
+def download_ops(s, did, **kw):
+    import base64
+    from fixtures import ok
+    out, off = b'', 0
+    while True:
+        r = ok(s.call('library.download', id=did, offset=off, **kw))
+        out += base64.b64decode(r['data'])
+        off = len(out)
+        if r['eof']:
+            return out, r
+
+
+def test_native_upload_and_download_ops_round_trip():
+    import base64
+    from fixtures import ok, err
+    srv, keys = setup()
+    data = blob(300 * 1024 + 7)  # ten chunks and a short one
+    s = srv.session(keys['pat'], 'pat')
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n')
+    b = ok(s.call('library.upload_begin', community='students', path='term1',
+                  name='data.bin'))
+    first = base64.b64encode(data[:32768]).decode()
+    ok(s.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    # not visible until the end; out of order and bad base64 said, upload goes on
+    assert docs(srv, 'students') == []
+    err(s.call('library.upload_chunk', upload=b['upload'], offset=5, data=first),
+        'bad_request', 'expected offset 32768')
+    err(s.call('library.upload_chunk', upload=b['upload'], offset=32768, data='%%%='),
+        'bad_request', 'base64')
+    for off in range(32768, len(data), 32768):
+        ok(s.call('library.upload_chunk', upload=b['upload'], offset=off,
+                  data=base64.b64encode(data[off:off + 32768]).decode()))
+    assert docs(srv, 'students') == []
+    end = ok(s.call('library.upload_end', upload=b['upload']))
+    assert end['size'] == len(data) and end['version'] == 1
+    assert end['sha256'] == hashlib.sha256(data).hexdigest()
+    assert docs(srv, 'students') == [('data.bin', 1)]
+    err(s.call('library.upload_end', upload=b['upload']), 'not_found')
+    # it reads back byte for byte, through the ops and through scp
+    sam = srv.session(keys['sam'], 'sam')
+    got, last = download_ops(sam, end['id'])
+    assert got == data and last['size'] == len(data)
+    d = tmpdir()
+    scp(srv, keys['sam'], 'sam', remote('sam', '/students/term1/data.bin'),
+        os.path.join(d, 'x'))
+    assert open(os.path.join(d, 'x'), 'rb').read() == data
+    # a second upload is version 2; version 1 still downloads
+    assert ok(upload_ops(s, 'students', 'data.bin', b'short\n', path='term1'))['version'] == 2
+    assert download_ops(sam, end['id'])[0] == b'short\n'
+    assert download_ops(sam, end['id'], version=1)[0] == data
+    # the same rules as sftp: a guest-less private community, names, reading
+    err(sam.call('library.upload_begin', community='secret', name='x.txt'), 'forbidden')
+    err(s.call('library.upload_begin', community='students', name='..'), 'bad_request')
+    err(s.call('library.upload_begin', community='students', path='nowhere',
+               name='x.txt'), 'not_found')
+    err(sam.call('library.download', id=end['id'], length=10 ** 6), 'bad_request')
+    # an upload given up, and one whose connection goes: nothing is kept
+    b = ok(s.call('library.upload_begin', community='students', name='gone.bin'))
+    ok(s.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    ok(s.call('library.upload_abort', upload=b['upload']))
+    err(sam.call('library.upload_begin', community='students', name='x.txt'),
+        'forbidden')  # sam reads, is no member
+    sam.close()
+    m = srv.session(keys['ola'], 'ola')
+    b = ok(m.call('library.upload_begin', community='students', name='cut.bin'))
+    ok(m.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    m.close()
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs WHERE sha256 IS '
+                                 'NULL') == [(0,)], what='the cut upload dropped')
+    assert srv.query("SELECT name FROM library_documents ORDER BY name") == [('data.bin',)]
+    s.close()
+
+
+def test_native_upload_past_the_size_limit_keeps_nothing():
+    import base64
+    from fixtures import ok, err
+    srv, keys = setup(library_max_file_mb=1)
+    s = srv.session(keys['pat'], 'pat')
+    b = ok(s.call('library.upload_begin', community='students', name='big.bin'))
+    chunk = base64.b64encode(blob(32768)).decode()
+    off, e = 0, None
+    while off <= 1024 * 1024:
+        r = s.call('library.upload_chunk', upload=b['upload'], offset=off, data=chunk)
+        if not r['ok']:
+            e = r
+            break
+        off += 32768
+    assert e is not None and e['error']['code'] == 'too_large', e
+    assert '1 MiB' in e['error']['message'], e
+    err(s.call('library.upload_end', upload=b['upload']), 'not_found')
+    assert srv.query('SELECT count(*) FROM library_documents') == [(0,)]
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs') == [(0,)],
+               what='nothing kept')
+    s.close()
+
+
+def test_native_uploads_pipelined_in_one_write_both_land():
+    import base64
+    from fixtures import ok
+    srv, keys = setup()
+    s = srv.session(keys['pat'], 'pat')
+    b1 = ok(s.call('library.upload_begin', community='students', name='a.txt'))
+    b2 = ok(s.call('library.upload_begin', community='students', name='a.txt'))
+    lines = []
+    for i, (b, text) in enumerate(((b1, b'one\n'), (b2, b'two!\n'))):
+        lines.append({'id': 700 + i, 'op': 'library.upload_chunk',
+                      'args': {'upload': b['upload'], 'offset': 0,
+                               'data': base64.b64encode(text).decode()}})
+    for i, b in enumerate((b1, b2)):
+        lines.append({'id': 710 + i, 'op': 'library.upload_end',
+                      'args': {'upload': b['upload']}})
+    s.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    got = [s.reply(i) for i in (700, 701, 710, 711)]
+    assert all(r['ok'] for r in got), got
+    assert sorted(r['result']['version'] for r in got[2:]) == [1, 2]
+    assert docs(srv, 'students') == [('a.txt', 2)]
+    s.close()
