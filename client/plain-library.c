@@ -81,6 +81,8 @@ document(json_int_t id, bool manage)
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
 		    js(res, "scp"));
+		if (net_is_native())
+			plain_libxfer_get(id, js(res, "name"));
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);
 		if (manage || strcmp(js(res, "uploader"),
@@ -132,6 +134,9 @@ plain_library(const char *slug)
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
 			    "machine:\n  %s\n", js(res, "upload"));
+		if (json_is_true(json_object_get(res, "may_upload")) &&
+		    net_is_native())
+			plain_out("Or p: put a file from this computer here.\n");
 		if (json_is_true(json_object_get(res, "may_manage")))
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
 			    "b bin, w who may add (now %s), 0 back: ",
@@ -149,6 +154,11 @@ plain_library(const char *slug)
 				    "s:s}", "community", slug, "upload",
 				    s[0] == '1' ? "members" : "leaders"),
 				    "Saved.");
+			json_decref(r);
+			continue;
+		}
+		if (s[0] == 'p' && net_is_native()) {
+			plain_libxfer_put(slug, path);
 			json_decref(r);
 			continue;
 		}

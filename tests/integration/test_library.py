@@ -989,3 +989,39 @@ def test_native_uploads_pipelined_in_one_write_both_land():
     assert sorted(r['result']['version'] for r in got[2:]) == [1, 2]
     assert docs(srv, 'students') == [('a.txt', 2)]
     s.close()
+
+
+def test_native_client_uploads_and_saves_a_local_file():
+    from test_tui import native, native_home
+    srv, keys = setup()
+    d = tmpdir()
+    data = blob(100 * 1024 + 3)
+    src = write(os.path.join(d, 'report.pdf'), data)
+    home = native_home(keys['pat'])
+    t = native(srv, home, user='pat')
+    try:
+        t.wait_for('First connection', timeout=15)
+        t.keys('yes', 'Enter')
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('Nothing here yet')
+        t.keys('U')
+        t.wait_for('Upload a file')
+        t.keys('-l', src)
+        t.keys('C-s')
+        t.wait_for('Uploaded report.pdf', timeout=20)
+        assert docs(srv, 'students') == [('report.pdf', 1)]
+        back = os.path.join(d, 'saved.pdf')
+        t.wait_for('report.pdf')
+        t.keys('j', 'D')
+        t.wait_for('Save a document')
+        t.keys(*(['BSpace'] * 12))
+        t.keys('-l', back)
+        t.keys('C-s')
+        t.wait_for('Saved %s' % back, timeout=20)
+        assert open(back, 'rb').read() == data
+        assert not os.path.exists(back + '.part')
+    finally:
+        t.kill()
