@@ -1025,3 +1025,19 @@ def test_native_client_uploads_and_saves_a_local_file():
         assert not os.path.exists(back + '.part')
     finally:
         t.kill()
+
+
+def test_a_second_copy_of_kept_content_is_dropped_in_steps():
+    srv, keys = setup()
+    d = tmpdir()
+    data = blob(9 * 256 * 1024 + 5)  # ten chunks: three turns of four
+    src = write(os.path.join(d, 'a.bin'), data)
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/a.bin\nput %s /students/b.bin\n'
+         % (src, src))
+    assert docs(srv, 'students') == [('a.bin', 1), ('b.bin', 1)]
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs') == [(1,)] and
+               srv.query('SELECT count(*) FROM library_chunks') == [(10,)],
+               what='the second copy dropped')
+    back = os.path.join(d, 'back')
+    scp(srv, keys['pat'], 'pat', remote('pat', '/students/b.bin'), back)
+    assert sha(back) == hashlib.sha256(data).hexdigest()
