@@ -13,7 +13,9 @@
 
 #include "server.h"
 
-#define LIBXFER_CHUNK (32 * 1024) /* bytes a chunk or a download carries */
+#define LIBXFER_CHUNK 32768 /* bytes a chunk or a download carries */
+#define LIBXFER_DATA_MAX 43692 /* its base64: (32768 / 3 + 1) * 4 */
+#define LIBXFER_VERSION_MAX 1000000000
 #define LIBXFER_PER_CONN 4 /* uploads one connection has under way */
 #define LIBXFER_PATH_MAX 1024
 
@@ -145,7 +147,7 @@ op_upload_chunk(struct call *x)
 	if (arg_int(x->args, "upload", true, 1, INT64_MAX, &token, x->msg,
 	    sizeof x->msg) != 0 || arg_int(x->args, "offset", true, 0,
 	    INT64_MAX, &off, x->msg, sizeof x->msg) != 0 ||
-	    arg_str(x->args, "data", true, (LIBXFER_CHUNK / 3 + 1) * 4, &data,
+	    arg_str(x->args, "data", true, LIBXFER_DATA_MAX, &data,
 	    x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
 	if ((t = xfer_find(x, token)) == NULL)
@@ -285,8 +287,8 @@ op_download(struct call *x)
 	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
 	    sizeof x->msg) != 0 || arg_int(x->args, "offset", false, 0,
 	    INT64_MAX, &off, x->msg, sizeof x->msg) != 0 ||
-	    arg_int(x->args, "version", false, 1, INT32_MAX, &version, x->msg,
-	    sizeof x->msg) != 0 || arg_int(x->args, "length", false, 1,
+	    arg_int(x->args, "version", false, 1, LIBXFER_VERSION_MAX,
+	    &version, x->msg, sizeof x->msg) != 0 || arg_int(x->args, "length", false, 1,
 	    LIBXFER_CHUNK, &length, x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
 	st = db_stmt(srv->db, "SELECT d.community_id, d.managers_only, "
@@ -341,7 +343,7 @@ const struct op op_libxfer_table[] = {
 	    "most 32 KiB decoded), in order from the start.", RATE_NONE,
 	    ARGS(ARG_INT("upload", ARG_REQ, 1, INT64_MAX),
 	    ARG_INT("offset", ARG_REQ, 0, INT64_MAX),
-	    ARG_STR("data", ARG_REQ, (LIBXFER_CHUNK / 3 + 1) * 4)) },
+	    ARG_STR("data", ARG_REQ, LIBXFER_DATA_MAX)) },
 	{ "library.upload_end", OP_MEMBER | OP_ASYNC, op_upload_end,
 	    "Finish an upload {upload}: the document (or its new version) "
 	    "appears, and the answer comes once it is on the disk.",
@@ -355,6 +357,6 @@ const struct op op_libxfer_table[] = {
 	    ARGS(ARG_INT("id", ARG_REQ, 1, INT64_MAX),
 	    ARG_INT("offset", ARG_OPT, 0, INT64_MAX),
 	    ARG_INT("length", ARG_OPT, 1, LIBXFER_CHUNK),
-	    ARG_INT("version", ARG_OPT, 1, INT32_MAX)) },
+	    ARG_INT("version", ARG_OPT, 1, LIBXFER_VERSION_MAX)) },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };
