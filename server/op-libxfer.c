@@ -288,8 +288,9 @@ op_download(struct call *x)
 	    sizeof x->msg) != 0 || arg_int(x->args, "offset", false, 0,
 	    INT64_MAX, &off, x->msg, sizeof x->msg) != 0 ||
 	    arg_int(x->args, "version", false, 1, LIBXFER_VERSION_MAX,
-	    &version, x->msg, sizeof x->msg) != 0 || arg_int(x->args, "length", false, 1,
-	    LIBXFER_CHUNK, &length, x->msg, sizeof x->msg) != 0)
+	    &version, x->msg, sizeof x->msg) != 0 ||
+	    arg_int(x->args, "length", false, 1, LIBXFER_CHUNK, &length,
+	    x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
 	st = db_stmt(srv->db, "SELECT d.community_id, d.managers_only, "
 	    "v.blob_id, v.size, v.version, b.sha256 FROM library_documents d "
