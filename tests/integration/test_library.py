@@ -914,6 +914,11 @@ def test_native_upload_and_download_ops_round_trip():
     sam = srv.session(keys['sam'], 'sam')
     got, last = download_ops(sam, end['id'])
     assert got == data and last['size'] == len(data)
+    # the console saves it too (hearthctl library get)
+    out = srv.ctl('library', 'get', str(end['id']), os.path.join(tmpdir(), 'c.bin'),
+                  json_out=False).stdout
+    assert 'bytes' in out, out
+    assert open(out.split()[1], 'rb').read() == data
     d = tmpdir()
     scp(srv, keys['sam'], 'sam', remote('sam', '/students/term1/data.bin'),
         os.path.join(d, 'x'))
