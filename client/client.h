@@ -842,4 +842,21 @@ void plain_libknow_links(json_int_t id);
 void plain_library(const char *slug);
 void plain_library_doc(json_int_t id);
 
+/* libbin.c: a community library's bin (B on the Library tab). */
+struct view *view_libbin(const char *slug, const char *name);
+
+/* plain-libbin.c: a community library's bin in the line mode. */
+void plain_libbin(const char *slug);
+
+/* libxfer.c: the native client's direct uploads and downloads. */
+void libxfer_upload(struct view *owner, const char *slug, const char *path,
+    const char *local, const char *name, void (*fin)(struct view *));
+void libxfer_upload_open(struct view *below, const char *slug,
+    const char *path, void (*fin)(struct view *));
+void libxfer_download(struct view *owner, json_int_t id, const char *dest);
+void libxfer_download_open(struct view *below, json_int_t id,
+    const char *name);
+void plain_libxfer_put(const char *slug, const char *path);
+void plain_libxfer_get(json_int_t id, const char *name);
+
 #endif

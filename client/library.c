@@ -335,6 +335,13 @@ who_open(struct library *lv)
 	    edited));
 }
 
+/* After a direct upload (libxfer.c): the folder as it is now. */
+static void
+library_reload(struct view *v)
+{
+	library_load((struct library *)v);
+}
+
 static bool
 library_key(struct view *v, int ch, bool is_key)
 {
@@ -348,6 +355,23 @@ library_key(struct view *v, int ch, bool is_key)
 		return true;
 	if (!is_key && ch == 'R') {
 		library_load(lv);
+		return true;
+	}
+	if (!is_key && ch == 'U') {
+		libxfer_upload_open(v, lv->slug, lv->path, library_reload);
+		return true;
+	}
+	if (!is_key && ch == 'D') {
+		r = list_cur(&lv->l);
+		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
+			libxfer_download_open(v, ji(r->data, "id"),
+			    js(r->data, "name"));
+		else
+			ui_flash("Select a document first.");
+		return true;
+	}
+	if (!is_key && ch == 'B') {
+		ui_push(view_libbin(lv->slug, lv->name));
 		return true;
 	}
 	if (!is_key && ch == 'W') {
@@ -433,7 +457,7 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
+	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore  B:bin  U/D:up/download";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
 	    "opens a folder, shows a plain-text or Markdown document, or "
@@ -447,7 +471,11 @@ view_library(const char *slug, const char *name)
 	    "uploader or a manager); managers also choose who sees it: "
 	    "every reader, or managers only (work in progress). **W** "
 	    "(managers) chooses who may add: members, or only leaders and "
-	    "managers.\n\n"
+	    "managers. **B** opens the bin: deleted documents wait there 30 "
+	    "days, and their uploader or a manager can put them back. In the "
+	    "native client (hearth HOST on your own machine), **U** uploads "
+	    "a file from your machine into this folder and **D** saves the "
+	    "selected document there.\n\n"
 	    LIBRARY_HELP_KEPT;
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;

@@ -84,6 +84,8 @@ document(json_int_t id, bool manage)
 		plain_out("To link it from a post, write [[doc:%lld]].\n",
 		    (long long)id);
 		plain_libknow_links(id); /* plain-libknow.c */
+		if (net_is_native())
+			plain_libxfer_get(id, js(res, "name"));
 		if (strncmp(js(res, "type"), "text/", 5) == 0)
 			text(id);
 		if (manage || strcmp(js(res, "uploader"),
@@ -141,13 +143,16 @@ plain_library(const char *slug)
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
 			    "machine:\n  %s\n", js(res, "upload"));
+		if (json_is_true(json_object_get(res, "may_upload")) &&
+		    net_is_native())
+			plain_out("Or p: put a file from this computer here.\n");
 		if (json_is_true(json_object_get(res, "may_manage")))
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
-			    "w who may add (now %s), 0 back: ",
+			    "b bin, w who may add (now %s), 0 back: ",
 			    js(res, "upload_by"));
 		else
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
-			    "0 back: ");
+			    "b bin, 0 back: ");
 		s = plain_ask(prompt);
 		if (s[0] == 'w' && json_is_true(json_object_get(res,
 		    "may_manage"))) {
@@ -158,6 +163,16 @@ plain_library(const char *slug)
 				    "s:s}", "community", slug, "upload",
 				    s[0] == '1' ? "members" : "leaders"),
 				    "Saved.");
+			json_decref(r);
+			continue;
+		}
+		if (s[0] == 'p' && net_is_native()) {
+			plain_libxfer_put(slug, path);
+			json_decref(r);
+			continue;
+		}
+		if (s[0] == 'b') {
+			plain_libbin(slug);
 			json_decref(r);
 			continue;
 		}

@@ -302,4 +302,9 @@ size_t recur_between(const char *word, int64_t first, int64_t from,
 /* When the series is over: the one-off's end, else TIME_MAX. */
 int64_t recur_end(const char *word, int64_t first, int64_t duration);
 
+/* b64.c: base64 (RFC 4648). out holds 4 * ((n + 2) / 3) + 1 bytes; the
+ * decoder's out at least 3 * (n / 4); -1 on anything not base64. */
+size_t b64_encode(const void *in, size_t n, char *out);
+int b64_decode(const char *in, size_t n, void *out, size_t *outlen);
+
 #endif

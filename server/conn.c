@@ -67,6 +67,7 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	pend_remove(c);
 	room_conn_gone(c); /* room.c: out of every room */
+	libxfer_conn_gone(c); /* op-libxfer.c: its uploads dropped */
 	if (c->on_free != NULL)
 		c->on_free(c, c->on_free_arg);
 	log_debug(c->id, "conn freed after %llu requests",

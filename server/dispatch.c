@@ -52,7 +52,8 @@ ops_init(void)
 		op_health_table, op_goal_table, op_draft_table,
 		op_where_table, op_message_table, op_survey_table,
 		op_roadmap_table, op_persona_table, op_email_table,
-		op_library_table, op_libknow_table };
+		op_library_table, op_libknow_table,
+		op_libbin_table, op_libxfer_table };
 
 	if (all_ops_len != 0)
 		return;

@@ -337,6 +337,7 @@ library_read(int64_t blob_id, uint64_t off, void *out, size_t len,
 
 struct lib_upload {
 	struct conn *who;
+	int64_t dup_blob; /* its arriving copy, when the content was kept */
 	int64_t community_id, folder_id;
 	char name[256];
 	int64_t blob_id;
@@ -375,6 +376,66 @@ upload_link(struct lib_upload *u, bool in)
 }
 
 /*
+ * Copies to drop: an upload whose content was already kept leaves its own
+ * copy, and deleting tens of MiB in one transaction would hold the loop
+ * (and every room) for a quarter of a second. A timer drops DROP_CHUNKS
+ * chunks a turn instead; a crash meanwhile leaves an orphan the sweep at
+ * start removes.
+ */
+#define DROP_CHUNKS 4
+static int64_t *drops;
+static size_t ndrops;
+static uv_timer_t drop_timer;
+static bool drop_timer_init;
+
+static int
+drop_fn(struct call *x, void *arg)
+{
+	bool *done = arg;
+	sqlite3_stmt *st = db_stmt(srv->db, "DELETE FROM library_chunks WHERE "
+	    "id IN (SELECT id FROM library_chunks WHERE blob_id = ? LIMIT "
+	    "?)");
+
+	sqlite3_bind_int64(st, 1, drops[0]);
+	sqlite3_bind_int(st, 2, DROP_CHUNKS);
+	if (call_step(x, st) != 0)
+		return -1;
+	if (sqlite3_changes(srv->db) > 0)
+		return 0;
+	st = db_stmt(srv->db, "DELETE FROM library_blobs WHERE id = ? AND "
+	    "sha256 IS NULL");
+	sqlite3_bind_int64(st, 1, drops[0]);
+	*done = true;
+	return call_step(x, st);
+}
+
+static void
+drop_tick(uv_timer_t *t)
+{
+	bool done = false;
+
+	if (ndrops > 0 && dispatch_server("library drop", drop_fn,
+	    &done) == 0 && done)
+		memmove(drops, drops + 1, --ndrops * sizeof *drops);
+	if (ndrops == 0)
+		uv_timer_stop(t);
+}
+
+static void
+drop_later(int64_t blob)
+{
+	drops = xrealloc(drops, (ndrops + 1) * sizeof *drops);
+	drops[ndrops++] = blob;
+	if (!drop_timer_init) {
+		uv_timer_init(srv->loop, &drop_timer);
+		uv_unref((uv_handle_t *)&drop_timer);
+		drop_timer_init = true;
+	}
+	if (!uv_is_active((uv_handle_t *)&drop_timer))
+		uv_timer_start(&drop_timer, drop_tick, 1, 1);
+}
+
+/*
  * Arriving contents no upload under way owns: left by a crash, or when an
  * upload's own clean-up could not be saved (a full disk). Deleted as the
  * next upload starts, in its transaction, and by the hourly sweep.
@@ -390,6 +451,8 @@ sweep_orphans(struct call *x)
 
 	for (struct lib_upload *u = uploads; u != NULL; u = u->next)
 		json_array_append_new(live, json_integer(u->blob_id));
+	for (size_t i = 0; i < ndrops; i++) /* going a few chunks a turn */
+		json_array_append_new(live, json_integer(drops[i]));
 	ids = json_dumps(live, JSON_COMPACT);
 	json_decref(live);
 	sqlite3_bind_text(st, 1, ids, -1, SQLITE_TRANSIENT);
@@ -691,8 +754,11 @@ finish_fn(struct call *x, void *arg)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return finish_fail(f, x, "database error");
 	if (blob != u->blob_id) {
-		st = db_stmt(srv->db, "DELETE FROM library_blobs WHERE id = ?");
+		/* dropped a few chunks a turn (drop_later) */
+		st = db_stmt(srv->db, "UPDATE library_blobs SET community_id = "
+		    "NULL WHERE id = ?");
 		sqlite3_bind_int64(st, 1, u->blob_id);
+		u->dup_blob = u->blob_id;
 	} else {
 		st = db_stmt(srv->db, "UPDATE library_blobs SET sha256 = ?, "
 		    "community_id = NULL WHERE id = ?");
@@ -781,6 +847,8 @@ library_upload_finish(struct lib_upload *u, char *msg, size_t len)
 		library_upload_abort(u);
 		return LIB_FAIL;
 	}
+	if (u->dup_blob != 0)
+		drop_later(u->dup_blob);
 	upload_free(u);
 	return LIB_OK;
 }

@@ -1505,5 +1505,11 @@ extern const struct op op_library_table[];
 void fts_terms(struct buf *q, const char *column, const char *text);
 /* op-libknow.c */
 extern const struct op op_libknow_table[];
+/* op-libbin.c */
+extern const struct op op_libbin_table[];
+
+/* op-libxfer.c: the native client's uploads; the conn's go with it. */
+extern const struct op op_libxfer_table[];
+void libxfer_conn_gone(struct conn *);
 
 #endif

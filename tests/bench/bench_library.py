@@ -7,7 +7,14 @@ times per server; the median time is reported with MB/s and hearthd's
 share of OpenSSH's throughput.
 
   python3 tests/bench/bench_library.py [--build build] [--mb 50] [--runs 3]
-      [--json FILE]
+      [--json FILE] [--fanout [--fanout-duration 20]]
+
+--fanout measures instead the room fan-out condition: a room of 100
+members (hearth-roombench, as tests/bench/run-roombench.sh, 10 messages a
+second from 10 senders) on one hearthd, its fan-out p99 first alone (the
+baseline) and then while one member moves the file back and forth over
+sftp (put, then get, again and again) through the whole measured time;
+the second p99 should be within 20% of the first.
 
 sshd is /usr/sbin/sshd (openssh-server) on a spare port with its own host
 key and config in a temporary directory; everything runs on 127.0.0.1 and
@@ -96,6 +103,125 @@ def run_sshd(d):
 
 SRC_SHA = None
 
+BENCH_CONF = """max_unauth = 2000
+max_unauth_per_ip = 2000
+login_grace = 60
+stall_timeout = 5
+"""
+
+
+def start_hearthd(build, d):
+    """A hearthd on d/data with the room bench's config: (proc, port)."""
+    port = harness.free_port()
+    cmd = [os.path.join(build, 'hearthd'), '--data', d + '/data', '--listen',
+           '127.0.0.1:%d' % port, '--config', d + '/bench.conf']
+    if os.getuid() == 0:
+        cmd.append('--allow-root')
+    out = open(d + '/hearthd.out', 'w')
+    proc = subprocess.Popen(cmd, stdout=out, stderr=open(d + '/hearthd.log', 'w'))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit('hearthd did not start: %s' % open(d + '/hearthd.log').read())
+        if '  Stop:' in open(d + '/hearthd.out').read():
+            return proc, port
+        time.sleep(0.1)
+    raise SystemExit('hearthd did not become ready in 20 s')
+
+
+def roombench(build, d, port, pid, members, duration, label):
+    p = subprocess.run([os.path.join(build, 'tests', 'bench', 'hearth-roombench'), 'run',
+                        '--port', str(port), '--keys', d + '/keys.pem', '--data',
+                        d + '/data', '--pid', str(pid), '--members', str(members),
+                        '--rooms', '1', '--rate', '10', '--senders', '10',
+                        '--duration', str(duration), '--label', label],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise SystemExit('hearth-roombench failed (%d): %s%s' % (p.returncode, p.stdout,
+                                                               p.stderr))
+    res = json.loads([ln for ln in p.stdout.splitlines() if ln.startswith('{')][-1])
+    fan = res.get('room_fanout') or {}
+    print('%-9s fan-out p50 %.2f ms, p99 %.2f ms; client p99 %.2f ms over %d '
+          'deliveries, %d lost' % (label, fan.get('p50_ms', -1), fan.get('p99_ms', -1),
+                                   res['client_p99_ms'], res['received'], res['lost']),
+          flush=True)
+    return res
+
+
+def fanout(a, src, mb):
+    """The room fan-out p99 alone, then while the file moves over sftp."""
+    import sqlite3
+    import threading
+    build = os.path.abspath(a.build)
+    d = tempfile.mkdtemp(prefix='hearth-bench-fan-')
+    members = 100
+    try:
+        # members rb0001..rb0101 in community roombench; the last moves files
+        subprocess.run([os.path.join(build, 'tests', 'bench', 'hearth-roombench'), 'keys',
+                        '--count', str(members + 1), '--out', d], check=True, timeout=120,
+                       capture_output=True)
+        subprocess.run([os.path.join(build, 'hearthctl'), '--data', d + '/data', 'init'],
+                       check=True, timeout=60, capture_output=True)
+        con = sqlite3.connect(d + '/data/hearth.db')
+        con.executescript(open(d + '/members.sql').read())
+        con.close()
+        pem = open(d + '/keys.pem').read()
+        keys = ['-----BEGIN' + k for k in pem.split('-----BEGIN')[1:]]
+        mover = d + '/mover'
+        with open(mover, 'w') as f:
+            f.write(keys[members])
+        os.chmod(mover, 0o600)
+        with open(d + '/bench.conf', 'w') as f:
+            f.write(BENCH_CONF)
+            # builds with max_startups (early drop, per-range caps): raised
+            if b'max_startups' in open(os.path.join(build, 'hearthd'), 'rb').read():
+                f.write('max_startups = 2000\nmax_unauth_per_range = 2000\n')
+        proc, port = start_hearthd(build, d)
+        try:
+            res = {'members': members, 'mb': mb}
+            res['baseline'] = roombench(build, d, port, proc.pid, members,
+                                        a.fanout_duration, 'baseline')
+            stop = threading.Event()
+            moved = []
+
+            def move():
+                back = src + '.fanback'
+                while not stop.is_set():
+                    t = sftp_batch(port, mover, 'rb%04d' % (members + 1),
+                                   'put %s /roombench/big.bin\nget /roombench/big.bin %s\n'
+                                   % (src, back))
+                    moved.append(t)
+                os.path.exists(back) and os.unlink(back)
+
+            th = threading.Thread(target=move)
+            th.start()
+            time.sleep(1)  # the first upload under way before measuring
+            try:
+                res['transfer'] = roombench(build, d, port, proc.pid, members,
+                                            a.fanout_duration, 'transfer')
+            finally:
+                stop.set()
+                th.join()
+            res['round_trips'] = len(moved)
+            base = res['baseline']['room_fanout']['p99_ms']
+            with_t = res['transfer']['room_fanout']['p99_ms']
+            res['fanout_p99_ratio'] = with_t / base if base > 0 else None
+            cb, ct = res['baseline']['client_p99_ms'], res['transfer']['client_p99_ms']
+            res['client_p99_ratio'] = ct / cb if cb > 0 else None
+            print('fan-out p99: %.2f ms alone, %.2f ms with the transfer (%.2fx); '
+                  'client p99 %.2f -> %.2f ms (%.2fx); %d sftp round trips of %.1f MB, '
+                  'each %.1f s' % (base, with_t, res['fanout_p99_ratio'] or 0, cb, ct,
+                                   res['client_p99_ratio'] or 0, len(moved), mb,
+                                   statistics.median(moved) if moved else 0), flush=True)
+            print('within 20%%: %s' % ('yes' if (res['fanout_p99_ratio'] or 9) <= 1.2
+                                       else 'NO'), flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        return res
+    finally:
+        shutil.rmtree(d, True)
+
 
 def main():
     global SRC_SHA
@@ -104,6 +230,8 @@ def main():
     ap.add_argument('--mb', type=int, default=50)
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--json')
+    ap.add_argument('--fanout', action='store_true')
+    ap.add_argument('--fanout-duration', type=int, default=20)
     a = ap.parse_args()
     harness.configure(os.path.abspath(a.build), False)
     d = tempfile.mkdtemp(prefix='hearth-bench-lib-')
@@ -114,6 +242,15 @@ def main():
     SRC_SHA = hashlib.sha256(data).digest()
     mb = len(data) / 1e6
     res = {'mb': mb, 'runs': a.runs}
+    if a.fanout:
+        try:
+            res = fanout(a, src, mb)
+        finally:
+            shutil.rmtree(d, True)
+        if a.json:
+            with open(a.json, 'w') as f:
+                json.dump(res, f, indent=2)
+        return
     sshd = None
     try:
         srv = harness.Server()

@@ -673,6 +673,21 @@ TABLE = {
     # links: where a document is linked from; titles leave unseen ones out
     'library.links': (lambda w, r, v: {'id': library_doc(w, v)}, read_id()),
     'library.titles': (lambda w, r, v: {'ids': [library_doc(w, v)]}, everyone(OK)),
+    # the bin: a reader sees their own deleted uploads (managers: all)
+    'library.bin': (lambda w, r, v: {'community': v}, read_slug(guest_op=False)),
+    'library.undelete': (lambda w, r, v: {'id': library_binned(w, v)},
+                         write('manager', True)),
+    # the native client's transfers: uploads as sftp's (members and up);
+    # an upload's number is its connection's alone (not_found elsewhere)
+    'library.upload_begin': (lambda w, r, v: {'community': v, 'name': 'up%d.txt' % w.uniq()},
+                             write('member', False)),
+    'library.upload_chunk': (lambda w, r, v: {'upload': 999999, 'offset': 0, 'data': ''},
+                             lambda r, v: F if r == 'guest' else NF),
+    'library.upload_end': (lambda w, r, v: {'upload': 999999},
+                           lambda r, v: F if r == 'guest' else NF),
+    'library.upload_abort': (lambda w, r, v: {'upload': 999999},
+                             lambda r, v: F if r == 'guest' else NF),
+    'library.download': (lambda w, r, v: {'id': library_doc(w, v)}, read_id(guest_op=False)),
 }
 
 
@@ -723,6 +738,14 @@ def library_doc(w, vis):
                   'doc%d.txt' % n, w.ids['author'], T0, T0)
     w.fresh("INSERT INTO library_versions (document_id, version, blob_id, size, "
             "created_at) VALUES (?, 1, ?, 0, ?)", did, bid, T0)
+    return did
+
+
+def library_binned(w, vis):
+    """A fresh document of the author's, deleted an hour ago (in the bin)."""
+    did = library_doc(w, vis)
+    w.fresh("UPDATE library_documents SET deleted_at = ? WHERE id = ?",
+            int(time.time()) - 3600, did)
     return did
 
 

@@ -4,6 +4,7 @@ downloads round trip byte for byte, re-uploads make versions, a private
 community does not exist for a non-member, hostile paths and packets get
 an error and never a crash or a partial document."""
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -739,3 +740,309 @@ def test_psftp_from_putty_tools():
     assert sha(os.path.join(d, 'back.bin')) == sha(src)
     assert srv.query('SELECT name, deleted_at IS NOT NULL FROM library_documents') == \
         [('a.bin', 1)]
+
+
+def test_the_bin_lists_and_undeletes_for_uploader_and_manager():
+    from fixtures import ok, err
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n'
+         'put %s /students/term1/a.txt\nput %s /students/b.txt\n'
+         'rm /students/term1/a.txt\nrm /students/b.txt\n' % (
+             write(os.path.join(d, 'a.txt'), b'alpha\n'),
+             write(os.path.join(d, 'b.txt'), b'beta\n')))
+    assert docs(srv, 'students') == []
+    p = srv.session(keys['pat'], 'pat')
+    got = ok(p.call('library.bin', community='students'))
+    assert sorted((e['folder'], e['name'], e['uploader'], e['deleted_by'])
+                  for e in got['documents']) == [
+        ('', 'b.txt', 'pat', 'pat'), ('term1', 'a.txt', 'pat', 'pat')]
+    a = [e['id'] for e in got['documents'] if e['name'] == 'a.txt'][0]
+    b = [e['id'] for e in got['documents'] if e['name'] == 'b.txt'][0]
+    # sam (a reader, not the uploader) sees an empty bin and may not undelete
+    s = srv.session(keys['sam'], 'sam')
+    assert ok(s.call('library.bin', community='students'))['documents'] == []
+    err(s.call('library.undelete', id=a), 'forbidden')
+    err(s.call('library.bin', community='secret'), 'forbidden')
+    # the uploader puts a.txt back into its folder; the bytes are intact
+    assert ok(p.call('library.undelete', id=a))['name'] == 'a.txt'
+    err(p.call('library.undelete', id=a), 'not_found')  # no longer in the bin
+    back = os.path.join(d, 'back')
+    sftp(srv, keys['sam'], 'sam', 'get /students/term1/a.txt %s\n' % back)
+    assert open(back, 'rb').read() == b'alpha\n'
+    # a name taken meanwhile: refused, said, nothing lost
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/b.txt\n'
+         % write(os.path.join(d, 'b2.txt'), b'another\n'))
+    e = err(p.call('library.undelete', id=b), 'conflict')
+    assert 'b.txt' in str(e), e
+    sftp(srv, keys['pat'], 'pat', 'rm /students/b.txt\n')
+    # the console (a manager's view through hearthctl) lists and undeletes
+    text = srv.ctl('library', 'bin', 'students', json_out=False).stdout
+    assert 'b.txt' in text and 'by pat' in text, text
+    new_b = srv.query("SELECT id FROM library_documents WHERE name = 'b.txt' AND "
+                      "deleted_at IS NOT NULL AND id != ?", b)[0][0]
+    out = srv.ctl('library', 'undelete', str(b), json_out=False).stdout
+    assert 'b.txt is out of the bin' in out, out
+    assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1)]
+    assert srv.query("SELECT 1 FROM library_documents WHERE id = ? AND "
+                     "deleted_at IS NULL", b) == [(1,)]
+    err(p.call('library.undelete', id=new_b), 'conflict')
+    assert srv.query("SELECT count(*) FROM audit WHERE action = 'library.undelete'") == [(2,)]
+    # out of the bin after 30 days: gone from the list, cannot come back
+    srv.execute("UPDATE library_documents SET deleted_at = deleted_at - 31 * 86400 "
+                "WHERE id = ?", new_b)
+    assert ok(p.call('library.bin', community='students'))['documents'] == []
+    err(p.call('library.undelete', id=new_b), 'not_found')
+    p.close()
+    s.close()
+
+
+def test_undelete_pipelined_twice_puts_back_once():
+    from fixtures import ok
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/a.txt\nrm /students/a.txt\n'
+         % write(os.path.join(d, 'a.txt'), b'alpha\n'))
+    did = srv.query("SELECT id FROM library_documents")[0][0]
+    m = srv.session(keys['ola'], 'ola')
+    # both in one write: one puts it back, the other finds it gone from the bin
+    m.send_raw(b''.join(json.dumps({'id': i, 'op': 'library.undelete',
+                                    'args': {'id': did}}).encode() + b'\n'
+                        for i in (901, 902)))
+    got = [m.reply(901), m.reply(902)]
+    codes = sorted('ok' if r.get('ok') else r['error']['code'] for r in got)
+    assert codes == ['not_found', 'ok'], got
+    assert docs(srv, 'students') == [('a.txt', 1)]
+    m.close()
+
+
+def test_tui_and_plain_bin_put_a_document_back():
+    from harness import Tmux
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/gone.md\nput %s /students/lost.md\n'
+         'rm /students/gone.md\nrm /students/lost.md\n' % (
+             write(os.path.join(d, 'gone.md'), b'# Gone\n'),
+             write(os.path.join(d, 'lost.md'), b'# Lost\n')))
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('Nothing here yet')
+        t.keys('B')
+        t.wait_for('the bin')
+        t.wait_for('gone.md')
+        t.keys('Enter')
+        t.wait_for('is back in the library')
+        wait_until(lambda: len(docs(srv, 'students')) == 1, what='one document back')
+    finally:
+        t.kill()
+    cmd = srv.ssh_base(keys['pat'], 'pat') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('b bin')
+        t.keys('b', 'Enter')
+        t.wait_for('1. lost.md')
+        t.keys('1', 'Enter')
+        t.wait_for('It is back in the library.')
+        wait_until(lambda: len(docs(srv, 'students')) == 2, what='both documents back')
+    finally:
+        t.kill()
+
+
+def upload_ops(s, community, name, data, path='', chunk=32 * 1024):
+    """Upload data with library.upload_begin/chunk/end; the end's reply."""
+    import base64
+    from fixtures import ok
+    b = ok(s.call('library.upload_begin', community=community, path=path, name=name))
+    assert b['max_chunk'] == chunk
+    for off in range(0, len(data), chunk):
+        r = ok(s.call('library.upload_chunk', upload=b['upload'], offset=off,
+                      data=base64.b64encode(data[off:off + chunk]).decode()))
+        assert r['size'] == min(off + chunk, len(data))
+    return s.call('library.upload_end', upload=b['upload'], timeout=30)
+
+
+def download_ops(s, did, **kw):
+    import base64
+    from fixtures import ok
+    out, off = b'', 0
+    while True:
+        r = ok(s.call('library.download', id=did, offset=off, **kw))
+        out += base64.b64decode(r['data'])
+        off = len(out)
+        if r['eof']:
+            return out, r
+
+
+def test_native_upload_and_download_ops_round_trip():
+    import base64
+    from fixtures import ok, err
+    srv, keys = setup()
+    data = blob(300 * 1024 + 7)  # ten chunks and a short one
+    s = srv.session(keys['pat'], 'pat')
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/term1\n')
+    b = ok(s.call('library.upload_begin', community='students', path='term1',
+                  name='data.bin'))
+    first = base64.b64encode(data[:32768]).decode()
+    ok(s.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    # not visible until the end; out of order and bad base64 said, upload goes on
+    assert docs(srv, 'students') == []
+    err(s.call('library.upload_chunk', upload=b['upload'], offset=5, data=first),
+        'bad_request', 'expected offset 32768')
+    err(s.call('library.upload_chunk', upload=b['upload'], offset=32768, data='%%%='),
+        'bad_request', 'base64')
+    for off in range(32768, len(data), 32768):
+        ok(s.call('library.upload_chunk', upload=b['upload'], offset=off,
+                  data=base64.b64encode(data[off:off + 32768]).decode()))
+    assert docs(srv, 'students') == []
+    end = ok(s.call('library.upload_end', upload=b['upload']))
+    assert end['size'] == len(data) and end['version'] == 1
+    assert end['sha256'] == hashlib.sha256(data).hexdigest()
+    assert docs(srv, 'students') == [('data.bin', 1)]
+    err(s.call('library.upload_end', upload=b['upload']), 'not_found')
+    # it reads back byte for byte, through the ops and through scp
+    sam = srv.session(keys['sam'], 'sam')
+    got, last = download_ops(sam, end['id'])
+    assert got == data and last['size'] == len(data)
+    # the console saves it too (hearthctl library get)
+    out = srv.ctl('library', 'get', str(end['id']), os.path.join(tmpdir(), 'c.bin'),
+                  json_out=False).stdout
+    assert 'bytes' in out, out
+    assert open(out.split()[1], 'rb').read() == data
+    d = tmpdir()
+    scp(srv, keys['sam'], 'sam', remote('sam', '/students/term1/data.bin'),
+        os.path.join(d, 'x'))
+    assert open(os.path.join(d, 'x'), 'rb').read() == data
+    # a second upload is version 2; version 1 still downloads
+    assert ok(upload_ops(s, 'students', 'data.bin', b'short\n', path='term1'))['version'] == 2
+    assert download_ops(sam, end['id'])[0] == b'short\n'
+    assert download_ops(sam, end['id'], version=1)[0] == data
+    # the same rules as sftp: a guest-less private community, names, reading
+    err(sam.call('library.upload_begin', community='secret', name='x.txt'), 'forbidden')
+    err(s.call('library.upload_begin', community='students', name='..'), 'bad_request')
+    err(s.call('library.upload_begin', community='students', path='nowhere',
+               name='x.txt'), 'not_found')
+    err(sam.call('library.download', id=end['id'], length=10 ** 6), 'bad_request')
+    # an upload given up, and one whose connection goes: nothing is kept
+    b = ok(s.call('library.upload_begin', community='students', name='gone.bin'))
+    ok(s.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    ok(s.call('library.upload_abort', upload=b['upload']))
+    err(sam.call('library.upload_begin', community='students', name='x.txt'),
+        'forbidden')  # sam reads, is no member
+    sam.close()
+    m = srv.session(keys['ola'], 'ola')
+    b = ok(m.call('library.upload_begin', community='students', name='cut.bin'))
+    ok(m.call('library.upload_chunk', upload=b['upload'], offset=0, data=first))
+    m.close()
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs WHERE sha256 IS '
+                                 'NULL') == [(0,)], what='the cut upload dropped')
+    assert srv.query("SELECT name FROM library_documents ORDER BY name") == [('data.bin',)]
+    s.close()
+
+
+def test_native_upload_past_the_size_limit_keeps_nothing():
+    import base64
+    from fixtures import ok, err
+    srv, keys = setup(library_max_file_mb=1)
+    s = srv.session(keys['pat'], 'pat')
+    b = ok(s.call('library.upload_begin', community='students', name='big.bin'))
+    chunk = base64.b64encode(blob(32768)).decode()
+    off, e = 0, None
+    while off <= 1024 * 1024:
+        r = s.call('library.upload_chunk', upload=b['upload'], offset=off, data=chunk)
+        if not r['ok']:
+            e = r
+            break
+        off += 32768
+    assert e is not None and e['error']['code'] == 'too_large', e
+    assert '1 MiB' in e['error']['message'], e
+    err(s.call('library.upload_end', upload=b['upload']), 'not_found')
+    assert srv.query('SELECT count(*) FROM library_documents') == [(0,)]
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs') == [(0,)],
+               what='nothing kept')
+    s.close()
+
+
+def test_native_uploads_pipelined_in_one_write_both_land():
+    import base64
+    from fixtures import ok
+    srv, keys = setup()
+    s = srv.session(keys['pat'], 'pat')
+    b1 = ok(s.call('library.upload_begin', community='students', name='a.txt'))
+    b2 = ok(s.call('library.upload_begin', community='students', name='a.txt'))
+    lines = []
+    for i, (b, text) in enumerate(((b1, b'one\n'), (b2, b'two!\n'))):
+        lines.append({'id': 700 + i, 'op': 'library.upload_chunk',
+                      'args': {'upload': b['upload'], 'offset': 0,
+                               'data': base64.b64encode(text).decode()}})
+    for i, b in enumerate((b1, b2)):
+        lines.append({'id': 710 + i, 'op': 'library.upload_end',
+                      'args': {'upload': b['upload']}})
+    s.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    got = [s.reply(i) for i in (700, 701, 710, 711)]
+    assert all(r['ok'] for r in got), got
+    assert sorted(r['result']['version'] for r in got[2:]) == [1, 2]
+    assert docs(srv, 'students') == [('a.txt', 2)]
+    s.close()
+
+
+def test_native_client_uploads_and_saves_a_local_file():
+    from test_tui import native, native_home
+    srv, keys = setup()
+    d = tmpdir()
+    data = blob(100 * 1024 + 3)
+    src = write(os.path.join(d, 'report.pdf'), data)
+    home = native_home(keys['pat'])
+    t = native(srv, home, user='pat')
+    try:
+        t.wait_for('First connection', timeout=15)
+        t.keys('yes', 'Enter')
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('Nothing here yet')
+        t.keys('U')
+        t.wait_for('Upload a file')
+        t.keys('-l', src)
+        t.keys('C-s')
+        t.wait_for('Uploaded report.pdf', timeout=20)
+        assert docs(srv, 'students') == [('report.pdf', 1)]
+        back = os.path.join(d, 'saved.pdf')
+        t.wait_for('report.pdf')
+        t.keys('j', 'D')
+        t.wait_for('Save a document')
+        t.keys(*(['BSpace'] * 12))
+        t.keys('-l', back)
+        t.keys('C-s')
+        t.wait_for('Saved %s' % back, timeout=20)
+        assert open(back, 'rb').read() == data
+        assert not os.path.exists(back + '.part')
+    finally:
+        t.kill()
+
+
+def test_a_second_copy_of_kept_content_is_dropped_in_steps():
+    srv, keys = setup()
+    d = tmpdir()
+    data = blob(9 * 256 * 1024 + 5)  # ten chunks: three turns of four
+    src = write(os.path.join(d, 'a.bin'), data)
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/a.bin\nput %s /students/b.bin\n'
+         % (src, src))
+    assert docs(srv, 'students') == [('a.bin', 1), ('b.bin', 1)]
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_blobs') == [(1,)] and
+               srv.query('SELECT count(*) FROM library_chunks') == [(10,)],
+               what='the second copy dropped')
+    back = os.path.join(d, 'back')
+    scp(srv, keys['pat'], 'pat', remote('pat', '/students/b.bin'), back)
+    assert sha(back) == hashlib.sha256(data).hexdigest()

@@ -1,0 +1,55 @@
+/*
+ * plain-libbin.c: a community library's bin in the line mode (library.bin,
+ * library.undelete): deleted documents numbered, a number puts one back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "client.h"
+
+void
+plain_libbin(const char *slug)
+{
+	json_t *r, *res, *d;
+	char size[32];
+	const char *s;
+	size_t i, n;
+
+	for (;;) {
+		r = plain_call("library.bin", json_pack("{s:s}", "community",
+		    slug));
+		if ((res = plain_result(r)) == NULL) {
+			json_decref(r);
+			return;
+		}
+		plain_out("\nThe bin of %s's library (deleted documents wait "
+		    "%lld days)\n", js(res, "community"),
+		    (long long)ji(res, "days"));
+		n = json_array_size(json_object_get(res, "documents"));
+		json_array_foreach(json_object_get(res, "documents"), i, d) {
+			library_size(ji(d, "size"), size, sizeof size);
+			plain_out("  %zu. %s%s%s  (%s, by %s, deleted %.10s by "
+			    "%s, gone %.10s)\n", i + 1, js(d, "folder"),
+			    js(d, "folder")[0] ? "/" : "", js(d, "name"), size,
+			    js(d, "uploader"), js(d, "deleted_at"),
+			    js(d, "deleted_by"), js(d, "gone_at"));
+		}
+		if (n == 0) {
+			plain_out("  The bin is empty.\n");
+			json_decref(r);
+			return;
+		}
+		s = plain_ask("Number to put back, 0 back: ");
+		if (atoi(s) < 1 || (size_t)atoi(s) > n) {
+			json_decref(r);
+			return;
+		}
+		d = json_array_get(json_object_get(res, "documents"),
+		    (size_t)atoi(s) - 1);
+		plain_do("library.undelete", json_pack("{s:I}", "id",
+		    ji(d, "id")), "It is back in the library.");
+		json_decref(r);
+	}
+}
