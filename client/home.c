@@ -517,6 +517,10 @@ home_event(struct view *v, const char *name, json_t *data)
 	    "join_", 5) == 0) || strcmp(name, "community.joined") == 0 ||
 	    strcmp(name, "community.left") == 0)
 		home_load(h);
+	/* a newcomer's first community: people to meet there */
+	if (strcmp(name, "community.joined") == 0 ||
+	    strcmp(name, "community.left") == 0)
+		people_home_load(&h->v, home_suggest, h);
 	if (strcmp(name, "notify.new") == 0 && strncmp(js(data, "kind"),
 	    "record_", 7) == 0)
 		net_call("room.records", NULL, v, home_records, h);

@@ -269,3 +269,21 @@ def test_line_mode_join_fills_the_name_from_the_invite():
         t.wait_for('Welcome, Priya Shah (@priya)')
     finally:
         t.kill()
+
+
+def test_tui_home_suggestions_follow_a_newcomers_first_community():
+    """A newcomer with no community yet sees nobody to meet; joining one
+    (from another session too) brings its people to Home at once."""
+    srv = Server()
+    keys = people(srv, 'nia', 'olu')
+    community(srv, 'garden', 'platform', [('olu', 'member')], name='Garden', policy='open')
+    t = tui(srv, keys['nia'], 'nia', width=120, height=40)
+    try:
+        s = t.wait_for('Welcome', timeout=15)
+        assert '@olu' not in s, s
+        n = srv.session(keys['nia'])
+        ok(n.call('member.accept_coc'))
+        ok(n.call('community.join', slug='garden'))
+        t.wait_for('People you might connect with', '@olu', 'community: Garden')
+    finally:
+        t.kill()
