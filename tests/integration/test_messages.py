@@ -319,9 +319,9 @@ def test_tui_write_to_a_posts_author_and_from_a_profile():
         t.wait_for('Find members')
         t.keys('-l', 'cat')
         t.keys('Enter')
-        t.wait_for('@cat')
-        t.keys('Down', 'Enter')
-        t.wait_for('W:write privately')
+        t.wait_for('@cat', '1 member found')     # the filtered list
+        t.keys('Enter')
+        t.wait_for('W:write privately', '@cat')
         t.keys('W')
         t.wait_for('Message to cat')
         t.keys('-l', 'Hello from your profile')
