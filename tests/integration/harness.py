@@ -452,11 +452,26 @@ class Tmux:
         while time.time() < deadline:
             s = self.screen()
             if all(text in s for text in texts):
-                return s
+                return self.settled(s, texts)
             time.sleep(pause)
             pause = min(0.1, pause * 1.5)
         raise AssertionError('%s not on screen:\n%s' % (
             ' and '.join(repr(t) for t in texts), self.screen()))
+
+    def settled(self, s, texts):
+        """s once the screen stops changing (a redraw can reach the
+        terminal in parts, and callers read the rest of the screen), for at
+        most a second; s itself if the texts went meanwhile."""
+        deadline = time.time() + 1
+        while time.time() < deadline:
+            time.sleep(0.03)
+            now = self.screen()
+            if now == s:
+                return s
+            if not all(text in now for text in texts):
+                return s
+            s = now
+        return s
 
     def kill(self):
         subprocess.run(['tmux', '-S', self.sock, 'kill-server'], capture_output=True)
