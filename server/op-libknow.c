@@ -200,33 +200,6 @@ op_library_kept(struct call *x)
 
 /* ---- links: [[doc:ID]] in posts ---- */
 
-/*
- * Whether the caller may see document id (as the library shows it), its
- * community in a; fails the call with not_found when not.
- */
-static int
-doc_visible(struct call *x, json_int_t id, struct access *a)
-{
-	sqlite3_stmt *st = db_stmt(srv->db, "SELECT community_id, "
-	    "managers_only FROM library_documents WHERE id = ? AND "
-	    "deleted_at IS NULL");
-	int64_t cid;
-	bool mo;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return call_fail(x, ERR_NOT_FOUND, "No such document.");
-	}
-	cid = sqlite3_column_int64(st, 0);
-	mo = sqlite3_column_int(st, 1) != 0;
-	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, a) != 0 ||
-	    (mo && !a->admin && a->role < CROLE_MANAGER))
-		return call_fail(x, ERR_NOT_FOUND, "No such document.");
-	return 0;
-}
-
 /* library.links: the posts that link a document, those the caller may
  * read, newest first. The words "doc ID" next to each other find them
  * through posts_fts; the exact [[doc:ID]] is checked in the body. */
@@ -242,7 +215,7 @@ op_library_links(struct call *x)
 	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (doc_visible(x, id, &a) != 0)
+	if (library_doc_visible(x, id, &a) != 0)
 		return -1;
 	snprintf(match, sizeof match, "\"doc %lld\"", (long long)id);
 	snprintf(mark, sizeof mark, "[[doc:%lld]]", (long long)id);
@@ -307,7 +280,7 @@ op_library_titles(struct call *x)
 		memset(&probe, 0, sizeof probe);
 		probe.conn = x->conn;
 		probe.req = x->req;
-		if (doc_visible(&probe, json_integer_value(v), &a) != 0)
+		if (library_doc_visible(&probe, json_integer_value(v), &a) != 0)
 			continue;
 		st = db_stmt(srv->db, "SELECT CASE title WHEN '' THEN name "
 		    "ELSE title END FROM library_documents WHERE id = ?");

@@ -181,7 +181,7 @@ op_library_get(struct call *x)
 	mo = sqlite3_column_int(st, 1) != 0;
 	sqlite3_reset(st);
 	if (authz_community(x, cid, CA_READ, &a) != 0 ||
-	    (mo && !a.admin && a.role < CROLE_MANAGER))
+	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	versions = json_array();
 	st = db_stmt(srv->db, "SELECT v.version, v.size, b.sha256, (SELECT "
@@ -256,7 +256,7 @@ op_library_text(struct call *x)
 	size = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 	if (authz_community(x, cid, CA_READ, &a) != 0 ||
-	    (mo && !a.admin && a.role < CROLE_MANAGER))
+	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	if (strncmp(type, "text/", 5) != 0)
 		return call_fail(x, ERR_BAD_REQUEST, "%s is not text (%s): "
@@ -360,7 +360,7 @@ op_library_update(struct call *x)
 	uploader = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (authz_community(x, cid, CA_READ, &a) != 0 ||
-	    (mo && !a.admin && a.role < CROLE_MANAGER))
+	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	power = a.admin || a.role >= CROLE_MANAGER;
 	if (!power && (uploader == 0 || uploader != call_actor(x)))
@@ -400,6 +400,33 @@ op_library_update(struct call *x)
 	return 0;
 }
 
+/*
+ * Whether the caller may see document id (as the library shows it), its
+ * community in a; fails the call with not_found when not, exactly as for
+ * a document that does not exist.
+ */
+int
+library_doc_visible(struct call *x, json_int_t id, struct access *a)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT community_id, "
+	    "managers_only FROM library_documents WHERE id = ? AND "
+	    "deleted_at IS NULL");
+	int64_t cid;
+	bool mo;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	}
+	cid = sqlite3_column_int64(st, 0);
+	mo = sqlite3_column_int(st, 1) != 0;
+	sqlite3_reset(st);
+	if (authz_community(x, cid, CA_READ, a) != 0 || library_hidden(a, mo))
+		return call_fail(x, ERR_NOT_FOUND, "No such document.");
+	return 0;
+}
+
 /* library.restore: an older version becomes the newest (managers). */
 static int
 op_library_restore(struct call *x)
@@ -427,7 +454,7 @@ op_library_restore(struct call *x)
 	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
 	sqlite3_reset(st);
 	if (authz_community(x, cid, CA_READ, &a) != 0 ||
-	    (mo && !a.admin && a.role < CROLE_MANAGER))
+	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	if (authz_community(x, cid, CA_MANAGE, &a) != 0)
 		return call_fail(x, ERR_FORBIDDEN, "Only managers of %s may "

@@ -312,7 +312,7 @@ op_download(struct call *x)
 	snprintf(sha, sizeof sha, "%s", db_col_text(st, 5));
 	sqlite3_reset(st);
 	if (authz_community(x, cid, CA_READ, &a) != 0 ||
-	    (mo && !a.admin && a.role < CROLE_MANAGER))
+	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	bytes = xmalloc((size_t)length);
 	if (off < size && library_read(blob, (uint64_t)off, bytes,

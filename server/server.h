@@ -1512,4 +1512,16 @@ extern const struct op op_libbin_table[];
 extern const struct op op_libxfer_table[];
 void libxfer_conn_gone(struct conn *);
 
+/*
+ * The library's one rule for a managers-only document: hidden from all but
+ * the community's managers and admins (op-library.c and its neighbours).
+ */
+static inline bool
+library_hidden(const struct access *a, bool managers_only)
+{
+	return managers_only && !a->admin && a->role < CROLE_MANAGER;
+}
+/* May the caller see document id? Fails the call with not_found if not. */
+int library_doc_visible(struct call *, json_int_t id, struct access *);
+
 #endif
