@@ -549,6 +549,29 @@ blank(const char *s)
 	return true;
 }
 
+/*
+ * Whether a room.say will keep its line (a recorded room, or a consult
+ * being kept): otherwise it writes nothing and runs outside the group
+ * transaction. Unsure (no such room, not in it): it runs as a write and
+ * fails there.
+ */
+bool
+room_say_writes(struct call *x)
+{
+	json_int_t id = 0;
+	struct room *r;
+	struct presence *h;
+
+	if (json_is_integer(json_object_get(x->args, "room_id")))
+		id = json_integer_value(json_object_get(x->args, "room_id"));
+	if ((r = room_by_id((int64_t)id)) == NULL ||
+	    (h = room_presence(r, x->conn)) == NULL)
+		return true;
+	if (h->p->consult_with != 0)
+		return h->p->consult_record;
+	return r->mode == RM_TRANSCRIPT || r->mode == RM_CHATHAM;
+}
+
 static int
 op_room_say(struct call *x)
 {
@@ -1100,7 +1123,7 @@ const struct op op_room_table[] = {
 	{ "room.leave", OP_MEMBER | OP_SELF | OP_WRITE, op_room_leave,
 	    "Leave a room {room_id} (and its queue).", RATE_WRITE,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX)) },
-	{ "room.say", OP_MEMBER | OP_SELF | OP_WRITE, op_room_say,
+	{ "room.say", OP_MEMBER | OP_SELF | OP_WRITE | OP_WRITE_IF, op_room_say,
 	    "Say something {room_id, text} (multi-line is one message); "
 	    "in a private consult only the two of you see it.", RATE_SAY,
 	    ARGS(ARG_INT("room_id", ARG_REQ, 1, INT64_MAX),

@@ -387,6 +387,13 @@ enum op_flags {
 	 * refused it with forbidden before the handler runs.
 	 */
 	OP_SELF = 1 << 9,
+	/*
+	 * An OP_WRITE that writes only for some arguments (room.say keeps its
+	 * line only in a recorded room): dispatch asks op_writes() first and
+	 * otherwise runs it as a read, outside the group transaction, so it
+	 * never waits for the write gate.
+	 */
+	OP_WRITE_IF = 1 << 10,
 };
 /*
  * outbox.c: the one door for effects. A handler (or a timer acting as the
@@ -503,6 +510,8 @@ int walsync_stop(void);
 int dispatch_server(const char *what, int (*fn)(struct call *, void *),
     void *arg);
 const struct op *dispatch_find(const char *name);
+/* The OP_WRITE_IF ops' tests: will this call write? (op-room.c) */
+bool room_say_writes(struct call *);
 const struct op *const *dispatch_table(void);
 int call_fail(struct call *, enum proto_err, const char *fmt, ...)
     PRINTFLIKE(3, 4);

@@ -220,7 +220,10 @@ def fanout(a, src, mb):
             proc.wait(timeout=30)
         return res
     finally:
-        shutil.rmtree(d, True)
+        if a.keep:
+            print('kept %s (hearthd.log there)' % d, flush=True)
+        else:
+            shutil.rmtree(d, True)
 
 
 def main():
@@ -232,6 +235,8 @@ def main():
     ap.add_argument('--json')
     ap.add_argument('--fanout', action='store_true')
     ap.add_argument('--fanout-duration', type=int, default=20)
+    ap.add_argument('--keep', action='store_true',
+                    help='keep the fan-out run\'s directory (its hearthd.log)')
     a = ap.parse_args()
     harness.configure(os.path.abspath(a.build), False)
     d = tempfile.mkdtemp(prefix='hearth-bench-lib-')
