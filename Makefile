@@ -14,7 +14,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 DEBS = build-essential pkg-config meson ninja-build python3 libuv1-dev \
 	libssh-dev libsqlite3-dev libncurses-dev libjansson-dev libcmark-dev \
 	libcmocka-dev libcurl4-openssl-dev openssh-client tmux sqlite3 chromium \
-	tzdata python3-aiosmtpd openssl putty-tools
+	tzdata python3-aiosmtpd openssl putty-tools libssl-dev
 
 .PHONY: all deps build run test test-asan demo bench docs clean bench-tui
 

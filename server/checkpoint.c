@@ -5,11 +5,12 @@
  * thread-pool worker, on its own connection, for a PASSIVE checkpoint once a
  * second. PASSIVE never blocks the writer or readers.
  *
- * The WAL is bounded by wal_max_mb: the writer's journal_size_limit cuts
- * the file back to it whenever the writer starts the WAL over, and when a
- * tick finds the WAL over the limit, every frame already copied back and no
- * frame added since the tick before (writes have paused), the worker asks
- * for a TRUNCATE checkpoint, which empties the file. It holds the write
+ * The WAL is bounded by wal_max_mb: when a tick finds the WAL over the
+ * limit, every frame already copied back and no frame added since the tick
+ * before (writes have paused), the worker asks for a TRUNCATE checkpoint,
+ * which empties the file. No writer cuts it inside a COMMIT
+ * (journal_size_limit): an ftruncate of a WAL a few uploads grew to
+ * hundreds of MB took 120-230 ms of the loop. It holds the write
  * lock only to truncate (the frames are already copied) and gives up at
  * once if a reader or the writer is busy (no busy handler): it tries again
  * a second later.
@@ -59,6 +60,9 @@ ck_run(uv_work_t *w)
 		return;
 	}
 	sqlite3_busy_timeout(ck_db, 0);
+	/* the copy is synced before the WAL may start over (the writers
+	 * run without syncs: walsync.c) */
+	sqlite3_exec(ck_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	/*
 	 * A connection that has not read the database yet does not know it
 	 * is in WAL mode, and its checkpoint does nothing (-1 frames): read
@@ -125,15 +129,10 @@ ck_tick(uv_timer_t *t)
 void
 checkpoint_start(uv_loop_t *loop, const char *dbpath, int64_t wal_max)
 {
-	char pragma[64];
-
 	ck_path = xstrdup(dbpath);
 	ck_wal_path = xasprintf("%s-wal", dbpath);
 	ck_wal_max = wal_max;
 	db_exec(srv->db, "PRAGMA wal_autocheckpoint = 0");
-	snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %lld",
-	    (long long)wal_max);
-	db_exec(srv->db, pragma);
 	uv_timer_init(loop, &ck_timer);
 	uv_timer_start(&ck_timer, ck_tick, 1000, 1000);
 	uv_unref((uv_handle_t *)&ck_timer);

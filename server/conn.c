@@ -81,6 +81,7 @@ conn_free(struct conn *c)
 		return;
 	}
 	frame_free(&c->in);
+	free(c->deferred);
 	buf_free(&c->out);
 	member_clear(&c->member);
 	sshkey_info_clear(&c->key);
@@ -106,6 +107,7 @@ conn_release(struct conn *c)
 		return;
 	}
 	frame_free(&c->in);
+	free(c->deferred);
 	buf_free(&c->out);
 	member_clear(&c->member);
 	sshkey_info_clear(&c->key);
@@ -234,7 +236,7 @@ conn_input(struct conn *c, const void *data, size_t len)
 		conn_close(c, "request flood");
 		return -1;
 	}
-	while (!c->closing) {
+	while (!c->closing && c->deferred == NULL) {
 		/*
 		 * Over the budget even a conn's first request waits: with
 		 * many clients each sending one slow request, "one each"
@@ -257,10 +259,18 @@ conn_input(struct conn *c, const void *data, size_t len)
 		}
 		c->requests++;
 		c->line_len = n;
-		dispatch_line(c, line, n);
+		if (dispatch_line(c, line, n)) {
+			/* a write waiting for the gate: the rest waits too */
+			c->deferred = xmalloc(n + 1);
+			memcpy(c->deferred, line, n + 1);
+			c->deferred_len = n;
+			c->requests--;
+			dispatch_defer(c);
+		}
 		c->line_len = 0;
 	}
-	if (!c->input_pending && c->eof_seen && !c->closing)
+	if (!c->input_pending && c->deferred == NULL && c->eof_seen &&
+	    !c->closing)
 		conn_close(c, "client sent EOF");
 	return c->closing ? -1 : 0;
 }
@@ -269,7 +279,7 @@ void
 conn_eof(struct conn *c)
 {
 	c->eof_seen = true;
-	if (!c->input_pending && !c->closing)
+	if (!c->input_pending && c->deferred == NULL && !c->closing)
 		conn_close(c, "client sent EOF");
 }
 

@@ -166,7 +166,8 @@ db_open(const char *path, bool create, const char *synchronous,
 	umask(old);
 	if (synchronous == NULL ||
 	    (strcasecmp(synchronous, "FULL") != 0 &&
-		strcasecmp(synchronous, "NORMAL") != 0))
+		strcasecmp(synchronous, "NORMAL") != 0 &&
+		strcasecmp(synchronous, "OFF") != 0))
 		synchronous = "NORMAL";
 	snprintf(pragmas, sizeof pragmas,
 	    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "

@@ -8,6 +8,8 @@
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <pthread.h>
 #include <sys/statvfs.h>
 
 #include <stdio.h>
@@ -91,7 +93,7 @@ static bool
 op_writes(const struct op *op, struct call *x)
 {
 	if (strcmp(op->name, "room.say") == 0)
-		return room_say_writes(x);
+		return getenv("HEARTH_SAY_TX") != NULL ? true : room_say_writes(x);
 	return true;
 }
 
@@ -241,6 +243,153 @@ int64_t
 call_actor(const struct call *x)
 {
 	return x->conn != NULL ? x->conn->member.id : 0;
+}
+
+/*
+ * The write gate (server.h). `gate` is held by whoever writes: the loop
+ * from the group's BEGIN to its COMMIT, or a second writer for one short
+ * transaction. `wants` (under gate_mx) says the loop is waiting for it: a
+ * second writer does not take it again until the loop has had it, and
+ * wakes the loop (gate_async) when it lets go.
+ */
+static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t gate_mx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static bool gate_wants; /* under gate_mx */
+static bool gate_closed; /* under gate_mx: shutting down */
+static bool gate_held; /* the loop holds gate (the loop's own) */
+static uv_async_t gate_async;
+static struct conn *defer_head, **defer_tail = &defer_head;
+static uint64_t gate_deferrals; /* writes that waited, for admin.status */
+
+static void
+gate_want(bool yes)
+{
+	pthread_mutex_lock(&gate_mx);
+	gate_wants = yes && !gate_closed;
+	if (!yes)
+		pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mx);
+}
+
+/* The loop takes the gate: at once, or (wait) once the other writer's
+ * transaction ends. False: not free and not waited for. */
+void
+dispatch_gate_close(void)
+{
+	pthread_mutex_lock(&gate_mx);
+	gate_closed = true;
+	gate_wants = false;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mx);
+}
+
+static bool
+gate_take(bool wait)
+{
+	if (gate_held)
+		return true;
+	gate_want(true);
+	if (pthread_mutex_trylock(&gate) != 0) {
+		uint64_t t0;
+
+		if (!wait)
+			return false;
+		t0 = uv_hrtime();
+		pthread_mutex_lock(&gate);
+		t0 = (uv_hrtime() - t0) / 1000;
+		if (t0 >= 10000)
+			log_info(0, "the loop waited %.1f ms for the write gate",
+			    t0 / 1000.0);
+	}
+	gate_held = true;
+	if (defer_head == NULL)
+		gate_want(false);
+	return true;
+}
+
+static void
+gate_give(void)
+{
+	if (!gate_held)
+		return;
+	gate_held = false;
+	pthread_mutex_unlock(&gate);
+}
+
+void
+dispatch_gate_enter(void)
+{
+	pthread_mutex_lock(&gate_mx);
+	while (gate_wants)
+		pthread_cond_wait(&gate_cv, &gate_mx);
+	pthread_mutex_unlock(&gate_mx);
+	pthread_mutex_lock(&gate);
+}
+
+void
+dispatch_gate_leave(void)
+{
+	bool wake;
+
+	pthread_mutex_unlock(&gate);
+	pthread_mutex_lock(&gate_mx);
+	wake = gate_wants;
+	pthread_mutex_unlock(&gate_mx);
+	if (wake)
+		uv_async_send(&gate_async);
+}
+
+void
+dispatch_defer(struct conn *c)
+{
+	conn_hold(c);
+	c->defer_next = NULL;
+	*defer_tail = c;
+	defer_tail = &c->defer_next;
+	gate_deferrals++;
+}
+
+/* The gate came free: the deferred writes, in the order they came. */
+static void
+gate_free_cb(uv_async_t *h)
+{
+	struct conn *c;
+	char *line;
+
+	(void)h;
+	while ((c = defer_head) != NULL) {
+		if (!c->freed && !c->closing) {
+			line = c->deferred;
+			c->line_len = c->deferred_len;
+			c->requests++;
+			if (dispatch_line(c, line, c->deferred_len)) {
+				c->requests--;
+				break; /* taken again: the next wake-up */
+			}
+			c->line_len = 0;
+			c->deferred = NULL;
+			free(line);
+		}
+		defer_head = c->defer_next;
+		if (defer_head == NULL)
+			defer_tail = &defer_head;
+		if (!c->freed && !c->closing) {
+			conn_input(c, NULL, 0); /* what it sent meanwhile */
+			if (c->eof_seen && !c->input_pending &&
+			    c->deferred == NULL && !c->closing)
+				conn_close(c, "client sent EOF");
+		}
+		conn_release(c);
+	}
+	if (defer_head == NULL)
+		gate_want(false);
+}
+
+uint64_t
+dispatch_gate_deferrals(void)
+{
+	return gate_deferrals;
 }
 
 /*
@@ -421,6 +570,9 @@ group_commit(void)
 		log_info(0, "slow commit: %llu writes took %.1f ms on the loop",
 		    (unsigned long long)group_requests, t0 / 1000.0);
 	group_open = false;
+	gate_give();
+	if (defer_head != NULL)
+		uv_async_send(&gate_async); /* the gate is free: them first */
 	log_debug(0, "group commit of %llu writes: %s",
 	    (unsigned long long)group_requests, ok ? "ok" : "FAILED");
 	group_requests = 0;
@@ -535,6 +687,8 @@ void
 dispatch_init(uv_loop_t *loop)
 {
 	ops_init();
+	uv_async_init(loop, &gate_async, gate_free_cb);
+	uv_unref((uv_handle_t *)&gate_async);
 	uv_check_init(loop, &turn_check);
 	uv_check_start(&turn_check, turn_check_cb);
 	uv_unref((uv_handle_t *)&turn_check);
@@ -557,9 +711,12 @@ run_grouped(struct call *x, int (*fn)(struct call *, void *), void *arg)
 	if (group_open && group_requests >= GROUP_MAX)
 		group_commit();
 	if (!group_open) {
-		if (db_exec(srv->db, "BEGIN IMMEDIATE") != 0)
+		gate_take(true); /* a request's waits in dispatch_line */
+		if (db_exec(srv->db, "BEGIN IMMEDIATE") != 0) {
+			gate_give();
 			return call_fail(x, ERR_UNAVAILABLE,
 			    "the database is busy; try again");
+		}
 		group_open = true;
 	}
 	if (db_exec(srv->db, "SAVEPOINT req") != 0)
@@ -643,7 +800,7 @@ admit(struct conn *c, const struct op *op, const struct request *req)
 	return 0;
 }
 
-void
+bool
 dispatch_line(struct conn *c, char *line, size_t len)
 {
 	struct request req;
@@ -657,22 +814,18 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	memset(&req, 0, sizeof req);
 	if (proto_parse(line, len, &req, err, sizeof err) != 0) {
 		conn_send(c, proto_error(&req, ERR_BAD_REQUEST, "%s", err));
-		return;
+		return false;
 	}
 	if ((op = dispatch_find(req.op)) == NULL) {
 		conn_send(c, proto_error(&req, ERR_BAD_REQUEST,
 		    "unknown operation '%s'", req.op));
 		request_free(&req);
-		return;
+		return false;
 	}
 	if (authz_op(c, op, err, sizeof err) != 0) {
 		conn_send(c, proto_error(&req, ERR_FORBIDDEN, "%s", err));
 		request_free(&req);
-		return;
-	}
-	if (admit(c, op, &req) != 0) {
-		request_free(&req);
-		return;
+		return false;
 	}
 	memset(&x, 0, sizeof x);
 	outbox_init(&x.out);
@@ -681,6 +834,17 @@ dispatch_line(struct conn *c, char *line, size_t len)
 	x.args = req.args;
 	tx = (op->flags & OP_WRITE) != 0 && ((op->flags & OP_WRITE_IF) == 0 ||
 	    op_writes(op, &x));
+	/* A write while another writer holds the gate waits (conn.c keeps
+	 * the line); so do the ones after others that wait. */
+	if (tx && !group_open && ((defer_head != NULL && defer_head != c) ||
+	    !gate_take(false))) {
+		request_free(&req);
+		return true;
+	}
+	if (admit(c, op, &req) != 0) {
+		request_free(&req);
+		return false;
+	}
 	t0 = uv_hrtime();
 	if (tx)
 		rc = run_grouped(&x, op_call, (void *)op);
@@ -695,7 +859,7 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		outbox_apply(&x.out, true);
 		c->async_pending++;
 		request_free(&req);
-		return;
+		return false;
 	}
 	/* A write's effects are held for the commit (run_grouped took
 	 * them); anything left is a read's, or a failed write's. */
@@ -720,4 +884,5 @@ dispatch_line(struct conn *c, char *line, size_t len)
 		conn_send(c, proto_error(&req, x.err, "%s", x.msg));
 	}
 	request_free(&req);
+	return false;
 }

@@ -6,11 +6,13 @@
  * holds a whole file.
  *
  * An upload arrives into a blob of its own with no hash (invisible: no
- * version names it), a chunk per transaction as its bytes fill one; its
- * last chunk, the hash (or, for a content already kept, the switch to that
- * blob) and the new version are one transaction, so a document appears
- * with its last byte or not at all. Uploads a crash or a dropped client
- * left are deleted (library_upload_abort, library_start).
+ * version names it), a chunk per transaction as its bytes fill one,
+ * hashed and stored by libwrite.c's thread (at most UPLOAD_AHEAD chunks
+ * waiting, then the sender waits: library_upload_busy); once every chunk
+ * is stored, the hash (or, for a content already kept, the switch to that
+ * blob) and the new version are one transaction on the loop, so a
+ * document appears with its last byte or not at all. Uploads a crash or a
+ * dropped client left are deleted (library_upload_abort, library_start).
  *
  * Who may: read as the community's threads (a community one may not read
  * is "no such file", as a missing path); upload and make folders as one
@@ -18,7 +20,10 @@
  * uploader or maker, a manager or an admin. Documents marked managers-only
  * exist only for managers and admins.
  */
+#define OPENSSL_SUPPRESS_DEPRECATED /* the plain SHA256_* calls */
 #include <string.h>
+
+#include <openssl/sha.h>
 
 #include "server.h"
 
@@ -343,15 +348,26 @@ struct lib_upload {
 	int64_t blob_id;
 	uint64_t size; /* bytes taken so far */
 	int64_t chunks; /* chunks stored */
+	int64_t queued; /* chunks handed to the writer thread */
+	int inflight; /* of them, not stored yet */
 	int64_t used; /* the community's library at the start, in bytes */
 	uint64_t max_file, quota;
-	struct sha256_ctx sha;
+	SHA256_CTX sha; /* the writer thread's while chunks are in flight */
 	uint8_t *chunk; /* LIBRARY_CHUNK bytes: the one being filled */
 	size_t fill;
 	bool failed;
+	bool aborted; /* dropped while chunks were in flight */
 	char err[256];
+	/* told when a chunk is stored (the sender may go on) */
+	void (*ready)(void *);
+	void *ready_arg;
+	/* library_upload_finish's, once every chunk is stored */
+	void (*finished)(void *, int rc, const char *msg);
+	void *finished_arg;
 	struct lib_upload *next, *prev; /* the uploads under way */
 };
+/* Chunks an upload may have waiting for the writer thread (1 MiB). */
+#define UPLOAD_AHEAD 4
 static struct lib_upload *uploads;
 
 /* Take u into, or out of, the list of uploads under way. */
@@ -377,62 +393,39 @@ upload_link(struct lib_upload *u, bool in)
 
 /*
  * Copies to drop: an upload whose content was already kept leaves its own
- * copy, and deleting tens of MiB in one transaction would hold the loop
- * (and every room) for a quarter of a second. A timer drops DROP_CHUNKS
- * chunks a turn instead; a crash meanwhile leaves an orphan the sweep at
- * start removes.
+ * copy, and an abandoned upload its bytes. Deleting tens of MiB in one
+ * transaction would hold the loop (and every room) for a quarter of a
+ * second: libwrite.c's thread drops them a MiB at a time. Until it is
+ * done the blob is in drops (the orphan sweep leaves it alone); a crash
+ * meanwhile leaves an orphan the sweep at start removes.
  */
-#define DROP_CHUNKS 4
 static int64_t *drops;
 static size_t ndrops;
-static uv_timer_t drop_timer;
-static bool drop_timer_init;
-
-static int
-drop_fn(struct call *x, void *arg)
-{
-	bool *done = arg;
-	sqlite3_stmt *st = db_stmt(srv->db, "DELETE FROM library_chunks WHERE "
-	    "id IN (SELECT id FROM library_chunks WHERE blob_id = ? LIMIT "
-	    "?)");
-
-	sqlite3_bind_int64(st, 1, drops[0]);
-	sqlite3_bind_int(st, 2, DROP_CHUNKS);
-	if (call_step(x, st) != 0)
-		return -1;
-	if (sqlite3_changes(srv->db) > 0)
-		return 0;
-	st = db_stmt(srv->db, "DELETE FROM library_blobs WHERE id = ? AND "
-	    "sha256 IS NULL");
-	sqlite3_bind_int64(st, 1, drops[0]);
-	*done = true;
-	return call_step(x, st);
-}
 
 static void
-drop_tick(uv_timer_t *t)
+drop_done(struct lw_job *j)
 {
-	bool done = false;
-
-	if (ndrops > 0 && dispatch_server("library drop", drop_fn,
-	    &done) == 0 && done)
-		memmove(drops, drops + 1, --ndrops * sizeof *drops);
-	if (ndrops == 0)
-		uv_timer_stop(t);
+	for (size_t i = 0; i < ndrops; i++)
+		if (drops[i] == j->blob_id) {
+			memmove(drops + i, drops + i + 1, (ndrops - i - 1) *
+			    sizeof *drops);
+			ndrops--;
+			break;
+		}
+	free(j);
 }
 
 static void
 drop_later(int64_t blob)
 {
+	struct lw_job *j = xcalloc(1, sizeof *j);
+
 	drops = xrealloc(drops, (ndrops + 1) * sizeof *drops);
 	drops[ndrops++] = blob;
-	if (!drop_timer_init) {
-		uv_timer_init(srv->loop, &drop_timer);
-		uv_unref((uv_handle_t *)&drop_timer);
-		drop_timer_init = true;
-	}
-	if (!uv_is_active((uv_handle_t *)&drop_timer))
-		uv_timer_start(&drop_timer, drop_tick, 1, 1);
+	j->kind = LW_DROP;
+	j->blob_id = blob;
+	j->done = drop_done;
+	libwrite_submit(j);
 }
 
 /*
@@ -572,7 +565,7 @@ library_upload_begin(struct conn *who, const struct lib_node *dir,
 	u->max_file = (uint64_t)srv->cfg.library_max_file_mb * 1024 * 1024;
 	u->quota = (uint64_t)srv->cfg.library_quota_mb * 1024 * 1024;
 	u->used = community_used(dir->community_id);
-	sha256_init(&u->sha);
+	SHA256_Init(&u->sha);
 	if (dispatch_server("library upload", begin_fn, u) != 0) {
 		snprintf(msg, len, "could not start the upload; nothing was "
 		    "saved");
@@ -585,36 +578,81 @@ library_upload_begin(struct conn *who, const struct lib_node *dir,
 	return u;
 }
 
-static int
-chunk_fn(struct call *x, void *arg)
-{
-	struct lib_upload *u = arg;
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "INSERT INTO library_chunks (blob_id, seq, data) VALUES (?, ?, ?)");
-	sqlite3_stmt *sz = db_stmt(srv->db,
-	    "UPDATE library_blobs SET size = size + ? WHERE id = ?");
+static void finish_now(struct lib_upload *);
+static void upload_free(struct lib_upload *);
 
-	sqlite3_bind_int64(st, 1, u->blob_id);
-	sqlite3_bind_int64(st, 2, u->chunks);
-	sqlite3_bind_blob(st, 3, u->chunk, (int)u->fill, SQLITE_STATIC);
-	if (call_step(x, st) != 0)
-		return -1;
-	sqlite3_bind_int64(sz, 1, (int64_t)u->fill);
-	sqlite3_bind_int64(sz, 2, u->blob_id);
-	return call_step(x, sz);
+/* On the loop: the writer thread stored (or failed to store) a chunk. */
+static void
+chunk_done(struct lw_job *j)
+{
+	struct lib_upload *u = j->arg;
+
+	u->inflight--;
+	if (j->rc == 0)
+		u->chunks++;
+	else if (!u->failed) {
+		u->failed = true;
+		snprintf(u->err, sizeof u->err, "could not save the upload; "
+		    "nothing was kept");
+	}
+	free(j->data);
+	free(j);
+	if (u->aborted) {
+		if (u->inflight == 0) {
+			drop_later(u->blob_id);
+			upload_free(u);
+		}
+		return;
+	}
+	if (u->finished != NULL) {
+		if (u->inflight == 0)
+			finish_now(u);
+		return;
+	}
+	if (u->ready != NULL)
+		u->ready(u->ready_arg);
 }
 
-/* Store the chunk being filled (in the open group transaction). */
-static int
+/* Hand the chunk being filled to the writer thread. */
+static void
 chunk_store(struct lib_upload *u)
 {
+	struct lw_job *j;
+
 	if (u->fill == 0)
-		return 0;
-	if (dispatch_server("library chunk", chunk_fn, u) != 0)
-		return -1;
-	u->chunks++;
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->kind = LW_CHUNK;
+	j->blob_id = u->blob_id;
+	j->seq = u->queued++;
+	j->data = u->chunk;
+	j->len = u->fill;
+	j->sha = &u->sha;
+	j->done = chunk_done;
+	j->arg = u;
+	u->chunk = NULL;
 	u->fill = 0;
-	return 0;
+	u->inflight++;
+	libwrite_submit(j);
+}
+
+bool
+library_upload_busy(const struct lib_upload *u)
+{
+	return u->inflight >= UPLOAD_AHEAD;
+}
+
+bool
+library_upload_stalled(const struct lib_upload *u)
+{
+	return u->inflight >= 4 * UPLOAD_AHEAD;
+}
+
+void
+library_upload_on_ready(struct lib_upload *u, void (*fn)(void *), void *arg)
+{
+	u->ready = fn;
+	u->ready_arg = arg;
 }
 
 int
@@ -646,7 +684,6 @@ library_upload_write(struct lib_upload *u, uint64_t off, const void *data,
 		    srv->cfg.library_quota_mb);
 		goto fail;
 	}
-	sha256_update(&u->sha, p, n);
 	u->size += n;
 	while (n > 0) {
 		if (u->chunk == NULL)
@@ -658,11 +695,8 @@ library_upload_write(struct lib_upload *u, uint64_t off, const void *data,
 		u->fill += take;
 		p += take;
 		n -= take;
-		if (u->fill == LIBRARY_CHUNK && chunk_store(u) != 0) {
-			snprintf(u->err, sizeof u->err, "could not save the "
-			    "upload; nothing was kept");
-			goto fail;
-		}
+		if (u->fill == LIBRARY_CHUNK)
+			chunk_store(u);
 	}
 	return LIB_OK;
 fail:
@@ -721,14 +755,7 @@ finish_fn(struct call *x, void *arg)
 	int64_t blob = u->blob_id, doc = 0, version = 1, now = now_unix();
 	int rc;
 
-	/* the last bytes */
-	if (u->fill > 0) {
-		if (chunk_fn(x, u) != 0)
-			return finish_fail(f, x, "could not save the upload");
-		u->chunks++;
-		u->fill = 0;
-	}
-	/* every chunk made it (an earlier group's commit may have failed) */
+	/* every chunk made it (the writer thread's transactions) */
 	st = db_stmt(srv->db, "SELECT count(*), ifnull(sum(length(data)), 0) "
 	    "FROM library_chunks WHERE blob_id = ?");
 	sqlite3_bind_int64(st, 1, u->blob_id);
@@ -743,7 +770,7 @@ finish_fn(struct call *x, void *arg)
 	if ((uint64_t)community_used(u->community_id) > u->quota)
 		return finish_fail(f, x, "this community's library is full "
 		    "(library_quota_mb)");
-	sha256_final(&u->sha, digest);
+	SHA256_Final(digest, &u->sha);
 	hex_encode(digest, 32, hex);
 	/* one copy per content */
 	st = db_stmt(srv->db, "SELECT id FROM library_blobs WHERE sha256 = ?");
@@ -832,36 +859,46 @@ upload_free(struct lib_upload *u)
 	free(u);
 }
 
-int
-library_upload_finish(struct lib_upload *u, char *msg, size_t len)
+/* Every chunk is stored: the version, then tell the caller; frees u. */
+static void
+finish_now(struct lib_upload *u)
 {
-	struct finish f = { u, msg, len };
+	void (*fn)(void *, int, const char *) = u->finished;
+	void *arg = u->finished_arg;
+	char msg[256];
+	struct finish f = { u, msg, sizeof msg };
 
+	u->finished = NULL;
 	if (u->failed) {
-		snprintf(msg, len, "%s", u->err);
+		snprintf(msg, sizeof msg, "%s", u->err);
 		library_upload_abort(u);
-		return LIB_FAIL;
+		fn(arg, LIB_FAIL, msg);
+		return;
 	}
-	snprintf(msg, len, "could not save the upload; nothing was kept");
+	snprintf(msg, sizeof msg, "could not save the upload; nothing was "
+	    "kept");
 	if (dispatch_server("library upload", finish_fn, &f) != 0) {
 		library_upload_abort(u);
-		return LIB_FAIL;
+		fn(arg, LIB_FAIL, msg);
+		return;
 	}
 	if (u->dup_blob != 0)
 		drop_later(u->dup_blob);
 	upload_free(u);
-	return LIB_OK;
+	fn(arg, LIB_OK, "Success");
 }
 
-static int
-abort_fn(struct call *x, void *arg)
+void
+library_upload_finish(struct lib_upload *u, void (*fn)(void *, int,
+    const char *), void *arg)
 {
-	int64_t *id = arg;
-	sqlite3_stmt *st = db_stmt(srv->db,
-	    "DELETE FROM library_blobs WHERE id = ? AND sha256 IS NULL");
-
-	sqlite3_bind_int64(st, 1, *id);
-	return call_step(x, st);
+	u->ready = NULL;
+	u->finished = fn;
+	u->finished_arg = arg;
+	if (!u->failed)
+		chunk_store(u); /* the last bytes */
+	if (u->inflight == 0)
+		finish_now(u);
 }
 
 void
@@ -869,8 +906,14 @@ library_upload_abort(struct lib_upload *u)
 {
 	if (u == NULL)
 		return;
+	u->ready = NULL;
+	u->finished = NULL;
+	if (u->inflight > 0) {
+		u->aborted = true; /* dropped when its last chunk is back */
+		return;
+	}
 	if (u->blob_id != 0)
-		dispatch_server("library upload dropped", abort_fn, &u->blob_id);
+		drop_later(u->blob_id);
 	upload_free(u);
 }
 

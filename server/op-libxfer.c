@@ -160,6 +160,12 @@ op_upload_chunk(struct call *x)
 		return call_fail(x, ERR_BAD_REQUEST, "args.data: not base64 "
 		    "(RFC 4648, padded); the upload goes on");
 	}
+	if (library_upload_stalled(t->u)) {
+		free(bytes);
+		return call_fail(x, ERR_RATE_LIMITED, "The server is still "
+		    "storing the bytes before these; send this chunk again "
+		    "in a moment (the upload goes on).");
+	}
 	rc = library_upload_write(t->u, (uint64_t)off, bytes, n, msg,
 	    sizeof msg);
 	free(bytes);
@@ -201,29 +207,28 @@ end_synced(void *arg, bool ok)
 	free(e);
 }
 
-/* library.upload_end: the document (or its new version) is stored; the
- * answer comes once that is on the disk. */
-static int
-op_upload_end(struct call *x)
+/* An upload_end waiting for its upload's last chunks to be stored. */
+struct ending {
+	struct conn *c;
+	json_int_t id;
+	bool has_id;
+	int64_t community_id, folder_id;
+	char name[256];
+};
+
+static void
+end_stored(void *arg, int rc, const char *msg)
 {
-	json_int_t token;
-	struct xfer *t;
+	struct ending *g = arg;
 	struct ended *e;
 	sqlite3_stmt *st;
-	char msg[256];
-	int rc;
 
-	if (arg_int(x->args, "upload", true, 1, INT64_MAX, &token, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if ((t = xfer_find(x, token)) == NULL)
-		return call_fail(x, ERR_NOT_FOUND, "No such upload under way "
-		    "on this connection.");
-	rc = library_upload_finish(t->u, msg, sizeof msg);
-	t->u = NULL; /* finished or dropped either way */
 	if (rc != LIB_OK) {
-		xfer_drop(t, false);
-		return call_fail(x, ERR_UNAVAILABLE, "%s", msg);
+		dispatch_reply_later(g->c, g->id, g->has_id, NULL,
+		    ERR_UNAVAILABLE, msg);
+		conn_release(g->c);
+		free(g);
+		return;
 	}
 	e = xcalloc(1, sizeof *e);
 	st = db_stmt(srv->db, "SELECT d.id, v.version, v.size, b.sha256 FROM "
@@ -231,24 +236,53 @@ op_upload_end(struct call *x)
 	    "d.id JOIN library_blobs b ON b.id = v.blob_id WHERE "
 	    "d.community_id = ? AND ifnull(d.folder_id, 0) = ? AND d.name = ? "
 	    "AND d.deleted_at IS NULL ORDER BY v.version DESC LIMIT 1");
-	sqlite3_bind_int64(st, 1, t->community_id);
-	sqlite3_bind_int64(st, 2, t->folder_id);
-	sqlite3_bind_text(st, 3, t->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 1, g->community_id);
+	sqlite3_bind_int64(st, 2, g->folder_id);
+	sqlite3_bind_text(st, 3, g->name, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		e->result = json_pack("{s:I, s:s, s:I, s:I, s:s}", "id",
-		    (json_int_t)sqlite3_column_int64(st, 0), "name", t->name,
+		    (json_int_t)sqlite3_column_int64(st, 0), "name", g->name,
 		    "version", (json_int_t)sqlite3_column_int64(st, 1), "size",
 		    (json_int_t)sqlite3_column_int64(st, 2), "sha256",
 		    db_col_text(st, 3));
 	else
-		e->result = json_pack("{s:s}", "name", t->name);
+		e->result = json_pack("{s:s}", "name", g->name);
 	sqlite3_reset(st);
-	xfer_drop(t, false);
-	e->c = x->conn;
-	e->id = x->req->id;
-	e->has_id = x->req->has_id;
-	conn_hold(e->c);
+	e->c = g->c; /* its hold passes to e */
+	e->id = g->id;
+	e->has_id = g->has_id;
+	free(g);
 	dispatch_after_sync(end_synced, e);
+}
+
+/* library.upload_end: the document (or its new version) is stored; the
+ * answer comes once that is on the disk. */
+static int
+op_upload_end(struct call *x)
+{
+	json_int_t token;
+	struct xfer *t;
+	struct ending *g;
+	struct lib_upload *u;
+
+	if (arg_int(x->args, "upload", true, 1, INT64_MAX, &token, x->msg,
+	    sizeof x->msg) != 0)
+		return call_bad(x);
+	if ((t = xfer_find(x, token)) == NULL)
+		return call_fail(x, ERR_NOT_FOUND, "No such upload under way "
+		    "on this connection.");
+	g = xcalloc(1, sizeof *g);
+	g->c = x->conn;
+	g->id = x->req->id;
+	g->has_id = x->req->has_id;
+	g->community_id = t->community_id;
+	g->folder_id = t->folder_id;
+	snprintf(g->name, sizeof g->name, "%s", t->name);
+	conn_hold(g->c);
+	u = t->u;
+	t->u = NULL; /* finished or dropped either way */
+	xfer_drop(t, false);
+	library_upload_finish(u, end_stored, g);
 	return 1;
 }
 

@@ -289,6 +289,10 @@ struct conn {
 	/* Holds by work in flight (conn_hold); the memory outlives conn_free. */
 	int refs;
 	bool freed; /* conn_free ran while held: the transport is gone */
+	/* A write that waits for the write gate (dispatch.c), and the queue. */
+	char *deferred;
+	size_t deferred_len;
+	struct conn *defer_next;
 };
 extern uint64_t conn_next_id;
 void conn_init(uv_loop_t *);
@@ -465,7 +469,25 @@ struct op {
 #define ARGS(...) ((const struct arg_spec[]){ __VA_ARGS__, { NULL } })
 #define NO_ARGS ((const struct arg_spec[]){ { NULL } })
 /* One line from a conn. */
-void dispatch_line(struct conn *, char *line, size_t len);
+/* Returns true when the request waits for the write gate: the caller
+ * keeps a copy of the line and stops reading from c (conn.c). */
+bool dispatch_line(struct conn *, char *line, size_t len);
+/*
+ * The write gate: one writer at a time beside the loop's group transaction
+ * (libwrite.c's thread). The loop takes it without waiting when it opens a
+ * group; when a second writer holds it, a member's write waits in a queue
+ * (its conn reads nothing more meanwhile) and the loop goes on with
+ * everything else. A second writer (any thread but the loop) waits in
+ * dispatch_gate_enter while the loop wants the gate, so the loop's writes
+ * go first.
+ */
+void dispatch_gate_enter(void);
+void dispatch_gate_leave(void);
+/* At shutdown: the loop wants the gate no more. */
+void dispatch_gate_close(void);
+/* Retry the deferred conn's line (conn.c, after a deferral). */
+void dispatch_defer(struct conn *);
+uint64_t dispatch_gate_deferrals(void);
 /*
  * Group commit: the write requests of one loop turn share a transaction
  * (a savepoint each); every line sent to any conn while it is open is held
@@ -1448,6 +1470,29 @@ int library_list(struct conn *who, const struct lib_node *dir,
 /* Up to len bytes of a content from off (*got: how many; 0 at the end). */
 int library_read(int64_t blob_id, uint64_t off, void *out, size_t len,
     size_t *got);
+/*
+ * libwrite.c: the library's bulk writes (chunks, dropping contents) on a
+ * thread of its own, inside the write gate. done runs on the loop.
+ */
+enum lw_kind { LW_CHUNK, LW_DROP };
+struct lw_job {
+	enum lw_kind kind;
+	int64_t blob_id;
+	int64_t seq; /* LW_CHUNK: the chunk's number */
+	uint8_t *data; /* LW_CHUNK: its bytes (the caller's) */
+	size_t len;
+	void *sha; /* LW_CHUNK: an OpenSSL SHA256_CTX, fed the bytes in order */
+	void (*done)(struct lw_job *);
+	void *arg;
+	int rc; /* 0 or -1, with err */
+	char err[160];
+	struct lw_job *next;
+};
+int libwrite_start(uv_loop_t *, const char *dbpath);
+void libwrite_submit(struct lw_job *);
+void libwrite_stats(uint64_t *jobs, uint64_t *busy_us);
+void libwrite_stop(void);
+
 struct lib_upload;
 struct lib_upload *library_upload_begin(struct conn *who,
     const struct lib_node *dir, const char *name, int *rc, char *msg,
@@ -1455,9 +1500,21 @@ struct lib_upload *library_upload_begin(struct conn *who,
 /* Bytes in order (off must be where the last write ended). */
 int library_upload_write(struct lib_upload *, uint64_t off, const void *,
     size_t, char *msg, size_t len);
-/* The last bytes and the version, in one transaction; frees u. */
-int library_upload_finish(struct lib_upload *, char *msg, size_t len);
-/* Drop what arrived (in a transaction of its own); frees u. */
+/* Chunks wait for the writer thread: take no more bytes until ready. */
+bool library_upload_busy(const struct lib_upload *);
+/* Far behind (4 MiB waiting): refuse more for now (library.upload_chunk). */
+bool library_upload_stalled(const struct lib_upload *);
+/* Call fn(arg) each time a chunk is stored (NULL: stop). */
+void library_upload_on_ready(struct lib_upload *, void (*fn)(void *),
+    void *arg);
+/*
+ * The last bytes, and once every chunk is stored the version in one
+ * transaction; then fn(arg, LIB_OK or LIB_FAIL, what to tell). Frees u;
+ * fn may run before this returns.
+ */
+void library_upload_finish(struct lib_upload *, void (*fn)(void *, int,
+    const char *), void *arg);
+/* Drop what arrived (the writer thread deletes it); frees u. */
 void library_upload_abort(struct lib_upload *);
 int library_mkdir(struct conn *who, const struct lib_node *dir,
     const char *name, char *msg, size_t len);
@@ -1490,6 +1547,9 @@ bool dispatch_unsynced(void);
  * end: the session is over (a protocol error, or its member removed).
  */
 #define SFTP_OUT_HIGH (1024 * 1024)
+/* Reply bytes an sftp session writes to its channel a loop turn: a
+ * download leaves each turn short, so a room's line never waits long. */
+#define SFTP_TURN_WRITE (128 * 1024)
 struct sftp;
 struct sftp *sftp_new(void *owner, void (*kick)(void *),
     void (*end)(void *), uint64_t log_id, const struct member *,

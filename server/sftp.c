@@ -27,6 +27,9 @@
 #define SFTP_READ_MAX (64 * 1024) /* bytes one READ answers at most */
 #define SFTP_DIR_BATCH 64 /* names per READDIR reply */
 #define SFTP_TURN_PACKETS 256 /* then the rest waits for the next turn */
+/* Request bytes taken a turn: a transfer leaves each turn short, so a
+ * room's line never waits long behind it. */
+#define SFTP_TURN_BYTES (128 * 1024)
 
 enum hkind { H_FREE, H_DIR, H_READ, H_WRITE };
 
@@ -59,7 +62,9 @@ struct sftp {
 	bool freed; /* the session is gone; memory waits for refs */
 	int refs; /* after_sync calls outstanding */
 	bool waiting; /* a write's reply waits for its sync */
+	bool paused; /* an upload's chunks wait for the writer thread */
 	uint32_t wait_id, wait_code;
+	uint32_t close_id; /* the CLOSE whose upload is being finished */
 	char wait_msg[256];
 	int uploads;
 	struct handle h[SFTP_HANDLES];
@@ -637,7 +642,20 @@ do_read(struct sftp *s, const struct sftp_req *q)
 	sftp_end(&s->out, at);
 }
 
+/* A chunk of an upload of s was stored: a paused session goes on. */
 static void
+upload_ready(void *arg)
+{
+	struct sftp *s = arg;
+
+	if (s->paused) {
+		s->paused = false;
+		s->kick(s->owner);
+	}
+}
+
+/* Returns true when the write must wait (the packet is taken again). */
+static bool
 do_write(struct sftp *s, const struct sftp_req *q)
 {
 	struct handle *h = handle_find(s, q);
@@ -646,21 +664,41 @@ do_write(struct sftp *s, const struct sftp_req *q)
 
 	if (h == NULL || h->kind != H_WRITE) {
 		sftp_status(&s->out, q->id, SFTP_FAILURE, "invalid handle");
-		return;
+		return false;
+	}
+	if (library_upload_busy(h->up)) {
+		s->paused = true;
+		library_upload_on_ready(h->up, upload_ready, s);
+		return true;
 	}
 	rc = library_upload_write(h->up, q->offset, q->data, q->data_len, msg,
 	    sizeof msg);
 	if (rc == LIB_OK)
 		h->written += q->data_len;
 	status_rc(s, q->id, rc, msg);
+	return false;
+}
+
+/* The upload a CLOSE finished is stored (or not): reply once synced. */
+static void
+close_done(void *arg, int rc, const char *msg)
+{
+	struct sftp *s = arg;
+
+	s->waiting = false;
+	if (!s->freed) {
+		reply_synced(s, s->close_id, rc, msg);
+		settle(s);
+		s->kick(s->owner);
+	}
+	sftp_release(s);
 }
 
 static void
 do_close(struct sftp *s, const struct sftp_req *q)
 {
 	struct handle *h = handle_find(s, q);
-	char msg[256];
-	int rc;
+	struct lib_upload *up;
 
 	if (h == NULL) {
 		sftp_status(&s->out, q->id, SFTP_FAILURE, "invalid handle");
@@ -671,12 +709,16 @@ do_close(struct sftp *s, const struct sftp_req *q)
 		sftp_status(&s->out, q->id, SFTP_OK, "Success");
 		return;
 	}
-	rc = library_upload_finish(h->up, msg, sizeof msg);
+	up = h->up;
 	h->up = NULL; /* finished or dropped either way */
 	s->uploads--;
 	h->kind = H_FREE;
 	h->gen++;
-	reply_synced(s, q->id, rc, msg);
+	/* nothing more is taken until its last chunk is stored */
+	s->waiting = true;
+	s->close_id = q->id;
+	s->refs++;
+	library_upload_finish(up, close_done, s);
 }
 
 static void
@@ -790,7 +832,8 @@ do_setstat(struct sftp *s, const struct sftp_req *q)
 	sftp_status(&s->out, q->id, SFTP_OK, "Success");
 }
 
-static void
+/* Returns true when the packet must wait: it is taken again later. */
+static bool
 handle_packet(struct sftp *s, const uint8_t *p, uint32_t len)
 {
 	static struct sftp_req q; /* big (paths); the loop thread only */
@@ -799,19 +842,19 @@ handle_packet(struct sftp *s, const uint8_t *p, uint32_t len)
 		log_debug(s->id, "sftp: malformed packet (type %u)", q.type);
 		sftp_status(&s->out, q.id, SFTP_BAD_MESSAGE, "malformed "
 		    "request");
-		return;
+		return false;
 	}
 	if (q.type == SFTP_INIT) {
 		do_init(s, &q);
-		return;
+		return false;
 	}
 	if (!s->inited) {
 		sftp_status(&s->out, q.id, SFTP_BAD_MESSAGE, "INIT first");
-		return;
+		return false;
 	}
 	if (q.bad_path) {
 		sftp_status(&s->out, q.id, SFTP_NO_SUCH_FILE, "No such file");
-		return;
+		return false;
 	}
 	switch (q.type) {
 	case SFTP_REALPATH:
@@ -837,8 +880,7 @@ handle_packet(struct sftp *s, const uint8_t *p, uint32_t len)
 		do_read(s, &q);
 		break;
 	case SFTP_WRITE:
-		do_write(s, &q);
-		break;
+		return do_write(s, &q);
 	case SFTP_CLOSE:
 		do_close(s, &q);
 		break;
@@ -870,6 +912,7 @@ handle_packet(struct sftp *s, const uint8_t *p, uint32_t len)
 		    "supported by Hearth's library");
 		break;
 	}
+	return false;
 }
 
 /* ---- the stream ---- */
@@ -889,11 +932,12 @@ sftp_resume(struct sftp *s)
 {
 	const uint8_t *pkt;
 	uint32_t len;
+	size_t bytes = 0;
 	int n = 0, rc;
 
-	while (!s->ended && !s->waiting &&
+	while (!s->ended && !s->waiting && !s->paused &&
 	    buf_used(&s->ready) + buf_used(&s->held) < SFTP_OUT_HIGH) {
-		if (++n > SFTP_TURN_PACKETS) {
+		if (++n > SFTP_TURN_PACKETS || bytes >= SFTP_TURN_BYTES) {
 			s->kick(s->owner); /* the rest in the next turn */
 			break;
 		}
@@ -904,8 +948,10 @@ sftp_resume(struct sftp *s)
 			sftp_stop(s, "a packet of length 0 or over 256 KiB");
 			break;
 		}
-		handle_packet(s, pkt, len);
+		if (handle_packet(s, pkt, len))
+			break; /* taken again once the upload is ready */
 		buf_consume(&s->in, (size_t)len + 4);
+		bytes += len;
 	}
 	settle(s);
 	return s->ended ? -1 : 0;
@@ -927,7 +973,8 @@ sftp_input(struct sftp *s, const void *data, size_t len)
 bool
 sftp_idle(const struct sftp *s)
 {
-	return !s->waiting && !s->holding && buf_used(&s->in) == 0 &&
+	return !s->waiting && !s->paused && !s->holding &&
+	    buf_used(&s->in) == 0 &&
 	    buf_used(&s->held) == 0 && buf_used(&s->out) == 0;
 }
 

@@ -276,15 +276,16 @@ sess_finish(struct sess *s, int status)
 	uv_timer_start(&s->timer, timer_cb, 5000, 0);
 }
 
-/* Write as much of b as the channel window allows; -1 if the channel died. */
+/* Write as much of b as the channel window allows, at most max bytes;
+ * -1 if the channel died. */
 static int
-chan_write_buf(struct sess *s, struct buf *b)
+chan_write_max(struct sess *s, struct buf *b, size_t max)
 {
 	uint32_t win;
-	size_t n;
+	size_t n, done = 0;
 	int w;
 
-	while (buf_used(b) > 0) {
+	while (buf_used(b) > 0 && done < max) {
 		win = ssh_channel_window_size(s->chan);
 		if (win == 0)
 			break;
@@ -299,8 +300,15 @@ chan_write_buf(struct sess *s, struct buf *b)
 		if (w == 0)
 			break; /* rekey in progress: retry after the next pump */
 		buf_consume(b, (size_t)w);
+		done += (size_t)w;
 	}
 	return 0;
+}
+
+static int
+chan_write_buf(struct sess *s, struct buf *b)
+{
+	return chan_write_max(s, b, SIZE_MAX);
 }
 
 /* ---- the sftp subsystem (sftp.c) ---- */
@@ -904,7 +912,7 @@ static void
 sess_flush_sftp(struct sess *s)
 {
 	struct buf *o = sftp_out(s->sftp), *e = sftp_err(s->sftp);
-	size_t before;
+	size_t before, left = SFTP_TURN_WRITE;
 	int w;
 
 	for (int i = 0; i < 4; i++) {
@@ -912,8 +920,16 @@ sess_flush_sftp(struct sess *s)
 		while (buf_used(e) > 0 && (w = ssh_channel_write_stderr(
 		    s->chan, buf_head(e), (uint32_t)buf_used(e))) > 0)
 			buf_consume(e, (size_t)w);
-		if (chan_write_buf(s, o) != 0) {
+		before = buf_used(o);
+		if (chan_write_max(s, o, left) != 0) {
 			s->dead = true;
+			return;
+		}
+		left -= before - buf_used(o) < left ? before - buf_used(o) :
+		    left;
+		if (left == 0 && buf_used(o) > 0) {
+			/* the turn's share is sent: the rest next turn */
+			sess_kick(s);
 			return;
 		}
 		if (buf_used(o) >= SFTP_OUT_HIGH || s->sftp_ended)

@@ -4,8 +4,10 @@
  * With `synchronous = FULL` an ok must survive a power loss. SQLite's own
  * FULL syncs the WAL inside COMMIT, on the loop thread, so every group
  * commit stopped the loop for as long as the disk took (tens of ms under a
- * backup's writes). Instead the writer runs at NORMAL (COMMIT writes the
- * WAL's frames, no sync) and this thread makes them durable with
+ * backup's writes). Instead the writer runs at OFF (COMMIT writes the
+ * WAL's frames, no sync; at NORMAL SQLite would still sync the WAL's
+ * header on the loop whenever a commit starts the WAL over) and this
+ * thread makes them durable with
  * fdatasync(2) on the WAL file; dispatch.c holds every reply and event of
  * a commit until the sync that covers it is done. One sync covers every
  * commit before it started, so commits that meet one in flight share the

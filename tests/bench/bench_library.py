@@ -41,14 +41,17 @@ SSH_OPTS = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o',
             'IdentityAgent=none', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR']
 
 
-def sftp_batch(port, key, user, script):
+def sftp_batch(port, key, user, script, nice=0):
     d = tempfile.mkdtemp(prefix='hearth-bench-')
     path = os.path.join(d, 'batch')
     with open(path, 'w') as f:
         f.write(script)
     t = time.monotonic()
-    p = subprocess.run(['sftp'] + SSH_OPTS + ['-P', str(port), '-i', key, '-b', path,
-                                            '%s@127.0.0.1' % user],
+    # nice: the client below the servers (it would be on the member's own
+    # computer; here it shares the servers' cores)
+    pre = ['nice', '-n', str(nice)] if nice else []
+    p = subprocess.run(pre + ['sftp'] + SSH_OPTS + ['-P', str(port), '-i', key, '-b', path,
+                                                  '%s@127.0.0.1' % user],
                        capture_output=True, text=True, timeout=600)
     t = time.monotonic() - t
     shutil.rmtree(d, True)
@@ -141,10 +144,13 @@ def roombench(build, d, port, pid, members, duration, label):
                                                                p.stderr))
     res = json.loads([ln for ln in p.stdout.splitlines() if ln.startswith('{')][-1])
     fan = res.get('room_fanout') or {}
-    print('%-9s fan-out p50 %.2f ms, p99 %.2f ms; client p99 %.2f ms over %d '
-          'deliveries, %d lost' % (label, fan.get('p50_ms', -1), fan.get('p99_ms', -1),
-                                   res['client_p99_ms'], res['received'], res['lost']),
-          flush=True)
+    lag = res.get('loop_lag') or {}
+    print('%-9s fan-out p50 %.2f ms, p99 %.2f ms; last member p50 %.2f, p99 %.2f ms; '
+          'client p99 %.2f ms over %d deliveries, %d lost; loop lag max %s ms'
+          % (label, fan.get('p50_ms', -1), fan.get('p99_ms', -1),
+             res.get('last_member_p50_ms', -1), res.get('last_member_p99_ms', -1),
+             res['client_p99_ms'], res['received'], res['lost'],
+             lag.get('max_ms', '?')), flush=True)
     return res
 
 
@@ -189,7 +195,7 @@ def fanout(a, src, mb):
                 while not stop.is_set():
                     t = sftp_batch(port, mover, 'rb%04d' % (members + 1),
                                    'put %s /roombench/big.bin\nget /roombench/big.bin %s\n'
-                                   % (src, back))
+                                   % (src, back), nice=a.client_nice)
                     moved.append(t)
                 os.path.exists(back) and os.unlink(back)
 
@@ -208,6 +214,11 @@ def fanout(a, src, mb):
             res['fanout_p99_ratio'] = with_t / base if base > 0 else None
             cb, ct = res['baseline']['client_p99_ms'], res['transfer']['client_p99_ms']
             res['client_p99_ratio'] = ct / cb if cb > 0 else None
+            lb = res['baseline'].get('last_member_p99_ms', 0)
+            lt = res['transfer'].get('last_member_p99_ms', 0)
+            res['last_member_p99_ratio'] = lt / lb if lb > 0 else None
+            print('last member p99: %.2f ms alone, %.2f ms with the transfer (%.2fx)'
+                  % (lb, lt, res['last_member_p99_ratio'] or 0), flush=True)
             print('fan-out p99: %.2f ms alone, %.2f ms with the transfer (%.2fx); '
                   'client p99 %.2f -> %.2f ms (%.2fx); %d sftp round trips of %.1f MB, '
                   'each %.1f s' % (base, with_t, res['fanout_p99_ratio'] or 0, cb, ct,
@@ -235,6 +246,9 @@ def main():
     ap.add_argument('--json')
     ap.add_argument('--fanout', action='store_true')
     ap.add_argument('--fanout-duration', type=int, default=20)
+    ap.add_argument('--client-nice', type=int, default=0,
+                    help='--fanout: run the sftp client at this nice (it would be on '
+                    'the member\'s own computer; here it takes the servers\' cores)')
     ap.add_argument('--keep', action='store_true',
                     help='keep the fan-out run\'s directory (its hearthd.log)')
     a = ap.parse_args()
