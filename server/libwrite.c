@@ -39,6 +39,7 @@ static struct {
 	char *path;
 	sqlite3 *db; /* the thread's only */
 	uint64_t jobs, busy_us; /* for admin.status */
+	uint64_t queued; /* submitted, not done yet */
 } lw = { .mx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static int
@@ -266,6 +267,7 @@ libwrite_submit(struct lw_job *j)
 	j->rc = 0;
 	j->err[0] = '\0';
 	pthread_mutex_lock(&lw.mx);
+	lw.queued++;
 	*lw.todo_tail = j;
 	lw.todo_tail = &j->next;
 	pthread_cond_signal(&lw.cv);
@@ -273,11 +275,12 @@ libwrite_submit(struct lw_job *j)
 }
 
 void
-libwrite_stats(uint64_t *jobs, uint64_t *busy_us)
+libwrite_stats(uint64_t *jobs, uint64_t *busy_us, uint64_t *queued)
 {
 	pthread_mutex_lock(&lw.mx);
 	*jobs = lw.jobs;
 	*busy_us = lw.busy_us;
+	*queued = lw.queued;
 	pthread_mutex_unlock(&lw.mx);
 }
 

@@ -752,6 +752,15 @@ op_status(struct call *x)
 		    syncs ? total_us / 1000.0 / syncs : 0.0, "max_ms",
 		    max_us / 1000.0));
 	}
+	{
+		uint64_t jobs, busy_us, queued;
+
+		libwrite_stats(&jobs, &busy_us, &queued);
+		json_object_set_new(x->result, "library_writer", json_pack(
+		    "{s:I, s:f, s:I, s:I}", "jobs", (json_int_t)jobs,
+		    "busy_ms", busy_us / 1000.0, "queued", (json_int_t)queued,
+		    "writes_waited", (json_int_t)dispatch_gate_deferrals()));
+	}
 	if (reset) {
 		memset(&lag_stats, 0, sizeof lag_stats);
 		memset(fo, 0, sizeof *fo);

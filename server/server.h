@@ -1490,7 +1490,7 @@ struct lw_job {
 };
 int libwrite_start(uv_loop_t *, const char *dbpath);
 void libwrite_submit(struct lw_job *);
-void libwrite_stats(uint64_t *jobs, uint64_t *busy_us);
+void libwrite_stats(uint64_t *jobs, uint64_t *busy_us, uint64_t *queued);
 void libwrite_stop(void);
 
 struct lib_upload;
