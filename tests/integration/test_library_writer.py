@@ -105,7 +105,7 @@ def test_writes_meeting_a_chunk_wait_in_order_while_reads_and_rooms_go_on():
 def test_an_upload_and_many_writes_at_once_all_land():
     """A whole upload over sftp while another member pipelines writes: every
     write answered ok, in order, and the document whole."""
-    srv, keys = setup()
+    srv, keys = setup(rate_write='off')
     pat = srv.session(keys['pat'], 'pat')
     t = ok(pat.call('thread.create', slug='students', title='Busy', body='x'))
     d = tmpdir()
