@@ -1,8 +1,12 @@
 /*
  * writers.c: helper threads that share one batch of work with the loop
- * thread. writers_run splits an array of items into one slice per thread,
- * does the first slice itself, and returns once every slice is done, so to
- * the loop the batch is one synchronous step. sshd.c uses it to encrypt and
+ * thread. writers_run hands out the items a few at a time (WRITERS_PIECE)
+ * to whichever thread asks next, the loop thread included, and returns
+ * once every piece is done, so to the loop the batch is one synchronous
+ * step. A helper that has not woken up by the time the loop has taken the
+ * last piece takes none: on a machine whose cores are busy (a transfer, a
+ * build) the loop no longer waits for a helper to be scheduled to do a
+ * fixed share, only for pieces a helper is already doing. sshd.c uses it to encrypt and
  * send a room line to a thousand sessions on more than one core: libssh
  * sessions are not shared between threads, but a session may move from one
  * thread to another while nothing else uses it.
@@ -21,10 +25,10 @@
 #include "server.h"
 
 #define WRITERS_MAX 8
+#define WRITERS_PIECE 4 /* items a thread takes at a time */
 
 struct writer {
 	pthread_t th;
-	size_t from, to; /* this batch's slice */
 };
 
 static struct writer writers[WRITERS_MAX];
@@ -33,18 +37,36 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static unsigned batch; /* bumped for each batch */
-static int running; /* helpers still on this batch */
+static bool batch_open; /* helpers may still join this batch */
+static int running; /* helpers inside this batch */
 static bool quit;
 static void **batch_items;
+static size_t batch_n;
+static _Atomic size_t batch_next; /* the first item nobody took yet */
 static writers_fn batch_fn;
+
+/* Take pieces of the batch until none is left. */
+static void
+take_pieces(void)
+{
+	size_t i, n;
+
+	while ((i = batch_next) < batch_n) {
+		i = __atomic_fetch_add(&batch_next, WRITERS_PIECE,
+		    __ATOMIC_RELAXED);
+		if (i >= batch_n)
+			break;
+		n = batch_n - i < WRITERS_PIECE ? batch_n - i : WRITERS_PIECE;
+		batch_fn(batch_items + i, n);
+	}
+}
 
 static void *
 writer_main(void *arg)
 {
-	struct writer *w = arg;
 	unsigned seen = 0;
-	size_t from, to;
 
+	(void)arg;
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		while (batch == seen && !quit)
@@ -52,11 +74,11 @@ writer_main(void *arg)
 		if (quit)
 			break;
 		seen = batch;
-		from = w->from;
-		to = w->to;
+		if (!batch_open)
+			continue; /* woke too late: the loop did it all */
+		running++;
 		pthread_mutex_unlock(&lock);
-		if (to > from)
-			batch_fn(batch_items + from, to - from);
+		take_pieces();
 		pthread_mutex_lock(&lock);
 		if (--running == 0)
 			pthread_cond_signal(&done);
@@ -98,30 +120,24 @@ writers_count(void)
 void
 writers_run(void **items, size_t n, writers_fn fn)
 {
-	size_t per, at;
-
-	if (nwriters == 0 || n < 2) {
+	if (nwriters == 0 || n <= WRITERS_PIECE) {
 		fn(items, n);
 		return;
 	}
-	per = n / (size_t)(nwriters + 1);
-	at = n - per * (size_t)nwriters; /* the loop thread's share */
 	pthread_mutex_lock(&lock);
 	batch_items = items;
+	batch_n = n;
+	batch_next = 0;
 	batch_fn = fn;
-	for (int i = 0; i < nwriters; i++) {
-		writers[i].from = at;
-		writers[i].to = at + per;
-		at += per;
-	}
-	running = nwriters;
+	batch_open = true;
 	batch++;
 	pthread_cond_broadcast(&go);
 	pthread_mutex_unlock(&lock);
 
-	fn(items, n - per * (size_t)nwriters);
+	take_pieces();
 
 	pthread_mutex_lock(&lock);
+	batch_open = false; /* late helpers take nothing */
 	while (running > 0)
 		pthread_cond_wait(&done, &lock);
 	batch_items = NULL;
