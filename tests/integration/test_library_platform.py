@@ -322,3 +322,64 @@ def test_migration_keeps_library_data_and_renames_a_platform_community():
                       ).fetchall() == [(None,)]
     db.close()
     h.close()
+
+
+def test_tui_home_L_opens_the_platform_library():
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['helen'], 'helen', 'mkdir /platform/guides\n'
+         'put %s /platform/guides/welcome.md\n'
+         % write(os.path.join(d, 'w.md'), b'# Welcome\n\nThe volunteer handbook.\n'))
+    t = tui(srv, keys['sam'], 'sam', width=100, height=30)
+    try:
+        t.wait_for("The platform's library (L)", timeout=15)
+        t.keys('L')
+        t.wait_for('Platform library: /platform')
+        t.wait_for('guides/')
+        t.keys('Enter')
+        t.wait_for('welcome.md')
+        t.keys('j')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/platform/guides/welcome.md' ."
+                   % srv.port)
+        t.keys('Enter')
+        t.wait_for('The volunteer handbook.')
+        t.keys('q')
+        t.wait_for('welcome.md')
+        t.keys('u')
+        t.wait_for('guides/')
+        # a member is not offered the upload line
+        assert 'To upload a file here' not in t.screen()
+    finally:
+        t.kill()
+    # staff see where to upload
+    t = tui(srv, keys['helen'], 'helen', width=100, height=30)
+    try:
+        t.wait_for("The platform's library (L)", timeout=15)
+        t.keys('L')
+        t.wait_for('guides/')
+        t.wait_for("scp -P %d FILE 'helen@127.0.0.1:/platform/'" % srv.port)
+    finally:
+        t.kill()
+
+
+def test_plain_main_menu_17_opens_the_platform_library():
+    from harness import Tmux
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['helen'], 'helen', 'put %s /platform/rules.md\n'
+         % write(os.path.join(d, 'r.md'), b'# Rules\n\nBe kind to each other.\n'))
+    cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.wait_for("17. The platform's library")
+        t.keys('17', 'Enter')
+        t.wait_for('Library /platform')
+        t.wait_for('1. rules.md')
+        t.keys('1', 'Enter')
+        t.wait_for("scp -P %d 'sam@127.0.0.1:/platform/rules.md' ." % srv.port)
+        t.wait_for('Be kind to each other.')
+        assert 'To upload a file here' not in t.screen()
+    finally:
+        t.kill()
