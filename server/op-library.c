@@ -507,7 +507,8 @@ op_library_restore(struct call *x)
 
 const struct op op_library_table[] = {
 	{ "library.list", OP_MEMBER | OP_GUEST, op_library_list,
-	    "A folder of a community's library {community, path?}: its "
+	    "A folder of a community's library {community, path?} "
+	    "(community \"platform\": the platform's library): its "
 	    "folders, its documents (size, uploader, versions) and the scp "
 	    "lines to fetch each and to upload there.", RATE_READ,
 	    ARGS(ARG_STR("community", ARG_REQ, 64),
