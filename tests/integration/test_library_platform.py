@@ -383,3 +383,50 @@ def test_plain_main_menu_17_opens_the_platform_library():
         assert 'To upload a file here' not in t.screen()
     finally:
         t.kill()
+
+
+def test_pipelined_staff_uploads_and_a_member_in_one_write():
+    """In one write each: staff make a folder and upload the same name
+    twice into it (two versions, in order); a member's mkdir and upload
+    pipelined are both refused, and nothing of theirs is kept."""
+    import struct
+    from test_library import (CLOSE, DENIED, MKDIR, OK, OPEN, WRITE,
+                              WRITE_CREAT_TRUNC, Raw, pkt, s)
+    srv, keys = setup()
+    r = Raw(srv, keys['helen'], 'helen')
+    r.write(pkt(MKDIR, struct.pack('>I', 1) + s('/platform/new') +
+                struct.pack('>I', 0)) +
+            pkt(OPEN, struct.pack('>I', 2) + s('/platform/new/a.txt') +
+                struct.pack('>II', WRITE_CREAT_TRUNC, 0)) +
+            pkt(OPEN, struct.pack('>I', 3) + s('/platform/new/a.txt') +
+                struct.pack('>II', WRITE_CREAT_TRUNC, 0)))
+    assert r.status()[:2] == (1, OK)
+    handles = []
+    for want in (2, 3):
+        t, body = r.recv()
+        assert t == 102 and struct.unpack('>I', body[:4])[0] == want
+        handles.append(body[4:])
+    r.write(b''.join(
+        pkt(WRITE, struct.pack('>I', 10 + i) + h + struct.pack('>Q', 0) +
+            s('version %d' % (i + 1))) + pkt(CLOSE, struct.pack('>I', 20 + i) + h)
+        for i, h in enumerate(handles)))
+    for want in (10, 20, 11, 21):
+        assert r.status()[:2] == (want, OK)
+    r.close()
+    assert platform_docs(srv) == [('a.txt', 2)]
+    assert srv.query("SELECT v.version, CAST(c.data AS TEXT) FROM library_versions v "
+                     "JOIN library_chunks c ON c.blob_id = v.blob_id ORDER BY "
+                     "v.version") == [(1, 'version 1'), (2, 'version 2')]
+    m = Raw(srv, keys['sam'], 'sam')
+    m.write(pkt(MKDIR, struct.pack('>I', 1) + s('/platform/mine') +
+                struct.pack('>I', 0)) +
+            pkt(OPEN, struct.pack('>I', 2) + s('/platform/new/b.txt') +
+                struct.pack('>II', WRITE_CREAT_TRUNC, 0)))
+    rid, code, msg = m.status()
+    assert (rid, code) == (1, DENIED) and 'staff' in msg, msg
+    rid, code, msg = m.status()
+    assert (rid, code) == (2, DENIED) and 'staff' in msg, msg
+    m.close()
+    assert platform_docs(srv) == [('a.txt', 2)]
+    assert srv.query("SELECT name FROM library_folders") == [('new',)]
+    assert srv.query("SELECT count(*) FROM library_blobs WHERE sha256 IS NULL") == [(0,)]
