@@ -430,3 +430,34 @@ def test_pipelined_staff_uploads_and_a_member_in_one_write():
     assert platform_docs(srv) == [('a.txt', 2)]
     assert srv.query("SELECT name FROM library_folders") == [('new',)]
     assert srv.query("SELECT count(*) FROM library_blobs WHERE sha256 IS NULL") == [(0,)]
+
+
+def test_tui_a_doc_link_to_a_platform_document_shows_and_opens_it():
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['helen'], 'helen', 'put %s /platform/code.md\n' %
+         write(os.path.join(d, 'code.md'), b'# Code\n\nWe listen first: wombat.\n'))
+    h = srv.session(keys['helen'], 'helen')
+    doc = ok(h.call('library.list', community='platform'))['documents'][0]['id']
+    ok(h.call('library.update', id=doc, title='Volunteer code'))
+    h.close()
+    p = srv.session(keys['pat'], 'pat')
+    ok(p.call('thread.create', slug='students', title='Quokka induction',
+              body='Read [[doc:%d]] before you start.' % doc))
+    p.close()
+    t = tui(srv, keys['pat'], 'pat', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('/')
+        t.wait_for('Search:')
+        t.keys('quokka', 'Enter')
+        t.wait_for('1 found')
+        t.keys('Enter')
+        t.wait_for('Read [Volunteer code] before you start.')
+        t.keys('O')
+        t.wait_for('We listen first: wombat.')
+        t.keys('q')
+        t.wait_for('library: /platform')
+    finally:
+        t.kill()
