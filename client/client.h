@@ -816,6 +816,8 @@ json_t *survey_personas(const char *list);
 
 /* library.c: a community's Library tab; sizes as "1.2 MB". */
 struct view *view_library(const char *slug, const char *name);
+/* The platform's library (L on Home): the same screen, "platform". */
+struct view *view_platform_library(void);
 void library_size(json_int_t n, char *out, size_t len);
 /* A document found elsewhere, selected and opened in its library. */
 struct view *view_library_doc(json_int_t id, const char *name);

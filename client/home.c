@@ -249,6 +249,10 @@ home_fill(struct home *h)
 	list_add(&h->l, "  Private consults kept for you (K)", NULL, C_NORMAL,
 	    c, true);
 	json_decref(c);
+	c = json_pack("{s:s}", "open", "library");
+	list_add(&h->l, "  The platform's library (L)", NULL, C_NORMAL, c,
+	    true);
+	json_decref(c);
 	if (admin_may()) {
 		c = json_pack("{s:s}", "open", "admin");
 		list_add(&h->l, "  Admin: invites, members, communities, code "
@@ -444,6 +448,8 @@ home_key(struct view *v, int ch, bool is_key)
 			ui_push(view_experts());
 		else if (strcmp(js(r->data, "open"), "consults") == 0)
 			ui_push(view_consults());
+		else if (strcmp(js(r->data, "open"), "library") == 0)
+			ui_push(view_platform_library());
 		else if (strcmp(js(r->data, "open"), "health") == 0)
 			ui_push(view_health(NULL, NULL));
 		else if (strcmp(js(r->data, "open"), "admin") == 0)
@@ -482,6 +488,10 @@ home_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'A' && admin_may()) {
 		ui_push(view_admin());
+		return true;
+	}
+	if (!is_key && ch == 'L') { /* the platform's library */
+		ui_push(view_platform_library());
 		return true;
 	}
 	if (!is_key && ch == 'P') { /* the platform's roadmap */
@@ -562,14 +572,15 @@ view_home(void)
 
 	h->v.title = "Home";
 	h->v.keys = admin_may() ? "Enter:open  A:admin  H:health  "
-	    "n:notifications  M:messages  /:search  d:directory  p:profile" :
-	    "Enter:open  n:notifications  M:messages  /:search  "
-	    "d:directory  p:profile  E:programme";
+	    "n:notifications  M:messages  /:search  d:directory  p:profile  "
+	    "L:library" : "Enter:open  n:notifications  M:messages  /:search  "
+	    "d:directory  p:profile  E:programme  L:library";
 	h->v.help = "Your communities (● has something new), then what "
 	    "happened since your last visit. **q** on this screen leaves "
 	    "Hearth. Staff: **H** shows the platform's health. **M**: your "
 	    "private messages. **S** lists your surveys (those waiting for "
-	    "your answer are on Home). **P**: the platform's roadmap.";
+	    "your answer are on Home). **P**: the platform's roadmap. **L**: "
+	    "the platform's library (documents staff publish for everyone).";
 	h->v.draw = home_draw;
 	h->v.key = home_key;
 	h->v.event = home_event;

@@ -87,8 +87,8 @@ library_got(void *ctx, json_t *result, json_t *error)
 	if (lv->want != 0)
 		library_want(lv);
 	lv->kept_from = lv->l.n;
-	if (lv->path[0] == '\0')
-		library_kept_load(lv);
+	if (lv->path[0] == '\0' && strcmp(lv->slug, "platform") != 0)
+		library_kept_load(lv); /* kept posts: communities' only */
 	ui_dirty();
 }
 
@@ -482,6 +482,27 @@ view_library(const char *slug, const char *name)
 	lv->v.free = library_free;
 	library_load(lv);
 	return &lv->v;
+}
+
+/* The platform's library (L on Home): staff publish, every member reads. */
+struct view *
+view_platform_library(void)
+{
+	struct view *v = view_library("platform", "Platform");
+
+	v->keys = "Enter:open  i:versions  u:up  B:bin  U/D:up/download";
+	v->help = "The platform's library: material the platform's staff "
+	    "publish for every member. **Enter** opens a folder, shows a "
+	    "plain-text or Markdown document, or another document's details "
+	    "and versions; **i** shows them for any document; **u** goes up. "
+	    "Fetch a document with the **scp** line at the bottom, from your "
+	    "own machine with the key you log in with (over sftp the library "
+	    "is the folder /platform). Only staff upload (the line with FILE), "
+	    "change (**e**), restore versions (**V**) and delete; deleted "
+	    "documents wait 30 days in the bin (**B**). In the native client "
+	    "(hearth HOST), **D** saves the selected document on your machine "
+	    "and staff upload with **U**.";
+	return v;
 }
 
 /* Once its folder is listed: select the wanted document and open it. */

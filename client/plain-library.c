@@ -138,7 +138,8 @@ plain_library(const char *slug)
 		nd = json_array_size(json_object_get(res, "documents"));
 		json_decref(kept);
 		kept = NULL;
-		if (path[0] == '\0') /* plain-libknow.c */
+		if (path[0] == '\0' && strcmp(slug, "platform") != 0)
+			/* plain-libknow.c; the platform's keeps none */
 			plain_libknow_kept(slug, nf + nd + 1, &kept);
 		if (json_is_true(json_object_get(res, "may_upload")))
 			plain_out("To upload a file here, on your own "
@@ -146,7 +147,8 @@ plain_library(const char *slug)
 		if (json_is_true(json_object_get(res, "may_upload")) &&
 		    net_is_native())
 			plain_out("Or p: put a file from this computer here.\n");
-		if (json_is_true(json_object_get(res, "may_manage")))
+		if (json_is_true(json_object_get(res, "may_manage")) &&
+		    strcmp(slug, "platform") != 0)
 			snprintf(prompt, sizeof prompt, "Number to open, u up, "
 			    "b bin, w who may add (now %s), 0 back: ",
 			    js(res, "upload_by"));
@@ -155,7 +157,7 @@ plain_library(const char *slug)
 			    "b bin, 0 back: ");
 		s = plain_ask(prompt);
 		if (s[0] == 'w' && json_is_true(json_object_get(res,
-		    "may_manage"))) {
+		    "may_manage")) && strcmp(slug, "platform") != 0) {
 			s = plain_ask("Who may add documents and folders: 1 "
 			    "members, 2 leaders and managers: ");
 			if (s[0] == '1' || s[0] == '2')

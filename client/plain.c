@@ -784,6 +784,7 @@ plain_run(int fd)
 		    "  12. Community health and reports\n%s"
 		    "  14. Private messages\n  15. Surveys\n"
 		    "  16. The platform's roadmap\n"
+		    "  17. The platform's library\n"
 		    "  D. Drafts you have not sent\n  0. Leave\n",
 		    plain_admin_may() ? "  13. Admin: invites, members, code "
 		    "of conduct\n" : "");
@@ -845,6 +846,9 @@ plain_run(int fd)
 			break;
 		case 16:
 			plain_roadmap(NULL);
+			break;
+		case 17: /* plain-library.c: staff publish, everyone reads */
+			plain_library("platform");
 			break;
 		case 0:
 			/* "0 back" everywhere else: ask before leaving */

@@ -79,7 +79,7 @@ usage(FILE *f)
 	    "becomes the database\n"
 	    "  audit [--member HANDLE] [--limit N] [--before ID]\n"
 	    "  library SLUG [PATH]                   a folder of a community's "
-	    "library\n"
+	    "library (platform: the platform's)\n"
 	    "  library show ID                       a document and its "
 	    "versions\n"
 	    "  library restore ID VERSION            an older version becomes "

@@ -72,7 +72,7 @@ lib_access(struct conn *who, int64_t community_id, enum cact act,
 
 	memset(&x, 0, sizeof x);
 	x.conn = who;
-	if (authz_community(&x, community_id, act, a) == 0)
+	if (library_access(&x, community_id, act, a) == 0)
 		return 0;
 	snprintf(msg, len, "%s", x.msg);
 	return -1;
@@ -86,6 +86,20 @@ lib_power(const struct access *a)
 
 /* ---- finding things ---- */
 
+/* The platform library's time: its newest change (or now, when empty). */
+static int64_t
+platform_mtime(void)
+{
+	sqlite3_stmt *st = db_stmt(srv->db, "SELECT max(updated_at) FROM "
+	    "library_documents WHERE community_id IS NULL");
+	int64_t t = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t != 0 ? t : now_unix();
+}
+
 /* The folder or document called name in (community, folder); LIB_NOENT. */
 static int
 lookup_child(struct lib_node *n, int64_t community_id, int64_t folder_id,
@@ -93,7 +107,8 @@ lookup_child(struct lib_node *n, int64_t community_id, int64_t folder_id,
 {
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT id, created_by, created_at FROM library_folders WHERE "
-	    "community_id = ?1 AND ifnull(parent_id, 0) = ?2 AND name = ?3");
+	    "ifnull(community_id, 0) = ?1 AND ifnull(parent_id, 0) = ?2 AND "
+	    "name = ?3");
 	int rc;
 
 	sqlite3_bind_int64(st, 1, community_id);
@@ -119,8 +134,8 @@ lookup_child(struct lib_node *n, int64_t community_id, int64_t folder_id,
 	    "FROM library_documents d JOIN library_versions v ON "
 	    "v.document_id = d.id AND v.version = (SELECT max(version) FROM "
 	    "library_versions WHERE document_id = d.id) WHERE "
-	    "d.community_id = ?1 AND ifnull(d.folder_id, 0) = ?2 AND "
-	    "d.name = ?3 AND d.deleted_at IS NULL AND "
+	    "ifnull(d.community_id, 0) = ?1 AND ifnull(d.folder_id, 0) = ?2 "
+	    "AND d.name = ?3 AND d.deleted_at IS NULL AND "
 	    "(d.managers_only = 0 OR ?4)");
 	sqlite3_bind_int64(st, 1, community_id);
 	sqlite3_bind_int64(st, 2, folder_id);
@@ -172,6 +187,17 @@ library_resolve(struct conn *who, const char *path, struct lib_node *n,
 		p = e;
 		if (n->kind == LIB_DOC)
 			return LIB_NOENT; /* below a document */
+		if (n->kind == LIB_ROOT && library_is_platform(part)) {
+			if (lib_access(who, 0, CA_READ, &a, msg, len) != 0) {
+				snprintf(msg, len, "No such file");
+				return LIB_NOENT;
+			}
+			n->kind = LIB_COMMUNITY; /* community_id 0 */
+			n->power = lib_power(&a);
+			n->mtime = platform_mtime();
+			snprintf(n->name, sizeof n->name, "%s", part);
+			continue;
+		}
 		if (n->kind == LIB_ROOT) {
 			st = db_stmt(srv->db,
 			    "SELECT id, created_at FROM communities WHERE "
@@ -210,14 +236,28 @@ library_resolve(struct conn *who, const char *path, struct lib_node *n,
 
 /* ---- listing ---- */
 
+static void
+list_platform(void (*fn)(void *, const struct lib_node *), void *arg)
+{
+	struct lib_node e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = LIB_COMMUNITY;
+	e.mtime = platform_mtime();
+	snprintf(e.name, sizeof e.name, "%s", LIBRARY_PLATFORM);
+	fn(arg, &e);
+}
+
 int
 library_list(struct conn *who, const struct lib_node *dir,
     void (*fn)(void *, const struct lib_node *), void *arg, char *msg,
     size_t len)
 {
 	struct lib_node e;
+	struct access pa;
 	sqlite3_stmt *st;
 	char *sql;
+	bool plat;
 	int rc;
 
 	if (dir->kind == LIB_DOC) {
@@ -235,7 +275,13 @@ library_list(struct conn *who, const struct lib_node *dir,
 		}
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":me"),
 		    who->member.id);
+		plat = lib_access(who, 0, CA_READ, &pa, msg, len) == 0;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (plat && strcmp(db_col_text(st, 1),
+			    LIBRARY_PLATFORM) > 0) {
+				plat = false; /* /platform, in name order */
+				list_platform(fn, arg);
+			}
 			memset(&e, 0, sizeof e);
 			e.kind = LIB_COMMUNITY;
 			e.community_id = sqlite3_column_int64(st, 0);
@@ -245,19 +291,21 @@ library_list(struct conn *who, const struct lib_node *dir,
 			fn(arg, &e);
 		}
 		sqlite3_finalize(st);
+		if (plat && rc == SQLITE_DONE)
+			list_platform(fn, arg);
 		return rc == SQLITE_DONE ? LIB_OK : LIB_FAIL;
 	}
 	st = db_stmt(srv->db,
 	    "SELECT 0, id, name, created_by, created_at, 0, 0 FROM "
-	    "library_folders WHERE community_id = ?1 AND "
+	    "library_folders WHERE ifnull(community_id, 0) = ?1 AND "
 	    "ifnull(parent_id, 0) = ?2 "
 	    "UNION ALL "
 	    "SELECT 1, d.id, d.name, d.uploader_id, v.created_at, v.size, "
 	    "v.blob_id FROM library_documents d JOIN library_versions v ON "
 	    "v.document_id = d.id AND v.version = (SELECT max(version) FROM "
 	    "library_versions WHERE document_id = d.id) WHERE "
-	    "d.community_id = ?1 AND ifnull(d.folder_id, 0) = ?2 AND "
-	    "d.deleted_at IS NULL AND (d.managers_only = 0 OR ?3) "
+	    "ifnull(d.community_id, 0) = ?1 AND ifnull(d.folder_id, 0) = ?2 "
+	    "AND d.deleted_at IS NULL AND (d.managers_only = 0 OR ?3) "
 	    "ORDER BY 3");
 	sqlite3_bind_int64(st, 1, dir->community_id);
 	sqlite3_bind_int64(st, 2, dir->kind == LIB_FOLDER ? dir->folder_id : 0);
@@ -458,7 +506,9 @@ sweep_orphans(struct call *x)
 }
 
 /* Bytes the community's library takes: each distinct content once,
- * arriving uploads included. */
+ * arriving uploads included. The platform's (0) counts the arriving
+ * contents of no community: its own, and for a moment a copy on its way
+ * out (drop_later). */
 static int64_t
 community_used(int64_t community_id)
 {
@@ -466,8 +516,9 @@ community_used(int64_t community_id)
 	    "SELECT ifnull((SELECT sum(size) FROM library_blobs WHERE id IN "
 	    "(SELECT v.blob_id FROM library_versions v JOIN "
 	    "library_documents d ON d.id = v.document_id WHERE "
-	    "d.community_id = ?1)), 0) + ifnull((SELECT sum(size) FROM "
-	    "library_blobs WHERE sha256 IS NULL AND community_id = ?1), 0)");
+	    "ifnull(d.community_id, 0) = ?1)), 0) + ifnull((SELECT sum(size) "
+	    "FROM library_blobs WHERE sha256 IS NULL AND "
+	    "ifnull(community_id, 0) = ?1), 0)");
 	int64_t n = 0;
 
 	sqlite3_bind_int64(st, 1, community_id);
@@ -483,7 +534,7 @@ begin_fn(struct call *x, void *arg)
 	struct lib_upload *u = arg;
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "INSERT INTO library_blobs (sha256, size, community_id, "
-	    "created_at) VALUES (NULL, 0, ?, ?)");
+	    "created_at) VALUES (NULL, 0, nullif(?, 0), ?)");
 
 	if (sweep_orphans(x) != 0)
 		return -1;
@@ -797,7 +848,7 @@ finish_fn(struct call *x, void *arg)
 	/* the document: the one by that name, or a new one */
 	st = db_stmt(srv->db, "SELECT id, (SELECT ifnull(max(version), 0) + 1 "
 	    "FROM library_versions WHERE document_id = d.id) FROM "
-	    "library_documents d WHERE community_id = ? AND "
+	    "library_documents d WHERE ifnull(community_id, 0) = ? AND "
 	    "ifnull(folder_id, 0) = ? AND name = ? AND deleted_at IS NULL");
 	sqlite3_bind_int64(st, 1, u->community_id);
 	sqlite3_bind_int64(st, 2, u->folder_id);
@@ -812,7 +863,8 @@ finish_fn(struct call *x, void *arg)
 	if (doc == 0) {
 		st = db_stmt(srv->db, "INSERT INTO library_documents "
 		    "(community_id, folder_id, name, title, type, uploader_id, "
-		    "created_at, updated_at) VALUES (?, nullif(?, 0), ?, ?, ?, "
+		    "created_at, updated_at) VALUES (nullif(?, 0), nullif(?, 0), "
+		    "?, ?, ?, "
 		    "nullif(?, 0), ?, ?)");
 		sqlite3_bind_int64(st, 1, u->community_id);
 		sqlite3_bind_int64(st, 2, u->folder_id);
@@ -940,7 +992,7 @@ mkdir_fn(struct call *x, void *arg)
 	struct change *c = arg;
 	sqlite3_stmt *st = db_stmt(srv->db, "INSERT INTO library_folders "
 	    "(community_id, parent_id, name, created_by, created_at) VALUES "
-	    "(?, nullif(?, 0), ?, nullif(?, 0), ?)");
+	    "(nullif(?, 0), nullif(?, 0), ?, nullif(?, 0), ?)");
 
 	sqlite3_bind_int64(st, 1, c->dir->community_id);
 	sqlite3_bind_int64(st, 2, c->dir->kind == LIB_FOLDER ?
@@ -994,9 +1046,10 @@ may_change(struct conn *who, const struct lib_node *n, char *msg, size_t len)
 	    lib_access(who, n->community_id, CA_POST, &a, msg, len) == 0)
 		return LIB_OK;
 	if (n->owner_id != who->member.id || msg[0] == '\0')
-		snprintf(msg, len, "only who %s %s, or a manager of the "
-		    "community, may change it", n->kind == LIB_DOC ?
-		    "uploaded" : "made", n->name);
+		snprintf(msg, len, "only who %s %s, or %s, may change it",
+		    n->kind == LIB_DOC ? "uploaded" : "made", n->name,
+		    n->community_id == 0 ? "staff" : "a manager of the "
+		    "community");
 	return LIB_DENIED;
 }
 

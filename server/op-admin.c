@@ -453,6 +453,10 @@ op_community_create(struct call *x)
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.slug must be 2-40 characters: lowercase letters, "
 		    "digits and '-', starting with a letter");
+	if (library_is_platform(slug))
+		return call_fail(x, ERR_CONFLICT, "The slug '%s' is reserved: "
+		    "/%s is the platform library (over sftp and scp). Please "
+		    "choose another.", slug, slug);
 	if (*name == '\0')
 		return call_fail(x, ERR_BAD_REQUEST,
 		    "args.name must not be empty");

@@ -24,7 +24,7 @@ op_library_bin(struct call *x)
 	if (arg_str(x->args, "community", true, 64, &slug, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
+	if (library_access_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
 	power = a.admin || a.role >= CROLE_MANAGER;
 	docs = json_array();
@@ -34,7 +34,8 @@ op_library_bin(struct call *x)
 	    "d.deleted_at, d.deleted_at + ?4, ifnull((SELECT size FROM "
 	    "library_versions WHERE document_id = d.id ORDER BY version DESC "
 	    "LIMIT 1), 0), d.title FROM library_documents d LEFT JOIN "
-	    "library_folders f ON f.id = d.folder_id WHERE d.community_id = ?1 "
+	    "library_folders f ON f.id = d.folder_id WHERE "
+	    "ifnull(d.community_id, 0) = ?1 "
 	    "AND d.deleted_at IS NOT NULL AND d.deleted_at >= ?5 AND (?2 OR "
 	    "d.uploader_id = ?3) ORDER BY d.deleted_at DESC, d.id DESC "
 	    "LIMIT 500");
@@ -92,7 +93,7 @@ op_library_undelete(struct call *x)
 	if (deleted < now_unix() - (int64_t)LIBBIN_DAYS * 86400)
 		return call_fail(x, ERR_NOT_FOUND, "No such document in the "
 		    "bin.");
-	if (authz_community(x, cid, CA_READ, &a) != 0)
+	if (library_access(x, cid, CA_READ, &a) != 0)
 		return call_fail(x, ERR_NOT_FOUND, "No such document in the "
 		    "bin.");
 	power = a.admin || a.role >= CROLE_MANAGER;
@@ -100,11 +101,11 @@ op_library_undelete(struct call *x)
 		return call_fail(x, ERR_FORBIDDEN, "Only who uploaded %s, or a "
 		    "manager of %s, may take it out of the bin.", name,
 		    a.name);
-	if (!power && authz_community(x, cid, CA_POST, &a) != 0)
+	if (!power && library_access(x, cid, CA_POST, &a) != 0)
 		return -1;
 	st = db_stmt(srv->db, "SELECT 1 FROM library_documents WHERE "
-	    "community_id = ? AND ifnull(folder_id, 0) = ? AND name = ? AND "
-	    "deleted_at IS NULL");
+	    "ifnull(community_id, 0) = ? AND ifnull(folder_id, 0) = ? AND "
+	    "name = ? AND deleted_at IS NULL");
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, folder);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);

@@ -63,7 +63,7 @@ op_library_list(struct call *x)
 	    sizeof x->msg) != 0 || arg_str(x->args, "path", false,
 	    LIB_PATH_MAX, &sub, x->msg, sizeof x->msg) != 0)
 		return call_bad(x);
-	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
+	if (library_access_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
 	snprintf(path, sizeof path, "/%s/%s", a.slug, sub);
 	if (!sftp_canon(path, canonp, sizeof canonp) ||
@@ -77,8 +77,8 @@ op_library_list(struct call *x)
 	folder = dir.kind == LIB_FOLDER ? dir.folder_id : 0;
 	folders = json_array();
 	st = db_stmt(srv->db, "SELECT name, created_at FROM library_folders "
-	    "WHERE community_id = ? AND ifnull(parent_id, 0) = ? ORDER BY "
-	    "name");
+	    "WHERE ifnull(community_id, 0) = ? AND ifnull(parent_id, 0) = ? "
+	    "ORDER BY name");
 	sqlite3_bind_int64(st, 1, a.community_id);
 	sqlite3_bind_int64(st, 2, folder);
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -93,7 +93,7 @@ op_library_list(struct call *x)
 	    "FROM library_documents "
 	    "d JOIN library_versions v ON v.document_id = d.id AND "
 	    "v.version = (SELECT max(version) FROM library_versions WHERE "
-	    "document_id = d.id) WHERE d.community_id = ? AND "
+	    "document_id = d.id) WHERE ifnull(d.community_id, 0) = ? AND "
 	    "ifnull(d.folder_id, 0) = ? AND d.deleted_at IS NULL AND "
 	    "(d.managers_only = 0 OR ?) ORDER BY d.name");
 	sqlite3_bind_int64(st, 1, a.community_id);
@@ -121,9 +121,10 @@ op_library_list(struct call *x)
 	members = library_members_add(a.community_id);
 	x->result = json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "community",
 	    a.slug, "path", canonp, "folders", folders, "documents", docs,
-	    "may_upload", !x->conn->guest && (a.admin || a.role >=
-	    (members ? CROLE_MEMBER : CROLE_LEADER)), "upload_by",
-	    members ? "members" : "leaders");
+	    "may_upload", !x->conn->guest && (a.admin || (a.community_id !=
+	    0 && a.role >= (members ? CROLE_MEMBER : CROLE_LEADER))),
+	    "upload_by", a.community_id == 0 ? "staff" : members ? "members" :
+	    "leaders");
 	json_object_set_new(x->result, "may_manage", json_boolean(a.admin ||
 	    a.role >= CROLE_MANAGER));
 	line = scp_put(x->conn, canonp);
@@ -180,7 +181,7 @@ op_library_get(struct call *x)
 	cid = sqlite3_column_int64(st, 0);
 	mo = sqlite3_column_int(st, 1) != 0;
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	if (library_access(x, cid, CA_READ, &a) != 0 ||
 	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	versions = json_array();
@@ -255,7 +256,7 @@ op_library_text(struct call *x)
 	blob = sqlite3_column_int64(st, 4);
 	size = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	if (library_access(x, cid, CA_READ, &a) != 0 ||
 	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	if (strncmp(type, "text/", 5) != 0)
@@ -298,8 +299,11 @@ op_library_settings(struct call *x)
 	if (strcmp(upload, "members") != 0 && strcmp(upload, "leaders") != 0)
 		return call_fail(x, ERR_BAD_REQUEST, "args.upload: members or "
 		    "leaders");
-	if (authz_community_slug(x, slug, CA_MANAGE, &a) != 0)
+	if (library_access_slug(x, slug, CA_MANAGE, &a) != 0)
 		return -1;
+	if (a.community_id == 0)
+		return call_fail(x, ERR_BAD_REQUEST, "The platform library "
+		    "always takes uploads from staff only.");
 	st = db_stmt(srv->db, "UPDATE communities SET library_upload = ? "
 	    "WHERE id = ?");
 	sqlite3_bind_text(st, 1, upload, -1, SQLITE_STATIC);
@@ -359,7 +363,7 @@ op_library_update(struct call *x)
 	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
 	uploader = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	if (library_access(x, cid, CA_READ, &a) != 0 ||
 	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	power = a.admin || a.role >= CROLE_MANAGER;
@@ -369,7 +373,7 @@ op_library_update(struct call *x)
 	if (!power && json_object_get(x->args, "managers_only") != NULL)
 		return call_fail(x, ERR_FORBIDDEN, "Only managers of %s mark "
 		    "documents for managers only.", a.name);
-	if (!power && authz_community(x, cid, CA_POST, &a) != 0)
+	if (!power && library_access(x, cid, CA_POST, &a) != 0)
 		return -1;
 	st = db_stmt(srv->db, "UPDATE library_documents SET title = "
 	    "coalesce(?, title), description = coalesce(?, description), "
@@ -422,7 +426,7 @@ library_doc_visible(struct call *x, json_int_t id, struct access *a)
 	cid = sqlite3_column_int64(st, 0);
 	mo = sqlite3_column_int(st, 1) != 0;
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, a) != 0 || library_hidden(a, mo))
+	if (library_access(x, cid, CA_READ, a) != 0 || library_hidden(a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	return 0;
 }
@@ -453,12 +457,13 @@ op_library_restore(struct call *x)
 	mo = sqlite3_column_int(st, 1) != 0;
 	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	if (library_access(x, cid, CA_READ, &a) != 0 ||
 	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
-	if (authz_community(x, cid, CA_MANAGE, &a) != 0)
-		return call_fail(x, ERR_FORBIDDEN, "Only managers of %s may "
-		    "restore an older version.", a.name);
+	if (library_access(x, cid, CA_MANAGE, &a) != 0)
+		return call_fail(x, ERR_FORBIDDEN, "Only %s%s may restore an "
+		    "older version.", cid == 0 ? "staff in " : "managers of ",
+		    a.name);
 	st = db_stmt(srv->db, "SELECT blob_id, size, (SELECT max(version) + 1 "
 	    "FROM library_versions WHERE document_id = ?1) FROM "
 	    "library_versions WHERE document_id = ?1 AND version = ?2");
@@ -502,7 +507,8 @@ op_library_restore(struct call *x)
 
 const struct op op_library_table[] = {
 	{ "library.list", OP_MEMBER | OP_GUEST, op_library_list,
-	    "A folder of a community's library {community, path?}: its "
+	    "A folder of a community's library {community, path?} "
+	    "(community \"platform\": the platform's library): its "
 	    "folders, its documents (size, uploader, versions) and the scp "
 	    "lines to fetch each and to upload there.", RATE_READ,
 	    ARGS(ARG_STR("community", ARG_REQ, 64),

@@ -96,7 +96,7 @@ op_upload_begin(struct call *x)
 	    arg_str(x->args, "name", true, 255, &name, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
-	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
+	if (library_access_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
 	snprintf(path, sizeof path, "/%s/%s", a.slug, sub);
 	sl = strlen(a.slug);
@@ -234,8 +234,9 @@ end_stored(void *arg, int rc, const char *msg)
 	st = db_stmt(srv->db, "SELECT d.id, v.version, v.size, b.sha256 FROM "
 	    "library_documents d JOIN library_versions v ON v.document_id = "
 	    "d.id JOIN library_blobs b ON b.id = v.blob_id WHERE "
-	    "d.community_id = ? AND ifnull(d.folder_id, 0) = ? AND d.name = ? "
-	    "AND d.deleted_at IS NULL ORDER BY v.version DESC LIMIT 1");
+	    "ifnull(d.community_id, 0) = ? AND ifnull(d.folder_id, 0) = ? AND "
+	    "d.name = ? AND d.deleted_at IS NULL ORDER BY v.version DESC "
+	    "LIMIT 1");
 	sqlite3_bind_int64(st, 1, g->community_id);
 	sqlite3_bind_int64(st, 2, g->folder_id);
 	sqlite3_bind_text(st, 3, g->name, -1, SQLITE_TRANSIENT);
@@ -345,7 +346,7 @@ op_download(struct call *x)
 	ver = sqlite3_column_int64(st, 4);
 	snprintf(sha, sizeof sha, "%s", db_col_text(st, 5));
 	sqlite3_reset(st);
-	if (authz_community(x, cid, CA_READ, &a) != 0 ||
+	if (library_access(x, cid, CA_READ, &a) != 0 ||
 	    library_hidden(&a, mo))
 		return call_fail(x, ERR_NOT_FOUND, "No such document.");
 	bytes = xmalloc((size_t)length);

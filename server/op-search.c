@@ -78,6 +78,7 @@ struct search {
 	int words; /* phrases in match */
 	int64_t me;
 	bool admin; /* sees managers-only documents everywhere */
+	bool staff, platform; /* the platform library: staff-only ones; read */
 	int64_t community; /* 0: every readable community */
 	int limit;
 	int page;
@@ -378,10 +379,12 @@ rank_sql(int kind, const char *readable)
 		    "community_id = :c))");
 	else if (kind == K_DOCUMENT)
 		/* as the library shows them: not in the bin, managers-only
-		 * ones to the community's managers (and admins) only */
-		buf_printf(&b, "d.deleted_at IS NULL AND d.community_id IN "
-		    "(%s) AND (:c = 0 OR d.community_id = :c) AND "
-		    "(d.managers_only = 0 OR :adm OR d.community_id IN "
+		 * ones to the community's managers (and admins) only; the
+		 * platform's (no community) to members, staff-only to staff */
+		buf_printf(&b, "d.deleted_at IS NULL AND (d.community_id IN "
+		    "(%s) OR (d.community_id IS NULL AND :plat)) AND (:c = 0 "
+		    "OR d.community_id = :c) AND (d.managers_only = 0 OR :adm "
+		    "OR (d.community_id IS NULL AND :staff) OR d.community_id IN "
 		    "(SELECT community_id FROM community_members WHERE "
 		    "member_id = :me AND role = 'manager'))", readable);
 	else
@@ -425,9 +428,11 @@ static const char *const detail_sql[K_COUNT] = {
 	"m.job_role, m.organisation, m.region, m.bio "
 	"FROM members m WHERE m.id IN (SELECT value FROM json_each(?1))",
 	"SELECT NULL, NULL, NULL, CASE d.title WHEN '' THEN d.name ELSE "
-	"d.title END, c.slug, c.name, a.handle, a.display_name, d.updated_at, "
+	"d.title END, ifnull(c.slug, 'platform'), ifnull(c.name, 'Platform "
+	"library'), a.handle, a.display_name, d.updated_at, "
 	"d.id, f.title, f.name, f.description, f.tags, f.body "
-	"FROM library_documents d JOIN communities c ON c.id = d.community_id "
+	"FROM library_documents d LEFT JOIN communities c ON c.id = "
+	"d.community_id "
 	"JOIN documents_fts f ON f.rowid = d.id "
 	"LEFT JOIN members a ON a.id = d.uploader_id "
 	"WHERE d.id IN (SELECT value FROM json_each(?1))",
@@ -544,6 +549,8 @@ search_rank(struct reader *r, struct search *s, int kind, struct hit *hits,
 	    s->match, -1, SQLITE_STATIC);
 	bind_named(st, ":me", s->me);
 	bind_named(st, ":adm", s->admin);
+	bind_named(st, ":plat", s->platform);
+	bind_named(st, ":staff", s->staff);
 	bind_named(st, ":c", s->community);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
@@ -1251,6 +1258,9 @@ op_search_query(struct call *x)
 	s->kinds[K_DOCUMENT] = documents;
 	s->admin = x->conn->console || x->conn->member.role == ROLE_ADMIN;
 	s->me = x->conn->member.id;
+	s->staff = authz_is_staff(x->conn);
+	s->platform = x->conn->console || (!x->conn->guest &&
+	    x->conn->member.id != 0); /* reads the platform library */
 	s->community = slug != NULL ? a.community_id : 0;
 	s->limit = (int)limit;
 	s->page = (int)page;

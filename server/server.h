@@ -1593,4 +1593,18 @@ library_hidden(const struct access *a, bool managers_only)
 /* May the caller see document id? Fails the call with not_found if not. */
 int library_doc_visible(struct call *, json_int_t id, struct access *);
 
+/*
+ * libplat.c: the platform's library, "platform" where a community slug
+ * goes (community_id 0 in a lib_node and in struct access; NULL in the
+ * tables). Every member reads it; staff publish and manage it.
+ */
+#define LIBRARY_PLATFORM "platform"
+bool library_is_platform(const char *slug);
+/* authz_community(_slug) for a library: the platform's when id is 0 or
+ * slug is "platform", a community's otherwise. */
+int library_access(struct call *, int64_t community_id, enum cact,
+    struct access *a);
+int library_access_slug(struct call *, const char *slug, enum cact,
+    struct access *a);
+
 #endif

@@ -177,8 +177,9 @@ def test_review_screen_follows_a_co_host_editing_and_publishing():
     t = tui(srv, keys['host'], 'host')
     try:
         t.wait_for('Review: Supervision', timeout=15)
-        # the last rows of Home: the record, Programme, Experts, Consults
-        t.keys('G', 'k', 'k', 'k', 'Enter')
+        # the last rows of Home: the record, Programme, Experts, Consults,
+        # the platform's library
+        t.keys('G', 'k', 'k', 'k', 'k', 'Enter')
         t.wait_for('Review a record')
         t.wait_for('drop that one')
         lines = ok(c.call('room.record.get', room_id=rid))['lines']
