@@ -696,6 +696,8 @@ void where_resume(struct view *home);
 /* Open a thread with post_id selected and shown (0: as view_thread). */
 struct view *view_thread_at(json_int_t id, const char *title,
     json_int_t post_id);
+/* The reply composer of thread id, opened with initial (a draft). */
+struct view *thread_reply_open(json_int_t id, const char *initial);
 /* A community by slug, on tab (from 0; -1: its usual first tab). */
 struct view *view_community_tab(const char *slug, const char *name, int tab);
 
