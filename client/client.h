@@ -717,6 +717,14 @@ uint32_t text_hash(uint32_t h, const char *s, size_t n);
 /* A draft from the server was offered: forgetting must delete it there. */
 void draft_offered(struct draft_saver *);
 void draft_saver_free(struct draft_saver *);
+/* Draft saves (draft.c): due DRAFT_IDLE_MS after the typing pauses, at
+ * most DRAFT_SAVE_MS after the first unsaved change, at least DRAFT_GAP_MS
+ * after the last save; at once (next loop turn) when a line ends. */
+#define DRAFT_IDLE_MS 500
+#define DRAFT_SAVE_MS 2000
+#define DRAFT_GAP_MS 1000
+uint64_t draft_delay_ms(uint64_t now, uint64_t dirty_since,
+    uint64_t saved_at, bool line_end);
 /* Fetch the draft under key (draft.get); draft_of reads the reply. */
 void draft_fetch(const char *key, struct view *owner, reply_fn cb,
     void *ctx);

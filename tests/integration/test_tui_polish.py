@@ -40,3 +40,36 @@ def test_resume_reopens_the_composer_with_the_unsent_reply():
         wait_until(lambda: reply_draft(srv, tid) in (None, ''), 10, 'the draft gone')
     finally:
         t.kill()
+
+
+def test_a_line_ended_just_before_the_link_drops_is_kept():
+    """Every Enter sends the draft at once (one request for a pasted block
+    of lines), so lines ended before a killed link are on the server; the
+    rest follows half a second after the typing pauses."""
+    srv = Server({'resume_minutes': 10})
+    keys, s, tid, ids = forum(srv, posts=2)
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        open_forum_thread(t)
+        t.keys('r')
+        t.wait_for('Ctrl-S:send')
+        # a pause: kept half a second later (the old 2 s timer was far longer)
+        t.keys('-l', 'A first thought')
+        t.wait_for('A first thought')
+        wait_until(lambda: reply_draft(srv, tid) == 'A first thought', 10,
+                   'the draft after a pause')
+        # two lines ended and a third begun, in one write: the ended lines
+        # are sent before the screen shows the third, so the link can drop
+        # the moment it does
+        t.keys('-l', ' and more.\rSecond line, ended.\rThird begun')
+        t.wait_for('Third begun')
+        kill_ssh(t)
+    finally:
+        t.kill()
+    wait_until(lambda: (reply_draft(srv, tid) or '').startswith(
+        'A first thought and more.\nSecond line, ended.\n'), 10,
+        'the ended lines on the server')
+    # a request per pause or line end, never one per key (48 keys typed)
+    with open(srv.logpath, errors='replace') as f:
+        saves = [l for l in f if 'draft.save ok' in l]
+    assert 1 <= len(saves) <= 4, saves
