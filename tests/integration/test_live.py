@@ -294,6 +294,9 @@ def test_room_line_draft_survives_a_killed_ssh_client():
         t.keys('-l', 'half a thought about supervision')
         wait_until(lambda: drafts(srv, 'pat').get('room:%d' % rid) ==
                    'half a thought about supervision', 15, 'the room draft')
+        # the position too (kept a second after moving; the draft is quicker)
+        wait_db(srv, 'SELECT screen, room_id FROM member_where', [('room', rid)],
+                timeout=15)
         kill_ssh(t)
     finally:
         t.kill()
