@@ -817,6 +817,10 @@ json_int_t notify_survey_id(json_t *notification);
 /* ---- survey.c: surveys (a list, one, answering, results, a new one) ---- */
 /* Surveys for the member (slug NULL) or in one community. */
 struct view *view_surveys(const char *slug, const char *name);
+/* The same, saying whether the viewer may make surveys there (its
+ * footer lists c and T only then); view_surveys: staff only. */
+struct view *view_surveys_as(const char *slug, const char *name,
+    bool manager);
 struct view *view_survey(json_int_t id);
 /* The composer's text, a question a line, as survey.create's questions. */
 json_t *survey_questions_parse(const char *text);

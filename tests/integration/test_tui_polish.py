@@ -73,3 +73,57 @@ def test_a_line_ended_just_before_the_link_drops_is_kept():
     with open(srv.logpath, errors='replace') as f:
         saves = [l for l in f if 'draft.save ok' in l]
     assert 1 <= len(saves) <= 4, saves
+
+
+def footer(t):
+    """The bottom line: the keys the screen offers."""
+    return t.screen().rstrip('\n').split('\n')[-1]
+
+
+def wait_footer(t, want, absent=(), timeout=10):
+    wait_until(lambda: all(w in footer(t) for w in want) and
+               not any(a in footer(t) for a in absent), timeout,
+               'footer with %s and without %s' % (want, absent))
+    return footer(t)
+
+
+def test_footers_list_only_the_keys_the_viewers_role_may_use():
+    from test_survey_screens import QUESTIONS, town
+    srv = Server()
+    keys = town(srv)
+    sid = ok(srv.session(keys['mgr']).call(
+        'survey.create', title='After the drop-in', audience={'community': 'cop'},
+        questions=QUESTIONS))['survey_id']
+    manager_only = ('S:settings', 'O:open a room')
+    t = tui(srv, keys['ann'], 'ann', width=200)
+    try:
+        t.wait_for('Circle', timeout=15)
+        t.keys('Enter')                   # Home's first row: the community
+        t.wait_for('Threads')
+        # a plain member: posting and leaving, not joining, settings, rooms
+        f = wait_footer(t, ('c:new', 'L:leave', 'Q:surveys'), manager_only + ('J:join',))
+        t.keys('Q')
+        t.wait_for('After the drop-in')
+        wait_footer(t, ('Enter:open', 'R:reload'),
+                    ('c:new survey', 'T:repeat', 'x:stop'))
+        t.keys('Enter')
+        t.wait_for('a answers it')
+        wait_footer(t, ('a:answer',), ('C:close', 'm:remind', 'r:results'))
+    finally:
+        t.kill()
+    # the community's manager sees theirs
+    t = tui(srv, keys['mgr'], 'mgr', width=200)
+    try:
+        t.wait_for('Circle', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Threads')
+        wait_footer(t, ('c:new', 'S:settings', 'O:open a room', 'L:leave'), ('J:join',))
+        t.keys('Q')
+        t.wait_for('After the drop-in')
+        wait_footer(t, ('c:new survey', 'T:repeat the temperature check'))
+        t.keys('Enter')
+        t.wait_for('After the drop-in')
+        wait_footer(t, ('r:results', 'C:close', 'm:remind'))
+    finally:
+        t.kill()
+    assert f
