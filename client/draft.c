@@ -220,6 +220,15 @@ drafts_got(void *ctx, json_t *result, json_t *error)
 		char *pre;
 
 		draft_words(js(x, "key"), what, sizeof what);
+		if (js(x, "thread_title")[0]) {
+			/* the thread by its title, not its number */
+			char *tt = snippet_clean(js(x, "thread_title"));
+
+			snprintf(what, sizeof what, "%s \"%s\"", strncmp(js(x,
+			    "key"), "edit:", 5) == 0 ? "Edit in" : "Reply in",
+			    tt);
+			free(tt);
+		}
 		pre = snippet_clean(js(x, "title")[0] ? js(x, "title") :
 		    js(x, "preview"));
 		snprintf(line, sizeof line, "%s: %s", what, pre);

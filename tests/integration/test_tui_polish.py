@@ -127,3 +127,24 @@ def test_footers_list_only_the_keys_the_viewers_role_may_use():
     finally:
         t.kill()
     assert f
+
+
+def test_drafts_list_names_the_thread_by_its_title():
+    srv = Server()
+    keys, s, tid, ids = forum(srv, posts=1)
+    pat = srv.session(keys['pat'])
+    ok(pat.call('draft.save', key='reply:%d' % tid, body='Half a reply'))
+    d = ok(pat.call('draft.list'))['drafts'][0]
+    assert d['thread_title'] == 'Supervision notes', d
+    # a thread the member may no longer read is not named
+    ok(srv.session(keys['sam']).call('draft.save', key='reply:999999', body='x'))
+    assert 'thread_title' not in ok(srv.session(keys['sam']).call('draft.list'))['drafts'][0]
+    t = tui(srv, keys['pat'], 'pat', height=40)
+    try:
+        t.wait_for('Your unsent drafts (1)', timeout=20)
+        t.keys('G', 'k', 'k', 'k', 'Enter')   # the row above the last three
+        screen = t.wait_for('Your unsent drafts', 'Half a reply')
+        assert 'Reply in "Supervision notes": Half a reply' in screen, screen
+        assert 'Reply in thread %d' % tid not in screen
+    finally:
+        t.kill()
