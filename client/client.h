@@ -584,6 +584,10 @@ int native_reconnect(char *err, size_t errlen);
 int plain_run(int fd);
 /* Print, with control characters made harmless ('?'). */
 void plain_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A preview for a line-mode list: one line (every run of newlines, tabs
+ * and spaces one space), at most max characters, then "…" (malloc'd). */
+#define PLAIN_PREVIEW 100
+char *plain_preview(const char *s, size_t max);
 /* Print prompt and read a line (static storage, valid until the next). */
 char *plain_ask(const char *prompt);
 /* A multi-line text ending with a line holding only "." (malloc'd). */

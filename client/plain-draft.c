@@ -169,9 +169,13 @@ plain_drafts(void)
 			char where[160];
 
 			draft_where(d, where, sizeof where);
+			char *pre = plain_preview(js(d, "preview"),
+			    PLAIN_PREVIEW);
+
 			plain_out("  %zu. %s%s%s: %s (%s)\n", i + 1, where,
 			    js(d, "title")[0] ? ", " : "", js(d, "title"),
-			    js(d, "preview"), when_say(js(d, "updated_at")));
+			    pre, when_say(js(d, "updated_at")));
+			free(pre);
 		}
 		s = plain_ask("Number to go on with it, x N throws draft N away, "
 		    "Enter goes back: ");
