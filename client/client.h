@@ -124,6 +124,13 @@ const char *err_message(json_t *error);
 /* errtext.c: a server message as a sentence a member reads ("args.handle
  * must be ..." becomes "The handle must be ..."); msg itself, or out. */
 const char *err_text(const char *msg, char *out, size_t len);
+/* err_message, but a "too long" refusal counted in the characters of
+ * what was sent (args): "13 characters of the 30 typed fit" (the server
+ * counts bytes: a CJK character takes three). */
+const char *err_message_for(json_t *error, json_t *args);
+/* errtext.c's part of it: true and the sentence in out if msg is such a
+ * refusal of a string in args. */
+bool err_too_long(const char *msg, json_t *args, char *out, size_t len);
 
 /* ---- json helpers ---- */
 const char *js(json_t *o, const char *key); /* "" when absent */

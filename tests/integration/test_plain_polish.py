@@ -52,3 +52,33 @@ def test_line_mode_drafts_list_preview_is_one_line():
         assert len(lines_with(screen, 'Para t')) == 1, screen
     finally:
         t.kill()
+
+
+def test_directory_too_long_counts_characters_not_bytes():
+    """The server takes at most 200 bytes of words and 80 of a region; the
+    refusal says how many of the characters typed fit: 66 CJK ones (three
+    bytes each) of 200 bytes, not "200 letters"."""
+    from fixtures import people, tui
+    srv = Server()
+    keys = people(srv, 'pat')
+    words = '日本語' * 30                  # 90 characters, 270 bytes
+    t = tui(srv, keys['pat'], 'pat', width=200)
+    try:
+        t.wait_for('Welcome', timeout=15)
+        t.keys('d')
+        t.wait_for('Find members:')
+        t.keys('-l', words)
+        screen = t.wait_for('is too long')
+        assert '66 characters of the 90 typed fit; please shorten it.' in screen, screen
+        assert '200 letters' not in screen
+    finally:
+        t.kill()
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.keys('4', 'Enter')
+        t.wait_for('Number to open a profile')
+        t.keys('r ' + 'ó' * 50, 'Enter')   # 50 characters, 100 bytes of 80
+        screen = t.wait_for('is too long')
+        assert '40 characters of the 50 typed fit; please shorten it.' in screen, screen
+    finally:
+        t.kill()
