@@ -102,20 +102,34 @@ op_draft_get(struct call *x)
 static char *
 draft_thread_title(struct call *x, const char *key)
 {
-	char sql[768];
+	/* db_stmt caches by the text's address: one lasting text for each
+	 * kind of key and each of authz_readable_sql's (one per caller) */
+	static const char *sql_key[2][3];
+	static char sql[2][3][768];
+	const char *readable = authz_readable_sql(x->conn);
 	sqlite3_stmt *st;
 	int64_t id;
 	bool edit = strncmp(key, "edit:", 5) == 0;
 	char *title = NULL;
+	size_t k;
 
 	if (!edit && strncmp(key, "reply:", 6) != 0)
 		return NULL;
 	if ((id = strtoll(key + (edit ? 5 : 6), NULL, 10)) <= 0)
 		return NULL;
-	snprintf(sql, sizeof sql, "SELECT t.title FROM threads t WHERE t.id = "
-	    "%s AND t.community_id IN (%s)", edit ? "(SELECT thread_id FROM "
-	    "posts WHERE id = :id)" : ":id", authz_readable_sql(x->conn));
-	st = db_stmt(srv->db, sql);
+	for (k = 0; k < 3 && sql_key[edit][k] != NULL &&
+	    sql_key[edit][k] != readable; k++)
+		;
+	if (k == 3)
+		return NULL;
+	if (sql_key[edit][k] == NULL) {
+		sql_key[edit][k] = readable;
+		snprintf(sql[edit][k], sizeof sql[edit][k], "SELECT t.title "
+		    "FROM threads t WHERE t.id = %s AND t.community_id IN (%s)",
+		    edit ? "(SELECT thread_id FROM posts WHERE id = :id)" :
+		    ":id", readable);
+	}
+	st = db_stmt(srv->db, sql[edit][k]);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":me"),
 	    call_actor(x));
