@@ -383,6 +383,10 @@ void coc_reply(json_t *msg);
 
 /* ---- admin.c: the Admin screen (platform admins and staff) ---- */
 struct view *view_admin(void);
+/* msgreports.c: staff's queue of reported private messages (M on Admin). */
+struct view *view_msgreports(void);
+/* plain-msgreports.c: the same in the line mode (Admin menu, 7). */
+void plain_message_reports(void);
 /* True for a platform admin or staff member (g_me's role). */
 bool admin_may(void);
 
