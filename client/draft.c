@@ -2,9 +2,9 @@
  * draft.c: drafts kept on the server (draft.save, draft.get, draft.list)
  * for the screens that are not the composer: a room's input line, the
  * profile editor and forms save what is typed half a second after the
- * typing pauses (draft_delay_ms, which the composer uses too), and offer it again when reopened, here or on another
- * connection. Home lists the drafts (view_drafts) and opens each one's
- * screen.
+ * typing pauses (draft_delay_ms, which the composer uses too), and
+ * offer it again when reopened, here or on another connection. Home lists
+ * the drafts (view_drafts) and opens each one's screen.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,8 +9,9 @@
  * RRULE:FREQ=MONTHLY does (a series on the 31st meets seven months a
  * year). A wall-clock time a spring-forward skips is read as the hour
  * after; one a fall-back repeats as its second (standard time) instance.
- * No series goes past TIME_MAX. The server (event lists, reminders, iCalendar) and the client
- * (the programme's week) read series only through here.
+ * No series goes past TIME_MAX. The server (event lists, reminders,
+ * iCalendar) and the client (the programme's week) read series only
+ * through here.
  *
  * A word that is not a rule (recur_valid says so) is read as "none".
  */
