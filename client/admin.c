@@ -24,12 +24,13 @@ enum tab { T_INVITES, T_MEMBERS, T_COMMUNITIES, T_AUDIT, T_STATUS, T_COC,
 static const char *const tab_names[T_COUNT] = { "Invites", "Members",
 	"Communities", "Audit", "Status", "Conduct" };
 static const char *const tab_keys[T_COUNT] = {
-	"c:invite  x:revoke  a:all  Tab:next",
-	"Enter:show  f:find  r:role  x:remove  u:reinstate  c:device code",
-	"c:create community  Tab:next",
-	"Enter on more:older  Tab:next",
-	"R:reload  m:send due e-mail now  Tab:next",
-	"e:edit (new version)  Tab:next",
+	"c:invite  x:revoke  a:all  Tab:next  M:reported messages",
+	"Enter:show  f:find  r:role  x:remove  u:reinstate  c:device code  "
+	    "M:reported messages",
+	"c:create community  Tab:next  M:reported messages",
+	"Enter on more:older  Tab:next  M:reported messages",
+	"R:reload  m:send due e-mail now  Tab:next  M:reported messages",
+	"e:edit (new version)  Tab:next  M:reported messages",
 };
 
 struct admin {
@@ -739,6 +740,10 @@ admin_key(struct view *v, int ch, bool is_key)
 		admin_load(a);
 		return true;
 	}
+	if (ch == 'M') { /* staff's queue of reported private messages */
+		ui_push(view_msgreports());
+		return true;
+	}
 	switch (a->tab) {
 	case T_INVITES:
 		if (ch == 'c') {
@@ -879,7 +884,9 @@ view_admin(void)
 	    "its first manager; one with no manager is flagged. **Audit "
 	    "log**: newest first, Enter on the last row for older entries. "
 	    "**Code of conduct**: e writes a new version, which every member "
-	    "accepts before writing again.";
+	    "accepts before writing again. **M** (staff) opens the reported "
+	    "private messages: each the one message reported, never the rest "
+	    "of its conversation.";
 	a->v.draw = admin_draw;
 	a->v.key = admin_key;
 	a->v.event = admin_event;

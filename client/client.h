@@ -124,6 +124,13 @@ const char *err_message(json_t *error);
 /* errtext.c: a server message as a sentence a member reads ("args.handle
  * must be ..." becomes "The handle must be ..."); msg itself, or out. */
 const char *err_text(const char *msg, char *out, size_t len);
+/* err_message, but a "too long" refusal counted in the characters of
+ * what was sent (args): "13 characters of the 30 typed fit" (the server
+ * counts bytes: a CJK character takes three). */
+const char *err_message_for(json_t *error, json_t *args);
+/* errtext.c's part of it: true and the sentence in out if msg is such a
+ * refusal of a string in args. */
+bool err_too_long(const char *msg, json_t *args, char *out, size_t len);
 
 /* ---- json helpers ---- */
 const char *js(json_t *o, const char *key); /* "" when absent */
@@ -376,6 +383,10 @@ void coc_reply(json_t *msg);
 
 /* ---- admin.c: the Admin screen (platform admins and staff) ---- */
 struct view *view_admin(void);
+/* msgreports.c: staff's queue of reported private messages (M on Admin). */
+struct view *view_msgreports(void);
+/* plain-msgreports.c: the same in the line mode (Admin menu, 7). */
+void plain_message_reports(void);
 /* True for a platform admin or staff member (g_me's role). */
 bool admin_may(void);
 
@@ -584,6 +595,10 @@ int native_reconnect(char *err, size_t errlen);
 int plain_run(int fd);
 /* Print, with control characters made harmless ('?'). */
 void plain_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A preview for a line-mode list: one line (every run of newlines, tabs
+ * and spaces one space), at most max characters, then "…" (malloc'd). */
+#define PLAIN_PREVIEW 100
+char *plain_preview(const char *s, size_t max);
 /* Print prompt and read a line (static storage, valid until the next). */
 char *plain_ask(const char *prompt);
 /* A multi-line text ending with a line holding only "." (malloc'd). */
@@ -696,6 +711,8 @@ void where_resume(struct view *home);
 /* Open a thread with post_id selected and shown (0: as view_thread). */
 struct view *view_thread_at(json_int_t id, const char *title,
     json_int_t post_id);
+/* The reply composer of thread id, opened with initial (a draft). */
+struct view *thread_reply_open(json_int_t id, const char *initial);
 /* A community by slug, on tab (from 0; -1: its usual first tab). */
 struct view *view_community_tab(const char *slug, const char *name, int tab);
 
@@ -715,6 +732,14 @@ uint32_t text_hash(uint32_t h, const char *s, size_t n);
 /* A draft from the server was offered: forgetting must delete it there. */
 void draft_offered(struct draft_saver *);
 void draft_saver_free(struct draft_saver *);
+/* Draft saves (draft.c): due DRAFT_IDLE_MS after the typing pauses, at
+ * most DRAFT_SAVE_MS after the first unsaved change, at least DRAFT_GAP_MS
+ * after the last save; at once (next loop turn) when a line ends. */
+#define DRAFT_IDLE_MS 500
+#define DRAFT_SAVE_MS 2000
+#define DRAFT_GAP_MS 1000
+uint64_t draft_delay_ms(uint64_t now, uint64_t dirty_since,
+    uint64_t saved_at, bool line_end);
 /* Fetch the draft under key (draft.get); draft_of reads the reply. */
 void draft_fetch(const char *key, struct view *owner, reply_fn cb,
     void *ctx);
@@ -807,6 +832,10 @@ json_int_t notify_survey_id(json_t *notification);
 /* ---- survey.c: surveys (a list, one, answering, results, a new one) ---- */
 /* Surveys for the member (slug NULL) or in one community. */
 struct view *view_surveys(const char *slug, const char *name);
+/* The same, saying whether the viewer may make surveys there (its
+ * footer lists c and T only then); view_surveys: staff only. */
+struct view *view_surveys_as(const char *slug, const char *name,
+    bool manager);
 struct view *view_survey(json_int_t id);
 /* The composer's text, a question a line, as survey.create's questions. */
 json_t *survey_questions_parse(const char *text);

@@ -38,6 +38,7 @@ struct community {
 	struct reqpane *left; /* the Members tab's "who left" (l) */
 	bool show_left;
 	struct reports *reports; /* leaders and managers: reports.c */
+	char keys[200]; /* the footer: only keys this viewer may use */
 };
 
 /* Leaders, managers and admins get the Reports tab (reports.c). */
@@ -81,6 +82,27 @@ comm_manager(const struct community *c)
 	    strcmp(js(g_me, "role"), "admin") == 0;
 }
 
+/* The footer for this viewer: joining for those outside, posting and
+ * leaving for members, rooms for leaders, managers and staff, settings
+ * for managers and admins. */
+static void
+comm_keys(struct community *c)
+{
+	bool member = js(c->c, "my_role")[0] != '\0';
+	bool pending = strcmp(js(json_object_get(c->c, "my_request"),
+	    "status"), "pending") == 0;
+
+	snprintf(c->keys, sizeof c->keys, "0-9:tabs  Enter:open  %s%s%s%s%s"
+	    "Q:surveys", member ? "c:new  " : "", member ? "" : "J:join  ",
+	    member && (c->intro_thread != 0 || ji(c->c, "intro_thread_id") !=
+	    0) ? "i:intro  " : "", comm_health_may(c) ? "O:open a room  " :
+	    "", comm_manager(c) ? "S:settings  " : "");
+	if (member || pending)
+		snprintf(c->keys + strlen(c->keys), sizeof c->keys -
+		    strlen(c->keys), "  L:%s", member ? "leave" : "withdraw");
+	c->v.keys = c->keys;
+}
+
 /* "request sent ..." or the answer, for someone not in the community. */
 static void
 request_state(const struct community *c, char *out, size_t len)
@@ -110,6 +132,8 @@ comm_draw(struct view *v, int rows, int cols)
 	const char *role = js(c->c, "my_role");
 
 	char state[600];
+
+	comm_keys(c);
 
 	request_state(c, state, sizeof state);
 	if (!role[0] && strncmp(state, "Request sent", 12) == 0)
@@ -626,7 +650,8 @@ comm_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (!is_key && ch == 'Q') {
-		ui_push(view_surveys(c->slug, c->name));
+		ui_push(view_surveys_as(c->slug, c->name, comm_manager(c) ||
+		    admin_may()));
 		return true;
 	}
 	if (!is_key && ch == 'c' && c->tab == TAB_POLLS) {
@@ -829,8 +854,7 @@ view_community(json_t *cj)
 	struct community *c = xcalloc(1, sizeof *c);
 
 	c->v.title = "Community";
-	c->v.keys = "0-9:tabs  Enter:open  c:new  J:join  i:intro  "
-	    "O:open a room  S:settings  L:leave  Q:surveys";
+	c->v.keys = "0-9:tabs  Enter:open  Q:surveys"; /* comm_keys */
 	c->v.help = "Tabs: **1** threads (pinned first, ● unread), **2** "
 	    "polls, **3** members, **4** about (purpose, who it is for, "
 	    "privacy), **5** the rooms open now (Enter joins one). **J** "

@@ -68,11 +68,11 @@ struct composer {
 	int scroll;
 	int width;
 	void (*done)(struct view *below, json_t *result);
-	uv_timer_t *save_t; /* the server copy, 2 s after the last key */
+	uv_timer_t *save_t; /* the server copy: draft_delay_ms (draft.c) */
 	bool dirty; /* changed since the server copy */
+	uint64_t dirty_since, saved_at; /* uv_now() */
+	bool line_due; /* a line ended: its save waits for no more keys */
 };
-
-#define DRAFT_SAVE_MS 2000
 
 /* Keep the text on the server too (draft.save): the link may drop. */
 static void
@@ -83,6 +83,10 @@ comp_save_server(struct composer *c)
 	if (!c->dirty || c->sending)
 		return;
 	c->dirty = false;
+	c->line_due = false;
+	c->saved_at = uv_now(uv_default_loop());
+	if (c->save_t != NULL)
+		uv_timer_stop(c->save_t);
 	body = xstrndup(c->ed.text, c->ed.len);
 	net_call("draft.save", json_pack("{s:s, s:s, s:s}", "key", c->key,
 	    "title", c->title.text, "body", body), NULL, NULL, NULL);
@@ -95,18 +99,26 @@ save_due(uv_timer_t *t)
 	comp_save_server(t->data);
 }
 
-/* After a change: the server copy follows once the typing pauses. */
+/* After a change: the server copy follows once the typing pauses
+ * briefly, or a line ends (draft_delay_ms). */
 static void
-comp_changed(struct composer *c)
+comp_changed(struct composer *c, bool line_end)
 {
+	uint64_t now = uv_now(uv_default_loop());
+
+	if (!c->dirty)
+		c->dirty_since = now;
 	c->dirty = true;
 	if (c->save_t == NULL) {
 		c->save_t = xcalloc(1, sizeof *c->save_t);
 		uv_timer_init(uv_default_loop(), c->save_t);
 		c->save_t->data = c;
 	}
-	if (!uv_is_active((uv_handle_t *)c->save_t))
-		uv_timer_start(c->save_t, save_due, DRAFT_SAVE_MS, 0);
+	if (c->line_due && uv_is_active((uv_handle_t *)c->save_t))
+		return; /* the keys after an Enter do not hold its save back */
+	c->line_due = line_end;
+	uv_timer_start(c->save_t, save_due, draft_delay_ms(now,
+	    c->dirty_since, c->saved_at, line_end), 0);
 }
 
 static void
@@ -427,7 +439,8 @@ comp_key(struct view *v, int ch, bool is_key)
 	if (!esc && ui_top() == v && (c->ed.len != len ||
 	    c->title.len != tlen || (len > 0 &&
 	    crc_text(c->ed.text, c->ed.len) != before)))
-		comp_changed(c);
+		comp_changed(c, !c->on_title && (ch == '\r' || ch == '\n' ||
+		    (is_key && ch == KEY_ENTER)));
 	return used;
 }
 

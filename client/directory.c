@@ -66,6 +66,9 @@ directory_got(void *ctx, json_t *result, json_t *error)
 	char *now = json_line(a);
 	size_t i, k;
 
+	if (error != NULL) /* a too-long filter, counted in characters */
+		snprintf(d->msg, sizeof d->msg, "%s", err_message_for(error,
+		    a));
 	json_decref(a);
 
 	free(d->shown);
@@ -73,7 +76,7 @@ directory_got(void *ctx, json_t *result, json_t *error)
 	d->sent = NULL;
 	list_clear(&d->l);
 	if (error != NULL)
-		snprintf(d->msg, sizeof d->msg, "%s", err_message(error));
+		;
 	else {
 		a = jarr(result, "members");
 		snprintf(d->msg, sizeof d->msg, "%zu %s found%s.",

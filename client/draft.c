@@ -1,10 +1,10 @@
 /*
  * draft.c: drafts kept on the server (draft.save, draft.get, draft.list)
  * for the screens that are not the composer: a room's input line, the
- * profile editor and forms save what is typed a couple of seconds after
- * the typing pauses, and offer it again when reopened, here or on another
- * connection. Home lists the drafts (view_drafts) and opens each one's
- * screen.
+ * profile editor and forms save what is typed half a second after the
+ * typing pauses (draft_delay_ms, which the composer uses too), and
+ * offer it again when reopened, here or on another connection. Home lists
+ * the drafts (view_drafts) and opens each one's screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +16,38 @@
 #include "common.h"
 #include "client.h"
 
-#define DRAFT_SAVE_MS 2000
-
 struct draft_saver {
 	char key[64];
 	uv_timer_t *t;
 	char *title, *body; /* what to send */
 	bool dirty;
 	bool stored; /* the server may hold one: forgetting must tell it */
+	uint64_t dirty_since, saved_at; /* uv_now() */
 };
+
+/*
+ * When the server copy of a changed text is due, in ms from now: half a
+ * second after the typing pauses, but no later than 2 s after the first
+ * unsaved change (steady typing) and no sooner than 1 s after the last
+ * save (slow typing: at most one request a second); a line ended (Enter)
+ * is due at once, which is the next loop turn, so a pasted block of lines
+ * read in one go is still one request.
+ */
+uint64_t
+draft_delay_ms(uint64_t now, uint64_t dirty_since, uint64_t saved_at,
+    bool line_end)
+{
+	uint64_t due;
+
+	if (line_end)
+		return 0;
+	due = now + DRAFT_IDLE_MS;
+	if (due > dirty_since + DRAFT_SAVE_MS)
+		due = dirty_since + DRAFT_SAVE_MS;
+	if (saved_at != 0 && due < saved_at + DRAFT_GAP_MS)
+		due = saved_at + DRAFT_GAP_MS;
+	return due > now ? due - now : 0;
+}
 
 uint32_t
 text_hash(uint32_t h, const char *s, size_t n)
@@ -50,6 +73,7 @@ draft_flush(struct draft_saver *d)
 		return;
 	d->dirty = false;
 	d->stored = true;
+	d->saved_at = uv_now(uv_default_loop());
 	if (d->t != NULL)
 		uv_timer_stop(d->t);
 	net_call("draft.save", json_pack("{s:s, s:s, s:s}", "key", d->key,
@@ -66,20 +90,25 @@ save_due(uv_timer_t *t)
 void
 draft_changed(struct draft_saver *d, const char *title, const char *body)
 {
+	uint64_t now;
+
 	if (d == NULL)
 		return;
 	free(d->title);
 	free(d->body);
 	d->title = xstrdup(title != NULL ? title : "");
 	d->body = xstrdup(body != NULL ? body : "");
+	now = uv_now(uv_default_loop());
+	if (!d->dirty)
+		d->dirty_since = now;
 	d->dirty = true;
 	if (d->t == NULL) {
 		d->t = xcalloc(1, sizeof *d->t);
 		uv_timer_init(uv_default_loop(), d->t);
 		d->t->data = d;
 	}
-	if (!uv_is_active((uv_handle_t *)d->t))
-		uv_timer_start(d->t, save_due, DRAFT_SAVE_MS, 0);
+	uv_timer_start(d->t, save_due, draft_delay_ms(now, d->dirty_since,
+	    d->saved_at, false), 0);
 }
 
 void
@@ -191,6 +220,15 @@ drafts_got(void *ctx, json_t *result, json_t *error)
 		char *pre;
 
 		draft_words(js(x, "key"), what, sizeof what);
+		if (js(x, "thread_title")[0]) {
+			/* the thread by its title, not its number */
+			char *tt = snippet_clean(js(x, "thread_title"));
+
+			snprintf(what, sizeof what, "%s \"%s\"", strncmp(js(x,
+			    "key"), "edit:", 5) == 0 ? "Edit in" : "Reply in",
+			    tt);
+			free(tt);
+		}
 		pre = snippet_clean(js(x, "title")[0] ? js(x, "title") :
 		    js(x, "preview"));
 		snprintf(line, sizeof line, "%s: %s", what, pre);

@@ -160,3 +160,49 @@ err_text(const char *msg, char *out, size_t len)
 	}
 	return out;
 }
+
+/* Characters (UTF-8 code points) in s's first n bytes. */
+static size_t
+chars_in(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+bool
+err_too_long(const char *msg, json_t *args, char *text, size_t len)
+{
+	const char *typed;
+	char name[64], label[96];
+	size_t nl = 0, fit, all, cut;
+	long max;
+
+	if (strncmp(msg, "args.", 5) != 0)
+		return false;
+	while ((isalnum((unsigned char)msg[5 + nl]) || msg[5 + nl] == '_') &&
+	    nl + 1 < sizeof name)
+		nl++;
+	if (strncmp(msg + 5 + nl, " is too long (max ", 18) != 0)
+		return false;
+	snprintf(name, sizeof name, "%.*s", (int)nl, msg + 5);
+	max = strtol(msg + 5 + nl + 18, NULL, 10);
+	typed = json_string_value(json_object_get(args, name));
+	if (typed == NULL || max <= 0 || strlen(typed) <= (size_t)max)
+		return false;
+	/* the server counts bytes; say it in the characters typed: as many
+	 * whole ones as its limit holds (a CJK one takes three bytes) */
+	cut = (size_t)max;
+	while (cut > 0 && ((unsigned char)typed[cut] & 0xc0) == 0x80)
+		cut--;
+	fit = chars_in(typed, cut);
+	all = chars_in(typed, strlen(typed));
+	label_of(name, nl, label, sizeof label);
+	snprintf(text, len, "The %s is too long: %zu character%s of "
+	    "the %zu typed fit%s; please shorten it.", label, fit, fit == 1 ?
+	    "" : "s", all, fit == 1 ? "s" : "");
+	return true;
+}

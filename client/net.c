@@ -75,6 +75,17 @@ err_message(json_t *error)
 	return err_text(js(error, "message"), text, sizeof text);
 }
 
+const char *
+err_message_for(json_t *error, json_t *args)
+{
+	static char text[512];
+
+	if (error != NULL && err_too_long(js(error, "message"), args, text,
+	    sizeof text))
+		return text;
+	return err_message(error);
+}
+
 static void
 alloc_cb(uv_handle_t *h, size_t want, uv_buf_t *b)
 {

@@ -215,7 +215,8 @@ plain_admin(void)
 		plain_out("\nAdmin menu:\n  1. Invite someone\n"
 		    "  2. Pending invites (and revoke one)\n  3. Members\n"
 		    "  4. Remove a member\n  5. Reinstate a removed member\n"
-		    "  6. Code of conduct (and a new version)\n  0. Back\n");
+		    "  6. Code of conduct (and a new version)\n"
+		    "  7. Reported private messages\n  0. Back\n");
 		s = plain_ask("Choose a number: ");
 		switch (atoi(s)) {
 		case 1:
@@ -235,6 +236,9 @@ plain_admin(void)
 			break;
 		case 6:
 			coc_admin();
+			break;
+		case 7:
+			plain_message_reports();
 			break;
 		default:
 			if (s[0] == '0' || s[0] == 'q' || s[0] == '\0')

@@ -99,11 +99,18 @@ plain_compose(const char *key, char *title, size_t tlen)
 /* The drafts: each one's target and start; a number throws it away. */
 /* Where a draft was written, in words. */
 static void
-draft_where(const char *key, char *out, size_t len)
+draft_where(json_t *d, char *out, size_t len)
 {
+	const char *key = js(d, "key");
 	const char *arg = strchr(key, ':') ? strchr(key, ':') + 1 : "";
 
-	if (strncmp(key, "reply:", 6) == 0)
+	if (strncmp(key, "reply:", 6) == 0 && js(d, "thread_title")[0]) {
+		/* its thread by title, on one line */
+		char *tt = snippet_clean(js(d, "thread_title"));
+
+		snprintf(out, len, "a reply in \"%s\"", tt);
+		free(tt);
+	} else if (strncmp(key, "reply:", 6) == 0)
 		snprintf(out, len, "a reply in thread %s", arg);
 	else if (strncmp(key, "thread:", 7) == 0)
 		snprintf(out, len, "a new thread in %s", arg);
@@ -161,10 +168,14 @@ plain_drafts(void)
 		json_array_foreach(a, i, d) {
 			char where[160];
 
-			draft_where(js(d, "key"), where, sizeof where);
+			draft_where(d, where, sizeof where);
+			char *pre = plain_preview(js(d, "preview"),
+			    PLAIN_PREVIEW);
+
 			plain_out("  %zu. %s%s%s: %s (%s)\n", i + 1, where,
 			    js(d, "title")[0] ? ", " : "", js(d, "title"),
-			    js(d, "preview"), when_say(js(d, "updated_at")));
+			    pre, when_say(js(d, "updated_at")));
+			free(pre);
 		}
 		s = plain_ask("Number to go on with it, x N throws draft N away, "
 		    "Enter goes back: ");

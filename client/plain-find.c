@@ -143,10 +143,15 @@ plain_notifications(void)
 		    plain_count((long long)json_array_size(a),
 		    "notification", "notifications"),
 		    (long long)ji(res, "unread"));
-		json_array_foreach(a, i, x)
+		json_array_foreach(a, i, x) {
+			/* one line each, however the text was written */
+			char *text = plain_preview(js(x, "text"), 300);
+
 			plain_out("  %zu. %s: %s (%s)\n", i + 1,
-			    ji(x, "read") ? "Read" : "Unread", js(x, "text"),
+			    ji(x, "read") ? "Read" : "Unread", text,
 			    when_say(js(x, "at")));
+			free(text);
+		}
 		if (json_array_size(a) == 0) {
 			plain_out("  Nothing yet.\n");
 			json_decref(r);
@@ -197,8 +202,12 @@ search_print(size_t n, json_t *x)
 		    strcmp(kind, "post") == 0 ? "Post" : "Thread",
 		    js(x, "title"), json_is_object(c) ? js(c, "name") : "",
 		    json_is_object(a) ? js(a, "display_name") : "Hearth");
-	if (js(x, "snippet")[0] != '\0')
-		plain_out("     %s\n", js(x, "snippet"));
+	if (js(x, "snippet")[0] != '\0') {
+		char *pre = plain_preview(js(x, "snippet"), PLAIN_PREVIEW);
+
+		plain_out("     %s\n", pre);
+		free(pre);
+	}
 }
 
 /* A page of results: how many, then each. */

@@ -231,10 +231,13 @@ search(void)
 		a = arr_of(res, "results");
 		plain_out("%zu found.\n", json_array_size(a));
 		json_array_foreach(a, i, m) {
+			char *pre = plain_preview(js(m, "snippet"),
+			    PLAIN_PREVIEW);
+
 			when_of(js(m, "at"), when);
 			plain_out("  %zu. @%s, %s: %s\n", i + 1, js(
-			    json_object_get(m, "author"), "handle"), when,
-			    js(m, "snippet"));
+			    json_object_get(m, "author"), "handle"), when, pre);
+			free(pre);
 		}
 		if (json_array_size(a) > 0) {
 			size_t n = (size_t)atoi(plain_ask("A number opens its "
@@ -281,15 +284,18 @@ plain_messages(void)
 			char who[600], when[64];
 			json_t *last = json_object_get(c, "last");
 			json_int_t u = ji(c, "unread");
+			char *pre = plain_preview(js(last, "body"),
+			    PLAIN_PREVIEW);
 			names(arr_of(c, "participants"), who, sizeof who);
 			when_of(js(last, "at"), when);
 			if (u > 0)
 				plain_out("  %zu. %s, %lld unread. Last, %s: "
 				    "%s\n", i + 1, who, (long long)u, when,
-				    js(last, "body"));
+				    pre);
 			else
 				plain_out("  %zu. %s, all read. Last, %s: %s\n",
-				    i + 1, who, when, js(last, "body"));
+				    i + 1, who, when, pre);
+			free(pre);
 		}
 		if (json_array_size(a) == 0)
 			plain_out("  No conversations yet.\n");

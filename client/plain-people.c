@@ -15,7 +15,9 @@
 
 /* The directory's filters, kept between searches. */
 struct filters {
-	char q[200], tag[160], region[80], org[120];
+	/* room for more than the server takes (4 bytes a character), so a
+	 * long one is refused with its length, never cut mid-character */
+	char q[801], tag[641], region[321], org[481];
 	char comm_slug[64], comm_name[120];
 	bool mentors;
 };
@@ -76,7 +78,7 @@ static json_t *
 directory_search(const struct filters *f)
 {
 	json_t *a = json_pack("{s:i}", "limit", 50), *r, *res, *list;
-	char said[800];
+	char said[3200];
 	size_t i;
 
 	if (f->q[0])
@@ -91,11 +93,17 @@ directory_search(const struct filters *f)
 		json_object_set_new(a, "community", json_string(f->comm_slug));
 	if (f->mentors)
 		json_object_set_new(a, "mentoring", json_true());
-	r = plain_call("member.search", a);
-	if ((res = plain_result(r)) == NULL) {
+	r = plain_call("member.search", json_incref(a));
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		/* a too-long filter, counted in characters */
+		plain_out("  %s\n", err_message_for(json_object_get(r,
+		    "error"), a));
+		json_decref(a);
 		json_decref(r);
 		return json_array();
 	}
+	json_decref(a);
+	res = json_object_get(r, "result");
 	list = json_incref(jarr(res, "members"));
 	json_decref(r);
 	filters_say(f, said, sizeof said);

@@ -862,3 +862,39 @@ plain_run(int fd)
 		}
 	}
 }
+
+char *
+plain_preview(const char *s, size_t max)
+{
+	struct buf b;
+	size_t n = 0;
+	bool space = false;
+	char *out;
+
+	buf_init(&b);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '\002' || ch == '\003')
+			continue; /* search highlights */
+		if (ch < 0x20 || ch == ' ' || ch == 0x7f) {
+			space = b.len > 0; /* a run of them: one space */
+			continue;
+		}
+		if ((ch & 0xc0) != 0x80) { /* a character starts */
+			if (n == max) {
+				buf_puts(&b, "…");
+				break;
+			}
+			if (space)
+				buf_append(&b, " ", 1);
+			space = false;
+			n++;
+		}
+		buf_append(&b, s, 1);
+	}
+	buf_append(&b, "", 1);
+	out = xstrdup(b.data);
+	buf_free(&b);
+	return out;
+}

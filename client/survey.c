@@ -572,6 +572,7 @@ struct one {
 	json_t *s;
 	struct rdoc d;
 	char msg[300];
+	char keys[80]; /* the footer, once the survey says what we may */
 };
 
 static void one_load(struct one *);
@@ -594,6 +595,13 @@ one_got(void *ctx, json_t *result, json_t *error)
 	o->msg[0] = '\0';
 	json_decref(o->s);
 	o->s = s = json_incref(jobj(result, "survey"));
+	/* the footer: only what this member may do with it */
+	snprintf(o->keys, sizeof o->keys, "%s%s%s", json_is_true(
+	    json_object_get(s, "can_answer")) ? "a:answer  " : "",
+	    json_is_true(json_object_get(s, "can_manage")) || strcmp(js(s,
+	    "status"), "open") != 0 ? "r:results  " : "", json_is_true(
+	    json_object_get(s, "can_manage")) ? "C:close  m:remind" : "");
+	o->v.keys = o->keys;
 	buf_init(&b);
 	buf_printf(&b, "# %s\n\n", js(s, "title"));
 	short_time(js(s, "closes_at"), when);
@@ -696,7 +704,7 @@ view_survey(json_int_t id)
 	struct one *o = xcalloc(1, sizeof *o);
 
 	o->v.title = "Survey";
-	o->v.keys = "a:answer  r:results  C:close  m:remind (managers)";
+	o->v.keys = "";
 	o->v.help = "**a** answers the survey (once). **r** shows the results "
 	    "(members: once it has closed). Whoever made it, the community's "
 	    "managers and staff: **C** closes it now, **m** reminds, once, "
@@ -720,7 +728,19 @@ struct surveys {
 	char *slug, *name;
 	json_t *list, *schedules;
 	char msg[256];
+	bool manager; /* may make surveys here (managers, staff) */
+	char keys[160]; /* the footer: only keys the viewer may use */
 };
+
+/* The list's footer: making and repeating only for those who may. */
+static void
+surveys_keys(struct surveys *s)
+{
+	snprintf(s->keys, sizeof s->keys, "Enter:open  %s%sR:reload",
+	    s->manager ? "c:new survey  T:repeat the temperature check  " :
+	    "", json_array_size(s->schedules) > 0 ? "x:stop one  " : "");
+	s->v.keys = s->keys;
+}
 
 static void surveys_load(struct surveys *);
 
@@ -732,6 +752,7 @@ surveys_fill(struct surveys *s)
 	char line[400], right[80], when[32];
 
 	list_clear(&s->l);
+	surveys_keys(s);
 	if (s->msg[0] != '\0')
 		list_add(&s->l, s->msg, NULL, C_DIM, NULL, false);
 	json_array_foreach(s->list, i, x) {
@@ -1071,11 +1092,17 @@ surveys_free(struct view *v)
 struct view *
 view_surveys(const char *slug, const char *name)
 {
+	return view_surveys_as(slug, name, admin_may());
+}
+
+struct view *
+view_surveys_as(const char *slug, const char *name, bool manager)
+{
 	struct surveys *s = xcalloc(1, sizeof *s);
 
 	s->v.title = "Surveys";
-	s->v.keys = "Enter:open  c:new survey  T:repeat the temperature "
-	    "check  x:stop one  R:reload";
+	s->manager = manager;
+	surveys_keys(s);
 	s->v.help = "Surveys sent to you (● waiting for your answer), and "
 	    "those you manage. Managers and staff: **c** makes a survey "
 	    "(for this community, the platform, a pyramid band, or the "

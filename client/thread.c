@@ -682,3 +682,14 @@ view_thread(json_int_t id, const char *title)
 	thread_load(t);
 	return &t->v;
 }
+
+/* The reply composer of thread id, opened with initial (a draft). */
+struct view *
+thread_reply_open(json_int_t id, const char *initial)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "reply:%lld", (long long)id);
+	return composer_open("Reply", "post.create", json_pack("{s:I}",
+	    "thread_id", id), key, false, initial, thread_replied);
+}

@@ -34,13 +34,54 @@ when_zone(const char *name)
 	tzset();
 }
 
+/* The zone repeating events keep their wall-clock time in (the server's
+ * `timezone` setting, sent as the member's "events_timezone"): recur.c
+ * asks it for offsets, so the programme's week places each occurrence
+ * where the server does. */
+static char series[80] = "UTC";
+
+/* Seconds east of UTC at t in the series' zone. */
+static int32_t
+series_off(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char tz[sizeof zone + 1];
+	bool ok;
+
+	if (strcmp(series, "UTC") == 0)
+		return 0;
+	if (strcmp(series, zone) == 0)
+		ok = localtime_r(&tt, &tm) != NULL;
+	else {
+		/* one process, one thread: borrow TZ for the other zone */
+		snprintf(tz, sizeof tz, ":%s", series);
+		setenv("TZ", tz, 1);
+		tzset();
+		ok = localtime_r(&tt, &tm) != NULL;
+		snprintf(tz, sizeof tz, ":%s", zone);
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+	if (!ok)
+		return 0;
+	return (int32_t)(time_from_utc(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) - t);
+}
+
 void
 when_member(json_t *member)
 {
-	const char *z = js(member, "timezone");
+	const char *z = js(member, "timezone"), *ev = js(member,
+	    "events_timezone");
 
 	if (*z != '\0')
 		when_zone(z);
+	if (*ev != '\0' && strlen(ev) < sizeof series && strchr(ev, ',') ==
+	    NULL) {
+		snprintf(series, sizeof series, "%s", ev);
+		recur_zone(series_off);
+	}
 }
 
 void

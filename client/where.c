@@ -2,7 +2,8 @@
  * where.c: where the member is, kept on the server (session.where) a
  * second after it last changed, so that when a plain ssh link drops the
  * next login (within the server's resume_minutes) opens the same screen
- * and position: a thread and its post, a community's tab, a room. A clean
+ * and position: a thread and its post (with its reply composer open again
+ * when a reply was left unsent there), a community's tab, a room. A clean
  * quit (q on Home) forgets it, and the next login opens Home.
  */
 #include <stdio.h>
@@ -125,6 +126,22 @@ where_quit(void)
 
 /* ---- coming back ---- */
 
+static json_int_t resumed_thread; /* whose reply draft is being asked */
+
+/* A reply left unsent in the thread resumed into: the composer again. */
+static void
+resumed_draft(void *ctx, json_t *result, json_t *error)
+{
+	struct view *thread = ctx;
+	json_t *d = draft_of(result, error);
+
+	if (d == NULL || ui_top() != thread || resumed_thread == 0)
+		return;
+	ui_push(thread_reply_open(resumed_thread, js(d, "body")));
+	ui_flash("Back where you were, with your unsent reply (Esc keeps "
+	    "it as a draft).");
+}
+
 static void
 resumed(void *ctx, json_t *result, json_t *error)
 {
@@ -144,6 +161,14 @@ resumed(void *ctx, json_t *result, json_t *error)
 			    "slug"), 0));
 		ui_push(view_thread_at(ji(w, "thread_id"), js(w, "title"),
 		    ji(w, "post_id")));
+		{
+			char key[64];
+
+			resumed_thread = ji(w, "thread_id");
+			snprintf(key, sizeof key, "reply:%lld",
+			    (long long)resumed_thread);
+			draft_fetch(key, ui_top(), resumed_draft, ui_top());
+		}
 	} else if (strcmp(screen, "room") == 0 && ji(w, "room_id"))
 		ui_push(view_room(ji(w, "room_id")));
 	else

@@ -283,6 +283,9 @@ bool slug_valid(const char *s);
 /* recur.c: when events repeat. A rule is a word of recur_rules; times
  * are Unix seconds, and -1 means there is no such occurrence. */
 extern const char *const recur_rules[]; /* none weekly fortnightly monthly */
+/* Keep series at fixed wall-clock times of the zone off describes (its
+ * seconds east of UTC at t); NULL (the start): UTC. */
+void recur_zone(int32_t (*off)(int64_t t));
 /* True if word is one of recur_rules. */
 bool recur_valid(const char *word);
 /* True if word is a rule that repeats (not none, not unknown). */

@@ -1,12 +1,17 @@
 /*
  * recur.c: how events repeat. A rule is one of the words events carry in
  * the protocol and the database: none, weekly, fortnightly, monthly.
- * Weekly and fortnightly series repeat every 7 or 14 days at the same UTC
- * time; monthly ones on the same day of the month at the same UTC time,
- * skipping months without that day, as RFC 5545's RRULE:FREQ=MONTHLY does
- * (a series on the 31st meets seven months a year). No series goes past
- * TIME_MAX. The server (event lists, reminders, iCalendar) and the client
- * (the programme's week) read series only through here.
+ * Weekly and fortnightly series repeat every 7 or 14 days at the same
+ * wall-clock time of the series' zone (recur_zone: the server's `timezone`
+ * setting; UTC until one is given), so a 14:00 GMT drop-in is at 14:00 BST
+ * in summer; monthly ones on the same day of the month at the same
+ * wall-clock time, skipping months without that day, as RFC 5545's
+ * RRULE:FREQ=MONTHLY does (a series on the 31st meets seven months a
+ * year). A wall-clock time a spring-forward skips is read as the hour
+ * after; one a fall-back repeats as its second (standard time) instance.
+ * No series goes past TIME_MAX. The server (event lists, reminders,
+ * iCalendar) and the client (the programme's week) read series only
+ * through here.
  *
  * A word that is not a rule (recur_valid says so) is read as "none".
  */
@@ -33,6 +38,34 @@ static const struct rule rules[] = {
 };
 _Static_assert(sizeof rules / sizeof rules[0] + 1 ==
     sizeof recur_rules / sizeof recur_rules[0], "a meaning for each rule");
+
+/* Seconds east of UTC of the series' zone at t; NULL: UTC. */
+static int32_t (*zone_off)(int64_t t);
+
+void
+recur_zone(int32_t (*off)(int64_t t))
+{
+	zone_off = off;
+}
+
+/* Wall-clock time of t in the zone, counted as if it were UTC. */
+static int64_t
+to_local(int64_t t)
+{
+	return zone_off != NULL ? t + zone_off(t) : t;
+}
+
+/* The instant of wall-clock time l in the zone (see the top). */
+static int64_t
+to_utc(int64_t l)
+{
+	int64_t t;
+
+	if (zone_off == NULL)
+		return l;
+	t = l - zone_off(l);
+	return l - zone_off(t);
+}
 
 /* The rule named word, or NULL. */
 static const struct rule *
@@ -107,23 +140,36 @@ month_slot(const struct first *f, int64_t k)
 	return time_from_utc(y, mo, f->mday, 0, 0, 0) + f->sod;
 }
 
+/* Start of slot k in wall-clock terms (see to_local); -1 if none. */
+static int64_t
+nth_local(const struct rule *r, int64_t lfirst, int64_t k)
+{
+	struct first f;
+
+	if (k == 0)
+		return lfirst;
+	if (r->period > 0)
+		return k <= (TIME_MAX - lfirst) / r->period ?
+		    lfirst + k * r->period : -1;
+	if (r->months == 0 || k > LAST_MONTH)
+		return -1;
+	first_split(lfirst, &f);
+	return month_slot(&f, k);
+}
+
 int64_t
 recur_nth(const char *word, int64_t first, int64_t k)
 {
-	const struct rule *r = rule_of(word);
-	struct first f;
+	int64_t l, t;
 
 	if (k < 0 || first < 0 || first > TIME_MAX)
 		return -1;
 	if (k == 0)
 		return first;
-	if (r->period > 0)
-		return k <= (TIME_MAX - first) / r->period ?
-		    first + k * r->period : -1;
-	if (r->months == 0 || k > LAST_MONTH)
+	if ((l = nth_local(rule_of(word), to_local(first), k)) < 0)
 		return -1;
-	first_split(first, &f);
-	return month_slot(&f, k);
+	t = to_utc(l);
+	return t >= 0 && t <= TIME_MAX ? t : -1;
 }
 
 int64_t
@@ -131,9 +177,9 @@ recur_next(const char *word, int64_t first, int64_t at)
 {
 	const struct rule *r = rule_of(word);
 	struct first f;
-	time_t a = (time_t)at;
+	time_t a;
 	struct tm tm;
-	int64_t k, t;
+	int64_t k, t, lfirst, lat;
 
 	if (first < 0 || first > TIME_MAX)
 		return -1;
@@ -141,19 +187,29 @@ recur_next(const char *word, int64_t first, int64_t at)
 		return first;
 	if (at > TIME_MAX)
 		return -1;
+	lfirst = to_local(first);
+	lat = to_local(at);
 	if (r->period > 0) {
-		k = (at - first + r->period - 1) / r->period;
-		return recur_nth(word, first, k);
+		/* a slot or so early: zone offsets differ by less than one */
+		k = lat > lfirst ? (lat - lfirst) / r->period : 0;
+		k = k > 0 ? k - 1 : 0;
+		for (int i = 0; i < 4; i++, k++) {
+			t = recur_nth(word, first, k);
+			if (t < 0 || t >= at)
+				return t;
+		}
+		return -1;
 	}
 	if (r->months == 0)
 		return -1;
-	/* From the month of at on: at most two months lack a day in a row. */
-	first_split(first, &f);
+	/* From the month before at's on: at most two lack a day in a row. */
+	first_split(lfirst, &f);
+	a = (time_t)lat;
 	gmtime_r(&a, &tm);
-	k = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon - f.month;
-	for (; f.month + k <= LAST_MONTH; k++) {
-		if ((t = month_slot(&f, k)) >= at)
-			return t;
+	k = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon - f.month - 1;
+	for (k = k > 0 ? k : 0; f.month + k <= LAST_MONTH; k++) {
+		if ((t = month_slot(&f, k)) >= 0 && (t = to_utc(t)) >= at)
+			return t <= TIME_MAX ? t : -1;
 	}
 	return -1;
 }

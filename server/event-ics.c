@@ -1,7 +1,10 @@
 /*
  * event-ics.c: a member's programme as an iCalendar (RFC 5545) file, the
  * events they host or are going to (or may), for `ssh host calendar`
- * (sshd.c). Times stay in UTC (calendars convert); UIDs name this server
+ * (sshd.c). Times are in UTC (calendars convert), except a repeating
+ * series' DTSTART: it names the server's zone (TZID, with its VTIMEZONE)
+ * so its RRULE keeps that wall-clock time across summer time, as recur.c
+ * does; a zone iCalendar cannot describe stays UTC. UIDs name this server
  * (public_host), so two Hearths' event 12 never meet in one calendar; the
  * description is plain text (the Markdown taken out); and each event
  * says how to join it: the member's own ssh line, as LOCATION and URL.
@@ -196,12 +199,17 @@ event_ics_one(int64_t member_id, int64_t event_id)
 	    handle[64] = "member";
 	int64_t now = now_unix(), occ;
 	sqlite3_stmt *who;
+	const char *tz = zone_default();
+	bool tzid;
 
 	buf_init(&b);
 	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//Hearth//Hearth " HEARTH_VERSION "//EN\r\n"
 	    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
 	    "X-WR-CALNAME:Hearth events\r\n");
+	/* series repeat in the server's zone (recur.c): say which, so
+	 * calendars keep them at that wall-clock time across summer time */
+	tzid = strcmp(tz, "UTC") != 0 && zone_vtimezone(tz, &b);
 	ics_time(stamp, now);
 	ics_host(host, sizeof host);
 	who = db_stmt(srv->db, "SELECT handle FROM members WHERE id = ?");
@@ -249,8 +257,21 @@ event_ics_one(int64_t member_id, int64_t event_id)
 		ics_line(&b, line);
 		free(line);
 		buf_printf(&b, "DTSTAMP:%s\r\n", stamp);
-		ics_time(t1, occ != 0 ? occ : e.starts);
-		buf_printf(&b, "DTSTART:%s\r\n", t1);
+		if (occ == 0 && tzid && recur_repeats(e.recurrence)) {
+			/* the series keeps the zone's wall-clock time */
+			time_t lt = (time_t)(e.starts + zone_offset(tz,
+			    e.starts));
+			struct tm tm;
+
+			gmtime_r(&lt, &tm);
+			strftime(t1, sizeof t1, "%Y%m%dT%H%M%S", &tm);
+			line = xasprintf("DTSTART;TZID=%s:%s", tz, t1);
+			ics_line(&b, line);
+			free(line);
+		} else {
+			ics_time(t1, occ != 0 ? occ : e.starts);
+			buf_printf(&b, "DTSTART:%s\r\n", t1);
+		}
 		if (e.duration % 60 == 0)
 			buf_printf(&b, "DURATION:PT%lldM\r\n",
 			    (long long)(e.duration / 60));

@@ -433,6 +433,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "hearthd: %s\n", err);
 		return 2;
 	}
+	zone_series_init(); /* events repeat in the `timezone` setting */
 	if (listen_arg != NULL && config_set_listen(&srv->cfg, listen_arg) != 0) {
 		fprintf(stderr, "hearthd: --listen wants HOST:PORT, not '%s'\n",
 		    listen_arg);

@@ -95,6 +95,50 @@ op_draft_get(struct call *x)
 	return 0;
 }
 
+/*
+ * The title of the thread a reply ("reply:N") or an edit ("edit:POST")
+ * draft belongs to, if the member may still read it; NULL otherwise.
+ */
+static char *
+draft_thread_title(struct call *x, const char *key)
+{
+	/* db_stmt caches by the text's address: one lasting text for each
+	 * kind of key and each of authz_readable_sql's (one per caller) */
+	static const char *sql_key[2][3];
+	static char sql[2][3][768];
+	const char *readable = authz_readable_sql(x->conn);
+	sqlite3_stmt *st;
+	int64_t id;
+	bool edit = strncmp(key, "edit:", 5) == 0;
+	char *title = NULL;
+	size_t k;
+
+	if (!edit && strncmp(key, "reply:", 6) != 0)
+		return NULL;
+	if ((id = strtoll(key + (edit ? 5 : 6), NULL, 10)) <= 0)
+		return NULL;
+	for (k = 0; k < 3 && sql_key[edit][k] != NULL &&
+	    sql_key[edit][k] != readable; k++)
+		;
+	if (k == 3)
+		return NULL;
+	if (sql_key[edit][k] == NULL) {
+		sql_key[edit][k] = readable;
+		snprintf(sql[edit][k], sizeof sql[edit][k], "SELECT t.title "
+		    "FROM threads t WHERE t.id = %s AND t.community_id IN (%s)",
+		    edit ? "(SELECT thread_id FROM posts WHERE id = :id)" :
+		    ":id", readable);
+	}
+	st = db_stmt(srv->db, sql[edit][k]);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":me"),
+	    call_actor(x));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		title = xstrdup(db_col_text(st, 0));
+	sqlite3_reset(st);
+	return title;
+}
+
 /* draft.list: the member's drafts, newest first, each with a preview. */
 static int
 op_draft_list(struct call *x)
@@ -109,11 +153,18 @@ op_draft_list(struct call *x)
 	sqlite3_bind_int64(st, 1, call_actor(x));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		time_iso8601(sqlite3_column_int64(st, 4), when);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+		json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:s}",
 		    "key", db_col_text(st, 0), "title", db_col_text(st, 1),
 		    "preview", db_col_text(st, 2), "length",
 		    (json_int_t)sqlite3_column_int64(st, 3), "updated_at",
-		    when));
+		    when);
+		char *tt = draft_thread_title(x, db_col_text(st, 0));
+
+		/* a reply or an edit names its thread (if still readable) */
+		if (tt != NULL)
+			json_object_set_new(d, "thread_title", json_string(tt));
+		free(tt);
+		json_array_append_new(a, d);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -136,6 +187,7 @@ const struct op op_draft_table[] = {
 	    ARGS(ARG_STR("key", ARG_REQ, DRAFT_KEY_MAX)) },
 	{ "draft.list", OP_MEMBER | OP_SELF, op_draft_list,
 	    "Your drafts, newest first: each key, title, the body's start "
-	    "(preview) and length.", RATE_READ, NO_ARGS },
+	    "(preview) and length; replies and edits their thread_title.",
+	    RATE_READ, NO_ARGS },
 	{ NULL, 0, NULL, NULL, 0, NULL },
 };

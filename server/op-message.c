@@ -736,6 +736,147 @@ out:
 }
 
 /*
+ * message.reports: staff's queue of reported private messages, oldest
+ * first: each report with the one message reported (never the rest of its
+ * conversation, nor which conversation it is), its author, the reporter
+ * and why. A staff member never sees reports about their own messages.
+ */
+static int
+op_message_reports(struct call *x)
+{
+	sqlite3_stmt *st;
+	json_t *list;
+	int rc;
+
+	if (!authz_is_staff(x->conn))
+		return call_fail(x, ERR_FORBIDDEN, "Only staff see reported "
+		    "private messages.");
+	st = db_stmt(srv->db, "SELECT r.id, r.message_id, m.body, "
+	    "a.handle, a.display_name, m.created_at, rm.handle, r.reason, "
+	    "r.created_at FROM message_reports r JOIN messages m ON m.id = "
+	    "r.message_id JOIN members a ON a.id = m.author_id JOIN members "
+	    "rm ON rm.id = r.reporter_id WHERE m.author_id IS NOT :me ORDER "
+	    "BY r.id LIMIT 500");
+	if (call_actor(x) != 0)
+		db_bind_i64(st, ":me", call_actor(x));
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:I, s:I, s:s, "
+		    "s:{s:s, s:s}, s:o, s:s, s:s, s:o}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "message_id",
+		    (json_int_t)sqlite3_column_int64(st, 1), "body",
+		    db_col_text(st, 2), "author", "handle", db_col_text(st, 3),
+		    "display_name", db_col_text(st, 4), "written_at",
+		    db_col_json_time(st, 5), "reporter", db_col_text(st, 6),
+		    "reason", db_col_text(st, 7), "created_at",
+		    db_col_json_time(st, 8)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_db_fail(x);
+	}
+	x->result = json_pack("{s:I, s:o}", "open",
+	    (json_int_t)json_array_size(list), "reports", list);
+	return 0;
+}
+
+/*
+ * message.report_resolve {report_id, action, message?}: staff answer a
+ * reported message: dismiss, or contact (its author is told the message,
+ * not who reported it). Every open report of that message is answered and
+ * leaves the queue; each reporter learns the outcome; the audit keeps it
+ * (the reports themselves are in the audit as message.report rows), so a
+ * reporter may report the message again later.
+ */
+static int
+op_msg_resolve(struct call *x)
+{
+	json_int_t id = 0;
+	const char *action = NULL, *message = NULL;
+	int64_t mid = 0, author = 0, reporters[64];
+	char *handle = NULL, detail[160];
+	size_t n = 0;
+	sqlite3_stmt *st;
+	bool contact;
+	int rc;
+
+	if (arg_int(x->args, "report_id", true, 1, INT64_MAX, &id, x->msg,
+	    sizeof x->msg) != 0 || arg_str(x->args, "action", true, 16,
+	    &action, x->msg, sizeof x->msg) != 0 || arg_str(x->args,
+	    "message", false, REPORT_REASON_MAX, &message, x->msg,
+	    sizeof x->msg) != 0 || (message != NULL && utf8_check_arg(
+	    "message", message, UTF8_LINES, x->msg, sizeof x->msg) != 0))
+		return call_bad(x);
+	if (!authz_is_staff(x->conn))
+		return call_fail(x, ERR_FORBIDDEN, "Only staff answer reported "
+		    "private messages.");
+	if (strcmp(action, "dismiss") != 0 && strcmp(action, "contact") != 0)
+		return call_fail(x, ERR_BAD_REQUEST,
+		    "args.action must be dismiss or contact");
+	contact = action[0] == 'c';
+	if (contact && (message == NULL ||
+	    message[strspn(message, " \t\r\n")] == '\0'))
+		return call_fail(x, ERR_BAD_REQUEST, "Write the message its "
+		    "author is to read.");
+	st = db_stmt(srv->db, "SELECT r.message_id, m.author_id, a.handle "
+	    "FROM message_reports r JOIN messages m ON m.id = r.message_id "
+	    "JOIN members a ON a.id = m.author_id WHERE r.id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		mid = sqlite3_column_int64(st, 0);
+		author = sqlite3_column_int64(st, 1);
+		handle = xstrdup(db_col_text(st, 2));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? call_fail(x, ERR_NOT_FOUND, "No such "
+		    "report: it may have been answered already.") :
+		    call_db_fail(x);
+	if (author == call_actor(x)) {
+		free(handle);
+		return call_fail(x, ERR_FORBIDDEN, "This report is about your "
+		    "own message: another staff member answers it.");
+	}
+	if (contact && (rc = notify_add(x, author, "moderator_message", 0, 0,
+	    0, 0, "Hearth's staff write about a private message of yours: %s",
+	    message)) != 0)
+		goto out;
+	st = db_stmt(srv->db, "DELETE FROM message_reports WHERE message_id = "
+	    "? RETURNING reporter_id");
+	sqlite3_bind_int64(st, 1, mid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n < sizeof reporters / sizeof reporters[0])
+			reporters[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = call_db_fail(x);
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = notify_add(x, reporters[i], "report_resolved", 0, 0, 0, 0,
+		    "Your report about a private message was reviewed: %s.",
+		    contact ? "staff wrote to its author" : "staff decided no "
+		    "action was needed");
+	if (rc != 0)
+		goto out;
+	snprintf(detail, sizeof detail, "report=%lld message=%lld outcome=%s "
+	    "reports=%zu", (long long)id, (long long)mid, contact ?
+	    "contacted" : "dismissed", n);
+	if (audit_add(srv->db, &x->conn->member, "message.report.resolve",
+	    author, handle, detail) != 0) {
+		rc = call_db_fail(x);
+		goto out;
+	}
+	x->result = json_pack("{s:I, s:I, s:s, s:I}", "report_id", id,
+	    "message_id", (json_int_t)mid, "outcome", contact ? "contacted" :
+	    "dismissed", "reports", (json_int_t)n);
+out:
+	free(handle);
+	return rc;
+}
+
+/*
  * message.search: {q}: the caller's own conversations only, newest first.
  * The index is walked newest first (ORDER BY its rowid: no sort) and stops
  * at the limit, so the common case reads few rows; a word common in
@@ -825,6 +966,17 @@ const struct op op_message_table[] = {
 	    RATE_WRITE,
 	    ARGS(ARG_INT("message_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_STR("reason", ARG_REQ, REPORT_REASON_MAX)) },
+	{ "message.reports", OP_MEMBER, op_message_reports,
+	    "Staff: the reported private messages, oldest first: each report "
+	    "with the one message (nothing else of its conversation), its "
+	    "author, the reporter and the reason.", RATE_READ, NO_ARGS },
+	{ "message.report_resolve", OP_MEMBER | OP_WRITE, op_msg_resolve,
+	    "Staff: answer a reported message {report_id, action: dismiss | "
+	    "contact, message (contact: what its author reads)}; every "
+	    "report of it is answered.", RATE_WRITE,
+	    ARGS(ARG_INT("report_id", ARG_REQ, 1, INT64_MAX),
+	    ARG_STR("action", ARG_REQ, 16),
+	    ARG_STR("message", ARG_OPT, REPORT_REASON_MAX)) },
 	{ "member.block", OP_MEMBER | OP_SELF | OP_WRITE, op_member_block,
 	    "Block a member from writing to you privately {handle, "
 	    "blocked?} (false: unblock); they are not told.", RATE_WRITE,

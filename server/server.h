@@ -1322,6 +1322,13 @@ void zone_add(json_t *member, int64_t member_id);
 int zone_update(struct call *, int64_t member_id);
 /* "Sun 6 Dec 15:00 BST": t for the member (0: the default), in their zone. */
 void zone_human(int64_t member_id, int64_t t, char out[48]);
+/* Seconds east of UTC of zone name at t (0 when unknown). */
+int32_t zone_offset(const char *name, int64_t t);
+/* Repeating events keep the wall-clock time of the `timezone` setting. */
+void zone_series_init(void);
+/* A VTIMEZONE for name into b; false (nothing added) if its rule is not
+ * one iCalendar's RRULE can say. */
+bool zone_vtimezone(const char *name, struct buf *b);
 /*
  * tokenizer.c: the FTS5 tokenizer "hearth" (unicode61, and bigrams for
  * Han, Kana and Hangul); tokenizer_auto registers it on every connection

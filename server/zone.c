@@ -2,8 +2,9 @@
  * zone.c: members' time zones. A zone is an IANA name ("Europe/London")
  * that names a compiled file under the system's zoneinfo (tzdata), so the
  * TUI can show every time in it; '' in members.timezone means the
- * server's `timezone` setting (UTC when unset). The calendar feed stays in
- * UTC: calendars convert for themselves.
+ * server's `timezone` setting (UTC when unset). Repeating events keep the
+ * setting's wall-clock time (recur_zone), and the calendar feed names it
+ * for them (a VTIMEZONE from the zone's rule); other times stay in UTC.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,8 @@ zone_add(json_t *o, int64_t member_id)
 	json_object_set_new(o, "timezone", json_string(*z != '\0' &&
 	    zone_valid(z) ? z : zone_default()));
 	json_object_set_new(o, "timezone_chosen", json_boolean(*z != '\0'));
+	/* the zone repeating events keep their wall-clock time in */
+	json_object_set_new(o, "events_timezone", json_string(zone_default()));
 	free(z);
 }
 
@@ -463,4 +466,106 @@ zone_human(int64_t member_id, int64_t t, char out[48])
 	if (day[4] == ' ') /* %e pads a one-digit day */
 		memmove(day + 4, day + 5, strlen(day + 5) + 1);
 	snprintf(out, 48, "%s %s", day, abbr);
+}
+
+int32_t
+zone_offset(const char *name, int64_t t)
+{
+	char abbr[16];
+	int32_t off;
+
+	zone_at(name, t, &off, abbr, sizeof abbr);
+	return off;
+}
+
+/* recur.c's zone: the server's `timezone` setting. */
+static int32_t
+series_offset(int64_t t)
+{
+	return zone_offset(zone_default(), t);
+}
+
+void
+zone_series_init(void)
+{
+	recur_zone(series_offset);
+}
+
+/* "+0100" (or "+053000") for an offset in seconds. */
+static void
+ics_offset(char out[16], int32_t off)
+{
+	int32_t a = off < 0 ? -off : off;
+
+	if (a % 60 != 0)
+		snprintf(out, 16, "%c%02d%02d%02d", off < 0 ? '-' : '+',
+		    (int)(a / 3600), (int)(a / 60 % 60), (int)(a % 60));
+	else
+		snprintf(out, 16, "%c%02d%02d", off < 0 ? '-' : '+',
+		    (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+static const char *const ics_days[] = { "SU", "MO", "TU", "WE", "TH",
+	"FR", "SA" };
+
+/* One STANDARD or DAYLIGHT part: change i of r, from one type to another. */
+static void
+vtz_part(struct buf *b, const char *kind, const struct rule *r, int i,
+    const struct ttype *from, const struct ttype *to)
+{
+	char f[16], t[16];
+	int64_t day = rule_day(r, i, 1970);
+	time_t at = (time_t)(day * 86400 + r->at[i]);
+	struct tm tm;
+
+	ics_offset(f, from->off);
+	ics_offset(t, to->off);
+	gmtime_r(&at, &tm);
+	buf_printf(b, "BEGIN:%s\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\n"
+	    "TZNAME:%s\r\nDTSTART:%04d%02d%02dT%02d%02d%02d\r\n"
+	    "RRULE:FREQ=YEARLY;BYMONTH=%d;BYDAY=%s%s\r\nEND:%s\r\n", kind, f,
+	    t, to->abbr, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, r->mon[i], r->week[i] == 5 ?
+	    "-1" : (const char *[]){ "", "1", "2", "3", "4" }[r->week[i]],
+	    ics_days[r->wday[i]], kind);
+}
+
+bool
+zone_vtimezone(const char *name, struct buf *b)
+{
+	struct tzone *z;
+	struct rule r;
+	bool ok;
+
+	pthread_mutex_lock(&zones_lock);
+	for (z = zones; z != NULL && strcmp(z->name, name) != 0; z = z->next)
+		;
+	if (z == NULL && (z = tzone_read(name)) != NULL) {
+		z->next = zones;
+		zones = z;
+	}
+	ok = z != NULL && z->has_rule;
+	if (ok)
+		r = z->rule;
+	pthread_mutex_unlock(&zones_lock);
+	if (!ok)
+		return false;
+	/* only rules iCalendar's RRULE says plainly: Mm.w.d within the day */
+	for (int i = 0; r.has_dst && i < 2; i++)
+		if (r.kind[i] != 'M' || r.at[i] < 0 || r.at[i] >= 86400)
+			return false;
+	buf_printf(b, "BEGIN:VTIMEZONE\r\nTZID:%s\r\n", name);
+	if (!r.has_dst) {
+		char o[16];
+
+		ics_offset(o, r.std.off);
+		buf_printf(b, "BEGIN:STANDARD\r\nTZOFFSETFROM:%s\r\n"
+		    "TZOFFSETTO:%s\r\nTZNAME:%s\r\nDTSTART:19700101T000000\r\n"
+		    "END:STANDARD\r\n", o, o, r.std.abbr);
+	} else {
+		vtz_part(b, "DAYLIGHT", &r, 0, &r.std, &r.dst);
+		vtz_part(b, "STANDARD", &r, 1, &r.dst, &r.std);
+	}
+	buf_puts(b, "END:VTIMEZONE\r\n");
+	return true;
 }

@@ -360,6 +360,14 @@ class World:
         self.fresh('UPDATE conversations SET last_message_id = ? WHERE id = ?', mid, cid)
         return cid, mid
 
+    def message_report(self):
+        """A report (by the bystander) of a private message of the author's,
+        fresh each time: its id."""
+        _, mid = self.private_message()
+        return self.fresh('INSERT INTO message_reports (message_id, reporter_id, reason, '
+                          'created_at) VALUES (?, ?, ?, ?)', mid, self.ids['bystander'],
+                          'Unkind', T0)
+
     def join_request(self, vis):
         _, mid = self.newcomer()
         return self.fresh("INSERT INTO join_requests (community_id, member_id, created_at) "
@@ -581,6 +589,10 @@ TABLE = {
     'message.report': (lambda w, r, v: {'message_id': w.private_message()[1],
                                         'reason': 'Unkind'}, members_only(NF)),
     'message.search': (lambda w, r, v: {'q': 'Private'}, members_only()),  # only one's own
+    # the queue of reported messages: staff (and admins) only
+    'message.reports': (lambda w, r, v: {}, admin_only),
+    'message.report_resolve': (lambda w, r, v: {'report_id': w.message_report(),
+                                                'action': 'dismiss'}, admin_only),
     'member.block': (lambda w, r, v: {'handle': 'bysxbystander', 'blocked': v != 'public'},
                      members_only()),
     'room.record.get': (lambda w, r, v: {'room_id': w.record(v)}, reviewers),

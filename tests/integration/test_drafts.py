@@ -60,13 +60,15 @@ def test_six_paragraphs_survive_a_killed_ssh_client():
         t.keys('C-s')
         wait_until(lambda: srv.query("SELECT count(*) FROM threads WHERE title = "
                                      "'What we learnt this term'")[0][0] == 1, 10, 'the post')
+        # sent: the draft is gone (the TUI forgets it once the post is in:
+        # wait for that before the session ends)
+        wait_until(lambda: srv.query('SELECT count(*) FROM drafts')[0][0] == 0, 10,
+                   'no draft')
     finally:
         t.kill()
     body = srv.query("SELECT p.body FROM posts p JOIN threads t ON t.id = p.thread_id "
                      "WHERE t.title = 'What we learnt this term'")[0][0]
     assert body.rstrip('\n') == '\n'.join(WORDS), body
-    # sent: the draft is gone
-    wait_until(lambda: srv.query('SELECT count(*) FROM drafts')[0][0] == 0, 10, 'no draft')
 
 
 def test_drafts_are_the_members_own():

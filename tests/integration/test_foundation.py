@@ -59,7 +59,8 @@ def test_invite_redeem_then_any_user_name():
     assert r['ok'], r
     assert r['result']['member'] == {'id': r['result']['member']['id'], 'handle': 'sam_k',
                                      'display_name': 'Sam Kaur', 'role': 'member',
-                                     'timezone': 'UTC', 'timezone_chosen': False}
+                                     'timezone': 'UTC', 'timezone_chosen': False,
+                                     'events_timezone': 'UTC'}
     # the session goes on as the member
     r = s.call('community.list')
     assert r['ok'], r

@@ -294,6 +294,9 @@ def test_room_line_draft_survives_a_killed_ssh_client():
         t.keys('-l', 'half a thought about supervision')
         wait_until(lambda: drafts(srv, 'pat').get('room:%d' % rid) ==
                    'half a thought about supervision', 15, 'the room draft')
+        # the position too (kept a second after moving; the draft is quicker)
+        wait_db(srv, 'SELECT screen, room_id FROM member_where', [('room', rid)],
+                timeout=15)
         kill_ssh(t)
     finally:
         t.kill()
@@ -452,7 +455,7 @@ def test_line_mode_drafts_open_where_they_were_written():
     try:
         t.wait_for('Choose a number', timeout=15)
         t.keys('D', 'Enter')
-        t.wait_for('1. a reply in thread %d: half a reply kept' % tid)
+        t.wait_for('1. a reply in "Winter plans": half a reply kept')
         t.keys('1', 'Enter')
         t.wait_for('Thread: Winter plans')
         t.keys('r', 'Enter')

@@ -356,3 +356,94 @@ def test_other_sessions_follow_a_new_zone():
         t.wait_for('(times in Europe/London)', spoken(summer, 'Europe/London'))
     finally:
         t.kill()
+
+
+def next_change(zone, after_days=3):
+    """The first local date (at least after_days ahead) on which zone's UTC
+    offset at noon differs from the day before's: (date, old, new offset)."""
+    z = ZoneInfo(zone)
+    day = datetime.datetime.now(UTC).date() + datetime.timedelta(days=after_days)
+    noon = lambda d: datetime.datetime(d.year, d.month, d.day, 12, tzinfo=z)
+    while noon(day).utcoffset() == noon(day - datetime.timedelta(days=1)).utcoffset():
+        day += datetime.timedelta(days=1)
+    return day, noon(day - datetime.timedelta(days=1)).utcoffset(), noon(day).utcoffset()
+
+
+def test_weekly_event_keeps_its_wall_clock_time_across_summer_time():
+    """A weekly 14:00 drop-in on a Europe/London server stays at 14:00
+    London time on both sides of the next BST/GMT change: the server's
+    occurrences, the TUI's calendar week and the calendar feed's TZID."""
+    import subprocess
+    from test_event import parse_ics
+    srv = Server({'timezone': 'Europe/London'})
+    keys = people(srv, ('lead', 'member'), ('uk', 'member'), ('ny', 'member'))
+    community(srv, 'cop', 'platform', [('lead', 'leader'), ('uk', 'member'),
+                                       ('ny', 'member')])
+    change, before_off, after_off = next_change('Europe/London')
+    london = ZoneInfo('Europe/London')
+    # two weeks before the change, on the change's weekday, 14:00 London
+    d0 = change - datetime.timedelta(days=14)
+    first = datetime.datetime(d0.year, d0.month, d0.day, 14, tzinfo=london)
+    lead = srv.session(keys['lead'])
+    eid = ok(lead.call('event.create', community='cop', title='Drop-in',
+                       starts_at=first.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                       duration=60, recurrence='weekly'))['event']['id']
+    mem = srv.session(keys['uk'])
+
+    def wire(t):
+        return t.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+    for weeks in (1, 2, 3, 30):
+        d = d0 + datetime.timedelta(days=7 * weeks)
+        local = datetime.datetime(d.year, d.month, d.day, 14, tzinfo=london)
+        r = ok(mem.call('event.rsvp', id=eid, status='going', occurrence=wire(local)))
+        assert r['for'] == wire(local), (weeks, r)
+        # the same UTC time as the first start is not one after the change
+        same_utc = first.astimezone(UTC) + datetime.timedelta(days=7 * weeks)
+        if weeks >= 2 and same_utc != local:
+            err(mem.call('event.rsvp', id=eid, status='going',
+                         occurrence=wire(same_utc)), 'bad_request',
+                'does not happen then')
+    # the calendar week, the week after the change: still 14:00-15:00 London
+    t = tui(srv, keys['uk'], 'uk')
+    try:
+        t.wait_for('Welcome, Uk', timeout=15)
+        t.keys('E')
+        t.wait_for('Upcoming events')
+        t.wait_for('Drop-in')
+        t.keys('w')
+        t.wait_for('Week ')
+        today = datetime.datetime.now(london).date()
+        monday = today - datetime.timedelta(days=today.weekday())
+        after = change + datetime.timedelta(days=7 - (change.weekday() - d0.weekday()) % 7
+                                            if change.weekday() != d0.weekday() else 0)
+        for _ in range((after - monday).days // 7):
+            t.keys(']')
+        t.wait_for('%s │ 14:00-15:00  Drop-in' % after.strftime('%a %d %b'))
+        t.keys('[', '[')
+        t.wait_for('%s │ 14:00-15:00  Drop-in' %
+                   (after - datetime.timedelta(days=14)).strftime('%a %d %b'))
+    finally:
+        t.kill()
+    # the feed: DTSTART in London time with its VTIMEZONE, so calendar apps
+    # keep 14:00 London across the change too
+    ok(mem.call('event.rsvp', id=eid, status='going', occurrence='every'))
+    p = subprocess.run(srv.ssh_base(keys['uk']) + ['127.0.0.1', 'calendar'],
+                       capture_output=True, timeout=30)
+    assert p.returncode == 0, p
+    text = p.stdout.decode()
+    parse_ics(text)
+    lines = text.split('\r\n')
+    assert 'DTSTART;TZID=Europe/London:%s' % first.strftime('%Y%m%dT140000') in lines, text
+    assert 'RRULE:FREQ=WEEKLY' in lines
+    vtz = lines[lines.index('BEGIN:VTIMEZONE'):lines.index('END:VTIMEZONE') + 1]
+    assert 'TZID:Europe/London' in vtz, vtz
+    day = vtz[vtz.index('BEGIN:DAYLIGHT'):vtz.index('END:DAYLIGHT')]
+    std = vtz[vtz.index('BEGIN:STANDARD'):vtz.index('END:STANDARD')]
+    assert {'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0100', 'TZNAME:BST',
+            'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU'} <= set(day), day
+    assert {'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0000', 'TZNAME:GMT',
+            'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU'} <= set(std), std
+    assert 'DTSTART:19700329T010000' in day and 'DTSTART:19701025T020000' in std
+    # the TUI learns the zone series keep with the member
+    me = ok(srv.session(keys['uk']).call('whoami'))['member']
+    assert me['events_timezone'] == 'Europe/London', me

@@ -77,6 +77,31 @@ test_other_messages_are_kept(void **state)
 	assert_string_equal(said(""), "");
 }
 
+/* A too-long refusal counted in the characters sent, not bytes. */
+static void
+test_too_long_counts_characters(void **state)
+{
+	char out[256];
+	json_t *a = json_pack("{s:s, s:s}", "q", "日本語日本語日本",
+	    "region", "abcdef");
+
+	(void)state;
+	/* 8 characters, 24 bytes; 10 bytes hold 3 whole ones */
+	assert_true(err_too_long("args.q is too long (max 10 bytes)", a, out,
+	    sizeof out));
+	assert_string_equal(out, "The search text is too long: 3 characters "
+	    "of the 8 typed fit; please shorten it.");
+	assert_true(err_too_long("args.region is too long (max 5 bytes)", a,
+	    out, sizeof out));
+	assert_string_equal(out, "The region is too long: 5 characters of "
+	    "the 6 typed fit; please shorten it.");
+	/* not what was sent, or another refusal: the usual sentence */
+	assert_false(err_too_long("args.bio is too long (max 5 bytes)", a,
+	    out, sizeof out));
+	assert_false(err_too_long("args.q is required", a, out, sizeof out));
+	json_decref(a);
+}
+
 int
 main(void)
 {
@@ -84,6 +109,7 @@ main(void)
 		cmocka_unit_test(test_argument_errors_become_sentences),
 		cmocka_unit_test(test_names_inside_sentences),
 		cmocka_unit_test(test_other_messages_are_kept),
+		cmocka_unit_test(test_too_long_counts_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
