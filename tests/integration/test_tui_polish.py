@@ -142,7 +142,7 @@ def test_drafts_list_names_the_thread_by_its_title():
     t = tui(srv, keys['pat'], 'pat', height=40)
     try:
         t.wait_for('Your unsent drafts (1)', timeout=20)
-        t.keys('G', 'k', 'k', 'k', 'Enter')   # the row above the last three
+        t.keys('G', 'k', 'k', 'k', 'k', 'Enter')   # the row above the last four
         screen = t.wait_for('Your unsent drafts', 'Half a reply')
         assert 'Reply in "Supervision notes": Half a reply' in screen, screen
         assert 'Reply in thread %d' % tid not in screen
