@@ -1153,6 +1153,8 @@ void sshd_close(void);
  * for them, so one turn does not do both).
  */
 bool sshd_backlog(void);
+/* Sessions wait for a write batch (a room's line): bulk work waits. */
+bool sshd_fanout_waiting(void);
 /* shell.c's way back to a terminal session's channel (owner: the
  * session): write what the window takes (-1: the channel is gone), and
  * pump the session in the next loop turn. */

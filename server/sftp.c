@@ -937,7 +937,8 @@ sftp_resume(struct sftp *s)
 
 	while (!s->ended && !s->waiting && !s->paused &&
 	    buf_used(&s->ready) + buf_used(&s->held) < SFTP_OUT_HIGH) {
-		if (++n > SFTP_TURN_PACKETS || bytes >= SFTP_TURN_BYTES) {
+		if (++n > SFTP_TURN_PACKETS || bytes >= SFTP_TURN_BYTES ||
+		    sshd_fanout_waiting()) {
 			s->kick(s->owner); /* the rest in the next turn */
 			break;
 		}

@@ -185,6 +185,12 @@ sshd_write_batches(void)
 }
 
 bool
+sshd_fanout_waiting(void)
+{
+	return batch_len > 0;
+}
+
+bool
 sshd_backlog(void)
 {
 	return kicks_pending > 0 || later_head != NULL;
@@ -914,6 +920,12 @@ sess_flush_sftp(struct sess *s)
 	struct buf *o = sftp_out(s->sftp), *e = sftp_err(s->sftp);
 	size_t before, left = SFTP_TURN_WRITE;
 	int w;
+
+	if (batch_len > 0 && !s->sftp_ended) {
+		/* a room's line waits for its batch: it goes first */
+		sess_kick(s);
+		return;
+	}
 
 	for (int i = 0; i < 4; i++) {
 		/* a refusal's words before the status they explain */
