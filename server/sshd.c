@@ -1092,6 +1092,14 @@ sess_pump_io(struct sess *s, bool readable)
 		goto out;
 	if (!readable && s->kex_done && s->ev != NULL)
 		goto out;
+	if (s->mode == MODE_SFTP && batch_len > 0 && s->ev != NULL) {
+		/*
+		 * A room's line waits for its write batch: this transfer's
+		 * bytes (decrypted as they are read) wait for the next turn.
+		 * The socket stays readable, so its poll fires again.
+		 */
+		goto out;
+	}
 	if (!s->kex_done) {
 		rc = ssh_handle_key_exchange(s->ssh);
 		if (rc == SSH_AGAIN && ssh_get_fd(s->ssh) != s->fd)
