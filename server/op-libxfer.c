@@ -56,6 +56,24 @@ xfer_find(struct call *x, json_int_t token)
 	return NULL;
 }
 
+/* The upload named by args.upload on this connection; fails the call
+ * (NULL) otherwise. */
+static struct xfer *
+xfer_arg(struct call *x, json_int_t *token)
+{
+	struct xfer *t;
+
+	if (arg_int(x->args, "upload", true, 1, INT64_MAX, token, x->msg,
+	    sizeof x->msg) != 0) {
+		call_bad(x);
+		return NULL;
+	}
+	if ((t = xfer_find(x, *token)) == NULL)
+		call_fail(x, ERR_NOT_FOUND, "No such upload under way on this "
+		    "connection.");
+	return t;
+}
+
 static void
 xfer_drop(struct xfer *t, bool abort)
 {
@@ -266,12 +284,8 @@ op_upload_end(struct call *x)
 	struct ending *g;
 	struct lib_upload *u;
 
-	if (arg_int(x->args, "upload", true, 1, INT64_MAX, &token, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if ((t = xfer_find(x, token)) == NULL)
-		return call_fail(x, ERR_NOT_FOUND, "No such upload under way "
-		    "on this connection.");
+	if ((t = xfer_arg(x, &token)) == NULL)
+		return -1;
 	g = xcalloc(1, sizeof *g);
 	g->c = x->conn;
 	g->id = x->req->id;
@@ -294,12 +308,8 @@ op_upload_abort(struct call *x)
 	json_int_t token;
 	struct xfer *t;
 
-	if (arg_int(x->args, "upload", true, 1, INT64_MAX, &token, x->msg,
-	    sizeof x->msg) != 0)
-		return call_bad(x);
-	if ((t = xfer_find(x, token)) == NULL)
-		return call_fail(x, ERR_NOT_FOUND, "No such upload under way "
-		    "on this connection.");
+	if ((t = xfer_arg(x, &token)) == NULL)
+		return -1;
 	xfer_drop(t, true);
 	x->result = json_pack("{s:I}", "upload", token);
 	return 0;
