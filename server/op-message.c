@@ -881,17 +881,76 @@ out:
  * The index is walked newest first (ORDER BY its rowid: no sort) and stops
  * at the limit, so the common case reads few rows; a word common in
  * others' conversations but rare in the caller's reads every match of it.
+ * It runs off the loop (read_async); the caller is fixed on the loop.
  */
+struct msearch {
+	int64_t me;
+	char *handle; /* the caller's, for "mine" */
+	char *q, *fts;
+	json_int_t limit;
+};
+
+static void
+msearch_free(void *arg)
+{
+	struct msearch *m = arg;
+
+	free(m->handle);
+	free(m->q);
+	free(m->fts);
+	free(m);
+}
+
+/* On a pool thread, with only its struct msearch. */
+static json_t *
+msearch_work(sqlite3 *db, void *arg, enum proto_err *err, char *msg,
+    size_t len)
+{
+	struct msearch *m = arg;
+	sqlite3_stmt *st;
+	json_t *list;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT " MESSAGE_COLS ", "
+	    "snippet(messages_fts, 0, '', '', '…', 16) FROM messages_fts f "
+	    "JOIN messages m ON m.id = f.rowid JOIN conversation_members cm "
+	    "ON cm.conversation_id = m.conversation_id AND cm.member_id = :me "
+	    "JOIN members a ON a.id = m.author_id WHERE messages_fts MATCH :q "
+	    "AND " VISIBLE_TO_ME " ORDER BY f.rowid DESC LIMIT :n", -1, &st,
+	    NULL) != SQLITE_OK) {
+		*err = ERR_INTERNAL;
+		snprintf(msg, len, "%s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	db_bind_i64(st, ":me", m->me);
+	db_bind_text(st, ":q", m->fts);
+	db_bind_i64(st, ":n", m->limit);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = message_json(st, m->handle, EXCERPT_BYTES);
+
+		json_object_set_new(o, "snippet", json_string(db_col_text(st,
+		    6)));
+		json_array_append_new(list, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		*err = ERR_BAD_REQUEST;
+		snprintf(msg, len, "That search could not be understood; try "
+		    "plain words.");
+		return NULL;
+	}
+	return json_pack("{s:s, s:o}", "q", m->q, "results", list);
+}
+
 static int
 op_message_search(struct call *x)
 {
 	const char *q = NULL;
 	json_int_t limit = 20;
-	int64_t me = call_actor(x);
+	struct msearch *m;
 	struct buf fts;
-	sqlite3_stmt *st;
-	json_t *list;
-	int rc;
 
 	if (arg_str(x->args, "q", true, SEARCH_Q_MAX, &q, x->msg,
 	    sizeof x->msg) != 0 || arg_int(x->args, "limit", false, 1, 50,
@@ -906,33 +965,13 @@ op_message_search(struct call *x)
 		return call_fail(x, ERR_BAD_REQUEST, "Type a word to look "
 		    "for in your messages.");
 	}
-	st = db_stmt(srv->db, "SELECT " MESSAGE_COLS ", snippet(messages_fts, "
-	    "0, '', '', '…', 16) FROM messages_fts f JOIN messages m ON m.id = "
-	    "f.rowid JOIN conversation_members cm ON cm.conversation_id = "
-	    "m.conversation_id AND cm.member_id = :me JOIN members a ON a.id = "
-	    "m.author_id WHERE messages_fts MATCH :q AND " VISIBLE_TO_ME
-	    " ORDER BY f.rowid DESC LIMIT :n");
-	db_bind_i64(st, ":me", me);
-	db_bind_text(st, ":q", fts.data);
-	db_bind_i64(st, ":n", limit);
-	list = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = message_json(st, x->conn->member.handle,
-		    EXCERPT_BYTES);
-
-		json_object_set_new(o, "snippet", json_string(db_col_text(st,
-		    6)));
-		json_array_append_new(list, o);
-	}
-	sqlite3_reset(st);
-	buf_free(&fts);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return call_fail(x, ERR_BAD_REQUEST, "That search could not "
-		    "be understood; try plain words.");
-	}
-	x->result = json_pack("{s:s, s:o}", "q", q, "results", list);
-	return 0;
+	m = xcalloc(1, sizeof *m);
+	m->me = call_actor(x);
+	m->handle = xstrdup(x->conn->member.handle);
+	m->q = xstrdup(q);
+	m->fts = fts.data; /* taken from the buf */
+	m->limit = limit;
+	return read_async(x, msearch_work, NULL, m, msearch_free, true);
 }
 
 const struct op op_message_table[] = {
@@ -956,7 +995,7 @@ const struct op op_message_table[] = {
 	    ARGS(ARG_INT("conversation_id", ARG_REQ, 1, INT64_MAX),
 	    ARG_INT("limit", ARG_OPT, 1, MESSAGE_PAGE_MAX),
 	    ARG_INT("before", ARG_OPT, 1, INT64_MAX)) },
-	{ "message.search", OP_MEMBER | OP_SELF, op_message_search,
+	{ "message.search", OP_MEMBER | OP_SELF | OP_ASYNC, op_message_search,
 	    "Search your own conversations {q, limit?}; nobody else's.",
 	    RATE_SEARCH,
 	    ARGS(ARG_STR("q", ARG_REQ, SEARCH_Q_MAX),

@@ -32,20 +32,52 @@ member_online(int64_t id)
 	return false;
 }
 
+/*
+ * The statements a directory search prepares on a pool reader (worker):
+ * NULL is the loop's connection (db_stmt).
+ */
+enum { PS_EXPERTISE, PS_FTS_ROW, PS_TAGS, PS_COUNT };
+struct pstmts {
+	sqlite3 *db;
+	sqlite3_stmt *st[PS_COUNT];
+};
+
+/* Statement i of p, prepared on first use; NULL if it cannot be. */
+static sqlite3_stmt *
+ps_stmt(struct pstmts *p, int i, const char *sql)
+{
+	if (p == NULL)
+		return db_stmt(srv->db, sql);
+	if (p->st[i] == NULL && sqlite3_prepare_v2(p->db, sql, -1, &p->st[i],
+	    NULL) != SQLITE_OK) {
+		sqlite3_finalize(p->st[i]);
+		p->st[i] = NULL;
+	}
+	return p->st[i];
+}
+
 /* The member's expertise tags, alphabetically. */
 static json_t *
-expertise_json(int64_t member_id)
+expertise_json_on(struct pstmts *p, int64_t member_id)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
+	sqlite3_stmt *st = ps_stmt(p, PS_EXPERTISE,
 	    "SELECT tag FROM member_expertise WHERE member_id = ? "
 	    "ORDER BY tag");
 	json_t *a = json_array();
 
+	if (st == NULL)
+		return a;
 	sqlite3_bind_int64(st, 1, member_id);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(a, json_string(db_col_text(st, 0)));
 	sqlite3_reset(st);
 	return a;
+}
+
+static json_t *
+expertise_json(int64_t member_id)
+{
+	return expertise_json_on(NULL, member_id);
 }
 
 /* Count UTF-8 code points (the string is valid UTF-8: jansson checked). */
@@ -448,13 +480,15 @@ split_words(const char *q, char **words, int max)
 
 /* Does the member's profile match the FTS5 query (one row's check)? */
 static bool
-fts_row_matches(int64_t member_id, const char *query)
+fts_row_matches(struct pstmts *p, int64_t member_id, const char *query)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
+	sqlite3_stmt *st = ps_stmt(p, PS_FTS_ROW,
 	    "SELECT 1 FROM profiles_fts WHERE profiles_fts MATCH ?2 "
 	    "AND rowid = ?1");
 	bool yes;
 
+	if (st == NULL)
+		return false;
 	sqlite3_bind_int64(st, 1, member_id);
 	sqlite3_bind_text(st, 2, query, -1, SQLITE_TRANSIENT);
 	yes = sqlite3_step(st) == SQLITE_ROW;
@@ -464,13 +498,16 @@ fts_row_matches(int64_t member_id, const char *query)
 
 /* The member's tags starting with prefix, joined by ", " into out. */
 static bool
-tags_with_prefix(int64_t member_id, const char *prefix, struct buf *out)
+tags_with_prefix(struct pstmts *p, int64_t member_id, const char *prefix,
+    struct buf *out)
 {
-	sqlite3_stmt *st = db_stmt(srv->db,
+	sqlite3_stmt *st = ps_stmt(p, PS_TAGS,
 	    "SELECT tag FROM member_expertise WHERE member_id = ?1 AND "
 	    "tag >= ?2 AND tag < ?2 || char(1114111) ORDER BY tag");
 	bool any = false;
 
+	if (st == NULL)
+		return false;
 	sqlite3_bind_int64(st, 1, member_id);
 	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -577,7 +614,7 @@ text_matches(const char *text, const char *word)
  * nothing is the index asked, column by column.
  */
 static void
-why_word(json_t *why, sqlite3_stmt *row, const char *word)
+why_word(struct pstmts *p, json_t *why, sqlite3_stmt *row, const char *word)
 {
 	static const struct { const char *col, *label; int at; } cols[] = {
 		{ "display_name", "name", 2 }, { "handle", "handle", 1 },
@@ -590,7 +627,7 @@ why_word(json_t *why, sqlite3_stmt *row, const char *word)
 
 	buf_init(&b);
 	buf_puts(&b, "expertise: ");
-	if (tags_with_prefix(id, word, &b)) {
+	if (tags_with_prefix(p, id, word, &b)) {
 		buf_append(&b, "", 1);
 		why_add(why, b.data);
 		buf_free(&b);
@@ -607,7 +644,7 @@ why_word(json_t *why, sqlite3_stmt *row, const char *word)
 		buf_init(&q);
 		fts_terms(&q, cols[i].col, word);
 		buf_append(&q, "", 1);
-		if (q.len > 1 && fts_row_matches(id, q.data))
+		if (q.len > 1 && fts_row_matches(p, id, q.data))
 			hit = i;
 		buf_free(&q);
 	}
@@ -634,27 +671,221 @@ bind_all(sqlite3_stmt *st, const char **vals, int n)
 		sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
 }
 
+/* A directory search on its way through the thread pool (read_async). */
+struct dsearch {
+	char *q, *tag, *org, *region, *before;
+	int64_t community_id; /* 0: every member */
+	bool mentoring, has_mentoring;
+	json_int_t limit;
+	int64_t ids[SEARCH_LIMIT_MAX]; /* the results' members, for online */
+	size_t nids;
+};
+
+static void
+dsearch_free(void *arg)
+{
+	struct dsearch *d = arg;
+
+	free(d->q);
+	free(d->tag);
+	free(d->org);
+	free(d->region);
+	free(d->before);
+	free(d);
+}
+
+/* On a pool thread, with only its struct dsearch. */
+static json_t *
+dsearch_work(sqlite3 *db, void *arg, enum proto_err *err, char *msg,
+    size_t len)
+{
+	struct dsearch *d = arg;
+	const char *tag = d->tag, *vals[3 * SEARCH_WORDS_MAX + 8];
+	json_int_t limit = d->limit;
+	char *words[SEARCH_WORDS_MAX], *wq[SEARCH_WORDS_MAX], lim[24];
+	char cname[200] = "";
+	struct pstmts ps = { .db = db };
+	json_t *list, *why;
+	struct buf sql, fo, fr, b;
+	sqlite3_stmt *st;
+	int rc, n = 0, nv = 0, nw;
+
+	if (d->community_id != 0) {
+		if (sqlite3_prepare_v2(db, "SELECT name FROM communities WHERE "
+		    "id = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, d->community_id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				snprintf(cname, sizeof cname, "%s",
+				    db_col_text(st, 0));
+		}
+		sqlite3_finalize(st);
+	}
+	nw = split_words(d->q, words, SEARCH_WORDS_MAX);
+	buf_init(&sql);
+	buf_init(&fo);
+	buf_init(&fr);
+	buf_puts(&sql, "SELECT m.id, m.handle, m.display_name, m.job_role, "
+	    "m.organisation, m.region, m.mentoring, m.bio FROM members m "
+	    "WHERE m.status = 'active'");
+	for (int i = 0; i < nw; i++) {
+		buf_init(&b);
+		fts_terms(&b, NULL, words[i]);
+		buf_append(&b, "", 1);
+		wq[i] = b.data;
+		buf_puts(&sql, " AND (m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?) OR EXISTS (SELECT 1 FROM "
+		    "member_expertise e WHERE e.member_id = m.id AND "
+		    "e.tag >= ? AND e.tag < ? || char(1114111)))");
+		vals[nv++] = wq[i];
+		vals[nv++] = words[i];
+		vals[nv++] = words[i];
+	}
+	if (d->org != NULL)
+		fts_terms(&fo, "organisation", d->org);
+	if (d->region != NULL)
+		fts_terms(&fr, "region", d->region);
+	buf_append(&fo, "", 1);
+	buf_append(&fr, "", 1);
+	if (fo.len > 1) {
+		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?)");
+		vals[nv++] = fo.data;
+	}
+	if (fr.len > 1) {
+		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
+		    "WHERE profiles_fts MATCH ?)");
+		vals[nv++] = fr.data;
+	}
+	if (tag != NULL) {
+		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM member_expertise e "
+		    "WHERE e.member_id = m.id AND e.tag >= ? AND "
+		    "e.tag < ? || char(1114111))");
+		vals[nv++] = tag;
+		vals[nv++] = tag;
+	}
+	if (d->community_id != 0)
+		buf_printf(&sql, " AND EXISTS (SELECT 1 FROM community_members "
+		    "cm WHERE cm.community_id = %lld AND cm.member_id = m.id)",
+		    (long long)d->community_id);
+	if (d->has_mentoring)
+		buf_printf(&sql, " AND m.mentoring = %d", d->mentoring ? 1 : 0);
+	if (d->before != NULL) {
+		buf_puts(&sql, " AND m.handle > ?");
+		vals[nv++] = d->before;
+	}
+	snprintf(lim, sizeof lim, "%lld", (long long)limit + 1);
+	buf_printf(&sql, " ORDER BY m.handle LIMIT %s", lim);
+	buf_append(&sql, "", 1);
+	rc = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL);
+	list = json_array();
+	if (rc == SQLITE_OK) {
+		bind_all(st, vals, nv);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+
+			if (++n > limit)
+				break;
+			why = json_array();
+			for (int i = 0; i < nw; i++)
+				why_word(&ps, why, st, words[i]);
+			if (tag != NULL) {
+				buf_init(&b);
+				buf_puts(&b, "expertise: ");
+				tags_with_prefix(&ps, id, tag, &b);
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (fr.len > 1) {
+				buf_init(&b);
+				buf_printf(&b, "region: %s", db_col_text(st, 5));
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (fo.len > 1) {
+				buf_init(&b);
+				buf_printf(&b, "organisation: %s",
+				    db_col_text(st, 4));
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (d->community_id != 0) {
+				buf_init(&b);
+				buf_printf(&b, "community: %s", cname);
+				buf_append(&b, "", 1);
+				why_add(why, b.data);
+				buf_free(&b);
+			}
+			if (d->has_mentoring && d->mentoring)
+				why_add(why, "happy to mentor");
+			/* online: dsearch_finish, on the loop thread */
+			d->ids[d->nids++] = id;
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, "
+			    "s:s, s:s, s:o, s:b, s:b, s:o}", "handle",
+			    db_col_text(st, 1), "display_name",
+			    db_col_text(st, 2), "job_role", db_col_text(st, 3),
+			    "organisation", db_col_text(st, 4), "region",
+			    db_col_text(st, 5), "expertise",
+			    expertise_json_on(&ps, id), "mentoring",
+			    sqlite3_column_int(st, 6) != 0, "online", false,
+			    "why", why));
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		snprintf(msg, len, "database error: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	for (int i = 0; i < PS_COUNT; i++)
+		sqlite3_finalize(ps.st[i]);
+	for (int i = 0; i < nw; i++) {
+		free(words[i]);
+		free(wq[i]);
+	}
+	buf_free(&sql);
+	buf_free(&fo);
+	buf_free(&fr);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_decref(list);
+		*err = ERR_INTERNAL;
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "members", list, "next",
+	    n > limit ? json_incref(json_object_get(json_array_get(list,
+	    (size_t)limit - 1), "handle")) : json_null());
+}
+
+/* Back on the loop thread: who of the results is online now. */
+static void
+dsearch_finish(json_t *result, void *arg)
+{
+	struct dsearch *d = arg;
+	json_t *list = json_object_get(result, "members");
+
+	for (size_t i = 0; i < d->nids && i < json_array_size(list); i++)
+		json_object_set_new(json_array_get(list, i), "online",
+		    json_boolean(member_online(d->ids[i])));
+}
+
 /*
  * The directory: every filter given must hold. The free text q matches
  * each of its words against the profile's text (full-text, prefixes,
  * accents folded) or the start of an expertise tag; expertise matches the
  * start of a tag; organisation and region words their own fields. Each
- * result says why it matched.
+ * result says why it matched. Who may list a community's members is
+ * decided here, on the loop; the reading runs off it (dsearch_work).
  */
 static int
 op_member_search(struct call *x)
 {
 	const char *q = NULL, *tag = NULL, *org = NULL, *region = NULL,
-	    *slug = NULL, *before = NULL, *vals[3 * SEARCH_WORDS_MAX + 8];
+	    *slug = NULL, *before = NULL;
 	json_int_t limit = SEARCH_LIMIT_DEFAULT;
-	char tagbuf[TAG_MAX_CHARS * 4 + 1], *words[SEARCH_WORDS_MAX];
-	char *wq[SEARCH_WORDS_MAX], lim[24], cname[200] = "";
+	char tagbuf[TAG_MAX_CHARS * 4 + 1];
 	struct access a = { 0 };
 	bool mentoring = false, has_mentoring;
-	json_t *list, *v, *why;
-	struct buf sql, fo, fr, b;
-	sqlite3_stmt *st;
-	int rc, n = 0, nv = 0, nw;
+	struct dsearch *d;
+	json_t *v;
 
 	if (arg_str(x->args, "q", false, 200, &q, x->msg,
 	    sizeof x->msg) != 0 ||
@@ -679,14 +910,6 @@ op_member_search(struct call *x)
 		slug = NULL;
 	if (slug != NULL && authz_community_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
-	if (slug != NULL) {
-		st = db_stmt(srv->db, "SELECT name FROM communities WHERE "
-		    "id = ?");
-		sqlite3_bind_int64(st, 1, a.community_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(cname, sizeof cname, "%s", db_col_text(st, 0));
-		sqlite3_reset(st);
-	}
 	if (tag != NULL) {
 		while (*tag == ' ')
 			tag++;
@@ -696,178 +919,86 @@ op_member_search(struct call *x)
 		ascii_lower(tagbuf);
 		tag = tagbuf[0] != '\0' ? tagbuf : NULL;
 	}
-	nw = split_words(q, words, SEARCH_WORDS_MAX);
-	buf_init(&sql);
-	buf_init(&fo);
-	buf_init(&fr);
-	buf_puts(&sql, "SELECT m.id, m.handle, m.display_name, m.job_role, "
-	    "m.organisation, m.region, m.mentoring, m.bio FROM members m "
-	    "WHERE m.status = 'active'");
-	for (int i = 0; i < nw; i++) {
-		buf_init(&b);
-		fts_terms(&b, NULL, words[i]);
-		buf_append(&b, "", 1);
-		wq[i] = b.data;
-		buf_puts(&sql, " AND (m.id IN (SELECT rowid FROM profiles_fts "
-		    "WHERE profiles_fts MATCH ?) OR EXISTS (SELECT 1 FROM "
-		    "member_expertise e WHERE e.member_id = m.id AND "
-		    "e.tag >= ? AND e.tag < ? || char(1114111)))");
-		vals[nv++] = wq[i];
-		vals[nv++] = words[i];
-		vals[nv++] = words[i];
-	}
-	if (org != NULL)
-		fts_terms(&fo, "organisation", org);
-	if (region != NULL)
-		fts_terms(&fr, "region", region);
-	buf_append(&fo, "", 1);
-	buf_append(&fr, "", 1);
-	if (fo.len > 1) {
-		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
-		    "WHERE profiles_fts MATCH ?)");
-		vals[nv++] = fo.data;
-	}
-	if (fr.len > 1) {
-		buf_puts(&sql, " AND m.id IN (SELECT rowid FROM profiles_fts "
-		    "WHERE profiles_fts MATCH ?)");
-		vals[nv++] = fr.data;
-	}
-	if (tag != NULL) {
-		buf_puts(&sql, " AND EXISTS (SELECT 1 FROM member_expertise e "
-		    "WHERE e.member_id = m.id AND e.tag >= ? AND "
-		    "e.tag < ? || char(1114111))");
-		vals[nv++] = tag;
-		vals[nv++] = tag;
-	}
-	if (slug != NULL)
-		buf_printf(&sql, " AND EXISTS (SELECT 1 FROM community_members "
-		    "cm WHERE cm.community_id = %lld AND cm.member_id = m.id)",
-		    (long long)a.community_id);
-	if (has_mentoring)
-		buf_printf(&sql, " AND m.mentoring = %d", mentoring ? 1 : 0);
-	if (before != NULL) {
-		buf_puts(&sql, " AND m.handle > ?");
-		vals[nv++] = before;
-	}
-	snprintf(lim, sizeof lim, "%lld", (long long)limit + 1);
-	buf_printf(&sql, " ORDER BY m.handle LIMIT %s", lim);
-	buf_append(&sql, "", 1);
-	rc = sqlite3_prepare_v2(srv->db, sql.data, -1, &st, NULL);
-	list = json_array();
-	if (rc == SQLITE_OK) {
-		bind_all(st, vals, nv);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(st, 0);
-
-			if (++n > limit)
-				break;
-			why = json_array();
-			for (int i = 0; i < nw; i++)
-				why_word(why, st, words[i]);
-			if (tag != NULL) {
-				buf_init(&b);
-				buf_puts(&b, "expertise: ");
-				tags_with_prefix(id, tag, &b);
-				buf_append(&b, "", 1);
-				why_add(why, b.data);
-				buf_free(&b);
-			}
-			if (fr.len > 1) {
-				buf_init(&b);
-				buf_printf(&b, "region: %s", db_col_text(st, 5));
-				buf_append(&b, "", 1);
-				why_add(why, b.data);
-				buf_free(&b);
-			}
-			if (fo.len > 1) {
-				buf_init(&b);
-				buf_printf(&b, "organisation: %s",
-				    db_col_text(st, 4));
-				buf_append(&b, "", 1);
-				why_add(why, b.data);
-				buf_free(&b);
-			}
-			if (slug != NULL) {
-				buf_init(&b);
-				buf_printf(&b, "community: %s", cname);
-				buf_append(&b, "", 1);
-				why_add(why, b.data);
-				buf_free(&b);
-			}
-			if (has_mentoring && mentoring)
-				why_add(why, "happy to mentor");
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s, "
-			    "s:s, s:s, s:o, s:b, s:b, s:o}", "handle",
-			    db_col_text(st, 1), "display_name",
-			    db_col_text(st, 2), "job_role", db_col_text(st, 3),
-			    "organisation", db_col_text(st, 4), "region",
-			    db_col_text(st, 5), "expertise", expertise_json(id),
-			    "mentoring", sqlite3_column_int(st, 6) != 0,
-			    "online", member_online(id), "why", why));
-		}
-		sqlite3_finalize(st);
-	}
-	for (int i = 0; i < nw; i++) {
-		free(words[i]);
-		free(wq[i]);
-	}
-	buf_free(&sql);
-	buf_free(&fo);
-	buf_free(&fr);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		json_decref(list);
-		return call_db_fail(x);
-	}
-	x->result = json_pack("{s:o, s:o}", "members", list, "next",
-	    n > limit ? json_incref(json_object_get(json_array_get(list,
-	    (size_t)limit - 1), "handle")) : json_null());
-	return 0;
+	d = xcalloc(1, sizeof *d);
+	d->q = q != NULL ? xstrdup(q) : NULL;
+	d->tag = tag != NULL ? xstrdup(tag) : NULL;
+	d->org = org != NULL ? xstrdup(org) : NULL;
+	d->region = region != NULL ? xstrdup(region) : NULL;
+	d->before = before != NULL ? xstrdup(before) : NULL;
+	d->community_id = slug != NULL ? a.community_id : 0;
+	d->mentoring = mentoring;
+	d->has_mentoring = has_mentoring;
+	d->limit = limit;
+	return read_async(x, dsearch_work, dsearch_finish, d, dsearch_free,
+	    true);
 }
 
 /*
  * profile.tags: the expertise tags members use, the most used first, for
- * suggestions as a member types their own or a directory filter.
+ * suggestions as a member types their own or a directory filter. The
+ * counting runs off the loop (read_async).
  */
+struct ptags {
+	char prefix[TAG_MAX_CHARS * 4 + 1];
+	json_int_t limit;
+};
+
+/* On a pool thread, with only its struct ptags. */
+static json_t *
+ptags_work(sqlite3 *db, void *arg, enum proto_err *err, char *msg,
+    size_t len)
+{
+	struct ptags *t = arg;
+	sqlite3_stmt *st = NULL;
+	json_t *list;
+	int rc;
+
+	list = json_array();
+	if ((rc = sqlite3_prepare_v2(db,
+	    "SELECT e.tag, count(*) AS n FROM member_expertise e JOIN "
+	    "members m ON m.id = e.member_id AND m.status = 'active' "
+	    "WHERE e.tag >= ?1 AND e.tag < ?1 || char(1114111) "
+	    "GROUP BY e.tag ORDER BY n DESC, e.tag LIMIT ?2", -1, &st,
+	    NULL)) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, t->prefix, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, t->limit);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(list, json_pack("{s:s, s:I}",
+			    "tag", db_col_text(st, 0), "members",
+			    (json_int_t)sqlite3_column_int64(st, 1)));
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(msg, len, "database error: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		*err = ERR_INTERNAL;
+		return NULL;
+	}
+	return json_pack("{s:o}", "tags", list);
+}
+
 static int
 op_profile_tags(struct call *x)
 {
 	const char *prefix = NULL;
 	json_int_t limit = 20;
-	char pbuf[TAG_MAX_CHARS * 4 + 1] = "";
-	sqlite3_stmt *st;
-	json_t *list;
-	int rc;
+	struct ptags *t;
 
 	if (arg_str(x->args, "prefix", false, TAG_MAX_CHARS * 4, &prefix,
 	    x->msg, sizeof x->msg) != 0 ||
 	    arg_int(x->args, "limit", false, 1, 100, &limit, x->msg,
 	    sizeof x->msg) != 0)
 		return call_bad(x);
+	t = xcalloc(1, sizeof *t);
 	if (prefix != NULL) {
 		while (*prefix == ' ')
 			prefix++;
-		snprintf(pbuf, sizeof pbuf, "%s", prefix);
-		ascii_lower(pbuf);
+		snprintf(t->prefix, sizeof t->prefix, "%s", prefix);
+		ascii_lower(t->prefix);
 	}
-	st = db_stmt(srv->db,
-	    "SELECT e.tag, count(*) AS n FROM member_expertise e JOIN "
-	    "members m ON m.id = e.member_id AND m.status = 'active' "
-	    "WHERE e.tag >= ?1 AND e.tag < ?1 || char(1114111) "
-	    "GROUP BY e.tag ORDER BY n DESC, e.tag LIMIT ?2");
-	sqlite3_bind_text(st, 1, pbuf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, limit);
-	list = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:I}", "tag",
-		    db_col_text(st, 0), "members",
-		    (json_int_t)sqlite3_column_int64(st, 1)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return call_db_fail(x);
-	}
-	x->result = json_pack("{s:o}", "tags", list);
-	return 0;
+	t->limit = limit;
+	return read_async(x, ptags_work, NULL, t, free, false);
 }
 
 /* A member is a newcomer for this long after joining, */
@@ -1061,7 +1192,7 @@ const struct op op_profile_table[] = {
 	    ARG_STR("timezone", ARG_OPT, 200),
 	    ARG_STRS("expertise", ARG_OPT, 0, EXPERTISE_MAX,
 	    TAG_MAX_CHARS * 4)) },
-	{ "member.search", OP_MEMBER, op_member_search,
+	{ "member.search", OP_MEMBER | OP_ASYNC, op_member_search,
 	    "The member directory {q?, expertise?, organisation?, region?, "
 	    "community?, mentoring?, limit?, before?}, by handle; each "
 	    "result says why it matched (why: [\"expertise: trauma\", "
@@ -1073,7 +1204,7 @@ const struct op op_profile_table[] = {
 	    ARG_BOOL("mentoring", ARG_OPT),
 	    ARG_INT("limit", ARG_OPT, 1, SEARCH_LIMIT_MAX),
 	    ARG_STR("before", ARG_OPT, 40)) },
-	{ "profile.tags", OP_MEMBER, op_profile_tags,
+	{ "profile.tags", OP_MEMBER | OP_ASYNC, op_profile_tags,
 	    "Expertise tags members use {prefix?, limit?}, the most used "
 	    "first: suggestions while typing tags.", RATE_READ,
 	    ARGS(ARG_STR("prefix", ARG_OPT, TAG_MAX_CHARS * 4),

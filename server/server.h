@@ -1616,4 +1616,21 @@ int library_access(struct call *, int64_t community_id, enum cact,
 int library_access_slug(struct call *, const char *slug, enum cact,
     struct access *a);
 
+/*
+ * readpool.c: a read op's SQL off the loop thread (OP_ASYNC). The handler
+ * decides access on the loop thread, then returns read_async(x, work,
+ * finish, arg, arg_free, search): once the group transaction open now has
+ * committed (so a pipelined write is seen), work(db, arg, &err, msg, len)
+ * runs on a pool thread with a read-only connection (the FTS tokenizer
+ * registered) and returns the result, or NULL with err and msg; finish, if
+ * given, completes the result on the loop thread (loop-only state such as
+ * who is online). arg_free(arg) at the end. search: counts among the
+ * member's searches running (RATE_SEARCH ops). 1 queued, -1 call failed.
+ */
+typedef json_t *(*read_work_fn)(sqlite3 *, void *arg, enum proto_err *err,
+    char *msg, size_t len);
+int read_async(struct call *, read_work_fn work,
+    void (*finish)(json_t *, void *), void *arg, void (*arg_free)(void *),
+    bool search);
+
 #endif
