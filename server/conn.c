@@ -236,7 +236,8 @@ conn_input(struct conn *c, const void *data, size_t len)
 		conn_close(c, "request flood");
 		return -1;
 	}
-	while (!c->closing && c->deferred == NULL) {
+	/* behind a read off the loop (readpool.c) the rest waits, in order */
+	while (!c->closing && c->deferred == NULL && !read_waits(c)) {
 		/*
 		 * Over the budget even a conn's first request waits: with
 		 * many clients each sending one slow request, "one each"
@@ -270,7 +271,7 @@ conn_input(struct conn *c, const void *data, size_t len)
 		c->line_len = 0;
 	}
 	if (!c->input_pending && c->deferred == NULL && c->eof_seen &&
-	    !c->closing)
+	    !c->closing && !read_waits(c))
 		conn_close(c, "client sent EOF");
 	return c->closing ? -1 : 0;
 }
@@ -279,7 +280,8 @@ void
 conn_eof(struct conn *c)
 {
 	c->eof_seen = true;
-	if (!c->input_pending && c->deferred == NULL && !c->closing)
+	if (!c->input_pending && c->deferred == NULL && !c->closing &&
+	    !read_waits(c))
 		conn_close(c, "client sent EOF");
 }
 

@@ -41,6 +41,7 @@ struct readjob {
 	json_t *result;
 	enum proto_err err;
 	char msg[256];
+	struct readjob *next, *prev; /* waiting (loop thread only) */
 };
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +49,7 @@ static sqlite3 *conns[READ_CONNS_MAX];
 static int conns_len;
 static char *db_path; /* set once on the loop thread before any work */
 static int inflight; /* loop thread only */
+static struct readjob *waiting; /* loop thread only */
 
 /* At exit: close the pooled connections. */
 static void
@@ -129,13 +131,32 @@ job_free(struct readjob *j)
 	free(j);
 }
 
-/* Back on the loop thread: finish, answer, then let the conn go. */
+bool
+read_waits(const struct conn *c)
+{
+	for (const struct readjob *j = waiting; j != NULL; j = j->next)
+		if (j->conn == c)
+			return true;
+	return false;
+}
+
+/*
+ * Back on the loop thread: finish, answer, go on with the conn's requests
+ * that waited behind this one, then let the conn go.
+ */
 static void
 read_done(uv_work_t *req, int status)
 {
 	struct readjob *j = req->data;
+	struct conn *c = j->conn;
 
 	inflight--;
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		waiting = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
 	if (status != 0 && j->result == NULL) {
 		j->err = ERR_UNAVAILABLE;
 		snprintf(j->msg, sizeof j->msg, "The request was cancelled; "
@@ -153,10 +174,11 @@ read_done(uv_work_t *req, int status)
 		    (j->ended_ns - j->started_ns) / 1e6);
 	if (j->search)
 		rate_running(j->conn, -1);
-	dispatch_reply_later(j->conn, j->id, j->has_id, j->result, j->err,
-	    j->msg);
-	conn_release(j->conn);
+	dispatch_reply_later(c, j->id, j->has_id, j->result, j->err, j->msg);
 	job_free(j);
+	if (!c->freed && !c->closing)
+		conn_input(c, NULL, 0); /* what it sent meanwhile; EOF */
+	conn_release(c);
 }
 
 /* Once what came before is committed: into the thread pool. */
@@ -222,6 +244,10 @@ read_async(struct call *x, read_work_fn work,
 	}
 	/* j is queued, or waits for the commit */
 	inflight++;
+	j->next = waiting;
+	if (waiting != NULL)
+		waiting->prev = j;
+	waiting = j;
 	conn_hold(x->conn);
 	if (search)
 		rate_running(x->conn, 1);

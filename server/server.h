@@ -1632,5 +1632,10 @@ typedef json_t *(*read_work_fn)(sqlite3 *, void *arg, enum proto_err *err,
 int read_async(struct call *, read_work_fn work,
     void (*finish)(json_t *, void *), void *arg, void (*arg_free)(void *),
     bool search);
+/*
+ * A read of the conn's is off the loop: its later requests wait (conn.c)
+ * so that its replies keep their order, as when the read ran on the loop.
+ */
+bool read_waits(const struct conn *);
 
 #endif
