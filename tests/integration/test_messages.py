@@ -379,3 +379,57 @@ def test_line_mode_list_read_reply_report_block_and_write():
             "m.conversation_id = cm.conversation_id WHERE m.body LIKE 'A group note%'", [(3,)])
     # sue (staff) was told of the report
     wait_db(srv, "SELECT count(*) FROM notifications WHERE kind = 'message_report'", [(1,)])
+
+
+def replies_in_order(s, n):
+    """The next n replies of a session (events set aside), in arrival order."""
+    got = []
+    while len(got) < n:
+        m = s.recv()
+        assert m is not None, 'connection closed'
+        if 'id' in m:
+            got.append(m)
+        else:
+            s.events.append(m)
+    return got
+
+
+def test_message_search_pipelined_with_sends_in_one_write():
+    """message.search runs off the loop: pipelined with message.send in one
+    write, each search answers in its place, sees the sends before it and
+    not those after it, and only the caller's own conversations."""
+    srv, keys, s = setup()
+    old = ok(s['ann'].call('message.send', to=['bob'], body='The quokka survey is out'))
+    ok(s['cat'].call('message.send', to=['sue'], body='quokka notes of our own'))
+    lines = [{'id': 1, 'op': 'message.search', 'args': {'q': 'quokka'}},
+             {'id': 2, 'op': 'message.send', 'args': {'to': ['bob'],
+                                                      'body': 'Quokka count moved to Friday'}},
+             {'id': 3, 'op': 'message.search', 'args': {'q': 'quokka'}},
+             {'id': 4, 'op': 'message.send', 'args': {'to': ['bob'], 'body': 'later, no match'}}]
+    s['ann'].send_raw(''.join(json.dumps(x) + '\n' for x in lines).encode())
+    r = replies_in_order(s['ann'], 4)
+    assert [m['id'] for m in r] == [1, 2, 3, 4], r
+    assert all(m['ok'] for m in r), r
+    first, sent, second = r[0]['result'], r[1]['result'], r[2]['result']
+    assert first['q'] == 'quokka'
+    assert [m['id'] for m in first['results']] == [old['message_id']], first
+    assert sent['conversation_id'] == old['conversation_id']
+    assert [m['id'] for m in second['results']] == [sent['message_id'], old['message_id']]
+    hit = second['results'][0]
+    assert hit['mine'] is True and hit['author']['handle'] == 'ann'
+    assert hit['body'] == 'Quokka count moved to Friday'
+    assert hit['snippet'] == 'Quokka count moved to Friday'
+    assert hit['conversation_id'] == old['conversation_id']
+    # bob, pipelining his own send and search: his conversations only
+    lines = [{'id': 7, 'op': 'message.send', 'args': {'to': ['cat'], 'body': 'quokka?'}},
+             {'id': 8, 'op': 'message.search', 'args': {'q': 'quokka', 'limit': 50}}]
+    s['bob'].send_raw(''.join(json.dumps(x) + '\n' for x in lines).encode())
+    r = replies_in_order(s['bob'], 2)
+    assert [m['id'] for m in r] == [7, 8] and r[0]['ok'] and r[1]['ok'], r
+    found = r[1]['result']['results']
+    assert [m['body'] for m in found] == ['quokka?', 'Quokka count moved to Friday',
+                                          'The quokka survey is out'], found
+    assert [m['mine'] for m in found] == [True, False, False]
+    # the admin, who is in none of them, finds nothing
+    assert ok(s['root'].call('message.search', q='quokka'))['results'] == []
+    assert 'message.search ok off the loop' in open(srv.logpath).read()

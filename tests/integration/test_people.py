@@ -246,3 +246,74 @@ def test_migration_moves_open_contact_details_to_the_default():
         db.close()
         assert srv.query('SELECT handle, contact_visibility FROM members ORDER BY handle') == [
             ('closed', 'nobody'), ('open', 'communities'), ('usual', 'communities')]
+
+
+def replies_in_order(s, n):
+    """The next n replies of a session (events set aside), in arrival order."""
+    got = []
+    while len(got) < n:
+        m = s.recv()
+        assert m is not None, 'connection closed'
+        if 'id' in m:
+            got.append(m)
+        else:
+            s.events.append(m)
+    return got
+
+
+def test_member_search_pipelined_with_a_write_in_one_write():
+    """member.search runs off the loop: pipelined with profile.update in one
+    write, each search answers in its place and sees the change before it
+    only; who is online is current; no contact details."""
+    srv = Server()
+    keys = people(srv, 'alice', 'bob')
+    a = srv.session(keys['alice'])
+    ok(a.call('profile.update', contact='alice@example.org', contact_visibility='platform'))
+    lines = [
+        {'id': 1, 'op': 'member.search', 'args': {'region': 'Orkney'}},
+        {'id': 2, 'op': 'profile.update', 'args': {'region': 'Orkney', 'mentoring': True}},
+        {'id': 3, 'op': 'member.search', 'args': {'region': 'orkney', 'mentoring': True}},
+        {'id': 4, 'op': 'member.search', 'args': {'q': 'ali'}},
+    ]
+    a.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    r = replies_in_order(a, 4)
+    assert [m['id'] for m in r] == [1, 2, 3, 4] and all(m['ok'] for m in r), r
+    assert r[0]['result'] == {'members': [], 'next': None}
+    found = r[2]['result']['members']
+    assert [(m['handle'], m['region'], m['mentoring'], m['online'], m['why'])
+            for m in found] == [('alice', 'Orkney', True, True,
+                                 ['region: Orkney', 'happy to mentor'])], found
+    assert all('contact' not in m for m in found)
+    assert [m['handle'] for m in r[3]['result']['members']] == ['alice']
+    assert len(r[3]['result']['members'][0]['why']) == 1
+    # bob has no session: found, and not online
+    ok(a.call('profile.update', region='Unst'))
+    srv.execute("UPDATE members SET region = 'Orkney' WHERE handle = 'bob'")
+    got = ok(a.call('member.search', region='orkney'))['members']
+    assert [(m['handle'], m['online']) for m in got] == [('bob', False)], got
+    # and the searching was done off the loop (hearthd -v says so)
+    assert 'member.search ok off the loop' in open(srv.logpath).read()
+
+
+def test_profile_tags_pipelined_with_a_write_in_one_write():
+    """profile.tags runs off the loop: pipelined with profile.update in one
+    write, each answers in its place and counts the tags as they are then."""
+    srv = Server()
+    keys = people(srv, 'alice', 'bob')
+    ok(srv.session(keys['bob']).call('profile.update', expertise=['quilting']))
+    a = srv.session(keys['alice'])
+    lines = [
+        {'id': 1, 'op': 'profile.tags', 'args': {'prefix': 'QUI'}},
+        {'id': 2, 'op': 'profile.update', 'args': {'expertise': ['quilting', 'quince jam']}},
+        {'id': 3, 'op': 'profile.tags', 'args': {'prefix': ' qui', 'limit': 5}},
+        {'id': 4, 'op': 'profile.update', 'args': {'expertise': []}},
+        {'id': 5, 'op': 'profile.tags', 'args': {}},
+    ]
+    a.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    r = replies_in_order(a, 5)
+    assert [m['id'] for m in r] == [1, 2, 3, 4, 5] and all(m['ok'] for m in r), r
+    assert r[0]['result'] == {'tags': [{'tag': 'quilting', 'members': 1}]}
+    assert r[2]['result'] == {'tags': [{'tag': 'quilting', 'members': 2},
+                                       {'tag': 'quince jam', 'members': 1}]}
+    assert r[4]['result'] == {'tags': [{'tag': 'quilting', 'members': 1}]}
+    assert 'profile.tags ok off the loop' in open(srv.logpath).read()
