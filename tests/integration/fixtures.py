@@ -259,3 +259,16 @@ def wait_gone(t, text, timeout=10):
     """Wait until a screen no longer shows text."""
     wait_until(lambda: text not in t.screen(), timeout,
                lambda: '%r to go:\n%s' % (text, t.screen()))
+
+
+def replies_in_order(s, n):
+    """The next n replies of a session (events set aside), in arrival order."""
+    got = []
+    while len(got) < n:
+        m = s.recv()
+        assert m is not None, 'connection closed'
+        if 'id' in m:
+            got.append(m)
+        else:
+            s.events.append(m)
+    return got

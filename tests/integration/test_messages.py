@@ -6,8 +6,8 @@ search over one's own conversations; removed members' conversations stay
 readable; the TUI's Messages screen and the line mode's messages menu."""
 import json
 
-from fixtures import (err, ok, people, settle, tui, wait_db, wait_event,
-                      wait_until)
+from fixtures import (err, ok, people, replies_in_order, settle, tui, wait_db,
+                      wait_event, wait_until)
 from harness import Server, Tmux
 
 SECRET = 'The supervision notes about Ravensworth are private'
@@ -380,18 +380,6 @@ def test_line_mode_list_read_reply_report_block_and_write():
     # sue (staff) was told of the report
     wait_db(srv, "SELECT count(*) FROM notifications WHERE kind = 'message_report'", [(1,)])
 
-
-def replies_in_order(s, n):
-    """The next n replies of a session (events set aside), in arrival order."""
-    got = []
-    while len(got) < n:
-        m = s.recv()
-        assert m is not None, 'connection closed'
-        if 'id' in m:
-            got.append(m)
-        else:
-            s.events.append(m)
-    return got
 
 
 def test_message_search_pipelined_with_sends_in_one_write():

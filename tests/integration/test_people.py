@@ -4,7 +4,7 @@ expertise tags in use (profile.tags), suggested connections for newcomers
 every operation, and the join form's invite check (invite.check)."""
 import json
 
-from fixtures import community, err, err_code, join, ok, people
+from fixtures import community, err, err_code, join, ok, people, replies_in_order
 from harness import Key, Server
 
 
@@ -247,18 +247,6 @@ def test_migration_moves_open_contact_details_to_the_default():
         assert srv.query('SELECT handle, contact_visibility FROM members ORDER BY handle') == [
             ('closed', 'nobody'), ('open', 'communities'), ('usual', 'communities')]
 
-
-def replies_in_order(s, n):
-    """The next n replies of a session (events set aside), in arrival order."""
-    got = []
-    while len(got) < n:
-        m = s.recv()
-        assert m is not None, 'connection closed'
-        if 'id' in m:
-            got.append(m)
-        else:
-            s.events.append(m)
-    return got
 
 
 def test_member_search_pipelined_with_a_write_in_one_write():
