@@ -19,7 +19,8 @@
 
 #include "server.h"
 
-#define READ_INFLIGHT_MAX 64 /* in the whole server */
+/* in the whole server (a conn has one at a time: read_waits) */
+#define READ_INFLIGHT_MAX 256
 #define READ_CONNS_MAX 8
 #define READ_PRAGMAS "PRAGMA mmap_size = 1073741824; " \
 	"PRAGMA temp_store = MEMORY"
