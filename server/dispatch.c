@@ -377,7 +377,8 @@ gate_free_cb(uv_async_t *h)
 		if (!c->freed && !c->closing) {
 			conn_input(c, NULL, 0); /* what it sent meanwhile */
 			if (c->eof_seen && !c->input_pending &&
-			    c->deferred == NULL && !c->closing)
+			    c->deferred == NULL && !c->closing &&
+			    !read_waits(c))
 				conn_close(c, "client sent EOF");
 		}
 		conn_release(c);
