@@ -535,7 +535,13 @@ open_write(struct sftp *s, const struct sftp_req *q)
 				    "the file already exists");
 				return;
 			}
-			if (!(q->pflags & SFTP_TRUNC)) {
+			/*
+			 * OpenSSH's scp opens an existing name without
+			 * TRUNC (it sets the size at the end): a whole new
+			 * version either way, and a write that does not
+			 * start at 0 is refused then. Appending is not.
+			 */
+			if (q->pflags & SFTP_APPEND) {
 				sftp_status(&s->out, q->id,
 				    SFTP_OP_UNSUPPORTED, "library documents "
 				    "are replaced whole (a new version): "

@@ -1046,3 +1046,25 @@ def test_a_second_copy_of_kept_content_is_dropped_in_steps():
     back = os.path.join(d, 'back')
     scp(srv, keys['pat'], 'pat', remote('pat', '/students/b.bin'), back)
     assert sha(back) == hashlib.sha256(data).hexdigest()
+
+
+def test_scp_over_an_existing_name_makes_a_new_version():
+    """OpenSSH's scp opens an existing name without TRUNC and sets the
+    size at the end: a new version, not "Operation unsupported"."""
+    srv, keys = setup()
+    d = tmpdir()
+    one = write(os.path.join(d, 'notes.md'), b'# One\n')
+    scp(srv, keys['pat'], 'pat', one, remote('pat', '/students/'))
+    two = write(os.path.join(d, 'two.md'), b'# Two, longer than one\n')
+    rc, out = scp(srv, keys['pat'], 'pat', two, remote('pat', '/students/notes.md'))
+    assert out == '', out
+    assert docs(srv, 'students') == [('notes.md', 2)]
+    back = os.path.join(d, 'back')
+    scp(srv, keys['pat'], 'pat', remote('pat', '/students/notes.md'), back)
+    assert open(back, 'rb').read() == b'# Two, longer than one\n'
+    # shorter than the last: whole, nothing of the old one left over
+    three = write(os.path.join(d, 'three.md'), b'3\n')
+    scp(srv, keys['pat'], 'pat', three, remote('pat', '/students/notes.md'))
+    scp(srv, keys['pat'], 'pat', remote('pat', '/students/notes.md'), back)
+    assert open(back, 'rb').read() == b'3\n'
+    assert docs(srv, 'students') == [('notes.md', 3)]
