@@ -152,6 +152,16 @@ op_invite_redeem(struct call *x)
 	sqlite3_bind_int64(st, 3, invite_id);
 	if (step_done(x, st) != 0)
 		return -1;
+	if (role == ROLE_ADMIN) {
+		/* there is an admin now: the console's other first-admin
+		 * invites (one a start of hearthd without an admin) go */
+		st = db_stmt(srv->db, "UPDATE invites SET revoked_at = ? WHERE "
+		    "role = 'admin' AND name = 'first admin' AND created_by "
+		    "IS NULL AND used_at IS NULL AND revoked_at IS NULL");
+		sqlite3_bind_int64(st, 1, now);
+		if (step_done(x, st) != 0)
+			return -1;
+	}
 	if (community != 0 &&
 	    community_member_add(x, community, member_id, CROLE_MEMBER) != 0)
 		return -1;

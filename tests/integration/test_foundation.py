@@ -339,3 +339,26 @@ def test_calendar_exec_prints_icalendar():
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
     assert p.returncode == 0, p
     assert p.stdout.startswith(b'BEGIN:VCALENDAR\r\n') and b'END:VCALENDAR' in p.stdout
+
+
+def test_first_admin_invites_left_over_go_once_there_is_an_admin():
+    """Each start without an admin prints a new first-admin code; once one
+    is redeemed the others no longer work."""
+    srv = Server()
+    first = srv.admin_invite()
+    srv.stop()
+    srv.stdout = ''
+    srv.start()
+    second = srv.admin_invite()
+    assert first and second and first != second
+    s = srv.session(Key('boss'), 'join')
+    assert s.call('invite.redeem', code=second, handle='boss',
+                  display_name='The Boss')['ok']
+    s.close()
+    assert srv.query("SELECT count(*) FROM invites WHERE name = 'first admin' "
+                     "AND used_at IS NULL AND revoked_at IS NULL") == [(0,)]
+    other = srv.session(Key('late'), 'join')
+    r = other.call('invite.redeem', code=first, handle='late', display_name='Late')
+    assert not r['ok'], r
+    other.close()
+    assert srv.query("SELECT role FROM members WHERE handle = 'late'") == []
