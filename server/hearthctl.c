@@ -697,6 +697,16 @@ cmd_status(void)
 			    json_real_value(json_object_get(lag, "p50_ms")),
 			    json_real_value(json_object_get(lag, "p99_ms")),
 			    json_real_value(json_object_get(lag, "max_ms")));
+		lag = json_object_get(r, "library_writer");
+		if (lag != NULL)
+			printf("library writer: %lld chunks and drops done in "
+			    "%.0f ms, %lld waiting now; %lld members' writes "
+			    "waited for it\n", (long long)json_integer_value(
+			    json_object_get(lag, "jobs")), json_real_value(
+			    json_object_get(lag, "busy_ms")), (long long)
+			    json_integer_value(json_object_get(lag, "queued")),
+			    (long long)json_integer_value(json_object_get(lag,
+			    "writes_waited")));
 	}
 	json_decref(r);
 	return 0;

@@ -212,6 +212,7 @@ lw_main(void *arg)
 
 		pthread_mutex_lock(&lw.mx);
 		lw.jobs++;
+		lw.queued--;
 		lw.busy_us += (uv_hrtime() - t0) / 1000;
 		j->next = NULL;
 		*lw.done_tail = j;

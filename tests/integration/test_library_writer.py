@@ -66,6 +66,7 @@ def test_writes_meeting_a_chunk_wait_in_order_while_reads_and_rooms_go_on():
         for _ in range(8):
             assert r.status()[1] == OK
         wait_until(lambda: writer(srv)['queued'] >= 1, what='a chunk under way')
+        assert writer(srv)['jobs'] == jobs0  # waiting in the gate, not done
         # the thread holds the gate, waiting for the lock: a member's writes,
         # sent at once in one write, wait for it without stopping the loop
         lines = ''.join(json.dumps({'id': 100 + i, 'op': 'post.create', 'args': {
@@ -96,7 +97,9 @@ def test_writes_meeting_a_chunk_wait_in_order_while_reads_and_rooms_go_on():
     assert r.status()[1] == OK
     r.close()
     assert docs(srv, 'students') == [('big.bin', 1)]
-    assert writer(srv)['jobs'] >= jobs0 + 1
+    w = writer(srv)
+    assert w['jobs'] >= jobs0 + 1 and w['queued'] == 0, w
+    assert 'library writer:' in srv.ctl('status', json_out=False).stdout
     back = os.path.join(tmpdir(), 'back')
     scp(srv, keys['pat'], 'pat', 'pat@127.0.0.1:/students/big.bin', back)
     assert sha(back) == sha(write(os.path.join(tmpdir(), 'want'), data * 8))
