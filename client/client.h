@@ -857,6 +857,10 @@ extern const char *(*render_doc_title)(long long id);
 json_int_t doc_link_next(const char *s, size_t *pos, size_t *start);
 /* Ask for the titles of the documents posts link; *width = 0 once known. */
 void doc_links_want(json_t *posts, struct view *owner, int *width);
+/* Show a Markdown text once the titles of the documents it links are
+ * known (library.titles). */
+void doc_text_show(const char *title, const char *markdown,
+    struct view *owner);
 /* Open the first document body links (false: none). */
 bool doc_link_open(const char *body, const char *community_name);
 /* Keep a post, or its whole thread, in the library (a form). */

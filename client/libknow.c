@@ -116,6 +116,57 @@ doc_links_want(json_t *posts, struct view *owner, int *width)
 	    titles_got, width);
 }
 
+/* A Markdown text shown once the titles it links are known. */
+struct shown_text {
+	char *title, *text;
+};
+
+static void
+shown_titles_got(void *ctx, json_t *result, json_t *error)
+{
+	struct shown_text *st = ctx;
+	int width;
+
+	titles_got(&width, result, error);
+	ui_push(view_message(st->title, st->text));
+	free(st->title);
+	free(st->text);
+	free(st);
+}
+
+void
+doc_text_show(const char *title, const char *markdown, struct view *owner)
+{
+	json_t *ids = json_array();
+	size_t pos = 0, start;
+	json_int_t id;
+	struct shown_text *st;
+
+	render_doc_title = doc_title;
+	while ((id = doc_link_next(markdown, &pos, &start)) != 0 &&
+	    json_array_size(ids) < TITLES_MAX) {
+		if (title_find(id) != NULL)
+			continue;
+		if (ntitles == captitles) {
+			captitles = captitles ? captitles * 2 : 16;
+			titles = xrealloc(titles, captitles * sizeof *titles);
+		}
+		titles[ntitles].id = id;
+		titles[ntitles++].title = NULL;
+		json_array_append_new(ids, json_integer(id));
+	}
+	if (json_array_size(ids) == 0) {
+		json_decref(ids);
+		ui_push(view_message(title, markdown));
+		return;
+	}
+	st = xcalloc(1, sizeof *st);
+	st->title = xstrdup(title);
+	st->text = xstrdup(markdown);
+	net_call("library.titles", json_pack("{s:o}", "ids", ids), owner,
+	    shown_titles_got, st);
+}
+
 bool
 doc_link_open(const char *body, const char *community_name)
 {

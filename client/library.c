@@ -200,9 +200,9 @@ doc_got(void *ctx, json_t *result, json_t *error)
 static void
 text_got(void *ctx, json_t *result, json_t *error)
 {
+	struct library *lv = ctx;
 	struct buf b;
 
-	(void)ctx;
 	if (error != NULL) {
 		ui_flash("%s", err_message(error));
 		return;
@@ -216,7 +216,10 @@ text_got(void *ctx, json_t *result, json_t *error)
 		buf_puts(&b, "\n\n(The rest is longer than the screen shows: "
 		    "fetch it with scp, i shows how.)\n");
 	buf_append(&b, "", 1);
-	ui_push(view_message(js(result, "name"), b.data));
+	if (strcmp(js(result, "type"), "text/markdown") == 0)
+		doc_text_show(js(result, "name"), b.data, &lv->v); /* libknow */
+	else
+		ui_push(view_message(js(result, "name"), b.data));
 	buf_free(&b);
 }
 

@@ -20,6 +20,7 @@ text(json_int_t id)
 
 	if (res != NULL) {
 		plain_out("\n");
+		plain_libknow_init(); /* [[doc:ID]] by title, as in posts */
 		plain_print_md(js(res, "text"), "  ");
 		if (json_is_true(json_object_get(res, "truncated")))
 			plain_out("  (more: fetch it with scp)\n");
