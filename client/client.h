@@ -848,6 +848,8 @@ struct view *view_library(const char *slug, const char *name);
 /* The platform's library (L on Home): the same screen, "platform". */
 struct view *view_platform_library(void);
 void library_size(json_int_t n, char *out, size_t len);
+/* A version's uploader, "Hearth" when none (restored by the console). */
+const char *library_uploader(json_t *o);
 /* A document found elsewhere, selected and opened in its library. */
 struct view *view_library_doc(json_int_t id, const char *name);
 /* render.c: the title of a linked document [[doc:ID]], NULL if unknown. */

@@ -50,7 +50,7 @@ libbin_got(void *ctx, json_t *result, json_t *error)
 		snprintf(text, sizeof text, "%s%s%s", js(e, "folder"),
 		    js(e, "folder")[0] ? "/" : "", js(e, "name"));
 		snprintf(right, sizeof right, "%s  by %s  deleted %s  gone %s",
-		    size, js(e, "uploader"), when, gone);
+		    size, library_uploader(e), when, gone);
 		list_add(&bv->l, text, right, C_NORMAL, e, true);
 	}
 	if (bv->l.n == 0)

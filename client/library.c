@@ -51,6 +51,15 @@ library_size(json_int_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f MB", n / (1024.0 * 1024.0));
 }
 
+/* Who uploaded a version: "Hearth" when none (the console restored it). */
+const char *
+library_uploader(json_t *o)
+{
+	const char *u = js(o, "uploader");
+
+	return u[0] != '\0' ? u : "Hearth";
+}
+
 static void
 library_got(void *ctx, json_t *result, json_t *error)
 {
@@ -79,7 +88,7 @@ library_got(void *ctx, json_t *result, json_t *error)
 		library_size(ji(e, "size"), size, sizeof size);
 		short_time(js(e, "updated_at"), when);
 		snprintf(right, sizeof right, "%s  %s  %s  v%lld", size,
-		    js(e, "uploader"), when, (long long)ji(e, "versions"));
+		    library_uploader(e), when, (long long)ji(e, "versions"));
 		list_add(&lv->l, js(e, "name"), right, C_NORMAL, e, true);
 	}
 	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
@@ -145,7 +154,7 @@ doc_show(json_t *result, json_t *links)
 	buf_printf(&b, "# %s\n\n%s\n\n", js(result, "name"),
 	    js(result, "path"));
 	buf_printf(&b, "Type: %s. Uploaded by %s.\n\n", js(result, "type"),
-	    js(result, "uploader"));
+	    library_uploader(result));
 	buf_printf(&b, "To fetch it, on your own machine:\n\n    %s\n\n",
 	    js(result, "scp"));
 	buf_printf(&b, "## Versions\n");
@@ -153,7 +162,7 @@ doc_show(json_t *result, json_t *links)
 		library_size(ji(e, "size"), size, sizeof size);
 		short_time(js(e, "created_at"), when);
 		buf_printf(&b, "- %lld: %s by %s, %s (SHA-256 %.16s…)\n",
-		    (long long)ji(e, "version"), size, js(e, "uploader"),
+		    (long long)ji(e, "version"), size, library_uploader(e),
 		    when, js(e, "sha256"));
 	}
 	/* where it is linked from: posts the reader may read */

@@ -33,7 +33,7 @@ plain_libbin(const char *slug)
 			plain_out("  %zu. %s%s%s  (%s, by %s, deleted %.10s by "
 			    "%s, gone %.10s)\n", i + 1, js(d, "folder"),
 			    js(d, "folder")[0] ? "/" : "", js(d, "name"), size,
-			    js(d, "uploader"), js(d, "deleted_at"),
+			    library_uploader(d), js(d, "deleted_at"),
 			    js(d, "deleted_by"), js(d, "gone_at"));
 		}
 		if (n == 0) {

@@ -72,12 +72,12 @@ document(json_int_t id, bool manage)
 
 	if (res != NULL) {
 		plain_out("\n%s (%s, uploaded by %s)\n", js(res, "path"),
-		    js(res, "type"), js(res, "uploader"));
+		    js(res, "type"), library_uploader(res));
 		json_array_foreach(json_object_get(res, "versions"), i, v) {
 			library_size(ji(v, "size"), size, sizeof size);
 			plain_out("  version %lld: %s by %s, %.16s, SHA-256 "
 			    "%.16s...\n", (long long)ji(v, "version"), size,
-			    js(v, "uploader"), js(v, "created_at"),
+			    library_uploader(v), js(v, "created_at"),
 			    js(v, "sha256"));
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
@@ -129,7 +129,7 @@ plain_library(const char *slug)
 			library_size(ji(d, "size"), size, sizeof size);
 			plain_out("  %zu. %s  (%s, %s, %.10s, %lld version%s)\n",
 			    nf + i + 1, js(d, "name"), size,
-			    js(d, "uploader"), js(d, "updated_at"),
+			    library_uploader(d), js(d, "updated_at"),
 			    (long long)ji(d, "versions"),
 			    ji(d, "versions") == 1 ? "" : "s");
 		}

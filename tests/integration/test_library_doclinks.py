@@ -58,3 +58,53 @@ def test_line_mode_library_document_shows_link_titles():
         assert '[document ' not in t.screen()
     finally:
         t.kill()
+
+
+def restored_by_console(srv, keys):
+    d = tmpdir()
+    for body in (b'# Plan\n\nFirst.\n', b'# Plan\n\nSecond.\n'):
+        sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+             write(os.path.join(d, 'plan.md'), body))
+    pat = srv.session(keys['pat'], 'pat')
+    doc = ok(pat.call('library.list', community='students'))['documents'][0]['id']
+    pat.close()
+    srv.ctl('library', 'restore', str(doc), '1', json_out=False)
+    return doc
+
+
+def test_a_version_the_console_restored_is_by_hearth():
+    from harness import Tmux
+    from fixtures import tui
+    srv, keys = setup()
+    restored_by_console(srv, keys)
+    cmd = srv.ssh_base(keys['pat'], 'pat') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. plan.md')
+        t.keys('1', 'Enter')
+        t.wait_for('version 3: ', 'B by Hearth, ')
+        assert 'by ,' not in t.screen()
+    finally:
+        t.kill()
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('/')
+        t.wait_for('Search:')
+        t.keys('plan', 'Enter')
+        t.wait_for('plan.md')
+        t.keys('Enter')
+        t.wait_for('First.')
+        t.keys('q')
+        t.wait_for('library: /students')
+        t.keys('i')
+        t.wait_for('3: 15 B by Hearth, ')
+        assert 'by ,' not in t.screen()
+    finally:
+        t.kill()
