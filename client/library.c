@@ -25,6 +25,7 @@ struct library {
 	json_int_t want; /* a document to select and open once listed */
 	size_t kept_from; /* rows from here: kept posts and threads */
 	bool may_keep;
+	char keys[160]; /* the footer: only keys the reader may use */
 };
 
 static void library_load(struct library *);
@@ -60,6 +61,22 @@ library_uploader(json_t *o)
 	return u[0] != '\0' ? u : "Hearth";
 }
 
+/* The footer, once library.list says what the reader may do. */
+static void
+library_keys(struct library *lv)
+{
+	bool platform = strcmp(lv->slug, "platform") == 0;
+	bool manage = json_is_true(json_object_get(lv->r, "may_manage"));
+	bool upload = json_is_true(json_object_get(lv->r, "may_upload"));
+
+	/* in the platform's library only staff edit, restore and delete */
+	snprintf(lv->keys, sizeof lv->keys, "Enter:open  i:versions%s  u:up"
+	    "%s%s  %s", !platform || manage ? "  e:edit" : "",
+	    manage ? "  V:restore" : "", !platform || manage ? "  B:bin" : "",
+	    upload ? "U/D:up/download" : "D:download");
+	lv->v.keys = lv->keys;
+}
+
 static void
 library_got(void *ctx, json_t *result, json_t *error)
 {
@@ -78,6 +95,7 @@ library_got(void *ctx, json_t *result, json_t *error)
 	}
 	lv->r = json_incref(result);
 	lv->msg[0] = '\0';
+	library_keys(lv);
 	if (lv->path[0] != '\0')
 		list_add(&lv->l, "../", "up", C_DIM, NULL, true);
 	json_array_foreach(jarr(result, "folders"), i, e) {
@@ -370,6 +388,14 @@ library_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (!is_key && ch == 'U') {
+		if (lv->r != NULL && !json_is_true(json_object_get(lv->r,
+		    "may_upload"))) {
+			ui_flash(strcmp(lv->slug, "platform") == 0 ? "Only the "
+			    "platform's staff publish in the platform library." :
+			    "You may not add to this library: its managers "
+			    "choose who adds.");
+			return true;
+		}
 		libxfer_upload_open(v, lv->slug, lv->path, library_reload);
 		return true;
 	}
@@ -551,6 +577,8 @@ library_found(void *ctx, json_t *result, json_t *error)
 		return;
 	}
 	snprintf(lv->slug, sizeof lv->slug, "%s", js(result, "community"));
+	if (strcmp(lv->slug, "platform") == 0) /* the heading adds "library" */
+		snprintf(lv->name, sizeof lv->name, "Platform");
 	if (lv->name[0] == '\0')
 		snprintf(lv->name, sizeof lv->name, "%s", lv->slug);
 	/* "/slug/folder/name" -> "folder" */
