@@ -392,6 +392,7 @@ comp_key_edit(struct view *v, int ch, bool is_key)
 		case KEY_BACKSPACE: ed_backspace(&c->ed); break;
 		case KEY_DC: ed_delete(&c->ed); break;
 		case KEY_ENTER: ed_insert(&c->ed, "\n", 1); break;
+		case KEY_F(1): return false; /* ui.c: the help */
 		default: return true;
 		}
 		return true;
@@ -502,12 +503,16 @@ composer_open(const char *title, const char *op, json_t *args,
 	struct draft *d = draft_find(key, false);
 
 	c->v.title = title;
-	c->v.keys = "Ctrl-S:send  Esc:close (keeps draft)  Ctrl-Z:undo"
-	    "  Tab:title/body";
+	/* letters type ("q" too): Esc leaves, F1 helps (ui.c's typing keys) */
+	c->v.typing = true;
+	c->v.keys = has_title ? "Ctrl-S:send  Ctrl-Z:undo  Tab:title/body  "
+	    "(Esc keeps a draft)" : "Ctrl-S:send  Ctrl-Z:undo  (Esc keeps a "
+	    "draft)";
 	c->v.help = "A multi-line editor. Enter starts a new line; arrows, "
 	    "Home and End move; Backspace and Delete remove; **Ctrl-Z** "
 	    "undoes the last change (again to redo). Paste works as typing. "
-	    "**Ctrl-S** (or Ctrl-D) sends. **Esc** closes and keeps a draft. "
+	    "**Ctrl-S** (or Ctrl-D) sends. **Esc** closes and keeps a draft "
+	    "(q types a letter here). **F1** shows this help. "
 	    "With the native client, **Ctrl-O** edits the text in $VISUAL "
 	    "or $EDITOR.";
 	c->v.draw = comp_draw;

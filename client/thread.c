@@ -103,6 +103,21 @@ thread_render(struct thread *t, int width)
 	t->post_line[n] = t->doc.n;
 }
 
+static json_t *thread_cur_post(struct thread *t);
+
+/* The footer: e (edit) only on the member's own post. */
+static void
+thread_keys(struct thread *t)
+{
+	json_t *p = t->posts != NULL ? thread_cur_post(t) : NULL;
+	bool own = p != NULL && g_me != NULL && strcmp(author_handle(p),
+	    js(g_me, "handle")) == 0;
+
+	t->v.keys = own ? "r:reply  Q:quote  t:thank  e:edit  !:report  "
+	    "Tab/[:next/prev post  Space:page  ?:more" : "r:reply  Q:quote  "
+	    "t:thank  !:report  Tab/[:next/prev post  Space:page  ?:more";
+}
+
 static void
 thread_draw(struct view *v, int rows, int cols)
 {
@@ -111,6 +126,7 @@ thread_draw(struct view *v, int rows, int cols)
 	char line[300];
 
 	t->rows = body;
+	thread_keys(t);
 	put_text(1, 1, cols - 2, t->name, C_HEAD, A_BOLD);
 	if (t->err[0] != '\0') {
 		put_text(3, 2, cols - 4, t->err, C_ERROR, 0);

@@ -515,7 +515,7 @@ handle_key(int ch, bool is_key)
 	}
 	if (home_global_key(ch, is_key))
 		return;
-	if (!is_key && ch == '?') {
+	if ((!is_key && ch == '?') || (is_key && ch == KEY_F(1))) {
 		ui_push(help_view());
 		return;
 	}

@@ -60,3 +60,33 @@ def test_a_found_platform_document_heads_its_library_once():
         assert 'library library' not in t.screen()
     finally:
         t.kill()
+
+
+def test_thread_offers_edit_on_own_posts_and_the_reply_composer_esc():
+    from fixtures import tui
+    from test_tui import open_thread, seeded
+    srv, key, other, tid = seeded()
+    s = srv.session(key)
+    ok(s.call('post.create', thread_id=tid, body='My own words, platypus.'))
+    s.close()
+    t = tui(srv, key, 'pat', width=120, height=40)
+    try:
+        open_thread(t)
+        t.wait_for('platypus', 'r:reply')
+        # the first post is Sam's: no e:edit
+        f = footer(t)
+        assert 'e:edit' not in f and 'r:reply' in f, f
+        t.keys('Tab')
+        wait = t.wait_for('e:edit')
+        assert 'e:edit' in footer(t), wait
+        # a reply has no title; q types, Esc leaves
+        t.keys('r')
+        t.wait_for('Ctrl-S:send', 'Esc:leave')
+        f = footer(t)
+        assert 'Tab:title' not in f and 'q:back' not in f, f
+        t.keys('-l', 'quick quokka')
+        t.wait_for('quick quokka')
+        t.keys('Escape')
+        t.wait_for('Draft kept')
+    finally:
+        t.kill()
