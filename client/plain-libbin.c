@@ -30,11 +30,11 @@ plain_libbin(const char *slug)
 		n = json_array_size(json_object_get(res, "documents"));
 		json_array_foreach(json_object_get(res, "documents"), i, d) {
 			library_size(ji(d, "size"), size, sizeof size);
-			plain_out("  %zu. %s%s%s  (%s, by %s, deleted %.10s by "
-			    "%s, gone %.10s)\n", i + 1, js(d, "folder"),
+			plain_out("  %zu. %s%s%s  (%s, by %s, deleted %s by "
+			    "%s, gone %s)\n", i + 1, js(d, "folder"),
 			    js(d, "folder")[0] ? "/" : "", js(d, "name"), size,
-			    library_uploader(d), js(d, "deleted_at"),
-			    js(d, "deleted_by"), js(d, "gone_at"));
+			    library_uploader(d), when_say(js(d, "deleted_at")),
+			    js(d, "deleted_by"), when_say(js(d, "gone_at")));
 		}
 		if (n == 0) {
 			plain_out("  The bin is empty.\n");

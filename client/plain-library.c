@@ -75,9 +75,9 @@ document(json_int_t id, bool manage)
 		    js(res, "type"), library_uploader(res));
 		json_array_foreach(json_object_get(res, "versions"), i, v) {
 			library_size(ji(v, "size"), size, sizeof size);
-			plain_out("  version %lld: %s by %s, %.16s, SHA-256 "
+			plain_out("  version %lld: %s by %s, %s, SHA-256 "
 			    "%.16s...\n", (long long)ji(v, "version"), size,
-			    library_uploader(v), js(v, "created_at"),
+			    library_uploader(v), when_say(js(v, "created_at")),
 			    js(v, "sha256"));
 		}
 		plain_out("To fetch it, on your own machine:\n  %s\n",
@@ -127,9 +127,9 @@ plain_library(const char *slug)
 			plain_out("  %zu. %s/\n", i + 1, js(f, "name"));
 		json_array_foreach(json_object_get(res, "documents"), i, d) {
 			library_size(ji(d, "size"), size, sizeof size);
-			plain_out("  %zu. %s  (%s, %s, %.10s, %lld version%s)\n",
+			plain_out("  %zu. %s  (%s, %s, %s, %lld version%s)\n",
 			    nf + i + 1, js(d, "name"), size,
-			    library_uploader(d), js(d, "updated_at"),
+			    library_uploader(d), when_say(js(d, "updated_at")),
 			    (long long)ji(d, "versions"),
 			    ji(d, "versions") == 1 ? "" : "s");
 		}

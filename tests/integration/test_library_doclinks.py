@@ -108,3 +108,34 @@ def test_a_version_the_console_restored_is_by_hearth():
         assert 'by ,' not in t.screen()
     finally:
         t.kill()
+
+
+def test_line_mode_library_speaks_its_times():
+    import re
+    from harness import Tmux
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' %
+         write(os.path.join(d, 'plan.md'), b'# Plan\n\nFirst.\n'))
+    cmd = srv.ssh_base(keys['pat'], 'pat') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+    iso = re.compile(r'\d{4}-\d\d-\d\d(T\d\d:\d\d)?')
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        screen = t.wait_for('1. plan.md')
+        line = [x for x in screen.split('\n') if '1. plan.md' in x][0]
+        assert re.search(r'\(\d+ B, pat, \w+day \d+ \w+, \d+(:\d\d)? [ap]m \w+, '
+                         r'1 version\)', line), line
+        assert not iso.search(line), line
+        t.keys('1', 'Enter')
+        screen = t.wait_for('version 1: ')
+        line = [x for x in screen.split('\n') if 'version 1: ' in x][0]
+        assert re.search(r'B by pat, \w+day \d+ \w+, ', line), line
+        assert not iso.search(line), line
+    finally:
+        t.kill()
