@@ -754,6 +754,44 @@ pick_filter(char *slug, size_t len)
 	json_decref(r);
 }
 
+/*
+ * "ssh -p 2222 hearth.example.org": this server's connect line, read from
+ * the scp line library.list gives (the server's public host and port);
+ * "ssh HOST" if it cannot be had.
+ */
+static void
+calendar_line(char *out, size_t len)
+{
+	static char got[300];
+	json_t *r;
+	const char *up, *p, *at, *colon;
+	int port = 22;
+
+	if (got[0] != '\0') {
+		snprintf(out, len, "%s", got);
+		return;
+	}
+	snprintf(out, len, "ssh HOST");
+	r = plain_call("library.list", json_pack("{s:s}", "community",
+	    "platform"));
+	up = js(json_object_get(r, "result"), "upload");
+	/* "scp -P 2222 FILE 'pat@host:/platform/'" */
+	if ((p = strstr(up, "-P ")) != NULL)
+		port = atoi(p + 3);
+	if ((p = strchr(up, '\'')) != NULL && (at = strchr(p, '@')) != NULL &&
+	    (colon = strchr(at, ':')) != NULL && colon - at > 1 &&
+	    colon - at < 256 && port > 0) {
+		if (port == 22)
+			snprintf(got, sizeof got, "ssh %.*s", (int)(colon - at -
+			    1), at + 1);
+		else
+			snprintf(got, sizeof got, "ssh -p %d %.*s", port,
+			    (int)(colon - at - 1), at + 1);
+		snprintf(out, len, "%s", got);
+	}
+	json_decref(r);
+}
+
 void
 plain_programme_run(const char *slug)
 {
@@ -761,15 +799,16 @@ plain_programme_run(const char *slug)
 	json_t *evs, *mine = creatable_communities();
 	bool may_create = is_staff() || json_array_size(mine) > 0;
 	size_t from = 0, i, n;
-	char *s;
+	char *s, line[300];
 
 	if (slug != NULL)
 		snprintf(filter, sizeof filter, "%s", slug);
+	calendar_line(line, sizeof line);
 	plain_out("\nYour calendar: the same ssh command you log in with, "
-	    "followed by the word\ncalendar (for example ssh -p 2222 HOST "
-	    "calendar > hearth.ics), prints the\nevents you host or answered "
+	    "followed by the word\ncalendar (here: %s calendar > "
+	    "hearth.ics), prints the\nevents you host or answered "
 	    "going or maybe as an .ics file that calendar\nprograms "
-	    "import.\n");
+	    "import.\n", line);
 	if ((evs = events_load(filter[0] ? filter : NULL)) == NULL) {
 		json_decref(mine);
 		return;

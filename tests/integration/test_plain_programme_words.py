@@ -1,5 +1,6 @@
-"""Line mode: a repeating event's time, said honestly across the clock
-change (a series keeps the server's wall-clock time)."""
+"""Line mode programme words: a repeating event's time said honestly across
+the clock change (a series keeps the server's wall-clock time), and the
+calendar hint with this server's own connect line."""
 import datetime
 
 from fixtures import ok
@@ -51,5 +52,18 @@ def test_a_utc_series_read_in_london_says_where_the_clock_moves():
         if d.month in (11, 12, 1, 2):
             assert 'Repeats: every week, on %ss at 2 pm GMT, 3 pm BST in summer' \
                 % d.strftime('%A') in s, s
+    finally:
+        t.kill()
+
+
+def test_the_calendar_hint_is_this_servers_connect_line():
+    srv = Server()
+    keys = setup(srv)
+    t = plain(srv, keys['mem'], 'mem')
+    try:
+        t.keys('8', 'Enter')
+        s = t.wait_for('Number to open an event')
+        assert 'ssh -p %d 127.0.0.1 calendar > hearth.ics' % srv.port in s, s
+        assert 'HOST' not in s and '2222' not in s, s
     finally:
         t.kill()
