@@ -95,8 +95,12 @@ static void
 answered(struct view *v, json_t *result)
 {
 	(void)v;
-	ui_flash("Report %s; the reporter is told, without names.",
-	    js(result, "outcome"));
+	if (strcmp(js(result, "outcome"), "contacted") == 0)
+		ui_flash("The author has been written to; the reporter is "
+		    "told, without names.");
+	else
+		ui_flash("Report %s; the reporter is told, without names.",
+		    js(result, "outcome"));
 }
 
 static bool
