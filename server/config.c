@@ -29,6 +29,7 @@ config_defaults(struct config *c)
 	c->out_cap = 4 * 1024 * 1024;
 	c->stall_timeout = 30;
 	c->write_threads = -1;
+	c->thread_hints = true;
 	c->write_batch_min = 64;
 	c->support_escalate = 120;
 	c->room_idle_close = 30 * 60;
@@ -87,6 +88,21 @@ trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Parse on/yes/true or off/no/false. */
+static int
+set_bool(bool *dst, const char *v)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "true") == 0)
+		*dst = true;
+	else if (strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
+	    strcmp(v, "false") == 0)
+		*dst = false;
+	else
+		return -1;
+	return 0;
 }
 
 /* Parse a non-negative integer setting. */
@@ -189,16 +205,11 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		} else if (strcmp(k, "tui") == 0) {
 			free(c->tui_path);
 			c->tui_path = xstrdup(v);
-		} else if (strcmp(k, "guest") == 0) {
-			if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0 ||
-			    strcmp(v, "true") == 0)
-				c->guest = true;
-			else if (strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
-			    strcmp(v, "false") == 0)
-				c->guest = false;
-			else
-				rc = -1;
-		} else if (strcmp(k, "public_host") == 0) {
+		} else if (strcmp(k, "guest") == 0)
+			rc = set_bool(&c->guest, v);
+		else if (strcmp(k, "thread_hints") == 0)
+			rc = set_bool(&c->thread_hints, v);
+		else if (strcmp(k, "public_host") == 0) {
 			rc = *v == '\0' || strpbrk(v, " \t@'\"") != NULL ? -1 : 0;
 			if (rc == 0) {
 				free(c->public_host);

@@ -178,12 +178,9 @@ lw_main(void *arg)
 	struct lw_job *j;
 	uint64_t t0;
 
-	/*
-	 * At the loop's own priority: the loop may wait for the gate this
-	 * thread holds (a server write, dispatch_server), and a thread below
-	 * it would keep it waiting behind every other process on the machine.
-	 */
 	(void)arg;
+	prio_bulk("library writer"); /* bulk work yields to the loop */
+	pthread_setname_np(pthread_self(), "hearthd-library"); /* after */
 	for (;;) {
 		pthread_mutex_lock(&lw.mx);
 		while (lw.todo == NULL && !lw.stopping)

@@ -67,21 +67,6 @@ lag_tick(uv_timer_t *t)
 	lag_cpu_us = cpu;
 }
 
-/*
- * Run this thread-pool thread below the loop thread's priority, so slow
- * work there (searches, checkpoints) never keeps the loop from a CPU.
- */
-void
-worker_background(void)
-{
-	static _Thread_local bool done;
-
-	if (!done) {
-		setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
-		done = true;
-	}
-}
-
 void
 fanout_record(struct fanout_stats *f, uint64_t us)
 {
@@ -434,6 +419,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	zone_series_init(); /* events repeat in the `timezone` setting */
+	prio_configure(srv->cfg.thread_hints); /* before any thread starts */
 	if (listen_arg != NULL && config_set_listen(&srv->cfg, listen_arg) != 0) {
 		fprintf(stderr, "hearthd: --listen wants HOST:PORT, not '%s'\n",
 		    listen_arg);
@@ -514,6 +500,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	free(dbpath);
+	prio_latency("loop"); /* after the threads above: not inherited */
 	if (sshd_listen(srv->cfg.listen_host, srv->cfg.listen_port, err,
 	    sizeof err) != 0 ||
 	    ctl_listen(srv->ctl_path, err, sizeof err) != 0) {

@@ -162,6 +162,7 @@ struct config {
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
+	bool thread_hints; /* prio.c: short slices, background bulk work */
 	int verbose;
 	/* before authentication (sshd.c, preauth.c) */
 	int preauth_timeout; /* seconds for the banner and key exchange */
@@ -240,7 +241,7 @@ struct fanout_stats {
 	uint64_t count, max_us;
 };
 void fanout_record(struct fanout_stats *, uint64_t us);
-/* main.c: a thread-pool worker lowers its own priority below the loop's. */
+/* prio.c: a thread-pool worker lowers its own priority below the loop's. */
 void worker_background(void);
 /* The p-th percentile (0..100) in milliseconds. */
 double fanout_pct(const struct fanout_stats *, double p);
@@ -1181,6 +1182,17 @@ int writers_count(void);
 /* Call fn on slices of items, one per thread; returns when all are done. */
 void writers_run(void **items, size_t n, writers_fn fn);
 void writers_stop(void);
+
+/*
+ * prio.c: scheduling hints for hearthd's own threads. prio_latency (the
+ * loop, the write helpers): a short time slice, so a burst of sends
+ * starts at once; prio_background (the library's writer thread): a
+ * higher nice value, so bulk work yields to them. Calling thread only.
+ */
+void prio_configure(bool enabled);
+void prio_latency(const char *who);
+void prio_background(const char *who, int steps);
+void prio_bulk(const char *who); /* 10 steps down if hints are on */
 
 /*
  * kbdint.c: keyboard-interactive for a client with no known key: how to

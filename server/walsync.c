@@ -65,6 +65,7 @@ sync_main(void *arg)
 	int err;
 
 	(void)arg;
+	pthread_setname_np(pthread_self(), "hearthd-walsync");
 	uv_mutex_lock(&ws.mu);
 	for (;;) {
 		while (!ws.want && !ws.stop)

@@ -67,6 +67,8 @@ writer_main(void *arg)
 	unsigned seen = 0;
 
 	(void)arg;
+	prio_latency("write helper");
+	pthread_setname_np(pthread_self(), "hearthd-write"); /* after */
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		while (batch == seen && !quit)
