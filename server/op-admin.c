@@ -705,7 +705,7 @@ struct sweep_counts sweep_counts;
 static int
 op_status(struct call *x)
 {
-	bool reset = false;
+	bool reset = false, histogram = false;
 	struct fanout_stats *fo;
 	sqlite3_stmt *st;
 	size_t n = 0;
@@ -720,7 +720,8 @@ op_status(struct call *x)
 	    (json_int_t)lag_stats.over_10ms, "ticks",
 	    (json_int_t)lag_stats.ticks);
 	if (arg_bool(x->args, "reset_lag", false, &reset, x->msg,
-	    sizeof x->msg) != 0) {
+	    sizeof x->msg) != 0 || arg_bool(x->args, "histogram", false,
+	    &histogram, x->msg, sizeof x->msg) != 0) {
 		json_decref(x->result);
 		x->result = NULL;
 		return call_bad(x);
@@ -730,6 +731,20 @@ op_status(struct call *x)
 	    "s:f, s:f, s:f}", "count", (json_int_t)fo->count, "p50_ms",
 	    fanout_pct(fo, 50), "p99_ms", fanout_pct(fo, 99), "p999_ms",
 	    fanout_pct(fo, 99.9), "max_ms", fo->max_us / 1000.0));
+	if (histogram) {
+		/* [upper bound in µs, count] of each 10 µs bucket used, so a
+		 * benchmark can pool phases measured one after another */
+		json_t *h = json_array();
+
+		for (size_t i = 0; i <= FANOUT_BUCKETS; i++)
+			if (fo->bucket[i] > 0)
+				json_array_append_new(h, json_pack("[I, I]",
+				    (json_int_t)(i == FANOUT_BUCKETS ?
+				    fo->max_us : (i + 1) * 10),
+				    (json_int_t)fo->bucket[i]));
+		json_object_set_new(json_object_get(x->result,
+		    "room_fanout"), "histogram", h);
+	}
 	json_object_set_new(x->result, "sweeps", json_pack("{s:I, s:I, s:I}",
 	    "polls", (json_int_t)sweep_counts.polls, "reminders",
 	    (json_int_t)sweep_counts.reminders, "outreach",
@@ -776,8 +791,10 @@ const struct op op_admin_table[] = {
 	{ "admin.status", OP_ADMIN, op_status,
 	    "Server version, schema version, connection counts, loop lag "
 	    "(worst lateness of a 10 ms tick) and room fan-out time "
-	    "({reset_lag: true} restarts both).", RATE_EXPENSIVE,
-	    ARGS(ARG_BOOL("reset_lag", ARG_OPT)) },
+	    "({reset_lag: true} restarts both; {histogram: true} adds the "
+	    "fan-out's 10 µs buckets).", RATE_EXPENSIVE,
+	    ARGS(ARG_BOOL("reset_lag", ARG_OPT), ARG_BOOL("histogram",
+	    ARG_OPT)) },
 	{ "admin.invite.create", OP_ADMIN | OP_WRITE, op_invite_create,
 	    "Create an invite {name, role?, community?, expires?}; the code is "
 	    "returned once and stored only hashed.", RATE_EXPENSIVE,

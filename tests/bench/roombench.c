@@ -1359,7 +1359,7 @@ cmd_run(void)
 			usleep(100000);
 		}
 	}
-	st = ctl_call("admin.status", json_object());
+	st = ctl_call("admin.status", json_pack("{s:b}", "histogram", 1));
 	atomic_store(&phase, P_EXIT);
 	for (int t = 0; t < opt_threads; t++)
 		pthread_join(workers[t].tid, NULL);
