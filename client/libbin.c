@@ -94,7 +94,7 @@ undeleted(void *ctx, json_t *result, json_t *error)
 		ui_flash("%s", err_message(error));
 		return;
 	}
-	ui_flash("%s is back in the library.", js(result, "name"));
+	ui_flash("%s is back, at %s.", js(result, "name"), js(result, "path"));
 	libbin_load(bv);
 }
 

@@ -16,6 +16,7 @@ plain_libbin(const char *slug)
 	char size[32];
 	const char *s;
 	size_t i, n;
+	long long id;
 
 	for (;;) {
 		r = plain_call("library.bin", json_pack("{s:s}", "community",
@@ -48,8 +49,13 @@ plain_libbin(const char *slug)
 		}
 		d = json_array_get(json_object_get(res, "documents"),
 		    (size_t)atoi(s) - 1);
-		plain_do("library.undelete", json_pack("{s:I}", "id",
-		    ji(d, "id")), "It is back in the library.");
+		id = ji(d, "id");
+		json_decref(r);
+		r = plain_call("library.undelete", json_pack("{s:I}", "id",
+		    (json_int_t)id));
+		if ((res = plain_result(r)) != NULL)
+			plain_out("  %s is back, at %s.\n", js(res, "name"),
+			    js(res, "path"));
 		json_decref(r);
 	}
 }

@@ -103,7 +103,8 @@ hctl_library(int argc, char **argv)
 		r = hctl_request("library.undelete", json_pack("{s:I}", "id",
 		    (json_int_t)strtoll(argv[2], NULL, 10)));
 		if (!hctl_print_json(r))
-			printf("%s is out of the bin.\n", hctl_str(r, "name"));
+			printf("%s is out of the bin, at %s.\n",
+			    hctl_str(r, "name"), hctl_str(r, "path"));
 		json_decref(r);
 		return 0;
 	}

@@ -68,7 +68,7 @@ op_library_undelete(struct call *x)
 	struct access a;
 	sqlite3_stmt *st;
 	int64_t cid, uploader, folder, deleted;
-	char name[256], detail[400];
+	char name[256], detail[400], path[1200];
 	bool mo, power, taken;
 
 	if (arg_int(x->args, "id", true, 1, INT64_MAX, &id, x->msg,
@@ -125,8 +125,10 @@ op_library_undelete(struct call *x)
 	if (audit_add(srv->db, &x->conn->member, "library.undelete", 0,
 	    a.slug, detail) != 0)
 		return call_db_fail(x);
-	x->result = json_pack("{s:I, s:s, s:s}", "id", id, "name", name,
-	    "community", a.slug);
+	/* where it is now: its folder, or the top if that folder went */
+	library_doc_path(id, a.slug, name, path, sizeof path);
+	x->result = json_pack("{s:I, s:s, s:s, s:s}", "id", id, "name", name,
+	    "community", a.slug, "path", path);
 	return 0;
 }
 

@@ -134,8 +134,8 @@ op_library_list(struct call *x)
 }
 
 /* The canonical path of a document (its folders up to the community). */
-static void
-doc_path(int64_t doc, const char *slug, const char *name, char *out,
+void
+library_doc_path(int64_t doc, const char *slug, const char *name, char *out,
     size_t len)
 {
 	sqlite3_stmt *st = db_stmt(srv->db, "WITH RECURSIVE up(id, name, "
@@ -207,7 +207,7 @@ op_library_get(struct call *x)
 		json_decref(versions);
 		return call_db_fail(x);
 	}
-	doc_path(id, a.slug, db_col_text(st, 0), path, sizeof path);
+	library_doc_path(id, a.slug, db_col_text(st, 0), path, sizeof path);
 	line = scp_get(x->conn, path);
 	x->result = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, "
 	    "s:s, s:s, s:b, s:o, s:s}", "id", id, "name", db_col_text(st, 0),

@@ -1627,6 +1627,9 @@ int library_access(struct call *, int64_t community_id, enum cact,
     struct access *a);
 int library_access_slug(struct call *, const char *slug, enum cact,
     struct access *a);
+/* A document's path, /SLUG/FOLDER/.../NAME (op-library.c). */
+void library_doc_path(int64_t doc, const char *slug, const char *name,
+    char *out, size_t len);
 
 /*
  * readpool.c: a read op's SQL off the loop thread (OP_ASYNC). The handler

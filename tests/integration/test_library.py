@@ -765,7 +765,8 @@ def test_the_bin_lists_and_undeletes_for_uploader_and_manager():
     err(s.call('library.undelete', id=a), 'forbidden')
     err(s.call('library.bin', community='secret'), 'forbidden')
     # the uploader puts a.txt back into its folder; the bytes are intact
-    assert ok(p.call('library.undelete', id=a))['name'] == 'a.txt'
+    r = ok(p.call('library.undelete', id=a))
+    assert (r['name'], r['path']) == ('a.txt', '/students/term1/a.txt'), r
     err(p.call('library.undelete', id=a), 'not_found')  # no longer in the bin
     back = os.path.join(d, 'back')
     sftp(srv, keys['sam'], 'sam', 'get /students/term1/a.txt %s\n' % back)
@@ -782,7 +783,7 @@ def test_the_bin_lists_and_undeletes_for_uploader_and_manager():
     new_b = srv.query("SELECT id FROM library_documents WHERE name = 'b.txt' AND "
                       "deleted_at IS NOT NULL AND id != ?", b)[0][0]
     out = srv.ctl('library', 'undelete', str(b), json_out=False).stdout
-    assert 'b.txt is out of the bin' in out, out
+    assert 'b.txt is out of the bin, at /students/b.txt.' in out, out
     assert docs(srv, 'students') == [('a.txt', 1), ('b.txt', 1)]
     assert srv.query("SELECT 1 FROM library_documents WHERE id = ? AND "
                      "deleted_at IS NULL", b) == [(1,)]
@@ -795,6 +796,26 @@ def test_the_bin_lists_and_undeletes_for_uploader_and_manager():
     err(p.call('library.undelete', id=new_b), 'not_found')
     p.close()
     s.close()
+
+
+def test_undelete_after_its_folder_went_says_where_it_is():
+    """A document whose folder was removed while it waited in the bin comes
+    back at the top of the library, and the reply's path says so."""
+    from fixtures import ok
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'mkdir /students/old\nput %s /students/old/n.txt\n'
+         'rm /students/old/n.txt\nrmdir /students/old\n'
+         % write(os.path.join(d, 'n.txt'), b'notes\n'))
+    p = srv.session(keys['pat'], 'pat')
+    got = ok(p.call('library.bin', community='students'))['documents']
+    assert [(e['folder'], e['name']) for e in got] == [('', 'n.txt')]
+    r = ok(p.call('library.undelete', id=got[0]['id']))
+    assert r['path'] == '/students/n.txt', r
+    back = os.path.join(d, 'back')
+    sftp(srv, keys['sam'], 'sam', 'get /students/n.txt %s\n' % back)
+    assert open(back, 'rb').read() == b'notes\n'
+    p.close()
 
 
 def test_undelete_pipelined_twice_puts_back_once():
@@ -836,7 +857,7 @@ def test_tui_and_plain_bin_put_a_document_back():
         t.wait_for('the bin')
         t.wait_for('gone.md')
         t.keys('Enter')
-        t.wait_for('is back in the library')
+        t.wait_for('lost.md is back, at /students/lost.md.')  # the newest first
         wait_until(lambda: len(docs(srv, 'students')) == 1, what='one document back')
     finally:
         t.kill()
@@ -853,7 +874,7 @@ def test_tui_and_plain_bin_put_a_document_back():
         t.keys('b', 'Enter')
         t.wait_for('1. lost.md')
         t.keys('1', 'Enter')
-        t.wait_for('It is back in the library.')
+        t.wait_for('gone.md is back, at /students/gone.md.')
         wait_until(lambda: len(docs(srv, 'students')) == 2, what='both documents back')
     finally:
         t.kill()
