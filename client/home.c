@@ -25,6 +25,9 @@ struct home {
 	char msg[256];
 	bool loaded;
 	bool first_community; /* select the first community once listed */
+	bool touched; /* a key was pressed here: the selection is theirs */
+	bool rooms_seen; /* the first room.list reply came */
+	bool pick_room; /* rooms were open at login: select the first */
 	int drafts; /* unsent drafts kept on the server */
 };
 
@@ -259,24 +262,37 @@ home_fill(struct home *h)
 		    "of conduct (A)", NULL, C_NORMAL, c, true);
 		json_decref(c);
 	}
-	/* the row selected before stays selected as rows come and go */
+	/* the row selected before stays selected as rows come and go; if
+	 * rooms were open when Home was first listed, the first of them is
+	 * selected until the member presses a key (its heading says Enter
+	 * joins), else the first community. A room opened later does not
+	 * move the selection. */
+	int room = -1, pick = -1;
+
 	for (size_t k = 0; k < h->l.n; k++) {
 		json_t *d = h->l.rows[k].data;
+		bool is_room;
 
 		if (!h->l.rows[k].pick || d == NULL)
 			continue;
-		if (h->first_community && json_is_string(json_object_get(d,
-		    "slug")) && !json_is_integer(json_object_get(d,
-		    "room_id"))) {
-			h->l.sel = (int)k;
-			h->first_community = false;
-			break;
-		}
-		if (!h->first_community && keep != NULL &&
-		    json_equal(d, keep)) {
-			h->l.sel = (int)k;
-			break;
-		}
+		is_room = json_is_integer(json_object_get(d, "room_id"));
+		if (room < 0 && is_room)
+			room = (int)k;
+		if (pick >= 0)
+			continue;
+		if (h->first_community && !is_room &&
+		    json_is_string(json_object_get(d, "slug")))
+			pick = (int)k;
+		else if (!h->first_community && keep != NULL &&
+		    json_equal(d, keep))
+			pick = (int)k;
+	}
+	if (h->pick_room && !h->touched && room >= 0) {
+		h->l.sel = room;
+		h->first_community = false;
+	} else if (pick >= 0) {
+		h->l.sel = pick;
+		h->first_community = false;
 	}
 	json_decref(keep);
 	list_fix(&h->l);
@@ -356,6 +372,10 @@ home_rooms(void *ctx, json_t *result, json_t *error)
 		return; /* optional */
 	json_decref(h->rooms);
 	h->rooms = json_incref(jarr(result, "rooms"));
+	if (!h->rooms_seen) {
+		h->rooms_seen = true;
+		h->pick_room = json_array_size(h->rooms) > 0;
+	}
 	home_fill(h);
 }
 
@@ -437,6 +457,7 @@ home_key(struct view *v, int ch, bool is_key)
 	struct home *h = (struct home *)v;
 	struct row *r;
 
+	h->touched = true; /* from now on the selection stays theirs */
 	if (list_key(&h->l, ch, is_key))
 		return true;
 	if (ENTER(ch, is_key) && (r = list_cur(&h->l)) != NULL) {

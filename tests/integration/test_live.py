@@ -188,6 +188,38 @@ def test_room_open_banner_and_open_rooms_at_the_top_of_home():
         o.kill()
 
 
+def test_home_selects_a_room_open_at_login_and_not_one_opened_later():
+    """Logging in while a room is open: Home's selection is on it (the
+    heading says Enter joins), so Enter alone joins. A room opened while
+    Home is already up does not move the selection: Enter opens the
+    community the cursor was on."""
+    srv = Server()
+    keys, s, tid, ids = forum(srv, posts=2)
+    m = srv.session(keys['mia'])
+    rid = ok(m.call('room.open', community='cop', title='Morning drop-in',
+                    record='off'))['room']['room_id']
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Open rooms (Enter joins)', 'Morning drop-in', timeout=20)
+        t.wait_for('Students')
+        t.keys('Enter')
+        t.wait_for('Say:', 'You are in')
+    finally:
+        t.kill()
+    ok(m.call('room.close', room_id=rid))
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Welcome, Pat Doe', timeout=20)
+        t.wait_for('Students')
+        ok(m.call('room.open', community='cop', title='Afternoon drop-in', record='off'))
+        t.wait_for('Open rooms', 'Afternoon drop-in')
+        t.keys('Enter')
+        t.wait_for('Threads')
+        assert 'Say:' not in t.screen()
+    finally:
+        t.kill()
+
+
 def test_thread_list_refreshes_when_another_member_posts():
     srv = Server()
     keys, s, tid, ids = forum(srv, posts=2)
