@@ -776,6 +776,12 @@ void when_spoken_iso(const char *iso, char *out, size_t len);
 /* "2 pm GMT", "2:30 pm BST". */
 void when_clock_spoken(int64_t t, char *out, size_t len);
 /*
+ * How a series repeats, in words, from its first start: "every week, on
+ * Mondays at 2 pm (GMT in winter, BST in summer)"; "does not repeat".
+ */
+void when_series_words(const char *recurrence, int64_t first, char *out,
+    size_t len);
+/*
  * The same for printf arguments (a few buffers used in turn; "" stays
  * "?"): when_say speaks, when_show is short_time's form.
  */

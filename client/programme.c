@@ -665,10 +665,15 @@ event_render(struct event *ev, struct rdoc *d, int w)
 	    (long long)dur);
 	rdoc_add(d, line, 0, w);
 	if (rec[0] != '\0' && strcmp(rec, "none") != 0) {
-		char nb[48] = "over";
+		/* the series' clock time across a clock change: "at 2 pm (GMT
+		 * in winter, BST in summer)", not one zone for all of it */
+		char nb[48] = "over", words[256];
+
 		if (nx != 0)
 			fmt_time(nx, "%a %d %b %Y %H:%M %Z", nb, sizeof nb);
-		snprintf(line, sizeof line, "Repeats:  %s; next %s", rec, nb);
+		when_series_words(rec, st, words, sizeof words);
+		snprintf(line, sizeof line, "Repeats:  %s; next %s", words,
+		    nb);
 		rdoc_add(d, line, 0, w);
 	}
 	if (json_is_integer(json_object_get(e, "capacity")))

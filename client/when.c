@@ -325,3 +325,78 @@ when_parse_typed(const char *s, int64_t *out)
 	*out = (int64_t)wall;
 	return TIME_OK;
 }
+
+/*
+ * The clock time of a series, as its next year of starts show it: "2 pm
+ * GMT" while the zone stays; "2 pm (GMT in winter, BST in summer)" when
+ * the starts cross a clock change at the same wall time; "2 pm GMT, 3 pm
+ * BST in summer" when they move on the member's clock (the series keeps
+ * the server's zone, the member reads another).
+ */
+static void
+series_clock(const char *rec, int64_t first, char *out, size_t len)
+{
+	char c0[40], c[40], z0[16], z[16], other[40] = "", oz[16] = "";
+	int64_t tk;
+	struct tm tm;
+	bool moved = false, dst0;
+	char *sp;
+
+	when_clock_spoken(first, c0, sizeof c0);
+	when_abbrev(first, z0, sizeof z0);
+	dst0 = when_local(first, &tm) && tm.tm_isdst > 0;
+	for (int64_t k = 1; k <= 53 && other[0] == '\0'; k++) {
+		if ((tk = recur_nth(rec, first, k)) < 0 ||
+		    tk > first + 366 * 86400LL)
+			continue;
+		when_abbrev(tk, z, sizeof z);
+		if (strcmp(z, z0) == 0)
+			continue;
+		when_clock_spoken(tk, c, sizeof c);
+		snprintf(other, sizeof other, "%s", c);
+		snprintf(oz, sizeof oz, "%s", z);
+		/* the same wall time, only the abbreviation differs? */
+		sp = strrchr(c, ' ');
+		moved = sp == NULL || strrchr(c0, ' ') == NULL ||
+		    (size_t)(sp - c) != (size_t)(strrchr(c0, ' ') - c0) ||
+		    strncmp(c, c0, (size_t)(sp - c)) != 0;
+	}
+	if (other[0] == '\0') {
+		snprintf(out, len, "%s", c0);
+		return;
+	}
+	if (moved) {
+		snprintf(out, len, "%s, %s in %s", c0, other, dst0 ? "winter" :
+		    "summer");
+		return;
+	}
+	*strrchr(c0, ' ') = '\0';
+	snprintf(out, len, "%s (%s in winter, %s in summer)", c0,
+	    dst0 ? oz : z0, dst0 ? z0 : oz);
+}
+
+void
+when_series_words(const char *rec, int64_t t, char *out, size_t len)
+{
+	struct tm tm;
+	char day[16], hm[96];
+	int d;
+	const char *th;
+
+	when_local(t, &tm);
+	when_format(t, "%A", day, sizeof day);
+	series_clock(rec, t, hm, sizeof hm);
+	d = tm.tm_mday;
+	th = d % 10 == 1 && d != 11 ? "st" : d % 10 == 2 && d != 12 ? "nd" :
+	    d % 10 == 3 && d != 13 ? "rd" : "th";
+	if (strcmp(rec, "weekly") == 0)
+		snprintf(out, len, "every week, on %ss at %s", day, hm);
+	else if (strcmp(rec, "fortnightly") == 0)
+		snprintf(out, len, "every two weeks, on %ss at %s", day,
+		    hm);
+	else if (strcmp(rec, "monthly") == 0)
+		snprintf(out, len, "every month on the %d%s at %s (months "
+		    "without that day are skipped)", d, th, hm);
+	else
+		snprintf(out, len, "does not repeat");
+}

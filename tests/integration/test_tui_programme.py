@@ -64,7 +64,8 @@ def test_programme_lists_event_and_week_view_places_it():
         # Enter on the event opens it
         t.keys(']', 'Enter')
         screen = t.wait_for('Coming:')
-        assert 'hosted by Lead (@lead)' in screen and 'Repeats:  weekly' in screen
+        assert 'hosted by Lead (@lead)' in screen and \
+            'Repeats:  every week, on %ss at' % when.strftime('%A') in screen, screen
     finally:
         t.kill()
 
@@ -257,3 +258,29 @@ def test_staff_accepts_request_in_tui():
     ev = ok(mem.call('event.get', id=r['event_id']))['event']
     assert ev['starts_at'] == when.strftime('%Y-%m-%dT%H:%M:%SZ') and ev['duration'] == 45
     assert req['id'] == r['id']
+
+
+def test_a_weekly_series_across_the_clock_change_names_both_zones():
+    """The event screen says a series' clock time as it is all year (it
+    keeps the server's wall-clock time across the change), not one zone."""
+    srv = Server({'timezone': 'Europe/London'})
+    keys = people(srv, ('lead', 'member'), ('mem', 'member'))
+    community(srv, 'cop', 'platform', [('lead', 'leader'), ('mem', 'member')])
+    when, iso = at(3, 14, 0)
+    lead = srv.session(keys['lead'])
+    ok(lead.call('event.create', community='cop', title='Weekly drop-in', kind='drop_in',
+                 starts_at=iso, duration=60, recurrence='weekly'))
+    lead.close()
+    t = tui(srv, keys['mem'], 'mem')
+    try:
+        t.wait_for('Welcome, Mem', timeout=15)
+        t.keys('E')
+        t.wait_for('Upcoming events', 'Weekly drop-in')
+        t.keys('Enter')
+        screen = t.wait_for('Coming:', 'Repeats:')
+        assert 'Repeats:  every week, on %ss at ' % when.strftime('%A') in screen, screen
+        assert '(GMT in winter, BST in summer)' in screen, screen
+        if when.month in (11, 12, 1, 2):
+            assert 'at 2 pm (GMT in winter' in screen, screen
+    finally:
+        t.kill()
