@@ -537,6 +537,7 @@ static void
 send_work(uv_work_t *req)
 {
 	(void)req;
+	worker_background(); /* and sendmail after it */
 	ms.ok = false;
 	ms.reply[0] = '\0';
 	ms.sent = 0;

@@ -58,9 +58,12 @@ def test_loop_and_helpers_short_slice_library_writer_below():
     try:
         pid = srv.proc.pid
         base = os.getpriority(os.PRIO_PROCESS, pid)
-        t = named_threads(pid, ('hearthd-write', 'hearthd-library', 'hearthd-walsync'))
+        # a pool worker names itself at its first job (the checkpoint's tick)
+        t = named_threads(pid, ('hearthd-write', 'hearthd-library', 'hearthd-walsync',
+                                'hearthd-pool'))
         loop = [x for x in t['hearthd'] if x[0] == pid][0]
         assert loop[1] == base
+        assert t['hearthd-pool'][0][1] == min(base + 5, 19), t
         assert len(t['hearthd-write']) == 2, t
         assert [x[1] for x in t['hearthd-write']] == [base, base]
         assert [x[1] for x in t['hearthd-library']] == [min(base + 10, 19)], t
@@ -71,6 +74,8 @@ def test_loop_and_helpers_short_slice_library_writer_below():
             # bulk and background threads keep the kernel's own slice
             assert t['hearthd-library'][0][2] != SLICE_NS, t
             assert t['hearthd-walsync'][0][2] != SLICE_NS, t
+            # pool workers start from the loop's attributes: reset
+            assert all(x[2] != SLICE_NS for x in t['hearthd-pool']), t
     finally:
         srv.stop()
 
