@@ -94,7 +94,11 @@ undeleted(void *ctx, json_t *result, json_t *error)
 		ui_flash("%s", err_message(error));
 		return;
 	}
-	ui_flash("%s is back, at %s.", js(result, "name"), js(result, "path"));
+	if (js(result, "path")[0] != '\0')
+		ui_flash("%s is back, at %s.", js(result, "name"),
+		    js(result, "path"));
+	else /* an older server */
+		ui_flash("%s is back in the library.", js(result, "name"));
 	libbin_load(bv);
 }
 

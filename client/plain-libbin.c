@@ -53,9 +53,12 @@ plain_libbin(const char *slug)
 		json_decref(r);
 		r = plain_call("library.undelete", json_pack("{s:I}", "id",
 		    (json_int_t)id));
-		if ((res = plain_result(r)) != NULL)
+		if ((res = plain_result(r)) != NULL && js(res, "path")[0])
 			plain_out("  %s is back, at %s.\n", js(res, "name"),
 			    js(res, "path"));
+		else if (res != NULL) /* an older server */
+			plain_out("  %s is back in the library.\n", js(res,
+			    "name"));
 		json_decref(r);
 	}
 }
