@@ -27,7 +27,8 @@ struct home {
 	bool first_community; /* select the first community once listed */
 	bool touched; /* a key was pressed here: the selection is theirs */
 	bool rooms_seen; /* the first room.list reply came */
-	bool pick_room; /* rooms were open at login: select the first */
+	json_int_t pick_room; /* the first room open at login, selected
+			       * until a key is pressed (0: none) */
 	int drafts; /* unsent drafts kept on the server */
 };
 
@@ -269,6 +270,19 @@ home_fill(struct home *h)
 	 * move the selection. */
 	int room = -1, pick = -1;
 
+	if (h->pick_room != 0) {
+		bool open = false;
+
+		json_array_foreach(h->rooms, i, r)
+			open |= ji(r, "room_id") == h->pick_room;
+		if (!open || h->touched) {
+			/* it closed before a key was pressed: the first
+			 * community, as if no room had been open */
+			if (!h->touched)
+				h->first_community = true;
+			h->pick_room = 0;
+		}
+	}
 	for (size_t k = 0; k < h->l.n; k++) {
 		json_t *d = h->l.rows[k].data;
 		bool is_room;
@@ -276,7 +290,8 @@ home_fill(struct home *h)
 		if (!h->l.rows[k].pick || d == NULL)
 			continue;
 		is_room = json_is_integer(json_object_get(d, "room_id"));
-		if (room < 0 && is_room)
+		if (is_room && h->pick_room != 0 &&
+		    ji(d, "room_id") == h->pick_room)
 			room = (int)k;
 		if (pick >= 0)
 			continue;
@@ -287,7 +302,7 @@ home_fill(struct home *h)
 		    json_equal(d, keep))
 			pick = (int)k;
 	}
-	if (h->pick_room && !h->touched && room >= 0) {
+	if (room >= 0) {
 		h->l.sel = room;
 		h->first_community = false;
 	} else if (pick >= 0) {
@@ -374,7 +389,8 @@ home_rooms(void *ctx, json_t *result, json_t *error)
 	h->rooms = json_incref(jarr(result, "rooms"));
 	if (!h->rooms_seen) {
 		h->rooms_seen = true;
-		h->pick_room = json_array_size(h->rooms) > 0;
+		h->pick_room = json_array_size(h->rooms) > 0 ?
+		    ji(json_array_get(h->rooms, 0), "room_id") : 0;
 	}
 	home_fill(h);
 }

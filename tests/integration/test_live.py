@@ -202,10 +202,15 @@ def test_home_selects_a_room_open_at_login_and_not_one_opened_later():
     try:
         t.wait_for('Open rooms (Enter joins)', 'Morning drop-in', timeout=20)
         t.wait_for('Students')
+        # another opens before she presses a key: listed first, not selected
+        noon = ok(m.call('room.open', community='cop', title='Noon drop-in',
+                         record='off'))['room']['room_id']
+        t.wait_for('Noon drop-in')
         t.keys('Enter')
-        t.wait_for('Say:', 'You are in')
+        t.wait_for('Say:', 'You are in \u201cMorning drop-in\u201d')
     finally:
         t.kill()
+    ok(m.call('room.close', room_id=noon))
     ok(m.call('room.close', room_id=rid))
     t = tui(srv, keys['pat'], 'pat')
     try:
