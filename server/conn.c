@@ -123,11 +123,16 @@ conn_release(struct conn *c)
  */
 #define CONN_BATCH 64
 #define CONN_BACKLOG_MAX (8 * 1024 * 1024)
-/* All conns together get this much handler time per loop turn. */
-#define TURN_BUDGET_NS (4 * 1000 * 1000)
+/*
+ * All conns together get this much handler time per loop turn: the loop
+ * thread's CPU time, not the clock's, so a turn the kernel interrupts (a
+ * busy machine) is not cut short, splitting a client's pipelined batch
+ * over turns for no work done.
+ */
+#define TURN_BUDGET_US 4000
 static uv_idle_t resume_idle;
 static bool resume_ready;
-static uint64_t turn_start; /* 0: no request handled yet this turn */
+static uint64_t turn_start; /* loop CPU µs; 0: no request handled yet */
 
 /*
  * True once this loop turn has spent its request-handling budget. A turn
@@ -138,10 +143,10 @@ static bool
 turn_over(void)
 {
 	if (turn_start == 0) {
-		turn_start = uv_hrtime();
+		turn_start = thread_cpu_us() + 1;
 		return false;
 	}
-	return uv_hrtime() - turn_start > TURN_BUDGET_NS;
+	return thread_cpu_us() + 1 - turn_start > TURN_BUDGET_US;
 }
 
 /* Called by dispatch_turn_end: the next request starts a new budget. */

@@ -35,7 +35,7 @@ struct lag lag_stats;
 static uint64_t lag_cpu_us; /* the loop thread's CPU time at the last tick */
 
 /* CPU time the calling thread has used, in microseconds. */
-static uint64_t
+uint64_t
 thread_cpu_us(void)
 {
 	struct timespec ts;

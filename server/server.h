@@ -241,6 +241,8 @@ struct fanout_stats {
 	uint64_t count, max_us;
 };
 void fanout_record(struct fanout_stats *, uint64_t us);
+/* main.c: CPU time the calling thread has used, in microseconds. */
+uint64_t thread_cpu_us(void);
 /* prio.c: a thread-pool worker lowers its own priority below the loop's. */
 void worker_background(void);
 /* The p-th percentile (0..100) in milliseconds. */
