@@ -179,7 +179,9 @@ lw_main(void *arg)
 	uint64_t t0;
 
 	(void)arg;
-	prio_bulk("library writer"); /* bulk work yields to the loop */
+	/* the loop's nice (the loop may wait for the gate it holds), the
+	 * kernel's own slice */
+	prio_background("library writer", 0);
 	pthread_setname_np(pthread_self(), "hearthd-library"); /* after */
 	for (;;) {
 		pthread_mutex_lock(&lw.mx);

@@ -1188,13 +1188,13 @@ void writers_stop(void);
 /*
  * prio.c: scheduling hints for hearthd's own threads. prio_latency (the
  * loop, the write helpers): a short time slice, so a burst of sends
- * starts at once; prio_background (the library's writer thread): a
- * higher nice value, so bulk work yields to them. Calling thread only.
+ * starts at once; prio_background: `steps` nice steps down and the
+ * kernel's own slice (pool workers 5; the library's writer 0, only the
+ * slice). Calling thread only.
  */
 void prio_configure(bool enabled);
 void prio_latency(const char *who);
 void prio_background(const char *who, int steps);
-void prio_bulk(const char *who); /* 10 steps down if hints are on */
 
 /*
  * kbdint.c: keyboard-interactive for a client with no known key: how to
