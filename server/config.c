@@ -29,7 +29,7 @@ config_defaults(struct config *c)
 	c->out_cap = 4 * 1024 * 1024;
 	c->stall_timeout = 30;
 	c->write_threads = -1;
-	c->thread_hints = true;
+	c->thread_hints = false; /* prio.c: seen to stall the loop */
 	c->write_batch_min = 64;
 	c->support_escalate = 120;
 	c->room_idle_close = 30 * 60;

@@ -162,7 +162,7 @@ struct config {
 	char *synchronous; /* NORMAL or FULL */
 	char *tui_path; /* the hearth binary spawned for terminal logins */
 	bool guest; /* user "guest" may read public communities */
-	bool thread_hints; /* prio.c: short slices, background bulk work */
+	bool thread_hints; /* prio.c: short slices (off by default) */
 	int verbose;
 	/* before authentication (sshd.c, preauth.c) */
 	int preauth_timeout; /* seconds for the banner and key exchange */

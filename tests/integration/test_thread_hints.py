@@ -3,8 +3,8 @@ the loop and the write helpers ask for a short time slice (so a room
 line's burst of sends starts at once); the library's writer thread stays
 at the loop's nice value (the loop may wait for the gate it holds) with
 the kernel's own slice; pool workers run five nice steps down;
-`thread_hints = off` leaves the slices alone. Read back from the kernel
-with sched_getattr(2) on each thread (the slices only on Linux 6.12 and
+`thread_hints` is off by default and then leaves the slices alone. Read
+back from the kernel with sched_getattr(2) on each thread (the slices only on Linux 6.12 and
 later, which honours them)."""
 import ctypes
 import os
@@ -56,7 +56,7 @@ def kernel_has_custom_slices():
 
 def test_loop_and_helpers_short_slice_pool_below():
     assert SYS_SCHED_GETATTR is not None, 'no sched_getattr number for this CPU'
-    srv = Server({'write_threads': 2})
+    srv = Server({'write_threads': 2, 'thread_hints': 'on'})
     try:
         pid = srv.proc.pid
         base = os.getpriority(os.PRIO_PROCESS, pid)
@@ -82,8 +82,8 @@ def test_loop_and_helpers_short_slice_pool_below():
         srv.stop()
 
 
-def test_thread_hints_off_leaves_the_kernel_defaults():
-    srv = Server({'write_threads': 1, 'thread_hints': 'off'})
+def test_thread_hints_off_by_default_leaves_the_kernel_defaults():
+    srv = Server({'write_threads': 1})  # off by default
     try:
         pid = srv.proc.pid
         base = os.getpriority(os.PRIO_PROCESS, pid)
