@@ -137,6 +137,42 @@ fail:
 	return -1;
 }
 
+/*
+ * The loop's busy handler: SQLite's own waits (1 ms growing to 100 ms,
+ * 5 s in all), and a line in the log as the loop's wait for a lock
+ * another connection holds passes 20, 200 and 1000 ms: every member
+ * waits with it.
+ */
+static int
+db_loop_busy(void *arg, int count)
+{
+	static const int delay_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50,
+		50, 100 };
+	static const int marks[] = { 20, 200, 1000 };
+	static int waited_ms;
+	int n = (int)(sizeof delay_ms / sizeof delay_ms[0]), d;
+
+	(void)arg;
+	if (count == 0)
+		waited_ms = 0;
+	if (waited_ms >= 5000)
+		return 0;
+	d = delay_ms[count < n ? count : n - 1];
+	usleep((useconds_t)d * 1000);
+	for (int i = 0; i < 3; i++)
+		if (waited_ms < marks[i] && waited_ms + d >= marks[i])
+			log_info(0, "the loop has waited %d ms for a database "
+			    "lock another connection holds", waited_ms + d);
+	waited_ms += d;
+	return 1;
+}
+
+void
+db_loop_busy_handler(sqlite3 *db)
+{
+	sqlite3_busy_handler(db, db_loop_busy, NULL);
+}
+
 sqlite3 *
 db_open(const char *path, bool create, const char *synchronous,
     bool *created, char *err, size_t errlen)

@@ -480,6 +480,7 @@ main(int argc, char **argv)
 	}
 	if (created)
 		log_info(0, "created database %s", dbpath);
+	db_loop_busy_handler(srv->db);
 
 	srv->loop = uv_default_loop();
 	dispatch_init(srv->loop);

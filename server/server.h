@@ -29,6 +29,7 @@ extern const struct migration db_migrations[];
  * migration. *created is set when the file was new. Returns NULL with a
  * message in err.
  */
+void db_loop_busy_handler(sqlite3 *db);
 sqlite3 *db_open(const char *path, bool create, const char *synchronous,
     bool *created, char *err, size_t errlen);
 /*
