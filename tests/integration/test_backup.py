@@ -1,6 +1,7 @@
 """The database's safety: hearthctl never migrates, hearthd keeps the old
 file before it does, backups."""
 import glob
+import re
 import hashlib
 import os
 import sqlite3
@@ -277,3 +278,58 @@ def test_no_copy_no_migration():
     assert p.returncode == 1, p.stderr
     assert 'backups' in p.stderr, p.stderr
     assert user_version(db) == old and digest(db) == before
+
+
+def test_a_big_wal_is_cut_in_steps_while_members_write():
+    """checkpoint.c: a WAL an upload grew to 200 MB is cut down in 32 MB
+    steps inside the write gate, never below its frames; a member's posts
+    meanwhile are all kept, and so is the document."""
+    from fixtures import people
+    from test_library import remote, scp, sha
+    srv = Server(config={'rate_write': 'off', 'wal_max_mb': 1,
+                         'library_max_file_mb': 400, 'library_quota_mb': 1000})
+    keys = people(srv, 'ann')
+    community(srv, 'cop', members=[('ann', 'member')])
+    s = srv.session(keys['ann'], 'ann')
+    t = ok(s.call('thread.create', slug='cop', title='Meanwhile', body='start'))
+    src = os.path.join(srv.data, '..', 'big.bin')
+    with open(src, 'wb') as f:
+        for _ in range(24):
+            f.write(os.urandom(8 << 20))  # 192 MiB, nothing alike
+    scp(srv, keys['ann'], 'ann', src, remote('ann', '/cop/'), timeout=300)
+    stop = threading.Event()
+    posted = []
+
+    def poster():
+        # a post every 1.5 s: the checkpoint still sees writes pause
+        # between two of its ticks, and the posts meet the cutting
+        while not stop.is_set():
+            r = s.call('post.create', thread_id=t['thread_id'],
+                       body='during %d' % len(posted))
+            assert r and r['ok'], r
+            posted.append(r)
+            stop.wait(1.5)
+    th = threading.Thread(target=poster)
+    th.start()
+
+    def big_cut():
+        for ln in srv.log_tail(4000).splitlines():
+            m = re.search(r'WAL truncated, (\d+) KiB freed', ln)
+            if m and int(m.group(1)) > 100 * 1024:
+                return ln
+        return None
+    try:
+        wait_until(big_cut, timeout=120, what='the upload\'s WAL truncated')
+    finally:
+        stop.set()
+        th.join()
+    line = big_cut()
+    m = re.search(r'cut in (\d+) steps', line)
+    assert m and int(m.group(1)) >= 1, line
+    assert srv.query('PRAGMA integrity_check')[0][0] == 'ok'
+    assert srv.query("SELECT count(*) FROM posts WHERE body LIKE 'during %'")[0][0] \
+        == len(posted)
+    back = os.path.join(srv.data, '..', 'back.bin')
+    scp(srv, keys['ann'], 'ann', remote('ann', '/cop/big.bin'), back, timeout=300)
+    assert sha(back) == sha(src)
+    s.close()
