@@ -874,10 +874,26 @@ snippet_run(const struct snippet *sn, int col, int *i, int *start, int *end)
 static void
 snippet_text(struct buf *out, const char *text, int *off, int to)
 {
-	if (to > *off) {
-		buf_append(out, text + *off, (size_t)(to - *off));
-		*off = to;
+	/* Markdown's marks are not words: emphasis and code marks go, and
+	 * so do a heading's #s and a quote's > at the start of a line */
+	for (int i = *off; i < to; i++) {
+		if (text[i] == '*' || text[i] == '`')
+			continue;
+		if ((i == 0 || text[i - 1] == '\n') &&
+		    (text[i] == '#' || text[i] == '>')) {
+			int j = i;
+
+			while (j < to && (text[j] == '#' || text[j] == '>'))
+				j++;
+			if (j < to && text[j] == ' ') {
+				i = j; /* the space after goes too */
+				continue;
+			}
+		}
+		buf_append(out, text + i, 1);
 	}
+	if (to > *off)
+		*off = to;
 }
 
 /* Choose the window (column col, n tokens) and write it, marked, to out. */
