@@ -61,8 +61,9 @@ describe(const char *ev, json_t *d, const char *me)
 		if (json_is_false(json_object_get(json_object_get(d, "you"),
 		    "can_say")))
 			buf_printf(&b, "Listening only: join %s to speak.\n",
-			    js(st, "community")[0] ? js(st, "community") :
-			    "the community");
+			    js(st, "community_name")[0] ? js(st,
+			    "community_name") : js(st, "community")[0] ?
+			    js(st, "community") : "the community");
 		buf_printf(&b, "Here (%zu):", json_array_size(jarr(d,
 		    "people")));
 		json_array_foreach(jarr(d, "people"), i, p)

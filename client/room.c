@@ -153,8 +153,9 @@ note(struct room *r, const char *fmt, ...)
 const char *
 room_community(struct room *r)
 {
-	return js(r->state, "community")[0] ? js(r->state, "community") :
-	    "the community";
+	return js(r->state, "community_name")[0] ? js(r->state,
+	    "community_name") : js(r->state, "community")[0] ?
+	    js(r->state, "community") : "the community";
 }
 
 /* Our own flags from the people here. */

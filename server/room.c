@@ -368,6 +368,17 @@ room_state_json(const struct room *r)
 	    hosts_json(r));
 	json_object_set_new(o, "community", r->slug ? json_string(r->slug) :
 	    json_null());
+	if (r->slug != NULL) {
+		/* its name, for "join Students to speak" */
+		sqlite3_stmt *st = db_stmt(srv->db, "SELECT name FROM "
+		    "communities WHERE id = ?");
+
+		sqlite3_bind_int64(st, 1, r->community_id);
+		json_object_set_new(o, "community_name", sqlite3_step(st) ==
+		    SQLITE_ROW ? json_string(db_col_text(st, 0)) :
+		    json_string(r->slug));
+		sqlite3_reset(st);
+	}
 	json_object_set_new(o, "event_id", r->event_id ?
 	    json_integer(r->event_id) : json_null());
 	/* seconds with no host before it closes by itself (0: never) */

@@ -531,12 +531,12 @@ def test_tui_room_listener_only():
     try:
         t.wait_for('Open rooms', timeout=15)
         t.keys('g', 'Enter')     # Open rooms sit at the top of Home
-        t.wait_for('listening only — join pub to speak')
+        t.wait_for('listening only — join PUB to speak')
         # the bottom line, drawn after the header: a capture may fall between
         screen = t.wait_for('Listening only:')
         assert 'Say:' not in screen, screen
         t.keys('hello')
-        t.wait_for('You are listening only: join pub to speak')
+        t.wait_for('You are listening only: join PUB to speak')
         screen = t.wait_for('Listening only:')
         line = [l for l in screen.splitlines() if l.startswith(' Listening only:')][0]
         assert 'hello' not in line, screen
