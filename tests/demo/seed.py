@@ -67,7 +67,7 @@ THREADS = [
      '2. Is it normal to wait this long?', ['placements'],
      [('priya', 'Very normal. Try local bereavement services, they often take trainees.'),
       ('sam_k', 'Ask your tutor about the placement list, and go to the Students drop-in on '
-       'Thursdays.')]),
+       'Tuesday evenings.')]),
     ('eco-awareness', 'sam_k', 'Clients bringing climate distress',
      'More clients name the climate crisis as a source of anxiety. How do you work with it '
      'without dismissing it or being swept along?', ['climate'],
