@@ -566,8 +566,9 @@ may_add(struct conn *who, const struct lib_node *dir, struct access *a,
     char *msg, size_t len)
 {
 	if (dir->kind == LIB_ROOT) {
-		snprintf(msg, len, "The top level holds one folder per "
-		    "community; put documents inside one (/SLUG/...)");
+		snprintf(msg, len, "Only community folders are at the top "
+		    "level, one for each community you can read: put "
+		    "documents inside one, as /COMMUNITY/NAME");
 		return LIB_DENIED;
 	}
 	if (dir->kind == LIB_DOC) {

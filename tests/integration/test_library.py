@@ -298,7 +298,8 @@ def test_hostile_paths_and_refusals():
     for name in ('control', 'escape', 'badutf8'):
         assert got[name][0] == FAILURE and 'UTF-8' in got[name][1], got[name]
     assert got['long'][0] == FAILURE and '255' in got['long'][1], got['long']
-    assert got['top'][0] == DENIED, got['top']
+    assert got['top'][0] == DENIED and 'Only community folders are at the top level' \
+        in got['top'][1], got['top']
     # symlinks and permissions are refused, saying so
     r.req(SYMLINK, s('/students/a') + s('/students/b'))
     code, msg = r.status()[1:]
