@@ -196,6 +196,13 @@ exec(struct hq *h, const char *sql)
 #define POST_COUNTS "p.author_id IS NOT NULL AND p.deleted_at IS NULL " \
 	"AND p.hidden_at IS NULL"
 #define IN_WINDOW(col) col " >= :s AND " col " < :u"
+/*
+ * A visit (visit_log keeps days, not times) counts in the window or week
+ * in which its day begins: day d's start d * 86400 in [:s, :u). So today
+ * counts up to now, and windows or weeks side by side never share a day.
+ */
+#define VISIT_DAY_IN_WINDOW "v.day >= (:s + 86399) / 86400 AND " \
+	"v.day < (:u + 86399) / 86400"
 
 /*
  * hm: who belongs at :t, with their role there and when they joined. A
@@ -289,11 +296,10 @@ visitors(struct hq *h)
 	    "PRIMARY KEY); DELETE FROM hv");
 	st = prep(h, h->c != 0 ? "INSERT INTO hv SELECT member_id FROM hm "
 	    "WHERE EXISTS (SELECT 1 FROM visit_log v WHERE v.member_id = "
-	    "hm.member_id AND v.community_id = :c AND v.day >= :s / 86400 AND "
-	    "v.day < (:u + 86399) / 86400)" : "INSERT INTO hv SELECT member_id "
-	    "FROM hm WHERE EXISTS (SELECT 1 FROM visit_log v INDEXED BY "
-	    "visit_log_day WHERE v.member_id = hm.member_id AND v.day >= :s / "
-	    "86400 AND v.day < (:u + 86399) / 86400)");
+	    "hm.member_id AND v.community_id = :c AND " VISIT_DAY_IN_WINDOW ")" :
+	    "INSERT INTO hv SELECT member_id FROM hm WHERE EXISTS (SELECT 1 "
+	    "FROM visit_log v INDEXED BY visit_log_day WHERE v.member_id = "
+	    "hm.member_id AND " VISIT_DAY_IN_WINDOW ")");
 	step_row(h, st);
 	sqlite3_finalize(st);
 }
@@ -769,8 +775,8 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 			json_object_set_new(wk, "visitors", json_integer(q1(&h,
 			    "SELECT count(*) FROM hm WHERE EXISTS (SELECT 1 "
 			    "FROM visit_log v WHERE v.member_id = hm.member_id "
-			    "AND v.community_id = :c AND v.day >= :s / 86400 "
-			    "AND v.day < :u / 86400)")));
+			    "AND v.community_id = :c AND " VISIT_DAY_IN_WINDOW
+			    ")")));
 		} else {
 			/* the platform's, counted straight from members: a
 			 * member is someone not only interested anywhere */
@@ -784,8 +790,7 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 			json_object_set_new(wk, "visitors", json_integer(q1(&h,
 			    "SELECT count(*) FROM members m WHERE EXISTS (SELECT "
 			    "1 FROM visit_log v INDEXED BY visit_log_day WHERE "
-			    "v.member_id = m.id AND v.day >= :s / 86400 AND "
-			    "v.day < :u / 86400)")));
+			    "v.member_id = m.id AND " VISIT_DAY_IN_WINDOW ")")));
 		}
 		/* posts and their authors in one pass */
 		st = prep(&h, h.c != 0 ? "SELECT count(*), count(DISTINCT "

@@ -425,3 +425,33 @@ def test_managers_reminded_to_check_in_once():
     srv.start()
     wait_until(lambda: srv.ctl('status')['sweeps']['outreach'] >= 1, 20, 'the outreach sweep')
     assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'outreach'") == [(1,)]
+
+
+def test_visits_today_count_in_this_week_and_the_pyramid():
+    """Four members open the community today: the last week's visitors,
+    the pyramid's lurkers and the report's weekly row all count them (a
+    visit counts in the window or week its day begins in)."""
+    srv = Server()
+    keys = people(srv, 'mgr', 'v1', 'v2', 'v3', 'v4', 'away')
+    cid = community(srv, 'cop', members=[('mgr', 'manager'), ('v1', 'member'),
+                                         ('v2', 'member'), ('v3', 'member'),
+                                         ('v4', 'member'), ('away', 'member')])
+    srv.execute("UPDATE community_members SET joined_at = strftime('%s', 'now') - 86400 * 60")
+    srv.execute("UPDATE membership_log SET at = strftime('%s', 'now') - 86400 * 60")
+    for h in ('v1', 'v2', 'v3', 'v4'):
+        ok(srv.session(keys[h]).call('thread.list', slug='cop'))
+    wait_until(lambda: srv.query('SELECT count(*) FROM visit_log WHERE community_id = ?',
+                                 cid)[0][0] == 4, 15, 'the visits to be written')
+    s = srv.session(keys['mgr'])
+    w = ok(s.call('health.series', community='cop'))['weeks']
+    assert w[-1]['visitors'] == 4, w
+    assert sum(x['visitors'] for x in w) == 4, w           # once, in one week
+    h = ok(s.call('health.get', community='cop'))
+    assert h['pyramid']['lurkers'] == 4 and h['pyramid']['inactive'] == 1, h['pyramid']
+    text = srv.ctl('report', '--community', 'cop', json_out=False).stdout
+    row = [ln for ln in text.splitlines() if ln.strip().startswith('visitors')][0]
+    assert row.split()[-1] == '4' and row.split()[1:-1] == ['0'] * 11, row
+    # the platform's week too
+    b = srv.session(srv.new_member('boss', role='staff'))
+    w = ok(b.call('health.series'))['weeks']
+    assert w[-1]['visitors'] >= 4, w
