@@ -249,19 +249,21 @@ health_fill(struct health *hv)
 	}
 
 	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
-	list_add(&hv->l, "Figures", "now  before", C_HEAD, NULL, false);
+	/* each heading over its column: now, the window before, change */
+	snprintf(line, sizeof line, "%-22s %6s %6s  %s", "Figures", "now",
+	    "before", "change");
+	list_add(&hv->l, line, NULL, C_HEAD, NULL, false);
 	cmp = json_object_get(h, "compare");
 	for (size_t k = 0; k < sizeof shown / sizeof *shown; k++) {
 		json_t *cf = json_object_get(json_object_get(cmp,
 		    shown[k].sect), shown[k].key);
 
-		snprintf(line, sizeof line, "  %-20s %6lld", shown[k].label,
-		    (long long)ji(json_object_get(h, shown[k].sect),
-		    shown[k].key));
-		snprintf(right, sizeof right, "%6lld  %s %+lld",
-		    (long long)ji(cf, "previous"), arrow(ji(cf, "delta")),
+		snprintf(line, sizeof line, "  %-20s %6lld %6lld  %s %+lld",
+		    shown[k].label, (long long)ji(json_object_get(h,
+		    shown[k].sect), shown[k].key), (long long)ji(cf,
+		    "previous"), arrow(ji(cf, "delta")),
 		    (long long)ji(cf, "delta"));
-		list_add(&hv->l, line, right, C_NORMAL, NULL, false);
+		list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
 	}
 	c = json_object_get(h, "participation");
 	if (json_is_integer(json_object_get(c, "first_reply_median_s"))) {
