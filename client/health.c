@@ -624,11 +624,6 @@ goal_key(struct health *hv, int ch)
 		    kr_defs, 5, kr_build, goal_done));
 		return true;
 	}
-	if (ch == 'K' || ch == 'E') {
-		ui_flash("Move to a goal under Goals first (j/k), or N to add "
-		    "one.");
-		return true;
-	}
 	if (ch == 'E' && d != NULL && json_object_get(d, "key_results")) {
 		struct form_def edit[3] = {
 			{ "Title", js(d, "title"), NULL, NULL },
@@ -643,6 +638,11 @@ goal_key(struct health *hv, int ch)
 		ui_push(form_open("Change the goal", NULL, "goal.update",
 		    json_pack("{s:I}", "goal_id", ji(d, "id")), edit, 3,
 		    goal_edit_build, goal_done));
+		return true;
+	}
+	if (ch == 'K' || ch == 'E') {
+		ui_flash("Move to a goal under Goals first (j/k), or N to add "
+		    "one.");
 		return true;
 	}
 	if (ch == 'U' && d != NULL && json_object_get(d, "target")) {
