@@ -455,3 +455,36 @@ def test_visits_today_count_in_this_week_and_the_pyramid():
     b = srv.session(srv.new_member('boss', role='staff'))
     w = ok(b.call('health.series'))['weeks']
     assert w[-1]['visitors'] >= 4, w
+
+
+def test_report_speaks_to_the_board_in_words():
+    """The report the Programme Board reads (text, as the line mode and
+    hearthctl print it; Markdown, as posted; HTML): make-up groups, the
+    window and goal dates in words, no field names or server paths, the
+    meanings included, and long make-up lines wrapped."""
+    t = build()
+    t.srv.execute("UPDATE members SET organisation = 'University of Leeds School of "
+                  "Healthcare, Department of Counselling and Psychotherapy Training'")
+    s = t.srv.session(t.keys['mgr'])
+    ok(s.call('goal.create', community='cop', title='Grow', starts_at='2026-07-12',
+              ends_at='2027-07-12'))
+    text = report(t, '--no-suppress')
+    md = report(t, '--format', 'md', '--no-suppress')
+    html = report(t, '--format', 'html', '--no-suppress')
+    for out in (text, md, html):
+        for word in ('community_role', 'platform_role', 'job_role', 'docs/health.md',
+                     'T00:00:00Z'):
+            assert word not in out, (word, out)
+        assert '2 July 2026 to 29 September 2026' in out, out
+        assert '12 July 2026 to 12 July 2027' in out, out
+        assert 'What the figures mean' in out and 'A contribution is' in out, out
+    lines = text.splitlines()
+    assert any(ln.startswith('  Community role: ') for ln in lines), text
+    assert any(ln.startswith('  Platform role: ') for ln in lines), text
+    assert any(ln.startswith('  Job role: ') for ln in lines), text
+    assert 'catalysts, 10 or more contributions' in ' '.join(ln.strip() for ln in lines)
+    tail = text[text.index('Make-up'):].splitlines()
+    assert all(len(ln) <= 80 for ln in tail), [ln for ln in tail if len(ln) > 80]
+    org = text[text.index('  Organisation: '):].splitlines()
+    assert org[1].startswith('    ') and 'Psychotherapy Training 9' in org[1] + org[2], org
+    assert '- Community role: ' in md and '<th>Community role</th>' in html

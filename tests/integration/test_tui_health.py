@@ -201,7 +201,7 @@ def test_line_mode_health_report():
         t.keys('1', 'Enter')
         t.wait_for('how many days')
         t.keys('Enter')
-        screen = t.wait_for('Definitions:', timeout=15)
+        screen = t.wait_for('What the figures mean', 'staff for a copy', timeout=15)
         assert 'Health score:' in screen
         row = [ln for ln in screen.splitlines() if ln.strip().startswith('Replies')][0]
         assert row.split()[1] == '1', row
