@@ -220,7 +220,7 @@ def test_line_mode_health_report():
         t.keys('g', 'Enter')
         t.wait_for('1.1 Members: 4 of 30 by 2027-12-31')
         t.keys('o', 'Enter')
-        t.wait_for('Newcomers to check in with: 2', 'Never contributed: 1')
+        t.wait_for('Newcomers to check in with: 2', 'vote or event): 1')
     finally:
         t.kill()
     # a member who leads nothing is told so
