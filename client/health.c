@@ -26,6 +26,10 @@ struct health {
 	json_t *h, *weeks, *goals;
 	struct list l;
 	char msg[256];
+	int cols; /* the width the rows were laid out for */
+	/* a goal ('g') or key result ('k') to select once it is shown */
+	char want;
+	json_int_t want_id;
 };
 
 /* Block characters, or plain ones where the terminal cannot draw them. */
@@ -116,6 +120,54 @@ static const struct {
 	{ "participation", "unanswered_48h", "Unanswered 48 h" },
 };
 
+/* The make-up's groups, as the report names them. */
+static const char *
+makeup_label(const char *k)
+{
+	static const char *const names[][2] = {
+		{ "community_role", "Community role" },
+		{ "platform_role", "Platform role" },
+		{ "region", "Region" },
+		{ "organisation", "Organisation" },
+		{ "job_role", "Job role" },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(k, names[i][0]) == 0)
+			return names[i][1];
+	return k;
+}
+
+/* One group of the make-up, wrapped to the screen's width. */
+static void
+makeup_fill(struct health *hv, const char *label, json_t *grp)
+{
+	int width = (hv->cols > 24 ? hv->cols : 80) - 4;
+	char line[1024], item[512];
+	void *it, *next;
+	size_t o;
+
+	o = (size_t)snprintf(line, sizeof line, "  %s:", label);
+	if (json_object_size(grp) == 0)
+		snprintf(line + o, sizeof line - o, " none");
+	for (it = json_object_iter(grp); it != NULL; it = next) {
+		next = json_object_iter_next(grp, it);
+		/* the comma goes with the item before the next */
+		snprintf(item, sizeof item, "%s %lld%s",
+		    json_object_iter_key(it), (long long)json_integer_value(
+		    json_object_iter_value(it)), next != NULL ? "," : "");
+		if (strspn(line, " ") < o && text_width(line) + 1 +
+		    text_width(item) > width) {
+			list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+			o = (size_t)snprintf(line, sizeof line, "   ");
+		}
+		if (o < sizeof line)
+			o += (size_t)snprintf(line + o, sizeof line - o, " %s",
+			    item);
+	}
+	list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
+}
+
 static const char *
 status_words(const char *st)
 {
@@ -139,6 +191,10 @@ goals_fill(struct health *hv)
 	json_array_foreach(jarr(hv->goals, "goals"), i, g) {
 		snprintf(line, sizeof line, "  %s", js(g, "title"));
 		snprintf(right, sizeof right, "to %.10s", js(g, "ends_at"));
+		if (hv->want == 'g' && ji(g, "id") == hv->want_id) {
+			hv->l.sel = (int)hv->l.n;
+			hv->want = 0;
+		}
 		list_add(&hv->l, line, right, C_NORMAL, g, true);
 		json_array_foreach(jarr(g, "key_results"), j, k) {
 			const char *st = js(k, "status");
@@ -154,6 +210,10 @@ goals_fill(struct health *hv)
 			snprintf(right, sizeof right, "%s (by today: %g)",
 			    status_words(st), json_number_value(
 			    json_object_get(k, "expected")));
+			if (hv->want == 'k' && ji(k, "id") == hv->want_id) {
+				hv->l.sel = (int)hv->l.n;
+				hv->want = 0;
+			}
 			list_add(&hv->l, line, right, strcmp(st, "behind") ==
 			    0 || strcmp(st, "missed") == 0 ? C_ERROR :
 			    strcmp(st, "at_risk") == 0 ? C_UNREAD : C_NORMAL,
@@ -249,19 +309,21 @@ health_fill(struct health *hv)
 	}
 
 	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
-	list_add(&hv->l, "Figures", "now  before", C_HEAD, NULL, false);
+	/* each heading over its column: now, the window before, change */
+	snprintf(line, sizeof line, "%-22s %6s %6s  %s", "Figures", "now",
+	    "before", "change");
+	list_add(&hv->l, line, NULL, C_HEAD, NULL, false);
 	cmp = json_object_get(h, "compare");
 	for (size_t k = 0; k < sizeof shown / sizeof *shown; k++) {
 		json_t *cf = json_object_get(json_object_get(cmp,
 		    shown[k].sect), shown[k].key);
 
-		snprintf(line, sizeof line, "  %-20s %6lld", shown[k].label,
-		    (long long)ji(json_object_get(h, shown[k].sect),
-		    shown[k].key));
-		snprintf(right, sizeof right, "%6lld  %s %+lld",
-		    (long long)ji(cf, "previous"), arrow(ji(cf, "delta")),
+		snprintf(line, sizeof line, "  %-20s %6lld %6lld  %s %+lld",
+		    shown[k].label, (long long)ji(json_object_get(h,
+		    shown[k].sect), shown[k].key), (long long)ji(cf,
+		    "previous"), arrow(ji(cf, "delta")),
 		    (long long)ji(cf, "delta"));
-		list_add(&hv->l, line, right, C_NORMAL, NULL, false);
+		list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
 	}
 	c = json_object_get(h, "participation");
 	if (json_is_integer(json_object_get(c, "first_reply_median_s"))) {
@@ -294,26 +356,19 @@ health_fill(struct health *hv)
 	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
 	list_add(&hv->l, "Make-up", NULL, C_HEAD, NULL, false);
 	{
-		const char *k, *name;
-		json_t *grp, *n;
+		const char *k;
+		json_t *grp;
 
-		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
-			size_t o = (size_t)snprintf(line, sizeof line,
-			    "  %s:", k);
-
-			json_object_foreach(grp, name, n)
-				if (o < sizeof line)
-					o += (size_t)snprintf(line + o,
-					    sizeof line - o, " %s %lld,", name,
-					    (long long)json_integer_value(n));
-			if (o > 0 && o < sizeof line && line[o - 1] == ',')
-				line[o - 1] = '\0';
-			list_add(&hv->l, line, NULL, C_NORMAL, NULL, false);
-		}
+		json_object_foreach(json_object_get(h, "makeup"), k, grp)
+			makeup_fill(hv, makeup_label(k), grp);
 	}
 	list_add(&hv->l, "", NULL, C_NORMAL, NULL, false);
-	list_add(&hv->l, "What each figure means: docs/health.md, or ? here.",
-	    NULL, C_DIM, NULL, false);
+	list_add(&hv->l, "What each figure means: ? on this screen.", NULL,
+	    C_DIM, NULL, false);
+	/* every line can hold the cursor, so that moving shows where you
+	 * are and scrolls the screen; goals and key results are acted on */
+	for (size_t k = 0; k < hv->l.n; k++)
+		hv->l.rows[k].pick = hv->l.rows[k].text[0] != '\0';
 	list_fix(&hv->l);
 }
 
@@ -407,9 +462,18 @@ static void health_load(struct health *);
 static void
 goal_done(struct view *below, json_t *result)
 {
-	(void)result;
+	struct health *hv = (struct health *)below;
+
+	/* the cursor goes to what was added or changed */
+	if (json_is_integer(json_object_get(result, "goal_id"))) {
+		hv->want = 'g';
+		hv->want_id = ji(result, "goal_id");
+	} else if (json_is_integer(json_object_get(result, "kr_id"))) {
+		hv->want = 'k';
+		hv->want_id = ji(result, "kr_id");
+	}
 	ui_flash("Saved.");
-	health_load((struct health *)below);
+	health_load(hv);
 }
 
 static bool
@@ -537,6 +601,16 @@ goal_key(struct health *hv, int ch)
 	struct row *r = list_cur(&hv->l);
 	json_t *d = r != NULL ? r->data : NULL;
 
+	/* K and E on a key result: its goal (the goal row above it) */
+	if ((ch == 'K' || ch == 'E') && d != NULL &&
+	    json_object_get(d, "target") != NULL)
+		for (int i = hv->l.sel - 1; i >= 0 && hv->l.rows[i].data !=
+		    NULL; i--)
+			if (json_object_get(hv->l.rows[i].data,
+			    "key_results") != NULL) {
+				d = hv->l.rows[i].data;
+				break;
+			}
 	if (ch == 'N') {
 		ui_push(form_open("New goal", "A goal with a timeline; add "
 		    "its key results with K.", "goal.create", scope_args(hv),
@@ -548,10 +622,6 @@ goal_key(struct health *hv, int ch)
 		    "(measured for you) or manual (its owner enters the value).",
 		    "goal.kr_add", json_pack("{s:I}", "goal_id", ji(d, "id")),
 		    kr_defs, 5, kr_build, goal_done));
-		return true;
-	}
-	if (ch == 'K') {
-		ui_flash("Select a goal first (or N to add one).");
 		return true;
 	}
 	if (ch == 'E' && d != NULL && json_object_get(d, "key_results")) {
@@ -570,6 +640,11 @@ goal_key(struct health *hv, int ch)
 		    goal_edit_build, goal_done));
 		return true;
 	}
+	if (ch == 'K' || ch == 'E') {
+		ui_flash("Move to a goal under Goals first (j/k), or N to add "
+		    "one.");
+		return true;
+	}
 	if (ch == 'U' && d != NULL && json_object_get(d, "target")) {
 		ui_push(form_open("Progress", js(d, "title"),
 		    "goal.kr_update", json_pack("{s:I}", "kr_id", ji(d, "id")),
@@ -577,7 +652,7 @@ goal_key(struct health *hv, int ch)
 		return true;
 	}
 	if (ch == 'U') {
-		ui_flash("Select a key result first.");
+		ui_flash("Move to a key result under Goals first (j/k).");
 		return true;
 	}
 	return false;
@@ -589,6 +664,10 @@ health_draw(struct view *v, int rows, int cols)
 	struct health *hv = (struct health *)v;
 	char head[256];
 
+	if (cols != hv->cols) { /* the make-up wraps to the width */
+		hv->cols = cols;
+		health_fill(hv);
+	}
 	snprintf(head, sizeof head, "Health of %s", hv->name);
 	put_text(1, 1, cols - 2, head, C_HEAD, A_BOLD);
 	if (hv->msg[0] != '\0')
@@ -653,10 +732,13 @@ view_health(const char *slug, const char *name)
 	snprintf(hv->name, sizeof hv->name, "%s", slug ? name :
 	    "the whole platform");
 	hv->v.title = slug ? "Community health" : "Platform health";
-	hv->v.keys = slug ? "w:window  p:publish report  o:outreach  "
-	    "N/K/U/E:goals" : "w:window  N/K/U/E:goals  R:reload";
+	hv->v.keys = slug ? "j/k/Space:move  w:window  p:publish report  "
+	    "o:outreach  N/K/U/E:goals" : "j/k/Space:move  w:window  "
+	    "N/K/U/E:goals  R:reload";
 	hv->v.help = "The measures of docs/health.md, counted on the server "
-	    "from what Hearth records. **Score**: the weighted mean of six "
+	    "from what Hearth records. **j**/**k** (or the arrows) move the "
+	    "highlighted line, **Space**/**PgDn** and **PgUp** a page, **g** "
+	    "and **G** to the top and the end. **Score**: the weighted mean of six "
 	    "components, each 0-100, with its change since the window "
 	    "before: participation (members who contributed; 30% is full "
 	    "marks), newcomers (those who joined and contributed), "
@@ -669,7 +751,7 @@ view_health(const char *slug, const char *name)
 	    "(no visit). **w** changes the window; **p** opens the report in "
 	    "the composer to post it to the community as a thread. "
 	    "**Goals**: **N** adds a goal, **K** a key result to the "
-	    "selected goal (measured from a metric, or manual), **U** "
+	    "highlighted goal (or the goal of the highlighted key result) (measured from a metric, or manual), **U** "
 	    "enters the value of the selected key result (its owner, or a "
 	    "manager), **E** changes or archives the selected goal. **o** (managers) lists who to reach: newcomers to "
 	    "check in with, with a suggested mentor, lurkers, catalysts, "

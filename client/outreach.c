@@ -53,6 +53,11 @@ section(struct outreach *or, const char *title, const char *key,
 			snprintf(right, sizeof right, "joined %s", when);
 		}
 		list_add(&or->l, line, right, C_NORMAL, p, true);
+		if (strcmp(key, "newcomers") == 0 &&
+		    !json_is_object(json_object_get(p, "mentor")))
+			list_add(&or->l, "      a mentor: nobody here has said "
+			    "they are happy to mentor (their profile)", NULL,
+			    C_DIM, NULL, false);
 		if (json_is_object(json_object_get(p, "mentor"))) {
 			json_t *m = json_object_get(p, "mentor");
 
@@ -68,6 +73,7 @@ static void
 outreach_got(void *ctx, json_t *result, json_t *error)
 {
 	struct outreach *or = ctx;
+	char lurk[128], cat[128];
 
 	if (error != NULL) {
 		snprintf(or->msg, sizeof or->msg, "%s", err_message(error));
@@ -77,13 +83,17 @@ outreach_got(void *ctx, json_t *result, json_t *error)
 	json_decref(or->o);
 	or->o = json_incref(result);
 	list_clear(&or->l);
+	snprintf(lurk, sizeof lurk, "Lurkers: they visit, no contribution in "
+	    "%lld days", (long long)ji(result, "days"));
+	snprintf(cat, sizeof cat, "Catalysts: %lld or more contributions in "
+	    "%lld days", (long long)ji(result, "catalyst"),
+	    (long long)ji(result, "days"));
 	section(or, "Newcomers to check in with", "newcomers",
 	    "  Nobody joined in the last 70 days.");
-	section(or, "Lurkers: they read, never contribute", "lurkers",
-	    "  None in the last 90 days.");
-	section(or, "Catalysts", "catalysts", "  None in the last 90 days.");
-	section(or, "Never contributed", "never_contributed",
-	    "  Everyone has contributed.");
+	section(or, lurk, "lurkers", "  None: as the pyramid's lurkers.");
+	section(or, cat, "catalysts", "  None in this window.");
+	section(or, "Never contributed (no post that counts, vote or event)",
+	    "never_contributed", "  Everyone has contributed.");
 	list_fix(&or->l);
 }
 
@@ -137,8 +147,12 @@ view_outreach(const char *slug, const char *name)
 	or->v.help = "For the community's managers: newcomers to check in "
 	    "with 1 week, 1 month and 2 months after they joined (you are "
 	    "reminded on each date), each with a suggested mentor (a member "
-	    "happy to mentor who shares an expertise or the region); lurkers "
-	    "with their last visit; catalysts; members who never contributed. "
+	    "happy to mentor, one who shares an expertise or the region "
+	    "first); lurkers with their last visit and catalysts, the same "
+	    "people as the pyramid on the Health screen counts (its 90-day "
+	    "window); members and interested people with no contribution at "
+	    "all (a post that counts: not hidden or deleted; a poll vote; an "
+	    "event). "
 	    "**Enter** opens the person's profile.";
 	or->v.draw = outreach_draw;
 	or->v.key = outreach_key;

@@ -63,8 +63,9 @@ outreach_print(const char *slug)
 	static const char *const keys[] = { "newcomers", "lurkers",
 		"catalysts", "never_contributed" };
 	static const char *const titles[] = { "Newcomers to check in with",
-		"Lurkers (read, never contribute)", "Catalysts",
-		"Never contributed" };
+		"Lurkers (they visit, no contribution in the window)",
+		"Catalysts (most contributions in the window)",
+		"Never contributed (no post that counts, vote or event)" };
 	json_t *r = plain_call("outreach.list", json_pack("{s:s}", "community",
 	    slug)), *res, *p;
 	size_t i;
@@ -73,6 +74,8 @@ outreach_print(const char *slug)
 		json_decref(r);
 		return;
 	}
+	plain_out("\n(The window: the last %lld days, as the pyramid counts "
+	    "lurkers and catalysts.)\n", (long long)ji(res, "days"));
 	for (size_t k = 0; k < 4; k++) {
 		json_t *a = json_object_get(res, keys[k]);
 
@@ -91,6 +94,9 @@ outreach_print(const char *slug)
 				plain_out("; a mentor: @%s (%s)", js(
 				    json_object_get(p, "mentor"), "handle"), js(
 				    json_object_get(p, "mentor"), "why"));
+			else if (k == 0)
+				plain_out("; a mentor: nobody here has said "
+				    "they are happy to mentor");
 			plain_out("\n");
 		}
 	}

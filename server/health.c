@@ -196,6 +196,13 @@ exec(struct hq *h, const char *sql)
 #define POST_COUNTS "p.author_id IS NOT NULL AND p.deleted_at IS NULL " \
 	"AND p.hidden_at IS NULL"
 #define IN_WINDOW(col) col " >= :s AND " col " < :u"
+/*
+ * A visit (visit_log keeps days, not times) counts in the window or week
+ * in which its day begins: day d's start d * 86400 in [:s, :u). So today
+ * counts up to now, and windows or weeks side by side never share a day.
+ */
+#define VISIT_DAY_IN_WINDOW "v.day >= (:s + 86399) / 86400 AND " \
+	"v.day < (:u + 86399) / 86400"
 
 /*
  * hm: who belongs at :t, with their role there and when they joined. A
@@ -289,11 +296,10 @@ visitors(struct hq *h)
 	    "PRIMARY KEY); DELETE FROM hv");
 	st = prep(h, h->c != 0 ? "INSERT INTO hv SELECT member_id FROM hm "
 	    "WHERE EXISTS (SELECT 1 FROM visit_log v WHERE v.member_id = "
-	    "hm.member_id AND v.community_id = :c AND v.day >= :s / 86400 AND "
-	    "v.day < (:u + 86399) / 86400)" : "INSERT INTO hv SELECT member_id "
-	    "FROM hm WHERE EXISTS (SELECT 1 FROM visit_log v INDEXED BY "
-	    "visit_log_day WHERE v.member_id = hm.member_id AND v.day >= :s / "
-	    "86400 AND v.day < (:u + 86399) / 86400)");
+	    "hm.member_id AND v.community_id = :c AND " VISIT_DAY_IN_WINDOW ")" :
+	    "INSERT INTO hv SELECT member_id FROM hm WHERE EXISTS (SELECT 1 "
+	    "FROM visit_log v INDEXED BY visit_log_day WHERE v.member_id = "
+	    "hm.member_id AND " VISIT_DAY_IN_WINDOW ")");
 	step_row(h, st);
 	sqlite3_finalize(st);
 }
@@ -769,8 +775,8 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 			json_object_set_new(wk, "visitors", json_integer(q1(&h,
 			    "SELECT count(*) FROM hm WHERE EXISTS (SELECT 1 "
 			    "FROM visit_log v WHERE v.member_id = hm.member_id "
-			    "AND v.community_id = :c AND v.day >= :s / 86400 "
-			    "AND v.day < :u / 86400)")));
+			    "AND v.community_id = :c AND " VISIT_DAY_IN_WINDOW
+			    ")")));
 		} else {
 			/* the platform's, counted straight from members: a
 			 * member is someone not only interested anywhere */
@@ -784,8 +790,7 @@ health_series(sqlite3 *db, int64_t community_id, int64_t until, int weeks,
 			json_object_set_new(wk, "visitors", json_integer(q1(&h,
 			    "SELECT count(*) FROM members m WHERE EXISTS (SELECT "
 			    "1 FROM visit_log v INDEXED BY visit_log_day WHERE "
-			    "v.member_id = m.id AND v.day >= :s / 86400 AND "
-			    "v.day < :u / 86400)")));
+			    "v.member_id = m.id AND " VISIT_DAY_IN_WINDOW ")")));
 		}
 		/* posts and their authors in one pass */
 		st = prep(&h, h.c != 0 ? "SELECT count(*), count(DISTINCT "
@@ -1007,9 +1012,10 @@ person(sqlite3_stmt *st, int col)
 /*
  * The managers' lists for one community (docs/health.md, "Outreach"):
  * newcomers of the last 70 days with their next check-in (1 week, 1
- * month, 2 months after joining) and a suggested mentor; lurkers (visited
- * in the last 90 days, never contributed in them) with their last visit;
- * catalysts; members who never contributed at all.
+ * month, 2 months after joining) and a suggested mentor; lurkers and
+ * catalysts exactly as the pyramid of health.get's default window counts
+ * them (so the two always agree), lurkers with their last visit; members
+ * and interested people with no contribution at all.
  */
 json_t *
 health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
@@ -1022,11 +1028,13 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 	char a[32];
 
 	exec(&h, "BEGIN");
-	h.s = now - 90 * (int64_t)DAY;
+	/* health.get's default window: until this second, window_days */
 	h.u = now + 1;
+	h.s = h.u - (int64_t)cfg.window_days * DAY;
 	members_at(&h, now);
 	window_posts(&h);
 	contributions(&h);
+	visitors(&h);
 	st = prep(&h, "SELECT m.handle, m.display_name, hm.joined_at, m.id, "
 	    "m.region FROM hm JOIN members m ON m.id = hm.member_id WHERE "
 	    "hm.role IN ('member', 'interested') AND hm.joined_at >= :u - 70 * "
@@ -1044,16 +1052,17 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 		time_iso8601(joined + next * DAY, a);
 		json_object_set_new(o, "check_in", json_string(label));
 		json_object_set_new(o, "check_in_at", json_string(a));
-		/* a mentor: mentoring, in the community, sharing an expertise
-		 * tag (first) or the region */
+		/* a mentor: a member of the community happy to mentor,
+		 * sharing an expertise tag (first), else the region, else
+		 * any of them */
 		ms = prep(&h, "SELECT m.handle, m.display_name, (SELECT "
 		    "group_concat(e.tag, ', ') FROM member_expertise e JOIN "
 		    "member_expertise f ON f.tag = e.tag WHERE e.member_id = "
-		    "m.id AND f.member_id = :t) AS shared FROM hm JOIN members "
-		    "m ON m.id = hm.member_id WHERE m.mentoring = 1 AND m.id != "
-		    ":t AND m.status = 'active' AND (shared IS NOT NULL OR "
-		    "(m.region != '' AND m.region = :r)) ORDER BY shared IS "
-		    "NULL, m.handle LIMIT 1");
+		    "m.id AND f.member_id = :t) AS shared, m.region != '' AND "
+		    "m.region = :r AS near FROM hm JOIN members m ON m.id = "
+		    "hm.member_id WHERE m.mentoring = 1 AND m.id != :t AND "
+		    "m.status = 'active' AND hm.role != 'interested' ORDER BY "
+		    "shared IS NULL, NOT near, m.handle LIMIT 1");
 		sqlite3_bind_int64(ms, sqlite3_bind_parameter_index(ms, ":t"),
 		    sqlite3_column_int64(st, 3));
 		sqlite3_bind_text(ms, sqlite3_bind_parameter_index(ms, ":r"),
@@ -1066,9 +1075,12 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 			if (sqlite3_column_type(ms, 2) != SQLITE_NULL)
 				snprintf(why, sizeof why, "mentors; shares %s",
 				    (const char *)sqlite3_column_text(ms, 2));
-			else
+			else if (sqlite3_column_int(ms, 3))
 				snprintf(why, sizeof why, "mentors; same "
 				    "region");
+			else
+				snprintf(why, sizeof why, "mentors; no shared "
+				    "expertise or region");
 			json_object_set_new(mentor, "why", json_string(why));
 			json_object_set_new(o, "mentor", mentor);
 		} else
@@ -1077,14 +1089,15 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 		json_array_append_new(newcomers, o);
 	}
 	sqlite3_finalize(st);
+	/* the pyramid's lurkers (LEVEL_CASE over the same window) */
 	st = prep(&h, "SELECT m.handle, m.display_name, max(coalesce((SELECT "
 	    "max(day) * 86400 FROM visit_log v WHERE v.member_id = m.id AND "
 	    "v.community_id = :c), 0), coalesce((SELECT max(r.at) FROM "
 	    "read_positions r JOIN threads t ON t.id = r.thread_id WHERE "
 	    "r.member_id = m.id AND t.community_id = :c), 0)) AS seen FROM hm "
 	    "JOIN members m ON m.id = hm.member_id LEFT JOIN hc USING "
-	    "(member_id) WHERE hm.role IN ('member', 'interested') AND "
-	    "coalesce(hc.n, 0) = 0 AND seen >= :s ORDER BY seen DESC");
+	    "(member_id) WHERE hm.role != 'interested' AND " LEVEL_CASE
+	    " = 'lurkers' ORDER BY seen DESC, m.handle");
 	while (step_row(&h, st)) {
 		o = person(st, 0);
 		time_iso8601(sqlite3_column_int64(st, 2), a);
@@ -1103,12 +1116,17 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 		json_array_append_new(catalysts, o);
 	}
 	sqlite3_finalize(st);
+	/* no contribution ever: no post that counts (POST_COUNTS: hidden
+	 * and deleted ones do not), no poll vote, no event created */
 	st = prep(&h, "SELECT m.handle, m.display_name, hm.joined_at FROM hm "
 	    "JOIN members m ON m.id = hm.member_id WHERE hm.role IN "
 	    "('member', 'interested') AND NOT EXISTS (SELECT 1 FROM posts p "
 	    "JOIN threads t ON t.id = p.thread_id WHERE p.author_id = m.id "
-	    "AND t.community_id = :c AND p.deleted_at IS NULL) ORDER BY "
-	    "hm.joined_at");
+	    "AND t.community_id = :c AND " POST_COUNTS ") AND NOT EXISTS "
+	    "(SELECT 1 FROM poll_votes v JOIN polls t ON t.id = v.poll_id "
+	    "WHERE v.member_id = m.id AND t.community_id = :c) AND NOT EXISTS "
+	    "(SELECT 1 FROM events t WHERE t.created_by = m.id AND "
+	    "t.community_id = :c) ORDER BY hm.joined_at, m.handle");
 	while (step_row(&h, st)) {
 		o = person(st, 0);
 		time_iso8601(sqlite3_column_int64(st, 2), a);
@@ -1116,7 +1134,8 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 		json_array_append_new(never, o);
 	}
 	sqlite3_finalize(st);
-	exec(&h, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS temp.hc");
+	exec(&h, "DROP TABLE IF EXISTS temp.hm; DROP TABLE IF EXISTS temp.hc; "
+	    "DROP TABLE IF EXISTS temp.hv; DROP TABLE IF EXISTS temp.hp");
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (h.failed) {
 		snprintf(err, errlen, "%s", h.err);
@@ -1126,9 +1145,10 @@ health_outreach(sqlite3 *db, int64_t community_id, int64_t now, char *err,
 		json_decref(never);
 		return NULL;
 	}
-	return json_pack("{s:o, s:o, s:o, s:o}", "newcomers", newcomers,
-	    "lurkers", lurkers, "catalysts", catalysts, "never_contributed",
-	    never);
+	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i}", "newcomers",
+	    newcomers, "lurkers", lurkers, "catalysts", catalysts,
+	    "never_contributed", never, "days", cfg.window_days, "catalyst",
+	    cfg.catalyst);
 }
 
 /*

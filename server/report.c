@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server.h"
 
@@ -60,6 +61,74 @@ gs(json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s != NULL ? s : "";
+}
+
+/* "8 September 2026": a protocol time's day in words (UTC). */
+static const char *
+day_words(const char *iso, int64_t shift, char out[40])
+{
+	static const char *const months[] = { "January", "February", "March",
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
+	time_t t = (time_t)(time_from_iso8601(iso) + shift);
+	struct tm tm;
+
+	if (time_from_iso8601(iso) == 0 || gmtime_r(&t, &tm) == NULL)
+		snprintf(out, 40, "%.10s", iso);
+	else
+		snprintf(out, 40, "%d %s %d", tm.tm_mday, months[tm.tm_mon],
+		    tm.tm_year + 1900);
+	return out;
+}
+
+/* The make-up's groups in words (health.get's keys). */
+static const char *
+makeup_label(const char *k)
+{
+	static const char *const names[][2] = {
+		{ "community_role", "Community role" },
+		{ "platform_role", "Platform role" },
+		{ "region", "Region" },
+		{ "organisation", "Organisation" },
+		{ "job_role", "Job role" },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(k, names[i][0]) == 0)
+			return names[i][1];
+	return k;
+}
+
+/*
+ * Words wrapped at 72 columns for the plain text (lead before the first
+ * line, then indent), one line for Markdown; a newline after.
+ */
+static void
+put_wrapped(struct buf *b, bool wrap, const char *lead, const char *indent,
+    const char *s)
+{
+	size_t col = strlen(lead);
+	bool first = true; /* no word on this line yet */
+
+	buf_puts(b, lead);
+	for (s += strspn(s, " "); *s != '\0'; s += strspn(s, " ")) {
+		size_t w = strcspn(s, " ");
+
+		if (!first && wrap && col + 1 + w > 72) {
+			buf_printf(b, "\n%s", indent);
+			col = strlen(indent);
+			first = true;
+		}
+		if (!first) {
+			buf_puts(b, " ");
+			col++;
+		}
+		buf_append(b, s, w);
+		col += w;
+		s += w;
+		first = false;
+	}
+	buf_puts(b, "\n");
 }
 
 /* Text safe for HTML (and for Markdown table cells: no pipes). */
@@ -149,6 +218,7 @@ render_goals(struct buf *b, enum fmt f, json_t *h)
 {
 	json_t *g, *k, *st;
 	size_t i, j;
+	char d1[40], d2[40];
 
 	if (json_array_size(json_object_get(h, "goals")) > 0) {
 		buf_puts(b, f == F_HTML ? "<h2>Goals</h2>\n" : f == F_MD ?
@@ -159,8 +229,9 @@ render_goals(struct buf *b, enum fmt f, json_t *h)
 			else
 				buf_puts(b, f == F_MD ? "\n### " : "\n  ");
 			put_esc(b, f, gs(g, "title"));
-			buf_printf(b, " (%.10s to %.10s)%s", gs(g, "starts_at"),
-			    gs(g, "ends_at"), f == F_HTML ? "</h3>\n<table>"
+			buf_printf(b, " (%s to %s)%s", day_words(gs(g,
+			    "starts_at"), 0, d1), day_words(gs(g, "ends_at"), 0,
+			    d2), f == F_HTML ? "</h3>\n<table>"
 			    "<tr><th>key result</th><th>now</th><th>target"
 			    "</th><th>by</th><th>expected today</th><th>"
 			    "status</th></tr>" : "\n");
@@ -178,18 +249,18 @@ render_goals(struct buf *b, enum fmt f, json_t *h)
 					put_esc(b, f, gs(k, "title"));
 					buf_printf(b, "</td><td class=\"n\">%g"
 					    "</td><td class=\"n\">%g</td><td>"
-					    "%.10s</td><td class=\"n\">%g</td>"
-					    "<td>%s</td></tr>", v, t, gs(k,
-					    "due_at"), e, status_words(gs(k,
-					    "status")));
+					    "%s</td><td class=\"n\">%g</td>"
+					    "<td>%s</td></tr>", v, t, day_words(
+					    gs(k, "due_at"), 0, d1), e,
+					    status_words(gs(k, "status")));
 					continue;
 				}
 				buf_puts(b, f == F_MD ? "- " : "    - ");
 				put_esc(b, f, gs(k, "title"));
-				buf_printf(b, ": %g of %g by %.10s, %s "
+				buf_printf(b, ": %g of %g by %s, %s "
 				    "(expected by today: %g)\n", v, t,
-				    gs(k, "due_at"), status_words(gs(k,
-				    "status")), e);
+				    day_words(gs(k, "due_at"), 0, d1),
+				    status_words(gs(k, "status")), e);
 			}
 			if (f == F_HTML)
 				buf_puts(b, "</table>\n");
@@ -238,6 +309,7 @@ render_value(struct buf *b, enum fmt f, json_t *h)
 	json_t *checks = json_object_get(json_object_get(h, "value"),
 	    "checks"), *c, *v;
 	size_t i;
+	char d1[40];
 
 	if (json_array_size(checks) == 0)
 		return;
@@ -252,10 +324,10 @@ render_value(struct buf *b, enum fmt f, json_t *h)
 	json_array_foreach(checks, i, c) {
 		buf_puts(b, f == F_HTML ? "<tr><td>" : f == F_MD ? "| " : "  ");
 		put_esc(b, f, gs(c, "title"));
-		buf_printf(b, f == F_HTML ? "</td><td>%.10s</td><td class=\"n\">"
-		    "%lld</td>" : f == F_MD ? " | %.10s | %lld |" :
-		    ", opened %.10s, %lld answers:", gs(c, "opened_at"),
-		    (long long)gi(c, "responses"));
+		buf_printf(b, f == F_HTML ? "</td><td>%s</td><td class=\"n\">"
+		    "%lld</td>" : f == F_MD ? " | %s | %lld |" :
+		    ", opened %s, %lld answers:", day_words(gs(c,
+		    "opened_at"), 0, d1), (long long)gi(c, "responses"));
 		for (size_t k = 0; k < 4; k++) {
 			v = json_object_get(c, keys[k]);
 			if (f == F_HTML)
@@ -280,6 +352,64 @@ render_value(struct buf *b, enum fmt f, json_t *h)
 	    "</p>" : "");
 }
 
+/*
+ * What the figures mean, in the report itself (its readers, such as the
+ * Programme Board, have no copy of Hearth's documentation): the short
+ * form of docs/health.md, with this server's settings.
+ */
+static void
+render_meanings(struct buf *b, enum fmt f, json_t *h)
+{
+	json_t *set = json_object_get(h, "settings");
+	char *para[6];
+	size_t n = 0;
+
+	para[n++] = xasprintf("A contribution is a post that counts (by a "
+	    "member, neither deleted nor hidden by a moderator; a thread's "
+	    "first post is one), a vote in a poll (once a poll) or an event "
+	    "created. A visit is opening the community or reading one of its "
+	    "threads, counted once a day a person (UTC days).");
+	para[n++] = xasprintf("The pyramid puts each member (not interested "
+	    "others) in the first level that fits what they did in the "
+	    "window: managers and leaders by their role; catalysts, %lld or "
+	    "more contributions; engaged, %lld or more; regulars, 1 or more; "
+	    "newbies, joined in the last %lld days with none; lurkers, "
+	    "visited with none; inactive, no visit.", (long long)gi(set,
+	    "catalyst"), (long long)gi(set, "engaged"), (long long)gi(set,
+	    "newbie_days"));
+	para[n++] = xasprintf("The health score (0-100) is the weighted mean "
+	    "of its components: participation (members who contributed; 30%% "
+	    "is full marks), newcomers (those who joined in the window and "
+	    "contributed; 50%%), responsiveness (threads answered within 48 "
+	    "hours; 90%%), leaders (full marks up to 30 members a leader), "
+	    "lurkers (lurkers and inactive as a share of members; full marks "
+	    "up to 60%%) and growth (members against the window's start; 50 "
+	    "at no change, full marks at +10%%).");
+	para[n++] = xasprintf("Groups of fewer than 5 people are merged into "
+	    "\"other\" when the report is for readers outside the "
+	    "community's managers.");
+	para[n++] = xasprintf("Every figure is defined in full, with what "
+	    "counts, what does not and the risks of reading too much into "
+	    "it, in Hearth's guide to community health (the health page of "
+	    "Hearth's documentation; ask the platform's staff for a copy).");
+	buf_puts(b, f == F_HTML ? "<h2>What the figures mean</h2>\n" : f ==
+	    F_MD ? "\n## What the figures mean\n\n" : "\nWhat the figures "
+	    "mean\n\n");
+	for (size_t i = 0; i < n; i++) {
+		if (f == F_HTML) {
+			buf_puts(b, "<p>");
+			put_esc(b, f, para[i]);
+			buf_puts(b, "</p>\n");
+		} else {
+			put_wrapped(b, f == F_TEXT, f == F_TEXT ? "  " : "",
+			    "  ", para[i]);
+			if (i + 1 < n)
+				buf_puts(b, "\n");
+		}
+		free(para[i]);
+	}
+}
+
 /* ---- text and Markdown ---- */
 
 static void
@@ -296,7 +426,7 @@ static void
 render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 {
 	json_t *cmp = json_object_get(h, "compare"), *sc, *c, *pyr;
-	char v[32], p[32], ch[48];
+	char v[32], p[32], ch[48], d1[40], d2[40];
 	size_t i;
 
 	if (f == F_MD)
@@ -304,10 +434,12 @@ render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 	else
 		buf_puts(b, "STATE OF THE COMMUNITY: ");
 	put_esc(b, f, gs(h, "name"));
-	buf_printf(b, "\n\n%s%s to %s (the %lld days before compared)%s\n\n",
-	    f == F_MD ? "*" : "", gs(h, "since"), gs(h, "until"),
-	    (long long)((time_from_iso8601(gs(h, "until")) -
-	    time_from_iso8601(gs(h, "since"))) / 86400), f == F_MD ? "*" : "");
+	/* until is not in the window: its last day is the second before */
+	buf_printf(b, "\n\n%s%s to %s (UTC), compared with the %lld days "
+	    "before%s\n\n", f == F_MD ? "*" : "", day_words(gs(h, "since"), 0,
+	    d1), day_words(gs(h, "until"), -1, d2), (long long)((
+	    time_from_iso8601(gs(h, "until")) - time_from_iso8601(gs(h,
+	    "since"))) / 86400), f == F_MD ? "*" : "");
 
 	sc = json_object_get(h, "score");
 	buf_printf(b, "%sHealth score: %s", f == F_MD ? "## " : "",
@@ -416,23 +548,28 @@ render_words(struct buf *b, enum fmt f, json_t *h, json_t *weeks)
 		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
 			const char *name;
 			bool first = true;
+			struct buf line;
 
-			buf_printf(b, "%s%s: ", f == F_MD ? "- " : "  ", k);
+			/* one line a group, wrapped in the plain text */
+			buf_init(&line);
+			buf_printf(&line, "%s:", makeup_label(k));
 			json_object_foreach(grp, name, n) {
-				buf_printf(b, "%s", first ? "" : ", ");
-				put_esc(b, f, name);
-				buf_printf(b, " %lld", (long long)
+				buf_puts(&line, first ? " " : ", ");
+				put_esc(&line, f, name);
+				buf_printf(&line, " %lld", (long long)
 				    json_integer_value(n));
 				first = false;
 			}
-			buf_puts(b, first ? "-\n" : "\n");
+			buf_puts(&line, first ? " -" : "");
+			buf_append(&line, "", 1);
+			put_wrapped(b, f == F_TEXT, f == F_MD ? "- " : "  ",
+			    "    ", buf_head(&line));
+			buf_free(&line);
 		}
 	}
 	render_goals(b, f, h);
 	render_value(b, f, h);
-	buf_puts(b, "\nDefinitions: docs/health.md. Groups under 5 people "
-	    "are merged into \"other\" when the report is for readers "
-	    "outside the community's managers.\n");
+	render_meanings(b, f, h);
 }
 
 /* ---- CSV ---- */
@@ -611,7 +748,7 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 	json_t *sc = json_object_get(h, "score"), *cmp, *c;
 	json_int_t vals[NLEVELS > 8 ? NLEVELS : 8];
 	const char *names[8];
-	char ch[48];
+	char ch[48], d1[40], d2[40];
 	size_t i, n = 0;
 
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
@@ -625,9 +762,10 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 	    "@media print{body{margin:0}table,figure{break-inside:avoid}}"
 	    "</style></head><body>\n<h1>State of the community: ");
 	put_esc(b, F_HTML, gs(h, "name"));
-	buf_printf(b, "</h1>\n<p>%.10s to %.10s (UTC), compared with the "
+	buf_printf(b, "</h1>\n<p>%s to %s (UTC), compared with the "
 	    "window of the same length before.</p>\n<h2>Health score: "
-	    "<span id=\"score\">", gs(h, "since"), gs(h, "until"));
+	    "<span id=\"score\">", day_words(gs(h, "since"), 0, d1),
+	    day_words(gs(h, "until"), -1, d2));
 	if (json_is_integer(json_object_get(sc, "value")))
 		buf_printf(b, "%lld</span> / 100</h2>\n", (long long)gi(sc,
 		    "value"));
@@ -671,7 +809,7 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 
 		json_object_foreach(json_object_get(h, "makeup"), k, grp) {
 			buf_printf(b, "<table><tr><th>%s</th><th>people</th>"
-			    "</tr>", k);
+			    "</tr>", makeup_label(k));
 			json_object_foreach(grp, name, v) {
 				buf_puts(b, "<tr><td>");
 				put_esc(b, F_HTML, name);
@@ -683,8 +821,8 @@ render_html(struct buf *b, json_t *h, json_t *weeks)
 	}
 	render_goals(b, F_HTML, h);
 	render_value(b, F_HTML, h);
-	buf_puts(b, "<p>Definitions: docs/health.md. Groups under 5 people "
-	    "are merged into \"other\".</p>\n</body></html>\n");
+	render_meanings(b, F_HTML, h);
+	buf_puts(b, "</body></html>\n");
 }
 
 int

@@ -425,3 +425,142 @@ def test_managers_reminded_to_check_in_once():
     srv.start()
     wait_until(lambda: srv.ctl('status')['sweeps']['outreach'] >= 1, 20, 'the outreach sweep')
     assert srv.query("SELECT count(*) FROM notifications WHERE kind = 'outreach'") == [(1,)]
+
+
+def test_visits_today_count_in_this_week_and_the_pyramid():
+    """Four members open the community today: the last week's visitors,
+    the pyramid's lurkers and the report's weekly row all count them (a
+    visit counts in the window or week its day begins in)."""
+    srv = Server()
+    keys = people(srv, 'mgr', 'v1', 'v2', 'v3', 'v4', 'away')
+    cid = community(srv, 'cop', members=[('mgr', 'manager'), ('v1', 'member'),
+                                         ('v2', 'member'), ('v3', 'member'),
+                                         ('v4', 'member'), ('away', 'member')])
+    srv.execute("UPDATE community_members SET joined_at = strftime('%s', 'now') - 86400 * 60")
+    srv.execute("UPDATE membership_log SET at = strftime('%s', 'now') - 86400 * 60")
+    for h in ('v1', 'v2', 'v3', 'v4'):
+        ok(srv.session(keys[h]).call('thread.list', slug='cop'))
+    wait_until(lambda: srv.query('SELECT count(*) FROM visit_log WHERE community_id = ?',
+                                 cid)[0][0] == 4, 15, 'the visits to be written')
+    s = srv.session(keys['mgr'])
+    w = ok(s.call('health.series', community='cop'))['weeks']
+    assert w[-1]['visitors'] == 4, w
+    assert sum(x['visitors'] for x in w) == 4, w           # once, in one week
+    h = ok(s.call('health.get', community='cop'))
+    assert h['pyramid']['lurkers'] == 4 and h['pyramid']['inactive'] == 1, h['pyramid']
+    text = srv.ctl('report', '--community', 'cop', json_out=False).stdout
+    row = [ln for ln in text.splitlines() if ln.strip().startswith('visitors')][0]
+    assert row.split()[-1] == '4' and row.split()[1:-1] == ['0'] * 11, row
+    # the platform's week too
+    b = srv.session(srv.new_member('boss', role='staff'))
+    w = ok(b.call('health.series'))['weeks']
+    assert w[-1]['visitors'] >= 4, w
+
+
+def test_report_speaks_to_the_board_in_words():
+    """The report the Programme Board reads (text, as the line mode and
+    hearthctl print it; Markdown, as posted; HTML): make-up groups, the
+    window and goal dates in words, no field names or server paths, the
+    meanings included, and long make-up lines wrapped."""
+    t = build()
+    t.srv.execute("UPDATE members SET organisation = 'University of Leeds School of "
+                  "Healthcare, Department of Counselling and Psychotherapy Training'")
+    s = t.srv.session(t.keys['mgr'])
+    ok(s.call('goal.create', community='cop', title='Grow', starts_at='2026-07-12',
+              ends_at='2027-07-12'))
+    text = report(t, '--no-suppress')
+    md = report(t, '--format', 'md', '--no-suppress')
+    html = report(t, '--format', 'html', '--no-suppress')
+    for out in (text, md, html):
+        for word in ('community_role', 'platform_role', 'job_role', 'docs/health.md',
+                     'T00:00:00Z'):
+            assert word not in out, (word, out)
+        assert '2 July 2026 to 29 September 2026' in out, out
+        assert '12 July 2026 to 12 July 2027' in out, out
+        assert 'What the figures mean' in out and 'A contribution is' in out, out
+    lines = text.splitlines()
+    assert any(ln.startswith('  Community role: ') for ln in lines), text
+    assert any(ln.startswith('  Platform role: ') for ln in lines), text
+    assert any(ln.startswith('  Job role: ') for ln in lines), text
+    assert 'catalysts, 10 or more contributions' in ' '.join(ln.strip() for ln in lines)
+    tail = text[text.index('Make-up'):].splitlines()
+    assert all(len(ln) <= 80 for ln in tail), [ln for ln in tail if len(ln) > 80]
+    org = text[text.index('  Organisation: '):].splitlines()
+    assert org[1].startswith('    ') and 'Psychotherapy Training 9' in org[1] + org[2], org
+    assert '- Community role: ' in md and '<th>Community role</th>' in html
+
+
+def test_outreach_and_the_pyramid_agree_and_every_newcomer_gets_a_mentor():
+    """Two newcomers who each posted once (both posts hidden) and one who
+    never posted are newbies in the pyramid and under Never contributed in
+    Outreach, not lurkers; a long-standing member whose only post is hidden
+    and who visits is a lurker in both. A mentor who shares nothing with
+    the newcomers is still suggested, in the protocol, the TUI and the line
+    mode."""
+    from fixtures import tui
+    from harness import Tmux
+    srv = Server()
+    keys = people(srv, 'mgr', 'h1', 'h2', 'quin', 'old', 'ment')
+    cid = community(srv, 'cop', name='Students')
+    now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    for h, days, role in (('mgr', 400, 'manager'), ('h1', 5, 'member'), ('h2', 5, 'member'),
+                          ('quin', 5, 'member'), ('old', 200, 'member'), ('ment', 300, 'member')):
+        srv.execute('INSERT INTO community_members (community_id, member_id, role, joined_at) '
+                    'VALUES (?, ?, ?, ?)', cid, member_id(srv, h), role, now - days * DAY)
+    srv.execute("UPDATE members SET mentoring = 1, region = 'South' WHERE handle = 'ment'")
+    srv.execute("UPDATE members SET region = 'North' WHERE handle IN ('h1', 'h2', 'quin')")
+    tid = ok(srv.session(keys['ment']).call('thread.create', slug='cop', title='Hello',
+                                              body='Welcome all'))['thread_id']
+    for h in ('h1', 'h2', 'old'):
+        ok(srv.session(keys[h]).call('post.create', thread_id=tid, body='me too'))
+    srv.execute("UPDATE posts SET hidden_at = ? WHERE author_id IN (SELECT id FROM members "
+                "WHERE handle IN ('h1', 'h2', 'old'))", now)
+    for h in ('h1', 'h2', 'old'):
+        srv.execute('INSERT OR IGNORE INTO visit_log (member_id, community_id, day) '
+                    'VALUES (?, ?, ?)', member_id(srv, h), cid, now // DAY - 1)
+    s = srv.session(keys['mgr'])
+    pyr = ok(s.call('health.get', community='cop'))['pyramid']
+    assert (pyr['lurkers'], pyr['newbies'], pyr['regulars']) == (1, 3, 1), pyr
+    o = ok(s.call('outreach.list', community='cop'))
+    assert [x['handle'] for x in o['lurkers']] == ['old'], o
+    assert len(o['lurkers']) == pyr['lurkers']
+    assert [x['handle'] for x in o['never_contributed']] == ['old', 'h1', 'h2', 'quin'], o
+    new = {n['handle']: n for n in o['newcomers']}
+    assert set(new) == {'h1', 'h2', 'quin'}
+    for n in new.values():
+        assert n['mentor']['handle'] == 'ment', n
+        assert n['mentor']['why'] == 'mentors; no shared expertise or region', n
+    assert o['days'] == 90
+    # the TUI: Health tab, o
+    t = tui(srv, keys['mgr'], 'mgr', height=50)
+    try:
+        t.wait_for('Students', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        t.wait_for('Health score', timeout=15)
+        t.keys('o')
+        screen = t.wait_for('Who to reach in Students', 'Never contributed', timeout=15)
+        assert screen.count('a mentor: ') == 3 and '(@ment)' in screen, screen
+        assert 'Lurkers: they visit, no contribution in 90 days (1)' in screen, screen
+        assert 'Never contributed (no post that counts, vote or event) (4)' in screen, screen
+    finally:
+        t.kill()
+    # the line mode: 12, the community, o
+    t = Tmux('TERM=dumb ' + ' '.join(srv.ssh_base(keys['mgr'], 'mgr') + ['-tt', '127.0.0.1']),
+             160, 200)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('12', 'Enter')
+        t.wait_for('1. Students')
+        t.keys('1', 'Enter')
+        t.wait_for('how many days')
+        t.keys('Enter')
+        t.wait_for('What the figures mean', timeout=15)
+        t.keys('o', 'Enter')
+        screen = t.wait_for('Never contributed (no post that counts, vote or event): 4',
+                            timeout=15)
+        assert 'Lurkers (they visit, no contribution in the window): 1' in screen, screen
+        assert screen.count('a mentor: @ment (mentors; no shared expertise or region)') == 3
+    finally:
+        t.kill()

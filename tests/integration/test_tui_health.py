@@ -19,6 +19,32 @@ def town():
     return srv, keys
 
 
+def highlighted(t):
+    """The screen's highlighted list line (black on yellow, or reverse
+    video without colours), read back with its attributes; '' if none."""
+    import re
+    import subprocess
+    out = subprocess.run(['tmux', '-S', t.sock, 'capture-pane', '-e', '-p', '-t', t.name],
+                         capture_output=True, text=True).stdout.splitlines()
+    for ln in out[2:-2]:                      # not the title bar or the status line
+        sgr = ' '.join(re.findall(r'\x1b\[([0-9;]*)m', ln))
+        if re.search(r'(?<![0-9])(43|7)(?![0-9])', sgr):
+            return re.sub(r'\x1b\[[0-9;]*m', '', ln)
+    return ''
+
+
+def move_to(t, text, limit=80):
+    """Press j until the highlighted line holds text (below it)."""
+    for _ in range(limit):
+        if wait_until(lambda: highlighted(t), 5, 'a highlighted line') and \
+                text in highlighted(t):
+            return
+        before = highlighted(t)
+        t.keys('j')
+        wait_until(lambda: highlighted(t) != before, 5, 'the highlight to move')
+    raise AssertionError('%r never highlighted:\n%s' % (text, t.screen()))
+
+
 def test_tui_manager_sees_health_and_publishes_the_report():
     srv, keys = town()
     t = tui(srv, keys['mgr'], 'mgr', height=60)
@@ -51,6 +77,75 @@ def test_tui_manager_sees_health_and_publishes_the_report():
                          "WHERE t.title = 'Board report, December'")[0][0]
         assert '# State of the community: Supervisors' in body
         assert '| Replies | 1 |' in body
+    finally:
+        t.kill()
+
+
+def test_tui_health_scrolls_with_a_visible_cursor_and_aligned_figures():
+    """On a 24-line terminal the health screen scrolls with j and Space,
+    the line under the cursor is highlighted, goal keys act on the
+    highlighted goal, and the Figures headings sit over their numbers."""
+    srv, keys = town()
+    m = srv.session(keys['mgr'])
+    ok(m.call('goal.create', community='cop', title='Reach the Board', ends_at='2027-06-30'))
+    srv.execute("UPDATE members SET organisation = 'University of Leeds, School of "
+                "Healthcare and the Long Department Name', job_role = 'Trainee counsellor "
+                "on a long placement'")
+    t = tui(srv, keys['mgr'], 'mgr', height=24)
+    try:
+        t.wait_for('Supervisors', timeout=15)
+        t.keys('Enter')
+        t.wait_for('8 Health')
+        t.keys('8')
+        first = t.wait_for('Health score', 'Reach the Board', timeout=15)
+        assert 'Make-up' not in first
+        top = highlighted(t)
+        assert top.strip(), first                 # a line is highlighted at once
+        t.keys('j')
+        wait_until(lambda: highlighted(t) not in ('', top), 5, 'the cursor to move')
+        # goal keys on a line that is not a goal say where to go
+        t.keys('K')
+        t.wait_for('Move to a goal')
+        move_to(t, 'Reach the Board')
+        t.keys('K')
+        t.wait_for('New key result')
+        t.keys('Escape')
+        t.wait_for('Health score')
+        # Space pages down until the end shows: the screen changes
+        for _ in range(10):
+            if 'What each figure means' in t.screen():
+                break
+            before = t.screen()
+            t.keys('Space')
+            wait_until(lambda: t.screen() != before, 5, 'the screen to scroll')
+        screen = t.wait_for('What each figure means', 'Make-up')
+        assert 'Health score' not in screen       # scrolled away
+        # the make-up wraps: nothing cut at the edge, every group whole
+        mk = screen[screen.index('Make-up'):].splitlines()
+        role = [ln for ln in mk if 'Community role:' in ln][0]
+        assert {'member 2', 'leader 1', 'manager 1'} <= {x.strip() for x in
+                                                         role.split(':')[1].split(',')}, role
+        assert 'Organisation:' in screen and 'Job role:' in screen and '_' not in screen
+        joined = ' '.join(ln.strip() for ln in mk)
+        assert 'Long Department Name 4' in joined and 'long placement 4' in joined, screen
+        # page back to Figures and read the columns
+        for _ in range(40):
+            if 'Figures' in t.screen() and 'Members  ' in t.screen():
+                break
+            before = highlighted(t)
+            t.keys('k')
+            wait_until(lambda: highlighted(t) != before, 5, 'the cursor to move up')
+        screen = t.wait_for('Figures', 'Replies')
+        lines = screen.splitlines()
+        head = [ln for ln in lines if 'Figures' in ln][0]
+        rep = [ln for ln in lines if ln.strip().startswith('Replies')][0]
+        assert head.split()[1:] == ['now', 'before', 'change'], head
+        # the now heading ends where the now number ends; before likewise
+        assert rep.split()[1:3] == ['1', '0'], rep
+        now_end = rep.index(' 1 ') + 2
+        assert head.index('now') + 3 == now_end, (head, rep)
+        before_end = rep.index(' 0 ', now_end - 1) + 2
+        assert head.index('before') + 6 == before_end, (head, rep)
     finally:
         t.kill()
 
@@ -106,7 +201,7 @@ def test_line_mode_health_report():
         t.keys('1', 'Enter')
         t.wait_for('how many days')
         t.keys('Enter')
-        screen = t.wait_for('Definitions:', timeout=15)
+        screen = t.wait_for('What the figures mean', 'staff for a copy', timeout=15)
         assert 'Health score:' in screen
         row = [ln for ln in screen.splitlines() if ln.strip().startswith('Replies')][0]
         assert row.split()[1] == '1', row
@@ -125,7 +220,7 @@ def test_line_mode_health_report():
         t.keys('g', 'Enter')
         t.wait_for('1.1 Members: 4 of 30 by 2027-12-31')
         t.keys('o', 'Enter')
-        t.wait_for('Newcomers to check in with: 2', 'Never contributed: 1')
+        t.wait_for('Newcomers to check in with: 2', 'vote or event): 1')
     finally:
         t.kill()
     # a member who leads nothing is told so
@@ -153,7 +248,9 @@ def test_tui_goals_and_outreach():
         t.wait_for('New goal')
         t.keys('Case studies for the Board', 'Enter', '2027-06-30', 'C-s')
         t.wait_for('Case studies for the Board', 'to 2027-06-30', timeout=15)
-        t.keys('K')                            # the goal is the selected row
+        t.wait_for('Saved.')
+        assert 'Case studies for the Board' in highlighted(t)   # the new goal
+        t.keys('K')
         t.wait_for('New key result')
         t.keys('Case studies written', 'Enter', 'Enter', '4', 'Enter', 'Enter', '@lead', 'C-s')
         t.wait_for('Case studies written', '0/4', timeout=15)
@@ -173,7 +270,8 @@ def test_tui_goals_and_outreach():
         t.wait_for('8 Health')
         t.keys('8')
         t.wait_for('Case studies written', timeout=15)
-        t.keys('Down', 'U')
+        move_to(t, 'Case studies written')
+        t.keys('U')
         t.wait_for('Value now')
         t.keys('2', 'Enter', 'Two drafted', 'Enter')
         t.wait_for('2/4', timeout=15)
@@ -188,7 +286,8 @@ def test_tui_goals_and_outreach():
         t.wait_for('8 Health')
         t.keys('8')
         t.wait_for('Case studies for the Board', timeout=15)
-        t.keys('g', 'E')                       # the first row that can be chosen: the goal
+        move_to(t, 'Case studies for the Board')
+        t.keys('E')
         t.wait_for('Change the goal')
         t.keys('Tab', 'Tab', 'Space', 'C-s')
         t.wait_for('No goals yet', timeout=15)
