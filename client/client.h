@@ -259,6 +259,9 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
     void (*done)(struct view *, json_t *));
+/* Text wrapped to cols at (y, x), at most max lines; returns the next y. */
+int form_wrapped(int y, int x, int cols, int max, const char *s, int color,
+    int attr);
 
 /* ---- compose.c: the composer ---- */
 /*

@@ -141,14 +141,13 @@ comp_draw(struct view *v, int rows, int cols)
 			ui_cursor(y, end);
 		y += 2;
 	}
-	put_text(y++, 2, w, c->sending ? "Sending..." : strcmp(c->op,
+	y = form_wrapped(y, 2, w, 3, c->sending ? "Sending..." : strcmp(c->op,
 	    "poll.create") == 0 ? "The options, one per line:" : strcmp(c->op,
 	    "survey.create") == 0 ? "One question a line: single, multiple, "
 	    "scale5, scale10 or text (then optional), a colon, the question, "
 	    "| between choices:" : "Write in Markdown (**bold**, *italic*, > quote, - list, "
 	    "`code`):", C_DIM, 0);
-	if (c->err[0] != '\0')
-		put_text(y++, 2, w, c->err, C_ERROR, A_BOLD);
+	y = form_wrapped(y, 2, w, 3, c->err, C_ERROR, A_BOLD);
 	body = rows - y + 1;
 	if (body < 1)
 		return;

@@ -162,29 +162,52 @@ form_hint(struct form *fm, int i, char *out, size_t len)
 	out[0] = '\0';
 }
 
+int
+form_wrapped(int y, int x, int cols, int max, const char *s, int color,
+    int attr)
+{
+	struct rdoc d;
+
+	if (s == NULL || s[0] == '\0' || cols <= 0)
+		return y;
+	rdoc_init(&d);
+	rdoc_wrap(&d, s, cols);
+	for (size_t i = 0; i < d.n && i < (size_t)max; i++)
+		put_text(y++, x, cols, d.lines[i].text, color, attr);
+	rdoc_free(&d);
+	return y;
+}
+
 /* The fields, each with its hint below when there is room. */
 static void
 form_draw(struct view *v, int rows, int cols)
 {
 	struct form *fm = (struct form *)v;
-	int y = 1, gap, cy = -1, cx = 0;
+	int y = 1, gap, cy = -1, cx = 0, hint_lines = 1;
 
 	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
-	if (fm->intro != NULL && fm->intro[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
-	if (fm->err[0] != '\0') { /* a sentence: wrapped, up to 3 lines */
-		struct rdoc d;
-
-		rdoc_init(&d);
-		rdoc_wrap(&d, fm->err, cols - 4);
-		for (size_t i = 0; i < d.n && i < 3; i++)
-			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
-			    A_BOLD);
-		rdoc_free(&d);
-	} else if (fm->sending)
+	if (fm->intro != NULL && fm->intro[0] != '\0') /* up to 6 lines */
+		y = form_wrapped(y, 2, cols - 4, 6, fm->intro, C_DIM, 0);
+	if (fm->err[0] != '\0') /* a sentence: wrapped, up to 3 lines */
+		y = form_wrapped(y, 2, cols - 4, 3, fm->err, C_ERROR, A_BOLD);
+	else if (fm->sending)
 		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
 	y++;
 	gap = rows - y >= fm->n * 2 ? 2 : 1;
+	if (gap == 2) { /* hints wrap to 2 lines when all of them fit */
+		int need = 0;
+
+		for (int i = 0; i < fm->n; i++) {
+			char h[512];
+
+			need++;
+			if (fm->hint[i] == NULL)
+				continue;
+			form_hint(fm, i, h, sizeof h);
+			need += text_width(h) > cols - 6 ? 2 : 1;
+		}
+		hint_lines = rows - y + 1 >= need ? 2 : 1;
+	}
 	for (int i = 0; i < fm->n && y <= rows; i++) {
 		bool on = i == fm->on;
 		if (fm->choices[i] != NULL) {
@@ -202,8 +225,12 @@ form_draw(struct view *v, int rows, int cols)
 		}
 		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows) {
 			char h[512];
+			int end;
+
 			form_hint(fm, i, h, sizeof h);
-			put_text(y + 1, 4, cols - 6, h, C_DIM, 0);
+			end = form_wrapped(y + 1, 4, cols - 6, hint_lines, h,
+			    C_DIM, 0);
+			y = end - 1 > y + 1 ? end - 1 : y; /* a second line */
 		}
 		y += gap;
 	}
