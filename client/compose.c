@@ -468,9 +468,12 @@ draft_got(void *ctx, json_t *result, json_t *error)
 	struct composer *c = ctx;
 	json_t *d = error == NULL ? json_object_get(result, "draft") : NULL;
 
+	bool shown; /* the opener gave this text: it said so itself */
+
 	if (!json_is_object(d) || c->dirty || c->title.len > 0 ||
 	    (js(d, "body")[0] == '\0' && js(d, "title")[0] == '\0'))
 		return;
+	shown = c->ed.len > 0 && strcmp(c->ed.text, js(d, "body")) == 0;
 	if (c->ed.len > 0 && strcmp(c->ed.text, js(d, "body")) != 0) {
 		/* it began with something (a quote): keep both */
 		char *both = xasprintf("%s\n\n%.*s", js(d, "body"),
@@ -485,7 +488,10 @@ draft_got(void *ctx, json_t *result, json_t *error)
 	}
 	snprintf(c->title.text, sizeof c->title.text, "%s", js(d, "title"));
 	c->title.len = strlen(c->title.text);
-	ui_flash("Your draft is back (kept on the server).");
+	/* where the person was: the body, when the title is written */
+	c->on_title = c->has_title && c->title.len == 0;
+	if (!shown)
+		ui_flash("Your draft is back (kept on the server).");
 	ui_dirty();
 }
 
@@ -530,6 +536,7 @@ composer_open(const char *title, const char *op, json_t *args,
 		snprintf(c->title.text, sizeof c->title.text, "%s",
 		    d->title ? d->title : "");
 		c->title.len = strlen(c->title.text);
+		c->on_title = has_title && c->title.len == 0;
 		ui_flash("Your draft is back.");
 	} else {
 		ed_init(&c->ed, initial);

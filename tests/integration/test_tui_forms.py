@@ -39,3 +39,53 @@ def test_form_introduction_and_composer_hint_wrap_at_80_columns():
         assert '| between choices:' in flat, screen
     finally:
         t.kill()
+
+
+def new_thread_draft(srv):
+    rows = srv.query("SELECT title, body FROM drafts WHERE key = 'thread:cop'")
+    return rows[0] if rows else None
+
+
+def test_a_new_thread_draft_comes_back_with_the_cursor_in_the_body():
+    from test_live import forum, kill_ssh
+    srv = Server({'resume_minutes': 10})
+    keys, s, tid, ids = forum(srv, posts=1)
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Welcome, Pat Doe', timeout=20)
+        t.wait_for('Students')
+        t.keys('Enter')
+        t.wait_for('Threads', 'Supervision notes')
+        wait_db(srv, 'SELECT screen FROM member_where', [('community',)], timeout=15)
+        t.keys('c')
+        t.wait_for('Ctrl-S:send')
+        t.keys('-l', 'Rota for winter')
+        t.keys('Tab')
+        t.keys('-l', 'Who takes the nights')
+        wait_until(lambda: new_thread_draft(srv) == ('Rota for winter',
+                                                     'Who takes the nights'),
+                   15, 'the new thread draft on the server')
+        kill_ssh(t)
+    finally:
+        t.kill()
+    # back in the community, the composer open again, the login says so
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Back where you were, with your unsent new thread',
+                   'Title: Rota for winter', 'Who takes the nights', timeout=20)
+        t.keys('-l', ' in December?')
+        wait_until(lambda: new_thread_draft(srv) == (
+            'Rota for winter', 'Who takes the nights in December?'), 15,
+            'the typing went to the body')
+        t.keys('Escape')
+        t.wait_for('Threads')
+        # c again: the draft is back, the typing still goes to the body
+        t.keys('c')
+        t.wait_for('Your draft is back', 'Who takes the nights in December?',
+                   timeout=15)
+        t.keys('-l', ' Or January')
+        wait_until(lambda: new_thread_draft(srv) == (
+            'Rota for winter', 'Who takes the nights in December? Or January'),
+            15, 'the typing went to the body again')
+    finally:
+        t.kill()
