@@ -89,3 +89,44 @@ def test_a_new_thread_draft_comes_back_with_the_cursor_in_the_body():
             15, 'the typing went to the body again')
     finally:
         t.kill()
+
+
+def test_email_screen_before_and_after_the_code_space_ticks():
+    from test_mail import Sink, mail_server, code_in
+    sink = Sink()
+    srv = mail_server(sink, {'login_grace': 30})
+    keys = people(srv, 'tess')
+    t = tui(srv, keys['tess'], 'tess', width=110, height=34)
+    try:
+        t.wait_for('Welcome, Tess', timeout=15)
+        t.keys('p')
+        t.wait_for('E-mail (E)')
+        t.keys('E')
+        t.wait_for('Set your e-mail address')
+        t.keys('Enter')
+        t.wait_for('a code is sent to it')
+        t.keys('tess@example.org', 'Enter')
+        # not confirmed yet: the code, the settings and Remove, as the
+        # line mode shows them
+        t.wait_for('not confirmed yet', 'Type the code we sent to it',
+                   'Digest: weekly', 'When someone mentions you',
+                   'Remove my address')
+        code = code_in(sink, 1)
+        t.keys('Down', 'Enter')
+        t.wait_for('six-digit code')
+        t.keys('000000' if code != '000000' else '111111', 'Enter')
+        t.wait_for('That is not the code we sent')
+        t.keys('Enter')
+        t.wait_for('six-digit code')
+        t.keys(code, 'Enter')
+        t.wait_for('confirmed', 'Digest: weekly', 'When someone mentions you')
+        wait_until(lambda: 'Type the code' not in t.screen(), 10, 'the code row gone')
+        # Space on a switch ticks it (it does not page down)
+        t.keys('g', 'Down', 'Down')     # the address, the digest, mentions
+        t.keys('Space')
+        wait_until(lambda: srv.query('SELECT mentions FROM member_email') == [(0,)],
+                   10, 'mentions off by Space')
+        wait_until(lambda: any(l.rstrip().endswith('[ ] no') for l in t.screen().splitlines()
+                               if 'When someone mentions you' in l), 10, 'the row shows no')
+    finally:
+        t.kill()
