@@ -130,3 +130,29 @@ def test_email_screen_before_and_after_the_code_space_ticks():
                                if 'When someone mentions you' in l), 10, 'the row shows no')
     finally:
         t.kill()
+
+
+def test_a_device_joined_by_invite_is_in_use_and_its_time_is_whole():
+    from harness import Key
+    srv = Server()
+    code = srv.admin_invite()
+    key = Key('newbie')
+    s = srv.session(key, 'join')
+    ok(s.call('invite.redeem', code=code, handle='nia', display_name='Nia'))
+    s.close()
+    mine = [k for k in ok(srv.session(key).call('device.list'))['keys'] if k['current']]
+    assert mine and mine[0]['last_used_at'], mine
+    t = tui(srv, key, 'nia', width=100, height=30)
+    try:
+        t.wait_for('Welcome, Nia', timeout=15)
+        t.keys('p')
+        t.wait_for('Devices (D)')
+        t.keys('D')
+        screen = t.wait_for('Your devices', '(this device)')
+        row = [l for l in screen.splitlines() if '(this device)' in l][0]
+        assert 'not used yet' not in row and 'last used' in row, screen
+        added = [l for l in screen.splitlines() if 'added' in l and 'SHA256:' in l][0]
+        # the whole time: "7 Dec 05:14" (or a date), never "7 Dec 05:1"
+        assert re.search(r'added \d{1,2} \w{3}( \d{4})? \d\d:\d\d( UTC)?\s*$', added), added
+    finally:
+        t.kill()
