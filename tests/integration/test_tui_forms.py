@@ -156,3 +156,36 @@ def test_a_device_joined_by_invite_is_in_use_and_its_time_is_whole():
         assert re.search(r'added \d{1,2} \w{3}( \d{4})? \d\d:\d\d( UTC)?\s*$', added), added
     finally:
         t.kill()
+
+
+def test_profile_time_zone_typing_replaces_it_and_a_refusal_goes_back_to_it():
+    srv = Server({'timezone': 'UTC'})
+    keys = people(srv, 'uk')
+    t = tui(srv, keys['uk'], 'uk', width=80, height=30)
+    try:
+        t.wait_for('Welcome', timeout=15)
+        t.keys('p')
+        t.wait_for('E-mail (E): what Hearth sends you.')
+        t.keys('e')
+        t.wait_for('Time zone: UTC')
+        for _ in range(7):              # Name ... Contact, then Time zone
+            t.keys('Down')
+        t.wait_for('typing replaces it')
+        t.keys('-l', 'Nowhere/Land')
+        t.wait_for('Time zone: Nowhere/Land')
+        assert 'UTCNowhere' not in t.screen()
+        t.keys('Up')                    # elsewhere when it is sent
+        t.keys('C-s')
+        screen = t.wait_for('That is not a time zone')
+        flat = ' '.join(screen.split())
+        # the whole sentence, wrapped at 80 columns
+        assert "or leave it empty for the server's, UTC)." in flat, screen
+        # back on the time zone, its value selected: typing replaces it
+        t.wait_for('typing replaces it')
+        t.keys('-l', 'Europe/London')
+        t.wait_for('Time zone: Europe/London')
+        t.keys('C-s')
+        wait_db(srv, "SELECT timezone FROM members WHERE handle = 'uk'",
+                [('Europe/London',)], timeout=10)
+    finally:
+        t.kill()
