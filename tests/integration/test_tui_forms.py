@@ -189,3 +189,33 @@ def test_profile_time_zone_typing_replaces_it_and_a_refusal_goes_back_to_it():
                 [('Europe/London',)], timeout=10)
     finally:
         t.kill()
+
+
+def test_library_lists_again_when_shown_and_its_key_line_fits_ssh():
+    import os
+    from harness import tmpdir
+    from test_library import setup, sftp, scp, write, remote
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n'
+         % write(os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire.\n'))
+    t = tui(srv, keys['pat'], 'pat', width=160, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('plan.md', 'R:reload')
+        # over plain ssh U and D move no files: not offered
+        last = t.screen().rstrip('\n').split('\n')[-1]
+        assert 'U/D' not in last and 'D:download' not in last, last
+        # an upload with scp meanwhile, from the member's own machine
+        scp(srv, keys['pat'], 'pat', write(os.path.join(d, 'rota.md'), b'# Rota\n'),
+            remote('pat', '/students/'))
+        # back to the list from a document: the upload is listed
+        t.keys('Enter')
+        t.wait_for('Reading list')
+        t.keys('q')
+        t.wait_for('rota.md', 'plan.md', timeout=10)
+    finally:
+        t.kill()
