@@ -242,6 +242,9 @@ void rdoc_wrap(struct rdoc *d, const char *text, int width);
  * choices FORM_COMMUNITIES: a community chosen by name from the list (init:
  * a slug to start on); build gets its slug, "" for none. */
 extern const char FORM_COMMUNITIES[];
+/* The same, among those the member leads or manages only ("(none)", for
+ * something platform-wide, for staff only): who may add events. */
+extern const char FORM_LED_COMMUNITIES[];
 struct form_def {
 	const char *label;
 	const char *init;

@@ -219,3 +219,56 @@ def test_library_lists_again_when_shown_and_its_key_line_fits_ssh():
         t.wait_for('rota.md', 'plan.md', timeout=10)
     finally:
         t.kill()
+
+
+def test_new_event_form_offers_only_led_communities_and_says_kinds_in_words():
+    from test_tui_programme import programme
+    srv = Server()
+    keys = people(srv, ('lead', 'member'), ('own', 'member'), ('boss', 'staff'))
+    community(srv, 'cop', 'platform', [('lead', 'manager')], name='Carers')
+    community(srv, 'joined', 'platform', [('lead', 'member'), ('own', 'manager')],
+              name='Joined only')
+    community(srv, 'hidden', 'private', [('own', 'manager')], name='Hidden circle')
+    t = tui(srv, keys['lead'], 'lead', width=100, height=30)
+    try:
+        programme(t, 'Lead')
+        t.wait_for('c:new event')
+        t.keys('c')
+        t.wait_for('New event', '< drop-in >', 'come and go as you like')
+        assert 'drop_in' not in t.screen()
+        t.keys('Tab', 'Tab', 'Tab', 'Tab')      # Kind, Starts, Duration, Repeats
+        t.wait_for('< none >')
+        assert 'same day of the month' not in t.screen(), t.screen()
+        t.keys('Space')
+        t.wait_for('< weekly >', 'every week, on the same weekday')
+        t.keys('Space', 'Space')
+        t.wait_for('< monthly >', 'on the same day of the month')
+        t.keys('Tab', 'Tab')                    # Capacity, then Community
+        t.wait_for('< Carers >')
+        seen = set()
+        for _ in range(4):                      # every choice, round and back
+            t.keys('Space')
+            time_screen = t.screen()
+            for name in ('Carers', 'Joined only', 'Hidden circle', '(none)'):
+                if '< %s >' % name in time_screen:
+                    seen.add(name)
+        assert seen == {'Carers'}, seen
+        t.keys('Escape')
+    finally:
+        t.kill()
+    # created with the words turned back into the kind's name
+    t = tui(srv, keys['lead'], 'lead', width=100, height=30)
+    try:
+        programme(t, 'Lead')
+        t.keys('c')
+        t.wait_for('New event', '< Carers >')
+        t.keys('C-r')
+        t.wait_for('< drop-in >')
+        t.keys('C-u', 'Tea and talk', 'Tab', 'Space', 'Space')
+        t.wait_for('< show and tell >')
+        t.keys('C-s')
+        t.wait_for('show and tell in cop')
+        assert srv.query("SELECT kind FROM events WHERE title = 'Tea and talk'") == [
+            ('show_and_tell',)], t.screen()
+    finally:
+        t.kill()
