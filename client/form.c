@@ -202,11 +202,11 @@ form_draw(struct view *v, int rows, int cols)
 		for (int i = 0; i < fm->n; i++) {
 			char h[512];
 
-			need++;
+			need += 2; /* the field and its hint's (or a blank) line */
 			if (fm->hint[i] == NULL)
 				continue;
 			form_hint(fm, i, h, sizeof h);
-			need += text_width(h) > cols - 6 ? 2 : 1;
+			need += text_width(h) > cols - 6; /* a second line */
 		}
 		hint_lines = rows - y + 1 >= need ? 2 : 1;
 	}
