@@ -467,7 +467,6 @@ draft_got(void *ctx, json_t *result, json_t *error)
 {
 	struct composer *c = ctx;
 	json_t *d = error == NULL ? json_object_get(result, "draft") : NULL;
-
 	bool shown; /* the opener gave this text: it said so itself */
 
 	if (!json_is_object(d) || c->dirty || c->title.len > 0 ||
