@@ -242,6 +242,9 @@ void rdoc_wrap(struct rdoc *d, const char *text, int width);
  * choices FORM_COMMUNITIES: a community chosen by name from the list (init:
  * a slug to start on); build gets its slug, "" for none. */
 extern const char FORM_COMMUNITIES[];
+/* The same, among those the member leads or manages only ("(none)", for
+ * something platform-wide, for staff only): who may add events. */
+extern const char FORM_LED_COMMUNITIES[];
 struct form_def {
 	const char *label;
 	const char *init;
@@ -259,6 +262,9 @@ typedef bool (*form_build_fn)(json_t *args, const char *const *vals,
 struct view *form_open(const char *title, const char *intro, const char *op,
     json_t *args, const struct form_def *defs, int n, form_build_fn build,
     void (*done)(struct view *, json_t *));
+/* Text wrapped to cols at (y, x), at most max lines; returns the next y. */
+int form_wrapped(int y, int x, int cols, int max, const char *s, int color,
+    int attr);
 
 /* ---- compose.c: the composer ---- */
 /*

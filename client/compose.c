@@ -141,14 +141,13 @@ comp_draw(struct view *v, int rows, int cols)
 			ui_cursor(y, end);
 		y += 2;
 	}
-	put_text(y++, 2, w, c->sending ? "Sending..." : strcmp(c->op,
+	y = form_wrapped(y, 2, w, 3, c->sending ? "Sending..." : strcmp(c->op,
 	    "poll.create") == 0 ? "The options, one per line:" : strcmp(c->op,
 	    "survey.create") == 0 ? "One question a line: single, multiple, "
 	    "scale5, scale10 or text (then optional), a colon, the question, "
 	    "| between choices:" : "Write in Markdown (**bold**, *italic*, > quote, - list, "
 	    "`code`):", C_DIM, 0);
-	if (c->err[0] != '\0')
-		put_text(y++, 2, w, c->err, C_ERROR, A_BOLD);
+	y = form_wrapped(y, 2, w, 3, c->err, C_ERROR, A_BOLD);
 	body = rows - y + 1;
 	if (body < 1)
 		return;
@@ -468,10 +467,12 @@ draft_got(void *ctx, json_t *result, json_t *error)
 {
 	struct composer *c = ctx;
 	json_t *d = error == NULL ? json_object_get(result, "draft") : NULL;
+	bool shown; /* the opener gave this text: it said so itself */
 
 	if (!json_is_object(d) || c->dirty || c->title.len > 0 ||
 	    (js(d, "body")[0] == '\0' && js(d, "title")[0] == '\0'))
 		return;
+	shown = c->ed.len > 0 && strcmp(c->ed.text, js(d, "body")) == 0;
 	if (c->ed.len > 0 && strcmp(c->ed.text, js(d, "body")) != 0) {
 		/* it began with something (a quote): keep both */
 		char *both = xasprintf("%s\n\n%.*s", js(d, "body"),
@@ -486,7 +487,10 @@ draft_got(void *ctx, json_t *result, json_t *error)
 	}
 	snprintf(c->title.text, sizeof c->title.text, "%s", js(d, "title"));
 	c->title.len = strlen(c->title.text);
-	ui_flash("Your draft is back (kept on the server).");
+	/* where the person was: the body, when the title is written */
+	c->on_title = c->has_title && c->title.len == 0;
+	if (!shown)
+		ui_flash("Your draft is back (kept on the server).");
 	ui_dirty();
 }
 
@@ -531,6 +535,7 @@ composer_open(const char *title, const char *op, json_t *args,
 		snprintf(c->title.text, sizeof c->title.text, "%s",
 		    d->title ? d->title : "");
 		c->title.len = strlen(c->title.text);
+		c->on_title = has_title && c->title.len == 0;
 		ui_flash("Your draft is back.");
 	} else {
 		ed_init(&c->ed, initial);

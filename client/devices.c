@@ -50,7 +50,7 @@ devices_fill(struct devices *d)
 			snprintf(right, sizeof right, "not used yet");
 		list_add(&d->l, line, right, C_NORMAL, k, true);
 		short_time(js(k, "added_at"), when);
-		snprintf(line, sizeof line, "    %s  added %.10s",
+		snprintf(line, sizeof line, "    %s  added %s",
 		    js(k, "fingerprint"), when);
 		list_add(&d->l, line, NULL, C_DIM, NULL, false);
 	}

@@ -67,11 +67,8 @@ email_fill(struct email *e)
 	}
 	snprintf(line, sizeof line, "Address: %s", js(e->prefs, "email"));
 	row(e, line, ok ? "confirmed" : "not confirmed yet", "address");
-	if (!ok) {
+	if (!ok) /* the settings below apply once it is confirmed */
 		row(e, "Type the code we sent to it", "Enter", "code");
-		list_fix(&e->l);
-		return;
-	}
 	snprintf(line, sizeof line, "Digest: %s", js(e->prefs, "digest"));
 	row(e, line, "Enter: weekly, daily or off", "digest");
 	list_add(&e->l, "", NULL, C_DIM, NULL, false);
@@ -106,6 +103,8 @@ got(void *ctx, json_t *result, json_t *error)
 	    json_is_string(json_object_get(result, "message"))) {
 		snprintf(e->msg, sizeof e->msg, "%s (%lld tries left)",
 		    js(result, "message"), (long long)ji(result, "tries_left"));
+		if (e->msg[0] >= 'a' && e->msg[0] <= 'z') /* a sentence */
+			e->msg[0] = (char)(e->msg[0] - 'a' + 'A');
 		e->error = true;
 		return;
 	}
@@ -233,13 +232,14 @@ email_key(struct view *v, int ch, bool is_key)
 		field_key(&e->f, ch, is_key);
 		return true;
 	}
-	if (list_key(&e->l, ch, is_key))
-		return true;
+	/* Space changes the row, as Enter does (before the list pages) */
 	if ((ENTER(ch, is_key) || (!is_key && ch == ' ')) &&
 	    (r = list_cur(&e->l)) != NULL && r->data != NULL) {
 		act(e, js(r->data, "do"));
 		return true;
 	}
+	if (list_key(&e->l, ch, is_key))
+		return true;
 	if (!is_key && ch == 'R') {
 		email_load(e);
 		return true;

@@ -24,6 +24,7 @@
 #define FORM_CHOICES 64
 
 const char FORM_COMMUNITIES[] = "\001communities";
+const char FORM_LED_COMMUNITIES[] = "\001led communities";
 
 struct form {
 	struct view v;
@@ -36,6 +37,7 @@ struct form {
 	char *hint[FORM_MAX];
 	json_t *slugs[FORM_MAX]; /* a community field: the slug of each */
 	char *comm_init[FORM_MAX]; /* its first slug, until the list comes */
+	bool led[FORM_MAX]; /* only those the member leads or manages */
 	char err[512];
 	bool sending;
 	form_build_fn build;
@@ -162,29 +164,52 @@ form_hint(struct form *fm, int i, char *out, size_t len)
 	out[0] = '\0';
 }
 
+int
+form_wrapped(int y, int x, int cols, int max, const char *s, int color,
+    int attr)
+{
+	struct rdoc d;
+
+	if (s == NULL || s[0] == '\0' || cols <= 0)
+		return y;
+	rdoc_init(&d);
+	rdoc_wrap(&d, s, cols);
+	for (size_t i = 0; i < d.n && i < (size_t)max; i++)
+		put_text(y++, x, cols, d.lines[i].text, color, attr);
+	rdoc_free(&d);
+	return y;
+}
+
 /* The fields, each with its hint below when there is room. */
 static void
 form_draw(struct view *v, int rows, int cols)
 {
 	struct form *fm = (struct form *)v;
-	int y = 1, gap, cy = -1, cx = 0;
+	int y = 1, gap, cy = -1, cx = 0, hint_lines = 1;
 
 	put_text(y++, 1, cols - 2, fm->title, C_HEAD, A_BOLD);
-	if (fm->intro != NULL && fm->intro[0] != '\0')
-		put_text(y++, 2, cols - 4, fm->intro, C_DIM, 0);
-	if (fm->err[0] != '\0') { /* a sentence: wrapped, up to 3 lines */
-		struct rdoc d;
-
-		rdoc_init(&d);
-		rdoc_wrap(&d, fm->err, cols - 4);
-		for (size_t i = 0; i < d.n && i < 3; i++)
-			put_text(y++, 2, cols - 4, d.lines[i].text, C_ERROR,
-			    A_BOLD);
-		rdoc_free(&d);
-	} else if (fm->sending)
+	if (fm->intro != NULL && fm->intro[0] != '\0') /* up to 6 lines */
+		y = form_wrapped(y, 2, cols - 4, 6, fm->intro, C_DIM, 0);
+	if (fm->err[0] != '\0') /* a sentence: wrapped, up to 3 lines */
+		y = form_wrapped(y, 2, cols - 4, 3, fm->err, C_ERROR, A_BOLD);
+	else if (fm->sending)
 		put_text(y++, 2, cols - 4, "Sending...", C_DIM, 0);
 	y++;
 	gap = rows - y >= fm->n * 2 ? 2 : 1;
+	if (gap == 2) { /* hints wrap to 2 lines when all of them fit */
+		int need = 0;
+
+		for (int i = 0; i < fm->n; i++) {
+			char h[512];
+
+			need += 2; /* the field and its hint's (or a blank) line */
+			if (fm->hint[i] == NULL)
+				continue;
+			form_hint(fm, i, h, sizeof h);
+			need += text_width(h) > cols - 6; /* a second line */
+		}
+		hint_lines = rows - y + 1 >= need ? 2 : 1;
+	}
 	for (int i = 0; i < fm->n && y <= rows; i++) {
 		bool on = i == fm->on;
 		if (fm->choices[i] != NULL) {
@@ -202,8 +227,12 @@ form_draw(struct view *v, int rows, int cols)
 		}
 		if (gap == 2 && fm->hint[i] != NULL && y + 1 <= rows) {
 			char h[512];
+			int end;
+
 			form_hint(fm, i, h, sizeof h);
-			put_text(y + 1, 4, cols - 6, h, C_DIM, 0);
+			end = form_wrapped(y + 1, 4, cols - 6, hint_lines, h,
+			    C_DIM, 0);
+			y = end - 1 > y + 1 ? end - 1 : y; /* a second line */
 		}
 		y += gap;
 	}
@@ -259,7 +288,7 @@ form_value(struct form *fm, int i)
 	if (fm->slugs[i] == NULL)
 		return fm->comm_init[i]; /* the list has not come yet */
 	k = choice_index(fm->choices[i], fm->f[i].text);
-	return k <= 0 ? "" : json_string_value(json_array_get(fm->slugs[i],
+	return k < 0 ? "" : json_string_value(json_array_get(fm->slugs[i],
 	    (size_t)k));
 }
 
@@ -277,19 +306,27 @@ form_comms_got(void *ctx, json_t *result, json_t *error)
 	}
 	for (int i = 0; i < fm->n; i++) {
 		struct buf b;
-		const char *pick = "(none)";
+		const char *pick = NULL, *role = js(g_me, "role");
+		bool none = !fm->led[i] || strcmp(role, "staff") == 0 ||
+		    strcmp(role, "admin") == 0;
 
 		if (fm->comm_init[i] == NULL)
 			continue;
 		buf_init(&b);
-		buf_puts(&b, "(none)");
 		json_decref(fm->slugs[i]);
 		fm->slugs[i] = json_array();
-		json_array_append_new(fm->slugs[i], json_string(""));
+		if (none) {
+			buf_puts(&b, "(none)");
+			json_array_append_new(fm->slugs[i], json_string(""));
+		}
 		json_array_foreach(a, k, c) {
-			if (k + 1 >= FORM_CHOICES)
+			if (json_array_size(fm->slugs[i]) + 1 >= FORM_CHOICES)
 				break;
-			buf_puts(&b, "|");
+			if (fm->led[i] && strcmp(js(c, "my_role"), "leader") !=
+			    0 && strcmp(js(c, "my_role"), "manager") != 0)
+				continue;
+			if (json_array_size(fm->slugs[i]) > 0)
+				buf_puts(&b, "|");
 			for (const char *p = js(c, "name"); *p; p++)
 				buf_append(&b, *p == '|' ? "/" : p, 1);
 			json_array_append_new(fm->slugs[i],
@@ -297,14 +334,25 @@ form_comms_got(void *ctx, json_t *result, json_t *error)
 			if (strcmp(js(c, "slug"), fm->comm_init[i]) == 0)
 				pick = js(c, "name");
 		}
+		if (json_array_size(fm->slugs[i]) == 0) { /* leads none */
+			buf_puts(&b, "(none)");
+			json_array_append_new(fm->slugs[i], json_string(""));
+		}
 		buf_append(&b, "", 1);
 		free(fm->choices[i]);
 		fm->choices[i] = b.data;
-		snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s", pick);
+		if (pick == NULL) /* the first choice */
+			snprintf(fm->f[i].text, sizeof fm->f[i].text, "%.*s",
+			    (int)strcspn(fm->choices[i], "|"), fm->choices[i]);
+		else
+			snprintf(fm->f[i].text, sizeof fm->f[i].text, "%s",
+			    pick);
 		for (char *p = fm->f[i].text; *p; p++)
 			if (*p == '|')
 				*p = '/';
 		fm->f[i].len = strlen(fm->f[i].text);
+		free(fm->orig[i]); /* Ctrl-R starts over from this one */
+		fm->orig[i] = xstrdup(fm->f[i].text);
 	}
 }
 
@@ -465,7 +513,9 @@ form_open(const char *title, const char *intro, const char *op,
 	fm->n = n < FORM_MAX ? n : FORM_MAX;
 	for (int i = 0; i < fm->n; i++) {
 		fm->f[i].label = xstrdup(defs[i].label);
-		if (defs[i].choices == FORM_COMMUNITIES) {
+		if (defs[i].choices == FORM_COMMUNITIES ||
+		    defs[i].choices == FORM_LED_COMMUNITIES) {
+			fm->led[i] = defs[i].choices == FORM_LED_COMMUNITIES;
 			/* chosen from the list when it comes */
 			fm->comm_init[i] = xstrdup(defs[i].init != NULL ?
 			    defs[i].init : "");

@@ -154,8 +154,18 @@ device_done(void *ctx, json_t *result, json_t *error)
 	g_me = json_incref(m);
 	when_member(m);
 	ui_replace(view_home());
-	ui_flash("This device is now signed in as %s. Next time, connect "
-	    "with it as any user name.", js(m, "display_name"));
+	{ /* said until it is read, as the line mode prints it */
+		char text[600];
+
+		snprintf(text, sizeof text, "This device's key now belongs to "
+		    "**%s** (@%s), next to your other devices (Profile, then "
+		    "Devices, lists them all).\n\nNext time, connect from this "
+		    "device with it, under any user name.\n\nEnter: on to "
+		    "Home.", js(m, "display_name"), js(m, "handle"));
+		ui_push(view_message("This device is now added", text));
+	}
+	ui_flash("This device is now added: it signs in as %s.",
+	    js(m, "display_name"));
 	welcome_first_run();
 }
 

@@ -25,7 +25,7 @@ struct library {
 	json_int_t want; /* a document to select and open once listed */
 	size_t kept_from; /* rows from here: kept posts and threads */
 	bool may_keep;
-	char keys[160]; /* the footer: only keys the reader may use */
+	char keys[200]; /* the footer: only keys the reader may use */
 };
 
 static void library_load(struct library *);
@@ -69,11 +69,13 @@ library_keys(struct library *lv)
 	bool manage = json_is_true(json_object_get(lv->r, "may_manage"));
 	bool upload = json_is_true(json_object_get(lv->r, "may_upload"));
 
-	/* in the platform's library only staff edit, restore and delete */
+	/* in the platform's library only staff edit, restore and delete;
+	 * U and D move files only in the native client (over ssh: scp) */
 	snprintf(lv->keys, sizeof lv->keys, "Enter:open  i:versions%s  u:up"
-	    "%s%s  %s", !platform || manage ? "  e:edit" : "",
+	    "%s%s  R:reload%s", !platform || manage ? "  e:edit" : "",
 	    manage ? "  V:restore" : "", !platform || manage ? "  B:bin" : "",
-	    upload ? "U/D:up/download" : "D:download");
+	    !net_is_native() ? "" : upload ? "  U/D:up/download" :
+	    "  D:download");
 	lv->v.keys = lv->keys;
 }
 
@@ -153,7 +155,7 @@ library_draw(struct view *v, int rows, int cols)
 	} else if (lv->r != NULL && json_is_true(json_object_get(lv->r,
 	    "may_upload"))) {
 		put_text(rows - 3, 2, cols - 4, "To upload a file here, on "
-		    "your own machine:", C_DIM, 0);
+		    "your own machine (then R here shows it):", C_DIM, 0);
 		line = js(lv->r, "upload");
 	}
 	put_text(rows - 2, 4, cols - 6, line, C_CODE, 0);
@@ -477,6 +479,18 @@ library_key(struct view *v, int ch, bool is_key)
 	return false;
 }
 
+/* Shown again (back from a document, its versions, the bin): listed
+ * again, so what was uploaded meanwhile (scp, sftp) is there. */
+static void
+library_event(struct view *v, const char *name, json_t *data)
+{
+	struct library *lv = (struct library *)v;
+
+	(void)data;
+	if (strcmp(name, "client.shown") == 0 && lv->want == 0)
+		library_load(lv);
+}
+
 static void
 library_free(struct view *v)
 {
@@ -495,7 +509,7 @@ view_library(const char *slug, const char *name)
 	snprintf(lv->slug, sizeof lv->slug, "%s", slug);
 	snprintf(lv->name, sizeof lv->name, "%s", name);
 	lv->v.title = "Library";
-	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore  B:bin  U/D:up/download";
+	lv->v.keys = "Enter:open  i:versions  u:up  R:reload";
 	lv->v.help = "The community's library: folders and documents, with "
 	    "size, who uploaded it, when, and how many versions. **Enter** "
 	    "opens a folder, shows a plain-text or Markdown document, or "
@@ -510,13 +524,16 @@ view_library(const char *slug, const char *name)
 	    "every reader, or managers only (work in progress). **W** "
 	    "(managers) chooses who may add: members, or only leaders and "
 	    "managers. **B** opens the bin: deleted documents wait there 30 "
-	    "days, and their uploader or a manager can put them back. In the "
+	    "days, and their uploader or a manager can put them back. **R** "
+	    "lists the folder again (after an upload with scp; coming back "
+	    "to the library from a document does it too). In the "
 	    "native client (hearth HOST on your own machine), **U** uploads "
 	    "a file from your machine into this folder and **D** saves the "
 	    "selected document there.\n\n"
 	    LIBRARY_HELP_KEPT;
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
+	lv->v.event = library_event;
 	lv->v.free = library_free;
 	library_load(lv);
 	return &lv->v;
@@ -528,7 +545,7 @@ view_platform_library(void)
 {
 	struct view *v = view_library("platform", "Platform");
 
-	v->keys = "Enter:open  i:versions  u:up  B:bin  U/D:up/download";
+	v->keys = "Enter:open  i:versions  u:up  R:reload";
 	v->help = "The platform's library: material the platform's staff "
 	    "publish for every member. **Enter** opens a folder, shows a "
 	    "plain-text or Markdown document, or another document's details "
@@ -611,6 +628,7 @@ view_library_doc(json_int_t id, const char *name)
 	lv->v.keys = "Enter:open  i:versions  e:edit  u:up  V:restore";
 	lv->v.draw = library_draw;
 	lv->v.key = library_key;
+	lv->v.event = library_event;
 	lv->v.free = library_free;
 	snprintf(lv->msg, sizeof lv->msg, "Loading…");
 	net_call("library.get", json_pack("{s:I}", "id", id), &lv->v,

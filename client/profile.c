@@ -20,6 +20,7 @@ static const char *profile_fields[][2] = {
 	{ "timezone", "Time zone" }, /* own profile only (when.c) */
 };
 #define NPF (sizeof profile_fields / sizeof profile_fields[0])
+#define PF_ZONE (NPF - 1) /* the time zone: a choice, typed over whole */
 /* After the text fields: expertise (tags, commas between), mentoring and
  * who sees the contact details (choices that Space changes). */
 enum { PF_TAGS = NPF, PF_MENTOR, PF_VIS, PF_ALL };
@@ -41,7 +42,16 @@ struct profile {
 	bool was_first_run;
 	struct draft_saver *draft; /* the edits, kept on the server */
 	bool touched; /* edited here: a late draft does not overwrite */
+	bool fresh; /* on the time zone just now: typing replaces its value */
 };
+
+/* Go to field i; the time zone's value is then selected, as a whole. */
+static void
+profile_go(struct profile *pr, int i)
+{
+	pr->on = i;
+	pr->fresh = i == (int)PF_ZONE && pr->f[i].len > 0;
+}
 
 /* Edits kept from before (a dropped link, another computer): offer them. */
 static void
@@ -135,6 +145,7 @@ profile_edit(struct profile *pr)
 {
 	pr->editing = true;
 	pr->on = 0;
+	pr->fresh = false;
 	pr->touched = false;
 	if (pr->draft == NULL)
 		pr->draft = draft_saver_new("profile");
@@ -208,8 +219,8 @@ profile_draw(struct view *v, int rows, int cols)
 
 	snprintf(line, sizeof line, "@%s", pr->handle);
 	put_text(1, 2, cols - 4, line, C_HEAD, A_BOLD);
-	if (pr->msg[0] != '\0')
-		put_text(y++, 2, cols - 4, pr->msg, C_DIM, 0);
+	if (pr->msg[0] != '\0') /* a sentence: wrapped, up to 3 lines */
+		y = form_wrapped(y, 2, cols - 4, 3, pr->msg, C_DIM, 0);
 	if (pr->editing) {
 		for (int i = 0; i < PF_ALL && y < rows; i++) {
 			int end = field_draw(&pr->f[i], y, 2, cols - 4,
@@ -219,6 +230,10 @@ profile_draw(struct view *v, int rows, int cols)
 			if (i == pr->on && i >= PF_MENTOR)
 				put_text(y, end + 2, cols - end - 4,
 				    "(Space: change)", C_DIM, 0);
+			if (i == pr->on && i == (int)PF_ZONE && pr->fresh)
+				put_text(y, end + 2, cols - end - 4,
+				    "(typing replaces it; e.g. Europe/London)",
+				    C_DIM, 0);
 			if (i == pr->on && i == PF_TAGS &&
 			    json_array_size(pr->tags) > 0) {
 				json_t *t;
@@ -263,9 +278,9 @@ profile_draw(struct view *v, int rows, int cols)
 		    "members of communities you share");
 	}
 	if (pr->mine && !pr->editing && y + 1 < rows)
-		put_text(y + 1, 2, cols - 4, "Devices (D): the computers you "
-		    "sign in from, and a code to add a new one.  E-mail (E): "
-		    "what Hearth sends you.", C_DIM, 0);
+		form_wrapped(y + 1, 2, cols - 4, rows - y - 1, "Devices (D): "
+		    "the computers you sign in from, and a code to add a new "
+		    "one.  E-mail (E): what Hearth sends you.", C_DIM, 0);
 }
 
 static void
@@ -275,6 +290,9 @@ profile_saved(void *ctx, json_t *result, json_t *error)
 
 	if (error != NULL) {
 		snprintf(pr->msg, sizeof pr->msg, "%s", err_message(error));
+		/* back to the field it is about */
+		if (strstr(pr->msg, "time zone") != NULL)
+			profile_go(pr, (int)PF_ZONE);
 		return;
 	}
 	pr->editing = false;
@@ -382,11 +400,11 @@ profile_key(struct view *v, int ch, bool is_key)
 		}
 		if ((is_key && ch == KEY_DOWN) || (!is_key && (ch == '\t' ||
 		    ch == '\r' || ch == '\n'))) {
-			pr->on = (pr->on + 1) % PF_ALL;
+			profile_go(pr, (pr->on + 1) % PF_ALL);
 			return true;
 		}
 		if ((is_key && (ch == KEY_UP || ch == KEY_BTAB))) {
-			pr->on = (pr->on + PF_ALL - 1) % PF_ALL;
+			profile_go(pr, (pr->on + PF_ALL - 1) % PF_ALL);
 			return true;
 		}
 		if (pr->on >= PF_MENTOR) {
@@ -403,7 +421,17 @@ profile_key(struct view *v, int ch, bool is_key)
 			bool took;
 
 			memcpy(before, f->text, len + 1);
-			took = field_key(f, ch, is_key);
+			if (pr->fresh && (is_key ? ch == KEY_BACKSPACE || ch ==
+			    KEY_DC : ch >= 0x20 || ch == 8)) {
+				/* the selected value goes: typing replaces it */
+				f->len = 0;
+				f->text[0] = '\0';
+				if (ch == 127 || ch == 8 || (is_key && (ch ==
+				    KEY_BACKSPACE || ch == KEY_DC)))
+					ch = 0; /* it only deleted the value */
+			}
+			pr->fresh = false;
+			took = ch == 0 || field_key(f, ch, is_key);
 			if (pr->on < (int)NPF && (f->len != len ||
 			    memcmp(before, f->text, len) != 0))
 				profile_draft_save(pr);

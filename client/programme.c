@@ -393,6 +393,26 @@ ev_created(struct view *below, json_t *result)
 		ui_push(view_event(id));
 }
 
+/* The event forms' kinds and repeats, in words, each with its hint. */
+#define EV_KINDS "drop-in|surgery|show and tell|summit|other"
+#define EV_KIND_HINTS "come and go as you like|a queue of people to help, " \
+	"one at a time|members show their work|a larger gathering|" \
+	"anything else"
+#define EV_REPEATS "none|weekly|fortnightly|monthly"
+#define EV_REPEAT_HINTS "once|every week, on the same weekday|every two " \
+	"weeks, on the same weekday|on the same day of the month"
+
+/* A kind in words (the form's) as event.create names it. */
+static const char *
+ev_kind_arg(const char *words)
+{
+	if (strcmp(words, "drop-in") == 0)
+		return "drop_in";
+	if (strcmp(words, "show and tell") == 0)
+		return "show_and_tell";
+	return words;
+}
+
 /* event.create's arguments from the new event form. */
 static bool
 ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
@@ -427,7 +447,7 @@ ev_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 		}
 	}
 	json_object_set_new(args, "title", json_string(vals[0]));
-	json_object_set_new(args, "kind", json_string(vals[1]));
+	json_object_set_new(args, "kind", json_string(ev_kind_arg(vals[1])));
 	json_object_set_new(args, "starts_at", json_string(iso));
 	json_object_set_new(args, "duration", json_integer(dur));
 	json_object_set_new(args, "recurrence", json_string(vals[4]));
@@ -447,16 +467,13 @@ ev_form(const char *slug)
 	char start[32], zone_hint[128];
 	struct form_def defs[] = {
 		{ "Title", NULL, NULL, NULL },
-		{ "Kind", NULL, "drop_in|surgery|show_and_tell|summit|other",
-		    "drop-in, surgery (a queue of people to help), show and "
-		    "tell, summit, other" },
+		{ "Kind", NULL, EV_KINDS, EV_KIND_HINTS },
 		{ "Starts", start, NULL, zone_hint },
 		{ "Duration (minutes)", "60", NULL, NULL },
-		{ "Repeats", NULL, "none|weekly|fortnightly|monthly",
-		    "monthly: on the same day of the month" },
+		{ "Repeats", NULL, EV_REPEATS, EV_REPEAT_HINTS },
 		{ "Capacity", NULL, NULL, "places; empty for no limit" },
-		{ "Community", slug, FORM_COMMUNITIES, "Space: the next one; "
-		    "(none) for a platform-wide event (staff)" },
+		{ "Community", slug, FORM_LED_COMMUNITIES, "Space: the next "
+		    "one you lead or manage; (none): platform-wide (staff)" },
 		{ "Description", NULL, NULL, "Markdown; Enter here creates "
 		    "the event" },
 	};
@@ -1051,14 +1068,12 @@ ev_edit_form(json_t *e)
 	char start[32], dur[16], cap[16], zone_hint[160];
 	struct form_def defs[] = {
 		{ "Title", js(e, "title"), NULL, NULL },
-		{ "Kind", js(e, "kind"), "drop_in|surgery|show_and_tell|summit|"
-		    "other", "drop-in, surgery (a queue of people to help), "
-		    "show and tell, summit, other" },
+		{ "Kind", event_kind_words(js(e, "kind")), EV_KINDS,
+		    EV_KIND_HINTS },
 		{ "Starts", start, NULL, zone_hint },
 		{ "Duration (minutes)", dur, NULL, NULL },
 		{ "Repeats", js(e, "recurrence")[0] ? js(e, "recurrence") :
-		    "none", "none|weekly|fortnightly|monthly",
-		    "monthly: on the same day of the month" },
+		    "none", EV_REPEATS, EV_REPEAT_HINTS },
 		{ "Capacity", cap, NULL, "places; empty for no limit" },
 		{ "Community", js(e, "community"), NULL, "cannot be changed "
 		    "here" },

@@ -142,6 +142,24 @@ resumed_draft(void *ctx, json_t *result, json_t *error)
 	    "it as a draft).");
 }
 
+/* A new thread left unsent in the community resumed into: its composer
+ * again, the cursor where it was (compose.c). */
+static void
+resumed_new_thread(void *ctx, json_t *result, json_t *error)
+{
+	struct view *tab = ctx;
+	json_t *d = draft_of(result, error);
+	const char *key;
+
+	if (d == NULL || ui_top() != tab || strncmp(key = js(result, "key"),
+	    "thread:", 7) != 0)
+		return;
+	ui_push(composer_open("New thread", "thread.create", json_pack(
+	    "{s:s}", "slug", key + 7), key, true, js(d, "body"), NULL));
+	ui_flash("Back where you were, with your unsent new thread (Esc "
+	    "keeps it as a draft).");
+}
+
 static void
 resumed(void *ctx, json_t *result, json_t *error)
 {
@@ -152,10 +170,14 @@ resumed(void *ctx, json_t *result, json_t *error)
 
 	if (error != NULL || !json_is_object(w) || ui_top() != home)
 		return;
-	if (strcmp(screen, "community") == 0 && js(w, "slug")[0])
+	if (strcmp(screen, "community") == 0 && js(w, "slug")[0]) {
+		char key[64];
+
 		ui_push(view_community_tab(js(w, "slug"), js(w, "title"),
 		    json_is_integer(tab) ? (int)json_integer_value(tab) : -1));
-	else if (strcmp(screen, "thread") == 0 && ji(w, "thread_id")) {
+		snprintf(key, sizeof key, "thread:%s", js(w, "slug"));
+		draft_fetch(key, ui_top(), resumed_new_thread, ui_top());
+	} else if (strcmp(screen, "thread") == 0 && ji(w, "thread_id")) {
 		if (js(w, "slug")[0])
 			ui_push(view_community_tab(js(w, "slug"), js(w,
 			    "slug"), 0));

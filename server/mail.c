@@ -335,7 +335,8 @@ mail_message(const struct mail_msg *m)
 	body_text(&b, m->body);
 	mail_connect_line(connect, sizeof connect);
 	buf_printf(&b, "\r\n-- \r\nHearth: connect with  %s\r\n", connect);
-	buf_puts(&b, "To stop these, connect and open Settings -> E-mail.\r\n");
+	buf_puts(&b, "To stop these, connect, open your Profile (p), then "
+	    "E-mail (E); in the line mode 5, then m.\r\n");
 	if (m->ics != NULL) {
 		buf_printf(&b, "\r\n--%s\r\nContent-Type: text/calendar; "
 		    "charset=UTF-8; method=PUBLISH\r\n"

@@ -82,8 +82,8 @@ email_set(struct call *x, const char *address)
 	if (call_step(x, st) != 0)
 		return -1;
 	snprintf(body, sizeof body, "Your code for Hearth is %s\n\n"
-	    "Type it where Hearth asks for it (Settings -> E-mail) within an "
-	    "hour. If you did not ask for this, ignore this e-mail: nothing "
+	    "Type it where Hearth asks for it within an hour: connect, open "
+	    "your Profile (p), then E-mail (E); in the line mode 5, then m. If you did not ask for this, ignore this e-mail: nothing "
 	    "will be sent to this address.\n", code);
 	memset(&mm, 0, sizeof mm);
 	mm.to = address;
@@ -174,8 +174,8 @@ op_email_verify(struct call *x)
 			return -1;
 		/* the failed try is kept: the reply is an ok with ok false */
 		x->result = json_pack("{s:b, s:s, s:i}", "verified", 0,
-		    "message", "that is not the code we sent; check the "
-		    "e-mail and try again", "tries_left",
+		    "message", "That is not the code we sent; check the "
+		    "e-mail and try again.", "tries_left",
 		    EMAIL_TRIES - tries - 1);
 		return 0;
 	}
@@ -230,7 +230,8 @@ op_email_prefs(struct call *x)
 	sqlite3_reset(st);
 	if (!any)
 		return call_fail(x, ERR_NOT_FOUND, "set your e-mail address "
-		    "first (Settings -> E-mail)");
+		    "first (Profile, then E-mail: p then E; in the line mode 5 "
+		    "then m)");
 	if (digest != NULL) {
 		st = db_stmt(srv->db, "UPDATE member_email SET digest = ?2 "
 		    "WHERE member_id = ?1");

@@ -136,12 +136,13 @@ op_invite_redeem(struct call *x)
 	member_id = sqlite3_last_insert_rowid(srv->db);
 	st = db_stmt(srv->db,
 	    "INSERT INTO keys (member_id, fingerprint, key_type, public_key, "
-	    "created_at) VALUES (?, ?, ?, ?, ?)");
+	    "created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)");
 	sqlite3_bind_int64(st, 1, member_id);
 	sqlite3_bind_text(st, 2, c->key.fp, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, c->key.type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, c->key.b64, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, now); /* in use now, as a device code's */
 	if (step_done(x, st) != 0)
 		return -1;
 	st = db_stmt(srv->db,

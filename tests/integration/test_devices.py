@@ -218,6 +218,10 @@ def test_device_code_from_the_tui_adds_a_second_key():
                    remain=True)
         new.wait_for('Invite code:', 'device code from your other device', timeout=15)
         new.keys(code.lower(), 'Enter')
+        # the new device says so, as the line mode does, until it is read
+        new.wait_for('This device is now added', "This device's key now belongs to",
+                     timeout=10)
+        new.keys('Enter')
         new.wait_for('Welcome, Tess', timeout=10)
         # the old device's list shows the new one at once
         old.wait_for('home laptop')
@@ -238,6 +242,8 @@ def test_device_code_from_the_tui_adds_a_second_key():
         new = Tmux(' '.join(srv.ssh_base(laptop, 'join') + ['-tt', '127.0.0.1']), 100, 30)
         new.wait_for('Invite code:', 'device code from your other device', timeout=15)
         new.keys(code, 'Enter')
+        new.wait_for('This device is now added', timeout=10)
+        new.keys('Enter')
         new.wait_for('Welcome, Tess', timeout=10)
     finally:
         old.kill()

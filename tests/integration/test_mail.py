@@ -96,9 +96,13 @@ def verify(srv, sink, s, address):
     assert got['To'] == address
     assert got['Subject'] == 'Your Hearth code'
     code = re.search(r'code for Hearth is (\d{6})', body(got)).group(1)
+    assert 'open your Profile (p), then E-mail (E); in the line mode 5, then m' \
+        in ' '.join(body(got).split()), body(got)
+    assert 'Settings' not in body(got)
     wrong = '000000' if code != '000000' else '111111'
     r = ok(s.call('email.verify', code=wrong))
     assert r['verified'] is False and r['tries_left'] == 4, r
+    assert r['message'].startswith('That is not the code we sent'), r
     r = ok(s.call('email.verify', code=code))
     assert r['verified'] is True and r['email'] == address, r
     return code
@@ -156,7 +160,9 @@ def test_verify_then_a_mention_arrives_once_as_proper_mime():
     text = body(m)
     assert 'Supervision in ☕ cafés' in text
     assert 'ssh -p 2222 hearth.example.org' in text
-    assert 'To stop these, connect and open Settings -> E-mail' in text
+    assert 'To stop these, connect, open your Profile (p), then E-mail (E); ' \
+        'in the line mode 5, then m.' in text
+    assert 'Settings' not in text
     # once: further sweeps find nothing new
     run_sweeps(srv)
     r = wait_queue_empty(srv)

@@ -155,12 +155,12 @@ def test_leader_creates_then_cancels_event_in_tui():
         t.keys('c')
         t.wait_for('New event')
         t.keys('Book club', 'Tab')
-        t.keys('Space')                          # drop_in -> surgery
+        t.keys('Space')                          # drop-in -> surgery
         t.wait_for('< surgery >')
         t.keys('Tab', 'C-u', when.strftime('%Y-%m-%d %H:%M'), 'Tab')
         t.keys('C-u', '45', 'Tab', 'Space', 'Tab', '8', 'Tab')   # weekly, 8 places
-        t.wait_for('< (none) >')                 # the community: from the list
-        t.keys('Space')
+        # the community: from the list, only those the leader leads
+        # ("(none)", platform-wide, is for staff)
         t.wait_for('< COP >')
         t.keys('Tab', 'We read *one* book')
         t.keys('Enter')
