@@ -93,6 +93,27 @@ static void scp_release(struct scp *);
 static void settle(struct scp *);
 static void src_next(struct scp *);
 
+/* What a client sent, fit for the log: control bytes as '?'. */
+static const char *
+clean_to(const char *in, size_t n, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n && in[i] != '\0' && i < len - 1; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' :
+		    in[i];
+	out[i] = '\0';
+	return out;
+}
+
+static const char *
+clean(const char *in, size_t n)
+{
+	static char out[300];
+
+	return clean_to(in, n, out, sizeof out);
+}
+
 /* ---- the identity conn: nothing is ever written to it ---- */
 
 static void
@@ -322,7 +343,7 @@ scp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 		return s;
 	}
 	log_info(s->id, "scp: %s %s", s->sink ? "upload to" : "fetch",
-	    s->paths[0]);
+	    clean(s->paths[0], SIZE_MAX));
 	if (s->sink) {
 		s->st = SNK_CTRL;
 		buf_append(&s->out, "", 1); /* ready for the first line */
@@ -377,9 +398,14 @@ settle(struct scp *s)
 static void
 refuse(struct scp *s, const char *what, const char *why)
 {
+	char w[300], y[300];
+
+	/* one line, whatever the names hold */
+	clean_to(what, SIZE_MAX, w, sizeof w);
+	clean_to(why, SIZE_MAX, y, sizeof y);
 	s->errs++;
-	buf_printf(&s->out, "\001scp: %s: %s\n", what, why);
-	log_info(s->id, "scp: refused %s: %s", what, why);
+	buf_printf(&s->out, "\001scp: %s: %s\n", w, y);
+	log_info(s->id, "scp: refused %s: %s", w, y);
 }
 
 static void
@@ -434,8 +460,8 @@ answer(struct scp *s)
 		s->starved = true;
 		return 0;
 	}
-	log_info(s->id, "scp: the client says: %.*s", (int)(nl - p - 1),
-	    (const char *)p + 1);
+	log_info(s->id, "scp: the client says: %s",
+	    clean((const char *)p + 1, (size_t)(nl - p - 1)));
 	s->errs++;
 	buf_consume(&s->in, (size_t)(nl - p) + 1);
 	if (p[0] == 2) {
@@ -674,10 +700,12 @@ sink_line(struct scp *s, char *line)
 	case 1:
 		/* the client could not send a file: it goes on */
 		s->errs++;
-		log_info(s->id, "scp: the client says: %s", line + 1);
+		log_info(s->id, "scp: the client says: %s",
+		    clean(line + 1, SIZE_MAX));
 		break;
 	case 2:
-		log_info(s->id, "scp: the client says: %s", line + 1);
+		log_info(s->id, "scp: the client says: %s",
+		    clean(line + 1, SIZE_MAX));
 		finish(s, 1);
 		break;
 	default:

@@ -1037,6 +1037,8 @@ sess_flush_scp(struct sess *s)
 			s->dead = true;
 			return;
 		}
+		if (buf_used(o) < before)
+			s->last_input = now_ms(); /* a long fetch is not idle */
 		left -= before - buf_used(o) < left ? before - buf_used(o) :
 		    left;
 		if (left == 0 && buf_used(o) > 0) {

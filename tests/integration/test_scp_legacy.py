@@ -221,6 +221,9 @@ def test_hostile_control_lines_end_the_channel_and_keep_nothing():
     assert b'without control characters' in out, out
     assert [n for n, _ in docs(srv, 'students')] == ['a.txt', 'b.txt', 'c.txt',
                                                     'ok.txt']
+    # a refusal is one line, whatever the path holds
+    rc, out, err = raw_exec(srv, k, 'pat', "scp -f '/no\nC0644 1 x'", b'\0')
+    assert rc == 1 and out == b'\1scp: /no?C0644 1 x: No such file or directory\n', out
     # a fetch over a raw channel: C line, bytes, \0
     rc, out, err = raw_exec(srv, k, 'pat', 'scp -f /students/ok.txt',
                             b'\0\0\0')
