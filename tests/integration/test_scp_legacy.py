@@ -229,3 +229,31 @@ def test_hostile_control_lines_end_the_channel_and_keep_nothing():
                             b'\0\0\0')
     assert rc == 0 and out == b'C0644 3 ok.txt\nabc\0', (out, err)
 
+
+
+def test_killed_mid_upload_leaves_no_document_and_others_go_on():
+    srv, keys = setup()
+    p = subprocess.Popen(srv.ssh_base(keys['pat'], 'pat') +
+                         ['127.0.0.1', 'scp -t /students/'],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    assert p.stdout.read(1) == b'\0'
+    p.stdin.write(b'C0644 4000000 half.bin\n')
+    p.stdin.flush()
+    assert p.stdout.read(1) == b'\0'
+    p.stdin.write(blob(1536 * 1024))  # chunks stored, no last byte
+    p.stdin.flush()
+    wait_until(lambda: srv.query('SELECT count(*) FROM library_chunks')[0][0] >= 4,
+               what='chunks stored as they fill')
+    # meanwhile another member fetches and uploads
+    d = tmpdir()
+    src = write(os.path.join(d, 'other.txt'), b'other\n')
+    scp_o(srv, keys['ola'], 'ola', src, remote('ola', '/students/'))
+    scp_o(srv, keys['sam'], 'sam', remote('sam', '/students/other.txt'),
+          os.path.join(d, 'back'))
+    assert open(os.path.join(d, 'back'), 'rb').read() == b'other\n'
+    assert docs(srv, 'students') == [('other.txt', 1)]
+    p.kill()
+    p.wait()
+    wait_until(lambda: blobs(srv) == 1, what='the unfinished upload dropped')
+    assert docs(srv, 'students') == [('other.txt', 1)]
