@@ -32,6 +32,7 @@
 #define SCP_LINE_MAX 1100 /* a control line: mode, size, a 255-byte name */
 #define SCP_READ (64 * 1024) /* a download's read */
 #define SCP_PATHS 64 /* paths one -f may name */
+#define SCP_DEPTH 64 /* folders within folders, as library.c resolves */
 /* Bytes taken or made a turn, as sftp.c's: a room's line never waits long. */
 #define SCP_TURN_BYTES (128 * 1024)
 
@@ -42,6 +43,8 @@ enum scp_state {
 	SRC_C_ACK, /* ... for our C line */
 	SRC_DATA, /* sending the bytes */
 	SRC_END_ACK, /* ... for our \0 after them */
+	SRC_D_ACK, /* ... for our D line (-r) */
+	SRC_E_ACK, /* ... for our E line (-r) */
 	/* sink (-t) */
 	SNK_CTRL, /* a control line */
 	SNK_DATA, /* the file's bytes */
@@ -50,6 +53,12 @@ enum scp_state {
 	SNK_FINISH, /* the upload being stored and synced */
 	/* either */
 	SCP_DONE,
+};
+
+/* -r: a folder being sent (-f), its entries in name order */
+struct scp_frame {
+	struct lib_node *ents;
+	size_t n, cap, pos;
 };
 
 struct scp {
@@ -85,6 +94,12 @@ struct scp {
 	uint64_t size, off;
 	struct lib_upload *up;
 	char why[256]; /* SNK_SKIP: what to answer */
+	/* -r */
+	struct scp_frame *stack; /* -f: the folders being sent */
+	int depth, stack_cap;
+	char **targets; /* -t: the folders entered (D), innermost last */
+	int ntargets;
+	char *pending; /* -t: the folder being made, until synced */
 };
 
 static uint8_t scratch[SCP_READ];
@@ -92,6 +107,7 @@ static uint8_t scratch[SCP_READ];
 static void scp_release(struct scp *);
 static void settle(struct scp *);
 static void src_next(struct scp *);
+static void frames_free(struct scp *);
 
 /* What a client sent, fit for the log: control bytes as '?'. */
 static const char *
@@ -473,14 +489,96 @@ answer(struct scp *s)
 
 /* ---- source: -f ---- */
 
+/* Start sending n (a D line, or T and C lines); false if refused. */
+static bool
+src_begin(struct scp *s, const struct lib_node *n, const char *path)
+{
+	s->node = *n;
+	snprintf(s->name, sizeof s->name, "%s", n->name);
+	if (n->kind != LIB_DOC) {
+		if (!s->recursive || n->kind == LIB_ROOT) {
+			refuse(s, path, "not a regular file");
+			return false;
+		}
+		if (s->depth >= SCP_DEPTH) {
+			refuse(s, path, "folders nested too deep");
+			return false;
+		}
+		buf_printf(&s->out, "D0755 0 %s\n", s->name);
+		s->st = SRC_D_ACK;
+		return true;
+	}
+	s->size = (uint64_t)n->size;
+	s->off = 0;
+	if (s->preserve) {
+		buf_printf(&s->out, "T%lld 0 %lld 0\n", (long long)n->mtime,
+		    (long long)n->mtime);
+		s->st = SRC_T_ACK;
+		return true;
+	}
+	buf_printf(&s->out, "C0644 %" PRIu64 " %s\n", s->size, s->name);
+	s->st = SRC_C_ACK;
+	return true;
+}
+
+static void
+frame_add(void *arg, const struct lib_node *e)
+{
+	struct scp_frame *f = arg;
+
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->ents = xrealloc(f->ents, f->cap * sizeof *f->ents);
+	}
+	f->ents[f->n++] = *e;
+}
+
+/* The client took our D line: its entries come next, then E. */
+static void
+src_enter(struct scp *s)
+{
+	struct scp_frame *f;
+	char msg[256];
+
+	if (s->depth == s->stack_cap) {
+		s->stack_cap = s->stack_cap ? s->stack_cap * 2 : 8;
+		s->stack = xrealloc(s->stack, (size_t)s->stack_cap *
+		    sizeof *s->stack);
+	}
+	f = &s->stack[s->depth++];
+	memset(f, 0, sizeof *f);
+	if (library_list(s->who, &s->node, frame_add, f, msg, sizeof msg) !=
+	    LIB_OK) {
+		refuse(s, s->node.name, msg);
+		f->n = 0; /* an empty folder: its E at once */
+	}
+}
+
+/* The next thing to send: in the folder being sent, or the next path. */
 static void
 src_next(struct scp *s)
 {
 	char msg[256], c[SFTP_MAX_PATH + 2];
+	struct lib_node n;
+	struct scp_frame *f;
 	const char *path;
 	int rc;
 
 	for (;;) {
+		if (s->depth > 0) {
+			f = &s->stack[s->depth - 1];
+			if (f->pos < f->n) {
+				n = f->ents[f->pos++];
+				if (src_begin(s, &n, n.name))
+					return;
+				continue;
+			}
+			free(f->ents);
+			s->depth--;
+			buf_append(&s->out, "E\n", 2);
+			s->st = SRC_E_ACK;
+			return;
+		}
 		if (s->next >= s->npaths) {
 			finish(s, s->errs != 0 ? 1 : 0);
 			return;
@@ -489,8 +587,7 @@ src_next(struct scp *s)
 		if (!sftp_canon(path, c, sizeof c))
 			rc = LIB_NOENT;
 		else
-			rc = library_resolve(s->who, c, &s->node, msg,
-			    sizeof msg);
+			rc = library_resolve(s->who, c, &n, msg, sizeof msg);
 		if (rc == LIB_NOENT) {
 			/* a community they may not read: the same words */
 			refuse(s, path, "No such file or directory");
@@ -500,23 +597,18 @@ src_next(struct scp *s)
 			refuse(s, path, msg);
 			continue;
 		}
-		if (s->node.kind != LIB_DOC) {
-			refuse(s, path, "not a regular file");
-			continue;
-		}
-		break;
+		if (src_begin(s, &n, path))
+			return;
 	}
-	snprintf(s->name, sizeof s->name, "%s", s->node.name);
-	s->size = (uint64_t)s->node.size;
-	s->off = 0;
-	if (s->preserve) {
-		buf_printf(&s->out, "T%lld 0 %lld 0\n",
-		    (long long)s->node.mtime, (long long)s->node.mtime);
-		s->st = SRC_T_ACK;
-		return;
-	}
-	buf_printf(&s->out, "C0644 %" PRIu64 " %s\n", s->size, s->name);
-	s->st = SRC_C_ACK;
+}
+
+static void
+frames_free(struct scp *s)
+{
+	while (s->depth > 0)
+		free(s->stack[--s->depth].ents);
+	free(s->stack);
+	s->stack = NULL;
 }
 
 /* Send the next bytes of the document; false when the turn is spent. */
@@ -570,28 +662,30 @@ static void upload_ready(void *);
 /* Where a file named name goes: the folder and its name there. */
 static int
 sink_target(struct scp *s, const char *name, struct lib_node *dir,
-    char *dname, size_t dlen, char *msg, size_t len)
+    char *dpath, char *dname, size_t dlen, char *msg, size_t len)
 {
 	char c[SFTP_MAX_PATH + 2];
 	const char *dirp, *last;
+	const char *target = s->ntargets > 0 ? s->targets[s->ntargets - 1] :
+	    s->paths[0];
 	struct lib_node n;
 	int rc;
 
-	if (!sftp_canon(s->paths[0], c, sizeof c))
+	if (!sftp_canon(target, c, sizeof c))
 		return LIB_NOENT;
 	/* "/students/": a folder, as scp -t takes it */
-	if (s->paths[0][0] != '\0' &&
-	    s->paths[0][strlen(s->paths[0]) - 1] == '/')
+	if (target[0] != '\0' && target[strlen(target) - 1] == '/')
 		s->want_dir = true;
 	rc = library_resolve(s->who, c, &n, msg, len);
 	if (rc == LIB_OK && n.kind != LIB_DOC) {
 		*dir = n; /* a folder: the file keeps its name */
+		snprintf(dpath, SFTP_MAX_PATH + 2, "%s", c);
 		snprintf(dname, dlen, "%s", name);
 		return LIB_OK;
 	}
 	if (rc != LIB_OK && rc != LIB_NOENT)
 		return rc;
-	if (s->want_dir) {
+	if (s->want_dir || s->ntargets > 0) {
 		if (rc == LIB_OK) {
 			snprintf(msg, len, "Not a directory");
 			return LIB_FAIL;
@@ -602,6 +696,7 @@ sink_target(struct scp *s, const char *name, struct lib_node *dir,
 	if (!sftp_split(c, &dirp, &last))
 		return LIB_NOENT;
 	snprintf(dname, dlen, "%s", last);
+	snprintf(dpath, SFTP_MAX_PATH + 2, "%s", dirp);
 	rc = library_resolve(s->who, dirp, dir, msg, len);
 	if (rc == LIB_OK && dir->kind == LIB_DOC) {
 		snprintf(msg, len, "%.200s is a document, not a folder",
@@ -611,41 +706,56 @@ sink_target(struct scp *s, const char *name, struct lib_node *dir,
 	return rc;
 }
 
+/* "C0644 SIZE NAME" or "D0755 0 NAME": false (and the end) if bad. */
+static bool
+parse_ctrl(struct scp *s, const char *line, uint64_t *size,
+    const char **name)
+{
+	const char *p = line + 1;
+	char *e;
+
+	for (int i = 0; i < 4; i++, p++)
+		if (*p < '0' || *p > '7') {
+			proto_fatal(s, "bad mode in a C or D line");
+			return false;
+		}
+	if (*p++ != ' ' || !isdigit((unsigned char)*p)) {
+		proto_fatal(s, "no size in a C or D line");
+		return false;
+	}
+	errno = 0;
+	*size = strtoull(p, &e, 10);
+	if (errno != 0 || *e != ' ') {
+		proto_fatal(s, "bad size in a C or D line");
+		return false;
+	}
+	*name = e + 1;
+	if (**name == '\0') {
+		proto_fatal(s, "no name in a C or D line");
+		return false;
+	}
+	return true;
+}
+
 static void
 sink_file(struct scp *s, const char *line)
 {
-	const char *p = line + 1, *name;
-	char *e, dname[256], msg[256];
+	const char *name;
+	char dname[256], msg[256], dpath[SFTP_MAX_PATH + 2];
 	struct lib_node dir;
 	uint64_t size, max;
 	int rc;
 
-	for (int i = 0; i < 4; i++, p++)
-		if (*p < '0' || *p > '7') {
-			proto_fatal(s, "bad mode in the C line");
-			return;
-		}
-	if (*p++ != ' ' || !isdigit((unsigned char)*p)) {
-		proto_fatal(s, "no size in the C line");
+	if (!parse_ctrl(s, line, &size, &name))
 		return;
-	}
-	errno = 0;
-	size = strtoull(p, &e, 10);
-	if (errno != 0 || *e != ' ') {
-		proto_fatal(s, "bad size in the C line");
-		return;
-	}
-	name = e + 1;
-	if (*name == '\0') {
-		proto_fatal(s, "no name in the C line");
-		return;
-	}
-	rc = sink_target(s, name, &dir, dname, sizeof dname, msg, sizeof msg);
+	rc = sink_target(s, name, &dir, dpath, dname, sizeof dname, msg,
+	    sizeof msg);
 	snprintf(s->name, sizeof s->name, "%s", rc == LIB_OK ? dname : name);
 	s->size = size;
 	s->off = 0;
 	if (rc == LIB_NOENT) {
-		refuse(s, s->paths[0], "No such file or directory");
+		refuse(s, s->ntargets > 0 ? s->targets[s->ntargets - 1] :
+		    s->paths[0], "No such file or directory");
 		return;
 	}
 	if (rc != LIB_OK) {
@@ -672,6 +782,106 @@ sink_file(struct scp *s, const char *line)
 	s->st = size > 0 ? SNK_DATA : SNK_DATA_END;
 }
 
+static void
+target_push(struct scp *s, char *path)
+{
+	s->targets = xrealloc(s->targets, (size_t)(s->ntargets + 1) *
+	    sizeof *s->targets);
+	s->targets[s->ntargets++] = path;
+}
+
+/* The folder a D line made is on the disk (or not). */
+static void
+dir_synced(void *arg, bool ok)
+{
+	struct scp *s = arg;
+
+	s->waiting = false;
+	if (!s->freed) {
+		if (ok) {
+			target_push(s, s->pending);
+			buf_append(&s->out, "", 1);
+		} else {
+			refuse(s, s->name, "could not save; nothing was "
+			    "changed");
+			free(s->pending);
+		}
+		s->pending = NULL;
+		settle(s);
+		s->kick(s->owner);
+	}
+	scp_release(s);
+}
+
+/* "D0755 0 NAME" (-r): into that folder, made if new, until its E. */
+static void
+sink_dir(struct scp *s, const char *line)
+{
+	const char *name;
+	char dname[256], msg[256], dpath[SFTP_MAX_PATH + 2];
+	struct lib_node dir, n;
+	uint64_t size;
+	char *path;
+	int rc;
+
+	if (!parse_ctrl(s, line, &size, &name))
+		return;
+	if (!s->recursive) {
+		refuse(s, name, "a folder, without -r");
+		return;
+	}
+	if (s->ntargets >= SCP_DEPTH) {
+		refuse(s, name, "folders nested too deep");
+		return;
+	}
+	rc = sink_target(s, name, &dir, dpath, dname, sizeof dname, msg,
+	    sizeof msg);
+	snprintf(s->name, sizeof s->name, "%s", rc == LIB_OK ? dname : name);
+	if (rc == LIB_NOENT) {
+		refuse(s, s->ntargets > 0 ? s->targets[s->ntargets - 1] :
+		    s->paths[0], "No such file or directory");
+		return;
+	}
+	if (rc != LIB_OK) {
+		refuse(s, s->name, msg);
+		return;
+	}
+	if (library_name_check(dname, msg, sizeof msg) != 0) {
+		refuse(s, s->name, msg);
+		return;
+	}
+	path = xasprintf("%s/%s", strcmp(dpath, "/") == 0 ? "" : dpath,
+	    dname);
+	if (strlen(path) > SFTP_MAX_PATH) {
+		free(path);
+		refuse(s, s->name, "the path is too long");
+		return;
+	}
+	rc = library_resolve(s->who, path, &n, msg, sizeof msg);
+	if (rc == LIB_OK && n.kind != LIB_DOC) {
+		target_push(s, path); /* there already */
+		buf_append(&s->out, "", 1);
+		return;
+	}
+	if (rc == LIB_OK) {
+		free(path);
+		refuse(s, s->name, "a document by that name is there: not a "
+		    "folder");
+		return;
+	}
+	rc = library_mkdir(s->who, &dir, dname, msg, sizeof msg);
+	if (rc != LIB_OK) {
+		free(path);
+		refuse(s, s->name, msg);
+		return;
+	}
+	/* the ok (and what comes inside) once the folder is on the disk */
+	s->pending = path;
+	s->waiting = true;
+	s->refs++;
+	dispatch_after_sync(dir_synced, s);
+}
+
 /* A control line from the client (without its \n). */
 static void
 sink_line(struct scp *s, char *line)
@@ -684,17 +894,13 @@ sink_line(struct scp *s, char *line)
 		/* times: the library keeps its own */
 		buf_append(&s->out, "", 1);
 		break;
-	case 'D': {
-		/* "D0755 0 name" */
-		const char *name = strchr(line, ' ');
-
-		name = name != NULL ? strchr(name + 1, ' ') : NULL;
-		refuse(s, name != NULL ? name + 1 : line, "folders are not "
-		    "copied with scp -r; make the folder with sftp (mkdir) "
-		    "and copy the files into it");
+	case 'D':
+		sink_dir(s, line);
 		break;
-	}
 	case 'E':
+		/* the folder is done: back to the one around it */
+		if (s->ntargets > 0)
+			free(s->targets[--s->ntargets]);
 		buf_append(&s->out, "", 1);
 		break;
 	case 1:
@@ -861,8 +1067,16 @@ step(struct scp *s, size_t *bytes)
 	switch (s->st) {
 	case SRC_START:
 	case SRC_END_ACK:
+	case SRC_E_ACK:
 		if ((a = answer(s)) == 0 || a == -2)
 			return false;
+		src_next(s);
+		return true;
+	case SRC_D_ACK:
+		if ((a = answer(s)) == 0 || a == -2)
+			return false;
+		if (a > 0)
+			src_enter(s);
 		src_next(s);
 		return true;
 	case SRC_T_ACK:
@@ -1042,6 +1256,11 @@ scp_free(struct scp *s)
 	for (int i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
 	free(s->paths);
+	frames_free(s);
+	for (int i = 0; i < s->ntargets; i++)
+		free(s->targets[i]);
+	free(s->targets);
+	free(s->pending);
 	s->who->tr_data = NULL;
 	conn_free(s->who);
 	s->who = NULL;

@@ -156,12 +156,10 @@ def test_scp_O_upload_refusals_keep_nothing():
                     check=False)
     assert rc != 0, out
     assert 'file too large' in out and 'library_max_file_mb' in out, out
-    # a folder is not uploaded with -r
-    os.mkdir(os.path.join(d, 'dir'))
-    write(os.path.join(d, 'dir', 'a.txt'), b'a')
-    rc, out = scp_o(srv, keys['pat'], 'pat', '-r', os.path.join(d, 'dir'),
-                    remote('pat', '/students/'), check=False)
-    assert rc != 0 and 'sftp' in out, out
+    # a folder without -r (a raw client: OpenSSH's scp never sends one)
+    rc, out, _ = raw_exec(srv, keys['pat'], 'pat', 'scp -t /students/',
+                          b'D0755 0 dir\nE\n')
+    assert rc != 0 and b'without -r' in out, out
     assert docs(srv, 'students') == []
     wait_until(lambda: blobs(srv) == 0, what='refused uploads dropped')
     # one good file with a bad one: the good one lands
@@ -257,3 +255,49 @@ def test_killed_mid_upload_leaves_no_document_and_others_go_on():
     p.wait()
     wait_until(lambda: blobs(srv) == 1, what='the unfinished upload dropped')
     assert docs(srv, 'students') == [('other.txt', 1)]
+
+
+def tree(root):
+    """{relative path: bytes} of the files below root."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            out[os.path.relpath(p, root)] = open(p, 'rb').read()
+    return out
+
+
+def test_scp_O_r_copies_folders_both_ways():
+    srv, keys = setup()
+    d = tmpdir()
+    top = os.path.join(d, 'term one')
+    os.makedirs(os.path.join(top, 'sub', 'deeper'))
+    os.makedirs(os.path.join(top, 'empty'))
+    write(os.path.join(top, 'a.txt'), b'a\n')
+    write(os.path.join(top, 'sub', 'b.bin'), blob(300 * 1024, seed=3))
+    write(os.path.join(top, 'sub', 'deeper', 'c.md'), b'# c\n')
+    scp_o(srv, keys['pat'], 'pat', '-r', '-p', top, remote('pat', '/students/'))
+    _, ls = sftp(srv, keys['sam'], 'sam',
+                 'ls "/students/term one"\nls "/students/term one/sub/deeper"\n')
+    assert 'a.txt' in ls and 'sub' in ls and 'empty' in ls and 'c.md' in ls, ls
+    # back, as a tree, byte for byte
+    back = os.path.join(d, 'back')
+    scp_o(srv, keys['sam'], 'sam', '-r',
+          remote('sam', '/students/term\\ one'), back)
+    assert tree(back) == tree(top)
+    assert os.path.isdir(os.path.join(back, 'empty'))
+    # again into the folders that are there now: new versions, no new folders
+    write(os.path.join(top, 'a.txt'), b'a, again\n')
+    scp_o(srv, keys['pat'], 'pat', '-r', top, remote('pat', '/students/'))
+    assert ('a.txt', 2) in docs(srv, 'students'), docs(srv, 'students')
+    assert srv.query("SELECT count(*) FROM library_folders WHERE name = 'term one'"
+                     )[0][0] == 1
+    # a whole community's library, with -r; without it, not a regular file
+    back2 = os.path.join(d, 'back2')
+    scp_o(srv, keys['sam'], 'sam', '-r', remote('sam', '/students'), back2)
+    assert tree(os.path.join(back2, 'term one'))['a.txt'] == b'a, again\n'
+    # a member who may not add gets sftp's words and no folder
+    rc, out = scp_o(srv, keys['sam'], 'sam', '-r', top,
+                    remote('sam', '/students/'), check=False)
+    assert rc != 0, out
+    assert srv.query("SELECT count(*) FROM library_folders")[0][0] == 4
