@@ -458,6 +458,7 @@ answer(struct scp *s)
 	const uint8_t *p = (const uint8_t *)buf_head(&s->in);
 	const uint8_t *nl;
 	size_t n = buf_used(&s->in);
+	uint8_t kind;
 
 	if (n == 0) {
 		s->starved = true;
@@ -476,11 +477,12 @@ answer(struct scp *s)
 		s->starved = true;
 		return 0;
 	}
-	log_info(s->id, "scp: the client says: %s",
-	    clean((const char *)p + 1, (size_t)(nl - p - 1)));
+	kind = p[0];
+	log_info(s->id, "scp: the client says: %s", nl > p ?
+	    clean((const char *)p + 1, (size_t)(nl - p - 1)) : "");
 	s->errs++;
 	buf_consume(&s->in, (size_t)(nl - p) + 1);
-	if (p[0] == 2) {
+	if (kind == 2) {
 		finish(s, 1);
 		return -2;
 	}
