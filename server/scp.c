@@ -708,6 +708,24 @@ sink_target(struct scp *s, const char *name, struct lib_node *dir,
 	return rc;
 }
 
+/* Where name goes (sink_target), or refused saying why: false. */
+static bool
+sink_where(struct scp *s, const char *name, struct lib_node *dir,
+    char *dpath, char *dname)
+{
+	char msg[256];
+	int rc = sink_target(s, name, dir, dpath, dname, 256, msg,
+	    sizeof msg);
+
+	snprintf(s->name, sizeof s->name, "%s", rc == LIB_OK ? dname : name);
+	if (rc == LIB_NOENT)
+		refuse(s, s->ntargets > 0 ? s->targets[s->ntargets - 1] :
+		    s->paths[0], "No such file or directory");
+	else if (rc != LIB_OK)
+		refuse(s, s->name, msg);
+	return rc == LIB_OK;
+}
+
 /* "C0644 SIZE NAME" or "D0755 0 NAME": false (and the end) if bad. */
 static bool
 parse_ctrl(struct scp *s, const char *line, uint64_t *size,
@@ -750,20 +768,10 @@ sink_file(struct scp *s, const char *line)
 
 	if (!parse_ctrl(s, line, &size, &name))
 		return;
-	rc = sink_target(s, name, &dir, dpath, dname, sizeof dname, msg,
-	    sizeof msg);
-	snprintf(s->name, sizeof s->name, "%s", rc == LIB_OK ? dname : name);
 	s->size = size;
 	s->off = 0;
-	if (rc == LIB_NOENT) {
-		refuse(s, s->ntargets > 0 ? s->targets[s->ntargets - 1] :
-		    s->paths[0], "No such file or directory");
+	if (!sink_where(s, name, &dir, dpath, dname))
 		return;
-	}
-	if (rc != LIB_OK) {
-		refuse(s, s->name, msg);
-		return;
-	}
 	/* said before a byte is sent: the same words as library.c's */
 	max = (uint64_t)srv->cfg.library_max_file_mb * 1024 * 1024;
 	if (size > max) {
@@ -836,18 +844,8 @@ sink_dir(struct scp *s, const char *line)
 		refuse(s, name, "folders nested too deep");
 		return;
 	}
-	rc = sink_target(s, name, &dir, dpath, dname, sizeof dname, msg,
-	    sizeof msg);
-	snprintf(s->name, sizeof s->name, "%s", rc == LIB_OK ? dname : name);
-	if (rc == LIB_NOENT) {
-		refuse(s, s->ntargets > 0 ? s->targets[s->ntargets - 1] :
-		    s->paths[0], "No such file or directory");
+	if (!sink_where(s, name, &dir, dpath, dname))
 		return;
-	}
-	if (rc != LIB_OK) {
-		refuse(s, s->name, msg);
-		return;
-	}
 	if (library_name_check(dname, msg, sizeof msg) != 0) {
 		refuse(s, s->name, msg);
 		return;
