@@ -1657,3 +1657,26 @@ int read_async(struct call *, read_work_fn work,
 bool read_waits(const struct conn *);
 
 #endif
+
+/*
+ * scp.c: the classic scp protocol ("scp -f PATH", "scp -t TARGET" exec
+ * requests, as scp -O and OpenSSH before 9.0 send them) over the library,
+ * with sftp.c's calls and checks. sshd.c gives it at most scp_room bytes,
+ * writes scp_out (and scp_err to stderr), and once scp_done ends the
+ * channel with the status. kick: output waits or input may go on; end: the
+ * transfer is over (then scp_done once its last bytes are out).
+ */
+struct scp;
+bool scp_command(const char *cmd);
+struct scp *scp_new(void *owner, void (*kick)(void *), void (*end)(void *),
+    uint64_t log_id, const struct member *, const char *key_fp, bool guest,
+    const char *cmd);
+int scp_input(struct scp *, const void *, size_t);
+int scp_resume(struct scp *);
+/* Bytes scp_input takes now (the rest waits in the channel's window). */
+size_t scp_room(const struct scp *);
+void scp_eof(struct scp *);
+bool scp_done(const struct scp *, int *status);
+struct buf *scp_out(struct scp *);
+struct buf *scp_err(struct scp *);
+void scp_free(struct scp *);

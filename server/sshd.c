@@ -118,6 +118,10 @@ struct sess {
 	bool sftp_eof; /* the client is done sending */
 	bool sftp_ended; /* sftp.c asked to end */
 
+	/* an exec of "scp -f" or "scp -t" (scp.c) */
+	struct scp *scp;
+	bool scp_stranded; /* bytes scp.c had no room for wait in libssh */
+
 	struct sess *next, *prev;
 };
 
@@ -334,6 +338,20 @@ sess_sftp_end(void *owner)
 	sess_kick(s);
 }
 
+/* ---- classic scp (scp.c) ---- */
+
+static void
+sess_scp_kick(void *owner)
+{
+	sess_kick(owner);
+}
+
+static void
+sess_scp_end(void *owner)
+{
+	sess_kick(owner);
+}
+
 /* ---- the terminal session (shell.c) ---- */
 
 int
@@ -423,6 +441,21 @@ cb_data(ssh_session ssh, ssh_channel ch, void *data, uint32_t len,
 			sess_kick(s);
 		return (int)len;
 	}
+	if (s->mode == MODE_EXEC && s->scp != NULL) {
+		/*
+		 * Take what scp.c has room for; the rest waits in libssh,
+		 * whose window then closes (read back in sess_flush_scp).
+		 */
+		size_t room = scp_room(s->scp);
+
+		if (room < len) {
+			len = (uint32_t)room;
+			s->scp_stranded = true;
+		}
+		if (len > 0 && scp_input(s->scp, data, len) == 0)
+			sess_kick(s);
+		return (int)len;
+	}
 	/* Take what fits; the rest waits in libssh (and its window). */
 	if (s->mode == MODE_SHELL && s->shell != NULL)
 		return (int)shell_input(s->shell, data, len);
@@ -445,6 +478,10 @@ cb_eof(ssh_session ssh, ssh_channel ch, void *ud)
 		conn_eof(s->conn);
 	if (s->mode == MODE_SFTP) {
 		s->sftp_eof = true;
+		sess_kick(s);
+	}
+	if (s->mode == MODE_EXEC && s->scp != NULL) {
+		scp_eof(s->scp);
 		sess_kick(s);
 	}
 }
@@ -748,6 +785,8 @@ sess_teardown(struct sess *s)
 	}
 	sftp_free(s->sftp); /* drops unfinished uploads */
 	s->sftp = NULL;
+	scp_free(s->scp); /* the same */
+	s->scp = NULL;
 	shell_free(s->shell); /* hangs up the TUI child */
 	s->shell = NULL;
 	uv_close((uv_handle_t *)&s->timer, handle_closed);
@@ -836,6 +875,21 @@ sess_start_mode(struct sess *s)
 			    (uint32_t)strlen(text));
 			free(text);
 			sess_finish(s, 1);
+			break;
+		}
+		if (scp_command(s->exec_cmd)) {
+			/* classic scp (scp -O, OpenSSH before 9.0): sftp's */
+			if (s->join) {
+				text = xasprintf("Hearth: the library is for "
+				    "members; join first (ssh join@...).\r\n");
+				ssh_channel_write_stderr(s->chan, text,
+				    (uint32_t)strlen(text));
+				free(text);
+				sess_finish(s, 1);
+				break;
+			}
+			s->scp = scp_new(s, sess_scp_kick, sess_scp_end, s->id,
+			    &s->member, s->key.fp, s->guest, s->exec_cmd);
 			break;
 		}
 		if (strcmp(s->exec_cmd, "calendar") == 0 && s->member.id != 0) {
@@ -955,6 +1009,75 @@ sess_flush_sftp(struct sess *s)
 		sess_finish(s, 0);
 }
 
+/*
+ * A classic scp transfer: its bytes onto the channel as the window allows
+ * (SFTP_TURN_WRITE a turn, as sftp's), then more from scp.c; bytes libssh
+ * kept for want of room are taken back as room comes; once scp.c is done
+ * and everything is out, the exit status.
+ */
+static void
+sess_flush_scp(struct sess *s)
+{
+	struct buf *o = scp_out(s->scp), *e = scp_err(s->scp);
+	size_t before, left = SFTP_TURN_WRITE, room;
+	static uint8_t tmp[64 * 1024]; /* the loop thread only */
+	int w, n, status;
+
+	if (batch_len > 0) {
+		/* a room's line waits for its batch: it goes first */
+		sess_kick(s);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		while (buf_used(e) > 0 && (w = ssh_channel_write_stderr(
+		    s->chan, buf_head(e), (uint32_t)buf_used(e))) > 0)
+			buf_consume(e, (size_t)w);
+		before = buf_used(o);
+		if (chan_write_max(s, o, left) != 0) {
+			s->dead = true;
+			return;
+		}
+		if (buf_used(o) < before)
+			s->last_input = now_ms(); /* a long fetch is not idle */
+		left -= before - buf_used(o) < left ? before - buf_used(o) :
+		    left;
+		if (left == 0 && buf_used(o) > 0) {
+			sess_kick(s); /* the rest next turn */
+			return;
+		}
+		if (buf_used(o) >= SFTP_OUT_HIGH)
+			break;
+		before = buf_used(o);
+		if (scp_resume(s->scp) != 0)
+			break;
+		/* the bytes libssh holds (no packet may come to offer them) */
+		if (s->scp_stranded && (room = scp_room(s->scp)) > 0) {
+			n = ssh_channel_read_nonblocking(s->chan, tmp,
+			    (uint32_t)(room < sizeof tmp ? room : sizeof tmp),
+			    0);
+			if (n > 0) {
+				log_debug(s->id, "scp: took back %d bytes libssh "
+				    "held", n);
+				scp_input(s->scp, tmp, (size_t)n);
+				continue;
+			}
+			s->scp_stranded = false;
+			if (n == SSH_ERROR) {
+				s->dead = true;
+				return;
+			}
+		}
+		if (buf_used(o) == before)
+			break;
+	}
+	/* no packet may come to offer them: the next turn takes them */
+	if (s->scp_stranded && scp_room(s->scp) > 0)
+		sess_kick(s);
+	if (buf_used(o) == 0 && buf_used(e) == 0 &&
+	    scp_done(s->scp, &status))
+		sess_finish(s, status);
+}
+
 /* Move queued output onto the channel and act on closes. */
 static void
 sess_flush(struct sess *s)
@@ -983,6 +1106,8 @@ sess_flush(struct sess *s)
 			sess_finish(s, 0);
 	} else if (s->mode == MODE_SFTP && s->sftp != NULL) {
 		sess_flush_sftp(s);
+	} else if (s->mode == MODE_EXEC && s->scp != NULL) {
+		sess_flush_scp(s);
 	} else if (s->shell != NULL) {
 		int rc = shell_progress(s->shell, &status);
 
@@ -1092,7 +1217,8 @@ sess_pump_io(struct sess *s, bool readable)
 		goto out;
 	if (!readable && s->kex_done && s->ev != NULL)
 		goto out;
-	if (s->mode == MODE_SFTP && batch_len > 0 && s->ev != NULL) {
+	if ((s->mode == MODE_SFTP || s->scp != NULL) && batch_len > 0 &&
+	    s->ev != NULL) {
 		/*
 		 * A room's line waits for its write batch: this transfer's
 		 * bytes (decrypted as they are read) wait for the next turn.
