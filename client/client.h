@@ -673,6 +673,7 @@ void plain_programme_event(json_int_t id);
 void plain_moderate_print_post(json_t *post);
 /* The thread commands below, as the member may use them. */
 void plain_moderate_help(json_t *thread);
+void plain_moderate_post_changed(json_t *event_data, json_t *shown);
 /*
  * A thread command (! N report, d N delete, v N history; moderators: h N
  * hide or show, x N mute the author, P pin, L lock, T rename): false if

@@ -1,0 +1,106 @@
+"""A hidden post leaves every open screen at once: the thread screens that
+already show it (TUI, line mode) and the JSON sessions watching the thread
+get thread.post_changed with the post as each may see it (never the hidden
+text to members who may not see it); showing it again reaches them the same
+way. A real hearthd, real ssh, tmux for screens."""
+import json
+
+from fixtures import drain, ok, settle, tui, wait_event, wait_gone
+from test_moderation import open_salary_thread, pick, world
+from test_plain import plain
+
+SECRET = 'I am Jo Quill, night nurse on Ward 7 at St Bart'
+
+
+def setup():
+    """world(), and bob's reply naming himself and his ward."""
+    srv, keys, tid, pid = world()
+    b = srv.session(keys['bob'])
+    secret = ok(b.call('post.create', thread_id=tid, body=SECRET))['post_id']
+    b.close()
+    return srv, keys, tid, pid, secret
+
+
+def watcher(srv, key, tid):
+    s = srv.session(key)
+    ok(s.call('thread.get', thread_id=tid))
+    return s
+
+
+def test_hide_reaches_open_thread_screens_and_sessions():
+    srv, keys, tid, pid, secret = setup()
+    # watching sessions: a member, the author, a manager
+    carol = watcher(srv, keys['carol'], tid)
+    bob = watcher(srv, keys['bob'], tid)
+    mgr = watcher(srv, keys['mgr'], tid)
+    t = tui(srv, keys['alice'], 'alice', width=100, height=30)
+    try:
+        open_salary_thread(t)
+        t.wait_for(SECRET)
+        # carol reports it; the leader hides it from the reports queue
+        c2 = srv.session(keys['carol'])
+        ok(c2.call('post.report', post_id=secret, reason='Names a patient ward'))
+        c2.close()
+        lead = srv.session(keys['lead'])
+        rid = ok(lead.call('report.list', slug='cop'))['reports'][0]['id']
+        ok(lead.call('report.resolve', report_id=rid, action='hide',
+                     message='Identifies a client'))
+        # the open TUI thread changes with no key pressed
+        screen = t.wait_for('(hidden by a moderator)')
+        wait_gone(t, 'Jo Quill')
+        assert 'Identifies a client' not in t.screen()
+        # the protocol event, as each session may see it
+        d = wait_event(carol, 'thread.post_changed', thread_id=tid)
+        assert d['post']['id'] == secret and d['post']['hidden'] is True
+        assert d['post']['body'] is None and 'hidden_reason' not in d['post']
+        assert 'Jo Quill' not in json.dumps(d)
+        d = wait_event(bob, 'thread.post_changed', thread_id=tid)
+        assert d['post']['body'] == SECRET
+        assert d['post']['hidden_reason'] == 'Identifies a client'
+        d = wait_event(mgr, 'thread.post_changed', thread_id=tid)
+        assert d['post']['body'] == SECRET and d['post']['hidden'] is True
+        # shown again: back on the open screen, again without a key
+        ok(lead.call('post.unhide', post_id=secret))
+        t.wait_for(SECRET)
+        wait_gone(t, '(hidden by a moderator)')
+        d = wait_event(carol, 'thread.post_changed', thread_id=tid)
+        assert d['post']['body'] == SECRET and d['post']['hidden'] is False
+        # a session watching another thread hears nothing of it
+        ok(carol.call('thread.get', thread_id=srv.query(
+            "SELECT id FROM threads WHERE id != ? LIMIT 1", tid)[0][0]))
+        settle(carol)
+        carol.events.clear()
+        ok(lead.call('post.hide', post_id=secret, reason='Again'))
+        settle(carol)
+        assert not [m for m in drain(carol) if m.get('event') == 'thread.post_changed']
+        lead.close()
+    finally:
+        t.kill()
+        for s in (carol, bob, mgr):
+            s.close()
+
+
+def test_plain_open_thread_says_a_post_was_hidden():
+    srv, keys, tid, pid, secret = setup()
+    t = plain(srv, keys['carol'], 'carol')
+    try:
+        t.keys('1', 'Enter')
+        t.wait_for('1. Careers')
+        t.keys('1', 'Enter')
+        pick(t, 'Salary talk')
+        t.wait_for(SECRET)
+        lead = srv.session(keys['lead'])
+        ok(lead.call('post.hide', post_id=secret, reason='Identifies a client'))
+        # the next command in the open thread says so (m: more posts)
+        t.keys('m', 'Enter')
+        screen = t.wait_for('A moderator hid post 2 of this thread:')
+        tail = screen.split('A moderator hid post 2 of this thread:')[-1]
+        assert '(hidden by a moderator)' in tail
+        assert 'Identifies a client' not in screen
+        ok(lead.call('post.unhide', post_id=secret))
+        t.keys('m', 'Enter')
+        screen = t.wait_for('A moderator showed post 2 of this thread again:')
+        assert SECRET in screen.split('showed post 2 of this thread again:')[-1]
+        lead.close()
+    finally:
+        t.kill()
