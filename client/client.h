@@ -303,7 +303,7 @@ struct view *community_role_picker(const char *slug, const char *name,
 int64_t mod_duration_parse(const char *);
 /* Each runs done on the view below with the server's result. */
 struct view *mod_hide_form(json_int_t post_id, const char *who,
-    void (*done)(struct view *, json_t *));
+    bool first, void (*done)(struct view *, json_t *));
 struct view *mod_unhide_form(json_int_t post_id,
     void (*done)(struct view *, json_t *));
 struct view *mod_delete_form(json_int_t post_id,

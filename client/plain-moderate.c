@@ -200,8 +200,15 @@ plain_moderate_thread_cmd(const char *s, json_t *th, json_t *p)
 				plain_do("post.unhide", json_pack("{s:I}",
 				    "post_id", ji(p, "id")), "Shown again.");
 		} else {
+			/* s is plain_ask's buffer: read N before asking */
+			bool first = atoi(s + 1) == 1;
+
 			snprintf(reason, sizeof reason, "%s", plain_ask(
 			    "Why hide it (its author sees this): "));
+			if (!blank(reason) && first)
+				plain_out("It is the thread's first post: members "
+				    "will see the thread listed as \"(hidden by a "
+				    "moderator)\", not by its title.\n");
 			if (blank(reason))
 				plain_out("Not hidden: a reason is needed.\n");
 			else if (yes("Hide this post from everyone but its "

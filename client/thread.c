@@ -328,8 +328,8 @@ thread_moderate_key(struct thread *t, int ch)
 			ui_push(mod_unhide_form(ji(p, "id"), thread_changed));
 		else {
 			author_of(p, who, sizeof who);
-			ui_push(mod_hide_form(ji(p, "id"), who,
-			    thread_changed));
+			ui_push(mod_hide_form(ji(p, "id"), who, p ==
+			    json_array_get(t->posts, 0), thread_changed));
 		}
 		return true;
 	case '!':

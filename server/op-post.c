@@ -589,17 +589,32 @@ post_change_deliver(void *arg, bool committed)
 	free(pc);
 }
 
-/* A moderator hid or showed a post: its thread's open screens show it. */
+/*
+ * A moderator hid or showed a post: its thread's open screens show it
+ * as it is now, and when it is the thread's first post (which lists show
+ * by the thread's title) the community's thread lists refresh.
+ */
 static void
 post_changed(struct call *x, const struct post *p, const struct access *a)
 {
 	struct post_change *pc = xcalloc(1, sizeof *pc);
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT min(id) FROM posts WHERE thread_id = :t");
+	bool first;
 
-	(void)a;
 	pc->thread_id = p->thread_id;
 	pc->post_id = p->id;
 	pc->community_id = p->community_id;
 	outbox_fn(&x->out, post_change_deliver, pc);
+	db_bind_i64(st, ":t", p->thread_id);
+	first = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) == p->id;
+	sqlite3_reset(st);
+	if (first)
+		outbox_community_event(&x->out, a->community_id,
+		    "community.activity", json_pack("{s:s, s:s, s:I, s:I}",
+		    "slug", a->slug, "what", "post", "thread_id",
+		    (json_int_t)p->thread_id, "post_id", (json_int_t)p->id));
 }
 
 int

@@ -2,11 +2,12 @@
 already show it (TUI, line mode) and the JSON sessions watching the thread
 get thread.post_changed with the post as each may see it (never the hidden
 text to members who may not see it); showing it again reaches them the same
-way. A real hearthd, real ssh, tmux for screens."""
+way. A thread whose first post is hidden is listed without its title to
+members. A real hearthd, real ssh, tmux for screens."""
 import json
 
 from fixtures import drain, ok, settle, tui, wait_event, wait_gone
-from test_moderation import open_salary_thread, pick, world
+from test_moderation import open_salary_thread, pick, plain_thread, world
 from test_plain import plain
 
 SECRET = 'I am Jo Quill, night nurse on Ward 7 at St Bart'
@@ -104,3 +105,65 @@ def test_plain_open_thread_says_a_post_was_hidden():
         lead.close()
     finally:
         t.kill()
+
+
+def titles(srv, key):
+    s = srv.session(key)
+    r = ok(s.call('thread.list', slug='cop'))['threads']
+    s.close()
+    return {x['id']: (x['title'], x.get('title_hidden', False)) for x in r}
+
+
+def test_hidden_first_post_hides_the_title_from_members():
+    srv, keys, tid, pid, secret = setup()
+    t = tui(srv, keys['carol'], 'carol', width=100, height=30)
+    try:
+        t.wait_for('Careers', timeout=15)
+        t.keys('Enter')
+        t.wait_for('1 Threads', 'Salary talk')
+        # the leader hides it from the thread; the form says what members
+        # will see of the thread
+        m = tui(srv, keys['lead'], 'lead', width=100, height=30)
+        try:
+            open_salary_thread(m)
+            m.keys('H')
+            m.wait_for('Hide a post', "the thread's first post: members see "
+                       'the thread as "(hidden by a moderator)"')
+            m.keys('Advertising', 'Tab', 'Space', 'Enter')
+            m.wait_for('hidden from others: Advertising')
+        finally:
+            m.kill()
+        lead = srv.session(keys['lead'])
+        # carol's open thread list changes by itself
+        t.wait_for('(hidden by a moderator)')
+        wait_gone(t, 'Salary talk')
+        # members see no title, in the list and the thread's header
+        assert titles(srv, keys['carol'])[tid] == ('(hidden by a moderator)', True)
+        c = srv.session(keys['carol'])
+        th = ok(c.call('thread.get', thread_id=tid))['thread']
+        assert th['title'] == '(hidden by a moderator)' and th['title_hidden']
+        c.close()
+        # its author and the moderators still do
+        for h in ('alice', 'mgr', 'lead'):
+            assert titles(srv, keys[h])[tid] == ('Salary talk', False), h
+        # a reply hidden changes no title
+        ok(lead.call('post.unhide', post_id=pid))
+        t.wait_for('Salary talk')
+        ok(lead.call('post.hide', post_id=secret, reason='Identifies a client'))
+        assert titles(srv, keys['carol'])[tid] == ('Salary talk', False)
+        lead.close()
+    finally:
+        t.kill()
+    # the line mode says the same before asking
+    t = plain(srv, keys['lead'], 'lead')
+    try:
+        plain_thread(t)
+        t.keys('h 1', 'Enter')
+        t.wait_for('Why hide it')
+        t.keys('Advertising', 'Enter')
+        t.wait_for("It is the thread's first post: members will see the thread "
+                   'listed as "(hidden by a moderator)", not by its title.')
+        t.keys('n', 'Enter')
+    finally:
+        t.kill()
+    assert titles(srv, keys['carol'])[tid] == ('Salary talk', False)
