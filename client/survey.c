@@ -93,10 +93,10 @@ survey_questions_parse(const char *text)
 	return qs;
 }
 
+/* The composer's start: the examples, then the cursor below them. */
 static const char example[] =
-    "\n\n"
-    "# Write your questions above, one a line. Examples (lines starting\n"
-    "# with one # are ignored: copy one without its # to use it):\n"
+    "# Examples (lines starting with one # are ignored: copy one without\n"
+    "# its # to use it):\n"
     "# ## About the session\n"
     "# single: Was it the right length? | too short | about right | "
     "too long\n"
@@ -104,7 +104,8 @@ static const char example[] =
     "# scale5: How useful was it? (1 not at all, 5 very)\n"
     "# scale10: How likely are you to recommend it? (0-10)\n"
     "# ## Anything else\n"
-    "# text optional: What would help?\n";
+    "# text optional: What would help?\n"
+    "# Write your questions below, one a line:\n";
 
 /* ---- results ---- */
 
@@ -194,8 +195,9 @@ results_got(void *ctx, json_t *result, json_t *error)
 			list_add(&r->l, line, right, C_NORMAL, NULL, false);
 		}
 		if (json_is_number(json_object_get(q, "mean"))) {
-			snprintf(line, sizeof line, "  mean %.1f of %lld answers",
-			    json_number_value(json_object_get(q, "mean")), n);
+			snprintf(line, sizeof line, "  mean %.1f of %lld "
+			    "answer%s", json_number_value(json_object_get(q,
+			    "mean")), n, n == 1 ? "" : "s");
 			list_add(&r->l, line, NULL, C_OK, NULL, false);
 		}
 	}
