@@ -129,6 +129,7 @@ struct results {
 	struct view v;
 	struct list l;
 	json_int_t id;
+	bool asked_me; /* the viewer is one of those asked (may answer) */
 };
 
 static void
@@ -145,10 +146,12 @@ results_got(void *ctx, json_t *result, json_t *error)
 		list_add(&r->l, err_message(error), NULL, C_ERROR, NULL, false);
 		return;
 	}
-	snprintf(line, sizeof line, "%s: %lld answer%s of %lld asked%s",
+	/* whoever made it is asked too when it went to them: say so */
+	snprintf(line, sizeof line, "%s: %lld answer%s of %lld asked%s%s",
 	    js(result, "title"), (long long)ji(result, "responses"),
 	    ji(result, "responses") == 1 ? "" : "s",
-	    (long long)ji(result, "audience_size"), json_is_true(
+	    (long long)ji(result, "audience_size"), r->asked_me ?
+	    ", you were asked too" : "", json_is_true(
 	    json_object_get(result, "anonymous")) ? " (anonymous)" : "");
 	list_add(&r->l, line, NULL, C_HEAD, NULL, false);
 	if (!json_is_true(json_object_get(result, "visible"))) {
@@ -224,7 +227,7 @@ results_free(struct view *v)
 }
 
 static struct view *
-view_survey_results(json_int_t id)
+view_survey_results(json_int_t id, bool asked_me)
 {
 	struct results *r = xcalloc(1, sizeof *r);
 
@@ -238,6 +241,7 @@ view_survey_results(json_int_t id)
 	r->v.key = results_key;
 	r->v.free = results_free;
 	r->id = id;
+	r->asked_me = asked_me;
 	list_add(&r->l, "Loading…", NULL, C_DIM, NULL, false);
 	net_call("survey.results", json_pack("{s:I}", "survey_id", id), &r->v,
 	    results_got, r);
@@ -657,7 +661,9 @@ one_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (ch == 'r') {
-		ui_push(view_survey_results(o->id));
+		ui_push(view_survey_results(o->id, json_is_true(
+		    json_object_get(o->s, "can_answer")) || json_is_true(
+		    json_object_get(o->s, "answered"))));
 		return true;
 	}
 	if (ch == 'C' && manage) {
