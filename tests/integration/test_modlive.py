@@ -6,7 +6,7 @@ way. A thread whose first post is hidden is listed without its title to
 members. A real hearthd, real ssh, tmux for screens."""
 import json
 
-from fixtures import drain, ok, settle, tui, wait_event, wait_gone
+from fixtures import ok, settle, tui, wait_event, wait_gone
 from test_moderation import open_salary_thread, pick, plain_thread, world
 from test_plain import plain
 
@@ -70,10 +70,8 @@ def test_hide_reaches_open_thread_screens_and_sessions():
         ok(carol.call('thread.get', thread_id=srv.query(
             "SELECT id FROM threads WHERE id != ? LIMIT 1", tid)[0][0]))
         settle(carol)
-        carol.events.clear()
         ok(lead.call('post.hide', post_id=secret, reason='Again'))
-        settle(carol)
-        assert not [m for m in drain(carol) if m.get('event') == 'thread.post_changed']
+        assert not [m for m in settle(carol) if m.get('event') == 'thread.post_changed']
         lead.close()
     finally:
         t.kill()
@@ -167,3 +165,25 @@ def test_hidden_first_post_hides_the_title_from_members():
     finally:
         t.kill()
     assert titles(srv, keys['carol'])[tid] == ('Salary talk', False)
+
+
+def test_hide_show_hide_in_one_write_ends_hidden_everywhere():
+    """Pipelined: each event carries the post as it is when it is sent, so
+    the last one a member gets is the hidden post, without its text."""
+    srv, keys, tid, pid, secret = setup()
+    carol = watcher(srv, keys['carol'], tid)
+    lead = srv.session(keys['lead'])
+    lines = [{'id': 301, 'op': 'post.hide', 'args': {'post_id': secret, 'reason': 'One'}},
+             {'id': 302, 'op': 'post.unhide', 'args': {'post_id': secret}},
+             {'id': 303, 'op': 'post.hide', 'args': {'post_id': secret, 'reason': 'Two'}}]
+    lead.send_raw(b''.join(json.dumps(m).encode() + b'\n' for m in lines))
+    for rid in (301, 302, 303):
+        ok(lead.reply(rid))
+    got = [m['data']['post'] for m in settle(carol)
+           if m.get('event') == 'thread.post_changed']
+    assert len(got) == 3, got
+    assert got[-1]['hidden'] is True and got[-1]['body'] is None, got
+    assert 'hidden_reason' not in got[-1]
+    assert srv.query('SELECT hidden_reason FROM posts WHERE id = ?', secret) == [('Two',)]
+    lead.close()
+    carol.close()
