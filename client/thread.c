@@ -1,7 +1,8 @@
 /*
  * thread.c: a thread's posts rendered from CommonMark, loaded page by page
- * and kept live with thread.new_post and thread.post_changed; reply, quote, thank and edit;
- * report, delete, history, and moderators' keys (moderate.c's forms).
+ * and kept live with thread.new_post and thread.post_changed (a moderator
+ * hid or showed a post); reply, quote, thank and edit; report, delete,
+ * history, and moderators' keys (moderate.c's forms).
  */
 #include <ctype.h>
 #include <malloc.h>

@@ -93,8 +93,9 @@ thread_load(struct call *x, int64_t id, struct thread *t)
 	    "SELECT " THREAD_COLS ", t.community_id, t.author_id, "
 	    "t.last_post_id, c.slug, (SELECT r.last_post_id FROM "
 	    "read_positions r WHERE r.member_id = :me AND r.thread_id = t.id), "
-	    FIRST_HIDDEN_SQL " FROM threads t JOIN communities c ON c.id = t.community_id "
-	    "LEFT JOIN members m ON m.id = t.author_id WHERE t.id = :id");
+	    FIRST_HIDDEN_SQL " FROM threads t JOIN communities c ON "
+	    "c.id = t.community_id LEFT JOIN members m ON m.id = t.author_id "
+	    "WHERE t.id = :id");
 	int rc;
 
 	memset(t, 0, sizeof *t);

@@ -7,7 +7,7 @@ members. A real hearthd, real ssh, tmux for screens."""
 import json
 
 from fixtures import ok, settle, tui, wait_event, wait_gone
-from test_moderation import open_salary_thread, pick, plain_thread, world
+from test_moderation import open_salary_thread, plain_thread, world
 from test_plain import plain
 
 SECRET = 'I am Jo Quill, night nurse on Ward 7 at St Bart'
@@ -83,10 +83,7 @@ def test_plain_open_thread_says_a_post_was_hidden():
     srv, keys, tid, pid, secret = setup()
     t = plain(srv, keys['carol'], 'carol')
     try:
-        t.keys('1', 'Enter')
-        t.wait_for('1. Careers')
-        t.keys('1', 'Enter')
-        pick(t, 'Salary talk')
+        plain_thread(t)
         t.wait_for(SECRET)
         lead = srv.session(keys['lead'])
         ok(lead.call('post.hide', post_id=secret, reason='Identifies a client'))
