@@ -309,7 +309,7 @@ struct view *community_role_picker(const char *slug, const char *name,
 int64_t mod_duration_parse(const char *);
 /* Each runs done on the view below with the server's result. */
 struct view *mod_hide_form(json_int_t post_id, const char *who,
-    void (*done)(struct view *, json_t *));
+    bool first, void (*done)(struct view *, json_t *));
 struct view *mod_unhide_form(json_int_t post_id,
     void (*done)(struct view *, json_t *));
 struct view *mod_delete_form(json_int_t post_id,
@@ -679,6 +679,7 @@ void plain_programme_event(json_int_t id);
 void plain_moderate_print_post(json_t *post);
 /* The thread commands below, as the member may use them. */
 void plain_moderate_help(json_t *thread);
+void plain_moderate_post_changed(json_t *event_data, json_t *shown);
 /*
  * A thread command (! N report, d N delete, v N history; moderators: h N
  * hide or show, x N mute the author, P pin, L lock, T rename): false if

@@ -97,16 +97,20 @@ hide_build(json_t *args, const char *const *vals, char *err, size_t errlen)
 }
 
 struct view *
-mod_hide_form(json_int_t post_id, const char *who,
+mod_hide_form(json_int_t post_id, const char *who, bool first,
     void (*done)(struct view *, json_t *))
 {
-	static const struct form_def defs[] = {
+	struct form_def defs[] = {
 		{ "Reason", NULL, NULL, "the author sees it; others see only "
 		    "\"hidden by a moderator\"" },
 		{ "Hide this post", "no", "no|yes", NULL },
 	};
 	char intro[200];
 
+	/* the thread's title goes with it (thread.list) */
+	if (first)
+		defs[1].hint = "the thread's first post: members see the "
+		    "thread as \"(hidden by a moderator)\"";
 	snprintf(intro, sizeof intro, "Hide %s's post from everyone but its "
 	    "author and the moderators. You can show it again later.", who);
 	return form_open("Hide a post", intro, "post.hide", json_pack("{s:I}",

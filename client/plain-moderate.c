@@ -44,6 +44,32 @@ plain_moderate_print_post(json_t *p)
 	}
 }
 
+/*
+ * thread.post_changed while a thread is read: a moderator hid or showed
+ * one of the posts shown (numbered from 1), which now reads as the server
+ * sends it to this member.
+ */
+void
+plain_moderate_post_changed(json_t *d, json_t *shown)
+{
+	json_t *p = json_object_get(d, "post"), *q;
+	size_t i;
+
+	json_array_foreach(shown, i, q) {
+		if (ji(q, "id") != ji(p, "id"))
+			continue;
+		json_array_set(shown, i, p);
+		if (ji(p, "hidden"))
+			plain_out("\nA moderator hid post %zu of this thread:\n",
+			    i + 1);
+		else
+			plain_out("\nA moderator showed post %zu of this thread "
+			    "again:\n", i + 1);
+		plain_moderate_print_post(p);
+		return;
+	}
+}
+
 void
 plain_moderate_help(json_t *thread)
 {
@@ -174,8 +200,15 @@ plain_moderate_thread_cmd(const char *s, json_t *th, json_t *p)
 				plain_do("post.unhide", json_pack("{s:I}",
 				    "post_id", ji(p, "id")), "Shown again.");
 		} else {
+			/* s is plain_ask's buffer: read N before asking */
+			bool first = atoi(s + 1) == 1;
+
 			snprintf(reason, sizeof reason, "%s", plain_ask(
 			    "Why hide it (its author sees this): "));
+			if (!blank(reason) && first)
+				plain_out("It is the thread's first post: members "
+				    "will see the thread listed as \"(hidden by a "
+				    "moderator)\", not by its title.\n");
 			if (blank(reason))
 				plain_out("Not hidden: a reason is needed.\n");
 			else if (yes("Hide this post from everyone but its "

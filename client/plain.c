@@ -23,6 +23,7 @@ static struct frame pin;
 static json_int_t pid = 1;
 static json_t *me;
 static json_int_t reading; /* the thread plain_thread shows, or 0 */
+static json_t *reading_shown; /* its posts as shown, numbered from 1 */
 
 /* Print with control characters made harmless. */
 void
@@ -102,6 +103,9 @@ pevent(json_t *msg)
 	else if (strcmp(ev, "thread.new_post") == 0 && ji(d, "thread_id") !=
 	    reading) /* the thread being read prints its new posts itself */
 		plain_out("\nNew post in a thread you follow.\n");
+	else if (strcmp(ev, "thread.post_changed") == 0 && ji(d,
+	    "thread_id") == reading && reading_shown != NULL)
+		plain_moderate_post_changed(d, reading_shown);
 	else if (strcmp(ev, "room.opened") == 0) /* one line, not a flood */
 		plain_out("\nA room opened in %s: \"%s\" (main menu: room %lld "
 		    "joins it).\n", js(d, "community"), js(d, "title"),
@@ -373,7 +377,7 @@ thread_land(json_int_t id, json_int_t post_id, json_int_t *after,
 void
 plain_thread_at(json_int_t id, json_int_t post_id)
 {
-	json_t *shown = json_array(), *th = NULL, *p;
+	json_t *shown = json_array(), *th = NULL, *p, *was_shown;
 	json_int_t after = 0, was;
 	size_t had;
 	bool more = false, fresh, asked;
@@ -387,6 +391,8 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 	}
 	was = reading;
 	reading = id;
+	was_shown = reading_shown;
+	reading_shown = shown;
 	plain_moderate_help(th);
 	plain_libknow_help(th);
 	if (post_id != 0)
@@ -461,6 +467,7 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 			    "far.\n");
 	}
 	reading = was;
+	reading_shown = was_shown;
 	json_decref(th);
 	json_decref(shown);
 }

@@ -64,9 +64,7 @@ reports_fill(struct reports *r)
 	if (r->reports == NULL)
 		return;
 	snprintf(r->msg, sizeof r->msg, r->count == 0 ? "No open reports." :
-	    "%d open report%s. H: hide the post  x: dismiss  c: write to its "
-	    "author  Enter: open the thread", r->count, r->count == 1 ? "" :
-	    "s");
+	    "%d open report%s.", r->count, r->count == 1 ? "" : "s");
 	json_array_foreach(r->reports, i, rep) {
 		char text[600], who[160], when[32], *body;
 		author_of(rep, who, sizeof who);
@@ -139,12 +137,20 @@ reports_count(struct reports *r)
 	return r->count;
 }
 
+/* The count, then (with reports open) the keys on its own line (76 wide). */
 void
 reports_draw(struct reports *r, int y, int rows, int cols)
 {
+	int keys = 0;
+
 	if (r->msg[0] != '\0')
 		put_text(y++, 2, cols - 4, r->msg, C_DIM, 0);
-	list_draw(&r->l, y, rows - 1, cols);
+	if (r->count > 0 && r->reports != NULL) {
+		put_text(y++, 2, cols - 4, "H:hide  x:dismiss  c:write to "
+		    "author  M:mute author  Enter:open the thread", C_DIM, 0);
+		keys = 1;
+	}
+	list_draw(&r->l, y, rows - 1 - keys, cols);
 }
 
 static bool
@@ -173,9 +179,18 @@ resolve_build(json_t *args, const char *const *vals, char *err,
 static void
 resolved(struct view *v, json_t *result)
 {
+	const char *o = js(result, "outcome");
+
 	(void)v;
-	ui_flash("Report %s; the reporter is told, without names.",
-	    js(result, "outcome"));
+	if (strcmp(o, "hidden") == 0)
+		ui_flash("Post hidden; its author is told why, the reporter the "
+		    "outcome.");
+	else if (strcmp(o, "contacted") == 0)
+		ui_flash("Message sent to the post's author; the reporter is "
+		    "told, without names.");
+	else
+		ui_flash("Report dismissed; the reporter is told, without "
+		    "names.");
 }
 
 static void

@@ -93,10 +93,10 @@ survey_questions_parse(const char *text)
 	return qs;
 }
 
+/* The composer's start: the examples, then the cursor below them. */
 static const char example[] =
-    "\n\n"
-    "# Write your questions above, one a line. Examples (lines starting\n"
-    "# with one # are ignored: copy one without its # to use it):\n"
+    "# Examples (lines starting with one # are ignored: copy one without\n"
+    "# its # to use it):\n"
     "# ## About the session\n"
     "# single: Was it the right length? | too short | about right | "
     "too long\n"
@@ -104,7 +104,8 @@ static const char example[] =
     "# scale5: How useful was it? (1 not at all, 5 very)\n"
     "# scale10: How likely are you to recommend it? (0-10)\n"
     "# ## Anything else\n"
-    "# text optional: What would help?\n";
+    "# text optional: What would help?\n"
+    "# Write your questions below, one a line:\n";
 
 /* ---- results ---- */
 
@@ -128,6 +129,7 @@ struct results {
 	struct view v;
 	struct list l;
 	json_int_t id;
+	bool asked_me; /* the viewer is one of those asked (may answer) */
 };
 
 static void
@@ -144,10 +146,12 @@ results_got(void *ctx, json_t *result, json_t *error)
 		list_add(&r->l, err_message(error), NULL, C_ERROR, NULL, false);
 		return;
 	}
-	snprintf(line, sizeof line, "%s: %lld answer%s of %lld asked%s",
+	/* whoever made it is asked too when it went to them: say so */
+	snprintf(line, sizeof line, "%s: %lld answer%s of %lld asked%s%s",
 	    js(result, "title"), (long long)ji(result, "responses"),
 	    ji(result, "responses") == 1 ? "" : "s",
-	    (long long)ji(result, "audience_size"), json_is_true(
+	    (long long)ji(result, "audience_size"), r->asked_me ?
+	    ", you were asked too" : "", json_is_true(
 	    json_object_get(result, "anonymous")) ? " (anonymous)" : "");
 	list_add(&r->l, line, NULL, C_HEAD, NULL, false);
 	if (!json_is_true(json_object_get(result, "visible"))) {
@@ -194,8 +198,9 @@ results_got(void *ctx, json_t *result, json_t *error)
 			list_add(&r->l, line, right, C_NORMAL, NULL, false);
 		}
 		if (json_is_number(json_object_get(q, "mean"))) {
-			snprintf(line, sizeof line, "  mean %.1f of %lld answers",
-			    json_number_value(json_object_get(q, "mean")), n);
+			snprintf(line, sizeof line, "  mean %.1f of %lld "
+			    "answer%s", json_number_value(json_object_get(q,
+			    "mean")), n, n == 1 ? "" : "s");
 			list_add(&r->l, line, NULL, C_OK, NULL, false);
 		}
 	}
@@ -222,7 +227,7 @@ results_free(struct view *v)
 }
 
 static struct view *
-view_survey_results(json_int_t id)
+view_survey_results(json_int_t id, bool asked_me)
 {
 	struct results *r = xcalloc(1, sizeof *r);
 
@@ -236,6 +241,7 @@ view_survey_results(json_int_t id)
 	r->v.key = results_key;
 	r->v.free = results_free;
 	r->id = id;
+	r->asked_me = asked_me;
 	list_add(&r->l, "Loading…", NULL, C_DIM, NULL, false);
 	net_call("survey.results", json_pack("{s:I}", "survey_id", id), &r->v,
 	    results_got, r);
@@ -655,7 +661,9 @@ one_key(struct view *v, int ch, bool is_key)
 		return true;
 	}
 	if (ch == 'r') {
-		ui_push(view_survey_results(o->id));
+		ui_push(view_survey_results(o->id, json_is_true(
+		    json_object_get(o->s, "can_answer")) || json_is_true(
+		    json_object_get(o->s, "answered"))));
 		return true;
 	}
 	if (ch == 'C' && manage) {

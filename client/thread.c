@@ -1,7 +1,8 @@
 /*
  * thread.c: a thread's posts rendered from CommonMark, loaded page by page
- * and kept live with thread.new_post; reply, quote, thank and edit;
- * report, delete, history, and moderators' keys (moderate.c's forms).
+ * and kept live with thread.new_post and thread.post_changed (a moderator
+ * hid or showed a post); reply, quote, thank and edit; report, delete,
+ * history, and moderators' keys (moderate.c's forms).
  */
 #include <ctype.h>
 #include <malloc.h>
@@ -328,8 +329,8 @@ thread_moderate_key(struct thread *t, int ch)
 			ui_push(mod_unhide_form(ji(p, "id"), thread_changed));
 		else {
 			author_of(p, who, sizeof who);
-			ui_push(mod_hide_form(ji(p, "id"), who,
-			    thread_changed));
+			ui_push(mod_hide_form(ji(p, "id"), who, p ==
+			    json_array_get(t->posts, 0), thread_changed));
 		}
 		return true;
 	case '!':
@@ -490,6 +491,34 @@ thread_key(struct view *v, int ch, bool is_key)
 	return true;
 }
 
+/*
+ * A moderator hid or showed a post (thread.post_changed): it is shown as
+ * the server now sends it to this member, at once. The first post also
+ * stands for the thread's title, so the header is read again.
+ */
+static void
+thread_post_changed(struct thread *t, json_t *p)
+{
+	size_t i;
+	json_t *q;
+
+	if (!json_is_object(p))
+		return;
+	json_array_foreach(t->posts, i, q) {
+		if (ji(q, "id") != ji(p, "id"))
+			continue;
+		json_array_set(t->posts, i, p);
+		t->doc_width = 0; /* render every post again */
+		if (ui_top() != &t->v)
+			ui_flash(ji(p, "hidden") ? "A moderator hid a post "
+			    "in this thread." : "A moderator showed a post "
+			    "in this thread again.");
+		if (i == 0)
+			thread_load(t);
+		return;
+	}
+}
+
 static void
 thread_event(struct view *v, const char *name, json_t *data)
 {
@@ -509,6 +538,11 @@ thread_event(struct view *v, const char *name, json_t *data)
 		    t->posts) - 1);
 		t->watch_lost = false;
 		thread_more(t, last != NULL ? ji(last, "id") : 0);
+		return;
+	}
+	if (strcmp(name, "thread.post_changed") == 0 && t->posts != NULL &&
+	    ji(data, "thread_id") == t->id) {
+		thread_post_changed(t, json_object_get(data, "post"));
 		return;
 	}
 	if (strcmp(name, "thread.new_post") != 0 || t->posts == NULL)

@@ -551,6 +551,72 @@ post_audit(struct call *x, const char *action, const struct post *p,
 	return rc == 0 ? 0 : call_db_fail(x);
 }
 
+/* A post hidden or shown again, for the sessions watching its thread. */
+struct post_change {
+	int64_t thread_id, post_id, community_id;
+};
+
+/*
+ * After the commit: every session watching the thread gets the post as
+ * that session may see it (a member who may not see hidden posts gets no
+ * body; its author and moderators keep it, with the reason).
+ */
+static void
+post_change_deliver(void *arg, bool committed)
+{
+	struct post_change *pc = arg;
+	struct call x;
+	struct access a;
+	json_t *post;
+	bool mod;
+
+	for (struct conn *c = conn_first(); committed && c != NULL;
+	    c = c->next) {
+		if (c->closing || c->watching_thread != pc->thread_id)
+			continue;
+		memset(&x, 0, sizeof x);
+		x.conn = c;
+		mod = false;
+		if (thread_authz(&x, pc->community_id, CA_READ, &a, &mod,
+		    "No such post.") != 0)
+			continue;
+		if ((post = post_fetch(pc->post_id, c->member.id, mod)) ==
+		    NULL)
+			continue;
+		conn_event(c, "thread.post_changed", json_pack("{s:I, s:o}",
+		    "thread_id", (json_int_t)pc->thread_id, "post", post));
+	}
+	free(pc);
+}
+
+/*
+ * A moderator hid or showed a post: its thread's open screens show it
+ * as it is now, and when it is the thread's first post (which lists show
+ * by the thread's title) the community's thread lists refresh.
+ */
+static void
+post_changed(struct call *x, const struct post *p, const struct access *a)
+{
+	struct post_change *pc = xcalloc(1, sizeof *pc);
+	sqlite3_stmt *st = db_stmt(srv->db,
+	    "SELECT min(id) FROM posts WHERE thread_id = :t");
+	bool first;
+
+	pc->thread_id = p->thread_id;
+	pc->post_id = p->id;
+	pc->community_id = p->community_id;
+	outbox_fn(&x->out, post_change_deliver, pc);
+	db_bind_i64(st, ":t", p->thread_id);
+	first = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) == p->id;
+	sqlite3_reset(st);
+	if (first)
+		outbox_community_event(&x->out, a->community_id,
+		    "community.activity", json_pack("{s:s, s:s, s:I, s:I}",
+		    "slug", a->slug, "what", "post", "thread_id",
+		    (json_int_t)p->thread_id, "post_id", (json_int_t)p->id));
+}
+
 int
 post_hide(struct call *x, int64_t id, const char *reason, bool *was_hidden)
 {
@@ -593,6 +659,7 @@ post_hide(struct call *x, int64_t id, const char *reason, bool *was_hidden)
 	    p.community_id, p.thread_id, id, 0,
 	    "A moderator hid your post in \"%s\": %s", p.title, reason) != 0)
 		return -1;
+	post_changed(x, &p, &a);
 	return 0;
 }
 
@@ -637,6 +704,7 @@ op_post_unhide(struct call *x)
 	    p.community_id, p.thread_id, id, 0,
 	    "A moderator showed your post in \"%s\" again.", p.title) != 0)
 		return -1;
+	post_changed(x, &p, &a);
 	x->result = json_pack("{s:I, s:b}", "post_id", id, "hidden", 0);
 	return 0;
 }

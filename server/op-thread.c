@@ -66,6 +66,23 @@ thread_json(sqlite3_stmt *st)
 }
 
 /*
+ * A thread whose first post a moderator hid is listed without its title
+ * to those who may not see that post (not its author, not moderators):
+ * the title usually says what the post said.
+ */
+#define FIRST_HIDDEN_SQL \
+	"(SELECT p.hidden_at IS NOT NULL FROM posts p WHERE p.thread_id = " \
+	"t.id ORDER BY p.id LIMIT 1)"
+#define TITLE_HIDDEN "(hidden by a moderator)"
+
+static void
+title_hide(json_t *item)
+{
+	json_object_set_new(item, "title", json_string(TITLE_HIDDEN));
+	json_object_set_new(item, "title_hidden", json_true());
+}
+
+/*
  * Load a thread and its header (as the caller sees it). Fails the call with
  * not_found when there is no such thread.
  */
@@ -75,9 +92,10 @@ thread_load(struct call *x, int64_t id, struct thread *t)
 	sqlite3_stmt *st = db_stmt(srv->db,
 	    "SELECT " THREAD_COLS ", t.community_id, t.author_id, "
 	    "t.last_post_id, c.slug, (SELECT r.last_post_id FROM "
-	    "read_positions r WHERE r.member_id = :me AND r.thread_id = t.id) "
-	    "FROM threads t JOIN communities c ON c.id = t.community_id "
-	    "LEFT JOIN members m ON m.id = t.author_id WHERE t.id = :id");
+	    "read_positions r WHERE r.member_id = :me AND r.thread_id = t.id), "
+	    FIRST_HIDDEN_SQL " FROM threads t JOIN communities c ON "
+	    "c.id = t.community_id LEFT JOIN members m ON m.id = t.author_id "
+	    "WHERE t.id = :id");
 	int rc;
 
 	memset(t, 0, sizeof *t);
@@ -102,6 +120,7 @@ thread_load(struct call *x, int64_t id, struct thread *t)
 	json_object_set_new(t->json, "read_up_to",
 	    sqlite3_column_type(st, 15) == SQLITE_NULL ? json_null() :
 	    json_integer(sqlite3_column_int64(st, 15)));
+	t->first_hidden = sqlite3_column_int(st, 16) != 0;
 	sqlite3_reset(st);
 	return 0;
 }
@@ -269,8 +288,9 @@ op_thread_list(struct call *x)
 	int64_t cur[3] = { 0, 0, 0 }, last[3] = { 0, 0, 0 };
 	struct access a;
 	sqlite3_stmt *st;
-	json_t *list;
+	json_t *list, *item;
 	char next[80];
+	bool mod;
 	int rc, n = 0;
 
 	if (arg_str(x->args, "slug", true, 48, &slug, x->msg,
@@ -288,15 +308,18 @@ op_thread_list(struct call *x)
 	if (authz_community_slug(x, slug, CA_READ, &a) != 0)
 		return -1;
 	visits_note(call_actor(x), a.community_id);
+	mod = a.admin || may(x, a.community_id, CA_MODERATE);
 	if (before == NULL)
 		st = db_stmt(srv->db,
-		    "SELECT " THREAD_COLS " FROM threads t LEFT JOIN members m "
+		    "SELECT " THREAD_COLS ", t.author_id, " FIRST_HIDDEN_SQL
+		    " FROM threads t LEFT JOIN members m "
 		    "ON m.id = t.author_id WHERE t.community_id = :c "
 		    "ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
 		    "LIMIT :n");
 	else {
 		st = db_stmt(srv->db,
-		    "SELECT " THREAD_COLS " FROM threads t LEFT JOIN members m "
+		    "SELECT " THREAD_COLS ", t.author_id, " FIRST_HIDDEN_SQL
+		    " FROM threads t LEFT JOIN members m "
 		    "ON m.id = t.author_id WHERE t.community_id = :c AND "
 		    "(t.pinned, t.last_post_at, t.id) < (:p, :at, :id) "
 		    "ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC "
@@ -312,7 +335,12 @@ op_thread_list(struct call *x)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == limit)
 			break;
-		json_array_append_new(list, thread_json(st));
+		item = thread_json(st);
+		if (!mod && sqlite3_column_int(st, 12) != 0 &&
+		    (sqlite3_column_int64(st, 11) == 0 ||
+		    sqlite3_column_int64(st, 11) != call_actor(x)))
+			title_hide(item);
+		json_array_append_new(list, item);
 		last[0] = sqlite3_column_int64(st, 3);
 		last[1] = sqlite3_column_int64(st, 8);
 		last[2] = sqlite3_column_int64(st, 0);
@@ -386,6 +414,9 @@ op_thread_get(struct call *x)
 		return call_db_fail(x);
 	}
 	json_object_set_new(t.json, "moderator", json_boolean(mod));
+	if (t.first_hidden && !mod && (t.author_id == 0 ||
+	    t.author_id != call_actor(x)))
+		title_hide(t.json);
 	x->conn->watching_thread = id;
 	x->result = json_pack("{s:o, s:o, s:o}", "thread", t.json, "posts",
 	    posts, "next", rc == SQLITE_ROW ? json_integer(last) :

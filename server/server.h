@@ -720,6 +720,7 @@ struct thread {
 	int64_t author_id;
 	int64_t last_post_id;
 	bool locked;
+	bool first_hidden; /* its first post is hidden */
 	char title[THREAD_TITLE_MAX + 8];
 	json_t *json; /* header: thread_json plus slug and read_up_to */
 };
