@@ -97,3 +97,87 @@ def test_no_pty_line_mode_does_not_echo_or_add_carriage_returns():
         assert [l.strip() for l in screen.split('\n')].count('zq7') == 0, screen
     finally:
         t.kill()
+
+
+def test_main_menu_says_what_is_wrong_and_keeps_to_a_short_prompt():
+    """A choice not on the menu is said so and only the short prompt
+    follows; back from a sub-menu only the short prompt (and what is new
+    if that changed); `?` prints the menu. Numbers have no gap for a
+    member, and the admin's entry comes last. The menu says what is
+    unread and which rooms are open."""
+    from fixtures import room_circle
+    srv = Server()
+    keys = room_circle(srv, extra=[('ada', 'admin')])
+    bob = srv.session(keys['bob'])
+    ok(bob.call('message.send', to=['alice'], body='Are you free on Friday?'))
+    t = plain(srv, keys['alice'], 'alice')
+    try:
+        screen = t.wait_for('0. Leave', 'Choose a number:')
+        menu = screen[screen.index('Main menu:'):]
+        labels = [l.strip() for l in menu.split('\n') if l.startswith('  ')
+                  and l.strip()[:1].isdigit()]
+        nums = [int(l.split('.')[0]) for l in labels if l.split('.')[0].isdigit()]
+        assert nums[:-1] == list(range(1, 17)), screen     # then 0. Leave
+        assert 'Admin' not in screen, screen
+        assert '13. Private messages' in screen, screen
+        assert 'Unread: ' in screen and '1 private message (13).' in screen, screen
+        t.keys('99', 'Enter')
+        screen = t.wait_for('99 is not on the menu.',
+                            'Main menu (? lists it). Choose a number:')
+        t.keys('l', 'Enter')
+        screen = t.wait_for('l is not on the menu.')
+        assert screen.count('Main menu:') == 1, screen
+        # a room opens meanwhile: back from a sub-menu, it is said
+        h = srv.session(keys['host'])
+        ok(h.call('room.open', community='cop', title='Thursday drop-in', record='off'))
+        t.keys('6', 'Enter')
+        t.wait_for('You accepted it on')
+        screen = t.wait_for('Open now: 1 room (7).',
+                            'Main menu (? lists it). Choose a number:')
+        assert screen.count('Main menu:') == 1, screen
+        assert screen.count('14. Surveys') == 1, screen
+        t.keys('?', 'Enter')
+        screen = t.wait_for('Open now: 1 room (7).\n  1. Communities')
+        assert 'Main menu:' in screen.split('number: ?')[-1], screen
+    finally:
+        t.kill()
+    t = plain(srv, keys['ada'], 'ada')
+    try:
+        screen = t.wait_for('0. Leave')
+        assert '16. The platform\'s library\n  17. Admin: invites' in screen, screen
+    finally:
+        t.kill()
+
+
+def test_offered_draft_says_its_time_in_words_without_bars():
+    """Composing where a draft is kept: when it was saved is said as every
+    time in the line mode is (no ISO timestamp), and its lines are read as
+    plain indented text, not after a "|" read out as "vertical bar"."""
+    import re
+    srv = Server()
+    keys = people(srv, 'pat')
+    community(srv, 'circle', 'platform', [('pat', 'member')], name='Circle')
+    p = srv.session(keys['pat'])
+    tid = ok(p.call('thread.create', slug='circle', title='Winter plans',
+                    body='first'))['thread_id']
+    ok(p.call('draft.save', key='reply:%d' % tid,
+              body='Para one of the draft.\n\nPara two of it.'))
+    p.close()
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.keys('1', 'Enter')
+        t.wait_for('1. Circle')
+        t.keys('1', 'Enter')
+        t.wait_for('. Winter plans')
+        t.keys('3', 'Enter')
+        t.wait_for('Thread: Winter plans')
+        t.keys('r', 'Enter')
+        screen = t.wait_for('You have an unsent draft here', 'c to continue it')
+        offer = screen[screen.index('You have an unsent draft here'):]
+        assert not re.search(r'\d{4}-\d\d-\d\dT\d\d:\d\d', offer), offer
+        assert 'kept on the server, saved ' in offer, offer
+        assert '|' not in offer, offer
+        assert '\n  Para one of the draft.\n' in offer, offer
+        assert '\n  Para two of it.\n(End of the draft.)' in offer, offer
+    finally:
+        t.kill()
