@@ -181,3 +181,49 @@ def test_offered_draft_says_its_time_in_words_without_bars():
         assert '\n  Para two of it.\n(End of the draft.)' in offer, offer
     finally:
         t.kill()
+
+
+def test_long_library_document_is_paged_and_the_prompt_reads_right():
+    """A long document says how long it is and is read a page at a time
+    (Enter on, s stops); the uploader's prompt after it is whole words."""
+    from test_library import setup, sftp, write
+    from harness import tmpdir
+    srv, keys = setup()
+    d = tmpdir()
+    body = '\n\n'.join('Paragraph %d of the guide.' % i for i in range(1, 56))
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/guide.md\n'
+         % write(os.path.join(d, 'guide.md'), body.encode()))
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. guide.md')
+        t.keys('1', 'Enter')
+        screen = t.wait_for('It is 109 lines long. Enter reads it, 30 lines at a '
+                            'time; s skips it:')
+        assert 'Paragraph 1 of' not in screen, screen
+        t.keys('Enter')
+        screen = t.wait_for('30 of 109 lines read. Enter reads on, a reads the rest, '
+                            's stops:')
+        assert 'Paragraph 15 of the guide.' in screen, screen
+        assert 'Paragraph 16 of' not in screen, screen
+        t.keys('Enter')
+        t.wait_for('60 of 109 lines read.')
+        t.keys('s', 'Enter')
+        screen = t.wait_for('Stopped at line 60 of 109.',
+                            'e to change its title, description or tags, '
+                            'Enter: back:')
+        assert 'on: ' not in screen and 'Paragraph 31 of' not in screen, screen
+        t.keys('Enter')
+        t.wait_for('Number to open, u up')
+        t.keys('1', 'Enter')
+        t.wait_for('It is 109 lines long.')
+        t.keys('Enter')
+        t.wait_for('30 of 109 lines read.')
+        t.keys('a', 'Enter')
+        screen = t.wait_for('Paragraph 55 of the guide.\n(End of the document.)')
+    finally:
+        t.kill()
