@@ -467,19 +467,76 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 
 static void polls(json_t *c);
 
+/*
+ * Where the member stands in a community, said in its header: "you are a
+ * member", "not a member; request sent ...", as the TUI's header does.
+ */
 static void
-show_community(json_t *c)
+community_state(json_t *c, char *out, size_t len)
 {
-	json_t *r, *res, *a, *t;
-	size_t i;
-	char *s, title[256], *body;
+	const char *role = js(c, "my_role");
+	json_t *q = json_object_get(c, "my_request");
+	const char *st = js(q, "status");
 
+	if (strcmp(role, "interested") == 0)
+		snprintf(out, len, "you are in it as interested");
+	else if (role[0] != '\0')
+		snprintf(out, len, "you are a %s", role);
+	else if (strcmp(st, "pending") == 0)
+		snprintf(out, len, "not a member; you asked to join %s, waiting "
+		    "for an answer", when_say(js(q, "created_at")));
+	else if (strcmp(st, "declined") == 0)
+		snprintf(out, len, "not a member; your request to join was "
+		    "declined%s%s", js(q, "response")[0] ? ": " : "",
+		    js(q, "response"));
+	else
+		snprintf(out, len, "not a member");
+}
+
+/* Leaders, managers and admins read its reports (as the TUI's tab). */
+static bool
+community_reports_may(json_t *c)
+{
+	const char *role = js(c, "my_role");
+
+	return strcmp(role, "leader") == 0 || strcmp(role, "manager") == 0 ||
+	    strcmp(js(me, "role"), "admin") == 0;
+}
+
+/*
+ * A community's menu, read fresh each time round (so joining or asking
+ * shows at once): its threads, and only the keys this member may use.
+ */
+static void
+show_community(const char *slug_arg)
+{
+	json_t *r, *res, *a, *t, *g, *c;
+	size_t i;
+	char *s, title[256], *body, slug[64], state[600], prompt[400];
+	bool member, pending, staff, reports;
+
+	snprintf(slug, sizeof slug, "%s", slug_arg);
 	for (;;) {
-		plain_out("\n%s\n", js(c, "name"));
+		g = plain_call("community.get", json_pack("{s:s}", "slug",
+		    slug));
+		if ((res = plain_result(g)) == NULL) {
+			json_decref(g);
+			return;
+		}
+		c = json_object_get(res, "community");
+		if (!json_is_object(c))
+			c = res;
+		member = js(c, "my_role")[0] != '\0';
+		pending = strcmp(js(json_object_get(c, "my_request"),
+		    "status"), "pending") == 0;
+		staff = json_is_integer(json_object_get(c,
+		    "pending_requests"));
+		reports = community_reports_may(c);
+		community_state(c, state, sizeof state);
+		plain_out("\n%s (%s)\n", js(c, "name"), state);
 		if (js(c, "purpose")[0])
 			plain_print_md(js(c, "purpose"), "  ");
-		r = plain_call("thread.list", json_pack("{s:s}", "slug",
-		    js(c, "slug")));
+		r = plain_call("thread.list", json_pack("{s:s}", "slug", slug));
 		a = NULL;
 		if ((res = plain_result(r)) != NULL)
 			a = arr(res, "threads");
@@ -489,61 +546,71 @@ show_community(json_t *c)
 			    ji(t, "unread") ? ", unread" : "");
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
-		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), "
-		    "S surveys, r roadmap and personas, l library, 0 back: ");
-		if (s[0] == 'n') {
-			char key[64];
+		snprintf(prompt, sizeof prompt, "%s%sl library, p polls, e "
+		    "events, S surveys, r roadmap and personas, %s%s%s0 back: ",
+		    json_array_size(a) > 0 ? "Number to read, " : "",
+		    member ? "n new thread, " : "",
+		    member || pending ? "" : strcmp(js(c, "join_policy"),
+		    "request") == 0 ? "j ask to join, " : "j join, ",
+		    member || pending || staff ? (pending && !member && !staff ?
+		    "m membership (withdraw your request), " :
+		    "m membership, ") : "",
+		    reports ? "R reports, " : "");
+		s = plain_ask(prompt);
+		if (s[0] == 'n' && member) {
+			char key[80];
 
-			snprintf(key, sizeof key, "thread:%s", js(c, "slug"));
+			snprintf(key, sizeof key, "thread:%s", slug);
 			title[0] = '\0';
 			body = plain_compose(key, title, sizeof title);
 			if (plain_do("thread.create", json_pack("{s:s, s:s, "
-			    "s:s}", "slug", js(c, "slug"), "title", title,
+			    "s:s}", "slug", slug, "title", title,
 			    "body", body), "Thread started."))
 				plain_draft_sent(key);
 			free(body);
+		} else if (s[0] == 'n') {
+			plain_out("Only its members start threads here; j "
+			    "joins.\n");
 		} else if (s[0] == 'p') {
 			polls(c);
 		} else if (s[0] == 'e') {
-			plain_programme_run(js(c, "slug"));
-		} else if (s[0] == 'R') {
+			plain_programme_run(slug);
+		} else if (s[0] == 'R' && reports) {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'R') {
+			plain_out("Reports are for its leaders and "
+			    "managers.\n");
 		} else if (s[0] == 'S') {
-			plain_survey(js(c, "slug"));
+			plain_survey(slug);
 		} else if (s[0] == 'r') {
-			plain_roadmap(js(c, "slug"));
+			plain_roadmap(slug);
 		} else if (s[0] == 'l') {
-			plain_library(js(c, "slug"));
+			plain_library(slug);
 		} else if (s[0] == 'j') {
-			plain_manage_join(c);
+			plain_manage_join(c); /* says so if a member or asked */
 		} else if (s[0] == 'm') {
-			plain_manage(js(c, "slug"));
+			plain_manage(slug);
 		} else if (atoi(s) > 0 && (t = json_array_get(a,
 		    (size_t)atoi(s) - 1)) != NULL) {
 			json_int_t id = ji(t, "id");
 			json_decref(r);
+			json_decref(g);
 			plain_thread(id);
 			continue;
 		} else {
 			json_decref(r);
+			json_decref(g);
 			return;
 		}
 		json_decref(r);
+		json_decref(g);
 	}
 }
 
 void
 plain_community(const char *slug)
 {
-	json_t *r = plain_call("community.get", json_pack("{s:s}", "slug",
-	    slug)), *res, *c;
-
-	if ((res = plain_result(r)) != NULL) {
-		c = json_object_get(res, "community");
-		show_community(json_is_object(c) ? c : res);
-	}
-	json_decref(r);
+	show_community(slug);
 }
 
 static void
@@ -575,7 +642,7 @@ communities(void)
 	s = plain_ask("Number to open, 0 back: ");
 	if (atoi(s) > 0 && (c = json_array_get(a, (size_t)atoi(s) - 1)) !=
 	    NULL)
-		show_community(c);
+		show_community(js(c, "slug"));
 	json_decref(r);
 }
 

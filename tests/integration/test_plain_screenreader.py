@@ -227,3 +227,66 @@ def test_long_library_document_is_paged_and_the_prompt_reads_right():
         screen = t.wait_for('Paragraph 55 of the guide.\n(End of the document.)')
     finally:
         t.kill()
+
+
+def community_prompt(screen):
+    """The community menu's last prompt on the screen."""
+    return [l for l in screen.split('\n') if 'p polls' in l and '0 back:' in l][-1]
+
+
+def test_community_menu_says_where_you_stand_and_offers_what_you_may():
+    """The header says member, not a member or request sent; j is offered
+    only to someone who may join and asks nothing once a request is sent;
+    R only to leaders and managers; n only to members."""
+    srv = Server()
+    keys = people(srv, 'pat', 'lee')
+    community(srv, 'nd', name='Neuro Diverse', policy='request',
+              members=[('lee', 'leader')])
+    community(srv, 'circle', name='Circle', members=[('pat', 'member')])
+    t = plain(srv, keys['pat'], 'pat')
+    try:
+        t.keys('1', 'Enter')
+        t.wait_for('1. Circle (member')
+        t.keys('1', 'Enter')
+        screen = t.wait_for('Circle (you are a member)', 'personas, ', '0 back:')
+        menu = community_prompt(screen)
+        assert 'n new thread' in menu and 'm membership' in menu, menu
+        assert 'j ' not in menu and 'R reports' not in menu, menu
+        t.keys('0', 'Enter')
+        t.keys('1', 'Enter')
+        t.wait_for('2. Neuro Diverse (not a member)')
+        t.keys('2', 'Enter')
+        screen = t.wait_for('Neuro Diverse (not a member)\n', 'personas, ', '0 back:')
+        menu = community_prompt(screen)
+        assert 'j ask to join' in menu, menu
+        assert 'n new thread' not in menu and 'R reports' not in menu, menu
+        assert 'm membership' not in menu, menu
+        t.keys('j', 'Enter')
+        t.wait_for('Join as a member (m) or as interested (i)?')
+        t.keys('m', 'Enter')
+        t.wait_for('full stop')
+        t.keys('I would like to join.', 'Enter', '.', 'Enter')
+        screen = t.wait_for('Request sent.',
+                            'Neuro Diverse (not a member; you asked to join ')
+        assert 'waiting for an answer)' in screen, screen
+        menu = community_prompt(screen)
+        assert 'j ' not in menu, menu
+        assert 'm membership (withdraw your request)' in menu, menu
+        # j typed anyway: said at once, before any question
+        t.keys('j', 'Enter')
+        screen = t.wait_for('You have already asked to join Neuro Diverse')
+        tail = screen[screen.rindex('Request sent.'):]
+        assert tail.count('Join as a member (m)') == 0, tail
+    finally:
+        t.kill()
+    t = plain(srv, keys['lee'], 'lee')
+    try:
+        t.keys('1', 'Enter')
+        t.wait_for('Neuro Diverse (leader')
+        t.keys('2', 'Enter')
+        screen = t.wait_for('Neuro Diverse (you are a leader)', 'personas, ', '0 back:')
+        menu = community_prompt(screen)
+        assert 'R reports' in menu and 'n new thread' in menu, menu
+        assert 'j ' not in menu, menu
+    finally:
+        t.kill()
