@@ -120,9 +120,11 @@ child_drop(int fd, bool root, uid_t uid, gid_t gid)
  * Start the TUI on a new pty with fd as its protocol socket (CHILD_FD).
  * no_pty: the client asked for no terminal (ssh -T), so its own terminal
  * echoes what is typed and turns "\n" into "\r\n" itself; the pty must
- * then pass bytes both ways as a pipe would: no echo, no line editing or
- * signal keys, no CR/LF changes. It is raw from the start (forkpty's
- * termios), so not even a keystroke typed ahead is echoed.
+ * then pass bytes both ways as a pipe would: no echo, no editing or
+ * signal keys (every special character disabled), no CR/LF changes. It
+ * stays canonical only so that a read returns one line, as over ssh -t
+ * (the line mode's stdio and its rooms' reads share fd 0). Set from the
+ * start (forkpty's termios): not even a line typed ahead is echoed.
  */
 static pid_t
 pty_spawn(const char *tui, const char *term, bool no_color, bool no_pty,
@@ -147,10 +149,11 @@ pty_spawn(const char *tui, const char *term, bool no_color, bool no_pty,
 	snprintf(termenv, sizeof termenv, "TERM=%s",
 	    term != NULL && *term != '\0' ? term : "dumb");
 	memset(&raw, 0, sizeof raw);
+	for (size_t i = 0; i < NCCS; i++)
+		raw.c_cc[i] = _POSIX_VDISABLE;
 	raw.c_iflag = IUTF8;
 	raw.c_cflag = CS8 | CREAD;
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
+	raw.c_lflag = ICANON;
 	cfsetispeed(&raw, B38400);
 	cfsetospeed(&raw, B38400);
 	pid = forkpty(&m, NULL, no_pty ? &raw : NULL, &ws);

@@ -290,3 +290,27 @@ def test_community_menu_says_where_you_stand_and_offers_what_you_may():
         assert 'j ' not in menu, menu
     finally:
         t.kill()
+
+
+def test_no_pty_room_line_is_said_once():
+    """In a room over `ssh -T` what is typed comes back once, as the room's
+    line ("Alice: ..."), not echoed by the server first."""
+    from fixtures import room_circle
+    srv = Server()
+    keys = room_circle(srv)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Thursday drop-in',
+                    record='off'))['room']['room_id']
+    p = Pipe(srv, keys['alice'], 'alice')
+    try:
+        p.wait_for('Choose a number')
+        p.send('room %d' % rid)
+        p.wait_for('/leave leaves.')
+        p.send('Thanks Ruth for the notes')
+        p.wait_for('Thanks Ruth for the notes')
+        p.send('/help')
+        out = p.wait_for('/leave goes back to the menu')
+        assert out.count('Thanks Ruth for the notes') == 1, out
+        assert '\r' not in out, repr(out[-300:])
+    finally:
+        p.close()
