@@ -876,6 +876,7 @@ static const struct {
 	{ "Admin: invites, members, code of conduct", plain_admin, true },
 };
 #define MENU_N (sizeof menu / sizeof menu[0])
+/* Their numbers, said in what is new (and by plain-messages.c: 13). */
 enum { MENU_NOTES = 2, MENU_ROOMS = 7, MENU_MESSAGES = 13 };
 
 /*
