@@ -954,6 +954,8 @@ main_menu(void)
 		full = false;
 		while (*s == ' ')
 			s++;
+		for (size_t e = strlen(s); e > 0 && s[e - 1] == ' '; e--)
+			s[e - 1] = '\0';
 		if (strncmp(s, "room ", 5) == 0) {
 			plain_room(atoll(s + 5));
 		} else if (strcmp(s, "D") == 0 || strcmp(s, "d") == 0) {
