@@ -52,11 +52,13 @@ plain_compose(const char *key, char *title, size_t tlen)
 	if (json_is_object(d) && (js(d, "body")[0] || js(d, "title")[0])) {
 		const char *a;
 
-		plain_out("You have an unsent draft here, kept on the server "
-		    "(saved %s):\n", js(d, "updated_at"));
+		/* said as every time is, and read as plain indented text */
+		plain_out("You have an unsent draft here, kept on the server, "
+		    "saved %s. It reads:\n", when_say(js(d, "updated_at")));
 		if (title != NULL && js(d, "title")[0])
 			plain_out("  Title: %s\n", js(d, "title"));
-		plain_print_md(js(d, "body"), "  | ");
+		plain_print_md(js(d, "body"), "  ");
+		plain_out("(End of the draft.)\n");
 		a = plain_ask("c to continue it, s to start afresh (it is "
 		    "thrown away): ");
 		if (a[0] != 's') {

@@ -11,20 +11,63 @@
 #include "common.h"
 #include "client.h"
 
-/* A plain-text or Markdown document, printed (its first 256 KiB). */
+/* A long document's lines read out at a time (a screenful or so). */
+#define DOC_PAGE 30
+
+/*
+ * A plain-text or Markdown document (its first 256 KiB). A short one is
+ * printed; of a long one, how long it is comes first, with the choice to
+ * read it, then DOC_PAGE lines at a time: Enter reads on, a reads the
+ * rest, s stops.
+ */
 static void
 text(json_int_t id)
 {
 	json_t *r = plain_call("library.text", json_pack("{s:I}", "id", id));
 	json_t *res = plain_result(r);
+	struct rdoc d;
+	size_t i = 0, stop;
+	bool all = false;
+	char prompt[160];
+	const char *a;
 
-	if (res != NULL) {
-		plain_out("\n");
-		plain_libknow_init(); /* [[doc:ID]] by title, as in posts */
-		plain_print_md(js(res, "text"), "  ");
-		if (json_is_true(json_object_get(res, "truncated")))
-			plain_out("  (more: fetch it with scp)\n");
+	if (res == NULL) {
+		json_decref(r);
+		return;
 	}
+	plain_libknow_init(); /* [[doc:ID]] by title, as in posts */
+	rdoc_init(&d);
+	render_markdown(&d, js(res, "text"), strlen(js(res, "text")), 76);
+	if (d.n > DOC_PAGE) {
+		snprintf(prompt, sizeof prompt, "It is %zu lines long. Enter "
+		    "reads it, %d lines at a time; s skips it: ", d.n,
+		    DOC_PAGE);
+		a = plain_ask(prompt);
+		if (a[0] == 's' || a[0] == '0')
+			i = d.n + 1; /* not read */
+	}
+	if (i == 0)
+		plain_out("\n");
+	while (i < d.n) {
+		stop = all || d.n - i <= DOC_PAGE ? d.n : i + DOC_PAGE;
+		for (; i < stop; i++)
+			plain_out("  %s\n", d.lines[i].text);
+		if (i == d.n)
+			break;
+		snprintf(prompt, sizeof prompt, "%zu of %zu lines read. Enter "
+		    "reads on, a reads the rest, s stops: ", i, d.n);
+		a = plain_ask(prompt);
+		if (a[0] == 's' || a[0] == '0') {
+			plain_out("Stopped at line %zu of %zu.\n", i, d.n);
+			break;
+		}
+		all = a[0] == 'a';
+	}
+	if (i == d.n && d.n > DOC_PAGE)
+		plain_out("(End of the document.)\n");
+	if (i == d.n && json_is_true(json_object_get(res, "truncated")))
+		plain_out("  (more: fetch it with scp)\n");
+	rdoc_free(&d);
 	json_decref(r);
 }
 
@@ -36,8 +79,9 @@ edit(json_int_t id, json_t *doc, bool manage)
 	json_t *a;
 	const char *s;
 
-	s = plain_ask("e to change its title, description or tags, Enter: "
-	    "on: ");
+	s = plain_ask(manage ? "e to change its title, description, tags or "
+	    "who sees it, Enter to go on: " : "e to change its title, "
+	    "description or tags, Enter: back: ");
 	if (s[0] != 'e')
 		return;
 	snprintf(title, sizeof title, "%s", plain_ask("Title (Enter: keep): "));

@@ -55,7 +55,20 @@ plain_manage_join(json_t *c)
 	json_t *args;
 	char *msg;
 	const char *as;
+	json_t *q = json_object_get(c, "my_request");
 
+	/* before asking anything: a member, or asked already */
+	if (js(c, "my_role")[0] != '\0') {
+		plain_out("You are already in %s (as %s).\n", js(c, "name"),
+		    js(c, "my_role"));
+		return;
+	}
+	if (strcmp(js(q, "status"), "pending") == 0) {
+		plain_out("You have already asked to join %s (%s); you will be "
+		    "told the answer. m membership withdraws the request.\n",
+		    js(c, "name"), when_say(js(q, "created_at")));
+		return;
+	}
 	if (strcmp(js(c, "join_policy"), "request") != 0) {
 		plain_do("community.join", json_pack("{s:s}", "slug",
 		    js(c, "slug")), "You joined.");

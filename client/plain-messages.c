@@ -257,7 +257,7 @@ plain_messages_event(json_t *data)
 	/* the first unread one comes with a notification (notify.new) */
 	if (json_is_true(json_object_get(m, "mine")) || ji(data, "unread") <= 1)
 		return;
-	plain_out("\nNew private message from @%s (main menu, 14).\n",
+	plain_out("\nNew private message from @%s (main menu, 13).\n",
 	    js(json_object_get(m, "author"), "handle"));
 }
 

@@ -474,19 +474,76 @@ plain_thread_at(json_int_t id, json_int_t post_id)
 
 static void polls(json_t *c);
 
+/*
+ * Where the member stands in a community, said in its header: "you are a
+ * member", "not a member; request sent ...", as the TUI's header does.
+ */
 static void
-show_community(json_t *c)
+community_state(json_t *c, char *out, size_t len)
 {
-	json_t *r, *res, *a, *t;
-	size_t i;
-	char *s, title[256], *body;
+	const char *role = js(c, "my_role");
+	json_t *q = json_object_get(c, "my_request");
+	const char *st = js(q, "status");
 
+	if (strcmp(role, "interested") == 0)
+		snprintf(out, len, "you are in it as interested");
+	else if (role[0] != '\0')
+		snprintf(out, len, "you are a %s", role);
+	else if (strcmp(st, "pending") == 0)
+		snprintf(out, len, "not a member; you asked to join %s, waiting "
+		    "for an answer", when_say(js(q, "created_at")));
+	else if (strcmp(st, "declined") == 0)
+		snprintf(out, len, "not a member; your request to join was "
+		    "declined%s%s", js(q, "response")[0] ? ": " : "",
+		    js(q, "response"));
+	else
+		snprintf(out, len, "not a member");
+}
+
+/* Leaders, managers and admins read its reports (as the TUI's tab). */
+static bool
+community_reports_may(json_t *c)
+{
+	const char *role = js(c, "my_role");
+
+	return strcmp(role, "leader") == 0 || strcmp(role, "manager") == 0 ||
+	    strcmp(js(me, "role"), "admin") == 0;
+}
+
+/*
+ * A community's menu, read fresh each time round (so joining or asking
+ * shows at once): its threads, and only the keys this member may use.
+ */
+static void
+show_community(const char *slug_arg)
+{
+	json_t *r, *res, *a, *t, *g, *c;
+	size_t i;
+	char *s, title[256], *body, slug[64], state[600], prompt[400];
+	bool member, pending, staff, reports;
+
+	snprintf(slug, sizeof slug, "%s", slug_arg);
 	for (;;) {
-		plain_out("\n%s\n", js(c, "name"));
+		g = plain_call("community.get", json_pack("{s:s}", "slug",
+		    slug));
+		if ((res = plain_result(g)) == NULL) {
+			json_decref(g);
+			return;
+		}
+		c = json_object_get(res, "community");
+		if (!json_is_object(c))
+			c = res;
+		member = js(c, "my_role")[0] != '\0';
+		pending = strcmp(js(json_object_get(c, "my_request"),
+		    "status"), "pending") == 0;
+		staff = json_is_integer(json_object_get(c,
+		    "pending_requests"));
+		reports = community_reports_may(c);
+		community_state(c, state, sizeof state);
+		plain_out("\n%s (%s)\n", js(c, "name"), state);
 		if (js(c, "purpose")[0])
 			plain_print_md(js(c, "purpose"), "  ");
-		r = plain_call("thread.list", json_pack("{s:s}", "slug",
-		    js(c, "slug")));
+		r = plain_call("thread.list", json_pack("{s:s}", "slug", slug));
 		a = NULL;
 		if ((res = plain_result(r)) != NULL)
 			a = arr(res, "threads");
@@ -496,61 +553,71 @@ show_community(json_t *c)
 			    ji(t, "unread") ? ", unread" : "");
 		if (json_array_size(a) == 0)
 			plain_out("  No threads.\n");
-		s = plain_ask("Number to read, n new thread, p polls, e events, "
-		    "j join, m membership, R reports (leaders, managers), "
-		    "S surveys, r roadmap and personas, l library, 0 back: ");
-		if (s[0] == 'n') {
-			char key[64];
+		snprintf(prompt, sizeof prompt, "%s%sl library, p polls, e "
+		    "events, S surveys, r roadmap and personas, %s%s%s0 back: ",
+		    json_array_size(a) > 0 ? "Number to read, " : "",
+		    member ? "n new thread, " : "",
+		    member || pending ? "" : strcmp(js(c, "join_policy"),
+		    "request") == 0 ? "j ask to join, " : "j join, ",
+		    member || pending || staff ? (pending && !member && !staff ?
+		    "m membership (withdraw your request), " :
+		    "m membership, ") : "",
+		    reports ? "R reports, " : "");
+		s = plain_ask(prompt);
+		if (s[0] == 'n' && member) {
+			char key[80];
 
-			snprintf(key, sizeof key, "thread:%s", js(c, "slug"));
+			snprintf(key, sizeof key, "thread:%s", slug);
 			title[0] = '\0';
 			body = plain_compose(key, title, sizeof title);
 			if (plain_do("thread.create", json_pack("{s:s, s:s, "
-			    "s:s}", "slug", js(c, "slug"), "title", title,
+			    "s:s}", "slug", slug, "title", title,
 			    "body", body), "Thread started."))
 				plain_draft_sent(key);
 			free(body);
+		} else if (s[0] == 'n') {
+			plain_out("Only its members start threads here; j "
+			    "joins.\n");
 		} else if (s[0] == 'p') {
 			polls(c);
 		} else if (s[0] == 'e') {
-			plain_programme_run(js(c, "slug"));
-		} else if (s[0] == 'R') {
+			plain_programme_run(slug);
+		} else if (s[0] == 'R' && reports) {
 			plain_moderate_reports(c);
+		} else if (s[0] == 'R') {
+			plain_out("Reports are for its leaders and "
+			    "managers.\n");
 		} else if (s[0] == 'S') {
-			plain_survey(js(c, "slug"));
+			plain_survey(slug);
 		} else if (s[0] == 'r') {
-			plain_roadmap(js(c, "slug"));
+			plain_roadmap(slug);
 		} else if (s[0] == 'l') {
-			plain_library(js(c, "slug"));
+			plain_library(slug);
 		} else if (s[0] == 'j') {
-			plain_manage_join(c);
+			plain_manage_join(c); /* says so if a member or asked */
 		} else if (s[0] == 'm') {
-			plain_manage(js(c, "slug"));
+			plain_manage(slug);
 		} else if (atoi(s) > 0 && (t = json_array_get(a,
 		    (size_t)atoi(s) - 1)) != NULL) {
 			json_int_t id = ji(t, "id");
 			json_decref(r);
+			json_decref(g);
 			plain_thread(id);
 			continue;
 		} else {
 			json_decref(r);
+			json_decref(g);
 			return;
 		}
 		json_decref(r);
+		json_decref(g);
 	}
 }
 
 void
 plain_community(const char *slug)
 {
-	json_t *r = plain_call("community.get", json_pack("{s:s}", "slug",
-	    slug)), *res, *c;
-
-	if ((res = plain_result(r)) != NULL) {
-		c = json_object_get(res, "community");
-		show_community(json_is_object(c) ? c : res);
-	}
-	json_decref(r);
+	show_community(slug);
 }
 
 static void
@@ -582,7 +649,7 @@ communities(void)
 	s = plain_ask("Number to open, 0 back: ");
 	if (atoi(s) > 0 && (c = json_array_get(a, (size_t)atoi(s) - 1)) !=
 	    NULL)
-		show_community(c);
+		show_community(js(c, "slug"));
 	json_decref(r);
 }
 
@@ -749,11 +816,202 @@ pjoin(void)
 	exit(1);
 }
 
+/* ---- the main menu ---- */
+
+static void
+m_profile(void)
+{
+	plain_people_profile(js(me, "handle"));
+}
+
+static void
+m_coc(void)
+{
+	coc(false);
+}
+
+static void
+m_programme(void)
+{
+	plain_programme_run(NULL);
+}
+
+static void
+m_surveys(void)
+{
+	plain_survey(NULL);
+}
+
+static void
+m_roadmap(void)
+{
+	plain_roadmap(NULL);
+}
+
+static void
+m_library(void) /* plain-library.c: staff publish, everyone reads */
+{
+	plain_library("platform");
+}
+
+/*
+ * The entries, numbered as a member sees them: the admin's (only for
+ * admins) comes last, so the numbers before it are the same for everyone
+ * and have no gap.
+ */
+static const struct {
+	const char *label;
+	void (*run)(void);
+	bool admin;
+} menu[] = {
+	{ "Communities", communities, false },
+	{ "Notifications", plain_notifications, false },
+	{ "Search", plain_search, false },
+	{ "Find members", plain_people_directory, false },
+	{ "My profile", m_profile, false },
+	{ "Code of conduct", m_coc, false },
+	{ "Rooms open now (or: room ID)", plain_room_list, false },
+	{ "Programme of events", m_programme, false },
+	{ "Expert speakers", plain_programme_experts, false },
+	{ "Kept private consults", plain_programme_consults, false },
+	{ "Room records to review", plain_room_records, false },
+	{ "Community health and reports", plain_health, false },
+	{ "Private messages", plain_messages, false },
+	{ "Surveys", m_surveys, false },
+	{ "The platform's roadmap", m_roadmap, false },
+	{ "The platform's library", m_library, false },
+	{ "Admin: invites, members, code of conduct", plain_admin, true },
+};
+#define MENU_N (sizeof menu / sizeof menu[0])
+/* Their numbers, said in what is new (and by plain-messages.c: 13). */
+enum { MENU_NOTES = 2, MENU_ROOMS = 7, MENU_MESSAGES = 13 };
+
+/*
+ * What is new, as Home says it: unread notifications and private messages
+ * and the rooms open now, each with the number that opens it; "" if none.
+ */
+static char *
+menu_news(void)
+{
+	json_t *r, *res;
+	json_int_t notes = 0, msgs = 0, rooms = 0;
+	struct buf b;
+
+	r = plain_call("notify.list", NULL);
+	if ((res = plain_result(r)) != NULL)
+		notes = ji(res, "unread");
+	json_decref(r);
+	r = plain_call("message.conversations", json_pack("{s:I}", "limit",
+	    (json_int_t)1));
+	if ((res = plain_result(r)) != NULL)
+		msgs = ji(res, "unread");
+	json_decref(r);
+	r = plain_call("room.list", NULL);
+	if ((res = plain_result(r)) != NULL)
+		rooms = (json_int_t)json_array_size(jarr(res, "rooms"));
+	json_decref(r);
+	buf_init(&b);
+	if (notes > 0) {
+		buf_printf(&b, "Unread: %s (%d)", plain_count(notes,
+		    "notification", "notifications"), MENU_NOTES);
+	}
+	if (msgs > 0)
+		buf_printf(&b, "%s%s (%d)", notes > 0 ? ", " : "Unread: ",
+		    plain_count(msgs, "private message", "private messages"),
+		    MENU_MESSAGES);
+	if (rooms > 0)
+		buf_printf(&b, "%sOpen now: %s (%d)", notes + msgs > 0 ?
+		    ". " : "", plain_count(rooms, "room", "rooms"),
+		    MENU_ROOMS);
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
+static void
+menu_print(const char *news)
+{
+	size_t n = 0;
+
+	plain_out("\nMain menu:\n");
+	if (news[0] != '\0')
+		plain_out("  %s.\n", news);
+	for (size_t i = 0; i < MENU_N; i++)
+		if (!menu[i].admin || plain_admin_may())
+			plain_out("  %zu. %s\n", ++n, menu[i].label);
+	plain_out("  D. Drafts you have not sent\n  0. Leave\n");
+}
+
+/*
+ * The whole menu once, then a short prompt: after a sub-menu, after a
+ * choice not on it (said so), only the prompt, and what is new when that
+ * has changed. "?" prints the menu again.
+ */
+static void
+main_menu(void)
+{
+	char *news = menu_news(), *now, *s;
+	bool full = true;
+	long k;
+
+	for (;;) {
+		if (full)
+			menu_print(news);
+		s = plain_ask(full ? "Choose a number: " : "Main menu (? lists "
+		    "it). Choose a number: ");
+		full = false;
+		while (*s == ' ')
+			s++;
+		for (size_t e = strlen(s); e > 0 && s[e - 1] == ' '; e--)
+			s[e - 1] = '\0';
+		if (strncmp(s, "room ", 5) == 0) {
+			plain_room(atoll(s + 5));
+		} else if (strcmp(s, "D") == 0 || strcmp(s, "d") == 0) {
+			plain_drafts(); /* plain-draft.c */
+		} else if (strcmp(s, "?") == 0 || strcmp(s, "h") == 0 ||
+		    strcmp(s, "help") == 0 || strcmp(s, "menu") == 0) {
+			full = true;
+		} else if (s[0] == '\0') {
+			continue;
+		} else if (strcmp(s, "0") == 0 || strcmp(s, "q") == 0) {
+			/* "0 back" everywhere else: ask before leaving */
+			if (plain_ask("Leave Hearth? y/n (Enter: stay): ")[0] ==
+			    'y') {
+				plain_out("Goodbye.\n");
+				free(news);
+				return;
+			}
+			continue;
+		} else {
+			char *end;
+			size_t n = 0, i;
+
+			k = strtol(s, &end, 10);
+			for (i = 0; k > 0 && *end == '\0' && i < MENU_N; i++)
+				if ((!menu[i].admin || plain_admin_may()) &&
+				    (long)++n == k)
+					break;
+			if (k <= 0 || *end != '\0' || i == MENU_N) {
+				plain_out("%s is not on the menu.\n", s);
+				continue;
+			}
+			menu[i].run();
+		}
+		/* back from a sub-menu: what is new, if that has changed */
+		now = menu_news();
+		if (!full && strcmp(now, news) != 0)
+			plain_out("\n%s.\n", now[0] != '\0' ? now :
+			    "Nothing unread now, and no room open");
+		free(news);
+		news = now;
+		if (!full)
+			plain_out("\n");
+	}
+}
+
 int
 plain_run(int fd)
 {
 	json_t *hello, *data;
-	char *s;
 
 	sfd = fd;
 	frame_init(&pin, CLIENT_MAX_LINE);
@@ -781,93 +1039,9 @@ plain_run(int fd)
 	    js(me, "display_name"), js(me, "handle"));
 	coc(true);
 	plain_people_welcome();
-	for (;;) {
-		plain_out("\nMain menu:\n  1. Communities\n  2. Notifications\n"
-		    "  3. Search\n  4. Find members\n  5. My profile\n"
-		    "  6. Code of conduct\n  7. Rooms open now (or: room ID)\n"
-		    "  8. Programme of events\n  9. Expert speakers\n"
-		    "  10. Kept private consults\n"
-		    "  11. Room records to review\n"
-		    "  12. Community health and reports\n%s"
-		    "  14. Private messages\n  15. Surveys\n"
-		    "  16. The platform's roadmap\n"
-		    "  17. The platform's library\n"
-		    "  D. Drafts you have not sent\n  0. Leave\n",
-		    plain_admin_may() ? "  13. Admin: invites, members, code "
-		    "of conduct\n" : "");
-		s = plain_ask("Choose a number: ");
-		if (strncmp(s, "room ", 5) == 0) {
-			plain_room(atoll(s + 5));
-			continue;
-		}
-		if (strcmp(s, "D") == 0 || strcmp(s, "d") == 0) {
-			plain_drafts(); /* plain-draft.c */
-			continue;
-		}
-		switch (atoi(s)) {
-		case 1:
-			communities();
-			break;
-		case 2:
-			plain_notifications();
-			break;
-		case 3:
-			plain_search();
-			break;
-		case 4:
-			plain_people_directory();
-			break;
-		case 5:
-			plain_people_profile(js(me, "handle"));
-			break;
-		case 6:
-			coc(false);
-			break;
-		case 7:
-			plain_room_list();
-			break;
-		case 8:
-			plain_programme_run(NULL);
-			break;
-		case 9:
-			plain_programme_experts();
-			break;
-		case 10:
-			plain_programme_consults();
-			break;
-		case 11:
-			plain_room_records();
-			break;
-		case 12:
-			plain_health();
-			break;
-		case 13:
-			if (plain_admin_may())
-				plain_admin();
-			break;
-		case 14:
-			plain_messages();
-			break;
-		case 15:
-			plain_survey(NULL);
-			break;
-		case 16:
-			plain_roadmap(NULL);
-			break;
-		case 17: /* plain-library.c: staff publish, everyone reads */
-			plain_library("platform");
-			break;
-		case 0:
-			/* "0 back" everywhere else: ask before leaving */
-			if ((s[0] == '0' || s[0] == 'q') && plain_ask("Leave "
-			    "Hearth? y/n (Enter: stay): ")[0] == 'y') {
-				plain_out("Goodbye.\n");
-				json_decref(hello);
-				return 0;
-			}
-			break;
-		}
-	}
+	main_menu();
+	json_decref(hello);
+	return 0;
 }
 
 char *

@@ -1045,7 +1045,8 @@ struct spawn_hdr {
 struct spawn_start {
 	uint16_t cols, rows;
 	uint8_t no_color;
-	uint8_t pad[3];
+	uint8_t no_pty; /* the client asked for none: the pty acts as a pipe */
+	uint8_t pad[2];
 };
 struct spawn_winch {
 	uint16_t cols, rows;
@@ -1070,7 +1071,9 @@ void shell_stop(void);
 /* SIGCHLD: true if pid was the spawner. */
 bool shell_reaped(pid_t, int status);
 /* Start the TUI (NULL if no spawner is running). Its conn (shell_conn)
- * is new; the caller sets whom it speaks for and says hello. */
+ * is new; the caller sets whom it speaks for and says hello. term NULL:
+ * the client asked for no pty (ssh -T), so the TUI's pty neither echoes
+ * nor changes line ends (TERM is dumb: the line mode). */
 struct shell *shell_open(void *owner, uint64_t log_id, const char *term,
     bool no_color, int cols, int rows);
 /* A terminal session (or an exec's output) that shows text and ends

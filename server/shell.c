@@ -383,7 +383,8 @@ shell_open(void *owner, uint64_t log_id, const char *term, bool no_color,
 	sh->id = next_id++;
 	/* TERM from the client becomes an environment variable: only the
 	 * characters of terminal names */
-	snprintf(sh->term, sizeof sh->term, "%s", term);
+	snprintf(sh->term, sizeof sh->term, "%s", term != NULL ? term :
+	    "dumb");
 	for (char *p = sh->term; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
@@ -397,6 +398,7 @@ shell_open(void *owner, uint64_t log_id, const char *term, bool no_color,
 	st.cols = (uint16_t)sh->cols;
 	st.rows = (uint16_t)sh->rows;
 	st.no_color = no_color;
+	st.no_pty = term == NULL;
 	tl = strlen(sh->term);
 	memcpy(frame, &st, sizeof st);
 	memcpy(frame + sizeof st, sh->term, tl);

@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -115,11 +116,21 @@ child_drop(int fd, bool root, uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Start the TUI on a new pty with fd as its protocol socket (CHILD_FD). */
+/*
+ * Start the TUI on a new pty with fd as its protocol socket (CHILD_FD).
+ * no_pty: the client asked for no terminal (ssh -T), so its own terminal
+ * echoes what is typed and turns "\n" into "\r\n" itself; the pty must
+ * then pass bytes both ways as a pipe would: no echo, no editing or
+ * signal keys (every special character disabled), no CR/LF changes. It
+ * stays canonical only so that a read returns one line, as over ssh -t
+ * (the line mode's stdio and its rooms' reads share fd 0). Set from the
+ * start (forkpty's termios): not even a line typed ahead is echoed.
+ */
 static pid_t
-pty_spawn(const char *tui, const char *term, bool no_color, int cols,
-    int rows, int fd, int *master)
+pty_spawn(const char *tui, const char *term, bool no_color, bool no_pty,
+    int cols, int rows, int fd, int *master)
 {
+	struct termios raw;
 	struct winsize ws;
 	char fdarg[16], termenv[96];
 	sigset_t all;
@@ -137,7 +148,15 @@ pty_spawn(const char *tui, const char *term, bool no_color, int cols,
 		unprivileged_ids(&uid, &gid);
 	snprintf(termenv, sizeof termenv, "TERM=%s",
 	    term != NULL && *term != '\0' ? term : "dumb");
-	pid = forkpty(&m, NULL, NULL, &ws);
+	memset(&raw, 0, sizeof raw);
+	for (size_t i = 0; i < NCCS; i++)
+		raw.c_cc[i] = _POSIX_VDISABLE;
+	raw.c_iflag = IUTF8;
+	raw.c_cflag = CS8 | CREAD;
+	raw.c_lflag = ICANON;
+	cfsetispeed(&raw, B38400);
+	cfsetospeed(&raw, B38400);
+	pid = forkpty(&m, NULL, no_pty ? &raw : NULL, &ws);
 	if (pid < 0) {
 		log_error(0, "forkpty: %s", strerror(errno));
 		return -1;
@@ -326,8 +345,8 @@ child_start(uint32_t id, const struct spawn_start *st, const char *term)
 		return;
 	}
 	c = xcalloc(1, sizeof *c + 2 * sizeof(struct watch));
-	pid = pty_spawn(tui_path, term, st->no_color, st->cols, st->rows, sv[1],
-	    &c->master);
+	pid = pty_spawn(tui_path, term, st->no_color, st->no_pty, st->cols,
+	    st->rows, sv[1], &c->master);
 	err = errno;
 	close(sv[1]);
 	if (pid < 0) {

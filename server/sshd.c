@@ -402,7 +402,7 @@ shell_start(struct sess *s)
 {
 	struct conn *c;
 
-	s->shell = shell_open(s, s->id, s->pty ? s->term : "dumb",
+	s->shell = shell_open(s, s->id, s->pty ? s->term : NULL,
 	    s->no_color, s->cols, s->rows);
 	if (s->shell == NULL)
 		return false;

@@ -378,8 +378,8 @@ def test_plain_main_menu_17_opens_the_platform_library():
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
     try:
         t.wait_for('Main menu', timeout=15)
-        t.wait_for("17. The platform's library")
-        t.keys('17', 'Enter')
+        t.wait_for("16. The platform's library")
+        t.keys('16', 'Enter')
         t.wait_for('Library /platform')
         t.wait_for('1. rules.md')
         t.keys('1', 'Enter')

@@ -341,7 +341,7 @@ def test_line_mode_list_read_reply_report_block_and_write():
     ok(bob.call('message.send', to=['ann'], body='First line\nsecond line'))
     t = plain(srv, keys['ann'], 'ann')
     try:
-        t.keys('14', 'Enter')
+        t.keys('13', 'Enter')
         t.wait_for('Private messages: 1 unread.', '1. @bob, 1 unread.')
         t.keys('1', 'Enter')
         t.wait_for('Conversation with @bob', 'Bob Baker (@bob)', 'First line',

@@ -83,7 +83,7 @@ def test_tui_and_line_mode_queue():
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 200, 60)
     try:
         t.wait_for('Main menu', timeout=15)
-        t.keys('13', 'Enter')
+        t.keys('17', 'Enter')
         t.wait_for('7. Reported private messages')
         t.keys('7', 'Enter')
         screen = t.wait_for('Reported private messages: 1.', '1. @ann wrote',

@@ -27,7 +27,7 @@ def test_line_mode_list_previews_are_one_line():
                 body='First line\nsecond line\n\n- a list item\n' + 'long words ' * 30))
     t = plain(srv, keys['ann'], 'ann')
     try:
-        t.keys('14', 'Enter')
+        t.keys('13', 'Enter')
         screen = t.wait_for('Private messages: 1 unread.', '1. @bob, 1 unread.')
         row = lines_with(screen, '1. @bob, 1 unread.')
         assert len(row) == 1, screen

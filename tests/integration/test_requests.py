@@ -347,7 +347,7 @@ def test_line_mode_approve_settings_role_and_leave():
         t.keys('1', 'Enter')
         t.wait_for('1. Supervision (not a member)')
         t.keys('1', 'Enter')
-        t.wait_for('j join')
+        t.wait_for('j ask to join')
         t.keys('j', 'Enter')
         t.wait_for('Join as a member (m) or as interested (i)?')
         t.keys('m', 'Enter')

@@ -182,7 +182,7 @@ def test_plain_make_answer_and_read_a_survey():
     assert got == [['Newcomers', 'Rural counsellors']], got
     t = plain(srv, keys['ann'], 'ann')
     try:
-        t.keys('15', 'Enter')
+        t.keys('14', 'Enter')
         t.wait_for('1. Quick check (open, waiting for your answer')
         t.keys('1', 'Enter')
         t.wait_for('a answer')
@@ -202,7 +202,7 @@ def test_plain_make_answer_and_read_a_survey():
             [(0, 1, None), (1, 0, 4)])
     t = plain(srv, keys['mgr'], 'mgr')
     try:
-        t.keys('15', 'Enter')
+        t.keys('14', 'Enter')
         t.wait_for('1. Quick check (open, waiting for your answer, 1 answer)')
         t.keys('1', 'Enter')
         t.wait_for('r results, c close')
@@ -266,7 +266,7 @@ def test_plain_host_attaches_a_survey_to_an_open_room():
         'room_id']
     t = plain(srv, keys['ann'], 'ann')
     try:
-        t.keys('15', 'Enter')
+        t.keys('14', 'Enter')
         t.wait_for('n new survey')
         t.keys('n', 'Enter')
         t.wait_for('Title:')

@@ -220,7 +220,7 @@ def test_plain_roadmap_sections_actions_personas_versions():
         t.wait_for('Accepted: the section has its text.')
         say(t, (ROADMAP, 'l'))                  # the sections once more, on asking
         t.wait_for('Community purpose: Why we meet.')
-        say(t, (ROADMAP, '0'), ('0 back:', '0'), ('Choose a number:', '16'))
+        say(t, (ROADMAP, '0'), ('0 back:', '0'), ('Choose a number:', '15'))
         t.wait_for('Roadmap of the platform')
     finally:
         t.kill()
