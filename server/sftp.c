@@ -65,6 +65,7 @@ struct sftp {
 	bool paused; /* an upload's chunks wait for the writer thread */
 	uint32_t wait_id, wait_code;
 	uint32_t close_id; /* the CLOSE whose upload is being finished */
+	struct conn *fin_who; /* held for it: the upload names who */
 	char wait_msg[256];
 	int uploads;
 	struct handle h[SFTP_HANDLES];
@@ -692,6 +693,8 @@ close_done(void *arg, int rc, const char *msg)
 	struct sftp *s = arg;
 
 	s->waiting = false;
+	conn_release(s->fin_who);
+	s->fin_who = NULL;
 	if (!s->freed) {
 		reply_synced(s, s->close_id, rc, msg);
 		settle(s);
@@ -724,6 +727,10 @@ do_close(struct sftp *s, const struct sftp_req *q)
 	s->waiting = true;
 	s->close_id = q->id;
 	s->refs++;
+	/* library.c reads who until the upload is stored, which may be
+	 * after the session is gone (a client that hangs up after CLOSE) */
+	s->fin_who = s->who;
+	conn_hold(s->fin_who);
 	library_upload_finish(up, close_done, s);
 }
 

@@ -170,3 +170,35 @@ def test_stopping_during_an_upload_keeps_nothing_partial():
                what='the unfinished upload swept at start')
     assert srv.query('SELECT count(*) FROM library_chunks') == [(0,)]
     assert docs(srv, 'students') == []
+
+
+def test_a_session_gone_after_close_still_stores_its_upload():
+    """sftp.c: a CLOSE's upload is finished after the client has hung up
+    (its last chunk waited for the database): the upload still names its
+    uploader, nothing is read from the gone session (the sanitizer run
+    catches a use after free), and the server goes on."""
+    srv, keys = setup()
+    r = Raw(srv, keys['pat'], 'pat')
+    h = open_write(r, '/students/late.bin')
+    data = blob(32768, seed=7)
+    lock = Lock(srv)
+    try:
+        for i in range(9):  # a whole chunk and a piece: the writer waits
+            r.req(WRITE, h + struct.pack('>Q', i * len(data)) + s(data))
+        for _ in range(9):
+            assert r.status()[1] == OK
+        wait_until(lambda: writer(srv)['queued'] >= 1, what='a chunk under way')
+        r.req(CLOSE, h)
+        r.p.kill()  # hangs up before the CLOSE's answer
+        r.p.wait(timeout=10)
+        wait_until(lambda: 'session ended' in srv.log_tail(50), what='the session gone')
+    finally:
+        lock.release()
+    wait_until(lambda: docs(srv, 'students') == [('late.bin', 1)], timeout=15,
+               what='the upload stored')
+    assert srv.query("SELECT m.handle FROM library_versions v JOIN members m "
+                     "ON m.id = v.uploader_id") == [('pat',)]
+    assert srv.alive()
+    back = os.path.join(tmpdir(), 'back')
+    scp(srv, keys['pat'], 'pat', 'pat@127.0.0.1:/students/late.bin', back)
+    assert sha(back) == sha(write(os.path.join(tmpdir(), 'want'), data * 9))
