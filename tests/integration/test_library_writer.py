@@ -189,6 +189,8 @@ def test_a_session_gone_after_close_still_stores_its_upload():
             assert r.status()[1] == OK
         wait_until(lambda: writer(srv)['queued'] >= 1, what='a chunk under way')
         r.req(CLOSE, h)
+        # the CLOSE is in: its last piece queued behind the first chunk
+        wait_until(lambda: writer(srv)['queued'] >= 2, what='the CLOSE taken')
         r.p.kill()  # hangs up before the CLOSE's answer
         r.p.wait(timeout=10)
         wait_until(lambda: 'session ended' in srv.log_tail(50), what='the session gone')

@@ -144,7 +144,7 @@ def test_scp_O_upload_refusals_keep_nothing():
     # the top level holds communities only (sftp's words)
     rc, out = scp_o(srv, keys['pat'], 'pat', ok, remote('pat', '/'),
                     check=False)
-    assert rc != 0 and 'one folder per community' in out, out
+    assert rc != 0 and 'Only community folders are at the top level' in out, out
     # name rules, in sftp's words
     bad = write(os.path.join(d, 'tab\there.txt'), b'x')
     rc, out = scp_o(srv, keys['pat'], 'pat', bad, remote('pat', '/students/'),
