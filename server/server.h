@@ -643,13 +643,13 @@ json_t *community_row_json(sqlite3_stmt *);
  * and returns -1 on error).
  */
 int community_seed_threads(struct call *, int64_t community_id);
-/*
- * Add a member to a community (they must not be in it yet): the row, a
- * "welcome" notification pointing at Introductions and a community.joined
- * event to their sessions after the commit.
- */
-int community_member_add(struct call *, int64_t community_id,
-    int64_t member_id, enum crole);
+/* For op-membership.c: the member acting (NULL for the console); refuse
+ * the console with a reason; a count from a statement's first column;
+ * args.slug (call_bad when missing or too long). */
+const struct member *community_actor(struct call *);
+int community_need_member(struct call *);
+int64_t community_step_count(sqlite3_stmt *);
+int community_arg_slug(struct call *, const char **slug);
 
 /*
  * hearthctl.c, for hearthctl-*.c (the hearthctl program only): one call
@@ -663,7 +663,14 @@ void ctl_print_date(const char *iso, char out[32]);
 /* hearthctl-community.c: community subcommands; -1 if not one of them. */
 int ctl_community_more(int argc, char **argv);
 
-/* op-membership.c: who left a community, for its managers. */
+/* op-membership.c: joining, leaving, roles, and who left a community. */
+/*
+ * Add a member to a community (they must not be in it yet): the row, a
+ * "welcome" notification pointing at Introductions and a community.joined
+ * event to their sessions after the commit.
+ */
+int community_member_add(struct call *, int64_t community_id,
+    int64_t member_id, enum crole);
 /*
  * Record that a member left (by 0: themselves) or was removed (by: the
  * manager's member id, or -1 for the console) with the role they had.
