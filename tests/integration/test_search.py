@@ -185,6 +185,24 @@ def test_snippets_leave_markdown_marks_out():
     assert '#\u0002hashtag\u0003' in p['snippet'], p
 
 
+def test_a_thread_whose_first_post_is_hidden_is_not_found_by_its_title():
+    srv, keys, ids = world()
+    s = srv.session(keys['mo'])
+    ok(s.call('member.accept_coc'))
+    t = ok(s.call('thread.create', slug='public', title='Cheap placement hours for sale',
+                  body='Buy your hours here.'))
+    ok(s.call('post.create', thread_id=t['thread_id'], body='A reply about placement rotas.'))
+    assert [r['title'] for r in search(s, q='cheap', kind='threads')['results']] == \
+        ['Cheap placement hours for sale']
+    first = srv.query('SELECT min(id) FROM posts WHERE thread_id = ?', t['thread_id'])[0][0]
+    srv.execute('UPDATE posts SET hidden_at = 1, hidden_by = ? WHERE id = ?',
+                member_id(srv, 'mo'), first)
+    assert search(s, q='cheap', kind='threads')['results'] == []
+    # a reply is still found, under the hidden title's placeholder
+    [p] = search(s, q='rotas', kind='posts')['results']
+    assert p['title'] == '(hidden by a moderator)', p
+
+
 def test_search_ranking_and_pages():
     srv, keys, _ = world()
     cid = community_id(srv, 'public')
