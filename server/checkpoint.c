@@ -18,7 +18,8 @@
  * next write; now the WAL's cached pages are dropped first (no lock
  * held), the file is cut down 32 MB a step, each step inside the write
  * gate (dispatch.c: a member's write meanwhile waits in the loop's queue),
- * and SQLite's TRUNCATE, inside the gate too, cuts only the rest.
+ * and SQLite's TRUNCATE, inside the gate too, cuts only the rest (when
+ * writes come back between the steps, the next pause finishes the job).
  *
  * Scheduled backups are here too, as the other database work that runs in
  * the thread pool on a timer: every backup_every a worker copies the
@@ -218,15 +219,23 @@ ck_run(uv_work_t *w)
 
 			ck_wal_uncache();
 			ck_wal_shrink();
-			/* inside the write gate: a member's write meanwhile
-			 * waits in the loop's queue, not in SQLite's busy
-			 * handler with the whole loop asleep */
-			dispatch_gate_enter();
-			t0 = uv_hrtime();
-			rc = sqlite3_wal_checkpoint_v2(ck_db, NULL,
-			    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-			ck_truncate_us = (uv_hrtime() - t0) / 1000;
-			dispatch_gate_leave();
+			/*
+			 * The rest, when little is left (writes that came
+			 * back between the steps stop them: the next pause
+			 * goes on), inside the write gate: a member's write
+			 * meanwhile waits in the loop's queue, not in SQLite's
+			 * busy handler with the whole loop asleep.
+			 */
+			if (ck_wal_size() > 3 * CK_STEP)
+				rc = SQLITE_BUSY;
+			else {
+				dispatch_gate_enter();
+				t0 = uv_hrtime();
+				rc = sqlite3_wal_checkpoint_v2(ck_db, NULL,
+				    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+				ck_truncate_us = (uv_hrtime() - t0) / 1000;
+				dispatch_gate_leave();
+			}
 			if (rc == SQLITE_OK)
 				ck_truncated = size - ck_wal_size();
 			else if (rc != SQLITE_BUSY)
