@@ -27,7 +27,10 @@
  * Failures are logged at debug level and otherwise ignored. The short
  * slices need `thread_hints = on`: off by default, since with them the
  * loop was seen to stall 40-180 ms now and then beside an upload (loop
- * lag, almost no CPU used), and never in the runs without them.
+ * lag, almost no CPU used). Those stalls (and the ones blamed on the
+ * writer's nice above) were later found to be the WAL's truncate holding
+ * SQLite's write lock (checkpoint.c now cuts it in steps), seen with the
+ * hints off too; whether the hints help was not measured again since.
  */
 #include <errno.h>
 #include <pthread.h>
