@@ -291,6 +291,11 @@ immediate_sweep(struct call *x, void *arg)
 	return 0;
 }
 
+/* A thread's first post is still shown (SQL on thread alias T). */
+#define DIGEST_SHOWN(T) "coalesce((SELECT h.hidden_at IS NULL AND " \
+	"h.deleted_at IS NULL FROM posts h WHERE h.thread_id = " T ".id " \
+	"ORDER BY h.id LIMIT 1), 1)"
+
 /* ---- digests ---- */
 
 struct digest {
@@ -319,15 +324,19 @@ digest_build(sqlite3 *db, struct digest *d, int64_t now)
 
 	buf_init(&b);
 	/* new threads by others in the member's communities */
+	/* (not a thread whose first post a moderator hid, or its author
+	 * deleted: its title and first line would say what it said) */
 	if (sqlite3_prepare_v2(db, "SELECT c.name, t.title, (SELECT body FROM "
 	    "posts WHERE thread_id = t.id ORDER BY id LIMIT 1), m.display_name, "
 	    "(SELECT count(*) FROM threads t2 WHERE t2.community_id = "
-	    "t.community_id AND t2.created_at > ?2 AND t2.author_id IS NOT ?1) "
+	    "t.community_id AND t2.created_at > ?2 AND t2.author_id IS NOT ?1 "
+	    "AND " DIGEST_SHOWN("t2") ") "
 	    "FROM community_members cm JOIN communities c ON c.id = "
 	    "cm.community_id JOIN threads t ON t.community_id = cm.community_id "
 	    "LEFT JOIN members m ON m.id = t.author_id WHERE cm.member_id = ?1 "
-	    "AND t.created_at > ?2 AND t.author_id IS NOT ?1 ORDER BY c.name, "
-	    "t.created_at DESC", -1, &st, NULL) == SQLITE_OK) {
+	    "AND t.created_at > ?2 AND t.author_id IS NOT ?1 AND "
+	    DIGEST_SHOWN("t") " ORDER BY c.name, t.created_at DESC", -1, &st,
+	    NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, d->member_id);
 		sqlite3_bind_int64(st, 2, d->since);
 		k = 0;

@@ -198,6 +198,12 @@ def test_weekly_digest_has_its_items_and_nothing_from_a_community_she_left():
     sid = ok(lead.call('survey.create', title='How useful is open1?',
                        audience={'community': 'open1'}, anonymous=True,
                        questions=[{'kind': 'scale5', 'prompt': 'Useful?'}]))['survey_id']
+    # a thread whose first post the manager hid: neither its title nor its
+    # first line goes out by e-mail
+    t3 = ok(bob.call('thread.create', slug='open1', title='Mrs Patel of room 4',
+                     body='Her husband called me at home.'))
+    first = srv.query('SELECT min(id) FROM posts WHERE thread_id = ?', t3['thread_id'])[0][0]
+    ok(lead.call('post.hide', post_id=first, reason='it names a client'))
     t2 = ok(bob.call('thread.create', slug='secret', title='Confidential case',
                      body='not for leavers'))
     ok(bob.call('post.create', thread_id=t2['thread_id'], body='@ann secret mention'))
@@ -213,6 +219,8 @@ def test_weekly_digest_has_its_items_and_nothing_from_a_community_she_left():
     assert 'Rural supervision' in text and 'Who runs groups online?' in text
     assert 'any ideas' in text or 'mentioned' in text
     assert 'Confidential' not in text and 'secret' not in text.lower(), text
+    assert 'Patel' not in text and 'husband' not in text, text
+    assert 'OPEN1: 3 new threads' in text, text  # the hidden one not counted
     assert 'How useful is open1?' in text, text
     # one digest a period: another sweep sends nothing
     run_sweeps(srv)
