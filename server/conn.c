@@ -30,18 +30,6 @@ static unsigned shut_waited; /* turns skipped for sshd's backlog in a row */
 static uv_idle_t shut_idle;
 #define SHUTDOWN_WAIT_TURNS 50
 
-/* c speaks for m (its strings copied) with the key of fingerprint fp. */
-void
-conn_set_member(struct conn *c, const struct member *m, const char *fp)
-{
-	c->member = *m;
-	c->member.display_name = xstrdup(m->display_name != NULL ?
-	    m->display_name : "");
-	c->member.removed_reason = m->removed_reason != NULL ?
-	    xstrdup(m->removed_reason) : NULL;
-	snprintf(c->key.fp, sizeof c->key.fp, "%s", fp);
-}
-
 struct conn *
 conn_new(enum conn_kind kind, const struct conn_transport *tr, void *data)
 {

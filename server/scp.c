@@ -343,8 +343,13 @@ scp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 	s->who = conn_new(CONN_SSH, &who_transport, s);
 	s->who->guest = guest;
 	snprintf(s->who->key.fp, sizeof s->who->key.fp, "%s", fp);
-	if (m->id != 0)
-		conn_set_member(s->who, m, fp);
+	if (m->id != 0) {
+		s->who->member = *m;
+		s->who->member.display_name = xstrdup(m->display_name != NULL ?
+		    m->display_name : "");
+		s->who->member.removed_reason = m->removed_reason != NULL ?
+		    xstrdup(m->removed_reason) : NULL;
+	}
 	if (parse_command(s, cmd, msg, sizeof msg) != 0) {
 		log_info(s->id, "scp: refused command: %s", msg);
 		buf_printf(&s->err, "hearth: scp: %s\n", msg);

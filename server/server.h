@@ -303,7 +303,6 @@ void conn_init(uv_loop_t *);
 /* The loop turn ended (dispatch_turn_end): reset the request budget. */
 void conn_turn_reset(void);
 struct conn *conn_new(enum conn_kind, const struct conn_transport *, void *);
-void conn_set_member(struct conn *, const struct member *, const char *fp);
 /* Feed bytes from the peer; returns -1 once the conn is closing. */
 int conn_input(struct conn *, const void *, size_t);
 /* The peer sent EOF: close once the requests already read are answered. */

@@ -118,8 +118,13 @@ sftp_new(void *owner, void (*kick)(void *), void (*end)(void *),
 	s->who->guest = guest;
 	/* so that removing this device's key ends the session (op-device.c) */
 	snprintf(s->who->key.fp, sizeof s->who->key.fp, "%s", fp);
-	if (m->id != 0)
-		conn_set_member(s->who, m, fp);
+	if (m->id != 0) {
+		s->who->member = *m;
+		s->who->member.display_name = xstrdup(m->display_name != NULL ?
+		    m->display_name : "");
+		s->who->member.removed_reason = m->removed_reason != NULL ?
+		    xstrdup(m->removed_reason) : NULL;
+	}
 	return s;
 }
 

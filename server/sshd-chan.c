@@ -91,7 +91,11 @@ sess_conn_identity(struct sess *s, struct conn *c)
 		c->key = s->key;
 		memset(&s->key, 0, sizeof s->key);
 	} else if (s->member.id != 0) {
-		conn_set_member(c, &s->member, s->key.fp);
+		c->member = s->member;
+		c->member.display_name = xstrdup(s->member.display_name);
+		c->member.removed_reason = s->member.removed_reason != NULL ?
+		    xstrdup(s->member.removed_reason) : NULL;
+		snprintf(c->key.fp, sizeof c->key.fp, "%s", s->key.fp);
 	}
 }
 
