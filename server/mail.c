@@ -516,8 +516,10 @@ mark_now(const char *state)
 			return;
 		}
 		sqlite3_busy_timeout(db, 1000);
-		sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-		    NULL);
+		/* no checkpoint after the commit: between "handed over" and
+		 * the final "." nothing but the send (checkpoint.c's work) */
+		sqlite3_exec(db, "PRAGMA synchronous = NORMAL; "
+		    "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
 	}
 	if (sqlite3_prepare_v2(db, sent ? "UPDATE mail_queue SET state = "
 	    "'sent', sent_at = ?2, reply = ?3, tries = tries + 1 WHERE id = ?1 "
