@@ -290,11 +290,22 @@ def test_server_down_then_up_and_kill9_mid_queue_lose_and_repeat_nothing():
     srv.proc.wait()
     srv.proc = None
     srv.start()
-    sink.wait(5)
-    wait_queue_empty(srv)
-    got = sink.messages()
-    to = sorted(m['To'] for m in got)
-    assert to == ['m%d@example.org' % i for i in range(5)], to
+    deadline = time.time() + 60
+    while srv.query("SELECT count(*) FROM mail_queue "
+                    "WHERE state IN ('queued', 'sending')")[0][0]:
+        assert time.time() < deadline, srv.query('SELECT * FROM mail_queue')
+        time.sleep(0.1)
+    rows = srv.query('SELECT address, state, reply FROM mail_queue')
+    # A kill in the moment between the row's "handed over" and SMTP's
+    # final "." reaching the server (docs/admin.md) leaves that one
+    # message settled as unconfirmed: it may be missing, never repeated.
+    unconfirmed = [a for a, st, r in rows if (r or '').startswith('unconfirmed')]
+    assert len(unconfirmed) <= 1, rows
+    assert all(st == 'sent' for a, st, r in rows), rows
+    to = sorted(m['To'] for m in sink.messages())
+    assert len(to) == len(set(to)), to
+    want = ['m%d@example.org' % i for i in range(5)]
+    assert sorted(set(to) | set(unconfirmed)) == want, (to, rows, srv.log_tail(60))
 
 
 def test_removal_notice_and_event_reminder_with_ics():
