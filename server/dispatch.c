@@ -431,6 +431,7 @@ static uint64_t synced_seq; /* of them, known to be on the disk */
 static bool sync_busy; /* a sync is in flight */
 static bool releasing; /* sends go straight out */
 static bool applying; /* a commit's outboxes run: their lines wait */
+static bool live; /* dispatch_live: lines that need no commit or sync */
 
 static struct held *
 held_add(void)
@@ -460,8 +461,15 @@ wait_new(struct conn *c)
 
 	h->c = c;
 	conn_hold(c);
+	c->held_lines++;
 	wait_add(h, commit_seq);
 	return h;
+}
+
+void
+dispatch_live(bool on)
+{
+	live = on;
 }
 
 bool
@@ -471,11 +479,18 @@ dispatch_hold(struct conn *c, char *line)
 
 	if (releasing)
 		return false;
+	/*
+	 * A live line shows no commit, so it waits for none; it only keeps
+	 * its place behind this conn's own held lines.
+	 */
+	if (live && c->held_lines == 0)
+		return false;
 	if (group_open) {
 		h = held_add();
 		h->c = c;
 		h->line = line;
 		conn_hold(c);
+		c->held_lines++;
 		return true;
 	}
 	if (!applying && wait_head == NULL)
@@ -496,6 +511,7 @@ dispatch_hold_close(struct conn *c)
 		h->c = c;
 		h->close = true;
 		conn_hold(c);
+		c->held_lines++;
 		return true;
 	}
 	if (!applying && wait_head == NULL)
@@ -520,6 +536,7 @@ release_synced(void)
 			free(h);
 			continue;
 		}
+		h->c->held_lines--;
 		if (h->c->freed || h->c->tr == NULL)
 			free(h->line);
 		else if (h->close)

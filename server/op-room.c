@@ -631,7 +631,10 @@ op_room_say(struct call *x)
 	    (json_int_t)r->id, "seq", (json_int_t)room_next_seq(r), "at",
 	    time_json(now_unix()), "handle", p->handle, "display_name", p->display_name,
 	    "text", text);
-	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP, "room.message", d);
+	/* Kept nowhere but the room's memory: nothing to wait for. */
+	outbox_room_event(&x->out, r->id, 0, ROOM_EV_KEEP | (r->mode ==
+	    RM_TRANSCRIPT || r->mode == RM_CHATHAM ? 0 : ROOM_EV_LIVE),
+	    "room.message", d);
 	room_fanout_probe(t0);
 	x->result = json_pack("{s:I}", "seq", (json_int_t)r->seq);
 	return 0;

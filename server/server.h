@@ -293,6 +293,8 @@ struct conn {
 	/* Holds by work in flight (conn_hold); the memory outlives conn_free. */
 	int refs;
 	bool freed; /* conn_free ran while held: the transport is gone */
+	/* Its lines (and close) dispatch.c holds for a commit or a sync. */
+	unsigned held_lines;
 	/* A write that waits for the write gate (dispatch.c), and the queue. */
 	char *deferred;
 	size_t deferred_len;
@@ -424,7 +426,10 @@ void outbox_member_event(struct outbox *, int64_t member_id,
 void outbox_thread_event(struct outbox *, int64_t thread_id,
     const char *name, json_t *data);
 /* Room events: to everyone present (member_id 0) or one member there. */
-enum { ROOM_EV_KEEP = 1 }; /* also goes into the room's recent history */
+enum {
+	ROOM_EV_KEEP = 1, /* also goes into the room's recent history */
+	ROOM_EV_LIVE = 2 /* shows nothing from the database: dispatch_live */
+};
 void outbox_room_event(struct outbox *, int64_t room_id, int64_t member_id,
     unsigned flags, const char *name, json_t *data);
 /* An event to every session that may read a community (0: every member). */
@@ -502,6 +507,13 @@ void dispatch_init(uv_loop_t *);
 bool dispatch_hold(struct conn *, char *line);
 /* Likewise a conn's close, so the lines before it go out first. */
 bool dispatch_hold_close(struct conn *);
+/*
+ * Lines sent between dispatch_live(true) and (false) show nothing read
+ * from the database (a line said in a room nobody records): a conn with
+ * none of its own lines held gets them at once, not after the commits
+ * and syncs others' lines wait for.
+ */
+void dispatch_live(bool on);
 /*
  * The end of a loop turn, and the only place that commits or delivers:
  * commit the group transaction, send the lines and apply the outboxes it

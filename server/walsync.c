@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +39,9 @@ static struct {
 	char *path; /* DATA/hearth.db-wal */
 	int fd;
 	void (*done)(uint64_t);
+	/* Tests: while the file HEARTH_TEST_SLOW_SYNC names exists, each
+	 * sync takes at least the milliseconds it holds (a slow disk). */
+	char *slow_path;
 } ws = { .fd = -1 };
 
 /* Sync the WAL's data to the disk; errno on failure. */
@@ -56,6 +61,19 @@ sync_wal(void)
 			return errno == ENOENT ? 0 : errno; /* nothing written */
 	}
 	return fdatasync(ws.fd) == 0 ? 0 : errno;
+}
+
+static void
+slow_disk(void)
+{
+	char b[16] = "";
+	FILE *f = fopen(ws.slow_path, "r");
+
+	if (f == NULL)
+		return;
+	if (fgets(b, sizeof b, f) != NULL)
+		uv_sleep((unsigned)strtoul(b, NULL, 10));
+	fclose(f);
 }
 
 static void
@@ -79,6 +97,8 @@ sync_main(void *arg)
 		err = sync_wal();
 		if (err != 0) /* once more: a transient error is not a loss */
 			err = sync_wal();
+		if (ws.slow_path != NULL)
+			slow_disk();
 		t0 = (uv_hrtime() - t0) / 1000;
 		uv_mutex_lock(&ws.mu);
 		ws.count++;
@@ -119,8 +139,12 @@ async_cb(uv_async_t *h)
 int
 walsync_start(uv_loop_t *loop, const char *db_path, void (*done)(uint64_t))
 {
+	const char *slow = getenv("HEARTH_TEST_SLOW_SYNC");
+
 	ws.path = xasprintf("%s-wal", db_path);
 	ws.done = done;
+	if (slow != NULL && *slow != '\0')
+		ws.slow_path = xstrdup(slow);
 	if (uv_mutex_init(&ws.mu) != 0 || uv_cond_init(&ws.cv) != 0 ||
 	    uv_async_init(loop, &ws.async, async_cb) != 0)
 		return -1;

@@ -1,0 +1,102 @@
+"""A room's line that nothing records waits for nobody's disk: on a server
+whose WAL syncs are slow (HEARTH_TEST_SLOW_SYNC, a slow disk), a line
+said in an unrecorded room reaches the room at once while another member's
+write still waits for its sync; a member's own held reply still comes
+before the line; and a recorded room's line, a write, still waits."""
+import os
+import time
+
+from harness import Server, tmpdir
+from fixtures import ok, room_circle, until
+
+SLOW_MS = 1500
+
+
+def setup(record):
+    """A server whose syncs turn slow once the room is set up."""
+    slow = os.path.join(tmpdir(), 'slow-sync')
+    os.environ['HEARTH_TEST_SLOW_SYNC'] = slow
+    try:
+        srv = Server()
+    finally:
+        del os.environ['HEARTH_TEST_SLOW_SYNC']
+    keys = room_circle(srv)
+    s = {n: srv.session(keys[n]) for n in ('host', 'alice', 'bob', 'carol')}
+    rid = ok(s['host'].call('room.open', community='cop', title='Drop-in',
+                            record=record))['room']['room_id']
+    for n in ('alice', 'bob'):
+        ok(s[n].call('room.join', room_id=rid))
+    with open(slow, 'w') as f:
+        f.write('%d\n' % SLOW_MS)
+    return srv, s, rid
+
+
+def is_line(m):
+    return m.get('event') == 'room.message'
+
+
+def committed(srv, handle, name):
+    """Wait until the member's new name is committed (its sync, and so
+    its ok, still to come)."""
+    deadline = time.time() + 10
+    while srv.query('SELECT display_name FROM members WHERE handle = ?',
+                    handle)[0][0] != name:
+        assert time.time() < deadline, 'the write was not committed'
+        time.sleep(0.02)
+
+
+def test_an_unrecorded_line_does_not_wait_for_another_members_sync():
+    srv, s, rid = setup('off')
+    # carol's write is committed, its ok waits for the slow sync; then
+    # alice speaks
+    t0 = time.time()
+    s['carol'].send({'id': 77, 'op': 'profile.update',
+                     'args': {'display_name': 'Carol C'}})
+    committed(srv, 'carol', 'Carol C')
+    s['alice'].send({'id': 78, 'op': 'room.say',
+                     'args': {'room_id': rid, 'text': 'anyone here?'}})
+    line = until(s['bob'], is_line, timeout=15)
+    t_line = time.time() - t0
+    assert line['data']['text'] == 'anyone here?'
+    r = s['carol'].reply(77, timeout=15)
+    t_write = time.time() - t0
+    assert r.get('ok'), r
+    # the write really waited for the slow disk; the line did not
+    assert t_write >= SLOW_MS / 1000.0 * 0.9, t_write
+    assert t_line < t_write and t_line < SLOW_MS / 1000.0 * 0.5, (t_line, t_write)
+
+
+def test_a_members_own_held_reply_still_comes_before_the_line():
+    srv, s, rid = setup('off')
+    bob = s['bob']
+    bob.events.clear()
+    bob.send({'id': 91, 'op': 'profile.update', 'args': {'display_name': 'Bob B'}})
+    # bob's ok is held for the sync; then alice speaks
+    committed(srv, 'bob', 'Bob B')
+    s['alice'].send({'id': 92, 'op': 'room.say',
+                     'args': {'room_id': rid, 'text': 'after bob'}})
+    order = []
+    deadline = time.time() + 15
+    while len(order) < 2 and time.time() < deadline:
+        m = bob.recv(timeout=15)
+        if m.get('id') == 91:
+            order.append('ok')
+        elif is_line(m) and m['data']['text'] == 'after bob':
+            order.append('line')
+    assert order == ['ok', 'line'], order
+    # alice, whose conn holds nothing, heard her own line at once
+    assert until(s['alice'], is_line, timeout=5)['data']['text'] == 'after bob'
+
+
+def test_a_recorded_line_still_waits_for_its_sync():
+    srv, s, rid = setup('transcript')
+    t0 = time.time()
+    s['alice'].send({'id': 5, 'op': 'room.say',
+                     'args': {'room_id': rid, 'text': 'kept for the record'}})
+    line = until(s['bob'], is_line, timeout=15)
+    waited = time.time() - t0
+    assert line['data']['text'] == 'kept for the record'
+    # a recorded line is a write: nobody hears it before it is on the disk
+    assert waited >= SLOW_MS / 1000.0 * 0.9, waited
+    assert srv.query('SELECT count(*) FROM room_messages WHERE room_id = ?',
+                     rid)[0][0] == 1
