@@ -45,6 +45,7 @@ config_defaults(struct config *c)
 	c->resume_minutes = 10;
 	c->library_max_file_mb = 50;
 	c->library_quota_mb = 2048;
+	c->library_rate_mb = 100;
 }
 
 void
@@ -271,6 +272,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = set_int(&c->library_max_file_mb, v, 1024 * 1024);
 		else if (strcmp(k, "library_quota_mb") == 0)
 			rc = set_int(&c->library_quota_mb, v, 1024 * 1024 * 1024);
+		else if (strcmp(k, "library_rate_mb") == 0)
+			rc = set_int(&c->library_rate_mb, v, 1000000);
 		else {
 			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
 			    path, lineno, k);

@@ -208,6 +208,7 @@ stop_now(uv_timer_t *t)
 	mail_stop();
 	checkpoint_stop();
 	sshd_close();
+	pace_stop(); /* the sessions that waited for it are gone */
 	conn_stream_close_all();
 	ctl_close();
 	uv_walk(srv->loop, walk_close, NULL);

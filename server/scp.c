@@ -84,6 +84,7 @@ struct scp {
 	int errs;
 	bool waiting; /* an upload's finish or sync is awaited */
 	bool paused; /* an upload's chunks wait for the writer thread */
+	bool paced; /* waits for the transfers' budget (pace.c) */
 	bool freed;
 	bool starved; /* the last step waited for the client's bytes */
 	int refs;
@@ -613,6 +614,29 @@ frames_free(struct scp *s)
 	s->stack = NULL;
 }
 
+/* The transfers' budget has refilled: a paced session goes on. */
+static void
+pace_ready(void *arg)
+{
+	struct scp *s = arg;
+
+	s->paced = false;
+	if (!s->freed)
+		s->kick(s->owner);
+	scp_release(s);
+}
+
+/* Whether the transfers' budget is spent: then on when it refills. */
+static bool
+paced(struct scp *s)
+{
+	if (!pace_wait(pace_ready, s))
+		return false;
+	s->paced = true;
+	s->refs++;
+	return true;
+}
+
 /* Send the next bytes of the document; false when the turn is spent. */
 static bool
 src_data(struct scp *s, size_t *bytes)
@@ -627,6 +651,8 @@ src_data(struct scp *s, size_t *bytes)
 			s->kick(s->owner);
 			return false;
 		}
+		if (paced(s))
+			return false;
 		len = s->size - s->off < SCP_READ ? (size_t)(s->size -
 		    s->off) : SCP_READ;
 		if (library_read(s->node.blob_id, s->off, scratch, len,
@@ -651,6 +677,7 @@ src_data(struct scp *s, size_t *bytes)
 		buf_append(&s->out, scratch, got);
 		s->off += got;
 		*bytes += got;
+		pace_charge(got);
 	}
 	buf_append(&s->out, "", 1);
 	s->st = SRC_END_ACK;
@@ -991,6 +1018,8 @@ sink_data(struct scp *s, size_t *bytes)
 			s->kick(s->owner);
 			return false;
 		}
+		if (paced(s))
+			return false;
 		if ((uint64_t)n > s->size - s->off)
 			n = (size_t)(s->size - s->off);
 		if (n > SCP_TURN_BYTES)
@@ -1015,6 +1044,7 @@ sink_data(struct scp *s, size_t *bytes)
 		buf_consume(&s->in, n);
 		s->off += n;
 		*bytes += n;
+		pace_charge(n);
 	}
 	s->st = s->st == SNK_SKIP ? SNK_SKIP : SNK_DATA_END;
 	return true;
@@ -1151,7 +1181,7 @@ scp_resume(struct scp *s)
 	size_t bytes = 0;
 
 	s->starved = false;
-	while (!s->ended && !s->waiting && !s->paused &&
+	while (!s->ended && !s->waiting && !s->paused && !s->paced &&
 	    buf_used(&s->ready) + buf_used(&s->held) < SFTP_OUT_HIGH) {
 		if (sshd_fanout_waiting() || bytes >= SCP_TURN_BYTES) {
 			s->kick(s->owner); /* the rest in the next turn */

@@ -195,6 +195,7 @@ struct config {
 	/* the libraries (library.c): one document's size, a community's */
 	int library_max_file_mb;
 	int library_quota_mb;
+	int library_rate_mb; /* every transfer together, MB/s (pace.c); 0: any */
 };
 /* Defaults and keys for the settings above (config.c). */
 void config_preauth_defaults(struct config *);
@@ -1217,6 +1218,17 @@ void writers_stop(void);
  * slice). Calling thread only.
  */
 void prio_configure(bool enabled);
+
+/*
+ * pace.c: the library's transfers share library_rate_mb. pace_wait is
+ * true when the budget is spent: fn(arg) runs once it has refilled (or at
+ * pace_stop); pace_charge spends bytes moved. Loop thread only.
+ */
+bool pace_on(void);
+bool pace_wait(void (*fn)(void *), void *arg);
+void pace_charge(size_t bytes);
+uint64_t pace_waits(void);
+void pace_stop(void);
 void prio_latency(const char *who);
 void prio_background(const char *who, int steps);
 

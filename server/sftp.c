@@ -63,6 +63,7 @@ struct sftp {
 	int refs; /* after_sync calls outstanding */
 	bool waiting; /* a write's reply waits for its sync */
 	bool paused; /* an upload's chunks wait for the writer thread */
+	bool paced; /* waits for the transfers' budget (pace.c) */
 	uint32_t wait_id, wait_code;
 	uint32_t close_id; /* the CLOSE whose upload is being finished */
 	struct conn *fin_who; /* held for it: the upload names who */
@@ -647,6 +648,19 @@ do_read(struct sftp *s, const struct sftp_req *q)
 	at = sftp_begin(&s->out, SFTP_DATA, q->id);
 	sftp_put_str(&s->out, scratch, got);
 	sftp_end(&s->out, at);
+	pace_charge(got);
+}
+
+/* The transfers' budget has refilled: a paced session goes on. */
+static void
+pace_ready(void *arg)
+{
+	struct sftp *s = arg;
+
+	s->paced = false;
+	if (!s->freed)
+		s->kick(s->owner);
+	sftp_release(s);
 }
 
 /* A chunk of an upload of s was stored: a paused session goes on. */
@@ -948,7 +962,7 @@ sftp_resume(struct sftp *s)
 	size_t bytes = 0;
 	int n = 0, rc;
 
-	while (!s->ended && !s->waiting && !s->paused &&
+	while (!s->ended && !s->waiting && !s->paused && !s->paced &&
 	    buf_used(&s->ready) + buf_used(&s->held) < SFTP_OUT_HIGH) {
 		if (++n > SFTP_TURN_PACKETS || bytes >= SFTP_TURN_BYTES ||
 		    sshd_fanout_waiting()) {
@@ -958,6 +972,12 @@ sftp_resume(struct sftp *s)
 		rc = sftp_wire_next(&s->in, &pkt, &len);
 		if (rc == 0)
 			break;
+		if (rc > 0 && pace_wait(pace_ready, s)) {
+			/* the transfers' budget is spent: on when it refills */
+			s->paced = true;
+			s->refs++;
+			break;
+		}
 		if (rc < 0) {
 			sftp_stop(s, "a packet of length 0 or over 256 KiB");
 			break;
@@ -966,6 +986,7 @@ sftp_resume(struct sftp *s)
 			break; /* taken again once the upload is ready */
 		buf_consume(&s->in, (size_t)len + 4);
 		bytes += len;
+		pace_charge(len);
 	}
 	settle(s);
 	return s->ended ? -1 : 0;
@@ -987,7 +1008,7 @@ sftp_input(struct sftp *s, const void *data, size_t len)
 bool
 sftp_idle(const struct sftp *s)
 {
-	return !s->waiting && !s->paused && !s->holding &&
+	return !s->waiting && !s->paused && !s->paced && !s->holding &&
 	    buf_used(&s->in) == 0 &&
 	    buf_used(&s->held) == 0 && buf_used(&s->out) == 0;
 }
