@@ -41,12 +41,18 @@ SSH_OPTS = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o',
             'IdentityAgent=none', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR']
 
 
-CPUS = {'server': None, 'client': None}
+CPUS = {'server': None, 'client': None, 'nice': None}
+SFTP_LIMIT = [0]  # --sftp-limit: sftp -l, Kbit/s
 
 
 def client_pre():
-    """The prefix that keeps a client program on --client-cpus."""
-    return ['taskset', '-c', CPUS['client']] if CPUS['client'] else []
+    """The prefix that keeps a client program on --client-cpus, and at
+    --clients-nice."""
+    pre = ['taskset', '-c', CPUS['client']] if CPUS['client'] else []
+    if CPUS['nice'] is not None:
+        # nice -n is relative to the bench's own (often -15)
+        pre += ['nice', '-n', str(CPUS['nice'] - os.nice(0))]
+    return pre
 
 
 def pin_server(pid):
@@ -68,6 +74,8 @@ def sftp_batch(port, key, user, script, nice=0):
     pre = ['nice', '-n', str(nice)] if nice else []
     pre = client_pre() + pre
     pre += ['sftp']
+    if SFTP_LIMIT[0]:
+        pre += ['-l', str(SFTP_LIMIT[0])]
     p = subprocess.run(pre + SSH_OPTS + ['-P', str(port), '-i', key, '-b', path,
                                                   '%s@127.0.0.1' % user],
                        capture_output=True, text=True, timeout=600)
@@ -305,9 +313,16 @@ def main():
     ap.add_argument('--client-nice', type=int, default=0,
                     help='--fanout: run the sftp client at this nice (it would be on '
                     'the member\'s own computer; here it takes the servers\' cores)')
+    ap.add_argument('--clients-nice', type=int,
+                    help='--fanout: run every client (the sftp client and the 100 '
+                    'members\' client) at this nice value, absolute: they would be on '
+                    'other computers; here they take the servers\' cores')
+    ap.add_argument('--sftp-limit', type=int, default=0, metavar='KBIT',
+                    help='--fanout: the moving sftp client\'s own limit (sftp -l, '
+                    'Kbit/s; 800000 is 100 MB/s)')
     ap.add_argument('--setting', action='append', default=[], metavar='KEY=VALUE',
-                    help='--fanout: a line added to hearthd\'s configuration '
-                    '(thread_hints=off to compare)')
+                    help='a line added to hearthd\'s configuration '
+                    '(thread_hints=off, library_rate_mb=0 to compare)')
     ap.add_argument('--rounds', type=int, default=3,
                     help='--fanout: alternate the two conditions this many times, '
                     '--fanout-duration seconds each, and pool them')
@@ -318,6 +333,10 @@ def main():
                     help='keep the fan-out run\'s directory (its hearthd.log)')
     a = ap.parse_args()
     CPUS['server'], CPUS['client'] = a.server_cpus, a.client_cpus
+    CPUS['nice'] = a.clients_nice
+    SFTP_LIMIT[0] = a.sftp_limit
+    if a.clients_nice is not None and a.client_nice:
+        ap.error('--client-nice (the sftp client, relative) or --clients-nice, not both')
     harness.configure(os.path.abspath(a.build), False)
     d = tempfile.mkdtemp(prefix='hearth-bench-lib-')
     src = os.path.join(d, 'big.bin')
@@ -338,7 +357,7 @@ def main():
         return
     sshd = None
     try:
-        srv = harness.Server()
+        srv = harness.Server(dict(kv.split('=', 1) for kv in a.setting))
         pin_server(srv.proc.pid)
         keys = people(srv, 'pat')
         community(srv, 'students', members=[('pat', 'member')])
