@@ -45,7 +45,7 @@ config_defaults(struct config *c)
 	c->resume_minutes = 10;
 	c->library_max_file_mb = 50;
 	c->library_quota_mb = 2048;
-	c->library_rate_mb = 100;
+	c->library_rate_mb = 120;
 }
 
 void

@@ -3,7 +3,7 @@
  * one budget of bytes a second, `library_rate_mb` (0: no limit). An upload
  * or download at full speed over loopback keeps a core busy with its
  * encryption and the disk busy with its writes; paced, it leaves both to
- * the room whose hundred members are waiting for a line. 100 MB/s is more
+ * the room whose hundred members are waiting for a line. 120 MB/s is more
  * than almost any member's own connection carries, so no one out on the
  * internet is slowed by it.
  *
