@@ -29,7 +29,6 @@ static bool timer_ready;
 static uv_timer_t timer;
 static struct waiter *waiters;
 static size_t nwaiters, capwaiters;
-static uint64_t waits; /* times a transfer waited, for admin.status */
 
 static double
 rate(void)
@@ -110,7 +109,6 @@ pace_wait(void (*fn)(void *), void *arg)
 	}
 	waiters[nwaiters].fn = fn;
 	waiters[nwaiters++].arg = arg;
-	waits++;
 	if (!timer_ready) {
 		uv_timer_init(srv->loop, &timer);
 		uv_unref((uv_handle_t *)&timer);
@@ -123,12 +121,6 @@ pace_wait(void (*fn)(void *), void *arg)
 		uv_timer_start(&timer, timer_cb, ms, 0);
 	}
 	return true;
-}
-
-uint64_t
-pace_waits(void)
-{
-	return waits;
 }
 
 void

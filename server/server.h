@@ -1227,7 +1227,6 @@ void prio_configure(bool enabled);
 bool pace_on(void);
 bool pace_wait(void (*fn)(void *), void *arg);
 void pace_charge(size_t bytes);
-uint64_t pace_waits(void);
 void pace_stop(void);
 void prio_latency(const char *who);
 void prio_background(const char *who, int steps);
