@@ -972,14 +972,14 @@ sftp_resume(struct sftp *s)
 		rc = sftp_wire_next(&s->in, &pkt, &len);
 		if (rc == 0)
 			break;
-		if (rc > 0 && pace_wait(pace_ready, s)) {
+		if (rc < 0) {
+			sftp_stop(s, "a packet of length 0 or over 256 KiB");
+			break;
+		}
+		if (pace_wait(pace_ready, s)) {
 			/* the transfers' budget is spent: on when it refills */
 			s->paced = true;
 			s->refs++;
-			break;
-		}
-		if (rc < 0) {
-			sftp_stop(s, "a packet of length 0 or over 256 KiB");
 			break;
 		}
 		if (handle_packet(s, pkt, len))
