@@ -34,6 +34,20 @@ struct effect {
 	struct effect *next;
 };
 
+/*
+ * Room effects made and not yet delivered (or dropped): a write's wait
+ * for its commit. A live room line goes out before anything held, so it
+ * may only when none is waiting, or it would overtake lines numbered
+ * before it (room_deliver).
+ */
+static size_t room_effects_queued;
+
+size_t
+outbox_room_queued(void)
+{
+	return room_effects_queued;
+}
+
 void
 outbox_init(struct outbox *ob)
 {
@@ -82,6 +96,7 @@ outbox_room_event(struct outbox *ob, int64_t room_id, int64_t member_id,
 {
 	struct effect *e = effect_add(ob, EFF_ROOM);
 
+	room_effects_queued++;
 	e->room_id = room_id;
 	e->member_id = member_id;
 	e->flags = flags;
@@ -285,6 +300,8 @@ outbox_apply(struct outbox *ob, bool committed)
 	outbox_init(ob);
 	for (; e != NULL; e = next) {
 		next = e->next;
+		if (e->kind == EFF_ROOM)
+			room_effects_queued--; /* this one is out of the queue */
 		effect_run(e, committed);
 		json_decref(e->data);
 		free(e->name);

@@ -3,6 +3,7 @@ whose WAL syncs are slow (HEARTH_TEST_SLOW_SYNC, a slow disk), a line
 said in an unrecorded room reaches the room at once while another member's
 write still waits for its sync; a member's own held reply still comes
 before the line; and a recorded room's line, a write, still waits."""
+import json
 import os
 import time
 
@@ -100,3 +101,58 @@ def test_a_recorded_line_still_waits_for_its_sync():
     assert waited >= SLOW_MS / 1000.0 * 0.9, waited
     assert srv.query('SELECT count(*) FROM room_messages WHERE room_id = ?',
                      rid)[0][0] == 1
+
+
+def pipelined(sess, *reqs):
+    """Requests in one write, so the server reads them in one loop turn."""
+    sess.send_raw(b''.join(json.dumps(r).encode() + b'\n' for r in reqs))
+
+
+def room_events(sess, want, names=None, timeout=15):
+    """The next `want` room events (name, data) of these names, in the
+    order they came (fewer if the time runs out)."""
+    got = []
+    deadline = time.time() + timeout
+    while len(got) < want and time.time() < deadline:
+        try:
+            m = sess.recv(timeout=max(0.1, deadline - time.time()))
+        except AssertionError:
+            break  # timed out
+        name = (m or {}).get('event', '')
+        if name.startswith('room.') and (names is None or name in names):
+            got.append((name, m['data']))
+    return got
+
+
+def test_a_line_said_after_a_writes_message_does_not_overtake_it():
+    # the host leaves ("No host is in the room"), then comes back and
+    # speaks in one breath: the join is a write whose "A host is here
+    # again" (numbered first) waits for the slow sync; the line, said
+    # after it in the same loop turn, must not reach the room before it
+    # (a client drops a message numbered below one it has shown)
+    srv, s, rid = setup('off')
+    ok(s['host'].call('room.leave', room_id=rid, timeout=15))
+    assert 'No host' in until(s['bob'], is_line, timeout=15)['data']['text']
+    pipelined(s['host'],
+              {'id': 1, 'op': 'room.join', 'args': {'room_id': rid}},
+              {'id': 2, 'op': 'room.say', 'args': {'room_id': rid,
+                                                   'text': 'back now'}})
+    lines = [d for name, d in room_events(s['bob'], 2, ('room.message',))]
+    texts = [d['text'] for d in lines]
+    assert texts[:2] == ['A host is here again.', 'back now'], texts
+    seqs = [d['seq'] for d in lines]
+    assert seqs == sorted(seqs), seqs
+
+
+def test_a_rooms_change_reaches_the_room_before_a_line_said_after_it():
+    srv, s, rid = setup('off')
+    s['bob'].events.clear()
+    pipelined(s['host'],
+              {'id': 1, 'op': 'room.topic', 'args': {'room_id': rid,
+                                                     'topic': 'Supervision'}},
+              {'id': 2, 'op': 'room.say', 'args': {'room_id': rid,
+                                                   'text': 'topic set'}})
+    got = room_events(s['bob'], 2, ('room.state', 'room.message'))
+    names = [name for name, d in got]
+    assert names == ['room.state', 'room.message'], got
+    assert got[0][1].get('topic') == 'Supervision', got
