@@ -325,12 +325,12 @@ digest_build(sqlite3 *db, struct digest *d, int64_t now)
 	buf_init(&b);
 	/* new threads by others in the member's communities */
 	/* (not a thread whose first post a moderator hid, or its author
-	 * deleted: its title and first line would say what it said) */
+	 * deleted: its title and first line would say what it said); the
+	 * count is of the rows of the same community, which the window
+	 * gives without a query per row */
 	if (sqlite3_prepare_v2(db, "SELECT c.name, t.title, (SELECT body FROM "
 	    "posts WHERE thread_id = t.id ORDER BY id LIMIT 1), m.display_name, "
-	    "(SELECT count(*) FROM threads t2 WHERE t2.community_id = "
-	    "t.community_id AND t2.created_at > ?2 AND t2.author_id IS NOT ?1 "
-	    "AND " DIGEST_SHOWN("t2") ") "
+	    "count(*) OVER (PARTITION BY t.community_id) "
 	    "FROM community_members cm JOIN communities c ON c.id = "
 	    "cm.community_id JOIN threads t ON t.community_id = cm.community_id "
 	    "LEFT JOIN members m ON m.id = t.author_id WHERE cm.member_id = ?1 "
