@@ -63,7 +63,7 @@ def pin_server(pid):
                        check=True, capture_output=True)
 
 
-def sftp_batch(port, key, user, script, nice=0):
+def sftp_batch(port, key, user, script, nice=0, limit=None):
     d = tempfile.mkdtemp(prefix='hearth-bench-')
     path = os.path.join(d, 'batch')
     with open(path, 'w') as f:
@@ -74,8 +74,9 @@ def sftp_batch(port, key, user, script, nice=0):
     pre = ['nice', '-n', str(nice)] if nice else []
     pre = client_pre() + pre
     pre += ['sftp']
-    if SFTP_LIMIT[0]:
-        pre += ['-l', str(SFTP_LIMIT[0])]
+    limit = SFTP_LIMIT[0] if limit is None else limit
+    if limit:
+        pre += ['-l', str(limit)]
     p = subprocess.run(pre + SSH_OPTS + ['-P', str(port), '-i', key, '-b', path,
                                                   '%s@127.0.0.1' % user],
                        capture_output=True, text=True, timeout=600)
@@ -160,6 +161,17 @@ def start_hearthd(build, d):
     raise SystemExit('hearthd did not become ready in 20 s')
 
 
+def realtime(pid):
+    """--rt: hearthd's loop thread and write helpers as SCHED_FIFO (an
+    experiment: what the fan-out does when nothing else on the machine may
+    run before them)."""
+    for tid in os.listdir('/proc/%d/task' % pid):
+        name = open('/proc/%d/task/%s/comm' % (pid, tid)).read().strip()
+        if tid == str(pid) or name == 'hearthd-write':
+            subprocess.run(['chrt', '-f', '-p', '10', tid], check=True)
+            print('SCHED_FIFO: thread %s (%s)' % (tid, name), flush=True)
+
+
 def roombench(build, d, port, pid, members, duration, label):
     p = subprocess.run(client_pre() + [os.path.join(build, 'tests', 'bench', 'hearth-roombench'), 'run',
                         '--port', str(port), '--keys', d + '/keys.pem', '--data',
@@ -227,28 +239,54 @@ def fanout(a, src, mb):
             if b'max_startups' in open(os.path.join(build, 'hearthd'), 'rb').read():
                 f.write('max_startups = 2000\nmax_unauth_per_range = 2000\n')
         proc, port = start_hearthd(build, d)
+        if a.rt:
+            realtime(proc.pid)
         try:
             res = {'members': members, 'mb': mb, 'rounds': a.rounds, 'phases': []}
-            hist = {'baseline': {}, 'transfer': {}}
-            moved = []
+            labels = ('baseline', 'transfer') + (('openssh',) if a.control else ())
+            hist = dict((lb, {}) for lb in labels)
+            sshd = None
 
-            def move(stop):
+            # where each condition's file goes: hearthd's library, or (the
+            # control) OpenSSH's sshd on the same machine, which shares the
+            # cores but not hearthd
+            dest = {'transfer': (port, mover, 'rb%04d' % (members + 1), '/roombench', None)}
+            moved = {'transfer': []}
+            if a.control:
+                sshd, sport = run_sshd(d)
+                if sshd is None:
+                    raise SystemExit('--control needs /usr/sbin/sshd (openssh-server)')
+                user = os.environ.get('USER') or subprocess.run(
+                    ['id', '-un'], capture_output=True, text=True).stdout.strip()
+                os.makedirs(d + '/files')
+                # at hearthd's library_rate_mb (sftp -l is in 1024 bit/s)
+                rate = 120
+                for kv in a.setting:
+                    if kv.replace(' ', '').startswith('library_rate_mb='):
+                        rate = int(kv.split('=', 1)[1])
+                limit = SFTP_LIMIT[0] or int(rate * 1e6 * 8 / 1024)
+                dest['openssh'] = (sport, d + '/user', user, d + '/files', limit)
+                moved['openssh'] = []
+
+            def move(stop, label):
                 back = src + '.fanback'
+                tport, tkey, tuser, tdir, limit = dest[label]
                 while not stop.is_set():
-                    t = sftp_batch(port, mover, 'rb%04d' % (members + 1),
-                                   'put %s /roombench/big.bin\nget /roombench/big.bin %s\n'
-                                   % (src, back), nice=a.client_nice)
-                    moved.append(t)
+                    t = sftp_batch(tport, tkey, tuser,
+                                   'put %s %s/big.bin\nget %s/big.bin %s\n'
+                                   % (src, tdir, tdir, back), nice=a.client_nice,
+                                   limit=limit)
+                    moved[label].append(t)
                 os.path.exists(back) and os.unlink(back)
 
             # the two conditions alternate, so a slow minute of the machine
             # falls on both; the server's histograms are pooled per condition
             for rnd in range(a.rounds):
-                for label in ('baseline', 'transfer'):
+                for label in labels:
                     stop = threading.Event()
                     th = None
-                    if label == 'transfer':
-                        th = threading.Thread(target=move, args=(stop,))
+                    if label != 'baseline':
+                        th = threading.Thread(target=move, args=(stop, label))
                         th.start()
                         time.sleep(1)  # the first upload under way before measuring
                     try:
@@ -262,8 +300,8 @@ def fanout(a, src, mb):
                     res['phases'].append(r)
                     for up, n in (r.get('room_fanout') or {}).get('histogram', []):
                         hist[label][up] = hist[label].get(up, 0) + n
-            res['round_trips'] = len(moved)
-            for label in ('baseline', 'transfer'):
+            res['round_trips'] = len(moved['transfer'])
+            for label in labels:
                 ph = [r for r in res['phases'] if r['label'] == label]
                 res[label] = {'room_fanout': {'count': sum(hist[label].values()),
                                               'p50_ms': hist_pct(hist[label], 50),
@@ -287,12 +325,25 @@ def fanout(a, src, mb):
                   '%d sftp round trips of %.1f MB, each %.1f s'
                   % (base, with_t, res['fanout_p99_ratio'] or 0, cb, ct,
                      res['baseline']['loop_lag_max_ms'], res['transfer']['loop_lag_max_ms'],
-                     len(moved), mb, statistics.median(moved) if moved else 0), flush=True)
+                     len(moved['transfer']), mb, statistics.median(moved['transfer'])
+                     if moved['transfer'] else 0), flush=True)
+            if a.control:
+                oc = res['openssh']['room_fanout']['p99_ms']
+                res['control_p99_ratio'] = oc / base if base > 0 else None
+                res['control_round_trips'] = len(moved['openssh'])
+                print('control: the same file through OpenSSH\'s sshd instead: fan-out p99 '
+                      '%.2f ms (%.2fx alone); %d round trips, each %.1f s'
+                      % (oc, res['control_p99_ratio'] or 0, len(moved['openssh']),
+                         statistics.median(moved['openssh']) if moved['openssh'] else 0),
+                      flush=True)
             print('within 20%%: %s' % ('yes' if (res['fanout_p99_ratio'] or 9) <= 1.2
                                        else 'NO'), flush=True)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            if sshd is not None:
+                sshd.terminate()
+                sshd.wait()
         return res
     finally:
         if a.keep:
@@ -329,6 +380,13 @@ def main():
     ap.add_argument('--server-cpus', help='taskset list for hearthd (and OpenSSH\'s sshd)')
     ap.add_argument('--client-cpus', help='taskset list for the sftp client and the '
                     '100 members\' client (they would be on other computers)')
+    ap.add_argument('--control', action='store_true',
+                    help='--fanout: a third condition, the same file moved through '
+                    'OpenSSH\'s sshd on this machine instead of hearthd (what the '
+                    'machine alone does to the fan-out)')
+    ap.add_argument('--rt', action='store_true',
+                    help='--fanout: hearthd\'s loop thread and write helpers '
+                    'SCHED_FIFO (needs root; an experiment)')
     ap.add_argument('--keep', action='store_true',
                     help='keep the fan-out run\'s directory (its hearthd.log)')
     a = ap.parse_args()
