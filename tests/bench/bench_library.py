@@ -7,14 +7,19 @@ times per server; the median time is reported with MB/s and hearthd's
 share of OpenSSH's throughput.
 
   python3 tests/bench/bench_library.py [--build build] [--mb 50] [--runs 3]
-      [--json FILE] [--fanout [--fanout-duration 20]]
+      [--json FILE] [--fanout [--fanout-duration 20] [--rounds 3] [--control]
+      [--client-cpus 0] [--client-nice 19] [--setting KEY=VALUE] [--rt]]
 
 --fanout measures instead the room fan-out condition: a room of 100
 members (hearth-roombench, as tests/bench/run-roombench.sh, 10 messages a
 second from 10 senders) on one hearthd, its fan-out p99 first alone (the
 baseline) and then while one member moves the file back and forth over
 sftp (put, then get, again and again) through the whole measured time;
-the second p99 should be within 20% of the first.
+the second p99 should be within 20% of the first. --control adds a third
+condition: the same file moved the same way through OpenSSH's sshd on this
+machine (at hearthd's library_rate_mb, sftp -l), which hearthd never sees:
+what the machine alone does to the room's fan-out. --rt (root) runs
+hearthd's loop thread and write helpers as SCHED_FIFO, an experiment.
 
 sshd is /usr/sbin/sshd (openssh-server) on a spare port with its own host
 key and config in a temporary directory; everything runs on 127.0.0.1 and
