@@ -405,6 +405,7 @@ struct lib_upload {
 	size_t fill;
 	bool failed;
 	bool aborted; /* dropped while chunks were in flight */
+	bool power; /* a manager: may add a version of anyone's document */
 	char err[256];
 	/* told when a chunk is stored (the sender may go on) */
 	void (*ready)(void *);
@@ -587,6 +588,37 @@ may_add(struct conn *who, const struct lib_node *dir, struct access *a,
 	return LIB_OK;
 }
 
+/*
+ * May who add a version of the document old (the same name) in dir? Its
+ * uploader and managers may; a managers-only one is, to everyone else, a
+ * name they cannot use (they may not know it is there).
+ */
+static int
+may_version(struct conn *who, const struct access *a,
+    const struct lib_node *old, const struct lib_node *dir, char *msg,
+    size_t len)
+{
+	struct lib_node seen;
+
+	if (lib_power(a))
+		return LIB_OK;
+	memset(&seen, 0, sizeof seen);
+	if (lookup_child(&seen, dir->community_id, dir->kind == LIB_FOLDER ?
+	    dir->folder_id : 0, old->name, false) != LIB_OK) {
+		snprintf(msg, len, "The name %s cannot be used in this folder; "
+		    "choose another name.", old->name);
+		return LIB_DENIED;
+	}
+	if (old->owner_id == 0 || old->owner_id != who->member.id) {
+		snprintf(msg, len, "%s is already in the library: only who "
+		    "uploaded it, or %s, may add a new version; choose "
+		    "another name.", old->name, dir->community_id == 0 ?
+		    "staff" : "a manager of the community");
+		return LIB_DENIED;
+	}
+	return LIB_OK;
+}
+
 struct lib_upload *
 library_upload_begin(struct conn *who, const struct lib_node *dir,
     const char *name, int *rc, char *msg, size_t len)
@@ -603,13 +635,18 @@ library_upload_begin(struct conn *who, const struct lib_node *dir,
 	}
 	memset(&old, 0, sizeof old);
 	if (lookup_child(&old, dir->community_id, dir->kind == LIB_FOLDER ?
-	    dir->folder_id : 0, name, true) == LIB_OK &&
-	    old.kind == LIB_FOLDER) {
-		snprintf(msg, len, "%s is a folder", name);
-		*rc = LIB_FAIL;
-		return NULL;
+	    dir->folder_id : 0, name, true) == LIB_OK) {
+		if (old.kind == LIB_FOLDER) {
+			snprintf(msg, len, "%s is a folder", name);
+			*rc = LIB_FAIL;
+			return NULL;
+		}
+		if ((*rc = may_version(who, &a, &old, dir, msg, len)) !=
+		    LIB_OK)
+			return NULL;
 	}
 	u = xcalloc(1, sizeof *u);
+	u->power = lib_power(&a);
 	u->who = who;
 	u->community_id = dir->community_id;
 	u->folder_id = dir->kind == LIB_FOLDER ? dir->folder_id : 0;
@@ -848,7 +885,8 @@ finish_fn(struct call *x, void *arg)
 		return finish_fail(f, x, "could not save the upload");
 	/* the document: the one by that name, or a new one */
 	st = db_stmt(srv->db, "SELECT id, (SELECT ifnull(max(version), 0) + 1 "
-	    "FROM library_versions WHERE document_id = d.id) FROM "
+	    "FROM library_versions WHERE document_id = d.id), "
+	    "ifnull(uploader_id, 0), managers_only FROM "
 	    "library_documents d WHERE ifnull(community_id, 0) = ? AND "
 	    "ifnull(folder_id, 0) = ? AND name = ? AND deleted_at IS NULL");
 	sqlite3_bind_int64(st, 1, u->community_id);
@@ -857,10 +895,19 @@ finish_fn(struct call *x, void *arg)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		doc = sqlite3_column_int64(st, 0);
 		version = sqlite3_column_int64(st, 1);
+		/* someone else's, made while this one arrived: not ours to
+		 * replace (library_upload_begin asked for the one before) */
+		if (!u->power && (sqlite3_column_int(st, 3) != 0 ||
+		    sqlite3_column_int64(st, 2) != u->who->member.id))
+			doc = -1;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return finish_fail(f, x, "database error");
+	if (doc < 0)
+		return finish_fail(f, x, "a document by this name was added "
+		    "meanwhile by someone else; nothing was kept: upload it "
+		    "under another name");
 	if (doc == 0) {
 		st = db_stmt(srv->db, "INSERT INTO library_documents "
 		    "(community_id, folder_id, name, title, type, uploader_id, "

@@ -1090,3 +1090,78 @@ def test_scp_over_an_existing_name_makes_a_new_version():
     scp(srv, keys['pat'], 'pat', remote('pat', '/students/notes.md'), back)
     assert open(back, 'rb').read() == b'3\n'
     assert docs(srv, 'students') == [('notes.md', 3)]
+
+
+def test_only_its_uploader_or_a_manager_adds_a_version():
+    from fixtures import ok, join
+    srv, keys = setup()
+    join(srv, 'students', 'sam')
+    d = tmpdir()
+    mine = write(os.path.join(d, 'plan.md'), b'# Plan by pat\n')
+    other = write(os.path.join(d, 'other.md'), b'# vandalised\n')
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' % mine)
+    # another member: refused over sftp, scp and classic scp, and says why
+    rc, out = sftp(srv, keys['sam'], 'sam', 'put %s /students/plan.md\n' % other,
+                   check=False)
+    assert rc != 0 and 'ermission denied' in out, out
+    rc, out = scp(srv, keys['sam'], 'sam', other, remote('sam', '/students/plan.md'),
+                  check=False)
+    assert rc != 0, out
+    p = subprocess.run(['scp', '-O'] + sftp_cmd(srv, keys['sam'], 'sam') +
+                       [other, remote('sam', '/students/plan.md')],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0 and 'only who uploaded it' in p.stderr, p.stderr
+    assert docs(srv, 'students') == [('plan.md', 1)]
+    back = os.path.join(d, 'back')
+    sftp(srv, keys['sam'], 'sam', 'get /students/plan.md %s\n' % back)
+    assert open(back, 'rb').read() == b'# Plan by pat\n'
+    # its uploader and a manager may
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\n' % other)
+    sftp(srv, keys['ola'], 'ola', 'put %s /students/plan.md\n' % mine)
+    assert docs(srv, 'students') == [('plan.md', 3)]
+    # a managers-only document is a name others cannot use, not a door
+    sftp(srv, keys['ola'], 'ola', 'put %s /students/budget.md\n' % mine)
+    ola = srv.session(keys['ola'], 'ola')
+    bid = [x for x in ok(ola.call('library.list', community='students'))['documents']
+           if x['name'] == 'budget.md'][0]['id']
+    ok(ola.call('library.update', id=bid, managers_only=True))
+    for who in ('sam', 'pat'):
+        rc, out = sftp(srv, keys[who], who, 'put %s /students/budget.md\n' % other,
+                       check=False)
+        assert rc != 0 and 'ermission denied' in out, out
+    assert srv.query('SELECT count(*) FROM library_versions WHERE document_id = ?',
+                     bid)[0][0] == 1
+    ola.close()
+
+
+def test_two_members_uploading_one_new_name_at_once_make_one_document():
+    from fixtures import join
+    srv, keys = setup()
+    join(srv, 'students', 'sam')
+    d = tmpdir()
+    srcs = {}
+    for who in ('pat', 'sam'):
+        srcs[who] = write(os.path.join(d, who + '.bin'), blob(3 * 1024 * 1024, seed=len(who)
+                                                              + ord(who[0])))
+    procs = {}
+    for who in ('pat', 'sam'):
+        path = os.path.join(tmpdir(), 'batch-' + who)
+        with open(path, 'w') as f:
+            f.write('put %s /students/same.bin\n' % srcs[who])
+        procs[who] = subprocess.Popen(['sftp'] + sftp_cmd(srv, keys[who], who) +
+                                      ['-b', path, '%s@127.0.0.1' % who],
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True)
+    rcs = {who: p.wait(timeout=60) for who, p in procs.items()}
+    # one document with one version, its uploader's bytes; the other
+    # upload refused (at its start, or at its end if they overlapped)
+    assert docs(srv, 'students') == [('same.bin', 1)], rcs
+    winner = srv.query("SELECT m.handle FROM library_documents d JOIN members m ON "
+                       "m.id = d.uploader_id WHERE d.name = 'same.bin'")[0][0]
+    assert rcs[winner] == 0 and sorted(rcs.values()) == [0, 1], rcs
+    back = os.path.join(d, 'back')
+    sftp(srv, keys['pat'], 'pat', 'get /students/same.bin %s\n' % back)
+    assert sha(back) == sha(srcs[winner])
+    assert srv.query('SELECT v.uploader_id FROM library_versions v JOIN library_documents d '
+                     "ON d.id = v.document_id WHERE d.name = 'same.bin'") == \
+        srv.query("SELECT id FROM members WHERE handle = ?", winner)
