@@ -122,6 +122,9 @@ room_submit(struct room *r)
 		return;
 	}
 	if (text[0] == '/' && text[1] != '/') {
+		/* a command is not a message to come back to (an Enter held
+		 * back for a paste comes here without room_key_drafted) */
+		draft_forget(r->draft);
 		ed_clear(&r->ed);
 		r->multiline = false;
 		r->fresh = false;

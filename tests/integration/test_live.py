@@ -348,6 +348,41 @@ def test_room_line_draft_survives_a_killed_ssh_client():
         t.kill()
 
 
+def test_a_room_command_leaves_no_draft_to_swallow_the_next_line():
+    """A command typed and sent with Enter (which the room holds back a
+    moment for pastes) is not kept as a draft: back in the room, the first
+    line said goes to the room, not onto the end of the old command."""
+    from fixtures import until
+    srv = Server({'resume_minutes': 10})
+    keys, s, tid, ids = forum(srv, posts=1)
+    m = srv.session(keys['mia'])
+    rid = ok(m.call('room.open', community='cop', title='Drop-in',
+                    record='off'))['room']['room_id']
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Open rooms', timeout=20)
+        t.keys('g', 'Enter')
+        t.wait_for('Say:', 'You are in')
+        t.keys('-l', '/hand\r')
+        until(m, lambda e: e.get('event') == 'room.presence' and
+              e['data'].get('hand_up') == 'pat', timeout=15)
+        t.keys('Escape')
+        t.wait_for('Leave the room')
+        t.keys('y')
+        until(m, lambda e: e.get('event') == 'room.presence' and
+              e['data'].get('left') == 'pat', timeout=15)
+        t.wait_for('Open rooms', timeout=15)
+        assert 'room:%d' % rid not in drafts(srv, 'pat'), drafts(srv, 'pat')
+        t.keys('g', 'Enter')
+        t.wait_for('Say:', 'You are in')
+        t.keys('-l', 'back from the door\r')
+        got = until(m, lambda e: e.get('event') == 'room.message' and
+                    e['data'].get('handle') == 'pat', timeout=15)
+        assert got['data']['text'] == 'back from the door', got
+        assert 'What you were writing is back' not in t.screen()
+    finally:
+        t.kill()
+
 def test_form_draft_comes_back_on_reopening():
     srv = Server()
     keys, s, tid, ids = forum(srv, posts=2)
