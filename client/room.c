@@ -128,6 +128,49 @@ msg_add(struct room *r, json_t *m)
 	ui_dirty();
 }
 
+/*
+ * The history a join answers with, merged by seq into what is shown: the
+ * events of the join itself ("A host is here again") may have come before
+ * the answer, and are newer than every line of its history.
+ */
+static void
+msgs_merge_history(struct room *r, json_t *hist)
+{
+	json_t *out, *m;
+	size_t i = 0, j, nh = json_array_size(hist);
+	json_int_t seq;
+
+	if (nh == 0)
+		return;
+	if (json_array_size(r->msgs) == 0 ||
+	    ji(json_array_get(hist, 0), "seq") > r->last_seq) {
+		json_array_foreach(hist, j, m)
+			msg_add(r, m);
+		return;
+	}
+	out = json_array();
+	json_array_foreach(r->msgs, j, m) {
+		seq = ji(m, "seq");
+		while (seq != 0 && i < nh &&
+		    ji(json_array_get(hist, i), "seq") <= seq) {
+			if (ji(json_array_get(hist, i), "seq") < seq)
+				json_array_append(out, json_array_get(hist, i));
+			i++; /* the same seq: already shown */
+		}
+		json_array_append(out, m);
+	}
+	for (; i < nh; i++) {
+		m = json_array_get(hist, i);
+		json_array_append(out, m);
+		if (ji(m, "seq") > r->last_seq)
+			r->last_seq = ji(m, "seq");
+	}
+	json_decref(r->msgs);
+	r->msgs = out;
+	r->doc_width = 0; /* render again */
+	ui_dirty();
+}
+
 static void note(struct room *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -236,8 +279,7 @@ room_apply(struct room *r, json_t *res)
 	/* a missing can_say is an older server: everyone may speak */
 	r->can_say = !json_is_false(json_object_get(h, "can_say"));
 	title_update(r);
-	json_array_foreach(json_object_get(res, "history"), i, m)
-		msg_add(r, m);
+	msgs_merge_history(r, json_object_get(res, "history"));
 	/* hosts and staff: the support calls nobody has answered yet */
 	json_array_foreach(json_object_get(res, "support"), i, m) {
 		ev_support(r, m);

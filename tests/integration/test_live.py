@@ -383,6 +383,37 @@ def test_a_room_command_leaves_no_draft_to_swallow_the_next_line():
     finally:
         t.kill()
 
+def test_a_host_coming_back_sees_what_was_said_while_away():
+    """The join's own "A host is here again" reaches the host before the
+    join's answer; the history in the answer still shows, before it."""
+    from fixtures import until
+    srv = Server()
+    keys, s, tid, ids = forum(srv, posts=1)
+    srv.execute("UPDATE community_members SET role = 'leader' WHERE member_id = "
+                "(SELECT id FROM members WHERE handle = 'pat')")
+    p = srv.session(keys['pat'])
+    rid = ok(p.call('room.open', community='cop', title='Supervision surgery',
+                    record='transcript'))['room']['room_id']
+    ok(p.call('room.say', room_id=rid, text='welcome, all'))
+    ok(p.call('room.leave', room_id=rid))
+    sam = srv.session(keys['sam'])
+    ok(sam.call('room.join', room_id=rid))
+    ok(sam.call('room.say', room_id=rid, text='is the host gone?'))
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Open rooms', timeout=20)
+        t.keys('g', 'Enter')
+        t.wait_for('A host is here again', timeout=15)
+        screen = t.wait_for('is the host gone?', 'welcome, all', timeout=10)
+        lines = screen.splitlines()
+        at = [i for i, ln in enumerate(lines) if 'is the host gone?' in ln][0]
+        back = [i for i, ln in enumerate(lines) if 'A host is here again' in ln][0]
+        assert at < back, screen
+        until(sam, lambda e: e.get('event') == 'room.message' and
+              'here again' in e['data'].get('text', ''), timeout=15)
+    finally:
+        t.kill()
+
 def test_form_draft_comes_back_on_reopening():
     srv = Server()
     keys, s, tid, ids = forum(srv, posts=2)
