@@ -581,6 +581,15 @@ room_presence_drop(struct outbox *ob, struct room *r, struct presence *h,
 	/* gone: their unanswered support calls no longer wait (nor open the
 	 * room to staff) */
 	room_support_gone(r, p->member_id);
+	if (room_queue_place(r, p->member_id, NULL) != 0) {
+		/* Leaving gives up the place; a lost connection keeps it, but
+		 * hosts see them as away. */
+		if (leaving)
+			room_queue_remove(r, p->member_id);
+		room_send_queue(ob, r);
+	}
+	room_send_presence(ob, r, "left", p);
+	/* after "left", so the room reads it in the order it happened */
 	if (p->host) {
 		bool hosted = false;
 
@@ -597,14 +606,6 @@ room_presence_drop(struct outbox *ob, struct room *r, struct presence *h,
 			    wait);
 		}
 	}
-	if (room_queue_place(r, p->member_id, NULL) != 0) {
-		/* Leaving gives up the place; a lost connection keeps it, but
-		 * hosts see them as away. */
-		if (leaving)
-			room_queue_remove(r, p->member_id);
-		room_send_queue(ob, r);
-	}
-	room_send_presence(ob, r, "left", p);
 }
 
 void
@@ -740,10 +741,6 @@ room_enter(struct outbox *ob, struct room *r, struct conn *c)
 	h->p = p;
 	h->next = r->here;
 	r->here = h;
-	if (p->host && r->hostless_since != 0) {
-		r->hostless_since = 0;
-		room_system_message(ob, r, "A host is here again.");
-	}
 	if (p->present++ == 0) {
 		if (!p->attended)
 			p->joined_at = now_unix();
@@ -751,6 +748,11 @@ room_enter(struct outbox *ob, struct room *r, struct conn *c)
 		room_send_presence(ob, r, "joined", p);
 		if (room_queue_place(r, p->member_id, NULL) != 0)
 			room_send_queue(ob, r); /* hosts see them present */
+	}
+	/* after "joined", so the room reads it in the order it happened */
+	if (p->host && r->hostless_since != 0) {
+		r->hostless_since = 0;
+		room_system_message(ob, r, "A host is here again.");
 	}
 	return p;
 }

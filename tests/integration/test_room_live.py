@@ -156,3 +156,17 @@ def test_a_rooms_change_reaches_the_room_before_a_line_said_after_it():
     names = [name for name, d in got]
     assert names == ['room.state', 'room.message'], got
     assert got[0][1].get('topic') == 'Supervision', got
+
+
+def test_the_room_hears_a_host_leave_before_no_host_and_join_before_back():
+    srv, s, rid = setup('off')
+    bob = s['bob']
+    bob.events.clear()
+    ok(s['host'].call('room.leave', room_id=rid, timeout=15))
+    got = room_events(bob, 2, ('room.presence', 'room.message'))
+    assert got[0][0] == 'room.presence' and got[0][1].get('left') == 'host', got
+    assert got[1][0] == 'room.message' and 'No host' in got[1][1]['text'], got
+    ok(s['host'].call('room.join', room_id=rid, timeout=15))
+    got = room_events(bob, 2, ('room.presence', 'room.message'))
+    assert got[0][0] == 'room.presence' and got[0][1].get('joined') == 'host', got
+    assert got[1][0] == 'room.message' and got[1][1]['text'] == 'A host is here again.', got
