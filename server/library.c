@@ -1184,13 +1184,19 @@ rename_fn(struct call *x, void *arg)
 	sqlite3_stmt *st;
 
 	if (c->node->kind == LIB_DOC) {
+		/* a title or type that came from the old name follows it */
 		st = db_stmt(srv->db, "UPDATE library_documents SET "
-		    "folder_id = nullif(?, 0), name = ?, updated_at = ? "
-		    "WHERE id = ?");
+		    "folder_id = nullif(?1, 0), name = ?2, updated_at = ?3, "
+		    "title = CASE WHEN title = name THEN ?2 ELSE title END, "
+		    "type = CASE WHEN type = ?5 THEN ?6 ELSE type END "
+		    "WHERE id = ?4");
 		sqlite3_bind_int64(st, 1, to);
 		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 3, now_unix());
 		sqlite3_bind_int64(st, 4, c->node->doc_id);
+		sqlite3_bind_text(st, 5, type_of(c->node->name), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, type_of(c->name), -1, SQLITE_STATIC);
 	} else {
 		/* not into itself or below it */
 		st = db_stmt(srv->db, "WITH RECURSIVE up(id) AS (SELECT ?1 "

@@ -1165,3 +1165,28 @@ def test_two_members_uploading_one_new_name_at_once_make_one_document():
     assert srv.query('SELECT v.uploader_id FROM library_versions v JOIN library_documents d '
                      "ON d.id = v.document_id WHERE d.name = 'same.bin'") == \
         srv.query("SELECT id FROM members WHERE handle = ?", winner)
+
+
+def test_a_renamed_document_takes_its_new_name_as_title_unless_given_one():
+    from fixtures import ok
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat',
+         'put %s /students/draft.txt\nput %s /students/named.txt\n' %
+         (write(os.path.join(d, 'a'), b'quincunx draft\n'),
+          write(os.path.join(d, 'b'), b'named one\n')))
+    pat = srv.session(keys['pat'], 'pat')
+    ids = {x['name']: x['id'] for x in
+           ok(pat.call('library.list', community='students'))['documents']}
+    ok(pat.call('library.update', id=ids['named.txt'], title='Term plan'))
+    sftp(srv, keys['pat'], 'pat', 'rename /students/draft.txt /students/notes.md\n'
+         'rename /students/named.txt /students/plan.md\n')
+    got = ok(pat.call('library.get', id=ids['draft.txt']))
+    assert (got['name'], got['title'], got['type']) == \
+        ('notes.md', 'notes.md', 'text/markdown'), got
+    got = ok(pat.call('library.get', id=ids['named.txt']))
+    assert (got['name'], got['title']) == ('plan.md', 'Term plan'), got
+    # search finds it by its new title
+    hits = ok(pat.call('search.query', q='notes', kind='documents'))
+    assert any(h.get('title') == 'notes.md' for h in hits.get('results', [])), hits
+    pat.close()
