@@ -136,15 +136,22 @@ document(json_int_t id, bool manage)
 		if (manage || strcmp(js(res, "uploader"),
 		    js(plain_me(), "handle")) == 0)
 			edit(id, res, manage);
-		if (manage) {
-			const char *s = plain_ask("Version number to restore "
-			    "as the newest (managers), Enter: back: ");
+		if (manage && json_array_size(json_object_get(res,
+		    "versions")) > 1) {
+			const char *s = plain_ask("To make an older version "
+			    "the newest again, its number; Enter: back: ");
+			long long n = atoll(s);
+			char q[400];
 
-			if (atoll(s) > 0)
+			snprintf(q, sizeof q, "Make version %lld of %s the "
+			    "newest (a new version; the others stay)? y/n: ",
+			    n, js(res, "name"));
+			if (n > 0 && plain_ask(q)[0] == 'y')
 				plain_do("library.restore", json_pack("{s:I, "
-				    "s:I}", "id", id, "version",
-				    (json_int_t)atoll(s)), "Restored as the "
-				    "newest version.");
+				    "s:I}", "id", id, "version", (json_int_t)n),
+				    "Restored as the newest version.");
+			else if (n > 0)
+				plain_out("Nothing changed.\n");
 		}
 	}
 	json_decref(r);

@@ -1190,3 +1190,46 @@ def test_a_renamed_document_takes_its_new_name_as_title_unless_given_one():
     hits = ok(pat.call('search.query', q='notes', kind='documents'))
     assert any(h.get('title') == 'notes.md' for h in hits.get('results', [])), hits
     pat.close()
+
+
+def test_plain_restore_asks_before_it_changes_anything():
+    from harness import Tmux
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\nput %s /students/plan.md\n'
+         % (write(os.path.join(d, 'a'), b'first\n'), write(os.path.join(d, 'b'), b'second\n')))
+    cmd = srv.ssh_base(keys['ola'], 'ola') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
+
+    def versions():
+        return srv.query("SELECT count(*) FROM library_versions")[0][0]
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. plan.md')
+        t.keys('1', 'Enter')
+        t.wait_for('version 2')
+        t.wait_for('e to change')
+        t.keys('Enter')
+        t.wait_for('To make an older version the newest again')
+        t.keys('1', 'Enter')
+        t.wait_for('Make version 1 of plan.md the newest')
+        t.keys('n', 'Enter')
+        t.wait_for('Nothing changed.')
+        assert versions() == 2
+        t.keys('1', 'Enter')
+        t.wait_for('version 2')
+        t.wait_for('e to change')
+        t.keys('Enter')
+        t.wait_for('To make an older version the newest again')
+        t.keys('1', 'Enter')
+        t.wait_for('Make version 1 of plan.md the newest')
+        t.keys('y', 'Enter')
+        t.wait_for('Restored as the newest version.')
+        assert versions() == 3
+    finally:
+        t.kill()
