@@ -107,9 +107,18 @@ library_got(void *ctx, json_t *result, json_t *error)
 	json_array_foreach(jarr(result, "documents"), i, e) {
 		library_size(ji(e, "size"), size, sizeof size);
 		short_time(js(e, "updated_at"), when);
-		snprintf(right, sizeof right, "%s  %s  %s  v%lld", size,
-		    library_uploader(e), when, (long long)ji(e, "versions"));
-		list_add(&lv->l, js(e, "name"), right, C_NORMAL, e, true);
+		snprintf(right, sizeof right, "%s%s  %s  %s  v%lld",
+		    json_is_true(json_object_get(e, "managers_only")) ?
+		    "managers only  " : "", size, library_uploader(e), when,
+		    (long long)ji(e, "versions"));
+		/* a title someone gave it, after the file's name */
+		if (js(e, "title")[0] && strcmp(js(e, "title"),
+		    js(e, "name")) != 0)
+			snprintf(text, sizeof text, "%s  (%s)", js(e, "name"),
+			    js(e, "title"));
+		else
+			snprintf(text, sizeof text, "%s", js(e, "name"));
+		list_add(&lv->l, text, right, C_NORMAL, e, true);
 	}
 	if (lv->l.n == 0 || (lv->l.n == 1 && lv->path[0] != '\0'))
 		snprintf(lv->msg, sizeof lv->msg, "Nothing here yet.");

@@ -178,8 +178,14 @@ plain_library(const char *slug)
 			plain_out("  %zu. %s/\n", i + 1, js(f, "name"));
 		json_array_foreach(json_object_get(res, "documents"), i, d) {
 			library_size(ji(d, "size"), size, sizeof size);
-			plain_out("  %zu. %s  (%s, %s, %s, %lld version%s)\n",
-			    nf + i + 1, js(d, "name"), size,
+			bool titled = js(d, "title")[0] && strcmp(js(d,
+			    "title"), js(d, "name")) != 0;
+
+			plain_out("  %zu. %s%s%s%s  (%s%s, %s, %s, %lld "
+			    "version%s)\n", nf + i + 1, js(d, "name"),
+			    titled ? ", “" : "", titled ? js(d, "title") : "",
+			    titled ? "”" : "", json_is_true(json_object_get(d,
+			    "managers_only")) ? "managers only, " : "", size,
 			    library_uploader(d), when_say(js(d, "updated_at")),
 			    (long long)ji(d, "versions"),
 			    ji(d, "versions") == 1 ? "" : "s");

@@ -1233,3 +1233,37 @@ def test_plain_restore_asks_before_it_changes_anything():
         assert versions() == 3
     finally:
         t.kill()
+
+
+def test_managers_see_which_documents_are_theirs_only_and_titles():
+    from harness import Tmux
+    from fixtures import ok, tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['ola'], 'ola', 'put %s /students/budget.md\n'
+         % write(os.path.join(d, 'b'), b'# Budget\n'))
+    ola = srv.session(keys['ola'], 'ola')
+    bid = ok(ola.call('library.list', community='students'))['documents'][0]['id']
+    ok(ola.call('library.update', id=bid, managers_only=True, title='Next year'))
+    ola.close()
+    t = tui(srv, keys['ola'], 'ola', width=110, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('budget.md  (Next year)', 'managers only')
+    finally:
+        t.kill()
+    cmd = srv.ssh_base(keys['ola'], 'ola') + ['-tt', '127.0.0.1']
+    t = Tmux('TERM=dumb ' + ' '.join(cmd), 110, 40)
+    try:
+        t.wait_for('Main menu', timeout=15)
+        t.keys('1', 'Enter')
+        t.wait_for('STUDENTS')
+        t.keys('1', 'Enter')
+        t.wait_for('l library')
+        t.keys('l', 'Enter')
+        t.wait_for('1. budget.md, “Next year”  (managers only, ')
+    finally:
+        t.kill()
