@@ -459,7 +459,17 @@ room_key(struct view *v, int ch, bool is_key)
 		}
 		return false; /* q, Esc and Left go back */
 	}
-	if (r->ask != ROOM_ASK_NONE) {
+	if (r->ask == ROOM_ASK_LEAVE && !is_key && ch != 'y' && ch != 'Y' &&
+	    ch != 'n' && ch != 'N' && ch != 27 && ch >= ' ') {
+		/*
+		 * Typing, not answering (an Esc meant to leave the queue or
+		 * a list): the question goes and the letter is typed, so no
+		 * word is eaten and a later y does not leave the room.
+		 */
+		r->ask = ROOM_ASK_NONE;
+		r->err[0] = '\0';
+		r->focus = ROOM_FOCUS_INPUT;
+	} else if (r->ask != ROOM_ASK_NONE) {
 		if (is_key && (ch == KEY_PPAGE || ch == KEY_NPAGE))
 			return common_key(r, ch, is_key);
 		return ask_key(r, ch, is_key);

@@ -414,6 +414,38 @@ def test_a_host_coming_back_sees_what_was_said_while_away():
     finally:
         t.kill()
 
+def test_typing_after_esc_types_instead_of_answering_leave():
+    """Esc on the input line asks "Leave the room? y/n"; a member who goes
+    on typing meant to type: the question goes and nothing is eaten."""
+    from fixtures import until
+    srv = Server()
+    keys, s, tid, ids = forum(srv, posts=1)
+    m = srv.session(keys['mia'])
+    rid = ok(m.call('room.open', community='cop', title='Drop-in',
+                    record='off'))['room']['room_id']
+    t = tui(srv, keys['pat'], 'pat')
+    try:
+        t.wait_for('Open rooms', timeout=20)
+        t.keys('g', 'Enter')
+        t.wait_for('Say:', 'You are in')
+        t.keys('Escape')
+        t.wait_for('Leave the room? y/n')
+        t.keys('-l', 'hey there, still here')
+        t.wait_for('hey there, still here')
+        assert 'Leave the room? y/n' not in t.screen()
+        t.keys('Enter')
+        got = until(m, lambda e: e.get('event') == 'room.message' and
+                    e['data'].get('handle') == 'pat', timeout=15)
+        assert got['data']['text'] == 'hey there, still here', got
+        # Esc then y still leaves
+        t.keys('Escape')
+        t.wait_for('Leave the room? y/n')
+        t.keys('y')
+        until(m, lambda e: e.get('event') == 'room.presence' and
+              e['data'].get('left') == 'pat', timeout=15)
+    finally:
+        t.kill()
+
 def test_form_draft_comes_back_on_reopening():
     srv = Server()
     keys, s, tid, ids = forum(srv, posts=2)
