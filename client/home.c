@@ -290,7 +290,8 @@ home_fill(struct home *h)
 		if (!h->l.rows[k].pick || d == NULL)
 			continue;
 		is_room = json_is_integer(json_object_get(d, "room_id"));
-		if (is_room && h->pick_room != 0 &&
+		/* the first: the Open rooms row, not an event's below */
+		if (is_room && room < 0 && h->pick_room != 0 &&
 		    ji(d, "room_id") == h->pick_room)
 			room = (int)k;
 		if (pick >= 0)

@@ -664,3 +664,24 @@ def test_tui_home_follows_rooms_opened_and_closed_elsewhere():
         wait_gone(a, 'Friday surgery')
     finally:
         a.kill()
+
+
+def test_tui_enter_at_login_joins_an_events_open_room():
+    """Home selects the open room at login; the event's own row below
+    (which names the same room) is not what Enter opens."""
+    import datetime
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    start = (datetime.datetime.utcnow() + datetime.timedelta(hours=2)).strftime(
+        '%Y-%m-%dT%H:%M:00Z')
+    ev = ok(h.call('event.create', community='cop', title='Grant surgery', kind='surgery',
+                   starts_at=start))['event']
+    ok(h.call('room.open', event_id=ev['id'], record='off'))
+    t = tui(srv, keys['alice'], 'alice')
+    try:
+        t.wait_for('Open rooms', 'Upcoming events', timeout=15)
+        t.keys('Enter')
+        t.wait_for('Say:', 'You are in')
+    finally:
+        t.kill()
