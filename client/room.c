@@ -395,8 +395,10 @@ ev_presence(struct room *r, json_t *d)
 			note(r, "A host muted you: what you write is not sent "
 			    "until they unmute you. /support reaches the "
 			    "hosts privately.");
-		else if (strcmp(what, "unmuted") == 0)
+		else if (strcmp(what, "unmuted") == 0) {
+			r->err[0] = '\0'; /* a "Not sent" is old news now */
 			note(r, "A host unmuted you: you can speak again.");
+		}
 		else if (strcmp(what, "host") == 0)
 			note(r, "You are now hosting: /help lists the host "
 			    "commands.");
@@ -471,10 +473,13 @@ ev_state(struct room *r, json_t *d)
 		if (strcmp(js(r->state, "topic"), js(d, "topic")) != 0)
 			note(r, js(d, "topic")[0] ? "Topic: %s" :
 			    "The topic was cleared.%s", js(d, "topic"));
-		if (ji(r->state, "paused") != ji(d, "paused"))
+		if (ji(r->state, "paused") != ji(d, "paused")) {
+			if (!ji(d, "paused"))
+				r->err[0] = '\0'; /* old news now */
 			note(r, ji(d, "paused") ? "A host paused the room: "
 			    "only hosts can speak until it resumes." :
 			    "The room has resumed: everyone can speak.");
+		}
 	}
 	json_decref(r->state);
 	r->state = json_incref(d);
@@ -594,6 +599,7 @@ ev_muted(struct room *r, json_t *d)
 		    "", js(d, "reason"));
 	} else {
 		r->muted = false;
+		r->err[0] = '\0';
 		note(r, "A moderator lifted your mute in %s: you can speak "
 		    "again.", js(d, "name"));
 	}
@@ -718,8 +724,11 @@ said(void *ctx, json_t *result, json_t *error)
 		ed_free(&r->ed);
 		ed_init(&r->ed, all);
 		free(all);
-		snprintf(r->err, sizeof r->err, "Not sent: %s Your text is "
-		    "still below: Enter sends it again.", err_message(error));
+		/* the server's own words may say "not sent" already */
+		snprintf(r->err, sizeof r->err, "%s%s Your text is still "
+		    "below: Enter sends it again.", strstr(err_message(error),
+		    "not sent") != NULL ? "" : "Not sent: ",
+		    err_message(error));
 		r->focus = ROOM_FOCUS_INPUT;
 		free(r->unsent);
 		r->unsent = text;

@@ -685,3 +685,32 @@ def test_tui_enter_at_login_joins_an_events_open_room():
         t.wait_for('Say:', 'You are in')
     finally:
         t.kill()
+
+
+def test_tui_a_refusal_goes_once_the_mute_or_pause_is_lifted():
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Drop-in',
+                    record='off'))['room']['room_id']
+    t = tui(srv, keys['alice'], 'alice', width=120)
+    try:
+        join_from_home(t, 'Drop-in')
+        ok(h.call('room.mute', room_id=rid, handle='alice', muted=True))
+        t.wait_for('A host muted you')
+        t.keys('-l', 'can you hear me')
+        t.keys('Enter')
+        screen = t.wait_for('your message was not sent')
+        assert 'Not sent: A host' not in screen, screen   # said once
+        ok(h.call('room.mute', room_id=rid, handle='alice', muted=False))
+        t.wait_for('A host unmuted you')
+        wait_gone(t, 'your message was not sent')
+        ok(h.call('room.pause', room_id=rid, paused=True))
+        t.wait_for('A host paused the room')
+        t.keys('Enter')   # the kept text again
+        t.wait_for('A host has paused the room; your message was not sent')
+        ok(h.call('room.pause', room_id=rid, paused=False))
+        t.wait_for('The room has resumed')
+        wait_gone(t, 'your message was not sent')
+    finally:
+        t.kill()
