@@ -25,6 +25,20 @@ struct libbin {
 
 static void libbin_load(struct libbin *);
 
+/* "2027-01-06T11:25:00Z" as "6 Jan". */
+static void
+day_month(const char *iso, char *out, size_t len)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
+		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int y, m, d;
+
+	if (sscanf(iso, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
+		snprintf(out, len, "%d %s", d, mon[m - 1]);
+	else
+		snprintf(out, len, "%.10s", iso);
+}
+
 static void
 libbin_got(void *ctx, json_t *result, json_t *error)
 {
@@ -45,12 +59,15 @@ libbin_got(void *ctx, json_t *result, json_t *error)
 	bv->msg[0] = '\0';
 	json_array_foreach(jarr(result, "documents"), i, e) {
 		library_size(ji(e, "size"), size, sizeof size);
-		short_time(js(e, "deleted_at"), when);
-		short_time(js(e, "gone_at"), gone);
+		day_month(js(e, "deleted_at"), when, sizeof when);
+		day_month(js(e, "gone_at"), gone, sizeof gone);
 		snprintf(text, sizeof text, "%s%s%s", js(e, "folder"),
 		    js(e, "folder")[0] ? "/" : "", js(e, "name"));
-		snprintf(right, sizeof right, "%s  by %s  deleted %s  gone %s",
-		    size, library_uploader(e), when, gone);
+		/* short enough for 80 columns: the day it goes is enough */
+		snprintf(right, sizeof right, "%s  by %s  deleted %s by %s  "
+		    "gone %s", size, library_uploader(e), when,
+		    js(e, "deleted_by")[0] ? js(e, "deleted_by") : "Hearth",
+		    gone);
 		list_add(&bv->l, text, right, C_NORMAL, e, true);
 	}
 	if (bv->l.n == 0)

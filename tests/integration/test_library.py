@@ -856,7 +856,13 @@ def test_tui_and_plain_bin_put_a_document_back():
         t.wait_for('Nothing here yet')
         t.keys('B')
         t.wait_for('the bin')
-        t.wait_for('gone.md')
+        screen = t.wait_for('gone.md')
+        # who removed it, and the day it goes for good, within 100 columns
+        import datetime
+        goes = datetime.datetime.utcnow() + datetime.timedelta(days=30)
+        row = [ln for ln in screen.splitlines() if 'gone.md' in ln][0]
+        assert 'by pat' in row and row.rstrip().endswith(
+            'gone %d %s' % (goes.day, goes.strftime('%b'))), screen
         t.keys('Enter')
         t.wait_for('lost.md is back, at /students/lost.md.')  # the newest first
         wait_until(lambda: len(docs(srv, 'students')) == 1, what='one document back')
