@@ -167,6 +167,16 @@ thread_draw(struct view *v, int rows, int cols)
 }
 
 /* After a reply: add the new post (or reload) and follow the end. */
+/* The titles of the documents one new post links ([[doc:ID]]). */
+static void
+thread_post_links(struct thread *t, json_t *p)
+{
+	json_t *one = json_pack("[O]", p);
+
+	doc_links_want(one, &t->v, &t->doc_width); /* libknow.c */
+	json_decref(one);
+}
+
 static void
 thread_replied(struct view *v, json_t *result)
 {
@@ -181,6 +191,7 @@ thread_replied(struct view *v, json_t *result)
 			if (ji(q, "id") == id)
 				return;
 		json_array_append(t->posts, p);
+		thread_post_links(t, p);
 		t->sel = (int)json_array_size(t->posts) - 1;
 		t->follow = true;
 	} else
@@ -569,6 +580,7 @@ thread_event(struct view *v, const char *name, json_t *data)
 		return;
 	}
 	json_array_append(t->posts, p);
+	thread_post_links(t, p);
 	if (ui_top() != v) {
 		char who[160];
 		author_of(p, who, sizeof who);

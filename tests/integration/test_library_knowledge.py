@@ -355,3 +355,35 @@ def test_pipelined_keep_twice_unkeep_and_link_in_one_write():
     assert k2 != k1
     assert [(k['id'], k['note']) for k in ok(ola.reply(303))['kept']] == [(k2, '')]
     ola.close()
+
+
+def test_tui_a_new_posts_links_show_titles_without_reopening():
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\nput %s /students/later.md\n' %
+         (write(os.path.join(d, 'plan.md'), b'# Plan\n'),
+          write(os.path.join(d, 'later.md'), b'# Later\n')))
+    pat = srv.session(keys['pat'], 'pat')
+    ids = {x['name']: x['id'] for x in
+           ok(pat.call('library.list', community='students'))['documents']}
+    ok(pat.call('library.update', id=ids['plan.md'], title='Spring syllabus'))
+    ok(pat.call('library.update', id=ids['later.md'], title='Autumn list'))
+    tid = ok(pat.call('thread.create', slug='students', title='Quokka reading group',
+                      body='Start with [[doc:%d]] please.' % ids['plan.md']))['thread_id']
+    t = tui(srv, keys['ola'], 'ola', width=100, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('/')
+        t.wait_for('Search:')
+        t.keys('quokka', 'Enter')
+        t.wait_for('1 found')
+        t.keys('Enter')
+        t.wait_for('Start with [Spring syllabus] please.')
+        # a reply arrives linking a document this thread never linked
+        ok(pat.call('post.create', thread_id=tid,
+                    body='Then [[doc:%d]] in October.' % ids['later.md']))
+        t.wait_for('Then [Autumn list] in October.')
+    finally:
+        t.kill()
+        pat.close()
