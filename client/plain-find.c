@@ -193,10 +193,10 @@ search_print(size_t n, json_t *x)
 		plain_out("  %zu. Member: %s (@%s)\n", n, js(x, "title"),
 		    js(x, "handle"));
 	else if (strcmp(kind, "document") == 0)
-		plain_out("  %zu. Document \"%s\" in the library of %s, by "
-		    "%s\n", n, js(x, "title"), json_is_object(c) ?
-		    js(c, "name") : "", json_is_object(a) ?
-		    js(a, "display_name") : "Hearth");
+		plain_out("  %zu. Document \"%s\" (%s) in the library of "
+		    "%s, by %s\n", n, js(x, "title"), js(x, "path"),
+		    json_is_object(c) ? js(c, "name") : "",
+		    json_is_object(a) ? js(a, "display_name") : "Hearth");
 	else
 		plain_out("  %zu. %s in \"%s\", %s, by %s\n", n,
 		    strcmp(kind, "post") == 0 ? "Post" : "Thread",

@@ -48,8 +48,10 @@ search_got(void *ctx, json_t *result, json_t *error)
 		}
 		snprintf(text, sizeof text, "%s", js(r, "title")[0] ?
 		    js(r, "title") : js(r, "name"));
-		list_add(&s->l, text, js(json_object_get(r, "community"),
-		    "name")[0] ? js(json_object_get(r, "community"), "name") :
+		/* a document: where it is (two of one name in two folders) */
+		list_add(&s->l, text, js(r, "path")[0] ? js(r, "path") :
+		    js(json_object_get(r, "community"), "name")[0] ?
+		    js(json_object_get(r, "community"), "name") :
 		    js(r, "kind"), C_HEAD, r, true);
 		if (js(r, "snippet")[0]) {
 			char *clean = snippet_clean(js(r, "snippet"));

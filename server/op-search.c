@@ -1002,6 +1002,39 @@ search_snippet(struct reader *r, struct snippet *sn, sqlite3_stmt *st,
 	return SQLITE_OK;
 }
 
+/*
+ * A document's path, /slug/folder.../name, read on the connection of st
+ * (the search's own, off the loop): two documents of one name in two
+ * folders are told apart.
+ */
+static json_t *
+doc_path_json(sqlite3_stmt *st)
+{
+	sqlite3_stmt *q;
+	struct buf b;
+	json_t *o;
+
+	buf_init(&b);
+	buf_printf(&b, "/%s", db_col_text(st, 4));
+	if (sqlite3_prepare_v2(sqlite3_db_handle(st), "WITH RECURSIVE "
+	    "up(id, name, depth) AS (SELECT f.id, f.name, 0 FROM "
+	    "library_folders f JOIN library_documents d ON d.folder_id = "
+	    "f.id WHERE d.id = ?1 UNION ALL SELECT f.parent_id, p.name, "
+	    "up.depth + 1 FROM up JOIN library_folders f ON f.id = up.id "
+	    "JOIN library_folders p ON p.id = f.parent_id WHERE up.depth < "
+	    "64) SELECT name FROM up ORDER BY depth DESC", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, sqlite3_column_int64(st, 9));
+		while (sqlite3_step(q) == SQLITE_ROW)
+			buf_printf(&b, "/%s", db_col_text(q, 0));
+		sqlite3_finalize(q);
+	}
+	buf_printf(&b, "/%s", db_col_text(st, 11));
+	o = json_stringn(buf_head(&b), buf_used(&b));
+	buf_free(&b);
+	return o;
+}
+
 /* One result row as the wire object, from a detail_sql row. */
 static json_t *
 search_row(const char *kind, double rank, sqlite3_stmt *st,
@@ -1017,9 +1050,11 @@ search_row(const char *kind, double rank, sqlite3_stmt *st,
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 		json_object_set_new(o, "post_id",
 		    json_integer(sqlite3_column_int64(st, 1)));
-	if (strcmp(kind, "document") == 0)
+	if (strcmp(kind, "document") == 0) {
 		json_object_set_new(o, "document_id",
 		    json_integer(sqlite3_column_int64(st, 9)));
+		json_object_set_new(o, "path", doc_path_json(st));
+	}
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 		json_object_set_new(o, "handle",
 		    json_string(db_col_text(st, 2)));

@@ -52,7 +52,7 @@ def test_line_mode_library_document_shows_link_titles():
         t.keys('3', 'Enter')
         t.wait_for('Search for (Enter alone: back):')
         t.keys('wombat', 'Enter')
-        t.wait_for('1. Document "notes.md" in the library of')
+        t.wait_for('1. Document "notes.md" (/students/notes.md) in the library of')
         t.keys('1', 'Enter')
         t.wait_for('Wombat: see [Spring syllabus] first.')
         assert '[document ' not in t.screen()

@@ -31,6 +31,7 @@ def test_search_finds_documents_as_their_readers_may_see_them():
     assert kinds(res) == [('document', 'plan.md')], res
     r = res['results'][0]
     assert r['community']['slug'] == 'students' and r['author']['handle'] == 'pat'
+    assert r['path'] == '/students/plan.md', r
     assert '[pedagogy]' in r['snippet'] or 'pedagogy' in r['snippet'], r
     doc_id = r['document_id']
     assert ok(sam.call('library.get', id=doc_id))['name'] == 'plan.md'
@@ -106,7 +107,7 @@ def test_a_found_document_opens_in_the_library_tui_and_line_mode():
         t.keys('3', 'Enter')
         t.wait_for('Search for (Enter alone: back):')
         t.keys('pedagogy', 'Enter')
-        t.wait_for('1. Document "plan.md" in the library of')
+        t.wait_for('1. Document "plan.md" (/students/term1/plan.md) in the library of')
         t.keys('1', 'Enter')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
         t.wait_for('Closing words: zanzibar')
