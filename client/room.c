@@ -724,11 +724,8 @@ said(void *ctx, json_t *result, json_t *error)
 		ed_free(&r->ed);
 		ed_init(&r->ed, all);
 		free(all);
-		/* the server's own words may say "not sent" already */
-		snprintf(r->err, sizeof r->err, "%s%s Your text is still "
-		    "below: Enter sends it again.", strstr(err_message(error),
-		    "not sent") != NULL ? "" : "Not sent: ",
-		    err_message(error));
+		snprintf(r->err, sizeof r->err, "Not sent: %s Your text is "
+		    "still below: Enter sends it again.", err_message(error));
 		r->focus = ROOM_FOCUS_INPUT;
 		free(r->unsent);
 		r->unsent = text;
