@@ -322,6 +322,12 @@ panel_key(struct room *r, int ch, bool is_key)
 		r->focus = ROOM_FOCUS_INPUT;
 		return true;
 	}
+	if (!is_key && ch == '/') {
+		/* a command, as on the input line (not the global search) */
+		r->focus = ROOM_FOCUS_INPUT;
+		ed_insert(&r->ed, "/", 1);
+		return true;
+	}
 	if (p == NULL)
 		return false;
 	if (r->focus == ROOM_FOCUS_QUEUE) {

@@ -713,3 +713,26 @@ def test_tui_a_refusal_goes_once_the_mute_or_pause_is_lifted():
         wait_gone(t, 'your message was not sent')
     finally:
         t.kill()
+
+
+def test_tui_slash_on_the_people_list_starts_a_command():
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Drop-in',
+                    record='off'))['room']['room_id']
+    t = tui(srv, keys['alice'], 'alice', width=120)
+    try:
+        join_from_home(t, 'Drop-in')
+        t.keys('Tab')
+        t.wait_for('Here (2)')
+        t.keys('/')
+        t.keys('-l', 'hand')
+        t.wait_for('Say: /hand')
+        assert 'Search:' not in t.screen()
+        t.keys('Enter')
+        wait_until(lambda: any(e.get('event') == 'room.presence' and
+                               e['data'].get('hand_up') == 'alice'
+                               for e in drain(h)), 15, 'the hand raised')
+    finally:
+        t.kill()
