@@ -200,6 +200,56 @@ draft_words(const char *key, char *out, size_t len)
 		snprintf(out, len, "%s", key);
 }
 
+/*
+ * A form's draft (a profile, a report) is kept as JSON: its words are the
+ * string values filled in, not the braces and keys. The preview may be cut
+ * short, so the values are read as they come, not parsed as a whole.
+ */
+static char *
+draft_preview(const char *preview)
+{
+	const char *p = preview;
+	struct buf b;
+	char *out;
+	bool value = false; /* the next string follows a ':' */
+
+	if (preview[0] != '{')
+		return snippet_clean(preview);
+	buf_init(&b);
+	for (; *p != '\0'; p++) {
+		if (*p == ':') {
+			value = true;
+		} else if (*p == ',') {
+			value = false;
+		} else if (*p == '"') {
+			const char *q = ++p;
+			size_t n0 = buf_used(&b);
+
+			if (value && buf_used(&b) > 0)
+				buf_puts(&b, ", ");
+			for (; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (value)
+					buf_append(&b, *p == 'n' && p[-1] ==
+					    '\\' ? " " : p, 1);
+			}
+			if (value && p == q) { /* an empty one: nothing */
+				b.len = n0;
+			}
+			value = false;
+			if (*p == '\0')
+				break;
+		}
+	}
+	if (buf_used(&b) == 0)
+		buf_puts(&b, "(what you were filling in)");
+	buf_append(&b, "", 1);
+	out = snippet_clean(buf_head(&b));
+	buf_free(&b);
+	return out;
+}
+
 static void
 drafts_got(void *ctx, json_t *result, json_t *error)
 {
@@ -229,8 +279,8 @@ drafts_got(void *ctx, json_t *result, json_t *error)
 			    tt);
 			free(tt);
 		}
-		pre = snippet_clean(js(x, "title")[0] ? js(x, "title") :
-		    js(x, "preview"));
+		pre = js(x, "title")[0] ? snippet_clean(js(x, "title")) :
+		    draft_preview(js(x, "preview"));
 		snprintf(line, sizeof line, "%s: %s", what, pre);
 		free(pre);
 		short_time(js(x, "updated_at"), when);

@@ -2,6 +2,8 @@
 hearthd): a resumed session reopens an unsent reply, the composer's draft
 reaches the server when the typing pauses briefly or a line ends, footers
 list only keys the viewer may use, and the drafts list names threads."""
+import json
+
 from fixtures import community, ok, people, tui, wait_db, wait_until
 from harness import Server
 from test_live import forum, kill_ssh, open_forum_thread
@@ -146,5 +148,23 @@ def test_drafts_list_names_the_thread_by_its_title():
         screen = t.wait_for('Your unsent drafts', 'Half a reply')
         assert 'Reply in "Supervision notes": Half a reply' in screen, screen
         assert 'Reply in thread %d' % tid not in screen
+    finally:
+        t.kill()
+
+
+def test_drafts_list_shows_a_forms_words_not_its_json():
+    srv = Server()
+    keys, s, tid, ids = forum(srv, posts=1)
+    pat = srv.session(keys['pat'])
+    ok(pat.call('draft.save', key='profile', body=json.dumps(
+        {'display_name': 'Dee Morgan', 'pronouns': 'she/her', 'job_role': '',
+         'bio': 'Supervisor in the hills. ' * 12})))
+    t = tui(srv, keys['pat'], 'pat', height=40, width=120)
+    try:
+        t.wait_for('Your unsent drafts (1)', timeout=20)
+        t.keys('G', 'k', 'k', 'k', 'k', 'Enter')
+        screen = t.wait_for('Your unsent drafts', 'Your profile: Dee Morgan, she/her, '
+                            'Supervisor in the hills.')
+        assert '{' not in screen and 'display_name' not in screen, screen
     finally:
         t.kill()
