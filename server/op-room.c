@@ -597,7 +597,8 @@ op_room_say(struct call *x)
 	if (p->muted)
 		return call_fail(x, ERR_FORBIDDEN, "A host has muted you in "
 		    "this room; your message was not sent. You can still "
-		    "reach the hosts privately with \"I need support\".");
+		    "reach the hosts privately with \"I need support\" "
+		    "(/support).");
 	if (r->paused && !p->host && p->consult_with == 0)
 		return call_fail(x, ERR_CONFLICT, "A host has paused the room; "
 		    "your message was not sent. Try again when it resumes.");
