@@ -33,8 +33,9 @@ static void library_want(struct library *);
 static void library_kept_load(struct library *);
 /* (libknow) the Library's help about kept posts and links */
 #define LIBRARY_HELP_KEPT "In the top folder, below the documents: " \
-	"**Kept posts and threads**, which the community's leaders and managers keep in " \
-	"the library with a note (**S** on a post in a thread). **Enter** " \
+	"**Kept posts and threads**, which the community's leaders and " \
+	"managers keep in the library with a note (**S** on a post in a " \
+	"thread). **Enter** " \
 	"opens one; **X** (leaders and managers) takes it out of the " \
 	"library. **i** on a document also lists the posts that link it " \
 	"([[doc:ID]] in a post)."
