@@ -431,10 +431,15 @@ library_key(struct view *v, int ch, bool is_key)
 	}
 	if (!is_key && ch == 'e') {
 		r = list_cur(&lv->l);
-		if (r != NULL && r->data != NULL && js(r->data, "scp")[0])
-			edit_open(lv, r->data);
-		else
+		if (r == NULL || r->data == NULL || !js(r->data, "scp")[0])
 			ui_flash("Select a document first.");
+		else if (!json_is_true(json_object_get(lv->r, "may_manage")) &&
+		    strcmp(js(r->data, "uploader"), js(g_me, "handle")) != 0)
+			/* not a form to fill in only to be refused */
+			ui_flash("Only who uploaded %s, or a manager, may change "
+			    "it.", js(r->data, "name"));
+		else
+			edit_open(lv, r->data);
 		return true;
 	}
 	if (!is_key && ch == 'V') {

@@ -477,6 +477,10 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
         t.wait_for('plan.md')
         t.keys('j')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/term1/plan.md' ." % srv.port)
+        # someone else's document: no form to fill in only to be refused
+        t.keys('e')
+        t.wait_for('Only who uploaded plan.md, or a manager, may change it.')
+        assert 'About this document' not in t.screen()
         t.keys('i')
         t.wait_for('Versions')
         t.wait_for('by pat')
