@@ -292,12 +292,24 @@ restore_open(struct library *lv, json_t *doc)
 		{ "Version", NULL, NULL, "the number to bring back" },
 	};
 
+	char title[300], intro[400];
+	json_int_t n = ji(doc, "versions");
+
 	if (!json_is_true(json_object_get(lv->r, "may_manage"))) {
 		ui_flash("Only the community's managers restore versions.");
 		return;
 	}
-	ui_push(form_open("Restore a version", "The version chosen becomes "
-	    "the newest, as a new version: none is lost.", "library.restore",
+	if (n < 2) {
+		ui_flash("%s has one version: there is none older to bring "
+		    "back.", js(doc, "name"));
+		return;
+	}
+	snprintf(title, sizeof title, "Restore a version of %s",
+	    js(doc, "name"));
+	snprintf(intro, sizeof intro, "It has %lld versions, 1 to %lld (the "
+	    "newest; i lists them). The one chosen becomes the newest, as a "
+	    "new version: none is lost.", (long long)n, (long long)n);
+	ui_push(form_open(title, intro, "library.restore",
 	    json_pack("{s:I}", "id", ji(doc, "id")), defs, 1, restore_build,
 	    restored));
 }

@@ -1277,3 +1277,35 @@ def test_managers_see_which_documents_are_theirs_only_and_titles():
         t.wait_for('1. budget.md, “Next year”  (managers only, ')
     finally:
         t.kill()
+
+
+def test_tui_restore_names_the_document_and_its_versions():
+    from fixtures import tui
+    srv, keys = setup()
+    d = tmpdir()
+    sftp(srv, keys['pat'], 'pat', 'put %s /students/plan.md\nput %s /students/plan.md\n'
+         'put %s /students/one.md\n' % (write(os.path.join(d, 'a'), b'first\n'),
+                                        write(os.path.join(d, 'b'), b'second\n'),
+                                        write(os.path.join(d, 'c'), b'only\n')))
+    t = tui(srv, keys['ola'], 'ola', width=110, height=30)
+    try:
+        t.wait_for('STUDENTS', timeout=15)
+        t.keys('Enter')
+        t.wait_for('0 Library')
+        t.keys('0')
+        t.wait_for('one.md', 'plan.md')
+        t.keys('g')
+        t.wait_for("/students/one.md' .")
+        t.keys('V')
+        t.wait_for('one.md has one version: there is none older to bring back.')
+        t.keys('j')
+        t.wait_for("/students/plan.md' .")
+        t.keys('V')
+        t.wait_for('Restore a version of plan.md', 'It has 2 versions, 1 to 2')
+        t.keys('1', 'C-s')
+        wait_until(lambda: srv.query("SELECT count(*) FROM library_versions v JOIN "
+                                     "library_documents d ON d.id = v.document_id "
+                                     "WHERE d.name = 'plan.md'")[0][0] == 3,
+                   what='a third version')
+    finally:
+        t.kill()
