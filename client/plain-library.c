@@ -40,11 +40,12 @@ text(json_int_t id)
 	render_markdown(&d, js(res, "text"), strlen(js(res, "text")), 76);
 	if (d.n > DOC_PAGE) {
 		snprintf(prompt, sizeof prompt, "It is %zu lines long. Enter "
-		    "reads it, %d lines at a time; s skips it: ", d.n,
-		    DOC_PAGE);
+		    "reads it, %d lines at a time (a: all of it); s skips it: ",
+		    d.n, DOC_PAGE);
 		a = plain_ask(prompt);
 		if (a[0] == 's' || a[0] == '0')
 			i = d.n + 1; /* not read */
+		all = a[0] == 'a';
 	}
 	if (i == 0)
 		plain_out("\n");
@@ -63,7 +64,7 @@ text(json_int_t id)
 		}
 		all = a[0] == 'a';
 	}
-	if (i == d.n && d.n > DOC_PAGE)
+	if (i == d.n) /* a screen reader hears where the text ends */
 		plain_out("(End of the document.)\n");
 	if (i == d.n && json_is_true(json_object_get(res, "truncated")))
 		plain_out("  (more: fetch it with scp)\n");

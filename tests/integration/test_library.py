@@ -551,7 +551,8 @@ def test_plain_library_lists_and_shows_the_scp_lines():
         t.keys('1', 'Enter')
         t.wait_for("scp -P %d 'sam@127.0.0.1:/students/plan.md' ." % srv.port)
         t.wait_for('version 1')
-        t.wait_for('Reading list: Freire.')
+        # a short one too says where it ends, for a screen reader
+        t.wait_for('Reading list: Freire.\n(End of the document.)')
     finally:
         t.kill()
 

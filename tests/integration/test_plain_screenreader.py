@@ -203,7 +203,7 @@ def test_long_library_document_is_paged_and_the_prompt_reads_right():
         t.wait_for('1. guide.md')
         t.keys('1', 'Enter')
         screen = t.wait_for('It is 109 lines long. Enter reads it, 30 lines at a '
-                            'time; s skips it:')
+                            'time (a: all of it); s skips it:')
         assert 'Paragraph 1 of' not in screen, screen
         t.keys('Enter')
         screen = t.wait_for('30 of 109 lines read. Enter reads on, a reads the rest, '
