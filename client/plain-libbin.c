@@ -25,8 +25,9 @@ plain_libbin(const char *slug)
 			json_decref(r);
 			return;
 		}
-		plain_out("\nThe bin of %s's library (deleted documents wait "
-		    "%lld days)\n", js(res, "community"),
+		plain_out("\nThe bin of the library of %s (deleted documents "
+		    "wait %lld days)\n", js(res, "community_name")[0] ?
+		    js(res, "community_name") : js(res, "community"),
 		    (long long)ji(res, "days"));
 		n = json_array_size(json_object_get(res, "documents"));
 		json_array_foreach(json_object_get(res, "documents"), i, d) {

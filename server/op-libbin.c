@@ -55,8 +55,9 @@ op_library_bin(struct call *x)
 		    (json_int_t)sqlite3_column_int64(st, 7), "title",
 		    db_col_text(st, 8)));
 	sqlite3_reset(st);
-	x->result = json_pack("{s:s, s:o, s:b, s:i}", "community", a.slug,
-	    "documents", docs, "all", power, "days", LIBBIN_DAYS);
+	x->result = json_pack("{s:s, s:s, s:o, s:b, s:i}", "community", a.slug,
+	    "community_name", a.name, "documents", docs, "all", power, "days",
+	    LIBBIN_DAYS);
 	return 0;
 }
 

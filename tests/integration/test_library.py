@@ -884,6 +884,7 @@ def test_tui_and_plain_bin_put_a_document_back():
         t.keys('l', 'Enter')
         t.wait_for('b bin')
         t.keys('b', 'Enter')
+        t.wait_for('The bin of the library of STUDENTS (deleted documents wait 30 days)')
         t.wait_for('1. lost.md')
         t.keys('1', 'Enter')
         t.wait_for('gone.md is back, at /students/gone.md.')
