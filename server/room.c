@@ -544,19 +544,20 @@ room_consult_end(struct outbox *ob, struct room *r, struct person *p)
 
 /* " If no host comes back within N minutes, it closes by itself." */
 static void
-idle_words(char *out, size_t len)
+idle_words(const struct room *r, char *out, size_t len)
 {
 	int s = srv->cfg.room_idle_close;
+	/* a room that records nothing has no record to keep */
+	const char *keeps = r->mode == RM_OFF ? "" : " and keeps its record";
 
 	if (s <= 0)
 		*out = '\0';
 	else if (s % 60 == 0)
 		snprintf(out, len, " If no host comes back within %d minute%s, "
-		    "it closes by itself and keeps its record.", s / 60,
-		    s == 60 ? "" : "s");
+		    "it closes by itself%s.", s / 60, s == 60 ? "" : "s", keeps);
 	else
 		snprintf(out, len, " If no host comes back within %d seconds, "
-		    "it closes by itself and keeps its record.", s);
+		    "it closes by itself%s.", s, keeps);
 }
 
 /* Drop one presence; when a person's last conn goes, tell the room. */
@@ -599,7 +600,7 @@ room_presence_drop(struct outbox *ob, struct room *r, struct presence *h,
 			char wait[128];
 
 			r->hostless_since = now_unix();
-			idle_words(wait, sizeof wait);
+			idle_words(r, wait, sizeof wait);
 			room_system_message(ob, r, "No host is in the room "
 			    "now. It stays open; a host can come back, or the "
 			    "community's leaders can take over or close it.%s",
@@ -1109,9 +1110,9 @@ room_restore(void)
 	int n = 0;
 
 	outbox_init(&ob);
-	idle_words(wait, sizeof wait);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		r = room_load(st);
+		idle_words(r, wait, sizeof wait);
 		r->next = rooms;
 		rooms = r;
 		n++;

@@ -166,6 +166,9 @@ def test_the_room_hears_a_host_leave_before_no_host_and_join_before_back():
     got = room_events(bob, 2, ('room.presence', 'room.message'))
     assert got[0][0] == 'room.presence' and got[0][1].get('left') == 'host', got
     assert got[1][0] == 'room.message' and 'No host' in got[1][1]['text'], got
+    # a room that records nothing keeps no record when it closes by itself
+    assert 'it closes by itself.' in got[1][1]['text'], got
+    assert 'record' not in got[1][1]['text'], got
     ok(s['host'].call('room.join', room_id=rid, timeout=15))
     got = room_events(bob, 2, ('room.presence', 'room.message'))
     assert got[0][0] == 'room.presence' and got[0][1].get('joined') == 'host', got
