@@ -703,8 +703,10 @@ room_draw(struct view *v, int rows, int cols)
 		draw_editor(e, y, inh, 1 + pw, r->in_width, r->focus ==
 		    ROOM_FOCUS_INPUT);
 	if (r->focus == ROOM_FOCUS_PEOPLE)
-		r->v.keys = "Enter:profile  m:mute  r:remove  s:share hosting  "
-		    "H:hand over  Tab:queue  Esc:typing";
+		r->v.keys = room_queue_list(r) != NULL ? "Enter:profile  "
+		    "m:mute  r:remove  s:share hosting  H:hand over  Tab:queue  "
+		    "Esc:typing" : "Enter:profile  m:mute  r:remove  s:share "
+		    "hosting  H:hand over  Tab/Esc:typing";
 	else if (r->focus == ROOM_FOCUS_QUEUE)
 		r->v.keys = "t/Enter:take  p:take privately  T:private, kept  "
 		    "Tab/Esc:typing";

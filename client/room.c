@@ -960,6 +960,9 @@ room_queue_list(struct room *r)
 {
 	json_t *q = json_object_get(r->queue, "queue");
 
+	/* only a surgery has a queue (a drop-in has none to show) */
+	if (r->state != NULL && !ji(r->state, "surgery"))
+		return NULL;
 	return json_is_array(q) ? q : NULL;
 }
 

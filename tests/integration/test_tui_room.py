@@ -736,3 +736,21 @@ def test_tui_slash_on_the_people_list_starts_a_command():
                                for e in drain(h)), 15, 'the hand raised')
     finally:
         t.kill()
+
+
+def test_tui_a_drop_in_shows_its_host_no_queue():
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
+    ok(h.call('room.leave', room_id=ok(h.call('room.list'))['rooms'][0]['room_id']))
+    t = tui(srv, keys['host'], 'host', width=120)
+    try:
+        join_from_home(t, 'Drop-in')
+        screen = t.wait_for('Here (1)', 'you are hosting')
+        assert 'Queue (' not in screen, screen
+        t.keys('Tab')
+        screen = t.wait_for('Tab/Esc:typing')
+        assert 'Tab:queue' not in screen, screen
+    finally:
+        t.kill()
