@@ -116,7 +116,12 @@ static void
 cmd_queue(struct room_front *f, const char *name, const char *rest)
 {
 	(void)name;
-	if (rest[0] == '\0')
+	if (f->state != NULL && !ji(f->state, "surgery"))
+		/* before asking what for: a drop-in has no queue */
+		f->tell(f->ctx, true, "This room is not a surgery: it has no "
+		    "queue. Say what you would like help with in the room, or "
+		    "/support to reach the hosts privately.");
+	else if (rest[0] == '\0')
 		f->ask(f->ctx, ROOM_ASK_QUEUE, NULL, NULL);
 	else
 		room_command_answer(f, ROOM_ASK_QUEUE, NULL, rest);

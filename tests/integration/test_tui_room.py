@@ -754,3 +754,19 @@ def test_tui_a_drop_in_shows_its_host_no_queue():
         assert 'Tab:queue' not in screen, screen
     finally:
         t.kill()
+
+
+def test_tui_queue_in_a_drop_in_says_so_before_asking_what_for():
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
+    t = tui(srv, keys['alice'], 'alice', width=120)
+    try:
+        join_from_home(t, 'Drop-in')
+        t.keys('-l', '/queue')
+        t.keys('Enter')
+        screen = t.wait_for('This room is not a surgery: it has no queue.')
+        assert 'like help with (' not in screen, screen
+    finally:
+        t.kill()
