@@ -72,7 +72,10 @@ describe(const char *ev, json_t *d, const char *me)
 			    "host") ? " host" : "", ji(p, "muted") ? " muted" :
 			    "");
 		json_array_foreach(jarr(st, "hosts"), i, h)
-			if (json_is_true(json_object_get(h, "in_consult")))
+			if (json_is_true(json_object_get(h, "in_consult")) &&
+			    strcmp(js(h, "handle"), me) != 0 &&
+			    strcmp(js(h, "handle"), js(json_object_get(d,
+			    "you"), "consult_with")) != 0) /* not with me */
 				buf_printf(&b, "\n* %s, the host, is with "
 				    "someone privately; back soon.",
 				    js(h, "display_name"));

@@ -300,7 +300,9 @@ room_apply(struct room *r, json_t *res)
 	/* a host away in a private consult (room.c says so to those there) */
 	json_array_foreach(json_object_get(r->state, "hosts"), i, m)
 		if (!r->joined && json_is_true(json_object_get(m,
-		    "in_consult")) && strcmp(js(m, "handle"), r->me) != 0)
+		    "in_consult")) && strcmp(js(m, "handle"), r->me) != 0 &&
+		    strcmp(js(m, "handle"), js(json_object_get(res, "you"),
+		    "consult_with")) != 0) /* not with me */
 			note(r, "%s, the host, is with someone privately; back "
 			    "soon.", js(m, "display_name"));
 	r->joined = true;

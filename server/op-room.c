@@ -221,6 +221,14 @@ join_result(struct call *x, struct room *r, struct person *p)
 	    sizeof why, &code)));
 	if (why[0] != '\0')
 		json_object_set_new(you, "why_not", json_string(why));
+	if (p->consult_with != 0) {
+		/* theirs only: who they are in a private consult with */
+		struct person *w = room_person_find(r, p->consult_with);
+
+		if (w != NULL)
+			json_object_set_new(you, "consult_with",
+			    json_string(w->handle));
+	}
 	json_object_set_new(o, "queue", room_queue_view(r, p));
 	if (may_host(x, r, p) || authz_is_staff(x->conn))
 		json_object_set_new(o, "support", room_support_json(r));

@@ -770,3 +770,28 @@ def test_tui_queue_in_a_drop_in_says_so_before_asking_what_for():
         assert 'like help with (' not in screen, screen
     finally:
         t.kill()
+
+
+def test_tui_joining_while_in_a_consult_is_not_told_the_host_is_away():
+    """A member in a private consult who opens the room on another screen
+    is not told that the host is "with someone privately": it is them."""
+    srv = Server()
+    keys = room_circle(srv, names=True)
+    h = srv.session(keys['host'])
+    rid = ok(h.call('room.open', community='cop', title='Surgery', record='off',
+                    surgery=True))['room']['room_id']
+    al = srv.session(keys['alice'])
+    ok(al.call('room.join', room_id=rid))
+    ok(al.call('room.queue_join', room_id=rid, topic='my CV'))
+    ok(h.call('room.queue_take', room_id=rid, private=True))
+    bob = tui(srv, keys['bob'], 'bob', width=120)
+    t = tui(srv, keys['alice'], 'alice', width=120)
+    try:
+        join_from_home(bob, 'Surgery')
+        bob.wait_for('Hana Host, the host, is with someone privately')
+        join_from_home(t, 'Surgery')
+        screen = t.wait_for('You are in')
+        assert 'with someone privately' not in screen, screen
+    finally:
+        t.kill()
+        bob.kill()
