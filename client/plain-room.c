@@ -122,10 +122,23 @@ describe(const char *ev, json_t *d, const char *me)
 		else if (ji(d, "removed"))
 			buf_printf(&b, "* A host removed you from this room%s%s",
 			    js(d, "reason")[0] ? ": " : ".", js(d, "reason"));
-		else
-			buf_printf(&b, "* The room now: topic “%s”%s.",
-			    js(d, "topic"), ji(d, "paused") ? ", PAUSED (only "
-			    "hosts can speak)" : ", open");
+		else {
+			json_t *h;
+
+			if (js(d, "topic")[0])
+				buf_printf(&b, "* The room now: topic “%s”",
+				    js(d, "topic"));
+			else
+				buf_puts(&b, "* The room now: no topic");
+			buf_puts(&b, ji(d, "paused") ? ", PAUSED (only hosts "
+			    "can speak)" : ", open");
+			/* who hosts (a state change is often a new host) */
+			json_array_foreach(jarr(d, "hosts"), i, h)
+				buf_printf(&b, "%s%s", i ? ", " : "; hosts: ",
+				    js(h, "display_name")[0] ?
+				    js(h, "display_name") : js(h, "handle"));
+			buf_puts(&b, ".");
+		}
 	} else if (strcmp(ev, "room.queue") == 0) {
 		json_int_t place = ji(d, "place");
 		if (place > 0)

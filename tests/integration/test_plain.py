@@ -123,6 +123,10 @@ def test_plain_programme_rsvp_queue_and_room():
         t.wait_for('/leave leaves')
         t.keys('hello from the programme', 'Enter')
         until(lead, ev('room.message', text='hello from the programme'))
+        # a change of the room is said in words: no empty topic, its hosts
+        ok(lead.call('room.pause', room_id=rid, paused=True))
+        t.wait_for('* The room now: no topic, PAUSED (only hosts can speak); '
+                   'hosts: Lena Lead.')
         t.keys('/leave', 'Enter')
         t.wait_for('You left the room.')
         t.wait_for('0. Back to the programme')
