@@ -96,6 +96,24 @@ def setup(**cfg):
     return srv, keys
 
 
+def open_library_tab(t):
+    """From Home (Students first): the community's Library tab."""
+    t.wait_for('STUDENTS', timeout=15)
+    t.keys('Enter')
+    t.wait_for('0 Library')
+    t.keys('0')
+
+
+def open_plain_library(t):
+    """The line mode, from its main menu: Students' library."""
+    t.wait_for('Main menu', timeout=15)
+    t.keys('1', 'Enter')
+    t.wait_for('STUDENTS')
+    t.keys('1', 'Enter')
+    t.wait_for('l library')
+    t.keys('l', 'Enter')
+
+
 def test_put_get_round_trip_with_checksum():
     srv, keys = setup()
     d = tmpdir()
@@ -466,10 +484,7 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
          % write(os.path.join(d, 'plan.md'), b'# Plan\n\nReading list: Freire.\n'))
     t = tui(srv, keys['sam'], 'sam', width=100, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('term1/')
         # at the top: the line to upload here from one's own machine
         t.wait_for("scp -P %d FILE 'sam@127.0.0.1:/students/'" % srv.port)
@@ -494,10 +509,7 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
     # its uploader changes its title from the tab (e)
     t = tui(srv, keys['pat'], 'pat', width=100, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('term1/')
         t.keys('Enter')
         t.wait_for('plan.md')
@@ -512,10 +524,7 @@ def test_tui_library_tab_lists_and_shows_the_scp_lines():
     # a manager chooses who may add (W)
     t = tui(srv, keys['ola'], 'ola', width=100, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('term1/')
         t.keys('W')
         t.wait_for('Who may add')
@@ -540,12 +549,7 @@ def test_plain_library_lists_and_shows_the_scp_lines():
     cmd = srv.ssh_base(keys['sam'], 'sam') + ['-tt', '127.0.0.1']
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
     try:
-        t.wait_for('Main menu', timeout=15)
-        t.keys('1', 'Enter')
-        t.wait_for('STUDENTS')
-        t.keys('1', 'Enter')
-        t.wait_for('l library')
-        t.keys('l', 'Enter')
+        open_plain_library(t)
         t.wait_for('1. plan.md')
         t.wait_for("scp -P %d FILE 'sam@127.0.0.1:/students/'" % srv.port)
         t.keys('1', 'Enter')
@@ -854,10 +858,7 @@ def test_tui_and_plain_bin_put_a_document_back():
              write(os.path.join(d, 'lost.md'), b'# Lost\n')))
     t = tui(srv, keys['ola'], 'ola', width=100, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('Nothing here yet')
         t.keys('B')
         t.wait_for('the bin')
@@ -876,12 +877,7 @@ def test_tui_and_plain_bin_put_a_document_back():
     cmd = srv.ssh_base(keys['pat'], 'pat') + ['-tt', '127.0.0.1']
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 100, 40)
     try:
-        t.wait_for('Main menu', timeout=15)
-        t.keys('1', 'Enter')
-        t.wait_for('STUDENTS')
-        t.keys('1', 'Enter')
-        t.wait_for('l library')
-        t.keys('l', 'Enter')
+        open_plain_library(t)
         t.wait_for('b bin')
         t.keys('b', 'Enter')
         t.wait_for('The bin of the library of STUDENTS (deleted documents wait 30 days)')
@@ -1041,10 +1037,7 @@ def test_native_client_uploads_and_saves_a_local_file():
     try:
         t.wait_for('First connection', timeout=15)
         t.keys('yes', 'Enter')
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('Nothing here yet')
         t.keys('U')
         t.wait_for('Upload a file')
@@ -1216,12 +1209,7 @@ def test_plain_restore_asks_before_it_changes_anything():
     def versions():
         return srv.query("SELECT count(*) FROM library_versions")[0][0]
     try:
-        t.wait_for('Main menu', timeout=15)
-        t.keys('1', 'Enter')
-        t.wait_for('STUDENTS')
-        t.keys('1', 'Enter')
-        t.wait_for('l library')
-        t.keys('l', 'Enter')
+        open_plain_library(t)
         t.wait_for('1. plan.md')
         t.keys('1', 'Enter')
         t.wait_for('version 2')
@@ -1260,22 +1248,14 @@ def test_managers_see_which_documents_are_theirs_only_and_titles():
     ola.close()
     t = tui(srv, keys['ola'], 'ola', width=110, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('budget.md  (Next year)', 'managers only')
     finally:
         t.kill()
     cmd = srv.ssh_base(keys['ola'], 'ola') + ['-tt', '127.0.0.1']
     t = Tmux('TERM=dumb ' + ' '.join(cmd), 110, 40)
     try:
-        t.wait_for('Main menu', timeout=15)
-        t.keys('1', 'Enter')
-        t.wait_for('STUDENTS')
-        t.keys('1', 'Enter')
-        t.wait_for('l library')
-        t.keys('l', 'Enter')
+        open_plain_library(t)
         t.wait_for('1. budget.md, “Next year”  (managers only, ')
     finally:
         t.kill()
@@ -1291,10 +1271,7 @@ def test_tui_restore_names_the_document_and_its_versions():
                                         write(os.path.join(d, 'c'), b'only\n')))
     t = tui(srv, keys['ola'], 'ola', width=110, height=30)
     try:
-        t.wait_for('STUDENTS', timeout=15)
-        t.keys('Enter')
-        t.wait_for('0 Library')
-        t.keys('0')
+        open_library_tab(t)
         t.wait_for('one.md', 'plan.md')
         t.keys('g')
         t.wait_for("/students/one.md' .")
