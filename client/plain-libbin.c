@@ -25,10 +25,15 @@ plain_libbin(const char *slug)
 			json_decref(r);
 			return;
 		}
-		plain_out("\nThe bin of the library of %s (deleted documents "
-		    "wait %lld days)\n", js(res, "community_name")[0] ?
-		    js(res, "community_name") : js(res, "community"),
-		    (long long)ji(res, "days"));
+		if (strcmp(js(res, "community"), "platform") == 0)
+			plain_out("\nThe bin of the platform library (deleted "
+			    "documents wait %lld days)\n",
+			    (long long)ji(res, "days"));
+		else
+			plain_out("\nThe bin of the library of %s (deleted "
+			    "documents wait %lld days)\n", js(res,
+			    "community_name")[0] ? js(res, "community_name") :
+			    js(res, "community"), (long long)ji(res, "days"));
 		n = json_array_size(json_object_get(res, "documents"));
 		json_array_foreach(json_object_get(res, "documents"), i, d) {
 			library_size(ji(d, "size"), size, sizeof size);

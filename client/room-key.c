@@ -323,9 +323,15 @@ panel_key(struct room *r, int ch, bool is_key)
 		return true;
 	}
 	if (!is_key && ch == '/') {
-		/* a command, as on the input line (not the global search) */
+		/*
+		 * A command, as on the input line (not the global search);
+		 * only on an empty line: after words already typed it would
+		 * make them one message ("I can't cope/support").
+		 */
 		r->focus = ROOM_FOCUS_INPUT;
-		ed_insert(&r->ed, "/", 1);
+		r->fresh = false;
+		if (r->ed.len == 0)
+			ed_insert(&r->ed, "/", 1);
 		return true;
 	}
 	if (p == NULL)
@@ -466,7 +472,7 @@ room_key(struct view *v, int ch, bool is_key)
 		return false; /* q, Esc and Left go back */
 	}
 	if (r->ask == ROOM_ASK_LEAVE && !is_key && ch != 'y' && ch != 'Y' &&
-	    ch != 'n' && ch != 'N' && ch != 27 && ch >= ' ') {
+	    ch != 'n' && ch != 'N' && ch != 27 && ch >= ' ' && ch != 127) {
 		/*
 		 * Typing, not answering (an Esc meant to leave the queue or
 		 * a list): the question goes and the letter is typed, so no

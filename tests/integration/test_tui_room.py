@@ -734,6 +734,15 @@ def test_tui_slash_on_the_people_list_starts_a_command():
         wait_until(lambda: any(e.get('event') == 'room.presence' and
                                e['data'].get('hand_up') == 'alice'
                                for e in drain(h)), 15, 'the hand raised')
+        # words already typed: / only goes back to them, adds nothing
+        t.keys('-l', 'I cannot cope')
+        t.wait_for('Say: I cannot cope')
+        t.keys('Tab')
+        t.wait_for('Here (2)')
+        t.keys('/')
+        t.keys('-l', 'support')
+        t.wait_for('Say: I cannot copesupport')
+        assert 'cope/support' not in t.screen()
     finally:
         t.kill()
 
