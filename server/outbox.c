@@ -35,17 +35,49 @@ struct effect {
 };
 
 /*
- * Room effects made and not yet delivered (or dropped): a write's wait
- * for its commit. A live room line goes out before anything held, so it
- * may only when none is waiting, or it would overtake lines numbered
- * before it (room_deliver).
+ * Room effects made and not yet delivered (or dropped), per room: a
+ * write's wait for its commit. A live room line goes out before anything
+ * held, so it may only when none of its room is waiting, or it would
+ * overtake lines numbered before it (room_deliver). Few rooms have any
+ * waiting at once: a short list.
  */
-static size_t room_effects_queued;
+struct room_queued {
+	int64_t room_id;
+	size_t n;
+};
+static struct room_queued *queued;
+static size_t nqueued, capqueued;
+
+static void
+room_queued_add(int64_t room_id, int d)
+{
+	size_t i;
+
+	for (i = 0; i < nqueued && queued[i].room_id != room_id; i++)
+		;
+	if (i == nqueued) {
+		if (d < 0)
+			return;
+		if (nqueued == capqueued) {
+			capqueued = capqueued ? capqueued * 2 : 8;
+			queued = xrealloc(queued, capqueued * sizeof *queued);
+		}
+		queued[nqueued].room_id = room_id;
+		queued[nqueued++].n = 0;
+	}
+	if (d > 0)
+		queued[i].n++;
+	else if (--queued[i].n == 0)
+		queued[i] = queued[--nqueued];
+}
 
 size_t
-outbox_room_queued(void)
+outbox_room_queued(int64_t room_id)
 {
-	return room_effects_queued;
+	for (size_t i = 0; i < nqueued; i++)
+		if (queued[i].room_id == room_id)
+			return queued[i].n;
+	return 0;
 }
 
 void
@@ -96,7 +128,7 @@ outbox_room_event(struct outbox *ob, int64_t room_id, int64_t member_id,
 {
 	struct effect *e = effect_add(ob, EFF_ROOM);
 
-	room_effects_queued++;
+	room_queued_add(room_id, 1);
 	e->room_id = room_id;
 	e->member_id = member_id;
 	e->flags = flags;
@@ -300,8 +332,8 @@ outbox_apply(struct outbox *ob, bool committed)
 	outbox_init(ob);
 	for (; e != NULL; e = next) {
 		next = e->next;
-		if (e->kind == EFF_ROOM)
-			room_effects_queued--; /* this one is out of the queue */
+		if (e->kind == EFF_ROOM) /* this one is out of the queue */
+			room_queued_add(e->room_id, -1);
 		effect_run(e, committed);
 		json_decref(e->data);
 		free(e->name);

@@ -323,9 +323,9 @@ room_deliver(int64_t room_id, int64_t member_id, unsigned flags,
 	if (flags & ROOM_EV_KEEP)
 		history_add(r, data);
 	line = proto_event(name, data); /* steals data */
-	/* Live only if no room effect made before it still waits. */
+	/* Live only if no effect to this room made before it still waits. */
 	dispatch_live((flags & ROOM_EV_LIVE) != 0 &&
-	    outbox_room_queued() == 0);
+	    outbox_room_queued(room_id) == 0);
 	for (struct presence *h = r->here; h != NULL; h = h->next) {
 		if (!h->c->closing && (member_id == 0 ||
 		    h->p->member_id == member_id))

@@ -431,8 +431,8 @@ enum {
 	ROOM_EV_KEEP = 1, /* also goes into the room's recent history */
 	ROOM_EV_LIVE = 2 /* shows nothing from the database: dispatch_live */
 };
-/* How many room effects wait to be delivered (room_deliver). */
-size_t outbox_room_queued(void);
+/* How many effects to a room wait to be delivered (room_deliver). */
+size_t outbox_room_queued(int64_t room_id);
 void outbox_room_event(struct outbox *, int64_t room_id, int64_t member_id,
     unsigned flags, const char *name, json_t *data);
 /* An event to every session that may read a community (0: every member). */

@@ -173,3 +173,25 @@ def test_the_room_hears_a_host_leave_before_no_host_and_join_before_back():
     got = room_events(bob, 2, ('room.presence', 'room.message'))
     assert got[0][0] == 'room.presence' and got[0][1].get('joined') == 'host', got
     assert got[1][0] == 'room.message' and got[1][1]['text'] == 'A host is here again.', got
+
+
+def test_a_write_in_another_room_does_not_hold_a_live_line():
+    srv, s, rid = setup('off')
+    other = ok(s['host'].call('room.open', community='cop', title='Second',
+                              record='off', timeout=15))['room']['room_id']
+    s['bob'].events.clear()
+    # one turn: the host leaves the second room (a write, its "No host"
+    # waits for the slow sync) and speaks in the first
+    t0 = time.time()
+    pipelined(s['host'],
+              {'id': 1, 'op': 'room.leave', 'args': {'room_id': other}},
+              {'id': 2, 'op': 'room.say', 'args': {'room_id': rid,
+                                                   'text': 'over here'}})
+    line = until(s['bob'], is_line, timeout=15)
+    t_line = time.time() - t0
+    assert line['data']['text'] == 'over here', line
+    r = s['host'].reply(1, timeout=15)
+    t_write = time.time() - t0
+    assert r.get('ok'), r
+    assert t_write >= SLOW_MS / 1000.0 * 0.9, t_write
+    assert t_line < SLOW_MS / 1000.0 * 0.5, (t_line, t_write)
