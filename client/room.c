@@ -167,6 +167,8 @@ msgs_merge_history(struct room *r, json_t *hist)
 	}
 	json_decref(r->msgs);
 	r->msgs = out;
+	while (json_array_size(r->msgs) > ROOM_KEEP) /* as msg_add keeps */
+		json_array_remove(r->msgs, 0);
 	r->doc_width = 0; /* render again */
 	ui_dirty();
 }
