@@ -687,12 +687,19 @@ def test_tui_enter_at_login_joins_an_events_open_room():
         t.kill()
 
 
-def test_tui_a_refusal_goes_once_the_mute_or_pause_is_lifted():
+def drop_in():
+    """A drop-in (records nothing) opened by host in cop: (srv, keys, the
+    host's session, room id)."""
     srv = Server()
     keys = room_circle(srv, names=True)
     h = srv.session(keys['host'])
     rid = ok(h.call('room.open', community='cop', title='Drop-in',
                     record='off'))['room']['room_id']
+    return srv, keys, h, rid
+
+
+def test_tui_a_refusal_goes_once_the_mute_or_pause_is_lifted():
+    srv, keys, h, rid = drop_in()
     t = tui(srv, keys['alice'], 'alice', width=120)
     try:
         join_from_home(t, 'Drop-in')
@@ -716,11 +723,7 @@ def test_tui_a_refusal_goes_once_the_mute_or_pause_is_lifted():
 
 
 def test_tui_slash_on_the_people_list_starts_a_command():
-    srv = Server()
-    keys = room_circle(srv, names=True)
-    h = srv.session(keys['host'])
-    rid = ok(h.call('room.open', community='cop', title='Drop-in',
-                    record='off'))['room']['room_id']
+    srv, keys, h, rid = drop_in()
     t = tui(srv, keys['alice'], 'alice', width=120)
     try:
         join_from_home(t, 'Drop-in')
@@ -748,11 +751,8 @@ def test_tui_slash_on_the_people_list_starts_a_command():
 
 
 def test_tui_a_drop_in_shows_its_host_no_queue():
-    srv = Server()
-    keys = room_circle(srv, names=True)
-    h = srv.session(keys['host'])
-    ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
-    ok(h.call('room.leave', room_id=ok(h.call('room.list'))['rooms'][0]['room_id']))
+    srv, keys, h, rid = drop_in()
+    ok(h.call('room.leave', room_id=rid))
     t = tui(srv, keys['host'], 'host', width=120)
     try:
         join_from_home(t, 'Drop-in')
@@ -766,10 +766,7 @@ def test_tui_a_drop_in_shows_its_host_no_queue():
 
 
 def test_tui_queue_in_a_drop_in_says_so_before_asking_what_for():
-    srv = Server()
-    keys = room_circle(srv, names=True)
-    h = srv.session(keys['host'])
-    ok(h.call('room.open', community='cop', title='Drop-in', record='off'))
+    srv, keys, h, rid = drop_in()
     t = tui(srv, keys['alice'], 'alice', width=120)
     try:
         join_from_home(t, 'Drop-in')
