@@ -116,8 +116,10 @@ document(json_int_t id, bool manage)
 	size_t i;
 
 	if (res != NULL) {
-		plain_out("\n%s (%s, uploaded by %s)\n", js(res, "path"),
-		    js(res, "type"), library_uploader(res));
+		plain_out("\n%s (%s, uploaded by %s%s)\n", js(res, "path"),
+		    js(res, "type"), library_uploader(res),
+		    json_is_true(json_object_get(res, "managers_only")) ?
+		    "; managers only" : "");
 		json_array_foreach(json_object_get(res, "versions"), i, v) {
 			library_size(ji(v, "size"), size, sizeof size);
 			plain_out("  version %lld: %s by %s, %s, SHA-256 "

@@ -115,8 +115,10 @@ hctl_library(int argc, char **argv)
 			json_decref(r);
 			return 0;
 		}
-		printf("%s (%s), uploaded by %s\n", hctl_str(r, "path"),
-		    hctl_str(r, "type"), hctl_str(r, "uploader"));
+		printf("%s (%s), uploaded by %s%s\n", hctl_str(r, "path"),
+		    hctl_str(r, "type"), hctl_str(r, "uploader"),
+		    json_is_true(json_object_get(r, "managers_only")) ?
+		    "; managers only" : "");
 		json_array_foreach(json_object_get(r, "versions"), i, e) {
 			hctl_print_date(hctl_str(e, "created_at"), d);
 			printf("  version %lld  %lld bytes  %s  %s  sha256 %s\n",
@@ -154,11 +156,13 @@ hctl_library(int argc, char **argv)
 		printf("  %s/\n", hctl_str(e, "name"));
 	json_array_foreach(json_object_get(r, "documents"), i, e) {
 		hctl_print_date(hctl_str(e, "updated_at"), d);
-		printf("  %-40s %10lld bytes  v%lld  %s  %s  (id %lld)\n",
+		printf("  %-40s %10lld bytes  v%lld  %s  %s  (id %lld)%s\n",
 		    hctl_str(e, "name"), (long long)json_integer_value(
 		    json_object_get(e, "size")), (long long)json_integer_value(
 		    json_object_get(e, "versions")), hctl_str(e, "uploader"),
-		    d, (long long)json_integer_value(json_object_get(e, "id")));
+		    d, (long long)json_integer_value(json_object_get(e, "id")),
+		    json_is_true(json_object_get(e, "managers_only")) ?
+		    "  managers only" : "");
 	}
 	json_decref(r);
 	return 0;

@@ -1257,8 +1257,13 @@ def test_managers_see_which_documents_are_theirs_only_and_titles():
     try:
         open_plain_library(t)
         t.wait_for('1. budget.md, “Next year”  (managers only, ')
+        t.keys('1', 'Enter')
+        t.wait_for('/students/budget.md (text/markdown, uploaded by ola; managers only)')
     finally:
         t.kill()
+    # and the console says so too
+    assert 'managers only' in srv.ctl('library', 'students', json_out=False).stdout
+    assert '; managers only' in srv.ctl('library', 'show', str(bid), json_out=False).stdout
 
 
 def test_tui_restore_names_the_document_and_its_versions():
