@@ -1053,12 +1053,34 @@ mkdir_fn(struct call *x, void *arg)
 	return 0;
 }
 
+/*
+ * Is name taken in dir? Then msg says so: plainly when the asker can see
+ * what has it, and for a managers-only document they cannot, only that
+ * the name cannot be used (as library_upload_begin says).
+ */
+static bool
+name_taken(const struct lib_node *dir, const char *name, bool power,
+    char *msg, size_t len)
+{
+	struct lib_node n;
+	int64_t folder = dir->kind == LIB_FOLDER ? dir->folder_id : 0;
+
+	if (lookup_child(&n, dir->community_id, folder, name, true) != LIB_OK)
+		return false;
+	if (power || lookup_child(&n, dir->community_id, folder, name,
+	    false) == LIB_OK)
+		snprintf(msg, len, "%s already exists", name);
+	else
+		snprintf(msg, len, "The name %s cannot be used in this "
+		    "folder; choose another name.", name);
+	return true;
+}
+
 int
 library_mkdir(struct conn *who, const struct lib_node *dir, const char *name,
     char *msg, size_t len)
 {
 	struct change c = { who, NULL, dir, name, msg, len };
-	struct lib_node old;
 	struct access a;
 	int rc;
 
@@ -1066,11 +1088,8 @@ library_mkdir(struct conn *who, const struct lib_node *dir, const char *name,
 		return rc;
 	if (library_name_check(name, msg, len) != 0)
 		return LIB_FAIL;
-	if (lookup_child(&old, dir->community_id, dir->kind == LIB_FOLDER ?
-	    dir->folder_id : 0, name, true) == LIB_OK) {
-		snprintf(msg, len, "%s already exists", name);
+	if (name_taken(dir, name, lib_power(&a), msg, len))
 		return LIB_EXISTS;
-	}
 	return dispatch_server("library mkdir", mkdir_fn, &c) == 0 ? LIB_OK :
 	    LIB_FAIL;
 }
@@ -1229,7 +1248,6 @@ library_rename(struct conn *who, const struct lib_node *from,
     size_t len)
 {
 	struct change c = { who, from, to_dir, to_name, msg, len };
-	struct lib_node old;
 	int rc;
 
 	if ((rc = may_change(who, from, msg, len)) != LIB_OK)
@@ -1246,11 +1264,8 @@ library_rename(struct conn *who, const struct lib_node *from,
 	}
 	if (library_name_check(to_name, msg, len) != 0)
 		return LIB_FAIL;
-	if (lookup_child(&old, to_dir->community_id, to_dir->kind ==
-	    LIB_FOLDER ? to_dir->folder_id : 0, to_name, true) == LIB_OK) {
-		snprintf(msg, len, "%s already exists", to_name);
+	if (name_taken(to_dir, to_name, from->power, msg, len))
 		return LIB_EXISTS;
-	}
 	return dispatch_server("library rename", rename_fn, &c) == 0 ? LIB_OK :
 	    LIB_FAIL;
 }

@@ -1136,6 +1136,17 @@ def test_only_its_uploader_or_a_manager_adds_a_version():
         assert rc != 0 and 'ermission denied' in out, out
     assert srv.query('SELECT count(*) FROM library_versions WHERE document_id = ?',
                      bid)[0][0] == 1
+    # a rename or a folder onto it: the same words, not "already exists"
+    sftp(srv, keys['sam'], 'sam', 'put %s /students/mine.md\n' % other)
+    for cmd in ('rename /students/mine.md /students/budget.md\n',
+                'mkdir /students/budget.md\n'):
+        rc, out = sftp(srv, keys['sam'], 'sam', cmd, check=False)
+        assert rc != 0 and 'cannot be used in this folder' in out, out
+        assert 'already exists' not in out, out
+    # where they can see what has the name, they are told plainly
+    rc, out = sftp(srv, keys['sam'], 'sam',
+                   'rename /students/mine.md /students/plan.md\n', check=False)
+    assert rc != 0 and 'plan.md already exists' in out, out
     ola.close()
 
 
