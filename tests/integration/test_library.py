@@ -1222,26 +1222,19 @@ def test_plain_restore_asks_before_it_changes_anything():
     try:
         open_plain_library(t)
         t.wait_for('1. plan.md')
-        t.keys('1', 'Enter')
-        t.wait_for('version 2')
-        t.wait_for('e to change')
-        t.keys('Enter')
-        t.wait_for('To make an older version the newest again')
-        t.keys('1', 'Enter')
-        t.wait_for('Make version 1 of plan.md the newest')
-        t.keys('n', 'Enter')
-        t.wait_for('Nothing changed.')
-        assert versions() == 2
-        t.keys('1', 'Enter')
-        t.wait_for('version 2')
-        t.wait_for('e to change')
-        t.keys('Enter')
-        t.wait_for('To make an older version the newest again')
-        t.keys('1', 'Enter')
-        t.wait_for('Make version 1 of plan.md the newest')
-        t.keys('y', 'Enter')
-        t.wait_for('Restored as the newest version.')
-        assert versions() == 3
+        # n changes nothing, y restores
+        for answer, said, after in (('n', 'Nothing changed.', 2),
+                                    ('y', 'Restored as the newest version.', 3)):
+            t.keys('1', 'Enter')
+            t.wait_for('version 2')
+            t.wait_for('e to change')
+            t.keys('Enter')
+            t.wait_for('To make an older version the newest again')
+            t.keys('1', 'Enter')
+            t.wait_for('Make version 1 of plan.md the newest')
+            t.keys(answer, 'Enter')
+            t.wait_for(said)
+            assert versions() == after
     finally:
         t.kill()
 

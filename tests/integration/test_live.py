@@ -315,19 +315,26 @@ def test_a_member_muted_while_in_a_room_is_told_there():
         t.kill()
 
 
-# ---- drafts for each target ----
-
-def test_room_line_draft_survives_a_killed_ssh_client():
-    srv = Server({'resume_minutes': 10})
+def pat_in_a_drop_in(srv):
+    """mia opens a drop-in in cop; pat joins it from Home in the TUI:
+    (keys, mia's session, room id, pat's screen)."""
     keys, s, tid, ids = forum(srv, posts=1)
     m = srv.session(keys['mia'])
     rid = ok(m.call('room.open', community='cop', title='Drop-in',
                     record='off'))['room']['room_id']
     t = tui(srv, keys['pat'], 'pat')
+    t.wait_for('Open rooms', timeout=20)
+    t.keys('g', 'Enter')
+    t.wait_for('Say:', 'You are in')
+    return keys, m, rid, t
+
+
+# ---- drafts for each target ----
+
+def test_room_line_draft_survives_a_killed_ssh_client():
+    srv = Server({'resume_minutes': 10})
+    keys, m, rid, t = pat_in_a_drop_in(srv)
     try:
-        t.wait_for('Open rooms', timeout=20)
-        t.keys('g', 'Enter')
-        t.wait_for('Say:', 'You are in')
         t.keys('-l', 'half a thought about supervision')
         wait_until(lambda: drafts(srv, 'pat').get('room:%d' % rid) ==
                    'half a thought about supervision', 15, 'the room draft')
@@ -354,15 +361,8 @@ def test_a_room_command_leaves_no_draft_to_swallow_the_next_line():
     line said goes to the room, not onto the end of the old command."""
     from fixtures import until
     srv = Server({'resume_minutes': 10})
-    keys, s, tid, ids = forum(srv, posts=1)
-    m = srv.session(keys['mia'])
-    rid = ok(m.call('room.open', community='cop', title='Drop-in',
-                    record='off'))['room']['room_id']
-    t = tui(srv, keys['pat'], 'pat')
+    keys, m, rid, t = pat_in_a_drop_in(srv)
     try:
-        t.wait_for('Open rooms', timeout=20)
-        t.keys('g', 'Enter')
-        t.wait_for('Say:', 'You are in')
         t.keys('-l', '/hand\r')
         until(m, lambda e: e.get('event') == 'room.presence' and
               e['data'].get('hand_up') == 'pat', timeout=15)
@@ -419,15 +419,8 @@ def test_typing_after_esc_types_instead_of_answering_leave():
     on typing meant to type: the question goes and nothing is eaten."""
     from fixtures import until
     srv = Server()
-    keys, s, tid, ids = forum(srv, posts=1)
-    m = srv.session(keys['mia'])
-    rid = ok(m.call('room.open', community='cop', title='Drop-in',
-                    record='off'))['room']['room_id']
-    t = tui(srv, keys['pat'], 'pat')
+    keys, m, rid, t = pat_in_a_drop_in(srv)
     try:
-        t.wait_for('Open rooms', timeout=20)
-        t.keys('g', 'Enter')
-        t.wait_for('Say:', 'You are in')
         t.keys('Escape')
         t.wait_for('Leave the room? y/n')
         t.keys('-l', 'hey there, still here')
